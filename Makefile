@@ -1,0 +1,139 @@
+# abc — one flat Makefile.  Generated lexer/parser C is produced by the build
+# into $(BUILD)/gen (never committed).  Targets: all test check fuzz bench
+# install clean deps demo golden-update.
+CC      ?= cc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+
+PKGS    := yaml-0.1 libcurl libcjson gsl
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(CI),true)
+WARN    += -Werror
+endif
+OPT     ?= -O2 -g
+SAN     ?=
+CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE -DABC_VERSION=\"$(VERSION)\" \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/mariadb
+CFLAGS  := -std=c11 $(OPT) $(SAN) -MMD -MP
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmariadbd -lz -ldl -lm -lpthread -lssl -lcrypto
+
+# ---- sources, by phase ----------------------------------------------------
+GEN_C   := $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c
+LIB_SRC := $(sort $(wildcard src/base/*.c src/front/*.c src/sema/*.c src/ir/*.c \
+             src/fmt/*.c src/sql/*.c src/plan/*.c src/stats/*.c src/run/*.c \
+             src/report/*.c src/cli/cmd_*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
+MAIN_OBJ := $(BUILD)/src/cli/main.o
+LIB     := $(BUILD)/libabc.a
+BIN     := $(BUILD)/abc
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test check fuzz bench install clean deps demo golden golden-update unit integration
+all: $(BIN) abc
+
+abc: $(BIN)
+	@ln -sf $(BIN) abc
+
+$(BUILD)/gen/lexer.c: grammar/lexer.re $(BUILD)/gen/parser.c
+	@mkdir -p $(dir $@)
+	re2c -W --no-generation-date -o $@ $<
+
+# lemon: conflicts fail the build (-q quiet report, grep the count).
+$(BUILD)/gen/parser.c: grammar/parser.y
+	@mkdir -p $(dir $@)
+	cp grammar/parser.y $(BUILD)/gen/parser.y
+	cd $(BUILD)/gen && lemon -q -T/usr/share/lemon/lempar.c parser.y > lemon.out 2>&1; \
+	  st=$$?; cat lemon.out; test $$st -eq 0 && ! grep -q conflict lemon.out
+	@rm -f $(BUILD)/gen/parser.out
+
+$(BUILD)/gen/parser.h: $(BUILD)/gen/parser.c
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CPPFLAGS) -Isrc/front $(CFLAGS) -w -c -o $@ $<
+
+$(BUILD)/%.o: %.c | $(BUILD)/gen/parser.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIB) -lcriterion $(LDLIBS)
+
+# ---- dependencies (idempotent) ---------------------------------------------
+DEB_PKGS := build-essential pkg-config re2c lemon libyaml-dev libcurl4-openssl-dev \
+            libcjson-dev libmariadbd-dev libgsl-dev mariadb-server libcriterion-dev \
+            clang libclang-rt-14-dev python3 python3-scipy python3-numpy python3-statsmodels
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# ---- tests -------------------------------------------------------------------
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ABC_BIN=$(BIN) $$t --jobs 2 --short-filename; done
+
+golden: $(BIN)
+	@ABC=$(BIN) bash tests/golden/run.sh
+
+integration: $(BIN)
+	@set -e; for t in $(sort $(wildcard tests/integration/*.sh)); do echo "== $$t"; ABC=$(BIN) bash $$t; done
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit golden integration
+	$(MAKE) check
+
+# The whole suite again under ASan + UBSan + LeakSanitizer.
+check: deps
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  ABC_SANITIZED=1 build-asan/abc unit-asan
+
+unit-asan: $(UNIT_BIN)
+	@set -e; export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp; \
+	for t in $(UNIT_BIN); do echo "== $$t (sanitized)"; ABC_BIN=$(BIN) $$t --jobs 2 --short-filename; done; \
+	ABC=$(BIN) bash tests/golden/run.sh
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=address,undefined,fuzzer-no-link" build-fuzz/libabc.a
+	@set -e; for f in $(FUZZ_TARGETS); do \
+	  clang $(CPPFLAGS:$(BUILD)/gen=build-fuzz/gen) -Ibuild-fuzz/gen -std=c11 -O1 -g -fsanitize=address,undefined,fuzzer \
+	    -o build-fuzz/$$f tests/fuzz/$$f.c build-fuzz/libabc.a $(LDLIBS); \
+	  mkdir -p build-fuzz/corpus-$$f; \
+	  echo "== fuzzing $$f for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	    build-fuzz/corpus-$$f $$(cat tests/fuzz/$$f.seeds 2>/dev/null) 2>&1 | tail -5; \
+	done
+
+bench: $(BIN)
+	@bash bench/run.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/abc
+	install -m 0644 docs/abc.1 $(DESTDIR)$(PREFIX)/share/man/man1/abc.1
+
+clean:
+	rm -rf build build-asan build-fuzz abc
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# benchmark programs: bench/<name>.c linked against the library
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIB) $(LDLIBS)

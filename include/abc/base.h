@@ -1,0 +1,85 @@
+/* base.h — status codes, source locations, arena and growable buffer.
+ *
+ * Contract: every fallible function returns AbcStatus (ABC_OK == 0) and
+ * writes its out-parameters only on success.  Memory for one compilation
+ * (AST, IR, strings) lives in one Arena and is released with arena_free();
+ * nothing inside an arena is freed on its own.  Buf is a heap string that
+ * grows by doubling; its owner calls buf_free().
+ */
+#ifndef ABC_BASE_H
+#define ABC_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define ABC_MUST_CHECK __attribute__((warn_unused_result))
+#define ABC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ABC_MUST_CHECK
+#define ABC_PRINTF(a, b)
+#endif
+
+typedef enum AbcStatus {
+    ABC_OK = 0,
+    ABC_ERR_SPEC = 1,   /* spec or data error: diagnostics were recorded */
+    ABC_ERR_USAGE = 2,  /* bad command line */
+    ABC_ERR_ENV = 3,    /* warehouse, GrowthBook, file system, out of memory */
+    ABC_ERR_HEALTH = 4  /* run completed but a requested health check failed */
+} AbcStatus;
+
+/* A byte range of one source buffer; line/col are computed when printing. */
+typedef struct SrcLoc {
+    uint32_t off;
+    uint32_t len;
+} SrcLoc;
+
+/* ---- arena: bump allocator, chunks freed together ---------------------- */
+typedef struct ArenaChunk ArenaChunk;
+typedef struct Arena {
+    ArenaChunk *head;
+} Arena;
+
+void arena_init(Arena *a);
+void arena_free(Arena *a);
+/* Zeroed memory that lives until arena_free(); aborts only if malloc fails
+ * (out of memory is not a recoverable state for a compiler run). */
+void *arena_alloc(Arena *a, size_t size);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_printf(Arena *a, const char *fmt, ...) ABC_PRINTF(2, 3);
+
+/* ---- Buf: growable NUL-terminated byte buffer --------------------------- */
+typedef struct Buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} Buf;
+
+void buf_init(Buf *b);
+void buf_free(Buf *b);
+void buf_reset(Buf *b);
+void buf_put(Buf *b, const char *s, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+void buf_printf(Buf *b, const char *fmt, ...) ABC_PRINTF(2, 3);
+void buf_vprintf(Buf *b, const char *fmt, va_list ap);
+/* Take ownership of the bytes; the Buf is left empty. */
+char *buf_take(Buf *b);
+
+/* ---- files -------------------------------------------------------------- */
+/* Read a whole file (max_bytes cap) into a malloc'd NUL-terminated buffer. */
+AbcStatus file_read_all(const char *path, size_t max_bytes, char **out, size_t *out_len,
+                        char *err, size_t errlen) ABC_MUST_CHECK;
+/* Write data to path atomically: temp file in the same directory, fsync,
+ * rename.  On failure the old file is untouched and err says why. */
+AbcStatus file_write_atomic(const char *path, const char *data, size_t len,
+                            char *err, size_t errlen) ABC_MUST_CHECK;
+/* mkdir -p */
+AbcStatus file_mkdirs(const char *path, char *err, size_t errlen) ABC_MUST_CHECK;
+
+/* FNV-1a 64-bit hash, printed as 16 hex digits into out[17]. */
+void hash_hex64(const char *data, size_t len, char out[17]);
+
+#endif

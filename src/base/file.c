@@ -1,0 +1,143 @@
+/* file.c — whole-file reads, atomic writes (temp + fsync + rename), mkdir -p,
+ * and the content hash printed in generated headers. */
+#include "abc/base.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+AbcStatus file_read_all(const char *path, size_t max_bytes, char **out, size_t *out_len,
+                        char *err, size_t errlen)
+{
+    AbcStatus st = ABC_ERR_ENV;
+    char *data = NULL;
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return ABC_ERR_ENV;
+    }
+    size_t cap = 4096, len = 0;
+    data = malloc(cap);
+    if (!data)
+        goto out;
+    for (;;) {
+        if (len + 1 >= cap) {
+            cap *= 2;
+            char *p = realloc(data, cap);
+            if (!p)
+                goto out;
+            data = p;
+        }
+        size_t n = fread(data + len, 1, cap - len - 1, f);
+        len += n;
+        if (len > max_bytes) {
+            snprintf(err, errlen, "'%s' is larger than the %zu-byte limit", path, max_bytes);
+            st = ABC_ERR_SPEC;
+            goto out;
+        }
+        if (n == 0) {
+            if (ferror(f)) {
+                snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+                goto out;
+            }
+            break;
+        }
+    }
+    data[len] = '\0';
+    *out = data;
+    *out_len = len;
+    data = NULL;
+    st = ABC_OK;
+out:
+    free(data);
+    if (f != stdin)
+        fclose(f);
+    return st;
+}
+
+AbcStatus file_write_atomic(const char *path, const char *data, size_t len, char *err,
+                            size_t errlen)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp) {
+        snprintf(err, errlen, "out of memory");
+        return ABC_ERR_ENV;
+    }
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    AbcStatus st = ABC_ERR_ENV;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            goto out;
+        }
+        done += (size_t)n;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot replace '%s': %s", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    st = ABC_OK;
+out:
+    free(tmp);
+    return st;
+}
+
+AbcStatus file_mkdirs(const char *path, char *err, size_t errlen)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) {
+        snprintf(err, errlen, "bad directory path '%s'", path);
+        return ABC_ERR_ENV;
+    }
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "cannot create directory '%s': %s", buf, strerror(errno));
+                return ABC_ERR_ENV;
+            }
+            buf[i] = c;
+        }
+    }
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "'%s' is not a directory", path);
+        return ABC_ERR_ENV;
+    }
+    return ABC_OK;
+}
+
+void hash_hex64(const char *data, size_t len, char out[17])
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)data[i];
+        h *= 1099511628211ULL;
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
