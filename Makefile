@@ -19,7 +19,7 @@ CFLAGS  := -std=c11 $(OPT) $(SAN) -MMD -MP
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmariadbd -lz -ldl -lm -lpthread -lssl -lcrypto
 
 # ---- sources, by phase ----------------------------------------------------
-GEN_C   := $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c
+GEN_C   := $(if $(wildcard grammar/parser.y),$(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c)
 LIB_SRC := $(sort $(wildcard src/base/*.c src/front/*.c src/sema/*.c src/ir/*.c \
              src/fmt/*.c src/sql/*.c src/plan/*.c src/stats/*.c src/run/*.c \
              src/report/*.c src/cli/cmd_*.c))
@@ -53,7 +53,7 @@ $(BUILD)/gen/parser.h: $(BUILD)/gen/parser.c
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) -Isrc/front $(CFLAGS) -w -c -o $@ $<
 
-$(BUILD)/%.o: %.c | $(BUILD)/gen/parser.c
+$(BUILD)/%.o: %.c | $(GEN_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
