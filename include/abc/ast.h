@@ -1,0 +1,109 @@
+/* ast.h — the syntax tree both front ends (DSL and YAML) produce.
+ *
+ * The grammar is deliberately small and regular: a spec is a list of items;
+ * most items are *settings* — a key followed by words (identifiers, strings,
+ * numbers, durations such as 7d, qualified names such as payments.amount,
+ * ranges such as 1..7), optionally a `where` condition.  What the words mean
+ * is decided by semantic analysis (sema.h), which can then point at the exact
+ * word that is wrong.  Conditions (`where ...`) and metric calls have their
+ * own nodes.
+ *
+ * Ownership: every node, string and list lives in the Arena passed to the
+ * parser; nothing is freed separately.  Every node carries its SrcLoc.
+ */
+#ifndef ABC_AST_H
+#define ABC_AST_H
+
+#include <stdbool.h>
+
+#include "abc/base.h"
+
+typedef enum AstWordKind {
+    W_IDENT,    /* retention, ttest, p99 */
+    W_STRING,   /* "ods.app_events" (text is the unescaped value) */
+    W_NUMBER,   /* 0.05, 14 (text keeps the spelling) */
+    W_DURATION, /* 7d (num = 7) */
+    W_QNAME,    /* payments.amount (text = "payments", text2 = "amount") */
+    W_RANGE     /* 1..7 (num = 1, num2 = 7) */
+} AstWordKind;
+
+typedef struct AstWord {
+    AstWordKind kind;
+    const char *text;
+    const char *text2;
+    double num, num2;
+    bool comma_before; /* a ',' separated it from the previous word */
+    SrcLoc loc;
+    struct AstWord *next;
+} AstWord;
+
+typedef enum AstCondKind {
+    C_CMP,      /* column op literal */
+    C_IN,       /* column [not] in (literal, ...) */
+    C_IS_NULL,  /* column is [not] null */
+    C_AND,
+    C_OR,
+    C_NOT
+} AstCondKind;
+
+typedef enum AstCmpOp { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE } AstCmpOp;
+
+typedef struct AstCond {
+    AstCondKind kind;
+    SrcLoc loc;
+    /* C_CMP, C_IN, C_IS_NULL */
+    AstWord *column; /* W_IDENT or W_QNAME */
+    AstCmpOp op;
+    bool negated;    /* not in / is not null */
+    AstWord *lits;   /* W_STRING / W_NUMBER / W_IDENT true|false; list for C_IN */
+    /* C_AND, C_OR, C_NOT */
+    struct AstCond *lhs, *rhs;
+} AstCond;
+
+/* A call argument: words (e.g. `events`, `payments.amount`, `day 1`,
+ * `0.9`) and an optional filter on the event set. */
+typedef struct AstArg {
+    AstWord *words;
+    AstCond *where;
+    SrcLoc loc;
+    struct AstArg *next;
+} AstArg;
+
+typedef struct AstCall {
+    AstWord *func; /* W_IDENT: count, sum, retained, ... */
+    AstArg *args;
+    SrcLoc loc;
+} AstCall;
+
+typedef enum AstItemKind {
+    I_SETTING,   /* key words [where cond] ;         */
+    I_WHERE,     /* where cond ;  (inside a block)   */
+    I_BLOCK,     /* key words [where cond] { items } (source, exposure, analysis, ...) */
+    I_SEGMENT,   /* segment name = words ;           */
+    I_METRIC     /* metric|guardrail name = call words ; */
+} AstItemKind;
+
+typedef struct AstItem {
+    AstItemKind kind;
+    AstWord *key;     /* the leading keyword (source, metric, alpha, ...) */
+    AstWord *name;    /* I_SEGMENT / I_METRIC: the defined name */
+    AstWord *words;   /* settings' values; metric options */
+    AstCond *where;
+    AstCall *call;    /* I_METRIC */
+    struct AstItem *items; /* I_BLOCK children */
+    SrcLoc loc;
+    SrcLoc close_loc; /* I_BLOCK: the '}' */
+    struct AstItem *next;
+} AstItem;
+
+typedef struct AstSpec {
+    AstWord *tag;   /* the tag name */
+    AstItem *items;
+    SrcLoc loc;
+} AstSpec;
+
+/* Structural equality ignoring locations (used by round-trip tests). */
+bool ast_equal(const AstSpec *a, const AstSpec *b);
+bool ast_cond_equal(const AstCond *a, const AstCond *b);
+
+#endif
