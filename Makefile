@@ -86,7 +86,7 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ABC_BIN=$(BIN) $$t --jobs 2 --short-filename; done
 
 golden: $(BIN)
-	@ABC=$(BIN) bash tests/golden/run.sh
+	@set -e; for t in $(sort $(wildcard tests/golden/*.sh)); do echo "== $$t"; ABC=$(BIN) bash $$t; done
 
 integration: $(BIN)
 	@set -e; for t in $(sort $(wildcard tests/integration/*.sh)); do echo "== $$t"; ABC=$(BIN) bash $$t; done
@@ -105,7 +105,7 @@ check: deps
 unit-asan: $(UNIT_BIN)
 	@set -e; export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp; \
 	for t in $(UNIT_BIN); do echo "== $$t (sanitized)"; ABC_BIN=$(BIN) $$t --jobs 2 --short-filename; done; \
-	ABC=$(BIN) bash tests/golden/run.sh
+	for t in $(sort $(wildcard tests/golden/*.sh)); do echo "== $$t (sanitized)"; ABC=$(BIN) bash $$t; done
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
