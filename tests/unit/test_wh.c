@@ -1,0 +1,494 @@
+/* test_wh.c — the warehouse client against the embedded server (temp
+ * datadir per test) and against a real mariadbd started by
+ * tests/integration/mariadbd.sh on a private socket.  Criterion runs every
+ * test in its own process, which matches libmariadbd's once-per-process
+ * initialisation. */
+#include <criterion/criterion.h>
+
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "abc/wh.h"
+
+static char g_tmp[256];
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void make_tmp(void)
+{
+    snprintf(g_tmp, sizeof g_tmp, "/tmp/abc-test-wh.XXXXXX");
+    cr_assert_not_null(mkdtemp(g_tmp));
+}
+
+static void remove_tmp(void)
+{
+    if (g_tmp[0])
+        nftw(g_tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- a real mariadbd via the harness script ------------------------------ */
+
+typedef struct Server {
+    char socket[256];
+    unsigned port;
+    long pid;
+} Server;
+
+static Server g_srv;
+
+static void server_start(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "bash tests/integration/mariadbd.sh %s/srv", g_tmp);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char line[256];
+    cr_assert_not_null(fgets(line, sizeof line, p), "mariadbd.sh printed nothing");
+    line[strcspn(line, "\n")] = 0;
+    snprintf(g_srv.socket, sizeof g_srv.socket, "%s", line);
+    cr_assert_not_null(fgets(line, sizeof line, p));
+    g_srv.port = (unsigned)strtoul(line, NULL, 10);
+    cr_assert_not_null(fgets(line, sizeof line, p));
+    g_srv.pid = strtol(line, NULL, 10);
+    cr_assert_eq(pclose(p), 0, "mariadbd.sh failed");
+    cr_assert_gt(g_srv.pid, 0);
+    cr_assert_neq(g_srv.port, 3306u);
+}
+
+static void server_stop(void)
+{
+    if (g_srv.pid <= 0)
+        return;
+    char pidfile[300];
+    snprintf(pidfile, sizeof pidfile, "%s/srv/mariadbd.pid", g_tmp);
+    kill((pid_t)g_srv.pid, SIGTERM);
+    for (int i = 0; i < 300 && access(pidfile, F_OK) == 0; i++)
+        usleep(100000);
+    g_srv.pid = 0;
+}
+
+static void setup_tmp(void) { make_tmp(); }
+
+static void teardown_tmp(void)
+{
+    wh_shutdown();
+    remove_tmp();
+}
+
+static void setup_server(void)
+{
+    make_tmp();
+    server_start();
+}
+
+static void teardown_server(void)
+{
+    wh_shutdown();
+    server_stop();
+    remove_tmp();
+}
+
+static Warehouse *open_embedded(const WhOptions *opt)
+{
+    char dir[300], err[512] = "";
+    Warehouse *w = NULL;
+    snprintf(dir, sizeof dir, "%s/wh", g_tmp);
+    AbcStatus st = wh_open_embedded(dir, "t", opt, &w, err, sizeof err);
+    cr_assert_eq(st, ABC_OK, "open embedded: %s", err);
+    cr_assert_not_null(w);
+    return w;
+}
+
+static Warehouse *open_remote(const WhOptions *opt)
+{
+    char err[512] = "";
+    Warehouse *w = NULL;
+    AbcStatus st = wh_open_remote(NULL, 0, "root", NULL, NULL, g_srv.socket, opt, &w, err,
+                                  sizeof err);
+    cr_assert_eq(st, ABC_OK, "open remote: %s", err);
+    return w;
+}
+
+static void exec_ok(Warehouse *w, const char *sql)
+{
+    char err[512] = "";
+    cr_assert_eq(wh_exec(w, sql, NULL, err, sizeof err), ABC_OK, "%s: %s", sql, err);
+}
+
+static char *value(Warehouse *w, const char *sql)
+{
+    char err[512] = "";
+    char *v = NULL;
+    cr_assert_eq(wh_query_value(w, sql, &v, err, sizeof err), ABC_OK, "%s: %s", sql, err);
+    return v;
+}
+
+static void assert_value(Warehouse *w, const char *sql, const char *want)
+{
+    char *v = value(w, sql);
+    cr_assert_not_null(v, "%s returned NULL", sql);
+    cr_assert_str_eq(v, want, "%s", sql);
+    free(v);
+}
+
+/* ---- embedded -------------------------------------------------------------- */
+
+TestSuite(embedded, .init = setup_tmp, .fini = teardown_tmp, .timeout = 60);
+
+Test(embedded, fresh_datadir_is_bootstrapped)
+{
+    Warehouse *w = open_embedded(NULL);
+    cr_assert(wh_is_embedded(w));
+    cr_assert_eq(wh_dialect(w), WH_DIALECT_MARIADB);
+    cr_assert_str_eq(wh_dialect_name(wh_dialect(w)), "mariadb");
+    cr_assert_not_null(strstr(wh_server_version(w), "MariaDB"), "%s", wh_server_version(w));
+    /* system schema exists, so stored functions work */
+    assert_value(w, "SELECT COUNT(*) FROM information_schema.TABLES "
+                    "WHERE TABLE_SCHEMA = 'mysql' AND TABLE_NAME IN ('proc', 'plugin', 'table_stats')",
+                 "3");
+    exec_ok(w, "CREATE FUNCTION t.plus1(x INT) RETURNS INT DETERMINISTIC RETURN x + 1");
+    assert_value(w, "SELECT t.plus1(41)", "42");
+    assert_value(w, "SELECT DATABASE()", "t");
+    assert_value(w, "SELECT @@character_set_server", "utf8mb4");
+    char *dd = value(w, "SELECT @@datadir");
+    cr_assert_not_null(strstr(dd, "/wh"), "%s", dd);
+    free(dd);
+    wh_close(w);
+}
+
+typedef struct Collect {
+    int rows;
+    int nulls;
+    char names[3][16];
+    char first[3][16];
+} Collect;
+
+static AbcStatus collect_row(const WhRow *r, void *ctx)
+{
+    Collect *c = ctx;
+    cr_assert_eq(r->ncols, 3u);
+    cr_assert_eq(r->index, (uint64_t)c->rows);
+    if (c->rows == 0) {
+        for (unsigned i = 0; i < 3; i++) {
+            snprintf(c->names[i], sizeof c->names[i], "%s", r->names[i]);
+            snprintf(c->first[i], sizeof c->first[i], "%s", r->values[i] ? r->values[i] : "<null>");
+        }
+    }
+    for (unsigned i = 0; i < 3; i++)
+        if (!r->values[i])
+            c->nulls++;
+    c->rows++;
+    return ABC_OK;
+}
+
+Test(embedded, exec_query_nulls_and_names)
+{
+    Warehouse *w = open_embedded(NULL);
+    char err[512] = "";
+    uint64_t affected = 0, n = 0;
+    exec_ok(w, "CREATE TABLE x (id INT PRIMARY KEY, name VARCHAR(16) NULL, v DOUBLE NULL)");
+    cr_assert_eq(wh_exec(w, "INSERT INTO x VALUES (1, 'a', 1.5), (2, NULL, NULL), (3, '', 0)",
+                         &affected, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(affected, 3u);
+    Collect c = {0};
+    cr_assert_eq(wh_query(w, "SELECT id, name AS label, v FROM x ORDER BY id", collect_row, &c, &n,
+                          err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(n, 3u);
+    cr_assert_eq(c.rows, 3);
+    cr_assert_eq(c.nulls, 2);
+    cr_assert_str_eq(c.names[0], "id");
+    cr_assert_str_eq(c.names[1], "label");
+    cr_assert_str_eq(c.first[1], "a");
+    cr_assert_str_eq(c.first[2], "1.5");
+    /* an empty string is not NULL */
+    char *v = value(w, "SELECT name FROM x WHERE id = 3");
+    cr_assert_not_null(v);
+    cr_assert_str_eq(v, "");
+    free(v);
+    v = value(w, "SELECT name FROM x WHERE id = 2");
+    cr_assert_null(v);
+    /* a statement without a result set delivers no rows */
+    Collect none = {0};
+    cr_assert_eq(wh_query(w, "UPDATE x SET v = 2 WHERE id = 1", collect_row, &none, &n, err,
+                          sizeof err), ABC_OK);
+    cr_assert_eq(n, 0u);
+    cr_assert_eq(wh_exec(w, "DELETE FROM x WHERE id >= 2", &affected, err, sizeof err), ABC_OK);
+    cr_assert_eq(affected, 2u);
+    wh_close(w);
+}
+
+typedef struct Stream {
+    uint64_t rows;
+    long long sum;
+    uint64_t stop_at;
+} Stream;
+
+static AbcStatus stream_row(const WhRow *r, void *ctx)
+{
+    Stream *s = ctx;
+    cr_assert_eq(r->index, s->rows);
+    s->sum += strtoll(r->values[0], NULL, 10);
+    s->rows++;
+    if (s->stop_at && s->rows == s->stop_at)
+        return ABC_ERR_SPEC;
+    return ABC_OK;
+}
+
+Test(embedded, streams_large_results_and_stops_early)
+{
+    Warehouse *w = open_embedded(NULL);
+    char err[512] = "";
+    uint64_t n = 0;
+    exec_ok(w, "CREATE TABLE d (k INT)");
+    exec_ok(w, "INSERT INTO d VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)");
+    /* 10^5 rows k = 0 .. 99999 */
+    const char *big = "SELECT a.k + 10 * b.k + 100 * c.k + 1000 * e.k + 10000 * f.k AS k "
+                      "FROM d a, d b, d c, d e, d f";
+    Stream s = {0};
+    cr_assert_eq(wh_query(w, big, stream_row, &s, &n, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(n, 100000u);
+    cr_assert_eq(s.sum, 99999LL * 100000LL / 2);
+
+    /* the callback stops the query: its status comes back, the rest is
+     * discarded, and the connection stays usable */
+    Stream stop = {.stop_at = 10};
+    AbcStatus st = wh_query(w, big, stream_row, &stop, &n, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_SPEC);
+    cr_assert_eq(stop.rows, 10u);
+    cr_assert_not_null(strstr(err, "row callback stopped"), "%s", err);
+    assert_value(w, "SELECT COUNT(*) FROM d", "10");
+    wh_close(w);
+}
+
+Test(embedded, bad_sql_reports_code_and_statement_without_retry)
+{
+    Warehouse *w = open_embedded(NULL);
+    char err[512] = "";
+    AbcStatus st = wh_exec(w, "-- header comment\nSELEC 1 FROM nowhere\nWHERE x = 1", NULL, err,
+                           sizeof err);
+    cr_assert_eq(st, ABC_ERR_SPEC);
+    cr_assert_eq(wh_last_errno(w), 1064u);
+    cr_assert_str_eq(wh_last_sqlstate(w), "42000");
+    cr_assert_not_null(strstr(err, "warehouse error 1064 (42000)"), "%s", err);
+    cr_assert_not_null(strstr(err, "[in: SELEC 1 FROM nowhere]"), "%s", err);
+    cr_assert_eq(wh_stats(w).retries, 0u);
+    cr_assert_eq(wh_stats(w).statements, 1u);
+
+    st = wh_exec(w, "SELECT * FROM no_such_table", NULL, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_SPEC);
+    cr_assert_eq(wh_last_errno(w), 1146u);
+    cr_assert_eq(wh_stats(w).retries, 0u);
+
+    /* one statement per call: multi-statement text is a syntax error */
+    st = wh_exec(w, "SELECT 1; SELECT 2", NULL, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_SPEC);
+    cr_assert_eq(wh_last_errno(w), 1064u);
+
+    /* success clears the last error */
+    exec_ok(w, "SELECT 1");
+    cr_assert_eq(wh_last_errno(w), 0u);
+    cr_assert_str_eq(wh_last_sqlstate(w), "00000");
+
+    char *v = NULL;
+    st = wh_query_value(w, "SELECT 1 FROM DUAL WHERE 1 = 0", &v, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_SPEC);
+    cr_assert_not_null(strstr(err, "expected one row, got 0"), "%s", err);
+    st = wh_query_value(w, "SELECT 1 UNION ALL SELECT 2", &v, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_SPEC);
+    cr_assert_null(v);
+    wh_close(w);
+}
+
+Test(embedded, lock_wait_is_retried_but_not_inside_a_transaction)
+{
+    WhOptions opt = {.max_retries = 2, .retry_base_ms = 10,
+                     .init_command = "SET SESSION innodb_lock_wait_timeout = 1"};
+    Warehouse *a = open_embedded(&opt);
+    Warehouse *b = open_embedded(&opt);
+    char err[512] = "";
+    exec_ok(a, "CREATE TABLE l (id INT PRIMARY KEY, v INT) ENGINE=InnoDB");
+    exec_ok(a, "INSERT INTO l VALUES (1, 0)");
+    exec_ok(a, "START TRANSACTION");
+    exec_ok(a, "UPDATE l SET v = 1 WHERE id = 1");
+
+    AbcStatus st = wh_exec(b, "UPDATE l SET v = 2 WHERE id = 1", NULL, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_ENV);
+    cr_assert_eq(wh_last_errno(b), 1205u, "%s", err);
+    cr_assert_eq(wh_stats(b).retries, 2u, "bounded retries on lock wait");
+    cr_assert_eq(wh_stats(b).statements, 3u);
+
+    exec_ok(b, "START TRANSACTION");
+    st = wh_exec(b, "UPDATE l SET v = 3 WHERE id = 1", NULL, err, sizeof err);
+    cr_assert_eq(wh_last_errno(b), 1205u, "%s", err);
+    cr_assert_eq(wh_stats(b).retries, 2u, "no retry inside a transaction");
+    exec_ok(b, "ROLLBACK");
+    exec_ok(a, "COMMIT");
+    exec_ok(b, "UPDATE l SET v = 4 WHERE id = 1");
+    assert_value(a, "SELECT v FROM l", "4");
+    wh_close(a);
+    wh_close(b);
+}
+
+Test(embedded, reopen_same_datadir_but_not_another)
+{
+    for (int i = 0; i < 3; i++) {
+        Warehouse *w = open_embedded(NULL);
+        exec_ok(w, "CREATE TABLE IF NOT EXISTS r (i INT)");
+        exec_ok(w, "INSERT INTO r VALUES (1)");
+        wh_close(w);
+    }
+    Warehouse *w = open_embedded(NULL);
+    assert_value(w, "SELECT COUNT(*) FROM r", "3");
+    char dir[300], err[512] = "";
+    Warehouse *other = NULL;
+    snprintf(dir, sizeof dir, "%s/other", g_tmp);
+    AbcStatus st = wh_open_embedded(dir, NULL, NULL, &other, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_ENV);
+    cr_assert_null(other);
+    cr_assert_not_null(strstr(err, "already runs on"), "%s", err);
+    wh_close(w);
+}
+
+Test(embedded, escape_and_session_status)
+{
+    Warehouse *w = open_embedded(NULL);
+    char err[512] = "";
+    exec_ok(w, "CREATE TABLE s (v VARCHAR(64))");
+    const char nasty[] = "it's a \\ \"test\"\n";
+    Buf sql;
+    buf_init(&sql);
+    buf_puts(&sql, "INSERT INTO s VALUES ('");
+    wh_escape(w, &sql, nasty, strlen(nasty));
+    buf_puts(&sql, "')");
+    exec_ok(w, sql.data);
+    buf_free(&sql);
+    char *v = value(w, "SELECT v FROM s");
+    cr_assert_str_eq(v, nasty);
+    free(v);
+
+    WhCounters before = {0}, after = {0};
+    cr_assert_eq(wh_session_status(w, "Handler_read%", &before, err, sizeof err), ABC_OK, "%s",
+                 err);
+    cr_assert_gt(before.n, 3u);
+    exec_ok(w, "INSERT INTO s SELECT v FROM s");
+    exec_ok(w, "INSERT INTO s SELECT v FROM s");
+    assert_value(w, "SELECT COUNT(*) FROM s WHERE v LIKE 'it%'", "4");
+    cr_assert_eq(wh_session_status(w, "Handler_read%", &after, err, sizeof err), ABC_OK);
+    cr_assert_gt(wh_counter(&after, "Handler_read_rnd_next"),
+                 wh_counter(&before, "Handler_read_rnd_next"));
+    cr_assert_eq(wh_counter(&after, "No_such_counter"), 0u);
+    wh_counters_free(&before);
+    wh_counters_free(&after);
+    wh_close(w);
+}
+
+/* ---- remote: a real mariadbd ---------------------------------------------- */
+
+TestSuite(remote, .init = setup_server, .fini = teardown_server, .timeout = 90);
+
+Test(remote, connects_over_socket_and_loopback)
+{
+    Warehouse *w = open_remote(NULL);
+    cr_assert(!wh_is_embedded(w));
+    cr_assert_eq(wh_dialect(w), WH_DIALECT_MARIADB);
+    cr_assert_null(strstr(wh_server_version(w), "embedded"), "%s", wh_server_version(w));
+    exec_ok(w, "CREATE DATABASE IF NOT EXISTS rt");
+    exec_ok(w, "CREATE TABLE rt.x (a INT, b VARCHAR(8) NULL)");
+    exec_ok(w, "INSERT INTO rt.x VALUES (1, NULL), (2, 'b')");
+    wh_close(w);
+
+    char err[512] = "";
+    Warehouse *t = NULL;
+    cr_assert_eq(wh_open_remote("127.0.0.1", g_srv.port, "root", NULL, "rt", NULL, NULL, &t, err,
+                                sizeof err), ABC_OK, "%s", err);
+    assert_value(t, "SELECT COUNT(*) FROM x WHERE b IS NULL", "1");
+    char *port = value(t, "SELECT @@port");
+    cr_assert_eq(strtoul(port, NULL, 10), g_srv.port);
+    free(port);
+    wh_close(t);
+
+    /* a remote-only process never starts the embedded server */
+    char dir[300];
+    Warehouse *e = NULL;
+    snprintf(dir, sizeof dir, "%s/emb", g_tmp);
+    cr_assert_eq(wh_open_embedded(dir, NULL, NULL, &e, err, sizeof err), ABC_ERR_ENV);
+    cr_assert_not_null(strstr(err, "remote warehouse"), "%s", err);
+    cr_assert_eq(access(dir, F_OK), -1, "no datadir was created");
+}
+
+Test(remote, connect_failure_names_target_not_password)
+{
+    char err[512] = "", sock[300];
+    Warehouse *w = NULL;
+    snprintf(sock, sizeof sock, "%s/no-such.sock", g_tmp);
+    AbcStatus st = wh_open_remote(NULL, 0, "alice", "s3cret-pw", NULL, sock, NULL, &w, err,
+                                  sizeof err);
+    cr_assert_eq(st, ABC_ERR_ENV);
+    cr_assert_null(w);
+    cr_assert_not_null(strstr(err, "alice@"), "%s", err);
+    cr_assert_not_null(strstr(err, "no-such.sock"), "%s", err);
+    cr_assert_null(strstr(err, "s3cret"), "%s", err);
+}
+
+Test(remote, dropped_connection_is_reconnected_and_retried)
+{
+    WhOptions opt = {.max_retries = 2, .retry_base_ms = 20};
+    Warehouse *w = open_remote(&opt);
+    Warehouse *killer = open_remote(NULL);
+    char sql[64];
+
+    char *id1 = value(w, "SELECT CONNECTION_ID()");
+    snprintf(sql, sizeof sql, "KILL CONNECTION %s", id1);
+    exec_ok(killer, sql);
+    usleep(100000);
+    char *id2 = value(w, "SELECT CONNECTION_ID()");
+    cr_assert_str_neq(id1, id2, "a new session answered");
+    cr_assert_eq(wh_stats(w).reconnects, 1u);
+    cr_assert_eq(wh_stats(w).retries, 1u);
+    free(id1);
+
+    /* without retries the loss is reported as a connection error */
+    WhOptions none = {.max_retries = 0};
+    Warehouse *w0 = open_remote(&none);
+    char *id3 = value(w0, "SELECT CONNECTION_ID()");
+    snprintf(sql, sizeof sql, "KILL CONNECTION %s", id3);
+    exec_ok(killer, sql);
+    usleep(100000);
+    char err[512] = "";
+    AbcStatus st = wh_exec(w0, "SELECT 1", NULL, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_ENV);
+    unsigned code = wh_last_errno(w0);
+    cr_assert(code == 2006 || code == 2013 || code == 1927, "code %u: %s", code, err);
+    cr_assert_eq(wh_stats(w0).retries, 0u);
+    /* the next call reconnects */
+    exec_ok(w0, "SELECT 1");
+    free(id2);
+    free(id3);
+    wh_close(w0);
+    wh_close(w);
+    wh_close(killer);
+}
+
+Test(remote, syntax_error_is_not_retried)
+{
+    WhOptions opt = {.max_retries = 3, .retry_base_ms = 10};
+    Warehouse *w = open_remote(&opt);
+    char err[512] = "";
+    AbcStatus st = wh_exec(w, "SELECT FROM WHERE", NULL, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_SPEC);
+    cr_assert_eq(wh_last_errno(w), 1064u);
+    cr_assert_eq(wh_stats(w).retries, 0u);
+    cr_assert_eq(wh_stats(w).statements, 1u);
+    wh_close(w);
+}
