@@ -1,0 +1,117 @@
+/* parse.h — the DSL front end: re2c lexer (grammar/lexer.re), lemon parser
+ * (grammar/parser.y) and the driver that feeds one to the other.
+ *
+ * The lexer returns one token per call from a fully read, NUL-terminated
+ * buffer; its state lives in Lexer (no globals).  Token codes come from the
+ * lemon-generated parser.h.  Grammar actions are one-line calls into the
+ * ast_* builders below, which allocate in the ParseCtx arena.  Diagnostics
+ * go to the ParseCtx Diag; parse_dsl() reports every syntax error it can
+ * recover from (it resynchronises at ';' and '}').
+ *
+ * Fragments: the YAML front end parses scalar values (a metric expression,
+ * a condition, a setting's words) with the same grammar through
+ * parse_fragment(); token locations are shifted by the fragment's offset in
+ * the YAML file, so diagnostics point into the YAML source.
+ */
+#ifndef ABC_PARSE_H
+#define ABC_PARSE_H
+
+#include <stdbool.h>
+
+#include "abc/ast.h"
+#include "abc/diag.h"
+
+#define PARSE_MAX_DEPTH 64 /* nesting limit of blocks and parentheses */
+
+typedef struct Token {
+    int code;         /* lemon token code; 0 = end of input */
+    SrcLoc loc;
+    const char *text; /* IDENT / NUMBER spelling, STRING unescaped value (arena) */
+    double num;
+} Token;
+
+typedef struct Lexer {
+    const unsigned char *buf; /* start of the NUL-terminated text being lexed */
+    const unsigned char *cur;
+    const unsigned char *lim; /* points at the terminating NUL */
+    uint32_t base;            /* offset of buf[0] in the diagnosed source */
+    bool fixed;               /* every token gets fixed_loc (text not verbatim in the source) */
+    SrcLoc fixed_loc;
+    Arena *arena;
+    Diag *diag;
+} Lexer;
+
+void lex_init(Lexer *lx, const char *text, size_t len, uint32_t base, Arena *arena, Diag *diag);
+/* Next token; lexical errors are reported to the Diag and skipped. */
+void lex_next(Lexer *lx, Token *tok);
+const char *lex_token_name(int code);
+
+typedef enum FragmentKind {
+    FRAG_KIND_METRIC, /* call [option words]           */
+    FRAG_KIND_COND,   /* condition                      */
+    FRAG_KIND_VALUE   /* [words] [where condition]      */
+} FragmentKind;
+
+typedef struct ParseCtx {
+    Arena *arena;
+    Diag *diag;
+    const char *src;   /* the diagnosed source (for opener messages) */
+    AstSpec *spec;     /* result of a whole-spec parse */
+    AstCall *call;     /* fragment results */
+    AstWord *words;
+    AstCond *cond;
+    bool syntax_failed;
+    /* open blocks, for "expected '}' to close 'source' at 3:5" */
+    SrcLoc openers[PARSE_MAX_DEPTH];
+    const char *opener_names[PARSE_MAX_DEPTH];
+    int nopen;
+} ParseCtx;
+
+/* Parse a whole DSL spec. ABC_OK with *out set, or ABC_ERR_SPEC. */
+AbcStatus parse_dsl(const char *src, size_t len, Arena *arena, Diag *diag,
+                    AstSpec **out) ABC_MUST_CHECK;
+
+/* Parse a fragment located at byte offset base of the diagnosed source. */
+/* When `verbatim` is false the text is not a slice of the source (a quoted
+ * or folded YAML scalar): every location is then the fragment's own
+ * (base, len). */
+AbcStatus parse_fragment(FragmentKind kind, const char *text, size_t len, uint32_t base,
+                         bool verbatim, Arena *arena, Diag *diag, AstCall **call,
+                         AstWord **words, AstCond **cond) ABC_MUST_CHECK;
+
+/* ---- AST builders called from grammar actions --------------------------- */
+AstWord *ast_word(ParseCtx *c, AstWordKind kind, const Token *t);
+AstWord *ast_qname(ParseCtx *c, const Token *a, const Token *b);
+AstWord *ast_range(ParseCtx *c, const Token *a, const Token *b);
+AstWord *ast_words_append(AstWord *list, AstWord *w, bool comma);
+AstCond *ast_cmp(ParseCtx *c, AstWord *col, AstCmpOp op, AstWord *lit);
+AstCond *ast_in(ParseCtx *c, AstWord *col, bool negated, AstWord *lits);
+AstCond *ast_is_null(ParseCtx *c, AstWord *col, bool negated);
+AstCond *ast_bool(ParseCtx *c, AstCondKind kind, AstCond *lhs, AstCond *rhs, const Token *op);
+AstCond *ast_paren(ParseCtx *c, AstCond *inner, const Token *open, const Token *close);
+AstArg *ast_arg(ParseCtx *c, AstWord *words, AstCond *where);
+AstArg *ast_args_append(AstArg *list, AstArg *a);
+AstCall *ast_call(ParseCtx *c, const Token *func, AstArg *args, const Token *close);
+AstItem *ast_setting(ParseCtx *c, const Token *key, AstWord *words, AstCond *where,
+                     const Token *end);
+AstItem *ast_where_item(ParseCtx *c, const Token *kw, AstCond *where, const Token *end);
+AstItem *ast_block(ParseCtx *c, const Token *key, AstWord *words, AstCond *where,
+                   AstItem *items, const Token *close);
+AstItem *ast_segment(ParseCtx *c, const Token *kw, const Token *name, AstWord *words,
+                     const Token *end);
+AstItem *ast_metric(ParseCtx *c, const Token *kw, const Token *name, AstCall *call,
+                    AstWord *options, const Token *end);
+AstItem *ast_items_append(AstItem *list, AstItem *it);
+void ast_set_spec(ParseCtx *c, const Token *kw, const Token *name, AstItem *items,
+                  const Token *close);
+void parse_block_open(ParseCtx *c, const Token *key);
+void parse_block_close(ParseCtx *c);
+#define PARSE_MAX_EXPECTED 48
+void parse_syntax_error(ParseCtx *c, const Token *t, const int *expected, int nexpected);
+
+/* Lemon entry points (parser.c). */
+void *AbcParseAlloc(void *(*mallocProc)(size_t), ParseCtx *ctx);
+void AbcParseFree(void *p, void (*freeProc)(void *));
+void AbcParse(void *p, int code, Token tok);
+
+#endif

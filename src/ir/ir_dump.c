@@ -1,0 +1,268 @@
+/* ir_dump.c — deterministic text form of the IR (abc check --dump-ir) and
+ * the canonical text of conditions shared with the formatter. */
+#include <string.h>
+
+#include "abc/ir.h"
+
+const char *ir_metric_kind_name(IrMetricKind k)
+{
+    static const char *const names[] = {"proportion", "count",    "sum",      "mean",
+                                        "active_days", "ratio",   "retention", "quantile",
+                                        "funnel",     "time_to_event"};
+    return names[k];
+}
+
+const char *ir_role_name(IrRole r)
+{
+    return r == ROLE_GOAL ? "goal" : r == ROLE_SECONDARY ? "secondary" : "guardrail";
+}
+
+/* DSL string literal: double quotes, with \" \\ \n \t \r escaped. */
+static void put_string(Buf *out, const char *s)
+{
+    buf_putc(out, '"');
+    for (; *s; s++) {
+        switch (*s) {
+        case '"': buf_puts(out, "\\\""); break;
+        case '\\': buf_puts(out, "\\\\"); break;
+        case '\n': buf_puts(out, "\\n"); break;
+        case '\t': buf_puts(out, "\\t"); break;
+        case '\r': buf_puts(out, "\\r"); break;
+        default: buf_putc(out, *s);
+        }
+    }
+    buf_putc(out, '"');
+}
+
+static void put_lit(Buf *out, const AstWord *w)
+{
+    if (w->kind == W_STRING)
+        put_string(out, w->text);
+    else
+        buf_puts(out, w->text);
+}
+
+static void put_column(Buf *out, const AstWord *w)
+{
+    if (w->kind == W_QNAME)
+        buf_printf(out, "%s.%s", w->text, w->text2);
+    else
+        buf_puts(out, w->text);
+}
+
+static int cond_prec(const IrCond *c)
+{
+    return c->kind == C_OR ? 1 : c->kind == C_AND ? 2 : c->kind == C_NOT ? 3 : 4;
+}
+
+static void cond_text(const IrCond *c, Buf *out, int parent_prec)
+{
+    static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">="};
+    int p = cond_prec(c);
+    bool paren = p < parent_prec;
+    if (paren)
+        buf_putc(out, '(');
+    switch (c->kind) {
+    case C_CMP:
+        put_column(out, c->column);
+        buf_printf(out, " %s ", ops[c->op]);
+        put_lit(out, c->lits);
+        break;
+    case C_IN:
+        put_column(out, c->column);
+        buf_puts(out, c->negated ? " not in (" : " in (");
+        for (const AstWord *w = c->lits; w; w = w->next) {
+            if (w != c->lits)
+                buf_puts(out, ", ");
+            put_lit(out, w);
+        }
+        buf_putc(out, ')');
+        break;
+    case C_IS_NULL:
+        put_column(out, c->column);
+        buf_puts(out, c->negated ? " is not null" : " is null");
+        break;
+    case C_AND:
+    case C_OR:
+        /* left-associative: a right operand of the same precedence needs () */
+        cond_text(c->lhs, out, p);
+        buf_puts(out, c->kind == C_AND ? " and " : " or ");
+        cond_text(c->rhs, out, p + 1);
+        break;
+    case C_NOT:
+        buf_puts(out, "not ");
+        cond_text(c->lhs, out, p);
+        break;
+    }
+    if (paren)
+        buf_putc(out, ')');
+}
+
+void ir_cond_to_text(const IrCond *c, Buf *out)
+{
+    if (c)
+        cond_text(c, out, 0);
+}
+
+static void dump_set(const IrSpec *ir, const IrEventSet *s, Buf *out)
+{
+    buf_puts(out, ir->sources[s->source].name);
+    if (s->filter) {
+        buf_puts(out, " where ");
+        ir_cond_to_text(s->filter, out);
+    }
+}
+
+static void dump_window(const IrWindow *w, Buf *out)
+{
+    if (w->kind == WIN_PHASE)
+        buf_puts(out, "phase");
+    else
+        buf_printf(out, "days %d..%d", w->from_day, w->to_day);
+}
+
+static const char *opt(const char *s) { return s ? s : "-"; }
+
+void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
+{
+    buf_printf(out, "tag %s\nmodule %s\n", ir->tag, ir->module);
+    buf_printf(out, "tables abc=%s report=%s wide=%s report_user=%s report_daily=%s\n",
+               ir->abc_database, ir->report_database, ir->wide_table, ir->report_table,
+               ir->daily_table);
+    const IrExperiments *e = &ir->experiments;
+    buf_printf(out, "experiments growthbook=%s tag=%s project=%s status=%s keys=[",
+               e->from_growthbook ? "yes" : "no", opt(e->gb_tag), opt(e->gb_project),
+               opt(e->gb_status));
+    for (int i = 0; i < e->nkeys; i++) {
+        if (i)
+            buf_puts(out, ", ");
+        put_string(out, e->keys[i]);
+    }
+    buf_puts(out, "]\n");
+    for (int i = 0; i < ir->nassignments; i++) {
+        const IrHashAssignment *a = &ir->assignments[i];
+        buf_puts(out, "assignment ");
+        put_string(out, a->tracking_key);
+        buf_puts(out, " salt ");
+        put_string(out, a->salt);
+        for (int k = 0; k < a->nvariations; k++)
+            buf_printf(out, " %s=%.17g", a->variations[k], a->weights[k]);
+        buf_putc(out, '\n');
+    }
+    for (int i = 0; i < ir->nsources; i++) {
+        const IrSource *s = &ir->sources[i];
+        buf_printf(out, "source %s table=%s%s%s user=%s time=%s date=%s%s", s->name,
+                   s->database ? s->database : "", s->database ? "." : "", s->table, s->user_col,
+                   opt(s->time_col), opt(s->date_col), s->is_user_table ? " user_table" : "");
+        if (s->filter) {
+            buf_puts(out, " where ");
+            ir_cond_to_text(s->filter, out);
+        }
+        buf_putc(out, '\n');
+    }
+    const IrExposure *x = &ir->exposure;
+    buf_printf(out, "exposure ");
+    if (x->source >= 0) {
+        IrEventSet es = {x->source, x->filter};
+        dump_set(ir, &es, out);
+    }
+    buf_printf(out, " experiment=%s variation=%s multiple=%s", opt(x->experiment_col),
+               opt(x->variation_col), x->multiple == MULTI_EXCLUDE ? "exclude" : "first");
+    if (x->has_activation) {
+        buf_puts(out, " activation=");
+        dump_set(ir, &x->activation, out);
+    }
+    if (with_lines)
+        buf_printf(out, " @%d", x->line);
+    buf_putc(out, '\n');
+    for (int i = 0; i < ir->nsegments; i++) {
+        const IrSegment *g = &ir->segments[i];
+        buf_printf(out, "segment %s = %s.%s", g->name,
+                   g->from == SEG_EXPOSURE ? "exposure" : ir->sources[g->source].name, g->column);
+        if (with_lines)
+            buf_printf(out, " @%d", g->line);
+        buf_putc(out, '\n');
+    }
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        buf_printf(out, "metric %s kind=%s role=%s direction=%s", m->name,
+                   ir_metric_kind_name(m->kind), ir_role_name(m->role),
+                   m->direction == DIR_HIGHER ? "higher" : "lower");
+        switch (m->kind) {
+        case MK_RATIO:
+            buf_printf(out, " num=%s den=%s", ir->metrics[m->num].name, ir->metrics[m->den].name);
+            break;
+        case MK_FUNNEL:
+            for (int k = 0; k < m->nsteps; k++) {
+                buf_printf(out, " step%d=[", k + 1);
+                dump_set(ir, &m->steps[k], out);
+                buf_putc(out, ']');
+            }
+            break;
+        default:
+            buf_puts(out, " set=[");
+            dump_set(ir, &m->set, out);
+            buf_putc(out, ']');
+            if (m->value_col)
+                buf_printf(out, " value=%s", m->value_col);
+            if (m->kind == MK_QUANTILE)
+                buf_printf(out, " q=%.17g", m->quantile);
+        }
+        if (m->kind != MK_RATIO) {
+            buf_puts(out, " window=");
+            dump_window(&m->window, out);
+        }
+        if (m->cap.kind == CAP_ABSOLUTE)
+            buf_printf(out, " cap=%.17g", m->cap.value);
+        else if (m->cap.kind == CAP_PERCENTILE)
+            buf_printf(out, " cap=p%.17g", m->cap.value * 100);
+        if (m->cuped.kind != CUPED_NONE)
+            buf_printf(out, " cuped=%s pre=%dd", ir->metrics[m->cuped.metric].name,
+                       m->cuped.pre_days);
+        if (with_lines)
+            buf_printf(out, " @%d", m->line);
+        buf_putc(out, '\n');
+    }
+    const IrAnalysis *a = &ir->analysis;
+    static const char *const mnames[] = {"ttest", "ztest", "bayes", "uplift", "mannwhitney",
+                                         "bootstrap", "did"};
+    buf_puts(out, "analysis methods=");
+    bool first = true;
+    for (int i = 0; i < 7; i++)
+        if (a->methods & (1u << i)) {
+            buf_printf(out, "%s%s", first ? "" : ",", mnames[i]);
+            first = false;
+        }
+    static const char *const seq[] = {"none", "msprt", "cs", "obf"};
+    static const char *const corr[] = {"none", "bonferroni", "holm", "bh"};
+    buf_printf(out, " alpha=%.17g sided=%s effect=%s", a->alpha, a->one_sided ? "one" : "two",
+               a->effect == EFFECT_RELATIVE ? "relative" : "absolute");
+    if (a->has_prior)
+        buf_printf(out, " prior=%.17g,%.17g", a->prior_mean, a->prior_stddev);
+    buf_printf(out, " sequential=%s", seq[a->sequential]);
+    if (a->sequential == SEQ_MSPRT || a->sequential == SEQ_CS)
+        buf_printf(out, "(%.17g)", a->seq_param);
+    if (a->sequential == SEQ_GSD_OBF)
+        buf_printf(out, "(looks=%d)", a->looks);
+    buf_printf(out, " correction=%s srm=%.17g fail_on=%s%s%s power=%.17g mde=%.17g bootstrap=%d seed=%lu\n",
+               corr[a->correction], a->srm_threshold, (a->fail_on & FAIL_SRM) ? "srm," : "",
+               (a->fail_on & FAIL_GUARDRAIL) ? "guardrail," : "",
+               (a->fail_on & FAIL_DATA_QUALITY) ? "data_quality," : "", a->power_target, a->mde,
+               a->bootstrap_resamples, a->bootstrap_seed);
+    static const char *const reps[] = {"dau", "wau", "mau", "growth", "cohorts_weekly",
+                                       "cohorts_monthly"};
+    for (int i = 0; i < ir->nactivities; i++) {
+        const IrActivity *act = &ir->activities[i];
+        buf_printf(out, "activity %s active=[", act->name);
+        if (act->active.source >= 0)
+            dump_set(ir, &act->active, out);
+        buf_puts(out, "] reports=");
+        first = true;
+        for (int k = 0; k < 6; k++)
+            if (act->reports & (1u << k)) {
+                buf_printf(out, "%s%s", first ? "" : ",", reps[k]);
+                first = false;
+            }
+        buf_printf(out, "%s\n", act->by_variation ? " by_variation" : "");
+    }
+}
