@@ -21,6 +21,8 @@ void lex_init(Lexer *lx, const char *text, size_t len, uint32_t base, Arena *are
     lx->arena = arena;
     lx->diag = diag;
     lx->fixed = false;
+    lx->comments = NULL;
+    lx->comments_tail = NULL;
 }
 
 static SrcLoc lex_loc(const Lexer *lx, const unsigned char *start, const unsigned char *end)
@@ -29,6 +31,21 @@ static SrcLoc lex_loc(const Lexer *lx, const unsigned char *start, const unsigne
         return lx->fixed_loc;
     SrcLoc l = {lx->base + (uint32_t)(start - lx->buf), (uint32_t)(end - start)};
     return l;
+}
+
+static void lex_comment(Lexer *lx, const unsigned char *start, const unsigned char *end)
+{
+    if (!lx->comments_tail)
+        return;
+    AstComment *c = arena_alloc(lx->arena, sizeof *c);
+    c->text = arena_strndup(lx->arena, (const char *)start, (size_t)(end - start));
+    c->loc = lex_loc(lx, start, end);
+    const unsigned char *p = start;
+    while (p > lx->buf && (p[-1] == ' ' || p[-1] == '\t'))
+        p--;
+    c->own_line = p == lx->buf || p[-1] == '\n';
+    *lx->comments_tail = c;
+    lx->comments_tail = &c->next;
 }
 
 /* Unescape the body of a string literal [s, e) into the arena. */
@@ -92,7 +109,7 @@ void lex_next(Lexer *lx, Token *t)
             continue;
         }
         [ \t\r\n]+ { lx->cur = YYCURSOR; continue; }
-        "#" [^\n\x00]* { lx->cur = YYCURSOR; continue; }
+        "#" [^\n\x00]* { lex_comment(lx, start, YYCURSOR); lx->cur = YYCURSOR; continue; }
 
         "tag"       { TOK(TK_TAG); }
         "metric"    { TOK(TK_METRIC); }

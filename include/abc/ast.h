@@ -96,9 +96,18 @@ typedef struct AstItem {
     struct AstItem *next;
 } AstItem;
 
+/* A '#' comment of the DSL, kept so `abc fmt` can reprint it. */
+typedef struct AstComment {
+    const char *text; /* from '#' to the end of the line */
+    SrcLoc loc;
+    bool own_line;    /* nothing but blanks before it on its line */
+    struct AstComment *next;
+} AstComment;
+
 typedef struct AstSpec {
     AstWord *tag;   /* the tag name */
     AstItem *items;
+    AstComment *comments; /* in source order */
     SrcLoc loc;
 } AstSpec;
 

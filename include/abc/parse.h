@@ -36,6 +36,7 @@ typedef struct Lexer {
     const unsigned char *lim; /* points at the terminating NUL */
     uint32_t base;            /* offset of buf[0] in the diagnosed source */
     bool fixed;               /* every token gets fixed_loc (text not verbatim in the source) */
+    AstComment *comments, **comments_tail; /* collected when comments_tail is set */
     SrcLoc fixed_loc;
     Arena *arena;
     Diag *diag;

@@ -74,7 +74,7 @@ int cmd_check(int argc, char **argv)
             diag_print(&u.diag, stderr);
         }
         if (st == ABC_OK && dump)
-            ir_dump(u.ir, &out, true);
+            ir_dump(u.ir, &out, false);
         spec_unit_free(&u);
     }
     if (json)

@@ -237,9 +237,11 @@ AbcStatus parse_dsl(const char *src, size_t len, Arena *arena, Diag *diag, AstSp
     while (diag->nmsgs > before_msgs)
         free(diag->msgs[--diag->nmsgs].msg);
     diag->nerrors = before;
+    lx.comments_tail = &lx.comments;
     drive(&ctx, &lx, 0);
     if (ctx.syntax_failed || diag->nerrors > 0 || !ctx.spec)
         return ABC_ERR_SPEC;
+    ctx.spec->comments = lx.comments;
     *out = ctx.spec;
     return ABC_OK;
 }
