@@ -107,6 +107,20 @@ static void diag_print_source(const Diag *d, FILE *f, SrcLoc loc)
         e++;
     if (e - s > 300)
         return; /* a minified or binary line: the position is enough */
+    /* only printable text is echoed: control bytes or invalid UTF-8 are not */
+    for (size_t i = s; i < e;) {
+        unsigned char ch = (unsigned char)d->src[i];
+        if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
+            return;
+        size_t need = ch < 0x80 ? 0 : (ch & 0xE0) == 0xC0 ? 1 : (ch & 0xF0) == 0xE0 ? 2
+                    : (ch & 0xF8) == 0xF0 ? 3 : 9;
+        if (need == 9 || i + need >= e + (need ? 0 : 1))
+            return;
+        for (size_t k = 1; k <= need; k++)
+            if (((unsigned char)d->src[i + k] & 0xC0) != 0x80)
+                return;
+        i += need + 1;
+    }
     fputs("    ", f);
     for (size_t i = s; i < e; i++) {
         unsigned char ch = (unsigned char)d->src[i];
