@@ -1,0 +1,309 @@
+/* test_stats_edge.c — defined behaviour at the edges: large means, n = 0/1,
+ * zero variance, identical arms, control mean 0, proportions 0 and 1,
+ * n = 1e12, and the published O'Brien-Fleming boundary table.
+ */
+#include "abc/stats.h"
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static StatsRequest req(StatsMetricKind kind, StatsEffectType eff, StatsVariationIn *v, size_t k)
+{
+    StatsRequest q = {0};
+    q.kind = kind;
+    q.alpha = 0.05;
+    q.effect = eff;
+    q.methods = STATS_M_TTEST | STATS_M_BAYES | STATS_M_ZTEST | STATS_M_BETA_BINOMIAL;
+    if (kind != STATS_PROPORTION)
+        q.methods = STATS_M_TTEST | STATS_M_BAYES;
+    q.srm_threshold = 0.001;
+    q.nvar = k;
+    q.vars = v;
+    return q;
+}
+
+/* Render and assert no NaN/Inf text can appear; returns the JSON. */
+static char *render(const StatsRequest *q, const StatsResult *r)
+{
+    cJSON *j = stats_result_to_json(q, r);
+    cr_assert_not_null(j);
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    cr_expect_null(strstr(s, "nan"), "%s", s);
+    cr_expect_null(strstr(s, "inf"), "%s", s);
+    cr_expect_null(strstr(s, "NaN"), "%s", s);
+    return s;
+}
+
+Test(stats_edge, welford_mean_1e9_stddev_1)
+{
+    /* x_i = 1e9 + (−1)^i·s so the sample variance is exact: n s²/(n−1) */
+    StatsRunning r, r2, m;
+    stats_running_init(&r);
+    stats_running_init(&r2);
+    size_t n = 100000;
+    for (size_t i = 0; i < n; i++) {
+        double x = 1e9 + ((i % 2) ? 1.0 : -1.0);
+        stats_running_push(i < n / 2 ? &r : &r2, x);
+    }
+    m = r;
+    stats_running_merge(&m, &r2);
+    double want = (double)n / (double)(n - 1);
+    cr_expect(fabs(stats_running_var(&m) - want) < 1e-9 * want, "var %.17g", stats_running_var(&m));
+    cr_expect(fabs((double)m.mean - 1e9) < 1e-6);
+    /* plain double Σx² − (Σx)²/n would be off by orders of magnitude here */
+    double s = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = 1e9 + ((i % 2) ? 1.0 : -1.0);
+        s += x;
+        ss += x * x;
+    }
+    double naive = (ss - s * s / (double)n) / (double)(n - 1);
+    cr_expect(fabs(naive - want) > 0.01, "naive should fail (%.17g) for this test to mean anything",
+              naive);
+}
+
+Test(stats_edge, long_double_sums_beat_cancellation)
+{
+    /* 50 integers around 1e7: Σx² is exact in double, (Σx)² is not */
+    double s = 0, ss = 0, n = 50;
+    for (int i = 0; i < 50; i++) {
+        double x = 1e7 + (i % 5);
+        s += x;
+        ss += x * x;
+    }
+    /* values 0..4 repeated 10 times: variance = 2·50/49 */
+    double want = 2.0 * 50.0 / 49.0;
+    double v = stats_var_from_sums(n, s, ss);
+    cr_expect(fabs(v - want) < 1e-9 * want, "var %.17g want %.17g", v, want);
+    cr_expect_eq(stats_var_from_sums(1, 5, 25), 0.0);
+    cr_expect_eq(stats_var_from_sums(0, 0, 0), 0.0);
+    /* rounding below zero clamps at 0 */
+    cr_expect_eq(stats_var_from_sums(3, 3e8, 3e16 * (1 - 1e-17)), 0.0);
+}
+
+Test(stats_edge, n_zero_and_one_flag_no_test)
+{
+    StatsVariationIn v[3] = {{"c", 0.4, {.n = 0}}, {"t", 0.3, {.n = 1, .sum = 1, .sum_sq = 1}},
+                             {"u", 0.3, {.n = 5, .sum = 2, .sum_sq = 2}}};
+    StatsRequest q = req(STATS_PROPORTION, STATS_RELATIVE, v, 3);
+    StatsResult r;
+    char err[128];
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK, "%s", err);
+    cr_expect(isnan(r.arms[0].mean));
+    cr_expect_eq(r.arms[1].mean, 1.0);
+    for (int i = 1; i < 3; i++) {
+        cr_expect(r.arms[i].flags & STATS_F_SMALL_N);
+        cr_expect(isnan(r.arms[i].p_value));
+        cr_expect_not_null(r.arms[i].message);
+    }
+    free(render(&q, &r));
+    stats_result_free(&r);
+    StatsMoments m;
+    StatsSums z = {0};
+    cr_expect_eq(stats_moments(STATS_MEAN, &z, &m), ABC_ERR_SPEC);
+}
+
+Test(stats_edge, zero_variance_and_identical_arms)
+{
+    StatsVariationIn v[2] = {{"c", 0.5, {.n = 100, .sum = 300, .sum_sq = 900}},
+                             {"t", 0.5, {.n = 100, .sum = 300, .sum_sq = 900}}};
+    StatsRequest q = req(STATS_MEAN, STATS_ABSOLUTE, v, 2);
+    StatsResult r;
+    char err[128];
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect(r.arms[1].flags & STATS_F_ZERO_VARIANCE);
+    cr_expect_eq(r.arms[1].effect, 0.0);
+    cr_expect(isnan(r.arms[1].p_value));
+    free(render(&q, &r));
+    stats_result_free(&r);
+    /* identical arms with variance: effect 0, p = 1, CTW 0.5, losses equal */
+    v[0].sums.sum_sq = v[1].sums.sum_sq = 1000;
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect_eq(r.arms[1].effect, 0.0);
+    cr_expect(fabs(r.arms[1].p_value - 1.0) < 1e-15);
+    cr_expect(fabs(r.arms[1].chance_to_win - 0.5) < 1e-15);
+    cr_expect(fabs(r.arms[1].expected_loss - r.arms[1].expected_loss_control) < 1e-15);
+    cr_expect(fabs(r.srm_p_value - 1.0) < 1e-15);
+    stats_result_free(&r);
+}
+
+Test(stats_edge, control_mean_zero_relative_undefined)
+{
+    StatsVariationIn v[2] = {{"c", 0.5, {.n = 100, .sum = 0, .sum_sq = 50}},
+                             {"t", 0.5, {.n = 100, .sum = 5, .sum_sq = 60}}};
+    StatsRequest q = req(STATS_MEAN, STATS_RELATIVE, v, 2);
+    StatsResult r;
+    char err[128];
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect(r.arms[1].flags & STATS_F_REL_UNDEFINED);
+    cr_expect_str_eq(r.arms[1].message, "control mean is 0: relative effect undefined");
+    cr_expect(isnan(r.arms[1].effect));
+    cr_expect(isfinite(r.arms[1].uplift.abs_est), "absolute uplift still reported");
+    char *s = render(&q, &r);
+    cr_expect_not_null(strstr(s, "\"effect\":null"), "%s", s);
+    cr_expect_not_null(strstr(s, "relative_undefined"), "%s", s);
+    free(s);
+    stats_result_free(&r);
+    /* absolute effect is fine with a zero control mean */
+    q.effect = STATS_ABSOLUTE;
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect_eq(r.arms[1].flags & STATS_F_REL_UNDEFINED, 0u);
+    cr_expect(isfinite(r.arms[1].p_value));
+    stats_result_free(&r);
+}
+
+Test(stats_edge, extreme_proportions_zero_and_one)
+{
+    /* both arms at 0: zero variance, flagged; 0 vs some: a test happens */
+    StatsVariationIn v[2] = {{"c", 0.5, {.n = 1000, .sum = 0, .sum_sq = 0}},
+                             {"t", 0.5, {.n = 1000, .sum = 0, .sum_sq = 0}}};
+    StatsRequest q = req(STATS_PROPORTION, STATS_ABSOLUTE, v, 2);
+    StatsResult r;
+    char err[128];
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect(r.arms[1].flags & STATS_F_ZERO_VARIANCE);
+    cr_expect(isfinite(r.arms[1].bb_chance_to_win), "beta-binomial defined at 0/0");
+    cr_expect(fabs(r.arms[1].bb_chance_to_win - 0.5) < 1e-8);
+    free(render(&q, &r));
+    stats_result_free(&r);
+    v[0].sums.sum = v[0].sums.sum_sq = 1000; /* control at 1, treatment at 0 */
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect(r.arms[1].flags & STATS_F_ZERO_VARIANCE, "p(1−p) = 0 in both arms");
+    cr_expect(fabs(r.arms[1].effect + 1.0) < 1e-15);
+    cr_expect(r.arms[1].z_p_value < 1e-100, "pooled z-test still works");
+    free(render(&q, &r));
+    stats_result_free(&r);
+    v[1].sums.sum = v[1].sums.sum_sq = 3; /* 1 vs 0.003 */
+    q.effect = STATS_RELATIVE;
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect(isfinite(r.arms[1].p_value));
+    cr_expect(r.arms[1].p_value < 1e-10);
+    free(render(&q, &r));
+    stats_result_free(&r);
+}
+
+Test(stats_edge, n_up_to_1e12)
+{
+    StatsVariationIn v[2] = {{"c", 0.5, {.n = 1e12, .sum = 1e11, .sum_sq = 1e11}},
+                             {"t", 0.5, {.n = 1e12, .sum = 1.00001e11, .sum_sq = 1.00001e11}}};
+    StatsRequest q = req(STATS_PROPORTION, STATS_RELATIVE, v, 2);
+    StatsResult r;
+    char err[128];
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    /* closed form: relative effect 1e-5, delta-method SE, normal tail (dof ~ 2e12) */
+    double ma = 0.1, mb = 0.100001, n = 1e12;
+    double se = sqrt(mb * (1 - mb) / (n * ma * ma) + ma * (1 - ma) * mb * mb / (n * ma * ma * ma * ma));
+    double want = erfc(fabs(((mb - ma) / ma) / se) / sqrt(2.0));
+    cr_expect(fabs(r.arms[1].p_value - want) < 1e-6 * want, "p %.10g want %.10g", r.arms[1].p_value,
+              want);
+    cr_expect(isfinite(r.arms[1].bb_chance_to_win), "beta-binomial at 1e12 (normal limit)");
+    cr_expect(fabs(r.arms[1].bb_chance_to_win - r.arms[1].chance_to_win) < 1e-3);
+    cr_expect(isfinite(r.arms[1].uplift.impact));
+    free(render(&q, &r));
+    stats_result_free(&r);
+    StatsMoments m;
+    StatsSums s = {.n = 1e12, .sum = 3e12, .sum_sq = 1e13};
+    cr_assert_eq(stats_moments(STATS_MEAN, &s, &m), ABC_OK);
+    cr_expect(fabs(m.var - 1.0) < 1e-9, "var %.17g", m.var);
+}
+
+Test(stats_edge, obf_boundaries_match_published_table)
+{
+    /* Lan-DeMets OBF, two-sided α = 0.05, equal spacing (DeMets & Lan 1994,
+     * Table 1; also R ldbounds / gsDesign sfLDOF), 3 decimals published. */
+    static const double k3[] = {3.710, 2.511, 1.993};
+    static const double k4[] = {4.333, 2.963, 2.359, 2.014};
+    static const double k5[] = {4.877, 3.357, 2.680, 2.290, 2.031};
+    const double *tab[] = {k3, k4, k5};
+    for (size_t K = 3; K <= 5; K++) {
+        double t[5], z[5];
+        for (size_t i = 0; i < K; i++)
+            t[i] = (double)(i + 1) / (double)K;
+        cr_assert_eq(stats_gsd_obf(t, K, 0.05, true, z), ABC_OK);
+        for (size_t i = 0; i < K; i++)
+            cr_expect(fabs(z[i] - tab[K - 3][i]) <= 6e-4, "K=%zu look %zu: %.4f vs %.3f", K, i,
+                      z[i], tab[K - 3][i]);
+        double a;
+        cr_assert_eq(stats_gsd_cross_prob(t, z, K, true, 0.0, &a), ABC_OK);
+        cr_expect(fabs(a - 0.05) < 1e-7, "attained alpha %.10f", a);
+    }
+    /* one look is the fixed design */
+    double t1 = 1, z1, p;
+    cr_assert_eq(stats_gsd_obf(&t1, 1, 0.05, true, &z1), ABC_OK);
+    cr_expect(fabs(z1 - 1.959963984540054) < 1e-9);
+    cr_assert_eq(stats_gsd_cross_prob(&t1, &z1, 1, false, 2.8, &p), ABC_OK);
+    cr_expect_eq(stats_gsd_obf(&t1, 0, 0.05, true, &z1), ABC_ERR_SPEC);
+}
+
+Test(stats_edge, sequential_designs_cost_more_samples)
+{
+    StatsPowerSpec s = {.kind = STATS_PROPORTION, .baseline = 0.1, .alpha = 0.05, .power = 0.8,
+                        .variations = 2, .tuning = 5000, .looks = 5};
+    double nf, ncs, ngsd, mde;
+    cr_assert_eq(stats_sample_size(&s, 0.02, &nf), ABC_OK);
+    s.design = STATS_DESIGN_CS;
+    cr_assert_eq(stats_sample_size(&s, 0.02, &ncs), ABC_OK);
+    cr_assert_eq(stats_mde(&s, ncs, &mde), ABC_OK);
+    cr_expect(fabs(mde - 0.02) < 1e-6, "CS mde inverts n: %.10f", mde);
+    s.design = STATS_DESIGN_GSD;
+    cr_assert_eq(stats_sample_size(&s, 0.02, &ngsd), ABC_OK);
+    /* OBF 5 looks: inflation ≈ 1.026 (Jennison & Turnbull 2000, Table 2.?) */
+    cr_expect(ngsd / nf > 1.02 && ngsd / nf < 1.03, "inflation %.4f", ngsd / nf);
+    cr_expect(ncs > ngsd, "CS %.0f > GSD %.0f", ncs, ngsd);
+    cr_expect_eq(stats_sample_size(&s, 0.95, &nf), ABC_ERR_SPEC, "p2 > 1 is an error");
+}
+
+Test(stats_edge, bayes_extreme_z_is_finite)
+{
+    StatsEffect e = {1.0, 1e-6, true};
+    StatsBayes b;
+    cr_assert_eq(stats_bayes_gaussian(&e, 0, 0, 0.05, STATS_HIGHER_BETTER, &b), ABC_OK);
+    cr_expect_eq(b.chance_to_win, 1.0);
+    cr_expect_eq(b.loss_treatment, 0.0);
+    cr_expect(fabs(b.loss_control - 1.0) < 1e-12);
+    StatsTest t;
+    cr_assert_eq(stats_msprt(&e, 0.05, 0.1, &t), ABC_OK);
+    cr_expect_eq(t.p_value, 0.0, "huge Λ underflows to p = 0, not NaN");
+    cr_assert_eq(stats_cs(&e, 1e6, 0.05, 5000, &t), ABC_OK);
+    cr_expect_eq(t.p_value, 0.0);
+    StatsEffect zero = {0, 0, true};
+    cr_expect_eq(stats_ttest(&zero, 10, 0.05, STATS_TWO_SIDED, STATS_HIGHER_BETTER, &t),
+                 ABC_ERR_SPEC);
+}
+
+Test(stats_edge, msprt_running_minimum)
+{
+    StatsEffect looks[4] = {{0.05, 1e-3, true}, {0.08, 5e-4, true}, {0.0, 3e-4, true},
+                            {0.02, 2e-4, true}};
+    double p[4];
+    cr_assert_eq(stats_msprt_running(looks, 4, 0.1, p), ABC_OK);
+    for (int i = 1; i < 4; i++)
+        cr_expect_leq(p[i], p[i - 1]);
+    StatsTest t;
+    cr_assert_eq(stats_msprt(&looks[1], 0.05, 0.1, &t), ABC_OK);
+    cr_expect_eq(p[1], fmin(p[0], t.p_value));
+}
+
+Test(stats_edge, correction_in_analysis_and_srm_flag)
+{
+    StatsVariationIn v[3] = {{"c", 1.0 / 3, {.n = 1000, .sum = 100, .sum_sq = 100}},
+                             {"t1", 1.0 / 3, {.n = 1500, .sum = 190, .sum_sq = 190}},
+                             {"t2", 1.0 / 3, {.n = 1000, .sum = 130, .sum_sq = 130}}};
+    StatsRequest q = req(STATS_PROPORTION, STATS_ABSOLUTE, v, 3);
+    q.correction = STATS_CORR_BONFERRONI;
+    StatsResult r;
+    char err[128];
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect(r.srm_flag, "1000/1500/1000 against equal weights is an SRM");
+    cr_expect(r.arms[1].flags & STATS_F_SRM);
+    for (int i = 1; i < 3; i++)
+        cr_expect(fabs(r.arms[i].p_adjusted - fmin(1, 2 * r.arms[i].p_value)) < 1e-15);
+    stats_result_free(&r);
+    v[0].weight = 0.5;
+    cr_expect_eq(stats_analyse(&q, &r, err, sizeof err), ABC_ERR_SPEC);
+    cr_expect_not_null(strstr(err, "$.variations: weights sum"), "%s", err);
+}
