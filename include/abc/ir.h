@@ -142,6 +142,7 @@ typedef struct IrHashAssignment {
     const char **variations; /* keys; the first is the control */
     double *weights;
     int nvariations;
+    const char *start;       /* phase start 'YYYY-MM-DD' when GrowthBook does not know the experiment */
     SrcLoc loc;
 } IrHashAssignment;
 

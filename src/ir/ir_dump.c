@@ -147,6 +147,8 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
         put_string(out, a->salt);
         for (int k = 0; k < a->nvariations; k++)
             buf_printf(out, " %s=%.17g", a->variations[k], a->weights[k]);
+        if (a->start)
+            buf_printf(out, " start=%s", a->start);
         buf_putc(out, '\n');
     }
     for (int i = 0; i < ir->nsources; i++) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abc/dates.h"
 #include "abc/sema.h"
 
 #define MAX_NAME 48 /* metric/segment names: room for column suffixes within 64 */
@@ -444,10 +445,24 @@ static void sema_assignment(Sema *s, const AstItem *it, IrHashAssignment *a)
     if (!w->text[0])
         diag_error(s->diag, w->loc, "empty tracking key");
     expect_no_more(s, w->next);
-    const AstItem *seen_salt = NULL, *seen_var = NULL;
+    const AstItem *seen_salt = NULL, *seen_var = NULL, *seen_start = NULL;
     for (const AstItem *c = it->items; c; c = c->next) {
-        static const char *const keys[] = {"salt", "variations"};
-        if (strcmp(c->key->text, "salt") == 0 && c->kind == I_SETTING) {
+        static const char *const keys[] = {"salt", "variations", "start"};
+        if (strcmp(c->key->text, "start") == 0 && c->kind == I_SETTING) {
+            long day;
+            if (seen_start) {
+                dup_setting(s, c, seen_start);
+                continue;
+            }
+            seen_start = c;
+            if (!c->words || c->words->kind != W_STRING || !date_parse(c->words->text, &day)) {
+                diag_error(s->diag, c->words ? c->words->loc : c->key->loc,
+                           "start must be a date string \"YYYY-MM-DD\"");
+                continue;
+            }
+            a->start = c->words->text;
+            expect_no_more(s, c->words->next);
+        } else if (strcmp(c->key->text, "salt") == 0 && c->kind == I_SETTING) {
             if (seen_salt) {
                 dup_setting(s, c, seen_salt);
                 continue;
@@ -495,7 +510,7 @@ static void sema_assignment(Sema *s, const AstItem *it, IrHashAssignment *a)
             if (fabs(total - 1.0) > 1e-9 && a->nvariations >= 2)
                 diag_error(s->diag, c->words->loc, "split weights sum to %g, not 1", total);
         } else {
-            unknown_word(s, c->key, "assignment setting", keys, 2);
+            unknown_word(s, c->key, "assignment setting", keys, 3);
         }
     }
     if (!seen_salt)
