@@ -222,7 +222,7 @@ AbcStatus stats_mann_whitney(const double *a, size_t na, const double *b, size_t
 
 /* Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al. 2012) of the
  * difference of means (or relative difference) of two samples: each unit
- * gets weight ~ Poisson(1) per resample, from a gsl_rng mt19937 seeded with
+ * gets weight ~ Poisson(1) per resample, from a gsl_rng taus2 seeded with
  * `seed`; percentile CI at α.  Reproducible for a given seed.  Streams: one
  * pass per arm, O(resamples) memory. */
 typedef struct StatsBootstrap {
