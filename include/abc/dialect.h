@@ -1,0 +1,150 @@
+/* dialect.h — the SQL dialects abc targets, behind one small interface.
+ *
+ * A Dialect is a constant struct of function pointers plus a few limits.
+ * The SQL generator (sqlgen.h) never spells a dialect-specific construct
+ * itself: identifiers, string literals, column types, CREATE TABLE, the
+ * write statements (overwrite a partition, replace a date range, upsert by
+ * key) and the few functions whose spelling differs all go through here.
+ *
+ * Quoting contract:
+ *   * check_ident() says whether a name can be written as a quoted
+ *     identifier in this dialect (NUL, control characters, invalid UTF-8,
+ *     over-long names and, for StarRocks, backticks are refused with a
+ *     reason); ident() then writes it backquoted — MariaDB doubles an
+ *     embedded backtick, StarRocks never sees one.
+ *   * check_string() refuses what no literal can carry (invalid UTF-8);
+ *     string() writes a literal that means exactly the given bytes whatever
+ *     the session's sql_mode (MariaDB: no backslash ever reaches the server
+ *     inside quotes; StarRocks: backslash and quote are escaped, since its
+ *     lexer always processes backslash escapes).
+ * Neither allocates anything but the output Buf; neither fails once the
+ * corresponding check has passed.
+ *
+ * The statement builders append complete statements (no trailing ';') to a
+ * SqlStmts list; a "write" may take several statements (MariaDB wraps
+ * DELETE + INSERT in a transaction), each sent as its own call.
+ */
+#ifndef ABC_DIALECT_H
+#define ABC_DIALECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "abc/base.h"
+
+typedef enum DialectId { DIALECT_STARROCKS, DIALECT_MARIADB } DialectId;
+
+/* Portable column types; each dialect spells them. STR_n holds n characters. */
+typedef enum ColType {
+    CT_STR16, CT_STR32, CT_STR64, CT_STR128, CT_STR255,
+    CT_TINYINT, CT_INT, CT_BIGINT, CT_DOUBLE, CT_DATE, CT_DATETIME
+} ColType;
+
+typedef struct TableCol {
+    const char *name;
+    ColType type;
+    bool not_null;
+    const char *comment; /* plain text; may be NULL */
+} TableCol;
+
+typedef enum TableKey {
+    TKEY_DUPLICATE, /* rows may repeat; the first nkey columns order/sort them */
+    TKEY_PRIMARY    /* the first nkey columns are unique; INSERT upserts */
+} TableKey;
+
+typedef enum TablePart {
+    TPART_NONE,
+    TPART_DAY, /* one partition per day of the DATE column part_col */
+    TPART_LIST /* one partition per value of part_col (e.g. the tag) */
+} TablePart;
+
+typedef struct TableDef {
+    const char *db;   /* may be NULL: unqualified */
+    const char *name;
+    const TableCol *cols;
+    int ncols;
+    TableKey key;
+    int nkey;            /* key = the first nkey columns */
+    TablePart part;
+    const char *part_col;
+    const char *dist_col; /* StarRocks hash-distribution column */
+    const char *comment;  /* plain text */
+    bool evolving;        /* columns will be added by migrations */
+} TableDef;
+
+/* A list of statements, each a NUL-terminated string in the arena. */
+typedef struct SqlStmts {
+    Arena *arena;
+    const char **items;
+    int n, cap;
+} SqlStmts;
+
+void sql_stmts_init(SqlStmts *s, Arena *a);
+/* Append a copy of the Buf's text as one statement. */
+void sql_stmts_push(SqlStmts *s, const Buf *text);
+
+typedef enum WriteMode {
+    WRITE_UPSERT,        /* insert rows, replacing rows with the same primary key */
+    WRITE_APPEND,        /* plain insert */
+    WRITE_REPLACE_PART,  /* atomically replace the rows with part_col = part_value */
+    WRITE_REPLACE_RANGE  /* replace the rows with lo <= part_col <= hi */
+} WriteMode;
+
+typedef struct WriteSpec {
+    WriteMode mode;
+    const TableDef *table;
+    const char *part_col;   /* REPLACE_*: the column selecting the rows replaced */
+    const char *part_value; /* REPLACE_PART: SQL expression (literal or placeholder) */
+    const char *lo, *hi;    /* REPLACE_RANGE: SQL expressions */
+    const char *label;      /* StarRocks load label (identifier text), may be NULL */
+    const char *comment;    /* one-line comment (already sanitised), may be NULL */
+    const char *const *cols; /* target columns, in order */
+    int ncols;
+    const char *body;       /* the query (WITH ... SELECT ...) or VALUES ... */
+} WriteSpec;
+
+typedef struct Dialect {
+    DialectId id;
+    const char *name;   /* "starrocks" | "mariadb" */
+    int max_ident;      /* longest identifier, in characters */
+    bool percentile_is_window; /* percentile() is a window function, not an aggregate */
+
+    AbcStatus (*check_ident)(const char *name, char *why, size_t whylen);
+    void (*ident)(Buf *out, const char *name);
+    AbcStatus (*check_string)(const char *s, char *why, size_t whylen);
+    void (*string)(Buf *out, const char *s);
+
+    void (*col_type)(Buf *out, ColType t);
+    /* CREATE TABLE IF NOT EXISTS ... (one statement). */
+    void (*create_table)(Buf *out, const TableDef *t);
+    /* ALTER TABLE ... ADD COLUMN ... (one statement). */
+    void (*add_column)(Buf *out, const TableDef *t, const TableCol *c);
+    /* The statements that perform one write. */
+    void (*write)(SqlStmts *out, const WriteSpec *w);
+    /* Delete the rows of t matching `where` (SQL text), as one statement. */
+    void (*delete_where)(Buf *out, const TableDef *t, const char *where);
+
+    /* Expressions. */
+    void (*cast_string)(Buf *out, const char *expr);          /* expr as a string */
+    void (*date_add_days)(Buf *out, const char *date_expr, int days);
+    void (*crc32)(Buf *out, const char *string_expr);          /* zlib CRC-32, >= 0 */
+    /* Continuous percentile (linear interpolation) of expr at p: an
+     * aggregate, or, with percentile_is_window, a window over partition_by. */
+    void (*percentile)(Buf *out, const char *expr, double p, const char *partition_by);
+} Dialect;
+
+extern const Dialect dialect_starrocks;
+extern const Dialect dialect_mariadb;
+
+/* "starrocks" | "mariadb" → the dialect, or NULL. */
+const Dialect *dialect_by_name(const char *name);
+
+/* Shared helpers for the dialect implementations. */
+/* Number of characters of a valid UTF-8 string, or -1 when it is not valid
+ * UTF-8 (overlong forms, surrogates and code points above U+10FFFF are
+ * invalid).  *max_cp receives the largest code point seen. */
+long dialect_utf8_chars(const char *s, unsigned long *max_cp);
+/* Write a qualified name `db`.`name` (db may be NULL). */
+void dialect_qualified(const Dialect *d, Buf *out, const char *db, const char *name);
+
+#endif

@@ -1,0 +1,160 @@
+/* sqlgen.h — the SQL backend: from an IrSpec and a Dialect to the ordered
+ * steps of a run, each a list of statements (one statement per call).
+ *
+ * What the runner does with a program (docs/GENERATED.md has the details):
+ *   ddl            every run, first: CREATE TABLE IF NOT EXISTS (idempotent)
+ *   config         replace the tag's rows of experiment_data ({{values}}:
+ *                  one row per experiment x variation, EXPDATA_COLUMNS order)
+ *   reset          --full only: forget the tag's assignments
+ *   assign_day     per due date, in date order ({{event_date}}, {{run_id}})
+ *   wide_day       per due date, after assign_day of that date
+ *   assign_range   backfill alternative to the per-day pair
+ *   wide_range       ({{from_date}}, {{to_date}}, {{run_id}})
+ *   stats_*        queries returning sufficient statistics for the analysis
+ *                  dates in [{{from_date}}, {{to_date}}] (columns listed)
+ *   report_stage   clear the tag's stage rows
+ *   report_load    {{values}}: result rows (REPORT_COLUMNS order), repeatable
+ *   report_publish {{analysis_date}}: the latest date -> report + dashboard
+ *   daily_publish  {{analysis_date}}: once per analysis date -> daily table
+ * Runtime values enter only through named placeholders `{{name}}` that
+ * sqlgen_bind() replaces with validated, dialect-quoted literals; the
+ * experiments of the tag (tracking keys, variation keys, phase bounds) are
+ * read from experiment_data, which the config step writes, so the SQL itself
+ * is static and reviewable.
+ *
+ * Ownership: everything in a SqlProgram lives in the Arena passed to
+ * sqlgen_program(); the IrSpec must outlive it.  sqlgen_program() returns
+ * ABC_OK, or ABC_ERR_SPEC after recording diagnostics (a name no dialect
+ * can represent, a name too long, a column collision, an unsupported
+ * option) at the offending position; *out is written only on success.
+ */
+#ifndef ABC_SQLGEN_H
+#define ABC_SQLGEN_H
+
+#include "abc/base.h"
+#include "abc/diag.h"
+#include "abc/dialect.h"
+#include "abc/ir.h"
+
+#define SQLGEN_MAX_SEGMENTS 8 /* segment slots in experiment_assignment */
+
+typedef enum SqlStepKind {
+    SQLSTEP_DDL,
+    SQLSTEP_CONFIG,
+    SQLSTEP_RESET,
+    SQLSTEP_ASSIGN_DAY,
+    SQLSTEP_WIDE_DAY,
+    SQLSTEP_ASSIGN_RANGE,
+    SQLSTEP_WIDE_RANGE,
+    SQLSTEP_STATS,
+    SQLSTEP_REPORT_STAGE,
+    SQLSTEP_REPORT_LOAD,
+    SQLSTEP_REPORT_PUBLISH,
+    SQLSTEP_DAILY_PUBLISH
+} SqlStepKind;
+
+/* Placeholders a statement may contain (bit set in SqlStep.params). */
+enum SqlParam {
+    SQLP_EVENT_DATE = 1 << 0,    /* {{event_date}}    DATE 'YYYY-MM-DD' */
+    SQLP_FROM_DATE = 1 << 1,     /* {{from_date}}     DATE */
+    SQLP_TO_DATE = 1 << 2,       /* {{to_date}}       DATE */
+    SQLP_ANALYSIS_DATE = 1 << 3, /* {{analysis_date}} DATE */
+    SQLP_RUN_ID = 1 << 4,        /* {{run_id}}        [A-Za-z0-9_]{1,40}, in load labels */
+    SQLP_VALUES = 1 << 5         /* {{values}}        (v, ...), (v, ...) rows */
+};
+
+typedef enum SqlStatsShape {
+    STATS_NONE,
+    STATS_MOMENTS,      /* one row per date x experiment x variation x segment value */
+    STATS_DISTRIBUTION, /* ... x distinct per-user value: users */
+    STATS_SURVIVAL      /* ... x day since exposure: events, censored */
+} SqlStatsShape;
+
+/* One column of a query's result. */
+typedef struct SqlColumn {
+    const char *name;
+    int metric;       /* index into IrSpec.metrics, -1 for a dimension */
+    const char *stat; /* "n", "sum", "sum_sq", "pre_sum", ... or the dimension */
+} SqlColumn;
+
+typedef struct SqlStep {
+    SqlStepKind kind;
+    const char *name;    /* "wide_day", "stats_quantile_p90_session", ... */
+    const char *file;    /* file name under generated/<tag>/<dialect>/ */
+    const char *summary; /* one line: what it does and when */
+    const char **stmts;  /* statements, in order, one per call, no ';' */
+    int nstmts;
+    unsigned params;     /* enum SqlParam bits */
+    SqlStatsShape shape;
+    int metric;          /* per-metric query steps; -1 otherwise */
+    const SqlColumn *columns; /* query result columns (SQLSTEP_STATS) */
+    int ncolumns;
+    const char *load_table;          /* SQLSTEP_CONFIG / REPORT_LOAD: db.table loaded */
+    const char *const *load_columns; /* ... and the column order of {{values}} rows */
+    int nload_columns;
+} SqlStep;
+
+/* The per-tag wide table's columns, for the schema lock. */
+typedef struct SqlProgram {
+    const IrSpec *ir;
+    const Dialect *dialect;
+    SqlStep *steps;
+    int nsteps;
+    const TableDef *wide;   /* the table whose columns follow the spec */
+    const TableDef *tables; /* every table the DDL creates */
+    int ntables;
+    int schema_version;     /* set by the caller (plan.h) before rendering */
+} SqlProgram;
+
+/* Build the program for one spec and dialect; see the header comment. */
+AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,
+                         SqlProgram *out) ABC_MUST_CHECK;
+
+/* The file text of one step: provenance header, then each statement
+ * followed by ";" and a blank line.  Deterministic. */
+void sqlgen_step_file(const SqlProgram *p, const SqlStep *s, Buf *out);
+
+/* The provenance header ("-- " lines): spec path, content hash, abc version,
+ * tag, dialect and a title. */
+void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *out);
+
+/* ---- runtime parameters ------------------------------------------------- */
+typedef enum SqlValueKind { SQLV_NULL, SQLV_STRING, SQLV_INT, SQLV_DOUBLE, SQLV_DATE, SQLV_DATETIME } SqlValueKind;
+
+typedef struct SqlValue {
+    SqlValueKind kind;
+    const char *s; /* STRING; DATE 'YYYY-MM-DD'; DATETIME 'YYYY-MM-DD HH:MM:SS' */
+    long long i;
+    double d;      /* finite only */
+} SqlValue;
+
+typedef struct SqlParams {
+    const char *event_date, *from_date, *to_date, *analysis_date; /* 'YYYY-MM-DD' or NULL */
+    const char *run_id;
+    const SqlValue *values; /* row-major nrows x ncols, for {{values}} */
+    int nrows, ncols;
+} SqlParams;
+
+/* Replace every {{name}} of a statement template with the parameter,
+ * validated and quoted for the dialect.  An unknown placeholder, a missing
+ * or malformed parameter (not a real calendar date, a run id outside
+ * [A-Za-z0-9_]{1,40}, a string no literal can carry, a non-finite number,
+ * a row of the wrong width) is ABC_ERR_USAGE with err set, and out is left
+ * as it was. */
+AbcStatus sqlgen_bind(const Dialect *d, const char *tmpl, const SqlParams *p, Buf *out,
+                      char *err, size_t errlen) ABC_MUST_CHECK;
+
+/* Append one value as a dialect literal (validated as in sqlgen_bind). */
+AbcStatus sqlgen_literal(const Dialect *d, const SqlValue *v, Buf *out, char *err,
+                         size_t errlen) ABC_MUST_CHECK;
+
+/* "proportion", "time_to_event", ... (the names used in plan.json and reports). */
+const char *sqlgen_kind_name(IrMetricKind k);
+
+/* Column orders of the rows the runner supplies. */
+extern const char *const SQLGEN_EXPDATA_COLUMNS[];
+extern const int SQLGEN_EXPDATA_NCOLUMNS;
+extern const char *const SQLGEN_REPORT_COLUMNS[];
+extern const int SQLGEN_REPORT_NCOLUMNS;
+
+#endif

@@ -1,0 +1,145 @@
+/* dialect.c — what the dialects share: lookup by name, UTF-8 validation,
+ * qualified names and the statement list. */
+#include "abc/dialect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dialect_common.h"
+
+const Dialect *dialect_by_name(const char *name)
+{
+    if (strcmp(name, "starrocks") == 0)
+        return &dialect_starrocks;
+    if (strcmp(name, "mariadb") == 0)
+        return &dialect_mariadb;
+    return NULL;
+}
+
+long dialect_utf8_chars(const char *s, unsigned long *max_cp)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    long n = 0;
+    unsigned long top = 0;
+    while (*p) {
+        unsigned long cp;
+        int len;
+        if (p[0] < 0x80) {
+            cp = p[0];
+            len = 1;
+        } else if ((p[0] & 0xE0) == 0xC0) {
+            cp = p[0] & 0x1Fu;
+            len = 2;
+        } else if ((p[0] & 0xF0) == 0xE0) {
+            cp = p[0] & 0x0Fu;
+            len = 3;
+        } else if ((p[0] & 0xF8) == 0xF0) {
+            cp = p[0] & 0x07u;
+            len = 4;
+        } else {
+            return -1;
+        }
+        for (int i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return -1;
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        }
+        static const unsigned long min_of_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min_of_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return -1;
+        if (cp > top)
+            top = cp;
+        p += len;
+        n++;
+    }
+    if (max_cp)
+        *max_cp = top;
+    return n;
+}
+
+void dialect_qualified(const Dialect *d, Buf *out, const char *db, const char *name)
+{
+    if (db) {
+        d->ident(out, db);
+        buf_putc(out, '.');
+    }
+    d->ident(out, name);
+}
+
+void sql_stmts_init(SqlStmts *s, Arena *a)
+{
+    s->arena = a;
+    s->items = NULL;
+    s->n = s->cap = 0;
+}
+
+void sql_stmts_push(SqlStmts *s, const Buf *text)
+{
+    if (s->n == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 8;
+        const char **items = arena_alloc(s->arena, (size_t)cap * sizeof *items);
+        if (s->n)
+            memcpy(items, s->items, (size_t)s->n * sizeof *items);
+        s->items = items;
+        s->cap = cap;
+    }
+    s->items[s->n++] = arena_strndup(s->arena, text->data ? text->data : "", text->len);
+}
+
+AbcStatus dialect_check_text(const char *s, bool is_ident, int max_chars, bool bmp_only,
+                             char *why, size_t whylen)
+{
+    unsigned long top = 0;
+    long n = dialect_utf8_chars(s, &top);
+    if (n < 0) {
+        snprintf(why, whylen, "is not valid UTF-8");
+        return ABC_ERR_SPEC;
+    }
+    if (is_ident && n == 0) {
+        snprintf(why, whylen, "is empty");
+        return ABC_ERR_SPEC;
+    }
+    if (max_chars > 0 && n > max_chars) {
+        snprintf(why, whylen, "is %ld characters long; the limit is %d", n, max_chars);
+        return ABC_ERR_SPEC;
+    }
+    if (bmp_only && top > 0xFFFF) {
+        snprintf(why, whylen, "contains a character outside the Basic Multilingual Plane");
+        return ABC_ERR_SPEC;
+    }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool ws = *p == '\t' || *p == '\n' || *p == '\r';
+        if (*p == 0x7F || (*p < 0x20 && (is_ident || !ws))) {
+            snprintf(why, whylen, "contains the control character 0x%02X", *p);
+            return ABC_ERR_SPEC;
+        }
+    }
+    return ABC_OK;
+}
+
+void dialect_number(Buf *out, double v)
+{
+    char tmp[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    buf_puts(out, tmp);
+}
+
+void dialect_ident_list(const Dialect *d, Buf *out, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (i)
+            buf_puts(out, ", ");
+        d->ident(out, names[i]);
+    }
+}
+
+void dialect_comment_line(Buf *out, const char *comment)
+{
+    if (comment && *comment)
+        buf_printf(out, "-- %s\n", comment);
+}

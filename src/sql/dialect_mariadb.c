@@ -1,0 +1,277 @@
+/* dialect_mariadb.c — the local/embedded dialect (MariaDB 10.6+ / 11.x).
+ *
+ * Identifiers are backquoted with embedded backticks doubled; MariaDB
+ * names hold at most 64 characters of the Basic Multilingual Plane and may
+ * not end in a space.  String literals never carry a backslash inside the
+ * quotes, so they mean the same bytes with or without NO_BACKSLASH_ESCAPES:
+ * `'` is doubled and each backslash is spelled CHAR(92 USING utf8mb4)
+ * between CONCAT()ed pieces.
+ * Tables are InnoDB, utf8mb4 with the binary collation (exact, case-
+ * sensitive comparisons as in StarRocks); no partitions (MariaDB cannot
+ * create them on load) — the key leads with the column StarRocks partitions
+ * on.  A write that replaces rows is DELETE + INSERT inside one InnoDB
+ * transaction, so readers see the old rows or the new ones, never a mix.
+ */
+#include "abc/dialect.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dialect_common.h"
+
+enum { MDB_MAX_IDENT = 64 };
+
+static AbcStatus mdb_check_ident(const char *name, char *why, size_t whylen)
+{
+    AbcStatus st = dialect_check_text(name, true, MDB_MAX_IDENT, true, why, whylen);
+    if (st != ABC_OK)
+        return st;
+    size_t n = strlen(name);
+    if (name[n - 1] == ' ') {
+        snprintf(why, whylen, "ends with a space, which MariaDB does not allow in a name");
+        return ABC_ERR_SPEC;
+    }
+    return ABC_OK;
+}
+
+static void mdb_ident(Buf *out, const char *name)
+{
+    buf_putc(out, '`');
+    for (const char *p = name; *p; p++) {
+        if (*p == '`')
+            buf_putc(out, '`');
+        buf_putc(out, *p);
+    }
+    buf_putc(out, '`');
+}
+
+static AbcStatus mdb_check_string(const char *s, char *why, size_t whylen)
+{
+    return dialect_check_text(s, false, 0, false, why, whylen);
+}
+
+static void mdb_piece(Buf *out, const char *s, size_t n)
+{
+    buf_putc(out, '\'');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\'')
+            buf_putc(out, '\'');
+        buf_putc(out, s[i]);
+    }
+    buf_putc(out, '\'');
+}
+
+static void mdb_string(Buf *out, const char *s)
+{
+    if (!strchr(s, '\\')) {
+        mdb_piece(out, s, strlen(s));
+        return;
+    }
+    buf_puts(out, "CONCAT(");
+    const char *p = s;
+    bool first = true;
+    for (;;) {
+        const char *bs = strchr(p, '\\');
+        size_t n = bs ? (size_t)(bs - p) : strlen(p);
+        if (n > 0) {
+            if (!first)
+                buf_puts(out, ", ");
+            mdb_piece(out, p, n);
+            first = false;
+        }
+        if (!bs)
+            break;
+        if (!first)
+            buf_puts(out, ", ");
+        buf_puts(out, "CHAR(92 USING utf8mb4)");
+        first = false;
+        p = bs + 1;
+    }
+    buf_putc(out, ')');
+}
+
+static void mdb_col_type(Buf *out, ColType t)
+{
+    switch (t) {
+    case CT_STR16: buf_puts(out, "VARCHAR(16)"); break;
+    case CT_STR32: buf_puts(out, "VARCHAR(32)"); break;
+    case CT_STR64: buf_puts(out, "VARCHAR(64)"); break;
+    case CT_STR128: buf_puts(out, "VARCHAR(128)"); break;
+    case CT_STR255: buf_puts(out, "VARCHAR(255)"); break;
+    case CT_TINYINT: buf_puts(out, "TINYINT"); break;
+    case CT_INT: buf_puts(out, "INT"); break;
+    case CT_BIGINT: buf_puts(out, "BIGINT"); break;
+    case CT_DOUBLE: buf_puts(out, "DOUBLE"); break;
+    case CT_DATE: buf_puts(out, "DATE"); break;
+    case CT_DATETIME: buf_puts(out, "DATETIME"); break;
+    }
+}
+
+static void mdb_col_def(Buf *out, const TableCol *c)
+{
+    mdb_ident(out, c->name);
+    buf_putc(out, ' ');
+    mdb_col_type(out, c->type);
+    buf_puts(out, c->not_null ? " NOT NULL" : " NULL");
+    if (c->comment) {
+        buf_puts(out, " COMMENT ");
+        mdb_string(out, c->comment);
+    }
+}
+
+static void mdb_create_table(Buf *out, const TableDef *t)
+{
+    buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
+    dialect_qualified(&dialect_mariadb, out, t->db, t->name);
+    buf_puts(out, " (\n");
+    for (int i = 0; i < t->ncols; i++) {
+        buf_puts(out, "    ");
+        mdb_col_def(out, &t->cols[i]);
+        buf_puts(out, ",\n");
+    }
+    buf_puts(out, t->key == TKEY_PRIMARY ? "    PRIMARY KEY (" : "    KEY `abc_key` (");
+    for (int i = 0; i < t->nkey; i++) {
+        if (i)
+            buf_puts(out, ", ");
+        mdb_ident(out, t->cols[i].name);
+    }
+    buf_puts(out, ")\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    if (t->comment) {
+        buf_puts(out, " COMMENT=");
+        mdb_string(out, t->comment);
+    }
+}
+
+static void mdb_add_column(Buf *out, const TableDef *t, const TableCol *c)
+{
+    buf_puts(out, "ALTER TABLE ");
+    dialect_qualified(&dialect_mariadb, out, t->db, t->name);
+    buf_puts(out, " ADD COLUMN IF NOT EXISTS ");
+    TableCol nullable = *c;
+    nullable.not_null = false;
+    mdb_col_def(out, &nullable);
+}
+
+static void mdb_insert(Buf *out, const WriteSpec *w)
+{
+    dialect_comment_line(out, w->comment);
+    buf_puts(out, "INSERT INTO ");
+    dialect_qualified(&dialect_mariadb, out, w->table->db, w->table->name);
+    buf_puts(out, "\n(");
+    dialect_ident_list(&dialect_mariadb, out, w->cols, w->ncols);
+    buf_puts(out, ")\n");
+    buf_puts(out, w->body);
+}
+
+static void push_text(SqlStmts *out, const char *text)
+{
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, text);
+    sql_stmts_push(out, &b);
+    buf_free(&b);
+}
+
+static void mdb_write(SqlStmts *out, const WriteSpec *w)
+{
+    Buf b;
+    buf_init(&b);
+    switch (w->mode) {
+    case WRITE_APPEND:
+        mdb_insert(&b, w);
+        sql_stmts_push(out, &b);
+        break;
+    case WRITE_UPSERT: {
+        mdb_insert(&b, w);
+        buf_puts(&b, "\nON DUPLICATE KEY UPDATE");
+        bool first = true;
+        for (int i = 0; i < w->ncols; i++) {
+            bool is_key = false;
+            for (int k = 0; k < w->table->nkey; k++)
+                if (strcmp(w->cols[i], w->table->cols[k].name) == 0)
+                    is_key = true;
+            if (is_key)
+                continue;
+            buf_puts(&b, first ? "\n    " : ",\n    ");
+            mdb_ident(&b, w->cols[i]);
+            buf_puts(&b, " = VALUES(");
+            mdb_ident(&b, w->cols[i]);
+            buf_putc(&b, ')');
+            first = false;
+        }
+        sql_stmts_push(out, &b);
+        break;
+    }
+    case WRITE_REPLACE_PART:
+    case WRITE_REPLACE_RANGE:
+        push_text(out, "START TRANSACTION");
+        buf_puts(&b, "DELETE FROM ");
+        dialect_qualified(&dialect_mariadb, &b, w->table->db, w->table->name);
+        buf_puts(&b, "\nWHERE ");
+        mdb_ident(&b, w->part_col);
+        if (w->mode == WRITE_REPLACE_PART) {
+            buf_printf(&b, " = %s", w->part_value);
+        } else {
+            buf_printf(&b, " >= %s AND ", w->lo);
+            mdb_ident(&b, w->part_col);
+            buf_printf(&b, " <= %s", w->hi);
+        }
+        sql_stmts_push(out, &b);
+        buf_reset(&b);
+        mdb_insert(&b, w);
+        sql_stmts_push(out, &b);
+        push_text(out, "COMMIT");
+        break;
+    }
+    buf_free(&b);
+}
+
+static void mdb_delete_where(Buf *out, const TableDef *t, const char *where)
+{
+    buf_puts(out, "DELETE FROM ");
+    dialect_qualified(&dialect_mariadb, out, t->db, t->name);
+    buf_puts(out, "\nWHERE ");
+    buf_puts(out, where);
+}
+
+static void mdb_cast_string(Buf *out, const char *expr)
+{
+    buf_printf(out, "CAST(%s AS CHAR)", expr);
+}
+
+static void mdb_date_add_days(Buf *out, const char *date_expr, int days)
+{
+    buf_printf(out, "DATE_ADD(%s, INTERVAL %d DAY)", date_expr, days);
+}
+
+static void mdb_crc32(Buf *out, const char *expr)
+{
+    buf_printf(out, "CRC32(%s)", expr);
+}
+
+static void mdb_percentile(Buf *out, const char *expr, double p, const char *partition_by)
+{
+    buf_puts(out, "PERCENTILE_CONT(");
+    dialect_number(out, p);
+    buf_printf(out, ") WITHIN GROUP (ORDER BY %s) OVER (PARTITION BY %s)", expr, partition_by);
+}
+
+const Dialect dialect_mariadb = {
+    .id = DIALECT_MARIADB,
+    .name = "mariadb",
+    .max_ident = MDB_MAX_IDENT,
+    .percentile_is_window = true,
+    .check_ident = mdb_check_ident,
+    .ident = mdb_ident,
+    .check_string = mdb_check_string,
+    .string = mdb_string,
+    .col_type = mdb_col_type,
+    .create_table = mdb_create_table,
+    .add_column = mdb_add_column,
+    .write = mdb_write,
+    .delete_where = mdb_delete_where,
+    .cast_string = mdb_cast_string,
+    .date_add_days = mdb_date_add_days,
+    .crc32 = mdb_crc32,
+    .percentile = mdb_percentile,
+};

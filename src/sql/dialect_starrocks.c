@@ -1,0 +1,244 @@
+/* dialect_starrocks.c — the production dialect, kept inside the syntax of
+ * shared/design/STARROCKS.md.
+ *
+ * Identifiers are always backquoted; a backtick can never be part of one
+ * (StarRocks strips every backtick), so such names are refused.  String
+ * literals are single-quoted with `'` doubled and `\` escaped, because the
+ * StarRocks lexer always processes backslash escapes; newline, CR and tab
+ * are written as escapes so every literal stays on one line.
+ * Tables: DUPLICATE KEY or PRIMARY KEY after the column list, expression
+ * partitioning (date_trunc('day', col) for days, a bare column for lists),
+ * DISTRIBUTED BY HASH, quoted PROPERTIES values.  Writes never use an
+ * unpartitioned INSERT OVERWRITE: a partition is always named by value.
+ */
+#include "abc/dialect.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dialect_common.h"
+
+enum { SR_MAX_IDENT = 64 };
+
+static AbcStatus sr_check_ident(const char *name, char *why, size_t whylen)
+{
+    AbcStatus st = dialect_check_text(name, true, SR_MAX_IDENT, false, why, whylen);
+    if (st != ABC_OK)
+        return st;
+    if (strchr(name, '`')) {
+        snprintf(why, whylen, "contains a backtick, which StarRocks cannot keep in a name");
+        return ABC_ERR_SPEC;
+    }
+    return ABC_OK;
+}
+
+static void sr_ident(Buf *out, const char *name)
+{
+    buf_putc(out, '`');
+    buf_puts(out, name);
+    buf_putc(out, '`');
+}
+
+static AbcStatus sr_check_string(const char *s, char *why, size_t whylen)
+{
+    return dialect_check_text(s, false, 0, false, why, whylen);
+}
+
+static void sr_string(Buf *out, const char *s)
+{
+    buf_putc(out, '\'');
+    for (const char *p = s; *p; p++) {
+        switch (*p) {
+        case '\'': buf_puts(out, "''"); break;
+        case '\\': buf_puts(out, "\\\\"); break;
+        case '\n': buf_puts(out, "\\n"); break;
+        case '\r': buf_puts(out, "\\r"); break;
+        case '\t': buf_puts(out, "\\t"); break;
+        default: buf_putc(out, *p);
+        }
+    }
+    buf_putc(out, '\'');
+}
+
+/* VARCHAR lengths are in bytes in StarRocks: four per character. */
+static void sr_col_type(Buf *out, ColType t)
+{
+    switch (t) {
+    case CT_STR16: buf_puts(out, "VARCHAR(64)"); break;
+    case CT_STR32: buf_puts(out, "VARCHAR(128)"); break;
+    case CT_STR64: buf_puts(out, "VARCHAR(256)"); break;
+    case CT_STR128: buf_puts(out, "VARCHAR(512)"); break;
+    case CT_STR255: buf_puts(out, "VARCHAR(1020)"); break;
+    case CT_TINYINT: buf_puts(out, "TINYINT"); break;
+    case CT_INT: buf_puts(out, "INT"); break;
+    case CT_BIGINT: buf_puts(out, "BIGINT"); break;
+    case CT_DOUBLE: buf_puts(out, "DOUBLE"); break;
+    case CT_DATE: buf_puts(out, "DATE"); break;
+    case CT_DATETIME: buf_puts(out, "DATETIME"); break;
+    }
+}
+
+static void sr_col_def(Buf *out, const TableCol *c)
+{
+    sr_ident(out, c->name);
+    buf_putc(out, ' ');
+    sr_col_type(out, c->type);
+    buf_puts(out, c->not_null ? " NOT NULL" : " NULL");
+    if (c->comment) {
+        buf_puts(out, " COMMENT ");
+        sr_string(out, c->comment);
+    }
+}
+
+static void sr_create_table(Buf *out, const TableDef *t)
+{
+    buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
+    dialect_qualified(&dialect_starrocks, out, t->db, t->name);
+    buf_puts(out, " (\n");
+    for (int i = 0; i < t->ncols; i++) {
+        buf_puts(out, "    ");
+        sr_col_def(out, &t->cols[i]);
+        buf_puts(out, i + 1 < t->ncols ? ",\n" : "\n");
+    }
+    buf_puts(out, ")\n");
+    buf_puts(out, t->key == TKEY_PRIMARY ? "PRIMARY KEY (" : "DUPLICATE KEY (");
+    for (int i = 0; i < t->nkey; i++) {
+        if (i)
+            buf_puts(out, ", ");
+        sr_ident(out, t->cols[i].name);
+    }
+    buf_puts(out, ")\n");
+    if (t->comment) {
+        buf_puts(out, "COMMENT ");
+        sr_string(out, t->comment);
+        buf_putc(out, '\n');
+    }
+    if (t->part == TPART_DAY) {
+        buf_puts(out, "PARTITION BY date_trunc('day', ");
+        sr_ident(out, t->part_col);
+        buf_puts(out, ")\n");
+    } else if (t->part == TPART_LIST) {
+        buf_puts(out, "PARTITION BY (");
+        sr_ident(out, t->part_col);
+        buf_puts(out, ")\n");
+    }
+    buf_puts(out, "DISTRIBUTED BY HASH(");
+    sr_ident(out, t->dist_col);
+    buf_puts(out, ")");
+    if (t->evolving)
+        buf_puts(out, "\nPROPERTIES (\n    \"fast_schema_evolution\" = \"true\"\n)");
+}
+
+static void sr_add_column(Buf *out, const TableDef *t, const TableCol *c)
+{
+    buf_puts(out, "ALTER TABLE ");
+    dialect_qualified(&dialect_starrocks, out, t->db, t->name);
+    buf_puts(out, " ADD COLUMN ");
+    TableCol nullable = *c;
+    nullable.not_null = false; /* added columns are NULL for existing rows */
+    sr_col_def(out, &nullable);
+}
+
+static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
+{
+    dialect_comment_line(out, w->comment);
+    buf_puts(out, overwrite ? "INSERT OVERWRITE " : "INSERT INTO ");
+    dialect_qualified(&dialect_starrocks, out, w->table->db, w->table->name);
+    if (overwrite) {
+        buf_puts(out, " PARTITION (");
+        sr_ident(out, w->part_col);
+        buf_puts(out, " = ");
+        buf_puts(out, w->part_value);
+        buf_putc(out, ')');
+    }
+    if (w->label) {
+        buf_puts(out, "\nWITH LABEL ");
+        sr_ident(out, w->label);
+    }
+    buf_puts(out, "\n(");
+    dialect_ident_list(&dialect_starrocks, out, w->cols, w->ncols);
+    buf_puts(out, ")\n");
+    buf_puts(out, w->body);
+}
+
+static void sr_write(SqlStmts *out, const WriteSpec *w)
+{
+    Buf b;
+    buf_init(&b);
+    switch (w->mode) {
+    case WRITE_UPSERT: /* a PRIMARY KEY table: INSERT is an upsert */
+    case WRITE_APPEND:
+        sr_insert_head(&b, w, false);
+        sql_stmts_push(out, &b);
+        break;
+    case WRITE_REPLACE_PART: /* one atomic partition swap */
+        sr_insert_head(&b, w, true);
+        sql_stmts_push(out, &b);
+        break;
+    case WRITE_REPLACE_RANGE: /* DELETE the range, then load it (the label keeps the load idempotent) */
+        buf_puts(&b, "DELETE FROM ");
+        dialect_qualified(&dialect_starrocks, &b, w->table->db, w->table->name);
+        buf_puts(&b, "\nWHERE ");
+        sr_ident(&b, w->part_col);
+        buf_printf(&b, " >= %s AND ", w->lo);
+        sr_ident(&b, w->part_col);
+        buf_printf(&b, " <= %s", w->hi);
+        sql_stmts_push(out, &b);
+        buf_reset(&b);
+        sr_insert_head(&b, w, false);
+        sql_stmts_push(out, &b);
+        break;
+    }
+    buf_free(&b);
+}
+
+static void sr_delete_where(Buf *out, const TableDef *t, const char *where)
+{
+    buf_puts(out, "DELETE FROM ");
+    dialect_qualified(&dialect_starrocks, out, t->db, t->name);
+    buf_puts(out, "\nWHERE ");
+    buf_puts(out, where);
+}
+
+static void sr_cast_string(Buf *out, const char *expr)
+{
+    buf_printf(out, "CAST(%s AS VARCHAR)", expr);
+}
+
+static void sr_date_add_days(Buf *out, const char *date_expr, int days)
+{
+    buf_printf(out, "DATE_ADD(%s, INTERVAL %d DAY)", date_expr, days);
+}
+
+static void sr_crc32(Buf *out, const char *expr)
+{
+    buf_printf(out, "crc32(%s)", expr);
+}
+
+static void sr_percentile(Buf *out, const char *expr, double p, const char *partition_by)
+{
+    (void)partition_by; /* an aggregate: the caller groups */
+    buf_printf(out, "percentile_cont(%s, ", expr);
+    dialect_number(out, p);
+    buf_putc(out, ')');
+}
+
+const Dialect dialect_starrocks = {
+    .id = DIALECT_STARROCKS,
+    .name = "starrocks",
+    .max_ident = SR_MAX_IDENT,
+    .percentile_is_window = false,
+    .check_ident = sr_check_ident,
+    .ident = sr_ident,
+    .check_string = sr_check_string,
+    .string = sr_string,
+    .col_type = sr_col_type,
+    .create_table = sr_create_table,
+    .add_column = sr_add_column,
+    .write = sr_write,
+    .delete_where = sr_delete_where,
+    .cast_string = sr_cast_string,
+    .date_add_days = sr_date_add_days,
+    .crc32 = sr_crc32,
+    .percentile = sr_percentile,
+};

@@ -1,0 +1,472 @@
+/* sqlgen.c — the SQL backend's driver: checks every name and literal of
+ * the IR against the dialect (diagnostics at the spec position), resolves
+ * table names, then builds the steps in run order (sqlgen_ddl.c,
+ * sqlgen_dml.c, sqlgen_stats.c, sqlgen_report.c) and renders step files. */
+#include "sqlgen_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- context helpers ------------------------------------------------------ */
+
+void gen_error(Gen *g, SrcLoc loc, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    g->nerrors++;
+    if (g->diag)
+        diag_error(g->diag, loc, "%s", msg);
+}
+
+SqlStep *gen_step(Gen *g, SqlStepKind kind, const char *name, const char *summary)
+{
+    if (g->nsteps == g->cap) {
+        int cap = g->cap ? g->cap * 2 : 16;
+        SqlStep *steps = arena_alloc(g->a, (size_t)cap * sizeof *steps);
+        if (g->nsteps)
+            memcpy(steps, g->steps, (size_t)g->nsteps * sizeof *steps);
+        g->steps = steps;
+        g->cap = cap;
+    }
+    SqlStep *s = &g->steps[g->nsteps++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->name = arena_strdup(g->a, name);
+    s->summary = summary;
+    s->metric = -1;
+    s->file = arena_printf(g->a, "%02d_%s.sql", g->nsteps, name);
+    return s;
+}
+
+void gen_push(Gen *g, SqlStep *s, const Buf *stmt)
+{
+    const char **items = arena_alloc(g->a, (size_t)(s->nstmts + 1) * sizeof *items);
+    if (s->nstmts)
+        memcpy(items, s->stmts, (size_t)s->nstmts * sizeof *items);
+    items[s->nstmts++] = arena_strndup(g->a, stmt->data ? stmt->data : "", stmt->len);
+    s->stmts = items;
+}
+
+void gen_push_stmts(Gen *g, SqlStep *s, const SqlStmts *st)
+{
+    for (int i = 0; i < st->n; i++) {
+        Buf b = {(char *)st->items[i], strlen(st->items[i]), 0};
+        gen_push(g, s, &b);
+    }
+}
+
+void gen_id(Gen *g, Buf *b, const char *name) { g->d->ident(b, name); }
+
+void gen_col(Gen *g, Buf *b, const char *alias, const char *name)
+{
+    if (alias) {
+        buf_puts(b, alias);
+        buf_putc(b, '.');
+    }
+    g->d->ident(b, name);
+}
+
+void gen_str(Gen *g, Buf *b, const char *s) { g->d->string(b, s); }
+
+void gen_table(Gen *g, Buf *b, int t)
+{
+    dialect_qualified(g->d, b, g->tables[t].db, g->tables[t].name);
+}
+
+const char *gen_comment_text(Gen *g, const char *s)
+{
+    char *c = arena_strdup(g->a, s);
+    for (char *p = c; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            *p = '?';
+    return c;
+}
+
+const char *gen_metric_col(Gen *g, int m, const char *suffix)
+{
+    return arena_printf(g->a, "%s__%s", g->ir->metrics[m].name, suffix);
+}
+
+const char *gen_label(Gen *g, const char *step)
+{
+    return arena_printf(g->a, "abc_%s_%s_{{run_id}}", g->label_tag, step);
+}
+
+void gen_tag_pred(Gen *g, Buf *b, const char *alias)
+{
+    gen_col(g, b, alias, "tag");
+    buf_puts(b, " = ");
+    gen_str(g, b, g->ir->tag);
+}
+
+/* ---- validation ----------------------------------------------------------- */
+
+static void check_ident(Gen *g, const char *name, SrcLoc loc, const char *what)
+{
+    char why[160];
+    if (!name) {
+        gen_error(g, loc, "%s is missing", what);
+        return;
+    }
+    if (g->d->check_ident(name, why, sizeof why) != ABC_OK)
+        gen_error(g, loc, "%s '%s' cannot be used as a %s name: it %s", what,
+                  gen_comment_text(g, name), g->d->name, why);
+    else if (strstr(name, "{{"))
+        gen_error(g, loc, "%s '%s' contains '{{', which is reserved for placeholders", what,
+                  gen_comment_text(g, name));
+}
+
+static void check_string(Gen *g, const char *s, SrcLoc loc, const char *what)
+{
+    char why[160];
+    if (s && g->d->check_string(s, why, sizeof why) != ABC_OK)
+        gen_error(g, loc, "%s cannot be written as a %s string literal: it %s", what,
+                  g->d->name, why);
+    else if (s && strstr(s, "{{"))
+        gen_error(g, loc, "%s contains '{{', which is reserved for placeholders", what);
+}
+
+static bool plain_name(const char *s)
+{
+    if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_'))
+            return false;
+    return strlen(s) <= 64;
+}
+
+static bool cuped_covariate_ok(IrMetricKind k)
+{
+    return k == MK_COUNT || k == MK_SUM || k == MK_MEAN || k == MK_PROPORTION ||
+           k == MK_RETENTION || k == MK_ACTIVE_DAYS;
+}
+
+typedef struct NameSeen {
+    const char *name;
+    int metric;
+} NameSeen;
+
+static void check_unique(Gen *g, NameSeen *seen, int *nseen, const char *name, int metric)
+{
+    for (int i = 0; i < *nseen; i++) {
+        if (strcasecmp(seen[i].name, name) == 0) {
+            const IrMetric *m = &g->ir->metrics[metric];
+            if (seen[i].metric >= 0 && seen[i].metric != metric)
+                gen_error(g, m->loc,
+                          "metric '%s' needs the column '%s', which metric '%s' already uses "
+                          "(column names are case-insensitive)",
+                          gen_comment_text(g, m->name), gen_comment_text(g, name),
+                          gen_comment_text(g, g->ir->metrics[seen[i].metric].name));
+            else
+                gen_error(g, m->loc, "metric '%s' needs the column '%s', which is already taken",
+                          gen_comment_text(g, m->name), gen_comment_text(g, name));
+            return;
+        }
+    }
+    seen[(*nseen)++] = (NameSeen){name, metric};
+}
+
+static void validate(Gen *g)
+{
+    const IrSpec *ir = g->ir;
+    SrcLoc none = {0, 0};
+    if (!plain_name(ir->tag))
+        gen_error(g, none, "tag '%s' must be a plain name ([A-Za-z_][A-Za-z0-9_]*, at most 64 "
+                  "characters): it names tables, files and load labels",
+                  ir->tag ? gen_comment_text(g, ir->tag) : "");
+    if (!plain_name(ir->module))
+        gen_error(g, none, "module '%s' must be a plain name ([A-Za-z_][A-Za-z0-9_]*): it names "
+                  "tables", ir->module ? gen_comment_text(g, ir->module) : "");
+    for (int i = 0; i < ir->nsources; i++) {
+        const IrSource *s = &ir->sources[i];
+        if (s->database)
+            check_ident(g, s->database, s->loc, "database");
+        check_ident(g, s->table, s->loc, "table");
+        check_ident(g, s->user_col, s->loc, "user column");
+        if (!s->is_user_table) {
+            check_ident(g, s->time_col, s->loc, "time column");
+            check_ident(g, s->date_col, s->loc, "date column");
+        }
+        if (s->filter)
+            gen_check_cond(g, s->filter);
+    }
+    const IrExposure *e = &ir->exposure;
+    if (e->source < 0 || e->source >= ir->nsources || ir->sources[e->source].is_user_table)
+        gen_error(g, e->loc, "the exposure must read an event source");
+    check_ident(g, e->experiment_col, e->loc, "experiment column");
+    check_ident(g, e->variation_col, e->loc, "variation column");
+    if (e->filter)
+        gen_check_cond(g, e->filter);
+    if (e->has_activation)
+        gen_error(g, e->loc, "activation conditions are not supported by the SQL backend");
+    for (int i = 0; i < ir->experiments.nkeys; i++)
+        check_string(g, ir->experiments.keys[i], none, "tracking key");
+    for (int i = 0; i < ir->nassignments; i++) {
+        const IrHashAssignment *h = &ir->assignments[i];
+        check_string(g, h->tracking_key, h->loc, "tracking key");
+        check_string(g, h->salt, h->loc, "salt");
+        double total = 0;
+        for (int v = 0; v < h->nvariations; v++) {
+            check_string(g, h->variations[v], h->loc, "variation key");
+            total += h->weights[v];
+        }
+        if (h->nvariations < 2 || total < 0.999999 || total > 1.000001)
+            gen_error(g, h->loc, "hash assignment needs 2 or more variations whose weights sum to 1");
+    }
+    if (ir->nsegments > SQLGEN_MAX_SEGMENTS)
+        gen_error(g, ir->segments[SQLGEN_MAX_SEGMENTS].loc,
+                  "at most %d segments per spec (experiment_assignment has %d segment slots)",
+                  SQLGEN_MAX_SEGMENTS, SQLGEN_MAX_SEGMENTS);
+    for (int i = 0; i < ir->nsegments; i++) {
+        const IrSegment *s = &ir->segments[i];
+        check_string(g, s->name, s->loc, "segment name");
+        check_ident(g, s->column, s->loc, "segment column");
+        if (s->from == SEG_USER_TABLE &&
+            (s->source < 0 || s->source >= ir->nsources || !ir->sources[s->source].is_user_table))
+            gen_error(g, s->loc, "segment '%s' must read a user table", gen_comment_text(g, s->name));
+    }
+
+    int maxcols = 64 + ir->nmetrics * 32;
+    NameSeen *seen = arena_alloc(g->a, (size_t)maxcols * sizeof *seen);
+    int nseen = 0;
+    static const char *const fixed[] = {"event_date", "tracking_key", "user_id", "exposure_date",
+                                        "days_since_exposure", "analysis_date", "variation_key",
+                                        "segment", "segment_value", "units", "days_observed"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        seen[nseen++] = (NameSeen){fixed[i], -1};
+    static const char *const suffixes[] = {"n", "sum", "sum_sq", "events", "pre", "pre_sum",
+                                           "pre_sum_sq", "sum_pre", "den_sum", "den_sum_sq",
+                                           "sum_den", "cap_value", "num", "den", "day", "cap"};
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        check_ident(g, m->name, m->loc, "metric");
+        check_string(g, m->name, m->loc, "metric name");
+        for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+            const char *col = gen_metric_col(g, i, suffixes[k]);
+            if (k == 0 || strcmp(suffixes[k], "pre_sum_sq") == 0) /* longest */
+                check_ident(g, col, m->loc, "column");
+            check_unique(g, seen, &nseen, col, i);
+        }
+        if (m->kind == MK_FUNNEL) {
+            if (m->nsteps < 2)
+                gen_error(g, m->loc, "a funnel needs 2 or more steps");
+            for (int s = 0; s < m->nsteps; s++) {
+                const char *col = gen_metric_col(g, i, arena_printf(g->a, "step%d_first", s + 1));
+                check_ident(g, col, m->loc, "column");
+                check_unique(g, seen, &nseen, col, i);
+                check_unique(g, seen, &nseen, gen_metric_col(g, i, arena_printf(g->a, "step_%d", s + 1)), i);
+                if (m->steps[s].filter)
+                    gen_check_cond(g, m->steps[s].filter);
+            }
+        }
+        if (m->kind != MK_RATIO && m->kind != MK_FUNNEL) {
+            if (m->set.source < 0 || m->set.source >= ir->nsources ||
+                ir->sources[m->set.source].is_user_table)
+                gen_error(g, m->loc, "metric '%s' must count events of an event source",
+                          gen_comment_text(g, m->name));
+            if (m->set.filter)
+                gen_check_cond(g, m->set.filter);
+        }
+        if (m->kind == MK_SUM || m->kind == MK_MEAN || m->kind == MK_QUANTILE)
+            check_ident(g, m->value_col, m->loc, "value column");
+        if (m->kind == MK_RATIO && (m->num < 0 || m->num >= ir->nmetrics || m->den < 0 ||
+                                    m->den >= ir->nmetrics || ir->metrics[m->num].kind == MK_RATIO ||
+                                    ir->metrics[m->den].kind == MK_RATIO))
+            gen_error(g, m->loc, "a ratio needs two metrics that are not ratios");
+        if (m->kind == MK_QUANTILE && !(m->quantile > 0 && m->quantile < 1))
+            gen_error(g, m->loc, "the quantile must be in (0, 1)");
+        if (m->cap.kind != CAP_NONE && m->kind != MK_COUNT && m->kind != MK_SUM &&
+            m->kind != MK_ACTIVE_DAYS && m->kind != MK_QUANTILE)
+            gen_error(g, m->loc, "capping applies to count, sum, active-days and quantile metrics");
+        if (m->cap.kind == CAP_PERCENTILE && !(m->cap.value > 0 && m->cap.value < 1))
+            gen_error(g, m->loc, "a percentile cap must be in (0, 1)");
+        if (m->window.kind == WIN_DAYS && (m->window.from_day < 0 || m->window.to_day < m->window.from_day))
+            gen_error(g, m->loc, "the window must be a day range at or after exposure");
+        if (m->cuped.kind != CUPED_NONE) {
+            int c = m->cuped.kind == CUPED_SELF ? i : m->cuped.metric;
+            if (c < 0 || c >= ir->nmetrics || !cuped_covariate_ok(ir->metrics[c].kind) ||
+                !cuped_covariate_ok(m->kind == MK_RATIO ? MK_COUNT : m->kind) ||
+                m->kind == MK_RATIO || m->kind == MK_MEAN)
+                gen_error(g, m->loc, "CUPED needs a count, sum, proportion, retention or "
+                          "active-days metric and covariate");
+            if (m->cuped.pre_days < 1 || m->cuped.pre_days > 366)
+                gen_error(g, m->loc, "the CUPED pre-period must be 1 to 366 days");
+        }
+    }
+}
+
+/* ---- table names ---------------------------------------------------------- */
+
+static void split_name(Gen *g, const char *full, const char *default_db, const char **db,
+                       const char **name)
+{
+    const char *dot = strchr(full, '.');
+    if (dot) {
+        *db = arena_strndup(g->a, full, (size_t)(dot - full));
+        *name = arena_strdup(g->a, dot + 1);
+    } else {
+        *db = default_db;
+        *name = full;
+    }
+}
+
+static void resolve_names(Gen *g)
+{
+    const IrSpec *ir = g->ir;
+    SrcLoc none = {0, 0};
+    const char *abc_db = ir->abc_database ? ir->abc_database : "abc";
+    const char *rep_db = ir->report_database ? ir->report_database : "flow_report_app";
+    check_ident(g, abc_db, none, "database");
+    check_ident(g, rep_db, none, "report database");
+    if (g->nerrors)
+        return;
+    const char *tag = ir->tag, *mod = ir->module;
+    const char *wide = ir->wide_table ? ir->wide_table
+                                      : arena_printf(g->a, "tbl_wide_user_%s_%s", mod, tag);
+    const char *rep = ir->report_table ? ir->report_table
+                                       : arena_printf(g->a, "tbl_report_user_%s_%s", mod, tag);
+    const char *daily = ir->daily_table ? ir->daily_table
+                                        : arena_printf(g->a, "tbl_report_daily_%s_%s", mod, tag);
+    TableDef *t = g->tables;
+    t[T_EXPDATA].db = abc_db;
+    t[T_EXPDATA].name = "experiment_data";
+    t[T_ASSIGN].db = abc_db;
+    t[T_ASSIGN].name = "experiment_assignment";
+    t[T_MIGRATIONS].db = abc_db;
+    t[T_MIGRATIONS].name = "schema_migrations";
+    split_name(g, wide, abc_db, &t[T_WIDE].db, &t[T_WIDE].name);
+    split_name(g, rep, abc_db, &t[T_REPORT].db, &t[T_REPORT].name);
+    split_name(g, daily, abc_db, &t[T_DAILY].db, &t[T_DAILY].name);
+    t[T_STAGE].db = t[T_REPORT].db;
+    t[T_STAGE].name = arena_printf(g->a, "%s__stage", t[T_REPORT].name);
+    t[T_DASHBOARD].db = rep_db;
+    t[T_DASHBOARD].name = "tbl_report_ab_testing_result";
+    for (int i = T_WIDE; i <= T_STAGE; i++) {
+        check_ident(g, t[i].db, none, "database");
+        check_ident(g, t[i].name, none, "table");
+    }
+    /* labels: [A-Za-z0-9_], <= 128 with the step and a 40-character run id */
+    snprintf(g->label_tag, sizeof g->label_tag, "%.40s", tag);
+}
+
+AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,
+                         SqlProgram *out)
+{
+    Gen g;
+    memset(&g, 0, sizeof g);
+    g.ir = ir;
+    g.d = d;
+    g.a = arena;
+    g.diag = diag;
+    validate(&g);
+    if (g.nerrors == 0)
+        resolve_names(&g);
+    if (g.nerrors)
+        return ABC_ERR_SPEC;
+    gen_tables(&g);
+    if (g.nerrors)
+        return ABC_ERR_SPEC;
+    gen_ddl(&g);
+    gen_config(&g);
+    gen_reset(&g);
+    gen_assign(&g, false);
+    gen_wide(&g, false);
+    gen_assign(&g, true);
+    gen_wide(&g, true);
+    gen_stats(&g);
+    gen_report(&g);
+    if (g.nerrors)
+        return ABC_ERR_SPEC;
+    TableDef *tables = arena_alloc(arena, sizeof g.tables);
+    memcpy(tables, g.tables, sizeof g.tables);
+    out->ir = ir;
+    out->dialect = d;
+    out->steps = g.steps;
+    out->nsteps = g.nsteps;
+    out->tables = tables;
+    out->ntables = T_COUNT;
+    out->wide = &tables[T_WIDE];
+    out->schema_version = 1;
+    return ABC_OK;
+}
+
+/* ---- rendering ------------------------------------------------------------ */
+
+static void comment_line(Buf *out, const char *text)
+{
+    buf_puts(out, "-- ");
+    for (const char *p = text; *p; p++)
+        buf_putc(out, ((unsigned char)*p < 0x20 || *p == 0x7F) ? '?' : *p);
+    buf_putc(out, '\n');
+}
+
+void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *out)
+{
+    Buf line;
+    buf_init(&line);
+    buf_printf(&line, "Generated by abc %s from %s - do not edit; run `abc compile`.", ABC_VERSION,
+               ir->path ? ir->path : "(memory)");
+    comment_line(out, line.data);
+    buf_reset(&line);
+    buf_printf(&line, "spec: %s  content hash: %s  tag: %s  dialect: %s",
+               ir->path ? ir->path : "(memory)", ir->content_hash, ir->tag, d->name);
+    comment_line(out, line.data);
+    if (title)
+        comment_line(out, title);
+    buf_free(&line);
+}
+
+static void param_list(unsigned params, Buf *out)
+{
+    static const char *const names[] = {"event_date", "from_date", "to_date",
+                                        "analysis_date", "run_id", "values"};
+    for (int i = 0; i < 6; i++)
+        if (params & (1u << i))
+            buf_printf(out, " {{%s}}", names[i]);
+}
+
+void sqlgen_step_file(const SqlProgram *p, const SqlStep *s, Buf *out)
+{
+    Buf t;
+    buf_init(&t);
+    buf_printf(&t, "step %s: %s", s->name, s->summary);
+    sqlgen_header(p->ir, p->dialect, t.data, out);
+    buf_reset(&t);
+    if (s->params) {
+        buf_puts(&t, "placeholders:");
+        param_list(s->params, &t);
+        comment_line(out, t.data);
+    }
+    buf_reset(&t);
+    buf_printf(&t, "%d statement%s; send each as its own call.", s->nstmts, s->nstmts == 1 ? "" : "s");
+    comment_line(out, t.data);
+    buf_free(&t);
+    for (int i = 0; i < s->nstmts; i++) {
+        buf_putc(out, '\n');
+        buf_puts(out, s->stmts[i]);
+        buf_puts(out, ";\n");
+    }
+}
+
+const char *sqlgen_kind_name(IrMetricKind k)
+{
+    switch (k) {
+    case MK_PROPORTION: return "proportion";
+    case MK_COUNT: return "count";
+    case MK_SUM: return "sum";
+    case MK_MEAN: return "mean";
+    case MK_ACTIVE_DAYS: return "active_days";
+    case MK_RATIO: return "ratio";
+    case MK_RETENTION: return "retention";
+    case MK_QUANTILE: return "quantile";
+    case MK_FUNNEL: return "funnel";
+    case MK_TIME_TO_EVENT: return "time_to_event";
+    }
+    return "?";
+}

@@ -1,0 +1,246 @@
+/* sqlgen_ddl.c — the tables of a tag (docs/TABLES.md) and their DDL.
+ *
+ * Shared by all tags: experiment_data, experiment_assignment,
+ * schema_migrations and the dashboard table; per tag: the wide table (its
+ * component columns follow the spec's metrics), the report table, the
+ * daily report table and the report stage table.  Every statement is
+ * CREATE TABLE IF NOT EXISTS, so the step is idempotent. */
+#include "sqlgen_int.h"
+
+#include <string.h>
+
+static const TableCol expdata_cols[] = {
+    {"tag", CT_STR64, true, "spec tag"},
+    {"tracking_key", CT_STR128, true, "GrowthBook trackingKey = exposure experiment value"},
+    {"variation_key", CT_STR64, true, "variation key = exposure variation value"},
+    {"experiment_id", CT_STR128, false, "GrowthBook experiment id"},
+    {"experiment_name", CT_STR255, false, NULL},
+    {"status", CT_STR32, false, "draft | running | stopped"},
+    {"phase_index", CT_INT, false, "index of the latest phase"},
+    {"phase_name", CT_STR255, false, NULL},
+    {"phase_start", CT_DATETIME, false, "latest phase start"},
+    {"phase_end", CT_DATETIME, false, "latest phase end, NULL while running"},
+    {"coverage", CT_DOUBLE, false, NULL},
+    {"variation_id", CT_STR128, false, NULL},
+    {"variation_name", CT_STR255, false, NULL},
+    {"weight", CT_DOUBLE, false, "traffic split weight of the latest phase"},
+    {"is_control", CT_TINYINT, false, "1 for the first variation"},
+    {"fetched_at", CT_DATETIME, false, NULL},
+    {"spec_hash", CT_STR16, false, NULL},
+    {"abc_version", CT_STR32, false, NULL},
+};
+
+static const TableCol assign_cols[] = {
+    {"tag", CT_STR64, true, "spec tag"},
+    {"tracking_key", CT_STR128, true, "experiment"},
+    {"user_id", CT_STR128, true, NULL},
+    {"variation_key", CT_STR64, false, "variation at first exposure"},
+    {"first_exposure_time", CT_DATETIME, false, NULL},
+    {"exposure_date", CT_DATE, false, "partition date of the first exposure (day 0)"},
+    {"multiple_variations", CT_TINYINT, false, "1 when the user was seen in more than one variation"},
+    {"segment_1", CT_STR255, false, "segment values at exposure; names in plan.json"},
+    {"segment_2", CT_STR255, false, NULL},
+    {"segment_3", CT_STR255, false, NULL},
+    {"segment_4", CT_STR255, false, NULL},
+    {"segment_5", CT_STR255, false, NULL},
+    {"segment_6", CT_STR255, false, NULL},
+    {"segment_7", CT_STR255, false, NULL},
+    {"segment_8", CT_STR255, false, NULL},
+};
+
+static const TableCol migration_cols[] = {
+    {"tag", CT_STR64, true, NULL},
+    {"version", CT_INT, true, "schema version reached"},
+    {"name", CT_STR255, false, "migration file"},
+    {"applied_at", CT_DATETIME, false, NULL},
+    {"abc_version", CT_STR32, false, NULL},
+};
+
+static const TableCol report_cols[] = {
+    {"tag", CT_STR64, true, NULL},
+    {"module", CT_STR64, true, NULL},
+    {"experiment_id", CT_STR128, true, NULL},
+    {"tracking_key", CT_STR128, false, NULL},
+    {"experiment_name", CT_STR255, false, NULL},
+    {"phase_name", CT_STR255, false, NULL},
+    {"phase_start", CT_DATETIME, false, NULL},
+    {"phase_end", CT_DATETIME, false, "NULL while running"},
+    {"analysis_date", CT_DATE, false, "data through this date"},
+    {"computed_at", CT_DATETIME, false, NULL},
+    {"metric", CT_STR64, false, NULL},
+    {"metric_kind", CT_STR32, false, NULL},
+    {"metric_role", CT_STR16, false, "goal | secondary | guardrail"},
+    {"direction", CT_STR16, false, "higher | lower"},
+    {"segment", CT_STR64, false, "'' for all users"},
+    {"segment_value", CT_STR255, false, "'' for all users"},
+    {"variation_key", CT_STR64, false, NULL},
+    {"variation_name", CT_STR255, false, NULL},
+    {"is_control", CT_TINYINT, false, NULL},
+    {"users", CT_BIGINT, false, NULL},
+    {"mean", CT_DOUBLE, false, NULL},
+    {"stddev", CT_DOUBLE, false, NULL},
+    {"effect_type", CT_STR16, false, "relative | absolute"},
+    {"abs_effect", CT_DOUBLE, false, NULL},
+    {"rel_effect", CT_DOUBLE, false, NULL},
+    {"ci_low", CT_DOUBLE, false, NULL},
+    {"ci_high", CT_DOUBLE, false, NULL},
+    {"p_value", CT_DOUBLE, false, NULL},
+    {"p_value_adjusted", CT_DOUBLE, false, NULL},
+    {"significant", CT_TINYINT, false, NULL},
+    {"chance_to_win", CT_DOUBLE, false, NULL},
+    {"expected_loss", CT_DOUBLE, false, NULL},
+    {"cred_low", CT_DOUBLE, false, NULL},
+    {"cred_high", CT_DOUBLE, false, NULL},
+    {"cuped_variance_reduction", CT_DOUBLE, false, "NULL without CUPED"},
+    {"srm_p_value", CT_DOUBLE, false, NULL},
+    {"sequential", CT_STR32, false, NULL},
+    {"methods", CT_STR128, false, NULL},
+    {"decision", CT_STR16, false, "winner | loser | inconclusive | invalid"},
+    {"spec_hash", CT_STR16, false, NULL},
+    {"abc_version", CT_STR32, false, NULL},
+};
+
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+const char *const SQLGEN_EXPDATA_COLUMNS[] = {
+    "tag", "tracking_key", "variation_key", "experiment_id", "experiment_name", "status",
+    "phase_index", "phase_name", "phase_start", "phase_end", "coverage", "variation_id",
+    "variation_name", "weight", "is_control", "fetched_at", "spec_hash", "abc_version"};
+const int SQLGEN_EXPDATA_NCOLUMNS = NELEM(SQLGEN_EXPDATA_COLUMNS);
+
+const char *const SQLGEN_REPORT_COLUMNS[] = {
+    "tag", "module", "experiment_id", "tracking_key", "experiment_name", "phase_name",
+    "phase_start", "phase_end", "analysis_date", "computed_at", "metric", "metric_kind",
+    "metric_role", "direction", "segment", "segment_value", "variation_key", "variation_name",
+    "is_control", "users", "mean", "stddev", "effect_type", "abs_effect", "rel_effect", "ci_low",
+    "ci_high", "p_value", "p_value_adjusted", "significant", "chance_to_win", "expected_loss",
+    "cred_low", "cred_high", "cuped_variance_reduction", "srm_p_value", "sequential", "methods",
+    "decision", "spec_hash", "abc_version"};
+const int SQLGEN_REPORT_NCOLUMNS = NELEM(SQLGEN_REPORT_COLUMNS);
+
+int gen_metric_components(Gen *g, int m, TableCol *cols)
+{
+    const IrMetric *mt = &g->ir->metrics[m];
+    int n = 0;
+    switch (mt->kind) {
+    case MK_PROPORTION:
+    case MK_COUNT:
+    case MK_ACTIVE_DAYS:
+    case MK_RETENTION:
+    case MK_TIME_TO_EVENT:
+        cols[n++] = (TableCol){gen_metric_col(g, m, "events"), CT_BIGINT, false,
+                               "events of the day after exposure"};
+        break;
+    case MK_SUM:
+    case MK_QUANTILE:
+        cols[n++] = (TableCol){gen_metric_col(g, m, "sum"), CT_DOUBLE, false,
+                               "sum of the value over the day's events after exposure"};
+        break;
+    case MK_MEAN:
+        cols[n++] = (TableCol){gen_metric_col(g, m, "sum"), CT_DOUBLE, false,
+                               "sum of the value over the day's events after exposure"};
+        cols[n++] = (TableCol){gen_metric_col(g, m, "events"), CT_BIGINT, false,
+                               "events of the day after exposure"};
+        break;
+    case MK_FUNNEL:
+        for (int s = 0; s < mt->nsteps; s++)
+            cols[n++] = (TableCol){gen_metric_col(g, m, arena_printf(g->a, "step%d_first", s + 1)),
+                                   CT_DATETIME, false,
+                                   arena_printf(g->a, "first step-%d event of the day", s + 1)};
+        break;
+    case MK_RATIO:
+        break;
+    }
+    if (mt->cuped.kind != CUPED_NONE)
+        cols[n++] = (TableCol){gen_metric_col(g, m, "pre"), CT_DOUBLE, false,
+                               arena_printf(g->a, "CUPED covariate, days -%d..-1 (exposure-day row)",
+                                            mt->cuped.pre_days)};
+    for (int i = 0; i < n; i++) {
+        const char *c = arena_printf(g->a, "metric %s (spec line %d): %s", mt->name, mt->line,
+                                     cols[i].comment);
+        cols[i].comment = gen_comment_text(g, c);
+    }
+    return n;
+}
+
+static void set_table(TableDef *t, const TableCol *cols, int ncols, TableKey key, int nkey,
+                      TablePart part, const char *part_col, const char *dist, const char *comment)
+{
+    t->cols = cols;
+    t->ncols = ncols;
+    t->key = key;
+    t->nkey = nkey;
+    t->part = part;
+    t->part_col = part_col;
+    t->dist_col = dist;
+    t->comment = comment;
+}
+
+void gen_tables(Gen *g)
+{
+    TableDef *t = g->tables;
+    set_table(&t[T_EXPDATA], expdata_cols, NELEM(expdata_cols), TKEY_PRIMARY, 3, TPART_LIST,
+              "tag", "tracking_key", "abc: experiment config of the latest phase, replaced per tag");
+    set_table(&t[T_ASSIGN], assign_cols, NELEM(assign_cols), TKEY_PRIMARY, 3, TPART_LIST, "tag",
+              "user_id", "abc: first exposure per tag x experiment x user");
+    set_table(&t[T_MIGRATIONS], migration_cols, NELEM(migration_cols), TKEY_PRIMARY, 2,
+              TPART_NONE, NULL, "tag", "abc: schema versions applied per tag");
+    set_table(&t[T_REPORT], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_LIST, "tag",
+              "experiment_id", arena_printf(g->a, "abc: latest results of tag %s", g->ir->tag));
+    set_table(&t[T_DAILY], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_DAY,
+              "analysis_date", "experiment_id",
+              arena_printf(g->a, "abc: results of tag %s per analysis date", g->ir->tag));
+    set_table(&t[T_STAGE], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_NONE, NULL,
+              "experiment_id", arena_printf(g->a, "abc: staged results of tag %s", g->ir->tag));
+    set_table(&t[T_DASHBOARD], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_LIST,
+              "tag", "experiment_id", "abc: results of every tag for dashboards");
+
+    /* the wide table */
+    int cap = 8 + g->ir->nmetrics * 2 + 64;
+    for (int m = 0; m < g->ir->nmetrics; m++)
+        cap += g->ir->metrics[m].nsteps;
+    TableCol *cols = arena_alloc(g->a, (size_t)cap * sizeof *cols);
+    int n = 0;
+    cols[n++] = (TableCol){"event_date", CT_DATE, true, "day of the activity (partition)"};
+    cols[n++] = (TableCol){"tracking_key", CT_STR128, true, "experiment"};
+    cols[n++] = (TableCol){"user_id", CT_STR128, true, NULL};
+    cols[n++] = (TableCol){"exposure_date", CT_DATE, false, "day 0 of the user"};
+    cols[n++] = (TableCol){"days_since_exposure", CT_INT, false, "event_date - exposure_date"};
+    for (int m = 0; m < g->ir->nmetrics; m++)
+        n += gen_metric_components(g, m, cols + n);
+    set_table(&t[T_WIDE], cols, n, TKEY_DUPLICATE, 3, TPART_DAY, "event_date", "user_id",
+              gen_comment_text(g, arena_printf(g->a, "abc: per-user, per-day metric components "
+                                               "of tag %s", g->ir->tag)));
+    t[T_WIDE].evolving = true;
+}
+
+void gen_ddl(Gen *g)
+{
+    SqlStep *s = gen_step(g, SQLSTEP_DDL, "ddl",
+                          "create every table of the tag if missing (idempotent; every run, first)");
+    Buf b;
+    buf_init(&b);
+    if (g->d->id == DIALECT_MARIADB) {
+        const char *dbs[T_COUNT];
+        int ndbs = 0;
+        for (int i = 0; i < T_COUNT; i++) {
+            bool seen = false;
+            for (int k = 0; k < ndbs; k++)
+                seen = seen || strcmp(dbs[k], g->tables[i].db) == 0;
+            if (!seen)
+                dbs[ndbs++] = g->tables[i].db;
+        }
+        for (int k = 0; k < ndbs; k++) {
+            buf_reset(&b);
+            buf_puts(&b, "CREATE DATABASE IF NOT EXISTS ");
+            gen_id(g, &b, dbs[k]);
+            gen_push(g, s, &b);
+        }
+    }
+    for (int i = 0; i < T_COUNT; i++) {
+        buf_reset(&b);
+        g->d->create_table(&b, &g->tables[i]);
+        gen_push(g, s, &b);
+    }
+    buf_free(&b);
+}

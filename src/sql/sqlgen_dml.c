@@ -1,0 +1,663 @@
+/* sqlgen_dml.c — the statements that fill experiment_data (config),
+ * experiment_assignment (assign) and the wide table (wide), for one
+ * event_date (daily) or a date range (backfill).
+ *
+ * Assignment is a commutative merge, so days may be processed in any order
+ * and re-run: per tag x experiment x user it keeps the earliest exposure
+ * (its variation, date and segment values) and sets multiple_variations
+ * once two different variations were seen.  The wide table gets, per
+ * experiment x user x day, each metric's components from that day's events
+ * at or after the user's first exposure (and before the phase end); the
+ * exposure-day row also carries the CUPED pre-period covariates.  The daily
+ * statements read only the source partitions of that day (plus the
+ * pre-period days before it when CUPED is used). */
+#include "sqlgen_int.h"
+
+#include <string.h>
+
+#include "dialect_common.h"
+
+/* Date bounds of a step: daily (lo == hi == {{event_date}}) or range. */
+typedef struct Span {
+    bool range;
+    const char *lo, *hi;
+} Span;
+
+static Span span_of(bool range)
+{
+    if (range)
+        return (Span){true, "{{from_date}}", "{{to_date}}"};
+    return (Span){false, "{{event_date}}", "{{event_date}}"};
+}
+
+/* alias.col within the span: "= D" or ">= lo AND <= hi" */
+static void span_pred(Gen *g, Buf *b, const char *alias, const char *col, Span sp)
+{
+    gen_col(g, b, alias, col);
+    if (!sp.range) {
+        buf_printf(b, " = %s", sp.lo);
+    } else {
+        buf_printf(b, " >= %s AND ", sp.lo);
+        gen_col(g, b, alias, col);
+        buf_printf(b, " <= %s", sp.hi);
+    }
+}
+
+static void phases_cte(Gen *g, Buf *b)
+{
+    buf_puts(b, "-- experiments of the tag and their latest phase (written by the config step)\n"
+                "phases AS (\n    SELECT ");
+    gen_id(g, b, "tracking_key");
+    buf_puts(b, ", MAX(");
+    gen_id(g, b, "phase_start");
+    buf_puts(b, ") AS ");
+    gen_id(g, b, "phase_start");
+    buf_puts(b, ", MAX(");
+    gen_id(g, b, "phase_end");
+    buf_puts(b, ") AS ");
+    gen_id(g, b, "phase_end");
+    buf_puts(b, "\n    FROM ");
+    gen_table(g, b, T_EXPDATA);
+    buf_puts(b, "\n    WHERE ");
+    gen_tag_pred(g, b, NULL);
+    buf_puts(b, "\n    GROUP BY ");
+    gen_id(g, b, "tracking_key");
+    buf_puts(b, "\n)");
+}
+
+void gen_config(Gen *g)
+{
+    SqlStep *s = gen_step(g, SQLSTEP_CONFIG, "config",
+                          "replace the tag's rows of experiment_data with the resolved latest "
+                          "phases ({{values}}: one row per experiment x variation)");
+    s->params = SQLP_VALUES | SQLP_RUN_ID;
+    Buf part;
+    buf_init(&part);
+    gen_str(g, &part, g->ir->tag);
+    WriteSpec w = {.mode = WRITE_REPLACE_PART, .table = &g->tables[T_EXPDATA], .part_col = "tag",
+                   .part_value = part.data, .label = gen_label(g, "config"),
+                   .comment = "experiment config of the tag; the first column of every row is the tag",
+                   .cols = SQLGEN_EXPDATA_COLUMNS, .ncols = SQLGEN_EXPDATA_NCOLUMNS,
+                   .body = "VALUES {{values}}"};
+    SqlStmts st;
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &w);
+    gen_push_stmts(g, s, &st);
+    Buf q;
+    buf_init(&q);
+    gen_table(g, &q, T_EXPDATA);
+    s->load_table = arena_strdup(g->a, q.data);
+    s->load_columns = SQLGEN_EXPDATA_COLUMNS;
+    s->nload_columns = SQLGEN_EXPDATA_NCOLUMNS;
+    buf_free(&q);
+    buf_free(&part);
+}
+
+void gen_reset(Gen *g)
+{
+    SqlStep *s = gen_step(g, SQLSTEP_RESET, "reset",
+                          "full rebuild only: forget the tag's assignments before the backfill");
+    Buf where, b;
+    buf_init(&where);
+    buf_init(&b);
+    gen_tag_pred(g, &where, NULL);
+    g->d->delete_where(&b, &g->tables[T_ASSIGN], where.data);
+    gen_push(g, s, &b);
+    buf_free(&where);
+    buf_free(&b);
+}
+
+/* ---- assignment ------------------------------------------------------------ */
+
+static void variation_expr(Gen *g, Buf *b, const IrSource *src)
+{
+    const IrSpec *ir = g->ir;
+    if (ir->nassignments == 0) {
+        gen_col(g, b, "s", ir->exposure.variation_col);
+        return;
+    }
+    /* hash assignment: bucket = crc32(salt || user_id) mod 10000 */
+    buf_puts(b, "CASE");
+    for (int i = 0; i < ir->nassignments; i++) {
+        const IrHashAssignment *h = &ir->assignments[i];
+        buf_puts(b, "\n            WHEN ");
+        gen_col(g, b, "s", ir->exposure.experiment_col);
+        buf_puts(b, " = ");
+        gen_str(g, b, h->tracking_key);
+        buf_puts(b, " THEN CASE");
+        Buf key, crc;
+        buf_init(&key);
+        buf_init(&crc);
+        buf_puts(&key, "CONCAT(");
+        gen_str(g, &key, h->salt);
+        buf_puts(&key, ", ");
+        Buf uid;
+        buf_init(&uid);
+        gen_col(g, &uid, "s", src->user_col);
+        g->d->cast_string(&key, uid.data);
+        buf_putc(&key, ')');
+        g->d->crc32(&crc, key.data);
+        double cum = 0;
+        for (int v = 0; v < h->nvariations; v++) {
+            cum += h->weights[v];
+            long hi = v + 1 == h->nvariations ? 10000 : (long)(cum * 10000.0 + 0.5);
+            if (v + 1 < h->nvariations)
+                buf_printf(b, " WHEN %s %% 10000 < %ld THEN ", crc.data, hi);
+            else
+                buf_puts(b, " ELSE ");
+            gen_str(g, b, h->variations[v]);
+        }
+        buf_puts(b, " END");
+        buf_free(&key);
+        buf_free(&crc);
+        buf_free(&uid);
+    }
+    buf_puts(b, "\n            ELSE ");
+    gen_col(g, b, "s", ir->exposure.variation_col);
+    buf_puts(b, "\n        END");
+}
+
+static void and_cond(Gen *g, Buf *b, const IrCond *c, const char *alias, const char *indent)
+{
+    if (!c)
+        return;
+    buf_printf(b, "\n%sAND ", indent);
+    gen_cond(g, b, c, alias);
+}
+
+void gen_assign(Gen *g, bool range)
+{
+    const IrSpec *ir = g->ir;
+    const IrExposure *e = &ir->exposure;
+    const IrSource *src = &ir->sources[e->source];
+    Span sp = span_of(range);
+    SqlStep *s = gen_step(g, range ? SQLSTEP_ASSIGN_RANGE : SQLSTEP_ASSIGN_DAY,
+                          range ? "assign_range" : "assign_day",
+                          range ? "merge the first exposures of [{{from_date}}, {{to_date}}] into "
+                                  "experiment_assignment (backfill)"
+                                : "merge the first exposures of {{event_date}} into "
+                                  "experiment_assignment (per due date, before wide_day)");
+    s->params = (range ? SQLP_FROM_DATE | SQLP_TO_DATE : SQLP_EVENT_DATE) | SQLP_RUN_ID;
+    int nseg = ir->nsegments;
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "WITH\n");
+    phases_cte(g, &b);
+    buf_puts(&b, ",\nvariations AS (\n    SELECT ");
+    gen_id(g, &b, "tracking_key");
+    buf_puts(&b, ", ");
+    gen_id(g, &b, "variation_key");
+    buf_puts(&b, "\n    FROM ");
+    gen_table(g, &b, T_EXPDATA);
+    buf_puts(&b, "\n    WHERE ");
+    gen_tag_pred(g, &b, NULL);
+    buf_printf(&b, "\n),\n-- exposure events (spec line %d)%s\nexposures AS (\n    SELECT\n        ",
+               e->line, range ? " of the date range" : " of the day");
+    gen_col(g, &b, "s", e->experiment_col);
+    buf_puts(&b, " AS ");
+    gen_id(g, &b, "tracking_key");
+    buf_puts(&b, ",\n        ");
+    gen_col(g, &b, "s", src->user_col);
+    buf_puts(&b, " AS ");
+    gen_id(g, &b, "user_id");
+    buf_puts(&b, ",\n        ");
+    variation_expr(g, &b, src);
+    buf_puts(&b, " AS ");
+    gen_id(g, &b, "variation_key");
+    buf_puts(&b, ",\n        ");
+    gen_col(g, &b, "s", src->time_col);
+    buf_puts(&b, " AS ");
+    gen_id(g, &b, "exposure_time");
+    buf_puts(&b, ",\n        ");
+    gen_col(g, &b, "s", src->date_col);
+    buf_puts(&b, " AS ");
+    gen_id(g, &b, "exposure_date");
+    for (int i = 0; i < nseg; i++) {
+        const IrSegment *sg = &ir->segments[i];
+        buf_printf(&b, ",\n        -- segment %s (spec line %d)\n        ",
+                   gen_comment_text(g, sg->name), sg->line);
+        Buf c;
+        buf_init(&c);
+        gen_col(g, &c, sg->from == SEG_USER_TABLE ? arena_printf(g->a, "u%d", i) : "s", sg->column);
+        g->d->cast_string(&b, c.data);
+        buf_free(&c);
+        buf_printf(&b, " AS `segment_%d`", i + 1);
+    }
+    buf_puts(&b, "\n    FROM ");
+    dialect_qualified(g->d, &b, src->database, src->table);
+    buf_puts(&b, " s\n    JOIN phases p ON p.");
+    gen_id(g, &b, "tracking_key");
+    buf_puts(&b, " = ");
+    gen_col(g, &b, "s", e->experiment_col);
+    for (int i = 0; i < nseg; i++) {
+        const IrSegment *sg = &ir->segments[i];
+        if (sg->from != SEG_USER_TABLE)
+            continue;
+        const IrSource *us = &ir->sources[sg->source];
+        buf_puts(&b, "\n    LEFT JOIN ");
+        dialect_qualified(g->d, &b, us->database, us->table);
+        buf_printf(&b, " u%d ON u%d.", i, i);
+        gen_id(g, &b, us->user_col);
+        buf_puts(&b, " = ");
+        gen_col(g, &b, "s", src->user_col);
+    }
+    buf_puts(&b, "\n    WHERE ");
+    span_pred(g, &b, "s", src->date_col, sp);
+    buf_puts(&b, "\n      AND ");
+    gen_col(g, &b, "s", src->time_col);
+    buf_puts(&b, " >= p.");
+    gen_id(g, &b, "phase_start");
+    buf_puts(&b, "\n      AND (p.");
+    gen_id(g, &b, "phase_end");
+    buf_puts(&b, " IS NULL OR ");
+    gen_col(g, &b, "s", src->time_col);
+    buf_puts(&b, " < p.");
+    gen_id(g, &b, "phase_end");
+    buf_putc(&b, ')');
+    and_cond(g, &b, e->filter, "s", "      ");
+    and_cond(g, &b, src->filter, "s", "      ");
+    if (ir->experiments.nkeys > 0) {
+        buf_puts(&b, "\n      AND ");
+        gen_col(g, &b, "s", e->experiment_col);
+        buf_puts(&b, " IN (");
+        for (int i = 0; i < ir->experiments.nkeys; i++) {
+            if (i)
+                buf_puts(&b, ", ");
+            gen_str(g, &b, ir->experiments.keys[i]);
+        }
+        buf_putc(&b, ')');
+    }
+    buf_puts(&b, "\n),\n-- only variation keys the experiment has\nvalid AS (\n"
+                 "    SELECT x.*\n    FROM exposures x\n    JOIN variations v ON v.`tracking_key` = "
+                 "x.`tracking_key` AND v.`variation_key` = x.`variation_key`\n),\n"
+                 "ranked AS (\n    SELECT x.*,\n"
+                 "        ROW_NUMBER() OVER (PARTITION BY x.`tracking_key`, x.`user_id` "
+                 "ORDER BY x.`exposure_time`, x.`variation_key`) AS `rn`,\n"
+                 "        MIN(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`) "
+                 "AS `variation_min`,\n"
+                 "        MAX(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`) "
+                 "AS `variation_max`\n    FROM valid x\n),\n"
+                 "-- each user's first exposure in this span\nfirsts AS (\n"
+                 "    SELECT * FROM ranked WHERE `rn` = 1\n),\n"
+                 "-- what earlier days already recorded\nknown AS (\n    SELECT * FROM ");
+    gen_table(g, &b, T_ASSIGN);
+    buf_puts(&b, "\n    WHERE ");
+    gen_tag_pred(g, &b, NULL);
+    buf_puts(&b, "\n)\n-- merge: keep the earliest exposure; flag a second variation\nSELECT\n    ");
+    gen_str(g, &b, ir->tag);
+    buf_puts(&b, " AS `tag`,\n    n.`tracking_key`,\n    n.`user_id`,\n");
+    const char *earlier = "o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`";
+    buf_printf(&b, "    CASE WHEN %s THEN n.`variation_key` ELSE o.`variation_key` END AS "
+                   "`variation_key`,\n", earlier);
+    buf_printf(&b, "    CASE WHEN %s THEN n.`exposure_time` ELSE o.`first_exposure_time` END AS "
+                   "`first_exposure_time`,\n", earlier);
+    buf_printf(&b, "    CASE WHEN %s THEN n.`exposure_date` ELSE o.`exposure_date` END AS "
+                   "`exposure_date`,\n", earlier);
+    buf_puts(&b, "    CASE WHEN o.`multiple_variations` = 1 OR n.`variation_min` <> n.`variation_max`"
+                 "\n           OR (o.`user_id` IS NOT NULL AND o.`variation_key` <> n.`variation_key`)"
+                 "\n         THEN 1 ELSE 0 END AS `multiple_variations`");
+    for (int i = 0; i < nseg; i++)
+        buf_printf(&b, ",\n    CASE WHEN %s THEN n.`segment_%d` ELSE o.`segment_%d` END AS `segment_%d`",
+                   earlier, i + 1, i + 1, i + 1);
+    buf_puts(&b, "\nFROM firsts n\nLEFT JOIN known o ON o.`tracking_key` = n.`tracking_key` AND "
+                 "o.`user_id` = n.`user_id`");
+
+    const char **cols = arena_alloc(g->a, (size_t)(7 + nseg) * sizeof *cols);
+    static const char *const base[] = {"tag", "tracking_key", "user_id", "variation_key",
+                                       "first_exposure_time", "exposure_date", "multiple_variations"};
+    for (int i = 0; i < 7; i++)
+        cols[i] = base[i];
+    for (int i = 0; i < nseg; i++)
+        cols[7 + i] = arena_printf(g->a, "segment_%d", i + 1);
+    WriteSpec w = {.mode = WRITE_UPSERT, .table = &g->tables[T_ASSIGN],
+                   .label = gen_label(g, range ? "assign_range" : "assign_day"),
+                   .comment = "first exposure per experiment x user (upsert by tag, tracking_key, user_id)",
+                   .cols = cols, .ncols = 7 + nseg, .body = b.data};
+    SqlStmts st;
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &w);
+    gen_push_stmts(g, s, &st);
+    buf_free(&b);
+}
+
+/* ---- wide table ------------------------------------------------------------- */
+
+/* One component column of the wide table and where its value comes from. */
+typedef struct Comp {
+    const char *col;
+    int source;   /* source whose CTE computes it */
+    bool pre;     /* from the pre-period CTE */
+    bool is_time; /* a first-event time (no COALESCE) */
+} Comp;
+
+static const IrEventSet *comp_set(const IrMetric *m, int step)
+{
+    return m->kind == MK_FUNNEL ? &m->steps[step] : &m->set;
+}
+
+/* "CASE WHEN <filter> THEN x ELSE y END" or x when there is no filter. */
+static void when_filter(Gen *g, Buf *b, const IrCond *f, const char *extra, const char *then_,
+                        const char *else_)
+{
+    if (!f && !extra) {
+        buf_puts(b, then_);
+        return;
+    }
+    buf_puts(b, "CASE WHEN ");
+    if (extra)
+        buf_puts(b, extra);
+    if (f) {
+        if (extra)
+            buf_puts(b, " AND ");
+        gen_cond(g, b, f, "s");
+    }
+    buf_printf(b, " THEN %s", then_);
+    if (else_)
+        buf_printf(b, " ELSE %s", else_);
+    buf_puts(b, " END");
+}
+
+static void metric_comment(Gen *g, Buf *b, const IrMetric *m, const char *what)
+{
+    buf_printf(b, "        -- metric %s (spec line %d): %s\n", m->name, m->line,
+               gen_comment_text(g, what));
+}
+
+static int max_pre_days(const IrSpec *ir, int source)
+{
+    int mx = 0;
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        if (m->cuped.kind == CUPED_NONE)
+            continue;
+        const IrMetric *c = m->cuped.kind == CUPED_SELF ? m : &ir->metrics[m->cuped.metric];
+        if (c->set.source == source && m->cuped.pre_days > mx)
+            mx = m->cuped.pre_days;
+    }
+    return mx;
+}
+
+void gen_wide(Gen *g, bool range)
+{
+    const IrSpec *ir = g->ir;
+    Span sp = span_of(range);
+    SqlStep *s = gen_step(g, range ? SQLSTEP_WIDE_RANGE : SQLSTEP_WIDE_DAY,
+                          range ? "wide_range" : "wide_day",
+                          range ? "rebuild the wide-table days [{{from_date}}, {{to_date}}] "
+                                  "(backfill, after assign_range)"
+                                : "rebuild the wide-table partition {{event_date}} (per due date, "
+                                  "after assign_day)");
+    s->params = (range ? SQLP_FROM_DATE | SQLP_TO_DATE : SQLP_EVENT_DATE) | SQLP_RUN_ID;
+
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "WITH\n");
+    phases_cte(g, &b);
+    buf_puts(&b, ",\n-- users exposed by the last day of the span\nunits AS (\n"
+                 "    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, "
+                 "a.`exposure_date`, p.`phase_end`\n    FROM ");
+    gen_table(g, &b, T_ASSIGN);
+    buf_puts(&b, " a\n    JOIN phases p ON p.`tracking_key` = a.`tracking_key`\n    WHERE ");
+    gen_tag_pred(g, &b, "a");
+    buf_printf(&b, " AND a.`exposure_date` <= %s\n)", sp.hi);
+
+    int maxcomp = 8;
+    for (int i = 0; i < ir->nmetrics; i++)
+        maxcomp += 3 + ir->metrics[i].nsteps;
+    Comp *comps = arena_alloc(g->a, (size_t)maxcomp * sizeof *comps);
+    int ncomp = 0;
+    bool *used = arena_alloc(g->a, (size_t)(ir->nsources + 1) * sizeof *used);
+    bool *pre_used = arena_alloc(g->a, (size_t)(ir->nsources + 1) * sizeof *pre_used);
+
+    /* post-exposure aggregates, one CTE per event source */
+    for (int src = 0; src < ir->nsources; src++) {
+        const IrSource *so = &ir->sources[src];
+        if (so->is_user_table)
+            continue;
+        Buf cols;
+        buf_init(&cols);
+        for (int i = 0; i < ir->nmetrics; i++) {
+            const IrMetric *m = &ir->metrics[i];
+            if (m->kind == MK_RATIO)
+                continue;
+            int nsets = m->kind == MK_FUNNEL ? m->nsteps : 1;
+            for (int k = 0; k < nsets; k++) {
+                const IrEventSet *set = comp_set(m, k);
+                if (set->source != src)
+                    continue;
+                bool count = m->kind == MK_PROPORTION || m->kind == MK_COUNT ||
+                             m->kind == MK_ACTIVE_DAYS || m->kind == MK_RETENTION ||
+                             m->kind == MK_TIME_TO_EVENT || m->kind == MK_MEAN;
+                bool sum = m->kind == MK_SUM || m->kind == MK_QUANTILE || m->kind == MK_MEAN;
+                if (sum) {
+                    const char *col = gen_metric_col(g, i, "sum");
+                    Buf v;
+                    buf_init(&v);
+                    gen_col(g, &v, "s", m->value_col);
+                    metric_comment(g, &cols, m, arena_printf(g->a, "sum of %s%s", m->value_col,
+                                                               set->filter ? " where ..." : ""));
+                    buf_puts(&cols, "        SUM(");
+                    when_filter(g, &cols, set->filter, NULL, v.data, NULL);
+                    buf_puts(&cols, ") AS ");
+                    gen_id(g, &cols, col);
+                    buf_puts(&cols, ",\n");
+                    comps[ncomp++] = (Comp){col, src, false, false};
+                    buf_free(&v);
+                }
+                if (count) {
+                    const char *col = gen_metric_col(g, i, "events");
+                    metric_comment(g, &cols, m, arena_printf(g->a, "%s events of the day",
+                                                               sqlgen_kind_name(m->kind)));
+                    buf_puts(&cols, "        SUM(");
+                    when_filter(g, &cols, set->filter, NULL, "1", "0");
+                    buf_puts(&cols, ") AS ");
+                    gen_id(g, &cols, col);
+                    buf_puts(&cols, ",\n");
+                    comps[ncomp++] = (Comp){col, src, false, false};
+                }
+                if (m->kind == MK_FUNNEL) {
+                    const char *col = gen_metric_col(g, i, arena_printf(g->a, "step%d_first", k + 1));
+                    Buf t;
+                    buf_init(&t);
+                    gen_col(g, &t, "s", so->time_col);
+                    metric_comment(g, &cols, m, arena_printf(g->a, "funnel step %d: first event time", k + 1));
+                    buf_puts(&cols, "        MIN(");
+                    when_filter(g, &cols, set->filter, NULL, t.data, NULL);
+                    buf_puts(&cols, ") AS ");
+                    gen_id(g, &cols, col);
+                    buf_puts(&cols, ",\n");
+                    comps[ncomp++] = (Comp){col, src, false, true};
+                    buf_free(&t);
+                }
+            }
+        }
+        if (cols.len == 0) {
+            buf_free(&cols);
+            continue;
+        }
+        used[src] = true;
+        cols.len -= 2; /* drop the last ",\n" */
+        cols.data[cols.len] = '\0';
+        buf_printf(&b, ",\n-- source %s: events at or after each user's exposure\nagg_%d AS (\n"
+                       "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n        ",
+                   gen_comment_text(g, so->name), src);
+        gen_col(g, &b, "s", so->date_col);
+        buf_puts(&b, " AS `event_date`,\n");
+        buf_puts(&b, cols.data);
+        buf_puts(&b, "\n    FROM ");
+        dialect_qualified(g->d, &b, so->database, so->table);
+        buf_puts(&b, " s\n    JOIN units u ON u.`user_id` = ");
+        gen_col(g, &b, "s", so->user_col);
+        buf_puts(&b, "\n    WHERE ");
+        span_pred(g, &b, "s", so->date_col, sp);
+        buf_puts(&b, "\n      AND ");
+        gen_col(g, &b, "s", so->date_col);
+        buf_puts(&b, " >= u.`exposure_date`\n      AND ");
+        gen_col(g, &b, "s", so->time_col);
+        buf_puts(&b, " >= u.`first_exposure_time`\n      AND (u.`phase_end` IS NULL OR ");
+        gen_col(g, &b, "s", so->time_col);
+        buf_puts(&b, " < u.`phase_end`)");
+        and_cond(g, &b, so->filter, "s", "      ");
+        buf_puts(&b, "\n    GROUP BY u.`tracking_key`, u.`user_id`, ");
+        gen_col(g, &b, "s", so->date_col);
+        buf_puts(&b, "\n)");
+        buf_free(&cols);
+    }
+
+    /* CUPED pre-period covariates, on the exposure-day row */
+    for (int src = 0; src < ir->nsources; src++) {
+        int mx = max_pre_days(ir, src);
+        if (mx == 0)
+            continue;
+        const IrSource *so = &ir->sources[src];
+        pre_used[src] = true;
+        Buf d;
+        buf_init(&d);
+        gen_col(g, &d, "s", so->date_col);
+        buf_printf(&b, ",\n-- source %s: CUPED covariates over days -%d..-1 of users exposed in "
+                       "the span\npre_%d AS (\n    SELECT\n        u.`tracking_key`,\n"
+                       "        u.`user_id`,\n        u.`exposure_date` AS `event_date`",
+                   gen_comment_text(g, so->name), mx, src);
+        for (int i = 0; i < ir->nmetrics; i++) {
+            const IrMetric *m = &ir->metrics[i];
+            if (m->cuped.kind == CUPED_NONE)
+                continue;
+            const IrMetric *c = m->cuped.kind == CUPED_SELF ? m : &ir->metrics[m->cuped.metric];
+            if (c->set.source != src)
+                continue;
+            const char *col = gen_metric_col(g, i, "pre");
+            buf_puts(&b, ",\n");
+            metric_comment(g, &b, m, arena_printf(g->a, "CUPED covariate: %s %s over days -%d..-1",
+                                                    sqlgen_kind_name(c->kind), c->name,
+                                                    m->cuped.pre_days));
+            Buf lo;
+            buf_init(&lo);
+            g->d->date_add_days(&lo, "u.`exposure_date`", -m->cuped.pre_days);
+            const char *in_window = arena_printf(g->a, "%s >= %s", d.data, lo.data);
+            Buf v;
+            buf_init(&v);
+            if (c->kind == MK_SUM || c->kind == MK_MEAN)
+                gen_col(g, &v, "s", c->value_col);
+            switch (c->kind) {
+            case MK_PROPORTION:
+            case MK_RETENTION:
+                buf_puts(&b, "        MAX(");
+                when_filter(g, &b, c->set.filter, in_window, "1", "0");
+                break;
+            case MK_ACTIVE_DAYS:
+                buf_puts(&b, "        COUNT(DISTINCT ");
+                when_filter(g, &b, c->set.filter, in_window, d.data, NULL);
+                break;
+            case MK_SUM:
+            case MK_MEAN:
+                buf_puts(&b, "        SUM(");
+                when_filter(g, &b, c->set.filter, in_window, v.data, NULL);
+                break;
+            default:
+                buf_puts(&b, "        SUM(");
+                when_filter(g, &b, c->set.filter, in_window, "1", "0");
+                break;
+            }
+            buf_puts(&b, ") AS ");
+            gen_id(g, &b, col);
+            comps[ncomp++] = (Comp){col, src, true, false};
+            buf_free(&lo);
+            buf_free(&v);
+        }
+        buf_puts(&b, "\n    FROM ");
+        dialect_qualified(g->d, &b, so->database, so->table);
+        buf_puts(&b, " s\n    JOIN units u ON u.`user_id` = ");
+        gen_col(g, &b, "s", so->user_col);
+        buf_puts(&b, "\n    WHERE ");
+        Buf lo;
+        buf_init(&lo);
+        g->d->date_add_days(&lo, sp.lo, -mx);
+        buf_printf(&b, "%s >= %s AND %s < %s", d.data, lo.data, d.data, sp.hi);
+        buf_reset(&lo);
+        g->d->date_add_days(&lo, "u.`exposure_date`", -mx);
+        buf_puts(&b, "\n      AND ");
+        span_pred(g, &b, "u", "exposure_date", sp);
+        buf_printf(&b, "\n      AND %s >= %s AND %s < u.`exposure_date`", d.data, lo.data, d.data);
+        and_cond(g, &b, so->filter, "s", "      ");
+        buf_printf(&b, "\n    GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`\n)");
+        buf_free(&lo);
+        buf_free(&d);
+    }
+
+    /* every (experiment, user, day) with activity, plus each exposure day */
+    buf_puts(&b, ",\nkeys AS (\n");
+    for (int src = 0; src < ir->nsources; src++)
+        if (used[src])
+            buf_printf(&b, "    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_%d\n    UNION\n",
+                       src);
+    buf_puts(&b, "    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date` FROM units\n"
+                 "    WHERE ");
+    span_pred(g, &b, NULL, "exposure_date", sp);
+    buf_puts(&b, "\n)\nSELECT\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
+                 "    u.`exposure_date`,\n    DATEDIFF(k.`event_date`, u.`exposure_date`) AS "
+                 "`days_since_exposure`");
+    const char **cols = arena_alloc(g->a, (size_t)(5 + ncomp) * sizeof *cols);
+    static const char *const base[] = {"event_date", "tracking_key", "user_id", "exposure_date",
+                                       "days_since_exposure"};
+    for (int i = 0; i < 5; i++)
+        cols[i] = base[i];
+    /* component columns in table order */
+    int ncols = 5;
+    const TableDef *wt = &g->tables[T_WIDE];
+    for (int c = 5; c < wt->ncols; c++) {
+        const Comp *cp = NULL;
+        for (int k = 0; k < ncomp; k++)
+            if (strcmp(comps[k].col, wt->cols[c].name) == 0)
+                cp = &comps[k];
+        if (!cp)
+            continue; /* retired column: NULL for new rows */
+        buf_puts(&b, ",\n    ");
+        char alias[32];
+        snprintf(alias, sizeof alias, "%s%d", cp->pre ? "p" : "a", cp->source);
+        Buf ref;
+        buf_init(&ref);
+        gen_col(g, &ref, alias, cp->col);
+        if (cp->pre)
+            buf_printf(&b, "CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(%s, 0) END",
+                       ref.data);
+        else if (cp->is_time)
+            buf_puts(&b, ref.data);
+        else
+            buf_printf(&b, "COALESCE(%s, 0)", ref.data);
+        buf_puts(&b, " AS ");
+        gen_id(g, &b, cp->col);
+        buf_free(&ref);
+        cols[ncols++] = cp->col;
+    }
+    buf_puts(&b, "\nFROM keys k\nJOIN units u ON u.`tracking_key` = k.`tracking_key` AND "
+                 "u.`user_id` = k.`user_id`");
+    for (int src = 0; src < ir->nsources; src++) {
+        if (used[src])
+            buf_printf(&b, "\nLEFT JOIN agg_%d a%d ON a%d.`tracking_key` = k.`tracking_key` AND "
+                           "a%d.`user_id` = k.`user_id` AND a%d.`event_date` = k.`event_date`",
+                       src, src, src, src, src);
+        if (pre_used[src])
+            buf_printf(&b, "\nLEFT JOIN pre_%d p%d ON p%d.`tracking_key` = k.`tracking_key` AND "
+                           "p%d.`user_id` = k.`user_id` AND p%d.`event_date` = k.`event_date`",
+                       src, src, src, src, src);
+    }
+
+    WriteSpec w = {.table = wt, .part_col = "event_date",
+                   .label = gen_label(g, range ? "wide_range" : "wide_day"),
+                   .comment = range ? "wide table, days [{{from_date}}, {{to_date}}]"
+                                    : "wide table, partition {{event_date}}",
+                   .cols = cols, .ncols = ncols, .body = b.data};
+    if (range) {
+        w.mode = WRITE_REPLACE_RANGE;
+        w.lo = sp.lo;
+        w.hi = sp.hi;
+    } else {
+        w.mode = WRITE_REPLACE_PART;
+        w.part_value = sp.lo;
+    }
+    SqlStmts st;
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &w);
+    gen_push_stmts(g, s, &st);
+    buf_free(&b);
+}

@@ -1,0 +1,538 @@
+/* sqlgen_stats.c — the sufficient-statistics queries (shared/design/STATS.md).
+ *
+ * Every query starts from the same CTEs: the analysis dates in
+ * [{{from_date}}, {{to_date}}] (the wide table's days), the tag's units
+ * (users seen in more than one variation left out unless the spec keeps
+ * them), one row per unit x analysis date with each metric's per-user value
+ * over its window as of that date (cumulative), then caps.  From there:
+ *   stats_moments            n, Σx, Σx² per metric (+ CUPED pre sums, ratio
+ *                            denominator sums, cap value, funnel steps)
+ *   stats_quantile_<metric>  distinct per-user values and their counts
+ *   stats_survival_<metric>  per day since exposure: events and censored
+ * each per analysis date x experiment x variation x segment value, the
+ * segment '' with value '' standing for all users.  Day-N / range retention
+ * counts only units whose window has fully elapsed by the analysis date. */
+#include "sqlgen_int.h"
+
+#include <string.h>
+
+#include "dialect_common.h"
+
+static const char *window_cond(Gen *g, const IrMetric *m)
+{
+    if (m->window.kind == WIN_PHASE)
+        return "w.`days_since_exposure` >= 0";
+    return arena_printf(g->a, "w.`days_since_exposure` BETWEEN %d AND %d", m->window.from_day,
+                        m->window.to_day);
+}
+
+static const char *window_text(Gen *g, const IrMetric *m)
+{
+    if (m->window.kind == WIN_PHASE)
+        return "whole phase";
+    return arena_printf(g->a, "days %d..%d", m->window.from_day, m->window.to_day);
+}
+
+static void ref(Gen *g, Buf *b, const char *alias, int m, const char *suffix)
+{
+    gen_col(g, b, alias, suffix ? gen_metric_col(g, m, suffix) : g->ir->metrics[m].name);
+}
+
+/* The per-user value of metric m in vals, for ratio numerators/denominators. */
+static void value_ref(Gen *g, Buf *b, int m)
+{
+    ref(g, b, NULL, m, g->ir->metrics[m].kind == MK_MEAN ? "num" : NULL);
+}
+
+static bool has_cap_pct(const IrMetric *m) { return m->cap.kind == CAP_PERCENTILE; }
+
+static void segment_list(Gen *g, Buf *b, const char *alias)
+{
+    for (int i = 0; i < g->ir->nsegments; i++)
+        buf_printf(b, ", %s%s`segment_%d`", alias ? alias : "", alias ? "." : "", i + 1);
+}
+
+/* The shared CTEs, up to and including `vals`.  Ends without a comma. */
+static void prefix(Gen *g, Buf *b)
+{
+    const IrSpec *ir = g->ir;
+    buf_puts(b, "WITH\n-- analysis dates: the days of the wide table in the requested range\n"
+                "days AS (\n    SELECT DISTINCT `event_date` AS `analysis_date`\n    FROM ");
+    gen_table(g, b, T_WIDE);
+    buf_puts(b, "\n    WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}}\n),\n");
+    buf_printf(b, "-- units of the tag (spec line %d)%s\nunits AS (\n"
+                  "    SELECT a.`tracking_key`, a.`user_id`, a.`variation_key`, a.`exposure_date`",
+               ir->exposure.line,
+               ir->exposure.multiple == MULTI_EXCLUDE ? "; users seen in more than one variation excluded" : "");
+    segment_list(g, b, "a");
+    buf_puts(b, "\n    FROM ");
+    gen_table(g, b, T_ASSIGN);
+    buf_puts(b, " a\n    WHERE ");
+    gen_tag_pred(g, b, "a");
+    if (ir->exposure.multiple == MULTI_EXCLUDE)
+        buf_puts(b, " AND a.`multiple_variations` = 0");
+    buf_puts(b, "\n),\nunit_days AS (\n    SELECT u.`tracking_key`, u.`user_id`, u.`variation_key`");
+    segment_list(g, b, "u");
+    buf_puts(b, ", d.`analysis_date`,\n        DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS "
+                "`days_observed`\n    FROM units u\n    JOIN days d ON u.`exposure_date` <= "
+                "d.`analysis_date`\n),\n-- per unit and analysis date: each metric's value over its "
+                "window, cumulative to the date\nuser_values AS (\n    SELECT\n        "
+                "ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, "
+                "ud.`days_observed`");
+    segment_list(g, b, "ud");
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        const char *W = window_cond(g, m);
+        if (m->kind == MK_RATIO)
+            continue;
+        buf_printf(b, ",\n        -- metric %s (spec line %d): %s, %s\n        ", m->name, m->line,
+                   sqlgen_kind_name(m->kind), window_text(g, m));
+        Buf c;
+        buf_init(&c);
+        switch (m->kind) {
+        case MK_PROPORTION:
+        case MK_RETENTION:
+            ref(g, &c, "w", i, "events");
+            buf_printf(b, "MAX(CASE WHEN %s AND %s > 0 THEN 1 ELSE 0 END) AS ", W, c.data);
+            ref(g, b, NULL, i, NULL);
+            break;
+        case MK_COUNT:
+            ref(g, &c, "w", i, "events");
+            buf_printf(b, "COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
+            ref(g, b, NULL, i, NULL);
+            break;
+        case MK_SUM:
+        case MK_QUANTILE:
+            ref(g, &c, "w", i, "sum");
+            buf_printf(b, "COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
+            ref(g, b, NULL, i, NULL);
+            break;
+        case MK_MEAN:
+            ref(g, &c, "w", i, "sum");
+            buf_printf(b, "COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
+            ref(g, b, NULL, i, "num");
+            buf_reset(&c);
+            ref(g, &c, "w", i, "events");
+            buf_printf(b, ",\n        COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
+            ref(g, b, NULL, i, "den");
+            break;
+        case MK_ACTIVE_DAYS:
+            ref(g, &c, "w", i, "events");
+            buf_printf(b, "COUNT(DISTINCT CASE WHEN %s AND %s > 0 THEN w.`event_date` END) AS ", W,
+                       c.data);
+            ref(g, b, NULL, i, NULL);
+            break;
+        case MK_FUNNEL:
+            for (int s = 0; s < m->nsteps; s++) {
+                const char *sfx = arena_printf(g->a, "step%d_first", s + 1);
+                buf_reset(&c);
+                ref(g, &c, "w", i, sfx);
+                buf_printf(b, "%sMIN(CASE WHEN %s THEN %s END) AS ", s ? ",\n        " : "", W, c.data);
+                ref(g, b, NULL, i, sfx);
+            }
+            break;
+        case MK_TIME_TO_EVENT:
+            ref(g, &c, "w", i, "events");
+            buf_printf(b, "MIN(CASE WHEN %s AND %s > 0 THEN w.`days_since_exposure` END) AS ", W,
+                       c.data);
+            ref(g, b, NULL, i, "day");
+            break;
+        case MK_RATIO:
+            break;
+        }
+        if (m->cuped.kind != CUPED_NONE) {
+            buf_reset(&c);
+            ref(g, &c, "w", i, "pre");
+            buf_printf(b, ",\n        -- CUPED covariate of %s, days -%d..-1\n        COALESCE(MAX(%s), 0) AS ",
+                       m->name, m->cuped.pre_days, c.data);
+            ref(g, b, NULL, i, "pre");
+        }
+        buf_free(&c);
+    }
+    buf_puts(b, "\n    FROM unit_days ud\n    LEFT JOIN ");
+    gen_table(g, b, T_WIDE);
+    buf_puts(b, " w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`\n"
+                "        AND w.`event_date` <= ud.`analysis_date`\n    GROUP BY ud.`analysis_date`, "
+                "ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`");
+    segment_list(g, b, "ud");
+    buf_puts(b, "\n)");
+
+    /* percentile caps: pooled over the variations of an experiment, per date */
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        if (!has_cap_pct(m))
+            continue;
+        Buf v;
+        buf_init(&v);
+        ref(g, &v, NULL, i, NULL);
+        buf_printf(b, ",\n-- metric %s (spec line %d): cap at the pooled p", m->name, m->line);
+        dialect_number(b, m->cap.value);
+        buf_printf(b, " of per-user values\ncap_%d AS (\n    SELECT %s`analysis_date`, `tracking_key`, ",
+                   i, g->d->percentile_is_window ? "DISTINCT " : "");
+        g->d->percentile(b, v.data, m->cap.value, "`analysis_date`, `tracking_key`");
+        buf_puts(b, " AS `cap`\n    FROM user_values");
+        if (!g->d->percentile_is_window)
+            buf_puts(b, "\n    GROUP BY `analysis_date`, `tracking_key`");
+        buf_puts(b, "\n)");
+        buf_free(&v);
+    }
+
+    /* vals: capped values, funnel flags, conversion flags */
+    buf_puts(b, ",\nvals AS (\n    SELECT\n        uv.`analysis_date`, uv.`tracking_key`, "
+                "uv.`user_id`, uv.`variation_key`, uv.`days_observed`");
+    segment_list(g, b, "uv");
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        if (m->kind == MK_RATIO)
+            continue;
+        Buf v;
+        buf_init(&v);
+        buf_puts(b, ",\n        ");
+        switch (m->kind) {
+        case MK_MEAN:
+            ref(g, b, "uv", i, "num");
+            buf_puts(b, ", ");
+            ref(g, b, "uv", i, "den");
+            break;
+        case MK_FUNNEL: {
+            Buf cond;
+            buf_init(&cond);
+            for (int s = 0; s < m->nsteps; s++) {
+                Buf cur;
+                buf_init(&cur);
+                ref(g, &cur, "uv", i, arena_printf(g->a, "step%d_first", s + 1));
+                if (s == 0) {
+                    buf_printf(&cond, "%s IS NOT NULL", cur.data);
+                } else {
+                    Buf prev;
+                    buf_init(&prev);
+                    ref(g, &prev, "uv", i, arena_printf(g->a, "step%d_first", s));
+                    buf_printf(&cond, " AND %s >= %s", cur.data, prev.data);
+                    buf_free(&prev);
+                }
+                buf_printf(b, "%s-- funnel %s step %d: steps 1..%d in order\n        "
+                              "CASE WHEN %s THEN 1 ELSE 0 END AS ",
+                           s ? ",\n        " : "", m->name, s + 1, s + 1, cond.data);
+                ref(g, b, NULL, i, arena_printf(g->a, "step_%d", s + 1));
+                buf_free(&cur);
+            }
+            buf_printf(b, ",\n        CASE WHEN %s THEN 1 ELSE 0 END AS ", cond.data);
+            ref(g, b, NULL, i, NULL);
+            buf_free(&cond);
+            break;
+        }
+        case MK_TIME_TO_EVENT:
+            ref(g, b, "uv", i, "day");
+            buf_puts(b, ",\n        CASE WHEN ");
+            ref(g, b, "uv", i, "day");
+            buf_puts(b, " IS NOT NULL THEN 1 ELSE 0 END AS ");
+            ref(g, b, NULL, i, NULL);
+            break;
+        default:
+            ref(g, &v, "uv", i, NULL);
+            if (m->cap.kind == CAP_ABSOLUTE) {
+                buf_printf(b, "-- capped at ");
+                dialect_number(b, m->cap.value);
+                buf_printf(b, "\n        LEAST(%s, ", v.data);
+                dialect_number(b, m->cap.value);
+                buf_puts(b, ") AS ");
+            } else if (m->cap.kind == CAP_PERCENTILE) {
+                buf_printf(b, "LEAST(%s, c%d.`cap`) AS ", v.data, i);
+            } else {
+                buf_printf(b, "%s AS ", v.data);
+            }
+            ref(g, b, NULL, i, NULL);
+            if (m->cap.kind == CAP_PERCENTILE) {
+                buf_printf(b, ",\n        c%d.`cap` AS ", i);
+                ref(g, b, NULL, i, "cap");
+            }
+            break;
+        }
+        if (m->cuped.kind != CUPED_NONE) {
+            buf_puts(b, ",\n        ");
+            ref(g, b, "uv", i, "pre");
+        }
+        buf_free(&v);
+    }
+    buf_puts(b, "\n    FROM user_values uv");
+    for (int i = 0; i < ir->nmetrics; i++)
+        if (has_cap_pct(&ir->metrics[i]))
+            buf_printf(b, "\n    LEFT JOIN cap_%d c%d ON c%d.`analysis_date` = uv.`analysis_date` "
+                          "AND c%d.`tracking_key` = uv.`tracking_key`", i, i, i, i);
+    buf_puts(b, "\n)");
+}
+
+/* ---- result columns ------------------------------------------------------ */
+
+typedef struct Cols {
+    SqlColumn *v;
+    int n, cap;
+} Cols;
+
+static void col_add(Gen *g, Cols *c, const char *name, int metric, const char *stat)
+{
+    if (c->n == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 32;
+        SqlColumn *v = arena_alloc(g->a, (size_t)cap * sizeof *v);
+        if (c->n)
+            memcpy(v, c->v, (size_t)c->n * sizeof *v);
+        c->v = v;
+        c->cap = cap;
+    }
+    c->v[c->n++] = (SqlColumn){name, metric, stat};
+}
+
+static void dims(Gen *g, Cols *c)
+{
+    static const char *const d[] = {"analysis_date", "tracking_key", "variation_key", "segment",
+                                    "segment_value"};
+    for (int i = 0; i < 5; i++)
+        col_add(g, c, d[i], -1, d[i]);
+}
+
+/* SELECT list head + FROM/GROUP BY for one grouping (seg < 0: all users). */
+static void group_head(Gen *g, Buf *b, int seg)
+{
+    buf_puts(b, "SELECT\n    `analysis_date`, `tracking_key`, `variation_key`,\n    ");
+    if (seg < 0) {
+        buf_puts(b, "'' AS `segment`, '' AS `segment_value`");
+    } else {
+        gen_str(g, b, g->ir->segments[seg].name);
+        buf_printf(b, " AS `segment`, COALESCE(`segment_%d`, '(null)') AS `segment_value`", seg + 1);
+    }
+}
+
+static void group_tail(Buf *b, int seg, const char *extra)
+{
+    buf_puts(b, "\nFROM vals\nGROUP BY `analysis_date`, `tracking_key`, `variation_key`");
+    if (seg >= 0)
+        buf_printf(b, ", COALESCE(`segment_%d`, '(null)')", seg + 1);
+    if (extra)
+        buf_printf(b, ", %s", extra);
+}
+
+/* Aggregates of one moments row; `inc` restricts to mature units (or NULL). */
+static void agg_sum(Buf *b, const char *inc, const char *x)
+{
+    if (inc)
+        buf_printf(b, "SUM(CASE WHEN %s THEN %s ELSE 0 END)", inc, x);
+    else
+        buf_printf(b, "SUM(%s)", x);
+}
+
+static void moment(Gen *g, Buf *b, Cols *c, int m, const char *stat, const char *inc, const char *x)
+{
+    const char *name = gen_metric_col(g, m, stat);
+    buf_puts(b, ",\n    ");
+    if (strcmp(stat, "n") == 0)
+        buf_puts(b, inc ? arena_printf(g->a, "SUM(CASE WHEN %s THEN 1 ELSE 0 END)", inc) : "COUNT(*)");
+    else
+        agg_sum(b, inc, x);
+    buf_puts(b, " AS ");
+    gen_id(g, b, name);
+    if (c)
+        col_add(g, c, name, m, stat);
+}
+
+static void moments_select(Gen *g, Buf *b, int seg, Cols *c)
+{
+    const IrSpec *ir = g->ir;
+    group_head(g, b, seg);
+    buf_puts(b, ",\n    COUNT(*) AS `units`");
+    if (c)
+        col_add(g, c, "units", -1, "units");
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        buf_printf(b, ",\n    -- metric %s (spec line %d): %s", m->name, m->line, sqlgen_kind_name(m->kind));
+        const char *inc = NULL;
+        if (m->kind == MK_RETENTION && m->window.kind == WIN_DAYS)
+            inc = arena_printf(g->a, "`days_observed` >= %d", m->window.to_day);
+        Buf x, x2;
+        buf_init(&x);
+        buf_init(&x2);
+        if (m->kind == MK_RATIO || m->kind == MK_MEAN) {
+            Buf num, den;
+            buf_init(&num);
+            buf_init(&den);
+            if (m->kind == MK_MEAN) {
+                ref(g, &num, NULL, i, "num");
+                ref(g, &den, NULL, i, "den");
+            } else {
+                value_ref(g, &num, m->num);
+                value_ref(g, &den, m->den);
+            }
+            moment(g, b, c, i, "n", NULL, NULL);
+            moment(g, b, c, i, "sum", NULL, num.data);
+            moment(g, b, c, i, "sum_sq", NULL, arena_printf(g->a, "%s * %s", num.data, num.data));
+            moment(g, b, c, i, "den_sum", NULL, den.data);
+            moment(g, b, c, i, "den_sum_sq", NULL, arena_printf(g->a, "%s * %s", den.data, den.data));
+            moment(g, b, c, i, "sum_den", NULL, arena_printf(g->a, "%s * %s", num.data, den.data));
+            buf_free(&num);
+            buf_free(&den);
+        } else {
+            ref(g, &x, NULL, i, NULL);
+            moment(g, b, c, i, "n", inc, NULL);
+            moment(g, b, c, i, "sum", inc, x.data);
+            moment(g, b, c, i, "sum_sq", inc, arena_printf(g->a, "%s * %s", x.data, x.data));
+            if (m->cuped.kind != CUPED_NONE) {
+                ref(g, &x2, NULL, i, "pre");
+                moment(g, b, c, i, "pre_sum", inc, x2.data);
+                moment(g, b, c, i, "pre_sum_sq", inc, arena_printf(g->a, "%s * %s", x2.data, x2.data));
+                moment(g, b, c, i, "sum_pre", inc, arena_printf(g->a, "%s * %s", x.data, x2.data));
+            }
+            if (m->kind == MK_FUNNEL)
+                for (int s = 0; s < m->nsteps; s++) {
+                    Buf st;
+                    buf_init(&st);
+                    const char *sfx = arena_printf(g->a, "step_%d", s + 1);
+                    ref(g, &st, NULL, i, sfx);
+                    moment(g, b, c, i, sfx, NULL, st.data);
+                    buf_free(&st);
+                }
+            if (m->cap.kind != CAP_NONE) {
+                const char *name = gen_metric_col(g, i, "cap_value");
+                buf_puts(b, ",\n    ");
+                if (m->cap.kind == CAP_PERCENTILE) {
+                    buf_puts(b, "MAX(");
+                    ref(g, b, NULL, i, "cap");
+                    buf_putc(b, ')');
+                } else {
+                    dialect_number(b, m->cap.value);
+                }
+                buf_puts(b, " AS ");
+                gen_id(g, b, name);
+                if (c)
+                    col_add(g, c, name, i, "cap_value");
+            }
+        }
+        buf_free(&x);
+        buf_free(&x2);
+    }
+    group_tail(b, seg, NULL);
+}
+
+static void union_order(Buf *b, int ndims)
+{
+    buf_puts(b, "\nORDER BY ");
+    static const char *const d[] = {"`analysis_date`", "`tracking_key`", "`variation_key`",
+                                    "`segment`", "`segment_value`", NULL};
+    for (int i = 0; i < ndims && i < 5; i++)
+        buf_printf(b, "%s%s", i ? ", " : "", d[i]);
+}
+
+static SqlStep *stats_step(Gen *g, const char *name, const char *summary, SqlStatsShape shape, int m)
+{
+    SqlStep *s = gen_step(g, SQLSTEP_STATS, name, summary);
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+    s->shape = shape;
+    s->metric = m;
+    return s;
+}
+
+static const char *file_part(Gen *g, const char *name)
+{
+    char *c = arena_strdup(g->a, name);
+    for (char *p = c; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            *p = '_';
+    return c;
+}
+
+void gen_stats(Gen *g)
+{
+    const IrSpec *ir = g->ir;
+    Buf b;
+    buf_init(&b);
+
+    SqlStep *s = stats_step(g, "stats_moments",
+                            "sufficient statistics of every metric per analysis date x experiment x "
+                            "variation x segment value",
+                            STATS_MOMENTS, -1);
+    Cols cols = {0};
+    dims(g, &cols);
+    prefix(g, &b);
+    buf_putc(&b, '\n');
+    for (int seg = -1; seg < ir->nsegments; seg++) {
+        if (seg >= 0)
+            buf_puts(&b, "\nUNION ALL\n");
+        moments_select(g, &b, seg, seg < 0 ? &cols : NULL);
+    }
+    union_order(&b, 5);
+    gen_push(g, s, &b);
+    s->columns = cols.v;
+    s->ncolumns = cols.n;
+
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        if (m->kind != MK_QUANTILE && m->kind != MK_TIME_TO_EVENT)
+            continue;
+        bool q = m->kind == MK_QUANTILE;
+        s = stats_step(g,
+                       arena_printf(g->a, "%s_%s", q ? "stats_quantile" : "stats_survival",
+                                    file_part(g, m->name)),
+                       q ? "distinct per-user values and their counts (order statistics for the "
+                           "quantile and its CI)"
+                         : "days since exposure to the first event: events and censored units "
+                           "(Kaplan-Meier, log-rank)",
+                       q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
+        Cols c = {0};
+        dims(g, &c);
+        buf_reset(&b);
+        prefix(g, &b);
+        Buf v;
+        buf_init(&v);
+        ref(g, &v, NULL, i, NULL);
+        if (!q) {
+            Buf day;
+            buf_init(&day);
+            ref(g, &day, NULL, i, "day");
+            buf_printf(&b, ",\n-- metric %s (spec line %d): time to the first event, censored at "
+                           "%s\nsurvival AS (\n    SELECT `analysis_date`, `tracking_key`, "
+                           "`variation_key`",
+                       m->name, m->line,
+                       m->window.kind == WIN_DAYS ? "the window end or the analysis date"
+                                                  : "the analysis date");
+            segment_list(g, &b, NULL);
+            if (m->window.kind == WIN_DAYS)
+                buf_printf(&b, ",\n        CASE WHEN %s IS NOT NULL THEN %s ELSE LEAST(`days_observed`, "
+                               "%d) END AS `day`,\n", day.data, day.data, m->window.to_day);
+            else
+                buf_printf(&b, ",\n        CASE WHEN %s IS NOT NULL THEN %s ELSE `days_observed` END "
+                               "AS `day`,\n", day.data, day.data);
+            buf_printf(&b, "        %s AS `event`\n    FROM vals\n)", v.data);
+            buf_free(&day);
+        }
+        buf_putc(&b, '\n');
+        for (int seg = -1; seg < ir->nsegments; seg++) {
+            if (seg >= 0)
+                buf_puts(&b, "\nUNION ALL\n");
+            group_head(g, &b, seg);
+            if (q) {
+                buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`", v.data);
+                group_tail(&b, seg, v.data);
+            } else {
+                buf_puts(&b, ",\n    `day`,\n    SUM(`event`) AS `events`,\n    SUM(1 - `event`) AS "
+                             "`censored`");
+                buf_puts(&b, "\nFROM survival\nGROUP BY `analysis_date`, `tracking_key`, `variation_key`");
+                if (seg >= 0)
+                    buf_printf(&b, ", COALESCE(`segment_%d`, '(null)')", seg + 1);
+                buf_puts(&b, ", `day`");
+            }
+        }
+        union_order(&b, 5);
+        buf_puts(&b, q ? ", `value`" : ", `day`");
+        if (q) {
+            col_add(g, &c, "value", i, "value");
+            col_add(g, &c, "units", i, "units");
+        } else {
+            col_add(g, &c, "day", i, "day");
+            col_add(g, &c, "events", i, "events");
+            col_add(g, &c, "censored", i, "censored");
+        }
+        gen_push(g, s, &b);
+        s->columns = c.v;
+        s->ncolumns = c.n;
+        buf_free(&v);
+    }
+    buf_free(&b);
+}
