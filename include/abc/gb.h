@@ -92,8 +92,8 @@ typedef struct GbOptions {
                                   is appended ("/v1/experiments" if it ends in /api) */
     const char *file;          /* snapshot path; used instead of the API when set */
     const char *api_key;       /* Bearer key; NULL or "" sends no Authorization */
-    const char *project_id;    /* optional projectId filter */
-    const char *status;        /* optional status filter: draft|running|stopped */
+    const char *project_id;    /* optional filter: projectId / experiment.project */
+    const char *status;        /* optional filter: draft|running|stopped */
     long connect_timeout_ms;   /* default 10000 */
     long timeout_ms;           /* whole request, default 60000 */
     int max_attempts;          /* per page, for 429 and 5xx; default 5 */
@@ -108,11 +108,14 @@ typedef struct GbOptions {
 /* Fill o with the defaults above (no host, no file, no key). */
 void gb_options_init(GbOptions *o);
 
-/* Resolve `tag` from o->file when set, else from o->api_host. */
+/* Resolve `tag` (NULL: every experiment) from o->file when set, else from
+ * o->api_host.  o->project_id and o->status filter both sources (the API on
+ * the server and again here; a snapshot here, on `project` and `status`). */
 AbcStatus gb_resolve_tag(const GbOptions *o, const char *tag, GbTagConfig **out, char *err,
                          size_t errlen) ABC_MUST_CHECK;
 
-/* The API path of gb_resolve_tag (ignores o->file). */
+/* The API path of gb_resolve_tag (ignores o->file).  A tag must be non-empty
+ * without ',' (the server reads `tag` as CSV); NULL lists everything. */
 AbcStatus gb_fetch_tag(const GbOptions *o, const char *tag, GbTagConfig **out, char *err,
                        size_t errlen) ABC_MUST_CHECK;
 

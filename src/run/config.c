@@ -500,9 +500,10 @@ static AbcStatus parse_into(AbcConfig *c, const char *text, size_t len, const ch
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: error: %s%s%s", name, parser.problem_mark.line + 1,
+        snprintf(err, errlen, "%s:%zu:%zu: error: %s%s%s%s", name, parser.problem_mark.line + 1,
                  parser.problem_mark.column + 1, parser.problem ? parser.problem : "bad YAML",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
+                 parser.context ? " (" : "", parser.context ? parser.context : "",
+                 parser.context ? ")" : "");
         goto out;
     }
     have_doc = 1;

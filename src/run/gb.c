@@ -135,6 +135,13 @@ static int push_skipped(GbTagConfig *c, const char *id, const char *reason)
 
 /* ---- validation ------------------------------------------------------------- */
 
+/* Which experiments to resolve; NULL fields do not filter. */
+typedef struct GbFilter {
+    const char *tag;        /* in tags[], ASCII case-insensitive */
+    const char *project_id; /* == project */
+    const char *status;     /* == status */
+} GbFilter;
+
 typedef struct ParseCtx {
     GbTagConfig *res;
     const char *source;
@@ -390,7 +397,7 @@ static AbcStatus parse_phase(ParseCtx *pc, const cJSON *phase, const char *pb, G
 }
 
 /* Validate experiments[idx] and, when it carries the tag, append it. */
-static AbcStatus parse_experiment(ParseCtx *pc, const cJSON *exp, int idx, const char *tag)
+static AbcStatus parse_experiment(ParseCtx *pc, const cJSON *exp, int idx, const GbFilter *f)
 {
     GbTagConfig *res = pc->res;
     Arena *a = &res->arena;
@@ -407,17 +414,29 @@ static AbcStatus parse_experiment(ParseCtx *pc, const cJSON *exp, int idx, const
     const cJSON *tags;
     int match = 0;
     if ((st = get_array(pc, exp, base, "tags", &tags)) != ABC_OK ||
-        (st = has_tag(pc, tags, base, tag, &match)) != ABC_OK)
+        (st = has_tag(pc, tags, base, f->tag, &match)) != ABC_OK)
         return st;
-    if (!match || seen_id(res, id))
+    if (!match)
+        return ABC_OK;
+    const char *status, *project;
+    if ((st = get_string(pc, exp, base, "status", 1, &status)) != ABC_OK)
+        return st;
+    if (f->status && strcmp(status, f->status) != 0)
+        return ABC_OK;
+    if (f->project_id) {
+        if ((st = get_string(pc, exp, base, "project", 0, &project)) != ABC_OK)
+            return st;
+        if (strcmp(project, f->project_id) != 0)
+            return ABC_OK;
+    }
+    if (seen_id(res, id))
         return ABC_OK;
 
     GbExperiment tmp;
     memset(&tmp, 0, sizeof tmp);
-    const char *tk, *name, *status;
+    const char *tk, *name;
     if ((st = get_string(pc, exp, base, "trackingKey", 1, &tk)) != ABC_OK ||
-        (st = get_string(pc, exp, base, "name", 0, &name)) != ABC_OK ||
-        (st = get_string(pc, exp, base, "status", 1, &status)) != ABC_OK)
+        (st = get_string(pc, exp, base, "name", 0, &name)) != ABC_OK)
         return st;
     const cJSON *arch = cJSON_GetObjectItemCaseSensitive(exp, "archived");
     if (arch && !cJSON_IsBool(arch)) {
@@ -491,7 +510,7 @@ static int json_incomplete(const char *s, size_t len)
 
 /* Parse one document into pc->res.  paged: the pagination fields are
  * required (API responses); otherwise they are ignored (snapshots). */
-static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const char *tag,
+static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const GbFilter *f,
                            int paged, PageInfo *page)
 {
     AbcStatus st = ABC_ERR_SPEC;
@@ -537,7 +556,7 @@ static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const cha
     int i = 0;
     const cJSON *x;
     cJSON_ArrayForEach(x, exps) {
-        if ((st = parse_experiment(pc, x, i, tag)) != ABC_OK)
+        if ((st = parse_experiment(pc, x, i, f)) != ABC_OK)
             goto out;
         i++;
     }
@@ -570,16 +589,16 @@ out:
     return st;
 }
 
-AbcStatus gb_parse_list(const char *json, size_t len, const char *tag, const char *source,
-                        int64_t now, GbTagConfig **out, char *err, size_t errlen)
+static AbcStatus parse_list(const char *json, size_t len, const GbFilter *f, const char *source,
+                            int64_t now, GbTagConfig **out, char *err, size_t errlen)
 {
-    GbTagConfig *res = result_new(tag, source, now);
+    GbTagConfig *res = result_new(f->tag, source, now);
     if (!res) {
         snprintf(err, errlen, "out of memory");
         return ABC_ERR_ENV;
     }
     ParseCtx pc = {res, source ? source : "GrowthBook JSON", NULL, err, errlen};
-    AbcStatus st = parse_doc(&pc, json, len, tag, 0, NULL);
+    AbcStatus st = parse_doc(&pc, json, len, f, 0, NULL);
     if (st != ABC_OK) {
         finish_err(err, errlen, NULL);
         gb_tag_config_free(res);
@@ -589,10 +608,17 @@ AbcStatus gb_parse_list(const char *json, size_t len, const char *tag, const cha
     return ABC_OK;
 }
 
+AbcStatus gb_parse_list(const char *json, size_t len, const char *tag, const char *source,
+                        int64_t now, GbTagConfig **out, char *err, size_t errlen)
+{
+    GbFilter f = {tag, NULL, NULL};
+    return parse_list(json, len, &f, source, now, out, err, errlen);
+}
+
 #define GB_DEFAULT_MAX_BYTES ((size_t)64 << 20)
 
-AbcStatus gb_load_snapshot(const char *path, const char *tag, int64_t now, GbTagConfig **out,
-                           char *err, size_t errlen)
+static AbcStatus load_snapshot(const char *path, const GbFilter *f, int64_t now,
+                               GbTagConfig **out, char *err, size_t errlen)
 {
     char *data = NULL;
     size_t len = 0;
@@ -604,9 +630,16 @@ AbcStatus gb_load_snapshot(const char *path, const char *tag, int64_t now, GbTag
         finish_err(err, errlen, NULL);
         return ABC_ERR_ENV;
     }
-    st = gb_parse_list(data, len, tag, path, now, out, err, errlen);
+    st = parse_list(data, len, f, path, now, out, err, errlen);
     free(data);
     return st;
+}
+
+AbcStatus gb_load_snapshot(const char *path, const char *tag, int64_t now, GbTagConfig **out,
+                           char *err, size_t errlen)
+{
+    GbFilter f = {tag, NULL, NULL};
+    return load_snapshot(path, &f, now, out, err, errlen);
 }
 
 /* ---- HTTP ------------------------------------------------------------------- */
@@ -873,7 +906,7 @@ AbcStatus gb_fetch_tag(const GbOptions *o, const char *tag, GbTagConfig **out, c
     GbTagConfig *res = NULL;
     const char *key = o->api_key && *o->api_key ? o->api_key : NULL;
 
-    if (!tag || !*tag || strchr(tag, ',') || !valid_header_value(tag)) {
+    if (tag && (!*tag || strchr(tag, ',') || !valid_header_value(tag))) {
         snprintf(err, errlen, "GrowthBook: invalid tag (empty, or contains ',' or control "
                               "characters)");
         st = ABC_ERR_USAGE;
@@ -931,8 +964,10 @@ AbcStatus gb_fetch_tag(const GbOptions *o, const char *tag, GbTagConfig **out, c
     curl_easy_setopt(f.h, CURLOPT_HEADERDATA, &resp);
 
     int limit = o->page_limit >= 1 && o->page_limit <= 100 ? o->page_limit : 100;
-    int use_tag = 1;
+    int use_tag = tag != NULL;
     long offset = 0;
+    GbFilter filter = {tag, o->project_id && *o->project_id ? o->project_id : NULL,
+                       o->status && *o->status ? o->status : NULL};
     for (int pages = 0;; pages++) {
         if (pages >= GB_MAX_PAGES) {
             snprintf(err, errlen, "GrowthBook GET %s: more than %d pages; giving up", base.data,
@@ -978,7 +1013,7 @@ AbcStatus gb_fetch_tag(const GbOptions *o, const char *tag, GbTagConfig **out, c
         snprintf(source, sizeof source, "GrowthBook response to GET %s", url.data);
         ParseCtx pc = {res, source, NULL, err, errlen};
         PageInfo page = {0, 0, -1};
-        if ((st = parse_doc(&pc, resp.body.data ? resp.body.data : "", resp.body.len, tag, 1,
+        if ((st = parse_doc(&pc, resp.body.data ? resp.body.data : "", resp.body.len, &filter, 1,
                             &page)) != ABC_OK)
             goto out;
         st = ABC_ERR_ENV;
@@ -1018,12 +1053,13 @@ out:
 AbcStatus gb_resolve_tag(const GbOptions *o, const char *tag, GbTagConfig **out, char *err,
                          size_t errlen)
 {
-    if (o->file && *o->file) {
-        if (!tag || !*tag) {
-            snprintf(err, errlen, "GrowthBook: empty tag");
-            return ABC_ERR_USAGE;
-        }
-        return gb_load_snapshot(o->file, tag, o->now, out, err, errlen);
+    if (!(o->file && *o->file))
+        return gb_fetch_tag(o, tag, out, err, errlen);
+    if (tag && !*tag) {
+        snprintf(err, errlen, "GrowthBook: empty tag");
+        return ABC_ERR_USAGE;
     }
-    return gb_fetch_tag(o, tag, out, err, errlen);
+    GbFilter f = {tag, o->project_id && *o->project_id ? o->project_id : NULL,
+                  o->status && *o->status ? o->status : NULL};
+    return load_snapshot(o->file, &f, o->now, out, err, errlen);
 }

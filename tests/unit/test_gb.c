@@ -843,3 +843,47 @@ Test(gb_http, api_key_never_in_output)
     free(captured);
     buf_free(&all);
 }
+
+Test(gb_snapshot, status_and_project_filter_snapshots_too)
+{
+    GbOptions o;
+    gb_options_init(&o);
+    o.file = "tests/fixtures/growthbook/example-list.json";
+    GbTagConfig *c = NULL;
+    char err[512] = "";
+    cr_assert_eq(gb_resolve_tag(&o, NULL, &c, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(c->n_experiments, 2);
+    cr_assert_null(c->tag);
+    gb_tag_config_free(c);
+    o.status = "running";
+    cr_assert_eq(gb_resolve_tag(&o, "abc-weekly", &c, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(c->n_experiments, 1);
+    cr_assert_str_eq(c->experiments[0].status, "running");
+    gb_tag_config_free(c);
+    o.status = NULL;
+    o.project_id = "prj_other";
+    cr_assert_eq(gb_resolve_tag(&o, "abc-weekly", &c, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(c->n_experiments, 0);
+    gb_tag_config_free(c);
+    o.project_id = "prj_19g61rmk3n2sa1b";
+    cr_assert_eq(gb_resolve_tag(&o, "abc-weekly", &c, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(c->n_experiments, 2);
+    gb_tag_config_free(c);
+}
+
+Test(gb_http, no_tag_lists_everything)
+{
+    GbOptions o;
+    opts(&o, "paged");
+    GbTagConfig *c;
+    char err[1024];
+    cr_assert_eq(fetch(&o, NULL, &c, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(c->n_experiments, 250);
+    cr_assert_eq(c->tag_fallback, 0);
+    cr_assert_null(c->tag);
+    gb_tag_config_free(c);
+    cJSON *s = server_stats("paged");
+    cr_assert_str_eq(query(s, 0), "limit=100&offset=0");
+    cr_assert_str_eq(query(s, 2), "limit=100&offset=200");
+    cJSON_Delete(s);
+}
