@@ -33,7 +33,8 @@
  * Ownership: a GbTagConfig and everything it points to is owned by the
  * caller and released with gb_tag_config_free().  Functions return AbcStatus
  * (ABC_ERR_ENV for network/HTTP/file trouble, ABC_ERR_SPEC for responses or
- * snapshots that fail validation) and write *out only on success.
+ * snapshots that fail validation, ABC_ERR_USAGE for a bad tag or status
+ * filter) and write *out only on success.
  */
 #ifndef ABC_GB_H
 #define ABC_GB_H
