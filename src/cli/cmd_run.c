@@ -1,12 +1,333 @@
-/* cmd_run.c — abc run (being built). */
-#include "abc/cli.h"
-
+/* cmd_run.c — abc run: parse the command line, load abc.yaml, open the
+ * warehouse once, run each spec (run.h), print the JSON summary, and map
+ * outcomes to exit codes. */
+#include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "abc/cli.h"
+#include "abc/config.h"
+#include "abc/gb.h"
+#include "abc/ir.h"
+#include "abc/run.h"
+#include "abc/runcli.h"
+#include "abc/wh.h"
+
+static const char run_help[] =
+    "usage: abc run [options] SPEC... | --all\n"
+    "\n"
+    "Resolve the latest phase of each experiment of the spec's tag, fill the\n"
+    "assignment and wide tables for the dates due, compute the statistics and\n"
+    "replace the tag's report tables; write a Markdown memo per tag.\n"
+    "\n"
+    "  --all               every spec in specs/ (X.ab wins over its X.yaml twin)\n"
+    "  --date D            process event date D only (YYYY-MM-DD)\n"
+    "  --from D --to D     process a date range (backfill)\n"
+    "  --full              rebuild from the earliest phase start\n"
+    "  --dry-run           print what would run (experiments, dates, steps); change nothing\n"
+    "  --fail-on LIST      exit 4 when a check fails: srm, guardrail, data_quality\n"
+    "                      (added to the spec's fail_on)\n"
+    "  --format text|json  json: a machine-readable summary on stdout\n"
+    "  --memo-dir DIR      where memos go (default reports/)\n"
+    "  --config FILE       configuration (default ./abc.yaml)\n"
+    "  --quiet             no progress lines on stderr\n"
+    "\n"
+    "Without --date/--from/--full, the dates due are those since the tag's last\n"
+    "successful run (kept in the warehouse) minus the late-data lookback\n"
+    "(lookback_days, default 2), through yesterday (UTC).\n"
+    "exit: 0 ok, 1 spec or data error, 2 usage, 3 warehouse/GrowthBook/file\n"
+    "system, 4 a requested health check failed\n";
+
+int runcli_parse_fail_on(const char *list, unsigned *out)
+{
+    unsigned bits = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "srm") == 0)
+            bits |= FAIL_SRM;
+        else if (strcmp(t, "guardrail") == 0)
+            bits |= FAIL_GUARDRAIL;
+        else if (strcmp(t, "data_quality") == 0)
+            bits |= FAIL_DATA_QUALITY;
+        else
+            return -1;
+    }
+    *out = bits;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int runcli_all_specs(const char *dir, char ***out, int *n)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char **names = NULL;
+    int cnt = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (!dot || e->d_name[0] == '.')
+            continue;
+        bool ab = strcmp(dot, ".ab") == 0;
+        bool yaml = strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0;
+        if (!ab && !yaml)
+            continue;
+        if (yaml) {
+            /* skip a YAML twin of a DSL spec */
+            char twin[1024];
+            snprintf(twin, sizeof twin, "%s/%.*s.ab", dir, (int)(dot - e->d_name), e->d_name);
+            FILE *f = fopen(twin, "r");
+            if (f) {
+                fclose(f);
+                continue;
+            }
+        }
+        if (cnt == cap) {
+            cap = cap ? cap * 2 : 8;
+            char **p = realloc(names, sizeof(char *) * (size_t)cap);
+            if (!p)
+                abort();
+            names = p;
+        }
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        names[cnt] = malloc(len);
+        if (!names[cnt])
+            abort();
+        snprintf(names[cnt], len, "%s/%s", dir, e->d_name);
+        cnt++;
+    }
+    closedir(d);
+    if (cnt)
+        qsort(names, (size_t)cnt, sizeof *names, cmp_str);
+    *out = names;
+    *n = cnt;
+    return 0;
+}
+
+AbcStatus runcli_open_warehouse(const AbcConfig *cfg, Warehouse **wh, const Dialect **dialect,
+                                char *err, size_t errlen)
+{
+    const ConfigWarehouse *c = &cfg->warehouse;
+    AbcStatus st;
+    if (c->remote) {
+        st = wh_open_remote(c->dsn.host, c->dsn.port, c->dsn.user, c->password,
+                            c->dsn.database[0] ? c->dsn.database : NULL, c->dsn.socket, NULL, wh,
+                            err, errlen);
+    } else {
+        st = wh_open_embedded(c->embedded_datadir, NULL, NULL, wh, err, errlen);
+    }
+    if (st != ABC_OK)
+        return st;
+    if (c->dialect == CONFIG_DIALECT_STARROCKS)
+        *dialect = &dialect_starrocks;
+    else if (c->dialect == CONFIG_DIALECT_MARIADB)
+        *dialect = &dialect_mariadb;
+    else
+        *dialect = wh_dialect(*wh) == WH_DIALECT_STARROCKS ? &dialect_starrocks : &dialect_mariadb;
+    return ABC_OK;
+}
+
+/* Exit code of several outcomes: usage > environment > spec > health > ok. */
+static int worse(int a, int b)
+{
+    static const int rank[] = {0, 2, 4, 3, 1}; /* by exit code 0..4 */
+    return rank[b] > rank[a] ? b : a;
+}
+
+static void json_string(Buf *b, const char *s)
+{
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_printf(b, "\\%c", *p);
+        else if (*p < 0x20)
+            buf_printf(b, "\\u%04x", *p);
+        else
+            buf_putc(b, (char)*p);
+    }
+    buf_putc(b, '"');
+}
 
 int cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("abc run: not available in this build\n", stderr);
-    return 2;
+    RunOptions o;
+    memset(&o, 0, sizeof o);
+    o.progress = stderr;
+    bool all = false, json = false;
+    const char *config_path = NULL;
+    char **specs = NULL;
+    int nspecs = 0;
+    char **args = calloc((size_t)argc + 1, sizeof(char *));
+    int nargs = 0;
+    if (!args)
+        abort();
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(run_help, stdout);
+            free(args);
+            return 0;
+        } else if (!strcmp(a, "--all")) {
+            all = true;
+        } else if (!strcmp(a, "--full")) {
+            o.full = true;
+        } else if (!strcmp(a, "--dry-run")) {
+            o.dry_run = true;
+        } else if (!strcmp(a, "--quiet")) {
+            o.progress = NULL;
+        } else if (!strcmp(a, "--date") && v) {
+            o.date = v, i++;
+        } else if (!strcmp(a, "--from") && v) {
+            o.from = v, i++;
+        } else if (!strcmp(a, "--to") && v) {
+            o.to = v, i++;
+        } else if (!strcmp(a, "--memo-dir") && v) {
+            o.memo_dir = v, i++;
+        } else if (!strcmp(a, "--config") && v) {
+            config_path = v, i++;
+        } else if (!strcmp(a, "--format") && v) {
+            if (!strcmp(v, "json"))
+                json = true;
+            else if (strcmp(v, "text")) {
+                fprintf(stderr, "abc run: unknown format '%s' (text or json)\n", v);
+                free(args);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--fail-on") && v) {
+            if (runcli_parse_fail_on(v, &o.fail_on) != 0) {
+                fprintf(stderr, "abc run: --fail-on takes srm, guardrail, data_quality (comma-separated)\n");
+                free(args);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--")) {
+            while (++i < argc)
+                args[nargs++] = argv[i];
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "abc run: unknown or incomplete option '%s'\n%s", a, run_help);
+            free(args);
+            return 2;
+        } else {
+            args[nargs++] = argv[i];
+        }
+    }
+    if ((o.date && (o.from || o.to || o.full)) || ((o.from || o.to) && o.full)) {
+        fputs("abc run: --date, --from/--to and --full exclude each other\n", stderr);
+        free(args);
+        return 2;
+    }
+    if (all == (nargs > 0)) {
+        fputs(all ? "abc run: --all takes no spec arguments\n" : "abc run: no spec given (or --all)\n",
+              stderr);
+        free(args);
+        return 2;
+    }
+    char err[2048];
+    AbcConfig *cfg = NULL;
+    AbcStatus st = config_load(config_path, &cfg, err, sizeof err);
+    if (st != ABC_OK) {
+        fprintf(stderr, "abc run: %s\n", err);
+        free(args);
+        return st == ABC_ERR_USAGE ? 2 : 3;
+    }
+    if (all) {
+        if (runcli_all_specs("specs", &specs, &nspecs) != 0 || nspecs == 0) {
+            fprintf(stderr, "abc run: --all found no specs in specs/\n");
+            config_free(cfg);
+            free(args);
+            return 2;
+        }
+    } else {
+        nspecs = nargs;
+        specs = malloc(sizeof(char *) * (size_t)nspecs);
+        if (!specs)
+            abort();
+        for (int k = 0; k < nspecs; k++)
+            specs[k] = strdup(args[k]);
+    }
+    free(args);
+    int rc = 0;
+    Warehouse *wh = NULL;
+    const Dialect *dialect = NULL;
+    Buf out;
+    buf_init(&out);
+    st = runcli_open_warehouse(cfg, &wh, &dialect, err, sizeof err);
+    if (st != ABC_OK) {
+        fprintf(stderr, "abc run: %s\n", err);
+        rc = 3;
+        goto done;
+    }
+    RunEnv env = {cfg, wh, dialect};
+    buf_printf(&out, "{\"abc_version\": \"%s\", \"dialect\": \"%s\", \"tags\": [", ABC_VERSION,
+               dialect->name);
+    for (int k = 0; k < nspecs; k++) {
+        RunOutcome res;
+        err[0] = '\0';
+        st = run_spec(&env, specs[k], &o, &res, err, sizeof err);
+        int code = st == ABC_OK ? (res.health_failed ? 4 : 0)
+                 : st == ABC_ERR_ENV ? 3
+                 : st == ABC_ERR_USAGE ? 2 : 1;
+        if (st != ABC_OK)
+            fprintf(stderr, "abc run: %s: %s\n", specs[k], err);
+        else if (res.health_failed)
+            fprintf(stderr, "abc run %s: health check failed (SRM %d, guardrails %d, data quality %d)\n",
+                    res.tag, res.srm_failures, res.guardrail_failures, res.data_quality_failures);
+        rc = worse(rc, code);
+        buf_puts(&out, k ? ",\n  {" : "\n  {");
+        buf_puts(&out, "\"spec\": ");
+        json_string(&out, specs[k]);
+        buf_puts(&out, ", \"tag\": ");
+        if (res.tag)
+            json_string(&out, res.tag);
+        else
+            buf_puts(&out, "null");
+        buf_printf(&out, ", \"exit_code\": %d", code);
+        if (st != ABC_OK) {
+            buf_puts(&out, ", \"error\": ");
+            json_string(&out, err);
+        } else if (!o.dry_run) {
+            buf_printf(&out, ", \"days\": %d", res.ndays);
+            if (res.ndays) {
+                buf_printf(&out, ", \"from\": \"%s\", \"to\": \"%s\"", res.first_date, res.last_date);
+            }
+            buf_printf(&out, ", \"experiments\": %d, \"srm_failures\": %d, \"guardrail_failures\": %d, "
+                             "\"data_quality_failures\": %d, \"health_failed\": %s",
+                       res.nexperiments, res.srm_failures, res.guardrail_failures,
+                       res.data_quality_failures, res.health_failed ? "true" : "false");
+            if (res.memo_path) {
+                buf_puts(&out, ", \"memo\": ");
+                json_string(&out, res.memo_path);
+            }
+            if (res.json.len) {
+                buf_puts(&out, ", \"results\": ");
+                buf_put(&out, res.json.data, res.json.len);
+            }
+        }
+        buf_putc(&out, '}');
+        run_outcome_free(&res);
+    }
+    buf_printf(&out, "\n], \"exit_code\": %d}\n", rc);
+    if (json && !o.dry_run)
+        fwrite(out.data, 1, out.len, stdout);
+done:
+    buf_free(&out);
+    wh_close(wh);
+    wh_shutdown();
+    gb_global_cleanup();
+    for (int k = 0; k < nspecs; k++)
+        free(specs[k]);
+    free(specs);
+    config_free(cfg);
+    return rc;
 }

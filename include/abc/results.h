@@ -1,0 +1,72 @@
+/* results.h — from sufficient-statistics rows to report rows.
+ *
+ * The runner feeds every row of every stats query (results_add_row), then
+ * results_compute() groups them by analysis date × experiment × segment
+ * value × metric, runs the stats kernel (stats_analyse and, where the spec
+ * asks, Mann-Whitney, bootstrap, quantile CIs, Kaplan-Meier/log-rank),
+ * applies the multiple-testing correction over each family (goal and
+ * secondary metrics × treatments, per experiment, segment value and date),
+ * checks SRM and data quality, and decides winner / loser / inconclusive /
+ * invalid.  Rows come out in SQLGEN_REPORT_COLUMNS order.
+ *
+ * Ownership: a Results owns everything it returns; results_free() releases
+ * it.  Strings in RunExperiment are borrowed and must outlive it.
+ */
+#ifndef ABC_RESULTS_H
+#define ABC_RESULTS_H
+
+#include <stdbool.h>
+
+#include "abc/ir.h"
+#include "abc/sqlgen.h"
+#include "abc/wh.h"
+
+typedef struct RunVariation {
+    const char *id, *key, *name;
+    double weight;
+    bool is_control;
+} RunVariation;
+
+/* One experiment of the tag, latest phase. */
+typedef struct RunExperiment {
+    const char *id, *tracking_key, *name, *status, *phase_name;
+    int phase_index;
+    long phase_start;           /* day number */
+    long phase_end;             /* day number, or -1 while running */
+    char phase_start_ts[20];    /* 'YYYY-MM-DD HH:MM:SS' */
+    char phase_end_ts[20];      /* "" while running */
+    double coverage;
+    RunVariation *variations;
+    int nvariations;
+} RunExperiment;
+
+typedef struct Results Results;
+
+Results *results_new(const IrSpec *ir, const RunExperiment *exps, int nexps,
+                     const char *computed_at);
+void results_free(Results *r);
+
+/* Consume one row of a stats step's result. */
+AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, char *err,
+                          size_t errlen) ABC_MUST_CHECK;
+
+/* Analyse everything fed so far. */
+AbcStatus results_compute(Results *r, char *err, size_t errlen) ABC_MUST_CHECK;
+
+/* Report rows (SQLGEN_REPORT_COLUMNS order) for one analysis date; the
+ * array lives until results_free. */
+const SqlValue *results_rows(const Results *r, long analysis_date, int *nrows);
+/* Analysis dates that have results, ascending. */
+const long *results_dates(const Results *r, int *n);
+
+/* Health of the latest date, for exit codes and the memo. */
+typedef struct ResultsHealth {
+    int srm_failures, guardrail_failures, data_quality_failures;
+} ResultsHealth;
+ResultsHealth results_health(const Results *r, long analysis_date);
+
+/* Markdown memo of one date's results; and the JSON summary object. */
+void results_memo(const Results *r, long analysis_date, const char *run_line, Buf *out);
+void results_json(const Results *r, long analysis_date, Buf *out);
+
+#endif

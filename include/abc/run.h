@@ -1,0 +1,70 @@
+/* run.h — `abc run` and `abc plan`: one tag end to end.
+ *
+ * For each spec: resolve the latest phase of its experiments (GrowthBook API
+ * or snapshot, plus hash-assigned experiments declared in the spec) → apply
+ * the DDL (idempotent) → write the tag's experiment_data rows → fill the
+ * assignment and wide tables for the dates due → run the sufficient-
+ * statistics queries → analyse them with the stats kernel → replace the
+ * report tables (atomically, per tag) → record the run state → write the
+ * Markdown memo.  Nothing of a tag's report changes unless every step
+ * before the publish succeeded; the run state is written last, so a failed
+ * run is redone by the next one.
+ *
+ * Dates due (RunOptions): --date D → D; --from/--to → that range; --full →
+ * from the earliest phase start; otherwise from the day after the last
+ * successful run minus lookback_days (late data), or from the earliest phase
+ * start on the first run or when the spec or abc version changed.  The end
+ * is yesterday (UTC; ABC_TODAY overrides "today"), never before the start.
+ *
+ * Ownership: RunEnv borrows the config and the warehouse; run_spec()
+ * allocates nothing the caller frees except RunOutcome (run_outcome_free).
+ */
+#ifndef ABC_RUN_H
+#define ABC_RUN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "abc/base.h"
+#include "abc/config.h"
+#include "abc/dialect.h"
+#include "abc/wh.h"
+
+typedef struct RunOptions {
+    const char *date, *from, *to; /* YYYY-MM-DD or NULL */
+    bool full;
+    bool dry_run;
+    unsigned fail_on;             /* IrFailOn bits from --fail-on, added to the spec's */
+    const char *memo_dir;         /* default "reports" */
+    FILE *progress;               /* stderr, or NULL for quiet */
+} RunOptions;
+
+typedef struct RunEnv {
+    const AbcConfig *config;
+    Warehouse *wh;                /* NULL with dry_run when no warehouse is needed */
+    const Dialect *dialect;
+} RunEnv;
+
+typedef struct RunOutcome {
+    char *tag;
+    char *memo_path;
+    char first_date[11], last_date[11];
+    int ndays;
+    int nexperiments;
+    int srm_failures;             /* experiments (all users) with SRM */
+    int guardrail_failures;       /* guardrail metrics significantly worse */
+    int data_quality_failures;    /* experiments with no exposed users or missing arms */
+    bool health_failed;           /* a requested check (spec fail_on or --fail-on) failed */
+    Buf json;                     /* this tag's object of the --format json summary */
+} RunOutcome;
+
+void run_outcome_free(RunOutcome *o);
+
+/* Run one spec; see the header comment.  Status: ABC_ERR_SPEC (diagnostics
+ * printed to stderr), ABC_ERR_ENV (warehouse, GrowthBook, file system; err
+ * set), ABC_OK.  Health checks do not change the status: see
+ * out->health_failed. */
+AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o,
+                   RunOutcome *out, char *err, size_t errlen) ABC_MUST_CHECK;
+
+#endif

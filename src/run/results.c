@@ -1,0 +1,1238 @@
+/* results.c — sufficient-statistics rows → analysis → report rows, health,
+ * memo and JSON (see results.h).
+ *
+ * Cells: one per analysis date × experiment × segment × segment value, with
+ * per variation the unit count, each metric's StatsSums, funnel step counts,
+ * the cap in force, and for quantile / time-to-event metrics the per-user
+ * value distribution or the survival table.  Analysis per metric:
+ *   proportion, retention, funnel (all steps), time_to (converted within
+ *   the window) → proportion statistics; count, sum, active_days → mean;
+ *   mean per event and ratio → ratio (delta method); quantile → per-arm
+ *   quantile with an order-statistics CI, effect = difference of quantiles,
+ *   p-value from Mann-Whitney; CUPED where the spec asks.  Extra methods:
+ *   z-test and beta-binomial for proportions, uplift (both effect scales),
+ *   difference-in-differences on (post − pre) where a pre-period exists,
+ *   Mann-Whitney and bootstrap where per-user values are queried,
+ *   Kaplan-Meier medians and a log-rank test for time-to-event. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abc/dates.h"
+#include "abc/results.h"
+#include "abc/stats.h"
+
+typedef struct DistPoint {
+    double value, count;
+} DistPoint;
+
+typedef struct Dist {
+    DistPoint *v;
+    size_t n, cap;
+} Dist;
+
+typedef struct SurvPoint {
+    double day, events, censored;
+} SurvPoint;
+
+typedef struct Surv {
+    SurvPoint *v;
+    size_t n, cap;
+} Surv;
+
+typedef struct VarCell {
+    double units;
+    bool seen;
+    StatsSums *sums;   /* per metric */
+    double **steps;    /* per metric: funnel step counts (NULL otherwise) */
+    double *cap;       /* per metric: cap value in force (NaN when none) */
+    Dist *dist;        /* per metric */
+    Surv *surv;        /* per metric */
+} VarCell;
+
+/* The outcome of one metric × treatment in a cell. */
+typedef struct ArmOut {
+    double n, mean, stddev;
+    double abs_effect, rel_effect, ci_lo, ci_hi, p, p_adj;
+    double ctw, loss, cred_lo, cred_hi, var_red;
+    bool significant;
+    const char *decision; /* NULL for the control */
+    double extra1, extra2;   /* quantile CI of the arm / KM median, log-rank p */
+    double did_est, did_lo, did_hi, did_p;
+    double impact, impact_lo, impact_hi;
+    char note[96];
+} ArmOut;
+
+typedef struct Cell {
+    long date;
+    int exp;
+    char *segment, *value;
+    VarCell *vars;
+    double srm_p;
+    bool srm_flag, dq_flag;
+    ArmOut **out;        /* [metric][variation] */
+    struct Cell *next;   /* hash chain */
+} Cell;
+
+#define NBUCKETS 4096
+
+struct Results {
+    const IrSpec *ir;
+    const RunExperiment *exps;
+    int nexps;
+    char computed_at[20];
+    Cell *buckets[NBUCKETS];
+    Cell **cells;
+    int ncells, capcells;
+    long *dates;
+    int ndates;
+    /* report rows per date */
+    SqlValue **rows;
+    int *nrows;
+    int unknown_variations;
+    Arena arena;
+};
+
+static uint64_t fnv(const char *s, uint64_t h)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+Results *results_new(const IrSpec *ir, const RunExperiment *exps, int nexps,
+                     const char *computed_at)
+{
+    Results *r = calloc(1, sizeof *r);
+    if (!r)
+        abort();
+    r->ir = ir;
+    r->exps = exps;
+    r->nexps = nexps;
+    snprintf(r->computed_at, sizeof r->computed_at, "%s", computed_at);
+    arena_init(&r->arena);
+    return r;
+}
+
+void results_free(Results *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < r->ncells; i++) {
+        Cell *c = r->cells[i];
+        const RunExperiment *x = &r->exps[c->exp];
+        for (int v = 0; v < x->nvariations; v++)
+            for (int m = 0; m < r->ir->nmetrics; m++) {
+                free(c->vars[v].dist[m].v);
+                free(c->vars[v].surv[m].v);
+            }
+    }
+    free(r->cells);
+    arena_free(&r->arena);
+    free(r);
+}
+
+static int find_exp(const Results *r, const char *key)
+{
+    for (int i = 0; i < r->nexps; i++)
+        if (strcmp(r->exps[i].tracking_key, key) == 0)
+            return i;
+    return -1;
+}
+
+static int find_var(const RunExperiment *x, const char *key)
+{
+    for (int i = 0; i < x->nvariations; i++)
+        if (strcmp(x->variations[i].key, key) == 0)
+            return i;
+    return -1;
+}
+
+static Cell *get_cell(Results *r, long date, int exp, const char *seg, const char *val)
+{
+    char dbuf[24];
+    snprintf(dbuf, sizeof dbuf, "%ld|%d|", date, exp);
+    uint64_t h = fnv(val, fnv("|", fnv(seg, fnv(dbuf, 1469598103934665603ULL))));
+    Cell **b = &r->buckets[h % NBUCKETS];
+    for (Cell *c = *b; c; c = c->next)
+        if (c->date == date && c->exp == exp && !strcmp(c->segment, seg) && !strcmp(c->value, val))
+            return c;
+    Cell *c = arena_alloc(&r->arena, sizeof *c);
+    c->date = date;
+    c->exp = exp;
+    c->segment = arena_strdup(&r->arena, seg);
+    c->value = arena_strdup(&r->arena, val);
+    int nv = r->exps[exp].nvariations, nm = r->ir->nmetrics;
+    c->vars = arena_alloc(&r->arena, sizeof(VarCell) * (size_t)nv);
+    for (int v = 0; v < nv; v++) {
+        VarCell *vc = &c->vars[v];
+        vc->sums = arena_alloc(&r->arena, sizeof(StatsSums) * (size_t)(nm + 1));
+        vc->steps = arena_alloc(&r->arena, sizeof(double *) * (size_t)(nm + 1));
+        vc->cap = arena_alloc(&r->arena, sizeof(double) * (size_t)(nm + 1));
+        vc->dist = arena_alloc(&r->arena, sizeof(Dist) * (size_t)(nm + 1));
+        vc->surv = arena_alloc(&r->arena, sizeof(Surv) * (size_t)(nm + 1));
+        for (int m = 0; m < nm; m++) {
+            vc->cap[m] = NAN;
+            if (r->ir->metrics[m].kind == MK_FUNNEL)
+                vc->steps[m] = arena_alloc(&r->arena, sizeof(double) * (size_t)r->ir->metrics[m].nsteps);
+        }
+    }
+    c->next = *b;
+    *b = c;
+    if (r->ncells == r->capcells) {
+        r->capcells = r->capcells ? r->capcells * 2 : 64;
+        Cell **p = realloc(r->cells, sizeof(Cell *) * (size_t)r->capcells);
+        if (!p)
+            abort();
+        r->cells = p;
+    }
+    r->cells[r->ncells++] = c;
+    bool known = false;
+    for (int i = 0; i < r->ndates; i++)
+        known |= r->dates[i] == date;
+    if (!known) {
+        long *d = arena_alloc(&r->arena, sizeof(long) * (size_t)(r->ndates + 1));
+        if (r->ndates)
+            memcpy(d, r->dates, sizeof(long) * (size_t)r->ndates);
+        d[r->ndates++] = date;
+        r->dates = d;
+    }
+    return c;
+}
+
+static bool num(const char *s, double *out)
+{
+    if (!s) {
+        *out = 0;
+        return true;
+    }
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static int col_index(const WhRow *row, const char *name)
+{
+    for (unsigned i = 0; i < row->ncols; i++)
+        if (strcmp(row->names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, char *err,
+                          size_t errlen)
+{
+    int cd = col_index(row, "analysis_date"), ck = col_index(row, "tracking_key"),
+        cv = col_index(row, "variation_key"), cs = col_index(row, "segment"),
+        cx = col_index(row, "segment_value");
+    if (cd < 0 || ck < 0 || cv < 0 || cs < 0 || cx < 0) {
+        snprintf(err, errlen, "step %s: result lacks the dimension columns", step->name);
+        return ABC_ERR_SPEC;
+    }
+    long date;
+    if (!row->values[cd] || !date_parse_prefix(row->values[cd], &date)) {
+        snprintf(err, errlen, "step %s: analysis_date '%.20s' is not a date", step->name,
+                 row->values[cd] ? row->values[cd] : "NULL");
+        return ABC_ERR_SPEC;
+    }
+    if (!row->values[ck] || !row->values[cv])
+        return ABC_OK;
+    int exp = find_exp(r, row->values[ck]);
+    if (exp < 0)
+        return ABC_OK; /* an experiment no longer in the tag */
+    int var = find_var(&r->exps[exp], row->values[cv]);
+    Cell *c = get_cell(r, date, exp, row->values[cs] ? row->values[cs] : "",
+                       row->values[cx] ? row->values[cx] : "");
+    if (var < 0) {
+        if (!c->segment[0])
+            r->unknown_variations++;
+        c->dq_flag = true;
+        return ABC_OK;
+    }
+    VarCell *vc = &c->vars[var];
+    vc->seen = true;
+    if (step->shape == STATS_MOMENTS) {
+        for (unsigned i = 0; i < row->ncols; i++) {
+            const SqlColumn *col = NULL;
+            for (int k = 0; k < step->ncolumns; k++)
+                if (strcmp(step->columns[k].name, row->names[i]) == 0) {
+                    col = &step->columns[k];
+                    break;
+                }
+            if (!col || (col->metric < 0 && strcmp(col->stat, "units") != 0))
+                continue;
+            double v;
+            if (!num(row->values[i], &v)) {
+                snprintf(err, errlen, "step %s: column %s: '%.30s' is not a number", step->name,
+                         row->names[i], row->values[i]);
+                return ABC_ERR_SPEC;
+            }
+            if (col->metric < 0) {
+                vc->units = v;
+                continue;
+            }
+            StatsSums *s = &vc->sums[col->metric];
+            const char *st = col->stat;
+            if (!strcmp(st, "n")) s->n = v;
+            else if (!strcmp(st, "sum")) s->sum = v;
+            else if (!strcmp(st, "sum_sq")) s->sum_sq = v;
+            else if (!strcmp(st, "pre_sum")) s->pre_sum = v;
+            else if (!strcmp(st, "pre_sum_sq")) s->pre_sum_sq = v;
+            else if (!strcmp(st, "sum_pre")) s->sum_pre = v;
+            else if (!strcmp(st, "den_sum")) s->den_sum = v;
+            else if (!strcmp(st, "den_sum_sq")) s->den_sum_sq = v;
+            else if (!strcmp(st, "sum_den")) s->sum_den = v;
+            else if (!strcmp(st, "cap_value")) vc->cap[col->metric] = row->values[i] ? v : NAN;
+            else if (!strncmp(st, "step_", 5)) {
+                int k = atoi(st + 5) - 1;
+                if (vc->steps[col->metric] && k >= 0 && k < r->ir->metrics[col->metric].nsteps)
+                    vc->steps[col->metric][k] = v;
+            }
+        }
+        return ABC_OK;
+    }
+    int m = step->metric;
+    if (m < 0 || m >= r->ir->nmetrics)
+        return ABC_OK;
+    if (step->shape == STATS_DISTRIBUTION) {
+        int ci = col_index(row, "value"), cu = col_index(row, "units");
+        double v, u;
+        if (ci < 0 || cu < 0 || !num(row->values[ci], &v) || !num(row->values[cu], &u)) {
+            snprintf(err, errlen, "step %s: bad value/units", step->name);
+            return ABC_ERR_SPEC;
+        }
+        Dist *d = &vc->dist[m];
+        if (d->n == d->cap) {
+            d->cap = d->cap ? d->cap * 2 : 64;
+            DistPoint *p = realloc(d->v, sizeof(DistPoint) * d->cap);
+            if (!p)
+                abort();
+            d->v = p;
+        }
+        d->v[d->n++] = (DistPoint){v, u};
+    } else if (step->shape == STATS_SURVIVAL) {
+        int cday = col_index(row, "day"), ce = col_index(row, "events"), cc = col_index(row, "censored");
+        double day, ev, ce_;
+        if (cday < 0 || ce < 0 || cc < 0 || !num(row->values[cday], &day) ||
+            !num(row->values[ce], &ev) || !num(row->values[cc], &ce_)) {
+            snprintf(err, errlen, "step %s: bad day/events/censored", step->name);
+            return ABC_ERR_SPEC;
+        }
+        Surv *s = &vc->surv[m];
+        if (s->n == s->cap) {
+            s->cap = s->cap ? s->cap * 2 : 32;
+            SurvPoint *p = realloc(s->v, sizeof(SurvPoint) * s->cap);
+            if (!p)
+                abort();
+            s->v = p;
+        }
+        s->v[s->n++] = (SurvPoint){day, ev, ce_};
+    }
+    return ABC_OK;
+}
+
+/* ---- analysis ------------------------------------------------------------- */
+
+static StatsMetricKind stats_kind(IrMetricKind k)
+{
+    switch (k) {
+    case MK_PROPORTION:
+    case MK_RETENTION:
+    case MK_FUNNEL:
+    case MK_TIME_TO_EVENT: return STATS_PROPORTION;
+    case MK_MEAN:
+    case MK_RATIO: return STATS_RATIO;
+    default: return STATS_MEAN;
+    }
+}
+
+static StatsCorrection stats_corr(IrCorrection c)
+{
+    switch (c) {
+    case CORR_BONFERRONI: return STATS_CORR_BONFERRONI;
+    case CORR_HOLM: return STATS_CORR_HOLM;
+    case CORR_BH: return STATS_CORR_BH;
+    default: return STATS_CORR_NONE;
+    }
+}
+
+/* Expand a (value, count) distribution into an array (counts are integers). */
+static double *expand(const Dist *d, size_t *n)
+{
+    double total = 0;
+    for (size_t i = 0; i < d->n; i++)
+        total += d->v[i].count;
+    if (total <= 0 || total > 5e7) {
+        *n = 0;
+        return NULL;
+    }
+    double *a = malloc(sizeof(double) * (size_t)total);
+    if (!a)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < d->n; i++)
+        for (double c = 0; c < d->v[i].count; c++)
+            a[k++] = d->v[i].value;
+    *n = k;
+    return a;
+}
+
+/* Expand a survival table into (time, event) arrays. */
+static size_t expand_surv(const Surv *s, double **t, int **e)
+{
+    double total = 0;
+    for (size_t i = 0; i < s->n; i++)
+        total += s->v[i].events + s->v[i].censored;
+    if (total <= 0 || total > 5e7)
+        return 0;
+    *t = malloc(sizeof(double) * (size_t)total);
+    *e = malloc(sizeof(int) * (size_t)total);
+    if (!*t || !*e) {
+        free(*t);
+        free(*e);
+        *t = NULL;
+        *e = NULL;
+        return 0;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        for (double c = 0; c < s->v[i].events; c++)
+            (*t)[k] = s->v[i].day, (*e)[k++] = 1;
+        for (double c = 0; c < s->v[i].censored; c++)
+            (*t)[k] = s->v[i].day, (*e)[k++] = 0;
+    }
+    return k;
+}
+
+static double km_median(const double *t, const int *e, size_t n)
+{
+    StatsKmPoint *pts = NULL;
+    size_t np = 0;
+    double med = NAN;
+    if (stats_kaplan_meier(t, e, n, &pts, &np) == ABC_OK)
+        for (size_t i = 0; i < np; i++)
+            if (pts[i].surv <= 0.5) {
+                med = pts[i].time;
+                break;
+            }
+    free(pts);
+    return med;
+}
+
+static void arm_nan(ArmOut *o)
+{
+    o->abs_effect = o->rel_effect = o->ci_lo = o->ci_hi = o->p = o->p_adj = NAN;
+    o->ctw = o->loss = o->cred_lo = o->cred_hi = o->var_red = NAN;
+    o->extra1 = o->extra2 = NAN;
+    o->did_est = o->did_lo = o->did_hi = o->did_p = NAN;
+    o->impact = o->impact_lo = o->impact_hi = NAN;
+}
+
+/* The effective sums of metric m for variation v (funnel: the last step). */
+static StatsSums cell_sums(const Results *r, const Cell *c, int v, int m)
+{
+    StatsSums s = c->vars[v].sums[m];
+    const IrMetric *mt = &r->ir->metrics[m];
+    if (mt->kind == MK_FUNNEL && mt->nsteps > 0 && c->vars[v].steps[m]) {
+        s.sum = c->vars[v].steps[m][mt->nsteps - 1];
+        s.sum_sq = s.sum;
+    }
+    return s;
+}
+
+static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs)
+{
+    const IrSpec *ir = r->ir;
+    const IrMetric *mt = &ir->metrics[m];
+    const RunExperiment *x = &r->exps[c->exp];
+    size_t na = 0;
+    double *a = expand(&c->vars[0].dist[m], &na);
+    StatsQuantile qa;
+    bool have_a = a && na > 0 && stats_quantile_ci(a, na, mt->quantile, ir->analysis.alpha, &qa) == ABC_OK;
+    for (int v = 0; v < x->nvariations; v++) {
+        ArmOut *o = &outs[v];
+        size_t nb = 0;
+        double *b = v == 0 ? a : expand(&c->vars[v].dist[m], &nb);
+        if (v == 0)
+            nb = na;
+        o->n = (double)nb;
+        StatsQuantile qb;
+        if (b && nb > 0 && stats_quantile_ci(b, nb, mt->quantile, ir->analysis.alpha, &qb) == ABC_OK) {
+            o->mean = qb.est;
+            o->extra1 = qb.ci_lo;
+            o->extra2 = qb.ci_hi;
+            if (v > 0 && have_a) {
+                o->abs_effect = qb.est - qa.est;
+                o->rel_effect = qa.est != 0 ? (qb.est - qa.est) / fabs(qa.est) : NAN;
+                bool rel = ir->analysis.effect == EFFECT_RELATIVE && qa.est != 0;
+                double lo = qb.ci_lo - qa.ci_hi, hi = qb.ci_hi - qa.ci_lo;
+                o->ci_lo = rel ? lo / fabs(qa.est) : lo;
+                o->ci_hi = rel ? hi / fabs(qa.est) : hi;
+                StatsMannWhitney mw;
+                if (stats_mann_whitney(a, na, b, nb, &mw) == ABC_OK)
+                    o->p = mw.p_value;
+                if (ir->analysis.methods & METHOD_BOOTSTRAP) {
+                    StatsBootstrap bs;
+                    if (stats_bootstrap(a, na, b, nb, rel ? STATS_RELATIVE : STATS_ABSOLUTE,
+                                        (size_t)ir->analysis.bootstrap_resamples,
+                                        ir->analysis.bootstrap_seed, ir->analysis.alpha, &bs) == ABC_OK)
+                        snprintf(o->note, sizeof o->note, "bootstrap mean diff %.4g [%.4g, %.4g]",
+                                 bs.est, bs.ci_lo, bs.ci_hi);
+                }
+            }
+        }
+        if (v > 0)
+            free(b);
+    }
+    free(a);
+}
+
+static void analyse_survival(const Results *r, Cell *c, int m, ArmOut *outs)
+{
+    const RunExperiment *x = &r->exps[c->exp];
+    double *ta = NULL;
+    int *ea = NULL;
+    size_t na = expand_surv(&c->vars[0].surv[m], &ta, &ea);
+    if (na)
+        outs[0].extra1 = km_median(ta, ea, na);
+    for (int v = 1; v < x->nvariations; v++) {
+        double *tb = NULL;
+        int *eb = NULL;
+        size_t nb = expand_surv(&c->vars[v].surv[m], &tb, &eb);
+        if (nb) {
+            outs[v].extra1 = km_median(tb, eb, nb);
+            double chi2, p;
+            if (na && stats_logrank(ta, ea, na, tb, eb, nb, &chi2, &p) == ABC_OK)
+                outs[v].extra2 = p;
+        }
+        free(tb);
+        free(eb);
+    }
+    free(ta);
+    free(ea);
+}
+
+/* O'Brien-Fleming boundary at this look: one planned look per week of the
+ * phase; returns the z boundary, or NaN. */
+static double obf_boundary(const Results *r, const Cell *c)
+{
+    int looks = r->ir->analysis.looks;
+    const RunExperiment *x = &r->exps[c->exp];
+    long days = c->date - x->phase_start + 1;
+    if (looks < 2 || days < 1)
+        return NAN;
+    double t[64], z[64];
+    int k = (int)((days + 6) / 7);
+    if (k > looks)
+        k = looks;
+    for (int i = 0; i < looks; i++)
+        t[i] = (double)(i + 1) / looks;
+    if (stats_gsd_obf(t, (size_t)looks, r->ir->analysis.alpha, !r->ir->analysis.one_sided, z) != ABC_OK)
+        return NAN;
+    return z[k - 1];
+}
+
+static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
+{
+    const IrSpec *ir = r->ir;
+    const IrAnalysis *an = &ir->analysis;
+    const IrMetric *mt = &ir->metrics[m];
+    const RunExperiment *x = &r->exps[c->exp];
+    int nv = x->nvariations;
+    for (int v = 0; v < nv; v++)
+        arm_nan(&outs[v]);
+    if (mt->kind == MK_QUANTILE) {
+        analyse_quantile(r, c, m, outs);
+        return;
+    }
+    StatsVariationIn *in = calloc((size_t)nv, sizeof *in);
+    if (!in)
+        abort();
+    for (int v = 0; v < nv; v++) {
+        in[v].id = x->variations[v].key;
+        in[v].weight = x->variations[v].weight;
+        in[v].sums = cell_sums(r, c, v, m);
+        outs[v].n = in[v].sums.n;
+    }
+    StatsRequest q;
+    memset(&q, 0, sizeof q);
+    q.kind = stats_kind(mt->kind);
+    q.direction = mt->direction == DIR_LOWER ? STATS_LOWER_BETTER : STATS_HIGHER_BETTER;
+    q.cuped = mt->cuped.kind != CUPED_NONE && q.kind != STATS_RATIO;
+    q.alpha = an->alpha;
+    q.effect = an->effect == EFFECT_ABSOLUTE ? STATS_ABSOLUTE : STATS_RELATIVE;
+    q.sides = an->one_sided ? STATS_ONE_SIDED : STATS_TWO_SIDED;
+    q.methods = STATS_M_TTEST | STATS_M_BAYES;
+    if ((an->methods & METHOD_ZTEST) && q.kind == STATS_PROPORTION)
+        q.methods |= STATS_M_ZTEST;
+    if ((an->methods & METHOD_BAYES) && q.kind == STATS_PROPORTION)
+        q.methods |= STATS_M_BETA_BINOMIAL;
+    q.sequential = an->sequential == SEQ_MSPRT ? STATS_SEQ_MSPRT
+                 : an->sequential == SEQ_CS    ? STATS_SEQ_CS
+                                               : STATS_SEQ_NONE;
+    q.seq_param = an->seq_param;
+    q.has_prior = an->has_prior;
+    q.prior_mean = an->prior_mean;
+    q.prior_sd = an->prior_stddev;
+    q.correction = STATS_CORR_NONE; /* applied over the whole family below */
+    q.srm_threshold = an->srm_threshold;
+    q.nvar = (size_t)nv;
+    q.vars = in;
+    /* weights must sum to 1 for the kernel's SRM check */
+    double wsum = 0;
+    for (int v = 0; v < nv; v++)
+        wsum += in[v].weight;
+    for (int v = 0; v < nv && wsum > 0; v++)
+        in[v].weight /= wsum;
+    StatsResult res;
+    char err[256];
+    bool small = false;
+    for (int v = 0; v < nv; v++)
+        small |= in[v].sums.n < 2;
+    if (!small && stats_analyse(&q, &res, err, sizeof err) == ABC_OK) {
+        double zb = an->sequential == SEQ_GSD_OBF ? obf_boundary(r, c) : NAN;
+        for (int v = 0; v < nv; v++) {
+            const StatsArmResult *a = &res.arms[v];
+            ArmOut *o = &outs[v];
+            o->n = a->n;
+            o->mean = a->mean;
+            o->stddev = a->stddev;
+            if (v == 0)
+                continue;
+            o->abs_effect = a->uplift.abs_est;
+            o->rel_effect = a->uplift.rel_est;
+            o->ci_lo = a->ci_lo;
+            o->ci_hi = a->ci_hi;
+            o->p = (q.methods & STATS_M_ZTEST) && (an->methods & METHOD_TTEST) == 0 ? a->z_p_value
+                                                                                    : a->p_value;
+            o->ctw = (q.methods & STATS_M_BETA_BINOMIAL) && isfinite(a->bb_chance_to_win) &&
+                             !isfinite(a->chance_to_win)
+                         ? a->bb_chance_to_win
+                         : a->chance_to_win;
+            o->loss = a->expected_loss;
+            o->cred_lo = a->cred_lo;
+            o->cred_hi = a->cred_hi;
+            o->var_red = q.cuped ? a->variance_reduction : NAN;
+            o->impact = a->uplift.impact;
+            o->impact_lo = a->uplift.impact_lo;
+            o->impact_hi = a->uplift.impact_hi;
+            if (isfinite(zb) && isfinite(a->effect) && isfinite(a->se) && a->se > 0) {
+                /* group-sequential: significant when |z| crosses the boundary */
+                double z = a->effect / a->se;
+                o->p = fabs(z) >= zb ? fmin(o->p, an->alpha / 2) : fmax(o->p, an->alpha * 1.0000001);
+                snprintf(o->note, sizeof o->note, "O'Brien-Fleming boundary |z| >= %.3f, z = %.3f", zb, z);
+            }
+            if (a->message && !o->note[0])
+                snprintf(o->note, sizeof o->note, "%s", a->message);
+        }
+        stats_result_free(&res);
+    } else if (small) {
+        for (int v = 1; v < nv; v++)
+            snprintf(outs[v].note, sizeof outs[v].note, "fewer than 2 units in an arm");
+    }
+    /* difference-in-differences on the pre-period, where there is one */
+    if ((an->methods & METHOD_DID) && mt->cuped.kind == CUPED_SELF && q.kind == STATS_MEAN) {
+        StatsMoments ch[64];
+        for (int v = 0; v < nv && v < 64; v++) {
+            StatsSums s = in[v].sums;
+            double n = s.n, sd = s.sum - s.pre_sum, sq = s.sum_sq - 2 * s.sum_pre + s.pre_sum_sq;
+            ch[v].n = n;
+            ch[v].mean = n > 0 ? sd / n : 0;
+            ch[v].var = stats_var_from_sums(n, sd, sq);
+        }
+        for (int v = 1; v < nv && v < 64; v++) {
+            StatsTest t;
+            double est;
+            if (stats_did(&ch[0], &ch[v], an->alpha, &t, &est) == ABC_OK) {
+                outs[v].did_est = est;
+                outs[v].did_lo = t.ci_lo;
+                outs[v].did_hi = t.ci_hi;
+                outs[v].did_p = t.p_value;
+            }
+        }
+    }
+    if (mt->kind == MK_TIME_TO_EVENT)
+        analyse_survival(r, c, m, outs);
+    free(in);
+}
+
+static const char *decide(const IrAnalysis *an, const IrMetric *m, const ArmOut *o)
+{
+    bool freq = (an->methods & (METHOD_TTEST | METHOD_ZTEST)) != 0 || m->kind == MK_QUANTILE;
+    double eff = isfinite(o->abs_effect) ? o->abs_effect : o->rel_effect;
+    bool better = m->direction == DIR_LOWER ? eff < 0 : eff > 0;
+    if (freq) {
+        if (!o->significant || !isfinite(eff))
+            return "inconclusive";
+        return better ? "winner" : "loser";
+    }
+    if (isfinite(o->ctw)) {
+        if (o->ctw >= 1 - an->alpha)
+            return "winner";
+        if (o->ctw <= an->alpha)
+            return "loser";
+    }
+    return "inconclusive";
+}
+
+static void analyse_cell(Results *r, Cell *c)
+{
+    const IrSpec *ir = r->ir;
+    const RunExperiment *x = &r->exps[c->exp];
+    int nv = x->nvariations, nm = ir->nmetrics;
+    /* SRM and data quality on units */
+    double *n = calloc((size_t)nv, sizeof *n), *w = calloc((size_t)nv, sizeof *w);
+    if (!n || !w)
+        abort();
+    double total = 0, wsum = 0;
+    for (int v = 0; v < nv; v++) {
+        n[v] = c->vars[v].units;
+        w[v] = x->variations[v].weight;
+        total += n[v];
+        wsum += w[v];
+        if (n[v] <= 0)
+            c->dq_flag = true;
+    }
+    for (int v = 0; v < nv && wsum > 0; v++)
+        w[v] /= wsum;
+    c->srm_p = NAN;
+    if (total > 0 && wsum > 0 && stats_srm(n, w, (size_t)nv, &c->srm_p) == ABC_OK)
+        c->srm_flag = c->srm_p < ir->analysis.srm_threshold;
+    free(n);
+    free(w);
+    c->out = arena_alloc(&r->arena, sizeof(ArmOut *) * (size_t)(nm + 1));
+    for (int m = 0; m < nm; m++) {
+        c->out[m] = arena_alloc(&r->arena, sizeof(ArmOut) * (size_t)nv);
+        analyse_metric(r, c, m, c->out[m]);
+    }
+    /* multiple testing over goal + secondary metrics × treatments */
+    int fam = 0;
+    double *p = malloc(sizeof(double) * (size_t)(nm * nv + 1));
+    double *adj = malloc(sizeof(double) * (size_t)(nm * nv + 1));
+    if (!p || !adj)
+        abort();
+    for (int m = 0; m < nm; m++)
+        if (ir->metrics[m].role != ROLE_GUARDRAIL)
+            for (int v = 1; v < nv; v++)
+                if (isfinite(c->out[m][v].p))
+                    p[fam++] = c->out[m][v].p;
+    StatsCorrection corr = stats_corr(ir->analysis.correction);
+    bool adjusted = fam > 0 && corr != STATS_CORR_NONE &&
+                    stats_adjust_p(corr, p, (size_t)fam, adj) == ABC_OK;
+    int k = 0;
+    for (int m = 0; m < nm; m++) {
+        const IrMetric *mt = &ir->metrics[m];
+        for (int v = 1; v < nv; v++) {
+            ArmOut *o = &c->out[m][v];
+            o->p_adj = o->p;
+            if (mt->role != ROLE_GUARDRAIL && isfinite(o->p)) {
+                if (adjusted)
+                    o->p_adj = adj[k];
+                k++;
+            }
+            o->significant = isfinite(o->p_adj) && o->p_adj < ir->analysis.alpha;
+            o->decision = (c->srm_flag || c->dq_flag) ? "invalid" : decide(&ir->analysis, mt, o);
+        }
+        c->out[m][0].decision = (c->srm_flag || c->dq_flag) ? "invalid" : NULL;
+    }
+    free(p);
+    free(adj);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_cell(const void *a, const void *b)
+{
+    const Cell *x = *(Cell *const *)a, *y = *(Cell *const *)b;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    if (x->exp != y->exp)
+        return x->exp - y->exp;
+    int s = strcmp(x->segment, y->segment);
+    return s ? s : strcmp(x->value, y->value);
+}
+
+static SqlValue vs(const char *s) { return (SqlValue){SQLV_STRING, s ? s : "", 0, 0}; }
+static SqlValue vi(long long i) { return (SqlValue){SQLV_INT, NULL, i, 0}; }
+static SqlValue vd(double d)
+{
+    return isfinite(d) ? (SqlValue){SQLV_DOUBLE, NULL, 0, d} : (SqlValue){SQLV_NULL, NULL, 0, 0};
+}
+static SqlValue vnull(void) { return (SqlValue){SQLV_NULL, NULL, 0, 0}; }
+
+static const char *methods_text(Results *r)
+{
+    static const char *const names[] = {"ttest", "ztest", "bayes", "uplift", "mannwhitney",
+                                        "bootstrap", "did"};
+    Buf b;
+    buf_init(&b);
+    for (int i = 0; i < 7; i++)
+        if (r->ir->analysis.methods & (1u << i))
+            buf_printf(&b, "%s%s", b.len ? "," : "", names[i]);
+    const char *s = arena_strdup(&r->arena, b.data ? b.data : "");
+    buf_free(&b);
+    return s;
+}
+
+static const char *sequential_text(const IrAnalysis *a)
+{
+    static const char *const s[] = {"none", "msprt", "cs", "obf"};
+    return s[a->sequential];
+}
+
+AbcStatus results_compute(Results *r, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    stats_init();
+    qsort(r->dates, (size_t)r->ndates, sizeof(long), cmp_long);
+    if (r->ncells > 1)
+        qsort(r->cells, (size_t)r->ncells, sizeof(Cell *), cmp_cell);
+    for (int i = 0; i < r->ncells; i++)
+        analyse_cell(r, r->cells[i]);
+    /* report rows */
+    const IrSpec *ir = r->ir;
+    int ncols = SQLGEN_REPORT_NCOLUMNS;
+    r->rows = arena_alloc(&r->arena, sizeof(SqlValue *) * (size_t)(r->ndates + 1));
+    r->nrows = arena_alloc(&r->arena, sizeof(int) * (size_t)(r->ndates + 1));
+    const char *methods = methods_text(r);
+    for (int di = 0; di < r->ndates; di++) {
+        long date = r->dates[di];
+        int count = 0;
+        for (int i = 0; i < r->ncells; i++)
+            if (r->cells[i]->date == date)
+                count += r->exps[r->cells[i]->exp].nvariations * ir->nmetrics;
+        SqlValue *rows = arena_alloc(&r->arena, sizeof(SqlValue) * (size_t)(count + 1) * (size_t)ncols);
+        char *ds = arena_alloc(&r->arena, 11);
+        date_format(date, ds);
+        int n = 0;
+        for (int i = 0; i < r->ncells; i++) {
+            Cell *c = r->cells[i];
+            if (c->date != date)
+                continue;
+            const RunExperiment *x = &r->exps[c->exp];
+            for (int m = 0; m < ir->nmetrics; m++) {
+                const IrMetric *mt = &ir->metrics[m];
+                for (int v = 0; v < x->nvariations; v++) {
+                    const ArmOut *o = &c->out[m][v];
+                    SqlValue *row = rows + (size_t)n * (size_t)ncols;
+                    for (int col = 0; col < ncols; col++) {
+                        const char *k = SQLGEN_REPORT_COLUMNS[col];
+                        SqlValue val = vnull();
+                        if (!strcmp(k, "tag")) val = vs(ir->tag);
+                        else if (!strcmp(k, "module")) val = vs(ir->module);
+                        else if (!strcmp(k, "experiment_id")) val = vs(x->id);
+                        else if (!strcmp(k, "tracking_key")) val = vs(x->tracking_key);
+                        else if (!strcmp(k, "experiment_name")) val = vs(x->name);
+                        else if (!strcmp(k, "phase_name")) val = vs(x->phase_name);
+                        else if (!strcmp(k, "phase_start")) val = (SqlValue){SQLV_DATETIME, x->phase_start_ts, 0, 0};
+                        else if (!strcmp(k, "phase_end")) val = x->phase_end_ts[0] ? (SqlValue){SQLV_DATETIME, x->phase_end_ts, 0, 0} : vnull();
+                        else if (!strcmp(k, "analysis_date")) val = (SqlValue){SQLV_DATE, ds, 0, 0};
+                        else if (!strcmp(k, "computed_at")) val = (SqlValue){SQLV_DATETIME, r->computed_at, 0, 0};
+                        else if (!strcmp(k, "metric")) val = vs(mt->name);
+                        else if (!strcmp(k, "metric_kind")) val = vs(ir_metric_kind_name(mt->kind));
+                        else if (!strcmp(k, "metric_role")) val = vs(ir_role_name(mt->role));
+                        else if (!strcmp(k, "direction")) val = vs(mt->direction == DIR_LOWER ? "lower" : "higher");
+                        else if (!strcmp(k, "segment")) val = vs(c->segment);
+                        else if (!strcmp(k, "segment_value")) val = vs(c->value);
+                        else if (!strcmp(k, "variation_key")) val = vs(x->variations[v].key);
+                        else if (!strcmp(k, "variation_name")) val = vs(x->variations[v].name);
+                        else if (!strcmp(k, "is_control")) val = vi(v == 0);
+                        else if (!strcmp(k, "users")) val = vi((long long)o->n);
+                        else if (!strcmp(k, "mean")) val = vd(o->mean);
+                        else if (!strcmp(k, "stddev")) val = vd(o->stddev);
+                        else if (!strcmp(k, "effect_type")) val = vs(ir->analysis.effect == EFFECT_ABSOLUTE ? "absolute" : "relative");
+                        else if (v == 0 && strcmp(k, "srm_p_value") && strcmp(k, "sequential") &&
+                                 strcmp(k, "methods") && strcmp(k, "decision") &&
+                                 strcmp(k, "spec_hash") && strcmp(k, "abc_version")) val = vnull();
+                        else if (!strcmp(k, "abs_effect")) val = vd(o->abs_effect);
+                        else if (!strcmp(k, "rel_effect")) val = vd(o->rel_effect);
+                        else if (!strcmp(k, "ci_low")) val = vd(o->ci_lo);
+                        else if (!strcmp(k, "ci_high")) val = vd(o->ci_hi);
+                        else if (!strcmp(k, "p_value")) val = vd(o->p);
+                        else if (!strcmp(k, "p_value_adjusted")) val = vd(o->p_adj);
+                        else if (!strcmp(k, "significant")) val = vi(o->significant);
+                        else if (!strcmp(k, "chance_to_win")) val = vd(o->ctw);
+                        else if (!strcmp(k, "expected_loss")) val = vd(o->loss);
+                        else if (!strcmp(k, "cred_low")) val = vd(o->cred_lo);
+                        else if (!strcmp(k, "cred_high")) val = vd(o->cred_hi);
+                        else if (!strcmp(k, "cuped_variance_reduction")) val = vd(o->var_red);
+                        else if (!strcmp(k, "srm_p_value")) val = vd(c->srm_p);
+                        else if (!strcmp(k, "sequential")) val = vs(sequential_text(&ir->analysis));
+                        else if (!strcmp(k, "methods")) val = vs(methods);
+                        else if (!strcmp(k, "decision")) val = o->decision ? vs(o->decision) : vnull();
+                        else if (!strcmp(k, "spec_hash")) val = vs(ir->content_hash);
+                        else if (!strcmp(k, "abc_version")) val = vs(ABC_VERSION);
+                        row[col] = val;
+                    }
+                    n++;
+                }
+            }
+        }
+        r->rows[di] = rows;
+        r->nrows[di] = n;
+    }
+    return ABC_OK;
+}
+
+const SqlValue *results_rows(const Results *r, long analysis_date, int *nrows)
+{
+    for (int i = 0; i < r->ndates; i++)
+        if (r->dates[i] == analysis_date) {
+            *nrows = r->nrows[i];
+            return r->rows[i];
+        }
+    *nrows = 0;
+    return NULL;
+}
+
+const long *results_dates(const Results *r, int *n)
+{
+    *n = r->ndates;
+    return r->dates;
+}
+
+static long latest_at_or_before(const Results *r, long date)
+{
+    long best = -1;
+    for (int i = 0; i < r->ndates; i++)
+        if (r->dates[i] <= date && r->dates[i] > best)
+            best = r->dates[i];
+    return best;
+}
+
+ResultsHealth results_health(const Results *r, long analysis_date)
+{
+    ResultsHealth h = {0, 0, 0};
+    long d = latest_at_or_before(r, analysis_date);
+    bool *seen = calloc((size_t)r->nexps + 1, 1);
+    if (!seen)
+        abort();
+    for (int i = 0; i < r->ncells; i++) {
+        const Cell *c = r->cells[i];
+        if (c->date != d || c->segment[0])
+            continue;
+        seen[c->exp] = true;
+        h.srm_failures += c->srm_flag;
+        h.data_quality_failures += c->dq_flag;
+        for (int m = 0; m < r->ir->nmetrics; m++)
+            if (r->ir->metrics[m].role == ROLE_GUARDRAIL)
+                for (int v = 1; v < r->exps[c->exp].nvariations; v++)
+                    h.guardrail_failures += c->out[m][v].decision && !strcmp(c->out[m][v].decision, "loser");
+    }
+    for (int e = 0; e < r->nexps; e++)
+        if (!seen[e])
+            h.data_quality_failures++; /* no exposed users at all */
+    free(seen);
+    return h;
+}
+
+/* ---- memo and JSON ------------------------------------------------------------ */
+
+static void fmt_num(Buf *b, double v, int digits)
+{
+    if (!isfinite(v))
+        buf_puts(b, "–");
+    else
+        buf_printf(b, "%.*g", digits, v);
+}
+
+static void fmt_effect(Buf *b, double v, bool rel)
+{
+    if (!isfinite(v))
+        buf_puts(b, "–");
+    else if (rel)
+        buf_printf(b, "%+.2f%%", v * 100);
+    else
+        buf_printf(b, "%+.4g", v);
+}
+
+static void md_cell(Buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            buf_puts(b, "\\|");
+        else if (*s == '\n' || *s == '\r')
+            buf_putc(b, ' ');
+        else
+            buf_putc(b, *s);
+    }
+}
+
+void results_memo(const Results *r, long analysis_date, const char *run_line, Buf *out)
+{
+    const IrSpec *ir = r->ir;
+    long d = latest_at_or_before(r, analysis_date);
+    char ds[11];
+    date_format(d >= 0 ? d : analysis_date, ds);
+    bool rel = ir->analysis.effect == EFFECT_RELATIVE;
+    buf_printf(out, "# %s — A/B results through %s\n\n%s\n\n", ir->tag, ds, run_line);
+    buf_printf(out, "Methods: %s; alpha %g (%s-sided); sequential: %s; correction: %s. "
+                    "Effects are %s; CI is the %g%% interval of the effect.\n",
+               ((Results *)r)->ir ? methods_text((Results *)r) : "", ir->analysis.alpha,
+               ir->analysis.one_sided ? "one" : "two", sequential_text(&ir->analysis),
+               (const char *[]){"none", "bonferroni", "holm", "bh"}[ir->analysis.correction],
+               rel ? "relative to the control mean" : "absolute differences",
+               (1 - ir->analysis.alpha) * 100);
+    if (r->nexps == 0)
+        buf_puts(out, "\nNo experiments carry this tag.\n");
+    ResultsHealth h = results_health(r, analysis_date);
+    buf_printf(out, "\nHealth: %d SRM failure%s, %d guardrail failure%s, %d data-quality issue%s.\n",
+               h.srm_failures, h.srm_failures == 1 ? "" : "s", h.guardrail_failures,
+               h.guardrail_failures == 1 ? "" : "s", h.data_quality_failures,
+               h.data_quality_failures == 1 ? "" : "s");
+    for (int e = 0; e < r->nexps; e++) {
+        const RunExperiment *x = &r->exps[e];
+        const Cell *c = NULL;
+        for (int i = 0; i < r->ncells; i++)
+            if (r->cells[i]->date == d && r->cells[i]->exp == e && !r->cells[i]->segment[0])
+                c = r->cells[i];
+        char ps[11], pe[11];
+        date_format(x->phase_start, ps);
+        buf_puts(out, "\n## ");
+        md_cell(out, x->name);
+        buf_puts(out, " (`");
+        md_cell(out, x->tracking_key);
+        buf_printf(out, "`, %s)\n\nPhase \"", x->id);
+        md_cell(out, x->phase_name);
+        if (x->phase_end >= 0) {
+            date_format(x->phase_end, pe);
+            buf_printf(out, "\", %s to %s. ", ps, pe);
+        } else {
+            buf_printf(out, "\" since %s (running). ", ps);
+        }
+        if (!c) {
+            buf_puts(out, "**No exposed users in the data** — check the exposure filter and the "
+                          "tracking key (data quality).\n");
+            continue;
+        }
+        buf_puts(out, "Users: ");
+        for (int v = 0; v < x->nvariations; v++) {
+            buf_printf(out, "%s`", v ? ", " : "");
+            md_cell(out, x->variations[v].key);
+            buf_printf(out, "`%s %.0f (weight %g)", v == 0 ? " (control)" : "", c->vars[v].units,
+                       x->variations[v].weight);
+        }
+        buf_puts(out, ".\n\n");
+        if (c->srm_flag)
+            buf_printf(out, "**SRM: p = %.3g < %g — the split does not match the weights; results are "
+                            "invalid until the assignment is fixed.**\n\n",
+                       c->srm_p, ir->analysis.srm_threshold);
+        else
+            buf_printf(out, "SRM check: p = %.3g — OK.\n\n", c->srm_p);
+        if (c->dq_flag && !c->srm_flag)
+            buf_puts(out, "**Data quality: a variation has no users, or exposures carry unknown "
+                          "variation keys; results are marked invalid.**\n\n");
+        buf_printf(out, "| metric | role | variation | control | variation | effect | %g%% CI | p (adj.) | chance to win | decision |\n",
+                   (1 - ir->analysis.alpha) * 100);
+        buf_puts(out, "|---|---|---|---|---|---|---|---|---|---|\n");
+        int winners = 0, losers = 0, guard_bad = 0;
+        for (int m = 0; m < ir->nmetrics; m++) {
+            const IrMetric *mt = &ir->metrics[m];
+            for (int v = 1; v < x->nvariations; v++) {
+                const ArmOut *o = &c->out[m][v], *ctl = &c->out[m][0];
+                buf_printf(out, "| %s | %s | `", mt->name, ir_role_name(mt->role));
+                md_cell(out, x->variations[v].key);
+                buf_puts(out, "` | ");
+                fmt_num(out, ctl->mean, 4);
+                buf_puts(out, " | ");
+                fmt_num(out, o->mean, 4);
+                buf_puts(out, " | ");
+                bool show_rel = rel && isfinite(o->rel_effect);
+                fmt_effect(out, show_rel ? o->rel_effect : o->abs_effect, show_rel);
+                buf_puts(out, " | [");
+                fmt_effect(out, o->ci_lo, show_rel);
+                buf_puts(out, ", ");
+                fmt_effect(out, o->ci_hi, show_rel);
+                buf_puts(out, "] | ");
+                fmt_num(out, o->p, 3);
+                buf_puts(out, " (");
+                fmt_num(out, o->p_adj, 3);
+                buf_puts(out, ") | ");
+                if (isfinite(o->ctw))
+                    buf_printf(out, "%.1f%%", o->ctw * 100);
+                else
+                    buf_puts(out, "–");
+                buf_printf(out, " | %s%s%s |\n", o->decision && !strcmp(o->decision, "winner") ? "**" : "",
+                           o->decision ? o->decision : "", o->decision && !strcmp(o->decision, "winner") ? "**" : "");
+                if (o->decision && !strcmp(o->decision, "winner") && mt->role != ROLE_GUARDRAIL)
+                    winners++;
+                if (o->decision && !strcmp(o->decision, "loser")) {
+                    if (mt->role == ROLE_GUARDRAIL)
+                        guard_bad++;
+                    else
+                        losers++;
+                }
+            }
+        }
+        /* details worth a line */
+        bool details = false;
+        for (int m = 0; m < ir->nmetrics; m++) {
+            const IrMetric *mt = &ir->metrics[m];
+            for (int v = 1; v < x->nvariations; v++) {
+                const ArmOut *o = &c->out[m][v];
+                Buf line;
+                buf_init(&line);
+                if (isfinite(o->var_red))
+                    buf_printf(&line, " CUPED removed %.1f%% of the variance.", o->var_red * 100);
+                if (isfinite(o->did_est))
+                    buf_printf(&line, " Difference-in-differences %+.4g [%+.4g, %+.4g], p %.3g.",
+                               o->did_est, o->did_lo, o->did_hi, o->did_p);
+                if ((ir->analysis.methods & METHOD_UPLIFT) && isfinite(o->impact))
+                    buf_printf(&line, " Net incremental impact %+.4g [%+.4g, %+.4g] over its %.0f users.",
+                               o->impact, o->impact_lo, o->impact_hi, o->n);
+                if (mt->kind == MK_TIME_TO_EVENT && (isfinite(o->extra1) || isfinite(o->extra2)))
+                    buf_printf(&line, " Kaplan-Meier median days: control %s, variation %s; log-rank p %.3g.",
+                               isfinite(c->out[m][0].extra1) ? arena_printf(&((Results *)r)->arena, "%g", c->out[m][0].extra1) : "not reached",
+                               isfinite(o->extra1) ? arena_printf(&((Results *)r)->arena, "%g", o->extra1) : "not reached",
+                               o->extra2);
+                if (mt->kind == MK_QUANTILE && isfinite(o->extra1))
+                    buf_printf(&line, " Quantile %g CI [%.4g, %.4g]; p from Mann-Whitney.",
+                               mt->quantile, o->extra1, o->extra2);
+                if (mt->kind == MK_FUNNEL && c->vars[v].steps[m] && c->vars[0].steps[m]) {
+                    buf_puts(&line, " Funnel (control → variation):");
+                    for (int s = 0; s < mt->nsteps; s++) {
+                        double nc = c->vars[0].sums[m].n, nt = c->vars[v].sums[m].n;
+                        buf_printf(&line, " step %d %.1f%% → %.1f%%;", s + 1,
+                                   nc > 0 ? 100 * c->vars[0].steps[m][s] / nc : 0,
+                                   nt > 0 ? 100 * c->vars[v].steps[m][s] / nt : 0);
+                    }
+                }
+                if (o->note[0])
+                    buf_printf(&line, " Note: %s.", o->note);
+                if (line.len) {
+                    if (!details)
+                        buf_puts(out, "\n");
+                    details = true;
+                    buf_printf(out, "- %s, `", mt->name);
+                    md_cell(out, x->variations[v].key);
+                    buf_puts(out, "`:");
+                    md_cell(out, line.data);
+                    buf_putc(out, '\n');
+                }
+                buf_free(&line);
+            }
+        }
+        buf_puts(out, "\n**Decision:** ");
+        if (c->srm_flag || c->dq_flag)
+            buf_puts(out, "invalid — fix the assignment or data before reading the effects.\n");
+        else if (guard_bad)
+            buf_printf(out, "do not ship — %d guardrail%s significantly worse.\n", guard_bad,
+                       guard_bad == 1 ? " is" : "s are");
+        else if (winners && !losers)
+            buf_printf(out, "ship candidate — %d goal/secondary result%s significantly better, none worse.\n",
+                       winners, winners == 1 ? "" : "s");
+        else if (losers && !winners)
+            buf_printf(out, "do not ship — %d result%s significantly worse.\n", losers,
+                       losers == 1 ? "" : "s");
+        else if (winners && losers)
+            buf_puts(out, "mixed — some metrics better, some worse; weigh them before deciding.\n");
+        else
+            buf_puts(out, "inconclusive so far — keep the experiment running or accept no detectable effect.\n");
+    }
+    buf_puts(out, "\nSegment breakdowns and daily trends: tables ");
+    buf_printf(out, "`%s`, `%s` and `%s.tbl_report_ab_testing_result` (tag '%s').\n", ir->report_table,
+               ir->daily_table, ir->report_database, ir->tag);
+}
+
+static void json_num(Buf *b, double v)
+{
+    if (isfinite(v))
+        buf_printf(b, "%.17g", v);
+    else
+        buf_puts(b, "null");
+}
+
+static void json_str(Buf *b, const char *s)
+{
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_printf(b, "\\%c", *p);
+        else if (*p < 0x20)
+            buf_printf(b, "\\u%04x", *p);
+        else
+            buf_putc(b, (char)*p);
+    }
+    buf_putc(b, '"');
+}
+
+void results_json(const Results *r, long analysis_date, Buf *out)
+{
+    long d = latest_at_or_before(r, analysis_date);
+    char ds[11];
+    date_format(d >= 0 ? d : analysis_date, ds);
+    buf_printf(out, "{\"analysis_date\": \"%s\", \"experiments\": [", ds);
+    for (int e = 0; e < r->nexps; e++) {
+        const RunExperiment *x = &r->exps[e];
+        const Cell *c = NULL;
+        for (int i = 0; i < r->ncells; i++)
+            if (r->cells[i]->date == d && r->cells[i]->exp == e && !r->cells[i]->segment[0])
+                c = r->cells[i];
+        buf_puts(out, e ? ", {" : "{");
+        buf_puts(out, "\"id\": ");
+        json_str(out, x->id);
+        buf_puts(out, ", \"tracking_key\": ");
+        json_str(out, x->tracking_key);
+        if (!c) {
+            buf_puts(out, ", \"users\": 0, \"data_quality\": \"no exposed users\"}");
+            continue;
+        }
+        buf_puts(out, ", \"srm_p_value\": ");
+        json_num(out, c->srm_p);
+        buf_printf(out, ", \"srm\": %s, \"data_quality_issue\": %s, \"variations\": [",
+                   c->srm_flag ? "true" : "false", c->dq_flag ? "true" : "false");
+        for (int v = 0; v < x->nvariations; v++) {
+            buf_puts(out, v ? ", {\"key\": " : "{\"key\": ");
+            json_str(out, x->variations[v].key);
+            buf_printf(out, ", \"users\": %.0f}", c->vars[v].units);
+        }
+        buf_puts(out, "], \"metrics\": [");
+        bool first = true;
+        for (int m = 0; m < r->ir->nmetrics; m++) {
+            const IrMetric *mt = &r->ir->metrics[m];
+            for (int v = 1; v < x->nvariations; v++) {
+                const ArmOut *o = &c->out[m][v];
+                buf_puts(out, first ? "{" : ", {");
+                first = false;
+                buf_puts(out, "\"metric\": ");
+                json_str(out, mt->name);
+                buf_printf(out, ", \"role\": \"%s\", \"variation\": ", ir_role_name(mt->role));
+                json_str(out, x->variations[v].key);
+                buf_puts(out, ", \"control_mean\": ");
+                json_num(out, c->out[m][0].mean);
+                buf_puts(out, ", \"mean\": ");
+                json_num(out, o->mean);
+                buf_puts(out, ", \"abs_effect\": ");
+                json_num(out, o->abs_effect);
+                buf_puts(out, ", \"rel_effect\": ");
+                json_num(out, o->rel_effect);
+                buf_puts(out, ", \"ci\": [");
+                json_num(out, o->ci_lo);
+                buf_puts(out, ", ");
+                json_num(out, o->ci_hi);
+                buf_puts(out, "], \"p_value\": ");
+                json_num(out, o->p);
+                buf_puts(out, ", \"p_value_adjusted\": ");
+                json_num(out, o->p_adj);
+                buf_puts(out, ", \"chance_to_win\": ");
+                json_num(out, o->ctw);
+                buf_puts(out, ", \"decision\": ");
+                json_str(out, o->decision ? o->decision : "");
+                buf_putc(out, '}');
+            }
+        }
+        buf_puts(out, "]}");
+    }
+    buf_puts(out, "]}");
+}

@@ -1,0 +1,821 @@
+/* runner.c — `abc run` for one spec (see run.h for the pipeline and the
+ * rules for dates due).  Phases: load and compile the spec in memory →
+ * resolve experiments → plan the dates → DDL → experiment_data → assignment
+ * and wide tables per due date → statistics queries → analysis → report
+ * publish → run state → memo. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abc/dates.h"
+#include "abc/gb.h"
+#include "abc/results.h"
+#include "abc/run.h"
+#include "abc/spec.h"
+#include "abc/sqlgen.h"
+
+#define RUN_VALUES_CHUNK 400 /* rows per {{values}} insert */
+
+typedef struct Runner {
+    const RunEnv *env;
+    const RunOptions *opt;
+    SpecUnit unit;
+    bool unit_loaded;
+    Arena arena;
+    SqlProgram prog;
+    GbTagConfig *gb;
+    RunExperiment *exps;
+    int nexps;
+    long from, to;       /* due dates, inclusive; from > to: none */
+    long first_phase_day;
+    bool full;
+    char run_id[41];
+    double t0;
+    char computed_at[20];
+    const char *reason;  /* why these dates */
+} Runner;
+
+void run_outcome_free(RunOutcome *o)
+{
+    free(o->tag);
+    free(o->memo_path);
+    buf_free(&o->json);
+    memset(o, 0, sizeof *o);
+}
+
+static double now_s(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void progress(Runner *r, const char *fmt, ...) ABC_PRINTF(2, 3);
+static void progress(Runner *r, const char *fmt, ...)
+{
+    FILE *f = r->opt->progress;
+    if (!f)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(f, "abc run %s: ", r->unit.ir ? r->unit.ir->tag : "?");
+    vfprintf(f, fmt, ap);
+    fprintf(f, " (%.2f s)\n", now_s() - r->t0);
+    va_end(ap);
+}
+
+/* A live bar on a terminal; nothing otherwise. */
+static void progress_bar(Runner *r, int done, int total, const char *what)
+{
+    FILE *f = r->opt->progress;
+    if (!f || !isatty(fileno(f)) || total <= 0)
+        return;
+    int width = 30, fill = done * width / total;
+    fprintf(f, "\r  [");
+    for (int i = 0; i < width; i++)
+        fputc(i < fill ? '#' : ' ', f);
+    fprintf(f, "] %d/%d %s", done, total, what);
+    if (done == total)
+        fputc('\n', f);
+    fflush(f);
+}
+
+/* ---- statements ------------------------------------------------------------------ */
+
+static AbcStatus exec_bound(Runner *r, const char *tmpl, const SqlParams *p, char *err,
+                            size_t errlen)
+{
+    Buf sql;
+    buf_init(&sql);
+    AbcStatus st = sqlgen_bind(r->env->dialect, tmpl, p, &sql, err, errlen);
+    if (st == ABC_OK)
+        st = wh_exec(r->env->wh, sql.data, NULL, err, errlen);
+    buf_free(&sql);
+    return st;
+}
+
+static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char *err,
+                           size_t errlen)
+{
+    for (int i = 0; i < s->nstmts; i++) {
+        AbcStatus st = exec_bound(r, s->stmts[i], p, err, errlen);
+        if (st != ABC_OK) {
+            size_t n = strlen(err);
+            snprintf(err + n, errlen - n, " (step %s)", s->name);
+            return st;
+        }
+    }
+    return ABC_OK;
+}
+
+static const SqlStep *find_step(const Runner *r, SqlStepKind kind)
+{
+    for (int i = 0; i < r->prog.nsteps; i++)
+        if (r->prog.steps[i].kind == kind)
+            return &r->prog.steps[i];
+    return NULL;
+}
+
+/* ---- run state ------------------------------------------------------------------- */
+
+static const TableCol state_cols[] = {
+    {"tag", CT_STR64, true, "spec tag"},
+    {"last_date", CT_DATE, false, "last event date processed by a successful run"},
+    {"first_date", CT_DATE, false, "first event date of the phase window"},
+    {"spec_hash", CT_STR16, false, NULL},
+    {"abc_version", CT_STR32, false, NULL},
+    {"updated_at", CT_DATETIME, false, NULL},
+};
+
+static TableDef state_table(const Runner *r)
+{
+    TableDef t;
+    memset(&t, 0, sizeof t);
+    t.db = r->unit.ir->abc_database;
+    t.name = "run_state";
+    t.cols = state_cols;
+    t.ncols = (int)(sizeof state_cols / sizeof state_cols[0]);
+    t.key = TKEY_PRIMARY;
+    t.nkey = 1;
+    t.part = TPART_NONE;
+    t.dist_col = "tag";
+    t.comment = "abc: dates done per tag, for incremental runs";
+    return t;
+}
+
+typedef struct StateRow {
+    bool found;
+    long last_date;
+    char spec_hash[17];
+    char abc_version[33];
+} StateRow;
+
+static AbcStatus state_row_fn(const WhRow *row, void *ctx)
+{
+    StateRow *s = ctx;
+    if (row->ncols < 3 || !row->values[0])
+        return ABC_OK;
+    s->found = date_parse_prefix(row->values[0], &s->last_date);
+    snprintf(s->spec_hash, sizeof s->spec_hash, "%s", row->values[1] ? row->values[1] : "");
+    snprintf(s->abc_version, sizeof s->abc_version, "%s", row->values[2] ? row->values[2] : "");
+    return ABC_OK;
+}
+
+static AbcStatus state_read(Runner *r, StateRow *out, char *err, size_t errlen)
+{
+    TableDef t = state_table(r);
+    Buf sql;
+    buf_init(&sql);
+    buf_puts(&sql, "SELECT last_date, spec_hash, abc_version FROM ");
+    dialect_qualified(r->env->dialect, &sql, t.db, t.name);
+    buf_puts(&sql, " WHERE tag = ");
+    r->env->dialect->string(&sql, r->unit.ir->tag);
+    memset(out, 0, sizeof *out);
+    AbcStatus st = wh_query(r->env->wh, sql.data, state_row_fn, out, NULL, err, errlen);
+    unsigned code = wh_last_errno(r->env->wh);
+    if (st != ABC_OK && (code == 1146 || code == 1049)) {
+        /* no such table / database yet: nothing has run */
+        memset(out, 0, sizeof *out);
+        st = ABC_OK;
+    }
+    buf_free(&sql);
+    return st;
+}
+
+static AbcStatus state_create(Runner *r, char *err, size_t errlen)
+{
+    TableDef t = state_table(r);
+    Buf sql;
+    buf_init(&sql);
+    r->env->dialect->create_table(&sql, &t);
+    AbcStatus st = wh_exec(r->env->wh, sql.data, NULL, err, errlen);
+    buf_free(&sql);
+    return st;
+}
+
+static AbcStatus state_write(Runner *r, char *err, size_t errlen)
+{
+    TableDef t = state_table(r);
+    const Dialect *d = r->env->dialect;
+    char last[11], first[11];
+    date_format(r->to, last);
+    date_format(r->first_phase_day, first);
+    Buf body;
+    buf_init(&body);
+    buf_puts(&body, "SELECT ");
+    d->string(&body, r->unit.ir->tag);
+    buf_printf(&body, ", DATE '%s', DATE '%s', ", last, first);
+    d->string(&body, r->unit.ir->content_hash);
+    buf_puts(&body, ", ");
+    d->string(&body, ABC_VERSION);
+    buf_printf(&body, ", TIMESTAMP '%s'", r->computed_at);
+    static const char *const cols[] = {"tag", "last_date", "first_date", "spec_hash",
+                                       "abc_version", "updated_at"};
+    WriteSpec w;
+    memset(&w, 0, sizeof w);
+    w.mode = WRITE_UPSERT;
+    w.table = &t;
+    w.cols = cols;
+    w.ncols = 6;
+    w.body = body.data;
+    w.comment = "abc run state";
+    SqlStmts stmts;
+    sql_stmts_init(&stmts, &r->arena);
+    d->write(&stmts, &w);
+    AbcStatus st = ABC_OK;
+    for (int i = 0; i < stmts.n && st == ABC_OK; i++)
+        st = wh_exec(r->env->wh, stmts.items[i], NULL, err, errlen);
+    buf_free(&body);
+    return st;
+}
+
+/* ---- experiments ------------------------------------------------------------------ */
+
+static bool key_listed(const IrExperiments *e, const char *key)
+{
+    if (e->nkeys == 0)
+        return true;
+    for (int i = 0; i < e->nkeys; i++)
+        if (strcmp(e->keys[i], key) == 0)
+            return true;
+    return false;
+}
+
+static void ts_from(const char *iso, char out[20])
+{
+    /* 'YYYY-MM-DDTHH:MM:SS...' → 'YYYY-MM-DD HH:MM:SS'; date only → 00:00:00 */
+    long day;
+    out[0] = '\0';
+    if (!iso || !date_parse_prefix(iso, &day))
+        return;
+    memcpy(out, iso, 10);
+    if (strlen(iso) >= 19 && (iso[10] == 'T' || iso[10] == ' ') && iso[13] == ':' && iso[16] == ':') {
+        out[10] = ' ';
+        memcpy(out + 11, iso + 11, 8);
+        for (int i = 11; i < 19; i++)
+            if ((i == 13 || i == 16) ? out[i] != ':' : (out[i] < '0' || out[i] > '9')) {
+                memcpy(out + 10, " 00:00:00", 9);
+                break;
+            }
+    } else {
+        memcpy(out + 10, " 00:00:00", 9);
+    }
+    out[19] = '\0';
+}
+
+static AbcStatus resolve_experiments(Runner *r, char *err, size_t errlen)
+{
+    const IrSpec *ir = r->unit.ir;
+    const AbcConfig *cfg = r->env->config;
+    const IrExperiments *ie = &ir->experiments;
+    bool need_gb = ie->from_growthbook || ie->nkeys > 0;
+    if (need_gb) {
+        GbOptions o;
+        config_gb_options(cfg, &o);
+        if (ie->gb_project)
+            o.project_id = ie->gb_project;
+        if (ie->gb_status)
+            o.status = ie->gb_status;
+        if (!o.file && !o.api_host) {
+            snprintf(err, errlen,
+                     "no GrowthBook configured: set growthbook.api_host or growthbook.file in "
+                     "abc.yaml, or GROWTHBOOK_API_HOST");
+            return ABC_ERR_ENV;
+        }
+        /* with only fixed keys, every experiment is listed and the keys pick */
+        const char *tag = ie->from_growthbook ? ie->gb_tag : NULL;
+        AbcStatus st = gb_resolve_tag(&o, tag, &r->gb, err, errlen);
+        if (st != ABC_OK)
+            return st;
+    }
+    size_t ngb = r->gb ? r->gb->n_experiments : 0;
+    r->exps = arena_alloc(&r->arena, sizeof(RunExperiment) * (ngb + (size_t)ir->nassignments + 1));
+    for (size_t i = 0; i < ngb; i++) {
+        const GbExperiment *g = &r->gb->experiments[i];
+        if (!key_listed(ie, g->tracking_key))
+            continue;
+        if (ie->gb_status && strcmp(g->status, ie->gb_status) != 0)
+            continue; /* snapshots are filtered here; the API already did */
+        RunExperiment *x = &r->exps[r->nexps];
+        memset(x, 0, sizeof *x);
+        x->id = g->id;
+        x->tracking_key = g->tracking_key;
+        x->name = g->name;
+        x->status = g->status;
+        x->phase_name = g->phase_name;
+        x->phase_index = g->phase_index;
+        if (!date_parse_prefix(g->date_started, &x->phase_start)) {
+            snprintf(err, errlen, "experiment %s: phase dateStarted '%.40s' is not a date", g->id,
+                     g->date_started);
+            return ABC_ERR_SPEC;
+        }
+        ts_from(g->date_started, x->phase_start_ts);
+        x->phase_end = -1;
+        if (g->date_ended && g->date_ended[0]) {
+            if (!date_parse_prefix(g->date_ended, &x->phase_end)) {
+                snprintf(err, errlen, "experiment %s: phase dateEnded '%.40s' is not a date", g->id,
+                         g->date_ended);
+                return ABC_ERR_SPEC;
+            }
+            ts_from(g->date_ended, x->phase_end_ts);
+        }
+        x->coverage = g->coverage;
+        x->nvariations = (int)g->n_variations;
+        x->variations = arena_alloc(&r->arena, sizeof(RunVariation) * g->n_variations);
+        for (size_t k = 0; k < g->n_variations; k++) {
+            const GbVariation *v = &g->variations[k];
+            x->variations[k] = (RunVariation){v->variation_id, v->key, v->name, v->weight,
+                                              v->is_control != 0};
+        }
+        r->nexps++;
+    }
+    /* experiments assigned in code (hash assignment) */
+    for (int i = 0; i < ir->nassignments; i++) {
+        const IrHashAssignment *h = &ir->assignments[i];
+        bool known = false;
+        for (int k = 0; k < r->nexps; k++)
+            known |= strcmp(r->exps[k].tracking_key, h->tracking_key) == 0;
+        if (known)
+            continue;
+        if (!h->start) {
+            snprintf(err, errlen,
+                     "assignment \"%s\": GrowthBook does not know this experiment, so its phase "
+                     "start must be in the spec: start \"YYYY-MM-DD\";",
+                     h->tracking_key);
+            return ABC_ERR_SPEC;
+        }
+        RunExperiment *x = &r->exps[r->nexps++];
+        memset(x, 0, sizeof *x);
+        x->id = arena_printf(&r->arena, "hash:%s", h->tracking_key);
+        x->tracking_key = h->tracking_key;
+        x->name = h->tracking_key;
+        x->status = "running";
+        x->phase_name = "hash assignment";
+        (void)date_parse(h->start, &x->phase_start);
+        ts_from(h->start, x->phase_start_ts);
+        x->phase_end = -1;
+        x->coverage = 1;
+        x->nvariations = h->nvariations;
+        x->variations = arena_alloc(&r->arena, sizeof(RunVariation) * (size_t)h->nvariations);
+        for (int k = 0; k < h->nvariations; k++)
+            x->variations[k] = (RunVariation){h->variations[k], h->variations[k], h->variations[k],
+                                              h->weights[k], k == 0};
+    }
+    return ABC_OK;
+}
+
+/* ---- dates ---------------------------------------------------------------------- */
+
+static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t errlen)
+{
+    const RunOptions *o = r->opt;
+    long today;
+    if (!date_today(&today)) {
+        snprintf(err, errlen, "ABC_TODAY is not a date YYYY-MM-DD");
+        return ABC_ERR_USAGE;
+    }
+    r->first_phase_day = today;
+    long last_phase_end = -1;
+    bool any_running = false;
+    for (int i = 0; i < r->nexps; i++) {
+        if (r->exps[i].phase_start < r->first_phase_day)
+            r->first_phase_day = r->exps[i].phase_start;
+        if (r->exps[i].phase_end < 0)
+            any_running = true;
+        else if (r->exps[i].phase_end > last_phase_end)
+            last_phase_end = r->exps[i].phase_end;
+    }
+    long end = today - 1;
+    if (!any_running && r->nexps > 0 && last_phase_end < end)
+        end = last_phase_end; /* every phase ended: nothing after it matters */
+    r->full = o->full;
+    if (o->date) {
+        if (!date_parse(o->date, &r->from)) {
+            snprintf(err, errlen, "--date '%s' is not a date YYYY-MM-DD", o->date);
+            return ABC_ERR_USAGE;
+        }
+        r->to = r->from;
+        r->reason = "--date";
+    } else if (o->from || o->to) {
+        if (!o->from || !o->to || !date_parse(o->from, &r->from) || !date_parse(o->to, &r->to)) {
+            snprintf(err, errlen, "--from and --to take dates YYYY-MM-DD, both");
+            return ABC_ERR_USAGE;
+        }
+        if (r->from > r->to) {
+            snprintf(err, errlen, "--from %s is after --to %s", o->from, o->to);
+            return ABC_ERR_USAGE;
+        }
+        r->reason = "--from/--to";
+    } else if (o->full) {
+        r->from = r->first_phase_day;
+        r->to = end;
+        r->reason = "--full: from the earliest phase start";
+    } else if (!state->found) {
+        r->from = r->first_phase_day;
+        r->to = end;
+        r->reason = "first run: from the earliest phase start";
+        r->full = true;
+    } else if (strcmp(state->spec_hash, r->unit.ir->content_hash) != 0 ||
+               strcmp(state->abc_version, ABC_VERSION) != 0) {
+        r->from = r->first_phase_day;
+        r->to = end;
+        r->reason = strcmp(state->spec_hash, r->unit.ir->content_hash) != 0
+                        ? "the spec changed since the last run: rebuilding from the phase start"
+                        : "abc was upgraded since the last run: rebuilding from the phase start";
+        r->full = true;
+    } else {
+        int lb = r->env->config ? r->env->config->lookback_days : 2;
+        r->from = state->last_date + 1 - lb;
+        if (r->from < r->first_phase_day)
+            r->from = r->first_phase_day;
+        r->to = end;
+        r->reason = "incremental: since the last run, with the late-data lookback";
+    }
+    if (r->from < r->first_phase_day && !o->date && !o->from)
+        r->from = r->first_phase_day;
+    return ABC_OK;
+}
+
+/* ---- experiment_data rows ---------------------------------------------------------- */
+
+static SqlValue sv_str(const char *s) { return (SqlValue){SQLV_STRING, s ? s : "", 0, 0}; }
+static SqlValue sv_int(long long i) { return (SqlValue){SQLV_INT, NULL, i, 0}; }
+static SqlValue sv_dbl(double d) { return (SqlValue){SQLV_DOUBLE, NULL, 0, d}; }
+static SqlValue sv_null(void) { return (SqlValue){SQLV_NULL, NULL, 0, 0}; }
+static SqlValue sv_ts(const char *ts)
+{
+    return ts && ts[0] ? (SqlValue){SQLV_DATETIME, ts, 0, 0} : sv_null();
+}
+
+static AbcStatus exec_values(Runner *r, const SqlStep *s, const SqlValue *rows, int nrows,
+                             int ncols, const SqlParams *base, char *err, size_t errlen)
+{
+    for (int at = 0; at < nrows; at += RUN_VALUES_CHUNK) {
+        SqlParams p = *base;
+        p.values = rows + (size_t)at * (size_t)ncols;
+        p.nrows = nrows - at < RUN_VALUES_CHUNK ? nrows - at : RUN_VALUES_CHUNK;
+        p.ncols = ncols;
+        AbcStatus st = exec_step(r, s, &p, err, errlen);
+        if (st != ABC_OK)
+            return st;
+    }
+    return ABC_OK;
+}
+
+static AbcStatus write_config(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_CONFIG);
+    if (!s)
+        return ABC_OK;
+    int ncols = SQLGEN_EXPDATA_NCOLUMNS, nrows = 0;
+    for (int i = 0; i < r->nexps; i++)
+        nrows += r->exps[i].nvariations;
+    SqlValue *rows = arena_alloc(&r->arena, sizeof(SqlValue) * (size_t)(nrows ? nrows : 1) * (size_t)ncols);
+    SqlValue *v = rows;
+    const char *fetched = r->gb ? r->gb->fetched_at_iso : NULL;
+    char fetched_ts[20];
+    ts_from(fetched ? fetched : "", fetched_ts);
+    for (int i = 0; i < r->nexps; i++) {
+        const RunExperiment *x = &r->exps[i];
+        for (int k = 0; k < x->nvariations; k++) {
+            const RunVariation *vv = &x->variations[k];
+            for (int c = 0; c < ncols; c++) {
+                const char *col = SQLGEN_EXPDATA_COLUMNS[c];
+                SqlValue val = sv_null();
+                if (!strcmp(col, "tag")) val = sv_str(r->unit.ir->tag);
+                else if (!strcmp(col, "tracking_key")) val = sv_str(x->tracking_key);
+                else if (!strcmp(col, "variation_key")) val = sv_str(vv->key);
+                else if (!strcmp(col, "experiment_id")) val = sv_str(x->id);
+                else if (!strcmp(col, "experiment_name")) val = sv_str(x->name);
+                else if (!strcmp(col, "status")) val = sv_str(x->status);
+                else if (!strcmp(col, "phase_index")) val = sv_int(x->phase_index);
+                else if (!strcmp(col, "phase_name")) val = sv_str(x->phase_name);
+                else if (!strcmp(col, "phase_start")) val = sv_ts(x->phase_start_ts);
+                else if (!strcmp(col, "phase_end")) val = sv_ts(x->phase_end_ts);
+                else if (!strcmp(col, "coverage")) val = sv_dbl(x->coverage);
+                else if (!strcmp(col, "variation_id")) val = sv_str(vv->id);
+                else if (!strcmp(col, "variation_name")) val = sv_str(vv->name);
+                else if (!strcmp(col, "weight")) val = sv_dbl(vv->weight);
+                else if (!strcmp(col, "is_control")) val = sv_int(vv->is_control);
+                else if (!strcmp(col, "fetched_at")) val = sv_ts(fetched_ts[0] ? fetched_ts : r->computed_at);
+                else if (!strcmp(col, "spec_hash")) val = sv_str(r->unit.ir->content_hash);
+                else if (!strcmp(col, "abc_version")) val = sv_str(ABC_VERSION);
+                *v++ = val;
+            }
+        }
+    }
+    if (nrows == 0) {
+        /* no experiments: the step still clears the tag's old rows */
+        SqlParams p = *base;
+        p.values = NULL;
+        p.nrows = 0;
+        p.ncols = ncols;
+        return exec_step(r, s, &p, err, errlen);
+    }
+    return exec_values(r, s, rows, nrows, ncols, base, err, errlen);
+}
+
+/* ---- statistics ----------------------------------------------------------------- */
+
+typedef struct StatsFeed {
+    Results *res;
+    const SqlStep *step;
+    char *err;
+    size_t errlen;
+} StatsFeed;
+
+static AbcStatus stats_row_fn(const WhRow *row, void *ctx)
+{
+    StatsFeed *f = ctx;
+    return results_add_row(f->res, f->step, row, f->err, f->errlen);
+}
+
+static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char *err,
+                           size_t errlen)
+{
+    for (int i = 0; i < r->prog.nsteps; i++) {
+        const SqlStep *s = &r->prog.steps[i];
+        if (s->kind != SQLSTEP_STATS)
+            continue;
+        for (int k = 0; k < s->nstmts; k++) {
+            Buf sql;
+            buf_init(&sql);
+            AbcStatus st = sqlgen_bind(r->env->dialect, s->stmts[k], base, &sql, err, errlen);
+            StatsFeed feed = {res, s, err, errlen};
+            if (st == ABC_OK)
+                st = wh_query(r->env->wh, sql.data, stats_row_fn, &feed, NULL, err, errlen);
+            buf_free(&sql);
+            if (st != ABC_OK) {
+                size_t n = strlen(err);
+                snprintf(err + n, errlen - n, " (step %s)", s->name);
+                return st;
+            }
+        }
+    }
+    return ABC_OK;
+}
+
+/* ---- the run ------------------------------------------------------------------------ */
+
+static void dry_run_plan(Runner *r)
+{
+    FILE *f = stdout;
+    char a[11], b[11];
+    const IrSpec *ir = r->unit.ir;
+    printf("abc run %s --dry-run (%s, dialect %s)\n", ir->tag, ir->path, r->env->dialect->name);
+    printf("experiments (%d):\n", r->nexps);
+    for (int i = 0; i < r->nexps; i++) {
+        const RunExperiment *x = &r->exps[i];
+        date_format(x->phase_start, a);
+        fprintf(f, "  %s  %s  phase \"%s\" from %s%s%s, %d variations:", x->tracking_key, x->id,
+                x->phase_name, a, x->phase_end >= 0 ? " to " : " (running)",
+                x->phase_end >= 0 ? (date_format(x->phase_end, b), b) : "", x->nvariations);
+        for (int k = 0; k < x->nvariations; k++)
+            fprintf(f, " %s=%g", x->variations[k].key, x->variations[k].weight);
+        fputc('\n', f);
+    }
+    if (r->from > r->to) {
+        printf("dates due: none (%s)\n", r->reason);
+    } else {
+        date_format(r->from, a);
+        date_format(r->to, b);
+        printf("dates due: %s .. %s (%ld days; %s)\n", a, b, r->to - r->from + 1, r->reason);
+    }
+    printf("steps:\n");
+    for (int i = 0; i < r->prog.nsteps; i++) {
+        const SqlStep *s = &r->prog.steps[i];
+        const char *when = "";
+        switch (s->kind) {
+        case SQLSTEP_RESET: when = r->full ? "" : "  [skipped: not a full run]"; break;
+        case SQLSTEP_ASSIGN_DAY:
+        case SQLSTEP_WIDE_DAY: when = "  [once per due date]"; break;
+        case SQLSTEP_ASSIGN_RANGE:
+        case SQLSTEP_WIDE_RANGE: when = "  [not used: days run one by one]"; break;
+        case SQLSTEP_DAILY_PUBLISH: when = "  [once per analysis date]"; break;
+        default: break;
+        }
+        printf("  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
+               s->summary, when);
+    }
+    printf("then: analysis in the stats kernel, report tables replaced for tag '%s', run state, memo %s/%s.md\n",
+           ir->tag, r->opt->memo_dir ? r->opt->memo_dir : "reports", ir->tag);
+}
+
+static AbcStatus write_memo(Runner *r, Results *res, RunOutcome *out, char *err, size_t errlen)
+{
+    const char *dir = r->opt->memo_dir ? r->opt->memo_dir : "reports";
+    AbcStatus st = file_mkdirs(dir, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    char a[11], b[11];
+    date_format(r->from, a);
+    date_format(r->to, b);
+    Buf line, memo;
+    buf_init(&line);
+    buf_init(&memo);
+    buf_printf(&line, "Run %s at %s UTC: dates %s .. %s (%s); spec %s (hash %s); abc %s; dialect %s.",
+               r->run_id, r->computed_at, a, b, r->reason, r->unit.ir->path,
+               r->unit.ir->content_hash, ABC_VERSION, r->env->dialect->name);
+    results_memo(res, r->to, line.data, &memo);
+    char *path = NULL;
+    size_t plen = strlen(dir) + strlen(r->unit.ir->tag) + 8;
+    path = malloc(plen);
+    if (!path)
+        abort();
+    snprintf(path, plen, "%s/%s.md", dir, r->unit.ir->tag);
+    st = file_write_atomic(path, memo.data, memo.len, err, errlen);
+    if (st == ABC_OK)
+        out->memo_path = path;
+    else
+        free(path);
+    buf_free(&line);
+    buf_free(&memo);
+    return st;
+}
+
+AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o,
+                   RunOutcome *out, char *err, size_t errlen)
+{
+    Runner r;
+    memset(&r, 0, sizeof r);
+    memset(out, 0, sizeof *out);
+    r.env = env;
+    r.opt = o;
+    r.t0 = now_s();
+    arena_init(&r.arena);
+    Results *res = NULL;
+    AbcStatus st = spec_load(&r.unit, spec_path);
+    r.unit_loaded = true;
+    if (st != ABC_OK) {
+        diag_print(&r.unit.diag, stderr);
+        if (st == ABC_ERR_ENV && r.unit.diag.nmsgs == 0)
+            snprintf(err, errlen, "cannot read %s", spec_path);
+        else
+            snprintf(err, errlen, "%s has errors", spec_path);
+        st = ABC_ERR_SPEC;
+        goto out;
+    }
+    IrSpec *ir = r.unit.ir;
+    out->tag = strdup(ir->tag);
+    if (env->config) {
+        /* abc.yaml names the databases unless the spec does */
+        if (strcmp(ir->abc_database, "abc") == 0 && env->config->databases.abc)
+            ir->abc_database = env->config->databases.abc;
+        if (strcmp(ir->report_database, "flow_report_app") == 0 && env->config->databases.report)
+            ir->report_database = env->config->databases.report;
+    }
+    st = sqlgen_program(ir, env->dialect, &r.arena, &r.unit.diag, &r.prog);
+    if (st != ABC_OK) {
+        diag_print(&r.unit.diag, stderr);
+        snprintf(err, errlen, "%s cannot be compiled for %s", spec_path, env->dialect->name);
+        goto out;
+    }
+    {
+        time_t now = time(NULL);
+        struct tm tmv;
+        gmtime_r(&now, &tmv);
+        strftime(r.computed_at, sizeof r.computed_at, "%Y-%m-%d %H:%M:%S", &tmv);
+        char id[96];
+        snprintf(id, sizeof id, "%.20s_%04d%02d%02d%02d%02d%02d", ir->tag,
+                 (tmv.tm_year + 1900) % 10000, (tmv.tm_mon + 1) % 100, tmv.tm_mday % 100,
+                 tmv.tm_hour % 100, tmv.tm_min % 100, tmv.tm_sec % 100);
+        snprintf(r.run_id, sizeof r.run_id, "%.40s", id);
+    }
+    st = resolve_experiments(&r, err, errlen);
+    if (st != ABC_OK)
+        goto out;
+    progress(&r, "%d experiment%s resolved", r.nexps, r.nexps == 1 ? "" : "s");
+
+    StateRow state;
+    memset(&state, 0, sizeof state);
+    if (env->wh) {
+        st = state_read(&r, &state, err, errlen);
+        if (st != ABC_OK)
+            goto out;
+    }
+    st = plan_dates(&r, &state, err, errlen);
+    if (st != ABC_OK)
+        goto out;
+    if (o->dry_run) {
+        dry_run_plan(&r);
+        goto out;
+    }
+    if (r.nexps == 0) {
+        fprintf(stderr, "abc run %s: warning: no experiments found for this tag\n", ir->tag);
+    }
+
+    SqlParams base;
+    memset(&base, 0, sizeof base);
+    base.run_id = r.run_id;
+    const SqlStep *ddl = find_step(&r, SQLSTEP_DDL);
+    if (ddl && (st = exec_step(&r, ddl, &base, err, errlen)) != ABC_OK)
+        goto out;
+    if ((st = state_create(&r, err, errlen)) != ABC_OK)
+        goto out;
+    progress(&r, "tables ready (%d statements)", ddl ? ddl->nstmts + 1 : 1);
+    if ((st = write_config(&r, &base, err, errlen)) != ABC_OK)
+        goto out;
+    progress(&r, "experiment_data written");
+
+    char a[11], b[11];
+    if (r.from <= r.to) {
+        if (r.full) {
+            const SqlStep *reset = find_step(&r, SQLSTEP_RESET);
+            if (reset && (st = exec_step(&r, reset, &base, err, errlen)) != ABC_OK)
+                goto out;
+        }
+        const SqlStep *as = find_step(&r, SQLSTEP_ASSIGN_DAY), *wd = find_step(&r, SQLSTEP_WIDE_DAY);
+        int total = (int)(r.to - r.from + 1), done = 0;
+        for (long day = r.from; day <= r.to; day++) {
+            char ds[11];
+            date_format(day, ds);
+            SqlParams p = base;
+            p.event_date = ds;
+            if (as && (st = exec_step(&r, as, &p, err, errlen)) != ABC_OK)
+                goto out;
+            if (wd && (st = exec_step(&r, wd, &p, err, errlen)) != ABC_OK)
+                goto out;
+            progress_bar(&r, ++done, total, "days");
+        }
+        date_format(r.from, a);
+        date_format(r.to, b);
+        progress(&r, "assignment and wide tables filled for %s .. %s (%d days)", a, b, total);
+        out->ndays = total;
+        snprintf(out->first_date, sizeof out->first_date, "%s", a);
+        snprintf(out->last_date, sizeof out->last_date, "%s", b);
+    } else {
+        progress(&r, "no dates due");
+        goto out;
+    }
+
+    /* statistics for every analysis date due */
+    res = results_new(ir, r.exps, r.nexps, r.computed_at);
+    {
+        SqlParams p = base;
+        p.from_date = a;
+        p.to_date = b;
+        if ((st = run_stats(&r, res, &p, err, errlen)) != ABC_OK)
+            goto out;
+    }
+    progress(&r, "sufficient statistics read");
+    if ((st = results_compute(res, err, errlen)) != ABC_OK)
+        goto out;
+    progress(&r, "analysis done");
+
+    /* publish: stage, load, then replace atomically */
+    {
+        const SqlStep *stage = find_step(&r, SQLSTEP_REPORT_STAGE);
+        const SqlStep *load = find_step(&r, SQLSTEP_REPORT_LOAD);
+        const SqlStep *pub = find_step(&r, SQLSTEP_REPORT_PUBLISH);
+        const SqlStep *daily = find_step(&r, SQLSTEP_DAILY_PUBLISH);
+        int ndates = 0;
+        const long *dates = results_dates(res, &ndates);
+        for (int i = 0; i < ndates; i++) {
+            char ds[11];
+            date_format(dates[i], ds);
+            int nrows = 0;
+            const SqlValue *rows = results_rows(res, dates[i], &nrows);
+            SqlParams p = base;
+            p.analysis_date = ds;
+            if (stage && (st = exec_step(&r, stage, &p, err, errlen)) != ABC_OK)
+                goto out;
+            if (load && nrows > 0 &&
+                (st = exec_values(&r, load, rows, nrows, SQLGEN_REPORT_NCOLUMNS, &p, err, errlen)) != ABC_OK)
+                goto out;
+            if (daily && (st = exec_step(&r, daily, &p, err, errlen)) != ABC_OK)
+                goto out;
+            if (dates[i] == r.to && pub && (st = exec_step(&r, pub, &p, err, errlen)) != ABC_OK)
+                goto out;
+        }
+        progress(&r, "report tables replaced (%d analysis date%s)", ndates, ndates == 1 ? "" : "s");
+    }
+    if ((st = state_write(&r, err, errlen)) != ABC_OK)
+        goto out;
+    if ((st = write_memo(&r, res, out, err, errlen)) != ABC_OK)
+        goto out;
+    progress(&r, "memo written to %s", out->memo_path);
+
+    ResultsHealth h = results_health(res, r.to);
+    unsigned fail_on = ir->analysis.fail_on | o->fail_on;
+    out->nexperiments = r.nexps;
+    out->srm_failures = h.srm_failures;
+    out->guardrail_failures = h.guardrail_failures;
+    out->data_quality_failures = h.data_quality_failures;
+    out->health_failed = ((fail_on & FAIL_SRM) && h.srm_failures) ||
+                         ((fail_on & FAIL_GUARDRAIL) && h.guardrail_failures) ||
+                         ((fail_on & FAIL_DATA_QUALITY) && h.data_quality_failures);
+    results_json(res, r.to, &out->json);
+out:
+    results_free(res);
+    if (r.gb)
+        gb_tag_config_free(r.gb);
+    arena_free(&r.arena);
+    if (r.unit_loaded)
+        spec_unit_free(&r.unit);
+    return st;
+}
