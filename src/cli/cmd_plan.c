@@ -1,12 +1,54 @@
-/* cmd_plan.c — abc plan (being built). */
+/* cmd_plan.c — abc plan: what `abc run` would do for one spec and dates
+ * (experiments and phases, dates due, the steps in order), changing
+ * nothing.  It is `abc run --dry-run` for a single spec. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "abc/cli.h"
 
-#include <stdio.h>
+static const char plan_help[] =
+    "usage: abc plan [--config FILE] [--date D | --from D --to D | --full] SPEC\n"
+    "\n"
+    "Print what `abc run SPEC` would do: the experiments of the tag and their\n"
+    "latest phases, the dates due and why, and the ordered steps with their\n"
+    "statement counts.  Reads the run state from the warehouse; changes nothing.\n"
+    "exit: 0 ok, 1 spec error, 2 usage, 3 warehouse or GrowthBook unreachable\n";
 
 int cmd_plan(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("abc plan: not available in this build\n", stderr);
-    return 2;
+    int nspecs = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(plan_help, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--all") || !strcmp(a, "--dry-run") || !strcmp(a, "--format") ||
+            !strcmp(a, "--fail-on") || !strcmp(a, "--memo-dir")) {
+            fprintf(stderr, "abc plan: '%s' is not a plan option\n%s", a, plan_help);
+            return 2;
+        }
+        if (!strcmp(a, "--date") || !strcmp(a, "--from") || !strcmp(a, "--to") ||
+            !strcmp(a, "--config"))
+            i++;
+        else if (a[0] != '-')
+            nspecs++;
+    }
+    if (nspecs != 1) {
+        fprintf(stderr, "abc plan: give exactly one spec\n%s", plan_help);
+        return 2;
+    }
+    char **args = calloc((size_t)argc + 3, sizeof(char *));
+    if (!args)
+        abort();
+    int n = 0;
+    args[n++] = "run";
+    args[n++] = "--dry-run";
+    args[n++] = "--quiet";
+    for (int i = 1; i < argc; i++)
+        args[n++] = argv[i];
+    int rc = cmd_run(n, args);
+    free(args);
+    return rc;
 }
