@@ -13,6 +13,12 @@
 # sanitizer reports anything.  UPDATE=1 rewrites expected.txt from the actual
 # output (never for a crash): review every regenerated file by eye.
 #
+# A case with a KNOWN_BUG file documents a front-end bug: its expected.txt is
+# the intended output.  A mismatch there is reported as XFAIL and does not
+# fail the run (a crash, exit 0 or sanitizer report still does); a match is
+# XPASS and fails the run until KNOWN_BUG is deleted.  UPDATE=1 leaves these
+# expectations alone.
+#
 # ABC is the abc binary (the Makefile passes it); default build/abc.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +33,7 @@ filter=${1:-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/abc-diag.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-pass=0 fail=0 updated=0
+pass=0 fail=0 updated=0 xfail=0
 failed=()
 for dir in "$here"/diag/*/; do
     dir=${dir%/}
@@ -42,18 +48,17 @@ for dir in "$here"/diag/*/; do
             fail=$((fail + 1)); failed+=("$name"); continue
         fi
     fi
-    spec=
+    spec= many=
     for f in "$rundir"/*; do
         b=$(basename "$f")
-        case $b in expected.txt | gen.sh) continue ;; esac
+        case $b in expected.txt | gen.sh | KNOWN_BUG) continue ;; esac
         if [ -n "$spec" ]; then
-            echo "FAIL $name: more than one spec file ($spec, $b)"
-            spec=; break
+            many=1; break
         fi
         spec=$b
     done
-    if [ -z "$spec" ]; then
-        echo "FAIL $name: no spec file"
+    if [ -z "$spec" ] || [ -n "$many" ]; then
+        echo "FAIL $name: need exactly one spec file"
         fail=$((fail + 1)); failed+=("$name"); continue
     fi
     (cd "$rundir" && "$abc" check "$spec") >"$tmp/stdout" 2>"$tmp/stderr"
@@ -73,6 +78,16 @@ for dir in "$here"/diag/*/; do
         echo "FAIL $name: $problem"
         head -c 4000 "$tmp/actual" | sed 's/^/    /'
         fail=$((fail + 1)); failed+=("$name"); continue
+    fi
+    if [ -f "$dir/KNOWN_BUG" ]; then
+        if cmp -s "$tmp/actual" "$dir/expected.txt"; then
+            echo "XPASS $name: matches now; delete $dir/KNOWN_BUG"
+            fail=$((fail + 1)); failed+=("$name")
+        else
+            echo "XFAIL $name: $(head -n 1 "$dir/KNOWN_BUG" | cut -c1-150)"
+            xfail=$((xfail + 1))
+        fi
+        continue
     fi
     if [ "${UPDATE:-0}" = 1 ]; then
         if ! cmp -s "$tmp/actual" "$dir/expected.txt" 2>/dev/null; then
@@ -95,11 +110,11 @@ for dir in "$here"/diag/*/; do
         fail=$((fail + 1)); failed+=("$name")
     fi
 done
-total=$((pass + fail))
+total=$((pass + fail + xfail))
 if [ $total -eq 0 ]; then
     echo "diag.sh: no cases ran"
     exit 1
 fi
 [ "${UPDATE:-0}" = 1 ] && echo "diag.sh: $updated expectation(s) rewritten; review them"
-echo "diag.sh: $pass/$total passed"
+echo "diag.sh: $pass/$total passed, $xfail known bug(s)"
 [ $fail -eq 0 ] || { echo "diag.sh: failed: ${failed[*]}"; exit 1; }
