@@ -310,16 +310,17 @@ static AbcStatus lib_init_embedded(const char *datadir, unsigned buffer_pool_mb,
     if (st != ABC_OK)
         return st;
 
-    char a_datadir[PATH_MAX + 16], a_log[PATH_MAX + 32], a_pool[64];
+    char a_datadir[PATH_MAX + 16], a_pool[64];
     snprintf(a_datadir, sizeof a_datadir, "--datadir=%s", real);
-    snprintf(a_log, sizeof a_log, "--log-error=%s/embedded.err", real);
     snprintf(a_pool, sizeof a_pool, "--innodb-buffer-pool-size=%uM", buffer_pool_mb);
-    /* --no-defaults must come first: never read the system's my.cnf */
+    /* --no-defaults must come first: never read the system's my.cnf.
+     * --skip-grant-tables also skips mysql.plugin / mysql.func at start, so
+     * a fresh datadir starts quietly.  No --log-error: in the embedded
+     * server it would redirect this process's stderr into the log. */
     char *args[] = {
         "abc",
         "--no-defaults",
         a_datadir,
-        a_log,
         a_pool,
         "--skip-grant-tables",
         "--innodb-flush-log-at-trx-commit=2",
@@ -333,8 +334,8 @@ static AbcStatus lib_init_embedded(const char *datadir, unsigned buffer_pool_mb,
         g_lib = LIB_ENDED; /* a failed server start cannot be retried in-process */
         close(g_lock_fd);
         g_lock_fd = -1;
-        set_err(err, errlen, "warehouse: embedded server failed to start on %s (see %s/embedded.err)",
-                real, real);
+        set_err(err, errlen, "warehouse: embedded server failed to start on %s (its messages "
+                             "are on stderr above)", real);
         return ABC_ERR_ENV;
     }
     snprintf(g_datadir, sizeof g_datadir, "%s", real);

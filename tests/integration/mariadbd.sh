@@ -63,8 +63,8 @@ mariadbd_start() { # DIR
     fi
     [ "$(id -u)" = 0 ] && user_opt=(--user=root)
 
+    mkdir -p "$dir/data" "$dir/tmp" || return 1
     if [ ! -d "$dir/data/mysql" ]; then
-        mkdir -p "$dir/data" "$dir/tmp" || return 1
         if ! "$install_db" --no-defaults --datadir="$dir/data" --auth-root-authentication-method=normal \
                 --skip-test-db --skip-name-resolve "${user_opt[@]}" >"$dir/install.log" 2>&1; then
             echo "mariadbd_start: mariadb-install-db failed; log follows:" >&2
