@@ -123,6 +123,12 @@ fuzz: deps
 bench: $(BIN)
 	@bash bench/run.sh
 
+# The main job end to end on the embedded warehouse: synthetic data with
+# known effects, `abc run --all` against the GrowthBook snapshot, the memo.
+demo: deps
+	$(MAKE) all
+	@ABC=$(CURDIR)/$(BIN) bash examples/demo.sh
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/abc
