@@ -117,8 +117,8 @@ typedef struct Dialect {
     void (*col_type)(Buf *out, ColType t);
     /* CREATE TABLE IF NOT EXISTS ... (one statement). */
     void (*create_table)(Buf *out, const TableDef *t);
-    /* ALTER TABLE ... ADD COLUMN ... (one statement). */
-    void (*add_column)(Buf *out, const TableDef *t, const TableCol *c);
+    /* One ALTER TABLE adding the columns (NULL for existing rows). */
+    void (*add_columns)(Buf *out, const TableDef *t, const TableCol *cols, int n);
     /* The statements that perform one write. */
     void (*write)(SqlStmts *out, const WriteSpec *w);
     /* Delete the rows of t matching `where` (SQL text), as one statement. */

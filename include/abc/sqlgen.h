@@ -109,6 +109,11 @@ typedef struct SqlProgram {
 /* Build the program for one spec and dialect; see the header comment. */
 AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,
                          SqlProgram *out) ABC_MUST_CHECK;
+/* Same, with the wide table's retired columns (from the schema lock, see
+ * plan.h) appended to its DDL: they stay in the table, NULL from then on. */
+AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *retired,
+                            int nretired, Arena *arena, Diag *diag,
+                            SqlProgram *out) ABC_MUST_CHECK;
 
 /* The file text of one step: provenance header, then each statement
  * followed by ";" and a blank line.  Deterministic. */

@@ -1,12 +1,440 @@
-/* cmd_compile.c — abc compile (being built). */
+/* cmd_compile.c — abc compile: specs → generated/<tag>/ (plan.h layout).
+ *
+ *   abc compile [-o DIR] [--dialect starrocks|mariadb|all] [--check] SPEC...
+ *
+ * Everything is computed in memory first; a spec error, a table claimed by
+ * two tags or a name the dialect cannot take stops the command before any
+ * file is touched.  Writing is two-phase: every file goes to a temporary
+ * name next to its target and is fsync'ed, and only when all of them were
+ * written are they renamed into place — so a full disk or an unwritable
+ * directory leaves generated/ exactly as it was.  --check writes nothing,
+ * prints a unified diff of every file that would change (and names stale
+ * files) and exits 1 when anything differs.
+ * Exit codes: 0 ok, 1 spec error or stale, 2 usage, 3 environment. */
 #include "abc/cli.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "abc/plan.h"
+#include "abc/spec.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: abc compile [-o DIR] [--dialect starrocks|mariadb|all] [--check] SPEC...\n"
+          "\n"
+          "Write the SQL and plan of each spec into DIR/<tag>/ (default DIR: generated):\n"
+          "  <tag>/<dialect>/NN_<step>.sql   statements of each step, with placeholders\n"
+          "  <tag>/<dialect>/plan.json       steps, placeholders, result columns, methods\n"
+          "  <tag>/schema.lock               wide-table columns per schema version\n"
+          "  <tag>/migrations/NNNN_vK.<dialect>.sql  when a spec change alters columns\n"
+          "\n"
+          "  -o DIR              output directory (default generated)\n"
+          "  --dialect D         starrocks (default), mariadb, or all\n"
+          "  --check             write nothing; print a diff and exit 1 when DIR is stale\n"
+          "                      (without --dialect: every dialect DIR/<tag>/ holds)\n"
+          "  --help              this text\n"
+          "\n"
+          "exit codes: 0 ok, 1 spec error or stale output, 2 usage, 3 file system\n"
+          "docs/GENERATED.md describes the files.\n",
+          f);
+}
+
+typedef struct Unit {
+    const char *path;
+    SpecUnit su;
+    bool loaded;
+    Arena arena;
+    PlanOutputs out;
+} Unit;
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool same_file_content(const char *path, const PlanFile *f, bool *exists)
+{
+    char *data = NULL;
+    size_t len = 0;
+    char err[256];
+    *exists = access(path, F_OK) == 0;
+    if (!*exists || file_read_all(path, 1u << 30, &data, &len, err, sizeof err) != ABC_OK)
+        return false;
+    bool same = len == f->len && memcmp(data, f->data, len) == 0;
+    free(data);
+    return same;
+}
+
+/* diff -u old new, new content piped in; no shell involved. */
+static void print_diff(const char *path, const char *rel, const PlanFile *f, bool exists)
+{
+    fflush(stdout);
+    int fds[2];
+    if (pipe(fds) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        dup2(fds[0], 0);
+        close(fds[0]);
+        close(fds[1]);
+        char la[1100], lb[1100];
+        snprintf(la, sizeof la, "a/%s", rel);
+        snprintf(lb, sizeof lb, "b/%s", rel);
+        execlp("diff", "diff", "-u", "--label", la, "--label", lb, exists ? path : "/dev/null", "-",
+               (char *)NULL);
+        _exit(127);
+    }
+    close(fds[0]);
+    size_t done = 0;
+    while (done < f->len) {
+        ssize_t n = write(fds[1], f->data + done, f->len - done);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    close(fds[1]);
+    int status;
+    waitpid(pid, &status, 0);
+}
+
+static const PlanFile *produced(const Unit *u, int nunits, const char *rel)
+{
+    for (int i = 0; i < nunits; i++)
+        for (int k = 0; k < u[i].out.nfiles; k++)
+            if (strcmp(u[i].out.files[k].path, rel) == 0)
+                return &u[i].out.files[k];
+    return NULL;
+}
+
+/* Stale: files in an owned directory that this compile does not produce. */
+typedef void (*StaleFn)(const char *path, const char *rel, void *ctx);
+
+static void each_stale(const char *outdir, const Unit *u, int nunits, StaleFn fn, void *ctx)
+{
+    for (int i = 0; i < nunits; i++)
+        for (int d = 0; d < u[i].out.nowned; d++) {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%s/%s", outdir, u[i].out.owned_dirs[d]);
+            DIR *dp = opendir(dir);
+            if (!dp)
+                continue;
+            char **names = NULL;
+            int n = 0, cap = 0;
+            struct dirent *de;
+            while ((de = readdir(dp)) != NULL) {
+                if (de->d_name[0] == '.')
+                    continue;
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 32;
+                    names = realloc(names, (size_t)cap * sizeof *names);
+                }
+                names[n++] = strdup(de->d_name);
+            }
+            closedir(dp);
+            for (int k = 0; k < n; k++) {
+                char rel[4096], path[8192];
+                snprintf(rel, sizeof rel, "%s/%s", u[i].out.owned_dirs[d], names[k]);
+                snprintf(path, sizeof path, "%s/%s", outdir, rel);
+                if (!produced(u, nunits, rel))
+                    fn(path, rel, ctx);
+                free(names[k]);
+            }
+            free(names);
+        }
+}
+
+static void report_stale(const char *path, const char *rel, void *ctx)
+{
+    (void)path;
+    int *stale = ctx;
+    printf("abc compile --check: %s is stale (no longer produced)\n", rel);
+    (*stale)++;
+}
+
+static void remove_stale(const char *path, const char *rel, void *ctx)
+{
+    (void)rel;
+    (void)ctx;
+    unlink(path);
+}
+
+/* Phase 1: write every file to a temporary name; phase 2: rename them all. */
+static int write_all(const char *outdir, Unit *u, int nunits)
+{
+    int total = 0;
+    for (int i = 0; i < nunits; i++)
+        total += u[i].out.nfiles;
+    char **tmp = calloc((size_t)total + 1, sizeof *tmp);
+    char **dst = calloc((size_t)total + 1, sizeof *dst);
+    int n = 0, rc = 3;
+    char err[512];
+    for (int i = 0; i < nunits; i++) {
+        for (int k = 0; k < u[i].out.nfiles; k++) {
+            const PlanFile *f = &u[i].out.files[k];
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", outdir, f->path);
+            if (f->keep_existing && access(path, F_OK) == 0)
+                continue;
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%s", path);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                *slash = '\0';
+            if (file_mkdirs(dir, err, sizeof err) != ABC_OK) {
+                fprintf(stderr, "abc compile: %s\n", err);
+                goto fail;
+            }
+            bool exists;
+            if (same_file_content(path, f, &exists))
+                continue; /* unchanged: leave the file (and its mtime) alone */
+            char *t = malloc(strlen(path) + 32);
+            sprintf(t, "%s.tmp.%ld", path, (long)getpid());
+            tmp[n] = t;
+            dst[n] = strdup(path);
+            n++;
+            int fd = open(t, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0) {
+                fprintf(stderr, "abc compile: cannot write '%s': %s\n", path, strerror(errno));
+                goto fail;
+            }
+            size_t done = 0;
+            while (done < f->len) {
+                ssize_t w = write(fd, f->data + done, f->len - done);
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0) {
+                    fprintf(stderr, "abc compile: cannot write '%s': %s\n", path,
+                            w < 0 ? strerror(errno) : "short write");
+                    close(fd);
+                    goto fail;
+                }
+                done += (size_t)w;
+            }
+            if (fsync(fd) != 0 || close(fd) != 0) {
+                fprintf(stderr, "abc compile: cannot write '%s': %s\n", path, strerror(errno));
+                goto fail;
+            }
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (rename(tmp[i], dst[i]) != 0) {
+            fprintf(stderr, "abc compile: cannot replace '%s': %s\n", dst[i], strerror(errno));
+            goto fail;
+        }
+        free(tmp[i]);
+        tmp[i] = NULL;
+    }
+    each_stale(outdir, u, nunits, remove_stale, NULL);
+    rc = 0;
+fail:
+    for (int i = 0; i < n; i++) {
+        if (tmp[i]) {
+            unlink(tmp[i]);
+            free(tmp[i]);
+        }
+        free(dst[i]);
+    }
+    free(tmp);
+    free(dst);
+    if (rc)
+        fprintf(stderr, "abc compile: nothing was changed in '%s'\n", outdir);
+    return rc;
+}
+
+static int check_all(const char *outdir, Unit *u, int nunits)
+{
+    int stale = 0;
+    for (int i = 0; i < nunits; i++)
+        for (int k = 0; k < u[i].out.nfiles; k++) {
+            const PlanFile *f = &u[i].out.files[k];
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", outdir, f->path);
+            bool exists;
+            if (f->keep_existing && access(path, F_OK) == 0)
+                continue;
+            if (same_file_content(path, f, &exists))
+                continue;
+            printf("abc compile --check: %s/%s is %s\n", outdir, f->path,
+                   exists ? "out of date" : "missing");
+            print_diff(path, f->path, f, exists);
+            stale++;
+        }
+    each_stale(outdir, u, nunits, report_stale, &stale);
+    if (stale)
+        fprintf(stderr, "abc compile --check: %d file%s in '%s' stale; run `abc compile` and "
+                "commit the result\n", stale, stale == 1 ? "" : "s", outdir);
+    return stale ? 1 : 0;
+}
+
+/* Another tag's lock in outdir claiming one of these tables. */
+static bool claimed_elsewhere(const char *outdir, const char *tag, const char *table,
+                              char *other, size_t olen)
+{
+    DIR *dp = opendir(outdir);
+    if (!dp)
+        return false;
+    struct dirent *de;
+    bool found = false;
+    while (!found && (de = readdir(dp)) != NULL) {
+        if (de->d_name[0] == '.' || strcmp(de->d_name, tag) == 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s/schema.lock", outdir, de->d_name);
+        char *text = NULL;
+        size_t len;
+        char err[256];
+        if (file_read_all(path, 1u << 24, &text, &len, err, sizeof err) != ABC_OK)
+            continue;
+        Arena a;
+        arena_init(&a);
+        PlanLock l;
+        if (plan_lock_parse(text, &a, &l, err, sizeof err) == ABC_OK)
+            for (int i = 0; i < 3; i++)
+                if (l.tables[i] && strcmp(l.tables[i], table) == 0) {
+                    snprintf(other, olen, "%s", l.tag);
+                    found = true;
+                }
+        arena_free(&a);
+        free(text);
+    }
+    closedir(dp);
+    return found;
+}
 
 int cmd_compile(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fputs("abc compile: not available in this build\n", stderr);
+    const char *outdir = "generated";
+    const char *dialect_arg = NULL;
+    bool check = false;
+    const char **specs = calloc((size_t)argc + 1, sizeof *specs);
+    int nspecs = 0, rc = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            free(specs);
+            return 0;
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (++i >= argc)
+                goto usage_err;
+            outdir = argv[i];
+        } else if (strcmp(a, "--dialect") == 0) {
+            if (++i >= argc)
+                goto usage_err;
+            dialect_arg = argv[i];
+        } else if (strncmp(a, "--dialect=", 10) == 0) {
+            dialect_arg = a + 10;
+        } else if (strcmp(a, "--check") == 0) {
+            check = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "abc compile: unknown option '%s'\n", a);
+            goto usage_err;
+        } else {
+            specs[nspecs++] = a;
+        }
+    }
+    if (nspecs == 0) {
+        fputs("abc compile: no spec given\n", stderr);
+        goto usage_err;
+    }
+    if (dialect_arg && strcmp(dialect_arg, "all") != 0 && !dialect_by_name(dialect_arg)) {
+        fprintf(stderr, "abc compile: unknown dialect '%s' (starrocks, mariadb or all)\n", dialect_arg);
+        goto usage_err;
+    }
+
+    Unit *u = calloc((size_t)nspecs, sizeof *u);
+    for (int i = 0; i < nspecs; i++) {
+        u[i].path = specs[i];
+        arena_init(&u[i].arena);
+        AbcStatus st = spec_load(&u[i].su, specs[i]);
+        u[i].loaded = true;
+        if (st != ABC_OK) {
+            diag_print(&u[i].su.diag, stderr);
+            if (st == ABC_ERR_ENV && u[i].su.diag.nmsgs == 0)
+                fprintf(stderr, "abc compile: cannot read '%s'\n", specs[i]);
+            rc = rc ? rc : (st == ABC_ERR_ENV ? 3 : 1);
+            continue;
+        }
+        for (int k = 0; k < i; k++)
+            if (u[k].su.ir && strcmp(u[k].su.ir->tag, u[i].su.ir->tag) == 0) {
+                fprintf(stderr, "%s: error: tag '%s' is also defined by %s; compile one spec per tag\n",
+                        specs[i], u[i].su.ir->tag, specs[k]);
+                rc = 1;
+            }
+    }
+    for (int i = 0; i < nspecs && rc == 0; i++) {
+        const IrSpec *ir = u[i].su.ir;
+        const Dialect *ds[2];
+        int nd = 0;
+        if (dialect_arg && strcmp(dialect_arg, "all") == 0) {
+            ds[nd++] = &dialect_starrocks;
+            ds[nd++] = &dialect_mariadb;
+        } else if (dialect_arg) {
+            ds[nd++] = dialect_by_name(dialect_arg);
+        } else if (check) {
+            char p[4096];
+            snprintf(p, sizeof p, "%s/%s/mariadb", outdir, ir->tag);
+            ds[nd++] = &dialect_starrocks;
+            if (is_dir(p))
+                ds[nd++] = &dialect_mariadb;
+        } else {
+            ds[nd++] = &dialect_starrocks;
+        }
+        char err[512] = "";
+        AbcStatus st = plan_tag_outputs(ir, ds, nd, outdir, &u[i].arena, &u[i].su.diag, &u[i].out,
+                                        err, sizeof err);
+        if (st != ABC_OK) {
+            diag_print(&u[i].su.diag, stderr);
+            if (err[0])
+                fprintf(stderr, "abc compile: %s\n", err);
+            rc = st == ABC_ERR_ENV ? 3 : 1;
+        }
+    }
+    /* two tags on one table: within this run, then against other tags' locks */
+    for (int i = 0; i < nspecs && rc == 0; i++)
+        for (int t = 0; t < 3; t++) {
+            const char *tb = u[i].out.tables[t];
+            for (int k = 0; k < i; k++)
+                for (int s = 0; s < 3; s++)
+                    if (strcmp(u[k].out.tables[s], tb) == 0) {
+                        fprintf(stderr, "%s: error: table %s is also used by tag '%s' (%s)\n",
+                                u[i].path, tb, u[k].su.ir->tag, u[k].path);
+                        rc = 1;
+                    }
+            char other[256];
+            if (claimed_elsewhere(outdir, u[i].su.ir->tag, tb, other, sizeof other)) {
+                fprintf(stderr, "%s: error: table %s already belongs to tag '%s' (%s/%s/schema.lock)\n",
+                        u[i].path, tb, other, outdir, other);
+                rc = 1;
+            }
+        }
+    if (rc == 0)
+        rc = check ? check_all(outdir, u, nspecs) : write_all(outdir, u, nspecs);
+
+    for (int i = 0; i < nspecs; i++) {
+        arena_free(&u[i].arena);
+        if (u[i].loaded)
+            spec_unit_free(&u[i].su);
+    }
+    free(u);
+    free(specs);
+    return rc;
+usage_err:
+    usage(stderr);
+    free(specs);
     return 2;
 }

@@ -142,14 +142,16 @@ static void mdb_create_table(Buf *out, const TableDef *t)
     }
 }
 
-static void mdb_add_column(Buf *out, const TableDef *t, const TableCol *c)
+static void mdb_add_columns(Buf *out, const TableDef *t, const TableCol *cols, int n)
 {
     buf_puts(out, "ALTER TABLE ");
     dialect_qualified(&dialect_mariadb, out, t->db, t->name);
-    buf_puts(out, " ADD COLUMN IF NOT EXISTS ");
-    TableCol nullable = *c;
-    nullable.not_null = false;
-    mdb_col_def(out, &nullable);
+    for (int i = 0; i < n; i++) {
+        TableCol nullable = cols[i];
+        nullable.not_null = false; /* added columns are NULL for existing rows */
+        buf_puts(out, i ? ",\n    ADD COLUMN IF NOT EXISTS " : "\n    ADD COLUMN IF NOT EXISTS ");
+        mdb_col_def(out, &nullable);
+    }
 }
 
 static void mdb_insert(Buf *out, const WriteSpec *w)
@@ -267,7 +269,7 @@ const Dialect dialect_mariadb = {
     .string = mdb_string,
     .col_type = mdb_col_type,
     .create_table = mdb_create_table,
-    .add_column = mdb_add_column,
+    .add_columns = mdb_add_columns,
     .write = mdb_write,
     .delete_where = mdb_delete_where,
     .cast_string = mdb_cast_string,

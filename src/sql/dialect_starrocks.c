@@ -129,14 +129,19 @@ static void sr_create_table(Buf *out, const TableDef *t)
         buf_puts(out, "\nPROPERTIES (\n    \"fast_schema_evolution\" = \"true\"\n)");
 }
 
-static void sr_add_column(Buf *out, const TableDef *t, const TableCol *c)
+/* One schema change for all columns: StarRocks runs one per table at a time. */
+static void sr_add_columns(Buf *out, const TableDef *t, const TableCol *cols, int n)
 {
     buf_puts(out, "ALTER TABLE ");
     dialect_qualified(&dialect_starrocks, out, t->db, t->name);
-    buf_puts(out, " ADD COLUMN ");
-    TableCol nullable = *c;
-    nullable.not_null = false; /* added columns are NULL for existing rows */
-    sr_col_def(out, &nullable);
+    buf_puts(out, " ADD COLUMN (");
+    for (int i = 0; i < n; i++) {
+        TableCol nullable = cols[i];
+        nullable.not_null = false; /* added columns are NULL for existing rows */
+        buf_puts(out, i ? ",\n    " : "\n    ");
+        sr_col_def(out, &nullable);
+    }
+    buf_puts(out, "\n)");
 }
 
 static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
@@ -234,7 +239,7 @@ const Dialect dialect_starrocks = {
     .string = sr_string,
     .col_type = sr_col_type,
     .create_table = sr_create_table,
-    .add_column = sr_add_column,
+    .add_columns = sr_add_columns,
     .write = sr_write,
     .delete_where = sr_delete_where,
     .cast_string = sr_cast_string,

@@ -203,8 +203,13 @@ static void validate(Gen *g)
     check_ident(g, e->variation_col, e->loc, "variation column");
     if (e->filter)
         gen_check_cond(g, e->filter);
-    if (e->has_activation)
-        gen_error(g, e->loc, "activation conditions are not supported by the SQL backend");
+    if (e->has_activation) {
+        const IrEventSet *act = &e->activation;
+        if (act->source < 0 || act->source >= ir->nsources || ir->sources[act->source].is_user_table)
+            gen_error(g, e->loc, "the activation must read an event source");
+        else if (act->filter)
+            gen_check_cond(g, act->filter);
+    }
     for (int i = 0; i < ir->experiments.nkeys; i++)
         check_string(g, ir->experiments.keys[i], none, "tracking key");
     for (int i = 0; i < ir->nassignments; i++) {
@@ -358,8 +363,16 @@ static void resolve_names(Gen *g)
 AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,
                          SqlProgram *out)
 {
+    return sqlgen_program_ex(ir, d, NULL, 0, arena, diag, out);
+}
+
+AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *retired,
+                            int nretired, Arena *arena, Diag *diag, SqlProgram *out)
+{
     Gen g;
     memset(&g, 0, sizeof g);
+    g.retired = retired;
+    g.nretired = nretired;
     g.ir = ir;
     g.d = d;
     g.a = arena;

@@ -38,6 +38,8 @@ static const TableCol assign_cols[] = {
     {"first_exposure_time", CT_DATETIME, false, NULL},
     {"exposure_date", CT_DATE, false, "partition date of the first exposure (day 0)"},
     {"multiple_variations", CT_TINYINT, false, "1 when the user was seen in more than one variation"},
+    {"activation_time", CT_DATETIME, false, "first activation event at or after exposure (specs with activation)"},
+    {"activation_date", CT_DATE, false, "its partition date: day 0 of specs with activation"},
     {"segment_1", CT_STR255, false, "segment values at exposure; names in plan.json"},
     {"segment_2", CT_STR255, false, NULL},
     {"segment_3", CT_STR255, false, NULL},
@@ -196,7 +198,7 @@ void gen_tables(Gen *g)
               "tag", "experiment_id", "abc: results of every tag for dashboards");
 
     /* the wide table */
-    int cap = 8 + g->ir->nmetrics * 2 + 64;
+    int cap = 8 + g->ir->nmetrics * 2 + 64 + g->nretired;
     for (int m = 0; m < g->ir->nmetrics; m++)
         cap += g->ir->metrics[m].nsteps;
     TableCol *cols = arena_alloc(g->a, (size_t)cap * sizeof *cols);
@@ -208,6 +210,12 @@ void gen_tables(Gen *g)
     cols[n++] = (TableCol){"days_since_exposure", CT_INT, false, "event_date - exposure_date"};
     for (int m = 0; m < g->ir->nmetrics; m++)
         n += gen_metric_components(g, m, cols + n);
+    for (int i = 0; i < g->nretired; i++) {
+        cols[n] = g->retired[i];
+        cols[n].not_null = false;
+        cols[n].comment = "retired: no longer in the spec; kept, NULL for new rows";
+        n++;
+    }
     set_table(&t[T_WIDE], cols, n, TKEY_DUPLICATE, 3, TPART_DAY, "event_date", "user_id",
               gen_comment_text(g, arena_printf(g->a, "abc: per-user, per-day metric components "
                                                "of tag %s", g->ir->tag)));

@@ -283,7 +283,11 @@ void gen_assign(Gen *g, bool range)
     gen_table(g, &b, T_ASSIGN);
     buf_puts(&b, "\n    WHERE ");
     gen_tag_pred(g, &b, NULL);
-    buf_puts(&b, "\n)\n-- merge: keep the earliest exposure; flag a second variation\nSELECT\n    ");
+    buf_puts(&b, "\n)");
+    bool act = e->has_activation;
+    buf_puts(&b, act ? ",\n-- merge: keep the earliest exposure; flag a second variation\nmerged AS (\n"
+                     : "\n-- merge: keep the earliest exposure; flag a second variation\n");
+    buf_puts(&b, "SELECT\n    ");
     gen_str(g, &b, ir->tag);
     buf_puts(&b, " AS `tag`,\n    n.`tracking_key`,\n    n.`user_id`,\n");
     const char *earlier = "o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`";
@@ -299,20 +303,67 @@ void gen_assign(Gen *g, bool range)
     for (int i = 0; i < nseg; i++)
         buf_printf(&b, ",\n    CASE WHEN %s THEN n.`segment_%d` ELSE o.`segment_%d` END AS `segment_%d`",
                    earlier, i + 1, i + 1, i + 1);
+    if (act)
+        buf_puts(&b, ",\n    o.`activation_time`,\n    o.`activation_date`");
     buf_puts(&b, "\nFROM firsts n\nLEFT JOIN known o ON o.`tracking_key` = n.`tracking_key` AND "
                  "o.`user_id` = n.`user_id`");
+    if (act) {
+        const IrSource *as = &ir->sources[e->activation.source];
+        buf_puts(&b, "\n),\n-- users not exposed in this span who still wait for their activation\n"
+                     "waiting AS (\n    SELECT o.`tag`, o.`tracking_key`, o.`user_id`, o.`variation_key`, "
+                     "o.`first_exposure_time`, o.`exposure_date`, o.`multiple_variations`");
+        for (int i = 0; i < nseg; i++)
+            buf_printf(&b, ", o.`segment_%d`", i + 1);
+        buf_puts(&b, ", o.`activation_time`, o.`activation_date`\n    FROM known o\n    LEFT JOIN firsts n "
+                     "ON n.`tracking_key` = o.`tracking_key` AND n.`user_id` = o.`user_id`\n"
+                     "    WHERE n.`user_id` IS NULL AND o.`activation_time` IS NULL\n),\n"
+                     "base AS (\n    SELECT * FROM merged\n    UNION ALL\n    SELECT * FROM waiting\n),\n");
+        buf_printf(&b, "-- activation events (spec line %d) of the span\nacts AS (\n    SELECT ", e->line);
+        gen_col(g, &b, "s", as->user_col);
+        buf_puts(&b, " AS `user_id`, ");
+        gen_col(g, &b, "s", as->time_col);
+        buf_puts(&b, " AS `act_time`, ");
+        gen_col(g, &b, "s", as->date_col);
+        buf_puts(&b, " AS `act_date`\n    FROM ");
+        dialect_qualified(g->d, &b, as->database, as->table);
+        buf_puts(&b, " s\n    WHERE ");
+        span_pred(g, &b, "s", as->date_col, sp);
+        and_cond(g, &b, e->activation.filter, "s", "      ");
+        and_cond(g, &b, as->filter, "s", "      ");
+        buf_puts(&b, "\n),\n-- each unit's first activation at or after its exposure, in this span\n"
+                     "act_first AS (\n    SELECT b.`tracking_key`, b.`user_id`, MIN(a.`act_time`) AS "
+                     "`act_time`, MIN(a.`act_date`) AS `act_date`\n    FROM base b\n    JOIN acts a ON "
+                     "a.`user_id` = b.`user_id` AND a.`act_time` >= b.`first_exposure_time`\n"
+                     "    GROUP BY b.`tracking_key`, b.`user_id`\n)\nSELECT\n    b.`tag`, "
+                     "b.`tracking_key`, b.`user_id`, b.`variation_key`, b.`first_exposure_time`, "
+                     "b.`exposure_date`, b.`multiple_variations`");
+        for (int i = 0; i < nseg; i++)
+            buf_printf(&b, ", b.`segment_%d`", i + 1);
+        const char *keep = "b.`activation_time` IS NOT NULL AND (f.`act_time` IS NULL OR "
+                           "b.`activation_time` <= f.`act_time`)";
+        buf_printf(&b, ",\n    CASE WHEN %s THEN b.`activation_time` ELSE f.`act_time` END AS "
+                       "`activation_time`,\n    CASE WHEN %s THEN b.`activation_date` ELSE "
+                       "f.`act_date` END AS `activation_date`\nFROM base b\nLEFT JOIN act_first f "
+                       "ON f.`tracking_key` = b.`tracking_key` AND f.`user_id` = b.`user_id`",
+                   keep, keep);
+    }
 
-    const char **cols = arena_alloc(g->a, (size_t)(7 + nseg) * sizeof *cols);
+    const char **cols = arena_alloc(g->a, (size_t)(9 + nseg) * sizeof *cols);
     static const char *const base[] = {"tag", "tracking_key", "user_id", "variation_key",
                                        "first_exposure_time", "exposure_date", "multiple_variations"};
+    int ncols = 0;
     for (int i = 0; i < 7; i++)
-        cols[i] = base[i];
+        cols[ncols++] = base[i];
     for (int i = 0; i < nseg; i++)
-        cols[7 + i] = arena_printf(g->a, "segment_%d", i + 1);
+        cols[ncols++] = arena_printf(g->a, "segment_%d", i + 1);
+    if (act) {
+        cols[ncols++] = "activation_time";
+        cols[ncols++] = "activation_date";
+    }
     WriteSpec w = {.mode = WRITE_UPSERT, .table = &g->tables[T_ASSIGN],
                    .label = gen_label(g, range ? "assign_range" : "assign_day"),
                    .comment = "first exposure per experiment x user (upsert by tag, tracking_key, user_id)",
-                   .cols = cols, .ncols = 7 + nseg, .body = b.data};
+                   .cols = cols, .ncols = ncols, .body = b.data};
     SqlStmts st;
     sql_stmts_init(&st, g->a);
     g->d->write(&st, &w);
@@ -393,13 +444,19 @@ void gen_wide(Gen *g, bool range)
     buf_init(&b);
     buf_puts(&b, "WITH\n");
     phases_cte(g, &b);
-    buf_puts(&b, ",\n-- users exposed by the last day of the span\nunits AS (\n"
-                 "    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, "
-                 "a.`exposure_date`, p.`phase_end`\n    FROM ");
+    if (ir->exposure.has_activation)
+        buf_puts(&b, ",\n-- users activated by the last day of the span (day 0 = activation)\nunits AS (\n"
+                     "    SELECT a.`tracking_key`, a.`user_id`, a.`activation_time` AS "
+                     "`first_exposure_time`, a.`activation_date` AS `exposure_date`, p.`phase_end`\n"
+                     "    FROM ");
+    else
+        buf_puts(&b, ",\n-- users exposed by the last day of the span\nunits AS (\n"
+                     "    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, "
+                     "a.`exposure_date`, p.`phase_end`\n    FROM ");
     gen_table(g, &b, T_ASSIGN);
     buf_puts(&b, " a\n    JOIN phases p ON p.`tracking_key` = a.`tracking_key`\n    WHERE ");
     gen_tag_pred(g, &b, "a");
-    buf_printf(&b, " AND a.`exposure_date` <= %s\n)", sp.hi);
+    buf_printf(&b, " AND a.`%s` <= %s\n)", ir->exposure.has_activation ? "activation_date" : "exposure_date", sp.hi);
 
     int maxcomp = 8;
     for (int i = 0; i < ir->nmetrics; i++)

@@ -19,6 +19,8 @@ typedef struct Gen {
     char label_tag[48];   /* the tag, as it appears in StarRocks load labels */
     SqlStep *steps;
     int nsteps, cap;
+    const TableCol *retired; /* wide-table columns kept from the schema lock */
+    int nretired;
 } Gen;
 
 /* ---- sqlgen.c ---- */

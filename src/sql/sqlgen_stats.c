@@ -61,9 +61,10 @@ static void prefix(Gen *g, Buf *b)
     gen_table(g, b, T_WIDE);
     buf_puts(b, "\n    WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}}\n),\n");
     buf_printf(b, "-- units of the tag (spec line %d)%s\nunits AS (\n"
-                  "    SELECT a.`tracking_key`, a.`user_id`, a.`variation_key`, a.`exposure_date`",
+                  "    SELECT a.`tracking_key`, a.`user_id`, a.`variation_key`, a.`%s` AS `exposure_date`",
                ir->exposure.line,
-               ir->exposure.multiple == MULTI_EXCLUDE ? "; users seen in more than one variation excluded" : "");
+               ir->exposure.multiple == MULTI_EXCLUDE ? "; users seen in more than one variation excluded" : "",
+               ir->exposure.has_activation ? "activation_date" : "exposure_date");
     segment_list(g, b, "a");
     buf_puts(b, "\n    FROM ");
     gen_table(g, b, T_ASSIGN);
@@ -71,6 +72,8 @@ static void prefix(Gen *g, Buf *b)
     gen_tag_pred(g, b, "a");
     if (ir->exposure.multiple == MULTI_EXCLUDE)
         buf_puts(b, " AND a.`multiple_variations` = 0");
+    if (ir->exposure.has_activation)
+        buf_puts(b, " AND a.`activation_time` IS NOT NULL");
     buf_puts(b, "\n),\nunit_days AS (\n    SELECT u.`tracking_key`, u.`user_id`, u.`variation_key`");
     segment_list(g, b, "u");
     buf_puts(b, ", d.`analysis_date`,\n        DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS "

@@ -1,0 +1,495 @@
+/* plan_json.c — plan.json: what a runner needs to execute a tag from the
+ * files of generated/<tag>/<dialect>/ — the ordered steps with their files,
+ * statements, placeholders and result columns, the tables, the segment
+ * slots, and per metric its kind, window, options and analysis methods.
+ * Output is deterministic: fixed key order, numbers in shortest form. */
+#include "abc/plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void js_str(Buf *b, const char *s)
+{
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': buf_puts(b, "\\\""); break;
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\r': buf_puts(b, "\\r"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        default:
+            if (*p < 0x20 || *p == 0x7F)
+                buf_printf(b, "\\u%04x", *p);
+            else
+                buf_putc(b, (char)*p);
+        }
+    }
+    buf_putc(b, '"');
+}
+
+static void js_num(Buf *b, double v)
+{
+    char tmp[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        double back;
+        if (sscanf(tmp, "%lf", &back) == 1 && back == v)
+            break;
+    }
+    buf_puts(b, tmp);
+}
+
+static void kv_str(Buf *b, const char *indent, const char *k, const char *v, bool comma)
+{
+    buf_printf(b, "%s\"%s\": ", indent, k);
+    if (v)
+        js_str(b, v);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, comma ? ",\n" : "\n");
+}
+
+static const char *step_kind(SqlStepKind k)
+{
+    switch (k) {
+    case SQLSTEP_DDL: return "ddl";
+    case SQLSTEP_CONFIG: return "config";
+    case SQLSTEP_RESET: return "reset";
+    case SQLSTEP_ASSIGN_DAY: return "assign_day";
+    case SQLSTEP_WIDE_DAY: return "wide_day";
+    case SQLSTEP_ASSIGN_RANGE: return "assign_range";
+    case SQLSTEP_WIDE_RANGE: return "wide_range";
+    case SQLSTEP_STATS: return "stats";
+    case SQLSTEP_REPORT_STAGE: return "report_stage";
+    case SQLSTEP_REPORT_LOAD: return "report_load";
+    case SQLSTEP_REPORT_PUBLISH: return "report_publish";
+    case SQLSTEP_DAILY_PUBLISH: return "daily_publish";
+    }
+    return "?";
+}
+
+static const char *step_when(SqlStepKind k)
+{
+    switch (k) {
+    case SQLSTEP_DDL: return "every run, first; then pending migrations";
+    case SQLSTEP_CONFIG: return "every run, after ddl";
+    case SQLSTEP_RESET: return "full rebuild only, before the backfill";
+    case SQLSTEP_ASSIGN_DAY: return "per due date, in date order";
+    case SQLSTEP_WIDE_DAY: return "per due date, after assign_day of that date";
+    case SQLSTEP_ASSIGN_RANGE: return "backfill of a date range (instead of the per-day pair)";
+    case SQLSTEP_WIDE_RANGE: return "backfill of a date range, after assign_range";
+    case SQLSTEP_STATS: return "after the wide table is filled; once per run over the analysis dates";
+    case SQLSTEP_REPORT_STAGE: return "after the statistics are computed";
+    case SQLSTEP_REPORT_LOAD: return "after report_stage; once per batch of result rows";
+    case SQLSTEP_REPORT_PUBLISH: return "after report_load; with the latest analysis date";
+    case SQLSTEP_DAILY_PUBLISH: return "after report_load; once per analysis date";
+    }
+    return "";
+}
+
+static const char *shape_name(SqlStatsShape s)
+{
+    switch (s) {
+    case STATS_NONE: return NULL;
+    case STATS_MOMENTS: return "moments";
+    case STATS_DISTRIBUTION: return "distribution";
+    case STATS_SURVIVAL: return "survival";
+    }
+    return NULL;
+}
+
+void plan_metric_methods(const IrSpec *ir, const IrMetric *m, Buf *b)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } methods[] = {{METHOD_TTEST, "ttest"},       {METHOD_ZTEST, "ztest"},
+                   {METHOD_BAYES, "bayes"},       {METHOD_UPLIFT, "uplift"},
+                   {METHOD_MANNWHITNEY, "mannwhitney"}, {METHOD_BOOTSTRAP, "bootstrap"},
+                   {METHOD_DID, "did"}};
+    bool binary = m->kind == MK_PROPORTION || m->kind == MK_RETENTION || m->kind == MK_FUNNEL;
+    bool first = true;
+    buf_putc(b, '[');
+#define ADD(name_)                                                                                 \
+    do {                                                                                           \
+        buf_puts(b, first ? "" : ", ");                                                            \
+        js_str(b, name_);                                                                          \
+        first = false;                                                                             \
+    } while (0)
+    if (m->kind == MK_QUANTILE) {
+        ADD("quantile_ci");
+        if (ir->analysis.methods & METHOD_MANNWHITNEY)
+            ADD("mannwhitney");
+        if (ir->analysis.methods & METHOD_BOOTSTRAP)
+            ADD("bootstrap");
+    } else if (m->kind == MK_TIME_TO_EVENT) {
+        ADD("kaplan_meier");
+        ADD("logrank");
+    } else {
+        for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+            if (!(ir->analysis.methods & methods[i].bit))
+                continue;
+            if (methods[i].bit == METHOD_ZTEST && !binary)
+                continue;
+            ADD(methods[i].name);
+        }
+        if (m->kind == MK_RATIO || m->kind == MK_MEAN)
+            ADD("delta_method");
+        if (m->cuped.kind != CUPED_NONE)
+            ADD("cuped");
+    }
+    static const char *const seq[] = {NULL, "msprt", "cs", "gsd_obf"};
+    if (ir->analysis.sequential != SEQ_NONE && m->kind != MK_QUANTILE && m->kind != MK_TIME_TO_EVENT)
+        ADD(seq[ir->analysis.sequential]);
+#undef ADD
+    buf_putc(b, ']');
+}
+
+static void word_json(Buf *b, const AstWord *w)
+{
+    if (w->kind == W_STRING)
+        js_str(b, w->text);
+    else if (w->kind == W_NUMBER)
+        js_num(b, w->num);
+    else
+        buf_puts(b, w->text && strcmp(w->text, "true") == 0 ? "true" : "false");
+}
+
+/* A filter as a JSON tree: {"and": [..]}, {"or": [..]}, {"not": ..},
+ * {"column", "op", "value"}, {"column", "in": [..], "negated"},
+ * {"column", "is_null"}. */
+static void cond_json(Buf *b, const IrCond *c)
+{
+    static const char *const ops[] = {"=", "<>", "<", "<=", ">", ">="};
+    if (!c) {
+        buf_puts(b, "null");
+        return;
+    }
+    const char *col = c->column ? (c->column->kind == W_QNAME ? c->column->text2 : c->column->text) : "";
+    switch (c->kind) {
+    case C_CMP:
+        buf_puts(b, "{\"column\": ");
+        js_str(b, col);
+        buf_printf(b, ", \"op\": \"%s\", \"value\": ", ops[c->op]);
+        word_json(b, c->lits);
+        buf_putc(b, '}');
+        break;
+    case C_IN:
+        buf_puts(b, "{\"column\": ");
+        js_str(b, col);
+        buf_puts(b, ", \"in\": [");
+        for (const AstWord *w = c->lits; w; w = w->next) {
+            word_json(b, w);
+            if (w->next)
+                buf_puts(b, ", ");
+        }
+        buf_printf(b, "], \"negated\": %s}", c->negated ? "true" : "false");
+        break;
+    case C_IS_NULL:
+        buf_puts(b, "{\"column\": ");
+        js_str(b, col);
+        buf_printf(b, ", \"is_null\": %s}", c->negated ? "false" : "true");
+        break;
+    case C_AND:
+    case C_OR:
+        buf_printf(b, "{\"%s\": [", c->kind == C_AND ? "and" : "or");
+        cond_json(b, c->lhs);
+        buf_puts(b, ", ");
+        cond_json(b, c->rhs);
+        buf_puts(b, "]}");
+        break;
+    case C_NOT:
+        buf_puts(b, "{\"not\": ");
+        cond_json(b, c->lhs ? c->lhs : c->rhs);
+        buf_putc(b, '}');
+        break;
+    }
+}
+
+static void set_json(Buf *b, const IrSpec *ir, const IrEventSet *set)
+{
+    buf_puts(b, "{\"source\": ");
+    js_str(b, set->source >= 0 && set->source < ir->nsources ? ir->sources[set->source].name : "");
+    buf_puts(b, ", \"where\": ");
+    cond_json(b, set->filter);
+    buf_putc(b, '}');
+}
+
+static void window_json(Buf *b, const IrWindow *w)
+{
+    if (w->kind == WIN_PHASE)
+        buf_puts(b, "{\"kind\": \"phase\"}");
+    else
+        buf_printf(b, "{\"kind\": \"days\", \"from_day\": %d, \"to_day\": %d}", w->from_day, w->to_day);
+}
+
+static void metrics_json(Buf *b, const IrSpec *ir)
+{
+    static const char *const roles[] = {"goal", "secondary", "guardrail"};
+    buf_puts(b, "  \"metrics\": [\n");
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        buf_puts(b, "    {");
+        buf_puts(b, "\"name\": ");
+        js_str(b, m->name);
+        buf_printf(b, ", \"line\": %d, \"kind\": \"%s\", \"role\": \"%s\", \"direction\": \"%s\",\n",
+                   m->line, sqlgen_kind_name(m->kind), roles[m->role],
+                   m->direction == DIR_LOWER ? "lower" : "higher");
+        buf_puts(b, "     \"window\": ");
+        window_json(b, &m->window);
+        if (m->kind == MK_RETENTION)
+            buf_puts(b, ", \"mature_only\": true");
+        if (m->cap.kind != CAP_NONE) {
+            buf_printf(b, ", \"cap\": {\"kind\": \"%s\", \"value\": ",
+                       m->cap.kind == CAP_ABSOLUTE ? "absolute" : "percentile");
+            js_num(b, m->cap.value);
+            buf_puts(b, "}");
+        }
+        if (m->cuped.kind != CUPED_NONE) {
+            buf_puts(b, ", \"cuped\": {\"covariate\": ");
+            js_str(b, m->cuped.kind == CUPED_SELF ? m->name : ir->metrics[m->cuped.metric].name);
+            buf_printf(b, ", \"pre_days\": %d}", m->cuped.pre_days);
+        }
+        if (m->kind == MK_RATIO) {
+            buf_puts(b, ", \"numerator\": ");
+            js_str(b, ir->metrics[m->num].name);
+            buf_puts(b, ", \"denominator\": ");
+            js_str(b, ir->metrics[m->den].name);
+        }
+        if (m->kind == MK_QUANTILE) {
+            buf_puts(b, ", \"quantile\": ");
+            js_num(b, m->quantile);
+        }
+        if (m->kind == MK_FUNNEL) {
+            buf_puts(b, ",\n     \"steps\": [");
+            for (int k = 0; k < m->nsteps; k++) {
+                buf_puts(b, k ? ", " : "");
+                set_json(b, ir, &m->steps[k]);
+            }
+            buf_putc(b, ']');
+        } else if (m->kind != MK_RATIO) {
+            buf_puts(b, ",\n     \"events\": ");
+            set_json(b, ir, &m->set);
+        }
+        if (m->value_col) {
+            buf_puts(b, ", \"value_column\": ");
+            js_str(b, m->value_col);
+        }
+        const char *stats = m->kind == MK_RATIO || m->kind == MK_MEAN ? "ratio"
+                            : m->kind == MK_PROPORTION || m->kind == MK_RETENTION ||
+                                    m->kind == MK_FUNNEL || m->kind == MK_TIME_TO_EVENT
+                                ? "proportion"
+                                : "mean";
+        buf_printf(b, ",\n     \"stats_kind\": \"%s\", \"methods\": ", stats);
+        plan_metric_methods(ir, m, b);
+        buf_puts(b, i + 1 < ir->nmetrics ? "},\n" : "}\n");
+    }
+    buf_puts(b, "  ],\n");
+}
+
+static void analysis_json(Buf *b, const IrAnalysis *a)
+{
+    static const char *const seq[] = {"none", "msprt", "cs", "gsd_obf"};
+    static const char *const corr[] = {"none", "bonferroni", "holm", "bh"};
+    buf_puts(b, "  \"analysis\": {\"alpha\": ");
+    js_num(b, a->alpha);
+    buf_printf(b, ", \"one_sided\": %s, \"effect\": \"%s\", \"sequential\": \"%s\", \"seq_param\": ",
+               a->one_sided ? "true" : "false", a->effect == EFFECT_ABSOLUTE ? "absolute" : "relative",
+               seq[a->sequential]);
+    js_num(b, a->seq_param);
+    buf_printf(b, ", \"looks\": %d, \"correction\": \"%s\", \"srm_threshold\": ", a->looks,
+               corr[a->correction]);
+    js_num(b, a->srm_threshold);
+    if (a->has_prior) {
+        buf_puts(b, ", \"prior\": {\"mean\": ");
+        js_num(b, a->prior_mean);
+        buf_puts(b, ", \"stddev\": ");
+        js_num(b, a->prior_stddev);
+        buf_puts(b, "}");
+    }
+    buf_puts(b, "},\n");
+}
+
+void plan_json(const SqlProgram *p, Buf *b)
+{
+    const IrSpec *ir = p->ir;
+    buf_puts(b, "{\n");
+    kv_str(b, "  ", "generated_by", "abc " ABC_VERSION, true);
+    kv_str(b, "  ", "spec", ir->path, true);
+    kv_str(b, "  ", "spec_hash", ir->content_hash, true);
+    kv_str(b, "  ", "tag", ir->tag, true);
+    kv_str(b, "  ", "module", ir->module, true);
+    kv_str(b, "  ", "dialect", p->dialect->name, true);
+    buf_printf(b, "  \"schema_version\": %d,\n", p->schema_version);
+
+    buf_puts(b, "  \"tables\": {\n");
+    static const char *const tnames[] = {"experiment_data", "experiment_assignment",
+                                         "schema_migrations", "wide", "report", "daily", "stage",
+                                         "dashboard"};
+    for (int i = 0; i < p->ntables; i++) {
+        char q[600];
+        snprintf(q, sizeof q, "%s.%s", p->tables[i].db, p->tables[i].name);
+        kv_str(b, "    ", tnames[i], q, i + 1 < p->ntables);
+    }
+    buf_puts(b, "  },\n");
+
+    buf_puts(b, "  \"placeholders\": {\n"
+                "    \"{{event_date}}\": \"the day a daily step processes, DATE literal\",\n"
+                "    \"{{from_date}}\": \"first day of a range (backfill, analysis dates), DATE literal\",\n"
+                "    \"{{to_date}}\": \"last day of a range, inclusive, DATE literal\",\n"
+                "    \"{{analysis_date}}\": \"the analysis date whose results are published, DATE literal\",\n"
+                "    \"{{run_id}}\": \"[A-Za-z0-9_]{1,40}, fresh per execution of a step; makes StarRocks load labels unique\",\n"
+                "    \"{{values}}\": \"rows (v, ...), (v, ...) in the step's load_columns order\"\n"
+                "  },\n");
+
+    buf_puts(b, "  \"experiments\": {\"from_growthbook\": ");
+    buf_puts(b, ir->experiments.from_growthbook ? "true" : "false");
+    buf_puts(b, ", \"growthbook_tag\": ");
+    js_str(b, ir->experiments.gb_tag ? ir->experiments.gb_tag : ir->tag);
+    buf_puts(b, ", \"project\": ");
+    if (ir->experiments.gb_project)
+        js_str(b, ir->experiments.gb_project);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ", \"status\": ");
+    if (ir->experiments.gb_status)
+        js_str(b, ir->experiments.gb_status);
+    else
+        buf_puts(b, "null");
+    buf_puts(b, ", \"tracking_keys\": [");
+    for (int i = 0; i < ir->experiments.nkeys; i++) {
+        buf_puts(b, i ? ", " : "");
+        js_str(b, ir->experiments.keys[i]);
+    }
+    buf_puts(b, "],\n    \"hash_assignments\": [");
+    for (int i = 0; i < ir->nassignments; i++) {
+        const IrHashAssignment *h = &ir->assignments[i];
+        buf_puts(b, i ? ",\n      {" : "\n      {");
+        buf_puts(b, "\"tracking_key\": ");
+        js_str(b, h->tracking_key);
+        buf_puts(b, ", \"salt\": ");
+        js_str(b, h->salt);
+        buf_puts(b, ", \"bucket\": \"crc32(salt || user_id) % 10000\", \"variations\": [");
+        double cum = 0;
+        long lo = 0;
+        for (int v = 0; v < h->nvariations; v++) {
+            cum += h->weights[v];
+            long hi = v + 1 == h->nvariations ? 10000 : (long)(cum * 10000.0 + 0.5);
+            buf_puts(b, v ? ", {\"key\": " : "{\"key\": ");
+            js_str(b, h->variations[v]);
+            buf_puts(b, ", \"weight\": ");
+            js_num(b, h->weights[v]);
+            buf_printf(b, ", \"buckets\": [%ld, %ld]}", lo, hi);
+            lo = hi;
+        }
+        buf_puts(b, "]}");
+    }
+    buf_puts(b, ir->nassignments ? "\n    ]},\n" : "]},\n");
+    buf_puts(b, "  \"sources\": [");
+    for (int i = 0; i < ir->nsources; i++) {
+        const IrSource *so = &ir->sources[i];
+        buf_puts(b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        js_str(b, so->name);
+        buf_puts(b, ", \"database\": ");
+        if (so->database)
+            js_str(b, so->database);
+        else
+            buf_puts(b, "null");
+        buf_puts(b, ", \"table\": ");
+        js_str(b, so->table);
+        buf_puts(b, ", \"user\": ");
+        js_str(b, so->user_col);
+        if (!so->is_user_table) {
+            buf_puts(b, ", \"time\": ");
+            js_str(b, so->time_col);
+            buf_puts(b, ", \"date\": ");
+            js_str(b, so->date_col);
+        }
+        buf_puts(b, ", \"where\": ");
+        cond_json(b, so->filter);
+        buf_putc(b, '}');
+    }
+    buf_puts(b, "\n  ],\n");
+    buf_printf(b, "  \"exposure\": {\"line\": %d, \"multiple_variations\": \"%s\", \"experiment_column\": ",
+               ir->exposure.line, ir->exposure.multiple == MULTI_EXCLUDE ? "exclude" : "first");
+    js_str(b, ir->exposure.experiment_col);
+    buf_puts(b, ", \"variation_column\": ");
+    js_str(b, ir->exposure.variation_col);
+    buf_puts(b, ",\n    \"events\": ");
+    IrEventSet es = {ir->exposure.source, ir->exposure.filter};
+    set_json(b, ir, &es);
+    buf_puts(b, "},\n");
+
+    buf_puts(b, "  \"segments\": [");
+    for (int i = 0; i < ir->nsegments; i++) {
+        buf_puts(b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        js_str(b, ir->segments[i].name);
+        buf_printf(b, ", \"slot\": \"segment_%d\", \"from\": \"%s\", \"source\": ", i + 1,
+                   ir->segments[i].from == SEG_EXPOSURE ? "exposure" : "user_table");
+        js_str(b, ir->segments[i].from == SEG_EXPOSURE ? ir->sources[ir->exposure.source].name
+                                                        : ir->sources[ir->segments[i].source].name);
+        buf_puts(b, ", \"column\": ");
+        js_str(b, ir->segments[i].column);
+        buf_printf(b, ", \"line\": %d}", ir->segments[i].line);
+    }
+    buf_puts(b, ir->nsegments ? "\n  ],\n" : "],\n");
+
+    metrics_json(b, ir);
+    analysis_json(b, &ir->analysis);
+
+    buf_puts(b, "  \"steps\": [\n");
+    static const char *const pnames[] = {"event_date", "from_date", "to_date", "analysis_date",
+                                         "run_id", "values"};
+    for (int i = 0; i < p->nsteps; i++) {
+        const SqlStep *s = &p->steps[i];
+        buf_puts(b, "    {\n");
+        kv_str(b, "      ", "name", s->name, true);
+        kv_str(b, "      ", "kind", step_kind(s->kind), true);
+        kv_str(b, "      ", "file", s->file, true);
+        kv_str(b, "      ", "when", step_when(s->kind), true);
+        kv_str(b, "      ", "summary", s->summary, true);
+        buf_printf(b, "      \"statements\": %d,\n      \"params\": [", s->nstmts);
+        bool first = true;
+        for (int k = 0; k < 6; k++)
+            if (s->params & (1u << k)) {
+                buf_printf(b, "%s\"%s\"", first ? "" : ", ", pnames[k]);
+                first = false;
+            }
+        buf_puts(b, "]");
+        if (s->metric >= 0) {
+            buf_puts(b, ",\n      \"metric\": ");
+            js_str(b, ir->metrics[s->metric].name);
+        }
+        if (s->shape != STATS_NONE)
+            buf_printf(b, ",\n      \"shape\": \"%s\"", shape_name(s->shape));
+        if (s->load_table) {
+            buf_puts(b, ",\n      \"load_table\": ");
+            js_str(b, s->load_table);
+            buf_puts(b, ",\n      \"load_columns\": [");
+            for (int c = 0; c < s->nload_columns; c++) {
+                buf_puts(b, c ? ", " : "");
+                js_str(b, s->load_columns[c]);
+            }
+            buf_puts(b, "]");
+        }
+        if (s->ncolumns) {
+            buf_puts(b, ",\n      \"columns\": [\n");
+            for (int c = 0; c < s->ncolumns; c++) {
+                const SqlColumn *col = &s->columns[c];
+                buf_puts(b, "        {\"name\": ");
+                js_str(b, col->name);
+                if (col->metric >= 0) {
+                    buf_puts(b, ", \"metric\": ");
+                    js_str(b, ir->metrics[col->metric].name);
+                }
+                buf_puts(b, ", \"stat\": ");
+                js_str(b, col->stat);
+                buf_puts(b, c + 1 < s->ncolumns ? "},\n" : "}\n");
+            }
+            buf_puts(b, "      ]");
+        }
+        buf_puts(b, i + 1 < p->nsteps ? "\n    },\n" : "\n    }\n");
+    }
+    buf_puts(b, "  ]\n}\n");
+}
