@@ -100,44 +100,55 @@ names=$(sql 'SELECT GROUP_CONCAT(DISTINCT event_name ORDER BY event_name) FROM o
 truth=$(sql "SELECT CONCAT(experiment, '/', variation, ':', metric, '=', ROUND(true_effect, 3)) FROM ods.synth_truth ORDER BY 1" | tr '\n' ' ')
 [ "$truth" = "eng-feed-autoplay/1:session_seconds=0.300 ret-onboarding-v2/1:active=0.300 " ] || fail "synth_truth: $truth"
 
-# exposed users per variation, first variation seen, single-variation users
-first_exp="SELECT user_id, MIN(var_key) AS v, MIN(event_date) AS d FROM ods.app_events
-           WHERE event_name = 'experiment_viewed' AND exp_key = '%s'
-           GROUP BY user_id HAVING COUNT(DISTINCT var_key) = 1"
+# exposed users per variation: first exposure day and variation of users seen
+# in exactly one variation, in a temp table x (PRIMARY KEY user_id), then q
+first_exp() { # EXP QUERY
+    mariadbd_sql -D ods -N -B -e "CREATE TEMPORARY TABLE x (PRIMARY KEY (user_id)) AS
+           SELECT user_id, MIN(var_key) AS v, MIN(event_date) AS d FROM ods.app_events
+           WHERE event_name = 'experiment_viewed' AND exp_key = '$1'
+           GROUP BY user_id HAVING COUNT(DISTINCT var_key) = 1;
+         $2"
+}
 # retention: active days after exposure per exposed user, treatment vs control
-q=$(printf "$first_exp" ret-onboarding-v2)
-read -r c_mean t_mean < <(sql "
-  SELECT MAX(CASE WHEN v = '0' THEN m END), MAX(CASE WHEN v = '1' THEN m END) FROM (
-    SELECT x.v, AVG(a.days) AS m FROM ($q) x
-    JOIN (SELECT x2.user_id, COUNT(DISTINCT e.event_date) AS days FROM ($q) x2
-          LEFT JOIN ods.app_events e ON e.user_id = x2.user_id AND e.event_name = 'app_open' AND e.event_date > x2.d
-          GROUP BY x2.user_id) a ON a.user_id = x.user_id
-    GROUP BY x.v) s")
-awk -v c="$c_mean" -v t="$t_mean" 'BEGIN { exit !(c > 0 && t / c > 1.1 && t / c < 1.6) }' \
-    || fail "active-days effect not visible: control $c_mean treatment $t_mean"
-ok "retention effect: control $c_mean, treatment $t_mean active days after exposure"
+read -r c_mean t_mean < <(first_exp ret-onboarding-v2 "
+  SELECT SUM(CASE WHEN a.v = '0' THEN a.days END) / (SELECT COUNT(*) FROM x WHERE v = '0'),
+         SUM(CASE WHEN a.v = '1' THEN a.days END) / (SELECT COUNT(*) FROM x WHERE v = '1')
+  FROM (SELECT x.v, COUNT(DISTINCT e.user_id, e.event_date) AS days
+        FROM ods.app_events e STRAIGHT_JOIN x ON x.user_id = e.user_id
+        WHERE e.event_name = 'app_open' AND e.event_date > x.d GROUP BY x.v) a")
+if awk -v c="$c_mean" -v t="$t_mean" 'BEGIN { exit !(c > 0 && t / c > 1.1 && t / c < 1.6) }'; then
+    ok "retention effect: control $c_mean, treatment $t_mean active days after exposure"
+else
+    fail "active-days effect not visible: control $c_mean treatment $t_mean"
+fi
 
 # session length: mean session_seconds after exposure, true ratio 1.3
-q=$(printf "$first_exp" eng-feed-autoplay)
-read -r c_s t_s < <(sql "
+read -r c_s t_s < <(first_exp eng-feed-autoplay "
   SELECT AVG(CASE WHEN x.v = '0' THEN e.session_seconds END), AVG(CASE WHEN x.v = '1' THEN e.session_seconds END)
-  FROM ($q) x JOIN ods.app_events e ON e.user_id = x.user_id AND e.event_name = 'session_end' AND e.event_date >= x.d")
-awk -v c="$c_s" -v t="$t_s" 'BEGIN { exit !(c > 0 && t / c > 1.15 && t / c < 1.45) }' \
-    || fail "session_seconds effect not visible: control $c_s treatment $t_s"
-ok "session_seconds effect: control $c_s, treatment $t_s"
+  FROM ods.app_events e STRAIGHT_JOIN x ON x.user_id = e.user_id
+  WHERE e.event_name = 'session_end' AND e.event_date >= x.d")
+if awk -v c="$c_s" -v t="$t_s" 'BEGIN { exit !(c > 0 && t / c > 1.15 && t / c < 1.45) }'; then
+    ok "session_seconds effect: control $c_s, treatment $t_s"
+else
+    fail "session_seconds effect not visible: control $c_s treatment $t_s"
+fi
 
 # SRM: 0.34/0.33/0.33 shifted by 0.1 -> 0.44/0.33/0.23
-read -r share0 share2 < <(sql "
-  SELECT SUM(v = '0') / COUNT(*), SUM(v = '2') / COUNT(*) FROM ($(printf "$first_exp" ret-push-reminder)) x")
-awk -v a="$share0" -v b="$share2" 'BEGIN { exit !(a > 0.40 && a < 0.48 && b > 0.19 && b < 0.27) }' \
-    || fail "SRM not visible: control share $share0, last share $share2"
-ok "SRM: control share $share0, last variation share $share2"
+read -r share0 share2 < <(first_exp ret-push-reminder "SELECT SUM(v = '0') / COUNT(*), SUM(v = '2') / COUNT(*) FROM x")
+if awk -v a="$share0" -v b="$share2" 'BEGIN { exit !(a > 0.40 && a < 0.48 && b > 0.19 && b < 0.27) }'; then
+    ok "SRM: control share $share0, last variation share $share2"
+else
+    fail "SRM not visible: control share $share0, last share $share2"
+fi
 
 # multiple exposure: about 2% of exposed users in two variations
 multi=$(sql "SELECT SUM(n > 1) / COUNT(*) FROM (SELECT user_id, exp_key, COUNT(DISTINCT var_key) AS n
              FROM ods.app_events WHERE event_name = 'experiment_viewed' GROUP BY user_id, exp_key) x")
-awk -v m="$multi" 'BEGIN { exit !(m > 0.01 && m < 0.03) }' || fail "multi-exposure share $multi"
-ok "multi-exposure share $multi"
+if awk -v m="$multi" 'BEGIN { exit !(m > 0.01 && m < 0.03) }'; then
+    ok "multi-exposure share $multi"
+else
+    fail "multi-exposure share $multi"
+fi
 
 # ---- the documented schema ---------------------------------------------------------------
 cols=$(sql "SELECT GROUP_CONCAT(CONCAT(COLUMN_NAME, ' ', COLUMN_TYPE) ORDER BY ORDINAL_POSITION SEPARATOR ', ')
