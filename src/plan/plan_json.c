@@ -419,6 +419,10 @@ void plan_json(const SqlProgram *p, Buf *b)
     buf_puts(b, ",\n    \"events\": ");
     IrEventSet es = {ir->exposure.source, ir->exposure.filter};
     set_json(b, ir, &es);
+    if (ir->exposure.has_activation) {
+        buf_puts(b, ",\n    \"activation\": ");
+        set_json(b, ir, &ir->exposure.activation);
+    }
     buf_puts(b, "},\n");
 
     buf_puts(b, "  \"segments\": [");

@@ -1,0 +1,271 @@
+/* exec.c — runs the MariaDB program of one spec on a real MariaDB (a
+ * server on a private socket, or the embedded server in this process) the
+ * way a runner would: DDL, experiment config, assignment and wide table per
+ * day (or as one backfill), then every sufficient-statistics query, whose
+ * rows it writes as TSV files for the independent reference (ref.py).
+ *
+ *   exec (--socket PATH | --embedded DIR) --spec FILE --first D --last D
+ *        --phase-start 'YYYY-MM-DD HH:MM:SS' --experiment KEY=V0,V1 ...
+ *        [--range] [--load FILE.sql] [--explain D] --out DIR
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abc/spec.h"
+#include "abc/sqlgen.h"
+#include "abc/wh.h"
+
+static char err[2048];
+
+static int die(const char *what)
+{
+    fprintf(stderr, "exec: %s: %s\n", what, err);
+    return 1;
+}
+
+static void next_day(char d[11])
+{
+    int y, m, dd;
+    sscanf(d, "%d-%d-%d", &y, &m, &dd);
+    static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int len = md[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    if (++dd > len) {
+        dd = 1;
+        if (++m > 12) {
+            m = 1;
+            y++;
+        }
+    }
+    snprintf(d, 11, "%04d-%02d-%02d", y, m, dd);
+}
+
+static int run_step(Warehouse *w, const SqlStep *s, const SqlParams *p, bool explain)
+{
+    for (int i = 0; i < s->nstmts; i++) {
+        Buf sql;
+        buf_init(&sql);
+        if (explain)
+            buf_puts(&sql, "EXPLAIN FORMAT=JSON ");
+        if (sqlgen_bind(&dialect_mariadb, s->stmts[i], p, &sql, err, sizeof err) != ABC_OK)
+            return die("bind");
+        if (explain && !strstr(s->stmts[i], "INSERT INTO")) {
+            buf_free(&sql);
+            continue;
+        }
+        if (explain) {
+            char *json = NULL;
+            if (wh_query_value(w, sql.data, &json, err, sizeof err) != ABC_OK)
+                return die(s->name);
+            printf("== %s\n%s\n", s->name, json);
+            free(json);
+        } else if (wh_exec(w, sql.data, NULL, err, sizeof err) != ABC_OK) {
+            fprintf(stderr, "in step %s statement %d\n", s->name, i + 1);
+            return die(s->name);
+        }
+        buf_free(&sql);
+    }
+    return 0;
+}
+
+static AbcStatus tsv_row(const WhRow *row, void *ctx)
+{
+    FILE *f = ctx;
+    if (row->index == 0)
+        for (unsigned c = 0; c < row->ncols; c++)
+            fprintf(f, "%s%s", c ? "\t" : "", row->names[c]);
+    if (row->index == 0)
+        fputc('\n', f);
+    for (unsigned c = 0; c < row->ncols; c++)
+        fprintf(f, "%s%s", c ? "\t" : "", row->values[c] ? row->values[c] : "\\N");
+    fputc('\n', f);
+    return ABC_OK;
+}
+
+static int load_file(Warehouse *w, const char *path)
+{
+    char *data;
+    size_t len;
+    if (file_read_all(path, 1u << 30, &data, &len, err, sizeof err) != ABC_OK)
+        return die(path);
+    char *p = data;
+    while (*p) {
+        char *nl = strstr(p, ";\n");
+        if (!nl)
+            break;
+        *nl = '\0';
+        if (wh_exec(w, p, NULL, err, sizeof err) != ABC_OK) {
+            free(data);
+            return die("load");
+        }
+        p = nl + 2;
+    }
+    free(data);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *sock = NULL, *emb = NULL, *specp = NULL, *first = NULL, *last = NULL;
+    const char *phase = NULL, *out = NULL, *load = NULL, *explain = NULL;
+    const char *exps[16];
+    int nexps = 0;
+    bool range = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--range") == 0) {
+            range = true;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "exec: %s needs a value\n", a);
+            return 2;
+        }
+        i++;
+        if (strcmp(a, "--socket") == 0) sock = v;
+        else if (strcmp(a, "--embedded") == 0) emb = v;
+        else if (strcmp(a, "--spec") == 0) specp = v;
+        else if (strcmp(a, "--first") == 0) first = v;
+        else if (strcmp(a, "--last") == 0) last = v;
+        else if (strcmp(a, "--phase-start") == 0) phase = v;
+        else if (strcmp(a, "--out") == 0) out = v;
+        else if (strcmp(a, "--load") == 0) load = v;
+        else if (strcmp(a, "--explain") == 0) explain = v;
+        else if (strcmp(a, "--experiment") == 0 && nexps < 16) exps[nexps++] = v;
+        else {
+            fprintf(stderr, "exec: unknown option %s\n", a);
+            return 2;
+        }
+    }
+    SpecUnit su;
+    if (spec_load(&su, specp) != ABC_OK) {
+        diag_print(&su.diag, stderr);
+        return 1;
+    }
+    Arena a;
+    arena_init(&a);
+    SqlProgram prog;
+    if (sqlgen_program(su.ir, &dialect_mariadb, &a, &su.diag, &prog) != ABC_OK) {
+        diag_print(&su.diag, stderr);
+        return 1;
+    }
+    Warehouse *w = NULL;
+    AbcStatus st = emb ? wh_open_embedded(emb, NULL, NULL, &w, err, sizeof err)
+                       : wh_open_remote(NULL, 0, "root", NULL, NULL, sock, NULL, &w, err, sizeof err);
+    if (st != ABC_OK)
+        return die("connect");
+    int rc = 0;
+    if (load && (rc = load_file(w, load)) != 0)
+        goto done;
+
+    const SqlStep *step[SQLSTEP_DAILY_PUBLISH + 1] = {0};
+    for (int i = 0; i < prog.nsteps; i++)
+        if (!step[prog.steps[i].kind])
+            step[prog.steps[i].kind] = &prog.steps[i];
+    SqlParams p = {0};
+    p.run_id = "test";
+    if (explain) {
+        p.event_date = explain;
+        if ((rc = run_step(w, step[SQLSTEP_DDL], &p, false)))
+            goto done;
+        rc = run_step(w, step[SQLSTEP_ASSIGN_DAY], &p, true) || run_step(w, step[SQLSTEP_WIDE_DAY], &p, true);
+        goto done;
+    }
+    if ((rc = run_step(w, step[SQLSTEP_DDL], &p, false)))
+        goto done;
+
+    /* experiment_data: the --experiment keys, then the spec's hash assignments */
+    SqlValue rows[64 * 18];
+    int nrows = 0;
+    char keys[64][128];
+    for (int e = 0; e < nexps + su.ir->nassignments; e++) {
+        const char *key;
+        const char *vars[16];
+        int nv = 0;
+        char buf[512];
+        if (e < nexps) {
+            snprintf(buf, sizeof buf, "%s", exps[e]);
+            char *eq = strchr(buf, '=');
+            *eq = '\0';
+            key = buf;
+            for (char *t = strtok(eq + 1, ","); t && nv < 16; t = strtok(NULL, ","))
+                vars[nv++] = t;
+        } else {
+            const IrHashAssignment *h = &su.ir->assignments[e - nexps];
+            key = h->tracking_key;
+            for (int v = 0; v < h->nvariations; v++)
+                vars[nv++] = h->variations[v];
+        }
+        for (int v = 0; v < nv; v++, nrows++) {
+            SqlValue *r = &rows[nrows * 18];
+            snprintf(keys[nrows], sizeof keys[nrows], "%s", key);
+            SqlValue nul = {SQLV_NULL, NULL, 0, 0};
+            for (int c = 0; c < 18; c++)
+                r[c] = nul;
+            r[0] = (SqlValue){SQLV_STRING, su.ir->tag, 0, 0};
+            r[1] = (SqlValue){SQLV_STRING, keys[nrows], 0, 0};
+            r[2] = (SqlValue){SQLV_STRING, arena_strdup(&a, vars[v]), 0, 0};
+            r[3] = (SqlValue){SQLV_STRING, keys[nrows], 0, 0};
+            r[8] = (SqlValue){SQLV_DATETIME, phase, 0, 0};
+            r[13] = (SqlValue){SQLV_DOUBLE, NULL, 0, 1.0 / nv};
+            r[14] = (SqlValue){SQLV_INT, NULL, v == 0, 0};
+        }
+    }
+    p.values = rows;
+    p.nrows = nrows;
+    p.ncols = 18;
+    if ((rc = run_step(w, step[SQLSTEP_CONFIG], &p, false)))
+        goto done;
+    p.values = NULL;
+    if (range) {
+        p.from_date = first;
+        p.to_date = last;
+        if ((rc = run_step(w, step[SQLSTEP_RESET], &p, false)) ||
+            (rc = run_step(w, step[SQLSTEP_ASSIGN_RANGE], &p, false)) ||
+            (rc = run_step(w, step[SQLSTEP_WIDE_RANGE], &p, false)))
+            goto done;
+    } else {
+        char d[11];
+        snprintf(d, sizeof d, "%s", first);
+        for (;;) {
+            p.event_date = d;
+            if ((rc = run_step(w, step[SQLSTEP_ASSIGN_DAY], &p, false)) ||
+                (rc = run_step(w, step[SQLSTEP_WIDE_DAY], &p, false)))
+                goto done;
+            if (strcmp(d, last) == 0)
+                break;
+            next_day(d);
+        }
+    }
+    p.from_date = first;
+    p.to_date = last;
+    for (int i = 0; i < prog.nsteps; i++) {
+        const SqlStep *s = &prog.steps[i];
+        if (s->kind != SQLSTEP_STATS)
+            continue;
+        Buf sql;
+        buf_init(&sql);
+        if (sqlgen_bind(&dialect_mariadb, s->stmts[0], &p, &sql, err, sizeof err) != ABC_OK) {
+            rc = die("bind");
+            goto done;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s.tsv", out, s->name);
+        FILE *f = fopen(path, "w");
+        if (!f || wh_query(w, sql.data, tsv_row, f, NULL, err, sizeof err) != ABC_OK) {
+            rc = die(s->name);
+            if (f)
+                fclose(f);
+            goto done;
+        }
+        fclose(f);
+        buf_free(&sql);
+    }
+done:
+    wh_close(w);
+    wh_shutdown();
+    arena_free(&a);
+    spec_unit_free(&su);
+    return rc;
+}

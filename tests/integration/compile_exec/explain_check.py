@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""explain_check.py EXPLAIN.json DAY — every access to a source table (ods.*)
+in the EXPLAIN FORMAT=JSON of the daily DML reads only partitions of DAY or,
+for CUPED pre-periods, of the 366 days before it (never a later day, never
+all partitions)."""
+import datetime as dt
+import json
+import sys
+
+day = dt.date.fromisoformat(sys.argv[2])
+text = open(sys.argv[1]).read()
+bad = 0
+seen = 0
+for chunk in text.split("== ")[1:]:
+    name, js = chunk.split("\n", 1)
+    def walk(o):
+        global bad, seen
+        if isinstance(o, dict):
+            t = o.get("table")
+            if isinstance(t, dict) and "partitions" in t:
+                parts = t["partitions"]
+                seen += 1
+                for p in parts:
+                    d = dt.datetime.strptime(p[1:], "%Y%m%d").date()
+                    if d > day or (day - d).days > 366:
+                        print("%s: table %s reads partition %s" % (name, t.get("table_name"), p))
+                        bad += 1
+                if len(parts) > 15:
+                    print("%s: table %s reads %d partitions" % (name, t.get("table_name"), len(parts)))
+                    bad += 1
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+    walk(json.loads(js))
+print("explain: %d partitioned source accesses checked, %d violations" % (seen, bad))
+sys.exit(1 if bad or seen == 0 else 0)
