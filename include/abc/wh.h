@@ -98,7 +98,9 @@ AbcStatus wh_open_remote(const char *host, unsigned port, const char *user,
 void wh_close(Warehouse *w);
 
 /* End the library (stops the embedded server).  Call once, after every
- * handle is closed; later opens fail.  Safe when nothing was opened. */
+ * handle is closed; later opens fail.  Handles still open are disconnected
+ * (every later call on them fails; wh_close() still frees them).  Safe
+ * when nothing was opened. */
 void wh_shutdown(void);
 
 WhDialect wh_dialect(const Warehouse *w);

@@ -205,6 +205,7 @@ typedef struct ExpPlan {
     int32_t first_day, end_day;          /* exposure window [first, end) in the data */
     int in_window;                       /* 0: phase misses the window, no exposures */
     double *cum;                         /* cumulative weights, last == 1 */
+    double (*eff)[SYN_LEVER_COUNT];      /* per variation: true effect, 0 = none */
     double (*mult)[SYN_LEVER_COUNT];     /* per variation: 1 + effect */
     double shift;                        /* SRM shift applied */
 } ExpPlan;
@@ -220,6 +221,7 @@ static void plan_free(Plan *p)
     for (size_t i = 0; i < p->n; i++) {
         free(p->exps[i].cum);
         free(p->exps[i].mult);
+        free(p->exps[i].eff);
     }
     free(p->exps);
     p->exps = NULL;
@@ -289,7 +291,8 @@ static AbcStatus plan_build(const SynthConfig *cfg, Plan *out, char *err, size_t
         size_t nv = e->n_variations;
         x->cum = calloc(nv, sizeof *x->cum);
         x->mult = calloc(nv, sizeof *x->mult);
-        if (!x->cum || !x->mult)
+        x->eff = calloc(nv, sizeof *x->eff);
+        if (!x->cum || !x->mult || !x->eff)
             goto oom;
         double w[64];
         double total = 0;
@@ -325,9 +328,10 @@ static AbcStatus plan_build(const SynthConfig *cfg, Plan *out, char *err, size_t
         for (size_t v = 0; v < nv; v++) {
             acc += w[v] / total;
             x->cum[v] = v + 1 == nv ? 1.0 : acc;
-            for (int l = 0; l < SYN_LEVER_COUNT; l++)
-                x->mult[v][l] = v == 0 ? 1.0
-                                       : 1.0 + effect_for(cfg, e, &e->variations[v], (SynthLever)l);
+            for (int l = 0; l < SYN_LEVER_COUNT; l++) {
+                x->eff[v][l] = v == 0 ? 0.0 : effect_for(cfg, e, &e->variations[v], (SynthLever)l);
+                x->mult[v][l] = 1.0 + x->eff[v][l];
+            }
         }
     }
     *out = p;
@@ -422,10 +426,10 @@ static AbcStatus check_config(const SynthConfig *cfg, FILE *o, char *err, size_t
                     x->e->tracking_key, x->e->n_variations, x->e->coverage, a, b);
             for (size_t v = 1; v < x->e->n_variations; v++)
                 for (int l = 0; l < SYN_LEVER_COUNT; l++)
-                    if (x->mult[v][l] != 1.0)
+                    if (x->eff[v][l] != 0.0)
                         fprintf(o, "synth:   true effect %s variation %s %s %+.1f%%\n",
                                 x->e->tracking_key, x->e->variations[v].key, k_lever_names[l],
-                                (x->mult[v][l] - 1.0) * 100.0);
+                                x->eff[v][l] * 100.0);
             if (x->shift > 0)
                 fprintf(o, "synth:   fault: SRM, %.3f of traffic moved from variation %s to %s\n",
                         x->shift, x->e->variations[x->e->n_variations - 1].key,
@@ -1137,15 +1141,15 @@ static AbcStatus load_truth(Ctx *c, const Plan *p, char *err, size_t errlen)
         const GbExperiment *x = p->exps[e].e;
         for (size_t v = 1; v < x->n_variations && st == ABC_OK; v++)
             for (int l = 0; l < SYN_LEVER_COUNT && st == ABC_OK; l++) {
-                double m = p->exps[e].mult[v][l];
-                if (m == 1.0)
+                double eff = p->exps[e].eff[v][l];
+                if (eff == 0.0)
                     continue;
                 buf_reset(&sql);
                 buf_printf(&sql, "INSERT INTO ods.synth_truth__synth VALUES ('%s', '", k_lever_names[l]);
                 wh_escape(c->w, &sql, x->tracking_key, strlen(x->tracking_key));
                 buf_puts(&sql, "', '");
                 wh_escape(c->w, &sql, x->variations[v].key, strlen(x->variations[v].key));
-                buf_printf(&sql, "', %.17g)", m - 1.0);
+                buf_printf(&sql, "', %.17g)", eff);
                 st = wh_exec(c->w, sql.data, NULL, err, errlen);
             }
     }

@@ -36,6 +36,7 @@ static LibState g_lib = LIB_NONE;
 static char g_datadir[PATH_MAX];   /* embedded datadir (realpath) */
 static int g_lock_fd = -1;         /* flock on <datadir>/abc.lock */
 static int g_bootstrapped;         /* system schema checked this process */
+static Warehouse *g_open;          /* open handles */
 
 /* Scripts that create the `mysql` system schema, shipped by mariadb-server. */
 static const char *const k_system_tables_sql[] = {
@@ -44,6 +45,7 @@ static const char *const k_system_tables_sql[] = {
 };
 
 struct Warehouse {
+    Warehouse *next, *prev;     /* all open handles, for wh_shutdown() */
     MYSQL *m;                   /* NULL while disconnected (after a loss) */
     int embedded;
     char *host, *user, *password, *db, *unix_socket, *init_command;
@@ -350,6 +352,13 @@ static AbcStatus detect_dialect(Warehouse *w);
 /* (Re)connect w->m from the parameters in w.  On failure w->m stays NULL. */
 static AbcStatus wh_connect(Warehouse *w, char *err, size_t errlen)
 {
+    /* after mysql_library_end() a mysql_init() would start a default
+     * embedded server: never call it then */
+    if (g_lib != LIB_CLIENT && g_lib != LIB_EMBEDDED) {
+        remember_error(w, 2006, "HY000");
+        set_err(err, errlen, "warehouse: the client library was shut down");
+        return ABC_ERR_ENV;
+    }
     MYSQL *m = mysql_init(NULL);
     if (!m) {
         set_err(err, errlen, "warehouse: out of memory");
@@ -518,6 +527,10 @@ static Warehouse *wh_new(const WhOptions *opt)
         }
     }
     clear_error(w);
+    w->next = g_open;
+    if (g_open)
+        g_open->prev = w;
+    g_open = w;
     return w;
 }
 
@@ -622,6 +635,12 @@ void wh_close(Warehouse *w)
 {
     if (!w)
         return;
+    if (w->prev)
+        w->prev->next = w->next;
+    else if (g_open == w)
+        g_open = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
     if (w->m)
         mysql_close(w->m);
     free(w->host);
@@ -635,6 +654,14 @@ void wh_close(Warehouse *w)
 
 void wh_shutdown(void)
 {
+    /* connections still open would keep server sessions (and InnoDB
+     * transactions) alive into the server's shutdown: close them; their
+     * handles stay valid but every later call fails */
+    for (Warehouse *w = g_open; w; w = w->next)
+        if (w->m) {
+            mysql_close(w->m);
+            w->m = NULL;
+        }
     if (g_lib == LIB_CLIENT || g_lib == LIB_EMBEDDED) {
         mysql_library_end();
         g_lib = LIB_ENDED;

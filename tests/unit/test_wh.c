@@ -492,3 +492,225 @@ Test(remote, syntax_error_is_not_retried)
     cr_assert_eq(wh_stats(w).statements, 1u);
     wh_close(w);
 }
+
+/* ---- synth: the library side of `abc synth` -------------------------------- */
+
+#include "abc/synth.h"
+
+Test(synth_lib, dates_round_trip)
+{
+    const char *ok_dates[] = {"1971-01-01", "2026-10-01", "2028-02-29", "2100-12-31", "2000-03-01"};
+    for (size_t i = 0; i < sizeof ok_dates / sizeof ok_dates[0]; i++) {
+        int32_t d;
+        char out[11];
+        cr_assert_eq(synth_parse_date(ok_dates[i], &d), 0, "%s", ok_dates[i]);
+        synth_format_date(d, out);
+        cr_assert_str_eq(out, ok_dates[i]);
+    }
+    int32_t a, b;
+    cr_assert_eq(synth_parse_date("2026-10-01", &a), 0);
+    cr_assert_eq(synth_parse_date("2026-09-30", &b), 0);
+    cr_assert_eq(a - b, 1);
+    cr_assert_eq(a, 20727); /* days since 1970-01-01 */
+    const char *bad[] = {"2026-02-30", "2026-1-01", "2026/10/01", "", "2027-02-29", "2026-13-01"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(synth_parse_date(bad[i], &a), -1, "%s", bad[i]);
+}
+
+Test(synth_lib, parse_effect)
+{
+    char err[256];
+    SynthEffect e;
+    char a1[] = "subscribe=0.05";
+    cr_assert_eq(synth_parse_effect(a1, &e, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_null(e.experiment);
+    cr_assert_null(e.variation);
+    cr_assert_eq(e.lever, SYN_SUBSCRIBE);
+    cr_assert_float_eq(e.value, 0.05, 1e-12);
+    char a2[] = "ret-push-reminder/2:active=-0.1";
+    cr_assert_eq(synth_parse_effect(a2, &e, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_str_eq(e.experiment, "ret-push-reminder");
+    cr_assert_str_eq(e.variation, "2");
+    cr_assert_eq(e.lever, SYN_ACTIVE);
+    char a3[] = "exp:nosuch=0.1", a4[] = "active=abc", a5[] = "active=-1", a6[] = "active",
+         a7[] = ":active=0.1";
+    char *bad[] = {a3, a4, a5, a6, a7};
+    for (size_t i = 0; i < 5; i++)
+        cr_assert_eq(synth_parse_effect(bad[i], &e, err, sizeof err), ABC_ERR_USAGE, "%s", bad[i]);
+    SynthLever l;
+    cr_assert_eq(synth_lever_find("ad_revenue", &l), 0);
+    cr_assert_str_eq(synth_lever_name(l), "ad_revenue");
+    cr_assert_eq(synth_lever_find("revenue", &l), -1);
+}
+
+static const char k_snapshot[] =
+    "{\"experiments\":[{\"id\":\"exp_1\",\"trackingKey\":\"exp-one\",\"name\":\"One\","
+    "\"status\":\"running\",\"archived\":false,\"tags\":[\"t\"],"
+    "\"variations\":[{\"variationId\":\"v0\",\"key\":\"0\",\"name\":\"C\"},"
+    "{\"variationId\":\"v1\",\"key\":\"1\",\"name\":\"T\"}],"
+    "\"phases\":[{\"name\":\"Main\",\"dateStarted\":\"2026-10-03T00:00:00Z\",\"dateEnded\":\"\","
+    "\"coverage\":0.5,\"trafficSplit\":[{\"variationId\":\"v0\",\"weight\":0.5},"
+    "{\"variationId\":\"v1\",\"weight\":0.5}]}]},"
+    "{\"id\":\"exp_2\",\"trackingKey\":\"exp-old\",\"name\":\"Old\","
+    "\"status\":\"stopped\",\"archived\":false,\"tags\":[\"t\"],"
+    "\"variations\":[{\"variationId\":\"w0\",\"key\":\"0\",\"name\":\"C\"},"
+    "{\"variationId\":\"w1\",\"key\":\"1\",\"name\":\"T\"}],"
+    "\"phases\":[{\"name\":\"Main\",\"dateStarted\":\"2024-01-01T00:00:00Z\","
+    "\"dateEnded\":\"2024-02-01T00:00:00Z\",\"coverage\":1,"
+    "\"trafficSplit\":[{\"variationId\":\"w0\",\"weight\":0.5},"
+    "{\"variationId\":\"w1\",\"weight\":0.5}]}]}]}";
+
+static char *checksum_all(Warehouse *w)
+{
+    Buf b;
+    buf_init(&b);
+    const char *t[] = {"users", "app_events", "payments", "synth_truth"};
+    for (int i = 0; i < 4; i++) {
+        char sql[320];
+        snprintf(sql, sizeof sql, "SELECT CAST(SUM(CRC32(CONCAT_WS('|', %s))) AS CHAR) FROM ods.%s",
+                 i == 0   ? "user_id, signup_date, country, platform, tier"
+                 : i == 1 ? "user_id, event_time, event_name, exp_key, var_key, session_seconds, "
+                            "screen, ad_revenue"
+                 : i == 2 ? "user_id, paid_at, amount, product"
+                          : "metric, experiment, variation, true_effect",
+                 t[i]);
+        char *v = value(w, sql);
+        buf_printf(&b, "%s ", v ? v : "NULL");
+        free(v);
+    }
+    return buf_take(&b);
+}
+
+TestSuite(synth_run, .init = setup_tmp, .fini = teardown_tmp, .timeout = 120);
+
+Test(synth_run, small_dataset_is_reproducible_and_counted)
+{
+    char err[512] = "";
+    GbTagConfig *gb = NULL;
+    cr_assert_eq(gb_parse_list(k_snapshot, sizeof k_snapshot - 1, NULL, "inline", 0, &gb, err,
+                               sizeof err), ABC_OK, "%s", err);
+    char e1[] = "exp-one:active=0.2";
+    SynthEffect eff[1];
+    cr_assert_eq(synth_parse_effect(e1, &eff[0], err, sizeof err), ABC_OK);
+    SynthSrm srm[1] = {{.experiment = "exp-one", .shift = 0.1}};
+    SynthConfig cfg = {.users = 400, .days = 6, .pre_days = 2, .seed = 3, .experiments = gb,
+                       .effects = eff, .n_effects = 1, .srm = srm, .n_srm = 1,
+                       .multi_exposure = 0.05};
+    cr_assert_eq(synth_parse_date("2026-10-03", &cfg.start), 0);
+    WhOptions opt = {.local_infile = 1};
+    Warehouse *w = open_embedded(&opt);
+
+    SynthResult r1, r2;
+    cr_assert_eq(synth_run(w, &cfg, &r1, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(r1.users, 400u);
+    cr_assert_eq(r1.load_used, SYNTH_LOAD_INFILE);
+    char sql[128];
+    char *v;
+    v = value(w, "SELECT COUNT(*) FROM ods.app_events");
+    snprintf(sql, sizeof sql, "%llu", (unsigned long long)r1.events);
+    cr_assert_str_eq(v, sql);
+    free(v);
+    v = value(w, "SELECT COUNT(*) FROM ods.payments");
+    snprintf(sql, sizeof sql, "%llu", (unsigned long long)r1.payments);
+    cr_assert_str_eq(v, sql);
+    free(v);
+    v = value(w, "SELECT COUNT(*) FROM ods.app_events WHERE event_name = 'experiment_viewed'");
+    snprintf(sql, sizeof sql, "%llu", (unsigned long long)r1.exposures);
+    cr_assert_str_eq(v, sql);
+    free(v);
+    /* the stopped 2024 experiment misses the window: no exposures */
+    assert_value(w, "SELECT COUNT(*) FROM ods.app_events WHERE exp_key = 'exp-old'", "0");
+    /* coverage 0.5: about half the users that were active in the phase */
+    v = value(w, "SELECT COUNT(DISTINCT user_id) FROM ods.app_events WHERE exp_key = 'exp-one'");
+    long exposed = strtol(v, NULL, 10);
+    free(v);
+    cr_assert(exposed > 60 && exposed < 200, "exposed %ld", exposed);
+    assert_value(w, "SELECT MIN(event_date) FROM ods.app_events", "2026-10-01");
+    assert_value(w, "SELECT MAX(event_date) FROM ods.app_events", "2026-10-08");
+    assert_value(w, "SELECT MIN(event_date) FROM ods.app_events WHERE exp_key IS NOT NULL",
+                 "2026-10-03");
+    assert_value(w, "SELECT CONCAT(metric, ' ', experiment, ' ', variation, ' ', true_effect) "
+                    "FROM ods.synth_truth", "active exp-one 1 0.2");
+    char *c1 = checksum_all(w);
+
+    cr_assert_eq(synth_run(w, &cfg, &r2, err, sizeof err), ABC_OK, "%s", err);
+    char *c2 = checksum_all(w);
+    cr_assert_str_eq(c1, c2, "same seed, same data");
+    cr_assert_eq(r1.events, r2.events);
+
+    cfg.load = SYNTH_LOAD_INSERT;
+    cr_assert_eq(synth_run(w, &cfg, &r2, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(r2.load_used, SYNTH_LOAD_INSERT);
+    char *c3 = checksum_all(w);
+    cr_assert_str_eq(c1, c3, "INSERT path loads the same rows");
+
+    cfg.load = SYNTH_LOAD_AUTO;
+    cfg.seed = 4;
+    cr_assert_eq(synth_run(w, &cfg, &r2, err, sizeof err), ABC_OK, "%s", err);
+    char *c4 = checksum_all(w);
+    cr_assert_str_neq(c1, c4, "another seed, other data");
+    assert_value(w, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'ods' "
+                    "AND TABLE_NAME LIKE '%\\_\\_synth%'", "0");
+    free(c1);
+    free(c2);
+    free(c3);
+    free(c4);
+    wh_close(w);
+    gb_tag_config_free(gb);
+}
+
+Test(synth_run, refuses_foreign_tables_and_bad_config)
+{
+    char err[512] = "";
+    Warehouse *w = open_embedded(NULL);
+    SynthConfig cfg = {.users = 10, .days = 2, .pre_days = 0, .seed = 1};
+    cr_assert_eq(synth_parse_date("2026-10-01", &cfg.start), 0);
+    exec_ok(w, "CREATE DATABASE ods");
+    exec_ok(w, "CREATE TABLE ods.users (id INT)");
+    cr_assert_eq(synth_run(w, &cfg, NULL, err, sizeof err), ABC_ERR_SPEC);
+    cr_assert_not_null(strstr(err, "--force"), "%s", err);
+    assert_value(w, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'ods' "
+                    "AND TABLE_NAME = 'users'", "1");
+    cfg.force = 1;
+    cr_assert_eq(synth_run(w, &cfg, NULL, err, sizeof err), ABC_OK, "%s", err);
+    assert_value(w, "SELECT COUNT(*) FROM ods.users", "10");
+
+    /* an effect without experiments, an unknown SRM experiment */
+    char e1[] = "active=0.1";
+    SynthEffect eff;
+    cr_assert_eq(synth_parse_effect(e1, &eff, err, sizeof err), ABC_OK);
+    SynthConfig bad = cfg;
+    bad.effects = &eff;
+    bad.n_effects = 1;
+    cr_assert_eq(synth_check(&bad, err, sizeof err), ABC_ERR_USAGE);
+    SynthSrm srm = {.experiment = "nope", .shift = 0.1};
+    bad = cfg;
+    bad.srm = &srm;
+    bad.n_srm = 1;
+    cr_assert_eq(synth_check(&bad, err, sizeof err), ABC_ERR_USAGE);
+    bad = cfg;
+    bad.users = 0;
+    cr_assert_eq(synth_check(&bad, err, sizeof err), ABC_ERR_USAGE);
+    wh_close(w);
+}
+
+Test(embedded, shutdown_disconnects_open_handles)
+{
+    Warehouse *w = open_embedded(NULL);
+    exec_ok(w, "CREATE TABLE z (i INT)");
+    exec_ok(w, "START TRANSACTION");
+    exec_ok(w, "INSERT INTO z VALUES (1)");
+    wh_shutdown();
+    char err[512] = "";
+    cr_assert_eq(wh_exec(w, "SELECT 1", NULL, err, sizeof err), ABC_ERR_ENV);
+    cr_assert_not_null(strstr(err, "shut down"), "%s", err);
+    wh_close(w);
+    Warehouse *again = NULL;
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/wh", g_tmp);
+    cr_assert_eq(wh_open_embedded(dir, NULL, NULL, &again, err, sizeof err), ABC_ERR_ENV);
+    cr_assert_null(again);
+    cr_assert_eq(wh_open_remote(NULL, 0, "root", NULL, NULL, "/nonexistent.sock", NULL, &again,
+                                err, sizeof err), ABC_ERR_ENV);
+    cr_assert_not_null(strstr(err, "shut down"), "%s", err);
+}
