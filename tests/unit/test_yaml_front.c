@@ -292,7 +292,6 @@ Test(yaml, structural_errors)
     yaml_fails_at("tag: t\nx-y: 1\n", 2, 1, "'x-y' is not a valid setting name");
     yaml_fails_at("tag: t\nanalysis:\n  a b: 1\n", 3, 3, "'a b' is not a valid setting name");
     /* the caret marks the condition, not the word where */
-    /* the caret marks the condition, not the word where */
     yaml_fails_at("tag: t\nx: a where b = 1\ny: [a where b = 1]\n", 3, 13, "unexpected 'where' here");
     yaml_fails_at("tag: t\nsegments:\n  s: a where b = 1\n", 3, 14, "unexpected 'where' here");
 }
