@@ -988,7 +988,7 @@ static AbcStatus gen_user(Gen *g, uint64_t idx, char *err, size_t errlen)
                         return st;
                 }
                 double sp = u->spend < 5 ? u->spend : 5;
-                double psub = 0.02 * sp * m[SYN_SUBSCRIBE];
+                double psub = 0.04 * sp * m[SYN_SUBSCRIBE];
                 if (gsl_rng_uniform(r) < (psub < 1 ? psub : 1) && !u->subscribed) {
                     int64_t cents = gsl_rng_uniform(r) < 0.3 ? 5999 : 999;
                     u->subscribed = 1;
