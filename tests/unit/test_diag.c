@@ -109,7 +109,7 @@ Test(diag, caret_under_utf8_and_tabs)
     diag_error(&diag, at(src, "\xc3\xa9", 40), "long");
     cr_assert_str_eq(print_all(), "t.ab:1:5: error: long\n"
                                   "     x \"\xc3\xa9\xe6\xbc\xa2\" @@\n"
-                                  "        ^~~~~\n");
+                                  "        ^~~~~~\n");
 }
 
 Test(diag, crlf_lines)
