@@ -25,6 +25,7 @@ TestSuite(parser, .init = setup, .fini = teardown);
 static AstSpec *parse_ok(const char *src)
 {
     source = src;
+    diag_free(&diag);
     diag_init(&diag, "t.ab", src, strlen(src));
     AstSpec *spec = NULL;
     AbcStatus st = parse_dsl(src, strlen(src), &arena, &diag, &spec);
@@ -38,6 +39,7 @@ static AstSpec *parse_ok(const char *src)
 static int parse_fails(const char *src)
 {
     source = src;
+    diag_free(&diag);
     diag_init(&diag, "t.ab", src, strlen(src));
     AstSpec *spec = (AstSpec *)&spec; /* must stay untouched */
     AbcStatus st = parse_dsl(src, strlen(src), &arena, &diag, &spec);
