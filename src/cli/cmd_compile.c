@@ -224,11 +224,23 @@ static int write_all(const char *outdir, Unit *u, int nunits)
                 }
                 done += (size_t)w;
             }
-            if (fsync(fd) != 0 || close(fd) != 0) {
+            if (close(fd) != 0) {
                 fprintf(stderr, "abc compile: cannot write '%s': %s\n", path, strerror(errno));
                 goto fail;
             }
         }
+    }
+    /* one flush of the file system instead of an fsync per file: every
+     * temporary file is durable before the first rename */
+    if (n > 0) {
+        int dfd = open(outdir, O_RDONLY | O_DIRECTORY);
+        if (dfd < 0 || syncfs(dfd) != 0) {
+            fprintf(stderr, "abc compile: cannot flush '%s': %s\n", outdir, strerror(errno));
+            if (dfd >= 0)
+                close(dfd);
+            goto fail;
+        }
+        close(dfd);
     }
     for (int i = 0; i < n; i++) {
         if (rename(tmp[i], dst[i]) != 0) {

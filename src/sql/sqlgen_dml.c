@@ -642,7 +642,7 @@ void gen_wide(Gen *g, bool range)
     }
 
     /* every (experiment, user, day) with activity, plus each exposure day */
-    buf_puts(&b, ",\nkeys AS (\n");
+    buf_puts(&b, ",\nrow_keys AS (\n");
     for (int src = 0; src < ir->nsources; src++)
         if (used[src])
             buf_printf(&b, "    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_%d\n    UNION\n",
@@ -686,7 +686,7 @@ void gen_wide(Gen *g, bool range)
         buf_free(&ref);
         cols[ncols++] = cp->col;
     }
-    buf_puts(&b, "\nFROM keys k\nJOIN units u ON u.`tracking_key` = k.`tracking_key` AND "
+    buf_puts(&b, "\nFROM row_keys k\nJOIN units u ON u.`tracking_key` = k.`tracking_key` AND "
                  "u.`user_id` = k.`user_id`");
     for (int src = 0; src < ir->nsources; src++) {
         if (used[src])

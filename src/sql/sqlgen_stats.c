@@ -53,7 +53,7 @@ static void segment_list(Gen *g, Buf *b, const char *alias)
 }
 
 /* The shared CTEs, up to and including `vals`.  Ends without a comma. */
-static void prefix(Gen *g, Buf *b)
+static void prefix(Gen *g, Buf *b, int only)
 {
     const IrSpec *ir = g->ir;
     buf_puts(b, "WITH\n-- analysis dates: the days of the wide table in the requested range\n"
@@ -86,7 +86,7 @@ static void prefix(Gen *g, Buf *b)
     for (int i = 0; i < ir->nmetrics; i++) {
         const IrMetric *m = &ir->metrics[i];
         const char *W = window_cond(g, m);
-        if (m->kind == MK_RATIO)
+        if (m->kind == MK_RATIO || (only >= 0 && i != only))
             continue;
         buf_printf(b, ",\n        -- metric %s (spec line %d): %s, %s\n        ", m->name, m->line,
                    sqlgen_kind_name(m->kind), window_text(g, m));
@@ -163,7 +163,7 @@ static void prefix(Gen *g, Buf *b)
     /* percentile caps: pooled over the variations of an experiment, per date */
     for (int i = 0; i < ir->nmetrics; i++) {
         const IrMetric *m = &ir->metrics[i];
-        if (!has_cap_pct(m))
+        if (!has_cap_pct(m) || (only >= 0 && i != only))
             continue;
         Buf v;
         buf_init(&v);
@@ -186,7 +186,7 @@ static void prefix(Gen *g, Buf *b)
     segment_list(g, b, "uv");
     for (int i = 0; i < ir->nmetrics; i++) {
         const IrMetric *m = &ir->metrics[i];
-        if (m->kind == MK_RATIO)
+        if (m->kind == MK_RATIO || (only >= 0 && i != only))
             continue;
         Buf v;
         buf_init(&v);
@@ -259,7 +259,7 @@ static void prefix(Gen *g, Buf *b)
     }
     buf_puts(b, "\n    FROM user_values uv");
     for (int i = 0; i < ir->nmetrics; i++)
-        if (has_cap_pct(&ir->metrics[i]))
+        if (has_cap_pct(&ir->metrics[i]) && (only < 0 || i == only))
             buf_printf(b, "\n    LEFT JOIN cap_%d c%d ON c%d.`analysis_date` = uv.`analysis_date` "
                           "AND c%d.`tracking_key` = uv.`tracking_key`", i, i, i, i);
     buf_puts(b, "\n)");
@@ -453,7 +453,7 @@ void gen_stats(Gen *g)
                             STATS_MOMENTS, -1);
     Cols cols = {0};
     dims(g, &cols);
-    prefix(g, &b);
+    prefix(g, &b, -1);
     buf_putc(&b, '\n');
     for (int seg = -1; seg < ir->nsegments; seg++) {
         if (seg >= 0)
@@ -481,7 +481,7 @@ void gen_stats(Gen *g)
         Cols c = {0};
         dims(g, &c);
         buf_reset(&b);
-        prefix(g, &b);
+        prefix(g, &b, i);
         Buf v;
         buf_init(&v);
         ref(g, &v, NULL, i, NULL);

@@ -27,52 +27,18 @@ unit_days AS (
 user_values AS (
     SELECT
         ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`,
-        -- metric messages (spec line 27): count, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`messages__events` END), 0) AS `messages`,
-        -- CUPED covariate of messages, days -7..-1
-        COALESCE(MAX(w.`messages__pre`), 0) AS `messages__pre`,
-        -- metric chatted (spec line 28): proportion, days 0..6
-        MAX(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 AND w.`chatted__events` > 0 THEN 1 ELSE 0 END) AS `chatted`,
-        -- metric chat_days (spec line 29): active_days, days 0..13
-        COUNT(DISTINCT CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`chat_days__events` > 0 THEN w.`event_date` END) AS `chat_days`,
-        -- metric session_length (spec line 30): mean, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`session_length__sum` END), 0) AS `session_length__num`,
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`session_length__events` END), 0) AS `session_length__den`,
         -- metric p50_session (spec line 31): quantile, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`p50_session__sum` END), 0) AS `p50_session`,
-        -- metric sessions (spec line 33): count, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`sessions__events` END), 0) AS `sessions`,
-        -- metric first_chat (spec line 34): time_to_event, days 0..6
-        MIN(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 AND w.`first_chat__events` > 0 THEN w.`days_since_exposure` END) AS `first_chat__day`,
-        -- metric crash_rate (spec line 35): proportion, days 0..6
-        MAX(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 AND w.`crash_rate__events` > 0 THEN 1 ELSE 0 END) AS `crash_rate`
+        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`p50_session__sum` END), 0) AS `p50_session`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_engagement_engagement` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`
 ),
--- metric messages (spec line 27): cap at the pooled p0.99 of per-user values
-cap_0 AS (
-    SELECT `analysis_date`, `tracking_key`, percentile_cont(`messages`, 0.99) AS `cap`
-    FROM user_values
-    GROUP BY `analysis_date`, `tracking_key`
-),
 vals AS (
     SELECT
         uv.`analysis_date`, uv.`tracking_key`, uv.`user_id`, uv.`variation_key`, uv.`days_observed`, uv.`segment_1`, uv.`segment_2`,
-        LEAST(uv.`messages`, c0.`cap`) AS `messages`,
-        c0.`cap` AS `messages__cap`,
-        uv.`messages__pre`,
-        uv.`chatted` AS `chatted`,
-        uv.`chat_days` AS `chat_days`,
-        uv.`session_length__num`, uv.`session_length__den`,
-        uv.`p50_session` AS `p50_session`,
-        uv.`sessions` AS `sessions`,
-        uv.`first_chat__day`,
-        CASE WHEN uv.`first_chat__day` IS NOT NULL THEN 1 ELSE 0 END AS `first_chat`,
-        uv.`crash_rate` AS `crash_rate`
+        uv.`p50_session` AS `p50_session`
     FROM user_values uv
-    LEFT JOIN cap_0 c0 ON c0.`analysis_date` = uv.`analysis_date` AND c0.`tracking_key` = uv.`tracking_key`
 )
 SELECT
     `analysis_date`, `tracking_key`, `variation_key`,

@@ -27,17 +27,6 @@ unit_days AS (
 user_values AS (
     SELECT
         ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`,
-        -- metric recharge_revenue (spec line 27): sum, days 0..13
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`recharge_revenue__sum` END), 0) AS `recharge_revenue`,
-        -- metric recharges (spec line 28): count, days 0..13
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`recharges__events` END), 0) AS `recharges`,
-        -- metric recharged (spec line 29): proportion, days 0..13
-        MAX(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`recharged__events` > 0 THEN 1 ELSE 0 END) AS `recharged`,
-        -- metric avg_recharge (spec line 30): mean, days 0..13
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`avg_recharge__sum` END), 0) AS `avg_recharge__num`,
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`avg_recharge__events` END), 0) AS `avg_recharge__den`,
-        -- metric recharge_days (spec line 31): active_days, days 0..13
-        COUNT(DISTINCT CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`recharge_days__events` > 0 THEN w.`event_date` END) AS `recharge_days`,
         -- metric median_recharge (spec line 32): quantile, days 0..13
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`median_recharge__sum` END), 0) AS `median_recharge`
     FROM unit_days ud
@@ -45,24 +34,11 @@ user_values AS (
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`
 ),
--- metric recharges (spec line 28): cap at the pooled p0.99 of per-user values
-cap_1 AS (
-    SELECT DISTINCT `analysis_date`, `tracking_key`, PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY `recharges`) OVER (PARTITION BY `analysis_date`, `tracking_key`) AS `cap`
-    FROM user_values
-),
 vals AS (
     SELECT
         uv.`analysis_date`, uv.`tracking_key`, uv.`user_id`, uv.`variation_key`, uv.`days_observed`, uv.`segment_1`,
-        -- capped at 5e+02
-        LEAST(uv.`recharge_revenue`, 5e+02) AS `recharge_revenue`,
-        LEAST(uv.`recharges`, c1.`cap`) AS `recharges`,
-        c1.`cap` AS `recharges__cap`,
-        uv.`recharged` AS `recharged`,
-        uv.`avg_recharge__num`, uv.`avg_recharge__den`,
-        uv.`recharge_days` AS `recharge_days`,
         uv.`median_recharge` AS `median_recharge`
     FROM user_values uv
-    LEFT JOIN cap_1 c1 ON c1.`analysis_date` = uv.`analysis_date` AND c1.`tracking_key` = uv.`tracking_key`
 )
 SELECT
     `analysis_date`, `tracking_key`, `variation_key`,

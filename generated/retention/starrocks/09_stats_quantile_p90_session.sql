@@ -27,50 +27,18 @@ unit_days AS (
 user_values AS (
     SELECT
         ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`, ud.`segment_3`,
-        -- metric d1_retained (spec line 34): retention, days 1..1
-        MAX(CASE WHEN w.`days_since_exposure` BETWEEN 1 AND 1 AND w.`d1_retained__events` > 0 THEN 1 ELSE 0 END) AS `d1_retained`,
-        -- metric d7_retained (spec line 35): retention, days 1..7
-        MAX(CASE WHEN w.`days_since_exposure` BETWEEN 1 AND 7 AND w.`d7_retained__events` > 0 THEN 1 ELSE 0 END) AS `d7_retained`,
-        -- metric opens_7d (spec line 36): count, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`opens_7d__events` END), 0) AS `opens_7d`,
-        -- CUPED covariate of opens_7d, days -14..-1
-        COALESCE(MAX(w.`opens_7d__pre`), 0) AS `opens_7d__pre`,
-        -- metric active_days_14d (spec line 37): active_days, days 0..13
-        COUNT(DISTINCT CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`active_days_14d__events` > 0 THEN w.`event_date` END) AS `active_days_14d`,
-        -- metric revenue_7d (spec line 38): sum, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`revenue_7d__sum` END), 0) AS `revenue_7d`,
-        -- CUPED covariate of revenue_7d, days -14..-1
-        COALESCE(MAX(w.`revenue_7d__pre`), 0) AS `revenue_7d__pre`,
         -- metric p90_session (spec line 40): quantile, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`p90_session__sum` END), 0) AS `p90_session`,
-        -- metric crashes (spec line 41): count, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`crashes__events` END), 0) AS `crashes`
+        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`p90_session__sum` END), 0) AS `p90_session`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_retention_retention` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`, ud.`segment_3`
 ),
--- metric revenue_7d (spec line 38): cap at the pooled p0.99 of per-user values
-cap_4 AS (
-    SELECT `analysis_date`, `tracking_key`, percentile_cont(`revenue_7d`, 0.99) AS `cap`
-    FROM user_values
-    GROUP BY `analysis_date`, `tracking_key`
-),
 vals AS (
     SELECT
         uv.`analysis_date`, uv.`tracking_key`, uv.`user_id`, uv.`variation_key`, uv.`days_observed`, uv.`segment_1`, uv.`segment_2`, uv.`segment_3`,
-        uv.`d1_retained` AS `d1_retained`,
-        uv.`d7_retained` AS `d7_retained`,
-        uv.`opens_7d` AS `opens_7d`,
-        uv.`opens_7d__pre`,
-        uv.`active_days_14d` AS `active_days_14d`,
-        LEAST(uv.`revenue_7d`, c4.`cap`) AS `revenue_7d`,
-        c4.`cap` AS `revenue_7d__cap`,
-        uv.`revenue_7d__pre`,
-        uv.`p90_session` AS `p90_session`,
-        uv.`crashes` AS `crashes`
+        uv.`p90_session` AS `p90_session`
     FROM user_values uv
-    LEFT JOIN cap_4 c4 ON c4.`analysis_date` = uv.`analysis_date` AND c4.`tracking_key` = uv.`tracking_key`
 )
 SELECT
     `analysis_date`, `tracking_key`, `variation_key`,

@@ -27,24 +27,8 @@ unit_days AS (
 user_values AS (
     SELECT
         ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`,
-        -- metric subscribed (spec line 29): proportion, days 0..13
-        MAX(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`subscribed__events` > 0 THEN 1 ELSE 0 END) AS `subscribed`,
-        -- metric trial_started (spec line 30): proportion, days 0..13
-        MAX(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`trial_started__events` > 0 THEN 1 ELSE 0 END) AS `trial_started`,
-        -- metric paywall_funnel (spec line 31): funnel, days 0..13
-        MIN(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`paywall_funnel__step1_first` END) AS `paywall_funnel__step1_first`,
-        MIN(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`paywall_funnel__step2_first` END) AS `paywall_funnel__step2_first`,
-        MIN(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`paywall_funnel__step3_first` END) AS `paywall_funnel__step3_first`,
         -- metric days_to_subscribe (spec line 32): time_to_event, days 0..13
-        MIN(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`days_to_subscribe__events` > 0 THEN w.`days_since_exposure` END) AS `days_to_subscribe__day`,
-        -- metric sub_revenue (spec line 33): sum, whole phase
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` >= 0 THEN w.`sub_revenue__sum` END), 0) AS `sub_revenue`,
-        -- CUPED covariate of sub_revenue, days -14..-1
-        COALESCE(MAX(w.`sub_revenue__pre`), 0) AS `sub_revenue__pre`,
-        -- metric opens_pre (spec line 34): count, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`opens_pre__events` END), 0) AS `opens_pre`,
-        -- metric app_crashes (spec line 35): proportion, days 0..13
-        MAX(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`app_crashes__events` > 0 THEN 1 ELSE 0 END) AS `app_crashes`
+        MIN(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`days_to_subscribe__events` > 0 THEN w.`days_since_exposure` END) AS `days_to_subscribe__day`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_subscribe_subscribe` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
         AND w.`event_date` <= ud.`analysis_date`
@@ -53,21 +37,8 @@ user_values AS (
 vals AS (
     SELECT
         uv.`analysis_date`, uv.`tracking_key`, uv.`user_id`, uv.`variation_key`, uv.`days_observed`, uv.`segment_1`,
-        uv.`subscribed` AS `subscribed`,
-        uv.`trial_started` AS `trial_started`,
-        -- funnel paywall_funnel step 1: steps 1..1 in order
-        CASE WHEN uv.`paywall_funnel__step1_first` IS NOT NULL THEN 1 ELSE 0 END AS `paywall_funnel__step_1`,
-        -- funnel paywall_funnel step 2: steps 1..2 in order
-        CASE WHEN uv.`paywall_funnel__step1_first` IS NOT NULL AND uv.`paywall_funnel__step2_first` >= uv.`paywall_funnel__step1_first` THEN 1 ELSE 0 END AS `paywall_funnel__step_2`,
-        -- funnel paywall_funnel step 3: steps 1..3 in order
-        CASE WHEN uv.`paywall_funnel__step1_first` IS NOT NULL AND uv.`paywall_funnel__step2_first` >= uv.`paywall_funnel__step1_first` AND uv.`paywall_funnel__step3_first` >= uv.`paywall_funnel__step2_first` THEN 1 ELSE 0 END AS `paywall_funnel__step_3`,
-        CASE WHEN uv.`paywall_funnel__step1_first` IS NOT NULL AND uv.`paywall_funnel__step2_first` >= uv.`paywall_funnel__step1_first` AND uv.`paywall_funnel__step3_first` >= uv.`paywall_funnel__step2_first` THEN 1 ELSE 0 END AS `paywall_funnel`,
         uv.`days_to_subscribe__day`,
-        CASE WHEN uv.`days_to_subscribe__day` IS NOT NULL THEN 1 ELSE 0 END AS `days_to_subscribe`,
-        uv.`sub_revenue` AS `sub_revenue`,
-        uv.`sub_revenue__pre`,
-        uv.`opens_pre` AS `opens_pre`,
-        uv.`app_crashes` AS `app_crashes`
+        CASE WHEN uv.`days_to_subscribe__day` IS NOT NULL THEN 1 ELSE 0 END AS `days_to_subscribe`
     FROM user_values uv
 ),
 -- metric days_to_subscribe (spec line 32): time to the first event, censored at the window end or the analysis date
