@@ -355,7 +355,7 @@ static AbcStatus wh_connect(Warehouse *w, char *err, size_t errlen)
     /* after mysql_library_end() a mysql_init() would start a default
      * embedded server: never call it then */
     if (g_lib != LIB_CLIENT && g_lib != LIB_EMBEDDED) {
-        remember_error(w, 2006, "HY000");
+        remember_error(w, 2000, "HY000"); /* CR_UNKNOWN_ERROR: not retried */
         set_err(err, errlen, "warehouse: the client library was shut down");
         return ABC_ERR_ENV;
     }
@@ -797,8 +797,10 @@ static AbcStatus run_retrying(Warehouse *w, const char *sql, RunCtx *rc, char *e
             st = wh_connect(w, err, errlen);
             if (st == ABC_OK) {
                 w->stats.reconnects++;
-            } else if (attempt < w->opt.max_retries && w->last_errno >= 2000) {
-                goto backoff; /* server unreachable for now: try again */
+            } else if (attempt < w->opt.max_retries &&
+                       (is_connection_lost(w->last_errno) || w->last_errno == 2002 ||
+                        w->last_errno == 2003)) {
+                goto backoff; /* server unreachable for now (2002/2003): try again */
             } else {
                 return st;
             }
