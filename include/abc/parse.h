@@ -46,6 +46,10 @@ void lex_init(Lexer *lx, const char *text, size_t len, uint32_t base, Arena *are
 /* Next token; lexical errors are reported to the Diag and skipped. */
 void lex_next(Lexer *lx, Token *tok);
 const char *lex_token_name(int code);
+/* Length (1..3) of a character at p, before lim, that may not appear raw in
+ * a string (C0 controls but tab, DEL, C1 controls, U+2028, U+2029), with
+ * its code point in *cp; 0 for any other character. */
+size_t lex_bad_string_char(const unsigned char *p, const unsigned char *lim, unsigned *cp);
 
 typedef enum FragmentKind {
     FRAG_KIND_METRIC, /* call [option words]           */

@@ -21,6 +21,9 @@ void diag_free(Diag *d)
     free(d->msgs);
     d->msgs = NULL;
     d->nmsgs = d->cap = 0;
+    free(d->line_starts);
+    d->line_starts = NULL;
+    d->nlines = 0;
 }
 
 static void diag_add(Diag *d, DiagSeverity sev, bool has_loc, SrcLoc loc, const char *fmt,
@@ -68,6 +71,83 @@ void diag_file_error(Diag *d, const char *fmt, ...)
     DIAG_VA(SEV_ERROR, false, none);
 }
 
+long diag_utf8_invalid_at(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char ch = s[i];
+        size_t need;
+        unsigned min;
+        if (ch < 0x80) {
+            i++;
+            continue;
+        } else if ((ch & 0xE0) == 0xC0) {
+            need = 1, min = 0x80;
+        } else if ((ch & 0xF0) == 0xE0) {
+            need = 2, min = 0x800;
+        } else if ((ch & 0xF8) == 0xF0) {
+            need = 3, min = 0x10000;
+        } else {
+            return (long)i;
+        }
+        unsigned cp = ch & (0x3F >> need);
+        for (size_t k = 1; k <= need; k++) {
+            if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
+                return (long)i;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return (long)i;
+        i += need + 1;
+    }
+    return -1;
+}
+
+/* The line-start table, built on first use: line_starts[i] is the offset of
+ * line i + 1.  It is a cache, so it is filled through a const Diag. */
+static const uint32_t *line_table(const Diag *cd)
+{
+    Diag *d = (Diag *)cd;
+    if (d->line_starts)
+        return d->line_starts;
+    size_t n = 1;
+    for (const char *p = d->src; (p = memchr(p, '\n', d->src_len - (size_t)(p - d->src))); p++)
+        n++;
+    d->line_starts = malloc(n * sizeof *d->line_starts);
+    if (!d->line_starts)
+        abort();
+    d->line_starts[0] = 0;
+    d->nlines = 1;
+    for (const char *p = d->src; (p = memchr(p, '\n', d->src_len - (size_t)(p - d->src))); p++)
+        d->line_starts[d->nlines++] = (uint32_t)(p - d->src + 1);
+    return d->line_starts;
+}
+
+/* Index (0-based) of the line holding off, by binary search. */
+static int line_index(const Diag *d, uint32_t off)
+{
+    const uint32_t *ls = line_table(d);
+    int lo = 0, hi = d->nlines - 1;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (ls[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+int diag_line_of(const Diag *d, uint32_t off)
+{
+    if (!d->src)
+        return 1;
+    if (off > d->src_len)
+        off = (uint32_t)d->src_len;
+    return line_index(d, off) + 1;
+}
+
 /* Columns count UTF-8 characters (continuation bytes do not advance). */
 void diag_line_col(const Diag *d, uint32_t off, int *line, int *col)
 {
@@ -75,15 +155,11 @@ void diag_line_col(const Diag *d, uint32_t off, int *line, int *col)
     if (d->src) {
         if (off > d->src_len)
             off = (uint32_t)d->src_len;
-        for (uint32_t i = 0; i < off; i++) {
-            unsigned char ch = (unsigned char)d->src[i];
-            if (ch == '\n') {
-                l++;
-                c = 1;
-            } else if ((ch & 0xC0) != 0x80) {
+        int li = line_index(d, off);
+        l = li + 1;
+        for (uint32_t i = d->line_starts[li]; i < off; i++)
+            if (((unsigned char)d->src[i] & 0xC0) != 0x80)
                 c++;
-            }
-        }
     }
     *line = l;
     *col = c;
@@ -108,19 +184,13 @@ static void diag_print_source(const Diag *d, FILE *f, SrcLoc loc)
     if (e - s > 300)
         return; /* a minified or binary line: the position is enough */
     /* only printable text is echoed: control bytes or invalid UTF-8 are not */
-    for (size_t i = s; i < e;) {
+    for (size_t i = s; i < e; i++) {
         unsigned char ch = (unsigned char)d->src[i];
         if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
             return;
-        size_t need = ch < 0x80 ? 0 : (ch & 0xE0) == 0xC0 ? 1 : (ch & 0xF0) == 0xE0 ? 2
-                    : (ch & 0xF8) == 0xF0 ? 3 : 9;
-        if (need == 9 || i + need >= e + (need ? 0 : 1))
-            return;
-        for (size_t k = 1; k <= need; k++)
-            if (((unsigned char)d->src[i + k] & 0xC0) != 0x80)
-                return;
-        i += need + 1;
     }
+    if (diag_utf8_invalid_at(d->src + s, e - s) >= 0)
+        return;
     fputs("    ", f);
     for (size_t i = s; i < e; i++) {
         unsigned char ch = (unsigned char)d->src[i];
@@ -219,17 +289,50 @@ static int edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* Length of the longest common subsequence of a and b (both <= 64). */
+static int common_subseq(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int row[65] = {0};
+    for (size_t i = 1; i <= la; i++) {
+        int diag = 0;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            row[j] = a[i - 1] == b[j - 1] ? diag + 1 : (row[j] > row[j - 1] ? row[j] : row[j - 1]);
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+static int common_prefix(const char *a, const char *b)
+{
+    int n = 0;
+    while (a[n] && a[n] == b[n])
+        n++;
+    return n;
+}
+
+/* Ties in edit distance go to the candidate sharing the longer prefix with
+ * the name (cnt: count, not any), then the longer common subsequence, then
+ * the first listed. */
 const char *diag_suggest(const char *name, const char *const *candidates, int n)
 {
     const char *best = NULL;
-    int bestd = 99;
+    int bestd = 99, bestp = -1, bests = -1;
     int limit = (int)strlen(name) / 3;
     if (limit < 2)
         limit = 2;
     for (int i = 0; i < n; i++) {
         int dd = edit_distance(name, candidates[i]);
-        if (dd < bestd) {
+        if (dd > bestd || dd == 99)
+            continue;
+        int pp = common_prefix(name, candidates[i]);
+        int ss = common_subseq(name, candidates[i]);
+        if (dd < bestd || pp > bestp || (pp == bestp && ss > bests)) {
             bestd = dd;
+            bestp = pp;
+            bests = ss;
             best = candidates[i];
         }
     }

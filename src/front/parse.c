@@ -100,39 +100,6 @@ void parse_block_close(ParseCtx *c)
         c->nopen--;
 }
 
-/* Offset of the first byte that is not valid UTF-8, or -1. */
-static long utf8_invalid_at(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char ch = s[i];
-        size_t need;
-        unsigned min;
-        if (ch < 0x80) {
-            i++;
-            continue;
-        } else if ((ch & 0xE0) == 0xC0) {
-            need = 1, min = 0x80;
-        } else if ((ch & 0xF0) == 0xE0) {
-            need = 2, min = 0x800;
-        } else if ((ch & 0xF8) == 0xF0) {
-            need = 3, min = 0x10000;
-        } else {
-            return (long)i;
-        }
-        unsigned cp = ch & (0x3F >> need);
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-                return (long)i;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return (long)i;
-        i += need + 1;
-    }
-    return -1;
-}
-
 /* Run the lexer into the parser.  first_code, when non-zero, is a fragment
  * entry token fed before the text. */
 static void drive(ParseCtx *ctx, Lexer *lx, int first_code)
@@ -204,7 +171,7 @@ out:
 
 static bool check_bytes(Diag *diag, const char *src, size_t len, uint32_t base)
 {
-    long bad = utf8_invalid_at((const unsigned char *)src, len);
+    long bad = diag_utf8_invalid_at(src, len);
     if (bad >= 0) {
         SrcLoc l = {base + (uint32_t)bad, 1};
         diag_error(diag, l, "invalid UTF-8 byte 0x%02x", (unsigned char)src[bad]);
