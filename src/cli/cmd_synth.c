@@ -99,11 +99,6 @@ static int parse_share(const char *s, double *out)
     return 0;
 }
 
-static int exit_code(AbcStatus st)
-{
-    return (int)st;
-}
-
 int cmd_synth(int argc, char **argv)
 {
     int rc = 0;
@@ -228,21 +223,27 @@ int cmd_synth(int argc, char **argv)
         st = gb_load_snapshot(snapshot, NULL, 0, &gb, err, sizeof err);
         if (st != ABC_OK) {
             fprintf(stderr, "abc synth: %s\n", err);
-            rc = exit_code(st);
+            rc = (int)st; /* AbcStatus values are the exit codes */
             goto out;
         }
         cfg.experiments = gb;
     }
     if (!start) {
+        /* the earliest start among running phases (dateEnded ""), else
+         * among all; else a fixed date, never "today" (reproducibility) */
         int32_t first = 0;
         int have = 0;
-        for (size_t i = 0; gb && i < gb->n_experiments; i++) {
-            int32_t d;
-            if (synth_parse_date(gb->experiments[i].date_started, &d) == 0 && (!have || d < first)) {
-                first = d;
-                have = 1;
+        for (int pass = 0; pass < 2 && !have; pass++)
+            for (size_t i = 0; gb && i < gb->n_experiments; i++) {
+                const GbExperiment *e = &gb->experiments[i];
+                int32_t d;
+                if (pass == 0 && e->date_ended && *e->date_ended)
+                    continue;
+                if (synth_parse_date(e->date_started, &d) == 0 && (!have || d < first)) {
+                    first = d;
+                    have = 1;
+                }
             }
-        }
         if (!have)
             (void)synth_parse_date("2026-10-01", &first);
         cfg.start = first;
@@ -253,7 +254,7 @@ int cmd_synth(int argc, char **argv)
     st = synth_check(&cfg, err, sizeof err);
     if (st != ABC_OK) {
         fprintf(stderr, "abc synth: %s\n", err);
-        rc = exit_code(st);
+        rc = (int)st; /* AbcStatus values are the exit codes */
         goto out;
     }
     /* no retries: a load that lost its connection may have committed;
@@ -270,7 +271,7 @@ int cmd_synth(int argc, char **argv)
         st = synth_run(w, &cfg, NULL, err, sizeof err);
     if (st != ABC_OK) {
         fprintf(stderr, "abc synth: %s\n", err);
-        rc = exit_code(st);
+        rc = (int)st; /* AbcStatus values are the exit codes */
         goto out;
     }
 out:
