@@ -10,7 +10,9 @@
  *      text;
  *   3. the reformatted spec gets the same analysis verdict, and when the
  *      spec is clean, the same IR (ir_dump);
- *   4. a clean spec converts to YAML (fmt_yaml) and that YAML is a clean
+ *   4. whenever fmt_yaml(ast) succeeds, its output parses as YAML and is a
+ *      fixed point (fmt_yaml of the re-parsed tree prints the same text);
+ *      fmt_yaml must succeed for a clean spec, and that YAML is a clean
  *      spec with the same IR (the DSL and YAML twins compile alike).
  * Set ABC_FUZZ_NO_YAML=1 to skip property 4 (e.g. while a known conversion
  * bug is open, so a long run can look for other problems). */
@@ -75,29 +77,46 @@ static void dump(const SpecUnit *u, Buf *out)
     buf_putc(out, '\0');
 }
 
-static void check_yaml_twin(const SpecUnit *u, const Buf *ir_text)
+static void check_yaml_twin(const SpecUnit *u, AbcStatus st, const Buf *ir_text)
 {
     char err[256] = "";
     Buf y;
     buf_init(&y);
-    if (fmt_yaml(u->ast, &y, err, sizeof err) != ABC_OK)
-        fail("fmt_yaml refused a clean spec", err, NULL);
-    SpecUnit v;
-    AbcStatus st = spec_load_bytes(&v, SPEC_PATH, y.data ? y.data : "", y.len, SYNTAX_YAML);
-    if (st != ABC_OK) {
-        Buf d;
-        buf_init(&d);
-        bool first = true;
-        diag_to_json(&v.diag, &d, &first);
-        buf_putc(&d, '\0');
-        fprintf(stderr, "%s\n", d.data);
-        fail("the YAML form of a clean spec is not clean", y.data, d.data);
+    if (fmt_yaml(u->ast, &y, err, sizeof err) != ABC_OK) {
+        if (st == ABC_OK)
+            fail("fmt_yaml refused a clean spec", err, NULL);
+        buf_free(&y);
+        return;
     }
-    Buf ir2;
-    dump(&v, &ir2);
-    if (strcmp(ir_text->data, ir2.data) != 0)
-        fail("the YAML form of a clean spec has another IR", ir_text->data, ir2.data);
-    buf_free(&ir2);
+    buf_putc(&y, '\0');
+    SpecUnit v;
+    AbcStatus st2 = spec_load_bytes(&v, SPEC_PATH, y.data, y.len - 1, SYNTAX_YAML);
+    check_status(&v, st2);
+    Buf d;
+    buf_init(&d);
+    bool first = true;
+    diag_to_json(&v.diag, &d, &first);
+    buf_putc(&d, '\0');
+    if (!v.ast)
+        fail("the YAML form of a spec does not parse", y.data, d.data);
+    Buf y2;
+    buf_init(&y2);
+    if (fmt_yaml(v.ast, &y2, err, sizeof err) != ABC_OK)
+        fail("fmt_yaml refused its own output", y.data, err);
+    buf_putc(&y2, '\0');
+    if (strcmp(y.data, y2.data) != 0)
+        fail("fmt_yaml of the YAML form prints another text", y.data, y2.data);
+    if (st == ABC_OK) {
+        if (st2 != ABC_OK)
+            fail("the YAML form of a clean spec is not clean", y.data, d.data);
+        Buf ir2;
+        dump(&v, &ir2);
+        if (strcmp(ir_text->data, ir2.data) != 0)
+            fail("the YAML form of a clean spec has another IR", ir_text->data, ir2.data);
+        buf_free(&ir2);
+    }
+    buf_free(&d);
+    buf_free(&y2);
     spec_unit_free(&v);
     buf_free(&y);
 }
@@ -144,8 +163,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("the reformatted spec has another IR", ir1.data, ir2.data);
 
     /* 4. the YAML twin */
-    if (st == ABC_OK && !getenv("ABC_FUZZ_NO_YAML"))
-        check_yaml_twin(&u, &ir1);
+    if (!getenv("ABC_FUZZ_NO_YAML"))
+        check_yaml_twin(&u, st, &ir1);
 
     buf_free(&ir1);
     buf_free(&ir2);
