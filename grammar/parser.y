@@ -35,7 +35,7 @@
     }
     parse_syntax_error(ctx, &yyminor, expected, nexp);
 }
-%stack_overflow { ctx->syntax_failed = true; }
+%stack_overflow { parse_stack_overflow(ctx); }
 %parse_failure { ctx->syntax_failed = true; }
 
 %token FRAG_METRIC FRAG_COND FRAG_VALUE ILLEGAL.

@@ -35,6 +35,7 @@ typedef struct AstWord {
     bool comma_before; /* a ',' separated it from the previous word */
     SrcLoc loc;
     struct AstWord *next;
+    struct AstWord *tail; /* builders only: last word of the list this word heads */
 } AstWord;
 
 typedef enum AstCondKind {
@@ -67,6 +68,7 @@ typedef struct AstArg {
     AstCond *where;
     SrcLoc loc;
     struct AstArg *next;
+    struct AstArg *tail;  /* builders only: last argument of the list this one heads */
 } AstArg;
 
 typedef struct AstCall {
@@ -94,6 +96,7 @@ typedef struct AstItem {
     SrcLoc loc;
     SrcLoc close_loc; /* I_BLOCK: the '}' */
     struct AstItem *next;
+    struct AstItem *tail; /* builders only: last item of the list this one heads */
 } AstItem;
 
 /* A '#' comment of the DSL, kept so `abc fmt` can reprint it. */

@@ -66,6 +66,8 @@ typedef struct ParseCtx {
     AstWord *words;
     AstCond *cond;
     bool syntax_failed;
+    bool overflowed;   /* the parser stack overflowed: the parse stops */
+    Token cur;         /* the token being fed to the parser */
     /* open blocks, for "expected '}' to close 'source' at 3:5" */
     SrcLoc openers[PARSE_MAX_DEPTH];
     const char *opener_names[PARSE_MAX_DEPTH];
@@ -113,6 +115,10 @@ void parse_block_open(ParseCtx *c, const Token *key);
 void parse_block_close(ParseCtx *c);
 #define PARSE_MAX_EXPECTED 48
 void parse_syntax_error(ParseCtx *c, const Token *t, const int *expected, int nexpected);
+/* %stack_overflow: report "nested too deeply" at the current token.  Only
+ * prefix chains (not not not ...) can get there: blocks and parentheses
+ * are capped at PARSE_MAX_DEPTH by the driver first. */
+void parse_stack_overflow(ParseCtx *c);
 
 /* Lemon entry points (parser.c). */
 void *AbcParseAlloc(void *(*mallocProc)(size_t), ParseCtx *ctx);

@@ -42,15 +42,20 @@ AstWord *ast_range(ParseCtx *c, const Token *a, const Token *b)
     return w;
 }
 
+/* The *_append builders keep the list's last node in its head's `tail`
+ * field, so building a list of n nodes is O(n).  `tail` is a hint: the
+ * walk goes on from it to the real end, so a list built some other way
+ * (tail NULL) still appends correctly. */
 AstWord *ast_words_append(AstWord *list, AstWord *w, bool comma)
 {
     w->comma_before = comma;
     if (!list)
         return w;
-    AstWord *p = list;
+    AstWord *p = list->tail ? list->tail : list;
     while (p->next)
         p = p->next;
     p->next = w;
+    list->tail = w;
     return list;
 }
 
@@ -123,10 +128,11 @@ AstArg *ast_arg(ParseCtx *c, AstWord *words, AstCond *where)
 
 AstArg *ast_args_append(AstArg *list, AstArg *a)
 {
-    AstArg *p = list;
+    AstArg *p = list->tail ? list->tail : list;
     while (p->next)
         p = p->next;
     p->next = a;
+    list->tail = a;
     return list;
 }
 
@@ -202,10 +208,11 @@ AstItem *ast_items_append(AstItem *list, AstItem *it)
         return list;
     if (!list)
         return it;
-    AstItem *p = list;
+    AstItem *p = list->tail ? list->tail : list;
     while (p->next)
         p = p->next;
     p->next = it;
+    list->tail = it;
     return list;
 }
 

@@ -87,6 +87,15 @@ void parse_syntax_error(ParseCtx *c, const Token *t, const int *expected, int ne
     buf_free(&b);
 }
 
+void parse_stack_overflow(ParseCtx *c)
+{
+    if (!c->overflowed)
+        diag_error(c->diag, c->cur.loc, "%s nested too deeply",
+                   c->cur.code == TK_NOT ? "condition" : "spec");
+    c->overflowed = true;
+    c->syntax_failed = true;
+}
+
 void parse_block_open(ParseCtx *c, const Token *key)
 {
     c->openers[c->nopen] = key->loc;
@@ -159,8 +168,9 @@ static void drive(ParseCtx *ctx, Lexer *lx, int first_code)
         default:
             break;
         }
+        ctx->cur = tok;
         AbcParse(parser, tok.code, tok);
-        if (tok.code == 0)
+        if (tok.code == 0 || ctx->overflowed)
             break;
         if (ctx->diag->nerrors > ctx->diag->max_errors)
             break;

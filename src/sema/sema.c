@@ -15,6 +15,14 @@
 
 #define MAX_NAME 48 /* metric/segment names: room for column suffixes within 64 */
 
+/* Name → index, open addressing over a power-of-two table (arena).  Specs
+ * may define tens of thousands of metrics: lookups must not be linear. */
+typedef struct NameTable {
+    const char **names;
+    int *index;
+    size_t mask;
+} NameTable;
+
 typedef struct Sema {
     Arena *arena;
     Diag *diag;
@@ -22,7 +30,47 @@ typedef struct Sema {
     const AstItem **metric_items; /* parallel to ir->metrics */
     const AstItem *exposure_item;
     const AstItem *analysis_item;
+    NameTable metric_names;       /* ir->metrics by name */
+    NameTable segment_names;      /* ir->segments by name */
 } Sema;
+
+static void names_init(Arena *a, NameTable *t, int n)
+{
+    size_t cap = 16;
+    while (cap < (size_t)n * 2)
+        cap *= 2;
+    t->names = arena_alloc(a, sizeof(char *) * cap);
+    t->index = arena_alloc(a, sizeof(int) * cap);
+    t->mask = cap - 1;
+}
+
+static size_t names_slot(const NameTable *t, const char *name)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    size_t i = (size_t)h & t->mask;
+    while (t->names[i] && strcmp(t->names[i], name) != 0)
+        i = (i + 1) & t->mask;
+    return i;
+}
+
+/* Index stored for name, or -1. */
+static int names_find(const NameTable *t, const char *name)
+{
+    if (!t->names)
+        return -1;
+    size_t i = names_slot(t, name);
+    return t->names[i] ? t->index[i] : -1;
+}
+
+/* Add name (not yet present); the table holds at most half its size. */
+static void names_add(NameTable *t, const char *name, int index)
+{
+    size_t i = names_slot(t, name);
+    t->names[i] = name;
+    t->index[i] = index;
+}
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -156,6 +204,17 @@ static bool expect_int(Sema *s, const AstWord *w, const char *what, long lo, lon
     return true;
 }
 
+/* "'alpha' is a setting, not a block" for a known setting written with a
+ * block (or a metric/segment form); true when it reported. */
+static bool not_a_setting(Sema *s, const AstItem *c)
+{
+    if (c->kind == I_SETTING || c->kind == I_WHERE)
+        return false;
+    diag_error(s->diag, c->key->loc, "'%s' is a setting, not a %s", c->key->text,
+               c->kind == I_BLOCK ? "block" : "definition");
+    return true;
+}
+
 static void dup_setting(Sema *s, const AstItem *it, const AstItem *first)
 {
     int line, col;
@@ -166,28 +225,77 @@ static void dup_setting(Sema *s, const AstItem *it, const AstItem *first)
 
 /* ---- conditions ------------------------------------------------------------- */
 
-/* Columns in a filter are plain names of the filtered source; `src.col`
- * must name that source. */
-static void check_cond(Sema *s, const AstCond *c, const char *source_name, int depth)
+#define MAX_COND_DEPTH 64    /* nesting of not and of (...) groups */
+#define MAX_COND_TERMS 4096  /* comparisons in one condition */
+
+typedef struct CondCheck {
+    const AstCond *root;
+    const char *source_name;
+    int terms;
+    bool failed; /* a limit was hit: reported once, the rest is skipped */
+} CondCheck;
+
+static void check_cmp(Sema *s, const AstCond *c, const char *source_name);
+
+/* Depth of an operand of a k-chain at depth d: a group of the other
+ * operator (`a and (b or c)`) is one level deeper. */
+static int operand_depth(AstCondKind k, const AstCond *operand, int d)
 {
-    if (!c)
-        return;
-    if (depth > 64) {
-        diag_error(s->diag, c->loc, "condition nested too deeply");
+    return (operand->kind == C_AND || operand->kind == C_OR) && operand->kind != k ? d + 1 : d;
+}
+
+/* Nesting is what the user wrote: `not` and a group of another operator go
+ * one level deeper; a flat chain `a and b and c` (a left spine of one
+ * operator) does not, and is walked by a loop, as are `not` chains, so
+ * only real groups cost stack. */
+static void check_cond_at(Sema *s, const AstCond *c, CondCheck *cc, int depth)
+{
+    while (c && !cc->failed) {
+        if (depth > MAX_COND_DEPTH) {
+            diag_error(s->diag, c->loc, "condition nested too deeply");
+            cc->failed = true;
+            return;
+        }
+        if (c->kind == C_NOT) {
+            c = c->lhs;
+            depth++;
+            continue;
+        }
+        if (c->kind == C_AND || c->kind == C_OR) {
+            AstCondKind k = c->kind;
+            const AstCond *p = c;
+            for (; p && p->kind == k && !cc->failed; p = p->lhs)
+                if (p->rhs)
+                    check_cond_at(s, p->rhs, cc, operand_depth(k, p->rhs, depth));
+            if (!p)
+                return;
+            depth = operand_depth(k, p, depth);
+            c = p;
+            continue;
+        }
+        if (++cc->terms > MAX_COND_TERMS) {
+            diag_error(s->diag, cc->root->loc, "condition has more than %d comparisons",
+                       MAX_COND_TERMS);
+            cc->failed = true;
+            return;
+        }
+        check_cmp(s, c, cc->source_name);
         return;
     }
-    switch (c->kind) {
-    case C_AND:
-    case C_OR:
-        check_cond(s, c->lhs, source_name, depth + 1);
-        check_cond(s, c->rhs, source_name, depth + 1);
-        return;
-    case C_NOT:
-        check_cond(s, c->lhs, source_name, depth + 1);
-        return;
-    default:
-        break;
-    }
+}
+
+/* Columns in a filter are plain names of the filtered source; `src.col`
+ * must name that source.  False when a nesting or size limit was hit (the
+ * condition must then not be walked recursively). */
+static bool check_cond(Sema *s, const AstCond *c, const char *source_name)
+{
+    CondCheck cc = {c, source_name, 0, false};
+    check_cond_at(s, c, &cc, 0);
+    return !cc.failed;
+}
+
+static void check_cmp(Sema *s, const AstCond *c, const char *source_name)
+{
     const AstWord *col = c->column;
     if (col->kind == W_QNAME) {
         if (source_name && strcmp(col->text, source_name) != 0)
@@ -309,18 +417,20 @@ static void sema_source(Sema *s, const AstItem *it, IrSource *src)
         for (int i = 0; i < 4; i++)
             if (strcmp(c->key->text, keys[i]) == 0)
                 k = i;
-        if (k < 0 || c->kind == I_BLOCK || c->kind == I_METRIC || c->kind == I_SEGMENT) {
+        if (k < 0) {
             unknown_word(s, c->key, "source setting", keys, 4);
             continue;
         }
+        if (not_a_setting(s, c))
+            continue;
         if (seen[k]) {
             dup_setting(s, c, seen[k]);
             continue;
         }
         seen[k] = c;
         if (k == 3) {
-            check_cond(s, c->where, src->name, 0);
-            src->filter = normalise_cond(s, c->where);
+            if (check_cond(s, c->where, src->name))
+                src->filter = normalise_cond(s, c->where);
             continue;
         }
         const char *col = expect_name(s, c, c->words, "a column name");
@@ -448,6 +558,11 @@ static void sema_assignment(Sema *s, const AstItem *it, IrHashAssignment *a)
     const AstItem *seen_salt = NULL, *seen_var = NULL, *seen_start = NULL;
     for (const AstItem *c = it->items; c; c = c->next) {
         static const char *const keys[] = {"salt", "variations", "start"};
+        bool known = false;
+        for (int i = 0; i < 3; i++)
+            known |= strcmp(c->key->text, keys[i]) == 0;
+        if (known && not_a_setting(s, c))
+            continue;
         if (strcmp(c->key->text, "start") == 0 && c->kind == I_SETTING) {
             long day;
             if (seen_start) {
@@ -480,19 +595,26 @@ static void sema_assignment(Sema *s, const AstItem *it, IrHashAssignment *a)
                 continue;
             }
             seen_var = c;
-            int n = word_count(c->words) / 2;
+            int n = c->words ? 1 : 0; /* comma groups: one NAME WEIGHT each */
+            for (const AstWord *g = c->words; g; g = g->next)
+                n += g->comma_before;
             if (n < 2) {
                 diag_error(s->diag, c->key->loc, "at least two variations are needed: NAME WEIGHT, NAME WEIGHT");
                 continue;
             }
+            n = word_count(c->words); /* room for any number of pairs */
             a->variations = arena_alloc(s->arena, sizeof(char *) * (size_t)n);
             a->weights = arena_alloc(s->arena, sizeof(double) * (size_t)n);
             double total = 0;
             const AstWord *v = c->words;
             while (v) {
                 const AstWord *name = v, *wt = v->next;
-                if ((name->kind != W_IDENT && name->kind != W_STRING) || !wt ||
-                    wt->kind != W_NUMBER) {
+                if ((name->kind == W_IDENT || name->kind == W_STRING) && (!wt || wt->comma_before)) {
+                    diag_error(s->diag, name->loc, "a weight is missing for '%s' (NAME WEIGHT, e.g. %s 0.5)",
+                               name->text, name->kind == W_IDENT ? name->text : "control");
+                    break;
+                }
+                if ((name->kind != W_IDENT && name->kind != W_STRING) || wt->kind != W_NUMBER) {
                     diag_error(s->diag, name->loc, "expected NAME WEIGHT pairs, e.g. control 0.5, treatment 0.5");
                     break;
                 }
@@ -508,7 +630,7 @@ static void sema_assignment(Sema *s, const AstItem *it, IrHashAssignment *a)
                 v = wt->next;
             }
             if (fabs(total - 1.0) > 1e-9 && a->nvariations >= 2)
-                diag_error(s->diag, c->words->loc, "split weights sum to %g, not 1", total);
+                diag_error(s->diag, c->words->loc, "split weights sum to %.10g, not 1", total);
         } else {
             unknown_word(s, c->key, "assignment setting", keys, 3);
         }
@@ -536,8 +658,8 @@ static void sema_exposure(Sema *s, const AstItem *it)
     x->source = resolve_source(s, w, true);
     expect_no_more(s, w->next);
     if (x->source >= 0) {
-        check_cond(s, it->where, s->ir->sources[x->source].name, 0);
-        x->filter = normalise_cond(s, it->where);
+        if (check_cond(s, it->where, s->ir->sources[x->source].name))
+            x->filter = normalise_cond(s, it->where);
     }
     if (it->kind != I_BLOCK) {
         diag_error(s->diag, it->loc, "exposure needs a block: { experiment COL; variation COL; }");
@@ -550,10 +672,12 @@ static void sema_exposure(Sema *s, const AstItem *it)
         for (int i = 0; i < 5; i++)
             if (strcmp(c->key->text, keys[i]) == 0)
                 k = i;
-        if (k < 0 || c->kind != I_SETTING) {
+        if (k < 0) {
             unknown_word(s, c->key, "exposure setting", keys, 5);
             continue;
         }
+        if (not_a_setting(s, c))
+            continue;
         if (seen[k]) {
             dup_setting(s, c, seen[k]);
             continue;
@@ -593,10 +717,10 @@ static void sema_exposure(Sema *s, const AstItem *it)
             int src = resolve_source(s, c->words, true);
             expect_no_more(s, c->words->next);
             if (src >= 0) {
-                check_cond(s, c->where, s->ir->sources[src].name, 0);
                 x->has_activation = true;
                 x->activation.source = src;
-                x->activation.filter = normalise_cond(s, c->where);
+                if (check_cond(s, c->where, s->ir->sources[src].name))
+                    x->activation.filter = normalise_cond(s, c->where);
             }
         }
     }
@@ -642,12 +766,9 @@ static const IrMetricKind metric_kinds[] = {MK_PROPORTION, MK_COUNT, MK_SUM, MK_
                                             MK_ACTIVE_DAYS, MK_RATIO, MK_RETENTION, MK_QUANTILE,
                                             MK_FUNNEL, MK_TIME_TO_EVENT};
 
-static int find_metric(const IrSpec *ir, const char *name)
+static int find_metric(const Sema *s, const char *name)
 {
-    for (int i = 0; i < ir->nmetrics; i++)
-        if (ir->metrics[i].name && strcmp(ir->metrics[i].name, name) == 0)
-            return i;
-    return -1;
+    return names_find(&s->metric_names, name);
 }
 
 static int resolve_metric(Sema *s, const AstWord *w)
@@ -656,7 +777,7 @@ static int resolve_metric(Sema *s, const AstWord *w)
         diag_error(s->diag, w->loc, "expected a metric name, found %s", word_kind_name(w));
         return -1;
     }
-    int i = find_metric(s->ir, w->text);
+    int i = find_metric(s, w->text);
     if (i < 0) {
         const char **names = arena_alloc(s->arena, sizeof(char *) * (size_t)(s->ir->nmetrics + 1));
         for (int k = 0; k < s->ir->nmetrics; k++)
@@ -682,9 +803,9 @@ static bool arg_event_set(Sema *s, const AstArg *a, IrEventSet *out)
     expect_no_more(s, w->next);
     if (src < 0)
         return false;
-    check_cond(s, a->where, s->ir->sources[src].name, 0);
     out->source = src;
-    out->filter = normalise_cond(s, a->where);
+    if (check_cond(s, a->where, s->ir->sources[src].name))
+        out->filter = normalise_cond(s, a->where);
     return true;
 }
 
@@ -707,9 +828,9 @@ static bool arg_value(Sema *s, const AstArg *a, IrEventSet *set, const char **co
         diag_error(s->diag, w->loc, "'%s' is not a valid column name", w->text2);
         return false;
     }
-    check_cond(s, a->where, s->ir->sources[src].name, 0);
     set->source = src;
-    set->filter = normalise_cond(s, a->where);
+    if (check_cond(s, a->where, s->ir->sources[src].name))
+        set->filter = normalise_cond(s, a->where);
     *col = w->text2;
     return true;
 }
@@ -856,10 +977,12 @@ static void sema_metric_call(Sema *s, const AstItem *it, IrMetric *m, int self)
     }
 }
 
-static bool parse_days(Sema *s, const AstWord *w, const char *what, int *out)
+/* The duration word w after the option keyword kw (which a missing
+ * duration is reported at). */
+static bool parse_days(Sema *s, const AstWord *kw, const AstWord *w, const char *what, int *out)
 {
     if (!w || w->kind != W_DURATION) {
-        diag_error(s->diag, w ? w->loc : (SrcLoc){0, 0}, "%s needs a duration in days, e.g. 7d", what);
+        diag_error(s->diag, w ? w->loc : kw->loc, "%s needs a duration in days, e.g. 7d", what);
         return false;
     }
     if (w->num < 1 || w->num > 366) {
@@ -895,7 +1018,7 @@ static void sema_metric_options(Sema *s, const AstItem *it, IrMetric *m, bool *h
                 continue;
             }
             int d;
-            if (!parse_days(s, w->next, "'within'", &d))
+            if (!parse_days(s, w, w->next, "'within'", &d))
                 return;
             m->window.kind = WIN_DAYS;
             m->window.from_day = 0;
@@ -947,7 +1070,7 @@ static void sema_metric_options(Sema *s, const AstItem *it, IrMetric *m, bool *h
             } else {
                 m->cuped.kind = CUPED_SELF;
             }
-            if (!parse_days(s, v, "the CUPED pre-period", &m->cuped.pre_days))
+            if (!parse_days(s, w, v, "the CUPED pre-period", &m->cuped.pre_days))
                 return;
             w = v;
         } else if (strcmp(w->text, "higher") == 0 || strcmp(w->text, "lower") == 0) {
@@ -983,6 +1106,7 @@ static void sema_metric(Sema *s, const AstItem *it, IrMetric *m, int self)
     m->role = strcmp(it->key->text, "guardrail") == 0 ? ROLE_GUARDRAIL : ROLE_GOAL;
     m->direction = DIR_HIGHER;
     m->window.kind = WIN_PHASE;
+    m->set.source = -1; /* until resolved; stays -1 for ratios and on errors */
     sema_metric_call(s, it, m, self);
     bool has_window = false, phase = false;
     IrWindow own = m->window;
@@ -1058,10 +1182,12 @@ static void sema_analysis(Sema *s, const AstItem *it)
         for (int i = 0; i < NKEYS; i++)
             if (strcmp(c->key->text, keys[i]) == 0)
                 k = i;
-        if (k < 0 || c->kind != I_SETTING) {
+        if (k < 0) {
             unknown_word(s, c->key, "analysis setting", keys, NKEYS);
             continue;
         }
+        if (not_a_setting(s, c))
+            continue;
         if (seen[k]) {
             dup_setting(s, c, seen[k]);
             continue;
@@ -1278,10 +1404,12 @@ static void sema_activity(Sema *s, const AstItem *it, IrActivity *act)
         for (int i = 0; i < 3; i++)
             if (strcmp(c->key->text, keys[i]) == 0)
                 k = i;
-        if (k < 0 || c->kind != I_SETTING) {
+        if (k < 0) {
             unknown_word(s, c->key, "activity setting", keys, 3);
             continue;
         }
+        if (not_a_setting(s, c))
+            continue;
         if (seen[k]) {
             dup_setting(s, c, seen[k]);
             continue;
@@ -1292,7 +1420,7 @@ static void sema_activity(Sema *s, const AstItem *it, IrActivity *act)
                 diag_error(s->diag, c->key->loc, "expected: active SOURCE [where ...];");
                 continue;
             }
-            AstArg a = {c->words, c->where, c->loc, NULL};
+            AstArg a = {c->words, c->where, c->loc, NULL, NULL};
             arg_event_set(s, &a, &act->active);
             continue;
         }
@@ -1398,6 +1526,8 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
     ir->activities = arena_alloc(arena, sizeof(IrActivity) * (size_t)(nact + 1));
     ir->assignments = arena_alloc(arena, sizeof(IrHashAssignment) * (size_t)(nasg + 1));
     s.metric_items = arena_alloc(arena, sizeof(AstItem *) * (size_t)(nmet + 1));
+    names_init(arena, &s.metric_names, nmet);
+    names_init(arena, &s.segment_names, nseg);
 
     static const char *const top[] = {"module", "database", "report_database", "wide_table",
                                       "report_table", "daily_table", "experiments", "assignment",
@@ -1428,8 +1558,12 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
             sema_source(&s, it, src);
             if (!src->name)
                 continue;
-            if (find_source(ir, src->name) >= 0) {
-                diag_error(diag, it->words->loc, "source '%s' is defined twice", src->name);
+            int first = find_source(ir, src->name);
+            if (first >= 0) {
+                int line, col;
+                diag_line_col(diag, ir->sources[first].loc.off, &line, &col);
+                diag_error(diag, it->words->loc, "source '%s' is defined twice (first at %d:%d)",
+                           src->name, line, col);
                 continue;
             }
             if (strcmp(src->name, "exposure") == 0) {
@@ -1489,19 +1623,22 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
     for (const AstItem *it = ast->items; it; it = it->next) {
         if (it->kind == I_SEGMENT) {
             IrSegment *g = &ir->segments[ir->nsegments];
-            for (int i = 0; i < ir->nsegments; i++)
-                if (strcmp(ir->segments[i].name, it->name->text) == 0) {
-                    diag_error(diag, it->name->loc, "segment '%s' is defined twice", it->name->text);
-                    goto next_seg;
-                }
+            int first = names_find(&s.segment_names, it->name->text);
+            if (first >= 0) {
+                int line, col;
+                diag_line_col(diag, ir->segments[first].loc.off, &line, &col);
+                diag_error(diag, it->name->loc, "segment '%s' is defined twice (first at %d:%d)",
+                           it->name->text, line, col);
+                continue;
+            }
             if (!valid_ident(it->name->text, MAX_NAME)) {
                 diag_error(diag, it->name->loc, "segment name '%s' is longer than %d characters",
                            it->name->text, MAX_NAME);
                 continue;
             }
             sema_segment(&s, it, g);
+            names_add(&s.segment_names, g->name, ir->nsegments);
             ir->nsegments++;
-        next_seg:
             continue;
         }
         if (it->kind != I_METRIC && strcmp(it->key->text, "exposure") == 0 && seen_top[9] == it)
@@ -1527,29 +1664,29 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
             diag_error(diag, it->name->loc, "metric name '%s' is longer than %d characters", name, MAX_NAME);
             continue;
         }
-        int prev = find_metric(ir, name);
+        int prev = find_metric(&s, name);
         if (prev >= 0) {
             int line, col;
             diag_line_col(diag, ir->metrics[prev].loc.off, &line, &col);
             diag_error(diag, it->name->loc, "metric '%s' is defined twice (first at %d:%d)", name, line, col);
             continue;
         }
-        for (int i = 0; i < ir->nsegments; i++)
-            if (strcmp(ir->segments[i].name, name) == 0)
-                diag_error(diag, it->name->loc, "'%s' is already a segment", name);
+        if (names_find(&s.segment_names, name) >= 0)
+            diag_error(diag, it->name->loc, "'%s' is already a segment", name);
         IrMetric *m = &ir->metrics[ir->nmetrics];
         m->name = name;
         m->loc = it->loc;
-        diag_line_col(diag, it->loc.off, &m->line, &(int){0});
+        m->line = diag_line_of(diag, it->loc.off);
+        names_add(&s.metric_names, name, ir->nmetrics);
         s.metric_items[ir->nmetrics++] = it;
     }
     for (int i = 0; i < ir->nmetrics; i++)
         sema_metric(&s, s.metric_items[i], &ir->metrics[i], i);
     sema_metric_links(&s);
     for (int i = 0; i < ir->nsegments; i++)
-        diag_line_col(diag, ir->segments[i].loc.off, &ir->segments[i].line, &(int){0});
-    diag_line_col(diag, ir->exposure.loc.off, &ir->exposure.line, &(int){0});
-    if (ir->nmetrics == 0)
+        ir->segments[i].line = diag_line_of(diag, ir->segments[i].loc.off);
+    ir->exposure.line = diag_line_of(diag, ir->exposure.loc.off);
+    if (nmet == 0) /* a metric rejected above has had its error */
         diag_error(diag, ast->tag->loc, "spec '%s' defines no metrics", ir->tag);
 
     /* phase 4: analysis and activity */
