@@ -215,18 +215,18 @@ void lex_next(Lexer *lx, Token *t)
             t->text = arena_strndup(lx->arena, (const char *)start, (size_t)(YYCURSOR - start));
             TOK(TK_DURATION);
         }
+        number {
+            t->text = arena_strndup(lx->arena, (const char *)start, (size_t)(YYCURSOR - start));
+            t->num = strtod(t->text, NULL);
+            TOK(TK_NUMBER);
+        }
         digit+ [a-zA-Z_] [a-zA-Z0-9_]* {
-            /* after "digit+ d" and number: only a longer match gets here */
+            /* listed after "digit+ d" and number, which win ties: 7d, 1e3 */
             diag_error(lx->diag, lex_loc(lx, start, YYCURSOR),
                        "'%.*s' is not a number or a duration (durations are written like 7d)",
                        (int)(YYCURSOR - start > 40 ? 40 : YYCURSOR - start), (const char *)start);
             lx->cur = YYCURSOR;
             continue;
-        }
-        number {
-            t->text = arena_strndup(lx->arena, (const char *)start, (size_t)(YYCURSOR - start));
-            t->num = strtod(t->text, NULL);
-            TOK(TK_NUMBER);
         }
         ident {
             t->text = arena_strndup(lx->arena, (const char *)start, (size_t)(YYCURSOR - start));

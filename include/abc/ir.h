@@ -36,7 +36,7 @@ typedef struct IrSource {
 
 /* A set of events: rows of one source matching a filter. */
 typedef struct IrEventSet {
-    int source;           /* index into IrSpec.sources */
+    int source;           /* index into IrSpec.sources; -1: none (a ratio's set) */
     const IrCond *filter; /* may be NULL */
 } IrEventSet;
 

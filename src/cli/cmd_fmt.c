@@ -86,7 +86,7 @@ int cmd_fmt(int argc, char **argv)
         char *bytes = NULL;
         size_t len = 0;
         char err[512];
-        if (file_read_all(path, SPEC_MAX_BYTES + 1, &bytes, &len, err, sizeof err) != ABC_OK) {
+        if (file_read_all(path, SPEC_MAX_BYTES, &bytes, &len, err, sizeof err) != ABC_OK) {
             fprintf(stderr, "%s: error: %s\n", path, err);
             rc = rc ? rc : 1;
             continue;

@@ -1,5 +1,6 @@
 /* fmt.c — canonical DSL and YAML printers over the AST (see fmt.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "abc/fmt.h"
@@ -255,35 +256,46 @@ static void yaml_dsl_scalar(Buf *out, const char *text, int depth, bool flow)
     buf_puts(out, text);
 }
 
-/* The value of a key: words [where]. */
+/* The value of a key: words [where], after the key's ':' (an inline value
+ * gets a leading space; a block sequence starts on the next line). */
 static void yaml_value(Buf *out, const AstWord *words, const AstCond *where, int depth)
 {
     if (!words && !where)
         return; /* an empty value: `first:` */
-    buf_putc(out, ' ');
     if (words && !where && !words->next && words->kind == W_STRING) {
+        buf_putc(out, ' ');
         yaml_double_quoted(out, words->text);
         return;
     }
     bool has_comma = false;
-    for (const AstWord *w = words; w; w = w->next)
+    int ngroups = 1;
+    for (const AstWord *w = words; w; w = w->next) {
         has_comma |= w->comma_before;
-    if (!has_comma) {
+        ngroups += w->comma_before;
+    }
+    if (!has_comma || where) { /* DSL text reads back commas and all */
         Buf t;
         buf_init(&t);
         fmt_value(words, where, &t);
+        buf_putc(out, ' ');
         yaml_dsl_scalar(out, t.data, depth, false);
         buf_free(&t);
         return;
     }
-    /* comma groups → a sequence; flow when every element is simple */
-    Buf elems[64];
+    /* comma groups → a sequence; flow when every element is simple.  A
+     * group that is one string is a YAML string; any other group is DSL
+     * text (plain when safe, else a literal block). */
+    Buf *elems = malloc(sizeof *elems * (size_t)ngroups);
+    bool *lone = malloc(sizeof *lone * (size_t)ngroups);
+    if (!elems || !lone)
+        abort();
     int n = 0;
     bool flow_ok = true;
-    for (const AstWord *w = words; w && n < 64;) {
+    for (const AstWord *w = words; w;) {
         buf_init(&elems[n]);
         const AstWord *g = w;
         AstWord tmp;
+        lone[n] = g->kind == W_STRING && (!g->next || g->next->comma_before);
         /* print one comma group */
         for (const AstWord *p = g; p && (p == g || !p->comma_before); p = p->next) {
             tmp = *p;
@@ -291,21 +303,18 @@ static void yaml_value(Buf *out, const AstWord *words, const AstCond *where, int
             tmp.comma_before = false;
             if (p != g)
                 buf_putc(&elems[n], ' ');
-            if (tmp.kind == W_STRING && p == g && (!p->next || p->next->comma_before)) {
+            if (lone[n])
                 yaml_double_quoted(&elems[n], tmp.text); /* a lone string stays a string */
-            } else {
+            else
                 fmt_words(&tmp, &elems[n]);
-            }
             w = p->next;
         }
-        if (elems[n].data[0] != '"' && !yaml_plain_ok(elems[n].data, true))
+        if (!lone[n] && !yaml_plain_ok(elems[n].data, true))
             flow_ok = false;
         n++;
     }
-    if (where)
-        flow_ok = false;
     if (flow_ok) {
-        buf_putc(out, '[');
+        buf_puts(out, " [");
         for (int i = 0; i < n; i++)
             buf_printf(out, "%s%s", i ? ", " : "", elems[i].data);
         buf_putc(out, ']');
@@ -314,7 +323,7 @@ static void yaml_value(Buf *out, const AstWord *words, const AstCond *where, int
             buf_putc(out, '\n');
             indent(out, depth + 1);
             buf_puts(out, "- ");
-            if (elems[i].data[0] == '"')
+            if (lone[i])
                 buf_puts(out, elems[i].data);
             else
                 yaml_dsl_scalar(out, elems[i].data, depth + 1, false);
@@ -322,6 +331,8 @@ static void yaml_value(Buf *out, const AstWord *words, const AstCond *where, int
     }
     for (int i = 0; i < n; i++)
         buf_free(&elems[i]);
+    free(elems);
+    free(lone);
 }
 
 static void yaml_key(Buf *out, const char *key, int depth)
@@ -451,12 +462,63 @@ static AbcStatus yaml_group_member(const AstItem *it, Buf *out, char *err, size_
     return yaml_items(it->items, out, 2, err, errlen);
 }
 
+static bool is_experiments(const AstItem *it)
+{
+    return it->kind == I_SETTING && key_is(it, "experiments");
+}
+
+/* `experiments from ...;` together with `experiments keys ...;`: YAML has
+ * one `experiments:` key, so the two become a mapping, printed where the
+ * first of them stands, which the YAML front end maps back to the two
+ * settings (in that order):
+ *     experiments:
+ *       from: growthbook tag "x"
+ *       keys: ["a", "b"]
+ * A spec with one experiments setting keeps `experiments: keys "a"`. */
+static AbcStatus yaml_experiments(const AstItem *items, Buf *out, char *err, size_t errlen)
+{
+    bool seen_from = false, seen_keys = false;
+    buf_puts(out, "experiments:\n");
+    for (const AstItem *it = items; it; it = it->next) {
+        if (!is_experiments(it))
+            continue;
+        const AstWord *w = it->words;
+        bool from = w && w->kind == W_IDENT && strcmp(w->text, "from") == 0;
+        bool keys = w && w->kind == W_IDENT && strcmp(w->text, "keys") == 0;
+        if ((!from && !keys) || it->where || (from && seen_from) || (keys && seen_keys) ||
+            (w->next && w->next->comma_before)) {
+            snprintf(err, errlen, "the YAML form holds one 'experiments from ...' and one "
+                                  "'experiments keys ...'");
+            return ABC_ERR_SPEC;
+        }
+        seen_from |= from;
+        seen_keys |= keys;
+        yaml_key(out, w->text, 1);
+        yaml_value(out, w->next, NULL, 1);
+        buf_putc(out, '\n');
+    }
+    return ABC_OK;
+}
+
 AbcStatus fmt_yaml(const AstSpec *spec, Buf *out, char *err, size_t errlen)
 {
     buf_printf(out, "tag: %s\n", spec->tag->text);
     const char *done[8];
     int ndone = 0;
+    int nexperiments = 0;
+    for (const AstItem *it = spec->items; it; it = it->next)
+        nexperiments += is_experiments(it);
+    bool experiments_done = false;
     for (const AstItem *it = spec->items; it; it = it->next) {
+        if (nexperiments > 1 && is_experiments(it)) {
+            if (!experiments_done) {
+                AbcStatus st = yaml_experiments(it, out, err, errlen);
+                if (st != ABC_OK)
+                    return st;
+                experiments_done = true;
+            }
+            continue;
+        }
         const char *g = yaml_group(it);
         if (g) {
             bool seen = false;

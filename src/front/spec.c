@@ -59,7 +59,7 @@ AbcStatus spec_load(SpecUnit *u, const char *path)
     char *bytes = NULL;
     size_t len = 0;
     char err[512];
-    AbcStatus st = file_read_all(path, SPEC_MAX_BYTES + 1, &bytes, &len, err, sizeof err);
+    AbcStatus st = file_read_all(path, SPEC_MAX_BYTES, &bytes, &len, err, sizeof err);
     if (st != ABC_OK) {
         unit_init(u, path, "", 0, spec_syntax_of(path));
         diag_file_error(&u->diag, "%s", err);

@@ -60,6 +60,10 @@ static bool next_event(YReader *r, yaml_event_t *ev)
 {
     if (!yaml_parser_parse(&r->parser, ev)) {
         SrcLoc l = {mark_offset(r, r->parser.problem_mark), 1};
+        /* reader errors (bad bytes) have no mark, only a byte offset */
+        if (r->parser.error == YAML_READER_ERROR)
+            l.off = r->parser.problem_offset < r->len ? (uint32_t)r->parser.problem_offset
+                                                      : (uint32_t)r->len;
         if (r->parser.context)
             diag_error(r->diag, l, "YAML: %s %s", r->parser.problem ? r->parser.problem : "error",
                        r->parser.context);
@@ -68,6 +72,48 @@ static bool next_event(YReader *r, yaml_event_t *ev)
         return false;
     }
     return true;
+}
+
+/* The keys of one mapping, for duplicate detection in O(1): open
+ * addressing over a power-of-two table in the arena, doubled when half
+ * full (mappings such as `metrics:` may hold tens of thousands of keys). */
+typedef struct KeySet {
+    const YNode **slots;
+    size_t cap, count;
+} KeySet;
+
+static size_t key_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* The key node already in the set with key's text, or NULL after adding key. */
+static const YNode *keyset_add(Arena *a, KeySet *ks, const YNode *key)
+{
+    if ((ks->count + 1) * 2 > ks->cap) {
+        size_t cap = ks->cap ? ks->cap * 2 : 16;
+        const YNode **slots = arena_alloc(a, sizeof *slots * cap);
+        for (size_t i = 0; i < ks->cap; i++) {
+            if (!ks->slots[i])
+                continue;
+            size_t j = key_hash(ks->slots[i]->value) & (cap - 1);
+            while (slots[j])
+                j = (j + 1) & (cap - 1);
+            slots[j] = ks->slots[i];
+        }
+        ks->slots = slots;
+        ks->cap = cap;
+    }
+    size_t j = key_hash(key->value) & (ks->cap - 1);
+    for (; ks->slots[j]; j = (j + 1) & (ks->cap - 1))
+        if (strcmp(ks->slots[j]->value, key->value) == 0)
+            return ks->slots[j];
+    ks->slots[j] = key;
+    ks->count++;
+    return NULL;
 }
 
 /* Read one node whose first event is ev (consumed by the caller). */
@@ -119,6 +165,7 @@ static YNode *read_node(YReader *r, yaml_event_t *ev, int depth)
     if (n->kind == Y_SCALAR)
         return n;
     YNode **tail = &n->child;
+    KeySet keys = {NULL, 0, 0};
     for (;;) {
         yaml_event_t e;
         if (!next_event(r, &e))
@@ -137,14 +184,14 @@ static YNode *read_node(YReader *r, yaml_event_t *ev, int depth)
                 diag_error(r->diag, node_loc(key), "mapping keys must be plain names");
                 return NULL;
             }
-            for (YNode *p = n->child; p; p = p->next)
-                if (strcmp(p->key->value, key->value) == 0) {
-                    int line, col;
-                    diag_line_col(r->diag, p->key->off, &line, &col);
-                    diag_error(r->diag, node_loc(key), "duplicate key '%s' (first at %d:%d)",
-                               key->value, line, col);
-                    return NULL;
-                }
+            const YNode *first = keyset_add(r->arena, &keys, key);
+            if (first) {
+                int line, col;
+                diag_line_col(r->diag, first->off, &line, &col);
+                diag_error(r->diag, node_loc(key), "duplicate key '%s' (first at %d:%d)",
+                           key->value, line, col);
+                return NULL;
+            }
             if (!next_event(r, &e))
                 return NULL;
         }
@@ -219,8 +266,23 @@ static bool verbatim(const YReader *r, const YNode *n)
            memcmp(r->src + n->off, n->value, n->len) == 0;
 }
 
+/* A quoted scalar as a DSL string.  A character the DSL cannot spell
+ * (lex_bad_string_char; \n and \r have escapes) is an error, as in the
+ * DSL, so that every spec has both forms. */
 static AstWord *string_word(YReader *r, const YNode *n)
 {
+    const unsigned char *p = (const unsigned char *)n->value, *end = p + n->len;
+    while (p < end) {
+        unsigned cp;
+        size_t bad = *p == '\n' || *p == '\r' ? 0 : lex_bad_string_char(p, end, &cp);
+        if (bad) {
+            diag_error(r->diag, node_loc(n),
+                       "%s U+%04X in a string (write \\n, \\t or \\r, or leave it out)",
+                       cp >= 0x2000 ? "line separator" : "control character", cp);
+            break;
+        }
+        p++;
+    }
     AstWord *w = arena_alloc(r->arena, sizeof *w);
     w->kind = W_STRING;
     w->text = n->value;
@@ -252,15 +314,7 @@ static bool value_words(YReader *r, const YNode *n, AstWord **words, AstCond **w
                 diag_error(r->diag, node_loc(e), "empty list element");
                 return false;
             }
-            w->comma_before = list != NULL;
-            if (!list)
-                list = w;
-            else {
-                AstWord *p = list;
-                while (p->next)
-                    p = p->next;
-                p->next = w;
-            }
+            list = ast_words_append(list, w, list != NULL);
         }
         *words = list;
         return true;
@@ -317,9 +371,7 @@ static AstItem *new_item(YReader *r, AstItemKind kind, const YNode *key, const c
 
 static void append(AstItem **list, AstItem *it)
 {
-    while (*list)
-        list = &(*list)->next;
-    *list = it;
+    *list = ast_items_append(*list, it); /* O(1): the head keeps the tail */
 }
 
 static bool valid_name(const char *s)
@@ -401,6 +453,35 @@ static bool need_map(YReader *r, const YNode *n, const char *what)
     return true;
 }
 
+/* `experiments: {from: ..., keys: ...}`: one `experiments from ...;` or
+ * `experiments keys ...;` setting per entry, in order (the form `abc fmt
+ * --to yaml` gives a spec holding both). */
+static bool map_experiments(YReader *r, const YNode *map, AstItem **items)
+{
+    bool ok = true;
+    for (const YNode *e = map->child; e; e = e->next) {
+        const char *k = e->key->value;
+        if (strcmp(k, "from") != 0 && strcmp(k, "keys") != 0) {
+            diag_error(r->diag, node_loc(e->key),
+                       "'experiments' as a mapping holds 'from' and 'keys', not '%s'", k);
+            ok = false;
+            continue;
+        }
+        AstItem *it = new_item(r, I_SETTING, map->key, NULL);
+        AstWord *rest = NULL;
+        if (!value_words(r, e, &rest, NULL)) {
+            ok = false;
+            continue;
+        }
+        it->words = key_word(r, e->key, NULL);
+        if (rest)
+            rest->comma_before = false;
+        it->words->next = rest;
+        append(items, it);
+    }
+    return ok;
+}
+
 static bool map_spec(YReader *r, const YNode *root, AstSpec **out)
 {
     if (root->kind != Y_MAP) {
@@ -444,7 +525,8 @@ static bool map_spec(YReader *r, const YNode *root, AstSpec **out)
                         continue;
                     }
                 }
-                it->words = name;
+                /* the unnamed `activity { }` is printed as `activity:` */
+                it->words = kw[0] == 'a' && strcmp(name->text, "activity") == 0 ? NULL : name;
                 if (!need_map(r, d, kw)) {
                     ok = false;
                     continue;
@@ -500,6 +582,10 @@ static bool map_spec(YReader *r, const YNode *root, AstSpec **out)
                     append(&spec->items, it);
                 }
             }
+            continue;
+        }
+        if (strcmp(k, "experiments") == 0 && e->kind == Y_MAP) {
+            ok &= map_experiments(r, e, &spec->items);
             continue;
         }
         if (strcmp(k, "exposure") == 0) {
@@ -558,6 +644,13 @@ AbcStatus yaml_parse_spec(const char *src, size_t len, Arena *arena, Diag *diag,
     if (memchr(src, '\0', len)) {
         SrcLoc l = {(uint32_t)((const char *)memchr(src, '\0', len) - src), 1};
         diag_error(diag, l, "NUL byte in spec");
+        return ABC_ERR_SPEC;
+    }
+    /* as the DSL driver does: one clear message at the bad byte */
+    long bad = diag_utf8_invalid_at(src, len);
+    if (bad >= 0) {
+        SrcLoc l = {(uint32_t)bad, 1};
+        diag_error(diag, l, "invalid UTF-8 byte 0x%02x", (unsigned char)src[bad]);
         return ABC_ERR_SPEC;
     }
     int nlines = 1;

@@ -246,10 +246,16 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
         buf_printf(out, "(%.17g)", a->seq_param);
     if (a->sequential == SEQ_GSD_OBF)
         buf_printf(out, "(looks=%d)", a->looks);
-    buf_printf(out, " correction=%s srm=%.17g fail_on=%s%s%s power=%.17g mde=%.17g bootstrap=%d seed=%lu\n",
-               corr[a->correction], a->srm_threshold, (a->fail_on & FAIL_SRM) ? "srm," : "",
-               (a->fail_on & FAIL_GUARDRAIL) ? "guardrail," : "",
-               (a->fail_on & FAIL_DATA_QUALITY) ? "data_quality," : "", a->power_target, a->mde,
+    buf_printf(out, " correction=%s srm=%.17g fail_on=", corr[a->correction], a->srm_threshold);
+    static const char *const fails[] = {"srm", "guardrail", "data_quality"};
+    static const unsigned fail_bits[] = {FAIL_SRM, FAIL_GUARDRAIL, FAIL_DATA_QUALITY};
+    first = true;
+    for (int i = 0; i < 3; i++)
+        if (a->fail_on & fail_bits[i]) {
+            buf_printf(out, "%s%s", first ? "" : ",", fails[i]);
+            first = false;
+        }
+    buf_printf(out, " power=%.17g mde=%.17g bootstrap=%d seed=%lu\n", a->power_target, a->mde,
                a->bootstrap_resamples, a->bootstrap_seed);
     static const char *const reps[] = {"dau", "wau", "mau", "growth", "cohorts_weekly",
                                        "cohorts_monthly"};

@@ -244,10 +244,10 @@ static int operand_depth(AstCondKind k, const AstCond *operand, int d)
     return (operand->kind == C_AND || operand->kind == C_OR) && operand->kind != k ? d + 1 : d;
 }
 
-/* Nesting is what the user wrote: `not` and a group of another operator go
- * one level deeper; a flat chain `a and b and c` (a left spine of one
- * operator) does not, and is walked by a loop, as are `not` chains, so
- * only real groups cost stack. */
+/* Nesting is what the user wrote: `not`, and a group under `not` or of
+ * another operator (`a and (b or c)`), go one level deeper; a flat chain
+ * `a and b and c` (a left spine of one operator) does not, and is walked
+ * by a loop, as are `not` chains, so only real groups cost stack. */
 static void check_cond_at(Sema *s, const AstCond *c, CondCheck *cc, int depth)
 {
     while (c && !cc->failed) {
@@ -259,6 +259,8 @@ static void check_cond_at(Sema *s, const AstCond *c, CondCheck *cc, int depth)
         if (c->kind == C_NOT) {
             c = c->lhs;
             depth++;
+            if (c && (c->kind == C_AND || c->kind == C_OR))
+                depth++; /* not (a or b): the group is a level of its own */
             continue;
         }
         if (c->kind == C_AND || c->kind == C_OR) {

@@ -62,6 +62,36 @@ Test(diag, line_col_counts_characters)
     cr_assert(l == 4 && c == 4, "offsets past the end clamp to the end");
 }
 
+/* Lines come from a table built once (binary search), not a scan from the
+ * start of the file for every offset. */
+Test(diag, line_table_is_built_once)
+{
+    const char *src = "a\nbb\n\nccc\n";
+    diag_init(&diag, "t.ab", src, strlen(src));
+    cr_assert_null(diag.line_starts, "built lazily");
+    int l, c;
+    diag_line_col(&diag, 4, &l, &c);
+    cr_assert(l == 2 && c == 3);
+    const uint32_t *table = diag.line_starts;
+    cr_assert_not_null(table);
+    cr_assert_eq(diag.nlines, 5);
+    cr_assert_eq(diag_line_of(&diag, 6), 4);
+    cr_assert_eq(diag_line_of(&diag, 5), 3);
+    cr_assert_eq(diag_line_of(&diag, 10), 5);
+    cr_assert_eq(diag_line_of(&diag, 999), 5);
+    cr_assert_eq(diag.line_starts, table, "and reused");
+}
+
+Test(diag, utf8_validator)
+{
+    cr_assert_eq(diag_utf8_invalid_at("ok \xc3\xa9 \xf0\x9f\x98\x80", 10), -1);
+    cr_assert_eq(diag_utf8_invalid_at("a\xc0\xaf", 3), 1, "overlong");
+    cr_assert_eq(diag_utf8_invalid_at("ab\xed\xa0\x80", 5), 2, "surrogate");
+    cr_assert_eq(diag_utf8_invalid_at("\xf4\x90\x80\x80", 4), 0, "above U+10FFFF");
+    cr_assert_eq(diag_utf8_invalid_at("x\xe6\xbc", 3), 1, "truncated");
+    cr_assert_eq(diag_utf8_invalid_at("\x80", 1), 0, "stray continuation byte");
+}
+
 Test(diag, line_col_without_source)
 {
     diag_init(&diag, "t.ab", NULL, 0);
@@ -246,6 +276,9 @@ Test(diag, suggest)
     cr_assert_null(diag_suggest("module", k, 6), "an exact match is not a suggestion");
     cr_assert_null(diag_suggest("a", k, 6));
     cr_assert_null(diag_suggest("modul", k, 0));
+    const char *funcs[] = {"any", "count", "sum", "mean"};
+    cr_assert_str_eq(diag_suggest("cnt", funcs, 4), "count", "a tie goes to the shared prefix");
+    cr_assert_str_eq(diag_suggest("mea", funcs, 4), "mean");
     cr_assert_null(diag_suggest("", k, 6));
     /* the limit grows with the length: 1/3 of it */
     const char *const longk[] = {"cohorts_monthly_report"};

@@ -296,6 +296,58 @@ Test(lexer, nul_byte_is_an_error_not_the_end)
     expect_error(0, "NUL byte in spec", 1);
 }
 
+Test(lexer, lone_backslash_at_end_of_line)
+{
+    lex_all("\"ab\\\n\"x\"");
+    cr_assert_eq(L.diag.nerrors, 1, "one error: the string ends with its line");
+    expect_error(0, "unknown escape in string", 3);
+    cr_assert_eq(L.diag.msgs[0].loc.len, 1, "the caret marks the backslash alone");
+    cr_assert_eq(L.tok[1].code, TK_STRING);
+    cr_assert_str_eq(L.tok[1].text, "x");
+}
+
+Test(lexer, nul_byte_inside_a_string)
+{
+    const char src[] = "\"a\0b\" c";
+    lex_all_base(src, sizeof src - 1, 0);
+    int want[] = {TK_STRING, TK_IDENT};
+    expect_codes(want, 2);
+    cr_assert_eq(L.diag.nerrors, 1, "one error, not an unterminated string as well");
+    expect_error(0, "NUL byte in spec", 2);
+}
+
+Test(lexer, raw_control_characters_in_strings)
+{
+    /* tab is fine; other C0 controls, DEL, C1 controls, LS and PS are not */
+    lex_all("\"a\tb\" \"c\x01\" \"\x7f\" \"\xc2\x85\" \"\xe2\x80\xa8\" \"d\r\" x");
+    cr_assert_eq(L.n, 7);
+    cr_assert_str_eq(L.tok[0].text, "a\tb");
+    cr_assert_eq(L.diag.nerrors, 5);
+    expect_error(0, "control character U+0001 in a string", 8);
+    expect_error(1, "control character U+007F in a string", 12);
+    expect_error(2, "control character U+0085 in a string", 16);
+    cr_assert_eq(L.diag.msgs[2].loc.len, 2);
+    expect_error(3, "line separator U+2028 in a string", 21);
+    expect_error(4, "control character U+000D in a string", 28);
+}
+
+Test(lexer, crlf_ends_an_unterminated_string)
+{
+    lex_all("\"ab\r\nc");
+    cr_assert_eq(L.diag.nerrors, 1);
+    expect_error(0, "unterminated string", 0);
+    cr_assert_str_eq(L.tok[0].text, "ab");
+}
+
+Test(lexer, digits_then_letters)
+{
+    lex_all("7d 1e3 7days x");
+    int want[] = {TK_DURATION, TK_NUMBER, TK_IDENT};
+    expect_codes(want, 3);
+    cr_assert_eq(L.diag.nerrors, 1);
+    expect_error(0, "'7days' is not a number or a duration (durations are written like 7d)", 7);
+}
+
 Test(lexer, non_ascii_outside_strings)
 {
     lex_all("m\xc3\xb6" "dule \"\xc3\xb6k\" # \xc3\xb6\n");

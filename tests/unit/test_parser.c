@@ -577,6 +577,38 @@ Test(parser, long_not_chain_fails_cleanly)
     cr_assert_gt(diag.nmsgs, 0);
 }
 
+Test(parser, long_not_chain_reports_nesting_at_the_token)
+{
+    char *deep = repeat("tag t { metric m = count(e where ", "not ", 5000, "a = 1); }");
+    parse_fails(deep);
+    cr_assert_eq(diag.nmsgs, 1, "one error, and the parse stops");
+    cr_assert_str_eq(diag.msgs[0].msg, "condition nested too deeply");
+    cr_assert_eq(strncmp(deep + diag.msgs[0].loc.off, "not ", 4), 0, "at a 'not'");
+}
+
+/* The list builders append in O(1): the head keeps the last node, so a
+ * spec of n items (or a setting of n words) is built in O(n). */
+Test(parser, lists_keep_their_tail)
+{
+    char *many = repeat("tag t {", " x a b c;", 3000, " }");
+    AstSpec *s = parse_ok(many);
+    const AstItem *last = s->items;
+    int n = 1;
+    while (last->next) {
+        last = last->next;
+        n++;
+    }
+    cr_assert_eq(n, 3000);
+    cr_assert_eq(s->items->tail, last, "the head's tail is the last item");
+    cr_assert_eq(s->items->words->tail, s->items->words->next->next);
+    /* a tail that is behind (a list built by hand) is only a hint */
+    AstItem a = {0}, b = {0}, c = {0};
+    a.next = &b;
+    cr_assert_eq(ast_items_append(&a, &c), &a);
+    cr_assert_eq(b.next, &c);
+    cr_assert_eq(a.tail, &c);
+}
+
 Test(parser, error_flood_is_capped)
 {
     char *many = repeat("tag t {", " x = 1;", 200, " }");

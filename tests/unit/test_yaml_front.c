@@ -379,3 +379,36 @@ Test(yaml, alias_bomb_is_refused_quickly)
     yaml_fails_at(src, 2, 4, "YAML anchors are not allowed");
     cr_assert_eq(diag.nerrors, 1);
 }
+
+/* `experiments:` as a mapping holds the two settings `abc fmt --to yaml`
+ * cannot put under one key otherwise. */
+Test(yaml, experiments_mapping)
+{
+    AstSpec *y = yaml_ok("tag: t\nexperiments:\n  from: growthbook tag \"x\"\n  keys: [\"a\", \"b\"]\n");
+    AstSpec *d = dsl_ok("tag t {\n  experiments from growthbook tag \"x\";\n"
+                        "  experiments keys \"a\", \"b\";\n}\n");
+    cr_assert(ast_equal(y, d));
+    diag_free(&diag);
+    yaml_fails_at("tag: t\nexperiments:\n  form: growthbook\n", 3, 3,
+                  "'experiments' as a mapping holds 'from' and 'keys', not 'form'");
+}
+
+/* The unnamed activity is written `activity:` in YAML and read back
+ * without a name. */
+Test(yaml, unnamed_activity)
+{
+    AstSpec *y = yaml_ok("tag: t\nactivities:\n  activity:\n    active: events\n  other:\n    active: events\n");
+    AstSpec *d = dsl_ok("tag t {\n  activity {\n    active events;\n  }\n"
+                        "  activity other {\n    active events;\n  }\n}\n");
+    cr_assert(ast_equal(y, d));
+}
+
+/* Bad bytes are reported where they are, not at 1:1. */
+Test(yaml, bad_bytes_have_positions)
+{
+    yaml_fails_at("tag: t\nmodule: \"m\xff\"\n", 2, 11, "invalid UTF-8 byte 0xff");
+    diag_free(&diag);
+    yaml_fails_at("tag: t\nmodule: \"m\"\nx: a\x01 b\n", 3, 5, "YAML: control characters are not allowed");
+    diag_free(&diag);
+    yaml_fails_at("tag: t\nmodule: \"a\\x01\"\n", 2, 9, "control character U+0001 in a string");
+}
