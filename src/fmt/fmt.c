@@ -168,15 +168,11 @@ static int item_group(const AstItem *it)
 
 static void dsl_items(DslPrinter *p, const AstItem *items, int depth, uint32_t limit)
 {
-    for (const AstItem *it = items; it; it = it->next) {
+    const AstItem *prev = NULL;
+    for (const AstItem *it = items; it; prev = it, it = it->next) {
         uint32_t next_off = it->next ? it->next->loc.off : limit;
-        if (it != items && depth == 1) {
-            const AstItem *prev = items;
-            while (prev->next != it)
-                prev = prev->next;
-            if (item_group(prev) != item_group(it) || it->kind == I_BLOCK)
-                buf_putc(p->out, '\n');
-        }
+        if (prev && depth == 1 && (item_group(prev) != item_group(it) || it->kind == I_BLOCK))
+            buf_putc(p->out, '\n');
         dsl_item(p, it, depth, next_off);
     }
 }

@@ -249,15 +249,22 @@ static bool words_equal(const AstWord *a, const AstWord *b)
     return !a && !b;
 }
 
+/* Loops down the left operands (long `and` chains and `not` chains are
+ * left spines), recursing only into right operands (real groups). */
 bool ast_cond_equal(const AstCond *a, const AstCond *b)
 {
-    if (!a || !b)
-        return a == b;
-    if (a->kind != b->kind || a->op != b->op || a->negated != b->negated)
-        return false;
-    if (!words_equal(a->column, b->column) || !words_equal(a->lits, b->lits))
-        return false;
-    return ast_cond_equal(a->lhs, b->lhs) && ast_cond_equal(a->rhs, b->rhs);
+    for (;;) {
+        if (!a || !b)
+            return a == b;
+        if (a->kind != b->kind || a->op != b->op || a->negated != b->negated)
+            return false;
+        if (!words_equal(a->column, b->column) || !words_equal(a->lits, b->lits))
+            return false;
+        if (!ast_cond_equal(a->rhs, b->rhs))
+            return false;
+        a = a->lhs;
+        b = b->lhs;
+    }
 }
 
 static bool call_equal(const AstCall *a, const AstCall *b)

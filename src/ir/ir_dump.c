@@ -1,5 +1,6 @@
 /* ir_dump.c — deterministic text form of the IR (abc check --dump-ir) and
  * the canonical text of conditions shared with the formatter. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "abc/ir.h"
@@ -83,12 +84,30 @@ static void cond_text(const IrCond *c, Buf *out, int parent_prec)
         buf_puts(out, c->negated ? " is not null" : " is null");
         break;
     case C_AND:
-    case C_OR:
-        /* left-associative: a right operand of the same precedence needs () */
-        cond_text(c->lhs, out, p);
-        buf_puts(out, c->kind == C_AND ? " and " : " or ");
-        cond_text(c->rhs, out, p + 1);
+    case C_OR: {
+        /* left-associative: a right operand of the same precedence needs ().
+         * The chain a and b and c (a left spine of one operator) is printed
+         * by a loop, so its length costs no stack (the DSL allows millions). */
+        size_t n = 0;
+        const IrCond *q = c;
+        for (; q && q->kind == c->kind; q = q->lhs)
+            n++;
+        const IrCond **rhs = malloc(n * sizeof *rhs);
+        if (!rhs)
+            abort();
+        q = c;
+        for (size_t i = 0; i < n; i++, q = q->lhs)
+            rhs[i] = q->rhs;
+        if (q)
+            cond_text(q, out, p);
+        for (size_t i = n; i-- > 0;) {
+            buf_puts(out, c->kind == C_AND ? " and " : " or ");
+            if (rhs[i])
+                cond_text(rhs[i], out, p + 1);
+        }
+        free(rhs);
         break;
+    }
     case C_NOT:
         buf_puts(out, "not ");
         cond_text(c->lhs, out, p);
