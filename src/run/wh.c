@@ -312,8 +312,18 @@ static AbcStatus lib_init_embedded(const char *datadir, unsigned buffer_pool_mb,
     if (st != ABC_OK)
         return st;
 
-    char a_datadir[PATH_MAX + 16], a_pool[64];
+    char a_datadir[PATH_MAX + 16], a_pool[64], a_tmp[PATH_MAX + 32], tmpdir[PATH_MAX + 8];
     snprintf(a_datadir, sizeof a_datadir, "--datadir=%s", real);
+    /* temporary tables inside the datadir: a shared /tmp may be cleaned
+     * under a long query by other processes */
+    snprintf(tmpdir, sizeof tmpdir, "%s/tmp", real);
+    if (mkdir(tmpdir, 0700) != 0 && errno != EEXIST) {
+        set_err(err, errlen, "warehouse: cannot create %s: %s", tmpdir, strerror(errno));
+        close(g_lock_fd);
+        g_lock_fd = -1;
+        return ABC_ERR_ENV;
+    }
+    snprintf(a_tmp, sizeof a_tmp, "--tmpdir=%s", tmpdir);
     snprintf(a_pool, sizeof a_pool, "--innodb-buffer-pool-size=%uM", buffer_pool_mb);
     /* --no-defaults must come first: never read the system's my.cnf.
      * --skip-grant-tables also skips mysql.plugin / mysql.func at start, so
@@ -323,6 +333,7 @@ static AbcStatus lib_init_embedded(const char *datadir, unsigned buffer_pool_mb,
         "abc",
         "--no-defaults",
         a_datadir,
+        a_tmp,
         a_pool,
         "--skip-grant-tables",
         "--innodb-flush-log-at-trx-commit=2",

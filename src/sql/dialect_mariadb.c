@@ -135,7 +135,20 @@ static void mdb_create_table(Buf *out, const TableDef *t)
             buf_puts(out, ", ");
         mdb_ident(out, t->cols[i].name);
     }
-    buf_puts(out, ")\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+    buf_putc(out, ')');
+    if (t->key == TKEY_DUPLICATE && t->part == TPART_DAY && t->nkey >= 2) {
+        /* day-partitioned tables are also read per unit across days (the
+         * statistics join on the other key columns): index them in that
+         * order too, with the day last */
+        buf_puts(out, ",\n    KEY `abc_unit_key` (");
+        for (int i = 1; i < t->nkey; i++) {
+            mdb_ident(out, t->cols[i].name);
+            buf_puts(out, ", ");
+        }
+        mdb_ident(out, t->cols[0].name);
+        buf_putc(out, ')');
+    }
+    buf_puts(out, "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     if (t->comment) {
         buf_puts(out, " COMMENT=");
         mdb_string(out, t->comment);

@@ -441,6 +441,34 @@ static const char *file_part(Gen *g, const char *name)
     return c;
 }
 
+/* Push a statistics query whose text is the shared prefix (ending with the
+ * `vals` CTE) in b[0, plen) followed by its own part.  MariaDB inlines a
+ * CTE at every reference, so there the prefix is materialised once into a
+ * session temporary table and the query reads that; StarRocks reuses CTEs
+ * itself and gets the query in one statement. */
+static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
+{
+    if (g->d->id != DIALECT_MARIADB) {
+        gen_push(g, s, b);
+        return;
+    }
+    Buf t;
+    buf_init(&t);
+    Buf name;
+    buf_init(&name);
+    dialect_qualified(g->d, &name, g->tables[T_ASSIGN].db, "abc_stats_vals");
+    buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", name.data);
+    buf_put(&t, b->data, plen);
+    buf_puts(&t, "\nSELECT * FROM vals");
+    gen_push(g, s, &t);
+    buf_reset(&t);
+    buf_printf(&t, "WITH vals AS (SELECT * FROM %s)", name.data);
+    buf_free(&name);
+    buf_put(&t, b->data + plen, b->len - plen);
+    gen_push(g, s, &t);
+    buf_free(&t);
+}
+
 void gen_stats(Gen *g)
 {
     const IrSpec *ir = g->ir;
@@ -454,6 +482,7 @@ void gen_stats(Gen *g)
     Cols cols = {0};
     dims(g, &cols);
     prefix(g, &b, -1);
+    size_t plen = b.len;
     buf_putc(&b, '\n');
     for (int seg = -1; seg < ir->nsegments; seg++) {
         if (seg >= 0)
@@ -461,7 +490,7 @@ void gen_stats(Gen *g)
         moments_select(g, &b, seg, seg < 0 ? &cols : NULL);
     }
     union_order(&b, 5);
-    gen_push(g, s, &b);
+    push_stats(g, s, &b, plen);
     s->columns = cols.v;
     s->ncolumns = cols.n;
 
@@ -482,6 +511,7 @@ void gen_stats(Gen *g)
         dims(g, &c);
         buf_reset(&b);
         prefix(g, &b, i);
+        plen = b.len;
         Buf v;
         buf_init(&v);
         ref(g, &v, NULL, i, NULL);
@@ -532,7 +562,7 @@ void gen_stats(Gen *g)
             col_add(g, &c, "events", i, "events");
             col_add(g, &c, "censored", i, "censored");
         }
-        gen_push(g, s, &b);
+        push_stats(g, s, &b, plen);
         s->columns = c.v;
         s->ncolumns = c.n;
         buf_free(&v);

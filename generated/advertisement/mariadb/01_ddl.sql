@@ -72,7 +72,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement` (
     `retained_d7__events` BIGINT NULL COMMENT 'metric retained_d7 (spec line 35): events of the day after exposure',
     `session_seconds__sum` DOUBLE NULL COMMENT 'metric session_seconds (spec line 36): sum of the value over the day''s events after exposure',
     `session_seconds__events` BIGINT NULL COMMENT 'metric session_seconds (spec line 36): events of the day after exposure',
-    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`)
+    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`),
+    KEY `abc_unit_key` (`tracking_key`, `user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per-user, per-day metric components of tag advertisement';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_ads_advertisement` (
@@ -162,7 +163,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_ads_advertisement` (
     `decision` VARCHAR(16) NULL COMMENT 'winner | loser | inconclusive | invalid',
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
-    KEY `abc_key` (`tag`, `module`, `experiment_id`)
+    KEY `abc_key` (`tag`, `module`, `experiment_id`),
+    KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of tag advertisement per analysis date';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_ads_advertisement__stage` (

@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_engagement_engagement` (
     `sessions__events` BIGINT NULL COMMENT 'metric sessions (spec line 33): events of the day after exposure',
     `first_chat__events` BIGINT NULL COMMENT 'metric first_chat (spec line 34): events of the day after exposure',
     `crash_rate__events` BIGINT NULL COMMENT 'metric crash_rate (spec line 35): events of the day after exposure',
-    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`)
+    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`),
+    KEY `abc_unit_key` (`tracking_key`, `user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per-user, per-day metric components of tag engagement';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_engagement_engagement` (
@@ -165,7 +166,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_engagement_engagement` (
     `decision` VARCHAR(16) NULL COMMENT 'winner | loser | inconclusive | invalid',
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
-    KEY `abc_key` (`tag`, `module`, `experiment_id`)
+    KEY `abc_key` (`tag`, `module`, `experiment_id`),
+    KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of tag engagement per analysis date';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_engagement_engagement__stage` (

@@ -2,8 +2,9 @@
 -- spec: specs/engagement.ab  content hash: ff56baa25e813d13  tag: engagement  dialect: mariadb
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
 
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -73,6 +74,9 @@ vals AS (
     FROM user_values uv
     LEFT JOIN cap_0 c0 ON c0.`analysis_date` = uv.`analysis_date` AND c0.`tracking_key` = uv.`tracking_key`
 )
+SELECT * FROM vals;
+
+WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
 SELECT
     `analysis_date`, `tracking_key`, `variation_key`,
     '' AS `segment`, '' AS `segment_value`,

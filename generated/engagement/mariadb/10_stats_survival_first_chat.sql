@@ -2,8 +2,9 @@
 -- spec: specs/engagement.ab  content hash: ff56baa25e813d13  tag: engagement  dialect: mariadb
 -- step stats_survival_first_chat: days since exposure to the first event: events and censored units (Kaplan-Meier, log-rank)
 -- placeholders: {{from_date}} {{to_date}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
 
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -40,7 +41,10 @@ vals AS (
         uv.`first_chat__day`,
         CASE WHEN uv.`first_chat__day` IS NOT NULL THEN 1 ELSE 0 END AS `first_chat`
     FROM user_values uv
-),
+)
+SELECT * FROM vals;
+
+WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`),
 -- metric first_chat (spec line 34): time to the first event, censored at the window end or the analysis date
 survival AS (
     SELECT `analysis_date`, `tracking_key`, `variation_key`, `segment_1`, `segment_2`,

@@ -72,7 +72,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_recharge_recharge` (
     `avg_recharge__events` BIGINT NULL COMMENT 'metric avg_recharge (spec line 30): events of the day after exposure',
     `recharge_days__events` BIGINT NULL COMMENT 'metric recharge_days (spec line 31): events of the day after exposure',
     `median_recharge__sum` DOUBLE NULL COMMENT 'metric median_recharge (spec line 32): sum of the value over the day''s events after exposure',
-    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`)
+    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`),
+    KEY `abc_unit_key` (`tracking_key`, `user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per-user, per-day metric components of tag recharge';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_recharge_recharge` (
@@ -162,7 +163,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_recharge_recharge` (
     `decision` VARCHAR(16) NULL COMMENT 'winner | loser | inconclusive | invalid',
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
-    KEY `abc_key` (`tag`, `module`, `experiment_id`)
+    KEY `abc_key` (`tag`, `module`, `experiment_id`),
+    KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of tag recharge per analysis date';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_recharge_recharge__stage` (

@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_retention_retention` (
     `revenue_7d__pre` DOUBLE NULL COMMENT 'metric revenue_7d (spec line 38): CUPED covariate, days -14..-1 (exposure-day row)',
     `p90_session__sum` DOUBLE NULL COMMENT 'metric p90_session (spec line 40): sum of the value over the day''s events after exposure',
     `crashes__events` BIGINT NULL COMMENT 'metric crashes (spec line 41): events of the day after exposure',
-    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`)
+    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`),
+    KEY `abc_unit_key` (`tracking_key`, `user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per-user, per-day metric components of tag retention';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_retention_retention` (
@@ -164,7 +165,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_retention_retention` (
     `decision` VARCHAR(16) NULL COMMENT 'winner | loser | inconclusive | invalid',
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
-    KEY `abc_key` (`tag`, `module`, `experiment_id`)
+    KEY `abc_key` (`tag`, `module`, `experiment_id`),
+    KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of tag retention per analysis date';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_retention_retention__stage` (

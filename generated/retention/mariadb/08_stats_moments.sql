@@ -2,8 +2,9 @@
 -- spec: specs/retention.ab  content hash: ee45cf2fd516d7c2  tag: retention  dialect: mariadb
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
 
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -71,6 +72,9 @@ vals AS (
     FROM user_values uv
     LEFT JOIN cap_4 c4 ON c4.`analysis_date` = uv.`analysis_date` AND c4.`tracking_key` = uv.`tracking_key`
 )
+SELECT * FROM vals;
+
+WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
 SELECT
     `analysis_date`, `tracking_key`, `variation_key`,
     '' AS `segment`, '' AS `segment_value`,

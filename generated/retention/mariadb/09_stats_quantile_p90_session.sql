@@ -2,8 +2,9 @@
 -- spec: specs/retention.ab  content hash: ee45cf2fd516d7c2  tag: retention  dialect: mariadb
 -- step stats_quantile_p90_session: distinct per-user values and their counts (order statistics for the quantile and its CI)
 -- placeholders: {{from_date}} {{to_date}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
 
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -40,6 +41,9 @@ vals AS (
         uv.`p90_session` AS `p90_session`
     FROM user_values uv
 )
+SELECT * FROM vals;
+
+WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
 SELECT
     `analysis_date`, `tracking_key`, `variation_key`,
     '' AS `segment`, '' AS `segment_value`,

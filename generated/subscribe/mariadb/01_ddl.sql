@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_subscribe_subscribe` (
     `sub_revenue__pre` DOUBLE NULL COMMENT 'metric sub_revenue (spec line 33): CUPED covariate, days -14..-1 (exposure-day row)',
     `opens_pre__events` BIGINT NULL COMMENT 'metric opens_pre (spec line 34): events of the day after exposure',
     `app_crashes__events` BIGINT NULL COMMENT 'metric app_crashes (spec line 35): events of the day after exposure',
-    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`)
+    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`),
+    KEY `abc_unit_key` (`tracking_key`, `user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per-user, per-day metric components of tag subscribe';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_subscribe_subscribe` (
@@ -165,7 +166,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_subscribe_subscribe` (
     `decision` VARCHAR(16) NULL COMMENT 'winner | loser | inconclusive | invalid',
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
-    KEY `abc_key` (`tag`, `module`, `experiment_id`)
+    KEY `abc_key` (`tag`, `module`, `experiment_id`),
+    KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of tag subscribe per analysis date';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_subscribe_subscribe__stage` (

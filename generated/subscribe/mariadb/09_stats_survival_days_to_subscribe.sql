@@ -2,8 +2,9 @@
 -- spec: specs/subscribe.ab  content hash: 8e9048d378aaebc1  tag: subscribe  dialect: mariadb
 -- step stats_survival_days_to_subscribe: days since exposure to the first event: events and censored units (Kaplan-Meier, log-rank)
 -- placeholders: {{from_date}} {{to_date}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
 
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -40,7 +41,10 @@ vals AS (
         uv.`days_to_subscribe__day`,
         CASE WHEN uv.`days_to_subscribe__day` IS NOT NULL THEN 1 ELSE 0 END AS `days_to_subscribe`
     FROM user_values uv
-),
+)
+SELECT * FROM vals;
+
+WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`),
 -- metric days_to_subscribe (spec line 32): time to the first event, censored at the window end or the analysis date
 survival AS (
     SELECT `analysis_date`, `tracking_key`, `variation_key`, `segment_1`,

@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_hostile` (
     `exposure_date` DATE NULL COMMENT 'day 0 of the user',
     `days_since_exposure` INT NULL COMMENT 'event_date - exposure_date',
     `opens__events` BIGINT NULL COMMENT 'metric opens (spec line 14): events of the day after exposure',
-    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`)
+    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`),
+    KEY `abc_unit_key` (`tracking_key`, `user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per-user, per-day metric components of tag hostile';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_hostile` (
@@ -156,7 +157,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_m_hostile` (
     `decision` VARCHAR(16) NULL COMMENT 'winner | loser | inconclusive | invalid',
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
-    KEY `abc_key` (`tag`, `module`, `experiment_id`)
+    KEY `abc_key` (`tag`, `module`, `experiment_id`),
+    KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of tag hostile per analysis date';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_hostile__stage` (

@@ -2,8 +2,9 @@
 -- spec: tests/golden/sql/hostile.ab  content hash: 093e6ecaeaf4d3e2  tag: hostile  dialect: mariadb
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
 
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -40,6 +41,9 @@ vals AS (
         uv.`opens` AS `opens`
     FROM user_values uv
 )
+SELECT * FROM vals;
+
+WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
 SELECT
     `analysis_date`, `tracking_key`, `variation_key`,
     '' AS `segment`, '' AS `segment_value`,

@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_mig` (
     `opens__events` BIGINT NULL COMMENT 'metric opens (spec line 14): events of the day after exposure',
     `revenue__sum` DOUBLE NULL COMMENT 'metric revenue (spec line 15): sum of the value over the day''s events after exposure',
     `crashes__events` BIGINT NULL COMMENT 'retired: no longer in the spec; kept, NULL for new rows',
-    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`)
+    KEY `abc_key` (`event_date`, `tracking_key`, `user_id`),
+    KEY `abc_unit_key` (`tracking_key`, `user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per-user, per-day metric components of tag mig';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_mig` (
@@ -158,7 +159,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_m_mig` (
     `decision` VARCHAR(16) NULL COMMENT 'winner | loser | inconclusive | invalid',
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
-    KEY `abc_key` (`tag`, `module`, `experiment_id`)
+    KEY `abc_key` (`tag`, `module`, `experiment_id`),
+    KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of tag mig per analysis date';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_mig__stage` (

@@ -2,8 +2,9 @@
 -- spec: tests/golden/sql/migrate/v2/mig.ab  content hash: 949da8dc8f4dcff4  tag: mig  dialect: mariadb
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
 
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -43,6 +44,9 @@ vals AS (
         uv.`revenue` AS `revenue`
     FROM user_values uv
 )
+SELECT * FROM vals;
+
+WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
 SELECT
     `analysis_date`, `tracking_key`, `variation_key`,
     '' AS `segment`, '' AS `segment_value`,
