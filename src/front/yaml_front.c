@@ -393,6 +393,15 @@ static AstWord *name_word(YReader *r, const YNode *key)
                    key->value);
         return NULL;
     }
+    /* the DSL keywords that cannot stand for a name (parser.y %fallback
+     * lets the others), so that every YAML spec has a DSL twin */
+    static const char *const reserved[] = {"where", "and", "or", "not", "in", "null"};
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (strcmp(key->value, reserved[i]) == 0) {
+            diag_error(r->diag, node_loc(key), "'%s' is a keyword and cannot be a name",
+                       key->value);
+            return NULL;
+        }
     return key_word(r, key, NULL);
 }
 
@@ -584,6 +593,15 @@ static bool map_spec(YReader *r, const YNode *root, AstSpec **out)
             }
             continue;
         }
+        if (strcmp(k, "where") == 0) { /* as in the DSL: sema says where it belongs */
+            AstItem *it = new_item(r, I_WHERE, e->key, "where");
+            if (!(it->where = value_cond(r, e))) {
+                ok = false;
+                continue;
+            }
+            append(&spec->items, it);
+            continue;
+        }
         if (strcmp(k, "experiments") == 0 && e->kind == Y_MAP) {
             ok &= map_experiments(r, e, &spec->items);
             continue;
@@ -595,7 +613,7 @@ static bool map_spec(YReader *r, const YNode *root, AstSpec **out)
             }
             AstItem *it = new_item(r, I_BLOCK, e->key, NULL);
             const YNode *src = map_get(e, "source");
-            if (!src) {
+            if (!src || is_null_scalar(src)) {
                 diag_error(r->diag, node_loc(e->key), "exposure needs 'source: NAME'");
                 ok = false;
                 continue;

@@ -565,6 +565,8 @@ static void sema_assignment(Sema *s, const AstItem *it, IrHashAssignment *a)
             known |= strcmp(c->key->text, keys[i]) == 0;
         if (known && not_a_setting(s, c))
             continue;
+        if (known && c->where)
+            diag_error(s->diag, c->where->loc, "unexpected 'where' on '%s'", c->key->text);
         if (strcmp(c->key->text, "start") == 0 && c->kind == I_SETTING) {
             long day;
             if (seen_start) {
@@ -756,6 +758,13 @@ static void sema_segment(Sema *s, const AstItem *it, IrSegment *g)
     int src = resolve_source(s, &tmp, false);
     if (src < 0)
         return;
+    if (!s->ir->sources[src].is_user_table) {
+        diag_error(s->diag, w->loc,
+                   "source '%s' has events (many rows per user); a segment is exposure.COLUMN "
+                   "or a column of a user table",
+                   w->text);
+        return;
+    }
     g->from = SEG_USER_TABLE;
     g->source = src;
 }
@@ -1043,7 +1052,8 @@ static void sema_metric_options(Sema *s, const AstItem *it, IrMetric *m, bool *h
             } else if (v && v->kind == W_IDENT && v->text[0] == 'p' && v->text[1]) {
                 char *end;
                 double p = strtod(v->text + 1, &end);
-                if (*end || !(p > 0 && p < 100)) {
+                bool digits = strspn(v->text + 1, "0123456789") == strlen(v->text + 1);
+                if (*end || !digits || !(p > 0 && p < 100)) { /* not p5e1 */
                     diag_error(s->diag, v->loc, "a percentile cap is p1..p99, e.g. p99");
                     return;
                 }
@@ -1576,6 +1586,12 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
             continue;
         }
         if (k == 6) {
+            if (it->kind == I_BLOCK) {
+                diag_error(diag, it->key->loc, "'experiments' is a setting, not a block");
+                continue;
+            }
+            if (it->where)
+                diag_error(diag, it->where->loc, "unexpected 'where' on 'experiments'");
             sema_experiments(&s, it, &seen_gb, &seen_keys);
             continue;
         }

@@ -867,3 +867,19 @@ Test(sema, unresolved_source_stops_cuped_checks)
     fails_with("  metric a = count(nosuch) within 7d cuped 14d;\n", "undefined source 'nosuch'");
     cr_assert_eq(unit.diag.nerrors, 1, "no follow-on CUPED error about another source");
 }
+
+/* Found by the fuzz targets (tests/fuzz/crashers): clean specs with parts
+ * that were silently ignored or misread. */
+Test(sema, fuzz_findings)
+{
+    fails_with("  metric a = count(events);\n  experiments from growthbook { foo bar; }\n",
+               "'experiments' is a setting, not a block");
+    fails_with("  metric a = count(events);\n  segment c = events.country;\n",
+               "source 'events' has events");
+    fails_with("  metric a = sum(events.x) cap p5e1;\n", "a percentile cap is p1..p99");
+    fails_with("  metric a = count(events);\n  assignment \"k\" {\n    salt \"s\" where b = 2;\n"
+               "    variations a 0.5, b 0.5;\n  }\n",
+               "unexpected 'where' on 'salt'");
+    const IrSpec *ir = load_with("  metric a = sum(events.x) cap p95;\n  segment c = users.country;\n");
+    cr_assert_float_eq(ir->metrics[0].cap.value, 0.95, 1e-12);
+}

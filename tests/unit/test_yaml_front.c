@@ -412,3 +412,15 @@ Test(yaml, bad_bytes_have_positions)
     diag_free(&diag);
     yaml_fails_at("tag: t\nmodule: \"a\\x01\"\n", 2, 9, "control character U+0001 in a string");
 }
+
+/* Found by fuzz_yaml (tests/fuzz/crashers): YAML specs without a DSL twin. */
+Test(yaml, fuzz_findings)
+{
+    yaml_fails_at("tag: t\nmetrics:\n  in: count(events)\n", 3, 3, "'in' is a keyword and cannot be a name");
+    diag_free(&diag);
+    yaml_fails_at("tag: t\nexposure:\n  source:\n", 2, 1, "exposure needs 'source: NAME'");
+    diag_free(&diag);
+    /* a top-level where is a where line, as in the DSL (sema rejects it) */
+    AstSpec *y = yaml_ok("tag: t\nwhere: a = 1\n");
+    cr_assert_eq(y->items->kind, I_WHERE);
+}
