@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -231,6 +232,113 @@ static AbcStatus state_write(Runner *r, char *err, size_t errlen)
     for (int i = 0; i < stmts.n && st == ABC_OK; i++)
         st = wh_exec(r->env->wh, stmts.items[i], NULL, err, errlen);
     buf_free(&body);
+    return st;
+}
+
+/* ---- schema migrations ------------------------------------------------------- */
+
+typedef struct ColSet {
+    char **names;
+    int n, cap;
+} ColSet;
+
+static AbcStatus colset_fn(const WhRow *row, void *ctx)
+{
+    ColSet *c = ctx;
+    if (row->ncols < 1 || !row->values[0])
+        return ABC_OK;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        char **p = realloc(c->names, sizeof(char *) * (size_t)c->cap);
+        if (!p)
+            return ABC_ERR_ENV;
+        c->names = p;
+    }
+    c->names[c->n++] = strdup(row->values[0]);
+    return ABC_OK;
+}
+
+static bool colset_has(const ColSet *c, const char *name)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcasecmp(c->names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Bring the wide table (created earlier with the columns of its first spec
+ * version) up to the spec's columns: ALTER TABLE ADD the missing ones, in
+ * the spec's order, and record the new schema version in schema_migrations.
+ * Columns the spec no longer has are kept (a published table never loses a
+ * column).  Nothing happens when the table already matches. */
+static AbcStatus migrate_wide(Runner *r, char *err, size_t errlen)
+{
+    const TableDef *t = r->prog.wide;
+    const Dialect *d = r->env->dialect;
+    if (!t)
+        return ABC_OK;
+    ColSet have = {0};
+    Buf sql;
+    buf_init(&sql);
+    buf_puts(&sql, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ");
+    d->string(&sql, t->db ? t->db : r->unit.ir->abc_database);
+    buf_puts(&sql, " AND TABLE_NAME = ");
+    d->string(&sql, t->name);
+    AbcStatus st = wh_query(r->env->wh, sql.data, colset_fn, &have, NULL, err, errlen);
+    TableCol *missing = NULL;
+    int nmissing = 0;
+    if (st == ABC_OK && have.n > 0) {
+        missing = calloc((size_t)t->ncols + 1, sizeof *missing);
+        if (!missing)
+            abort();
+        for (int i = 0; i < t->ncols; i++)
+            if (!colset_has(&have, t->cols[i].name))
+                missing[nmissing++] = t->cols[i];
+    }
+    if (st == ABC_OK && nmissing > 0) {
+        buf_reset(&sql);
+        d->add_columns(&sql, t, missing, nmissing);
+        st = wh_exec(r->env->wh, sql.data, NULL, err, errlen);
+        if (st == ABC_OK) {
+            /* record it: version = the number of migrations applied so far + 1 */
+            char *cur = NULL;
+            Buf q;
+            buf_init(&q);
+            buf_puts(&q, "SELECT COALESCE(MAX(version), 1) FROM ");
+            dialect_qualified(d, &q, r->unit.ir->abc_database, "schema_migrations");
+            buf_puts(&q, " WHERE tag = ");
+            d->string(&q, r->unit.ir->tag);
+            st = wh_query_value(r->env->wh, q.data, &cur, err, errlen);
+            long version = cur ? strtol(cur, NULL, 10) + 1 : 2;
+            free(cur);
+            if (st == ABC_OK) {
+                buf_reset(&q);
+                buf_puts(&q, "INSERT INTO ");
+                dialect_qualified(d, &q, r->unit.ir->abc_database, "schema_migrations");
+                buf_puts(&q, " (tag, version, name, applied_at, abc_version) VALUES (");
+                d->string(&q, r->unit.ir->tag);
+                buf_printf(&q, ", %ld, ", version);
+                Buf name;
+                buf_init(&name);
+                buf_printf(&name, "add %d column%s to %s", nmissing, nmissing == 1 ? "" : "s", t->name);
+                d->string(&q, name.data);
+                buf_free(&name);
+                buf_printf(&q, ", TIMESTAMP '%s', ", r->computed_at);
+                d->string(&q, ABC_VERSION);
+                buf_putc(&q, ')');
+                st = wh_exec(r->env->wh, q.data, NULL, err, errlen);
+            }
+            buf_free(&q);
+            if (st == ABC_OK)
+                progress(r, "migrated %s: %d column%s added (schema version %ld)", t->name, nmissing,
+                         nmissing == 1 ? "" : "s", version);
+        }
+    }
+    for (int i = 0; i < have.n; i++)
+        free(have.names[i]);
+    free(have.names);
+    free(missing);
+    buf_free(&sql);
     return st;
 }
 
@@ -716,6 +824,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     if (ddl && (st = exec_step(&r, ddl, &base, err, errlen)) != ABC_OK)
         goto out;
     if ((st = state_create(&r, err, errlen)) != ABC_OK)
+        goto out;
+    if ((st = migrate_wide(&r, err, errlen)) != ABC_OK)
         goto out;
     progress(&r, "tables ready (%d statements)", ddl ? ddl->nstmts + 1 : 1);
     if ((st = write_config(&r, &base, err, errlen)) != ABC_OK)
