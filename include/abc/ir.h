@@ -170,7 +170,7 @@ typedef struct IrAnalysis {
     bool has_prior;
     double prior_mean, prior_stddev;
     IrSequential sequential;
-    double seq_param;        /* msprt tau (default 0.01), cs tuning (default 5000) */
+    double seq_param;        /* msprt tau on the relative scale (default 0.1), cs tuning (default 5000) */
     int looks;               /* group-sequential planned looks */
     IrCorrection correction;
     double srm_threshold;    /* default 0.001 */

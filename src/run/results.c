@@ -577,6 +577,15 @@ static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
                  : an->sequential == SEQ_CS    ? STATS_SEQ_CS
                                                : STATS_SEQ_NONE;
     q.seq_param = an->seq_param;
+    if (q.sequential == STATS_SEQ_MSPRT && q.effect == STATS_ABSOLUTE && nv > 0 &&
+        in[0].sums.n > 0) {
+        /* tau is written on the relative scale; absolute effects scale it
+         * by |control mean|, as the Bayesian prior is scaled */
+        double cm = q.kind == STATS_RATIO && in[0].sums.den_sum != 0 ? in[0].sums.sum / in[0].sums.den_sum
+                                                                     : in[0].sums.sum / in[0].sums.n;
+        if (cm != 0)
+            q.seq_param = an->seq_param * fabs(cm);
+    }
     q.has_prior = an->has_prior;
     q.prior_mean = an->prior_mean;
     q.prior_sd = an->prior_stddev;

@@ -1281,7 +1281,7 @@ static void sema_analysis(Sema *s, const AstItem *it)
             a->sequential = (IrSequential)q;
             const AstWord *p = w->next;
             if (q == 1) {
-                a->seq_param = 0.01;
+                a->seq_param = 0.1;
                 if (is_word(p, "tau")) {
                     if (!p->next || p->next->kind != W_NUMBER || !(p->next->num > 0)) {
                         diag_error(s->diag, p->loc, "'tau' needs a positive number");
