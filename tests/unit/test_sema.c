@@ -320,7 +320,7 @@ Test(sema, sequential_parameters)
 {
     const IrSpec *ir = load_with("  metric a = count(events) within 7d;\n  analysis {\n    sequential msprt;\n  }\n");
     cr_assert_eq(ir->analysis.sequential, SEQ_MSPRT);
-    cr_assert_float_eq(ir->analysis.seq_param, 0.01, 0, "default tau");
+    cr_assert_float_eq(ir->analysis.seq_param, 0.1, 0, "default tau");
     ir = load_with("  metric a = count(events) within 7d;\n  analysis {\n    sequential msprt tau 0.2;\n  }\n");
     cr_assert_float_eq(ir->analysis.seq_param, 0.2, 0);
     ir = load_with("  metric a = count(events) within 7d;\n  analysis {\n    sequential cs;\n  }\n");
