@@ -149,27 +149,55 @@ static bool cuped_covariate_ok(IrMetricKind k)
 
 typedef struct NameSeen {
     const char *name;
-    int metric;
+    int metric; /* -1: a fixed column */
+    int next;   /* next entry in the same hash bucket, -1 at the end */
 } NameSeen;
 
-static void check_unique(Gen *g, NameSeen *seen, int *nseen, const char *name, int metric)
+/* Column names taken so far, hashed case-insensitively (column names are
+ * case-insensitive in both dialects). */
+#define NAME_BUCKETS 1024
+typedef struct NameSet {
+    NameSeen *v;
+    int n;
+    int heads[NAME_BUCKETS];
+} NameSet;
+
+static unsigned name_hash(const char *s)
 {
-    for (int i = 0; i < *nseen; i++) {
-        if (strcasecmp(seen[i].name, name) == 0) {
+    unsigned h = 2166136261u;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        h = (h ^ (unsigned)(c >= 'A' && c <= 'Z' ? c + 32 : c)) * 16777619u;
+    }
+    return h % NAME_BUCKETS;
+}
+
+static void name_add(NameSet *set, const char *name, int metric)
+{
+    unsigned h = name_hash(name);
+    set->v[set->n] = (NameSeen){name, metric, set->heads[h]};
+    set->heads[h] = set->n++;
+}
+
+static void check_unique(Gen *g, NameSet *set, const char *name, int metric)
+{
+    for (int i = set->heads[name_hash(name)]; i >= 0; i = set->v[i].next) {
+        const NameSeen *seen = &set->v[i];
+        if (strcasecmp(seen->name, name) == 0) {
             const IrMetric *m = &g->ir->metrics[metric];
-            if (seen[i].metric >= 0 && seen[i].metric != metric)
+            if (seen->metric >= 0 && seen->metric != metric)
                 gen_error(g, m->loc,
                           "metric '%s' needs the column '%s', which metric '%s' already uses "
                           "(column names are case-insensitive)",
                           gen_comment_text(g, m->name), gen_comment_text(g, name),
-                          gen_comment_text(g, g->ir->metrics[seen[i].metric].name));
+                          gen_comment_text(g, g->ir->metrics[seen->metric].name));
             else
                 gen_error(g, m->loc, "metric '%s' needs the column '%s', which is already taken",
                           gen_comment_text(g, m->name), gen_comment_text(g, name));
             return;
         }
     }
-    seen[(*nseen)++] = (NameSeen){name, metric};
+    name_add(set, name, metric);
 }
 
 static void validate(Gen *g)
@@ -238,13 +266,15 @@ static void validate(Gen *g)
     }
 
     int maxcols = 64 + ir->nmetrics * 32;
-    NameSeen *seen = arena_alloc(g->a, (size_t)maxcols * sizeof *seen);
-    int nseen = 0;
+    NameSet *seen = arena_alloc(g->a, sizeof *seen);
+    seen->v = arena_alloc(g->a, (size_t)maxcols * sizeof *seen->v);
+    for (int i = 0; i < NAME_BUCKETS; i++)
+        seen->heads[i] = -1;
     static const char *const fixed[] = {"event_date", "tracking_key", "user_id", "exposure_date",
                                         "days_since_exposure", "analysis_date", "variation_key",
                                         "segment", "segment_value", "units", "days_observed"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        seen[nseen++] = (NameSeen){fixed[i], -1};
+        name_add(seen, fixed[i], -1);
     static const char *const suffixes[] = {"n", "sum", "sum_sq", "events", "pre", "pre_sum",
                                            "pre_sum_sq", "sum_pre", "den_sum", "den_sum_sq",
                                            "sum_den", "cap_value", "num", "den", "day", "cap"};
@@ -256,7 +286,7 @@ static void validate(Gen *g)
             const char *col = gen_metric_col(g, i, suffixes[k]);
             if (k == 0 || strcmp(suffixes[k], "pre_sum_sq") == 0) /* longest */
                 check_ident(g, col, m->loc, "column");
-            check_unique(g, seen, &nseen, col, i);
+            check_unique(g, seen, col, i);
         }
         if (m->kind == MK_FUNNEL) {
             if (m->nsteps < 2)
@@ -264,8 +294,8 @@ static void validate(Gen *g)
             for (int s = 0; s < m->nsteps; s++) {
                 const char *col = gen_metric_col(g, i, arena_printf(g->a, "step%d_first", s + 1));
                 check_ident(g, col, m->loc, "column");
-                check_unique(g, seen, &nseen, col, i);
-                check_unique(g, seen, &nseen, gen_metric_col(g, i, arena_printf(g->a, "step_%d", s + 1)), i);
+                check_unique(g, seen, col, i);
+                check_unique(g, seen, gen_metric_col(g, i, arena_printf(g->a, "step_%d", s + 1)), i);
                 if (m->steps[s].filter)
                     gen_check_cond(g, m->steps[s].filter);
             }
