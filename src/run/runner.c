@@ -35,7 +35,8 @@ typedef struct Runner {
     long from, to;       /* due dates, inclusive; from > to: none */
     long first_phase_day;
     bool full;
-    char run_id[41];
+    char run_id[41];     /* this run: tag, UTC time, pid; see exec_step */
+    unsigned nexec;      /* step executions so far */
     double t0;
     char computed_at[20];
     const char *reason;  /* why these dates */
@@ -100,16 +101,62 @@ static AbcStatus exec_bound(Runner *r, const char *tmpl, const SqlParams *p, cha
     return st;
 }
 
+/* Does the statement (after blank and `--` comment lines) start with word? */
+static bool stmt_starts_with(const char *sql, const char *word)
+{
+    const char *p = sql;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            p = strchr(p, '\n');
+            if (!p)
+                return false;
+            continue;
+        }
+        break;
+    }
+    size_t n = strlen(word);
+    return strncasecmp(p, word, n) == 0 && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n' ||
+                                            p[n] == '\t' || p[n] == ';' || p[n] == '\r');
+}
+
+/* Run a step's statements in order.  A step may open a transaction
+ * (START TRANSACTION … COMMIT, the MariaDB replace of a table's rows); when
+ * one of its statements fails, the transaction is rolled back here, before
+ * returning: otherwise the half-done work (e.g. the DELETE of the tag's
+ * dashboard rows) would stay open on the connection and be committed by the
+ * next statement that commits implicitly — the next spec's DDL in a run of
+ * several specs. */
 static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char *err,
                            size_t errlen)
 {
+    /* {{run_id}} is fresh for every execution of a step (StarRocks load
+     * labels are unique per database): the run's id plus a sequence number */
+    char rid[41];
+    snprintf(rid, sizeof rid, "%.32s_%u", r->run_id, ++r->nexec);
+    SqlParams q = *p;
+    q.run_id = rid;
+    bool in_tx = false;
     for (int i = 0; i < s->nstmts; i++) {
-        AbcStatus st = exec_bound(r, s->stmts[i], p, err, errlen);
+        if (stmt_starts_with(s->stmts[i], "START TRANSACTION") || stmt_starts_with(s->stmts[i], "BEGIN"))
+            in_tx = true;
+        AbcStatus st = exec_bound(r, s->stmts[i], &q, err, errlen);
         if (st != ABC_OK) {
+            unsigned code = wh_last_errno(r->env->wh);
+            if (in_tx && code < 2000 && code != 1927) {
+                /* best effort; client errors (2xxx: connection lost or
+                 * refused) and a killed connection rolled back already */
+                char rb_err[256];
+                if (wh_exec(r->env->wh, "ROLLBACK", NULL, rb_err, sizeof rb_err) != ABC_OK)
+                    progress(r, "rollback after the failed statement: %s", rb_err);
+            }
             size_t n = strlen(err);
             snprintf(err + n, errlen - n, " (step %s)", s->name);
             return st;
         }
+        if (stmt_starts_with(s->stmts[i], "COMMIT") || stmt_starts_with(s->stmts[i], "ROLLBACK"))
+            in_tx = false;
     }
     return ABC_OK;
 }
@@ -617,15 +664,15 @@ static AbcStatus write_config(Runner *r, const SqlParams *base, char *err, size_
             }
         }
     }
-    if (nrows == 0) {
-        /* no experiments: the step still clears the tag's old rows */
-        SqlParams p = *base;
-        p.values = NULL;
-        p.nrows = 0;
-        p.ncols = ncols;
-        return exec_step(r, s, &p, err, errlen);
-    }
-    return exec_values(r, s, rows, nrows, ncols, base, err, errlen);
+    /* One execution with every row, never in chunks: the step replaces the
+     * tag's rows (DELETE + INSERT, or INSERT OVERWRITE of the tag's
+     * partition), so a second chunk would replace the first.  With no
+     * experiments it still clears the tag's old rows. */
+    SqlParams p = *base;
+    p.values = nrows ? rows : NULL;
+    p.nrows = nrows;
+    p.ncols = ncols;
+    return exec_step(r, s, &p, err, errlen);
 }
 
 /* ---- statistics ----------------------------------------------------------------- */
@@ -788,11 +835,15 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         struct tm tmv;
         gmtime_r(&now, &tmv);
         strftime(r.computed_at, sizeof r.computed_at, "%Y-%m-%d %H:%M:%S", &tmv);
+        /* at most 12 + 1 + 14 + 1 + 4 = 32 characters, so that exec_step's
+         * "_<sequence>" still fits the 40 of {{run_id}}; the pid keeps two
+         * runs of one tag in the same second apart */
         char id[96];
-        snprintf(id, sizeof id, "%.20s_%04d%02d%02d%02d%02d%02d", ir->tag,
+        snprintf(id, sizeof id, "%.12s_%04d%02d%02d%02d%02d%02d_%04x", ir->tag,
                  (tmv.tm_year + 1900) % 10000, (tmv.tm_mon + 1) % 100, tmv.tm_mday % 100,
-                 tmv.tm_hour % 100, tmv.tm_min % 100, tmv.tm_sec % 100);
-        snprintf(r.run_id, sizeof r.run_id, "%.40s", id);
+                 tmv.tm_hour % 100, tmv.tm_min % 100, tmv.tm_sec % 100,
+                 (unsigned)getpid() & 0xffffu);
+        snprintf(r.run_id, sizeof r.run_id, "%.32s", id);
     }
     st = resolve_experiments(&r, err, errlen);
     if (st != ABC_OK)

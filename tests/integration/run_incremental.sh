@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# run_incremental.sh — `abc run` on a private mariadbd (tests/integration/run_lib.sh):
+#   1. incremental equals full: ten daily default runs (ABC_TODAY advancing a
+#      day at a time), and ten `--date D` runs, leave report, daily and
+#      dashboard rows (computed_at aside) identical to one `--full` run;
+#   2. late-arriving rows inside the lookback are picked up: events inserted
+#      for a day already processed change the next incremental run's results,
+#      which then equal a `--full` run over the same data;
+#   3. reruns are idempotent: the same run twice leaves every table of the tag
+#      (report tables, assignment, wide table, experiment_data, run_state)
+#      identical.
+# env ABC = the abc binary; runs from anywhere.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
+rl_init run_incremental
+rl_server
+rl_synth
+
+days=(2026-10-01 2026-10-02 2026-10-03 2026-10-04 2026-10-05 2026-10-06 2026-10-07
+      2026-10-08 2026-10-09 2026-10-10)
+next_day() { date -u -d "$1 + 1 day" +%F; }
+drop_all() { rl_sql -e "DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flow_report_app"; }
+# daily default runs with "today" = the day after each of days[$1..$2]
+daily_runs() { # FIRST_INDEX LAST_INDEX
+    local i today
+    for ((i = $1; i <= $2; i++)); do
+        today=$(next_day "${days[$i]}")
+        rl_run_ok "daily run, today $today" ABC_TODAY="$today" -- --quiet --format json "$RL_SPEC" || return 1
+        # the dates the run processed: the day after the last run minus the lookback (2)
+        local want_from want_to="${days[$i]}"
+        if [ "$i" -eq "$1" ] && [ "$1" -eq 0 ]; then want_from=${days[0]}; else
+            want_from=$(date -u -d "${days[$i]} - 2 days" +%F)
+            [[ "$want_from" < "${days[0]}" ]] && want_from=${days[0]}
+        fi
+        python3 - "$RL_OUT" "$want_from" "$want_to" <<'PY' || { fail "daily run, today $today: dates processed"; return 1; }
+import json, sys
+doc = json.load(open(sys.argv[1]))
+t = doc["tags"][0]
+if (t.get("from"), t.get("to")) != (sys.argv[2], sys.argv[3]):
+    sys.exit("processed %s..%s, expected %s..%s" % (t.get("from"), t.get("to"), sys.argv[2], sys.argv[3]))
+PY
+    done
+}
+
+# ---- 1. incremental (default runs, one per day) = --full --------------------------------------
+daily_runs 0 9 && ok "ten daily incremental runs, each over the documented dates"
+rl_dump incr
+rl_run_ok "--full" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
+rl_dump full
+rl_same incr full "daily incremental runs = one --full run"
+n_dates=$(cut -f9 "$RL_TMP/dump-full/abc.tbl_report_daily_itest_itest" | sort -u | wc -l)
+[ "$n_dates" = 10 ] || fail "daily table: $n_dates analysis dates, expected 10"
+grep -q "it-onboarding" "$RL_TMP/dump-full/flow_report_app.tbl_report_ab_testing_result" &&
+    grep -q "it-reminder" "$RL_TMP/dump-full/flow_report_app.tbl_report_ab_testing_result" ||
+    fail "dashboard table lacks an experiment"
+[ "$(cut -f9 "$RL_TMP/dump-full/abc.tbl_report_user_itest_itest" | sort -u)" = 2026-10-10 ] ||
+    fail "report table does not hold only the latest analysis date"
+# the same through `abc report --json` (what users read), computed_at aside
+"$ABC" report "$RL_TAG" --json --config "$RL_CFG" --spec "$RL_SPEC" >"$RL_TMP/report-full.json" ||
+    fail "abc report --json"
+
+# ---- 3. idempotent reruns ------------------------------------------------------------------------
+rl_run_ok "--full again" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
+rl_dump full2
+rl_same full full2 "--full twice: identical tables" "$RL_TABLES"
+cs1=$(rl_sql -e "CHECKSUM TABLE abc.experiment_assignment, abc.tbl_wide_user_itest_itest" | cut -f2 | tr '\n' ' ')
+rl_run_ok "incremental rerun" ABC_TODAY=2026-10-11 -- --quiet "$RL_SPEC"
+grep -q "incremental" "$RL_TMP/memo/itest.md" || fail "rerun after --full was not incremental"
+rl_run_ok "incremental rerun again" ABC_TODAY=2026-10-11 -- --quiet "$RL_SPEC"
+rl_dump incr2
+rl_same full incr2 "incremental rerun (twice) over a --full run: identical tables" "$RL_TABLES"
+cs2=$(rl_sql -e "CHECKSUM TABLE abc.experiment_assignment, abc.tbl_wide_user_itest_itest" | cut -f2 | tr '\n' ' ')
+[ "$cs1" = "$cs2" ] || fail "CHECKSUM TABLE of assignment/wide changed on rerun: $cs1 vs $cs2"
+"$ABC" report "$RL_TAG" --json --config "$RL_CFG" --spec "$RL_SPEC" >"$RL_TMP/report-incr2.json" ||
+    fail "abc report --json (2)"
+python3 - "$RL_TMP/report-full.json" "$RL_TMP/report-incr2.json" <<'PY' || fail "abc report --json differs between runs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+strip = lambda rows: [{k: v for k, v in r.items() if k != "computed_at"} for r in rows]
+assert a and strip(a) == strip(b), "report --json rows differ"
+PY
+
+# ---- 1b. --date D for each day = --full -------------------------------------------------------
+drop_all
+for d in "${days[@]}"; do
+    rl_run_ok "--date $d" ABC_TODAY=2026-10-11 -- --quiet --date "$d" "$RL_SPEC" || break
+done
+rl_dump bydate
+rl_same bydate full "--date D for each day = one --full run"
+
+# ---- 2. late-arriving rows within the lookback --------------------------------------------------
+drop_all
+daily_runs 0 6      # through 2026-10-07 ("today" 2026-10-08)
+rl_dump before_late
+# late rows for 2026-10-06 (inside lookback_days 2 of the next run): app opens
+# and crashes of treatment users exposed before, and payments
+rl_sql -D ods -e "
+  CREATE TEMPORARY TABLE late_users AS
+    SELECT DISTINCT user_id, country, platform FROM ods.app_events
+    WHERE event_name = 'experiment_viewed' AND exp_key = 'it-onboarding' AND var_key = '1'
+      AND event_date <= '2026-10-04' ORDER BY user_id LIMIT 300;
+  INSERT INTO ods.app_events (user_id, event_time, event_date, event_name, country, platform, screen)
+    SELECT user_id, '2026-10-06 22:30:00', '2026-10-06', 'app_open', country, platform, 'home' FROM late_users;
+  INSERT INTO ods.app_events (user_id, event_time, event_date, event_name, country, platform, screen)
+    SELECT user_id, '2026-10-06 22:31:00', '2026-10-06', 'crash', country, platform, 'feed' FROM late_users LIMIT 40;
+  INSERT INTO ods.payments (user_id, paid_at, pay_date, amount, product)
+    SELECT user_id, '2026-10-06 22:32:00', '2026-10-06', 9.99, 'subscription' FROM late_users LIMIT 50;" ||
+    fail "inserting late rows"
+daily_runs 7 9      # "today" 2026-10-09 .. 2026-10-11: the first one redoes 2026-10-06
+rl_dump late_incr
+grep -q "2026-10-06" "$RL_TMP/dump-late_incr/abc.tbl_report_daily_itest_itest" || fail "no daily rows for 2026-10-06"
+if diff <(grep -F "	2026-10-06	" "$RL_TMP/dump-before_late/abc.tbl_report_daily_itest_itest") \
+        <(grep -F "	2026-10-06	" "$RL_TMP/dump-late_incr/abc.tbl_report_daily_itest_itest") >/dev/null; then
+    fail "the daily rows of 2026-10-06 did not change after late rows arrived"
+else
+    ok "late rows changed the results of 2026-10-06"
+fi
+if cmp -s "$RL_TMP/dump-late_incr/abc.tbl_report_user_itest_itest" "$RL_TMP/dump-full/abc.tbl_report_user_itest_itest"; then
+    fail "late rows did not change the final report (it equals the report before they arrived)"
+fi
+rl_run_ok "--full after late rows" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
+rl_dump late_full
+rl_same late_incr late_full "late rows inside the lookback: incremental runs = --full" \
+    "$RL_REPORT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_itest"
+
+rl_done
