@@ -512,16 +512,44 @@ static AbcStatus loader_write(Loader *l, char *err, size_t errlen)
     return ABC_OK;
 }
 
-/* Append a SQL literal for one TSV field (\N = NULL). */
+/* Append a SQL literal for one TSV field (\N = NULL); the field is
+ * unescaped as LOAD DATA ... ESCAPED BY '\\' would (see put_tsv_text). */
 static void put_literal(Warehouse *w, Buf *b, const char *s, size_t n)
 {
     if (n == 2 && s[0] == '\\' && s[1] == 'N') {
         buf_puts(b, "NULL");
         return;
     }
+    Buf raw;
+    buf_init(&raw);
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '\\' && i + 1 < n) {
+            ch = s[++i];
+            ch = ch == 't' ? '\t' : ch == 'n' ? '\n' : ch;
+        }
+        buf_putc(&raw, ch);
+    }
     buf_putc(b, '\'');
-    wh_escape(w, b, s, n);
+    wh_escape(w, b, raw.data ? raw.data : "", raw.len);
     buf_putc(b, '\'');
+    buf_free(&raw);
+}
+
+/* A text field from outside (GrowthBook keys) in a TSV row: backslash, tab
+ * and newline escaped, as LOAD DATA ... ESCAPED BY '\\' reads them. */
+static void put_tsv_text(Buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\')
+            buf_puts(b, "\\\\");
+        else if (*s == '\t')
+            buf_puts(b, "\\t");
+        else if (*s == '\n')
+            buf_puts(b, "\\n");
+        else
+            buf_putc(b, *s);
+    }
 }
 
 static AbcStatus load_by_insert(Ctx *c, Loader *l, char *err, size_t errlen)
@@ -802,9 +830,9 @@ static AbcStatus exposure(Gen *g, int32_t di, int sec, const GbExperiment *e, in
 {
     Buf *b = &g->events.row;
     ev_begin(g, di, sec, "experiment_viewed");
-    buf_puts(b, e->tracking_key);
+    put_tsv_text(b, e->tracking_key);
     TAB(b);
-    buf_puts(b, e->variations[v].key);
+    put_tsv_text(b, e->variations[v].key);
     TAB(b);
     g->res.exposures++;
     return ev_end(g, NULL, -1, -1, err, errlen);
