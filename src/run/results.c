@@ -799,6 +799,29 @@ static const char *sequential_text(const IrAnalysis *a)
     return s[a->sequential];
 }
 
+/* A segment's results are no better than the experiment's assignment: when
+ * the all-users cell of the same date and experiment fails the SRM or the
+ * data-quality check, every decision of its segment cells is "invalid" too
+ * (a small segment rarely has the power to show the mismatch itself).
+ * Needs the cells sorted (cmp_cell): the all-users cell, segment "", comes
+ * first within its date × experiment. */
+static void invalidate_segments(Results *r)
+{
+    const Cell *all = NULL;
+    for (int i = 0; i < r->ncells; i++) {
+        Cell *c = r->cells[i];
+        if (!c->segment[0]) {
+            all = c;
+            continue;
+        }
+        if (!all || all->date != c->date || all->exp != c->exp || !(all->srm_flag || all->dq_flag))
+            continue;
+        for (int m = 0; m < r->ir->nmetrics; m++)
+            for (int v = 0; v < r->exps[c->exp].nvariations; v++)
+                c->out[m][v].decision = "invalid";
+    }
+}
+
 AbcStatus results_compute(Results *r, char *err, size_t errlen)
 {
     (void)err;
@@ -809,6 +832,7 @@ AbcStatus results_compute(Results *r, char *err, size_t errlen)
         qsort(r->cells, (size_t)r->ncells, sizeof(Cell *), cmp_cell);
     for (int i = 0; i < r->ncells; i++)
         analyse_cell(r, r->cells[i]);
+    invalidate_segments(r);
     /* report rows */
     const IrSpec *ir = r->ir;
     int ncols = SQLGEN_REPORT_NCOLUMNS;
