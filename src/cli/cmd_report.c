@@ -125,9 +125,14 @@ static void render_markdown(const Rows *r, const char *tag, Buf *out)
         const char *e = cell(r, i, "tracking_key");
         if (!exp || strcmp(exp, e ? e : "")) {
             exp = e ? e : "";
+            double srm = cellf(r, i, "srm_p_value");
+            char srm_text[32];
+            if (isfinite(srm))
+                snprintf(srm_text, sizeof srm_text, "%.3g", srm);
+            else
+                snprintf(srm_text, sizeof srm_text, "–");
             buf_printf(out, "\n## %s (%s) — SRM p = %s\n\n| metric | variation | users | mean | effect | CI | p (adj.) | chance to win | decision |\n|---|---|---|---|---|---|---|---|---|\n",
-                       cell(r, i, "experiment_name") ? cell(r, i, "experiment_name") : "", exp,
-                       cell(r, i, "srm_p_value") ? cell(r, i, "srm_p_value") : "–");
+                       cell(r, i, "experiment_name") ? cell(r, i, "experiment_name") : "", exp, srm_text);
         }
         bool rel = cell(r, i, "effect_type") && !strcmp(cell(r, i, "effect_type"), "relative");
         double eff = cellf(r, i, rel ? "rel_effect" : "abs_effect");
@@ -144,7 +149,11 @@ static void render_markdown(const Rows *r, const char *tag, Buf *out)
                        rel ? hi * 100 : hi);
         else
             buf_puts(out, "– | ");
-        buf_printf(out, "%.3g (%.3g) | ", cellf(r, i, "p_value"), cellf(r, i, "p_value_adjusted"));
+        double p = cellf(r, i, "p_value"), padj = cellf(r, i, "p_value_adjusted");
+        if (isfinite(p))
+            buf_printf(out, isfinite(padj) ? "%.3g (%.3g) | " : "%.3g | ", p, padj);
+        else
+            buf_puts(out, "– | "); /* the control, or no test */
         double ctw = cellf(r, i, "chance_to_win");
         if (isfinite(ctw))
             buf_printf(out, "%.1f%% | ", ctw * 100);
