@@ -65,8 +65,11 @@ mariadbd_start() { # DIR
 
     mkdir -p "$dir/data" "$dir/tmp" || return 1
     if [ ! -d "$dir/data/mysql" ]; then
-        if ! "$install_db" --no-defaults --datadir="$dir/data" --auth-root-authentication-method=normal \
-                --skip-test-db --skip-name-resolve "${user_opt[@]}" >"$dir/install.log" 2>&1; then
+        # a private tmpdir: bootstraps running at the same time in a shared
+        # /tmp can collide on their temporary-table files
+        if ! TMPDIR="$dir/tmp" "$install_db" --no-defaults --datadir="$dir/data" \
+                --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
+                "${user_opt[@]}" >"$dir/install.log" 2>&1; then
             echo "mariadbd_start: mariadb-install-db failed; log follows:" >&2
             tail -n 30 "$dir/install.log" >&2
             return 1
