@@ -37,6 +37,9 @@ typedef struct RunOptions {
     unsigned fail_on;             /* IrFailOn bits from --fail-on, added to the spec's */
     const char *memo_dir;         /* default "reports" */
     FILE *progress;               /* stderr, or NULL for quiet */
+    FILE *plan_out;               /* where --dry-run prints its plan: NULL = stdout
+                                   * (stderr under --format json, whose document
+                                   * owns stdout) */
 } RunOptions;
 
 typedef struct RunEnv {

@@ -233,6 +233,8 @@ int cmd_run(int argc, char **argv)
         free(args);
         return 2;
     }
+    if (json)
+        o.plan_out = stderr; /* stdout carries the JSON document */
     char err[2048];
     AbcConfig *cfg = NULL;
     AbcStatus st = config_load(config_path, &cfg, err, sizeof err);
@@ -296,7 +298,12 @@ int cmd_run(int argc, char **argv)
         if (st != ABC_OK) {
             buf_puts(&out, ", \"error\": ");
             json_string(&out, err);
-        } else if (!o.dry_run) {
+        } else if (o.dry_run) {
+            buf_printf(&out, ", \"dry_run\": true, \"days\": %d", res.ndays);
+            if (res.ndays)
+                buf_printf(&out, ", \"from\": \"%s\", \"to\": \"%s\"", res.first_date, res.last_date);
+            buf_printf(&out, ", \"experiments\": %d", res.nexperiments);
+        } else {
             buf_printf(&out, ", \"days\": %d", res.ndays);
             if (res.ndays) {
                 buf_printf(&out, ", \"from\": \"%s\", \"to\": \"%s\"", res.first_date, res.last_date);
@@ -318,7 +325,7 @@ int cmd_run(int argc, char **argv)
         run_outcome_free(&res);
     }
     buf_printf(&out, "\n], \"exit_code\": %d}\n", rc);
-    if (json && !o.dry_run)
+    if (json)
         fwrite(out.data, 1, out.len, stdout);
 done:
     buf_free(&out);

@@ -719,11 +719,11 @@ static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char 
 
 static void dry_run_plan(Runner *r)
 {
-    FILE *f = stdout;
+    FILE *f = r->opt->plan_out ? r->opt->plan_out : stdout;
     char a[11], b[11];
     const IrSpec *ir = r->unit.ir;
-    printf("abc run %s --dry-run (%s, dialect %s)\n", ir->tag, ir->path, r->env->dialect->name);
-    printf("experiments (%d):\n", r->nexps);
+    fprintf(f, "abc run %s --dry-run (%s, dialect %s)\n", ir->tag, ir->path, r->env->dialect->name);
+    fprintf(f, "experiments (%d):\n", r->nexps);
     for (int i = 0; i < r->nexps; i++) {
         const RunExperiment *x = &r->exps[i];
         date_format(x->phase_start, a);
@@ -735,13 +735,13 @@ static void dry_run_plan(Runner *r)
         fputc('\n', f);
     }
     if (r->from > r->to) {
-        printf("dates due: none (%s)\n", r->reason);
+        fprintf(f, "dates due: none (%s)\n", r->reason);
     } else {
         date_format(r->from, a);
         date_format(r->to, b);
-        printf("dates due: %s .. %s (%ld days; %s)\n", a, b, r->to - r->from + 1, r->reason);
+        fprintf(f, "dates due: %s .. %s (%ld days; %s)\n", a, b, r->to - r->from + 1, r->reason);
     }
-    printf("steps:\n");
+    fprintf(f, "steps:\n");
     for (int i = 0; i < r->prog.nsteps; i++) {
         const SqlStep *s = &r->prog.steps[i];
         const char *when = "";
@@ -754,10 +754,10 @@ static void dry_run_plan(Runner *r)
         case SQLSTEP_DAILY_PUBLISH: when = "  [once per analysis date]"; break;
         default: break;
         }
-        printf("  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
+        fprintf(f, "  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
                s->summary, when);
     }
-    printf("then: analysis in the stats kernel, report tables replaced for tag '%s', run state, memo %s/%s.md\n",
+    fprintf(f, "then: analysis in the stats kernel, report tables replaced for tag '%s', run state, memo %s/%s.md\n",
            ir->tag, r->opt->memo_dir ? r->opt->memo_dir : "reports", ir->tag);
 }
 
@@ -862,6 +862,12 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         goto out;
     if (o->dry_run) {
         dry_run_plan(&r);
+        out->nexperiments = r.nexps;
+        if (r.from <= r.to) {
+            out->ndays = (int)(r.to - r.from + 1);
+            date_format(r.from, out->first_date);
+            date_format(r.to, out->last_date);
+        }
         goto out;
     }
     if (r.nexps == 0) {

@@ -45,6 +45,14 @@ rl_config "$RL_TMP/emb.yaml" "" "  file: $RL_SNAP"
 code 0 "embedded plan" env ABC_TODAY=2026-10-11 "$ABC" plan --config "$RL_TMP/emb.yaml" "$RL_SPEC"
 grep -q '^dates due: 2026-10-01 .. 2026-10-10' "$RL_TMP/code.out" || fail "embedded plan: $(grep dates "$RL_TMP/code.out")"
 [ -e "$RL_TMP/emb/data/abc" ] || [ -e "$RL_TMP/emb/data/flow_report_app" ] && fail "embedded plan created databases"
+# --dry-run --format json: the document on stdout, the plan on stderr
+code 0 "run --dry-run --format json" env ABC_TODAY=2026-10-11 "$ABC" run --config "$RL_CFG" --dry-run --format json "$RL_SPEC"
+python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))["tags"][0]
+assert (t["dry_run"], t["from"], t["to"], t["days"], t["experiments"], t["exit_code"]) == (True, "2026-10-01", "2026-10-10", 10, 2, 0), t' \
+    "$RL_TMP/code.out" || fail "--dry-run --format json: stdout is not the JSON summary"
+grep -q '^dates due: 2026-10-01 .. 2026-10-10' "$RL_TMP/code.err" || fail "--dry-run --format json: no plan on stderr"
+[ "$(dbs)" = ods ] || fail "the dry run (json) created databases: $(dbs)"
 [ "$RL_FAILS" = 0 ] && ok "dry run and plan: experiments, dates, steps; nothing created"
 
 # ---- a run, then plan/dry-run again: nothing changes -------------------------------------------
