@@ -119,9 +119,10 @@ AbcStatus runcli_open_warehouse(const AbcConfig *cfg, Warehouse **wh, const Dial
     const ConfigWarehouse *c = &cfg->warehouse;
     AbcStatus st;
     if (c->remote) {
-        st = wh_open_remote(c->dsn.host, c->dsn.port, c->dsn.user, c->password,
-                            c->dsn.database[0] ? c->dsn.database : NULL, c->dsn.socket, NULL, wh,
-                            err, errlen);
+        /* no default database: abc qualifies every table, and its DDL creates
+         * the databases, so a fresh server works */
+        st = wh_open_remote(c->dsn.host, c->dsn.port, c->dsn.user, c->password, NULL,
+                            c->dsn.socket, NULL, wh, err, errlen);
     } else {
         st = wh_open_embedded(c->embedded_datadir, NULL, NULL, wh, err, errlen);
     }

@@ -40,6 +40,7 @@ typedef struct Runner {
     double t0;
     char computed_at[20];
     const char *reason;  /* why these dates */
+    long published;      /* last date of a previous successful run, -1 when none */
 } Runner;
 
 void run_outcome_free(RunOutcome *o)
@@ -251,7 +252,8 @@ static AbcStatus state_write(Runner *r, char *err, size_t errlen)
     TableDef t = state_table(r);
     const Dialect *d = r->env->dialect;
     char last[11], first[11];
-    date_format(r->to, last);
+    /* a backfill of older dates never moves the recorded last date back */
+    date_format(r->published > r->to ? r->published : r->to, last);
     date_format(r->first_phase_day, first);
     Buf body;
     buf_init(&body);
@@ -860,6 +862,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     st = plan_dates(&r, &state, err, errlen);
     if (st != ABC_OK)
         goto out;
+    /* after a spec or abc change everything is rebuilt, so the last
+     * published date only guards against moving backwards otherwise */
+    r.published = state.found && !r.full ? state.last_date : -1;
     if (o->dry_run) {
         dry_run_plan(&r);
         out->nexperiments = r.nexps;
@@ -940,8 +945,23 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         const SqlStep *load = find_step(&r, SQLSTEP_REPORT_LOAD);
         const SqlStep *pub = find_step(&r, SQLSTEP_REPORT_PUBLISH);
         const SqlStep *daily = find_step(&r, SQLSTEP_DAILY_PUBLISH);
+        int nres = 0;
+        const long *resdates = results_dates(res, &nres);
+        /* every analysis date with results, and the last date due even when
+         * it has none (the tag's report then says so instead of keeping
+         * stale rows) */
+        long *dates = arena_alloc(&r.arena, sizeof(long) * (size_t)(nres + 1));
         int ndates = 0;
-        const long *dates = results_dates(res, &ndates);
+        bool have_to = false;
+        for (int i = 0; i < nres; i++) {
+            dates[ndates++] = resdates[i];
+            have_to |= resdates[i] == r.to;
+        }
+        if (!have_to)
+            dates[ndates++] = r.to;
+        /* publishing an older date than the last published one (a backfill)
+         * refreshes the daily rows only */
+        bool publish_latest = r.to >= r.published;
         for (int i = 0; i < ndates; i++) {
             char ds[11];
             date_format(dates[i], ds);
@@ -956,10 +976,15 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                 goto out;
             if (daily && (st = exec_step(&r, daily, &p, err, errlen)) != ABC_OK)
                 goto out;
-            if (dates[i] == r.to && pub && (st = exec_step(&r, pub, &p, err, errlen)) != ABC_OK)
+            if (dates[i] == r.to && publish_latest && pub &&
+                (st = exec_step(&r, pub, &p, err, errlen)) != ABC_OK)
                 goto out;
         }
-        progress(&r, "report tables replaced (%d analysis date%s)", ndates, ndates == 1 ? "" : "s");
+        if (publish_latest)
+            progress(&r, "report tables replaced (%d analysis date%s)", ndates, ndates == 1 ? "" : "s");
+        else
+            progress(&r, "daily report rows replaced for %d date%s; the report and dashboard keep "
+                         "the later published date", ndates, ndates == 1 ? "" : "s");
     }
     if ((st = state_write(&r, err, errlen)) != ABC_OK)
         goto out;
