@@ -312,18 +312,20 @@ static AbcStatus lib_init_embedded(const char *datadir, unsigned buffer_pool_mb,
     if (st != ABC_OK)
         return st;
 
-    char a_datadir[PATH_MAX + 16], a_pool[64], a_tmp[PATH_MAX + 32], tmpdir[PATH_MAX + 8];
+    char a_datadir[PATH_MAX + 16], a_pool[64], tmpdir[PATH_MAX + 8];
     snprintf(a_datadir, sizeof a_datadir, "--datadir=%s", real);
-    /* temporary tables inside the datadir: a shared /tmp may be cleaned
-     * under a long query by other processes */
-    snprintf(tmpdir, sizeof tmpdir, "%s/tmp", real);
+    /* A private tmpdir inside the datadir (--ignore-db-dirs: not a database):
+     * concurrent processes sharing /tmp collide on temporary-table files,
+     * and /tmp may be cleaned under a long query.  The embedded server
+     * ignores --tmpdir and takes $TMPDIR at start, so TMPDIR is set for
+     * the duration of mysql_library_init() only. */
+    snprintf(tmpdir, sizeof tmpdir, "%s/.tmp", real);
     if (mkdir(tmpdir, 0700) != 0 && errno != EEXIST) {
         set_err(err, errlen, "warehouse: cannot create %s: %s", tmpdir, strerror(errno));
         close(g_lock_fd);
         g_lock_fd = -1;
         return ABC_ERR_ENV;
     }
-    snprintf(a_tmp, sizeof a_tmp, "--tmpdir=%s", tmpdir);
     snprintf(a_pool, sizeof a_pool, "--innodb-buffer-pool-size=%uM", buffer_pool_mb);
     /* --no-defaults must come first: never read the system's my.cnf.
      * --skip-grant-tables also skips mysql.plugin / mysql.func at start, so
@@ -333,9 +335,9 @@ static AbcStatus lib_init_embedded(const char *datadir, unsigned buffer_pool_mb,
         "abc",
         "--no-defaults",
         a_datadir,
-        a_tmp,
         a_pool,
         "--skip-grant-tables",
+        "--ignore-db-dirs=.tmp",
         "--innodb-flush-log-at-trx-commit=2",
         "--character-set-server=utf8mb4",
         "--collation-server=utf8mb4_general_ci",
@@ -343,7 +345,16 @@ static AbcStatus lib_init_embedded(const char *datadir, unsigned buffer_pool_mb,
         NULL,
     };
     int argc = (int)(sizeof args / sizeof args[0]) - 1;
-    if (mysql_library_init(argc, args, NULL) != 0) {
+    const char *old_tmp = getenv("TMPDIR");
+    char *saved_tmp = old_tmp ? strdup(old_tmp) : NULL;
+    setenv("TMPDIR", tmpdir, 1);
+    int init_rc = mysql_library_init(argc, args, NULL);
+    if (saved_tmp)
+        setenv("TMPDIR", saved_tmp, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved_tmp);
+    if (init_rc != 0) {
         g_lib = LIB_ENDED; /* a failed server start cannot be retried in-process */
         close(g_lock_fd);
         g_lock_fd = -1;

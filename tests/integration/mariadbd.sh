@@ -81,7 +81,7 @@ mariadbd_start() { # DIR
 
     "$mysqld" --no-defaults "${user_opt[@]}" --datadir="$dir/data" --tmpdir="$dir/tmp" \
         --socket="$sock" --port="$port" --bind-address=127.0.0.1 --skip-networking=0 \
-        --skip-grant-tables --skip-name-resolve --pid-file="$dir/mariadbd.pid" \
+        --skip-grant-tables --skip-name-resolve --ignore-db-dirs=.tmp --pid-file="$dir/mariadbd.pid" \
         --log-error="$dir/error.log" --innodb-buffer-pool-size=128M \
         --innodb-flush-log-at-trx-commit=2 --character-set-server=utf8mb4 \
         --collation-server=utf8mb4_general_ci --local-infile=1 \

@@ -714,3 +714,16 @@ Test(embedded, shutdown_disconnects_open_handles)
                                 err, sizeof err), ABC_ERR_ENV);
     cr_assert_not_null(strstr(err, "shut down"), "%s", err);
 }
+
+Test(embedded, private_tmpdir_is_not_a_database)
+{
+    Warehouse *w = open_embedded(NULL);
+    char *t = value(w, "SELECT @@tmpdir");
+    cr_assert_not_null(strstr(t, "/wh/.tmp"), "%s", t);
+    free(t);
+    exec_ok(w, "CREATE TEMPORARY TABLE tt (i INT)");
+    assert_value(w, "SELECT COUNT(*) FROM information_schema.SCHEMATA "
+                    "WHERE SCHEMA_NAME NOT IN ('mysql', 'information_schema', 'performance_schema', 't')",
+                 "0");
+    wh_close(w);
+}
