@@ -641,14 +641,50 @@ void gen_wide(Gen *g, bool range)
         buf_free(&d);
     }
 
-    /* every (experiment, user, day) with activity, plus each exposure day */
-    buf_puts(&b, ",\nrow_keys AS (\n");
-    for (int src = 0; src < ir->nsources; src++)
-        if (used[src])
-            buf_printf(&b, "    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_%d\n    UNION\n",
-                       src);
-    buf_puts(&b, "    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date` FROM units\n"
-                 "    WHERE ");
+    /* every (experiment, user, day) with activity, plus each exposure day:
+     * the per-source aggregates stacked with UNION ALL (each row carries
+     * its own components, NULL for the others), then one GROUP BY.  This
+     * is one pass over small rows in both dialects, where LEFT JOINs of
+     * several derived tables made MariaDB scan them once per row. */
+    const TableDef *wt = &g->tables[T_WIDE];
+    const Comp **order = arena_alloc(g->a, (size_t)(wt->ncols + 1) * sizeof *order);
+    int norder = 0;
+    for (int c = 5; c < wt->ncols; c++) {
+        for (int k = 0; k < ncomp; k++)
+            if (strcmp(comps[k].col, wt->cols[c].name) == 0)
+                order[norder++] = &comps[k];
+        /* a retired column (no longer in the spec) stays NULL for new rows */
+    }
+    buf_puts(&b, ",\nparts AS (\n");
+    bool first_part = true;
+    for (int src = 0; src < ir->nsources; src++) {
+        for (int pre = 0; pre < 2; pre++) {
+            if (!(pre ? pre_used[src] : used[src]))
+                continue;
+            if (!first_part)
+                buf_puts(&b, "\n    UNION ALL\n");
+            first_part = false;
+            buf_puts(&b, "    SELECT `tracking_key`, `user_id`, `event_date`");
+            for (int k = 0; k < norder; k++) {
+                buf_puts(&b, ", ");
+                if (order[k]->source == src && order[k]->pre == (pre != 0))
+                    gen_id(g, &b, order[k]->col);
+                else
+                    buf_puts(&b, "NULL");
+                buf_puts(&b, " AS ");
+                gen_id(g, &b, order[k]->col);
+            }
+            buf_printf(&b, "\n    FROM %s_%d", pre ? "pre" : "agg", src);
+        }
+    }
+    if (!first_part)
+        buf_puts(&b, "\n    UNION ALL\n");
+    buf_puts(&b, "    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`");
+    for (int k = 0; k < norder; k++) {
+        buf_puts(&b, ", NULL AS ");
+        gen_id(g, &b, order[k]->col);
+    }
+    buf_puts(&b, "\n    FROM units\n    WHERE ");
     span_pred(g, &b, NULL, "exposure_date", sp);
     buf_puts(&b, "\n)\nSELECT\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
                  "    u.`exposure_date`,\n    DATEDIFF(k.`event_date`, u.`exposure_date`) AS "
@@ -658,46 +694,28 @@ void gen_wide(Gen *g, bool range)
                                        "days_since_exposure"};
     for (int i = 0; i < 5; i++)
         cols[i] = base[i];
-    /* component columns in table order */
     int ncols = 5;
-    const TableDef *wt = &g->tables[T_WIDE];
-    for (int c = 5; c < wt->ncols; c++) {
-        const Comp *cp = NULL;
-        for (int k = 0; k < ncomp; k++)
-            if (strcmp(comps[k].col, wt->cols[c].name) == 0)
-                cp = &comps[k];
-        if (!cp)
-            continue; /* retired column: NULL for new rows */
+    for (int k = 0; k < norder; k++) {
+        const Comp *cp = order[k];
         buf_puts(&b, ",\n    ");
-        char alias[32];
-        snprintf(alias, sizeof alias, "%s%d", cp->pre ? "p" : "a", cp->source);
         Buf ref;
         buf_init(&ref);
-        gen_col(g, &ref, alias, cp->col);
+        gen_col(g, &ref, "k", cp->col);
         if (cp->pre)
-            buf_printf(&b, "CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(%s, 0) END",
+            buf_printf(&b, "CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(%s), 0) END",
                        ref.data);
         else if (cp->is_time)
-            buf_puts(&b, ref.data);
+            buf_printf(&b, "MIN(%s)", ref.data);
         else
-            buf_printf(&b, "COALESCE(%s, 0)", ref.data);
+            buf_printf(&b, "COALESCE(SUM(%s), 0)", ref.data);
         buf_puts(&b, " AS ");
         gen_id(g, &b, cp->col);
         buf_free(&ref);
         cols[ncols++] = cp->col;
     }
-    buf_puts(&b, "\nFROM row_keys k\nJOIN units u ON u.`tracking_key` = k.`tracking_key` AND "
-                 "u.`user_id` = k.`user_id`");
-    for (int src = 0; src < ir->nsources; src++) {
-        if (used[src])
-            buf_printf(&b, "\nLEFT JOIN agg_%d a%d ON a%d.`tracking_key` = k.`tracking_key` AND "
-                           "a%d.`user_id` = k.`user_id` AND a%d.`event_date` = k.`event_date`",
-                       src, src, src, src, src);
-        if (pre_used[src])
-            buf_printf(&b, "\nLEFT JOIN pre_%d p%d ON p%d.`tracking_key` = k.`tracking_key` AND "
-                           "p%d.`user_id` = k.`user_id` AND p%d.`event_date` = k.`event_date`",
-                       src, src, src, src, src);
-    }
+    buf_puts(&b, "\nFROM parts k\nJOIN units u ON u.`tracking_key` = k.`tracking_key` AND "
+                 "u.`user_id` = k.`user_id`\nGROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, "
+                 "u.`exposure_date`");
 
     WriteSpec w = {.table = wt, .part_col = "event_date",
                    .label = gen_label(g, range ? "wide_range" : "wide_day"),

@@ -69,10 +69,15 @@ pre_0 AS (
       AND s.`platform` <> 'bot'
     GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`
 ),
-row_keys AS (
-    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_0
-    UNION
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date` FROM units
+parts AS (
+    SELECT `tracking_key`, `user_id`, `event_date`, `impressions__events` AS `impressions__events`, NULL AS `impressions__pre`, `clicks__events` AS `clicks__events`, `ad_revenue__sum` AS `ad_revenue__sum`, `retained_d7__events` AS `retained_d7__events`, `session_seconds__sum` AS `session_seconds__sum`, `session_seconds__events` AS `session_seconds__events`
+    FROM agg_0
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `impressions__events`, `impressions__pre` AS `impressions__pre`, NULL AS `clicks__events`, NULL AS `ad_revenue__sum`, NULL AS `retained_d7__events`, NULL AS `session_seconds__sum`, NULL AS `session_seconds__events`
+    FROM pre_0
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `impressions__events`, NULL AS `impressions__pre`, NULL AS `clicks__events`, NULL AS `ad_revenue__sum`, NULL AS `retained_d7__events`, NULL AS `session_seconds__sum`, NULL AS `session_seconds__events`
+    FROM units
     WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
 )
 SELECT
@@ -81,14 +86,13 @@ SELECT
     k.`user_id`,
     u.`exposure_date`,
     DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
-    COALESCE(a0.`impressions__events`, 0) AS `impressions__events`,
-    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(p0.`impressions__pre`, 0) END AS `impressions__pre`,
-    COALESCE(a0.`clicks__events`, 0) AS `clicks__events`,
-    COALESCE(a0.`ad_revenue__sum`, 0) AS `ad_revenue__sum`,
-    COALESCE(a0.`retained_d7__events`, 0) AS `retained_d7__events`,
-    COALESCE(a0.`session_seconds__sum`, 0) AS `session_seconds__sum`,
-    COALESCE(a0.`session_seconds__events`, 0) AS `session_seconds__events`
-FROM row_keys k
+    COALESCE(SUM(k.`impressions__events`), 0) AS `impressions__events`,
+    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(k.`impressions__pre`), 0) END AS `impressions__pre`,
+    COALESCE(SUM(k.`clicks__events`), 0) AS `clicks__events`,
+    COALESCE(SUM(k.`ad_revenue__sum`), 0) AS `ad_revenue__sum`,
+    COALESCE(SUM(k.`retained_d7__events`), 0) AS `retained_d7__events`,
+    COALESCE(SUM(k.`session_seconds__sum`), 0) AS `session_seconds__sum`,
+    COALESCE(SUM(k.`session_seconds__events`), 0) AS `session_seconds__events`
+FROM parts k
 JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-LEFT JOIN agg_0 a0 ON a0.`tracking_key` = k.`tracking_key` AND a0.`user_id` = k.`user_id` AND a0.`event_date` = k.`event_date`
-LEFT JOIN pre_0 p0 ON p0.`tracking_key` = k.`tracking_key` AND p0.`user_id` = k.`user_id` AND p0.`event_date` = k.`event_date`;
+GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;

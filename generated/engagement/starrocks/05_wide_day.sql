@@ -72,10 +72,15 @@ pre_0 AS (
       AND (s.`platform` <> 'bot' AND s.`event_name` IS NOT NULL)
     GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`
 ),
-row_keys AS (
-    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_0
-    UNION
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date` FROM units
+parts AS (
+    SELECT `tracking_key`, `user_id`, `event_date`, `messages__events` AS `messages__events`, NULL AS `messages__pre`, `chatted__events` AS `chatted__events`, `chat_days__events` AS `chat_days__events`, `session_length__sum` AS `session_length__sum`, `session_length__events` AS `session_length__events`, `p50_session__sum` AS `p50_session__sum`, `sessions__events` AS `sessions__events`, `first_chat__events` AS `first_chat__events`, `crash_rate__events` AS `crash_rate__events`
+    FROM agg_0
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `messages__events`, `messages__pre` AS `messages__pre`, NULL AS `chatted__events`, NULL AS `chat_days__events`, NULL AS `session_length__sum`, NULL AS `session_length__events`, NULL AS `p50_session__sum`, NULL AS `sessions__events`, NULL AS `first_chat__events`, NULL AS `crash_rate__events`
+    FROM pre_0
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `messages__events`, NULL AS `messages__pre`, NULL AS `chatted__events`, NULL AS `chat_days__events`, NULL AS `session_length__sum`, NULL AS `session_length__events`, NULL AS `p50_session__sum`, NULL AS `sessions__events`, NULL AS `first_chat__events`, NULL AS `crash_rate__events`
+    FROM units
     WHERE `exposure_date` = {{event_date}}
 )
 SELECT
@@ -84,17 +89,16 @@ SELECT
     k.`user_id`,
     u.`exposure_date`,
     DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
-    COALESCE(a0.`messages__events`, 0) AS `messages__events`,
-    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(p0.`messages__pre`, 0) END AS `messages__pre`,
-    COALESCE(a0.`chatted__events`, 0) AS `chatted__events`,
-    COALESCE(a0.`chat_days__events`, 0) AS `chat_days__events`,
-    COALESCE(a0.`session_length__sum`, 0) AS `session_length__sum`,
-    COALESCE(a0.`session_length__events`, 0) AS `session_length__events`,
-    COALESCE(a0.`p50_session__sum`, 0) AS `p50_session__sum`,
-    COALESCE(a0.`sessions__events`, 0) AS `sessions__events`,
-    COALESCE(a0.`first_chat__events`, 0) AS `first_chat__events`,
-    COALESCE(a0.`crash_rate__events`, 0) AS `crash_rate__events`
-FROM row_keys k
+    COALESCE(SUM(k.`messages__events`), 0) AS `messages__events`,
+    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(k.`messages__pre`), 0) END AS `messages__pre`,
+    COALESCE(SUM(k.`chatted__events`), 0) AS `chatted__events`,
+    COALESCE(SUM(k.`chat_days__events`), 0) AS `chat_days__events`,
+    COALESCE(SUM(k.`session_length__sum`), 0) AS `session_length__sum`,
+    COALESCE(SUM(k.`session_length__events`), 0) AS `session_length__events`,
+    COALESCE(SUM(k.`p50_session__sum`), 0) AS `p50_session__sum`,
+    COALESCE(SUM(k.`sessions__events`), 0) AS `sessions__events`,
+    COALESCE(SUM(k.`first_chat__events`), 0) AS `first_chat__events`,
+    COALESCE(SUM(k.`crash_rate__events`), 0) AS `crash_rate__events`
+FROM parts k
 JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-LEFT JOIN agg_0 a0 ON a0.`tracking_key` = k.`tracking_key` AND a0.`user_id` = k.`user_id` AND a0.`event_date` = k.`event_date`
-LEFT JOIN pre_0 p0 ON p0.`tracking_key` = k.`tracking_key` AND p0.`user_id` = k.`user_id` AND p0.`event_date` = k.`event_date`;
+GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;

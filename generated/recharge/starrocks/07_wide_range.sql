@@ -55,10 +55,12 @@ agg_1 AS (
       AND s.`product` = 'recharge'
     GROUP BY u.`tracking_key`, u.`user_id`, s.`pay_date`
 ),
-row_keys AS (
-    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_1
-    UNION
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date` FROM units
+parts AS (
+    SELECT `tracking_key`, `user_id`, `event_date`, `recharge_revenue__sum` AS `recharge_revenue__sum`, `recharges__events` AS `recharges__events`, `recharged__events` AS `recharged__events`, `avg_recharge__sum` AS `avg_recharge__sum`, `avg_recharge__events` AS `avg_recharge__events`, `recharge_days__events` AS `recharge_days__events`, `median_recharge__sum` AS `median_recharge__sum`
+    FROM agg_1
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `recharge_revenue__sum`, NULL AS `recharges__events`, NULL AS `recharged__events`, NULL AS `avg_recharge__sum`, NULL AS `avg_recharge__events`, NULL AS `recharge_days__events`, NULL AS `median_recharge__sum`
+    FROM units
     WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
 )
 SELECT
@@ -67,13 +69,13 @@ SELECT
     k.`user_id`,
     u.`exposure_date`,
     DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
-    COALESCE(a1.`recharge_revenue__sum`, 0) AS `recharge_revenue__sum`,
-    COALESCE(a1.`recharges__events`, 0) AS `recharges__events`,
-    COALESCE(a1.`recharged__events`, 0) AS `recharged__events`,
-    COALESCE(a1.`avg_recharge__sum`, 0) AS `avg_recharge__sum`,
-    COALESCE(a1.`avg_recharge__events`, 0) AS `avg_recharge__events`,
-    COALESCE(a1.`recharge_days__events`, 0) AS `recharge_days__events`,
-    COALESCE(a1.`median_recharge__sum`, 0) AS `median_recharge__sum`
-FROM row_keys k
+    COALESCE(SUM(k.`recharge_revenue__sum`), 0) AS `recharge_revenue__sum`,
+    COALESCE(SUM(k.`recharges__events`), 0) AS `recharges__events`,
+    COALESCE(SUM(k.`recharged__events`), 0) AS `recharged__events`,
+    COALESCE(SUM(k.`avg_recharge__sum`), 0) AS `avg_recharge__sum`,
+    COALESCE(SUM(k.`avg_recharge__events`), 0) AS `avg_recharge__events`,
+    COALESCE(SUM(k.`recharge_days__events`), 0) AS `recharge_days__events`,
+    COALESCE(SUM(k.`median_recharge__sum`), 0) AS `median_recharge__sum`
+FROM parts k
 JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-LEFT JOIN agg_1 a1 ON a1.`tracking_key` = k.`tracking_key` AND a1.`user_id` = k.`user_id` AND a1.`event_date` = k.`event_date`;
+GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;

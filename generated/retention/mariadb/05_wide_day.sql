@@ -99,12 +99,21 @@ pre_1 AS (
       AND s.`pay_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) AND s.`pay_date` < u.`exposure_date`
     GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`
 ),
-row_keys AS (
-    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_0
-    UNION
-    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_1
-    UNION
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date` FROM units
+parts AS (
+    SELECT `tracking_key`, `user_id`, `event_date`, `d1_retained__events` AS `d1_retained__events`, `d7_retained__events` AS `d7_retained__events`, `opens_7d__events` AS `opens_7d__events`, NULL AS `opens_7d__pre`, `active_days_14d__events` AS `active_days_14d__events`, NULL AS `revenue_7d__sum`, NULL AS `revenue_7d__pre`, `p90_session__sum` AS `p90_session__sum`, `crashes__events` AS `crashes__events`
+    FROM agg_0
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `d1_retained__events`, NULL AS `d7_retained__events`, NULL AS `opens_7d__events`, `opens_7d__pre` AS `opens_7d__pre`, NULL AS `active_days_14d__events`, NULL AS `revenue_7d__sum`, NULL AS `revenue_7d__pre`, NULL AS `p90_session__sum`, NULL AS `crashes__events`
+    FROM pre_0
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `d1_retained__events`, NULL AS `d7_retained__events`, NULL AS `opens_7d__events`, NULL AS `opens_7d__pre`, NULL AS `active_days_14d__events`, `revenue_7d__sum` AS `revenue_7d__sum`, NULL AS `revenue_7d__pre`, NULL AS `p90_session__sum`, NULL AS `crashes__events`
+    FROM agg_1
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `d1_retained__events`, NULL AS `d7_retained__events`, NULL AS `opens_7d__events`, NULL AS `opens_7d__pre`, NULL AS `active_days_14d__events`, NULL AS `revenue_7d__sum`, `revenue_7d__pre` AS `revenue_7d__pre`, NULL AS `p90_session__sum`, NULL AS `crashes__events`
+    FROM pre_1
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `d1_retained__events`, NULL AS `d7_retained__events`, NULL AS `opens_7d__events`, NULL AS `opens_7d__pre`, NULL AS `active_days_14d__events`, NULL AS `revenue_7d__sum`, NULL AS `revenue_7d__pre`, NULL AS `p90_session__sum`, NULL AS `crashes__events`
+    FROM units
     WHERE `exposure_date` = {{event_date}}
 )
 SELECT
@@ -113,20 +122,17 @@ SELECT
     k.`user_id`,
     u.`exposure_date`,
     DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
-    COALESCE(a0.`d1_retained__events`, 0) AS `d1_retained__events`,
-    COALESCE(a0.`d7_retained__events`, 0) AS `d7_retained__events`,
-    COALESCE(a0.`opens_7d__events`, 0) AS `opens_7d__events`,
-    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(p0.`opens_7d__pre`, 0) END AS `opens_7d__pre`,
-    COALESCE(a0.`active_days_14d__events`, 0) AS `active_days_14d__events`,
-    COALESCE(a1.`revenue_7d__sum`, 0) AS `revenue_7d__sum`,
-    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(p1.`revenue_7d__pre`, 0) END AS `revenue_7d__pre`,
-    COALESCE(a0.`p90_session__sum`, 0) AS `p90_session__sum`,
-    COALESCE(a0.`crashes__events`, 0) AS `crashes__events`
-FROM row_keys k
+    COALESCE(SUM(k.`d1_retained__events`), 0) AS `d1_retained__events`,
+    COALESCE(SUM(k.`d7_retained__events`), 0) AS `d7_retained__events`,
+    COALESCE(SUM(k.`opens_7d__events`), 0) AS `opens_7d__events`,
+    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(k.`opens_7d__pre`), 0) END AS `opens_7d__pre`,
+    COALESCE(SUM(k.`active_days_14d__events`), 0) AS `active_days_14d__events`,
+    COALESCE(SUM(k.`revenue_7d__sum`), 0) AS `revenue_7d__sum`,
+    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(k.`revenue_7d__pre`), 0) END AS `revenue_7d__pre`,
+    COALESCE(SUM(k.`p90_session__sum`), 0) AS `p90_session__sum`,
+    COALESCE(SUM(k.`crashes__events`), 0) AS `crashes__events`
+FROM parts k
 JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-LEFT JOIN agg_0 a0 ON a0.`tracking_key` = k.`tracking_key` AND a0.`user_id` = k.`user_id` AND a0.`event_date` = k.`event_date`
-LEFT JOIN pre_0 p0 ON p0.`tracking_key` = k.`tracking_key` AND p0.`user_id` = k.`user_id` AND p0.`event_date` = k.`event_date`
-LEFT JOIN agg_1 a1 ON a1.`tracking_key` = k.`tracking_key` AND a1.`user_id` = k.`user_id` AND a1.`event_date` = k.`event_date`
-LEFT JOIN pre_1 p1 ON p1.`tracking_key` = k.`tracking_key` AND p1.`user_id` = k.`user_id` AND p1.`event_date` = k.`event_date`;
+GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
 
 COMMIT;

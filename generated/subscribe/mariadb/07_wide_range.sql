@@ -89,12 +89,18 @@ pre_0 AS (
       AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) AND s.`event_date` < u.`exposure_date`
     GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`
 ),
-row_keys AS (
-    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_0
-    UNION
-    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_1
-    UNION
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date` FROM units
+parts AS (
+    SELECT `tracking_key`, `user_id`, `event_date`, `subscribed__events` AS `subscribed__events`, `trial_started__events` AS `trial_started__events`, `paywall_funnel__step1_first` AS `paywall_funnel__step1_first`, `paywall_funnel__step2_first` AS `paywall_funnel__step2_first`, `paywall_funnel__step3_first` AS `paywall_funnel__step3_first`, `days_to_subscribe__events` AS `days_to_subscribe__events`, NULL AS `sub_revenue__sum`, NULL AS `sub_revenue__pre`, `opens_pre__events` AS `opens_pre__events`, `app_crashes__events` AS `app_crashes__events`
+    FROM agg_0
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `subscribed__events`, NULL AS `trial_started__events`, NULL AS `paywall_funnel__step1_first`, NULL AS `paywall_funnel__step2_first`, NULL AS `paywall_funnel__step3_first`, NULL AS `days_to_subscribe__events`, NULL AS `sub_revenue__sum`, `sub_revenue__pre` AS `sub_revenue__pre`, NULL AS `opens_pre__events`, NULL AS `app_crashes__events`
+    FROM pre_0
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `subscribed__events`, NULL AS `trial_started__events`, NULL AS `paywall_funnel__step1_first`, NULL AS `paywall_funnel__step2_first`, NULL AS `paywall_funnel__step3_first`, NULL AS `days_to_subscribe__events`, `sub_revenue__sum` AS `sub_revenue__sum`, NULL AS `sub_revenue__pre`, NULL AS `opens_pre__events`, NULL AS `app_crashes__events`
+    FROM agg_1
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `subscribed__events`, NULL AS `trial_started__events`, NULL AS `paywall_funnel__step1_first`, NULL AS `paywall_funnel__step2_first`, NULL AS `paywall_funnel__step3_first`, NULL AS `days_to_subscribe__events`, NULL AS `sub_revenue__sum`, NULL AS `sub_revenue__pre`, NULL AS `opens_pre__events`, NULL AS `app_crashes__events`
+    FROM units
     WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
 )
 SELECT
@@ -103,20 +109,18 @@ SELECT
     k.`user_id`,
     u.`exposure_date`,
     DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
-    COALESCE(a0.`subscribed__events`, 0) AS `subscribed__events`,
-    COALESCE(a0.`trial_started__events`, 0) AS `trial_started__events`,
-    a0.`paywall_funnel__step1_first` AS `paywall_funnel__step1_first`,
-    a0.`paywall_funnel__step2_first` AS `paywall_funnel__step2_first`,
-    a0.`paywall_funnel__step3_first` AS `paywall_funnel__step3_first`,
-    COALESCE(a0.`days_to_subscribe__events`, 0) AS `days_to_subscribe__events`,
-    COALESCE(a1.`sub_revenue__sum`, 0) AS `sub_revenue__sum`,
-    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(p0.`sub_revenue__pre`, 0) END AS `sub_revenue__pre`,
-    COALESCE(a0.`opens_pre__events`, 0) AS `opens_pre__events`,
-    COALESCE(a0.`app_crashes__events`, 0) AS `app_crashes__events`
-FROM row_keys k
+    COALESCE(SUM(k.`subscribed__events`), 0) AS `subscribed__events`,
+    COALESCE(SUM(k.`trial_started__events`), 0) AS `trial_started__events`,
+    MIN(k.`paywall_funnel__step1_first`) AS `paywall_funnel__step1_first`,
+    MIN(k.`paywall_funnel__step2_first`) AS `paywall_funnel__step2_first`,
+    MIN(k.`paywall_funnel__step3_first`) AS `paywall_funnel__step3_first`,
+    COALESCE(SUM(k.`days_to_subscribe__events`), 0) AS `days_to_subscribe__events`,
+    COALESCE(SUM(k.`sub_revenue__sum`), 0) AS `sub_revenue__sum`,
+    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(k.`sub_revenue__pre`), 0) END AS `sub_revenue__pre`,
+    COALESCE(SUM(k.`opens_pre__events`), 0) AS `opens_pre__events`,
+    COALESCE(SUM(k.`app_crashes__events`), 0) AS `app_crashes__events`
+FROM parts k
 JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-LEFT JOIN agg_0 a0 ON a0.`tracking_key` = k.`tracking_key` AND a0.`user_id` = k.`user_id` AND a0.`event_date` = k.`event_date`
-LEFT JOIN pre_0 p0 ON p0.`tracking_key` = k.`tracking_key` AND p0.`user_id` = k.`user_id` AND p0.`event_date` = k.`event_date`
-LEFT JOIN agg_1 a1 ON a1.`tracking_key` = k.`tracking_key` AND a1.`user_id` = k.`user_id` AND a1.`event_date` = k.`event_date`;
+GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
 
 COMMIT;

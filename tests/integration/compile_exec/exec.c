@@ -244,20 +244,31 @@ int main(int argc, char **argv)
         const SqlStep *s = &prog.steps[i];
         if (s->kind != SQLSTEP_STATS)
             continue;
-        Buf sql;
-        buf_init(&sql);
-        if (sqlgen_bind(&dialect_mariadb, s->stmts[0], &p, &sql, err, sizeof err) != ABC_OK) {
-            rc = die("bind");
-            goto done;
-        }
+        /* a statistics step may first materialise its shared rows (MariaDB):
+         * every statement runs in order; the rows come from the last one */
         char path[1024];
         snprintf(path, sizeof path, "%s/%s.tsv", out, s->name);
         FILE *f = fopen(path, "w");
-        if (!f || wh_query(w, sql.data, tsv_row, f, NULL, err, sizeof err) != ABC_OK) {
+        if (!f) {
             rc = die(s->name);
-            if (f)
-                fclose(f);
             goto done;
+        }
+        Buf sql;
+        buf_init(&sql);
+        for (int k = 0; k < s->nstmts; k++) {
+            buf_reset(&sql);
+            if (sqlgen_bind(&dialect_mariadb, s->stmts[k], &p, &sql, err, sizeof err) != ABC_OK) {
+                rc = die("bind");
+                fclose(f);
+                buf_free(&sql);
+                goto done;
+            }
+            if (wh_query(w, sql.data, tsv_row, f, NULL, err, sizeof err) != ABC_OK) {
+                rc = die(s->name);
+                fclose(f);
+                buf_free(&sql);
+                goto done;
+            }
         }
         fclose(f);
         buf_free(&sql);

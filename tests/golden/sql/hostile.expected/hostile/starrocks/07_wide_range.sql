@@ -42,10 +42,12 @@ agg_0 AS (
       AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
     GROUP BY u.`tracking_key`, u.`user_id`, s.`event_date`
 ),
-row_keys AS (
-    SELECT `tracking_key`, `user_id`, `event_date` FROM agg_0
-    UNION
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date` FROM units
+parts AS (
+    SELECT `tracking_key`, `user_id`, `event_date`, `opens__events` AS `opens__events`
+    FROM agg_0
+    UNION ALL
+    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `opens__events`
+    FROM units
     WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
 )
 SELECT
@@ -54,7 +56,7 @@ SELECT
     k.`user_id`,
     u.`exposure_date`,
     DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
-    COALESCE(a0.`opens__events`, 0) AS `opens__events`
-FROM row_keys k
+    COALESCE(SUM(k.`opens__events`), 0) AS `opens__events`
+FROM parts k
 JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-LEFT JOIN agg_0 a0 ON a0.`tracking_key` = k.`tracking_key` AND a0.`user_id` = k.`user_id` AND a0.`event_date` = k.`event_date`;
+GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
