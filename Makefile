@@ -112,12 +112,19 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.
 fuzz: deps
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=address,undefined,fuzzer-no-link" build-fuzz/libabc.a
 	@set -e; for f in $(FUZZ_TARGETS); do \
-	  clang $(CPPFLAGS:$(BUILD)/gen=build-fuzz/gen) -Ibuild-fuzz/gen -std=c11 -O1 -g -fsanitize=address,undefined,fuzzer \
+	  clang -Iinclude -Ibuild-fuzz/gen -D_GNU_SOURCE -DABC_VERSION=\"$(VERSION)\" \
+	    $$(pkg-config --cflags $(PKGS)) -I/usr/include/mariadb \
+	    -std=c11 -O1 -g -fsanitize=address,undefined,fuzzer \
 	    -o build-fuzz/$$f tests/fuzz/$$f.c build-fuzz/libabc.a $(LDLIBS); \
-	  mkdir -p build-fuzz/corpus-$$f; \
+	  mkdir -p build-fuzz/corpus-$$f build-fuzz/artifacts-$$f; \
+	  dict=""; case $$f in fuzz_dsl|fuzz_yaml) dict=-dict=tests/fuzz/dsl.dict;; esac; \
 	  echo "== fuzzing $$f for $(FUZZ_SECONDS)s"; \
-	  build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-	    build-fuzz/corpus-$$f $$(cat tests/fuzz/$$f.seeds 2>/dev/null) 2>&1 | tail -5; \
+	  if ! build-fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	       $$dict -artifact_prefix=build-fuzz/artifacts-$$f/ \
+	       build-fuzz/corpus-$$f $$(cat tests/fuzz/$$f.seeds 2>/dev/null) > build-fuzz/$$f.log 2>&1; then \
+	    tail -30 build-fuzz/$$f.log; echo "fuzz: $$f found a problem (see build-fuzz/artifacts-$$f/)"; exit 1; \
+	  fi; \
+	  grep -E "^#[0-9]+ *DONE|Done [0-9]+ runs" build-fuzz/$$f.log | tail -1; \
 	done
 
 bench: $(BIN)
