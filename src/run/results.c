@@ -477,7 +477,10 @@ static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs)
                 StatsMannWhitney mw;
                 if (stats_mann_whitney(a, na, b, nb, &mw) == ABC_OK)
                     o->p = mw.p_value;
-                if (ir->analysis.methods & METHOD_BOOTSTRAP) {
+                /* resampling is costly: only for the all-users cell of the
+                 * latest date, the one the memo and the report show */
+                if ((ir->analysis.methods & METHOD_BOOTSTRAP) && !c->segment[0] &&
+                    r->ndates > 0 && c->date == r->dates[r->ndates - 1]) {
                     StatsBootstrap bs;
                     if (stats_bootstrap(a, na, b, nb, rel ? STATS_RELATIVE : STATS_ABSOLUTE,
                                         (size_t)ir->analysis.bootstrap_resamples,
