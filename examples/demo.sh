@@ -2,7 +2,7 @@
 # examples/demo.sh — what `make demo` runs: the main job end to end on the
 # embedded warehouse (configured by ./abc.yaml).
 #
-#   1. abc synth: 20,000 synthetic users over 28 days (2026-10-01..28) with
+#   1. abc synth: 10,000 synthetic users over 28 days (2026-10-01..28) with
 #      known true effects, exposed to the experiments of the GrowthBook
 #      snapshot examples/growthbook-snapshot.json;
 #   2. abc run --all --full: every spec in specs/ against that snapshot;
@@ -18,7 +18,7 @@ export ABC_TODAY=2026-10-29
 mkdir -p .abc
 
 echo "== 1. synthetic data with known effects (abc synth)"
-"$ABC" synth --users 20000 --days 28 --start 2026-10-01 --seed 42 \
+"$ABC" synth --users 10000 --days 28 --start 2026-10-01 --seed 42 \
     --snapshot examples/growthbook-snapshot.json \
     --effect ret-onboarding-v2/1:active=0.10 \
     --effect ret-push-reminder/2:active=0.05 \

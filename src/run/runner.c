@@ -674,7 +674,19 @@ static AbcStatus write_config(Runner *r, const SqlParams *base, char *err, size_
     p.values = nrows ? rows : NULL;
     p.nrows = nrows;
     p.ncols = ncols;
-    return exec_step(r, s, &p, err, errlen);
+    if (nrows > 0)
+        return exec_step(r, s, &p, err, errlen);
+    /* no experiments: run the step without its row insert (MariaDB: the
+     * DELETE clears the tag's rows; StarRocks keeps the last partition,
+     * since INSERT OVERWRITE needs rows) */
+    for (int i = 0; i < s->nstmts; i++) {
+        if (strstr(s->stmts[i], "{{values}}"))
+            continue;
+        AbcStatus st = exec_bound(r, s->stmts[i], &p, err, errlen);
+        if (st != ABC_OK)
+            return st;
+    }
+    return ABC_OK;
 }
 
 /* ---- statistics ----------------------------------------------------------------- */
