@@ -91,6 +91,8 @@ struct Results {
     SqlValue **rows;
     int *nrows;
     int unknown_variations;
+    bool obf_ready, obf_ok;  /* group-sequential boundaries, computed once */
+    double obf_z[64];
     Arena arena;
 };
 
@@ -523,22 +525,28 @@ static void analyse_survival(const Results *r, Cell *c, int m, ArmOut *outs)
 
 /* O'Brien-Fleming boundary at this look: one planned look per week of the
  * phase; returns the z boundary, or NaN. */
-static double obf_boundary(const Results *r, const Cell *c)
+static double obf_boundary(Results *r, const Cell *c)
 {
     int looks = r->ir->analysis.looks;
     const RunExperiment *x = &r->exps[c->exp];
     long days = c->date - x->phase_start + 1;
-    if (looks < 2 || days < 1)
+    if (looks < 2 || looks > 64 || days < 1)
         return NAN;
-    double t[64], z[64];
+    if (!r->obf_ready) {
+        /* the boundaries depend only on the design: compute them once */
+        double t[64];
+        for (int i = 0; i < looks; i++)
+            t[i] = (double)(i + 1) / looks;
+        r->obf_ok = stats_gsd_obf(t, (size_t)looks, r->ir->analysis.alpha,
+                                  !r->ir->analysis.one_sided, r->obf_z) == ABC_OK;
+        r->obf_ready = true;
+    }
+    if (!r->obf_ok)
+        return NAN;
     int k = (int)((days + 6) / 7);
     if (k > looks)
         k = looks;
-    for (int i = 0; i < looks; i++)
-        t[i] = (double)(i + 1) / looks;
-    if (stats_gsd_obf(t, (size_t)looks, r->ir->analysis.alpha, !r->ir->analysis.one_sided, z) != ABC_OK)
-        return NAN;
-    return z[k - 1];
+    return r->obf_z[k - 1];
 }
 
 static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
