@@ -65,6 +65,9 @@ void buf_puts(Buf *b, const char *s);
 void buf_putc(Buf *b, char c);
 void buf_printf(Buf *b, const char *fmt, ...) ABC_PRINTF(2, 3);
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);
+/* A JSON string literal of s (quotes, backslash and control characters
+ * escaped; other bytes, UTF-8 included, as they are). */
+void buf_put_json_string(Buf *b, const char *s);
 /* Take ownership of the bytes; the Buf is left empty. */
 char *buf_take(Buf *b);
 

@@ -230,5 +230,7 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines);
 const char *ir_metric_kind_name(IrMetricKind k);
 const char *ir_role_name(IrRole r);
 void ir_cond_to_text(const IrCond *c, Buf *out); /* canonical DSL text of a condition */
+/* A DSL string literal: double quotes, with \" \\ \n \t \r escaped. */
+void ir_put_dsl_string(Buf *out, const char *s);
 
 #endif

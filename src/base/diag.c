@@ -227,25 +227,6 @@ void diag_print(const Diag *d, FILE *f)
         fprintf(f, "%s: note: %d more errors not shown\n", d->path, d->nerrors - d->max_errors);
 }
 
-static void json_str(Buf *out, const char *s)
-{
-    buf_putc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': buf_puts(out, "\\\""); break;
-        case '\\': buf_puts(out, "\\\\"); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                buf_printf(out, "\\u%04x", *p);
-            else
-                buf_putc(out, (char)*p);
-        }
-    }
-    buf_putc(out, '"');
-}
-
 void diag_to_json(const Diag *d, Buf *out, bool *first)
 {
     for (int i = 0; i < d->nmsgs; i++) {
@@ -256,10 +237,10 @@ void diag_to_json(const Diag *d, Buf *out, bool *first)
         buf_puts(out, *first ? "\n  " : ",\n  ");
         *first = false;
         buf_puts(out, "{\"file\": ");
-        json_str(out, d->path);
+        buf_put_json_string(out, d->path);
         buf_printf(out, ", \"line\": %d, \"col\": %d, \"severity\": \"%s\", \"message\": ", line, col,
                    sev_name(m->sev));
-        json_str(out, m->msg);
+        buf_put_json_string(out, m->msg);
         buf_putc(out, '}');
     }
 }

@@ -80,20 +80,6 @@ static double cellf(const Rows *r, int row, const char *col)
     return s ? strtod(s, NULL) : NAN;
 }
 
-static void json_str(Buf *b, const char *s)
-{
-    buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            buf_printf(b, "\\u%04x", *p);
-        else
-            buf_putc(b, (char)*p);
-    }
-    buf_putc(b, '"');
-}
-
 static void html_text(Buf *b, const char *s)
 {
     for (; s && *s; s++) {
@@ -171,7 +157,7 @@ static void render_json(const Rows *r, Buf *out)
         for (int c = 0; c < r->ncols; c++) {
             if (c)
                 buf_puts(out, ", ");
-            json_str(out, r->names[c]);
+            buf_put_json_string(out, r->names[c]);
             buf_puts(out, ": ");
             const char *v = r->cells[(size_t)i * (size_t)r->ncols + (size_t)c];
             char *end = NULL;
@@ -181,7 +167,7 @@ static void render_json(const Rows *r, Buf *out)
                      strcmp(r->names[c], "segment_value") && strcmp(r->names[c], "tracking_key"))
                 buf_puts(out, v);
             else
-                json_str(out, v);
+                buf_put_json_string(out, v);
         }
         buf_putc(out, '}');
     }

@@ -144,20 +144,6 @@ static int worse(int a, int b)
     return rank[b] > rank[a] ? b : a;
 }
 
-static void json_string(Buf *b, const char *s)
-{
-    buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            buf_printf(b, "\\u%04x", *p);
-        else
-            buf_putc(b, (char)*p);
-    }
-    buf_putc(b, '"');
-}
-
 int cmd_run(int argc, char **argv)
 {
     RunOptions o;
@@ -289,16 +275,16 @@ int cmd_run(int argc, char **argv)
         rc = worse(rc, code);
         buf_puts(&out, k ? ",\n  {" : "\n  {");
         buf_puts(&out, "\"spec\": ");
-        json_string(&out, specs[k]);
+        buf_put_json_string(&out, specs[k]);
         buf_puts(&out, ", \"tag\": ");
         if (res.tag)
-            json_string(&out, res.tag);
+            buf_put_json_string(&out, res.tag);
         else
             buf_puts(&out, "null");
         buf_printf(&out, ", \"exit_code\": %d", code);
         if (st != ABC_OK) {
             buf_puts(&out, ", \"error\": ");
-            json_string(&out, err);
+            buf_put_json_string(&out, err);
         } else if (o.dry_run) {
             buf_printf(&out, ", \"dry_run\": true, \"days\": %d", res.ndays);
             if (res.ndays)
@@ -315,7 +301,7 @@ int cmd_run(int argc, char **argv)
                        res.data_quality_failures, res.health_failed ? "true" : "false");
             if (res.memo_path) {
                 buf_puts(&out, ", \"memo\": ");
-                json_string(&out, res.memo_path);
+                buf_put_json_string(&out, res.memo_path);
             }
             if (res.json.len) {
                 buf_puts(&out, ", \"results\": ");

@@ -8,26 +8,10 @@
 
 /* ---- shared pieces ------------------------------------------------------------ */
 
-static void put_dsl_string(Buf *out, const char *s)
-{
-    buf_putc(out, '"');
-    for (; *s; s++) {
-        switch (*s) {
-        case '"': buf_puts(out, "\\\""); break;
-        case '\\': buf_puts(out, "\\\\"); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        case '\r': buf_puts(out, "\\r"); break;
-        default: buf_putc(out, *s);
-        }
-    }
-    buf_putc(out, '"');
-}
-
 static void fmt_word(const AstWord *w, Buf *out)
 {
     switch (w->kind) {
-    case W_STRING: put_dsl_string(out, w->text); break;
+    case W_STRING: ir_put_dsl_string(out, w->text); break;
     case W_QNAME: buf_printf(out, "%s.%s", w->text, w->text2); break;
     case W_RANGE: buf_printf(out, "%s..%s", w->text, w->text2); break;
     default: buf_puts(out, w->text); break;

@@ -18,8 +18,7 @@ const char *ir_role_name(IrRole r)
     return r == ROLE_GOAL ? "goal" : r == ROLE_SECONDARY ? "secondary" : "guardrail";
 }
 
-/* DSL string literal: double quotes, with \" \\ \n \t \r escaped. */
-static void put_string(Buf *out, const char *s)
+void ir_put_dsl_string(Buf *out, const char *s)
 {
     buf_putc(out, '"');
     for (; *s; s++) {
@@ -38,7 +37,7 @@ static void put_string(Buf *out, const char *s)
 static void put_lit(Buf *out, const AstWord *w)
 {
     if (w->kind == W_STRING)
-        put_string(out, w->text);
+        ir_put_dsl_string(out, w->text);
     else
         buf_puts(out, w->text);
 }
@@ -155,15 +154,15 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
     for (int i = 0; i < e->nkeys; i++) {
         if (i)
             buf_puts(out, ", ");
-        put_string(out, e->keys[i]);
+        ir_put_dsl_string(out, e->keys[i]);
     }
     buf_puts(out, "]\n");
     for (int i = 0; i < ir->nassignments; i++) {
         const IrHashAssignment *a = &ir->assignments[i];
         buf_puts(out, "assignment ");
-        put_string(out, a->tracking_key);
+        ir_put_dsl_string(out, a->tracking_key);
         buf_puts(out, " salt ");
-        put_string(out, a->salt);
+        ir_put_dsl_string(out, a->salt);
         for (int k = 0; k < a->nvariations; k++)
             buf_printf(out, " %s=%.17g", a->variations[k], a->weights[k]);
         if (a->start)

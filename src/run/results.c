@@ -1197,20 +1197,6 @@ static void json_num(Buf *b, double v)
         buf_puts(b, "null");
 }
 
-static void json_str(Buf *b, const char *s)
-{
-    buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            buf_printf(b, "\\u%04x", *p);
-        else
-            buf_putc(b, (char)*p);
-    }
-    buf_putc(b, '"');
-}
-
 void results_json(const Results *r, long analysis_date, Buf *out)
 {
     long d = latest_at_or_before(r, analysis_date);
@@ -1225,9 +1211,9 @@ void results_json(const Results *r, long analysis_date, Buf *out)
                 c = r->cells[i];
         buf_puts(out, e ? ", {" : "{");
         buf_puts(out, "\"id\": ");
-        json_str(out, x->id);
+        buf_put_json_string(out, x->id);
         buf_puts(out, ", \"tracking_key\": ");
-        json_str(out, x->tracking_key);
+        buf_put_json_string(out, x->tracking_key);
         if (!c) {
             buf_puts(out, ", \"users\": 0, \"data_quality\": \"no exposed users\"}");
             continue;
@@ -1238,7 +1224,7 @@ void results_json(const Results *r, long analysis_date, Buf *out)
                    c->srm_flag ? "true" : "false", c->dq_flag ? "true" : "false");
         for (int v = 0; v < x->nvariations; v++) {
             buf_puts(out, v ? ", {\"key\": " : "{\"key\": ");
-            json_str(out, x->variations[v].key);
+            buf_put_json_string(out, x->variations[v].key);
             buf_printf(out, ", \"users\": %.0f}", c->vars[v].units);
         }
         buf_puts(out, "], \"metrics\": [");
@@ -1250,9 +1236,9 @@ void results_json(const Results *r, long analysis_date, Buf *out)
                 buf_puts(out, first ? "{" : ", {");
                 first = false;
                 buf_puts(out, "\"metric\": ");
-                json_str(out, mt->name);
+                buf_put_json_string(out, mt->name);
                 buf_printf(out, ", \"role\": \"%s\", \"variation\": ", ir_role_name(mt->role));
-                json_str(out, x->variations[v].key);
+                buf_put_json_string(out, x->variations[v].key);
                 buf_puts(out, ", \"control_mean\": ");
                 json_num(out, c->out[m][0].mean);
                 buf_puts(out, ", \"mean\": ");
@@ -1272,7 +1258,7 @@ void results_json(const Results *r, long analysis_date, Buf *out)
                 buf_puts(out, ", \"chance_to_win\": ");
                 json_num(out, o->ctw);
                 buf_puts(out, ", \"decision\": ");
-                json_str(out, o->decision ? o->decision : "");
+                buf_put_json_string(out, o->decision ? o->decision : "");
                 buf_putc(out, '}');
             }
         }

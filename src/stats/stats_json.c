@@ -398,23 +398,6 @@ AbcStatus stats_request_from_json(const cJSON *root, Arena *arena, StatsRequest 
 }
 
 /* ---- printing with %.17g ------------------------------------------------------ */
-static void put_string(Buf *b, const char *s)
-{
-    buf_putc(b, '"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            buf_putc(b, '\\');
-            buf_putc(b, (char)ch);
-        } else if (ch < 0x20) {
-            buf_printf(b, "\\u%04x", ch);
-        } else {
-            buf_putc(b, (char)ch);
-        }
-    }
-    buf_putc(b, '"');
-}
-
 static void put_json(Buf *b, const cJSON *v, int depth)
 {
     if (cJSON_IsNumber(v)) {
@@ -423,7 +406,7 @@ static void put_json(Buf *b, const cJSON *v, int depth)
         else
             buf_puts(b, "null");
     } else if (cJSON_IsString(v)) {
-        put_string(b, v->valuestring);
+        buf_put_json_string(b, v->valuestring);
     } else if (cJSON_IsBool(v)) {
         buf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
     } else if (cJSON_IsArray(v)) {
@@ -443,7 +426,7 @@ static void put_json(Buf *b, const cJSON *v, int depth)
         buf_puts(b, "{\n");
         for (const cJSON *it = v->child; it; it = it->next) {
             buf_printf(b, "%*s", 2 * (depth + 1), "");
-            put_string(b, it->string ? it->string : "");
+            buf_put_json_string(b, it->string ? it->string : "");
             buf_puts(b, ": ");
             put_json(b, it, depth + 1);
             buf_puts(b, it->next ? ",\n" : "\n");
