@@ -151,7 +151,7 @@ static void word_json(Buf *b, const AstWord *w)
     if (w->kind == W_STRING)
         js_str(b, w->text);
     else if (w->kind == W_NUMBER)
-        js_num(b, w->num);
+        buf_puts(b, w->text); /* as written: JSON numbers have no precision limit */
     else
         buf_puts(b, w->text && strcmp(w->text, "true") == 0 ? "true" : "false");
 }

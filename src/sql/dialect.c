@@ -2,6 +2,7 @@
  * qualified names and the statement list. */
 #include "abc/dialect.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,12 @@ AbcStatus dialect_check_text(const char *s, bool is_ident, int max_chars, bool b
 void dialect_number(Buf *out, double v)
 {
     char tmp[40];
+    if (v == floor(v) && fabs(v) < 1e15) {
+        /* whole numbers without an exponent: 100, not 1e+02 */
+        snprintf(tmp, sizeof tmp, "%.0f", v);
+        buf_puts(out, tmp);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, v);
         if (strtod(tmp, NULL) == v)

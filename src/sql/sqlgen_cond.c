@@ -104,8 +104,10 @@ static void lit(Gen *g, Buf *b, const AstWord *w)
     switch (w->kind) {
     case W_STRING: gen_str(g, b, w->text); break;
     case W_NUMBER:
+        /* the number as written (validated decimal syntax): a BIGINT id
+         * must not go through a double */
         if (number_ok(w, &v))
-            dialect_number(b, v);
+            buf_puts(b, w->text);
         break;
     default: buf_puts(b, strcmp(w->text, "true") == 0 ? "TRUE" : "FALSE"); break;
     }

@@ -168,8 +168,8 @@ static void prefix(Gen *g, Buf *b, int only)
         Buf v;
         buf_init(&v);
         ref(g, &v, NULL, i, NULL);
-        buf_printf(b, ",\n-- metric %s (spec line %d): cap at the pooled p", m->name, m->line);
-        dialect_number(b, m->cap.value);
+        buf_printf(b, ",\n-- metric %s (spec line %d): cap at the pooled p%g", m->name, m->line,
+                   m->cap.value * 100);
         buf_printf(b, " of per-user values\ncap_%d AS (\n    SELECT %s`analysis_date`, `tracking_key`, ",
                    i, g->d->percentile_is_window ? "DISTINCT " : "");
         g->d->percentile(b, v.data, m->cap.value, "`analysis_date`, `tracking_key`");

@@ -45,7 +45,7 @@ user_values AS (
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`
 ),
--- metric ad_revenue (spec line 34): cap at the pooled p0.99 of per-user values
+-- metric ad_revenue (spec line 34): cap at the pooled p99 of per-user values
 cap_3 AS (
     SELECT `analysis_date`, `tracking_key`, percentile_cont(`ad_revenue`, 0.99) AS `cap`
     FROM user_values

@@ -45,7 +45,7 @@ user_values AS (
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`
 ),
--- metric recharges (spec line 28): cap at the pooled p0.99 of per-user values
+-- metric recharges (spec line 28): cap at the pooled p99 of per-user values
 cap_1 AS (
     SELECT `analysis_date`, `tracking_key`, percentile_cont(`recharges`, 0.99) AS `cap`
     FROM user_values
@@ -54,8 +54,8 @@ cap_1 AS (
 vals AS (
     SELECT
         uv.`analysis_date`, uv.`tracking_key`, uv.`user_id`, uv.`variation_key`, uv.`days_observed`, uv.`segment_1`,
-        -- capped at 5e+02
-        LEAST(uv.`recharge_revenue`, 5e+02) AS `recharge_revenue`,
+        -- capped at 500
+        LEAST(uv.`recharge_revenue`, 500) AS `recharge_revenue`,
         LEAST(uv.`recharges`, c1.`cap`) AS `recharges`,
         c1.`cap` AS `recharges__cap`,
         uv.`recharged` AS `recharged`,
@@ -73,7 +73,7 @@ SELECT
     COUNT(*) AS `recharge_revenue__n`,
     SUM(`recharge_revenue`) AS `recharge_revenue__sum`,
     SUM(`recharge_revenue` * `recharge_revenue`) AS `recharge_revenue__sum_sq`,
-    5e+02 AS `recharge_revenue__cap_value`,
+    500 AS `recharge_revenue__cap_value`,
     -- metric recharges (spec line 28): count,
     COUNT(*) AS `recharges__n`,
     SUM(`recharges`) AS `recharges__sum`,
@@ -109,7 +109,7 @@ SELECT
     COUNT(*) AS `recharge_revenue__n`,
     SUM(`recharge_revenue`) AS `recharge_revenue__sum`,
     SUM(`recharge_revenue` * `recharge_revenue`) AS `recharge_revenue__sum_sq`,
-    5e+02 AS `recharge_revenue__cap_value`,
+    500 AS `recharge_revenue__cap_value`,
     -- metric recharges (spec line 28): count,
     COUNT(*) AS `recharges__n`,
     SUM(`recharges`) AS `recharges__sum`,

@@ -50,7 +50,7 @@ user_values AS (
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`, ud.`segment_3`
 ),
--- metric revenue_7d (spec line 38): cap at the pooled p0.99 of per-user values
+-- metric revenue_7d (spec line 38): cap at the pooled p99 of per-user values
 cap_4 AS (
     SELECT `analysis_date`, `tracking_key`, percentile_cont(`revenue_7d`, 0.99) AS `cap`
     FROM user_values

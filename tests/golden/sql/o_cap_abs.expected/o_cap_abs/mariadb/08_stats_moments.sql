@@ -38,8 +38,8 @@ user_values AS (
 vals AS (
     SELECT
         uv.`analysis_date`, uv.`tracking_key`, uv.`user_id`, uv.`variation_key`, uv.`days_observed`,
-        -- capped at 1e+02
-        LEAST(uv.`revenue`, 1e+02) AS `revenue`
+        -- capped at 100
+        LEAST(uv.`revenue`, 100) AS `revenue`
     FROM user_values uv
 )
 SELECT * FROM vals;
@@ -53,7 +53,7 @@ SELECT
     COUNT(*) AS `revenue__n`,
     SUM(`revenue`) AS `revenue__sum`,
     SUM(`revenue` * `revenue`) AS `revenue__sum_sq`,
-    1e+02 AS `revenue__cap_value`
+    100 AS `revenue__cap_value`
 FROM vals
 GROUP BY `analysis_date`, `tracking_key`, `variation_key`
 ORDER BY `analysis_date`, `tracking_key`, `variation_key`, `segment`, `segment_value`;

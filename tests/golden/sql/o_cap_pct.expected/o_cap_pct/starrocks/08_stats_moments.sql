@@ -34,7 +34,7 @@ user_values AS (
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`
 ),
--- metric revenue (spec line 24): cap at the pooled p0.99 of per-user values
+-- metric revenue (spec line 24): cap at the pooled p99 of per-user values
 cap_0 AS (
     SELECT `analysis_date`, `tracking_key`, percentile_cont(`revenue`, 0.99) AS `cap`
     FROM user_values

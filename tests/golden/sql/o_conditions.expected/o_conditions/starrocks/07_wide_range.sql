@@ -33,7 +33,7 @@ agg_0 AS (
         u.`user_id`,
         s.`event_date` AS `event_date`,
         -- metric filtered (spec line 24): count events of the day
-        SUM(CASE WHEN (((s.`event_name` IN ('a', 'b') AND s.`country` NOT IN ('XX', 'YY')) OR (s.`referrer` IS NULL AND NOT (s.`is_test` = TRUE))) OR (s.`campaign` IS NOT NULL AND s.`amount` >= 1e+01)) THEN 1 ELSE 0 END) AS `filtered__events`
+        SUM(CASE WHEN (((s.`event_name` IN ('a', 'b') AND s.`country` NOT IN ('XX', 'YY')) OR (s.`referrer` IS NULL AND NOT (s.`is_test` = TRUE))) OR (s.`campaign` IS NOT NULL AND s.`amount` >= 10)) THEN 1 ELSE 0 END) AS `filtered__events`
     FROM `ods`.`app_events` s
     JOIN units u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
