@@ -8,11 +8,13 @@
 #include "abc/cli.h"
 
 static const char plan_help[] =
-    "usage: abc plan [--config FILE] [--date D | --from D --to D | --full] SPEC\n"
+    "usage: abc plan [--config FILE] [--format text|json] [--date D | --from D --to D | --full] SPEC\n"
     "\n"
     "Print what `abc run SPEC` would do: the experiments of the tag and their\n"
     "latest phases, the dates due and why, and the ordered steps with their\n"
     "statement counts.  Reads the run state from the warehouse; changes nothing.\n"
+    "With --format json, stdout gets the machine-readable summary (experiments,\n"
+    "dates due) and the text plan goes to stderr.\n"
     "exit: 0 ok, 1 spec error, 2 usage, 3 warehouse or GrowthBook unreachable\n";
 
 int cmd_plan(int argc, char **argv)
@@ -24,13 +26,13 @@ int cmd_plan(int argc, char **argv)
             fputs(plan_help, stdout);
             return 0;
         }
-        if (!strcmp(a, "--all") || !strcmp(a, "--dry-run") || !strcmp(a, "--format") ||
-            !strcmp(a, "--fail-on") || !strcmp(a, "--memo-dir")) {
+        if (!strcmp(a, "--all") || !strcmp(a, "--dry-run") || !strcmp(a, "--fail-on") ||
+            !strcmp(a, "--memo-dir")) {
             fprintf(stderr, "abc plan: '%s' is not a plan option\n%s", a, plan_help);
             return 2;
         }
         if (!strcmp(a, "--date") || !strcmp(a, "--from") || !strcmp(a, "--to") ||
-            !strcmp(a, "--config"))
+            !strcmp(a, "--config") || !strcmp(a, "--format"))
             i++;
         else if (a[0] != '-')
             nspecs++;
