@@ -21,6 +21,7 @@ typedef struct Gen {
     int nsteps, cap;
     const TableCol *retired; /* wide-table columns kept from the schema lock */
     int nretired;
+    size_t uv_end;           /* statistics prefix: offset just after the user_values CTE */
 } Gen;
 
 /* ---- sqlgen.c ---- */

@@ -159,6 +159,7 @@ static void prefix(Gen *g, Buf *b, int only)
                 "ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`");
     segment_list(g, b, "ud");
     buf_puts(b, "\n)");
+    g->uv_end = b->len;
 
     /* percentile caps: pooled over the variations of an experiment, per date */
     for (int i = 0; i < ir->nmetrics; i++) {
@@ -443,30 +444,40 @@ static const char *file_part(Gen *g, const char *name)
 
 /* Push a statistics query whose text is the shared prefix (ending with the
  * `vals` CTE) in b[0, plen) followed by its own part.  MariaDB inlines a
- * CTE at every reference, so there the prefix is materialised once into a
- * session temporary table and the query reads that; StarRocks reuses CTEs
- * itself and gets the query in one statement. */
+ * CTE at every reference (user_values is read by the percentile caps and by
+ * vals; vals by every segment grouping), so there the per-user values and
+ * then vals are materialised once each into session temporary tables and
+ * the query reads those; StarRocks reuses CTEs itself and gets the query in
+ * one statement. */
 static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
 {
     if (g->d->id != DIALECT_MARIADB) {
         gen_push(g, s, b);
         return;
     }
-    Buf t;
+    Buf t, uv, vals;
     buf_init(&t);
-    Buf name;
-    buf_init(&name);
-    dialect_qualified(g->d, &name, g->tables[T_ASSIGN].db, "abc_stats_vals");
-    buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", name.data);
-    buf_put(&t, b->data, plen);
+    buf_init(&uv);
+    buf_init(&vals);
+    dialect_qualified(g->d, &uv, g->tables[T_ASSIGN].db, "abc_stats_user_values");
+    dialect_qualified(g->d, &vals, g->tables[T_ASSIGN].db, "abc_stats_vals");
+    buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", uv.data);
+    buf_put(&t, b->data, g->uv_end);
+    buf_puts(&t, "\nSELECT * FROM user_values");
+    gen_push(g, s, &t);
+    buf_reset(&t);
+    buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\nWITH user_values AS (SELECT * FROM %s)",
+               vals.data, uv.data);
+    buf_put(&t, b->data + g->uv_end, plen - g->uv_end);
     buf_puts(&t, "\nSELECT * FROM vals");
     gen_push(g, s, &t);
     buf_reset(&t);
-    buf_printf(&t, "WITH vals AS (SELECT * FROM %s)", name.data);
-    buf_free(&name);
+    buf_printf(&t, "WITH vals AS (SELECT * FROM %s)", vals.data);
     buf_put(&t, b->data + plen, b->len - plen);
     gen_push(g, s, &t);
     buf_free(&t);
+    buf_free(&uv);
+    buf_free(&vals);
 }
 
 void gen_stats(Gen *g)

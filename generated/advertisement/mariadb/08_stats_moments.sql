@@ -2,9 +2,9 @@
 -- spec: specs/advertisement.ab  content hash: e48defb810684ee3  tag: advertisement  dialect: mariadb
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 2 statements; send each as its own call.
+-- 3 statements; send each as its own call.
 
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_user_values` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -45,7 +45,11 @@ user_values AS (
     LEFT JOIN `abc`.`tbl_wide_user_ads_advertisement` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`
-),
+)
+SELECT * FROM user_values;
+
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
+WITH user_values AS (SELECT * FROM `abc`.`abc_stats_user_values`),
 -- metric ad_revenue (spec line 34): cap at the pooled p99 of per-user values
 cap_3 AS (
     SELECT DISTINCT `analysis_date`, `tracking_key`, PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY `ad_revenue`) OVER (PARTITION BY `analysis_date`, `tracking_key`) AS `cap`

@@ -2,9 +2,9 @@
 -- spec: specs/engagement.ab  content hash: bd90289166158ee1  tag: engagement  dialect: mariadb
 -- step stats_quantile_p50_session: distinct per-user values and their counts (order statistics for the quantile and its CI)
 -- placeholders: {{from_date}} {{to_date}}
--- 2 statements; send each as its own call.
+-- 3 statements; send each as its own call.
 
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_user_values` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -34,7 +34,11 @@ user_values AS (
     LEFT JOIN `abc`.`tbl_wide_user_engagement_engagement` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`
-),
+)
+SELECT * FROM user_values;
+
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
+WITH user_values AS (SELECT * FROM `abc`.`abc_stats_user_values`),
 vals AS (
     SELECT
         uv.`analysis_date`, uv.`tracking_key`, uv.`user_id`, uv.`variation_key`, uv.`days_observed`, uv.`segment_1`, uv.`segment_2`,

@@ -2,9 +2,9 @@
 -- spec: specs/recharge.ab  content hash: 420dda25d761beff  tag: recharge  dialect: mariadb
 -- step stats_quantile_median_recharge: distinct per-user values and their counts (order statistics for the quantile and its CI)
 -- placeholders: {{from_date}} {{to_date}}
--- 2 statements; send each as its own call.
+-- 3 statements; send each as its own call.
 
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_user_values` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -34,7 +34,11 @@ user_values AS (
     LEFT JOIN `abc`.`tbl_wide_user_recharge_recharge` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`
-),
+)
+SELECT * FROM user_values;
+
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
+WITH user_values AS (SELECT * FROM `abc`.`abc_stats_user_values`),
 vals AS (
     SELECT
         uv.`analysis_date`, uv.`tracking_key`, uv.`user_id`, uv.`variation_key`, uv.`days_observed`, uv.`segment_1`,

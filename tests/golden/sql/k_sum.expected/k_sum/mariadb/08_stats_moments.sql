@@ -2,9 +2,9 @@
 -- spec: tests/golden/sql/k_sum.ab  content hash: dd034ead8a33e0a1  tag: k_sum  dialect: mariadb
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 2 statements; send each as its own call.
+-- 3 statements; send each as its own call.
 
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_user_values` AS
 WITH
 -- analysis dates: the days of the wide table in the requested range
 days AS (
@@ -34,7 +34,11 @@ user_values AS (
     LEFT JOIN `abc`.`tbl_wide_user_m_k_sum` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
         AND w.`event_date` <= ud.`analysis_date`
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`
-),
+)
+SELECT * FROM user_values;
+
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
+WITH user_values AS (SELECT * FROM `abc`.`abc_stats_user_values`),
 vals AS (
     SELECT
         uv.`analysis_date`, uv.`tracking_key`, uv.`user_id`, uv.`variation_key`, uv.`days_observed`,
