@@ -155,7 +155,25 @@ static void prefix(Gen *g, Buf *b, int only)
     buf_puts(b, "\n    FROM unit_days ud\n    LEFT JOIN ");
     gen_table(g, b, T_WIDE);
     buf_puts(b, " w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`\n"
-                "        AND w.`event_date` <= ud.`analysis_date`\n    GROUP BY ud.`analysis_date`, "
+                "        AND w.`event_date` <= ud.`analysis_date`");
+    /* when every metric read here has a day window, no row past the
+     * longest window can count: bound the history each unit drags in, so
+     * the cost of a date stops growing with the length of the phase */
+    int max_day = -1;
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        if (m->kind == MK_RATIO || (only >= 0 && i != only))
+            continue;
+        if (m->window.kind != WIN_DAYS) {
+            max_day = -2;
+            break;
+        }
+        if (m->window.to_day > max_day)
+            max_day = m->window.to_day;
+    }
+    if (max_day >= 0)
+        buf_printf(b, " AND w.`days_since_exposure` <= %d", max_day);
+    buf_puts(b, "\n    GROUP BY ud.`analysis_date`, "
                 "ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`");
     segment_list(g, b, "ud");
     buf_puts(b, "\n)");

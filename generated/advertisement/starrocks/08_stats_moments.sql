@@ -42,7 +42,7 @@ user_values AS (
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`session_seconds__events` END), 0) AS `session_seconds__den`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_ads_advertisement` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
-        AND w.`event_date` <= ud.`analysis_date`
+        AND w.`event_date` <= ud.`analysis_date` AND w.`days_since_exposure` <= 7
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`
 ),
 -- metric ad_revenue (spec line 34): cap at the pooled p99 of per-user values

@@ -47,7 +47,7 @@ user_values AS (
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`crashes__events` END), 0) AS `crashes`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_retention_retention` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
-        AND w.`event_date` <= ud.`analysis_date`
+        AND w.`event_date` <= ud.`analysis_date` AND w.`days_since_exposure` <= 13
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`, ud.`segment_2`, ud.`segment_3`
 ),
 -- metric revenue_7d (spec line 38): cap at the pooled p99 of per-user values

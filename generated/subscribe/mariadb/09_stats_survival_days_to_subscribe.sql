@@ -32,7 +32,7 @@ user_values AS (
         MIN(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`days_to_subscribe__events` > 0 THEN w.`days_since_exposure` END) AS `days_to_subscribe__day`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_subscribe_subscribe` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
-        AND w.`event_date` <= ud.`analysis_date`
+        AND w.`event_date` <= ud.`analysis_date` AND w.`days_since_exposure` <= 13
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`, ud.`segment_1`
 )
 SELECT * FROM user_values;

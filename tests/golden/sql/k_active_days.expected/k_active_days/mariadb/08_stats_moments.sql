@@ -32,7 +32,7 @@ user_values AS (
         COUNT(DISTINCT CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`active_days_14d__events` > 0 THEN w.`event_date` END) AS `active_days_14d`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_m_k_active_days` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
-        AND w.`event_date` <= ud.`analysis_date`
+        AND w.`event_date` <= ud.`analysis_date` AND w.`days_since_exposure` <= 13
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`
 )
 SELECT * FROM user_values;

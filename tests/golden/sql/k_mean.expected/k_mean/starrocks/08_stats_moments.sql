@@ -32,7 +32,7 @@ user_values AS (
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`session_length__events` END), 0) AS `session_length__den`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_m_k_mean` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
-        AND w.`event_date` <= ud.`analysis_date`
+        AND w.`event_date` <= ud.`analysis_date` AND w.`days_since_exposure` <= 6
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`
 ),
 vals AS (

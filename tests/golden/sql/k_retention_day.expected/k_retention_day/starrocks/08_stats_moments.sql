@@ -31,7 +31,7 @@ user_values AS (
         MAX(CASE WHEN w.`days_since_exposure` BETWEEN 1 AND 1 AND w.`d1_retained__events` > 0 THEN 1 ELSE 0 END) AS `d1_retained`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_m_k_retention_day` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
-        AND w.`event_date` <= ud.`analysis_date`
+        AND w.`event_date` <= ud.`analysis_date` AND w.`days_since_exposure` <= 1
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`
 ),
 vals AS (

@@ -33,7 +33,7 @@ user_values AS (
         COALESCE(MAX(w.`opens__pre`), 0) AS `opens__pre`
     FROM unit_days ud
     LEFT JOIN `abc`.`tbl_wide_user_m_o_cuped_self` w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
-        AND w.`event_date` <= ud.`analysis_date`
+        AND w.`event_date` <= ud.`analysis_date` AND w.`days_since_exposure` <= 6
     GROUP BY ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`
 ),
 vals AS (
