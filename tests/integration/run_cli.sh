@@ -141,7 +141,11 @@ code 2 "unknown option" "${run[@]}" --bogus "$RL_SPEC"
 code 2 "--all with a spec" "${run[@]}" --all "$RL_SPEC"
 code 2 "ABC_TODAY not a date" env ABC_TODAY=tomorrow "${run[@]}" "$RL_SPEC"
 code 2 "plan: two specs" "$ABC" plan --config "$RL_CFG" "$RL_SPEC" tests/integration/run/itest2.ab
-code 2 "plan: --format" "$ABC" plan --config "$RL_CFG" --format json "$RL_SPEC"
+code 2 "plan: --all" "$ABC" plan --config "$RL_CFG" --all
+code 2 "plan: --format xml" "$ABC" plan --config "$RL_CFG" --format xml "$RL_SPEC"
+code 0 "plan --format json" "$ABC" plan --config "$RL_CFG" --format json "$RL_SPEC"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["tags"][0]["dry_run"] is True' \
+    "$RL_TMP/code.out" || fail "plan --format json: stdout is not the JSON summary"
 printf 'warehous:\n  dsn: "%s"\n' "$RL_DSN" >"$RL_TMP/bad.yaml"
 code 2 "abc.yaml with an unknown key" "$ABC" run --config "$RL_TMP/bad.yaml" "$RL_SPEC"
 grep -q "bad.yaml:1:1: error: unknown key 'warehous'" "$RL_TMP/code.err" || fail "bad abc.yaml: $(cat "$RL_TMP/code.err")"
