@@ -72,6 +72,7 @@ typedef struct Cell {
     double srm_p;
     bool srm_flag, dq_flag;
     ArmOut **out;        /* [metric][variation] */
+    ArmOut **qout;       /* [metric]: quantile results computed while streaming, or NULL */
     struct Cell *next;   /* hash chain */
 } Cell;
 
@@ -92,9 +93,14 @@ struct Results {
     int *nrows;
     int unknown_variations;
     bool obf_ready, obf_ok;  /* group-sequential boundaries, computed once */
+    bool q_set;              /* distribution rows being streamed: metric and date */
+    int q_metric;
+    long q_date;
     double obf_z[64];
     Arena arena;
 };
+
+static void finish_quantiles(Results *r, int m, long d);
 
 static uint64_t fnv(const char *s, uint64_t h)
 {
@@ -303,6 +309,17 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, cha
     if (m < 0 || m >= r->ir->nmetrics)
         return ABC_OK;
     if (step->shape == STATS_DISTRIBUTION) {
+        if (r->q_set && r->q_metric == m) {
+            if (date < r->q_date) {
+                snprintf(err, errlen, "step %s: rows are not ordered by analysis_date", step->name);
+                return ABC_ERR_SPEC;
+            }
+            if (date > r->q_date)
+                finish_quantiles(r, m, r->q_date);
+        }
+        r->q_set = true;
+        r->q_metric = m;
+        r->q_date = date;
         int ci = col_index(row, "value"), cu = col_index(row, "units");
         double v, u;
         if (ci < 0 || cu < 0 || !num(row->values[ci], &v) || !num(row->values[cu], &u)) {
@@ -448,7 +465,7 @@ static StatsSums cell_sums(const Results *r, const Cell *c, int v, int m)
     return s;
 }
 
-static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs)
+static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs, bool allow_bootstrap)
 {
     const IrSpec *ir = r->ir;
     const IrMetric *mt = &ir->metrics[m];
@@ -481,8 +498,8 @@ static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs)
                     o->p = mw.p_value;
                 /* resampling is costly: only for the all-users cell of the
                  * latest date, the one the memo and the report show */
-                if ((ir->analysis.methods & METHOD_BOOTSTRAP) && !c->segment[0] &&
-                    r->ndates > 0 && c->date == r->dates[r->ndates - 1]) {
+                if (allow_bootstrap && (ir->analysis.methods & METHOD_BOOTSTRAP) &&
+                    !c->segment[0] && r->ndates > 0 && c->date == r->dates[r->ndates - 1]) {
                     StatsBootstrap bs;
                     if (stats_bootstrap(a, na, b, nb, rel ? STATS_RELATIVE : STATS_ABSOLUTE,
                                         (size_t)ir->analysis.bootstrap_resamples,
@@ -549,6 +566,34 @@ static double obf_boundary(Results *r, const Cell *c)
     return r->obf_z[k - 1];
 }
 
+/* The distribution rows of metric m for date d are complete (the query is
+ * ordered by date and a later date has begun): analyse those cells now and
+ * release their per-user values, so memory holds one date's distributions
+ * at a time.  The last date is left to results_compute (bootstrap runs
+ * there only). */
+static void finish_quantiles(Results *r, int m, long d)
+{
+    for (int i = 0; i < r->ncells; i++) {
+        Cell *c = r->cells[i];
+        if (c->date != d || (c->qout && c->qout[m]))
+            continue;
+        const RunExperiment *x = &r->exps[c->exp];
+        if (!c->qout)
+            c->qout = arena_alloc(&r->arena, sizeof(ArmOut *) * (size_t)(r->ir->nmetrics + 1));
+        ArmOut *o = arena_alloc(&r->arena, sizeof(ArmOut) * (size_t)x->nvariations);
+        for (int v = 0; v < x->nvariations; v++)
+            arm_nan(&o[v]);
+        analyse_quantile(r, c, m, o, false);
+        c->qout[m] = o;
+        for (int v = 0; v < x->nvariations; v++) {
+            Dist *dd = &c->vars[v].dist[m];
+            free(dd->v);
+            dd->v = NULL;
+            dd->n = dd->cap = 0;
+        }
+    }
+}
+
 static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
 {
     const IrSpec *ir = r->ir;
@@ -559,7 +604,10 @@ static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
     for (int v = 0; v < nv; v++)
         arm_nan(&outs[v]);
     if (mt->kind == MK_QUANTILE) {
-        analyse_quantile(r, c, m, outs);
+        if (c->qout && c->qout[m])
+            memcpy(outs, c->qout[m], sizeof(ArmOut) * (size_t)nv);
+        else
+            analyse_quantile(r, c, m, outs, true);
         return;
     }
     StatsVariationIn *in = calloc((size_t)nv, sizeof *in);
