@@ -181,8 +181,8 @@ static void diag_print_source(const Diag *d, FILE *f, SrcLoc loc)
         s--;
     while (e < d->src_len && d->src[e] != '\n')
         e++;
-    if (e - s > 300)
-        return; /* a minified or binary line: the position is enough */
+    if (e - s > 300 || e == s)
+        return; /* a minified or binary line, or an empty one: the position is enough */
     /* only printable text is echoed: control bytes or invalid UTF-8 are not */
     for (size_t i = s; i < e; i++) {
         unsigned char ch = (unsigned char)d->src[i];

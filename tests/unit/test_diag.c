@@ -185,7 +185,8 @@ Test(diag, location_at_end_of_input)
     diag_init(&diag, "t.ab", src, strlen(src));
     SrcLoc end = {(uint32_t)strlen(src), 0};
     diag_error(&diag, end, "expected '}'");
-    cr_assert_str_eq(print_all(), "t.ab:2:1: error: expected '}'\n    \n    ^\n");
+    /* the position is enough: an empty line is not echoed with a caret */
+    cr_assert_str_eq(print_all(), "t.ab:2:1: error: expected '}'\n");
 }
 
 Test(diag, error_cap)
