@@ -223,6 +223,31 @@ static void dup_setting(Sema *s, const AstItem *it, const AstItem *first)
                col);
 }
 
+/* The index of a block item's key among keys, once each: an unknown key,
+ * a key written as a block or definition, or a repeated key is reported and
+ * gives -1.  seen[] (n entries, zeroed by the caller) records first uses. */
+static int block_setting(Sema *s, const AstItem *c, const char *const *keys, int n,
+                         const char *what, const AstItem **seen)
+{
+    int k = -1;
+    for (int i = 0; i < n; i++)
+        if (strcmp(c->key->text, keys[i]) == 0)
+            k = i;
+    if (k < 0) {
+        unknown_word(s, c->key, what, keys, n);
+        return -1;
+    }
+    if (not_a_setting(s, c))
+        return -1;
+    if (seen[k]) {
+        dup_setting(s, c, seen[k]);
+        return -1;
+    }
+    seen[k] = c;
+    return k;
+}
+
+
 /* ---- conditions ------------------------------------------------------------- */
 
 #define MAX_COND_DEPTH 64    /* nesting of not and of (...) groups */
@@ -415,21 +440,9 @@ static void sema_source(Sema *s, const AstItem *it, IrSource *src)
     const AstItem *seen[4] = {0};
     static const char *const keys[] = {"user", "time", "date", "where"};
     for (const AstItem *c = it->items; c; c = c->next) {
-        int k = -1;
-        for (int i = 0; i < 4; i++)
-            if (strcmp(c->key->text, keys[i]) == 0)
-                k = i;
-        if (k < 0) {
-            unknown_word(s, c->key, "source setting", keys, 4);
+        int k = block_setting(s, c, keys, 4, "source setting", seen);
+        if (k < 0)
             continue;
-        }
-        if (not_a_setting(s, c))
-            continue;
-        if (seen[k]) {
-            dup_setting(s, c, seen[k]);
-            continue;
-        }
-        seen[k] = c;
         if (k == 3) {
             if (check_cond(s, c->where, src->name))
                 src->filter = normalise_cond(s, c->where);
@@ -672,21 +685,9 @@ static void sema_exposure(Sema *s, const AstItem *it)
     static const char *const keys[] = {"experiment", "variation", "first", "multiple", "activation"};
     const AstItem *seen[5] = {0};
     for (const AstItem *c = it->items; c; c = c->next) {
-        int k = -1;
-        for (int i = 0; i < 5; i++)
-            if (strcmp(c->key->text, keys[i]) == 0)
-                k = i;
-        if (k < 0) {
-            unknown_word(s, c->key, "exposure setting", keys, 5);
+        int k = block_setting(s, c, keys, 5, "exposure setting", seen);
+        if (k < 0)
             continue;
-        }
-        if (not_a_setting(s, c))
-            continue;
-        if (seen[k]) {
-            dup_setting(s, c, seen[k]);
-            continue;
-        }
-        seen[k] = c;
         if (k != 4 && c->where)
             diag_error(s->diag, c->where->loc, "unexpected 'where' on '%s'", c->key->text);
         if (k <= 1) {
@@ -1190,21 +1191,9 @@ static void sema_analysis(Sema *s, const AstItem *it)
         return;
     }
     for (const AstItem *c = it->items; c; c = c->next) {
-        int k = -1;
-        for (int i = 0; i < NKEYS; i++)
-            if (strcmp(c->key->text, keys[i]) == 0)
-                k = i;
-        if (k < 0) {
-            unknown_word(s, c->key, "analysis setting", keys, NKEYS);
+        int k = block_setting(s, c, keys, NKEYS, "analysis setting", seen);
+        if (k < 0)
             continue;
-        }
-        if (not_a_setting(s, c))
-            continue;
-        if (seen[k]) {
-            dup_setting(s, c, seen[k]);
-            continue;
-        }
-        seen[k] = c;
         if (c->where)
             diag_error(s->diag, c->where->loc, "unexpected 'where' in analysis");
         const AstWord *w = c->words;
@@ -1412,21 +1401,9 @@ static void sema_activity(Sema *s, const AstItem *it, IrActivity *act)
     static const char *const keys[] = {"active", "reports", "by"};
     const AstItem *seen[3] = {0};
     for (const AstItem *c = it->items; c; c = c->next) {
-        int k = -1;
-        for (int i = 0; i < 3; i++)
-            if (strcmp(c->key->text, keys[i]) == 0)
-                k = i;
-        if (k < 0) {
-            unknown_word(s, c->key, "activity setting", keys, 3);
+        int k = block_setting(s, c, keys, 3, "activity setting", seen);
+        if (k < 0)
             continue;
-        }
-        if (not_a_setting(s, c))
-            continue;
-        if (seen[k]) {
-            dup_setting(s, c, seen[k]);
-            continue;
-        }
-        seen[k] = c;
         if (k == 0) {
             if (!c->words) {
                 diag_error(s->diag, c->key->loc, "expected: active SOURCE [where ...];");
