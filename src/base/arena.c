@@ -24,7 +24,8 @@ void arena_free(Arena *a)
     a->head = NULL;
 }
 
-void *arena_alloc(Arena *a, size_t size)
+/* size bytes, uninitialised; callers that fill every byte use this one. */
+static void *alloc_raw(Arena *a, size_t size)
 {
     size_t align = sizeof(max_align_t);
     size = (size + align - 1) / align * align;
@@ -45,13 +46,19 @@ void *arena_alloc(Arena *a, size_t size)
     }
     void *p = (char *)c->data + c->used;
     c->used += size;
+    return p;
+}
+
+void *arena_alloc(Arena *a, size_t size)
+{
+    void *p = alloc_raw(a, size);
     memset(p, 0, size);
     return p;
 }
 
 char *arena_strndup(Arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = alloc_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -61,13 +68,20 @@ char *arena_strdup(Arena *a, const char *s) { return arena_strndup(a, s, strlen(
 
 char *arena_printf(Arena *a, const char *fmt, ...)
 {
+    /* format straight into the free tail of the current chunk; only a
+     * string that does not fit is formatted a second time */
+    ArenaChunk *c = a->head;
+    size_t room = c ? c->cap - c->used : 0;
+    char *dst = c ? (char *)c->data + c->used : NULL;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(dst, room, fmt, ap);
     va_end(ap);
     if (n < 0)
         n = 0;
-    char *p = arena_alloc(a, (size_t)n + 1);
+    if ((size_t)n < room)
+        return alloc_raw(a, (size_t)n + 1); /* the bytes already in place */
+    char *p = alloc_raw(a, (size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);

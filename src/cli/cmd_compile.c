@@ -111,12 +111,13 @@ static void print_diff(const char *path, const char *rel, const PlanFile *f, boo
     waitpid(pid, &status, 0);
 }
 
-static const PlanFile *produced(const Unit *u, int nunits, const char *rel)
+/* A unit's owned directories (<tag>/<dialect>) hold only that unit's files:
+ * tags are unique within a run. */
+static const PlanFile *produced(const Unit *u, const char *rel)
 {
-    for (int i = 0; i < nunits; i++)
-        for (int k = 0; k < u[i].out.nfiles; k++)
-            if (strcmp(u[i].out.files[k].path, rel) == 0)
-                return &u[i].out.files[k];
+    for (int k = 0; k < u->out.nfiles; k++)
+        if (strcmp(u->out.files[k].path, rel) == 0)
+            return &u->out.files[k];
     return NULL;
 }
 
@@ -149,7 +150,7 @@ static void each_stale(const char *outdir, const Unit *u, int nunits, StaleFn fn
                 char rel[4096], path[8192];
                 snprintf(rel, sizeof rel, "%s/%s", u[i].out.owned_dirs[d], names[k]);
                 snprintf(path, sizeof path, "%s/%s", outdir, rel);
-                if (!produced(u, nunits, rel))
+                if (!produced(&u[i], rel))
                     fn(path, rel, ctx);
                 free(names[k]);
             }
@@ -292,17 +293,26 @@ static int check_all(const char *outdir, Unit *u, int nunits)
     return stale ? 1 : 0;
 }
 
-/* Another tag's lock in outdir claiming one of these tables. */
-static bool claimed_elsewhere(const char *outdir, const char *tag, const char *table,
-                              char *other, size_t olen)
+/* Tables claimed by the schema locks already in outdir, sorted by table
+ * name: read once per run, looked up once per table. */
+typedef struct Claim {
+    char *table;
+    char *tag;
+} Claim;
+
+static int claim_cmp(const void *x, const void *y)
 {
+    return strcmp(((const Claim *)x)->table, ((const Claim *)y)->table);
+}
+
+static Claim *read_claims(const char *outdir, int *nclaims)
+{
+    Claim *c = NULL;
+    int n = 0, cap = 0;
     DIR *dp = opendir(outdir);
-    if (!dp)
-        return false;
     struct dirent *de;
-    bool found = false;
-    while (!found && (de = readdir(dp)) != NULL) {
-        if (de->d_name[0] == '.' || strcmp(de->d_name, tag) == 0)
+    while (dp && (de = readdir(dp)) != NULL) {
+        if (de->d_name[0] == '.')
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s/schema.lock", outdir, de->d_name);
@@ -315,16 +325,92 @@ static bool claimed_elsewhere(const char *outdir, const char *tag, const char *t
         arena_init(&a);
         PlanLock l;
         if (plan_lock_parse(text, &a, &l, err, sizeof err) == ABC_OK)
-            for (int i = 0; i < 3; i++)
-                if (l.tables[i] && strcmp(l.tables[i], table) == 0) {
-                    snprintf(other, olen, "%s", l.tag);
-                    found = true;
+            for (int i = 0; i < 3; i++) {
+                if (!l.tables[i])
+                    continue;
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 64;
+                    c = realloc(c, (size_t)cap * sizeof *c);
                 }
+                c[n++] = (Claim){strdup(l.tables[i]), strdup(l.tag)};
+            }
         arena_free(&a);
         free(text);
     }
-    closedir(dp);
-    return found;
+    if (dp)
+        closedir(dp);
+    if (n)
+        qsort(c, (size_t)n, sizeof *c, claim_cmp);
+    *nclaims = n;
+    return c;
+}
+
+/* Another tag's lock claiming this table, or NULL. */
+static const char *claimed_elsewhere(const Claim *c, int n, const char *tag, const char *table)
+{
+    Claim key = {(char *)table, NULL};
+    const Claim *hit = n ? bsearch(&key, c, (size_t)n, sizeof *c, claim_cmp) : NULL;
+    if (!hit)
+        return NULL;
+    while (hit > c && strcmp(hit[-1].table, table) == 0)
+        hit--;
+    for (; hit < c + n && strcmp(hit->table, table) == 0; hit++)
+        if (strcmp(hit->tag, tag) != 0)
+            return hit->tag;
+    return NULL;
+}
+
+/* Table names of this run, sorted, to find two tags on one table. */
+typedef struct Use {
+    const char *table;
+    int unit;
+} Use;
+
+static int use_cmp(const void *x, const void *y)
+{
+    const Use *a = x, *b = y;
+    int c = strcmp(a->table, b->table);
+    return c ? c : (a->unit > b->unit) - (a->unit < b->unit);
+}
+
+static int check_tables(const char *outdir, const Unit *u, int nunits)
+{
+    int rc = 0, nclaims = 0;
+    Use *use = malloc((size_t)(3 * nunits + 1) * sizeof *use);
+    int nuse = 0;
+    for (int i = 0; i < nunits; i++)
+        for (int t = 0; t < 3; t++) {
+            bool dup = false; /* one tag naming the same table twice is sema's business */
+            for (int s = 0; s < t; s++)
+                dup = dup || strcmp(u[i].out.tables[s], u[i].out.tables[t]) == 0;
+            if (!dup)
+                use[nuse++] = (Use){u[i].out.tables[t], i};
+        }
+    qsort(use, (size_t)nuse, sizeof *use, use_cmp);
+    for (int k = 1; k < nuse; k++)
+        for (int j = k - 1; j >= 0 && strcmp(use[j].table, use[k].table) == 0; j--) {
+            const Unit *a = &u[use[j].unit], *b = &u[use[k].unit];
+            fprintf(stderr, "%s: error: table %s is also used by tag '%s' (%s)\n", b->path,
+                    use[k].table, a->su.ir->tag, a->path);
+            rc = 1;
+        }
+    Claim *c = read_claims(outdir, &nclaims);
+    for (int i = 0; i < nunits; i++)
+        for (int t = 0; t < 3; t++) {
+            const char *other = claimed_elsewhere(c, nclaims, u[i].su.ir->tag, u[i].out.tables[t]);
+            if (other) {
+                fprintf(stderr, "%s: error: table %s already belongs to tag '%s' (%s/%s/schema.lock)\n",
+                        u[i].path, u[i].out.tables[t], other, outdir, other);
+                rc = 1;
+            }
+        }
+    for (int k = 0; k < nclaims; k++) {
+        free(c[k].table);
+        free(c[k].tag);
+    }
+    free(c);
+    free(use);
+    return rc;
 }
 
 int cmd_compile(int argc, char **argv)
@@ -417,23 +503,8 @@ int cmd_compile(int argc, char **argv)
         }
     }
     /* two tags on one table: within this run, then against other tags' locks */
-    for (int i = 0; i < nspecs && rc == 0; i++)
-        for (int t = 0; t < 3; t++) {
-            const char *tb = u[i].out.tables[t];
-            for (int k = 0; k < i; k++)
-                for (int s = 0; s < 3; s++)
-                    if (strcmp(u[k].out.tables[s], tb) == 0) {
-                        fprintf(stderr, "%s: error: table %s is also used by tag '%s' (%s)\n",
-                                u[i].path, tb, u[k].su.ir->tag, u[k].path);
-                        rc = 1;
-                    }
-            char other[256];
-            if (claimed_elsewhere(outdir, u[i].su.ir->tag, tb, other, sizeof other)) {
-                fprintf(stderr, "%s: error: table %s already belongs to tag '%s' (%s/%s/schema.lock)\n",
-                        u[i].path, tb, other, outdir, other);
-                rc = 1;
-            }
-        }
+    if (rc == 0)
+        rc = check_tables(outdir, u, nspecs);
     if (rc == 0)
         rc = check ? check_all(outdir, u, nspecs) : write_all(outdir, u, nspecs);
 

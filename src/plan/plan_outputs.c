@@ -47,16 +47,13 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
     AbcStatus st;
 
     /* the spec's wide-table columns (dialect-independent names and types) */
-    SqlProgram probe;
-    st = sqlgen_program(ir, dialects[0], a, diag, &probe);
-    if (st != ABC_OK)
-        return st;
-    for (int i = 1; i < ndialects; i++) {
-        SqlProgram other;
-        st = sqlgen_program(ir, dialects[i], a, diag, &other);
+    SqlProgram *progs = arena_alloc(a, (size_t)ndialects * sizeof *progs);
+    for (int i = 0; i < ndialects; i++) {
+        st = sqlgen_program(ir, dialects[i], a, diag, &progs[i]);
         if (st != ABC_OK)
             return st;
     }
+    const SqlProgram probe = progs[0];
     const TableDef *wide = probe.wide;
 
     /* the lock on disk, if any */
@@ -161,10 +158,13 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
 
     const char **owned = arena_alloc(a, (size_t)ndialects * sizeof *owned);
     for (int di = 0; di < ndialects; di++) {
-        SqlProgram p;
-        st = sqlgen_program_ex(ir, dialects[di], retired, nretired, a, diag, &p);
-        if (st != ABC_OK)
-            goto out;
+        /* retired columns change the wide-table statements: generate again */
+        SqlProgram p = progs[di];
+        if (nretired) {
+            st = sqlgen_program_ex(ir, dialects[di], retired, nretired, a, diag, &p);
+            if (st != ABC_OK)
+                goto out;
+        }
         p.schema_version = nl.version;
         owned[di] = arena_printf(a, "%s/%s", ir->tag, dialects[di]->name);
         for (int i = 0; i < p.nsteps; i++) {
