@@ -96,11 +96,16 @@ test: deps
 	$(MAKE) unit golden integration
 	$(MAKE) check
 
-# The whole suite again under ASan + UBSan + LeakSanitizer.
+# The whole suite again under ASan + UBSan + LeakSanitizer; the parallel
+# compiler under ThreadSanitizer.
 check: deps
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  ABC_SANITIZED=1 build-asan/abc unit-asan
+	$(MAKE) BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" build-tsan/abc
+	@rm -rf build-tsan/out && TSAN_OPTIONS=halt_on_error=1 build-tsan/abc compile -j 4 \
+	  --dialect all -o build-tsan/out specs/*.ab tests/golden/sql/k_*.ab tests/golden/sql/o_*.ab \
+	  && echo "== abc compile -j 4 under ThreadSanitizer: ok"
 
 unit-asan: $(UNIT_BIN)
 	@set -e; export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp; \
@@ -142,7 +147,7 @@ install: $(BIN)
 	install -m 0644 docs/abc.1 $(DESTDIR)$(PREFIX)/share/man/man1/abc.1
 
 clean:
-	rm -rf build build-asan build-fuzz abc
+	rm -rf build build-asan build-tsan build-fuzz abc
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

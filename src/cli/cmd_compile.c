@@ -1,6 +1,6 @@
 /* cmd_compile.c — abc compile: specs → generated/<tag>/ (plan.h layout).
  *
- *   abc compile [-o DIR] [--dialect starrocks|mariadb|all] [--check] SPEC...
+ *   abc compile [-o DIR] [--dialect starrocks|mariadb|all] [--check] [-j N] SPEC...
  *
  * Everything is computed in memory first; a spec error, a table claimed by
  * two tags or a name the dialect cannot take stops the command before any
@@ -21,6 +21,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "abc/plan.h"
@@ -28,7 +30,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: abc compile [-o DIR] [--dialect starrocks|mariadb|all] [--check] SPEC...\n"
+    fputs("usage: abc compile [-o DIR] [--dialect starrocks|mariadb|all] [--check] [-j N] SPEC...\n"
           "\n"
           "Write the SQL and plan of each spec into DIR/<tag>/ (default DIR: generated):\n"
           "  <tag>/<dialect>/NN_<step>.sql   statements of each step, with placeholders\n"
@@ -40,6 +42,8 @@ static void usage(FILE *f)
           "  --dialect D         starrocks (default), mariadb, or all\n"
           "  --check             write nothing; print a diff and exit 1 when DIR is stale\n"
           "                      (without --dialect: every dialect DIR/<tag>/ holds)\n"
+          "  -j, --jobs N        specs compiled in parallel (default: the online CPUs);\n"
+          "                      the output does not depend on N\n"
           "  --help              this text\n"
           "\n"
           "exit codes: 0 ok, 1 spec error or stale output, 2 usage, 3 file system\n"
@@ -51,9 +55,56 @@ typedef struct Unit {
     const char *path;
     SpecUnit su;
     bool loaded;
+    AbcStatus load_st, plan_st;
     Arena arena;
     PlanOutputs out;
+    char plan_err[512];
+    /* write phase: temporary files staged for this unit and their targets */
+    char **tmp, **dst;
+    int ntmp;
+    char write_err[4400];
 } Unit;
+
+/* ---- a pool of threads over the units ------------------------------------
+ * Loading, generating and staging the files of one spec touch only that
+ * spec's unit (its own arena and diagnostics), so units run in parallel;
+ * everything printed is printed afterwards, in argument order. */
+typedef void (*UnitFn)(Unit *u, const char *outdir);
+
+typedef struct Pool {
+    Unit *u;
+    int nunits;
+    const char *outdir;
+    UnitFn fn;
+    atomic_int next;
+} Pool;
+
+static void *pool_worker(void *arg)
+{
+    Pool *p = arg;
+    for (;;) {
+        int i = atomic_fetch_add(&p->next, 1);
+        if (i >= p->nunits)
+            return NULL;
+        p->fn(&p->u[i], p->outdir);
+    }
+}
+
+static void for_each_unit(Unit *u, int nunits, const char *outdir, UnitFn fn, int jobs)
+{
+    Pool p = {u, nunits, outdir, fn, 0};
+    atomic_init(&p.next, 0);
+    if (jobs > nunits)
+        jobs = nunits;
+    pthread_t th[64];
+    int started = 0;
+    for (int j = 1; j < jobs && j < 64; j++)
+        if (pthread_create(&th[started], NULL, pool_worker, &p) == 0)
+            started++;
+    pool_worker(&p);
+    for (int j = 0; j < started; j++)
+        pthread_join(th[j], NULL);
+}
 
 static bool is_dir(const char *p)
 {
@@ -173,67 +224,90 @@ static void remove_stale(const char *path, const char *rel, void *ctx)
     unlink(path);
 }
 
-/* Phase 1: write every file to a temporary name; phase 2: rename them all. */
-static int write_all(const char *outdir, Unit *u, int nunits)
+/* Phase 1 (per unit, in parallel): write every changed file of the unit to
+ * a temporary name next to its target. */
+static void stage_unit(Unit *u, const char *outdir)
 {
-    int total = 0;
-    for (int i = 0; i < nunits; i++)
-        total += u[i].out.nfiles;
-    char **tmp = calloc((size_t)total + 1, sizeof *tmp);
-    char **dst = calloc((size_t)total + 1, sizeof *dst);
-    int n = 0, rc = 3;
+    u->tmp = calloc((size_t)u->out.nfiles + 1, sizeof *u->tmp);
+    u->dst = calloc((size_t)u->out.nfiles + 1, sizeof *u->dst);
+    char made[4096] = ""; /* the last directory known to exist */
     char err[512];
-    for (int i = 0; i < nunits; i++) {
-        for (int k = 0; k < u[i].out.nfiles; k++) {
-            const PlanFile *f = &u[i].out.files[k];
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s", outdir, f->path);
-            if (f->keep_existing && access(path, F_OK) == 0)
-                continue;
-            char dir[4096];
-            snprintf(dir, sizeof dir, "%s", path);
-            char *slash = strrchr(dir, '/');
-            if (slash)
-                *slash = '\0';
+    for (int k = 0; k < u->out.nfiles; k++) {
+        const PlanFile *f = &u->out.files[k];
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", outdir, f->path);
+        if (f->keep_existing && access(path, F_OK) == 0)
+            continue;
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        if (strcmp(dir, made) != 0) {
             if (file_mkdirs(dir, err, sizeof err) != ABC_OK) {
-                fprintf(stderr, "abc compile: %s\n", err);
-                goto fail;
+                snprintf(u->write_err, sizeof u->write_err, "%s", err);
+                return;
             }
-            bool exists;
-            if (same_file_content(path, f, &exists))
-                continue; /* unchanged: leave the file (and its mtime) alone */
-            char *t = malloc(strlen(path) + 32);
-            sprintf(t, "%s.tmp.%ld", path, (long)getpid());
-            tmp[n] = t;
-            dst[n] = strdup(path);
-            n++;
-            int fd = open(t, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd < 0) {
-                fprintf(stderr, "abc compile: cannot write '%s': %s\n", path, strerror(errno));
-                goto fail;
-            }
-            size_t done = 0;
-            while (done < f->len) {
-                ssize_t w = write(fd, f->data + done, f->len - done);
-                if (w < 0 && errno == EINTR)
-                    continue;
-                if (w <= 0) {
-                    fprintf(stderr, "abc compile: cannot write '%s': %s\n", path,
-                            w < 0 ? strerror(errno) : "short write");
-                    close(fd);
-                    goto fail;
-                }
-                done += (size_t)w;
-            }
-            if (close(fd) != 0) {
-                fprintf(stderr, "abc compile: cannot write '%s': %s\n", path, strerror(errno));
-                goto fail;
-            }
+            snprintf(made, sizeof made, "%s", dir);
         }
+        struct stat sb;
+        if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+            /* found now, not when renaming: renames must not fail half-way */
+            snprintf(u->write_err, sizeof u->write_err, "cannot replace '%s': it is not a regular file",
+                     path);
+            return;
+        }
+        bool exists;
+        if (same_file_content(path, f, &exists))
+            continue; /* unchanged: leave the file (and its mtime) alone */
+        char *t = malloc(strlen(path) + 32);
+        sprintf(t, "%s.tmp.%ld", path, (long)getpid());
+        u->tmp[u->ntmp] = t;
+        u->dst[u->ntmp] = strdup(path);
+        u->ntmp++;
+        int fd = open(t, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) {
+            snprintf(u->write_err, sizeof u->write_err, "cannot write '%s': %s", path,
+                     strerror(errno));
+            return;
+        }
+        size_t done = 0;
+        while (done < f->len) {
+            ssize_t w = write(fd, f->data + done, f->len - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                snprintf(u->write_err, sizeof u->write_err, "cannot write '%s': %s", path,
+                         w < 0 ? strerror(errno) : "short write");
+                close(fd);
+                return;
+            }
+            done += (size_t)w;
+        }
+        if (close(fd) != 0) {
+            snprintf(u->write_err, sizeof u->write_err, "cannot write '%s': %s", path,
+                     strerror(errno));
+            return;
+        }
+    }
+}
+
+/* Phase 2: one flush, then rename every staged file into place. */
+static int write_all(const char *outdir, Unit *u, int nunits, int jobs)
+{
+    int rc = 3;
+    for_each_unit(u, nunits, outdir, stage_unit, jobs);
+    int staged = 0;
+    for (int i = 0; i < nunits; i++) {
+        if (u[i].write_err[0]) {
+            fprintf(stderr, "abc compile: %s\n", u[i].write_err);
+            goto fail;
+        }
+        staged += u[i].ntmp;
     }
     /* one flush of the file system instead of an fsync per file: every
      * temporary file is durable before the first rename */
-    if (n > 0) {
+    if (staged > 0) {
         int dfd = open(outdir, O_RDONLY | O_DIRECTORY);
         if (dfd < 0 || syncfs(dfd) != 0) {
             fprintf(stderr, "abc compile: cannot flush '%s': %s\n", outdir, strerror(errno));
@@ -243,26 +317,30 @@ static int write_all(const char *outdir, Unit *u, int nunits)
         }
         close(dfd);
     }
-    for (int i = 0; i < n; i++) {
-        if (rename(tmp[i], dst[i]) != 0) {
-            fprintf(stderr, "abc compile: cannot replace '%s': %s\n", dst[i], strerror(errno));
-            goto fail;
+    for (int i = 0; i < nunits; i++)
+        for (int k = 0; k < u[i].ntmp; k++) {
+            if (rename(u[i].tmp[k], u[i].dst[k]) != 0) {
+                fprintf(stderr, "abc compile: cannot replace '%s': %s\n", u[i].dst[k],
+                        strerror(errno));
+                goto fail;
+            }
+            free(u[i].tmp[k]);
+            u[i].tmp[k] = NULL;
         }
-        free(tmp[i]);
-        tmp[i] = NULL;
-    }
     each_stale(outdir, u, nunits, remove_stale, NULL);
     rc = 0;
 fail:
-    for (int i = 0; i < n; i++) {
-        if (tmp[i]) {
-            unlink(tmp[i]);
-            free(tmp[i]);
+    for (int i = 0; i < nunits; i++) {
+        for (int k = 0; k < u[i].ntmp; k++) {
+            if (u[i].tmp[k]) {
+                unlink(u[i].tmp[k]);
+                free(u[i].tmp[k]);
+            }
+            free(u[i].dst[k]);
         }
-        free(dst[i]);
+        free(u[i].tmp);
+        free(u[i].dst);
     }
-    free(tmp);
-    free(dst);
     if (rc)
         fprintf(stderr, "abc compile: nothing was changed in '%s'\n", outdir);
     return rc;
@@ -413,6 +491,75 @@ static int check_tables(const char *outdir, const Unit *u, int nunits)
     return rc;
 }
 
+static void load_unit(Unit *u, const char *outdir)
+{
+    (void)outdir;
+    u->load_st = spec_load(&u->su, u->path);
+    u->loaded = true;
+}
+
+/* Each tag once per run: tags name tables and directories. */
+static int check_tags(const Unit *u, int nunits, int rc)
+{
+    typedef struct { const char *tag; int unit; } TagUse;
+    TagUse *t = malloc((size_t)(nunits + 1) * sizeof *t);
+    int n = 0;
+    for (int i = 0; i < nunits; i++)
+        if (u[i].load_st == ABC_OK && u[i].su.ir)
+            t[n++] = (TagUse){u[i].su.ir->tag, i};
+    /* insertion into a sorted array keeps the first definition first */
+    for (int i = 1; i < n; i++) {
+        TagUse x = t[i];
+        int j = i - 1;
+        while (j >= 0 && (strcmp(t[j].tag, x.tag) > 0 ||
+                          (strcmp(t[j].tag, x.tag) == 0 && t[j].unit > x.unit))) {
+            t[j + 1] = t[j];
+            j--;
+        }
+        t[j + 1] = x;
+    }
+    for (int i = 1; i < n; i++)
+        for (int k = i - 1; k >= 0 && strcmp(t[k].tag, t[i].tag) == 0; k--) {
+            fprintf(stderr, "%s: error: tag '%s' is also defined by %s; compile one spec per tag\n",
+                    u[t[i].unit].path, t[i].tag, u[t[k].unit].path);
+            rc = 1;
+        }
+    free(t);
+    return rc;
+}
+
+/* Which dialects a unit compiles to (shared by the workers, read-only). */
+typedef struct DialectChoice {
+    const char *arg; /* --dialect, or NULL */
+    bool check;
+} DialectChoice;
+
+static const DialectChoice *g_choice;
+
+static void plan_unit(Unit *u, const char *outdir)
+{
+    const IrSpec *ir = u->su.ir;
+    const Dialect *ds[2];
+    int nd = 0;
+    const char *arg = g_choice->arg;
+    if (arg && strcmp(arg, "all") == 0) {
+        ds[nd++] = &dialect_starrocks;
+        ds[nd++] = &dialect_mariadb;
+    } else if (arg) {
+        ds[nd++] = dialect_by_name(arg);
+    } else if (g_choice->check) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s/mariadb", outdir, ir->tag);
+        ds[nd++] = &dialect_starrocks;
+        if (is_dir(p))
+            ds[nd++] = &dialect_mariadb;
+    } else {
+        ds[nd++] = &dialect_starrocks;
+    }
+    u->plan_st = plan_tag_outputs(ir, ds, nd, outdir, &u->arena, &u->su.diag, &u->out,
+                                  u->plan_err, sizeof u->plan_err);
+}
+
 int cmd_compile(int argc, char **argv)
 {
     const char *outdir = "generated";
@@ -420,6 +567,8 @@ int cmd_compile(int argc, char **argv)
     bool check = false;
     const char **specs = calloc((size_t)argc + 1, sizeof *specs);
     int nspecs = 0, rc = 0;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = ncpu > 0 ? (ncpu > 64 ? 64 : (int)ncpu) : 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -438,6 +587,16 @@ int cmd_compile(int argc, char **argv)
             dialect_arg = a + 10;
         } else if (strcmp(a, "--check") == 0) {
             check = true;
+        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+            char *end;
+            if (++i >= argc)
+                goto usage_err;
+            long j = strtol(argv[i], &end, 10);
+            if (*end || j < 1 || j > 64) {
+                fprintf(stderr, "abc compile: --jobs wants a number from 1 to 64, not '%s'\n", argv[i]);
+                goto usage_err;
+            }
+            jobs = (int)j;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "abc compile: unknown option '%s'\n", a);
             goto usage_err;
@@ -458,55 +617,35 @@ int cmd_compile(int argc, char **argv)
     for (int i = 0; i < nspecs; i++) {
         u[i].path = specs[i];
         arena_init(&u[i].arena);
-        AbcStatus st = spec_load(&u[i].su, specs[i]);
-        u[i].loaded = true;
-        if (st != ABC_OK) {
-            diag_print(&u[i].su.diag, stderr);
-            if (st == ABC_ERR_ENV && u[i].su.diag.nmsgs == 0)
-                fprintf(stderr, "abc compile: cannot read '%s'\n", specs[i]);
-            rc = rc ? rc : (st == ABC_ERR_ENV ? 3 : 1);
-            continue;
-        }
-        for (int k = 0; k < i; k++)
-            if (u[k].su.ir && strcmp(u[k].su.ir->tag, u[i].su.ir->tag) == 0) {
-                fprintf(stderr, "%s: error: tag '%s' is also defined by %s; compile one spec per tag\n",
-                        specs[i], u[i].su.ir->tag, specs[k]);
-                rc = 1;
-            }
     }
-    for (int i = 0; i < nspecs && rc == 0; i++) {
-        const IrSpec *ir = u[i].su.ir;
-        const Dialect *ds[2];
-        int nd = 0;
-        if (dialect_arg && strcmp(dialect_arg, "all") == 0) {
-            ds[nd++] = &dialect_starrocks;
-            ds[nd++] = &dialect_mariadb;
-        } else if (dialect_arg) {
-            ds[nd++] = dialect_by_name(dialect_arg);
-        } else if (check) {
-            char p[4096];
-            snprintf(p, sizeof p, "%s/%s/mariadb", outdir, ir->tag);
-            ds[nd++] = &dialect_starrocks;
-            if (is_dir(p))
-                ds[nd++] = &dialect_mariadb;
-        } else {
-            ds[nd++] = &dialect_starrocks;
-        }
-        char err[512] = "";
-        AbcStatus st = plan_tag_outputs(ir, ds, nd, outdir, &u[i].arena, &u[i].su.diag, &u[i].out,
-                                        err, sizeof err);
-        if (st != ABC_OK) {
+    for_each_unit(u, nspecs, outdir, load_unit, jobs);
+    for (int i = 0; i < nspecs; i++) {
+        if (u[i].load_st != ABC_OK) {
             diag_print(&u[i].su.diag, stderr);
-            if (err[0])
-                fprintf(stderr, "abc compile: %s\n", err);
-            rc = st == ABC_ERR_ENV ? 3 : 1;
+            if (u[i].load_st == ABC_ERR_ENV && u[i].su.diag.nmsgs == 0)
+                fprintf(stderr, "abc compile: cannot read '%s'\n", specs[i]);
+            rc = rc ? rc : (u[i].load_st == ABC_ERR_ENV ? 3 : 1);
         }
+    }
+    rc = check_tags(u, nspecs, rc);
+    if (rc == 0) {
+        DialectChoice choice = {dialect_arg, check};
+        g_choice = &choice;
+        for_each_unit(u, nspecs, outdir, plan_unit, jobs);
+        g_choice = NULL;
+        for (int i = 0; i < nspecs && rc == 0; i++)
+            if (u[i].plan_st != ABC_OK) {
+                diag_print(&u[i].su.diag, stderr);
+                if (u[i].plan_err[0])
+                    fprintf(stderr, "abc compile: %s\n", u[i].plan_err);
+                rc = u[i].plan_st == ABC_ERR_ENV ? 3 : 1;
+            }
     }
     /* two tags on one table: within this run, then against other tags' locks */
     if (rc == 0)
         rc = check_tables(outdir, u, nspecs);
     if (rc == 0)
-        rc = check ? check_all(outdir, u, nspecs) : write_all(outdir, u, nspecs);
+        rc = check ? check_all(outdir, u, nspecs) : write_all(outdir, u, nspecs, jobs);
 
     for (int i = 0; i < nspecs; i++) {
         arena_free(&u[i].arena);

@@ -45,13 +45,20 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
     PlanOutputs o;
     memset(&o, 0, sizeof o);
     AbcStatus st;
+    /* the programs live in a scratch arena freed on return: only the
+     * rendered files (and names) are copied into a */
+    Arena scratch;
+    arena_init(&scratch);
+    Arena *const g = &scratch;
+    Buf b;
+    buf_init(&b);
 
     /* the spec's wide-table columns (dialect-independent names and types) */
-    SqlProgram *progs = arena_alloc(a, (size_t)ndialects * sizeof *progs);
+    SqlProgram *progs = arena_alloc(g, (size_t)ndialects * sizeof *progs);
     for (int i = 0; i < ndialects; i++) {
-        st = sqlgen_program(ir, dialects[i], a, diag, &progs[i]);
+        st = sqlgen_program(ir, dialects[i], g, diag, &progs[i]);
         if (st != ABC_OK)
-            return st;
+            goto out;
     }
     const SqlProgram probe = progs[0];
     const TableDef *wide = probe.wide;
@@ -70,7 +77,7 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
             char msg[300];
             snprintf(msg, sizeof msg, "%s: %s", lock_path, err);
             snprintf(err, errlen, "%s", msg);
-            return st;
+            goto out;
         }
         have_old = true;
     }
@@ -103,7 +110,8 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
                            "from %s to %s; give the metric a new name instead", c->name,
                            nl.tables[0], plan_col_type_name(old.cols[k].type),
                            plan_col_type_name(c->type));
-                return ABC_ERR_SPEC;
+                st = ABC_ERR_SPEC;
+                goto out;
             }
         }
         nl.cols[nl.ncols++] = (PlanLockCol){c->name, c->type, false};
@@ -125,14 +133,12 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
     }
     nl.version = have_old ? old.version + ((nadded || nremoved) ? 1 : 0) : 1;
 
-    Buf b;
-    buf_init(&b);
     /* a migration for both dialects when the columns changed */
     if (have_old && (nadded || nremoved)) {
         const Dialect *both[2] = {&dialect_starrocks, &dialect_mariadb};
         for (int di = 0; di < 2; di++) {
             SqlProgram p;
-            st = sqlgen_program_ex(ir, both[di], retired, nretired, a, diag, &p);
+            st = sqlgen_program_ex(ir, both[di], retired, nretired, g, diag, &p);
             if (st != ABC_OK)
                 goto out;
             buf_reset(&b);
@@ -161,7 +167,7 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
         /* retired columns change the wide-table statements: generate again */
         SqlProgram p = progs[di];
         if (nretired) {
-            st = sqlgen_program_ex(ir, dialects[di], retired, nretired, a, diag, &p);
+            st = sqlgen_program_ex(ir, dialects[di], retired, nretired, g, diag, &p);
             if (st != ABC_OK)
                 goto out;
         }
@@ -189,5 +195,6 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
     st = ABC_OK;
 out:
     buf_free(&b);
+    arena_free(&scratch);
     return st;
 }

@@ -61,6 +61,32 @@ if [ "$(id -u)" != 0 ]; then
 fi
 chmod u+w "$tmp/ro/retention/starrocks"
 
+# nothing half-written, also as root: a full disk (file size limit, EFBIG)
+# while writing the second dialect, and a target that is a directory
+mkdir -p "$tmp/full" && "$ABC" compile --dialect all -o "$tmp/full" specs/*.ab
+sed -i 's/^-- step/-- STALE step/' "$tmp/full"/*/*/*.sql
+before=$(cd "$tmp/full" && find . -type f -exec md5sum {} + | sort)
+( trap '' XFSZ; ulimit -f 12; exec "$ABC" compile --dialect all -o "$tmp/full" specs/*.ab ) \
+    2> "$tmp/full.err" && { echo "FAIL: compile past the file size limit succeeded"; fail=1; }
+grep -q "File too large" "$tmp/full.err" && grep -q "nothing was changed" "$tmp/full.err" \
+    || { cat "$tmp/full.err"; echo "FAIL: no clear error on a full disk"; fail=1; }
+after=$(cd "$tmp/full" && find . -type f -exec md5sum {} + | sort)
+[ "$before" = "$after" ] || { echo "FAIL: a compile that hit a full disk changed files"; fail=1; }
+rm -f "$tmp/full/subscribe/mariadb/05_wide_day.sql" && mkdir "$tmp/full/subscribe/mariadb/05_wide_day.sql"
+before=$(cd "$tmp/full" && find . -exec md5sum {} + 2>/dev/null | sort)
+"$ABC" compile --dialect all -o "$tmp/full" specs/*.ab 2> "$tmp/dir.err" \
+    && { echo "FAIL: replaced a directory"; fail=1; }
+grep -q "05_wide_day.sql' : it is not a regular file\|05_wide_day.sql': it is not a regular file" "$tmp/dir.err" \
+    || { cat "$tmp/dir.err"; echo "FAIL: no clear error for a directory in the way"; fail=1; }
+after=$(cd "$tmp/full" && find . -exec md5sum {} + 2>/dev/null | sort)
+[ "$before" = "$after" ] || { echo "FAIL: a compile that met a directory changed files"; fail=1; }
+[ -z "$(find "$tmp/full" -name '*.tmp.*')" ] || { echo "FAIL: temporary files left behind"; fail=1; }
+
+# parallel compilation gives the same bytes as one job
+"$ABC" compile -j 1 --dialect all -o "$tmp/j1" specs/*.ab && "$ABC" compile -j 3 --dialect all -o "$tmp/j3" specs/*.ab
+diff -r "$tmp/j1" "$tmp/j3" > /dev/null || { echo "FAIL: output depends on --jobs"; fail=1; }
+"$ABC" compile -j 0 specs/retention.ab > /dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: -j 0 must be a usage error"; fail=1; }
+
 # exit codes: usage 2, unreadable spec 3 or 1
 "$ABC" compile > /dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: no spec must be a usage error"; fail=1; }
 "$ABC" compile --dialect oracle specs/retention.ab > /dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: bad dialect"; fail=1; }
