@@ -22,6 +22,10 @@
 
 #define RUN_VALUES_CHUNK 400 /* rows per {{values}} insert */
 
+/* Due dates filled by one range statement at most (bounds the size of one
+ * statement's intermediate results on a long backfill). */
+enum { RANGE_CHUNK_DAYS = 7 };
+
 typedef struct Runner {
     const RunEnv *env;
     const RunOptions *opt;
@@ -762,9 +766,13 @@ static void dry_run_plan(Runner *r)
         switch (s->kind) {
         case SQLSTEP_RESET: when = r->full ? "" : "  [skipped: not a full run]"; break;
         case SQLSTEP_ASSIGN_DAY:
-        case SQLSTEP_WIDE_DAY: when = "  [once per due date]"; break;
+        case SQLSTEP_WIDE_DAY:
+            when = r->from == r->to ? "  [the due date]" : "  [not used: several dates are due]";
+            break;
         case SQLSTEP_ASSIGN_RANGE:
-        case SQLSTEP_WIDE_RANGE: when = "  [not used: days run one by one]"; break;
+        case SQLSTEP_WIDE_RANGE:
+            when = r->from < r->to ? "  [per chunk of up to 7 due dates]" : "  [not used: one date is due]";
+            break;
         case SQLSTEP_DAILY_PUBLISH: when = "  [once per analysis date]"; break;
         default: break;
         }
@@ -913,18 +921,37 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             if (reset && (st = exec_step(&r, reset, &base, err, errlen)) != ABC_OK)
                 goto out;
         }
+        /* One due date: the day steps (on StarRocks an atomic partition
+         * overwrite).  Several: the range steps, in chunks of at most
+         * RANGE_CHUNK_DAYS, oldest first — a range statement reads the
+         * CUPED pre-period of its exposures once, where day statements
+         * read it once per day. */
         const SqlStep *as = find_step(&r, SQLSTEP_ASSIGN_DAY), *wd = find_step(&r, SQLSTEP_WIDE_DAY);
+        const SqlStep *ar = find_step(&r, SQLSTEP_ASSIGN_RANGE), *wr = find_step(&r, SQLSTEP_WIDE_RANGE);
         int total = (int)(r.to - r.from + 1), done = 0;
-        for (long day = r.from; day <= r.to; day++) {
-            char ds[11];
+        for (long day = r.from; day <= r.to;) {
+            long last = day + RANGE_CHUNK_DAYS - 1 < r.to ? day + RANGE_CHUNK_DAYS - 1 : r.to;
+            char ds[11], de[11];
             date_format(day, ds);
+            date_format(last, de);
             SqlParams p = base;
-            p.event_date = ds;
-            if (as && (st = exec_step(&r, as, &p, err, errlen)) != ABC_OK)
-                goto out;
-            if (wd && (st = exec_step(&r, wd, &p, err, errlen)) != ABC_OK)
-                goto out;
-            progress_bar(&r, ++done, total, "days");
+            if (total == 1 || !ar || !wr) {
+                last = day;
+                p.event_date = ds;
+                if (as && (st = exec_step(&r, as, &p, err, errlen)) != ABC_OK)
+                    goto out;
+                if (wd && (st = exec_step(&r, wd, &p, err, errlen)) != ABC_OK)
+                    goto out;
+            } else {
+                p.from_date = ds;
+                p.to_date = de;
+                if ((st = exec_step(&r, ar, &p, err, errlen)) != ABC_OK ||
+                    (st = exec_step(&r, wr, &p, err, errlen)) != ABC_OK)
+                    goto out;
+            }
+            done += (int)(last - day + 1);
+            progress_bar(&r, done, total, "days");
+            day = last + 1;
         }
         date_format(r.from, a);
         date_format(r.to, b);

@@ -107,7 +107,7 @@ static int load_file(Warehouse *w, const char *path)
 int main(int argc, char **argv)
 {
     const char *sock = NULL, *emb = NULL, *specp = NULL, *first = NULL, *last = NULL;
-    const char *phase = NULL, *out = NULL, *load = NULL, *explain = NULL;
+    const char *phase = NULL, *out = NULL, *load = NULL, *explain = NULL, *stats_from = NULL;
     const char *exps[16];
     int nexps = 0;
     bool range = false;
@@ -132,6 +132,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--out") == 0) out = v;
         else if (strcmp(a, "--load") == 0) load = v;
         else if (strcmp(a, "--explain") == 0) explain = v;
+        else if (strcmp(a, "--stats-from") == 0) stats_from = v;
         else if (strcmp(a, "--experiment") == 0 && nexps < 16) exps[nexps++] = v;
         else {
             fprintf(stderr, "exec: unknown option %s\n", a);
@@ -238,7 +239,9 @@ int main(int argc, char **argv)
             next_day(d);
         }
     }
-    p.from_date = first;
+    /* --stats-from: analysis dates from a later day, as an incremental run
+     * asks for them (the days before come in as each unit's history) */
+    p.from_date = stats_from ? stats_from : first;
     p.to_date = last;
     for (int i = 0; i < prog.nsteps; i++) {
         const SqlStep *s = &prog.steps[i];
