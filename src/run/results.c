@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_sort.h>
+
 #include "abc/dates.h"
 #include "abc/results.h"
 #include "abc/stats.h"
@@ -233,9 +235,89 @@ static int col_index(const WhRow *row, const char *name)
     return -1;
 }
 
+/* A distribution row holds the distinct values of one unit cell (date,
+ * experiment, variation, every segment slot): it is added to the all-users
+ * cell and to the cell of its value of each segment. */
+static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const WhRow *row, char *err,
+                                      size_t errlen)
+{
+    int m = step->metric;
+    if (m < 0 || m >= r->ir->nmetrics)
+        return ABC_OK;
+    int cd = col_index(row, "analysis_date"), ck = col_index(row, "tracking_key"),
+        cv = col_index(row, "variation_key"), ci = col_index(row, "value"),
+        cu = col_index(row, "units");
+    if (cd < 0 || ck < 0 || cv < 0 || ci < 0 || cu < 0) {
+        snprintf(err, errlen, "step %s: result lacks the dimension, value or units columns",
+                 step->name);
+        return ABC_ERR_SPEC;
+    }
+    long date;
+    if (!row->values[cd] || !date_parse_prefix(row->values[cd], &date)) {
+        snprintf(err, errlen, "step %s: analysis_date '%.20s' is not a date", step->name,
+                 row->values[cd] ? row->values[cd] : "NULL");
+        return ABC_ERR_SPEC;
+    }
+    double v, u;
+    if (!num(row->values[ci], &v) || !num(row->values[cu], &u)) {
+        snprintf(err, errlen, "step %s: bad value/units", step->name);
+        return ABC_ERR_SPEC;
+    }
+    if (!row->values[ck] || !row->values[cv])
+        return ABC_OK;
+    int exp = find_exp(r, row->values[ck]);
+    if (exp < 0)
+        return ABC_OK; /* an experiment no longer in the tag */
+    if (r->q_set && r->q_metric == m) {
+        if (date < r->q_date) {
+            snprintf(err, errlen, "step %s: rows are not ordered by analysis_date", step->name);
+            return ABC_ERR_SPEC;
+        }
+        if (date > r->q_date)
+            finish_quantiles(r, m, r->q_date);
+    }
+    r->q_set = true;
+    r->q_metric = m;
+    r->q_date = date;
+    int var = find_var(&r->exps[exp], row->values[cv]);
+    for (int seg = -1; seg < r->ir->nsegments; seg++) {
+        const char *name = "", *value = "";
+        if (seg >= 0) {
+            char slot[32];
+            snprintf(slot, sizeof slot, "segment_%d", seg + 1);
+            int cs = col_index(row, slot);
+            if (cs < 0) {
+                snprintf(err, errlen, "step %s: result lacks column %s", step->name, slot);
+                return ABC_ERR_SPEC;
+            }
+            name = r->ir->segments[seg].name;
+            value = row->values[cs] ? row->values[cs] : "(null)";
+        }
+        Cell *c = get_cell(r, date, exp, name, value);
+        if (var < 0) { /* counted once, from the moments rows */
+            c->dq_flag = true;
+            continue;
+        }
+        VarCell *vc = &c->vars[var];
+        vc->seen = true;
+        Dist *d = &vc->dist[m];
+        if (d->n == d->cap) {
+            d->cap = d->cap ? d->cap * 2 : 64;
+            DistPoint *p = realloc(d->v, sizeof(DistPoint) * d->cap);
+            if (!p)
+                abort();
+            d->v = p;
+        }
+        d->v[d->n++] = (DistPoint){v, u};
+    }
+    return ABC_OK;
+}
+
 AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, char *err,
                           size_t errlen)
 {
+    if (step->shape == STATS_DISTRIBUTION)
+        return add_distribution_row(r, step, row, err, errlen);
     int cd = col_index(row, "analysis_date"), ck = col_index(row, "tracking_key"),
         cv = col_index(row, "variation_key"), cs = col_index(row, "segment"),
         cx = col_index(row, "segment_value");
@@ -308,34 +390,7 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, cha
     int m = step->metric;
     if (m < 0 || m >= r->ir->nmetrics)
         return ABC_OK;
-    if (step->shape == STATS_DISTRIBUTION) {
-        if (r->q_set && r->q_metric == m) {
-            if (date < r->q_date) {
-                snprintf(err, errlen, "step %s: rows are not ordered by analysis_date", step->name);
-                return ABC_ERR_SPEC;
-            }
-            if (date > r->q_date)
-                finish_quantiles(r, m, r->q_date);
-        }
-        r->q_set = true;
-        r->q_metric = m;
-        r->q_date = date;
-        int ci = col_index(row, "value"), cu = col_index(row, "units");
-        double v, u;
-        if (ci < 0 || cu < 0 || !num(row->values[ci], &v) || !num(row->values[cu], &u)) {
-            snprintf(err, errlen, "step %s: bad value/units", step->name);
-            return ABC_ERR_SPEC;
-        }
-        Dist *d = &vc->dist[m];
-        if (d->n == d->cap) {
-            d->cap = d->cap ? d->cap * 2 : 64;
-            DistPoint *p = realloc(d->v, sizeof(DistPoint) * d->cap);
-            if (!p)
-                abort();
-            d->v = p;
-        }
-        d->v[d->n++] = (DistPoint){v, u};
-    } else if (step->shape == STATS_SURVIVAL) {
+    if (step->shape == STATS_SURVIVAL) {
         int cday = col_index(row, "day"), ce = col_index(row, "events"), cc = col_index(row, "censored");
         double day, ev, ce_;
         if (cday < 0 || ce < 0 || cc < 0 || !num(row->values[cday], &day) ||
@@ -398,6 +453,9 @@ static double *expand(const Dist *d, size_t *n)
     for (size_t i = 0; i < d->n; i++)
         for (double c = 0; c < d->v[i].count; c++)
             a[k++] = d->v[i].value;
+    /* rows arrive per unit cell: sorted, the values (and a seeded
+     * bootstrap over them) do not depend on the order of the rows */
+    gsl_sort(a, 1, k);
     *n = k;
     return a;
 }

@@ -531,20 +531,46 @@ void gen_stats(Gen *g)
         s = stats_step(g,
                        arena_printf(g->a, "%s_%s", q ? "stats_quantile" : "stats_survival",
                                     file_part(g, m->name)),
-                       q ? "distinct per-user values and their counts (order statistics for the "
-                           "quantile and its CI)"
+                       q ? "distinct per-user values and their counts per date x experiment x "
+                           "variation x segment slots (order statistics for the quantile and its "
+                           "CI; abc adds the cells up per segment value)"
                          : "days since exposure to the first event: events and censored units "
                            "(Kaplan-Meier, log-rank)",
                        q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
         Cols c = {0};
-        dims(g, &c);
         buf_reset(&b);
         prefix(g, &b, i);
         plen = b.len;
         Buf v;
         buf_init(&v);
         ref(g, &v, NULL, i, NULL);
-        if (!q) {
+        if (q) {
+            /* one grouping: per unit cell (date, experiment, variation and
+             * every segment slot) the distinct values and their counts;
+             * abc adds each row to the all-users group and to its value's
+             * group of every segment, so the rows are not repeated per
+             * segment */
+            static const char *const d3[] = {"analysis_date", "tracking_key", "variation_key"};
+            for (int k = 0; k < 3; k++)
+                col_add(g, &c, d3[k], -1, d3[k]);
+            buf_puts(&b, "\nSELECT\n    `analysis_date`, `tracking_key`, `variation_key`");
+            Buf grp;
+            buf_init(&grp);
+            buf_puts(&grp, "`analysis_date`, `tracking_key`, `variation_key`");
+            for (int seg = 0; seg < ir->nsegments; seg++) {
+                const char *slot = arena_printf(g->a, "segment_%d", seg + 1);
+                buf_printf(&b, ",\n    COALESCE(`%s`, '(null)') AS `%s`", slot, slot);
+                buf_printf(&grp, ", COALESCE(`%s`, '(null)')", slot);
+                col_add(g, &c, slot, -1, "segment_slot");
+            }
+            buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY %s, %s"
+                           "\nORDER BY %s, `value`",
+                       v.data, grp.data, v.data, grp.data);
+            buf_free(&grp);
+            col_add(g, &c, "value", i, "value");
+            col_add(g, &c, "units", i, "units");
+        } else {
+            dims(g, &c);
             Buf day;
             buf_init(&day);
             ref(g, &day, NULL, i, "day");
@@ -563,16 +589,11 @@ void gen_stats(Gen *g)
                                "AS `day`,\n", day.data, day.data);
             buf_printf(&b, "        %s AS `event`\n    FROM vals\n)", v.data);
             buf_free(&day);
-        }
-        buf_putc(&b, '\n');
-        for (int seg = -1; seg < ir->nsegments; seg++) {
-            if (seg >= 0)
-                buf_puts(&b, "\nUNION ALL\n");
-            group_head(g, &b, seg);
-            if (q) {
-                buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`", v.data);
-                group_tail(&b, seg, v.data);
-            } else {
+            buf_putc(&b, '\n');
+            for (int seg = -1; seg < ir->nsegments; seg++) {
+                if (seg >= 0)
+                    buf_puts(&b, "\nUNION ALL\n");
+                group_head(g, &b, seg);
                 buf_puts(&b, ",\n    `day`,\n    SUM(`event`) AS `events`,\n    SUM(1 - `event`) AS "
                              "`censored`");
                 buf_puts(&b, "\nFROM survival\nGROUP BY `analysis_date`, `tracking_key`, `variation_key`");
@@ -580,13 +601,8 @@ void gen_stats(Gen *g)
                     buf_printf(&b, ", COALESCE(`segment_%d`, '(null)')", seg + 1);
                 buf_puts(&b, ", `day`");
             }
-        }
-        union_order(&b, 5);
-        buf_puts(&b, q ? ", `value`" : ", `day`");
-        if (q) {
-            col_add(g, &c, "value", i, "value");
-            col_add(g, &c, "units", i, "units");
-        } else {
+            union_order(&b, 5);
+            buf_puts(&b, ", `day`");
             col_add(g, &c, "day", i, "day");
             col_add(g, &c, "events", i, "events");
             col_add(g, &c, "censored", i, "censored");

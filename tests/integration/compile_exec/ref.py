@@ -426,9 +426,16 @@ def compare(plan_path, tsvdir, *args):
             name = step["metric"]
             ref = {k[1:]: v for k, v in (eq if step["shape"] == "distribution" else es).items() if k[0] == name}
             got = {}
+            segs = [(sg["name"], head.index(sg["slot"])) for sg in plan["segments"]] \
+                if step["shape"] == "distribution" else []
             for r in rows:
                 if step["shape"] == "distribution":
-                    got[tuple(r[:5]) + (round(float(r[5]), 6),)] = int(r[6])
+                    # one row per unit cell (date, experiment, variation, segment
+                    # slots): it counts for all users and for each segment's value
+                    x, n = round(float(r[head.index("value")]), 6), int(r[head.index("units")])
+                    for g in [("", "")] + [(name, r[i]) for name, i in segs]:
+                        k = tuple(r[:3]) + g + (x,)
+                        got[k] = got.get(k, 0) + n
                 else:
                     got[tuple(r[:5]) + (int(r[5]),)] = [int(r[6]), int(r[7])]
             nvals += len(got)

@@ -1,0 +1,175 @@
+/* test_results.c — results.c on hand-made statistics rows: a quantile
+ * metric's distribution rows (one per unit cell: date, experiment,
+ * variation and every segment slot) are added up into the all-users group
+ * and into each segment value's group, whatever their order within a date;
+ * rows out of date order and malformed rows are errors.
+ */
+#include "abc/results.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "abc/dates.h"
+#include "abc/dialect.h"
+#include "abc/spec.h"
+
+static const char SPEC[] =
+    "tag rq {\n"
+    "  module \"rq\";\n"
+    "  experiments from growthbook tag \"rq\";\n"
+    "  source events \"ods.app_events\" { user user_id; time event_time; date event_date; }\n"
+    "  exposure events where event_name = \"experiment_viewed\" { experiment exp_key; variation var_key; first; }\n"
+    "  segment country = exposure.country;\n"
+    "  segment platform = exposure.platform;\n"
+    "  metric med = quantile(events.session_seconds, 0.5) within 7d;\n"
+    "}\n";
+
+typedef struct Fixture {
+    SpecUnit su;
+    Arena a;
+    SqlProgram prog;
+    const SqlStep *dist;
+    RunVariation vars[2];
+    RunExperiment exp;
+} Fixture;
+
+static void setup_fixture(Fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    cr_assert_eq(spec_load_bytes(&f->su, "rq.ab", SPEC, strlen(SPEC), SYNTAX_DSL), ABC_OK);
+    arena_init(&f->a);
+    cr_assert_eq(sqlgen_program(f->su.ir, &dialect_mariadb, &f->a, &f->su.diag, &f->prog), ABC_OK);
+    for (int i = 0; i < f->prog.nsteps; i++)
+        if (f->prog.steps[i].kind == SQLSTEP_STATS && f->prog.steps[i].shape == STATS_DISTRIBUTION)
+            f->dist = &f->prog.steps[i];
+    cr_assert_not_null(f->dist);
+    f->vars[0] = (RunVariation){"v0", "0", "Control", 0.5, true};
+    f->vars[1] = (RunVariation){"v1", "1", "Treatment", 0.5, false};
+    f->exp = (RunExperiment){.id = "e1", .tracking_key = "exp-rq", .name = "RQ",
+                             .status = "running", .phase_name = "Main", .phase_index = 0,
+                             .phase_start = 0, .phase_end = -1, .coverage = 1,
+                             .variations = f->vars, .nvariations = 2};
+    cr_assert(date_parse("2025-10-01", &f->exp.phase_start));
+    snprintf(f->exp.phase_start_ts, sizeof f->exp.phase_start_ts, "2025-10-01 00:00:00");
+}
+
+static void teardown_fixture(Fixture *f)
+{
+    arena_free(&f->a);
+    spec_unit_free(&f->su);
+}
+
+/* Feed one distribution row: date, variation, country, platform, value, units. */
+static AbcStatus feed(Results *r, const SqlStep *s, const char *date, const char *var,
+                      const char *country, const char *platform, const char *value,
+                      const char *units)
+{
+    static const char *const names[] = {"analysis_date", "tracking_key", "variation_key",
+                                        "segment_1", "segment_2", "value", "units"};
+    const char *values[] = {date, "exp-rq", var, country, platform, value, units};
+    WhRow row = {7, names, values, NULL, 0};
+    char err[256];
+    return results_add_row(r, s, &row, err, sizeof err);
+}
+
+/* The report row of metric med for (segment, value, variation), or NULL. */
+static const SqlValue *find_row(Results *r, long date, const char *seg, const char *val,
+                                const char *var)
+{
+    int n = 0;
+    const SqlValue *rows = results_rows(r, date, &n);
+    int cm = -1, cs = -1, cv = -1, cvar = -1;
+    for (int i = 0; i < SQLGEN_REPORT_NCOLUMNS; i++) {
+        if (!strcmp(SQLGEN_REPORT_COLUMNS[i], "metric")) cm = i;
+        if (!strcmp(SQLGEN_REPORT_COLUMNS[i], "segment")) cs = i;
+        if (!strcmp(SQLGEN_REPORT_COLUMNS[i], "segment_value")) cv = i;
+        if (!strcmp(SQLGEN_REPORT_COLUMNS[i], "variation_key")) cvar = i;
+    }
+    for (int k = 0; k < n; k++) {
+        const SqlValue *row = &rows[k * SQLGEN_REPORT_NCOLUMNS];
+        if (!strcmp(row[cm].s, "med") && !strcmp(row[cs].s, seg) && !strcmp(row[cv].s, val) &&
+            !strcmp(row[cvar].s, var))
+            return row;
+    }
+    return NULL;
+}
+
+static double col(const SqlValue *row, const char *name)
+{
+    for (int i = 0; i < SQLGEN_REPORT_NCOLUMNS; i++)
+        if (!strcmp(SQLGEN_REPORT_COLUMNS[i], name))
+            return row[i].kind == SQLV_INT ? (double)row[i].i : row[i].d;
+    return NAN;
+}
+
+Test(results, distribution_rows_fan_out_to_every_segment)
+{
+    Fixture f;
+    setup_fixture(&f);
+    Results *r = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
+    const char *d = "2025-10-08";
+    /* control: DE/ios {1, 2, 2}, DE/web {3}, US/ios {10, 20}, NULL country {5} */
+    cr_assert_eq(feed(r, f.dist, d, "0", "US", "ios", "20", "1"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, d, "0", "DE", "ios", "2", "2"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, d, "0", "DE", "web", "3", "1"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, d, "0", "DE", "ios", "1", "1"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, d, "0", "US", "ios", "10", "1"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, d, "0", "(null)", "web", "5", "1"), ABC_OK);
+    /* treatment: DE/web {4, 6}, US/ios {30, 40, 50} */
+    cr_assert_eq(feed(r, f.dist, d, "1", "US", "ios", "40", "1"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, d, "1", "DE", "web", "4", "1"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, d, "1", "US", "ios", "30", "1"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, d, "1", "DE", "web", "6", "1"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, d, "1", "US", "ios", "50", "1"), ABC_OK);
+    char err[256];
+    cr_assert_eq(results_compute(r, err, sizeof err), ABC_OK, "%s", err);
+    long day;
+    cr_assert(date_parse(d, &day));
+    struct {
+        const char *seg, *val, *var;
+        double users, median;
+    } want[] = {
+        /* medians interpolate between order statistics (gsl) */
+        {"", "", "0", 7, 3},            /* 1 2 2 3 5 10 20 */
+        {"country", "DE", "0", 4, 2},   /* 1 2 2 3 */
+        {"country", "US", "0", 2, 15},  /* 10 20 */
+        {"country", "(null)", "0", 1, 5},
+        {"platform", "ios", "0", 5, 2}, /* 1 2 2 10 20 */
+        {"platform", "web", "0", 2, 4}, /* 3 5 */
+        {"country", "DE", "1", 2, 5},   /* 4 6 */
+        {"country", "US", "1", 3, 40},  /* 30 40 50 */
+        {"", "", "1", 5, 30},           /* 4 6 30 40 50 */
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const SqlValue *row = find_row(r, day, want[i].seg, want[i].val, want[i].var);
+        cr_assert_not_null(row, "no row for %s=%s variation %s", want[i].seg, want[i].val, want[i].var);
+        cr_expect_eq(col(row, "users"), want[i].users, "%s=%s/%s: users %g", want[i].seg,
+                     want[i].val, want[i].var, col(row, "users"));
+        cr_expect_eq(col(row, "mean"), want[i].median, "%s=%s/%s: median %g, want %g",
+                     want[i].seg, want[i].val, want[i].var, col(row, "mean"), want[i].median);
+    }
+    results_free(r);
+    teardown_fixture(&f);
+}
+
+Test(results, distribution_rows_out_of_date_order_or_malformed_are_errors)
+{
+    Fixture f;
+    setup_fixture(&f);
+    Results *r = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
+    cr_assert_eq(feed(r, f.dist, "2025-10-08", "0", "DE", "ios", "1", "1"), ABC_OK);
+    cr_expect_neq(feed(r, f.dist, "2025-10-07", "0", "DE", "ios", "1", "1"), ABC_OK);
+    cr_expect_neq(feed(r, f.dist, "2025-10-08", "0", "DE", "ios", "x", "1"), ABC_OK);
+    cr_expect_neq(feed(r, f.dist, "not a date", "0", "DE", "ios", "1", "1"), ABC_OK);
+    static const char *const names[] = {"analysis_date", "tracking_key", "variation_key",
+                                        "segment_1", "value", "units"};
+    const char *values[] = {"2025-10-08", "exp-rq", "0", "DE", "1", "1"};
+    WhRow row = {6, names, values, NULL, 0};
+    char err[256] = "";
+    cr_expect_neq(results_add_row(r, f.dist, &row, err, sizeof err), ABC_OK);
+    cr_expect(strstr(err, "segment_2") != NULL, "error names the missing slot: %s", err);
+    results_free(r);
+    teardown_fixture(&f);
+}
