@@ -50,7 +50,8 @@ typedef enum SqlStepKind {
     SQLSTEP_REPORT_STAGE,
     SQLSTEP_REPORT_LOAD,
     SQLSTEP_REPORT_PUBLISH,
-    SQLSTEP_DAILY_PUBLISH
+    SQLSTEP_DAILY_PUBLISH,
+    SQLSTEP_CONFIG_CLEAR  /* instead of CONFIG when the tag has no experiment */
 } SqlStepKind;
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */

@@ -55,6 +55,7 @@ static const char *step_kind(SqlStepKind k)
     switch (k) {
     case SQLSTEP_DDL: return "ddl";
     case SQLSTEP_CONFIG: return "config";
+    case SQLSTEP_CONFIG_CLEAR: return "config_clear";
     case SQLSTEP_RESET: return "reset";
     case SQLSTEP_ASSIGN_DAY: return "assign_day";
     case SQLSTEP_WIDE_DAY: return "wide_day";
@@ -74,11 +75,12 @@ static const char *step_when(SqlStepKind k)
     switch (k) {
     case SQLSTEP_DDL: return "every run, first; then pending migrations";
     case SQLSTEP_CONFIG: return "every run, after ddl";
+    case SQLSTEP_CONFIG_CLEAR: return "instead of config, when GrowthBook lists no experiment for the tag";
     case SQLSTEP_RESET: return "full rebuild only, before the backfill";
-    case SQLSTEP_ASSIGN_DAY: return "per due date, in date order";
-    case SQLSTEP_WIDE_DAY: return "per due date, after assign_day of that date";
-    case SQLSTEP_ASSIGN_RANGE: return "backfill of a date range (instead of the per-day pair)";
-    case SQLSTEP_WIDE_RANGE: return "backfill of a date range, after assign_range";
+    case SQLSTEP_ASSIGN_DAY: return "when one date is due";
+    case SQLSTEP_WIDE_DAY: return "when one date is due, after assign_day";
+    case SQLSTEP_ASSIGN_RANGE: return "when several dates are due: per chunk of up to 7 dates, oldest first";
+    case SQLSTEP_WIDE_RANGE: return "when several dates are due: per chunk, after assign_range";
     case SQLSTEP_STATS: return "after the wide table is filled; once per run over the analysis dates";
     case SQLSTEP_REPORT_STAGE: return "after the statistics are computed";
     case SQLSTEP_REPORT_LOAD: return "after report_stage; once per batch of result rows";

@@ -680,17 +680,10 @@ static AbcStatus write_config(Runner *r, const SqlParams *base, char *err, size_
     p.ncols = ncols;
     if (nrows > 0)
         return exec_step(r, s, &p, err, errlen);
-    /* no experiments: run the step without its row insert (MariaDB: the
-     * DELETE clears the tag's rows; StarRocks keeps the last partition,
-     * since INSERT OVERWRITE needs rows) */
-    for (int i = 0; i < s->nstmts; i++) {
-        if (strstr(s->stmts[i], "{{values}}"))
-            continue;
-        AbcStatus st = exec_bound(r, s->stmts[i], &p, err, errlen);
-        if (st != ABC_OK)
-            return st;
-    }
-    return ABC_OK;
+    /* no experiments: the tag's old rows are deleted (an INSERT OVERWRITE
+     * of the tag's partition needs rows) */
+    const SqlStep *clear = find_step(r, SQLSTEP_CONFIG_CLEAR);
+    return clear ? exec_step(r, clear, &p, err, errlen) : ABC_OK;
 }
 
 /* ---- statistics ----------------------------------------------------------------- */
@@ -765,6 +758,12 @@ static void dry_run_plan(Runner *r)
         const char *when = "";
         switch (s->kind) {
         case SQLSTEP_RESET: when = r->full ? "" : "  [skipped: not a full run]"; break;
+        case SQLSTEP_CONFIG:
+            when = r->nexps ? "" : "  [not used: no experiments]";
+            break;
+        case SQLSTEP_CONFIG_CLEAR:
+            when = r->nexps ? "  [not used: the tag has experiments]" : "";
+            break;
         case SQLSTEP_ASSIGN_DAY:
         case SQLSTEP_WIDE_DAY:
             when = r->from == r->to ? "  [the due date]" : "  [not used: several dates are due]";

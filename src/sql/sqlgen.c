@@ -417,6 +417,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
         return ABC_ERR_SPEC;
     gen_ddl(&g);
     gen_config(&g);
+    gen_config_clear(&g);
     gen_reset(&g);
     gen_assign(&g, false);
     gen_wide(&g, false);

@@ -93,6 +93,21 @@ void gen_config(Gen *g)
     buf_free(&part);
 }
 
+void gen_config_clear(Gen *g)
+{
+    SqlStep *s = gen_step(g, SQLSTEP_CONFIG_CLEAR, "config_clear",
+                          "when GrowthBook lists no experiment for the tag: delete the tag's rows "
+                          "of experiment_data (instead of config)");
+    Buf where, b;
+    buf_init(&where);
+    buf_init(&b);
+    gen_tag_pred(g, &where, NULL);
+    g->d->delete_where(&b, &g->tables[T_EXPDATA], where.data);
+    gen_push(g, s, &b);
+    buf_free(&where);
+    buf_free(&b);
+}
+
 void gen_reset(Gen *g)
 {
     SqlStep *s = gen_step(g, SQLSTEP_RESET, "reset",

@@ -56,6 +56,7 @@ int gen_metric_components(Gen *g, int m, TableCol *cols);
 
 /* ---- sqlgen_dml.c ---- */
 void gen_config(Gen *g);
+void gen_config_clear(Gen *g);
 void gen_reset(Gen *g);
 void gen_assign(Gen *g, bool range);
 void gen_wide(Gen *g, bool range);

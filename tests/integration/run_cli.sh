@@ -173,4 +173,20 @@ python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert [t["exit_
     "$RL_TMP/code.out" || fail "several specs: --format json exit codes"
 [ "$RL_FAILS" = "$f0" ] && ok "exit codes: usage 2, spec 1, environment 3, most severe of several"
 
+# a tag that loses all its experiments in GrowthBook: its experiment_data
+# rows are deleted (config_clear), the run warns and still succeeds
+f0=$RL_FAILS
+n=$(rl_sql -e "SELECT COUNT(*) FROM abc.experiment_data WHERE tag = '$RL_TAG'")
+[ "$n" -gt 0 ] || fail "no experiment_data rows before the empty snapshot"
+echo '{"experiments": []}' >"$RL_TMP/empty.json"
+rl_config "$RL_TMP/empty.yaml" "$RL_DSN" "  file: $RL_TMP/empty.json"
+code 0 "dry run, no experiments" env ABC_TODAY=2026-10-11 "$ABC" run --config "$RL_TMP/empty.yaml" --dry-run "$RL_SPEC"
+grep -q '^  config_clear .*delete the tag' "$RL_TMP/code.out" || fail "dry run without experiments should name config_clear"
+grep -q '^  config  .*not used: no experiments' "$RL_TMP/code.out" || fail "dry run without experiments should skip config"
+code 0 "run, no experiments" env ABC_TODAY=2026-10-11 "$ABC" run --config "$RL_TMP/empty.yaml" --quiet "$RL_SPEC"
+grep -q "no experiments found" "$RL_TMP/code.err" || fail "no warning without experiments: $(cat "$RL_TMP/code.err")"
+n=$(rl_sql -e "SELECT COUNT(*) FROM abc.experiment_data WHERE tag = '$RL_TAG'")
+[ "$n" = 0 ] || fail "experiment_data still holds $n rows of a tag without experiments"
+[ "$RL_FAILS" = "$f0" ] && ok "a tag without experiments: experiment_data cleared, warning, exit 0"
+
 rl_done
