@@ -5,7 +5,7 @@
 # benchmark session.
 #
 #   bash bench/rss.sh [ABC]                      ABC default build/abc
-#   SCALES="10000 1000000" DAYS=3 bash bench/rss.sh
+#   SCALES="10000 1000000" DAYS=3 bash bench/rss.sh   (the defaults; ~15 min here)
 #
 # Per scale: `abc synth` (specs/retention.ab's experiments, DAYS days from
 # 2026-10-01 plus PRE_DAYS pre-period days), then `abc run --full` through
