@@ -83,6 +83,32 @@ after=$(cd "$tmp/full" && find . -exec md5sum {} + 2>/dev/null | sort)
 [ "$before" = "$after" ] || { echo "FAIL: a compile that met a directory changed files"; fail=1; }
 [ -z "$(find "$tmp/full" -name '*.tmp.*')" ] || { echo "FAIL: temporary files left behind"; fail=1; }
 
+# two tags on one table: in one invocation, and against another tag's lock
+mkdir -p "$tmp/clash"
+for t in ta tb; do
+    cat > "$tmp/clash/$t.ab" <<EOF
+tag $t {
+  module "m";
+  wide_table "tbl_shared";
+  source events "ods.app_events" { user user_id; time event_time; date event_date; }
+  exposure events where event_name = "experiment_viewed" { experiment exp_key; variation var_key; }
+  metric orders = count(events where event_name = "order") within 7d;
+}
+EOF
+done
+"$ABC" compile -o "$tmp/clash/out" "$tmp/clash/ta.ab" "$tmp/clash/tb.ab" 2> "$tmp/clash.err" \
+    && { echo "FAIL: two tags on one table compiled"; fail=1; }
+grep -q "tb.ab: error: table abc.tbl_shared is also used by tag 'ta'" "$tmp/clash.err" \
+    || { cat "$tmp/clash.err"; echo "FAIL: no clear error for two tags on one table"; fail=1; }
+[ -e "$tmp/clash/out" ] && { echo "FAIL: a clash wrote files"; fail=1; }
+"$ABC" compile -o "$tmp/clash/out" "$tmp/clash/ta.ab" || fail=1
+"$ABC" compile -o "$tmp/clash/out" "$tmp/clash/tb.ab" 2> "$tmp/clash2.err" \
+    && { echo "FAIL: a table claimed by another tag's lock compiled"; fail=1; }
+grep -qF "table abc.tbl_shared already belongs to tag 'ta' ($tmp/clash/out/ta/schema.lock)" "$tmp/clash2.err" \
+    || { cat "$tmp/clash2.err"; echo "FAIL: no clear error for a table of another tag's lock"; fail=1; }
+[ -e "$tmp/clash/out/tb" ] && { echo "FAIL: a clash with a lock wrote files"; fail=1; }
+"$ABC" compile -o "$tmp/clash/out" "$tmp/clash/ta.ab" || { echo "FAIL: recompiling the lock's own tag"; fail=1; }
+
 # parallel compilation gives the same bytes as one job
 "$ABC" compile -j 1 --dialect all -o "$tmp/j1" specs/*.ab && "$ABC" compile -j 3 --dialect all -o "$tmp/j3" specs/*.ab
 diff -r "$tmp/j1" "$tmp/j3" > /dev/null || { echo "FAIL: output depends on --jobs"; fail=1; }
