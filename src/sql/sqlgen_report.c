@@ -5,8 +5,12 @@
  *   StarRocks: INSERT OVERWRITE ... PARTITION (`tag` = '<tag>') — one
  *              atomic partition swap per table; the daily table is
  *              partitioned by analysis_date.
- *   MariaDB:   DELETE + INSERT inside one InnoDB transaction per table. */
+ *   MariaDB:   DELETE + INSERT inside InnoDB transactions; the report and
+ *              dashboard rows of the latest date share one transaction, so
+ *              a failure leaves both on the previous run. */
 #include "sqlgen_int.h"
+
+#include <string.h>
 
 static void publish(Gen *g, SqlStep *s, int table, const char *part_col, const char *part_value,
                     const char *label, const char *comment)
@@ -32,6 +36,22 @@ static void publish(Gen *g, SqlStep *s, int table, const char *part_col, const c
     g->d->write(&st, &w);
     gen_push_stmts(g, s, &st);
     buf_free(&body);
+}
+
+/* MariaDB: fold consecutive per-table transactions of a step into one
+ * (drop each COMMIT that a START TRANSACTION follows). */
+static void join_transactions(SqlStep *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->nstmts; i++) {
+        if (i + 1 < s->nstmts && strcmp(s->stmts[i], "COMMIT") == 0 &&
+            strcmp(s->stmts[i + 1], "START TRANSACTION") == 0) {
+            i++;
+            continue;
+        }
+        s->stmts[n++] = s->stmts[i];
+    }
+    s->nstmts = n;
 }
 
 void gen_report(Gen *g)
@@ -68,11 +88,16 @@ void gen_report(Gen *g)
     s->nload_columns = SQLGEN_REPORT_NCOLUMNS;
 
     s = gen_step(g, SQLSTEP_REPORT_PUBLISH, "report_publish",
-                 "replace the tag's report rows and dashboard rows with the staged results of "
-                 "{{analysis_date}} (the latest date), atomically per table");
+                 g->d->id == DIALECT_MARIADB
+                     ? "replace the tag's report rows and dashboard rows with the staged results "
+                       "of {{analysis_date}} (the latest date), both in one transaction"
+                     : "replace the tag's report rows and dashboard rows with the staged results "
+                       "of {{analysis_date}} (the latest date), atomically per table");
     s->params = SQLP_ANALYSIS_DATE | SQLP_RUN_ID;
     publish(g, s, T_REPORT, "tag", tag.data, "report", "latest results of the tag");
     publish(g, s, T_DASHBOARD, "tag", tag.data, "dashboard", "the tag's rows of the dashboard table");
+    if (g->d->id == DIALECT_MARIADB)
+        join_transactions(s);
 
     s = gen_step(g, SQLSTEP_DAILY_PUBLISH, "daily_publish",
                  "replace the daily table's {{analysis_date}} partition with the staged results "
