@@ -454,7 +454,9 @@ static int use_cmp(const void *x, const void *y)
 static int check_tables(const char *outdir, const Unit *u, int nunits)
 {
     int rc = 0, nclaims = 0;
-    Use *use = malloc((size_t)(3 * nunits + 1) * sizeof *use);
+    if (nunits <= 0)
+        return 0;
+    Use *use = malloc(((size_t)nunits * 3 + 1) * sizeof *use);
     int nuse = 0;
     for (int i = 0; i < nunits; i++)
         for (int t = 0; t < 3; t++) {
@@ -502,7 +504,9 @@ static void load_unit(Unit *u, const char *outdir)
 static int check_tags(const Unit *u, int nunits, int rc)
 {
     typedef struct { const char *tag; int unit; } TagUse;
-    TagUse *t = malloc((size_t)(nunits + 1) * sizeof *t);
+    if (nunits <= 0)
+        return rc;
+    TagUse *t = malloc(((size_t)nunits + 1) * sizeof *t);
     int n = 0;
     for (int i = 0; i < nunits; i++)
         if (u[i].load_st == ABC_OK && u[i].su.ir)
