@@ -479,6 +479,20 @@ static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
     buf_init(&vals);
     dialect_qualified(g->d, &uv, g->tables[T_ASSIGN].db, "abc_stats_user_values");
     dialect_qualified(g->d, &vals, g->tables[T_ASSIGN].db, "abc_stats_vals");
+    if (s->metric >= 0) {
+        /* a per-metric query reads the `vals` rows stats_moments
+         * materialised in this session (every metric's column is there):
+         * recomputing the per-user values per metric cost as much again */
+        s->params = 0;
+        buf_printf(&t, "-- reads the session table %s written by stats_moments: run after it, "
+                       "in the same session\nWITH vals AS (SELECT * FROM %s)", vals.data, vals.data);
+        buf_put(&t, b->data + plen, b->len - plen);
+        gen_push(g, s, &t);
+        buf_free(&t);
+        buf_free(&uv);
+        buf_free(&vals);
+        return;
+    }
     buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", uv.data);
     buf_put(&t, b->data, g->uv_end);
     buf_puts(&t, "\nSELECT * FROM user_values");
