@@ -10,6 +10,7 @@
 #define ABC_BASE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,11 @@ char *buf_take(Buf *b);
 /* Read a whole file (max_bytes cap) into a malloc'd NUL-terminated buffer. */
 AbcStatus file_read_all(const char *path, size_t max_bytes, char **out, size_t *out_len,
                         char *err, size_t errlen) ABC_MUST_CHECK;
+/* Create (or truncate) path and write all of data, fsync'ed when sync is
+ * set.  Errors name `name` (the file the caller is replacing); on failure
+ * path is removed. */
+AbcStatus file_write_whole(const char *path, const char *data, size_t len, bool sync,
+                           const char *name, char *err, size_t errlen) ABC_MUST_CHECK;
 /* Write data to path atomically: temp file in the same directory, fsync,
  * rename.  On failure the old file is untouched and err says why. */
 AbcStatus file_write_atomic(const char *path, const char *data, size_t len,

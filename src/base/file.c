@@ -59,6 +59,36 @@ out:
     return st;
 }
 
+AbcStatus file_write_whole(const char *path, const char *data, size_t len, bool sync,
+                           const char *name, char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write '%s': %s", name, strerror(errno));
+        return ABC_ERR_ENV;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            snprintf(err, errlen, "cannot write '%s': %s", name,
+                     n < 0 ? strerror(errno) : "short write");
+            close(fd);
+            unlink(path);
+            return ABC_ERR_ENV;
+        }
+        done += (size_t)n;
+    }
+    if ((sync && fsync(fd) != 0) || close(fd) != 0) {
+        snprintf(err, errlen, "cannot write '%s': %s", name, strerror(errno));
+        unlink(path);
+        return ABC_ERR_ENV;
+    }
+    return ABC_OK;
+}
+
 AbcStatus file_write_atomic(const char *path, const char *data, size_t len, char *err,
                             size_t errlen)
 {
@@ -69,37 +99,12 @@ AbcStatus file_write_atomic(const char *path, const char *data, size_t len, char
         return ABC_ERR_ENV;
     }
     snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    AbcStatus st = ABC_ERR_ENV;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        goto out;
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-            close(fd);
-            unlink(tmp);
-            goto out;
-        }
-        done += (size_t)n;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
+    AbcStatus st = file_write_whole(tmp, data, len, true, path, err, errlen);
+    if (st == ABC_OK && rename(tmp, path) != 0) {
         snprintf(err, errlen, "cannot replace '%s': %s", path, strerror(errno));
         unlink(tmp);
-        goto out;
+        st = ABC_ERR_ENV;
     }
-    st = ABC_OK;
-out:
     free(tmp);
     return st;
 }

@@ -69,12 +69,19 @@ typedef struct Unit {
  * Loading, generating and staging the files of one spec touch only that
  * spec's unit (its own arena and diagnostics), so units run in parallel;
  * everything printed is printed afterwards, in argument order. */
-typedef void (*UnitFn)(Unit *u, const char *outdir);
+/* What every unit of one invocation shares, read-only. */
+typedef struct Job {
+    const char *outdir;
+    const char *dialect_arg; /* --dialect, or NULL */
+    bool check;              /* --check */
+} Job;
+
+typedef void (*UnitFn)(Unit *u, const Job *job);
 
 typedef struct Pool {
     Unit *u;
     int nunits;
-    const char *outdir;
+    const Job *job;
     UnitFn fn;
     atomic_int next;
 } Pool;
@@ -86,13 +93,13 @@ static void *pool_worker(void *arg)
         int i = atomic_fetch_add(&p->next, 1);
         if (i >= p->nunits)
             return NULL;
-        p->fn(&p->u[i], p->outdir);
+        p->fn(&p->u[i], p->job);
     }
 }
 
-static void for_each_unit(Unit *u, int nunits, const char *outdir, UnitFn fn, int jobs)
+static void for_each_unit(Unit *u, int nunits, const Job *job, UnitFn fn, int jobs)
 {
-    Pool p = {u, nunits, outdir, fn, 0};
+    Pool p = {u, nunits, job, fn, 0};
     atomic_init(&p.next, 0);
     if (jobs > nunits)
         jobs = nunits;
@@ -226,12 +233,14 @@ static void remove_stale(const char *path, const char *rel, void *ctx)
 
 /* Phase 1 (per unit, in parallel): write every changed file of the unit to
  * a temporary name next to its target. */
-static void stage_unit(Unit *u, const char *outdir)
+static void stage_unit(Unit *u, const Job *job)
 {
+    const char *outdir = job->outdir;
     u->tmp = calloc((size_t)u->out.nfiles + 1, sizeof *u->tmp);
     u->dst = calloc((size_t)u->out.nfiles + 1, sizeof *u->dst);
     char made[4096] = ""; /* the last directory known to exist */
-    char err[512];
+    char *err = u->write_err;
+    size_t errlen = sizeof u->write_err;
     for (int k = 0; k < u->out.nfiles; k++) {
         const PlanFile *f = &u->out.files[k];
         char path[4096];
@@ -244,10 +253,8 @@ static void stage_unit(Unit *u, const char *outdir)
         if (slash)
             *slash = '\0';
         if (strcmp(dir, made) != 0) {
-            if (file_mkdirs(dir, err, sizeof err) != ABC_OK) {
-                snprintf(u->write_err, sizeof u->write_err, "%s", err);
+            if (file_mkdirs(dir, err, errlen) != ABC_OK)
                 return;
-            }
             snprintf(made, sizeof made, "%s", dir);
         }
         struct stat sb;
@@ -265,38 +272,17 @@ static void stage_unit(Unit *u, const char *outdir)
         u->tmp[u->ntmp] = t;
         u->dst[u->ntmp] = strdup(path);
         u->ntmp++;
-        int fd = open(t, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0) {
-            snprintf(u->write_err, sizeof u->write_err, "cannot write '%s': %s", path,
-                     strerror(errno));
+        if (file_write_whole(t, f->data, f->len, false, path, err, errlen) != ABC_OK)
             return;
-        }
-        size_t done = 0;
-        while (done < f->len) {
-            ssize_t w = write(fd, f->data + done, f->len - done);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                snprintf(u->write_err, sizeof u->write_err, "cannot write '%s': %s", path,
-                         w < 0 ? strerror(errno) : "short write");
-                close(fd);
-                return;
-            }
-            done += (size_t)w;
-        }
-        if (close(fd) != 0) {
-            snprintf(u->write_err, sizeof u->write_err, "cannot write '%s': %s", path,
-                     strerror(errno));
-            return;
-        }
     }
 }
 
 /* Phase 2: one flush, then rename every staged file into place. */
-static int write_all(const char *outdir, Unit *u, int nunits, int jobs)
+static int write_all(const Job *job, Unit *u, int nunits, int jobs)
 {
+    const char *outdir = job->outdir;
     int rc = 3;
-    for_each_unit(u, nunits, outdir, stage_unit, jobs);
+    for_each_unit(u, nunits, job, stage_unit, jobs);
     int staged = 0;
     for (int i = 0; i < nunits; i++) {
         if (u[i].write_err[0]) {
@@ -438,16 +424,17 @@ static const char *claimed_elsewhere(const Claim *c, int n, const char *tag, con
     return NULL;
 }
 
-/* Table names of this run, sorted, to find two tags on one table. */
+/* A name (tag or table) used by a unit: sorted by name, then by unit, a
+ * name used twice sits next to its earlier use. */
 typedef struct Use {
-    const char *table;
+    const char *name;
     int unit;
 } Use;
 
 static int use_cmp(const void *x, const void *y)
 {
     const Use *a = x, *b = y;
-    int c = strcmp(a->table, b->table);
+    int c = strcmp(a->name, b->name);
     return c ? c : (a->unit > b->unit) - (a->unit < b->unit);
 }
 
@@ -468,10 +455,10 @@ static int check_tables(const char *outdir, const Unit *u, int nunits)
         }
     qsort(use, (size_t)nuse, sizeof *use, use_cmp);
     for (int k = 1; k < nuse; k++)
-        for (int j = k - 1; j >= 0 && strcmp(use[j].table, use[k].table) == 0; j--) {
+        for (int j = k - 1; j >= 0 && strcmp(use[j].name, use[k].name) == 0; j--) {
             const Unit *a = &u[use[j].unit], *b = &u[use[k].unit];
             fprintf(stderr, "%s: error: table %s is also used by tag '%s' (%s)\n", b->path,
-                    use[k].table, a->su.ir->tag, a->path);
+                    use[k].name, a->su.ir->tag, a->path);
             rc = 1;
         }
     Claim *c = read_claims(outdir, &nclaims);
@@ -493,9 +480,9 @@ static int check_tables(const char *outdir, const Unit *u, int nunits)
     return rc;
 }
 
-static void load_unit(Unit *u, const char *outdir)
+static void load_unit(Unit *u, const Job *job)
 {
-    (void)outdir;
+    (void)job;
     u->load_st = spec_load(&u->su, u->path);
     u->loaded = true;
 }
@@ -503,64 +490,45 @@ static void load_unit(Unit *u, const char *outdir)
 /* Each tag once per run: tags name tables and directories. */
 static int check_tags(const Unit *u, int nunits, int rc)
 {
-    typedef struct { const char *tag; int unit; } TagUse;
     if (nunits <= 0)
         return rc;
-    TagUse *t = malloc(((size_t)nunits + 1) * sizeof *t);
+    Use *t = malloc(((size_t)nunits + 1) * sizeof *t);
     int n = 0;
     for (int i = 0; i < nunits; i++)
         if (u[i].load_st == ABC_OK && u[i].su.ir)
-            t[n++] = (TagUse){u[i].su.ir->tag, i};
-    /* insertion into a sorted array keeps the first definition first */
-    for (int i = 1; i < n; i++) {
-        TagUse x = t[i];
-        int j = i - 1;
-        while (j >= 0 && (strcmp(t[j].tag, x.tag) > 0 ||
-                          (strcmp(t[j].tag, x.tag) == 0 && t[j].unit > x.unit))) {
-            t[j + 1] = t[j];
-            j--;
-        }
-        t[j + 1] = x;
-    }
+            t[n++] = (Use){u[i].su.ir->tag, i};
+    qsort(t, (size_t)n, sizeof *t, use_cmp);
     for (int i = 1; i < n; i++)
-        for (int k = i - 1; k >= 0 && strcmp(t[k].tag, t[i].tag) == 0; k--) {
+        for (int k = i - 1; k >= 0 && strcmp(t[k].name, t[i].name) == 0; k--) {
             fprintf(stderr, "%s: error: tag '%s' is also defined by %s; compile one spec per tag\n",
-                    u[t[i].unit].path, t[i].tag, u[t[k].unit].path);
+                    u[t[i].unit].path, t[i].name, u[t[k].unit].path);
             rc = 1;
         }
     free(t);
     return rc;
 }
 
-/* Which dialects a unit compiles to (shared by the workers, read-only). */
-typedef struct DialectChoice {
-    const char *arg; /* --dialect, or NULL */
-    bool check;
-} DialectChoice;
-
-static const DialectChoice *g_choice;
-
-static void plan_unit(Unit *u, const char *outdir)
+static void plan_unit(Unit *u, const Job *job)
 {
     const IrSpec *ir = u->su.ir;
     const Dialect *ds[2];
     int nd = 0;
-    const char *arg = g_choice->arg;
+    const char *arg = job->dialect_arg;
     if (arg && strcmp(arg, "all") == 0) {
         ds[nd++] = &dialect_starrocks;
         ds[nd++] = &dialect_mariadb;
     } else if (arg) {
         ds[nd++] = dialect_by_name(arg);
-    } else if (g_choice->check) {
+    } else if (job->check) {
         char p[4096];
-        snprintf(p, sizeof p, "%s/%s/mariadb", outdir, ir->tag);
+        snprintf(p, sizeof p, "%s/%s/mariadb", job->outdir, ir->tag);
         ds[nd++] = &dialect_starrocks;
         if (is_dir(p))
             ds[nd++] = &dialect_mariadb;
     } else {
         ds[nd++] = &dialect_starrocks;
     }
-    u->plan_st = plan_tag_outputs(ir, ds, nd, outdir, &u->arena, &u->su.diag, &u->out,
+    u->plan_st = plan_tag_outputs(ir, ds, nd, job->outdir, &u->arena, &u->su.diag, &u->out,
                                   u->plan_err, sizeof u->plan_err);
 }
 
@@ -622,7 +590,8 @@ int cmd_compile(int argc, char **argv)
         u[i].path = specs[i];
         arena_init(&u[i].arena);
     }
-    for_each_unit(u, nspecs, outdir, load_unit, jobs);
+    Job job = {outdir, dialect_arg, check};
+    for_each_unit(u, nspecs, &job, load_unit, jobs);
     for (int i = 0; i < nspecs; i++) {
         if (u[i].load_st != ABC_OK) {
             diag_print(&u[i].su.diag, stderr);
@@ -633,10 +602,7 @@ int cmd_compile(int argc, char **argv)
     }
     rc = check_tags(u, nspecs, rc);
     if (rc == 0) {
-        DialectChoice choice = {dialect_arg, check};
-        g_choice = &choice;
-        for_each_unit(u, nspecs, outdir, plan_unit, jobs);
-        g_choice = NULL;
+        for_each_unit(u, nspecs, &job, plan_unit, jobs);
         for (int i = 0; i < nspecs && rc == 0; i++)
             if (u[i].plan_st != ABC_OK) {
                 diag_print(&u[i].su.diag, stderr);
@@ -649,7 +615,7 @@ int cmd_compile(int argc, char **argv)
     if (rc == 0)
         rc = check_tables(outdir, u, nspecs);
     if (rc == 0)
-        rc = check ? check_all(outdir, u, nspecs) : write_all(outdir, u, nspecs, jobs);
+        rc = check ? check_all(outdir, u, nspecs) : write_all(&job, u, nspecs, jobs);
 
     for (int i = 0; i < nspecs; i++) {
         arena_free(&u[i].arena);
