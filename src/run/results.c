@@ -235,6 +235,28 @@ static int col_index(const WhRow *row, const char *name)
     return -1;
 }
 
+/* The dimensions every statistics row starts with: its analysis date, and
+ * the experiment (-1: the keys are NULL or the experiment is no longer in
+ * the tag, skip the row) and variation key it belongs to. */
+static AbcStatus row_dims(const Results *r, const SqlStep *step, const WhRow *row, long *date,
+                          int *exp, const char **var, char *err, size_t errlen)
+{
+    int cd = col_index(row, "analysis_date"), ck = col_index(row, "tracking_key"),
+        cv = col_index(row, "variation_key");
+    if (cd < 0 || ck < 0 || cv < 0) {
+        snprintf(err, errlen, "step %s: result lacks the dimension columns", step->name);
+        return ABC_ERR_SPEC;
+    }
+    if (!row->values[cd] || !date_parse_prefix(row->values[cd], date)) {
+        snprintf(err, errlen, "step %s: analysis_date '%.20s' is not a date", step->name,
+                 row->values[cd] ? row->values[cd] : "NULL");
+        return ABC_ERR_SPEC;
+    }
+    *var = row->values[cv];
+    *exp = row->values[ck] && row->values[cv] ? find_exp(r, row->values[ck]) : -1;
+    return ABC_OK;
+}
+
 /* A distribution row holds the distinct values of one unit cell (date,
  * experiment, variation, every segment slot): it is added to the all-users
  * cell and to the cell of its value of each segment. */
@@ -244,30 +266,20 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const WhR
     int m = step->metric;
     if (m < 0 || m >= r->ir->nmetrics)
         return ABC_OK;
-    int cd = col_index(row, "analysis_date"), ck = col_index(row, "tracking_key"),
-        cv = col_index(row, "variation_key"), ci = col_index(row, "value"),
-        cu = col_index(row, "units");
-    if (cd < 0 || ck < 0 || cv < 0 || ci < 0 || cu < 0) {
-        snprintf(err, errlen, "step %s: result lacks the dimension, value or units columns",
-                 step->name);
-        return ABC_ERR_SPEC;
-    }
     long date;
-    if (!row->values[cd] || !date_parse_prefix(row->values[cd], &date)) {
-        snprintf(err, errlen, "step %s: analysis_date '%.20s' is not a date", step->name,
-                 row->values[cd] ? row->values[cd] : "NULL");
-        return ABC_ERR_SPEC;
-    }
+    int exp;
+    const char *var_key;
+    AbcStatus st = row_dims(r, step, row, &date, &exp, &var_key, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    int ci = col_index(row, "value"), cu = col_index(row, "units");
     double v, u;
-    if (!num(row->values[ci], &v) || !num(row->values[cu], &u)) {
+    if (ci < 0 || cu < 0 || !num(row->values[ci], &v) || !num(row->values[cu], &u)) {
         snprintf(err, errlen, "step %s: bad value/units", step->name);
         return ABC_ERR_SPEC;
     }
-    if (!row->values[ck] || !row->values[cv])
-        return ABC_OK;
-    int exp = find_exp(r, row->values[ck]);
     if (exp < 0)
-        return ABC_OK; /* an experiment no longer in the tag */
+        return ABC_OK;
     if (r->q_set && r->q_metric == m) {
         if (date < r->q_date) {
             snprintf(err, errlen, "step %s: rows are not ordered by analysis_date", step->name);
@@ -279,7 +291,7 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const WhR
     r->q_set = true;
     r->q_metric = m;
     r->q_date = date;
-    int var = find_var(&r->exps[exp], row->values[cv]);
+    int var = find_var(&r->exps[exp], var_key);
     for (int seg = -1; seg < r->ir->nsegments; seg++) {
         const char *name = "", *value = "";
         if (seg >= 0) {
@@ -318,25 +330,20 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, cha
 {
     if (step->shape == STATS_DISTRIBUTION)
         return add_distribution_row(r, step, row, err, errlen);
-    int cd = col_index(row, "analysis_date"), ck = col_index(row, "tracking_key"),
-        cv = col_index(row, "variation_key"), cs = col_index(row, "segment"),
-        cx = col_index(row, "segment_value");
-    if (cd < 0 || ck < 0 || cv < 0 || cs < 0 || cx < 0) {
+    long date;
+    int exp;
+    const char *var_key;
+    AbcStatus dst = row_dims(r, step, row, &date, &exp, &var_key, err, errlen);
+    if (dst != ABC_OK)
+        return dst;
+    int cs = col_index(row, "segment"), cx = col_index(row, "segment_value");
+    if (cs < 0 || cx < 0) {
         snprintf(err, errlen, "step %s: result lacks the dimension columns", step->name);
         return ABC_ERR_SPEC;
     }
-    long date;
-    if (!row->values[cd] || !date_parse_prefix(row->values[cd], &date)) {
-        snprintf(err, errlen, "step %s: analysis_date '%.20s' is not a date", step->name,
-                 row->values[cd] ? row->values[cd] : "NULL");
-        return ABC_ERR_SPEC;
-    }
-    if (!row->values[ck] || !row->values[cv])
-        return ABC_OK;
-    int exp = find_exp(r, row->values[ck]);
     if (exp < 0)
-        return ABC_OK; /* an experiment no longer in the tag */
-    int var = find_var(&r->exps[exp], row->values[cv]);
+        return ABC_OK; /* NULL keys, or an experiment no longer in the tag */
+    int var = find_var(&r->exps[exp], var_key);
     Cell *c = get_cell(r, date, exp, row->values[cs] ? row->values[cs] : "",
                        row->values[cx] ? row->values[cx] : "");
     if (var < 0) {
