@@ -121,6 +121,10 @@ typedef struct Dialect {
     void (*add_columns)(Buf *out, const TableDef *t, const TableCol *cols, int n);
     /* The statements that perform one write. */
     void (*write)(SqlStmts *out, const WriteSpec *w);
+    /* Several replacements (REPLACE_* writes) meant to be seen together:
+     * one transaction where the dialect has them (MariaDB), one atomic
+     * write after the other where it does not (StarRocks). */
+    void (*write_together)(SqlStmts *out, const WriteSpec *w, int n);
     /* Delete the rows of t matching `where` (SQL text), as one statement. */
     void (*delete_where)(Buf *out, const TableDef *t, const char *where);
 

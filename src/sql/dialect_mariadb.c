@@ -187,6 +187,30 @@ static void push_text(SqlStmts *out, const char *text)
     buf_free(&b);
 }
 
+/* DELETE of the rows a REPLACE_* write replaces, then the INSERT; the
+ * caller opens and commits the transaction. */
+static void mdb_replace(SqlStmts *out, const WriteSpec *w)
+{
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "DELETE FROM ");
+    dialect_qualified(&dialect_mariadb, &b, w->table->db, w->table->name);
+    buf_puts(&b, "\nWHERE ");
+    mdb_ident(&b, w->part_col);
+    if (w->mode == WRITE_REPLACE_PART) {
+        buf_printf(&b, " = %s", w->part_value);
+    } else {
+        buf_printf(&b, " >= %s AND ", w->lo);
+        mdb_ident(&b, w->part_col);
+        buf_printf(&b, " <= %s", w->hi);
+    }
+    sql_stmts_push(out, &b);
+    buf_reset(&b);
+    mdb_insert(&b, w);
+    sql_stmts_push(out, &b);
+    buf_free(&b);
+}
+
 static void mdb_write(SqlStmts *out, const WriteSpec *w)
 {
     Buf b;
@@ -220,25 +244,19 @@ static void mdb_write(SqlStmts *out, const WriteSpec *w)
     case WRITE_REPLACE_PART:
     case WRITE_REPLACE_RANGE:
         push_text(out, "START TRANSACTION");
-        buf_puts(&b, "DELETE FROM ");
-        dialect_qualified(&dialect_mariadb, &b, w->table->db, w->table->name);
-        buf_puts(&b, "\nWHERE ");
-        mdb_ident(&b, w->part_col);
-        if (w->mode == WRITE_REPLACE_PART) {
-            buf_printf(&b, " = %s", w->part_value);
-        } else {
-            buf_printf(&b, " >= %s AND ", w->lo);
-            mdb_ident(&b, w->part_col);
-            buf_printf(&b, " <= %s", w->hi);
-        }
-        sql_stmts_push(out, &b);
-        buf_reset(&b);
-        mdb_insert(&b, w);
-        sql_stmts_push(out, &b);
+        mdb_replace(out, w);
         push_text(out, "COMMIT");
         break;
     }
     buf_free(&b);
+}
+
+static void mdb_write_together(SqlStmts *out, const WriteSpec *w, int n)
+{
+    push_text(out, "START TRANSACTION");
+    for (int i = 0; i < n; i++)
+        mdb_replace(out, &w[i]);
+    push_text(out, "COMMIT");
 }
 
 static void mdb_delete_where(Buf *out, const TableDef *t, const char *where)
@@ -284,6 +302,7 @@ const Dialect dialect_mariadb = {
     .create_table = mdb_create_table,
     .add_columns = mdb_add_columns,
     .write = mdb_write,
+    .write_together = mdb_write_together,
     .delete_where = mdb_delete_where,
     .cast_string = mdb_cast_string,
     .date_add_days = mdb_date_add_days,

@@ -197,6 +197,12 @@ static void sr_write(SqlStmts *out, const WriteSpec *w)
     buf_free(&b);
 }
 
+static void sr_write_together(SqlStmts *out, const WriteSpec *w, int n)
+{
+    for (int i = 0; i < n; i++)
+        sr_write(out, &w[i]);
+}
+
 static void sr_delete_where(Buf *out, const TableDef *t, const char *where)
 {
     buf_puts(out, "DELETE FROM ");
@@ -241,6 +247,7 @@ const Dialect dialect_starrocks = {
     .create_table = sr_create_table,
     .add_columns = sr_add_columns,
     .write = sr_write,
+    .write_together = sr_write_together,
     .delete_where = sr_delete_where,
     .cast_string = sr_cast_string,
     .date_add_days = sr_date_add_days,

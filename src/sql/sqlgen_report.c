@@ -10,48 +10,26 @@
  *              a failure leaves both on the previous run. */
 #include "sqlgen_int.h"
 
-#include <string.h>
-
-static void publish(Gen *g, SqlStep *s, int table, const char *part_col, const char *part_value,
-                    const char *label, const char *comment)
+/* The write that replaces `table`'s rows with part_col = part_value by
+ * the staged results of {{analysis_date}}; the SELECT lands in body. */
+static WriteSpec publish_spec(Gen *g, Buf *body, int table, const char *part_col,
+                              const char *part_value, const char *label, const char *comment)
 {
-    Buf body;
-    buf_init(&body);
-    buf_puts(&body, "SELECT ");
+    buf_puts(body, "SELECT ");
     for (int i = 0; i < SQLGEN_REPORT_NCOLUMNS; i++) {
         if (i)
-            buf_puts(&body, i % 6 ? ", " : ",\n       ");
-        gen_id(g, &body, SQLGEN_REPORT_COLUMNS[i]);
+            buf_puts(body, i % 6 ? ", " : ",\n       ");
+        gen_id(g, body, SQLGEN_REPORT_COLUMNS[i]);
     }
-    buf_puts(&body, "\nFROM ");
-    gen_table(g, &body, T_STAGE);
-    buf_puts(&body, "\nWHERE ");
-    gen_tag_pred(g, &body, NULL);
-    buf_puts(&body, " AND `analysis_date` = {{analysis_date}}");
-    WriteSpec w = {.mode = WRITE_REPLACE_PART, .table = &g->tables[table], .part_col = part_col,
-                   .part_value = part_value, .label = gen_label(g, label), .comment = comment,
-                   .cols = SQLGEN_REPORT_COLUMNS, .ncols = SQLGEN_REPORT_NCOLUMNS, .body = body.data};
-    SqlStmts st;
-    sql_stmts_init(&st, g->a);
-    g->d->write(&st, &w);
-    gen_push_stmts(g, s, &st);
-    buf_free(&body);
-}
-
-/* MariaDB: fold consecutive per-table transactions of a step into one
- * (drop each COMMIT that a START TRANSACTION follows). */
-static void join_transactions(SqlStep *s)
-{
-    int n = 0;
-    for (int i = 0; i < s->nstmts; i++) {
-        if (i + 1 < s->nstmts && strcmp(s->stmts[i], "COMMIT") == 0 &&
-            strcmp(s->stmts[i + 1], "START TRANSACTION") == 0) {
-            i++;
-            continue;
-        }
-        s->stmts[n++] = s->stmts[i];
-    }
-    s->nstmts = n;
+    buf_puts(body, "\nFROM ");
+    gen_table(g, body, T_STAGE);
+    buf_puts(body, "\nWHERE ");
+    gen_tag_pred(g, body, NULL);
+    buf_puts(body, " AND `analysis_date` = {{analysis_date}}");
+    return (WriteSpec){.mode = WRITE_REPLACE_PART, .table = &g->tables[table], .part_col = part_col,
+                       .part_value = part_value, .label = gen_label(g, label), .comment = comment,
+                       .cols = SQLGEN_REPORT_COLUMNS, .ncols = SQLGEN_REPORT_NCOLUMNS,
+                       .body = body->data};
 }
 
 void gen_report(Gen *g)
@@ -94,17 +72,31 @@ void gen_report(Gen *g)
                      : "replace the tag's report rows and dashboard rows with the staged results "
                        "of {{analysis_date}} (the latest date), atomically per table");
     s->params = SQLP_ANALYSIS_DATE | SQLP_RUN_ID;
-    publish(g, s, T_REPORT, "tag", tag.data, "report", "latest results of the tag");
-    publish(g, s, T_DASHBOARD, "tag", tag.data, "dashboard", "the tag's rows of the dashboard table");
-    if (g->d->id == DIALECT_MARIADB)
-        join_transactions(s);
+    Buf rb, db;
+    buf_init(&rb);
+    buf_init(&db);
+    WriteSpec both[2] = {
+        publish_spec(g, &rb, T_REPORT, "tag", tag.data, "report", "latest results of the tag"),
+        publish_spec(g, &db, T_DASHBOARD, "tag", tag.data, "dashboard",
+                     "the tag's rows of the dashboard table")};
+    sql_stmts_init(&st, g->a);
+    g->d->write_together(&st, both, 2);
+    gen_push_stmts(g, s, &st);
+    buf_free(&rb);
+    buf_free(&db);
 
     s = gen_step(g, SQLSTEP_DAILY_PUBLISH, "daily_publish",
                  "replace the daily table's {{analysis_date}} partition with the staged results "
                  "of that date (once per analysis date)");
     s->params = SQLP_ANALYSIS_DATE | SQLP_RUN_ID;
-    publish(g, s, T_DAILY, "analysis_date", "{{analysis_date}}", "daily",
-            "results as of {{analysis_date}}");
+    Buf dayb;
+    buf_init(&dayb);
+    WriteSpec day = publish_spec(g, &dayb, T_DAILY, "analysis_date", "{{analysis_date}}", "daily",
+                                 "results as of {{analysis_date}}");
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &day);
+    gen_push_stmts(g, s, &st);
+    buf_free(&dayb);
     buf_free(&b);
     buf_free(&tag);
 }
