@@ -475,9 +475,7 @@ static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
     }
     Buf t, uv, vals;
     buf_init(&t);
-    buf_init(&uv);
     buf_init(&vals);
-    dialect_qualified(g->d, &uv, g->tables[T_ASSIGN].db, "abc_stats_user_values");
     dialect_qualified(g->d, &vals, g->tables[T_ASSIGN].db, "abc_stats_vals");
     if (s->metric >= 0) {
         /* a per-metric query reads the `vals` rows stats_moments
@@ -489,10 +487,11 @@ static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
         buf_put(&t, b->data + plen, b->len - plen);
         gen_push(g, s, &t);
         buf_free(&t);
-        buf_free(&uv);
         buf_free(&vals);
         return;
     }
+    buf_init(&uv);
+    dialect_qualified(g->d, &uv, g->tables[T_ASSIGN].db, "abc_stats_user_values");
     buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", uv.data);
     buf_put(&t, b->data, g->uv_end);
     buf_puts(&t, "\nSELECT * FROM user_values");
@@ -553,7 +552,8 @@ void gen_stats(Gen *g)
                        q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
         Cols c = {0};
         buf_reset(&b);
-        prefix(g, &b, i);
+        if (g->d->id != DIALECT_MARIADB) /* MariaDB reads stats_moments' vals (push_stats) */
+            prefix(g, &b, i);
         plen = b.len;
         Buf v;
         buf_init(&v);
