@@ -33,7 +33,8 @@ void stats_init(void);
 typedef enum StatsMetricKind { STATS_PROPORTION, STATS_MEAN, STATS_RATIO } StatsMetricKind;
 typedef enum StatsEffectType { STATS_RELATIVE, STATS_ABSOLUTE } StatsEffectType;
 typedef enum StatsDirection { STATS_HIGHER_BETTER, STATS_LOWER_BETTER } StatsDirection;
-/* Two-sided, or one-sided towards the metric's better direction. */
+/* Two-sided, or one-sided towards the metric's better direction (H1: the
+ * treatment is better).  gbstats' one-sided tests bound the other way. */
 typedef enum StatsSides { STATS_TWO_SIDED, STATS_ONE_SIDED } StatsSides;
 typedef enum StatsSequential { STATS_SEQ_NONE, STATS_SEQ_CS, STATS_SEQ_MSPRT } StatsSequential;
 typedef enum StatsCorrection {
@@ -92,8 +93,10 @@ typedef struct StatsEffect {
 StatsEffect stats_effect(StatsEffectType type, const StatsMoments *a, const StatsMoments *b);
 
 /* CUPED θ pooled over both arms: Cov(post, pre)/Var(pre) from the summed
- * sums (Deng et al. 2013; gbstats compute_theta); 0 when either variance is 0. */
-double stats_cuped_theta(const StatsSums *a, const StatsSums *b);
+ * sums (Deng et al. 2013; gbstats compute_theta); 0 when either variance is 0.
+ * For proportions a 0/1 side (Σx² = Σx) has variance p(1−p), as gbstats'
+ * ProportionStatistic; the covariance is always the (n−1) sample one. */
+double stats_cuped_theta(StatsMetricKind kind, const StatsSums *a, const StatsSums *b);
 
 /* CUPED-adjusted comparison of two mean-metric arms with θ from
  * stats_cuped_theta: adjusted means post − θ·pre, adjusted variances
@@ -107,8 +110,8 @@ typedef struct StatsCuped {
     StatsEffect effect;
     double theta, variance_reduction;
 } StatsCuped;
-AbcStatus stats_cuped(StatsEffectType type, const StatsSums *a, const StatsSums *b,
-                      StatsCuped *out) ABC_MUST_CHECK;
+AbcStatus stats_cuped(StatsMetricKind kind, StatsEffectType type, const StatsSums *a,
+                      const StatsSums *b, StatsCuped *out) ABC_MUST_CHECK;
 
 /* ---- frequentist tests ------------------------------------------------------ */
 typedef struct StatsTest {
@@ -137,6 +140,13 @@ AbcStatus stats_ztest_prop(double n_a, double x_a, double n_b, double x_b, doubl
  * <= 0, or the weights do not sum to 1 within 1e-6 (they are normalised). */
 AbcStatus stats_srm(const double *n, const double *weights, size_t k,
                     double *p_value) ABC_MUST_CHECK;
+
+/* Fisher's exact test on a 2×2 table (x_a of n_a vs x_b of n_b), two-sided:
+ * the sum of the hypergeometric probabilities not above the observed one
+ * (relative tolerance 1e-7), as scipy.stats.fisher_exact.  ABC_ERR_SPEC on
+ * counts that are not whole numbers within [0, n], or a support over 1e7. */
+AbcStatus stats_fisher_exact(double n_a, double x_a, double n_b, double x_b,
+                             double *p_value) ABC_MUST_CHECK;
 
 /* ---- Bayesian --------------------------------------------------------------- */
 typedef struct StatsBayes {
@@ -315,7 +325,8 @@ enum {
     STATS_F_REL_UNDEFINED = 1u << 0, /* control mean 0: relative effect undefined */
     STATS_F_ZERO_VARIANCE = 1u << 1, /* SE 0: no test possible */
     STATS_F_SMALL_N = 1u << 2,       /* an arm has n < 2 */
-    STATS_F_SRM = 1u << 3            /* sample ratio mismatch below threshold */
+    STATS_F_SRM = 1u << 3,           /* sample ratio mismatch below threshold */
+    STATS_F_BOUNDARY = 1u << 4       /* a proportion arm at 0 or 1: see exact_p_value */
 };
 
 typedef struct StatsVariationIn {
@@ -351,7 +362,12 @@ typedef struct StatsArmResult {
     /* treatments only (index >= 1) */
     unsigned flags;
     const char *message; /* static text explaining a flag, or NULL */
+    /* effect, se, CI and p on the requested scale, from one test (the
+     * sequential one when asked); abs_effect and rel_effect are the same
+     * estimator's point on both scales (CUPED-adjusted when CUPED is on) */
     double effect, se, ci_lo, ci_hi, p_value, p_adjusted, dof;
+    double abs_effect, rel_effect;
+    double exact_p_value;                   /* Fisher's exact test, STATS_F_BOUNDARY */
     double z_p_value, z_stat;               /* STATS_M_ZTEST */
     double posterior_mean, chance_to_win, expected_loss, expected_loss_control;
     double cred_lo, cred_hi;

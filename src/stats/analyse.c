@@ -23,6 +23,7 @@ static void arm_clear(StatsArmResult *r)
     r->posterior_mean = r->chance_to_win = r->expected_loss = r->expected_loss_control = nan;
     r->cred_lo = r->cred_hi = r->bb_chance_to_win = nan;
     r->theta = r->variance_reduction = nan;
+    r->abs_effect = r->rel_effect = r->exact_p_value = nan;
     r->uplift = (StatsUplift){nan, nan, nan, nan, nan, nan, nan, nan, nan};
     r->flags = 0;
     r->message = NULL;
@@ -53,6 +54,10 @@ static AbcStatus validate(const StatsRequest *q, char *err, size_t errlen)
         return fail(err, errlen, "$.prior.stddev: must be > 0");
     if (q->sequential != STATS_SEQ_NONE && !(q->seq_param > 0 && isfinite(q->seq_param)))
         return fail(err, errlen, "$.sequential: tuning/tau must be > 0");
+    if (q->sequential != STATS_SEQ_NONE && q->sides == STATS_ONE_SIDED)
+        return fail(err, errlen,
+                    "$.sided: one-sided tests are not available with sequential cs or msprt "
+                    "(their intervals are two-sided); use \"two\" or a fixed-horizon test");
     double wsum = 0;
     for (size_t i = 0; i < q->nvar; i++) {
         const StatsSums *s = &q->vars[i].sums;
@@ -82,6 +87,10 @@ static bool arm_moments(const StatsRequest *q, size_t i, StatsMoments *m, StatsA
         return false;
     if (stats_moments(q->kind, s, m) != ABC_OK)
         return false;
+    /* a variance below (1e-5·|mean|)² is the rounding noise of Σx² − (Σx)²/n
+     * on constant data, not spread: treat it as zero */
+    if (q->kind != STATS_PROPORTION && m->var <= 1e-10 * m->mean * m->mean)
+        m->var = 0;
     r->mean = m->mean;
     r->stddev = sqrt(m->var);
     return true;
@@ -94,6 +103,24 @@ static void set_flag(StatsArmResult *r, unsigned f, const char *msg)
         r->message = msg;
 }
 
+/* The test the request names, on one effect: the sequential test when
+ * there is one, else Welch's t (one- or two-sided).  `tau` is the mSPRT
+ * mixing scale on this effect's scale. */
+static AbcStatus run_test(const StatsRequest *q, const StatsEffect *e, double dof, double n_total,
+                          double tau, StatsTest *t)
+{
+    if (q->sequential == STATS_SEQ_CS)
+        return stats_cs(e, n_total, q->alpha, q->seq_param, t);
+    if (q->sequential == STATS_SEQ_MSPRT)
+        return stats_msprt(e, q->alpha, tau, t);
+    return stats_ttest(e, dof, q->alpha, q->sides, q->direction, t);
+}
+
+static bool at_boundary(const StatsSums *s)
+{
+    return s->sum <= 0 || s->sum >= s->n;
+}
+
 static void analyse_treatment(const StatsRequest *q, const StatsMoments *ma, size_t i,
                               const StatsMoments *mb, StatsArmResult *r)
 {
@@ -102,51 +129,106 @@ static void analyse_treatment(const StatsRequest *q, const StatsMoments *ma, siz
         set_flag(r, STATS_F_SMALL_N, "fewer than 2 units in an arm: no test");
         return;
     }
-    StatsEffect e;
-    StatsMoments da = *ma, db = *mb;
-    if (q->cuped) {
-        StatsCuped c;
-        if (stats_cuped(q->effect, sa, sb, &c) != ABC_OK) {
-            set_flag(r, STATS_F_SMALL_N, "fewer than 2 units in an arm: no test");
-            return;
+    /* both effect scales from the same estimator */
+    StatsEffect eff[2];
+    StatsMoments dm[2][2];
+    for (int k = 0; k < 2; k++) {
+        StatsEffectType type = k ? STATS_RELATIVE : STATS_ABSOLUTE;
+        if (q->cuped) {
+            StatsCuped c;
+            if (stats_cuped(q->kind, type, sa, sb, &c) != ABC_OK) {
+                set_flag(r, STATS_F_SMALL_N, "fewer than 2 units in an arm: no test");
+                return;
+            }
+            eff[k] = c.effect;
+            dm[k][0] = c.adj_a;
+            dm[k][1] = c.adj_b;
+            if (type == q->effect) {
+                r->theta = c.theta;
+                r->variance_reduction = c.variance_reduction;
+            }
+        } else {
+            eff[k] = stats_effect(type, ma, mb);
+            dm[k][0] = *ma;
+            dm[k][1] = *mb;
         }
-        e = c.effect;
-        da = c.adj_a;
-        db = c.adj_b;
-        r->theta = c.theta;
-        r->variance_reduction = c.variance_reduction;
-    } else {
-        e = stats_effect(q->effect, ma, mb);
     }
-    if (stats_uplift(ma, mb, sb->n, q->alpha, &r->uplift) != ABC_OK)
-        r->uplift.abs_est = NAN;
-    if (!e.defined) {
+    int main_k = q->effect == STATS_RELATIVE;
+    const StatsEffect *e = &eff[main_k];
+    r->abs_effect = eff[0].est;
+    r->rel_effect = eff[1].defined ? eff[1].est : NAN;
+    if (q->kind == STATS_PROPORTION && (at_boundary(sa) || at_boundary(sb))) {
+        double p;
+        set_flag(r, STATS_F_BOUNDARY,
+                 "a proportion is 0 or 1: the normal approximation is unreliable; see the exact p");
+        if (stats_fisher_exact(sa->n, sa->sum, sb->n, sb->sum, &p) == ABC_OK)
+            r->exact_p_value = p;
+    }
+    /* labelled extras with tests of their own, defined where the Wald
+     * test is not (e.g. 1 vs 0) */
+    if (q->kind == STATS_PROPORTION && (q->methods & STATS_M_ZTEST)) {
+        StatsTest z;
+        if (stats_ztest_prop(sa->n, sa->sum, sb->n, sb->sum, q->alpha, q->sides, q->direction,
+                             &z) == ABC_OK) {
+            r->z_stat = z.stat;
+            r->z_p_value = z.p_value;
+        }
+    }
+    if (q->kind == STATS_PROPORTION && (q->methods & STATS_M_BETA_BINOMIAL)) {
+        double p;
+        if (stats_beta_binomial(sa->n, sa->sum, sb->n, sb->sum, 1, 1, q->direction, &p) == ABC_OK)
+            r->bb_chance_to_win = p;
+    }
+    if (!e->defined) {
         set_flag(r, STATS_F_REL_UNDEFINED, "control mean is 0: relative effect undefined");
         return;
     }
-    r->effect = e.est;
-    r->se = sqrt(e.var);
-    bool zero_var = !(e.var > 0);
-    if (zero_var)
+    r->effect = e->est;
+    r->se = sqrt(e->var);
+    if (!(e->var > 0)) {
+        /* no test on this scale, and none on the other either: a p-value
+         * next to an effect that has none would contradict it */
         set_flag(r, STATS_F_ZERO_VARIANCE, "zero variance: no test possible");
-    double dof = stats_welch_dof(&da, &db);
-    if (!zero_var && (q->methods & STATS_M_TTEST)) {
-        StatsTest t;
-        AbcStatus st;
-        if (q->sequential == STATS_SEQ_CS)
-            st = stats_cs(&e, sa->n + sb->n, q->alpha, q->seq_param, &t);
-        else if (q->sequential == STATS_SEQ_MSPRT)
-            st = stats_msprt(&e, q->alpha, q->seq_param, &t);
-        else
-            st = stats_ttest(&e, dof, q->alpha, q->sides, q->direction, &t);
-        if (st == ABC_OK) {
-            r->p_value = t.p_value;
-            r->ci_lo = t.ci_lo;
-            r->ci_hi = t.ci_hi;
-            r->dof = q->sequential == STATS_SEQ_NONE ? t.dof : NAN;
-        }
+        return;
     }
-    if (!zero_var && (q->methods & STATS_M_BAYES)) {
+    /* mSPRT's τ is given on the requested scale; the other scale's is
+     * converted through |control mean| */
+    double cm = fabs(ma->mean);
+    double tau[2];
+    tau[main_k] = q->seq_param;
+    tau[!main_k] = main_k ? q->seq_param * cm : (cm > 0 ? q->seq_param / cm : NAN);
+    StatsTest t[2];
+    bool tested[2] = {false, false};
+    for (int k = 0; k < 2; k++) {
+        if (!eff[k].defined || !(eff[k].var > 0) || !(tau[k] > 0 || q->sequential != STATS_SEQ_MSPRT))
+            continue;
+        double dof = stats_welch_dof(&dm[k][0], &dm[k][1]);
+        tested[k] = run_test(q, &eff[k], dof, sa->n + sb->n, tau[k], &t[k]) == ABC_OK;
+        if (k == main_k && tested[k])
+            r->dof = q->sequential == STATS_SEQ_NONE ? t[k].dof : NAN;
+    }
+    if (tested[main_k] && (q->methods & STATS_M_TTEST)) {
+        r->p_value = t[main_k].p_value;
+        r->ci_lo = t[main_k].ci_lo;
+        r->ci_hi = t[main_k].ci_hi;
+    }
+    /* uplift: both scales from the same test, impact = absolute × treated units */
+    if (tested[main_k]) {
+        StatsUplift u = {eff[0].est, NAN, NAN, r->rel_effect, NAN, NAN, NAN, NAN, NAN};
+        if (tested[0]) {
+            u.abs_lo = t[0].ci_lo;
+            u.abs_hi = t[0].ci_hi;
+        }
+        if (tested[1]) {
+            u.rel_lo = t[1].ci_lo;
+            u.rel_hi = t[1].ci_hi;
+        }
+        u.impact = u.abs_est * sb->n;
+        u.impact_lo = u.abs_lo * sb->n;
+        u.impact_hi = u.abs_hi * sb->n;
+        r->uplift = u;
+    }
+    if (q->methods & STATS_M_BAYES) {
         double pm = 0, psd = 0;
         if (q->has_prior) {
             double scale = q->effect == STATS_ABSOLUTE ? fabs(ma->mean) : 1.0;
@@ -156,7 +238,7 @@ static void analyse_treatment(const StatsRequest *q, const StatsMoments *ma, siz
                 set_flag(r, 0, "control mean is 0: absolute prior cannot be scaled, flat prior used");
         }
         StatsBayes b;
-        if (stats_bayes_gaussian(&e, pm, psd, q->alpha, q->direction, &b) == ABC_OK) {
+        if (stats_bayes_gaussian(e, pm, psd, q->alpha, q->direction, &b) == ABC_OK) {
             if (q->has_prior)
                 r->posterior_mean = b.post_mean;
             r->chance_to_win = b.chance_to_win;
@@ -165,19 +247,6 @@ static void analyse_treatment(const StatsRequest *q, const StatsMoments *ma, siz
             r->cred_lo = b.cred_lo;
             r->cred_hi = b.cred_hi;
         }
-    }
-    if (q->kind == STATS_PROPORTION && (q->methods & STATS_M_ZTEST)) {
-        StatsTest t;
-        if (stats_ztest_prop(sa->n, sa->sum, sb->n, sb->sum, q->alpha, q->sides, q->direction,
-                             &t) == ABC_OK) {
-            r->z_stat = t.stat;
-            r->z_p_value = t.p_value;
-        }
-    }
-    if (q->kind == STATS_PROPORTION && (q->methods & STATS_M_BETA_BINOMIAL)) {
-        double p;
-        if (stats_beta_binomial(sa->n, sa->sum, sb->n, sb->sum, 1, 1, q->direction, &p) == ABC_OK)
-            r->bb_chance_to_win = p;
     }
 }
 
@@ -288,7 +357,8 @@ static bool render_flags(cJSON *v, const StatsArmResult *a)
     } names[] = {{STATS_F_REL_UNDEFINED, "relative_undefined"},
                  {STATS_F_ZERO_VARIANCE, "zero_variance"},
                  {STATS_F_SMALL_N, "small_n"},
-                 {STATS_F_SRM, "srm"}};
+                 {STATS_F_SRM, "srm"},
+                 {STATS_F_BOUNDARY, "proportion_at_boundary"}};
     cJSON *arr = cJSON_AddArrayToObject(v, "flags");
     if (!arr)
         return false;
@@ -309,7 +379,11 @@ static bool render_treatment(cJSON *v, const StatsRequest *q, const StatsArmResu
 {
     bool ok = add_num(v, "effect", a->effect) && add_num(v, "se", a->se);
     if (q->methods & STATS_M_TTEST) {
-        ok = ok && add_pair(v, "ci", a->ci_lo, a->ci_hi) && add_num(v, "p_value", a->p_value);
+        ok = ok && add_pair(v, "ci", a->ci_lo, a->ci_hi) && add_num(v, "p_value", a->p_value) &&
+             add_num(v, "absolute_effect", a->abs_effect) &&
+             add_num(v, "relative_effect", a->rel_effect);
+        if (a->flags & STATS_F_BOUNDARY)
+            ok = ok && add_num(v, "exact_p_value", a->exact_p_value);
         if (q->sequential == STATS_SEQ_NONE)
             ok = ok && add_num(v, "dof", a->dof);
         if (q->correction != STATS_CORR_NONE)

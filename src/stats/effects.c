@@ -35,11 +35,23 @@ StatsEffect stats_effect(StatsEffectType type, const StatsMoments *a, const Stat
 
 /* Pooled θ = Cov(post, pre)/Var(pre) over both arms' summed sums
  * (Deng, Xu, Kohavi & Walker 2013; gbstats compute_theta). */
-double stats_cuped_theta(const StatsSums *a, const StatsSums *b)
+/* Variance of one side of a CUPED pair: p(1−p) for a 0/1 variable of a
+ * proportion metric (gbstats ProportionStatistic), else the (n−1) sample
+ * variance (SampleMeanStatistic). */
+static double side_var(StatsMetricKind kind, double n, double sum, double sum_sq)
+{
+    if (kind == STATS_PROPORTION && n > 0 && sum_sq == sum) {
+        double p = sum / n;
+        return p * (1.0 - p);
+    }
+    return stats_var_from_sums(n, sum, sum_sq);
+}
+
+double stats_cuped_theta(StatsMetricKind kind, const StatsSums *a, const StatsSums *b)
 {
     double n = a->n + b->n;
-    double vpre = stats_var_from_sums(n, a->pre_sum + b->pre_sum, a->pre_sum_sq + b->pre_sum_sq);
-    double vpost = stats_var_from_sums(n, a->sum + b->sum, a->sum_sq + b->sum_sq);
+    double vpre = side_var(kind, n, a->pre_sum + b->pre_sum, a->pre_sum_sq + b->pre_sum_sq);
+    double vpost = side_var(kind, n, a->sum + b->sum, a->sum_sq + b->sum_sq);
     if (vpre <= 0 || vpost <= 0)
         return 0.0;
     double c = stats_cov_from_sums(n, a->sum + b->sum, a->pre_sum + b->pre_sum,
@@ -51,14 +63,14 @@ typedef struct CupedArm {
     double n, post_mean, pre_mean, vpost, vpre, cov;
 } CupedArm;
 
-static CupedArm cuped_arm(const StatsSums *s)
+static CupedArm cuped_arm(StatsMetricKind kind, const StatsSums *s)
 {
     CupedArm c;
     c.n = s->n;
     c.post_mean = s->sum / s->n;
     c.pre_mean = s->pre_sum / s->n;
-    c.vpost = stats_var_from_sums(s->n, s->sum, s->sum_sq);
-    c.vpre = stats_var_from_sums(s->n, s->pre_sum, s->pre_sum_sq);
+    c.vpost = side_var(kind, s->n, s->sum, s->sum_sq);
+    c.vpre = side_var(kind, s->n, s->pre_sum, s->pre_sum_sq);
     c.cov = stats_cov_from_sums(s->n, s->sum, s->pre_sum, s->sum_pre);
     return c;
 }
@@ -73,14 +85,14 @@ static double adj_var(const CupedArm *c, double theta)
 /* CUPED (Deng et al. 2013) with gbstats' relative variance:
  * v_trt = adjvar_b/(n_b ū_a²); v_ctrl = (Var(post_a)k² − 2θCov_a k + θ²Var(pre_a))/(n_a ū_a²)
  * with k = ū_b/ū_a, ū the unadjusted post means (frequentist_variance_relative_cuped). */
-AbcStatus stats_cuped(StatsEffectType type, const StatsSums *a, const StatsSums *b,
-                      StatsCuped *out)
+AbcStatus stats_cuped(StatsMetricKind kind, StatsEffectType type, const StatsSums *a,
+                      const StatsSums *b, StatsCuped *out)
 {
     if (!(a->n >= 2) || !(b->n >= 2))
         return ABC_ERR_SPEC;
     StatsCuped r;
-    r.theta = stats_cuped_theta(a, b);
-    CupedArm ca = cuped_arm(a), cb = cuped_arm(b);
+    r.theta = stats_cuped_theta(kind, a, b);
+    CupedArm ca = cuped_arm(kind, a), cb = cuped_arm(kind, b);
     r.adj_a = (StatsMoments){ca.n, ca.post_mean - r.theta * ca.pre_mean, adj_var(&ca, r.theta)};
     r.adj_b = (StatsMoments){cb.n, cb.post_mean - r.theta * cb.pre_mean, adj_var(&cb, r.theta)};
     StatsMoments ua = {ca.n, ca.post_mean, ca.vpost}, ub = {cb.n, cb.post_mean, cb.vpost};

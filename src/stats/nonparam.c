@@ -8,6 +8,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_gamma.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,4 +210,36 @@ out:
     gsl_rng_free(rng);
     free(buf);
     return st;
+}
+
+/* ---- Fisher's exact test ------------------------------------------------------ */
+/* log P(X = k) for the hypergeometric count of successes in arm a, given the
+ * margins: C(K, k) C(N − K, n_a − k) / C(N, n_a). */
+static double hyper_lnp(double k, double K, double N, double na)
+{
+    return gsl_sf_lnchoose((unsigned)K, (unsigned)k) +
+           gsl_sf_lnchoose((unsigned)(N - K), (unsigned)(na - k)) -
+           gsl_sf_lnchoose((unsigned)N, (unsigned)na);
+}
+
+AbcStatus stats_fisher_exact(double n_a, double x_a, double n_b, double x_b, double *p_value)
+{
+    stats_init();
+    bool whole = n_a == floor(n_a) && x_a == floor(x_a) && n_b == floor(n_b) && x_b == floor(x_b);
+    if (!whole || !(x_a >= 0 && x_a <= n_a && x_b >= 0 && x_b <= n_b) || !(n_a >= 1 && n_b >= 1) ||
+        n_a + n_b > 4e9)
+        return ABC_ERR_SPEC;
+    double N = n_a + n_b, K = x_a + x_b;
+    double lo = fmax(0, K - n_b), hi = fmin(K, n_a);
+    if (hi - lo > 1e7)
+        return ABC_ERR_SPEC; /* the normal approximation is good there anyway */
+    double obs = hyper_lnp(x_a, K, N, n_a);
+    double p = 0;
+    for (double k = lo; k <= hi; k++) {
+        double l = hyper_lnp(k, K, N, n_a);
+        if (l <= obs + 1e-7)
+            p += exp(l);
+    }
+    *p_value = fmin(1.0, p);
+    return ABC_OK;
 }

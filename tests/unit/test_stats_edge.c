@@ -142,7 +142,8 @@ Test(stats_edge, control_mean_zero_relative_undefined)
     cr_expect(r.arms[1].flags & STATS_F_REL_UNDEFINED);
     cr_expect_str_eq(r.arms[1].message, "control mean is 0: relative effect undefined");
     cr_expect(isnan(r.arms[1].effect));
-    cr_expect(isfinite(r.arms[1].uplift.abs_est), "absolute uplift still reported");
+    cr_expect(isfinite(r.arms[1].abs_effect), "absolute effect still reported");
+    cr_expect(isnan(r.arms[1].uplift.abs_lo), "no interval next to an untestable effect");
     char *s = render(&q, &r);
     cr_expect_not_null(strstr(s, "\"effect\":null"), "%s", s);
     cr_expect_not_null(strstr(s, "relative_undefined"), "%s", s);
@@ -306,4 +307,128 @@ Test(stats_edge, correction_in_analysis_and_srm_flag)
     v[0].weight = 0.5;
     cr_expect_eq(stats_analyse(&q, &r, err, sizeof err), ABC_ERR_SPEC);
     cr_expect_not_null(strstr(err, "$.variations: weights sum"), "%s", err);
+}
+
+/* ---- results that agree with themselves ---------------------------------- */
+
+Test(stats_consistency, fisher_exact_matches_scipy)
+{
+    double p;
+    /* scipy.stats.fisher_exact([[0, 5000], [7, 4993]]) */
+    cr_assert_eq(stats_fisher_exact(5000, 0, 5000, 7, &p), ABC_OK);
+    cr_expect(fabs(p - 0.015592200629594374) < 1e-9, "p %.17g", p);
+    cr_expect_eq(stats_fisher_exact(10, 11, 10, 0, &p), ABC_ERR_SPEC);
+    cr_expect_eq(stats_fisher_exact(10, 0.5, 10, 0, &p), ABC_ERR_SPEC);
+}
+
+Test(stats_consistency, proportion_at_zero_is_flagged_with_the_exact_test)
+{
+    StatsVariationIn v[2] = {{"c", 0.5, {.n = 5000, .sum = 0, .sum_sq = 0}},
+                             {"t", 0.5, {.n = 5000, .sum = 7, .sum_sq = 7}}};
+    StatsRequest q = req(STATS_PROPORTION, STATS_ABSOLUTE, v, 2);
+    StatsResult r;
+    char err[128];
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect(r.arms[1].flags & STATS_F_BOUNDARY);
+    cr_expect(fabs(r.arms[1].exact_p_value - 0.015592200629594374) < 1e-9);
+    char *s = render(&q, &r);
+    cr_expect_not_null(strstr(s, "proportion_at_boundary"), "%s", s);
+    free(s);
+    stats_result_free(&r);
+    /* treatment at 0: the relative effect has zero variance, so no test is
+     * published on either scale (no p next to an effect without one) */
+    v[0].sums.sum = v[0].sums.sum_sq = 7;
+    v[1].sums.sum = v[1].sums.sum_sq = 0;
+    q.effect = STATS_RELATIVE;
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect(r.arms[1].flags & STATS_F_ZERO_VARIANCE);
+    cr_expect(isnan(r.arms[1].p_value) && isnan(r.arms[1].ci_lo));
+    cr_expect(isnan(r.arms[1].uplift.abs_lo) && isnan(r.arms[1].uplift.impact_lo));
+    cr_expect(isfinite(r.arms[1].abs_effect));
+    stats_result_free(&r);
+}
+
+Test(stats_consistency, cuped_effect_is_the_centre_of_its_interval)
+{
+    StatsVariationIn v[2] = {
+        {"c", 0.5, {.n = 500, .sum = 1000, .sum_sq = 9000, .pre_sum = 950, .pre_sum_sq = 8000, .sum_pre = 7000}},
+        {"t", 0.5, {.n = 500, .sum = 1100, .sum_sq = 9800, .pre_sum = 900, .pre_sum_sq = 7600, .sum_pre = 7100}}};
+    for (int type = 0; type < 2; type++) {
+        StatsRequest q = req(STATS_MEAN, type ? STATS_RELATIVE : STATS_ABSOLUTE, v, 2);
+        q.cuped = true;
+        StatsResult r;
+        char err[128];
+        cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+        const StatsArmResult *a = &r.arms[1];
+        double mid = (a->ci_lo + a->ci_hi) / 2;
+        cr_expect(fabs(mid - a->effect) < 1e-12 * fmax(1, fabs(a->effect)), "mid %.17g effect %.17g",
+                  mid, a->effect);
+        cr_expect_eq(type ? a->rel_effect : a->abs_effect, a->effect, "the published point is the tested one");
+        double umid = type ? (a->uplift.rel_lo + a->uplift.rel_hi) / 2 : (a->uplift.abs_lo + a->uplift.abs_hi) / 2;
+        cr_expect(fabs(umid - a->effect) < 1e-12 * fmax(1, fabs(a->effect)));
+        stats_result_free(&r);
+    }
+}
+
+Test(stats_consistency, binomial_cuped_uses_p_one_minus_p)
+{
+    /* computed independently with gbstats' definitions (ProportionStatistic
+     * variance p(1−p), (n−1) covariance, pooled θ) */
+    StatsSums a = {.n = 1000, .sum = 300, .sum_sq = 300, .pre_sum = 250, .pre_sum_sq = 250, .sum_pre = 180};
+    StatsSums b = {.n = 1000, .sum = 340, .sum_sq = 340, .pre_sum = 260, .pre_sum_sq = 260, .sum_pre = 200};
+    StatsCuped c;
+    cr_assert_eq(stats_cuped(STATS_PROPORTION, STATS_ABSOLUTE, &a, &b, &c), ABC_OK);
+    cr_expect(fabs(c.theta - 0.5708868383395541) < 1e-12, "theta %.17g", c.theta);
+    cr_expect(fabs(c.effect.est - 0.03429113161660449) < 1e-12);
+    cr_expect(fabs(c.effect.var - 0.0003106581519509296) < 1e-15, "var %.17g", c.effect.var);
+}
+
+Test(stats_consistency, rounding_noise_is_not_variance)
+{
+    /* 8 users all at 3.03, sums as a warehouse adds them in doubles */
+    double x = 3.03, s = 0, sq = 0;
+    for (int i = 0; i < 8; i++) {
+        s += x;
+        sq += x * x;
+    }
+    StatsVariationIn v[2] = {{"c", 0.5, {.n = 8, .sum = s, .sum_sq = sq}},
+                             {"t", 0.5, {.n = 8, .sum = 8 * 3.0, .sum_sq = 8 * 9.0}}};
+    StatsRequest q = req(STATS_MEAN, STATS_ABSOLUTE, v, 2);
+    StatsResult r;
+    char err[128];
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    cr_expect_eq(r.arms[0].stddev, 0.0);
+    cr_expect(r.arms[1].flags & STATS_F_ZERO_VARIANCE);
+    cr_expect(isnan(r.arms[1].p_value));
+    stats_result_free(&r);
+}
+
+Test(stats_consistency, one_sided_sequential_is_refused)
+{
+    StatsVariationIn v[2] = {{"c", 0.5, {.n = 100, .sum = 10, .sum_sq = 10}},
+                             {"t", 0.5, {.n = 100, .sum = 12, .sum_sq = 12}}};
+    StatsRequest q = req(STATS_PROPORTION, STATS_RELATIVE, v, 2);
+    q.sides = STATS_ONE_SIDED;
+    q.sequential = STATS_SEQ_MSPRT;
+    q.seq_param = 0.1;
+    StatsResult r;
+    char err[256];
+    cr_expect_eq(stats_analyse(&q, &r, err, sizeof err), ABC_ERR_SPEC);
+    cr_expect_not_null(strstr(err, "$.sided"), "%s", err);
+}
+
+Test(stats_consistency, sequential_uplift_and_impact_use_the_always_valid_interval)
+{
+    StatsVariationIn v[2] = {{"c", 0.5, {.n = 10000, .sum = 1000, .sum_sq = 1000}},
+                             {"t", 0.5, {.n = 10000, .sum = 1100, .sum_sq = 1100}}};
+    StatsRequest q = req(STATS_PROPORTION, STATS_ABSOLUTE, v, 2);
+    q.sequential = STATS_SEQ_CS;
+    q.seq_param = 5000;
+    StatsResult r;
+    char err[128];
+    cr_assert_eq(stats_analyse(&q, &r, err, sizeof err), ABC_OK);
+    const StatsArmResult *a = &r.arms[1];
+    cr_expect(fabs(a->uplift.abs_lo - a->ci_lo) < 1e-15 && fabs(a->uplift.abs_hi - a->ci_hi) < 1e-15);
+    cr_expect(fabs(a->uplift.impact_lo - a->ci_lo * 10000) < 1e-9);
+    stats_result_free(&r);
 }

@@ -145,8 +145,8 @@ Test(stats_ref, cuped_pooled_theta_both_effect_types)
         const char *name = cJSON_GetObjectItem(c, "name")->valuestring;
         StatsSums a = sums(cJSON_GetObjectItem(c, "a")), b = sums(cJSON_GetObjectItem(c, "b"));
         StatsCuped ab, re;
-        cr_assert_eq(stats_cuped(STATS_ABSOLUTE, &a, &b, &ab), ABC_OK);
-        cr_assert_eq(stats_cuped(STATS_RELATIVE, &a, &b, &re), ABC_OK);
+        cr_assert_eq(stats_cuped(STATS_MEAN, STATS_ABSOLUTE, &a, &b, &ab), ABC_OK);
+        cr_assert_eq(stats_cuped(STATS_MEAN, STATS_RELATIVE, &a, &b, &re), ABC_OK);
         /* sums-based variances vs numpy's centred ones: 1e-8 */
         CLOSE(ab.theta, num(c, "theta"), 1e-8, name);
         CLOSE(ab.effect.est, num(c, "abs_est"), 1e-8, name);
