@@ -1138,9 +1138,8 @@ static void sema_metric(Sema *s, const AstItem *it, IrMetric *m, int self)
         diag_error(s->diag, it->call->loc,
                    "time_to needs a window in days to censor at, e.g. 'within 14d'");
     if (m->cap.kind != CAP_NONE &&
-        (m->kind == MK_PROPORTION || m->kind == MK_RETENTION || m->kind == MK_RATIO ||
-         m->kind == MK_FUNNEL || m->kind == MK_TIME_TO_EVENT || m->kind == MK_QUANTILE))
-        diag_error(s->diag, it->call->loc, "'cap' applies to count, sum, mean and active_days metrics, not %s", fn);
+        !(m->kind == MK_COUNT || m->kind == MK_SUM || m->kind == MK_ACTIVE_DAYS))
+        diag_error(s->diag, it->call->loc, "'cap' applies to count, sum and active_days metrics, not %s", fn);
     if (m->cuped.kind != CUPED_NONE) {
         if (m->kind == MK_RATIO || m->kind == MK_QUANTILE || m->kind == MK_FUNNEL ||
             m->kind == MK_TIME_TO_EVENT)
@@ -1375,6 +1374,13 @@ static void sema_analysis(Sema *s, const AstItem *it)
         }
         }
     }
+    /* confidence sequences and mSPRT are two-sided by construction */
+    if (a->one_sided && (a->sequential == SEQ_CS || a->sequential == SEQ_MSPRT) && seen[2])
+        diag_error(s->diag, seen[2]->key->loc,
+                   "'sided one' cannot be combined with 'sequential %s': its always-valid "
+                   "intervals are two-sided (use 'sequential obf looks N' for a one-sided "
+                   "sequential design)",
+                   a->sequential == SEQ_CS ? "cs" : "msprt");
 }
 
 /* ---- activity (growth analytics) ------------------------------------------------ */

@@ -317,8 +317,8 @@ static void validate(Gen *g)
         if (m->kind == MK_QUANTILE && !(m->quantile > 0 && m->quantile < 1))
             gen_error(g, m->loc, "the quantile must be in (0, 1)");
         if (m->cap.kind != CAP_NONE && m->kind != MK_COUNT && m->kind != MK_SUM &&
-            m->kind != MK_ACTIVE_DAYS && m->kind != MK_QUANTILE)
-            gen_error(g, m->loc, "capping applies to count, sum, active-days and quantile metrics");
+            m->kind != MK_ACTIVE_DAYS)
+            gen_error(g, m->loc, "'cap' applies to count, sum and active_days metrics");
         if (m->cap.kind == CAP_PERCENTILE && !(m->cap.value > 0 && m->cap.value < 1))
             gen_error(g, m->loc, "a percentile cap must be in (0, 1)");
         if (m->window.kind == WIN_DAYS && (m->window.from_day < 0 || m->window.to_day < m->window.from_day))

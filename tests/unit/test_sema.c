@@ -643,7 +643,7 @@ Test(sema, metric_errors)
         {"metric r = retained(events, day 1) within 7d;", "retained metrics take no 'within' window"},
         {"metric a = count(events) within 7d;\n  metric r = ratio(a, a) within 7d;", "ratio metrics take no 'within' window"},
         {"metric t2 = time_to(events);", "time_to needs a window in days"},
-        {"metric p = any(events) within 7d cap 5;", "'cap' applies to count, sum, mean and active_days metrics, not any"},
+        {"metric p = any(events) within 7d cap 5;", "'cap' applies to count, sum and active_days metrics, not any"},
         {"metric p = retained(events, day 1) cap p99;", "not retained"},
         {"metric q = quantile(payments.amount, 0.5) within 7d cuped 7d;", "CUPED is not available for quantile metrics"},
         {"metric f = funnel(events, events) within 7d cuped 7d;", "CUPED is not available for funnel metrics"},
