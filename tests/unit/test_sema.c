@@ -211,7 +211,7 @@ Test(sema, caps)
 {
     const IrSpec *ir = load_with("  metric a = count(events) within 7d cap 500;\n"
                                  "  metric b = sum(payments.amount) within 7d cap p99;\n"
-                                 "  metric c = mean(payments.amount) within 7d cap p1;\n"
+                                 "  metric c = sum(payments.amount) within 7d cap p1;\n"
                                  "  metric d = active_days(events) within 7d cap 2.5;\n"
                                  "  metric e = count(events) within 7d;\n");
     cr_assert_eq(metric(ir, "a")->cap.kind, CAP_ABSOLUTE);
@@ -644,6 +644,7 @@ Test(sema, metric_errors)
         {"metric a = count(events) within 7d;\n  metric r = ratio(a, a) within 7d;", "ratio metrics take no 'within' window"},
         {"metric t2 = time_to(events);", "time_to needs a window in days"},
         {"metric p = any(events) within 7d cap 5;", "'cap' applies to count, sum and active_days metrics, not any"},
+        {"metric p = mean(payments.amount) within 7d cap p99;", "'cap' applies to count, sum and active_days metrics, not mean"},
         {"metric p = retained(events, day 1) cap p99;", "not retained"},
         {"metric q = quantile(payments.amount, 0.5) within 7d cuped 7d;", "CUPED is not available for quantile metrics"},
         {"metric f = funnel(events, events) within 7d cuped 7d;", "CUPED is not available for funnel metrics"},
