@@ -36,7 +36,11 @@ typedef enum StatsDirection { STATS_HIGHER_BETTER, STATS_LOWER_BETTER } StatsDir
 /* Two-sided, or one-sided towards the metric's better direction (H1: the
  * treatment is better).  gbstats' one-sided tests bound the other way. */
 typedef enum StatsSides { STATS_TWO_SIDED, STATS_ONE_SIDED } StatsSides;
-typedef enum StatsSequential { STATS_SEQ_NONE, STATS_SEQ_CS, STATS_SEQ_MSPRT } StatsSequential;
+/* GSD: a group-sequential look whose efficacy boundary |z| >= seq_param
+ * (from stats_gsd_obf) the caller supplies. */
+typedef enum StatsSequential {
+    STATS_SEQ_NONE, STATS_SEQ_CS, STATS_SEQ_MSPRT, STATS_SEQ_GSD
+} StatsSequential;
 typedef enum StatsCorrection {
     STATS_CORR_NONE, STATS_CORR_HOLM, STATS_CORR_BH, STATS_CORR_BONFERRONI
 } StatsCorrection;
@@ -183,6 +187,27 @@ AbcStatus stats_cs(const StatsEffect *e, double n_total, double alpha, double tu
  * est ± sqrt(V(V+τ²)/τ² · (2 ln(1/α) + ln((V+τ²)/V))).  ABC_ERR_SPEC on V or τ <= 0. */
 AbcStatus stats_msprt(const StatsEffect *e, double alpha, double tau,
                       StatsTest *out) ABC_MUST_CHECK;
+/* One look of a group-sequential design with boundary zb: the repeated
+ * confidence interval est ± zb·SE (one-sided: open towards worse) and a
+ * boundary-scaled p = min(1, p_nominal · α/α_nominal(zb)), so p < α exactly
+ * when |z| >= zb, i.e. when the interval excludes 0 (Jennison & Turnbull
+ * 2000 ch. 9).  ABC_ERR_SPEC when SE is 0 or zb <= 0. */
+AbcStatus stats_gsd_test(const StatsEffect *e, double zb, double alpha, StatsSides sides,
+                         StatsDirection dir, StatsTest *out) ABC_MUST_CHECK;
+
+/* The test an analysis names, on one effect: CS, mSPRT (τ on this effect's
+ * scale), a GSD look (zb), or Welch's t on `dof` (normal when dof is
+ * infinite). */
+typedef struct StatsTestSpec {
+    double alpha;
+    StatsSides sides;
+    StatsDirection direction;
+    StatsSequential sequential;
+    double seq_param; /* CS tuning, mSPRT τ or GSD boundary */
+} StatsTestSpec;
+AbcStatus stats_test_effect(const StatsTestSpec *ts, const StatsEffect *e, double dof,
+                            double n_total, StatsTest *out) ABC_MUST_CHECK;
+
 /* Running minimum of mSPRT p-values over k daily looks into p_out[k]. */
 AbcStatus stats_msprt_running(const StatsEffect *looks, size_t k, double tau,
                               double *p_out) ABC_MUST_CHECK;
@@ -272,6 +297,12 @@ typedef struct StatsKmPoint {
 } StatsKmPoint;
 AbcStatus stats_kaplan_meier(const double *time, const int *event, size_t n,
                              StatsKmPoint **out, size_t *nout) ABC_MUST_CHECK;
+/* Restricted mean survival time to tau, ∫₀^τ S(t) dt of the Kaplan-Meier
+ * curve, with its variance Σ_{t_j ≤ τ} A_j² d_j/(Y_j(Y_j − d_j)), A_j =
+ * ∫_{t_j}^τ S (Klein & Moeschberger 2003 §4.5).  ABC_ERR_SPEC on no data or
+ * tau <= 0. */
+AbcStatus stats_rmst(const double *time, const int *event, size_t n, double tau, double *est,
+                     double *var) ABC_MUST_CHECK;
 /* Two-group log-rank test (Mantel 1966): χ² on 1 dof and its p-value. */
 AbcStatus stats_logrank(const double *time_a, const int *event_a, size_t na,
                         const double *time_b, const int *event_b, size_t nb, double *chi2,

@@ -3,6 +3,7 @@
  * statements, placeholders and result columns, the tables, the segment
  * slots, and per metric its kind, window, options and analysis methods.
  * Output is deterministic: fixed key order, numbers in shortest form. */
+#include "abc/analysis.h"
 #include "abc/plan.h"
 
 #include <stdio.h>
@@ -103,49 +104,8 @@ static const char *shape_name(SqlStatsShape s)
 
 void plan_metric_methods(const IrSpec *ir, const IrMetric *m, Buf *b)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } methods[] = {{METHOD_TTEST, "ttest"},       {METHOD_ZTEST, "ztest"},
-                   {METHOD_BAYES, "bayes"},       {METHOD_UPLIFT, "uplift"},
-                   {METHOD_MANNWHITNEY, "mannwhitney"}, {METHOD_BOOTSTRAP, "bootstrap"},
-                   {METHOD_DID, "did"}};
-    bool binary = m->kind == MK_PROPORTION || m->kind == MK_RETENTION || m->kind == MK_FUNNEL;
-    bool first = true;
-    buf_putc(b, '[');
-#define ADD(name_)                                                                                 \
-    do {                                                                                           \
-        buf_puts(b, first ? "" : ", ");                                                            \
-        js_str(b, name_);                                                                          \
-        first = false;                                                                             \
-    } while (0)
-    if (m->kind == MK_QUANTILE) {
-        ADD("quantile_ci");
-        if (ir->analysis.methods & METHOD_MANNWHITNEY)
-            ADD("mannwhitney");
-        if (ir->analysis.methods & METHOD_BOOTSTRAP)
-            ADD("bootstrap");
-    } else if (m->kind == MK_TIME_TO_EVENT) {
-        ADD("kaplan_meier");
-        ADD("logrank");
-    } else {
-        for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-            if (!(ir->analysis.methods & methods[i].bit))
-                continue;
-            if (methods[i].bit == METHOD_ZTEST && !binary)
-                continue;
-            ADD(methods[i].name);
-        }
-        if (m->kind == MK_RATIO || m->kind == MK_MEAN)
-            ADD("delta_method");
-        if (m->cuped.kind != CUPED_NONE)
-            ADD("cuped");
-    }
-    static const char *const seq[] = {NULL, "msprt", "cs", "gsd_obf"};
-    if (ir->analysis.sequential != SEQ_NONE && m->kind != MK_QUANTILE && m->kind != MK_TIME_TO_EVENT)
-        ADD(seq[ir->analysis.sequential]);
-#undef ADD
-    buf_putc(b, ']');
+    /* the analysis policy's list: the same the report's `methods` column holds */
+    analysis_methods(&ir->analysis, m, true, b);
 }
 
 static void word_json(Buf *b, const AstWord *w)
@@ -285,6 +245,9 @@ static void metrics_json(Buf *b, const IrSpec *ir)
                                 : "mean";
         buf_printf(b, ",\n     \"stats_kind\": \"%s\", \"methods\": ", stats);
         plan_metric_methods(ir, m, b);
+        AnalysisPolicy pol = analysis_policy(&ir->analysis, m);
+        buf_printf(b, ", \"test\": \"%s\", \"decision_basis\": \"%s\"", pol.test,
+                   pol.basis == AN_BASIS_BAYESIAN ? "bayesian" : "frequentist");
         buf_puts(b, i + 1 < ir->nmetrics ? "},\n" : "}\n");
     }
     buf_puts(b, "  ],\n");

@@ -19,9 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
 
+#include "abc/analysis.h"
 #include "abc/dates.h"
+#include "abc/report_row.h"
 #include "abc/results.h"
 #include "abc/stats.h"
 
@@ -53,18 +56,8 @@ typedef struct VarCell {
     Surv *surv;        /* per metric */
 } VarCell;
 
-/* The outcome of one metric × treatment in a cell. */
-typedef struct ArmOut {
-    double n, mean, stddev;
-    double abs_effect, rel_effect, ci_lo, ci_hi, p, p_adj;
-    double ctw, loss, cred_lo, cred_hi, var_red;
-    bool significant;
-    const char *decision; /* NULL for the control */
-    double extra1, extra2;   /* quantile CI of the arm / KM median, log-rank p */
-    double did_est, did_lo, did_hi, did_p;
-    double impact, impact_lo, impact_hi;
-    char note[96];
-} ArmOut;
+/* The outcome of one metric × variation in a cell (analysis.h). */
+typedef AnalysisArm ArmOut;
 
 typedef struct Cell {
     long date;
@@ -94,7 +87,7 @@ struct Results {
     SqlValue **rows;
     int *nrows;
     int unknown_variations;
-    bool obf_ready, obf_ok;  /* group-sequential boundaries, computed once */
+    bool obf_ready;          /* group-sequential boundaries, computed once */
     bool q_set;              /* distribution rows being streamed: metric and date */
     int q_metric;
     long q_date;
@@ -420,19 +413,6 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, cha
 
 /* ---- analysis ------------------------------------------------------------- */
 
-static StatsMetricKind stats_kind(IrMetricKind k)
-{
-    switch (k) {
-    case MK_PROPORTION:
-    case MK_RETENTION:
-    case MK_FUNNEL:
-    case MK_TIME_TO_EVENT: return STATS_PROPORTION;
-    case MK_MEAN:
-    case MK_RATIO: return STATS_RATIO;
-    default: return STATS_MEAN;
-    }
-}
-
 static StatsCorrection stats_corr(IrCorrection c)
 {
     switch (c) {
@@ -511,11 +491,7 @@ static double km_median(const double *t, const int *e, size_t n)
 
 static void arm_nan(ArmOut *o)
 {
-    o->abs_effect = o->rel_effect = o->ci_lo = o->ci_hi = o->p = o->p_adj = NAN;
-    o->ctw = o->loss = o->cred_lo = o->cred_hi = o->var_red = NAN;
-    o->extra1 = o->extra2 = NAN;
-    o->did_est = o->did_lo = o->did_hi = o->did_p = NAN;
-    o->impact = o->impact_lo = o->impact_hi = NAN;
+    analysis_arm_clear(o);
 }
 
 /* The effective sums of metric m for variation v (funnel: the last step). */
@@ -530,15 +506,25 @@ static StatsSums cell_sums(const Results *r, const Cell *c, int v, int m)
     return s;
 }
 
-static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs, bool allow_bootstrap)
+/* Quantile metrics: per arm the type-7 quantile with its order-statistic
+ * interval; the arm's standard error is that interval's half-width over
+ * z_{1−α/2}; the effect, its interval and p come from the policy's test on
+ * those (analysis_compare_estimates).  Mann-Whitney and the bootstrap are
+ * labelled extras, on the all-users cells. */
+static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs)
 {
     const IrSpec *ir = r->ir;
+    const IrAnalysis *an = &ir->analysis;
     const IrMetric *mt = &ir->metrics[m];
     const RunExperiment *x = &r->exps[c->exp];
+    AnalysisPolicy pol = analysis_policy(an, mt);
+    double zq = gsl_cdf_ugaussian_Pinv(1 - an->alpha / 2);
+    double zb = analysis_gsd_boundary(an, c->date - x->phase_start + 1, ((Results *)r)->obf_z,
+                                      &((Results *)r)->obf_ready);
     size_t na = 0;
     double *a = expand(&c->vars[0].dist[m], &na);
     StatsQuantile qa;
-    bool have_a = a && na > 0 && stats_quantile_ci(a, na, mt->quantile, ir->analysis.alpha, &qa) == ABC_OK;
+    bool have_a = a && na > 0 && stats_quantile_ci(a, na, mt->quantile, an->alpha, &qa) == ABC_OK;
     for (int v = 0; v < x->nvariations; v++) {
         ArmOut *o = &outs[v];
         size_t nb = 0;
@@ -547,30 +533,24 @@ static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs, boo
             nb = na;
         o->n = (double)nb;
         StatsQuantile qb;
-        if (b && nb > 0 && stats_quantile_ci(b, nb, mt->quantile, ir->analysis.alpha, &qb) == ABC_OK) {
+        if (b && nb > 0 && stats_quantile_ci(b, nb, mt->quantile, an->alpha, &qb) == ABC_OK) {
             o->mean = qb.est;
-            o->extra1 = qb.ci_lo;
-            o->extra2 = qb.ci_hi;
+            o->value_lo = qb.ci_lo;
+            o->value_hi = qb.ci_hi;
             if (v > 0 && have_a) {
-                o->abs_effect = qb.est - qa.est;
-                o->rel_effect = qa.est != 0 ? (qb.est - qa.est) / fabs(qa.est) : NAN;
-                bool rel = ir->analysis.effect == EFFECT_RELATIVE && qa.est != 0;
-                double lo = qb.ci_lo - qa.ci_hi, hi = qb.ci_hi - qa.ci_lo;
-                o->ci_lo = rel ? lo / fabs(qa.est) : lo;
-                o->ci_hi = rel ? hi / fabs(qa.est) : hi;
+                analysis_compare_estimates(an, mt, zb, qa.est, (qa.ci_hi - qa.ci_lo) / (2 * zq), qb.est,
+                                           (qb.ci_hi - qb.ci_lo) / (2 * zq), (double)nb, o);
                 StatsMannWhitney mw;
-                if (stats_mann_whitney(a, na, b, nb, &mw) == ABC_OK)
-                    o->p = mw.p_value;
-                /* resampling is costly: only for the all-users cell of the
-                 * latest date, the one the memo and the report show */
-                if (allow_bootstrap && (ir->analysis.methods & METHOD_BOOTSTRAP) &&
-                    !c->segment[0] && r->ndates > 0 && c->date == r->dates[r->ndates - 1]) {
-                    StatsBootstrap bs;
-                    if (stats_bootstrap(a, na, b, nb, rel ? STATS_RELATIVE : STATS_ABSOLUTE,
-                                        (size_t)ir->analysis.bootstrap_resamples,
-                                        ir->analysis.bootstrap_seed, ir->analysis.alpha, &bs) == ABC_OK)
-                        snprintf(o->note, sizeof o->note, "bootstrap mean diff %.4g [%.4g, %.4g]",
-                                 bs.est, bs.ci_lo, bs.ci_hi);
+                if ((pol.extras & AN_X_MANNWHITNEY) && stats_mann_whitney(a, na, b, nb, &mw) == ABC_OK)
+                    o->mw_p = mw.p_value;
+                /* resampling is costly: all-users cells only, every date alike */
+                StatsBootstrap bs;
+                if ((pol.extras & AN_X_BOOTSTRAP) && !c->segment[0] &&
+                    stats_bootstrap(a, na, b, nb, STATS_ABSOLUTE, (size_t)an->bootstrap_resamples,
+                                    an->bootstrap_seed, an->alpha, &bs) == ABC_OK) {
+                    o->boot_est = bs.est;
+                    o->boot_lo = bs.ci_lo;
+                    o->boot_hi = bs.ci_hi;
                 }
             }
         }
@@ -580,55 +560,58 @@ static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs, boo
     free(a);
 }
 
+/* Time-to-event metrics: per arm the Kaplan-Meier curve censored at the
+ * window's end; the arm's value is the restricted mean time to event
+ * within the window (RMST, with its variance), the effect is the RMST
+ * difference tested by the policy's test; the Kaplan-Meier median and the
+ * log-rank p are labelled extras. */
 static void analyse_survival(const Results *r, Cell *c, int m, ArmOut *outs)
 {
+    const IrAnalysis *an = &r->ir->analysis;
+    const IrMetric *mt = &r->ir->metrics[m];
     const RunExperiment *x = &r->exps[c->exp];
+    double tau = mt->window.to_day > 0 ? (double)mt->window.to_day : 1.0;
+    double zq = gsl_cdf_ugaussian_Pinv(1 - an->alpha / 2);
+    double zb = analysis_gsd_boundary(an, c->date - x->phase_start + 1, ((Results *)r)->obf_z,
+                                      &((Results *)r)->obf_ready);
     double *ta = NULL;
     int *ea = NULL;
     size_t na = expand_surv(&c->vars[0].surv[m], &ta, &ea);
-    if (na)
-        outs[0].extra1 = km_median(ta, ea, na);
-    for (int v = 1; v < x->nvariations; v++) {
-        double *tb = NULL;
-        int *eb = NULL;
-        size_t nb = expand_surv(&c->vars[v].surv[m], &tb, &eb);
-        if (nb) {
-            outs[v].extra1 = km_median(tb, eb, nb);
-            double chi2, p;
-            if (na && stats_logrank(ta, ea, na, tb, eb, nb, &chi2, &p) == ABC_OK)
-                outs[v].extra2 = p;
+    double est_a = NAN, var_a = NAN;
+    for (int v = 0; v < x->nvariations; v++) {
+        double *tb = ta;
+        int *eb = ea;
+        size_t nb = na;
+        if (v > 0) {
+            tb = NULL;
+            eb = NULL;
+            nb = expand_surv(&c->vars[v].surv[m], &tb, &eb);
         }
-        free(tb);
-        free(eb);
+        ArmOut *o = &outs[v];
+        o->n = (double)nb;
+        double est, var;
+        if (nb && stats_rmst(tb, eb, nb, tau, &est, &var) == ABC_OK) {
+            o->mean = est;
+            o->value_lo = est - zq * sqrt(var);
+            o->value_hi = est + zq * sqrt(var);
+            o->km_median = km_median(tb, eb, nb);
+            if (v == 0) {
+                est_a = est;
+                var_a = var;
+            } else if (isfinite(est_a)) {
+                analysis_compare_estimates(an, mt, zb, est_a, sqrt(var_a), est, sqrt(var), (double)nb, o);
+                double chi2, p;
+                if (stats_logrank(ta, ea, na, tb, eb, nb, &chi2, &p) == ABC_OK)
+                    o->logrank_p = p;
+            }
+        }
+        if (v > 0) {
+            free(tb);
+            free(eb);
+        }
     }
     free(ta);
     free(ea);
-}
-
-/* O'Brien-Fleming boundary at this look: one planned look per week of the
- * phase; returns the z boundary, or NaN. */
-static double obf_boundary(Results *r, const Cell *c)
-{
-    int looks = r->ir->analysis.looks;
-    const RunExperiment *x = &r->exps[c->exp];
-    long days = c->date - x->phase_start + 1;
-    if (looks < 2 || looks > 64 || days < 1)
-        return NAN;
-    if (!r->obf_ready) {
-        /* the boundaries depend only on the design: compute them once */
-        double t[64];
-        for (int i = 0; i < looks; i++)
-            t[i] = (double)(i + 1) / looks;
-        r->obf_ok = stats_gsd_obf(t, (size_t)looks, r->ir->analysis.alpha,
-                                  !r->ir->analysis.one_sided, r->obf_z) == ABC_OK;
-        r->obf_ready = true;
-    }
-    if (!r->obf_ok)
-        return NAN;
-    int k = (int)((days + 6) / 7);
-    if (k > looks)
-        k = looks;
-    return r->obf_z[k - 1];
 }
 
 /* The distribution rows of metric m for date d are complete (the query is
@@ -648,7 +631,7 @@ static void finish_quantiles(Results *r, int m, long d)
         ArmOut *o = arena_alloc(&r->arena, sizeof(ArmOut) * (size_t)x->nvariations);
         for (int v = 0; v < x->nvariations; v++)
             arm_nan(&o[v]);
-        analyse_quantile(r, c, m, o, false);
+        analyse_quantile(r, c, m, o);
         c->qout[m] = o;
         for (int v = 0; v < x->nvariations; v++) {
             Dist *dd = &c->vars[v].dist[m];
@@ -665,6 +648,7 @@ static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
     const IrAnalysis *an = &ir->analysis;
     const IrMetric *mt = &ir->metrics[m];
     const RunExperiment *x = &r->exps[c->exp];
+    AnalysisPolicy pol = analysis_policy(an, mt);
     int nv = x->nvariations;
     for (int v = 0; v < nv; v++)
         arm_nan(&outs[v]);
@@ -672,7 +656,11 @@ static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
         if (c->qout && c->qout[m])
             memcpy(outs, c->qout[m], sizeof(ArmOut) * (size_t)nv);
         else
-            analyse_quantile(r, c, m, outs, true);
+            analyse_quantile(r, c, m, outs);
+        return;
+    }
+    if (mt->kind == MK_TIME_TO_EVENT) {
+        analyse_survival(r, c, m, outs);
         return;
     }
     StatsVariationIn *in = calloc((size_t)nv, sizeof *in);
@@ -686,21 +674,24 @@ static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
     }
     StatsRequest q;
     memset(&q, 0, sizeof q);
-    q.kind = stats_kind(mt->kind);
+    q.kind = pol.stats_kind;
     q.direction = mt->direction == DIR_LOWER ? STATS_LOWER_BETTER : STATS_HIGHER_BETTER;
-    q.cuped = mt->cuped.kind != CUPED_NONE && q.kind != STATS_RATIO;
+    q.cuped = !strcmp(pol.estimator, "cuped");
     q.alpha = an->alpha;
     q.effect = an->effect == EFFECT_ABSOLUTE ? STATS_ABSOLUTE : STATS_RELATIVE;
     q.sides = an->one_sided ? STATS_ONE_SIDED : STATS_TWO_SIDED;
-    q.methods = STATS_M_TTEST | STATS_M_BAYES;
-    if ((an->methods & METHOD_ZTEST) && q.kind == STATS_PROPORTION)
+    q.methods = STATS_M_TTEST;
+    if (pol.extras & AN_X_BAYES)
+        q.methods |= STATS_M_BAYES;
+    if (pol.extras & AN_X_ZTEST)
         q.methods |= STATS_M_ZTEST;
-    if ((an->methods & METHOD_BAYES) && q.kind == STATS_PROPORTION)
-        q.methods |= STATS_M_BETA_BINOMIAL;
-    q.sequential = an->sequential == SEQ_MSPRT ? STATS_SEQ_MSPRT
-                 : an->sequential == SEQ_CS    ? STATS_SEQ_CS
-                                               : STATS_SEQ_NONE;
+    q.sequential = pol.sequential;
     q.seq_param = an->seq_param;
+    if (q.sequential == STATS_SEQ_GSD) {
+        q.seq_param = analysis_gsd_boundary(an, c->date - x->phase_start + 1, r->obf_z, &r->obf_ready);
+        if (!isfinite(q.seq_param))
+            q.sequential = STATS_SEQ_NONE;
+    }
     if (q.sequential == STATS_SEQ_MSPRT && q.effect == STATS_ABSOLUTE && nv > 0 &&
         in[0].sums.n > 0) {
         /* tau is written on the relative scale; absolute effects scale it
@@ -729,7 +720,6 @@ static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
     for (int v = 0; v < nv; v++)
         small |= in[v].sums.n < 2;
     if (!small && stats_analyse(&q, &res, err, sizeof err) == ABC_OK) {
-        double zb = an->sequential == SEQ_GSD_OBF ? obf_boundary(r, c) : NAN;
         for (int v = 0; v < nv; v++) {
             const StatsArmResult *a = &res.arms[v];
             ArmOut *o = &outs[v];
@@ -738,39 +728,42 @@ static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
             o->stddev = a->stddev;
             if (v == 0)
                 continue;
-            o->abs_effect = a->uplift.abs_est;
-            o->rel_effect = a->uplift.rel_est;
+            o->flags = a->flags;
+            o->abs_effect = a->abs_effect;
+            o->rel_effect = a->rel_effect;
+            o->se = a->se;
             o->ci_lo = a->ci_lo;
             o->ci_hi = a->ci_hi;
-            o->p = (q.methods & STATS_M_ZTEST) && (an->methods & METHOD_TTEST) == 0 ? a->z_p_value
-                                                                                    : a->p_value;
-            o->ctw = (q.methods & STATS_M_BETA_BINOMIAL) && isfinite(a->bb_chance_to_win) &&
-                             !isfinite(a->chance_to_win)
-                         ? a->bb_chance_to_win
-                         : a->chance_to_win;
-            o->loss = a->expected_loss;
-            o->cred_lo = a->cred_lo;
-            o->cred_hi = a->cred_hi;
-            o->var_red = q.cuped ? a->variance_reduction : NAN;
-            o->impact = a->uplift.impact;
-            o->impact_lo = a->uplift.impact_lo;
-            o->impact_hi = a->uplift.impact_hi;
-            if (isfinite(zb) && isfinite(a->effect) && isfinite(a->se) && a->se > 0) {
-                /* group-sequential: significant when |z| crosses the boundary */
-                double z = a->effect / a->se;
-                o->p = fabs(z) >= zb ? fmin(o->p, an->alpha / 2) : fmax(o->p, an->alpha * 1.0000001);
-                snprintf(o->note, sizeof o->note, "O'Brien-Fleming boundary |z| >= %.3f, z = %.3f", zb, z);
+            o->p = a->p_value;
+            o->z_p = a->z_p_value;
+            o->exact_p = a->exact_p_value;
+            if (pol.extras & AN_X_BAYES) {
+                o->ctw = a->chance_to_win;
+                o->loss = a->expected_loss;
+                o->cred_lo = a->cred_lo;
+                o->cred_hi = a->cred_hi;
             }
+            o->var_red = q.cuped ? a->variance_reduction : NAN;
+            if (pol.extras & AN_X_UPLIFT) {
+                o->impact = a->uplift.impact;
+                o->impact_lo = a->uplift.impact_lo;
+                o->impact_hi = a->uplift.impact_hi;
+            }
+            if (q.sequential == STATS_SEQ_GSD)
+                snprintf(o->note, sizeof o->note, "O'Brien-Fleming look: boundary |z| >= %.3f",
+                         q.seq_param);
             if (a->message && !o->note[0])
                 snprintf(o->note, sizeof o->note, "%s", a->message);
         }
         stats_result_free(&res);
     } else if (small) {
-        for (int v = 1; v < nv; v++)
+        for (int v = 1; v < nv; v++) {
+            outs[v].flags |= STATS_F_SMALL_N;
             snprintf(outs[v].note, sizeof outs[v].note, "fewer than 2 units in an arm");
+        }
     }
     /* difference-in-differences on the pre-period, where there is one */
-    if ((an->methods & METHOD_DID) && mt->cuped.kind == CUPED_SELF && q.kind == STATS_MEAN) {
+    if (pol.extras & AN_X_DID) {
         StatsMoments ch[64];
         for (int v = 0; v < nv && v < 64; v++) {
             StatsSums s = in[v].sums;
@@ -790,28 +783,7 @@ static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
             }
         }
     }
-    if (mt->kind == MK_TIME_TO_EVENT)
-        analyse_survival(r, c, m, outs);
     free(in);
-}
-
-static const char *decide(const IrAnalysis *an, const IrMetric *m, const ArmOut *o)
-{
-    bool freq = (an->methods & (METHOD_TTEST | METHOD_ZTEST)) != 0 || m->kind == MK_QUANTILE;
-    double eff = isfinite(o->abs_effect) ? o->abs_effect : o->rel_effect;
-    bool better = m->direction == DIR_LOWER ? eff < 0 : eff > 0;
-    if (freq) {
-        if (!o->significant || !isfinite(eff))
-            return "inconclusive";
-        return better ? "winner" : "loser";
-    }
-    if (isfinite(o->ctw)) {
-        if (o->ctw >= 1 - an->alpha)
-            return "winner";
-        if (o->ctw <= an->alpha)
-            return "loser";
-    }
-    return "inconclusive";
 }
 
 static void analyse_cell(Results *r, Cell *c)
@@ -869,8 +841,7 @@ static void analyse_cell(Results *r, Cell *c)
                     o->p_adj = adj[k];
                 k++;
             }
-            o->significant = isfinite(o->p_adj) && o->p_adj < ir->analysis.alpha;
-            o->decision = (c->srm_flag || c->dq_flag) ? "invalid" : decide(&ir->analysis, mt, o);
+            analysis_decide(&ir->analysis, mt, c->srm_flag || c->dq_flag, o);
         }
         c->out[m][0].decision = (c->srm_flag || c->dq_flag) ? "invalid" : NULL;
     }
@@ -894,14 +865,6 @@ static int cmp_cell(const void *a, const void *b)
     int s = strcmp(x->segment, y->segment);
     return s ? s : strcmp(x->value, y->value);
 }
-
-static SqlValue vs(const char *s) { return (SqlValue){SQLV_STRING, s ? s : "", 0, 0}; }
-static SqlValue vi(long long i) { return (SqlValue){SQLV_INT, NULL, i, 0}; }
-static SqlValue vd(double d)
-{
-    return isfinite(d) ? (SqlValue){SQLV_DOUBLE, NULL, 0, d} : (SqlValue){SQLV_NULL, NULL, 0, 0};
-}
-static SqlValue vnull(void) { return (SqlValue){SQLV_NULL, NULL, 0, 0}; }
 
 static const char *methods_text(Results *r)
 {
@@ -946,6 +909,30 @@ static void invalidate_segments(Results *r)
     }
 }
 
+/* The row's flags, comma-separated: the experiment's health and the
+ * comparison's STATS_F_* conditions. */
+static const char *flags_text(Results *r, const Cell *c, const ArmOut *o, int v)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{STATS_F_REL_UNDEFINED, "relative_undefined"},
+                 {STATS_F_ZERO_VARIANCE, "zero_variance"},
+                 {STATS_F_SMALL_N, "small_n"},
+                 {STATS_F_BOUNDARY, "proportion_at_boundary"}};
+    char b[128];
+    size_t len = 0;
+    b[0] = 0;
+    if (c->srm_flag)
+        len += (size_t)snprintf(b + len, sizeof b - len, "%ssrm", len ? "," : "");
+    if (c->dq_flag && len < sizeof b)
+        len += (size_t)snprintf(b + len, sizeof b - len, "%sdata_quality", len ? "," : "");
+    for (size_t i = 0; v > 0 && i < sizeof names / sizeof names[0] && len < sizeof b; i++)
+        if (o->flags & names[i].bit)
+            len += (size_t)snprintf(b + len, sizeof b - len, "%s%s", len ? "," : "", names[i].name);
+    return b[0] ? arena_strdup(&r->arena, b) : NULL;
+}
+
 AbcStatus results_compute(Results *r, char *err, size_t errlen)
 {
     (void)err;
@@ -962,7 +949,6 @@ AbcStatus results_compute(Results *r, char *err, size_t errlen)
     int ncols = SQLGEN_REPORT_NCOLUMNS;
     r->rows = arena_alloc(&r->arena, sizeof(SqlValue *) * (size_t)(r->ndates + 1));
     r->nrows = arena_alloc(&r->arena, sizeof(int) * (size_t)(r->ndates + 1));
-    const char *methods = methods_text(r);
     for (int di = 0; di < r->ndates; di++) {
         long date = r->dates[di];
         int count = 0;
@@ -980,58 +966,81 @@ AbcStatus results_compute(Results *r, char *err, size_t errlen)
             const RunExperiment *x = &r->exps[c->exp];
             for (int m = 0; m < ir->nmetrics; m++) {
                 const IrMetric *mt = &ir->metrics[m];
+                Buf mb;
+                buf_init(&mb);
+                analysis_methods(&ir->analysis, mt, false, &mb);
+                const char *methods = arena_strdup(&r->arena, mb.data ? mb.data : "");
+                buf_free(&mb);
+                AnalysisPolicy pol = analysis_policy(&ir->analysis, mt);
                 for (int v = 0; v < x->nvariations; v++) {
                     const ArmOut *o = &c->out[m][v];
-                    SqlValue *row = rows + (size_t)n * (size_t)ncols;
-                    for (int col = 0; col < ncols; col++) {
-                        const char *k = SQLGEN_REPORT_COLUMNS[col];
-                        SqlValue val = vnull();
-                        if (!strcmp(k, "tag")) val = vs(ir->tag);
-                        else if (!strcmp(k, "module")) val = vs(ir->module);
-                        else if (!strcmp(k, "experiment_id")) val = vs(x->id);
-                        else if (!strcmp(k, "tracking_key")) val = vs(x->tracking_key);
-                        else if (!strcmp(k, "experiment_name")) val = vs(x->name);
-                        else if (!strcmp(k, "phase_name")) val = vs(x->phase_name);
-                        else if (!strcmp(k, "phase_start")) val = (SqlValue){SQLV_DATETIME, x->phase_start_ts, 0, 0};
-                        else if (!strcmp(k, "phase_end")) val = x->phase_end_ts[0] ? (SqlValue){SQLV_DATETIME, x->phase_end_ts, 0, 0} : vnull();
-                        else if (!strcmp(k, "analysis_date")) val = (SqlValue){SQLV_DATE, ds, 0, 0};
-                        else if (!strcmp(k, "computed_at")) val = (SqlValue){SQLV_DATETIME, r->computed_at, 0, 0};
-                        else if (!strcmp(k, "metric")) val = vs(mt->name);
-                        else if (!strcmp(k, "metric_kind")) val = vs(ir_metric_kind_name(mt->kind));
-                        else if (!strcmp(k, "metric_role")) val = vs(ir_role_name(mt->role));
-                        else if (!strcmp(k, "direction")) val = vs(mt->direction == DIR_LOWER ? "lower" : "higher");
-                        else if (!strcmp(k, "segment")) val = vs(c->segment);
-                        else if (!strcmp(k, "segment_value")) val = vs(c->value);
-                        else if (!strcmp(k, "variation_key")) val = vs(x->variations[v].key);
-                        else if (!strcmp(k, "variation_name")) val = vs(x->variations[v].name);
-                        else if (!strcmp(k, "is_control")) val = vi(v == 0);
-                        else if (!strcmp(k, "users")) val = vi((long long)o->n);
-                        else if (!strcmp(k, "mean")) val = vd(o->mean);
-                        else if (!strcmp(k, "stddev")) val = vd(o->stddev);
-                        else if (!strcmp(k, "effect_type")) val = vs(ir->analysis.effect == EFFECT_ABSOLUTE ? "absolute" : "relative");
-                        else if (v == 0 && strcmp(k, "srm_p_value") && strcmp(k, "sequential") &&
-                                 strcmp(k, "methods") && strcmp(k, "decision") &&
-                                 strcmp(k, "spec_hash") && strcmp(k, "abc_version")) val = vnull();
-                        else if (!strcmp(k, "abs_effect")) val = vd(o->abs_effect);
-                        else if (!strcmp(k, "rel_effect")) val = vd(o->rel_effect);
-                        else if (!strcmp(k, "ci_low")) val = vd(o->ci_lo);
-                        else if (!strcmp(k, "ci_high")) val = vd(o->ci_hi);
-                        else if (!strcmp(k, "p_value")) val = vd(o->p);
-                        else if (!strcmp(k, "p_value_adjusted")) val = vd(o->p_adj);
-                        else if (!strcmp(k, "significant")) val = vi(o->significant);
-                        else if (!strcmp(k, "chance_to_win")) val = vd(o->ctw);
-                        else if (!strcmp(k, "expected_loss")) val = vd(o->loss);
-                        else if (!strcmp(k, "cred_low")) val = vd(o->cred_lo);
-                        else if (!strcmp(k, "cred_high")) val = vd(o->cred_hi);
-                        else if (!strcmp(k, "cuped_variance_reduction")) val = vd(o->var_red);
-                        else if (!strcmp(k, "srm_p_value")) val = vd(c->srm_p);
-                        else if (!strcmp(k, "sequential")) val = vs(sequential_text(&ir->analysis));
-                        else if (!strcmp(k, "methods")) val = vs(methods);
-                        else if (!strcmp(k, "decision")) val = o->decision ? vs(o->decision) : vnull();
-                        else if (!strcmp(k, "spec_hash")) val = vs(ir->content_hash);
-                        else if (!strcmp(k, "abc_version")) val = vs(ABC_VERSION);
-                        row[col] = val;
+                    ReportRow row;
+                    report_row_init(&row);
+                    row.tag = ir->tag;
+                    row.module = ir->module;
+                    row.experiment_id = x->id;
+                    row.tracking_key = x->tracking_key;
+                    row.experiment_name = x->name;
+                    row.phase_name = x->phase_name;
+                    row.phase_start = x->phase_start_ts;
+                    row.phase_end = x->phase_end_ts[0] ? x->phase_end_ts : NULL;
+                    row.analysis_date = ds;
+                    row.computed_at = r->computed_at;
+                    row.metric = mt->name;
+                    row.metric_kind = ir_metric_kind_name(mt->kind);
+                    row.metric_role = ir_role_name(mt->role);
+                    row.direction = mt->direction == DIR_LOWER ? "lower" : "higher";
+                    row.segment = c->segment;
+                    row.segment_value = c->value;
+                    row.variation_key = x->variations[v].key;
+                    row.variation_name = x->variations[v].name;
+                    row.is_control = v == 0;
+                    row.users = (long long)(isfinite(o->n) ? o->n : 0);
+                    row.mean = o->mean;
+                    row.stddev = o->stddev;
+                    row.value_low = o->value_lo;
+                    row.value_high = o->value_hi;
+                    row.effect_type = ir->analysis.effect == EFFECT_ABSOLUTE ? "absolute" : "relative";
+                    row.test = pol.test;
+                    row.srm_p_value = c->srm_p;
+                    row.sequential = sequential_text(&ir->analysis);
+                    row.methods = methods;
+                    row.decision = o->decision;
+                    row.flags = flags_text(r, c, o, v);
+                    row.spec_hash = ir->content_hash;
+                    row.abc_version = ABC_VERSION;
+                    if (v > 0) {
+                        row.abs_effect = o->abs_effect;
+                        row.rel_effect = o->rel_effect;
+                        row.ci_low = o->ci_lo;
+                        row.ci_high = o->ci_hi;
+                        row.p_value = o->p;
+                        row.p_value_adjusted = o->p_adj;
+                        row.significant = o->significant;
+                        row.chance_to_win = o->ctw;
+                        row.expected_loss = o->loss;
+                        row.cred_low = o->cred_lo;
+                        row.cred_high = o->cred_hi;
+                        row.cuped_variance_reduction = o->var_red;
+                        row.impact = o->impact;
+                        row.impact_low = o->impact_lo;
+                        row.impact_high = o->impact_hi;
+                        row.ztest_p_value = o->z_p;
+                        row.exact_p_value = o->exact_p;
+                        row.mannwhitney_p_value = o->mw_p;
+                        row.bootstrap_effect = o->boot_est;
+                        row.bootstrap_low = o->boot_lo;
+                        row.bootstrap_high = o->boot_hi;
+                        row.did_effect = o->did_est;
+                        row.did_low = o->did_lo;
+                        row.did_high = o->did_hi;
+                        row.did_p_value = o->did_p;
+                        row.logrank_p_value = o->logrank_p;
+                        row.bayes_decision = o->bayes_decision;
+                        row.note = o->note[0] ? arena_strdup(&r->arena, o->note) : NULL;
                     }
+                    row.km_median = o->km_median;
+                    report_row_values(&row, rows + (size_t)n * (size_t)ncols);
                     n++;
                 }
             }
@@ -1248,14 +1257,26 @@ void results_memo(const Results *r, long analysis_date, const char *run_line, Bu
                 if ((ir->analysis.methods & METHOD_UPLIFT) && isfinite(o->impact))
                     buf_printf(&line, " Net incremental impact %+.4g [%+.4g, %+.4g] over its %.0f users.",
                                o->impact, o->impact_lo, o->impact_hi, o->n);
-                if (mt->kind == MK_TIME_TO_EVENT && (isfinite(o->extra1) || isfinite(o->extra2)))
-                    buf_printf(&line, " Kaplan-Meier median days: control %s, variation %s; log-rank p %.3g.",
-                               isfinite(c->out[m][0].extra1) ? arena_printf(&((Results *)r)->arena, "%g", c->out[m][0].extra1) : "not reached",
-                               isfinite(o->extra1) ? arena_printf(&((Results *)r)->arena, "%g", o->extra1) : "not reached",
-                               o->extra2);
-                if (mt->kind == MK_QUANTILE && isfinite(o->extra1))
-                    buf_printf(&line, " Quantile %g CI [%.4g, %.4g]; p from Mann-Whitney.",
-                               mt->quantile, o->extra1, o->extra2);
+                if (mt->kind == MK_TIME_TO_EVENT && isfinite(o->mean))
+                    buf_printf(&line, " Mean days to event within the window (RMST): control %.3g, "
+                                      "variation %.3g. Kaplan-Meier median days: control %s, variation %s; "
+                                      "log-rank p %.3g.",
+                               c->out[m][0].mean, o->mean,
+                               isfinite(c->out[m][0].km_median) ? arena_printf(&((Results *)r)->arena, "%g", c->out[m][0].km_median) : "not reached",
+                               isfinite(o->km_median) ? arena_printf(&((Results *)r)->arena, "%g", o->km_median) : "not reached",
+                               o->logrank_p);
+                if (mt->kind == MK_QUANTILE && isfinite(o->value_lo))
+                    buf_printf(&line, " Quantile %g of the variation: CI [%.4g, %.4g].", mt->quantile,
+                               o->value_lo, o->value_hi);
+                if (isfinite(o->mw_p))
+                    buf_printf(&line, " Mann-Whitney p %.3g.", o->mw_p);
+                if (isfinite(o->boot_est))
+                    buf_printf(&line, " Bootstrap difference %+.4g [%+.4g, %+.4g].", o->boot_est,
+                               o->boot_lo, o->boot_hi);
+                if (isfinite(o->z_p))
+                    buf_printf(&line, " Pooled z-test p %.3g.", o->z_p);
+                if (isfinite(o->exact_p))
+                    buf_printf(&line, " Fisher's exact p %.3g.", o->exact_p);
                 if (mt->kind == MK_FUNNEL && c->vars[v].steps[m] && c->vars[0].steps[m]) {
                     buf_puts(&line, " Funnel (control → variation):");
                     for (int s = 0; s < mt->nsteps; s++) {

@@ -6,6 +6,7 @@
  * daily report table and the report stage table.  Every statement is
  * CREATE TABLE IF NOT EXISTS, so the step is idempotent. */
 #include "sqlgen_int.h"
+#include "abc/report_row.h"
 
 #include <string.h>
 
@@ -58,49 +59,6 @@ static const TableCol migration_cols[] = {
     {"abc_version", CT_STR32, false, NULL},
 };
 
-static const TableCol report_cols[] = {
-    {"tag", CT_STR64, true, NULL},
-    {"module", CT_STR64, true, NULL},
-    {"experiment_id", CT_STR128, true, NULL},
-    {"tracking_key", CT_STR128, false, NULL},
-    {"experiment_name", CT_STR255, false, NULL},
-    {"phase_name", CT_STR255, false, NULL},
-    {"phase_start", CT_DATETIME, false, NULL},
-    {"phase_end", CT_DATETIME, false, "NULL while running"},
-    {"analysis_date", CT_DATE, false, "data through this date"},
-    {"computed_at", CT_DATETIME, false, NULL},
-    {"metric", CT_STR64, false, NULL},
-    {"metric_kind", CT_STR32, false, NULL},
-    {"metric_role", CT_STR16, false, "goal | secondary | guardrail"},
-    {"direction", CT_STR16, false, "higher | lower"},
-    {"segment", CT_STR64, false, "'' for all users"},
-    {"segment_value", CT_STR255, false, "'' for all users"},
-    {"variation_key", CT_STR64, false, NULL},
-    {"variation_name", CT_STR255, false, NULL},
-    {"is_control", CT_TINYINT, false, NULL},
-    {"users", CT_BIGINT, false, NULL},
-    {"mean", CT_DOUBLE, false, NULL},
-    {"stddev", CT_DOUBLE, false, NULL},
-    {"effect_type", CT_STR16, false, "relative | absolute"},
-    {"abs_effect", CT_DOUBLE, false, NULL},
-    {"rel_effect", CT_DOUBLE, false, NULL},
-    {"ci_low", CT_DOUBLE, false, NULL},
-    {"ci_high", CT_DOUBLE, false, NULL},
-    {"p_value", CT_DOUBLE, false, NULL},
-    {"p_value_adjusted", CT_DOUBLE, false, NULL},
-    {"significant", CT_TINYINT, false, NULL},
-    {"chance_to_win", CT_DOUBLE, false, NULL},
-    {"expected_loss", CT_DOUBLE, false, NULL},
-    {"cred_low", CT_DOUBLE, false, NULL},
-    {"cred_high", CT_DOUBLE, false, NULL},
-    {"cuped_variance_reduction", CT_DOUBLE, false, "NULL without CUPED"},
-    {"srm_p_value", CT_DOUBLE, false, NULL},
-    {"sequential", CT_STR32, false, NULL},
-    {"methods", CT_STR128, false, NULL},
-    {"decision", CT_STR16, false, "winner | loser | inconclusive | invalid"},
-    {"spec_hash", CT_STR16, false, NULL},
-    {"abc_version", CT_STR32, false, NULL},
-};
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -110,14 +68,18 @@ const char *const SQLGEN_EXPDATA_COLUMNS[] = {
     "variation_name", "weight", "is_control", "fetched_at", "spec_hash", "abc_version"};
 const int SQLGEN_EXPDATA_NCOLUMNS = NELEM(SQLGEN_EXPDATA_COLUMNS);
 
+/* The report row's columns come from its one schema (report_row.h). */
+static const TableCol report_cols[] = {
+#define COL_(name, type, kind, not_null, comment) {#name, type, not_null, comment},
+    REPORT_ROW_COLUMNS(COL_)
+#undef COL_
+};
+
 const char *const SQLGEN_REPORT_COLUMNS[] = {
-    "tag", "module", "experiment_id", "tracking_key", "experiment_name", "phase_name",
-    "phase_start", "phase_end", "analysis_date", "computed_at", "metric", "metric_kind",
-    "metric_role", "direction", "segment", "segment_value", "variation_key", "variation_name",
-    "is_control", "users", "mean", "stddev", "effect_type", "abs_effect", "rel_effect", "ci_low",
-    "ci_high", "p_value", "p_value_adjusted", "significant", "chance_to_win", "expected_loss",
-    "cred_low", "cred_high", "cuped_variance_reduction", "srm_p_value", "sequential", "methods",
-    "decision", "spec_hash", "abc_version"};
+#define NAME_(name, type, kind, not_null, comment) #name,
+    REPORT_ROW_COLUMNS(NAME_)
+#undef NAME_
+};
 const int SQLGEN_REPORT_NCOLUMNS = NELEM(SQLGEN_REPORT_COLUMNS);
 
 int gen_metric_components(Gen *g, int m, TableCol *cols)

@@ -54,7 +54,7 @@ static AbcStatus validate(const StatsRequest *q, char *err, size_t errlen)
         return fail(err, errlen, "$.prior.stddev: must be > 0");
     if (q->sequential != STATS_SEQ_NONE && !(q->seq_param > 0 && isfinite(q->seq_param)))
         return fail(err, errlen, "$.sequential: tuning/tau must be > 0");
-    if (q->sequential != STATS_SEQ_NONE && q->sides == STATS_ONE_SIDED)
+    if ((q->sequential == STATS_SEQ_CS || q->sequential == STATS_SEQ_MSPRT) && q->sides == STATS_ONE_SIDED)
         return fail(err, errlen,
                     "$.sided: one-sided tests are not available with sequential cs or msprt "
                     "(their intervals are two-sided); use \"two\" or a fixed-horizon test");
@@ -103,17 +103,12 @@ static void set_flag(StatsArmResult *r, unsigned f, const char *msg)
         r->message = msg;
 }
 
-/* The test the request names, on one effect: the sequential test when
- * there is one, else Welch's t (one- or two-sided).  `tau` is the mSPRT
- * mixing scale on this effect's scale. */
 static AbcStatus run_test(const StatsRequest *q, const StatsEffect *e, double dof, double n_total,
                           double tau, StatsTest *t)
 {
-    if (q->sequential == STATS_SEQ_CS)
-        return stats_cs(e, n_total, q->alpha, q->seq_param, t);
-    if (q->sequential == STATS_SEQ_MSPRT)
-        return stats_msprt(e, q->alpha, tau, t);
-    return stats_ttest(e, dof, q->alpha, q->sides, q->direction, t);
+    StatsTestSpec ts = {q->alpha, q->sides, q->direction, q->sequential,
+                        q->sequential == STATS_SEQ_MSPRT ? tau : q->seq_param};
+    return stats_test_effect(&ts, e, dof, n_total, t);
 }
 
 static bool at_boundary(const StatsSums *s)

@@ -228,3 +228,41 @@ AbcStatus stats_gsd_cross_prob(const double *t, const double *z, size_t k, bool 
     *prob = p < 0 ? 0 : (p > 1 ? 1 : p);
     return ABC_OK;
 }
+
+AbcStatus stats_gsd_test(const StatsEffect *e, double zb, double alpha, StatsSides sides,
+                         StatsDirection dir, StatsTest *out)
+{
+    stats_init();
+    double se = sqrt(e->var);
+    if (!(se > 0) || !isfinite(se) || !(zb > 0) || !isfinite(zb) || !(alpha > 0 && alpha < 1))
+        return ABC_ERR_SPEC;
+    StatsTest t = {.stat = e->est / se, .dof = HUGE_VAL};
+    if (sides == STATS_TWO_SIDED) {
+        double p_nom = 2.0 * gsl_cdf_ugaussian_Q(fabs(t.stat));
+        double a_nom = 2.0 * gsl_cdf_ugaussian_Q(zb);
+        t.p_value = fmin(1.0, p_nom * alpha / a_nom);
+        t.ci_lo = e->est - zb * se;
+        t.ci_hi = e->est + zb * se;
+    } else {
+        double z = dir == STATS_LOWER_BETTER ? -t.stat : t.stat;
+        double p_nom = gsl_cdf_ugaussian_Q(z);
+        double a_nom = gsl_cdf_ugaussian_Q(zb);
+        t.p_value = fmin(1.0, p_nom * alpha / a_nom);
+        t.ci_lo = dir == STATS_LOWER_BETTER ? -HUGE_VAL : e->est - zb * se;
+        t.ci_hi = dir == STATS_LOWER_BETTER ? e->est + zb * se : HUGE_VAL;
+    }
+    *out = t;
+    return ABC_OK;
+}
+
+AbcStatus stats_test_effect(const StatsTestSpec *ts, const StatsEffect *e, double dof,
+                            double n_total, StatsTest *out)
+{
+    switch (ts->sequential) {
+    case STATS_SEQ_CS: return stats_cs(e, n_total, ts->alpha, ts->seq_param, out);
+    case STATS_SEQ_MSPRT: return stats_msprt(e, ts->alpha, ts->seq_param, out);
+    case STATS_SEQ_GSD: return stats_gsd_test(e, ts->seq_param, ts->alpha, ts->sides, ts->direction, out);
+    case STATS_SEQ_NONE: break;
+    }
+    return stats_ttest(e, dof, ts->alpha, ts->sides, ts->direction, out);
+}

@@ -127,3 +127,39 @@ AbcStatus stats_logrank(const double *time_a, const int *event_a, size_t na,
     *p_value = gsl_cdf_chisq_Q(c, 1.0);
     return ABC_OK;
 }
+
+AbcStatus stats_rmst(const double *time, const int *event, size_t n, double tau, double *est,
+                     double *var)
+{
+    if (!(tau > 0) || n == 0)
+        return ABC_ERR_SPEC;
+    StatsKmPoint *p = NULL;
+    size_t np = 0;
+    AbcStatus st = stats_kaplan_meier(time, event, n, &p, &np);
+    if (st != ABC_OK)
+        return st;
+    /* area under the step function: S = 1 before the first event time */
+    size_t k = 0;
+    while (k < np && p[k].time <= tau)
+        k++;
+    double area = 0, prev_t = 0, prev_s = 1;
+    for (size_t j = 0; j < k; j++) {
+        area += prev_s * (p[j].time - prev_t);
+        prev_t = p[j].time;
+        prev_s = p[j].surv;
+    }
+    area += prev_s * (tau - prev_t);
+    /* A_j = ∫_{t_j}^τ S, accumulated from the right */
+    double v = 0, tail = 0;
+    for (size_t j = k; j-- > 0;) {
+        double next_t = j + 1 < k ? p[j + 1].time : tau;
+        tail += p[j].surv * (next_t - p[j].time);
+        double y = p[j].at_risk, d = p[j].events;
+        if (y - d > 0)
+            v += tail * tail * d / (y * (y - d));
+    }
+    free(p);
+    *est = area;
+    *var = v;
+    return ABC_OK;
+}

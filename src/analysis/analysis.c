@@ -1,0 +1,297 @@
+/* analysis.c — the analysis policy, the comparison of estimate pairs, the
+ * decision rule and the experiment verdict (see analysis.h). */
+#include "abc/analysis.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- policy ---------------------------------------------------------------- */
+
+static bool binary_kind(IrMetricKind k)
+{
+    return k == MK_PROPORTION || k == MK_RETENTION || k == MK_FUNNEL;
+}
+
+AnalysisPolicy analysis_policy(const IrAnalysis *an, const IrMetric *m)
+{
+    AnalysisPolicy p;
+    memset(&p, 0, sizeof p);
+    switch (m->kind) {
+    case MK_PROPORTION:
+    case MK_RETENTION:
+    case MK_FUNNEL: p.stats_kind = STATS_PROPORTION; break;
+    case MK_MEAN:
+    case MK_RATIO: p.stats_kind = STATS_RATIO; break;
+    default: p.stats_kind = STATS_MEAN; break;
+    }
+    bool cuped = m->cuped.kind != CUPED_NONE && p.stats_kind != STATS_RATIO;
+    p.estimator = m->kind == MK_QUANTILE        ? "quantile"
+                : m->kind == MK_TIME_TO_EVENT   ? "rmst"
+                : cuped                         ? "cuped"
+                : p.stats_kind == STATS_RATIO   ? "delta_method"
+                                                : "moments";
+    p.sequential = an->sequential == SEQ_MSPRT ? STATS_SEQ_MSPRT
+                 : an->sequential == SEQ_CS    ? STATS_SEQ_CS
+                 : an->sequential == SEQ_GSD_OBF ? STATS_SEQ_GSD
+                                               : STATS_SEQ_NONE;
+    static const char *const seq[] = {NULL, "msprt", "cs", "gsd_obf"};
+    p.test = an->sequential != SEQ_NONE     ? seq[an->sequential]
+           : m->kind == MK_QUANTILE         ? "quantile_z"
+           : m->kind == MK_TIME_TO_EVENT    ? "rmst_z"
+                                            : "welch_t";
+    if (an->methods & METHOD_BAYES)
+        p.extras |= AN_X_BAYES;
+    if ((an->methods & METHOD_ZTEST) && binary_kind(m->kind))
+        p.extras |= AN_X_ZTEST;
+    if (an->methods & METHOD_UPLIFT)
+        p.extras |= AN_X_UPLIFT;
+    if ((an->methods & METHOD_MANNWHITNEY) && m->kind == MK_QUANTILE)
+        p.extras |= AN_X_MANNWHITNEY;
+    if ((an->methods & METHOD_BOOTSTRAP) && m->kind == MK_QUANTILE)
+        p.extras |= AN_X_BOOTSTRAP;
+    if ((an->methods & METHOD_DID) && m->cuped.kind == CUPED_SELF && p.stats_kind == STATS_MEAN &&
+        m->kind != MK_QUANTILE && m->kind != MK_TIME_TO_EVENT)
+        p.extras |= AN_X_DID;
+    if (m->kind == MK_TIME_TO_EVENT)
+        p.extras |= AN_X_SURVIVAL;
+    p.basis = (an->methods & (METHOD_TTEST | METHOD_ZTEST)) || !(an->methods & METHOD_BAYES)
+                  ? AN_BASIS_FREQUENTIST
+                  : AN_BASIS_BAYESIAN;
+    return p;
+}
+
+void analysis_methods(const IrAnalysis *an, const IrMetric *m, bool json, Buf *out)
+{
+    AnalysisPolicy p = analysis_policy(an, m);
+    const char *names[12];
+    int n = 0;
+    names[n++] = p.estimator;
+    names[n++] = p.test;
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } x[] = {{AN_X_BAYES, "bayes"},         {AN_X_ZTEST, "ztest"},
+             {AN_X_UPLIFT, "uplift"},       {AN_X_MANNWHITNEY, "mannwhitney"},
+             {AN_X_BOOTSTRAP, "bootstrap"}, {AN_X_DID, "did"},
+             {AN_X_SURVIVAL, "kaplan_meier"}, {AN_X_SURVIVAL, "logrank"}};
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        if (p.extras & x[i].bit)
+            names[n++] = x[i].name;
+    if (json)
+        buf_putc(out, '[');
+    for (int i = 0; i < n; i++)
+        buf_printf(out, json ? "%s\"%s\"" : "%s%s", i ? (json ? ", " : ",") : "", names[i]);
+    if (json)
+        buf_putc(out, ']');
+}
+
+double analysis_gsd_boundary(const IrAnalysis *an, long day, double *z, bool *ready)
+{
+    int looks = an->looks;
+    if (an->sequential != SEQ_GSD_OBF || looks < 2 || looks > 50 || day < 1)
+        return NAN;
+    if (!*ready) {
+        double t[64];
+        for (int i = 0; i < looks; i++)
+            t[i] = (double)(i + 1) / looks;
+        if (stats_gsd_obf(t, (size_t)looks, an->alpha, !an->one_sided, z) != ABC_OK)
+            z[0] = NAN;
+        *ready = true;
+    }
+    if (!isfinite(z[0]))
+        return NAN;
+    long k = (day + 6) / 7;
+    if (k > looks)
+        k = looks;
+    return z[k - 1];
+}
+
+/* ---- one comparison ----------------------------------------------------------- */
+
+void analysis_arm_clear(AnalysisArm *o)
+{
+    double nan = NAN;
+    memset(o, 0, sizeof *o);
+    o->n = o->mean = o->stddev = o->value_lo = o->value_hi = nan;
+    o->abs_effect = o->rel_effect = o->ci_lo = o->ci_hi = o->p = o->p_adj = o->se = nan;
+    o->ctw = o->loss = o->cred_lo = o->cred_hi = o->var_red = nan;
+    o->impact = o->impact_lo = o->impact_hi = nan;
+    o->z_p = o->exact_p = o->mw_p = o->boot_est = o->boot_lo = o->boot_hi = nan;
+    o->did_est = o->did_lo = o->did_hi = o->did_p = o->km_median = o->logrank_p = nan;
+}
+
+static StatsTestSpec test_spec(const IrAnalysis *an, const IrMetric *m, StatsSequential seq,
+                               double zb, double tau)
+{
+    StatsTestSpec ts = {an->alpha, an->one_sided ? STATS_ONE_SIDED : STATS_TWO_SIDED,
+                        m->direction == DIR_LOWER ? STATS_LOWER_BETTER : STATS_HIGHER_BETTER, seq,
+                        an->seq_param};
+    if (seq == STATS_SEQ_GSD)
+        ts.seq_param = zb;
+    else if (seq == STATS_SEQ_MSPRT)
+        ts.seq_param = tau;
+    return ts;
+}
+
+void analysis_compare_estimates(const IrAnalysis *an, const IrMetric *m, double zb,
+                                double est_a, double se_a, double est_b, double se_b,
+                                double treated_units, AnalysisArm *o)
+{
+    AnalysisPolicy p = analysis_policy(an, m);
+    if (!isfinite(est_a) || !isfinite(est_b))
+        return;
+    StatsEffect eff[2];
+    eff[0] = (StatsEffect){est_b - est_a, se_a * se_a + se_b * se_b, true};
+    if (est_a != 0) {
+        double a2 = est_a * est_a;
+        eff[1] = (StatsEffect){(est_b - est_a) / fabs(est_a),
+                               se_b * se_b / a2 + se_a * se_a * est_b * est_b / (a2 * a2), true};
+    } else {
+        eff[1] = (StatsEffect){NAN, NAN, false};
+    }
+    o->abs_effect = eff[0].est;
+    o->rel_effect = eff[1].defined ? eff[1].est : NAN;
+    int k = an->effect == EFFECT_RELATIVE;
+    if (!eff[k].defined) {
+        o->flags |= STATS_F_REL_UNDEFINED;
+        snprintf(o->note, sizeof o->note, "control value is 0: relative effect undefined");
+        return;
+    }
+    o->se = sqrt(eff[k].var);
+    if (!(eff[k].var > 0) || !isfinite(eff[k].var)) {
+        o->flags |= STATS_F_ZERO_VARIANCE;
+        snprintf(o->note, sizeof o->note, "zero variance: no test possible");
+        return;
+    }
+    if (p.sequential == STATS_SEQ_GSD && !isfinite(zb))
+        p.sequential = STATS_SEQ_NONE;
+    double cm = fabs(est_a), tau[2];
+    tau[k] = an->seq_param;
+    tau[!k] = k ? an->seq_param * cm : (cm > 0 ? an->seq_param / cm : NAN);
+    StatsTest t[2];
+    bool ok[2] = {false, false};
+    for (int s = 0; s < 2; s++) {
+        if (!eff[s].defined || !(eff[s].var > 0))
+            continue;
+        StatsTestSpec ts = test_spec(an, m, p.sequential, zb, tau[s]);
+        ok[s] = stats_test_effect(&ts, &eff[s], HUGE_VAL, treated_units * 2, &t[s]) == ABC_OK;
+    }
+    if (!ok[k])
+        return;
+    o->p = t[k].p_value;
+    o->ci_lo = t[k].ci_lo;
+    o->ci_hi = t[k].ci_hi;
+    if ((p.extras & AN_X_UPLIFT) && ok[0]) {
+        o->impact = eff[0].est * treated_units;
+        o->impact_lo = t[0].ci_lo * treated_units;
+        o->impact_hi = t[0].ci_hi * treated_units;
+    }
+    if (p.extras & AN_X_BAYES) {
+        StatsBayes b;
+        StatsDirection dir = m->direction == DIR_LOWER ? STATS_LOWER_BETTER : STATS_HIGHER_BETTER;
+        if (stats_bayes_gaussian(&eff[k], 0, 0, an->alpha, dir, &b) == ABC_OK) {
+            o->ctw = b.chance_to_win;
+            o->loss = b.loss_treatment;
+            o->cred_lo = b.cred_lo;
+            o->cred_hi = b.cred_hi;
+        }
+    }
+}
+
+/* ---- decisions -------------------------------------------------------------- */
+
+static const char *bayes_verdict(const IrAnalysis *an, double ctw)
+{
+    if (!isfinite(ctw))
+        return NULL;
+    return ctw >= 1 - an->alpha ? "winner" : ctw <= an->alpha ? "loser" : "inconclusive";
+}
+
+void analysis_decide(const IrAnalysis *an, const IrMetric *m, bool health_failed, AnalysisArm *o)
+{
+    AnalysisPolicy p = analysis_policy(an, m);
+    double eff = an->effect == EFFECT_ABSOLUTE ? o->abs_effect : o->rel_effect;
+    if (!isfinite(eff))
+        eff = o->abs_effect;
+    bool better = m->direction == DIR_LOWER ? eff < 0 : eff > 0;
+    o->significant = isfinite(o->p_adj) && o->p_adj < an->alpha;
+    o->bayes_decision = NULL;
+    if (health_failed) {
+        o->decision = "invalid";
+        return;
+    }
+    if (p.basis == AN_BASIS_BAYESIAN) {
+        const char *b = bayes_verdict(an, o->ctw);
+        o->decision = b ? b : "inconclusive";
+        return;
+    }
+    if (!o->significant || !isfinite(eff))
+        o->decision = "inconclusive";
+    else
+        o->decision = better ? "winner" : "loser";
+    const char *b = (p.extras & AN_X_BAYES) ? bayes_verdict(an, o->ctw) : NULL;
+    if (b && strcmp(b, o->decision) != 0) {
+        o->bayes_decision = b;
+        size_t len = strlen(o->note);
+        snprintf(o->note + len, sizeof o->note - len,
+                 "%sBayesian chance to win %.1f%% says %s; the %s test says %s", len ? "; " : "",
+                 o->ctw * 100, b, p.test, o->decision);
+    }
+}
+
+AnalysisVerdict analysis_verdict(const IrSpec *ir, bool health_failed, AnalysisArm *const *out,
+                                 int nv)
+{
+    AnalysisVerdict v;
+    memset(&v, 0, sizeof v);
+    v.variation = -1;
+    if (health_failed) {
+        v.verdict = "invalid";
+        snprintf(v.why, sizeof v.why, "the sample ratio or data-quality check failed");
+        return v;
+    }
+    bool has_goal = false;
+    for (int m = 0; m < ir->nmetrics; m++)
+        has_goal |= ir->metrics[m].role == ROLE_GOAL;
+    int best = -1, best_wins = 0, blocked = 0;
+    for (int t = 1; t < nv; t++) {
+        int wins = 0, goal_losses = 0, guard_losses = 0;
+        for (int m = 0; m < ir->nmetrics; m++) {
+            const IrMetric *mt = &ir->metrics[m];
+            const char *d = out[m][t].decision;
+            if (!d)
+                continue;
+            bool counts = mt->role == ROLE_GOAL || (!has_goal && mt->role == ROLE_SECONDARY);
+            if (mt->role == ROLE_GUARDRAIL && !strcmp(d, "loser"))
+                guard_losses++;
+            else if (counts && !strcmp(d, "winner"))
+                wins++;
+            else if (counts && !strcmp(d, "loser"))
+                goal_losses++;
+        }
+        v.goal_winners += wins;
+        v.goal_losers += goal_losses;
+        v.guardrail_losers += guard_losses;
+        if (guard_losses || goal_losses)
+            blocked++;
+        else if (wins > best_wins)
+            best = t, best_wins = wins;
+    }
+    if (best > 0) {
+        v.verdict = "ship";
+        v.variation = best;
+        snprintf(v.why, sizeof v.why, "%d %s metric%s significantly better, no goal or guardrail worse",
+                 best_wins, has_goal ? "goal" : "secondary", best_wins == 1 ? "" : "s");
+    } else if (nv > 1 && blocked == nv - 1) {
+        v.verdict = "do not ship";
+        snprintf(v.why, sizeof v.why, "every variation is significantly worse on a %s",
+                 v.guardrail_losers ? "guardrail or goal" : "goal");
+    } else {
+        v.verdict = "keep running";
+        snprintf(v.why, sizeof v.why, "no variation is significantly better on a %s metric yet",
+                 has_goal ? "goal" : "secondary");
+    }
+    return v;
+}
