@@ -11,14 +11,18 @@ WHERE `analysis_date` = {{analysis_date}};
 
 -- results as of {{analysis_date}}
 INSERT INTO `abc`.`tbl_report_daily_m_o_cuped_self`
-(`tag`, `module`, `experiment_id`, `tracking_key`, `experiment_name`, `phase_name`, `phase_start`, `phase_end`, `analysis_date`, `computed_at`, `metric`, `metric_kind`, `metric_role`, `direction`, `segment`, `segment_value`, `variation_key`, `variation_name`, `is_control`, `users`, `mean`, `stddev`, `effect_type`, `abs_effect`, `rel_effect`, `ci_low`, `ci_high`, `p_value`, `p_value_adjusted`, `significant`, `chance_to_win`, `expected_loss`, `cred_low`, `cred_high`, `cuped_variance_reduction`, `srm_p_value`, `sequential`, `methods`, `decision`, `spec_hash`, `abc_version`)
+(`tag`, `module`, `experiment_id`, `tracking_key`, `experiment_name`, `phase_name`, `phase_start`, `phase_end`, `analysis_date`, `computed_at`, `metric`, `metric_kind`, `metric_role`, `direction`, `segment`, `segment_value`, `variation_key`, `variation_name`, `is_control`, `users`, `mean`, `stddev`, `value_low`, `value_high`, `effect_type`, `test`, `abs_effect`, `rel_effect`, `ci_low`, `ci_high`, `p_value`, `p_value_adjusted`, `significant`, `chance_to_win`, `expected_loss`, `cred_low`, `cred_high`, `cuped_variance_reduction`, `impact`, `impact_low`, `impact_high`, `ztest_p_value`, `exact_p_value`, `mannwhitney_p_value`, `bootstrap_effect`, `bootstrap_low`, `bootstrap_high`, `did_effect`, `did_low`, `did_high`, `did_p_value`, `km_median`, `logrank_p_value`, `srm_p_value`, `sequential`, `methods`, `decision`, `bayes_decision`, `flags`, `note`, `spec_hash`, `abc_version`)
 SELECT `tag`, `module`, `experiment_id`, `tracking_key`, `experiment_name`, `phase_name`,
        `phase_start`, `phase_end`, `analysis_date`, `computed_at`, `metric`, `metric_kind`,
        `metric_role`, `direction`, `segment`, `segment_value`, `variation_key`, `variation_name`,
-       `is_control`, `users`, `mean`, `stddev`, `effect_type`, `abs_effect`,
-       `rel_effect`, `ci_low`, `ci_high`, `p_value`, `p_value_adjusted`, `significant`,
-       `chance_to_win`, `expected_loss`, `cred_low`, `cred_high`, `cuped_variance_reduction`, `srm_p_value`,
-       `sequential`, `methods`, `decision`, `spec_hash`, `abc_version`
+       `is_control`, `users`, `mean`, `stddev`, `value_low`, `value_high`,
+       `effect_type`, `test`, `abs_effect`, `rel_effect`, `ci_low`, `ci_high`,
+       `p_value`, `p_value_adjusted`, `significant`, `chance_to_win`, `expected_loss`, `cred_low`,
+       `cred_high`, `cuped_variance_reduction`, `impact`, `impact_low`, `impact_high`, `ztest_p_value`,
+       `exact_p_value`, `mannwhitney_p_value`, `bootstrap_effect`, `bootstrap_low`, `bootstrap_high`, `did_effect`,
+       `did_low`, `did_high`, `did_p_value`, `km_median`, `logrank_p_value`, `srm_p_value`,
+       `sequential`, `methods`, `decision`, `bayes_decision`, `flags`, `note`,
+       `spec_hash`, `abc_version`
 FROM `abc`.`tbl_report_user_m_o_cuped_self__stage`
 WHERE `tag` = 'o_cuped_self' AND `analysis_date` = {{analysis_date}};
 
