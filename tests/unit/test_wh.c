@@ -150,8 +150,8 @@ Test(embedded, fresh_datadir_is_bootstrapped)
 {
     Warehouse *w = open_embedded(NULL);
     cr_assert(wh_is_embedded(w));
-    cr_assert_eq(wh_dialect(w), WH_DIALECT_MARIADB);
-    cr_assert_str_eq(wh_dialect_name(wh_dialect(w)), "mariadb");
+    cr_assert_eq(wh_dialect(w), DIALECT_MARIADB);
+    cr_assert_str_eq(dialect_id_name(wh_dialect(w)), "mariadb");
     cr_assert_not_null(strstr(wh_server_version(w), "MariaDB"), "%s", wh_server_version(w));
     /* system schema exists, so stored functions work */
     assert_value(w, "SELECT COUNT(*) FROM information_schema.TABLES "
@@ -401,7 +401,7 @@ Test(remote, connects_over_socket_and_loopback)
 {
     Warehouse *w = open_remote(NULL);
     cr_assert(!wh_is_embedded(w));
-    cr_assert_eq(wh_dialect(w), WH_DIALECT_MARIADB);
+    cr_assert_eq(wh_dialect(w), DIALECT_MARIADB);
     cr_assert_null(strstr(wh_server_version(w), "embedded"), "%s", wh_server_version(w));
     exec_ok(w, "CREATE DATABASE IF NOT EXISTS rt");
     exec_ok(w, "CREATE TABLE rt.x (a INT, b VARCHAR(8) NULL)");
