@@ -89,6 +89,12 @@ unit: $(UNIT_BIN)
 golden: $(BIN)
 	@set -e; for t in $(sort $(wildcard tests/golden/*.sh)); do echo "== $$t"; ABC=$(BIN) bash $$t; done
 
+# Rewrite generated/ and the golden expectations from the current compiler;
+# review the diff before committing it.
+golden-update: $(BIN)
+	$(BIN) compile --dialect all specs/*.ab
+	@set -e; for t in tests/golden/sql.sh tests/golden/diag.sh; do echo "== UPDATE=1 $$t"; UPDATE=1 ABC=$(BIN) bash $$t; done
+
 integration: $(BIN)
 	@set -e; for t in $(sort $(wildcard tests/integration/*.sh)); do echo "== $$t"; ABC=$(BIN) bash $$t; done
 

@@ -23,13 +23,8 @@
 #define ABC_CONFIG_H
 
 #include "abc/base.h"
+#include "abc/dialect.h"
 #include "abc/gb.h"
-
-typedef enum ConfigDialect {
-    CONFIG_DIALECT_AUTO = 0,  /* detect from the server (remote) / MariaDB (embedded) */
-    CONFIG_DIALECT_STARROCKS,
-    CONFIG_DIALECT_MARIADB
-} ConfigDialect;
 
 /* mysql://user@host[:port][/database][?socket=/path] */
 typedef struct ConfigDsn {
@@ -49,7 +44,8 @@ typedef struct ConfigWarehouse {
     const char *password_origin;  /* "ABC_PASSWORD" or "password_file PATH"; NULL */
     const char *password_file;    /* warehouse.password_file as written; NULL */
     const char *embedded_datadir; /* default ".abc/warehouse" */
-    ConfigDialect dialect;        /* default auto */
+    DialectId dialect;            /* default DIALECT_AUTO: detect from the server
+                                   * (remote); MariaDB (embedded) */
 } ConfigWarehouse;
 
 typedef struct ConfigGrowthbook {
@@ -102,8 +98,6 @@ void config_gb_options(const AbcConfig *c, GbOptions *o);
 /* Human-readable summary, one "key: value" per line; secrets appear only
  * as "set (from ORIGIN)" or "not set". */
 void config_describe(const AbcConfig *c, Buf *out);
-
-const char *config_dialect_name(ConfigDialect d);
 
 void config_free(AbcConfig *c);
 

@@ -22,7 +22,8 @@
  *
  * The statement builders append complete statements (no trailing ';') to a
  * SqlStmts list; a "write" may take several statements (MariaDB wraps
- * DELETE + INSERT in a transaction), each sent as its own call.
+ * DELETE + INSERT in a transaction, marked with SQLSTMT_TX_* flags), each
+ * sent as its own call.
  */
 #ifndef ABC_DIALECT_H
 #define ABC_DIALECT_H
@@ -32,7 +33,17 @@
 
 #include "abc/base.h"
 
-typedef enum DialectId { DIALECT_STARROCKS, DIALECT_MARIADB } DialectId;
+/* The one list of dialects, shared by the configuration (where AUTO means
+ * "ask the server"), the warehouse client (which reports STARROCKS or
+ * MARIADB, never AUTO) and the Dialect structs below. */
+typedef enum DialectId {
+    DIALECT_AUTO = 0,   /* configuration only: detect from the server */
+    DIALECT_STARROCKS,
+    DIALECT_MARIADB     /* MariaDB (embedded or server) and plain MySQL */
+} DialectId;
+
+/* "auto" | "starrocks" | "mariadb". */
+const char *dialect_id_name(DialectId id);
 
 /* Portable column types; each dialect spells them. STR_n holds n characters. */
 typedef enum ColType {
@@ -72,16 +83,28 @@ typedef struct TableDef {
     bool evolving;        /* columns will be added by migrations */
 } TableDef;
 
-/* A list of statements, each a NUL-terminated string in the arena. */
+/* What a statement does besides its text, for whoever sends it: the
+ * runner learns that a statement opens or closes a transaction from these
+ * bits, never by reading the SQL. */
+enum SqlStmtFlag {
+    SQLSTMT_TX_BEGIN = 1u << 0, /* opens a transaction (MariaDB START TRANSACTION) */
+    SQLSTMT_TX_END = 1u << 1    /* commits it; a failure in between needs a ROLLBACK */
+};
+
+/* A list of statements, each a NUL-terminated string in the arena, with
+ * its SqlStmtFlag bits in flags[i]. */
 typedef struct SqlStmts {
     Arena *arena;
     const char **items;
+    unsigned *flags;
     int n, cap;
 } SqlStmts;
 
 void sql_stmts_init(SqlStmts *s, Arena *a);
-/* Append a copy of the Buf's text as one statement. */
+/* Append a copy of the Buf's text as one statement (no flags). */
 void sql_stmts_push(SqlStmts *s, const Buf *text);
+/* Same, with SqlStmtFlag bits. */
+void sql_stmts_push_flags(SqlStmts *s, const Buf *text, unsigned flags);
 
 typedef enum WriteMode {
     WRITE_UPSERT,        /* insert rows, replacing rows with the same primary key */
@@ -125,8 +148,16 @@ typedef struct Dialect {
      * one transaction where the dialect has them (MariaDB), one atomic
      * write after the other where it does not (StarRocks). */
     void (*write_together)(SqlStmts *out, const WriteSpec *w, int n);
+    /* The statement that abandons an open transaction after a failure. */
+    const char *rollback;
     /* Delete the rows of t matching `where` (SQL text), as one statement. */
     void (*delete_where)(Buf *out, const TableDef *t, const char *where);
+
+    /* Typed literals of runtime values, already validated (YYYY-MM-DD;
+     * YYYY-MM-DD HH:MM:SS): StarRocks has only DATE '…' and DATETIME '…'
+     * (no TIMESTAMP literal); MariaDB converts a quoted string. */
+    void (*date_literal)(Buf *out, const char *ymd);
+    void (*datetime_literal)(Buf *out, const char *ymd_hms);
 
     /* Expressions. */
     void (*cast_string)(Buf *out, const char *expr);          /* expr as a string */
@@ -142,6 +173,8 @@ extern const Dialect dialect_mariadb;
 
 /* "starrocks" | "mariadb" → the dialect, or NULL. */
 const Dialect *dialect_by_name(const char *name);
+/* DIALECT_STARROCKS | DIALECT_MARIADB → the dialect; NULL for DIALECT_AUTO. */
+const Dialect *dialect_by_id(DialectId id);
 
 /* Shared helpers for the dialect implementations. */
 /* Number of characters of a valid UTF-8 string, or -1 when it is not valid

@@ -34,6 +34,9 @@ typedef struct RunOptions {
     const char *date, *from, *to; /* YYYY-MM-DD or NULL */
     bool full;
     bool dry_run;
+    bool sql;                     /* with dry_run: print every statement the run
+                                   * would send, bound, instead of the plan; no
+                                   * warehouse is read (env.wh may be NULL) */
     unsigned fail_on;             /* IrFailOn bits from --fail-on, added to the spec's */
     const char *memo_dir;         /* default "reports" */
     FILE *progress;               /* stderr, or NULL for quiet */

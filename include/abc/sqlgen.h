@@ -16,6 +16,16 @@
  *   report_load    {{values}}: result rows (REPORT_COLUMNS order), repeatable
  *   report_publish {{analysis_date}}: the latest date -> report + dashboard
  *   daily_publish  {{analysis_date}}: once per analysis date -> daily table
+ * and the runner's own bookkeeping, generated the same way (their files
+ * follow the report steps; the runner sends them where noted):
+ *   state_read       first: the tag's row of run_state (columns listed)
+ *   migrate_columns  after ddl: the wide table's columns in the warehouse
+ *   migrate_wide     when the table lacks some: ALTER TABLE adding them
+ *                    (the file shows every metric column; the runner sends
+ *                    sqlgen_migrate_wide()'s statement for the missing ones)
+ *   migrate_version  then: the tag's latest schema version
+ *   migrate_record   then: {{values}} one schema_migrations row
+ *   state_write      last: {{values}} the tag's run_state row (upsert)
  * Runtime values enter only through named placeholders `{{name}}` that
  * sqlgen_bind() replaces with validated, dialect-quoted literals; the
  * experiments of the tag (tracking keys, variation keys, phase bounds) are
@@ -51,7 +61,13 @@ typedef enum SqlStepKind {
     SQLSTEP_REPORT_LOAD,
     SQLSTEP_REPORT_PUBLISH,
     SQLSTEP_DAILY_PUBLISH,
-    SQLSTEP_CONFIG_CLEAR  /* instead of CONFIG when the tag has no experiment */
+    SQLSTEP_CONFIG_CLEAR,  /* instead of CONFIG when the tag has no experiment */
+    SQLSTEP_STATE_READ,
+    SQLSTEP_MIGRATE_COLUMNS,
+    SQLSTEP_MIGRATE_WIDE,
+    SQLSTEP_MIGRATE_VERSION,
+    SQLSTEP_MIGRATE_RECORD,
+    SQLSTEP_STATE_WRITE    /* the last kind */
 } SqlStepKind;
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
@@ -84,6 +100,7 @@ typedef struct SqlStep {
     const char *file;    /* file name under generated/<tag>/<dialect>/ */
     const char *summary; /* one line: what it does and when */
     const char **stmts;  /* statements, in order, one per call, no ';' */
+    const unsigned *flags; /* per statement: SqlStmtFlag bits (dialect.h) */
     int nstmts;
     unsigned params;     /* enum SqlParam bits */
     SqlStatsShape shape;
@@ -139,6 +156,8 @@ typedef struct SqlParams {
     const char *run_id;
     const SqlValue *values; /* row-major nrows x ncols, for {{values}} */
     int nrows, ncols;
+    bool keep_unbound;      /* leave a placeholder without a value as written
+                             * (to show a statement, never to send it) */
 } SqlParams;
 
 /* Replace every {{name}} of a statement template with the parameter,
@@ -150,9 +169,19 @@ typedef struct SqlParams {
 AbcStatus sqlgen_bind(const Dialect *d, const char *tmpl, const SqlParams *p, Buf *out,
                       char *err, size_t errlen) ABC_MUST_CHECK;
 
-/* Append one value as a dialect literal (validated as in sqlgen_bind). */
+/* Append one value as a dialect literal (validated as in sqlgen_bind):
+ * NULL, a number, a quoted string, or the dialect's date / datetime literal
+ * (StarRocks DATE '…' / DATETIME '…'; MariaDB a quoted string). */
 AbcStatus sqlgen_literal(const Dialect *d, const SqlValue *v, Buf *out, char *err,
                          size_t errlen) ABC_MUST_CHECK;
+
+/* The migrate_wide step for a wide table whose present columns are
+ * `present` (names, any case): one ALTER TABLE adding, in the table's
+ * order, every column of p->wide not among them.  Returns the number of
+ * columns added; 0 (and *out untouched) when none is missing.  The step and
+ * its text live in a. */
+int sqlgen_migrate_wide(const SqlProgram *p, const char *const *present, int npresent, Arena *a,
+                        SqlStep *out);
 
 /* "proportion", "time_to_event", ... (the names used in plan.json and reports). */
 const char *sqlgen_kind_name(IrMetricKind k);
@@ -162,5 +191,11 @@ extern const char *const SQLGEN_EXPDATA_COLUMNS[];
 extern const int SQLGEN_EXPDATA_NCOLUMNS;
 extern const char *const SQLGEN_REPORT_COLUMNS[];
 extern const int SQLGEN_REPORT_NCOLUMNS;
+/* state_write: tag, last_date, first_date, spec_hash, abc_version, updated_at */
+extern const char *const SQLGEN_STATE_COLUMNS[];
+extern const int SQLGEN_STATE_NCOLUMNS;
+/* migrate_record: tag, version, name, applied_at, abc_version */
+extern const char *const SQLGEN_MIGRATION_COLUMNS[];
+extern const int SQLGEN_MIGRATION_NCOLUMNS;
 
 #endif

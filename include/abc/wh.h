@@ -36,13 +36,29 @@
 #include <stdint.h>
 
 #include "abc/base.h"
+#include "abc/dialect.h"
 
 typedef struct Warehouse Warehouse;
 
-typedef enum WhDialect {
-    WH_DIALECT_MARIADB = 0,   /* MariaDB (embedded or server) and plain MySQL */
-    WH_DIALECT_STARROCKS = 1
-} WhDialect;
+/* What went wrong, for callers outside src/wh/: they decide on these kinds,
+ * never on server error numbers (which differ between MariaDB, MySQL and
+ * StarRocks).  wh_last_errno() stays for messages and tests. */
+typedef enum WhErrKind {
+    WH_ERR_NONE = 0,         /* the last call succeeded */
+    WH_ERR_OTHER,            /* anything not listed below */
+    WH_ERR_NO_TABLE,         /* the table, or its database, does not exist */
+    WH_ERR_DUP_KEY,          /* a row with the same unique key exists */
+    WH_ERR_DATA_TOO_LONG,    /* a value does not fit its column */
+    WH_ERR_SYNTAX,           /* the server could not parse the statement */
+    WH_ERR_ACCESS,           /* access denied */
+    WH_ERR_DISK_FULL,        /* disk or table full, out of memory or resources */
+    WH_ERR_LOCK,             /* deadlock or lock wait timeout (the transaction is gone) */
+    WH_ERR_CONN_LOST,        /* the session ended (gone away, lost, killed): its
+                              * transaction is rolled back already */
+    WH_ERR_CONN_REFUSED,     /* no connection could be made */
+    WH_ERR_LOCAL_INFILE,     /* LOAD DATA LOCAL INFILE refused by client or server */
+    WH_ERR_CLIENT            /* another client-side failure */
+} WhErrKind;
 
 /* Connection options; a zeroed struct (or NULL) means the defaults shown. */
 typedef struct WhOptions {
@@ -103,8 +119,9 @@ void wh_close(Warehouse *w);
  * when nothing was opened. */
 void wh_shutdown(void);
 
-WhDialect wh_dialect(const Warehouse *w);
-const char *wh_dialect_name(WhDialect d);        /* "mariadb" | "starrocks" */
+/* DIALECT_STARROCKS or DIALECT_MARIADB (never DIALECT_AUTO), detected at
+ * connect; dialect_id_name() names it. */
+DialectId wh_dialect(const Warehouse *w);
 const char *wh_server_version(const Warehouse *w); /* as reported at connect */
 int wh_is_embedded(const Warehouse *w);
 WhStats wh_stats(const Warehouse *w);
@@ -113,6 +130,10 @@ WhStats wh_stats(const Warehouse *w);
  * a success); client-side errors use the 2000-range codes. */
 unsigned wh_last_errno(const Warehouse *w);
 const char *wh_last_sqlstate(const Warehouse *w);
+/* The kind of the last failure (WH_ERR_NONE after a success). */
+WhErrKind wh_last_error(const Warehouse *w);
+/* The kind of a server or client error number. */
+WhErrKind wh_error_kind(unsigned code);
 
 /* Run one statement and discard any result.  *affected (may be NULL) gets
  * the affected-row count on success. */

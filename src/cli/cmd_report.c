@@ -399,12 +399,12 @@ int cmd_report(int argc, char **argv)
     dialect->string(&sql, tag);
     buf_puts(&sql, " ORDER BY experiment_id, segment, segment_value, metric, is_control DESC, variation_key");
     if (wh_query(wh, sql.data, collect, &rows, NULL, err, sizeof err) != ABC_OK) {
-        unsigned code = wh_last_errno(wh);
-        if (code == 1146 || code == 1049)
+        bool missing = wh_last_error(wh) == WH_ERR_NO_TABLE;
+        if (missing)
             fprintf(stderr, "abc report: no results for tag '%s' yet (run `abc run %s` first)\n", tag, spec_path);
         else
             fprintf(stderr, "abc report: %s\n", err);
-        rc = (code == 1146 || code == 1049) ? 1 : 3;
+        rc = missing ? 1 : 3;
         goto done;
     }
     if (rows.nrows == 0) {

@@ -28,6 +28,11 @@ static const char run_help[] =
     "  --from D --to D     process a date range (backfill)\n"
     "  --full              rebuild from the earliest phase start\n"
     "  --dry-run           print what would run (experiments, dates, steps); change nothing\n"
+    "  --sql               with --dry-run: print every statement the run would send,\n"
+    "                      bound with its values (run state and migrations included),\n"
+    "                      for the configured dialect; nothing is read from the\n"
+    "                      warehouse (a first run unless --date/--from/--to), and no\n"
+    "                      connection is made when warehouse.dialect is set\n"
     "  --fail-on LIST      exit 4 when a check fails: srm, guardrail, data_quality\n"
     "                      (added to the spec's fail_on)\n"
     "  --format text|json  json: a machine-readable summary on stdout\n"
@@ -128,13 +133,17 @@ AbcStatus runcli_open_warehouse(const AbcConfig *cfg, Warehouse **wh, const Dial
     }
     if (st != ABC_OK)
         return st;
-    if (c->dialect == CONFIG_DIALECT_STARROCKS)
-        *dialect = &dialect_starrocks;
-    else if (c->dialect == CONFIG_DIALECT_MARIADB)
-        *dialect = &dialect_mariadb;
-    else
-        *dialect = wh_dialect(*wh) == WH_DIALECT_STARROCKS ? &dialect_starrocks : &dialect_mariadb;
+    *dialect = dialect_by_id(c->dialect != DIALECT_AUTO ? c->dialect : wh_dialect(*wh));
     return ABC_OK;
+}
+
+/* The configured dialect, when it is known without asking the server:
+ * set in abc.yaml, or the embedded warehouse (MariaDB).  NULL otherwise. */
+static const Dialect *configured_dialect(const AbcConfig *cfg)
+{
+    if (cfg->warehouse.dialect != DIALECT_AUTO)
+        return dialect_by_id(cfg->warehouse.dialect);
+    return cfg->warehouse.remote ? NULL : &dialect_mariadb;
 }
 
 /* Exit code of several outcomes: usage > environment > spec > health > ok. */
@@ -170,6 +179,8 @@ int cmd_run(int argc, char **argv)
             o.full = true;
         } else if (!strcmp(a, "--dry-run")) {
             o.dry_run = true;
+        } else if (!strcmp(a, "--sql")) {
+            o.sql = true;
         } else if (!strcmp(a, "--quiet")) {
             o.progress = NULL;
         } else if (!strcmp(a, "--date") && v) {
@@ -214,6 +225,11 @@ int cmd_run(int argc, char **argv)
         free(args);
         return 2;
     }
+    if (o.sql && !o.dry_run) {
+        fputs("abc run: --sql goes with --dry-run\n", stderr);
+        free(args);
+        return 2;
+    }
     if (all == (nargs > 0)) {
         fputs(all ? "abc run: --all takes no spec arguments\n" : "abc run: no spec given (or --all)\n",
               stderr);
@@ -251,7 +267,9 @@ int cmd_run(int argc, char **argv)
     const Dialect *dialect = NULL;
     Buf out;
     buf_init(&out);
-    st = runcli_open_warehouse(cfg, &wh, &dialect, err, sizeof err);
+    /* --dry-run --sql sends nothing: it connects only to learn the dialect */
+    dialect = o.sql ? configured_dialect(cfg) : NULL;
+    st = dialect ? ABC_OK : runcli_open_warehouse(cfg, &wh, &dialect, err, sizeof err);
     if (st != ABC_OK) {
         fprintf(stderr, "abc run: %s\n", err);
         rc = 3;

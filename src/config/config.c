@@ -358,11 +358,11 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
         if ((st = y_string(y, v, "warehouse.dialect", &s)) != ABC_OK)
             return st;
         if (strcmp(s, "starrocks") == 0)
-            w->dialect = CONFIG_DIALECT_STARROCKS;
+            w->dialect = DIALECT_STARROCKS;
         else if (strcmp(s, "mariadb") == 0)
-            w->dialect = CONFIG_DIALECT_MARIADB;
+            w->dialect = DIALECT_MARIADB;
         else if (strcmp(s, "auto") == 0)
-            w->dialect = CONFIG_DIALECT_AUTO;
+            w->dialect = DIALECT_AUTO;
         else
             return yerr(y, v, "warehouse.dialect: expected starrocks, mariadb or auto, got '%s'",
                         s);
@@ -462,7 +462,7 @@ static AbcConfig *config_new(void)
         return NULL;
     arena_init(&c->arena);
     c->warehouse.embedded_datadir = ".abc/warehouse";
-    c->warehouse.dialect = CONFIG_DIALECT_AUTO;
+    c->warehouse.dialect = DIALECT_AUTO;
     c->growthbook.connect_timeout_ms = 10000;
     c->growthbook.timeout_ms = 60000;
     c->databases.abc = "abc";
@@ -546,12 +546,12 @@ static void resolve_port(AbcConfig *c)
 {
     ConfigDsn *d = &c->warehouse.dsn;
     if (c->warehouse.remote && !d->port_given)
-        d->port = c->warehouse.dialect == CONFIG_DIALECT_STARROCKS ? 9030 : 3306;
+        d->port = c->warehouse.dialect == DIALECT_STARROCKS ? 9030 : 3306;
 }
 
 static AbcStatus check_consistency(AbcConfig *c, const char *name, char *err, size_t errlen)
 {
-    if (!c->warehouse.remote && c->warehouse.dialect == CONFIG_DIALECT_STARROCKS) {
+    if (!c->warehouse.remote && c->warehouse.dialect == DIALECT_STARROCKS) {
         snprintf(err, errlen, "%s: error: warehouse.dialect is starrocks but no DSN is set (the "
                               "embedded warehouse is MariaDB); set warehouse.dsn or ABC_DSN",
                  name);
@@ -735,18 +735,6 @@ AbcStatus config_load(const char *path, AbcConfig **out, char *err, size_t errle
 
 /* ---- use ---------------------------------------------------------------------------- */
 
-const char *config_dialect_name(ConfigDialect d)
-{
-    switch (d) {
-    case CONFIG_DIALECT_STARROCKS:
-        return "starrocks";
-    case CONFIG_DIALECT_MARIADB:
-        return "mariadb";
-    default:
-        return "auto";
-    }
-}
-
 void config_gb_options(const AbcConfig *c, GbOptions *o)
 {
     gb_options_init(o);
@@ -773,7 +761,7 @@ void config_describe(const AbcConfig *c, Buf *out)
     } else {
         buf_printf(out, "warehouse: embedded MariaDB, datadir %s\n", w->embedded_datadir);
     }
-    buf_printf(out, "warehouse.dialect: %s\n", config_dialect_name(w->dialect));
+    buf_printf(out, "warehouse.dialect: %s\n", dialect_id_name(w->dialect));
     if (w->password)
         buf_printf(out, "warehouse.password: set (from %s)\n", w->password_origin);
     else

@@ -67,6 +67,12 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_REPORT_LOAD: return "report_load";
     case SQLSTEP_REPORT_PUBLISH: return "report_publish";
     case SQLSTEP_DAILY_PUBLISH: return "daily_publish";
+    case SQLSTEP_STATE_READ: return "state_read";
+    case SQLSTEP_MIGRATE_COLUMNS: return "migrate_columns";
+    case SQLSTEP_MIGRATE_WIDE: return "migrate_wide";
+    case SQLSTEP_MIGRATE_VERSION: return "migrate_version";
+    case SQLSTEP_MIGRATE_RECORD: return "migrate_record";
+    case SQLSTEP_STATE_WRITE: return "state_write";
     }
     return "?";
 }
@@ -74,7 +80,7 @@ static const char *step_kind(SqlStepKind k)
 static const char *step_when(SqlStepKind k)
 {
     switch (k) {
-    case SQLSTEP_DDL: return "every run, first; then pending migrations";
+    case SQLSTEP_DDL: return "every run, after state_read; then the migration of the wide table";
     case SQLSTEP_CONFIG: return "every run, after ddl";
     case SQLSTEP_CONFIG_CLEAR: return "instead of config, when GrowthBook lists no experiment for the tag";
     case SQLSTEP_RESET: return "full rebuild only, before the backfill";
@@ -87,6 +93,12 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_REPORT_LOAD: return "after report_stage; once per batch of result rows";
     case SQLSTEP_REPORT_PUBLISH: return "after report_load; with the latest analysis date";
     case SQLSTEP_DAILY_PUBLISH: return "after report_load; once per analysis date";
+    case SQLSTEP_STATE_READ: return "every run, before ddl (nothing yet: a first run)";
+    case SQLSTEP_MIGRATE_COLUMNS: return "every run, after ddl";
+    case SQLSTEP_MIGRATE_WIDE: return "after migrate_columns, when the wide table lacks columns of the spec";
+    case SQLSTEP_MIGRATE_VERSION: return "after migrate_wide";
+    case SQLSTEP_MIGRATE_RECORD: return "after migrate_version";
+    case SQLSTEP_STATE_WRITE: return "every run that published, last";
     }
     return "";
 }
@@ -291,7 +303,7 @@ void plan_json(const SqlProgram *p, Buf *b)
     buf_puts(b, "  \"tables\": {\n");
     static const char *const tnames[] = {"experiment_data", "experiment_assignment",
                                          "schema_migrations", "wide", "report", "daily", "stage",
-                                         "dashboard"};
+                                         "dashboard", "run_state"};
     for (int i = 0; i < p->ntables; i++) {
         char q[600];
         snprintf(q, sizeof q, "%s.%s", p->tables[i].db, p->tables[i].name);

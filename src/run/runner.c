@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +43,7 @@ typedef struct Runner {
     double t0;
     char computed_at[20];
     const char *reason;  /* why these dates */
+    FILE *show;          /* --dry-run --sql: statements are printed here, never sent */
     long published;      /* last date of a previous successful run, -1 when none */
 } Runner;
 
@@ -66,7 +66,7 @@ static void progress(Runner *r, const char *fmt, ...) ABC_PRINTF(2, 3);
 static void progress(Runner *r, const char *fmt, ...)
 {
     FILE *f = r->opt->progress;
-    if (!f)
+    if (!f || r->show)
         return;
     va_list ap;
     va_start(ap, fmt);
@@ -80,7 +80,7 @@ static void progress(Runner *r, const char *fmt, ...)
 static void progress_bar(Runner *r, int done, int total, const char *what)
 {
     FILE *f = r->opt->progress;
-    if (!f || !isatty(fileno(f)) || total <= 0)
+    if (!f || r->show || !isatty(fileno(f)) || total <= 0)
         return;
     int width = 30, fill = done * width / total;
     fprintf(f, "\r  [");
@@ -94,45 +94,38 @@ static void progress_bar(Runner *r, int done, int total, const char *what)
 
 /* ---- statements ------------------------------------------------------------------ */
 
-static AbcStatus exec_bound(Runner *r, const char *tmpl, const SqlParams *p, char *err,
-                            size_t errlen)
+/* Send statement i of a step, bound with p: rows to fn when fn is given.
+ * Under --dry-run --sql (r->show) the bound statement is printed instead
+ * and a query returns no rows. */
+static AbcStatus send_stmt(Runner *r, const SqlStep *s, int i, const SqlParams *p, WhRowFn fn,
+                           void *ctx, char *err, size_t errlen)
 {
     Buf sql;
     buf_init(&sql);
-    AbcStatus st = sqlgen_bind(r->env->dialect, tmpl, p, &sql, err, errlen);
-    if (st == ABC_OK)
-        st = wh_exec(r->env->wh, sql.data, NULL, err, errlen);
+    AbcStatus st = sqlgen_bind(r->env->dialect, s->stmts[i], p, &sql, err, errlen);
+    if (st == ABC_OK && r->show) {
+        fprintf(r->show, "-- %s, statement %d of %d\n%s;\n\n", s->name, i + 1, s->nstmts, sql.data);
+    } else if (st == ABC_OK) {
+        st = fn ? wh_query(r->env->wh, sql.data, fn, ctx, NULL, err, errlen)
+                : wh_exec(r->env->wh, sql.data, NULL, err, errlen);
+    }
     buf_free(&sql);
     return st;
 }
 
-/* Does the statement (after blank and `--` comment lines) start with word? */
-static bool stmt_starts_with(const char *sql, const char *word)
+static void step_error(const SqlStep *s, char *err, size_t errlen)
 {
-    const char *p = sql;
-    for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-            p++;
-        if (p[0] == '-' && p[1] == '-') {
-            p = strchr(p, '\n');
-            if (!p)
-                return false;
-            continue;
-        }
-        break;
-    }
-    size_t n = strlen(word);
-    return strncasecmp(p, word, n) == 0 && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n' ||
-                                            p[n] == '\t' || p[n] == ';' || p[n] == '\r');
+    size_t n = strlen(err);
+    snprintf(err + n, errlen - n, " (step %s)", s->name);
 }
 
 /* Run a step's statements in order.  A step may open a transaction
- * (START TRANSACTION … COMMIT, the MariaDB replace of a table's rows); when
- * one of its statements fails, the transaction is rolled back here, before
- * returning: otherwise the half-done work (e.g. the DELETE of the tag's
- * dashboard rows) would stay open on the connection and be committed by the
- * next statement that commits implicitly — the next spec's DDL in a run of
- * several specs. */
+ * (statements flagged SQLSTMT_TX_BEGIN … SQLSTMT_TX_END, the MariaDB
+ * replace of a table's rows); when one of its statements fails, the
+ * transaction is rolled back here, before returning: otherwise the
+ * half-done work (e.g. the DELETE of the tag's dashboard rows) would stay
+ * open on the connection and be committed by the next statement that
+ * commits implicitly — the next spec's DDL in a run of several specs. */
 static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char *err,
                            size_t errlen)
 {
@@ -144,24 +137,38 @@ static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char
     q.run_id = rid;
     bool in_tx = false;
     for (int i = 0; i < s->nstmts; i++) {
-        if (stmt_starts_with(s->stmts[i], "START TRANSACTION") || stmt_starts_with(s->stmts[i], "BEGIN"))
+        unsigned flags = s->flags ? s->flags[i] : 0;
+        if (flags & SQLSTMT_TX_BEGIN)
             in_tx = true;
-        AbcStatus st = exec_bound(r, s->stmts[i], &q, err, errlen);
+        AbcStatus st = send_stmt(r, s, i, &q, NULL, NULL, err, errlen);
         if (st != ABC_OK) {
-            unsigned code = wh_last_errno(r->env->wh);
-            if (in_tx && code < 2000 && code != 1927) {
-                /* best effort; client errors (2xxx: connection lost or
-                 * refused) and a killed connection rolled back already */
+            WhErrKind k = r->env->wh ? wh_last_error(r->env->wh) : WH_ERR_NONE;
+            if (in_tx && k != WH_ERR_NONE && k != WH_ERR_CONN_LOST && k != WH_ERR_CONN_REFUSED &&
+                k != WH_ERR_CLIENT) {
+                /* best effort; a lost session rolled back already */
                 char rb_err[256];
-                if (wh_exec(r->env->wh, "ROLLBACK", NULL, rb_err, sizeof rb_err) != ABC_OK)
+                if (wh_exec(r->env->wh, r->env->dialect->rollback, NULL, rb_err, sizeof rb_err) != ABC_OK)
                     progress(r, "rollback after the failed statement: %s", rb_err);
             }
-            size_t n = strlen(err);
-            snprintf(err + n, errlen - n, " (step %s)", s->name);
+            step_error(s, err, errlen);
             return st;
         }
-        if (stmt_starts_with(s->stmts[i], "COMMIT") || stmt_starts_with(s->stmts[i], "ROLLBACK"))
+        if (flags & SQLSTMT_TX_END)
             in_tx = false;
+    }
+    return ABC_OK;
+}
+
+/* Run a query step, every statement's rows to fn. */
+static AbcStatus query_step(Runner *r, const SqlStep *s, const SqlParams *p, WhRowFn fn, void *ctx,
+                            char *err, size_t errlen)
+{
+    for (int i = 0; i < s->nstmts; i++) {
+        AbcStatus st = send_stmt(r, s, i, p, fn, ctx, err, errlen);
+        if (st != ABC_OK) {
+            step_error(s, err, errlen);
+            return st;
+        }
     }
     return ABC_OK;
 }
@@ -174,32 +181,28 @@ static const SqlStep *find_step(const Runner *r, SqlStepKind kind)
     return NULL;
 }
 
-/* ---- run state ------------------------------------------------------------------- */
-
-static const TableCol state_cols[] = {
-    {"tag", CT_STR64, true, "spec tag"},
-    {"last_date", CT_DATE, false, "last event date processed by a successful run"},
-    {"first_date", CT_DATE, false, "first event date of the phase window"},
-    {"spec_hash", CT_STR16, false, NULL},
-    {"abc_version", CT_STR32, false, NULL},
-    {"updated_at", CT_DATETIME, false, NULL},
-};
-
-static TableDef state_table(const Runner *r)
+static SqlValue sv_str(const char *s) { return (SqlValue){SQLV_STRING, s ? s : "", 0, 0}; }
+static SqlValue sv_int(long long i) { return (SqlValue){SQLV_INT, NULL, i, 0}; }
+static SqlValue sv_dbl(double d) { return (SqlValue){SQLV_DOUBLE, NULL, 0, d}; }
+static SqlValue sv_null(void) { return (SqlValue){SQLV_NULL, NULL, 0, 0}; }
+static SqlValue sv_date(const char *d) { return (SqlValue){SQLV_DATE, d, 0, 0}; }
+static SqlValue sv_ts(const char *ts)
 {
-    TableDef t;
-    memset(&t, 0, sizeof t);
-    t.db = r->unit.ir->abc_database;
-    t.name = "run_state";
-    t.cols = state_cols;
-    t.ncols = (int)(sizeof state_cols / sizeof state_cols[0]);
-    t.key = TKEY_PRIMARY;
-    t.nkey = 1;
-    t.part = TPART_NONE;
-    t.dist_col = "tag";
-    t.comment = "abc: dates done per tag, for incremental runs";
-    return t;
+    return ts && ts[0] ? (SqlValue){SQLV_DATETIME, ts, 0, 0} : sv_null();
 }
+
+/* A load step with one row of values. */
+static AbcStatus exec_row(Runner *r, const SqlStep *s, const SqlValue *row, int ncols,
+                          const SqlParams *base, char *err, size_t errlen)
+{
+    SqlParams p = *base;
+    p.values = row;
+    p.nrows = 1;
+    p.ncols = ncols;
+    return exec_step(r, s, &p, err, errlen);
+}
+
+/* ---- run state (steps state_read, state_write) ------------------------------------ */
 
 typedef struct StateRow {
     bool found;
@@ -221,74 +224,44 @@ static AbcStatus state_row_fn(const WhRow *row, void *ctx)
 
 static AbcStatus state_read(Runner *r, StateRow *out, char *err, size_t errlen)
 {
-    TableDef t = state_table(r);
-    Buf sql;
-    buf_init(&sql);
-    buf_puts(&sql, "SELECT last_date, spec_hash, abc_version FROM ");
-    dialect_qualified(r->env->dialect, &sql, t.db, t.name);
-    buf_puts(&sql, " WHERE tag = ");
-    r->env->dialect->string(&sql, r->unit.ir->tag);
+    const SqlStep *s = find_step(r, SQLSTEP_STATE_READ);
+    SqlParams p;
+    memset(&p, 0, sizeof p);
     memset(out, 0, sizeof *out);
-    AbcStatus st = wh_query(r->env->wh, sql.data, state_row_fn, out, NULL, err, errlen);
-    unsigned code = wh_last_errno(r->env->wh);
-    if (st != ABC_OK && (code == 1146 || code == 1049)) {
+    AbcStatus st = s ? query_step(r, s, &p, state_row_fn, out, err, errlen) : ABC_OK;
+    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_NO_TABLE) {
         /* no such table / database yet: nothing has run */
         memset(out, 0, sizeof *out);
         st = ABC_OK;
     }
-    buf_free(&sql);
     return st;
 }
 
-static AbcStatus state_create(Runner *r, char *err, size_t errlen)
+static AbcStatus state_write(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
-    TableDef t = state_table(r);
-    Buf sql;
-    buf_init(&sql);
-    r->env->dialect->create_table(&sql, &t);
-    AbcStatus st = wh_exec(r->env->wh, sql.data, NULL, err, errlen);
-    buf_free(&sql);
-    return st;
-}
-
-static AbcStatus state_write(Runner *r, char *err, size_t errlen)
-{
-    TableDef t = state_table(r);
-    const Dialect *d = r->env->dialect;
+    const SqlStep *s = find_step(r, SQLSTEP_STATE_WRITE);
+    if (!s)
+        return ABC_OK;
     char last[11], first[11];
     /* a backfill of older dates never moves the recorded last date back */
     date_format(r->published > r->to ? r->published : r->to, last);
     date_format(r->first_phase_day, first);
-    Buf body;
-    buf_init(&body);
-    buf_puts(&body, "SELECT ");
-    d->string(&body, r->unit.ir->tag);
-    buf_printf(&body, ", DATE '%s', DATE '%s', ", last, first);
-    d->string(&body, r->unit.ir->content_hash);
-    buf_puts(&body, ", ");
-    d->string(&body, ABC_VERSION);
-    buf_printf(&body, ", TIMESTAMP '%s'", r->computed_at);
-    static const char *const cols[] = {"tag", "last_date", "first_date", "spec_hash",
-                                       "abc_version", "updated_at"};
-    WriteSpec w;
-    memset(&w, 0, sizeof w);
-    w.mode = WRITE_UPSERT;
-    w.table = &t;
-    w.cols = cols;
-    w.ncols = 6;
-    w.body = body.data;
-    w.comment = "abc run state";
-    SqlStmts stmts;
-    sql_stmts_init(&stmts, &r->arena);
-    d->write(&stmts, &w);
-    AbcStatus st = ABC_OK;
-    for (int i = 0; i < stmts.n && st == ABC_OK; i++)
-        st = wh_exec(r->env->wh, stmts.items[i], NULL, err, errlen);
-    buf_free(&body);
-    return st;
+    SqlValue row[6];
+    for (int c = 0; c < SQLGEN_STATE_NCOLUMNS && c < 6; c++) {
+        const char *col = SQLGEN_STATE_COLUMNS[c];
+        SqlValue v = sv_null();
+        if (!strcmp(col, "tag")) v = sv_str(r->unit.ir->tag);
+        else if (!strcmp(col, "last_date")) v = sv_date(last);
+        else if (!strcmp(col, "first_date")) v = sv_date(first);
+        else if (!strcmp(col, "spec_hash")) v = sv_str(r->unit.ir->content_hash);
+        else if (!strcmp(col, "abc_version")) v = sv_str(ABC_VERSION);
+        else if (!strcmp(col, "updated_at")) v = sv_ts(r->computed_at);
+        row[c] = v;
+    }
+    return exec_row(r, s, row, SQLGEN_STATE_NCOLUMNS, base, err, errlen);
 }
 
-/* ---- schema migrations ------------------------------------------------------- */
+/* ---- schema migrations (steps migrate_*) ------------------------------------------- */
 
 typedef struct ColSet {
     char **names;
@@ -311,87 +284,85 @@ static AbcStatus colset_fn(const WhRow *row, void *ctx)
     return ABC_OK;
 }
 
-static bool colset_has(const ColSet *c, const char *name)
+static AbcStatus value_fn(const WhRow *row, void *ctx)
 {
-    for (int i = 0; i < c->n; i++)
-        if (strcasecmp(c->names[i], name) == 0)
-            return true;
-    return false;
+    long *v = ctx;
+    if (row->ncols >= 1 && row->values[0])
+        *v = strtol(row->values[0], NULL, 10);
+    return ABC_OK;
 }
 
 /* Bring the wide table (created earlier with the columns of its first spec
- * version) up to the spec's columns: ALTER TABLE ADD the missing ones, in
- * the spec's order, and record the new schema version in schema_migrations.
+ * version) up to the spec's columns: migrate_wide ADDs the missing ones, in
+ * the spec's order, and migrate_record records the new schema version.
  * Columns the spec no longer has are kept (a published table never loses a
- * column).  Nothing happens when the table already matches. */
-static AbcStatus migrate_wide(Runner *r, char *err, size_t errlen)
+ * column).  Nothing happens when the table already matches, or is new.
+ * Under --dry-run --sql the statements are shown as the template steps,
+ * since which columns are missing is known only to the warehouse. */
+static AbcStatus migrate_wide(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
-    const TableDef *t = r->prog.wide;
-    const Dialect *d = r->env->dialect;
-    if (!t)
+    const SqlStep *cols = find_step(r, SQLSTEP_MIGRATE_COLUMNS);
+    const SqlStep *ver = find_step(r, SQLSTEP_MIGRATE_VERSION);
+    const SqlStep *rec = find_step(r, SQLSTEP_MIGRATE_RECORD);
+    if (!r->prog.wide || !cols || !ver || !rec)
         return ABC_OK;
     ColSet have = {0};
-    Buf sql;
-    buf_init(&sql);
-    buf_puts(&sql, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ");
-    d->string(&sql, t->db ? t->db : r->unit.ir->abc_database);
-    buf_puts(&sql, " AND TABLE_NAME = ");
-    d->string(&sql, t->name);
-    AbcStatus st = wh_query(r->env->wh, sql.data, colset_fn, &have, NULL, err, errlen);
-    TableCol *missing = NULL;
+    AbcStatus st = query_step(r, cols, base, colset_fn, &have, err, errlen);
+    SqlStep alter;
     int nmissing = 0;
-    if (st == ABC_OK && have.n > 0) {
-        missing = calloc((size_t)t->ncols + 1, sizeof *missing);
-        if (!missing)
-            abort();
-        for (int i = 0; i < t->ncols; i++)
-            if (!colset_has(&have, t->cols[i].name))
-                missing[nmissing++] = t->cols[i];
+    if (st == ABC_OK && have.n > 0)
+        nmissing = sqlgen_migrate_wide(&r->prog, (const char *const *)have.names, have.n,
+                                       &r->arena, &alter);
+    const SqlStep *tmpl = find_step(r, SQLSTEP_MIGRATE_WIDE);
+    if (st == ABC_OK && r->show && tmpl) {
+        fprintf(r->show, "-- only when the wide table lacks columns of the spec (%s): %s adds those "
+                         "it lacks, of these:\n\n", cols->name, tmpl->name);
+        alter = *tmpl;
+        nmissing = -1;
     }
-    if (st == ABC_OK && nmissing > 0) {
-        buf_reset(&sql);
-        d->add_columns(&sql, t, missing, nmissing);
-        st = wh_exec(r->env->wh, sql.data, NULL, err, errlen);
+    if (st == ABC_OK && nmissing != 0) {
+        st = exec_step(r, &alter, base, err, errlen);
+        long version = 1;
+        if (st == ABC_OK)
+            st = query_step(r, ver, base, value_fn, &version, err, errlen);
         if (st == ABC_OK) {
-            /* record it: version = the number of migrations applied so far + 1 */
-            char *cur = NULL;
-            Buf q;
-            buf_init(&q);
-            buf_puts(&q, "SELECT COALESCE(MAX(version), 1) FROM ");
-            dialect_qualified(d, &q, r->unit.ir->abc_database, "schema_migrations");
-            buf_puts(&q, " WHERE tag = ");
-            d->string(&q, r->unit.ir->tag);
-            st = wh_query_value(r->env->wh, q.data, &cur, err, errlen);
-            long version = cur ? strtol(cur, NULL, 10) + 1 : 2;
-            free(cur);
-            if (st == ABC_OK) {
-                buf_reset(&q);
-                buf_puts(&q, "INSERT INTO ");
-                dialect_qualified(d, &q, r->unit.ir->abc_database, "schema_migrations");
-                buf_puts(&q, " (tag, version, name, applied_at, abc_version) VALUES (");
-                d->string(&q, r->unit.ir->tag);
-                buf_printf(&q, ", %ld, ", version);
-                Buf name;
-                buf_init(&name);
-                buf_printf(&name, "add %d column%s to %s", nmissing, nmissing == 1 ? "" : "s", t->name);
-                d->string(&q, name.data);
-                buf_free(&name);
-                buf_printf(&q, ", TIMESTAMP '%s', ", r->computed_at);
-                d->string(&q, ABC_VERSION);
-                buf_putc(&q, ')');
-                st = wh_exec(r->env->wh, q.data, NULL, err, errlen);
+            char name[160];
+            snprintf(name, sizeof name, "add %d column%s to %s", nmissing, nmissing == 1 ? "" : "s",
+                     r->prog.wide->name);
+            SqlValue row[5];
+            for (int c = 0; c < SQLGEN_MIGRATION_NCOLUMNS && c < 5; c++) {
+                const char *col = SQLGEN_MIGRATION_COLUMNS[c];
+                SqlValue v = sv_null();
+                if (!strcmp(col, "tag")) v = sv_str(r->unit.ir->tag);
+                else if (!strcmp(col, "version")) v = sv_int(version + 1);
+                else if (!strcmp(col, "name")) v = sv_str(name);
+                else if (!strcmp(col, "applied_at")) v = sv_ts(r->computed_at);
+                else if (!strcmp(col, "abc_version")) v = sv_str(ABC_VERSION);
+                row[c] = v;
             }
-            buf_free(&q);
-            if (st == ABC_OK)
-                progress(r, "migrated %s: %d column%s added (schema version %ld)", t->name, nmissing,
-                         nmissing == 1 ? "" : "s", version);
+            if (r->show) {
+                /* the version and the count come from the warehouse */
+                SqlParams p = *base;
+                p.keep_unbound = true;
+                fprintf(r->show, "-- {{values}}: ('%s', <%s + 1>, 'add <N> columns to %s', ",
+                        r->unit.ir->tag, ver->name, r->prog.wide->name);
+                Buf ts;
+                buf_init(&ts);
+                if (sqlgen_literal(r->env->dialect, &row[3], &ts, err, errlen) == ABC_OK)
+                    fprintf(r->show, "%s, '%s')\n", ts.data, ABC_VERSION);
+                buf_free(&ts);
+                st = exec_step(r, rec, &p, err, errlen);
+            } else {
+                st = exec_row(r, rec, row, SQLGEN_MIGRATION_NCOLUMNS, base, err, errlen);
+            }
+            if (st == ABC_OK && !r->show)
+                progress(r, "migrated %s: %d column%s added (schema version %ld)", r->prog.wide->name,
+                         nmissing, nmissing == 1 ? "" : "s", version + 1);
         }
     }
     for (int i = 0; i < have.n; i++)
         free(have.names[i]);
     free(have.names);
-    free(missing);
-    buf_free(&sql);
     return st;
 }
 
@@ -604,15 +575,6 @@ static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t 
 
 /* ---- experiment_data rows ---------------------------------------------------------- */
 
-static SqlValue sv_str(const char *s) { return (SqlValue){SQLV_STRING, s ? s : "", 0, 0}; }
-static SqlValue sv_int(long long i) { return (SqlValue){SQLV_INT, NULL, i, 0}; }
-static SqlValue sv_dbl(double d) { return (SqlValue){SQLV_DOUBLE, NULL, 0, d}; }
-static SqlValue sv_null(void) { return (SqlValue){SQLV_NULL, NULL, 0, 0}; }
-static SqlValue sv_ts(const char *ts)
-{
-    return ts && ts[0] ? (SqlValue){SQLV_DATETIME, ts, 0, 0} : sv_null();
-}
-
 static AbcStatus exec_values(Runner *r, const SqlStep *s, const SqlValue *rows, int nrows,
                              int ncols, const SqlParams *base, char *err, size_t errlen)
 {
@@ -708,20 +670,10 @@ static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char 
         const SqlStep *s = &r->prog.steps[i];
         if (s->kind != SQLSTEP_STATS)
             continue;
-        for (int k = 0; k < s->nstmts; k++) {
-            Buf sql;
-            buf_init(&sql);
-            AbcStatus st = sqlgen_bind(r->env->dialect, s->stmts[k], base, &sql, err, errlen);
-            StatsFeed feed = {res, s, err, errlen};
-            if (st == ABC_OK)
-                st = wh_query(r->env->wh, sql.data, stats_row_fn, &feed, NULL, err, errlen);
-            buf_free(&sql);
-            if (st != ABC_OK) {
-                size_t n = strlen(err);
-                snprintf(err + n, errlen - n, " (step %s)", s->name);
-                return st;
-            }
-        }
+        StatsFeed feed = {res, s, err, errlen};
+        AbcStatus st = query_step(r, s, base, stats_row_fn, &feed, err, errlen);
+        if (st != ABC_OK)
+            return st;
     }
     return ABC_OK;
 }
@@ -780,6 +732,34 @@ static void dry_run_plan(Runner *r)
     }
     fprintf(f, "then: analysis in the stats kernel, report tables replaced for tag '%s', run state, memo %s/%s.md\n",
            ir->tag, r->opt->memo_dir ? r->opt->memo_dir : "reports", ir->tag);
+}
+
+/* --dry-run --sql: the publish steps for the last date due, as a run sends
+ * them when that date has results; the result rows ({{values}}) exist only
+ * after the analysis, so report_load shows its placeholder. */
+static AbcStatus show_publish(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    char ds[11];
+    date_format(r->to, ds);
+    SqlParams p = *base;
+    p.analysis_date = ds;
+    p.keep_unbound = true;
+    fprintf(r->show, "-- publishing, once per analysis date with results (shown: %s); "
+                     "report_publish only for the last one\n\n", ds);
+    static const SqlStepKind kinds[] = {SQLSTEP_REPORT_STAGE, SQLSTEP_REPORT_LOAD,
+                                        SQLSTEP_DAILY_PUBLISH, SQLSTEP_REPORT_PUBLISH};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        const SqlStep *s = find_step(r, kinds[i]);
+        if (!s)
+            continue;
+        if (kinds[i] == SQLSTEP_REPORT_LOAD)
+            fprintf(r->show, "-- {{values}}: the result rows of the analysis (%d columns each), "
+                             "%d rows per statement\n", SQLGEN_REPORT_NCOLUMNS, RUN_VALUES_CHUNK);
+        AbcStatus st = exec_step(r, s, &p, err, errlen);
+        if (st != ABC_OK)
+            return st;
+    }
+    return ABC_OK;
 }
 
 static AbcStatus write_memo(Runner *r, Results *res, RunOutcome *out, char *err, size_t errlen)
@@ -871,9 +851,16 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         goto out;
     progress(&r, "%d experiment%s resolved", r.nexps, r.nexps == 1 ? "" : "s");
 
+    if (o->dry_run && o->sql) {
+        /* every statement is printed, none is sent: the state is unknown */
+        r.show = o->plan_out ? o->plan_out : stdout;
+        fprintf(r.show, "-- abc run %s --dry-run --sql (%s, dialect %s): every statement the run "
+                        "sends, in order, bound with its values; nothing was sent\n\n",
+                ir->tag, ir->path, env->dialect->name);
+    }
     StateRow state;
     memset(&state, 0, sizeof state);
-    if (env->wh) {
+    if (env->wh || r.show) {
         st = state_read(&r, &state, err, errlen);
         if (st != ABC_OK)
             goto out;
@@ -884,7 +871,16 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     /* after a spec or abc change everything is rebuilt, so the last
      * published date only guards against moving backwards otherwise */
     r.published = state.found && !r.full ? state.last_date : -1;
-    if (o->dry_run) {
+    if (r.show) {
+        char a[11], b[11];
+        date_format(r.from, a);
+        date_format(r.to, b);
+        if (r.from <= r.to)
+            fprintf(r.show, "-- run state taken as absent; dates due: %s .. %s (%s)\n\n", a, b, r.reason);
+        else
+            fprintf(r.show, "-- run state taken as absent; dates due: none (%s)\n\n", r.reason);
+    }
+    if (o->dry_run && !r.show) {
         dry_run_plan(&r);
         out->nexperiments = r.nexps;
         if (r.from <= r.to) {
@@ -894,7 +890,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         }
         goto out;
     }
-    if (r.nexps == 0) {
+    if (r.nexps == 0 && !r.show) {
         fprintf(stderr, "abc run %s: warning: no experiments found for this tag\n", ir->tag);
     }
 
@@ -904,11 +900,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     const SqlStep *ddl = find_step(&r, SQLSTEP_DDL);
     if (ddl && (st = exec_step(&r, ddl, &base, err, errlen)) != ABC_OK)
         goto out;
-    if ((st = state_create(&r, err, errlen)) != ABC_OK)
+    if ((st = migrate_wide(&r, &base, err, errlen)) != ABC_OK)
         goto out;
-    if ((st = migrate_wide(&r, err, errlen)) != ABC_OK)
-        goto out;
-    progress(&r, "tables ready (%d statements)", ddl ? ddl->nstmts + 1 : 1);
+    progress(&r, "tables ready (%d statements)", ddl ? ddl->nstmts : 0);
     if ((st = write_config(&r, &base, err, errlen)) != ABC_OK)
         goto out;
     progress(&r, "experiment_data written");
@@ -972,6 +966,13 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         if ((st = run_stats(&r, res, &p, err, errlen)) != ABC_OK)
             goto out;
     }
+    if (r.show) {
+        st = show_publish(&r, &base, err, errlen);
+        if (st == ABC_OK)
+            st = state_write(&r, &base, err, errlen);
+        out->nexperiments = r.nexps;
+        goto out;
+    }
     progress(&r, "sufficient statistics read");
     if ((st = results_compute(res, err, errlen)) != ABC_OK)
         goto out;
@@ -1024,7 +1025,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             progress(&r, "daily report rows replaced for %d date%s; the report and dashboard keep "
                          "the later published date", ndates, ndates == 1 ? "" : "s");
     }
-    if ((st = state_write(&r, err, errlen)) != ABC_OK)
+    if ((st = state_write(&r, &base, err, errlen)) != ABC_OK)
         goto out;
     if ((st = write_memo(&r, res, out, err, errlen)) != ABC_OK)
         goto out;

@@ -18,6 +18,26 @@ const Dialect *dialect_by_name(const char *name)
     return NULL;
 }
 
+const Dialect *dialect_by_id(DialectId id)
+{
+    switch (id) {
+    case DIALECT_STARROCKS: return &dialect_starrocks;
+    case DIALECT_MARIADB: return &dialect_mariadb;
+    case DIALECT_AUTO: break;
+    }
+    return NULL;
+}
+
+const char *dialect_id_name(DialectId id)
+{
+    switch (id) {
+    case DIALECT_STARROCKS: return "starrocks";
+    case DIALECT_MARIADB: return "mariadb";
+    case DIALECT_AUTO: break;
+    }
+    return "auto";
+}
+
 long dialect_utf8_chars(const char *s, unsigned long *max_cp)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -72,21 +92,29 @@ void sql_stmts_init(SqlStmts *s, Arena *a)
 {
     s->arena = a;
     s->items = NULL;
+    s->flags = NULL;
     s->n = s->cap = 0;
 }
 
-void sql_stmts_push(SqlStmts *s, const Buf *text)
+void sql_stmts_push_flags(SqlStmts *s, const Buf *text, unsigned flags)
 {
     if (s->n == s->cap) {
         int cap = s->cap ? s->cap * 2 : 8;
         const char **items = arena_alloc(s->arena, (size_t)cap * sizeof *items);
-        if (s->n)
+        unsigned *fl = arena_alloc(s->arena, (size_t)cap * sizeof *fl);
+        if (s->n) {
             memcpy(items, s->items, (size_t)s->n * sizeof *items);
+            memcpy(fl, s->flags, (size_t)s->n * sizeof *fl);
+        }
         s->items = items;
+        s->flags = fl;
         s->cap = cap;
     }
+    s->flags[s->n] = flags;
     s->items[s->n++] = arena_strndup(s->arena, text->data ? text->data : "", text->len);
 }
+
+void sql_stmts_push(SqlStmts *s, const Buf *text) { sql_stmts_push_flags(s, text, 0); }
 
 AbcStatus dialect_check_text(const char *s, bool is_ident, int max_chars, bool bmp_only,
                              char *why, size_t whylen)

@@ -178,12 +178,12 @@ static void mdb_insert(Buf *out, const WriteSpec *w)
     buf_puts(out, w->body);
 }
 
-static void push_text(SqlStmts *out, const char *text)
+static void push_text(SqlStmts *out, const char *text, unsigned flags)
 {
     Buf b;
     buf_init(&b);
     buf_puts(&b, text);
-    sql_stmts_push(out, &b);
+    sql_stmts_push_flags(out, &b, flags);
     buf_free(&b);
 }
 
@@ -243,9 +243,9 @@ static void mdb_write(SqlStmts *out, const WriteSpec *w)
     }
     case WRITE_REPLACE_PART:
     case WRITE_REPLACE_RANGE:
-        push_text(out, "START TRANSACTION");
+        push_text(out, "START TRANSACTION", SQLSTMT_TX_BEGIN);
         mdb_replace(out, w);
-        push_text(out, "COMMIT");
+        push_text(out, "COMMIT", SQLSTMT_TX_END);
         break;
     }
     buf_free(&b);
@@ -253,10 +253,10 @@ static void mdb_write(SqlStmts *out, const WriteSpec *w)
 
 static void mdb_write_together(SqlStmts *out, const WriteSpec *w, int n)
 {
-    push_text(out, "START TRANSACTION");
+    push_text(out, "START TRANSACTION", SQLSTMT_TX_BEGIN);
     for (int i = 0; i < n; i++)
         mdb_replace(out, &w[i]);
-    push_text(out, "COMMIT");
+    push_text(out, "COMMIT", SQLSTMT_TX_END);
 }
 
 static void mdb_delete_where(Buf *out, const TableDef *t, const char *where)
@@ -266,6 +266,10 @@ static void mdb_delete_where(Buf *out, const TableDef *t, const char *where)
     buf_puts(out, "\nWHERE ");
     buf_puts(out, where);
 }
+
+/* MariaDB converts a quoted 'YYYY-MM-DD[ HH:MM:SS]' to the column's type. */
+static void mdb_date_literal(Buf *out, const char *ymd) { mdb_string(out, ymd); }
+static void mdb_datetime_literal(Buf *out, const char *ts) { mdb_string(out, ts); }
 
 static void mdb_cast_string(Buf *out, const char *expr)
 {
@@ -304,6 +308,9 @@ const Dialect dialect_mariadb = {
     .write = mdb_write,
     .write_together = mdb_write_together,
     .delete_where = mdb_delete_where,
+    .rollback = "ROLLBACK",
+    .date_literal = mdb_date_literal,
+    .datetime_literal = mdb_datetime_literal,
     .cast_string = mdb_cast_string,
     .date_add_days = mdb_date_add_days,
     .crc32 = mdb_crc32,

@@ -211,6 +211,19 @@ static void sr_delete_where(Buf *out, const TableDef *t, const char *where)
     buf_puts(out, where);
 }
 
+/* The literals of StarRocks's grammar: (DATE | DATETIME) string. */
+static void sr_date_literal(Buf *out, const char *ymd)
+{
+    buf_puts(out, "DATE ");
+    sr_string(out, ymd);
+}
+
+static void sr_datetime_literal(Buf *out, const char *ts)
+{
+    buf_puts(out, "DATETIME ");
+    sr_string(out, ts);
+}
+
 static void sr_cast_string(Buf *out, const char *expr)
 {
     buf_printf(out, "CAST(%s AS VARCHAR)", expr);
@@ -249,6 +262,9 @@ const Dialect dialect_starrocks = {
     .write = sr_write,
     .write_together = sr_write_together,
     .delete_where = sr_delete_where,
+    .rollback = "ROLLBACK",
+    .date_literal = sr_date_literal,
+    .datetime_literal = sr_datetime_literal,
     .cast_string = sr_cast_string,
     .date_add_days = sr_date_add_days,
     .crc32 = sr_crc32,

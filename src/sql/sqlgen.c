@@ -43,20 +43,27 @@ SqlStep *gen_step(Gen *g, SqlStepKind kind, const char *name, const char *summar
     return s;
 }
 
-void gen_push(Gen *g, SqlStep *s, const Buf *stmt)
+static void push_flags(Gen *g, SqlStep *s, const Buf *stmt, unsigned flags)
 {
     const char **items = arena_alloc(g->a, (size_t)(s->nstmts + 1) * sizeof *items);
-    if (s->nstmts)
+    unsigned *fl = arena_alloc(g->a, (size_t)(s->nstmts + 1) * sizeof *fl);
+    if (s->nstmts) {
         memcpy(items, s->stmts, (size_t)s->nstmts * sizeof *items);
+        memcpy(fl, s->flags, (size_t)s->nstmts * sizeof *fl);
+    }
+    fl[s->nstmts] = flags;
     items[s->nstmts++] = arena_strndup(g->a, stmt->data ? stmt->data : "", stmt->len);
     s->stmts = items;
+    s->flags = fl;
 }
+
+void gen_push(Gen *g, SqlStep *s, const Buf *stmt) { push_flags(g, s, stmt, 0); }
 
 void gen_push_stmts(Gen *g, SqlStep *s, const SqlStmts *st)
 {
     for (int i = 0; i < st->n; i++) {
         Buf b = {(char *)st->items[i], strlen(st->items[i]), 0};
-        gen_push(g, s, &b);
+        push_flags(g, s, &b, st->flags ? st->flags[i] : 0);
     }
 }
 
@@ -382,6 +389,8 @@ static void resolve_names(Gen *g)
     t[T_STAGE].name = arena_printf(g->a, "%s__stage", t[T_REPORT].name);
     t[T_DASHBOARD].db = rep_db;
     t[T_DASHBOARD].name = "tbl_report_ab_testing_result";
+    t[T_STATE].db = abc_db;
+    t[T_STATE].name = "run_state";
     for (int i = T_WIDE; i <= T_STAGE; i++) {
         check_ident(g, t[i].db, none, "database");
         check_ident(g, t[i].name, none, "table");
@@ -413,6 +422,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     if (g.nerrors)
         return ABC_ERR_SPEC;
     gen_tables(&g);
+    gen_state_table(&g);
     if (g.nerrors)
         return ABC_ERR_SPEC;
     gen_ddl(&g);
@@ -425,6 +435,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_wide(&g, true);
     gen_stats(&g);
     gen_report(&g);
+    gen_runstate(&g);
     if (g.nerrors)
         return ABC_ERR_SPEC;
     TableDef *tables = arena_alloc(arena, sizeof g.tables);

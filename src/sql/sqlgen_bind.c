@@ -75,14 +75,14 @@ AbcStatus sqlgen_literal(const Dialect *d, const SqlValue *v, Buf *out, char *er
             snprintf(err, errlen, "'%.40s' is not a date YYYY-MM-DD", v->s ? v->s : "(null)");
             return ABC_ERR_USAGE;
         }
-        d->string(out, v->s);
+        d->date_literal(out, v->s);
         return ABC_OK;
     case SQLV_DATETIME:
         if (!datetime_ok(v->s)) {
             snprintf(err, errlen, "'%.40s' is not a datetime YYYY-MM-DD HH:MM:SS", v->s ? v->s : "(null)");
             return ABC_ERR_USAGE;
         }
-        d->string(out, v->s);
+        d->datetime_literal(out, v->s);
         return ABC_OK;
     case SQLV_STRING:
         if (!v->s || d->check_string(v->s, why, sizeof why) != ABC_OK) {
@@ -132,6 +132,24 @@ static AbcStatus bind_values(const Dialect *d, const SqlParams *p, Buf *out, cha
     return ABC_OK;
 }
 
+/* Does the parameter named by a (known) placeholder have a value? */
+static bool has_value(const SqlParams *p, const char *name)
+{
+    if (strcmp(name, "event_date") == 0)
+        return p->event_date != NULL;
+    if (strcmp(name, "from_date") == 0)
+        return p->from_date != NULL;
+    if (strcmp(name, "to_date") == 0)
+        return p->to_date != NULL;
+    if (strcmp(name, "analysis_date") == 0)
+        return p->analysis_date != NULL;
+    if (strcmp(name, "run_id") == 0)
+        return p->run_id != NULL;
+    if (strcmp(name, "values") == 0)
+        return p->values != NULL;
+    return true; /* unknown: bind it, and fail */
+}
+
 AbcStatus sqlgen_bind(const Dialect *d, const char *tmpl, const SqlParams *p, Buf *out, char *err,
                       size_t errlen)
 {
@@ -154,6 +172,11 @@ AbcStatus sqlgen_bind(const Dialect *d, const char *tmpl, const SqlParams *p, Bu
         }
         char name[48];
         snprintf(name, sizeof name, "%.*s", (int)(close - open - 2), open + 2);
+        if (p->keep_unbound && !has_value(p, name)) {
+            buf_put(&b, open, (size_t)(close + 2 - open));
+            s = close + 2;
+            continue;
+        }
         if (strcmp(name, "event_date") == 0)
             st = bind_date(d, name, p->event_date, &b, err, errlen);
         else if (strcmp(name, "from_date") == 0)

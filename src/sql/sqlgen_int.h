@@ -6,7 +6,8 @@
 #include "abc/sqlgen.h"
 
 enum {
-    T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_COUNT
+    T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_STATE,
+    T_COUNT
 };
 
 typedef struct Gen {
@@ -66,5 +67,11 @@ void gen_stats(Gen *g);
 
 /* ---- sqlgen_report.c ---- */
 void gen_report(Gen *g);
+
+/* ---- sqlgen_run.c ---- */
+/* The run_state table (T_STATE), after gen_tables. */
+void gen_state_table(Gen *g);
+/* The runner's bookkeeping steps: run state and wide-table migrations. */
+void gen_runstate(Gen *g);
 
 #endif

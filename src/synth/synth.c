@@ -627,11 +627,10 @@ static AbcStatus loader_flush(Ctx *c, Loader *l, char *err, size_t errlen)
                    l->table, l->columns);
         st = wh_exec(c->w, sql.data, NULL, err, errlen);
         buf_free(&sql);
-        unsigned code = wh_last_errno(c->w);
-        /* 1148 command not allowed, 2068 / 4166 LOCAL INFILE refused */
-        if (st != ABC_OK && c->load == SYNTH_LOAD_AUTO && (code == 1148 || code == 2068 || code == 4166)) {
+        if (st != ABC_OK && c->load == SYNTH_LOAD_AUTO && wh_last_error(c->w) == WH_ERR_LOCAL_INFILE) {
             if (c->cfg->progress)
-                fprintf(c->cfg->progress, "synth: LOAD DATA LOCAL refused (%u); using INSERTs\n", code);
+                fprintf(c->cfg->progress, "synth: LOAD DATA LOCAL refused (%u); using INSERTs\n",
+                        wh_last_errno(c->w));
             c->load = SYNTH_LOAD_INSERT;
         } else if (st == ABC_OK) {
             c->load = SYNTH_LOAD_INFILE;
@@ -1243,9 +1242,9 @@ AbcStatus synth_run(Warehouse *w, const SynthConfig *cfg, SynthResult *out, char
     st = check_config(cfg, NULL, err, errlen);
     if (st != ABC_OK)
         return st;
-    if (wh_dialect(w) != WH_DIALECT_MARIADB) {
+    if (wh_dialect(w) != DIALECT_MARIADB) {
         set_err(err, errlen, "synth: writes MariaDB tables; the warehouse is %s",
-                wh_dialect_name(wh_dialect(w)));
+                dialect_id_name(wh_dialect(w)));
         return ABC_ERR_ENV;
     }
     st = plan_build(cfg, &p, err, errlen);

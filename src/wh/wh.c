@@ -51,7 +51,7 @@ struct Warehouse {
     char *host, *user, *password, *db, *unix_socket, *init_command;
     unsigned port;
     WhOptions opt;              /* with defaults applied; init_command owned above */
-    WhDialect dialect;
+    DialectId dialect;
     char version[128];
     WhStats stats;
     unsigned last_errno;
@@ -439,11 +439,11 @@ static AbcStatus detect_dialect(Warehouse *w)
 {
     const char *v = mysql_get_server_info(w->m);
     snprintf(w->version, sizeof w->version, "%s", v ? v : "");
-    w->dialect = WH_DIALECT_MARIADB;
+    w->dialect = DIALECT_MARIADB;
     if (w->embedded || strstr(w->version, "MariaDB"))
         return ABC_OK;
     if (strcasestr(w->version, "starrocks")) {
-        w->dialect = WH_DIALECT_STARROCKS;
+        w->dialect = DIALECT_STARROCKS;
         return ABC_OK;
     }
     if (mysql_query(w->m, "SELECT @@version_comment") != 0)
@@ -452,7 +452,7 @@ static AbcStatus detect_dialect(Warehouse *w)
     if (r) {
         MYSQL_ROW row = mysql_fetch_row(r);
         if (row && row[0] && strcasestr(row[0], "starrocks"))
-            w->dialect = WH_DIALECT_STARROCKS;
+            w->dialect = DIALECT_STARROCKS;
         mysql_free_result(r);
     }
     return ABC_OK;
@@ -696,18 +696,60 @@ void wh_shutdown(void)
 
 /* ---- accessors ------------------------------------------------------------ */
 
-WhDialect wh_dialect(const Warehouse *w) { return w->dialect; }
-
-const char *wh_dialect_name(WhDialect d)
-{
-    return d == WH_DIALECT_STARROCKS ? "starrocks" : "mariadb";
-}
+DialectId wh_dialect(const Warehouse *w) { return w->dialect; }
 
 const char *wh_server_version(const Warehouse *w) { return w->version; }
 int wh_is_embedded(const Warehouse *w) { return w->embedded; }
 WhStats wh_stats(const Warehouse *w) { return w->stats; }
 unsigned wh_last_errno(const Warehouse *w) { return w->last_errno; }
 const char *wh_last_sqlstate(const Warehouse *w) { return w->last_sqlstate; }
+WhErrKind wh_last_error(const Warehouse *w) { return wh_error_kind(w->last_errno); }
+
+WhErrKind wh_error_kind(unsigned code)
+{
+    if (code == 0)
+        return WH_ERR_NONE;
+    if (is_connection_lost(code))
+        return WH_ERR_CONN_LOST;
+    switch (code) {
+    case 1049: /* unknown database */
+    case 1051: /* unknown table */
+    case 1109: /* unknown table in a multi-table statement */
+    case 1146: /* table does not exist */
+        return WH_ERR_NO_TABLE;
+    case 1062: /* duplicate entry for a key */
+    case 1586: /* duplicate entry for a unique key */
+        return WH_ERR_DUP_KEY;
+    case 1406: /* data too long for a column */
+        return WH_ERR_DATA_TOO_LONG;
+    case 1064: /* parse error */
+    case 1149:
+        return WH_ERR_SYNTAX;
+    case 1044: /* access denied to a database */
+    case 1045: /* access denied for a user */
+    case 1142: /* command denied on a table */
+        return WH_ERR_ACCESS;
+    case 1021: /* disk full */
+    case 1114: /* table full */
+    case 1037: /* out of memory */
+    case 1038: /* out of sort memory */
+    case 1041: /* out of resources */
+        return WH_ERR_DISK_FULL;
+    case 1205: /* lock wait timeout */
+    case 1213: /* deadlock */
+        return WH_ERR_LOCK;
+    case 2002: /* cannot connect through the socket */
+    case 2003: /* cannot connect to the host */
+    case 2005: /* unknown host */
+        return WH_ERR_CONN_REFUSED;
+    case 1148: /* LOAD DATA LOCAL not allowed by the server */
+    case 2068: /* LOAD DATA LOCAL refused by the client */
+    case 4166: /* LOAD DATA LOCAL: file request rejected */
+        return WH_ERR_LOCAL_INFILE;
+    default:
+        return code >= 2000 ? WH_ERR_CLIENT : WH_ERR_OTHER;
+    }
+}
 
 /* ---- running statements --------------------------------------------------- */
 

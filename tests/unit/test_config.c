@@ -47,7 +47,7 @@ Test(config, defaults)
         AbcConfig *c = parse_ok(texts[i]);
         cr_assert_eq(c->warehouse.remote, 0);
         cr_assert_str_eq(c->warehouse.embedded_datadir, ".abc/warehouse");
-        cr_assert_eq(c->warehouse.dialect, CONFIG_DIALECT_AUTO);
+        cr_assert_eq(c->warehouse.dialect, DIALECT_AUTO);
         cr_assert_null(c->warehouse.password);
         cr_assert_null(c->growthbook.api_host);
         cr_assert_null(c->growthbook.file);
@@ -84,7 +84,7 @@ Test(config, every_key)
     cr_assert_null(c->warehouse.dsn.socket);
     cr_assert_str_eq(c->warehouse.dsn_origin, "t.yaml");
     cr_assert_str_eq(c->warehouse.embedded_datadir, "/var/lib/abc");
-    cr_assert_eq(c->warehouse.dialect, CONFIG_DIALECT_STARROCKS);
+    cr_assert_eq(c->warehouse.dialect, DIALECT_STARROCKS);
     cr_assert_str_eq(c->growthbook.api_host, "https://gb.example.com");
     cr_assert_str_eq(c->growthbook.project_id, "prj_1");
     cr_assert_eq(c->growthbook.connect_timeout_ms, 2500);

@@ -1,8 +1,11 @@
 /* test_dialect.c — identifier and literal quoting of both dialects, and
- * sqlgen_bind's validation of runtime parameters. */
+ * sqlgen_bind's validation of runtime parameters, the dialect literals of
+ * bound values, transaction flags, and the generated run-state and
+ * migration steps. */
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "abc/spec.h"
 #include "abc/sqlgen.h"
 
 static char *q_ident(const Dialect *d, const char *s)
@@ -84,4 +87,133 @@ Test(dialect, bind)
     cr_assert_eq(sqlgen_bind(&dialect_starrocks, "VALUES {{values}}", &p, &b, err, sizeof err), ABC_OK);
     cr_assert_str_eq(b.data, "VALUES \n    ('o''k\\\\', NULL, 0.5)");
     buf_free(&b);
+}
+
+Test(dialect, temporal_literals)
+{
+    char err[256];
+    Buf b;
+    buf_init(&b);
+    SqlValue ts = {SQLV_DATETIME, "2026-01-16 09:30:00", 0, 0}, day = {SQLV_DATE, "2026-01-16", 0, 0};
+    cr_assert_eq(sqlgen_literal(&dialect_starrocks, &ts, &b, err, sizeof err), ABC_OK);
+    cr_assert_str_eq(b.data, "DATETIME '2026-01-16 09:30:00'"); /* StarRocks has no TIMESTAMP '…' */
+    buf_reset(&b);
+    cr_assert_eq(sqlgen_literal(&dialect_starrocks, &day, &b, err, sizeof err), ABC_OK);
+    cr_assert_str_eq(b.data, "DATE '2026-01-16'");
+    buf_reset(&b);
+    cr_assert_eq(sqlgen_literal(&dialect_mariadb, &ts, &b, err, sizeof err), ABC_OK);
+    cr_assert_str_eq(b.data, "'2026-01-16 09:30:00'");
+    buf_reset(&b);
+    SqlValue bad = {SQLV_DATETIME, "2026-01-16 24:00:00", 0, 0};
+    cr_assert_eq(sqlgen_literal(&dialect_starrocks, &bad, &b, err, sizeof err), ABC_ERR_USAGE);
+    cr_assert_eq(b.len, 0);
+    buf_free(&b);
+}
+
+Test(dialect, transactions_are_flags)
+{
+    Arena a;
+    arena_init(&a);
+    static const TableCol cols[] = {{"tag", CT_STR64, true, NULL}, {"v", CT_INT, false, NULL}};
+    TableDef t = {.db = "abc", .name = "t", .cols = cols, .ncols = 2, .key = TKEY_DUPLICATE,
+                  .nkey = 1, .part = TPART_LIST, .part_col = "tag", .dist_col = "tag"};
+    static const char *const names[] = {"tag", "v"};
+    WriteSpec w = {.mode = WRITE_REPLACE_PART, .table = &t, .part_col = "tag",
+                   .part_value = "'x'", .cols = names, .ncols = 2, .body = "VALUES ('x', 1)"};
+    SqlStmts m, s;
+    sql_stmts_init(&m, &a);
+    sql_stmts_init(&s, &a);
+    dialect_mariadb.write(&m, &w);
+    dialect_starrocks.write(&s, &w);
+    cr_assert_eq(m.n, 4);
+    cr_assert_eq(m.flags[0], SQLSTMT_TX_BEGIN);
+    cr_assert_eq(m.flags[1], 0u);
+    cr_assert_eq(m.flags[2], 0u);
+    cr_assert_eq(m.flags[3], SQLSTMT_TX_END);
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.flags[0], 0u);
+    arena_free(&a);
+}
+
+Test(dialect, one_dialect_enum)
+{
+    cr_assert_eq(dialect_by_id(DIALECT_STARROCKS), &dialect_starrocks);
+    cr_assert_eq(dialect_by_id(DIALECT_MARIADB), &dialect_mariadb);
+    cr_assert_null(dialect_by_id(DIALECT_AUTO));
+    cr_assert_str_eq(dialect_id_name(DIALECT_AUTO), "auto");
+    cr_assert_eq(dialect_by_name(dialect_id_name(dialect_starrocks.id)), &dialect_starrocks);
+}
+
+static const SqlStep *step_of(const SqlProgram *p, SqlStepKind k)
+{
+    for (int i = 0; i < p->nsteps; i++)
+        if (p->steps[i].kind == k)
+            return &p->steps[i];
+    return NULL;
+}
+
+/* The runner's statements (run state, migrations) come from the generator,
+ * bound per dialect: a StarRocks run state has DATETIME, never TIMESTAMP. */
+Test(dialect, run_state_and_migration_steps)
+{
+    SpecUnit u;
+    cr_assert_eq(spec_load(&u, "specs/retention.ab"), ABC_OK);
+    const Dialect *ds[2] = {&dialect_starrocks, &dialect_mariadb};
+    for (int di = 0; di < 2; di++) {
+        Arena a;
+        arena_init(&a);
+        SqlProgram p;
+        cr_assert_eq(sqlgen_program(u.ir, ds[di], &a, &u.diag, &p), ABC_OK);
+        const SqlStep *w = step_of(&p, SQLSTEP_STATE_WRITE);
+        cr_assert_not_null(w);
+        cr_assert_eq(w->params, (unsigned)SQLP_VALUES);
+        cr_assert_eq(w->nload_columns, SQLGEN_STATE_NCOLUMNS);
+        SqlValue row[6] = {{SQLV_STRING, "retention", 0, 0}, {SQLV_DATE, "2026-10-11", 0, 0},
+                           {SQLV_DATE, "2026-10-01", 0, 0},  {SQLV_STRING, "abcd", 0, 0},
+                           {SQLV_STRING, "0.1.0", 0, 0},     {SQLV_DATETIME, "2026-10-12 03:04:05", 0, 0}};
+        SqlParams prm = {.values = row, .nrows = 1, .ncols = 6};
+        char err[256];
+        Buf b;
+        buf_init(&b);
+        cr_assert_eq(sqlgen_bind(ds[di], w->stmts[0], &prm, &b, err, sizeof err), ABC_OK, "%s", err);
+        cr_assert_null(strstr(b.data, "TIMESTAMP"));
+        if (di == 0) {
+            cr_assert_not_null(strstr(b.data, "INSERT INTO `abc`.`run_state`"));
+            cr_assert_not_null(strstr(b.data, "DATE '2026-10-11', DATE '2026-10-01'"));
+            cr_assert_not_null(strstr(b.data, "DATETIME '2026-10-12 03:04:05')"));
+            cr_assert_null(strstr(b.data, "ON DUPLICATE"));
+        } else {
+            cr_assert_not_null(strstr(b.data, "'2026-10-12 03:04:05')\nON DUPLICATE KEY UPDATE"));
+        }
+        /* {{values}} left as written only when asked to */
+        buf_reset(&b);
+        SqlParams none = {.keep_unbound = true};
+        cr_assert_eq(sqlgen_bind(ds[di], w->stmts[0], &none, &b, err, sizeof err), ABC_OK);
+        cr_assert_not_null(strstr(b.data, "VALUES {{values}}"));
+        none.keep_unbound = false;
+        buf_reset(&b);
+        cr_assert_eq(sqlgen_bind(ds[di], w->stmts[0], &none, &b, err, sizeof err), ABC_ERR_USAGE);
+
+        /* the migration adds exactly the missing columns, in the table's order */
+        const TableDef *wide = p.wide;
+        const char **present = arena_alloc(&a, sizeof(char *) * (size_t)wide->ncols);
+        int n = 0;
+        for (int i = 0; i < wide->ncols; i++)
+            if (strcmp(wide->cols[i].name, "crashes__events") != 0)
+                present[n++] = wide->cols[i].name;
+        SqlStep alter;
+        cr_assert_eq(sqlgen_migrate_wide(&p, present, n, &a, &alter), 1);
+        cr_assert_eq(alter.nstmts, 1);
+        cr_assert_not_null(strstr(alter.stmts[0], "`crashes__events` BIGINT NULL"));
+        cr_assert_null(strstr(alter.stmts[0], "`opens_7d__events`"));
+        cr_assert_eq(alter.kind, SQLSTEP_MIGRATE_WIDE);
+        cr_assert_eq(strstr(alter.stmts[0], "IF NOT EXISTS") != NULL, di == 1);
+        present[n++] = "CRASHES__EVENTS"; /* names match case-insensitively */
+        cr_assert_eq(sqlgen_migrate_wide(&p, present, n, &a, &alter), 0);
+        cr_assert_not_null(step_of(&p, SQLSTEP_STATE_READ));
+        cr_assert_not_null(step_of(&p, SQLSTEP_MIGRATE_RECORD));
+        buf_free(&b);
+        arena_free(&a);
+    }
+    spec_unit_free(&u);
 }

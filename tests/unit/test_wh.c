@@ -150,8 +150,8 @@ Test(embedded, fresh_datadir_is_bootstrapped)
 {
     Warehouse *w = open_embedded(NULL);
     cr_assert(wh_is_embedded(w));
-    cr_assert_eq(wh_dialect(w), WH_DIALECT_MARIADB);
-    cr_assert_str_eq(wh_dialect_name(wh_dialect(w)), "mariadb");
+    cr_assert_eq(wh_dialect(w), DIALECT_MARIADB);
+    cr_assert_str_eq(dialect_id_name(wh_dialect(w)), "mariadb");
     cr_assert_not_null(strstr(wh_server_version(w), "MariaDB"), "%s", wh_server_version(w));
     /* system schema exists, so stored functions work */
     assert_value(w, "SELECT COUNT(*) FROM information_schema.TABLES "
@@ -279,6 +279,7 @@ Test(embedded, bad_sql_reports_code_and_statement_without_retry)
                            sizeof err);
     cr_assert_eq(st, ABC_ERR_SPEC);
     cr_assert_eq(wh_last_errno(w), 1064u);
+    cr_assert_eq(wh_last_error(w), WH_ERR_SYNTAX);
     cr_assert_str_eq(wh_last_sqlstate(w), "42000");
     cr_assert_not_null(strstr(err, "warehouse error 1064 (42000)"), "%s", err);
     cr_assert_not_null(strstr(err, "[in: SELEC 1 FROM nowhere]"), "%s", err);
@@ -288,6 +289,7 @@ Test(embedded, bad_sql_reports_code_and_statement_without_retry)
     st = wh_exec(w, "SELECT * FROM no_such_table", NULL, err, sizeof err);
     cr_assert_eq(st, ABC_ERR_SPEC);
     cr_assert_eq(wh_last_errno(w), 1146u);
+    cr_assert_eq(wh_last_error(w), WH_ERR_NO_TABLE);
     cr_assert_eq(wh_stats(w).retries, 0u);
 
     /* one statement per call: multi-statement text is a syntax error */
@@ -298,6 +300,7 @@ Test(embedded, bad_sql_reports_code_and_statement_without_retry)
     /* success clears the last error */
     exec_ok(w, "SELECT 1");
     cr_assert_eq(wh_last_errno(w), 0u);
+    cr_assert_eq(wh_last_error(w), WH_ERR_NONE);
     cr_assert_str_eq(wh_last_sqlstate(w), "00000");
 
     char *v = NULL;
@@ -325,6 +328,7 @@ Test(embedded, lock_wait_is_retried_but_not_inside_a_transaction)
     AbcStatus st = wh_exec(b, "UPDATE l SET v = 2 WHERE id = 1", NULL, err, sizeof err);
     cr_assert_eq(st, ABC_ERR_ENV);
     cr_assert_eq(wh_last_errno(b), 1205u, "%s", err);
+    cr_assert_eq(wh_last_error(b), WH_ERR_LOCK);
     cr_assert_eq(wh_stats(b).retries, 2u, "bounded retries on lock wait");
     cr_assert_eq(wh_stats(b).statements, 3u);
 
@@ -401,7 +405,7 @@ Test(remote, connects_over_socket_and_loopback)
 {
     Warehouse *w = open_remote(NULL);
     cr_assert(!wh_is_embedded(w));
-    cr_assert_eq(wh_dialect(w), WH_DIALECT_MARIADB);
+    cr_assert_eq(wh_dialect(w), DIALECT_MARIADB);
     cr_assert_null(strstr(wh_server_version(w), "embedded"), "%s", wh_server_version(w));
     exec_ok(w, "CREATE DATABASE IF NOT EXISTS rt");
     exec_ok(w, "CREATE TABLE rt.x (a INT, b VARCHAR(8) NULL)");
@@ -726,4 +730,19 @@ Test(embedded, private_tmpdir_is_not_a_database)
                     "WHERE SCHEMA_NAME NOT IN ('mysql', 'information_schema', 'performance_schema', 't')",
                  "0");
     wh_close(w);
+}
+
+Test(wh, error_kinds)
+{
+    cr_assert_eq(wh_error_kind(0), WH_ERR_NONE);
+    cr_assert_eq(wh_error_kind(1049), WH_ERR_NO_TABLE);
+    cr_assert_eq(wh_error_kind(1062), WH_ERR_DUP_KEY);
+    cr_assert_eq(wh_error_kind(1406), WH_ERR_DATA_TOO_LONG);
+    cr_assert_eq(wh_error_kind(1021), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(1927), WH_ERR_CONN_LOST);
+    cr_assert_eq(wh_error_kind(2013), WH_ERR_CONN_LOST);
+    cr_assert_eq(wh_error_kind(2003), WH_ERR_CONN_REFUSED);
+    cr_assert_eq(wh_error_kind(4166), WH_ERR_LOCAL_INFILE);
+    cr_assert_eq(wh_error_kind(2059), WH_ERR_CLIENT);
+    cr_assert_eq(wh_error_kind(1366), WH_ERR_OTHER);
 }

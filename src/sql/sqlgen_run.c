@@ -1,0 +1,209 @@
+/* sqlgen_run.c — the runner's own statements, generated like every other
+ * step so that reviewers read them in generated/<tag>/<dialect>/ and
+ * `abc run --dry-run --sql` shows them bound: the run_state table and its
+ * read and upsert, and the migration of the wide table (read its columns,
+ * ALTER TABLE adding the missing ones, record the schema version).
+ * Runtime values (dates, times, the migration's version and name) enter
+ * only through {{values}} rows, quoted by the dialect at bind time. */
+#include "sqlgen_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const TableCol state_cols[] = {
+    {"tag", CT_STR64, true, "spec tag"},
+    {"last_date", CT_DATE, false, "last event date processed by a successful run"},
+    {"first_date", CT_DATE, false, "first event date of the phase window"},
+    {"spec_hash", CT_STR16, false, NULL},
+    {"abc_version", CT_STR32, false, NULL},
+    {"updated_at", CT_DATETIME, false, NULL},
+};
+
+const char *const SQLGEN_STATE_COLUMNS[] = {"tag", "last_date", "first_date", "spec_hash",
+                                            "abc_version", "updated_at"};
+const int SQLGEN_STATE_NCOLUMNS = NELEM(SQLGEN_STATE_COLUMNS);
+
+const char *const SQLGEN_MIGRATION_COLUMNS[] = {"tag", "version", "name", "applied_at",
+                                                "abc_version"};
+const int SQLGEN_MIGRATION_NCOLUMNS = NELEM(SQLGEN_MIGRATION_COLUMNS);
+
+void gen_state_table(Gen *g)
+{
+    TableDef *t = &g->tables[T_STATE];
+    t->cols = state_cols;
+    t->ncols = NELEM(state_cols);
+    t->key = TKEY_PRIMARY;
+    t->nkey = 1;
+    t->part = TPART_NONE;
+    t->part_col = NULL;
+    t->dist_col = "tag";
+    t->comment = "abc: dates done per tag, for incremental runs";
+}
+
+static SqlColumn *columns(Gen *g, const char *const *names, int n)
+{
+    SqlColumn *c = arena_alloc(g->a, (size_t)n * sizeof *c);
+    for (int i = 0; i < n; i++)
+        c[i] = (SqlColumn){names[i], -1, names[i]};
+    return c;
+}
+
+/* SELECT <cols> (quoted; or, when agg is given, agg(<the one column>) AS
+ * it) FROM db.table WHERE <col> = '<value>' [AND ...]: pred holds pairs of
+ * column and string value. */
+static void select_where(Gen *g, Buf *b, const char *const *cols, int ncols, const char *agg,
+                         const char *db, const char *table, const char *const *pred, int npred)
+{
+    buf_puts(b, "SELECT ");
+    for (int i = 0; i < ncols; i++) {
+        if (i)
+            buf_puts(b, ", ");
+        if (agg) {
+            buf_printf(b, "%s(", agg);
+            gen_id(g, b, cols[i]);
+            buf_puts(b, ") AS ");
+        }
+        gen_id(g, b, cols[i]);
+    }
+    buf_puts(b, "\nFROM ");
+    dialect_qualified(g->d, b, db, table);
+    for (int i = 0; i < npred; i += 2) {
+        buf_puts(b, i ? " AND " : "\nWHERE ");
+        gen_id(g, b, pred[i]);
+        buf_puts(b, " = ");
+        gen_str(g, b, pred[i + 1]);
+    }
+}
+
+/* A load step of one {{values}} row into table t. */
+static SqlStep *load_step(Gen *g, SqlStepKind kind, const char *name, const char *summary, int t,
+                          WriteMode mode, const char *const *cols, int ncols, const char *comment)
+{
+    SqlStep *s = gen_step(g, kind, name, summary);
+    s->params = SQLP_VALUES;
+    s->load_table = arena_printf(g->a, "%s.%s", g->tables[t].db, g->tables[t].name);
+    s->load_columns = cols;
+    s->nload_columns = ncols;
+    WriteSpec w = {.mode = mode, .table = &g->tables[t], .comment = comment, .cols = cols,
+                   .ncols = ncols, .body = "VALUES {{values}}"};
+    SqlStmts st;
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &w);
+    gen_push_stmts(g, s, &st);
+    return s;
+}
+
+/* The ALTER TABLE adding cols to the wide table (one schema change). */
+static void push_alter(Gen *g, SqlStep *s, const TableCol *cols, int n)
+{
+    if (n == 0)
+        return;
+    Buf b;
+    buf_init(&b);
+    g->d->add_columns(&b, &g->tables[T_WIDE], cols, n);
+    gen_push(g, s, &b);
+    buf_free(&b);
+}
+
+void gen_runstate(Gen *g)
+{
+    Buf b;
+    buf_init(&b);
+    const char *tag_pred[] = {"tag", g->ir->tag};
+
+    SqlStep *s = gen_step(g, SQLSTEP_STATE_READ, "state_read",
+                          "the tag's last successful run (first, before anything is written)");
+    static const char *const read_cols[] = {"last_date", "spec_hash", "abc_version"};
+    s->columns = columns(g, read_cols, NELEM(read_cols));
+    s->ncolumns = NELEM(read_cols);
+    select_where(g, &b, read_cols, NELEM(read_cols), NULL, g->tables[T_STATE].db,
+                 g->tables[T_STATE].name, tag_pred, 2);
+    gen_push(g, s, &b);
+
+    s = gen_step(g, SQLSTEP_MIGRATE_COLUMNS, "migrate_columns",
+                 "the wide table's columns in the warehouse (after ddl; none: a new table)");
+    static const char *const col_cols[] = {"COLUMN_NAME"};
+    s->columns = columns(g, col_cols, 1);
+    s->ncolumns = 1;
+    buf_reset(&b);
+    const char *wide_pred[] = {"TABLE_SCHEMA", g->tables[T_WIDE].db, "TABLE_NAME",
+                               g->tables[T_WIDE].name};
+    select_where(g, &b, col_cols, 1, NULL, "information_schema", "COLUMNS", wide_pred, 4);
+    gen_push(g, s, &b);
+
+    /* the file shows the columns a spec change can add: the metric
+     * components `<metric>__<part>` (and retired ones); the runner sends
+     * the same ALTER with only the columns the table lacks */
+    s = gen_step(g, SQLSTEP_MIGRATE_WIDE, "migrate_wide",
+                 "when the wide table lacks columns of the spec: add them (the runner sends "
+                 "only the missing ones; shown: every metric column)");
+    const TableDef *w = &g->tables[T_WIDE];
+    TableCol *metric_cols = arena_alloc(g->a, (size_t)(w->ncols + 1) * sizeof *metric_cols);
+    int n = 0;
+    for (int i = 0; i < w->ncols; i++)
+        if (strstr(w->cols[i].name, "__"))
+            metric_cols[n++] = w->cols[i];
+    push_alter(g, s, metric_cols, n);
+
+    s = gen_step(g, SQLSTEP_MIGRATE_VERSION, "migrate_version",
+                 "after migrate_wide: the tag's latest recorded schema version (NULL: none, i.e. 1)");
+    static const char *const ver_cols[] = {"version"};
+    s->columns = columns(g, ver_cols, 1);
+    s->ncolumns = 1;
+    buf_reset(&b);
+    select_where(g, &b, ver_cols, 1, "MAX", g->tables[T_MIGRATIONS].db,
+                 g->tables[T_MIGRATIONS].name, tag_pred, 2);
+    gen_push(g, s, &b);
+
+    load_step(g, SQLSTEP_MIGRATE_RECORD, "migrate_record",
+              "after migrate_version: record the schema version the migration reached "
+              "({{values}}: one row)",
+              T_MIGRATIONS, WRITE_APPEND, SQLGEN_MIGRATION_COLUMNS, SQLGEN_MIGRATION_NCOLUMNS,
+              "abc schema migration of the wide table");
+    load_step(g, SQLSTEP_STATE_WRITE, "state_write",
+              "last, after the report is published: the tag's run state ({{values}}: one row)",
+              T_STATE, WRITE_UPSERT, SQLGEN_STATE_COLUMNS, SQLGEN_STATE_NCOLUMNS, "abc run state");
+    buf_free(&b);
+}
+
+int sqlgen_migrate_wide(const SqlProgram *p, const char *const *present, int npresent, Arena *a,
+                        SqlStep *out)
+{
+    const TableDef *w = p->wide;
+    TableCol *missing = arena_alloc(a, (size_t)(w->ncols + 1) * sizeof *missing);
+    int n = 0;
+    for (int i = 0; i < w->ncols; i++) {
+        bool have = false;
+        for (int k = 0; k < npresent && !have; k++)
+            have = strcasecmp(present[k], w->cols[i].name) == 0;
+        if (!have)
+            missing[n++] = w->cols[i];
+    }
+    if (n == 0)
+        return 0;
+    const SqlStep *tmpl = NULL;
+    for (int i = 0; i < p->nsteps; i++)
+        if (p->steps[i].kind == SQLSTEP_MIGRATE_WIDE)
+            tmpl = &p->steps[i];
+    memset(out, 0, sizeof *out);
+    if (tmpl)
+        *out = *tmpl;
+    out->kind = SQLSTEP_MIGRATE_WIDE;
+    out->name = "migrate_wide";
+    out->metric = -1;
+    Buf b;
+    buf_init(&b);
+    p->dialect->add_columns(&b, w, missing, n);
+    const char **stmts = arena_alloc(a, sizeof *stmts);
+    unsigned *flags = arena_alloc(a, sizeof *flags);
+    stmts[0] = arena_strndup(a, b.data, b.len);
+    flags[0] = 0;
+    out->stmts = stmts;
+    out->flags = flags;
+    out->nstmts = 1;
+    buf_free(&b);
+    return n;
+}
