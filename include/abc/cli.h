@@ -2,7 +2,7 @@
  *
  * Each cmd_* takes the arguments after the subcommand name (argv[0] is the
  * subcommand itself), prints its own --help, and returns the process exit
- * code of ARCHITECTURE §4: 0 ok, 1 spec/data error, 2 usage, 3 environment,
+ * code of README "Exit codes": 0 ok, 1 spec/data error, 2 usage, 3 environment,
  * 4 health check failed.  None calls exit().
  */
 #ifndef ABC_CLI_H

@@ -9,7 +9,7 @@
  * (bootstrap, Mann-Whitney, quantiles, Kaplan-Meier, log-rank) and
  * stats_analyse(), whose StatsResult is released with stats_result_free().
  * Definitions follow gbstats 0.8 where gbstats defines a quantity
- * (shared/design/STATS.md).  A value that is undefined (relative effect with
+ * (docs/STATS.md).  A value that is undefined (relative effect with
  * a zero control mean, a test on zero variance) is NaN inside StatsResult
  * together with a flag bit and a message; stats_result_to_json() writes it
  * as null, never NaN or Inf.

@@ -1,5 +1,5 @@
 /* dialect_starrocks.c — the production dialect, kept inside the syntax of
- * shared/design/STARROCKS.md.
+ * docs/GENERATED.md and the StarRocks SQL reference.
  *
  * Identifiers are always backquoted; a backtick can never be part of one
  * (StarRocks strips every backtick), so such names are refused.  String

@@ -1,4 +1,4 @@
-/* sqlgen_stats.c — the sufficient-statistics queries (shared/design/STATS.md).
+/* sqlgen_stats.c — the sufficient-statistics queries (docs/STATS.md).
  *
  * Every query starts from the same CTEs: the analysis dates in
  * [{{from_date}}, {{to_date}}] (the wide table's days), the tag's units

@@ -1,7 +1,7 @@
 /* effects.c — absolute and relative effects with delta-method variances,
  * CUPED adjustment with a pooled θ, and uplift / net incremental impact.
  *
- * Definitions are gbstats 0.8's (shared/design/STATS.md): the relative
+ * Definitions are gbstats 0.8's (docs/STATS.md): the relative
  * effect divides by |control mean|; with CUPED it divides by the unadjusted
  * control mean and uses gbstats' frequentist_variance_relative_cuped.
  */
