@@ -18,8 +18,13 @@
  * (the last element of phases[]; active when dateEnded is "") and its
  * variations in GrowthBook order, each paired by variationId with its weight
  * from that phase's trafficSplit.  The first variation is the control.
- * Every field used is validated; an error names the experiment id and the
- * JSON path, e.g.
+ * Every field used is validated: types and ranges; stored strings valid
+ * UTF-8 without \u0000 or control characters (tab, LF, CR allowed) and
+ * within their experiment_data column (characters: ids and tracking keys
+ * 128, names 255, variation keys 64, status 32); dates strict ISO 8601,
+ * dateEnded not before dateStarted; tracking keys unique across the
+ * resolved experiments.  An error names the experiment id and the JSON
+ * path, e.g.
  *   experiment exp_1: $.experiments[2].phases[0].trafficSplit[1].weight: expected number
  * Experiments with no phases at all (drafts) are not resolved; they are
  * listed in `skipped` with the reason.  Strings are kept byte-exact (quotes,
@@ -72,6 +77,8 @@ typedef struct GbSkipped {
     const char *reason;
 } GbSkipped;
 
+typedef struct GbIndex GbIndex;
+
 typedef struct GbTagConfig {
     const char *tag;            /* the tag asked for; NULL = no tag filter */
     const char *source;         /* API URL without query, or snapshot path */
@@ -86,6 +93,8 @@ typedef struct GbTagConfig {
     /* private */
     Arena arena;
     size_t cap_experiments, cap_skipped;
+    GbIndex *ids;           /* experiment id -> index (resolved and skipped) */
+    GbIndex *tracking_keys; /* tracking key -> index of a resolved experiment */
 } GbTagConfig;
 
 typedef struct GbOptions {

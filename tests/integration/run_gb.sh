@@ -9,6 +9,10 @@
 #   * names and keys with quotes, backticks, `--`, `;`, a backslash, a tab
 #     and non-ASCII text flow byte for byte into experiment_data, the report
 #     tables, abc report (Markdown, --json, --html) and the memo;
+#   * invalid data (control characters, \u0000, bad times, strings longer
+#     than their columns, duplicate tracking keys, a phase that ends before
+#     it starts): plan, run --dry-run and run exit 1 naming the experiment
+#     and the JSON path, and write nothing;
 #   * the API key (from GROWTHBOOK_API_KEY, and from a 0600 api_key_file)
 #     appears nowhere: stdout, stderr, memos, report output, any table
 #     (mariadb-dump of every database) or any file of the server's datadir.
@@ -142,6 +146,38 @@ grep -qF 'trk'"'"'"--;`x`' "$RL_TMP/memo/gbtest.md" || fail "weird names: memo l
 [ "$(rl_sql -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_NAME = 'experiments'")" = 0 ] ||
     fail "weird names: a table named experiments appeared"
 [ "$RL_FAILS" = "$f0" ] && ok "names with quotes, backticks, --, ;, backslash, tab and non-ASCII: experiment_data, report, memo, HTML"
+
+# ---- invalid GrowthBook data: refused before any write --------------------------------------------
+# Each tests/fixtures/growthbook/invalid-<case>.json is weird-names.json with one fault in exp_w2;
+# plan, run --dry-run and run all exit 1 naming the experiment and the JSON path, and the
+# warehouse is left as it was.
+f0=$RL_FAILS
+sum_before=$(rl_sql -e "CHECKSUM TABLE abc.experiment_data; SELECT COUNT(*) FROM abc.run_state")
+for c in "esc:name:control character" "vt:variations[1].name:control character" \
+    "nul:trackingKey:NUL" "time:phases[0].dateStarted:ISO 8601" \
+    "long-name:name:256 characters long; the column holds 255" \
+    "long-key:trackingKey:129 characters long; the column holds 128" \
+    "long-varkey:variations[2].key:65 characters long; the column holds 64" \
+    "dup-tracking:trackingKey:also the trackingKey of experiment exp_w1" \
+    "ended-before:phases[0].dateEnded:before dateStarted"; do
+    name=${c%%:*} rest=${c#*:}
+    path=${rest%%:*} why=${rest#*:}
+    gbcfg "data-invalid-$name"
+    for mode in plan dry-run run; do
+        case $mode in
+        plan) "$ABC" plan --config "$RL_RUNCFG" "$SPEC" >"$RL_TMP/inv.out" 2>"$RL_TMP/inv.err"; rc=$? ;;
+        dry-run) rl_run ABC_TODAY=2026-10-07 -- --dry-run "$SPEC"; rc=$RL_RC; cp "$RL_ERR" "$RL_TMP/inv.err" ;;
+        run) rl_run ABC_TODAY=2026-10-07 -- --full "$SPEC"; rc=$RL_RC; cp "$RL_ERR" "$RL_TMP/inv.err" ;;
+        esac
+        [ "$rc" = 1 ] || fail "invalid-$name: $mode: exit $rc, expected 1: $(tail -n 1 "$RL_TMP/inv.err")"
+        grep -qF "experiment exp_w2: \$.experiments[1].$path: " "$RL_TMP/inv.err" && grep -qF "$why" "$RL_TMP/inv.err" ||
+            fail "invalid-$name: $mode: message lacks the experiment, the path or '$why': $(tail -n 1 "$RL_TMP/inv.err")"
+        grep -q $'\e\|\v' "$RL_TMP/inv.err" && fail "invalid-$name: $mode: a control character reached stderr"
+    done
+done
+[ "$(rl_sql -e "CHECKSUM TABLE abc.experiment_data; SELECT COUNT(*) FROM abc.run_state")" = "$sum_before" ] ||
+    fail "invalid GrowthBook data: the warehouse changed"
+[ "$RL_FAILS" = "$f0" ] && ok "invalid GrowthBook data (control characters, NUL, bad times, long strings, duplicate tracking keys, ended before started): exit 1 naming experiment and path, nothing written"
 
 # ---- the API key from a 0600 file ----------------------------------------------------------------------
 f0=$RL_FAILS

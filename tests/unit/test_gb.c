@@ -214,6 +214,71 @@ static void phase_not_object(cJSON *r)
 }
 static void experiments_object(cJSON *r) { cJSON_ReplaceItemInObject(r, "experiments", cJSON_CreateObject()); }
 static void nothing(cJSON *r) { (void)r; }
+static void esc_name(cJSON *r) { cJSON_ReplaceItemInObject(exp1(r), "name", cJSON_CreateString("a\x1b]0;t\x07b")); }
+static void vt_variation_name(cJSON *r)
+{
+    cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItem(exp1(r), "variations"), 1);
+    cJSON_ReplaceItemInObject(v, "name", cJSON_CreateString("x\vy"));
+}
+static void bad_time(cJSON *r) { cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-07-23T99:99:99Z")); }
+static void bad_zone(cJSON *r) { cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-07-23T10:00:00+25:00")); }
+static void trailing_junk(cJSON *r) { cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-07-23T10:00:00Zjunk")); }
+static void feb_30(cJSON *r) { cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-02-30")); }
+static void ended_before(cJSON *r)
+{
+    cJSON_ReplaceItemInObject(latest(r), "dateEnded", cJSON_CreateString("2024-07-22T23:59:59.999Z"));
+}
+static void repeat(char *buf, const char *unit, int n)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++)
+        strcat(buf, unit);
+}
+static void long_name(cJSON *r)
+{
+    char b[1100];
+    repeat(b, "x", 256);
+    cJSON_ReplaceItemInObject(exp1(r), "name", cJSON_CreateString(b));
+}
+static void long_tracking_key(cJSON *r)
+{
+    char b[300];
+    repeat(b, "k", 129);
+    cJSON_ReplaceItemInObject(exp1(r), "trackingKey", cJSON_CreateString(b));
+}
+static void long_variation_key(cJSON *r)
+{
+    char b[300];
+    repeat(b, "v", 65);
+    cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItem(exp1(r), "variations"), 2);
+    cJSON_ReplaceItemInObject(v, "key", cJSON_CreateString(b));
+}
+static void long_phase_name(cJSON *r)
+{
+    char b[1100];
+    repeat(b, "p", 256);
+    cJSON_ReplaceItemInObject(latest(r), "name", cJSON_CreateString(b));
+}
+static void dup_tracking_key(cJSON *r)
+{
+    cJSON_ReplaceItemInObject(exp1(r), "trackingKey", cJSON_CreateString("search-ranking-v7"));
+}
+/* At the limits: 255 two-byte characters, a 128-character tracking key, a
+ * 64-character variation key, a phase ending when it starts. */
+static void at_limits(cJSON *r)
+{
+    char b[1100];
+    repeat(b, "\xc3\xa9", 255);
+    cJSON_ReplaceItemInObject(exp1(r), "name", cJSON_CreateString(b));
+    repeat(b, "k", 128);
+    cJSON_ReplaceItemInObject(exp1(r), "trackingKey", cJSON_CreateString(b));
+    repeat(b, "v", 64);
+    cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItem(exp1(r), "variations"), 2);
+    cJSON_ReplaceItemInObject(v, "key", cJSON_CreateString(b));
+    cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-07-23 10:00:00.5+02:00"));
+    cJSON_ReplaceItemInObject(latest(r), "dateEnded", cJSON_CreateString("2024-07-23T08:00:00.5Z"));
+    cJSON_ReplaceItemInObject(exp1(r), "status", cJSON_CreateString("stopped"));
+}
 
 Test(gb_parse, validation_errors_name_experiment_and_path)
 {
@@ -246,6 +311,25 @@ Test(gb_parse, validation_errors_name_experiment_and_path)
         {archived_string, "$.experiments[1].archived: expected boolean, got string"},
         {phase_not_object, "$.experiments[1].phases[2]: expected object, got number"},
         {experiments_object, "snap.json: $.experiments: expected array, got object"},
+        {esc_name, "experiment exp_19g61rmlx0k2m9f: $.experiments[1].name: contains the control "
+                   "character 0x1B"},
+        {vt_variation_name, "$.experiments[1].variations[1].name: contains the control character "
+                            "0x0B"},
+        {bad_time, "$.experiments[1].phases[2].dateStarted: expected an ISO 8601 date"},
+        {bad_zone, "$.experiments[1].phases[2].dateStarted: expected an ISO 8601 date"},
+        {trailing_junk, "$.experiments[1].phases[2].dateStarted: expected an ISO 8601 date"},
+        {feb_30, "$.experiments[1].phases[2].dateStarted: expected an ISO 8601 date"},
+        {ended_before, "experiment exp_19g61rmlx0k2m9f: $.experiments[1].phases[2].dateEnded: "
+                       "2024-07-22T23:59:59.999Z is before dateStarted 2024-07-23T00:00:00.000Z"},
+        {long_name, "$.experiments[1].name: is 256 characters long; the column holds 255"},
+        {long_tracking_key, "$.experiments[1].trackingKey: is 129 characters long; the column "
+                            "holds 128"},
+        {long_variation_key, "$.experiments[1].variations[2].key: is 65 characters long; the "
+                             "column holds 64"},
+        {long_phase_name, "$.experiments[1].phases[2].name: is 256 characters long"},
+        {dup_tracking_key, "experiment exp_19g61rmlx0k2m9f: $.experiments[1].trackingKey: "
+                           "'search-ranking-v7' is also the trackingKey of experiment "
+                           "exp_19g61rmlw9p4q1d"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[512];
@@ -256,6 +340,61 @@ Test(gb_parse, validation_errors_name_experiment_and_path)
     }
     char err[512];
     cr_assert_eq(parse_edited(nothing, "abc-weekly", err, sizeof err, NULL), ABC_OK);
+    cr_assert_eq(parse_edited(at_limits, "abc-weekly", err, sizeof err, NULL), ABC_OK, "%s", err);
+}
+
+/* Bytes cJSON cannot be handed as a C string: a \u0000 escape (cJSON would
+ * cut the string there) and invalid UTF-8, spliced into the document text. */
+Test(gb_parse, nul_escapes_and_invalid_utf8_are_errors)
+{
+    struct {
+        const char *from, *to, *want;
+    } cases[] = {
+        {"\"trackingKey\":\"checkout-onepage-2024q3\"", "\"trackingKey\":\"checkout\\u0000x\"",
+         "experiment exp_19g61rmlx0k2m9f: $.experiments[1].trackingKey: contains a NUL character "
+         "(\\u0000)"},
+        {"\"name\":\"One-page checkout + Apple Pay\"", "\"name\":\"Treat\\u0000\"",
+         "$.experiments[1].variations[2].name: contains a NUL character"},
+        {"\"name\":\"One-page checkout + Apple Pay\"", "\"name\":\"Tr\xff\xfe\"",
+         "$.experiments[1].variations[2].name: is not valid UTF-8"},
+    };
+    size_t len;
+    char *json = read_fixture("tests/fixtures/growthbook/example-list.json", &len);
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    char *text = cJSON_PrintUnformatted(root);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *at = strstr(text, cases[i].from);
+        cr_assert_not_null(at, "case %zu: fixture lacks %s", i, cases[i].from);
+        size_t n = strlen(text) + strlen(cases[i].to) + 1;
+        char *doc = malloc(n);
+        snprintf(doc, n, "%.*s%s%s", (int)(at - text), text, cases[i].to,
+                 at + strlen(cases[i].from));
+        char err[512] = "";
+        GbTagConfig *c = NULL;
+        AbcStatus st = gb_parse_list(doc, strlen(doc), "abc-weekly", "snap.json", 0, &c, err,
+                                     sizeof err);
+        cr_assert_eq(st, ABC_ERR_SPEC, "case %zu: %d %s", i, st, err);
+        cr_assert_not_null(strstr(err, cases[i].want), "case %zu:\n got: %s\nwant: %s", i, err,
+                           cases[i].want);
+        free(doc);
+    }
+    /* "\\u0000" is an escaped backslash followed by text, not a NUL */
+    char *at = strstr(text, "\"name\":\"One-page checkout + Apple Pay\"");
+    size_t n = strlen(text) + 64;
+    char *doc = malloc(n);
+    snprintf(doc, n, "%.*s\"name\":\"a\\\\u0000\"%s", (int)(at - text), text,
+             at + strlen("\"name\":\"One-page checkout + Apple Pay\""));
+    char err[512] = "";
+    GbTagConfig *c = NULL;
+    cr_assert_eq(gb_parse_list(doc, strlen(doc), "abc-weekly", "s", 0, &c, err, sizeof err),
+                 ABC_OK, "%s", err);
+    cr_assert_str_eq(gb_find_experiment(c, "exp_19g61rmlx0k2m9f")->variations[2].name,
+                     "a\\u0000");
+    gb_tag_config_free(c);
+    free(doc);
+    cJSON_free(text);
+    cJSON_Delete(root);
+    free(json);
 }
 
 Test(gb_parse, other_tags_are_not_resolved)
