@@ -10,7 +10,14 @@
  *               429 waits Retry-After seconds (capped); 5xx retries with
  *               capped exponential backoff; both bounded by max_attempts.
  *               Other 4xx, transport errors and timeouts fail at once.
+ *               The whole listing has a deadline (deadline_ms), so a server
+ *               that always answers hasMore: true cannot hold a run.
+ *               A 200 that is not JSON (an HTML page, a truncated body) is
+ *               an environment error, like a failed connection.
  *               No redirects are followed; only http/https are allowed.
+ *               The key goes over plain http:// only to a loopback host
+ *               unless allow_insecure_http is set (then one warning on
+ *               stderr, the only thing this module prints).
  *   * snapshot: a file shaped like the list response, {"experiments":[...]}
  *               (pagination fields optional), filtered the same way.
  *
@@ -37,8 +44,8 @@
  *
  * Ownership: a GbTagConfig and everything it points to is owned by the
  * caller and released with gb_tag_config_free().  Functions return AbcStatus
- * (ABC_ERR_ENV for network/HTTP/file trouble, ABC_ERR_SPEC for responses or
- * snapshots that fail validation, ABC_ERR_USAGE for a bad tag or status
+ * (ABC_ERR_ENV for network/HTTP/file trouble and API responses that are not
+ * JSON, ABC_ERR_SPEC for responses or snapshots that fail validation, ABC_ERR_USAGE for a bad tag or status
  * filter) and write *out only on success.
  */
 #ifndef ABC_GB_H
@@ -113,6 +120,9 @@ typedef struct GbOptions {
     int page_limit;            /* `limit` sent, 1..100; default 100 */
     size_t max_response_bytes; /* per response / snapshot; default 64 MiB */
     int64_t now;               /* fetched_at; 0 = current time */
+    long deadline_ms;          /* whole listing of one tag (every page, retry and
+                                  wait); default 300000; <= 0: none */
+    int allow_insecure_http;   /* send the key over http:// to a non-loopback host */
 } GbOptions;
 
 /* Fill o with the defaults above (no host, no file, no key). */

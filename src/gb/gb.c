@@ -17,7 +17,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -762,8 +764,10 @@ static void mark_nul_escapes(char *s, size_t len)
     }
 }
 
-/* Parse one document into pc->res.  paged: the pagination fields are
- * required (API responses); otherwise they are ignored (snapshots). */
+/* Parse one document into pc->res.  paged: an API response, whose
+ * pagination fields are required and whose JSON syntax errors (an HTML
+ * page, a cut connection, a proxy's answer) are environment errors;
+ * otherwise a snapshot (paging ignored, syntax errors are data errors). */
 static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const GbFilter *f,
                            int paged, PageInfo *page)
 {
@@ -789,6 +793,7 @@ static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const GbF
         else
             snprintf(pc->err, pc->errlen, "%s: malformed JSON at byte %zu of %zu", pc->source,
                      off, len);
+        st = paged ? ABC_ERR_ENV : ABC_ERR_SPEC;
         goto out;
     }
     while (off < len && (copy[off] == ' ' || copy[off] == '\t' || copy[off] == '\n' ||
@@ -797,6 +802,7 @@ static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const GbF
     if (off != len) {
         snprintf(pc->err, pc->errlen, "%s: malformed JSON: unexpected data at byte %zu of %zu",
                  pc->source, off, len);
+        st = paged ? ABC_ERR_ENV : ABC_ERR_SPEC;
         goto out;
     }
     if (!cJSON_IsObject(root)) {
@@ -910,6 +916,7 @@ void gb_options_init(GbOptions *o)
     o->backoff_cap_ms = 8000;
     o->page_limit = 100;
     o->max_response_bytes = GB_DEFAULT_MAX_BYTES;
+    o->deadline_ms = 300000;
 }
 
 static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
@@ -1042,6 +1049,45 @@ static AbcStatus endpoint_url(const char *host, Buf *url, char *err, size_t errl
     return ABC_OK;
 }
 
+/* Is the host of this http(s) URL the loopback interface (localhost,
+ * 127.0.0.0/8, ::1)?  Only then may a key travel without TLS by default. */
+static int loopback_host(const char *url)
+{
+    const char *h = strstr(url, "://") + 3;
+    size_t n = strcspn(h, "/");
+    char host[256];
+    if (n >= sizeof host)
+        return 0;
+    memcpy(host, h, n);
+    host[n] = '\0';
+    if (host[0] == '[') {
+        char *close = strchr(host, ']');
+        if (!close)
+            return 0;
+        *close = '\0';
+        return strcmp(host + 1, "::1") == 0;
+    }
+    char *colon = strchr(host, ':');
+    if (colon)
+        *colon = '\0';
+    if (strcasecmp(host, "localhost") == 0)
+        return 1;
+    unsigned a, b, c, d;
+    char tail;
+    return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256;
+}
+
+/* Once per process, on stderr: the only message this module prints. */
+static void warn_insecure(const char *url)
+{
+    static atomic_int warned;
+    if (atomic_exchange(&warned, 1) == 0)
+        fprintf(stderr, "abc: warning: the GrowthBook API key is sent over plain http:// to %s "
+                        "(growthbook.allow_insecure_http is true)\n",
+                url);
+}
+
 static int valid_header_value(const char *s)
 {
     for (; *s; s++)
@@ -1080,7 +1126,31 @@ typedef struct Fetch {
     struct curl_slist *headers;
     char curl_err[CURL_ERROR_SIZE];
     size_t n_requests;
+    double deadline; /* monotonic ms when the whole listing must be done; 0: none */
 } Fetch;
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* ms left before the deadline (LONG_MAX without one; <= 0 when past it). */
+static long time_left(const Fetch *f)
+{
+    if (f->deadline <= 0)
+        return LONG_MAX;
+    double left = f->deadline - mono_ms();
+    return left < 1 ? 0 : (long)left;
+}
+
+static void deadline_err(const Fetch *f, const char *url, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "GrowthBook GET %s: the listing did not finish within %.3g s "
+                          "(growthbook.deadline_s) after %zu request%s",
+             url, f->o->deadline_ms / 1000.0, f->n_requests, f->n_requests == 1 ? "" : "s");
+}
 
 /* GET one page (with retries).  *status_out and resp hold the final answer;
  * returns non-OK for transport errors and exhausted retries. */
@@ -1095,11 +1165,20 @@ static AbcStatus get_page(Fetch *f, const char *url, HttpResp *resp, long *statu
         resp->too_big = 0;
         resp->retry_after_s = -1;
         f->curl_err[0] = '\0';
+        long left = time_left(f);
+        if (left <= 0) {
+            deadline_err(f, url, err, errlen);
+            return ABC_ERR_ENV;
+        }
+        int cut = left < o->timeout_ms; /* the deadline, not timeout_s, limits this one */
+        curl_easy_setopt(f->h, CURLOPT_TIMEOUT_MS, cut ? left : o->timeout_ms);
         curl_easy_setopt(f->h, CURLOPT_URL, url);
         f->n_requests++;
         CURLcode rc = curl_easy_perform(f->h);
         if (rc != CURLE_OK) {
-            if (resp->too_big)
+            if (rc == CURLE_OPERATION_TIMEDOUT && cut && time_left(f) <= 0)
+                deadline_err(f, url, err, errlen);
+            else if (resp->too_big)
                 snprintf(err, errlen, "GrowthBook GET %s: response larger than %zu bytes", url,
                          resp->max_bytes);
             else if (rc == CURLE_OPERATION_TIMEDOUT)
@@ -1137,6 +1216,10 @@ static AbcStatus get_page(Fetch *f, const char *url, HttpResp *resp, long *statu
             backoff = backoff * 2 > cap ? cap : backoff * 2;
             if (wait > cap)
                 wait = cap;
+        }
+        if (wait >= time_left(f)) {
+            deadline_err(f, url, err, errlen);
+            return ABC_ERR_ENV;
         }
         sleep_ms(wait);
     }
@@ -1180,6 +1263,17 @@ AbcStatus gb_fetch_tag(const GbOptions *o, const char *tag, GbTagConfig **out, c
     if ((st = endpoint_url(o->api_host, &base, err, errlen)) != ABC_OK)
         goto out;
     st = ABC_ERR_ENV;
+    if (key && starts_with_ci(o->api_host, "http://") && !loopback_host(o->api_host)) {
+        if (!o->allow_insecure_http) {
+            snprintf(err, errlen, "GrowthBook: refusing to send the API key over plain http:// "
+                                  "to a host that is not this machine (%s); use https://, or "
+                                  "set growthbook.allow_insecure_http: true",
+                     base.data);
+            goto out;
+        }
+        warn_insecure(base.data);
+    }
+    f.deadline = o->deadline_ms > 0 ? mono_ms() + (double)o->deadline_ms : 0;
     pthread_once(&g_curl_once, curl_init_once);
     if (g_curl_init_rc != CURLE_OK) {
         snprintf(err, errlen, "GrowthBook: curl_global_init failed: %s",
@@ -1266,6 +1360,18 @@ AbcStatus gb_fetch_tag(const GbOptions *o, const char *tag, GbTagConfig **out, c
         }
         char source[600];
         snprintf(source, sizeof source, "GrowthBook response to GET %s", url.data);
+        const char *ctype = NULL;
+        if (curl_easy_getinfo(f.h, CURLINFO_CONTENT_TYPE, &ctype) != CURLE_OK)
+            ctype = NULL;
+        if (ctype && (starts_with_ci(ctype, "text/html") ||
+                      starts_with_ci(ctype, "application/xhtml"))) {
+            snprintf(err, errlen, "%s: HTTP 200 with an HTML page (Content-Type text/html), not "
+                                  "JSON; is api_host the GrowthBook API (for the cloud "
+                                  "https://api.growthbook.io) and not the web app or a login "
+                                  "proxy?",
+                     source);
+            goto out;
+        }
         ParseCtx pc = {res, source, NULL, err, errlen};
         PageInfo page = {0, 0, -1};
         if ((st = parse_doc(&pc, resp.body.data ? resp.body.data : "", resp.body.len, &filter, 1,

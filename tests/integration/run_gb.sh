@@ -4,6 +4,10 @@
 #   * paging: 225 tagged experiments over 3 pages, all resolved, and all
 #     675 experiment × variation rows land in experiment_data;
 #   * the tag fallback of servers older than 5.0.1 (400 on `tag`);
+#   * a 200 that is an HTML page, truncated or malformed JSON → exit 3; a
+#     server that always says hasMore stops at growthbook.deadline_s; the
+#     key is not sent over plain http:// to a remote host unless
+#     growthbook.allow_insecure_http is true;
 #   * 401 → exit 3 with a clear message (the key the server echoes is
 #     scrubbed); 500 twice → retried, the run succeeds;
 #   * names and keys with quotes, backticks, `--`, `;`, a backslash, a tab
@@ -85,6 +89,36 @@ gbcfg r500
 grep -q '^experiments (225):' "$RL_TMP/plan.out" || fail "500 twice: $(grep '^experiments' "$RL_TMP/plan.out")"
 [ "$(gbstat r500 'd["requests"]')" = 5 ] || fail "500 twice: $(gbstat r500 'd["requests"]') requests, expected 2 + 3"
 [ "$RL_FAILS" = "$f0" ] && ok "401 -> exit 3 with the status and no key; 500 retried"
+
+# ---- not JSON, endless paging, the key over plain http -------------------------------------------
+f0=$RL_FAILS
+for scen in html trunc malformed; do
+    gbcfg $scen
+    "$ABC" plan --config "$RL_RUNCFG" "$SPEC" >/dev/null 2>"$RL_TMP/env.err"; rc=$?
+    [ "$rc" = 3 ] || fail "$scen: plan exit $rc, expected 3 (environment): $(tail -n 1 "$RL_TMP/env.err")"
+    rl_run ABC_TODAY=2026-10-07 -- "$SPEC"
+    [ "$RL_RC" = 3 ] || fail "$scen: run exit $RL_RC, expected 3: $(tail -n 1 "$RL_ERR")"
+done
+grep -q "HTML page" "$RL_TMP/all.err" || fail "html: the message does not say it got an HTML page"
+gbcfg endless
+printf '  deadline_s: 1\n' >"$RL_TMP/dl.tmp"
+sed -i "/^growthbook:/r $RL_TMP/dl.tmp" "$RL_TMP/gb.yaml"
+t0=$(date +%s)
+"$ABC" plan --config "$RL_RUNCFG" "$SPEC" >/dev/null 2>"$RL_TMP/env.err"; rc=$?
+[ "$rc" = 3 ] && grep -q "did not finish within 1 s (growthbook.deadline_s)" "$RL_TMP/env.err" ||
+    fail "endless paging: exit $rc: $(tail -n 1 "$RL_TMP/env.err")"
+[ $(($(date +%s) - t0)) -le 5 ] || fail "endless paging: the deadline was not kept"
+rl_config "$RL_TMP/insecure.yaml" "$RL_DSN" "  api_host: http://192.0.2.1:9
+  connect_timeout_s: 0.3"
+"$ABC" plan --config "$RL_TMP/insecure.yaml" "$SPEC" >/dev/null 2>"$RL_TMP/env.err"; rc=$?
+[ "$rc" = 3 ] && grep -q "refusing to send the API key over plain http://" "$RL_TMP/env.err" ||
+    fail "plain http to a remote host: exit $rc: $(tail -n 1 "$RL_TMP/env.err")"
+printf '  allow_insecure_http: true\n' >"$RL_TMP/ins.tmp"
+sed -i "/^growthbook:/r $RL_TMP/ins.tmp" "$RL_TMP/insecure.yaml"
+"$ABC" plan --config "$RL_TMP/insecure.yaml" "$SPEC" >/dev/null 2>"$RL_TMP/env.err"; rc=$?
+[ "$rc" = 3 ] && grep -q "warning: the GrowthBook API key is sent over plain http://" "$RL_TMP/env.err" &&
+    ! grep -q refusing "$RL_TMP/env.err" || fail "allow_insecure_http: exit $rc: $(cat "$RL_TMP/env.err")"
+[ "$RL_FAILS" = "$f0" ] && ok "HTML, truncated or malformed 200 -> exit 3; endless paging stops at deadline_s; no key over plain http to a remote host unless allowed"
 
 # ---- names with quotes, backticks, --, ;, backslash, tab, non-ASCII ---------------------------
 f0=$RL_FAILS

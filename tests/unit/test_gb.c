@@ -143,6 +143,13 @@ Test(gb_parse, odd_names_kept_exactly)
     free(json);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Mutate example-list.json with `edit`, parse it for tag abc-weekly, and
  * return the status; err receives the message. */
 typedef void (*Edit)(cJSON *root);
@@ -459,6 +466,40 @@ Test(gb_parse, bad_json)
     gb_tag_config_free(c);
 }
 
+/* 60,000 experiments with phases: ids and tracking keys are looked up in a
+ * hash, so this takes well under a second (a linear scan per experiment took
+ * most of a minute at 80,000). */
+Test(gb_parse, large_listing_is_linear, .timeout = 60)
+{
+    enum { N = 60000 };
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"experiments\":[");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "%s{\"id\":\"exp_%d\",\"trackingKey\":\"tk-%d\",\"name\":\"n\","
+                       "\"status\":\"running\",\"tags\":[\"t\"],\"variations\":["
+                       "{\"variationId\":\"a\",\"key\":\"0\",\"name\":\"c\"},"
+                       "{\"variationId\":\"b\",\"key\":\"1\",\"name\":\"t\"}],"
+                       "\"phases\":[{\"name\":\"p\",\"dateStarted\":\"2026-01-01\","
+                       "\"dateEnded\":\"\",\"coverage\":1,\"trafficSplit\":["
+                       "{\"variationId\":\"a\",\"weight\":0.5},"
+                       "{\"variationId\":\"b\",\"weight\":0.5}]}]}",
+                   i ? "," : "", i, i);
+    buf_puts(&b, "]}");
+    GbTagConfig *c = NULL;
+    char err[512] = "";
+    double t0 = now_s();
+    cr_assert_eq(gb_parse_list(b.data, b.len, "t", "big.json", 0, &c, err, sizeof err), ABC_OK,
+                 "%s", err);
+    double dt = now_s() - t0;
+    cr_assert_eq(c->n_experiments, N);
+    cr_assert_str_eq(gb_find_experiment(c, "exp_59999")->tracking_key, "tk-59999");
+    cr_assert_null(gb_find_experiment(c, "exp_60000"));
+    cr_assert_lt(dt, 10.0, "parsing %d experiments took %.1f s", N, dt);
+    gb_tag_config_free(c);
+    buf_free(&b);
+}
+
 /* ---- offline: snapshot files ---------------------------------------------- */
 
 Test(gb_snapshot, example_snapshot_has_every_tag)
@@ -594,12 +635,6 @@ static void opts(GbOptions *o, const char *scenario)
     o->retry_after_cap_ms = 3000;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static AbcStatus fetch(const GbOptions *o, const char *tag, GbTagConfig **c, char *err,
                        size_t errlen)
@@ -867,10 +902,11 @@ Test(gb_http, broken_bodies_are_errors)
         AbcStatus st;
         const char *want;
     } cases[] = {
-        {"trunc", ABC_ERR_SPEC, "truncated JSON"},
+        /* not JSON at all: a proxy, a login page, a cut connection (environment) */
+        {"trunc", ABC_ERR_ENV, "truncated JSON"},
         {"shortbody", ABC_ERR_ENV, "GrowthBook GET"},
-        {"malformed", ABC_ERR_SPEC, "malformed JSON at byte 34 of 57"},
-        {"html", ABC_ERR_SPEC, "malformed JSON at byte 0"},
+        {"malformed", ABC_ERR_ENV, "malformed JSON at byte 34 of 57"},
+        {"html", ABC_ERR_ENV, "an HTML page (Content-Type text/html), not JSON"},
         {"redirect", ABC_ERR_ENV, "HTTP 302 redirect not followed"},
         {"nohasmore", ABC_ERR_SPEC, "$.hasMore: expected boolean, got missing"},
         {"noadvance", ABC_ERR_SPEC, "next offset (0) does not advance past 0"},
@@ -883,6 +919,87 @@ Test(gb_http, broken_bodies_are_errors)
         cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), cases[i].st, "%s: %s",
                      cases[i].scenario, err);
         cr_assert_not_null(strstr(err, cases[i].want), "%s: %s", cases[i].scenario, err);
+    }
+}
+
+Test(gb_http, listing_has_an_overall_deadline)
+{
+    /* a server that always says hasMore: true */
+    GbOptions o;
+    opts(&o, "endless");
+    o.deadline_ms = 800;
+    GbTagConfig *c;
+    char err[1024];
+    double t0 = now_s();
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV, "%s", err);
+    double dt = now_s() - t0;
+    cr_assert_not_null(strstr(err, "did not finish within 0.8 s (growthbook.deadline_s)"), "%s",
+                       err);
+    cr_assert_lt(dt, 2.5, "took %.3f s", dt);
+    cr_assert_geq(stats_requests("endless"), 2);
+}
+
+Test(gb_http, deadline_cuts_retry_waits_and_requests)
+{
+    GbOptions o;
+    opts(&o, "r429long"); /* Retry-After: 60, capped at 3 s by opts() */
+    o.deadline_ms = 500;
+    GbTagConfig *c;
+    char err[1024];
+    double t0 = now_s();
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV, "%s", err);
+    cr_assert_lt(now_s() - t0, 1.5);
+    cr_assert_not_null(strstr(err, "growthbook.deadline_s"), "%s", err);
+    opts(&o, "stallhdr"); /* answers after 5 s; the request timeout is 5 s */
+    o.deadline_ms = 600;
+    t0 = now_s();
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV, "%s", err);
+    cr_assert_lt(now_s() - t0, 2.0);
+    cr_assert_not_null(strstr(err, "growthbook.deadline_s"), "%s", err);
+}
+
+Test(gb_http, api_key_over_plain_http_only_to_loopback)
+{
+    const char *refused[] = {"http://gb.example.com", "HTTP://10.1.2.3:3100/api",
+                             "http://127.0.0.1.example.com/", "http://[::2]:80",
+                             "http://localhostx:80"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        GbOptions o;
+        opts(&o, "paged");
+        o.api_host = refused[i];
+        GbTagConfig *c;
+        char err[1024];
+        double t0 = now_s();
+        cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV, "%s", refused[i]);
+        cr_assert_not_null(strstr(err, "refusing to send the API key over plain http://"),
+                           "%s: %s", refused[i], err);
+        cr_assert_not_null(strstr(err, "growthbook.allow_insecure_http"), "%s", err);
+        cr_assert_lt(now_s() - t0, 0.5, "%s: a connection was tried", refused[i]);
+    }
+    /* without a key nothing secret is sent; with the opt-in it is tried */
+    GbOptions o;
+    opts(&o, "paged");
+    o.api_host = "http://192.0.2.1:9"; /* TEST-NET-1: never answers */
+    o.connect_timeout_ms = 200;
+    GbTagConfig *c;
+    char err[1024];
+    o.allow_insecure_http = 1;
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV);
+    cr_assert_null(strstr(err, "refusing"), "%s", err);
+    o.allow_insecure_http = 0;
+    o.api_key = NULL;
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV);
+    cr_assert_null(strstr(err, "refusing"), "%s", err);
+    /* loopback in every spelling is fine */
+    const char *local[] = {"http://localhost:%d/paged/%ld/", "http://127.0.0.1:%d/paged/%ld/",
+                           "http://LOCALHOST:%d/paged/%ld/"};
+    for (size_t i = 0; i < 3; i++) {
+        char host[160];
+        opts(&o, "paged");
+        snprintf(host, sizeof host, local[i], g_port, (long)getpid());
+        o.api_host = host;
+        cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_OK, "%s: %s", host, err);
+        gb_tag_config_free(c);
     }
 }
 
