@@ -88,6 +88,16 @@ AbcStatus file_write_atomic(const char *path, const char *data, size_t len,
 /* mkdir -p */
 AbcStatus file_mkdirs(const char *path, char *err, size_t errlen) ABC_MUST_CHECK;
 
+/* Does root/rel pass through a symbolic link?  Every existing component
+ * of rel (its last one included; root itself, named by the user, is not
+ * checked) is lstat'ed; a link gives ABC_ERR_SPEC with err naming it. */
+AbcStatus file_check_nofollow(const char *root, const char *rel, char *err,
+                              size_t errlen) ABC_MUST_CHECK;
+/* Open root/rel as a directory, following no symbolic link in rel (openat
+ * with O_NOFOLLOW, component by component): a descriptor, or -1 and errno
+ * (ELOOP or ENOTDIR for a link in the way). */
+int file_open_dir_nofollow(const char *root, const char *rel);
+
 /* FNV-1a 64-bit hash, printed as 16 hex digits into out[17]. */
 void hash_hex64(const char *data, size_t len, char out[17]);
 

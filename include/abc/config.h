@@ -57,6 +57,8 @@ typedef struct ConfigGrowthbook {
     const char *project_id;       /* NULL = all projects */
     long connect_timeout_ms;      /* default 10000 */
     long timeout_ms;              /* default 60000 */
+    long deadline_ms;             /* whole listing of a tag; default 300000 */
+    int allow_insecure_http;      /* key over http:// to a non-loopback host */
 } ConfigGrowthbook;
 
 typedef struct ConfigDatabases {

@@ -10,7 +10,14 @@
  *               429 waits Retry-After seconds (capped); 5xx retries with
  *               capped exponential backoff; both bounded by max_attempts.
  *               Other 4xx, transport errors and timeouts fail at once.
+ *               The whole listing has a deadline (deadline_ms), so a server
+ *               that always answers hasMore: true cannot hold a run.
+ *               A 200 that is not JSON (an HTML page, a truncated body) is
+ *               an environment error, like a failed connection.
  *               No redirects are followed; only http/https are allowed.
+ *               The key goes over plain http:// only to a loopback host
+ *               unless allow_insecure_http is set (then one warning on
+ *               stderr, the only thing this module prints).
  *   * snapshot: a file shaped like the list response, {"experiments":[...]}
  *               (pagination fields optional), filtered the same way.
  *
@@ -18,8 +25,13 @@
  * (the last element of phases[]; active when dateEnded is "") and its
  * variations in GrowthBook order, each paired by variationId with its weight
  * from that phase's trafficSplit.  The first variation is the control.
- * Every field used is validated; an error names the experiment id and the
- * JSON path, e.g.
+ * Every field used is validated: types and ranges; stored strings valid
+ * UTF-8 without \u0000 or control characters (tab, LF, CR allowed) and
+ * within their experiment_data column (characters: ids and tracking keys
+ * 128, names 255, variation keys 64, status 32); dates strict ISO 8601,
+ * dateEnded not before dateStarted; tracking keys unique across the
+ * resolved experiments.  An error names the experiment id and the JSON
+ * path, e.g.
  *   experiment exp_1: $.experiments[2].phases[0].trafficSplit[1].weight: expected number
  * Experiments with no phases at all (drafts) are not resolved; they are
  * listed in `skipped` with the reason.  Strings are kept byte-exact (quotes,
@@ -32,8 +44,8 @@
  *
  * Ownership: a GbTagConfig and everything it points to is owned by the
  * caller and released with gb_tag_config_free().  Functions return AbcStatus
- * (ABC_ERR_ENV for network/HTTP/file trouble, ABC_ERR_SPEC for responses or
- * snapshots that fail validation, ABC_ERR_USAGE for a bad tag or status
+ * (ABC_ERR_ENV for network/HTTP/file trouble and API responses that are not
+ * JSON, ABC_ERR_SPEC for responses or snapshots that fail validation, ABC_ERR_USAGE for a bad tag or status
  * filter) and write *out only on success.
  */
 #ifndef ABC_GB_H
@@ -72,6 +84,8 @@ typedef struct GbSkipped {
     const char *reason;
 } GbSkipped;
 
+typedef struct GbIndex GbIndex;
+
 typedef struct GbTagConfig {
     const char *tag;            /* the tag asked for; NULL = no tag filter */
     const char *source;         /* API URL without query, or snapshot path */
@@ -86,6 +100,8 @@ typedef struct GbTagConfig {
     /* private */
     Arena arena;
     size_t cap_experiments, cap_skipped;
+    GbIndex *ids;           /* experiment id -> index (resolved and skipped) */
+    GbIndex *tracking_keys; /* tracking key -> index of a resolved experiment */
 } GbTagConfig;
 
 typedef struct GbOptions {
@@ -104,6 +120,9 @@ typedef struct GbOptions {
     int page_limit;            /* `limit` sent, 1..100; default 100 */
     size_t max_response_bytes; /* per response / snapshot; default 64 MiB */
     int64_t now;               /* fetched_at; 0 = current time */
+    long deadline_ms;          /* whole listing of one tag (every page, retry and
+                                  wait); default 300000; <= 0: none */
+    int allow_insecure_http;   /* send the key over http:// to a non-loopback host */
 } GbOptions;
 
 /* Fill o with the defaults above (no host, no file, no key). */

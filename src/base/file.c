@@ -1,5 +1,6 @@
 /* file.c — whole-file reads, atomic writes (temp + fsync + rename), mkdir -p,
- * and the content hash printed in generated headers. */
+ * paths checked and opened without following symbolic links, and the content
+ * hash printed in generated headers. */
 #include "abc/base.h"
 
 #include <errno.h>
@@ -62,7 +63,7 @@ out:
 AbcStatus file_write_whole(const char *path, const char *data, size_t len, bool sync,
                            const char *name, char *err, size_t errlen)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
         snprintf(err, errlen, "cannot write '%s': %s", name, strerror(errno));
         return ABC_ERR_ENV;
@@ -135,6 +136,59 @@ AbcStatus file_mkdirs(const char *path, char *err, size_t errlen)
         return ABC_ERR_ENV;
     }
     return ABC_OK;
+}
+
+AbcStatus file_check_nofollow(const char *root, const char *rel, char *err, size_t errlen)
+{
+    char path[4096];
+    size_t rl = strlen(root);
+    if (rl + 1 + strlen(rel) >= sizeof path) {
+        snprintf(err, errlen, "path '%s/%s' is too long", root, rel);
+        return ABC_ERR_ENV;
+    }
+    memcpy(path, root, rl);
+    path[rl] = '/';
+    for (size_t i = 0;; i++) {
+        char c = rel[i];
+        if (c == '/' || c == '\0') {
+            path[rl + 1 + i] = '\0';
+            struct stat sb;
+            if (i > 0 && lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+                snprintf(err, errlen, "'%s' is a symbolic link; abc does not write or delete "
+                                      "through one",
+                         path);
+                return ABC_ERR_SPEC;
+            }
+            if (c == '\0')
+                return ABC_OK;
+        }
+        path[rl + 1 + i] = c;
+    }
+}
+
+int file_open_dir_nofollow(const char *root, const char *rel)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (const char *p = rel; fd >= 0 && *p;) {
+        size_t n = strcspn(p, "/");
+        char name[256];
+        if (n >= sizeof name) {
+            close(fd);
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        if (n > 0) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            int next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            fd = next;
+        }
+        p += n + (p[n] == '/');
+    }
+    return fd;
 }
 
 void hash_hex64(const char *data, size_t len, char out[17])

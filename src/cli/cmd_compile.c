@@ -9,7 +9,11 @@
  * written are they renamed into place — so a full disk or an unwritable
  * directory leaves generated/ exactly as it was.  --check writes nothing,
  * prints a unified diff of every file that would change (and names stale
- * files) and exits 1 when anything differs.
+ * files) and exits 1 when anything differs.  No symbolic link below DIR is
+ * followed: one on the way to a generated file or an owned directory stops
+ * the command (exit 1) before anything is written or deleted, temporary
+ * files are opened O_NOFOLLOW, and stale files are removed with unlinkat()
+ * in a directory opened without following links.
  * Exit codes: 0 ok, 1 spec error or stale, 2 usage, 3 environment. */
 #include "abc/cli.h"
 
@@ -179,18 +183,24 @@ static const PlanFile *produced(const Unit *u, const char *rel)
     return NULL;
 }
 
-/* Stale: files in an owned directory that this compile does not produce. */
-typedef void (*StaleFn)(const char *path, const char *rel, void *ctx);
+/* Stale: files in an owned directory that this compile does not produce.
+ * The directory is opened without following links (a linked directory is
+ * refused earlier, by check_links) and fn gets its descriptor, so a removal
+ * is an unlinkat() in it: only a name of that directory can go. */
+typedef void (*StaleFn)(int dfd, const char *name, const char *rel, void *ctx);
 
 static void each_stale(const char *outdir, const Unit *u, int nunits, StaleFn fn, void *ctx)
 {
     for (int i = 0; i < nunits; i++)
         for (int d = 0; d < u[i].out.nowned; d++) {
-            char dir[4096];
-            snprintf(dir, sizeof dir, "%s/%s", outdir, u[i].out.owned_dirs[d]);
-            DIR *dp = opendir(dir);
-            if (!dp)
+            int dfd = file_open_dir_nofollow(outdir, u[i].out.owned_dirs[d]);
+            if (dfd < 0)
                 continue;
+            DIR *dp = fdopendir(dfd);
+            if (!dp) {
+                close(dfd);
+                continue;
+            }
             char **names = NULL;
             int n = 0, cap = 0;
             struct dirent *de;
@@ -203,32 +213,53 @@ static void each_stale(const char *outdir, const Unit *u, int nunits, StaleFn fn
                 }
                 names[n++] = strdup(de->d_name);
             }
-            closedir(dp);
             for (int k = 0; k < n; k++) {
-                char rel[4096], path[8192];
+                char rel[4096];
                 snprintf(rel, sizeof rel, "%s/%s", u[i].out.owned_dirs[d], names[k]);
-                snprintf(path, sizeof path, "%s/%s", outdir, rel);
                 if (!produced(&u[i], rel))
-                    fn(path, rel, ctx);
+                    fn(dirfd(dp), names[k], rel, ctx);
                 free(names[k]);
             }
             free(names);
+            closedir(dp);
         }
 }
 
-static void report_stale(const char *path, const char *rel, void *ctx)
+static void report_stale(int dfd, const char *name, const char *rel, void *ctx)
 {
-    (void)path;
+    (void)dfd;
+    (void)name;
     int *stale = ctx;
     printf("abc compile --check: %s is stale (no longer produced)\n", rel);
     (*stale)++;
 }
 
-static void remove_stale(const char *path, const char *rel, void *ctx)
+static void remove_stale(int dfd, const char *name, const char *rel, void *ctx)
 {
     (void)rel;
     (void)ctx;
-    unlink(path);
+    unlinkat(dfd, name, 0);
+}
+
+/* No file abc writes or deletes may be reached through a symbolic link:
+ * every generated path and every owned directory is checked component by
+ * component below outdir before anything is written (1 and a message naming
+ * the link, else 0). */
+static int check_links(const char *outdir, const Unit *u, int nunits)
+{
+    char err[4400];
+    for (int i = 0; i < nunits; i++) {
+        for (int d = 0; d < u[i].out.nowned; d++)
+            if (file_check_nofollow(outdir, u[i].out.owned_dirs[d], err, sizeof err) != ABC_OK)
+                goto refuse;
+        for (int k = 0; k < u[i].out.nfiles; k++)
+            if (file_check_nofollow(outdir, u[i].out.files[k].path, err, sizeof err) != ABC_OK)
+                goto refuse;
+    }
+    return 0;
+refuse:
+    fprintf(stderr, "abc compile: %s\nabc compile: nothing was changed in '%s'\n", err, outdir);
+    return 1;
 }
 
 /* Phase 1 (per unit, in parallel): write every changed file of the unit to
@@ -614,6 +645,8 @@ int cmd_compile(int argc, char **argv)
     /* two tags on one table: within this run, then against other tags' locks */
     if (rc == 0)
         rc = check_tables(outdir, u, nspecs);
+    if (rc == 0)
+        rc = check_links(outdir, u, nspecs);
     if (rc == 0)
         rc = check ? check_all(outdir, u, nspecs) : write_all(&job, u, nspecs, jobs);
 

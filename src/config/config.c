@@ -103,6 +103,20 @@ static AbcStatus y_int(YCtx *y, const yaml_node_t *n, const char *what, long lo,
     return ABC_OK;
 }
 
+/* A plain true or false. */
+static AbcStatus y_bool(YCtx *y, const yaml_node_t *n, const char *what, int *out)
+{
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return yerr(y, n, "%s: expected true or false, got %s", what,
+                    n->type == YAML_SCALAR_NODE ? "a quoted string" : kind_name(n));
+    const char *s = sval(n);
+    if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
+        *out = s[0] == 't';
+        return ABC_OK;
+    }
+    return yerr(y, n, "%s: expected true or false, got '%s'", what, s);
+}
+
 /* A plain number of seconds in (0, hi], returned in milliseconds. */
 static AbcStatus y_seconds(YCtx *y, const yaml_node_t *n, const char *what, double hi,
                            long *out_ms)
@@ -402,12 +416,17 @@ static AbcStatus growthbook_pair(YCtx *y, const char *k, const yaml_node_t *kn,
         return y_seconds(y, v, "growthbook.connect_timeout_s", 600, &g->connect_timeout_ms);
     if (strcmp(k, "timeout_s") == 0)
         return y_seconds(y, v, "growthbook.timeout_s", 3600, &g->timeout_ms);
+    if (strcmp(k, "deadline_s") == 0)
+        return y_seconds(y, v, "growthbook.deadline_s", 86400, &g->deadline_ms);
+    if (strcmp(k, "allow_insecure_http") == 0)
+        return y_bool(y, v, "growthbook.allow_insecure_http", &g->allow_insecure_http);
     if (strcmp(k, "api_key") == 0)
         return yerr(y, kn, "growthbook.api_key: secrets are not read from the config file; set "
                            "the GROWTHBOOK_API_KEY environment variable or "
                            "growthbook.api_key_file");
     return yerr(y, kn, "unknown key '%s' in growthbook (expected api_host, file, api_key_file, "
-                       "project_id, connect_timeout_s, timeout_s)",
+                       "project_id, connect_timeout_s, timeout_s, deadline_s, "
+                       "allow_insecure_http)",
                 k);
 }
 
@@ -465,6 +484,7 @@ static AbcConfig *config_new(void)
     c->warehouse.dialect = DIALECT_AUTO;
     c->growthbook.connect_timeout_ms = 10000;
     c->growthbook.timeout_ms = 60000;
+    c->growthbook.deadline_ms = 300000;
     c->databases.abc = "abc";
     c->databases.report = "flow_report_app";
     c->lookback_days = 2;
@@ -744,6 +764,8 @@ void config_gb_options(const AbcConfig *c, GbOptions *o)
     o->project_id = c->growthbook.project_id;
     o->connect_timeout_ms = c->growthbook.connect_timeout_ms;
     o->timeout_ms = c->growthbook.timeout_ms;
+    o->deadline_ms = c->growthbook.deadline_ms;
+    o->allow_insecure_http = c->growthbook.allow_insecure_http;
 }
 
 void config_describe(const AbcConfig *c, Buf *out)
@@ -778,8 +800,10 @@ void config_describe(const AbcConfig *c, Buf *out)
         buf_printf(out, "growthbook.api_key: set (from %s)\n", g->api_key_origin);
     else
         buf_puts(out, "growthbook.api_key: not set\n");
-    buf_printf(out, "growthbook.timeouts: connect %ld ms, total %ld ms\n",
-               g->connect_timeout_ms, g->timeout_ms);
+    buf_printf(out, "growthbook.timeouts: connect %ld ms, total %ld ms, listing %ld ms\n",
+               g->connect_timeout_ms, g->timeout_ms, g->deadline_ms);
+    if (g->allow_insecure_http)
+        buf_puts(out, "growthbook.allow_insecure_http: true\n");
     buf_printf(out, "databases: abc=%s report=%s\n", c->databases.abc, c->databases.report);
     buf_printf(out, "lookback_days: %d\n", c->lookback_days);
 }

@@ -10,12 +10,17 @@
  */
 #include "abc/gb.h"
 
+#include "abc/dates.h"
+
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +63,8 @@ static void finish_err(char *err, size_t errlen, const char *secret)
 
 /* ---- result construction -------------------------------------------------- */
 
+static void index_free(GbIndex *ix);
+
 static GbTagConfig *result_new(const char *tag, const char *source, int64_t now)
 {
     GbTagConfig *c = calloc(1, sizeof *c);
@@ -80,26 +87,109 @@ void gb_tag_config_free(GbTagConfig *c)
         return;
     free(c->experiments);
     free(c->skipped);
+    index_free(c->ids);
+    index_free(c->tracking_keys);
     arena_free(&c->arena);
     free(c);
 }
 
+/* ---- string index: open addressing over arena strings ----------------------
+ * Experiment ids (resolved and skipped) and tracking keys are looked up once
+ * per experiment, so a listing of n experiments costs O(n), not O(n^2). */
+typedef struct GbSlot {
+    const char *key; /* NULL: empty */
+    uint64_t hash;
+    size_t value;
+} GbSlot;
+
+struct GbIndex {
+    GbSlot *slots;
+    size_t cap, n; /* cap a power of two, n <= cap / 2 */
+};
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void index_free(GbIndex *ix)
+{
+    if (ix) {
+        free(ix->slots);
+        free(ix);
+    }
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static GbSlot *index_slot(const GbIndex *ix, const char *key, uint64_t h)
+{
+    size_t mask = ix->cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        GbSlot *sl = &ix->slots[i];
+        if (!sl->key || (sl->hash == h && strcmp(sl->key, key) == 0))
+            return sl;
+    }
+}
+
+/* value of key, or SIZE_MAX when absent. */
+static size_t index_get(const GbIndex *ix, const char *key)
+{
+    if (!ix || ix->n == 0)
+        return SIZE_MAX;
+    const GbSlot *sl = index_slot(ix, key, str_hash(key));
+    return sl->key ? sl->value : SIZE_MAX;
+}
+
+/* Add key (an arena string that outlives the index); 0 when out of memory. */
+static int index_put(GbIndex **ixp, const char *key, size_t value)
+{
+    GbIndex *ix = *ixp;
+    if (!ix) {
+        if (!(ix = calloc(1, sizeof *ix)))
+            return 0;
+        *ixp = ix;
+    }
+    if ((ix->n + 1) * 2 > ix->cap) {
+        size_t cap = ix->cap ? ix->cap * 2 : 64;
+        GbIndex grown = {calloc(cap, sizeof(GbSlot)), cap, 0};
+        if (!grown.slots)
+            return 0;
+        for (size_t i = 0; i < ix->cap; i++)
+            if (ix->slots[i].key) {
+                *index_slot(&grown, ix->slots[i].key, ix->slots[i].hash) = ix->slots[i];
+                grown.n++;
+            }
+        free(ix->slots);
+        *ix = grown;
+    }
+    uint64_t h = str_hash(key);
+    GbSlot *sl = index_slot(ix, key, h);
+    if (!sl->key) {
+        *sl = (GbSlot){key, h, value};
+        ix->n++;
+    }
+    return 1;
+}
+
 const GbExperiment *gb_find_experiment(const GbTagConfig *c, const char *id)
 {
-    for (size_t i = 0; c && id && i < c->n_experiments; i++)
-        if (strcmp(c->experiments[i].id, id) == 0)
-            return &c->experiments[i];
-    return NULL;
+    if (!c || !id)
+        return NULL;
+    size_t v = index_get(c->ids, id);
+    return v != SIZE_MAX && v < c->n_experiments ? &c->experiments[v] : NULL;
 }
+
+/* Ids of resolved experiments map to their index, skipped ones to SKIPPED. */
+#define GB_SKIPPED_ID ((size_t)SIZE_MAX - 1)
 
 static int seen_id(const GbTagConfig *c, const char *id)
 {
-    if (gb_find_experiment(c, id))
-        return 1;
-    for (size_t i = 0; i < c->n_skipped; i++)
-        if (strcmp(c->skipped[i].id, id) == 0)
-            return 1;
-    return 0;
+    return index_get(c->ids, id) != SIZE_MAX;
 }
 
 static GbExperiment *push_experiment(GbTagConfig *c)
@@ -129,6 +219,8 @@ static int push_skipped(GbTagConfig *c, const char *id, const char *reason)
     }
     c->skipped[c->n_skipped].id = arena_strdup(&c->arena, id);
     c->skipped[c->n_skipped].reason = arena_strdup(&c->arena, reason);
+    if (!index_put(&c->ids, c->skipped[c->n_skipped].id, GB_SKIPPED_ID))
+        return 0;
     c->n_skipped++;
     return 1;
 }
@@ -227,36 +319,157 @@ static AbcStatus get_array(ParseCtx *pc, const cJSON *obj, const char *base, con
     return ABC_OK;
 }
 
-/* "YYYY-MM-DD" followed by nothing or by 'T' / ' '. */
-static int looks_like_date(const char *s)
+/* The \u0000 escape: parse_doc() rewrites each one, before cJSON sees the
+ * text, into the overlong encoding C0 80 (three times, keeping the length),
+ * which no valid UTF-8 string holds, so check_text() can name it instead of
+ * cJSON cutting the string short. */
+#define GB_NUL_MARK "\xc0\x80\xc0\x80\xc0\x80"
+
+/* Is s storable in a VARCHAR(max_chars) column (characters, utf8mb4) and
+ * printable: valid UTF-8, no NUL, no control character but tab, LF and CR. */
+static AbcStatus check_text(ParseCtx *pc, const char *path, const char *s, long max_chars)
 {
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-')
-                return 0;
-        } else if (!isdigit((unsigned char)s[i])) {
-            return 0;
+    const unsigned char *p = (const unsigned char *)s;
+    long n = 0;
+    while (*p) {
+        if (p[0] == 0xC0 && p[1] == 0x80)
+            return perr(pc, path, "contains a NUL character (\\u0000)");
+        unsigned long cp;
+        int len;
+        if (p[0] < 0x80) {
+            cp = p[0];
+            len = 1;
+        } else if ((p[0] & 0xE0) == 0xC0) {
+            cp = p[0] & 0x1Fu;
+            len = 2;
+        } else if ((p[0] & 0xF0) == 0xE0) {
+            cp = p[0] & 0x0Fu;
+            len = 3;
+        } else if ((p[0] & 0xF8) == 0xF0) {
+            cp = p[0] & 0x07u;
+            len = 4;
+        } else {
+            return perr(pc, path, "is not valid UTF-8");
         }
+        for (int i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return perr(pc, path, "is not valid UTF-8");
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        }
+        static const unsigned long min_of_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min_of_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return perr(pc, path, "is not valid UTF-8");
+        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F)
+            return perr(pc, path, "contains the control character 0x%02lX", cp);
+        p += len;
+        n++;
     }
-    int mon = (s[5] - '0') * 10 + (s[6] - '0');
-    int day = (s[8] - '0') * 10 + (s[9] - '0');
-    if (mon < 1 || mon > 12 || day < 1 || day > 31)
+    if (max_chars > 0 && n > max_chars)
+        return perr(pc, path, "is %ld characters long; the column holds %ld", n, max_chars);
+    return ABC_OK;
+}
+
+/* get_string() for a value abc stores: also check_text() against the size
+ * of its column (docs/TABLES.md). */
+static AbcStatus get_text(ParseCtx *pc, const cJSON *obj, const char *base, const char *key,
+                          int nonempty, long max_chars, const char **out)
+{
+    const char *v;
+    AbcStatus st = get_string(pc, obj, base, key, nonempty, &v);
+    if (st != ABC_OK)
+        return st;
+    char path[256];
+    snprintf(path, sizeof path, "%s.%s", base, key);
+    if ((st = check_text(pc, path, v, max_chars)) != ABC_OK)
+        return st;
+    *out = v;
+    return ABC_OK;
+}
+
+/* n digits at s as a number, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* An ISO 8601 date or UTC-comparable timestamp, strictly:
+ *   YYYY-MM-DD [ ('T'|' ') HH:MM:SS [.fraction] [ 'Z' | ±HH:MM | ±HHMM ] ]
+ * with a real calendar date (1900..9999), hours 00..23, minutes and seconds
+ * 00..59.  *ms: milliseconds since 1970 in UTC (the offset applied). */
+static int parse_timestamp(const char *s, int64_t *ms)
+{
+    long day;
+    if (!date_parse_prefix(s, &day))
         return 0;
-    return s[10] == '\0' || s[10] == 'T' || s[10] == ' ';
+    int64_t t = (int64_t)day * 86400000;
+    const char *p = s + 10;
+    if (*p == '\0') {
+        *ms = t;
+        return 1;
+    }
+    if (*p != 'T' && *p != ' ')
+        return 0;
+    p++;
+    int hh = digits(p, 2), mi = p[2] == ':' ? digits(p + 3, 2) : -1,
+        ss = p[5] == ':' ? digits(p + 6, 2) : -1;
+    if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59)
+        return 0;
+    t += ((int64_t)hh * 3600 + mi * 60 + ss) * 1000;
+    p += 8;
+    if (*p == '.') {
+        int nd = 0, frac = 0;
+        for (p++; isdigit((unsigned char)*p); p++, nd++)
+            if (nd < 3)
+                frac = frac * 10 + (*p - '0');
+        if (nd == 0 || nd > 9)
+            return 0;
+        for (int k = nd; k < 3; k++)
+            frac *= 10;
+        t += frac;
+    }
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1, oh = digits(p + 1, 2), om;
+        if (p[3] == ':') {
+            om = digits(p + 4, 2);
+            p += 6;
+        } else {
+            om = digits(p + 3, 2);
+            p += 5;
+        }
+        if (oh < 0 || oh > 23 || om < 0 || om > 59)
+            return 0;
+        t -= sign * ((int64_t)oh * 3600 + om * 60) * 1000;
+    }
+    if (*p != '\0')
+        return 0;
+    *ms = t;
+    return 1;
 }
 
 static AbcStatus get_date(ParseCtx *pc, const cJSON *obj, const char *base, const char *key,
-                          int allow_empty, const char **out)
+                          int allow_empty, const char **out, int64_t *ms)
 {
     const char *s;
     AbcStatus st = get_string(pc, obj, base, key, 0, &s);
     if (st != ABC_OK)
         return st;
-    if (!(allow_empty && s[0] == '\0') && !looks_like_date(s)) {
+    *ms = 0;
+    if (!(allow_empty && s[0] == '\0') && !parse_timestamp(s, ms)) {
         char path[256];
         snprintf(path, sizeof path, "%s.%s", base, key);
-        return perr(pc, path, "expected an ISO 8601 date (YYYY-MM-DD...)%s",
-                    allow_empty ? " or \"\"" : "");
+        if ((st = check_text(pc, path, s, 40)) != ABC_OK)
+            return st;
+        return perr(pc, path, "expected an ISO 8601 date (YYYY-MM-DD or "
+                              "YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM])%s, got '%s'",
+                    allow_empty ? " or \"\"" : "", s);
     }
     *out = s;
     return ABC_OK;
@@ -308,9 +521,9 @@ static AbcStatus parse_variations(ParseCtx *pc, const cJSON *exp, const char *ba
             return perr(pc, vb, "expected object, got %s", type_name(v));
         GbVariation *gv = &e->variations[i];
         const char *id, *key, *name;
-        if ((st = get_string(pc, v, vb, "variationId", 1, &id)) != ABC_OK ||
-            (st = get_string(pc, v, vb, "key", 1, &key)) != ABC_OK ||
-            (st = get_string(pc, v, vb, "name", 0, &name)) != ABC_OK)
+        if ((st = get_text(pc, v, vb, "variationId", 1, 128, &id)) != ABC_OK ||
+            (st = get_text(pc, v, vb, "key", 1, 64, &key)) != ABC_OK ||
+            (st = get_text(pc, v, vb, "name", 0, 255, &name)) != ABC_OK)
             return st;
         for (int k = 0; k < i; k++) {
             char path[300];
@@ -340,14 +553,20 @@ static AbcStatus parse_phase(ParseCtx *pc, const cJSON *phase, const char *pb, G
     if (!cJSON_IsObject(phase))
         return perr(pc, pb, "expected object, got %s", type_name(phase));
     const char *name, *started, *ended;
+    int64_t started_ms, ended_ms;
     double coverage;
     const cJSON *split;
-    if ((st = get_string(pc, phase, pb, "name", 0, &name)) != ABC_OK ||
-        (st = get_date(pc, phase, pb, "dateStarted", 0, &started)) != ABC_OK ||
-        (st = get_date(pc, phase, pb, "dateEnded", 1, &ended)) != ABC_OK ||
+    if ((st = get_text(pc, phase, pb, "name", 0, 255, &name)) != ABC_OK ||
+        (st = get_date(pc, phase, pb, "dateStarted", 0, &started, &started_ms)) != ABC_OK ||
+        (st = get_date(pc, phase, pb, "dateEnded", 1, &ended, &ended_ms)) != ABC_OK ||
         (st = get_number(pc, phase, pb, "coverage", 0.0, 1.0, &coverage)) != ABC_OK ||
         (st = get_array(pc, phase, pb, "trafficSplit", &split)) != ABC_OK)
         return st;
+    if (ended[0] && ended_ms < started_ms) {
+        char path[300];
+        snprintf(path, sizeof path, "%s.dateEnded", pb);
+        return perr(pc, path, "%s is before dateStarted %s", ended, started);
+    }
     e->phase_name = arena_strdup(a, name);
     e->date_started = arena_strdup(a, started);
     e->date_ended = arena_strdup(a, ended);
@@ -435,12 +654,18 @@ static AbcStatus parse_experiment(ParseCtx *pc, const cJSON *exp, int idx, const
     GbExperiment tmp;
     memset(&tmp, 0, sizeof tmp);
     const char *tk, *name;
-    if ((st = get_string(pc, exp, base, "trackingKey", 1, &tk)) != ABC_OK ||
-        (st = get_string(pc, exp, base, "name", 0, &name)) != ABC_OK)
+    char path[128];
+    snprintf(path, sizeof path, "%s.id", base);
+    if ((st = check_text(pc, path, id, 128)) != ABC_OK)
+        return st;
+    snprintf(path, sizeof path, "%s.status", base);
+    if ((st = check_text(pc, path, status, 32)) != ABC_OK)
+        return st;
+    if ((st = get_text(pc, exp, base, "trackingKey", 1, 128, &tk)) != ABC_OK ||
+        (st = get_text(pc, exp, base, "name", 0, 255, &name)) != ABC_OK)
         return st;
     const cJSON *arch = cJSON_GetObjectItemCaseSensitive(exp, "archived");
     if (arch && !cJSON_IsBool(arch)) {
-        char path[128];
         snprintf(path, sizeof path, "%s.archived", base);
         return perr(pc, path, "expected boolean, got %s", type_name(arch));
     }
@@ -454,6 +679,14 @@ static AbcStatus parse_experiment(ParseCtx *pc, const cJSON *exp, int idx, const
         if (!push_skipped(res, id, "no phases (never started)"))
             return perr(pc, base, "out of memory");
         return ABC_OK;
+    }
+    /* experiment_data is keyed on (tag, tracking_key, variation_key): two
+     * experiments on one tracking key would overwrite each other's rows */
+    size_t other = index_get(res->tracking_keys, tk);
+    if (other != SIZE_MAX) {
+        snprintf(path, sizeof path, "%s.trackingKey", base);
+        return perr(pc, path, "'%s' is also the trackingKey of experiment %s", tk,
+                    res->experiments[other].id);
     }
     char pb[96];
     snprintf(pb, sizeof pb, "%s.phases[%d]", base, np - 1);
@@ -470,6 +703,9 @@ static AbcStatus parse_experiment(ParseCtx *pc, const cJSON *exp, int idx, const
     e->status = arena_strdup(a, status);
     e->archived = cJSON_IsTrue(arch);
     e->phase_index = np - 1;
+    if (!index_put(&res->ids, e->id, res->n_experiments) ||
+        !index_put(&res->tracking_keys, e->tracking_key, res->n_experiments))
+        return perr(pc, base, "out of memory");
     res->n_experiments++;
     return ABC_OK;
 }
@@ -508,8 +744,30 @@ static int json_incomplete(const char *s, size_t len)
     return in_str || depth > 0 || !any;
 }
 
-/* Parse one document into pc->res.  paged: the pagination fields are
- * required (API responses); otherwise they are ignored (snapshots). */
+/* Rewrite every \u0000 escape inside a string as GB_NUL_MARK (same length). */
+static void mark_nul_escapes(char *s, size_t len)
+{
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!in_str) {
+            in_str = s[i] == '"';
+        } else if (s[i] == '"') {
+            in_str = 0;
+        } else if (s[i] == '\\' && i + 1 < len) {
+            if (i + 5 < len && memcmp(s + i + 1, "u0000", 5) == 0) {
+                memcpy(s + i, GB_NUL_MARK, 6);
+                i += 5;
+            } else {
+                i++;
+            }
+        }
+    }
+}
+
+/* Parse one document into pc->res.  paged: an API response, whose
+ * pagination fields are required and whose JSON syntax errors (an HTML
+ * page, a cut connection, a proxy's answer) are environment errors;
+ * otherwise a snapshot (paging ignored, syntax errors are data errors). */
 static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const GbFilter *f,
                            int paged, PageInfo *page)
 {
@@ -522,6 +780,7 @@ static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const GbF
     }
     memcpy(copy, json, len);
     copy[len] = '\0';
+    mark_nul_escapes(copy, len);
     pc->exp_id = NULL;
     const char *end = NULL;
     root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
@@ -534,6 +793,7 @@ static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const GbF
         else
             snprintf(pc->err, pc->errlen, "%s: malformed JSON at byte %zu of %zu", pc->source,
                      off, len);
+        st = paged ? ABC_ERR_ENV : ABC_ERR_SPEC;
         goto out;
     }
     while (off < len && (copy[off] == ' ' || copy[off] == '\t' || copy[off] == '\n' ||
@@ -542,6 +802,7 @@ static AbcStatus parse_doc(ParseCtx *pc, const char *json, size_t len, const GbF
     if (off != len) {
         snprintf(pc->err, pc->errlen, "%s: malformed JSON: unexpected data at byte %zu of %zu",
                  pc->source, off, len);
+        st = paged ? ABC_ERR_ENV : ABC_ERR_SPEC;
         goto out;
     }
     if (!cJSON_IsObject(root)) {
@@ -655,6 +916,7 @@ void gb_options_init(GbOptions *o)
     o->backoff_cap_ms = 8000;
     o->page_limit = 100;
     o->max_response_bytes = GB_DEFAULT_MAX_BYTES;
+    o->deadline_ms = 300000;
 }
 
 static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
@@ -787,6 +1049,45 @@ static AbcStatus endpoint_url(const char *host, Buf *url, char *err, size_t errl
     return ABC_OK;
 }
 
+/* Is the host of this http(s) URL the loopback interface (localhost,
+ * 127.0.0.0/8, ::1)?  Only then may a key travel without TLS by default. */
+static int loopback_host(const char *url)
+{
+    const char *h = strstr(url, "://") + 3;
+    size_t n = strcspn(h, "/");
+    char host[256];
+    if (n >= sizeof host)
+        return 0;
+    memcpy(host, h, n);
+    host[n] = '\0';
+    if (host[0] == '[') {
+        char *close = strchr(host, ']');
+        if (!close)
+            return 0;
+        *close = '\0';
+        return strcmp(host + 1, "::1") == 0;
+    }
+    char *colon = strchr(host, ':');
+    if (colon)
+        *colon = '\0';
+    if (strcasecmp(host, "localhost") == 0)
+        return 1;
+    unsigned a, b, c, d;
+    char tail;
+    return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256;
+}
+
+/* Once per process, on stderr: the only message this module prints. */
+static void warn_insecure(const char *url)
+{
+    static atomic_int warned;
+    if (atomic_exchange(&warned, 1) == 0)
+        fprintf(stderr, "abc: warning: the GrowthBook API key is sent over plain http:// to %s "
+                        "(growthbook.allow_insecure_http is true)\n",
+                url);
+}
+
 static int valid_header_value(const char *s)
 {
     for (; *s; s++)
@@ -825,7 +1126,31 @@ typedef struct Fetch {
     struct curl_slist *headers;
     char curl_err[CURL_ERROR_SIZE];
     size_t n_requests;
+    double deadline; /* monotonic ms when the whole listing must be done; 0: none */
 } Fetch;
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* ms left before the deadline (LONG_MAX without one; <= 0 when past it). */
+static long time_left(const Fetch *f)
+{
+    if (f->deadline <= 0)
+        return LONG_MAX;
+    double left = f->deadline - mono_ms();
+    return left < 1 ? 0 : (long)left;
+}
+
+static void deadline_err(const Fetch *f, const char *url, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "GrowthBook GET %s: the listing did not finish within %.3g s "
+                          "(growthbook.deadline_s) after %zu request%s",
+             url, f->o->deadline_ms / 1000.0, f->n_requests, f->n_requests == 1 ? "" : "s");
+}
 
 /* GET one page (with retries).  *status_out and resp hold the final answer;
  * returns non-OK for transport errors and exhausted retries. */
@@ -840,11 +1165,20 @@ static AbcStatus get_page(Fetch *f, const char *url, HttpResp *resp, long *statu
         resp->too_big = 0;
         resp->retry_after_s = -1;
         f->curl_err[0] = '\0';
+        long left = time_left(f);
+        if (left <= 0) {
+            deadline_err(f, url, err, errlen);
+            return ABC_ERR_ENV;
+        }
+        int cut = left < o->timeout_ms; /* the deadline, not timeout_s, limits this one */
+        curl_easy_setopt(f->h, CURLOPT_TIMEOUT_MS, cut ? left : o->timeout_ms);
         curl_easy_setopt(f->h, CURLOPT_URL, url);
         f->n_requests++;
         CURLcode rc = curl_easy_perform(f->h);
         if (rc != CURLE_OK) {
-            if (resp->too_big)
+            if (rc == CURLE_OPERATION_TIMEDOUT && cut && time_left(f) <= 0)
+                deadline_err(f, url, err, errlen);
+            else if (resp->too_big)
                 snprintf(err, errlen, "GrowthBook GET %s: response larger than %zu bytes", url,
                          resp->max_bytes);
             else if (rc == CURLE_OPERATION_TIMEDOUT)
@@ -882,6 +1216,10 @@ static AbcStatus get_page(Fetch *f, const char *url, HttpResp *resp, long *statu
             backoff = backoff * 2 > cap ? cap : backoff * 2;
             if (wait > cap)
                 wait = cap;
+        }
+        if (wait >= time_left(f)) {
+            deadline_err(f, url, err, errlen);
+            return ABC_ERR_ENV;
         }
         sleep_ms(wait);
     }
@@ -925,6 +1263,17 @@ AbcStatus gb_fetch_tag(const GbOptions *o, const char *tag, GbTagConfig **out, c
     if ((st = endpoint_url(o->api_host, &base, err, errlen)) != ABC_OK)
         goto out;
     st = ABC_ERR_ENV;
+    if (key && starts_with_ci(o->api_host, "http://") && !loopback_host(o->api_host)) {
+        if (!o->allow_insecure_http) {
+            snprintf(err, errlen, "GrowthBook: refusing to send the API key over plain http:// "
+                                  "to a host that is not this machine (%s); use https://, or "
+                                  "set growthbook.allow_insecure_http: true",
+                     base.data);
+            goto out;
+        }
+        warn_insecure(base.data);
+    }
+    f.deadline = o->deadline_ms > 0 ? mono_ms() + (double)o->deadline_ms : 0;
     pthread_once(&g_curl_once, curl_init_once);
     if (g_curl_init_rc != CURLE_OK) {
         snprintf(err, errlen, "GrowthBook: curl_global_init failed: %s",
@@ -1011,6 +1360,18 @@ AbcStatus gb_fetch_tag(const GbOptions *o, const char *tag, GbTagConfig **out, c
         }
         char source[600];
         snprintf(source, sizeof source, "GrowthBook response to GET %s", url.data);
+        const char *ctype = NULL;
+        if (curl_easy_getinfo(f.h, CURLINFO_CONTENT_TYPE, &ctype) != CURLE_OK)
+            ctype = NULL;
+        if (ctype && (starts_with_ci(ctype, "text/html") ||
+                      starts_with_ci(ctype, "application/xhtml"))) {
+            snprintf(err, errlen, "%s: HTTP 200 with an HTML page (Content-Type text/html), not "
+                                  "JSON; is api_host the GrowthBook API (for the cloud "
+                                  "https://api.growthbook.io) and not the web app or a login "
+                                  "proxy?",
+                     source);
+            goto out;
+        }
         ParseCtx pc = {res, source, NULL, err, errlen};
         PageInfo page = {0, 0, -1};
         if ((st = parse_doc(&pc, resp.body.data ? resp.body.data : "", resp.body.len, &filter, 1,

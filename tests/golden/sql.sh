@@ -83,6 +83,37 @@ after=$(cd "$tmp/full" && find . -exec md5sum {} + 2>/dev/null | sort)
 [ "$before" = "$after" ] || { echo "FAIL: a compile that met a directory changed files"; fail=1; }
 [ -z "$(find "$tmp/full" -name '*.tmp.*')" ] || { echo "FAIL: temporary files left behind"; fail=1; }
 
+# symbolic links under the output directory are never followed: a
+# <tag>/<dialect> (or <tag>) that links elsewhere is refused, naming it, and
+# nothing there is deleted or written
+mkdir -p "$tmp/sym/out/retention" "$tmp/sym/elsewhere" && echo keep > "$tmp/sym/elsewhere/precious.txt"
+ln -s "$tmp/sym/elsewhere" "$tmp/sym/out/retention/mariadb"
+"$ABC" compile --dialect all -o "$tmp/sym/out" specs/retention.ab 2> "$tmp/sym.err"; rc=$?
+[ $rc = 1 ] || { cat "$tmp/sym.err"; echo "FAIL: a symlinked dialect directory: exit $rc, expected 1"; fail=1; }
+grep -qF "'$tmp/sym/out/retention/mariadb' is a symbolic link" "$tmp/sym.err" \
+    || { cat "$tmp/sym.err"; echo "FAIL: no clear error for a symlinked dialect directory"; fail=1; }
+[ "$(ls "$tmp/sym/elsewhere")" = precious.txt ] || { ls "$tmp/sym/elsewhere"; echo "FAIL: wrote or deleted through a symlink"; fail=1; }
+"$ABC" compile --check --dialect all -o "$tmp/sym/out" specs/retention.ab > /dev/null 2>&1; rc=$?
+[ $rc = 1 ] || { echo "FAIL: --check through a symlink: exit $rc"; fail=1; }
+rm -rf "$tmp/sym/out" && mkdir -p "$tmp/sym/out"
+ln -s "$tmp/sym/elsewhere" "$tmp/sym/out/retention"
+"$ABC" compile --dialect all -o "$tmp/sym/out" specs/retention.ab 2> "$tmp/sym.err"; rc=$?
+[ $rc = 1 ] && grep -qF "'$tmp/sym/out/retention' is a symbolic link" "$tmp/sym.err" \
+    || { cat "$tmp/sym.err"; echo "FAIL: a symlinked tag directory: exit $rc"; fail=1; }
+[ "$(ls "$tmp/sym/elsewhere")" = precious.txt ] || { echo "FAIL: wrote through a symlinked tag directory"; fail=1; }
+# a generated file that is a link: refused; a stale link: the link alone goes
+rm "$tmp/sym/out/retention" && "$ABC" compile --dialect all -o "$tmp/sym/out" specs/retention.ab || fail=1
+ln -sf "$tmp/sym/elsewhere/precious.txt" "$tmp/sym/out/retention/mariadb/plan.json"
+"$ABC" compile --dialect all -o "$tmp/sym/out" specs/retention.ab 2> "$tmp/sym.err"; rc=$?
+[ $rc = 1 ] && grep -qF "'$tmp/sym/out/retention/mariadb/plan.json' is a symbolic link" "$tmp/sym.err" \
+    || { cat "$tmp/sym.err"; echo "FAIL: a generated file that is a symlink: exit $rc"; fail=1; }
+[ "$(cat "$tmp/sym/elsewhere/precious.txt")" = keep ] || { echo "FAIL: wrote through a symlinked file"; fail=1; }
+rm "$tmp/sym/out/retention/mariadb/plan.json"
+ln -s "$tmp/sym/elsewhere/precious.txt" "$tmp/sym/out/retention/mariadb/zz_stale.sql"
+"$ABC" compile --dialect all -o "$tmp/sym/out" specs/retention.ab || { echo "FAIL: compile with a stale link"; fail=1; }
+[ ! -L "$tmp/sym/out/retention/mariadb/zz_stale.sql" ] && [ "$(cat "$tmp/sym/elsewhere/precious.txt")" = keep ] \
+    || { echo "FAIL: a stale symlink was not removed as a link"; fail=1; }
+
 # two tags on one table: in one invocation, and against another tag's lock
 mkdir -p "$tmp/clash"
 for t in ta tb; do

@@ -4,11 +4,19 @@
 #   * paging: 225 tagged experiments over 3 pages, all resolved, and all
 #     675 experiment × variation rows land in experiment_data;
 #   * the tag fallback of servers older than 5.0.1 (400 on `tag`);
+#   * a 200 that is an HTML page, truncated or malformed JSON → exit 3; a
+#     server that always says hasMore stops at growthbook.deadline_s; the
+#     key is not sent over plain http:// to a remote host unless
+#     growthbook.allow_insecure_http is true;
 #   * 401 → exit 3 with a clear message (the key the server echoes is
 #     scrubbed); 500 twice → retried, the run succeeds;
 #   * names and keys with quotes, backticks, `--`, `;`, a backslash, a tab
 #     and non-ASCII text flow byte for byte into experiment_data, the report
 #     tables, abc report (Markdown, --json, --html) and the memo;
+#   * invalid data (control characters, \u0000, bad times, strings longer
+#     than their columns, duplicate tracking keys, a phase that ends before
+#     it starts): plan, run --dry-run and run exit 1 naming the experiment
+#     and the JSON path, and write nothing;
 #   * the API key (from GROWTHBOOK_API_KEY, and from a 0600 api_key_file)
 #     appears nowhere: stdout, stderr, memos, report output, any table
 #     (mariadb-dump of every database) or any file of the server's datadir.
@@ -82,6 +90,36 @@ grep -q '^experiments (225):' "$RL_TMP/plan.out" || fail "500 twice: $(grep '^ex
 [ "$(gbstat r500 'd["requests"]')" = 5 ] || fail "500 twice: $(gbstat r500 'd["requests"]') requests, expected 2 + 3"
 [ "$RL_FAILS" = "$f0" ] && ok "401 -> exit 3 with the status and no key; 500 retried"
 
+# ---- not JSON, endless paging, the key over plain http -------------------------------------------
+f0=$RL_FAILS
+for scen in html trunc malformed; do
+    gbcfg $scen
+    "$ABC" plan --config "$RL_RUNCFG" "$SPEC" >/dev/null 2>"$RL_TMP/env.err"; rc=$?
+    [ "$rc" = 3 ] || fail "$scen: plan exit $rc, expected 3 (environment): $(tail -n 1 "$RL_TMP/env.err")"
+    rl_run ABC_TODAY=2026-10-07 -- "$SPEC"
+    [ "$RL_RC" = 3 ] || fail "$scen: run exit $RL_RC, expected 3: $(tail -n 1 "$RL_ERR")"
+done
+grep -q "HTML page" "$RL_TMP/all.err" || fail "html: the message does not say it got an HTML page"
+gbcfg endless
+printf '  deadline_s: 1\n' >"$RL_TMP/dl.tmp"
+sed -i "/^growthbook:/r $RL_TMP/dl.tmp" "$RL_TMP/gb.yaml"
+t0=$(date +%s)
+"$ABC" plan --config "$RL_RUNCFG" "$SPEC" >/dev/null 2>"$RL_TMP/env.err"; rc=$?
+[ "$rc" = 3 ] && grep -q "did not finish within 1 s (growthbook.deadline_s)" "$RL_TMP/env.err" ||
+    fail "endless paging: exit $rc: $(tail -n 1 "$RL_TMP/env.err")"
+[ $(($(date +%s) - t0)) -le 5 ] || fail "endless paging: the deadline was not kept"
+rl_config "$RL_TMP/insecure.yaml" "$RL_DSN" "  api_host: http://192.0.2.1:9
+  connect_timeout_s: 0.3"
+"$ABC" plan --config "$RL_TMP/insecure.yaml" "$SPEC" >/dev/null 2>"$RL_TMP/env.err"; rc=$?
+[ "$rc" = 3 ] && grep -q "refusing to send the API key over plain http://" "$RL_TMP/env.err" ||
+    fail "plain http to a remote host: exit $rc: $(tail -n 1 "$RL_TMP/env.err")"
+printf '  allow_insecure_http: true\n' >"$RL_TMP/ins.tmp"
+sed -i "/^growthbook:/r $RL_TMP/ins.tmp" "$RL_TMP/insecure.yaml"
+"$ABC" plan --config "$RL_TMP/insecure.yaml" "$SPEC" >/dev/null 2>"$RL_TMP/env.err"; rc=$?
+[ "$rc" = 3 ] && grep -q "warning: the GrowthBook API key is sent over plain http://" "$RL_TMP/env.err" &&
+    ! grep -q refusing "$RL_TMP/env.err" || fail "allow_insecure_http: exit $rc: $(cat "$RL_TMP/env.err")"
+[ "$RL_FAILS" = "$f0" ] && ok "HTML, truncated or malformed 200 -> exit 3; endless paging stops at deadline_s; no key over plain http to a remote host unless allowed"
+
 # ---- names with quotes, backticks, --, ;, backslash, tab, non-ASCII ---------------------------
 f0=$RL_FAILS
 rl_sql -e "DROP DATABASE abc; DROP DATABASE flow_report_app"
@@ -142,6 +180,38 @@ grep -qF 'trk'"'"'"--;`x`' "$RL_TMP/memo/gbtest.md" || fail "weird names: memo l
 [ "$(rl_sql -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_NAME = 'experiments'")" = 0 ] ||
     fail "weird names: a table named experiments appeared"
 [ "$RL_FAILS" = "$f0" ] && ok "names with quotes, backticks, --, ;, backslash, tab and non-ASCII: experiment_data, report, memo, HTML"
+
+# ---- invalid GrowthBook data: refused before any write --------------------------------------------
+# Each tests/fixtures/growthbook/invalid-<case>.json is weird-names.json with one fault in exp_w2;
+# plan, run --dry-run and run all exit 1 naming the experiment and the JSON path, and the
+# warehouse is left as it was.
+f0=$RL_FAILS
+sum_before=$(rl_sql -e "CHECKSUM TABLE abc.experiment_data; SELECT COUNT(*) FROM abc.run_state")
+for c in "esc:name:control character" "vt:variations[1].name:control character" \
+    "nul:trackingKey:NUL" "time:phases[0].dateStarted:ISO 8601" \
+    "long-name:name:256 characters long; the column holds 255" \
+    "long-key:trackingKey:129 characters long; the column holds 128" \
+    "long-varkey:variations[2].key:65 characters long; the column holds 64" \
+    "dup-tracking:trackingKey:also the trackingKey of experiment exp_w1" \
+    "ended-before:phases[0].dateEnded:before dateStarted"; do
+    name=${c%%:*} rest=${c#*:}
+    path=${rest%%:*} why=${rest#*:}
+    gbcfg "data-invalid-$name"
+    for mode in plan dry-run run; do
+        case $mode in
+        plan) "$ABC" plan --config "$RL_RUNCFG" "$SPEC" >"$RL_TMP/inv.out" 2>"$RL_TMP/inv.err"; rc=$? ;;
+        dry-run) rl_run ABC_TODAY=2026-10-07 -- --dry-run "$SPEC"; rc=$RL_RC; cp "$RL_ERR" "$RL_TMP/inv.err" ;;
+        run) rl_run ABC_TODAY=2026-10-07 -- --full "$SPEC"; rc=$RL_RC; cp "$RL_ERR" "$RL_TMP/inv.err" ;;
+        esac
+        [ "$rc" = 1 ] || fail "invalid-$name: $mode: exit $rc, expected 1: $(tail -n 1 "$RL_TMP/inv.err")"
+        grep -qF "experiment exp_w2: \$.experiments[1].$path: " "$RL_TMP/inv.err" && grep -qF "$why" "$RL_TMP/inv.err" ||
+            fail "invalid-$name: $mode: message lacks the experiment, the path or '$why': $(tail -n 1 "$RL_TMP/inv.err")"
+        grep -q $'\e\|\v' "$RL_TMP/inv.err" && fail "invalid-$name: $mode: a control character reached stderr"
+    done
+done
+[ "$(rl_sql -e "CHECKSUM TABLE abc.experiment_data; SELECT COUNT(*) FROM abc.run_state")" = "$sum_before" ] ||
+    fail "invalid GrowthBook data: the warehouse changed"
+[ "$RL_FAILS" = "$f0" ] && ok "invalid GrowthBook data (control characters, NUL, bad times, long strings, duplicate tracking keys, ended before started): exit 1 naming experiment and path, nothing written"
 
 # ---- the API key from a 0600 file ----------------------------------------------------------------------
 f0=$RL_FAILS

@@ -54,6 +54,8 @@ Test(config, defaults)
         cr_assert_null(c->growthbook.api_key);
         cr_assert_eq(c->growthbook.connect_timeout_ms, 10000);
         cr_assert_eq(c->growthbook.timeout_ms, 60000);
+        cr_assert_eq(c->growthbook.deadline_ms, 300000);
+        cr_assert_eq(c->growthbook.allow_insecure_http, 0);
         cr_assert_str_eq(c->databases.abc, "abc");
         cr_assert_str_eq(c->databases.report, "flow_report_app");
         cr_assert_eq(c->lookback_days, 2);
@@ -72,6 +74,8 @@ Test(config, every_key)
                             "  project_id: prj_1\n"
                             "  connect_timeout_s: 2.5\n"
                             "  timeout_s: 30\n"
+                            "  deadline_s: 90\n"
+                            "  allow_insecure_http: true\n"
                             "databases:\n"
                             "  abc: abc_test\n"
                             "  report: report_app\n"
@@ -89,6 +93,8 @@ Test(config, every_key)
     cr_assert_str_eq(c->growthbook.project_id, "prj_1");
     cr_assert_eq(c->growthbook.connect_timeout_ms, 2500);
     cr_assert_eq(c->growthbook.timeout_ms, 30000);
+    cr_assert_eq(c->growthbook.deadline_ms, 90000);
+    cr_assert_eq(c->growthbook.allow_insecure_http, 1);
     cr_assert_str_eq(c->databases.abc, "abc_test");
     cr_assert_str_eq(c->databases.report, "report_app");
     cr_assert_eq(c->lookback_days, 7);
@@ -100,6 +106,8 @@ Test(config, every_key)
     cr_assert_str_eq(o.project_id, "prj_1");
     cr_assert_eq(o.connect_timeout_ms, 2500);
     cr_assert_eq(o.timeout_ms, 30000);
+    cr_assert_eq(o.deadline_ms, 90000);
+    cr_assert_eq(o.allow_insecure_http, 1);
     cr_assert_eq(o.max_attempts, 5);
     config_free(c);
 }
@@ -152,6 +160,15 @@ Test(config, errors_have_positions)
                                                             "'fast'");
     parse_fails("growthbook:\n  timeout_s: '5'\n", "growthbook.timeout_s: expected a number of "
                                                    "seconds, got a quoted string");
+    parse_fails("growthbook:\n  deadline_s: 100000\n", "t.yaml:2:15: error: "
+                                                      "growthbook.deadline_s: 100000 s is "
+                                                      "outside (0, 86400]");
+    parse_fails("growthbook:\n  allow_insecure_http: yes\n", "t.yaml:2:24: error: "
+                                                            "growthbook.allow_insecure_http: "
+                                                            "expected true or false, got 'yes'");
+    parse_fails("growthbook:\n  allow_insecure_http: 'true'\n", "growthbook.allow_insecure_http: "
+                                                               "expected true or false, got a "
+                                                               "quoted string");
     parse_fails("growthbook:\n  api_host: gb.example.com\n", "t.yaml:2:13: error: "
                                                              "growthbook.api_host: must start "
                                                              "with http:// or https://");

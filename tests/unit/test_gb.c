@@ -143,6 +143,13 @@ Test(gb_parse, odd_names_kept_exactly)
     free(json);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Mutate example-list.json with `edit`, parse it for tag abc-weekly, and
  * return the status; err receives the message. */
 typedef void (*Edit)(cJSON *root);
@@ -214,6 +221,71 @@ static void phase_not_object(cJSON *r)
 }
 static void experiments_object(cJSON *r) { cJSON_ReplaceItemInObject(r, "experiments", cJSON_CreateObject()); }
 static void nothing(cJSON *r) { (void)r; }
+static void esc_name(cJSON *r) { cJSON_ReplaceItemInObject(exp1(r), "name", cJSON_CreateString("a\x1b]0;t\x07b")); }
+static void vt_variation_name(cJSON *r)
+{
+    cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItem(exp1(r), "variations"), 1);
+    cJSON_ReplaceItemInObject(v, "name", cJSON_CreateString("x\vy"));
+}
+static void bad_time(cJSON *r) { cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-07-23T99:99:99Z")); }
+static void bad_zone(cJSON *r) { cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-07-23T10:00:00+25:00")); }
+static void trailing_junk(cJSON *r) { cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-07-23T10:00:00Zjunk")); }
+static void feb_30(cJSON *r) { cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-02-30")); }
+static void ended_before(cJSON *r)
+{
+    cJSON_ReplaceItemInObject(latest(r), "dateEnded", cJSON_CreateString("2024-07-22T23:59:59.999Z"));
+}
+static void repeat(char *buf, const char *unit, int n)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++)
+        strcat(buf, unit);
+}
+static void long_name(cJSON *r)
+{
+    char b[1100];
+    repeat(b, "x", 256);
+    cJSON_ReplaceItemInObject(exp1(r), "name", cJSON_CreateString(b));
+}
+static void long_tracking_key(cJSON *r)
+{
+    char b[300];
+    repeat(b, "k", 129);
+    cJSON_ReplaceItemInObject(exp1(r), "trackingKey", cJSON_CreateString(b));
+}
+static void long_variation_key(cJSON *r)
+{
+    char b[300];
+    repeat(b, "v", 65);
+    cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItem(exp1(r), "variations"), 2);
+    cJSON_ReplaceItemInObject(v, "key", cJSON_CreateString(b));
+}
+static void long_phase_name(cJSON *r)
+{
+    char b[1100];
+    repeat(b, "p", 256);
+    cJSON_ReplaceItemInObject(latest(r), "name", cJSON_CreateString(b));
+}
+static void dup_tracking_key(cJSON *r)
+{
+    cJSON_ReplaceItemInObject(exp1(r), "trackingKey", cJSON_CreateString("search-ranking-v7"));
+}
+/* At the limits: 255 two-byte characters, a 128-character tracking key, a
+ * 64-character variation key, a phase ending when it starts. */
+static void at_limits(cJSON *r)
+{
+    char b[1100];
+    repeat(b, "\xc3\xa9", 255);
+    cJSON_ReplaceItemInObject(exp1(r), "name", cJSON_CreateString(b));
+    repeat(b, "k", 128);
+    cJSON_ReplaceItemInObject(exp1(r), "trackingKey", cJSON_CreateString(b));
+    repeat(b, "v", 64);
+    cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItem(exp1(r), "variations"), 2);
+    cJSON_ReplaceItemInObject(v, "key", cJSON_CreateString(b));
+    cJSON_ReplaceItemInObject(latest(r), "dateStarted", cJSON_CreateString("2024-07-23 10:00:00.5+02:00"));
+    cJSON_ReplaceItemInObject(latest(r), "dateEnded", cJSON_CreateString("2024-07-23T08:00:00.5Z"));
+    cJSON_ReplaceItemInObject(exp1(r), "status", cJSON_CreateString("stopped"));
+}
 
 Test(gb_parse, validation_errors_name_experiment_and_path)
 {
@@ -246,6 +318,25 @@ Test(gb_parse, validation_errors_name_experiment_and_path)
         {archived_string, "$.experiments[1].archived: expected boolean, got string"},
         {phase_not_object, "$.experiments[1].phases[2]: expected object, got number"},
         {experiments_object, "snap.json: $.experiments: expected array, got object"},
+        {esc_name, "experiment exp_19g61rmlx0k2m9f: $.experiments[1].name: contains the control "
+                   "character 0x1B"},
+        {vt_variation_name, "$.experiments[1].variations[1].name: contains the control character "
+                            "0x0B"},
+        {bad_time, "$.experiments[1].phases[2].dateStarted: expected an ISO 8601 date"},
+        {bad_zone, "$.experiments[1].phases[2].dateStarted: expected an ISO 8601 date"},
+        {trailing_junk, "$.experiments[1].phases[2].dateStarted: expected an ISO 8601 date"},
+        {feb_30, "$.experiments[1].phases[2].dateStarted: expected an ISO 8601 date"},
+        {ended_before, "experiment exp_19g61rmlx0k2m9f: $.experiments[1].phases[2].dateEnded: "
+                       "2024-07-22T23:59:59.999Z is before dateStarted 2024-07-23T00:00:00.000Z"},
+        {long_name, "$.experiments[1].name: is 256 characters long; the column holds 255"},
+        {long_tracking_key, "$.experiments[1].trackingKey: is 129 characters long; the column "
+                            "holds 128"},
+        {long_variation_key, "$.experiments[1].variations[2].key: is 65 characters long; the "
+                             "column holds 64"},
+        {long_phase_name, "$.experiments[1].phases[2].name: is 256 characters long"},
+        {dup_tracking_key, "experiment exp_19g61rmlx0k2m9f: $.experiments[1].trackingKey: "
+                           "'search-ranking-v7' is also the trackingKey of experiment "
+                           "exp_19g61rmlw9p4q1d"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[512];
@@ -256,6 +347,61 @@ Test(gb_parse, validation_errors_name_experiment_and_path)
     }
     char err[512];
     cr_assert_eq(parse_edited(nothing, "abc-weekly", err, sizeof err, NULL), ABC_OK);
+    cr_assert_eq(parse_edited(at_limits, "abc-weekly", err, sizeof err, NULL), ABC_OK, "%s", err);
+}
+
+/* Bytes cJSON cannot be handed as a C string: a \u0000 escape (cJSON would
+ * cut the string there) and invalid UTF-8, spliced into the document text. */
+Test(gb_parse, nul_escapes_and_invalid_utf8_are_errors)
+{
+    struct {
+        const char *from, *to, *want;
+    } cases[] = {
+        {"\"trackingKey\":\"checkout-onepage-2024q3\"", "\"trackingKey\":\"checkout\\u0000x\"",
+         "experiment exp_19g61rmlx0k2m9f: $.experiments[1].trackingKey: contains a NUL character "
+         "(\\u0000)"},
+        {"\"name\":\"One-page checkout + Apple Pay\"", "\"name\":\"Treat\\u0000\"",
+         "$.experiments[1].variations[2].name: contains a NUL character"},
+        {"\"name\":\"One-page checkout + Apple Pay\"", "\"name\":\"Tr\xff\xfe\"",
+         "$.experiments[1].variations[2].name: is not valid UTF-8"},
+    };
+    size_t len;
+    char *json = read_fixture("tests/fixtures/growthbook/example-list.json", &len);
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    char *text = cJSON_PrintUnformatted(root);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *at = strstr(text, cases[i].from);
+        cr_assert_not_null(at, "case %zu: fixture lacks %s", i, cases[i].from);
+        size_t n = strlen(text) + strlen(cases[i].to) + 1;
+        char *doc = malloc(n);
+        snprintf(doc, n, "%.*s%s%s", (int)(at - text), text, cases[i].to,
+                 at + strlen(cases[i].from));
+        char err[512] = "";
+        GbTagConfig *c = NULL;
+        AbcStatus st = gb_parse_list(doc, strlen(doc), "abc-weekly", "snap.json", 0, &c, err,
+                                     sizeof err);
+        cr_assert_eq(st, ABC_ERR_SPEC, "case %zu: %d %s", i, st, err);
+        cr_assert_not_null(strstr(err, cases[i].want), "case %zu:\n got: %s\nwant: %s", i, err,
+                           cases[i].want);
+        free(doc);
+    }
+    /* "\\u0000" is an escaped backslash followed by text, not a NUL */
+    char *at = strstr(text, "\"name\":\"One-page checkout + Apple Pay\"");
+    size_t n = strlen(text) + 64;
+    char *doc = malloc(n);
+    snprintf(doc, n, "%.*s\"name\":\"a\\\\u0000\"%s", (int)(at - text), text,
+             at + strlen("\"name\":\"One-page checkout + Apple Pay\""));
+    char err[512] = "";
+    GbTagConfig *c = NULL;
+    cr_assert_eq(gb_parse_list(doc, strlen(doc), "abc-weekly", "s", 0, &c, err, sizeof err),
+                 ABC_OK, "%s", err);
+    cr_assert_str_eq(gb_find_experiment(c, "exp_19g61rmlx0k2m9f")->variations[2].name,
+                     "a\\u0000");
+    gb_tag_config_free(c);
+    free(doc);
+    cJSON_free(text);
+    cJSON_Delete(root);
+    free(json);
 }
 
 Test(gb_parse, other_tags_are_not_resolved)
@@ -318,6 +464,40 @@ Test(gb_parse, bad_json)
     cr_assert_eq(gb_parse_list(nul, 19, "t", "x", 0, &c, err, sizeof err), ABC_OK, "%s", err);
     cr_assert_eq(c->n_experiments, 0);
     gb_tag_config_free(c);
+}
+
+/* 60,000 experiments with phases: ids and tracking keys are looked up in a
+ * hash, so this takes well under a second (a linear scan per experiment took
+ * most of a minute at 80,000). */
+Test(gb_parse, large_listing_is_linear, .timeout = 60)
+{
+    enum { N = 60000 };
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"experiments\":[");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "%s{\"id\":\"exp_%d\",\"trackingKey\":\"tk-%d\",\"name\":\"n\","
+                       "\"status\":\"running\",\"tags\":[\"t\"],\"variations\":["
+                       "{\"variationId\":\"a\",\"key\":\"0\",\"name\":\"c\"},"
+                       "{\"variationId\":\"b\",\"key\":\"1\",\"name\":\"t\"}],"
+                       "\"phases\":[{\"name\":\"p\",\"dateStarted\":\"2026-01-01\","
+                       "\"dateEnded\":\"\",\"coverage\":1,\"trafficSplit\":["
+                       "{\"variationId\":\"a\",\"weight\":0.5},"
+                       "{\"variationId\":\"b\",\"weight\":0.5}]}]}",
+                   i ? "," : "", i, i);
+    buf_puts(&b, "]}");
+    GbTagConfig *c = NULL;
+    char err[512] = "";
+    double t0 = now_s();
+    cr_assert_eq(gb_parse_list(b.data, b.len, "t", "big.json", 0, &c, err, sizeof err), ABC_OK,
+                 "%s", err);
+    double dt = now_s() - t0;
+    cr_assert_eq(c->n_experiments, N);
+    cr_assert_str_eq(gb_find_experiment(c, "exp_59999")->tracking_key, "tk-59999");
+    cr_assert_null(gb_find_experiment(c, "exp_60000"));
+    cr_assert_lt(dt, 10.0, "parsing %d experiments took %.1f s", N, dt);
+    gb_tag_config_free(c);
+    buf_free(&b);
 }
 
 /* ---- offline: snapshot files ---------------------------------------------- */
@@ -455,12 +635,6 @@ static void opts(GbOptions *o, const char *scenario)
     o->retry_after_cap_ms = 3000;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static AbcStatus fetch(const GbOptions *o, const char *tag, GbTagConfig **c, char *err,
                        size_t errlen)
@@ -728,10 +902,11 @@ Test(gb_http, broken_bodies_are_errors)
         AbcStatus st;
         const char *want;
     } cases[] = {
-        {"trunc", ABC_ERR_SPEC, "truncated JSON"},
+        /* not JSON at all: a proxy, a login page, a cut connection (environment) */
+        {"trunc", ABC_ERR_ENV, "truncated JSON"},
         {"shortbody", ABC_ERR_ENV, "GrowthBook GET"},
-        {"malformed", ABC_ERR_SPEC, "malformed JSON at byte 34 of 57"},
-        {"html", ABC_ERR_SPEC, "malformed JSON at byte 0"},
+        {"malformed", ABC_ERR_ENV, "malformed JSON at byte 34 of 57"},
+        {"html", ABC_ERR_ENV, "an HTML page (Content-Type text/html), not JSON"},
         {"redirect", ABC_ERR_ENV, "HTTP 302 redirect not followed"},
         {"nohasmore", ABC_ERR_SPEC, "$.hasMore: expected boolean, got missing"},
         {"noadvance", ABC_ERR_SPEC, "next offset (0) does not advance past 0"},
@@ -744,6 +919,87 @@ Test(gb_http, broken_bodies_are_errors)
         cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), cases[i].st, "%s: %s",
                      cases[i].scenario, err);
         cr_assert_not_null(strstr(err, cases[i].want), "%s: %s", cases[i].scenario, err);
+    }
+}
+
+Test(gb_http, listing_has_an_overall_deadline)
+{
+    /* a server that always says hasMore: true */
+    GbOptions o;
+    opts(&o, "endless");
+    o.deadline_ms = 800;
+    GbTagConfig *c;
+    char err[1024];
+    double t0 = now_s();
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV, "%s", err);
+    double dt = now_s() - t0;
+    cr_assert_not_null(strstr(err, "did not finish within 0.8 s (growthbook.deadline_s)"), "%s",
+                       err);
+    cr_assert_lt(dt, 2.5, "took %.3f s", dt);
+    cr_assert_geq(stats_requests("endless"), 2);
+}
+
+Test(gb_http, deadline_cuts_retry_waits_and_requests)
+{
+    GbOptions o;
+    opts(&o, "r429long"); /* Retry-After: 60, capped at 3 s by opts() */
+    o.deadline_ms = 500;
+    GbTagConfig *c;
+    char err[1024];
+    double t0 = now_s();
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV, "%s", err);
+    cr_assert_lt(now_s() - t0, 1.5);
+    cr_assert_not_null(strstr(err, "growthbook.deadline_s"), "%s", err);
+    opts(&o, "stallhdr"); /* answers after 5 s; the request timeout is 5 s */
+    o.deadline_ms = 600;
+    t0 = now_s();
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV, "%s", err);
+    cr_assert_lt(now_s() - t0, 2.0);
+    cr_assert_not_null(strstr(err, "growthbook.deadline_s"), "%s", err);
+}
+
+Test(gb_http, api_key_over_plain_http_only_to_loopback)
+{
+    const char *refused[] = {"http://gb.example.com", "HTTP://10.1.2.3:3100/api",
+                             "http://127.0.0.1.example.com/", "http://[::2]:80",
+                             "http://localhostx:80"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        GbOptions o;
+        opts(&o, "paged");
+        o.api_host = refused[i];
+        GbTagConfig *c;
+        char err[1024];
+        double t0 = now_s();
+        cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV, "%s", refused[i]);
+        cr_assert_not_null(strstr(err, "refusing to send the API key over plain http://"),
+                           "%s: %s", refused[i], err);
+        cr_assert_not_null(strstr(err, "growthbook.allow_insecure_http"), "%s", err);
+        cr_assert_lt(now_s() - t0, 0.5, "%s: a connection was tried", refused[i]);
+    }
+    /* without a key nothing secret is sent; with the opt-in it is tried */
+    GbOptions o;
+    opts(&o, "paged");
+    o.api_host = "http://192.0.2.1:9"; /* TEST-NET-1: never answers */
+    o.connect_timeout_ms = 200;
+    GbTagConfig *c;
+    char err[1024];
+    o.allow_insecure_http = 1;
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV);
+    cr_assert_null(strstr(err, "refusing"), "%s", err);
+    o.allow_insecure_http = 0;
+    o.api_key = NULL;
+    cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_ERR_ENV);
+    cr_assert_null(strstr(err, "refusing"), "%s", err);
+    /* loopback in every spelling is fine */
+    const char *local[] = {"http://localhost:%d/paged/%ld/", "http://127.0.0.1:%d/paged/%ld/",
+                           "http://LOCALHOST:%d/paged/%ld/"};
+    for (size_t i = 0; i < 3; i++) {
+        char host[160];
+        opts(&o, "paged");
+        snprintf(host, sizeof host, local[i], g_port, (long)getpid());
+        o.api_host = host;
+        cr_assert_eq(fetch(&o, "retention", &c, err, sizeof err), ABC_OK, "%s: %s", host, err);
+        gb_tag_config_free(c);
     }
 }
 
