@@ -38,7 +38,7 @@ static const TableCol assign_cols[] = {
     {"variation_key", CT_STR64, false, "variation at first exposure"},
     {"first_exposure_time", CT_DATETIME, false, NULL},
     {"exposure_date", CT_DATE, false, "partition date of the first exposure (day 0)"},
-    {"multiple_variations", CT_TINYINT, false, "1 when the user was seen in more than one variation"},
+    {"multiple_variations", CT_TINYINT, false, "1 when multiple_variations_date is set"},
     {"activation_time", CT_DATETIME, false, "first activation event at or after exposure (specs with activation)"},
     {"activation_date", CT_DATE, false, "its partition date: day 0 of specs with activation"},
     {"segment_1", CT_STR255, false, "segment values at exposure; names in plan.json"},
@@ -49,6 +49,8 @@ static const TableCol assign_cols[] = {
     {"segment_6", CT_STR255, false, NULL},
     {"segment_7", CT_STR255, false, NULL},
     {"segment_8", CT_STR255, false, NULL},
+    {"multiple_variations_date", CT_DATE, false,
+     "first date of an exposure to another variation than the first (NULL: none)"},
 };
 
 static const TableCol migration_cols[] = {
@@ -211,6 +213,14 @@ void gen_ddl(Gen *g)
         buf_reset(&b);
         g->d->create_table(&b, &g->tables[i]);
         gen_push(g, s, &b);
+        if (i == T_ASSIGN && g->d->id == DIALECT_MARIADB) {
+            /* an assignment table created before the column existed
+             * (MariaDB adds it only when missing) */
+            const TableDef *t = &g->tables[i];
+            buf_reset(&b);
+            g->d->add_columns(&b, t, &t->cols[t->ncols - 1], 1);
+            gen_push(g, s, &b);
+        }
     }
     buf_free(&b);
 }

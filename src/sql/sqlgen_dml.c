@@ -4,8 +4,11 @@
  *
  * Assignment is a commutative merge, so days may be processed in any order
  * and re-run: per tag x experiment x user it keeps the earliest exposure
- * (its variation, date and segment values) and sets multiple_variations
- * once two different variations were seen.  The wide table gets, per
+ * (its variation, date and segment values), the earliest activation at or
+ * after it, and multiple_variations_date: the first date of an exposure to
+ * another variation than the first one, so that the unit counts as seen in
+ * several variations from that date on, not before (every per-date
+ * quantity is as of the date: docs/RUNNING.md).  The wide table gets, per
  * experiment x user x day, each metric's components from that day's events
  * at or after the user's first exposure (and before the phase end); the
  * exposure-day row also carries the CUPED pre-period covariates.  The daily
@@ -288,21 +291,24 @@ void gen_assign(Gen *g, bool range)
                  "ranked AS (\n    SELECT x.*,\n"
                  "        ROW_NUMBER() OVER (PARTITION BY x.`tracking_key`, x.`user_id` "
                  "ORDER BY x.`exposure_time`, x.`variation_key`) AS `rn`,\n"
-                 "        MIN(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`) "
-                 "AS `variation_min`,\n"
-                 "        MAX(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`) "
-                 "AS `variation_max`\n    FROM valid x\n),\n"
-                 "-- each user's first exposure in this span\nfirsts AS (\n"
-                 "    SELECT * FROM ranked WHERE `rn` = 1\n),\n"
+                 "        FIRST_VALUE(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, "
+                 "x.`user_id` ORDER BY x.`exposure_time`, x.`variation_key`) AS `first_variation`\n"
+                 "    FROM valid x\n),\n"
+                 "-- each user's first exposure in this span, and the first date in it of an\n"
+                 "-- exposure to another variation\nfirsts AS (\n"
+                 "    SELECT * FROM (\n        SELECT x.*,\n"
+                 "            MIN(CASE WHEN x.`variation_key` <> x.`first_variation` THEN "
+                 "x.`exposure_date` END)\n"
+                 "                OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `other_date`\n"
+                 "        FROM ranked x\n    ) r\n    WHERE r.`rn` = 1\n),\n"
                  "-- what earlier days already recorded\nknown AS (\n    SELECT * FROM ");
     gen_table(g, &b, T_ASSIGN);
     buf_puts(&b, "\n    WHERE ");
     gen_tag_pred(g, &b, NULL);
     buf_puts(&b, "\n)");
     bool act = e->has_activation;
-    buf_puts(&b, act ? ",\n-- merge: keep the earliest exposure; flag a second variation\nmerged AS (\n"
-                     : "\n-- merge: keep the earliest exposure; flag a second variation\n");
-    buf_puts(&b, "SELECT\n    ");
+    buf_puts(&b, ",\n-- merge: keep the earliest exposure; the first date of another variation\n"
+                 "merged AS (\nSELECT\n    ");
     gen_str(g, &b, ir->tag);
     buf_puts(&b, " AS `tag`,\n    n.`tracking_key`,\n    n.`user_id`,\n");
     const char *earlier = "o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`";
@@ -312,9 +318,25 @@ void gen_assign(Gen *g, bool range)
                    "`first_exposure_time`,\n", earlier);
     buf_printf(&b, "    CASE WHEN %s THEN n.`exposure_date` ELSE o.`exposure_date` END AS "
                    "`exposure_date`,\n", earlier);
-    buf_puts(&b, "    CASE WHEN o.`multiple_variations` = 1 OR n.`variation_min` <> n.`variation_max`"
-                 "\n           OR (o.`user_id` IS NOT NULL AND o.`variation_key` <> n.`variation_key`)"
-                 "\n         THEN 1 ELSE 0 END AS `multiple_variations`");
+    /* the first date of another variation than the unit's first: the
+     * earliest of what was known and what the span adds (a known unit's
+     * multiple_variations_date is never before its exposure_date) */
+    buf_puts(&b, "    CASE\n"
+                 "        -- new unit: the span's first exposure to another variation\n"
+                 "        WHEN o.`user_id` IS NULL THEN n.`other_date`\n"
+                 "        -- an earlier exposure to another variation: the old first exposure counts\n"
+                 "        WHEN n.`exposure_time` < o.`first_exposure_time` AND n.`variation_key` <> "
+                 "o.`variation_key`\n"
+                 "            THEN CASE WHEN n.`other_date` IS NULL OR o.`exposure_date` < n.`other_date` "
+                 "THEN o.`exposure_date` ELSE n.`other_date` END\n"
+                 "        -- the span starts in another variation than the first\n"
+                 "        WHEN n.`variation_key` <> o.`variation_key`\n"
+                 "            THEN CASE WHEN o.`multiple_variations_date` IS NULL OR n.`exposure_date` < "
+                 "o.`multiple_variations_date` THEN n.`exposure_date` ELSE o.`multiple_variations_date` END\n"
+                 "        -- the same first variation\n"
+                 "        ELSE CASE WHEN o.`multiple_variations_date` IS NULL OR n.`other_date` < "
+                 "o.`multiple_variations_date` THEN n.`other_date` ELSE o.`multiple_variations_date` END\n"
+                 "    END AS `multiple_variations_date`");
     for (int i = 0; i < nseg; i++)
         buf_printf(&b, ",\n    CASE WHEN %s THEN n.`segment_%d` ELSE o.`segment_%d` END AS `segment_%d`",
                    earlier, i + 1, i + 1, i + 1);
@@ -322,17 +344,28 @@ void gen_assign(Gen *g, bool range)
         buf_puts(&b, ",\n    o.`activation_time`,\n    o.`activation_date`");
     buf_puts(&b, "\nFROM firsts n\nLEFT JOIN known o ON o.`tracking_key` = n.`tracking_key` AND "
                  "o.`user_id` = n.`user_id`");
-    if (act) {
+    const char *multi = "CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END AS "
+                        "`multiple_variations`, b.`multiple_variations_date`";
+    if (!act) {
+        buf_printf(&b, "\n)\nSELECT\n    b.`tag`, b.`tracking_key`, b.`user_id`, b.`variation_key`, "
+                       "b.`first_exposure_time`, b.`exposure_date`, %s", multi);
+        for (int i = 0; i < nseg; i++)
+            buf_printf(&b, ", b.`segment_%d`", i + 1);
+        buf_puts(&b, "\nFROM merged b");
+    } else {
         const IrSource *as = &ir->sources[e->activation.source];
-        buf_puts(&b, "\n),\n-- users not exposed in this span who still wait for their activation\n"
+        buf_puts(&b, "\n),\n-- users not exposed in this span whose activation may be in it: none yet,\n"
+                     "-- or one not before the span (a late earlier event moves it)\n"
                      "waiting AS (\n    SELECT o.`tag`, o.`tracking_key`, o.`user_id`, o.`variation_key`, "
-                     "o.`first_exposure_time`, o.`exposure_date`, o.`multiple_variations`");
+                     "o.`first_exposure_time`, o.`exposure_date`, o.`multiple_variations_date`");
         for (int i = 0; i < nseg; i++)
             buf_printf(&b, ", o.`segment_%d`", i + 1);
-        buf_puts(&b, ", o.`activation_time`, o.`activation_date`\n    FROM known o\n    LEFT JOIN firsts n "
-                     "ON n.`tracking_key` = o.`tracking_key` AND n.`user_id` = o.`user_id`\n"
-                     "    WHERE n.`user_id` IS NULL AND o.`activation_time` IS NULL\n),\n"
-                     "base AS (\n    SELECT * FROM merged\n    UNION ALL\n    SELECT * FROM waiting\n),\n");
+        buf_printf(&b, ", o.`activation_time`, o.`activation_date`\n    FROM known o\n    LEFT JOIN firsts n "
+                       "ON n.`tracking_key` = o.`tracking_key` AND n.`user_id` = o.`user_id`\n"
+                       "    WHERE n.`user_id` IS NULL AND (o.`activation_time` IS NULL OR "
+                       "o.`activation_date` >= %s)\n),\n"
+                       "base AS (\n    SELECT * FROM merged\n    UNION ALL\n    SELECT * FROM waiting\n),\n",
+                   sp.lo);
         buf_printf(&b, "-- activation events (spec line %d) of the span\nacts AS (\n    SELECT ", e->line);
         gen_col(g, &b, "s", as->user_col);
         buf_puts(&b, " AS `user_id`, ");
@@ -351,7 +384,8 @@ void gen_assign(Gen *g, bool range)
                      "a.`user_id` = b.`user_id` AND a.`act_time` >= b.`first_exposure_time`\n"
                      "    GROUP BY b.`tracking_key`, b.`user_id`\n)\nSELECT\n    b.`tag`, "
                      "b.`tracking_key`, b.`user_id`, b.`variation_key`, b.`first_exposure_time`, "
-                     "b.`exposure_date`, b.`multiple_variations`");
+                     "b.`exposure_date`, ");
+        buf_puts(&b, multi);
         for (int i = 0; i < nseg; i++)
             buf_printf(&b, ", b.`segment_%d`", i + 1);
         const char *keep = "b.`activation_time` IS NOT NULL AND (f.`act_time` IS NULL OR "
@@ -363,11 +397,12 @@ void gen_assign(Gen *g, bool range)
                    keep, keep);
     }
 
-    const char **cols = arena_alloc(g->a, (size_t)(9 + nseg) * sizeof *cols);
+    const char **cols = arena_alloc(g->a, (size_t)(10 + nseg) * sizeof *cols);
     static const char *const base[] = {"tag", "tracking_key", "user_id", "variation_key",
-                                       "first_exposure_time", "exposure_date", "multiple_variations"};
+                                       "first_exposure_time", "exposure_date", "multiple_variations",
+                                       "multiple_variations_date"};
     int ncols = 0;
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
         cols[ncols++] = base[i];
     for (int i = 0; i < nseg; i++)
         cols[ncols++] = arena_printf(g->a, "segment_%d", i + 1);

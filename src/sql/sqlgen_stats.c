@@ -2,8 +2,8 @@
  *
  * Every query starts from the same CTEs: the analysis dates in
  * [{{from_date}}, {{to_date}}] (the wide table's days), the tag's units
- * (users seen in more than one variation left out unless the spec keeps
- * them), one row per unit x analysis date with each metric's per-user value
+ * (users seen in more than one variation by an analysis date left out of
+ * that date unless the spec keeps them), one row per unit x analysis date with each metric's per-user value
  * over its window as of that date (cumulative), then caps.  From there:
  *   stats_moments            n, Σx, Σx² per metric (+ CUPED pre sums, ratio
  *                            denominator sums, cap value, funnel steps)
@@ -63,22 +63,27 @@ static void prefix(Gen *g, Buf *b, int only)
     buf_printf(b, "-- units of the tag (spec line %d)%s\nunits AS (\n"
                   "    SELECT a.`tracking_key`, a.`user_id`, a.`variation_key`, a.`%s` AS `exposure_date`",
                ir->exposure.line,
-               ir->exposure.multiple == MULTI_EXCLUDE ? "; users seen in more than one variation excluded" : "",
+               ir->exposure.multiple == MULTI_EXCLUDE ? "; a user seen in another variation is left out from that date on" : "",
                ir->exposure.has_activation ? "activation_date" : "exposure_date");
     segment_list(g, b, "a");
+    if (ir->exposure.multiple == MULTI_EXCLUDE)
+        buf_puts(b, ", a.`multiple_variations_date`");
     buf_puts(b, "\n    FROM ");
     gen_table(g, b, T_ASSIGN);
     buf_puts(b, " a\n    WHERE ");
     gen_tag_pred(g, b, "a");
-    if (ir->exposure.multiple == MULTI_EXCLUDE)
-        buf_puts(b, " AND a.`multiple_variations` = 0");
     if (ir->exposure.has_activation)
         buf_puts(b, " AND a.`activation_time` IS NOT NULL");
     buf_puts(b, "\n),\nunit_days AS (\n    SELECT u.`tracking_key`, u.`user_id`, u.`variation_key`");
     segment_list(g, b, "u");
     buf_puts(b, ", d.`analysis_date`,\n        DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS "
                 "`days_observed`\n    FROM units u\n    JOIN days d ON u.`exposure_date` <= "
-                "d.`analysis_date`\n),\n-- per unit and analysis date: each metric's value over its "
+                "d.`analysis_date`");
+    if (ir->exposure.multiple == MULTI_EXCLUDE)
+        buf_puts(b, "\n        -- as of the date: not yet seen in another variation\n"
+                    "        AND (u.`multiple_variations_date` IS NULL OR u.`multiple_variations_date` > "
+                    "d.`analysis_date`)");
+    buf_puts(b, "\n),\n-- per unit and analysis date: each metric's value over its "
                 "window, cumulative to the date\nuser_values AS (\n    SELECT\n        "
                 "ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, "
                 "ud.`days_observed`");

@@ -8,7 +8,14 @@
 #      which then equal a `--full` run over the same data;
 #   3. reruns are idempotent: the same run twice leaves every table of the tag
 #      (report tables, assignment, wide table, experiment_data, run_state)
-#      identical.
+#      identical;
+#   4. every date as of that date (docs/RUNNING.md): with users whose second
+#      variation appears days after their first, and late-arriving earlier
+#      exposures and earlier activation events (inside the lookback), daily
+#      incremental runs, `--date D` runs (in order, then two old dates again)
+#      and one `--full` run leave identical report, daily and dashboard rows
+#      (and assignment and wide rows), for itest.ab and for itest_act.ab
+#      (day 0 = activation).
 # env ABC = the abc binary; runs from anywhere.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
@@ -20,12 +27,14 @@ days=(2026-10-01 2026-10-02 2026-10-03 2026-10-04 2026-10-05 2026-10-06 2026-10-
       2026-10-08 2026-10-09 2026-10-10)
 next_day() { date -u -d "$1 + 1 day" +%F; }
 drop_all() { rl_sql -e "DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flow_report_app"; }
+# the specs of the runs (section 4 adds itest_act.ab)
+RUN_SPECS=("$RL_SPEC")
 # daily default runs with "today" = the day after each of days[$1..$2]
 daily_runs() { # FIRST_INDEX LAST_INDEX
     local i today
     for ((i = $1; i <= $2; i++)); do
         today=$(next_day "${days[$i]}")
-        rl_run_ok "daily run, today $today" ABC_TODAY="$today" -- --quiet --format json "$RL_SPEC" || return 1
+        rl_run_ok "daily run, today $today" ABC_TODAY="$today" -- --quiet --format json "${RUN_SPECS[@]}" || return 1
         # the dates the run processed: the day after the last run minus the lookback (2)
         local want_from want_to="${days[$i]}"
         if [ "$i" -eq "$1" ] && [ "$1" -eq 0 ]; then want_from=${days[0]}; else
@@ -35,9 +44,10 @@ daily_runs() { # FIRST_INDEX LAST_INDEX
         python3 - "$RL_OUT" "$want_from" "$want_to" <<'PY' || { fail "daily run, today $today: dates processed"; return 1; }
 import json, sys
 doc = json.load(open(sys.argv[1]))
-t = doc["tags"][0]
-if (t.get("from"), t.get("to")) != (sys.argv[2], sys.argv[3]):
-    sys.exit("processed %s..%s, expected %s..%s" % (t.get("from"), t.get("to"), sys.argv[2], sys.argv[3]))
+for t in doc["tags"]:
+    if (t.get("from"), t.get("to")) != (sys.argv[2], sys.argv[3]):
+        sys.exit("%s: processed %s..%s, expected %s..%s" % (t.get("tag"), t.get("from"), t.get("to"),
+                                                            sys.argv[2], sys.argv[3]))
 PY
     done
 }
@@ -122,5 +132,91 @@ rl_run_ok "--full after late rows" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_S
 rl_dump late_full
 rl_same late_incr late_full "late rows inside the lookback: incremental runs = --full" \
     "$RL_REPORT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_itest"
+
+# ---- 4. every date as of that date ------------------------------------------------------------
+ACT_SPEC=tests/integration/run/itest_act.ab
+RUN_SPECS=("$RL_SPEC" "$ACT_SPEC")
+ACT_TABLES="abc.tbl_report_user_itest_act_itest_act abc.tbl_report_daily_itest_act_itest_act
+flow_report_app.tbl_report_ab_testing_result"
+ACT_TABLES_ALL="$ACT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_act_itest_act"
+ITEST_TABLES_ALL="$RL_REPORT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_itest"
+asof_dump() { # NAME: the report, assignment and wide tables of both tags
+    rl_dump "$1" "$ITEST_TABLES_ALL"
+    RL_TAG=itest_act rl_dump "$1-act" "$ACT_TABLES_ALL"
+}
+asof_same() { # A B WHAT
+    rl_same "$1" "$2" "$3 (itest)" "$ITEST_TABLES_ALL"
+    rl_same "$1-act" "$2-act" "$3 (itest_act)" "$ACT_TABLES_ALL"
+}
+EXPOSURE_COLS="user_id, event_time, event_date, event_name, exp_key, var_key, country, platform, screen"
+# present from the start: 150 users per experiment first exposed (in one
+# variation) on 10-03..10-05 see another variation three days later
+rl_sql -D ods -e "
+  CREATE TEMPORARY TABLE asof_multi AS
+    SELECT user_id, exp_key, MIN(var_key) AS var_key, MIN(event_time) AS t,
+           MIN(country) AS country, MIN(platform) AS platform
+    FROM ods.app_events WHERE event_name = 'experiment_viewed' AND exp_key IN ('it-onboarding', 'it-reminder')
+    GROUP BY user_id, exp_key
+    HAVING COUNT(DISTINCT var_key) = 1 AND MIN(event_date) BETWEEN '2026-10-03' AND '2026-10-05';
+  INSERT INTO ods.app_events ($EXPOSURE_COLS)
+    SELECT user_id, t + INTERVAL 3 DAY, DATE(t + INTERVAL 3 DAY), 'experiment_viewed', exp_key,
+           CASE var_key WHEN '0' THEN '1' ELSE '0' END, country, platform, 'home'
+    FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY exp_key ORDER BY user_id) AS rn FROM asof_multi) m
+    WHERE rn <= 150;" || fail "inserting second-variation exposures"
+n_multi=$(rl_sql -e "SELECT COUNT(*) FROM (SELECT user_id FROM ods.app_events
+  WHERE event_name = 'experiment_viewed' AND exp_key = 'it-onboarding'
+  GROUP BY user_id HAVING COUNT(DISTINCT var_key) > 1 AND MIN(event_date) < MAX(event_date)) x")
+[ "${n_multi:-0}" -ge 100 ] || fail "only ${n_multi:-0} users see a second variation days later"
+drop_all
+daily_runs 0 6      # through 2026-10-07 ("today" 2026-10-08)
+# late rows dated 2026-10-06 (inside lookback_days 2 of the next run):
+#   earlier exposures of users first exposed on 10-07 or 10-08 (half of them in
+#   another variation), and paywall views (the activation of itest_act) of
+#   users exposed by 10-05 whose first paywall view is on 10-07
+rl_sql -D ods -e "
+  CREATE TEMPORARY TABLE asof_late AS
+    SELECT user_id, exp_key, MIN(var_key) AS var_key, MIN(event_time) AS t,
+           MIN(country) AS country, MIN(platform) AS platform
+    FROM ods.app_events WHERE event_name = 'experiment_viewed' AND exp_key IN ('it-onboarding', 'it-reminder')
+    GROUP BY user_id, exp_key
+    HAVING MIN(event_date) IN ('2026-10-07', '2026-10-08');
+  INSERT INTO ods.app_events ($EXPOSURE_COLS)
+    SELECT user_id, TIMESTAMP('2026-10-06', TIME(t)), '2026-10-06', 'experiment_viewed', exp_key,
+           CASE WHEN CRC32(user_id) % 2 = 0 THEN var_key WHEN var_key = '0' THEN '1' ELSE '0' END,
+           country, platform, 'home'
+    FROM asof_late;
+  CREATE TEMPORARY TABLE asof_act AS
+    SELECT p.user_id, MIN(p.country) AS country, MIN(p.platform) AS platform
+    FROM ods.app_events p
+    JOIN (SELECT user_id FROM ods.app_events WHERE event_name = 'experiment_viewed'
+          GROUP BY user_id HAVING MIN(event_date) <= '2026-10-05') x ON x.user_id = p.user_id
+    WHERE p.event_name = 'paywall_view'
+    GROUP BY p.user_id HAVING MIN(p.event_date) = '2026-10-07';
+  INSERT INTO ods.app_events ($EXPOSURE_COLS)
+    SELECT user_id, '2026-10-06 12:00:00', '2026-10-06', 'paywall_view', NULL, NULL, country, platform, 'paywall'
+    FROM asof_act;
+  SELECT (SELECT COUNT(*) FROM asof_late), (SELECT COUNT(*) FROM asof_act);" >"$RL_TMP/asof-late.n" ||
+    fail "inserting late earlier exposures and activations"
+read -r n_late n_act <"$RL_TMP/asof-late.n"
+[ "${n_late:-0}" -ge 20 ] && [ "${n_act:-0}" -ge 10 ] ||
+    fail "too few late rows: ${n_late:-0} earlier exposures, ${n_act:-0} earlier activations"
+daily_runs 7 9      # the first one redoes 2026-10-06
+asof_dump asof_incr
+drop_all
+for d in "${days[@]}"; do
+    rl_run_ok "as of: --date $d" ABC_TODAY=2026-10-11 -- --quiet --date "$d" "${RUN_SPECS[@]}" || break
+done
+asof_dump asof_bydate
+# older dates again, after later dates were processed
+for d in 2026-10-04 2026-10-06; do
+    rl_run_ok "as of: --date $d again" ABC_TODAY=2026-10-11 -- --quiet --date "$d" "${RUN_SPECS[@]}"
+done
+asof_dump asof_bydate2
+drop_all
+rl_run_ok "as of: --full" ABC_TODAY=2026-10-11 -- --quiet --full "${RUN_SPECS[@]}"
+asof_dump asof_full
+asof_same asof_incr asof_full "as of: daily incremental runs with late rows = one --full run"
+asof_same asof_bydate asof_full "as of: --date D for each day = one --full run"
+asof_same asof_bydate2 asof_full "as of: --date of older dates again = one --full run"
 
 rl_done

@@ -149,7 +149,9 @@ rl_same() {
     for t in $tables; do
         [ -n "${first:-}" ] || first=$t
         if ! cmp -s "$a/$t" "$b/$t"; then
-            fail "$3: $t differs ($1 vs $2; $(wc -l <"$a/$t") vs $(wc -l <"$b/$t") rows)"
+            fail "$3: $t differs ($1 vs $2; $(wc -l <"$a/$t") vs $(wc -l <"$b/$t") rows;" \
+                 "$(LC_ALL=C comm -23 "$a/$t" "$b/$t" | wc -l) rows only in $1," \
+                 "$(LC_ALL=C comm -13 "$a/$t" "$b/$t" | wc -l) only in $2)"
             diff "$a/$t" "$b/$t" | head -n 6 | cut -c1-300 >&2
             bad=1
         fi

@@ -7,7 +7,7 @@
 -- first exposure per experiment x user (upsert by tag, tracking_key, user_id)
 INSERT INTO `abc`.`experiment_assignment`
 WITH LABEL `abc_subscribe_assign_range_{{run_id}}`
-(`tag`, `tracking_key`, `user_id`, `variation_key`, `first_exposure_time`, `exposure_date`, `multiple_variations`, `segment_1`, `activation_time`, `activation_date`)
+(`tag`, `tracking_key`, `user_id`, `variation_key`, `first_exposure_time`, `exposure_date`, `multiple_variations`, `multiple_variations_date`, `segment_1`, `activation_time`, `activation_date`)
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
@@ -47,20 +47,26 @@ valid AS (
 ranked AS (
     SELECT x.*,
         ROW_NUMBER() OVER (PARTITION BY x.`tracking_key`, x.`user_id` ORDER BY x.`exposure_time`, x.`variation_key`) AS `rn`,
-        MIN(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `variation_min`,
-        MAX(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `variation_max`
+        FIRST_VALUE(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id` ORDER BY x.`exposure_time`, x.`variation_key`) AS `first_variation`
     FROM valid x
 ),
--- each user's first exposure in this span
+-- each user's first exposure in this span, and the first date in it of an
+-- exposure to another variation
 firsts AS (
-    SELECT * FROM ranked WHERE `rn` = 1
+    SELECT * FROM (
+        SELECT x.*,
+            MIN(CASE WHEN x.`variation_key` <> x.`first_variation` THEN x.`exposure_date` END)
+                OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `other_date`
+        FROM ranked x
+    ) r
+    WHERE r.`rn` = 1
 ),
 -- what earlier days already recorded
 known AS (
     SELECT * FROM `abc`.`experiment_assignment`
     WHERE `tag` = 'subscribe'
 ),
--- merge: keep the earliest exposure; flag a second variation
+-- merge: keep the earliest exposure; the first date of another variation
 merged AS (
 SELECT
     'subscribe' AS `tag`,
@@ -69,21 +75,31 @@ SELECT
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time` THEN n.`variation_key` ELSE o.`variation_key` END AS `variation_key`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time` THEN n.`exposure_time` ELSE o.`first_exposure_time` END AS `first_exposure_time`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time` THEN n.`exposure_date` ELSE o.`exposure_date` END AS `exposure_date`,
-    CASE WHEN o.`multiple_variations` = 1 OR n.`variation_min` <> n.`variation_max`
-           OR (o.`user_id` IS NOT NULL AND o.`variation_key` <> n.`variation_key`)
-         THEN 1 ELSE 0 END AS `multiple_variations`,
+    CASE
+        -- new unit: the span's first exposure to another variation
+        WHEN o.`user_id` IS NULL THEN n.`other_date`
+        -- an earlier exposure to another variation: the old first exposure counts
+        WHEN n.`exposure_time` < o.`first_exposure_time` AND n.`variation_key` <> o.`variation_key`
+            THEN CASE WHEN n.`other_date` IS NULL OR o.`exposure_date` < n.`other_date` THEN o.`exposure_date` ELSE n.`other_date` END
+        -- the span starts in another variation than the first
+        WHEN n.`variation_key` <> o.`variation_key`
+            THEN CASE WHEN o.`multiple_variations_date` IS NULL OR n.`exposure_date` < o.`multiple_variations_date` THEN n.`exposure_date` ELSE o.`multiple_variations_date` END
+        -- the same first variation
+        ELSE CASE WHEN o.`multiple_variations_date` IS NULL OR n.`other_date` < o.`multiple_variations_date` THEN n.`other_date` ELSE o.`multiple_variations_date` END
+    END AS `multiple_variations_date`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time` THEN n.`segment_1` ELSE o.`segment_1` END AS `segment_1`,
     o.`activation_time`,
     o.`activation_date`
 FROM firsts n
 LEFT JOIN known o ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
 ),
--- users not exposed in this span who still wait for their activation
+-- users not exposed in this span whose activation may be in it: none yet,
+-- or one not before the span (a late earlier event moves it)
 waiting AS (
-    SELECT o.`tag`, o.`tracking_key`, o.`user_id`, o.`variation_key`, o.`first_exposure_time`, o.`exposure_date`, o.`multiple_variations`, o.`segment_1`, o.`activation_time`, o.`activation_date`
+    SELECT o.`tag`, o.`tracking_key`, o.`user_id`, o.`variation_key`, o.`first_exposure_time`, o.`exposure_date`, o.`multiple_variations_date`, o.`segment_1`, o.`activation_time`, o.`activation_date`
     FROM known o
     LEFT JOIN firsts n ON n.`tracking_key` = o.`tracking_key` AND n.`user_id` = o.`user_id`
-    WHERE n.`user_id` IS NULL AND o.`activation_time` IS NULL
+    WHERE n.`user_id` IS NULL AND (o.`activation_time` IS NULL OR o.`activation_date` >= {{from_date}})
 ),
 base AS (
     SELECT * FROM merged
@@ -105,7 +121,7 @@ act_first AS (
     GROUP BY b.`tracking_key`, b.`user_id`
 )
 SELECT
-    b.`tag`, b.`tracking_key`, b.`user_id`, b.`variation_key`, b.`first_exposure_time`, b.`exposure_date`, b.`multiple_variations`, b.`segment_1`,
+    b.`tag`, b.`tracking_key`, b.`user_id`, b.`variation_key`, b.`first_exposure_time`, b.`exposure_date`, CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END AS `multiple_variations`, b.`multiple_variations_date`, b.`segment_1`,
     CASE WHEN b.`activation_time` IS NOT NULL AND (f.`act_time` IS NULL OR b.`activation_time` <= f.`act_time`) THEN b.`activation_time` ELSE f.`act_time` END AS `activation_time`,
     CASE WHEN b.`activation_time` IS NOT NULL AND (f.`act_time` IS NULL OR b.`activation_time` <= f.`act_time`) THEN b.`activation_date` ELSE f.`act_date` END AS `activation_date`
 FROM base b

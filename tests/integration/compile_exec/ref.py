@@ -207,7 +207,11 @@ def check(plan_path, tsvdir, first, last, phase, exps):
             else:
                 u = userrow.get(uid)
                 segv.append(u[s["column"]] if u else None)
-        assign[(key, uid)] = dict(var=v, t0=t, day0=d, multi=len({x[1] for x in lst}) > 1, segs=segv)
+        # as of a date A, the unit was seen in several variations iff an
+        # exposure dated <= A is to another variation than its first
+        others = [x[2] for x in lst if x[1] != v]
+        assign[(key, uid)] = dict(var=v, t0=t, day0=d, multi_day=min(others) if others else None,
+                                  segs=segv)
     act = plan.get("activation")
     metrics = plan["metrics"]
     mi = {m["name"]: m for m in metrics}
@@ -250,7 +254,7 @@ def check(plan_path, tsvdir, first, last, phase, exps):
                 if first <= d <= last and d >= u["day0"] and r[src[n]["time"]] >= u["t0"]:
                     days.add(d)
     excl = plan["exposure"]["multiple_variations"] == "exclude"
-    units = {k: u for k, u in assign.items() if not u.get("inactive") and not (excl and u["multi"])}
+    units = {k: u for k, u in assign.items() if not u.get("inactive")}
 
     def in_win(m, ds):
         w = m["window"]
@@ -323,7 +327,7 @@ def check(plan_path, tsvdir, first, last, phase, exps):
     for A in sorted(days):
         vals = {}
         for (key, uid), u in units.items():
-            if u["day0"] > A:
+            if u["day0"] > A or (excl and u["multi_day"] is not None and u["multi_day"] <= A):
                 continue
             vals[(key, uid)] = {m["name"]: value(m, uid, u, A) for m in metrics}
         for m in metrics:   # caps

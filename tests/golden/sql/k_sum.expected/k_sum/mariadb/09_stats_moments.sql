@@ -12,17 +12,19 @@ days AS (
     FROM `abc`.`tbl_wide_user_m_k_sum`
     WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}}
 ),
--- units of the tag (spec line 18); users seen in more than one variation excluded
+-- units of the tag (spec line 18); a user seen in another variation is left out from that date on
 units AS (
-    SELECT a.`tracking_key`, a.`user_id`, a.`variation_key`, a.`exposure_date` AS `exposure_date`
+    SELECT a.`tracking_key`, a.`user_id`, a.`variation_key`, a.`exposure_date` AS `exposure_date`, a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
-    WHERE a.`tag` = 'k_sum' AND a.`multiple_variations` = 0
+    WHERE a.`tag` = 'k_sum'
 ),
 unit_days AS (
     SELECT u.`tracking_key`, u.`user_id`, u.`variation_key`, d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
     JOIN days d ON u.`exposure_date` <= d.`analysis_date`
+        -- as of the date: not yet seen in another variation
+        AND (u.`multiple_variations_date` IS NULL OR u.`multiple_variations_date` > d.`analysis_date`)
 ),
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 user_values AS (

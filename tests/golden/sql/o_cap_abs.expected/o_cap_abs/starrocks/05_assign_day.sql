@@ -7,7 +7,7 @@
 -- first exposure per experiment x user (upsert by tag, tracking_key, user_id)
 INSERT INTO `abc`.`experiment_assignment`
 WITH LABEL `abc_o_cap_abs_assign_day_{{run_id}}`
-(`tag`, `tracking_key`, `user_id`, `variation_key`, `first_exposure_time`, `exposure_date`, `multiple_variations`)
+(`tag`, `tracking_key`, `user_id`, `variation_key`, `first_exposure_time`, `exposure_date`, `multiple_variations`, `multiple_variations_date`)
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
@@ -45,20 +45,27 @@ valid AS (
 ranked AS (
     SELECT x.*,
         ROW_NUMBER() OVER (PARTITION BY x.`tracking_key`, x.`user_id` ORDER BY x.`exposure_time`, x.`variation_key`) AS `rn`,
-        MIN(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `variation_min`,
-        MAX(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `variation_max`
+        FIRST_VALUE(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id` ORDER BY x.`exposure_time`, x.`variation_key`) AS `first_variation`
     FROM valid x
 ),
--- each user's first exposure in this span
+-- each user's first exposure in this span, and the first date in it of an
+-- exposure to another variation
 firsts AS (
-    SELECT * FROM ranked WHERE `rn` = 1
+    SELECT * FROM (
+        SELECT x.*,
+            MIN(CASE WHEN x.`variation_key` <> x.`first_variation` THEN x.`exposure_date` END)
+                OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `other_date`
+        FROM ranked x
+    ) r
+    WHERE r.`rn` = 1
 ),
 -- what earlier days already recorded
 known AS (
     SELECT * FROM `abc`.`experiment_assignment`
     WHERE `tag` = 'o_cap_abs'
-)
--- merge: keep the earliest exposure; flag a second variation
+),
+-- merge: keep the earliest exposure; the first date of another variation
+merged AS (
 SELECT
     'o_cap_abs' AS `tag`,
     n.`tracking_key`,
@@ -66,8 +73,21 @@ SELECT
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time` THEN n.`variation_key` ELSE o.`variation_key` END AS `variation_key`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time` THEN n.`exposure_time` ELSE o.`first_exposure_time` END AS `first_exposure_time`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time` THEN n.`exposure_date` ELSE o.`exposure_date` END AS `exposure_date`,
-    CASE WHEN o.`multiple_variations` = 1 OR n.`variation_min` <> n.`variation_max`
-           OR (o.`user_id` IS NOT NULL AND o.`variation_key` <> n.`variation_key`)
-         THEN 1 ELSE 0 END AS `multiple_variations`
+    CASE
+        -- new unit: the span's first exposure to another variation
+        WHEN o.`user_id` IS NULL THEN n.`other_date`
+        -- an earlier exposure to another variation: the old first exposure counts
+        WHEN n.`exposure_time` < o.`first_exposure_time` AND n.`variation_key` <> o.`variation_key`
+            THEN CASE WHEN n.`other_date` IS NULL OR o.`exposure_date` < n.`other_date` THEN o.`exposure_date` ELSE n.`other_date` END
+        -- the span starts in another variation than the first
+        WHEN n.`variation_key` <> o.`variation_key`
+            THEN CASE WHEN o.`multiple_variations_date` IS NULL OR n.`exposure_date` < o.`multiple_variations_date` THEN n.`exposure_date` ELSE o.`multiple_variations_date` END
+        -- the same first variation
+        ELSE CASE WHEN o.`multiple_variations_date` IS NULL OR n.`other_date` < o.`multiple_variations_date` THEN n.`other_date` ELSE o.`multiple_variations_date` END
+    END AS `multiple_variations_date`
 FROM firsts n
-LEFT JOIN known o ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`;
+LEFT JOIN known o ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
+)
+SELECT
+    b.`tag`, b.`tracking_key`, b.`user_id`, b.`variation_key`, b.`first_exposure_time`, b.`exposure_date`, CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END AS `multiple_variations`, b.`multiple_variations_date`
+FROM merged b;

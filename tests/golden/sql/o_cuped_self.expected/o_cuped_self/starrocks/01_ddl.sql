@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `variation_key` VARCHAR(256) NULL COMMENT 'variation at first exposure',
     `first_exposure_time` DATETIME NULL,
     `exposure_date` DATE NULL COMMENT 'partition date of the first exposure (day 0)',
-    `multiple_variations` TINYINT NULL COMMENT '1 when the user was seen in more than one variation',
+    `multiple_variations` TINYINT NULL COMMENT '1 when multiple_variations_date is set',
     `activation_time` DATETIME NULL COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
     `segment_1` VARCHAR(1020) NULL COMMENT 'segment values at exposure; names in plan.json',
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `segment_5` VARCHAR(1020) NULL,
     `segment_6` VARCHAR(1020) NULL,
     `segment_7` VARCHAR(1020) NULL,
-    `segment_8` VARCHAR(1020) NULL
+    `segment_8` VARCHAR(1020) NULL,
+    `multiple_variations_date` DATE NULL COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
 )
 PRIMARY KEY (`tag`, `tracking_key`, `user_id`)
 COMMENT 'abc: first exposure per tag x experiment x user'
