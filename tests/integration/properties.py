@@ -15,8 +15,11 @@ here from the documentation, independently of the C code:
   R5 decision (and bayes_decision) follow the documented rule
   R6 methods == plan.json's methods of the metric; test == plan's test
   R7 a labelled extra column is filled only when its method is listed
+  R8 quantile and time_to rows: effect, interval and p recomputed from the
+     arms' published values and intervals (arm SE = interval half-width / z)
 """
 import copy, csv, glob, json, math, os, sys
+from statistics import NormalDist
 
 csv.field_size_limit(1 << 30)
 
@@ -54,6 +57,45 @@ def bayes_verdict(ctw, alpha):
     return "winner" if ctw >= 1 - alpha else "loser" if ctw <= alpha else "inconclusive"
 
 
+CONTROLS = {}
+
+
+def index_controls(rows):
+    for r in rows:
+        if r["is_control"] == "1":
+            CONTROLS[(r["_table"], r["tag"], r["tracking_key"], r["metric"], r["segment"],
+                      r["segment_value"], r["analysis_date"])] = r
+
+
+def estimate_rule(row, ctl, alpha):
+    """R8 for quantile_z / rmst_z rows, two-sided."""
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    ma, la, ha = num(ctl["mean"]), num(ctl["value_low"]), num(ctl["value_high"])
+    mb, lb, hb = num(row["mean"]), num(row["value_low"]), num(row["value_high"])
+    if None in (ma, la, ha, mb, lb, hb):
+        return []
+    sa, sb = (ha - la) / (2 * z), (hb - lb) / (2 * z)
+    out = []
+    d = mb - ma
+    if num(row["abs_effect"]) is not None and abs(num(row["abs_effect"]) - d) > 1e-9 * max(1, abs(d)):
+        out.append("R8 abs_effect %s != %g - %g" % (row["abs_effect"], mb, ma))
+    if row["effect_type"] == "relative":
+        if ma == 0:
+            return out
+        eff, se = d / abs(ma), math.sqrt(sb * sb / ma ** 2 + sa * sa * mb * mb / ma ** 4)
+    else:
+        eff, se = d, math.sqrt(sa * sa + sb * sb)
+    lo, hi, p = num(row["ci_low"]), num(row["ci_high"]), num(row["p_value"])
+    if se > 0 and None not in (lo, hi, p):
+        tol = 1e-6 * max(1.0, abs(eff), se)
+        if abs(lo - (eff - z * se)) > tol or abs(hi - (eff + z * se)) > tol:
+            out.append("R8 interval [%g, %g], recomputed [%g, %g]" % (lo, hi, eff - z * se, eff + z * se))
+        want = math.erfc(abs(eff) / se / math.sqrt(2))
+        if abs(p - want) > 1e-6 * max(want, 1e-12) + 1e-12:
+            out.append("R8 p %g, recomputed %g" % (p, want))
+    return out
+
+
 def violations(row, plans):
     out = []
     plan = plans.get(row["tag"])
@@ -87,6 +129,11 @@ def violations(row, plans):
         excludes = (lo is not None and lo > 0) or (hi is not None and hi < 0)
         if (p < alpha) != excludes:
             out.append("R3 p %g vs interval [%s, %s]" % (p, lo, hi))
+    if row["test"] in ("quantile_z", "rmst_z") and two_sided:
+        ctl = CONTROLS.get((row["_table"], row["tag"], row["tracking_key"], row["metric"], row["segment"],
+                            row["segment_value"], row["analysis_date"]))
+        if ctl is not None:
+            out += estimate_rule(row, ctl, alpha)
     sig = padj is not None and padj < alpha
     if row["significant"] not in ("NULL", str(int(sig))):
         out.append("R4 significant %s but p_adj %s" % (row["significant"], padj))
@@ -139,19 +186,29 @@ def selftest(plans, rows):
         "R6": lambda x: x.update(methods=x["methods"] + ",ttest"),
         "R7": lambda x: x.update(methods="moments,welch_t", ztest_p_value="0.5", chance_to_win="0.5"),
     }
+    q = [x for x in rows if x["is_control"] == "0" and x["test"] in ("quantile_z", "rmst_z")
+         and num(x["ci_low"]) is not None and not violations(x, plans)]
     missed = 0
+    if q:
+        x = copy.deepcopy(q[0])
+        x["p_value"] = repr(num(x["p_value"]) * 0.5 + 1e-9)
+        if not any(v.startswith("R8") for v in violations(x, plans)):
+            print("selftest: planted R8 fault not caught"); missed += 1
+    else:
+        print("selftest: no quantile or time_to row with an interval"); missed += 1
     for rule, plant in faults.items():
         x = copy.deepcopy(r)
         plant(x)
         if not any(v.startswith(rule) for v in violations(x, plans)):
             print("selftest: planted %s fault not caught" % rule); missed += 1
-    print("selftest: %d of %d planted faults caught" % (len(faults) - missed, len(faults)))
+    print("selftest: %d of %d planted faults caught" % (len(faults) + 1 - missed, len(faults) + 1))
     return 1 if missed else 0
 
 
 if __name__ == "__main__":
     mode, plan_dir, files = sys.argv[1], sys.argv[2], sys.argv[3:]
     plans, rows = load_plans(plan_dir), load_rows(files)
+    index_controls(rows)
     if mode == "selftest":
         sys.exit(selftest(plans, rows))
     n_t = sum(1 for r in rows if r["is_control"] == "0")

@@ -432,3 +432,37 @@ Test(stats_consistency, sequential_uplift_and_impact_use_the_always_valid_interv
     cr_expect(fabs(a->uplift.impact_lo - a->ci_lo * 10000) < 1e-9);
     stats_result_free(&r);
 }
+
+Test(stats_consistency, rmst_matches_an_independent_kaplan_meier)
+{
+    /* reference: a from-scratch Kaplan-Meier in numpy, area to τ = 10 and
+     * Σ A_j² d_j/(Y_j(Y_j − d_j)) */
+    static const double t[] = {10, 12, 0, 12, 7, 7, 9, 4, 14, 0, 4, 5, 8, 6, 1, 0, 0, 0, 2, 14,
+                               2, 9, 11, 3, 4, 6, 3, 14, 2, 13, 11, 12, 1, 5, 9, 7, 9, 10, 9, 0};
+    static const int e[] = {1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 0,
+                            1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 0};
+    double est, var;
+    cr_assert_eq(stats_rmst(t, e, 40, 10, &est, &var), ABC_OK);
+    cr_expect(fabs(est - 7.12923236473734) < 1e-12, "rmst %.17g", est);
+    cr_expect(fabs(var - 0.36904246113917) < 1e-12, "var %.17g", var);
+    cr_expect_eq(stats_rmst(t, e, 40, 0, &est, &var), ABC_ERR_SPEC);
+}
+
+Test(stats_consistency, gsd_look_p_and_interval_agree)
+{
+    /* p < α exactly when the repeated interval excludes 0, on both sides of
+     * the boundary and for one-sided designs */
+    for (double est = -0.5; est <= 0.5; est += 0.01) {
+        StatsEffect e = {est, 0.04, true};
+        for (int sides = 0; sides < 2; sides++) {
+            StatsTest t;
+            cr_assert_eq(stats_gsd_test(&e, 2.5, 0.05, sides ? STATS_ONE_SIDED : STATS_TWO_SIDED,
+                                        STATS_HIGHER_BETTER, &t), ABC_OK);
+            bool excludes = t.ci_lo > 0 || t.ci_hi < 0;
+            if (fabs(fabs(est) / 0.2 - 2.5) > 1e-9)
+                cr_expect_eq(t.p_value < 0.05, excludes, "est %g sides %d p %g [%g, %g]", est, sides,
+                             t.p_value, t.ci_lo, t.ci_hi);
+            cr_expect(t.ci_lo <= est && est <= t.ci_hi);
+        }
+    }
+}
