@@ -19,7 +19,7 @@
 
 #include "abc/ir.h"
 #include "abc/sqlgen.h"
-#include "abc/wh.h"
+#include "abc/stats_rows.h"
 
 typedef struct RunVariation {
     const char *id, *key, *name;
@@ -46,8 +46,8 @@ Results *results_new(const IrSpec *ir, const RunExperiment *exps, int nexps,
                      const char *computed_at);
 void results_free(Results *r);
 
-/* Consume one row of a stats step's result. */
-AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, char *err,
+/* Consume one decoded row of a statistics step's result (stats_rows.h). */
+AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, char *err,
                           size_t errlen) ABC_MUST_CHECK;
 
 /* Analyse everything fed so far. */

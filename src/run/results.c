@@ -206,71 +206,24 @@ static Cell *get_cell(Results *r, long date, int exp, const char *seg, const cha
     return c;
 }
 
-static bool num(const char *s, double *out)
+/* The experiment a row belongs to: -1 when its keys are NULL or the
+ * experiment is no longer in the tag (the row is skipped). */
+static int row_exp(const Results *r, const StatsRow *row)
 {
-    if (!s) {
-        *out = 0;
-        return true;
-    }
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
-static int col_index(const WhRow *row, const char *name)
-{
-    for (unsigned i = 0; i < row->ncols; i++)
-        if (strcmp(row->names[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* The dimensions every statistics row starts with: its analysis date, and
- * the experiment (-1: the keys are NULL or the experiment is no longer in
- * the tag, skip the row) and variation key it belongs to. */
-static AbcStatus row_dims(const Results *r, const SqlStep *step, const WhRow *row, long *date,
-                          int *exp, const char **var, char *err, size_t errlen)
-{
-    int cd = col_index(row, "analysis_date"), ck = col_index(row, "tracking_key"),
-        cv = col_index(row, "variation_key");
-    if (cd < 0 || ck < 0 || cv < 0) {
-        snprintf(err, errlen, "step %s: result lacks the dimension columns", step->name);
-        return ABC_ERR_SPEC;
-    }
-    if (!row->values[cd] || !date_parse_prefix(row->values[cd], date)) {
-        snprintf(err, errlen, "step %s: analysis_date '%.20s' is not a date", step->name,
-                 row->values[cd] ? row->values[cd] : "NULL");
-        return ABC_ERR_SPEC;
-    }
-    *var = row->values[cv];
-    *exp = row->values[ck] && row->values[cv] ? find_exp(r, row->values[ck]) : -1;
-    return ABC_OK;
+    return row->tracking_key ? find_exp(r, row->tracking_key) : -1;
 }
 
 /* A distribution row holds the distinct values of one unit cell (date,
  * experiment, variation, every segment slot): it is added to the all-users
  * cell and to the cell of its value of each segment. */
-static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const WhRow *row, char *err,
-                                      size_t errlen)
+static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const StatsRow *row,
+                                      char *err, size_t errlen)
 {
     int m = step->metric;
     if (m < 0 || m >= r->ir->nmetrics)
         return ABC_OK;
-    long date;
-    int exp;
-    const char *var_key;
-    AbcStatus st = row_dims(r, step, row, &date, &exp, &var_key, err, errlen);
-    if (st != ABC_OK)
-        return st;
-    int ci = col_index(row, "value"), cu = col_index(row, "units");
-    double v, u;
-    if (ci < 0 || cu < 0 || !num(row->values[ci], &v) || !num(row->values[cu], &u)) {
-        snprintf(err, errlen, "step %s: bad value/units", step->name);
-        return ABC_ERR_SPEC;
-    }
+    long date = row->date;
+    int exp = row_exp(r, row);
     if (exp < 0)
         return ABC_OK;
     if (r->q_set && r->q_metric == m) {
@@ -284,19 +237,12 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const WhR
     r->q_set = true;
     r->q_metric = m;
     r->q_date = date;
-    int var = find_var(&r->exps[exp], var_key);
+    int var = find_var(&r->exps[exp], row->variation_key);
     for (int seg = -1; seg < r->ir->nsegments; seg++) {
         const char *name = "", *value = "";
         if (seg >= 0) {
-            char slot[32];
-            snprintf(slot, sizeof slot, "segment_%d", seg + 1);
-            int cs = col_index(row, slot);
-            if (cs < 0) {
-                snprintf(err, errlen, "step %s: result lacks column %s", step->name, slot);
-                return ABC_ERR_SPEC;
-            }
             name = r->ir->segments[seg].name;
-            value = row->values[cs] ? row->values[cs] : "(null)";
+            value = seg < row->nslots && row->slots[seg] ? row->slots[seg] : "(null)";
         }
         Cell *c = get_cell(r, date, exp, name, value);
         if (var < 0) { /* counted once, from the moments rows */
@@ -313,32 +259,21 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const WhR
                 abort();
             d->v = p;
         }
-        d->v[d->n++] = (DistPoint){v, u};
+        d->v[d->n++] = (DistPoint){row->value, row->units};
     }
     return ABC_OK;
 }
 
-AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, char *err,
+AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, char *err,
                           size_t errlen)
 {
     if (step->shape == STATS_DISTRIBUTION)
         return add_distribution_row(r, step, row, err, errlen);
-    long date;
-    int exp;
-    const char *var_key;
-    AbcStatus dst = row_dims(r, step, row, &date, &exp, &var_key, err, errlen);
-    if (dst != ABC_OK)
-        return dst;
-    int cs = col_index(row, "segment"), cx = col_index(row, "segment_value");
-    if (cs < 0 || cx < 0) {
-        snprintf(err, errlen, "step %s: result lacks the dimension columns", step->name);
-        return ABC_ERR_SPEC;
-    }
+    int exp = row_exp(r, row);
     if (exp < 0)
         return ABC_OK; /* NULL keys, or an experiment no longer in the tag */
-    int var = find_var(&r->exps[exp], var_key);
-    Cell *c = get_cell(r, date, exp, row->values[cs] ? row->values[cs] : "",
-                       row->values[cx] ? row->values[cx] : "");
+    int var = find_var(&r->exps[exp], row->variation_key);
+    Cell *c = get_cell(r, row->date, exp, row->segment, row->segment_value);
     if (var < 0) {
         if (!c->segment[0])
             r->unknown_variations++;
@@ -348,41 +283,28 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, cha
     VarCell *vc = &c->vars[var];
     vc->seen = true;
     if (step->shape == STATS_MOMENTS) {
-        for (unsigned i = 0; i < row->ncols; i++) {
-            const SqlColumn *col = NULL;
-            for (int k = 0; k < step->ncolumns; k++)
-                if (strcmp(step->columns[k].name, row->names[i]) == 0) {
-                    col = &step->columns[k];
-                    break;
-                }
-            if (!col || (col->metric < 0 && strcmp(col->stat, "units") != 0))
+        vc->units = row->units;
+        for (int i = 0; i < row->nmoments; i++) {
+            const StatsRowMoment *mo = &row->moments[i];
+            if (mo->metric < 0 || mo->metric >= r->ir->nmetrics)
                 continue;
-            double v;
-            if (!num(row->values[i], &v)) {
-                snprintf(err, errlen, "step %s: column %s: '%.30s' is not a number", step->name,
-                         row->names[i], row->values[i]);
-                return ABC_ERR_SPEC;
-            }
-            if (col->metric < 0) {
-                vc->units = v;
-                continue;
-            }
-            StatsSums *s = &vc->sums[col->metric];
-            const char *st = col->stat;
-            if (!strcmp(st, "n")) s->n = v;
-            else if (!strcmp(st, "sum")) s->sum = v;
-            else if (!strcmp(st, "sum_sq")) s->sum_sq = v;
-            else if (!strcmp(st, "pre_sum")) s->pre_sum = v;
-            else if (!strcmp(st, "pre_sum_sq")) s->pre_sum_sq = v;
-            else if (!strcmp(st, "sum_pre")) s->sum_pre = v;
-            else if (!strcmp(st, "den_sum")) s->den_sum = v;
-            else if (!strcmp(st, "den_sum_sq")) s->den_sum_sq = v;
-            else if (!strcmp(st, "sum_den")) s->sum_den = v;
-            else if (!strcmp(st, "cap_value")) vc->cap[col->metric] = row->values[i] ? v : NAN;
-            else if (!strncmp(st, "step_", 5)) {
-                int k = atoi(st + 5) - 1;
-                if (vc->steps[col->metric] && k >= 0 && k < r->ir->metrics[col->metric].nsteps)
-                    vc->steps[col->metric][k] = v;
+            StatsSums *sm = &vc->sums[mo->metric];
+            double v = mo->is_null ? 0 : mo->value;
+            switch (mo->stat) {
+            case SRS_N: sm->n = v; break;
+            case SRS_SUM: sm->sum = v; break;
+            case SRS_SUM_SQ: sm->sum_sq = v; break;
+            case SRS_PRE_SUM: sm->pre_sum = v; break;
+            case SRS_PRE_SUM_SQ: sm->pre_sum_sq = v; break;
+            case SRS_SUM_PRE: sm->sum_pre = v; break;
+            case SRS_DEN_SUM: sm->den_sum = v; break;
+            case SRS_DEN_SUM_SQ: sm->den_sum_sq = v; break;
+            case SRS_SUM_DEN: sm->sum_den = v; break;
+            case SRS_CAP: vc->cap[mo->metric] = mo->is_null ? NAN : v; break;
+            case SRS_STEP:
+                if (vc->steps[mo->metric] && mo->step < r->ir->metrics[mo->metric].nsteps)
+                    vc->steps[mo->metric][mo->step] = v;
+                break;
             }
         }
         return ABC_OK;
@@ -391,22 +313,15 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const WhRow *row, cha
     if (m < 0 || m >= r->ir->nmetrics)
         return ABC_OK;
     if (step->shape == STATS_SURVIVAL) {
-        int cday = col_index(row, "day"), ce = col_index(row, "events"), cc = col_index(row, "censored");
-        double day, ev, ce_;
-        if (cday < 0 || ce < 0 || cc < 0 || !num(row->values[cday], &day) ||
-            !num(row->values[ce], &ev) || !num(row->values[cc], &ce_)) {
-            snprintf(err, errlen, "step %s: bad day/events/censored", step->name);
-            return ABC_ERR_SPEC;
-        }
-        Surv *s = &vc->surv[m];
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 32;
-            SurvPoint *p = realloc(s->v, sizeof(SurvPoint) * s->cap);
+        Surv *sv = &vc->surv[m];
+        if (sv->n == sv->cap) {
+            sv->cap = sv->cap ? sv->cap * 2 : 32;
+            SurvPoint *p = realloc(sv->v, sizeof(SurvPoint) * sv->cap);
             if (!p)
                 abort();
-            s->v = p;
+            sv->v = p;
         }
-        s->v[s->n++] = (SurvPoint){day, ev, ce_};
+        sv->v[sv->n++] = (SurvPoint){row->day, row->events, row->censored};
     }
     return ABC_OK;
 }

@@ -653,6 +653,8 @@ static AbcStatus write_config(Runner *r, const SqlParams *base, char *err, size_
 typedef struct StatsFeed {
     Results *res;
     const SqlStep *step;
+    int nsegments;
+    StatsRowDecoder *dec;  /* built from the first row's columns */
     char *err;
     size_t errlen;
 } StatsFeed;
@@ -660,7 +662,14 @@ typedef struct StatsFeed {
 static AbcStatus stats_row_fn(const WhRow *row, void *ctx)
 {
     StatsFeed *f = ctx;
-    return results_add_row(f->res, f->step, row, f->err, f->errlen);
+    AbcStatus st;
+    if (!f->dec && (st = stats_rows_decoder(f->step, f->nsegments, row, &f->dec, f->err,
+                                            f->errlen)) != ABC_OK)
+        return st;
+    StatsRow typed;
+    if ((st = stats_rows_decode(f->dec, row, &typed, f->err, f->errlen)) != ABC_OK)
+        return st;
+    return results_add_row(f->res, f->step, &typed, f->err, f->errlen);
 }
 
 static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char *err,
@@ -670,8 +679,9 @@ static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char 
         const SqlStep *s = &r->prog.steps[i];
         if (s->kind != SQLSTEP_STATS)
             continue;
-        StatsFeed feed = {res, s, err, errlen};
+        StatsFeed feed = {res, s, r->unit.ir->nsegments, NULL, err, errlen};
         AbcStatus st = query_step(r, s, base, stats_row_fn, &feed, err, errlen);
+        stats_rows_decoder_free(feed.dec);
         if (st != ABC_OK)
             return st;
     }

@@ -61,6 +61,25 @@ static void teardown_fixture(Fixture *f)
     spec_unit_free(&f->su);
 }
 
+/* Decode one warehouse row as the runner does and feed it. */
+static AbcStatus feed_row(Results *r, const SqlStep *s, const WhRow *row, char *err, size_t errlen)
+{
+    char e[256];
+    if (!err) {
+        err = e;
+        errlen = sizeof e;
+    }
+    StatsRowDecoder *d = NULL;
+    StatsRow typed;
+    AbcStatus st = stats_rows_decoder(s, 2, row, &d, err, errlen);
+    if (st == ABC_OK)
+        st = stats_rows_decode(d, row, &typed, err, errlen);
+    if (st == ABC_OK)
+        st = results_add_row(r, s, &typed, err, errlen);
+    stats_rows_decoder_free(d);
+    return st;
+}
+
 /* Feed one distribution row: date, variation, country, platform, value, units. */
 static AbcStatus feed(Results *r, const SqlStep *s, const char *date, const char *var,
                       const char *country, const char *platform, const char *value,
@@ -70,8 +89,7 @@ static AbcStatus feed(Results *r, const SqlStep *s, const char *date, const char
                                         "segment_1", "segment_2", "value", "units"};
     const char *values[] = {date, "exp-rq", var, country, platform, value, units};
     WhRow row = {7, names, values, NULL, 0};
-    char err[256];
-    return results_add_row(r, s, &row, err, sizeof err);
+    return feed_row(r, s, &row, NULL, 0);
 }
 
 /* The report row of metric med for (segment, value, variation), or NULL. */
@@ -168,7 +186,7 @@ Test(results, distribution_rows_out_of_date_order_or_malformed_are_errors)
     const char *values[] = {"2025-10-08", "exp-rq", "0", "DE", "1", "1"};
     WhRow row = {6, names, values, NULL, 0};
     char err[256] = "";
-    cr_expect_neq(results_add_row(r, f.dist, &row, err, sizeof err), ABC_OK);
+    cr_expect_neq(feed_row(r, f.dist, &row, err, sizeof err), ABC_OK);
     cr_expect(strstr(err, "segment_2") != NULL, "error names the missing slot: %s", err);
     results_free(r);
     teardown_fixture(&f);
