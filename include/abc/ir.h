@@ -227,6 +227,16 @@ typedef struct IrSpec {
  * left out unless with_lines is set, so DSL and YAML twins dump equal. */
 void ir_dump(const IrSpec *ir, Buf *out, bool with_lines);
 
+/* One name table per IR enum, indexed by the enum (methods and fail_on by
+ * bit index): the one spelling of specs, --dump-ir, plan.json, report rows
+ * and memos. */
+#define IR_NMETHODS 7
+#define IR_NFAIL_ON 3
+extern const char *const IR_METHOD_NAMES[IR_NMETHODS];   /* ttest ztest bayes ... did */
+extern const char *const IR_SEQUENTIAL_NAMES[4];         /* none msprt cs obf */
+extern const char *const IR_CORRECTION_NAMES[4];         /* none bonferroni holm bh */
+extern const char *const IR_FAIL_ON_NAMES[IR_NFAIL_ON];  /* srm guardrail data_quality */
+extern const char *const IR_ROLE_NAMES[3];               /* goal secondary guardrail */
 const char *ir_metric_kind_name(IrMetricKind k);
 const char *ir_role_name(IrRole r);
 void ir_cond_to_text(const IrCond *c, Buf *out); /* canonical DSL text of a condition */

@@ -36,8 +36,7 @@ AnalysisPolicy analysis_policy(const IrAnalysis *an, const IrMetric *m)
                  : an->sequential == SEQ_CS    ? STATS_SEQ_CS
                  : an->sequential == SEQ_GSD_OBF ? STATS_SEQ_GSD
                                                : STATS_SEQ_NONE;
-    static const char *const seq[] = {NULL, "msprt", "cs", "gsd_obf"};
-    p.test = an->sequential != SEQ_NONE     ? seq[an->sequential]
+    p.test = an->sequential != SEQ_NONE     ? IR_SEQUENTIAL_NAMES[an->sequential]
            : m->kind == MK_QUANTILE         ? "quantile_z"
            : m->kind == MK_TIME_TO_EVENT    ? "rmst_z"
                                             : "welch_t";

@@ -13,9 +13,16 @@ const char *ir_metric_kind_name(IrMetricKind k)
     return names[k];
 }
 
+const char *const IR_METHOD_NAMES[IR_NMETHODS] = {"ttest", "ztest", "bayes", "uplift",
+                                                   "mannwhitney", "bootstrap", "did"};
+const char *const IR_SEQUENTIAL_NAMES[4] = {"none", "msprt", "cs", "obf"};
+const char *const IR_CORRECTION_NAMES[4] = {"none", "bonferroni", "holm", "bh"};
+const char *const IR_FAIL_ON_NAMES[IR_NFAIL_ON] = {"srm", "guardrail", "data_quality"};
+const char *const IR_ROLE_NAMES[3] = {"goal", "secondary", "guardrail"};
+
 const char *ir_role_name(IrRole r)
 {
-    return r == ROLE_GOAL ? "goal" : r == ROLE_SECONDARY ? "secondary" : "guardrail";
+    return IR_ROLE_NAMES[r];
 }
 
 void ir_put_dsl_string(Buf *out, const char *s)
@@ -244,33 +251,28 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
         buf_putc(out, '\n');
     }
     const IrAnalysis *a = &ir->analysis;
-    static const char *const mnames[] = {"ttest", "ztest", "bayes", "uplift", "mannwhitney",
-                                         "bootstrap", "did"};
     buf_puts(out, "analysis methods=");
     bool first = true;
     for (int i = 0; i < 7; i++)
         if (a->methods & (1u << i)) {
-            buf_printf(out, "%s%s", first ? "" : ",", mnames[i]);
+            buf_printf(out, "%s%s", first ? "" : ",", IR_METHOD_NAMES[i]);
             first = false;
         }
-    static const char *const seq[] = {"none", "msprt", "cs", "obf"};
-    static const char *const corr[] = {"none", "bonferroni", "holm", "bh"};
     buf_printf(out, " alpha=%.17g sided=%s effect=%s", a->alpha, a->one_sided ? "one" : "two",
                a->effect == EFFECT_RELATIVE ? "relative" : "absolute");
     if (a->has_prior)
         buf_printf(out, " prior=%.17g,%.17g", a->prior_mean, a->prior_stddev);
-    buf_printf(out, " sequential=%s", seq[a->sequential]);
+    buf_printf(out, " sequential=%s", IR_SEQUENTIAL_NAMES[a->sequential]);
     if (a->sequential == SEQ_MSPRT || a->sequential == SEQ_CS)
         buf_printf(out, "(%.17g)", a->seq_param);
     if (a->sequential == SEQ_GSD_OBF)
         buf_printf(out, "(looks=%d)", a->looks);
-    buf_printf(out, " correction=%s srm=%.17g fail_on=", corr[a->correction], a->srm_threshold);
-    static const char *const fails[] = {"srm", "guardrail", "data_quality"};
+    buf_printf(out, " correction=%s srm=%.17g fail_on=", IR_CORRECTION_NAMES[a->correction], a->srm_threshold);
     static const unsigned fail_bits[] = {FAIL_SRM, FAIL_GUARDRAIL, FAIL_DATA_QUALITY};
     first = true;
     for (int i = 0; i < 3; i++)
         if (a->fail_on & fail_bits[i]) {
-            buf_printf(out, "%s%s", first ? "" : ",", fails[i]);
+            buf_printf(out, "%s%s", first ? "" : ",", IR_FAIL_ON_NAMES[i]);
             first = false;
         }
     buf_printf(out, " power=%.17g mde=%.17g bootstrap=%d seed=%lu\n", a->power_target, a->mde,

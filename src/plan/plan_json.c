@@ -200,7 +200,6 @@ static void window_json(Buf *b, const IrWindow *w)
 
 static void metrics_json(Buf *b, const IrSpec *ir)
 {
-    static const char *const roles[] = {"goal", "secondary", "guardrail"};
     buf_puts(b, "  \"metrics\": [\n");
     for (int i = 0; i < ir->nmetrics; i++) {
         const IrMetric *m = &ir->metrics[i];
@@ -208,7 +207,7 @@ static void metrics_json(Buf *b, const IrSpec *ir)
         buf_puts(b, "\"name\": ");
         js_str(b, m->name);
         buf_printf(b, ", \"line\": %d, \"kind\": \"%s\", \"role\": \"%s\", \"direction\": \"%s\",\n",
-                   m->line, sqlgen_kind_name(m->kind), roles[m->role],
+                   m->line, sqlgen_kind_name(m->kind), IR_ROLE_NAMES[m->role],
                    m->direction == DIR_LOWER ? "lower" : "higher");
         buf_puts(b, "     \"window\": ");
         window_json(b, &m->window);
@@ -267,16 +266,14 @@ static void metrics_json(Buf *b, const IrSpec *ir)
 
 static void analysis_json(Buf *b, const IrAnalysis *a)
 {
-    static const char *const seq[] = {"none", "msprt", "cs", "gsd_obf"};
-    static const char *const corr[] = {"none", "bonferroni", "holm", "bh"};
     buf_puts(b, "  \"analysis\": {\"alpha\": ");
     js_num(b, a->alpha);
     buf_printf(b, ", \"one_sided\": %s, \"effect\": \"%s\", \"sequential\": \"%s\", \"seq_param\": ",
                a->one_sided ? "true" : "false", a->effect == EFFECT_ABSOLUTE ? "absolute" : "relative",
-               seq[a->sequential]);
+               IR_SEQUENTIAL_NAMES[a->sequential]);
     js_num(b, a->seq_param);
     buf_printf(b, ", \"looks\": %d, \"correction\": \"%s\", \"srm_threshold\": ", a->looks,
-               corr[a->correction]);
+               IR_CORRECTION_NAMES[a->correction]);
     js_num(b, a->srm_threshold);
     if (a->has_prior) {
         buf_puts(b, ", \"prior\": {\"mean\": ");

@@ -783,13 +783,11 @@ static int cmp_cell(const void *a, const void *b)
 
 static const char *methods_text(Results *r)
 {
-    static const char *const names[] = {"ttest", "ztest", "bayes", "uplift", "mannwhitney",
-                                        "bootstrap", "did"};
     Buf b;
     buf_init(&b);
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < IR_NMETHODS; i++)
         if (r->ir->analysis.methods & (1u << i))
-            buf_printf(&b, "%s%s", b.len ? "," : "", names[i]);
+            buf_printf(&b, "%s%s", b.len ? "," : "", IR_METHOD_NAMES[i]);
     const char *s = arena_strdup(&r->arena, b.data ? b.data : "");
     buf_free(&b);
     return s;
@@ -797,8 +795,7 @@ static const char *methods_text(Results *r)
 
 static const char *sequential_text(const IrAnalysis *a)
 {
-    static const char *const s[] = {"none", "msprt", "cs", "obf"};
-    return s[a->sequential];
+    return IR_SEQUENTIAL_NAMES[a->sequential];
 }
 
 /* A segment's results are no better than the experiment's assignment: when
@@ -1062,7 +1059,7 @@ void results_memo(const Results *r, long analysis_date, const char *run_line, Bu
                     "Effects are %s; CI is the %g%% interval of the effect.\n",
                ((Results *)r)->ir ? methods_text((Results *)r) : "", ir->analysis.alpha,
                ir->analysis.one_sided ? "one" : "two", sequential_text(&ir->analysis),
-               (const char *[]){"none", "bonferroni", "holm", "bh"}[ir->analysis.correction],
+               IR_CORRECTION_NAMES[ir->analysis.correction],
                rel ? "relative to the control mean" : "absolute differences",
                (1 - ir->analysis.alpha) * 100);
     if (r->nexps == 0)

@@ -1180,10 +1180,15 @@ static void sema_metric_links(Sema *s)
 static void sema_analysis(Sema *s, const AstItem *it)
 {
     IrAnalysis *a = &s->ir->analysis;
-    static const char *const keys[] = {"methods", "alpha", "sided", "effect", "prior",
-                                       "sequential", "correction", "srm", "fail_on", "power",
-                                       "mde", "bootstrap"};
-    enum { NKEYS = 12 };
+    enum AnalysisKey {
+        AK_METHODS, AK_ALPHA, AK_SIDED, AK_EFFECT, AK_PRIOR, AK_SEQUENTIAL, AK_CORRECTION, AK_SRM,
+        AK_FAIL_ON, AK_POWER, AK_MDE, AK_BOOTSTRAP, NKEYS
+    };
+    static const char *const keys[NKEYS] = {
+        [AK_METHODS] = "methods",       [AK_ALPHA] = "alpha",       [AK_SIDED] = "sided",
+        [AK_EFFECT] = "effect",         [AK_PRIOR] = "prior",       [AK_SEQUENTIAL] = "sequential",
+        [AK_CORRECTION] = "correction", [AK_SRM] = "srm",           [AK_FAIL_ON] = "fail_on",
+        [AK_POWER] = "power",           [AK_MDE] = "mde",           [AK_BOOTSTRAP] = "bootstrap"};
     const AstItem *seen[NKEYS] = {0};
     if (it->kind != I_BLOCK || it->words || it->where) {
         diag_error(s->diag, it->key->loc, "expected: analysis { methods ...; alpha ...; }");
@@ -1197,9 +1202,8 @@ static void sema_analysis(Sema *s, const AstItem *it)
             diag_error(s->diag, c->where->loc, "unexpected 'where' in analysis");
         const AstWord *w = c->words;
         switch (k) {
-        case 0: { /* methods */
-            static const char *const names[] = {"ttest", "ztest", "bayes", "uplift",
-                                                "mannwhitney", "bootstrap", "did"};
+        case AK_METHODS: { /* methods */
+            const char *const *names = IR_METHOD_NAMES;
             a->methods = 0;
             if (!w)
                 diag_error(s->diag, c->key->loc, "'methods' needs at least one method");
@@ -1218,11 +1222,11 @@ static void sema_analysis(Sema *s, const AstItem *it)
             }
             break;
         }
-        case 1:
+        case AK_ALPHA:
             if (expect_number(s, c, w, 0, 0.5, true, false, &a->alpha))
                 expect_no_more(s, w->next);
             break;
-        case 2:
+        case AK_SIDED:
             if (is_word(w, "two") || is_word(w, "one")) {
                 a->one_sided = w->text[0] == 'o';
                 expect_no_more(s, w->next);
@@ -1230,7 +1234,7 @@ static void sema_analysis(Sema *s, const AstItem *it)
                 diag_error(s->diag, w ? w->loc : c->key->loc, "'sided' is 'one' or 'two'");
             }
             break;
-        case 3:
+        case AK_EFFECT:
             if (is_word(w, "relative") || is_word(w, "absolute")) {
                 a->effect = w->text[0] == 'r' ? EFFECT_RELATIVE : EFFECT_ABSOLUTE;
                 expect_no_more(s, w->next);
@@ -1238,7 +1242,7 @@ static void sema_analysis(Sema *s, const AstItem *it)
                 diag_error(s->diag, w ? w->loc : c->key->loc, "'effect' is 'relative' or 'absolute'");
             }
             break;
-        case 4: /* prior MEAN STDDEV */
+        case AK_PRIOR: /* prior MEAN STDDEV */
             if (!w || w->kind != W_NUMBER || !w->next || w->next->kind != W_NUMBER) {
                 diag_error(s->diag, w ? w->loc : c->key->loc,
                            "'prior' takes the mean and standard deviation of the relative effect, e.g. prior 0 0.3");
@@ -1253,8 +1257,8 @@ static void sema_analysis(Sema *s, const AstItem *it)
             a->prior_stddev = w->next->num;
             expect_no_more(s, w->next->next);
             break;
-        case 5: { /* sequential none | msprt [tau X] | cs [tuning X] | obf looks N */
-            static const char *const seqs[] = {"none", "msprt", "cs", "obf"};
+        case AK_SEQUENTIAL: { /* sequential none | msprt [tau X] | cs [tuning X] | obf looks N */
+            const char *const *seqs = IR_SEQUENTIAL_NAMES;
             int q = -1;
             for (int i = 0; w && i < 4; i++)
                 if (is_word(w, seqs[i]))
@@ -1305,8 +1309,8 @@ static void sema_analysis(Sema *s, const AstItem *it)
             expect_no_more(s, p);
             break;
         }
-        case 6: {
-            static const char *const corr[] = {"none", "bonferroni", "holm", "bh"};
+        case AK_CORRECTION: {
+            const char *const *corr = IR_CORRECTION_NAMES;
             int q = -1;
             for (int i = 0; w && i < 4; i++)
                 if (is_word(w, corr[i]))
@@ -1322,12 +1326,12 @@ static void sema_analysis(Sema *s, const AstItem *it)
             expect_no_more(s, w->next);
             break;
         }
-        case 7:
+        case AK_SRM:
             if (expect_number(s, c, w, 0, 1, true, true, &a->srm_threshold))
                 expect_no_more(s, w->next);
             break;
-        case 8: {
-            static const char *const fails[] = {"srm", "guardrail", "data_quality"};
+        case AK_FAIL_ON: {
+            const char *const *fails = IR_FAIL_ON_NAMES;
             if (!w)
                 diag_error(s->diag, c->key->loc, "'fail_on' needs srm, guardrail or data_quality");
             for (; w; w = w->next) {
@@ -1342,15 +1346,15 @@ static void sema_analysis(Sema *s, const AstItem *it)
             }
             break;
         }
-        case 9:
+        case AK_POWER:
             if (expect_number(s, c, w, 0, 1, true, true, &a->power_target))
                 expect_no_more(s, w->next);
             break;
-        case 10:
+        case AK_MDE:
             if (expect_number(s, c, w, 0, 1e300, true, false, &a->mde))
                 expect_no_more(s, w->next);
             break;
-        case 11: {
+        case AK_BOOTSTRAP: {
             long n, seed;
             if (!expect_int(s, w, "bootstrap resamples", 100, 100000, &n)) {
                 if (!w)
@@ -1375,8 +1379,8 @@ static void sema_analysis(Sema *s, const AstItem *it)
         }
     }
     /* confidence sequences and mSPRT are two-sided by construction */
-    if (a->one_sided && (a->sequential == SEQ_CS || a->sequential == SEQ_MSPRT) && seen[2])
-        diag_error(s->diag, seen[2]->key->loc,
+    if (a->one_sided && (a->sequential == SEQ_CS || a->sequential == SEQ_MSPRT) && seen[AK_SIDED])
+        diag_error(s->diag, seen[AK_SIDED]->key->loc,
                    "'sided one' cannot be combined with 'sequential %s': its always-valid "
                    "intervals are two-sided (use 'sequential obf looks N' for a one-sided "
                    "sequential design)",
@@ -1524,11 +1528,20 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
     names_init(arena, &s.metric_names, nmet);
     names_init(arena, &s.segment_names, nseg);
 
-    static const char *const top[] = {"module", "database", "report_database", "wide_table",
-                                      "report_table", "daily_table", "experiments", "assignment",
-                                      "source", "exposure", "segment", "metric", "guardrail",
-                                      "analysis", "activity"};
-    enum { NTOP = 15 };
+    enum TopKey {
+        TK_MODULE, TK_DATABASE, TK_REPORT_DATABASE, TK_WIDE_TABLE, TK_REPORT_TABLE, TK_DAILY_TABLE,
+        TK_EXPERIMENTS, TK_ASSIGNMENT, TK_SOURCE, TK_EXPOSURE, TK_SEGMENT, TK_METRIC, TK_GUARDRAIL,
+        TK_ANALYSIS, TK_ACTIVITY, NTOP
+    };
+    static const char *const top[NTOP] = {
+        [TK_MODULE] = "module",           [TK_DATABASE] = "database",
+        [TK_REPORT_DATABASE] = "report_database", [TK_WIDE_TABLE] = "wide_table",
+        [TK_REPORT_TABLE] = "report_table", [TK_DAILY_TABLE] = "daily_table",
+        [TK_EXPERIMENTS] = "experiments", [TK_ASSIGNMENT] = "assignment",
+        [TK_SOURCE] = "source",           [TK_EXPOSURE] = "exposure",
+        [TK_SEGMENT] = "segment",         [TK_METRIC] = "metric",
+        [TK_GUARDRAIL] = "guardrail",     [TK_ANALYSIS] = "analysis",
+        [TK_ACTIVITY] = "activity"};
     const AstItem *seen_top[NTOP] = {0};
     const AstItem *seen_gb = NULL, *seen_keys = NULL;
 
@@ -1544,11 +1557,11 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
         for (int i = 0; i < NTOP; i++)
             if (strcmp(it->key->text, top[i]) == 0)
                 k = i;
-        if (k < 0 || k == 10 || k == 11 || k == 12) {
+        if (k < 0 || k == TK_SEGMENT || k == TK_METRIC || k == TK_GUARDRAIL) {
             unknown_word(&s, it->key, "setting", top, NTOP);
             continue;
         }
-        if (k == 8) {
+        if (k == TK_SOURCE) {
             IrSource *src = &ir->sources[ir->nsources];
             sema_source(&s, it, src);
             if (!src->name)
@@ -1568,7 +1581,7 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
             ir->nsources++;
             continue;
         }
-        if (k == 6) {
+        if (k == TK_EXPERIMENTS) {
             if (it->kind == I_BLOCK) {
                 diag_error(diag, it->key->loc, "'experiments' is a setting, not a block");
                 continue;
@@ -1578,14 +1591,14 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
             sema_experiments(&s, it, &seen_gb, &seen_keys);
             continue;
         }
-        if (k == 7 || k == 14)
+        if (k == TK_ASSIGNMENT || k == TK_ACTIVITY)
             continue; /* phase 2 / 4 */
         if (seen_top[k]) {
             dup_setting(&s, it, seen_top[k]);
             continue;
         }
         seen_top[k] = it;
-        if (k == 9 || k == 13)
+        if (k == TK_EXPOSURE || k == TK_ANALYSIS)
             continue;
         if (it->kind == I_BLOCK) {
             diag_error(diag, it->key->loc, "'%s' is a setting, not a block", it->key->text);
@@ -1593,15 +1606,15 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
         }
         if (it->where)
             diag_error(diag, it->where->loc, "unexpected 'where' on '%s'", it->key->text);
-        const char **dst = k == 0 ? &ir->module
-                         : k == 1 ? &ir->abc_database
-                         : k == 2 ? &ir->report_database
-                         : k == 3 ? &ir->wide_table
-                         : k == 4 ? &ir->report_table
+        const char **dst = k == TK_MODULE ? &ir->module
+                         : k == TK_DATABASE ? &ir->abc_database
+                         : k == TK_REPORT_DATABASE ? &ir->report_database
+                         : k == TK_WIDE_TABLE ? &ir->wide_table
+                         : k == TK_REPORT_TABLE ? &ir->report_table
                                   : &ir->daily_table;
         set_table_name(&s, it, dst);
     }
-    if (!seen_top[0])
+    if (!seen_top[TK_MODULE])
         diag_error(diag, ast->tag->loc, "spec '%s' needs 'module \"NAME\";' (used in table names)", ir->tag);
     if (!ir->module)
         ir->module = ir->tag;
@@ -1642,7 +1655,7 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
             ir->nsegments++;
             continue;
         }
-        if (it->kind != I_METRIC && strcmp(it->key->text, "exposure") == 0 && seen_top[9] == it)
+        if (it->kind != I_METRIC && strcmp(it->key->text, "exposure") == 0 && seen_top[TK_EXPOSURE] == it)
             sema_exposure(&s, it);
         if (it->kind != I_METRIC && strcmp(it->key->text, "assignment") == 0) {
             IrHashAssignment *a = &ir->assignments[ir->nassignments];
@@ -1653,7 +1666,7 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
             ir->nassignments++;
         }
     }
-    if (!seen_top[9])
+    if (!seen_top[TK_EXPOSURE])
         diag_error(diag, ast->tag->loc, "spec '%s' needs an 'exposure SOURCE where ... { ... }' block", ir->tag);
 
     /* phase 3: metric names, then bodies */
@@ -1694,7 +1707,7 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
     for (const AstItem *it = ast->items; it; it = it->next) {
         if (it->kind == I_METRIC || it->kind == I_SEGMENT)
             continue;
-        if (strcmp(it->key->text, "analysis") == 0 && seen_top[13] == it)
+        if (strcmp(it->key->text, "analysis") == 0 && seen_top[TK_ANALYSIS] == it)
             sema_analysis(&s, it);
         else if (strcmp(it->key->text, "activity") == 0) {
             IrActivity *act = &ir->activities[ir->nactivities];
@@ -1706,8 +1719,8 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
         }
     }
     if (ir->analysis.sequential != SEQ_NONE && (ir->analysis.methods & METHOD_TTEST) == 0 &&
-        seen_top[13])
-        diag_warning(diag, seen_top[13]->key->loc, "sequential testing applies to the t-test, which is not among the methods");
+        seen_top[TK_ANALYSIS])
+        diag_warning(diag, seen_top[TK_ANALYSIS]->key->loc, "sequential testing applies to the t-test, which is not among the methods");
 
     if (diag->nerrors > errors_before)
         return ABC_ERR_SPEC;
