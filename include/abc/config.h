@@ -24,6 +24,7 @@
 
 #include "abc/base.h"
 #include "abc/gb.h"
+#include "abc/wh.h"
 
 typedef enum ConfigDialect {
     CONFIG_DIALECT_AUTO = 0,  /* detect from the server (remote) / MariaDB (embedded) */
@@ -50,6 +51,7 @@ typedef struct ConfigWarehouse {
     const char *password_file;    /* warehouse.password_file as written; NULL */
     const char *embedded_datadir; /* default ".abc/warehouse" */
     ConfigDialect dialect;        /* default auto */
+    unsigned read_timeout_s;      /* remote reads; default 3600 */
 } ConfigWarehouse;
 
 typedef struct ConfigGrowthbook {
@@ -100,6 +102,10 @@ AbcStatus config_parse_dsn(const char *dsn, Arena *a, ConfigDsn *d, char *err,
 /* GbOptions for the configured GrowthBook (pointers borrowed from c, which
  * must outlive o).  Other fields keep gb_options_init() defaults. */
 void config_gb_options(const AbcConfig *c, GbOptions *o);
+
+/* WhOptions for the configured warehouse: wh.h's defaults (3 retries, ...)
+ * with the read timeout of the configuration. */
+void config_wh_options(const AbcConfig *c, WhOptions *o);
 
 /* Human-readable summary, one "key: value" per line; secrets appear only
  * as "set (from ORIGIN)" or "not set". */
