@@ -69,6 +69,13 @@ void buf_vprintf(Buf *b, const char *fmt, va_list ap);
 /* A JSON string literal of s (quotes, backslash and control characters
  * escaped; other bytes, UTF-8 included, as they are). */
 void buf_put_json_string(Buf *b, const char *s);
+/* s as it may be printed on a terminal: tab, LF and CR as \t \n \r, other
+ * C0 controls and DEL as \xNN, C1 controls and bidirectional formatting
+ * characters as \uNNNN, bytes that are not UTF-8 as \xNN; the rest as is
+ * (src/base/term.c).  For names and keys that come from outside. */
+void buf_put_term(Buf *b, const char *s);
+/* The same into a, or s itself when nothing needs escaping (NULL: NULL). */
+const char *term_safe(Arena *a, const char *s);
 /* Take ownership of the bytes; the Buf is left empty. */
 char *buf_take(Buf *b);
 

@@ -25,6 +25,7 @@
 #include "abc/base.h"
 #include "abc/dialect.h"
 #include "abc/gb.h"
+#include "abc/wh.h"
 
 /* mysql://user@host[:port][/database][?socket=/path] */
 typedef struct ConfigDsn {
@@ -46,6 +47,7 @@ typedef struct ConfigWarehouse {
     const char *embedded_datadir; /* default ".abc/warehouse" */
     DialectId dialect;            /* default DIALECT_AUTO: detect from the server
                                    * (remote); MariaDB (embedded) */
+    unsigned read_timeout_s;      /* remote reads; default 3600 */
 } ConfigWarehouse;
 
 typedef struct ConfigGrowthbook {
@@ -96,6 +98,10 @@ AbcStatus config_parse_dsn(const char *dsn, Arena *a, ConfigDsn *d, char *err,
 /* GbOptions for the configured GrowthBook (pointers borrowed from c, which
  * must outlive o).  Other fields keep gb_options_init() defaults. */
 void config_gb_options(const AbcConfig *c, GbOptions *o);
+
+/* WhOptions for the configured warehouse: wh.h's defaults (3 retries, ...)
+ * with the read timeout of the configuration. */
+void config_wh_options(const AbcConfig *c, WhOptions *o);
 
 /* Human-readable summary, one "key: value" per line; secrets appear only
  * as "set (from ORIGIN)" or "not set". */

@@ -50,7 +50,9 @@ static void usage(FILE *f)
           "                      the output does not depend on N\n"
           "  --help              this text\n"
           "\n"
-          "exit codes: 0 ok, 1 spec error or stale output, 2 usage, 3 file system\n"
+          "No symbolic link below DIR is followed: one in the way is an error.\n"
+          "exit codes: 0 ok, 1 spec error, stale output or a symbolic link in the way,\n"
+          "2 usage, 3 file system\n"
           "docs/GENERATED.md describes the files.\n",
           f);
 }

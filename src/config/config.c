@@ -382,11 +382,18 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
                         s);
         return ABC_OK;
     }
+    if (strcmp(k, "read_timeout_s") == 0) {
+        long secs;
+        if ((st = y_int(y, v, "warehouse.read_timeout_s", 1, 604800, &secs)) != ABC_OK)
+            return st;
+        w->read_timeout_s = (unsigned)secs;
+        return ABC_OK;
+    }
     if (strcmp(k, "password") == 0)
         return yerr(y, kn, "warehouse.password: secrets are not read from the config file; set "
                            "the ABC_PASSWORD environment variable or warehouse.password_file");
     return yerr(y, kn, "unknown key '%s' in warehouse (expected dsn, password_file, "
-                       "embedded_datadir, dialect)",
+                       "embedded_datadir, dialect, read_timeout_s)",
                 k);
 }
 
@@ -482,6 +489,7 @@ static AbcConfig *config_new(void)
     arena_init(&c->arena);
     c->warehouse.embedded_datadir = ".abc/warehouse";
     c->warehouse.dialect = DIALECT_AUTO;
+    c->warehouse.read_timeout_s = 3600;
     c->growthbook.connect_timeout_ms = 10000;
     c->growthbook.timeout_ms = 60000;
     c->growthbook.deadline_ms = 300000;
@@ -768,6 +776,13 @@ void config_gb_options(const AbcConfig *c, GbOptions *o)
     o->allow_insecure_http = c->growthbook.allow_insecure_http;
 }
 
+void config_wh_options(const AbcConfig *c, WhOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_retries = 3;
+    o->read_timeout_s = c->warehouse.read_timeout_s;
+}
+
 void config_describe(const AbcConfig *c, Buf *out)
 {
     const ConfigWarehouse *w = &c->warehouse;
@@ -784,6 +799,8 @@ void config_describe(const AbcConfig *c, Buf *out)
         buf_printf(out, "warehouse: embedded MariaDB, datadir %s\n", w->embedded_datadir);
     }
     buf_printf(out, "warehouse.dialect: %s\n", dialect_id_name(w->dialect));
+    if (w->remote)
+        buf_printf(out, "warehouse.read_timeout_s: %u\n", w->read_timeout_s);
     if (w->password)
         buf_printf(out, "warehouse.password: set (from %s)\n", w->password_origin);
     else

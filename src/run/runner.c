@@ -700,11 +700,14 @@ static void dry_run_plan(Runner *r)
     for (int i = 0; i < r->nexps; i++) {
         const RunExperiment *x = &r->exps[i];
         date_format(x->phase_start, a);
-        fprintf(f, "  %s  %s  phase \"%s\" from %s%s%s, %d variations:", x->tracking_key, x->id,
-                x->phase_name, a, x->phase_end >= 0 ? " to " : " (running)",
+        /* names and keys come from GrowthBook: escaped for the terminal */
+        fprintf(f, "  %s  %s  phase \"%s\" from %s%s%s, %d variations:",
+                term_safe(&r->arena, x->tracking_key), term_safe(&r->arena, x->id),
+                term_safe(&r->arena, x->phase_name), a, x->phase_end >= 0 ? " to " : " (running)",
                 x->phase_end >= 0 ? (date_format(x->phase_end, b), b) : "", x->nvariations);
         for (int k = 0; k < x->nvariations; k++)
-            fprintf(f, " %s=%g", x->variations[k].key, x->variations[k].weight);
+            fprintf(f, " %s=%g", term_safe(&r->arena, x->variations[k].key),
+                    x->variations[k].weight);
         fputc('\n', f);
     }
     if (r->from > r->to) {

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <mysql.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,24 @@ static AbcStatus lib_init_embedded(const char *datadir, unsigned buffer_pool_mb,
                              "datadir %s", real);
         return ABC_ERR_ENV;
     }
+    /* `sudo abc run` in a user's project would leave root-owned files in
+     * the user's datadir, which the user's next run cannot open */
+    struct stat dsb;
+    if (stat(real, &dsb) != 0) {
+        set_err(err, errlen, "warehouse: %s: %s", real, strerror(errno));
+        return ABC_ERR_ENV;
+    }
+    if (dsb.st_uid != geteuid()) {
+        struct passwd *owner = getpwuid(dsb.st_uid);
+        char owner_name[64];
+        snprintf(owner_name, sizeof owner_name, "%s", owner ? owner->pw_name : "?");
+        struct passwd *me = getpwuid(geteuid());
+        set_err(err, errlen, "warehouse: the embedded datadir %s belongs to uid %u (%s) but abc "
+                             "runs as uid %u (%s); run abc as the datadir's owner (without sudo)",
+                real, (unsigned)dsb.st_uid, owner_name, (unsigned)geteuid(),
+                me ? me->pw_name : "?");
+        return ABC_ERR_ENV;
+    }
     st = lock_datadir(real, err, errlen);
     if (st != ABC_OK)
         return st;
@@ -348,7 +367,10 @@ static AbcStatus lib_init_embedded(const char *datadir, unsigned buffer_pool_mb,
     const char *old_tmp = getenv("TMPDIR");
     char *saved_tmp = old_tmp ? strdup(old_tmp) : NULL;
     setenv("TMPDIR", tmpdir, 1);
+    mode_t caller_umask = umask(077); /* the server sets its own: keep the caller's */
+    umask(caller_umask);
     int init_rc = mysql_library_init(argc, args, NULL);
+    umask(caller_umask);
     if (saved_tmp)
         setenv("TMPDIR", saved_tmp, 1);
     else

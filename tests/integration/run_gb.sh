@@ -181,6 +181,22 @@ grep -qF 'trk'"'"'"--;`x`' "$RL_TMP/memo/gbtest.md" || fail "weird names: memo l
     fail "weird names: a table named experiments appeared"
 [ "$RL_FAILS" = "$f0" ] && ok "names with quotes, backticks, --, ;, backslash, tab and non-ASCII: experiment_data, report, memo, HTML"
 
+# ---- names printed on the terminal --------------------------------------------------------------
+# terminal-names.json: a tracking key with LF and CR, a phase name with a
+# right-to-left override and a tab, a variation key with LF.  They are
+# valid data, but plan and run --dry-run print them escaped, one line each.
+f0=$RL_FAILS
+gbcfg data-terminal-names
+"$ABC" plan --config "$RL_RUNCFG" "$SPEC" >"$RL_TMP/term.out" 2>"$RL_TMP/term.err" || fail "terminal names: plan failed: $(tail -n 1 "$RL_TMP/term.err")"
+rl_run ABC_TODAY=2026-10-07 -- --dry-run "$SPEC"
+cat "$RL_OUT" >>"$RL_TMP/term.out"
+grep -qF '  line\nbreak\rcr  exp_w2  phase "phase\u202egnp.exe\ttab" from 2026-10-01 (running), 3 variations: 0=0.3334 1\n2=0.3333 2=0.3333' "$RL_TMP/term.out" ||
+    fail "terminal names: the experiment line is not escaped: $(grep -a exp_w2 "$RL_TMP/term.out" | od -c | head -5)"
+[ "$(grep -c 'exp_w2' "$RL_TMP/term.out")" = 2 ] || fail "terminal names: not one line per experiment"
+grep -q $'\r' "$RL_TMP/term.out" && fail "terminal names: a raw CR was printed"
+grep -q $'\xe2\x80\xae' "$RL_TMP/term.out" && fail "terminal names: a raw bidi override was printed"
+[ "$RL_FAILS" = "$f0" ] && ok "names from GrowthBook are printed escaped by plan and run --dry-run (LF, CR, tab, bidi override)"
+
 # ---- invalid GrowthBook data: refused before any write --------------------------------------------
 # Each tests/fixtures/growthbook/invalid-<case>.json is weird-names.json with one fault in exp_w2;
 # plan, run --dry-run and run all exit 1 naming the experiment and the JSON path, and the

@@ -55,6 +55,7 @@ Test(config, defaults)
         cr_assert_eq(c->growthbook.connect_timeout_ms, 10000);
         cr_assert_eq(c->growthbook.timeout_ms, 60000);
         cr_assert_eq(c->growthbook.deadline_ms, 300000);
+        cr_assert_eq(c->warehouse.read_timeout_s, 3600);
         cr_assert_eq(c->growthbook.allow_insecure_http, 0);
         cr_assert_str_eq(c->databases.abc, "abc");
         cr_assert_str_eq(c->databases.report, "flow_report_app");
@@ -69,6 +70,7 @@ Test(config, every_key)
                             "  dsn: mysql://abc_runner@sr-fe.internal:9031/abc\n"
                             "  embedded_datadir: /var/lib/abc\n"
                             "  dialect: starrocks\n"
+                            "  read_timeout_s: 7200\n"
                             "growthbook:\n"
                             "  api_host: https://gb.example.com\n"
                             "  project_id: prj_1\n"
@@ -89,6 +91,11 @@ Test(config, every_key)
     cr_assert_str_eq(c->warehouse.dsn_origin, "t.yaml");
     cr_assert_str_eq(c->warehouse.embedded_datadir, "/var/lib/abc");
     cr_assert_eq(c->warehouse.dialect, DIALECT_STARROCKS);
+    cr_assert_eq(c->warehouse.read_timeout_s, 7200);
+    WhOptions wo;
+    config_wh_options(c, &wo);
+    cr_assert_eq(wo.read_timeout_s, 7200);
+    cr_assert_eq(wo.max_retries, 3);
     cr_assert_str_eq(c->growthbook.api_host, "https://gb.example.com");
     cr_assert_str_eq(c->growthbook.project_id, "prj_1");
     cr_assert_eq(c->growthbook.connect_timeout_ms, 2500);
@@ -160,6 +167,11 @@ Test(config, errors_have_positions)
                                                             "'fast'");
     parse_fails("growthbook:\n  timeout_s: '5'\n", "growthbook.timeout_s: expected a number of "
                                                    "seconds, got a quoted string");
+    parse_fails("warehouse:\n  read_timeout_s: 0\n", "t.yaml:2:19: error: "
+                                                   "warehouse.read_timeout_s: 0 is outside "
+                                                   "1..604800");
+    parse_fails("warehouse:\n  read_timeout_s: 1.5\n", "warehouse.read_timeout_s: expected an "
+                                                     "integer, got '1.5'");
     parse_fails("growthbook:\n  deadline_s: 100000\n", "t.yaml:2:15: error: "
                                                       "growthbook.deadline_s: 100000 s is "
                                                       "outside (0, 86400]");

@@ -192,6 +192,38 @@ static AbcStatus collect_row(const WhRow *r, void *ctx)
     return ABC_OK;
 }
 
+Test(embedded, caller_umask_survives_the_server_start)
+{
+    umask(022);
+    Warehouse *w = open_embedded(NULL);
+    mode_t now = umask(022);
+    cr_assert_eq(now, 022, "the umask is %03o after starting the embedded server", (unsigned)now);
+    wh_close(w);
+}
+
+Test(embedded, refuses_a_datadir_owned_by_another_user)
+{
+    /* `sudo abc run` in a user's project must not write root-owned files
+     * into that user's datadir */
+    if (geteuid() != 0)
+        cr_skip_test("needs root to make a directory owned by another user");
+    char dir[300], err[512] = "";
+    snprintf(dir, sizeof dir, "%s/theirs", g_tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    cr_assert_eq(chown(dir, 65534, 65534), 0);
+    Warehouse *w = NULL;
+    AbcStatus st = wh_open_embedded(dir, NULL, NULL, &w, err, sizeof err);
+    cr_assert_eq(st, ABC_ERR_ENV, "%s", err);
+    cr_assert_null(w);
+    cr_assert_not_null(strstr(err, "belongs to uid 65534"), "%s", err);
+    cr_assert_not_null(strstr(err, "runs as uid 0"), "%s", err);
+    char probe[400];
+    snprintf(probe, sizeof probe, "%s/abc.lock", dir);
+    cr_assert_neq(access(probe, F_OK), 0, "a file was created in the datadir");
+    snprintf(probe, sizeof probe, "%s/.tmp", dir);
+    cr_assert_neq(access(probe, F_OK), 0, "a directory was created in the datadir");
+}
+
 Test(embedded, exec_query_nulls_and_names)
 {
     Warehouse *w = open_embedded(NULL);
