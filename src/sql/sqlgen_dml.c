@@ -301,12 +301,22 @@ void gen_assign(Gen *g, bool range)
                  "x.`exposure_date` END)\n"
                  "                OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `other_date`\n"
                  "        FROM ranked x\n    ) r\n    WHERE r.`rn` = 1\n),\n"
-                 "-- what earlier days already recorded\nknown AS (\n    SELECT * FROM ");
+                 "-- what earlier days already recorded (a row flagged before "
+                 "multiple_variations_date\n-- existed counts as seen in another variation from "
+                 "its exposure date)\nknown AS (\n    SELECT `tag`, `tracking_key`, `user_id`, "
+                 "`variation_key`, `first_exposure_time`, `exposure_date`,\n"
+                 "        COALESCE(`multiple_variations_date`, CASE WHEN `multiple_variations` = 1 "
+                 "THEN `exposure_date` END) AS `multiple_variations_date`");
+    bool act = e->has_activation;
+    for (int i = 0; i < nseg; i++)
+        buf_printf(&b, ", `segment_%d`", i + 1);
+    if (act)
+        buf_puts(&b, ", `activation_time`, `activation_date`");
+    buf_puts(&b, "\n    FROM ");
     gen_table(g, &b, T_ASSIGN);
     buf_puts(&b, "\n    WHERE ");
     gen_tag_pred(g, &b, NULL);
     buf_puts(&b, "\n)");
-    bool act = e->has_activation;
     buf_puts(&b, ",\n-- merge: keep the earliest exposure; the first date of another variation\n"
                  "merged AS (\nSELECT\n    ");
     gen_str(g, &b, ir->tag);

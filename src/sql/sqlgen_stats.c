@@ -67,7 +67,7 @@ static void prefix(Gen *g, Buf *b, int only)
                ir->exposure.has_activation ? "activation_date" : "exposure_date");
     segment_list(g, b, "a");
     if (ir->exposure.multiple == MULTI_EXCLUDE)
-        buf_puts(b, ", a.`multiple_variations_date`");
+        buf_puts(b, ", a.`multiple_variations`, a.`multiple_variations_date`");
     buf_puts(b, "\n    FROM ");
     gen_table(g, b, T_ASSIGN);
     buf_puts(b, " a\n    WHERE ");
@@ -80,8 +80,10 @@ static void prefix(Gen *g, Buf *b, int only)
                 "`days_observed`\n    FROM units u\n    JOIN days d ON u.`exposure_date` <= "
                 "d.`analysis_date`");
     if (ir->exposure.multiple == MULTI_EXCLUDE)
+        /* a row without the date (written before the column existed)
+         * keeps its flag for every date */
         buf_puts(b, "\n        -- as of the date: not yet seen in another variation\n"
-                    "        AND (u.`multiple_variations_date` IS NULL OR u.`multiple_variations_date` > "
+                    "        AND (u.`multiple_variations` = 0 OR u.`multiple_variations_date` > "
                     "d.`analysis_date`)");
     buf_puts(b, "\n),\n-- per unit and analysis date: each metric's value over its "
                 "window, cumulative to the date\nuser_values AS (\n    SELECT\n        "

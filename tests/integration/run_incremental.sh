@@ -15,7 +15,8 @@
 #      incremental runs, `--date D` runs (in order, then two old dates again)
 #      and one `--full` run leave identical report, daily and dashboard rows
 #      (and assignment and wide rows), for itest.ab and for itest_act.ab
-#      (day 0 = activation).
+#      (day 0 = activation); an assignment table without
+#      multiple_variations_date gets it from the ddl step.
 # env ABC = the abc binary; runs from anywhere.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
@@ -218,5 +219,11 @@ asof_dump asof_full
 asof_same asof_incr asof_full "as of: daily incremental runs with late rows = one --full run"
 asof_same asof_bydate asof_full "as of: --date D for each day = one --full run"
 asof_same asof_bydate2 asof_full "as of: --date of older dates again = one --full run"
+# an assignment table from before multiple_variations_date: the ddl step adds it
+rl_sql -e "ALTER TABLE abc.experiment_assignment DROP COLUMN multiple_variations_date" ||
+    fail "dropping multiple_variations_date"
+rl_run_ok "as of: --full over an older assignment table" ABC_TODAY=2026-10-11 -- --quiet --full "${RUN_SPECS[@]}"
+asof_dump asof_full2
+asof_same asof_full2 asof_full "as of: --full after the column was added back = --full"
 
 rl_done

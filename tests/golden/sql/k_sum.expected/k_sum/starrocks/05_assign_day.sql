@@ -59,9 +59,12 @@ firsts AS (
     ) r
     WHERE r.`rn` = 1
 ),
--- what earlier days already recorded
+-- what earlier days already recorded (a row flagged before multiple_variations_date
+-- existed counts as seen in another variation from its exposure date)
 known AS (
-    SELECT * FROM `abc`.`experiment_assignment`
+    SELECT `tag`, `tracking_key`, `user_id`, `variation_key`, `first_exposure_time`, `exposure_date`,
+        COALESCE(`multiple_variations_date`, CASE WHEN `multiple_variations` = 1 THEN `exposure_date` END) AS `multiple_variations_date`
+    FROM `abc`.`experiment_assignment`
     WHERE `tag` = 'k_sum'
 ),
 -- merge: keep the earliest exposure; the first date of another variation

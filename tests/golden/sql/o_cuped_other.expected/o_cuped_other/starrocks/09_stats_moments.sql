@@ -13,7 +13,7 @@ days AS (
 ),
 -- units of the tag (spec line 18); a user seen in another variation is left out from that date on
 units AS (
-    SELECT a.`tracking_key`, a.`user_id`, a.`variation_key`, a.`exposure_date` AS `exposure_date`, a.`multiple_variations_date`
+    SELECT a.`tracking_key`, a.`user_id`, a.`variation_key`, a.`exposure_date` AS `exposure_date`, a.`multiple_variations`, a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
     WHERE a.`tag` = 'o_cuped_other'
 ),
@@ -23,7 +23,7 @@ unit_days AS (
     FROM units u
     JOIN days d ON u.`exposure_date` <= d.`analysis_date`
         -- as of the date: not yet seen in another variation
-        AND (u.`multiple_variations_date` IS NULL OR u.`multiple_variations_date` > d.`analysis_date`)
+        AND (u.`multiple_variations` = 0 OR u.`multiple_variations_date` > d.`analysis_date`)
 ),
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 user_values AS (
