@@ -84,6 +84,23 @@ void analysis_compare_estimates(const IrAnalysis *an, const IrMetric *m, double 
                                 double est_a, double se_a, double est_b, double se_b,
                                 double treated_units, AnalysisArm *out);
 
+/* Quantile metrics over sorted per-unit samples x[v] (n[v] values; v = 0
+ * the control): per arm the type-7 quantile and its order-statistic CI;
+ * arm SE = CI half-width / z_{1−α/2}; the comparison by
+ * analysis_compare_estimates; Mann-Whitney and (when `resample`) the
+ * bootstrap as the policy's extras.  out[v] must be cleared. */
+void analysis_quantile_arms(const IrAnalysis *an, const IrMetric *m, double zb,
+                            const double *const *x, const size_t *n, int nv, bool resample,
+                            AnalysisArm *out);
+
+/* Time-to-event metrics over (time, event) per unit of each arm: the
+ * Kaplan-Meier curve, the arm's restricted mean time to event to τ = the
+ * window's last day (RMST ± z·SE as its interval), the Kaplan-Meier
+ * median, the comparison of RMSTs and the log-rank p. */
+void analysis_survival_arms(const IrAnalysis *an, const IrMetric *m, double zb,
+                            const double *const *t, const int *const *e, const size_t *n, int nv,
+                            AnalysisArm *out);
+
 /* The documented rule (docs/STATS.md "Decisions"), from published columns
  * only: invalid when the experiment's health failed; frequentist basis:
  * winner/loser when significant (p_adj < alpha) in/against the metric's
@@ -103,5 +120,13 @@ typedef struct AnalysisVerdict {
 /* out[m][v] for nm metrics and nv variations (0 = control). */
 AnalysisVerdict analysis_verdict(const IrSpec *ir, bool health_failed, AnalysisArm *const *out,
                                  int nv);
+
+/* `abc stats` for quantile and time_to metrics (docs/STATS.md): a parsed
+ * document → the same arms and comparisons as the runner → a JSON text
+ * (malloc'd into *out_json).  ABC_ERR_SPEC with "$.path: message" on bad
+ * input. */
+typedef struct cJSON cJSON;
+AbcStatus analysis_stats_json(const cJSON *root, char **out_json, char *err,
+                              size_t errlen) ABC_MUST_CHECK;
 
 #endif

@@ -348,7 +348,8 @@ enum {
     STATS_M_TTEST = 1u << 0,         /* Welch t-test (or the sequential test) */
     STATS_M_BAYES = 1u << 1,         /* Gaussian Bayesian */
     STATS_M_ZTEST = 1u << 2,         /* two-proportion z-test (proportions) */
-    STATS_M_BETA_BINOMIAL = 1u << 3  /* beta-binomial win probability (proportions) */
+    STATS_M_BETA_BINOMIAL = 1u << 3, /* beta-binomial win probability (proportions) */
+    STATS_M_DID = 1u << 4            /* difference-in-differences on post − pre (pre_* sums) */
 };
 
 /* Flags on a treatment's result. */
@@ -404,6 +405,7 @@ typedef struct StatsArmResult {
     double cred_lo, cred_hi;
     double bb_chance_to_win;                /* STATS_M_BETA_BINOMIAL */
     double theta, variance_reduction;       /* CUPED */
+    double did_effect, did_lo, did_hi, did_p_value; /* STATS_M_DID */
     StatsUplift uplift;
 } StatsArmResult;
 
@@ -430,6 +432,10 @@ cJSON *stats_result_to_json(const StatsRequest *req, const StatsResult *r);
  * afterwards.  ABC_ERR_SPEC with "$.path: message" in err on bad input. */
 AbcStatus stats_request_from_json(const cJSON *root, Arena *arena, StatsRequest *req,
                                   char *err, size_t errlen) ABC_MUST_CHECK;
+
+/* Print a cJSON tree as `abc stats` does: numbers with %.17g (round trip),
+ * non-finite numbers as null, two-space indentation. */
+void stats_json_print(Buf *b, const cJSON *v);
 
 /* Whole pipeline on a text buffer: parse, analyse, render with %.17g.
  * *out_json is malloc'd on success.  Status as above. */

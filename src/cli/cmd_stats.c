@@ -1,8 +1,11 @@
 /* cmd_stats.c — `abc stats FILE|-`: analyse sufficient statistics given as
  * one JSON document and print the result document (docs/STATS.md).
  */
+#include "abc/analysis.h"
 #include "abc/cli.h"
 #include "abc/stats.h"
+
+#include <cjson/cJSON.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +20,10 @@ static void usage(FILE *f)
           "Reads one JSON document of per-variation sufficient statistics (n, sum,\n"
           "sum_sq; pre_* for CUPED; den_* for ratio metrics) and prints the analysis:\n"
           "SRM p-value, per-variation means, effects, CIs, p-values, Bayesian chance\n"
-          "to win and expected losses.  The format is documented in docs/STATS.md.\n\n"
+          "to win and expected losses.  Quantile and time_to metrics take per-unit\n"
+          "values (\"values\"; \"times\" and \"events\") instead of sums.  Sequential\n"
+          "designs: cs, msprt, obf (looks, look).  The format is documented in\n"
+          "docs/STATS.md.\n\n"
           "exit codes: 0 ok, 1 bad input (the message names the JSON path), 2 usage,\n"
           "3 cannot read the input\n",
           f);
@@ -100,7 +106,18 @@ int cmd_stats(int argc, char **argv)
         fprintf(stderr, "abc stats: %s\n", err);
         return st == ABC_ERR_SPEC ? 1 : 3;
     }
-    st = stats_run_json(text, len, &out, err, sizeof err);
+    /* quantile and time_to documents carry per-unit data and go through the
+     * analysis policy's per-kind functions; moments documents through the
+     * kernel */
+    cJSON *doc = cJSON_ParseWithLength(text, len);
+    const cJSON *kind = doc ? cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "metric"), "kind")
+                            : NULL;
+    if (cJSON_IsString(kind) &&
+        (!strcmp(kind->valuestring, "quantile") || !strcmp(kind->valuestring, "time_to")))
+        st = analysis_stats_json(doc, &out, err, sizeof err);
+    else
+        st = stats_run_json(text, len, &out, err, sizeof err);
+    cJSON_Delete(doc);
     free(text);
     if (st != ABC_OK) {
         fprintf(stderr, "abc stats: %s: %s\n", strcmp(path, "-") == 0 ? "<stdin>" : path, err);

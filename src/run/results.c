@@ -389,21 +389,6 @@ static size_t expand_surv(const Surv *s, double **t, int **e)
     return k;
 }
 
-static double km_median(const double *t, const int *e, size_t n)
-{
-    StatsKmPoint *pts = NULL;
-    size_t np = 0;
-    double med = NAN;
-    if (stats_kaplan_meier(t, e, n, &pts, &np) == ABC_OK)
-        for (size_t i = 0; i < np; i++)
-            if (pts[i].surv <= 0.5) {
-                med = pts[i].time;
-                break;
-            }
-    free(pts);
-    return med;
-}
-
 static void arm_nan(ArmOut *o)
 {
     analysis_arm_clear(o);
@@ -421,112 +406,53 @@ static StatsSums cell_sums(const Results *r, const Cell *c, int v, int m)
     return s;
 }
 
-/* Quantile metrics: per arm the type-7 quantile with its order-statistic
- * interval; the arm's standard error is that interval's half-width over
- * z_{1−α/2}; the effect, its interval and p come from the policy's test on
- * those (analysis_compare_estimates).  Mann-Whitney and the bootstrap are
- * labelled extras, on the all-users cells. */
+/* Quantile metrics (analysis_quantile_arms); the bootstrap on the
+ * all-users cells only, every date alike. */
 static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs)
 {
-    const IrSpec *ir = r->ir;
-    const IrAnalysis *an = &ir->analysis;
-    const IrMetric *mt = &ir->metrics[m];
+    const IrAnalysis *an = &r->ir->analysis;
     const RunExperiment *x = &r->exps[c->exp];
-    AnalysisPolicy pol = analysis_policy(an, mt);
-    double zq = gsl_cdf_ugaussian_Pinv(1 - an->alpha / 2);
+    int nv = x->nvariations;
     double zb = analysis_gsd_boundary(an, c->date - x->phase_start + 1, ((Results *)r)->obf_z,
                                       &((Results *)r)->obf_ready);
-    size_t na = 0;
-    double *a = expand(&c->vars[0].dist[m], &na);
-    StatsQuantile qa;
-    bool have_a = a && na > 0 && stats_quantile_ci(a, na, mt->quantile, an->alpha, &qa) == ABC_OK;
-    for (int v = 0; v < x->nvariations; v++) {
-        ArmOut *o = &outs[v];
-        size_t nb = 0;
-        double *b = v == 0 ? a : expand(&c->vars[v].dist[m], &nb);
-        if (v == 0)
-            nb = na;
-        o->n = (double)nb;
-        StatsQuantile qb;
-        if (b && nb > 0 && stats_quantile_ci(b, nb, mt->quantile, an->alpha, &qb) == ABC_OK) {
-            o->mean = qb.est;
-            o->value_lo = qb.ci_lo;
-            o->value_hi = qb.ci_hi;
-            if (v > 0 && have_a) {
-                analysis_compare_estimates(an, mt, zb, qa.est, (qa.ci_hi - qa.ci_lo) / (2 * zq), qb.est,
-                                           (qb.ci_hi - qb.ci_lo) / (2 * zq), (double)nb, o);
-                StatsMannWhitney mw;
-                if ((pol.extras & AN_X_MANNWHITNEY) && stats_mann_whitney(a, na, b, nb, &mw) == ABC_OK)
-                    o->mw_p = mw.p_value;
-                /* resampling is costly: all-users cells only, every date alike */
-                StatsBootstrap bs;
-                if ((pol.extras & AN_X_BOOTSTRAP) && !c->segment[0] &&
-                    stats_bootstrap(a, na, b, nb, STATS_ABSOLUTE, (size_t)an->bootstrap_resamples,
-                                    an->bootstrap_seed, an->alpha, &bs) == ABC_OK) {
-                    o->boot_est = bs.est;
-                    o->boot_lo = bs.ci_lo;
-                    o->boot_hi = bs.ci_hi;
-                }
-            }
-        }
-        if (v > 0)
-            free(b);
-    }
-    free(a);
+    double **xs = calloc((size_t)nv, sizeof *xs);
+    size_t *ns = calloc((size_t)nv, sizeof *ns);
+    if (!xs || !ns)
+        abort();
+    for (int v = 0; v < nv; v++)
+        xs[v] = expand(&c->vars[v].dist[m], &ns[v]);
+    analysis_quantile_arms(an, &r->ir->metrics[m], zb, (const double *const *)xs, ns, nv,
+                           !c->segment[0], outs);
+    for (int v = 0; v < nv; v++)
+        free(xs[v]);
+    free(xs);
+    free(ns);
 }
 
-/* Time-to-event metrics: per arm the Kaplan-Meier curve censored at the
- * window's end; the arm's value is the restricted mean time to event
- * within the window (RMST, with its variance), the effect is the RMST
- * difference tested by the policy's test; the Kaplan-Meier median and the
- * log-rank p are labelled extras. */
+/* Time-to-event metrics (analysis_survival_arms). */
 static void analyse_survival(const Results *r, Cell *c, int m, ArmOut *outs)
 {
     const IrAnalysis *an = &r->ir->analysis;
-    const IrMetric *mt = &r->ir->metrics[m];
     const RunExperiment *x = &r->exps[c->exp];
-    double tau = mt->window.to_day > 0 ? (double)mt->window.to_day : 1.0;
-    double zq = gsl_cdf_ugaussian_Pinv(1 - an->alpha / 2);
+    int nv = x->nvariations;
     double zb = analysis_gsd_boundary(an, c->date - x->phase_start + 1, ((Results *)r)->obf_z,
                                       &((Results *)r)->obf_ready);
-    double *ta = NULL;
-    int *ea = NULL;
-    size_t na = expand_surv(&c->vars[0].surv[m], &ta, &ea);
-    double est_a = NAN, var_a = NAN;
-    for (int v = 0; v < x->nvariations; v++) {
-        double *tb = ta;
-        int *eb = ea;
-        size_t nb = na;
-        if (v > 0) {
-            tb = NULL;
-            eb = NULL;
-            nb = expand_surv(&c->vars[v].surv[m], &tb, &eb);
-        }
-        ArmOut *o = &outs[v];
-        o->n = (double)nb;
-        double est, var;
-        if (nb && stats_rmst(tb, eb, nb, tau, &est, &var) == ABC_OK) {
-            o->mean = est;
-            o->value_lo = est - zq * sqrt(var);
-            o->value_hi = est + zq * sqrt(var);
-            o->km_median = km_median(tb, eb, nb);
-            if (v == 0) {
-                est_a = est;
-                var_a = var;
-            } else if (isfinite(est_a)) {
-                analysis_compare_estimates(an, mt, zb, est_a, sqrt(var_a), est, sqrt(var), (double)nb, o);
-                double chi2, p;
-                if (stats_logrank(ta, ea, na, tb, eb, nb, &chi2, &p) == ABC_OK)
-                    o->logrank_p = p;
-            }
-        }
-        if (v > 0) {
-            free(tb);
-            free(eb);
-        }
+    double **ts = calloc((size_t)nv, sizeof *ts);
+    int **es = calloc((size_t)nv, sizeof *es);
+    size_t *ns = calloc((size_t)nv, sizeof *ns);
+    if (!ts || !es || !ns)
+        abort();
+    for (int v = 0; v < nv; v++)
+        ns[v] = expand_surv(&c->vars[v].surv[m], &ts[v], &es[v]);
+    analysis_survival_arms(an, &r->ir->metrics[m], zb, (const double *const *)ts,
+                           (const int *const *)es, ns, nv, outs);
+    for (int v = 0; v < nv; v++) {
+        free(ts[v]);
+        free(es[v]);
     }
-    free(ta);
-    free(ea);
+    free(ts);
+    free(es);
+    free(ns);
 }
 
 /* The distribution rows of metric m for date d are complete (the query is

@@ -24,6 +24,7 @@ static void arm_clear(StatsArmResult *r)
     r->cred_lo = r->cred_hi = r->bb_chance_to_win = nan;
     r->theta = r->variance_reduction = nan;
     r->abs_effect = r->rel_effect = r->exact_p_value = nan;
+    r->did_effect = r->did_lo = r->did_hi = r->did_p_value = nan;
     r->uplift = (StatsUplift){nan, nan, nan, nan, nan, nan, nan, nan, nan};
     r->flags = 0;
     r->message = NULL;
@@ -173,6 +174,24 @@ static void analyse_treatment(const StatsRequest *q, const StatsMoments *ma, siz
         double p;
         if (stats_beta_binomial(sa->n, sa->sum, sb->n, sb->sum, 1, 1, q->direction, &p) == ABC_OK)
             r->bb_chance_to_win = p;
+    }
+    if ((q->methods & STATS_M_DID) && q->kind == STATS_MEAN) {
+        /* per-unit change d = post − pre: Σd = Σx − Σpre, Σd² = Σx² − 2Σx·pre + Σpre² */
+        StatsMoments ch[2];
+        const StatsSums *ss[2] = {sa, sb};
+        for (int k = 0; k < 2; k++) {
+            double n = ss[k]->n, sd = ss[k]->sum - ss[k]->pre_sum;
+            double sq = ss[k]->sum_sq - 2 * ss[k]->sum_pre + ss[k]->pre_sum_sq;
+            ch[k] = (StatsMoments){n, n > 0 ? sd / n : 0, stats_var_from_sums(n, sd, sq)};
+        }
+        StatsTest t;
+        double est;
+        if (stats_did(&ch[0], &ch[1], q->alpha, &t, &est) == ABC_OK) {
+            r->did_effect = est;
+            r->did_lo = t.ci_lo;
+            r->did_hi = t.ci_hi;
+            r->did_p_value = t.p_value;
+        }
     }
     if (!e->defined) {
         set_flag(r, STATS_F_REL_UNDEFINED, "control mean is 0: relative effect undefined");
@@ -399,6 +418,11 @@ static bool render_treatment(cJSON *v, const StatsRequest *q, const StatsArmResu
     if (q->kind == STATS_PROPORTION && (q->methods & STATS_M_BETA_BINOMIAL)) {
         cJSON *b = cJSON_AddObjectToObject(v, "beta_binomial");
         ok = ok && b && add_num(b, "chance_to_win", a->bb_chance_to_win);
+    }
+    if (q->methods & STATS_M_DID) {
+        cJSON *d = cJSON_AddObjectToObject(v, "did");
+        ok = ok && d && add_num(d, "effect", a->did_effect) &&
+             add_pair(d, "ci", a->did_lo, a->did_hi) && add_num(d, "p_value", a->did_p_value);
     }
     if (q->cuped)
         ok = ok && add_num(v, "theta", a->theta) &&

@@ -136,7 +136,7 @@ static AbcStatus parse_metric(Ctx *c, const cJSON *root, StatsRequest *q)
 
 static AbcStatus parse_methods(Ctx *c, const cJSON *root, StatsRequest *q)
 {
-    static const char *const names[] = {"ttest", "bayes", "ztest", "beta_binomial", NULL};
+    static const char *const names[] = {"ttest", "bayes", "ztest", "beta_binomial", "did", NULL};
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "methods");
     q->methods = STATS_M_TTEST;
     if (!m || cJSON_IsNull(m))
@@ -160,6 +160,8 @@ static AbcStatus parse_methods(Ctx *c, const cJSON *root, StatsRequest *q)
         return perr(c, "$.methods", "must name at least one method");
     if ((q->methods & (STATS_M_ZTEST | STATS_M_BETA_BINOMIAL)) && q->kind != STATS_PROPORTION)
         return perr(c, "$.methods", "ztest and beta_binomial need a proportion metric");
+    if ((q->methods & STATS_M_DID) && q->kind != STATS_MEAN)
+        return perr(c, "$.methods", "did needs a mean metric with pre_* sums");
     return ABC_OK;
 }
 
@@ -168,7 +170,7 @@ static AbcStatus parse_options(Ctx *c, const cJSON *root, StatsRequest *q)
     static const char *const effects[] = {"relative", "absolute", NULL};
     static const char *const sideds[] = {"two", "one", NULL};
     static const char *const corrs[] = {"none", "holm", "bh", "bonferroni", NULL};
-    static const char *const seqs[] = {"none", "cs", "msprt", NULL};
+    static const char *const seqs[] = {"none", "cs", "msprt", "obf", NULL};
     AbcStatus st;
     bool have;
     q->alpha = 0.05;
@@ -207,11 +209,12 @@ static AbcStatus parse_options(Ctx *c, const cJSON *root, StatsRequest *q)
             return st;
         q->correction = (StatsCorrection)v;
     }
-    /* sequential: null | {"method": "cs", "tuning": τ} | {"method": "msprt", "tau": τ} */
+    /* sequential: null | {"method": "cs", "tuning": τ} | {"method": "msprt", "tau": τ}
+     * | {"method": "obf", "looks": K, "look": k} (equally spaced looks) */
     q->sequential = STATS_SEQ_NONE;
     const cJSON *sq = cJSON_GetObjectItemCaseSensitive(root, "sequential");
     if (sq && !cJSON_IsNull(sq)) {
-        static const char *const keys[] = {"method", "tuning", "tau", NULL};
+        static const char *const keys[] = {"method", "tuning", "tau", "looks", "look", NULL};
         if (!cJSON_IsObject(sq))
             return perr(c, "$.sequential", "must be null or an object");
         if ((st = only_keys(c, sq, "$.sequential", keys)) != ABC_OK)
@@ -232,6 +235,21 @@ static AbcStatus parse_options(Ctx *c, const cJSON *root, StatsRequest *q)
                 return st;
             if (!(q->seq_param > 0))
                 return perr(c, "$.sequential.tau", "must be > 0");
+        } else if (q->sequential == STATS_SEQ_GSD) {
+            double looks, look;
+            if ((st = get_num(c, sq, "$.sequential", "looks", true, &looks, &have)) ||
+                (st = get_num(c, sq, "$.sequential", "look", true, &look, &have)))
+                return st;
+            if (!(looks >= 2 && looks <= 50 && looks == floor(looks)))
+                return perr(c, "$.sequential.looks", "must be a whole number in [2, 50]");
+            if (!(look >= 1 && look <= looks && look == floor(look)))
+                return perr(c, "$.sequential.look", "must be a whole number in [1, looks]");
+            double t[50], z[50];
+            for (int i = 0; i < (int)looks; i++)
+                t[i] = (i + 1) / looks;
+            if (stats_gsd_obf(t, (size_t)looks, q->alpha, q->sides == STATS_TWO_SIDED, z) != ABC_OK)
+                return perr(c, "$.sequential", "no O'Brien-Fleming design for these looks");
+            q->seq_param = z[(int)look - 1];
         }
     }
     /* prior: null | {"mean": μ0, "stddev": σ0} */
@@ -398,6 +416,13 @@ AbcStatus stats_request_from_json(const cJSON *root, Arena *arena, StatsRequest 
 }
 
 /* ---- printing with %.17g ------------------------------------------------------ */
+static void put_json(Buf *b, const cJSON *v, int depth);
+
+void stats_json_print(Buf *b, const cJSON *v)
+{
+    put_json(b, v, 0);
+}
+
 static void put_json(Buf *b, const cJSON *v, int depth)
 {
     if (cJSON_IsNumber(v)) {

@@ -212,3 +212,71 @@ Test(stats_cli, power_like_a_standard_calculator)
     buf_free(&out);
     buf_free(&err);
 }
+
+/* Quantile documents: the same procedure the report rows use, checked
+ * against an independent scipy computation (order-statistic CI of each
+ * median, SE = half-width / z, normal test on the difference). */
+Test(stats_cli, quantile_document)
+{
+    Buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    const char *doc = "{\"metric\":{\"kind\":\"quantile\",\"quantile\":0.5},\"effect\":\"absolute\","
+                      "\"methods\":[\"ttest\",\"mannwhitney\"],\"variations\":["
+                      "{\"id\":\"c\",\"values\":[20,19,18,17,16,15,14,13,12,11,10,9,8,7,6,5,4,3,2,1]},"
+                      "{\"id\":\"t\",\"values\":[3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22]}]}";
+    cr_assert_eq(run("stats -", doc, &out, &err), 0, "%s", err.data);
+    cJSON *j = cJSON_Parse(out.data);
+    cr_assert_not_null(j, "%s", out.data);
+    cr_expect_str_eq(cJSON_GetObjectItem(j, "test")->valuestring, "quantile_z");
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "variations"), 1);
+    cr_expect(fabs(cJSON_GetObjectItem(t, "effect")->valuedouble - 2.0) < 1e-12);
+    cr_expect(fabs(cJSON_GetArrayItem(cJSON_GetObjectItem(t, "ci"), 0)->valuedouble + 5.071067811865475) < 1e-9);
+    cr_expect(fabs(cJSON_GetObjectItem(t, "p_value")->valuedouble - 0.5793314486218119) < 1e-9);
+    cr_expect_not_null(cJSON_GetObjectItem(t, "mannwhitney_p_value"));
+    cJSON_Delete(j);
+    buf_free(&out);
+    buf_free(&err);
+}
+
+Test(stats_cli, time_to_and_group_sequential_documents)
+{
+    Buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    const char *doc = "{\"metric\":{\"kind\":\"time_to\",\"window\":10,\"direction\":\"lower\"},"
+                      "\"effect\":\"absolute\",\"variations\":["
+                      "{\"id\":\"c\",\"times\":[1,2,3,10,10,4],\"events\":[1,1,1,0,0,1]},"
+                      "{\"id\":\"t\",\"times\":[1,1,2,3,10,2],\"events\":[1,1,1,1,0,1]}]}";
+    cr_assert_eq(run("stats -", doc, &out, &err), 0, "%s", err.data);
+    cr_expect_not_null(strstr(out.data, "\"rmst\": 5,"), "%s", out.data);
+    cr_expect_not_null(strstr(out.data, "\"logrank_p_value\""), "%s", out.data);
+    buf_free(&out);
+    buf_free(&err);
+    buf_init(&out);
+    buf_init(&err);
+    /* events must be 0 or 1, with as many entries as times */
+    cr_expect_eq(run("stats -", "{\"metric\":{\"kind\":\"time_to\",\"window\":10},\"variations\":["
+                                "{\"id\":\"c\",\"times\":[1],\"events\":[2]},{\"id\":\"t\",\"times\":[1],\"events\":[1]}]}",
+                     &out, &err), 1);
+    cr_expect_not_null(strstr(err.data, "$.variations[0].events[0]"), "%s", err.data);
+    buf_free(&out);
+    buf_free(&err);
+    buf_init(&out);
+    buf_init(&err);
+    /* a group-sequential look: p < alpha exactly when the repeated interval excludes 0 */
+    const char *gsd = "{\"metric\":{\"kind\":\"proportion\"},\"effect\":\"absolute\","
+                      "\"sequential\":{\"method\":\"obf\",\"looks\":4,\"look\":1},\"variations\":["
+                      "{\"id\":\"c\",\"weight\":0.5,\"n\":10000,\"sum\":1000,\"sum_sq\":1000},"
+                      "{\"id\":\"t\",\"weight\":0.5,\"n\":10000,\"sum\":1100,\"sum_sq\":1100}]}";
+    cr_assert_eq(run("stats -", gsd, &out, &err), 0, "%s", err.data);
+    cJSON *j = cJSON_Parse(out.data);
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "variations"), 1);
+    double p = cJSON_GetObjectItem(t, "p_value")->valuedouble;
+    double lo = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "ci"), 0)->valuedouble;
+    cr_expect_eq(p < 0.05, lo > 0, "p %g lo %g", p, lo);
+    cr_expect(p > 0.05, "a fixed-horizon p of about 0.02 does not cross the first O'Brien-Fleming look (p %g)", p);
+    cJSON_Delete(j);
+    buf_free(&out);
+    buf_free(&err);
+}
