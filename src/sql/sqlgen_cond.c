@@ -2,7 +2,7 @@
  * Columns are quoted identifiers of the row alias; strings go through the
  * dialect's literal function; numbers are re-printed from their parsed
  * value, so no spelling from the spec reaches the SQL text unquoted. */
-#include "sqlgen_int.h"
+#include "sqlgen_cond.h"
 
 #include <math.h>
 #include <stdlib.h>

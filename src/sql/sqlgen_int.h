@@ -1,53 +1,12 @@
-/* sqlgen_int.h — private to the SQL backend (src/sql/sqlgen*.c): the
- * generation context, resolved table names and emit helpers. */
+/* sqlgen_int.h — private to the SQL backend: the entry points of the
+ * generation phases, one section per file, called by the driver
+ * (sqlgen.c) in run order.  Phases write SQL through the emit helpers
+ * (sqlgen_emit.h) and filters (sqlgen_cond.h), never through each other. */
 #ifndef ABC_SQL_SQLGEN_INT_H
 #define ABC_SQL_SQLGEN_INT_H
 
-#include "abc/sqlgen.h"
-
-enum {
-    T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_STATE,
-    T_COUNT
-};
-
-typedef struct Gen {
-    const IrSpec *ir;
-    const Dialect *d;
-    Arena *a;
-    Diag *diag;
-    int nerrors;
-    TableDef tables[T_COUNT];
-    char label_tag[48];   /* the tag, as it appears in StarRocks load labels */
-    SqlStep *steps;
-    int nsteps, cap;
-    const TableCol *retired; /* wide-table columns kept from the schema lock */
-    int nretired;
-    size_t uv_end;           /* statistics prefix: offset just after the user_values CTE */
-} Gen;
-
-/* ---- sqlgen.c ---- */
-void gen_error(Gen *g, SrcLoc loc, const char *fmt, ...) ABC_PRINTF(3, 4);
-SqlStep *gen_step(Gen *g, SqlStepKind kind, const char *name, const char *summary);
-void gen_push(Gen *g, SqlStep *s, const Buf *stmt);
-void gen_push_stmts(Gen *g, SqlStep *s, const SqlStmts *st);
-/* `name` quoted (already validated). */
-void gen_id(Gen *g, Buf *b, const char *name);
-/* alias.`name` */
-void gen_col(Gen *g, Buf *b, const char *alias, const char *name);
-void gen_str(Gen *g, Buf *b, const char *s);
-void gen_table(Gen *g, Buf *b, int t);
-/* Make a plain one-line text for a comment (control chars replaced). */
-const char *gen_comment_text(Gen *g, const char *s);
-const char *gen_metric_col(Gen *g, int m, const char *suffix);
-const char *gen_label(Gen *g, const char *step);
-/* `tag` = '<tag>' */
-void gen_tag_pred(Gen *g, Buf *b, const char *alias);
-
-/* ---- sqlgen_cond.c ---- */
-/* SQL for a filter over the rows of alias (NULL-safe: NULL cond -> TRUE-less). */
-void gen_cond(Gen *g, Buf *b, const IrCond *c, const char *alias);
-/* Validate identifiers and literals of a filter; diagnostics on failure. */
-void gen_check_cond(Gen *g, const IrCond *c);
+#include "sqlgen_cond.h"
+#include "sqlgen_emit.h"
 
 /* ---- sqlgen_ddl.c ---- */
 void gen_tables(Gen *g);

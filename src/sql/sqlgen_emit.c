@@ -1,0 +1,110 @@
+/* sqlgen_emit.c — the emit helpers of the SQL backend (see sqlgen_emit.h). */
+#include "sqlgen_emit.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- context helpers ------------------------------------------------------ */
+
+void gen_error(Gen *g, SrcLoc loc, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    g->nerrors++;
+    if (g->diag)
+        diag_error(g->diag, loc, "%s", msg);
+}
+
+SqlStep *gen_step(Gen *g, SqlStepKind kind, const char *name, const char *summary)
+{
+    if (g->nsteps == g->cap) {
+        int cap = g->cap ? g->cap * 2 : 16;
+        SqlStep *steps = arena_alloc(g->a, (size_t)cap * sizeof *steps);
+        if (g->nsteps)
+            memcpy(steps, g->steps, (size_t)g->nsteps * sizeof *steps);
+        g->steps = steps;
+        g->cap = cap;
+    }
+    SqlStep *s = &g->steps[g->nsteps++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->name = arena_strdup(g->a, name);
+    s->summary = summary;
+    s->metric = -1;
+    s->file = arena_printf(g->a, "%02d_%s.sql", g->nsteps, name);
+    return s;
+}
+
+static void push_flags(Gen *g, SqlStep *s, const Buf *stmt, unsigned flags)
+{
+    const char **items = arena_alloc(g->a, (size_t)(s->nstmts + 1) * sizeof *items);
+    unsigned *fl = arena_alloc(g->a, (size_t)(s->nstmts + 1) * sizeof *fl);
+    if (s->nstmts) {
+        memcpy(items, s->stmts, (size_t)s->nstmts * sizeof *items);
+        memcpy(fl, s->flags, (size_t)s->nstmts * sizeof *fl);
+    }
+    fl[s->nstmts] = flags;
+    items[s->nstmts++] = arena_strndup(g->a, stmt->data ? stmt->data : "", stmt->len);
+    s->stmts = items;
+    s->flags = fl;
+}
+
+void gen_push(Gen *g, SqlStep *s, const Buf *stmt) { push_flags(g, s, stmt, 0); }
+
+void gen_push_stmts(Gen *g, SqlStep *s, const SqlStmts *st)
+{
+    for (int i = 0; i < st->n; i++) {
+        Buf b = {(char *)st->items[i], strlen(st->items[i]), 0};
+        push_flags(g, s, &b, st->flags ? st->flags[i] : 0);
+    }
+}
+
+void gen_id(Gen *g, Buf *b, const char *name) { g->d->ident(b, name); }
+
+void gen_col(Gen *g, Buf *b, const char *alias, const char *name)
+{
+    if (alias) {
+        buf_puts(b, alias);
+        buf_putc(b, '.');
+    }
+    g->d->ident(b, name);
+}
+
+void gen_str(Gen *g, Buf *b, const char *s) { g->d->string(b, s); }
+
+void gen_table(Gen *g, Buf *b, int t)
+{
+    dialect_qualified(g->d, b, g->tables[t].db, g->tables[t].name);
+}
+
+const char *gen_comment_text(Gen *g, const char *s)
+{
+    char *c = arena_strdup(g->a, s);
+    for (char *p = c; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7F)
+            *p = '?';
+    return c;
+}
+
+const char *gen_metric_col(Gen *g, int m, const char *suffix)
+{
+    return arena_printf(g->a, "%s__%s", g->ir->metrics[m].name, suffix);
+}
+
+const char *gen_label(Gen *g, const char *step)
+{
+    return arena_printf(g->a, "abc_%s_%s_{{run_id}}", g->label_tag, step);
+}
+
+void gen_tag_pred(Gen *g, Buf *b, const char *alias)
+{
+    gen_col(g, b, alias, "tag");
+    buf_puts(b, " = ");
+    gen_str(g, b, g->ir->tag);
+}
+

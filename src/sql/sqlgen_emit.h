@@ -1,0 +1,49 @@
+/* sqlgen_emit.h — private to the SQL backend: the generation context
+ * (Gen) and the emit helpers every phase writes SQL with (quoted names and
+ * literals, steps, statements, diagnostics).  Implemented in sqlgen_emit.c;
+ * depends on nothing else of src/sql/, so the phases (ddl, dml, stats,
+ * report, run) sit above it and the driver (sqlgen.c) above them. */
+#ifndef ABC_SQL_SQLGEN_EMIT_H
+#define ABC_SQL_SQLGEN_EMIT_H
+
+#include "abc/sqlgen.h"
+
+enum {
+    T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_STATE,
+    T_COUNT
+};
+
+typedef struct Gen {
+    const IrSpec *ir;
+    const Dialect *d;
+    Arena *a;
+    Diag *diag;
+    int nerrors;
+    TableDef tables[T_COUNT];
+    char label_tag[48];   /* the tag, as it appears in StarRocks load labels */
+    SqlStep *steps;
+    int nsteps, cap;
+    const TableCol *retired; /* wide-table columns kept from the schema lock */
+    int nretired;
+    size_t uv_end;           /* statistics prefix: offset just after the user_values CTE */
+} Gen;
+
+/* ---- sqlgen_emit.c ---- */
+void gen_error(Gen *g, SrcLoc loc, const char *fmt, ...) ABC_PRINTF(3, 4);
+SqlStep *gen_step(Gen *g, SqlStepKind kind, const char *name, const char *summary);
+void gen_push(Gen *g, SqlStep *s, const Buf *stmt);
+void gen_push_stmts(Gen *g, SqlStep *s, const SqlStmts *st);
+/* `name` quoted (already validated). */
+void gen_id(Gen *g, Buf *b, const char *name);
+/* alias.`name` */
+void gen_col(Gen *g, Buf *b, const char *alias, const char *name);
+void gen_str(Gen *g, Buf *b, const char *s);
+void gen_table(Gen *g, Buf *b, int t);
+/* Make a plain one-line text for a comment (control chars replaced). */
+const char *gen_comment_text(Gen *g, const char *s);
+const char *gen_metric_col(Gen *g, int m, const char *suffix);
+const char *gen_label(Gen *g, const char *step);
+/* `tag` = '<tag>' */
+void gen_tag_pred(Gen *g, Buf *b, const char *alias);
+
+#endif
