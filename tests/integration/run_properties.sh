@@ -3,7 +3,10 @@
 # with itself (tests/integration/properties.py: effect inside its interval,
 # interval centred, p and interval from one test, significant, decision and
 # bayes_decision by the documented rule, methods as plan.json lists them).
-# Data: the demo's synthetic dataset (smaller), all specs, --full, on a
+# Data: the demo's synthetic dataset (smaller), all specs of specs/ and the
+# golden specs of tests/golden/sql/ (k_*, o_*, w_*: their GrowthBook tags are
+# added to the retention experiments of the snapshot; o_conditions is left
+# out, it reads a column the synthetic data does not have), --full, on a
 # private mariadbd; every report, daily and dashboard table is checked.
 . "$(dirname "$0")/run_lib.sh"
 rl_init properties
@@ -17,7 +20,24 @@ rl_server
     || fail "abc synth"
 rl_run ABC_TODAY=2026-10-29 -- specs/*.ab --full
 case $RL_RC in 0|4) ok "abc run specs/*.ab --full (exit $RL_RC)" ;; *) fail "abc run exit $RL_RC: $(tail -3 "$RL_ERR")" ;; esac
-"$ABC" compile --dialect mariadb -o "$RL_TMP/gen" specs/*.ab >/dev/null || fail "abc compile"
+golden=$(ls tests/golden/sql/[kow]_*.ab | grep -v o_conditions)
+python3 - "$RL_SNAP" "$RL_TMP/golden-snap.json" $golden <<'PY'
+import json, re, sys
+snap = json.load(open(sys.argv[1]))
+tags = [re.search(r'experiments from growthbook tag "([^"]+)"', open(f).read()).group(1)
+        for f in sys.argv[3:] if 'experiments from growthbook tag' in open(f).read()]
+for e in snap["experiments"]:
+    if "retention" in e.get("tags", []):
+        e["tags"] = e["tags"] + tags
+json.dump(snap, open(sys.argv[2], "w"))
+PY
+rl_config "$RL_TMP/golden.yaml" "$RL_DSN" "  file: $RL_TMP/golden-snap.json"
+for spec in $golden; do
+    RL_RUNCFG=$RL_TMP/golden.yaml rl_run ABC_TODAY=2026-10-29 -- "$spec" --full
+    case $RL_RC in 0|4) ;; *) fail "abc run $spec exit $RL_RC: $(tail -1 "$RL_ERR")" ;; esac
+done
+ok "abc run of $(echo $golden | wc -w) golden specs"
+"$ABC" compile --dialect mariadb -o "$RL_TMP/gen" specs/*.ab $golden >/dev/null || fail "abc compile"
 tables=$(mariadbd_sql -N -B -e "SELECT CONCAT(table_schema, '.', table_name) FROM information_schema.tables
     WHERE table_name LIKE 'tbl\_report\_%' ORDER BY 1")
 [ -n "$tables" ] || fail "no report tables"
