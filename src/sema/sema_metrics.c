@@ -359,6 +359,9 @@ void sema_metric(Sema *s, const AstItem *it, IrMetric *m, int self)
     m->window.kind = WIN_PHASE;
     m->set.source = -1; /* until resolved; stays -1 for ratios and on errors */
     sema_metric_call(s, it, m, self);
+    /* days to an event: sooner is better unless the spec says otherwise */
+    if (m->kind == MK_TIME_TO_EVENT)
+        m->direction = DIR_LOWER;
     bool has_window = false, phase = false;
     IrWindow own = m->window;
     sema_metric_options(s, it, m, &has_window, &phase);

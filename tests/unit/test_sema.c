@@ -884,3 +884,13 @@ Test(sema, fuzz_findings)
     const IrSpec *ir = load_with("  metric a = sum(events.x) cap p95;\n  segment c = users.country;\n");
     cr_assert_float_eq(ir->metrics[0].cap.value, 0.95, 1e-12);
 }
+
+Test(sema, time_to_defaults_to_lower_is_better)
+{
+    const IrSpec *ir = load_with("  metric a = time_to(events) within 7d;\n"
+                                 "  metric b = time_to(events) within 7d higher is better;\n"
+                                 "  metric c = count(events) within 7d;\n");
+    cr_expect_eq(metric(ir, "a")->direction, DIR_LOWER);
+    cr_expect_eq(metric(ir, "b")->direction, DIR_HIGHER);
+    cr_expect_eq(metric(ir, "c")->direction, DIR_HIGHER);
+}
