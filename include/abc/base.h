@@ -69,6 +69,11 @@ void buf_vprintf(Buf *b, const char *fmt, va_list ap);
 /* A JSON string literal of s (quotes, backslash and control characters
  * escaped; other bytes, UTF-8 included, as they are). */
 void buf_put_json_string(Buf *b, const char *s);
+/* Length (1..4) of the valid UTF-8 sequence at p and its code point in
+ * *cp, or 0 when the bytes are not one (overlong forms, surrogates and code
+ * points above U+10FFFF included).  src/base/term.c. */
+int utf8_decode(const unsigned char *p, unsigned long *cp);
+
 /* s as it may be printed on a terminal: tab, LF and CR as \t \n \r, other
  * C0 controls and DEL as \xNN, C1 controls and bidirectional formatting
  * characters as \uNNNN, bytes that are not UTF-8 as \xNN; the rest as is

@@ -10,8 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p (1..4) and its code point, or 0. */
-static int utf8_seq(const unsigned char *p, unsigned long *cp)
+int utf8_decode(const unsigned char *p, unsigned long *cp)
 {
     int len;
     unsigned long c;
@@ -55,7 +54,7 @@ static size_t clean_prefix(const char *s)
     size_t i = 0;
     while (p[i]) {
         unsigned long cp;
-        int len = utf8_seq(p + i, &cp);
+        int len = utf8_decode(p + i, &cp);
         if (len == 0 || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || is_bidi(cp))
             break;
         i += (size_t)len;
@@ -73,7 +72,7 @@ void buf_put_term(Buf *b, const char *s)
         if (!*p)
             break;
         unsigned long cp;
-        int len = utf8_seq(p, &cp);
+        int len = utf8_decode(p, &cp);
         if (len == 0) {
             buf_printf(b, "\\x%02x", *p);
             p++;

@@ -335,29 +335,8 @@ static AbcStatus check_text(ParseCtx *pc, const char *path, const char *s, long 
         if (p[0] == 0xC0 && p[1] == 0x80)
             return perr(pc, path, "contains a NUL character (\\u0000)");
         unsigned long cp;
-        int len;
-        if (p[0] < 0x80) {
-            cp = p[0];
-            len = 1;
-        } else if ((p[0] & 0xE0) == 0xC0) {
-            cp = p[0] & 0x1Fu;
-            len = 2;
-        } else if ((p[0] & 0xF0) == 0xE0) {
-            cp = p[0] & 0x0Fu;
-            len = 3;
-        } else if ((p[0] & 0xF8) == 0xF0) {
-            cp = p[0] & 0x07u;
-            len = 4;
-        } else {
-            return perr(pc, path, "is not valid UTF-8");
-        }
-        for (int i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return perr(pc, path, "is not valid UTF-8");
-            cp = (cp << 6) | (p[i] & 0x3Fu);
-        }
-        static const unsigned long min_of_len[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min_of_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        int len = utf8_decode(p, &cp);
+        if (!len)
             return perr(pc, path, "is not valid UTF-8");
         if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F)
             return perr(pc, path, "contains the control character 0x%02lX", cp);

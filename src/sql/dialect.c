@@ -45,29 +45,8 @@ long dialect_utf8_chars(const char *s, unsigned long *max_cp)
     unsigned long top = 0;
     while (*p) {
         unsigned long cp;
-        int len;
-        if (p[0] < 0x80) {
-            cp = p[0];
-            len = 1;
-        } else if ((p[0] & 0xE0) == 0xC0) {
-            cp = p[0] & 0x1Fu;
-            len = 2;
-        } else if ((p[0] & 0xF0) == 0xE0) {
-            cp = p[0] & 0x0Fu;
-            len = 3;
-        } else if ((p[0] & 0xF8) == 0xF0) {
-            cp = p[0] & 0x07u;
-            len = 4;
-        } else {
-            return -1;
-        }
-        for (int i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return -1;
-            cp = (cp << 6) | (p[i] & 0x3Fu);
-        }
-        static const unsigned long min_of_len[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min_of_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        int len = utf8_decode(p, &cp);
+        if (!len)
             return -1;
         if (cp > top)
             top = cp;
