@@ -138,43 +138,6 @@ static bool same_file_content(const char *path, const PlanFile *f, bool *exists)
     return same;
 }
 
-/* diff -u old new, new content piped in; no shell involved. */
-static void print_diff(const char *path, const char *rel, const PlanFile *f, bool exists)
-{
-    fflush(stdout);
-    int fds[2];
-    if (pipe(fds) != 0)
-        return;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return;
-    }
-    if (pid == 0) {
-        dup2(fds[0], 0);
-        close(fds[0]);
-        close(fds[1]);
-        char la[1100], lb[1100];
-        snprintf(la, sizeof la, "a/%s", rel);
-        snprintf(lb, sizeof lb, "b/%s", rel);
-        execlp("diff", "diff", "-u", "--label", la, "--label", lb, exists ? path : "/dev/null", "-",
-               (char *)NULL);
-        _exit(127);
-    }
-    close(fds[0]);
-    size_t done = 0;
-    while (done < f->len) {
-        ssize_t n = write(fds[1], f->data + done, f->len - done);
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    close(fds[1]);
-    int status;
-    waitpid(pid, &status, 0);
-}
-
 /* A unit's owned directories (<tag>/<dialect>) hold only that unit's files:
  * tags are unique within a run. */
 static const PlanFile *produced(const Unit *u, const char *rel)
@@ -380,7 +343,7 @@ static int check_all(const char *outdir, Unit *u, int nunits)
                 continue;
             printf("abc compile --check: %s/%s is %s\n", outdir, f->path,
                    exists ? "out of date" : "missing");
-            print_diff(path, f->path, f, exists);
+            cli_print_diff(path, f->path, f->data, f->len, exists);
             stale++;
         }
     each_stale(outdir, u, nunits, report_stale, &stale);
