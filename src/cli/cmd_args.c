@@ -141,8 +141,9 @@ void cli_print_diff(const char *path, const char *rel, const char *data, size_t 
         close(fds[0]);
         close(fds[1]);
         char la[1100], lb[1100];
-        snprintf(la, sizeof la, "a/%s", rel);
-        snprintf(lb, sizeof lb, "b/%s", rel);
+        const char *sep = rel[0] == '/' ? "" : "/";
+        snprintf(la, sizeof la, "a%s%s", sep, rel);
+        snprintf(lb, sizeof lb, "b%s%s", sep, rel);
         execlp("diff", "diff", "-u", "--label", la, "--label", lb, exists ? path : "/dev/null", "-",
                (char *)NULL);
         _exit(127);

@@ -690,6 +690,43 @@ static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char 
 
 /* ---- the run ------------------------------------------------------------------------ */
 
+/* The plan's "migration:" line: which wide-table columns the run would
+ * add, from the warehouse's columns (a read; nothing is changed). */
+static void plan_migration(Runner *r, FILE *f)
+{
+    const SqlStep *cols = find_step(r, SQLSTEP_MIGRATE_COLUMNS);
+    if (!r->prog.wide || !cols)
+        return;
+    if (!r->env->wh) {
+        fprintf(f, "migration: none (no warehouse yet: %s is created with every column)\n",
+                r->prog.wide->name);
+        return;
+    }
+    SqlParams base;
+    memset(&base, 0, sizeof base);
+    base.run_id = r->run_id;
+    ColSet have = {0};
+    char err[512];
+    SqlStep alter;
+    if (query_step(r, cols, &base, colset_fn, &have, err, sizeof err) != ABC_OK) {
+        fprintf(f, "migration: unknown (%s)\n", err);
+    } else if (have.n == 0) {
+        fprintf(f, "migration: none (%s is new: created with every column)\n", r->prog.wide->name);
+    } else {
+        int n = sqlgen_migrate_wide(&r->prog, (const char *const *)have.names, have.n, &r->arena,
+                                    &alter);
+        if (n == 0)
+            fprintf(f, "migration: none (%s has every column of the spec)\n", r->prog.wide->name);
+        else
+            fprintf(f, "migration: %s lacks %d column%s of the spec; migrate_wide adds %s and "
+                       "schema_migrations records the next version\n",
+                    r->prog.wide->name, n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+    }
+    for (int i = 0; i < have.n; i++)
+        free(have.names[i]);
+    free(have.names);
+}
+
 static void dry_run_plan(Runner *r)
 {
     FILE *f = r->opt->plan_out ? r->opt->plan_out : stdout;
@@ -717,6 +754,7 @@ static void dry_run_plan(Runner *r)
         date_format(r->to, b);
         fprintf(f, "dates due: %s .. %s (%ld days; %s)\n", a, b, r->to - r->from + 1, r->reason);
     }
+    plan_migration(r, f);
     fprintf(f, "steps:\n");
     for (int i = 0; i < r->prog.nsteps; i++) {
         const SqlStep *s = &r->prog.steps[i];
