@@ -51,6 +51,15 @@ char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_printf(Arena *a, const char *fmt, ...) ABC_PRINTF(2, 3);
 
+/* ---- words (src/base/nearest.c) ---------------------------------------- */
+/* Edit distance with transpositions (optimal string alignment); 99 for
+ * words over 64 bytes. */
+int word_distance(const char *a, const char *b);
+/* The one candidate (NULL-terminated list) near enough to word to be what
+ * was meant — a typo or an abbreviation of 4+ characters — or NULL.  A
+ * word --name=value is compared by --name. */
+const char *word_nearest(const char *word, const char *const *cands);
+
 /* ---- Buf: growable NUL-terminated byte buffer --------------------------- */
 typedef struct Buf {
     char *data;
