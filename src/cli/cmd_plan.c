@@ -30,7 +30,7 @@ int cmd_plan(int argc, char **argv)
             return 0;
         }
         if (!strcmp(a, "--all") || !strcmp(a, "--dry-run") || !strcmp(a, "--fail-on") ||
-            !strcmp(a, "--memo-dir")) {
+            !strcmp(a, "--memo-dir") || !strcmp(a, "--sql") || !strcmp(a, "--quiet")) {
             return cli_usage_error("plan", "'%s' is not a plan option (it is one of abc run's)", a);
         }
         if (!strcmp(a, "--date") || !strcmp(a, "--from") || !strcmp(a, "--to") ||
