@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define ABC_MUST_CHECK __attribute__((warn_unused_result))
@@ -85,6 +86,9 @@ void buf_put_json_string(Buf *b, const char *s);
 void buf_put_term(Buf *b, const char *s);
 /* The same into a, or s itself when nothing needs escaping (NULL: NULL). */
 const char *term_safe(Arena *a, const char *s);
+/* Whether to colour what goes to f: a terminal, TERM set and not "dumb",
+ * NO_COLOR unset or empty (https://no-color.org). */
+bool term_color(FILE *f);
 /* Take ownership of the bytes; the Buf is left empty. */
 char *buf_take(Buf *b);
 

@@ -24,13 +24,7 @@ const char *cli_nearest(const char *word, const char *const *cands)
 
 bool cli_color(FILE *f)
 {
-    const char *no = getenv("NO_COLOR");
-    const char *term = getenv("TERM");
-    if (no && *no)
-        return false;
-    if (!term || !*term || strcmp(term, "dumb") == 0)
-        return false;
-    return isatty(fileno(f)) == 1;
+    return term_color(f);
 }
 
 const char *cli_sgr(FILE *f, CliColor c)

@@ -410,7 +410,7 @@ int runcli_main(const char *cmd, int argc, char **argv)
     RunEnv env = {cfg, wh, dialect};
     buf_printf(&out, "{\"abc_version\": \"%s\", \"dialect\": \"%s\", \"tags\": [", ABC_VERSION,
                dialect->name);
-    int nfailed = 0;
+    int count[4] = {0, 0, 0, 0}; /* pass (or plan), warn, fail, error */
     for (int k = 0; k < nspecs; k++) {
         RunOutcome res;
         err[0] = '\0';
@@ -430,7 +430,7 @@ int runcli_main(const char *cmd, int argc, char **argv)
                     res.srm_failures, res.guardrail_failures, res.data_quality_failures,
                     why[0] ? ": " : "", why);
         rc = worse(rc, code);
-        nfailed += code != 0;
+        count[st != ABC_OK ? 3 : res.health_failed ? 2 : why[0] ? 1 : 0]++;
         /* the per-tag summary line: PASS, WARN (a check failed that was not
          * asked to fail the run), FAIL (a requested check), ERROR */
         {
@@ -499,8 +499,8 @@ int runcli_main(const char *cmd, int argc, char **argv)
     if (json)
         fwrite(out.data, 1, out.len, stdout);
     if (nspecs > 1 && !o.sql && summary.len) {
-        fprintf(stderr, "abc %s: %d tag%s: %d ok, %d not ok (exit %d)\n", cmd, nspecs,
-                nspecs == 1 ? "" : "s", nspecs - nfailed, nfailed, rc);
+        fprintf(stderr, "abc %s: %d tags: %d %s, %d warned, %d failed, %d errors (exit %d)\n", cmd,
+                nspecs, count[0], o.dry_run ? "planned" : "passed", count[1], count[2], count[3], rc);
         fwrite(summary.data, 1, summary.len, stderr);
     }
 done:

@@ -675,15 +675,20 @@ static AbcStatus stats_row_fn(const WhRow *row, void *ctx)
 static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char *err,
                            size_t errlen)
 {
+    int total = 0, done = 0;
+    for (int i = 0; i < r->prog.nsteps; i++)
+        total += r->prog.steps[i].kind == SQLSTEP_STATS;
     for (int i = 0; i < r->prog.nsteps; i++) {
         const SqlStep *s = &r->prog.steps[i];
         if (s->kind != SQLSTEP_STATS)
             continue;
+        progress_bar(r, done, total, "statistics queries");
         StatsFeed feed = {res, s, r->unit.ir->nsegments, NULL, err, errlen};
         AbcStatus st = query_step(r, s, base, stats_row_fn, &feed, err, errlen);
         stats_rows_decoder_free(feed.dec);
         if (st != ABC_OK)
             return st;
+        progress_bar(r, ++done, total, "statistics queries");
     }
     return ABC_OK;
 }
