@@ -48,6 +48,9 @@ static const char run_help[] =
     "Without --date/--from/--full, the dates due are those since the tag's last\n"
     "successful run (kept in the warehouse) minus the late-data lookback\n"
     "(lookback_days, default 2), through yesterday (UTC).\n"
+    "With several specs (or --all) every spec is checked before any runs, and a\n"
+    "line per tag ends the output: PASS, WARN (a check failed that was not asked\n"
+    "to fail the run), FAIL (a requested check; exit 4) or ERROR.\n"
     "\n"
     "exit codes: 0 ok, 1 spec or data error, 2 usage, 3 no abc.yaml, warehouse,\n"
     "GrowthBook or file system, 4 a requested health check failed\n";
