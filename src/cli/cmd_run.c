@@ -48,7 +48,7 @@ static const char run_help[] =
     "Without --date/--from/--full, the dates due are those since the tag's last\n"
     "successful run (kept in the warehouse) minus the late-data lookback\n"
     "(lookback_days, default 2), through yesterday (UTC).\n"
-    "With several specs (or --all) every spec is checked before any runs, and a\n"
+    "With --all every spec is checked before any runs.  With several specs a\n"
     "line per tag ends the output: PASS, WARN (a check failed that was not asked\n"
     "to fail the run), FAIL (a requested check; exit 4) or ERROR.\n"
     "\n"
@@ -241,8 +241,9 @@ static void first_failure(const Buf *json, char *out, size_t outlen)
     cJSON_Delete(doc);
 }
 
-/* Every spec loads and checks before any runs: a broken spec in --all
- * stops the command before the first warehouse statement. */
+/* With --all, every spec loads and checks before any runs: a broken spec
+ * in specs/ stops the command before the first warehouse statement.  (Specs
+ * named one by one are each attempted, as a scheduler listing them expects.) */
 static int precheck_specs(const char *cmd, char **specs, int nspecs)
 {
     int bad = 0, rc = 0;
@@ -395,8 +396,12 @@ int runcli_main(const char *cmd, int argc, char **argv)
     buf_init(&out);
     buf_init(&summary);
     AbcStatus st;
-    if (nspecs > 1 && (rc = precheck_specs(cmd, specs, nspecs)) != 0)
+    if (all && (rc = precheck_specs(cmd, specs, nspecs)) != 0) {
+        if (json)
+            printf("{\"abc_version\": \"%s\", \"tags\": [], \"error\": \"a spec has errors; "
+                   "nothing was run\", \"exit_code\": %d}\n", ABC_VERSION, rc);
         goto done;
+    }
     /* --dry-run --sql sends nothing: it connects only to learn the dialect;
      * a dry run on an embedded warehouse not yet created reads no run
      * state (a first run) and creates nothing */
