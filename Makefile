@@ -152,6 +152,8 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/abc
 	install -m 0644 docs/abc.1 $(DESTDIR)$(PREFIX)/share/man/man1/abc.1
+	install -d $(DESTDIR)$(PREFIX)/share/doc/abc
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/abc/
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz abc

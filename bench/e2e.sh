@@ -47,7 +47,7 @@ trap 'exit 130' INT TERM
 synth_opts() { # USERS
     echo --users "$1" --days 28 --pre-days 14 --start 2026-10-01 --seed 42 --snapshot "$SNAP" \
         --effect ret-onboarding-v2/1:active=0.10 --effect ret-push-reminder/2:active=0.05 \
-        --effect sub-paywall-annual-first:subscribe=0.25 --quiet
+        --effect sub-paywall-annual-first:subscribe=0.25 --replace --quiet
 }
 
 # run_abc NAME CONFIG TODAY [abc run options...]: one timed `abc run`; sets

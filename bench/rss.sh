@@ -67,7 +67,7 @@ for n in $SCALES; do
     echo "== $n users"
     mariadbd_sql -e 'DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flow_report_app'
     "$TIME" -v -o "$tmp/synth.time" "$ABC" synth --socket "$MARIADBD_SOCKET" --users "$n" --days "$DAYS" \
-        --pre-days "$PRE_DAYS" --start 2026-10-01 --seed 42 --snapshot "$SNAP" --quiet
+        --pre-days "$PRE_DAYS" --start 2026-10-01 --seed 42 --snapshot "$SNAP" --replace --quiet
     awk -F': ' '/Elapsed \(wall clock\)/ { w = $2 } /Maximum resident set size/ { r = $2 }
         END { printf "  %-28s peak RSS %8.1f MB   wall %s\n", "synth", r / 1024, w }' "$tmp/synth.time"
     echo "  events in the window: $(mariadbd_sql -N -e "SELECT COUNT(*) FROM ods.app_events WHERE event_date >= '2026-10-01'")"

@@ -18,7 +18,7 @@ export ABC_TODAY=2026-10-29
 mkdir -p .abc
 
 echo "== 1. synthetic data with known effects (abc synth)"
-"$ABC" synth --users 10000 --days 28 --start 2026-10-01 --seed 42 \
+"$ABC" synth --replace --users 10000 --days 28 --start 2026-10-01 --seed 42 \
     --snapshot examples/growthbook-snapshot.json \
     --effect ret-onboarding-v2/1:active=0.10 \
     --effect ret-push-reminder/2:active=0.05 \

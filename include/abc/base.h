@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define ABC_MUST_CHECK __attribute__((warn_unused_result))
@@ -51,6 +52,15 @@ char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_printf(Arena *a, const char *fmt, ...) ABC_PRINTF(2, 3);
 
+/* ---- words (src/base/nearest.c) ---------------------------------------- */
+/* Edit distance with transpositions (optimal string alignment); 99 for
+ * words over 64 bytes. */
+int word_distance(const char *a, const char *b);
+/* The one candidate (NULL-terminated list) near enough to word to be what
+ * was meant — a typo or an abbreviation of 4+ characters — or NULL.  A
+ * word --name=value is compared by --name. */
+const char *word_nearest(const char *word, const char *const *cands);
+
 /* ---- Buf: growable NUL-terminated byte buffer --------------------------- */
 typedef struct Buf {
     char *data;
@@ -81,6 +91,9 @@ int utf8_decode(const unsigned char *p, unsigned long *cp);
 void buf_put_term(Buf *b, const char *s);
 /* The same into a, or s itself when nothing needs escaping (NULL: NULL). */
 const char *term_safe(Arena *a, const char *s);
+/* Whether to colour what goes to f: a terminal, TERM set and not "dumb",
+ * NO_COLOR unset or empty (https://no-color.org). */
+bool term_color(FILE *f);
 /* Take ownership of the bytes; the Buf is left empty. */
 char *buf_take(Buf *b);
 

@@ -17,4 +17,13 @@ int runcli_parse_fail_on(const char *list, unsigned *out);
 AbcStatus runcli_open_warehouse(const AbcConfig *cfg, Warehouse **wh, const Dialect **dialect,
                                 char *err, size_t errlen) ABC_MUST_CHECK;
 
+/* abc.yaml (or --config FILE, with the environment) for command cmd; with
+ * neither, and no ABC_DSN or GROWTHBOOK_API_HOST, an error naming the
+ * directory searched.  On failure the message is printed and *rc set
+ * (2 bad abc.yaml, 3 missing or unreadable). */
+AbcStatus runcli_load_config(const char *cmd, const char *path, AbcConfig **cfg, int *rc)
+    ABC_MUST_CHECK;
+/* abc run / abc plan (cmd "run" or "plan"; plan passes --dry-run --quiet). */
+int runcli_main(const char *cmd, int argc, char **argv);
+
 #endif

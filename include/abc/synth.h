@@ -111,6 +111,11 @@ void synth_format_date(int32_t day, char out[11]);
  * exposures.  ABC_ERR_USAGE / ABC_ERR_SPEC with a message on failure. */
 AbcStatus synth_check(const SynthConfig *cfg, char *err, size_t errlen) ABC_MUST_CHECK;
 
+/* What an earlier abc synth left in w (the ods tables and ods.synth_truth):
+ * a one-line description in desc ("" when there is none).  Reads only. */
+AbcStatus synth_existing(Warehouse *w, char *desc, size_t desclen, char *err,
+                         size_t errlen) ABC_MUST_CHECK;
+
 /* Generate and load the dataset into w (MariaDB dialect only).  Runs the
  * checks of synth_check() first (without printing the plan) and reports
  * each load and a final summary to cfg->progress.  *out (may be NULL) only on success.  Errors:

@@ -212,15 +212,20 @@ static void diag_print_source(const Diag *d, FILE *f, SrcLoc loc)
 
 void diag_print(const Diag *d, FILE *f)
 {
+    bool color = term_color(f);
     for (int i = 0; i < d->nmsgs; i++) {
         const DiagMsg *m = &d->msgs[i];
+        /* on a terminal: the severity in red (error), yellow (warning) or bold */
+        const char *on = !color ? "" : m->sev == SEV_ERROR ? "\033[1;31m"
+                       : m->sev == SEV_WARNING ? "\033[1;33m" : "\033[1m";
+        const char *off = color ? "\033[0m" : "";
         if (!m->has_loc) {
-            fprintf(f, "%s: %s: %s\n", d->path, sev_name(m->sev), m->msg);
+            fprintf(f, "%s: %s%s:%s %s\n", d->path, on, sev_name(m->sev), off, m->msg);
             continue;
         }
         int line, col;
         diag_line_col(d, m->loc.off, &line, &col);
-        fprintf(f, "%s:%d:%d: %s: %s\n", d->path, line, col, sev_name(m->sev), m->msg);
+        fprintf(f, "%s:%d:%d: %s%s:%s %s\n", d->path, line, col, on, sev_name(m->sev), off, m->msg);
         diag_print_source(d, f, m->loc);
     }
     if (d->nerrors > d->max_errors)

@@ -8,7 +8,9 @@
 #include "abc/base.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int utf8_decode(const unsigned char *p, unsigned long *cp)
 {
@@ -102,4 +104,15 @@ const char *term_safe(Arena *a, const char *s)
     char *out = arena_strndup(a, b.data, b.len);
     buf_free(&b);
     return out;
+}
+
+bool term_color(FILE *f)
+{
+    const char *no = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    if (no && *no)
+        return false;
+    if (!term || !*term || strcmp(term, "dumb") == 0)
+        return false;
+    return isatty(fileno(f)) == 1;
 }

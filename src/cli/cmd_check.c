@@ -17,7 +17,7 @@ static const char check_help[] =
     "                 {file, line, col, severity, message} on stdout\n"
     "  --dump-ir      print the analysed IR of each clean spec on stdout\n"
     "\n"
-    "exit: 0 all specs clean, 1 a spec has errors (or cannot be read), 2 usage\n";
+    "exit codes: 0 all specs clean, 1 a spec has errors (or cannot be read), 2 usage\n";
 
 int cmd_check(int argc, char **argv)
 {
@@ -46,16 +46,16 @@ int cmd_check(int argc, char **argv)
             first++;
             break;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "abc check: unknown option '%s'\n%s", a, check_help);
-            return 2;
+            static const char *const opts[] = {"--help", "--format", "--dump-ir", NULL};
+            if (strcmp(a, "--format") == 0)
+                return cli_usage_error("check", "--format needs a value (text or json)");
+            return cli_unknown_option("check", a, opts);
         } else {
             break;
         }
     }
     if (first >= argc) {
-        fputs("abc check: no spec given\n", stderr);
-        fputs(check_help, stderr);
-        return 2;
+        return cli_usage_error("check", "no spec given");
     }
     int rc = 0;
     Buf out;

@@ -34,7 +34,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: abc compile [-o DIR] [--dialect starrocks|mariadb|all] [--check] [-j N] SPEC...\n"
+    fputs("usage: abc compile [-o DIR] [--dialect starrocks|mariadb|all] [--check] [-q] [-j N] SPEC...\n"
           "\n"
           "Write the SQL and plan of each spec into DIR/<tag>/ (default DIR: generated):\n"
           "  <tag>/<dialect>/NN_<step>.sql   statements of each step, with placeholders\n"
@@ -43,9 +43,11 @@ static void usage(FILE *f)
           "  <tag>/migrations/NNNN_vK.<dialect>.sql  when a spec change alters columns\n"
           "\n"
           "  -o DIR              output directory (default generated)\n"
-          "  --dialect D         starrocks (default), mariadb, or all\n"
-          "  --check             write nothing; print a diff and exit 1 when DIR is stale\n"
-          "                      (without --dialect: every dialect DIR/<tag>/ holds)\n"
+          "  --dialect D         starrocks, mariadb, or all (default: the dialects DIR/<tag>/\n"
+          "                      already holds; all for a new tag — the same for --check)\n"
+          "  --check             write nothing; print a diff and exit 1 when DIR is stale,\n"
+          "                      with the command that brings it up to date\n"
+          "  -q, --quiet         no summary (files written, changed, removed; migrations)\n"
           "  -j, --jobs N        specs compiled in parallel (default: the online CPUs);\n"
           "                      the output does not depend on N\n"
           "  --help              this text\n"
@@ -68,6 +70,9 @@ typedef struct Unit {
     /* write phase: temporary files staged for this unit and their targets */
     char **tmp, **dst;
     int ntmp;
+    int nnew;                  /* of the staged files, those that did not exist */
+    char **new_migrations;     /* staged migration files that did not exist (paths) */
+    int nnew_migrations;
     char write_err[4400];
 } Unit;
 
@@ -80,6 +85,7 @@ typedef struct Job {
     const char *outdir;
     const char *dialect_arg; /* --dialect, or NULL */
     bool check;              /* --check */
+    bool quiet;              /* --quiet: no summary */
 } Job;
 
 typedef void (*UnitFn)(Unit *u, const Job *job);
@@ -136,43 +142,6 @@ static bool same_file_content(const char *path, const PlanFile *f, bool *exists)
     bool same = len == f->len && memcmp(data, f->data, len) == 0;
     free(data);
     return same;
-}
-
-/* diff -u old new, new content piped in; no shell involved. */
-static void print_diff(const char *path, const char *rel, const PlanFile *f, bool exists)
-{
-    fflush(stdout);
-    int fds[2];
-    if (pipe(fds) != 0)
-        return;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return;
-    }
-    if (pid == 0) {
-        dup2(fds[0], 0);
-        close(fds[0]);
-        close(fds[1]);
-        char la[1100], lb[1100];
-        snprintf(la, sizeof la, "a/%s", rel);
-        snprintf(lb, sizeof lb, "b/%s", rel);
-        execlp("diff", "diff", "-u", "--label", la, "--label", lb, exists ? path : "/dev/null", "-",
-               (char *)NULL);
-        _exit(127);
-    }
-    close(fds[0]);
-    size_t done = 0;
-    while (done < f->len) {
-        ssize_t n = write(fds[1], f->data + done, f->len - done);
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    close(fds[1]);
-    int status;
-    waitpid(pid, &status, 0);
 }
 
 /* A unit's owned directories (<tag>/<dialect>) hold only that unit's files:
@@ -239,8 +208,9 @@ static void report_stale(int dfd, const char *name, const char *rel, void *ctx)
 static void remove_stale(int dfd, const char *name, const char *rel, void *ctx)
 {
     (void)rel;
-    (void)ctx;
-    unlinkat(dfd, name, 0);
+    int *removed = ctx;
+    if (unlinkat(dfd, name, 0) == 0)
+        (*removed)++;
 }
 
 /* No file abc writes or deletes may be reached through a symbolic link:
@@ -300,6 +270,14 @@ static void stage_unit(Unit *u, const Job *job)
         bool exists;
         if (same_file_content(path, f, &exists))
             continue; /* unchanged: leave the file (and its mtime) alone */
+        if (!exists) {
+            u->nnew++;
+            if (strstr(f->path, "/migrations/")) {
+                if (!u->new_migrations)
+                    u->new_migrations = calloc((size_t)u->out.nfiles + 1, sizeof(char *));
+                u->new_migrations[u->nnew_migrations++] = strdup(path);
+            }
+        }
         char *t = malloc(strlen(path) + 32);
         sprintf(t, "%s.tmp.%ld", path, (long)getpid());
         u->tmp[u->ntmp] = t;
@@ -346,8 +324,28 @@ static int write_all(const Job *job, Unit *u, int nunits, int jobs)
             free(u[i].tmp[k]);
             u[i].tmp[k] = NULL;
         }
-    each_stale(outdir, u, nunits, remove_stale, NULL);
+    int removed = 0;
+    each_stale(outdir, u, nunits, remove_stale, &removed);
     rc = 0;
+    if (!job->quiet) {
+        int nnew = 0, nmig = 0, nfiles = 0;
+        for (int i = 0; i < nunits; i++) {
+            nnew += u[i].nnew;
+            nmig += u[i].nnew_migrations;
+            nfiles += u[i].out.nfiles;
+        }
+        if (staged == 0 && removed == 0)
+            fprintf(stderr, "abc compile: %s is up to date (%d spec%s, %d files)\n", outdir, nunits,
+                    nunits == 1 ? "" : "s", nfiles);
+        else
+            fprintf(stderr, "abc compile: %s: %d file%s written (%d new, %d changed), %d removed, "
+                    "%d unchanged; %d migration%s added\n", outdir, staged, staged == 1 ? "" : "s",
+                    nnew, staged - nnew, removed, nfiles - staged, nmig, nmig == 1 ? "" : "s");
+        for (int i = 0; i < nunits; i++)
+            for (int k = 0; k < u[i].nnew_migrations; k++)
+                fprintf(stderr, "  new migration %s (review it: `abc run` applies it)\n",
+                        u[i].new_migrations[k]);
+    }
 fail:
     for (int i = 0; i < nunits; i++) {
         for (int k = 0; k < u[i].ntmp; k++) {
@@ -359,14 +357,35 @@ fail:
         }
         free(u[i].tmp);
         free(u[i].dst);
+        for (int k = 0; k < u[i].nnew_migrations; k++)
+            free(u[i].new_migrations[k]);
+        free(u[i].new_migrations);
     }
     if (rc)
         fprintf(stderr, "abc compile: nothing was changed in '%s'\n", outdir);
     return rc;
 }
 
-static int check_all(const char *outdir, Unit *u, int nunits)
+/* An argument as the shell reads it back: quoted unless it is plain. */
+static void put_shell_word(Buf *b, const char *w)
 {
+    if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=+,:@%") ==
+                  strlen(w)) {
+        buf_puts(b, w);
+        return;
+    }
+    buf_putc(b, '\'');
+    for (; *w; w++)
+        if (*w == '\'')
+            buf_puts(b, "'\\''");
+        else
+            buf_putc(b, *w);
+    buf_putc(b, '\'');
+}
+
+static int check_all(const Job *job, Unit *u, int nunits)
+{
+    const char *outdir = job->outdir;
     int stale = 0;
     for (int i = 0; i < nunits; i++)
         for (int k = 0; k < u[i].out.nfiles; k++) {
@@ -380,13 +399,32 @@ static int check_all(const char *outdir, Unit *u, int nunits)
                 continue;
             printf("abc compile --check: %s/%s is %s\n", outdir, f->path,
                    exists ? "out of date" : "missing");
-            print_diff(path, f->path, f, exists);
+            cli_print_diff(path, f->path, f->data, f->len, exists);
             stale++;
         }
     each_stale(outdir, u, nunits, report_stale, &stale);
-    if (stale)
-        fprintf(stderr, "abc compile --check: %d file%s in '%s' stale; run `abc compile` and "
-                "commit the result\n", stale, stale == 1 ? "" : "s", outdir);
+    if (stale) {
+        /* the command that brings outdir up to date: the same specs, the
+         * same -o and --dialect (the defaults of compile and --check agree) */
+        Buf cmd;
+        buf_init(&cmd);
+        buf_puts(&cmd, "abc compile");
+        if (strcmp(outdir, "generated") != 0) {
+            buf_puts(&cmd, " -o ");
+            put_shell_word(&cmd, outdir);
+        }
+        if (job->dialect_arg) {
+            buf_puts(&cmd, " --dialect ");
+            put_shell_word(&cmd, job->dialect_arg);
+        }
+        for (int i = 0; i < nunits; i++) {
+            buf_putc(&cmd, ' ');
+            put_shell_word(&cmd, u[i].path);
+        }
+        fprintf(stderr, "abc compile --check: %d file%s in '%s' stale; to fix, run\n  %s\nand commit "
+                "the result\n", stale, stale == 1 ? "" : "s", outdir, cmd.data);
+        buf_free(&cmd);
+    }
     return stale ? 1 : 0;
 }
 
@@ -552,14 +590,20 @@ static void plan_unit(Unit *u, const Job *job)
         ds[nd++] = &dialect_mariadb;
     } else if (arg) {
         ds[nd++] = dialect_by_name(arg);
-    } else if (job->check) {
+    } else {
+        /* the default of compile and --check alike: the dialects DIR/<tag>/
+         * holds, both for a tag compiled for the first time */
         char p[4096];
+        snprintf(p, sizeof p, "%s/%s/starrocks", job->outdir, ir->tag);
+        if (is_dir(p))
+            ds[nd++] = &dialect_starrocks;
         snprintf(p, sizeof p, "%s/%s/mariadb", job->outdir, ir->tag);
-        ds[nd++] = &dialect_starrocks;
         if (is_dir(p))
             ds[nd++] = &dialect_mariadb;
-    } else {
-        ds[nd++] = &dialect_starrocks;
+        if (nd == 0) {
+            ds[nd++] = &dialect_starrocks;
+            ds[nd++] = &dialect_mariadb;
+        }
     }
     u->plan_st = plan_tag_outputs(ir, ds, nd, job->outdir, &u->arena, &u->su.diag, &u->out,
                                   u->plan_err, sizeof u->plan_err);
@@ -569,7 +613,7 @@ int cmd_compile(int argc, char **argv)
 {
     const char *outdir = "generated";
     const char *dialect_arg = NULL;
-    bool check = false;
+    bool check = false, quiet = false;
     const char **specs = calloc((size_t)argc + 1, sizeof *specs);
     int nspecs = 0, rc = 0;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -581,21 +625,29 @@ int cmd_compile(int argc, char **argv)
             free(specs);
             return 0;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (++i >= argc)
-                goto usage_err;
+            if (++i >= argc) {
+                free(specs);
+                return cli_usage_error("compile", "%s needs a value", a);
+            }
             outdir = argv[i];
         } else if (strcmp(a, "--dialect") == 0) {
-            if (++i >= argc)
-                goto usage_err;
+            if (++i >= argc) {
+                free(specs);
+                return cli_usage_error("compile", "%s needs a value", a);
+            }
             dialect_arg = argv[i];
         } else if (strncmp(a, "--dialect=", 10) == 0) {
             dialect_arg = a + 10;
         } else if (strcmp(a, "--check") == 0) {
             check = true;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            quiet = true;
         } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
             char *end;
-            if (++i >= argc)
-                goto usage_err;
+            if (++i >= argc) {
+                free(specs);
+                return cli_usage_error("compile", "%s needs a value", a);
+            }
             long j = strtol(argv[i], &end, 10);
             if (*end || j < 1 || j > 64) {
                 fprintf(stderr, "abc compile: --jobs wants a number from 1 to 64, not '%s'\n", argv[i]);
@@ -603,8 +655,10 @@ int cmd_compile(int argc, char **argv)
             }
             jobs = (int)j;
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "abc compile: unknown option '%s'\n", a);
-            goto usage_err;
+            static const char *const opts[] = {"--help", "-o", "--output", "--dialect", "--check",
+                                               "--quiet", "-j", "--jobs", NULL};
+            free(specs);
+            return cli_unknown_option("compile", a, opts);
         } else {
             specs[nspecs++] = a;
         }
@@ -614,7 +668,10 @@ int cmd_compile(int argc, char **argv)
         goto usage_err;
     }
     if (dialect_arg && strcmp(dialect_arg, "all") != 0 && !dialect_by_name(dialect_arg)) {
-        fprintf(stderr, "abc compile: unknown dialect '%s' (starrocks, mariadb or all)\n", dialect_arg);
+        const char *const ds[] = {"starrocks", "mariadb", "all", NULL};
+        const char *near = cli_nearest(dialect_arg, ds);
+        fprintf(stderr, "abc compile: unknown dialect '%s' (starrocks, mariadb or all)%s%s%s\n",
+                dialect_arg, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
         goto usage_err;
     }
 
@@ -623,7 +680,7 @@ int cmd_compile(int argc, char **argv)
         u[i].path = specs[i];
         arena_init(&u[i].arena);
     }
-    Job job = {outdir, dialect_arg, check};
+    Job job = {outdir, dialect_arg, check, quiet};
     for_each_unit(u, nspecs, &job, load_unit, jobs);
     for (int i = 0; i < nspecs; i++) {
         if (u[i].load_st != ABC_OK) {
@@ -650,7 +707,7 @@ int cmd_compile(int argc, char **argv)
     if (rc == 0)
         rc = check_links(outdir, u, nspecs);
     if (rc == 0)
-        rc = check ? check_all(outdir, u, nspecs) : write_all(&job, u, nspecs, jobs);
+        rc = check ? check_all(&job, u, nspecs) : write_all(&job, u, nspecs, jobs);
 
     for (int i = 0; i < nspecs; i++) {
         arena_free(&u[i].arena);
@@ -661,7 +718,7 @@ int cmd_compile(int argc, char **argv)
     free(specs);
     return rc;
 usage_err:
-    usage(stderr);
+    fputs("Try 'abc compile --help'.\n", stderr);
     free(specs);
     return 2;
 }

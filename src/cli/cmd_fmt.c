@@ -16,13 +16,14 @@ static const char fmt_help[] =
     "\n"
     "  -w           rewrite the file in place (atomically); with --to, write the\n"
     "               converted spec beside it (retention.ab -> retention.yaml)\n"
-    "  --check      write nothing; exit 1 and name the files that are not in\n"
-    "               canonical form\n"
+    "  --check      write nothing; exit 1, name the files that are not in\n"
+    "               canonical form and print the diff (on stdout)\n"
     "  --to FORMAT  convert: 'ab' (the DSL) or 'yaml'\n"
     "\n"
     "DSL comments are kept; YAML output has none.  A spec with syntax errors is\n"
     "not formatted (its diagnostics are printed).\n"
-    "exit: 0 ok, 1 syntax error or (with --check) unformatted, 2 usage, 3 cannot write\n";
+    "\n"
+    "exit codes: 0 ok, 1 syntax error or (with --check) unformatted, 2 usage, 3 cannot write\n";
 
 static char *sibling_path(const char *path, const char *ext)
 {
@@ -65,15 +66,16 @@ int cmd_fmt(int argc, char **argv)
             i++;
             break;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "abc fmt: unknown option '%s'\n%s", a, fmt_help);
-            return 2;
+            static const char *const opts[] = {"--help", "-w", "--check", "--to", NULL};
+            if (strcmp(a, "--to") == 0)
+                return cli_usage_error("fmt", "--to needs a value (ab or yaml)");
+            return cli_unknown_option("fmt", a, opts);
         } else {
             break;
         }
     }
     if (i >= argc) {
-        fprintf(stderr, "abc fmt: no spec given\n%s", fmt_help);
-        return 2;
+        return cli_usage_error("fmt", "no spec given");
     }
     if (write && check) {
         fputs("abc fmt: -w and --check exclude each other\n", stderr);
@@ -115,6 +117,8 @@ int cmd_fmt(int argc, char **argv)
         if (check) {
             if (target != from || out.len != u.src_len || memcmp(out.data, u.src, out.len) != 0) {
                 fprintf(stderr, "%s: not in canonical form (run abc fmt -w %s)\n", path, path);
+                if (target == from)
+                    cli_print_diff(path, path, out.data, out.len, true);
                 rc = 1;
             }
         } else if (write) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "abc/cli.h"
+#include "abc/runcli.h"
 
 static const char plan_help[] =
     "usage: abc plan [--config FILE] [--format text|json] [--date D | --from D --to D | --full] SPEC\n"
@@ -15,7 +16,9 @@ static const char plan_help[] =
     "statement counts.  Reads the run state from the warehouse; changes nothing.\n"
     "With --format json, stdout gets the machine-readable summary (experiments,\n"
     "dates due) and the text plan goes to stderr.\n"
-    "exit: 0 ok, 1 spec error, 2 usage, 3 warehouse or GrowthBook unreachable\n";
+    "\n"
+    "exit codes: 0 ok, 1 spec error, 2 usage, 3 no abc.yaml, warehouse or GrowthBook\n"
+    "unreachable\n";
 
 int cmd_plan(int argc, char **argv)
 {
@@ -27,9 +30,8 @@ int cmd_plan(int argc, char **argv)
             return 0;
         }
         if (!strcmp(a, "--all") || !strcmp(a, "--dry-run") || !strcmp(a, "--fail-on") ||
-            !strcmp(a, "--memo-dir")) {
-            fprintf(stderr, "abc plan: '%s' is not a plan option\n%s", a, plan_help);
-            return 2;
+            !strcmp(a, "--memo-dir") || !strcmp(a, "--sql") || !strcmp(a, "--quiet")) {
+            return cli_usage_error("plan", "'%s' is not a plan option (it is one of abc run's)", a);
         }
         if (!strcmp(a, "--date") || !strcmp(a, "--from") || !strcmp(a, "--to") ||
             !strcmp(a, "--config") || !strcmp(a, "--format"))
@@ -38,19 +40,18 @@ int cmd_plan(int argc, char **argv)
             nspecs++;
     }
     if (nspecs != 1) {
-        fprintf(stderr, "abc plan: give exactly one spec\n%s", plan_help);
-        return 2;
+        return cli_usage_error("plan", "give exactly one spec (%d given)", nspecs);
     }
     char **args = calloc((size_t)argc + 3, sizeof(char *));
     if (!args)
         abort();
     int n = 0;
-    args[n++] = "run";
+    args[n++] = "plan";
     args[n++] = "--dry-run";
     args[n++] = "--quiet";
     for (int i = 1; i < argc; i++)
         args[n++] = argv[i];
-    int rc = cmd_run(n, args);
+    int rc = runcli_main("plan", n, args);
     free(args);
     return rc;
 }

@@ -27,7 +27,9 @@ static void usage(FILE *f)
           "  --sequential none|cs|gsd   design (default none = fixed horizon)\n"
           "  --tuning T       confidence-sequence tuning (default 5000)\n"
           "  --looks K        group-sequential looks, equally spaced (default 5)\n"
-          "  --format text|json\n",
+          "  --format text|json\n"
+          "\n"
+          "exit codes: 0 ok, 1 no answer for these inputs (the message says why), 2 usage\n",
           f);
 }
 
@@ -70,10 +72,18 @@ static int parse_args(int argc, char **argv, PowerArgs *a)
             s->relative = false;
             continue;
         }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "abc power: %s needs a value (or is unknown)\n", o);
-            return 2;
-        }
+        static const char *const opts[] = {
+            "--help", "--relative", "--absolute", "--metric", "--sided", "--sequential", "--format",
+            "--baseline", "--sd", "--mde", "--n", "--alpha", "--power", "--tuning", "--variations",
+            "--looks", NULL,
+        };
+        bool known = false;
+        for (int k = 0; opts[k]; k++)
+            known = known || strcmp(o, opts[k]) == 0;
+        if (!known)
+            return cli_unknown_option("power", o, opts);
+        if (i + 1 >= argc)
+            return cli_usage_error("power", "%s needs a value", o);
         const char *v = argv[++i];
         double d = 0;
         if (strcmp(o, "--metric") == 0) {
@@ -149,17 +159,11 @@ static int parse_args(int argc, char **argv, PowerArgs *a)
                     return 2;
                 }
                 s->looks = (size_t)d;
-            } else {
-                fprintf(stderr, "abc power: unknown option '%s'\n", o);
-                return 2;
             }
         }
     }
-    if (!a->have_kind || !a->have_baseline || (!a->have_mde && !a->have_n)) {
-        fputs("abc power: need --metric, --baseline and --mde and/or --n\n", stderr);
-        usage(stderr);
-        return 2;
-    }
+    if (!a->have_kind || !a->have_baseline || (!a->have_mde && !a->have_n))
+        return cli_usage_error("power", "need --metric, --baseline and --mde and/or --n");
     if (s->kind != STATS_PROPORTION && !(s->sd > 0)) {
         fputs("abc power: --sd (> 0) is required for mean and ratio metrics\n", stderr);
         return 2;
@@ -230,6 +234,33 @@ static int emit(const PowerArgs *a, const char *what, double n, double mde, doub
     return fflush(stdout) == 0 ? 0 : 3;
 }
 
+/* Why the inputs have no answer, or NULL when they look answerable. */
+static const char *why_no_answer(const PowerArgs *a, char *buf, size_t len)
+{
+    const StatsPowerSpec *s = &a->spec;
+    double abs_mde = s->relative ? a->mde * fabs(s->baseline) : a->mde;
+    if (!(s->alpha > 0 && s->alpha < 1))
+        snprintf(buf, len, "--alpha %g: a significance level is between 0 and 1", s->alpha);
+    else if (!(s->power > 0 && s->power < 1))
+        snprintf(buf, len, "--power %g: a power is between 0 and 1", s->power);
+    else if (s->kind == STATS_PROPORTION && !(s->baseline > 0 && s->baseline < 1))
+        snprintf(buf, len, "--baseline %g: a proportion baseline is between 0 and 1 (%g%% is %g)",
+                 s->baseline, s->baseline, s->baseline / 100);
+    else if (s->kind != STATS_PROPORTION && s->relative && s->baseline == 0)
+        snprintf(buf, len, "--relative with --baseline 0: no effect is relative to zero");
+    else if (a->have_mde && a->mde == 0)
+        snprintf(buf, len, "--mde 0: no sample detects a zero effect");
+    else if (a->have_mde && s->kind == STATS_PROPORTION &&
+             !(s->baseline + abs_mde > 0 && s->baseline + abs_mde < 1))
+        snprintf(buf, len, "--baseline %g with --mde %g%s gives a proportion of %g, outside (0, 1)",
+                 s->baseline, a->mde, s->relative ? " (relative)" : "", s->baseline + abs_mde);
+    else if (a->have_n && !(a->n >= 2))
+        snprintf(buf, len, "--n %g: at least 2 units per arm", a->n);
+    else
+        return NULL;
+    return buf;
+}
+
 int cmd_power(int argc, char **argv)
 {
     PowerArgs a = {0};
@@ -238,6 +269,11 @@ int cmd_power(int argc, char **argv)
         return 0;
     if (r != 0)
         return r;
+    char why[256];
+    if (why_no_answer(&a, why, sizeof why)) {
+        cli_error("power", "no answer: %s", why);
+        return 1;
+    }
     AbcStatus st;
     if (a.have_mde && a.have_n) {
         double p;
@@ -255,8 +291,7 @@ int cmd_power(int argc, char **argv)
         if (st == ABC_OK)
             return emit(&a, "mde", a.n, m, a.spec.power);
     }
-    fputs("abc power: no answer for these inputs (check that the baseline and MDE keep a "
-          "proportion inside (0, 1), and that alpha, power, sd are in range)\n",
-          stderr);
+    cli_error("power", "no answer for these inputs: the sample needed is beyond what the "
+                  "formulas reach (a smaller alpha or power, or a larger MDE, may have one)");
     return st == ABC_ERR_ENV ? 3 : 1;
 }

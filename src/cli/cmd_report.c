@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "abc/cli.h"
 #include "abc/config.h"
@@ -23,7 +24,8 @@ static const char report_help[] =
     "JSON (--json), or a self-contained HTML page with a forest plot of each\n"
     "experiment's effects and confidence intervals (--html FILE, written\n"
     "atomically).  The spec is specs/TAG.ab (or .yaml) unless --spec names it.\n"
-    "exit: 0 ok, 1 no results or spec error, 2 usage, 3 warehouse unreachable\n";
+    "\n"
+    "exit codes: 0 ok, 1 no results or spec error, 2 usage, 3 warehouse unreachable\n";
 
 typedef struct Rows {
     char **cells; /* row-major, NULL for SQL NULL */
@@ -321,9 +323,14 @@ int cmd_report(int argc, char **argv)
             config_path = v, i++;
         } else if (!strcmp(a, "--spec") && v) {
             spec_path = v, i++;
-        } else if (a[0] == '-' || tag) {
-            fprintf(stderr, "abc report: unexpected '%s'\n%s", a, report_help);
-            return 2;
+        } else if (a[0] == '-') {
+            static const char *const opts[] = {"--help", "--json", "--html", "--config", "--spec", NULL};
+            for (int k = 0; opts[k]; k++)
+                if (!strcmp(a, opts[k]))
+                    return cli_usage_error("report", "%s needs a value", a);
+            return cli_unknown_option("report", a, opts);
+        } else if (tag) {
+            return cli_usage_error("report", "one TAG only: '%s' after '%s'", a, tag);
         } else {
             tag = a;
         }
@@ -335,11 +342,13 @@ int cmd_report(int argc, char **argv)
     char path[1024], err[1024];
     if (!spec_path) {
         snprintf(path, sizeof path, "specs/%s.ab", tag);
-        FILE *f = fopen(path, "r");
-        if (!f)
+        if (access(path, F_OK) != 0)
             snprintf(path, sizeof path, "specs/%s.yaml", tag);
-        else
-            fclose(f);
+        if (access(path, F_OK) != 0) {
+            cli_error("report", "no spec for tag '%s': neither specs/%s.ab nor specs/%s.yaml "
+                      "exists here (give --spec FILE)", tag, tag, tag);
+            return 1;
+        }
         spec_path = path;
     }
     int rc = 0;
@@ -355,11 +364,8 @@ int cmd_report(int argc, char **argv)
     Buf sql, out;
     buf_init(&sql);
     buf_init(&out);
-    if (config_load(config_path, &cfg, err, sizeof err) != ABC_OK) {
-        fprintf(stderr, "abc report: %s\n", err);
-        rc = 2;
+    if (runcli_load_config("report", config_path, &cfg, &rc) != ABC_OK)
         goto done;
-    }
     loaded = true;
     if (spec_load(&u, spec_path) != ABC_OK) {
         diag_print(&u.diag, stderr);

@@ -7,13 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "abc/cli.h"
 #include "abc/config.h"
+#include "abc/dates.h"
 #include "abc/gb.h"
 #include "abc/ir.h"
 #include "abc/run.h"
 #include "abc/runcli.h"
+#include "abc/spec.h"
 #include "abc/wh.h"
 
 static const char run_help[] =
@@ -43,8 +48,12 @@ static const char run_help[] =
     "Without --date/--from/--full, the dates due are those since the tag's last\n"
     "successful run (kept in the warehouse) minus the late-data lookback\n"
     "(lookback_days, default 2), through yesterday (UTC).\n"
-    "exit: 0 ok, 1 spec or data error, 2 usage, 3 warehouse/GrowthBook/file\n"
-    "system, 4 a requested health check failed\n";
+    "With --all every spec is checked before any runs.  With several specs a\n"
+    "line per tag ends the output: PASS, WARN (a check failed that was not asked\n"
+    "to fail the run), FAIL (a requested check; exit 4) or ERROR.\n"
+    "\n"
+    "exit codes: 0 ok, 1 spec or data error, 2 usage, 3 no abc.yaml, warehouse,\n"
+    "GrowthBook or file system, 4 a requested health check failed\n";
 
 int runcli_parse_fail_on(const char *list, unsigned *out)
 {
@@ -155,12 +164,113 @@ static int worse(int a, int b)
     return rank[b] > rank[a] ? b : a;
 }
 
-int cmd_run(int argc, char **argv)
+static const char *const run_opts[] = {
+    "--help", "--all", "--full", "--dry-run", "--sql", "--quiet", "--date", "--from", "--to",
+    "--memo-dir", "--config", "--format", "--fail-on", NULL,
+};
+static const char *const plan_opts[] = {
+    "--help", "--full", "--date", "--from", "--to", "--config", "--format", NULL,
+};
+
+AbcStatus runcli_load_config(const char *cmd, const char *path, AbcConfig **cfg, int *rc)
+{
+    char err[2048];
+    if (!path && access("abc.yaml", F_OK) != 0 && !getenv("ABC_DSN") &&
+        !getenv("GROWTHBOOK_API_HOST")) {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd))
+            snprintf(cwd, sizeof cwd, ".");
+        cli_error(cmd, "no abc.yaml found in %s (abc reads ./abc.yaml): run abc from the "
+                  "project root, or give --config FILE", cwd);
+        *rc = 3;
+        return ABC_ERR_ENV;
+    }
+    AbcStatus st = config_load(path, cfg, err, sizeof err);
+    if (st != ABC_OK) {
+        cli_error(cmd, "%s", err);
+        *rc = st == ABC_ERR_USAGE ? 2 : 3;
+    }
+    return st;
+}
+
+/* A date option: YYYY-MM-DD, a real calendar date. */
+static bool bad_date(const char *cmd, const char *opt, const char *v)
+{
+    long d;
+    if (!v || date_parse(v, &d))
+        return false;
+    cli_usage_error(cmd, "%s: '%s' is not a date YYYY-MM-DD", opt, v);
+    return true;
+}
+
+/* The first health failure of a tag's results, for the summary line:
+ * "SRM in EXP", "guardrail METRIC worse in EXP variation V", "data quality
+ * in EXP".  Empty when the results name none. */
+static void first_failure(const Buf *json, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    cJSON *doc = json->len ? cJSON_ParseWithLength(json->data, json->len) : NULL;
+    const cJSON *exps = cJSON_GetObjectItemCaseSensitive(doc, "experiments"), *e;
+    cJSON_ArrayForEach(e, exps) {
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "tracking_key"));
+        key = key ? key : "?";
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "srm"))) {
+            snprintf(out, outlen, "SRM in %s", key);
+            break;
+        }
+        const cJSON *m;
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(e, "metrics")) {
+            const char *role = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "role"));
+            const char *dec = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "decision"));
+            if (role && dec && !strcmp(role, "guardrail") && !strcmp(dec, "loser")) {
+                const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "metric"));
+                const char *var = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "variation"));
+                snprintf(out, outlen, "guardrail %s worse in %s variation %s", name ? name : "?",
+                         key, var ? var : "?");
+                break;
+            }
+        }
+        if (out[0])
+            break;
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "data_quality_issue")) ||
+            cJSON_GetObjectItemCaseSensitive(e, "data_quality")) {
+            snprintf(out, outlen, "data quality issue in %s", key);
+            break;
+        }
+    }
+    cJSON_Delete(doc);
+}
+
+/* With --all, every spec loads and checks before any runs: a broken spec
+ * in specs/ stops the command before the first warehouse statement.  (Specs
+ * named one by one are each attempted, as a scheduler listing them expects.) */
+static int precheck_specs(const char *cmd, char **specs, int nspecs)
+{
+    int bad = 0, rc = 0;
+    for (int k = 0; k < nspecs; k++) {
+        SpecUnit u;
+        AbcStatus st = spec_load(&u, specs[k]);
+        if (st != ABC_OK) {
+            diag_print(&u.diag, stderr);
+            if (u.diag.nmsgs == 0)
+                cli_error(cmd, "cannot read spec '%s'", specs[k]);
+            bad++;
+            rc = 1;
+        }
+        spec_unit_free(&u);
+    }
+    if (bad)
+        cli_error(cmd, "%d of %d spec%s %s errors; nothing was run", bad, nspecs,
+                  nspecs == 1 ? "" : "s", bad == 1 ? "has" : "have");
+    return rc;
+}
+
+int runcli_main(const char *cmd, int argc, char **argv)
 {
     RunOptions o;
     memset(&o, 0, sizeof o);
     o.progress = stderr;
-    bool all = false, json = false;
+    bool all = false, json = false, plan = !strcmp(cmd, "plan");
     const char *config_path = NULL;
     char **specs = NULL;
     int nspecs = 0;
@@ -199,14 +309,14 @@ int cmd_run(int argc, char **argv)
             if (!strcmp(v, "json"))
                 json = true;
             else if (strcmp(v, "text")) {
-                fprintf(stderr, "abc run: unknown format '%s' (text or json)\n", v);
+                cli_usage_error(cmd, "unknown format '%s' (text or json)", v);
                 free(args);
                 return 2;
             }
             i++;
         } else if (!strcmp(a, "--fail-on") && v) {
             if (runcli_parse_fail_on(v, &o.fail_on) != 0) {
-                fprintf(stderr, "abc run: --fail-on takes srm, guardrail, data_quality (comma-separated)\n");
+                cli_usage_error(cmd, "--fail-on takes srm, guardrail, data_quality (comma-separated)");
                 free(args);
                 return 2;
             }
@@ -215,7 +325,14 @@ int cmd_run(int argc, char **argv)
             while (++i < argc)
                 args[nargs++] = argv[i];
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "abc run: unknown or incomplete option '%s'\n%s", a, run_help);
+            const char *const *opts = plan ? plan_opts : run_opts;
+            bool known = false;
+            for (int k = 0; opts[k]; k++)
+                known = known || !strcmp(opts[k], a);
+            if (known)
+                cli_usage_error(cmd, "%s needs a value", a);
+            else
+                cli_unknown_option(cmd, a, opts);
             free(args);
             return 2;
         } else {
@@ -223,18 +340,28 @@ int cmd_run(int argc, char **argv)
         }
     }
     if ((o.date && (o.from || o.to || o.full)) || ((o.from || o.to) && o.full)) {
-        fputs("abc run: --date, --from/--to and --full exclude each other\n", stderr);
+        cli_usage_error(cmd, "--date, --from/--to and --full exclude each other");
         free(args);
         return 2;
     }
     if (o.sql && !o.dry_run) {
-        fputs("abc run: --sql goes with --dry-run\n", stderr);
+        cli_usage_error(cmd, "--sql goes with --dry-run");
         free(args);
         return 2;
     }
     if (all == (nargs > 0)) {
-        fputs(all ? "abc run: --all takes no spec arguments\n" : "abc run: no spec given (or --all)\n",
-              stderr);
+        cli_usage_error(cmd, all ? "--all takes no spec arguments" : "no spec given (or --all)");
+        free(args);
+        return 2;
+    }
+    /* dates are checked here, before abc.yaml, GrowthBook or the warehouse */
+    if (bad_date(cmd, "--date", o.date) || bad_date(cmd, "--from", o.from) ||
+        bad_date(cmd, "--to", o.to)) {
+        free(args);
+        return 2;
+    }
+    if (o.from && o.to && strcmp(o.from, o.to) > 0) {
+        cli_usage_error(cmd, "--from %s is after --to %s", o.from, o.to);
         free(args);
         return 2;
     }
@@ -242,15 +369,14 @@ int cmd_run(int argc, char **argv)
         o.plan_out = stderr; /* stdout carries the JSON document */
     char err[2048];
     AbcConfig *cfg = NULL;
-    AbcStatus st = config_load(config_path, &cfg, err, sizeof err);
-    if (st != ABC_OK) {
-        fprintf(stderr, "abc run: %s\n", err);
+    int rc = 0;
+    if (runcli_load_config(cmd, config_path, &cfg, &rc) != ABC_OK) {
         free(args);
-        return st == ABC_ERR_USAGE ? 2 : 3;
+        return rc;
     }
     if (all) {
         if (runcli_all_specs("specs", &specs, &nspecs) != 0 || nspecs == 0) {
-            fprintf(stderr, "abc run: --all found no specs in specs/\n");
+            cli_error(cmd, "--all found no specs in specs/");
             config_free(cfg);
             free(args);
             return 2;
@@ -264,22 +390,35 @@ int cmd_run(int argc, char **argv)
             specs[k] = strdup(args[k]);
     }
     free(args);
-    int rc = 0;
     Warehouse *wh = NULL;
     const Dialect *dialect = NULL;
-    Buf out;
+    Buf out, summary;
     buf_init(&out);
-    /* --dry-run --sql sends nothing: it connects only to learn the dialect */
+    buf_init(&summary);
+    AbcStatus st;
+    if (all && (rc = precheck_specs(cmd, specs, nspecs)) != 0) {
+        if (json)
+            printf("{\"abc_version\": \"%s\", \"tags\": [], \"error\": \"a spec has errors; "
+                   "nothing was run\", \"exit_code\": %d}\n", ABC_VERSION, rc);
+        goto done;
+    }
+    /* --dry-run --sql sends nothing: it connects only to learn the dialect;
+     * a dry run on an embedded warehouse not yet created reads no run
+     * state (a first run) and creates nothing */
     dialect = o.sql ? configured_dialect(cfg) : NULL;
+    if (!dialect && o.dry_run && !cfg->warehouse.remote &&
+        access(cfg->warehouse.embedded_datadir, F_OK) != 0)
+        dialect = configured_dialect(cfg);
     st = dialect ? ABC_OK : runcli_open_warehouse(cfg, &wh, &dialect, err, sizeof err);
     if (st != ABC_OK) {
-        fprintf(stderr, "abc run: %s\n", err);
+        cli_error(cmd, "%s", err);
         rc = 3;
         goto done;
     }
     RunEnv env = {cfg, wh, dialect};
     buf_printf(&out, "{\"abc_version\": \"%s\", \"dialect\": \"%s\", \"tags\": [", ABC_VERSION,
                dialect->name);
+    int count[4] = {0, 0, 0, 0}; /* pass (or plan), warn, fail, error */
     for (int k = 0; k < nspecs; k++) {
         RunOutcome res;
         err[0] = '\0';
@@ -287,12 +426,45 @@ int cmd_run(int argc, char **argv)
         int code = st == ABC_OK ? (res.health_failed ? 4 : 0)
                  : st == ABC_ERR_ENV ? 3
                  : st == ABC_ERR_USAGE ? 2 : 1;
+        char why[512] = "";
+        if (st == ABC_OK && !o.dry_run && (res.health_failed || res.srm_failures ||
+                                           res.guardrail_failures || res.data_quality_failures))
+            first_failure(&res.json, why, sizeof why);
         if (st != ABC_OK)
-            fprintf(stderr, "abc run: %s: %s\n", specs[k], err);
+            cli_error(cmd, "%s: %s", specs[k], err);
         else if (res.health_failed)
-            fprintf(stderr, "abc run %s: health check failed (SRM %d, guardrails %d, data quality %d)\n",
-                    res.tag, res.srm_failures, res.guardrail_failures, res.data_quality_failures);
+            fprintf(stderr, "%sabc %s %s: health check failed%s (SRM %d, guardrails %d, data quality %d)%s%s\n",
+                    cli_sgr(stderr, CLI_RED), cmd, res.tag, cli_sgr(stderr, CLI_RESET),
+                    res.srm_failures, res.guardrail_failures, res.data_quality_failures,
+                    why[0] ? ": " : "", why);
         rc = worse(rc, code);
+        count[st != ABC_OK ? 3 : res.health_failed ? 2 : why[0] ? 1 : 0]++;
+        /* the per-tag summary line: PASS, WARN (a check failed that was not
+         * asked to fail the run), FAIL (a requested check), ERROR */
+        {
+            const char *word = st != ABC_OK ? "ERROR" : res.health_failed ? "FAIL"
+                             : why[0] ? "WARN" : o.dry_run ? "PLAN" : "PASS";
+            CliColor col = st != ABC_OK || res.health_failed ? CLI_RED : why[0] ? CLI_YELLOW : CLI_GREEN;
+            char detail[1024];
+            if (st != ABC_OK)
+                snprintf(detail, sizeof detail, "exit %d: %s", code, err);
+            else if (why[0])
+                snprintf(detail, sizeof detail, "%s (SRM %d, guardrails %d, data quality %d)", why,
+                         res.srm_failures, res.guardrail_failures, res.data_quality_failures);
+            else if (res.ndays)
+                snprintf(detail, sizeof detail, "%d experiment%s, %s .. %s (%d day%s)",
+                         res.nexperiments, res.nexperiments == 1 ? "" : "s", res.first_date,
+                         res.last_date, res.ndays, res.ndays == 1 ? "" : "s");
+            else
+                snprintf(detail, sizeof detail, "%d experiment%s, no dates due", res.nexperiments,
+                         res.nexperiments == 1 ? "" : "s");
+            /* no newline in the one-line summary */
+            for (char *c = detail; *c; c++)
+                if (*c == '\n' || *c == '\r')
+                    *c = ' ';
+            buf_printf(&summary, "  %s%-5s%s  %-16s %s\n", cli_sgr(stderr, col), word,
+                       cli_sgr(stderr, CLI_RESET), res.tag ? res.tag : specs[k], detail);
+        }
         buf_puts(&out, k ? ",\n  {" : "\n  {");
         buf_puts(&out, "\"spec\": ");
         buf_put_json_string(&out, specs[k]);
@@ -334,8 +506,14 @@ int cmd_run(int argc, char **argv)
     buf_printf(&out, "\n], \"exit_code\": %d}\n", rc);
     if (json)
         fwrite(out.data, 1, out.len, stdout);
+    if (nspecs > 1 && !o.sql && summary.len) {
+        fprintf(stderr, "abc %s: %d tags: %d %s, %d warned, %d failed, %d errors (exit %d)\n", cmd,
+                nspecs, count[0], o.dry_run ? "planned" : "passed", count[1], count[2], count[3], rc);
+        fwrite(summary.data, 1, summary.len, stderr);
+    }
 done:
     buf_free(&out);
+    buf_free(&summary);
     wh_close(wh);
     wh_shutdown();
     gb_global_cleanup();
@@ -344,4 +522,9 @@ done:
     free(specs);
     config_free(cfg);
     return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    return runcli_main("run", argc, argv);
 }

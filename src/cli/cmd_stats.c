@@ -80,9 +80,8 @@ int cmd_stats(int argc, char **argv)
             return 0;
         }
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "abc stats: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            return 2;
+            static const char *const opts[] = {"--help", NULL};
+            return cli_unknown_option("stats", argv[i], opts);
         }
         if (path) {
             fputs("abc stats: exactly one input (FILE or -)\n", stderr);
@@ -90,10 +89,8 @@ int cmd_stats(int argc, char **argv)
         }
         path = argv[i];
     }
-    if (!path) {
-        usage(stderr);
-        return 2;
-    }
+    if (!path)
+        return cli_usage_error("stats", "no input given (FILE, or - for stdin)");
     char err[512] = "";
     char *text = NULL, *out = NULL;
     size_t len = 0;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "abc/gb.h"
 #include "abc/synth.h"
@@ -21,13 +22,15 @@ static const char k_usage[] =
     "\n"
     "Write a reproducible synthetic dataset with known treatment effects into the\n"
     "warehouse: ods.users, ods.app_events, ods.payments and ods.synth_truth\n"
-    "(see docs/DATA.md).  Existing synth tables are replaced atomically.\n"
+    "(see docs/DATA.md).  Data of an earlier abc synth is replaced (atomically)\n"
+    "only with --replace, or when you confirm it on a terminal: results that\n"
+    "`abc run` computed from the old data stay until `abc run --full`.\n"
     "\n"
     "warehouse (default: embedded, --datadir .abc/warehouse):\n"
     "  --datadir DIR          embedded MariaDB datadir (created on first use)\n"
     "  --socket PATH          remote MariaDB on a unix socket\n"
     "  --host HOST --port N   remote MariaDB over TCP\n"
-    "  --user USER            remote user (default root); password from $ABC_PASSWORD\n"
+    "  --db-user USER         remote user (default root); password from $ABC_PASSWORD\n"
     "\n"
     "data:\n"
     "  --users N              users (default 10000)\n"
@@ -52,18 +55,54 @@ static const char k_usage[] =
     "  --load auto|infile|insert\n"
     "                         LOAD DATA LOCAL INFILE, or 1000-row INSERTs (auto: infile,\n"
     "                         falling back to insert when the server refuses it)\n"
-    "  --force                replace ods tables that abc synth did not create\n"
+    "  --replace              replace the data of an earlier abc synth (without it, and\n"
+    "                         without a yes on a terminal, existing data is kept: exit 1)\n"
+    "  --force                also replace ods tables that abc synth did not create\n"
     "  --quiet                no progress on stderr\n"
     "  --help                 this text\n"
     "\n"
-    "Exit status: 0 ok, 1 data error, 2 usage, 3 warehouse or file trouble.\n";
+    "exit codes: 0 ok, 1 data error or existing data kept, 2 usage, 3 warehouse or file\n"
+    "system\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fputs("abc synth: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nTry 'abc synth --help'.\n", stderr);
-    return ABC_ERR_USAGE;
+    return cli_usage_error("synth", fmt, arg);
+}
+
+static const char *const synth_opts[] = {
+    "--help", "--force", "--replace", "--quiet", "--datadir", "--socket", "--host", "--port",
+    "--db-user", "--users", "--days", "--pre-days", "--start", "--seed", "--snapshot", "--effect",
+    "--srm", "--multi-exposure", "--load", NULL,
+};
+
+/* Whether to replace the data an earlier abc synth left: --replace, or a
+ * yes typed on a terminal; otherwise say what is kept and how to replace it. */
+static bool may_replace(Warehouse *w, int replace, int *rc)
+{
+    char desc[512], err[512];
+    if (synth_existing(w, desc, sizeof desc, err, sizeof err) != ABC_OK) {
+        cli_error("synth", "%s", err);
+        *rc = 3;
+        return false;
+    }
+    if (!desc[0])
+        return true;
+    if (replace) {
+        fprintf(stderr, "abc synth: replacing %s\n", desc);
+        return true;
+    }
+    if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
+        fprintf(stderr, "abc synth: the warehouse holds %s.\nReplace it? [y/N] ", desc);
+        char line[64];
+        if (fgets(line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y'))
+            return true;
+    } else {
+        cli_error("synth", "the warehouse holds %s", desc);
+    }
+    fputs("abc synth: nothing was changed; pass --replace to replace it (then rerun `abc run "
+          "--full`: results computed from the old data are not redone otherwise)\n", stderr);
+    *rc = 1;
+    return false;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -107,7 +146,7 @@ int cmd_synth(int argc, char **argv)
     const char *datadir = NULL, *sock = NULL, *host = NULL, *user = "root", *snapshot = NULL;
     const char *start = NULL;
     unsigned port = 0;
-    int quiet = 0;
+    int quiet = 0, replace = 0;
     SynthEffect effects[MAX_LIST];
     SynthSrm srm[MAX_LIST];
     SynthConfig cfg = {
@@ -130,13 +169,28 @@ int cmd_synth(int argc, char **argv)
             cfg.force = 1;
             continue;
         }
+        if (strcmp(a, "--replace") == 0) {
+            replace = 1;
+            continue;
+        }
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = 1;
             continue;
         }
         if (strncmp(a, "--", 2) != 0)
             return usage_error("unexpected argument '%s'", a);
+        if (strcmp(a, "--user") == 0 || strncmp(a, "--user=", 7) == 0)
+            return usage_error("%s is ambiguous: --users N is how many synthetic users, "
+                               "--db-user USER the remote warehouse user", a);
         char *eq = strchr(a, '=');
+        {
+            bool known = false;
+            size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
+            for (int k = 0; synth_opts[k]; k++)
+                known = known || (strlen(synth_opts[k]) == nlen && strncmp(synth_opts[k], a, nlen) == 0);
+            if (!known)
+                return cli_unknown_option("synth", a, synth_opts);
+        }
         if (eq && (size_t)(eq - a) < sizeof namebuf) {
             memcpy(namebuf, a, (size_t)(eq - a));
             namebuf[eq - a] = 0;
@@ -158,7 +212,7 @@ int cmd_synth(int argc, char **argv)
             if (parse_int(val, &p) != 0 || p < 1 || p > 65535)
                 return usage_error("--port: '%s' is not a port number", val);
             port = (unsigned)p;
-        } else if (strcmp(name, "--user") == 0) {
+        } else if (strcmp(name, "--db-user") == 0) {
             user = val;
         } else if (strcmp(name, "--users") == 0) {
             if (parse_u64(val, &cfg.users) != 0 || cfg.users < 1)
@@ -267,6 +321,8 @@ int cmd_synth(int argc, char **argv)
         st = wh_open_embedded(datadir ? datadir : ".abc/warehouse", NULL, &opt, &w, err, sizeof err);
     }
     opened = 1;
+    if (st == ABC_OK && !may_replace(w, replace, &rc))
+        goto out;
     if (st == ABC_OK)
         st = synth_run(w, &cfg, NULL, err, sizeof err);
     if (st != ABC_OK) {

@@ -45,13 +45,34 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            fputs("usage: abc version\n\nPrint the version of abc.\n\n"
+                  "exit codes: 0 ok, 2 usage\n", stdout);
+            return 0;
+        }
+        if (argc > 2) {
+            fprintf(stderr, "abc version: unexpected argument '%s'\nTry 'abc version --help'.\n",
+                    argv[2]);
+            return 2;
+        }
         printf("abc %s\n", ABC_VERSION);
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    const char *names[sizeof commands / sizeof commands[0] + 3];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "abc: unknown command '%s'\n", cmd);
-    usage(stderr);
+        names[n++] = commands[i].name;
+    }
+    names[n++] = "version";
+    names[n++] = "help";
+    names[n] = NULL;
+    const char *near = cli_nearest(cmd, names);
+    if (near)
+        cli_error("", "'%s' is not an abc command; did you mean '%s'?", cmd, near);
+    else
+        cli_error("", "'%s' is not an abc command", cmd);
+    fputs("Try 'abc --help' for the list of commands.\n", stderr);
     return 2;
 }

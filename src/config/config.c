@@ -46,6 +46,21 @@ static AbcStatus yerr(YCtx *y, const yaml_node_t *n, const char *fmt, ...)
     return ABC_ERR_USAGE;
 }
 
+/* An unknown key of a section ("" at the top): the error, with the key
+ * meant when one is near, and the keys expected. */
+static AbcStatus unknown_key(YCtx *y, const yaml_node_t *kn, const char *section, const char *k,
+                             const char *const *keys)
+{
+    char list[256] = "";
+    size_t len = 0;
+    for (int i = 0; keys[i]; i++)
+        len += (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0, "%s%s",
+                                i ? ", " : "", keys[i]);
+    const char *near = word_nearest(k, keys);
+    return yerr(y, kn, "unknown key '%s'%s%s%s%s%s (expected %s)", k, *section ? " in " : "",
+                section, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", list);
+}
+
 static const char *kind_name(const yaml_node_t *n)
 {
     switch (n->type) {
@@ -392,9 +407,9 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
     if (strcmp(k, "password") == 0)
         return yerr(y, kn, "warehouse.password: secrets are not read from the config file; set "
                            "the ABC_PASSWORD environment variable or warehouse.password_file");
-    return yerr(y, kn, "unknown key '%s' in warehouse (expected dsn, password_file, "
-                       "embedded_datadir, dialect, read_timeout_s)",
-                k);
+    static const char *const keys[] = {"dsn", "password_file", "embedded_datadir", "dialect",
+                                       "read_timeout_s", NULL};
+    return unknown_key(y, kn, "warehouse", k, keys);
 }
 
 static AbcStatus growthbook_pair(YCtx *y, const char *k, const yaml_node_t *kn,
@@ -431,10 +446,10 @@ static AbcStatus growthbook_pair(YCtx *y, const char *k, const yaml_node_t *kn,
         return yerr(y, kn, "growthbook.api_key: secrets are not read from the config file; set "
                            "the GROWTHBOOK_API_KEY environment variable or "
                            "growthbook.api_key_file");
-    return yerr(y, kn, "unknown key '%s' in growthbook (expected api_host, file, api_key_file, "
-                       "project_id, connect_timeout_s, timeout_s, deadline_s, "
-                       "allow_insecure_http)",
-                k);
+    static const char *const keys[] = {"api_host", "file", "api_key_file", "project_id",
+                                       "connect_timeout_s", "timeout_s", "deadline_s",
+                                       "allow_insecure_http", NULL};
+    return unknown_key(y, kn, "growthbook", k, keys);
 }
 
 static AbcStatus databases_pair(YCtx *y, const char *k, const yaml_node_t *kn,
@@ -444,8 +459,9 @@ static AbcStatus databases_pair(YCtx *y, const char *k, const yaml_node_t *kn,
     const char **slot = strcmp(k, "abc") == 0      ? &d->abc
                         : strcmp(k, "report") == 0 ? &d->report
                                                    : NULL;
+    static const char *const keys[] = {"abc", "report", NULL};
     if (!slot)
-        return yerr(y, kn, "unknown key '%s' in databases (expected abc, report)", k);
+        return unknown_key(y, kn, "databases", k, keys);
     char what[32];
     snprintf(what, sizeof what, "databases.%s", k);
     const char *s;
@@ -474,9 +490,9 @@ static AbcStatus top_pair(YCtx *y, const char *k, const yaml_node_t *kn, const y
             y->cfg->lookback_days = (int)n;
         return st;
     }
-    return yerr(y, kn, "unknown key '%s' (expected warehouse, growthbook, databases, "
-                       "lookback_days)",
-                k);
+    static const char *const keys[] = {"warehouse", "growthbook", "databases", "lookback_days",
+                                       NULL};
+    return unknown_key(y, kn, "", k, keys);
 }
 
 /* ---- parse / load ------------------------------------------------------------------ */

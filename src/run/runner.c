@@ -675,20 +675,62 @@ static AbcStatus stats_row_fn(const WhRow *row, void *ctx)
 static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char *err,
                            size_t errlen)
 {
+    int total = 0, done = 0;
+    for (int i = 0; i < r->prog.nsteps; i++)
+        total += r->prog.steps[i].kind == SQLSTEP_STATS;
     for (int i = 0; i < r->prog.nsteps; i++) {
         const SqlStep *s = &r->prog.steps[i];
         if (s->kind != SQLSTEP_STATS)
             continue;
+        progress_bar(r, done, total, "statistics queries");
         StatsFeed feed = {res, s, r->unit.ir->nsegments, NULL, err, errlen};
         AbcStatus st = query_step(r, s, base, stats_row_fn, &feed, err, errlen);
         stats_rows_decoder_free(feed.dec);
         if (st != ABC_OK)
             return st;
+        progress_bar(r, ++done, total, "statistics queries");
     }
     return ABC_OK;
 }
 
 /* ---- the run ------------------------------------------------------------------------ */
+
+/* The plan's "migration:" line: which wide-table columns the run would
+ * add, from the warehouse's columns (a read; nothing is changed). */
+static void plan_migration(Runner *r, FILE *f)
+{
+    const SqlStep *cols = find_step(r, SQLSTEP_MIGRATE_COLUMNS);
+    if (!r->prog.wide || !cols)
+        return;
+    if (!r->env->wh) {
+        fprintf(f, "migration: none (no warehouse yet: %s is created with every column)\n",
+                r->prog.wide->name);
+        return;
+    }
+    SqlParams base;
+    memset(&base, 0, sizeof base);
+    base.run_id = r->run_id;
+    ColSet have = {0};
+    char err[512];
+    SqlStep alter;
+    if (query_step(r, cols, &base, colset_fn, &have, err, sizeof err) != ABC_OK) {
+        fprintf(f, "migration: unknown (%s)\n", err);
+    } else if (have.n == 0) {
+        fprintf(f, "migration: none (%s is new: created with every column)\n", r->prog.wide->name);
+    } else {
+        int n = sqlgen_migrate_wide(&r->prog, (const char *const *)have.names, have.n, &r->arena,
+                                    &alter);
+        if (n == 0)
+            fprintf(f, "migration: none (%s has every column of the spec)\n", r->prog.wide->name);
+        else
+            fprintf(f, "migration: %s lacks %d column%s of the spec; migrate_wide adds %s and "
+                       "schema_migrations records the next version\n",
+                    r->prog.wide->name, n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+    }
+    for (int i = 0; i < have.n; i++)
+        free(have.names[i]);
+    free(have.names);
+}
 
 static void dry_run_plan(Runner *r)
 {
@@ -717,6 +759,7 @@ static void dry_run_plan(Runner *r)
         date_format(r->to, b);
         fprintf(f, "dates due: %s .. %s (%ld days; %s)\n", a, b, r->to - r->from + 1, r->reason);
     }
+    plan_migration(r, f);
     fprintf(f, "steps:\n");
     for (int i = 0; i < r->prog.nsteps; i++) {
         const SqlStep *s = &r->prog.steps[i];

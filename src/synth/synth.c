@@ -1159,6 +1159,36 @@ static AbcStatus check_existing(Ctx *c, char *err, size_t errlen)
     return st;
 }
 
+AbcStatus synth_existing(Warehouse *w, char *desc, size_t desclen, char *err, size_t errlen)
+{
+    char *ours = NULL, *users = NULL, *events = NULL, *first = NULL, *last = NULL;
+    desc[0] = '\0';
+    AbcStatus st = wh_query_value(w,
+                                  "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                                  "'ods' AND TABLE_NAME IN ('synth_truth', 'users', 'app_events')",
+                                  &ours, err, errlen);
+    if (st == ABC_OK && ours && strcmp(ours, "3") == 0) {
+        st = wh_query_value(w, "SELECT COUNT(*) FROM ods.users", &users, err, errlen);
+        if (st == ABC_OK)
+            st = wh_query_value(w, "SELECT COUNT(*) FROM ods.app_events", &events, err, errlen);
+        if (st == ABC_OK)
+            st = wh_query_value(w, "SELECT MIN(event_date) FROM ods.app_events", &first, err, errlen);
+        if (st == ABC_OK)
+            st = wh_query_value(w, "SELECT MAX(event_date) FROM ods.app_events", &last, err, errlen);
+        if (st == ABC_OK)
+            snprintf(desc, desclen, "%s users and %s events dated %s .. %s in ods.users, "
+                     "ods.app_events, ods.payments (written by an earlier abc synth)",
+                     users ? users : "?", events ? events : "?", first ? first : "-",
+                     last ? last : "-");
+    }
+    free(ours);
+    free(users);
+    free(events);
+    free(first);
+    free(last);
+    return st;
+}
+
 static AbcStatus load_truth(Ctx *c, const Plan *p, char *err, size_t errlen)
 {
     AbcStatus st = ABC_OK;

@@ -97,7 +97,7 @@ rl_server() { # [DIR]: start the private server and write $RL_CFG for it
 # small dataset: 2000 users, 2026-09-28 .. 2026-10-10 (phases from 10-01 / 10-03)
 RL_SYNTH=(--users 2000 --days 10 --pre-days 3 --start 2026-10-01 --seed 11 --snapshot "$RL_SNAP"
           --effect it-onboarding:active=0.2 --quiet)
-rl_synth() { "$ABC" synth --socket "$MARIADBD_SOCKET" "${RL_SYNTH[@]}" "$@" || fail "abc synth $*"; }
+rl_synth() { "$ABC" synth --socket "$MARIADBD_SOCKET" --replace "${RL_SYNTH[@]}" "$@" || fail "abc synth $*"; }
 
 # rl_run [ENV=V ...] -- ARGS: abc run with $RL_CFG (override with RL_CFG=...)
 RL_OUT= RL_ERR= RL_RC=

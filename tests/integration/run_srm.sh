@@ -64,4 +64,15 @@ assert bad and all(r["decision"] == "invalid" for r in bad), sorted({r["decision
 PY
 [ "$RL_FAILS" = "$f0" ] && ok "specs/retention.ab: spec fail_on srm gives exit 4, report invalid"
 
+# several specs: a line per tag at the end, naming the failed check
+f0=$RL_FAILS
+rl_run ABC_TODAY=2026-10-11 -- --quiet "$RL_SPEC" specs/retention.ab
+[ "$RL_RC" = 4 ] || fail "two specs with SRM: exit $RL_RC, expected 4"
+grep -q '^abc run: 2 tags: 0 passed, 1 warned, 1 failed, 0 errors (exit 4)$' "$RL_ERR" || fail "summary head: $(tail -n 3 "$RL_ERR")"
+grep -qE '^  WARN +itest +SRM in it-onboarding \(SRM 1,' "$RL_ERR" ||
+    fail "summary: itest (SRM, not asked to fail) should be WARN: $(tail -n 3 "$RL_ERR")"
+grep -qE '^  FAIL +retention +SRM in it-onboarding \(SRM 1,' "$RL_ERR" ||
+    fail "summary: retention (fail_on srm) should be FAIL: $(tail -n 3 "$RL_ERR")"
+[ "$RL_FAILS" = "$f0" ] && ok "per-tag summary: WARN and FAIL naming the experiment"
+
 rl_done

@@ -53,6 +53,8 @@ checksums() { sql 'CHECKSUM TABLE ods.users, ods.app_events, ods.payments, ods.s
 "$ABC" synth --snapshot "$tmp/missing.json" --datadir "$tmp/never" 2>/dev/null; [ $? -eq 3 ] || fail "missing snapshot should exit 3"
 echo '{"experiments": [' >"$tmp/bad.json"
 "$ABC" synth --snapshot "$tmp/bad.json" --datadir "$tmp/never" 2>/dev/null; [ $? -eq 1 ] || fail "invalid snapshot should exit 1"
+"$ABC" synth --user 10 --datadir "$tmp/never" 2>"$tmp/user.log"; [ $? -eq 2 ] || fail "--user should exit 2"
+grep -q -- '--db-user' "$tmp/user.log" || fail "--user should be called ambiguous: $(cat "$tmp/user.log")"
 [ ! -e "$tmp/never" ] || fail "a rejected command line must not create the datadir"
 ok "exit codes"
 
@@ -72,12 +74,22 @@ grep -q -- '--force' "$tmp/force.log" || fail "refusal should mention --force"
 [ "$(sql 'SELECT x FROM ods.app_events')" = 1 ] || fail "the foreign table was touched"
 "$ABC" synth --socket "$MARIADBD_SOCKET" --force --quiet "${ARGS[@]}" || fail "remote synth --force"
 s1=$(checksums)
-"$ABC" synth --socket "$MARIADBD_SOCKET" --quiet "${ARGS[@]}" || fail "remote synth again"
+# data of an earlier abc synth is kept without --replace (stdin is no terminal)
+"$ABC" synth --socket "$MARIADBD_SOCKET" --quiet "${ARGS[@]}" --seed 9 </dev/null 2>"$tmp/keep.log"
+[ $? -eq 1 ] || fail "synth over earlier synthetic data without --replace should exit 1"
+grep -q 'holds 3000 users and [0-9]* events dated 2026-09-24 .. 2026-10-14' "$tmp/keep.log" ||
+    fail "the refusal should say what the warehouse holds: $(cat "$tmp/keep.log")"
+grep -q -- '--replace' "$tmp/keep.log" && grep -q -- 'abc run --full' "$tmp/keep.log" ||
+    fail "the refusal should name --replace and abc run --full"
+[ "$(checksums)" = "$s1" ] || fail "a refused synth changed the data"
+"$ABC" synth --socket "$MARIADBD_SOCKET" --quiet --replace "${ARGS[@]}" 2>"$tmp/replace.log" ||
+    fail "remote synth again"
+grep -q '^abc synth: replacing 3000 users' "$tmp/replace.log" || fail "--replace should say what it replaces"
 s2=$(checksums)
 [ -n "$s1" ] && [ "$s1" = "$s2" ] || fail "same seed, different checksums: '$s1' vs '$s2'"
 ok "same seed twice: checksums $s1"
 
-"$ABC" synth --socket "$MARIADBD_SOCKET" --quiet --load insert "${ARGS[@]}" || fail "remote synth --load insert"
+"$ABC" synth --socket "$MARIADBD_SOCKET" --quiet --replace --load insert "${ARGS[@]}" || fail "remote synth --load insert"
 s3=$(checksums)
 [ "$s1" = "$s3" ] || fail "INSERT path differs from LOAD DATA: '$s1' vs '$s3'"
 ok "INSERT load = LOAD DATA load"
@@ -162,7 +174,7 @@ cols=$(sql "SELECT GROUP_CONCAT(CONCAT(COLUMN_NAME, ' ', COLUMN_TYPE) ORDER BY O
 ok "schema"
 
 # a different seed gives different data
-"$ABC" synth --socket "$MARIADBD_SOCKET" --quiet "${ARGS[@]}" --seed 8 || fail "seed 8"
+"$ABC" synth --socket "$MARIADBD_SOCKET" --quiet --replace "${ARGS[@]}" --seed 8 || fail "seed 8"
 s4=$(checksums)
 [ "$s4" != "$s1" ] || fail "a different seed gave the same checksums"
 

@@ -133,13 +133,17 @@ Test(config, default_port_follows_dialect)
 Test(config, errors_have_positions)
 {
     parse_fails("warehouse:\n  dsn: mysql://u@h:1/d\nwarehous: {}\n",
-                "t.yaml:3:1: error: unknown key 'warehous' (expected warehouse, growthbook, "
-                "databases, lookback_days)");
-    parse_fails("warehouse:\n  dns: x\n", "t.yaml:2:3: error: unknown key 'dns' in warehouse");
+                "t.yaml:3:1: error: unknown key 'warehous'; did you mean 'warehouse'? (expected "
+                "warehouse, growthbook, databases, lookback_days)");
+    parse_fails("warehouse:\n  dns: x\n", "t.yaml:2:3: error: unknown key 'dns' in warehouse; "
+                                          "did you mean 'dsn'?");
     parse_fails("growthbook:\n  api_hots: http://x\n", "t.yaml:2:3: error: unknown key 'api_hots' "
-                                                      "in growthbook");
+                                                      "in growthbook; did you mean 'api_host'?");
     parse_fails("databases:\n  reports: x\n", "t.yaml:2:3: error: unknown key 'reports' in "
-                                              "databases");
+                                              "databases; did you mean 'report'?");
+    parse_fails("lookback: 3\n", "t.yaml:1:1: error: unknown key 'lookback'; did you mean "
+                                  "'lookback_days'? (expected");
+    parse_fails("zzz: 3\n", "t.yaml:1:1: error: unknown key 'zzz' (expected warehouse");
     parse_fails("lookback_days: \"2\"\n", "t.yaml:1:16: error: lookback_days: expected an "
                                           "integer, got a quoted string");
     parse_fails("lookback_days: two\n", "t.yaml:1:16: error: lookback_days: expected an "
