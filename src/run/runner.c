@@ -45,6 +45,7 @@ typedef struct Runner {
     const char *reason;  /* why these dates */
     FILE *show;          /* --dry-run --sql: statements are printed here, never sent */
     long published;      /* last date of a previous successful run, -1 when none */
+    long today;          /* UTC today, or ABC_TODAY */
 } Runner;
 
 void run_outcome_free(RunOutcome *o)
@@ -244,7 +245,12 @@ static AbcStatus state_write(Runner *r, const SqlParams *base, char *err, size_t
         return ABC_OK;
     char last[11], first[11];
     /* a backfill of older dates never moves the recorded last date back */
-    date_format(r->published > r->to ? r->published : r->to, last);
+    long last_day = r->published > r->to ? r->published : r->to;
+    /* never past the data: today is still filling up (the next run redoes
+     * it), and a state left in the future by an older abc comes back */
+    if (last_day > r->today - 1)
+        last_day = r->today - 1;
+    date_format(last_day, last);
     date_format(r->first_phase_day, first);
     SqlValue row[6];
     for (int c = 0; c < SQLGEN_STATE_NCOLUMNS && c < 6; c++) {
@@ -503,14 +509,61 @@ static AbcStatus resolve_experiments(Runner *r, char *err, size_t errlen)
 
 /* ---- dates ---------------------------------------------------------------------- */
 
+/* One date option: a real date, not after today. */
+static AbcStatus check_date_opt(const char *opt, const char *v, long today, long *day, char *err,
+                                size_t errlen)
+{
+    if (!date_parse(v, day)) {
+        snprintf(err, errlen, "%s '%s' is not a date YYYY-MM-DD", opt, v);
+        return ABC_ERR_USAGE;
+    }
+    if (*day > today) {
+        char t[11];
+        date_format(today, t);
+        snprintf(err, errlen, "%s %s is after today (%s): there is no data for it yet", opt, v, t);
+        return ABC_ERR_USAGE;
+    }
+    return ABC_OK;
+}
+
+AbcStatus run_check_dates(const RunOptions *o, char *err, size_t errlen)
+{
+    long today, d, from = 0, to = 0;
+    if (!date_today(&today)) {
+        snprintf(err, errlen, "ABC_TODAY is not a date YYYY-MM-DD");
+        return ABC_ERR_USAGE;
+    }
+    AbcStatus st = ABC_OK;
+    if (o->date)
+        st = check_date_opt("--date", o->date, today, &d, err, errlen);
+    if (st == ABC_OK && (o->from || o->to) && !o->date) {
+        if (!o->from || !o->to) {
+            snprintf(err, errlen, "--from and --to take dates YYYY-MM-DD, both");
+            return ABC_ERR_USAGE;
+        }
+        if ((st = check_date_opt("--from", o->from, today, &from, err, errlen)) != ABC_OK ||
+            (st = check_date_opt("--to", o->to, today, &to, err, errlen)) != ABC_OK)
+            return st;
+        if (from > to) {
+            snprintf(err, errlen, "--from %s is after --to %s", o->from, o->to);
+            return ABC_ERR_USAGE;
+        }
+    }
+    return st;
+}
+
 static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t errlen)
 {
     const RunOptions *o = r->opt;
+    AbcStatus vst = run_check_dates(o, err, errlen);
+    if (vst != ABC_OK)
+        return vst;
     long today;
     if (!date_today(&today)) {
         snprintf(err, errlen, "ABC_TODAY is not a date YYYY-MM-DD");
         return ABC_ERR_USAGE;
     }
+    r->today = today;
     r->first_phase_day = today;
     long last_phase_end = -1;
     bool any_running = false;
@@ -562,7 +615,10 @@ static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t 
         r->full = true;
     } else {
         int lb = r->env->config ? r->env->config->lookback_days : 2;
-        r->from = state->last_date + 1 - lb;
+        /* a recorded date past the data (left by an older abc) counts as
+         * the last date there can be data for */
+        long last = state->last_date < end ? state->last_date : end;
+        r->from = last + 1 - lb;
         if (r->from < r->first_phase_day)
             r->from = r->first_phase_day;
         r->to = end;
