@@ -721,9 +721,13 @@ static void analyse_cell(Results *r, Cell *c)
     }
     for (int v = 0; v < nv && wsum > 0; v++)
         w[v] /= wsum;
+    /* users in a variation of weight 0 give p = 0 (stats_srm); a split
+     * that cannot be checked (p stays NaN) is never taken as OK */
     c->srm_p = NAN;
     if (total > 0 && wsum > 0 && stats_srm(n, w, (size_t)nv, &c->srm_p) == ABC_OK)
         c->srm_flag = c->srm_p < ir->analysis.srm_threshold;
+    else if (total > 0)
+        c->srm_flag = true;
     free(n);
     free(w);
     c->out = arena_alloc(&r->arena, sizeof(ArmOut *) * (size_t)(nm + 1));
@@ -1102,10 +1106,22 @@ void results_memo(const Results *r, long analysis_date, const char *run_line, Bu
                        x->variations[v].weight);
         }
         buf_puts(out, ".\n\n");
-        if (c->srm_flag)
+        for (int v = 0; v < x->nvariations; v++)
+            if (!(x->variations[v].weight > 0) && c->vars[v].units > 0) {
+                buf_puts(out, "**SRM: variation `");
+                md_cell(out, x->variations[v].key);
+                buf_printf(out, "` has weight 0 but %.0f users (p reported as 0).**\n\n",
+                           c->vars[v].units);
+            }
+        if (c->srm_flag && isnan(c->srm_p))
+            buf_puts(out, "**SRM: the split cannot be checked against the weights; results are "
+                          "invalid until the assignment is fixed.**\n\n");
+        else if (c->srm_flag)
             buf_printf(out, "**SRM: p = %.3g < %g — the split does not match the weights; results are "
                             "invalid until the assignment is fixed.**\n\n",
                        c->srm_p, ir->analysis.srm_threshold);
+        else if (isnan(c->srm_p))
+            buf_puts(out, "SRM check: not computed (no users).\n\n");
         else
             buf_printf(out, "SRM check: p = %.3g — OK.\n\n", c->srm_p);
         if (c->dq_flag && !c->srm_flag)
