@@ -87,6 +87,7 @@ struct Results {
     SqlValue **rows;
     int *nrows;
     int unknown_variations;
+    long long null_key_rows; /* exposure rows skipped for a NULL key */
     bool obf_ready;          /* group-sequential boundaries, computed once */
     bool q_set;              /* distribution rows being streamed: metric and date */
     int q_metric;
@@ -1073,6 +1074,11 @@ void results_memo(const Results *r, long analysis_date, const char *run_line, Bu
                h.srm_failures, h.srm_failures == 1 ? "" : "s", h.guardrail_failures,
                h.guardrail_failures == 1 ? "" : "s", h.data_quality_failures,
                h.data_quality_failures == 1 ? "" : "s");
+    if (r->null_key_rows > 0)
+        buf_printf(out, "\nData quality note: %lld exposure row%s with a NULL user, experiment or "
+                        "variation key %s skipped.\n",
+                   r->null_key_rows, r->null_key_rows == 1 ? "" : "s",
+                   r->null_key_rows == 1 ? "was" : "were");
     for (int e = 0; e < r->nexps; e++) {
         const RunExperiment *x = &r->exps[e];
         const Cell *c = NULL;
@@ -1327,4 +1333,9 @@ void results_json(const Results *r, long analysis_date, Buf *out)
         buf_puts(out, "]}");
     }
     buf_puts(out, "]}");
+}
+
+void results_set_null_key_rows(Results *r, long long n)
+{
+    r->null_key_rows = n;
 }

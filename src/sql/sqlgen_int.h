@@ -7,7 +7,7 @@
 
 enum {
     T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_STATE,
-    T_COUNT
+    T_LOCK, T_COUNT
 };
 
 typedef struct Gen {
@@ -23,6 +23,8 @@ typedef struct Gen {
     const TableCol *retired; /* wide-table columns kept from the schema lock */
     int nretired;
     size_t uv_end;           /* statistics prefix: offset just after the user_values CTE */
+    SqlSourceCol *source_cols; /* preflight: what the spec reads */
+    int nsource_cols;
 } Gen;
 
 /* ---- sqlgen.c ---- */
@@ -73,5 +75,11 @@ void gen_report(Gen *g);
 void gen_state_table(Gen *g);
 /* The runner's bookkeeping steps: run state and wide-table migrations. */
 void gen_runstate(Gen *g);
+
+/* ---- sqlgen_guard.c ---- */
+/* The lease table (T_LOCK), after gen_state_table. */
+void gen_lock_table(Gen *g);
+/* preflight, null_keys and the lease steps. */
+void gen_guard(Gen *g);
 
 #endif
