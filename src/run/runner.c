@@ -4,6 +4,7 @@
  * and wide tables per due date → statistics queries → analysis → report
  * publish → run state → memo. */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,6 +415,28 @@ static AbcStatus lock_held(Runner *r, const LockRow *l, char *err, size_t errlen
     return ABC_ERR_ENV;
 }
 
+/* A lease of a run on this host whose process is gone (killed, crashed):
+ * deleted with lock_release bound to that run's id. */
+static bool lock_break_dead(Runner *r, const LockRow *l, const char *host)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_LOCK_RELEASE);
+    char *end = NULL;
+    long pid = strtol(l->pid, &end, 10);
+    if (!s || !l->found || strcmp(l->host, host) != 0 || !end || *end || pid <= 0 ||
+        pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        return false;
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.run_id = l->owner;
+    char e[512];
+    for (int i = 0; i < s->nstmts; i++)
+        if (send_stmt(r, s, i, &p, NULL, NULL, e, sizeof e) != ABC_OK)
+            return false;
+    progress(r, "took over the lease of %s (pid %ld on this host is gone)",
+             term_safe(&r->arena, l->owner), pid);
+    return true;
+}
+
 /* Take the tag's lease for the whole run, or say who holds it (exit 3).
  * An expired lease is dropped by lock_take.  MariaDB's INSERT IGNORE on
  * the primary key decides a race; on StarRocks (an upsert) the lease is
@@ -464,6 +487,11 @@ static AbcStatus lock_acquire(Runner *r, char *err, size_t errlen)
     }
     if ((st = lock_read(r, &l, err, errlen)) != ABC_OK)
         return st;
+    if (l.found && strcmp(l.owner, r->run_id) != 0 && lock_break_dead(r, &l, host)) {
+        if ((st = exec_row(r, take, row, SQLGEN_LOCK_NCOLUMNS, &p, err, errlen)) != ABC_OK ||
+            (st = lock_read(r, &l, err, errlen)) != ABC_OK)
+            return st;
+    }
     if (!l.found || strcmp(l.owner, r->run_id) != 0)
         return lock_held(r, &l, err, errlen);
     r->locked = true;
@@ -929,8 +957,8 @@ static AbcStatus stats_row_fn(const WhRow *row, void *ctx)
     return results_add_row(f->res, f->step, &typed, f->err, f->errlen);
 }
 
-static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char *err,
-                           size_t errlen)
+static AbcStatus run_stats_once(Runner *r, Results *res, const SqlParams *base, char *err,
+                                size_t errlen)
 {
     for (int i = 0; i < r->prog.nsteps; i++) {
         const SqlStep *s = &r->prog.steps[i];
@@ -943,6 +971,22 @@ static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char 
             return st;
     }
     return ABC_OK;
+}
+
+/* The statistics steps are one session-dependent group (MariaDB: the
+ * later queries read session temporary tables of stats_moments): a lost
+ * connection fails the group, never one statement re-sent alone on a new
+ * session; the run then stops with a warehouse error (exit 3) and the next
+ * run redoes the dates. */
+static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char *err,
+                           size_t errlen)
+{
+    wh_session_bound(r->env->wh, true);
+    AbcStatus st = run_stats_once(r, res, base, err, errlen);
+    wh_session_bound(r->env->wh, false);
+    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_CONN_LOST)
+        st = ABC_ERR_ENV;
+    return st;
 }
 
 /* ---- the run ------------------------------------------------------------------------ */
@@ -1094,6 +1138,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             ir->abc_database = env->config->databases.abc;
         if (strcmp(ir->report_database, "flow_report_app") == 0 && env->config->databases.report)
             ir->report_database = env->config->databases.report;
+        ir->replication_num = env->config->warehouse.replication_num;
     }
     st = sqlgen_program(ir, env->dialect, &r.arena, &r.unit.diag, &r.prog);
     if (st != ABC_OK) {
