@@ -93,7 +93,7 @@ golden: $(BIN)
 # review the diff before committing it.
 golden-update: $(BIN)
 	$(BIN) compile --dialect all specs/*.ab
-	@set -e; for t in tests/golden/sql.sh tests/golden/diag.sh; do echo "== UPDATE=1 $$t"; UPDATE=1 ABC=$(BIN) bash $$t; done
+	@set -e; for t in tests/golden/sql.sh tests/golden/diag.sh tests/golden/cli.sh; do echo "== UPDATE=1 $$t"; UPDATE=1 ABC=$(BIN) bash $$t; done
 
 integration: $(BIN)
 	@set -e; for t in $(sort $(wildcard tests/integration/*.sh)); do echo "== $$t"; ABC=$(BIN) bash $$t; done

@@ -48,6 +48,8 @@ typedef struct ConfigWarehouse {
     DialectId dialect;            /* default DIALECT_AUTO: detect from the server
                                    * (remote); MariaDB (embedded) */
     unsigned read_timeout_s;      /* remote reads; default 3600 */
+    int replication_num;          /* StarRocks CREATE TABLE; 0 (default): the cluster's */
+    unsigned lock_ttl_s;          /* a run's lease on its tag; default 21600 */
 } ConfigWarehouse;
 
 typedef struct ConfigGrowthbook {

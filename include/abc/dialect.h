@@ -81,6 +81,7 @@ typedef struct TableDef {
     const char *dist_col; /* StarRocks hash-distribution column */
     const char *comment;  /* plain text */
     bool evolving;        /* columns will be added by migrations */
+    int replication_num;  /* StarRocks PROPERTIES "replication_num"; 0: the cluster's default */
 } TableDef;
 
 /* What a statement does besides its text, for whoever sends it: the
@@ -124,6 +125,9 @@ typedef struct WriteSpec {
     const char *const *cols; /* target columns, in order */
     int ncols;
     const char *body;       /* the query (WITH ... SELECT ...) or VALUES ... */
+    const char *tag_value;  /* REPLACE_*: only rows with `tag` = this SQL literal are replaced
+                             * (a table several tags may write); NULL: every row.  StarRocks
+                             * replaces whole partitions and ignores it */
 } WriteSpec;
 
 typedef struct Dialect {

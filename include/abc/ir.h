@@ -208,6 +208,8 @@ typedef struct IrSpec {
     const char *wide_table;      /* default tbl_wide_user_<module>_<tag> */
     const char *report_table;    /* default tbl_report_user_<module>_<tag> */
     const char *daily_table;     /* default tbl_report_daily_<module>_<tag> */
+    int replication_num;         /* StarRocks tables; 0: the cluster's default (abc.yaml
+                                  * warehouse.replication_num, set by the runner) */
     IrExperiments experiments;
     IrHashAssignment *assignments;
     int nassignments;

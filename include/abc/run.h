@@ -73,4 +73,9 @@ void run_outcome_free(RunOutcome *o);
 AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o,
                    RunOutcome *out, char *err, size_t errlen) ABC_MUST_CHECK;
 
+/* Validate --date / --from / --to before anything is contacted: real
+ * dates, --from not after --to, none after today (ABC_TODAY overrides
+ * today).  ABC_ERR_USAGE with err set, or ABC_OK. */
+AbcStatus run_check_dates(const RunOptions *o, char *err, size_t errlen) ABC_MUST_CHECK;
+
 #endif

@@ -67,7 +67,12 @@ typedef enum SqlStepKind {
     SQLSTEP_MIGRATE_WIDE,
     SQLSTEP_MIGRATE_VERSION,
     SQLSTEP_MIGRATE_RECORD,
-    SQLSTEP_STATE_WRITE    /* the last kind */
+    SQLSTEP_STATE_WRITE,
+    SQLSTEP_PREFLIGHT,     /* source tables and columns, before the first write */
+    SQLSTEP_NULL_KEYS,     /* exposure rows with NULL keys (a data-quality note) */
+    SQLSTEP_LOCK_READ,     /* the tag's lease */
+    SQLSTEP_LOCK_TAKE,
+    SQLSTEP_LOCK_RELEASE   /* the last kind */
 } SqlStepKind;
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
@@ -112,6 +117,13 @@ typedef struct SqlStep {
     int nload_columns;
 } SqlStep;
 
+/* One column of a source table the spec reads (preflight). */
+typedef struct SqlSourceCol {
+    int source;           /* index into IrSpec.sources */
+    const char *database; /* NULL: the connection's database */
+    const char *table, *column;
+} SqlSourceCol;
+
 /* The per-tag wide table's columns, for the schema lock. */
 typedef struct SqlProgram {
     const IrSpec *ir;
@@ -119,9 +131,12 @@ typedef struct SqlProgram {
     SqlStep *steps;
     int nsteps;
     const TableDef *wide;   /* the table whose columns follow the spec */
+    const TableDef *daily;  /* the per-tag tables a tag replaces by date */
     const TableDef *tables; /* every table the DDL creates */
     int ntables;
     int schema_version;     /* set by the caller (plan.h) before rendering */
+    const SqlSourceCol *source_cols; /* every source column the spec reads */
+    int nsource_cols;
 } SqlProgram;
 
 /* Build the program for one spec and dialect; see the header comment. */
@@ -183,6 +198,20 @@ AbcStatus sqlgen_literal(const Dialect *d, const SqlValue *v, Buf *out, char *er
 int sqlgen_migrate_wide(const SqlProgram *p, const char *const *present, int npresent, Arena *a,
                         SqlStep *out);
 
+/* abc check's warehouse checks: the spec compiles for every dialect (so a
+ * dialect's limits, such as the columns of a table, are diagnostics in d),
+ * and no table it replaces by date (wide, daily) is one another spec of the
+ * same check claims: claims is the list so far (names and tags in a, which
+ * the caller keeps for the whole check).  ABC_ERR_SPEC with diagnostics. */
+typedef struct SqlClaim {
+    const char *table, *tag, *path; /* db.table */
+} SqlClaim;
+typedef struct SqlClaims {
+    SqlClaim *items;
+    int n, cap;
+} SqlClaims;
+AbcStatus sqlgen_check(const IrSpec *ir, Arena *a, SqlClaims *claims, Diag *d) ABC_MUST_CHECK;
+
 /* "proportion", "time_to_event", ... (the names used in plan.json and reports). */
 const char *sqlgen_kind_name(IrMetricKind k);
 
@@ -197,5 +226,8 @@ extern const int SQLGEN_STATE_NCOLUMNS;
 /* migrate_record: tag, version, name, applied_at, abc_version */
 extern const char *const SQLGEN_MIGRATION_COLUMNS[];
 extern const int SQLGEN_MIGRATION_NCOLUMNS;
+/* lock_take: tag, owner, host, pid, expires_at, taken_at */
+extern const char *const SQLGEN_LOCK_COLUMNS[];
+extern const int SQLGEN_LOCK_NCOLUMNS;
 
 #endif

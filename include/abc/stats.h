@@ -139,9 +139,11 @@ AbcStatus stats_ttest(const StatsEffect *e, double dof, double alpha, StatsSides
 AbcStatus stats_ztest_prop(double n_a, double x_a, double n_b, double x_b, double alpha,
                            StatsSides sides, StatsDirection dir, StatsTest *out) ABC_MUST_CHECK;
 
-/* SRM: Pearson χ² of the unit counts against the expected weights,
- * k−1 dof; p-value via gsl_cdf_chisq_Q.  ABC_ERR_SPEC when k < 2, a weight
- * <= 0, or the weights do not sum to 1 within 1e-6 (they are normalised). */
+/* SRM: Pearson χ² of the unit counts against the expected weights, over
+ * the arms of positive weight (k⁺−1 dof); p-value via gsl_cdf_chisq_Q.  An
+ * arm of weight 0 with units gives p = 0 (a certain mismatch); one without
+ * units is left out.  ABC_ERR_SPEC when k < 2, a weight < 0 or not finite,
+ * or the weights do not sum to 1 within 1e-6 (they are normalised). */
 AbcStatus stats_srm(const double *n, const double *weights, size_t k,
                     double *p_value) ABC_MUST_CHECK;
 

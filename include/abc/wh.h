@@ -132,6 +132,12 @@ unsigned wh_last_errno(const Warehouse *w);
 const char *wh_last_sqlstate(const Warehouse *w);
 /* The kind of the last failure (WH_ERR_NONE after a success). */
 WhErrKind wh_last_error(const Warehouse *w);
+
+/* While on, the statements sent depend on the session (temporary tables of
+ * earlier ones): a lost connection is not retried statement by statement
+ * but returned (ABC_ERR_ENV, WH_ERR_CONN_LOST), for the caller to redo the
+ * whole group on a new connection or stop. */
+void wh_session_bound(Warehouse *w, bool on);
 /* The kind of a server or client error number. */
 WhErrKind wh_error_kind(unsigned code);
 

@@ -6,6 +6,7 @@
 
 #include "abc/cli.h"
 #include "abc/spec.h"
+#include "abc/sqlgen.h"
 
 static const char check_help[] =
     "usage: abc check [--format text|json] [--dump-ir] SPEC...\n"
@@ -63,9 +64,14 @@ int cmd_check(int argc, char **argv)
     bool first_json = true;
     if (json)
         buf_putc(&out, '[');
+    Arena claims_arena; /* tables claimed by the specs checked so far */
+    arena_init(&claims_arena);
+    SqlClaims claims = {0};
     for (int i = first; i < argc; i++) {
         SpecUnit u;
         AbcStatus st = spec_load(&u, argv[i]);
+        if (st == ABC_OK)
+            st = sqlgen_check(u.ir, &claims_arena, &claims, &u.diag);
         if (st != ABC_OK)
             rc = 1;
         if (json) {
@@ -82,5 +88,6 @@ int cmd_check(int argc, char **argv)
     if (out.len)
         fwrite(out.data, 1, out.len, stdout);
     buf_free(&out);
+    arena_free(&claims_arena);
     return rc;
 }

@@ -29,8 +29,8 @@ static const char run_help[] =
     "replace the tag's report tables; write a Markdown memo per tag.\n"
     "\n"
     "  --all               every spec in specs/ (X.ab wins over its X.yaml twin)\n"
-    "  --date D            process event date D only (YYYY-MM-DD)\n"
-    "  --from D --to D     process a date range (backfill)\n"
+    "  --date D            process event date D only (YYYY-MM-DD, not after today)\n"
+    "  --from D --to D     process a date range (backfill; not after today)\n"
     "  --full              rebuild from the earliest phase start\n"
     "  --dry-run           print what would run (experiments, dates, steps); change nothing\n"
     "  --sql               with --dry-run: print every statement the run would send,\n"
@@ -368,6 +368,12 @@ int runcli_main(const char *cmd, int argc, char **argv)
     if (json)
         o.plan_out = stderr; /* stdout carries the JSON document */
     char err[2048];
+    /* dates are checked before the warehouse or GrowthBook is contacted */
+    if (run_check_dates(&o, err, sizeof err) != ABC_OK) {
+        fprintf(stderr, "abc run: %s\n", err);
+        free(args);
+        return 2;
+    }
     AbcConfig *cfg = NULL;
     int rc = 0;
     if (runcli_load_config(cmd, config_path, &cfg, &rc) != ABC_OK) {

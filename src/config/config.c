@@ -404,11 +404,25 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
         w->read_timeout_s = (unsigned)secs;
         return ABC_OK;
     }
+    if (strcmp(k, "replication_num") == 0) {
+        long n;
+        if ((st = y_int(y, v, "warehouse.replication_num", 1, 32, &n)) != ABC_OK)
+            return st;
+        w->replication_num = (int)n;
+        return ABC_OK;
+    }
+    if (strcmp(k, "lock_ttl_s") == 0) {
+        long secs;
+        if ((st = y_int(y, v, "warehouse.lock_ttl_s", 60, 604800, &secs)) != ABC_OK)
+            return st;
+        w->lock_ttl_s = (unsigned)secs;
+        return ABC_OK;
+    }
     if (strcmp(k, "password") == 0)
         return yerr(y, kn, "warehouse.password: secrets are not read from the config file; set "
                            "the ABC_PASSWORD environment variable or warehouse.password_file");
     static const char *const keys[] = {"dsn", "password_file", "embedded_datadir", "dialect",
-                                       "read_timeout_s", NULL};
+                                       "read_timeout_s", "replication_num", "lock_ttl_s", NULL};
     return unknown_key(y, kn, "warehouse", k, keys);
 }
 
@@ -506,6 +520,7 @@ static AbcConfig *config_new(void)
     c->warehouse.embedded_datadir = ".abc/warehouse";
     c->warehouse.dialect = DIALECT_AUTO;
     c->warehouse.read_timeout_s = 3600;
+    c->warehouse.lock_ttl_s = 21600;
     c->growthbook.connect_timeout_ms = 10000;
     c->growthbook.timeout_ms = 60000;
     c->growthbook.deadline_ms = 300000;

@@ -73,6 +73,11 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_MIGRATE_VERSION: return "migrate_version";
     case SQLSTEP_MIGRATE_RECORD: return "migrate_record";
     case SQLSTEP_STATE_WRITE: return "state_write";
+    case SQLSTEP_PREFLIGHT: return "preflight";
+    case SQLSTEP_NULL_KEYS: return "null_keys";
+    case SQLSTEP_LOCK_READ: return "lock_read";
+    case SQLSTEP_LOCK_TAKE: return "lock_take";
+    case SQLSTEP_LOCK_RELEASE: return "lock_release";
     }
     return "?";
 }
@@ -99,6 +104,11 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_MIGRATE_VERSION: return "after migrate_wide";
     case SQLSTEP_MIGRATE_RECORD: return "after migrate_version";
     case SQLSTEP_STATE_WRITE: return "every run that published, last";
+    case SQLSTEP_PREFLIGHT: return "every run and plan, after state_read, before ddl";
+    case SQLSTEP_NULL_KEYS: return "after the assignment and wide tables are filled, over the dates due";
+    case SQLSTEP_LOCK_READ: return "before and after lock_take";
+    case SQLSTEP_LOCK_TAKE: return "every run, first: the tag's lease";
+    case SQLSTEP_LOCK_RELEASE: return "every run that took the lease, last (also after a failure)";
     }
     return "";
 }

@@ -87,6 +87,7 @@ struct Results {
     SqlValue **rows;
     int *nrows;
     int unknown_variations;
+    long long null_key_rows; /* exposure rows skipped for a NULL key */
     bool obf_ready;          /* group-sequential boundaries, computed once */
     bool q_set;              /* distribution rows being streamed: metric and date */
     int q_metric;
@@ -647,9 +648,13 @@ static void analyse_cell(Results *r, Cell *c)
     }
     for (int v = 0; v < nv && wsum > 0; v++)
         w[v] /= wsum;
+    /* users in a variation of weight 0 give p = 0 (stats_srm); a split
+     * that cannot be checked (p stays NaN) is never taken as OK */
     c->srm_p = NAN;
     if (total > 0 && wsum > 0 && stats_srm(n, w, (size_t)nv, &c->srm_p) == ABC_OK)
         c->srm_flag = c->srm_p < ir->analysis.srm_threshold;
+    else if (total > 0)
+        c->srm_flag = true;
     free(n);
     free(w);
     c->out = arena_alloc(&r->arena, sizeof(ArmOut *) * (size_t)(nm + 1));
@@ -995,6 +1000,11 @@ void results_memo(const Results *r, long analysis_date, const char *run_line, Bu
                h.srm_failures, h.srm_failures == 1 ? "" : "s", h.guardrail_failures,
                h.guardrail_failures == 1 ? "" : "s", h.data_quality_failures,
                h.data_quality_failures == 1 ? "" : "s");
+    if (r->null_key_rows > 0)
+        buf_printf(out, "\nData quality note: %lld exposure row%s with a NULL user, experiment or "
+                        "variation key %s skipped.\n",
+                   r->null_key_rows, r->null_key_rows == 1 ? "" : "s",
+                   r->null_key_rows == 1 ? "was" : "were");
     for (int e = 0; e < r->nexps; e++) {
         const RunExperiment *x = &r->exps[e];
         const Cell *c = NULL;
@@ -1028,10 +1038,22 @@ void results_memo(const Results *r, long analysis_date, const char *run_line, Bu
                        x->variations[v].weight);
         }
         buf_puts(out, ".\n\n");
-        if (c->srm_flag)
+        for (int v = 0; v < x->nvariations; v++)
+            if (!(x->variations[v].weight > 0) && c->vars[v].units > 0) {
+                buf_puts(out, "**SRM: variation `");
+                md_cell(out, x->variations[v].key);
+                buf_printf(out, "` has weight 0 but %.0f users (p reported as 0).**\n\n",
+                           c->vars[v].units);
+            }
+        if (c->srm_flag && isnan(c->srm_p))
+            buf_puts(out, "**SRM: the split cannot be checked against the weights; results are "
+                          "invalid until the assignment is fixed.**\n\n");
+        else if (c->srm_flag)
             buf_printf(out, "**SRM: p = %.3g < %g — the split does not match the weights; results are "
                             "invalid until the assignment is fixed.**\n\n",
                        c->srm_p, ir->analysis.srm_threshold);
+        else if (isnan(c->srm_p))
+            buf_puts(out, "SRM check: not computed (no users).\n\n");
         else
             buf_printf(out, "SRM check: p = %.3g — OK.\n\n", c->srm_p);
         if (c->dq_flag && !c->srm_flag)
@@ -1237,4 +1259,9 @@ void results_json(const Results *r, long analysis_date, Buf *out)
         buf_puts(out, "]}");
     }
     buf_puts(out, "]}");
+}
+
+void results_set_null_key_rows(Results *r, long long n)
+{
+    r->null_key_rows = n;
 }

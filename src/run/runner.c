@@ -4,10 +4,12 @@
  * and wide tables per due date → statistics queries → analysis → report
  * publish → run state → memo. */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +47,8 @@ typedef struct Runner {
     const char *reason;  /* why these dates */
     FILE *show;          /* --dry-run --sql: statements are printed here, never sent */
     long published;      /* last date of a previous successful run, -1 when none */
+    long today;          /* UTC today, or ABC_TODAY */
+    bool locked;         /* this run holds the tag's lease (lock_release at the end) */
 } Runner;
 
 void run_outcome_free(RunOutcome *o)
@@ -244,7 +248,12 @@ static AbcStatus state_write(Runner *r, const SqlParams *base, char *err, size_t
         return ABC_OK;
     char last[11], first[11];
     /* a backfill of older dates never moves the recorded last date back */
-    date_format(r->published > r->to ? r->published : r->to, last);
+    long last_day = r->published > r->to ? r->published : r->to;
+    /* never past the data: today is still filling up (the next run redoes
+     * it), and a state left in the future by an older abc comes back */
+    if (last_day > r->today - 1)
+        last_day = r->today - 1;
+    date_format(last_day, last);
     date_format(r->first_phase_day, first);
     SqlValue row[6];
     for (int c = 0; c < SQLGEN_STATE_NCOLUMNS && c < 6; c++) {
@@ -363,6 +372,232 @@ static AbcStatus migrate_wide(Runner *r, const SqlParams *base, char *err, size_
     for (int i = 0; i < have.n; i++)
         free(have.names[i]);
     free(have.names);
+    return st;
+}
+
+/* ---- the tag's lease (steps lock_take, lock_read, lock_release) ------------------ */
+
+typedef struct LockRow {
+    bool found, expired;
+    char owner[65], host[256], pid[24], expires_at[32];
+} LockRow;
+
+static AbcStatus lock_row_fn(const WhRow *row, void *ctx)
+{
+    LockRow *l = ctx;
+    if (row->ncols < 5)
+        return ABC_OK;
+    l->found = true;
+    snprintf(l->owner, sizeof l->owner, "%s", row->values[0] ? row->values[0] : "");
+    snprintf(l->host, sizeof l->host, "%s", row->values[1] ? row->values[1] : "");
+    snprintf(l->pid, sizeof l->pid, "%s", row->values[2] ? row->values[2] : "");
+    snprintf(l->expires_at, sizeof l->expires_at, "%s", row->values[3] ? row->values[3] : "");
+    l->expired = row->values[4] && strcmp(row->values[4], "1") == 0;
+    return ABC_OK;
+}
+
+static AbcStatus lock_read(Runner *r, LockRow *l, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_LOCK_READ);
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    memset(l, 0, sizeof *l);
+    return s ? query_step(r, s, &p, lock_row_fn, l, err, errlen) : ABC_OK;
+}
+
+static AbcStatus lock_held(Runner *r, const LockRow *l, char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "tag %s is being run by %s on host %s (pid %s; lease until %s UTC): not run; "
+             "the lease is taken over after it expires",
+             r->unit.ir->tag, term_safe(&r->arena, l->owner), term_safe(&r->arena, l->host),
+             term_safe(&r->arena, l->pid), term_safe(&r->arena, l->expires_at));
+    return ABC_ERR_ENV;
+}
+
+/* A lease of a run on this host whose process is gone (killed, crashed):
+ * deleted with lock_release bound to that run's id. */
+static bool lock_break_dead(Runner *r, const LockRow *l, const char *host)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_LOCK_RELEASE);
+    char *end = NULL;
+    long pid = strtol(l->pid, &end, 10);
+    if (!s || !l->found || strcmp(l->host, host) != 0 || !end || *end || pid <= 0 ||
+        pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        return false;
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.run_id = l->owner;
+    char e[512];
+    for (int i = 0; i < s->nstmts; i++)
+        if (send_stmt(r, s, i, &p, NULL, NULL, e, sizeof e) != ABC_OK)
+            return false;
+    progress(r, "took over the lease of %s (pid %ld on this host is gone)",
+             term_safe(&r->arena, l->owner), pid);
+    return true;
+}
+
+/* Take the tag's lease for the whole run, or say who holds it (exit 3).
+ * An expired lease is dropped by lock_take.  MariaDB's INSERT IGNORE on
+ * the primary key decides a race; on StarRocks (an upsert) the lease is
+ * read before and after, so the later of two racing runs stops. */
+static AbcStatus lock_acquire(Runner *r, char *err, size_t errlen)
+{
+    const SqlStep *take = find_step(r, SQLSTEP_LOCK_TAKE);
+    if (!take)
+        return ABC_OK;
+    LockRow l;
+    AbcStatus st;
+    if (r->env->dialect->id != DIALECT_MARIADB && !r->show) {
+        st = lock_read(r, &l, err, errlen);
+        if (st != ABC_OK && wh_last_error(r->env->wh) != WH_ERR_NO_TABLE)
+            return st;
+        if (st == ABC_OK && l.found && !l.expired && strcmp(l.owner, r->run_id) != 0)
+            return lock_held(r, &l, err, errlen);
+    }
+    char host[256] = "", expires[20];
+    if (gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "unknown");
+    time_t until = time(NULL) + (time_t)(r->env->config && r->env->config->warehouse.lock_ttl_s
+                                             ? r->env->config->warehouse.lock_ttl_s
+                                             : 21600);
+    struct tm tmv;
+    gmtime_r(&until, &tmv);
+    strftime(expires, sizeof expires, "%Y-%m-%d %H:%M:%S", &tmv);
+    SqlValue row[6];
+    for (int c = 0; c < SQLGEN_LOCK_NCOLUMNS && c < 6; c++) {
+        const char *col = SQLGEN_LOCK_COLUMNS[c];
+        SqlValue v = sv_null();
+        if (!strcmp(col, "tag")) v = sv_str(r->unit.ir->tag);
+        else if (!strcmp(col, "owner")) v = sv_str(r->run_id);
+        else if (!strcmp(col, "host")) v = sv_str(host);
+        else if (!strcmp(col, "pid")) v = sv_int((long long)getpid());
+        else if (!strcmp(col, "expires_at")) v = sv_ts(expires);
+        else if (!strcmp(col, "taken_at")) v = sv_ts(r->computed_at);
+        row[c] = v;
+    }
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.run_id = r->run_id;
+    if ((st = exec_row(r, take, row, SQLGEN_LOCK_NCOLUMNS, &p, err, errlen)) != ABC_OK)
+        return st;
+    if (r->show) {
+        r->locked = true;
+        return ABC_OK;
+    }
+    if ((st = lock_read(r, &l, err, errlen)) != ABC_OK)
+        return st;
+    if (l.found && strcmp(l.owner, r->run_id) != 0 && lock_break_dead(r, &l, host)) {
+        if ((st = exec_row(r, take, row, SQLGEN_LOCK_NCOLUMNS, &p, err, errlen)) != ABC_OK ||
+            (st = lock_read(r, &l, err, errlen)) != ABC_OK)
+            return st;
+    }
+    if (!l.found || strcmp(l.owner, r->run_id) != 0)
+        return lock_held(r, &l, err, errlen);
+    r->locked = true;
+    return ABC_OK;
+}
+
+/* Release this run's lease (also after a failure; best effort: a lease
+ * that cannot be deleted expires). */
+static void lock_release(Runner *r)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_LOCK_RELEASE);
+    if (!r->locked || !s)
+        return;
+    r->locked = false;
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.run_id = r->run_id;
+    char e[512];
+    for (int i = 0; i < s->nstmts; i++)
+        if (send_stmt(r, s, i, &p, NULL, NULL, e, sizeof e) != ABC_OK) {
+            if (r->opt->progress)
+                fprintf(r->opt->progress, "abc run %s: the lease could not be released (%s); it "
+                                          "expires by itself\n", r->unit.ir->tag, e);
+            return;
+        }
+}
+
+/* ---- preflight: the source columns the spec reads ------------------------------- */
+
+typedef struct PreflightSeen {
+    const SqlProgram *prog;
+    bool *have;
+} PreflightSeen;
+
+static AbcStatus preflight_fn(const WhRow *row, void *ctx)
+{
+    PreflightSeen *ps = ctx;
+    if (row->ncols < 3 || !row->values[1] || !row->values[2])
+        return ABC_OK;
+    for (int i = 0; i < ps->prog->nsource_cols; i++) {
+        const SqlSourceCol *c = &ps->prog->source_cols[i];
+        if ((!c->database || (row->values[0] && strcmp(c->database, row->values[0]) == 0)) &&
+            strcmp(c->table, row->values[1]) == 0 && strcasecmp(c->column, row->values[2]) == 0)
+            ps->have[i] = true;
+    }
+    return ABC_OK;
+}
+
+/* Every source table and column the spec reads exists; otherwise an error
+ * (exit 1) naming each missing one, before anything is written. */
+static AbcStatus preflight(Runner *r, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_PREFLIGHT);
+    const SqlProgram *pg = &r->prog;
+    if (!s || pg->nsource_cols == 0)
+        return ABC_OK;
+    bool *have = arena_alloc(&r->arena, sizeof(bool) * (size_t)pg->nsource_cols);
+    PreflightSeen ps = {pg, have};
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    AbcStatus st = query_step(r, s, &p, preflight_fn, &ps, err, errlen);
+    if (st != ABC_OK || r->show)
+        return st;
+    Buf b;
+    buf_init(&b);
+    int nmissing = 0;
+    for (int i = 0; i < pg->nsource_cols; i++) {
+        if (have[i])
+            continue;
+        const SqlSourceCol *c = &pg->source_cols[i];
+        bool table_seen = false;
+        for (int k = 0; k < pg->nsource_cols; k++)
+            table_seen |= have[k] && pg->source_cols[k].source == c->source;
+        bool table_named = false;
+        for (int k = 0; k < i && !table_seen; k++)
+            table_named |= !have[k] && pg->source_cols[k].source == c->source;
+        if (!table_seen && table_named)
+            continue;
+        buf_puts(&b, nmissing++ ? "; " : "");
+        if (!table_seen)
+            buf_printf(&b, "table %s%s%s does not exist (or is not readable)",
+                       c->database ? c->database : "", c->database ? "." : "", c->table);
+        else
+            buf_printf(&b, "column %s of table %s%s%s does not exist", c->column,
+                       c->database ? c->database : "", c->database ? "." : "", c->table);
+    }
+    if (nmissing) {
+        snprintf(err, errlen, "the spec reads what the warehouse lacks: %s (nothing written)",
+                 b.data);
+        st = ABC_ERR_SPEC;
+    }
+    buf_free(&b);
+    return st;
+}
+
+/* Exposure rows of the dates due skipped for a NULL key. */
+static AbcStatus count_null_keys(Runner *r, const SqlParams *base, long long *n, char *err,
+                                 size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_NULL_KEYS);
+    long v = 0;
+    *n = 0;
+    if (!s)
+        return ABC_OK;
+    AbcStatus st = query_step(r, s, base, value_fn, &v, err, errlen);
+    *n = v;
     return st;
 }
 
@@ -503,14 +738,61 @@ static AbcStatus resolve_experiments(Runner *r, char *err, size_t errlen)
 
 /* ---- dates ---------------------------------------------------------------------- */
 
+/* One date option: a real date, not after today. */
+static AbcStatus check_date_opt(const char *opt, const char *v, long today, long *day, char *err,
+                                size_t errlen)
+{
+    if (!date_parse(v, day)) {
+        snprintf(err, errlen, "%s '%s' is not a date YYYY-MM-DD", opt, v);
+        return ABC_ERR_USAGE;
+    }
+    if (*day > today) {
+        char t[11];
+        date_format(today, t);
+        snprintf(err, errlen, "%s %s is after today (%s): there is no data for it yet", opt, v, t);
+        return ABC_ERR_USAGE;
+    }
+    return ABC_OK;
+}
+
+AbcStatus run_check_dates(const RunOptions *o, char *err, size_t errlen)
+{
+    long today, d, from = 0, to = 0;
+    if (!date_today(&today)) {
+        snprintf(err, errlen, "ABC_TODAY is not a date YYYY-MM-DD");
+        return ABC_ERR_USAGE;
+    }
+    AbcStatus st = ABC_OK;
+    if (o->date)
+        st = check_date_opt("--date", o->date, today, &d, err, errlen);
+    if (st == ABC_OK && (o->from || o->to) && !o->date) {
+        if (!o->from || !o->to) {
+            snprintf(err, errlen, "--from and --to take dates YYYY-MM-DD, both");
+            return ABC_ERR_USAGE;
+        }
+        if ((st = check_date_opt("--from", o->from, today, &from, err, errlen)) != ABC_OK ||
+            (st = check_date_opt("--to", o->to, today, &to, err, errlen)) != ABC_OK)
+            return st;
+        if (from > to) {
+            snprintf(err, errlen, "--from %s is after --to %s", o->from, o->to);
+            return ABC_ERR_USAGE;
+        }
+    }
+    return st;
+}
+
 static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t errlen)
 {
     const RunOptions *o = r->opt;
+    AbcStatus vst = run_check_dates(o, err, errlen);
+    if (vst != ABC_OK)
+        return vst;
     long today;
     if (!date_today(&today)) {
         snprintf(err, errlen, "ABC_TODAY is not a date YYYY-MM-DD");
         return ABC_ERR_USAGE;
     }
+    r->today = today;
     r->first_phase_day = today;
     long last_phase_end = -1;
     bool any_running = false;
@@ -562,7 +844,10 @@ static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t 
         r->full = true;
     } else {
         int lb = r->env->config ? r->env->config->lookback_days : 2;
-        r->from = state->last_date + 1 - lb;
+        /* a recorded date past the data (left by an older abc) counts as
+         * the last date there can be data for */
+        long last = state->last_date < end ? state->last_date : end;
+        r->from = last + 1 - lb;
         if (r->from < r->first_phase_day)
             r->from = r->first_phase_day;
         r->to = end;
@@ -672,8 +957,8 @@ static AbcStatus stats_row_fn(const WhRow *row, void *ctx)
     return results_add_row(f->res, f->step, &typed, f->err, f->errlen);
 }
 
-static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char *err,
-                           size_t errlen)
+static AbcStatus run_stats_once(Runner *r, Results *res, const SqlParams *base, char *err,
+                                size_t errlen)
 {
     int total = 0, done = 0;
     for (int i = 0; i < r->prog.nsteps; i++)
@@ -691,6 +976,22 @@ static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char 
         progress_bar(r, ++done, total, "statistics queries");
     }
     return ABC_OK;
+}
+
+/* The statistics steps are one session-dependent group (MariaDB: the
+ * later queries read session temporary tables of stats_moments): a lost
+ * connection fails the group, never one statement re-sent alone on a new
+ * session; the run then stops with a warehouse error (exit 3) and the next
+ * run redoes the dates. */
+static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char *err,
+                           size_t errlen)
+{
+    wh_session_bound(r->env->wh, true);
+    AbcStatus st = run_stats_once(r, res, base, err, errlen);
+    wh_session_bound(r->env->wh, false);
+    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_CONN_LOST)
+        st = ABC_ERR_ENV;
+    return st;
 }
 
 /* ---- the run ------------------------------------------------------------------------ */
@@ -880,6 +1181,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             ir->abc_database = env->config->databases.abc;
         if (strcmp(ir->report_database, "flow_report_app") == 0 && env->config->databases.report)
             ir->report_database = env->config->databases.report;
+        ir->replication_num = env->config->warehouse.replication_num;
     }
     st = sqlgen_program(ir, env->dialect, &r.arena, &r.unit.diag, &r.prog);
     if (st != ABC_OK) {
@@ -914,6 +1216,16 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                         "sends, in order, bound with its values; nothing was sent\n\n",
                 ir->tag, ir->path, env->dialect->name);
     }
+    /* before the first write: what the spec reads (abc plan checks it
+     * after printing the plan) */
+    if ((env->wh || r.show) && !(o->dry_run && !r.show) && (st = preflight(&r, err, errlen)) != ABC_OK)
+        goto out;
+    /* one run per tag at a time, for the whole run */
+    if ((env->wh && !o->dry_run) || r.show) {
+        st = lock_acquire(&r, err, errlen);
+        if (st != ABC_OK)
+            goto out;
+    }
     StateRow state;
     memset(&state, 0, sizeof state);
     if (env->wh || r.show) {
@@ -944,6 +1256,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             date_format(r.from, out->first_date);
             date_format(r.to, out->last_date);
         }
+        if (env->wh)
+            st = preflight(&r, err, errlen);
         goto out;
     }
     if (r.nexps == 0 && !r.show) {
@@ -1019,6 +1333,14 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         SqlParams p = base;
         p.from_date = a;
         p.to_date = b;
+        long long nnull = 0;
+        if ((st = count_null_keys(&r, &p, &nnull, err, errlen)) != ABC_OK)
+            goto out;
+        if (nnull > 0) {
+            results_set_null_key_rows(res, nnull);
+            progress(&r, "data quality: %lld exposure row%s with a NULL user, experiment or "
+                         "variation key skipped", nnull, nnull == 1 ? "" : "s");
+        }
         if ((st = run_stats(&r, res, &p, err, errlen)) != ABC_OK)
             goto out;
     }
@@ -1098,6 +1420,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                          ((fail_on & FAIL_DATA_QUALITY) && h.data_quality_failures);
     results_json(res, r.to, &out->json);
 out:
+    lock_release(&r);
     results_free(res);
     if (r.gb)
         gb_tag_config_free(r.gb);

@@ -204,6 +204,11 @@ static void mdb_replace(SqlStmts *out, const WriteSpec *w)
         mdb_ident(&b, w->part_col);
         buf_printf(&b, " <= %s", w->hi);
     }
+    if (w->tag_value && strcmp(w->part_col, "tag") != 0) {
+        buf_puts(&b, " AND ");
+        mdb_ident(&b, "tag");
+        buf_printf(&b, " = %s", w->tag_value);
+    }
     sql_stmts_push(out, &b);
     buf_reset(&b);
     mdb_insert(&b, w);

@@ -125,8 +125,15 @@ static void sr_create_table(Buf *out, const TableDef *t)
     buf_puts(out, "DISTRIBUTED BY HASH(");
     sr_ident(out, t->dist_col);
     buf_puts(out, ")");
-    if (t->evolving)
-        buf_puts(out, "\nPROPERTIES (\n    \"fast_schema_evolution\" = \"true\"\n)");
+    if (t->evolving || t->replication_num > 0) {
+        buf_puts(out, "\nPROPERTIES (");
+        if (t->replication_num > 0)
+            buf_printf(out, "\n    \"replication_num\" = \"%d\"%s", t->replication_num,
+                       t->evolving ? "," : "");
+        if (t->evolving)
+            buf_puts(out, "\n    \"fast_schema_evolution\" = \"true\"");
+        buf_puts(out, "\n)");
+    }
 }
 
 /* One schema change for all columns: StarRocks runs one per table at a time. */

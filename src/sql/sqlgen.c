@@ -321,6 +321,9 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
         return ABC_ERR_SPEC;
     gen_tables(&g);
     gen_state_table(&g);
+    gen_lock_table(&g);
+    for (int i = 0; i < T_COUNT; i++)
+        g.tables[i].replication_num = ir->replication_num;
     if (g.nerrors)
         return ABC_ERR_SPEC;
     gen_ddl(&g);
@@ -334,6 +337,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_stats(&g);
     gen_report(&g);
     gen_runstate(&g);
+    gen_guard(&g);
     if (g.nerrors)
         return ABC_ERR_SPEC;
     TableDef *tables = arena_alloc(arena, sizeof g.tables);
@@ -345,7 +349,10 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     out->tables = tables;
     out->ntables = T_COUNT;
     out->wide = &tables[T_WIDE];
+    out->daily = &tables[T_DAILY];
     out->schema_version = 1;
+    out->source_cols = g.source_cols;
+    out->nsource_cols = g.nsource_cols;
     return ABC_OK;
 }
 

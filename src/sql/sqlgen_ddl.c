@@ -184,6 +184,14 @@ void gen_tables(Gen *g)
               gen_comment_text(g, arena_printf(g->a, "abc: per-user, per-day metric components "
                                                "of tag %s", g->ir->tag)));
     t[T_WIDE].evolving = true;
+    /* the dialect's limit on a table's columns (InnoDB 1017; StarRocks FE
+     * max_column_number_per_table, 10000 by default) */
+    int limit = g->d->id == DIALECT_MARIADB ? 1017 : 10000;
+    if (n > limit) {
+        SrcLoc at = g->ir->nmetrics ? g->ir->metrics[g->ir->nmetrics - 1].loc : (SrcLoc){0, 0};
+        gen_error(g, at, "the wide table would have %d columns; %s allows at most %d in a table "
+                         "(split the metrics over several specs)", n, g->d->name, limit);
+    }
 }
 
 void gen_ddl(Gen *g)

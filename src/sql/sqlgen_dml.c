@@ -272,6 +272,13 @@ void gen_assign(Gen *g, bool range)
     buf_puts(&b, " < p.");
     gen_id(g, &b, "phase_end");
     buf_putc(&b, ')');
+    /* a row without a user or experiment key is skipped (and counted by
+     * null_keys); one without a variation key finds none in `valid` */
+    buf_puts(&b, "\n      AND ");
+    gen_col(g, &b, "s", src->user_col);
+    buf_puts(&b, " IS NOT NULL AND ");
+    gen_col(g, &b, "s", e->experiment_col);
+    buf_puts(&b, " IS NOT NULL");
     and_cond(g, &b, e->filter, "s", "      ");
     and_cond(g, &b, src->filter, "s", "      ");
     if (ir->experiments.nkeys > 0) {
@@ -285,7 +292,7 @@ void gen_assign(Gen *g, bool range)
         }
         buf_putc(&b, ')');
     }
-    buf_puts(&b, "\n),\n-- only variation keys the experiment has\nvalid AS (\n"
+    buf_puts(&b, "\n),\n-- only variation keys the experiment has (a NULL key has none)\nvalid AS (\n"
                  "    SELECT x.*\n    FROM exposures x\n    JOIN variations v ON v.`tracking_key` = "
                  "x.`tracking_key` AND v.`variation_key` = x.`variation_key`\n),\n"
                  "ranked AS (\n    SELECT x.*,\n"

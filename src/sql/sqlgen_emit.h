@@ -10,7 +10,7 @@
 
 enum {
     T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_STATE,
-    T_COUNT
+    T_LOCK, T_COUNT
 };
 
 typedef struct Gen {
@@ -26,6 +26,8 @@ typedef struct Gen {
     const TableCol *retired; /* wide-table columns kept from the schema lock */
     int nretired;
     size_t uv_end;           /* statistics prefix: offset just after the user_values CTE */
+    SqlSourceCol *source_cols; /* preflight: what the spec reads */
+    int nsource_cols;
 } Gen;
 
 /* ---- sqlgen_emit.c ---- */

@@ -33,4 +33,10 @@ void gen_state_table(Gen *g);
 /* The runner's bookkeeping steps: run state and wide-table migrations. */
 void gen_runstate(Gen *g);
 
+/* ---- sqlgen_guard.c ---- */
+/* The lease table (T_LOCK), after gen_state_table. */
+void gen_lock_table(Gen *g);
+/* preflight, null_keys and the lease steps. */
+void gen_guard(Gen *g);
+
 #endif

@@ -93,6 +93,7 @@ void gen_report(Gen *g)
     buf_init(&dayb);
     WriteSpec day = publish_spec(g, &dayb, T_DAILY, "analysis_date", "{{analysis_date}}", "daily",
                                  "results as of {{analysis_date}}");
+    day.tag_value = tag.data; /* a daily table may be shared: only this tag's rows */
     sql_stmts_init(&st, g->a);
     g->d->write(&st, &day);
     gen_push_stmts(g, s, &st);

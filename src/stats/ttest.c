@@ -109,31 +109,46 @@ AbcStatus stats_ztest_prop(double n_a, double x_a, double n_b, double x_b, doubl
     return ABC_OK;
 }
 
-/* Pearson χ² = Σ (n_i − N w_i)²/(N w_i) on k−1 dof (gbstats check_srm). */
+/* Pearson χ² = Σ (n_i − N w_i)²/(N w_i) on k−1 dof (gbstats check_srm),
+ * over the arms of positive weight.  An arm of weight 0 that has units can
+ * not arise from the split at all: p = 0 (its expected count is 0, χ² is
+ * infinite).  Arms of weight 0 without units are left out of the test. */
 AbcStatus stats_srm(const double *n, const double *weights, size_t k, double *p_value)
 {
     stats_init();
     if (k < 2)
         return ABC_ERR_SPEC;
     double wsum = 0, total = 0;
+    size_t kpos = 0;
+    bool zero_with_units = false;
     for (size_t i = 0; i < k; i++) {
-        if (!(weights[i] > 0) || !isfinite(weights[i]) || !(n[i] >= 0) || !isfinite(n[i]))
+        if (!(weights[i] >= 0) || !isfinite(weights[i]) || !(n[i] >= 0) || !isfinite(n[i]))
             return ABC_ERR_SPEC;
+        if (weights[i] > 0)
+            kpos++;
+        else if (n[i] > 0)
+            zero_with_units = true;
         wsum += weights[i];
         total += n[i];
     }
     if (fabs(wsum - 1.0) > 1e-6)
         return ABC_ERR_SPEC;
-    if (!(total > 0)) {
+    if (zero_with_units) {
+        *p_value = 0.0;
+        return ABC_OK;
+    }
+    if (!(total > 0) || kpos < 2) {
         *p_value = 1.0;
         return ABC_OK;
     }
     long double chi2 = 0;
     for (size_t i = 0; i < k; i++) {
+        if (!(weights[i] > 0))
+            continue;
         long double e = (long double)total * weights[i] / wsum;
         long double d = n[i] - e;
         chi2 += d * d / e;
     }
-    *p_value = gsl_cdf_chisq_Q((double)chi2, (double)(k - 1));
+    *p_value = gsl_cdf_chisq_Q((double)chi2, (double)(kpos - 1));
     return ABC_OK;
 }

@@ -49,6 +49,7 @@ struct Warehouse {
     Warehouse *next, *prev;     /* all open handles, for wh_shutdown() */
     MYSQL *m;                   /* NULL while disconnected (after a loss) */
     int embedded;
+    int session_bound;          /* statements depend on session state: no silent reconnect */
     char *host, *user, *password, *db, *unix_socket, *init_command;
     unsigned port;
     WhOptions opt;              /* with defaults applied; init_command owned above */
@@ -166,6 +167,7 @@ static AbcStatus status_for(unsigned code)
         return ABC_ERR_ENV;
     switch (code) {
     case 1021: /* disk full */
+    case 1114: /* table full (the datadir's disk) */
     case 1037: /* out of memory */
     case 1038: /* out of sort memory */
     case 1040: /* too many connections */
@@ -906,8 +908,11 @@ static AbcStatus run_retrying(Warehouse *w, const char *sql, RunCtx *rc, char *e
             mysql_close(w->m);
             w->m = NULL;
         }
+        /* a statement that depends on the session (a temporary table of an
+         * earlier one) cannot be re-sent alone on a new connection */
         if (!is_transient(w->last_errno) || in_trans || rc->rows > 0 ||
-            attempt >= w->opt.max_retries)
+            attempt >= w->opt.max_retries ||
+            (w->session_bound && is_connection_lost(w->last_errno)))
             return status_for(w->last_errno);
     backoff:;
         unsigned ms = w->opt.retry_base_ms;
@@ -1072,4 +1077,10 @@ void wh_counters_free(WhCounters *c)
     free(c->items);
     c->items = NULL;
     c->n = 0;
+}
+
+void wh_session_bound(Warehouse *w, bool on)
+{
+    if (w)
+        w->session_bound = on ? 1 : 0;
 }

@@ -217,3 +217,23 @@ Test(dialect, run_state_and_migration_steps)
     }
     spec_unit_free(&u);
 }
+
+/* warehouse.replication_num reaches the StarRocks PROPERTIES (a cluster
+ * with fewer than 3 backends); without it none is written. */
+Test(dialect, starrocks_replication_num)
+{
+    static const TableCol cols[] = {{"tag", CT_STR64, true, NULL}, {"v", CT_INT, false, NULL}};
+    TableDef t = {.db = "abc", .name = "t", .cols = cols, .ncols = 2, .key = TKEY_PRIMARY,
+                  .nkey = 1, .part = TPART_NONE, .dist_col = "tag"};
+    Buf b;
+    buf_init(&b);
+    dialect_starrocks.create_table(&b, &t);
+    cr_expect(!strstr(b.data, "replication_num"), "%s", b.data);
+    buf_reset(&b);
+    t.replication_num = 1;
+    t.evolving = true;
+    dialect_starrocks.create_table(&b, &t);
+    cr_expect(strstr(b.data, "PROPERTIES (\n    \"replication_num\" = \"1\",\n    \"fast_schema_evolution\" = \"true\"\n)"),
+              "%s", b.data);
+    buf_free(&b);
+}

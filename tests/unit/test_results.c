@@ -191,3 +191,54 @@ Test(results, distribution_rows_out_of_date_order_or_malformed_are_errors)
     results_free(r);
     teardown_fixture(&f);
 }
+
+/* A variation of weight 0 (GrowthBook trafficSplit) that has users fails
+ * the SRM check with p = 0; the memo never calls a NaN p-value OK. */
+Test(results, users_in_a_zero_weight_variation_are_an_srm_failure)
+{
+    Fixture f;
+    setup_fixture(&f);
+    RunVariation vars[3] = {f.vars[0], f.vars[1], {"v2", "2", "Off", 0, false}};
+    vars[0].weight = vars[1].weight = 0.5;
+    f.exp.variations = vars;
+    f.exp.nvariations = 3;
+    Results *r = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
+    const char *d = "2025-10-08";
+    const char *const var[] = {"0", "1", "2"};
+    const SqlStep *mom = NULL;
+    for (int i = 0; i < f.prog.nsteps; i++)
+        if (f.prog.steps[i].kind == SQLSTEP_STATS && f.prog.steps[i].shape == STATS_MOMENTS)
+            mom = &f.prog.steps[i];
+    cr_assert_not_null(mom);
+    static const char *const names[] = {"analysis_date", "tracking_key", "variation_key", "segment",
+                                        "segment_value", "units", "med__n", "med__sum",
+                                        "med__sum_sq"};
+    for (int v = 0; v < 3; v++) {
+        const char *values[] = {d, "exp-rq", var[v], "", "", "20", "20", "200", "2500"};
+        WhRow row = {9, names, values, NULL, 0};
+        cr_assert_eq(feed_row(r, mom, &row, NULL, 0), ABC_OK);
+        for (int u = 0; u < 20; u++) {
+            char val[16];
+            snprintf(val, sizeof val, "%d", u + v);
+            cr_assert_eq(feed(r, f.dist, d, var[v], "US", "ios", val, "1"), ABC_OK);
+        }
+    }
+    char err[256];
+    cr_assert_eq(results_compute(r, err, sizeof err), ABC_OK, "%s", err);
+    long day;
+    cr_assert(date_parse(d, &day));
+    ResultsHealth h = results_health(r, day);
+    cr_expect_eq(h.srm_failures, 1, "SRM failures: %d", h.srm_failures);
+    const SqlValue *row = find_row(r, day, "", "", "1");
+    cr_assert_not_null(row);
+    cr_expect_eq(col(row, "srm_p_value"), 0.0, "srm_p_value %g", col(row, "srm_p_value"));
+    Buf memo;
+    buf_init(&memo);
+    results_memo(r, day, "run", &memo);
+    cr_expect(!strstr(memo.data, "nan"), "memo prints nan:\n%s", memo.data);
+    cr_expect(!strstr(memo.data, "— OK"), "memo says OK:\n%s", memo.data);
+    cr_expect(strstr(memo.data, "has weight 0 but 20 users"), "memo:\n%s", memo.data);
+    buf_free(&memo);
+    results_free(r);
+    teardown_fixture(&f);
+}

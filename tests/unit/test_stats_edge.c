@@ -466,3 +466,22 @@ Test(stats_consistency, gsd_look_p_and_interval_agree)
         }
     }
 }
+
+/* A variation of weight 0: users in it are a certain mismatch (p = 0);
+ * without users it is left out of the χ² (dof from the others). */
+Test(stats_edge, srm_with_a_zero_weight_variation)
+{
+    double p = -1;
+    const double w[] = {0.5, 0.5, 0};
+    const double with_users[] = {1000, 1000, 3};
+    cr_assert_eq(stats_srm(with_users, w, 3, &p), ABC_OK);
+    cr_expect_eq(p, 0.0, "p %g", p);
+    const double without[] = {1000, 1100, 0};
+    double p2 = -1, p3 = -1;
+    const double w2[] = {0.5, 0.5};
+    cr_assert_eq(stats_srm(without, w, 3, &p2), ABC_OK);
+    cr_assert_eq(stats_srm(without, w2, 2, &p3), ABC_OK);
+    cr_expect(fabs(p2 - p3) < 1e-15 && isfinite(p2), "p %g vs %g", p2, p3);
+    const double neg[] = {0.5, 0.6, -0.1};
+    cr_expect_eq(stats_srm(with_users, neg, 3, &p), ABC_ERR_SPEC);
+}

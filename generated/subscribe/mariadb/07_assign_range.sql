@@ -35,9 +35,10 @@ exposures AS (
     WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
       AND s.`event_time` >= p.`phase_start`
       AND (p.`phase_end` IS NULL OR s.`event_time` < p.`phase_end`)
+      AND s.`user_id` IS NOT NULL AND s.`exp_key` IS NOT NULL
       AND s.`event_name` = 'experiment_viewed'
 ),
--- only variation keys the experiment has
+-- only variation keys the experiment has (a NULL key has none)
 valid AS (
     SELECT x.*
     FROM exposures x

@@ -7,7 +7,7 @@
 START TRANSACTION;
 
 DELETE FROM `abc`.`tbl_report_daily_m_o_cap_pct`
-WHERE `analysis_date` = {{analysis_date}};
+WHERE `analysis_date` = {{analysis_date}} AND `tag` = 'o_cap_pct';
 
 -- results as of {{analysis_date}}
 INSERT INTO `abc`.`tbl_report_daily_m_o_cap_pct`
