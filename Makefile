@@ -21,7 +21,7 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmariadbd -lz -ldl -l
 # ---- sources, by phase ----------------------------------------------------
 GEN_C   := $(if $(wildcard grammar/parser.y),$(BUILD)/gen/lexer.c $(BUILD)/gen/parser.c)
 LIB_SRC := $(sort $(wildcard src/base/*.c src/front/*.c src/sema/*.c src/ir/*.c \
-             src/fmt/*.c src/sql/*.c src/plan/*.c src/stats/*.c src/analysis/*.c \
+             src/spec/*.c src/fmt/*.c src/sql/*.c src/plan/*.c src/stats/*.c src/analysis/*.c \
              src/gb/*.c src/wh/*.c src/config/*.c src/synth/*.c src/run/*.c \
              src/report/*.c src/cli/cmd_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)

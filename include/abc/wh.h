@@ -19,7 +19,7 @@
  * [in: first line of the statement]"; passwords never appear in messages.
  *
  * Statements.  One statement per wh_exec()/wh_query() call (StarRocks runs
- * multi-statement text without atomicity; see STARROCKS.md §8).  Transient
+ * multi-statement text without atomicity; docs/GENERATED.md).  Transient
  * failures — connection lost (2006, 2013), deadlock (1213), lock wait
  * timeout (1205) — are retried with exponential backoff up to max_retries
  * times, reconnecting first when the connection was lost; nothing is retried
