@@ -241,13 +241,15 @@ void sema_activity(Sema *s, const AstItem *it, IrActivity *act)
         diag_error(s->diag, it->key->loc, "expected: activity { active SOURCE where ...; reports dau, wau, ...; }");
         return;
     }
-    static const char *const keys[] = {"active", "reports", "by"};
-    const AstItem *seen[3] = {0};
+    enum ActivityKey { YK_ACTIVE, YK_REPORTS, YK_BY, NYKEYS };
+    static const char *const keys[NYKEYS] = {[YK_ACTIVE] = "active", [YK_REPORTS] = "reports",
+                                             [YK_BY] = "by"};
+    const AstItem *seen[NYKEYS] = {0};
     for (const AstItem *c = it->items; c; c = c->next) {
-        int k = block_setting(s, c, keys, 3, "activity setting", seen);
+        int k = block_setting(s, c, keys, NYKEYS, "activity setting", seen);
         if (k < 0)
             continue;
-        if (k == 0) {
+        if (k == YK_ACTIVE) {
             if (!c->words) {
                 diag_error(s->diag, c->key->loc, "expected: active SOURCE [where ...];");
                 continue;
@@ -258,7 +260,7 @@ void sema_activity(Sema *s, const AstItem *it, IrActivity *act)
         }
         if (c->where)
             diag_error(s->diag, c->where->loc, "unexpected 'where' on '%s'", c->key->text);
-        if (k == 1) {
+        if (k == YK_REPORTS) {
             static const char *const reps[] = {"dau", "wau", "mau", "growth", "cohorts_weekly",
                                                "cohorts_monthly"};
             if (!c->words)

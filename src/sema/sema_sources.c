@@ -82,13 +82,15 @@ void sema_source(Sema *s, const AstItem *it, IrSource *src)
     }
     if (it->where)
         diag_error(s->diag, it->where->loc, "put a source's standing filter inside its block: where ...;");
-    const AstItem *seen[4] = {0};
-    static const char *const keys[] = {"user", "time", "date", "where"};
+    enum SourceKey { SK_USER, SK_TIME, SK_DATE, SK_WHERE, NSKEYS };
+    static const char *const keys[NSKEYS] = {[SK_USER] = "user", [SK_TIME] = "time",
+                                             [SK_DATE] = "date", [SK_WHERE] = "where"};
+    const AstItem *seen[NSKEYS] = {0};
     for (const AstItem *c = it->items; c; c = c->next) {
-        int k = block_setting(s, c, keys, 4, "source setting", seen);
+        int k = block_setting(s, c, keys, NSKEYS, "source setting", seen);
         if (k < 0)
             continue;
-        if (k == 3) {
+        if (k == SK_WHERE) {
             if (check_cond(s, c->where, src->name))
                 src->filter = normalise_cond(s, c->where);
             continue;
@@ -101,9 +103,9 @@ void sema_source(Sema *s, const AstItem *it, IrSource *src)
         expect_no_more(s, c->words->next);
         if (c->where)
             diag_error(s->diag, c->where->loc, "unexpected 'where' on '%s'", c->key->text);
-        if (k == 0)
+        if (k == SK_USER)
             src->user_col = col;
-        else if (k == 1)
+        else if (k == SK_TIME)
             src->time_col = col;
         else
             src->date_col = col;
@@ -137,18 +139,20 @@ void sema_experiments(Sema *s, const AstItem *it, const AstItem **seen_gb,
         }
         e->from_growthbook = true;
         for (w = w->next; w; w = w->next) {
-            static const char *const opts[] = {"tag", "project", "status"};
+            enum GbFilter { GF_TAG, GF_PROJECT, GF_STATUS, NGF };
+            static const char *const opts[NGF] = {[GF_TAG] = "tag", [GF_PROJECT] = "project",
+                                                  [GF_STATUS] = "status"};
             if (w->kind != W_IDENT) {
                 diag_error(s->diag, w->loc, "expected tag, project or status, found %s",
                            word_kind_name(w));
                 return;
             }
             int k = -1;
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < NGF; i++)
                 if (strcmp(w->text, opts[i]) == 0)
                     k = i;
             if (k < 0) {
-                unknown_word(s, w, "experiments filter", opts, 3);
+                unknown_word(s, w, "experiments filter", opts, NGF);
                 return;
             }
             const AstWord *v = w->next;
@@ -156,13 +160,13 @@ void sema_experiments(Sema *s, const AstItem *it, const AstItem **seen_gb,
                 diag_error(s->diag, v ? v->loc : w->loc, "'%s' needs a value", w->text);
                 return;
             }
-            if (k == 2 && strcmp(v->text, "running") && strcmp(v->text, "stopped") &&
+            if (k == GF_STATUS && strcmp(v->text, "running") && strcmp(v->text, "stopped") &&
                 strcmp(v->text, "draft")) {
                 diag_error(s->diag, v->loc, "status must be running, stopped or draft");
             }
-            if (k == 0)
+            if (k == GF_TAG)
                 e->gb_tag = v->text;
-            else if (k == 1)
+            else if (k == GF_PROJECT)
                 e->gb_project = v->text;
             else
                 e->gb_status = v->text;
@@ -327,28 +331,31 @@ void sema_exposure(Sema *s, const AstItem *it)
         diag_error(s->diag, it->loc, "exposure needs a block: { experiment COL; variation COL; }");
         return;
     }
-    static const char *const keys[] = {"experiment", "variation", "first", "multiple", "activation"};
-    const AstItem *seen[5] = {0};
+    enum ExposureKey { XK_EXPERIMENT, XK_VARIATION, XK_FIRST, XK_MULTIPLE, XK_ACTIVATION, NXKEYS };
+    static const char *const keys[NXKEYS] = {
+        [XK_EXPERIMENT] = "experiment", [XK_VARIATION] = "variation", [XK_FIRST] = "first",
+        [XK_MULTIPLE] = "multiple",     [XK_ACTIVATION] = "activation"};
+    const AstItem *seen[NXKEYS] = {0};
     for (const AstItem *c = it->items; c; c = c->next) {
-        int k = block_setting(s, c, keys, 5, "exposure setting", seen);
+        int k = block_setting(s, c, keys, NXKEYS, "exposure setting", seen);
         if (k < 0)
             continue;
-        if (k != 4 && c->where)
+        if (k != XK_ACTIVATION && c->where)
             diag_error(s->diag, c->where->loc, "unexpected 'where' on '%s'", c->key->text);
-        if (k <= 1) {
+        if (k == XK_EXPERIMENT || k == XK_VARIATION) {
             const char *col = expect_name(s, c, c->words, "a column name");
             if (!col)
                 continue;
             if (!valid_ident(col, 64))
                 diag_error(s->diag, c->words->loc, "'%s' is not a valid column name", col);
             expect_no_more(s, c->words->next);
-            if (k == 0)
+            if (k == XK_EXPERIMENT)
                 x->experiment_col = col;
             else
                 x->variation_col = col;
-        } else if (k == 2) {
+        } else if (k == XK_FIRST) {
             expect_no_more(s, c->words);
-        } else if (k == 3) {
+        } else if (k == XK_MULTIPLE) {
             if (is_word(c->words, "exclude"))
                 x->multiple = MULTI_EXCLUDE;
             else if (is_word(c->words, "first"))
