@@ -775,7 +775,7 @@ static void facts_html(Buf *out, const RmModel *m, const RmExp *x)
         buf_puts(out, " users");
     }
     buf_puts(out, "</dd><dt>Methods</dt><dd>");
-    rf_html(out, rf_or(x->methods, "–"));
+    rm_spec_methods(an, out);
     buf_printf(out, "; alpha %g, %s-sided; correction %s; effects %s</dd><dt>Sequential</dt><dd>%s", an->alpha,
                an->one_sided ? "one" : "two", CORR[an->correction],
                an->effect == EFFECT_ABSOLUTE ? "absolute" : "relative", SEQ[an->sequential]);
@@ -789,13 +789,15 @@ static void facts_html(Buf *out, const RmModel *m, const RmExp *x)
         buf_printf(out, " units per arm for an mde of %g (%s) at power %g; smallest arm ", an->mde,
                    an->effect == EFFECT_ABSOLUTE ? "absolute" : "relative", an->power_target);
         rf_count(out, x->have_per_arm);
-        if (reached)
+        if (reached) {
             buf_puts(out, " — <strong>reached</strong>");
-        else if (isfinite(x->days_more))
-            buf_printf(out, " — <strong>not reached</strong>: about %.0f more day%s at the current traffic",
-                       x->days_more, x->days_more == 1 ? "" : "s");
-        else
+        } else if (isfinite(x->days_more)) {
+            buf_puts(out, " — <strong>not reached</strong>: about ");
+            rf_count(out, x->days_more);
+            buf_printf(out, " more day%s at the current traffic", x->days_more == 1 ? "" : "s");
+        } else {
             buf_puts(out, " — <strong>not reached</strong>");
+        }
     } else {
         buf_puts(out, "unchecked\">");
         rf_html(out, x->power_note);
@@ -838,8 +840,14 @@ static void experiment_html(Html *h, const RmExp *x, int e)
             rf_html(out, mt->name);
             buf_puts(out, "\"><h4>");
             rf_html(out, mt->name);
-            buf_printf(out, " <span class=\"muted\">%s, %s is better</span></h4>\n", ir_metric_kind_name(mt->kind),
+            buf_printf(out, " <span class=\"muted\">%s, %s is better", ir_metric_kind_name(mt->kind),
                        mt->direction == DIR_LOWER ? "lower" : "higher");
+            const ReportRow *ctl = x->cell[(size_t)i * (size_t)x->nvars];
+            if (ctl && ctl->methods) {
+                buf_puts(out, "; ");
+                rf_html(out, ctl->methods);
+            }
+            buf_puts(out, "</span></h4>\n");
             buf_puts(out, "<div class=\"charts\">");
             forest(h, x, i);
             trend(h, x, i);

@@ -62,6 +62,9 @@ bool rm_relative(const ReportRow *r);
 /* The effect on the row's effect_type scale. */
 double rm_effect(const ReportRow *r);
 
+/* The spec's analysis methods, comma-separated (ttest,bayes,...). */
+void rm_spec_methods(const IrAnalysis *an, Buf *out);
+
 /* ---- formats (report_fmt.c) ------------------------------------------------ */
 void rf_p(Buf *b, double p);                  /* 0.0123, <0.001, – */
 void rf_num(Buf *b, double v);                /* 4 significant digits, no exponent below 1e9 */

@@ -117,13 +117,15 @@ static void phase_md(Buf *out, const RmModel *m, const RmExp *x)
         buf_printf(out, " units per arm for an mde of %g%s at power %g; the smallest arm has ", an->mde,
                    an->effect == EFFECT_ABSOLUTE ? " (absolute)" : " (relative)", an->power_target);
         rf_count(out, x->have_per_arm);
-        if (x->have_per_arm >= x->need_per_arm)
+        if (x->have_per_arm >= x->need_per_arm) {
             buf_puts(out, " — reached.\n\n");
-        else if (isfinite(x->days_more))
-            buf_printf(out, " — not reached; about %.0f more day%s at the current traffic.\n\n", x->days_more,
-                       x->days_more == 1 ? "" : "s");
-        else
+        } else if (isfinite(x->days_more)) {
+            buf_puts(out, " — not reached; about ");
+            rf_count(out, x->days_more);
+            buf_printf(out, " more day%s at the current traffic.\n\n", x->days_more == 1 ? "" : "s");
+        } else {
             buf_puts(out, " — not reached.\n\n");
+        }
     } else if (x->has_rows) {
         buf_puts(out, "Sample: ");
         rf_md(out, x->power_note);
@@ -269,7 +271,7 @@ static void notes_md(Buf *out, const RmModel *m, const RmExp *x)
                 rf_p(&line, r->exact_p_value);
                 buf_putc(&line, '.');
             }
-            if (r->bayes_decision) {
+            if (r->bayes_decision && !(r->note && *r->note)) {
                 buf_puts(&line, " Bayesian verdict: ");
                 buf_puts(&line, r->bayes_decision);
                 buf_putc(&line, '.');
@@ -317,7 +319,9 @@ void report_markdown(const ReportInput *in, Buf *out)
         rf_md(out, in->run_line);
         buf_puts(out, "\n\n");
     }
-    buf_printf(out, "Analysis: alpha %g (%s-sided); sequential %s; correction %s; effects %s; CI is the %g%% "
+    buf_puts(out, "Analysis: methods ");
+    rm_spec_methods(an, out);
+    buf_printf(out, "; alpha %g (%s-sided); sequential %s; correction %s; effects %s; CI is the %g%% "
                     "interval of the effect.\n",
                an->alpha, an->one_sided ? "one" : "two", SEQUENTIALS[an->sequential],
                CORRECTIONS[an->correction],
@@ -340,11 +344,6 @@ void report_markdown(const ReportInput *in, Buf *out)
         phase_md(out, &m, x);
         if (!x->has_rows)
             continue;
-        if (x->methods) {
-            buf_puts(out, "Methods: ");
-            rf_md(out, x->methods);
-            buf_puts(out, ".\n\n");
-        }
         table_md(out, &m, x);
         notes_md(out, &m, x);
     }

@@ -276,6 +276,17 @@ void rm_build(RmModel *m, const ReportInput *in)
     }
 }
 
+void rm_spec_methods(const IrAnalysis *an, Buf *out)
+{
+    static const char *const names[] = {"ttest", "ztest", "bayes", "uplift", "mannwhitney", "bootstrap", "did"};
+    size_t start = out->len;
+    for (int i = 0; i < 7; i++)
+        if (an->methods & (1u << i))
+            buf_printf(out, "%s%s", out->len > start ? ", " : "", names[i]);
+    if (out->len == start)
+        buf_puts(out, "ttest");
+}
+
 void rm_free(RmModel *m)
 {
     arena_free(&m->arena);
