@@ -693,9 +693,12 @@ static void health_html(Buf *out, const RmModel *m, const RmExp *x)
                     "data-guardrail=\"%d\"><strong>&#9888; Health check failed</strong><ul>",
                x->srm, x->dq, x->nbreaches);
     if (x->srm) {
-        buf_puts(out, "<li data-check=\"srm\"><strong>Sample ratio mismatch</strong>: p = ");
-        rf_p(out, x->srm_p);
-        buf_printf(out, " &lt; %g — the split does not match the weights; the results are invalid until the "
+        buf_puts(out, "<li data-check=\"srm\"><strong>Sample ratio mismatch</strong>: p ");
+        if (x->srm_p < 0.001)
+            buf_puts(out, "&lt; 0.001");
+        else
+            buf_printf(out, "= %.3g", x->srm_p);
+        buf_printf(out, ", below the threshold %g — the split does not match the weights; the results are invalid until the "
                         "assignment is fixed.<div class=\"scroll\"><table><thead><tr><th class=\"l\" scope=\"col\">"
                         "variation</th><th scope=\"col\">weight</th><th scope=\"col\">expected</th><th scope=\"col\">"
                         "observed</th></tr></thead><tbody>",

@@ -52,9 +52,12 @@ static void health_md(Buf *out, const RmModel *m, const RmExp *x)
         return;
     }
     if (x->srm) {
-        buf_puts(out, "**Health: SRM — p = ");
-        rf_p(out, x->srm_p);
-        buf_printf(out, " < %g; the split does not match the weights (expected vs observed units:", an->srm_threshold);
+        buf_puts(out, "**Health: SRM — p ");
+        if (x->srm_p < 0.001)
+            buf_puts(out, "< 0.001");
+        else
+            buf_printf(out, "= %.3g", x->srm_p);
+        buf_printf(out, ", below the threshold %g; the split does not match the weights (expected vs observed units:", an->srm_threshold);
         for (int v = 0; v < x->nvars; v++) {
             buf_puts(out, v ? "; " : " ");
             rf_md(out, rm_var_label(&x->vars[v]));

@@ -169,7 +169,7 @@ Test(report, health_banner_and_verdicts, .init = setup, .fini = teardown)
     s = render(&in, 1);
     cr_assert(strstr(s, "data-check=\"srm\""));
     cr_assert(strstr(s, "<td>800</td><td>1,000</td>"), "expected 800, observed 1,000: %s", strstr(s, "data-check"));
-    cr_assert(strstr(s, "p = <0.001"));
+    cr_assert(strstr(s, "p &lt; 0.001, below the threshold 0.001"));
     free(s);
     s = render(&in, 0);
     cr_assert(strstr(s, "**Verdict: invalid**"));

@@ -53,7 +53,7 @@ if "ad-interstitial-frequency" in have:
     check(e["health"] == "fail" and e["srm"] == "1" and e["verdict"] == "invalid",
           "SRM experiment: health %r srm %r verdict %r" % (e["health"], e["srm"], e["verdict"]))
     check("Sample ratio mismatch" in e["healthText"] and "expected" in e["healthText"]
-          and "observed" in e["healthText"] and "p = " in e["healthText"], "SRM banner text: %r" % e["healthText"][:300])
+          and "observed" in e["healthText"] and "p < 0.001" in e["healthText"], "SRM banner text: %r" % e["healthText"][:300])
     check(all(v["verdict"] == "invalid" for v in e["variations"]), "SRM: variation verdicts %r" % e["variations"])
 if "rch-ghost-offer" in have:
     e = have["rch-ghost-offer"]
