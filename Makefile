@@ -31,7 +31,7 @@ BIN     := $(BUILD)/abc
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test check fuzz bench install clean deps demo golden golden-update unit integration
+.PHONY: all test check fuzz bench install clean deps demo golden golden-update unit integration report-shots
 all: $(BIN) abc
 
 abc: $(BIN)
@@ -71,7 +71,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 # ---- dependencies (idempotent) ---------------------------------------------
 DEB_PKGS := build-essential pkg-config re2c lemon libyaml-dev libcurl4-openssl-dev \
             libcjson-dev libmariadbd-dev libgsl-dev mariadb-server libcriterion-dev \
-            clang libclang-rt-14-dev python3 python3-scipy python3-numpy python3-statsmodels
+            clang libclang-rt-14-dev python3 python3-scipy python3-numpy python3-statsmodels \
+            chromium
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -97,6 +98,13 @@ golden-update: $(BIN)
 
 integration: $(BIN)
 	@set -e; for t in $(sort $(wildcard tests/integration/*.sh)); do echo "== $$t"; ABC=$(BIN) bash $$t; done
+
+# The results pages of tests/integration/report_browser.sh, photographed by
+# headless chromium at 1400 and 390 px: build/report-shots/*.png.
+report-shots: $(BIN)
+	@rm -rf $(BUILD)/report-shots
+	REPORT_SHOTS=$(BUILD)/report-shots REPORT_REQUIRE_BROWSER=1 ABC=$(BIN) bash tests/integration/report_browser.sh
+	@ls $(BUILD)/report-shots
 
 test: deps
 	$(MAKE) all

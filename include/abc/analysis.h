@@ -120,6 +120,13 @@ typedef struct AnalysisVerdict {
 /* out[m][v] for nm metrics and nv variations (0 = control). */
 AnalysisVerdict analysis_verdict(const IrSpec *ir, bool health_failed, AnalysisArm *const *out,
                                  int nv);
+/* The same rule from decisions alone (renderers reading report rows):
+ * roles[m] for nm metrics, decisions[m * nv + v] (NULL where missing).
+ * per_variation, when given, receives nv entries: NULL for the control,
+ * else "invalid", "ship", "do not ship" (a goal or guardrail loser) or
+ * "keep running". */
+AnalysisVerdict analysis_verdict_of(const IrRole *roles, int nm, const char *const *decisions,
+                                    int nv, bool health_failed, const char **per_variation);
 
 /* `abc stats` for quantile and time_to metrics (docs/STATS.md): a parsed
  * document → the same arms and comparisons as the runner → a JSON text

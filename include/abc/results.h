@@ -68,8 +68,12 @@ ResultsHealth results_health(const Results *r, long analysis_date);
 /* Exposure rows the assignment skipped for a NULL key (a note in the memo). */
 void results_set_null_key_rows(Results *r, long long n);
 
-/* Markdown memo of one date's results; and the JSON summary object. */
+/* The memo (Markdown) and the results page (HTML) of one date's results,
+ * rendered by src/report/ from the report rows (report.h); the page's
+ * effect over time covers the dates this Results computed.  And the JSON
+ * summary object. */
 void results_memo(const Results *r, long analysis_date, const char *run_line, Buf *out);
+void results_page(const Results *r, long analysis_date, const char *run_line, Buf *out);
 void results_json(const Results *r, long analysis_date, Buf *out);
 
 #endif

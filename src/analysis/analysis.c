@@ -322,30 +322,32 @@ void analysis_decide(const IrAnalysis *an, const IrMetric *m, bool health_failed
     }
 }
 
-AnalysisVerdict analysis_verdict(const IrSpec *ir, bool health_failed, AnalysisArm *const *out,
-                                 int nv)
+AnalysisVerdict analysis_verdict_of(const IrRole *roles, int nm, const char *const *decisions,
+                                    int nv, bool health_failed, const char **per_variation)
 {
     AnalysisVerdict v;
     memset(&v, 0, sizeof v);
     v.variation = -1;
+    if (per_variation)
+        for (int t = 0; t < nv; t++)
+            per_variation[t] = t == 0 ? NULL : health_failed ? "invalid" : "keep running";
     if (health_failed) {
         v.verdict = "invalid";
         snprintf(v.why, sizeof v.why, "the sample ratio or data-quality check failed");
         return v;
     }
     bool has_goal = false;
-    for (int m = 0; m < ir->nmetrics; m++)
-        has_goal |= ir->metrics[m].role == ROLE_GOAL;
+    for (int m = 0; m < nm; m++)
+        has_goal |= roles[m] == ROLE_GOAL;
     int best = -1, best_wins = 0, blocked = 0;
     for (int t = 1; t < nv; t++) {
         int wins = 0, goal_losses = 0, guard_losses = 0;
-        for (int m = 0; m < ir->nmetrics; m++) {
-            const IrMetric *mt = &ir->metrics[m];
-            const char *d = out[m][t].decision;
+        for (int m = 0; m < nm; m++) {
+            const char *d = decisions[(size_t)m * (size_t)nv + (size_t)t];
             if (!d)
                 continue;
-            bool counts = mt->role == ROLE_GOAL || (!has_goal && mt->role == ROLE_SECONDARY);
-            if (mt->role == ROLE_GUARDRAIL && !strcmp(d, "loser"))
+            bool counts = roles[m] == ROLE_GOAL || (!has_goal && roles[m] == ROLE_SECONDARY);
+            if (roles[m] == ROLE_GUARDRAIL && !strcmp(d, "loser"))
                 guard_losses++;
             else if (counts && !strcmp(d, "winner"))
                 wins++;
@@ -355,14 +357,19 @@ AnalysisVerdict analysis_verdict(const IrSpec *ir, bool health_failed, AnalysisA
         v.goal_winners += wins;
         v.goal_losers += goal_losses;
         v.guardrail_losers += guard_losses;
-        if (guard_losses || goal_losses)
+        if (guard_losses || goal_losses) {
             blocked++;
-        else if (wins > best_wins)
+            if (per_variation)
+                per_variation[t] = "do not ship";
+        } else if (wins > best_wins) {
             best = t, best_wins = wins;
+        }
     }
     if (best > 0) {
         v.verdict = "ship";
         v.variation = best;
+        if (per_variation)
+            per_variation[best] = "ship";
         snprintf(v.why, sizeof v.why, "%d %s metric%s significantly better, no goal or guardrail worse",
                  best_wins, has_goal ? "goal" : "secondary", best_wins == 1 ? "" : "s");
     } else if (nv > 1 && blocked == nv - 1) {
@@ -374,5 +381,24 @@ AnalysisVerdict analysis_verdict(const IrSpec *ir, bool health_failed, AnalysisA
         snprintf(v.why, sizeof v.why, "no variation is significantly better on a %s metric yet",
                  has_goal ? "goal" : "secondary");
     }
+    return v;
+}
+
+AnalysisVerdict analysis_verdict(const IrSpec *ir, bool health_failed, AnalysisArm *const *out,
+                                 int nv)
+{
+    int nm = ir->nmetrics;
+    IrRole *roles = calloc((size_t)nm + 1, sizeof *roles);
+    const char **dec = calloc((size_t)nm * (size_t)nv + 1, sizeof *dec);
+    if (!roles || !dec)
+        abort();
+    for (int m = 0; m < nm; m++) {
+        roles[m] = ir->metrics[m].role;
+        for (int t = 0; t < nv; t++)
+            dec[(size_t)m * (size_t)nv + (size_t)t] = out[m][t].decision;
+    }
+    AnalysisVerdict v = analysis_verdict_of(roles, nm, dec, nv, health_failed, NULL);
+    free(roles);
+    free(dec);
     return v;
 }

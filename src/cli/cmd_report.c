@@ -1,6 +1,8 @@
-/* cmd_report.c — abc report: render the stored results of a tag from its
- * report table — a Markdown summary (default), JSON rows (--json), or a
- * self-contained HTML page with a forest plot per experiment (--html). */
+/* cmd_report.c — abc report: read the stored results of a tag (its report
+ * table; with --html also the daily table for the effect over time, and
+ * experiment_data for the weights) into report rows and render them through
+ * src/report/: Markdown (default, the memo's renderer), JSON rows (--json),
+ * or the self-contained HTML results page (--html FILE). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +13,8 @@
 #include "abc/cli.h"
 #include "abc/config.h"
 #include "abc/gb.h"
+#include "abc/report.h"
+#include "abc/report_row.h"
 #include "abc/runcli.h"
 #include "abc/spec.h"
 #include "abc/sqlgen.h"
@@ -20,290 +24,100 @@ static const char report_help[] =
     "usage: abc report [--config FILE] [--spec FILE] [--json | --html FILE] TAG\n"
     "\n"
     "Render the latest stored results of TAG (its report table in the warehouse):\n"
-    "a Markdown summary of the all-users rows on stdout (default), every row as\n"
-    "JSON (--json), or a self-contained HTML page with a forest plot of each\n"
-    "experiment's effects and confidence intervals (--html FILE, written\n"
-    "atomically).  The spec is specs/TAG.ab (or .yaml) unless --spec names it.\n"
+    "  (default)    Markdown on stdout, as the memo of `abc run`: per experiment the\n"
+    "               verdict per variation, health (SRM, data quality, guardrails),\n"
+    "               the sample the spec's power/mde need, the all-users table, notes\n"
+    "  --json       every stored row (all segments) as a JSON array, typed\n"
+    "  --html FILE  a self-contained HTML results page, written atomically: verdict\n"
+    "               and health banner per experiment, metrics by role with a forest\n"
+    "               plot and the effect over time (from the daily table), segment\n"
+    "               breakdowns collapsed; no script, no external resources\n"
+    "The spec is specs/TAG.ab (or .yaml) unless --spec names it.  `abc run` writes\n"
+    "the same Markdown and HTML next to each other (reports/TAG.md, reports/TAG.html).\n"
     "\n"
     "exit codes: 0 ok, 1 no results or spec error, 2 usage, 3 warehouse unreachable\n";
 
-typedef struct Rows {
-    char **cells; /* row-major, NULL for SQL NULL */
-    int ncols, nrows, cap;
-    char **names;
-} Rows;
+/* Rows read back into ReportRow (report_row_read), strings in the arena. */
+typedef struct RowSet {
+    ReportRow *rows;
+    int n, cap;
+    int *map;
+    Arena *arena;
+    char err[256];
+} RowSet;
 
 static AbcStatus collect(const WhRow *row, void *ctx)
 {
-    Rows *r = ctx;
-    if (!r->names) {
-        r->ncols = (int)row->ncols;
-        r->names = calloc(row->ncols, sizeof(char *));
-        if (!r->names)
-            return ABC_ERR_ENV;
-        for (unsigned i = 0; i < row->ncols; i++)
-            r->names[i] = strdup(row->names[i]);
+    RowSet *rs = ctx;
+    if (!rs->map) {
+        rs->map = arena_alloc(rs->arena, sizeof(int) * (row->ncols + 1));
+        report_row_map(row->names, (int)row->ncols, rs->map);
     }
-    if (r->nrows == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 256;
-        char **p = realloc(r->cells, sizeof(char *) * (size_t)r->cap * (size_t)r->ncols);
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 256;
+        ReportRow *p = realloc(rs->rows, sizeof(ReportRow) * (size_t)rs->cap);
         if (!p)
             return ABC_ERR_ENV;
-        r->cells = p;
+        rs->rows = p;
     }
-    for (unsigned i = 0; i < row->ncols; i++)
-        r->cells[(size_t)r->nrows * (size_t)r->ncols + i] =
-            row->values[i] ? strndup(row->values[i], row->lengths[i]) : NULL;
-    r->nrows++;
+    AbcStatus st = report_row_read(&rs->rows[rs->n], rs->map, row->values, (int)row->ncols, rs->arena,
+                                   rs->err, sizeof rs->err);
+    if (st != ABC_OK)
+        return st;
+    rs->n++;
     return ABC_OK;
 }
 
-static void rows_free(Rows *r)
+/* experiment_data: the tag's experiments and variations with weights. */
+typedef struct ExpSet {
+    ReportExperiment *exps;
+    int n, cap;
+    Arena *arena;
+} ExpSet;
+
+static const char *dup_or_null(Arena *a, const char *s)
 {
-    for (int i = 0; i < r->nrows * r->ncols; i++)
-        free(r->cells[i]);
-    for (int i = 0; i < r->ncols; i++)
-        free(r->names[i]);
-    free(r->cells);
-    free(r->names);
+    return s ? arena_strdup(a, s) : NULL;
 }
 
-static const char *cell(const Rows *r, int row, const char *col)
+static AbcStatus collect_exp(const WhRow *row, void *ctx)
 {
-    for (int i = 0; i < r->ncols; i++)
-        if (!strcmp(r->names[i], col))
-            return r->cells[(size_t)row * (size_t)r->ncols + (size_t)i];
+    ExpSet *es = ctx;
+    const char *const *v = row->values;
+    if (row->ncols < 9)
+        return ABC_ERR_ENV;
+    ReportExperiment *x = es->n ? &es->exps[es->n - 1] : NULL;
+    if (!x || strcmp(x->tracking_key ? x->tracking_key : "", v[0] ? v[0] : "")) {
+        if (es->n == es->cap) {
+            es->cap = es->cap ? es->cap * 2 : 16;
+            ReportExperiment *p = realloc(es->exps, sizeof *p * (size_t)es->cap);
+            if (!p)
+                return ABC_ERR_ENV;
+            es->exps = p;
+        }
+        x = &es->exps[es->n++];
+        *x = (ReportExperiment){.tracking_key = dup_or_null(es->arena, v[0]), .id = dup_or_null(es->arena, v[1]),
+                                .name = dup_or_null(es->arena, v[2]), .phase_name = dup_or_null(es->arena, v[3]),
+                                .phase_start = dup_or_null(es->arena, v[4]),
+                                .phase_end = dup_or_null(es->arena, v[5])};
+    }
+    ReportVariation *nv = arena_alloc(es->arena, sizeof *nv * (size_t)(x->nvariations + 1));
+    if (x->nvariations)
+        memcpy(nv, x->variations, sizeof *nv * (size_t)x->nvariations);
+    char *end = NULL;
+    double w = v[8] ? strtod(v[8], &end) : NAN;
+    nv[x->nvariations++] = (ReportVariation){dup_or_null(es->arena, v[6]), dup_or_null(es->arena, v[7]),
+                                             end && *end == '\0' ? w : NAN};
+    x->variations = nv;
+    return ABC_OK;
+}
+
+static const TableDef *find_table(const SqlProgram *prog, const char *name)
+{
+    for (int i = 0; i < prog->ntables; i++)
+        if (!strcmp(prog->tables[i].name, name))
+            return &prog->tables[i];
     return NULL;
-}
-
-static double cellf(const Rows *r, int row, const char *col)
-{
-    const char *s = cell(r, row, col);
-    return s ? strtod(s, NULL) : NAN;
-}
-
-static void html_text(Buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '&': buf_puts(b, "&amp;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        case '\'': buf_puts(b, "&#39;"); break;
-        default: buf_putc(b, *s);
-        }
-    }
-}
-
-static bool is_all_users(const Rows *r, int i)
-{
-    const char *s = cell(r, i, "segment");
-    return !s || !s[0];
-}
-
-static void render_markdown(const Rows *r, const char *tag, Buf *out)
-{
-    const char *date = r->nrows ? cell(r, 0, "analysis_date") : NULL;
-    buf_printf(out, "# %s — stored results%s%s\n", tag, date ? " through " : "", date ? date : "");
-    const char *exp = NULL;
-    for (int i = 0; i < r->nrows; i++) {
-        if (!is_all_users(r, i))
-            continue;
-        const char *e = cell(r, i, "tracking_key");
-        if (!exp || strcmp(exp, e ? e : "")) {
-            exp = e ? e : "";
-            double srm = cellf(r, i, "srm_p_value");
-            char srm_text[32];
-            if (isfinite(srm))
-                snprintf(srm_text, sizeof srm_text, "%.3g", srm);
-            else
-                snprintf(srm_text, sizeof srm_text, "–");
-            buf_printf(out, "\n## %s (%s) — SRM p = %s\n\n| metric | variation | users | mean | effect | CI | p (adj.) | chance to win | decision |\n|---|---|---|---|---|---|---|---|---|\n",
-                       cell(r, i, "experiment_name") ? cell(r, i, "experiment_name") : "", exp, srm_text);
-        }
-        bool rel = cell(r, i, "effect_type") && !strcmp(cell(r, i, "effect_type"), "relative");
-        double eff = cellf(r, i, rel ? "rel_effect" : "abs_effect");
-        buf_printf(out, "| %s | %s%s | %s | %.4g | ", cell(r, i, "metric"), cell(r, i, "variation_key"),
-                   cellf(r, i, "is_control") == 1 ? " (control)" : "",
-                   cell(r, i, "users") ? cell(r, i, "users") : "0", cellf(r, i, "mean"));
-        if (isfinite(eff))
-            buf_printf(out, rel ? "%+.2f%% | " : "%+.4g | ", rel ? eff * 100 : eff);
-        else
-            buf_puts(out, "– | ");
-        double lo = cellf(r, i, "ci_low"), hi = cellf(r, i, "ci_high");
-        if (isfinite(lo) && isfinite(hi))
-            buf_printf(out, rel ? "[%+.2f%%, %+.2f%%] | " : "[%+.4g, %+.4g] | ", rel ? lo * 100 : lo,
-                       rel ? hi * 100 : hi);
-        else
-            buf_puts(out, "– | ");
-        double p = cellf(r, i, "p_value"), padj = cellf(r, i, "p_value_adjusted");
-        if (isfinite(p))
-            buf_printf(out, isfinite(padj) ? "%.3g (%.3g) | " : "%.3g | ", p, padj);
-        else
-            buf_puts(out, "– | "); /* the control, or no test */
-        double ctw = cellf(r, i, "chance_to_win");
-        if (isfinite(ctw))
-            buf_printf(out, "%.1f%% | ", ctw * 100);
-        else
-            buf_puts(out, "– | ");
-        buf_printf(out, "%s |\n", cell(r, i, "decision") ? cell(r, i, "decision") : "");
-    }
-}
-
-static void render_json(const Rows *r, Buf *out)
-{
-    buf_puts(out, "[");
-    for (int i = 0; i < r->nrows; i++) {
-        buf_puts(out, i ? ",\n {" : "\n {");
-        for (int c = 0; c < r->ncols; c++) {
-            if (c)
-                buf_puts(out, ", ");
-            buf_put_json_string(out, r->names[c]);
-            buf_puts(out, ": ");
-            const char *v = r->cells[(size_t)i * (size_t)r->ncols + (size_t)c];
-            char *end = NULL;
-            if (!v)
-                buf_puts(out, "null");
-            else if (v[0] && (strtod(v, &end), *end == '\0') && strcmp(r->names[c], "variation_key") &&
-                     strcmp(r->names[c], "segment_value") && strcmp(r->names[c], "tracking_key"))
-                buf_puts(out, v);
-            else
-                buf_put_json_string(out, v);
-        }
-        buf_putc(out, '}');
-    }
-    buf_puts(out, "\n]\n");
-}
-
-/* One SVG forest plot: a row per metric × treatment, the effect with its CI. */
-static void forest(const Rows *r, const char *exp, Buf *out)
-{
-    double lo = 0, hi = 0;
-    int n = 0;
-    for (int i = 0; i < r->nrows; i++) {
-        if (!is_all_users(r, i) || strcmp(cell(r, i, "tracking_key"), exp) || cellf(r, i, "is_control") == 1)
-            continue;
-        double a = cellf(r, i, "ci_low"), b = cellf(r, i, "ci_high");
-        if (isfinite(a) && a < lo)
-            lo = a;
-        if (isfinite(b) && b > hi)
-            hi = b;
-        n++;
-    }
-    if (n == 0)
-        return;
-    double span = hi - lo > 0 ? hi - lo : 1;
-    lo -= span * 0.05;
-    hi += span * 0.05;
-    int w = 720, left = 260, rowh = 22, h = n * rowh + 40;
-    buf_printf(out, "<svg class=\"forest\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"effects and confidence intervals\">\n", w, h);
-    double x0 = left + (0 - lo) / (hi - lo) * (w - left - 20);
-    buf_printf(out, "<line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\" stroke-dasharray=\"4\"/>\n", x0, x0, h - 20);
-    int k = 0;
-    for (int i = 0; i < r->nrows; i++) {
-        if (!is_all_users(r, i) || strcmp(cell(r, i, "tracking_key"), exp) || cellf(r, i, "is_control") == 1)
-            continue;
-        bool rel = cell(r, i, "effect_type") && !strcmp(cell(r, i, "effect_type"), "relative");
-        double e = cellf(r, i, rel ? "rel_effect" : "abs_effect"), a = cellf(r, i, "ci_low"),
-               b = cellf(r, i, "ci_high");
-        const char *dec = cell(r, i, "decision") ? cell(r, i, "decision") : "";
-        const char *color = !strcmp(dec, "winner") ? "#1a7f37" : !strcmp(dec, "loser") ? "#cf222e"
-                          : !strcmp(dec, "invalid") ? "#9a6700" : "#57606a";
-        int y = 20 + k * rowh;
-        buf_printf(out, "<text x=\"4\" y=\"%d\" font-size=\"12\">", y + 4);
-        html_text(out, cell(r, i, "metric"));
-        buf_puts(out, " · ");
-        html_text(out, cell(r, i, "variation_key"));
-        buf_puts(out, "</text>\n");
-        if (isfinite(a) && isfinite(b))
-            buf_printf(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>\n",
-                       left + (a - lo) / (hi - lo) * (w - left - 20), y,
-                       left + (b - lo) / (hi - lo) * (w - left - 20), y, color);
-        if (isfinite(e))
-            buf_printf(out, "<circle cx=\"%.1f\" cy=\"%d\" r=\"4\" fill=\"%s\"><title>%s</title></circle>\n",
-                       left + (e - lo) / (hi - lo) * (w - left - 20), y, color, dec);
-        k++;
-    }
-    buf_printf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">0</text>\n", x0, h - 6);
-    buf_puts(out, "</svg>\n");
-}
-
-static void render_html(const Rows *r, const char *tag, Buf *out)
-{
-    buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>abc report: ");
-    html_text(out, tag);
-    buf_puts(out, "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
-                  "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:4px 8px;"
-                  "font-size:13px;text-align:right}th{background:#f6f8fa}td.l,th.l{text-align:left}"
-                  ".winner{color:#1a7f37;font-weight:bold}.loser{color:#cf222e;font-weight:bold}"
-                  ".invalid{color:#9a6700}</style></head><body>\n<h1>");
-    html_text(out, tag);
-    buf_puts(out, " — A/B results</h1>\n");
-    if (r->nrows) {
-        buf_puts(out, "<p>Data through ");
-        html_text(out, cell(r, 0, "analysis_date"));
-        buf_puts(out, ", computed ");
-        html_text(out, cell(r, 0, "computed_at"));
-        buf_puts(out, " UTC, abc ");
-        html_text(out, cell(r, 0, "abc_version"));
-        buf_puts(out, ".</p>\n");
-    }
-    const char *exp = NULL;
-    for (int i = 0; i < r->nrows; i++) {
-        if (!is_all_users(r, i))
-            continue;
-        const char *e = cell(r, i, "tracking_key");
-        if (!exp || strcmp(exp, e)) {
-            if (exp)
-                buf_puts(out, "</table>\n");
-            exp = e;
-            buf_puts(out, "<section class=\"experiment\"><h2>");
-            html_text(out, cell(r, i, "experiment_name"));
-            buf_puts(out, " <code>");
-            html_text(out, e);
-            buf_puts(out, "</code></h2>\n<p>SRM p-value: ");
-            html_text(out, cell(r, i, "srm_p_value") ? cell(r, i, "srm_p_value") : "n/a");
-            buf_puts(out, "</p>\n");
-            forest(r, e, out);
-            buf_puts(out, "</section>\n<table><tr><th class=\"l\">metric</th><th class=\"l\">variation</th>"
-                          "<th>users</th><th>mean</th><th>effect</th><th>CI low</th><th>CI high</th>"
-                          "<th>p (adj.)</th><th>chance to win</th><th class=\"l\">decision</th></tr>\n");
-        }
-        bool rel = cell(r, i, "effect_type") && !strcmp(cell(r, i, "effect_type"), "relative");
-        const char *dec = cell(r, i, "decision") ? cell(r, i, "decision") : "";
-        buf_puts(out, "<tr><td class=\"l\">");
-        html_text(out, cell(r, i, "metric"));
-        buf_puts(out, "</td><td class=\"l\">");
-        html_text(out, cell(r, i, "variation_key"));
-        buf_printf(out, "</td><td>%s</td><td>%.4g</td>", cell(r, i, "users") ? cell(r, i, "users") : "0",
-                   cellf(r, i, "mean"));
-        double vals[3] = {cellf(r, i, rel ? "rel_effect" : "abs_effect"), cellf(r, i, "ci_low"),
-                          cellf(r, i, "ci_high")};
-        for (int k = 0; k < 3; k++) {
-            if (isfinite(vals[k]))
-                buf_printf(out, rel ? "<td>%+.2f%%</td>" : "<td>%+.4g</td>", rel ? vals[k] * 100 : vals[k]);
-            else
-                buf_puts(out, "<td></td>");
-        }
-        double p = cellf(r, i, "p_value_adjusted"), ctw = cellf(r, i, "chance_to_win");
-        if (isfinite(p))
-            buf_printf(out, "<td>%.3g</td>", p);
-        else
-            buf_puts(out, "<td></td>");
-        if (isfinite(ctw))
-            buf_printf(out, "<td>%.1f%%</td>", ctw * 100);
-        else
-            buf_puts(out, "<td></td>");
-        buf_printf(out, "<td class=\"l %s\">", dec);
-        html_text(out, dec);
-        buf_puts(out, "</td></tr>\n");
-    }
-    if (exp)
-        buf_puts(out, "</table>\n");
-    else
-        buf_puts(out, "<p>No results stored for this tag.</p>\n");
-    buf_puts(out, "</body></html>\n");
 }
 
 int cmd_report(int argc, char **argv)
@@ -359,8 +173,8 @@ int cmd_report(int argc, char **argv)
     bool loaded = false;
     Arena arena;
     arena_init(&arena);
-    Rows rows;
-    memset(&rows, 0, sizeof rows);
+    RowSet rows = {.arena = &arena}, daily = {.arena = &arena};
+    ExpSet exps = {.arena = &arena};
     Buf sql, out;
     buf_init(&sql);
     buf_init(&out);
@@ -390,10 +204,7 @@ int cmd_report(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    const TableDef *rep = NULL;
-    for (int i = 0; i < prog.ntables; i++)
-        if (!strcmp(prog.tables[i].name, u.ir->report_table))
-            rep = &prog.tables[i];
+    const TableDef *rep = find_table(&prog, u.ir->report_table);
     if (!rep) {
         fprintf(stderr, "abc report: no report table for tag '%s'\n", tag);
         rc = 1;
@@ -409,20 +220,50 @@ int cmd_report(int argc, char **argv)
         if (missing)
             fprintf(stderr, "abc report: no results for tag '%s' yet (run `abc run %s` first)\n", tag, spec_path);
         else
-            fprintf(stderr, "abc report: %s\n", err);
+            fprintf(stderr, "abc report: %s\n", rows.err[0] ? rows.err : err);
         rc = missing ? 1 : 3;
         goto done;
     }
-    if (rows.nrows == 0) {
+    if (rows.n == 0) {
         fprintf(stderr, "abc report: no results for tag '%s' yet (run `abc run %s` first)\n", tag, spec_path);
         rc = 1;
         goto done;
     }
+    if (!json) {
+        /* the tag's experiments with their weights (also those without rows);
+         * a missing table leaves the experiments the rows name */
+        const TableDef *xd = find_table(&prog, "experiment_data");
+        if (xd) {
+            buf_reset(&sql);
+            buf_puts(&sql, "SELECT tracking_key, experiment_id, experiment_name, phase_name, phase_start, phase_end, "
+                           "variation_key, variation_name, weight FROM ");
+            dialect_qualified(dialect, &sql, xd->db, xd->name);
+            buf_puts(&sql, " WHERE tag = ");
+            dialect->string(&sql, tag);
+            buf_puts(&sql, " ORDER BY experiment_id, tracking_key, is_control DESC, variation_key");
+            if (wh_query(wh, sql.data, collect_exp, &exps, NULL, err, sizeof err) != ABC_OK)
+                exps.n = 0;
+        }
+    }
+    const TableDef *dt = html ? find_table(&prog, u.ir->daily_table) : NULL;
+    if (dt) {
+        /* the effect over time: all-users rows of every analysis date */
+        buf_reset(&sql);
+        buf_puts(&sql, "SELECT * FROM ");
+        dialect_qualified(dialect, &sql, dt->db, dt->name);
+        buf_puts(&sql, " WHERE tag = ");
+        dialect->string(&sql, tag);
+        buf_puts(&sql, " AND segment = '' AND is_control = 0 ORDER BY experiment_id, metric, variation_key, analysis_date");
+        if (wh_query(wh, sql.data, collect, &daily, NULL, err, sizeof err) != ABC_OK)
+            daily.n = 0;
+    }
+    ReportInput in = {.tag = tag, .heading = "stored results", .ir = u.ir, .exps = exps.exps, .nexps = exps.n,
+                      .rows = rows.rows, .nrows = rows.n, .daily = daily.rows, .ndaily = daily.n};
     if (json) {
-        render_json(&rows, &out);
+        report_json(rows.rows, rows.n, &out);
         fwrite(out.data, 1, out.len, stdout);
     } else if (html) {
-        render_html(&rows, tag, &out);
+        report_html(&in, &out);
         if (file_write_atomic(html, out.data, out.len, err, sizeof err) != ABC_OK) {
             fprintf(stderr, "abc report: %s\n", err);
             rc = 3;
@@ -430,11 +271,13 @@ int cmd_report(int argc, char **argv)
         }
         fprintf(stderr, "abc report: wrote %s\n", html);
     } else {
-        render_markdown(&rows, tag, &out);
+        report_markdown(&in, &out);
         fwrite(out.data, 1, out.len, stdout);
     }
 done:
-    rows_free(&rows);
+    free(rows.rows);
+    free(daily.rows);
+    free(exps.exps);
     buf_free(&sql);
     buf_free(&out);
     arena_free(&arena);

@@ -24,6 +24,7 @@
 
 #include "abc/analysis.h"
 #include "abc/dates.h"
+#include "abc/report.h"
 #include "abc/report_row.h"
 #include "abc/results.h"
 #include "abc/stats.h"
@@ -85,6 +86,7 @@ struct Results {
     int ndates;
     /* report rows per date */
     SqlValue **rows;
+    ReportRow **rrows;       /* the same rows, typed, for the memo and the page */
     int *nrows;
     int unknown_variations;
     long long null_key_rows; /* exposure rows skipped for a NULL key */
@@ -712,18 +714,6 @@ static int cmp_cell(const void *a, const void *b)
     return s ? s : strcmp(x->value, y->value);
 }
 
-static const char *methods_text(Results *r)
-{
-    Buf b;
-    buf_init(&b);
-    for (int i = 0; i < IR_NMETHODS; i++)
-        if (r->ir->analysis.methods & (1u << i))
-            buf_printf(&b, "%s%s", b.len ? "," : "", IR_METHOD_NAMES[i]);
-    const char *s = arena_strdup(&r->arena, b.data ? b.data : "");
-    buf_free(&b);
-    return s;
-}
-
 static const char *sequential_text(const IrAnalysis *a)
 {
     return IR_SEQUENTIAL_NAMES[a->sequential];
@@ -792,6 +782,7 @@ AbcStatus results_compute(Results *r, char *err, size_t errlen)
     int ncols = SQLGEN_REPORT_NCOLUMNS;
     r->rows = arena_alloc(&r->arena, sizeof(SqlValue *) * (size_t)(r->ndates + 1));
     r->nrows = arena_alloc(&r->arena, sizeof(int) * (size_t)(r->ndates + 1));
+    r->rrows = arena_alloc(&r->arena, sizeof(ReportRow *) * (size_t)(r->ndates + 1));
     for (int di = 0; di < r->ndates; di++) {
         long date = r->dates[di];
         int count = 0;
@@ -799,6 +790,7 @@ AbcStatus results_compute(Results *r, char *err, size_t errlen)
             if (r->cells[i]->date == date)
                 count += r->exps[r->cells[i]->exp].nvariations * ir->nmetrics;
         SqlValue *rows = arena_alloc(&r->arena, sizeof(SqlValue) * (size_t)(count + 1) * (size_t)ncols);
+        ReportRow *rrows = arena_alloc(&r->arena, sizeof(ReportRow) * (size_t)(count + 1));
         char *ds = arena_alloc(&r->arena, 11);
         date_format(date, ds);
         int n = 0;
@@ -884,11 +876,13 @@ AbcStatus results_compute(Results *r, char *err, size_t errlen)
                     }
                     row.km_median = o->km_median;
                     report_row_values(&row, rows + (size_t)n * (size_t)ncols);
+                    rrows[n] = row;
                     n++;
                 }
             }
         }
         r->rows[di] = rows;
+        r->rrows[di] = rrows;
         r->nrows[di] = n;
     }
     return ABC_OK;
@@ -946,241 +940,86 @@ ResultsHealth results_health(const Results *r, long analysis_date)
     return h;
 }
 
-/* ---- memo and JSON ------------------------------------------------------------ */
+/* ---- memo, page and JSON --------------------------------------------------------- */
 
-static void fmt_num(Buf *b, double v, int digits)
-{
-    if (!isfinite(v))
-        buf_puts(b, "–");
-    else
-        buf_printf(b, "%.*g", digits, v);
-}
+/* The renderers' input (report.h) for one date: the tag's experiments with
+ * their weights, that date's rows, and the all-users rows of every date. */
+typedef struct MemoInput {
+    ReportInput in;
+    ReportExperiment *exps;
+    ReportVariation *vars;
+    ReportRow *daily;
+    char note[160];
+} MemoInput;
 
-static void fmt_effect(Buf *b, double v, bool rel)
+static void memo_input(const Results *r, long analysis_date, const char *run_line, MemoInput *mi)
 {
-    if (!isfinite(v))
-        buf_puts(b, "–");
-    else if (rel)
-        buf_printf(b, "%+.2f%%", v * 100);
-    else
-        buf_printf(b, "%+.4g", v);
-}
-
-static void md_cell(Buf *b, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|')
-            buf_puts(b, "\\|");
-        else if (*s == '\n' || *s == '\r')
-            buf_putc(b, ' ');
-        else
-            buf_putc(b, *s);
+    memset(mi, 0, sizeof *mi);
+    int nvars = 0, ndaily = 0;
+    for (int e = 0; e < r->nexps; e++)
+        nvars += r->exps[e].nvariations;
+    for (int di = 0; di < r->ndates; di++)
+        ndaily += r->nrows ? r->nrows[di] : 0;
+    mi->exps = calloc((size_t)r->nexps + 1, sizeof *mi->exps);
+    mi->vars = calloc((size_t)nvars + 1, sizeof *mi->vars);
+    mi->daily = calloc((size_t)ndaily + 1, sizeof *mi->daily);
+    if (!mi->exps || !mi->vars || !mi->daily)
+        abort();
+    ReportVariation *v = mi->vars;
+    for (int e = 0; e < r->nexps; e++) {
+        const RunExperiment *x = &r->exps[e];
+        for (int k = 0; k < x->nvariations; k++)
+            v[k] = (ReportVariation){x->variations[k].key, x->variations[k].name, x->variations[k].weight};
+        mi->exps[e] = (ReportExperiment){x->id, x->tracking_key, x->name, x->phase_name, x->phase_start_ts,
+                                         x->phase_end_ts[0] ? x->phase_end_ts : NULL, v, x->nvariations};
+        v += x->nvariations;
     }
+    int nd = 0;
+    for (int di = 0; di < r->ndates && r->rrows; di++)
+        for (int i = 0; i < r->nrows[di]; i++)
+            if (!r->rrows[di][i].segment || !r->rrows[di][i].segment[0])
+                mi->daily[nd++] = r->rrows[di][i];
+    long d = latest_at_or_before(r, analysis_date);
+    const ReportRow *rows = NULL;
+    int nrows = 0;
+    for (int di = 0; di < r->ndates && r->rrows; di++)
+        if (r->dates[di] == d) {
+            rows = r->rrows[di];
+            nrows = r->nrows[di];
+        }
+    mi->in = (ReportInput){.tag = r->ir->tag, .heading = "A/B results", .run_line = run_line, .ir = r->ir,
+                           .exps = mi->exps, .nexps = r->nexps, .rows = rows, .nrows = nrows,
+                           .daily = mi->daily, .ndaily = nd};
+    if (r->null_key_rows > 0) {
+        snprintf(mi->note, sizeof mi->note,
+                 "%lld exposure row%s with a NULL user, experiment or variation key %s skipped.",
+                 r->null_key_rows, r->null_key_rows == 1 ? "" : "s",
+                 r->null_key_rows == 1 ? "was" : "were");
+        mi->in.data_note = mi->note;
+    }
+}
+
+static void memo_input_free(MemoInput *mi)
+{
+    free(mi->exps);
+    free(mi->vars);
+    free(mi->daily);
 }
 
 void results_memo(const Results *r, long analysis_date, const char *run_line, Buf *out)
 {
-    const IrSpec *ir = r->ir;
-    long d = latest_at_or_before(r, analysis_date);
-    char ds[11];
-    date_format(d >= 0 ? d : analysis_date, ds);
-    bool rel = ir->analysis.effect == EFFECT_RELATIVE;
-    buf_printf(out, "# %s — A/B results through %s\n\n%s\n\n", ir->tag, ds, run_line);
-    buf_printf(out, "Methods: %s; alpha %g (%s-sided); sequential: %s; correction: %s. "
-                    "Effects are %s; CI is the %g%% interval of the effect.\n",
-               ((Results *)r)->ir ? methods_text((Results *)r) : "", ir->analysis.alpha,
-               ir->analysis.one_sided ? "one" : "two", sequential_text(&ir->analysis),
-               IR_CORRECTION_NAMES[ir->analysis.correction],
-               rel ? "relative to the control mean" : "absolute differences",
-               (1 - ir->analysis.alpha) * 100);
-    if (r->nexps == 0)
-        buf_puts(out, "\nNo experiments carry this tag.\n");
-    ResultsHealth h = results_health(r, analysis_date);
-    buf_printf(out, "\nHealth: %d SRM failure%s, %d guardrail failure%s, %d data-quality issue%s.\n",
-               h.srm_failures, h.srm_failures == 1 ? "" : "s", h.guardrail_failures,
-               h.guardrail_failures == 1 ? "" : "s", h.data_quality_failures,
-               h.data_quality_failures == 1 ? "" : "s");
-    if (r->null_key_rows > 0)
-        buf_printf(out, "\nData quality note: %lld exposure row%s with a NULL user, experiment or "
-                        "variation key %s skipped.\n",
-                   r->null_key_rows, r->null_key_rows == 1 ? "" : "s",
-                   r->null_key_rows == 1 ? "was" : "were");
-    for (int e = 0; e < r->nexps; e++) {
-        const RunExperiment *x = &r->exps[e];
-        const Cell *c = NULL;
-        for (int i = 0; i < r->ncells; i++)
-            if (r->cells[i]->date == d && r->cells[i]->exp == e && !r->cells[i]->segment[0])
-                c = r->cells[i];
-        char ps[11], pe[11];
-        date_format(x->phase_start, ps);
-        buf_puts(out, "\n## ");
-        md_cell(out, x->name);
-        buf_puts(out, " (`");
-        md_cell(out, x->tracking_key);
-        buf_printf(out, "`, %s)\n\nPhase \"", x->id);
-        md_cell(out, x->phase_name);
-        if (x->phase_end >= 0) {
-            date_format(x->phase_end, pe);
-            buf_printf(out, "\", %s to %s. ", ps, pe);
-        } else {
-            buf_printf(out, "\" since %s (running). ", ps);
-        }
-        if (!c) {
-            buf_puts(out, "**No exposed users in the data** — check the exposure filter and the "
-                          "tracking key (data quality).\n");
-            continue;
-        }
-        buf_puts(out, "Users: ");
-        for (int v = 0; v < x->nvariations; v++) {
-            buf_printf(out, "%s`", v ? ", " : "");
-            md_cell(out, x->variations[v].key);
-            buf_printf(out, "`%s %.0f (weight %g)", v == 0 ? " (control)" : "", c->vars[v].units,
-                       x->variations[v].weight);
-        }
-        buf_puts(out, ".\n\n");
-        for (int v = 0; v < x->nvariations; v++)
-            if (!(x->variations[v].weight > 0) && c->vars[v].units > 0) {
-                buf_puts(out, "**SRM: variation `");
-                md_cell(out, x->variations[v].key);
-                buf_printf(out, "` has weight 0 but %.0f users (p reported as 0).**\n\n",
-                           c->vars[v].units);
-            }
-        if (c->srm_flag && isnan(c->srm_p))
-            buf_puts(out, "**SRM: the split cannot be checked against the weights; results are "
-                          "invalid until the assignment is fixed.**\n\n");
-        else if (c->srm_flag)
-            buf_printf(out, "**SRM: p = %.3g < %g — the split does not match the weights; results are "
-                            "invalid until the assignment is fixed.**\n\n",
-                       c->srm_p, ir->analysis.srm_threshold);
-        else if (isnan(c->srm_p))
-            buf_puts(out, "SRM check: not computed (no users).\n\n");
-        else
-            buf_printf(out, "SRM check: p = %.3g — OK.\n\n", c->srm_p);
-        if (c->dq_flag && !c->srm_flag)
-            buf_puts(out, "**Data quality: a variation has no users, or exposures carry unknown "
-                          "variation keys; results are marked invalid.**\n\n");
-        buf_printf(out, "| metric | role | variation | control | variation | effect | %g%% CI | p (adj.) | chance to win | decision |\n",
-                   (1 - ir->analysis.alpha) * 100);
-        buf_puts(out, "|---|---|---|---|---|---|---|---|---|---|\n");
-        int winners = 0, losers = 0, guard_bad = 0;
-        for (int m = 0; m < ir->nmetrics; m++) {
-            const IrMetric *mt = &ir->metrics[m];
-            for (int v = 1; v < x->nvariations; v++) {
-                const ArmOut *o = &c->out[m][v], *ctl = &c->out[m][0];
-                buf_printf(out, "| %s | %s | `", mt->name, ir_role_name(mt->role));
-                md_cell(out, x->variations[v].key);
-                buf_puts(out, "` | ");
-                fmt_num(out, ctl->mean, 4);
-                buf_puts(out, " | ");
-                fmt_num(out, o->mean, 4);
-                buf_puts(out, " | ");
-                bool show_rel = rel && isfinite(o->rel_effect);
-                fmt_effect(out, show_rel ? o->rel_effect : o->abs_effect, show_rel);
-                buf_puts(out, " | [");
-                fmt_effect(out, o->ci_lo, show_rel);
-                buf_puts(out, ", ");
-                fmt_effect(out, o->ci_hi, show_rel);
-                buf_puts(out, "] | ");
-                fmt_num(out, o->p, 3);
-                buf_puts(out, " (");
-                fmt_num(out, o->p_adj, 3);
-                buf_puts(out, ") | ");
-                if (isfinite(o->ctw))
-                    buf_printf(out, "%.1f%%", o->ctw * 100);
-                else
-                    buf_puts(out, "–");
-                buf_printf(out, " | %s%s%s |\n", o->decision && !strcmp(o->decision, "winner") ? "**" : "",
-                           o->decision ? o->decision : "", o->decision && !strcmp(o->decision, "winner") ? "**" : "");
-                if (o->decision && !strcmp(o->decision, "winner") && mt->role != ROLE_GUARDRAIL)
-                    winners++;
-                if (o->decision && !strcmp(o->decision, "loser")) {
-                    if (mt->role == ROLE_GUARDRAIL)
-                        guard_bad++;
-                    else
-                        losers++;
-                }
-            }
-        }
-        /* details worth a line */
-        bool details = false;
-        for (int m = 0; m < ir->nmetrics; m++) {
-            const IrMetric *mt = &ir->metrics[m];
-            for (int v = 1; v < x->nvariations; v++) {
-                const ArmOut *o = &c->out[m][v];
-                Buf line;
-                buf_init(&line);
-                if (isfinite(o->var_red))
-                    buf_printf(&line, " CUPED removed %.1f%% of the variance.", o->var_red * 100);
-                if (isfinite(o->did_est))
-                    buf_printf(&line, " Difference-in-differences %+.4g [%+.4g, %+.4g], p %.3g.",
-                               o->did_est, o->did_lo, o->did_hi, o->did_p);
-                if ((ir->analysis.methods & METHOD_UPLIFT) && isfinite(o->impact))
-                    buf_printf(&line, " Net incremental impact %+.4g [%+.4g, %+.4g] over its %.0f users.",
-                               o->impact, o->impact_lo, o->impact_hi, o->n);
-                if (mt->kind == MK_TIME_TO_EVENT && isfinite(o->mean))
-                    buf_printf(&line, " Mean days to event within the window (RMST): control %.3g, "
-                                      "variation %.3g. Kaplan-Meier median days: control %s, variation %s; "
-                                      "log-rank p %.3g.",
-                               c->out[m][0].mean, o->mean,
-                               isfinite(c->out[m][0].km_median) ? arena_printf(&((Results *)r)->arena, "%g", c->out[m][0].km_median) : "not reached",
-                               isfinite(o->km_median) ? arena_printf(&((Results *)r)->arena, "%g", o->km_median) : "not reached",
-                               o->logrank_p);
-                if (mt->kind == MK_QUANTILE && isfinite(o->value_lo))
-                    buf_printf(&line, " Quantile %g of the variation: CI [%.4g, %.4g].", mt->quantile,
-                               o->value_lo, o->value_hi);
-                if (isfinite(o->mw_p))
-                    buf_printf(&line, " Mann-Whitney p %.3g.", o->mw_p);
-                if (isfinite(o->boot_est))
-                    buf_printf(&line, " Bootstrap difference %+.4g [%+.4g, %+.4g].", o->boot_est,
-                               o->boot_lo, o->boot_hi);
-                if (isfinite(o->z_p))
-                    buf_printf(&line, " Pooled z-test p %.3g.", o->z_p);
-                if (isfinite(o->exact_p))
-                    buf_printf(&line, " Fisher's exact p %.3g.", o->exact_p);
-                if (mt->kind == MK_FUNNEL && c->vars[v].steps[m] && c->vars[0].steps[m]) {
-                    buf_puts(&line, " Funnel (control → variation):");
-                    for (int s = 0; s < mt->nsteps; s++) {
-                        double nc = c->vars[0].sums[m].n, nt = c->vars[v].sums[m].n;
-                        buf_printf(&line, " step %d %.1f%% → %.1f%%;", s + 1,
-                                   nc > 0 ? 100 * c->vars[0].steps[m][s] / nc : 0,
-                                   nt > 0 ? 100 * c->vars[v].steps[m][s] / nt : 0);
-                    }
-                }
-                if (o->note[0])
-                    buf_printf(&line, " Note: %s.", o->note);
-                if (line.len) {
-                    if (!details)
-                        buf_puts(out, "\n");
-                    details = true;
-                    buf_printf(out, "- %s, `", mt->name);
-                    md_cell(out, x->variations[v].key);
-                    buf_puts(out, "`:");
-                    md_cell(out, line.data);
-                    buf_putc(out, '\n');
-                }
-                buf_free(&line);
-            }
-        }
-        buf_puts(out, "\n**Decision:** ");
-        if (c->srm_flag || c->dq_flag)
-            buf_puts(out, "invalid — fix the assignment or data before reading the effects.\n");
-        else if (guard_bad)
-            buf_printf(out, "do not ship — %d guardrail%s significantly worse.\n", guard_bad,
-                       guard_bad == 1 ? " is" : "s are");
-        else if (winners && !losers)
-            buf_printf(out, "ship candidate — %d goal/secondary result%s significantly better, none worse.\n",
-                       winners, winners == 1 ? "" : "s");
-        else if (losers && !winners)
-            buf_printf(out, "do not ship — %d result%s significantly worse.\n", losers,
-                       losers == 1 ? "" : "s");
-        else if (winners && losers)
-            buf_puts(out, "mixed — some metrics better, some worse; weigh them before deciding.\n");
-        else
-            buf_puts(out, "inconclusive so far — keep the experiment running or accept no detectable effect.\n");
-    }
-    buf_puts(out, "\nSegment breakdowns and daily trends: tables ");
-    buf_printf(out, "`%s`, `%s` and `%s.tbl_report_ab_testing_result` (tag '%s').\n", ir->report_table,
-               ir->daily_table, ir->report_database, ir->tag);
+    MemoInput mi;
+    memo_input(r, analysis_date, run_line, &mi);
+    report_markdown(&mi.in, out);
+    memo_input_free(&mi);
+}
+
+void results_page(const Results *r, long analysis_date, const char *run_line, Buf *out)
+{
+    MemoInput mi;
+    memo_input(r, analysis_date, run_line, &mi);
+    report_html(&mi.in, out);
+    memo_input_free(&mi);
 }
 
 static void json_num(Buf *b, double v)

@@ -1136,12 +1136,20 @@ static AbcStatus write_memo(Runner *r, Results *res, RunOutcome *out, char *err,
                r->unit.ir->content_hash, ABC_VERSION, r->env->dialect->name);
     results_memo(res, r->to, line.data, &memo);
     char *path = NULL;
-    size_t plen = strlen(dir) + strlen(r->unit.ir->tag) + 8;
+    size_t plen = strlen(dir) + strlen(r->unit.ir->tag) + 10;
     path = malloc(plen);
     if (!path)
         abort();
     snprintf(path, plen, "%s/%s.md", dir, r->unit.ir->tag);
     st = file_write_atomic(path, memo.data, memo.len, err, errlen);
+    if (st == ABC_OK) {
+        /* the results page next to the memo: reports/<tag>.html */
+        buf_reset(&memo);
+        results_page(res, r->to, line.data, &memo);
+        snprintf(path + strlen(path) - 3, 6, ".html");
+        st = file_write_atomic(path, memo.data, memo.len, err, errlen);
+        snprintf(path + strlen(path) - 5, 4, ".md");
+    }
     if (st == ABC_OK)
         out->memo_path = path;
     else

@@ -97,7 +97,8 @@ code 0 "report" "${rep[@]}"
 head -n 1 "$RL_TMP/code.out" | grep -q '^# itest — stored results through 2026-10-07$' || fail "report: $(head -n 1 "$RL_TMP/code.out")"
 grep -q '^## Onboarding v3 (it-onboarding)' "$RL_TMP/code.out" && grep -q '^## Reminder (it-reminder)' "$RL_TMP/code.out" ||
     fail "report: experiment headings missing"
-grep -q '| d1_retained | 1 |' "$RL_TMP/code.out" || fail "report: no metric rows"
+grep -q '^| d1_retained | goal | ' "$RL_TMP/code.out" || fail "report: no metric rows"
+grep -q '^\*\*Verdict: ' "$RL_TMP/code.out" || fail "report: no verdict"
 grep -qi 'nan' "$RL_TMP/code.out" && fail "report: 'nan' in the Markdown: $(grep -i -m1 nan "$RL_TMP/code.out")"
 code 0 "report --json" "${rep[@]}" --json
 python3 - "$RL_TMP/code.out" "$(wc -l <"$RL_TMP/dump-after/abc.tbl_report_user_itest_itest")" <<'PY' || fail "report --json"
@@ -117,7 +118,9 @@ import sys
 from html.parser import HTMLParser
 s = open(sys.argv[1], encoding="utf-8").read()
 assert s.startswith("<!DOCTYPE html>") and s.rstrip().endswith("</html>")
-assert s.count("<svg") == 2 and s.count('<section class="experiment">') == 2, (s.count("<svg"),)
+assert s.count('<section class="experiment"') == 2, s.count('<section class="experiment"')
+assert s.count("<svg") >= 4 and s.count("<svg") == s.count('<svg class="chart '), (s.count("<svg"),)
+assert s.count('class="verdict ') == 2 and s.count('data-health="') == 2
 assert "it-onboarding" in s and "d1_retained" in s
 class P(HTMLParser):
     pass
