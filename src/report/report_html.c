@@ -683,10 +683,15 @@ static void health_html(Buf *out, const RmModel *m, const RmExp *x)
 {
     const IrSpec *ir = m->in->ir;
     if (!x->srm && !x->dq && !x->nbreaches) {
-        buf_puts(out, "<div class=\"health health-ok\" role=\"status\" data-health=\"ok\"><strong>Health: OK</strong> — "
-                      "sample ratio p = ");
-        rf_p(out, x->srm_p);
-        buf_puts(out, " (split matches the weights), no data-quality issue, no guardrail breached.</div>\n");
+        buf_puts(out, "<div class=\"health health-ok\" role=\"status\" data-health=\"ok\"><strong>Health: OK</strong> — ");
+        if (isfinite(x->srm_p)) {
+            buf_puts(out, "sample ratio p = ");
+            rf_p(out, x->srm_p);
+            buf_puts(out, " (split matches the weights)");
+        } else {
+            buf_puts(out, "sample ratio not computed (no units to compare with the weights)");
+        }
+        buf_puts(out, ", no data-quality issue, no guardrail breached.</div>\n");
         return;
     }
     buf_printf(out, "<div class=\"health health-fail\" role=\"alert\" data-health=\"fail\" data-srm=\"%d\" data-dq=\"%d\" "
@@ -717,7 +722,16 @@ static void health_html(Buf *out, const RmModel *m, const RmExp *x)
             rf_count(out, x->vars[v].users);
             buf_puts(out, "</td></tr>");
         }
-        buf_puts(out, "</tbody></table></div></li>");
+        buf_puts(out, "</tbody></table></div>");
+        for (int v = 0; v < x->nvars; v++)
+            if (x->vars[v].weight == 0 && x->vars[v].users > 0) {
+                buf_puts(out, "Variation ");
+                rf_html(out, rm_var_label(&x->vars[v]));
+                buf_puts(out, " has weight 0 but ");
+                rf_count(out, x->vars[v].users);
+                buf_puts(out, " users. ");
+            }
+        buf_puts(out, "</li>");
     }
     if (x->dq) {
         buf_puts(out, "<li data-check=\"data_quality\"><strong>Data quality</strong>: ");

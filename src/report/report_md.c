@@ -64,7 +64,18 @@ static void health_md(Buf *out, const RmModel *m, const RmExp *x)
             buf_puts(out, " vs ");
             rf_count(out, x->vars[v].users);
         }
-        buf_puts(out, "). Results are invalid until the assignment is fixed.**\n\n");
+        buf_puts(out, ").");
+        for (int v = 0; v < x->nvars; v++)
+            if (x->vars[v].weight == 0 && x->vars[v].users > 0) {
+                buf_puts(out, " Variation ");
+                rf_md(out, rm_var_label(&x->vars[v]));
+                buf_puts(out, " has weight 0 but ");
+                rf_count(out, x->vars[v].users);
+                buf_puts(out, " users.");
+            }
+        buf_puts(out, " Results are invalid until the assignment is fixed.**\n\n");
+    } else if (!isfinite(x->srm_p)) {
+        buf_puts(out, "Health: SRM check not computed (no units to compare with the weights)");
     } else {
         buf_puts(out, "Health: SRM check p = ");
         rf_p(out, x->srm_p);
