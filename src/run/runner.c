@@ -1266,6 +1266,10 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         }
         if (env->wh)
             st = preflight(&r, err, errlen);
+        else
+            fprintf(r.opt->plan_out ? r.opt->plan_out : stdout,
+                    "preflight: not checked (no warehouse to read: the source tables and columns are "
+                    "checked when one is reachable)\n");
         goto out;
     }
     if (r.nexps == 0 && !r.show) {
