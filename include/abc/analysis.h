@@ -133,7 +133,7 @@ AnalysisVerdict analysis_verdict_of(const IrRole *roles, int nm, const char *con
  * (malloc'd into *out_json).  ABC_ERR_SPEC with "$.path: message" on bad
  * input. */
 typedef struct cJSON cJSON;
-AbcStatus analysis_stats_json(const cJSON *root, char **out_json, char *err,
+AbcStatus analysis_stats_json(const cJSON *root, int digits, char **out_json, char *err,
                               size_t errlen) ABC_MUST_CHECK;
 
 #endif

@@ -435,13 +435,15 @@ cJSON *stats_result_to_json(const StatsRequest *req, const StatsResult *r);
 AbcStatus stats_request_from_json(const cJSON *root, Arena *arena, StatsRequest *req,
                                   char *err, size_t errlen) ABC_MUST_CHECK;
 
-/* Print a cJSON tree as `abc stats` does: numbers with %.17g (round trip),
- * non-finite numbers as null, two-space indentation. */
-void stats_json_print(Buf *b, const cJSON *v);
+/* Print a cJSON tree as `abc stats` does: numbers with `digits`
+ * significant digits (17 round-trips every double; `abc stats` defaults to
+ * 6), non-finite numbers as null, two-space indentation. */
+void stats_json_print(Buf *b, const cJSON *v, int digits);
 
-/* Whole pipeline on a text buffer: parse, analyse, render with %.17g.
- * *out_json is malloc'd on success.  Status as above. */
-AbcStatus stats_run_json(const char *text, size_t len, char **out_json, char *err,
+/* Whole pipeline on a text buffer: parse, analyse, render with `digits`
+ * significant digits (stats_json_print).  *out_json is malloc'd on success.
+ * Status as above. */
+AbcStatus stats_run_json(const char *text, size_t len, int digits, char **out_json, char *err,
                          size_t errlen) ABC_MUST_CHECK;
 
 #endif

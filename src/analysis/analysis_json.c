@@ -377,7 +377,8 @@ static cJSON *render(const Doc *d, const AnalysisArm *out, bool survival)
     return root;
 }
 
-AbcStatus analysis_stats_json(const cJSON *root, char **out_json, char *err, size_t errlen)
+AbcStatus analysis_stats_json(const cJSON *root, int digits, char **out_json, char *err,
+                              size_t errlen)
 {
     stats_init();
     Doc d;
@@ -404,7 +405,7 @@ AbcStatus analysis_stats_json(const cJSON *root, char **out_json, char *err, siz
         cJSON *j = render(&d, out, survival);
         Buf b;
         buf_init(&b);
-        stats_json_print(&b, j);
+        stats_json_print(&b, j, digits);
         buf_putc(&b, '\n');
         *out_json = buf_take(&b);
         cJSON_Delete(j);

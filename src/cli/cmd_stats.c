@@ -16,7 +16,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: abc stats FILE|-\n\n"
+    fputs("usage: abc stats [--digits N] FILE|-\n\n"
           "Reads one JSON document of per-variation sufficient statistics (n, sum,\n"
           "sum_sq; pre_* for CUPED; den_* for ratio metrics) and prints the analysis:\n"
           "SRM p-value, per-variation means, effects, CIs, p-values, Bayesian chance\n"
@@ -24,6 +24,8 @@ static void usage(FILE *f)
           "values (\"values\"; \"times\" and \"events\") instead of sums.  Sequential\n"
           "designs: cs, msprt, obf (looks, look).  The format is documented in\n"
           "docs/STATS.md.\n\n"
+          "  --digits N   significant digits of every number (default 6; 17 prints\n"
+          "               each double so that it reads back exactly)\n\n"
           "exit codes: 0 ok, 1 bad input (the message names the JSON path), 2 usage,\n"
           "3 cannot read the input\n",
           f);
@@ -74,13 +76,25 @@ static AbcStatus read_stdin(char **out, size_t *len, char *err, size_t errlen)
 int cmd_stats(int argc, char **argv)
 {
     const char *path = NULL;
+    int digits = 6;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
         }
+        if (strcmp(argv[i], "--digits") == 0) {
+            char *end = NULL;
+            long d = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
+            if (i + 1 >= argc || *end || d < 1 || d > 17) {
+                fputs("abc stats: --digits takes a number of significant digits from 1 to 17\n", stderr);
+                return 2;
+            }
+            digits = (int)d;
+            i++;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            static const char *const opts[] = {"--help", NULL};
+            static const char *const opts[] = {"--help", "--digits", NULL};
             return cli_unknown_option("stats", argv[i], opts);
         }
         if (path) {
@@ -111,9 +125,9 @@ int cmd_stats(int argc, char **argv)
                             : NULL;
     if (cJSON_IsString(kind) &&
         (!strcmp(kind->valuestring, "quantile") || !strcmp(kind->valuestring, "time_to")))
-        st = analysis_stats_json(doc, &out, err, sizeof err);
+        st = analysis_stats_json(doc, digits, &out, err, sizeof err);
     else
-        st = stats_run_json(text, len, &out, err, sizeof err);
+        st = stats_run_json(text, len, digits, &out, err, sizeof err);
     cJSON_Delete(doc);
     free(text);
     if (st != ABC_OK) {

@@ -416,18 +416,18 @@ AbcStatus stats_request_from_json(const cJSON *root, Arena *arena, StatsRequest 
 }
 
 /* ---- printing with %.17g ------------------------------------------------------ */
-static void put_json(Buf *b, const cJSON *v, int depth);
+static void put_json(Buf *b, const cJSON *v, int depth, int digits);
 
-void stats_json_print(Buf *b, const cJSON *v)
+void stats_json_print(Buf *b, const cJSON *v, int digits)
 {
-    put_json(b, v, 0);
+    put_json(b, v, 0, digits);
 }
 
-static void put_json(Buf *b, const cJSON *v, int depth)
+static void put_json(Buf *b, const cJSON *v, int depth, int digits)
 {
     if (cJSON_IsNumber(v)) {
         if (isfinite(v->valuedouble))
-            buf_printf(b, "%.17g", v->valuedouble);
+            buf_printf(b, "%.*g", digits, v->valuedouble);
         else
             buf_puts(b, "null");
     } else if (cJSON_IsString(v)) {
@@ -440,7 +440,7 @@ static void put_json(Buf *b, const cJSON *v, int depth)
         for (const cJSON *it = v->child; it; it = it->next) {
             if (nested)
                 buf_printf(b, "\n%*s", 2 * (depth + 1), "");
-            put_json(b, it, depth + 1);
+            put_json(b, it, depth + 1, digits);
             if (it->next)
                 buf_puts(b, nested ? "," : ", ");
         }
@@ -453,7 +453,7 @@ static void put_json(Buf *b, const cJSON *v, int depth)
             buf_printf(b, "%*s", 2 * (depth + 1), "");
             buf_put_json_string(b, it->string ? it->string : "");
             buf_puts(b, ": ");
-            put_json(b, it, depth + 1);
+            put_json(b, it, depth + 1, digits);
             buf_puts(b, it->next ? ",\n" : "\n");
         }
         buf_printf(b, "%*s}", 2 * depth, "");
@@ -462,7 +462,8 @@ static void put_json(Buf *b, const cJSON *v, int depth)
     }
 }
 
-AbcStatus stats_run_json(const char *text, size_t len, char **out_json, char *err, size_t errlen)
+AbcStatus stats_run_json(const char *text, size_t len, int digits, char **out_json, char *err,
+                         size_t errlen)
 {
     stats_init();
     const char *end = NULL;
@@ -492,7 +493,7 @@ AbcStatus stats_run_json(const char *text, size_t len, char **out_json, char *er
     if (st == ABC_OK) {
         Buf b;
         buf_init(&b);
-        put_json(&b, out, 0);
+        put_json(&b, out, 0, digits);
         buf_putc(&b, '\n');
         *out_json = buf_take(&b);
     }

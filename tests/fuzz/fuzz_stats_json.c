@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[512] = "";
     char *out = NULL;
-    AbcStatus st = stats_run_json((const char *)data, size, &out, err, sizeof err);
+    AbcStatus st = stats_run_json((const char *)data, size, 17, &out, err, sizeof err);
     if (st == ABC_OK) {
         /* NaN or Inf would not parse: the output must be valid JSON */
         cJSON *back = out ? cJSON_Parse(out) : NULL;
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (doc) {
         err[0] = 0;
         out = NULL;
-        st = analysis_stats_json(doc, &out, err, sizeof err);
+        st = analysis_stats_json(doc, 6, &out, err, sizeof err);
         if (st == ABC_OK) {
             cJSON *back = out ? cJSON_Parse(out) : NULL;
             if (!back)

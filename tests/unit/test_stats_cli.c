@@ -73,7 +73,7 @@ Test(stats_cli, example_prints_documented_fields)
     Buf out, err;
     buf_init(&out);
     buf_init(&err);
-    int rc = run("stats -", EXAMPLE, &out, &err);
+    int rc = run("stats --digits 17 -", EXAMPLE, &out, &err);
     cr_assert_eq(rc, 0, "stderr: %s", err.data);
     cJSON *j = cJSON_Parse(out.data);
     cr_assert_not_null(j, "output is JSON: %s", out.data);
@@ -92,7 +92,7 @@ Test(stats_cli, example_prints_documented_fields)
         cr_expect_not_null(cJSON_GetObjectItem(t, treat[k]), "%s", treat[k]);
     cr_expect(fabs(cJSON_GetObjectItem(t, "p_value")->valuedouble - 0.047883183340151625) < 1e-11);
     cr_expect(fabs(cJSON_GetObjectItem(t, "chance_to_win")->valuedouble - 0.9760652290583117) < 1e-12);
-    /* %.17g round-trips */
+    /* --digits 17 round-trips */
     cr_expect_not_null(strstr(out.data, "0.089108910891089049"), "%s", out.data);
     cJSON_Delete(j);
     buf_free(&out);
@@ -111,7 +111,7 @@ static void bad(const char *from, const char *to, const char *msg)
     buf_put(&in, EXAMPLE, (size_t)(p - EXAMPLE));
     buf_puts(&in, to);
     buf_puts(&in, p + strlen(from));
-    int rc = run("stats -", in.data, &out, &err);
+    int rc = run("stats --digits 17 -", in.data, &out, &err);
     cr_expect_eq(rc, 1, "exit code for %s -> %s (stderr %s)", from, to, err.data);
     cr_expect_not_null(strstr(err.data, msg), "want '%s' in '%s'", msg, err.data);
     cr_expect_eq(out.len, 0, "no output on error");
@@ -153,7 +153,7 @@ Test(stats_cli, ten_thousand_variations_rejected)
     for (int i = 0; i < 10000; i++)
         buf_printf(&in, "%s{\"id\": \"v%d\", \"n\": 10, \"sum\": 5, \"sum_sq\": 9}", i ? "," : "", i);
     buf_puts(&in, "]}");
-    int rc = run("stats -", in.data, &out, &err);
+    int rc = run("stats --digits 17 -", in.data, &out, &err);
     cr_expect_eq(rc, 1);
     cr_expect_not_null(strstr(err.data, "$.variations: 10000 variations; at most 1000"), "%s", err.data);
     buf_free(&in);
@@ -225,7 +225,7 @@ Test(stats_cli, quantile_document)
                       "\"methods\":[\"ttest\",\"mannwhitney\"],\"variations\":["
                       "{\"id\":\"c\",\"values\":[20,19,18,17,16,15,14,13,12,11,10,9,8,7,6,5,4,3,2,1]},"
                       "{\"id\":\"t\",\"values\":[3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22]}]}";
-    cr_assert_eq(run("stats -", doc, &out, &err), 0, "%s", err.data);
+    cr_assert_eq(run("stats --digits 17 -", doc, &out, &err), 0, "%s", err.data);
     cJSON *j = cJSON_Parse(out.data);
     cr_assert_not_null(j, "%s", out.data);
     cr_expect_str_eq(cJSON_GetObjectItem(j, "test")->valuestring, "quantile_z");
@@ -248,7 +248,7 @@ Test(stats_cli, time_to_and_group_sequential_documents)
                       "\"effect\":\"absolute\",\"variations\":["
                       "{\"id\":\"c\",\"times\":[1,2,3,10,10,4],\"events\":[1,1,1,0,0,1]},"
                       "{\"id\":\"t\",\"times\":[1,1,2,3,10,2],\"events\":[1,1,1,1,0,1]}]}";
-    cr_assert_eq(run("stats -", doc, &out, &err), 0, "%s", err.data);
+    cr_assert_eq(run("stats --digits 17 -", doc, &out, &err), 0, "%s", err.data);
     cr_expect_not_null(strstr(out.data, "\"rmst\": 5,"), "%s", out.data);
     cr_expect_not_null(strstr(out.data, "\"logrank_p_value\""), "%s", out.data);
     buf_free(&out);
@@ -256,7 +256,7 @@ Test(stats_cli, time_to_and_group_sequential_documents)
     buf_init(&out);
     buf_init(&err);
     /* events must be 0 or 1, with as many entries as times */
-    cr_expect_eq(run("stats -", "{\"metric\":{\"kind\":\"time_to\",\"window\":10},\"variations\":["
+    cr_expect_eq(run("stats --digits 17 -", "{\"metric\":{\"kind\":\"time_to\",\"window\":10},\"variations\":["
                                 "{\"id\":\"c\",\"times\":[1],\"events\":[2]},{\"id\":\"t\",\"times\":[1],\"events\":[1]}]}",
                      &out, &err), 1);
     cr_expect_not_null(strstr(err.data, "$.variations[0].events[0]"), "%s", err.data);
@@ -269,7 +269,7 @@ Test(stats_cli, time_to_and_group_sequential_documents)
                       "\"sequential\":{\"method\":\"obf\",\"looks\":4,\"look\":1},\"variations\":["
                       "{\"id\":\"c\",\"weight\":0.5,\"n\":10000,\"sum\":1000,\"sum_sq\":1000},"
                       "{\"id\":\"t\",\"weight\":0.5,\"n\":10000,\"sum\":1100,\"sum_sq\":1100}]}";
-    cr_assert_eq(run("stats -", gsd, &out, &err), 0, "%s", err.data);
+    cr_assert_eq(run("stats --digits 17 -", gsd, &out, &err), 0, "%s", err.data);
     cJSON *j = cJSON_Parse(out.data);
     const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "variations"), 1);
     double p = cJSON_GetObjectItem(t, "p_value")->valuedouble;
@@ -277,6 +277,26 @@ Test(stats_cli, time_to_and_group_sequential_documents)
     cr_expect_eq(p < 0.05, lo > 0, "p %g lo %g", p, lo);
     cr_expect(p > 0.05, "a fixed-horizon p of about 0.02 does not cross the first O'Brien-Fleming look (p %g)", p);
     cJSON_Delete(j);
+    buf_free(&out);
+    buf_free(&err);
+}
+
+Test(stats_cli, numbers_for_people_by_default)
+{
+    Buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    cr_assert_eq(run("stats -", EXAMPLE, &out, &err), 0, "%s", err.data);
+    /* 6 significant digits: no 17-digit float anywhere */
+    for (const char *p = out.data; *p; p++) {
+        int digits = 0;
+        while (p[digits] >= '0' && p[digits] <= '9')
+            digits++;
+        cr_expect(digits <= 12, "long number in %s", out.data);
+        p += digits ? digits - 1 : 0;
+    }
+    cr_expect_not_null(strstr(out.data, "0.0891089"), "%s", out.data);
+    cr_expect_eq(run("stats --digits 0 -", EXAMPLE, &out, &err), 2);
     buf_free(&out);
     buf_free(&err);
 }
