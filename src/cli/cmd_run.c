@@ -453,9 +453,9 @@ int runcli_main(const char *cmd, int argc, char **argv)
             CliColor col = st != ABC_OK || res.health_failed ? CLI_RED : why[0] ? CLI_YELLOW : CLI_GREEN;
             char detail[1024];
             if (st != ABC_OK)
-                snprintf(detail, sizeof detail, "exit %d: %s", code, err);
+                snprintf(detail, sizeof detail, "exit %d: %.900s", code, err);
             else if (why[0])
-                snprintf(detail, sizeof detail, "%s (SRM %d, guardrails %d, data quality %d)", why,
+                snprintf(detail, sizeof detail, "%.800s (SRM %d, guardrails %d, data quality %d)", why,
                          res.srm_failures, res.guardrail_failures, res.data_quality_failures);
             else if (res.ndays)
                 snprintf(detail, sizeof detail, "%d experiment%s, %s .. %s (%d day%s)",
