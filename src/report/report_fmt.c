@@ -102,3 +102,17 @@ void rf_html(Buf *b, const char *s)
         }
     }
 }
+
+void rf_interval(Buf *out, const ReportRow *r)
+{
+    bool rel = rm_relative(r);
+    if (isfinite(r->ci_low) || isfinite(r->ci_high)) {
+        buf_putc(out, '[');
+        rf_effect(out, r->ci_low, rel);
+        buf_puts(out, ", ");
+        rf_effect(out, r->ci_high, rel);
+        buf_putc(out, ']');
+    } else {
+        buf_puts(out, "–");
+    }
+}

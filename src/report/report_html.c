@@ -516,15 +516,7 @@ static void effect_cells(Buf *out, const ReportRow *r)
     buf_puts(out, "<td>");
     rf_effect(out, rm_effect(r), rel);
     buf_puts(out, "</td><td>");
-    if (isfinite(r->ci_low) || isfinite(r->ci_high)) {
-        buf_putc(out, '[');
-        rf_effect(out, r->ci_low, rel);
-        buf_puts(out, ", ");
-        rf_effect(out, r->ci_high, rel);
-        buf_putc(out, ']');
-    } else {
-        buf_puts(out, "–");
-    }
+    rf_interval(out, r);
     buf_puts(out, "</td><td>");
     rf_p(out, r->p_value);
     buf_puts(out, "</td><td>");

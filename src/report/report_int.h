@@ -69,7 +69,9 @@ void rm_spec_methods(const IrAnalysis *an, Buf *out);
 void rf_p(Buf *b, double p);                  /* 0.0123, <0.001, – */
 void rf_num(Buf *b, double v);                /* 4 significant digits, no exponent below 1e9 */
 void rf_count(Buf *b, double v);              /* 12,345 */
-void rf_effect(Buf *b, double v, bool rel);   /* +1.23% or +0.0123 */
+void rf_effect(Buf *b, double v, bool rel);
+/* "[lo, hi]" of the row's interval on its effect scale (open ends blank), or "–". */
+void rf_interval(Buf *out, const ReportRow *r);   /* +1.23% or +0.0123 */
 void rf_pct(Buf *b, double v);                /* 0.953 → 95.3% */
 void rf_md(Buf *b, const char *s);            /* Markdown table cell / line text */
 void rf_html(Buf *b, const char *s);          /* HTML text and attribute values */

@@ -176,15 +176,7 @@ static void table_md(Buf *out, const RmModel *m, const RmExp *x)
                 bool rel = rm_relative(r);
                 rf_effect(out, rm_effect(r), rel);
                 buf_puts(out, " | ");
-                if (isfinite(r->ci_low) || isfinite(r->ci_high)) {
-                    buf_putc(out, '[');
-                    rf_effect(out, r->ci_low, rel);
-                    buf_puts(out, ", ");
-                    rf_effect(out, r->ci_high, rel);
-                    buf_putc(out, ']');
-                } else {
-                    buf_puts(out, "–");
-                }
+                rf_interval(out, r);
                 buf_puts(out, " | ");
                 rf_p(out, r->p_value);
                 if (isfinite(r->p_value_adjusted)) {
