@@ -7,6 +7,7 @@
 #include "abc/plan.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void js_str(Buf *b, const char *s)
@@ -308,10 +309,14 @@ void plan_json(const SqlProgram *p, Buf *b)
     buf_printf(b, "  \"schema_version\": %d,\n", p->schema_version);
 
     buf_puts(b, "  \"tables\": {\n");
+    /* in the order of the program's tables (sqlgen_emit.h T_*) */
     static const char *const tnames[] = {"experiment_data", "experiment_assignment",
                                          "schema_migrations", "wide", "report", "daily", "stage",
-                                         "dashboard", "run_state"};
+                                         "dashboard", "run_state", "run_lock"};
+    enum { NTNAMES = (int)(sizeof tnames / sizeof tnames[0]) };
     for (int i = 0; i < p->ntables; i++) {
+        if (i >= NTNAMES)
+            abort(); /* a table without a plan.json name: add it above */
         char q[600];
         snprintf(q, sizeof q, "%s.%s", p->tables[i].db, p->tables[i].name);
         kv_str(b, "    ", tnames[i], q, i + 1 < p->ntables);
