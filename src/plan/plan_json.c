@@ -78,6 +78,9 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_LOCK_READ: return "lock_read";
     case SQLSTEP_LOCK_TAKE: return "lock_take";
     case SQLSTEP_LOCK_RELEASE: return "lock_release";
+    case SQLSTEP_FPRINT_READ: return "fingerprint_read";
+    case SQLSTEP_FPRINT_SCAN: return "fingerprint_scan";
+    case SQLSTEP_FPRINT_WRITE: return "fingerprint_write";
     }
     return "?";
 }
@@ -109,6 +112,9 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_LOCK_READ: return "before and after lock_take";
     case SQLSTEP_LOCK_TAKE: return "every run, first: the tag's lease";
     case SQLSTEP_LOCK_RELEASE: return "every run that took the lease, last (also after a failure)";
+    case SQLSTEP_FPRINT_READ: return "after state_read, on an incremental run: the late-data horizon";
+    case SQLSTEP_FPRINT_SCAN: return "after state_read, before ddl: the horizon and the dates due";
+    case SQLSTEP_FPRINT_WRITE: return "after the assignment and wide tables are filled";
     }
     return "";
 }
