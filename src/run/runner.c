@@ -991,6 +991,12 @@ static AbcStatus fingerprint_check(Runner *r, char *err, size_t errlen)
     r->fp = now.items;
     r->nfp = now.n;
     r->fpcap = now.cap;
+    if (st != ABC_OK && r->opt->dry_run) {
+        /* a plan still prints (its preflight names a missing source) */
+        r->nfp = 0;
+        err[0] = '\0';
+        return ABC_OK;
+    }
     if (st != ABC_OK)
         return st;
     r->fp_scanned = true;
@@ -1280,7 +1286,7 @@ static void dry_run_plan(Runner *r)
         else if (r->fp_scanned)
             fprintf(f, "late data in %s .. %s: none (no past date re-filled)\n", a, b);
         else
-            fprintf(f, "late data in %s .. %s: not checked (no warehouse)\n", a, b);
+            fprintf(f, "late data in %s .. %s: not checked (the sources could not be read)\n", a, b);
     }
     plan_migration(r, f);
     fprintf(f, "steps:\n");
