@@ -1473,10 +1473,14 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     r.published = state.found && !r.full ? state.last_date : -1;
     if (env->wh && !r.show && (st = fingerprint_check(&r, err, errlen)) != ABC_OK)
         goto out;
-    if (r.late.len && !o->dry_run)
+    if (r.late.len && !o->dry_run) {
         progress(&r, "late data: %s", r.late.data);
-    else if (r.horizon_from <= r.horizon_to && !o->dry_run && r.fp_scanned)
-        progress(&r, "no late data within the lookback: no past date re-filled");
+    } else if (r.horizon_from <= r.horizon_to && !o->dry_run && r.fp_scanned) {
+        char hf[11], ht[11];
+        date_format(r.horizon_from, hf);
+        date_format(r.horizon_to, ht);
+        progress(&r, "no late data within the lookback (%s .. %s): only new dates are due", hf, ht);
+    }
     if (r.show) {
         char a[11], b[11];
         date_format(r.from, a);
