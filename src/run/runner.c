@@ -53,6 +53,7 @@ typedef struct Runner {
     struct Fprint *fp;   /* fingerprint_scan's rows (malloc'd), fp_scanned: it ran */
     int nfp, fpcap;
     bool fp_scanned;
+    bool stats_only;     /* nothing to fill: the last date's statistics again */
     Buf late;            /* "events: 2026-10-06 rows 1200 → 1260; ..." */
 } Runner;
 
@@ -1273,6 +1274,9 @@ static void dry_run_plan(Runner *r)
     }
     if (r->from > r->to) {
         fprintf(f, "dates due: none (%s)\n", r->reason);
+    } else if (r->stats_only) {
+        date_format(r->to, b);
+        fprintf(f, "dates due: none (%s); the statistics and report of %s again\n", r->reason, b);
     } else {
         date_format(r->from, a);
         date_format(r->to, b);
@@ -1303,11 +1307,18 @@ static void dry_run_plan(Runner *r)
             break;
         case SQLSTEP_ASSIGN_DAY:
         case SQLSTEP_WIDE_DAY:
+        case SQLSTEP_FPRINT_WRITE:
+            if (r->stats_only) {
+                when = "  [not used: nothing to fill]";
+                break;
+            }
+            if (s->kind == SQLSTEP_FPRINT_WRITE)
+                break;
             when = r->from == r->to ? "  [the due date]" : "  [not used: several dates are due]";
             break;
         case SQLSTEP_ASSIGN_RANGE:
         case SQLSTEP_WIDE_RANGE:
-            when = r->from < r->to ? "  [per chunk of up to 7 due dates]" : "  [not used: one date is due]";
+            when = r->stats_only ? "  [not used: nothing to fill]" : r->from < r->to ? "  [per chunk of up to 7 due dates]" : "  [not used: one date is due]";
             break;
         case SQLSTEP_DAILY_PUBLISH: when = "  [once per analysis date]"; break;
         case SQLSTEP_FPRINT_READ:
@@ -1473,6 +1484,13 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     r.published = state.found && !r.full ? state.last_date : -1;
     if (env->wh && !r.show && (st = fingerprint_check(&r, err, errlen)) != ABC_OK)
         goto out;
+    if (r.horizon_from <= r.horizon_to && r.from > r.to && r.fp_scanned) {
+        /* nothing new and no late data: nothing is filled, but the last
+         * date's statistics, health checks and report are computed again
+         * (GrowthBook may have changed, --fail-on may ask) */
+        r.from = r.to = r.horizon_to;
+        r.stats_only = true;
+    }
     if (r.late.len && !o->dry_run) {
         progress(&r, "late data: %s", r.late.data);
     } else if (r.horizon_from <= r.horizon_to && !o->dry_run && r.fp_scanned) {
@@ -1505,7 +1523,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     if (o->dry_run && !r.show) {
         dry_run_plan(&r);
         out->nexperiments = r.nexps;
-        if (r.from <= r.to) {
+        if (r.from <= r.to && !r.stats_only) {
             out->ndays = (int)(r.to - r.from + 1);
             date_format(r.from, out->first_date);
             date_format(r.to, out->last_date);
@@ -1532,7 +1550,11 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     progress(&r, "experiment_data written");
 
     char a[11], b[11];
-    if (r.from <= r.to) {
+    if (r.stats_only) {
+        date_format(r.from, a);
+        date_format(r.to, b);
+        progress(&r, "nothing to fill; the statistics of %s again", b);
+    } else if (r.from <= r.to) {
         if (r.full) {
             const SqlStep *reset = find_step(&r, SQLSTEP_RESET);
             if (reset && (st = exec_step(&r, reset, &base, err, errlen)) != ABC_OK)
