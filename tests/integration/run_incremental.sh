@@ -10,7 +10,8 @@
 #      `--full` run over the same data.  A daily run without late data
 #      re-fills no past date (the dates each run processed are checked);
 #   2b. a source date whose rows were deleted is re-filled (payments of a
-#      date inside the lookback deleted: rows N → 0), = `--full`;
+#      date inside the lookback deleted: rows N → 0), and one whose row was
+#      changed in place (checksum changed), = `--full`;
 #   3. reruns are idempotent: the same run twice leaves every table of the tag
 #      (report tables, assignment, wide table, experiment_data, run_state)
 #      identical; a rerun with nothing new and no late data processes no date;
@@ -162,10 +163,19 @@ grep -q '"from": "2026-10-09", "to": "2026-10-10"' "$RL_OUT" ||
     fail "the run after a deletion did not re-fill 2026-10-09 .. 2026-10-10: $(cat "$RL_OUT")"
 grep -q "late data: payments: 2026-10-09 rows $n_pay → 0" "$RL_ERR" ||
     fail "the run after a deletion does not say why: $(grep "late" "$RL_ERR")"
-rl_dump deleted_incr
 rl_run_ok "rerun after a deletion" ABC_TODAY=2026-10-11 -- --format json "$RL_SPEC"
 grep -q '"days": 0' "$RL_OUT" && grep -q "no late data within the lookback" "$RL_ERR" ||
     fail "the rerun after a deletion re-filled dates again: $(cat "$RL_OUT")"
+# a row changed in place (same number of rows): the checksum tells
+rl_sql -e "UPDATE ods.payments SET amount = amount + 1 WHERE pay_date = '2026-10-10' ORDER BY user_id LIMIT 1" ||
+    fail "updating a payment"
+rl_run_ok "--dry-run after an update" ABC_TODAY=2026-10-11 -- --dry-run "$RL_SPEC"
+grep -q "^late data in 2026-10-09 .. 2026-10-10: payments: 2026-10-10 rows [0-9]*, checksum changed$" "$RL_OUT" ||
+    fail "--dry-run does not name the changed row: $(grep -i "late data" "$RL_OUT")"
+rl_run_ok "run after an update" ABC_TODAY=2026-10-11 -- --quiet --format json "$RL_SPEC"
+grep -q '"from": "2026-10-10", "to": "2026-10-10"' "$RL_OUT" ||
+    fail "the run after an update did not re-fill 2026-10-10: $(cat "$RL_OUT")"
+rl_dump deleted_incr
 rl_run_ok "--full after a deletion" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
 rl_dump deleted_full
 rl_same deleted_incr deleted_full "deleted source rows inside the lookback: incremental run = --full" \
