@@ -26,6 +26,12 @@
  *   migrate_version  then: the tag's latest schema version
  *   migrate_record   then: {{values}} one schema_migrations row
  *   state_write      last: {{values}} the tag's run_state row (upsert)
+ *   fingerprint_read   the source fingerprints recorded for [{{from_date}},
+ *                      {{to_date}}] (columns listed)
+ *   fingerprint_scan   before the fill: per source table, per date of
+ *                      [{{from_date}}, {{to_date}}], its rows and checksum now
+ *   fingerprint_write  after the fill: {{values}} source_fingerprint rows of
+ *                      the dates filled (upsert)
  * Runtime values enter only through named placeholders `{{name}}` that
  * sqlgen_bind() replaces with validated, dialect-quoted literals; the
  * experiments of the tag (tracking keys, variation keys, phase bounds) are
@@ -72,7 +78,10 @@ typedef enum SqlStepKind {
     SQLSTEP_NULL_KEYS,     /* exposure rows with NULL keys (a data-quality note) */
     SQLSTEP_LOCK_READ,     /* the tag's lease */
     SQLSTEP_LOCK_TAKE,
-    SQLSTEP_LOCK_RELEASE   /* the last kind */
+    SQLSTEP_LOCK_RELEASE,
+    SQLSTEP_FPRINT_READ,   /* the fingerprints recorded for the tag's dates */
+    SQLSTEP_FPRINT_SCAN,   /* per source, per date: rows and checksum now */
+    SQLSTEP_FPRINT_WRITE   /* record them for the dates filled (the last kind) */
 } SqlStepKind;
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
@@ -226,6 +235,11 @@ extern const int SQLGEN_STATE_NCOLUMNS;
 /* migrate_record: tag, version, name, applied_at, abc_version */
 extern const char *const SQLGEN_MIGRATION_COLUMNS[];
 extern const int SQLGEN_MIGRATION_NCOLUMNS;
+/* fingerprint_write: tag, source, event_date, row_count, checksum, recorded_at
+ * (fingerprint_read and fingerprint_scan return source, event_date,
+ * row_count, checksum) */
+extern const char *const SQLGEN_FPRINT_COLUMNS[];
+extern const int SQLGEN_FPRINT_NCOLUMNS;
 /* lock_take: tag, owner, host, pid, expires_at, taken_at */
 extern const char *const SQLGEN_LOCK_COLUMNS[];
 extern const int SQLGEN_LOCK_NCOLUMNS;

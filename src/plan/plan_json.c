@@ -79,6 +79,9 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_LOCK_READ: return "lock_read";
     case SQLSTEP_LOCK_TAKE: return "lock_take";
     case SQLSTEP_LOCK_RELEASE: return "lock_release";
+    case SQLSTEP_FPRINT_READ: return "fingerprint_read";
+    case SQLSTEP_FPRINT_SCAN: return "fingerprint_scan";
+    case SQLSTEP_FPRINT_WRITE: return "fingerprint_write";
     }
     return "?";
 }
@@ -110,6 +113,9 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_LOCK_READ: return "before and after lock_take";
     case SQLSTEP_LOCK_TAKE: return "every run, first: the tag's lease";
     case SQLSTEP_LOCK_RELEASE: return "every run that took the lease, last (also after a failure)";
+    case SQLSTEP_FPRINT_READ: return "after state_read, on an incremental run: the late-data horizon";
+    case SQLSTEP_FPRINT_SCAN: return "after state_read, before ddl: the horizon and the dates due";
+    case SQLSTEP_FPRINT_WRITE: return "after the assignment and wide tables are filled";
     }
     return "";
 }
@@ -312,7 +318,7 @@ void plan_json(const SqlProgram *p, Buf *b)
     /* in the order of the program's tables (sqlgen_emit.h T_*) */
     static const char *const tnames[] = {"experiment_data", "experiment_assignment",
                                          "schema_migrations", "wide", "report", "daily", "stage",
-                                         "dashboard", "run_state", "run_lock"};
+                                         "dashboard", "run_state", "run_lock", "source_fingerprint"};
     enum { NTNAMES = (int)(sizeof tnames / sizeof tnames[0]) };
     for (int i = 0; i < p->ntables; i++) {
         if (i >= NTNAMES)

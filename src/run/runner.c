@@ -49,7 +49,20 @@ typedef struct Runner {
     long published;      /* last date of a previous successful run, -1 when none */
     long today;          /* UTC today, or ABC_TODAY */
     bool locked;         /* this run holds the tag's lease (lock_release at the end) */
+    long horizon_from, horizon_to; /* past dates checked for late data; from > to: none */
+    struct Fprint *fp;   /* fingerprint_scan's rows (malloc'd), fp_scanned: it ran */
+    int nfp, fpcap;
+    bool fp_scanned;
+    bool stats_only;     /* nothing to fill: the last date's statistics again */
+    Buf late;            /* "events: 2026-10-06 rows 1200 → 1260; ..." */
 } Runner;
+
+/* One source's rows of one date: fingerprint_scan / fingerprint_read. */
+typedef struct Fprint {
+    const char *source; /* in the runner's arena */
+    long day;
+    long long rows, checksum;
+} Fprint;
 
 void run_outcome_free(RunOutcome *o)
 {
@@ -808,6 +821,8 @@ static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t 
     if (!any_running && r->nexps > 0 && last_phase_end < end)
         end = last_phase_end; /* every phase ended: nothing after it matters */
     r->full = o->full;
+    r->horizon_from = 1; /* none unless incremental */
+    r->horizon_to = 0;
     if (o->date) {
         if (!date_parse(o->date, &r->from)) {
             snprintf(err, errlen, "--date '%s' is not a date YYYY-MM-DD", o->date);
@@ -847,11 +862,15 @@ static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t 
         /* a recorded date past the data (left by an older abc) counts as
          * the last date there can be data for */
         long last = state->last_date < end ? state->last_date : end;
-        r->from = last + 1 - lb;
-        if (r->from < r->first_phase_day)
-            r->from = r->first_phase_day;
+        /* the last lookback_days dates done are the late-data horizon:
+         * fingerprint_check re-fills those whose source rows changed */
+        r->horizon_from = last + 1 - lb;
+        if (r->horizon_from < r->first_phase_day)
+            r->horizon_from = r->first_phase_day;
+        r->horizon_to = last;
+        r->from = last + 1;
         r->to = end;
-        r->reason = "incremental: since the last run, with the late-data lookback";
+        r->reason = "incremental: since the last run";
     }
     if (r->from < r->first_phase_day && !o->date && !o->from)
         r->from = r->first_phase_day;
@@ -873,6 +892,206 @@ static AbcStatus exec_values(Runner *r, const SqlStep *s, const SqlValue *rows, 
             return st;
     }
     return ABC_OK;
+}
+
+/* ---- late data: source fingerprints (steps fingerprint_*) ---------------------- */
+
+typedef struct FprintList {
+    Runner *r;
+    Fprint *items;
+    int n, cap;
+} FprintList;
+
+static AbcStatus fprint_fn(const WhRow *row, void *ctx)
+{
+    FprintList *l = ctx;
+    long day;
+    if (row->ncols < 4 || !row->values[0] || !row->values[1] ||
+        !date_parse_prefix(row->values[1], &day))
+        return ABC_OK;
+    if (l->n == l->cap) {
+        int nc = l->cap ? l->cap * 2 : 64;
+        Fprint *p = realloc(l->items, sizeof *p * (size_t)nc);
+        if (!p)
+            return ABC_ERR_ENV;
+        l->items = p;
+        l->cap = nc;
+    }
+    Fprint *f = &l->items[l->n++];
+    f->source = arena_strdup(&l->r->arena, row->values[0]);
+    f->day = day;
+    f->rows = row->values[2] ? strtoll(row->values[2], NULL, 10) : 0;
+    f->checksum = row->values[3] ? strtoll(row->values[3], NULL, 10) : 0;
+    return ABC_OK;
+}
+
+static const Fprint *fprint_find(const Fprint *v, int n, const char *source, long day)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i].day == day && strcmp(v[i].source, source) == 0)
+            return &v[i];
+    return NULL;
+}
+
+/* Source i is fingerprinted: the spec reads it and it has a date column
+ * (as in sqlgen's fingerprint_scan). */
+static bool fprint_source(const Runner *r, int i)
+{
+    const IrSource *so = &r->unit.ir->sources[i];
+    if (so->is_user_table || !so->date_col)
+        return false;
+    for (int k = 0; k < r->prog.nsource_cols; k++)
+        if (r->prog.source_cols[k].source == i)
+            return true;
+    return false;
+}
+
+static void late_note(Runner *r, const char *source, long day, long long was, long long now,
+                      bool checksum_only)
+{
+    char ds[11];
+    date_format(day, ds);
+    buf_puts(&r->late, r->late.len ? "; " : "");
+    if (checksum_only)
+        buf_printf(&r->late, "%s: %s rows %lld, checksum changed", source, ds, now);
+    else
+        buf_printf(&r->late, "%s: %s rows %lld \u2192 %lld", source, ds, was, now);
+}
+
+/* Before the fill: scan the sources' rows per date over the horizon and the
+ * dates due (kept for fingerprint_write), read the fingerprints recorded for
+ * the horizon, and move the first date due back to the earliest horizon date
+ * whose rows changed (a row added, changed or deleted).  A plan (dry run)
+ * scans the horizon only. */
+static AbcStatus fingerprint_check(Runner *r, char *err, size_t errlen)
+{
+    const SqlStep *scan = find_step(r, SQLSTEP_FPRINT_SCAN);
+    const SqlStep *rd = find_step(r, SQLSTEP_FPRINT_READ);
+    if (!scan || scan->nstmts == 0)
+        return ABC_OK;
+    bool horizon = r->horizon_from <= r->horizon_to;
+    long lo = r->from, hi = r->to;
+    if (r->opt->dry_run || lo > hi) {
+        lo = r->horizon_from;
+        hi = r->horizon_to;
+    } else if (horizon) {
+        lo = r->horizon_from < lo ? r->horizon_from : lo;
+        hi = r->horizon_to > hi ? r->horizon_to : hi;
+    }
+    if (lo > hi)
+        return ABC_OK;
+    char a[11], b[11];
+    date_format(lo, a);
+    date_format(hi, b);
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.from_date = a;
+    p.to_date = b;
+    FprintList now = {r, NULL, 0, 0};
+    AbcStatus st = query_step(r, scan, &p, fprint_fn, &now, err, errlen);
+    r->fp = now.items;
+    r->nfp = now.n;
+    r->fpcap = now.cap;
+    if (st != ABC_OK && r->opt->dry_run) {
+        /* a plan still prints (its preflight names a missing source) */
+        r->nfp = 0;
+        err[0] = '\0';
+        return ABC_OK;
+    }
+    if (st != ABC_OK)
+        return st;
+    r->fp_scanned = true;
+    if (!horizon || !rd)
+        return ABC_OK;
+    date_format(r->horizon_from, a);
+    date_format(r->horizon_to, b);
+    FprintList was = {r, NULL, 0, 0};
+    st = query_step(r, rd, &p, fprint_fn, &was, err, errlen);
+    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_NO_TABLE) {
+        was.n = 0; /* nothing recorded yet: every horizon date with rows changed */
+        st = ABC_OK;
+    }
+    long first = -1;
+    for (int i = 0; st == ABC_OK && i < r->unit.ir->nsources; i++) {
+        if (!fprint_source(r, i))
+            continue;
+        const char *name = r->unit.ir->sources[i].name;
+        for (long d = r->horizon_from; d <= r->horizon_to; d++) {
+            const Fprint *n = fprint_find(now.items, now.n, name, d);
+            const Fprint *w = fprint_find(was.items, was.n, name, d);
+            long long nr = n ? n->rows : 0, wr = w ? w->rows : 0;
+            long long nc = n ? n->checksum : 0, wc = w ? w->checksum : 0;
+            if (nr == wr && (nc == wc || nr == 0))
+                continue;
+            late_note(r, name, d, wr, nr, nr == wr);
+            if (first < 0 || d < first)
+                first = d;
+        }
+    }
+    free(was.items);
+    if (st == ABC_OK && first >= 0) {
+        r->from = first;
+        if (r->to < r->horizon_to)
+            r->to = r->horizon_to;
+        char fs[11];
+        date_format(first, fs);
+        r->reason = arena_printf(&r->arena, "incremental: since the last run, and from %s, where "
+                                 "late data changed a source (%s)", fs, r->late.data);
+    }
+    return st;
+}
+
+/* After the fill: record the fingerprints of the dates filled, every
+ * fingerprinted source and date (0 rows where the scan found none, so a
+ * date whose rows were deleted is recorded as such). */
+static AbcStatus fingerprint_write(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_FPRINT_WRITE);
+    if (!s || r->from > r->to)
+        return ABC_OK;
+    if (r->show) {
+        SqlParams p = *base;
+        p.keep_unbound = true;
+        fprintf(r->show, "-- {{values}}: one row per source and date filled, the rows and "
+                         "checksum fingerprint_scan read (tag, source, event_date, row_count, "
+                         "checksum, recorded_at)\n");
+        return exec_step(r, s, &p, err, errlen);
+    }
+    if (!r->fp_scanned)
+        return ABC_OK;
+    const IrSpec *ir = r->unit.ir;
+    int nsrc = 0;
+    for (int i = 0; i < ir->nsources; i++)
+        nsrc += fprint_source(r, i);
+    size_t nrows = (size_t)nsrc * (size_t)(r->to - r->from + 1);
+    if (nrows == 0)
+        return ABC_OK;
+    int nc = SQLGEN_FPRINT_NCOLUMNS;
+    SqlValue *rows = arena_alloc(&r->arena, sizeof *rows * nrows * (size_t)nc);
+    char *dates = arena_alloc(&r->arena, (size_t)(r->to - r->from + 1) * 11);
+    size_t k = 0;
+    for (long d = r->from; d <= r->to; d++) {
+        char *ds = dates + (size_t)(d - r->from) * 11;
+        date_format(d, ds);
+        for (int i = 0; i < ir->nsources; i++) {
+            if (!fprint_source(r, i))
+                continue;
+            const Fprint *f = fprint_find(r->fp, r->nfp, ir->sources[i].name, d);
+            SqlValue *row = rows + k++ * (size_t)nc;
+            for (int c = 0; c < nc; c++) {
+                const char *col = SQLGEN_FPRINT_COLUMNS[c];
+                SqlValue v = sv_null();
+                if (!strcmp(col, "tag")) v = sv_str(ir->tag);
+                else if (!strcmp(col, "source")) v = sv_str(ir->sources[i].name);
+                else if (!strcmp(col, "event_date")) v = sv_date(ds);
+                else if (!strcmp(col, "row_count")) v = sv_int(f ? f->rows : 0);
+                else if (!strcmp(col, "checksum")) v = sv_int(f ? f->checksum : 0);
+                else if (!strcmp(col, "recorded_at")) v = sv_ts(r->computed_at);
+                row[c] = v;
+            }
+        }
+    }
+    return exec_values(r, s, rows, (int)k, nc, base, err, errlen);
 }
 
 static AbcStatus write_config(Runner *r, const SqlParams *base, char *err, size_t errlen)
@@ -1055,10 +1274,23 @@ static void dry_run_plan(Runner *r)
     }
     if (r->from > r->to) {
         fprintf(f, "dates due: none (%s)\n", r->reason);
+    } else if (r->stats_only) {
+        date_format(r->to, b);
+        fprintf(f, "dates due: none (%s); the statistics and report of %s again\n", r->reason, b);
     } else {
         date_format(r->from, a);
         date_format(r->to, b);
         fprintf(f, "dates due: %s .. %s (%ld days; %s)\n", a, b, r->to - r->from + 1, r->reason);
+    }
+    if (r->horizon_from <= r->horizon_to) {
+        date_format(r->horizon_from, a);
+        date_format(r->horizon_to, b);
+        if (r->late.len)
+            fprintf(f, "late data in %s .. %s: %s\n", a, b, r->late.data);
+        else if (r->fp_scanned)
+            fprintf(f, "late data in %s .. %s: none (no past date re-filled)\n", a, b);
+        else
+            fprintf(f, "late data in %s .. %s: not checked (the sources could not be read)\n", a, b);
     }
     plan_migration(r, f);
     fprintf(f, "steps:\n");
@@ -1075,13 +1307,23 @@ static void dry_run_plan(Runner *r)
             break;
         case SQLSTEP_ASSIGN_DAY:
         case SQLSTEP_WIDE_DAY:
+        case SQLSTEP_FPRINT_WRITE:
+            if (r->stats_only) {
+                when = "  [not used: nothing to fill]";
+                break;
+            }
+            if (s->kind == SQLSTEP_FPRINT_WRITE)
+                break;
             when = r->from == r->to ? "  [the due date]" : "  [not used: several dates are due]";
             break;
         case SQLSTEP_ASSIGN_RANGE:
         case SQLSTEP_WIDE_RANGE:
-            when = r->from < r->to ? "  [per chunk of up to 7 due dates]" : "  [not used: one date is due]";
+            when = r->stats_only ? "  [not used: nothing to fill]" : r->from < r->to ? "  [per chunk of up to 7 due dates]" : "  [not used: one date is due]";
             break;
         case SQLSTEP_DAILY_PUBLISH: when = "  [once per analysis date]"; break;
+        case SQLSTEP_FPRINT_READ:
+            when = r->horizon_from <= r->horizon_to ? "" : "  [not used: not an incremental run]";
+            break;
         default: break;
         }
         fprintf(f, "  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
@@ -1165,6 +1407,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     Runner r;
     memset(&r, 0, sizeof r);
     memset(out, 0, sizeof *out);
+    buf_init(&r.late);
     r.env = env;
     r.opt = o;
     r.t0 = now_s();
@@ -1247,6 +1490,23 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     /* after a spec or abc change everything is rebuilt, so the last
      * published date only guards against moving backwards otherwise */
     r.published = state.found && !r.full ? state.last_date : -1;
+    if (env->wh && !r.show && (st = fingerprint_check(&r, err, errlen)) != ABC_OK)
+        goto out;
+    if (r.horizon_from <= r.horizon_to && r.from > r.to && r.fp_scanned) {
+        /* nothing new and no late data: nothing is filled, but the last
+         * date's statistics, health checks and report are computed again
+         * (GrowthBook may have changed, --fail-on may ask) */
+        r.from = r.to = r.horizon_to;
+        r.stats_only = true;
+    }
+    if (r.late.len && !o->dry_run) {
+        progress(&r, "late data: %s", r.late.data);
+    } else if (r.horizon_from <= r.horizon_to && !o->dry_run && r.fp_scanned) {
+        char hf[11], ht[11];
+        date_format(r.horizon_from, hf);
+        date_format(r.horizon_to, ht);
+        progress(&r, "no late data within the lookback (%s .. %s): only new dates are due", hf, ht);
+    }
     if (r.show) {
         char a[11], b[11];
         date_format(r.from, a);
@@ -1255,11 +1515,23 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             fprintf(r.show, "-- run state taken as absent; dates due: %s .. %s (%s)\n\n", a, b, r.reason);
         else
             fprintf(r.show, "-- run state taken as absent; dates due: none (%s)\n\n", r.reason);
+        const SqlStep *scan = find_step(&r, SQLSTEP_FPRINT_SCAN);
+        if (scan && r.from <= r.to) {
+            SqlParams p;
+            memset(&p, 0, sizeof p);
+            p.from_date = a;
+            p.to_date = b;
+            fprintf(r.show, "-- an incremental run reads first the fingerprints recorded for the "
+                            "last lookback_days dates done (fingerprint_read); shown: the scan "
+                            "of the dates due\n\n");
+            if ((st = query_step(&r, scan, &p, NULL, NULL, err, errlen)) != ABC_OK)
+                goto out;
+        }
     }
     if (o->dry_run && !r.show) {
         dry_run_plan(&r);
         out->nexperiments = r.nexps;
-        if (r.from <= r.to) {
+        if (r.from <= r.to && !r.stats_only) {
             out->ndays = (int)(r.to - r.from + 1);
             date_format(r.from, out->first_date);
             date_format(r.to, out->last_date);
@@ -1290,7 +1562,11 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     progress(&r, "experiment_data written");
 
     char a[11], b[11];
-    if (r.from <= r.to) {
+    if (r.stats_only) {
+        date_format(r.from, a);
+        date_format(r.to, b);
+        progress(&r, "nothing to fill; the statistics of %s again", b);
+    } else if (r.from <= r.to) {
         if (r.full) {
             const SqlStep *reset = find_step(&r, SQLSTEP_RESET);
             if (reset && (st = exec_step(&r, reset, &base, err, errlen)) != ABC_OK)
@@ -1331,6 +1607,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         date_format(r.from, a);
         date_format(r.to, b);
         progress(&r, "assignment and wide tables filled for %s .. %s (%d days)", a, b, total);
+        if ((st = fingerprint_write(&r, &base, err, errlen)) != ABC_OK)
+            goto out;
         out->ndays = total;
         snprintf(out->first_date, sizeof out->first_date, "%s", a);
         snprintf(out->last_date, sizeof out->last_date, "%s", b);
@@ -1433,6 +1711,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     results_json(res, r.to, &out->json);
 out:
     lock_release(&r);
+    free(r.fp);
+    buf_free(&r.late);
     results_free(res);
     if (r.gb)
         gb_tag_config_free(r.gb);

@@ -322,6 +322,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_tables(&g);
     gen_state_table(&g);
     gen_lock_table(&g);
+    gen_fprint_table(&g);
     for (int i = 0; i < T_COUNT; i++)
         g.tables[i].replication_num = ir->replication_num;
     if (g.nerrors)
@@ -338,6 +339,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_report(&g);
     gen_runstate(&g);
     gen_guard(&g);
+    gen_fingerprint(&g);
     if (g.nerrors)
         return ABC_ERR_SPEC;
     TableDef *tables = arena_alloc(arena, sizeof g.tables);

@@ -10,7 +10,7 @@
 
 enum {
     T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_STATE,
-    T_LOCK, T_COUNT
+    T_LOCK, T_FPRINT, T_COUNT
 };
 
 typedef struct Gen {

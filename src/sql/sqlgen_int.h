@@ -32,6 +32,11 @@ void gen_report(Gen *g);
 void gen_state_table(Gen *g);
 /* The runner's bookkeeping steps: run state and wide-table migrations. */
 void gen_runstate(Gen *g);
+/* The source_fingerprint table (T_FPRINT), after gen_state_table. */
+void gen_fprint_table(Gen *g);
+/* fingerprint_read, _scan and _write; after gen_guard (reads the source
+ * columns preflight lists). */
+void gen_fingerprint(Gen *g);
 
 /* ---- sqlgen_guard.c ---- */
 /* The lease table (T_LOCK), after gen_state_table. */

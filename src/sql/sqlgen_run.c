@@ -1,8 +1,11 @@
 /* sqlgen_run.c — the runner's own statements, generated like every other
  * step so that reviewers read them in generated/<tag>/<dialect>/ and
  * `abc run --dry-run --sql` shows them bound: the run_state table and its
- * read and upsert, and the migration of the wide table (read its columns,
- * ALTER TABLE adding the missing ones, record the schema version).
+ * read and upsert, the migration of the wide table (read its columns,
+ * ALTER TABLE adding the missing ones, record the schema version), and the
+ * source fingerprints that decide which past dates a run re-fills (read
+ * the recorded ones, scan the sources' rows and checksum per date, record
+ * those of the dates filled).
  * Runtime values (dates, times, the migration's version and name) enter
  * only through {{values}} rows, quoted by the dialect at bind time. */
 #include "sqlgen_int.h"
@@ -29,6 +32,34 @@ const int SQLGEN_STATE_NCOLUMNS = NELEM(SQLGEN_STATE_COLUMNS);
 const char *const SQLGEN_MIGRATION_COLUMNS[] = {"tag", "version", "name", "applied_at",
                                                 "abc_version"};
 const int SQLGEN_MIGRATION_NCOLUMNS = NELEM(SQLGEN_MIGRATION_COLUMNS);
+
+static const TableCol fprint_cols[] = {
+    {"tag", CT_STR64, true, "spec tag"},
+    {"source", CT_STR64, true, "the spec's source name"},
+    {"event_date", CT_DATE, true, "a date of the source's rows"},
+    {"row_count", CT_BIGINT, false, "the source's rows of that date when it was last filled"},
+    {"checksum", CT_BIGINT, false, "sum of a hash of the columns the spec reads, over those rows"},
+    {"recorded_at", CT_DATETIME, false, "UTC"},
+};
+
+const char *const SQLGEN_FPRINT_COLUMNS[] = {"tag", "source", "event_date", "row_count",
+                                             "checksum", "recorded_at"};
+const int SQLGEN_FPRINT_NCOLUMNS = NELEM(SQLGEN_FPRINT_COLUMNS);
+
+void gen_fprint_table(Gen *g)
+{
+    TableDef *t = &g->tables[T_FPRINT];
+    t->db = g->tables[T_STATE].db;
+    t->name = "source_fingerprint";
+    t->cols = fprint_cols;
+    t->ncols = NELEM(fprint_cols);
+    t->key = TKEY_PRIMARY;
+    t->nkey = 3;
+    t->part = TPART_NONE;
+    t->part_col = NULL;
+    t->dist_col = "tag";
+    t->comment = "abc: per tag, source and date, the rows a fill read (late data detection)";
+}
 
 void gen_state_table(Gen *g)
 {
@@ -166,6 +197,106 @@ void gen_runstate(Gen *g)
     load_step(g, SQLSTEP_STATE_WRITE, "state_write",
               "last, after the report is published: the tag's run state ({{values}}: one row)",
               T_STATE, WRITE_UPSERT, SQLGEN_STATE_COLUMNS, SQLGEN_STATE_NCOLUMNS, "abc run state");
+    buf_free(&b);
+}
+
+/* ---- source fingerprints ---------------------------------------------------- */
+
+/* The checksum of a source row: a 32-bit hash of the columns the spec
+ * reads from it, joined (MariaDB CRC32, StarRocks murmur_hash3_32). */
+static void row_hash(Gen *g, Buf *b, int source)
+{
+    bool mdb = g->d->id == DIALECT_MARIADB;
+    buf_puts(b, mdb ? "CRC32(CONCAT_WS('|'" : "murmur_hash3_32(CONCAT_WS('|'");
+    for (int i = 0; i < g->nsource_cols; i++) {
+        if (g->source_cols[i].source != source)
+            continue;
+        buf_puts(b, mdb ? ", " : ", CAST(");
+        gen_col(g, b, "s", g->source_cols[i].column);
+        if (!mdb)
+            buf_puts(b, " AS VARCHAR)");
+    }
+    buf_puts(b, "))");
+}
+
+static void fprint_result(Gen *g, SqlStep *s)
+{
+    static const char *const cols[] = {"source", "event_date", "row_count", "checksum"};
+    s->columns = columns(g, cols, NELEM(cols));
+    s->ncolumns = NELEM(cols);
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+}
+
+void gen_fingerprint(Gen *g)
+{
+    const IrSpec *ir = g->ir;
+    Buf b;
+    buf_init(&b);
+    SqlStep *s = gen_step(g, SQLSTEP_FPRINT_READ, "fingerprint_read",
+                          "after state_read, on an incremental run: the source fingerprints "
+                          "recorded for the dates of the late-data horizon");
+    fprint_result(g, s);
+    buf_puts(&b, "SELECT ");
+    for (int i = 1; i <= 4; i++) {
+        buf_puts(&b, i > 1 ? ", " : "");
+        gen_id(g, &b, SQLGEN_FPRINT_COLUMNS[i]);
+    }
+    buf_puts(&b, "\nFROM ");
+    gen_table(g, &b, T_FPRINT);
+    buf_puts(&b, "\nWHERE ");
+    gen_tag_pred(g, &b, NULL);
+    buf_puts(&b, " AND ");
+    gen_id(g, &b, "event_date");
+    buf_puts(&b, " >= {{from_date}} AND ");
+    gen_id(g, &b, "event_date");
+    buf_puts(&b, " <= {{to_date}}");
+    gen_push(g, s, &b);
+
+    /* one statement per dated source the spec reads: a GROUP BY on its
+     * date column (on StarRocks the partition column, so each date is
+     * one partition's scan) */
+    s = gen_step(g, SQLSTEP_FPRINT_SCAN, "fingerprint_scan",
+                 "before the fill: per source table and date of the horizon and the dates "
+                 "due, its rows and checksum now (a date without rows: none)");
+    fprint_result(g, s);
+    for (int src = 0; src < ir->nsources; src++) {
+        const IrSource *so = &ir->sources[src];
+        bool read = false;
+        for (int i = 0; i < g->nsource_cols && !read; i++)
+            read = g->source_cols[i].source == src;
+        if (!read || so->is_user_table || !so->date_col)
+            continue;
+        buf_reset(&b);
+        buf_puts(&b, "SELECT ");
+        gen_str(g, &b, so->name);
+        buf_puts(&b, " AS ");
+        gen_id(g, &b, "source");
+        buf_puts(&b, ", ");
+        gen_col(g, &b, "s", so->date_col);
+        buf_puts(&b, " AS ");
+        gen_id(g, &b, "event_date");
+        buf_puts(&b, ", COUNT(*) AS ");
+        gen_id(g, &b, "row_count");
+        buf_puts(&b, ", SUM(");
+        row_hash(g, &b, src);
+        buf_puts(&b, ") AS ");
+        gen_id(g, &b, "checksum");
+        buf_puts(&b, "\nFROM ");
+        dialect_qualified(g->d, &b, so->database, so->table);
+        buf_puts(&b, " s\nWHERE ");
+        gen_col(g, &b, "s", so->date_col);
+        buf_puts(&b, " >= {{from_date}} AND ");
+        gen_col(g, &b, "s", so->date_col);
+        buf_puts(&b, " <= {{to_date}}\nGROUP BY ");
+        gen_col(g, &b, "s", so->date_col);
+        gen_push(g, s, &b);
+    }
+
+    load_step(g, SQLSTEP_FPRINT_WRITE, "fingerprint_write",
+              "after the fill: the fingerprints fingerprint_scan read, for every source and "
+              "date filled (0 rows where it found none; {{values}}: the rows)",
+              T_FPRINT, WRITE_UPSERT, SQLGEN_FPRINT_COLUMNS, SQLGEN_FPRINT_NCOLUMNS,
+              "abc source fingerprints");
     buf_free(&b);
 }
 

@@ -78,8 +78,10 @@ PY
 rl_dump before
 rm -rf "$RL_TMP/memo"
 code 0 "plan after a run" env ABC_TODAY=2026-10-11 "$ABC" plan --config "$RL_CFG" "$RL_SPEC"
-grep -q '^dates due: 2026-10-06 .. 2026-10-10 (5 days; incremental' "$RL_TMP/code.out" ||
+grep -q '^dates due: 2026-10-08 .. 2026-10-10 (3 days; incremental' "$RL_TMP/code.out" ||
     fail "plan after a run: $(grep '^dates' "$RL_TMP/code.out")"
+grep -q '^late data in 2026-10-06 .. 2026-10-07: none (no past date re-filled)' "$RL_TMP/code.out" ||
+    fail "plan after a run: $(grep '^late data' "$RL_TMP/code.out")"
 grep -q 'reset.*skipped' "$RL_TMP/code.out" || fail "plan: the reset step should be skipped on an incremental run"
 code 0 "plan --full" env ABC_TODAY=2026-10-11 "$ABC" plan --config "$RL_CFG" --full "$RL_SPEC"
 grep -q '^dates due: 2026-10-01 .. 2026-10-10 (10 days; --full' "$RL_TMP/code.out" || fail "plan --full: $(grep '^dates' "$RL_TMP/code.out")"

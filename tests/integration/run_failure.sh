@@ -124,8 +124,8 @@ report_intact afterB "D. GrowthBook down"
 
 # ---- the next run completes the dates and equals --full -----------------------------------------
 rl_run_ok "run after the failures" ABC_TODAY=2026-10-11 -- --quiet --format json "$RL_SPEC"
-python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["tags"][0]; assert (t["from"], t["to"]) == ("2026-10-06", "2026-10-10"), t' \
-    "$RL_OUT" || fail "the run after the failures should redo 2026-10-06 .. 2026-10-10"
+python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["tags"][0]; assert (t["from"], t["to"]) == ("2026-10-08", "2026-10-10"), t' \
+    "$RL_OUT" || fail "the run after the failures should do 2026-10-08 .. 2026-10-10 (no late data)"
 [ "$(state)" = "itest=2026-10-10 itest2=2026-10-10 " ] || fail "run state after recovery: $(state)"
 rl_dump recovered
 rl_run_ok "--full" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"

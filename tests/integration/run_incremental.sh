@@ -4,11 +4,17 @@
 #      day at a time), and ten `--date D` runs, leave report, daily and
 #      dashboard rows (computed_at aside) identical to one `--full` run;
 #   2. late-arriving rows inside the lookback are picked up: events inserted
-#      for a day already processed change the next incremental run's results,
-#      which then equal a `--full` run over the same data;
+#      for a day already processed change that day's source fingerprint, so
+#      `abc run --dry-run` names it ("events: 2026-10-06 rows N → M") and the
+#      next incremental run re-fills from it; its results then equal a
+#      `--full` run over the same data.  A daily run without late data
+#      re-fills no past date (the dates each run processed are checked);
+#   2b. a source date whose rows were deleted is re-filled (payments of a
+#      date inside the lookback deleted: rows N → 0), and one whose row was
+#      changed in place (checksum changed), = `--full`;
 #   3. reruns are idempotent: the same run twice leaves every table of the tag
 #      (report tables, assignment, wide table, experiment_data, run_state)
-#      identical;
+#      identical; a rerun with nothing new and no late data processes no date;
 #   4. every date as of that date (docs/RUNNING.md): with users whose second
 #      variation appears days after their first, and late-arriving earlier
 #      exposures and earlier activation events (inside the lookback), daily
@@ -31,17 +37,16 @@ drop_all() { rl_sql -e "DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flo
 # the specs of the runs (section 4 adds itest_act.ab)
 RUN_SPECS=("$RL_SPEC")
 # daily default runs with "today" = the day after each of days[$1..$2]
-daily_runs() { # FIRST_INDEX LAST_INDEX
+daily_runs() { # FIRST_INDEX LAST_INDEX [LATE_DATE]
     local i today
     for ((i = $1; i <= $2; i++)); do
         today=$(next_day "${days[$i]}")
         rl_run_ok "daily run, today $today" ABC_TODAY="$today" -- --quiet --format json "${RUN_SPECS[@]}" || return 1
-        # the dates the run processed: the day after the last run minus the lookback (2)
-        local want_from want_to="${days[$i]}"
-        if [ "$i" -eq "$1" ] && [ "$1" -eq 0 ]; then want_from=${days[0]}; else
-            want_from=$(date -u -d "${days[$i]} - 2 days" +%F)
-            [[ "$want_from" < "${days[0]}" ]] && want_from=${days[0]}
-        fi
+        # the dates the run processed: the new day only (no past date is
+        # re-filled without late data), from LATE_DATE for the first run
+        # after late rows dated LATE_DATE arrived
+        local want_from=${days[$i]} want_to="${days[$i]}"
+        [ "$i" -eq "$1" ] && [ -n "${3:-}" ] && want_from=$3
         python3 - "$RL_OUT" "$want_from" "$want_to" <<'PY' || { fail "daily run, today $today: dates processed"; return 1; }
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -75,8 +80,9 @@ rl_run_ok "--full again" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
 rl_dump full2
 rl_same full full2 "--full twice: identical tables" "$RL_TABLES"
 cs1=$(rl_sql -e "CHECKSUM TABLE abc.experiment_assignment, abc.tbl_wide_user_itest_itest" | cut -f2 | tr '\n' ' ')
-rl_run_ok "incremental rerun" ABC_TODAY=2026-10-11 -- --quiet "$RL_SPEC"
-grep -q "incremental" "$RL_TMP/memo/itest.md" || fail "rerun after --full was not incremental"
+rl_run_ok "incremental rerun" ABC_TODAY=2026-10-11 -- --quiet --format json "$RL_SPEC"
+grep -q '"days": 0' "$RL_OUT" ||
+    fail "rerun after --full with nothing new re-filled dates: $(cat "$RL_OUT")"
 rl_run_ok "incremental rerun again" ABC_TODAY=2026-10-11 -- --quiet "$RL_SPEC"
 rl_dump incr2
 rl_same full incr2 "incremental rerun (twice) over a --full run: identical tables" "$RL_TABLES"
@@ -117,7 +123,13 @@ rl_sql -D ods -e "
   INSERT INTO ods.payments (user_id, paid_at, pay_date, amount, product)
     SELECT user_id, '2026-10-06 22:32:00', '2026-10-06', 9.99, 'subscription' FROM late_users LIMIT 50;" ||
     fail "inserting late rows"
-daily_runs 7 9      # "today" 2026-10-09 .. 2026-10-11: the first one redoes 2026-10-06
+# the plan names the changed source dates, and changes nothing
+rl_run_ok "--dry-run after late rows" ABC_TODAY=2026-10-09 -- --dry-run "$RL_SPEC"
+grep -q "^late data in 2026-10-06 .. 2026-10-07: events: 2026-10-06 rows [0-9]* → [0-9]*; payments: 2026-10-06 rows" "$RL_OUT" ||
+    fail "--dry-run does not name the late rows: $(grep -i "late data\|dates due" "$RL_OUT")"
+grep -q "^dates due: 2026-10-06 .. 2026-10-08 " "$RL_OUT" ||
+    fail "--dry-run after late rows: $(grep "dates due" "$RL_OUT")"
+daily_runs 7 9 2026-10-06  # "today" 2026-10-09 .. 2026-10-11: the first one redoes 2026-10-06
 rl_dump late_incr
 grep -q "2026-10-06" "$RL_TMP/dump-late_incr/abc.tbl_report_daily_itest_itest" || fail "no daily rows for 2026-10-06"
 if diff <(grep -F "	2026-10-06	" "$RL_TMP/dump-before_late/abc.tbl_report_daily_itest_itest") \
@@ -132,6 +144,41 @@ fi
 rl_run_ok "--full after late rows" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
 rl_dump late_full
 rl_same late_incr late_full "late rows inside the lookback: incremental runs = --full" \
+    "$RL_REPORT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_itest"
+
+# ---- 2b. a source date whose rows were deleted ------------------------------------------------
+# no late data: the plan re-fills no past date
+rl_run_ok "--dry-run without late data" ABC_TODAY=2026-10-11 -- --dry-run "$RL_SPEC"
+grep -q "^late data in 2026-10-09 .. 2026-10-10: none" "$RL_OUT" &&
+    grep -q "^dates due: none " "$RL_OUT" ||
+    fail "--dry-run without late data: $(grep -i "late data\|dates due" "$RL_OUT")"
+n_pay=$(rl_sql -e "SELECT COUNT(*) FROM ods.payments WHERE pay_date = '2026-10-09'")
+[ "${n_pay:-0}" -gt 0 ] || fail "no payments dated 2026-10-09 to delete"
+rl_sql -e "DELETE FROM ods.payments WHERE pay_date = '2026-10-09'" || fail "deleting payments"
+rl_run_ok "--dry-run after a deletion" ABC_TODAY=2026-10-11 -- --dry-run "$RL_SPEC"
+grep -q "^late data in 2026-10-09 .. 2026-10-10: payments: 2026-10-09 rows $n_pay → 0$" "$RL_OUT" ||
+    fail "--dry-run does not name the deleted rows: $(grep -i "late data" "$RL_OUT")"
+rl_run_ok "run after a deletion" ABC_TODAY=2026-10-11 -- --format json "$RL_SPEC"
+grep -q '"from": "2026-10-09", "to": "2026-10-10"' "$RL_OUT" ||
+    fail "the run after a deletion did not re-fill 2026-10-09 .. 2026-10-10: $(cat "$RL_OUT")"
+grep -q "late data: payments: 2026-10-09 rows $n_pay → 0" "$RL_ERR" ||
+    fail "the run after a deletion does not say why: $(grep "late" "$RL_ERR")"
+rl_run_ok "rerun after a deletion" ABC_TODAY=2026-10-11 -- --format json "$RL_SPEC"
+grep -q '"days": 0' "$RL_OUT" && grep -q "no late data within the lookback" "$RL_ERR" ||
+    fail "the rerun after a deletion re-filled dates again: $(cat "$RL_OUT")"
+# a row changed in place (same number of rows): the checksum tells
+rl_sql -e "UPDATE ods.payments SET amount = amount + 1 WHERE pay_date = '2026-10-10' ORDER BY user_id LIMIT 1" ||
+    fail "updating a payment"
+rl_run_ok "--dry-run after an update" ABC_TODAY=2026-10-11 -- --dry-run "$RL_SPEC"
+grep -q "^late data in 2026-10-09 .. 2026-10-10: payments: 2026-10-10 rows [0-9]*, checksum changed$" "$RL_OUT" ||
+    fail "--dry-run does not name the changed row: $(grep -i "late data" "$RL_OUT")"
+rl_run_ok "run after an update" ABC_TODAY=2026-10-11 -- --quiet --format json "$RL_SPEC"
+grep -q '"from": "2026-10-10", "to": "2026-10-10"' "$RL_OUT" ||
+    fail "the run after an update did not re-fill 2026-10-10: $(cat "$RL_OUT")"
+rl_dump deleted_incr
+rl_run_ok "--full after a deletion" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
+rl_dump deleted_full
+rl_same deleted_incr deleted_full "deleted source rows inside the lookback: incremental run = --full" \
     "$RL_REPORT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_itest"
 
 # ---- 4. every date as of that date ------------------------------------------------------------
@@ -201,7 +248,7 @@ rl_sql -D ods -e "
 read -r n_late n_act <"$RL_TMP/asof-late.n"
 [ "${n_late:-0}" -ge 20 ] && [ "${n_act:-0}" -ge 10 ] ||
     fail "too few late rows: ${n_late:-0} earlier exposures, ${n_act:-0} earlier activations"
-daily_runs 7 9      # the first one redoes 2026-10-06
+daily_runs 7 9 2026-10-06  # the first one redoes 2026-10-06
 asof_dump asof_incr
 drop_all
 for d in "${days[@]}"; do

@@ -37,7 +37,9 @@ for spec in specs/*.ab; do
                 '^INSERT INTO `abc`.`schema_migrations`' '^-- config, ' '^-- stats_moments, ' \
                 '^-- report_publish, ' '^-- state_write, statement 1 of 1' "^INSERT INTO \`abc\`.\`run_state\`" \
                 "^    ('$tag', DATE '2026-10-11', DATE '20..-..-..', '[0-9a-f]*', '[^']*', DATETIME '....-..-.. ..:..:..');\$" \
-                "DATETIME '2026-10-01 00:00:00'"; do
+                "DATETIME '2026-10-01 00:00:00'" '^-- fingerprint_scan, statement 1 of ' \
+                "^WHERE s.\`.*\` >= '20..-..-..' AND s.\`.*\` <= '2026-10-11'\$" \
+                '^-- fingerprint_write, statement 1 of 1' '^INSERT INTO `abc`.`source_fingerprint`'; do
         grep -q -- "$want" "$out" || fail "starrocks $tag: no /$want/"
     done
     if grep -nE "$SR_BAD" "$out" >"$RL_TMP/bad"; then
@@ -46,8 +48,8 @@ for spec in specs/*.ab; do
     # every placeholder is bound but the rows only the analysis or the warehouse knows
     left=$(grep -o '{{[a-z_]*}}' "$out" | sort -u | tr '\n' ' ')
     [ "$left" = "{{values}} " ] || fail "starrocks $tag: unbound placeholders: $left"
-    [ "$(grep -c '{{values}}' "$out")" = 4 ] ||
-        fail "starrocks $tag: {{values}} left outside report_load and migrate_record"
+    [ "$(grep -c '{{values}}' "$out")" = 6 ] ||
+        fail "starrocks $tag: {{values}} left outside report_load, migrate_record and fingerprint_write"
 done
 # one due date: the day steps, with the date bound
 ABC_TODAY=2026-10-12 "$ABC" run --config "$SR_CFG" --dry-run --sql --date 2026-10-05 specs/retention.ab \
