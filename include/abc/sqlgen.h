@@ -26,6 +26,12 @@
  *   migrate_version  then: the tag's latest schema version
  *   migrate_record   then: {{values}} one schema_migrations row
  *   state_write      last: {{values}} the tag's run_state row (upsert)
+ * and, for specs with activity blocks (growth analytics):
+ *   activity_fill    after the fills: per-user active days of
+ *                    [{{from_date}}, {{to_date}}] (a full run: all dates)
+ *   activity_state   then: per-user first and last active date
+ *   activity_publish after report_publish: the report and cohort rows of
+ *                    every period from the one {{from_date}} falls in
  * Runtime values enter only through named placeholders `{{name}}` that
  * sqlgen_bind() replaces with validated, dialect-quoted literals; the
  * experiments of the tag (tracking keys, variation keys, phase bounds) are
@@ -72,7 +78,10 @@ typedef enum SqlStepKind {
     SQLSTEP_NULL_KEYS,     /* exposure rows with NULL keys (a data-quality note) */
     SQLSTEP_LOCK_READ,     /* the tag's lease */
     SQLSTEP_LOCK_TAKE,
-    SQLSTEP_LOCK_RELEASE   /* the last kind */
+    SQLSTEP_LOCK_RELEASE,
+    SQLSTEP_ACTIVITY_FILL,    /* per-user active days of [from, to] (growth analytics) */
+    SQLSTEP_ACTIVITY_STATE,   /* per-user first and last active date */
+    SQLSTEP_ACTIVITY_PUBLISH  /* the growth report and cohort rows of the periods due */
 } SqlStepKind;
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */

@@ -78,6 +78,9 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_LOCK_READ: return "lock_read";
     case SQLSTEP_LOCK_TAKE: return "lock_take";
     case SQLSTEP_LOCK_RELEASE: return "lock_release";
+    case SQLSTEP_ACTIVITY_FILL: return "activity_fill";
+    case SQLSTEP_ACTIVITY_STATE: return "activity_state";
+    case SQLSTEP_ACTIVITY_PUBLISH: return "activity_publish";
     }
     return "?";
 }
@@ -109,6 +112,9 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_LOCK_READ: return "before and after lock_take";
     case SQLSTEP_LOCK_TAKE: return "every run, first: the tag's lease";
     case SQLSTEP_LOCK_RELEASE: return "every run that took the lease, last (also after a failure)";
+    case SQLSTEP_ACTIVITY_FILL: return "after the wide table is filled: the dates due (a full run: every source date)";
+    case SQLSTEP_ACTIVITY_STATE: return "after activity_fill";
+    case SQLSTEP_ACTIVITY_PUBLISH: return "after report_publish: the periods of the dates due";
     }
     return "";
 }
@@ -310,8 +316,10 @@ void plan_json(const SqlProgram *p, Buf *b)
     buf_puts(b, "  \"tables\": {\n");
     static const char *const tnames[] = {"experiment_data", "experiment_assignment",
                                          "schema_migrations", "wide", "report", "daily", "stage",
-                                         "dashboard", "run_state"};
-    for (int i = 0; i < p->ntables; i++) {
+                                         "dashboard", "run_state", "run_lock",
+                                         "activity_day", "activity_user", "activity_report",
+                                         "activity_cohort"};
+    for (int i = 0; i < p->ntables && i < (int)(sizeof tnames / sizeof tnames[0]); i++) {
         char q[600];
         snprintf(q, sizeof q, "%s.%s", p->tables[i].db, p->tables[i].name);
         kv_str(b, "    ", tnames[i], q, i + 1 < p->ntables);

@@ -1082,6 +1082,11 @@ static void dry_run_plan(Runner *r)
             when = r->from < r->to ? "  [per chunk of up to 7 due dates]" : "  [not used: one date is due]";
             break;
         case SQLSTEP_DAILY_PUBLISH: when = "  [once per analysis date]"; break;
+        case SQLSTEP_ACTIVITY_FILL:
+            when = r->full ? "  [full: every source date up to the last due date]"
+                           : "  [the dates due]";
+            break;
+        case SQLSTEP_ACTIVITY_PUBLISH: when = "  [after report_publish]"; break;
         default: break;
         }
         fprintf(f, "  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
@@ -1089,6 +1094,45 @@ static void dry_run_plan(Runner *r)
     }
     fprintf(f, "then: analysis in the stats kernel, report tables replaced for tag '%s', run state, memo %s/%s.md\n",
            ir->tag, r->opt->memo_dir ? r->opt->memo_dir : "reports", ir->tag);
+}
+
+/* Growth analytics (specs with activity blocks): the active days of the
+ * dates due — on a full run of every source date, so that "first active
+ * ever" means since the earliest source date — then every user's first and
+ * last active date. */
+#define ACTIVITY_HISTORY_START "1000-01-01"
+static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
+                               char *err, size_t errlen)
+{
+    const SqlStep *fill = find_step(r, SQLSTEP_ACTIVITY_FILL);
+    const SqlStep *state = find_step(r, SQLSTEP_ACTIVITY_STATE);
+    if (!fill)
+        return ABC_OK;
+    SqlParams p = *base;
+    p.from_date = r->full ? ACTIVITY_HISTORY_START : from;
+    p.to_date = to;
+    AbcStatus st = exec_step(r, fill, &p, err, errlen);
+    if (st == ABC_OK && state)
+        st = exec_step(r, state, base, err, errlen);
+    if (st == ABC_OK)
+        progress(r, "activity days filled (%s .. %s) and user state updated", p.from_date, to);
+    return st;
+}
+
+/* The growth report and cohort rows of every period the dates due fall in. */
+static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *from,
+                                  const char *to, char *err, size_t errlen)
+{
+    const SqlStep *pub = find_step(r, SQLSTEP_ACTIVITY_PUBLISH);
+    if (!pub)
+        return ABC_OK;
+    SqlParams p = *base;
+    p.from_date = from;
+    p.to_date = to;
+    AbcStatus st = exec_step(r, pub, &p, err, errlen);
+    if (st == ABC_OK)
+        progress(r, "growth report and cohort tables replaced from the period of %s", from);
+    return st;
 }
 
 /* --dry-run --sql: the publish steps for the last date due, as a run sends
@@ -1319,6 +1363,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         date_format(r.from, a);
         date_format(r.to, b);
         progress(&r, "assignment and wide tables filled for %s .. %s (%d days)", a, b, total);
+        if ((st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
+            goto out;
         out->ndays = total;
         snprintf(out->first_date, sizeof out->first_date, "%s", a);
         snprintf(out->last_date, sizeof out->last_date, "%s", b);
@@ -1346,6 +1392,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     }
     if (r.show) {
         st = show_publish(&r, &base, err, errlen);
+        if (st == ABC_OK)
+            st = activity_publish(&r, &base, a, b, err, errlen);
         if (st == ABC_OK)
             st = state_write(&r, &base, err, errlen);
         out->nexperiments = r.nexps;
@@ -1397,6 +1445,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                 (st = exec_step(&r, pub, &p, err, errlen)) != ABC_OK)
                 goto out;
         }
+        if ((st = activity_publish(&r, &base, a, b, err, errlen)) != ABC_OK)
+            goto out;
         if (publish_latest)
             progress(&r, "report tables replaced (%d analysis date%s)", ndates, ndates == 1 ? "" : "s");
         else
