@@ -1119,19 +1119,32 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     return st;
 }
 
-/* The growth report and cohort rows of every period the dates due fall in. */
+/* The growth report and cohort rows of every period the dates due fall
+ * in: from the earlier of the Monday (ISO week) and the 1st of the month
+ * on or before the first date due. */
 static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *from,
                                   const char *to, char *err, size_t errlen)
 {
     const SqlStep *pub = find_step(r, SQLSTEP_ACTIVITY_PUBLISH);
     if (!pub)
         return ABC_OK;
+    long day, month_day;
+    char lo[11], first[11];
+    if (!date_parse(from, &day)) {
+        snprintf(err, errlen, "activity_publish: '%s' is not a date", from);
+        return ABC_ERR_USAGE;
+    }
+    long monday = day - ((day % 7 + 7 + 3) % 7); /* 1970-01-01 (day 0) was a Thursday */
+    snprintf(first, sizeof first, "%.8s01", from);
+    if (!date_parse(first, &month_day))
+        month_day = monday;
+    date_format(monday < month_day ? monday : month_day, lo);
     SqlParams p = *base;
-    p.from_date = from;
+    p.from_date = lo;
     p.to_date = to;
     AbcStatus st = exec_step(r, pub, &p, err, errlen);
     if (st == ABC_OK)
-        progress(r, "growth report and cohort tables replaced from the period of %s", from);
+        progress(r, "growth report and cohort tables replaced from %s", lo);
     return st;
 }
 

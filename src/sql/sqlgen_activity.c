@@ -11,11 +11,11 @@
  *                     (the runner sends the whole history on a full run)
  *   activity_state    upsert every user's first and last active date
  *   activity_publish  replace the report and cohort rows of every period
- *                     starting in [lo, {{to_date}}], lo = the earlier of the
- *                     Monday and the first of the month on or before
- *                     {{from_date}}: every period a due date falls in
- *                     (and the days and weeks of that month), recomputed
- *                     from the day table, so incremental runs equal a full one.
+ *                     starting in [{{from_date}}, {{to_date}}]; the runner
+ *                     passes the earlier of the Monday and the 1st of the
+ *                     month on or before the first date due, so every
+ *                     period a due date falls in is recomputed from the day
+ *                     table and incremental runs equal a full one.
  * Weeks start on Monday (ISO), months on the 1st; week and month starts are
  * computed with DAYOFWEEK / DAYOFMONTH, which both dialects spell alike,
  * and the dialect's date_add_expr. */
@@ -176,13 +176,10 @@ static void calendar_ctes(Gen *g, Buf *b)
     buf_puts(b, "WITH\ndigits AS (\n    SELECT 0 AS n");
     for (int i = 1; i < 10; i++)
         buf_printf(b, " UNION ALL SELECT %d", i);
-    buf_puts(b, "\n),\n-- lo: the Monday or the 1st of the month on or before {{from_date}}, "
-                "whichever is earlier\nbounds AS (\n    SELECT LEAST(");
-    const char *f = "CAST({{from_date}} AS DATE)";
-    week_start(g, b, f);
-    buf_puts(b, ",\n                 ");
-    month_start(g, b, f);
-    buf_puts(b, ") AS lo,\n           CAST({{to_date}} AS DATE) AS hi\n),\ndays AS (\n    SELECT ");
+    buf_puts(b, "\n),\n-- lo: the first period start recomputed (the runner passes the earlier of\n"
+                "-- the Monday and the 1st of the month on or before the first date due)\n"
+                "bounds AS (\n    SELECT CAST({{from_date}} AS DATE) AS lo, CAST({{to_date}} AS DATE) AS hi\n"
+                "),\ndays AS (\n    SELECT ");
     const char *n = "d1.n + 10 * d2.n + 100 * d3.n + 1000 * d4.n";
     add_days(g, b, "b.lo", n);
     buf_puts(b, " AS d\n    FROM bounds b CROSS JOIN digits d1 CROSS JOIN digits d2 CROSS JOIN "
@@ -537,18 +534,11 @@ void gen_activity(Gen *g)
 
     s = gen_step(g, SQLSTEP_ACTIVITY_PUBLISH, "activity_publish",
                  g->d->id == DIALECT_MARIADB
-                     ? "replace the growth report and cohort rows of every period from the one "
-                       "{{from_date}} falls in to {{to_date}}, in one transaction"
-                     : "replace the growth report and cohort rows of every period from the one "
-                       "{{from_date}} falls in to {{to_date}}, table after table");
+                     ? "replace the growth report and cohort rows of the periods starting in "
+                       "[{{from_date}}, {{to_date}}], in one transaction"
+                     : "replace the growth report and cohort rows of the periods starting in "
+                       "[{{from_date}}, {{to_date}}], table after table");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
-    Buf lo;
-    buf_init(&lo);
-    buf_puts(&lo, "LEAST(");
-    week_start(g, &lo, "CAST({{from_date}} AS DATE)");
-    buf_puts(&lo, ", ");
-    month_start(g, &lo, "CAST({{from_date}} AS DATE)");
-    buf_puts(&lo, ")");
     buf_reset(&body);
     calendar_ctes(g, &body);
     for (int i = 0; i < ir->nactivities; i++)
@@ -561,7 +551,7 @@ void gen_activity(Gen *g)
     WriteSpec ws[2];
     int nw = 0;
     ws[nw++] = (WriteSpec){.mode = WRITE_REPLACE_RANGE, .table = &g->tables[T_ACT_REPORT],
-                           .part_col = "period", .lo = lo.data, .hi = "{{to_date}}",
+                           .part_col = "period", .lo = "{{from_date}}", .hi = "{{to_date}}",
                            .label = gen_label(g, "activity_report"),
                            .comment = "growth measures of the periods due", .cols = REPORT_COLUMNS,
                            .ncols = NELEM(REPORT_COLUMNS), .body = body.data};
@@ -586,7 +576,7 @@ void gen_activity(Gen *g)
                             "FROM cells_%d", i);
         }
         ws[nw++] = (WriteSpec){.mode = WRITE_REPLACE_RANGE, .table = &g->tables[T_ACT_COHORT],
-                               .part_col = "period", .lo = lo.data, .hi = "{{to_date}}",
+                               .part_col = "period", .lo = "{{from_date}}", .hi = "{{to_date}}",
                                .label = gen_label(g, "activity_cohort"),
                                .comment = "retention triangle cells of the periods due",
                                .cols = COHORT_COLUMNS, .ncols = NELEM(COHORT_COLUMNS),
@@ -596,6 +586,5 @@ void gen_activity(Gen *g)
     g->d->write_together(&st, ws, nw);
     gen_push_stmts(g, s, &st);
     buf_free(&cb);
-    buf_free(&lo);
     buf_free(&body);
 }
