@@ -30,6 +30,18 @@ for t in $TABLES; do
 done
 [ "$RL_FAILS" = 0 ] && ok "full run: every report and cohort number equals the reference"
 
+# the plan lists the activity steps; --dry-run --sql shows them bound
+rl_run ABC_TODAY=2024-03-07 -- --dry-run "$SPEC"
+for step in activity_fill activity_state activity_publish; do
+    grep -q "^  $step " "$RL_OUT" || fail "--dry-run: no $step step"
+done
+rl_run ABC_TODAY=2024-03-07 -- --dry-run --sql "$SPEC"
+grep -q "INSERT INTO \`abc\`.\`tbl_activity_report_act_activity\`" "$RL_OUT" ||
+    fail "--dry-run --sql: no activity report write"
+grep -q "DELETE FROM \`abc\`.\`tbl_activity_report_act_activity\`\$" "$RL_OUT" ||
+    fail "--dry-run --sql: no activity report delete"
+[ "$RL_FAILS" = 0 ] && ok "--dry-run and --dry-run --sql list the activity steps"
+
 # daily incremental runs from an early first run
 rl_sql -e "DROP DATABASE abc; DROP DATABASE IF EXISTS flow_report_app" || fail "reset"
 rl_run_ok "first run" ABC_TODAY=2024-01-02 -- --quiet "$SPEC"
