@@ -32,6 +32,8 @@
  *   activity_state   then: per-user first and last active date
  *   activity_publish after report_publish: the report and cohort rows of
  *                    every period from the one {{from_date}} falls in
+ *   activity_read    then: the all-users report rows of the periods
+ *                    [{{from_date}}, {{to_date}}] (for the memo; columns listed)
  * Runtime values enter only through named placeholders `{{name}}` that
  * sqlgen_bind() replaces with validated, dialect-quoted literals; the
  * experiments of the tag (tracking keys, variation keys, phase bounds) are
@@ -81,7 +83,8 @@ typedef enum SqlStepKind {
     SQLSTEP_LOCK_RELEASE,
     SQLSTEP_ACTIVITY_FILL,    /* per-user active days of [from, to] (growth analytics) */
     SQLSTEP_ACTIVITY_STATE,   /* per-user first and last active date */
-    SQLSTEP_ACTIVITY_PUBLISH  /* the growth report and cohort rows of the periods due */
+    SQLSTEP_ACTIVITY_PUBLISH, /* the growth report and cohort rows of the periods due */
+    SQLSTEP_ACTIVITY_READ     /* the all-users report rows of [from, to], for the memo */
 } SqlStepKind;
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */

@@ -81,6 +81,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_FILL: return "activity_fill";
     case SQLSTEP_ACTIVITY_STATE: return "activity_state";
     case SQLSTEP_ACTIVITY_PUBLISH: return "activity_publish";
+    case SQLSTEP_ACTIVITY_READ: return "activity_read";
     }
     return "?";
 }
@@ -115,6 +116,7 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_ACTIVITY_FILL: return "after the wide table is filled: the dates due (a full run: every source date)";
     case SQLSTEP_ACTIVITY_STATE: return "after activity_fill";
     case SQLSTEP_ACTIVITY_PUBLISH: return "after report_publish: the periods of the dates due";
+    case SQLSTEP_ACTIVITY_READ: return "after activity_publish: the latest periods, for the memo";
     }
     return "";
 }

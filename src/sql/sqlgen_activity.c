@@ -10,6 +10,8 @@
  *   activity_fill     replace the active days of [{{from_date}}, {{to_date}}]
  *                     (the runner sends the whole history on a full run)
  *   activity_state    upsert every user's first and last active date
+ *   activity_read     the all-users rows of the periods in
+ *                     [{{from_date}}, {{to_date}}], for the memo
  *   activity_publish  replace the report and cohort rows of every period
  *                     starting in [{{from_date}}, {{to_date}}]; the runner
  *                     passes the earlier of the Monday and the 1st of the
@@ -448,23 +450,27 @@ static void cohort_ctes(Gen *g, Buf *b, int i)
     buf_puts(b, " s CROSS JOIN bounds b\n    WHERE s.");
     gen_id(g, b, "activity");
     buf_printf(b, " = %s AND s.%s <= b.hi\n),\n", name.data, fd.data);
+    Buf ed;
+    buf_init(&ed);
+    gen_col(g, &ed, "x", "event_date");
     buf_printf(b, "-- users active per period from lo\nact_%d AS (\n"
                   "    SELECT DISTINCT 'week' AS grain, %s AS period, x.",
-               i, tmp(g, week_start, "x.`event_date`"));
+               i, tmp(g, week_start, ed.data));
     gen_id(g, b, "user_id");
     buf_puts(b, " AS u\n    FROM ");
     gen_table(g, b, T_ACT_DAY);
     buf_puts(b, " x CROSS JOIN bounds b\n    WHERE x.");
     gen_id(g, b, "activity");
-    buf_printf(b, " = %s AND x.`event_date` >= b.lo AND x.`event_date` <= b.hi\n    UNION ALL\n"
+    buf_printf(b, " = %s AND %s >= b.lo AND %s <= b.hi\n    UNION ALL\n"
                   "    SELECT DISTINCT 'month', %s, x.",
-               name.data, tmp(g, month_start, "x.`event_date`"));
+               name.data, ed.data, ed.data, tmp(g, month_start, ed.data));
     gen_id(g, b, "user_id");
     buf_puts(b, "\n    FROM ");
     gen_table(g, b, T_ACT_DAY);
     buf_puts(b, " x CROSS JOIN bounds b\n    WHERE x.");
     gen_id(g, b, "activity");
-    buf_printf(b, " = %s AND x.`event_date` >= b.lo AND x.`event_date` <= b.hi\n),\n", name.data);
+    buf_printf(b, " = %s AND %s >= b.lo AND %s <= b.hi\n),\n", name.data, ed.data, ed.data);
+    buf_free(&ed);
     buf_printf(b, "sizes_%d AS (\n    SELECT grain, cohort, COUNT(*) AS cohort_size FROM coh_%d "
                   "WHERE grain IN (%s) GROUP BY grain, cohort\n),\n"
                   "hits_%d AS (\n    SELECT c.grain, c.cohort, x.period, COUNT(*) AS active\n"
@@ -586,5 +592,40 @@ void gen_activity(Gen *g)
     g->d->write_together(&st, ws, nw);
     gen_push_stmts(g, s, &st);
     buf_free(&cb);
+
+    s = gen_step(g, SQLSTEP_ACTIVITY_READ, "activity_read",
+                 "the all-users growth rows of the periods starting in [{{from_date}}, "
+                 "{{to_date}}] (after activity_publish, for the memo)");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+    static const char *const read_cols[] = {"activity", "grain", "period", "measure", "value"};
+    SqlColumn *cols = arena_alloc(g->a, sizeof read_cols / sizeof read_cols[0] * sizeof *cols);
+    for (int i = 0; i < NELEM(read_cols); i++)
+        cols[i] = (SqlColumn){read_cols[i], -1, read_cols[i]};
+    s->columns = cols;
+    s->ncolumns = NELEM(read_cols);
+    buf_reset(&body);
+    buf_puts(&body, "SELECT ");
+    for (int i = 0; i < NELEM(read_cols); i++) {
+        if (i)
+            buf_puts(&body, ", ");
+        gen_id(g, &body, read_cols[i]);
+    }
+    buf_puts(&body, "\nFROM ");
+    gen_table(g, &body, T_ACT_REPORT);
+    buf_puts(&body, "\nWHERE ");
+    gen_tag_pred(g, &body, NULL);
+    buf_puts(&body, " AND ");
+    gen_id(g, &body, "breakdown");
+    buf_puts(&body, " = '' AND ");
+    gen_id(g, &body, "period");
+    buf_puts(&body, " >= {{from_date}} AND ");
+    gen_id(g, &body, "period");
+    buf_puts(&body, " <= {{to_date}}\nORDER BY ");
+    for (int i = 0; i < NELEM(read_cols) - 1; i++) {
+        if (i)
+            buf_puts(&body, ", ");
+        gen_id(g, &body, read_cols[i]); /* activity, grain, period, measure */
+    }
+    gen_push(g, s, &body);
     buf_free(&body);
 }

@@ -28,7 +28,8 @@ rl_dump full "$TABLES"
 for t in $TABLES; do
     python3 "$REF" check "${t#abc.}" "$RL_TMP/dump-full/$t" || fail "reference: $t"
 done
-[ "$RL_FAILS" = 0 ] && ok "full run: every report and cohort number equals the reference"
+python3 "$REF" memo "$RL_TMP/memo/activity.md" || fail "memo: growth section"
+[ "$RL_FAILS" = 0 ] && ok "full run: every report and cohort number and the memo's growth section equal the reference"
 
 # the plan lists the activity steps; --dry-run --sql shows them bound
 rl_run ABC_TODAY=2024-03-07 -- --dry-run "$SPEC"

@@ -6,6 +6,8 @@ analytics"), computed from the events in plain Python.
   activity_ref.py sql                 the events table, as SQL
   activity_ref.py check TABLE DUMP    compare a dump (tab-separated rows of
                                       tbl_activity_report_* or _cohort_*)
+  activity_ref.py memo MEMO           the memo's growth section as of the
+                                      last due date
 """
 import sys
 import zlib
@@ -163,8 +165,33 @@ def check(table, dump):
     return 0
 
 
+def fmt(v):
+    if v is None:
+        return "–"
+    return "%d" % v if v == int(v) else "%.2f" % v
+
+
+def memo(path):
+    rep, _ = reference()
+    text = open(path, encoding="utf-8").read()
+    day, week, month = LAST, ws(LAST), ms(LAST)
+    want = ["## Growth", "### opens",
+            "| |" + "".join(" %s |" % fmt(rep[(day, "day", "", "", m)])
+                            for m in ("dau", "wau_rolling", "mau_rolling", "stickiness"))]
+    for grain, p, act in (("week", week, "wau"), ("month", month, "mau")):
+        want.append("| %s of %s |" % (grain, p) + "".join(
+            " %s |" % fmt(rep[(p, grain, "", "", m)])
+            for m in (act, "new", "retained", "resurrected", "churned", "quick_ratio")))
+    missing = [w for w in want if w not in text.splitlines()]
+    for w in missing:
+        print("memo: no line %r" % w, file=sys.stderr)
+    return 1 if missing else 0
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "sql":
         print(sql())
+    elif sys.argv[1] == "memo":
+        sys.exit(memo(sys.argv[2]))
     else:
         sys.exit(check(sys.argv[2], sys.argv[3]))
