@@ -8,7 +8,7 @@
 # users active once, a resurrection after several idle periods, NULL users
 # (ignored), empty days (reported as 0) and variation keys with quotes and
 # non-ASCII text.  Daily incremental runs and one --full run publish the
-# same rows.
+# same rows, also after a late event within the lookback.
 # env ABC = the abc binary; runs from anywhere.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
@@ -53,4 +53,20 @@ while [ "$d" != 2024-03-07 ]; do
 done
 rl_dump daily "$TABLES"
 rl_same full daily "daily incremental runs equal one --full run" "$TABLES"
+
+# a late event within the lookback of the next daily run: that run
+# recomputes its periods; a --full run over the same data agrees, and both
+# equal the reference
+python3 "$REF" late | rl_sql || fail "loading the late event"
+rl_run_ok "daily run after late data" ABC_TODAY=2024-03-07 -- --quiet "$SPEC"
+rl_dump late-daily "$TABLES"
+rl_sql -e "DROP DATABASE abc; DROP DATABASE IF EXISTS flow_report_app" || fail "reset"
+rl_run_ok "full run after late data" ABC_TODAY=2024-03-07 -- --quiet --full "$SPEC"
+rl_dump late-full "$TABLES"
+f0=$RL_FAILS
+for t in $TABLES; do
+    ACT_LATE=1 python3 "$REF" check "${t#abc.}" "$RL_TMP/dump-late-full/$t" || fail "reference after late data: $t"
+done
+[ "$RL_FAILS" = "$f0" ] && ok "late data: the --full run equals the reference"
+rl_same late-full late-daily "late data: the incremental run equals a --full run" "$TABLES"
 rl_done

@@ -9,12 +9,16 @@ analytics"), computed from the events in plain Python.
   activity_ref.py memo MEMO           the memo's growth section as of the
                                       last due date
 """
+import os
 import sys
 import zlib
 from datetime import date, timedelta
 
 D = date.fromisoformat
-FIRST, LAST = D("2024-01-01"), D("2024-03-05")  # phase start .. last due date
+# phase start .. last due date; ACT_LATE=1: a late event (dated within the
+# lookback of the next run) and one more day
+LATE = os.environ.get("ACT_LATE") == "1"
+FIRST, LAST = D("2024-01-01"), D("2024-03-06" if LATE else "2024-03-05")
 SALT, KEY = "act-salt", "act-exp"
 VARS = ["ctl", "it's \"é\""]
 
@@ -35,7 +39,14 @@ def events():
     opens("u9", "2024-01-20", "2024-01-21", "2024-01-22")  # never exposed
     ev.append((None, D("2024-01-20"), "app_open"))          # NULL user: ignored
     ev.append(("u7", D("2024-01-09"), "crash"))             # not an active event
+    if LATE:
+        opens("u3", "2024-03-04")                           # arrives after 03-05 was run
     return ev
+
+
+def late_sql():
+    return ("INSERT INTO ods.act_events VALUES "
+            "('u3', '2024-03-04 10:00:00', '2024-03-04', 'app_open', NULL, NULL);")
 
 
 def variation(u):
@@ -191,6 +202,8 @@ def memo(path):
 if __name__ == "__main__":
     if sys.argv[1] == "sql":
         print(sql())
+    elif sys.argv[1] == "late":
+        print(late_sql())
     elif sys.argv[1] == "memo":
         sys.exit(memo(sys.argv[2]))
     else:
