@@ -1240,7 +1240,10 @@ static AbcStatus growth_memo(Runner *r, Buf *memo, char *err, size_t errlen)
                          "|---|---|---|---|---|\n| |", term_safe(&r->arena, name), day);
         for (size_t k = 0; k < sizeof day_m / sizeof day_m[0]; k++)
             growth_value(memo, &g, name, "day", day, day_m[k]);
-        buf_puts(memo, "\n\n| period | active | new | retained | resurrected | churned | quick ratio |\n"
+        buf_putc(memo, '\n');
+        if (!(ir->activities[i].reports & (ACT_WAU | ACT_MAU | ACT_GROWTH)))
+            continue;
+        buf_puts(memo, "\n| period | active | new | retained | resurrected | churned | quick ratio |\n"
                        "|---|---|---|---|---|---|---|\n");
         const char *grains[2][3] = {{"week", week, "wau"}, {"month", month, "mau"}};
         for (int k = 0; k < 2; k++) {

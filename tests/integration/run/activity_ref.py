@@ -38,7 +38,9 @@ def events():
     opens("u6", "2024-01-01", "2024-01-29", "2024-02-26", "2024-03-05")
     opens("u9", "2024-01-20", "2024-01-21", "2024-01-22")  # never exposed
     ev.append((None, D("2024-01-20"), "app_open"))          # NULL user: ignored
-    ev.append(("u7", D("2024-01-09"), "crash"))             # not an active event
+    ev.append(("u7", D("2024-01-09"), "crash"))             # not an active event of opens
+    ev.append(("u1", D("2024-01-09"), "crash"))             # ... the active set of crashes
+    ev.append((None, D("2024-01-09"), "crash"))
     if LATE:
         opens("u3", "2024-03-04")                           # arrives after 03-05 was run
     return ev
@@ -122,6 +124,13 @@ def reference():
                         "quick_ratio": (new + res) / churn if churn else None}
                 for m, v in vals.items():
                     rep[(p, grain, bd, bv, m)] = v
+    rep = {("opens",) + k: v for k, v in rep.items()}
+    crash = {}
+    for u, d, n in ev:
+        if u is not None and n == "crash" and d <= LAST:
+            crash.setdefault(d, set()).add(u)
+    for d in days:
+        rep[("crashes", d, "day", "", "", "dau")] = len(crash.get(d, ()))
     coh = {}
     for grain in ("week", "month"):
         for p in (d for d in days if start(grain, d) == d):
@@ -154,10 +163,11 @@ def check(table, dump):
         f = line.rstrip("\n").split("\t")
         if table.startswith("tbl_activity_report"):
             p, tag, act, grain, bd, bv, m, v = f
-            assert tag == "activity" and act == "opens", f
-            got[(D(p), grain, bd, bv, m)] = num(v)
+            assert tag == "activity", f
+            got[(act, D(p), grain, bd, bv, m)] = num(v)
         else:
             p, tag, act, grain, c, k, size, a, r = f
+            assert tag == "activity" and act == "opens", f
             got[(D(p), grain, D(c))] = (int(k), int(size), int(a), num(r))
     want = rep if table.startswith("tbl_activity_report") else coh
     bad = 0
@@ -187,12 +197,18 @@ def memo(path):
     text = open(path, encoding="utf-8").read()
     day, week, month = LAST, ws(LAST), ms(LAST)
     want = ["## Growth", "### opens",
-            "| |" + "".join(" %s |" % fmt(rep[(day, "day", "", "", m)])
+            "| |" + "".join(" %s |" % fmt(rep[("opens", day, "day", "", "", m)])
                             for m in ("dau", "wau_rolling", "mau_rolling", "stickiness"))]
     for grain, p, act in (("week", week, "wau"), ("month", month, "mau")):
         want.append("| %s of %s |" % (grain, p) + "".join(
-            " %s |" % fmt(rep[(p, grain, "", "", m)])
+            " %s |" % fmt(rep[("opens", p, grain, "", "", m)])
             for m in (act, "new", "retained", "resurrected", "churned", "quick_ratio")))
+    # crashes asks for dau only: one number, and no period table
+    want += ["### crashes", "| | %s | | | |" % fmt(rep[("crashes", day, "day", "", "", "dau")])]
+    tail = text[text.index("### crashes"):] if "### crashes" in text else ""
+    if "| period |" in tail:
+        print("memo: a period table for crashes", file=sys.stderr)
+        return 1
     missing = [w for w in want if w not in text.splitlines()]
     for w in missing:
         print("memo: no line %r" % w, file=sys.stderr)
