@@ -166,6 +166,8 @@ typedef struct Dialect {
     /* Expressions. */
     void (*cast_string)(Buf *out, const char *expr);          /* expr as a string */
     void (*date_add_days)(Buf *out, const char *date_expr, int days);
+    /* date_expr plus days_expr (an integer expression) days, a DATE. */
+    void (*date_add_expr)(Buf *out, const char *date_expr, const char *days_expr);
     void (*crc32)(Buf *out, const char *string_expr);          /* zlib CRC-32, >= 0 */
     /* Continuous percentile (linear interpolation) of expr at p: an
      * aggregate, or, with percentile_is_window, a window over partition_by. */

@@ -32,6 +32,14 @@
  *                      [{{from_date}}, {{to_date}}], its rows and checksum now
  *   fingerprint_write  after the fill: {{values}} source_fingerprint rows of
  *                      the dates filled (upsert)
+ * and, for specs with activity blocks (growth analytics):
+ *   activity_fill    after the fills: per-user active days of
+ *                    [{{from_date}}, {{to_date}}] (a full run: all dates)
+ *   activity_state   then: per-user first and last active date
+ *   activity_publish after report_publish: the report and cohort rows of
+ *                    every period from the one {{from_date}} falls in
+ *   activity_read    then: the all-users report rows of the periods
+ *                    [{{from_date}}, {{to_date}}] (for the memo; columns listed)
  * Runtime values enter only through named placeholders `{{name}}` that
  * sqlgen_bind() replaces with validated, dialect-quoted literals; the
  * experiments of the tag (tracking keys, variation keys, phase bounds) are
@@ -81,8 +89,14 @@ typedef enum SqlStepKind {
     SQLSTEP_LOCK_RELEASE,
     SQLSTEP_FPRINT_READ,   /* the fingerprints recorded for the tag's dates */
     SQLSTEP_FPRINT_SCAN,   /* per source, per date: rows and checksum now */
-    SQLSTEP_FPRINT_WRITE   /* record them for the dates filled (the last kind) */
+    SQLSTEP_FPRINT_WRITE,  /* record them for the dates filled */
+    SQLSTEP_ACTIVITY_FILL,    /* per-user active days of [from, to] (growth analytics) */
+    SQLSTEP_ACTIVITY_STATE,   /* per-user first and last active date */
+    SQLSTEP_ACTIVITY_PUBLISH, /* the growth report and cohort rows of the periods due */
+    SQLSTEP_ACTIVITY_READ     /* the all-users report rows of [from, to], for the memo */
 } SqlStepKind;
+/* How many step kinds there are (arrays indexed by kind); keep it the last one. */
+#define SQLSTEP_NKINDS ((int)SQLSTEP_ACTIVITY_READ + 1)
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
 enum SqlParam {

@@ -82,6 +82,10 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_FPRINT_READ: return "fingerprint_read";
     case SQLSTEP_FPRINT_SCAN: return "fingerprint_scan";
     case SQLSTEP_FPRINT_WRITE: return "fingerprint_write";
+    case SQLSTEP_ACTIVITY_FILL: return "activity_fill";
+    case SQLSTEP_ACTIVITY_STATE: return "activity_state";
+    case SQLSTEP_ACTIVITY_PUBLISH: return "activity_publish";
+    case SQLSTEP_ACTIVITY_READ: return "activity_read";
     }
     return "?";
 }
@@ -116,6 +120,10 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_FPRINT_READ: return "after state_read, on an incremental run: the late-data horizon";
     case SQLSTEP_FPRINT_SCAN: return "after state_read, before ddl: the horizon and the dates due";
     case SQLSTEP_FPRINT_WRITE: return "after the assignment and wide tables are filled";
+    case SQLSTEP_ACTIVITY_FILL: return "after the wide table is filled: the dates due (a full run: every source date)";
+    case SQLSTEP_ACTIVITY_STATE: return "after activity_fill";
+    case SQLSTEP_ACTIVITY_PUBLISH: return "after report_publish: the periods of the dates due";
+    case SQLSTEP_ACTIVITY_READ: return "after activity_publish: the latest periods, for the memo";
     }
     return "";
 }
@@ -318,7 +326,9 @@ void plan_json(const SqlProgram *p, Buf *b)
     /* in the order of the program's tables (sqlgen_emit.h T_*) */
     static const char *const tnames[] = {"experiment_data", "experiment_assignment",
                                          "schema_migrations", "wide", "report", "daily", "stage",
-                                         "dashboard", "run_state", "run_lock", "source_fingerprint"};
+                                         "dashboard", "run_state", "run_lock", "source_fingerprint",
+                                         "activity_day", "activity_user", "activity_report",
+                                         "activity_cohort"};
     enum { NTNAMES = (int)(sizeof tnames / sizeof tnames[0]) };
     for (int i = 0; i < p->ntables; i++) {
         if (i >= NTNAMES)

@@ -771,7 +771,8 @@ AbcStatus results_compute(Results *r, char *err, size_t errlen)
     (void)err;
     (void)errlen;
     stats_init();
-    qsort(r->dates, (size_t)r->ndates, sizeof(long), cmp_long);
+    if (r->ndates > 1) /* no statistics rows: no dates, and no array */
+        qsort(r->dates, (size_t)r->ndates, sizeof(long), cmp_long);
     if (r->ncells > 1)
         qsort(r->cells, (size_t)r->ncells, sizeof(Cell *), cmp_cell);
     for (int i = 0; i < r->ncells; i++)

@@ -1324,6 +1324,12 @@ static void dry_run_plan(Runner *r)
         case SQLSTEP_FPRINT_READ:
             when = r->horizon_from <= r->horizon_to ? "" : "  [not used: not an incremental run]";
             break;
+        case SQLSTEP_ACTIVITY_FILL:
+            when = r->full ? "  [full: every source date up to the last due date]"
+                           : "  [the dates due]";
+            break;
+        case SQLSTEP_ACTIVITY_PUBLISH: when = "  [after report_publish]"; break;
+        case SQLSTEP_ACTIVITY_READ: when = "  [for the memo]"; break;
         default: break;
         }
         fprintf(f, "  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
@@ -1331,6 +1337,168 @@ static void dry_run_plan(Runner *r)
     }
     fprintf(f, "then: analysis in the stats kernel, report tables replaced for tag '%s', run state, memo %s/%s.md\n",
            ir->tag, r->opt->memo_dir ? r->opt->memo_dir : "reports", ir->tag);
+}
+
+/* Growth analytics (specs with activity blocks): the active days of the
+ * dates due — on a full run of every source date, so that "first active
+ * ever" means since the earliest source date — then every user's first and
+ * last active date. */
+#define ACTIVITY_HISTORY_START "1000-01-01"
+static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
+                               char *err, size_t errlen)
+{
+    const SqlStep *fill = find_step(r, SQLSTEP_ACTIVITY_FILL);
+    const SqlStep *state = find_step(r, SQLSTEP_ACTIVITY_STATE);
+    if (!fill)
+        return ABC_OK;
+    SqlParams p = *base;
+    p.from_date = r->full ? ACTIVITY_HISTORY_START : from;
+    p.to_date = to;
+    AbcStatus st = exec_step(r, fill, &p, err, errlen);
+    if (st == ABC_OK && state)
+        st = exec_step(r, state, base, err, errlen);
+    if (st == ABC_OK)
+        progress(r, "activity days filled (%s .. %s) and user state updated", p.from_date, to);
+    return st;
+}
+
+/* The growth report and cohort rows of every period the dates due fall
+ * in: from the earlier of the Monday (ISO week) and the 1st of the month
+ * on or before the first date due. */
+static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *from,
+                                  const char *to, char *err, size_t errlen)
+{
+    const SqlStep *pub = find_step(r, SQLSTEP_ACTIVITY_PUBLISH);
+    if (!pub)
+        return ABC_OK;
+    long day, month_day;
+    char lo[11], first[11];
+    if (!date_parse(from, &day)) {
+        snprintf(err, errlen, "activity_publish: '%s' is not a date", from);
+        return ABC_ERR_USAGE;
+    }
+    long monday = day - ((day % 7 + 7 + 3) % 7); /* 1970-01-01 (day 0) was a Thursday */
+    snprintf(first, sizeof first, "%.8s01", from);
+    if (!date_parse(first, &month_day))
+        month_day = monday;
+    date_format(monday < month_day ? monday : month_day, lo);
+    SqlParams p = *base;
+    p.from_date = lo;
+    p.to_date = to;
+    AbcStatus st = exec_step(r, pub, &p, err, errlen);
+    if (st == ABC_OK)
+        progress(r, "growth report and cohort tables replaced from %s", lo);
+    return st;
+}
+
+/* The memo's growth section: per activity, the all-users measures of the
+ * day, the ISO week and the month of the last date due (the week and the
+ * month so far), read back from the published report. */
+typedef struct GrowthRow {
+    char activity[65], grain[8], period[11], measure[16];
+    double value;
+    bool null;
+} GrowthRow;
+typedef struct GrowthRows {
+    GrowthRow *v;
+    int n, cap;
+} GrowthRows;
+
+static AbcStatus growth_row_fn(const WhRow *row, void *ctx)
+{
+    GrowthRows *g = ctx;
+    if (row->ncols < 5)
+        return ABC_OK;
+    if (g->n == g->cap) {
+        int cap = g->cap ? g->cap * 2 : 64;
+        GrowthRow *v = realloc(g->v, (size_t)cap * sizeof *v);
+        if (!v)
+            abort();
+        g->v = v;
+        g->cap = cap;
+    }
+    GrowthRow *x = &g->v[g->n++];
+    memset(x, 0, sizeof *x);
+    snprintf(x->activity, sizeof x->activity, "%s", row->values[0] ? row->values[0] : "");
+    snprintf(x->grain, sizeof x->grain, "%s", row->values[1] ? row->values[1] : "");
+    snprintf(x->period, sizeof x->period, "%.10s", row->values[2] ? row->values[2] : "");
+    snprintf(x->measure, sizeof x->measure, "%s", row->values[3] ? row->values[3] : "");
+    char *end = NULL;
+    x->null = !row->values[4];
+    if (!x->null) {
+        x->value = strtod(row->values[4], &end);
+        x->null = end == row->values[4];
+    }
+    return ABC_OK;
+}
+
+static void growth_value(Buf *b, const GrowthRows *g, const char *activity, const char *grain,
+                         const char *period, const char *measure)
+{
+    for (int i = 0; i < g->n; i++) {
+        const GrowthRow *x = &g->v[i];
+        if (strcmp(x->activity, activity) || strcmp(x->grain, grain) || strcmp(x->period, period) ||
+            strcmp(x->measure, measure))
+            continue;
+        if (x->null)
+            buf_puts(b, " – |");
+        else if (x->value == (double)(long long)x->value)
+            buf_printf(b, " %lld |", (long long)x->value);
+        else
+            buf_printf(b, " %.2f |", x->value);
+        return;
+    }
+    buf_puts(b, " |");
+}
+
+static AbcStatus growth_memo(Runner *r, Buf *memo, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_ACTIVITY_READ);
+    const IrSpec *ir = r->unit.ir;
+    if (!s || ir->nactivities == 0)
+        return ABC_OK;
+    char day[11], week[11], month[11], lo[11];
+    long monday = r->to - ((r->to % 7 + 7 + 3) % 7), first;
+    date_format(r->to, day);
+    date_format(monday, week);
+    snprintf(month, sizeof month, "%.8s01", day);
+    if (!date_parse(month, &first))
+        first = monday;
+    date_format(monday < first ? monday : first, lo);
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.from_date = lo;
+    p.to_date = day;
+    GrowthRows g = {0};
+    AbcStatus st = query_step(r, s, &p, growth_row_fn, &g, err, errlen);
+    if (st != ABC_OK)
+        goto out;
+    buf_printf(memo, "\n## Growth\n\nAll users, as of %s (the week and the month so far).\n", day);
+    static const char *const day_m[] = {"dau", "wau_rolling", "mau_rolling", "stickiness"};
+    static const char *const per_m[] = {"new", "retained", "resurrected", "churned", "quick_ratio"};
+    for (int i = 0; i < ir->nactivities; i++) {
+        const char *name = ir->activities[i].name;
+        buf_printf(memo, "\n### %s\n\n| day %s | DAU | WAU (7 days) | MAU (28 days) | stickiness |\n"
+                         "|---|---|---|---|---|\n| |", term_safe(&r->arena, name), day);
+        for (size_t k = 0; k < sizeof day_m / sizeof day_m[0]; k++)
+            growth_value(memo, &g, name, "day", day, day_m[k]);
+        buf_putc(memo, '\n');
+        if (!(ir->activities[i].reports & (ACT_WAU | ACT_MAU | ACT_GROWTH)))
+            continue;
+        buf_puts(memo, "\n| period | active | new | retained | resurrected | churned | quick ratio |\n"
+                       "|---|---|---|---|---|---|---|\n");
+        const char *grains[2][3] = {{"week", week, "wau"}, {"month", month, "mau"}};
+        for (int k = 0; k < 2; k++) {
+            buf_printf(memo, "| %s of %s |", grains[k][0], grains[k][1]);
+            growth_value(memo, &g, name, grains[k][0], grains[k][1], grains[k][2]);
+            for (size_t m = 0; m < sizeof per_m / sizeof per_m[0]; m++)
+                growth_value(memo, &g, name, grains[k][0], grains[k][1], per_m[m]);
+            buf_putc(memo, '\n');
+        }
+    }
+out:
+    free(g.v);
+    return st;
 }
 
 /* --dry-run --sql: the publish steps for the last date due, as a run sends
@@ -1377,6 +1545,11 @@ static AbcStatus write_memo(Runner *r, Results *res, RunOutcome *out, char *err,
                r->run_id, r->computed_at, a, b, r->reason, r->unit.ir->path,
                r->unit.ir->content_hash, ABC_VERSION, r->env->dialect->name);
     results_memo(res, r->to, line.data, &memo);
+    if ((st = growth_memo(r, &memo, err, errlen)) != ABC_OK) {
+        buf_free(&line);
+        buf_free(&memo);
+        return st;
+    }
     char *path = NULL;
     size_t plen = strlen(dir) + strlen(r->unit.ir->tag) + 10;
     path = malloc(plen);
@@ -1609,6 +1782,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         progress(&r, "assignment and wide tables filled for %s .. %s (%d days)", a, b, total);
         if ((st = fingerprint_write(&r, &base, err, errlen)) != ABC_OK)
             goto out;
+        if ((st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
+            goto out;
         out->ndays = total;
         snprintf(out->first_date, sizeof out->first_date, "%s", a);
         snprintf(out->last_date, sizeof out->last_date, "%s", b);
@@ -1636,6 +1811,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     }
     if (r.show) {
         st = show_publish(&r, &base, err, errlen);
+        if (st == ABC_OK)
+            st = activity_publish(&r, &base, a, b, err, errlen);
         if (st == ABC_OK)
             st = state_write(&r, &base, err, errlen);
         out->nexperiments = r.nexps;
@@ -1687,6 +1864,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                 (st = exec_step(&r, pub, &p, err, errlen)) != ABC_OK)
                 goto out;
         }
+        if ((st = activity_publish(&r, &base, a, b, err, errlen)) != ABC_OK)
+            goto out;
         if (publish_latest)
             progress(&r, "report tables replaced (%d analysis date%s)", ndates, ndates == 1 ? "" : "s");
         else

@@ -286,6 +286,11 @@ static void mdb_date_add_days(Buf *out, const char *date_expr, int days)
     buf_printf(out, "DATE_ADD(%s, INTERVAL %d DAY)", date_expr, days);
 }
 
+static void mdb_date_add_expr(Buf *out, const char *date_expr, const char *days_expr)
+{
+    buf_printf(out, "DATE_ADD(%s, INTERVAL (%s) DAY)", date_expr, days_expr);
+}
+
 static void mdb_crc32(Buf *out, const char *expr)
 {
     buf_printf(out, "CRC32(%s)", expr);
@@ -318,6 +323,7 @@ const Dialect dialect_mariadb = {
     .datetime_literal = mdb_datetime_literal,
     .cast_string = mdb_cast_string,
     .date_add_days = mdb_date_add_days,
+    .date_add_expr = mdb_date_add_expr,
     .crc32 = mdb_crc32,
     .percentile = mdb_percentile,
 };

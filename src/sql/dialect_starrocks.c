@@ -241,6 +241,11 @@ static void sr_date_add_days(Buf *out, const char *date_expr, int days)
     buf_printf(out, "DATE_ADD(%s, INTERVAL %d DAY)", date_expr, days);
 }
 
+static void sr_date_add_expr(Buf *out, const char *date_expr, const char *days_expr)
+{
+    buf_printf(out, "CAST(days_add(%s, %s) AS DATE)", date_expr, days_expr);
+}
+
 static void sr_crc32(Buf *out, const char *expr)
 {
     buf_printf(out, "crc32(%s)", expr);
@@ -274,6 +279,7 @@ const Dialect dialect_starrocks = {
     .datetime_literal = sr_datetime_literal,
     .cast_string = sr_cast_string,
     .date_add_days = sr_date_add_days,
+    .date_add_expr = sr_date_add_expr,
     .crc32 = sr_crc32,
     .percentile = sr_percentile,
 };

@@ -323,6 +323,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_state_table(&g);
     gen_lock_table(&g);
     gen_fprint_table(&g);
+    gen_activity_tables(&g);
     for (int i = 0; i < T_COUNT; i++)
         g.tables[i].replication_num = ir->replication_num;
     if (g.nerrors)
@@ -337,6 +338,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_wide(&g, true);
     gen_stats(&g);
     gen_report(&g);
+    gen_activity(&g);
     gen_runstate(&g);
     gen_guard(&g);
     gen_fingerprint(&g);
@@ -349,7 +351,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     out->steps = g.steps;
     out->nsteps = g.nsteps;
     out->tables = tables;
-    out->ntables = T_COUNT;
+    out->ntables = ir->nactivities ? T_COUNT : T_ACT_DAY;
     out->wide = &tables[T_WIDE];
     out->daily = &tables[T_DAILY];
     out->schema_version = 1;

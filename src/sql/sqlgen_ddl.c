@@ -204,6 +204,8 @@ void gen_ddl(Gen *g)
         const char *dbs[T_COUNT];
         int ndbs = 0;
         for (int i = 0; i < T_COUNT; i++) {
+            if (!g->tables[i].cols)
+                continue;
             bool seen = false;
             for (int k = 0; k < ndbs; k++)
                 seen = seen || strcmp(dbs[k], g->tables[i].db) == 0;
@@ -218,6 +220,8 @@ void gen_ddl(Gen *g)
         }
     }
     for (int i = 0; i < T_COUNT; i++) {
+        if (!g->tables[i].cols) /* the activity tables of a spec without activity */
+            continue;
         buf_reset(&b);
         g->d->create_table(&b, &g->tables[i]);
         gen_push(g, s, &b);

@@ -127,6 +127,8 @@ static SqlSourceCol *source_columns(Gen *g, int *out_n)
         for (int k = 0; k < mt->nsteps; k++)
             add_set(g, &cols, &n, &cap, &mt->steps[k]);
     }
+    for (int i = 0; i < ir->nactivities; i++)
+        add_set(g, &cols, &n, &cap, &ir->activities[i].active);
     *out_n = n;
     return cols;
 }

@@ -27,6 +27,13 @@ void gen_stats(Gen *g);
 /* ---- sqlgen_report.c ---- */
 void gen_report(Gen *g);
 
+/* ---- sqlgen_activity.c ---- */
+/* The activity tables (T_ACT_*), after gen_tables; nothing without
+ * activity blocks. */
+void gen_activity_tables(Gen *g);
+/* activity_fill, activity_state and activity_publish. */
+void gen_activity(Gen *g);
+
 /* ---- sqlgen_run.c ---- */
 /* The run_state table (T_STATE), after gen_tables. */
 void gen_state_table(Gen *g);

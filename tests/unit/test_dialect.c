@@ -237,3 +237,67 @@ Test(dialect, starrocks_replication_num)
               "%s", b.data);
     buf_free(&b);
 }
+
+/* Growth analytics: the activity tables and steps exist only for specs
+ * with activity blocks; the day arithmetic is the dialect's, and the
+ * publish replaces a literal range of periods (StarRocks deletes only by
+ * literal predicates), both tables in one transaction on MariaDB. */
+Test(dialect, activity_steps)
+{
+    const Dialect *ds[2] = {&dialect_starrocks, &dialect_mariadb};
+    SpecUnit with, without;
+    cr_assert_eq(spec_load(&with, "specs/retention.ab"), ABC_OK);
+    cr_assert_eq(spec_load(&without, "tests/integration/run/itest.ab"), ABC_OK);
+    cr_assert_gt(with.ir->nactivities, 0);
+    cr_assert_eq(without.ir->nactivities, 0);
+    for (int di = 0; di < 2; di++) {
+        Arena a;
+        arena_init(&a);
+        SqlProgram p, q;
+        cr_assert_eq(sqlgen_program(with.ir, ds[di], &a, &with.diag, &p), ABC_OK);
+        cr_assert_eq(sqlgen_program(without.ir, ds[di], &a, &without.diag, &q), ABC_OK);
+        cr_assert_null(step_of(&q, SQLSTEP_ACTIVITY_FILL));
+        cr_assert_null(step_of(&q, SQLSTEP_ACTIVITY_PUBLISH));
+        const SqlStep *ddl = step_of(&q, SQLSTEP_DDL);
+        for (int i = 0; i < ddl->nstmts; i++)
+            cr_assert_null(strstr(ddl->stmts[i], "tbl_activity_"));
+        cr_assert_eq(p.ntables, q.ntables + 4);
+
+        const SqlStep *fill = step_of(&p, SQLSTEP_ACTIVITY_FILL);
+        const SqlStep *state = step_of(&p, SQLSTEP_ACTIVITY_STATE);
+        const SqlStep *pub = step_of(&p, SQLSTEP_ACTIVITY_PUBLISH);
+        const SqlStep *read = step_of(&p, SQLSTEP_ACTIVITY_READ);
+        cr_assert(fill && state && pub && read);
+        cr_assert(fill < state && state < pub && pub < read);
+        cr_assert(step_of(&p, SQLSTEP_REPORT_PUBLISH) < pub);
+        cr_assert_eq(pub->params, (unsigned)(SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID));
+        cr_assert_eq(read->ncolumns, 5);
+        ddl = step_of(&p, SQLSTEP_DDL);
+        int ntables = 0;
+        for (int i = 0; i < ddl->nstmts; i++)
+            ntables += strstr(ddl->stmts[i], "tbl_activity_") != NULL;
+        cr_assert_eq(ntables, 4);
+
+        char err[256];
+        Buf b;
+        buf_init(&b);
+        SqlParams prm = {.from_date = "2024-02-26", .to_date = "2024-03-05", .run_id = "r1"};
+        for (int i = 0; i < pub->nstmts; i++) {
+            buf_reset(&b);
+            cr_assert_eq(sqlgen_bind(ds[di], pub->stmts[i], &prm, &b, err, sizeof err), ABC_OK, "%s", err);
+            if (strncmp(b.data, "DELETE", 6) == 0)
+                cr_assert_not_null(strstr(b.data, "`period` >= '2024-02-26' AND `period` <= '2024-03-05'"),
+                                   "%s", b.data);
+            cr_assert_not_null(strstr(pub->stmts[pub->nstmts - 1], di == 0 ? "INSERT" : "COMMIT"));
+        }
+        bool day_arith = false;
+        for (int i = 0; i < pub->nstmts; i++)
+            day_arith |= strstr(pub->stmts[i], di == 0 ? "days_add(b.lo, " : "DATE_ADD(b.lo, INTERVAL (") != NULL;
+        cr_assert(day_arith);
+        cr_assert_eq(pub->flags[0], di == 0 ? 0u : (unsigned)SQLSTMT_TX_BEGIN);
+        buf_free(&b);
+        arena_free(&a);
+    }
+    spec_unit_free(&with);
+    spec_unit_free(&without);
+}

@@ -160,7 +160,7 @@ int main(int argc, char **argv)
     if (load && (rc = load_file(w, load)) != 0)
         goto done;
 
-    const SqlStep *step[SQLSTEP_STATE_WRITE + 1] = {0};
+    const SqlStep *step[SQLSTEP_NKINDS] = {0};
     for (int i = 0; i < prog.nsteps; i++)
         if (!step[prog.steps[i].kind])
             step[prog.steps[i].kind] = &prog.steps[i];
