@@ -246,7 +246,7 @@ Test(dialect, activity_steps)
 {
     const Dialect *ds[2] = {&dialect_starrocks, &dialect_mariadb};
     SpecUnit with, without;
-    cr_assert_eq(spec_load(&with, "specs/retention.ab"), ABC_OK);
+    cr_assert_eq(spec_load(&with, "specs/engagement.ab"), ABC_OK);
     cr_assert_eq(spec_load(&without, "tests/integration/run/itest.ab"), ABC_OK);
     cr_assert_gt(with.ir->nactivities, 0);
     cr_assert_eq(without.ir->nactivities, 0);
