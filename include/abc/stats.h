@@ -363,6 +363,10 @@ enum {
     STATS_F_BOUNDARY = 1u << 4       /* a proportion arm at 0 or 1: see exact_p_value */
 };
 
+/* The name of one STATS_F_* flag ("zero_variance", ...), as `abc stats`
+ * and the report's `flags` column spell it; NULL for an unknown bit. */
+const char *stats_flag_name(unsigned bit);
+
 typedef struct StatsVariationIn {
     const char *id; /* borrowed; must outlive the result */
     double weight;

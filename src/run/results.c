@@ -746,13 +746,6 @@ static void invalidate_segments(Results *r)
  * comparison's STATS_F_* conditions. */
 static const char *flags_text(Results *r, const Cell *c, const ArmOut *o, int v)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } names[] = {{STATS_F_REL_UNDEFINED, "relative_undefined"},
-                 {STATS_F_ZERO_VARIANCE, "zero_variance"},
-                 {STATS_F_SMALL_N, "small_n"},
-                 {STATS_F_BOUNDARY, "proportion_at_boundary"}};
     char b[128];
     size_t len = 0;
     b[0] = 0;
@@ -760,9 +753,11 @@ static const char *flags_text(Results *r, const Cell *c, const ArmOut *o, int v)
         len += (size_t)snprintf(b + len, sizeof b - len, "%ssrm", len ? "," : "");
     if (c->dq_flag && len < sizeof b)
         len += (size_t)snprintf(b + len, sizeof b - len, "%sdata_quality", len ? "," : "");
-    for (size_t i = 0; v > 0 && i < sizeof names / sizeof names[0] && len < sizeof b; i++)
-        if (o->flags & names[i].bit)
-            len += (size_t)snprintf(b + len, sizeof b - len, "%s%s", len ? "," : "", names[i].name);
+    /* the cell's SRM is reported above, once; the arm's other conditions follow */
+    for (unsigned bit = 1; v > 0 && bit <= STATS_F_BOUNDARY && len < sizeof b; bit <<= 1)
+        if ((o->flags & bit) && bit != STATS_F_SRM)
+            len += (size_t)snprintf(b + len, sizeof b - len, "%s%s", len ? "," : "",
+                                    stats_flag_name(bit));
     return b[0] ? arena_strdup(&r->arena, b) : NULL;
 }
 

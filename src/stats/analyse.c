@@ -363,22 +363,26 @@ static bool add_pair(cJSON *o, const char *k, double a, double b)
     return cJSON_AddItemToObject(o, k, arr);
 }
 
+const char *stats_flag_name(unsigned bit)
+{
+    switch (bit) {
+    case STATS_F_REL_UNDEFINED: return "relative_undefined";
+    case STATS_F_ZERO_VARIANCE: return "zero_variance";
+    case STATS_F_SMALL_N: return "small_n";
+    case STATS_F_SRM: return "srm";
+    case STATS_F_BOUNDARY: return "proportion_at_boundary";
+    }
+    return NULL;
+}
+
 static bool render_flags(cJSON *v, const StatsArmResult *a)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } names[] = {{STATS_F_REL_UNDEFINED, "relative_undefined"},
-                 {STATS_F_ZERO_VARIANCE, "zero_variance"},
-                 {STATS_F_SMALL_N, "small_n"},
-                 {STATS_F_SRM, "srm"},
-                 {STATS_F_BOUNDARY, "proportion_at_boundary"}};
     cJSON *arr = cJSON_AddArrayToObject(v, "flags");
     if (!arr)
         return false;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (a->flags & names[i].bit) {
-            cJSON *s = cJSON_CreateString(names[i].name);
+    for (unsigned bit = 1; bit <= STATS_F_BOUNDARY; bit <<= 1)
+        if (a->flags & bit) {
+            cJSON *s = cJSON_CreateString(stats_flag_name(bit));
             if (!s || !cJSON_AddItemToArray(arr, s)) {
                 cJSON_Delete(s);
                 return false;
