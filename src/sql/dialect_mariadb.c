@@ -107,18 +107,6 @@ static void mdb_col_type(Buf *out, ColType t)
     }
 }
 
-static void mdb_col_def(Buf *out, const TableCol *c)
-{
-    mdb_ident(out, c->name);
-    buf_putc(out, ' ');
-    mdb_col_type(out, c->type);
-    buf_puts(out, c->not_null ? " NOT NULL" : " NULL");
-    if (c->comment) {
-        buf_puts(out, " COMMENT ");
-        mdb_string(out, c->comment);
-    }
-}
-
 static void mdb_create_table(Buf *out, const TableDef *t)
 {
     buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
@@ -126,7 +114,7 @@ static void mdb_create_table(Buf *out, const TableDef *t)
     buf_puts(out, " (\n");
     for (int i = 0; i < t->ncols; i++) {
         buf_puts(out, "    ");
-        mdb_col_def(out, &t->cols[i]);
+        dialect_col_def(&dialect_mariadb, out, &t->cols[i], "    ");
         buf_puts(out, ",\n");
     }
     buf_puts(out, t->key == TKEY_PRIMARY ? "    PRIMARY KEY (" : "    KEY `abc_key` (");
@@ -149,10 +137,8 @@ static void mdb_create_table(Buf *out, const TableDef *t)
         buf_putc(out, ')');
     }
     buf_puts(out, "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
-    if (t->comment) {
-        buf_puts(out, " COMMENT=");
-        mdb_string(out, t->comment);
-    }
+    if (t->comment)
+        dialect_comment_clause(&dialect_mariadb, out, " COMMENT=", t->comment, "");
 }
 
 static void mdb_add_columns(Buf *out, const TableDef *t, const TableCol *cols, int n)
@@ -163,7 +149,7 @@ static void mdb_add_columns(Buf *out, const TableDef *t, const TableCol *cols, i
         TableCol nullable = cols[i];
         nullable.not_null = false; /* added columns are NULL for existing rows */
         buf_puts(out, i ? ",\n    ADD COLUMN IF NOT EXISTS " : "\n    ADD COLUMN IF NOT EXISTS ");
-        mdb_col_def(out, &nullable);
+        dialect_col_def(&dialect_mariadb, out, &nullable, "    ");
     }
 }
 
@@ -172,9 +158,9 @@ static void mdb_insert(Buf *out, const WriteSpec *w)
     dialect_comment_line(out, w->comment);
     buf_puts(out, "INSERT INTO ");
     dialect_qualified(&dialect_mariadb, out, w->table->db, w->table->name);
-    buf_puts(out, "\n(");
-    dialect_ident_list(&dialect_mariadb, out, w->cols, w->ncols);
-    buf_puts(out, ")\n");
+    buf_puts(out, " (\n");
+    dialect_ident_lines(&dialect_mariadb, out, NULL, w->cols, w->ncols, "    ");
+    buf_puts(out, "\n)\n");
     buf_puts(out, w->body);
 }
 

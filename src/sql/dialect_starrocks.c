@@ -78,18 +78,6 @@ static void sr_col_type(Buf *out, ColType t)
     }
 }
 
-static void sr_col_def(Buf *out, const TableCol *c)
-{
-    sr_ident(out, c->name);
-    buf_putc(out, ' ');
-    sr_col_type(out, c->type);
-    buf_puts(out, c->not_null ? " NOT NULL" : " NULL");
-    if (c->comment) {
-        buf_puts(out, " COMMENT ");
-        sr_string(out, c->comment);
-    }
-}
-
 static void sr_create_table(Buf *out, const TableDef *t)
 {
     buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
@@ -97,7 +85,7 @@ static void sr_create_table(Buf *out, const TableDef *t)
     buf_puts(out, " (\n");
     for (int i = 0; i < t->ncols; i++) {
         buf_puts(out, "    ");
-        sr_col_def(out, &t->cols[i]);
+        dialect_col_def(&dialect_starrocks, out, &t->cols[i], "    ");
         buf_puts(out, i + 1 < t->ncols ? ",\n" : "\n");
     }
     buf_puts(out, ")\n");
@@ -146,7 +134,7 @@ static void sr_add_columns(Buf *out, const TableDef *t, const TableCol *cols, in
         TableCol nullable = cols[i];
         nullable.not_null = false; /* added columns are NULL for existing rows */
         buf_puts(out, i ? ",\n    " : "\n    ");
-        sr_col_def(out, &nullable);
+        dialect_col_def(&dialect_starrocks, out, &nullable, "    ");
     }
     buf_puts(out, "\n)");
 }
@@ -157,7 +145,7 @@ static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
     buf_puts(out, overwrite ? "INSERT OVERWRITE " : "INSERT INTO ");
     dialect_qualified(&dialect_starrocks, out, w->table->db, w->table->name);
     if (overwrite) {
-        buf_puts(out, " PARTITION (");
+        buf_puts(out, "\nPARTITION (");
         sr_ident(out, w->part_col);
         buf_puts(out, " = ");
         buf_puts(out, w->part_value);
@@ -167,9 +155,9 @@ static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
         buf_puts(out, "\nWITH LABEL ");
         sr_ident(out, w->label);
     }
-    buf_puts(out, "\n(");
-    dialect_ident_list(&dialect_starrocks, out, w->cols, w->ncols);
-    buf_puts(out, ")\n");
+    buf_puts(out, " (\n");
+    dialect_ident_lines(&dialect_starrocks, out, NULL, w->cols, w->ncols, "    ");
+    buf_puts(out, "\n)\n");
     buf_puts(out, w->body);
 }
 

@@ -3,6 +3,7 @@
  * table names, then builds the steps in run order (sqlgen_ddl.c,
  * sqlgen_dml.c, sqlgen_stats.c, sqlgen_report.c) and renders step files. */
 #include "sqlgen_int.h"
+#include "dialect_common.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -362,13 +363,8 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
 
 /* ---- rendering ------------------------------------------------------------ */
 
-static void comment_line(Buf *out, const char *text)
-{
-    buf_puts(out, "-- ");
-    for (const char *p = text; *p; p++)
-        buf_putc(out, ((unsigned char)*p < 0x20 || *p == 0x7F) ? '?' : *p);
-    buf_putc(out, '\n');
-}
+/* One comment, whole, over as many "-- " lines as it needs. */
+static void comment_line(Buf *out, const char *text) { sql_comment(out, "", text); }
 
 void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *out)
 {

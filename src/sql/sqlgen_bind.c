@@ -117,19 +117,37 @@ static AbcStatus bind_values(const Dialect *d, const SqlParams *p, Buf *out, cha
         snprintf(err, errlen, "placeholder {{values}} needs at least one row");
         return ABC_ERR_USAGE;
     }
-    for (int r = 0; r < p->nrows; r++) {
-        buf_puts(out, r ? ",\n    (" : "\n    (");
-        for (int c = 0; c < p->ncols; c++) {
+    /* a row on one line when it fits in SQL_WIDTH, else one value per line */
+    Buf row;
+    buf_init(&row);
+    AbcStatus st = ABC_OK;
+    for (int r = 0; r < p->nrows && st == ABC_OK; r++) {
+        buf_reset(&row);
+        buf_puts(&row, "    (");
+        for (int c = 0; c < p->ncols && st == ABC_OK; c++) {
             if (c)
-                buf_puts(out, ", ");
-            AbcStatus st = sqlgen_literal(d, &p->values[(size_t)r * (size_t)p->ncols + (size_t)c],
-                                          out, err, errlen);
-            if (st != ABC_OK)
-                return st;
+                buf_puts(&row, ", ");
+            st = sqlgen_literal(d, &p->values[(size_t)r * (size_t)p->ncols + (size_t)c], &row, err,
+                                errlen);
         }
-        buf_putc(out, ')');
+        buf_puts(&row, "),");
+        buf_putc(out, r ? ',' : '\n');
+        if (r)
+            buf_putc(out, '\n');
+        if (st != ABC_OK || sql_line_width(&row) <= SQL_WIDTH) {
+            buf_put(out, row.data, row.len - 1);
+            continue;
+        }
+        buf_puts(out, "    (");
+        for (int c = 0; c < p->ncols && st == ABC_OK; c++) {
+            buf_puts(out, c ? ",\n        " : "\n        ");
+            st = sqlgen_literal(d, &p->values[(size_t)r * (size_t)p->ncols + (size_t)c], out, err,
+                                errlen);
+        }
+        buf_puts(out, "\n    )");
     }
-    return ABC_OK;
+    buf_free(&row);
+    return st;
 }
 
 /* Does the parameter named by a (known) placeholder have a value? */

@@ -49,13 +49,13 @@ static void span_pred(Gen *g, Buf *b, const char *alias, const char *col, Span s
 static void phases_cte(Gen *g, Buf *b)
 {
     buf_puts(b, "-- experiments of the tag and their latest phase (written by the config step)\n"
-                "phases AS (\n    SELECT ");
+                "phases AS (\n    SELECT\n        ");
     gen_id(g, b, "tracking_key");
-    buf_puts(b, ", MAX(");
+    buf_puts(b, ",\n        MAX(");
     gen_id(g, b, "phase_start");
     buf_puts(b, ") AS ");
     gen_id(g, b, "phase_start");
-    buf_puts(b, ", MAX(");
+    buf_puts(b, ",\n        MAX(");
     gen_id(g, b, "phase_end");
     buf_puts(b, ") AS ");
     gen_id(g, b, "phase_end");
@@ -160,12 +160,12 @@ static void variation_expr(Gen *g, Buf *b, const IrSource *src)
             cum += h->weights[v];
             long hi = v + 1 == h->nvariations ? 10000 : (long)(cum * 10000.0 + 0.5);
             if (v + 1 < h->nvariations)
-                buf_printf(b, " WHEN %s %% 10000 < %ld THEN ", crc.data, hi);
+                buf_printf(b, "\n                WHEN %s %% 10000 < %ld THEN ", crc.data, hi);
             else
-                buf_puts(b, " ELSE ");
+                buf_puts(b, "\n                ELSE ");
             gen_str(g, b, h->variations[v]);
         }
-        buf_puts(b, " END");
+        buf_puts(b, "\n            END");
         buf_free(&key);
         buf_free(&crc);
         buf_free(&uid);
@@ -201,9 +201,9 @@ void gen_assign(Gen *g, bool range)
     buf_init(&b);
     buf_puts(&b, "WITH\n");
     phases_cte(g, &b);
-    buf_puts(&b, ",\nvariations AS (\n    SELECT ");
+    buf_puts(&b, ",\nvariations AS (\n    SELECT\n        ");
     gen_id(g, &b, "tracking_key");
-    buf_puts(&b, ", ");
+    buf_puts(&b, ",\n        ");
     gen_id(g, &b, "variation_key");
     buf_puts(&b, "\n    FROM ");
     gen_table(g, &b, T_EXPDATA);
@@ -239,7 +239,8 @@ void gen_assign(Gen *g, bool range)
         gen_col(g, &c, sg->from == SEG_USER_TABLE ? arena_printf(g->a, "u%d", i) : "s", sg->column);
         g->d->cast_string(&b, c.data);
         buf_free(&c);
-        buf_printf(&b, " AS `segment_%d`", i + 1);
+        buf_puts(&b, " AS ");
+        gen_id(g, &b, gen_segment_col(g, i));
     }
     buf_puts(&b, "\n    FROM ");
     dialect_qualified(g->d, &b, src->database, src->table);
@@ -286,39 +287,46 @@ void gen_assign(Gen *g, bool range)
         gen_col(g, &b, "s", e->experiment_col);
         buf_puts(&b, " IN (");
         for (int i = 0; i < ir->experiments.nkeys; i++) {
-            if (i)
-                buf_puts(&b, ", ");
+            buf_puts(&b, i ? ",\n          " : "\n          ");
             gen_str(g, &b, ir->experiments.keys[i]);
         }
-        buf_putc(&b, ')');
+        buf_puts(&b, "\n      )");
     }
     buf_puts(&b, "\n),\n-- only variation keys the experiment has (a NULL key has none)\nvalid AS (\n"
-                 "    SELECT x.*\n    FROM exposures x\n    JOIN variations v ON v.`tracking_key` = "
-                 "x.`tracking_key` AND v.`variation_key` = x.`variation_key`\n),\n"
-                 "ranked AS (\n    SELECT x.*,\n"
-                 "        ROW_NUMBER() OVER (PARTITION BY x.`tracking_key`, x.`user_id` "
-                 "ORDER BY x.`exposure_time`, x.`variation_key`) AS `rn`,\n"
-                 "        FIRST_VALUE(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, "
-                 "x.`user_id` ORDER BY x.`exposure_time`, x.`variation_key`) AS `first_variation`\n"
+                 "    SELECT x.*\n    FROM exposures x\n    JOIN variations v\n"
+                 "        ON v.`tracking_key` = x.`tracking_key` AND v.`variation_key` = x.`variation_key`\n"
+                 "),\nranked AS (\n    SELECT x.*,\n"
+                 "        ROW_NUMBER() OVER (\n"
+                 "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
+                 "            ORDER BY x.`exposure_time`, x.`variation_key`\n"
+                 "        ) AS `rn`,\n"
+                 "        FIRST_VALUE(x.`variation_key`) OVER (\n"
+                 "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
+                 "            ORDER BY x.`exposure_time`, x.`variation_key`\n"
+                 "        ) AS `first_variation`\n"
                  "    FROM valid x\n),\n"
                  "-- each user's first exposure in this span, and the first date in it of an\n"
                  "-- exposure to another variation\nfirsts AS (\n"
                  "    SELECT * FROM (\n        SELECT x.*,\n"
-                 "            MIN(CASE WHEN x.`variation_key` <> x.`first_variation` THEN "
-                 "x.`exposure_date` END)\n"
+                 "            MIN(CASE WHEN x.`variation_key` <> x.`first_variation`\n"
+                 "                THEN x.`exposure_date` END)\n"
                  "                OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `other_date`\n"
                  "        FROM ranked x\n    ) r\n    WHERE r.`rn` = 1\n),\n"
                  "-- what earlier days already recorded (a row flagged before "
                  "multiple_variations_date\n-- existed counts as seen in another variation from "
-                 "its exposure date)\nknown AS (\n    SELECT `tag`, `tracking_key`, `user_id`, "
-                 "`variation_key`, `first_exposure_time`, `exposure_date`,\n"
-                 "        COALESCE(`multiple_variations_date`, CASE WHEN `multiple_variations` = 1 "
-                 "THEN `exposure_date` END) AS `multiple_variations_date`");
+                 "its exposure date)\nknown AS (\n    SELECT\n        `tag`,\n        `tracking_key`,\n"
+                 "        `user_id`,\n        `variation_key`,\n        `first_exposure_time`,\n"
+                 "        `exposure_date`,\n"
+                 "        COALESCE(\n            `multiple_variations_date`,\n"
+                 "            CASE WHEN `multiple_variations` = 1 THEN `exposure_date` END\n"
+                 "        ) AS `multiple_variations_date`");
     bool act = e->has_activation;
-    for (int i = 0; i < nseg; i++)
-        buf_printf(&b, ", `segment_%d`", i + 1);
+    for (int i = 0; i < nseg; i++) {
+        buf_puts(&b, ",\n        ");
+        gen_id(g, &b, gen_segment_col(g, i));
+    }
     if (act)
-        buf_puts(&b, ", `activation_time`, `activation_date`");
+        buf_puts(&b, ",\n        `activation_time`,\n        `activation_date`");
     buf_puts(&b, "\n    FROM ");
     gen_table(g, &b, T_ASSIGN);
     buf_puts(&b, "\n    WHERE ");
@@ -328,13 +336,14 @@ void gen_assign(Gen *g, bool range)
                  "merged AS (\nSELECT\n    ");
     gen_str(g, &b, ir->tag);
     buf_puts(&b, " AS `tag`,\n    n.`tracking_key`,\n    n.`user_id`,\n");
-    const char *earlier = "o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`";
-    buf_printf(&b, "    CASE WHEN %s THEN n.`variation_key` ELSE o.`variation_key` END AS "
-                   "`variation_key`,\n", earlier);
-    buf_printf(&b, "    CASE WHEN %s THEN n.`exposure_time` ELSE o.`first_exposure_time` END AS "
+    const char *earlier = "CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`\n"
+                          "        THEN";
+    buf_printf(&b, "    %s n.`variation_key` ELSE o.`variation_key` END AS `variation_key`,\n",
+               earlier);
+    buf_printf(&b, "    %s n.`exposure_time` ELSE o.`first_exposure_time` END AS "
                    "`first_exposure_time`,\n", earlier);
-    buf_printf(&b, "    CASE WHEN %s THEN n.`exposure_date` ELSE o.`exposure_date` END AS "
-                   "`exposure_date`,\n", earlier);
+    buf_printf(&b, "    %s n.`exposure_date` ELSE o.`exposure_date` END AS `exposure_date`,\n",
+               earlier);
     /* the first date of another variation than the unit's first: the
      * earliest of what was known and what the span adds (a known unit's
      * multiple_variations_date is never before its exposure_date) */
@@ -342,52 +351,68 @@ void gen_assign(Gen *g, bool range)
                  "        -- new unit: the span's first exposure to another variation\n"
                  "        WHEN o.`user_id` IS NULL THEN n.`other_date`\n"
                  "        -- an earlier exposure to another variation: the old first exposure counts\n"
-                 "        WHEN n.`exposure_time` < o.`first_exposure_time` AND n.`variation_key` <> "
-                 "o.`variation_key`\n"
-                 "            THEN CASE WHEN n.`other_date` IS NULL OR o.`exposure_date` < n.`other_date` "
-                 "THEN o.`exposure_date` ELSE n.`other_date` END\n"
+                 "        WHEN n.`exposure_time` < o.`first_exposure_time`\n"
+                 "            AND n.`variation_key` <> o.`variation_key`\n"
+                 "            THEN CASE WHEN n.`other_date` IS NULL OR o.`exposure_date` < n.`other_date`\n"
+                 "                THEN o.`exposure_date` ELSE n.`other_date` END\n"
                  "        -- the span starts in another variation than the first\n"
                  "        WHEN n.`variation_key` <> o.`variation_key`\n"
-                 "            THEN CASE WHEN o.`multiple_variations_date` IS NULL OR n.`exposure_date` < "
-                 "o.`multiple_variations_date` THEN n.`exposure_date` ELSE o.`multiple_variations_date` END\n"
+                 "            THEN CASE WHEN o.`multiple_variations_date` IS NULL\n"
+                 "                    OR n.`exposure_date` < o.`multiple_variations_date`\n"
+                 "                THEN n.`exposure_date` ELSE o.`multiple_variations_date` END\n"
                  "        -- the same first variation\n"
-                 "        ELSE CASE WHEN o.`multiple_variations_date` IS NULL OR n.`other_date` < "
-                 "o.`multiple_variations_date` THEN n.`other_date` ELSE o.`multiple_variations_date` END\n"
+                 "        ELSE CASE WHEN o.`multiple_variations_date` IS NULL\n"
+                 "                OR n.`other_date` < o.`multiple_variations_date`\n"
+                 "            THEN n.`other_date` ELSE o.`multiple_variations_date` END\n"
                  "    END AS `multiple_variations_date`");
-    for (int i = 0; i < nseg; i++)
-        buf_printf(&b, ",\n    CASE WHEN %s THEN n.`segment_%d` ELSE o.`segment_%d` END AS `segment_%d`",
-                   earlier, i + 1, i + 1, i + 1);
+    for (int i = 0; i < nseg; i++) {
+        const char *c = gen_segment_col(g, i);
+        buf_printf(&b, ",\n    %s ", earlier);
+        gen_col(g, &b, "n", c);
+        buf_puts(&b, " ELSE ");
+        gen_col(g, &b, "o", c);
+        buf_puts(&b, " END AS ");
+        gen_id(g, &b, c);
+    }
     if (act)
         buf_puts(&b, ",\n    o.`activation_time`,\n    o.`activation_date`");
-    buf_puts(&b, "\nFROM firsts n\nLEFT JOIN known o ON o.`tracking_key` = n.`tracking_key` AND "
-                 "o.`user_id` = n.`user_id`");
-    const char *multi = "CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END AS "
-                        "`multiple_variations`, b.`multiple_variations_date`";
+    buf_puts(&b, "\nFROM firsts n\nLEFT JOIN known o\n"
+                 "    ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`");
+    const char *multi = "    CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END\n"
+                        "        AS `multiple_variations`,\n    b.`multiple_variations_date`";
+    const char *head = "    b.`tag`,\n    b.`tracking_key`,\n    b.`user_id`,\n    b.`variation_key`,\n"
+                       "    b.`first_exposure_time`,\n    b.`exposure_date`,\n";
     if (!act) {
-        buf_printf(&b, "\n)\nSELECT\n    b.`tag`, b.`tracking_key`, b.`user_id`, b.`variation_key`, "
-                       "b.`first_exposure_time`, b.`exposure_date`, %s", multi);
-        for (int i = 0; i < nseg; i++)
-            buf_printf(&b, ", b.`segment_%d`", i + 1);
+        buf_printf(&b, "\n)\nSELECT\n%s%s", head, multi);
+        for (int i = 0; i < nseg; i++) {
+            buf_puts(&b, ",\n    ");
+            gen_col(g, &b, "b", gen_segment_col(g, i));
+        }
         buf_puts(&b, "\nFROM merged b");
     } else {
         const IrSource *as = &ir->sources[e->activation.source];
         buf_puts(&b, "\n),\n-- users not exposed in this span whose activation may be in it: none yet,\n"
                      "-- or one not before the span (a late earlier event moves it)\n"
-                     "waiting AS (\n    SELECT o.`tag`, o.`tracking_key`, o.`user_id`, o.`variation_key`, "
-                     "o.`first_exposure_time`, o.`exposure_date`, o.`multiple_variations_date`");
-        for (int i = 0; i < nseg; i++)
-            buf_printf(&b, ", o.`segment_%d`", i + 1);
-        buf_printf(&b, ", o.`activation_time`, o.`activation_date`\n    FROM known o\n    LEFT JOIN firsts n "
-                       "ON n.`tracking_key` = o.`tracking_key` AND n.`user_id` = o.`user_id`\n"
-                       "    WHERE n.`user_id` IS NULL AND (o.`activation_time` IS NULL OR "
-                       "o.`activation_date` >= %s)\n),\n"
+                     "waiting AS (\n    SELECT\n        o.`tag`,\n        o.`tracking_key`,\n"
+                     "        o.`user_id`,\n        o.`variation_key`,\n        o.`first_exposure_time`,\n"
+                     "        o.`exposure_date`,\n        o.`multiple_variations_date`");
+        for (int i = 0; i < nseg; i++) {
+            buf_puts(&b, ",\n        ");
+            gen_col(g, &b, "o", gen_segment_col(g, i));
+        }
+        buf_printf(&b, ",\n        o.`activation_time`,\n        o.`activation_date`\n    FROM known o\n"
+                       "    LEFT JOIN firsts n\n"
+                       "        ON n.`tracking_key` = o.`tracking_key` AND n.`user_id` = o.`user_id`\n"
+                       "    WHERE n.`user_id` IS NULL\n"
+                       "      AND (o.`activation_time` IS NULL OR o.`activation_date` >= %s)\n),\n"
                        "base AS (\n    SELECT * FROM merged\n    UNION ALL\n    SELECT * FROM waiting\n),\n",
                    sp.lo);
-        buf_printf(&b, "-- activation events (spec line %d) of the span\nacts AS (\n    SELECT ", e->line);
+        buf_printf(&b, "-- activation events (spec line %d) of the span\nacts AS (\n    SELECT\n        ",
+                   e->line);
         gen_col(g, &b, "s", as->user_col);
-        buf_puts(&b, " AS `user_id`, ");
+        buf_puts(&b, " AS `user_id`,\n        ");
         gen_col(g, &b, "s", as->time_col);
-        buf_puts(&b, " AS `act_time`, ");
+        buf_puts(&b, " AS `act_time`,\n        ");
         gen_col(g, &b, "s", as->date_col);
         buf_puts(&b, " AS `act_date`\n    FROM ");
         dialect_qualified(g->d, &b, as->database, as->table);
@@ -396,21 +421,24 @@ void gen_assign(Gen *g, bool range)
         and_cond(g, &b, e->activation.filter, "s", "      ");
         and_cond(g, &b, as->filter, "s", "      ");
         buf_puts(&b, "\n),\n-- each unit's first activation at or after its exposure, in this span\n"
-                     "act_first AS (\n    SELECT b.`tracking_key`, b.`user_id`, MIN(a.`act_time`) AS "
-                     "`act_time`, MIN(a.`act_date`) AS `act_date`\n    FROM base b\n    JOIN acts a ON "
-                     "a.`user_id` = b.`user_id` AND a.`act_time` >= b.`first_exposure_time`\n"
-                     "    GROUP BY b.`tracking_key`, b.`user_id`\n)\nSELECT\n    b.`tag`, "
-                     "b.`tracking_key`, b.`user_id`, b.`variation_key`, b.`first_exposure_time`, "
-                     "b.`exposure_date`, ");
+                     "act_first AS (\n    SELECT\n        b.`tracking_key`,\n        b.`user_id`,\n"
+                     "        MIN(a.`act_time`) AS `act_time`,\n        MIN(a.`act_date`) AS `act_date`\n"
+                     "    FROM base b\n    JOIN acts a\n"
+                     "        ON a.`user_id` = b.`user_id` AND a.`act_time` >= b.`first_exposure_time`\n"
+                     "    GROUP BY\n        b.`tracking_key`,\n        b.`user_id`\n)\nSELECT\n");
+        buf_puts(&b, head);
         buf_puts(&b, multi);
-        for (int i = 0; i < nseg; i++)
-            buf_printf(&b, ", b.`segment_%d`", i + 1);
-        const char *keep = "b.`activation_time` IS NOT NULL AND (f.`act_time` IS NULL OR "
-                           "b.`activation_time` <= f.`act_time`)";
-        buf_printf(&b, ",\n    CASE WHEN %s THEN b.`activation_time` ELSE f.`act_time` END AS "
-                       "`activation_time`,\n    CASE WHEN %s THEN b.`activation_date` ELSE "
-                       "f.`act_date` END AS `activation_date`\nFROM base b\nLEFT JOIN act_first f "
-                       "ON f.`tracking_key` = b.`tracking_key` AND f.`user_id` = b.`user_id`",
+        for (int i = 0; i < nseg; i++) {
+            buf_puts(&b, ",\n    ");
+            gen_col(g, &b, "b", gen_segment_col(g, i));
+        }
+        const char *keep = "CASE WHEN b.`activation_time` IS NOT NULL\n"
+                           "            AND (f.`act_time` IS NULL OR b.`activation_time` <= f.`act_time`)\n"
+                           "        THEN";
+        buf_printf(&b, ",\n    %s b.`activation_time` ELSE f.`act_time` END AS `activation_time`,\n"
+                       "    %s b.`activation_date` ELSE f.`act_date` END AS `activation_date`\n"
+                       "FROM base b\nLEFT JOIN act_first f\n"
+                       "    ON f.`tracking_key` = b.`tracking_key` AND f.`user_id` = b.`user_id`",
                    keep, keep);
     }
 
@@ -422,7 +450,7 @@ void gen_assign(Gen *g, bool range)
     for (int i = 0; i < 8; i++)
         cols[ncols++] = base[i];
     for (int i = 0; i < nseg; i++)
-        cols[ncols++] = arena_printf(g->a, "segment_%d", i + 1);
+        cols[ncols++] = gen_segment_col(g, i);
     if (act) {
         cols[ncols++] = "activation_time";
         cols[ncols++] = "activation_date";
@@ -513,17 +541,19 @@ void gen_wide(Gen *g, bool range)
     phases_cte(g, &b);
     if (ir->exposure.has_activation)
         buf_puts(&b, ",\n-- users activated by the last day of the span (day 0 = activation)\nunits AS (\n"
-                     "    SELECT a.`tracking_key`, a.`user_id`, a.`activation_time` AS "
-                     "`first_exposure_time`, a.`activation_date` AS `exposure_date`, p.`phase_end`\n"
+                     "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
+                     "        a.`activation_time` AS `first_exposure_time`,\n"
+                     "        a.`activation_date` AS `exposure_date`,\n        p.`phase_end`\n"
                      "    FROM ");
     else
         buf_puts(&b, ",\n-- users exposed by the last day of the span\nunits AS (\n"
-                     "    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, "
-                     "a.`exposure_date`, p.`phase_end`\n    FROM ");
+                     "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
+                     "        a.`first_exposure_time`,\n        a.`exposure_date`,\n"
+                     "        p.`phase_end`\n    FROM ");
     gen_table(g, &b, T_ASSIGN);
     buf_puts(&b, " a\n    JOIN phases p ON p.`tracking_key` = a.`tracking_key`\n    WHERE ");
     gen_tag_pred(g, &b, "a");
-    buf_printf(&b, " AND a.`%s` <= %s\n)", ir->exposure.has_activation ? "activation_date" : "exposure_date", sp.hi);
+    buf_printf(&b, "\n      AND a.`%s` <= %s\n)", ir->exposure.has_activation ? "activation_date" : "exposure_date", sp.hi);
 
     int maxcomp = 8;
     for (int i = 0; i < ir->nmetrics; i++)
@@ -560,10 +590,12 @@ void gen_wide(Gen *g, bool range)
                     gen_col(g, &v, "s", m->value_col);
                     metric_comment(g, &cols, m, arena_printf(g->a, "sum of %s%s", m->value_col,
                                                                set->filter ? " where ..." : ""));
+                    size_t item = cols.len;
                     buf_puts(&cols, "        SUM(");
                     when_filter(g, &cols, set->filter, NULL, v.data, NULL);
                     buf_puts(&cols, ") AS ");
                     gen_id(g, &cols, col);
+                    sql_wrap(&cols, item);
                     buf_puts(&cols, ",\n");
                     comps[ncomp++] = (Comp){col, src, false, false};
                     buf_free(&v);
@@ -572,10 +604,12 @@ void gen_wide(Gen *g, bool range)
                     const char *col = gen_metric_col(g, i, "events");
                     metric_comment(g, &cols, m, arena_printf(g->a, "%s events of the day",
                                                                sqlgen_kind_name(m->kind)));
+                    size_t item = cols.len;
                     buf_puts(&cols, "        SUM(");
                     when_filter(g, &cols, set->filter, NULL, "1", "0");
                     buf_puts(&cols, ") AS ");
                     gen_id(g, &cols, col);
+                    sql_wrap(&cols, item);
                     buf_puts(&cols, ",\n");
                     comps[ncomp++] = (Comp){col, src, false, false};
                 }
@@ -585,10 +619,12 @@ void gen_wide(Gen *g, bool range)
                     buf_init(&t);
                     gen_col(g, &t, "s", so->time_col);
                     metric_comment(g, &cols, m, arena_printf(g->a, "funnel step %d: first event time", k + 1));
+                    size_t item = cols.len;
                     buf_puts(&cols, "        MIN(");
                     when_filter(g, &cols, set->filter, NULL, t.data, NULL);
                     buf_puts(&cols, ") AS ");
                     gen_id(g, &cols, col);
+                    sql_wrap(&cols, item);
                     buf_puts(&cols, ",\n");
                     comps[ncomp++] = (Comp){col, src, false, true};
                     buf_free(&t);
@@ -619,10 +655,12 @@ void gen_wide(Gen *g, bool range)
         buf_puts(&b, " >= u.`exposure_date`\n      AND ");
         gen_col(g, &b, "s", so->time_col);
         buf_puts(&b, " >= u.`first_exposure_time`\n      AND (u.`phase_end` IS NULL OR ");
+        size_t at = b.len;
         gen_col(g, &b, "s", so->time_col);
         buf_puts(&b, " < u.`phase_end`)");
+        sql_wrap(&b, at);
         and_cond(g, &b, so->filter, "s", "      ");
-        buf_puts(&b, "\n    GROUP BY u.`tracking_key`, u.`user_id`, ");
+        buf_puts(&b, "\n    GROUP BY\n        u.`tracking_key`,\n        u.`user_id`,\n        ");
         gen_col(g, &b, "s", so->date_col);
         buf_puts(&b, "\n)");
         buf_free(&cols);
@@ -651,9 +689,11 @@ void gen_wide(Gen *g, bool range)
                 continue;
             const char *col = gen_metric_col(g, i, "pre");
             buf_puts(&b, ",\n");
+            size_t item;
             metric_comment(g, &b, m, arena_printf(g->a, "CUPED covariate: %s %s over days -%d..-1",
                                                     sqlgen_kind_name(c->kind), c->name,
                                                     m->cuped.pre_days));
+            item = b.len;
             Buf lo;
             buf_init(&lo);
             g->d->date_add_days(&lo, "u.`exposure_date`", -m->cuped.pre_days);
@@ -684,6 +724,7 @@ void gen_wide(Gen *g, bool range)
             }
             buf_puts(&b, ") AS ");
             gen_id(g, &b, col);
+            sql_wrap(&b, item);
             comps[ncomp++] = (Comp){col, src, true, false};
             buf_free(&lo);
             buf_free(&v);
@@ -696,14 +737,19 @@ void gen_wide(Gen *g, bool range)
         Buf lo;
         buf_init(&lo);
         g->d->date_add_days(&lo, sp.lo, -mx);
+        size_t at = b.len;
         buf_printf(&b, "%s >= %s AND %s < %s", d.data, lo.data, d.data, sp.hi);
+        sql_wrap(&b, at);
         buf_reset(&lo);
         g->d->date_add_days(&lo, "u.`exposure_date`", -mx);
         buf_puts(&b, "\n      AND ");
         span_pred(g, &b, "u", "exposure_date", sp);
+        at = b.len;
         buf_printf(&b, "\n      AND %s >= %s AND %s < u.`exposure_date`", d.data, lo.data, d.data);
+        sql_wrap(&b, at + 1);
         and_cond(g, &b, so->filter, "s", "      ");
-        buf_printf(&b, "\n    GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`\n)");
+        buf_puts(&b, "\n    GROUP BY\n        u.`tracking_key`,\n        u.`user_id`,\n"
+                     "        u.`exposure_date`\n)");
         buf_free(&lo);
         buf_free(&d);
     }
@@ -731,9 +777,9 @@ void gen_wide(Gen *g, bool range)
             if (!first_part)
                 buf_puts(&b, "\n    UNION ALL\n");
             first_part = false;
-            buf_puts(&b, "    SELECT `tracking_key`, `user_id`, `event_date`");
+            buf_puts(&b, "    SELECT\n        `tracking_key`,\n        `user_id`,\n        `event_date`");
             for (int k = 0; k < norder; k++) {
-                buf_puts(&b, ", ");
+                buf_puts(&b, ",\n        ");
                 if (order[k]->source == src && order[k]->pre == (pre != 0))
                     gen_id(g, &b, order[k]->col);
                 else
@@ -746,9 +792,10 @@ void gen_wide(Gen *g, bool range)
     }
     if (!first_part)
         buf_puts(&b, "\n    UNION ALL\n");
-    buf_puts(&b, "    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`");
+    buf_puts(&b, "    SELECT\n        `tracking_key`,\n        `user_id`,\n"
+                 "        `exposure_date` AS `event_date`");
     for (int k = 0; k < norder; k++) {
-        buf_puts(&b, ", NULL AS ");
+        buf_puts(&b, ",\n        NULL AS ");
         gen_id(g, &b, order[k]->col);
     }
     buf_puts(&b, "\n    FROM units\n    WHERE ");
@@ -769,8 +816,8 @@ void gen_wide(Gen *g, bool range)
         buf_init(&ref);
         gen_col(g, &ref, "k", cp->col);
         if (cp->pre)
-            buf_printf(&b, "CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(%s), 0) END",
-                       ref.data);
+            buf_printf(&b, "CASE WHEN k.`event_date` = u.`exposure_date`\n"
+                           "        THEN COALESCE(SUM(%s), 0) END", ref.data);
         else if (cp->is_time)
             buf_printf(&b, "MIN(%s)", ref.data);
         else
@@ -780,9 +827,10 @@ void gen_wide(Gen *g, bool range)
         buf_free(&ref);
         cols[ncols++] = cp->col;
     }
-    buf_puts(&b, "\nFROM parts k\nJOIN units u ON u.`tracking_key` = k.`tracking_key` AND "
-                 "u.`user_id` = k.`user_id`\nGROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, "
-                 "u.`exposure_date`");
+    buf_puts(&b, "\nFROM parts k\nJOIN units u\n"
+                 "    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`\n"
+                 "GROUP BY\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
+                 "    u.`exposure_date`");
 
     WriteSpec w = {.table = wt, .part_col = "event_date",
                    .label = gen_label(g, range ? "wide_range" : "wide_day"),

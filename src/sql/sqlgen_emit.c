@@ -108,3 +108,8 @@ void gen_tag_pred(Gen *g, Buf *b, const char *alias)
     gen_str(g, b, g->ir->tag);
 }
 
+
+const char *gen_segment_col(Gen *g, int i)
+{
+    return arena_printf(g->a, "segment_%d", i + 1);
+}

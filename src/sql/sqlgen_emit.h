@@ -46,6 +46,8 @@ void gen_table(Gen *g, Buf *b, int t);
 /* Make a plain one-line text for a comment (control chars replaced). */
 const char *gen_comment_text(Gen *g, const char *s);
 const char *gen_metric_col(Gen *g, int m, const char *suffix);
+/* The assignment column of segment i. */
+const char *gen_segment_col(Gen *g, int i);
 const char *gen_label(Gen *g, const char *step);
 /* `tag` = '<tag>' */
 void gen_tag_pred(Gen *g, Buf *b, const char *alias);

@@ -16,6 +16,7 @@
  *               lock_read reads the holder, lock_release deletes this run's
  *               lease.  The owner is the run's {{run_id}}. */
 #include "sqlgen_int.h"
+#include "dialect_common.h"
 
 #include <string.h>
 
@@ -147,12 +148,8 @@ static void gen_preflight(Gen *g)
     g->nsource_cols = n;
     Buf b;
     buf_init(&b);
-    buf_puts(&b, "SELECT ");
-    for (int i = 0; i < NELEM(cols); i++) {
-        if (i)
-            buf_puts(&b, ", ");
-        gen_id(g, &b, cols[i]);
-    }
+    buf_puts(&b, "SELECT\n");
+    dialect_ident_lines(g->d, &b, NULL, cols, NELEM(cols), "    ");
     buf_puts(&b, "\nFROM ");
     dialect_qualified(g->d, &b, "information_schema", "COLUMNS");
     buf_puts(&b, "\nWHERE ");
@@ -164,6 +161,7 @@ static void gen_preflight(Gen *g)
         if (seen)
             continue;
         buf_puts(&b, nt++ ? "\n   OR " : "");
+        size_t at = b.len;
         buf_puts(&b, "(");
         gen_id(g, &b, "TABLE_SCHEMA");
         buf_puts(&b, " = ");
@@ -187,6 +185,7 @@ static void gen_preflight(Gen *g)
             gen_str(g, &b, sc[k].column);
         }
         buf_puts(&b, "))");
+        sql_wrap(&b, at);
     }
     if (nt == 0)
         buf_puts(&b, "1 = 0");
@@ -264,12 +263,9 @@ static void gen_lock(Gen *g)
     static const char *const read_cols[] = {"owner", "host", "pid", "expires_at", "expired"};
     s->columns = columns(g, read_cols, NELEM(read_cols));
     s->ncolumns = NELEM(read_cols);
-    buf_puts(&b, "SELECT ");
-    for (int i = 0; i < 4; i++) {
-        gen_id(g, &b, read_cols[i]);
-        buf_puts(&b, ", ");
-    }
-    buf_puts(&b, "CASE WHEN ");
+    buf_puts(&b, "SELECT\n");
+    dialect_ident_lines(g->d, &b, NULL, read_cols, 4, "    ");
+    buf_puts(&b, ",\n    CASE WHEN ");
     gen_id(g, &b, "expires_at");
     buf_puts(&b, " < UTC_TIMESTAMP() THEN 1 ELSE 0 END AS ");
     gen_id(g, &b, "expired");
@@ -310,13 +306,9 @@ static void gen_lock(Gen *g)
      * stop) */
     buf_puts(&b, g->d->id == DIALECT_MARIADB ? "INSERT IGNORE INTO " : "INSERT INTO ");
     gen_table(g, &b, T_LOCK);
-    buf_puts(&b, " (");
-    for (int i = 0; i < SQLGEN_LOCK_NCOLUMNS; i++) {
-        if (i)
-            buf_puts(&b, ", ");
-        gen_id(g, &b, SQLGEN_LOCK_COLUMNS[i]);
-    }
-    buf_puts(&b, ")\nVALUES {{values}}");
+    buf_puts(&b, " (\n");
+    dialect_ident_lines(g->d, &b, NULL, SQLGEN_LOCK_COLUMNS, SQLGEN_LOCK_NCOLUMNS, "    ");
+    buf_puts(&b, "\n)\nVALUES {{values}}");
     gen_push(g, s, &b);
 
     s = gen_step(g, SQLSTEP_LOCK_RELEASE, "lock_release",

@@ -15,17 +15,17 @@
 static WriteSpec publish_spec(Gen *g, Buf *body, int table, const char *part_col,
                               const char *part_value, const char *label, const char *comment)
 {
-    buf_puts(body, "SELECT ");
+    buf_puts(body, "SELECT\n    ");
     for (int i = 0; i < SQLGEN_REPORT_NCOLUMNS; i++) {
         if (i)
-            buf_puts(body, i % 6 ? ", " : ",\n       ");
+            buf_puts(body, ",\n    ");
         gen_id(g, body, SQLGEN_REPORT_COLUMNS[i]);
     }
     buf_puts(body, "\nFROM ");
     gen_table(g, body, T_STAGE);
     buf_puts(body, "\nWHERE ");
     gen_tag_pred(g, body, NULL);
-    buf_puts(body, " AND `analysis_date` = {{analysis_date}}");
+    buf_puts(body, "\n  AND `analysis_date` = {{analysis_date}}");
     return (WriteSpec){.mode = WRITE_REPLACE_PART, .table = &g->tables[table], .part_col = part_col,
                        .part_value = part_value, .label = gen_label(g, label), .comment = comment,
                        .cols = SQLGEN_REPORT_COLUMNS, .ncols = SQLGEN_REPORT_NCOLUMNS,

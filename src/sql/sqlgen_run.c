@@ -9,6 +9,7 @@
  * Runtime values (dates, times, the migration's version and name) enter
  * only through {{values}} rows, quoted by the dialect at bind time. */
 #include "sqlgen_int.h"
+#include "dialect_common.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,10 +89,9 @@ static SqlColumn *columns(Gen *g, const char *const *names, int n)
 static void select_where(Gen *g, Buf *b, const char *const *cols, int ncols, const char *agg,
                          const char *db, const char *table, const char *const *pred, int npred)
 {
-    buf_puts(b, "SELECT ");
+    buf_puts(b, "SELECT");
     for (int i = 0; i < ncols; i++) {
-        if (i)
-            buf_puts(b, ", ");
+        buf_puts(b, i ? ",\n    " : "\n    ");
         if (agg) {
             buf_printf(b, "%s(", agg);
             gen_id(g, b, cols[i]);
@@ -102,7 +102,7 @@ static void select_where(Gen *g, Buf *b, const char *const *cols, int ncols, con
     buf_puts(b, "\nFROM ");
     dialect_qualified(g->d, b, db, table);
     for (int i = 0; i < npred; i += 2) {
-        buf_puts(b, i ? " AND " : "\nWHERE ");
+        buf_puts(b, i ? "\n  AND " : "\nWHERE ");
         gen_id(g, b, pred[i]);
         buf_puts(b, " = ");
         gen_str(g, b, pred[i + 1]);
@@ -236,16 +236,16 @@ void gen_fingerprint(Gen *g)
                           "after state_read, on an incremental run: the source fingerprints "
                           "recorded for the dates of the late-data horizon");
     fprint_result(g, s);
-    buf_puts(&b, "SELECT ");
+    buf_puts(&b, "SELECT");
     for (int i = 1; i <= 4; i++) {
-        buf_puts(&b, i > 1 ? ", " : "");
+        buf_puts(&b, i > 1 ? ",\n    " : "\n    ");
         gen_id(g, &b, SQLGEN_FPRINT_COLUMNS[i]);
     }
     buf_puts(&b, "\nFROM ");
     gen_table(g, &b, T_FPRINT);
     buf_puts(&b, "\nWHERE ");
     gen_tag_pred(g, &b, NULL);
-    buf_puts(&b, " AND ");
+    buf_puts(&b, "\n  AND ");
     gen_id(g, &b, "event_date");
     buf_puts(&b, " >= {{from_date}} AND ");
     gen_id(g, &b, "event_date");
@@ -267,20 +267,23 @@ void gen_fingerprint(Gen *g)
         if (!read || so->is_user_table || !so->date_col)
             continue;
         buf_reset(&b);
-        buf_puts(&b, "SELECT ");
+        buf_puts(&b, "SELECT\n    ");
         gen_str(g, &b, so->name);
         buf_puts(&b, " AS ");
         gen_id(g, &b, "source");
-        buf_puts(&b, ", ");
+        buf_puts(&b, ",\n    ");
         gen_col(g, &b, "s", so->date_col);
         buf_puts(&b, " AS ");
         gen_id(g, &b, "event_date");
-        buf_puts(&b, ", COUNT(*) AS ");
+        buf_puts(&b, ",\n    COUNT(*) AS ");
         gen_id(g, &b, "row_count");
-        buf_puts(&b, ", SUM(");
+        buf_puts(&b, ",\n    ");
+        size_t item = b.len;
+        buf_puts(&b, "SUM(");
         row_hash(g, &b, src);
         buf_puts(&b, ") AS ");
         gen_id(g, &b, "checksum");
+        sql_wrap(&b, item);
         buf_puts(&b, "\nFROM ");
         dialect_qualified(g->d, &b, so->database, so->table);
         buf_puts(&b, " s\nWHERE ");

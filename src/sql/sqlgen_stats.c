@@ -46,10 +46,21 @@ static void value_ref(Gen *g, Buf *b, int m)
 
 static bool has_cap_pct(const IrMetric *m) { return m->cap.kind == CAP_PERCENTILE; }
 
-static void segment_list(Gen *g, Buf *b, const char *alias)
+/* ",\n<indent>[alias.]`<segment column>`" per segment */
+static void segment_list(Gen *g, Buf *b, const char *alias, const char *indent)
 {
-    for (int i = 0; i < g->ir->nsegments; i++)
-        buf_printf(b, ", %s%s`segment_%d`", alias ? alias : "", alias ? "." : "", i + 1);
+    for (int i = 0; i < g->ir->nsegments; i++) {
+        buf_printf(b, ",\n%s", indent);
+        gen_col(g, b, alias, gen_segment_col(g, i));
+    }
+}
+
+/* COALESCE(`<segment column>`, '(null)') */
+static void segment_value(Gen *g, Buf *b, int seg)
+{
+    buf_puts(b, "COALESCE(");
+    gen_id(g, b, gen_segment_col(g, seg));
+    buf_puts(b, ", '(null)')");
 }
 
 /* The shared CTEs, up to and including `vals`.  Ends without a comma. */
@@ -61,35 +72,38 @@ static void prefix(Gen *g, Buf *b, int only)
     gen_table(g, b, T_WIDE);
     buf_puts(b, "\n    WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}}\n),\n");
     buf_printf(b, "-- units of the tag (spec line %d)%s\nunits AS (\n"
-                  "    SELECT a.`tracking_key`, a.`user_id`, a.`variation_key`, a.`%s` AS `exposure_date`",
+                  "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n        a.`variation_key`,\n"
+                  "        a.`%s` AS `exposure_date`",
                ir->exposure.line,
-               ir->exposure.multiple == MULTI_EXCLUDE ? "; a user seen in another variation is left out from that date on" : "",
+               ir->exposure.multiple == MULTI_EXCLUDE ? "; a user seen in another variation is left\n"
+                                                        "-- out from that date on" : "",
                ir->exposure.has_activation ? "activation_date" : "exposure_date");
-    segment_list(g, b, "a");
+    segment_list(g, b, "a", "        ");
     if (ir->exposure.multiple == MULTI_EXCLUDE)
-        buf_puts(b, ", a.`multiple_variations`, a.`multiple_variations_date`");
+        buf_puts(b, ",\n        a.`multiple_variations`,\n        a.`multiple_variations_date`");
     buf_puts(b, "\n    FROM ");
     gen_table(g, b, T_ASSIGN);
     buf_puts(b, " a\n    WHERE ");
     gen_tag_pred(g, b, "a");
     if (ir->exposure.has_activation)
         buf_puts(b, " AND a.`activation_time` IS NOT NULL");
-    buf_puts(b, "\n),\nunit_days AS (\n    SELECT u.`tracking_key`, u.`user_id`, u.`variation_key`");
-    segment_list(g, b, "u");
-    buf_puts(b, ", d.`analysis_date`,\n        DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS "
+    buf_puts(b, "\n),\nunit_days AS (\n    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
+                "        u.`variation_key`");
+    segment_list(g, b, "u", "        ");
+    buf_puts(b, ",\n        d.`analysis_date`,\n        DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS "
                 "`days_observed`\n    FROM units u\n    JOIN days d ON u.`exposure_date` <= "
                 "d.`analysis_date`");
     if (ir->exposure.multiple == MULTI_EXCLUDE)
         /* a row without the date (written before the column existed)
          * keeps its flag for every date */
         buf_puts(b, "\n        -- as of the date: not yet seen in another variation\n"
-                    "        AND (u.`multiple_variations` = 0 OR u.`multiple_variations_date` > "
-                    "d.`analysis_date`)");
+                    "        AND (u.`multiple_variations` = 0\n"
+                    "            OR u.`multiple_variations_date` > d.`analysis_date`)");
     buf_puts(b, "\n),\n-- per unit and analysis date: each metric's value over its "
-                "window, cumulative to the date\nuser_values AS (\n    SELECT\n        "
-                "ud.`analysis_date`, ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, "
-                "ud.`days_observed`");
-    segment_list(g, b, "ud");
+                "window, cumulative to the date\nuser_values AS (\n    SELECT\n"
+                "        ud.`analysis_date`,\n        ud.`tracking_key`,\n        ud.`user_id`,\n"
+                "        ud.`variation_key`,\n        ud.`days_observed`");
+    segment_list(g, b, "ud", "        ");
     for (int i = 0; i < ir->nmetrics; i++) {
         const IrMetric *m = &ir->metrics[i];
         const char *W = window_cond(g, m);
@@ -97,6 +111,7 @@ static void prefix(Gen *g, Buf *b, int only)
             continue;
         buf_printf(b, ",\n        -- metric %s (spec line %d): %s, %s\n        ", m->name, m->line,
                    sqlgen_kind_name(m->kind), window_text(g, m));
+        size_t item = b->len;
         Buf c;
         buf_init(&c);
         switch (m->kind) {
@@ -123,7 +138,10 @@ static void prefix(Gen *g, Buf *b, int only)
             ref(g, b, NULL, i, "num");
             buf_reset(&c);
             ref(g, &c, "w", i, "events");
-            buf_printf(b, ",\n        COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
+            sql_wrap(b, item);
+            buf_puts(b, ",\n        ");
+            item = b->len;
+            buf_printf(b, "COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
             ref(g, b, NULL, i, "den");
             break;
         case MK_ACTIVE_DAYS:
@@ -137,7 +155,12 @@ static void prefix(Gen *g, Buf *b, int only)
                 const char *sfx = arena_printf(g->a, "step%d_first", s + 1);
                 buf_reset(&c);
                 ref(g, &c, "w", i, sfx);
-                buf_printf(b, "%sMIN(CASE WHEN %s THEN %s END) AS ", s ? ",\n        " : "", W, c.data);
+                if (s) {
+                    sql_wrap(b, item);
+                    buf_puts(b, ",\n        ");
+                    item = b->len;
+                }
+                buf_printf(b, "MIN(CASE WHEN %s THEN %s END) AS ", W, c.data);
                 ref(g, b, NULL, i, sfx);
             }
             break;
@@ -150,18 +173,20 @@ static void prefix(Gen *g, Buf *b, int only)
         case MK_RATIO:
             break;
         }
+        sql_wrap(b, item);
         if (m->cuped.kind != CUPED_NONE) {
             buf_reset(&c);
             ref(g, &c, "w", i, "pre");
             buf_printf(b, ",\n        -- CUPED covariate of %s, days -%d..-1\n        COALESCE(MAX(%s), 0) AS ",
                        m->name, m->cuped.pre_days, c.data);
             ref(g, b, NULL, i, "pre");
+            sql_wrap(b, item);
         }
         buf_free(&c);
     }
     buf_puts(b, "\n    FROM unit_days ud\n    LEFT JOIN ");
     gen_table(g, b, T_WIDE);
-    buf_puts(b, " w ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`\n"
+    buf_puts(b, " w\n        ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`\n"
                 "        AND w.`event_date` <= ud.`analysis_date`");
     /* when every metric read here has a day window, no row past the
      * longest window can count: bound the history each unit drags in, so
@@ -180,9 +205,9 @@ static void prefix(Gen *g, Buf *b, int only)
     }
     if (max_day >= 0)
         buf_printf(b, " AND w.`days_since_exposure` <= %d", max_day);
-    buf_puts(b, "\n    GROUP BY ud.`analysis_date`, "
-                "ud.`tracking_key`, ud.`user_id`, ud.`variation_key`, ud.`days_observed`");
-    segment_list(g, b, "ud");
+    buf_puts(b, "\n    GROUP BY\n        ud.`analysis_date`,\n        ud.`tracking_key`,\n"
+                "        ud.`user_id`,\n        ud.`variation_key`,\n        ud.`days_observed`");
+    segment_list(g, b, "ud", "        ");
     buf_puts(b, "\n)");
     g->uv_end = b->len;
 
@@ -196,20 +221,24 @@ static void prefix(Gen *g, Buf *b, int only)
         ref(g, &v, NULL, i, NULL);
         buf_printf(b, ",\n-- metric %s (spec line %d): cap at the pooled p%g", m->name, m->line,
                    m->cap.value * 100);
-        buf_printf(b, " of per-user values\ncap_%d AS (\n    SELECT %s`analysis_date`, `tracking_key`, ",
-                   i, g->d->percentile_is_window ? "DISTINCT " : "");
+        buf_printf(b, " of per-user values\ncap_%d AS (\n    SELECT%s\n        `analysis_date`,\n"
+                      "        `tracking_key`,\n        ",
+                   i, g->d->percentile_is_window ? " DISTINCT" : "");
+        size_t item = b->len;
         g->d->percentile(b, v.data, m->cap.value, "`analysis_date`, `tracking_key`");
-        buf_puts(b, " AS `cap`\n    FROM user_values");
+        buf_puts(b, " AS `cap`");
+        sql_wrap(b, item);
+        buf_puts(b, "\n    FROM user_values");
         if (!g->d->percentile_is_window)
-            buf_puts(b, "\n    GROUP BY `analysis_date`, `tracking_key`");
+            buf_puts(b, "\n    GROUP BY\n        `analysis_date`,\n        `tracking_key`");
         buf_puts(b, "\n)");
         buf_free(&v);
     }
 
     /* vals: capped values, funnel flags, conversion flags */
-    buf_puts(b, ",\nvals AS (\n    SELECT\n        uv.`analysis_date`, uv.`tracking_key`, "
-                "uv.`user_id`, uv.`variation_key`, uv.`days_observed`");
-    segment_list(g, b, "uv");
+    buf_puts(b, ",\nvals AS (\n    SELECT\n        uv.`analysis_date`,\n        uv.`tracking_key`,\n"
+                "        uv.`user_id`,\n        uv.`variation_key`,\n        uv.`days_observed`");
+    segment_list(g, b, "uv", "        ");
     for (int i = 0; i < ir->nmetrics; i++) {
         const IrMetric *m = &ir->metrics[i];
         if (m->kind == MK_RATIO || (only >= 0 && i != only))
@@ -220,7 +249,7 @@ static void prefix(Gen *g, Buf *b, int only)
         switch (m->kind) {
         case MK_MEAN:
             ref(g, b, "uv", i, "num");
-            buf_puts(b, ", ");
+            buf_puts(b, ",\n        ");
             ref(g, b, "uv", i, "den");
             break;
         case MK_FUNNEL: {
@@ -239,14 +268,19 @@ static void prefix(Gen *g, Buf *b, int only)
                     buf_printf(&cond, " AND %s >= %s", cur.data, prev.data);
                     buf_free(&prev);
                 }
-                buf_printf(b, "%s-- funnel %s step %d: steps 1..%d in order\n        "
-                              "CASE WHEN %s THEN 1 ELSE 0 END AS ",
-                           s ? ",\n        " : "", m->name, s + 1, s + 1, cond.data);
+                buf_printf(b, "%s-- funnel %s step %d: steps 1..%d in order\n        ",
+                           s ? ",\n        " : "", m->name, s + 1, s + 1);
+                size_t item = b->len;
+                buf_printf(b, "CASE WHEN %s THEN 1 ELSE 0 END AS ", cond.data);
                 ref(g, b, NULL, i, arena_printf(g->a, "step_%d", s + 1));
+                sql_wrap(b, item);
                 buf_free(&cur);
             }
-            buf_printf(b, ",\n        CASE WHEN %s THEN 1 ELSE 0 END AS ", cond.data);
+            buf_puts(b, ",\n        ");
+            size_t item = b->len;
+            buf_printf(b, "CASE WHEN %s THEN 1 ELSE 0 END AS ", cond.data);
             ref(g, b, NULL, i, NULL);
+            sql_wrap(b, item);
             buf_free(&cond);
             break;
         }
@@ -286,7 +320,7 @@ static void prefix(Gen *g, Buf *b, int only)
     buf_puts(b, "\n    FROM user_values uv");
     for (int i = 0; i < ir->nmetrics; i++)
         if (has_cap_pct(&ir->metrics[i]) && (only < 0 || i == only))
-            buf_printf(b, "\n    LEFT JOIN cap_%d c%d ON c%d.`analysis_date` = uv.`analysis_date` "
+            buf_printf(b, "\n    LEFT JOIN cap_%d c%d\n        ON c%d.`analysis_date` = uv.`analysis_date` "
                           "AND c%d.`tracking_key` = uv.`tracking_key`", i, i, i, i);
     buf_puts(b, "\n)");
 }
@@ -322,22 +356,27 @@ static void dims(Gen *g, Cols *c)
 /* SELECT list head + FROM/GROUP BY for one grouping (seg < 0: all users). */
 static void group_head(Gen *g, Buf *b, int seg)
 {
-    buf_puts(b, "SELECT\n    `analysis_date`, `tracking_key`, `variation_key`,\n    ");
+    buf_puts(b, "SELECT\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`,\n    ");
     if (seg < 0) {
-        buf_puts(b, "'' AS `segment`, '' AS `segment_value`");
+        buf_puts(b, "'' AS `segment`,\n    '' AS `segment_value`");
     } else {
         gen_str(g, b, g->ir->segments[seg].name);
-        buf_printf(b, " AS `segment`, COALESCE(`segment_%d`, '(null)') AS `segment_value`", seg + 1);
+        buf_puts(b, " AS `segment`,\n    ");
+        segment_value(g, b, seg);
+        buf_puts(b, " AS `segment_value`");
     }
 }
 
-static void group_tail(Buf *b, int seg, const char *extra)
+static void group_tail(Gen *g, Buf *b, const char *from, int seg, const char *extra)
 {
-    buf_puts(b, "\nFROM vals\nGROUP BY `analysis_date`, `tracking_key`, `variation_key`");
-    if (seg >= 0)
-        buf_printf(b, ", COALESCE(`segment_%d`, '(null)')", seg + 1);
+    buf_printf(b, "\nFROM %s\nGROUP BY\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`",
+               from);
+    if (seg >= 0) {
+        buf_puts(b, ",\n    ");
+        segment_value(g, b, seg);
+    }
     if (extra)
-        buf_printf(b, ", %s", extra);
+        buf_printf(b, ",\n    %s", extra);
 }
 
 /* Aggregates of one moments row; `inc` restricts to mature units (or NULL). */
@@ -353,12 +392,14 @@ static void moment(Gen *g, Buf *b, Cols *c, int m, const char *stat, const char 
 {
     const char *name = gen_metric_col(g, m, stat);
     buf_puts(b, ",\n    ");
+    size_t item = b->len;
     if (strcmp(stat, "n") == 0)
         buf_puts(b, inc ? arena_printf(g->a, "SUM(CASE WHEN %s THEN 1 ELSE 0 END)", inc) : "COUNT(*)");
     else
         agg_sum(b, inc, x);
     buf_puts(b, " AS ");
     gen_id(g, b, name);
+    sql_wrap(b, item);
     if (c)
         col_add(g, c, name, m, stat);
 }
@@ -437,16 +478,16 @@ static void moments_select(Gen *g, Buf *b, int seg, Cols *c)
         buf_free(&x);
         buf_free(&x2);
     }
-    group_tail(b, seg, NULL);
+    group_tail(g, b, "vals", seg, NULL);
 }
 
 static void union_order(Buf *b, int ndims)
 {
-    buf_puts(b, "\nORDER BY ");
+    buf_puts(b, "\nORDER BY");
     static const char *const d[] = {"`analysis_date`", "`tracking_key`", "`variation_key`",
                                     "`segment`", "`segment_value`", NULL};
     for (int i = 0; i < ndims && i < 5; i++)
-        buf_printf(b, "%s%s", i ? ", " : "", d[i]);
+        buf_printf(b, "%s\n    %s", i ? "," : "", d[i]);
 }
 
 static SqlStep *stats_step(Gen *g, const char *name, const char *summary, SqlStatsShape shape, int m)
@@ -489,8 +530,13 @@ static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
          * materialised in this session (every metric's column is there):
          * recomputing the per-user values per metric cost as much again */
         s->params = 0;
-        buf_printf(&t, "-- reads the session table %s written by stats_moments: run after it, "
-                       "in the same session\nWITH vals AS (SELECT * FROM %s)", vals.data, vals.data);
+        Buf note;
+        buf_init(&note);
+        buf_printf(&note, "reads the session table %s written by stats_moments: run after it, "
+                          "in the same session", vals.data);
+        sql_comment(&t, "", note.data);
+        buf_free(&note);
+        buf_printf(&t, "WITH vals AS (SELECT * FROM %s)", vals.data);
         buf_put(&t, b->data + plen, b->len - plen);
         gen_push(g, s, &t);
         buf_free(&t);
@@ -574,18 +620,22 @@ void gen_stats(Gen *g)
             static const char *const d3[] = {"analysis_date", "tracking_key", "variation_key"};
             for (int k = 0; k < 3; k++)
                 col_add(g, &c, d3[k], -1, d3[k]);
-            buf_puts(&b, "\nSELECT\n    `analysis_date`, `tracking_key`, `variation_key`");
+            buf_puts(&b, "\nSELECT\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`");
             Buf grp;
             buf_init(&grp);
-            buf_puts(&grp, "`analysis_date`, `tracking_key`, `variation_key`");
+            buf_puts(&grp, "\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`");
             for (int seg = 0; seg < ir->nsegments; seg++) {
-                const char *slot = arena_printf(g->a, "segment_%d", seg + 1);
-                buf_printf(&b, ",\n    COALESCE(`%s`, '(null)') AS `%s`", slot, slot);
-                buf_printf(&grp, ", COALESCE(`%s`, '(null)')", slot);
+                const char *slot = gen_segment_col(g, seg);
+                buf_puts(&b, ",\n    ");
+                segment_value(g, &b, seg);
+                buf_puts(&b, " AS ");
+                gen_id(g, &b, slot);
+                buf_puts(&grp, ",\n    ");
+                segment_value(g, &grp, seg);
                 col_add(g, &c, slot, -1, "segment_slot");
             }
-            buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY %s, %s"
-                           "\nORDER BY %s, `value`",
+            buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY%s,\n    %s"
+                           "\nORDER BY%s,\n    `value`",
                        v.data, grp.data, v.data, grp.data);
             buf_free(&grp);
             col_add(g, &c, "value", i, "value");
@@ -595,19 +645,25 @@ void gen_stats(Gen *g)
             Buf day;
             buf_init(&day);
             ref(g, &day, NULL, i, "day");
-            buf_printf(&b, ",\n-- metric %s (spec line %d): time to the first event, censored at "
-                           "%s\nsurvival AS (\n    SELECT `analysis_date`, `tracking_key`, "
-                           "`variation_key`",
-                       m->name, m->line,
-                       m->window.kind == WIN_DAYS ? "the window end or the analysis date"
-                                                  : "the analysis date");
-            segment_list(g, &b, NULL);
+            buf_puts(&b, ",\n");
+            sql_comment(&b, "", arena_printf(g->a, "metric %s (spec line %d): time to the first "
+                                                   "event, censored at %s", m->name, m->line,
+                                             m->window.kind == WIN_DAYS
+                                                 ? "the window end or the analysis date"
+                                                 : "the analysis date"));
+            buf_puts(&b, "survival AS (\n    SELECT\n        `analysis_date`,\n"
+                         "        `tracking_key`,\n        `variation_key`");
+            segment_list(g, &b, NULL, "        ");
+            buf_puts(&b, ",\n        ");
+            size_t item = b.len;
             if (m->window.kind == WIN_DAYS)
-                buf_printf(&b, ",\n        CASE WHEN %s IS NOT NULL THEN %s ELSE LEAST(`days_observed`, "
-                               "%d) END AS `day`,\n", day.data, day.data, m->window.to_day);
+                buf_printf(&b, "CASE WHEN %s IS NOT NULL THEN %s ELSE LEAST(`days_observed`, "
+                               "%d) END AS `day`", day.data, day.data, m->window.to_day);
             else
-                buf_printf(&b, ",\n        CASE WHEN %s IS NOT NULL THEN %s ELSE `days_observed` END "
-                               "AS `day`,\n", day.data, day.data);
+                buf_printf(&b, "CASE WHEN %s IS NOT NULL THEN %s ELSE `days_observed` END "
+                               "AS `day`", day.data, day.data);
+            sql_wrap(&b, item);
+            buf_puts(&b, ",\n");
             buf_printf(&b, "        %s AS `event`\n    FROM vals\n)", v.data);
             buf_free(&day);
             buf_putc(&b, '\n');
@@ -617,13 +673,10 @@ void gen_stats(Gen *g)
                 group_head(g, &b, seg);
                 buf_puts(&b, ",\n    `day`,\n    SUM(`event`) AS `events`,\n    SUM(1 - `event`) AS "
                              "`censored`");
-                buf_puts(&b, "\nFROM survival\nGROUP BY `analysis_date`, `tracking_key`, `variation_key`");
-                if (seg >= 0)
-                    buf_printf(&b, ", COALESCE(`segment_%d`, '(null)')", seg + 1);
-                buf_puts(&b, ", `day`");
+                group_tail(g, &b, "survival", seg, "`day`");
             }
             union_order(&b, 5);
-            buf_puts(&b, ", `day`");
+            buf_puts(&b, ",\n    `day`");
             col_add(g, &c, "day", i, "day");
             col_add(g, &c, "events", i, "events");
             col_add(g, &c, "censored", i, "censored");

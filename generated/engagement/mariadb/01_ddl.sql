@@ -9,7 +9,8 @@ CREATE DATABASE IF NOT EXISTS `flow_report_app`;
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
-    `tracking_key` VARCHAR(128) NOT NULL COMMENT 'GrowthBook trackingKey = exposure experiment value',
+    `tracking_key` VARCHAR(128) NOT NULL
+        COMMENT 'GrowthBook trackingKey = exposure experiment value',
     `variation_key` VARCHAR(64) NOT NULL COMMENT 'variation key = exposure variation value',
     `experiment_id` VARCHAR(128) NULL COMMENT 'GrowthBook experiment id',
     `experiment_name` VARCHAR(255) NULL,
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
     PRIMARY KEY (`tag`, `tracking_key`, `variation_key`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: experiment config of the latest phase, replaced per tag';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: experiment config of the latest phase, replaced per tag';
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
@@ -37,7 +39,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `first_exposure_time` DATETIME NULL,
     `exposure_date` DATE NULL COMMENT 'partition date of the first exposure (day 0)',
     `multiple_variations` TINYINT NULL COMMENT '1 when multiple_variations_date is set',
-    `activation_time` DATETIME NULL COMMENT 'first activation event at or after exposure (specs with activation)',
+    `activation_time` DATETIME NULL
+        COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
     `segment_1` VARCHAR(255) NULL COMMENT 'segment values at exposure; names in plan.json',
     `segment_2` VARCHAR(255) NULL,
@@ -47,12 +50,15 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `segment_6` VARCHAR(255) NULL,
     `segment_7` VARCHAR(255) NULL,
     `segment_8` VARCHAR(255) NULL,
-    `multiple_variations_date` DATE NULL COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
+    `multiple_variations_date` DATE NULL
+        COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
     PRIMARY KEY (`tag`, `tracking_key`, `user_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: first exposure per tag x experiment x user';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: first exposure per tag x experiment x user';
 
 ALTER TABLE `abc`.`experiment_assignment`
-    ADD COLUMN IF NOT EXISTS `multiple_variations_date` DATE NULL COMMENT 'first date of an exposure to another variation than the first (NULL: none)';
+    ADD COLUMN IF NOT EXISTS `multiple_variations_date` DATE NULL
+        COMMENT 'first date of an exposure to another variation than the first (NULL: none)';
 
 CREATE TABLE IF NOT EXISTS `abc`.`schema_migrations` (
     `tag` VARCHAR(64) NOT NULL,
@@ -61,7 +67,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`schema_migrations` (
     `applied_at` DATETIME NULL,
     `abc_version` VARCHAR(32) NULL,
     PRIMARY KEY (`tag`, `version`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: schema versions applied per tag';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: schema versions applied per tag';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_engagement_engagement` (
     `event_date` DATE NOT NULL COMMENT 'day of the activity (partition)',
@@ -69,19 +76,30 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_engagement_engagement` (
     `user_id` VARCHAR(128) NOT NULL,
     `exposure_date` DATE NULL COMMENT 'day 0 of the user',
     `days_since_exposure` INT NULL COMMENT 'event_date - exposure_date',
-    `messages__events` BIGINT NULL COMMENT 'metric messages (spec line 27): events of the day after exposure',
-    `messages__pre` DOUBLE NULL COMMENT 'metric messages (spec line 27): CUPED covariate, days -7..-1 (exposure-day row)',
-    `chatted__events` BIGINT NULL COMMENT 'metric chatted (spec line 28): events of the day after exposure',
-    `chat_days__events` BIGINT NULL COMMENT 'metric chat_days (spec line 29): events of the day after exposure',
-    `session_length__sum` DOUBLE NULL COMMENT 'metric session_length (spec line 30): sum of the value over the day''s events after exposure',
-    `session_length__events` BIGINT NULL COMMENT 'metric session_length (spec line 30): events of the day after exposure',
-    `p50_session__sum` DOUBLE NULL COMMENT 'metric p50_session (spec line 31): sum of the value over the day''s events after exposure',
-    `sessions__events` BIGINT NULL COMMENT 'metric sessions (spec line 33): events of the day after exposure',
-    `first_chat__events` BIGINT NULL COMMENT 'metric first_chat (spec line 34): events of the day after exposure',
-    `crash_rate__events` BIGINT NULL COMMENT 'metric crash_rate (spec line 35): events of the day after exposure',
+    `messages__events` BIGINT NULL
+        COMMENT 'metric messages (spec line 27): events of the day after exposure',
+    `messages__pre` DOUBLE NULL
+        COMMENT 'metric messages (spec line 27): CUPED covariate, days -7..-1 (exposure-day row)',
+    `chatted__events` BIGINT NULL
+        COMMENT 'metric chatted (spec line 28): events of the day after exposure',
+    `chat_days__events` BIGINT NULL
+        COMMENT 'metric chat_days (spec line 29): events of the day after exposure',
+    `session_length__sum` DOUBLE NULL
+        COMMENT 'metric session_length (spec line 30): sum of the value over the day''s events after exposure',
+    `session_length__events` BIGINT NULL
+        COMMENT 'metric session_length (spec line 30): events of the day after exposure',
+    `p50_session__sum` DOUBLE NULL
+        COMMENT 'metric p50_session (spec line 31): sum of the value over the day''s events after exposure',
+    `sessions__events` BIGINT NULL
+        COMMENT 'metric sessions (spec line 33): events of the day after exposure',
+    `first_chat__events` BIGINT NULL
+        COMMENT 'metric first_chat (spec line 34): events of the day after exposure',
+    `crash_rate__events` BIGINT NULL
+        COMMENT 'metric crash_rate (spec line 35): events of the day after exposure',
     KEY `abc_key` (`event_date`, `tracking_key`, `user_id`),
     KEY `abc_unit_key` (`tracking_key`, `user_id`, `event_date`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per-user, per-day metric components of tag engagement';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: per-user, per-day metric components of tag engagement';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_engagement_engagement` (
     `tag` VARCHAR(64) NOT NULL,
@@ -147,7 +165,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_engagement_engagement` (
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
     KEY `abc_key` (`tag`, `module`, `experiment_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: latest results of tag engagement';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: latest results of tag engagement';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_engagement_engagement` (
     `tag` VARCHAR(64) NOT NULL,
@@ -214,7 +233,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_engagement_engagement` (
     `abc_version` VARCHAR(32) NULL,
     KEY `abc_key` (`tag`, `module`, `experiment_id`),
     KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of tag engagement per analysis date';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: results of tag engagement per analysis date';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_engagement_engagement__stage` (
     `tag` VARCHAR(64) NOT NULL,
@@ -280,7 +300,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_engagement_engagement__stage` 
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
     KEY `abc_key` (`tag`, `module`, `experiment_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: staged results of tag engagement';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: staged results of tag engagement';
 
 CREATE TABLE IF NOT EXISTS `flow_report_app`.`tbl_report_ab_testing_result` (
     `tag` VARCHAR(64) NOT NULL,
@@ -346,7 +367,8 @@ CREATE TABLE IF NOT EXISTS `flow_report_app`.`tbl_report_ab_testing_result` (
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
     KEY `abc_key` (`tag`, `module`, `experiment_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of every tag for dashboards';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: results of every tag for dashboards';
 
 CREATE TABLE IF NOT EXISTS `abc`.`run_state` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
@@ -356,7 +378,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`run_state` (
     `abc_version` VARCHAR(32) NULL,
     `updated_at` DATETIME NULL,
     PRIMARY KEY (`tag`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: dates done per tag, for incremental runs';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: dates done per tag, for incremental runs';
 
 CREATE TABLE IF NOT EXISTS `abc`.`run_lock` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
@@ -366,7 +389,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`run_lock` (
     `expires_at` DATETIME NULL COMMENT 'UTC; an expired lease is taken over',
     `taken_at` DATETIME NULL COMMENT 'UTC',
     PRIMARY KEY (`tag`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: one run per tag at a time (a lease)';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: one run per tag at a time (a lease)';
 
 CREATE TABLE IF NOT EXISTS `abc`.`source_fingerprint` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
@@ -376,7 +400,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`source_fingerprint` (
     `checksum` BIGINT NULL COMMENT 'sum of a hash of the columns the spec reads, over those rows',
     `recorded_at` DATETIME NULL COMMENT 'UTC',
     PRIMARY KEY (`tag`, `source`, `event_date`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per tag, source and date, the rows a fill read (late data detection)';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: per tag, source and date, the rows a fill read (late data detection)';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_day_engagement_engagement` (
     `event_date` DATE NOT NULL COMMENT 'the day (partition)',
@@ -384,7 +409,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_day_engagement_engagement` (
     `user_id` VARCHAR(128) NOT NULL COMMENT 'a user with an event of the active set that day',
     KEY `abc_key` (`event_date`, `activity`, `user_id`),
     KEY `abc_unit_key` (`activity`, `user_id`, `event_date`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: active users per activity and day of tag engagement';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: active users per activity and day of tag engagement';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_user_engagement_engagement` (
     `activity` VARCHAR(64) NOT NULL COMMENT 'activity block name',
@@ -392,7 +418,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_user_engagement_engagement` (
     `first_date` DATE NULL COMMENT 'first active date ever (since the earliest source date)',
     `last_date` DATE NULL COMMENT 'last active date',
     PRIMARY KEY (`activity`, `user_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: first and last active date per activity and user of tag engagement';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: first and last active date per activity and user of tag engagement';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_report_engagement_engagement` (
     `period` DATE NOT NULL COMMENT 'start of the period: the day, the Monday, the 1st (partition)',
@@ -401,11 +428,13 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_report_engagement_engagement` (
     `grain` VARCHAR(16) NULL COMMENT 'day | week | month',
     `breakdown` VARCHAR(32) NULL COMMENT ''''' (all users) | variation',
     `breakdown_value` VARCHAR(255) NULL COMMENT ''''' | <tracking key>/<variation key>',
-    `measure` VARCHAR(32) NULL COMMENT 'dau wau_rolling mau_rolling stickiness wau mau new retained resurrected churned quick_ratio',
+    `measure` VARCHAR(32) NULL
+        COMMENT 'dau wau_rolling mau_rolling stickiness wau mau new retained resurrected churned quick_ratio',
     `value` DOUBLE NULL COMMENT 'users, or a ratio (NULL when its denominator is 0)',
     KEY `abc_key` (`period`, `tag`, `activity`),
     KEY `abc_unit_key` (`tag`, `activity`, `period`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: growth measures per activity, period and breakdown of tag engagement';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: growth measures per activity, period and breakdown of tag engagement';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_cohort_engagement_engagement` (
     `period` DATE NOT NULL COMMENT 'start of the period observed, cohort + k periods (partition)',
@@ -419,4 +448,5 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_cohort_engagement_engagement` (
     `ratio` DOUBLE NULL COMMENT 'active / cohort_size',
     KEY `abc_key` (`period`, `tag`, `activity`),
     KEY `abc_unit_key` (`tag`, `activity`, `period`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: retention triangles per activity of tag engagement';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: retention triangles per activity of tag engagement';

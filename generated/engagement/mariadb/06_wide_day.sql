@@ -10,22 +10,46 @@ DELETE FROM `abc`.`tbl_wide_user_engagement_engagement`
 WHERE `event_date` = {{event_date}};
 
 -- wide table, partition {{event_date}}
-INSERT INTO `abc`.`tbl_wide_user_engagement_engagement`
-(`event_date`, `tracking_key`, `user_id`, `exposure_date`, `days_since_exposure`, `messages__events`, `messages__pre`, `chatted__events`, `chat_days__events`, `session_length__sum`, `session_length__events`, `p50_session__sum`, `sessions__events`, `first_chat__events`, `crash_rate__events`)
+INSERT INTO `abc`.`tbl_wide_user_engagement_engagement` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `messages__events`,
+    `messages__pre`,
+    `chatted__events`,
+    `chat_days__events`,
+    `session_length__sum`,
+    `session_length__events`,
+    `p50_session__sum`,
+    `sessions__events`,
+    `first_chat__events`,
+    `crash_rate__events`
+)
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
-    SELECT `tracking_key`, MAX(`phase_start`) AS `phase_start`, MAX(`phase_end`) AS `phase_end`
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
     FROM `abc`.`experiment_data`
     WHERE `tag` = 'engagement'
     GROUP BY `tracking_key`
 ),
 -- users exposed by the last day of the span
 units AS (
-    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, a.`exposure_date`, p.`phase_end`
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
     FROM `abc`.`experiment_assignment` a
     JOIN phases p ON p.`tracking_key` = a.`tracking_key`
-    WHERE a.`tag` = 'engagement' AND a.`exposure_date` <= {{event_date}}
+    WHERE a.`tag` = 'engagement'
+      AND a.`exposure_date` <= {{event_date}}
 ),
 -- source events: events at or after each user's exposure
 agg_0 AS (
@@ -58,7 +82,10 @@ agg_0 AS (
       AND s.`event_time` >= u.`first_exposure_time`
       AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
       AND (s.`platform` <> 'bot' AND s.`event_name` IS NOT NULL)
-    GROUP BY u.`tracking_key`, u.`user_id`, s.`event_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        s.`event_date`
 ),
 -- source events: CUPED covariates over days -7..-1 of users exposed in the span
 pre_0 AS (
@@ -67,23 +94,68 @@ pre_0 AS (
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric messages (spec line 27): CUPED covariate: count messages over days -7..-1
-        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY) AND s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `messages__pre`
+        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
+            AND s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `messages__pre`
     FROM `ods`.`app_events` s
     JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -7 DAY) AND s.`event_date` < {{event_date}}
+    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -7 DAY)
+        AND s.`event_date` < {{event_date}}
       AND u.`exposure_date` = {{event_date}}
-      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY) AND s.`event_date` < u.`exposure_date`
+      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
+          AND s.`event_date` < u.`exposure_date`
       AND (s.`platform` <> 'bot' AND s.`event_name` IS NOT NULL)
-    GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`
 ),
 parts AS (
-    SELECT `tracking_key`, `user_id`, `event_date`, `messages__events` AS `messages__events`, NULL AS `messages__pre`, `chatted__events` AS `chatted__events`, `chat_days__events` AS `chat_days__events`, `session_length__sum` AS `session_length__sum`, `session_length__events` AS `session_length__events`, `p50_session__sum` AS `p50_session__sum`, `sessions__events` AS `sessions__events`, `first_chat__events` AS `first_chat__events`, `crash_rate__events` AS `crash_rate__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        `messages__events` AS `messages__events`,
+        NULL AS `messages__pre`,
+        `chatted__events` AS `chatted__events`,
+        `chat_days__events` AS `chat_days__events`,
+        `session_length__sum` AS `session_length__sum`,
+        `session_length__events` AS `session_length__events`,
+        `p50_session__sum` AS `p50_session__sum`,
+        `sessions__events` AS `sessions__events`,
+        `first_chat__events` AS `first_chat__events`,
+        `crash_rate__events` AS `crash_rate__events`
     FROM agg_0
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `messages__events`, `messages__pre` AS `messages__pre`, NULL AS `chatted__events`, NULL AS `chat_days__events`, NULL AS `session_length__sum`, NULL AS `session_length__events`, NULL AS `p50_session__sum`, NULL AS `sessions__events`, NULL AS `first_chat__events`, NULL AS `crash_rate__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        NULL AS `messages__events`,
+        `messages__pre` AS `messages__pre`,
+        NULL AS `chatted__events`,
+        NULL AS `chat_days__events`,
+        NULL AS `session_length__sum`,
+        NULL AS `session_length__events`,
+        NULL AS `p50_session__sum`,
+        NULL AS `sessions__events`,
+        NULL AS `first_chat__events`,
+        NULL AS `crash_rate__events`
     FROM pre_0
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `messages__events`, NULL AS `messages__pre`, NULL AS `chatted__events`, NULL AS `chat_days__events`, NULL AS `session_length__sum`, NULL AS `session_length__events`, NULL AS `p50_session__sum`, NULL AS `sessions__events`, NULL AS `first_chat__events`, NULL AS `crash_rate__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date` AS `event_date`,
+        NULL AS `messages__events`,
+        NULL AS `messages__pre`,
+        NULL AS `chatted__events`,
+        NULL AS `chat_days__events`,
+        NULL AS `session_length__sum`,
+        NULL AS `session_length__events`,
+        NULL AS `p50_session__sum`,
+        NULL AS `sessions__events`,
+        NULL AS `first_chat__events`,
+        NULL AS `crash_rate__events`
     FROM units
     WHERE `exposure_date` = {{event_date}}
 )
@@ -94,7 +166,8 @@ SELECT
     u.`exposure_date`,
     DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`messages__events`), 0) AS `messages__events`,
-    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(k.`messages__pre`), 0) END AS `messages__pre`,
+    CASE WHEN k.`event_date` = u.`exposure_date`
+        THEN COALESCE(SUM(k.`messages__pre`), 0) END AS `messages__pre`,
     COALESCE(SUM(k.`chatted__events`), 0) AS `chatted__events`,
     COALESCE(SUM(k.`chat_days__events`), 0) AS `chat_days__events`,
     COALESCE(SUM(k.`session_length__sum`), 0) AS `session_length__sum`,
@@ -104,7 +177,12 @@ SELECT
     COALESCE(SUM(k.`first_chat__events`), 0) AS `first_chat__events`,
     COALESCE(SUM(k.`crash_rate__events`), 0) AS `crash_rate__events`
 FROM parts k
-JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
+JOIN units u
+    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
+GROUP BY
+    k.`event_date`,
+    k.`tracking_key`,
+    k.`user_id`,
+    u.`exposure_date`;
 
 COMMIT;

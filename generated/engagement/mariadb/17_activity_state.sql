@@ -5,8 +5,12 @@
 -- 1 statement; send each as its own call.
 
 -- first and last active date per user
-INSERT INTO `abc`.`tbl_activity_user_engagement_engagement`
-(`activity`, `user_id`, `first_date`, `last_date`)
+INSERT INTO `abc`.`tbl_activity_user_engagement_engagement` (
+    `activity`,
+    `user_id`,
+    `first_date`,
+    `last_date`
+)
 SELECT `activity`, `user_id`, MIN(`event_date`), MAX(`event_date`)
 FROM `abc`.`tbl_activity_day_engagement_engagement`
 GROUP BY `activity`, `user_id`

@@ -3,6 +3,9 @@
 -- step state_read: the tag's last successful run (first, before anything is written)
 -- 1 statement; send each as its own call.
 
-SELECT `last_date`, `spec_hash`, `abc_version`
+SELECT
+    `last_date`,
+    `spec_hash`,
+    `abc_version`
 FROM `abc`.`run_state`
 WHERE `tag` = 'engagement';

@@ -3,6 +3,8 @@
 -- step migrate_columns: the wide table's columns in the warehouse (after ddl; none: a new table)
 -- 1 statement; send each as its own call.
 
-SELECT `COLUMN_NAME`
+SELECT
+    `COLUMN_NAME`
 FROM `information_schema`.`COLUMNS`
-WHERE `TABLE_SCHEMA` = 'abc' AND `TABLE_NAME` = 'tbl_wide_user_engagement_engagement';
+WHERE `TABLE_SCHEMA` = 'abc'
+  AND `TABLE_NAME` = 'tbl_wide_user_engagement_engagement';

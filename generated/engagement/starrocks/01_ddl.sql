@@ -5,7 +5,8 @@
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
-    `tracking_key` VARCHAR(512) NOT NULL COMMENT 'GrowthBook trackingKey = exposure experiment value',
+    `tracking_key` VARCHAR(512) NOT NULL
+        COMMENT 'GrowthBook trackingKey = exposure experiment value',
     `variation_key` VARCHAR(256) NOT NULL COMMENT 'variation key = exposure variation value',
     `experiment_id` VARCHAR(512) NULL COMMENT 'GrowthBook experiment id',
     `experiment_name` VARCHAR(1020) NULL,
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `first_exposure_time` DATETIME NULL,
     `exposure_date` DATE NULL COMMENT 'partition date of the first exposure (day 0)',
     `multiple_variations` TINYINT NULL COMMENT '1 when multiple_variations_date is set',
-    `activation_time` DATETIME NULL COMMENT 'first activation event at or after exposure (specs with activation)',
+    `activation_time` DATETIME NULL
+        COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
     `segment_1` VARCHAR(1020) NULL COMMENT 'segment values at exposure; names in plan.json',
     `segment_2` VARCHAR(1020) NULL,
@@ -46,7 +48,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `segment_6` VARCHAR(1020) NULL,
     `segment_7` VARCHAR(1020) NULL,
     `segment_8` VARCHAR(1020) NULL,
-    `multiple_variations_date` DATE NULL COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
+    `multiple_variations_date` DATE NULL
+        COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
 )
 PRIMARY KEY (`tag`, `tracking_key`, `user_id`)
 COMMENT 'abc: first exposure per tag x experiment x user'
@@ -70,16 +73,26 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_engagement_engagement` (
     `user_id` VARCHAR(512) NOT NULL,
     `exposure_date` DATE NULL COMMENT 'day 0 of the user',
     `days_since_exposure` INT NULL COMMENT 'event_date - exposure_date',
-    `messages__events` BIGINT NULL COMMENT 'metric messages (spec line 27): events of the day after exposure',
-    `messages__pre` DOUBLE NULL COMMENT 'metric messages (spec line 27): CUPED covariate, days -7..-1 (exposure-day row)',
-    `chatted__events` BIGINT NULL COMMENT 'metric chatted (spec line 28): events of the day after exposure',
-    `chat_days__events` BIGINT NULL COMMENT 'metric chat_days (spec line 29): events of the day after exposure',
-    `session_length__sum` DOUBLE NULL COMMENT 'metric session_length (spec line 30): sum of the value over the day''s events after exposure',
-    `session_length__events` BIGINT NULL COMMENT 'metric session_length (spec line 30): events of the day after exposure',
-    `p50_session__sum` DOUBLE NULL COMMENT 'metric p50_session (spec line 31): sum of the value over the day''s events after exposure',
-    `sessions__events` BIGINT NULL COMMENT 'metric sessions (spec line 33): events of the day after exposure',
-    `first_chat__events` BIGINT NULL COMMENT 'metric first_chat (spec line 34): events of the day after exposure',
-    `crash_rate__events` BIGINT NULL COMMENT 'metric crash_rate (spec line 35): events of the day after exposure'
+    `messages__events` BIGINT NULL
+        COMMENT 'metric messages (spec line 27): events of the day after exposure',
+    `messages__pre` DOUBLE NULL
+        COMMENT 'metric messages (spec line 27): CUPED covariate, days -7..-1 (exposure-day row)',
+    `chatted__events` BIGINT NULL
+        COMMENT 'metric chatted (spec line 28): events of the day after exposure',
+    `chat_days__events` BIGINT NULL
+        COMMENT 'metric chat_days (spec line 29): events of the day after exposure',
+    `session_length__sum` DOUBLE NULL
+        COMMENT 'metric session_length (spec line 30): sum of the value over the day''s events after exposure',
+    `session_length__events` BIGINT NULL
+        COMMENT 'metric session_length (spec line 30): events of the day after exposure',
+    `p50_session__sum` DOUBLE NULL
+        COMMENT 'metric p50_session (spec line 31): sum of the value over the day''s events after exposure',
+    `sessions__events` BIGINT NULL
+        COMMENT 'metric sessions (spec line 33): events of the day after exposure',
+    `first_chat__events` BIGINT NULL
+        COMMENT 'metric first_chat (spec line 34): events of the day after exposure',
+    `crash_rate__events` BIGINT NULL
+        COMMENT 'metric crash_rate (spec line 35): events of the day after exposure'
 )
 DUPLICATE KEY (`event_date`, `tracking_key`, `user_id`)
 COMMENT 'abc: per-user, per-day metric components of tag engagement'
@@ -427,7 +440,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_report_engagement_engagement` (
     `grain` VARCHAR(64) NULL COMMENT 'day | week | month',
     `breakdown` VARCHAR(128) NULL COMMENT ''''' (all users) | variation',
     `breakdown_value` VARCHAR(1020) NULL COMMENT ''''' | <tracking key>/<variation key>',
-    `measure` VARCHAR(128) NULL COMMENT 'dau wau_rolling mau_rolling stickiness wau mau new retained resurrected churned quick_ratio',
+    `measure` VARCHAR(128) NULL
+        COMMENT 'dau wau_rolling mau_rolling stickiness wau mau new retained resurrected churned quick_ratio',
     `value` DOUBLE NULL COMMENT 'users, or a ratio (NULL when its denominator is 0)'
 )
 DUPLICATE KEY (`period`, `tag`, `activity`)

@@ -6,8 +6,12 @@
 
 -- first and last active date per user
 INSERT INTO `abc`.`tbl_activity_user_engagement_engagement`
-WITH LABEL `abc_engagement_activity_state_{{run_id}}`
-(`activity`, `user_id`, `first_date`, `last_date`)
+WITH LABEL `abc_engagement_activity_state_{{run_id}}` (
+    `activity`,
+    `user_id`,
+    `first_date`,
+    `last_date`
+)
 SELECT `activity`, `user_id`, MIN(`event_date`), MAX(`event_date`)
 FROM `abc`.`tbl_activity_day_engagement_engagement`
 GROUP BY `activity`, `user_id`;

@@ -10,22 +10,43 @@ DELETE FROM `abc`.`tbl_wide_user_recharge_recharge`
 WHERE `event_date` = {{event_date}};
 
 -- wide table, partition {{event_date}}
-INSERT INTO `abc`.`tbl_wide_user_recharge_recharge`
-(`event_date`, `tracking_key`, `user_id`, `exposure_date`, `days_since_exposure`, `recharge_revenue__sum`, `recharges__events`, `recharged__events`, `avg_recharge__sum`, `avg_recharge__events`, `recharge_days__events`, `median_recharge__sum`)
+INSERT INTO `abc`.`tbl_wide_user_recharge_recharge` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `recharge_revenue__sum`,
+    `recharges__events`,
+    `recharged__events`,
+    `avg_recharge__sum`,
+    `avg_recharge__events`,
+    `recharge_days__events`,
+    `median_recharge__sum`
+)
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
-    SELECT `tracking_key`, MAX(`phase_start`) AS `phase_start`, MAX(`phase_end`) AS `phase_end`
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
     FROM `abc`.`experiment_data`
     WHERE `tag` = 'recharge'
     GROUP BY `tracking_key`
 ),
 -- users exposed by the last day of the span
 units AS (
-    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, a.`exposure_date`, p.`phase_end`
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
     FROM `abc`.`experiment_assignment` a
     JOIN phases p ON p.`tracking_key` = a.`tracking_key`
-    WHERE a.`tag` = 'recharge' AND a.`exposure_date` <= {{event_date}}
+    WHERE a.`tag` = 'recharge'
+      AND a.`exposure_date` <= {{event_date}}
 ),
 -- source payments: events at or after each user's exposure
 agg_1 AS (
@@ -54,13 +75,36 @@ agg_1 AS (
       AND s.`paid_at` >= u.`first_exposure_time`
       AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
       AND s.`product` = 'recharge'
-    GROUP BY u.`tracking_key`, u.`user_id`, s.`pay_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        s.`pay_date`
 ),
 parts AS (
-    SELECT `tracking_key`, `user_id`, `event_date`, `recharge_revenue__sum` AS `recharge_revenue__sum`, `recharges__events` AS `recharges__events`, `recharged__events` AS `recharged__events`, `avg_recharge__sum` AS `avg_recharge__sum`, `avg_recharge__events` AS `avg_recharge__events`, `recharge_days__events` AS `recharge_days__events`, `median_recharge__sum` AS `median_recharge__sum`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        `recharge_revenue__sum` AS `recharge_revenue__sum`,
+        `recharges__events` AS `recharges__events`,
+        `recharged__events` AS `recharged__events`,
+        `avg_recharge__sum` AS `avg_recharge__sum`,
+        `avg_recharge__events` AS `avg_recharge__events`,
+        `recharge_days__events` AS `recharge_days__events`,
+        `median_recharge__sum` AS `median_recharge__sum`
     FROM agg_1
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `recharge_revenue__sum`, NULL AS `recharges__events`, NULL AS `recharged__events`, NULL AS `avg_recharge__sum`, NULL AS `avg_recharge__events`, NULL AS `recharge_days__events`, NULL AS `median_recharge__sum`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date` AS `event_date`,
+        NULL AS `recharge_revenue__sum`,
+        NULL AS `recharges__events`,
+        NULL AS `recharged__events`,
+        NULL AS `avg_recharge__sum`,
+        NULL AS `avg_recharge__events`,
+        NULL AS `recharge_days__events`,
+        NULL AS `median_recharge__sum`
     FROM units
     WHERE `exposure_date` = {{event_date}}
 )
@@ -78,7 +122,12 @@ SELECT
     COALESCE(SUM(k.`recharge_days__events`), 0) AS `recharge_days__events`,
     COALESCE(SUM(k.`median_recharge__sum`), 0) AS `median_recharge__sum`
 FROM parts k
-JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
+JOIN units u
+    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
+GROUP BY
+    k.`event_date`,
+    k.`tracking_key`,
+    k.`user_id`,
+    u.`exposure_date`;
 
 COMMIT;

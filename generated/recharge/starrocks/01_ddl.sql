@@ -5,7 +5,8 @@
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
-    `tracking_key` VARCHAR(512) NOT NULL COMMENT 'GrowthBook trackingKey = exposure experiment value',
+    `tracking_key` VARCHAR(512) NOT NULL
+        COMMENT 'GrowthBook trackingKey = exposure experiment value',
     `variation_key` VARCHAR(256) NOT NULL COMMENT 'variation key = exposure variation value',
     `experiment_id` VARCHAR(512) NULL COMMENT 'GrowthBook experiment id',
     `experiment_name` VARCHAR(1020) NULL,
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `first_exposure_time` DATETIME NULL,
     `exposure_date` DATE NULL COMMENT 'partition date of the first exposure (day 0)',
     `multiple_variations` TINYINT NULL COMMENT '1 when multiple_variations_date is set',
-    `activation_time` DATETIME NULL COMMENT 'first activation event at or after exposure (specs with activation)',
+    `activation_time` DATETIME NULL
+        COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
     `segment_1` VARCHAR(1020) NULL COMMENT 'segment values at exposure; names in plan.json',
     `segment_2` VARCHAR(1020) NULL,
@@ -46,7 +48,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `segment_6` VARCHAR(1020) NULL,
     `segment_7` VARCHAR(1020) NULL,
     `segment_8` VARCHAR(1020) NULL,
-    `multiple_variations_date` DATE NULL COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
+    `multiple_variations_date` DATE NULL
+        COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
 )
 PRIMARY KEY (`tag`, `tracking_key`, `user_id`)
 COMMENT 'abc: first exposure per tag x experiment x user'
@@ -70,13 +73,20 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_recharge_recharge` (
     `user_id` VARCHAR(512) NOT NULL,
     `exposure_date` DATE NULL COMMENT 'day 0 of the user',
     `days_since_exposure` INT NULL COMMENT 'event_date - exposure_date',
-    `recharge_revenue__sum` DOUBLE NULL COMMENT 'metric recharge_revenue (spec line 27): sum of the value over the day''s events after exposure',
-    `recharges__events` BIGINT NULL COMMENT 'metric recharges (spec line 28): events of the day after exposure',
-    `recharged__events` BIGINT NULL COMMENT 'metric recharged (spec line 29): events of the day after exposure',
-    `avg_recharge__sum` DOUBLE NULL COMMENT 'metric avg_recharge (spec line 30): sum of the value over the day''s events after exposure',
-    `avg_recharge__events` BIGINT NULL COMMENT 'metric avg_recharge (spec line 30): events of the day after exposure',
-    `recharge_days__events` BIGINT NULL COMMENT 'metric recharge_days (spec line 31): events of the day after exposure',
-    `median_recharge__sum` DOUBLE NULL COMMENT 'metric median_recharge (spec line 32): sum of the value over the day''s events after exposure'
+    `recharge_revenue__sum` DOUBLE NULL
+        COMMENT 'metric recharge_revenue (spec line 27): sum of the value over the day''s events after exposure',
+    `recharges__events` BIGINT NULL
+        COMMENT 'metric recharges (spec line 28): events of the day after exposure',
+    `recharged__events` BIGINT NULL
+        COMMENT 'metric recharged (spec line 29): events of the day after exposure',
+    `avg_recharge__sum` DOUBLE NULL
+        COMMENT 'metric avg_recharge (spec line 30): sum of the value over the day''s events after exposure',
+    `avg_recharge__events` BIGINT NULL
+        COMMENT 'metric avg_recharge (spec line 30): events of the day after exposure',
+    `recharge_days__events` BIGINT NULL
+        COMMENT 'metric recharge_days (spec line 31): events of the day after exposure',
+    `median_recharge__sum` DOUBLE NULL
+        COMMENT 'metric median_recharge (spec line 32): sum of the value over the day''s events after exposure'
 )
 DUPLICATE KEY (`event_date`, `tracking_key`, `user_id`)
 COMMENT 'abc: per-user, per-day metric components of tag recharge'

@@ -5,7 +5,8 @@
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
-    `tracking_key` VARCHAR(512) NOT NULL COMMENT 'GrowthBook trackingKey = exposure experiment value',
+    `tracking_key` VARCHAR(512) NOT NULL
+        COMMENT 'GrowthBook trackingKey = exposure experiment value',
     `variation_key` VARCHAR(256) NOT NULL COMMENT 'variation key = exposure variation value',
     `experiment_id` VARCHAR(512) NULL COMMENT 'GrowthBook experiment id',
     `experiment_name` VARCHAR(1020) NULL,
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `first_exposure_time` DATETIME NULL,
     `exposure_date` DATE NULL COMMENT 'partition date of the first exposure (day 0)',
     `multiple_variations` TINYINT NULL COMMENT '1 when multiple_variations_date is set',
-    `activation_time` DATETIME NULL COMMENT 'first activation event at or after exposure (specs with activation)',
+    `activation_time` DATETIME NULL
+        COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
     `segment_1` VARCHAR(1020) NULL COMMENT 'segment values at exposure; names in plan.json',
     `segment_2` VARCHAR(1020) NULL,
@@ -46,7 +48,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `segment_6` VARCHAR(1020) NULL,
     `segment_7` VARCHAR(1020) NULL,
     `segment_8` VARCHAR(1020) NULL,
-    `multiple_variations_date` DATE NULL COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
+    `multiple_variations_date` DATE NULL
+        COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
 )
 PRIMARY KEY (`tag`, `tracking_key`, `user_id`)
 COMMENT 'abc: first exposure per tag x experiment x user'
@@ -70,15 +73,24 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_retention_retention` (
     `user_id` VARCHAR(512) NOT NULL,
     `exposure_date` DATE NULL COMMENT 'day 0 of the user',
     `days_since_exposure` INT NULL COMMENT 'event_date - exposure_date',
-    `d1_retained__events` BIGINT NULL COMMENT 'metric d1_retained (spec line 34): events of the day after exposure',
-    `d7_retained__events` BIGINT NULL COMMENT 'metric d7_retained (spec line 35): events of the day after exposure',
-    `opens_7d__events` BIGINT NULL COMMENT 'metric opens_7d (spec line 36): events of the day after exposure',
-    `opens_7d__pre` DOUBLE NULL COMMENT 'metric opens_7d (spec line 36): CUPED covariate, days -14..-1 (exposure-day row)',
-    `active_days_14d__events` BIGINT NULL COMMENT 'metric active_days_14d (spec line 37): events of the day after exposure',
-    `revenue_7d__sum` DOUBLE NULL COMMENT 'metric revenue_7d (spec line 38): sum of the value over the day''s events after exposure',
-    `revenue_7d__pre` DOUBLE NULL COMMENT 'metric revenue_7d (spec line 38): CUPED covariate, days -14..-1 (exposure-day row)',
-    `p90_session__sum` DOUBLE NULL COMMENT 'metric p90_session (spec line 40): sum of the value over the day''s events after exposure',
-    `crashes__events` BIGINT NULL COMMENT 'metric crashes (spec line 41): events of the day after exposure'
+    `d1_retained__events` BIGINT NULL
+        COMMENT 'metric d1_retained (spec line 34): events of the day after exposure',
+    `d7_retained__events` BIGINT NULL
+        COMMENT 'metric d7_retained (spec line 35): events of the day after exposure',
+    `opens_7d__events` BIGINT NULL
+        COMMENT 'metric opens_7d (spec line 36): events of the day after exposure',
+    `opens_7d__pre` DOUBLE NULL
+        COMMENT 'metric opens_7d (spec line 36): CUPED covariate, days -14..-1 (exposure-day row)',
+    `active_days_14d__events` BIGINT NULL
+        COMMENT 'metric active_days_14d (spec line 37): events of the day after exposure',
+    `revenue_7d__sum` DOUBLE NULL
+        COMMENT 'metric revenue_7d (spec line 38): sum of the value over the day''s events after exposure',
+    `revenue_7d__pre` DOUBLE NULL
+        COMMENT 'metric revenue_7d (spec line 38): CUPED covariate, days -14..-1 (exposure-day row)',
+    `p90_session__sum` DOUBLE NULL
+        COMMENT 'metric p90_session (spec line 40): sum of the value over the day''s events after exposure',
+    `crashes__events` BIGINT NULL
+        COMMENT 'metric crashes (spec line 41): events of the day after exposure'
 )
 DUPLICATE KEY (`event_date`, `tracking_key`, `user_id`)
 COMMENT 'abc: per-user, per-day metric components of tag retention'

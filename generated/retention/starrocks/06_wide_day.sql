@@ -5,23 +5,47 @@
 -- 1 statement; send each as its own call.
 
 -- wide table, partition {{event_date}}
-INSERT OVERWRITE `abc`.`tbl_wide_user_retention_retention` PARTITION (`event_date` = {{event_date}})
-WITH LABEL `abc_retention_wide_day_{{run_id}}`
-(`event_date`, `tracking_key`, `user_id`, `exposure_date`, `days_since_exposure`, `d1_retained__events`, `d7_retained__events`, `opens_7d__events`, `opens_7d__pre`, `active_days_14d__events`, `revenue_7d__sum`, `revenue_7d__pre`, `p90_session__sum`, `crashes__events`)
+INSERT OVERWRITE `abc`.`tbl_wide_user_retention_retention`
+PARTITION (`event_date` = {{event_date}})
+WITH LABEL `abc_retention_wide_day_{{run_id}}` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `d1_retained__events`,
+    `d7_retained__events`,
+    `opens_7d__events`,
+    `opens_7d__pre`,
+    `active_days_14d__events`,
+    `revenue_7d__sum`,
+    `revenue_7d__pre`,
+    `p90_session__sum`,
+    `crashes__events`
+)
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
-    SELECT `tracking_key`, MAX(`phase_start`) AS `phase_start`, MAX(`phase_end`) AS `phase_end`
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
     FROM `abc`.`experiment_data`
     WHERE `tag` = 'retention'
     GROUP BY `tracking_key`
 ),
 -- users exposed by the last day of the span
 units AS (
-    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, a.`exposure_date`, p.`phase_end`
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
     FROM `abc`.`experiment_assignment` a
     JOIN phases p ON p.`tracking_key` = a.`tracking_key`
-    WHERE a.`tag` = 'retention' AND a.`exposure_date` <= {{event_date}}
+    WHERE a.`tag` = 'retention'
+      AND a.`exposure_date` <= {{event_date}}
 ),
 -- source events: events at or after each user's exposure
 agg_0 AS (
@@ -47,7 +71,10 @@ agg_0 AS (
       AND s.`event_date` >= u.`exposure_date`
       AND s.`event_time` >= u.`first_exposure_time`
       AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
-    GROUP BY u.`tracking_key`, u.`user_id`, s.`event_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        s.`event_date`
 ),
 -- source payments: events at or after each user's exposure
 agg_1 AS (
@@ -63,7 +90,10 @@ agg_1 AS (
       AND s.`pay_date` >= u.`exposure_date`
       AND s.`paid_at` >= u.`first_exposure_time`
       AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
-    GROUP BY u.`tracking_key`, u.`user_id`, s.`pay_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        s.`pay_date`
 ),
 -- source events: CUPED covariates over days -14..-1 of users exposed in the span
 pre_0 AS (
@@ -72,13 +102,19 @@ pre_0 AS (
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric opens_7d (spec line 36): CUPED covariate: count opens_7d over days -14..-1
-        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) AND s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_7d__pre`
+        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            AND s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_7d__pre`
     FROM `ods`.`app_events` s
     JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY) AND s.`event_date` < {{event_date}}
+    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND s.`event_date` < {{event_date}}
       AND u.`exposure_date` = {{event_date}}
-      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) AND s.`event_date` < u.`exposure_date`
-    GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`
+      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND s.`event_date` < u.`exposure_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`
 ),
 -- source payments: CUPED covariates over days -14..-1 of users exposed in the span
 pre_1 AS (
@@ -87,28 +123,94 @@ pre_1 AS (
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric revenue_7d (spec line 38): CUPED covariate: sum revenue_7d over days -14..-1
-        SUM(CASE WHEN s.`pay_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) THEN s.`amount` END) AS `revenue_7d__pre`
+        SUM(CASE WHEN s.`pay_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) THEN s.`amount`
+            END) AS `revenue_7d__pre`
     FROM `ods`.`payments` s
     JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`pay_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY) AND s.`pay_date` < {{event_date}}
+    WHERE s.`pay_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND s.`pay_date` < {{event_date}}
       AND u.`exposure_date` = {{event_date}}
-      AND s.`pay_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) AND s.`pay_date` < u.`exposure_date`
-    GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`
+      AND s.`pay_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND s.`pay_date` < u.`exposure_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`
 ),
 parts AS (
-    SELECT `tracking_key`, `user_id`, `event_date`, `d1_retained__events` AS `d1_retained__events`, `d7_retained__events` AS `d7_retained__events`, `opens_7d__events` AS `opens_7d__events`, NULL AS `opens_7d__pre`, `active_days_14d__events` AS `active_days_14d__events`, NULL AS `revenue_7d__sum`, NULL AS `revenue_7d__pre`, `p90_session__sum` AS `p90_session__sum`, `crashes__events` AS `crashes__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        `d1_retained__events` AS `d1_retained__events`,
+        `d7_retained__events` AS `d7_retained__events`,
+        `opens_7d__events` AS `opens_7d__events`,
+        NULL AS `opens_7d__pre`,
+        `active_days_14d__events` AS `active_days_14d__events`,
+        NULL AS `revenue_7d__sum`,
+        NULL AS `revenue_7d__pre`,
+        `p90_session__sum` AS `p90_session__sum`,
+        `crashes__events` AS `crashes__events`
     FROM agg_0
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `d1_retained__events`, NULL AS `d7_retained__events`, NULL AS `opens_7d__events`, `opens_7d__pre` AS `opens_7d__pre`, NULL AS `active_days_14d__events`, NULL AS `revenue_7d__sum`, NULL AS `revenue_7d__pre`, NULL AS `p90_session__sum`, NULL AS `crashes__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        NULL AS `d1_retained__events`,
+        NULL AS `d7_retained__events`,
+        NULL AS `opens_7d__events`,
+        `opens_7d__pre` AS `opens_7d__pre`,
+        NULL AS `active_days_14d__events`,
+        NULL AS `revenue_7d__sum`,
+        NULL AS `revenue_7d__pre`,
+        NULL AS `p90_session__sum`,
+        NULL AS `crashes__events`
     FROM pre_0
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `d1_retained__events`, NULL AS `d7_retained__events`, NULL AS `opens_7d__events`, NULL AS `opens_7d__pre`, NULL AS `active_days_14d__events`, `revenue_7d__sum` AS `revenue_7d__sum`, NULL AS `revenue_7d__pre`, NULL AS `p90_session__sum`, NULL AS `crashes__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        NULL AS `d1_retained__events`,
+        NULL AS `d7_retained__events`,
+        NULL AS `opens_7d__events`,
+        NULL AS `opens_7d__pre`,
+        NULL AS `active_days_14d__events`,
+        `revenue_7d__sum` AS `revenue_7d__sum`,
+        NULL AS `revenue_7d__pre`,
+        NULL AS `p90_session__sum`,
+        NULL AS `crashes__events`
     FROM agg_1
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `d1_retained__events`, NULL AS `d7_retained__events`, NULL AS `opens_7d__events`, NULL AS `opens_7d__pre`, NULL AS `active_days_14d__events`, NULL AS `revenue_7d__sum`, `revenue_7d__pre` AS `revenue_7d__pre`, NULL AS `p90_session__sum`, NULL AS `crashes__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        NULL AS `d1_retained__events`,
+        NULL AS `d7_retained__events`,
+        NULL AS `opens_7d__events`,
+        NULL AS `opens_7d__pre`,
+        NULL AS `active_days_14d__events`,
+        NULL AS `revenue_7d__sum`,
+        `revenue_7d__pre` AS `revenue_7d__pre`,
+        NULL AS `p90_session__sum`,
+        NULL AS `crashes__events`
     FROM pre_1
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `d1_retained__events`, NULL AS `d7_retained__events`, NULL AS `opens_7d__events`, NULL AS `opens_7d__pre`, NULL AS `active_days_14d__events`, NULL AS `revenue_7d__sum`, NULL AS `revenue_7d__pre`, NULL AS `p90_session__sum`, NULL AS `crashes__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date` AS `event_date`,
+        NULL AS `d1_retained__events`,
+        NULL AS `d7_retained__events`,
+        NULL AS `opens_7d__events`,
+        NULL AS `opens_7d__pre`,
+        NULL AS `active_days_14d__events`,
+        NULL AS `revenue_7d__sum`,
+        NULL AS `revenue_7d__pre`,
+        NULL AS `p90_session__sum`,
+        NULL AS `crashes__events`
     FROM units
     WHERE `exposure_date` = {{event_date}}
 )
@@ -121,12 +223,19 @@ SELECT
     COALESCE(SUM(k.`d1_retained__events`), 0) AS `d1_retained__events`,
     COALESCE(SUM(k.`d7_retained__events`), 0) AS `d7_retained__events`,
     COALESCE(SUM(k.`opens_7d__events`), 0) AS `opens_7d__events`,
-    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(k.`opens_7d__pre`), 0) END AS `opens_7d__pre`,
+    CASE WHEN k.`event_date` = u.`exposure_date`
+        THEN COALESCE(SUM(k.`opens_7d__pre`), 0) END AS `opens_7d__pre`,
     COALESCE(SUM(k.`active_days_14d__events`), 0) AS `active_days_14d__events`,
     COALESCE(SUM(k.`revenue_7d__sum`), 0) AS `revenue_7d__sum`,
-    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(k.`revenue_7d__pre`), 0) END AS `revenue_7d__pre`,
+    CASE WHEN k.`event_date` = u.`exposure_date`
+        THEN COALESCE(SUM(k.`revenue_7d__pre`), 0) END AS `revenue_7d__pre`,
     COALESCE(SUM(k.`p90_session__sum`), 0) AS `p90_session__sum`,
     COALESCE(SUM(k.`crashes__events`), 0) AS `crashes__events`
 FROM parts k
-JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
+JOIN units u
+    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
+GROUP BY
+    k.`event_date`,
+    k.`tracking_key`,
+    k.`user_id`,
+    u.`exposure_date`;

@@ -5,7 +5,8 @@
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
-    `tracking_key` VARCHAR(512) NOT NULL COMMENT 'GrowthBook trackingKey = exposure experiment value',
+    `tracking_key` VARCHAR(512) NOT NULL
+        COMMENT 'GrowthBook trackingKey = exposure experiment value',
     `variation_key` VARCHAR(256) NOT NULL COMMENT 'variation key = exposure variation value',
     `experiment_id` VARCHAR(512) NULL COMMENT 'GrowthBook experiment id',
     `experiment_name` VARCHAR(1020) NULL,
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `first_exposure_time` DATETIME NULL,
     `exposure_date` DATE NULL COMMENT 'partition date of the first exposure (day 0)',
     `multiple_variations` TINYINT NULL COMMENT '1 when multiple_variations_date is set',
-    `activation_time` DATETIME NULL COMMENT 'first activation event at or after exposure (specs with activation)',
+    `activation_time` DATETIME NULL
+        COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
     `segment_1` VARCHAR(1020) NULL COMMENT 'segment values at exposure; names in plan.json',
     `segment_2` VARCHAR(1020) NULL,
@@ -46,7 +48,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `segment_6` VARCHAR(1020) NULL,
     `segment_7` VARCHAR(1020) NULL,
     `segment_8` VARCHAR(1020) NULL,
-    `multiple_variations_date` DATE NULL COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
+    `multiple_variations_date` DATE NULL
+        COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
 )
 PRIMARY KEY (`tag`, `tracking_key`, `user_id`)
 COMMENT 'abc: first exposure per tag x experiment x user'
@@ -70,16 +73,26 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_subscribe_subscribe` (
     `user_id` VARCHAR(512) NOT NULL,
     `exposure_date` DATE NULL COMMENT 'day 0 of the user',
     `days_since_exposure` INT NULL COMMENT 'event_date - exposure_date',
-    `subscribed__events` BIGINT NULL COMMENT 'metric subscribed (spec line 29): events of the day after exposure',
-    `trial_started__events` BIGINT NULL COMMENT 'metric trial_started (spec line 30): events of the day after exposure',
-    `paywall_funnel__step1_first` DATETIME NULL COMMENT 'metric paywall_funnel (spec line 31): first step-1 event of the day',
-    `paywall_funnel__step2_first` DATETIME NULL COMMENT 'metric paywall_funnel (spec line 31): first step-2 event of the day',
-    `paywall_funnel__step3_first` DATETIME NULL COMMENT 'metric paywall_funnel (spec line 31): first step-3 event of the day',
-    `days_to_subscribe__events` BIGINT NULL COMMENT 'metric days_to_subscribe (spec line 32): events of the day after exposure',
-    `sub_revenue__sum` DOUBLE NULL COMMENT 'metric sub_revenue (spec line 33): sum of the value over the day''s events after exposure',
-    `sub_revenue__pre` DOUBLE NULL COMMENT 'metric sub_revenue (spec line 33): CUPED covariate, days -14..-1 (exposure-day row)',
-    `opens_pre__events` BIGINT NULL COMMENT 'metric opens_pre (spec line 34): events of the day after exposure',
-    `app_crashes__events` BIGINT NULL COMMENT 'metric app_crashes (spec line 35): events of the day after exposure'
+    `subscribed__events` BIGINT NULL
+        COMMENT 'metric subscribed (spec line 29): events of the day after exposure',
+    `trial_started__events` BIGINT NULL
+        COMMENT 'metric trial_started (spec line 30): events of the day after exposure',
+    `paywall_funnel__step1_first` DATETIME NULL
+        COMMENT 'metric paywall_funnel (spec line 31): first step-1 event of the day',
+    `paywall_funnel__step2_first` DATETIME NULL
+        COMMENT 'metric paywall_funnel (spec line 31): first step-2 event of the day',
+    `paywall_funnel__step3_first` DATETIME NULL
+        COMMENT 'metric paywall_funnel (spec line 31): first step-3 event of the day',
+    `days_to_subscribe__events` BIGINT NULL
+        COMMENT 'metric days_to_subscribe (spec line 32): events of the day after exposure',
+    `sub_revenue__sum` DOUBLE NULL
+        COMMENT 'metric sub_revenue (spec line 33): sum of the value over the day''s events after exposure',
+    `sub_revenue__pre` DOUBLE NULL
+        COMMENT 'metric sub_revenue (spec line 33): CUPED covariate, days -14..-1 (exposure-day row)',
+    `opens_pre__events` BIGINT NULL
+        COMMENT 'metric opens_pre (spec line 34): events of the day after exposure',
+    `app_crashes__events` BIGINT NULL
+        COMMENT 'metric app_crashes (spec line 35): events of the day after exposure'
 )
 DUPLICATE KEY (`event_date`, `tracking_key`, `user_id`)
 COMMENT 'abc: per-user, per-day metric components of tag subscribe'

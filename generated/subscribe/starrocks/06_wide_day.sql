@@ -5,23 +5,48 @@
 -- 1 statement; send each as its own call.
 
 -- wide table, partition {{event_date}}
-INSERT OVERWRITE `abc`.`tbl_wide_user_subscribe_subscribe` PARTITION (`event_date` = {{event_date}})
-WITH LABEL `abc_subscribe_wide_day_{{run_id}}`
-(`event_date`, `tracking_key`, `user_id`, `exposure_date`, `days_since_exposure`, `subscribed__events`, `trial_started__events`, `paywall_funnel__step1_first`, `paywall_funnel__step2_first`, `paywall_funnel__step3_first`, `days_to_subscribe__events`, `sub_revenue__sum`, `sub_revenue__pre`, `opens_pre__events`, `app_crashes__events`)
+INSERT OVERWRITE `abc`.`tbl_wide_user_subscribe_subscribe`
+PARTITION (`event_date` = {{event_date}})
+WITH LABEL `abc_subscribe_wide_day_{{run_id}}` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `subscribed__events`,
+    `trial_started__events`,
+    `paywall_funnel__step1_first`,
+    `paywall_funnel__step2_first`,
+    `paywall_funnel__step3_first`,
+    `days_to_subscribe__events`,
+    `sub_revenue__sum`,
+    `sub_revenue__pre`,
+    `opens_pre__events`,
+    `app_crashes__events`
+)
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
-    SELECT `tracking_key`, MAX(`phase_start`) AS `phase_start`, MAX(`phase_end`) AS `phase_end`
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
     FROM `abc`.`experiment_data`
     WHERE `tag` = 'subscribe'
     GROUP BY `tracking_key`
 ),
 -- users activated by the last day of the span (day 0 = activation)
 units AS (
-    SELECT a.`tracking_key`, a.`user_id`, a.`activation_time` AS `first_exposure_time`, a.`activation_date` AS `exposure_date`, p.`phase_end`
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`activation_time` AS `first_exposure_time`,
+        a.`activation_date` AS `exposure_date`,
+        p.`phase_end`
     FROM `abc`.`experiment_assignment` a
     JOIN phases p ON p.`tracking_key` = a.`tracking_key`
-    WHERE a.`tag` = 'subscribe' AND a.`activation_date` <= {{event_date}}
+    WHERE a.`tag` = 'subscribe'
+      AND a.`activation_date` <= {{event_date}}
 ),
 -- source events: events at or after each user's exposure
 agg_0 AS (
@@ -51,7 +76,10 @@ agg_0 AS (
       AND s.`event_date` >= u.`exposure_date`
       AND s.`event_time` >= u.`first_exposure_time`
       AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
-    GROUP BY u.`tracking_key`, u.`user_id`, s.`event_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        s.`event_date`
 ),
 -- source payments: events at or after each user's exposure
 agg_1 AS (
@@ -68,7 +96,10 @@ agg_1 AS (
       AND s.`paid_at` >= u.`first_exposure_time`
       AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
       AND s.`product` = 'subscription'
-    GROUP BY u.`tracking_key`, u.`user_id`, s.`pay_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        s.`pay_date`
 ),
 -- source events: CUPED covariates over days -14..-1 of users exposed in the span
 pre_0 AS (
@@ -77,25 +108,83 @@ pre_0 AS (
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric sub_revenue (spec line 33): CUPED covariate: count opens_pre over days -14..-1
-        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) AND s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `sub_revenue__pre`
+        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            AND s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `sub_revenue__pre`
     FROM `ods`.`app_events` s
     JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY) AND s.`event_date` < {{event_date}}
+    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND s.`event_date` < {{event_date}}
       AND u.`exposure_date` = {{event_date}}
-      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) AND s.`event_date` < u.`exposure_date`
-    GROUP BY u.`tracking_key`, u.`user_id`, u.`exposure_date`
+      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND s.`event_date` < u.`exposure_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`
 ),
 parts AS (
-    SELECT `tracking_key`, `user_id`, `event_date`, `subscribed__events` AS `subscribed__events`, `trial_started__events` AS `trial_started__events`, `paywall_funnel__step1_first` AS `paywall_funnel__step1_first`, `paywall_funnel__step2_first` AS `paywall_funnel__step2_first`, `paywall_funnel__step3_first` AS `paywall_funnel__step3_first`, `days_to_subscribe__events` AS `days_to_subscribe__events`, NULL AS `sub_revenue__sum`, NULL AS `sub_revenue__pre`, `opens_pre__events` AS `opens_pre__events`, `app_crashes__events` AS `app_crashes__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        `subscribed__events` AS `subscribed__events`,
+        `trial_started__events` AS `trial_started__events`,
+        `paywall_funnel__step1_first` AS `paywall_funnel__step1_first`,
+        `paywall_funnel__step2_first` AS `paywall_funnel__step2_first`,
+        `paywall_funnel__step3_first` AS `paywall_funnel__step3_first`,
+        `days_to_subscribe__events` AS `days_to_subscribe__events`,
+        NULL AS `sub_revenue__sum`,
+        NULL AS `sub_revenue__pre`,
+        `opens_pre__events` AS `opens_pre__events`,
+        `app_crashes__events` AS `app_crashes__events`
     FROM agg_0
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `subscribed__events`, NULL AS `trial_started__events`, NULL AS `paywall_funnel__step1_first`, NULL AS `paywall_funnel__step2_first`, NULL AS `paywall_funnel__step3_first`, NULL AS `days_to_subscribe__events`, NULL AS `sub_revenue__sum`, `sub_revenue__pre` AS `sub_revenue__pre`, NULL AS `opens_pre__events`, NULL AS `app_crashes__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        NULL AS `subscribed__events`,
+        NULL AS `trial_started__events`,
+        NULL AS `paywall_funnel__step1_first`,
+        NULL AS `paywall_funnel__step2_first`,
+        NULL AS `paywall_funnel__step3_first`,
+        NULL AS `days_to_subscribe__events`,
+        NULL AS `sub_revenue__sum`,
+        `sub_revenue__pre` AS `sub_revenue__pre`,
+        NULL AS `opens_pre__events`,
+        NULL AS `app_crashes__events`
     FROM pre_0
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `event_date`, NULL AS `subscribed__events`, NULL AS `trial_started__events`, NULL AS `paywall_funnel__step1_first`, NULL AS `paywall_funnel__step2_first`, NULL AS `paywall_funnel__step3_first`, NULL AS `days_to_subscribe__events`, `sub_revenue__sum` AS `sub_revenue__sum`, NULL AS `sub_revenue__pre`, NULL AS `opens_pre__events`, NULL AS `app_crashes__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        NULL AS `subscribed__events`,
+        NULL AS `trial_started__events`,
+        NULL AS `paywall_funnel__step1_first`,
+        NULL AS `paywall_funnel__step2_first`,
+        NULL AS `paywall_funnel__step3_first`,
+        NULL AS `days_to_subscribe__events`,
+        `sub_revenue__sum` AS `sub_revenue__sum`,
+        NULL AS `sub_revenue__pre`,
+        NULL AS `opens_pre__events`,
+        NULL AS `app_crashes__events`
     FROM agg_1
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `subscribed__events`, NULL AS `trial_started__events`, NULL AS `paywall_funnel__step1_first`, NULL AS `paywall_funnel__step2_first`, NULL AS `paywall_funnel__step3_first`, NULL AS `days_to_subscribe__events`, NULL AS `sub_revenue__sum`, NULL AS `sub_revenue__pre`, NULL AS `opens_pre__events`, NULL AS `app_crashes__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date` AS `event_date`,
+        NULL AS `subscribed__events`,
+        NULL AS `trial_started__events`,
+        NULL AS `paywall_funnel__step1_first`,
+        NULL AS `paywall_funnel__step2_first`,
+        NULL AS `paywall_funnel__step3_first`,
+        NULL AS `days_to_subscribe__events`,
+        NULL AS `sub_revenue__sum`,
+        NULL AS `sub_revenue__pre`,
+        NULL AS `opens_pre__events`,
+        NULL AS `app_crashes__events`
     FROM units
     WHERE `exposure_date` = {{event_date}}
 )
@@ -112,9 +201,15 @@ SELECT
     MIN(k.`paywall_funnel__step3_first`) AS `paywall_funnel__step3_first`,
     COALESCE(SUM(k.`days_to_subscribe__events`), 0) AS `days_to_subscribe__events`,
     COALESCE(SUM(k.`sub_revenue__sum`), 0) AS `sub_revenue__sum`,
-    CASE WHEN k.`event_date` = u.`exposure_date` THEN COALESCE(SUM(k.`sub_revenue__pre`), 0) END AS `sub_revenue__pre`,
+    CASE WHEN k.`event_date` = u.`exposure_date`
+        THEN COALESCE(SUM(k.`sub_revenue__pre`), 0) END AS `sub_revenue__pre`,
     COALESCE(SUM(k.`opens_pre__events`), 0) AS `opens_pre__events`,
     COALESCE(SUM(k.`app_crashes__events`), 0) AS `app_crashes__events`
 FROM parts k
-JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
+JOIN units u
+    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
+GROUP BY
+    k.`event_date`,
+    k.`tracking_key`,
+    k.`user_id`,
+    u.`exposure_date`;

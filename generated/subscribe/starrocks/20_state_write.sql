@@ -5,6 +5,12 @@
 -- 1 statement; send each as its own call.
 
 -- abc run state
-INSERT INTO `abc`.`run_state`
-(`tag`, `last_date`, `first_date`, `spec_hash`, `abc_version`, `updated_at`)
+INSERT INTO `abc`.`run_state` (
+    `tag`,
+    `last_date`,
+    `first_date`,
+    `spec_hash`,
+    `abc_version`,
+    `updated_at`
+)
 VALUES {{values}};

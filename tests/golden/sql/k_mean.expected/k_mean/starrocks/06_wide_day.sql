@@ -5,23 +5,40 @@
 -- 1 statement; send each as its own call.
 
 -- wide table, partition {{event_date}}
-INSERT OVERWRITE `abc`.`tbl_wide_user_m_k_mean` PARTITION (`event_date` = {{event_date}})
-WITH LABEL `abc_k_mean_wide_day_{{run_id}}`
-(`event_date`, `tracking_key`, `user_id`, `exposure_date`, `days_since_exposure`, `session_length__sum`, `session_length__events`)
+INSERT OVERWRITE `abc`.`tbl_wide_user_m_k_mean`
+PARTITION (`event_date` = {{event_date}})
+WITH LABEL `abc_k_mean_wide_day_{{run_id}}` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `session_length__sum`,
+    `session_length__events`
+)
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
-    SELECT `tracking_key`, MAX(`phase_start`) AS `phase_start`, MAX(`phase_end`) AS `phase_end`
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
     FROM `abc`.`experiment_data`
     WHERE `tag` = 'k_mean'
     GROUP BY `tracking_key`
 ),
 -- users exposed by the last day of the span
 units AS (
-    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, a.`exposure_date`, p.`phase_end`
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
     FROM `abc`.`experiment_assignment` a
     JOIN phases p ON p.`tracking_key` = a.`tracking_key`
-    WHERE a.`tag` = 'k_mean' AND a.`exposure_date` <= {{event_date}}
+    WHERE a.`tag` = 'k_mean'
+      AND a.`exposure_date` <= {{event_date}}
 ),
 -- source events: events at or after each user's exposure
 agg_0 AS (
@@ -39,13 +56,26 @@ agg_0 AS (
       AND s.`event_date` >= u.`exposure_date`
       AND s.`event_time` >= u.`first_exposure_time`
       AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
-    GROUP BY u.`tracking_key`, u.`user_id`, s.`event_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        s.`event_date`
 ),
 parts AS (
-    SELECT `tracking_key`, `user_id`, `event_date`, `session_length__sum` AS `session_length__sum`, `session_length__events` AS `session_length__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        `session_length__sum` AS `session_length__sum`,
+        `session_length__events` AS `session_length__events`
     FROM agg_0
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `session_length__sum`, NULL AS `session_length__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date` AS `event_date`,
+        NULL AS `session_length__sum`,
+        NULL AS `session_length__events`
     FROM units
     WHERE `exposure_date` = {{event_date}}
 )
@@ -58,5 +88,10 @@ SELECT
     COALESCE(SUM(k.`session_length__sum`), 0) AS `session_length__sum`,
     COALESCE(SUM(k.`session_length__events`), 0) AS `session_length__events`
 FROM parts k
-JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
+JOIN units u
+    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
+GROUP BY
+    k.`event_date`,
+    k.`tracking_key`,
+    k.`user_id`,
+    u.`exposure_date`;

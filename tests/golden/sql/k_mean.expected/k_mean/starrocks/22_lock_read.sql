@@ -3,6 +3,11 @@
 -- step lock_read: the tag's lease: who holds it and until when (before and after lock_take)
 -- 1 statement; send each as its own call.
 
-SELECT `owner`, `host`, `pid`, `expires_at`, CASE WHEN `expires_at` < UTC_TIMESTAMP() THEN 1 ELSE 0 END AS `expired`
+SELECT
+    `owner`,
+    `host`,
+    `pid`,
+    `expires_at`,
+    CASE WHEN `expires_at` < UTC_TIMESTAMP() THEN 1 ELSE 0 END AS `expired`
 FROM `abc`.`run_lock`
 WHERE `tag` = 'k_mean';

@@ -9,7 +9,8 @@ CREATE DATABASE IF NOT EXISTS `flow_report_app`;
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
-    `tracking_key` VARCHAR(128) NOT NULL COMMENT 'GrowthBook trackingKey = exposure experiment value',
+    `tracking_key` VARCHAR(128) NOT NULL
+        COMMENT 'GrowthBook trackingKey = exposure experiment value',
     `variation_key` VARCHAR(64) NOT NULL COMMENT 'variation key = exposure variation value',
     `experiment_id` VARCHAR(128) NULL COMMENT 'GrowthBook experiment id',
     `experiment_name` VARCHAR(255) NULL,
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
     PRIMARY KEY (`tag`, `tracking_key`, `variation_key`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: experiment config of the latest phase, replaced per tag';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: experiment config of the latest phase, replaced per tag';
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
@@ -37,7 +39,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `first_exposure_time` DATETIME NULL,
     `exposure_date` DATE NULL COMMENT 'partition date of the first exposure (day 0)',
     `multiple_variations` TINYINT NULL COMMENT '1 when multiple_variations_date is set',
-    `activation_time` DATETIME NULL COMMENT 'first activation event at or after exposure (specs with activation)',
+    `activation_time` DATETIME NULL
+        COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
     `segment_1` VARCHAR(255) NULL COMMENT 'segment values at exposure; names in plan.json',
     `segment_2` VARCHAR(255) NULL,
@@ -47,12 +50,15 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `segment_6` VARCHAR(255) NULL,
     `segment_7` VARCHAR(255) NULL,
     `segment_8` VARCHAR(255) NULL,
-    `multiple_variations_date` DATE NULL COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
+    `multiple_variations_date` DATE NULL
+        COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
     PRIMARY KEY (`tag`, `tracking_key`, `user_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: first exposure per tag x experiment x user';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: first exposure per tag x experiment x user';
 
 ALTER TABLE `abc`.`experiment_assignment`
-    ADD COLUMN IF NOT EXISTS `multiple_variations_date` DATE NULL COMMENT 'first date of an exposure to another variation than the first (NULL: none)';
+    ADD COLUMN IF NOT EXISTS `multiple_variations_date` DATE NULL
+        COMMENT 'first date of an exposure to another variation than the first (NULL: none)';
 
 CREATE TABLE IF NOT EXISTS `abc`.`schema_migrations` (
     `tag` VARCHAR(64) NOT NULL,
@@ -61,7 +67,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`schema_migrations` (
     `applied_at` DATETIME NULL,
     `abc_version` VARCHAR(32) NULL,
     PRIMARY KEY (`tag`, `version`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: schema versions applied per tag';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: schema versions applied per tag';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_k_sum` (
     `event_date` DATE NOT NULL COMMENT 'day of the activity (partition)',
@@ -69,10 +76,12 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_k_sum` (
     `user_id` VARCHAR(128) NOT NULL,
     `exposure_date` DATE NULL COMMENT 'day 0 of the user',
     `days_since_exposure` INT NULL COMMENT 'event_date - exposure_date',
-    `revenue__sum` DOUBLE NULL COMMENT 'metric revenue (spec line 24): sum of the value over the day''s events after exposure',
+    `revenue__sum` DOUBLE NULL
+        COMMENT 'metric revenue (spec line 24): sum of the value over the day''s events after exposure',
     KEY `abc_key` (`event_date`, `tracking_key`, `user_id`),
     KEY `abc_unit_key` (`tracking_key`, `user_id`, `event_date`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per-user, per-day metric components of tag k_sum';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: per-user, per-day metric components of tag k_sum';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_k_sum` (
     `tag` VARCHAR(64) NOT NULL,
@@ -138,7 +147,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_k_sum` (
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
     KEY `abc_key` (`tag`, `module`, `experiment_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: latest results of tag k_sum';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: latest results of tag k_sum';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_m_k_sum` (
     `tag` VARCHAR(64) NOT NULL,
@@ -205,7 +215,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_m_k_sum` (
     `abc_version` VARCHAR(32) NULL,
     KEY `abc_key` (`tag`, `module`, `experiment_id`),
     KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of tag k_sum per analysis date';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: results of tag k_sum per analysis date';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_k_sum__stage` (
     `tag` VARCHAR(64) NOT NULL,
@@ -271,7 +282,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_k_sum__stage` (
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
     KEY `abc_key` (`tag`, `module`, `experiment_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: staged results of tag k_sum';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: staged results of tag k_sum';
 
 CREATE TABLE IF NOT EXISTS `flow_report_app`.`tbl_report_ab_testing_result` (
     `tag` VARCHAR(64) NOT NULL,
@@ -337,7 +349,8 @@ CREATE TABLE IF NOT EXISTS `flow_report_app`.`tbl_report_ab_testing_result` (
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
     KEY `abc_key` (`tag`, `module`, `experiment_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: results of every tag for dashboards';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: results of every tag for dashboards';
 
 CREATE TABLE IF NOT EXISTS `abc`.`run_state` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
@@ -347,7 +360,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`run_state` (
     `abc_version` VARCHAR(32) NULL,
     `updated_at` DATETIME NULL,
     PRIMARY KEY (`tag`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: dates done per tag, for incremental runs';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: dates done per tag, for incremental runs';
 
 CREATE TABLE IF NOT EXISTS `abc`.`run_lock` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
@@ -357,7 +371,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`run_lock` (
     `expires_at` DATETIME NULL COMMENT 'UTC; an expired lease is taken over',
     `taken_at` DATETIME NULL COMMENT 'UTC',
     PRIMARY KEY (`tag`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: one run per tag at a time (a lease)';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: one run per tag at a time (a lease)';
 
 CREATE TABLE IF NOT EXISTS `abc`.`source_fingerprint` (
     `tag` VARCHAR(64) NOT NULL COMMENT 'spec tag',
@@ -367,4 +382,5 @@ CREATE TABLE IF NOT EXISTS `abc`.`source_fingerprint` (
     `checksum` BIGINT NULL COMMENT 'sum of a hash of the columns the spec reads, over those rows',
     `recorded_at` DATETIME NULL COMMENT 'UTC',
     PRIMARY KEY (`tag`, `source`, `event_date`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per tag, source and date, the rows a fill read (late data detection)';
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: per tag, source and date, the rows a fill read (late data detection)';

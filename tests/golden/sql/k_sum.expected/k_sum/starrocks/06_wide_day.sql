@@ -5,23 +5,39 @@
 -- 1 statement; send each as its own call.
 
 -- wide table, partition {{event_date}}
-INSERT OVERWRITE `abc`.`tbl_wide_user_m_k_sum` PARTITION (`event_date` = {{event_date}})
-WITH LABEL `abc_k_sum_wide_day_{{run_id}}`
-(`event_date`, `tracking_key`, `user_id`, `exposure_date`, `days_since_exposure`, `revenue__sum`)
+INSERT OVERWRITE `abc`.`tbl_wide_user_m_k_sum`
+PARTITION (`event_date` = {{event_date}})
+WITH LABEL `abc_k_sum_wide_day_{{run_id}}` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `revenue__sum`
+)
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
-    SELECT `tracking_key`, MAX(`phase_start`) AS `phase_start`, MAX(`phase_end`) AS `phase_end`
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
     FROM `abc`.`experiment_data`
     WHERE `tag` = 'k_sum'
     GROUP BY `tracking_key`
 ),
 -- users exposed by the last day of the span
 units AS (
-    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, a.`exposure_date`, p.`phase_end`
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
     FROM `abc`.`experiment_assignment` a
     JOIN phases p ON p.`tracking_key` = a.`tracking_key`
-    WHERE a.`tag` = 'k_sum' AND a.`exposure_date` <= {{event_date}}
+    WHERE a.`tag` = 'k_sum'
+      AND a.`exposure_date` <= {{event_date}}
 ),
 -- source payments: events at or after each user's exposure
 agg_1 AS (
@@ -37,13 +53,24 @@ agg_1 AS (
       AND s.`pay_date` >= u.`exposure_date`
       AND s.`paid_at` >= u.`first_exposure_time`
       AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
-    GROUP BY u.`tracking_key`, u.`user_id`, s.`pay_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        s.`pay_date`
 ),
 parts AS (
-    SELECT `tracking_key`, `user_id`, `event_date`, `revenue__sum` AS `revenue__sum`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        `revenue__sum` AS `revenue__sum`
     FROM agg_1
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `revenue__sum`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date` AS `event_date`,
+        NULL AS `revenue__sum`
     FROM units
     WHERE `exposure_date` = {{event_date}}
 )
@@ -55,5 +82,10 @@ SELECT
     DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`revenue__sum`), 0) AS `revenue__sum`
 FROM parts k
-JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
+JOIN units u
+    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
+GROUP BY
+    k.`event_date`,
+    k.`tracking_key`,
+    k.`user_id`,
+    u.`exposure_date`;

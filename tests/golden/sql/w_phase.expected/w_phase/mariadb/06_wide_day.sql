@@ -10,22 +10,37 @@ DELETE FROM `abc`.`tbl_wide_user_m_w_phase`
 WHERE `event_date` = {{event_date}};
 
 -- wide table, partition {{event_date}}
-INSERT INTO `abc`.`tbl_wide_user_m_w_phase`
-(`event_date`, `tracking_key`, `user_id`, `exposure_date`, `days_since_exposure`, `opens__events`)
+INSERT INTO `abc`.`tbl_wide_user_m_w_phase` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `opens__events`
+)
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
-    SELECT `tracking_key`, MAX(`phase_start`) AS `phase_start`, MAX(`phase_end`) AS `phase_end`
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
     FROM `abc`.`experiment_data`
     WHERE `tag` = 'w_phase'
     GROUP BY `tracking_key`
 ),
 -- users exposed by the last day of the span
 units AS (
-    SELECT a.`tracking_key`, a.`user_id`, a.`first_exposure_time`, a.`exposure_date`, p.`phase_end`
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
     FROM `abc`.`experiment_assignment` a
     JOIN phases p ON p.`tracking_key` = a.`tracking_key`
-    WHERE a.`tag` = 'w_phase' AND a.`exposure_date` <= {{event_date}}
+    WHERE a.`tag` = 'w_phase'
+      AND a.`exposure_date` <= {{event_date}}
 ),
 -- source events: events at or after each user's exposure
 agg_0 AS (
@@ -41,13 +56,24 @@ agg_0 AS (
       AND s.`event_date` >= u.`exposure_date`
       AND s.`event_time` >= u.`first_exposure_time`
       AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
-    GROUP BY u.`tracking_key`, u.`user_id`, s.`event_date`
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        s.`event_date`
 ),
 parts AS (
-    SELECT `tracking_key`, `user_id`, `event_date`, `opens__events` AS `opens__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `event_date`,
+        `opens__events` AS `opens__events`
     FROM agg_0
     UNION ALL
-    SELECT `tracking_key`, `user_id`, `exposure_date` AS `event_date`, NULL AS `opens__events`
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date` AS `event_date`,
+        NULL AS `opens__events`
     FROM units
     WHERE `exposure_date` = {{event_date}}
 )
@@ -59,7 +85,12 @@ SELECT
     DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`opens__events`), 0) AS `opens__events`
 FROM parts k
-JOIN units u ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
-GROUP BY k.`event_date`, k.`tracking_key`, k.`user_id`, u.`exposure_date`;
+JOIN units u
+    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
+GROUP BY
+    k.`event_date`,
+    k.`tracking_key`,
+    k.`user_id`,
+    u.`exposure_date`;
 
 COMMIT;
