@@ -58,6 +58,10 @@ typedef struct PlanLock {
     const char *tables[3];
     PlanLockCol *cols;
     int ncols;
+    /* the spec's segment columns of the shared experiment_assignment
+     * (type STR255; retired: no longer a segment of the spec) */
+    PlanLockCol *segs;
+    int nsegs;
 } PlanLock;
 
 /* Parse a schema.lock text; ABC_ERR_ENV with err on a malformed lock. */

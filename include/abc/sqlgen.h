@@ -155,6 +155,7 @@ typedef struct SqlProgram {
     int nsteps;
     const TableDef *wide;   /* the table whose columns follow the spec */
     const TableDef *daily;  /* the per-tag tables a tag replaces by date */
+    const TableDef *assign; /* experiment_assignment: its segment columns follow the spec */
     const TableDef *tables; /* every table the DDL creates */
     int ntables;
     int schema_version;     /* set by the caller (plan.h) before rendering */
@@ -175,6 +176,9 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
  * followed by ";" and a blank line.  Deterministic. */
 void sqlgen_step_file(const SqlProgram *p, const SqlStep *s, Buf *out);
 
+/* text as whole "-- " comment lines of at most 100 characters (broken
+ * between words; control characters become '?'). */
+void sqlgen_comment(Buf *out, const char *text);
 /* The provenance header ("-- " lines): spec path, content hash, abc version,
  * tag, dialect and a title. */
 void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *out);
@@ -213,13 +217,17 @@ AbcStatus sqlgen_bind(const Dialect *d, const char *tmpl, const SqlParams *p, Bu
 AbcStatus sqlgen_literal(const Dialect *d, const SqlValue *v, Buf *out, char *err,
                          size_t errlen) ABC_MUST_CHECK;
 
-/* The migrate_wide step for a wide table whose present columns are
- * `present` (names, any case): one ALTER TABLE adding, in the table's
- * order, every column of p->wide not among them.  Returns the number of
- * columns added; 0 (and *out untouched) when none is missing.  The step and
- * its text live in a. */
-int sqlgen_migrate_wide(const SqlProgram *p, const char *const *present, int npresent, Arena *a,
-                        SqlStep *out);
+/* The migrate_wide step for the columns present in the warehouse
+ * (tables[k].present[k], names any case, as migrate_columns reads them):
+ * one ALTER TABLE adding, in the table's order, every column of p->wide
+ * not among them, and one adding the spec's segment columns that
+ * p->assign lacks.  A table without any present column is new (created
+ * with every column) and is left alone.  Returns the number of columns
+ * added, added[0] to the wide table and added[1] to the assignment table;
+ * 0 (and *out untouched) when none is missing.  The step and its text
+ * live in a. */
+int sqlgen_migrate_wide(const SqlProgram *p, const char *const *tables, const char *const *present,
+                        int npresent, Arena *a, SqlStep *out, int added[2]);
 
 /* abc check's warehouse checks: the spec compiles for every dialect (so a
  * dialect's limits, such as the columns of a table, are diagnostics in d),

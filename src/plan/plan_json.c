@@ -434,7 +434,9 @@ void plan_json(const SqlProgram *p, Buf *b)
     for (int i = 0; i < ir->nsegments; i++) {
         buf_puts(b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
         js_str(b, ir->segments[i].name);
-        buf_printf(b, ", \"slot\": \"segment_%d\", \"from\": \"%s\", \"source\": ", i + 1,
+        buf_puts(b, ", \"assignment_column\": ");
+        js_str(b, ir->segments[i].name);
+        buf_printf(b, ", \"from\": \"%s\", \"source\": ",
                    ir->segments[i].from == SEG_EXPOSURE ? "exposure" : "user_table");
         js_str(b, ir->segments[i].from == SEG_EXPOSURE ? ir->sources[ir->exposure.source].name
                                                         : ir->sources[ir->segments[i].source].name);

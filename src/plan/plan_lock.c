@@ -7,8 +7,12 @@
  *     table wide abc.tbl_wide_user_retention_retention
  *     column event_date DATE
  *     retired old_metric__events BIGINT
+ *     segment country
+ *     retired_segment old_segment
  * The lock is the memory of what a published wide table holds: a column
- * is never removed from it, only marked retired. */
+ * is never removed from it, only marked retired.  The segment lines are
+ * the tag's columns of the shared experiment_assignment (one per segment,
+ * named after it), kept the same way. */
 #include "abc/plan.h"
 
 #include <stdio.h>
@@ -36,8 +40,9 @@ AbcStatus plan_lock_parse(const char *text, Arena *a, PlanLock *out, char *err, 
 {
     PlanLock l;
     memset(&l, 0, sizeof l);
-    int cap = 16;
+    int cap = 16, scap = 8;
     l.cols = arena_alloc(a, (size_t)cap * sizeof *l.cols);
+    l.segs = arena_alloc(a, (size_t)scap * sizeof *l.segs);
     int lineno = 0;
     const char *p = text;
     while (*p) {
@@ -74,6 +79,14 @@ AbcStatus plan_lock_parse(const char *text, Arena *a, PlanLock *out, char *err, 
             if (k < 0)
                 goto bad;
             l.tables[k] = w3;
+        } else if ((strcmp(w1, "segment") == 0 || strcmp(w1, "retired_segment") == 0) && !w3) {
+            if (l.nsegs == scap) {
+                PlanLockCol *c = arena_alloc(a, (size_t)scap * 2 * sizeof *c);
+                memcpy(c, l.segs, (size_t)scap * sizeof *c);
+                l.segs = c;
+                scap *= 2;
+            }
+            l.segs[l.nsegs++] = (PlanLockCol){w2, CT_STR255, w1[0] == 'r'};
         } else if (col && w3) {
             ColType t;
             if (!type_by_name(w3, &t))
@@ -102,8 +115,9 @@ bad:
 
 void plan_lock_render(const PlanLock *l, Buf *out)
 {
-    buf_printf(out, "# abc schema lock: the columns of the tag's wide table, per schema version.\n"
-                    "# Written by `abc compile`; a removed metric's columns stay, marked retired.\n"
+    buf_printf(out, "# abc schema lock: the columns of the tag's wide table and its segment columns\n"
+                    "# of experiment_assignment, per schema version.  Written by `abc compile`;\n"
+                    "# a removed metric's or segment's columns stay, marked retired.\n"
                     "tag %s\nversion %d\n", l->tag, l->version);
     for (int i = 0; i < 3; i++)
         if (l->tables[i])
@@ -111,4 +125,6 @@ void plan_lock_render(const PlanLock *l, Buf *out)
     for (int i = 0; i < l->ncols; i++)
         buf_printf(out, "%s %s %s\n", l->cols[i].retired ? "retired" : "column", l->cols[i].name,
                    type_names[l->cols[i].type]);
+    for (int i = 0; i < l->nsegs; i++)
+        buf_printf(out, "%s %s\n", l->segs[i].retired ? "retired_segment" : "segment", l->segs[i].name);
 }

@@ -131,10 +131,37 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
             retired[nretired++] = (TableCol){old.cols[k].name, old.cols[k].type, false, NULL};
         }
     }
-    nl.version = have_old ? old.version + ((nadded || nremoved) ? 1 : 0) : 1;
+    /* the segment columns of experiment_assignment: added, kept, retired */
+    const TableDef *assign = probe.assign;
+    int nseg = ir->nsegments, first_seg = assign->ncols - 1 - nseg;
+    nl.segs = arena_alloc(a, (size_t)(nseg + (have_old ? old.nsegs : 0) + 1) * sizeof *nl.segs);
+    TableCol *sadded = arena_alloc(a, (size_t)(nseg + 1) * sizeof *sadded);
+    int nsadded = 0, nsremoved = 0;
+    const char **sremoved = arena_alloc(a, (size_t)((have_old ? old.nsegs : 0) + 1) * sizeof *sremoved);
+    for (int i = 0; i < nseg; i++) {
+        const TableCol *c = &assign->cols[first_seg + i];
+        bool known = false;
+        for (int k = 0; have_old && k < old.nsegs && !known; k++)
+            known = strcasecmp(old.segs[k].name, c->name) == 0;
+        if (!known)
+            sadded[nsadded++] = *c;
+        nl.segs[nl.nsegs++] = (PlanLockCol){c->name, CT_STR255, false};
+    }
+    for (int k = 0; have_old && k < old.nsegs; k++) {
+        bool still = false;
+        for (int i = 0; i < nseg && !still; i++)
+            still = strcasecmp(assign->cols[first_seg + i].name, old.segs[k].name) == 0;
+        if (still)
+            continue;
+        if (!old.segs[k].retired)
+            sremoved[nsremoved++] = old.segs[k].name;
+        nl.segs[nl.nsegs++] = (PlanLockCol){old.segs[k].name, CT_STR255, true};
+    }
+    bool changed = nadded || nremoved || nsadded || nsremoved;
+    nl.version = have_old ? old.version + (changed ? 1 : 0) : 1;
 
     /* a migration for both dialects when the columns changed */
-    if (have_old && (nadded || nremoved)) {
+    if (have_old && changed) {
         const Dialect *both[2] = {&dialect_starrocks, &dialect_mariadb};
         for (int di = 0; di < 2; di++) {
             SqlProgram p;
@@ -143,17 +170,32 @@ AbcStatus plan_tag_outputs(const IrSpec *ir, const Dialect *const *dialects, int
                 goto out;
             buf_reset(&b);
             char title[200];
-            snprintf(title, sizeof title, "migration of %s from schema version %d to %d",
-                     nl.tables[0], old.version, nl.version);
+            snprintf(title, sizeof title, "migration of %s%s from schema version %d to %d",
+                     nl.tables[0], nsadded || nsremoved ? " and its segment columns" : "",
+                     old.version, nl.version);
             sqlgen_header(ir, both[di], title, &b);
             for (int i = 0; i < nadded; i++)
-                buf_printf(&b, "-- adds %s %s\n", added[i].name, plan_col_type_name(added[i].type));
+                sqlgen_comment(&b, arena_printf(g, "adds %s %s", added[i].name,
+                                                plan_col_type_name(added[i].type)));
             for (int i = 0; i < nremoved; i++)
-                buf_printf(&b, "-- retires %s: kept in the table (a published table loses no "
-                               "column), NULL for new rows\n", removed[i]);
+                sqlgen_comment(&b, arena_printf(g, "retires %s: kept in the table (a published "
+                                                   "table loses no column), NULL for new rows",
+                                                removed[i]));
+            for (int i = 0; i < nsadded; i++)
+                sqlgen_comment(&b, arena_printf(g, "adds segment column %s to %s.%s",
+                                                sadded[i].name, assign->db, assign->name));
+            for (int i = 0; i < nsremoved; i++)
+                sqlgen_comment(&b, arena_printf(g, "retires segment column %s of %s.%s: kept in "
+                                                   "the table, NULL for the tag's new rows",
+                                                sremoved[i], assign->db, assign->name));
             if (nadded) {
                 buf_puts(&b, "\n");
                 both[di]->add_columns(&b, p.wide, added, nadded);
+                buf_puts(&b, ";\n");
+            }
+            if (nsadded) {
+                buf_puts(&b, "\n");
+                both[di]->add_columns(&b, p.assign, sadded, nsadded);
                 buf_puts(&b, ";\n");
             }
             add_file(a, &o, arena_printf(a, "%s/migrations/%04d_v%d.%s.sql", ir->tag,

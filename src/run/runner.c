@@ -285,25 +285,74 @@ static AbcStatus state_write(Runner *r, const SqlParams *base, char *err, size_t
 
 /* ---- schema migrations (steps migrate_*) ------------------------------------------- */
 
+/* migrate_columns' rows: table and column names */
 typedef struct ColSet {
-    char **names;
+    char **tables, **names;
     int n, cap;
 } ColSet;
 
 static AbcStatus colset_fn(const WhRow *row, void *ctx)
 {
     ColSet *c = ctx;
-    if (row->ncols < 1 || !row->values[0])
+    if (row->ncols < 2 || !row->values[0] || !row->values[1])
         return ABC_OK;
     if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 64;
-        char **p = realloc(c->names, sizeof(char *) * (size_t)c->cap);
+        int cap = c->cap ? c->cap * 2 : 64;
+        char **t = realloc(c->tables, sizeof(char *) * (size_t)cap);
+        if (!t)
+            return ABC_ERR_ENV;
+        c->tables = t;
+        char **p = realloc(c->names, sizeof(char *) * (size_t)cap);
         if (!p)
             return ABC_ERR_ENV;
         c->names = p;
+        c->cap = cap;
     }
-    c->names[c->n++] = strdup(row->values[0]);
+    c->tables[c->n] = strdup(row->values[0]);
+    c->names[c->n] = strdup(row->values[1]);
+    if (!c->tables[c->n] || !c->names[c->n]) {
+        free(c->tables[c->n]);
+        free(c->names[c->n]);
+        return ABC_ERR_ENV;
+    }
+    c->n++;
     return ABC_OK;
+}
+
+static void colset_free(ColSet *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        free(c->tables[i]);
+        free(c->names[i]);
+    }
+    free(c->tables);
+    free(c->names);
+}
+
+/* Whether the warehouse has table t (a row of migrate_columns names it). */
+static bool colset_has_table(const ColSet *c, const TableDef *t)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcasecmp(c->tables[i], t->name) == 0)
+            return true;
+    return false;
+}
+
+/* "3 columns to tbl_wide_x and 1 column to experiment_assignment" */
+static void added_text(const Runner *r, const int added[2], char *out, size_t len)
+{
+    const char *names[2] = {r->prog.wide->name, r->prog.assign->name};
+    size_t n = 0;
+    out[0] = '\0';
+    for (int t = 0; t < 2; t++) {
+        if (!added[t])
+            continue;
+        int k = snprintf(out + n, len - n, "%s%d column%s to %s", n ? " and " : "", added[t],
+                         added[t] == 1 ? "" : "s", names[t]);
+        if (k < 0 || (size_t)k >= len - n)
+            return;
+        n += (size_t)k;
+    }
 }
 
 static AbcStatus value_fn(const WhRow *row, void *ctx)
@@ -315,8 +364,9 @@ static AbcStatus value_fn(const WhRow *row, void *ctx)
 }
 
 /* Bring the wide table (created earlier with the columns of its first spec
- * version) up to the spec's columns: migrate_wide ADDs the missing ones, in
- * the spec's order, and migrate_record records the new schema version.
+ * version) up to the spec's columns, and the shared assignment table up to
+ * the spec's segment columns: migrate_wide ADDs the missing ones, in the
+ * spec's order, and migrate_record records the new schema version.
  * Columns the spec no longer has are kept (a published table never loses a
  * column).  Nothing happens when the table already matches, or is new.
  * Under --dry-run --sql the statements are shown as the template steps,
@@ -331,10 +381,11 @@ static AbcStatus migrate_wide(Runner *r, const SqlParams *base, char *err, size_
     ColSet have = {0};
     AbcStatus st = query_step(r, cols, base, colset_fn, &have, err, errlen);
     SqlStep alter;
-    int nmissing = 0;
+    int nmissing = 0, added[2] = {0, 0};
     if (st == ABC_OK && have.n > 0)
-        nmissing = sqlgen_migrate_wide(&r->prog, (const char *const *)have.names, have.n,
-                                       &r->arena, &alter);
+        nmissing = sqlgen_migrate_wide(&r->prog, (const char *const *)have.tables,
+                                       (const char *const *)have.names, have.n, &r->arena, &alter,
+                                       added);
     const SqlStep *tmpl = find_step(r, SQLSTEP_MIGRATE_WIDE);
     if (st == ABC_OK && r->show && tmpl) {
         fprintf(r->show, "-- only when the wide table lacks columns of the spec (%s): %s adds those "
@@ -348,9 +399,9 @@ static AbcStatus migrate_wide(Runner *r, const SqlParams *base, char *err, size_
         if (st == ABC_OK)
             st = query_step(r, ver, base, value_fn, &version, err, errlen);
         if (st == ABC_OK) {
-            char name[160];
-            snprintf(name, sizeof name, "add %d column%s to %s", nmissing, nmissing == 1 ? "" : "s",
-                     r->prog.wide->name);
+            char what[300], name[320];
+            added_text(r, added, what, sizeof what);
+            snprintf(name, sizeof name, "add %s", what);
             SqlValue row[5];
             for (int c = 0; c < SQLGEN_MIGRATION_NCOLUMNS && c < 5; c++) {
                 const char *col = SQLGEN_MIGRATION_COLUMNS[c];
@@ -377,14 +428,16 @@ static AbcStatus migrate_wide(Runner *r, const SqlParams *base, char *err, size_
             } else {
                 st = exec_row(r, rec, row, SQLGEN_MIGRATION_NCOLUMNS, base, err, errlen);
             }
-            if (st == ABC_OK && !r->show)
-                progress(r, "migrated %s: %d column%s added (schema version %ld)", r->prog.wide->name,
-                         nmissing, nmissing == 1 ? "" : "s", version + 1);
+            if (st == ABC_OK && !r->show) {
+                if (!added[1])
+                    progress(r, "migrated %s: %d column%s added (schema version %ld)",
+                             r->prog.wide->name, nmissing, nmissing == 1 ? "" : "s", version + 1);
+                else
+                    progress(r, "migrated: %s added (schema version %ld)", what, version + 1);
+            }
         }
     }
-    for (int i = 0; i < have.n; i++)
-        free(have.names[i]);
-    free(have.names);
+    colset_free(&have);
     return st;
 }
 
@@ -1235,21 +1288,28 @@ static void plan_migration(Runner *r, FILE *f)
     SqlStep alter;
     if (query_step(r, cols, &base, colset_fn, &have, err, sizeof err) != ABC_OK) {
         fprintf(f, "migration: unknown (%s)\n", err);
-    } else if (have.n == 0) {
+    } else if (!colset_has_table(&have, r->prog.wide) &&
+               !(r->unit.ir->nsegments && colset_has_table(&have, r->prog.assign))) {
         fprintf(f, "migration: none (%s is new: created with every column)\n", r->prog.wide->name);
     } else {
-        int n = sqlgen_migrate_wide(&r->prog, (const char *const *)have.names, have.n, &r->arena,
-                                    &alter);
-        if (n == 0)
+        int added[2] = {0, 0};
+        int n = sqlgen_migrate_wide(&r->prog, (const char *const *)have.tables,
+                                    (const char *const *)have.names, have.n, &r->arena, &alter,
+                                    added);
+        if (n == 0) {
             fprintf(f, "migration: none (%s has every column of the spec)\n", r->prog.wide->name);
-        else
+        } else if (!added[1]) {
             fprintf(f, "migration: %s lacks %d column%s of the spec; migrate_wide adds %s and "
                        "schema_migrations records the next version\n",
                     r->prog.wide->name, n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+        } else {
+            char what[300];
+            added_text(r, added, what, sizeof what);
+            fprintf(f, "migration: migrate_wide adds %s (columns of the spec they lack) and "
+                       "schema_migrations records the next version\n", what);
+        }
     }
-    for (int i = 0; i < have.n; i++)
-        free(have.names[i]);
-    free(have.names);
+    colset_free(&have);
 }
 
 static void dry_run_plan(Runner *r)

@@ -48,6 +48,34 @@ static bool stat_of(const char *s, StatsRowStat *st, int *step)
     return false;
 }
 
+/* The slot (0-based) of a distribution result column: its position among
+ * the step's segment_slot columns (named after the segments); -1 when it
+ * is none of them. */
+static int slot_of(const SqlStep *step, const char *name)
+{
+    int k = 0;
+    for (int i = 0; i < step->ncolumns; i++) {
+        const SqlColumn *sc = &step->columns[i];
+        if (!sc->stat || strcmp(sc->stat, "segment_slot") != 0)
+            continue;
+        if (strcmp(sc->name, name) == 0)
+            return k < STATS_ROW_MAX_SLOTS ? k : -1;
+        k++;
+    }
+    return -1;
+}
+
+/* The name of slot k (the k-th segment_slot column), or "segment slot". */
+static const char *slot_name(const SqlStep *step, int k)
+{
+    for (int i = 0; i < step->ncolumns; i++) {
+        const SqlColumn *sc = &step->columns[i];
+        if (sc->stat && strcmp(sc->stat, "segment_slot") == 0 && k-- == 0)
+            return sc->name;
+    }
+    return "segment slot";
+}
+
 AbcStatus stats_rows_decoder(const SqlStep *step, int nsegments, const WhRow *first,
                              StatsRowDecoder **out, char *err, size_t errlen)
 {
@@ -79,10 +107,10 @@ AbcStatus stats_rows_decoder(const SqlStep *step, int nsegments, const WhRow *fi
         else if (step->shape == STATS_SURVIVAL && !strcmp(n, "day")) c->role = R_DAY;
         else if (step->shape == STATS_SURVIVAL && !strcmp(n, "events")) c->role = R_EVENTS;
         else if (step->shape == STATS_SURVIVAL && !strcmp(n, "censored")) c->role = R_CENSORED;
-        else if (step->shape == STATS_DISTRIBUTION && !strncmp(n, "segment_", 8) && atoi(n + 8) >= 1 &&
-                 atoi(n + 8) <= STATS_ROW_MAX_SLOTS) {
+        else if (step->shape == STATS_DISTRIBUTION && (c->slot = slot_of(step, n)) >= 0) {
+            /* a segment slot: the k-th segment_slot column of the step,
+             * named after its segment */
             c->role = R_SLOT;
-            c->slot = atoi(n + 8) - 1;
             slot_seen[c->slot] = true;
             if (c->slot + 1 > d->nslots)
                 d->nslots = c->slot + 1;
@@ -106,14 +134,11 @@ AbcStatus stats_rows_decoder(const SqlStep *step, int nsegments, const WhRow *fi
                         : !have[R_VAR] ? "variation_key" : NULL;
     if (!missing && step->shape != STATS_DISTRIBUTION)
         missing = !have[R_SEG] ? "segment" : !have[R_SEGVAL] ? "segment_value" : NULL;
-    char slot[32];
     if (!missing && step->shape == STATS_DISTRIBUTION) {
         missing = !have[R_VALUE] ? "value" : !have[R_UNITS] ? "units" : NULL;
         for (int k = 0; !missing && k < nsegments && k < STATS_ROW_MAX_SLOTS; k++)
-            if (!slot_seen[k]) {
-                snprintf(slot, sizeof slot, "segment_%d", k + 1);
-                missing = slot;
-            }
+            if (!slot_seen[k])
+                missing = slot_name(step, k);
     }
     if (!missing && step->shape == STATS_SURVIVAL)
         missing = !have[R_DAY] ? "day" : !have[R_EVENTS] ? "events" : !have[R_CENSORED] ? "censored" : NULL;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "abc/dates.h"
 #include "sema_int.h"
@@ -32,6 +33,48 @@ static void set_table_name(Sema *s, const AstItem *it, const char **dst)
         diag_error(s->diag, it->words->loc, "'%s' is not a valid database or table name (letters, digits, '_', at most 64)", n);
     expect_no_more(s, it->words->next);
     *dst = n;
+}
+
+/* Segments are columns of experiment_assignment named after them, next to
+ * its own columns and, in the statistics queries, next to the per-unit
+ * columns and result columns abc names: a segment may not take one of
+ * those names, nor one of the former positional segment columns, nor
+ * contain "__" (the metric columns' separator); column names ignore case,
+ * so neither may two segments differ only in case. */
+static const char *const reserved_columns[] = {
+    "tag", "tracking_key", "user_id", "variation_key", "first_exposure_time", "exposure_date",
+    "exposure_time", "multiple_variations", "multiple_variations_date", "activation_time",
+    "activation_date", "act_time", "act_date", "rn", "first_variation", "other_date",
+    "analysis_date", "event_date", "days_observed", "days_since_exposure", "segment",
+    "segment_value", "value", "units", "day", "event", "events", "censored", "cap",
+    "segment_1", "segment_2", "segment_3", "segment_4", "segment_5", "segment_6", "segment_7",
+    "segment_8"};
+
+static bool segment_name_clash(Sema *s, const AstWord *name)
+{
+    const char *n = name->text;
+    for (size_t i = 0; i < sizeof reserved_columns / sizeof reserved_columns[0]; i++)
+        if (strcasecmp(n, reserved_columns[i]) == 0) {
+            diag_error(s->diag, name->loc, "segment '%s' has the name of a column abc uses "
+                       "itself ('%s'; segments are columns of experiment_assignment named after "
+                       "them); rename the segment", n, reserved_columns[i]);
+            return true;
+        }
+    if (strstr(n, "__")) {
+        diag_error(s->diag, name->loc, "segment name '%s' contains '__', which is reserved for "
+                   "the metric columns; rename the segment", n);
+        return true;
+    }
+    for (int i = 0; i < s->ir->nsegments; i++)
+        if (strcasecmp(n, s->ir->segments[i].name) == 0) {
+            int line, col;
+            diag_line_col(s->diag, s->ir->segments[i].loc.off, &line, &col);
+            diag_error(s->diag, name->loc, "segment '%s' differs from segment '%s' (%d:%d) only in "
+                       "case; column names ignore case, so they would share one column", n,
+                       s->ir->segments[i].name, line, col);
+            return true;
+        }
+    return false;
 }
 
 AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, size_t len,
@@ -208,6 +251,8 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
                            it->name->text, MAX_NAME);
                 continue;
             }
+            if (segment_name_clash(&s, it->name))
+                continue;
             sema_segment(&s, it, g);
             names_add(&s.segment_names, g->name, ir->nsegments);
             ir->nsegments++;

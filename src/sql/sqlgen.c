@@ -355,6 +355,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     out->ntables = ir->nactivities ? T_COUNT : T_ACT_DAY;
     out->wide = &tables[T_WIDE];
     out->daily = &tables[T_DAILY];
+    out->assign = &tables[T_ASSIGN];
     out->schema_version = 1;
     out->source_cols = g.source_cols;
     out->nsource_cols = g.nsource_cols;
@@ -366,6 +367,8 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
 /* One comment, whole, over as many "-- " lines as it needs. */
 static void comment_line(Buf *out, const char *text) { sql_comment(out, "", text); }
 
+void sqlgen_comment(Buf *out, const char *text) { sql_comment(out, "", text); }
+
 void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *out)
 {
     Buf line;
@@ -374,8 +377,17 @@ void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *o
                ir->path ? ir->path : "(memory)");
     comment_line(out, line.data);
     buf_reset(&line);
+    /* the spec's path alone on a line when the whole would be too long */
     buf_printf(&line, "spec: %s  content hash: %s  tag: %s  dialect: %s",
                ir->path ? ir->path : "(memory)", ir->content_hash, ir->tag, d->name);
+    if (line.len + 3 > SQL_WIDTH) {
+        buf_reset(&line);
+        buf_printf(&line, "spec: %s", ir->path ? ir->path : "(memory)");
+        comment_line(out, line.data);
+        buf_reset(&line);
+        buf_printf(&line, "content hash: %s  tag: %s  dialect: %s", ir->content_hash, ir->tag,
+                   d->name);
+    }
     comment_line(out, line.data);
     if (title)
         comment_line(out, title);

@@ -41,14 +41,7 @@ static const TableCol assign_cols[] = {
     {"multiple_variations", CT_TINYINT, false, "1 when multiple_variations_date is set"},
     {"activation_time", CT_DATETIME, false, "first activation event at or after exposure (specs with activation)"},
     {"activation_date", CT_DATE, false, "its partition date: day 0 of specs with activation"},
-    {"segment_1", CT_STR255, false, "segment values at exposure; names in plan.json"},
-    {"segment_2", CT_STR255, false, NULL},
-    {"segment_3", CT_STR255, false, NULL},
-    {"segment_4", CT_STR255, false, NULL},
-    {"segment_5", CT_STR255, false, NULL},
-    {"segment_6", CT_STR255, false, NULL},
-    {"segment_7", CT_STR255, false, NULL},
-    {"segment_8", CT_STR255, false, NULL},
+    /* then one column per segment of the spec, named after it */
     {"multiple_variations_date", CT_DATE, false,
      "first date of an exposure to another variation than the first (NULL: none)"},
 };
@@ -147,7 +140,22 @@ void gen_tables(Gen *g)
     TableDef *t = g->tables;
     set_table(&t[T_EXPDATA], expdata_cols, NELEM(expdata_cols), TKEY_PRIMARY, 3, TPART_LIST,
               "tag", "tracking_key", "abc: experiment config of the latest phase, replaced per tag");
-    set_table(&t[T_ASSIGN], assign_cols, NELEM(assign_cols), TKEY_PRIMARY, 3, TPART_LIST, "tag",
+    /* the assignment table: its own columns, the spec's segment columns
+     * (other tags' segments may be there too: the table is shared), and
+     * multiple_variations_date last (MariaDB adds it when missing) */
+    int nfixed = NELEM(assign_cols) - 1;
+    TableCol *acols = arena_alloc(g->a, (size_t)(NELEM(assign_cols) + g->ir->nsegments) * sizeof *acols);
+    memcpy(acols, assign_cols, (size_t)nfixed * sizeof *acols);
+    for (int i = 0; i < g->ir->nsegments; i++) {
+        const IrSegment *sg = &g->ir->segments[i];
+        acols[nfixed + i] = (TableCol){gen_segment_col(g, i), CT_STR255, false,
+                                       gen_comment_text(g, arena_printf(g->a, "segment %s (spec line "
+                                                                        "%d of tag %s): its value at "
+                                                                        "exposure", sg->name,
+                                                                        sg->line, g->ir->tag))};
+    }
+    acols[nfixed + g->ir->nsegments] = assign_cols[nfixed];
+    set_table(&t[T_ASSIGN], acols, nfixed + g->ir->nsegments + 1, TKEY_PRIMARY, 3, TPART_LIST, "tag",
               "user_id", "abc: first exposure per tag x experiment x user");
     set_table(&t[T_MIGRATIONS], migration_cols, NELEM(migration_cols), TKEY_PRIMARY, 2,
               TPART_NONE, NULL, "tag", "abc: schema versions applied per tag");

@@ -109,7 +109,4 @@ void gen_tag_pred(Gen *g, Buf *b, const char *alias)
 }
 
 
-const char *gen_segment_col(Gen *g, int i)
-{
-    return arena_printf(g->a, "segment_%d", i + 1);
-}
+const char *gen_segment_col(Gen *g, int i) { return g->ir->segments[i].name; }

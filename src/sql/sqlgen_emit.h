@@ -46,7 +46,8 @@ void gen_table(Gen *g, Buf *b, int t);
 /* Make a plain one-line text for a comment (control chars replaced). */
 const char *gen_comment_text(Gen *g, const char *s);
 const char *gen_metric_col(Gen *g, int m, const char *suffix);
-/* The assignment column of segment i. */
+/* The assignment column of segment i: the segment's name (sema keeps it
+ * off the assignment table's own columns and the statistics' aliases). */
 const char *gen_segment_col(Gen *g, int i);
 const char *gen_label(Gen *g, const char *step);
 /* `tag` = '<tag>' */

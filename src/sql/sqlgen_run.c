@@ -128,13 +128,13 @@ static SqlStep *load_step(Gen *g, SqlStepKind kind, const char *name, const char
 }
 
 /* The ALTER TABLE adding cols to the wide table (one schema change). */
-static void push_alter(Gen *g, SqlStep *s, const TableCol *cols, int n)
+static void push_alter(Gen *g, SqlStep *s, int t, const TableCol *cols, int n)
 {
     if (n == 0)
         return;
     Buf b;
     buf_init(&b);
-    g->d->add_columns(&b, &g->tables[T_WIDE], cols, n);
+    g->d->add_columns(&b, &g->tables[t], cols, n);
     gen_push(g, s, &b);
     buf_free(&b);
 }
@@ -154,30 +154,51 @@ void gen_runstate(Gen *g)
                  g->tables[T_STATE].name, tag_pred, 2);
     gen_push(g, s, &b);
 
+    bool segs = g->ir->nsegments > 0;
     s = gen_step(g, SQLSTEP_MIGRATE_COLUMNS, "migrate_columns",
-                 "the wide table's columns in the warehouse (after ddl; none: a new table)");
-    static const char *const col_cols[] = {"COLUMN_NAME"};
-    s->columns = columns(g, col_cols, 1);
-    s->ncolumns = 1;
+                 segs ? "the columns of the wide table and of experiment_assignment in the "
+                        "warehouse (after ddl; none: a new table)"
+                      : "the wide table's columns in the warehouse (after ddl; none: a new table)");
+    static const char *const col_cols[] = {"TABLE_NAME", "COLUMN_NAME"};
+    s->columns = columns(g, col_cols, 2);
+    s->ncolumns = 2;
     buf_reset(&b);
     const char *wide_pred[] = {"TABLE_SCHEMA", g->tables[T_WIDE].db, "TABLE_NAME",
                                g->tables[T_WIDE].name};
-    select_where(g, &b, col_cols, 1, NULL, "information_schema", "COLUMNS", wide_pred, 4);
+    select_where(g, &b, col_cols, 2, NULL, "information_schema", "COLUMNS", wide_pred, 4);
+    if (segs) {
+        /* the assignment table is shared: the segment columns of this spec */
+        buf_puts(&b, "\n   OR ");
+        buf_puts(&b, "(");
+        gen_id(g, &b, "TABLE_SCHEMA");
+        buf_puts(&b, " = ");
+        gen_str(g, &b, g->tables[T_ASSIGN].db);
+        buf_puts(&b, " AND ");
+        gen_id(g, &b, "TABLE_NAME");
+        buf_puts(&b, " = ");
+        gen_str(g, &b, g->tables[T_ASSIGN].name);
+        buf_puts(&b, ")");
+    }
     gen_push(g, s, &b);
 
     /* the file shows the columns a spec change can add: the metric
      * components `<metric>__<part>` (and retired ones); the runner sends
      * the same ALTER with only the columns the table lacks */
     s = gen_step(g, SQLSTEP_MIGRATE_WIDE, "migrate_wide",
-                 "when the wide table lacks columns of the spec: add them (the runner sends "
-                 "only the missing ones; shown: every metric column)");
+                 segs ? "when the wide table or experiment_assignment lacks columns of the spec: "
+                        "add them (the runner sends only the missing ones; shown: every metric "
+                        "and segment column)"
+                      : "when the wide table lacks columns of the spec: add them (the runner sends "
+                        "only the missing ones; shown: every metric column)");
     const TableDef *w = &g->tables[T_WIDE];
     TableCol *metric_cols = arena_alloc(g->a, (size_t)(w->ncols + 1) * sizeof *metric_cols);
     int n = 0;
     for (int i = 0; i < w->ncols; i++)
         if (strstr(w->cols[i].name, "__"))
             metric_cols[n++] = w->cols[i];
-    push_alter(g, s, metric_cols, n);
+    push_alter(g, s, T_WIDE, metric_cols, n);
+    const TableDef *at = &g->tables[T_ASSIGN];
+    push_alter(g, s, T_ASSIGN, at->cols + at->ncols - 1 - g->ir->nsegments, g->ir->nsegments);
 
     s = gen_step(g, SQLSTEP_MIGRATE_VERSION, "migrate_version",
                  "after migrate_wide: the tag's latest recorded schema version (NULL: none, i.e. 1)");
@@ -303,20 +324,42 @@ void gen_fingerprint(Gen *g)
     buf_free(&b);
 }
 
-int sqlgen_migrate_wide(const SqlProgram *p, const char *const *present, int npresent, Arena *a,
-                        SqlStep *out)
+/* The columns of t (from `first` on, n of them) that the present columns
+ * of t lack; nothing when t has no present column (a new table). */
+static int missing_of(const TableDef *t, int first, int n, const char *const *tables,
+                      const char *const *present, int npresent, TableCol *missing)
 {
-    const TableDef *w = p->wide;
-    TableCol *missing = arena_alloc(a, (size_t)(w->ncols + 1) * sizeof *missing);
-    int n = 0;
-    for (int i = 0; i < w->ncols; i++) {
+    bool exists = false;
+    for (int k = 0; k < npresent && !exists; k++)
+        exists = strcasecmp(tables[k], t->name) == 0;
+    if (!exists)
+        return 0;
+    int m = 0;
+    for (int i = first; i < first + n; i++) {
         bool have = false;
         for (int k = 0; k < npresent && !have; k++)
-            have = strcasecmp(present[k], w->cols[i].name) == 0;
+            have = strcasecmp(tables[k], t->name) == 0 &&
+                   strcasecmp(present[k], t->cols[i].name) == 0;
         if (!have)
-            missing[n++] = w->cols[i];
+            missing[m++] = t->cols[i];
     }
-    if (n == 0)
+    return m;
+}
+
+int sqlgen_migrate_wide(const SqlProgram *p, const char *const *tables, const char *const *present,
+                        int npresent, Arena *a, SqlStep *out, int added[2])
+{
+    const TableDef *w = p->wide, *as = p->assign;
+    int nseg = p->ir->nsegments;
+    TableCol *missing = arena_alloc(a, (size_t)(w->ncols + 1) * sizeof *missing);
+    TableCol *amissing = arena_alloc(a, (size_t)(nseg + 1) * sizeof *amissing);
+    int n = missing_of(w, 0, w->ncols, tables, present, npresent, missing);
+    int na = as && nseg ? missing_of(as, as->ncols - 1 - nseg, nseg, tables, present, npresent,
+                                     amissing)
+                        : 0;
+    added[0] = n;
+    added[1] = na;
+    if (n + na == 0)
         return 0;
     const SqlStep *tmpl = NULL;
     for (int i = 0; i < p->nsteps; i++)
@@ -330,14 +373,22 @@ int sqlgen_migrate_wide(const SqlProgram *p, const char *const *present, int npr
     out->metric = -1;
     Buf b;
     buf_init(&b);
-    p->dialect->add_columns(&b, w, missing, n);
-    const char **stmts = arena_alloc(a, sizeof *stmts);
-    unsigned *flags = arena_alloc(a, sizeof *flags);
-    stmts[0] = arena_strndup(a, b.data, b.len);
-    flags[0] = 0;
+    const char **stmts = arena_alloc(a, 2 * sizeof *stmts);
+    unsigned *flags = arena_alloc(a, 2 * sizeof *flags);
+    out->nstmts = 0;
+    if (n) {
+        p->dialect->add_columns(&b, w, missing, n);
+        stmts[out->nstmts] = arena_strndup(a, b.data, b.len);
+        flags[out->nstmts++] = 0;
+    }
+    if (na) {
+        buf_reset(&b);
+        p->dialect->add_columns(&b, as, amissing, na);
+        stmts[out->nstmts] = arena_strndup(a, b.data, b.len);
+        flags[out->nstmts++] = 0;
+    }
     out->stmts = stmts;
     out->flags = flags;
-    out->nstmts = 1;
     buf_free(&b);
-    return n;
+    return n + na;
 }

@@ -5,9 +5,11 @@
 #     included, bound with values; none uses MariaDB-only syntax or a
 #     TIMESTAMP literal (STARROCKS.md §10, §12);
 #   * for MariaDB the same listing, with its transactions, creates nothing;
-#   * a real MariaDB run after a spec change migrates the wide table: the
-#     missing column is added and schema_migrations records version 2; the
-#     run state is written with the dialect's literals.
+#   * a real MariaDB run after a spec change (a metric added, a segment
+#     renamed) migrates the wide table and the assignment table: the missing
+#     columns are added, schema_migrations records version 2, the renamed
+#     segment's column is filled and reported; the run state is written with
+#     the dialect's literals.
 # env ABC = the abc binary; runs from anywhere.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
@@ -85,22 +87,32 @@ ver=$(rl_sql -e "SELECT COUNT(*) FROM abc.schema_migrations WHERE tag = 'itest'"
 rl_sql -e "SELECT last_date, first_date FROM abc.run_state WHERE tag = 'itest'" >"$RL_TMP/state"
 [ "$(cat "$RL_TMP/state")" = "$(printf '2026-10-05\t2026-10-01')" ] || fail "run state after the first run: $(cat "$RL_TMP/state")"
 mkdir -p "$RL_TMP/v2"
-sed 's/^  guardrail crashes/  metric sessions_3d = count(events where event_name = "app_open") within 3d;\n  guardrail crashes/' \
+sed -e 's/^  guardrail crashes/  metric sessions_3d = count(events where event_name = "app_open") within 3d;\n  guardrail crashes/' \
+    -e 's/^  segment platform = exposure.platform;/  segment device = exposure.platform;/' \
     "$RL_SPEC" >"$RL_TMP/v2/itest.ab"
-grep -q sessions_3d "$RL_TMP/v2/itest.ab" || fail "could not write the second spec version"
+grep -q sessions_3d "$RL_TMP/v2/itest.ab" && grep -q 'segment device' "$RL_TMP/v2/itest.ab" ||
+    fail "could not write the second spec version"
 rl_run_ok "run after the spec change" ABC_TODAY=2026-10-07 -- "$RL_TMP/v2/itest.ab"
-grep -q "migrated tbl_wide_user_itest_itest: 1 column added (schema version 2)" "$RL_ERR" ||
+grep -q "migrated: 1 column to tbl_wide_user_itest_itest and 1 column to experiment_assignment added (schema version 2)" "$RL_ERR" ||
     fail "no migration reported: $(grep -i migrat "$RL_ERR")"
 col=$(rl_sql -e "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'abc'
                  AND TABLE_NAME = 'tbl_wide_user_itest_itest' AND COLUMN_NAME = 'sessions_3d__events'")
 [ "$col" = 1 ] || fail "the wide table lacks sessions_3d__events after the migration"
 rl_sql -e "SELECT version, name, abc_version FROM abc.schema_migrations WHERE tag = 'itest'" >"$RL_TMP/mig"
-grep -q "^2	add 1 column to tbl_wide_user_itest_itest	" "$RL_TMP/mig" || fail "schema_migrations: $(cat "$RL_TMP/mig")"
+grep -q "^2	add 1 column to tbl_wide_user_itest_itest and 1 column to experiment_assignment	" "$RL_TMP/mig" ||
+    fail "schema_migrations: $(cat "$RL_TMP/mig")"
+# the renamed segment: its own column, filled by the rebuild, reported under its name
+n=$(rl_sql -e "SELECT COUNT(*) FROM abc.experiment_assignment WHERE tag = 'itest' AND device IS NOT NULL")
+[ "${n:-0}" -gt 0 ] || fail "experiment_assignment.device is not filled after the rebuild ($n rows)"
+n=$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_report_user_itest_itest WHERE segment = 'device' AND segment_value <> '(null)'")
+[ "${n:-0}" -gt 0 ] || fail "no report rows of segment device ($n)"
+n=$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_report_user_itest_itest WHERE segment = 'platform'")
+[ "$n" = 0 ] || fail "report rows of the renamed segment platform remain ($n)"
 rl_sql -e "SELECT last_date, first_date, updated_at IS NOT NULL FROM abc.run_state WHERE tag = 'itest'" >"$RL_TMP/state"
 [ "$(cat "$RL_TMP/state")" = "$(printf '2026-10-06\t2026-10-01\t1')" ] || fail "run state after the second run: $(cat "$RL_TMP/state")"
 rl_run_ok "run again" ABC_TODAY=2026-10-07 -- --quiet "$RL_TMP/v2/itest.ab"
 [ "$(rl_sql -e "SELECT COUNT(*) FROM abc.schema_migrations WHERE tag = 'itest'")" = 1 ] ||
     fail "a second run of the same spec migrated again"
-[ "$RL_FAILS" = "$f0" ] && ok "mariadb run: spec change migrates the wide table (version 2 recorded), run state written"
+[ "$RL_FAILS" = "$f0" ] && ok "mariadb run: spec change migrates the wide and assignment tables (version 2 recorded), run state written"
 
 rl_done

@@ -196,20 +196,39 @@ Test(dialect, run_state_and_migration_steps)
 
         /* the migration adds exactly the missing columns, in the table's order */
         const TableDef *wide = p.wide;
-        const char **present = arena_alloc(&a, sizeof(char *) * (size_t)wide->ncols);
+        const char **present = arena_alloc(&a, sizeof(char *) * (size_t)(wide->ncols + 1));
+        const char **tables = arena_alloc(&a, sizeof(char *) * (size_t)(wide->ncols + 1));
         int n = 0;
         for (int i = 0; i < wide->ncols; i++)
-            if (strcmp(wide->cols[i].name, "crashes__events") != 0)
+            if (strcmp(wide->cols[i].name, "crashes__events") != 0) {
+                tables[n] = wide->name;
                 present[n++] = wide->cols[i].name;
+            }
         SqlStep alter;
-        cr_assert_eq(sqlgen_migrate_wide(&p, present, n, &a, &alter), 1);
+        int added[2];
+        cr_assert_eq(sqlgen_migrate_wide(&p, tables, present, n, &a, &alter, added), 1);
+        cr_assert_eq(added[0], 1);
+        cr_assert_eq(added[1], 0); /* no assignment row: a new table, left alone */
         cr_assert_eq(alter.nstmts, 1);
         cr_assert_not_null(strstr(alter.stmts[0], "`crashes__events` BIGINT NULL"));
         cr_assert_null(strstr(alter.stmts[0], "`opens_7d__events`"));
         cr_assert_eq(alter.kind, SQLSTEP_MIGRATE_WIDE);
         cr_assert_eq(strstr(alter.stmts[0], "IF NOT EXISTS") != NULL, di == 1);
+        tables[n] = wide->name;
         present[n++] = "CRASHES__EVENTS"; /* names match case-insensitively */
-        cr_assert_eq(sqlgen_migrate_wide(&p, present, n, &a, &alter), 0);
+        cr_assert_eq(sqlgen_migrate_wide(&p, tables, present, n, &a, &alter, added), 0);
+        /* the shared assignment table: its segment columns (named after the
+         * segments) that it lacks; only "country" there, from another tag */
+        tables[n] = "experiment_assignment";
+        present[n++] = "country";
+        cr_assert_eq(sqlgen_migrate_wide(&p, tables, present, n, &a, &alter, added), 2);
+        cr_assert_eq(added[0], 0);
+        cr_assert_eq(added[1], 2);
+        cr_assert_eq(alter.nstmts, 1);
+        cr_assert_not_null(strstr(alter.stmts[0], "`abc`.`experiment_assignment`"));
+        cr_assert_not_null(strstr(alter.stmts[0], "`platform` VARCHAR("));
+        cr_assert_not_null(strstr(alter.stmts[0], "`tier` VARCHAR("));
+        cr_assert_null(strstr(alter.stmts[0], "`country`"));
         cr_assert_not_null(step_of(&p, SQLSTEP_STATE_READ));
         cr_assert_not_null(step_of(&p, SQLSTEP_MIGRATE_RECORD));
         buf_free(&b);

@@ -86,7 +86,7 @@ static AbcStatus feed(Results *r, const SqlStep *s, const char *date, const char
                       const char *units)
 {
     static const char *const names[] = {"analysis_date", "tracking_key", "variation_key",
-                                        "segment_1", "segment_2", "value", "units"};
+                                        "country", "platform", "value", "units"};
     const char *values[] = {date, "exp-rq", var, country, platform, value, units};
     WhRow row = {7, names, values, NULL, 0};
     return feed_row(r, s, &row, NULL, 0);
@@ -182,12 +182,12 @@ Test(results, distribution_rows_out_of_date_order_or_malformed_are_errors)
     cr_expect_neq(feed(r, f.dist, "2025-10-08", "0", "DE", "ios", "x", "1"), ABC_OK);
     cr_expect_neq(feed(r, f.dist, "not a date", "0", "DE", "ios", "1", "1"), ABC_OK);
     static const char *const names[] = {"analysis_date", "tracking_key", "variation_key",
-                                        "segment_1", "value", "units"};
+                                        "country", "value", "units"};
     const char *values[] = {"2025-10-08", "exp-rq", "0", "DE", "1", "1"};
     WhRow row = {6, names, values, NULL, 0};
     char err[256] = "";
     cr_expect_neq(feed_row(r, f.dist, &row, err, sizeof err), ABC_OK);
-    cr_expect(strstr(err, "segment_2") != NULL, "error names the missing slot: %s", err);
+    cr_expect(strstr(err, "platform") != NULL, "error names the missing slot: %s", err);
     results_free(r);
     teardown_fixture(&f);
 }

@@ -15,8 +15,8 @@ INSERT INTO `abc`.`experiment_assignment` (
     `exposure_date`,
     `multiple_variations`,
     `multiple_variations_date`,
-    `segment_1`,
-    `segment_2`
+    `tier`,
+    `platform`
 )
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
@@ -45,9 +45,9 @@ exposures AS (
         s.`event_time` AS `exposure_time`,
         s.`event_date` AS `exposure_date`,
         -- segment tier (spec line 24)
-        CAST(u0.`tier` AS CHAR) AS `segment_1`,
+        CAST(u0.`tier` AS CHAR) AS `tier`,
         -- segment platform (spec line 25)
-        CAST(s.`platform` AS CHAR) AS `segment_2`
+        CAST(s.`platform` AS CHAR) AS `platform`
     FROM `ods`.`app_events` s
     JOIN phases p ON p.`tracking_key` = s.`exp_key`
     LEFT JOIN `ods`.`users` u0 ON u0.`user_id` = s.`user_id`
@@ -103,8 +103,8 @@ known AS (
             `multiple_variations_date`,
             CASE WHEN `multiple_variations` = 1 THEN `exposure_date` END
         ) AS `multiple_variations_date`,
-        `segment_1`,
-        `segment_2`
+        `tier`,
+        `platform`
     FROM `abc`.`experiment_assignment`
     WHERE `tag` = 'engagement'
 ),
@@ -139,9 +139,9 @@ SELECT
             THEN n.`other_date` ELSE o.`multiple_variations_date` END
     END AS `multiple_variations_date`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`segment_1` ELSE o.`segment_1` END AS `segment_1`,
+        THEN n.`tier` ELSE o.`tier` END AS `tier`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`segment_2` ELSE o.`segment_2` END AS `segment_2`
+        THEN n.`platform` ELSE o.`platform` END AS `platform`
 FROM firsts n
 LEFT JOIN known o
     ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
@@ -156,8 +156,8 @@ SELECT
     CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END
         AS `multiple_variations`,
     b.`multiple_variations_date`,
-    b.`segment_1`,
-    b.`segment_2`
+    b.`tier`,
+    b.`platform`
 FROM merged b
 ON DUPLICATE KEY UPDATE
     `variation_key` = VALUES(`variation_key`),
@@ -165,5 +165,5 @@ ON DUPLICATE KEY UPDATE
     `exposure_date` = VALUES(`exposure_date`),
     `multiple_variations` = VALUES(`multiple_variations`),
     `multiple_variations_date` = VALUES(`multiple_variations_date`),
-    `segment_1` = VALUES(`segment_1`),
-    `segment_2` = VALUES(`segment_2`);
+    `tier` = VALUES(`tier`),
+    `platform` = VALUES(`platform`);

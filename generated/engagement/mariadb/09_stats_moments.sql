@@ -21,8 +21,8 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`exposure_date` AS `exposure_date`,
-        a.`segment_1`,
-        a.`segment_2`,
+        a.`tier`,
+        a.`platform`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -33,8 +33,8 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
-        u.`segment_2`,
+        u.`tier`,
+        u.`platform`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -51,8 +51,8 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`,
+        ud.`tier`,
+        ud.`platform`,
         -- metric messages (spec line 27): count, days 0..6
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`messages__events`
             END), 0) AS `messages`,
@@ -91,8 +91,8 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`
+        ud.`tier`,
+        ud.`platform`
 )
 SELECT * FROM user_values;
 
@@ -114,8 +114,8 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
-        uv.`segment_2`,
+        uv.`tier`,
+        uv.`platform`,
         LEAST(uv.`messages`, c0.`cap`) AS `messages`,
         c0.`cap` AS `messages__cap`,
         uv.`messages__pre`,
@@ -199,7 +199,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'tier' AS `segment`,
-    COALESCE(`segment_1`, '(null)') AS `segment_value`,
+    COALESCE(`tier`, '(null)') AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric messages (spec line 27): count,
     COUNT(*) AS `messages__n`,
@@ -252,14 +252,14 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)')
+    COALESCE(`tier`, '(null)')
 UNION ALL
 SELECT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
     'platform' AS `segment`,
-    COALESCE(`segment_2`, '(null)') AS `segment_value`,
+    COALESCE(`platform`, '(null)') AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric messages (spec line 27): count,
     COUNT(*) AS `messages__n`,
@@ -312,7 +312,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_2`, '(null)')
+    COALESCE(`platform`, '(null)')
 ORDER BY
     `analysis_date`,
     `tracking_key`,

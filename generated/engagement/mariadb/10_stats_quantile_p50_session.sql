@@ -12,8 +12,8 @@ SELECT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)') AS `segment_1`,
-    COALESCE(`segment_2`, '(null)') AS `segment_2`,
+    COALESCE(`tier`, '(null)') AS `tier`,
+    COALESCE(`platform`, '(null)') AS `platform`,
     `p50_session` AS `value`,
     COUNT(*) AS `units`
 FROM vals
@@ -21,13 +21,13 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
-    COALESCE(`segment_2`, '(null)'),
+    COALESCE(`tier`, '(null)'),
+    COALESCE(`platform`, '(null)'),
     `p50_session`
 ORDER BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
-    COALESCE(`segment_2`, '(null)'),
+    COALESCE(`tier`, '(null)'),
+    COALESCE(`platform`, '(null)'),
     `value`;

@@ -14,8 +14,8 @@ survival AS (
         `analysis_date`,
         `tracking_key`,
         `variation_key`,
-        `segment_1`,
-        `segment_2`,
+        `tier`,
+        `platform`,
         CASE WHEN `first_chat__day` IS NOT NULL THEN `first_chat__day`
             ELSE LEAST(`days_observed`, 6) END AS `day`,
         `first_chat` AS `event`
@@ -42,7 +42,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'tier' AS `segment`,
-    COALESCE(`segment_1`, '(null)') AS `segment_value`,
+    COALESCE(`tier`, '(null)') AS `segment_value`,
     `day`,
     SUM(`event`) AS `events`,
     SUM(1 - `event`) AS `censored`
@@ -51,7 +51,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
+    COALESCE(`tier`, '(null)'),
     `day`
 UNION ALL
 SELECT
@@ -59,7 +59,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'platform' AS `segment`,
-    COALESCE(`segment_2`, '(null)') AS `segment_value`,
+    COALESCE(`platform`, '(null)') AS `segment_value`,
     `day`,
     SUM(`event`) AS `events`,
     SUM(1 - `event`) AS `censored`
@@ -68,7 +68,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_2`, '(null)'),
+    COALESCE(`platform`, '(null)'),
     `day`
 ORDER BY
     `analysis_date`,

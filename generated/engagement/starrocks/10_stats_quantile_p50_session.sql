@@ -21,8 +21,8 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`exposure_date` AS `exposure_date`,
-        a.`segment_1`,
-        a.`segment_2`,
+        a.`tier`,
+        a.`platform`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -33,8 +33,8 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
-        u.`segment_2`,
+        u.`tier`,
+        u.`platform`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -51,8 +51,8 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`,
+        ud.`tier`,
+        ud.`platform`,
         -- metric p50_session (spec line 31): quantile, days 0..6
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`p50_session__sum`
             END), 0) AS `p50_session`
@@ -66,8 +66,8 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`
+        ud.`tier`,
+        ud.`platform`
 ),
 vals AS (
     SELECT
@@ -76,8 +76,8 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
-        uv.`segment_2`,
+        uv.`tier`,
+        uv.`platform`,
         uv.`p50_session` AS `p50_session`
     FROM user_values uv
 )
@@ -85,8 +85,8 @@ SELECT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)') AS `segment_1`,
-    COALESCE(`segment_2`, '(null)') AS `segment_2`,
+    COALESCE(`tier`, '(null)') AS `tier`,
+    COALESCE(`platform`, '(null)') AS `platform`,
     `p50_session` AS `value`,
     COUNT(*) AS `units`
 FROM vals
@@ -94,13 +94,13 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
-    COALESCE(`segment_2`, '(null)'),
+    COALESCE(`tier`, '(null)'),
+    COALESCE(`platform`, '(null)'),
     `p50_session`
 ORDER BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
-    COALESCE(`segment_2`, '(null)'),
+    COALESCE(`tier`, '(null)'),
+    COALESCE(`platform`, '(null)'),
     `value`;

@@ -20,8 +20,8 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`exposure_date` AS `exposure_date`,
-        a.`segment_1`,
-        a.`segment_2`,
+        a.`tier`,
+        a.`platform`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -32,8 +32,8 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
-        u.`segment_2`,
+        u.`tier`,
+        u.`platform`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -50,8 +50,8 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`,
+        ud.`tier`,
+        ud.`platform`,
         -- metric first_chat (spec line 34): time_to_event, days 0..6
         MIN(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 AND w.`first_chat__events` > 0
             THEN w.`days_since_exposure` END) AS `first_chat__day`
@@ -65,8 +65,8 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`
+        ud.`tier`,
+        ud.`platform`
 ),
 vals AS (
     SELECT
@@ -75,8 +75,8 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
-        uv.`segment_2`,
+        uv.`tier`,
+        uv.`platform`,
         uv.`first_chat__day`,
         CASE WHEN uv.`first_chat__day` IS NOT NULL THEN 1 ELSE 0 END AS `first_chat`
     FROM user_values uv
@@ -88,8 +88,8 @@ survival AS (
         `analysis_date`,
         `tracking_key`,
         `variation_key`,
-        `segment_1`,
-        `segment_2`,
+        `tier`,
+        `platform`,
         CASE WHEN `first_chat__day` IS NOT NULL THEN `first_chat__day`
             ELSE LEAST(`days_observed`, 6) END AS `day`,
         `first_chat` AS `event`
@@ -116,7 +116,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'tier' AS `segment`,
-    COALESCE(`segment_1`, '(null)') AS `segment_value`,
+    COALESCE(`tier`, '(null)') AS `segment_value`,
     `day`,
     SUM(`event`) AS `events`,
     SUM(1 - `event`) AS `censored`
@@ -125,7 +125,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
+    COALESCE(`tier`, '(null)'),
     `day`
 UNION ALL
 SELECT
@@ -133,7 +133,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'platform' AS `segment`,
-    COALESCE(`segment_2`, '(null)') AS `segment_value`,
+    COALESCE(`platform`, '(null)') AS `segment_value`,
     `day`,
     SUM(`event`) AS `events`,
     SUM(1 - `event`) AS `censored`
@@ -142,7 +142,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_2`, '(null)'),
+    COALESCE(`platform`, '(null)'),
     `day`
 ORDER BY
     `analysis_date`,

@@ -15,7 +15,7 @@ INSERT INTO `abc`.`experiment_assignment` (
     `exposure_date`,
     `multiple_variations`,
     `multiple_variations_date`,
-    `segment_1`
+    `country`
 )
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
@@ -44,7 +44,7 @@ exposures AS (
         s.`event_time` AS `exposure_time`,
         s.`event_date` AS `exposure_date`,
         -- segment country (spec line 25)
-        CAST(s.`country` AS CHAR) AS `segment_1`
+        CAST(s.`country` AS CHAR) AS `country`
     FROM `ods`.`app_events` s
     JOIN phases p ON p.`tracking_key` = s.`exp_key`
     WHERE s.`event_date` = {{event_date}}
@@ -98,7 +98,7 @@ known AS (
             `multiple_variations_date`,
             CASE WHEN `multiple_variations` = 1 THEN `exposure_date` END
         ) AS `multiple_variations_date`,
-        `segment_1`
+        `country`
     FROM `abc`.`experiment_assignment`
     WHERE `tag` = 'recharge'
 ),
@@ -133,7 +133,7 @@ SELECT
             THEN n.`other_date` ELSE o.`multiple_variations_date` END
     END AS `multiple_variations_date`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`segment_1` ELSE o.`segment_1` END AS `segment_1`
+        THEN n.`country` ELSE o.`country` END AS `country`
 FROM firsts n
 LEFT JOIN known o
     ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
@@ -148,7 +148,7 @@ SELECT
     CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END
         AS `multiple_variations`,
     b.`multiple_variations_date`,
-    b.`segment_1`
+    b.`country`
 FROM merged b
 ON DUPLICATE KEY UPDATE
     `variation_key` = VALUES(`variation_key`),
@@ -156,4 +156,4 @@ ON DUPLICATE KEY UPDATE
     `exposure_date` = VALUES(`exposure_date`),
     `multiple_variations` = VALUES(`multiple_variations`),
     `multiple_variations_date` = VALUES(`multiple_variations_date`),
-    `segment_1` = VALUES(`segment_1`);
+    `country` = VALUES(`country`);

@@ -21,7 +21,7 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`exposure_date` AS `exposure_date`,
-        a.`segment_1`,
+        a.`country`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -32,7 +32,7 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
+        u.`country`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -49,7 +49,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
+        ud.`country`,
         -- metric recharge_revenue (spec line 27): sum, days 0..13
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
             THEN w.`recharge_revenue__sum` END), 0) AS `recharge_revenue`,
@@ -80,7 +80,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`
+        ud.`country`
 )
 SELECT * FROM user_values;
 
@@ -102,7 +102,7 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
+        uv.`country`,
         -- capped at 500
         LEAST(uv.`recharge_revenue`, 500) AS `recharge_revenue`,
         LEAST(uv.`recharges`, c1.`cap`) AS `recharges`,
@@ -166,7 +166,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'country' AS `segment`,
-    COALESCE(`segment_1`, '(null)') AS `segment_value`,
+    COALESCE(`country`, '(null)') AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric recharge_revenue (spec line 27): sum,
     COUNT(*) AS `recharge_revenue__n`,
@@ -202,7 +202,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)')
+    COALESCE(`country`, '(null)')
 ORDER BY
     `analysis_date`,
     `tracking_key`,

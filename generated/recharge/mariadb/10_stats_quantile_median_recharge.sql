@@ -12,7 +12,7 @@ SELECT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)') AS `segment_1`,
+    COALESCE(`country`, '(null)') AS `country`,
     `median_recharge` AS `value`,
     COUNT(*) AS `units`
 FROM vals
@@ -20,11 +20,11 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
+    COALESCE(`country`, '(null)'),
     `median_recharge`
 ORDER BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
+    COALESCE(`country`, '(null)'),
     `value`;

@@ -40,14 +40,8 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `activation_time` DATETIME NULL
         COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
-    `segment_1` VARCHAR(1020) NULL COMMENT 'segment values at exposure; names in plan.json',
-    `segment_2` VARCHAR(1020) NULL,
-    `segment_3` VARCHAR(1020) NULL,
-    `segment_4` VARCHAR(1020) NULL,
-    `segment_5` VARCHAR(1020) NULL,
-    `segment_6` VARCHAR(1020) NULL,
-    `segment_7` VARCHAR(1020) NULL,
-    `segment_8` VARCHAR(1020) NULL,
+    `country` VARCHAR(1020) NULL
+        COMMENT 'segment country (spec line 25 of tag recharge): its value at exposure',
     `multiple_variations_date` DATE NULL
         COMMENT 'first date of an exposure to another variation than the first (NULL: none)'
 )

@@ -16,7 +16,7 @@ WITH LABEL `abc_recharge_assign_day_{{run_id}}` (
     `exposure_date`,
     `multiple_variations`,
     `multiple_variations_date`,
-    `segment_1`
+    `country`
 )
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
@@ -45,7 +45,7 @@ exposures AS (
         s.`event_time` AS `exposure_time`,
         s.`event_date` AS `exposure_date`,
         -- segment country (spec line 25)
-        CAST(s.`country` AS VARCHAR) AS `segment_1`
+        CAST(s.`country` AS VARCHAR) AS `country`
     FROM `ods`.`app_events` s
     JOIN phases p ON p.`tracking_key` = s.`exp_key`
     WHERE s.`event_date` = {{event_date}}
@@ -99,7 +99,7 @@ known AS (
             `multiple_variations_date`,
             CASE WHEN `multiple_variations` = 1 THEN `exposure_date` END
         ) AS `multiple_variations_date`,
-        `segment_1`
+        `country`
     FROM `abc`.`experiment_assignment`
     WHERE `tag` = 'recharge'
 ),
@@ -134,7 +134,7 @@ SELECT
             THEN n.`other_date` ELSE o.`multiple_variations_date` END
     END AS `multiple_variations_date`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`segment_1` ELSE o.`segment_1` END AS `segment_1`
+        THEN n.`country` ELSE o.`country` END AS `country`
 FROM firsts n
 LEFT JOIN known o
     ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
@@ -149,5 +149,5 @@ SELECT
     CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END
         AS `multiple_variations`,
     b.`multiple_variations_date`,
-    b.`segment_1`
+    b.`country`
 FROM merged b;

@@ -20,7 +20,7 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`exposure_date` AS `exposure_date`,
-        a.`segment_1`,
+        a.`country`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -31,7 +31,7 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
+        u.`country`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -48,7 +48,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
+        ud.`country`,
         -- metric recharge_revenue (spec line 27): sum, days 0..13
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
             THEN w.`recharge_revenue__sum` END), 0) AS `recharge_revenue`,
@@ -79,7 +79,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`
+        ud.`country`
 ),
 -- metric recharges (spec line 28): cap at the pooled p99 of per-user values
 cap_1 AS (
@@ -99,7 +99,7 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
+        uv.`country`,
         -- capped at 500
         LEAST(uv.`recharge_revenue`, 500) AS `recharge_revenue`,
         LEAST(uv.`recharges`, c1.`cap`) AS `recharges`,
@@ -160,7 +160,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'country' AS `segment`,
-    COALESCE(`segment_1`, '(null)') AS `segment_value`,
+    COALESCE(`country`, '(null)') AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric recharge_revenue (spec line 27): sum,
     COUNT(*) AS `recharge_revenue__n`,
@@ -196,7 +196,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)')
+    COALESCE(`country`, '(null)')
 ORDER BY
     `analysis_date`,
     `tracking_key`,

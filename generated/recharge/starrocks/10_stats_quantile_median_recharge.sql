@@ -21,7 +21,7 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`exposure_date` AS `exposure_date`,
-        a.`segment_1`,
+        a.`country`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -32,7 +32,7 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
+        u.`country`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -49,7 +49,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
+        ud.`country`,
         -- metric median_recharge (spec line 32): quantile, days 0..13
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
             THEN w.`median_recharge__sum` END), 0) AS `median_recharge`
@@ -63,7 +63,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`
+        ud.`country`
 ),
 vals AS (
     SELECT
@@ -72,7 +72,7 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
+        uv.`country`,
         uv.`median_recharge` AS `median_recharge`
     FROM user_values uv
 )
@@ -80,7 +80,7 @@ SELECT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)') AS `segment_1`,
+    COALESCE(`country`, '(null)') AS `country`,
     `median_recharge` AS `value`,
     COUNT(*) AS `units`
 FROM vals
@@ -88,11 +88,11 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
+    COALESCE(`country`, '(null)'),
     `median_recharge`
 ORDER BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
+    COALESCE(`country`, '(null)'),
     `value`;

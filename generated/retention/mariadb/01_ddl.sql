@@ -42,14 +42,12 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `activation_time` DATETIME NULL
         COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
-    `segment_1` VARCHAR(255) NULL COMMENT 'segment values at exposure; names in plan.json',
-    `segment_2` VARCHAR(255) NULL,
-    `segment_3` VARCHAR(255) NULL,
-    `segment_4` VARCHAR(255) NULL,
-    `segment_5` VARCHAR(255) NULL,
-    `segment_6` VARCHAR(255) NULL,
-    `segment_7` VARCHAR(255) NULL,
-    `segment_8` VARCHAR(255) NULL,
+    `country` VARCHAR(255) NULL
+        COMMENT 'segment country (spec line 30 of tag retention): its value at exposure',
+    `platform` VARCHAR(255) NULL
+        COMMENT 'segment platform (spec line 31 of tag retention): its value at exposure',
+    `tier` VARCHAR(255) NULL
+        COMMENT 'segment tier (spec line 32 of tag retention): its value at exposure',
     `multiple_variations_date` DATE NULL
         COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
     PRIMARY KEY (`tag`, `tracking_key`, `user_id`)

@@ -21,9 +21,9 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`exposure_date` AS `exposure_date`,
-        a.`segment_1`,
-        a.`segment_2`,
-        a.`segment_3`,
+        a.`country`,
+        a.`platform`,
+        a.`tier`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -34,9 +34,9 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
-        u.`segment_2`,
-        u.`segment_3`,
+        u.`country`,
+        u.`platform`,
+        u.`tier`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -53,9 +53,9 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`,
-        ud.`segment_3`,
+        ud.`country`,
+        ud.`platform`,
+        ud.`tier`,
         -- metric d1_retained (spec line 34): retention, days 1..1
         MAX(CASE WHEN w.`days_since_exposure` BETWEEN 1 AND 1 AND w.`d1_retained__events` > 0
             THEN 1 ELSE 0 END) AS `d1_retained`,
@@ -91,9 +91,9 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`,
-        ud.`segment_3`
+        ud.`country`,
+        ud.`platform`,
+        ud.`tier`
 )
 SELECT * FROM user_values;
 
@@ -115,9 +115,9 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
-        uv.`segment_2`,
-        uv.`segment_3`,
+        uv.`country`,
+        uv.`platform`,
+        uv.`tier`,
         uv.`d1_retained` AS `d1_retained`,
         uv.`d7_retained` AS `d7_retained`,
         uv.`opens_7d` AS `opens_7d`,
@@ -197,7 +197,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'country' AS `segment`,
-    COALESCE(`segment_1`, '(null)') AS `segment_value`,
+    COALESCE(`country`, '(null)') AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric d1_retained (spec line 34): retention,
     SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
@@ -248,14 +248,14 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)')
+    COALESCE(`country`, '(null)')
 UNION ALL
 SELECT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
     'platform' AS `segment`,
-    COALESCE(`segment_2`, '(null)') AS `segment_value`,
+    COALESCE(`platform`, '(null)') AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric d1_retained (spec line 34): retention,
     SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
@@ -306,14 +306,14 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_2`, '(null)')
+    COALESCE(`platform`, '(null)')
 UNION ALL
 SELECT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
     'tier' AS `segment`,
-    COALESCE(`segment_3`, '(null)') AS `segment_value`,
+    COALESCE(`tier`, '(null)') AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric d1_retained (spec line 34): retention,
     SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
@@ -364,7 +364,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_3`, '(null)')
+    COALESCE(`tier`, '(null)')
 ORDER BY
     `analysis_date`,
     `tracking_key`,

@@ -12,9 +12,9 @@ SELECT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)') AS `segment_1`,
-    COALESCE(`segment_2`, '(null)') AS `segment_2`,
-    COALESCE(`segment_3`, '(null)') AS `segment_3`,
+    COALESCE(`country`, '(null)') AS `country`,
+    COALESCE(`platform`, '(null)') AS `platform`,
+    COALESCE(`tier`, '(null)') AS `tier`,
     `p90_session` AS `value`,
     COUNT(*) AS `units`
 FROM vals
@@ -22,15 +22,15 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
-    COALESCE(`segment_2`, '(null)'),
-    COALESCE(`segment_3`, '(null)'),
+    COALESCE(`country`, '(null)'),
+    COALESCE(`platform`, '(null)'),
+    COALESCE(`tier`, '(null)'),
     `p90_session`
 ORDER BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
-    COALESCE(`segment_2`, '(null)'),
-    COALESCE(`segment_3`, '(null)'),
+    COALESCE(`country`, '(null)'),
+    COALESCE(`platform`, '(null)'),
+    COALESCE(`tier`, '(null)'),
     `value`;

@@ -16,9 +16,9 @@ WITH LABEL `abc_retention_assign_range_{{run_id}}` (
     `exposure_date`,
     `multiple_variations`,
     `multiple_variations_date`,
-    `segment_1`,
-    `segment_2`,
-    `segment_3`
+    `country`,
+    `platform`,
+    `tier`
 )
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
@@ -47,11 +47,11 @@ exposures AS (
         s.`event_time` AS `exposure_time`,
         s.`event_date` AS `exposure_date`,
         -- segment country (spec line 30)
-        CAST(s.`country` AS VARCHAR) AS `segment_1`,
+        CAST(s.`country` AS VARCHAR) AS `country`,
         -- segment platform (spec line 31)
-        CAST(s.`platform` AS VARCHAR) AS `segment_2`,
+        CAST(s.`platform` AS VARCHAR) AS `platform`,
         -- segment tier (spec line 32)
-        CAST(u2.`tier` AS VARCHAR) AS `segment_3`
+        CAST(u2.`tier` AS VARCHAR) AS `tier`
     FROM `ods`.`app_events` s
     JOIN phases p ON p.`tracking_key` = s.`exp_key`
     LEFT JOIN `ods`.`users` u2 ON u2.`user_id` = s.`user_id`
@@ -106,9 +106,9 @@ known AS (
             `multiple_variations_date`,
             CASE WHEN `multiple_variations` = 1 THEN `exposure_date` END
         ) AS `multiple_variations_date`,
-        `segment_1`,
-        `segment_2`,
-        `segment_3`
+        `country`,
+        `platform`,
+        `tier`
     FROM `abc`.`experiment_assignment`
     WHERE `tag` = 'retention'
 ),
@@ -143,11 +143,11 @@ SELECT
             THEN n.`other_date` ELSE o.`multiple_variations_date` END
     END AS `multiple_variations_date`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`segment_1` ELSE o.`segment_1` END AS `segment_1`,
+        THEN n.`country` ELSE o.`country` END AS `country`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`segment_2` ELSE o.`segment_2` END AS `segment_2`,
+        THEN n.`platform` ELSE o.`platform` END AS `platform`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`segment_3` ELSE o.`segment_3` END AS `segment_3`
+        THEN n.`tier` ELSE o.`tier` END AS `tier`
 FROM firsts n
 LEFT JOIN known o
     ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
@@ -162,7 +162,7 @@ SELECT
     CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END
         AS `multiple_variations`,
     b.`multiple_variations_date`,
-    b.`segment_1`,
-    b.`segment_2`,
-    b.`segment_3`
+    b.`country`,
+    b.`platform`,
+    b.`tier`
 FROM merged b;

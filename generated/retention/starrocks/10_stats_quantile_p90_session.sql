@@ -21,9 +21,9 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`exposure_date` AS `exposure_date`,
-        a.`segment_1`,
-        a.`segment_2`,
-        a.`segment_3`,
+        a.`country`,
+        a.`platform`,
+        a.`tier`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -34,9 +34,9 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
-        u.`segment_2`,
-        u.`segment_3`,
+        u.`country`,
+        u.`platform`,
+        u.`tier`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -53,9 +53,9 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`,
-        ud.`segment_3`,
+        ud.`country`,
+        ud.`platform`,
+        ud.`tier`,
         -- metric p90_session (spec line 40): quantile, days 0..6
         COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`p90_session__sum`
             END), 0) AS `p90_session`
@@ -69,9 +69,9 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
-        ud.`segment_2`,
-        ud.`segment_3`
+        ud.`country`,
+        ud.`platform`,
+        ud.`tier`
 ),
 vals AS (
     SELECT
@@ -80,9 +80,9 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
-        uv.`segment_2`,
-        uv.`segment_3`,
+        uv.`country`,
+        uv.`platform`,
+        uv.`tier`,
         uv.`p90_session` AS `p90_session`
     FROM user_values uv
 )
@@ -90,9 +90,9 @@ SELECT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)') AS `segment_1`,
-    COALESCE(`segment_2`, '(null)') AS `segment_2`,
-    COALESCE(`segment_3`, '(null)') AS `segment_3`,
+    COALESCE(`country`, '(null)') AS `country`,
+    COALESCE(`platform`, '(null)') AS `platform`,
+    COALESCE(`tier`, '(null)') AS `tier`,
     `p90_session` AS `value`,
     COUNT(*) AS `units`
 FROM vals
@@ -100,15 +100,15 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
-    COALESCE(`segment_2`, '(null)'),
-    COALESCE(`segment_3`, '(null)'),
+    COALESCE(`country`, '(null)'),
+    COALESCE(`platform`, '(null)'),
+    COALESCE(`tier`, '(null)'),
     `p90_session`
 ORDER BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
-    COALESCE(`segment_2`, '(null)'),
-    COALESCE(`segment_3`, '(null)'),
+    COALESCE(`country`, '(null)'),
+    COALESCE(`platform`, '(null)'),
+    COALESCE(`tier`, '(null)'),
     `value`;

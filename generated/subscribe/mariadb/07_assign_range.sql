@@ -15,7 +15,7 @@ INSERT INTO `abc`.`experiment_assignment` (
     `exposure_date`,
     `multiple_variations`,
     `multiple_variations_date`,
-    `segment_1`,
+    `platform`,
     `activation_time`,
     `activation_date`
 )
@@ -46,7 +46,7 @@ exposures AS (
         s.`event_time` AS `exposure_time`,
         s.`event_date` AS `exposure_date`,
         -- segment platform (spec line 27)
-        CAST(s.`platform` AS CHAR) AS `segment_1`
+        CAST(s.`platform` AS CHAR) AS `platform`
     FROM `ods`.`app_events` s
     JOIN phases p ON p.`tracking_key` = s.`exp_key`
     WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
@@ -100,7 +100,7 @@ known AS (
             `multiple_variations_date`,
             CASE WHEN `multiple_variations` = 1 THEN `exposure_date` END
         ) AS `multiple_variations_date`,
-        `segment_1`,
+        `platform`,
         `activation_time`,
         `activation_date`
     FROM `abc`.`experiment_assignment`
@@ -137,7 +137,7 @@ SELECT
             THEN n.`other_date` ELSE o.`multiple_variations_date` END
     END AS `multiple_variations_date`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`segment_1` ELSE o.`segment_1` END AS `segment_1`,
+        THEN n.`platform` ELSE o.`platform` END AS `platform`,
     o.`activation_time`,
     o.`activation_date`
 FROM firsts n
@@ -155,7 +155,7 @@ waiting AS (
         o.`first_exposure_time`,
         o.`exposure_date`,
         o.`multiple_variations_date`,
-        o.`segment_1`,
+        o.`platform`,
         o.`activation_time`,
         o.`activation_date`
     FROM known o
@@ -203,7 +203,7 @@ SELECT
     CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END
         AS `multiple_variations`,
     b.`multiple_variations_date`,
-    b.`segment_1`,
+    b.`platform`,
     CASE WHEN b.`activation_time` IS NOT NULL
             AND (f.`act_time` IS NULL OR b.`activation_time` <= f.`act_time`)
         THEN b.`activation_time` ELSE f.`act_time` END AS `activation_time`,
@@ -219,6 +219,6 @@ ON DUPLICATE KEY UPDATE
     `exposure_date` = VALUES(`exposure_date`),
     `multiple_variations` = VALUES(`multiple_variations`),
     `multiple_variations_date` = VALUES(`multiple_variations_date`),
-    `segment_1` = VALUES(`segment_1`),
+    `platform` = VALUES(`platform`),
     `activation_time` = VALUES(`activation_time`),
     `activation_date` = VALUES(`activation_date`);

@@ -14,7 +14,7 @@ survival AS (
         `analysis_date`,
         `tracking_key`,
         `variation_key`,
-        `segment_1`,
+        `platform`,
         CASE WHEN `days_to_subscribe__day` IS NOT NULL THEN `days_to_subscribe__day`
             ELSE LEAST(`days_observed`, 13) END AS `day`,
         `days_to_subscribe` AS `event`
@@ -41,7 +41,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'platform' AS `segment`,
-    COALESCE(`segment_1`, '(null)') AS `segment_value`,
+    COALESCE(`platform`, '(null)') AS `segment_value`,
     `day`,
     SUM(`event`) AS `events`,
     SUM(1 - `event`) AS `censored`
@@ -50,7 +50,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
+    COALESCE(`platform`, '(null)'),
     `day`
 ORDER BY
     `analysis_date`,

@@ -20,7 +20,7 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`activation_date` AS `exposure_date`,
-        a.`segment_1`,
+        a.`platform`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -31,7 +31,7 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
+        u.`platform`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -48,7 +48,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
+        ud.`platform`,
         -- metric subscribed (spec line 29): proportion, days 0..13
         MAX(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13 AND w.`subscribed__events` > 0
             THEN 1 ELSE 0 END) AS `subscribed`,
@@ -87,7 +87,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`
+        ud.`platform`
 ),
 vals AS (
     SELECT
@@ -96,7 +96,7 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
+        uv.`platform`,
         uv.`subscribed` AS `subscribed`,
         uv.`trial_started` AS `trial_started`,
         -- funnel paywall_funnel step 1: steps 1..1 in order
@@ -175,7 +175,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'platform' AS `segment`,
-    COALESCE(`segment_1`, '(null)') AS `segment_value`,
+    COALESCE(`platform`, '(null)') AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric subscribed (spec line 29): proportion,
     COUNT(*) AS `subscribed__n`,
@@ -216,7 +216,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)')
+    COALESCE(`platform`, '(null)')
 ORDER BY
     `analysis_date`,
     `tracking_key`,

@@ -20,7 +20,7 @@ units AS (
         a.`user_id`,
         a.`variation_key`,
         a.`activation_date` AS `exposure_date`,
-        a.`segment_1`,
+        a.`platform`,
         a.`multiple_variations`,
         a.`multiple_variations_date`
     FROM `abc`.`experiment_assignment` a
@@ -31,7 +31,7 @@ unit_days AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`variation_key`,
-        u.`segment_1`,
+        u.`platform`,
         d.`analysis_date`,
         DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
     FROM units u
@@ -48,7 +48,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`,
+        ud.`platform`,
         -- metric days_to_subscribe (spec line 32): time_to_event, days 0..13
         MIN(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
             AND w.`days_to_subscribe__events` > 0 THEN w.`days_since_exposure`
@@ -63,7 +63,7 @@ user_values AS (
         ud.`user_id`,
         ud.`variation_key`,
         ud.`days_observed`,
-        ud.`segment_1`
+        ud.`platform`
 ),
 vals AS (
     SELECT
@@ -72,7 +72,7 @@ vals AS (
         uv.`user_id`,
         uv.`variation_key`,
         uv.`days_observed`,
-        uv.`segment_1`,
+        uv.`platform`,
         uv.`days_to_subscribe__day`,
         CASE WHEN uv.`days_to_subscribe__day` IS NOT NULL THEN 1 ELSE 0 END AS `days_to_subscribe`
     FROM user_values uv
@@ -84,7 +84,7 @@ survival AS (
         `analysis_date`,
         `tracking_key`,
         `variation_key`,
-        `segment_1`,
+        `platform`,
         CASE WHEN `days_to_subscribe__day` IS NOT NULL THEN `days_to_subscribe__day`
             ELSE LEAST(`days_observed`, 13) END AS `day`,
         `days_to_subscribe` AS `event`
@@ -111,7 +111,7 @@ SELECT
     `tracking_key`,
     `variation_key`,
     'platform' AS `segment`,
-    COALESCE(`segment_1`, '(null)') AS `segment_value`,
+    COALESCE(`platform`, '(null)') AS `segment_value`,
     `day`,
     SUM(`event`) AS `events`,
     SUM(1 - `event`) AS `censored`
@@ -120,7 +120,7 @@ GROUP BY
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
-    COALESCE(`segment_1`, '(null)'),
+    COALESCE(`platform`, '(null)'),
     `day`
 ORDER BY
     `analysis_date`,

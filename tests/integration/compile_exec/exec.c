@@ -68,6 +68,50 @@ static int run_step(Warehouse *w, const SqlStep *s, const SqlParams *p, bool exp
     return 0;
 }
 
+/* migrate_columns' rows (table, column), kept in an arena */
+typedef struct Present {
+    Arena *a;
+    const char *tables[4096], *cols[4096];
+    int n;
+} Present;
+
+static AbcStatus present_row(const WhRow *row, void *ctx)
+{
+    Present *pr = ctx;
+    if (row->ncols >= 2 && row->values[0] && row->values[1] && pr->n < 4096) {
+        pr->tables[pr->n] = arena_strdup(pr->a, row->values[0]);
+        pr->cols[pr->n++] = arena_strdup(pr->a, row->values[1]);
+    }
+    return ABC_OK;
+}
+
+/* After the DDL, as the runner does: add the columns of the spec the
+ * (shared) tables lack — the segment columns of experiment_assignment
+ * that another spec's DDL created without them. */
+static int migrate(Warehouse *w, const SqlProgram *prog, const SqlStep *cols, const SqlParams *p)
+{
+    Arena a;
+    arena_init(&a);
+    Present *pr = calloc(1, sizeof *pr);
+    pr->a = &a;
+    Buf sql;
+    buf_init(&sql);
+    int rc = 0;
+    if (sqlgen_bind(&dialect_mariadb, cols->stmts[0], p, &sql, err, sizeof err) != ABC_OK ||
+        wh_query(w, sql.data, present_row, pr, NULL, err, sizeof err) != ABC_OK) {
+        rc = die(cols->name);
+    } else {
+        SqlStep alter;
+        int added[2];
+        if (sqlgen_migrate_wide(prog, pr->tables, pr->cols, pr->n, &a, &alter, added) > 0)
+            rc = run_step(w, &alter, p, false);
+    }
+    buf_free(&sql);
+    free(pr);
+    arena_free(&a);
+    return rc;
+}
+
 static AbcStatus tsv_row(const WhRow *row, void *ctx)
 {
     FILE *f = ctx;
@@ -168,12 +212,14 @@ int main(int argc, char **argv)
     p.run_id = "test";
     if (explain) {
         p.event_date = explain;
-        if ((rc = run_step(w, step[SQLSTEP_DDL], &p, false)))
+        if ((rc = run_step(w, step[SQLSTEP_DDL], &p, false)) ||
+            (rc = migrate(w, &prog, step[SQLSTEP_MIGRATE_COLUMNS], &p)))
             goto done;
         rc = run_step(w, step[SQLSTEP_ASSIGN_DAY], &p, true) || run_step(w, step[SQLSTEP_WIDE_DAY], &p, true);
         goto done;
     }
-    if ((rc = run_step(w, step[SQLSTEP_DDL], &p, false)))
+    if ((rc = run_step(w, step[SQLSTEP_DDL], &p, false)) ||
+        (rc = migrate(w, &prog, step[SQLSTEP_MIGRATE_COLUMNS], &p)))
         goto done;
 
     /* experiment_data: the --experiment keys, then the spec's hash assignments */

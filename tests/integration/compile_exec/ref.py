@@ -430,7 +430,7 @@ def compare(plan_path, tsvdir, *args):
             name = step["metric"]
             ref = {k[1:]: v for k, v in (eq if step["shape"] == "distribution" else es).items() if k[0] == name}
             got = {}
-            segs = [(sg["name"], head.index(sg["slot"])) for sg in plan["segments"]] \
+            segs = [(sg["name"], head.index(sg["assignment_column"])) for sg in plan["segments"]] \
                 if step["shape"] == "distribution" else []
             for r in rows:
                 if step["shape"] == "distribution":

@@ -4,6 +4,7 @@
 -- 1 statement; send each as its own call.
 
 SELECT
+    `TABLE_NAME`,
     `COLUMN_NAME`
 FROM `information_schema`.`COLUMNS`
 WHERE `TABLE_SCHEMA` = 'abc'

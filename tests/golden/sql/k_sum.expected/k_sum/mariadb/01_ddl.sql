@@ -42,14 +42,6 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `activation_time` DATETIME NULL
         COMMENT 'first activation event at or after exposure (specs with activation)',
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
-    `segment_1` VARCHAR(255) NULL COMMENT 'segment values at exposure; names in plan.json',
-    `segment_2` VARCHAR(255) NULL,
-    `segment_3` VARCHAR(255) NULL,
-    `segment_4` VARCHAR(255) NULL,
-    `segment_5` VARCHAR(255) NULL,
-    `segment_6` VARCHAR(255) NULL,
-    `segment_7` VARCHAR(255) NULL,
-    `segment_8` VARCHAR(255) NULL,
     `multiple_variations_date` DATE NULL
         COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
     PRIMARY KEY (`tag`, `tracking_key`, `user_id`)
