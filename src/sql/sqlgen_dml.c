@@ -503,10 +503,11 @@ static void when_filter(Gen *g, Buf *b, const IrCond *f, const char *extra, cons
     buf_puts(b, " END");
 }
 
+/* The whole comment, wrapped over "-- " lines of at most 100 characters. */
 static void metric_comment(Gen *g, Buf *b, const IrMetric *m, const char *what)
 {
-    buf_printf(b, "        -- metric %s (spec line %d): %s\n", m->name, m->line,
-               gen_comment_text(g, what));
+    sql_comment(b, "        ", arena_printf(g->a, "metric %s (spec line %d): %s", m->name, m->line,
+                                            what));
 }
 
 static int max_pre_days(const IrSpec *ir, int source)
@@ -588,8 +589,15 @@ void gen_wide(Gen *g, bool range)
                     Buf v;
                     buf_init(&v);
                     gen_col(g, &v, "s", m->value_col);
+                    Buf f;
+                    buf_init(&f);
+                    if (set->filter) {
+                        buf_puts(&f, " where ");
+                        ir_cond_to_text(set->filter, &f);
+                    }
                     metric_comment(g, &cols, m, arena_printf(g->a, "sum of %s%s", m->value_col,
-                                                               set->filter ? " where ..." : ""));
+                                                               f.data ? f.data : ""));
+                    buf_free(&f);
                     size_t item = cols.len;
                     buf_puts(&cols, "        SUM(");
                     when_filter(g, &cols, set->filter, NULL, v.data, NULL);
@@ -638,9 +646,11 @@ void gen_wide(Gen *g, bool range)
         used[src] = true;
         cols.len -= 2; /* drop the last ",\n" */
         cols.data[cols.len] = '\0';
-        buf_printf(&b, ",\n-- source %s: events at or after each user's exposure\nagg_%d AS (\n"
-                       "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n        ",
-                   gen_comment_text(g, so->name), src);
+        buf_puts(&b, ",\n");
+        sql_comment(&b, "", arena_printf(g->a, "source %s: events at or after each user's exposure",
+                                         so->name));
+        buf_printf(&b, "agg_%d AS (\n"
+                       "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n        ", src);
         gen_col(g, &b, "s", so->date_col);
         buf_puts(&b, " AS `event_date`,\n");
         buf_puts(&b, cols.data);
@@ -676,10 +686,11 @@ void gen_wide(Gen *g, bool range)
         Buf d;
         buf_init(&d);
         gen_col(g, &d, "s", so->date_col);
-        buf_printf(&b, ",\n-- source %s: CUPED covariates over days -%d..-1 of users exposed in "
-                       "the span\npre_%d AS (\n    SELECT\n        u.`tracking_key`,\n"
-                       "        u.`user_id`,\n        u.`exposure_date` AS `event_date`",
-                   gen_comment_text(g, so->name), mx, src);
+        buf_puts(&b, ",\n");
+        sql_comment(&b, "", arena_printf(g->a, "source %s: CUPED covariates over days -%d..-1 of "
+                                               "users exposed in the span", so->name, mx));
+        buf_printf(&b, "pre_%d AS (\n    SELECT\n        u.`tracking_key`,\n"
+                       "        u.`user_id`,\n        u.`exposure_date` AS `event_date`", src);
         for (int i = 0; i < ir->nmetrics; i++) {
             const IrMetric *m = &ir->metrics[i];
             if (m->cuped.kind == CUPED_NONE)

@@ -109,8 +109,11 @@ static void prefix(Gen *g, Buf *b, int only)
         const char *W = window_cond(g, m);
         if (m->kind == MK_RATIO || (only >= 0 && i != only))
             continue;
-        buf_printf(b, ",\n        -- metric %s (spec line %d): %s, %s\n        ", m->name, m->line,
-                   sqlgen_kind_name(m->kind), window_text(g, m));
+        buf_puts(b, ",\n");
+        sql_comment(b, "        ", arena_printf(g->a, "metric %s (spec line %d): %s, %s", m->name,
+                                                m->line, sqlgen_kind_name(m->kind),
+                                                window_text(g, m)));
+        buf_puts(b, "        ");
         size_t item = b->len;
         Buf c;
         buf_init(&c);
@@ -219,9 +222,11 @@ static void prefix(Gen *g, Buf *b, int only)
         Buf v;
         buf_init(&v);
         ref(g, &v, NULL, i, NULL);
-        buf_printf(b, ",\n-- metric %s (spec line %d): cap at the pooled p%g", m->name, m->line,
-                   m->cap.value * 100);
-        buf_printf(b, " of per-user values\ncap_%d AS (\n    SELECT%s\n        `analysis_date`,\n"
+        buf_puts(b, ",\n");
+        sql_comment(b, "", arena_printf(g->a, "metric %s (spec line %d): cap at the pooled p%g of "
+                                              "per-user values", m->name, m->line,
+                                        m->cap.value * 100));
+        buf_printf(b, "cap_%d AS (\n    SELECT%s\n        `analysis_date`,\n"
                       "        `tracking_key`,\n        ",
                    i, g->d->percentile_is_window ? " DISTINCT" : "");
         size_t item = b->len;

@@ -63,11 +63,13 @@ agg_0 AS (
         SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `chatted__events`,
         -- metric chat_days (spec line 29): active_days events of the day
         SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `chat_days__events`,
-        -- metric session_length (spec line 30): sum of session_seconds where ...
+        -- metric session_length (spec line 30): sum of session_seconds where event_name =
+        -- "session_end"
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_length__sum`,
         -- metric session_length (spec line 30): mean events of the day
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_length__events`,
-        -- metric p50_session (spec line 31): sum of session_seconds where ...
+        -- metric p50_session (spec line 31): sum of session_seconds where event_name =
+        -- "session_end"
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `p50_session__sum`,
         -- metric sessions (spec line 33): count events of the day
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `sessions__events`,

@@ -64,7 +64,8 @@ agg_0 AS (
         SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_7d__events`,
         -- metric active_days_14d (spec line 37): active_days events of the day
         SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `active_days_14d__events`,
-        -- metric p90_session (spec line 40): sum of session_seconds where ...
+        -- metric p90_session (spec line 40): sum of session_seconds where event_name =
+        -- "session_end"
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `p90_session__sum`,
         -- metric crashes (spec line 41): count events of the day
         SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `crashes__events`

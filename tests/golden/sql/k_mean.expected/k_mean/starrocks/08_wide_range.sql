@@ -49,7 +49,8 @@ agg_0 AS (
         u.`tracking_key`,
         u.`user_id`,
         s.`event_date` AS `event_date`,
-        -- metric session_length (spec line 24): sum of session_seconds where ...
+        -- metric session_length (spec line 24): sum of session_seconds where event_name =
+        -- "session_end"
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_length__sum`,
         -- metric session_length (spec line 24): mean events of the day
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_length__events`
