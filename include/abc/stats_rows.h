@@ -38,7 +38,7 @@ typedef struct StatsRow {
     const char *tracking_key;           /* NULL: the row has NULL keys */
     const char *variation_key;
     const char *segment, *segment_value; /* moments and survival rows ("" = all users) */
-    int nslots;                         /* distribution rows: segment_1..n values */
+    int nslots;                         /* distribution rows: the segments' values */
     const char *slots[STATS_ROW_MAX_SLOTS];
     double units;                       /* moments: units; distribution: count of the value */
     double value;                       /* distribution: the per-unit value */
