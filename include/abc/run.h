@@ -28,6 +28,8 @@
 #include "abc/base.h"
 #include "abc/config.h"
 #include "abc/dialect.h"
+#include "abc/report.h"
+#include "abc/sqlgen.h"
 #include "abc/wh.h"
 
 typedef struct RunOptions {
@@ -62,6 +64,7 @@ typedef struct RunOutcome {
     int data_quality_failures;    /* experiments with no exposed users or missing arms */
     bool health_failed;           /* a requested check (spec fail_on or --fail-on) failed */
     Buf json;                     /* this tag's object of the --format json summary */
+    Buf activity_json;            /* its growth series (report_activity_json), or empty */
 } RunOutcome;
 
 void run_outcome_free(RunOutcome *o);
@@ -72,6 +75,14 @@ void run_outcome_free(RunOutcome *o);
  * out->health_failed. */
 AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o,
                    RunOutcome *out, char *err, size_t errlen) ABC_MUST_CHECK;
+
+/* A tag's stored growth rows (activity report and cohort tables) read back
+ * through prog's queries (sqlgen_activity_select): none when the spec has
+ * no activity block.  Rows and strings live in arena; *out is zeroed
+ * first.  A warehouse error or a row that does not decode: its status,
+ * err set. */
+AbcStatus run_read_activity(Warehouse *wh, const SqlProgram *prog, Arena *arena, ReportActivity *out,
+                            char *err, size_t errlen) ABC_MUST_CHECK;
 
 /* Validate --date / --from / --to before anything is contacted: real
  * dates, --from not after --to, none after today (ABC_TODAY overrides

@@ -162,6 +162,15 @@ typedef struct SqlProgram {
     int nsource_cols;
 } SqlProgram;
 
+/* Reading a tag's growth rows back (src/sql/sqlgen_read.c): one SELECT of
+ * every row of the tag in the activity report table (SQL_READ_SERIES:
+ * activity, grain, period, breakdown, breakdown_value, measure, value) or
+ * the cohort table (SQL_READ_COHORTS: activity, grain, cohort, k, period,
+ * cohort_size, active, ratio), appended to out.  False, and out untouched,
+ * when the spec has no activity block. */
+typedef enum SqlActivityRead { SQL_READ_SERIES, SQL_READ_COHORTS } SqlActivityRead;
+bool sqlgen_activity_select(const SqlProgram *p, SqlActivityRead which, Buf *out);
+
 /* Build the program for one spec and dialect; see the header comment. */
 AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,
                          SqlProgram *out) ABC_MUST_CHECK;

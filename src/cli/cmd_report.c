@@ -1,8 +1,9 @@
 /* cmd_report.c — abc report: read the stored results of a tag (its report
  * table; with --html also the daily table for the effect over time, and
- * experiment_data for the weights) into report rows and render them through
- * src/report/: Markdown (default, the memo's renderer), JSON rows (--json),
- * or the self-contained HTML results page (--html FILE). */
+ * experiment_data for the weights; with --html and --json the growth rows
+ * of its activity blocks) into report rows and render them through
+ * src/report/: Markdown (default, the memo's renderer), JSON (--json), or
+ * the self-contained HTML results page (--html FILE). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "abc/gb.h"
 #include "abc/report.h"
 #include "abc/report_row.h"
+#include "abc/run.h"
 #include "abc/runcli.h"
 #include "abc/spec.h"
 #include "abc/sqlgen.h"
@@ -27,11 +29,14 @@ static const char report_help[] =
     "  (default)    Markdown on stdout, as the memo of `abc run`: per experiment the\n"
     "               verdict per variation, health (SRM, data quality, guardrails),\n"
     "               the sample the spec's power/mde need, the all-users table, notes\n"
-    "  --json       every stored row (all segments) as a JSON array, typed\n"
+    "  --json       one JSON object: every stored row (all segments), typed, and\n"
+    "               the growth series of the spec's activity blocks (docs/RUNNING.md)\n"
     "  --html FILE  a self-contained HTML results page, written atomically: verdict\n"
     "               and health banner per experiment, metrics by role with a forest\n"
     "               plot and the effect over time (from the daily table), segment\n"
-    "               breakdowns collapsed; no script, no external resources\n"
+    "               breakdowns collapsed; with activity blocks, the growth charts\n"
+    "               (DAU/WAU/MAU, growth accounting, retention triangles); no\n"
+    "               script, no external resources\n"
     "The spec is specs/TAG.ab (or .yaml) unless --spec names it.  `abc run` writes\n"
     "the same Markdown and HTML next to each other (reports/TAG.md, reports/TAG.html).\n"
     "\n"
@@ -257,10 +262,21 @@ int cmd_report(int argc, char **argv)
         if (wh_query(wh, sql.data, collect, &daily, NULL, err, sizeof err) != ABC_OK)
             daily.n = 0;
     }
+    ReportActivity act = {0};
+    if ((json || html) && run_read_activity(wh, &prog, &arena, &act, err, sizeof err) != ABC_OK) {
+        /* a spec whose growth tables a run has not created yet has no growth rows */
+        if (wh_last_error(wh) != WH_ERR_NO_TABLE) {
+            fprintf(stderr, "abc report: %s\n", err);
+            rc = 3;
+            goto done;
+        }
+        act = (ReportActivity){0};
+    }
     ReportInput in = {.tag = tag, .heading = "stored results", .ir = u.ir, .exps = exps.exps, .nexps = exps.n,
-                      .rows = rows.rows, .nrows = rows.n, .daily = daily.rows, .ndaily = daily.n};
+                      .rows = rows.rows, .nrows = rows.n, .daily = daily.rows, .ndaily = daily.n,
+                      .activity = &act};
     if (json) {
-        report_json(rows.rows, rows.n, &out);
+        report_json(tag, rows.rows, rows.n, u.ir, &act, &out);
         fwrite(out.data, 1, out.len, stdout);
     } else if (html) {
         report_html(&in, &out);

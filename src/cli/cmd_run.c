@@ -506,6 +506,10 @@ int runcli_main(const char *cmd, int argc, char **argv)
                 buf_puts(&out, ", \"results\": ");
                 buf_put(&out, res.json.data, res.json.len);
             }
+            if (res.activity_json.len) {
+                buf_puts(&out, ", \"activity\": ");
+                buf_put(&out, res.activity_json.data, res.activity_json.len);
+            }
         }
         buf_putc(&out, '}');
         run_outcome_free(&res);

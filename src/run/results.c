@@ -1010,10 +1010,12 @@ void results_memo(const Results *r, long analysis_date, const char *run_line, Bu
     memo_input_free(&mi);
 }
 
-void results_page(const Results *r, long analysis_date, const char *run_line, Buf *out)
+void results_page(const Results *r, long analysis_date, const char *run_line, const ReportActivity *act,
+                  Buf *out)
 {
     MemoInput mi;
     memo_input(r, analysis_date, run_line, &mi);
+    mi.in.activity = act;
     report_html(&mi.in, out);
     memo_input_free(&mi);
 }

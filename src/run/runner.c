@@ -69,6 +69,7 @@ void run_outcome_free(RunOutcome *o)
     free(o->tag);
     free(o->memo_path);
     buf_free(&o->json);
+    buf_free(&o->activity_json);
     memset(o, 0, sizeof *o);
 }
 
@@ -1529,7 +1530,8 @@ static AbcStatus show_publish(Runner *r, const SqlParams *base, char *err, size_
     return ABC_OK;
 }
 
-static AbcStatus write_memo(Runner *r, Results *res, RunOutcome *out, char *err, size_t errlen)
+static AbcStatus write_memo(Runner *r, Results *res, const ReportActivity *act, RunOutcome *out, char *err,
+                            size_t errlen)
 {
     const char *dir = r->opt->memo_dir ? r->opt->memo_dir : "reports";
     AbcStatus st = file_mkdirs(dir, err, errlen);
@@ -1560,7 +1562,7 @@ static AbcStatus write_memo(Runner *r, Results *res, RunOutcome *out, char *err,
     if (st == ABC_OK) {
         /* the results page next to the memo: reports/<tag>.html */
         buf_reset(&memo);
-        results_page(res, r->to, line.data, &memo);
+        results_page(res, r->to, line.data, act, &memo);
         snprintf(path + strlen(path) - 3, 6, ".html");
         st = file_write_atomic(path, memo.data, memo.len, err, errlen);
         snprintf(path + strlen(path) - 5, 4, ".md");
@@ -1874,7 +1876,14 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     }
     if ((st = state_write(&r, &base, err, errlen)) != ABC_OK)
         goto out;
-    if ((st = write_memo(&r, res, out, err, errlen)) != ABC_OK)
+    /* the growth rows as published, for the page and --format json */
+    ReportActivity act = {0};
+    if (ir->nactivities) {
+        if ((st = run_read_activity(env->wh, &r.prog, &r.arena, &act, err, errlen)) != ABC_OK)
+            goto out;
+        report_activity_json(ir, &act, &out->activity_json);
+    }
+    if ((st = write_memo(&r, res, &act, out, err, errlen)) != ABC_OK)
         goto out;
     progress(&r, "memo written to %s", out->memo_path);
 
