@@ -373,8 +373,10 @@ static void heatmap(Buf *out, const RmActivity *a, const RmCohorts *c, bool mont
                     "text-anchor=\"middle\" fill=\"#1f2328\">%ss since the cohort's first (k)</text>",
                LW + nk * cw / 2, unit);
     for (int k = 0; k < nk; k++)
-        buf_printf(out, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"%.1f\" text-anchor=\"middle\" fill=\"#1f2328\">%d</text>",
-                   LW + cw * (k + 0.5), TOP - 6, fmin(12, cw * 0.6), k);
+        buf_printf(out, "<line class=\"tick\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#59636e\"/>"
+                        "<text x=\"%.1f\" y=\"%.0f\" font-size=\"%.1f\" text-anchor=\"middle\" fill=\"#1f2328\">%d</text>",
+                   LW + cw * (k + 0.5), TOP - 3, LW + cw * (k + 0.5), TOP, LW + cw * (k + 0.5), TOP - 6,
+                   fmin(12, cw * 0.6), k);
     buf_printf(out, "<text x=\"4\" y=\"%.0f\" font-size=\"12\" fill=\"#1f2328\">cohort (users)</text></g>\n", TOP - 6);
     for (int r = 0; r < rows; r++) {
         int row = first + r;
@@ -425,8 +427,8 @@ void rh_growth(Buf *out, const RmGrowth *g, int *chart_id)
     if (!g || g->n == 0)
         return;
     buf_printf(out, "<section class=\"growth\" id=\"growth\" data-activities=\"%d\"><h2>Growth</h2>\n"
-                    "<p class=\"muted\">All users of the tag's activity blocks (docs: growth analytics); weeks are "
-                    "ISO weeks, months calendar months, each named by its first day.</p>\n",
+                    "<p class=\"muted\">All users, per activity block; weeks are ISO weeks (Monday start), "
+                    "months calendar months, each named by its first day.</p>\n",
                g->n);
     for (int i = 0; i < g->n; i++) {
         const RmActivity *a = &g->acts[i];
