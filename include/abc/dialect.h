@@ -130,6 +130,11 @@ typedef struct WriteSpec {
                              * replaces whole partitions and ignores it */
 } WriteSpec;
 
+/* What a value in a JSON column is read as (JSON_READ_NUMBER: a DOUBLE,
+ * NULL unless the value is a JSON number; JSON_READ_BOOLEAN: true/false,
+ * NULL unless the value is a JSON boolean). */
+typedef enum JsonRead { JSON_READ_STRING, JSON_READ_NUMBER, JSON_READ_BOOLEAN } JsonRead;
+
 typedef struct Dialect {
     DialectId id;
     const char *name;   /* "starrocks" | "mariadb" */
@@ -172,6 +177,14 @@ typedef struct Dialect {
     /* Continuous percentile (linear interpolation) of expr at p: an
      * aggregate, or, with percentile_is_window, a window over partition_by. */
     void (*percentile)(Buf *out, const char *expr, double p, const char *partition_by);
+    /* JSON: whether a key can be addressed in this dialect's JSON paths
+     * (the key is valid UTF-8 without control characters); then the value
+     * of json_expr at the keys, read as `as` (NULL when the path is missing
+     * or holds JSON null).  The path is written with the string literal
+     * function. */
+    AbcStatus (*check_json_key)(const char *key, char *why, size_t whylen);
+    void (*json_value)(Buf *out, const char *json_expr, const char *const *keys, int nkeys,
+                       JsonRead as);
 } Dialect;
 
 extern const Dialect dialect_starrocks;
@@ -187,6 +200,10 @@ const Dialect *dialect_by_id(DialectId id);
  * UTF-8 (overlong forms, surrogates and code points above U+10FFFF are
  * invalid).  *max_cp receives the largest code point seen. */
 long dialect_utf8_chars(const char *s, unsigned long *max_cp);
+/* The JSON path $.k1."k 2" of the keys: a key of letters, digits and _
+ * (not starting with a digit) as it is, any other in double quotes with
+ * \" and \\ escaped. */
+void dialect_json_path(Buf *out, const char *const *keys, int nkeys);
 /* Write a qualified name `db`.`name` (db may be NULL). */
 void dialect_qualified(const Dialect *d, Buf *out, const char *db, const char *name);
 

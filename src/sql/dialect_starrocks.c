@@ -259,6 +259,38 @@ static void sr_percentile(Buf *out, const char *expr, double p, const char *part
     buf_putc(out, ')');
 }
 
+/* StarRocks drops every backslash of a JSON path and cannot quote '"',
+ * '[' or ']' in a key; a key "*" is its wildcard. */
+static AbcStatus sr_check_json_key(const char *key, char *why, size_t whylen)
+{
+    if (strpbrk(key, "\"[]\\")) {
+        snprintf(why, whylen, "holds '\"', '[', ']' or '\\', which StarRocks JSON paths cannot quote");
+        return ABC_ERR_SPEC;
+    }
+    if (strcmp(key, "*") == 0) {
+        snprintf(why, whylen, "is '*', the StarRocks JSON path wildcard");
+        return ABC_ERR_SPEC;
+    }
+    return ABC_OK;
+}
+
+/* get_json_string/double/bool: NULL when the path is missing or holds JSON
+ * null, or (double, bool) a value of another type. */
+static void sr_json_value(Buf *out, const char *json_expr, const char *const *keys, int nkeys,
+                          JsonRead as)
+{
+    static const char *const fn[] = {[JSON_READ_STRING] = "get_json_string",
+                                     [JSON_READ_NUMBER] = "get_json_double",
+                                     [JSON_READ_BOOLEAN] = "get_json_bool"};
+    Buf path;
+    buf_init(&path);
+    dialect_json_path(&path, keys, nkeys);
+    buf_printf(out, "%s(%s, ", fn[as], json_expr);
+    sr_string(out, path.data);
+    buf_putc(out, ')');
+    buf_free(&path);
+}
+
 const Dialect dialect_starrocks = {
     .id = DIALECT_STARROCKS,
     .name = "starrocks",
@@ -282,4 +314,6 @@ const Dialect dialect_starrocks = {
     .date_add_expr = sr_date_add_expr,
     .crc32 = sr_crc32,
     .percentile = sr_percentile,
+    .check_json_key = sr_check_json_key,
+    .json_value = sr_json_value,
 };

@@ -165,6 +165,8 @@ static void validate(Gen *g)
         const IrSegment *s = &ir->segments[i];
         check_string(g, s->name, s->loc, "segment name");
         check_ident(g, s->column, s->loc, "segment column");
+        if (s->path)
+            gen_check_path(g, s->path);
         if (s->from == SEG_USER_TABLE &&
             (s->source < 0 || s->source >= ir->nsources || !ir->sources[s->source].is_user_table))
             gen_error(g, s->loc, "segment '%s' must read a user table", gen_comment_text(g, s->name));
@@ -215,6 +217,8 @@ static void validate(Gen *g)
         }
         if (m->kind == MK_SUM || m->kind == MK_MEAN || m->kind == MK_QUANTILE)
             check_ident(g, m->value_col, m->loc, "value column");
+        if (m->value_path)
+            gen_check_path(g, m->value_path);
         if (m->kind == MK_RATIO && (m->num < 0 || m->num >= ir->nmetrics || m->den < 0 ||
                                     m->den >= ir->nmetrics || ir->metrics[m->num].kind == MK_RATIO ||
                                     ir->metrics[m->den].kind == MK_RATIO))

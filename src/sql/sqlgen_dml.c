@@ -236,7 +236,8 @@ void gen_assign(Gen *g, bool range)
                    gen_comment_text(g, sg->name), sg->line);
         Buf c;
         buf_init(&c);
-        gen_col(g, &c, sg->from == SEG_USER_TABLE ? arena_printf(g->a, "u%d", i) : "s", sg->column);
+        gen_column(g, &c, sg->from == SEG_USER_TABLE ? arena_printf(g->a, "u%d", i) : "s", sg->column,
+                   sg->path);
         g->d->cast_string(&b, c.data);
         buf_free(&c);
         buf_printf(&b, " AS `segment_%d`", i + 1);
@@ -557,9 +558,16 @@ void gen_wide(Gen *g, bool range)
                     const char *col = gen_metric_col(g, i, "sum");
                     Buf v;
                     buf_init(&v);
-                    gen_col(g, &v, "s", m->value_col);
-                    metric_comment(g, &cols, m, arena_printf(g->a, "sum of %s%s", m->value_col,
+                    gen_column(g, &v, "s", m->value_col, m->value_path);
+                    Buf what;
+                    buf_init(&what);
+                    if (m->value_path)
+                        ir_put_column(&what, m->value_path);
+                    else
+                        buf_puts(&what, m->value_col);
+                    metric_comment(g, &cols, m, arena_printf(g->a, "sum of %s%s", what.data,
                                                                set->filter ? " where ..." : ""));
+                    buf_free(&what);
                     buf_puts(&cols, "        SUM(");
                     when_filter(g, &cols, set->filter, NULL, v.data, NULL);
                     buf_puts(&cols, ") AS ");
@@ -661,7 +669,7 @@ void gen_wide(Gen *g, bool range)
             Buf v;
             buf_init(&v);
             if (c->kind == MK_SUM || c->kind == MK_MEAN)
-                gen_col(g, &v, "s", c->value_col);
+                gen_column(g, &v, "s", c->value_col, c->value_path);
             switch (c->kind) {
             case MK_PROPORTION:
             case MK_RETENTION:

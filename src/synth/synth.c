@@ -821,6 +821,7 @@ typedef struct Gen {
     const Plan *p;
     gsl_rng *r;
     Loader users, events, pays;
+    const char *ev_name; /* the event row being written */
     char (*dates)[11];  /* per data day */
     User u;
     SynthResult res;
@@ -830,6 +831,7 @@ typedef struct Gen {
 static void ev_begin(Gen *g, int32_t di, int sec, const char *name)
 {
     Buf *b = &g->events.row;
+    g->ev_name = name;
     buf_put(b, g->u.id, g->u.idlen);
     TAB(b);
     put_time(b, g->dates[di], sec);
@@ -863,6 +865,31 @@ static AbcStatus ev_end(Gen *g, const char *screen, int64_t tenths_seconds, int6
         put_fixed(b, (uint64_t)rev_e4, 4);
     else
         NUL(b);
+    TAB(b);
+    /* properties: a JSON object made of the row's own values (no random
+     * draw): page (the screen; absent without one), device, value (the ad
+     * revenue, absent without), seconds, opened (a boolean), a key with a
+     * dot and a non-ASCII key */
+    buf_puts(b, "{\"device\": \"");
+    buf_puts(b, g->u.platform);
+    buf_printf(b, "\", \"opened\": %s, \"app.version\": \"2.%d\", \"страна\": \"",
+               strcmp(g->ev_name, "app_open") == 0 ? "true" : "false", g->u.platform_i);
+    buf_puts(b, g->u.country);
+    buf_putc(b, '"');
+    if (screen) {
+        buf_puts(b, ", \"page\": \"");
+        buf_puts(b, screen);
+        buf_putc(b, '"');
+    }
+    if (rev_e4 >= 0) {
+        buf_puts(b, ", \"value\": ");
+        put_fixed(b, (uint64_t)rev_e4, 4);
+    }
+    if (tenths_seconds >= 0) {
+        buf_puts(b, ", \"seconds\": ");
+        put_fixed(b, (uint64_t)tenths_seconds, 1);
+    }
+    buf_putc(b, '}');
     g->res.events++;
     return loader_end_row(g->c, &g->events, err, errlen);
 }
@@ -1208,7 +1235,8 @@ static const char *const k_ddl[N_TABLES] = {
     "  platform VARCHAR(16) NOT NULL,\n"
     "  session_seconds DOUBLE NULL,\n"
     "  screen VARCHAR(64) NULL,\n"
-    "  ad_revenue DOUBLE NULL\n"
+    "  ad_revenue DOUBLE NULL,\n"
+    "  properties TEXT NULL\n"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
     "CREATE TABLE ods.payments__synth (\n"
     "  user_id VARCHAR(64) NOT NULL,\n"
@@ -1428,7 +1456,7 @@ AbcStatus synth_run(Warehouse *w, const SynthConfig *cfg, SynthResult *out, char
     if (st == ABC_OK)
         st = loader_open(&g.events, dir, "app_events",
                          "(user_id, event_time, event_date, event_name, exp_key, var_key, country, "
-                         "platform, session_seconds, screen, ad_revenue)",
+                         "platform, session_seconds, screen, ad_revenue, properties)",
                          err, errlen);
     if (st == ABC_OK)
         st = loader_open(&g.pays, dir, "payments", "(user_id, paid_at, pay_date, amount, product)",
