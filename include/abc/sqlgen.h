@@ -184,8 +184,10 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
  * followed by ";" and a blank line.  Deterministic. */
 void sqlgen_step_file(const SqlProgram *p, const SqlStep *s, Buf *out);
 
-/* The provenance header ("-- " lines): spec path, content hash, abc version,
- * tag, dialect and a title. */
+/* The provenance header ("-- " lines): spec path, abc version, tag, dialect
+ * and a title.  The spec's content hash is not in it: it lives in plan.json
+ * and schema.lock only, so a spec edit changes just the files whose SQL
+ * changes. */
 void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *out);
 
 /* ---- runtime parameters ------------------------------------------------- */

@@ -382,8 +382,8 @@ void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *o
                ir->path ? ir->path : "(memory)");
     comment_line(out, line.data);
     buf_reset(&line);
-    buf_printf(&line, "spec: %s  content hash: %s  tag: %s  dialect: %s",
-               ir->path ? ir->path : "(memory)", ir->content_hash, ir->tag, d->name);
+    buf_printf(&line, "spec: %s  tag: %s  dialect: %s", ir->path ? ir->path : "(memory)", ir->tag,
+               d->name);
     comment_line(out, line.data);
     if (title)
         comment_line(out, title);
