@@ -66,7 +66,9 @@ typedef enum TableKey {
 typedef enum TablePart {
     TPART_NONE,
     TPART_DAY, /* one partition per day of the DATE column part_col */
-    TPART_LIST /* one partition per value of part_col (e.g. the tag) */
+    TPART_LIST, /* one partition per value of part_col (e.g. the tag) */
+    TPART_TAG_DAY /* one partition per `tag` and day of the DATE column part_col: a
+                   * table several tags may write, each replacing only its days */
 } TablePart;
 
 typedef struct TableDef {
@@ -127,7 +129,8 @@ typedef struct WriteSpec {
     const char *body;       /* the query (WITH ... SELECT ...) or VALUES ... */
     const char *tag_value;  /* REPLACE_*: only rows with `tag` = this SQL literal are replaced
                              * (a table several tags may write); NULL: every row.  StarRocks
-                             * replaces whole partitions and ignores it */
+                             * overwrites the partition (`tag`, part_col) of a TPART_TAG_DAY
+                             * table and deletes by tag too in a REPLACE_RANGE */
 } WriteSpec;
 
 typedef struct Dialect {
@@ -154,6 +157,10 @@ typedef struct Dialect {
     void (*write_together)(SqlStmts *out, const WriteSpec *w, int n);
     /* The statement that abandons an open transaction after a failure. */
     const char *rollback;
+    /* The session setting that stops any later statement of the session
+     * running longer than seconds (StarRocks query_timeout; MariaDB
+     * max_statement_time). */
+    void (*statement_timeout)(Buf *out, unsigned seconds);
     /* Delete the rows of t matching `where` (SQL text), as one statement. */
     void (*delete_where)(Buf *out, const TableDef *t, const char *where);
 

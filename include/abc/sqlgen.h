@@ -93,10 +93,12 @@ typedef enum SqlStepKind {
     SQLSTEP_ACTIVITY_FILL,    /* per-user active days of [from, to] (growth analytics) */
     SQLSTEP_ACTIVITY_STATE,   /* per-user first and last active date */
     SQLSTEP_ACTIVITY_PUBLISH, /* the growth report and cohort rows of the periods due */
-    SQLSTEP_ACTIVITY_READ     /* the all-users report rows of [from, to], for the memo */
+    SQLSTEP_ACTIVITY_READ,    /* the all-users report rows of [from, to], for the memo */
+    SQLSTEP_OWNER_READ,    /* the tags that own the wide and daily tables */
+    SQLSTEP_OWNER_CLAIM    /* record this tag as their owner where none is */
 } SqlStepKind;
 /* How many step kinds there are (arrays indexed by kind); keep it the last one. */
-#define SQLSTEP_NKINDS ((int)SQLSTEP_ACTIVITY_READ + 1)
+#define SQLSTEP_NKINDS ((int)SQLSTEP_OWNER_CLAIM + 1)
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
 enum SqlParam {
@@ -254,6 +256,9 @@ extern const int SQLGEN_MIGRATION_NCOLUMNS;
  * row_count, checksum) */
 extern const char *const SQLGEN_FPRINT_COLUMNS[];
 extern const int SQLGEN_FPRINT_NCOLUMNS;
+/* owner_claim: table_name, tag, claimed_at */
+extern const char *const SQLGEN_OWNER_COLUMNS[];
+extern const int SQLGEN_OWNER_NCOLUMNS;
 /* lock_take: tag, owner, host, pid, expires_at, taken_at */
 extern const char *const SQLGEN_LOCK_COLUMNS[];
 extern const int SQLGEN_LOCK_NCOLUMNS;

@@ -7,7 +7,9 @@
  * StarRocks lexer always processes backslash escapes; newline, CR and tab
  * are written as escapes so every literal stays on one line.
  * Tables: DUPLICATE KEY or PRIMARY KEY after the column list, expression
- * partitioning (date_trunc('day', col) for days, a bare column for lists),
+ * partitioning (date_trunc('day', col) for days, a bare column for lists,
+ * the pair (`tag`, col) for a table several tags share, one partition per
+ * tag and day),
  * DISTRIBUTED BY HASH, quoted PROPERTIES values.  Writes never use an
  * unpartitioned INSERT OVERWRITE: a partition is always named by value.
  */
@@ -121,6 +123,13 @@ static void sr_create_table(Buf *out, const TableDef *t)
         buf_puts(out, "PARTITION BY (");
         sr_ident(out, t->part_col);
         buf_puts(out, ")\n");
+    } else if (t->part == TPART_TAG_DAY) {
+        /* column expressions (list partitions, one per value pair) */
+        buf_puts(out, "PARTITION BY (");
+        sr_ident(out, "tag");
+        buf_puts(out, ", ");
+        sr_ident(out, t->part_col);
+        buf_puts(out, ")\n");
     }
     buf_puts(out, "DISTRIBUTED BY HASH(");
     sr_ident(out, t->dist_col);
@@ -158,6 +167,11 @@ static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
     dialect_qualified(&dialect_starrocks, out, w->table->db, w->table->name);
     if (overwrite) {
         buf_puts(out, " PARTITION (");
+        if (w->table->part == TPART_TAG_DAY && w->tag_value) {
+            /* this tag's partition of the day only */
+            sr_ident(out, "tag");
+            buf_printf(out, " = %s, ", w->tag_value);
+        }
         sr_ident(out, w->part_col);
         buf_puts(out, " = ");
         buf_puts(out, w->part_value);
@@ -195,6 +209,11 @@ static void sr_write(SqlStmts *out, const WriteSpec *w)
         buf_printf(&b, " >= %s AND ", w->lo);
         sr_ident(&b, w->part_col);
         buf_printf(&b, " <= %s", w->hi);
+        if (w->tag_value && strcmp(w->part_col, "tag") != 0) {
+            buf_puts(&b, " AND ");
+            sr_ident(&b, "tag");
+            buf_printf(&b, " = %s", w->tag_value);
+        }
         sql_stmts_push(out, &b);
         buf_reset(&b);
         sr_insert_head(&b, w, false);
@@ -216,6 +235,13 @@ static void sr_delete_where(Buf *out, const TableDef *t, const char *where)
     dialect_qualified(&dialect_starrocks, out, t->db, t->name);
     buf_puts(out, "\nWHERE ");
     buf_puts(out, where);
+}
+
+/* query_timeout bounds queries (since v3.4 not INSERT, UPDATE, DELETE:
+ * insert_timeout does); the statistics are queries. */
+static void sr_statement_timeout(Buf *out, unsigned seconds)
+{
+    buf_printf(out, "SET query_timeout = %u", seconds);
 }
 
 /* The literals of StarRocks's grammar: (DATE | DATETIME) string. */
@@ -275,6 +301,7 @@ const Dialect dialect_starrocks = {
     .write_together = sr_write_together,
     .delete_where = sr_delete_where,
     .rollback = "ROLLBACK",
+    .statement_timeout = sr_statement_timeout,
     .date_literal = sr_date_literal,
     .datetime_literal = sr_datetime_literal,
     .cast_string = sr_cast_string,

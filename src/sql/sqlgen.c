@@ -322,6 +322,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_tables(&g);
     gen_state_table(&g);
     gen_lock_table(&g);
+    gen_owner_table(&g);
     gen_fprint_table(&g);
     gen_activity_tables(&g);
     for (int i = 0; i < T_COUNT; i++)
@@ -342,6 +343,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_runstate(&g);
     gen_guard(&g);
     gen_fingerprint(&g);
+    gen_owner(&g);
     if (g.nerrors)
         return ABC_ERR_SPEC;
     TableDef *tables = arena_alloc(arena, sizeof g.tables);

@@ -123,12 +123,31 @@ sed -e 's/^tag itest {/tag itestb {\n  daily_table "tbl_daily_shared";/' "$RL_SP
 [ $? = 1 ] || fail "abc check of two specs sharing a daily table should exit 1"
 grep -q "daily table abc.tbl_daily_shared is also the table of tag 'itesta'" "$RL_TMP/check.err" ||
     fail "abc check: $(cat "$RL_TMP/check.err")"
-# run anyway (one at a time): the second tag's daily rows do not replace the first's
+# run anyway, one at a time: the first tag claims the table (abc.table_owner),
+# the second is refused at run time, naming the owner, before any write
 rl_run_ok "tag a" ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-09 "$RL_TMP/itesta.ab"
 na=$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_daily_shared WHERE tag = 'itesta'")
-rl_run_ok "tag b" ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-09 "$RL_TMP/itestb.ab"
+[ "$(rl_sql -e "SELECT tag FROM abc.table_owner WHERE table_name = 'abc.tbl_daily_shared'")" = itesta ] ||
+    fail "the daily table's owner should be recorded as itesta"
+tables_before=$(rl_sql -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ('abc', 'flow_report_app')")
+rl_run ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-09 "$RL_TMP/itestb.ab"
+[ "$RL_RC" = 1 ] || fail "tag b sharing tag a's daily table: exit $RL_RC, expected 1"
+grep -q "the daily table abc.tbl_daily_shared belongs to tag 'itesta' (abc.table_owner)" "$RL_ERR" &&
+    grep -q "Give this spec its own daily_table" "$RL_ERR" ||
+    fail "tag b's refusal should name the table and its owner: $(tail -n 1 "$RL_ERR")"
 [ "$na" -gt 0 ] && [ "$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_daily_shared WHERE tag = 'itesta'")" = "$na" ] ||
-    fail "tag b's daily publish deleted tag a's rows ($na before)"
-[ "$RL_FAILS" = "$f0" ] && ok "a shared daily table: refused by abc check; each tag replaces only its rows"
+    fail "tag b's run changed tag a's daily rows ($na before)"
+for q in "SELECT COUNT(*) FROM abc.tbl_daily_shared WHERE tag = 'itestb'" \
+         "SELECT COUNT(*) FROM abc.run_state WHERE tag = 'itestb'" \
+         "SELECT COUNT(*) FROM abc.experiment_data WHERE tag = 'itestb'" \
+         "SELECT COUNT(*) FROM abc.table_owner WHERE tag = 'itestb'" \
+         "SELECT COUNT(*) FROM abc.run_lock WHERE tag = 'itestb'"; do
+    [ "$(rl_sql -e "$q")" = 0 ] || fail "the refused run wrote something: $q"
+done
+[ "$(rl_sql -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ('abc', 'flow_report_app')")" = "$tables_before" ] ||
+    fail "the refused run created tables"
+# the owner's own runs go on
+rl_run_ok "tag a again" ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-09 "$RL_TMP/itesta.ab"
+[ "$RL_FAILS" = "$f0" ] && ok "a shared daily table: refused by abc check, and at run time for the tag that does not own it (exit 1, owner named, nothing written)"
 
 rl_done
