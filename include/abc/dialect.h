@@ -58,6 +58,10 @@ typedef struct TableCol {
     const char *comment; /* plain text; may be NULL */
 } TableCol;
 
+/* StarRocks cancels a load whose encoded primary key is longer (BE
+ * primary_key_limit_size). */
+enum { STARROCKS_KEY_LIMIT = 128 };
+
 typedef enum TableKey {
     TKEY_DUPLICATE, /* rows may repeat; the first nkey columns order/sort them */
     TKEY_PRIMARY    /* the first nkey columns are unique; INSERT upserts */
@@ -84,7 +88,15 @@ typedef struct TableDef {
     const char *comment;  /* plain text */
     bool evolving;        /* columns will be added by migrations */
     int replication_num;  /* StarRocks PROPERTIES "replication_num"; 0: the cluster's default */
+    const int *key_bytes; /* NULL, or per key column: a string of a StarRocks PRIMARY KEY
+                           * holds at most this many bytes (VARCHAR(n); 0: the type's
+                           * length), so the encoded key fits STARROCKS_KEY_LIMIT */
 } TableDef;
+
+/* The longest encoded primary key of t on StarRocks: a string costs its
+ * length in bytes plus 2 (except the last key column), DATE and INT 4,
+ * BIGINT and DATETIME 8, TINYINT 1.  0 for a table without PRIMARY KEY. */
+int starrocks_key_bytes(const TableDef *t);
 
 /* What a statement does besides its text, for whoever sends it: the
  * runner learns that a statement opens or closes a transaction from these

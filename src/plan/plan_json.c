@@ -88,6 +88,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_READ: return "activity_read";
     case SQLSTEP_OWNER_READ: return "owner_read";
     case SQLSTEP_OWNER_CLAIM: return "owner_claim";
+    case SQLSTEP_KEY_LENGTHS: return "key_lengths";
     }
     return "?";
 }
@@ -128,6 +129,7 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_ACTIVITY_READ: return "after activity_publish: the latest periods, for the memo";
     case SQLSTEP_OWNER_READ: return "after lock_take (another tag's table: stop) and after owner_claim";
     case SQLSTEP_OWNER_CLAIM: return "after ddl, for the tables no tag owns yet";
+    case SQLSTEP_KEY_LENGTHS: return "every run with dates to fill, before ddl: the dates due";
     }
     return "";
 }

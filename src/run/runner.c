@@ -734,6 +734,90 @@ static AbcStatus count_null_keys(Runner *r, const SqlParams *base, long long *n,
     return st;
 }
 
+/* Exposure rows of the dates due whose user id is longer than the
+ * StarRocks primary key of experiment_assignment holds: a load with one
+ * would be cancelled whole, so the run stops before its first write (exit
+ * 1).  The same check on MariaDB. */
+typedef struct KeyLengths {
+    long long rows, longest;
+} KeyLengths;
+
+static AbcStatus key_lengths_fn(const WhRow *row, void *ctx)
+{
+    KeyLengths *k = ctx;
+    if (row->ncols >= 2) {
+        k->rows = row->values[0] ? strtoll(row->values[0], NULL, 10) : 0;
+        k->longest = row->values[1] ? strtoll(row->values[1], NULL, 10) : 0;
+    }
+    return ABC_OK;
+}
+
+static AbcStatus check_key_lengths(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_KEY_LENGTHS);
+    if (!s || r->from > r->to || r->stats_only)
+        return ABC_OK;
+    char a[11], b[11];
+    date_format(r->from, a);
+    date_format(r->to, b);
+    SqlParams p = *base;
+    p.from_date = a;
+    p.to_date = b;
+    KeyLengths k = {0, 0};
+    AbcStatus st = query_step(r, s, &p, key_lengths_fn, &k, err, errlen);
+    if (st != ABC_OK || k.rows == 0)
+        return st;
+    const IrSource *src = &r->unit.ir->sources[r->unit.ir->exposure.source];
+    snprintf(err, errlen,
+             "%lld exposure row%s of %s in %s .. %s %s a user id longer than %d bytes (the "
+             "longest: %lld bytes): on StarRocks the primary key of experiment_assignment (tag, "
+             "tracking key, user id) holds at most %d bytes, and one such row cancels the whole "
+             "load; not run, nothing written",
+             k.rows, k.rows == 1 ? "" : "s", term_safe(&r->arena, src->table), a, b,
+             k.rows == 1 ? "has" : "have", SQLGEN_KEY_USER_ID_BYTES, k.longest,
+             STARROCKS_KEY_LIMIT);
+    return ABC_ERR_SPEC;
+}
+
+/* On StarRocks the tag, tracking keys and variation keys are parts of
+ * primary keys with bounded widths (sqlgen.h): a longer one would cancel
+ * the loads, so the run stops at plan time, naming the experiment. */
+static AbcStatus check_key_widths(Runner *r, char *err, size_t errlen)
+{
+    if (r->env->dialect->id != DIALECT_STARROCKS)
+        return ABC_OK;
+    const char *tag = r->unit.ir->tag;
+    if (strlen(tag) > SQLGEN_KEY_TAG_BYTES) {
+        snprintf(err, errlen,
+                 "tag '%s' is %zu bytes long: on StarRocks abc's primary keys hold tags of at "
+                 "most %d bytes (docs/TABLES.md); shorten the tag",
+                 term_safe(&r->arena, tag), strlen(tag), SQLGEN_KEY_TAG_BYTES);
+        return ABC_ERR_SPEC;
+    }
+    for (int i = 0; i < r->nexps; i++) {
+        const RunExperiment *x = &r->exps[i];
+        if (strlen(x->tracking_key) > SQLGEN_KEY_TRACKING_KEY_BYTES) {
+            snprintf(err, errlen,
+                     "experiment %s: its tracking key is %zu bytes long: on StarRocks abc's "
+                     "primary keys hold tracking keys of at most %d bytes (docs/TABLES.md)",
+                     term_safe(&r->arena, x->id), strlen(x->tracking_key),
+                     SQLGEN_KEY_TRACKING_KEY_BYTES);
+            return ABC_ERR_SPEC;
+        }
+        for (int k = 0; k < x->nvariations; k++)
+            if (x->variations[k].key && strlen(x->variations[k].key) > SQLGEN_KEY_VARIATION_KEY_BYTES) {
+                snprintf(err, errlen,
+                         "experiment %s: the key of variation %d is %zu bytes long: on "
+                         "StarRocks abc's primary keys hold variation keys of at most %d bytes "
+                         "(docs/TABLES.md)",
+                         term_safe(&r->arena, x->id), k, strlen(x->variations[k].key),
+                         SQLGEN_KEY_VARIATION_KEY_BYTES);
+                return ABC_ERR_SPEC;
+            }
+    }
+    return ABC_OK;
+}
+
 /* ---- experiments ------------------------------------------------------------------ */
 
 static bool key_listed(const IrExperiments *e, const char *key)
@@ -1755,6 +1839,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         snprintf(r.run_id, sizeof r.run_id, "%.32s", id);
     }
     st = resolve_experiments(&r, err, errlen);
+    if (st == ABC_OK)
+        st = check_key_widths(&r, err, errlen);
     if (st != ABC_OK)
         goto out;
     progress(&r, "%d experiment%s resolved", r.nexps, r.nexps == 1 ? "" : "s");
@@ -1853,6 +1939,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     SqlParams base;
     memset(&base, 0, sizeof base);
     base.run_id = r.run_id;
+    /* before the first write: user ids the StarRocks keys cannot hold */
+    if ((st = check_key_lengths(&r, &base, err, errlen)) != ABC_OK)
+        goto out;
     const SqlStep *ddl = find_step(&r, SQLSTEP_DDL);
     if (ddl && (st = exec_step(&r, ddl, &base, err, errlen)) != ABC_OK)
         goto out;

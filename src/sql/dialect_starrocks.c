@@ -80,11 +80,56 @@ static void sr_col_type(Buf *out, ColType t)
     }
 }
 
-static void sr_col_def(Buf *out, const TableCol *c)
+/* The bound of column i of t in a StarRocks key, or 0. */
+static int sr_key_bound(const TableDef *t, int i)
+{
+    return t->key_bytes && i < t->nkey && t->cols[i].type <= CT_STR255 ? t->key_bytes[i] : 0;
+}
+
+/* Bytes of the longest value of column i of t (strings: four per character). */
+static int sr_col_bytes(const TableDef *t, int i)
+{
+    const TableCol *c = &t->cols[i];
+    if (sr_key_bound(t, i) > 0)
+        return sr_key_bound(t, i);
+    switch (c->type) {
+    case CT_STR16: return 64;
+    case CT_STR32: return 128;
+    case CT_STR64: return 256;
+    case CT_STR128: return 512;
+    case CT_STR255: return 1020;
+    case CT_TINYINT: return 1;
+    case CT_INT: return 4;
+    case CT_BIGINT: return 8;
+    case CT_DOUBLE: return 8;
+    case CT_DATE: return 4;
+    case CT_DATETIME: return 8;
+    }
+    return 0;
+}
+
+int starrocks_key_bytes(const TableDef *t)
+{
+    if (t->key != TKEY_PRIMARY)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < t->nkey && i < t->ncols; i++) {
+        const TableCol *c = &t->cols[i];
+        bool str = c->type <= CT_STR255;
+        n += sr_col_bytes(t, i) + (str && i + 1 < t->nkey ? 2 : 0);
+    }
+    return n;
+}
+
+/* key_bytes: VARCHAR(key_bytes) instead of the type's length (0: none). */
+static void sr_col_def(Buf *out, const TableCol *c, int key_bytes)
 {
     sr_ident(out, c->name);
     buf_putc(out, ' ');
-    sr_col_type(out, c->type);
+    if (key_bytes > 0)
+        buf_printf(out, "VARCHAR(%d)", key_bytes);
+    else
+        sr_col_type(out, c->type);
     buf_puts(out, c->not_null ? " NOT NULL" : " NULL");
     if (c->comment) {
         buf_puts(out, " COMMENT ");
@@ -99,7 +144,7 @@ static void sr_create_table(Buf *out, const TableDef *t)
     buf_puts(out, " (\n");
     for (int i = 0; i < t->ncols; i++) {
         buf_puts(out, "    ");
-        sr_col_def(out, &t->cols[i]);
+        sr_col_def(out, &t->cols[i], sr_key_bound(t, i));
         buf_puts(out, i + 1 < t->ncols ? ",\n" : "\n");
     }
     buf_puts(out, ")\n");
@@ -155,7 +200,7 @@ static void sr_add_columns(Buf *out, const TableDef *t, const TableCol *cols, in
         TableCol nullable = cols[i];
         nullable.not_null = false; /* added columns are NULL for existing rows */
         buf_puts(out, i ? ",\n    " : "\n    ");
-        sr_col_def(out, &nullable);
+        sr_col_def(out, &nullable, 0);
     }
     buf_puts(out, "\n)");
 }

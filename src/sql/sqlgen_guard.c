@@ -426,6 +426,56 @@ void gen_owner(Gen *g)
     buf_free(&b);
 }
 
+/* ---- user ids longer than the StarRocks primary keys hold ------------------------ */
+
+void gen_key_lengths(Gen *g)
+{
+    const IrSpec *ir = g->ir;
+    const IrExposure *e = &ir->exposure;
+    const IrSource *src = &ir->sources[e->source];
+    SqlStep *s = gen_step(g, SQLSTEP_KEY_LENGTHS, "key_lengths",
+                          "exposure rows of [{{from_date}}, {{to_date}}] whose user id is longer "
+                          "than the primary key of experiment_assignment holds on StarRocks "
+                          "(before the first write; any: the run stops)");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+    static const char *const cols[] = {"long_user_ids", "longest"};
+    s->columns = columns(g, cols, NELEM(cols));
+    s->ncolumns = NELEM(cols);
+    Buf b, user, len;
+    buf_init(&b);
+    buf_init(&user);
+    buf_init(&len);
+    gen_col(g, &user, "s", src->user_col);
+    buf_puts(&len, "LENGTH(");
+    g->d->cast_string(&len, user.data);
+    buf_putc(&len, ')');
+    buf_puts(&b, "SELECT COUNT(*) AS ");
+    gen_id(g, &b, "long_user_ids");
+    buf_printf(&b, ", MAX(%s) AS ", len.data);
+    gen_id(g, &b, "longest");
+    buf_puts(&b, "\nFROM ");
+    dialect_qualified(g->d, &b, src->database, src->table);
+    buf_puts(&b, " s\nWHERE ");
+    gen_col(g, &b, "s", src->date_col);
+    buf_puts(&b, " >= {{from_date}} AND ");
+    gen_col(g, &b, "s", src->date_col);
+    buf_puts(&b, " <= {{to_date}}");
+    if (e->filter) {
+        buf_puts(&b, "\n  AND ");
+        gen_cond(g, &b, e->filter, "s");
+    }
+    if (src->filter) {
+        buf_puts(&b, "\n  AND ");
+        gen_cond(g, &b, src->filter, "s");
+    }
+    /* LENGTH counts bytes in both dialects */
+    buf_printf(&b, "\n  AND %s > %d", len.data, SQLGEN_KEY_USER_ID_BYTES);
+    gen_push(g, s, &b);
+    buf_free(&len);
+    buf_free(&user);
+    buf_free(&b);
+}
+
 /* ---- abc check: dialect limits and tables claimed by two tags -------------------- */
 
 AbcStatus sqlgen_check(const IrSpec *ir, Arena *a, SqlClaims *claims, Diag *d)

@@ -52,6 +52,8 @@ void gen_lock_table(Gen *g);
 void gen_owner_table(Gen *g);
 /* owner_read, owner_claim: after every other step (their files come last). */
 void gen_owner(Gen *g);
+/* key_lengths: after gen_owner. */
+void gen_key_lengths(Gen *g);
 /* preflight, null_keys and the lease steps. */
 void gen_guard(Gen *g);
 

@@ -150,4 +150,22 @@ done
 rl_run_ok "tag a again" ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-09 "$RL_TMP/itesta.ab"
 [ "$RL_FAILS" = "$f0" ] && ok "a shared daily table: refused by abc check, and at run time for the tag that does not own it (exit 1, owner named, nothing written)"
 
+# ---- user ids longer than the StarRocks primary keys hold ---------------------------------------
+f0=$RL_FAILS
+rl_dump keys_before "$RL_TABLES"
+rl_sql -e "INSERT INTO ods.app_events (user_id, event_time, event_date, event_name, exp_key, var_key, country, platform)
+           VALUES (REPEAT('u', 60), '2026-10-10 10:00:00', '2026-10-10', 'experiment_viewed', 'it-onboarding', '1', 'US', 'ios')" ||
+    fail "insert a long user id"
+rl_run ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-10 "$RL_SPEC"
+[ "$RL_RC" = 1 ] || fail "a user id over the key bound: exit $RL_RC, expected 1 ($(tail -n 1 "$RL_ERR"))"
+grep -q "1 exposure row of app_events in 2026-10-10 .. 2026-10-10 has a user id longer than 56 bytes (the longest: 60 bytes): on StarRocks the primary key of experiment_assignment (tag, tracking key, user id) holds at most 128 bytes" "$RL_ERR" &&
+    grep -q "one such row cancels the whole load; not run, nothing written" "$RL_ERR" ||
+    fail "the long user id: the message should give the count and the limit: $(tail -n 1 "$RL_ERR")"
+rl_dump keys_after "$RL_TABLES"
+rl_same keys_before keys_after "a user id over the key bound: nothing written" "$RL_TABLES"
+[ "$(rl_sql -e "SELECT COUNT(*) FROM abc.experiment_assignment WHERE user_id = REPEAT('u', 60)")" = 0 ] ||
+    fail "the long user id reached the assignment"
+rl_sql -e "DELETE FROM ods.app_events WHERE user_id = REPEAT('u', 60)"
+[ "$RL_FAILS" = "$f0" ] && ok "a user id longer than the StarRocks keys hold: exit 1 with the count and the limit, nothing written"
+
 rl_done

@@ -4,9 +4,9 @@
 -- 12 statements; send each as its own call.
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
-    `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
-    `tracking_key` VARCHAR(512) NOT NULL COMMENT 'GrowthBook trackingKey = exposure experiment value',
-    `variation_key` VARCHAR(256) NOT NULL COMMENT 'variation key = exposure variation value',
+    `tag` VARCHAR(20) NOT NULL COMMENT 'spec tag',
+    `tracking_key` VARCHAR(48) NOT NULL COMMENT 'GrowthBook trackingKey = exposure experiment value',
+    `variation_key` VARCHAR(56) NOT NULL COMMENT 'variation key = exposure variation value',
     `experiment_id` VARCHAR(512) NULL COMMENT 'GrowthBook experiment id',
     `experiment_name` VARCHAR(1020) NULL,
     `status` VARCHAR(128) NULL COMMENT 'draft | running | stopped',
@@ -29,9 +29,9 @@ PARTITION BY (`tag`)
 DISTRIBUTED BY HASH(`tracking_key`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
-    `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
-    `tracking_key` VARCHAR(512) NOT NULL COMMENT 'experiment',
-    `user_id` VARCHAR(512) NOT NULL,
+    `tag` VARCHAR(20) NOT NULL COMMENT 'spec tag',
+    `tracking_key` VARCHAR(48) NOT NULL COMMENT 'experiment',
+    `user_id` VARCHAR(56) NOT NULL,
     `variation_key` VARCHAR(256) NULL COMMENT 'variation at first exposure',
     `first_exposure_time` DATETIME NULL,
     `exposure_date` DATE NULL COMMENT 'partition date of the first exposure (day 0)',
@@ -54,7 +54,7 @@ PARTITION BY (`tag`)
 DISTRIBUTED BY HASH(`user_id`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`schema_migrations` (
-    `tag` VARCHAR(256) NOT NULL,
+    `tag` VARCHAR(20) NOT NULL,
     `version` INT NOT NULL COMMENT 'schema version reached',
     `name` VARCHAR(1020) NULL COMMENT 'migration file',
     `applied_at` DATETIME NULL,
@@ -356,7 +356,7 @@ PARTITION BY (`tag`)
 DISTRIBUTED BY HASH(`experiment_id`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`run_state` (
-    `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
+    `tag` VARCHAR(20) NOT NULL COMMENT 'spec tag',
     `last_date` DATE NULL COMMENT 'last event date processed by a successful run',
     `first_date` DATE NULL COMMENT 'first event date of the phase window',
     `spec_hash` VARCHAR(64) NULL,
@@ -368,7 +368,7 @@ COMMENT 'abc: dates done per tag, for incremental runs'
 DISTRIBUTED BY HASH(`tag`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`run_lock` (
-    `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
+    `tag` VARCHAR(20) NOT NULL COMMENT 'spec tag',
     `owner` VARCHAR(256) NULL COMMENT 'the run holding the lease (its run id)',
     `host` VARCHAR(1020) NULL COMMENT 'host of that run',
     `pid` BIGINT NULL COMMENT 'process id of that run',
@@ -380,8 +380,8 @@ COMMENT 'abc: one run per tag at a time (a lease)'
 DISTRIBUTED BY HASH(`tag`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`source_fingerprint` (
-    `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
-    `source` VARCHAR(256) NOT NULL COMMENT 'the spec''s source name',
+    `tag` VARCHAR(20) NOT NULL COMMENT 'spec tag',
+    `source` VARCHAR(64) NOT NULL COMMENT 'the spec''s source name',
     `event_date` DATE NOT NULL COMMENT 'a date of the source''s rows',
     `row_count` BIGINT NULL COMMENT 'the source''s rows of that date when it was last filled',
     `checksum` BIGINT NULL COMMENT 'sum of a hash of the columns the spec reads, over those rows',
