@@ -9,9 +9,9 @@
 #      abc_stats_user_values runs: no statement is re-sent alone;
 #   C. the warehouse runs out of storage: a server whose InnoDB system
 #      tablespace cannot grow, filled up (error 1114, the table is full).
-# A and B read the wide table through a view that sleeps 3 s once per
-# query reading it, so the statistics stay in the server long enough to be
-# timed out or killed.
+# A and B read the wide table through a view that sleeps (SLEEP(3) in an
+# uncorrelated subquery) whenever it is read, so the statistics stay in the
+# server long enough to be timed out or killed.
 # env ABC = the abc binary; runs from anywhere.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
@@ -31,8 +31,7 @@ rl_dump good "$RL_REPORT_TABLES"
 good_state=$(state)
 [ "$good_state" = "itest=2026-10-07 " ] || fail "run state after the first run: $good_state"
 
-# the wide table behind a view that sleeps 3 s once per statement reading it
-# (an uncorrelated subquery is evaluated once)
+# the wide table behind a view that sleeps whenever it is read
 rl_sql -e "RENAME TABLE $WIDE TO abc.it_wide_real;
            CREATE VIEW $WIDE AS SELECT * FROM abc.it_wide_real WHERE (SELECT SLEEP(3)) = 0" ||
     fail "slow view"
