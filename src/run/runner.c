@@ -804,16 +804,18 @@ static AbcStatus check_key_widths(Runner *r, char *err, size_t errlen)
                      SQLGEN_KEY_TRACKING_KEY_BYTES);
             return ABC_ERR_SPEC;
         }
-        for (int k = 0; k < x->nvariations; k++)
-            if (x->variations[k].key && strlen(x->variations[k].key) > SQLGEN_KEY_VARIATION_KEY_BYTES) {
+        for (int k = 0; k < x->nvariations; k++) {
+            const char *vk = x->variations[k].key;
+            if (vk && strlen(vk) > SQLGEN_KEY_VARIATION_KEY_BYTES) {
                 snprintf(err, errlen,
                          "experiment %s: the key of variation %d is %zu bytes long: on "
                          "StarRocks abc's primary keys hold variation keys of at most %d bytes "
                          "(docs/TABLES.md)",
-                         term_safe(&r->arena, x->id), k, strlen(x->variations[k].key),
+                         term_safe(&r->arena, x->id), k, strlen(vk),
                          SQLGEN_KEY_VARIATION_KEY_BYTES);
                 return ABC_ERR_SPEC;
             }
+        }
     }
     return ABC_OK;
 }
@@ -1851,6 +1853,15 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         fprintf(r.show, "-- abc run %s --dry-run --sql (%s, dialect %s): every statement the run "
                         "sends, in order, bound with its values; nothing was sent\n\n",
                 ir->tag, ir->path, env->dialect->name);
+        if (env->config && env->config->warehouse.query_timeout_s) {
+            /* sent once per connection, before the steps (cmd_run.c) */
+            Buf set;
+            buf_init(&set);
+            env->dialect->statement_timeout(&set, env->config->warehouse.query_timeout_s);
+            fprintf(r.show, "-- the session's statement timeout (warehouse.query_timeout_s), on "
+                            "every connection\n%s;\n\n", set.data);
+            buf_free(&set);
+        }
     }
     /* before the first write: what the spec reads (abc plan checks it
      * after printing the plan) */
@@ -1862,7 +1873,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         if (st != ABC_OK)
             goto out;
         /* a wide or daily table of another tag: stop before writing */
-        if (!r.show && (st = owners_check(&r, false, err, errlen)) != ABC_OK)
+        if ((st = owners_check(&r, false, err, errlen)) != ABC_OK)
             goto out;
     }
     StateRow state;
