@@ -266,7 +266,8 @@ enum {
     SQLGEN_KEY_TRACKING_KEY_BYTES = 48,
     SQLGEN_KEY_VARIATION_KEY_BYTES = 56,
     SQLGEN_KEY_USER_ID_BYTES = 56,
-    SQLGEN_KEY_NAME_BYTES = 64 /* a source or activity name */
+    SQLGEN_KEY_NAME_BYTES = 64,       /* a source or activity name */
+    SQLGEN_KEY_TABLE_NAME_BYTES = 128 /* database.table in abc.table_owner */
 };
 
 /* owner_claim: table_name, tag, claimed_at */

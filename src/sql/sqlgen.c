@@ -307,6 +307,7 @@ static void bound_keys(Gen *g)
                                  SQLGEN_KEY_USER_ID_BYTES};
     static const int tag_first[] = {SQLGEN_KEY_TAG_BYTES, SQLGEN_KEY_NAME_BYTES, 0};
     static const int act_user[] = {SQLGEN_KEY_NAME_BYTES, SQLGEN_KEY_USER_ID_BYTES};
+    static const int owner[] = {SQLGEN_KEY_TABLE_NAME_BYTES};
     g->tables[T_EXPDATA].key_bytes = expdata;
     g->tables[T_ASSIGN].key_bytes = assign;
     g->tables[T_MIGRATIONS].key_bytes = tag_first; /* tag, version */
@@ -314,6 +315,7 @@ static void bound_keys(Gen *g)
     g->tables[T_LOCK].key_bytes = tag_first;       /* tag */
     g->tables[T_FPRINT].key_bytes = tag_first;     /* tag, source, event_date */
     g->tables[T_ACT_USER].key_bytes = act_user;    /* activity, user_id */
+    g->tables[T_OWNER].key_bytes = owner;          /* table_name */
 }
 
 AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,

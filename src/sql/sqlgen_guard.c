@@ -55,7 +55,7 @@ void gen_lock_table(Gen *g)
 }
 
 static const TableCol owner_cols[] = {
-    {"table_name", CT_STR32, true, "database.table"},
+    {"table_name", CT_STR128, true, "database.table"},
     {"tag", CT_STR64, true, "the tag whose runs write the table"},
     {"claimed_at", CT_DATETIME, false, "UTC, when the claim was recorded"},
 };
@@ -395,9 +395,15 @@ void gen_owner(Gen *g)
     const int mine[] = {T_WIDE, T_DAILY};
     for (int i = 0; i < NELEM(mine); i++) {
         const TableDef *t = &g->tables[mine[i]];
+        const char *name = arena_printf(g->a, "%s.%s", t->db, t->name);
+        if (strlen(name) > SQLGEN_KEY_TABLE_NAME_BYTES)
+            gen_error(g, (SrcLoc){0, 0},
+                      "the table name %s is %zu bytes long: abc.table_owner records names of at "
+                      "most %d bytes (the StarRocks primary key limit); choose a shorter one",
+                      name, strlen(name), SQLGEN_KEY_TABLE_NAME_BYTES);
         if (i)
             buf_puts(&b, ", ");
-        gen_str(g, &b, arena_printf(g->a, "%s.%s", t->db, t->name));
+        gen_str(g, &b, name);
     }
     buf_putc(&b, ')');
     gen_push(g, s, &b);

@@ -370,7 +370,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`source_fingerprint` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='abc: per tag, source and date, the rows a fill read (late data detection)';
 
 CREATE TABLE IF NOT EXISTS `abc`.`table_owner` (
-    `table_name` VARCHAR(32) NOT NULL COMMENT 'database.table',
+    `table_name` VARCHAR(128) NOT NULL COMMENT 'database.table',
     `tag` VARCHAR(64) NOT NULL COMMENT 'the tag whose runs write the table',
     `claimed_at` DATETIME NULL COMMENT 'UTC, when the claim was recorded',
     PRIMARY KEY (`table_name`)
