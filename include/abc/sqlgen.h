@@ -93,10 +93,13 @@ typedef enum SqlStepKind {
     SQLSTEP_ACTIVITY_FILL,    /* per-user active days of [from, to] (growth analytics) */
     SQLSTEP_ACTIVITY_STATE,   /* per-user first and last active date */
     SQLSTEP_ACTIVITY_PUBLISH, /* the growth report and cohort rows of the periods due */
-    SQLSTEP_ACTIVITY_READ     /* the all-users report rows of [from, to], for the memo */
+    SQLSTEP_ACTIVITY_READ,    /* the all-users report rows of [from, to], for the memo */
+    SQLSTEP_OWNER_READ,    /* the tags that own the wide and daily tables */
+    SQLSTEP_OWNER_CLAIM,   /* record this tag as their owner where none is */
+    SQLSTEP_KEY_LENGTHS    /* exposure rows with a user id too long for StarRocks keys */
 } SqlStepKind;
 /* How many step kinds there are (arrays indexed by kind); keep it the last one. */
-#define SQLSTEP_NKINDS ((int)SQLSTEP_ACTIVITY_READ + 1)
+#define SQLSTEP_NKINDS ((int)SQLSTEP_KEY_LENGTHS + 1)
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
 enum SqlParam {
@@ -265,6 +268,22 @@ extern const int SQLGEN_MIGRATION_NCOLUMNS;
  * row_count, checksum) */
 extern const char *const SQLGEN_FPRINT_COLUMNS[];
 extern const int SQLGEN_FPRINT_NCOLUMNS;
+/* The widths of the strings in StarRocks primary keys (bytes), chosen so
+ * that every key fits STARROCKS_KEY_LIMIT (dialect.h): experiment_assignment
+ * (tag, tracking_key, user_id) = 22 + 50 + 56, experiment_data (tag,
+ * tracking_key, variation_key) = 22 + 50 + 56. */
+enum {
+    SQLGEN_KEY_TAG_BYTES = 20,
+    SQLGEN_KEY_TRACKING_KEY_BYTES = 48,
+    SQLGEN_KEY_VARIATION_KEY_BYTES = 56,
+    SQLGEN_KEY_USER_ID_BYTES = 56,
+    SQLGEN_KEY_NAME_BYTES = 64,       /* a source or activity name */
+    SQLGEN_KEY_TABLE_NAME_BYTES = 128 /* database.table in abc.table_owner */
+};
+
+/* owner_claim: table_name, tag, claimed_at */
+extern const char *const SQLGEN_OWNER_COLUMNS[];
+extern const int SQLGEN_OWNER_NCOLUMNS;
 /* lock_take: tag, owner, host, pid, expires_at, taken_at */
 extern const char *const SQLGEN_LOCK_COLUMNS[];
 extern const int SQLGEN_LOCK_NCOLUMNS;

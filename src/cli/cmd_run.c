@@ -146,6 +146,19 @@ AbcStatus runcli_open_warehouse(const AbcConfig *cfg, Warehouse **wh, const Dial
     if (st != ABC_OK)
         return st;
     *dialect = dialect_by_id(c->dialect != DIALECT_AUTO ? c->dialect : wh_dialect(*wh));
+    if (c->query_timeout_s) {
+        /* on the session, so a reconnect keeps it */
+        Buf set;
+        buf_init(&set);
+        (*dialect)->statement_timeout(&set, c->query_timeout_s);
+        st = wh_set_session(*wh, set.data, err, errlen);
+        buf_free(&set);
+        if (st != ABC_OK) {
+            wh_close(*wh);
+            *wh = NULL;
+            return st;
+        }
+    }
     return ABC_OK;
 }
 

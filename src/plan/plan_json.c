@@ -86,6 +86,9 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_STATE: return "activity_state";
     case SQLSTEP_ACTIVITY_PUBLISH: return "activity_publish";
     case SQLSTEP_ACTIVITY_READ: return "activity_read";
+    case SQLSTEP_OWNER_READ: return "owner_read";
+    case SQLSTEP_OWNER_CLAIM: return "owner_claim";
+    case SQLSTEP_KEY_LENGTHS: return "key_lengths";
     }
     return "?";
 }
@@ -124,6 +127,9 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_ACTIVITY_STATE: return "after activity_fill";
     case SQLSTEP_ACTIVITY_PUBLISH: return "after report_publish: the periods of the dates due";
     case SQLSTEP_ACTIVITY_READ: return "after activity_publish: the latest periods, for the memo";
+    case SQLSTEP_OWNER_READ: return "after lock_take (another tag's table: stop) and after owner_claim";
+    case SQLSTEP_OWNER_CLAIM: return "after ddl, for the tables no tag owns yet";
+    case SQLSTEP_KEY_LENGTHS: return "every run with dates to fill, before ddl: the dates due";
     }
     return "";
 }
@@ -327,6 +333,7 @@ void plan_json(const SqlProgram *p, Buf *b)
     static const char *const tnames[] = {"experiment_data", "experiment_assignment",
                                          "schema_migrations", "wide", "report", "daily", "stage",
                                          "dashboard", "run_state", "run_lock", "source_fingerprint",
+                                         "table_owner",
                                          "activity_day", "activity_user", "activity_report",
                                          "activity_cohort"};
     enum { NTNAMES = (int)(sizeof tnames / sizeof tnames[0]) };

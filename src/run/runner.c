@@ -131,10 +131,42 @@ static AbcStatus send_stmt(Runner *r, const SqlStep *s, int i, const SqlParams *
     return st;
 }
 
-static void step_error(const SqlStep *s, char *err, size_t errlen)
+/* head before the message in err (left as it is when both do not fit). */
+static void err_prepend(char *err, size_t errlen, const char *head)
+{
+    size_t h = strlen(head), n = strlen(err);
+    if (h && h + n + 1 <= errlen) {
+        memmove(err + h, err, n + 1);
+        memcpy(err, head, h);
+    }
+}
+
+/* The step's name after the warehouse's message, and before it what the
+ * operator should know of the error's kind (what happened, what was kept). */
+static void step_error(Runner *r, const SqlStep *s, char *err, size_t errlen)
 {
     size_t n = strlen(err);
     snprintf(err + n, errlen - n, " (step %s)", s->name);
+    WhErrKind k = r->env->wh ? wh_last_error(r->env->wh) : WH_ERR_NONE;
+    char head[256];
+    head[0] = '\0';
+    if (k == WH_ERR_DISK_FULL) {
+        snprintf(head, sizeof head,
+                 "the warehouse is out of storage (disk or table full); the run stopped and "
+                 "the previous results are unchanged; free space and run again: ");
+    } else if (k == WH_ERR_TIMEOUT) {
+        unsigned t = r->env->config ? r->env->config->warehouse.query_timeout_s : 0;
+        if (t)
+            snprintf(head, sizeof head,
+                     "a statement ran longer than warehouse.query_timeout_s (%u s) and was "
+                     "stopped; raise warehouse.query_timeout_s in abc.yaml: ",
+                     t);
+        else
+            snprintf(head, sizeof head,
+                     "a statement ran longer than the warehouse's statement timeout and was "
+                     "stopped; set warehouse.query_timeout_s in abc.yaml: ");
+    }
+    err_prepend(err, errlen, head);
 }
 
 /* Run a step's statements in order.  A step may open a transaction
@@ -168,7 +200,7 @@ static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char
                 if (wh_exec(r->env->wh, r->env->dialect->rollback, NULL, rb_err, sizeof rb_err) != ABC_OK)
                     progress(r, "rollback after the failed statement: %s", rb_err);
             }
-            step_error(s, err, errlen);
+            step_error(r, s, err, errlen);
             return st;
         }
         if (flags & SQLSTMT_TX_END)
@@ -184,7 +216,7 @@ static AbcStatus query_step(Runner *r, const SqlStep *s, const SqlParams *p, WhR
     for (int i = 0; i < s->nstmts; i++) {
         AbcStatus st = send_stmt(r, s, i, p, fn, ctx, err, errlen);
         if (st != ABC_OK) {
-            step_error(s, err, errlen);
+            step_error(r, s, err, errlen);
             return st;
         }
     }
@@ -533,6 +565,94 @@ static void lock_release(Runner *r)
         }
 }
 
+/* ---- the owners of the wide and daily tables (steps owner_read, owner_claim) ----- */
+
+typedef struct OwnerSeen {
+    const char *tag;       /* this run's */
+    const char *names[2];  /* db.table of the wide and the daily table */
+    char other_table[260], other_tag[260]; /* the first owned by another tag */
+} OwnerSeen;
+
+static AbcStatus owner_row_fn(const WhRow *row, void *ctx)
+{
+    OwnerSeen *o = ctx;
+    if (row->ncols < 2 || !row->values[0] || !row->values[1])
+        return ABC_OK;
+    for (int i = 0; i < 2; i++) {
+        if (strcmp(row->values[0], o->names[i]) != 0)
+            continue;
+        if (strcmp(row->values[1], o->tag) != 0 && !o->other_table[0]) {
+            snprintf(o->other_table, sizeof o->other_table, "%s", row->values[0]);
+            snprintf(o->other_tag, sizeof o->other_tag, "%s", row->values[1]);
+        }
+    }
+    return ABC_OK;
+}
+
+/* A wide or daily table is written by one tag: abc.table_owner records
+ * which.  Before the first write (claim false) a table owned by another
+ * tag stops the run (exit 1) — the daily publish replaces rows by tag and
+ * date, the wide fills by date, so two tags in one table would lose or mix
+ * rows.  After ddl (claim true) this tag claims the tables nobody owns and
+ * reads the owners again: of two tags claiming a table at once, the one
+ * that lost stops there. */
+static AbcStatus owners_check(Runner *r, bool claim, char *err, size_t errlen)
+{
+    const SqlStep *rd = find_step(r, SQLSTEP_OWNER_READ);
+    const SqlStep *cl = find_step(r, SQLSTEP_OWNER_CLAIM);
+    if (!rd || !cl || !r->prog.wide || !r->prog.daily)
+        return ABC_OK;
+    static const char *const what[2] = {"wide table", "daily table"};
+    OwnerSeen o;
+    memset(&o, 0, sizeof o);
+    o.tag = r->unit.ir->tag;
+    o.names[0] = arena_printf(&r->arena, "%s.%s", r->prog.wide->db, r->prog.wide->name);
+    o.names[1] = arena_printf(&r->arena, "%s.%s", r->prog.daily->db, r->prog.daily->name);
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.run_id = r->run_id;
+    AbcStatus st;
+    if (claim) {
+        /* MariaDB keeps an existing claim (INSERT IGNORE); StarRocks
+         * upserts, and the read below finds a claim that won after ours */
+        SqlValue rows[2 * 3];
+        int n = strcmp(o.names[0], o.names[1]) == 0 ? 1 : 2;
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < SQLGEN_OWNER_NCOLUMNS && c < 3; c++) {
+                const char *col = SQLGEN_OWNER_COLUMNS[c];
+                SqlValue v = sv_null();
+                if (!strcmp(col, "table_name")) v = sv_str(o.names[i]);
+                else if (!strcmp(col, "tag")) v = sv_str(o.tag);
+                else if (!strcmp(col, "claimed_at")) v = sv_ts(r->computed_at);
+                rows[i * SQLGEN_OWNER_NCOLUMNS + c] = v;
+            }
+        SqlParams q = p;
+        q.values = rows;
+        q.nrows = n;
+        q.ncols = SQLGEN_OWNER_NCOLUMNS;
+        if ((st = exec_step(r, cl, &q, err, errlen)) != ABC_OK)
+            return st;
+    }
+    st = query_step(r, rd, &p, owner_row_fn, &o, err, errlen);
+    if (st != ABC_OK) {
+        if (!claim && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_NO_TABLE)
+            return ABC_OK; /* no abc.table_owner yet: nothing is owned */
+        return st;
+    }
+    if (o.other_table[0]) {
+        int k = strcmp(o.other_table, o.names[0]) == 0 ? 0 : 1;
+        snprintf(err, errlen,
+                 "the %s %s belongs to tag '%s' (abc.table_owner): a table is written by one "
+                 "tag, and this run would replace or mix that tag's rows; not run. Give this "
+                 "spec its own %s, or, when tag '%s' no longer uses the table, delete the "
+                 "table's row from abc.table_owner",
+                 what[k], term_safe(&r->arena, o.other_table), term_safe(&r->arena, o.other_tag),
+                 k == 0 ? "wide_table" : "daily_table", term_safe(&r->arena, o.other_tag));
+        return ABC_ERR_SPEC;
+    }
+    return ABC_OK;
+}
+
 /* ---- preflight: the source columns the spec reads ------------------------------- */
 
 typedef struct PreflightSeen {
@@ -613,6 +733,92 @@ static AbcStatus count_null_keys(Runner *r, const SqlParams *base, long long *n,
     AbcStatus st = query_step(r, s, base, value_fn, &v, err, errlen);
     *n = v;
     return st;
+}
+
+/* Exposure rows of the dates due whose user id is longer than the
+ * StarRocks primary key of experiment_assignment holds: a load with one
+ * would be cancelled whole, so the run stops before its first write (exit
+ * 1).  The same check on MariaDB. */
+typedef struct KeyLengths {
+    long long rows, longest;
+} KeyLengths;
+
+static AbcStatus key_lengths_fn(const WhRow *row, void *ctx)
+{
+    KeyLengths *k = ctx;
+    if (row->ncols >= 2) {
+        k->rows = row->values[0] ? strtoll(row->values[0], NULL, 10) : 0;
+        k->longest = row->values[1] ? strtoll(row->values[1], NULL, 10) : 0;
+    }
+    return ABC_OK;
+}
+
+static AbcStatus check_key_lengths(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_KEY_LENGTHS);
+    if (!s || r->from > r->to || r->stats_only)
+        return ABC_OK;
+    char a[11], b[11];
+    date_format(r->from, a);
+    date_format(r->to, b);
+    SqlParams p = *base;
+    p.from_date = a;
+    p.to_date = b;
+    KeyLengths k = {0, 0};
+    AbcStatus st = query_step(r, s, &p, key_lengths_fn, &k, err, errlen);
+    if (st != ABC_OK || k.rows == 0)
+        return st;
+    const IrSource *src = &r->unit.ir->sources[r->unit.ir->exposure.source];
+    snprintf(err, errlen,
+             "%lld exposure row%s of %s in %s .. %s %s a user id longer than %d bytes (the "
+             "longest: %lld bytes): on StarRocks the primary key of experiment_assignment (tag, "
+             "tracking key, user id) holds at most %d bytes, and one such row cancels the whole "
+             "load; not run, nothing written",
+             k.rows, k.rows == 1 ? "" : "s", term_safe(&r->arena, src->table), a, b,
+             k.rows == 1 ? "has" : "have", SQLGEN_KEY_USER_ID_BYTES, k.longest,
+             STARROCKS_KEY_LIMIT);
+    return ABC_ERR_SPEC;
+}
+
+/* On StarRocks the tag, tracking keys and variation keys are parts of
+ * primary keys with bounded widths (sqlgen.h): a longer one would cancel
+ * the loads, so the run stops at plan time, naming the experiment. */
+static AbcStatus check_key_widths(Runner *r, char *err, size_t errlen)
+{
+    if (r->env->dialect->id != DIALECT_STARROCKS)
+        return ABC_OK;
+    const char *tag = r->unit.ir->tag;
+    if (strlen(tag) > SQLGEN_KEY_TAG_BYTES) {
+        snprintf(err, errlen,
+                 "tag '%s' is %zu bytes long: on StarRocks abc's primary keys hold tags of at "
+                 "most %d bytes (docs/TABLES.md); shorten the tag",
+                 term_safe(&r->arena, tag), strlen(tag), SQLGEN_KEY_TAG_BYTES);
+        return ABC_ERR_SPEC;
+    }
+    for (int i = 0; i < r->nexps; i++) {
+        const RunExperiment *x = &r->exps[i];
+        if (strlen(x->tracking_key) > SQLGEN_KEY_TRACKING_KEY_BYTES) {
+            snprintf(err, errlen,
+                     "experiment %s: its tracking key is %zu bytes long: on StarRocks abc's "
+                     "primary keys hold tracking keys of at most %d bytes (docs/TABLES.md)",
+                     term_safe(&r->arena, x->id), strlen(x->tracking_key),
+                     SQLGEN_KEY_TRACKING_KEY_BYTES);
+            return ABC_ERR_SPEC;
+        }
+        for (int k = 0; k < x->nvariations; k++) {
+            const char *vk = x->variations[k].key;
+            if (vk && strlen(vk) > SQLGEN_KEY_VARIATION_KEY_BYTES) {
+                snprintf(err, errlen,
+                         "experiment %s: the key of variation %d is %zu bytes long: on "
+                         "StarRocks abc's primary keys hold variation keys of at most %d bytes "
+                         "(docs/TABLES.md)",
+                         term_safe(&r->arena, x->id), k, strlen(vk),
+                         SQLGEN_KEY_VARIATION_KEY_BYTES);
+                return ABC_ERR_SPEC;
+            }
+        }
+    }
+    return ABC_OK;
 }
 
 /* ---- experiments ------------------------------------------------------------------ */
@@ -1209,8 +1415,14 @@ static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char 
     wh_session_bound(r->env->wh, true);
     AbcStatus st = run_stats_once(r, res, base, err, errlen);
     wh_session_bound(r->env->wh, false);
-    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_CONN_LOST)
+    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_CONN_LOST) {
+        static const char head[] =
+            "the connection to the warehouse was lost during the statistics queries (their "
+            "session's temporary tables are gone, so no query is re-sent alone); nothing was "
+            "published and the next run redoes the dates: ";
+        err_prepend(err, errlen, head);
         st = ABC_ERR_ENV;
+    }
     return st;
 }
 
@@ -1631,6 +1843,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         snprintf(r.run_id, sizeof r.run_id, "%.32s", id);
     }
     st = resolve_experiments(&r, err, errlen);
+    if (st == ABC_OK)
+        st = check_key_widths(&r, err, errlen);
     if (st != ABC_OK)
         goto out;
     progress(&r, "%d experiment%s resolved", r.nexps, r.nexps == 1 ? "" : "s");
@@ -1641,6 +1855,15 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         fprintf(r.show, "-- abc run %s --dry-run --sql (%s, dialect %s): every statement the run "
                         "sends, in order, bound with its values; nothing was sent\n\n",
                 ir->tag, ir->path, env->dialect->name);
+        if (env->config && env->config->warehouse.query_timeout_s) {
+            /* sent once per connection, before the steps (cmd_run.c) */
+            Buf set;
+            buf_init(&set);
+            env->dialect->statement_timeout(&set, env->config->warehouse.query_timeout_s);
+            fprintf(r.show, "-- the session's statement timeout (warehouse.query_timeout_s), on "
+                            "every connection\n%s;\n\n", set.data);
+            buf_free(&set);
+        }
     }
     /* before the first write: what the spec reads (abc plan checks it
      * after printing the plan) */
@@ -1650,6 +1873,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     if ((env->wh && !o->dry_run) || r.show) {
         st = lock_acquire(&r, err, errlen);
         if (st != ABC_OK)
+            goto out;
+        /* a wide or daily table of another tag: stop before writing */
+        if ((st = owners_check(&r, false, err, errlen)) != ABC_OK)
             goto out;
     }
     StateRow state;
@@ -1726,8 +1952,13 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     SqlParams base;
     memset(&base, 0, sizeof base);
     base.run_id = r.run_id;
+    /* before the first write: user ids the StarRocks keys cannot hold */
+    if ((st = check_key_lengths(&r, &base, err, errlen)) != ABC_OK)
+        goto out;
     const SqlStep *ddl = find_step(&r, SQLSTEP_DDL);
     if (ddl && (st = exec_step(&r, ddl, &base, err, errlen)) != ABC_OK)
+        goto out;
+    if ((st = owners_check(&r, true, err, errlen)) != ABC_OK)
         goto out;
     if ((st = migrate_wide(&r, &base, err, errlen)) != ABC_OK)
         goto out;

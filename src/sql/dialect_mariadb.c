@@ -136,7 +136,8 @@ static void mdb_create_table(Buf *out, const TableDef *t)
         mdb_ident(out, t->cols[i].name);
     }
     buf_putc(out, ')');
-    if (t->key == TKEY_DUPLICATE && t->part == TPART_DAY && t->nkey >= 2) {
+    if (t->key == TKEY_DUPLICATE && (t->part == TPART_DAY || t->part == TPART_TAG_DAY) &&
+        t->nkey >= 2) {
         /* day-partitioned tables are also read per unit across days (the
          * statistics join on the other key columns): index them in that
          * order too, with the day last */
@@ -264,6 +265,13 @@ static void mdb_write_together(SqlStmts *out, const WriteSpec *w, int n)
     push_text(out, "COMMIT", SQLSTMT_TX_END);
 }
 
+/* Every statement of the session, reads and writes (error 1969 when one
+ * runs past it). */
+static void mdb_statement_timeout(Buf *out, unsigned seconds)
+{
+    buf_printf(out, "SET SESSION max_statement_time = %u", seconds);
+}
+
 static void mdb_delete_where(Buf *out, const TableDef *t, const char *where)
 {
     buf_puts(out, "DELETE FROM ");
@@ -356,6 +364,7 @@ const Dialect dialect_mariadb = {
     .write_together = mdb_write_together,
     .delete_where = mdb_delete_where,
     .rollback = "ROLLBACK",
+    .statement_timeout = mdb_statement_timeout,
     .date_literal = mdb_date_literal,
     .datetime_literal = mdb_datetime_literal,
     .cast_string = mdb_cast_string,

@@ -301,6 +301,27 @@ static void resolve_names(Gen *g)
     snprintf(g->label_tag, sizeof g->label_tag, "%.40s", tag);
 }
 
+/* The bounds of the strings in StarRocks primary keys (sqlgen.h), per key
+ * column of the tables with one; the rest have none or fit anyway. */
+static void bound_keys(Gen *g)
+{
+    static const int expdata[] = {SQLGEN_KEY_TAG_BYTES, SQLGEN_KEY_TRACKING_KEY_BYTES,
+                                  SQLGEN_KEY_VARIATION_KEY_BYTES};
+    static const int assign[] = {SQLGEN_KEY_TAG_BYTES, SQLGEN_KEY_TRACKING_KEY_BYTES,
+                                 SQLGEN_KEY_USER_ID_BYTES};
+    static const int tag_first[] = {SQLGEN_KEY_TAG_BYTES, SQLGEN_KEY_NAME_BYTES, 0};
+    static const int act_user[] = {SQLGEN_KEY_NAME_BYTES, SQLGEN_KEY_USER_ID_BYTES};
+    static const int owner[] = {SQLGEN_KEY_TABLE_NAME_BYTES};
+    g->tables[T_EXPDATA].key_bytes = expdata;
+    g->tables[T_ASSIGN].key_bytes = assign;
+    g->tables[T_MIGRATIONS].key_bytes = tag_first; /* tag, version */
+    g->tables[T_STATE].key_bytes = tag_first;      /* tag */
+    g->tables[T_LOCK].key_bytes = tag_first;       /* tag */
+    g->tables[T_FPRINT].key_bytes = tag_first;     /* tag, source, event_date */
+    g->tables[T_ACT_USER].key_bytes = act_user;    /* activity, user_id */
+    g->tables[T_OWNER].key_bytes = owner;          /* table_name */
+}
+
 AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,
                          SqlProgram *out)
 {
@@ -326,10 +347,20 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_tables(&g);
     gen_state_table(&g);
     gen_lock_table(&g);
+    gen_owner_table(&g);
     gen_fprint_table(&g);
     gen_activity_tables(&g);
-    for (int i = 0; i < T_COUNT; i++)
+    bound_keys(&g);
+    for (int i = 0; i < T_COUNT; i++) {
         g.tables[i].replication_num = ir->replication_num;
+        /* a longer key would cancel every StarRocks load into the table */
+        if (d->id == DIALECT_STARROCKS && g.tables[i].cols &&
+            starrocks_key_bytes(&g.tables[i]) > STARROCKS_KEY_LIMIT)
+            gen_error(&g, (SrcLoc){0, 0},
+                      "table %s: its StarRocks primary key can take %d bytes, over the limit "
+                      "of %d", g.tables[i].name, starrocks_key_bytes(&g.tables[i]),
+                      STARROCKS_KEY_LIMIT);
+    }
     if (g.nerrors)
         return ABC_ERR_SPEC;
     gen_ddl(&g);
@@ -346,6 +377,8 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_runstate(&g);
     gen_guard(&g);
     gen_fingerprint(&g);
+    gen_owner(&g);
+    gen_key_lengths(&g);
     if (g.nerrors)
         return ABC_ERR_SPEC;
     TableDef *tables = arena_alloc(arena, sizeof g.tables);

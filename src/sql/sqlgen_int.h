@@ -48,6 +48,12 @@ void gen_fingerprint(Gen *g);
 /* ---- sqlgen_guard.c ---- */
 /* The lease table (T_LOCK), after gen_state_table. */
 void gen_lock_table(Gen *g);
+/* The table owners table (T_OWNER), after gen_state_table. */
+void gen_owner_table(Gen *g);
+/* owner_read, owner_claim: after every other step (their files come last). */
+void gen_owner(Gen *g);
+/* key_lengths: after gen_owner. */
+void gen_key_lengths(Gen *g);
 /* preflight, null_keys and the lease steps. */
 void gen_guard(Gen *g);
 

@@ -4,7 +4,8 @@
  * analysis date of the daily table from the stage.
  *   StarRocks: INSERT OVERWRITE ... PARTITION (`tag` = '<tag>') — one
  *              atomic partition swap per table; the daily table is
- *              partitioned by analysis_date.
+ *              partitioned by (tag, analysis_date), so a daily table
+ *              that several tags name loses only this tag's rows.
  *   MariaDB:   DELETE + INSERT inside InnoDB transactions; the report and
  *              dashboard rows of the latest date share one transaction, so
  *              a failure leaves both on the previous run. */
@@ -86,8 +87,8 @@ void gen_report(Gen *g)
     buf_free(&db);
 
     s = gen_step(g, SQLSTEP_DAILY_PUBLISH, "daily_publish",
-                 "replace the daily table's {{analysis_date}} partition with the staged results "
-                 "of that date (once per analysis date)");
+                 "replace the tag's rows of {{analysis_date}} in the daily table with the staged "
+                 "results of that date (once per analysis date)");
     s->params = SQLP_ANALYSIS_DATE | SQLP_RUN_ID;
     Buf dayb;
     buf_init(&dayb);

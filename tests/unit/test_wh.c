@@ -772,6 +772,18 @@ Test(wh, error_kinds)
     cr_assert_eq(wh_error_kind(1062), WH_ERR_DUP_KEY);
     cr_assert_eq(wh_error_kind(1406), WH_ERR_DATA_TOO_LONG);
     cr_assert_eq(wh_error_kind(1021), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(1114), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(1026), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(3), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(20), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(28), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(1037), WH_ERR_RESOURCES);
+    cr_assert_eq(wh_error_kind(1969), WH_ERR_TIMEOUT);
+    cr_assert_eq(wh_error_kind(1030), WH_ERR_OTHER);
+    cr_assert(wh_message_no_space("Got error 28 \"No space left on device\" from storage engine InnoDB"));
+    cr_assert(wh_message_no_space("Error writing file './abc/t.MAI' (errno: 28 \"No space left on device\")"));
+    cr_assert_not(wh_message_no_space("Got error 128 \"Out of memory in engine\" from storage engine"));
+    cr_assert_not(wh_message_no_space(NULL));
     cr_assert_eq(wh_error_kind(1927), WH_ERR_CONN_LOST);
     cr_assert_eq(wh_error_kind(2013), WH_ERR_CONN_LOST);
     cr_assert_eq(wh_error_kind(2003), WH_ERR_CONN_REFUSED);

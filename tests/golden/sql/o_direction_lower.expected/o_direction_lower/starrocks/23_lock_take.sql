@@ -5,7 +5,7 @@
 -- 3 statements; send each as its own call.
 
 CREATE TABLE IF NOT EXISTS `abc`.`run_lock` (
-    `tag` VARCHAR(256) NOT NULL COMMENT 'spec tag',
+    `tag` VARCHAR(20) NOT NULL COMMENT 'spec tag',
     `owner` VARCHAR(256) NULL COMMENT 'the run holding the lease (its run id)',
     `host` VARCHAR(1020) NULL COMMENT 'host of that run',
     `pid` BIGINT NULL COMMENT 'process id of that run',
