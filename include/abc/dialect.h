@@ -128,6 +128,9 @@ typedef struct WriteSpec {
     const char *tag_value;  /* REPLACE_*: only rows with `tag` = this SQL literal are replaced
                              * (a table several tags may write); NULL: every row.  StarRocks
                              * replaces whole partitions and ignores it */
+    bool touched_parts;     /* REPLACE_RANGE: every partition of [lo, hi] that had rows gets
+                             * rows from body; StarRocks then replaces the partitions the rows
+                             * fill with one atomic dynamic INSERT OVERWRITE (no DELETE) */
 } WriteSpec;
 
 typedef struct Dialect {

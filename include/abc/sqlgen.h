@@ -92,11 +92,12 @@ typedef enum SqlStepKind {
     SQLSTEP_FPRINT_WRITE,  /* record them for the dates filled */
     SQLSTEP_ACTIVITY_FILL,    /* per-user active days of [from, to] (growth analytics) */
     SQLSTEP_ACTIVITY_STATE,   /* per-user first and last active date */
-    SQLSTEP_ACTIVITY_PUBLISH, /* the growth report and cohort rows of the periods due */
-    SQLSTEP_ACTIVITY_READ     /* the all-users report rows of [from, to], for the memo */
+    SQLSTEP_ACTIVITY_PUBLISH, /* stage -> growth report and cohort rows (no report_publish) */
+    SQLSTEP_ACTIVITY_READ,    /* the all-users report rows of [from, to], for the memo */
+    SQLSTEP_ACTIVITY_STAGE    /* compute the periods due into the activity stage tables */
 } SqlStepKind;
 /* How many step kinds there are (arrays indexed by kind); keep it the last one. */
-#define SQLSTEP_NKINDS ((int)SQLSTEP_ACTIVITY_READ + 1)
+#define SQLSTEP_NKINDS ((int)SQLSTEP_ACTIVITY_STAGE + 1)
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
 enum SqlParam {

@@ -86,6 +86,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_STATE: return "activity_state";
     case SQLSTEP_ACTIVITY_PUBLISH: return "activity_publish";
     case SQLSTEP_ACTIVITY_READ: return "activity_read";
+    case SQLSTEP_ACTIVITY_STAGE: return "activity_stage";
     }
     return "?";
 }
@@ -122,8 +123,11 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_FPRINT_WRITE: return "after the assignment and wide tables are filled";
     case SQLSTEP_ACTIVITY_FILL: return "after the wide table is filled: the dates due (a full run: every source date)";
     case SQLSTEP_ACTIVITY_STATE: return "after activity_fill";
-    case SQLSTEP_ACTIVITY_PUBLISH: return "after report_publish: the periods of the dates due";
-    case SQLSTEP_ACTIVITY_READ: return "after activity_publish: the latest periods, for the memo";
+    case SQLSTEP_ACTIVITY_STAGE:
+        return "before report_publish: the periods of the dates due and the later ones they change";
+    case SQLSTEP_ACTIVITY_PUBLISH:
+        return "a run that publishes no latest report (report_publish swaps the stage otherwise)";
+    case SQLSTEP_ACTIVITY_READ: return "after the stage is published: the latest periods, for the memo";
     }
     return "";
 }
