@@ -178,7 +178,7 @@ static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
 static void sr_touched_head(Buf *out, const WriteSpec *w)
 {
     dialect_comment_line(out, w->comment);
-    buf_puts(out, "INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE ");
+    buf_puts(out, "INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE\n");
     dialect_qualified(&dialect_starrocks, out, w->table->db, w->table->name);
     if (w->label) {
         buf_puts(out, "\nWITH LABEL ");

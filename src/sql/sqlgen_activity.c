@@ -48,7 +48,7 @@ static const TableCol report_cols[] = {
     {"grain", CT_STR16, false, "day | week | month"},
     {"breakdown", CT_STR32, false, "'' (all users) | variation"},
     {"breakdown_value", CT_STR255, false,
-     "'' | <tracking key>/<variation key>, slashes in keys escaped (TABLES.md)"},
+     "'' | <tracking key>/<variation key>, keys percent-encoded (TABLES.md)"},
     {"measure", CT_STR32, false, "dau wau_rolling mau_rolling stickiness wau mau new retained "
                                  "resurrected churned quick_ratio"},
     {"value", CT_DOUBLE, false, "users, or a ratio (NULL when its denominator is 0)"},
@@ -69,7 +69,7 @@ static const TableCol cohort_cols[] = {
 static const TableCol wday_cols[] = {
     {"activity", CT_STR64, true, "activity block name"},
     {"breakdown", CT_STR32, true, "'' (all users) | variation"},
-    {"breakdown_value", CT_STR255, true, "'' | <tracking key>/<variation key>, escaped"},
+    {"breakdown_value", CT_STR255, true, "'' | <tracking key>/<variation key>, keys percent-encoded"},
     {"user_id", CT_STR128, false, NULL},
     {"d", CT_DATE, false, "an active day"},
     {"next_d", CT_DATE, false, "the user's next active day (NULL: none up to the run's last date)"},
@@ -80,7 +80,7 @@ static const TableCol wper_cols[] = {
     {"grain", CT_STR16, true, "week | month"},
     {"period", CT_DATE, true, "the Monday or the 1st"},
     {"breakdown", CT_STR32, false, "'' (all users) | variation"},
-    {"breakdown_value", CT_STR255, false, "'' | <tracking key>/<variation key>, escaped"},
+    {"breakdown_value", CT_STR255, false, "'' | <tracking key>/<variation key>, keys percent-encoded"},
     {"user_id", CT_STR128, false, "a user active in the period"},
 };
 
@@ -291,25 +291,24 @@ static const char *pstart(Gen *g, const char *grain, const char *date, int ind)
                         tmp(g, month_start, date), ind, "");
 }
 
-/* The start of the period after `period`. */
+/* The start of the period after `period` (a Monday or a 1st; both
+ * dialects add a month to a date alike). */
 static const char *pnext(Gen *g, const char *grain, const char *period, int ind)
 {
-    return arena_printf(g->a, "CASE WHEN %s = 'week'\n%*sTHEN %s\n%*sELSE %s\n%*sEND", grain,
-                        ind + 4, "", addn(g, period, 7), ind + 4, "",
-                        tmp(g, month_start, addn(g, period, 31)), ind, "");
+    return arena_printf(g->a, "CASE WHEN %s = 'week'\n%*sTHEN %s\n"
+                              "%*sELSE CAST(DATE_ADD(%s, INTERVAL 1 MONTH) AS DATE)\n%*sEND",
+                        grain, ind + 4, "", addn(g, period, 7), ind + 4, "", period, ind, "");
 }
 
-/* `<tracking key>/<variation key>`, each key with \ written \\ and / written
- * \/, so that the value splits at its one unescaped slash. */
+/* `<tracking key>/<variation key>`, each key percent-encoded as far as
+ * needed to split the value at its one slash: % written %25, / written %2F. */
 static const char *variation_value(Gen *g, const char *alias, int ind)
 {
-    const char *bs = lit(g, "\\"), *bs2 = lit(g, "\\\\"), *sl = lit(g, "/"),
-               *esl = lit(g, "\\/");
     return arena_printf(g->a,
-                        "CONCAT(REPLACE(REPLACE(%s, %s, %s), %s, %s),\n%*s%s,\n"
-                        "%*sREPLACE(REPLACE(%s, %s, %s), %s, %s))",
-                        idq(g, alias, "tracking_key"), bs, bs2, sl, esl, ind + 7, "", sl,
-                        ind + 7, "", idq(g, alias, "variation_key"), bs, bs2, sl, esl);
+                        "CONCAT(REPLACE(REPLACE(%s, '%%', '%%25'), '/', '%%2F'),\n%*s'/',\n"
+                        "%*sREPLACE(REPLACE(%s, '%%', '%%25'), '/', '%%2F'))",
+                        idq(g, alias, "tracking_key"), ind + 7, "", ind + 7, "",
+                        idq(g, alias, "variation_key"));
 }
 
 enum { ACT_PERIODS = ACT_WAU | ACT_MAU | ACT_GROWTH | ACT_COHORTS_WEEKLY | ACT_COHORTS_MONTHLY,
@@ -351,14 +350,6 @@ static bool any_report(const IrSpec *ir, unsigned need)
 {
     for (int i = 0; i < ir->nactivities; i++)
         if (ir->activities[i].reports & need)
-            return true;
-    return false;
-}
-
-static bool any_by_variation(const IrSpec *ir)
-{
-    for (int i = 0; i < ir->nactivities; i++)
-        if (ir->activities[i].by_variation)
             return true;
     return false;
 }
@@ -479,24 +470,30 @@ static const char *wday_body(Gen *g)
                    "      AND x.`event_date` <= {{to_date}}\n"
                    "      AND %s",
                tname(g, T_ACT_DAY), lo31, name_in(g, "x.`activity`", ~0u, false, 6));
-    if (any_by_variation(g->ir))
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        const IrActivity *a = &g->ir->activities[i];
+        if (!a->by_variation)
+            continue;
+        /* from the exposures: the day table's (activity, user_id, event_date)
+         * key finds each exposed user's days */
         buf_printf(&b, "\n    UNION ALL\n"
-                       "    -- by variation: a user's active days from its exposure date on\n"
-                       "    SELECT DISTINCT x.`activity`,\n"
+                       "    -- activity %s by variation: a user's active days from its exposure on\n"
+                       "    SELECT x.`activity`,\n"
                        "           'variation',\n"
                        "           %s,\n"
                        "           x.`user_id`,\n"
                        "           x.`event_date`\n"
-                       "    FROM %s x\n"
-                       "    JOIN %s e\n"
-                       "        ON %s\n"
-                       "        AND e.`user_id` = x.`user_id`\n"
+                       "    FROM %s e\n"
+                       "    JOIN %s x\n"
+                       "        ON x.`activity` = %s\n"
+                       "        AND x.`user_id` = e.`user_id`\n"
                        "        AND x.`event_date` >= e.`exposure_date`\n"
-                       "    WHERE x.`event_date` >= %s\n"
-                       "      AND x.`event_date` <= {{to_date}}\n"
-                       "      AND %s",
-                   variation_value(g, "e", 4), tname(g, T_ACT_DAY), tname(g, T_ASSIGN), tp.data,
-                   lo31, name_in(g, "x.`activity`", ~0u, true, 6));
+                       "        AND x.`event_date` >= %s\n"
+                       "        AND x.`event_date` <= {{to_date}}\n"
+                       "    WHERE %s",
+                   gen_comment_text(g, a->name), variation_value(g, "e", 4), tname(g, T_ASSIGN),
+                   tname(g, T_ACT_DAY), lit(g, a->name), lo31, tp.data);
+    }
     buf_puts(&b, "\n) t");
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
@@ -553,11 +550,16 @@ static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, con
                comment, e, dd, dw, dm, tname(g, T_ACT_WDAY), in);
 }
 
-/* LEAST(next active day, d + n): where the n-day window of an active day stops counting */
+/* where the n-day window of an active day stops counting: n days on, or
+ * at the user's next active day, whose window takes over */
 static const char *window_end(Gen *g, int n)
 {
     const char *end = addn(g, "w.`d`", n);
-    return arena_printf(g->a, "LEAST(COALESCE(w.`next_d`, %s), %s)", end, end);
+    return arena_printf(g->a, "CASE WHEN w.`next_d` < %s\n"
+                              "                           THEN w.`next_d`\n"
+                              "                           ELSE %s\n"
+                              "                       END",
+                        end, end);
 }
 
 static const char *running(const char *col, const char *as)
@@ -645,10 +647,10 @@ static void day_measures(Gen *g, Buf *b)
 
 static void period_measures(Gen *g, Buf *b)
 {
-    const char *fp = pstart(g, "f.`grain`", "s.`first_date`", 36);
     const char *np = pnext(g, "p.`grain`", "p.`period`", 20);
-    buf_printf(b, "    -- week and month: active users and growth accounting (new: the first\n"
-                  "    -- active period ever; resurrected: active again after an idle period)\n"
+    buf_printf(b, "    -- week and month: active users and growth accounting (new: first active\n"
+                  "    -- date in the period; resurrected: active, not in the previous period,\n"
+                  "    -- first active before)\n"
                   "    SELECT k.`activity`,\n"
                   "           c.`grain`,\n"
                   "           c.`d` AS `period`,\n"
@@ -681,10 +683,10 @@ static void period_measures(Gen *g, Buf *b)
                   "               f.`breakdown`,\n"
                   "               f.`breakdown_value`,\n"
                   "               SUM(f.`cur`) AS `active`,\n"
-                  "               SUM(CASE WHEN f.`cur` = 1 AND %s = f.`period`\n"
+                  "               SUM(CASE WHEN f.`cur` = 1 AND s.`first_date` >= f.`period`\n"
                   "                   THEN 1 ELSE 0 END) AS `new_users`,\n"
                   "               SUM(CASE WHEN f.`cur` = 1 AND f.`prv` = 1 THEN 1 ELSE 0 END) AS `retained`,\n"
-                  "               SUM(CASE WHEN f.`cur` = 1 AND f.`prv` = 0 AND %s < f.`period`\n"
+                  "               SUM(CASE WHEN f.`cur` = 1 AND f.`prv` = 0 AND s.`first_date` < f.`period`\n"
                   "                   THEN 1 ELSE 0 END) AS `resurrected`,\n"
                   "               SUM(CASE WHEN f.`cur` = 0 AND f.`prv` = 1 THEN 1 ELSE 0 END) AS `churned`\n"
                   "        FROM (\n"
@@ -743,7 +745,7 @@ static void period_measures(Gen *g, Buf *b)
                   "        AND a.`breakdown` = k.`breakdown`\n"
                   "        AND a.`breakdown_value` = k.`breakdown_value`\n"
                   "    WHERE %s",
-               pstart(g, "c.`grain`", "k.`since`", 14), fp, fp, tname(g, T_ACT_WPER), np,
+               pstart(g, "c.`grain`", "k.`since`", 14), tname(g, T_ACT_WPER), np,
                tname(g, T_ACT_WPER), addn(g, "{{from_date}}", -31), tname(g, T_ACT_USER),
                name_in(g, "k.`activity`", ACT_WAU | ACT_MAU | ACT_GROWTH, false, 6));
 }
@@ -867,8 +869,8 @@ static const char *cstage_body(Gen *g)
             first = false;
         }
     }
-    const char *cs = pstart(g, "c.`grain`", "s.`first_date`", 15);
-    const char *ws = pstart(g, "w.`grain`", "s.`first_date`", 15);
+    const char *cs = pstart(g, "c.`grain`", "s.`first_date`", 10);
+    const char *ws = pstart(g, "w.`grain`", "s.`first_date`", 10);
     buf_printf(&b, "\n)\n"
                    "SELECT p.`period`,\n"
                    "       %s AS `tag`,\n"
@@ -896,52 +898,44 @@ static const char *cstage_body(Gen *g)
                    ") p\n"
                    "JOIN (\n"
                    "    -- users by the period of their first active date\n"
-                   "    SELECT q.`activity`,\n"
-                   "           q.`grain`,\n"
-                   "           q.`cohort`,\n"
+                   "    SELECT s.`activity`,\n"
+                   "           c.`grain`,\n"
+                   "           %s AS `cohort`,\n"
                    "           COUNT(*) AS `cohort_size`\n"
-                   "    FROM (\n"
-                   "        SELECT s.`activity`,\n"
-                   "               c.`grain`,\n"
-                   "               %s AS `cohort`\n"
-                   "        FROM %s s\n"
-                   "        JOIN cg c ON c.`activity` = s.`activity`\n"
-                   "        WHERE s.`first_date` <= {{to_date}}\n"
-                   "    ) q\n"
-                   "    GROUP BY q.`activity`,\n"
-                   "             q.`grain`,\n"
-                   "             q.`cohort`\n"
+                   "    FROM %s s\n"
+                   "    JOIN cg c ON c.`activity` = s.`activity`\n"
+                   "    WHERE s.`first_date` <= {{to_date}}\n"
+                   "    GROUP BY s.`activity`,\n"
+                   "             c.`grain`,\n"
+                   "             %s\n"
                    ") z ON z.`grain` = p.`grain` AND z.`cohort` <= p.`period`\n"
                    "LEFT JOIN (\n"
                    "    -- of them, the users active per period\n"
-                   "    SELECT q.`activity`,\n"
-                   "           q.`grain`,\n"
-                   "           q.`cohort`,\n"
-                   "           q.`period`,\n"
+                   "    SELECT w.`activity`,\n"
+                   "           w.`grain`,\n"
+                   "           %s AS `cohort`,\n"
+                   "           w.`period`,\n"
                    "           COUNT(*) AS `active`\n"
-                   "    FROM (\n"
-                   "        SELECT w.`activity`,\n"
-                   "               w.`grain`,\n"
-                   "               %s AS `cohort`,\n"
-                   "               w.`period`\n"
-                   "        FROM %s w\n"
-                   "        JOIN cg c ON c.`activity` = w.`activity` AND c.`grain` = w.`grain`\n"
-                   "        JOIN %s s ON s.`activity` = w.`activity` AND s.`user_id` = w.`user_id`\n"
-                   "        WHERE w.`breakdown` = ''\n"
-                   "          AND w.`period` >= {{from_date}}\n"
-                   "          AND s.`first_date` <= {{to_date}}\n"
-                   "    ) q\n"
-                   "    GROUP BY q.`activity`,\n"
-                   "             q.`grain`,\n"
-                   "             q.`cohort`,\n"
-                   "             q.`period`\n"
+                   "    FROM %s w\n"
+                   "    JOIN cg c ON c.`activity` = w.`activity` AND c.`grain` = w.`grain`\n"
+                   "    JOIN %s s\n"
+                   "        ON s.`activity` = w.`activity`\n"
+                   "        AND s.`user_id` = w.`user_id`\n"
+                   "    WHERE w.`breakdown` = ''\n"
+                   "      AND w.`period` >= {{from_date}}\n"
+                   "      AND s.`first_date` <= {{to_date}}\n"
+                   "    GROUP BY w.`activity`,\n"
+                   "             w.`grain`,\n"
+                   "             %s,\n"
+                   "             w.`period`\n"
                    ") h\n"
                    "    ON h.`activity` = z.`activity`\n"
                    "    AND h.`grain` = z.`grain`\n"
                    "    AND h.`cohort` = z.`cohort`\n"
                    "    AND h.`period` = p.`period`",
-               lit(g, g->ir->tag), cs, tname(g, T_ACT_USER), ws, tname(g, T_ACT_WPER),
-               tname(g, T_ACT_USER));
+               lit(g, g->ir->tag), cs, tname(g, T_ACT_USER),
+               pstart(g, "c.`grain`", "s.`first_date`", 9), ws, tname(g, T_ACT_WPER),
+               tname(g, T_ACT_USER), pstart(g, "w.`grain`", "s.`first_date`", 9));
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     return s;
@@ -1101,9 +1095,9 @@ void gen_activity(Gen *g)
     gen_tag_pred(g, &body, NULL);
     buf_puts(&body, " AND ");
     gen_id(g, &body, "breakdown");
-    buf_puts(&body, " = '' AND ");
+    buf_puts(&body, " = ''\n  AND ");
     gen_id(g, &body, "period");
-    buf_puts(&body, " >= {{from_date}} AND ");
+    buf_puts(&body, " >= {{from_date}}\n  AND ");
     gen_id(g, &body, "period");
     buf_puts(&body, " <= {{to_date}}\nORDER BY ");
     for (int i = 0; i < NELEM(read_cols) - 1; i++) {
