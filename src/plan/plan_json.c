@@ -332,7 +332,7 @@ void plan_json(const SqlProgram *p, Buf *b)
                                          "schema_migrations", "wide", "report", "daily", "stage",
                                          "dashboard", "run_state", "run_lock", "source_fingerprint",
                                          "activity_day", "activity_user", "activity_report",
-                                         "activity_cohort", "activity_work_day",
+                                         "activity_cohort", "activity_work_breakdown", "activity_work_day",
                                          "activity_work_period", "activity_report_stage",
                                          "activity_cohort_stage"};
     enum { NTNAMES = (int)(sizeof tnames / sizeof tnames[0]) };

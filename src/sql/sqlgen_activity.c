@@ -66,28 +66,36 @@ static const TableCol cohort_cols[] = {
     {"ratio", CT_DOUBLE, false, "active / cohort_size"},
 };
 
+static const TableCol wbk_cols[] = {
+    {"b", CT_INT, true, "breakdown number: 0 all users, 1.. a tracking and variation key pair"},
+    {"tracking_key", CT_STR128, false, NULL},
+    {"variation_key", CT_STR64, false, NULL},
+    {"breakdown", CT_STR32, false, "'' (all users) | variation"},
+    {"breakdown_value", CT_STR255, false, "'' | <tracking key>/<variation key>, percent-encoded"},
+    {"since", CT_DATE, false, "the first date reported"},
+};
+
 static const TableCol wday_cols[] = {
-    {"activity", CT_STR64, true, "activity block name"},
-    {"breakdown", CT_STR32, true, "'' (all users) | variation"},
-    {"breakdown_value", CT_STR255, true, "'' | <tracking key>/<variation key>, keys percent-encoded"},
-    {"user_id", CT_STR128, false, NULL},
+    {"a", CT_INT, true, "activity number (the spec's order)"},
+    {"b", CT_INT, true, "breakdown number (tbl_activity_wbk_*)"},
+    {"user_id", CT_STR128, true, NULL},
     {"d", CT_DATE, false, "an active day"},
     {"next_d", CT_DATE, false, "the user's next active day (NULL: none up to the run's last date)"},
+    {"prev_d", CT_DATE, false, "the user's previous active day (NULL: none since lo - 31)"},
 };
 
 static const TableCol wper_cols[] = {
-    {"activity", CT_STR64, true, "activity block name"},
+    {"a", CT_INT, true, "activity number (the spec's order)"},
+    {"b", CT_INT, true, "breakdown number (tbl_activity_wbk_*)"},
     {"grain", CT_STR16, true, "week | month"},
+    {"user_id", CT_STR128, true, "a user active in the period"},
     {"period", CT_DATE, true, "the Monday or the 1st"},
-    {"breakdown", CT_STR32, false, "'' (all users) | variation"},
-    {"breakdown_value", CT_STR255, false, "'' | <tracking key>/<variation key>, keys percent-encoded"},
-    {"user_id", CT_STR128, false, "a user active in the period"},
 };
 
-static const char *const WDAY_COLUMNS[] = {"activity", "breakdown", "breakdown_value", "user_id",
-                                           "d", "next_d"};
-static const char *const WPER_COLUMNS[] = {"activity", "grain", "period", "breakdown",
-                                           "breakdown_value", "user_id"};
+static const char *const WBK_COLUMNS[] = {"b", "tracking_key", "variation_key", "breakdown",
+                                          "breakdown_value", "since"};
+static const char *const WDAY_COLUMNS[] = {"a", "b", "user_id", "d", "next_d", "prev_d"};
+static const char *const WPER_COLUMNS[] = {"a", "b", "grain", "user_id", "period"};
 static const char *const DAY_COLUMNS[] = {"event_date", "activity", "user_id"};
 static const char *const USER_COLUMNS[] = {"activity", "user_id", "first_date", "last_date"};
 static const char *const REPORT_COLUMNS[] = {"period", "tag", "activity", "grain", "breakdown",
@@ -141,9 +149,11 @@ void gen_activity_tables(Gen *g)
               TPART_DAY, "growth measures per activity, period and breakdown");
     set_table(g, T_ACT_COHORT, "cohort", cohort_cols, NELEM(cohort_cols), TKEY_DUPLICATE, 3,
               TPART_DAY, "retention triangles per activity");
+    set_table(g, T_ACT_WBK, "wbk", wbk_cols, NELEM(wbk_cols), TKEY_DUPLICATE, 1, TPART_NONE,
+              "work table of activity_stage: the breakdowns, numbered");
     set_table(g, T_ACT_WDAY, "wday", wday_cols, NELEM(wday_cols), TKEY_DUPLICATE, 3, TPART_NONE,
               "work table of activity_stage: active days with the next one");
-    set_table(g, T_ACT_WPER, "wper", wper_cols, NELEM(wper_cols), TKEY_DUPLICATE, 3, TPART_NONE,
+    set_table(g, T_ACT_WPER, "wper", wper_cols, NELEM(wper_cols), TKEY_DUPLICATE, 5, TPART_NONE,
               "work table of activity_stage: users active per week and month");
     set_table(g, T_ACT_RSTAGE, "rstage", report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3,
               TPART_NONE, "growth report rows staged for the next publish");
@@ -300,6 +310,14 @@ static const char *pnext(Gen *g, const char *grain, const char *period, int ind)
                         grain, ind + 4, "", addn(g, period, 7), ind + 4, "", period, ind, "");
 }
 
+/* The start of the period before `period`. */
+static const char *pprev(Gen *g, const char *grain, const char *period, int ind)
+{
+    return arena_printf(g->a, "CASE WHEN %s = 'week'\n%*sTHEN %s\n"
+                              "%*sELSE CAST(DATE_ADD(%s, INTERVAL -1 MONTH) AS DATE)\n%*sEND",
+                        grain, ind + 4, "", addn(g, period, -7), ind + 4, "", period, ind, "");
+}
+
 /* `<tracking key>/<variation key>`, each key percent-encoded as far as
  * needed to split the value at its one slash: % written %25, / written %2F. */
 static const char *variation_value(Gen *g, const char *alias, int ind)
@@ -313,34 +331,77 @@ static const char *variation_value(Gen *g, const char *alias, int ind)
 
 enum { ACT_PERIODS = ACT_WAU | ACT_MAU | ACT_GROWTH | ACT_COHORTS_WEEKLY | ACT_COHORTS_MONTHLY,
        ACT_DAYS = ACT_DAU | ACT_WAU | ACT_MAU,
+       ACT_GROWTHS = ACT_WAU | ACT_MAU | ACT_GROWTH,
        ACT_COHORTS = ACT_COHORTS_WEEKLY | ACT_COHORTS_MONTHLY };
 
-/* `col IN ('a', 'b')` over the activities with any of `need` (and by
- * variation when by_var), wrapped to stay within the line width; FALSE
- * (1 = 0) when there is none. */
-static const char *name_in(Gen *g, const char *col, unsigned need, bool by_var, int ind)
+/* `col IN (0, 2)`: the indexes of the activities with any of `need`;
+ * FALSE (1 = 0) when there is none. */
+static const char *idx_in(Gen *g, const char *col, unsigned need)
 {
     Buf b;
     buf_init(&b);
     int n = 0;
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        if (!(g->ir->activities[i].reports & need))
+            continue;
+        if (n++)
+            buf_printf(&b, ", %d", i);
+        else
+            buf_printf(&b, "%s IN (%d", col, i);
+    }
+    buf_puts(&b, n ? ")" : "1 = 0");
+    const char *r = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return r;
+}
+
+/* The activity's name from its index `col` (the user state and the day
+ * table are keyed by name), one WHEN a line at `ind`. */
+static const char *act_name(Gen *g, const char *col, int ind)
+{
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "CASE %s", col);
+    for (int i = 0; i < g->ir->nactivities; i++)
+        buf_printf(&b, "\n%*sWHEN %d THEN %s", ind + 4, "", i, lit(g, g->ir->activities[i].name));
+    buf_printf(&b, "\n%*sEND", ind, "");
+    const char *r = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return r;
+}
+
+/* ... and the index from the name. */
+static const char *act_index(Gen *g, const char *col, int ind)
+{
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "CASE %s", col);
+    for (int i = 0; i < g->ir->nactivities; i++)
+        buf_printf(&b, "\n%*sWHEN %s THEN %d", ind + 4, "", lit(g, g->ir->activities[i].name), i);
+    buf_printf(&b, "\n%*sEND", ind, "");
+    const char *r = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return r;
+}
+
+/* `col IN ('a', 'b')` over every activity's name, wrapped. */
+static const char *names_in(Gen *g, const char *col, int ind)
+{
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s IN (", col);
     size_t line = 0;
     for (int i = 0; i < g->ir->nactivities; i++) {
-        const IrActivity *a = &g->ir->activities[i];
-        if (!(a->reports & need) || (by_var && !a->by_variation))
-            continue;
-        const char *s = lit(g, a->name);
-        if (n == 0) {
-            buf_printf(&b, "%s IN (", col);
-        } else if (b.len - line + strlen(s) + ind > 90) {
+        const char *s = lit(g, g->ir->activities[i].name);
+        if (i && b.len - line + strlen(s) + (size_t)ind > 90) {
             buf_printf(&b, ",\n%*s", ind + 4, "");
             line = b.len - (size_t)(ind + 4);
-        } else {
+        } else if (i) {
             buf_puts(&b, ", ");
         }
         buf_puts(&b, s);
-        n++;
     }
-    buf_puts(&b, n ? ")" : "1 = 0");
+    buf_putc(&b, ')');
     const char *r = arena_strdup(g->a, b.data);
     buf_free(&b);
     return r;
@@ -384,8 +445,8 @@ static void work_write(Gen *g, SqlStmts *st, int t, const char *const *cols, int
     buf_free(&b);
 }
 
-/* WITH digits, nums, days (every date of [lo, hi]); the caller continues
- * the list. */
+/* WITH digits, nums, days (every date of [lo, hi]), acts (index, name and
+ * by-variation flag of each activity); the caller continues the list. */
 static void calendar_ctes(Gen *g, Buf *b)
 {
     buf_puts(b, "WITH\ndigits AS (\n    SELECT 0 AS n");
@@ -396,49 +457,58 @@ static void calendar_ctes(Gen *g, Buf *b)
                 "    FROM digits d1\n    CROSS JOIN digits d2\n    CROSS JOIN digits d3\n"
                 "    CROSS JOIN digits d4\n),\ndays AS (\n    SELECT ");
     add_days(g, b, "{{from_date}}", "i");
-    buf_puts(b, " AS d\n    FROM nums\n    WHERE i <= DATEDIFF({{to_date}}, {{from_date}})\n)");
-}
-
-/* bk: per activity, the breakdowns reported, each from its first date */
-static void breakdown_cte(Gen *g, Buf *b)
-{
-    const IrSpec *ir = g->ir;
-    buf_puts(b, ",\n-- per activity: the breakdowns reported, each from its first date\nbk AS (");
-    for (int i = 0; i < ir->nactivities; i++) {
-        const IrActivity *a = &ir->activities[i];
+    buf_puts(b, " AS d\n    FROM nums\n    WHERE i <= DATEDIFF({{to_date}}, {{from_date}})\n),\n"
+                "-- the activities by index\nacts AS (");
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        const IrActivity *a = &g->ir->activities[i];
         if (i)
             buf_puts(b, "\n    UNION ALL");
-        buf_printf(b, "\n    SELECT %s AS `activity`,\n"
-                      "           '' AS `breakdown`,\n"
-                      "           '' AS `breakdown_value`,\n"
-                      "           CAST({{from_date}} AS DATE) AS `since`",
-                   lit(g, a->name));
-    }
-    for (int i = 0; i < ir->nactivities; i++) {
-        const IrActivity *a = &ir->activities[i];
-        if (!a->by_variation)
-            continue;
-        Buf tp;
-        buf_init(&tp);
-        gen_tag_pred(g, &tp, "e");
-        buf_printf(b, "\n    UNION ALL\n"
-                      "    -- activity %s by variation: from the pair's first exposure\n"
-                      "    SELECT %s,\n"
-                      "           'variation',\n"
-                      "           %s,\n"
-                      "           MIN(%s)\n"
-                      "    FROM %s e\n"
-                      "    WHERE %s\n"
-                      "      AND %s <= {{to_date}}\n"
-                      "    GROUP BY %s,\n"
-                      "             %s",
-                   gen_comment_text(g, a->name), lit(g, a->name), variation_value(g, "e", 11),
-                   idq(g, "e", "exposure_date"), tname(g, T_ASSIGN), tp.data,
-                   idq(g, "e", "exposure_date"), idq(g, "e", "tracking_key"),
-                   idq(g, "e", "variation_key"));
-        buf_free(&tp);
+        buf_printf(b, "\n    SELECT %d%s,\n           %s%s,\n           %d%s", i, i ? "" : " AS `a`",
+                   lit(g, a->name), i ? "" : " AS `activity`", a->by_variation ? 1 : 0,
+                   i ? "" : " AS `by_variation`");
     }
     buf_puts(b, "\n)");
+}
+
+/* wbk: the breakdowns, numbered: 0 all users, 1.. the tracking and
+ * variation key pairs of the tag's assignments, each from its first
+ * exposure. */
+static const char *wbk_body(Gen *g)
+{
+    Buf b, tp;
+    buf_init(&b);
+    buf_init(&tp);
+    gen_tag_pred(g, &tp, "e");
+    buf_puts(&b, "-- all users: from lo\n"
+                 "SELECT 0 AS `b`,\n"
+                 "       '' AS `tracking_key`,\n"
+                 "       '' AS `variation_key`,\n"
+                 "       '' AS `breakdown`,\n"
+                 "       '' AS `breakdown_value`,\n"
+                 "       CAST({{from_date}} AS DATE) AS `since`");
+    bool by_var = false;
+    for (int i = 0; i < g->ir->nactivities; i++)
+        by_var |= g->ir->activities[i].by_variation;
+    if (by_var)
+        buf_printf(&b, "\nUNION ALL\n"
+                       "-- each tracking and variation key pair: from its first exposure\n"
+                       "SELECT ROW_NUMBER() OVER (ORDER BY e.`tracking_key`, e.`variation_key`),\n"
+                       "       e.`tracking_key`,\n"
+                       "       e.`variation_key`,\n"
+                       "       'variation',\n"
+                       "       %s,\n"
+                       "       MIN(e.`exposure_date`)\n"
+                       "FROM %s e\n"
+                       "WHERE %s\n"
+                       "  AND e.`variation_key` IS NOT NULL\n"
+                       "  AND e.`exposure_date` <= {{to_date}}\n"
+                       "GROUP BY e.`tracking_key`,\n"
+                       "         e.`variation_key`",
+                   variation_value(g, "e", 0), tname(g, T_ASSIGN), tp.data);
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    buf_free(&tp);
+    return s;
 }
 
 static const char *wday_body(Gen *g)
@@ -448,28 +518,26 @@ static const char *wday_body(Gen *g)
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
     const char *lo31 = addn(g, "{{from_date}}", -31);
-    buf_puts(&b, "-- every active day of [lo - 31, hi] per activity, breakdown and user (the rolling\n"
-                 "-- windows and the previous month), with the user's next active day there\n"
-                 "SELECT t.`activity`,\n"
-                 "       t.`breakdown`,\n"
-                 "       t.`breakdown_value`,\n"
-                 "       t.`user_id`,\n"
-                 "       t.`d`,\n"
-                 "       LEAD(t.`d`) OVER (\n"
-                 "           PARTITION BY t.`activity`, t.`breakdown`, t.`breakdown_value`, t.`user_id`\n"
-                 "           ORDER BY t.`d`\n"
-                 "       ) AS `next_d`\n"
-                 "FROM (\n");
-    buf_printf(&b, "    SELECT x.`activity`,\n"
-                   "           '' AS `breakdown`,\n"
-                   "           '' AS `breakdown_value`,\n"
+    buf_printf(&b, "-- every active day of [lo - 31, hi] per activity, breakdown and user (the\n"
+                   "-- rolling windows and the previous month), with the user's next and previous\n"
+                   "-- active days\n"
+                   "SELECT t.`a`,\n"
+                   "       t.`b`,\n"
+                   "       t.`user_id`,\n"
+                   "       t.`d`,\n"
+                   "       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`),\n"
+                   "       LAG(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)\n"
+                   "FROM (\n"
+                   "    SELECT %s AS `a`,\n"
+                   "           0 AS `b`,\n"
                    "           x.`user_id`,\n"
                    "           x.`event_date` AS `d`\n"
                    "    FROM %s x\n"
                    "    WHERE x.`event_date` >= %s\n"
                    "      AND x.`event_date` <= {{to_date}}\n"
                    "      AND %s",
-               tname(g, T_ACT_DAY), lo31, name_in(g, "x.`activity`", ~0u, false, 6));
+               act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), lo31,
+               names_in(g, "x.`activity`", 6));
     for (int i = 0; i < g->ir->nactivities; i++) {
         const IrActivity *a = &g->ir->activities[i];
         if (!a->by_variation)
@@ -478,12 +546,15 @@ static const char *wday_body(Gen *g)
          * key finds each exposed user's days */
         buf_printf(&b, "\n    UNION ALL\n"
                        "    -- activity %s by variation: a user's active days from its exposure on\n"
-                       "    SELECT x.`activity`,\n"
-                       "           'variation',\n"
-                       "           %s,\n"
+                       "    SELECT %d,\n"
+                       "           k.`b`,\n"
                        "           x.`user_id`,\n"
                        "           x.`event_date`\n"
                        "    FROM %s e\n"
+                       "    JOIN %s k\n"
+                       "        ON k.`tracking_key` = e.`tracking_key`\n"
+                       "        AND k.`variation_key` = e.`variation_key`\n"
+                       "        AND k.`b` > 0\n"
                        "    JOIN %s x\n"
                        "        ON x.`activity` = %s\n"
                        "        AND x.`user_id` = e.`user_id`\n"
@@ -491,7 +562,7 @@ static const char *wday_body(Gen *g)
                        "        AND x.`event_date` >= %s\n"
                        "        AND x.`event_date` <= {{to_date}}\n"
                        "    WHERE %s",
-                   gen_comment_text(g, a->name), variation_value(g, "e", 4), tname(g, T_ASSIGN),
+                   gen_comment_text(g, a->name), i, tname(g, T_ASSIGN), tname(g, T_ACT_WBK),
                    tname(g, T_ACT_DAY), lit(g, a->name), lo31, tp.data);
     }
     buf_puts(&b, "\n) t");
@@ -501,93 +572,90 @@ static const char *wday_body(Gen *g)
     return s;
 }
 
+/* A user is active in a week (month) once: the row of its first active
+ * day there, whose previous active day is before the period's start. */
 static const char *wper_body(Gen *g)
 {
     Buf b;
     buf_init(&b);
-    const char *in = name_in(g, "w.`activity`", ACT_PERIODS, false, 6);
-    buf_printf(&b, "-- the users active per week and month\n"
-                   "SELECT DISTINCT w.`activity`,\n"
+    const char *in = idx_in(g, "w.`a`", ACT_PERIODS);
+    const char *wk = tmp(g, week_start, "w.`d`"), *mo = tmp(g, month_start, "w.`d`");
+    buf_printf(&b, "-- the users active per week and month: their first active day in it\n"
+                   "SELECT w.`a`,\n"
+                   "       w.`b`,\n"
                    "       'week' AS `grain`,\n"
-                   "       %s AS `period`,\n"
-                   "       w.`breakdown`,\n"
-                   "       w.`breakdown_value`,\n"
-                   "       w.`user_id`\n"
+                   "       w.`user_id`,\n"
+                   "       %s AS `period`\n"
                    "FROM %s w\n"
                    "WHERE %s\n"
+                   "  AND (w.`prev_d` IS NULL\n"
+                   "       OR w.`prev_d` < %s)\n"
                    "UNION ALL\n"
-                   "SELECT DISTINCT w.`activity`,\n"
+                   "SELECT w.`a`,\n"
+                   "       w.`b`,\n"
                    "       'month',\n"
-                   "       %s,\n"
-                   "       w.`breakdown`,\n"
-                   "       w.`breakdown_value`,\n"
-                   "       w.`user_id`\n"
+                   "       w.`user_id`,\n"
+                   "       %s\n"
                    "FROM %s w\n"
-                   "WHERE %s",
-               tmp(g, week_start, "w.`d`"), tname(g, T_ACT_WDAY), in,
-               tmp(g, month_start, "w.`d`"), tname(g, T_ACT_WDAY), in);
+                   "WHERE %s\n"
+                   "  AND (w.`prev_d` IS NULL\n"
+                   "       OR w.`prev_d` < %s)",
+               wk, tname(g, T_ACT_WDAY), in, wk, mo, tname(g, T_ACT_WDAY), in, mo);
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     return s;
 }
 
-/* One delta branch of the day measures: `e` and the three deltas. */
-static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, const char *dd,
-                         const char *dw, const char *dm, const char *in)
+/* One delta branch of the day measures, summed per activity, breakdown and
+ * date first (few rows): `e` and the three deltas per active day. */
+static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, const char *ge,
+                         int dd, int dw, int dm, const char *in)
 {
     buf_printf(b, "                -- %s\n"
-                  "                SELECT w.`activity`,\n"
-                  "                       w.`breakdown`,\n"
-                  "                       w.`breakdown_value`,\n"
+                  "                SELECT w.`a`,\n"
+                  "                       w.`b`,\n"
                   "                       %s AS `e`,\n"
                   "                       0 AS `grid`,\n"
-                  "                       %s AS `dd`,\n"
-                  "                       %s AS `dw`,\n"
-                  "                       %s AS `dm`\n"
+                  "                       %d * COUNT(*) AS `dd`,\n"
+                  "                       %d * COUNT(*) AS `dw`,\n"
+                  "                       %d * COUNT(*) AS `dm`\n"
                   "                FROM %s w\n"
                   "                WHERE %s\n"
+                  "                GROUP BY w.`a`,\n"
+                  "                         w.`b`,\n"
+                  "                         %s\n"
                   "                UNION ALL\n",
-               comment, e, dd, dw, dm, tname(g, T_ACT_WDAY), in);
+               comment, e, dd, dw, dm, tname(g, T_ACT_WDAY), in, ge);
 }
 
 /* where the n-day window of an active day stops counting: n days on, or
  * at the user's next active day, whose window takes over */
-static const char *window_end(Gen *g, int n)
+static const char *window_end(Gen *g, int n, int ind)
 {
     const char *end = addn(g, "w.`d`", n);
-    return arena_printf(g->a, "CASE WHEN w.`next_d` < %s\n"
-                              "                           THEN w.`next_d`\n"
-                              "                           ELSE %s\n"
-                              "                       END",
-                        end, end);
+    return arena_printf(g->a, "CASE WHEN w.`next_d` < %s\n%*sTHEN w.`next_d`\n%*sELSE %s\n%*sEND",
+                        end, ind + 4, "", ind + 4, "", end, ind, "");
 }
 
-static const char *running(const char *col, const char *as)
+static const char *running(Gen *g, const char *col, const char *as)
 {
-    static char buf[3][400];
-    static int k;
-    char *s = buf[k++ % 3];
-    snprintf(s, sizeof buf[0],
-             "SUM(z.`%s`) OVER (\n"
-             "                   PARTITION BY z.`activity`, z.`breakdown`, z.`breakdown_value`\n"
-             "                   ORDER BY z.`e` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW\n"
-             "               ) AS `%s`",
-             col, as);
-    return s;
+    return arena_printf(g->a,
+                        "SUM(z.`%s`) OVER (\n"
+                        "                   PARTITION BY z.`a`, z.`b`\n"
+                        "                   ORDER BY z.`e` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW\n"
+                        "               ) AS `%s`",
+                        col, as);
 }
 
 static void day_measures(Gen *g, Buf *b)
 {
-    const char *in = name_in(g, "w.`activity`", ACT_DAYS, false, 16);
-    const char *r1 = running("dd", "dau"), *r2 = running("dw", "wau_rolling"),
-               *r3 = running("dm", "mau_rolling");
+    const char *in = idx_in(g, "w.`a`", ACT_DAYS);
     buf_printf(b, "    -- day grain: distinct users active that day and in the 7 and 28 days ending\n"
                   "    -- on it, as running sums of the deltas below\n"
-                  "    SELECT r.`activity`,\n"
+                  "    SELECT r.`a`,\n"
+                  "           r.`b`,\n"
                   "           'day' AS `grain`,\n"
                   "           r.`e` AS `period`,\n"
-                  "           r.`breakdown`,\n"
-                  "           r.`breakdown_value`,\n"
                   "           r.`dau`,\n"
                   "           r.`wau_rolling`,\n"
                   "           r.`mau_rolling`,\n"
@@ -597,65 +665,62 @@ static void day_measures(Gen *g, Buf *b)
                   "           0 AS `resurrected`,\n"
                   "           0 AS `churned`\n"
                   "    FROM (\n"
-                  "        SELECT z.`activity`,\n"
-                  "               z.`breakdown`,\n"
-                  "               z.`breakdown_value`,\n"
+                  "        SELECT z.`a`,\n"
+                  "               z.`b`,\n"
                   "               z.`e`,\n"
                   "               z.`grid`,\n"
                   "               %s,\n"
                   "               %s,\n"
                   "               %s\n"
                   "        FROM (\n"
-                  "            SELECT y.`activity`,\n"
-                  "                   y.`breakdown`,\n"
-                  "                   y.`breakdown_value`,\n"
+                  "            SELECT y.`a`,\n"
+                  "                   y.`b`,\n"
                   "                   y.`e`,\n"
                   "                   MAX(y.`grid`) AS `grid`,\n"
                   "                   SUM(y.`dd`) AS `dd`,\n"
                   "                   SUM(y.`dw`) AS `dw`,\n"
                   "                   SUM(y.`dm`) AS `dm`\n"
                   "            FROM (\n",
-               r1, r2, r3);
-    delta_branch(g, b, "+1 on each active day", "w.`d`", "1", "1", "1", in);
-    delta_branch(g, b, "-1 the day after (DAU)", addn(g, "w.`d`", 1), "-1", "0", "0", in);
+               running(g, "dd", "dau"), running(g, "dw", "wau_rolling"),
+               running(g, "dm", "mau_rolling"));
+    delta_branch(g, b, "+1 on each active day", "w.`d`", "w.`d`", 1, 1, 1, in);
+    delta_branch(g, b, "-1 the day after (DAU)", addn(g, "w.`d`", 1), addn(g, "w.`d`", 1), -1, 0,
+                 0, in);
     delta_branch(g, b, "-1 when the 7-day window ends (or the next active day's begins)",
-                 window_end(g, 7), "0", "-1", "0", in);
+                 window_end(g, 7, 23), window_end(g, 7, 25), 0, -1, 0, in);
     delta_branch(g, b, "-1 when the 28-day window ends (or the next active day's begins)",
-                 window_end(g, 28), "0", "0", "-1", in);
+                 window_end(g, 28, 23), window_end(g, 28, 25), 0, 0, -1, in);
     buf_printf(b, "                -- a zero row for every day and breakdown reported\n"
-                  "                SELECT k.`activity`,\n"
-                  "                       k.`breakdown`,\n"
-                  "                       k.`breakdown_value`,\n"
+                  "                SELECT x.`a`,\n"
+                  "                       k.`b`,\n"
                   "                       c.`d`,\n"
                   "                       1,\n"
                   "                       0,\n"
                   "                       0,\n"
                   "                       0\n"
                   "                FROM days c\n"
-                  "                JOIN bk k ON c.`d` >= k.`since`\n"
+                  "                JOIN %s k ON c.`d` >= k.`since`\n"
+                  "                JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
                   "                WHERE %s\n"
                   "            ) y\n"
-                  "            GROUP BY y.`activity`,\n"
-                  "                     y.`breakdown`,\n"
-                  "                     y.`breakdown_value`,\n"
+                  "            GROUP BY y.`a`,\n"
+                  "                     y.`b`,\n"
                   "                     y.`e`\n"
                   "        ) z\n"
                   "    ) r\n"
                   "    WHERE r.`grid` = 1",
-               name_in(g, "k.`activity`", ACT_DAYS, false, 16));
+               tname(g, T_ACT_WBK), idx_in(g, "x.`a`", ACT_DAYS));
 }
 
 static void period_measures(Gen *g, Buf *b)
 {
-    const char *np = pnext(g, "p.`grain`", "p.`period`", 20);
     buf_printf(b, "    -- week and month: active users and growth accounting (new: first active\n"
                   "    -- date in the period; resurrected: active, not in the previous period,\n"
                   "    -- first active before)\n"
-                  "    SELECT k.`activity`,\n"
+                  "    SELECT x.`a`,\n"
+                  "           k.`b`,\n"
                   "           c.`grain`,\n"
                   "           c.`d` AS `period`,\n"
-                  "           k.`breakdown`,\n"
-                  "           k.`breakdown_value`,\n"
                   "           0 AS `dau`,\n"
                   "           0 AS `wau_rolling`,\n"
                   "           0 AS `mau_rolling`,\n"
@@ -675,79 +740,80 @@ static void period_measures(Gen *g, Buf *b)
                   "        FROM days\n"
                   "        WHERE DAYOFMONTH(d) = 1\n"
                   "    ) c\n"
-                  "    JOIN bk k ON c.`d` >= %s\n"
+                  "    JOIN %s k ON c.`d` >= %s\n"
+                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
                   "    LEFT JOIN (\n"
-                  "        SELECT f.`activity`,\n"
-                  "               f.`grain`,\n"
-                  "               f.`period`,\n"
-                  "               f.`breakdown`,\n"
-                  "               f.`breakdown_value`,\n"
-                  "               SUM(f.`cur`) AS `active`,\n"
-                  "               SUM(CASE WHEN f.`cur` = 1 AND s.`first_date` >= f.`period`\n"
-                  "                   THEN 1 ELSE 0 END) AS `new_users`,\n"
-                  "               SUM(CASE WHEN f.`cur` = 1 AND f.`prv` = 1 THEN 1 ELSE 0 END) AS `retained`,\n"
-                  "               SUM(CASE WHEN f.`cur` = 1 AND f.`prv` = 0 AND s.`first_date` < f.`period`\n"
-                  "                   THEN 1 ELSE 0 END) AS `resurrected`,\n"
-                  "               SUM(CASE WHEN f.`cur` = 0 AND f.`prv` = 1 THEN 1 ELSE 0 END) AS `churned`\n"
+                  "        SELECT u.`a`,\n"
+                  "               u.`b`,\n"
+                  "               u.`grain`,\n"
+                  "               u.`period`,\n"
+                  "               SUM(u.`cur`) AS `active`,\n"
+                  "               SUM(u.`new_users`) AS `new_users`,\n"
+                  "               SUM(u.`retained`) AS `retained`,\n"
+                  "               SUM(u.`resurrected`) AS `resurrected`,\n"
+                  "               SUM(u.`churned`) AS `churned`\n"
                   "        FROM (\n"
-                  "            -- per user and period: active in it (cur), in the previous one (prv)\n"
-                  "            SELECT t.`activity`,\n"
-                  "                   t.`grain`,\n"
-                  "                   t.`period`,\n"
-                  "                   t.`breakdown`,\n"
-                  "                   t.`breakdown_value`,\n"
-                  "                   t.`user_id`,\n"
-                  "                   MAX(t.`cur`) AS `cur`,\n"
-                  "                   MAX(t.`prv`) AS `prv`\n"
-                  "            FROM (\n"
-                  "                SELECT p.`activity`,\n"
-                  "                       p.`grain`,\n"
-                  "                       p.`period`,\n"
-                  "                       p.`breakdown`,\n"
-                  "                       p.`breakdown_value`,\n"
-                  "                       p.`user_id`,\n"
-                  "                       1 AS `cur`,\n"
-                  "                       0 AS `prv`\n"
-                  "                FROM %s p\n"
-                  "                WHERE p.`period` >= {{from_date}}\n"
-                  "                UNION ALL\n"
-                  "                SELECT p.`activity`,\n"
-                  "                       p.`grain`,\n"
-                  "                       %s,\n"
-                  "                       p.`breakdown`,\n"
-                  "                       p.`breakdown_value`,\n"
-                  "                       p.`user_id`,\n"
-                  "                       0,\n"
-                  "                       1\n"
-                  "                FROM %s p\n"
-                  "                WHERE p.`period` >= %s\n"
-                  "                  AND p.`period` < {{to_date}}\n"
-                  "            ) t\n"
-                  "            GROUP BY t.`activity`,\n"
-                  "                     t.`grain`,\n"
-                  "                     t.`period`,\n"
-                  "                     t.`breakdown`,\n"
-                  "                     t.`breakdown_value`,\n"
-                  "                     t.`user_id`\n"
-                  "        ) f\n"
-                  "        LEFT JOIN %s s\n"
-                  "            ON s.`activity` = f.`activity`\n"
-                  "            AND s.`user_id` = f.`user_id`\n"
-                  "        GROUP BY f.`activity`,\n"
-                  "                 f.`grain`,\n"
-                  "                 f.`period`,\n"
-                  "                 f.`breakdown`,\n"
-                  "                 f.`breakdown_value`\n"
+                  "            -- users active in the period: in the previous one too (q), or not\n"
+                  "            SELECT p.`a`,\n"
+                  "                   p.`b`,\n"
+                  "                   p.`grain`,\n"
+                  "                   p.`period`,\n"
+                  "                   1 AS `cur`,\n"
+                  "                   CASE WHEN s.`first_date` >= p.`period` THEN 1 ELSE 0 END AS `new_users`,\n"
+                  "                   CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END AS `retained`,\n"
+                  "                   CASE WHEN q.`user_id` IS NULL AND s.`first_date` < p.`period`\n"
+                  "                       THEN 1 ELSE 0 END AS `resurrected`,\n"
+                  "                   0 AS `churned`\n"
+                  "            FROM %s p\n"
+                  "            LEFT JOIN %s q\n"
+                  "                ON q.`a` = p.`a`\n"
+                  "                AND q.`b` = p.`b`\n"
+                  "                AND q.`grain` = p.`grain`\n"
+                  "                AND q.`user_id` = p.`user_id`\n"
+                  "                AND q.`period` = %s\n"
+                  "            LEFT JOIN %s s\n"
+                  "                ON s.`activity` = %s\n"
+                  "                AND s.`user_id` = p.`user_id`\n"
+                  "            WHERE p.`period` >= {{from_date}}\n"
+                  "            UNION ALL\n"
+                  "            -- users active in the previous period, not in this one\n"
+                  "            SELECT q.`a`,\n"
+                  "                   q.`b`,\n"
+                  "                   q.`grain`,\n"
+                  "                   %s,\n"
+                  "                   0,\n"
+                  "                   0,\n"
+                  "                   0,\n"
+                  "                   0,\n"
+                  "                   1\n"
+                  "            FROM %s q\n"
+                  "            LEFT JOIN %s p\n"
+                  "                ON p.`a` = q.`a`\n"
+                  "                AND p.`b` = q.`b`\n"
+                  "                AND p.`grain` = q.`grain`\n"
+                  "                AND p.`user_id` = q.`user_id`\n"
+                  "                AND p.`period` = %s\n"
+                  "            WHERE p.`user_id` IS NULL\n"
+                  "              AND q.`period` >= %s\n"
+                  "              AND q.`period` < {{to_date}}\n"
+                  "        ) u\n"
+                  "        GROUP BY u.`a`,\n"
+                  "                 u.`b`,\n"
+                  "                 u.`grain`,\n"
+                  "                 u.`period`\n"
                   "    ) a\n"
-                  "        ON a.`activity` = k.`activity`\n"
+                  "        ON a.`a` = x.`a`\n"
+                  "        AND a.`b` = k.`b`\n"
                   "        AND a.`grain` = c.`grain`\n"
                   "        AND a.`period` = c.`d`\n"
-                  "        AND a.`breakdown` = k.`breakdown`\n"
-                  "        AND a.`breakdown_value` = k.`breakdown_value`\n"
                   "    WHERE %s",
-               pstart(g, "c.`grain`", "k.`since`", 14), tname(g, T_ACT_WPER), np,
-               tname(g, T_ACT_WPER), addn(g, "{{from_date}}", -31), tname(g, T_ACT_USER),
-               name_in(g, "k.`activity`", ACT_WAU | ACT_MAU | ACT_GROWTH, false, 6));
+               tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14),
+               tname(g, T_ACT_WPER), tname(g, T_ACT_WPER),
+               pprev(g, "p.`grain`", "p.`period`", 32), tname(g, T_ACT_USER),
+               act_name(g, "p.`a`", 19), pnext(g, "q.`grain`", "q.`period`", 19),
+               tname(g, T_ACT_WPER), tname(g, T_ACT_WPER),
+               pnext(g, "q.`grain`", "q.`period`", 32), addn(g, "{{from_date}}", -31),
+               idx_in(g, "x.`a`", ACT_GROWTHS));
 }
 
 /* The measures each activity reports, by grain ('' : week and month). */
@@ -776,15 +842,14 @@ static void measure_cte(Gen *g, Buf *b)
         for (int m = 0; m < NELEM(ms); m++) {
             if ((a->reports & ms[m].need) != ms[m].need)
                 continue;
-            buf_printf(b, "%s\n    SELECT %s%s,\n           '%s'%s,\n           '%s'%s",
-                       first ? "" : "\n    UNION ALL", lit(g, a->name), first ? " AS `activity`" : "",
-                       ms[m].grain, first ? " AS `grain`" : "", ms[m].measure,
-                       first ? " AS `measure`" : "");
+            buf_printf(b, "%s\n    SELECT %d%s,\n           '%s'%s,\n           '%s'%s",
+                       first ? "" : "\n    UNION ALL", i, first ? " AS `a`" : "", ms[m].grain,
+                       first ? " AS `grain`" : "", ms[m].measure, first ? " AS `measure`" : "");
             first = false;
         }
     }
     if (first) /* no measure asked for: no rows */
-        buf_puts(b, "\n    SELECT '' AS `activity`,\n           '' AS `grain`,\n"
+        buf_puts(b, "\n    SELECT 0 AS `a`,\n           '' AS `grain`,\n"
                     "           '' AS `measure`\n    FROM days\n    WHERE 1 = 0");
     buf_puts(b, "\n)");
 }
@@ -794,14 +859,13 @@ static const char *rstage_body(Gen *g)
     Buf b;
     buf_init(&b);
     calendar_ctes(g, &b);
-    breakdown_cte(g, &b);
     measure_cte(g, &b);
     buf_printf(&b, "\nSELECT c.`period`,\n"
                    "       %s AS `tag`,\n"
-                   "       c.`activity`,\n"
+                   "       x.`activity`,\n"
                    "       c.`grain`,\n"
-                   "       c.`breakdown`,\n"
-                   "       c.`breakdown_value`,\n"
+                   "       k.`breakdown`,\n"
+                   "       k.`breakdown_value`,\n"
                    "       m.`measure`,\n"
                    "       CASE m.`measure`\n"
                    "           WHEN 'dau' THEN c.`dau`\n"
@@ -821,7 +885,7 @@ static const char *rstage_body(Gen *g)
                    "       END AS `value`\n"
                    "FROM (\n",
                lit(g, g->ir->tag));
-    bool days = any_report(g->ir, ACT_DAYS), pers = any_report(g->ir, ACT_WAU | ACT_MAU | ACT_GROWTH);
+    bool days = any_report(g->ir, ACT_DAYS), pers = any_report(g->ir, ACT_GROWTHS);
     if (days)
         day_measures(g, &b);
     if (days && pers)
@@ -829,11 +893,10 @@ static const char *rstage_body(Gen *g)
     if (pers)
         period_measures(g, &b);
     if (!days && !pers) /* cohorts only */
-        buf_puts(&b, "    SELECT '' AS `activity`,\n"
+        buf_puts(&b, "    SELECT 0 AS `a`,\n"
+                     "           0 AS `b`,\n"
                      "           '' AS `grain`,\n"
                      "           d AS `period`,\n"
-                     "           '' AS `breakdown`,\n"
-                     "           '' AS `breakdown_value`,\n"
                      "           0 AS `dau`,\n"
                      "           0 AS `wau_rolling`,\n"
                      "           0 AS `mau_rolling`,\n"
@@ -844,8 +907,13 @@ static const char *rstage_body(Gen *g)
                      "           0 AS `churned`\n"
                      "    FROM days\n"
                      "    WHERE 1 = 0");
-    buf_puts(&b, "\n) c\nJOIN ms m\n    ON m.`activity` = c.`activity`\n"
-                 "    AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day')");
+    buf_printf(&b, "\n) c\n"
+                   "JOIN acts x ON x.`a` = c.`a`\n"
+                   "JOIN %s k ON k.`b` = c.`b`\n"
+                   "JOIN ms m\n"
+                   "    ON m.`a` = c.`a`\n"
+                   "    AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day')",
+               tname(g, T_ACT_WBK));
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     return s;
@@ -863,79 +931,84 @@ static const char *cstage_body(Gen *g)
         for (int k = 0; k < 2; k++) {
             if (!(a->reports & (k ? ACT_COHORTS_MONTHLY : ACT_COHORTS_WEEKLY)))
                 continue;
-            buf_printf(&b, "%s\n    SELECT %s%s,\n           '%s'%s", first ? "" : "\n    UNION ALL",
-                       lit(g, a->name), first ? " AS `activity`" : "", k ? "month" : "week",
-                       first ? " AS `grain`" : "");
+            buf_printf(&b, "%s\n    SELECT %d%s,\n           '%s'%s", first ? "" : "\n    UNION ALL",
+                       i, first ? " AS `a`" : "", k ? "month" : "week", first ? " AS `grain`" : "");
             first = false;
         }
     }
-    const char *cs = pstart(g, "c.`grain`", "s.`first_date`", 10);
-    const char *ws = pstart(g, "w.`grain`", "s.`first_date`", 10);
     buf_printf(&b, "\n)\n"
-                   "SELECT p.`period`,\n"
+                   "SELECT q.`period`,\n"
                    "       %s AS `tag`,\n"
-                   "       z.`activity`,\n"
-                   "       z.`grain`,\n"
-                   "       z.`cohort`,\n"
-                   "       CASE WHEN p.`grain` = 'week'\n"
-                   "           THEN FLOOR(DATEDIFF(p.`period`, z.`cohort`) / 7)\n"
-                   "           ELSE (YEAR(p.`period`) - YEAR(z.`cohort`)) * 12\n"
-                   "               + MONTH(p.`period`) - MONTH(z.`cohort`)\n"
+                   "       x.`activity`,\n"
+                   "       q.`grain`,\n"
+                   "       q.`cohort`,\n"
+                   "       CASE WHEN q.`grain` = 'week'\n"
+                   "           THEN FLOOR(DATEDIFF(q.`period`, q.`cohort`) / 7)\n"
+                   "           ELSE (YEAR(q.`period`) - YEAR(q.`cohort`)) * 12\n"
+                   "               + MONTH(q.`period`) - MONTH(q.`cohort`)\n"
                    "       END AS `k`,\n"
-                   "       z.`cohort_size`,\n"
-                   "       COALESCE(h.`active`, 0) AS `active`,\n"
-                   "       1e0 * COALESCE(h.`active`, 0) / z.`cohort_size` AS `ratio`\n"
+                   "       SUM(q.`cohort_size`) AS `cohort_size`,\n"
+                   "       SUM(q.`active`) AS `active`,\n"
+                   "       1e0 * SUM(q.`active`) / SUM(q.`cohort_size`) AS `ratio`\n"
                    "FROM (\n"
-                   "    SELECT 'week' AS `grain`,\n"
-                   "           d AS `period`\n"
-                   "    FROM days\n"
-                   "    WHERE DAYOFWEEK(d) = 2\n"
+                   "    -- every cohort x period from the cohort on, with the cohort's size\n"
+                   "    SELECT p.`period`,\n"
+                   "           z.`a`,\n"
+                   "           z.`grain`,\n"
+                   "           z.`cohort`,\n"
+                   "           z.`cohort_size`,\n"
+                   "           0 AS `active`\n"
+                   "    FROM (\n"
+                   "        SELECT 'week' AS `grain`,\n"
+                   "               d AS `period`\n"
+                   "        FROM days\n"
+                   "        WHERE DAYOFWEEK(d) = 2\n"
+                   "        UNION ALL\n"
+                   "        SELECT 'month',\n"
+                   "               d\n"
+                   "        FROM days\n"
+                   "        WHERE DAYOFMONTH(d) = 1\n"
+                   "    ) p\n"
+                   "    JOIN (\n"
+                   "        -- users by the period of their first active date\n"
+                   "        SELECT c.`a`,\n"
+                   "               c.`grain`,\n"
+                   "               %s AS `cohort`,\n"
+                   "               COUNT(*) AS `cohort_size`\n"
+                   "        FROM %s s\n"
+                   "        JOIN cg c ON s.`activity` = %s\n"
+                   "        WHERE s.`first_date` <= {{to_date}}\n"
+                   "        GROUP BY c.`a`,\n"
+                   "                 c.`grain`,\n"
+                   "                 %s\n"
+                   "    ) z ON z.`grain` = p.`grain` AND z.`cohort` <= p.`period`\n"
                    "    UNION ALL\n"
-                   "    SELECT 'month',\n"
-                   "           d\n"
-                   "    FROM days\n"
-                   "    WHERE DAYOFMONTH(d) = 1\n"
-                   ") p\n"
-                   "JOIN (\n"
-                   "    -- users by the period of their first active date\n"
-                   "    SELECT s.`activity`,\n"
-                   "           c.`grain`,\n"
-                   "           %s AS `cohort`,\n"
-                   "           COUNT(*) AS `cohort_size`\n"
-                   "    FROM %s s\n"
-                   "    JOIN cg c ON c.`activity` = s.`activity`\n"
-                   "    WHERE s.`first_date` <= {{to_date}}\n"
-                   "    GROUP BY s.`activity`,\n"
-                   "             c.`grain`,\n"
-                   "             %s\n"
-                   ") z ON z.`grain` = p.`grain` AND z.`cohort` <= p.`period`\n"
-                   "LEFT JOIN (\n"
                    "    -- of them, the users active per period\n"
-                   "    SELECT w.`activity`,\n"
+                   "    SELECT w.`period`,\n"
+                   "           w.`a`,\n"
                    "           w.`grain`,\n"
-                   "           %s AS `cohort`,\n"
-                   "           w.`period`,\n"
-                   "           COUNT(*) AS `active`\n"
+                   "           %s,\n"
+                   "           0,\n"
+                   "           1\n"
                    "    FROM %s w\n"
-                   "    JOIN cg c ON c.`activity` = w.`activity` AND c.`grain` = w.`grain`\n"
+                   "    JOIN cg c ON c.`a` = w.`a` AND c.`grain` = w.`grain`\n"
                    "    JOIN %s s\n"
-                   "        ON s.`activity` = w.`activity`\n"
+                   "        ON s.`activity` = %s\n"
                    "        AND s.`user_id` = w.`user_id`\n"
-                   "    WHERE w.`breakdown` = ''\n"
+                   "    WHERE w.`b` = 0\n"
                    "      AND w.`period` >= {{from_date}}\n"
                    "      AND s.`first_date` <= {{to_date}}\n"
-                   "    GROUP BY w.`activity`,\n"
-                   "             w.`grain`,\n"
-                   "             %s,\n"
-                   "             w.`period`\n"
-                   ") h\n"
-                   "    ON h.`activity` = z.`activity`\n"
-                   "    AND h.`grain` = z.`grain`\n"
-                   "    AND h.`cohort` = z.`cohort`\n"
-                   "    AND h.`period` = p.`period`",
-               lit(g, g->ir->tag), cs, tname(g, T_ACT_USER),
-               pstart(g, "c.`grain`", "s.`first_date`", 9), ws, tname(g, T_ACT_WPER),
-               tname(g, T_ACT_USER), pstart(g, "w.`grain`", "s.`first_date`", 9));
+                   ") q\n"
+                   "JOIN acts x ON x.`a` = q.`a`\n"
+                   "GROUP BY q.`period`,\n"
+                   "         x.`activity`,\n"
+                   "         q.`grain`,\n"
+                   "         q.`cohort`",
+               lit(g, g->ir->tag), pstart(g, "c.`grain`", "s.`first_date`", 10),
+               tname(g, T_ACT_USER), act_name(g, "c.`a`", 20),
+               pstart(g, "c.`grain`", "s.`first_date`", 9),
+               pstart(g, "w.`grain`", "s.`first_date`", 10), tname(g, T_ACT_WPER),
+               tname(g, T_ACT_USER), act_name(g, "w.`a`", 19));
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     return s;
@@ -1045,6 +1118,8 @@ void gen_activity(Gen *g)
                  "[{{from_date}}, {{to_date}}] into the stage tables (after activity_state)");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
     sql_stmts_init(&st, g->a);
+    work_write(g, &st, T_ACT_WBK, WBK_COLUMNS, NELEM(WBK_COLUMNS), "activity_wbk",
+               "the breakdowns, numbered", wbk_body(g));
     work_write(g, &st, T_ACT_WDAY, WDAY_COLUMNS, NELEM(WDAY_COLUMNS), "activity_wday",
                "active days with the next one", wday_body(g));
     work_write(g, &st, T_ACT_WPER, WPER_COLUMNS, NELEM(WPER_COLUMNS), "activity_wper",

@@ -262,7 +262,7 @@ Test(dialect, activity_steps)
         const SqlStep *ddl = step_of(&q, SQLSTEP_DDL);
         for (int i = 0; i < ddl->nstmts; i++)
             cr_assert_null(strstr(ddl->stmts[i], "tbl_activity_"));
-        cr_assert_eq(p.ntables, q.ntables + 8);
+        cr_assert_eq(p.ntables, q.ntables + 9);
 
         const SqlStep *fill = step_of(&p, SQLSTEP_ACTIVITY_FILL);
         const SqlStep *state = step_of(&p, SQLSTEP_ACTIVITY_STATE);
@@ -289,7 +289,7 @@ Test(dialect, activity_steps)
         int ntables = 0;
         for (int i = 0; i < ddl->nstmts; i++)
             ntables += strstr(ddl->stmts[i], "tbl_activity_") != NULL;
-        cr_assert_eq(ntables, 8);
+        cr_assert_eq(ntables, 9);
 
         char err[256];
         Buf b;

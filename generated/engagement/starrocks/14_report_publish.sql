@@ -41,7 +41,8 @@ FROM `abc`.`tbl_report_user_engagement_engagement__stage`
 WHERE `tag` = 'engagement' AND `analysis_date` = {{analysis_date}};
 
 -- growth measures of the periods staged
-INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE `abc`.`tbl_activity_report_engagement_engagement`
+INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE
+`abc`.`tbl_activity_report_engagement_engagement`
 WITH LABEL `abc_engagement_activity_report_{{run_id}}`
 (`period`, `tag`, `activity`, `grain`, `breakdown`, `breakdown_value`, `measure`, `value`)
 SELECT `period`,
@@ -55,7 +56,8 @@ SELECT `period`,
 FROM `abc`.`tbl_activity_rstage_engagement_engagement`;
 
 -- retention triangle cells of the periods staged
-INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE `abc`.`tbl_activity_cohort_engagement_engagement`
+INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE
+`abc`.`tbl_activity_cohort_engagement_engagement`
 WITH LABEL `abc_engagement_activity_cohort_{{run_id}}`
 (`period`, `tag`, `activity`, `grain`, `cohort`, `k`, `cohort_size`, `active`, `ratio`)
 SELECT `period`,

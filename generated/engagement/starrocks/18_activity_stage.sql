@@ -2,27 +2,38 @@
 -- spec: specs/engagement.ab  content hash: bd90289166158ee1  tag: engagement  dialect: starrocks
 -- step activity_stage: compute the growth report and cohort rows of the periods starting in [{{from_date}}, {{to_date}}] into the stage tables (after activity_state)
 -- placeholders: {{from_date}} {{to_date}} {{run_id}}
--- 4 statements; send each as its own call.
+-- 5 statements; send each as its own call.
+
+-- the breakdowns, numbered
+INSERT OVERWRITE `abc`.`tbl_activity_wbk_engagement_engagement`
+WITH LABEL `abc_engagement_activity_wbk_{{run_id}}`
+(`b`, `tracking_key`, `variation_key`, `breakdown`, `breakdown_value`, `since`)
+-- all users: from lo
+SELECT 0 AS `b`,
+       '' AS `tracking_key`,
+       '' AS `variation_key`,
+       '' AS `breakdown`,
+       '' AS `breakdown_value`,
+       CAST({{from_date}} AS DATE) AS `since`;
 
 -- active days with the next one
 INSERT OVERWRITE `abc`.`tbl_activity_wday_engagement_engagement`
 WITH LABEL `abc_engagement_activity_wday_{{run_id}}`
-(`activity`, `breakdown`, `breakdown_value`, `user_id`, `d`, `next_d`)
--- every active day of [lo - 31, hi] per activity, breakdown and user (the rolling
--- windows and the previous month), with the user's next active day there
-SELECT t.`activity`,
-       t.`breakdown`,
-       t.`breakdown_value`,
+(`a`, `b`, `user_id`, `d`, `next_d`, `prev_d`)
+-- every active day of [lo - 31, hi] per activity, breakdown and user (the
+-- rolling windows and the previous month), with the user's next and previous
+-- active days
+SELECT t.`a`,
+       t.`b`,
        t.`user_id`,
        t.`d`,
-       LEAD(t.`d`) OVER (
-           PARTITION BY t.`activity`, t.`breakdown`, t.`breakdown_value`, t.`user_id`
-           ORDER BY t.`d`
-       ) AS `next_d`
+       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`),
+       LAG(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)
 FROM (
-    SELECT x.`activity`,
-           '' AS `breakdown`,
-           '' AS `breakdown_value`,
+    SELECT CASE x.`activity`
+               WHEN 'chat_activity' THEN 0
+           END AS `a`,
+           0 AS `b`,
            x.`user_id`,
            x.`event_date` AS `d`
     FROM `abc`.`tbl_activity_day_engagement_engagement` x
@@ -34,25 +45,27 @@ FROM (
 -- users active per week and month
 INSERT OVERWRITE `abc`.`tbl_activity_wper_engagement_engagement`
 WITH LABEL `abc_engagement_activity_wper_{{run_id}}`
-(`activity`, `grain`, `period`, `breakdown`, `breakdown_value`, `user_id`)
--- the users active per week and month
-SELECT DISTINCT w.`activity`,
+(`a`, `b`, `grain`, `user_id`, `period`)
+-- the users active per week and month: their first active day in it
+SELECT w.`a`,
+       w.`b`,
        'week' AS `grain`,
-       CAST(days_add(w.`d`, -((DAYOFWEEK(w.`d`) + 5) % 7)) AS DATE) AS `period`,
-       w.`breakdown`,
-       w.`breakdown_value`,
-       w.`user_id`
+       w.`user_id`,
+       CAST(days_add(w.`d`, -((DAYOFWEEK(w.`d`) + 5) % 7)) AS DATE) AS `period`
 FROM `abc`.`tbl_activity_wday_engagement_engagement` w
-WHERE w.`activity` IN ('chat_activity')
+WHERE w.`a` IN (0)
+  AND (w.`prev_d` IS NULL
+       OR w.`prev_d` < CAST(days_add(w.`d`, -((DAYOFWEEK(w.`d`) + 5) % 7)) AS DATE))
 UNION ALL
-SELECT DISTINCT w.`activity`,
+SELECT w.`a`,
+       w.`b`,
        'month',
-       CAST(days_add(w.`d`, 1 - DAYOFMONTH(w.`d`)) AS DATE),
-       w.`breakdown`,
-       w.`breakdown_value`,
-       w.`user_id`
+       w.`user_id`,
+       CAST(days_add(w.`d`, 1 - DAYOFMONTH(w.`d`)) AS DATE)
 FROM `abc`.`tbl_activity_wday_engagement_engagement` w
-WHERE w.`activity` IN ('chat_activity');
+WHERE w.`a` IN (0)
+  AND (w.`prev_d` IS NULL
+       OR w.`prev_d` < CAST(days_add(w.`d`, 1 - DAYOFMONTH(w.`d`)) AS DATE));
 
 -- growth measures of the periods due
 INSERT OVERWRITE `abc`.`tbl_activity_rstage_engagement_engagement`
@@ -92,65 +105,64 @@ days AS (
     FROM nums
     WHERE i <= DATEDIFF({{to_date}}, {{from_date}})
 ),
--- per activity: the breakdowns reported, each from its first date
-bk AS (
-    SELECT 'chat_activity' AS `activity`,
-           '' AS `breakdown`,
-           '' AS `breakdown_value`,
-           CAST({{from_date}} AS DATE) AS `since`
+-- the activities by index
+acts AS (
+    SELECT 0 AS `a`,
+           'chat_activity' AS `activity`,
+           0 AS `by_variation`
 ),
 -- the measures each activity reports ('' grain: week and month)
 ms AS (
-    SELECT 'chat_activity' AS `activity`,
+    SELECT 0 AS `a`,
            'day' AS `grain`,
            'dau' AS `measure`
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            'day',
            'wau_rolling'
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            'day',
            'mau_rolling'
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            'day',
            'stickiness'
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            'week',
            'wau'
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            'month',
            'mau'
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            '',
            'new'
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            '',
            'retained'
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            '',
            'resurrected'
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            '',
            'churned'
     UNION ALL
-    SELECT 'chat_activity',
+    SELECT 0,
            '',
            'quick_ratio'
 )
 SELECT c.`period`,
        'engagement' AS `tag`,
-       c.`activity`,
+       x.`activity`,
        c.`grain`,
-       c.`breakdown`,
-       c.`breakdown_value`,
+       k.`breakdown`,
+       k.`breakdown_value`,
        m.`measure`,
        CASE m.`measure`
            WHEN 'dau' THEN c.`dau`
@@ -171,11 +183,10 @@ SELECT c.`period`,
 FROM (
     -- day grain: distinct users active that day and in the 7 and 28 days ending
     -- on it, as running sums of the deltas below
-    SELECT r.`activity`,
+    SELECT r.`a`,
+           r.`b`,
            'day' AS `grain`,
            r.`e` AS `period`,
-           r.`breakdown`,
-           r.`breakdown_value`,
            r.`dau`,
            r.`wau_rolling`,
            r.`mau_rolling`,
@@ -185,27 +196,25 @@ FROM (
            0 AS `resurrected`,
            0 AS `churned`
     FROM (
-        SELECT z.`activity`,
-               z.`breakdown`,
-               z.`breakdown_value`,
+        SELECT z.`a`,
+               z.`b`,
                z.`e`,
                z.`grid`,
                SUM(z.`dd`) OVER (
-                   PARTITION BY z.`activity`, z.`breakdown`, z.`breakdown_value`
+                   PARTITION BY z.`a`, z.`b`
                    ORDER BY z.`e` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                ) AS `dau`,
                SUM(z.`dw`) OVER (
-                   PARTITION BY z.`activity`, z.`breakdown`, z.`breakdown_value`
+                   PARTITION BY z.`a`, z.`b`
                    ORDER BY z.`e` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                ) AS `wau_rolling`,
                SUM(z.`dm`) OVER (
-                   PARTITION BY z.`activity`, z.`breakdown`, z.`breakdown_value`
+                   PARTITION BY z.`a`, z.`b`
                    ORDER BY z.`e` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                ) AS `mau_rolling`
         FROM (
-            SELECT y.`activity`,
-                   y.`breakdown`,
-                   y.`breakdown_value`,
+            SELECT y.`a`,
+                   y.`b`,
                    y.`e`,
                    MAX(y.`grid`) AS `grid`,
                    SUM(y.`dd`) AS `dd`,
@@ -213,81 +222,100 @@ FROM (
                    SUM(y.`dm`) AS `dm`
             FROM (
                 -- +1 on each active day
-                SELECT w.`activity`,
-                       w.`breakdown`,
-                       w.`breakdown_value`,
+                SELECT w.`a`,
+                       w.`b`,
                        w.`d` AS `e`,
                        0 AS `grid`,
-                       1 AS `dd`,
-                       1 AS `dw`,
-                       1 AS `dm`
+                       1 * COUNT(*) AS `dd`,
+                       1 * COUNT(*) AS `dw`,
+                       1 * COUNT(*) AS `dm`
                 FROM `abc`.`tbl_activity_wday_engagement_engagement` w
-                WHERE w.`activity` IN ('chat_activity')
+                WHERE w.`a` IN (0)
+                GROUP BY w.`a`,
+                         w.`b`,
+                         w.`d`
                 UNION ALL
                 -- -1 the day after (DAU)
-                SELECT w.`activity`,
-                       w.`breakdown`,
-                       w.`breakdown_value`,
+                SELECT w.`a`,
+                       w.`b`,
                        CAST(days_add(w.`d`, 1) AS DATE) AS `e`,
                        0 AS `grid`,
-                       -1 AS `dd`,
-                       0 AS `dw`,
-                       0 AS `dm`
+                       -1 * COUNT(*) AS `dd`,
+                       0 * COUNT(*) AS `dw`,
+                       0 * COUNT(*) AS `dm`
                 FROM `abc`.`tbl_activity_wday_engagement_engagement` w
-                WHERE w.`activity` IN ('chat_activity')
+                WHERE w.`a` IN (0)
+                GROUP BY w.`a`,
+                         w.`b`,
+                         CAST(days_add(w.`d`, 1) AS DATE)
                 UNION ALL
                 -- -1 when the 7-day window ends (or the next active day's begins)
-                SELECT w.`activity`,
-                       w.`breakdown`,
-                       w.`breakdown_value`,
-                       LEAST(COALESCE(w.`next_d`, CAST(days_add(w.`d`, 7) AS DATE)), CAST(days_add(w.`d`, 7) AS DATE)) AS `e`,
+                SELECT w.`a`,
+                       w.`b`,
+                       CASE WHEN w.`next_d` < CAST(days_add(w.`d`, 7) AS DATE)
+                           THEN w.`next_d`
+                           ELSE CAST(days_add(w.`d`, 7) AS DATE)
+                       END AS `e`,
                        0 AS `grid`,
-                       0 AS `dd`,
-                       -1 AS `dw`,
-                       0 AS `dm`
+                       0 * COUNT(*) AS `dd`,
+                       -1 * COUNT(*) AS `dw`,
+                       0 * COUNT(*) AS `dm`
                 FROM `abc`.`tbl_activity_wday_engagement_engagement` w
-                WHERE w.`activity` IN ('chat_activity')
+                WHERE w.`a` IN (0)
+                GROUP BY w.`a`,
+                         w.`b`,
+                         CASE WHEN w.`next_d` < CAST(days_add(w.`d`, 7) AS DATE)
+                             THEN w.`next_d`
+                             ELSE CAST(days_add(w.`d`, 7) AS DATE)
+                         END
                 UNION ALL
                 -- -1 when the 28-day window ends (or the next active day's begins)
-                SELECT w.`activity`,
-                       w.`breakdown`,
-                       w.`breakdown_value`,
-                       LEAST(COALESCE(w.`next_d`, CAST(days_add(w.`d`, 28) AS DATE)), CAST(days_add(w.`d`, 28) AS DATE)) AS `e`,
+                SELECT w.`a`,
+                       w.`b`,
+                       CASE WHEN w.`next_d` < CAST(days_add(w.`d`, 28) AS DATE)
+                           THEN w.`next_d`
+                           ELSE CAST(days_add(w.`d`, 28) AS DATE)
+                       END AS `e`,
                        0 AS `grid`,
-                       0 AS `dd`,
-                       0 AS `dw`,
-                       -1 AS `dm`
+                       0 * COUNT(*) AS `dd`,
+                       0 * COUNT(*) AS `dw`,
+                       -1 * COUNT(*) AS `dm`
                 FROM `abc`.`tbl_activity_wday_engagement_engagement` w
-                WHERE w.`activity` IN ('chat_activity')
+                WHERE w.`a` IN (0)
+                GROUP BY w.`a`,
+                         w.`b`,
+                         CASE WHEN w.`next_d` < CAST(days_add(w.`d`, 28) AS DATE)
+                             THEN w.`next_d`
+                             ELSE CAST(days_add(w.`d`, 28) AS DATE)
+                         END
                 UNION ALL
                 -- a zero row for every day and breakdown reported
-                SELECT k.`activity`,
-                       k.`breakdown`,
-                       k.`breakdown_value`,
+                SELECT x.`a`,
+                       k.`b`,
                        c.`d`,
                        1,
                        0,
                        0,
                        0
                 FROM days c
-                JOIN bk k ON c.`d` >= k.`since`
-                WHERE k.`activity` IN ('chat_activity')
+                JOIN `abc`.`tbl_activity_wbk_engagement_engagement` k ON c.`d` >= k.`since`
+                JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1
+                WHERE x.`a` IN (0)
             ) y
-            GROUP BY y.`activity`,
-                     y.`breakdown`,
-                     y.`breakdown_value`,
+            GROUP BY y.`a`,
+                     y.`b`,
                      y.`e`
         ) z
     ) r
     WHERE r.`grid` = 1
     UNION ALL
-    -- week and month: active users and growth accounting (new: the first
-    -- active period ever; resurrected: active again after an idle period)
-    SELECT k.`activity`,
+    -- week and month: active users and growth accounting (new: first active
+    -- date in the period; resurrected: active, not in the previous period,
+    -- first active before)
+    SELECT x.`a`,
+           k.`b`,
            c.`grain`,
            c.`d` AS `period`,
-           k.`breakdown`,
-           k.`breakdown_value`,
            0 AS `dau`,
            0 AS `wau_rolling`,
            0 AS `mau_rolling`,
@@ -307,91 +335,92 @@ FROM (
         FROM days
         WHERE DAYOFMONTH(d) = 1
     ) c
-    JOIN bk k ON c.`d` >= CASE WHEN c.`grain` = 'week'
+    JOIN `abc`.`tbl_activity_wbk_engagement_engagement` k ON c.`d` >= CASE WHEN c.`grain` = 'week'
                   THEN CAST(days_add(k.`since`, -((DAYOFWEEK(k.`since`) + 5) % 7)) AS DATE)
                   ELSE CAST(days_add(k.`since`, 1 - DAYOFMONTH(k.`since`)) AS DATE)
               END
+    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1
     LEFT JOIN (
-        SELECT f.`activity`,
-               f.`grain`,
-               f.`period`,
-               f.`breakdown`,
-               f.`breakdown_value`,
-               SUM(f.`cur`) AS `active`,
-               SUM(CASE WHEN f.`cur` = 1 AND CASE WHEN f.`grain` = 'week'
-                                        THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
-                                        ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
-                                    END = f.`period`
-                   THEN 1 ELSE 0 END) AS `new_users`,
-               SUM(CASE WHEN f.`cur` = 1 AND f.`prv` = 1 THEN 1 ELSE 0 END) AS `retained`,
-               SUM(CASE WHEN f.`cur` = 1 AND f.`prv` = 0 AND CASE WHEN f.`grain` = 'week'
-                                        THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
-                                        ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
-                                    END < f.`period`
-                   THEN 1 ELSE 0 END) AS `resurrected`,
-               SUM(CASE WHEN f.`cur` = 0 AND f.`prv` = 1 THEN 1 ELSE 0 END) AS `churned`
+        SELECT u.`a`,
+               u.`b`,
+               u.`grain`,
+               u.`period`,
+               SUM(u.`cur`) AS `active`,
+               SUM(u.`new_users`) AS `new_users`,
+               SUM(u.`retained`) AS `retained`,
+               SUM(u.`resurrected`) AS `resurrected`,
+               SUM(u.`churned`) AS `churned`
         FROM (
-            -- per user and period: active in it (cur), in the previous one (prv)
-            SELECT t.`activity`,
-                   t.`grain`,
-                   t.`period`,
-                   t.`breakdown`,
-                   t.`breakdown_value`,
-                   t.`user_id`,
-                   MAX(t.`cur`) AS `cur`,
-                   MAX(t.`prv`) AS `prv`
-            FROM (
-                SELECT p.`activity`,
-                       p.`grain`,
-                       p.`period`,
-                       p.`breakdown`,
-                       p.`breakdown_value`,
-                       p.`user_id`,
-                       1 AS `cur`,
-                       0 AS `prv`
-                FROM `abc`.`tbl_activity_wper_engagement_engagement` p
-                WHERE p.`period` >= {{from_date}}
-                UNION ALL
-                SELECT p.`activity`,
-                       p.`grain`,
-                       CASE WHEN p.`grain` = 'week'
-                        THEN CAST(days_add(p.`period`, 7) AS DATE)
-                        ELSE CAST(days_add(CAST(days_add(p.`period`, 31) AS DATE), 1 - DAYOFMONTH(CAST(days_add(p.`period`, 31) AS DATE))) AS DATE)
-                    END,
-                       p.`breakdown`,
-                       p.`breakdown_value`,
-                       p.`user_id`,
-                       0,
-                       1
-                FROM `abc`.`tbl_activity_wper_engagement_engagement` p
-                WHERE p.`period` >= CAST(days_add({{from_date}}, -31) AS DATE)
-                  AND p.`period` < {{to_date}}
-            ) t
-            GROUP BY t.`activity`,
-                     t.`grain`,
-                     t.`period`,
-                     t.`breakdown`,
-                     t.`breakdown_value`,
-                     t.`user_id`
-        ) f
-        LEFT JOIN `abc`.`tbl_activity_user_engagement_engagement` s
-            ON s.`activity` = f.`activity`
-            AND s.`user_id` = f.`user_id`
-        GROUP BY f.`activity`,
-                 f.`grain`,
-                 f.`period`,
-                 f.`breakdown`,
-                 f.`breakdown_value`
+            -- users active in the period: in the previous one too (q), or not
+            SELECT p.`a`,
+                   p.`b`,
+                   p.`grain`,
+                   p.`period`,
+                   1 AS `cur`,
+                   CASE WHEN s.`first_date` >= p.`period` THEN 1 ELSE 0 END AS `new_users`,
+                   CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END AS `retained`,
+                   CASE WHEN q.`user_id` IS NULL AND s.`first_date` < p.`period`
+                       THEN 1 ELSE 0 END AS `resurrected`,
+                   0 AS `churned`
+            FROM `abc`.`tbl_activity_wper_engagement_engagement` p
+            LEFT JOIN `abc`.`tbl_activity_wper_engagement_engagement` q
+                ON q.`a` = p.`a`
+                AND q.`b` = p.`b`
+                AND q.`grain` = p.`grain`
+                AND q.`user_id` = p.`user_id`
+                AND q.`period` = CASE WHEN p.`grain` = 'week'
+                                    THEN CAST(days_add(p.`period`, -7) AS DATE)
+                                    ELSE CAST(DATE_ADD(p.`period`, INTERVAL -1 MONTH) AS DATE)
+                                END
+            LEFT JOIN `abc`.`tbl_activity_user_engagement_engagement` s
+                ON s.`activity` = CASE p.`a`
+                       WHEN 0 THEN 'chat_activity'
+                   END
+                AND s.`user_id` = p.`user_id`
+            WHERE p.`period` >= {{from_date}}
+            UNION ALL
+            -- users active in the previous period, not in this one
+            SELECT q.`a`,
+                   q.`b`,
+                   q.`grain`,
+                   CASE WHEN q.`grain` = 'week'
+                       THEN CAST(days_add(q.`period`, 7) AS DATE)
+                       ELSE CAST(DATE_ADD(q.`period`, INTERVAL 1 MONTH) AS DATE)
+                   END,
+                   0,
+                   0,
+                   0,
+                   0,
+                   1
+            FROM `abc`.`tbl_activity_wper_engagement_engagement` q
+            LEFT JOIN `abc`.`tbl_activity_wper_engagement_engagement` p
+                ON p.`a` = q.`a`
+                AND p.`b` = q.`b`
+                AND p.`grain` = q.`grain`
+                AND p.`user_id` = q.`user_id`
+                AND p.`period` = CASE WHEN q.`grain` = 'week'
+                                    THEN CAST(days_add(q.`period`, 7) AS DATE)
+                                    ELSE CAST(DATE_ADD(q.`period`, INTERVAL 1 MONTH) AS DATE)
+                                END
+            WHERE p.`user_id` IS NULL
+              AND q.`period` >= CAST(days_add({{from_date}}, -31) AS DATE)
+              AND q.`period` < {{to_date}}
+        ) u
+        GROUP BY u.`a`,
+                 u.`b`,
+                 u.`grain`,
+                 u.`period`
     ) a
-        ON a.`activity` = k.`activity`
+        ON a.`a` = x.`a`
+        AND a.`b` = k.`b`
         AND a.`grain` = c.`grain`
         AND a.`period` = c.`d`
-        AND a.`breakdown` = k.`breakdown`
-        AND a.`breakdown_value` = k.`breakdown_value`
-    WHERE k.`activity` IN ('chat_activity')
+    WHERE x.`a` IN (0)
 ) c
+JOIN acts x ON x.`a` = c.`a`
+JOIN `abc`.`tbl_activity_wbk_engagement_engagement` k ON k.`b` = c.`b`
 JOIN ms m
-    ON m.`activity` = c.`activity`
+    ON m.`a` = c.`a`
     AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day');
 
 -- retention triangle cells of the periods due
@@ -432,84 +461,94 @@ days AS (
     FROM nums
     WHERE i <= DATEDIFF({{to_date}}, {{from_date}})
 ),
+-- the activities by index
+acts AS (
+    SELECT 0 AS `a`,
+           'chat_activity' AS `activity`,
+           0 AS `by_variation`
+),
 -- the cohort grains each activity reports
 cg AS (
-    SELECT 'chat_activity' AS `activity`,
+    SELECT 0 AS `a`,
            'week' AS `grain`
 )
-SELECT p.`period`,
+SELECT q.`period`,
        'engagement' AS `tag`,
-       z.`activity`,
-       z.`grain`,
-       z.`cohort`,
-       CASE WHEN p.`grain` = 'week'
-           THEN FLOOR(DATEDIFF(p.`period`, z.`cohort`) / 7)
-           ELSE (YEAR(p.`period`) - YEAR(z.`cohort`)) * 12
-               + MONTH(p.`period`) - MONTH(z.`cohort`)
+       x.`activity`,
+       q.`grain`,
+       q.`cohort`,
+       CASE WHEN q.`grain` = 'week'
+           THEN FLOOR(DATEDIFF(q.`period`, q.`cohort`) / 7)
+           ELSE (YEAR(q.`period`) - YEAR(q.`cohort`)) * 12
+               + MONTH(q.`period`) - MONTH(q.`cohort`)
        END AS `k`,
-       z.`cohort_size`,
-       COALESCE(h.`active`, 0) AS `active`,
-       1e0 * COALESCE(h.`active`, 0) / z.`cohort_size` AS `ratio`
+       SUM(q.`cohort_size`) AS `cohort_size`,
+       SUM(q.`active`) AS `active`,
+       1e0 * SUM(q.`active`) / SUM(q.`cohort_size`) AS `ratio`
 FROM (
-    SELECT 'week' AS `grain`,
-           d AS `period`
-    FROM days
-    WHERE DAYOFWEEK(d) = 2
-    UNION ALL
-    SELECT 'month',
-           d
-    FROM days
-    WHERE DAYOFMONTH(d) = 1
-) p
-JOIN (
-    -- users by the period of their first active date
-    SELECT q.`activity`,
-           q.`grain`,
-           q.`cohort`,
-           COUNT(*) AS `cohort_size`
+    -- every cohort x period from the cohort on, with the cohort's size
+    SELECT p.`period`,
+           z.`a`,
+           z.`grain`,
+           z.`cohort`,
+           z.`cohort_size`,
+           0 AS `active`
     FROM (
-        SELECT s.`activity`,
+        SELECT 'week' AS `grain`,
+               d AS `period`
+        FROM days
+        WHERE DAYOFWEEK(d) = 2
+        UNION ALL
+        SELECT 'month',
+               d
+        FROM days
+        WHERE DAYOFMONTH(d) = 1
+    ) p
+    JOIN (
+        -- users by the period of their first active date
+        SELECT c.`a`,
                c.`grain`,
                CASE WHEN c.`grain` = 'week'
-                   THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
-                   ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
-               END AS `cohort`
+              THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
+              ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
+          END AS `cohort`,
+               COUNT(*) AS `cohort_size`
         FROM `abc`.`tbl_activity_user_engagement_engagement` s
-        JOIN cg c ON c.`activity` = s.`activity`
+        JOIN cg c ON s.`activity` = CASE c.`a`
+                        WHEN 0 THEN 'chat_activity'
+                    END
         WHERE s.`first_date` <= {{to_date}}
-    ) q
-    GROUP BY q.`activity`,
-             q.`grain`,
-             q.`cohort`
-) z ON z.`grain` = p.`grain` AND z.`cohort` <= p.`period`
-LEFT JOIN (
+        GROUP BY c.`a`,
+                 c.`grain`,
+                 CASE WHEN c.`grain` = 'week'
+             THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
+             ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
+         END
+    ) z ON z.`grain` = p.`grain` AND z.`cohort` <= p.`period`
+    UNION ALL
     -- of them, the users active per period
-    SELECT q.`activity`,
-           q.`grain`,
-           q.`cohort`,
-           q.`period`,
-           COUNT(*) AS `active`
-    FROM (
-        SELECT w.`activity`,
-               w.`grain`,
-               CASE WHEN w.`grain` = 'week'
-                   THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
-                   ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
-               END AS `cohort`,
-               w.`period`
-        FROM `abc`.`tbl_activity_wper_engagement_engagement` w
-        JOIN cg c ON c.`activity` = w.`activity` AND c.`grain` = w.`grain`
-        JOIN `abc`.`tbl_activity_user_engagement_engagement` s ON s.`activity` = w.`activity` AND s.`user_id` = w.`user_id`
-        WHERE w.`breakdown` = ''
-          AND w.`period` >= {{from_date}}
-          AND s.`first_date` <= {{to_date}}
-    ) q
-    GROUP BY q.`activity`,
-             q.`grain`,
-             q.`cohort`,
-             q.`period`
-) h
-    ON h.`activity` = z.`activity`
-    AND h.`grain` = z.`grain`
-    AND h.`cohort` = z.`cohort`
-    AND h.`period` = p.`period`;
+    SELECT w.`period`,
+           w.`a`,
+           w.`grain`,
+           CASE WHEN w.`grain` = 'week'
+              THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
+              ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
+          END,
+           0,
+           1
+    FROM `abc`.`tbl_activity_wper_engagement_engagement` w
+    JOIN cg c ON c.`a` = w.`a` AND c.`grain` = w.`grain`
+    JOIN `abc`.`tbl_activity_user_engagement_engagement` s
+        ON s.`activity` = CASE w.`a`
+                       WHEN 0 THEN 'chat_activity'
+                   END
+        AND s.`user_id` = w.`user_id`
+    WHERE w.`b` = 0
+      AND w.`period` >= {{from_date}}
+      AND s.`first_date` <= {{to_date}}
+) q
+JOIN acts x ON x.`a` = q.`a`
+GROUP BY q.`period`,
+         x.`activity`,
+         q.`grain`,
+         q.`cohort`;

@@ -5,7 +5,8 @@
 -- 2 statements; send each as its own call.
 
 -- growth measures of the periods staged
-INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE `abc`.`tbl_activity_report_engagement_engagement`
+INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE
+`abc`.`tbl_activity_report_engagement_engagement`
 WITH LABEL `abc_engagement_activity_report_{{run_id}}`
 (`period`, `tag`, `activity`, `grain`, `breakdown`, `breakdown_value`, `measure`, `value`)
 SELECT `period`,
@@ -19,7 +20,8 @@ SELECT `period`,
 FROM `abc`.`tbl_activity_rstage_engagement_engagement`;
 
 -- retention triangle cells of the periods staged
-INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE `abc`.`tbl_activity_cohort_engagement_engagement`
+INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE
+`abc`.`tbl_activity_cohort_engagement_engagement`
 WITH LABEL `abc_engagement_activity_cohort_{{run_id}}`
 (`period`, `tag`, `activity`, `grain`, `cohort`, `k`, `cohort_size`, `active`, `ratio`)
 SELECT `period`,

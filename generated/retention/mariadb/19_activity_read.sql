@@ -6,5 +6,7 @@
 
 SELECT `activity`, `grain`, `period`, `measure`, `value`
 FROM `abc`.`tbl_activity_report_retention_retention`
-WHERE `tag` = 'retention' AND `breakdown` = '' AND `period` >= {{from_date}} AND `period` <= {{to_date}}
+WHERE `tag` = 'retention' AND `breakdown` = ''
+  AND `period` >= {{from_date}}
+  AND `period` <= {{to_date}}
 ORDER BY `activity`, `grain`, `period`, `measure`;

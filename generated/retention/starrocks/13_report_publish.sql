@@ -41,7 +41,8 @@ FROM `abc`.`tbl_report_user_retention_retention__stage`
 WHERE `tag` = 'retention' AND `analysis_date` = {{analysis_date}};
 
 -- growth measures of the periods staged
-INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE `abc`.`tbl_activity_report_retention_retention`
+INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE
+`abc`.`tbl_activity_report_retention_retention`
 WITH LABEL `abc_retention_activity_report_{{run_id}}`
 (`period`, `tag`, `activity`, `grain`, `breakdown`, `breakdown_value`, `measure`, `value`)
 SELECT `period`,
@@ -55,7 +56,8 @@ SELECT `period`,
 FROM `abc`.`tbl_activity_rstage_retention_retention`;
 
 -- retention triangle cells of the periods staged
-INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE `abc`.`tbl_activity_cohort_retention_retention`
+INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE
+`abc`.`tbl_activity_cohort_retention_retention`
 WITH LABEL `abc_retention_activity_cohort_{{run_id}}`
 (`period`, `tag`, `activity`, `grain`, `cohort`, `k`, `cohort_size`, `active`, `ratio`)
 SELECT `period`,

@@ -5,7 +5,8 @@
 -- 2 statements; send each as its own call.
 
 -- growth measures of the periods staged
-INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE `abc`.`tbl_activity_report_retention_retention`
+INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE
+`abc`.`tbl_activity_report_retention_retention`
 WITH LABEL `abc_retention_activity_report_{{run_id}}`
 (`period`, `tag`, `activity`, `grain`, `breakdown`, `breakdown_value`, `measure`, `value`)
 SELECT `period`,
@@ -19,7 +20,8 @@ SELECT `period`,
 FROM `abc`.`tbl_activity_rstage_retention_retention`;
 
 -- retention triangle cells of the periods staged
-INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE `abc`.`tbl_activity_cohort_retention_retention`
+INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE
+`abc`.`tbl_activity_cohort_retention_retention`
 WITH LABEL `abc_retention_activity_cohort_{{run_id}}`
 (`period`, `tag`, `activity`, `grain`, `cohort`, `k`, `cohort_size`, `active`, `ratio`)
 SELECT `period`,
