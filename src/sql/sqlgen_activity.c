@@ -1,23 +1,29 @@
 /* sqlgen_activity.c — growth analytics of the spec's activity blocks
  * (docs/LANGUAGE.md §15, docs/TABLES.md "Growth analytics").
  *
- * Four per-tag tables, only when the spec has activity blocks:
+ * Per-tag tables, only when the spec has activity blocks:
  *   tbl_activity_day_<module>_<tag>     one row per activity x date x active user
  *   tbl_activity_user_<module>_<tag>    per activity x user: first and last active date
  *   tbl_activity_report_<module>_<tag>  long format: period x breakdown x measure -> value
  *   tbl_activity_cohort_<module>_<tag>  retention triangles: cohort x k -> active users
- * and three steps:
+ *   tbl_activity_{wbk,wday,wper}_...    work tables of activity_stage
+ *   tbl_activity_{rstage,cstage}_...    the report and cohort rows to publish
+ * and the steps:
  *   activity_fill     replace the active days of [{{from_date}}, {{to_date}}]
  *                     (the runner sends the whole history on a full run)
- *   activity_state    upsert every user's first and last active date
+ *   activity_state    upsert the first and last active date of the users
+ *                     those days touch
+ *   activity_stage    the report and cohort rows of every period starting in
+ *                     [{{from_date}}, {{to_date}}] into the stage tables; the
+ *                     runner passes the earlier of the Monday and the 1st of
+ *                     the month on or before the first date due, and the
+ *                     later of the last date due and the last published
+ *                     date, so incremental runs and backfills equal a full one
+ *   activity_publish  the stage into the report and cohort tables, when
+ *                     report_publish (which carries the same writes, see
+ *                     gen_activity_swap) does not run
  *   activity_read     the all-users rows of the periods in
  *                     [{{from_date}}, {{to_date}}], for the memo
- *   activity_publish  replace the report and cohort rows of every period
- *                     starting in [{{from_date}}, {{to_date}}]; the runner
- *                     passes the earlier of the Monday and the 1st of the
- *                     month on or before the first date due, so every
- *                     period a due date falls in is recomputed from the day
- *                     table and incremental runs equal a full one.
  * Weeks start on Monday (ISO), months on the 1st; week and month starts are
  * computed with DAYOFWEEK / DAYOFMONTH, which both dialects spell alike,
  * and the dialect's date_add_expr. */
