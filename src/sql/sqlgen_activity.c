@@ -165,6 +165,11 @@ void gen_activity_tables(Gen *g)
               TPART_NONE, "growth report rows staged for the next publish");
     set_table(g, T_ACT_CSTAGE, "cstage", cohort_cols, NELEM(cohort_cols), TKEY_DUPLICATE, 3,
               TPART_NONE, "retention triangle cells staged for the next publish");
+    /* the work tables have no activity name: spread by user, the small
+     * breakdown list by its number */
+    g->tables[T_ACT_WBK].dist_col = "b";
+    g->tables[T_ACT_WDAY].dist_col = "user_id";
+    g->tables[T_ACT_WPER].dist_col = "user_id";
 }
 
 /* ---- date expressions ------------------------------------------------------ */

@@ -461,7 +461,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wbk_engagement_engagement` (
 )
 DUPLICATE KEY (`b`)
 COMMENT 'abc: work table of activity_stage: the breakdowns, numbered of tag engagement'
-DISTRIBUTED BY HASH(`activity`);
+DISTRIBUTED BY HASH(`b`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wday_engagement_engagement` (
     `a` INT NOT NULL COMMENT 'activity number (the spec''s order)',
@@ -473,7 +473,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wday_engagement_engagement` (
 )
 DUPLICATE KEY (`a`, `b`, `user_id`)
 COMMENT 'abc: work table of activity_stage: active days with the next one of tag engagement'
-DISTRIBUTED BY HASH(`activity`);
+DISTRIBUTED BY HASH(`user_id`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wper_engagement_engagement` (
     `a` INT NOT NULL COMMENT 'activity number (the spec''s order)',
@@ -484,7 +484,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wper_engagement_engagement` (
 )
 DUPLICATE KEY (`a`, `b`, `grain`, `user_id`, `period`)
 COMMENT 'abc: work table of activity_stage: users active per week and month of tag engagement'
-DISTRIBUTED BY HASH(`activity`);
+DISTRIBUTED BY HASH(`user_id`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_rstage_engagement_engagement` (
     `period` DATE NOT NULL COMMENT 'start of the period: the day, the Monday, the 1st (partition)',

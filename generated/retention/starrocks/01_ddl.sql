@@ -460,7 +460,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wbk_retention_retention` (
 )
 DUPLICATE KEY (`b`)
 COMMENT 'abc: work table of activity_stage: the breakdowns, numbered of tag retention'
-DISTRIBUTED BY HASH(`activity`);
+DISTRIBUTED BY HASH(`b`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wday_retention_retention` (
     `a` INT NOT NULL COMMENT 'activity number (the spec''s order)',
@@ -472,7 +472,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wday_retention_retention` (
 )
 DUPLICATE KEY (`a`, `b`, `user_id`)
 COMMENT 'abc: work table of activity_stage: active days with the next one of tag retention'
-DISTRIBUTED BY HASH(`activity`);
+DISTRIBUTED BY HASH(`user_id`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wper_retention_retention` (
     `a` INT NOT NULL COMMENT 'activity number (the spec''s order)',
@@ -483,7 +483,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wper_retention_retention` (
 )
 DUPLICATE KEY (`a`, `b`, `grain`, `user_id`, `period`)
 COMMENT 'abc: work table of activity_stage: users active per week and month of tag retention'
-DISTRIBUTED BY HASH(`activity`);
+DISTRIBUTED BY HASH(`user_id`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_rstage_retention_retention` (
     `period` DATE NOT NULL COMMENT 'start of the period: the day, the Monday, the 1st (partition)',
