@@ -225,15 +225,15 @@ static void fill_body(Gen *g, Buf *b)
             buf_puts(b, "\nUNION ALL\n");
         buf_printf(b, "-- activity %s: the active events\nSELECT ", gen_comment_text(g, a->name));
         gen_col(g, b, "s", src->date_col);
-        buf_puts(b, ", ");
+        buf_puts(b, ",\n       ");
         gen_str(g, b, a->name);
-        buf_puts(b, ", ");
+        buf_puts(b, ",\n       ");
         gen_col(g, b, "s", src->user_col);
         buf_puts(b, "\nFROM ");
         dialect_qualified(g->d, b, src->database, src->table);
         buf_puts(b, " s\nWHERE ");
         gen_col(g, b, "s", src->date_col);
-        buf_puts(b, " >= {{from_date}} AND ");
+        buf_puts(b, " >= {{from_date}}\n  AND ");
         gen_col(g, b, "s", src->date_col);
         buf_puts(b, " <= {{to_date}}\n  AND ");
         gen_col(g, b, "s", src->user_col);
@@ -1172,7 +1172,7 @@ void gen_activity(Gen *g)
     buf_puts(&body, "SELECT ");
     for (int i = 0; i < NELEM(read_cols); i++) {
         if (i)
-            buf_puts(&body, ", ");
+            buf_puts(&body, ",\n       ");
         gen_id(g, &body, read_cols[i]);
     }
     buf_puts(&body, "\nFROM ");

@@ -13,9 +13,12 @@ WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}};
 INSERT INTO `abc`.`tbl_activity_day_retention_retention`
 (`event_date`, `activity`, `user_id`)
 -- activity daily_actives: the active events
-SELECT s.`event_date`, 'daily_actives', s.`user_id`
+SELECT s.`event_date`,
+       'daily_actives',
+       s.`user_id`
 FROM `ods`.`app_events` s
-WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
+WHERE s.`event_date` >= {{from_date}}
+  AND s.`event_date` <= {{to_date}}
   AND s.`user_id` IS NOT NULL
   AND s.`event_name` = 'app_open'
 GROUP BY s.`event_date`, s.`user_id`;

@@ -4,7 +4,11 @@
 -- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
-SELECT `activity`, `grain`, `period`, `measure`, `value`
+SELECT `activity`,
+       `grain`,
+       `period`,
+       `measure`,
+       `value`
 FROM `abc`.`tbl_activity_report_retention_retention`
 WHERE `tag` = 'retention' AND `breakdown` = ''
   AND `period` >= {{from_date}}
