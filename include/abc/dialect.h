@@ -143,6 +143,9 @@ typedef struct WriteSpec {
                              * (a table several tags may write); NULL: every row.  StarRocks
                              * overwrites the partition (`tag`, part_col) of a TPART_TAG_DAY
                              * table and deletes by tag too in a REPLACE_RANGE */
+    bool touched_parts;     /* REPLACE_RANGE: every partition of [lo, hi] that had rows gets
+                             * rows from body; StarRocks then replaces the partitions the rows
+                             * fill with one atomic dynamic INSERT OVERWRITE (no DELETE) */
 } WriteSpec;
 
 /* What a value in a JSON column is read as (JSON_READ_NUMBER: a DOUBLE,

@@ -92,8 +92,9 @@ typedef enum SqlStepKind {
     SQLSTEP_FPRINT_WRITE,  /* record them for the dates filled */
     SQLSTEP_ACTIVITY_FILL,    /* per-user active days of [from, to] (growth analytics) */
     SQLSTEP_ACTIVITY_STATE,   /* per-user first and last active date */
-    SQLSTEP_ACTIVITY_PUBLISH, /* the growth report and cohort rows of the periods due */
+    SQLSTEP_ACTIVITY_PUBLISH, /* stage -> growth report and cohort rows (no report_publish) */
     SQLSTEP_ACTIVITY_READ,    /* the all-users report rows of [from, to], for the memo */
+    SQLSTEP_ACTIVITY_STAGE,   /* compute the periods due into the activity stage tables */
     SQLSTEP_OWNER_READ,    /* the tags that own the wide and daily tables */
     SQLSTEP_OWNER_CLAIM,   /* record this tag as their owner where none is */
     SQLSTEP_KEY_LENGTHS    /* exposure rows with a user id too long for StarRocks keys */

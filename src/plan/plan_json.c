@@ -86,6 +86,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_STATE: return "activity_state";
     case SQLSTEP_ACTIVITY_PUBLISH: return "activity_publish";
     case SQLSTEP_ACTIVITY_READ: return "activity_read";
+    case SQLSTEP_ACTIVITY_STAGE: return "activity_stage";
     case SQLSTEP_OWNER_READ: return "owner_read";
     case SQLSTEP_OWNER_CLAIM: return "owner_claim";
     case SQLSTEP_KEY_LENGTHS: return "key_lengths";
@@ -125,8 +126,11 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_FPRINT_WRITE: return "after the assignment and wide tables are filled";
     case SQLSTEP_ACTIVITY_FILL: return "after the wide table is filled: the dates due (a full run: every source date)";
     case SQLSTEP_ACTIVITY_STATE: return "after activity_fill";
-    case SQLSTEP_ACTIVITY_PUBLISH: return "after report_publish: the periods of the dates due";
-    case SQLSTEP_ACTIVITY_READ: return "after activity_publish: the latest periods, for the memo";
+    case SQLSTEP_ACTIVITY_STAGE:
+        return "before report_publish: the periods of the dates due and the later ones they change";
+    case SQLSTEP_ACTIVITY_PUBLISH:
+        return "a run that publishes no latest report (report_publish swaps the stage otherwise)";
+    case SQLSTEP_ACTIVITY_READ: return "after the stage is published: the latest periods, for the memo";
     case SQLSTEP_OWNER_READ: return "after lock_take (another tag's table: stop) and after owner_claim";
     case SQLSTEP_OWNER_CLAIM: return "after ddl, for the tables no tag owns yet";
     case SQLSTEP_KEY_LENGTHS: return "every run with dates to fill, before ddl: the dates due";
@@ -335,7 +339,9 @@ void plan_json(const SqlProgram *p, Buf *b)
                                          "dashboard", "run_state", "run_lock", "source_fingerprint",
                                          "table_owner",
                                          "activity_day", "activity_user", "activity_report",
-                                         "activity_cohort"};
+                                         "activity_cohort", "activity_work_breakdown", "activity_work_day",
+                                         "activity_work_period", "activity_report_stage",
+                                         "activity_cohort_stage"};
     enum { NTNAMES = (int)(sizeof tnames / sizeof tnames[0]) };
     for (int i = 0; i < p->ntables; i++) {
         if (i >= NTNAMES)

@@ -1541,7 +1541,8 @@ static void dry_run_plan(Runner *r)
             when = r->full ? "  [full: every source date up to the last due date]"
                            : "  [the dates due]";
             break;
-        case SQLSTEP_ACTIVITY_PUBLISH: when = "  [after report_publish]"; break;
+        case SQLSTEP_ACTIVITY_STAGE: when = "  [before report_publish]"; break;
+        case SQLSTEP_ACTIVITY_PUBLISH: when = "  [when report_publish does not run]"; break;
         case SQLSTEP_ACTIVITY_READ: when = "  [for the memo]"; break;
         default: break;
         }
@@ -1554,8 +1555,8 @@ static void dry_run_plan(Runner *r)
 
 /* Growth analytics (specs with activity blocks): the active days of the
  * dates due — on a full run of every source date, so that "first active
- * ever" means since the earliest source date — then every user's first and
- * last active date. */
+ * ever" means since the earliest source date — then the first and last
+ * active date of the users those days touch. */
 #define ACTIVITY_HISTORY_START "1000-01-01"
 static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
                                char *err, size_t errlen)
@@ -1569,38 +1570,64 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     p.to_date = to;
     AbcStatus st = exec_step(r, fill, &p, err, errlen);
     if (st == ABC_OK && state)
-        st = exec_step(r, state, base, err, errlen);
+        st = exec_step(r, state, &p, err, errlen);
     if (st == ABC_OK)
         progress(r, "activity days filled (%s .. %s) and user state updated", p.from_date, to);
     return st;
 }
 
-/* The growth report and cohort rows of every period the dates due fall
- * in: from the earlier of the Monday (ISO week) and the 1st of the month
- * on or before the first date due. */
-static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *from,
-                                  const char *to, char *err, size_t errlen)
+/* The periods the growth report recomputes: from the earlier of the Monday
+ * (ISO week) and the 1st of the month on or before the first date due, to
+ * the later of the last date due and the last date an earlier run
+ * published — a backfill changes the rolling windows, the next periods'
+ * retained and churned users and the cohorts of every later period. */
+static bool activity_range(const Runner *r, const char *from, const char *to, char lo[11],
+                           char hi[11])
 {
-    const SqlStep *pub = find_step(r, SQLSTEP_ACTIVITY_PUBLISH);
-    if (!pub)
-        return ABC_OK;
-    long day, month_day;
-    char lo[11], first[11];
-    if (!date_parse(from, &day)) {
-        snprintf(err, errlen, "activity_publish: '%s' is not a date", from);
-        return ABC_ERR_USAGE;
-    }
+    long day, month_day, last;
+    char first[11];
+    if (!date_parse(from, &day) || !date_parse(to, &last))
+        return false;
     long monday = day - ((day % 7 + 7 + 3) % 7); /* 1970-01-01 (day 0) was a Thursday */
     snprintf(first, sizeof first, "%.8s01", from);
     if (!date_parse(first, &month_day))
         month_day = monday;
     date_format(monday < month_day ? monday : month_day, lo);
+    date_format(r->published > last ? r->published : last, hi);
+    return true;
+}
+
+/* activity_stage: the growth report and cohort rows of [lo, hi] into the
+ * stage tables; report_publish (or activity_publish) switches them in. */
+static AbcStatus activity_stage(Runner *r, const SqlParams *base, const char *lo,
+                                const char *hi, char *err, size_t errlen)
+{
+    const SqlStep *stage = find_step(r, SQLSTEP_ACTIVITY_STAGE);
+    if (!stage)
+        return ABC_OK;
     SqlParams p = *base;
     p.from_date = lo;
-    p.to_date = to;
+    p.to_date = hi;
+    AbcStatus st = exec_step(r, stage, &p, err, errlen);
+    if (st == ABC_OK)
+        progress(r, "growth report and cohort rows of %s .. %s staged", lo, hi);
+    return st;
+}
+
+/* The stage into the growth report and cohort tables, on a run whose
+ * report_publish does not run (a backfill of older dates). */
+static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *lo,
+                                  const char *hi, char *err, size_t errlen)
+{
+    const SqlStep *pub = find_step(r, SQLSTEP_ACTIVITY_PUBLISH);
+    if (!pub)
+        return ABC_OK;
+    SqlParams p = *base;
+    p.from_date = lo;
+    p.to_date = hi;
     AbcStatus st = exec_step(r, pub, &p, err, errlen);
     if (st == ABC_OK)
-        progress(r, "growth report and cohort tables replaced from %s", lo);
+        progress(r, "growth report and cohort tables replaced for %s .. %s", lo, hi);
     return st;
 }
 
@@ -2044,8 +2071,17 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     }
     if (r.show) {
         st = show_publish(&r, &base, err, errlen);
-        if (st == ABC_OK)
-            st = activity_publish(&r, &base, a, b, err, errlen);
+        if (st == ABC_OK && find_step(&r, SQLSTEP_ACTIVITY_STAGE)) {
+            char lo[11], hi[11];
+            if (!activity_range(&r, a, b, lo, hi)) {
+                snprintf(err, errlen, "activity: '%s' .. '%s' are not dates", a, b);
+                st = ABC_ERR_USAGE;
+            }
+            if (st == ABC_OK)
+                st = activity_stage(&r, &base, lo, hi, err, errlen);
+            if (st == ABC_OK)
+                st = activity_publish(&r, &base, lo, hi, err, errlen);
+        }
         if (st == ABC_OK)
             st = state_write(&r, &base, err, errlen);
         out->nexperiments = r.nexps;
@@ -2079,6 +2115,18 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         /* publishing an older date than the last published one (a backfill)
          * refreshes the daily rows only */
         bool publish_latest = r.to >= r.published;
+        /* growth analytics: staged first, switched in by report_publish in
+         * the reports' transaction (or by activity_publish on a backfill) */
+        char alo[11], ahi[11];
+        bool activity = find_step(&r, SQLSTEP_ACTIVITY_STAGE) != NULL;
+        if (activity && !activity_range(&r, a, b, alo, ahi)) {
+            snprintf(err, errlen, "activity: '%s' .. '%s' are not dates", a, b);
+            st = ABC_ERR_USAGE;
+            goto out;
+        }
+        if (activity && (st = activity_stage(&r, &base, alo, ahi, err, errlen)) != ABC_OK)
+            goto out;
+        bool activity_published = false;
         for (int i = 0; i < ndates; i++) {
             char ds[11];
             date_format(dates[i], ds);
@@ -2093,11 +2141,21 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                 goto out;
             if (daily && (st = exec_step(&r, daily, &p, err, errlen)) != ABC_OK)
                 goto out;
-            if (dates[i] == r.to && publish_latest && pub &&
-                (st = exec_step(&r, pub, &p, err, errlen)) != ABC_OK)
-                goto out;
+            if (dates[i] == r.to && publish_latest && pub) {
+                if (activity) {
+                    p.from_date = alo;
+                    p.to_date = ahi;
+                }
+                if ((st = exec_step(&r, pub, &p, err, errlen)) != ABC_OK)
+                    goto out;
+                activity_published = activity;
+                if (activity)
+                    progress(&r, "growth report and cohort tables replaced for %s .. %s "
+                                 "with the reports", alo, ahi);
+            }
         }
-        if ((st = activity_publish(&r, &base, a, b, err, errlen)) != ABC_OK)
+        if (activity && !activity_published &&
+            (st = activity_publish(&r, &base, alo, ahi, err, errlen)) != ABC_OK)
             goto out;
         if (publish_latest)
             progress(&r, "report tables replaced (%d analysis date%s)", ndates, ndates == 1 ? "" : "s");

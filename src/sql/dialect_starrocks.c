@@ -232,6 +232,23 @@ static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
     buf_puts(out, w->body);
 }
 
+/* A whole-table INSERT OVERWRITE with dynamic_overwrite: it replaces the
+ * partitions the rows land in and leaves the others (STARROCKS.md 2.2). */
+static void sr_touched_head(Buf *out, const WriteSpec *w)
+{
+    dialect_comment_line(out, w->comment);
+    buf_puts(out, "INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE\n");
+    dialect_qualified(&dialect_starrocks, out, w->table->db, w->table->name);
+    if (w->label) {
+        buf_puts(out, "\nWITH LABEL ");
+        sr_ident(out, w->label);
+    }
+    buf_puts(out, "\n(");
+    dialect_ident_list(&dialect_starrocks, out, w->cols, w->ncols);
+    buf_puts(out, ")\n");
+    buf_puts(out, w->body);
+}
+
 static void sr_write(SqlStmts *out, const WriteSpec *w)
 {
     Buf b;
@@ -246,7 +263,13 @@ static void sr_write(SqlStmts *out, const WriteSpec *w)
         sr_insert_head(&b, w, true);
         sql_stmts_push(out, &b);
         break;
-    case WRITE_REPLACE_RANGE: /* DELETE the range, then load it (the label keeps the load idempotent) */
+    case WRITE_REPLACE_RANGE:
+        if (w->touched_parts) { /* one atomic swap of the partitions the rows fill */
+            sr_touched_head(&b, w);
+            sql_stmts_push(out, &b);
+            break;
+        }
+        /* DELETE the range, then load it (the label keeps the load idempotent) */
         buf_puts(&b, "DELETE FROM ");
         dialect_qualified(&dialect_starrocks, &b, w->table->db, w->table->name);
         buf_puts(&b, "\nWHERE ");

@@ -31,8 +31,14 @@ void gen_report(Gen *g);
 /* The activity tables (T_ACT_*), after gen_tables; nothing without
  * activity blocks. */
 void gen_activity_tables(Gen *g);
-/* activity_fill, activity_state and activity_publish. */
+/* activity_fill, activity_state, activity_stage, activity_publish and
+ * activity_read. */
 void gen_activity(Gen *g);
+/* The writes that replace the activity report and cohort rows of
+ * [{{from_date}}, {{to_date}}] with the stage tables (0 to 2 into ws; 0
+ * without activity blocks): activity_publish, and report_publish, which
+ * switches them in the experiment reports' transaction. */
+int gen_activity_swap(Gen *g, WriteSpec *ws);
 
 /* ---- sqlgen_run.c ---- */
 /* The run_state table (T_STATE), after gen_tables. */

@@ -76,12 +76,20 @@ void gen_report(Gen *g)
     Buf rb, db;
     buf_init(&rb);
     buf_init(&db);
-    WriteSpec both[2] = {
+    WriteSpec all[4] = {
         publish_spec(g, &rb, T_REPORT, "tag", tag.data, "report", "latest results of the tag"),
         publish_spec(g, &db, T_DASHBOARD, "tag", tag.data, "dashboard",
                      "the tag's rows of the dashboard table")};
+    /* growth analytics: the activity stage switches with the reports */
+    int nall = 2 + gen_activity_swap(g, all + 2);
+    if (nall > 2) {
+        s->params |= SQLP_FROM_DATE | SQLP_TO_DATE;
+        s->summary = arena_printf(g->a, "%s; also the growth report and cohort rows of "
+                                        "[{{from_date}}, {{to_date}}] from the activity stage",
+                                  s->summary);
+    }
     sql_stmts_init(&st, g->a);
-    g->d->write_together(&st, both, 2);
+    g->d->write_together(&st, all, nall);
     gen_push_stmts(g, s, &st);
     buf_free(&rb);
     buf_free(&db);

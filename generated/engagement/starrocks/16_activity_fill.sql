@@ -12,9 +12,12 @@ INSERT INTO `abc`.`tbl_activity_day_engagement_engagement`
 WITH LABEL `abc_engagement_activity_fill_{{run_id}}`
 (`event_date`, `activity`, `user_id`)
 -- activity chat_activity: the active events
-SELECT s.`event_date`, 'chat_activity', s.`user_id`
+SELECT s.`event_date`,
+       'chat_activity',
+       s.`user_id`
 FROM `ods`.`app_events` s
-WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
+WHERE s.`event_date` >= {{from_date}}
+  AND s.`event_date` <= {{to_date}}
   AND s.`user_id` IS NOT NULL
   AND (s.`platform` <> 'bot' AND s.`event_name` IS NOT NULL)
   AND s.`event_name` = 'chat_message'

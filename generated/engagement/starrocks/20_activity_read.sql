@@ -4,7 +4,13 @@
 -- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
-SELECT `activity`, `grain`, `period`, `measure`, `value`
+SELECT `activity`,
+       `grain`,
+       `period`,
+       `measure`,
+       `value`
 FROM `abc`.`tbl_activity_report_engagement_engagement`
-WHERE `tag` = 'engagement' AND `breakdown` = '' AND `period` >= {{from_date}} AND `period` <= {{to_date}}
+WHERE `tag` = 'engagement' AND `breakdown` = ''
+  AND `period` >= {{from_date}}
+  AND `period` <= {{to_date}}
 ORDER BY `activity`, `grain`, `period`, `measure`;
