@@ -38,6 +38,17 @@ typedef struct ReportExperiment {
     int nvariations;
 } ReportExperiment;
 
+/* One row of the hourly series (specs with `hourly`): the units first
+ * exposed in an hour in one variation, or (is_srm, variation_key "") the
+ * experiment's cumulative SRM p-value at that hour. */
+typedef struct ReportHourly {
+    const char *hour;             /* 'YYYY-MM-DD HH:00:00' */
+    const char *tracking_key, *variation_key;
+    bool is_srm;
+    double value;                 /* exposures, or the p-value (NaN: none) */
+    double weight;                /* the variation's weight; NaN when unknown */
+} ReportHourly;
+
 typedef struct ReportInput {
     const char *tag;
     const char *heading;          /* "A/B results" (memo), "stored results" (abc report) */
@@ -50,6 +61,8 @@ typedef struct ReportInput {
     const ReportRow *daily;       /* all-users rows of every analysis date (trend), or none */
     int ndaily;
     const char *data_note;        /* a tag-level data-quality note (skipped rows), or NULL */
+    const ReportHourly *hourly;   /* the last 48 hours of the hourly series, or none */
+    int nhourly;
 } ReportInput;
 
 void report_markdown(const ReportInput *in, Buf *out);

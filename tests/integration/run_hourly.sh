@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# run_hourly.sh — the hourly series and intraday runs end to end on a
+# private mariadbd: a small hand-written events table (ods.hr_events) and
+# tests/integration/run/hourly.ab.  Every row of the hourly table (new
+# exposures, cumulative exposures, active units, each metric's events or
+# sum, and the cumulative SRM p-value per hour) is recomputed by an
+# independent Python reference (tests/integration/run/hourly_ref.py, from
+# the events).  The data has an exposure at 09:59:59 with events at
+# 10:00:00 and 09:59:58, an hour without exposures (reported as 0), late
+# events arriving after an intraday run (one within its one-hour lookback,
+# picked up by the next intraday run; one older, picked up by the daily
+# run), and the daily table's users equal the sum of the hourly exposures.
+# env ABC = the abc binary; runs from anywhere.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
+rl_init run_hourly
+rl_server
+SPEC=tests/integration/run/hourly.ab
+REF=tests/integration/run/hourly_ref.py
+PY=/usr/bin/python3
+RL_TAG=hourly
+T=abc.tbl_hourly_hr_hourly
+
+$PY "$REF" sql base | rl_sql || fail "loading the events"
+hw() { rl_sql -e "SELECT high_water FROM abc.hourly_state WHERE tag = 'hourly'"; }
+check() { # NAME THROUGH BATCHES [SKIP-USER]
+    rl_dump "$1" "$T"
+    $PY "$REF" check "$RL_TMP/dump-$1/$T" "$2" "$3" ${4:-} || { fail "$1: the hourly table differs from the reference"; return 1; }
+    ok "$1: every hourly row through $2:00 equals the reference"
+}
+
+# the plan shows the hourly steps
+rl_run ABC_TODAY=2026-12-03 -- --dry-run "$SPEC"
+for step in hourly_units hourly_fill hourly_cumulative hourly_srm; do
+    grep -q "^  $step " "$RL_OUT" || fail "--dry-run: no $step step"
+done
+rl_run ABC_TODAY=2026-12-03 ABC_NOW="2026-12-03 10:20:00" -- --intraday --dry-run "$SPEC"
+grep -q "^  hourly_fill " "$RL_OUT" && ! grep -q "^  wide_day\|^  stats_" "$RL_OUT" ||
+    fail "--intraday --dry-run: not the hourly steps alone"
+[ "$RL_FAILS" = 0 ] && ok "--dry-run lists the hourly steps; --intraday --dry-run only them"
+
+# the first daily run: every hour of 12-01 and 12-02
+rl_run_ok "daily run" ABC_TODAY=2026-12-03 -- --quiet "$SPEC"
+check daily1 "2026-12-02 23" base
+[ "$(hw)" = "2026-12-02 23:00:00" ] || fail "high-water after the daily run: $(hw)"
+
+# an intraday run at 10:20: from 22:00 (high-water minus one hour) through hour 10
+rl_run_ok "intraday run 10:20" ABC_TODAY=2026-12-03 ABC_NOW="2026-12-03 10:20:00" -- --intraday "$SPEC"
+grep -q "refreshed for 2026-12-02 22:00 .. 2026-12-03 10:00 (13 hours;" "$RL_ERR" ||
+    fail "intraday progress: $(tail -n 2 "$RL_ERR")"
+check intraday1 "2026-12-03 10" base
+[ "$(hw)" = "2026-12-03 10:00:00" ] || fail "high-water after the intraday run: $(hw)"
+n=$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_report_daily_hr_hourly WHERE analysis_date = '2026-12-03'")
+[ "$n" = 0 ] || fail "the intraday run published statistics for today ($n daily rows)"
+
+# late events arrive (09:40 within the lookback, 05:30 before it) and the next hour
+$PY "$REF" sql late | rl_sql || fail "loading the late events"
+$PY "$REF" sql more | rl_sql || fail "loading the next hour"
+rl_run_ok "intraday run 11:15" ABC_TODAY=2026-12-03 ABC_NOW="2026-12-03 11:15:00" -- --quiet --intraday "$SPEC"
+# the 09:40 events are in; the 05:30 exposure (older than the lookback) is not yet
+check intraday2 "2026-12-03 11" base,late,more l2
+
+# the daily run of 12-03 supersedes today's partial hours: everything in
+rl_run_ok "daily run 12-04" ABC_TODAY=2026-12-04 -- --quiet "$SPEC"
+check daily2 "2026-12-03 23" base,late,more
+[ "$(hw)" = "2026-12-03 23:00:00" ] || fail "high-water after the second daily run: $(hw)"
+
+# the daily table's users per date and variation = the sum of the hourly exposures
+rl_sql -e "SELECT DISTINCT analysis_date, variation_key, users FROM abc.tbl_report_daily_hr_hourly
+           WHERE metric = 'opens' AND segment = ''" >"$RL_TMP/daily.tsv"
+$PY "$REF" daily "$RL_TMP/daily.tsv" "$RL_TMP/dump-daily2/$T" &&
+    ok "daily users = the sum of the hourly exposures through each date" ||
+    fail "daily table and hourly series disagree"
+
+# a --full run gives the same hourly table
+rl_run_ok "full run" ABC_TODAY=2026-12-04 -- --quiet --full "$SPEC"
+rl_dump full "$T"
+rl_same daily2 full "a --full run equals the daily runs" "$T"
+
+# the results page charts the last 48 hours
+grep -q 'id="hourly"' "$RL_TMP/memo/hourly.html" || fail "the page has no hourly section"
+[ "$RL_FAILS" = 0 ] && ok "the results page has the hourly section"
+
+# --intraday with a date option is a usage error
+rl_run -- --intraday --full "$SPEC"
+[ "$RL_RC" = 2 ] || fail "--intraday --full: exit $RL_RC, want 2"
+rl_done
