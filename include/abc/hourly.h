@@ -12,6 +12,14 @@
 #ifndef ABC_HOURLY_H
 #define ABC_HOURLY_H
 
+#include <stdbool.h>
+
+/* Times as whole seconds since 1970-01-01 UTC.  'YYYY-MM-DD HH:MM:SS' (or
+ * a date alone: its midnight) → *t; false on anything else. */
+bool hourly_ts_parse(const char *s, long long *t);
+/* t → 'YYYY-MM-DD HH:MM:SS' in out[20]. */
+void hourly_ts_format(long long t, char out[20]);
+
 typedef struct HourlyCumulative {
     const char *hour;          /* 'YYYY-MM-DD HH:00:00' */
     const char *tracking_key, *variation_key;

@@ -2,10 +2,48 @@
 #include "abc/hourly.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "abc/dates.h"
 #include "abc/stats.h"
+
+enum { DAY_S = 86400 };
+
+void hourly_ts_format(long long t, char out[20])
+{
+    long day = (long)(t / DAY_S);
+    unsigned s = (unsigned)(t % DAY_S);
+    date_format(day, out); /* out[0..9] */
+    out[10] = ' ';
+    out[11] = (char)('0' + s / 36000 % 10);
+    out[12] = (char)('0' + s / 3600 % 10);
+    out[13] = ':';
+    out[14] = (char)('0' + s / 600 % 6);
+    out[15] = (char)('0' + s / 60 % 10);
+    out[16] = ':';
+    out[17] = (char)('0' + s % 60 / 10);
+    out[18] = (char)('0' + s % 10);
+    out[19] = '\0';
+}
+
+/* 'YYYY-MM-DD HH:MM:SS' (or a date alone: midnight). */
+bool hourly_ts_parse(const char *s, long long *t)
+{
+    long day;
+    if (!s || !date_parse_prefix(s, &day))
+        return false;
+    int h = 0, m = 0, sec = 0;
+    if (strlen(s) > 10) {
+        char tail;
+        if (sscanf(s + 10, " %2d:%2d:%2d%c", &h, &m, &sec, &tail) != 3 || h > 23 || m > 59 ||
+            sec > 59 || h < 0 || m < 0 || sec < 0)
+            return false;
+    }
+    *t = (long long)day * DAY_S + h * 3600 + m * 60 + sec;
+    return true;
+}
 
 static double group_p(const HourlyCumulative *g, int k)
 {

@@ -1522,46 +1522,12 @@ out:
  * of 3600. */
 enum { HOUR_S = 3600, DAY_S = 86400 };
 
-static void ts_format(long long t, char out[20])
-{
-    long day = (long)(t / DAY_S);
-    unsigned s = (unsigned)(t % DAY_S);
-    date_format(day, out); /* out[0..9] */
-    out[10] = ' ';
-    out[11] = (char)('0' + s / 36000 % 10);
-    out[12] = (char)('0' + s / 3600 % 10);
-    out[13] = ':';
-    out[14] = (char)('0' + s / 600 % 6);
-    out[15] = (char)('0' + s / 60 % 10);
-    out[16] = ':';
-    out[17] = (char)('0' + s % 60 / 10);
-    out[18] = (char)('0' + s % 10);
-    out[19] = '\0';
-}
-
-/* 'YYYY-MM-DD HH:MM:SS' (or a date alone: midnight). */
-static bool ts_parse(const char *s, long long *t)
-{
-    long day;
-    if (!s || !date_parse_prefix(s, &day))
-        return false;
-    int h = 0, m = 0, sec = 0;
-    if (strlen(s) > 10) {
-        char tail;
-        if (sscanf(s + 10, " %2d:%2d:%2d%c", &h, &m, &sec, &tail) != 3 || h > 23 || m > 59 ||
-            sec > 59 || h < 0 || m < 0 || sec < 0)
-            return false;
-    }
-    *t = (long long)day * DAY_S + h * 3600 + m * 60 + sec;
-    return true;
-}
-
 /* Now, UTC, or ABC_NOW ('YYYY-MM-DD HH:MM:SS') when set (tests, demos). */
 static AbcStatus hourly_now(long long *now, char *err, size_t errlen)
 {
     const char *env = getenv("ABC_NOW");
     if (env && *env) {
-        if (!ts_parse(env, now) || strlen(env) != 19) {
+        if (!hourly_ts_parse(env, now) || strlen(env) != 19) {
             snprintf(err, errlen, "ABC_NOW '%.40s' is not a time YYYY-MM-DD HH:MM:SS", env);
             return ABC_ERR_USAGE;
         }
@@ -1582,7 +1548,7 @@ static AbcStatus hourly_state_fn(const WhRow *row, void *ctx)
     HourlyState *h = ctx;
     if (row->ncols < 2 || !row->values[0])
         return ABC_OK;
-    h->found = ts_parse(row->values[0], &h->high_water);
+    h->found = hourly_ts_parse(row->values[0], &h->high_water);
     if (!row->values[1] || !date_parse_prefix(row->values[1], &h->daily_through))
         h->daily_through = -1;
     return ABC_OK;
@@ -1613,7 +1579,7 @@ static AbcStatus hourly_state_write(Runner *r, const SqlParams *base, const Hour
     if (!s)
         return ABC_OK;
     char hw[20], dt[11];
-    ts_format(h->high_water, hw);
+    hourly_ts_format(h->high_water, hw);
     if (h->daily_through >= 0)
         date_format(h->daily_through, dt);
     SqlValue row[4];
@@ -1669,8 +1635,8 @@ static AbcStatus hourly_fill(Runner *r, const SqlParams *base, long long from, l
     if (!units || !fill || !cum || !srm || from >= to)
         return ABC_OK;
     char ft[20], tt[20], fd[11], td[11];
-    ts_format(from, ft);
-    ts_format(to, tt);
+    hourly_ts_format(from, ft);
+    hourly_ts_format(to, tt);
     date_format((long)(from / DAY_S), fd);
     date_format((long)((to - 1) / DAY_S), td);
     SqlParams p = *base;
@@ -1701,10 +1667,10 @@ static AbcStatus hourly_fill(Runner *r, const SqlParams *base, long long from, l
         for (int i = 0; i < ng; i++) {
             SqlValue *v = vals + (size_t)i * NC;
             long long t = 0;
-            (void)ts_parse(res[i].hour, &t);
+            (void)hourly_ts_parse(res[i].hour, &t);
             char *day = arena_alloc(&r->arena, 11), *hour = arena_alloc(&r->arena, 20);
             date_format((long)(t / DAY_S), day);
-            ts_format(t, hour);
+            hourly_ts_format(t, hour);
             for (int c = 0; c < SQLGEN_HOURLY_NCOLUMNS && c < NC; c++) {
                 const char *col = SQLGEN_HOURLY_COLUMNS[c];
                 SqlValue x = sv_str("");
@@ -1751,8 +1717,8 @@ static AbcStatus hourly_daily(Runner *r, const SqlParams *base, char *err, size_
     if ((st = hourly_state_write(r, base, &h, err, errlen)) != ABC_OK)
         return st;
     char a[20], b[20];
-    ts_format(from, a);
-    ts_format(to - HOUR_S, b);
+    hourly_ts_format(from, a);
+    hourly_ts_format(to - HOUR_S, b);
     progress(r, "hourly series filled for %.13s:00 .. %.13s:00", a, b);
     return ABC_OK;
 }
@@ -1783,8 +1749,8 @@ static AbcStatus hourly_intraday(Runner *r, RunOutcome *out, char *err, size_t e
     if (from > to - HOUR_S)
         from = to - HOUR_S;
     char a[20], b[20];
-    ts_format(from, a);
-    ts_format(to - HOUR_S, b);
+    hourly_ts_format(from, a);
+    hourly_ts_format(to - HOUR_S, b);
     out->nhours = (int)((to - from) / HOUR_S);
     snprintf(out->first_hour, sizeof out->first_hour, "%s", a);
     snprintf(out->last_hour, sizeof out->last_hour, "%s", b);
@@ -1876,7 +1842,7 @@ static AbcStatus hourly_report(Runner *r, Results *res, char *err, size_t errlen
         return st;
     char ft[20], fd[11];
     long long from = h.high_water - 47 * HOUR_S;
-    ts_format(from, ft);
+    hourly_ts_format(from, ft);
     date_format((long)(from / DAY_S), fd);
     SqlParams p;
     memset(&p, 0, sizeof p);

@@ -77,9 +77,22 @@ rl_run_ok "full run" ABC_TODAY=2026-12-04 -- --quiet --full "$SPEC"
 rl_dump full "$T"
 rl_same daily2 full "a --full run equals the daily runs" "$T"
 
-# the results page charts the last 48 hours
-grep -q 'id="hourly"' "$RL_TMP/memo/hourly.html" || fail "the page has no hourly section"
-[ "$RL_FAILS" = 0 ] && ok "the results page has the hourly section"
+# the results page (abc run's and abc report --html's) charts the last 48
+# hours: 2026-12-02 00:00 .. 12-03 23:00, both variations, the last SRM p
+"$ABC" report --config "$RL_CFG" --spec "$SPEC" --html "$RL_TMP/report.html" hourly 2>/dev/null ||
+    fail "abc report --html"
+want_p=$(rl_sql -e "SELECT value FROM $T WHERE measure = 'srm_p_value' AND hour = '2026-12-03 23:00:00'")
+for page in "$RL_TMP/memo/hourly.html" "$RL_TMP/report.html"; do
+    grep -q 'id="hourly"' "$page" || fail "$page: no hourly section"
+    grep -q 'data-hours="48"' "$page" || fail "$page: not 48 hours"
+    [ "$(grep -o 'class="observed"' "$page" | wc -l)" = 2 ] || fail "$page: not one line per variation"
+    [ "$(grep -o 'class="expected"' "$page" | wc -l)" = 2 ] || fail "$page: no expected split"
+    grep -q "12-02 00h" "$page" && grep -q "to 2026-12-03 23:00" "$page" || fail "$page: hour range"
+    got_p=$(grep -o 'data-srm-p="hourly">[^<]*' "$page" | sed 's/.*>//')
+    $PY -c "import sys; w=float(sys.argv[1]); g=sys.argv[2]; sys.exit(0 if (g=='<0.001' and w<0.001) or abs(float(g)-w)<=0.0005*max(1,w)*10 else 1)" \
+        "$want_p" "$got_p" || fail "$page: SRM p $got_p, table $want_p"
+done
+[ "$RL_FAILS" = 0 ] && ok "the results pages chart exposures per hour of the last 48 hours"
 
 # --intraday with a date option is a usage error
 rl_run -- --intraday --full "$SPEC"
