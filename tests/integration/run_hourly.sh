@@ -94,6 +94,44 @@ for page in "$RL_TMP/memo/hourly.html" "$RL_TMP/report.html"; do
 done
 [ "$RL_FAILS" = 0 ] && ok "the results pages chart exposures per hour of the last 48 hours"
 
+# in a browser (headless chromium): the chart is laid out within the page's
+# width, each variation's lines have 48 points inside the plot, the page does
+# not overflow
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROME" ]; then
+    $PY - "$RL_TMP/memo/hourly.html" "$RL_TMP/probe.html" <<'PY'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+probe = """<script>addEventListener('load', () => {
+  const f = document.querySelector('#hourly figure'), svg = f && f.querySelector('svg');
+  const r = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+  const vb = svg ? svg.viewBox.baseVal : null, lines = svg ? [...svg.querySelectorAll('polyline')] : [];
+  const pts = lines.map(l => l.points.numberOfItems);
+  const inside = lines.every(l => [...Array(l.points.numberOfItems).keys()].every(i => {
+    const p = l.points.getItem(i); return p.x >= 0 && p.x <= vb.width && p.y >= 0 && p.y <= vb.height; }));
+  const out = document.createElement('pre'); out.id = 'hprobe';
+  out.textContent = JSON.stringify({w: r.width, h: r.height, pts, inside,
+    legend: f ? f.querySelectorAll('.legend li').length : 0, vw: document.documentElement.clientWidth,
+    overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth});
+  document.body.appendChild(out); });</script>"""
+open(sys.argv[2], "w", encoding="utf-8").write(page.replace("</body>", probe + "</body>", 1))
+PY
+    timeout 90 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+        --user-data-dir="$RL_TMP/chrome" --window-size=390,900 --virtual-time-budget=5000 \
+        --dump-dom "file://$RL_TMP/probe.html" 2>"$RL_TMP/chrome.err" |
+        grep -o '<pre id="hprobe">[^<]*' | sed 's/.*>//; s/&quot;/"/g' >"$RL_TMP/hprobe.json"
+    $PY -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+ok = 200 <= p["w"] <= p["vw"] and p["h"] > 100 and p["pts"] == [48] * 4 and p["inside"] \
+    and p["legend"] == 2 and not p["overflow"]
+print(p) if not ok else None
+sys.exit(0 if ok else 1)' "$RL_TMP/hprobe.json" && ok "in chromium: the hourly chart is laid out, 48 points per line, no overflow" ||
+        fail "the hourly chart in chromium ($(cat "$RL_TMP/hprobe.json"; grep -v dbus "$RL_TMP/chrome.err" | tail -n 2))"
+else
+    echo "run_hourly: no chromium; the browser check of the hourly chart skipped"
+fi
+
 # --intraday with a date option is a usage error
 rl_run -- --intraday --full "$SPEC"
 [ "$RL_RC" = 2 ] || fail "--intraday --full: exit $RL_RC, want 2"
