@@ -1739,7 +1739,7 @@ static AbcStatus hourly_intraday(Runner *r, RunOutcome *out, char *err, size_t e
     HourlyState h;
     memset(&h, 0, sizeof h);
     h.daily_through = -1;
-    if (r->env->wh && !r->show && (st = hourly_state_read(r, &h, err, errlen)) != ABC_OK)
+    if ((r->env->wh || r->show) && (st = hourly_state_read(r, &h, err, errlen)) != ABC_OK)
         return st;
     long long to = now - now % HOUR_S + HOUR_S;
     long long start = (long long)r->first_phase_day * DAY_S;

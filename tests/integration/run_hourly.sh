@@ -37,7 +37,11 @@ done
 rl_run ABC_TODAY=2026-12-03 ABC_NOW="2026-12-03 10:20:00" -- --intraday --dry-run "$SPEC"
 grep -q "^  hourly_fill " "$RL_OUT" && ! grep -q "^  wide_day\|^  stats_" "$RL_OUT" ||
     fail "--intraday --dry-run: not the hourly steps alone"
-[ "$RL_FAILS" = 0 ] && ok "--dry-run lists the hourly steps; --intraday --dry-run only them"
+rl_run ABC_TODAY=2026-12-03 ABC_NOW="2026-12-03 10:20:00" -- --intraday --dry-run --sql "$SPEC"
+grep -q "^-- hourly_fill, statement 1 of 1" "$RL_OUT" && grep -q "'2026-12-03 11:00:00'" "$RL_OUT" &&
+    ! grep -q "^-- wide_\|^-- stats_\|^-- report_" "$RL_OUT" ||
+    fail "--intraday --dry-run --sql: not the hourly statements through 11:00 alone"
+[ "$RL_FAILS" = 0 ] && ok "--dry-run lists the hourly steps; --intraday --dry-run (--sql) only them"
 
 # the first daily run: every hour of 12-01 and 12-02
 rl_run_ok "daily run" ABC_TODAY=2026-12-03 -- --quiet "$SPEC"
