@@ -475,6 +475,9 @@ int runcli_main(const char *cmd, int argc, char **argv)
                          "(%d hour%s, intraday)", res.nexperiments,
                          res.nexperiments == 1 ? "" : "s", res.first_hour, res.last_hour,
                          res.nhours, res.nhours == 1 ? "" : "s");
+            else if (o.intraday)
+                snprintf(detail, sizeof detail, "no hourly series (analysis { hourly; }): "
+                         "nothing to refresh");
             else if (res.ndays)
                 snprintf(detail, sizeof detail, "%d experiment%s, %s .. %s (%d day%s)",
                          res.nexperiments, res.nexperiments == 1 ? "" : "s", res.first_date,
