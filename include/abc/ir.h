@@ -187,6 +187,8 @@ typedef struct IrAnalysis {
     double mde;              /* 0 = not set */
     int bootstrap_resamples; /* default 1000 */
     unsigned long bootstrap_seed;
+    bool hourly;             /* `hourly;`: the per-hour series (docs/LANGUAGE.md §14) */
+    SrcLoc hourly_loc;
 } IrAnalysis;
 
 enum IrActivityReport {

@@ -76,6 +76,17 @@ AbcStatus report_series_read(ReportSeriesRow *out, const char *const *vals, int 
 AbcStatus report_cohort_read(ReportCohortRow *out, const char *const *vals, int n, Arena *arena,
                              char *err, size_t errlen) ABC_MUST_CHECK;
 
+/* One row of the hourly series (specs with `hourly`): the units first
+ * exposed in an hour in one variation, or (is_srm, variation_key "") the
+ * experiment's cumulative SRM p-value at that hour. */
+typedef struct ReportHourly {
+    const char *hour;             /* 'YYYY-MM-DD HH:00:00' */
+    const char *tracking_key, *variation_key;
+    bool is_srm;
+    double value;                 /* exposures, or the p-value (NaN: none) */
+    double weight;                /* the variation's weight; NaN when unknown */
+} ReportHourly;
+
 typedef struct ReportInput {
     const char *tag;
     const char *heading;          /* "A/B results" (memo), "stored results" (abc report) */
@@ -89,6 +100,8 @@ typedef struct ReportInput {
     int ndaily;
     const char *data_note;        /* a tag-level data-quality note (skipped rows), or NULL */
     const ReportActivity *activity; /* growth rows of the tag, or NULL (none) */
+    const ReportHourly *hourly;   /* the last 48 hours of the hourly series, or none */
+    int nhourly;
 } ReportInput;
 
 void report_markdown(const ReportInput *in, Buf *out);

@@ -76,6 +76,8 @@ void results_set_null_key_rows(Results *r, long long n);
 void results_memo(const Results *r, long analysis_date, const char *run_line, Buf *out);
 void results_page(const Results *r, long analysis_date, const char *run_line, const ReportActivity *act,
                   Buf *out);
+/* The hourly series for the page (borrowed; must outlive the Results). */
+void results_set_hourly(Results *r, const ReportHourly *rows, int n);
 void results_json(const Results *r, long analysis_date, Buf *out);
 
 #endif

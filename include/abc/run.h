@@ -16,6 +16,13 @@
  * start on the first run or when the spec or abc version changed.  The end
  * is yesterday (UTC; ABC_TODAY overrides "today"), never before the start.
  *
+ * Specs with `hourly` also fill the hourly series for the hours of the
+ * dates due.  --intraday refreshes only the hourly series: the hours from
+ * the recorded high-water mark minus one hour (late events) through the
+ * current hour (UTC; ABC_NOW 'YYYY-MM-DD HH:MM:SS' overrides "now"), read
+ * from the events of those hours; it computes no statistics and publishes
+ * no report.
+ *
  * Ownership: RunEnv borrows the config and the warehouse; run_spec()
  * allocates nothing the caller frees except RunOutcome (run_outcome_free).
  */
@@ -35,6 +42,8 @@
 typedef struct RunOptions {
     const char *date, *from, *to; /* YYYY-MM-DD or NULL */
     bool full;
+    bool intraday;                /* refresh the hourly series of today's hours only
+                                   * (specs with `hourly`); no statistics, no report */
     bool dry_run;
     bool sql;                     /* with dry_run: print every statement the run
                                    * would send, bound, instead of the plan; no
@@ -58,6 +67,8 @@ typedef struct RunOutcome {
     char *memo_path;
     char first_date[11], last_date[11];
     int ndays;
+    int nhours;                   /* --intraday: hours refreshed, first_hour .. last_hour */
+    char first_hour[20], last_hour[20];
     int nexperiments;
     int srm_failures;             /* experiments (all users) with SRM */
     int guardrail_failures;       /* guardrail metrics significantly worse */

@@ -295,8 +295,8 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
             buf_printf(out, "%s%s", first ? "" : ",", IR_FAIL_ON_NAMES[i]);
             first = false;
         }
-    buf_printf(out, " power=%.17g mde=%.17g bootstrap=%d seed=%lu\n", a->power_target, a->mde,
-               a->bootstrap_resamples, a->bootstrap_seed);
+    buf_printf(out, " power=%.17g mde=%.17g bootstrap=%d seed=%lu%s\n", a->power_target, a->mde,
+               a->bootstrap_resamples, a->bootstrap_seed, a->hourly ? " hourly" : "");
     static const char *const reps[] = {"dau", "wau", "mau", "growth", "cohorts_weekly",
                                        "cohorts_monthly"};
     for (int i = 0; i < ir->nactivities; i++) {

@@ -12,7 +12,8 @@
  * table, and its segment breakdown collapsed in <details>.  Experiments
  * whose checks failed are shown with their failure, never dropped.  After
  * the experiments, for specs with activity blocks and growth rows, the
- * growth section (report_html_growth.c). */
+ * growth section (report_html_growth.c); specs with `hourly` end with the
+ * exposures per hour of the last 48 hours. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -873,6 +874,136 @@ static void experiment_html(Html *h, const RmExp *x, int e)
     buf_puts(out, "</section>\n");
 }
 
+/* ---- the hourly series ------------------------------------------------------------ */
+
+/* Specs with `hourly`: per experiment, the units first exposed in each of
+ * the last 48 hours by variation (solid), the count the weights expect
+ * from the hour's total (dashed), and the cumulative SRM p-value. */
+static void hourly_chart(Html *h, const RmExp *x, int e)
+{
+    Buf *out = h->out;
+    int nh = x->nhours, nv = x->nvars;
+    double ymax = 1, wsum = 0;
+    for (int v = 0; v < nv; v++)
+        wsum += isfinite(x->vars[v].weight) ? x->vars[v].weight : 0;
+    for (int i = 0; i < nh * nv; i++)
+        ymax = fmax(ymax, x->hour_exposures[i]);
+    double ticks[16], step;
+    int nt = nice_ticks(0, ymax, ticks, &step);
+    double yhi = nt ? fmax(ymax, ticks[nt - 1]) : ymax;
+    const double W = 480, H = 250, X0 = 58, X1 = 466, Y0 = 12, Y1 = 190;
+    double xhi = nh > 1 ? nh - 1 : 1;
+    int id = ++h->chart_id;
+    const char *last = x->hours[nh - 1];
+    double p_last = x->hour_srm_p[nh - 1];
+    buf_printf(out, "<figure data-experiment=\"%d\" data-hours=\"%d\"><svg class=\"chart hourly\" "
+                    "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-labelledby=\"c%d-t c%d-d\">"
+                    "<title id=\"c%d-t\">",
+               e + 1, nh, W, H, id, id, id);
+    rf_html(out, rf_or(x->name, rf_or(x->tracking_key, "?")));
+    buf_printf(out, ": exposures per hour</title><desc id=\"c%d-d\">New units per hour and variation, "
+                    "%.13s:00 to %.13s:00, with the count the weights expect. Last hour:",
+               id, x->hours[0], last);
+    for (int v = 0; v < nv; v++) {
+        buf_puts(out, " ");
+        rf_html(out, rm_var_label(&x->vars[v]));
+        buf_puts(out, " ");
+        rf_count(out, x->hour_exposures[(size_t)(nh - 1) * (size_t)nv + (size_t)v]);
+        buf_puts(out, ";");
+    }
+    buf_puts(out, " cumulative SRM p-value ");
+    rf_p(out, p_last);
+    buf_puts(out, ".</desc>\n");
+    buf_printf(out, "<g class=\"axis\" data-axis=\"y\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+                    "y2=\"%.0f\" stroke=\"#59636e\"/>\n", X0, Y0, X0, Y1);
+    for (int t = 0; t < nt; t++) {
+        double ty = sx(ticks[t], 0, yhi, Y1, Y0);
+        buf_printf(out, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#eaeef2\"/>"
+                        "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" "
+                        "fill=\"#1f2328\">",
+                   X0 + 1, ty, X1, ty, X0 - 7, ty + 4);
+        tick_label(out, ticks[t], step, "");
+        buf_puts(out, "</text>\n");
+    }
+    buf_printf(out, "<text class=\"axis-title\" transform=\"translate(13 %.0f) rotate(-90)\" "
+                    "font-size=\"12\" text-anchor=\"middle\" fill=\"#1f2328\">new units</text></g>\n",
+               (Y0 + Y1) / 2);
+    buf_printf(out, "<g class=\"axis\" data-axis=\"x\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+                    "y2=\"%.0f\" stroke=\"#59636e\"/>\n", X0, Y1, X1, Y1);
+    int every = nh <= 8 ? 1 : (nh + 7) / 8;
+    for (int i = 0; i < nh; i += every) {
+        double tx = sx(i, 0, xhi, X0, X1);
+        /* 'YYYY-MM-DD HH': "MM-DD HHh" */
+        buf_printf(out, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
+                        "fill=\"#1f2328\">%.5s %.2sh</text>\n",
+                   tx, Y1 + 16, x->hours[i] + 5, x->hours[i] + 11);
+    }
+    buf_printf(out, "<text class=\"axis-title\" x=\"%.0f\" y=\"%.0f\" font-size=\"12\" "
+                    "text-anchor=\"middle\" fill=\"#1f2328\">hour (%.13s:00 to %.13s:00)</text></g>\n",
+               (X0 + X1) / 2, Y1 + 36, x->hours[0], last);
+    for (int v = 0; v < nv; v++) {
+        const char *col = PALETTE[v % NPALETTE];
+        double share = wsum > 0 && isfinite(x->vars[v].weight) ? x->vars[v].weight / wsum : NAN;
+        buf_printf(out, "<polyline class=\"observed\" data-variation=\"%d\" fill=\"none\" "
+                        "stroke=\"%s\" stroke-width=\"2\" points=\"", v, col);
+        for (int i = 0; i < nh; i++)
+            buf_printf(out, "%s%.1f,%.1f", i ? " " : "", sx(i, 0, xhi, X0, X1),
+                       sx(x->hour_exposures[(size_t)i * (size_t)nv + (size_t)v], 0, yhi, Y1, Y0));
+        buf_puts(out, "\"/>\n");
+        if (!isfinite(share))
+            continue;
+        buf_printf(out, "<polyline class=\"expected\" data-variation=\"%d\" fill=\"none\" "
+                        "stroke=\"%s\" stroke-width=\"1\" stroke-dasharray=\"4 3\" points=\"", v, col);
+        for (int i = 0; i < nh; i++) {
+            double tot = 0;
+            for (int k = 0; k < nv; k++)
+                tot += x->hour_exposures[(size_t)i * (size_t)nv + (size_t)k];
+            buf_printf(out, "%s%.1f,%.1f", i ? " " : "", sx(i, 0, xhi, X0, X1),
+                       sx(tot * share, 0, yhi, Y1, Y0));
+        }
+        buf_puts(out, "\"/>\n");
+    }
+    buf_puts(out, "</svg><ul class=\"legend\">");
+    for (int v = 0; v < nv; v++) {
+        buf_printf(out, "<li><span class=\"sw\" style=\"background:%s\"></span>",
+                   PALETTE[v % NPALETTE]);
+        rf_html(out, rm_var_label(&x->vars[v]));
+        if (isfinite(x->vars[v].weight) && wsum > 0) {
+            buf_puts(out, " (expected ");
+            rf_pct(out, x->vars[v].weight / wsum);
+            buf_puts(out, ")");
+        }
+        buf_puts(out, "</li>");
+    }
+    buf_printf(out, "</ul><figcaption>New units per hour (solid) and the count the weights expect "
+                    "from the hour's total (dashed). Cumulative SRM p-value at %.13s:00: "
+                    "<span data-srm-p=\"hourly\">", last);
+    rf_p(out, p_last);
+    buf_puts(out, "</span>.</figcaption></figure>\n");
+}
+
+static void hourly_html(Html *h)
+{
+    const RmModel *m = h->m;
+    bool any = false;
+    for (int e = 0; e < m->nexps; e++)
+        any |= m->exps[e].nhours > 0;
+    if (!any)
+        return;
+    buf_puts(h->out, "<section class=\"hourly\" id=\"hourly\"><h2>Exposures per hour (last 48 "
+                     "hours)</h2>\n");
+    for (int e = 0; e < m->nexps; e++) {
+        const RmExp *x = &m->exps[e];
+        if (x->nhours == 0)
+            continue;
+        buf_puts(h->out, "<h3>");
+        rf_html(h->out, rf_or(x->name, rf_or(x->tracking_key, "?")));
+        buf_puts(h->out, "</h3>\n");
+        hourly_chart(h, x, e);
+    }
+    buf_puts(h->out, "</section>\n");
+}
+
 void report_html(const ReportInput *in, Buf *out)
 {
     RmModel m;
@@ -944,6 +1075,7 @@ void report_html(const ReportInput *in, Buf *out)
     for (int e = 0; e < m.nexps; e++)
         experiment_html(&h, &m.exps[e], e);
     rh_growth(out, &g, &h.chart_id);
+    hourly_html(&h);
     buf_puts(out, "</main>\n</body></html>\n");
     rm_activity_free(&g);
     rm_free(&m);

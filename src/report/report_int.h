@@ -38,6 +38,12 @@ typedef struct RmExp {
     int power_metric;
     double need_per_arm, have_per_arm, days, days_more;
     char power_note[200];
+    /* the hourly series (specs with `hourly`): the last nhours hours, oldest
+     * first; new units per hour and variation, the cumulative SRM p-value */
+    int nhours;
+    const char **hours;           /* 'YYYY-MM-DD HH:00:00' */
+    double *hour_exposures;       /* [hour * nvars + variation] */
+    double *hour_srm_p;           /* [hour], NaN when none */
 } RmExp;
 
 typedef struct RmModel {

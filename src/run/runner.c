@@ -16,6 +16,8 @@
 
 #include "abc/dates.h"
 #include "abc/gb.h"
+#include "abc/hourly.h"
+#include "abc/report.h"
 #include "abc/results.h"
 #include "abc/run.h"
 #include "abc/spec.h"
@@ -795,25 +797,27 @@ static AbcStatus check_key_widths(Runner *r, char *err, size_t errlen)
                  term_safe(&r->arena, tag), strlen(tag), SQLGEN_KEY_TAG_BYTES);
         return ABC_ERR_SPEC;
     }
+    /* the hourly series table's key is tighter (sqlgen.h) */
+    bool hourly = r->unit.ir->analysis.hourly;
+    int max_tk = hourly ? SQLGEN_KEY_HOURLY_TRACKING_KEY_BYTES : SQLGEN_KEY_TRACKING_KEY_BYTES;
+    int max_vk = hourly ? SQLGEN_KEY_HOURLY_VARIATION_KEY_BYTES : SQLGEN_KEY_VARIATION_KEY_BYTES;
     for (int i = 0; i < r->nexps; i++) {
         const RunExperiment *x = &r->exps[i];
-        if (strlen(x->tracking_key) > SQLGEN_KEY_TRACKING_KEY_BYTES) {
+        if (strlen(x->tracking_key) > (size_t)max_tk) {
             snprintf(err, errlen,
                      "experiment %s: its tracking key is %zu bytes long: on StarRocks abc's "
                      "primary keys hold tracking keys of at most %d bytes (docs/TABLES.md)",
-                     term_safe(&r->arena, x->id), strlen(x->tracking_key),
-                     SQLGEN_KEY_TRACKING_KEY_BYTES);
+                     term_safe(&r->arena, x->id), strlen(x->tracking_key), max_tk);
             return ABC_ERR_SPEC;
         }
         for (int k = 0; k < x->nvariations; k++) {
             const char *vk = x->variations[k].key;
-            if (vk && strlen(vk) > SQLGEN_KEY_VARIATION_KEY_BYTES) {
+            if (vk && strlen(vk) > (size_t)max_vk) {
                 snprintf(err, errlen,
                          "experiment %s: the key of variation %d is %zu bytes long: on "
                          "StarRocks abc's primary keys hold variation keys of at most %d bytes "
                          "(docs/TABLES.md)",
-                         term_safe(&r->arena, x->id), k, strlen(vk),
-                         SQLGEN_KEY_VARIATION_KEY_BYTES);
+                         term_safe(&r->arena, x->id), k, strlen(vk), max_vk);
                 return ABC_ERR_SPEC;
             }
         }
@@ -1544,6 +1548,16 @@ static void dry_run_plan(Runner *r)
         case SQLSTEP_ACTIVITY_STAGE: when = "  [before report_publish]"; break;
         case SQLSTEP_ACTIVITY_PUBLISH: when = "  [when report_publish does not run]"; break;
         case SQLSTEP_ACTIVITY_READ: when = "  [for the memo]"; break;
+        case SQLSTEP_HOURLY_RESET: when = r->full ? "" : "  [skipped: not a full run]"; break;
+        case SQLSTEP_HOURLY_UNITS:
+        case SQLSTEP_HOURLY_FILL:
+        case SQLSTEP_HOURLY_CUMULATIVE:
+        case SQLSTEP_HOURLY_SRM:
+            when = r->stats_only || r->from > r->to ? "  [not used: nothing to fill]"
+                                                    : "  [every hour of the dates due]";
+            break;
+        case SQLSTEP_HOURLY_READ: when = "  [the last 48 hours, for the HTML page]"; break;
+        case SQLSTEP_HOURLY_STATE_WRITE: when = "  [after the hourly fill]"; break;
         default: break;
         }
         fprintf(f, "  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
@@ -1744,6 +1758,345 @@ out:
 /* --dry-run --sql: the publish steps for the last date due, as a run sends
  * them when that date has results; the result rows ({{values}}) exist only
  * after the analysis, so report_load shows its placeholder. */
+/* ---- the hourly series (specs with `hourly`) ------------------------------------- */
+
+/* Times are whole seconds since 1970-01-01 UTC; hours start at a multiple
+ * of 3600. */
+enum { HOUR_S = 3600, DAY_S = 86400 };
+
+/* Now, UTC, or ABC_NOW ('YYYY-MM-DD HH:MM:SS') when set (tests, demos). */
+static AbcStatus hourly_now(long long *now, char *err, size_t errlen)
+{
+    const char *env = getenv("ABC_NOW");
+    if (env && *env) {
+        if (!hourly_ts_parse(env, now) || strlen(env) != 19) {
+            snprintf(err, errlen, "ABC_NOW '%.40s' is not a time YYYY-MM-DD HH:MM:SS", env);
+            return ABC_ERR_USAGE;
+        }
+        return ABC_OK;
+    }
+    *now = (long long)time(NULL);
+    return ABC_OK;
+}
+
+typedef struct HourlyState {
+    bool found;
+    long long high_water; /* start of the last hour filled */
+    long daily_through;   /* last date a daily run filled; -1 none */
+} HourlyState;
+
+static AbcStatus hourly_state_fn(const WhRow *row, void *ctx)
+{
+    HourlyState *h = ctx;
+    if (row->ncols < 2 || !row->values[0])
+        return ABC_OK;
+    h->found = hourly_ts_parse(row->values[0], &h->high_water);
+    if (!row->values[1] || !date_parse_prefix(row->values[1], &h->daily_through))
+        h->daily_through = -1;
+    return ABC_OK;
+}
+
+static AbcStatus hourly_state_read(Runner *r, HourlyState *h, char *err, size_t errlen)
+{
+    memset(h, 0, sizeof *h);
+    h->daily_through = -1;
+    const SqlStep *s = find_step(r, SQLSTEP_HOURLY_STATE_READ);
+    if (!s)
+        return ABC_OK;
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    AbcStatus st = query_step(r, s, &p, hourly_state_fn, h, err, errlen);
+    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_NO_TABLE) {
+        memset(h, 0, sizeof *h); /* not created yet: nothing filled */
+        h->daily_through = -1;
+        st = ABC_OK;
+    }
+    return st;
+}
+
+static AbcStatus hourly_state_write(Runner *r, const SqlParams *base, const HourlyState *h,
+                                    char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_HOURLY_STATE_WRITE);
+    if (!s)
+        return ABC_OK;
+    char hw[20], dt[11];
+    hourly_ts_format(h->high_water, hw);
+    if (h->daily_through >= 0)
+        date_format(h->daily_through, dt);
+    SqlValue row[4];
+    for (int c = 0; c < SQLGEN_HOURLY_STATE_NCOLUMNS && c < 4; c++) {
+        const char *col = SQLGEN_HOURLY_STATE_COLUMNS[c];
+        SqlValue v = sv_null();
+        if (!strcmp(col, "tag")) v = sv_str(r->unit.ir->tag);
+        else if (!strcmp(col, "high_water")) v = sv_ts(hw);
+        else if (!strcmp(col, "daily_through")) v = h->daily_through >= 0 ? sv_date(dt) : sv_null();
+        else if (!strcmp(col, "updated_at")) v = sv_ts(r->computed_at);
+        row[c] = v;
+    }
+    return exec_row(r, s, row, SQLGEN_HOURLY_STATE_NCOLUMNS, base, err, errlen);
+}
+
+typedef struct CumRows {
+    Runner *r;
+    HourlyCumulative *v;
+    int n, cap;
+} CumRows;
+
+static AbcStatus cum_fn(const WhRow *row, void *ctx)
+{
+    CumRows *c = ctx;
+    if (row->ncols < 5 || !row->values[0] || !row->values[1] || !row->values[2])
+        return ABC_OK;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 256;
+        HourlyCumulative *v = arena_alloc(&c->r->arena, sizeof *v * (size_t)c->cap);
+        if (c->n)
+            memcpy(v, c->v, sizeof *v * (size_t)c->n);
+        c->v = v;
+    }
+    char *end = NULL;
+    double n = row->values[3] ? strtod(row->values[3], &end) : 0;
+    double w = row->values[4] ? strtod(row->values[4], NULL) : NAN;
+    c->v[c->n++] = (HourlyCumulative){arena_strdup(&c->r->arena, row->values[0]),
+                                      arena_strdup(&c->r->arena, row->values[1]),
+                                      arena_strdup(&c->r->arena, row->values[2]), n, w};
+    return ABC_OK;
+}
+
+/* Fill the hourly series of [from, to): the units first exposed in it,
+ * every hour x variation x measure, then the cumulative SRM p-value of
+ * each experiment-hour from the stats kernel. */
+static AbcStatus hourly_fill(Runner *r, const SqlParams *base, long long from, long long to,
+                             char *err, size_t errlen)
+{
+    const SqlStep *units = find_step(r, SQLSTEP_HOURLY_UNITS);
+    const SqlStep *fill = find_step(r, SQLSTEP_HOURLY_FILL);
+    const SqlStep *cum = find_step(r, SQLSTEP_HOURLY_CUMULATIVE);
+    const SqlStep *srm = find_step(r, SQLSTEP_HOURLY_SRM);
+    if (!units || !fill || !cum || !srm || from >= to)
+        return ABC_OK;
+    char ft[20], tt[20], fd[11], td[11];
+    hourly_ts_format(from, ft);
+    hourly_ts_format(to, tt);
+    date_format((long)(from / DAY_S), fd);
+    date_format((long)((to - 1) / DAY_S), td);
+    SqlParams p = *base;
+    p.from_time = ft;
+    p.to_time = tt;
+    p.from_date = fd;
+    p.to_date = td;
+    AbcStatus st = exec_step(r, units, &p, err, errlen);
+    if (st == ABC_OK)
+        st = exec_step(r, fill, &p, err, errlen);
+    CumRows rows = {r, NULL, 0, 0};
+    if (st == ABC_OK)
+        st = query_step(r, cum, &p, cum_fn, &rows, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    if (r->show) {
+        fprintf(r->show, "-- {{values}}: the stats kernel's cumulative SRM p-value of each "
+                         "experiment and hour (%d columns each)\n", SQLGEN_HOURLY_NCOLUMNS);
+        SqlParams q = p;
+        q.keep_unbound = true;
+        return exec_step(r, srm, &q, err, errlen);
+    }
+    HourlySrm *res = arena_alloc(&r->arena, sizeof *res * (size_t)(rows.n + 1));
+    int ng = hourly_srm(rows.v, rows.n, res);
+    if (ng > 0) {
+        enum { NC = 8 };
+        SqlValue *vals = arena_alloc(&r->arena, sizeof *vals * (size_t)ng * NC);
+        for (int i = 0; i < ng; i++) {
+            SqlValue *v = vals + (size_t)i * NC;
+            long long t = 0;
+            (void)hourly_ts_parse(res[i].hour, &t);
+            char *day = arena_alloc(&r->arena, 11), *hour = arena_alloc(&r->arena, 20);
+            date_format((long)(t / DAY_S), day);
+            hourly_ts_format(t, hour);
+            for (int c = 0; c < SQLGEN_HOURLY_NCOLUMNS && c < NC; c++) {
+                const char *col = SQLGEN_HOURLY_COLUMNS[c];
+                SqlValue x = sv_str("");
+                if (!strcmp(col, "event_date")) x = sv_date(day);
+                else if (!strcmp(col, "hour")) x = sv_ts(hour);
+                else if (!strcmp(col, "tracking_key")) x = sv_str(res[i].tracking_key);
+                else if (!strcmp(col, "measure")) x = sv_str("srm_p_value");
+                else if (!strcmp(col, "tag")) x = sv_str(r->unit.ir->tag);
+                else if (!strcmp(col, "value"))
+                    x = isfinite(res[i].p_value) ? sv_dbl(res[i].p_value) : sv_null();
+                v[c] = x;
+            }
+        }
+        st = exec_values(r, srm, vals, ng, SQLGEN_HOURLY_NCOLUMNS, base, err, errlen);
+    }
+    return st;
+}
+
+/* The daily run's hours: every hour of the dates due (on a full run, or
+ * the first time, of every date from the earliest phase start, so that the
+ * units and cumulative counts start complete). */
+static AbcStatus hourly_daily(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    if (!r->unit.ir->analysis.hourly || r->from > r->to)
+        return ABC_OK;
+    HourlyState h;
+    AbcStatus st = hourly_state_read(r, &h, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    bool whole = r->full || !h.found;
+    const SqlStep *reset = find_step(r, SQLSTEP_HOURLY_RESET);
+    if (r->full && reset && (st = exec_step(r, reset, base, err, errlen)) != ABC_OK)
+        return st;
+    long first = whole ? r->first_phase_day : r->from;
+    if (first > r->from)
+        first = r->from;
+    long long from = (long long)first * DAY_S, to = (long long)(r->to + 1) * DAY_S;
+    if ((st = hourly_fill(r, base, from, to, err, errlen)) != ABC_OK)
+        return st;
+    if (!h.found || to - HOUR_S > h.high_water)
+        h.high_water = to - HOUR_S;
+    if (r->to > h.daily_through)
+        h.daily_through = r->to;
+    if ((st = hourly_state_write(r, base, &h, err, errlen)) != ABC_OK)
+        return st;
+    char a[20], b[20];
+    hourly_ts_format(from, a);
+    hourly_ts_format(to - HOUR_S, b);
+    progress(r, "hourly series filled for %.13s:00 .. %.13s:00", a, b);
+    return ABC_OK;
+}
+
+/* `abc run --intraday`: the hours from the high-water mark minus one hour
+ * (events that arrived late) through the current hour; nothing else. */
+static AbcStatus hourly_intraday(Runner *r, RunOutcome *out, char *err, size_t errlen)
+{
+    const IrSpec *ir = r->unit.ir;
+    if (!ir->analysis.hourly) {
+        progress(r, "no hourly series (analysis { hourly; }): nothing to refresh");
+        return ABC_OK;
+    }
+    long long now;
+    AbcStatus st = hourly_now(&now, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    HourlyState h;
+    memset(&h, 0, sizeof h);
+    h.daily_through = -1;
+    if ((r->env->wh || r->show) && (st = hourly_state_read(r, &h, err, errlen)) != ABC_OK)
+        return st;
+    long long to = now - now % HOUR_S + HOUR_S;
+    long long start = (long long)r->first_phase_day * DAY_S;
+    long long from = h.found ? h.high_water - HOUR_S : start;
+    if (from < start)
+        from = start;
+    if (from > to - HOUR_S)
+        from = to - HOUR_S;
+    char a[20], b[20];
+    hourly_ts_format(from, a);
+    hourly_ts_format(to - HOUR_S, b);
+    out->nhours = (int)((to - from) / HOUR_S);
+    snprintf(out->first_hour, sizeof out->first_hour, "%s", a);
+    snprintf(out->last_hour, sizeof out->last_hour, "%s", b);
+    out->nexperiments = r->nexps;
+    const char *why = h.found ? "from the high-water mark minus one hour"
+                              : "no hour filled yet: from the earliest phase start";
+    if (r->opt->dry_run && !r->show) {
+        FILE *f = r->opt->plan_out ? r->opt->plan_out : stdout;
+        fprintf(f, "abc run %s --intraday --dry-run (%s, dialect %s)\n", ir->tag, ir->path,
+                r->env->dialect->name);
+        fprintf(f, "experiments: %d\n", r->nexps);
+        if (r->env->wh)
+            fprintf(f, "hours due: %.13s:00 .. %.13s:00 (%d hours; %s; events at or after %s)\n",
+                    a, b, out->nhours, why, a);
+        else
+            fprintf(f, "hours due: from the high-water mark minus one hour through %.13s:00 "
+                       "(the warehouse is not read)\n", b);
+        fprintf(f, "steps:\n");
+        static const SqlStepKind kinds[] = {SQLSTEP_DDL, SQLSTEP_CONFIG, SQLSTEP_HOURLY_STATE_READ,
+                                            SQLSTEP_HOURLY_UNITS, SQLSTEP_HOURLY_FILL,
+                                            SQLSTEP_HOURLY_CUMULATIVE, SQLSTEP_HOURLY_SRM,
+                                            SQLSTEP_HOURLY_STATE_WRITE};
+        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+            const SqlStep *s = find_step(r, kinds[i]);
+            if (s)
+                fprintf(f, "  %-28s %d statement%s  %s\n", s->name, s->nstmts,
+                        s->nstmts == 1 ? " " : "s", s->summary);
+        }
+        fprintf(f, "then: no statistics, no report: the daily run supersedes today's hours\n");
+        return ABC_OK;
+    }
+    SqlParams base;
+    memset(&base, 0, sizeof base);
+    base.run_id = r->run_id;
+    const SqlStep *ddl = find_step(r, SQLSTEP_DDL);
+    if (ddl && (st = exec_step(r, ddl, &base, err, errlen)) != ABC_OK)
+        return st;
+    if ((st = write_config(r, &base, err, errlen)) != ABC_OK)
+        return st;
+    if ((st = hourly_fill(r, &base, from, to, err, errlen)) != ABC_OK)
+        return st;
+    h.high_water = h.found && h.high_water > to - HOUR_S ? h.high_water : to - HOUR_S;
+    h.found = true;
+    if ((st = hourly_state_write(r, &base, &h, err, errlen)) != ABC_OK)
+        return st;
+    progress(r, "intraday: hourly series refreshed for %.13s:00 .. %.13s:00 (%d hours; %s)", a, b,
+             out->nhours, why);
+    return ABC_OK;
+}
+
+/* The last 48 hours of the series (up to the high-water mark), for the
+ * results page. */
+typedef struct HourRows {
+    Runner *r;
+    ReportHourly *v;
+    int n, cap;
+} HourRows;
+
+static AbcStatus hour_row_fn(const WhRow *row, void *ctx)
+{
+    HourRows *c = ctx;
+    if (row->ncols < 6 || !row->values[0] || !row->values[1] || !row->values[3])
+        return ABC_OK;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 256;
+        ReportHourly *v = arena_alloc(&c->r->arena, sizeof *v * (size_t)c->cap);
+        if (c->n)
+            memcpy(v, c->v, sizeof *v * (size_t)c->n);
+        c->v = v;
+    }
+    Arena *a = &c->r->arena;
+    c->v[c->n++] = (ReportHourly){
+        arena_strdup(a, row->values[0]), arena_strdup(a, row->values[1]),
+        arena_strdup(a, row->values[2] ? row->values[2] : ""),
+        strcmp(row->values[3], "srm_p_value") == 0,
+        row->values[4] ? strtod(row->values[4], NULL) : NAN,
+        row->values[5] ? strtod(row->values[5], NULL) : NAN};
+    return ABC_OK;
+}
+
+static AbcStatus hourly_report(Runner *r, Results *res, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_HOURLY_READ);
+    if (!s || !r->env->wh || r->show)
+        return ABC_OK;
+    HourlyState h;
+    AbcStatus st = hourly_state_read(r, &h, err, errlen);
+    if (st != ABC_OK || !h.found)
+        return st;
+    char ft[20], fd[11];
+    long long from = h.high_water - 47 * HOUR_S;
+    hourly_ts_format(from, ft);
+    date_format((long)(from / DAY_S), fd);
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.from_time = ft;
+    p.from_date = fd;
+    HourRows rows = {r, NULL, 0, 0};
+    if ((st = query_step(r, s, &p, hour_row_fn, &rows, err, errlen)) != ABC_OK)
+        return st;
+    results_set_hourly(res, rows.v, rows.n);
+    return ABC_OK;
+}
+
 static AbcStatus show_publish(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
     char ds[11];
@@ -1915,6 +2268,10 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     st = plan_dates(&r, &state, err, errlen);
     if (st != ABC_OK)
         goto out;
+    if (o->intraday) { /* the hourly series only: no dates, no statistics */
+        st = hourly_intraday(&r, out, err, errlen);
+        goto out;
+    }
     /* after a spec or abc change everything is rebuilt, so the last
      * published date only guards against moving backwards otherwise */
     r.published = state.found && !r.full ? state.last_date : -1;
@@ -2044,6 +2401,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             goto out;
         if ((st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
             goto out;
+        if ((st = hourly_daily(&r, &base, err, errlen)) != ABC_OK)
+            goto out;
         out->ndays = total;
         snprintf(out->first_date, sizeof out->first_date, "%s", a);
         snprintf(out->last_date, sizeof out->last_date, "%s", b);
@@ -2172,6 +2531,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             goto out;
         report_activity_json(ir, &act, &out->activity_json);
     }
+    if ((st = hourly_report(&r, res, err, errlen)) != ABC_OK)
+        goto out;
     if ((st = write_memo(&r, res, &act, out, err, errlen)) != ABC_OK)
         goto out;
     progress(&r, "memo written to %s", out->memo_path);

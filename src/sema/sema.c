@@ -283,6 +283,13 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
         seen_top[TK_ANALYSIS])
         diag_warning(diag, seen_top[TK_ANALYSIS]->key->loc, "sequential testing applies to the t-test, which is not among the methods");
 
+    /* the hourly series buckets the exposure source's timestamps */
+    if (ir->analysis.hourly && ir->exposure.source >= 0 &&
+        !ir->sources[ir->exposure.source].time_col)
+        diag_error(diag, ir->analysis.hourly_loc,
+                   "'hourly' needs a timestamp: the exposure source '%s' has no 'time' column",
+                   ir->sources[ir->exposure.source].name);
+
     if (diag->nerrors > errors_before)
         return ABC_ERR_SPEC;
     *out = ir;

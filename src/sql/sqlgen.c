@@ -320,6 +320,12 @@ static void bound_keys(Gen *g)
     g->tables[T_FPRINT].key_bytes = tag_first;     /* tag, source, event_date */
     g->tables[T_ACT_USER].key_bytes = act_user;    /* activity, user_id */
     g->tables[T_OWNER].key_bytes = owner;          /* table_name */
+    static const int hourly[] = {0, 0, SQLGEN_KEY_HOURLY_TRACKING_KEY_BYTES,
+                                 SQLGEN_KEY_HOURLY_VARIATION_KEY_BYTES,
+                                 SQLGEN_KEY_HOURLY_METRIC_BYTES, SQLGEN_KEY_HOURLY_MEASURE_BYTES};
+    g->tables[T_HOURLY].key_bytes = hourly;         /* event_date, hour, ... */
+    g->tables[T_HOURLY_UNIT].key_bytes = assign + 1; /* tracking_key, user_id */
+    g->tables[T_HOURLY_STATE].key_bytes = tag_first; /* tag */
 }
 
 AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,
@@ -350,6 +356,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_owner_table(&g);
     gen_fprint_table(&g);
     gen_activity_tables(&g);
+    gen_hourly_tables(&g);
     bound_keys(&g);
     for (int i = 0; i < T_COUNT; i++) {
         g.tables[i].replication_num = ir->replication_num;
@@ -374,6 +381,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_stats(&g);
     gen_report(&g);
     gen_activity(&g);
+    gen_hourly(&g);
     gen_runstate(&g);
     gen_guard(&g);
     gen_fingerprint(&g);
@@ -388,7 +396,9 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     out->steps = g.steps;
     out->nsteps = g.nsteps;
     out->tables = tables;
-    out->ntables = ir->nactivities ? T_COUNT : T_ACT_DAY;
+    /* the optional tables (activity, hourly) come last; a program lists the
+     * tables up to the last one it has (a table without columns is absent) */
+    out->ntables = ir->analysis.hourly ? T_COUNT : ir->nactivities ? T_HOURLY : T_ACT_DAY;
     out->wide = &tables[T_WIDE];
     out->daily = &tables[T_DAILY];
     out->schema_version = 1;
@@ -425,9 +435,9 @@ void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *o
 
 static void param_list(unsigned params, Buf *out)
 {
-    static const char *const names[] = {"event_date", "from_date", "to_date",
-                                        "analysis_date", "run_id", "values"};
-    for (int i = 0; i < 6; i++)
+    static const char *const names[] = {"event_date", "from_date", "to_date", "analysis_date",
+                                        "run_id", "values", "from_time", "to_time"};
+    for (int i = 0; i < 8; i++)
         if (params & (1u << i))
             buf_printf(out, " {{%s}}", names[i]);
 }

@@ -811,3 +811,9 @@ void gen_wide(Gen *g, bool range)
     gen_push_stmts(g, s, &st);
     buf_free(&b);
 }
+
+/* ---- for other phases ------------------------------------------------------ */
+
+void gen_phases_cte(Gen *g, Buf *b) { phases_cte(g, b); }
+
+void gen_exposure_variation(Gen *g, Buf *b, const IrSource *src) { variation_expr(g, b, src); }

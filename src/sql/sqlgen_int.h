@@ -20,6 +20,10 @@ void gen_config_clear(Gen *g);
 void gen_reset(Gen *g);
 void gen_assign(Gen *g, bool range);
 void gen_wide(Gen *g, bool range);
+/* For other phases: the experiments' latest phases CTE (`phases AS (...)`),
+ * and the variation key of an exposure row `s` of src (hash assignment). */
+void gen_phases_cte(Gen *g, Buf *b);
+void gen_exposure_variation(Gen *g, Buf *b, const IrSource *src);
 
 /* ---- sqlgen_stats.c ---- */
 void gen_stats(Gen *g);
@@ -39,6 +43,12 @@ void gen_activity(Gen *g);
  * without activity blocks): activity_publish, and report_publish, which
  * switches them in the experiment reports' transaction. */
 int gen_activity_swap(Gen *g, WriteSpec *ws);
+
+/* ---- sqlgen_hourly.c ---- */
+/* The hourly tables (T_HOURLY*), after gen_tables; nothing without `hourly`. */
+void gen_hourly_tables(Gen *g);
+/* hourly_reset, _units, _fill, _cumulative, _srm, _read, _state_read, _state_write. */
+void gen_hourly(Gen *g);
 
 /* ---- sqlgen_run.c ---- */
 /* The run_state table (T_STATE), after gen_tables. */
