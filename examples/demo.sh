@@ -4,7 +4,9 @@
 #
 #   1. abc synth: 10,000 synthetic users over 28 days (2026-10-01..28) with
 #      known true effects, exposed to the experiments of the GrowthBook
-#      snapshot examples/growthbook-snapshot.json;
+#      snapshot examples/growthbook-snapshot.json, plus its growth plant (a
+#      signup cohort of 500 with 40% week-1 retention, a wave of 250
+#      resurrected users: reports/engagement.html, growth section);
 #   2. abc run --all --full: every spec in specs/ against that snapshot;
 #   3. the retention memo, and a check that the effects abc recovered
 #      contain the injected ones in their confidence intervals.
@@ -36,6 +38,8 @@ case $rc in
 4) echo "abc run: exit 4 (a health check the specs ask for failed; see the memos)" ;;
 *) echo "abc run failed with exit $rc" >&2; exit "$rc" ;;
 esac
+
+echo "abc run: growth charts of the engagement spec's activity block in reports/engagement.html#growth"
 
 echo
 echo "== 3. the retention memo (reports/retention.md)"

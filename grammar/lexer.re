@@ -206,6 +206,7 @@ void lex_next(Lexer *lx, Token *t)
         "not"       { TOK(TK_NOT); }
         "in"        { TOK(TK_IN); }
         "is"        { TOK(TK_IS); }
+        "as"        { TOK(TK_AS); }
         "null"      { TOK(TK_NULL); }
         "true"      { t->text = "true"; TOK(TK_TRUE); }
         "false"     { t->text = "false"; TOK(TK_FALSE); }

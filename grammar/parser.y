@@ -39,7 +39,7 @@
 %parse_failure { ctx->syntax_failed = true; }
 
 %token FRAG_METRIC FRAG_COND FRAG_VALUE ILLEGAL.
-%fallback IDENT TAG METRIC GUARDRAIL SEGMENT TRUE FALSE IS.
+%fallback IDENT TAG METRIC GUARDRAIL SEGMENT TRUE FALSE IS AS.
 
 %left OR.
 %left AND.
@@ -95,10 +95,20 @@ word(A) ::= NUMBER(T).                 { A = ast_word(ctx, W_NUMBER, &T); }
 word(A) ::= DURATION(T).               { A = ast_word(ctx, W_DURATION, &T); }
 word(A) ::= IDENT(X) DOT IDENT(Y).     { A = ast_qname(ctx, &X, &Y); }
 word(A) ::= NUMBER(X) DOTDOT NUMBER(Y). { A = ast_range(ctx, &X, &Y); }
+word(A) ::= path(P).                   { A = P; }
+
+/* A path into a JSON column: three or more names, or a quoted key. */
+%type path {AstWord *}
+path(A) ::= IDENT(X) DOT STRING(Y).    { A = ast_path(ctx, &X, &Y, true); }
+path(A) ::= IDENT(X) DOT IDENT(Y) DOT IDENT(Z).  { A = ast_path_add(ctx, ast_path(ctx, &X, &Y, false), &Z, false); }
+path(A) ::= IDENT(X) DOT IDENT(Y) DOT STRING(Z). { A = ast_path_add(ctx, ast_path(ctx, &X, &Y, false), &Z, true); }
+path(A) ::= path(P) DOT IDENT(Z).      { A = ast_path_add(ctx, P, &Z, false); }
+path(A) ::= path(P) DOT STRING(Z).     { A = ast_path_add(ctx, P, &Z, true); }
 
 %type opt_where {AstCond *}
 %type cond {AstCond *}
 %type colref {AstWord *}
+%type column {AstWord *}
 %type lit {AstWord *}
 %type lits {AstWord *}
 opt_where(A) ::= .                     { A = NULL; }
@@ -119,8 +129,11 @@ cond(A) ::= colref(X) NOT IN LPAREN lits(L) RPAREN. { A = ast_in(ctx, X, true, L
 cond(A) ::= colref(X) IS NULL.         { A = ast_is_null(ctx, X, false); }
 cond(A) ::= colref(X) IS NOT NULL.     { A = ast_is_null(ctx, X, true); }
 
-colref(A) ::= IDENT(T).                { A = ast_word(ctx, W_IDENT, &T); }
-colref(A) ::= IDENT(X) DOT IDENT(Y).   { A = ast_qname(ctx, &X, &Y); }
+colref(A) ::= column(X).               { A = X; }
+colref(A) ::= column(X) AS(K) IDENT(T). { A = ast_column_as(ctx, X, &K, &T); }
+column(A) ::= IDENT(T).                { A = ast_word(ctx, W_IDENT, &T); }
+column(A) ::= IDENT(X) DOT IDENT(Y).   { A = ast_qname(ctx, &X, &Y); }
+column(A) ::= path(P).                 { A = P; }
 lit(A) ::= STRING(T).                  { A = ast_word(ctx, W_STRING, &T); }
 lit(A) ::= NUMBER(T).                  { A = ast_word(ctx, W_NUMBER, &T); }
 lit(A) ::= TRUE(T).                    { A = ast_word(ctx, W_IDENT, &T); }

@@ -24,8 +24,22 @@ typedef enum AstWordKind {
     W_NUMBER,   /* 0.05, 14 (text keeps the spelling) */
     W_DURATION, /* 7d (num = 7) */
     W_QNAME,    /* payments.amount (text = "payments", text2 = "amount") */
-    W_RANGE     /* 1..7 (num = 1, num2 = 7) */
+    W_RANGE,    /* 1..7 (num = 1, num2 = 7) */
+    W_PATH      /* a name and three or more keys, or with a quoted key: events.properties.page,
+                 * properties."key.with.dots" (text = the first name, keys = the rest) */
 } AstWordKind;
+
+/* The type a JSON path is read as: declared with `as TYPE`, or (in the IR)
+ * inferred from its use. */
+typedef enum AstJsonType { JT_NONE, JT_STRING, JT_NUMBER, JT_BOOLEAN } AstJsonType;
+
+/* One key of a W_PATH after its first name. */
+typedef struct AstPathKey {
+    const char *text;  /* the key (a quoted key unescaped) */
+    bool quoted;       /* written as a string: "key.with.dots" */
+    SrcLoc loc;
+    struct AstPathKey *next;
+} AstPathKey;
 
 typedef struct AstWord {
     AstWordKind kind;
@@ -33,6 +47,9 @@ typedef struct AstWord {
     const char *text2;
     double num, num2;
     bool comma_before; /* a ',' separated it from the previous word */
+    AstPathKey *keys;  /* W_PATH: the keys after text */
+    AstJsonType as;    /* a condition's column: the type declared by `as TYPE` (JT_NONE: none);
+                        * in the IR, a JSON path's type (W_PATH) */
     SrcLoc loc;
     struct AstWord *next;
     struct AstWord *tail; /* builders only: last word of the list this word heads */
@@ -53,7 +70,7 @@ typedef struct AstCond {
     AstCondKind kind;
     SrcLoc loc;
     /* C_CMP, C_IN, C_IS_NULL */
-    AstWord *column; /* W_IDENT or W_QNAME */
+    AstWord *column; /* W_IDENT, W_QNAME or W_PATH (`as TYPE` in its `as`) */
     AstCmpOp op;
     bool negated;    /* not in / is not null */
     AstWord *lits;   /* W_STRING / W_NUMBER / W_IDENT true|false; list for C_IN */
@@ -113,6 +130,11 @@ typedef struct AstSpec {
     AstComment *comments; /* in source order */
     SrcLoc loc;
 } AstSpec;
+
+/* "string" | "number" | "boolean" → the type; JT_NONE for anything else. */
+AstJsonType ast_json_type(const char *name);
+/* The type's name; "" for JT_NONE. */
+const char *ast_json_type_name(AstJsonType t);
 
 /* Structural equality ignoring locations (used by round-trip tests). */
 bool ast_equal(const AstSpec *a, const AstSpec *b);

@@ -50,6 +50,8 @@ typedef struct ConfigWarehouse {
     unsigned read_timeout_s;      /* remote reads; default 3600 */
     int replication_num;          /* StarRocks CREATE TABLE; 0 (default): the cluster's */
     unsigned lock_ttl_s;          /* a run's lease on its tag; default 21600 */
+    unsigned query_timeout_s;     /* statement timeout of the run's session; 0 (default):
+                                   * the server's (StarRocks query_timeout 300 s) */
 } ConfigWarehouse;
 
 typedef struct ConfigGrowthbook {

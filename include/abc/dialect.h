@@ -58,6 +58,10 @@ typedef struct TableCol {
     const char *comment; /* plain text; may be NULL */
 } TableCol;
 
+/* StarRocks cancels a load whose encoded primary key is longer (BE
+ * primary_key_limit_size). */
+enum { STARROCKS_KEY_LIMIT = 128 };
+
 typedef enum TableKey {
     TKEY_DUPLICATE, /* rows may repeat; the first nkey columns order/sort them */
     TKEY_PRIMARY    /* the first nkey columns are unique; INSERT upserts */
@@ -66,7 +70,9 @@ typedef enum TableKey {
 typedef enum TablePart {
     TPART_NONE,
     TPART_DAY, /* one partition per day of the DATE column part_col */
-    TPART_LIST /* one partition per value of part_col (e.g. the tag) */
+    TPART_LIST, /* one partition per value of part_col (e.g. the tag) */
+    TPART_TAG_DAY /* one partition per `tag` and day of the DATE column part_col: a
+                   * table several tags may write, each replacing only its days */
 } TablePart;
 
 typedef struct TableDef {
@@ -82,7 +88,15 @@ typedef struct TableDef {
     const char *comment;  /* plain text */
     bool evolving;        /* columns will be added by migrations */
     int replication_num;  /* StarRocks PROPERTIES "replication_num"; 0: the cluster's default */
+    const int *key_bytes; /* NULL, or per key column: a string of a StarRocks PRIMARY KEY
+                           * holds at most this many bytes (VARCHAR(n); 0: the type's
+                           * length), so the encoded key fits STARROCKS_KEY_LIMIT */
 } TableDef;
+
+/* The longest encoded primary key of t on StarRocks: a string costs its
+ * length in bytes plus 2 (except the last key column), DATE and INT 4,
+ * BIGINT and DATETIME 8, TINYINT 1.  0 for a table without PRIMARY KEY. */
+int starrocks_key_bytes(const TableDef *t);
 
 /* What a statement does besides its text, for whoever sends it: the
  * runner learns that a statement opens or closes a transaction from these
@@ -127,8 +141,17 @@ typedef struct WriteSpec {
     const char *body;       /* the query (WITH ... SELECT ...) or VALUES ... */
     const char *tag_value;  /* REPLACE_*: only rows with `tag` = this SQL literal are replaced
                              * (a table several tags may write); NULL: every row.  StarRocks
-                             * replaces whole partitions and ignores it */
+                             * overwrites the partition (`tag`, part_col) of a TPART_TAG_DAY
+                             * table and deletes by tag too in a REPLACE_RANGE */
+    bool touched_parts;     /* REPLACE_RANGE: every partition of [lo, hi] that had rows gets
+                             * rows from body; StarRocks then replaces the partitions the rows
+                             * fill with one atomic dynamic INSERT OVERWRITE (no DELETE) */
 } WriteSpec;
+
+/* What a value in a JSON column is read as (JSON_READ_NUMBER: a DOUBLE,
+ * NULL unless the value is a JSON number; JSON_READ_BOOLEAN: true/false,
+ * NULL unless the value is a JSON boolean). */
+typedef enum JsonRead { JSON_READ_STRING, JSON_READ_NUMBER, JSON_READ_BOOLEAN } JsonRead;
 
 typedef struct Dialect {
     DialectId id;
@@ -154,6 +177,10 @@ typedef struct Dialect {
     void (*write_together)(SqlStmts *out, const WriteSpec *w, int n);
     /* The statement that abandons an open transaction after a failure. */
     const char *rollback;
+    /* The session setting that stops any later statement of the session
+     * running longer than seconds (StarRocks query_timeout; MariaDB
+     * max_statement_time). */
+    void (*statement_timeout)(Buf *out, unsigned seconds);
     /* Delete the rows of t matching `where` (SQL text), as one statement. */
     void (*delete_where)(Buf *out, const TableDef *t, const char *where);
 
@@ -172,6 +199,14 @@ typedef struct Dialect {
     /* Continuous percentile (linear interpolation) of expr at p: an
      * aggregate, or, with percentile_is_window, a window over partition_by. */
     void (*percentile)(Buf *out, const char *expr, double p, const char *partition_by);
+    /* JSON: whether a key can be addressed in this dialect's JSON paths
+     * (the key is valid UTF-8 without control characters); then the value
+     * of json_expr at the keys, read as `as` (NULL when the path is missing
+     * or holds JSON null).  The path is written with the string literal
+     * function. */
+    AbcStatus (*check_json_key)(const char *key, char *why, size_t whylen);
+    void (*json_value)(Buf *out, const char *json_expr, const char *const *keys, int nkeys,
+                       JsonRead as);
 } Dialect;
 
 extern const Dialect dialect_starrocks;
@@ -187,6 +222,10 @@ const Dialect *dialect_by_id(DialectId id);
  * UTF-8 (overlong forms, surrogates and code points above U+10FFFF are
  * invalid).  *max_cp receives the largest code point seen. */
 long dialect_utf8_chars(const char *s, unsigned long *max_cp);
+/* The JSON path $.k1."k 2" of the keys: a key of letters, digits and _
+ * (not starting with a digit) as it is, any other in double quotes with
+ * \" and \\ escaped. */
+void dialect_json_path(Buf *out, const char *const *keys, int nkeys);
 /* Write a qualified name `db`.`name` (db may be NULL). */
 void dialect_qualified(const Dialect *d, Buf *out, const char *db, const char *name);
 

@@ -21,7 +21,9 @@
 #include "abc/base.h"
 
 /* A filter over one source's rows.  Same shape as the AST condition; the
- * columns are plain column names of that source (validated identifiers). */
+ * columns are plain column names of that source (validated identifiers),
+ * W_IDENT, or paths into one of its JSON columns: W_PATH with text = the
+ * JSON column, keys = the path and `as` = the type it is read as. */
 typedef AstCond IrCond;
 
 typedef struct IrSource {
@@ -30,6 +32,8 @@ typedef struct IrSource {
     const char *table;    /* app_events */
     const char *user_col, *time_col, *date_col; /* date_col may be NULL (user tables) */
     const IrCond *filter; /* standing filter, may be NULL */
+    const char **json_cols; /* columns holding JSON objects (`json COL, ...;`) */
+    int njson;
     bool is_user_table;   /* no time/date: a per-user dimension table */
     SrcLoc loc;
 } IrSource;
@@ -88,6 +92,8 @@ typedef struct IrMetric {
     IrDirection direction;
     IrEventSet set;         /* the events counted (all but ratio; funnel: steps[0]) */
     const char *value_col;  /* sum / mean / quantile: column of set.source */
+    const AstWord *value_path; /* the value is a path into the JSON column value_col (W_PATH,
+                                * as = JT_NUMBER); NULL: value_col itself */
     IrWindow window;
     IrCap cap;
     IrCuped cuped;
@@ -106,6 +112,8 @@ typedef struct IrSegment {
     IrSegmentFrom from;
     int source;             /* SEG_USER_TABLE: index of the user source */
     const char *column;
+    const AstWord *path;    /* a path into the JSON column `column` (W_PATH, read as a
+                             * string); NULL: the column itself */
     SrcLoc loc;
     int line;
 } IrSegment;
@@ -179,6 +187,8 @@ typedef struct IrAnalysis {
     double mde;              /* 0 = not set */
     int bootstrap_resamples; /* default 1000 */
     unsigned long bootstrap_seed;
+    bool hourly;             /* `hourly;`: the per-hour series (docs/LANGUAGE.md §14) */
+    SrcLoc hourly_loc;
 } IrAnalysis;
 
 enum IrActivityReport {
@@ -242,6 +252,9 @@ extern const char *const IR_ROLE_NAMES[3];               /* goal secondary guard
 const char *ir_metric_kind_name(IrMetricKind k);
 const char *ir_role_name(IrRole r);
 void ir_cond_to_text(const IrCond *c, Buf *out); /* canonical DSL text of a condition */
+/* A column word in DSL text: col, src.col, or a path (keys quoted when
+ * they were) with its `as TYPE` when it has one. */
+void ir_put_column(Buf *out, const AstWord *w);
 /* A DSL string literal: double quotes, with \" \\ \n \t \r escaped. */
 void ir_put_dsl_string(Buf *out, const char *s);
 

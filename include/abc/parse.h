@@ -90,6 +90,13 @@ AbcStatus parse_fragment(FragmentKind kind, const char *text, size_t len, uint32
 AstWord *ast_word(ParseCtx *c, AstWordKind kind, const Token *t);
 AstWord *ast_qname(ParseCtx *c, const Token *a, const Token *b);
 AstWord *ast_range(ParseCtx *c, const Token *a, const Token *b);
+/* A W_PATH: name `.` key (quoted when the key token is a STRING), then
+ * ast_path_add for each further key. */
+AstWord *ast_path(ParseCtx *c, const Token *name, const Token *key, bool quoted);
+AstWord *ast_path_add(ParseCtx *c, AstWord *path, const Token *key, bool quoted);
+/* A condition's column followed by `as TYPE` (string, number, boolean). */
+AstWord *ast_column_as(ParseCtx *c, AstWord *col, const Token *as, const Token *type);
+
 AstWord *ast_words_append(AstWord *list, AstWord *w, bool comma);
 AstCond *ast_cmp(ParseCtx *c, AstWord *col, AstCmpOp op, AstWord *lit);
 AstCond *ast_in(ParseCtx *c, AstWord *col, bool negated, AstWord *lits);

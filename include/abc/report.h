@@ -3,7 +3,8 @@
  *
  *   report_markdown  the memo (reports/<tag>.md) and `abc report TAG`
  *   report_html      the results page (reports/<tag>.html, `abc report --html`)
- *   report_json      `abc report --json`: every row, typed
+ *   report_json      `abc report --json`: every row, typed, and the growth
+ *                    series of the tag's activity blocks
  *
  * What the pages say — the experiment verdict per variation, health (SRM
  * with expected and observed counts, data quality, guardrail breaches),
@@ -38,6 +39,54 @@ typedef struct ReportExperiment {
     int nvariations;
 } ReportExperiment;
 
+/* Growth analytics (activity blocks, docs/TABLES.md "Growth analytics"):
+ * the stored rows of the activity report table (long format: one measure
+ * of one period and breakdown) and of the cohort table (retention
+ * triangles), as the runner and `abc report` read them back.  Periods and
+ * cohorts are 'YYYY-MM-DD' (the period's first day); value and ratio NaN
+ * for NULL. */
+typedef struct ReportSeriesRow {
+    const char *activity, *grain, *period, *breakdown, *breakdown_value, *measure;
+    double value;
+} ReportSeriesRow;
+
+typedef struct ReportCohortRow {
+    const char *activity, *grain, *cohort, *period;
+    long long k, cohort_size, active;    /* REPORT_INT_NULL for NULL */
+    double ratio;
+} ReportCohortRow;
+
+typedef struct ReportActivity {
+    const ReportSeriesRow *series;
+    int nseries;
+    const ReportCohortRow *cohorts;
+    int ncohorts;
+} ReportActivity;
+
+/* The columns, in order, of the result sets report_series_read and
+ * report_cohort_read decode (sqlgen_activity_select spells the queries). */
+#define REPORT_SERIES_NCOLUMNS 7  /* activity, grain, period, breakdown, breakdown_value, measure, value */
+#define REPORT_COHORT_NCOLUMNS 8  /* activity, grain, cohort, k, period, cohort_size, active, ratio */
+
+/* Decode one stored row from its text values (NULL = SQL NULL), strings
+ * copied into `arena`.  ABC_ERR_SPEC with the column named in err when the
+ * row is short or a number does not parse; *out is written only on success. */
+AbcStatus report_series_read(ReportSeriesRow *out, const char *const *vals, int n, Arena *arena,
+                             char *err, size_t errlen) ABC_MUST_CHECK;
+AbcStatus report_cohort_read(ReportCohortRow *out, const char *const *vals, int n, Arena *arena,
+                             char *err, size_t errlen) ABC_MUST_CHECK;
+
+/* One row of the hourly series (specs with `hourly`): the units first
+ * exposed in an hour in one variation, or (is_srm, variation_key "") the
+ * experiment's cumulative SRM p-value at that hour. */
+typedef struct ReportHourly {
+    const char *hour;             /* 'YYYY-MM-DD HH:00:00' */
+    const char *tracking_key, *variation_key;
+    bool is_srm;
+    double value;                 /* exposures, or the p-value (NaN: none) */
+    double weight;                /* the variation's weight; NaN when unknown */
+} ReportHourly;
+
 typedef struct ReportInput {
     const char *tag;
     const char *heading;          /* "A/B results" (memo), "stored results" (abc report) */
@@ -50,11 +99,22 @@ typedef struct ReportInput {
     const ReportRow *daily;       /* all-users rows of every analysis date (trend), or none */
     int ndaily;
     const char *data_note;        /* a tag-level data-quality note (skipped rows), or NULL */
+    const ReportActivity *activity; /* growth rows of the tag, or NULL (none) */
+    const ReportHourly *hourly;   /* the last 48 hours of the hourly series, or none */
+    int nhourly;
 } ReportInput;
 
 void report_markdown(const ReportInput *in, Buf *out);
 void report_html(const ReportInput *in, Buf *out);
-/* A JSON array of the rows, every column, numbers as numbers. */
-void report_json(const ReportRow *rows, int n, Buf *out);
+/* `abc report --json`: one object {"tag", "rows": every row, every column,
+ * numbers as numbers, "activity": report_activity_json}. */
+void report_json(const char *tag, const ReportRow *rows, int n, const IrSpec *ir,
+                 const ReportActivity *act, Buf *out);
+/* The growth series of the tag as one JSON object: per activity of the
+ * spec (in spec order), {"series": {grain: {measure: [{"period",
+ * "breakdown", "breakdown_value", "value"}, ...]}}, "cohorts": {grain:
+ * [{"cohort", "k", "period", "cohort_size", "active", "ratio"}, ...]}},
+ * rows in period (cohort, k) order; {} when the spec has no activity. */
+void report_activity_json(const IrSpec *ir, const ReportActivity *act, Buf *out);
 
 #endif

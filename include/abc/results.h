@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "abc/ir.h"
+#include "abc/report.h"
 #include "abc/sqlgen.h"
 #include "abc/stats_rows.h"
 
@@ -70,10 +71,13 @@ void results_set_null_key_rows(Results *r, long long n);
 
 /* The memo (Markdown) and the results page (HTML) of one date's results,
  * rendered by src/report/ from the report rows (report.h); the page's
- * effect over time covers the dates this Results computed.  And the JSON
- * summary object. */
+ * effect over time covers the dates this Results computed, its growth
+ * section the activity rows act (NULL: none).  And the JSON summary object. */
 void results_memo(const Results *r, long analysis_date, const char *run_line, Buf *out);
-void results_page(const Results *r, long analysis_date, const char *run_line, Buf *out);
+void results_page(const Results *r, long analysis_date, const char *run_line, const ReportActivity *act,
+                  Buf *out);
+/* The hourly series for the page (borrowed; must outlive the Results). */
+void results_set_hourly(Results *r, const ReportHourly *rows, int n);
 void results_json(const Results *r, long analysis_date, Buf *out);
 
 #endif

@@ -40,6 +40,15 @@
  *                    every period from the one {{from_date}} falls in
  *   activity_read    then: the all-users report rows of the periods
  *                    [{{from_date}}, {{to_date}}] (for the memo; columns listed)
+ * and, for specs with `hourly` (the per-hour series, sqlgen_hourly.c):
+ *   hourly_reset       --full only: forget the tag's hourly units
+ *   hourly_units       merge the first exposures of [{{from_time}}, {{to_time}})
+ *   hourly_fill        then: every hour x variation x measure of the window
+ *   hourly_cumulative  then: cumulative exposures and weights (columns listed)
+ *   hourly_srm         {{values}}: the cumulative SRM p-value per hour (upsert)
+ *   hourly_read        the exposures of the hours from {{from_time}} (report)
+ *   hourly_state_read  the tag's high-water mark (columns listed)
+ *   hourly_state_write {{values}}: record it (upsert)
  * Runtime values enter only through named placeholders `{{name}}` that
  * sqlgen_bind() replaces with validated, dialect-quoted literals; the
  * experiments of the tag (tracking keys, variation keys, phase bounds) are
@@ -92,11 +101,23 @@ typedef enum SqlStepKind {
     SQLSTEP_FPRINT_WRITE,  /* record them for the dates filled */
     SQLSTEP_ACTIVITY_FILL,    /* per-user active days of [from, to] (growth analytics) */
     SQLSTEP_ACTIVITY_STATE,   /* per-user first and last active date */
-    SQLSTEP_ACTIVITY_PUBLISH, /* the growth report and cohort rows of the periods due */
-    SQLSTEP_ACTIVITY_READ     /* the all-users report rows of [from, to], for the memo */
+    SQLSTEP_ACTIVITY_PUBLISH, /* stage -> growth report and cohort rows (no report_publish) */
+    SQLSTEP_ACTIVITY_READ,    /* the all-users report rows of [from, to], for the memo */
+    SQLSTEP_ACTIVITY_STAGE,   /* compute the periods due into the activity stage tables */
+    SQLSTEP_OWNER_READ,    /* the tags that own the wide and daily tables */
+    SQLSTEP_OWNER_CLAIM,   /* record this tag as their owner where none is */
+    SQLSTEP_KEY_LENGTHS,   /* exposure rows with a user id too long for StarRocks keys */
+    SQLSTEP_HOURLY_RESET,     /* --full: forget the tag's hourly units (specs with `hourly`) */
+    SQLSTEP_HOURLY_UNITS,     /* merge the first exposures of [from_time, to_time) */
+    SQLSTEP_HOURLY_FILL,      /* the hourly rows of the hours in [from_time, to_time) */
+    SQLSTEP_HOURLY_CUMULATIVE, /* cumulative exposures and weights per hour, for the SRM */
+    SQLSTEP_HOURLY_SRM,       /* {{values}}: the kernel's cumulative SRM p-value per hour */
+    SQLSTEP_HOURLY_READ,      /* the exposures of the hours from {{from_time}}, for the report */
+    SQLSTEP_HOURLY_STATE_READ,  /* the tag's hourly high-water mark */
+    SQLSTEP_HOURLY_STATE_WRITE  /* {{values}}: record it */
 } SqlStepKind;
 /* How many step kinds there are (arrays indexed by kind); keep it the last one. */
-#define SQLSTEP_NKINDS ((int)SQLSTEP_ACTIVITY_READ + 1)
+#define SQLSTEP_NKINDS ((int)SQLSTEP_HOURLY_STATE_WRITE + 1)
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
 enum SqlParam {
@@ -105,7 +126,9 @@ enum SqlParam {
     SQLP_TO_DATE = 1 << 2,       /* {{to_date}}       DATE */
     SQLP_ANALYSIS_DATE = 1 << 3, /* {{analysis_date}} DATE */
     SQLP_RUN_ID = 1 << 4,        /* {{run_id}}        [A-Za-z0-9_]{1,40}, in load labels */
-    SQLP_VALUES = 1 << 5         /* {{values}}        (v, ...), (v, ...) rows */
+    SQLP_VALUES = 1 << 5,        /* {{values}}        (v, ...), (v, ...) rows */
+    SQLP_FROM_TIME = 1 << 6,     /* {{from_time}}     DATETIME 'YYYY-MM-DD HH:00:00' */
+    SQLP_TO_TIME = 1 << 7        /* {{to_time}}       DATETIME, exclusive */
 };
 
 typedef enum SqlStatsShape {
@@ -163,6 +186,15 @@ typedef struct SqlProgram {
     int nsource_cols;
 } SqlProgram;
 
+/* Reading a tag's growth rows back (src/sql/sqlgen_read.c): one SELECT of
+ * every row of the tag in the activity report table (SQL_READ_SERIES:
+ * activity, grain, period, breakdown, breakdown_value, measure, value) or
+ * the cohort table (SQL_READ_COHORTS: activity, grain, cohort, k, period,
+ * cohort_size, active, ratio), appended to out.  False, and out untouched,
+ * when the spec has no activity block. */
+typedef enum SqlActivityRead { SQL_READ_SERIES, SQL_READ_COHORTS } SqlActivityRead;
+bool sqlgen_activity_select(const SqlProgram *p, SqlActivityRead which, Buf *out);
+
 /* Build the program for one spec and dialect; see the header comment. */
 AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,
                          SqlProgram *out) ABC_MUST_CHECK;
@@ -179,8 +211,10 @@ void sqlgen_step_file(const SqlProgram *p, const SqlStep *s, Buf *out);
 /* text as whole "-- " comment lines of at most 100 characters (broken
  * between words; control characters become '?'). */
 void sqlgen_comment(Buf *out, const char *text);
-/* The provenance header ("-- " lines): spec path, content hash, abc version,
- * tag, dialect and a title. */
+/* The provenance header ("-- " lines): spec path, abc version, tag, dialect
+ * and a title.  The spec's content hash is not in it: it lives in plan.json
+ * and schema.lock only, so a spec edit changes just the files whose SQL
+ * changes. */
 void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *out);
 
 /* ---- runtime parameters ------------------------------------------------- */
@@ -195,6 +229,7 @@ typedef struct SqlValue {
 
 typedef struct SqlParams {
     const char *event_date, *from_date, *to_date, *analysis_date; /* 'YYYY-MM-DD' or NULL */
+    const char *from_time, *to_time; /* 'YYYY-MM-DD HH:MM:SS' or NULL */
     const char *run_id;
     const SqlValue *values; /* row-major nrows x ncols, for {{values}} */
     int nrows, ncols;
@@ -262,6 +297,36 @@ extern const int SQLGEN_MIGRATION_NCOLUMNS;
  * row_count, checksum) */
 extern const char *const SQLGEN_FPRINT_COLUMNS[];
 extern const int SQLGEN_FPRINT_NCOLUMNS;
+/* The widths of the strings in StarRocks primary keys (bytes), chosen so
+ * that every key fits STARROCKS_KEY_LIMIT (dialect.h): experiment_assignment
+ * (tag, tracking_key, user_id) = 22 + 50 + 56, experiment_data (tag,
+ * tracking_key, variation_key) = 22 + 50 + 56. */
+enum {
+    SQLGEN_KEY_TAG_BYTES = 20,
+    SQLGEN_KEY_TRACKING_KEY_BYTES = 48,
+    SQLGEN_KEY_VARIATION_KEY_BYTES = 56,
+    SQLGEN_KEY_USER_ID_BYTES = 56,
+    SQLGEN_KEY_NAME_BYTES = 64,       /* a source or activity name */
+    SQLGEN_KEY_TABLE_NAME_BYTES = 128, /* database.table in abc.table_owner */
+    /* the hourly series table (event_date, hour, tracking_key, variation_key,
+     * metric, measure) = 4 + 8 + 42 + 26 + 26 + 20 */
+    SQLGEN_KEY_HOURLY_TRACKING_KEY_BYTES = 40,
+    SQLGEN_KEY_HOURLY_VARIATION_KEY_BYTES = 24,
+    SQLGEN_KEY_HOURLY_METRIC_BYTES = 24,
+    SQLGEN_KEY_HOURLY_MEASURE_BYTES = 20
+};
+
+/* owner_claim: table_name, tag, claimed_at */
+extern const char *const SQLGEN_OWNER_COLUMNS[];
+extern const int SQLGEN_OWNER_NCOLUMNS;
+
+/* hourly_srm: event_date, hour, tag, tracking_key, variation_key, metric,
+ * measure, value (the hourly table's columns) */
+extern const char *const SQLGEN_HOURLY_COLUMNS[];
+extern const int SQLGEN_HOURLY_NCOLUMNS;
+/* hourly_state_write: tag, high_water, daily_through, updated_at */
+extern const char *const SQLGEN_HOURLY_STATE_COLUMNS[];
+extern const int SQLGEN_HOURLY_STATE_NCOLUMNS;
 /* lock_take: tag, owner, host, pid, expires_at, taken_at */
 extern const char *const SQLGEN_LOCK_COLUMNS[];
 extern const int SQLGEN_LOCK_NCOLUMNS;

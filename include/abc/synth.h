@@ -10,6 +10,16 @@
  * multiplied by (1 + effect) for that user.  Optional faults: a sample-ratio
  * mismatch per experiment and users seen in two variations.
  *
+ * Growth plant (docs/DATA.md "Growth structure"): besides the `users`
+ * users of the model, a signup cohort (cohort_users users, each first
+ * active — a chat — on one day of one ISO week, exactly
+ * round(cohort_retention × cohort_users) of them active again the next
+ * week, the rest never) and a resurrection wave (wave_users users active
+ * on one day of the first full week, idle, back on one day of the last
+ * full week), never exposed to an experiment, from a second random stream:
+ * the model's users and every experiment's numbers are the same with or
+ * without the plant.  It needs three full ISO weeks in the data window.
+ *
  * Ownership: SynthConfig and the arrays it points to belong to the caller;
  * synth_run() copies nothing and keeps nothing.  Loading goes through
  * LOAD DATA LOCAL INFILE from temp files (removed before returning), or
@@ -79,13 +89,17 @@ typedef struct SynthConfig {
     const SynthSrm *srm;
     size_t n_srm;
     double multi_exposure;   /* share of exposed users also logged in another variation */
+    uint64_t cohort_users;   /* growth plant: signup cohort size (0: none) */
+    double cohort_retention; /* share of the cohort active the week after, [0, 1] */
+    uint64_t wave_users;     /* growth plant: resurrection wave size (0: none) */
     SynthLoad load;
     int force;               /* replace ods tables not written by synth */
     FILE *progress;          /* one line per step; NULL = silent */
 } SynthConfig;
 
 typedef struct SynthResult {
-    uint64_t users;
+    uint64_t users;          /* all users written, the growth plant's included */
+    uint64_t growth_users;   /* of them, the growth plant's */
     uint64_t events;
     uint64_t payments;
     uint64_t exposures;      /* experiment_viewed rows */
@@ -103,6 +117,14 @@ AbcStatus synth_parse_effect(char *arg, SynthEffect *out, char *err,
 /* Date helpers: "YYYY-MM-DD" <-> days since 1970-01-01 (proleptic Gregorian). */
 int synth_parse_date(const char *s, int32_t *out);
 void synth_format_date(int32_t day, char out[11]);
+
+/* The weeks of the growth plant for cfg's data window, as days since
+ * 1970-01-01 (Mondays): the cohort's first week (the one before the last
+ * full week), the wave's first activity (the first full week) and its
+ * return (the last full week).  -1 when the window has fewer than three
+ * full ISO weeks (no plant), else 0. */
+int synth_growth_weeks(const SynthConfig *cfg, int32_t *cohort_week, int32_t *lapse_week,
+                       int32_t *wave_week);
 
 /* Check cfg against the experiments (names in effects/srm must exist, SRM
  * shifts must fit the weights, phases must overlap the data window) and

@@ -51,7 +51,10 @@ typedef enum WhErrKind {
     WH_ERR_DATA_TOO_LONG,    /* a value does not fit its column */
     WH_ERR_SYNTAX,           /* the server could not parse the statement */
     WH_ERR_ACCESS,           /* access denied */
-    WH_ERR_DISK_FULL,        /* disk or table full, out of memory or resources */
+    WH_ERR_DISK_FULL,        /* storage: disk or table full (1021, 1114, errno 28), a file
+                              * not written (3, 20, 1026) */
+    WH_ERR_RESOURCES,        /* out of memory or other resources */
+    WH_ERR_TIMEOUT,          /* the statement ran past the session's statement timeout */
     WH_ERR_LOCK,             /* deadlock or lock wait timeout (the transaction is gone) */
     WH_ERR_CONN_LOST,        /* the session ended (gone away, lost, killed): its
                               * transaction is rolled back already */
@@ -138,8 +141,14 @@ WhErrKind wh_last_error(const Warehouse *w);
  * but returned (ABC_ERR_ENV, WH_ERR_CONN_LOST), for the caller to redo the
  * whole group on a new connection or stop. */
 void wh_session_bound(Warehouse *w, bool on);
+/* Run sql (a session setting, e.g. "SET ...") now and again on every
+ * reconnect, replacing any earlier one and the WhOptions init_command. */
+AbcStatus wh_set_session(Warehouse *w, const char *sql, char *err, size_t errlen) ABC_MUST_CHECK;
 /* The kind of a server or client error number. */
 WhErrKind wh_error_kind(unsigned code);
+/* Whether a server message says the disk is full (ENOSPC, errno 28): a
+ * storage engine error (1030) carrying it is WH_ERR_DISK_FULL. */
+bool wh_message_no_space(const char *msg);
 
 /* Run one statement and discard any result.  *affected (may be NULL) gets
  * the affected-row count on success. */

@@ -1,8 +1,10 @@
 /* cmd_report.c — abc report: read the stored results of a tag (its report
  * table; with --html also the daily table for the effect over time, and
- * experiment_data for the weights) into report rows and render them through
- * src/report/: Markdown (default, the memo's renderer), JSON rows (--json),
- * or the self-contained HTML results page (--html FILE). */
+ * experiment_data for the weights; with --html and --json the growth rows
+ * of its activity blocks; with --html the hourly series of specs with
+ * `hourly`) into report rows and render them through
+ * src/report/: Markdown (default, the memo's renderer), JSON (--json), or
+ * the self-contained HTML results page (--html FILE). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,8 +15,10 @@
 #include "abc/cli.h"
 #include "abc/config.h"
 #include "abc/gb.h"
+#include "abc/hourly.h"
 #include "abc/report.h"
 #include "abc/report_row.h"
+#include "abc/run.h"
 #include "abc/runcli.h"
 #include "abc/spec.h"
 #include "abc/sqlgen.h"
@@ -27,11 +31,15 @@ static const char report_help[] =
     "  (default)    Markdown on stdout, as the memo of `abc run`: per experiment the\n"
     "               verdict per variation, health (SRM, data quality, guardrails),\n"
     "               the sample the spec's power/mde need, the all-users table, notes\n"
-    "  --json       every stored row (all segments) as a JSON array, typed\n"
+    "  --json       one JSON object: every stored row (all segments), typed, and\n"
+    "               the growth series of the spec's activity blocks (docs/RUNNING.md)\n"
     "  --html FILE  a self-contained HTML results page, written atomically: verdict\n"
     "               and health banner per experiment, metrics by role with a forest\n"
     "               plot and the effect over time (from the daily table), segment\n"
-    "               breakdowns collapsed; no script, no external resources\n"
+    "               breakdowns collapsed; with activity blocks, the growth charts\n"
+    "               (DAU/WAU/MAU, growth accounting, retention triangles); with\n"
+    "               `hourly` in the spec, the exposures per hour of the last 48\n"
+    "               hours; no script, no external resources\n"
     "The spec is specs/TAG.ab (or .yaml) unless --spec names it.  `abc run` writes\n"
     "the same Markdown and HTML next to each other (reports/TAG.md, reports/TAG.html).\n"
     "\n"
@@ -118,6 +126,80 @@ static const TableDef *find_table(const SqlProgram *prog, const char *name)
         if (!strcmp(prog->tables[i].name, name))
             return &prog->tables[i];
     return NULL;
+}
+
+/* The hourly series (specs with `hourly`): the last 48 hours up to the
+ * recorded high-water mark, through the program's hourly_state_read and
+ * hourly_read steps.  Nothing when the spec has none or nothing is filled. */
+typedef struct HourSet {
+    ReportHourly *v;
+    int n, cap;
+    Arena *arena;
+    char high_water[20];
+} HourSet;
+
+static AbcStatus collect_state(const WhRow *row, void *ctx)
+{
+    HourSet *hs = ctx;
+    if (row->ncols >= 1 && row->values[0])
+        snprintf(hs->high_water, sizeof hs->high_water, "%.19s", row->values[0]);
+    return ABC_OK;
+}
+
+static AbcStatus collect_hour(const WhRow *row, void *ctx)
+{
+    HourSet *hs = ctx;
+    if (row->ncols < 6 || !row->values[0] || !row->values[1] || !row->values[3])
+        return ABC_OK;
+    if (hs->n == hs->cap) {
+        hs->cap = hs->cap ? 2 * hs->cap : 256;
+        ReportHourly *v = arena_alloc(hs->arena, sizeof *v * (size_t)hs->cap);
+        if (hs->n)
+            memcpy(v, hs->v, sizeof *v * (size_t)hs->n);
+        hs->v = v;
+    }
+    hs->v[hs->n++] = (ReportHourly){
+        arena_strdup(hs->arena, row->values[0]), arena_strdup(hs->arena, row->values[1]),
+        arena_strdup(hs->arena, row->values[2] ? row->values[2] : ""),
+        strcmp(row->values[3], "srm_p_value") == 0,
+        row->values[4] ? strtod(row->values[4], NULL) : NAN,
+        row->values[5] ? strtod(row->values[5], NULL) : NAN};
+    return ABC_OK;
+}
+
+static void read_hourly(Warehouse *wh, const Dialect *d, const SqlProgram *prog, HourSet *hs)
+{
+    const SqlStep *state = NULL, *read = NULL;
+    for (int i = 0; i < prog->nsteps; i++) {
+        if (prog->steps[i].kind == SQLSTEP_HOURLY_STATE_READ)
+            state = &prog->steps[i];
+        if (prog->steps[i].kind == SQLSTEP_HOURLY_READ)
+            read = &prog->steps[i];
+    }
+    if (!state || !read)
+        return;
+    char err[512];
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    Buf sql;
+    buf_init(&sql);
+    long long hw;
+    if (sqlgen_bind(d, state->stmts[0], &p, &sql, err, sizeof err) != ABC_OK ||
+        wh_query(wh, sql.data, collect_state, hs, NULL, err, sizeof err) != ABC_OK ||
+        !hourly_ts_parse(hs->high_water, &hw)) {
+        buf_free(&sql);
+        return; /* nothing filled yet (or no such table) */
+    }
+    char from[20], day[11];
+    hourly_ts_format(hw - 47 * 3600, from);
+    snprintf(day, sizeof day, "%.10s", from);
+    p.from_time = from;
+    p.from_date = day;
+    buf_reset(&sql);
+    if (sqlgen_bind(d, read->stmts[0], &p, &sql, err, sizeof err) != ABC_OK ||
+        wh_query(wh, sql.data, collect_hour, hs, NULL, err, sizeof err) != ABC_OK)
+        hs->n = 0;
+    buf_free(&sql);
 }
 
 int cmd_report(int argc, char **argv)
@@ -257,10 +339,24 @@ int cmd_report(int argc, char **argv)
         if (wh_query(wh, sql.data, collect, &daily, NULL, err, sizeof err) != ABC_OK)
             daily.n = 0;
     }
+    ReportActivity act = {0};
+    if ((json || html) && run_read_activity(wh, &prog, &arena, &act, err, sizeof err) != ABC_OK) {
+        /* a spec whose growth tables a run has not created yet has no growth rows */
+        if (wh_last_error(wh) != WH_ERR_NO_TABLE) {
+            fprintf(stderr, "abc report: %s\n", err);
+            rc = 3;
+            goto done;
+        }
+        act = (ReportActivity){0};
+    }
+    HourSet hours = {.arena = &arena};
+    if (html)
+        read_hourly(wh, dialect, &prog, &hours);
     ReportInput in = {.tag = tag, .heading = "stored results", .ir = u.ir, .exps = exps.exps, .nexps = exps.n,
-                      .rows = rows.rows, .nrows = rows.n, .daily = daily.rows, .ndaily = daily.n};
+                      .rows = rows.rows, .nrows = rows.n, .daily = daily.rows, .ndaily = daily.n,
+                      .activity = &act, .hourly = hours.v, .nhourly = hours.n};
     if (json) {
-        report_json(rows.rows, rows.n, &out);
+        report_json(tag, rows.rows, rows.n, u.ir, &act, &out);
         fwrite(out.data, 1, out.len, stdout);
     } else if (html) {
         report_html(&in, &out);

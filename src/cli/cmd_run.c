@@ -32,6 +32,10 @@ static const char run_help[] =
     "  --date D            process event date D only (YYYY-MM-DD, not after today)\n"
     "  --from D --to D     process a date range (backfill; not after today)\n"
     "  --full              rebuild from the earliest phase start\n"
+    "  --intraday          refresh only the hourly series (specs with `hourly;`): the\n"
+    "                      hours from the last hour filled minus one (late events)\n"
+    "                      through the current hour (UTC); no statistics, no report;\n"
+    "                      meant for a scheduler every 15 minutes\n"
     "  --dry-run           print what would run (experiments, dates, steps); change nothing\n"
     "  --sql               with --dry-run: print every statement the run would send,\n"
     "                      bound with its values (run state and migrations included),\n"
@@ -146,6 +150,19 @@ AbcStatus runcli_open_warehouse(const AbcConfig *cfg, Warehouse **wh, const Dial
     if (st != ABC_OK)
         return st;
     *dialect = dialect_by_id(c->dialect != DIALECT_AUTO ? c->dialect : wh_dialect(*wh));
+    if (c->query_timeout_s) {
+        /* on the session, so a reconnect keeps it */
+        Buf set;
+        buf_init(&set);
+        (*dialect)->statement_timeout(&set, c->query_timeout_s);
+        st = wh_set_session(*wh, set.data, err, errlen);
+        buf_free(&set);
+        if (st != ABC_OK) {
+            wh_close(*wh);
+            *wh = NULL;
+            return st;
+        }
+    }
     return ABC_OK;
 }
 
@@ -166,8 +183,8 @@ static int worse(int a, int b)
 }
 
 static const char *const run_opts[] = {
-    "--help", "--all", "--full", "--dry-run", "--sql", "--quiet", "--date", "--from", "--to",
-    "--memo-dir", "--config", "--format", "--fail-on", NULL,
+    "--help", "--all", "--full", "--intraday", "--dry-run", "--sql", "--quiet", "--date", "--from",
+    "--to", "--memo-dir", "--config", "--format", "--fail-on", NULL,
 };
 static const char *const plan_opts[] = {
     "--help", "--full", "--date", "--from", "--to", "--config", "--format", NULL,
@@ -290,6 +307,8 @@ int runcli_main(const char *cmd, int argc, char **argv)
             all = true;
         } else if (!strcmp(a, "--full")) {
             o.full = true;
+        } else if (!strcmp(a, "--intraday") && !strcmp(cmd, "run")) {
+            o.intraday = true;
         } else if (!strcmp(a, "--dry-run")) {
             o.dry_run = true;
         } else if (!strcmp(a, "--sql")) {
@@ -342,6 +361,12 @@ int runcli_main(const char *cmd, int argc, char **argv)
     }
     if ((o.date && (o.from || o.to || o.full)) || ((o.from || o.to) && o.full)) {
         cli_usage_error(cmd, "--date, --from/--to and --full exclude each other");
+        free(args);
+        return 2;
+    }
+    if (o.intraday && (o.date || o.from || o.to || o.full)) {
+        cli_usage_error(cmd, "--intraday refreshes today's hours: it takes no --date, --from/--to "
+                             "or --full");
         free(args);
         return 2;
     }
@@ -458,6 +483,14 @@ int runcli_main(const char *cmd, int argc, char **argv)
             else if (why[0])
                 snprintf(detail, sizeof detail, "%.800s (SRM %d, guardrails %d, data quality %d)", why,
                          res.srm_failures, res.guardrail_failures, res.data_quality_failures);
+            else if (res.nhours)
+                snprintf(detail, sizeof detail, "%d experiment%s, hours %.13s:00 .. %.13s:00 "
+                         "(%d hour%s, intraday)", res.nexperiments,
+                         res.nexperiments == 1 ? "" : "s", res.first_hour, res.last_hour,
+                         res.nhours, res.nhours == 1 ? "" : "s");
+            else if (o.intraday)
+                snprintf(detail, sizeof detail, "no hourly series (analysis { hourly; }): "
+                         "nothing to refresh");
             else if (res.ndays)
                 snprintf(detail, sizeof detail, "%d experiment%s, %s .. %s (%d day%s)",
                          res.nexperiments, res.nexperiments == 1 ? "" : "s", res.first_date,
@@ -484,6 +517,13 @@ int runcli_main(const char *cmd, int argc, char **argv)
         if (st != ABC_OK) {
             buf_puts(&out, ", \"error\": ");
             buf_put_json_string(&out, err);
+        } else if (o.intraday) {
+            buf_printf(&out, ", \"intraday\": true, \"dry_run\": %s, \"hours\": %d",
+                       o.dry_run ? "true" : "false", res.nhours);
+            if (res.nhours)
+                buf_printf(&out, ", \"from_hour\": \"%s\", \"to_hour\": \"%s\"", res.first_hour,
+                           res.last_hour);
+            buf_printf(&out, ", \"experiments\": %d", res.nexperiments);
         } else if (o.dry_run) {
             buf_printf(&out, ", \"dry_run\": true, \"days\": %d", res.ndays);
             if (res.ndays)
@@ -505,6 +545,10 @@ int runcli_main(const char *cmd, int argc, char **argv)
             if (res.json.len) {
                 buf_puts(&out, ", \"results\": ");
                 buf_put(&out, res.json.data, res.json.len);
+            }
+            if (res.activity_json.len) {
+                buf_puts(&out, ", \"activity\": ");
+                buf_put(&out, res.activity_json.data, res.activity_json.len);
             }
         }
         buf_putc(&out, '}');

@@ -52,6 +52,13 @@ static const char k_usage[] =
     "                         variation to control (sample-ratio mismatch).  Repeatable.\n"
     "  --multi-exposure F     fault: share F of exposed users also logged in another\n"
     "                         variation\n"
+    "  --cohort N             growth plant: a signup cohort of N more users, first active\n"
+    "                         (a chat) in the week before the last full ISO week of the\n"
+    "                         data (default users/20; 0: none)\n"
+    "  --cohort-retention F   share of the cohort active again the week after (default 0.4)\n"
+    "  --wave N               growth plant: N more users active in the first full week,\n"
+    "                         idle, back in the last full week (resurrected; default\n"
+    "                         users/40; 0: none).  The plant never touches experiments\n"
     "  --load auto|infile|insert\n"
     "                         LOAD DATA LOCAL INFILE, or 1000-row INSERTs (auto: infile,\n"
     "                         falling back to insert when the server refuses it)\n"
@@ -72,7 +79,7 @@ static int usage_error(const char *fmt, const char *arg)
 static const char *const synth_opts[] = {
     "--help", "--force", "--replace", "--quiet", "--datadir", "--socket", "--host", "--port",
     "--db-user", "--users", "--days", "--pre-days", "--start", "--seed", "--snapshot", "--effect",
-    "--srm", "--multi-exposure", "--load", NULL,
+    "--srm", "--multi-exposure", "--load", "--cohort", "--cohort-retention", "--wave", NULL,
 };
 
 /* Whether to replace the data an earlier abc synth left: --replace, or a
@@ -151,7 +158,9 @@ int cmd_synth(int argc, char **argv)
     SynthSrm srm[MAX_LIST];
     SynthConfig cfg = {
         .users = 10000, .days = 28, .pre_days = 14, .seed = 42, .effects = effects, .srm = srm,
+        .cohort_retention = 0.4,
     };
+    int cohort_set = 0, wave_set = 0;
     GbTagConfig *gb = NULL;
     Warehouse *w = NULL;
     int opened = 0;
@@ -227,6 +236,17 @@ int cmd_synth(int argc, char **argv)
             if (synth_parse_date(val, &cfg.start) != 0 || strlen(val) != 10)
                 return usage_error("--start: '%s' is not a date YYYY-MM-DD", val);
             start = val;
+        } else if (strcmp(name, "--cohort") == 0) {
+            if (parse_u64(val, &cfg.cohort_users) != 0)
+                return usage_error("--cohort: '%s' is not a non-negative integer", val);
+            cohort_set = 1;
+        } else if (strcmp(name, "--wave") == 0) {
+            if (parse_u64(val, &cfg.wave_users) != 0)
+                return usage_error("--wave: '%s' is not a non-negative integer", val);
+            wave_set = 1;
+        } else if (strcmp(name, "--cohort-retention") == 0) {
+            if (parse_share(val, &cfg.cohort_retention) != 0)
+                return usage_error("--cohort-retention: '%s' is not a share in [0, 1]", val);
         } else if (strcmp(name, "--seed") == 0) {
             if (parse_u64(val, &cfg.seed) != 0)
                 return usage_error("--seed: '%s' is not a non-negative integer", val);
@@ -272,6 +292,10 @@ int cmd_synth(int argc, char **argv)
     if (port && !host)
         return usage_error("%s", "--port needs --host");
     cfg.progress = quiet ? NULL : stderr;
+    if (!cohort_set)
+        cfg.cohort_users = cfg.users / 20;
+    if (!wave_set)
+        cfg.wave_users = cfg.users / 40;
 
     if (snapshot) {
         st = gb_load_snapshot(snapshot, NULL, 0, &gb, err, sizeof err);

@@ -418,11 +418,19 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
         w->lock_ttl_s = (unsigned)secs;
         return ABC_OK;
     }
+    if (strcmp(k, "query_timeout_s") == 0) {
+        long secs;
+        if ((st = y_int(y, v, "warehouse.query_timeout_s", 1, 259200, &secs)) != ABC_OK)
+            return st;
+        w->query_timeout_s = (unsigned)secs;
+        return ABC_OK;
+    }
     if (strcmp(k, "password") == 0)
         return yerr(y, kn, "warehouse.password: secrets are not read from the config file; set "
                            "the ABC_PASSWORD environment variable or warehouse.password_file");
     static const char *const keys[] = {"dsn", "password_file", "embedded_datadir", "dialect",
-                                       "read_timeout_s", "replication_num", "lock_ttl_s", NULL};
+                                       "read_timeout_s", "replication_num", "lock_ttl_s",
+                                       "query_timeout_s", NULL};
     return unknown_key(y, kn, "warehouse", k, keys);
 }
 
@@ -832,6 +840,8 @@ void config_describe(const AbcConfig *c, Buf *out)
     buf_printf(out, "warehouse.dialect: %s\n", dialect_id_name(w->dialect));
     if (w->remote)
         buf_printf(out, "warehouse.read_timeout_s: %u\n", w->read_timeout_s);
+    if (w->query_timeout_s)
+        buf_printf(out, "warehouse.query_timeout_s: %u\n", w->query_timeout_s);
     if (w->password)
         buf_printf(out, "warehouse.password: set (from %s)\n", w->password_origin);
     else

@@ -14,6 +14,7 @@ static void fmt_word(const AstWord *w, Buf *out)
     case W_STRING: ir_put_dsl_string(out, w->text); break;
     case W_QNAME: buf_printf(out, "%s.%s", w->text, w->text2); break;
     case W_RANGE: buf_printf(out, "%s..%s", w->text, w->text2); break;
+    case W_PATH: ir_put_column(out, w); break;
     default: buf_puts(out, w->text); break;
     }
 }

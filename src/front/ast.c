@@ -42,6 +42,55 @@ AstWord *ast_range(ParseCtx *c, const Token *a, const Token *b)
     return w;
 }
 
+AstWord *ast_path(ParseCtx *c, const Token *name, const Token *key, bool quoted)
+{
+    AstWord *w = arena_alloc(c->arena, sizeof *w);
+    w->kind = W_PATH;
+    w->text = name->text;
+    w->loc = name->loc;
+    return ast_path_add(c, w, key, quoted);
+}
+
+AstWord *ast_path_add(ParseCtx *c, AstWord *path, const Token *key, bool quoted)
+{
+    AstPathKey *k = arena_alloc(c->arena, sizeof *k);
+    k->text = key->text ? key->text : "";
+    k->quoted = quoted;
+    k->loc = key->loc;
+    AstPathKey **tail = &path->keys;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = k;
+    path->loc = span(path->loc, key->loc);
+    return path;
+}
+
+static const char *const json_type_names[] = {
+    [JT_NONE] = "", [JT_STRING] = "string", [JT_NUMBER] = "number", [JT_BOOLEAN] = "boolean"};
+
+AstJsonType ast_json_type(const char *name)
+{
+    for (int t = JT_STRING; t <= JT_BOOLEAN; t++)
+        if (name && strcmp(name, json_type_names[t]) == 0)
+            return (AstJsonType)t;
+    return JT_NONE;
+}
+
+const char *ast_json_type_name(AstJsonType t)
+{
+    return t >= JT_NONE && t <= JT_BOOLEAN ? json_type_names[t] : "";
+}
+
+AstWord *ast_column_as(ParseCtx *c, AstWord *col, const Token *as, const Token *type)
+{
+    (void)as;
+    col->as = ast_json_type(type->text);
+    if (col->as == JT_NONE)
+        diag_error(c->diag, type->loc, "unknown type '%s' (string, number or boolean)", type->text);
+    col->loc = span(col->loc, type->loc);
+    return col;
+}
+
 /* The *_append builders keep the list's last node in its head's `tail`
  * field, so building a list of n nodes is O(n).  `tail` is a hint: the
  * walk goes on from it to the real end, so a list built some other way
@@ -234,10 +283,19 @@ static bool str_eq(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+static bool keys_equal(const AstPathKey *a, const AstPathKey *b)
+{
+    for (; a && b; a = a->next, b = b->next)
+        if (a->quoted != b->quoted || !str_eq(a->text, b->text))
+            return false;
+    return !a && !b;
+}
+
 static bool words_equal(const AstWord *a, const AstWord *b)
 {
     for (; a && b; a = a->next, b = b->next) {
-        if (a->kind != b->kind || a->comma_before != b->comma_before)
+        if (a->kind != b->kind || a->comma_before != b->comma_before || a->as != b->as ||
+            !keys_equal(a->keys, b->keys))
             return false;
         if (a->kind == W_NUMBER || a->kind == W_DURATION || a->kind == W_RANGE) {
             if (a->num != b->num || a->num2 != b->num2)

@@ -23,6 +23,7 @@ const char *lex_token_name(int code)
     case TK_NOT: return "'not'";
     case TK_IN: return "'in'";
     case TK_IS: return "'is'";
+    case TK_AS: return "'as'";
     case TK_NULL: return "'null'";
     case TK_TRUE: return "'true'";
     case TK_FALSE: return "'false'";

@@ -49,13 +49,23 @@ static void put_lit(Buf *out, const AstWord *w)
         buf_puts(out, w->text);
 }
 
-static void put_column(Buf *out, const AstWord *w)
+void ir_put_column(Buf *out, const AstWord *w)
 {
+    buf_puts(out, w->text);
     if (w->kind == W_QNAME)
-        buf_printf(out, "%s.%s", w->text, w->text2);
-    else
-        buf_puts(out, w->text);
+        buf_printf(out, ".%s", w->text2);
+    for (const AstPathKey *k = w->kind == W_PATH ? w->keys : NULL; k; k = k->next) {
+        buf_putc(out, '.');
+        if (k->quoted)
+            ir_put_dsl_string(out, k->text);
+        else
+            buf_puts(out, k->text);
+    }
+    if (w->as != JT_NONE)
+        buf_printf(out, " as %s", ast_json_type_name(w->as));
 }
+
+#define put_column ir_put_column
 
 static int cond_prec(const IrCond *c)
 {
@@ -181,6 +191,8 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
         buf_printf(out, "source %s table=%s%s%s user=%s time=%s date=%s%s", s->name,
                    s->database ? s->database : "", s->database ? "." : "", s->table, s->user_col,
                    opt(s->time_col), opt(s->date_col), s->is_user_table ? " user_table" : "");
+        for (int j = 0; j < s->njson; j++)
+            buf_printf(out, "%s%s", j ? "," : " json=", s->json_cols[j]);
         if (s->filter) {
             buf_puts(out, " where ");
             ir_cond_to_text(s->filter, out);
@@ -204,8 +216,12 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
     buf_putc(out, '\n');
     for (int i = 0; i < ir->nsegments; i++) {
         const IrSegment *g = &ir->segments[i];
-        buf_printf(out, "segment %s = %s.%s", g->name,
-                   g->from == SEG_EXPOSURE ? "exposure" : ir->sources[g->source].name, g->column);
+        buf_printf(out, "segment %s = %s.", g->name,
+                   g->from == SEG_EXPOSURE ? "exposure" : ir->sources[g->source].name);
+        if (g->path)
+            ir_put_column(out, g->path);
+        else
+            buf_puts(out, g->column);
         if (with_lines)
             buf_printf(out, " @%d", g->line);
         buf_putc(out, '\n');
@@ -230,8 +246,12 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
             buf_puts(out, " set=[");
             dump_set(ir, &m->set, out);
             buf_putc(out, ']');
-            if (m->value_col)
+            if (m->value_path) {
+                buf_puts(out, " value=");
+                ir_put_column(out, m->value_path);
+            } else if (m->value_col) {
                 buf_printf(out, " value=%s", m->value_col);
+            }
             if (m->kind == MK_QUANTILE)
                 buf_printf(out, " q=%.17g", m->quantile);
         }
@@ -275,8 +295,8 @@ void ir_dump(const IrSpec *ir, Buf *out, bool with_lines)
             buf_printf(out, "%s%s", first ? "" : ",", IR_FAIL_ON_NAMES[i]);
             first = false;
         }
-    buf_printf(out, " power=%.17g mde=%.17g bootstrap=%d seed=%lu\n", a->power_target, a->mde,
-               a->bootstrap_resamples, a->bootstrap_seed);
+    buf_printf(out, " power=%.17g mde=%.17g bootstrap=%d seed=%lu%s\n", a->power_target, a->mde,
+               a->bootstrap_resamples, a->bootstrap_seed, a->hourly ? " hourly" : "");
     static const char *const reps[] = {"dau", "wau", "mau", "growth", "cohorts_weekly",
                                        "cohorts_monthly"};
     for (int i = 0; i < ir->nactivities; i++) {

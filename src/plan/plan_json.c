@@ -86,6 +86,18 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_STATE: return "activity_state";
     case SQLSTEP_ACTIVITY_PUBLISH: return "activity_publish";
     case SQLSTEP_ACTIVITY_READ: return "activity_read";
+    case SQLSTEP_ACTIVITY_STAGE: return "activity_stage";
+    case SQLSTEP_OWNER_READ: return "owner_read";
+    case SQLSTEP_OWNER_CLAIM: return "owner_claim";
+    case SQLSTEP_KEY_LENGTHS: return "key_lengths";
+    case SQLSTEP_HOURLY_RESET: return "hourly_reset";
+    case SQLSTEP_HOURLY_UNITS: return "hourly_units";
+    case SQLSTEP_HOURLY_FILL: return "hourly_fill";
+    case SQLSTEP_HOURLY_CUMULATIVE: return "hourly_cumulative";
+    case SQLSTEP_HOURLY_SRM: return "hourly_srm";
+    case SQLSTEP_HOURLY_READ: return "hourly_read";
+    case SQLSTEP_HOURLY_STATE_READ: return "hourly_state_read";
+    case SQLSTEP_HOURLY_STATE_WRITE: return "hourly_state_write";
     }
     return "?";
 }
@@ -122,8 +134,22 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_FPRINT_WRITE: return "after the assignment and wide tables are filled";
     case SQLSTEP_ACTIVITY_FILL: return "after the wide table is filled: the dates due (a full run: every source date)";
     case SQLSTEP_ACTIVITY_STATE: return "after activity_fill";
-    case SQLSTEP_ACTIVITY_PUBLISH: return "after report_publish: the periods of the dates due";
-    case SQLSTEP_ACTIVITY_READ: return "after activity_publish: the latest periods, for the memo";
+    case SQLSTEP_ACTIVITY_STAGE:
+        return "before report_publish: the periods of the dates due and the later ones they change";
+    case SQLSTEP_ACTIVITY_PUBLISH:
+        return "a run that publishes no latest report (report_publish swaps the stage otherwise)";
+    case SQLSTEP_ACTIVITY_READ: return "after the stage is published: the latest periods, for the memo";
+    case SQLSTEP_OWNER_READ: return "after lock_take (another tag's table: stop) and after owner_claim";
+    case SQLSTEP_OWNER_CLAIM: return "after ddl, for the tables no tag owns yet";
+    case SQLSTEP_KEY_LENGTHS: return "every run with dates to fill, before ddl: the dates due";
+    case SQLSTEP_HOURLY_RESET: return "full rebuild only, before hourly_units";
+    case SQLSTEP_HOURLY_UNITS: return "after the wide table is filled (daily) or alone (--intraday): the hours due";
+    case SQLSTEP_HOURLY_FILL: return "after hourly_units: the hours due";
+    case SQLSTEP_HOURLY_CUMULATIVE: return "after hourly_fill: the hours due, for the SRM kernel";
+    case SQLSTEP_HOURLY_SRM: return "after hourly_cumulative: the kernel's p-values";
+    case SQLSTEP_HOURLY_READ: return "after hourly_srm: the last 48 hours, for the HTML report";
+    case SQLSTEP_HOURLY_STATE_READ: return "every run of a spec with hourly, before the hourly steps";
+    case SQLSTEP_HOURLY_STATE_WRITE: return "after hourly_srm: the new high-water mark";
     }
     return "";
 }
@@ -327,15 +353,25 @@ void plan_json(const SqlProgram *p, Buf *b)
     static const char *const tnames[] = {"experiment_data", "experiment_assignment",
                                          "schema_migrations", "wide", "report", "daily", "stage",
                                          "dashboard", "run_state", "run_lock", "source_fingerprint",
+                                         "table_owner",
                                          "activity_day", "activity_user", "activity_report",
-                                         "activity_cohort"};
+                                         "activity_cohort", "activity_work_breakdown", "activity_work_day",
+                                         "activity_work_period", "activity_report_stage",
+                                         "activity_cohort_stage", "hourly", "hourly_unit",
+                                         "hourly_state"};
     enum { NTNAMES = (int)(sizeof tnames / sizeof tnames[0]) };
-    for (int i = 0; i < p->ntables; i++) {
+    int last = -1; /* the last table the program has (optional ones have no columns) */
+    for (int i = 0; i < p->ntables; i++)
+        if (p->tables[i].cols)
+            last = i;
+    for (int i = 0; i <= last; i++) {
         if (i >= NTNAMES)
             abort(); /* a table without a plan.json name: add it above */
+        if (!p->tables[i].cols)
+            continue;
         char q[600];
         snprintf(q, sizeof q, "%s.%s", p->tables[i].db, p->tables[i].name);
-        kv_str(b, "    ", tnames[i], q, i + 1 < p->ntables);
+        kv_str(b, "    ", tnames[i], q, i < last);
     }
     buf_puts(b, "  },\n");
 
@@ -345,8 +381,12 @@ void plan_json(const SqlProgram *p, Buf *b)
                 "    \"{{to_date}}\": \"last day of a range, inclusive, DATE literal\",\n"
                 "    \"{{analysis_date}}\": \"the analysis date whose results are published, DATE literal\",\n"
                 "    \"{{run_id}}\": \"[A-Za-z0-9_]{1,40}, fresh per execution of a step; makes StarRocks load labels unique\",\n"
-                "    \"{{values}}\": \"rows (v, ...), (v, ...) in the step's load_columns order\"\n"
-                "  },\n");
+                "    \"{{values}}\": \"rows (v, ...), (v, ...) in the step's load_columns order\"");
+    if (ir->analysis.hourly)
+        buf_puts(b, ",\n    \"{{from_time}}\": \"first hour of the hourly steps' window, DATETIME "
+                    "literal\",\n    \"{{to_time}}\": \"end of the hourly window, exclusive, DATETIME "
+                    "literal\"");
+    buf_puts(b, "\n  },\n");
 
     buf_puts(b, "  \"experiments\": {\"from_growthbook\": ");
     buf_puts(b, ir->experiments.from_growthbook ? "true" : "false");

@@ -10,7 +10,10 @@
  * in spec order — each with a forest plot of the effect and interval per
  * variation, the effect over analysis dates (from the daily rows), the
  * table, and its segment breakdown collapsed in <details>.  Experiments
- * whose checks failed are shown with their failure, never dropped. */
+ * whose checks failed are shown with their failure, never dropped.  After
+ * the experiments, for specs with activity blocks and growth rows, the
+ * growth section (report_html_growth.c); specs with `hourly` end with the
+ * exposures per hour of the last 48 hours. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -61,7 +64,8 @@ static const char CSS[] =
     "svg.chart text{font-family:inherit}"
     ".legend{list-style:none;padding:0;margin:2px 0;font-size:13px;display:flex;flex-wrap:wrap;gap:4px 14px}"
     ".sw{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px;vertical-align:-1px}"
-    "details{margin:6px 0}summary{cursor:pointer;color:#0550ae}";
+    "details{margin:6px 0}summary{cursor:pointer;color:#0550ae}"
+    ".growth{border-top:2px solid #d0d7de;margin:24px 0;padding-top:12px}";
 
 /* ---- small pieces ------------------------------------------------------------ */
 
@@ -119,7 +123,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Up to ~6 round ticks covering [lo, hi]; returns the count, *step the step. */
-static int nice_ticks(double lo, double hi, double *t, double *step_out)
+int rh_nice_ticks(double lo, double hi, double *t, double *step_out)
 {
     double range = hi - lo, raw = range / 5, mag = pow(10, floor(log10(raw))), f = raw / mag;
     double step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
@@ -130,7 +134,7 @@ static int nice_ticks(double lo, double hi, double *t, double *step_out)
     return n;
 }
 
-static void tick_label(Buf *b, double v, double step, const char *suffix)
+void rh_tick_label(Buf *b, double v, double step, const char *suffix)
 {
     int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
     if (dec > 6)
@@ -175,7 +179,7 @@ static void domain(const double *pts, int npts, const double *lo, const double *
     *dhi = b + pad;
 }
 
-static double sx(double v, double lo, double hi, double x0, double x1)
+double rh_scale(double v, double lo, double hi, double x0, double x1)
 {
     return x0 + (v - lo) / (hi - lo) * (x1 - x0);
 }
@@ -256,23 +260,23 @@ static void forest(Html *h, const RmExp *x, int mi)
     buf_puts(out, "</desc>\n");
     /* grid, zero line, axis */
     double ticks[16], step;
-    int nt = nice_ticks(dlo * u.mult, dhi * u.mult, ticks, &step);
+    int nt = rh_nice_ticks(dlo * u.mult, dhi * u.mult, ticks, &step);
     buf_printf(out, "<g class=\"axis\" data-axis=\"x\"><line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#59636e\"/>\n",
                X0, axis_y, X1, axis_y);
     for (int k = 0; k < nt; k++) {
-        double tx = sx(ticks[k] / u.mult, dlo, dhi, X0, X1);
+        double tx = rh_scale(ticks[k] / u.mult, dlo, dhi, X0, X1);
         buf_printf(out, "<line class=\"tick\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#59636e\"/>"
                         "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eaeef2\"/>"
                         "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1f2328\">",
                    tx, axis_y, tx, axis_y + 5, tx, TOP - 6, tx, axis_y, tx, axis_y + 17);
-        tick_label(out, ticks[k], step, u.suffix[0] == ' ' ? "" : u.suffix);
+        rh_tick_label(out, ticks[k], step, u.suffix[0] == ' ' ? "" : u.suffix);
         buf_puts(out, "</text>\n");
     }
     buf_printf(out, "<text class=\"axis-title\" x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1f2328\">",
                (X0 + X1) / 2, axis_y + 34);
     rf_html(out, u.title);
     buf_puts(out, "</text></g>\n");
-    double zx = sx(0, dlo, dhi, X0, X1);
+    double zx = rh_scale(0, dlo, dhi, X0, X1);
     buf_printf(out, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#59636e\" stroke-dasharray=\"4 3\"/>\n",
                zx, TOP - 6, zx, axis_y);
     bool clipped_any = false;
@@ -288,7 +292,7 @@ static void forest(Html *h, const RmExp *x, int mi)
         bool clip_lo = !isfinite(lo[k]) || lo[k] < dlo, clip_hi = !isfinite(hi[k]) || hi[k] > dhi;
         bool has_ci = isfinite(lo[k]) || isfinite(hi[k]);
         if (has_ci) {
-            double a = clip_lo ? X0 : sx(lo[k], dlo, dhi, X0, X1), b = clip_hi ? X1 : sx(hi[k], dlo, dhi, X0, X1);
+            double a = clip_lo ? X0 : rh_scale(lo[k], dlo, dhi, X0, X1), b = clip_hi ? X1 : rh_scale(hi[k], dlo, dhi, X0, X1);
             buf_printf(out, "<g class=\"interval%s\"><title>", clip_lo || clip_hi ? " clipped" : "");
             rf_html(out, rm_var_label(&x->vars[idx[k]]));
             buf_puts(out, ": ");
@@ -315,7 +319,7 @@ static void forest(Html *h, const RmExp *x, int mi)
             clipped_any |= clip_lo || clip_hi;
         }
         if (isfinite(e[k]) && e[k] >= dlo && e[k] <= dhi)
-            buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>\n", sx(e[k], dlo, dhi, X0, X1), y,
+            buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>\n", rh_scale(e[k], dlo, dhi, X0, X1), y,
                        col);
     }
     buf_puts(out, "</svg><figcaption>");
@@ -417,16 +421,16 @@ static void trend(Html *h, const RmExp *x, int mi)
                id, X0, Y0, X1 - X0, Y1 - Y0);
     /* y axis */
     double ticks[16], step;
-    int nt = nice_ticks(ylo * u.mult, yhi * u.mult, ticks, &step);
+    int nt = rh_nice_ticks(ylo * u.mult, yhi * u.mult, ticks, &step);
     buf_printf(out, "<g class=\"axis\" data-axis=\"y\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#59636e\"/>\n",
                X0, Y0, X0, Y1);
     for (int t = 0; t < nt; t++) {
-        double ty = sx(ticks[t] / u.mult, ylo, yhi, Y1, Y0);
+        double ty = rh_scale(ticks[t] / u.mult, ylo, yhi, Y1, Y0);
         buf_printf(out, "<line class=\"tick\" x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#59636e\"/>"
                         "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#eaeef2\"/>"
                         "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" fill=\"#1f2328\">",
                    X0 - 5, ty, X0, ty, X0 + 1, ty, X1, ty, X0 - 7, ty + 4);
-        tick_label(out, ticks[t], step, u.suffix[0] == ' ' ? "" : u.suffix);
+        rh_tick_label(out, ticks[t], step, u.suffix[0] == ' ' ? "" : u.suffix);
         buf_puts(out, "</text>\n");
     }
     buf_printf(out, "<text class=\"axis-title\" transform=\"translate(13 %.0f) rotate(-90)\" font-size=\"12\" "
@@ -440,7 +444,7 @@ static void trend(Html *h, const RmExp *x, int mi)
                X0, Y1, X1, Y1);
     long span = (long)(xhi - xlo), every = span <= 6 ? 1 : (span + 5) / 6;
     for (long d = (long)xlo; d <= (long)xhi; d += every) {
-        double tx = sx((double)d, xlo, xhi, X0, X1);
+        double tx = rh_scale((double)d, xlo, xhi, X0, X1);
         char ds[11];
         date_format(d, ds);
         buf_printf(out, "<line class=\"tick\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#59636e\"/>"
@@ -450,7 +454,7 @@ static void trend(Html *h, const RmExp *x, int mi)
     buf_printf(out, "<text class=\"axis-title\" x=\"%.0f\" y=\"%.0f\" font-size=\"12\" text-anchor=\"middle\" "
                     "fill=\"#1f2328\">analysis date (%s to %s)</text></g>\n",
                (X0 + X1) / 2, Y1 + 36, a, b);
-    double zy = sx(0, ylo, yhi, Y1, Y0);
+    double zy = rh_scale(0, ylo, yhi, Y1, Y0);
     buf_printf(out, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#59636e\" stroke-dasharray=\"4 3\"/>\n",
                X0, zy, X1, zy);
     bool clipped = false;
@@ -465,14 +469,14 @@ static void trend(Html *h, const RmExp *x, int mi)
         int nb = 0;
         for (int i = 0; i < np[v]; i++)
             if (isfinite(pts[v][i].lo) && isfinite(pts[v][i].hi)) {
-                buf_printf(&band, "%s%.1f,%.1f", nb++ ? " " : "", sx((double)pts[v][i].day, xlo, xhi, X0, X1),
-                           sx(fmin(pts[v][i].hi, yhi + (yhi - ylo)), ylo, yhi, Y1, Y0));
+                buf_printf(&band, "%s%.1f,%.1f", nb++ ? " " : "", rh_scale((double)pts[v][i].day, xlo, xhi, X0, X1),
+                           rh_scale(fmin(pts[v][i].hi, yhi + (yhi - ylo)), ylo, yhi, Y1, Y0));
                 clipped |= pts[v][i].hi > yhi || pts[v][i].lo < ylo;
             }
         for (int i = np[v] - 1; i >= 0; i--)
             if (isfinite(pts[v][i].lo) && isfinite(pts[v][i].hi))
-                buf_printf(&band, " %.1f,%.1f", sx((double)pts[v][i].day, xlo, xhi, X0, X1),
-                           sx(fmax(pts[v][i].lo, ylo - (yhi - ylo)), ylo, yhi, Y1, Y0));
+                buf_printf(&band, " %.1f,%.1f", rh_scale((double)pts[v][i].day, xlo, xhi, X0, X1),
+                           rh_scale(fmax(pts[v][i].lo, ylo - (yhi - ylo)), ylo, yhi, Y1, Y0));
         if (nb)
             buf_printf(out, "<polygon points=\"%s\" fill=\"%s\" fill-opacity=\"0.15\" stroke=\"none\"/>\n", band.data,
                        col);
@@ -480,8 +484,8 @@ static void trend(Html *h, const RmExp *x, int mi)
         buf_printf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", col);
         for (int i = 0, first = 1; i < np[v]; i++)
             if (isfinite(pts[v][i].e)) {
-                buf_printf(out, "%s%.1f,%.1f", first ? "" : " ", sx((double)pts[v][i].day, xlo, xhi, X0, X1),
-                           sx(pts[v][i].e, ylo, yhi, Y1, Y0));
+                buf_printf(out, "%s%.1f,%.1f", first ? "" : " ", rh_scale((double)pts[v][i].day, xlo, xhi, X0, X1),
+                           rh_scale(pts[v][i].e, ylo, yhi, Y1, Y0));
                 first = 0;
             }
         buf_puts(out, "\"/>\n");
@@ -870,10 +874,142 @@ static void experiment_html(Html *h, const RmExp *x, int e)
     buf_puts(out, "</section>\n");
 }
 
+/* ---- the hourly series ------------------------------------------------------------ */
+
+/* Specs with `hourly`: per experiment, the units first exposed in each of
+ * the last 48 hours by variation (solid), the count the weights expect
+ * from the hour's total (dashed), and the cumulative SRM p-value. */
+static void hourly_chart(Html *h, const RmExp *x, int e)
+{
+    Buf *out = h->out;
+    int nh = x->nhours, nv = x->nvars;
+    double ymax = 1, wsum = 0;
+    for (int v = 0; v < nv; v++)
+        wsum += isfinite(x->vars[v].weight) ? x->vars[v].weight : 0;
+    for (int i = 0; i < nh * nv; i++)
+        ymax = fmax(ymax, x->hour_exposures[i]);
+    double ticks[16], step;
+    int nt = rh_nice_ticks(0, ymax, ticks, &step);
+    double yhi = nt ? fmax(ymax, ticks[nt - 1]) : ymax;
+    const double W = 480, H = 250, X0 = 58, X1 = 466, Y0 = 12, Y1 = 190;
+    double xhi = nh > 1 ? nh - 1 : 1;
+    int id = ++h->chart_id;
+    const char *last = x->hours[nh - 1];
+    double p_last = x->hour_srm_p[nh - 1];
+    buf_printf(out, "<figure data-experiment=\"%d\" data-hours=\"%d\"><svg class=\"chart hourly\" "
+                    "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-labelledby=\"c%d-t c%d-d\">"
+                    "<title id=\"c%d-t\">",
+               e + 1, nh, W, H, id, id, id);
+    rf_html(out, rf_or(x->name, rf_or(x->tracking_key, "?")));
+    buf_printf(out, ": exposures per hour</title><desc id=\"c%d-d\">New units per hour and variation, "
+                    "%.13s:00 to %.13s:00, with the count the weights expect. Last hour:",
+               id, x->hours[0], last);
+    for (int v = 0; v < nv; v++) {
+        buf_puts(out, " ");
+        rf_html(out, rm_var_label(&x->vars[v]));
+        buf_puts(out, " ");
+        rf_count(out, x->hour_exposures[(size_t)(nh - 1) * (size_t)nv + (size_t)v]);
+        buf_puts(out, ";");
+    }
+    buf_puts(out, " cumulative SRM p-value ");
+    rf_p(out, p_last);
+    buf_puts(out, ".</desc>\n");
+    buf_printf(out, "<g class=\"axis\" data-axis=\"y\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+                    "y2=\"%.0f\" stroke=\"#59636e\"/>\n", X0, Y0, X0, Y1);
+    for (int t = 0; t < nt; t++) {
+        double ty = rh_scale(ticks[t], 0, yhi, Y1, Y0);
+        buf_printf(out, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#eaeef2\"/>"
+                        "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" "
+                        "fill=\"#1f2328\">",
+                   X0 + 1, ty, X1, ty, X0 - 7, ty + 4);
+        rh_tick_label(out, ticks[t], step, "");
+        buf_puts(out, "</text>\n");
+    }
+    buf_printf(out, "<text class=\"axis-title\" transform=\"translate(13 %.0f) rotate(-90)\" "
+                    "font-size=\"12\" text-anchor=\"middle\" fill=\"#1f2328\">new units</text></g>\n",
+               (Y0 + Y1) / 2);
+    buf_printf(out, "<g class=\"axis\" data-axis=\"x\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+                    "y2=\"%.0f\" stroke=\"#59636e\"/>\n", X0, Y1, X1, Y1);
+    int every = nh <= 8 ? 1 : (nh + 7) / 8;
+    for (int i = 0; i < nh; i += every) {
+        double tx = rh_scale(i, 0, xhi, X0, X1);
+        /* 'YYYY-MM-DD HH': "MM-DD HHh" */
+        buf_printf(out, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
+                        "fill=\"#1f2328\">%.5s %.2sh</text>\n",
+                   tx, Y1 + 16, x->hours[i] + 5, x->hours[i] + 11);
+    }
+    buf_printf(out, "<text class=\"axis-title\" x=\"%.0f\" y=\"%.0f\" font-size=\"12\" "
+                    "text-anchor=\"middle\" fill=\"#1f2328\">hour (%.13s:00 to %.13s:00)</text></g>\n",
+               (X0 + X1) / 2, Y1 + 36, x->hours[0], last);
+    for (int v = 0; v < nv; v++) {
+        const char *col = PALETTE[v % NPALETTE];
+        double share = wsum > 0 && isfinite(x->vars[v].weight) ? x->vars[v].weight / wsum : NAN;
+        buf_printf(out, "<polyline class=\"observed\" data-variation=\"%d\" fill=\"none\" "
+                        "stroke=\"%s\" stroke-width=\"2\" points=\"", v, col);
+        for (int i = 0; i < nh; i++)
+            buf_printf(out, "%s%.1f,%.1f", i ? " " : "", rh_scale(i, 0, xhi, X0, X1),
+                       rh_scale(x->hour_exposures[(size_t)i * (size_t)nv + (size_t)v], 0, yhi, Y1, Y0));
+        buf_puts(out, "\"/>\n");
+        if (!isfinite(share))
+            continue;
+        buf_printf(out, "<polyline class=\"expected\" data-variation=\"%d\" fill=\"none\" "
+                        "stroke=\"%s\" stroke-width=\"1\" stroke-dasharray=\"4 3\" points=\"", v, col);
+        for (int i = 0; i < nh; i++) {
+            double tot = 0;
+            for (int k = 0; k < nv; k++)
+                tot += x->hour_exposures[(size_t)i * (size_t)nv + (size_t)k];
+            buf_printf(out, "%s%.1f,%.1f", i ? " " : "", rh_scale(i, 0, xhi, X0, X1),
+                       rh_scale(tot * share, 0, yhi, Y1, Y0));
+        }
+        buf_puts(out, "\"/>\n");
+    }
+    buf_puts(out, "</svg><ul class=\"legend\">");
+    for (int v = 0; v < nv; v++) {
+        buf_printf(out, "<li><span class=\"sw\" style=\"background:%s\"></span>",
+                   PALETTE[v % NPALETTE]);
+        rf_html(out, rm_var_label(&x->vars[v]));
+        if (isfinite(x->vars[v].weight) && wsum > 0) {
+            buf_puts(out, " (expected ");
+            rf_pct(out, x->vars[v].weight / wsum);
+            buf_puts(out, ")");
+        }
+        buf_puts(out, "</li>");
+    }
+    buf_printf(out, "</ul><figcaption>New units per hour (solid) and the count the weights expect "
+                    "from the hour's total (dashed). Cumulative SRM p-value at %.13s:00: "
+                    "<span data-srm-p=\"hourly\">", last);
+    rf_p(out, p_last);
+    buf_puts(out, "</span>.</figcaption></figure>\n");
+}
+
+static void hourly_html(Html *h)
+{
+    const RmModel *m = h->m;
+    bool any = false;
+    for (int e = 0; e < m->nexps; e++)
+        any |= m->exps[e].nhours > 0;
+    if (!any)
+        return;
+    buf_puts(h->out, "<section class=\"hourly\" id=\"hourly\"><h2>Exposures per hour (last 48 "
+                     "hours)</h2>\n");
+    for (int e = 0; e < m->nexps; e++) {
+        const RmExp *x = &m->exps[e];
+        if (x->nhours == 0)
+            continue;
+        buf_puts(h->out, "<h3>");
+        rf_html(h->out, rf_or(x->name, rf_or(x->tracking_key, "?")));
+        buf_puts(h->out, "</h3>\n");
+        hourly_chart(h, x, e);
+    }
+    buf_puts(h->out, "</section>\n");
+}
+
 void report_html(const ReportInput *in, Buf *out)
 {
     RmModel m;
     rm_build(&m, in);
+    RmGrowth g;
+    rm_activity_build(&g, in->ir, in->activity);
     Html h = {out, &m, 0};
     buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
@@ -911,7 +1047,7 @@ void report_html(const ReportInput *in, Buf *out)
                     "%d data-quality issue%s.</p>\n",
                failed ? "loser" : "winner", m.srm_failures, m.srm_failures == 1 ? "" : "s", m.guardrail_failures,
                m.guardrail_failures == 1 ? "" : "s", m.dq_failures, m.dq_failures == 1 ? "" : "s");
-    if (m.nexps) {
+    if (m.nexps || g.n) {
         buf_puts(out, "<nav aria-label=\"experiments\"><ul>");
         for (int e = 0; e < m.nexps; e++) {
             const RmExp *x = &m.exps[e];
@@ -929,6 +1065,8 @@ void report_html(const ReportInput *in, Buf *out)
                 buf_puts(out, " <span class=\"badge loser\">health check failed</span>");
             buf_puts(out, "</li>");
         }
+        if (g.n)
+            buf_puts(out, "<li><a href=\"#growth\">Growth</a></li>");
         buf_puts(out, "</ul></nav>\n");
     }
     buf_puts(out, "</header>\n<main>\n");
@@ -936,6 +1074,9 @@ void report_html(const ReportInput *in, Buf *out)
         buf_puts(out, "<p>No experiments carry this tag.</p>\n");
     for (int e = 0; e < m.nexps; e++)
         experiment_html(&h, &m.exps[e], e);
+    rh_growth(out, &g, &h.chart_id);
+    hourly_html(&h);
     buf_puts(out, "</main>\n</body></html>\n");
+    rm_activity_free(&g);
     rm_free(&m);
 }

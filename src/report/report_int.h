@@ -38,6 +38,12 @@ typedef struct RmExp {
     int power_metric;
     double need_per_arm, have_per_arm, days, days_more;
     char power_note[200];
+    /* the hourly series (specs with `hourly`): the last nhours hours, oldest
+     * first; new units per hour and variation, the cumulative SRM p-value */
+    int nhours;
+    const char **hours;           /* 'YYYY-MM-DD HH:00:00' */
+    double *hour_exposures;       /* [hour * nvars + variation] */
+    double *hour_srm_p;           /* [hour], NaN when none */
 } RmExp;
 
 typedef struct RmModel {
@@ -64,6 +70,59 @@ double rm_effect(const ReportRow *r);
 
 /* The spec's analysis methods, comma-separated (ttest,bayes,...). */
 void rm_spec_methods(const IrAnalysis *an, Buf *out);
+
+/* ---- growth analytics (report_activity.c) ----------------------------------------
+ * Per activity of the spec with rows: the all-users series by grain
+ * (periods ascending, a value per measure, NaN where missing) and the
+ * retention triangles (cohorts ascending × k = 0 .. nk-1). */
+enum { RM_DAU, RM_WAU_ROLLING, RM_MAU_ROLLING, RM_STICKINESS, RM_ACTIVE /* wau | mau */, RM_NEW,
+       RM_RETAINED, RM_RESURRECTED, RM_CHURNED, RM_QUICK_RATIO, RM_NMEASURES };
+extern const char *const RM_MEASURE_NAMES[RM_NMEASURES];
+
+typedef struct RmPeriods {
+    int n;
+    const char **period;          /* 'YYYY-MM-DD', ascending */
+    double *m[RM_NMEASURES];      /* [measure][period] */
+    bool has[RM_NMEASURES];       /* the measure has a row */
+} RmPeriods;
+
+typedef struct RmCohorts {
+    int n, nk;
+    const char **cohort;          /* ascending */
+    double *size;                 /* [cohort] */
+    double *ratio, *active;       /* [cohort * nk + k] */
+} RmCohorts;
+
+typedef struct RmActivity {
+    const char *name;
+    RmPeriods day, week, month;
+    RmCohorts weekly, monthly;
+} RmActivity;
+
+typedef struct RmGrowth {
+    RmActivity *acts;             /* those with rows, in spec order */
+    int n;
+    Arena arena;
+} RmGrowth;
+
+void rm_activity_build(RmGrowth *g, const IrSpec *ir, const ReportActivity *act);
+void rm_activity_free(RmGrowth *g);
+/* A double as JSON: the shortest text that reads back equal, null for NaN. */
+void rf_json_double(Buf *b, double v);
+
+/* ---- chart pieces of the HTML page (report_html.c) ------------------------------ */
+/* Up to ~6 round ticks covering [lo, hi] into t (room for 16); returns the
+ * count, *step the step. */
+int rh_nice_ticks(double lo, double hi, double *t, double *step);
+/* A tick's text: as many decimals as the step needs, then suffix. */
+void rh_tick_label(Buf *b, double v, double step, const char *suffix);
+/* v of [lo, hi] mapped linearly onto [x0, x1]. */
+double rh_scale(double v, double lo, double hi, double x0, double x1);
+/* The growth section of the page (report_html_growth.c): per activity with
+ * rows, DAU / rolling WAU / rolling MAU lines, growth-accounting bars per
+ * week and month, retention-triangle heatmaps; nothing without rows.
+ * *chart_id numbers the charts' ids. */
+void rh_growth(Buf *out, const RmGrowth *g, int *chart_id);
 
 /* ---- formats (report_fmt.c) ------------------------------------------------ */
 void rf_p(Buf *b, double p);                  /* 0.0123, <0.001, – */

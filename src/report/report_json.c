@@ -1,31 +1,23 @@
-/* report_json.c — `abc report --json`: every report row as a JSON object,
- * every column of the schema, typed: text and dates as strings, integers
- * and doubles as numbers (the shortest text that reads back to the same
- * double), NULL as null. */
+/* report_json.c — `abc report --json`: one object with the tag, every
+ * report row as a JSON object (every column of the schema, typed: text and
+ * dates as strings, integers and doubles as numbers — the shortest text
+ * that reads back to the same double — NULL as null) and the growth series
+ * of the tag's activity blocks (report_activity_json). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "report_int.h"
 
-static void json_double(Buf *b, double v)
+void report_json(const char *tag, const ReportRow *rows, int n, const IrSpec *ir,
+                 const ReportActivity *act, Buf *out)
 {
-    if (!isfinite(v)) {
-        buf_puts(b, "null");
-        return;
-    }
-    char s[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(s, sizeof s, "%.*g", prec, v);
-        if (strtod(s, NULL) == v)
-            break;
-    }
-    buf_puts(b, s);
-}
-
-void report_json(const ReportRow *rows, int n, Buf *out)
-{
-    buf_puts(out, "[");
+    buf_puts(out, "{\"tag\": ");
+    if (tag)
+        buf_put_json_string(out, tag);
+    else
+        buf_puts(out, "null");
+    buf_puts(out, ",\n\"rows\": [");
     for (int i = 0; i < n; i++) {
         buf_puts(out, i ? ",\n {" : "\n {");
         for (int c = 0; c < REPORT_NCOLUMNS; c++) {
@@ -52,10 +44,12 @@ void report_json(const ReportRow *rows, int n, Buf *out)
                     buf_puts(out, "null");
                 break;
             }
-            case RF_DOUBLE: json_double(out, report_row_num(&rows[i], c)); break;
+            case RF_DOUBLE: rf_json_double(out, report_row_num(&rows[i], c)); break;
             }
         }
         buf_putc(out, '}');
     }
-    buf_puts(out, "\n]\n");
+    buf_puts(out, "\n],\n\"activity\": ");
+    report_activity_json(ir, act, out);
+    buf_puts(out, "}\n");
 }

@@ -156,6 +156,8 @@ static void power_check(RmModel *m, RmExp *x, long date)
              "no goal metric with a mean or proportion to size the sample from");
 }
 
+static void rm_hourly(RmModel *m);
+
 void rm_build(RmModel *m, const ReportInput *in)
 {
     memset(m, 0, sizeof *m);
@@ -273,6 +275,63 @@ void rm_build(RmModel *m, const ReportInput *in)
         m->dq_failures += x->dq;
         m->guardrail_failures += x->nbreaches;
         power_check(m, x, date);
+    }
+    rm_hourly(m);
+}
+
+/* The hourly series of each experiment: the hours of the rows (at most the
+ * last 48), each variation's new units and the cumulative SRM p-value. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void rm_hourly(RmModel *m)
+{
+    const ReportInput *in = m->in;
+    if (in->nhourly <= 0)
+        return;
+    const char **all = arena_alloc(&m->arena, sizeof(char *) * (size_t)in->nhourly);
+    for (int e = 0; e < m->nexps; e++) {
+        RmExp *x = &m->exps[e];
+        int n = 0;
+        for (int i = 0; i < in->nhourly; i++)
+            if (same(in->hourly[i].tracking_key, x->tracking_key) && in->hourly[i].hour)
+                all[n++] = in->hourly[i].hour;
+        if (n == 0)
+            continue;
+        qsort(all, (size_t)n, sizeof *all, cmp_str);
+        int nu = 0;
+        for (int i = 0; i < n; i++)
+            if (nu == 0 || strcmp(all[nu - 1], all[i]) != 0)
+                all[nu++] = all[i];
+        int skip = nu > 48 ? nu - 48 : 0;
+        x->nhours = nu - skip;
+        x->hours = arena_alloc(&m->arena, sizeof(char *) * (size_t)x->nhours);
+        memcpy(x->hours, all + skip, sizeof(char *) * (size_t)x->nhours);
+        x->hour_exposures = arena_alloc(&m->arena, sizeof(double) * (size_t)x->nhours * (size_t)x->nvars);
+        x->hour_srm_p = arena_alloc(&m->arena, sizeof(double) * (size_t)x->nhours);
+        for (int h = 0; h < x->nhours; h++) {
+            x->hour_srm_p[h] = NAN;
+            for (int v = 0; v < x->nvars; v++)
+                x->hour_exposures[(size_t)h * (size_t)x->nvars + (size_t)v] = 0;
+        }
+        for (int i = 0; i < in->nhourly; i++) {
+            const ReportHourly *r = &in->hourly[i];
+            if (!same(r->tracking_key, x->tracking_key) || !r->hour)
+                continue;
+            const char **at = bsearch(&r->hour, x->hours, (size_t)x->nhours, sizeof(char *), cmp_str);
+            if (!at)
+                continue;
+            size_t h = (size_t)(at - x->hours);
+            if (r->is_srm) {
+                x->hour_srm_p[h] = r->value;
+                continue;
+            }
+            int v = rm_var_index(x, r->variation_key); /* one the experiment lists */
+            if (v >= 0 && isfinite(r->value))
+                x->hour_exposures[h * (size_t)x->nvars + (size_t)v] = r->value;
+        }
     }
 }
 

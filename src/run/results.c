@@ -95,6 +95,8 @@ struct Results {
     int q_metric;
     long q_date;
     double obf_z[64];
+    const ReportHourly *hourly; /* the last 48 hours of the hourly series (borrowed) */
+    int nhourly;
     Arena arena;
 };
 
@@ -985,7 +987,8 @@ static void memo_input(const Results *r, long analysis_date, const char *run_lin
         }
     mi->in = (ReportInput){.tag = r->ir->tag, .heading = "A/B results", .run_line = run_line, .ir = r->ir,
                            .exps = mi->exps, .nexps = r->nexps, .rows = rows, .nrows = nrows,
-                           .daily = mi->daily, .ndaily = nd};
+                           .daily = mi->daily, .ndaily = nd, .hourly = r->hourly,
+                           .nhourly = r->nhourly};
     if (r->null_key_rows > 0) {
         snprintf(mi->note, sizeof mi->note,
                  "%lld exposure row%s with a NULL user, experiment or variation key %s skipped.",
@@ -993,6 +996,12 @@ static void memo_input(const Results *r, long analysis_date, const char *run_lin
                  r->null_key_rows == 1 ? "was" : "were");
         mi->in.data_note = mi->note;
     }
+}
+
+void results_set_hourly(Results *r, const ReportHourly *rows, int n)
+{
+    r->hourly = rows;
+    r->nhourly = n;
 }
 
 static void memo_input_free(MemoInput *mi)
@@ -1010,10 +1019,12 @@ void results_memo(const Results *r, long analysis_date, const char *run_line, Bu
     memo_input_free(&mi);
 }
 
-void results_page(const Results *r, long analysis_date, const char *run_line, Buf *out)
+void results_page(const Results *r, long analysis_date, const char *run_line, const ReportActivity *act,
+                  Buf *out)
 {
     MemoInput mi;
     memo_input(r, analysis_date, run_line, &mi);
+    mi.in.activity = act;
     report_html(&mi.in, out);
     memo_input_free(&mi);
 }

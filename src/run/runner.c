@@ -16,6 +16,8 @@
 
 #include "abc/dates.h"
 #include "abc/gb.h"
+#include "abc/hourly.h"
+#include "abc/report.h"
 #include "abc/results.h"
 #include "abc/run.h"
 #include "abc/spec.h"
@@ -69,6 +71,7 @@ void run_outcome_free(RunOutcome *o)
     free(o->tag);
     free(o->memo_path);
     buf_free(&o->json);
+    buf_free(&o->activity_json);
     memset(o, 0, sizeof *o);
 }
 
@@ -130,10 +133,42 @@ static AbcStatus send_stmt(Runner *r, const SqlStep *s, int i, const SqlParams *
     return st;
 }
 
-static void step_error(const SqlStep *s, char *err, size_t errlen)
+/* head before the message in err (left as it is when both do not fit). */
+static void err_prepend(char *err, size_t errlen, const char *head)
+{
+    size_t h = strlen(head), n = strlen(err);
+    if (h && h + n + 1 <= errlen) {
+        memmove(err + h, err, n + 1);
+        memcpy(err, head, h);
+    }
+}
+
+/* The step's name after the warehouse's message, and before it what the
+ * operator should know of the error's kind (what happened, what was kept). */
+static void step_error(Runner *r, const SqlStep *s, char *err, size_t errlen)
 {
     size_t n = strlen(err);
     snprintf(err + n, errlen - n, " (step %s)", s->name);
+    WhErrKind k = r->env->wh ? wh_last_error(r->env->wh) : WH_ERR_NONE;
+    char head[256];
+    head[0] = '\0';
+    if (k == WH_ERR_DISK_FULL) {
+        snprintf(head, sizeof head,
+                 "the warehouse is out of storage (disk or table full); the run stopped and "
+                 "the previous results are unchanged; free space and run again: ");
+    } else if (k == WH_ERR_TIMEOUT) {
+        unsigned t = r->env->config ? r->env->config->warehouse.query_timeout_s : 0;
+        if (t)
+            snprintf(head, sizeof head,
+                     "a statement ran longer than warehouse.query_timeout_s (%u s) and was "
+                     "stopped; raise warehouse.query_timeout_s in abc.yaml: ",
+                     t);
+        else
+            snprintf(head, sizeof head,
+                     "a statement ran longer than the warehouse's statement timeout and was "
+                     "stopped; set warehouse.query_timeout_s in abc.yaml: ");
+    }
+    err_prepend(err, errlen, head);
 }
 
 /* Run a step's statements in order.  A step may open a transaction
@@ -167,7 +202,7 @@ static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char
                 if (wh_exec(r->env->wh, r->env->dialect->rollback, NULL, rb_err, sizeof rb_err) != ABC_OK)
                     progress(r, "rollback after the failed statement: %s", rb_err);
             }
-            step_error(s, err, errlen);
+            step_error(r, s, err, errlen);
             return st;
         }
         if (flags & SQLSTMT_TX_END)
@@ -183,7 +218,7 @@ static AbcStatus query_step(Runner *r, const SqlStep *s, const SqlParams *p, WhR
     for (int i = 0; i < s->nstmts; i++) {
         AbcStatus st = send_stmt(r, s, i, p, fn, ctx, err, errlen);
         if (st != ABC_OK) {
-            step_error(s, err, errlen);
+            step_error(r, s, err, errlen);
             return st;
         }
     }
@@ -585,6 +620,94 @@ static void lock_release(Runner *r)
         }
 }
 
+/* ---- the owners of the wide and daily tables (steps owner_read, owner_claim) ----- */
+
+typedef struct OwnerSeen {
+    const char *tag;       /* this run's */
+    const char *names[2];  /* db.table of the wide and the daily table */
+    char other_table[260], other_tag[260]; /* the first owned by another tag */
+} OwnerSeen;
+
+static AbcStatus owner_row_fn(const WhRow *row, void *ctx)
+{
+    OwnerSeen *o = ctx;
+    if (row->ncols < 2 || !row->values[0] || !row->values[1])
+        return ABC_OK;
+    for (int i = 0; i < 2; i++) {
+        if (strcmp(row->values[0], o->names[i]) != 0)
+            continue;
+        if (strcmp(row->values[1], o->tag) != 0 && !o->other_table[0]) {
+            snprintf(o->other_table, sizeof o->other_table, "%s", row->values[0]);
+            snprintf(o->other_tag, sizeof o->other_tag, "%s", row->values[1]);
+        }
+    }
+    return ABC_OK;
+}
+
+/* A wide or daily table is written by one tag: abc.table_owner records
+ * which.  Before the first write (claim false) a table owned by another
+ * tag stops the run (exit 1) — the daily publish replaces rows by tag and
+ * date, the wide fills by date, so two tags in one table would lose or mix
+ * rows.  After ddl (claim true) this tag claims the tables nobody owns and
+ * reads the owners again: of two tags claiming a table at once, the one
+ * that lost stops there. */
+static AbcStatus owners_check(Runner *r, bool claim, char *err, size_t errlen)
+{
+    const SqlStep *rd = find_step(r, SQLSTEP_OWNER_READ);
+    const SqlStep *cl = find_step(r, SQLSTEP_OWNER_CLAIM);
+    if (!rd || !cl || !r->prog.wide || !r->prog.daily)
+        return ABC_OK;
+    static const char *const what[2] = {"wide table", "daily table"};
+    OwnerSeen o;
+    memset(&o, 0, sizeof o);
+    o.tag = r->unit.ir->tag;
+    o.names[0] = arena_printf(&r->arena, "%s.%s", r->prog.wide->db, r->prog.wide->name);
+    o.names[1] = arena_printf(&r->arena, "%s.%s", r->prog.daily->db, r->prog.daily->name);
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.run_id = r->run_id;
+    AbcStatus st;
+    if (claim) {
+        /* MariaDB keeps an existing claim (INSERT IGNORE); StarRocks
+         * upserts, and the read below finds a claim that won after ours */
+        SqlValue rows[2 * 3];
+        int n = strcmp(o.names[0], o.names[1]) == 0 ? 1 : 2;
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < SQLGEN_OWNER_NCOLUMNS && c < 3; c++) {
+                const char *col = SQLGEN_OWNER_COLUMNS[c];
+                SqlValue v = sv_null();
+                if (!strcmp(col, "table_name")) v = sv_str(o.names[i]);
+                else if (!strcmp(col, "tag")) v = sv_str(o.tag);
+                else if (!strcmp(col, "claimed_at")) v = sv_ts(r->computed_at);
+                rows[i * SQLGEN_OWNER_NCOLUMNS + c] = v;
+            }
+        SqlParams q = p;
+        q.values = rows;
+        q.nrows = n;
+        q.ncols = SQLGEN_OWNER_NCOLUMNS;
+        if ((st = exec_step(r, cl, &q, err, errlen)) != ABC_OK)
+            return st;
+    }
+    st = query_step(r, rd, &p, owner_row_fn, &o, err, errlen);
+    if (st != ABC_OK) {
+        if (!claim && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_NO_TABLE)
+            return ABC_OK; /* no abc.table_owner yet: nothing is owned */
+        return st;
+    }
+    if (o.other_table[0]) {
+        int k = strcmp(o.other_table, o.names[0]) == 0 ? 0 : 1;
+        snprintf(err, errlen,
+                 "the %s %s belongs to tag '%s' (abc.table_owner): a table is written by one "
+                 "tag, and this run would replace or mix that tag's rows; not run. Give this "
+                 "spec its own %s, or, when tag '%s' no longer uses the table, delete the "
+                 "table's row from abc.table_owner",
+                 what[k], term_safe(&r->arena, o.other_table), term_safe(&r->arena, o.other_tag),
+                 k == 0 ? "wide_table" : "daily_table", term_safe(&r->arena, o.other_tag));
+        return ABC_ERR_SPEC;
+    }
+    return ABC_OK;
+}
+
 /* ---- preflight: the source columns the spec reads ------------------------------- */
 
 typedef struct PreflightSeen {
@@ -665,6 +788,94 @@ static AbcStatus count_null_keys(Runner *r, const SqlParams *base, long long *n,
     AbcStatus st = query_step(r, s, base, value_fn, &v, err, errlen);
     *n = v;
     return st;
+}
+
+/* Exposure rows of the dates due whose user id is longer than the
+ * StarRocks primary key of experiment_assignment holds: a load with one
+ * would be cancelled whole, so the run stops before its first write (exit
+ * 1).  The same check on MariaDB. */
+typedef struct KeyLengths {
+    long long rows, longest;
+} KeyLengths;
+
+static AbcStatus key_lengths_fn(const WhRow *row, void *ctx)
+{
+    KeyLengths *k = ctx;
+    if (row->ncols >= 2) {
+        k->rows = row->values[0] ? strtoll(row->values[0], NULL, 10) : 0;
+        k->longest = row->values[1] ? strtoll(row->values[1], NULL, 10) : 0;
+    }
+    return ABC_OK;
+}
+
+static AbcStatus check_key_lengths(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_KEY_LENGTHS);
+    if (!s || r->from > r->to || r->stats_only)
+        return ABC_OK;
+    char a[11], b[11];
+    date_format(r->from, a);
+    date_format(r->to, b);
+    SqlParams p = *base;
+    p.from_date = a;
+    p.to_date = b;
+    KeyLengths k = {0, 0};
+    AbcStatus st = query_step(r, s, &p, key_lengths_fn, &k, err, errlen);
+    if (st != ABC_OK || k.rows == 0)
+        return st;
+    const IrSource *src = &r->unit.ir->sources[r->unit.ir->exposure.source];
+    snprintf(err, errlen,
+             "%lld exposure row%s of %s in %s .. %s %s a user id longer than %d bytes (the "
+             "longest: %lld bytes): on StarRocks the primary key of experiment_assignment (tag, "
+             "tracking key, user id) holds at most %d bytes, and one such row cancels the whole "
+             "load; not run, nothing written",
+             k.rows, k.rows == 1 ? "" : "s", term_safe(&r->arena, src->table), a, b,
+             k.rows == 1 ? "has" : "have", SQLGEN_KEY_USER_ID_BYTES, k.longest,
+             STARROCKS_KEY_LIMIT);
+    return ABC_ERR_SPEC;
+}
+
+/* On StarRocks the tag, tracking keys and variation keys are parts of
+ * primary keys with bounded widths (sqlgen.h): a longer one would cancel
+ * the loads, so the run stops at plan time, naming the experiment. */
+static AbcStatus check_key_widths(Runner *r, char *err, size_t errlen)
+{
+    if (r->env->dialect->id != DIALECT_STARROCKS)
+        return ABC_OK;
+    const char *tag = r->unit.ir->tag;
+    if (strlen(tag) > SQLGEN_KEY_TAG_BYTES) {
+        snprintf(err, errlen,
+                 "tag '%s' is %zu bytes long: on StarRocks abc's primary keys hold tags of at "
+                 "most %d bytes (docs/TABLES.md); shorten the tag",
+                 term_safe(&r->arena, tag), strlen(tag), SQLGEN_KEY_TAG_BYTES);
+        return ABC_ERR_SPEC;
+    }
+    /* the hourly series table's key is tighter (sqlgen.h) */
+    bool hourly = r->unit.ir->analysis.hourly;
+    int max_tk = hourly ? SQLGEN_KEY_HOURLY_TRACKING_KEY_BYTES : SQLGEN_KEY_TRACKING_KEY_BYTES;
+    int max_vk = hourly ? SQLGEN_KEY_HOURLY_VARIATION_KEY_BYTES : SQLGEN_KEY_VARIATION_KEY_BYTES;
+    for (int i = 0; i < r->nexps; i++) {
+        const RunExperiment *x = &r->exps[i];
+        if (strlen(x->tracking_key) > (size_t)max_tk) {
+            snprintf(err, errlen,
+                     "experiment %s: its tracking key is %zu bytes long: on StarRocks abc's "
+                     "primary keys hold tracking keys of at most %d bytes (docs/TABLES.md)",
+                     term_safe(&r->arena, x->id), strlen(x->tracking_key), max_tk);
+            return ABC_ERR_SPEC;
+        }
+        for (int k = 0; k < x->nvariations; k++) {
+            const char *vk = x->variations[k].key;
+            if (vk && strlen(vk) > (size_t)max_vk) {
+                snprintf(err, errlen,
+                         "experiment %s: the key of variation %d is %zu bytes long: on "
+                         "StarRocks abc's primary keys hold variation keys of at most %d bytes "
+                         "(docs/TABLES.md)",
+                         term_safe(&r->arena, x->id), k, strlen(vk), max_vk);
+                return ABC_ERR_SPEC;
+            }
+        }
+    }
+    return ABC_OK;
 }
 
 /* ---- experiments ------------------------------------------------------------------ */
@@ -1261,8 +1472,14 @@ static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char 
     wh_session_bound(r->env->wh, true);
     AbcStatus st = run_stats_once(r, res, base, err, errlen);
     wh_session_bound(r->env->wh, false);
-    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_CONN_LOST)
+    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_CONN_LOST) {
+        static const char head[] =
+            "the connection to the warehouse was lost during the statistics queries (their "
+            "session's temporary tables are gone, so no query is re-sent alone); nothing was "
+            "published and the next run redoes the dates: ";
+        err_prepend(err, errlen, head);
         st = ABC_ERR_ENV;
+    }
     return st;
 }
 
@@ -1388,8 +1605,19 @@ static void dry_run_plan(Runner *r)
             when = r->full ? "  [full: every source date up to the last due date]"
                            : "  [the dates due]";
             break;
-        case SQLSTEP_ACTIVITY_PUBLISH: when = "  [after report_publish]"; break;
+        case SQLSTEP_ACTIVITY_STAGE: when = "  [before report_publish]"; break;
+        case SQLSTEP_ACTIVITY_PUBLISH: when = "  [when report_publish does not run]"; break;
         case SQLSTEP_ACTIVITY_READ: when = "  [for the memo]"; break;
+        case SQLSTEP_HOURLY_RESET: when = r->full ? "" : "  [skipped: not a full run]"; break;
+        case SQLSTEP_HOURLY_UNITS:
+        case SQLSTEP_HOURLY_FILL:
+        case SQLSTEP_HOURLY_CUMULATIVE:
+        case SQLSTEP_HOURLY_SRM:
+            when = r->stats_only || r->from > r->to ? "  [not used: nothing to fill]"
+                                                    : "  [every hour of the dates due]";
+            break;
+        case SQLSTEP_HOURLY_READ: when = "  [the last 48 hours, for the HTML page]"; break;
+        case SQLSTEP_HOURLY_STATE_WRITE: when = "  [after the hourly fill]"; break;
         default: break;
         }
         fprintf(f, "  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
@@ -1401,8 +1629,8 @@ static void dry_run_plan(Runner *r)
 
 /* Growth analytics (specs with activity blocks): the active days of the
  * dates due — on a full run of every source date, so that "first active
- * ever" means since the earliest source date — then every user's first and
- * last active date. */
+ * ever" means since the earliest source date — then the first and last
+ * active date of the users those days touch. */
 #define ACTIVITY_HISTORY_START "1000-01-01"
 static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
                                char *err, size_t errlen)
@@ -1416,38 +1644,64 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     p.to_date = to;
     AbcStatus st = exec_step(r, fill, &p, err, errlen);
     if (st == ABC_OK && state)
-        st = exec_step(r, state, base, err, errlen);
+        st = exec_step(r, state, &p, err, errlen);
     if (st == ABC_OK)
         progress(r, "activity days filled (%s .. %s) and user state updated", p.from_date, to);
     return st;
 }
 
-/* The growth report and cohort rows of every period the dates due fall
- * in: from the earlier of the Monday (ISO week) and the 1st of the month
- * on or before the first date due. */
-static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *from,
-                                  const char *to, char *err, size_t errlen)
+/* The periods the growth report recomputes: from the earlier of the Monday
+ * (ISO week) and the 1st of the month on or before the first date due, to
+ * the later of the last date due and the last date an earlier run
+ * published — a backfill changes the rolling windows, the next periods'
+ * retained and churned users and the cohorts of every later period. */
+static bool activity_range(const Runner *r, const char *from, const char *to, char lo[11],
+                           char hi[11])
 {
-    const SqlStep *pub = find_step(r, SQLSTEP_ACTIVITY_PUBLISH);
-    if (!pub)
-        return ABC_OK;
-    long day, month_day;
-    char lo[11], first[11];
-    if (!date_parse(from, &day)) {
-        snprintf(err, errlen, "activity_publish: '%s' is not a date", from);
-        return ABC_ERR_USAGE;
-    }
+    long day, month_day, last;
+    char first[11];
+    if (!date_parse(from, &day) || !date_parse(to, &last))
+        return false;
     long monday = day - ((day % 7 + 7 + 3) % 7); /* 1970-01-01 (day 0) was a Thursday */
     snprintf(first, sizeof first, "%.8s01", from);
     if (!date_parse(first, &month_day))
         month_day = monday;
     date_format(monday < month_day ? monday : month_day, lo);
+    date_format(r->published > last ? r->published : last, hi);
+    return true;
+}
+
+/* activity_stage: the growth report and cohort rows of [lo, hi] into the
+ * stage tables; report_publish (or activity_publish) switches them in. */
+static AbcStatus activity_stage(Runner *r, const SqlParams *base, const char *lo,
+                                const char *hi, char *err, size_t errlen)
+{
+    const SqlStep *stage = find_step(r, SQLSTEP_ACTIVITY_STAGE);
+    if (!stage)
+        return ABC_OK;
     SqlParams p = *base;
     p.from_date = lo;
-    p.to_date = to;
+    p.to_date = hi;
+    AbcStatus st = exec_step(r, stage, &p, err, errlen);
+    if (st == ABC_OK)
+        progress(r, "growth report and cohort rows of %s .. %s staged", lo, hi);
+    return st;
+}
+
+/* The stage into the growth report and cohort tables, on a run whose
+ * report_publish does not run (a backfill of older dates). */
+static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *lo,
+                                  const char *hi, char *err, size_t errlen)
+{
+    const SqlStep *pub = find_step(r, SQLSTEP_ACTIVITY_PUBLISH);
+    if (!pub)
+        return ABC_OK;
+    SqlParams p = *base;
+    p.from_date = lo;
+    p.to_date = hi;
     AbcStatus st = exec_step(r, pub, &p, err, errlen);
     if (st == ABC_OK)
-        progress(r, "growth report and cohort tables replaced from %s", lo);
+        progress(r, "growth report and cohort tables replaced for %s .. %s", lo, hi);
     return st;
 }
 
@@ -1564,6 +1818,345 @@ out:
 /* --dry-run --sql: the publish steps for the last date due, as a run sends
  * them when that date has results; the result rows ({{values}}) exist only
  * after the analysis, so report_load shows its placeholder. */
+/* ---- the hourly series (specs with `hourly`) ------------------------------------- */
+
+/* Times are whole seconds since 1970-01-01 UTC; hours start at a multiple
+ * of 3600. */
+enum { HOUR_S = 3600, DAY_S = 86400 };
+
+/* Now, UTC, or ABC_NOW ('YYYY-MM-DD HH:MM:SS') when set (tests, demos). */
+static AbcStatus hourly_now(long long *now, char *err, size_t errlen)
+{
+    const char *env = getenv("ABC_NOW");
+    if (env && *env) {
+        if (!hourly_ts_parse(env, now) || strlen(env) != 19) {
+            snprintf(err, errlen, "ABC_NOW '%.40s' is not a time YYYY-MM-DD HH:MM:SS", env);
+            return ABC_ERR_USAGE;
+        }
+        return ABC_OK;
+    }
+    *now = (long long)time(NULL);
+    return ABC_OK;
+}
+
+typedef struct HourlyState {
+    bool found;
+    long long high_water; /* start of the last hour filled */
+    long daily_through;   /* last date a daily run filled; -1 none */
+} HourlyState;
+
+static AbcStatus hourly_state_fn(const WhRow *row, void *ctx)
+{
+    HourlyState *h = ctx;
+    if (row->ncols < 2 || !row->values[0])
+        return ABC_OK;
+    h->found = hourly_ts_parse(row->values[0], &h->high_water);
+    if (!row->values[1] || !date_parse_prefix(row->values[1], &h->daily_through))
+        h->daily_through = -1;
+    return ABC_OK;
+}
+
+static AbcStatus hourly_state_read(Runner *r, HourlyState *h, char *err, size_t errlen)
+{
+    memset(h, 0, sizeof *h);
+    h->daily_through = -1;
+    const SqlStep *s = find_step(r, SQLSTEP_HOURLY_STATE_READ);
+    if (!s)
+        return ABC_OK;
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    AbcStatus st = query_step(r, s, &p, hourly_state_fn, h, err, errlen);
+    if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_NO_TABLE) {
+        memset(h, 0, sizeof *h); /* not created yet: nothing filled */
+        h->daily_through = -1;
+        st = ABC_OK;
+    }
+    return st;
+}
+
+static AbcStatus hourly_state_write(Runner *r, const SqlParams *base, const HourlyState *h,
+                                    char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_HOURLY_STATE_WRITE);
+    if (!s)
+        return ABC_OK;
+    char hw[20], dt[11];
+    hourly_ts_format(h->high_water, hw);
+    if (h->daily_through >= 0)
+        date_format(h->daily_through, dt);
+    SqlValue row[4];
+    for (int c = 0; c < SQLGEN_HOURLY_STATE_NCOLUMNS && c < 4; c++) {
+        const char *col = SQLGEN_HOURLY_STATE_COLUMNS[c];
+        SqlValue v = sv_null();
+        if (!strcmp(col, "tag")) v = sv_str(r->unit.ir->tag);
+        else if (!strcmp(col, "high_water")) v = sv_ts(hw);
+        else if (!strcmp(col, "daily_through")) v = h->daily_through >= 0 ? sv_date(dt) : sv_null();
+        else if (!strcmp(col, "updated_at")) v = sv_ts(r->computed_at);
+        row[c] = v;
+    }
+    return exec_row(r, s, row, SQLGEN_HOURLY_STATE_NCOLUMNS, base, err, errlen);
+}
+
+typedef struct CumRows {
+    Runner *r;
+    HourlyCumulative *v;
+    int n, cap;
+} CumRows;
+
+static AbcStatus cum_fn(const WhRow *row, void *ctx)
+{
+    CumRows *c = ctx;
+    if (row->ncols < 5 || !row->values[0] || !row->values[1] || !row->values[2])
+        return ABC_OK;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 256;
+        HourlyCumulative *v = arena_alloc(&c->r->arena, sizeof *v * (size_t)c->cap);
+        if (c->n)
+            memcpy(v, c->v, sizeof *v * (size_t)c->n);
+        c->v = v;
+    }
+    char *end = NULL;
+    double n = row->values[3] ? strtod(row->values[3], &end) : 0;
+    double w = row->values[4] ? strtod(row->values[4], NULL) : NAN;
+    c->v[c->n++] = (HourlyCumulative){arena_strdup(&c->r->arena, row->values[0]),
+                                      arena_strdup(&c->r->arena, row->values[1]),
+                                      arena_strdup(&c->r->arena, row->values[2]), n, w};
+    return ABC_OK;
+}
+
+/* Fill the hourly series of [from, to): the units first exposed in it,
+ * every hour x variation x measure, then the cumulative SRM p-value of
+ * each experiment-hour from the stats kernel. */
+static AbcStatus hourly_fill(Runner *r, const SqlParams *base, long long from, long long to,
+                             char *err, size_t errlen)
+{
+    const SqlStep *units = find_step(r, SQLSTEP_HOURLY_UNITS);
+    const SqlStep *fill = find_step(r, SQLSTEP_HOURLY_FILL);
+    const SqlStep *cum = find_step(r, SQLSTEP_HOURLY_CUMULATIVE);
+    const SqlStep *srm = find_step(r, SQLSTEP_HOURLY_SRM);
+    if (!units || !fill || !cum || !srm || from >= to)
+        return ABC_OK;
+    char ft[20], tt[20], fd[11], td[11];
+    hourly_ts_format(from, ft);
+    hourly_ts_format(to, tt);
+    date_format((long)(from / DAY_S), fd);
+    date_format((long)((to - 1) / DAY_S), td);
+    SqlParams p = *base;
+    p.from_time = ft;
+    p.to_time = tt;
+    p.from_date = fd;
+    p.to_date = td;
+    AbcStatus st = exec_step(r, units, &p, err, errlen);
+    if (st == ABC_OK)
+        st = exec_step(r, fill, &p, err, errlen);
+    CumRows rows = {r, NULL, 0, 0};
+    if (st == ABC_OK)
+        st = query_step(r, cum, &p, cum_fn, &rows, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    if (r->show) {
+        fprintf(r->show, "-- {{values}}: the stats kernel's cumulative SRM p-value of each "
+                         "experiment and hour (%d columns each)\n", SQLGEN_HOURLY_NCOLUMNS);
+        SqlParams q = p;
+        q.keep_unbound = true;
+        return exec_step(r, srm, &q, err, errlen);
+    }
+    HourlySrm *res = arena_alloc(&r->arena, sizeof *res * (size_t)(rows.n + 1));
+    int ng = hourly_srm(rows.v, rows.n, res);
+    if (ng > 0) {
+        enum { NC = 8 };
+        SqlValue *vals = arena_alloc(&r->arena, sizeof *vals * (size_t)ng * NC);
+        for (int i = 0; i < ng; i++) {
+            SqlValue *v = vals + (size_t)i * NC;
+            long long t = 0;
+            (void)hourly_ts_parse(res[i].hour, &t);
+            char *day = arena_alloc(&r->arena, 11), *hour = arena_alloc(&r->arena, 20);
+            date_format((long)(t / DAY_S), day);
+            hourly_ts_format(t, hour);
+            for (int c = 0; c < SQLGEN_HOURLY_NCOLUMNS && c < NC; c++) {
+                const char *col = SQLGEN_HOURLY_COLUMNS[c];
+                SqlValue x = sv_str("");
+                if (!strcmp(col, "event_date")) x = sv_date(day);
+                else if (!strcmp(col, "hour")) x = sv_ts(hour);
+                else if (!strcmp(col, "tracking_key")) x = sv_str(res[i].tracking_key);
+                else if (!strcmp(col, "measure")) x = sv_str("srm_p_value");
+                else if (!strcmp(col, "tag")) x = sv_str(r->unit.ir->tag);
+                else if (!strcmp(col, "value"))
+                    x = isfinite(res[i].p_value) ? sv_dbl(res[i].p_value) : sv_null();
+                v[c] = x;
+            }
+        }
+        st = exec_values(r, srm, vals, ng, SQLGEN_HOURLY_NCOLUMNS, base, err, errlen);
+    }
+    return st;
+}
+
+/* The daily run's hours: every hour of the dates due (on a full run, or
+ * the first time, of every date from the earliest phase start, so that the
+ * units and cumulative counts start complete). */
+static AbcStatus hourly_daily(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    if (!r->unit.ir->analysis.hourly || r->from > r->to)
+        return ABC_OK;
+    HourlyState h;
+    AbcStatus st = hourly_state_read(r, &h, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    bool whole = r->full || !h.found;
+    const SqlStep *reset = find_step(r, SQLSTEP_HOURLY_RESET);
+    if (r->full && reset && (st = exec_step(r, reset, base, err, errlen)) != ABC_OK)
+        return st;
+    long first = whole ? r->first_phase_day : r->from;
+    if (first > r->from)
+        first = r->from;
+    long long from = (long long)first * DAY_S, to = (long long)(r->to + 1) * DAY_S;
+    if ((st = hourly_fill(r, base, from, to, err, errlen)) != ABC_OK)
+        return st;
+    if (!h.found || to - HOUR_S > h.high_water)
+        h.high_water = to - HOUR_S;
+    if (r->to > h.daily_through)
+        h.daily_through = r->to;
+    if ((st = hourly_state_write(r, base, &h, err, errlen)) != ABC_OK)
+        return st;
+    char a[20], b[20];
+    hourly_ts_format(from, a);
+    hourly_ts_format(to - HOUR_S, b);
+    progress(r, "hourly series filled for %.13s:00 .. %.13s:00", a, b);
+    return ABC_OK;
+}
+
+/* `abc run --intraday`: the hours from the high-water mark minus one hour
+ * (events that arrived late) through the current hour; nothing else. */
+static AbcStatus hourly_intraday(Runner *r, RunOutcome *out, char *err, size_t errlen)
+{
+    const IrSpec *ir = r->unit.ir;
+    if (!ir->analysis.hourly) {
+        progress(r, "no hourly series (analysis { hourly; }): nothing to refresh");
+        return ABC_OK;
+    }
+    long long now;
+    AbcStatus st = hourly_now(&now, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    HourlyState h;
+    memset(&h, 0, sizeof h);
+    h.daily_through = -1;
+    if ((r->env->wh || r->show) && (st = hourly_state_read(r, &h, err, errlen)) != ABC_OK)
+        return st;
+    long long to = now - now % HOUR_S + HOUR_S;
+    long long start = (long long)r->first_phase_day * DAY_S;
+    long long from = h.found ? h.high_water - HOUR_S : start;
+    if (from < start)
+        from = start;
+    if (from > to - HOUR_S)
+        from = to - HOUR_S;
+    char a[20], b[20];
+    hourly_ts_format(from, a);
+    hourly_ts_format(to - HOUR_S, b);
+    out->nhours = (int)((to - from) / HOUR_S);
+    snprintf(out->first_hour, sizeof out->first_hour, "%s", a);
+    snprintf(out->last_hour, sizeof out->last_hour, "%s", b);
+    out->nexperiments = r->nexps;
+    const char *why = h.found ? "from the high-water mark minus one hour"
+                              : "no hour filled yet: from the earliest phase start";
+    if (r->opt->dry_run && !r->show) {
+        FILE *f = r->opt->plan_out ? r->opt->plan_out : stdout;
+        fprintf(f, "abc run %s --intraday --dry-run (%s, dialect %s)\n", ir->tag, ir->path,
+                r->env->dialect->name);
+        fprintf(f, "experiments: %d\n", r->nexps);
+        if (r->env->wh)
+            fprintf(f, "hours due: %.13s:00 .. %.13s:00 (%d hours; %s; events at or after %s)\n",
+                    a, b, out->nhours, why, a);
+        else
+            fprintf(f, "hours due: from the high-water mark minus one hour through %.13s:00 "
+                       "(the warehouse is not read)\n", b);
+        fprintf(f, "steps:\n");
+        static const SqlStepKind kinds[] = {SQLSTEP_DDL, SQLSTEP_CONFIG, SQLSTEP_HOURLY_STATE_READ,
+                                            SQLSTEP_HOURLY_UNITS, SQLSTEP_HOURLY_FILL,
+                                            SQLSTEP_HOURLY_CUMULATIVE, SQLSTEP_HOURLY_SRM,
+                                            SQLSTEP_HOURLY_STATE_WRITE};
+        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+            const SqlStep *s = find_step(r, kinds[i]);
+            if (s)
+                fprintf(f, "  %-28s %d statement%s  %s\n", s->name, s->nstmts,
+                        s->nstmts == 1 ? " " : "s", s->summary);
+        }
+        fprintf(f, "then: no statistics, no report: the daily run supersedes today's hours\n");
+        return ABC_OK;
+    }
+    SqlParams base;
+    memset(&base, 0, sizeof base);
+    base.run_id = r->run_id;
+    const SqlStep *ddl = find_step(r, SQLSTEP_DDL);
+    if (ddl && (st = exec_step(r, ddl, &base, err, errlen)) != ABC_OK)
+        return st;
+    if ((st = write_config(r, &base, err, errlen)) != ABC_OK)
+        return st;
+    if ((st = hourly_fill(r, &base, from, to, err, errlen)) != ABC_OK)
+        return st;
+    h.high_water = h.found && h.high_water > to - HOUR_S ? h.high_water : to - HOUR_S;
+    h.found = true;
+    if ((st = hourly_state_write(r, &base, &h, err, errlen)) != ABC_OK)
+        return st;
+    progress(r, "intraday: hourly series refreshed for %.13s:00 .. %.13s:00 (%d hours; %s)", a, b,
+             out->nhours, why);
+    return ABC_OK;
+}
+
+/* The last 48 hours of the series (up to the high-water mark), for the
+ * results page. */
+typedef struct HourRows {
+    Runner *r;
+    ReportHourly *v;
+    int n, cap;
+} HourRows;
+
+static AbcStatus hour_row_fn(const WhRow *row, void *ctx)
+{
+    HourRows *c = ctx;
+    if (row->ncols < 6 || !row->values[0] || !row->values[1] || !row->values[3])
+        return ABC_OK;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 256;
+        ReportHourly *v = arena_alloc(&c->r->arena, sizeof *v * (size_t)c->cap);
+        if (c->n)
+            memcpy(v, c->v, sizeof *v * (size_t)c->n);
+        c->v = v;
+    }
+    Arena *a = &c->r->arena;
+    c->v[c->n++] = (ReportHourly){
+        arena_strdup(a, row->values[0]), arena_strdup(a, row->values[1]),
+        arena_strdup(a, row->values[2] ? row->values[2] : ""),
+        strcmp(row->values[3], "srm_p_value") == 0,
+        row->values[4] ? strtod(row->values[4], NULL) : NAN,
+        row->values[5] ? strtod(row->values[5], NULL) : NAN};
+    return ABC_OK;
+}
+
+static AbcStatus hourly_report(Runner *r, Results *res, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_HOURLY_READ);
+    if (!s || !r->env->wh || r->show)
+        return ABC_OK;
+    HourlyState h;
+    AbcStatus st = hourly_state_read(r, &h, err, errlen);
+    if (st != ABC_OK || !h.found)
+        return st;
+    char ft[20], fd[11];
+    long long from = h.high_water - 47 * HOUR_S;
+    hourly_ts_format(from, ft);
+    date_format((long)(from / DAY_S), fd);
+    SqlParams p;
+    memset(&p, 0, sizeof p);
+    p.from_time = ft;
+    p.from_date = fd;
+    HourRows rows = {r, NULL, 0, 0};
+    if ((st = query_step(r, s, &p, hour_row_fn, &rows, err, errlen)) != ABC_OK)
+        return st;
+    results_set_hourly(res, rows.v, rows.n);
+    return ABC_OK;
+}
+
 static AbcStatus show_publish(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
     char ds[11];
@@ -1589,7 +2182,8 @@ static AbcStatus show_publish(Runner *r, const SqlParams *base, char *err, size_
     return ABC_OK;
 }
 
-static AbcStatus write_memo(Runner *r, Results *res, RunOutcome *out, char *err, size_t errlen)
+static AbcStatus write_memo(Runner *r, Results *res, const ReportActivity *act, RunOutcome *out, char *err,
+                            size_t errlen)
 {
     const char *dir = r->opt->memo_dir ? r->opt->memo_dir : "reports";
     AbcStatus st = file_mkdirs(dir, err, errlen);
@@ -1620,7 +2214,7 @@ static AbcStatus write_memo(Runner *r, Results *res, RunOutcome *out, char *err,
     if (st == ABC_OK) {
         /* the results page next to the memo: reports/<tag>.html */
         buf_reset(&memo);
-        results_page(res, r->to, line.data, &memo);
+        results_page(res, r->to, line.data, act, &memo);
         snprintf(path + strlen(path) - 3, 6, ".html");
         st = file_write_atomic(path, memo.data, memo.len, err, errlen);
         snprintf(path + strlen(path) - 5, 4, ".md");
@@ -1689,6 +2283,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         snprintf(r.run_id, sizeof r.run_id, "%.32s", id);
     }
     st = resolve_experiments(&r, err, errlen);
+    if (st == ABC_OK)
+        st = check_key_widths(&r, err, errlen);
     if (st != ABC_OK)
         goto out;
     progress(&r, "%d experiment%s resolved", r.nexps, r.nexps == 1 ? "" : "s");
@@ -1699,6 +2295,15 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         fprintf(r.show, "-- abc run %s --dry-run --sql (%s, dialect %s): every statement the run "
                         "sends, in order, bound with its values; nothing was sent\n\n",
                 ir->tag, ir->path, env->dialect->name);
+        if (env->config && env->config->warehouse.query_timeout_s) {
+            /* sent once per connection, before the steps (cmd_run.c) */
+            Buf set;
+            buf_init(&set);
+            env->dialect->statement_timeout(&set, env->config->warehouse.query_timeout_s);
+            fprintf(r.show, "-- the session's statement timeout (warehouse.query_timeout_s), on "
+                            "every connection\n%s;\n\n", set.data);
+            buf_free(&set);
+        }
     }
     /* before the first write: what the spec reads (abc plan checks it
      * after printing the plan) */
@@ -1708,6 +2313,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     if ((env->wh && !o->dry_run) || r.show) {
         st = lock_acquire(&r, err, errlen);
         if (st != ABC_OK)
+            goto out;
+        /* a wide or daily table of another tag: stop before writing */
+        if ((st = owners_check(&r, false, err, errlen)) != ABC_OK)
             goto out;
     }
     StateRow state;
@@ -1720,6 +2328,10 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     st = plan_dates(&r, &state, err, errlen);
     if (st != ABC_OK)
         goto out;
+    if (o->intraday) { /* the hourly series only: no dates, no statistics */
+        st = hourly_intraday(&r, out, err, errlen);
+        goto out;
+    }
     /* after a spec or abc change everything is rebuilt, so the last
      * published date only guards against moving backwards otherwise */
     r.published = state.found && !r.full ? state.last_date : -1;
@@ -1784,8 +2396,13 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     SqlParams base;
     memset(&base, 0, sizeof base);
     base.run_id = r.run_id;
+    /* before the first write: user ids the StarRocks keys cannot hold */
+    if ((st = check_key_lengths(&r, &base, err, errlen)) != ABC_OK)
+        goto out;
     const SqlStep *ddl = find_step(&r, SQLSTEP_DDL);
     if (ddl && (st = exec_step(&r, ddl, &base, err, errlen)) != ABC_OK)
+        goto out;
+    if ((st = owners_check(&r, true, err, errlen)) != ABC_OK)
         goto out;
     if ((st = migrate_wide(&r, &base, err, errlen)) != ABC_OK)
         goto out;
@@ -1844,6 +2461,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             goto out;
         if ((st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
             goto out;
+        if ((st = hourly_daily(&r, &base, err, errlen)) != ABC_OK)
+            goto out;
         out->ndays = total;
         snprintf(out->first_date, sizeof out->first_date, "%s", a);
         snprintf(out->last_date, sizeof out->last_date, "%s", b);
@@ -1871,8 +2490,17 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     }
     if (r.show) {
         st = show_publish(&r, &base, err, errlen);
-        if (st == ABC_OK)
-            st = activity_publish(&r, &base, a, b, err, errlen);
+        if (st == ABC_OK && find_step(&r, SQLSTEP_ACTIVITY_STAGE)) {
+            char lo[11], hi[11];
+            if (!activity_range(&r, a, b, lo, hi)) {
+                snprintf(err, errlen, "activity: '%s' .. '%s' are not dates", a, b);
+                st = ABC_ERR_USAGE;
+            }
+            if (st == ABC_OK)
+                st = activity_stage(&r, &base, lo, hi, err, errlen);
+            if (st == ABC_OK)
+                st = activity_publish(&r, &base, lo, hi, err, errlen);
+        }
         if (st == ABC_OK)
             st = state_write(&r, &base, err, errlen);
         out->nexperiments = r.nexps;
@@ -1906,6 +2534,18 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         /* publishing an older date than the last published one (a backfill)
          * refreshes the daily rows only */
         bool publish_latest = r.to >= r.published;
+        /* growth analytics: staged first, switched in by report_publish in
+         * the reports' transaction (or by activity_publish on a backfill) */
+        char alo[11], ahi[11];
+        bool activity = find_step(&r, SQLSTEP_ACTIVITY_STAGE) != NULL;
+        if (activity && !activity_range(&r, a, b, alo, ahi)) {
+            snprintf(err, errlen, "activity: '%s' .. '%s' are not dates", a, b);
+            st = ABC_ERR_USAGE;
+            goto out;
+        }
+        if (activity && (st = activity_stage(&r, &base, alo, ahi, err, errlen)) != ABC_OK)
+            goto out;
+        bool activity_published = false;
         for (int i = 0; i < ndates; i++) {
             char ds[11];
             date_format(dates[i], ds);
@@ -1920,11 +2560,21 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                 goto out;
             if (daily && (st = exec_step(&r, daily, &p, err, errlen)) != ABC_OK)
                 goto out;
-            if (dates[i] == r.to && publish_latest && pub &&
-                (st = exec_step(&r, pub, &p, err, errlen)) != ABC_OK)
-                goto out;
+            if (dates[i] == r.to && publish_latest && pub) {
+                if (activity) {
+                    p.from_date = alo;
+                    p.to_date = ahi;
+                }
+                if ((st = exec_step(&r, pub, &p, err, errlen)) != ABC_OK)
+                    goto out;
+                activity_published = activity;
+                if (activity)
+                    progress(&r, "growth report and cohort tables replaced for %s .. %s "
+                                 "with the reports", alo, ahi);
+            }
         }
-        if ((st = activity_publish(&r, &base, a, b, err, errlen)) != ABC_OK)
+        if (activity && !activity_published &&
+            (st = activity_publish(&r, &base, alo, ahi, err, errlen)) != ABC_OK)
             goto out;
         if (publish_latest)
             progress(&r, "report tables replaced (%d analysis date%s)", ndates, ndates == 1 ? "" : "s");
@@ -1934,7 +2584,16 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     }
     if ((st = state_write(&r, &base, err, errlen)) != ABC_OK)
         goto out;
-    if ((st = write_memo(&r, res, out, err, errlen)) != ABC_OK)
+    /* the growth rows as published, for the page and --format json */
+    ReportActivity act = {0};
+    if (ir->nactivities) {
+        if ((st = run_read_activity(env->wh, &r.prog, &r.arena, &act, err, errlen)) != ABC_OK)
+            goto out;
+        report_activity_json(ir, &act, &out->activity_json);
+    }
+    if ((st = hourly_report(&r, res, err, errlen)) != ABC_OK)
+        goto out;
+    if ((st = write_memo(&r, res, &act, out, err, errlen)) != ABC_OK)
         goto out;
     progress(&r, "memo written to %s", out->memo_path);
 

@@ -272,6 +272,8 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
     if (!seen_top[TK_EXPOSURE])
         diag_error(diag, ast->tag->loc, "spec '%s' needs an 'exposure SOURCE where ... { ... }' block", ir->tag);
 
+    sema_segment_columns(&s);
+
     /* phase 3: metric names, then bodies */
     for (const AstItem *it = ast->items; it; it = it->next) {
         if (it->kind != I_METRIC)
@@ -321,9 +323,17 @@ AbcStatus sema_check(const AstSpec *ast, const char *path, const char *bytes, si
             ir->nactivities++;
         }
     }
+    sema_json_finish(&s);
     if (ir->analysis.sequential != SEQ_NONE && (ir->analysis.methods & METHOD_TTEST) == 0 &&
         seen_top[TK_ANALYSIS])
         diag_warning(diag, seen_top[TK_ANALYSIS]->key->loc, "sequential testing applies to the t-test, which is not among the methods");
+
+    /* the hourly series buckets the exposure source's timestamps */
+    if (ir->analysis.hourly && ir->exposure.source >= 0 &&
+        !ir->sources[ir->exposure.source].time_col)
+        diag_error(diag, ir->analysis.hourly_loc,
+                   "'hourly' needs a timestamp: the exposure source '%s' has no 'time' column",
+                   ir->sources[ir->exposure.source].name);
 
     if (diag->nerrors > errors_before)
         return ABC_ERR_SPEC;

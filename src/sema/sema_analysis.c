@@ -15,13 +15,14 @@ void sema_analysis(Sema *s, const AstItem *it)
     IrAnalysis *a = &s->ir->analysis;
     enum AnalysisKey {
         AK_METHODS, AK_ALPHA, AK_SIDED, AK_EFFECT, AK_PRIOR, AK_SEQUENTIAL, AK_CORRECTION, AK_SRM,
-        AK_FAIL_ON, AK_POWER, AK_MDE, AK_BOOTSTRAP, NKEYS
+        AK_FAIL_ON, AK_POWER, AK_MDE, AK_BOOTSTRAP, AK_HOURLY, NKEYS
     };
     static const char *const keys[NKEYS] = {
         [AK_METHODS] = "methods",       [AK_ALPHA] = "alpha",       [AK_SIDED] = "sided",
         [AK_EFFECT] = "effect",         [AK_PRIOR] = "prior",       [AK_SEQUENTIAL] = "sequential",
         [AK_CORRECTION] = "correction", [AK_SRM] = "srm",           [AK_FAIL_ON] = "fail_on",
-        [AK_POWER] = "power",           [AK_MDE] = "mde",           [AK_BOOTSTRAP] = "bootstrap"};
+        [AK_POWER] = "power",           [AK_MDE] = "mde",           [AK_BOOTSTRAP] = "bootstrap",
+        [AK_HOURLY] = "hourly"};
     const AstItem *seen[NKEYS] = {0};
     if (it->kind != I_BLOCK || it->words || it->where) {
         diag_error(s->diag, it->key->loc, "expected: analysis { methods ...; alpha ...; }");
@@ -209,6 +210,12 @@ void sema_analysis(Sema *s, const AstItem *it)
             }
             break;
         }
+        case AK_HOURLY: /* hourly; — the per-hour series of the exposure source's time column */
+            if (w)
+                diag_error(s->diag, w->loc, "'hourly' takes no value: write 'hourly;'");
+            a->hourly = true;
+            a->hourly_loc = c->key->loc;
+            break;
         }
     }
     /* confidence sequences and mSPRT are two-sided by construction */

@@ -82,19 +82,10 @@ bool check_cond(Sema *s, const AstCond *c, const char *source_name)
     return !cc.failed;
 }
 
+/* The literals; the column is resolved by normalise_cond (sema_json.c). */
 static void check_cmp(Sema *s, const AstCond *c, const char *source_name)
 {
-    const AstWord *col = c->column;
-    if (col->kind == W_QNAME) {
-        if (source_name && strcmp(col->text, source_name) != 0)
-            diag_error(s->diag, col->loc,
-                       "column '%s.%s' does not belong to source '%s' (filters see one source)",
-                       col->text, col->text2, source_name);
-        if (!valid_ident(col->text2, 64))
-            diag_error(s->diag, col->loc, "'%s' is not a valid column name", col->text2);
-    } else if (!valid_ident(col->text, 64)) {
-        diag_error(s->diag, col->loc, "'%s' is not a valid column name", col->text);
-    }
+    (void)source_name;
     for (const AstWord *l = c->lits; l; l = l->next) {
         if (l->kind == W_NUMBER && !isfinite(l->num))
             diag_error(s->diag, l->loc, "number out of range");
@@ -103,23 +94,21 @@ static void check_cmp(Sema *s, const AstCond *c, const char *source_name)
     }
 }
 
-/* Rewrite src.col to col so the IR holds plain column names. */
-const IrCond *normalise_cond(Sema *s, const AstCond *c)
+/* Resolve each column against the source src (index srci): the IR holds
+ * plain column names (src.col becomes col) and typed JSON paths; what does
+ * not resolve is reported here. */
+const IrCond *normalise_cond(Sema *s, const AstCond *c, const IrSource *src, int srci)
 {
     if (!c)
         return NULL;
     AstCond *n = arena_alloc(s->arena, sizeof *n);
     *n = *c;
-    if (c->column && c->column->kind == W_QNAME) {
-        AstWord *w = arena_alloc(s->arena, sizeof *w);
-        *w = *c->column;
-        w->kind = W_IDENT;
-        w->text = c->column->text2;
-        w->text2 = NULL;
-        w->next = NULL;
-        n->column = w;
+    if (c->column) {
+        AstWord *w = cond_column(s, c, src, srci);
+        if (w)
+            n->column = w;
     }
-    n->lhs = (AstCond *)normalise_cond(s, c->lhs);
-    n->rhs = (AstCond *)normalise_cond(s, c->rhs);
+    n->lhs = (AstCond *)normalise_cond(s, c->lhs, src, srci);
+    n->rhs = (AstCond *)normalise_cond(s, c->rhs, src, srci);
     return n;
 }

@@ -31,6 +31,12 @@ typedef struct Sema {
     const AstItem *analysis_item;
     NameTable metric_names;       /* ir->metrics by name */
     NameTable segment_names;      /* ir->segments by name */
+    /* JSON paths (sema_json.c): each distinct path's type, the paths typed by it */
+    struct JsonUse *json_uses;
+    int njson_uses, json_uses_cap;
+    AstWord **untyped;
+    int *untyped_src;
+    int nuntyped, untyped_cap;
 } Sema;
 
 /* ---- sema_util.c ---- */
@@ -56,7 +62,15 @@ const char *expect_name(Sema *s, const AstItem *it, const AstWord *w, const char
 
 /* ---- sema_cond.c ---- */
 bool check_cond(Sema *s, const AstCond *c, const char *source_name);
-const IrCond *normalise_cond(Sema *s, const AstCond *c);
+const IrCond *normalise_cond(Sema *s, const AstCond *c, const IrSource *src, int srci);
+
+/* ---- sema_json.c ---- */
+int json_col_index(const IrSource *src, const char *name);
+AstWord *cond_column(Sema *s, const AstCond *c, const IrSource *src, int srci);
+bool value_column(Sema *s, const AstWord *w, int srci, AstJsonType type, bool use,
+    const char **col, const AstWord **path);
+bool value_as(Sema *s, const AstWord *w, AstJsonType *type, const AstWord **rest);
+void sema_json_finish(Sema *s);
 
 /* ---- sema_sources.c ---- */
 int find_source(const IrSpec *ir, const char *name);
@@ -67,6 +81,7 @@ void sema_experiments(Sema *s, const AstItem *it, const AstItem **seen_gb,
 void sema_assignment(Sema *s, const AstItem *it, IrHashAssignment *a);
 void sema_exposure(Sema *s, const AstItem *it);
 void sema_segment(Sema *s, const AstItem *it, IrSegment *g);
+void sema_segment_columns(Sema *s);
 
 /* ---- sema_metrics.c ---- */
 int find_metric(const Sema *s, const char *name);

@@ -55,15 +55,17 @@ bool arg_event_set(Sema *s, const AstArg *a, IrEventSet *out)
         return false;
     out->source = src;
     if (check_cond(s, a->where, s->ir->sources[src].name))
-        out->filter = normalise_cond(s, a->where);
+        out->filter = normalise_cond(s, a->where, &s->ir->sources[src], src);
     return true;
 }
 
-/* A value argument: SOURCE.COLUMN [where cond]. */
-static bool arg_value(Sema *s, const AstArg *a, IrEventSet *set, const char **col)
+/* A value argument: SOURCE.COLUMN or SOURCE.JSON_COLUMN.KEY... [as number]
+ * [where cond]; a path is read as a number. */
+static bool arg_value(Sema *s, const char *it_func, const AstArg *a, IrEventSet *set,
+                      const char **col, const AstWord **path)
 {
     const AstWord *w = a->words;
-    if (w->kind != W_QNAME) {
+    if (w->kind != W_QNAME && w->kind != W_PATH) {
         diag_error(s->diag, w->loc, "expected a value column SOURCE.COLUMN (e.g. payments.amount)");
         return false;
     }
@@ -71,17 +73,26 @@ static bool arg_value(Sema *s, const AstArg *a, IrEventSet *set, const char **co
     tmp.kind = W_IDENT;
     tmp.next = NULL;
     int src = resolve_source(s, &tmp, true);
-    expect_no_more(s, w->next);
-    if (src < 0)
+    AstJsonType as;
+    const AstWord *rest;
+    bool typed = value_as(s, w->next, &as, &rest);
+    if (typed)
+        expect_no_more(s, rest);
+    if (src < 0 || !typed)
         return false;
-    if (!valid_ident(w->text2, 64)) {
-        diag_error(s->diag, w->loc, "'%s' is not a valid column name", w->text2);
+    if (as != JT_NONE && (w->kind != W_PATH || as != JT_NUMBER)) {
+        if (w->kind == W_PATH)
+            diag_error(s->diag, w->next->next->loc, "%s reads its value as a number, not as a %s",
+                       it_func, ast_json_type_name(as));
+        else
+            diag_error(s->diag, w->next->next->loc, "'as' reads a value in a JSON column");
         return false;
     }
+    if (!value_column(s, w, src, JT_NUMBER, true, col, path))
+        return false;
     set->source = src;
     if (check_cond(s, a->where, s->ir->sources[src].name))
-        set->filter = normalise_cond(s, a->where);
-    *col = w->text2;
+        set->filter = normalise_cond(s, a->where, &s->ir->sources[src], src);
     return true;
 }
 
@@ -130,12 +141,12 @@ static void sema_metric_call(Sema *s, const AstItem *it, IrMetric *m, int self)
     case MK_SUM:
     case MK_MEAN:
         if (want_args(s, call, 1, 1, "FUNC(SOURCE.COLUMN [where ...])"))
-            arg_value(s, a, &m->set, &m->value_col);
+            arg_value(s, f->text, a, &m->set, &m->value_col, &m->value_path);
         break;
     case MK_QUANTILE:
         if (!want_args(s, call, 2, 2, "quantile(SOURCE.COLUMN [where ...], Q)"))
             break;
-        arg_value(s, a, &m->set, &m->value_col);
+        arg_value(s, f->text, a, &m->set, &m->value_col, &m->value_path);
         if (a->next->words->kind != W_NUMBER || a->next->words->next || a->next->where) {
             diag_error(s->diag, a->next->loc, "the quantile is a number in (0, 1), e.g. 0.9");
         } else {

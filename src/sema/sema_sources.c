@@ -46,6 +46,34 @@ int resolve_source(Sema *s, const AstWord *w, bool need_events)
     return i;
 }
 
+/* `json COL, ...;`: the source's columns that hold JSON objects. */
+static void sema_source_json(Sema *s, const AstItem *c, IrSource *src)
+{
+    if (c->where)
+        diag_error(s->diag, c->where->loc, "unexpected 'where' on 'json'");
+    if (!c->words) {
+        diag_error(s->diag, c->key->loc, "expected: json COLUMN, ...;");
+        return;
+    }
+    int n = word_count(c->words);
+    src->json_cols = arena_alloc(s->arena, sizeof(char *) * (size_t)n);
+    for (const AstWord *w = c->words; w; w = w->next) {
+        if (w->kind != W_IDENT) {
+            diag_error(s->diag, w->loc, "expected a column name, found %s", word_kind_name(w));
+            continue;
+        }
+        if (!valid_ident(w->text, 64)) {
+            diag_error(s->diag, w->loc, "'%s' is not a valid column name", w->text);
+            continue;
+        }
+        if (json_col_index(src, w->text) >= 0) {
+            diag_error(s->diag, w->loc, "JSON column '%s' listed twice", w->text);
+            continue;
+        }
+        src->json_cols[src->njson++] = w->text;
+    }
+}
+
 void sema_source(Sema *s, const AstItem *it, IrSource *src)
 {
     const AstWord *w = it->words;
@@ -82,17 +110,17 @@ void sema_source(Sema *s, const AstItem *it, IrSource *src)
     }
     if (it->where)
         diag_error(s->diag, it->where->loc, "put a source's standing filter inside its block: where ...;");
-    enum SourceKey { SK_USER, SK_TIME, SK_DATE, SK_WHERE, NSKEYS };
+    enum SourceKey { SK_USER, SK_TIME, SK_DATE, SK_WHERE, SK_JSON, NSKEYS };
     static const char *const keys[NSKEYS] = {[SK_USER] = "user", [SK_TIME] = "time",
-                                             [SK_DATE] = "date", [SK_WHERE] = "where"};
+                                             [SK_DATE] = "date", [SK_WHERE] = "where",
+                                             [SK_JSON] = "json"};
     const AstItem *seen[NSKEYS] = {0};
     for (const AstItem *c = it->items; c; c = c->next) {
         int k = block_setting(s, c, keys, NSKEYS, "source setting", seen);
-        if (k < 0)
-            continue;
-        if (k == SK_WHERE) {
-            if (check_cond(s, c->where, src->name))
-                src->filter = normalise_cond(s, c->where);
+        if (k < 0 || k == SK_WHERE)
+            continue; /* the filter after the JSON columns, which it may read */
+        if (k == SK_JSON) {
+            sema_source_json(s, c, src);
             continue;
         }
         const char *col = expect_name(s, c, c->words, "a column name");
@@ -110,6 +138,8 @@ void sema_source(Sema *s, const AstItem *it, IrSource *src)
         else
             src->date_col = col;
     }
+    if (seen[SK_WHERE] && check_cond(s, seen[SK_WHERE]->where, src->name))
+        src->filter = normalise_cond(s, seen[SK_WHERE]->where, src, (int)(src - s->ir->sources));
     if (!src->user_col)
         diag_error(s->diag, it->key->loc, "source '%s' needs 'user COLUMN;'", src->name);
     if ((src->time_col == NULL) != (src->date_col == NULL))
@@ -325,7 +355,7 @@ void sema_exposure(Sema *s, const AstItem *it)
     expect_no_more(s, w->next);
     if (x->source >= 0) {
         if (check_cond(s, it->where, s->ir->sources[x->source].name))
-            x->filter = normalise_cond(s, it->where);
+            x->filter = normalise_cond(s, it->where, &s->ir->sources[x->source], x->source);
     }
     if (it->kind != I_BLOCK) {
         diag_error(s->diag, it->loc, "exposure needs a block: { experiment COL; variation COL; }");
@@ -377,7 +407,7 @@ void sema_exposure(Sema *s, const AstItem *it)
                 x->has_activation = true;
                 x->activation.source = src;
                 if (check_cond(s, c->where, s->ir->sources[src].name))
-                    x->activation.filter = normalise_cond(s, c->where);
+                    x->activation.filter = normalise_cond(s, c->where, &s->ir->sources[src], src);
             }
         }
     }
@@ -393,17 +423,20 @@ void sema_segment(Sema *s, const AstItem *it, IrSegment *g)
     g->name = it->name->text;
     g->loc = it->loc;
     const AstWord *w = it->words;
-    if (!w || w->kind != W_QNAME) {
+    if (!w || (w->kind != W_QNAME && w->kind != W_PATH)) {
         diag_error(s->diag, w ? w->loc : it->key->loc,
                    "a segment is exposure.COLUMN or USER_SOURCE.COLUMN");
         return;
     }
     expect_no_more(s, w->next);
-    if (!valid_ident(w->text2, 64))
+    if (w->kind == W_QNAME && !valid_ident(w->text2, 64)) {
         diag_error(s->diag, w->loc, "'%s' is not a valid column name", w->text2);
+        return;
+    }
     g->column = w->text2;
     if (strcmp(w->text, "exposure") == 0) {
         g->from = SEG_EXPOSURE;
+        g->path = w; /* resolved against the exposure source by sema_segment_columns */
         return;
     }
     AstWord tmp = *w;
@@ -420,4 +453,20 @@ void sema_segment(Sema *s, const AstItem *it, IrSegment *g)
     }
     g->from = SEG_USER_TABLE;
     g->source = src;
+    value_column(s, w, src, JT_STRING, false, &g->column, &g->path);
+}
+
+/* Segments of the exposure row, once the exposure source is known: a
+ * column, or a path into one of its JSON columns (read as a string). */
+void sema_segment_columns(Sema *s)
+{
+    for (int i = 0; i < s->ir->nsegments; i++) {
+        IrSegment *g = &s->ir->segments[i];
+        if (g->from != SEG_EXPOSURE || !g->path)
+            continue;
+        const AstWord *w = g->path;
+        g->path = NULL;
+        if (s->ir->exposure.source >= 0)
+            value_column(s, w, s->ir->exposure.source, JT_STRING, false, &g->column, &g->path);
+    }
 }

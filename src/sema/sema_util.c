@@ -56,6 +56,7 @@ const char *word_text(const AstWord *w)
     case W_NUMBER:
     case W_DURATION: return w->text;
     case W_QNAME: return w->text;
+    case W_PATH: return w->text;
     case W_RANGE: return "range";
     }
     return "";
@@ -69,6 +70,7 @@ const char *word_kind_name(const AstWord *w)
     case W_NUMBER: return "a number";
     case W_DURATION: return "a duration";
     case W_QNAME: return "a qualified name";
+    case W_PATH: return "a JSON path";
     case W_RANGE: return "a range";
     }
     return "a word";

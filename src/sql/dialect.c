@@ -376,3 +376,27 @@ void dialect_ident_lines(const Dialect *d, Buf *out, const char *alias, const ch
         d->ident(out, names[i]);
     }
 }
+
+void dialect_json_path(Buf *out, const char *const *keys, int nkeys)
+{
+    buf_putc(out, '$');
+    for (int i = 0; i < nkeys; i++) {
+        const char *k = keys[i];
+        bool bare = (k[0] >= 'a' && k[0] <= 'z') || (k[0] >= 'A' && k[0] <= 'Z') || k[0] == '_';
+        for (const char *p = k; *p && bare; p++)
+            bare = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                   *p == '_';
+        buf_putc(out, '.');
+        if (bare) {
+            buf_puts(out, k);
+            continue;
+        }
+        buf_putc(out, '"');
+        for (const char *p = k; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                buf_putc(out, '\\');
+            buf_putc(out, *p);
+        }
+        buf_putc(out, '"');
+    }
+}

@@ -124,7 +124,8 @@ static void mdb_create_table(Buf *out, const TableDef *t)
         mdb_ident(out, t->cols[i].name);
     }
     buf_putc(out, ')');
-    if (t->key == TKEY_DUPLICATE && t->part == TPART_DAY && t->nkey >= 2) {
+    if (t->key == TKEY_DUPLICATE && (t->part == TPART_DAY || t->part == TPART_TAG_DAY) &&
+        t->nkey >= 2) {
         /* day-partitioned tables are also read per unit across days (the
          * statistics join on the other key columns): index them in that
          * order too, with the day last */
@@ -250,6 +251,13 @@ static void mdb_write_together(SqlStmts *out, const WriteSpec *w, int n)
     push_text(out, "COMMIT", SQLSTMT_TX_END);
 }
 
+/* Every statement of the session, reads and writes (error 1969 when one
+ * runs past it). */
+static void mdb_statement_timeout(Buf *out, unsigned seconds)
+{
+    buf_printf(out, "SET SESSION max_statement_time = %u", seconds);
+}
+
 static void mdb_delete_where(Buf *out, const TableDef *t, const char *where)
 {
     buf_puts(out, "DELETE FROM ");
@@ -289,6 +297,43 @@ static void mdb_percentile(Buf *out, const char *expr, double p, const char *par
     buf_printf(out, ") WITHIN GROUP (ORDER BY %s) OVER (PARTITION BY %s)", expr, partition_by);
 }
 
+/* Every key can be addressed: a quoted key escapes " and \\. */
+static AbcStatus mdb_check_json_key(const char *key, char *why, size_t whylen)
+{
+    (void)key;
+    (void)why;
+    (void)whylen;
+    return ABC_OK;
+}
+
+/* JSON_VALUE gives a scalar's text (NULL for JSON null, objects and
+ * arrays); a number is cast only when JSON_TYPE says it is one (a cast of
+ * other text fails an INSERT in strict mode); a boolean is JSON_EXTRACT's
+ * true/false. */
+static void mdb_json_value(Buf *out, const char *json_expr, const char *const *keys, int nkeys,
+                           JsonRead as)
+{
+    Buf path, lit;
+    buf_init(&path);
+    buf_init(&lit);
+    dialect_json_path(&path, keys, nkeys);
+    mdb_string(&lit, path.data);
+    switch (as) {
+    case JSON_READ_STRING: buf_printf(out, "JSON_VALUE(%s, %s)", json_expr, lit.data); break;
+    case JSON_READ_NUMBER:
+        buf_printf(out, "IF(JSON_TYPE(JSON_EXTRACT(%s, %s)) IN ('INTEGER', 'DOUBLE'), "
+                        "CAST(JSON_VALUE(%s, %s) AS DOUBLE), NULL)",
+                   json_expr, lit.data, json_expr, lit.data);
+        break;
+    case JSON_READ_BOOLEAN:
+        buf_printf(out, "CASE JSON_EXTRACT(%s, %s) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END",
+                   json_expr, lit.data);
+        break;
+    }
+    buf_free(&path);
+    buf_free(&lit);
+}
+
 const Dialect dialect_mariadb = {
     .id = DIALECT_MARIADB,
     .name = "mariadb",
@@ -305,6 +350,7 @@ const Dialect dialect_mariadb = {
     .write_together = mdb_write_together,
     .delete_where = mdb_delete_where,
     .rollback = "ROLLBACK",
+    .statement_timeout = mdb_statement_timeout,
     .date_literal = mdb_date_literal,
     .datetime_literal = mdb_datetime_literal,
     .cast_string = mdb_cast_string,
@@ -312,4 +358,6 @@ const Dialect dialect_mariadb = {
     .date_add_expr = mdb_date_add_expr,
     .crc32 = mdb_crc32,
     .percentile = mdb_percentile,
+    .check_json_key = mdb_check_json_key,
+    .json_value = mdb_json_value,
 };

@@ -7,7 +7,9 @@
  * StarRocks lexer always processes backslash escapes; newline, CR and tab
  * are written as escapes so every literal stays on one line.
  * Tables: DUPLICATE KEY or PRIMARY KEY after the column list, expression
- * partitioning (date_trunc('day', col) for days, a bare column for lists),
+ * partitioning (date_trunc('day', col) for days, a bare column for lists,
+ * the pair (`tag`, col) for a table several tags share, one partition per
+ * tag and day),
  * DISTRIBUTED BY HASH, quoted PROPERTIES values.  Writes never use an
  * unpartitioned INSERT OVERWRITE: a partition is always named by value.
  */
@@ -78,6 +80,61 @@ static void sr_col_type(Buf *out, ColType t)
     }
 }
 
+/* The bound of column i of t in a StarRocks key, or 0. */
+static int sr_key_bound(const TableDef *t, int i)
+{
+    return t->key_bytes && i < t->nkey && t->cols[i].type <= CT_STR255 ? t->key_bytes[i] : 0;
+}
+
+/* Bytes of the longest value of column i of t (strings: four per character). */
+static int sr_col_bytes(const TableDef *t, int i)
+{
+    const TableCol *c = &t->cols[i];
+    if (sr_key_bound(t, i) > 0)
+        return sr_key_bound(t, i);
+    switch (c->type) {
+    case CT_STR16: return 64;
+    case CT_STR32: return 128;
+    case CT_STR64: return 256;
+    case CT_STR128: return 512;
+    case CT_STR255: return 1020;
+    case CT_TINYINT: return 1;
+    case CT_INT: return 4;
+    case CT_BIGINT: return 8;
+    case CT_DOUBLE: return 8;
+    case CT_DATE: return 4;
+    case CT_DATETIME: return 8;
+    }
+    return 0;
+}
+
+int starrocks_key_bytes(const TableDef *t)
+{
+    if (t->key != TKEY_PRIMARY)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < t->nkey && i < t->ncols; i++) {
+        const TableCol *c = &t->cols[i];
+        bool str = c->type <= CT_STR255;
+        n += sr_col_bytes(t, i) + (str && i + 1 < t->nkey ? 2 : 0);
+    }
+    return n;
+}
+
+/* key_bytes: VARCHAR(key_bytes) instead of the type's length (0: none). */
+static void sr_col_def(Buf *out, const TableCol *c, int key_bytes)
+{
+    sr_ident(out, c->name);
+    buf_putc(out, ' ');
+    if (key_bytes > 0)
+        buf_printf(out, "VARCHAR(%d)", key_bytes);
+    else
+        sr_col_type(out, c->type);
+    buf_puts(out, c->not_null ? " NOT NULL" : " NULL");
+    if (c->comment)
+        dialect_comment_clause(&dialect_starrocks, out, " COMMENT ", c->comment, "    ");
+}
+
 static void sr_create_table(Buf *out, const TableDef *t)
 {
     buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
@@ -85,7 +142,7 @@ static void sr_create_table(Buf *out, const TableDef *t)
     buf_puts(out, " (\n");
     for (int i = 0; i < t->ncols; i++) {
         buf_puts(out, "    ");
-        dialect_col_def(&dialect_starrocks, out, &t->cols[i], "    ");
+        sr_col_def(out, &t->cols[i], sr_key_bound(t, i));
         buf_puts(out, i + 1 < t->ncols ? ",\n" : "\n");
     }
     buf_puts(out, ")\n");
@@ -107,6 +164,13 @@ static void sr_create_table(Buf *out, const TableDef *t)
         buf_puts(out, ")\n");
     } else if (t->part == TPART_LIST) {
         buf_puts(out, "PARTITION BY (");
+        sr_ident(out, t->part_col);
+        buf_puts(out, ")\n");
+    } else if (t->part == TPART_TAG_DAY) {
+        /* column expressions (list partitions, one per value pair) */
+        buf_puts(out, "PARTITION BY (");
+        sr_ident(out, "tag");
+        buf_puts(out, ", ");
         sr_ident(out, t->part_col);
         buf_puts(out, ")\n");
     }
@@ -134,7 +198,7 @@ static void sr_add_columns(Buf *out, const TableDef *t, const TableCol *cols, in
         TableCol nullable = cols[i];
         nullable.not_null = false; /* added columns are NULL for existing rows */
         buf_puts(out, i ? ",\n    " : "\n    ");
-        dialect_col_def(&dialect_starrocks, out, &nullable, "    ");
+        sr_col_def(out, &nullable, 0);
     }
     buf_puts(out, "\n)");
 }
@@ -146,6 +210,11 @@ static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
     dialect_qualified(&dialect_starrocks, out, w->table->db, w->table->name);
     if (overwrite) {
         buf_puts(out, "\nPARTITION (");
+        if (w->table->part == TPART_TAG_DAY && w->tag_value) {
+            /* this tag's partition of the day only */
+            sr_ident(out, "tag");
+            buf_printf(out, " = %s, ", w->tag_value);
+        }
         sr_ident(out, w->part_col);
         buf_puts(out, " = ");
         buf_puts(out, w->part_value);
@@ -158,6 +227,23 @@ static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
     buf_puts(out, " (\n");
     dialect_ident_lines(&dialect_starrocks, out, NULL, w->cols, w->ncols, "    ");
     buf_puts(out, "\n)\n");
+    buf_puts(out, w->body);
+}
+
+/* A whole-table INSERT OVERWRITE with dynamic_overwrite: it replaces the
+ * partitions the rows land in and leaves the others (STARROCKS.md 2.2). */
+static void sr_touched_head(Buf *out, const WriteSpec *w)
+{
+    dialect_comment_line(out, w->comment);
+    buf_puts(out, "INSERT /*+set_var(dynamic_overwrite = true)*/ OVERWRITE\n");
+    dialect_qualified(&dialect_starrocks, out, w->table->db, w->table->name);
+    if (w->label) {
+        buf_puts(out, "\nWITH LABEL ");
+        sr_ident(out, w->label);
+    }
+    buf_puts(out, "\n(");
+    dialect_ident_list(&dialect_starrocks, out, w->cols, w->ncols);
+    buf_puts(out, ")\n");
     buf_puts(out, w->body);
 }
 
@@ -175,7 +261,13 @@ static void sr_write(SqlStmts *out, const WriteSpec *w)
         sr_insert_head(&b, w, true);
         sql_stmts_push(out, &b);
         break;
-    case WRITE_REPLACE_RANGE: /* DELETE the range, then load it (the label keeps the load idempotent) */
+    case WRITE_REPLACE_RANGE:
+        if (w->touched_parts) { /* one atomic swap of the partitions the rows fill */
+            sr_touched_head(&b, w);
+            sql_stmts_push(out, &b);
+            break;
+        }
+        /* DELETE the range, then load it (the label keeps the load idempotent) */
         buf_puts(&b, "DELETE FROM ");
         dialect_qualified(&dialect_starrocks, &b, w->table->db, w->table->name);
         buf_puts(&b, "\nWHERE ");
@@ -183,6 +275,11 @@ static void sr_write(SqlStmts *out, const WriteSpec *w)
         buf_printf(&b, " >= %s AND ", w->lo);
         sr_ident(&b, w->part_col);
         buf_printf(&b, " <= %s", w->hi);
+        if (w->tag_value && strcmp(w->part_col, "tag") != 0) {
+            buf_puts(&b, " AND ");
+            sr_ident(&b, "tag");
+            buf_printf(&b, " = %s", w->tag_value);
+        }
         sql_stmts_push(out, &b);
         buf_reset(&b);
         sr_insert_head(&b, w, false);
@@ -204,6 +301,13 @@ static void sr_delete_where(Buf *out, const TableDef *t, const char *where)
     dialect_qualified(&dialect_starrocks, out, t->db, t->name);
     buf_puts(out, "\nWHERE ");
     buf_puts(out, where);
+}
+
+/* query_timeout bounds queries (since v3.4 not INSERT, UPDATE, DELETE:
+ * insert_timeout does); the statistics are queries. */
+static void sr_statement_timeout(Buf *out, unsigned seconds)
+{
+    buf_printf(out, "SET query_timeout = %u", seconds);
 }
 
 /* The literals of StarRocks's grammar: (DATE | DATETIME) string. */
@@ -247,6 +351,38 @@ static void sr_percentile(Buf *out, const char *expr, double p, const char *part
     buf_putc(out, ')');
 }
 
+/* StarRocks drops every backslash of a JSON path and cannot quote '"',
+ * '[' or ']' in a key; a key "*" is its wildcard. */
+static AbcStatus sr_check_json_key(const char *key, char *why, size_t whylen)
+{
+    if (strpbrk(key, "\"[]\\")) {
+        snprintf(why, whylen, "holds '\"', '[', ']' or '\\', which StarRocks JSON paths cannot quote");
+        return ABC_ERR_SPEC;
+    }
+    if (strcmp(key, "*") == 0) {
+        snprintf(why, whylen, "is '*', the StarRocks JSON path wildcard");
+        return ABC_ERR_SPEC;
+    }
+    return ABC_OK;
+}
+
+/* get_json_string/double/bool: NULL when the path is missing or holds JSON
+ * null, or (double, bool) a value of another type. */
+static void sr_json_value(Buf *out, const char *json_expr, const char *const *keys, int nkeys,
+                          JsonRead as)
+{
+    static const char *const fn[] = {[JSON_READ_STRING] = "get_json_string",
+                                     [JSON_READ_NUMBER] = "get_json_double",
+                                     [JSON_READ_BOOLEAN] = "get_json_bool"};
+    Buf path;
+    buf_init(&path);
+    dialect_json_path(&path, keys, nkeys);
+    buf_printf(out, "%s(%s, ", fn[as], json_expr);
+    sr_string(out, path.data);
+    buf_putc(out, ')');
+    buf_free(&path);
+}
+
 const Dialect dialect_starrocks = {
     .id = DIALECT_STARROCKS,
     .name = "starrocks",
@@ -263,6 +399,7 @@ const Dialect dialect_starrocks = {
     .write_together = sr_write_together,
     .delete_where = sr_delete_where,
     .rollback = "ROLLBACK",
+    .statement_timeout = sr_statement_timeout,
     .date_literal = sr_date_literal,
     .datetime_literal = sr_datetime_literal,
     .cast_string = sr_cast_string,
@@ -270,4 +407,6 @@ const Dialect dialect_starrocks = {
     .date_add_expr = sr_date_add_expr,
     .crc32 = sr_crc32,
     .percentile = sr_percentile,
+    .check_json_key = sr_check_json_key,
+    .json_value = sr_json_value,
 };

@@ -166,6 +166,8 @@ static void validate(Gen *g)
         const IrSegment *s = &ir->segments[i];
         check_string(g, s->name, s->loc, "segment name");
         check_ident(g, s->column, s->loc, "segment column");
+        if (s->path)
+            gen_check_path(g, s->path);
         if (s->from == SEG_USER_TABLE &&
             (s->source < 0 || s->source >= ir->nsources || !ir->sources[s->source].is_user_table))
             gen_error(g, s->loc, "segment '%s' must read a user table", gen_comment_text(g, s->name));
@@ -216,6 +218,8 @@ static void validate(Gen *g)
         }
         if (m->kind == MK_SUM || m->kind == MK_MEAN || m->kind == MK_QUANTILE)
             check_ident(g, m->value_col, m->loc, "value column");
+        if (m->value_path)
+            gen_check_path(g, m->value_path);
         if (m->kind == MK_RATIO && (m->num < 0 || m->num >= ir->nmetrics || m->den < 0 ||
                                     m->den >= ir->nmetrics || ir->metrics[m->num].kind == MK_RATIO ||
                                     ir->metrics[m->den].kind == MK_RATIO))
@@ -298,6 +302,33 @@ static void resolve_names(Gen *g)
     snprintf(g->label_tag, sizeof g->label_tag, "%.40s", tag);
 }
 
+/* The bounds of the strings in StarRocks primary keys (sqlgen.h), per key
+ * column of the tables with one; the rest have none or fit anyway. */
+static void bound_keys(Gen *g)
+{
+    static const int expdata[] = {SQLGEN_KEY_TAG_BYTES, SQLGEN_KEY_TRACKING_KEY_BYTES,
+                                  SQLGEN_KEY_VARIATION_KEY_BYTES};
+    static const int assign[] = {SQLGEN_KEY_TAG_BYTES, SQLGEN_KEY_TRACKING_KEY_BYTES,
+                                 SQLGEN_KEY_USER_ID_BYTES};
+    static const int tag_first[] = {SQLGEN_KEY_TAG_BYTES, SQLGEN_KEY_NAME_BYTES, 0};
+    static const int act_user[] = {SQLGEN_KEY_NAME_BYTES, SQLGEN_KEY_USER_ID_BYTES};
+    static const int owner[] = {SQLGEN_KEY_TABLE_NAME_BYTES};
+    g->tables[T_EXPDATA].key_bytes = expdata;
+    g->tables[T_ASSIGN].key_bytes = assign;
+    g->tables[T_MIGRATIONS].key_bytes = tag_first; /* tag, version */
+    g->tables[T_STATE].key_bytes = tag_first;      /* tag */
+    g->tables[T_LOCK].key_bytes = tag_first;       /* tag */
+    g->tables[T_FPRINT].key_bytes = tag_first;     /* tag, source, event_date */
+    g->tables[T_ACT_USER].key_bytes = act_user;    /* activity, user_id */
+    g->tables[T_OWNER].key_bytes = owner;          /* table_name */
+    static const int hourly[] = {0, 0, SQLGEN_KEY_HOURLY_TRACKING_KEY_BYTES,
+                                 SQLGEN_KEY_HOURLY_VARIATION_KEY_BYTES,
+                                 SQLGEN_KEY_HOURLY_METRIC_BYTES, SQLGEN_KEY_HOURLY_MEASURE_BYTES};
+    g->tables[T_HOURLY].key_bytes = hourly;         /* event_date, hour, ... */
+    g->tables[T_HOURLY_UNIT].key_bytes = assign + 1; /* tracking_key, user_id */
+    g->tables[T_HOURLY_STATE].key_bytes = tag_first; /* tag */
+}
+
 AbcStatus sqlgen_program(const IrSpec *ir, const Dialect *d, Arena *arena, Diag *diag,
                          SqlProgram *out)
 {
@@ -323,10 +354,21 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_tables(&g);
     gen_state_table(&g);
     gen_lock_table(&g);
+    gen_owner_table(&g);
     gen_fprint_table(&g);
     gen_activity_tables(&g);
-    for (int i = 0; i < T_COUNT; i++)
+    gen_hourly_tables(&g);
+    bound_keys(&g);
+    for (int i = 0; i < T_COUNT; i++) {
         g.tables[i].replication_num = ir->replication_num;
+        /* a longer key would cancel every StarRocks load into the table */
+        if (d->id == DIALECT_STARROCKS && g.tables[i].cols &&
+            starrocks_key_bytes(&g.tables[i]) > STARROCKS_KEY_LIMIT)
+            gen_error(&g, (SrcLoc){0, 0},
+                      "table %s: its StarRocks primary key can take %d bytes, over the limit "
+                      "of %d", g.tables[i].name, starrocks_key_bytes(&g.tables[i]),
+                      STARROCKS_KEY_LIMIT);
+    }
     if (g.nerrors)
         return ABC_ERR_SPEC;
     gen_ddl(&g);
@@ -340,9 +382,12 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_stats(&g);
     gen_report(&g);
     gen_activity(&g);
+    gen_hourly(&g);
     gen_runstate(&g);
     gen_guard(&g);
     gen_fingerprint(&g);
+    gen_owner(&g);
+    gen_key_lengths(&g);
     if (g.nerrors)
         return ABC_ERR_SPEC;
     TableDef *tables = arena_alloc(arena, sizeof g.tables);
@@ -352,7 +397,9 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     out->steps = g.steps;
     out->nsteps = g.nsteps;
     out->tables = tables;
-    out->ntables = ir->nactivities ? T_COUNT : T_ACT_DAY;
+    /* the optional tables (activity, hourly) come last; a program lists the
+     * tables up to the last one it has (a table without columns is absent) */
+    out->ntables = ir->analysis.hourly ? T_COUNT : ir->nactivities ? T_HOURLY : T_ACT_DAY;
     out->wide = &tables[T_WIDE];
     out->daily = &tables[T_DAILY];
     out->assign = &tables[T_ASSIGN];
@@ -378,15 +425,14 @@ void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *o
     comment_line(out, line.data);
     buf_reset(&line);
     /* the spec's path alone on a line when the whole would be too long */
-    buf_printf(&line, "spec: %s  content hash: %s  tag: %s  dialect: %s",
-               ir->path ? ir->path : "(memory)", ir->content_hash, ir->tag, d->name);
+    buf_printf(&line, "spec: %s  tag: %s  dialect: %s", ir->path ? ir->path : "(memory)", ir->tag,
+               d->name);
     if (line.len + 3 > SQL_WIDTH) {
         buf_reset(&line);
         buf_printf(&line, "spec: %s", ir->path ? ir->path : "(memory)");
         comment_line(out, line.data);
         buf_reset(&line);
-        buf_printf(&line, "content hash: %s  tag: %s  dialect: %s", ir->content_hash, ir->tag,
-                   d->name);
+        buf_printf(&line, "tag: %s  dialect: %s", ir->tag, d->name);
     }
     comment_line(out, line.data);
     if (title)
@@ -396,9 +442,9 @@ void sqlgen_header(const IrSpec *ir, const Dialect *d, const char *title, Buf *o
 
 static void param_list(unsigned params, Buf *out)
 {
-    static const char *const names[] = {"event_date", "from_date", "to_date",
-                                        "analysis_date", "run_id", "values"};
-    for (int i = 0; i < 6; i++)
+    static const char *const names[] = {"event_date", "from_date", "to_date", "analysis_date",
+                                        "run_id", "values", "from_time", "to_time"};
+    for (int i = 0; i < 8; i++)
         if (params & (1u << i))
             buf_printf(out, " {{%s}}", names[i]);
 }

@@ -1,26 +1,33 @@
 /* sqlgen_activity.c — growth analytics of the spec's activity blocks
  * (docs/LANGUAGE.md §15, docs/TABLES.md "Growth analytics").
  *
- * Four per-tag tables, only when the spec has activity blocks:
+ * Per-tag tables, only when the spec has activity blocks:
  *   tbl_activity_day_<module>_<tag>     one row per activity x date x active user
  *   tbl_activity_user_<module>_<tag>    per activity x user: first and last active date
  *   tbl_activity_report_<module>_<tag>  long format: period x breakdown x measure -> value
  *   tbl_activity_cohort_<module>_<tag>  retention triangles: cohort x k -> active users
- * and three steps:
+ *   tbl_activity_{wbk,wday,wper}_...    work tables of activity_stage
+ *   tbl_activity_{rstage,cstage}_...    the report and cohort rows to publish
+ * and the steps:
  *   activity_fill     replace the active days of [{{from_date}}, {{to_date}}]
  *                     (the runner sends the whole history on a full run)
- *   activity_state    upsert every user's first and last active date
+ *   activity_state    upsert the first and last active date of the users
+ *                     those days touch
+ *   activity_stage    the report and cohort rows of every period starting in
+ *                     [{{from_date}}, {{to_date}}] into the stage tables; the
+ *                     runner passes the earlier of the Monday and the 1st of
+ *                     the month on or before the first date due, and the
+ *                     later of the last date due and the last published
+ *                     date, so incremental runs and backfills equal a full one
+ *   activity_publish  the stage into the report and cohort tables, when
+ *                     report_publish (which carries the same writes, see
+ *                     gen_activity_swap) does not run
  *   activity_read     the all-users rows of the periods in
  *                     [{{from_date}}, {{to_date}}], for the memo
- *   activity_publish  replace the report and cohort rows of every period
- *                     starting in [{{from_date}}, {{to_date}}]; the runner
- *                     passes the earlier of the Monday and the 1st of the
- *                     month on or before the first date due, so every
- *                     period a due date falls in is recomputed from the day
- *                     table and incremental runs equal a full one.
  * Weeks start on Monday (ISO), months on the 1st; week and month starts are
  * computed with DAYOFWEEK / DAYOFMONTH, which both dialects spell alike,
  * and the dialect's date_add_expr. */
+#include "dialect_common.h"
 #include "sqlgen_int.h"
 
 #include <string.h>
@@ -46,7 +53,8 @@ static const TableCol report_cols[] = {
     {"activity", CT_STR64, true, "activity block name"},
     {"grain", CT_STR16, false, "day | week | month"},
     {"breakdown", CT_STR32, false, "'' (all users) | variation"},
-    {"breakdown_value", CT_STR255, false, "'' | <tracking key>/<variation key>"},
+    {"breakdown_value", CT_STR255, false,
+     "'' | <tracking key>/<variation key>, keys percent-encoded (TABLES.md)"},
     {"measure", CT_STR32, false, "dau wau_rolling mau_rolling stickiness wau mau new retained "
                                  "resurrected churned quick_ratio"},
     {"value", CT_DOUBLE, false, "users, or a ratio (NULL when its denominator is 0)"},
@@ -64,6 +72,36 @@ static const TableCol cohort_cols[] = {
     {"ratio", CT_DOUBLE, false, "active / cohort_size"},
 };
 
+static const TableCol wbk_cols[] = {
+    {"b", CT_INT, true, "breakdown number: 0 all users, 1.. a tracking and variation key pair"},
+    {"tracking_key", CT_STR128, false, NULL},
+    {"variation_key", CT_STR64, false, NULL},
+    {"breakdown", CT_STR32, false, "'' (all users) | variation"},
+    {"breakdown_value", CT_STR255, false, "'' | <tracking key>/<variation key>, percent-encoded"},
+    {"since", CT_DATE, false, "the first date reported"},
+};
+
+static const TableCol wday_cols[] = {
+    {"a", CT_INT, true, "activity number (the spec's order)"},
+    {"b", CT_INT, true, "breakdown number (tbl_activity_wbk_*)"},
+    {"user_id", CT_STR128, true, NULL},
+    {"d", CT_DATE, false, "an active day"},
+    {"next_d", CT_DATE, false, "the user's next active day (NULL: none up to the run's last date)"},
+    {"prev_d", CT_DATE, false, "the user's previous active day (NULL: none since lo - 31)"},
+};
+
+static const TableCol wper_cols[] = {
+    {"a", CT_INT, true, "activity number (the spec's order)"},
+    {"b", CT_INT, true, "breakdown number (tbl_activity_wbk_*)"},
+    {"grain", CT_STR16, true, "week | month"},
+    {"user_id", CT_STR128, true, "a user active in the period"},
+    {"period", CT_DATE, true, "the Monday or the 1st"},
+};
+
+static const char *const WBK_COLUMNS[] = {"b", "tracking_key", "variation_key", "breakdown",
+                                          "breakdown_value", "since"};
+static const char *const WDAY_COLUMNS[] = {"a", "b", "user_id", "d", "next_d", "prev_d"};
+static const char *const WPER_COLUMNS[] = {"a", "b", "grain", "user_id", "period"};
 static const char *const DAY_COLUMNS[] = {"event_date", "activity", "user_id"};
 static const char *const USER_COLUMNS[] = {"activity", "user_id", "first_date", "last_date"};
 static const char *const REPORT_COLUMNS[] = {"period", "tag", "activity", "grain", "breakdown",
@@ -117,6 +155,21 @@ void gen_activity_tables(Gen *g)
               TPART_DAY, "growth measures per activity, period and breakdown");
     set_table(g, T_ACT_COHORT, "cohort", cohort_cols, NELEM(cohort_cols), TKEY_DUPLICATE, 3,
               TPART_DAY, "retention triangles per activity");
+    set_table(g, T_ACT_WBK, "wbk", wbk_cols, NELEM(wbk_cols), TKEY_DUPLICATE, 1, TPART_NONE,
+              "work table of activity_stage: the breakdowns, numbered");
+    set_table(g, T_ACT_WDAY, "wday", wday_cols, NELEM(wday_cols), TKEY_DUPLICATE, 3, TPART_NONE,
+              "work table of activity_stage: active days with the next one");
+    set_table(g, T_ACT_WPER, "wper", wper_cols, NELEM(wper_cols), TKEY_DUPLICATE, 5, TPART_NONE,
+              "work table of activity_stage: users active per week and month");
+    set_table(g, T_ACT_RSTAGE, "rstage", report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3,
+              TPART_NONE, "growth report rows staged for the next publish");
+    set_table(g, T_ACT_CSTAGE, "cstage", cohort_cols, NELEM(cohort_cols), TKEY_DUPLICATE, 3,
+              TPART_NONE, "retention triangle cells staged for the next publish");
+    /* the work tables have no activity name: spread by user, the small
+     * breakdown list by its number */
+    g->tables[T_ACT_WBK].dist_col = "b";
+    g->tables[T_ACT_WDAY].dist_col = "user_id";
+    g->tables[T_ACT_WPER].dist_col = "user_id";
 }
 
 /* ---- date expressions ------------------------------------------------------ */
@@ -140,17 +193,6 @@ static void month_start(Gen *g, Buf *b, const char *date)
     add_days(g, b, date, days);
 }
 
-/* The start of the grain's period containing `date`; grain is an SQL
- * expression whose value is 'week' or 'month'. */
-static void period_start(Gen *g, Buf *b, const char *grain, const char *date)
-{
-    buf_printf(b, "CASE WHEN %s = 'week' THEN ", grain);
-    week_start(g, b, date);
-    buf_puts(b, " ELSE ");
-    month_start(g, b, date);
-    buf_puts(b, " END");
-}
-
 static const char *addn(Gen *g, const char *date, int n)
 {
     Buf b;
@@ -171,27 +213,6 @@ static const char *tmp(Gen *g, void (*fn)(Gen *, Buf *, const char *), const cha
     return s;
 }
 
-/* digits, bounds (lo, hi), days (every date of [lo, hi]) and periods
- * (grain, period: every day, Monday and 1st of the month in [lo, hi]). */
-static void calendar_ctes(Gen *g, Buf *b)
-{
-    buf_puts(b, "WITH\ndigits AS (\n    SELECT 0 AS n");
-    for (int i = 1; i < 10; i++)
-        buf_printf(b, " UNION ALL SELECT %d", i);
-    buf_puts(b, "\n),\n-- lo: the first period start recomputed (the runner passes the earlier of\n"
-                "-- the Monday and the 1st of the month on or before the first date due)\n"
-                "bounds AS (\n    SELECT CAST({{from_date}} AS DATE) AS lo, CAST({{to_date}} AS DATE) AS hi\n"
-                "),\ndays AS (\n    SELECT ");
-    const char *n = "d1.n + 10 * d2.n + 100 * d3.n + 1000 * d4.n";
-    add_days(g, b, "b.lo", n);
-    buf_puts(b, " AS d\n    FROM bounds b CROSS JOIN digits d1 CROSS JOIN digits d2 CROSS JOIN "
-                "digits d3 CROSS JOIN digits d4\n    WHERE ");
-    add_days(g, b, "b.lo", n);
-    buf_puts(b, " <= b.hi\n),\nperiods AS (\n    SELECT 'day' AS grain, d AS period FROM days\n"
-                "    UNION ALL SELECT 'week', d FROM days WHERE DAYOFWEEK(d) = 2\n"
-                "    UNION ALL SELECT 'month', d FROM days WHERE DAYOFMONTH(d) = 1\n)");
-}
-
 /* ---- activity_fill ------------------------------------------------------- */
 
 static void fill_body(Gen *g, Buf *b)
@@ -204,15 +225,15 @@ static void fill_body(Gen *g, Buf *b)
             buf_puts(b, "\nUNION ALL\n");
         buf_printf(b, "-- activity %s: the active events\nSELECT ", gen_comment_text(g, a->name));
         gen_col(g, b, "s", src->date_col);
-        buf_puts(b, ", ");
+        buf_puts(b, ",\n       ");
         gen_str(g, b, a->name);
-        buf_puts(b, ", ");
+        buf_puts(b, ",\n       ");
         gen_col(g, b, "s", src->user_col);
         buf_puts(b, "\nFROM ");
         dialect_qualified(g->d, b, src->database, src->table);
         buf_puts(b, " s\nWHERE ");
         gen_col(g, b, "s", src->date_col);
-        buf_puts(b, " >= {{from_date}} AND ");
+        buf_puts(b, " >= {{from_date}}\n  AND ");
         gen_col(g, b, "s", src->date_col);
         buf_puts(b, " <= {{to_date}}\n  AND ");
         gen_col(g, b, "s", src->user_col);
@@ -232,261 +253,814 @@ static void fill_body(Gen *g, Buf *b)
     }
 }
 
-/* ---- activity_publish: the report rows ----------------------------------- */
+/* ---- activity_stage --------------------------------------------------------
+ * Four statements over work tables, each reading what it needs once (a CTE
+ * named twice is evaluated twice on MariaDB):
+ *   wday    every active day of [lo - 31, hi] per activity, breakdown and
+ *           user, with the user's next active day there (LEAD)
+ *   wper    the users active per week and month, from wday
+ *   rstage  the report rows of the periods starting in [lo, hi]: rolling
+ *           distinct users as running sums of +1 on an active day and -1
+ *           where its window ends (the day after for DAU, 7 and 28 days on
+ *           for WAU and MAU, or earlier at the user's next active day, whose
+ *           own window takes over), so each active day adds four rows;
+ *           week and month growth accounting from wper and the user state
+ *   cstage  the retention triangle cells of the weeks and months starting
+ *           in [lo, hi], from wper and the user state
+ * lo and hi are {{from_date}} and {{to_date}}; the runner passes lo on or
+ * before the Monday and the 1st of the month of the first date due. */
 
-/* One activity's CTEs, suffixed _<i>. */
-static void report_ctes(Gen *g, Buf *b, int i)
+static const char *idq(Gen *g, const char *alias, const char *name)
 {
-    const IrActivity *a = &g->ir->activities[i];
-    Buf name;
-    buf_init(&name);
-    gen_str(g, &name, a->name);
-    buf_printf(b, ",\n-- activity %s: active user-days from 31 days before lo "
-                  "(rolling windows, the previous month)\nud_%d AS (\n"
-                  "    SELECT '' AS breakdown, '' AS breakdown_value, x.",
-               gen_comment_text(g, a->name), i);
-    gen_id(g, b, "event_date");
-    buf_puts(b, " AS d, x.");
-    gen_id(g, b, "user_id");
-    buf_puts(b, " AS u\n    FROM ");
-    gen_table(g, b, T_ACT_DAY);
-    buf_puts(b, " x CROSS JOIN bounds b\n    WHERE x.");
-    gen_id(g, b, "activity");
-    buf_printf(b, " = %s AND x.", name.data);
-    gen_id(g, b, "event_date");
-    buf_puts(b, " >= ");
-    add_days(g, b, "b.lo", "-31");
-    buf_puts(b, " AND x.");
-    gen_id(g, b, "event_date");
-    buf_puts(b, " <= b.hi");
-    if (a->by_variation) {
-        buf_puts(b, "\n    UNION ALL\n    -- per variation: a user's active days from its exposure date on\n"
-                    "    SELECT 'variation', CONCAT(e.");
-        gen_id(g, b, "tracking_key");
-        buf_puts(b, ", '/', e.");
-        gen_id(g, b, "variation_key");
-        buf_puts(b, "), x.");
-        gen_id(g, b, "event_date");
-        buf_puts(b, ", x.");
-        gen_id(g, b, "user_id");
-        buf_puts(b, "\n    FROM ");
-        gen_table(g, b, T_ACT_DAY);
-        buf_puts(b, " x\n    JOIN ");
-        gen_table(g, b, T_ASSIGN);
-        buf_puts(b, " e ON ");
-        gen_tag_pred(g, b, "e");
-        buf_puts(b, " AND e.");
-        gen_id(g, b, "user_id");
-        buf_puts(b, " = x.");
-        gen_id(g, b, "user_id");
-        buf_puts(b, " AND x.");
-        gen_id(g, b, "event_date");
-        buf_puts(b, " >= e.");
-        gen_id(g, b, "exposure_date");
-        buf_puts(b, "\n    CROSS JOIN bounds b\n    WHERE x.");
-        gen_id(g, b, "activity");
-        buf_printf(b, " = %s AND x.", name.data);
-        gen_id(g, b, "event_date");
-        buf_puts(b, " >= ");
-        add_days(g, b, "b.lo", "-31");
-        buf_puts(b, " AND x.");
-        gen_id(g, b, "event_date");
-        buf_puts(b, " <= b.hi");
-    }
-    buf_printf(b, "\n),\n-- the breakdowns, each from its first period on\nbk_%d AS (\n"
-                  "    SELECT '' AS breakdown, '' AS breakdown_value, b.lo AS since FROM bounds b", i);
-    if (a->by_variation) {
-        buf_puts(b, "\n    UNION ALL\n    SELECT 'variation', CONCAT(e.");
-        gen_id(g, b, "tracking_key");
-        buf_puts(b, ", '/', e.");
-        gen_id(g, b, "variation_key");
-        buf_puts(b, "), MIN(e.");
-        gen_id(g, b, "exposure_date");
-        buf_puts(b, ")\n    FROM ");
-        gen_table(g, b, T_ASSIGN);
-        buf_puts(b, " e CROSS JOIN bounds b\n    WHERE ");
-        gen_tag_pred(g, b, "e");
-        buf_puts(b, " AND e.");
-        gen_id(g, b, "exposure_date");
-        buf_puts(b, " <= b.hi\n    GROUP BY e.");
-        gen_id(g, b, "tracking_key");
-        buf_puts(b, ", e.");
-        gen_id(g, b, "variation_key");
-    }
-    buf_printf(b, "\n),\n-- every period x breakdown reported (0 when nobody was active)\n"
-                  "grid_%d AS (\n    SELECT p.grain, p.period, k.breakdown, k.breakdown_value\n"
-                  "    FROM periods p CROSS JOIN bk_%d k\n    WHERE p.period >= CASE WHEN p.grain = 'day' THEN k.since ELSE ",
-               i, i);
-    period_start(g, b, "p.grain", "k.since");
-    buf_printf(b, " END\n),\n-- users active per week and month\nup_%d AS (\n"
-                  "    SELECT DISTINCT 'week' AS grain, %s AS period, breakdown, breakdown_value, u FROM ud_%d\n"
-                  "    UNION ALL\n"
-                  "    SELECT DISTINCT 'month', %s, breakdown, breakdown_value, u FROM ud_%d\n),\n",
-               i, tmp(g, week_start, "d"), i, tmp(g, month_start, "d"), i);
-    const char *next_week = addn(g, "period", 7);
-    const char *next_month = tmp(g, month_start, addn(g, "period", 31));
-    buf_printf(b, "-- day grain: distinct users active that day, in the 7 and the 28 days ending on it\n"
-                  "m_day_%d AS (\n    SELECT g.period, g.breakdown, g.breakdown_value,\n"
-                  "           COUNT(DISTINCT CASE WHEN x.d = g.period THEN x.u END) AS dau,\n"
-                  "           COUNT(DISTINCT CASE WHEN x.d >= %s THEN x.u END) AS wau_rolling,\n"
-                  "           COUNT(DISTINCT x.u) AS mau_rolling\n"
-                  "    FROM grid_%d g\n    LEFT JOIN ud_%d x ON x.breakdown = g.breakdown AND "
-                  "x.breakdown_value = g.breakdown_value\n"
-                  "        AND x.d >= %s AND x.d <= g.period\n"
-                  "    WHERE g.grain = 'day'\n"
-                  "    GROUP BY g.period, g.breakdown, g.breakdown_value\n),\n",
-               i, addn(g, "g.period", -6), i, i, addn(g, "g.period", -27));
-    buf_printf(b, "-- per user and period: active in it (cur), active in the previous one (prv)\n"
-                  "flags_%d AS (\n    SELECT grain, period, breakdown, breakdown_value, u, MAX(cur) AS cur, MAX(prv) AS prv\n"
-                  "    FROM (\n        SELECT grain, period, breakdown, breakdown_value, u, 1 AS cur, 0 AS prv FROM up_%d\n"
-                  "        UNION ALL\n"
-                  "        SELECT grain, CASE WHEN grain = 'week' THEN %s ELSE %s END,\n"
-                  "               breakdown, breakdown_value, u, 0, 1 FROM up_%d\n"
-                  "    ) t\n    GROUP BY grain, period, breakdown, breakdown_value, u\n),\n",
-               i, i, next_week, next_month, i);
-    Buf fp, col;
-    buf_init(&fp);
-    buf_init(&col);
-    gen_col(g, &col, "s", "first_date");
-    period_start(g, &fp, "g.grain", col.data);
-    buf_free(&col);
-    buf_printf(b, "-- week and month: active users and growth accounting (new: first active period ever)\n"
-                  "m_per_%d AS (\n    SELECT g.grain, g.period, g.breakdown, g.breakdown_value,\n"
-                  "           SUM(CASE WHEN f.cur = 1 THEN 1 ELSE 0 END) AS active,\n"
-                  "           SUM(CASE WHEN f.cur = 1 AND %s = g.period THEN 1 ELSE 0 END) AS new_users,\n"
-                  "           SUM(CASE WHEN f.cur = 1 AND f.prv = 1 THEN 1 ELSE 0 END) AS retained,\n"
-                  "           SUM(CASE WHEN f.cur = 1 AND f.prv = 0 AND %s < g.period THEN 1 ELSE 0 END) AS resurrected,\n"
-                  "           SUM(CASE WHEN f.cur = 0 AND f.prv = 1 THEN 1 ELSE 0 END) AS churned\n"
-                  "    FROM grid_%d g\n    LEFT JOIN flags_%d f ON f.grain = g.grain AND f.period = g.period\n"
-                  "        AND f.breakdown = g.breakdown AND f.breakdown_value = g.breakdown_value\n"
-                  "    LEFT JOIN ",
-               i, fp.data, fp.data, i, i);
-    gen_table(g, b, T_ACT_USER);
-    buf_puts(b, " s ON s.");
-    gen_id(g, b, "activity");
-    buf_printf(b, " = %s AND s.", name.data);
-    gen_id(g, b, "user_id");
-    buf_puts(b, " = f.u\n    WHERE g.grain <> 'day'\n"
-                "    GROUP BY g.grain, g.period, g.breakdown, g.breakdown_value\n)");
-    buf_free(&fp);
-    buf_free(&name);
+    Buf b;
+    buf_init(&b);
+    if (alias)
+        gen_col(g, &b, alias, name);
+    else
+        gen_id(g, &b, name);
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return s;
 }
 
-/* One activity's rows of the final SELECT. */
-static void report_select(Gen *g, Buf *b, int i, bool *first)
+static const char *tname(Gen *g, int t)
 {
-    const IrActivity *a = &g->ir->activities[i];
-    Buf head;
-    buf_init(&head);
-    gen_str(g, &head, g->ir->tag);
-    buf_puts(&head, ", ");
-    gen_str(g, &head, a->name);
-    struct {
-        unsigned need;
-        const char *sql;
-    } rows[] = {
-        {ACT_DAU, "'day', breakdown, breakdown_value, 'dau', dau FROM m_day_%d"},
-        {ACT_WAU, "'day', breakdown, breakdown_value, 'wau_rolling', wau_rolling FROM m_day_%d"},
-        {ACT_MAU, "'day', breakdown, breakdown_value, 'mau_rolling', mau_rolling FROM m_day_%d"},
-        {ACT_DAU | ACT_MAU, "'day', breakdown, breakdown_value, 'stickiness', "
-                            "CASE WHEN mau_rolling > 0 THEN 1e0 * dau / mau_rolling END FROM m_day_%d"},
-        {ACT_WAU, "grain, breakdown, breakdown_value, 'wau', active FROM m_per_%d WHERE grain = 'week'"},
-        {ACT_MAU, "grain, breakdown, breakdown_value, 'mau', active FROM m_per_%d WHERE grain = 'month'"},
-        {ACT_GROWTH, "grain, breakdown, breakdown_value, 'new', new_users FROM m_per_%d"},
-        {ACT_GROWTH, "grain, breakdown, breakdown_value, 'retained', retained FROM m_per_%d"},
-        {ACT_GROWTH, "grain, breakdown, breakdown_value, 'resurrected', resurrected FROM m_per_%d"},
-        {ACT_GROWTH, "grain, breakdown, breakdown_value, 'churned', churned FROM m_per_%d"},
-        {ACT_GROWTH, "grain, breakdown, breakdown_value, 'quick_ratio', CASE WHEN churned > 0 THEN "
-                     "1e0 * (new_users + resurrected) / churned END FROM m_per_%d"},
-    };
-    for (int r = 0; r < NELEM(rows); r++) {
-        if ((a->reports & rows[r].need) != rows[r].need)
+    Buf b;
+    buf_init(&b);
+    gen_table(g, &b, t);
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return s;
+}
+
+static const char *lit(Gen *g, const char *s)
+{
+    Buf b;
+    buf_init(&b);
+    gen_str(g, &b, s);
+    const char *r = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return r;
+}
+
+/* The start of the period (grain: an SQL expression, 'week' or 'month')
+ * containing `date`, on three lines indented by `ind` spaces. */
+static const char *pstart(Gen *g, const char *grain, const char *date, int ind)
+{
+    return arena_printf(g->a, "CASE WHEN %s = 'week'\n%*sTHEN %s\n%*sELSE %s\n%*sEND", grain,
+                        ind + 4, "", tmp(g, week_start, date), ind + 4, "",
+                        tmp(g, month_start, date), ind, "");
+}
+
+/* The start of the period after `period` (a Monday or a 1st; both
+ * dialects add a month to a date alike). */
+static const char *pnext(Gen *g, const char *grain, const char *period, int ind)
+{
+    return arena_printf(g->a, "CASE WHEN %s = 'week'\n%*sTHEN %s\n"
+                              "%*sELSE CAST(DATE_ADD(%s, INTERVAL 1 MONTH) AS DATE)\n%*sEND",
+                        grain, ind + 4, "", addn(g, period, 7), ind + 4, "", period, ind, "");
+}
+
+/* The start of the period before `period`. */
+static const char *pprev(Gen *g, const char *grain, const char *period, int ind)
+{
+    return arena_printf(g->a, "CASE WHEN %s = 'week'\n%*sTHEN %s\n"
+                              "%*sELSE CAST(DATE_ADD(%s, INTERVAL -1 MONTH) AS DATE)\n%*sEND",
+                        grain, ind + 4, "", addn(g, period, -7), ind + 4, "", period, ind, "");
+}
+
+/* `<tracking key>/<variation key>`, each key percent-encoded as far as
+ * needed to split the value at its one slash: % written %25, / written %2F. */
+static const char *variation_value(Gen *g, const char *alias, int ind)
+{
+    return arena_printf(g->a,
+                        "CONCAT(REPLACE(REPLACE(%s, '%%', '%%25'), '/', '%%2F'),\n%*s'/',\n"
+                        "%*sREPLACE(REPLACE(%s, '%%', '%%25'), '/', '%%2F'))",
+                        idq(g, alias, "tracking_key"), ind + 7, "", ind + 7, "",
+                        idq(g, alias, "variation_key"));
+}
+
+enum { ACT_PERIODS = ACT_WAU | ACT_MAU | ACT_GROWTH | ACT_COHORTS_WEEKLY | ACT_COHORTS_MONTHLY,
+       ACT_DAYS = ACT_DAU | ACT_WAU | ACT_MAU,
+       ACT_GROWTHS = ACT_WAU | ACT_MAU | ACT_GROWTH,
+       ACT_COHORTS = ACT_COHORTS_WEEKLY | ACT_COHORTS_MONTHLY };
+
+/* `col IN (0, 2)`: the indexes of the activities with any of `need`;
+ * FALSE (1 = 0) when there is none. */
+static const char *idx_in(Gen *g, const char *col, unsigned need)
+{
+    Buf b;
+    buf_init(&b);
+    int n = 0;
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        if (!(g->ir->activities[i].reports & need))
             continue;
-        buf_puts(b, *first ? "\nSELECT period, " : "\nUNION ALL SELECT period, ");
-        *first = false;
-        buf_printf(b, "%s, ", head.data);
-        buf_printf(b, rows[r].sql, i);
+        if (n++)
+            buf_printf(&b, ", %d", i);
+        else
+            buf_printf(&b, "%s IN (%d", col, i);
     }
-    buf_free(&head);
+    buf_puts(&b, n ? ")" : "1 = 0");
+    const char *r = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return r;
 }
 
-/* ---- activity_publish: the cohort rows ----------------------------------- */
+/* The activity's name from its index `col` (the user state and the day
+ * table are keyed by name), one WHEN a line at `ind`. */
+static const char *act_name(Gen *g, const char *col, int ind)
+{
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "CASE %s", col);
+    for (int i = 0; i < g->ir->nactivities; i++)
+        buf_printf(&b, "\n%*sWHEN %d THEN %s", ind + 4, "", i, lit(g, g->ir->activities[i].name));
+    buf_printf(&b, "\n%*sEND", ind, "");
+    const char *r = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return r;
+}
 
-static bool any_cohorts(const IrSpec *ir)
+/* ... and the index from the name. */
+static const char *act_index(Gen *g, const char *col, int ind)
+{
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "CASE %s", col);
+    for (int i = 0; i < g->ir->nactivities; i++)
+        buf_printf(&b, "\n%*sWHEN %s THEN %d", ind + 4, "", lit(g, g->ir->activities[i].name), i);
+    buf_printf(&b, "\n%*sEND", ind, "");
+    const char *r = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return r;
+}
+
+/* `col IN ('a', 'b')` over every activity's name, wrapped. */
+static const char *names_in(Gen *g, const char *col, int ind)
+{
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s IN (", col);
+    size_t line = 0;
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        const char *s = lit(g, g->ir->activities[i].name);
+        if (i && b.len - line + strlen(s) + (size_t)ind > 90) {
+            buf_printf(&b, ",\n%*s", ind + 4, "");
+            line = b.len - (size_t)(ind + 4);
+        } else if (i) {
+            buf_puts(&b, ", ");
+        }
+        buf_puts(&b, s);
+    }
+    buf_putc(&b, ')');
+    const char *r = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return r;
+}
+
+static bool any_report(const IrSpec *ir, unsigned need)
 {
     for (int i = 0; i < ir->nactivities; i++)
-        if (ir->activities[i].reports & (ACT_COHORTS_WEEKLY | ACT_COHORTS_MONTHLY))
+        if (ir->activities[i].reports & need)
             return true;
     return false;
 }
 
-static void cohort_ctes(Gen *g, Buf *b, int i)
+/* A work or stage table replaced by the rows of `body`: TRUNCATE + INSERT
+ * on MariaDB, one INSERT OVERWRITE of the whole (unpartitioned) table on
+ * StarRocks. */
+static void work_write(Gen *g, SqlStmts *st, int t, const char *const *cols, int ncols,
+                       const char *label, const char *comment, const char *body)
 {
-    const IrActivity *a = &g->ir->activities[i];
-    Buf name, grains;
-    buf_init(&name);
-    buf_init(&grains);
-    gen_str(g, &name, a->name);
-    if (a->reports & ACT_COHORTS_WEEKLY)
-        buf_puts(&grains, "'week'");
-    if (a->reports & ACT_COHORTS_MONTHLY)
-        buf_printf(&grains, "%s'month'", grains.len ? ", " : "");
-    Buf fd;
-    buf_init(&fd);
-    gen_id(g, &fd, "first_date");
-    buf_printf(b, ",\n-- activity %s: users by the period of their first active date\n"
-                  "coh_%d AS (\n    SELECT 'week' AS grain, %s AS cohort, s.",
-               gen_comment_text(g, a->name), i, tmp(g, week_start, arena_printf(g->a, "s.%s", fd.data)));
-    gen_id(g, b, "user_id");
-    buf_puts(b, " AS u\n    FROM ");
-    gen_table(g, b, T_ACT_USER);
-    buf_puts(b, " s CROSS JOIN bounds b\n    WHERE s.");
-    gen_id(g, b, "activity");
-    buf_printf(b, " = %s AND s.%s <= b.hi\n    UNION ALL\n    SELECT 'month', %s, s.", name.data,
-               fd.data, tmp(g, month_start, arena_printf(g->a, "s.%s", fd.data)));
-    gen_id(g, b, "user_id");
-    buf_puts(b, "\n    FROM ");
-    gen_table(g, b, T_ACT_USER);
-    buf_puts(b, " s CROSS JOIN bounds b\n    WHERE s.");
-    gen_id(g, b, "activity");
-    buf_printf(b, " = %s AND s.%s <= b.hi\n),\n", name.data, fd.data);
-    Buf ed;
-    buf_init(&ed);
-    gen_col(g, &ed, "x", "event_date");
-    buf_printf(b, "-- users active per period from lo\nact_%d AS (\n"
-                  "    SELECT DISTINCT 'week' AS grain, %s AS period, x.",
-               i, tmp(g, week_start, ed.data));
-    gen_id(g, b, "user_id");
-    buf_puts(b, " AS u\n    FROM ");
-    gen_table(g, b, T_ACT_DAY);
-    buf_puts(b, " x CROSS JOIN bounds b\n    WHERE x.");
-    gen_id(g, b, "activity");
-    buf_printf(b, " = %s AND %s >= b.lo AND %s <= b.hi\n    UNION ALL\n"
-                  "    SELECT DISTINCT 'month', %s, x.",
-               name.data, ed.data, ed.data, tmp(g, month_start, ed.data));
-    gen_id(g, b, "user_id");
-    buf_puts(b, "\n    FROM ");
-    gen_table(g, b, T_ACT_DAY);
-    buf_puts(b, " x CROSS JOIN bounds b\n    WHERE x.");
-    gen_id(g, b, "activity");
-    buf_printf(b, " = %s AND %s >= b.lo AND %s <= b.hi\n),\n", name.data, ed.data, ed.data);
-    buf_free(&ed);
-    buf_printf(b, "sizes_%d AS (\n    SELECT grain, cohort, COUNT(*) AS cohort_size FROM coh_%d "
-                  "WHERE grain IN (%s) GROUP BY grain, cohort\n),\n"
-                  "hits_%d AS (\n    SELECT c.grain, c.cohort, x.period, COUNT(*) AS active\n"
-                  "    FROM coh_%d c JOIN act_%d x ON x.grain = c.grain AND x.u = c.u\n"
-                  "    GROUP BY c.grain, c.cohort, x.period\n),\n"
-                  "-- every cohort x period from the cohort on (0 when nobody came back)\n"
-                  "cells_%d AS (\n    SELECT p.grain, p.period, z.cohort, z.cohort_size,\n"
-                  "           CASE WHEN p.grain = 'week' THEN FLOOR(DATEDIFF(p.period, z.cohort) / 7)\n"
-                  "                ELSE (YEAR(p.period) - YEAR(z.cohort)) * 12 + MONTH(p.period) - MONTH(z.cohort) END AS k,\n"
-                  "           COALESCE(h.active, 0) AS active\n"
-                  "    FROM periods p\n    JOIN sizes_%d z ON z.grain = p.grain AND z.cohort <= p.period\n"
-                  "    LEFT JOIN hits_%d h ON h.grain = p.grain AND h.cohort = z.cohort AND h.period = p.period\n)",
-               i, i, grains.data, i, i, i, i, i, i);
-    buf_free(&fd);
-    buf_free(&grains);
-    buf_free(&name);
+    Buf b;
+    buf_init(&b);
+    if (g->d->id == DIALECT_MARIADB) {
+        buf_puts(&b, "TRUNCATE TABLE ");
+        gen_table(g, &b, t);
+        sql_stmts_push(st, &b);
+        buf_reset(&b);
+        dialect_comment_line(&b, comment);
+        buf_puts(&b, "INSERT INTO ");
+        gen_table(g, &b, t);
+    } else {
+        dialect_comment_line(&b, comment);
+        buf_puts(&b, "INSERT OVERWRITE ");
+        gen_table(g, &b, t);
+        buf_puts(&b, "\nWITH LABEL ");
+        gen_id(g, &b, gen_label(g, label));
+    }
+    buf_puts(&b, "\n(");
+    dialect_ident_list(g->d, &b, cols, ncols);
+    buf_printf(&b, ")\n%s", body);
+    sql_stmts_push(st, &b);
+    buf_free(&b);
+}
+
+/* WITH digits, nums, days (every date of [lo, hi]), acts (index, name and
+ * by-variation flag of each activity); the caller continues the list. */
+static void calendar_ctes(Gen *g, Buf *b)
+{
+    buf_puts(b, "WITH\ndigits AS (\n    SELECT 0 AS n");
+    for (int i = 1; i < 10; i++)
+        buf_printf(b, "\n    UNION ALL\n    SELECT %d", i);
+    buf_puts(b, "\n),\nnums AS (\n"
+                "    SELECT d1.n + 10 * d2.n + 100 * d3.n + 1000 * d4.n AS i\n"
+                "    FROM digits d1\n    CROSS JOIN digits d2\n    CROSS JOIN digits d3\n"
+                "    CROSS JOIN digits d4\n),\ndays AS (\n    SELECT ");
+    add_days(g, b, "{{from_date}}", "i");
+    buf_puts(b, " AS d\n    FROM nums\n    WHERE i <= DATEDIFF({{to_date}}, {{from_date}})\n),\n"
+                "-- the activities by index\nacts AS (");
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        const IrActivity *a = &g->ir->activities[i];
+        if (i)
+            buf_puts(b, "\n    UNION ALL");
+        buf_printf(b, "\n    SELECT %d%s,\n           %s%s,\n           %d%s", i, i ? "" : " AS `a`",
+                   lit(g, a->name), i ? "" : " AS `activity`", a->by_variation ? 1 : 0,
+                   i ? "" : " AS `by_variation`");
+    }
+    buf_puts(b, "\n)");
+}
+
+/* wbk: the breakdowns, numbered: 0 all users, 1.. the tracking and
+ * variation key pairs of the tag's assignments, each from its first
+ * exposure. */
+static const char *wbk_body(Gen *g)
+{
+    Buf b, tp;
+    buf_init(&b);
+    buf_init(&tp);
+    gen_tag_pred(g, &tp, "e");
+    buf_puts(&b, "-- all users: from lo\n"
+                 "SELECT 0 AS `b`,\n"
+                 "       '' AS `tracking_key`,\n"
+                 "       '' AS `variation_key`,\n"
+                 "       '' AS `breakdown`,\n"
+                 "       '' AS `breakdown_value`,\n"
+                 "       CAST({{from_date}} AS DATE) AS `since`");
+    bool by_var = false;
+    for (int i = 0; i < g->ir->nactivities; i++)
+        by_var |= g->ir->activities[i].by_variation;
+    if (by_var)
+        buf_printf(&b, "\nUNION ALL\n"
+                       "-- each tracking and variation key pair: from its first exposure\n"
+                       "SELECT ROW_NUMBER() OVER (ORDER BY e.`tracking_key`, e.`variation_key`),\n"
+                       "       e.`tracking_key`,\n"
+                       "       e.`variation_key`,\n"
+                       "       'variation',\n"
+                       "       %s,\n"
+                       "       MIN(e.`exposure_date`)\n"
+                       "FROM %s e\n"
+                       "WHERE %s\n"
+                       "  AND e.`variation_key` IS NOT NULL\n"
+                       "  AND e.`exposure_date` <= {{to_date}}\n"
+                       "GROUP BY e.`tracking_key`,\n"
+                       "         e.`variation_key`",
+                   variation_value(g, "e", 0), tname(g, T_ASSIGN), tp.data);
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    buf_free(&tp);
+    return s;
+}
+
+static const char *wday_body(Gen *g)
+{
+    Buf b, tp;
+    buf_init(&b);
+    buf_init(&tp);
+    gen_tag_pred(g, &tp, "e");
+    const char *lo31 = addn(g, "{{from_date}}", -31);
+    buf_printf(&b, "-- every active day of [lo - 31, hi] per activity, breakdown and user (the\n"
+                   "-- rolling windows and the previous month), with the user's next and previous\n"
+                   "-- active days\n"
+                   "SELECT t.`a`,\n"
+                   "       t.`b`,\n"
+                   "       t.`user_id`,\n"
+                   "       t.`d`,\n"
+                   "       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`),\n"
+                   "       LAG(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)\n"
+                   "FROM (\n"
+                   "    SELECT %s AS `a`,\n"
+                   "           0 AS `b`,\n"
+                   "           x.`user_id`,\n"
+                   "           x.`event_date` AS `d`\n"
+                   "    FROM %s x\n"
+                   "    WHERE x.`event_date` >= %s\n"
+                   "      AND x.`event_date` <= {{to_date}}\n"
+                   "      AND %s",
+               act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), lo31,
+               names_in(g, "x.`activity`", 6));
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        const IrActivity *a = &g->ir->activities[i];
+        if (!a->by_variation)
+            continue;
+        /* from the exposures: the day table's (activity, user_id, event_date)
+         * key finds each exposed user's days */
+        buf_printf(&b, "\n    UNION ALL\n"
+                       "    -- activity %s by variation: a user's active days from its exposure on\n"
+                       "    SELECT %d,\n"
+                       "           k.`b`,\n"
+                       "           x.`user_id`,\n"
+                       "           x.`event_date`\n"
+                       "    FROM %s e\n"
+                       "    JOIN %s k\n"
+                       "        ON k.`tracking_key` = e.`tracking_key`\n"
+                       "        AND k.`variation_key` = e.`variation_key`\n"
+                       "        AND k.`b` > 0\n"
+                       "    JOIN %s x\n"
+                       "        ON x.`activity` = %s\n"
+                       "        AND x.`user_id` = e.`user_id`\n"
+                       "        AND x.`event_date` >= e.`exposure_date`\n"
+                       "        AND x.`event_date` >= %s\n"
+                       "        AND x.`event_date` <= {{to_date}}\n"
+                       "    WHERE %s",
+                   gen_comment_text(g, a->name), i, tname(g, T_ASSIGN), tname(g, T_ACT_WBK),
+                   tname(g, T_ACT_DAY), lit(g, a->name), lo31, tp.data);
+    }
+    buf_puts(&b, "\n) t");
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    buf_free(&tp);
+    return s;
+}
+
+/* A user is active in a week (month) once: the row of its first active
+ * day there, whose previous active day is before the period's start. */
+static const char *wper_body(Gen *g)
+{
+    Buf b;
+    buf_init(&b);
+    const char *in = idx_in(g, "w.`a`", ACT_PERIODS);
+    const char *wk = tmp(g, week_start, "w.`d`"), *mo = tmp(g, month_start, "w.`d`");
+    buf_printf(&b, "-- the users active per week and month: their first active day in it\n"
+                   "SELECT w.`a`,\n"
+                   "       w.`b`,\n"
+                   "       'week' AS `grain`,\n"
+                   "       w.`user_id`,\n"
+                   "       %s AS `period`\n"
+                   "FROM %s w\n"
+                   "WHERE %s\n"
+                   "  AND (w.`prev_d` IS NULL\n"
+                   "       OR w.`prev_d` < %s)\n"
+                   "UNION ALL\n"
+                   "SELECT w.`a`,\n"
+                   "       w.`b`,\n"
+                   "       'month',\n"
+                   "       w.`user_id`,\n"
+                   "       %s\n"
+                   "FROM %s w\n"
+                   "WHERE %s\n"
+                   "  AND (w.`prev_d` IS NULL\n"
+                   "       OR w.`prev_d` < %s)",
+               wk, tname(g, T_ACT_WDAY), in, wk, mo, tname(g, T_ACT_WDAY), in, mo);
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return s;
+}
+
+/* One delta branch of the day measures, summed per activity, breakdown and
+ * date first (few rows): `e` and the three deltas per active day. */
+static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, const char *ge,
+                         int dd, int dw, int dm, const char *in)
+{
+    buf_printf(b, "                -- %s\n"
+                  "                SELECT w.`a`,\n"
+                  "                       w.`b`,\n"
+                  "                       %s AS `e`,\n"
+                  "                       0 AS `grid`,\n"
+                  "                       %d * COUNT(*) AS `dd`,\n"
+                  "                       %d * COUNT(*) AS `dw`,\n"
+                  "                       %d * COUNT(*) AS `dm`\n"
+                  "                FROM %s w\n"
+                  "                WHERE %s\n"
+                  "                GROUP BY w.`a`,\n"
+                  "                         w.`b`,\n"
+                  "                         %s\n"
+                  "                UNION ALL\n",
+               comment, e, dd, dw, dm, tname(g, T_ACT_WDAY), in, ge);
+}
+
+/* where the n-day window of an active day stops counting: n days on, or
+ * at the user's next active day, whose window takes over */
+static const char *window_end(Gen *g, int n, int ind)
+{
+    const char *end = addn(g, "w.`d`", n);
+    return arena_printf(g->a, "CASE WHEN w.`next_d` < %s\n%*sTHEN w.`next_d`\n%*sELSE %s\n%*sEND",
+                        end, ind + 4, "", ind + 4, "", end, ind, "");
+}
+
+static const char *running(Gen *g, const char *col, const char *as)
+{
+    return arena_printf(g->a,
+                        "SUM(z.`%s`) OVER (\n"
+                        "                   PARTITION BY z.`a`, z.`b`\n"
+                        "                   ORDER BY z.`e` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW\n"
+                        "               ) AS `%s`",
+                        col, as);
+}
+
+static void day_measures(Gen *g, Buf *b)
+{
+    const char *in = idx_in(g, "w.`a`", ACT_DAYS);
+    buf_printf(b, "    -- day grain: distinct users active that day and in the 7 and 28 days ending\n"
+                  "    -- on it, as running sums of the deltas below\n"
+                  "    SELECT r.`a`,\n"
+                  "           r.`b`,\n"
+                  "           'day' AS `grain`,\n"
+                  "           r.`e` AS `period`,\n"
+                  "           r.`dau`,\n"
+                  "           r.`wau_rolling`,\n"
+                  "           r.`mau_rolling`,\n"
+                  "           0 AS `active`,\n"
+                  "           0 AS `new_users`,\n"
+                  "           0 AS `retained`,\n"
+                  "           0 AS `resurrected`,\n"
+                  "           0 AS `churned`\n"
+                  "    FROM (\n"
+                  "        SELECT z.`a`,\n"
+                  "               z.`b`,\n"
+                  "               z.`e`,\n"
+                  "               z.`grid`,\n"
+                  "               %s,\n"
+                  "               %s,\n"
+                  "               %s\n"
+                  "        FROM (\n"
+                  "            SELECT y.`a`,\n"
+                  "                   y.`b`,\n"
+                  "                   y.`e`,\n"
+                  "                   MAX(y.`grid`) AS `grid`,\n"
+                  "                   SUM(y.`dd`) AS `dd`,\n"
+                  "                   SUM(y.`dw`) AS `dw`,\n"
+                  "                   SUM(y.`dm`) AS `dm`\n"
+                  "            FROM (\n",
+               running(g, "dd", "dau"), running(g, "dw", "wau_rolling"),
+               running(g, "dm", "mau_rolling"));
+    delta_branch(g, b, "+1 on each active day", "w.`d`", "w.`d`", 1, 1, 1, in);
+    delta_branch(g, b, "-1 the day after (DAU)", addn(g, "w.`d`", 1), addn(g, "w.`d`", 1), -1, 0,
+                 0, in);
+    delta_branch(g, b, "-1 when the 7-day window ends (or the next active day's begins)",
+                 window_end(g, 7, 23), window_end(g, 7, 25), 0, -1, 0, in);
+    delta_branch(g, b, "-1 when the 28-day window ends (or the next active day's begins)",
+                 window_end(g, 28, 23), window_end(g, 28, 25), 0, 0, -1, in);
+    buf_printf(b, "                -- a zero row for every day and breakdown reported\n"
+                  "                SELECT x.`a`,\n"
+                  "                       k.`b`,\n"
+                  "                       c.`d`,\n"
+                  "                       1,\n"
+                  "                       0,\n"
+                  "                       0,\n"
+                  "                       0\n"
+                  "                FROM days c\n"
+                  "                JOIN %s k ON c.`d` >= k.`since`\n"
+                  "                JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
+                  "                WHERE %s\n"
+                  "            ) y\n"
+                  "            GROUP BY y.`a`,\n"
+                  "                     y.`b`,\n"
+                  "                     y.`e`\n"
+                  "        ) z\n"
+                  "    ) r\n"
+                  "    WHERE r.`grid` = 1",
+               tname(g, T_ACT_WBK), idx_in(g, "x.`a`", ACT_DAYS));
+}
+
+static void period_measures(Gen *g, Buf *b)
+{
+    buf_printf(b, "    -- week and month: active users and growth accounting (new: first active\n"
+                  "    -- date in the period; resurrected: active, not in the previous period,\n"
+                  "    -- first active before)\n"
+                  "    SELECT x.`a`,\n"
+                  "           k.`b`,\n"
+                  "           c.`grain`,\n"
+                  "           c.`d` AS `period`,\n"
+                  "           0 AS `dau`,\n"
+                  "           0 AS `wau_rolling`,\n"
+                  "           0 AS `mau_rolling`,\n"
+                  "           COALESCE(a.`active`, 0) AS `active`,\n"
+                  "           COALESCE(a.`new_users`, 0) AS `new_users`,\n"
+                  "           COALESCE(a.`retained`, 0) AS `retained`,\n"
+                  "           COALESCE(a.`resurrected`, 0) AS `resurrected`,\n"
+                  "           COALESCE(a.`churned`, 0) AS `churned`\n"
+                  "    FROM (\n"
+                  "        SELECT 'week' AS `grain`,\n"
+                  "               d\n"
+                  "        FROM days\n"
+                  "        WHERE DAYOFWEEK(d) = 2\n"
+                  "        UNION ALL\n"
+                  "        SELECT 'month',\n"
+                  "               d\n"
+                  "        FROM days\n"
+                  "        WHERE DAYOFMONTH(d) = 1\n"
+                  "    ) c\n"
+                  "    JOIN %s k ON c.`d` >= %s\n"
+                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
+                  "    LEFT JOIN (\n"
+                  "        SELECT u.`a`,\n"
+                  "               u.`b`,\n"
+                  "               u.`grain`,\n"
+                  "               u.`period`,\n"
+                  "               SUM(u.`cur`) AS `active`,\n"
+                  "               SUM(u.`new_users`) AS `new_users`,\n"
+                  "               SUM(u.`retained`) AS `retained`,\n"
+                  "               SUM(u.`resurrected`) AS `resurrected`,\n"
+                  "               SUM(u.`churned`) AS `churned`\n"
+                  "        FROM (\n"
+                  "            -- users active in the period: in the previous one too (q), or not\n"
+                  "            SELECT p.`a`,\n"
+                  "                   p.`b`,\n"
+                  "                   p.`grain`,\n"
+                  "                   p.`period`,\n"
+                  "                   1 AS `cur`,\n"
+                  "                   CASE WHEN s.`first_date` >= p.`period` THEN 1 ELSE 0 END AS `new_users`,\n"
+                  "                   CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END AS `retained`,\n"
+                  "                   CASE WHEN q.`user_id` IS NULL AND s.`first_date` < p.`period`\n"
+                  "                       THEN 1 ELSE 0 END AS `resurrected`,\n"
+                  "                   0 AS `churned`\n"
+                  "            FROM %s p\n"
+                  "            LEFT JOIN %s q\n"
+                  "                ON q.`a` = p.`a`\n"
+                  "                AND q.`b` = p.`b`\n"
+                  "                AND q.`grain` = p.`grain`\n"
+                  "                AND q.`user_id` = p.`user_id`\n"
+                  "                AND q.`period` = %s\n"
+                  "            LEFT JOIN %s s\n"
+                  "                ON s.`activity` = %s\n"
+                  "                AND s.`user_id` = p.`user_id`\n"
+                  "            WHERE p.`period` >= {{from_date}}\n"
+                  "            UNION ALL\n"
+                  "            -- users active in the previous period, not in this one\n"
+                  "            SELECT q.`a`,\n"
+                  "                   q.`b`,\n"
+                  "                   q.`grain`,\n"
+                  "                   %s,\n"
+                  "                   0,\n"
+                  "                   0,\n"
+                  "                   0,\n"
+                  "                   0,\n"
+                  "                   1\n"
+                  "            FROM %s q\n"
+                  "            LEFT JOIN %s p\n"
+                  "                ON p.`a` = q.`a`\n"
+                  "                AND p.`b` = q.`b`\n"
+                  "                AND p.`grain` = q.`grain`\n"
+                  "                AND p.`user_id` = q.`user_id`\n"
+                  "                AND p.`period` = %s\n"
+                  "            WHERE p.`user_id` IS NULL\n"
+                  "              AND q.`period` >= %s\n"
+                  "              AND q.`period` < {{to_date}}\n"
+                  "        ) u\n"
+                  "        GROUP BY u.`a`,\n"
+                  "                 u.`b`,\n"
+                  "                 u.`grain`,\n"
+                  "                 u.`period`\n"
+                  "    ) a\n"
+                  "        ON a.`a` = x.`a`\n"
+                  "        AND a.`b` = k.`b`\n"
+                  "        AND a.`grain` = c.`grain`\n"
+                  "        AND a.`period` = c.`d`\n"
+                  "    WHERE %s",
+               tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14),
+               tname(g, T_ACT_WPER), tname(g, T_ACT_WPER),
+               pprev(g, "p.`grain`", "p.`period`", 32), tname(g, T_ACT_USER),
+               act_name(g, "p.`a`", 19), pnext(g, "q.`grain`", "q.`period`", 19),
+               tname(g, T_ACT_WPER), tname(g, T_ACT_WPER),
+               pnext(g, "q.`grain`", "q.`period`", 32), addn(g, "{{from_date}}", -31),
+               idx_in(g, "x.`a`", ACT_GROWTHS));
+}
+
+/* The measures each activity reports, by grain ('' : week and month). */
+static void measure_cte(Gen *g, Buf *b)
+{
+    static const struct {
+        unsigned need;
+        const char *grain, *measure;
+    } ms[] = {
+        {ACT_DAU, "day", "dau"},
+        {ACT_WAU, "day", "wau_rolling"},
+        {ACT_MAU, "day", "mau_rolling"},
+        {ACT_DAU | ACT_MAU, "day", "stickiness"},
+        {ACT_WAU, "week", "wau"},
+        {ACT_MAU, "month", "mau"},
+        {ACT_GROWTH, "", "new"},
+        {ACT_GROWTH, "", "retained"},
+        {ACT_GROWTH, "", "resurrected"},
+        {ACT_GROWTH, "", "churned"},
+        {ACT_GROWTH, "", "quick_ratio"},
+    };
+    buf_puts(b, ",\n-- the measures each activity reports ('' grain: week and month)\nms AS (");
+    bool first = true;
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        const IrActivity *a = &g->ir->activities[i];
+        for (int m = 0; m < NELEM(ms); m++) {
+            if ((a->reports & ms[m].need) != ms[m].need)
+                continue;
+            buf_printf(b, "%s\n    SELECT %d%s,\n           '%s'%s,\n           '%s'%s",
+                       first ? "" : "\n    UNION ALL", i, first ? " AS `a`" : "", ms[m].grain,
+                       first ? " AS `grain`" : "", ms[m].measure, first ? " AS `measure`" : "");
+            first = false;
+        }
+    }
+    if (first) /* no measure asked for: no rows */
+        buf_puts(b, "\n    SELECT 0 AS `a`,\n           '' AS `grain`,\n"
+                    "           '' AS `measure`\n    FROM days\n    WHERE 1 = 0");
+    buf_puts(b, "\n)");
+}
+
+static const char *rstage_body(Gen *g)
+{
+    Buf b;
+    buf_init(&b);
+    calendar_ctes(g, &b);
+    measure_cte(g, &b);
+    buf_printf(&b, "\nSELECT c.`period`,\n"
+                   "       %s AS `tag`,\n"
+                   "       x.`activity`,\n"
+                   "       c.`grain`,\n"
+                   "       k.`breakdown`,\n"
+                   "       k.`breakdown_value`,\n"
+                   "       m.`measure`,\n"
+                   "       CASE m.`measure`\n"
+                   "           WHEN 'dau' THEN c.`dau`\n"
+                   "           WHEN 'wau_rolling' THEN c.`wau_rolling`\n"
+                   "           WHEN 'mau_rolling' THEN c.`mau_rolling`\n"
+                   "           WHEN 'stickiness'\n"
+                   "               THEN CASE WHEN c.`mau_rolling` > 0 THEN 1e0 * c.`dau` / c.`mau_rolling` END\n"
+                   "           WHEN 'wau' THEN c.`active`\n"
+                   "           WHEN 'mau' THEN c.`active`\n"
+                   "           WHEN 'new' THEN c.`new_users`\n"
+                   "           WHEN 'retained' THEN c.`retained`\n"
+                   "           WHEN 'resurrected' THEN c.`resurrected`\n"
+                   "           WHEN 'churned' THEN c.`churned`\n"
+                   "           WHEN 'quick_ratio'\n"
+                   "               THEN CASE WHEN c.`churned` > 0\n"
+                   "                   THEN 1e0 * (c.`new_users` + c.`resurrected`) / c.`churned` END\n"
+                   "       END AS `value`\n"
+                   "FROM (\n",
+               lit(g, g->ir->tag));
+    bool days = any_report(g->ir, ACT_DAYS), pers = any_report(g->ir, ACT_GROWTHS);
+    if (days)
+        day_measures(g, &b);
+    if (days && pers)
+        buf_puts(&b, "\n    UNION ALL\n");
+    if (pers)
+        period_measures(g, &b);
+    if (!days && !pers) /* cohorts only */
+        buf_puts(&b, "    SELECT 0 AS `a`,\n"
+                     "           0 AS `b`,\n"
+                     "           '' AS `grain`,\n"
+                     "           d AS `period`,\n"
+                     "           0 AS `dau`,\n"
+                     "           0 AS `wau_rolling`,\n"
+                     "           0 AS `mau_rolling`,\n"
+                     "           0 AS `active`,\n"
+                     "           0 AS `new_users`,\n"
+                     "           0 AS `retained`,\n"
+                     "           0 AS `resurrected`,\n"
+                     "           0 AS `churned`\n"
+                     "    FROM days\n"
+                     "    WHERE 1 = 0");
+    buf_printf(&b, "\n) c\n"
+                   "JOIN acts x ON x.`a` = c.`a`\n"
+                   "JOIN %s k ON k.`b` = c.`b`\n"
+                   "JOIN ms m\n"
+                   "    ON m.`a` = c.`a`\n"
+                   "    AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day')",
+               tname(g, T_ACT_WBK));
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return s;
+}
+
+static const char *cstage_body(Gen *g)
+{
+    Buf b;
+    buf_init(&b);
+    calendar_ctes(g, &b);
+    buf_puts(&b, ",\n-- the cohort grains each activity reports\ncg AS (");
+    bool first = true;
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        const IrActivity *a = &g->ir->activities[i];
+        for (int k = 0; k < 2; k++) {
+            if (!(a->reports & (k ? ACT_COHORTS_MONTHLY : ACT_COHORTS_WEEKLY)))
+                continue;
+            buf_printf(&b, "%s\n    SELECT %d%s,\n           '%s'%s", first ? "" : "\n    UNION ALL",
+                       i, first ? " AS `a`" : "", k ? "month" : "week", first ? " AS `grain`" : "");
+            first = false;
+        }
+    }
+    buf_printf(&b, "\n)\n"
+                   "SELECT q.`period`,\n"
+                   "       %s AS `tag`,\n"
+                   "       x.`activity`,\n"
+                   "       q.`grain`,\n"
+                   "       q.`cohort`,\n"
+                   "       CASE WHEN q.`grain` = 'week'\n"
+                   "           THEN FLOOR(DATEDIFF(q.`period`, q.`cohort`) / 7)\n"
+                   "           ELSE (YEAR(q.`period`) - YEAR(q.`cohort`)) * 12\n"
+                   "               + MONTH(q.`period`) - MONTH(q.`cohort`)\n"
+                   "       END AS `k`,\n"
+                   "       SUM(q.`cohort_size`) AS `cohort_size`,\n"
+                   "       SUM(q.`active`) AS `active`,\n"
+                   "       1e0 * SUM(q.`active`) / SUM(q.`cohort_size`) AS `ratio`\n"
+                   "FROM (\n"
+                   "    -- every cohort x period from the cohort on, with the cohort's size\n"
+                   "    SELECT p.`period`,\n"
+                   "           z.`a`,\n"
+                   "           z.`grain`,\n"
+                   "           z.`cohort`,\n"
+                   "           z.`cohort_size`,\n"
+                   "           0 AS `active`\n"
+                   "    FROM (\n"
+                   "        SELECT 'week' AS `grain`,\n"
+                   "               d AS `period`\n"
+                   "        FROM days\n"
+                   "        WHERE DAYOFWEEK(d) = 2\n"
+                   "        UNION ALL\n"
+                   "        SELECT 'month',\n"
+                   "               d\n"
+                   "        FROM days\n"
+                   "        WHERE DAYOFMONTH(d) = 1\n"
+                   "    ) p\n"
+                   "    JOIN (\n"
+                   "        -- users by the period of their first active date\n"
+                   "        SELECT c.`a`,\n"
+                   "               c.`grain`,\n"
+                   "               %s AS `cohort`,\n"
+                   "               COUNT(*) AS `cohort_size`\n"
+                   "        FROM %s s\n"
+                   "        JOIN cg c ON s.`activity` = %s\n"
+                   "        WHERE s.`first_date` <= {{to_date}}\n"
+                   "        GROUP BY c.`a`,\n"
+                   "                 c.`grain`,\n"
+                   "                 %s\n"
+                   "    ) z ON z.`grain` = p.`grain` AND z.`cohort` <= p.`period`\n"
+                   "    UNION ALL\n"
+                   "    -- of them, the users active per period\n"
+                   "    SELECT w.`period`,\n"
+                   "           w.`a`,\n"
+                   "           w.`grain`,\n"
+                   "           %s,\n"
+                   "           0,\n"
+                   "           1\n"
+                   "    FROM %s w\n"
+                   "    JOIN cg c ON c.`a` = w.`a` AND c.`grain` = w.`grain`\n"
+                   "    JOIN %s s\n"
+                   "        ON s.`activity` = %s\n"
+                   "        AND s.`user_id` = w.`user_id`\n"
+                   "    WHERE w.`b` = 0\n"
+                   "      AND w.`period` >= {{from_date}}\n"
+                   "      AND s.`first_date` <= {{to_date}}\n"
+                   ") q\n"
+                   "JOIN acts x ON x.`a` = q.`a`\n"
+                   "GROUP BY q.`period`,\n"
+                   "         x.`activity`,\n"
+                   "         q.`grain`,\n"
+                   "         q.`cohort`",
+               lit(g, g->ir->tag), pstart(g, "c.`grain`", "s.`first_date`", 10),
+               tname(g, T_ACT_USER), act_name(g, "c.`a`", 20),
+               pstart(g, "c.`grain`", "s.`first_date`", 9),
+               pstart(g, "w.`grain`", "s.`first_date`", 10), tname(g, T_ACT_WPER),
+               tname(g, T_ACT_USER), act_name(g, "w.`a`", 19));
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return s;
+}
+
+static const char *copy_body(Gen *g, int t, const char *const *cols, int ncols)
+{
+    Buf b;
+    buf_init(&b);
+    for (int i = 0; i < ncols; i++) {
+        buf_puts(&b, i ? ",\n       " : "SELECT ");
+        gen_id(g, &b, cols[i]);
+    }
+    buf_puts(&b, "\nFROM ");
+    gen_table(g, &b, t);
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return s;
+}
+
+int gen_activity_swap(Gen *g, WriteSpec *ws)
+{
+    if (g->ir->nactivities == 0)
+        return 0;
+    int n = 0;
+    ws[n++] = (WriteSpec){.mode = WRITE_REPLACE_RANGE, .table = &g->tables[T_ACT_REPORT],
+                          .part_col = "period", .lo = "{{from_date}}", .hi = "{{to_date}}",
+                          .label = gen_label(g, "activity_report"), .touched_parts = true,
+                          .comment = "growth measures of the periods staged",
+                          .cols = REPORT_COLUMNS, .ncols = NELEM(REPORT_COLUMNS),
+                          .body = copy_body(g, T_ACT_RSTAGE, REPORT_COLUMNS,
+                                            NELEM(REPORT_COLUMNS))};
+    if (any_report(g->ir, ACT_COHORTS))
+        ws[n++] = (WriteSpec){.mode = WRITE_REPLACE_RANGE, .table = &g->tables[T_ACT_COHORT],
+                              .part_col = "period", .lo = "{{from_date}}", .hi = "{{to_date}}",
+                              .label = gen_label(g, "activity_cohort"), .touched_parts = true,
+                              .comment = "retention triangle cells of the periods staged",
+                              .cols = COHORT_COLUMNS, .ncols = NELEM(COHORT_COLUMNS),
+                              .body = copy_body(g, T_ACT_CSTAGE, COHORT_COLUMNS,
+                                                NELEM(COHORT_COLUMNS))};
+    return n;
 }
 
 void gen_activity(Gen *g)
@@ -513,23 +1087,35 @@ void gen_activity(Gen *g)
     gen_push_stmts(g, s, &st);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_STATE, "activity_state",
-                 "upsert every user's first and last active date (after activity_fill)");
-    s->params = SQLP_RUN_ID;
+                 "upsert the first and last active date of the users with active days in "
+                 "[{{from_date}}, {{to_date}}] or whose first or last one was in it "
+                 "(after activity_fill)");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
     buf_reset(&body);
-    buf_puts(&body, "SELECT ");
-    gen_id(g, &body, "activity");
-    buf_puts(&body, ", ");
-    gen_id(g, &body, "user_id");
-    buf_puts(&body, ", MIN(");
-    gen_id(g, &body, "event_date");
-    buf_puts(&body, "), MAX(");
-    gen_id(g, &body, "event_date");
-    buf_puts(&body, ")\nFROM ");
-    gen_table(g, &body, T_ACT_DAY);
-    buf_puts(&body, "\nGROUP BY ");
-    gen_id(g, &body, "activity");
-    buf_puts(&body, ", ");
-    gen_id(g, &body, "user_id");
+    buf_printf(&body,
+               "SELECT x.`activity`,\n"
+               "       x.`user_id`,\n"
+               "       MIN(x.`event_date`),\n"
+               "       MAX(x.`event_date`)\n"
+               "FROM %s x\n"
+               "JOIN (\n"
+               "    -- the users of the days refilled, and those whose first or last active\n"
+               "    -- date was among them (a refill may have moved it)\n"
+               "    SELECT DISTINCT t.`activity`,\n"
+               "           t.`user_id`\n"
+               "    FROM %s t\n"
+               "    WHERE t.`event_date` >= {{from_date}}\n"
+               "      AND t.`event_date` <= {{to_date}}\n"
+               "    UNION\n"
+               "    SELECT u.`activity`,\n"
+               "           u.`user_id`\n"
+               "    FROM %s u\n"
+               "    WHERE u.`first_date` >= {{from_date}} AND u.`first_date` <= {{to_date}}\n"
+               "       OR u.`last_date` >= {{from_date}} AND u.`last_date` <= {{to_date}}\n"
+               ") k ON k.`activity` = x.`activity` AND k.`user_id` = x.`user_id`\n"
+               "GROUP BY x.`activity`,\n"
+               "         x.`user_id`",
+               tname(g, T_ACT_DAY), tname(g, T_ACT_DAY), tname(g, T_ACT_USER));
     w = (WriteSpec){.mode = WRITE_UPSERT, .table = &g->tables[T_ACT_USER],
                     .label = gen_label(g, "activity_state"),
                     .comment = "first and last active date per user", .cols = USER_COLUMNS,
@@ -538,60 +1124,39 @@ void gen_activity(Gen *g)
     g->d->write(&st, &w);
     gen_push_stmts(g, s, &st);
 
+    s = gen_step(g, SQLSTEP_ACTIVITY_STAGE, "activity_stage",
+                 "compute the growth report and cohort rows of the periods starting in "
+                 "[{{from_date}}, {{to_date}}] into the stage tables (after activity_state)");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+    sql_stmts_init(&st, g->a);
+    work_write(g, &st, T_ACT_WBK, WBK_COLUMNS, NELEM(WBK_COLUMNS), "activity_wbk",
+               "the breakdowns, numbered", wbk_body(g));
+    work_write(g, &st, T_ACT_WDAY, WDAY_COLUMNS, NELEM(WDAY_COLUMNS), "activity_wday",
+               "active days with the next one", wday_body(g));
+    work_write(g, &st, T_ACT_WPER, WPER_COLUMNS, NELEM(WPER_COLUMNS), "activity_wper",
+               "users active per week and month", wper_body(g));
+    work_write(g, &st, T_ACT_RSTAGE, REPORT_COLUMNS, NELEM(REPORT_COLUMNS), "activity_rstage",
+               "growth measures of the periods due", rstage_body(g));
+    if (any_report(ir, ACT_COHORTS))
+        work_write(g, &st, T_ACT_CSTAGE, COHORT_COLUMNS, NELEM(COHORT_COLUMNS),
+                   "activity_cstage", "retention triangle cells of the periods due",
+                   cstage_body(g));
+    gen_push_stmts(g, s, &st);
+
     s = gen_step(g, SQLSTEP_ACTIVITY_PUBLISH, "activity_publish",
                  g->d->id == DIALECT_MARIADB
-                     ? "replace the growth report and cohort rows of the periods starting in "
-                       "[{{from_date}}, {{to_date}}], in one transaction"
-                     : "replace the growth report and cohort rows of the periods starting in "
-                       "[{{from_date}}, {{to_date}}], table after table");
+                     ? "replace the growth report and cohort rows of [{{from_date}}, {{to_date}}] "
+                       "with the stage, in one transaction (a run that publishes no latest "
+                       "report; report_publish does it otherwise)"
+                     : "replace the growth report and cohort partitions of [{{from_date}}, "
+                       "{{to_date}}] with the stage, atomically per table (a run that publishes "
+                       "no latest report; report_publish does it otherwise)");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
-    buf_reset(&body);
-    calendar_ctes(g, &body);
-    for (int i = 0; i < ir->nactivities; i++)
-        report_ctes(g, &body, i);
-    bool first = true;
-    for (int i = 0; i < ir->nactivities; i++)
-        report_select(g, &body, i, &first);
-    if (first) /* no measure asked for: no rows */
-        buf_puts(&body, "\nSELECT period, '', '', '', '', '', '', 0 FROM periods WHERE 1 = 0");
     WriteSpec ws[2];
-    int nw = 0;
-    ws[nw++] = (WriteSpec){.mode = WRITE_REPLACE_RANGE, .table = &g->tables[T_ACT_REPORT],
-                           .part_col = "period", .lo = "{{from_date}}", .hi = "{{to_date}}",
-                           .label = gen_label(g, "activity_report"),
-                           .comment = "growth measures of the periods due", .cols = REPORT_COLUMNS,
-                           .ncols = NELEM(REPORT_COLUMNS), .body = body.data};
-    Buf cb;
-    buf_init(&cb);
-    if (any_cohorts(ir)) {
-        calendar_ctes(g, &cb);
-        bool firstc = true;
-        for (int i = 0; i < ir->nactivities; i++)
-            if (ir->activities[i].reports & (ACT_COHORTS_WEEKLY | ACT_COHORTS_MONTHLY))
-                cohort_ctes(g, &cb, i);
-        for (int i = 0; i < ir->nactivities; i++) {
-            const IrActivity *a = &ir->activities[i];
-            if (!(a->reports & (ACT_COHORTS_WEEKLY | ACT_COHORTS_MONTHLY)))
-                continue;
-            buf_puts(&cb, firstc ? "\nSELECT period, " : "\nUNION ALL SELECT period, ");
-            firstc = false;
-            gen_str(g, &cb, ir->tag);
-            buf_puts(&cb, ", ");
-            gen_str(g, &cb, a->name);
-            buf_printf(&cb, ", grain, cohort, k, cohort_size, active, 1e0 * active / cohort_size "
-                            "FROM cells_%d", i);
-        }
-        ws[nw++] = (WriteSpec){.mode = WRITE_REPLACE_RANGE, .table = &g->tables[T_ACT_COHORT],
-                               .part_col = "period", .lo = "{{from_date}}", .hi = "{{to_date}}",
-                               .label = gen_label(g, "activity_cohort"),
-                               .comment = "retention triangle cells of the periods due",
-                               .cols = COHORT_COLUMNS, .ncols = NELEM(COHORT_COLUMNS),
-                               .body = cb.data};
-    }
+    int nw = gen_activity_swap(g, ws);
     sql_stmts_init(&st, g->a);
     g->d->write_together(&st, ws, nw);
     gen_push_stmts(g, s, &st);
-    buf_free(&cb);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_READ, "activity_read",
                  "the all-users growth rows of the periods starting in [{{from_date}}, "
@@ -607,7 +1172,7 @@ void gen_activity(Gen *g)
     buf_puts(&body, "SELECT ");
     for (int i = 0; i < NELEM(read_cols); i++) {
         if (i)
-            buf_puts(&body, ", ");
+            buf_puts(&body, ",\n       ");
         gen_id(g, &body, read_cols[i]);
     }
     buf_puts(&body, "\nFROM ");
@@ -616,9 +1181,9 @@ void gen_activity(Gen *g)
     gen_tag_pred(g, &body, NULL);
     buf_puts(&body, " AND ");
     gen_id(g, &body, "breakdown");
-    buf_puts(&body, " = '' AND ");
+    buf_puts(&body, " = ''\n  AND ");
     gen_id(g, &body, "period");
-    buf_puts(&body, " >= {{from_date}} AND ");
+    buf_puts(&body, " >= {{from_date}}\n  AND ");
     gen_id(g, &body, "period");
     buf_puts(&body, " <= {{to_date}}\nORDER BY ");
     for (int i = 0; i < NELEM(read_cols) - 1; i++) {

@@ -165,6 +165,10 @@ static bool has_value(const SqlParams *p, const char *name)
         return p->run_id != NULL;
     if (strcmp(name, "values") == 0)
         return p->values != NULL;
+    if (strcmp(name, "from_time") == 0)
+        return p->from_time != NULL;
+    if (strcmp(name, "to_time") == 0)
+        return p->to_time != NULL;
     return true; /* unknown: bind it, and fail */
 }
 
@@ -218,6 +222,16 @@ AbcStatus sqlgen_bind(const Dialect *d, const char *tmpl, const SqlParams *p, Bu
             }
         } else if (strcmp(name, "values") == 0)
             st = bind_values(d, p, &b, err, errlen);
+        else if (strcmp(name, "from_time") == 0 || strcmp(name, "to_time") == 0) {
+            const char *v = name[0] == 'f' ? p->from_time : p->to_time;
+            if (!v) {
+                snprintf(err, errlen, "placeholder {{%s}} has no value", name);
+                st = ABC_ERR_USAGE;
+            } else {
+                SqlValue t = {SQLV_DATETIME, v, 0, 0};
+                st = sqlgen_literal(d, &t, &b, err, errlen);
+            }
+        }
         else {
             snprintf(err, errlen, "unknown placeholder {{%s}}", name);
             st = ABC_ERR_USAGE;

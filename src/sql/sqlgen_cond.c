@@ -17,6 +17,50 @@ static const char *cond_column(const AstWord *w)
     return w->kind == W_QNAME ? w->text2 : w->text;
 }
 
+void gen_check_path(Gen *g, const AstWord *path)
+{
+    char why[160];
+    for (const AstPathKey *k = path->keys; k; k = k->next) {
+        if (g->d->check_string(k->text, why, sizeof why) != ABC_OK ||
+            g->d->check_json_key(k->text, why, sizeof why) != ABC_OK) {
+            gen_error(g, k->loc, "this JSON key cannot be read in %s: it %s", g->d->name, why);
+            return;
+        }
+        if (strstr(k->text, "{{")) {
+            gen_error(g, k->loc, "this JSON key contains '{{', which is reserved for placeholders");
+            return;
+        }
+    }
+}
+
+void gen_column(Gen *g, Buf *b, const char *alias, const char *col, const AstWord *path)
+{
+    if (!path) {
+        gen_col(g, b, alias, col);
+        return;
+    }
+    Buf c;
+    buf_init(&c);
+    gen_col(g, &c, alias, col);
+    int n = 0;
+    for (const AstPathKey *k = path->keys; k; k = k->next)
+        n++;
+    const char **keys = arena_alloc(g->a, sizeof(char *) * (size_t)(n ? n : 1));
+    n = 0;
+    for (const AstPathKey *k = path->keys; k; k = k->next)
+        keys[n++] = k->text;
+    JsonRead as = path->as == JT_NUMBER    ? JSON_READ_NUMBER
+                  : path->as == JT_BOOLEAN ? JSON_READ_BOOLEAN
+                                           : JSON_READ_STRING;
+    g->d->json_value(b, c.data, keys, n, as);
+    buf_free(&c);
+}
+
+static void gen_cond_column(Gen *g, Buf *b, const char *alias, const AstWord *w)
+{
+    gen_column(g, b, alias, cond_column(w), w->kind == W_PATH ? w : NULL);
+}
+
 static bool number_ok(const AstWord *w, double *v)
 {
     if (!w->text || !*w->text)
@@ -81,6 +125,8 @@ void gen_check_cond(Gen *g, const IrCond *c)
         else if (strstr(col, "{{"))
             gen_error(g, c->column->loc, "column '%s' contains '{{', which is reserved for "
                       "placeholders", gen_comment_text(g, col));
+        if (c->column->kind == W_PATH)
+            gen_check_path(g, c->column);
         for (const AstWord *w = c->lits; w; w = w->next)
             lit_ok(g, w);
         if (c->kind != C_IS_NULL && !c->lits)
@@ -118,12 +164,12 @@ void gen_cond(Gen *g, Buf *b, const IrCond *c, const char *alias)
     static const char *const ops[] = {" = ", " <> ", " < ", " <= ", " > ", " >= "};
     switch (c->kind) {
     case C_CMP:
-        gen_col(g, b, alias, cond_column(c->column));
+        gen_cond_column(g, b, alias, c->column);
         buf_puts(b, ops[c->op]);
         lit(g, b, c->lits);
         break;
     case C_IN:
-        gen_col(g, b, alias, cond_column(c->column));
+        gen_cond_column(g, b, alias, c->column);
         buf_puts(b, c->negated ? " NOT IN (" : " IN (");
         for (const AstWord *w = c->lits; w; w = w->next) {
             lit(g, b, w);
@@ -133,7 +179,7 @@ void gen_cond(Gen *g, Buf *b, const IrCond *c, const char *alias)
         buf_putc(b, ')');
         break;
     case C_IS_NULL:
-        gen_col(g, b, alias, cond_column(c->column));
+        gen_cond_column(g, b, alias, c->column);
         buf_puts(b, c->negated ? " IS NOT NULL" : " IS NULL");
         break;
     case C_AND:

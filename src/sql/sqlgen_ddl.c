@@ -161,7 +161,7 @@ void gen_tables(Gen *g)
               TPART_NONE, NULL, "tag", "abc: schema versions applied per tag");
     set_table(&t[T_REPORT], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_LIST, "tag",
               "experiment_id", arena_printf(g->a, "abc: latest results of tag %s", g->ir->tag));
-    set_table(&t[T_DAILY], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_DAY,
+    set_table(&t[T_DAILY], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_TAG_DAY,
               "analysis_date", "experiment_id",
               arena_printf(g->a, "abc: results of tag %s per analysis date", g->ir->tag));
     set_table(&t[T_STAGE], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_NONE, NULL,

@@ -236,7 +236,8 @@ void gen_assign(Gen *g, bool range)
                    gen_comment_text(g, sg->name), sg->line);
         Buf c;
         buf_init(&c);
-        gen_col(g, &c, sg->from == SEG_USER_TABLE ? arena_printf(g->a, "u%d", i) : "s", sg->column);
+        gen_column(g, &c, sg->from == SEG_USER_TABLE ? arena_printf(g->a, "u%d", i) : "s", sg->column,
+                   sg->path);
         g->d->cast_string(&b, c.data);
         buf_free(&c);
         buf_puts(&b, " AS ");
@@ -588,15 +589,18 @@ void gen_wide(Gen *g, bool range)
                     const char *col = gen_metric_col(g, i, "sum");
                     Buf v;
                     buf_init(&v);
-                    gen_col(g, &v, "s", m->value_col);
+                    gen_column(g, &v, "s", m->value_col, m->value_path);
                     Buf f;
                     buf_init(&f);
+                    if (m->value_path)
+                        ir_put_column(&f, m->value_path);
+                    else
+                        buf_puts(&f, m->value_col);
                     if (set->filter) {
                         buf_puts(&f, " where ");
                         ir_cond_to_text(set->filter, &f);
                     }
-                    metric_comment(g, &cols, m, arena_printf(g->a, "sum of %s%s", m->value_col,
-                                                               f.data ? f.data : ""));
+                    metric_comment(g, &cols, m, arena_printf(g->a, "sum of %s", f.data));
                     buf_free(&f);
                     size_t item = cols.len;
                     buf_puts(&cols, "        SUM(");
@@ -712,7 +716,7 @@ void gen_wide(Gen *g, bool range)
             Buf v;
             buf_init(&v);
             if (c->kind == MK_SUM || c->kind == MK_MEAN)
-                gen_col(g, &v, "s", c->value_col);
+                gen_column(g, &v, "s", c->value_col, c->value_path);
             switch (c->kind) {
             case MK_PROPORTION:
             case MK_RETENTION:
@@ -862,3 +866,9 @@ void gen_wide(Gen *g, bool range)
     gen_push_stmts(g, s, &st);
     buf_free(&b);
 }
+
+/* ---- for other phases ------------------------------------------------------ */
+
+void gen_phases_cte(Gen *g, Buf *b) { phases_cte(g, b); }
+
+void gen_exposure_variation(Gen *g, Buf *b, const IrSource *src) { variation_expr(g, b, src); }

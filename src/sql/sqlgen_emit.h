@@ -10,9 +10,12 @@
 
 enum {
     T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_STATE,
-    T_LOCK, T_FPRINT,
+    T_LOCK, T_FPRINT, T_OWNER,
     /* growth analytics, only when the spec has activity blocks */
-    T_ACT_DAY, T_ACT_USER, T_ACT_REPORT, T_ACT_COHORT, T_COUNT
+    T_ACT_DAY, T_ACT_USER, T_ACT_REPORT, T_ACT_COHORT, T_ACT_WBK, T_ACT_WDAY, T_ACT_WPER, T_ACT_RSTAGE,
+    T_ACT_CSTAGE,
+    /* the hourly series, only when the spec says `hourly` */
+    T_HOURLY, T_HOURLY_UNIT, T_HOURLY_STATE, T_COUNT
 };
 
 typedef struct Gen {

@@ -14,7 +14,13 @@
  *               exists (MariaDB INSERT IGNORE on the primary key; StarRocks
  *               an upsert the runner guards by reading before and after),
  *               lock_read reads the holder, lock_release deletes this run's
- *               lease.  The owner is the run's {{run_id}}. */
+ *               lease.  The owner is the run's {{run_id}};
+ *   owner_*     the tag that owns each table several specs could name (the
+ *               wide and the daily table) in abc.table_owner (table_name,
+ *               tag, claimed_at): owner_read lists their owners, owner_claim
+ *               records this tag for those without one (MariaDB INSERT
+ *               IGNORE on the primary key; StarRocks an upsert the runner
+ *               guards by reading before and after). */
 #include "sqlgen_int.h"
 #include "dialect_common.h"
 
@@ -47,6 +53,30 @@ void gen_lock_table(Gen *g)
     t->part_col = NULL;
     t->dist_col = "tag";
     t->comment = "abc: one run per tag at a time (a lease)";
+}
+
+static const TableCol owner_cols[] = {
+    {"table_name", CT_STR128, true, "database.table"},
+    {"tag", CT_STR64, true, "the tag whose runs write the table"},
+    {"claimed_at", CT_DATETIME, false, "UTC, when the claim was recorded"},
+};
+
+const char *const SQLGEN_OWNER_COLUMNS[] = {"table_name", "tag", "claimed_at"};
+const int SQLGEN_OWNER_NCOLUMNS = NELEM(SQLGEN_OWNER_COLUMNS);
+
+void gen_owner_table(Gen *g)
+{
+    TableDef *t = &g->tables[T_OWNER];
+    t->db = g->tables[T_STATE].db;
+    t->name = "table_owner";
+    t->cols = owner_cols;
+    t->ncols = NELEM(owner_cols);
+    t->key = TKEY_PRIMARY;
+    t->nkey = 1;
+    t->part = TPART_NONE;
+    t->part_col = NULL;
+    t->dist_col = "table_name";
+    t->comment = "abc: the tag that owns a wide or daily table (one tag per table)";
 }
 
 static SqlColumn *columns(Gen *g, const char *const *names, int n)
@@ -331,6 +361,117 @@ void gen_guard(Gen *g)
     gen_preflight(g);
     gen_null_keys(g);
     gen_lock(g);
+}
+
+/* ---- the owners of the tables several specs could name --------------------------- */
+
+void gen_owner(Gen *g)
+{
+    Buf b;
+    buf_init(&b);
+    SqlStep *s = gen_step(g, SQLSTEP_OWNER_READ, "owner_read",
+                          "the tags that own the wide and the daily table (another tag: the run "
+                          "stops before writing)");
+    static const char *const read_cols[] = {"table_name", "tag"};
+    s->columns = columns(g, read_cols, NELEM(read_cols));
+    s->ncolumns = NELEM(read_cols);
+    buf_puts(&b, "SELECT ");
+    gen_id(g, &b, "table_name");
+    buf_puts(&b, ", ");
+    gen_id(g, &b, "tag");
+    buf_puts(&b, "\nFROM ");
+    gen_table(g, &b, T_OWNER);
+    buf_puts(&b, "\nWHERE ");
+    gen_id(g, &b, "table_name");
+    buf_puts(&b, " IN (");
+    const int mine[] = {T_WIDE, T_DAILY};
+    for (int i = 0; i < NELEM(mine); i++) {
+        const TableDef *t = &g->tables[mine[i]];
+        const char *name = arena_printf(g->a, "%s.%s", t->db, t->name);
+        if (strlen(name) > SQLGEN_KEY_TABLE_NAME_BYTES)
+            gen_error(g, (SrcLoc){0, 0},
+                      "the table name %s is %zu bytes long: abc.table_owner records names of at "
+                      "most %d bytes (the StarRocks primary key limit); choose a shorter one",
+                      name, strlen(name), SQLGEN_KEY_TABLE_NAME_BYTES);
+        if (i)
+            buf_puts(&b, ", ");
+        gen_str(g, &b, name);
+    }
+    buf_putc(&b, ')');
+    gen_push(g, s, &b);
+
+    s = gen_step(g, SQLSTEP_OWNER_CLAIM, "owner_claim",
+                 "record this tag as the owner of the wide and the daily table where no tag is "
+                 "({{values}}: one row per table)");
+    s->params = SQLP_VALUES;
+    const TableDef *t = &g->tables[T_OWNER];
+    s->load_table = arena_printf(g->a, "%s.%s", t->db, t->name);
+    s->load_columns = SQLGEN_OWNER_COLUMNS;
+    s->nload_columns = SQLGEN_OWNER_NCOLUMNS;
+    buf_reset(&b);
+    /* MariaDB: the primary key keeps the first claim; StarRocks upserts and
+     * the runner reads the owners again after the claim */
+    buf_puts(&b, g->d->id == DIALECT_MARIADB ? "INSERT IGNORE INTO " : "INSERT INTO ");
+    gen_table(g, &b, T_OWNER);
+    buf_puts(&b, " (");
+    for (int i = 0; i < SQLGEN_OWNER_NCOLUMNS; i++) {
+        if (i)
+            buf_puts(&b, ", ");
+        gen_id(g, &b, SQLGEN_OWNER_COLUMNS[i]);
+    }
+    buf_puts(&b, ")\nVALUES {{values}}");
+    gen_push(g, s, &b);
+    buf_free(&b);
+}
+
+/* ---- user ids longer than the StarRocks primary keys hold ------------------------ */
+
+void gen_key_lengths(Gen *g)
+{
+    const IrSpec *ir = g->ir;
+    const IrExposure *e = &ir->exposure;
+    const IrSource *src = &ir->sources[e->source];
+    SqlStep *s = gen_step(g, SQLSTEP_KEY_LENGTHS, "key_lengths",
+                          "exposure rows of [{{from_date}}, {{to_date}}] whose user id is longer "
+                          "than the primary key of experiment_assignment holds on StarRocks "
+                          "(before the first write; any: the run stops)");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+    static const char *const cols[] = {"long_user_ids", "longest"};
+    s->columns = columns(g, cols, NELEM(cols));
+    s->ncolumns = NELEM(cols);
+    Buf b, user, len;
+    buf_init(&b);
+    buf_init(&user);
+    buf_init(&len);
+    gen_col(g, &user, "s", src->user_col);
+    buf_puts(&len, "LENGTH(");
+    g->d->cast_string(&len, user.data);
+    buf_putc(&len, ')');
+    buf_puts(&b, "SELECT COUNT(*) AS ");
+    gen_id(g, &b, "long_user_ids");
+    buf_printf(&b, ", MAX(%s) AS ", len.data);
+    gen_id(g, &b, "longest");
+    buf_puts(&b, "\nFROM ");
+    dialect_qualified(g->d, &b, src->database, src->table);
+    buf_puts(&b, " s\nWHERE ");
+    gen_col(g, &b, "s", src->date_col);
+    buf_puts(&b, " >= {{from_date}} AND ");
+    gen_col(g, &b, "s", src->date_col);
+    buf_puts(&b, " <= {{to_date}}");
+    if (e->filter) {
+        buf_puts(&b, "\n  AND ");
+        gen_cond(g, &b, e->filter, "s");
+    }
+    if (src->filter) {
+        buf_puts(&b, "\n  AND ");
+        gen_cond(g, &b, src->filter, "s");
+    }
+    /* LENGTH counts bytes in both dialects */
+    buf_printf(&b, "\n  AND %s > %d", len.data, SQLGEN_KEY_USER_ID_BYTES);
+    gen_push(g, s, &b);
+    buf_free(&len);
+    buf_free(&user);
+    buf_free(&b);
 }
 
 /* ---- abc check: dialect limits and tables claimed by two tags -------------------- */

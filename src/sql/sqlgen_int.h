@@ -20,6 +20,10 @@ void gen_config_clear(Gen *g);
 void gen_reset(Gen *g);
 void gen_assign(Gen *g, bool range);
 void gen_wide(Gen *g, bool range);
+/* For other phases: the experiments' latest phases CTE (`phases AS (...)`),
+ * and the variation key of an exposure row `s` of src (hash assignment). */
+void gen_phases_cte(Gen *g, Buf *b);
+void gen_exposure_variation(Gen *g, Buf *b, const IrSource *src);
 
 /* ---- sqlgen_stats.c ---- */
 void gen_stats(Gen *g);
@@ -31,8 +35,20 @@ void gen_report(Gen *g);
 /* The activity tables (T_ACT_*), after gen_tables; nothing without
  * activity blocks. */
 void gen_activity_tables(Gen *g);
-/* activity_fill, activity_state and activity_publish. */
+/* activity_fill, activity_state, activity_stage, activity_publish and
+ * activity_read. */
 void gen_activity(Gen *g);
+/* The writes that replace the activity report and cohort rows of
+ * [{{from_date}}, {{to_date}}] with the stage tables (0 to 2 into ws; 0
+ * without activity blocks): activity_publish, and report_publish, which
+ * switches them in the experiment reports' transaction. */
+int gen_activity_swap(Gen *g, WriteSpec *ws);
+
+/* ---- sqlgen_hourly.c ---- */
+/* The hourly tables (T_HOURLY*), after gen_tables; nothing without `hourly`. */
+void gen_hourly_tables(Gen *g);
+/* hourly_reset, _units, _fill, _cumulative, _srm, _read, _state_read, _state_write. */
+void gen_hourly(Gen *g);
 
 /* ---- sqlgen_run.c ---- */
 /* The run_state table (T_STATE), after gen_tables. */
@@ -48,6 +64,12 @@ void gen_fingerprint(Gen *g);
 /* ---- sqlgen_guard.c ---- */
 /* The lease table (T_LOCK), after gen_state_table. */
 void gen_lock_table(Gen *g);
+/* The table owners table (T_OWNER), after gen_state_table. */
+void gen_owner_table(Gen *g);
+/* owner_read, owner_claim: after every other step (their files come last). */
+void gen_owner(Gen *g);
+/* key_lengths: after gen_owner. */
+void gen_key_lengths(Gen *g);
 /* preflight, null_keys and the lease steps. */
 void gen_guard(Gen *g);
 

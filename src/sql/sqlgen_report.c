@@ -4,7 +4,8 @@
  * analysis date of the daily table from the stage.
  *   StarRocks: INSERT OVERWRITE ... PARTITION (`tag` = '<tag>') — one
  *              atomic partition swap per table; the daily table is
- *              partitioned by analysis_date.
+ *              partitioned by (tag, analysis_date), so a daily table
+ *              that several tags name loses only this tag's rows.
  *   MariaDB:   DELETE + INSERT inside InnoDB transactions; the report and
  *              dashboard rows of the latest date share one transaction, so
  *              a failure leaves both on the previous run. */
@@ -75,19 +76,27 @@ void gen_report(Gen *g)
     Buf rb, db;
     buf_init(&rb);
     buf_init(&db);
-    WriteSpec both[2] = {
+    WriteSpec all[4] = {
         publish_spec(g, &rb, T_REPORT, "tag", tag.data, "report", "latest results of the tag"),
         publish_spec(g, &db, T_DASHBOARD, "tag", tag.data, "dashboard",
                      "the tag's rows of the dashboard table")};
+    /* growth analytics: the activity stage switches with the reports */
+    int nall = 2 + gen_activity_swap(g, all + 2);
+    if (nall > 2) {
+        s->params |= SQLP_FROM_DATE | SQLP_TO_DATE;
+        s->summary = arena_printf(g->a, "%s; also the growth report and cohort rows of "
+                                        "[{{from_date}}, {{to_date}}] from the activity stage",
+                                  s->summary);
+    }
     sql_stmts_init(&st, g->a);
-    g->d->write_together(&st, both, 2);
+    g->d->write_together(&st, all, nall);
     gen_push_stmts(g, s, &st);
     buf_free(&rb);
     buf_free(&db);
 
     s = gen_step(g, SQLSTEP_DAILY_PUBLISH, "daily_publish",
-                 "replace the daily table's {{analysis_date}} partition with the staged results "
-                 "of that date (once per analysis date)");
+                 "replace the tag's rows of {{analysis_date}} in the daily table with the staged "
+                 "results of that date (once per analysis date)");
     s->params = SQLP_ANALYSIS_DATE | SQLP_RUN_ID;
     Buf dayb;
     buf_init(&dayb);

@@ -345,6 +345,31 @@ fail:
 }
 
 /* Validate cfg; print the plan to o when non-NULL. */
+/* ---- growth plant: weeks ----------------------------------------------------- */
+
+int synth_growth_weeks(const SynthConfig *cfg, int32_t *cohort_week, int32_t *lapse_week,
+                       int32_t *wave_week)
+{
+    int32_t first = cfg->start - cfg->pre_days, end = cfg->start + cfg->days;
+    /* 1970-01-01 (day 0) was a Thursday: Mondays are the days d with (d + 3) % 7 == 0 */
+    int32_t monday = first + (int32_t)((7 - ((first % 7 + 7 + 3) % 7)) % 7);
+    int nfull = 0;
+    for (int32_t m = monday; m + 6 < end; m += 7)
+        nfull++;
+    if (nfull < 3)
+        return -1;
+    *lapse_week = monday;
+    *wave_week = monday + 7 * (nfull - 1);
+    *cohort_week = *wave_week - 7;
+    return 0;
+}
+
+/* The cohort users active again the week after: round(retention × size). */
+static uint64_t growth_retained(const SynthConfig *cfg)
+{
+    return (uint64_t)llround(cfg->cohort_retention * (double)cfg->cohort_users);
+}
+
 static AbcStatus check_config(const SynthConfig *cfg, FILE *o, char *err, size_t errlen)
 {
     const GbTagConfig *c = cfg->experiments;
@@ -358,6 +383,14 @@ static AbcStatus check_config(const SynthConfig *cfg, FILE *o, char *err, size_t
     }
     if (!(cfg->multi_exposure >= 0 && cfg->multi_exposure <= 1)) {
         set_err(err, errlen, "--multi-exposure must be a share in [0, 1]");
+        return ABC_ERR_USAGE;
+    }
+    if (!(cfg->cohort_retention >= 0 && cfg->cohort_retention <= 1)) {
+        set_err(err, errlen, "--cohort-retention must be a share in [0, 1]");
+        return ABC_ERR_USAGE;
+    }
+    if (cfg->cohort_users > 50000000 || cfg->wave_users > 50000000) {
+        set_err(err, errlen, "--cohort and --wave must be between 0 and 50000000");
         return ABC_ERR_USAGE;
     }
     for (size_t i = 0; i < cfg->n_effects; i++) {
@@ -438,6 +471,27 @@ static AbcStatus check_config(const SynthConfig *cfg, FILE *o, char *err, size_t
         if (cfg->multi_exposure > 0)
             fprintf(o, "synth: fault: %.2f%% of exposed users also logged in a second variation\n",
                     cfg->multi_exposure * 100.0);
+        int32_t cw, lw, ww;
+        if (cfg->cohort_users + cfg->wave_users == 0) {
+            fprintf(o, "synth: growth plant: none (--cohort 0 --wave 0)\n");
+        } else if (synth_growth_weeks(cfg, &cw, &lw, &ww) != 0) {
+            fprintf(o, "synth: growth plant: none (it needs three full ISO weeks of data)\n");
+        } else {
+            char w1[11], w2[11], w3[11];
+            synth_format_date(cw, w1);
+            synth_format_date(cw + 7, w2);
+            synth_format_date(lw, w3);
+            if (cfg->cohort_users)
+                fprintf(o, "synth: growth plant: a cohort of %llu users first active in the week of %s, "
+                           "%llu of them (%.1f%%) active again in the week of %s\n",
+                        (unsigned long long)cfg->cohort_users, w1, (unsigned long long)growth_retained(cfg),
+                        cfg->cohort_retention * 100.0, w2);
+            synth_format_date(ww, w1);
+            if (cfg->wave_users)
+                fprintf(o, "synth: growth plant: a wave of %llu users active in the week of %s, idle, "
+                           "back (resurrected) in the week of %s\n",
+                        (unsigned long long)cfg->wave_users, w3, w1);
+        }
     }
     plan_free(&p);
     return ABC_OK;
@@ -767,6 +821,7 @@ typedef struct Gen {
     const Plan *p;
     gsl_rng *r;
     Loader users, events, pays;
+    const char *ev_name; /* the event row being written */
     char (*dates)[11];  /* per data day */
     User u;
     SynthResult res;
@@ -776,6 +831,7 @@ typedef struct Gen {
 static void ev_begin(Gen *g, int32_t di, int sec, const char *name)
 {
     Buf *b = &g->events.row;
+    g->ev_name = name;
     buf_put(b, g->u.id, g->u.idlen);
     TAB(b);
     put_time(b, g->dates[di], sec);
@@ -809,6 +865,31 @@ static AbcStatus ev_end(Gen *g, const char *screen, int64_t tenths_seconds, int6
         put_fixed(b, (uint64_t)rev_e4, 4);
     else
         NUL(b);
+    TAB(b);
+    /* properties: a JSON object made of the row's own values (no random
+     * draw): page (the screen; absent without one), device, value (the ad
+     * revenue, absent without), seconds, opened (a boolean), a key with a
+     * dot and a non-ASCII key */
+    buf_puts(b, "{\"device\": \"");
+    buf_puts(b, g->u.platform);
+    buf_printf(b, "\", \"opened\": %s, \"app.version\": \"2.%d\", \"страна\": \"",
+               strcmp(g->ev_name, "app_open") == 0 ? "true" : "false", g->u.platform_i);
+    buf_puts(b, g->u.country);
+    buf_putc(b, '"');
+    if (screen) {
+        buf_puts(b, ", \"page\": \"");
+        buf_puts(b, screen);
+        buf_putc(b, '"');
+    }
+    if (rev_e4 >= 0) {
+        buf_puts(b, ", \"value\": ");
+        put_fixed(b, (uint64_t)rev_e4, 4);
+    }
+    if (tenths_seconds >= 0) {
+        buf_puts(b, ", \"seconds\": ");
+        put_fixed(b, (uint64_t)tenths_seconds, 1);
+    }
+    buf_putc(b, '}');
     g->res.events++;
     return loader_end_row(g->c, &g->events, err, errlen);
 }
@@ -1069,6 +1150,66 @@ static AbcStatus gen_user(Gen *g, uint64_t idx, char *err, size_t errlen)
     return ABC_OK;
 }
 
+/* ---- growth plant: users ------------------------------------------------------ */
+
+/* One chat session of the current growth user on a day of the week
+ * starting on `monday`: app_open, chat_message, session_end. */
+static AbcStatus growth_session(Gen *g, gsl_rng *r, int32_t monday, char *err, size_t errlen)
+{
+    int32_t di = monday + (int32_t)gsl_rng_uniform_int(r, 7) - g->p->data_first;
+    int start = DAY_START + (int)gsl_rng_uniform_int(r, DAY_SPAN - 3600);
+    int dur = 60 + (int)gsl_rng_uniform_int(r, 600);
+    AbcStatus st = event(g, di, start, "app_open", "home", -1, -1, err, errlen);
+    if (st == ABC_OK)
+        st = event(g, di, start + 20, "chat_message", "chat", -1, -1, err, errlen);
+    if (st == ABC_OK)
+        st = event(g, di, start + dur, "session_end", "chat", (int64_t)dur * 10, -1, err, errlen);
+    return st;
+}
+
+/* The growth plant's users, numbered after the model's: the cohort
+ * (first active in cohort_week, the first `retained` of them again the
+ * week after), then the wave (active in lapse_week, back in wave_week). */
+static AbcStatus gen_growth(Gen *g, gsl_rng *r, uint64_t first_idx, char *err, size_t errlen)
+{
+    const SynthConfig *cfg = g->c->cfg;
+    int32_t cw, lw, ww;
+    if (cfg->cohort_users + cfg->wave_users == 0 || synth_growth_weeks(cfg, &cw, &lw, &ww) != 0)
+        return ABC_OK;
+    uint64_t retained = growth_retained(cfg), n = cfg->cohort_users + cfg->wave_users;
+    User *u = &g->u;
+    for (uint64_t j = 0; j < n; j++) {
+        bool cohort = j < cfg->cohort_users;
+        u->idlen = (size_t)snprintf(u->id, sizeof u->id, "u%07llu", (unsigned long long)(first_idx + j + 1));
+        u->country = k_countries[pick(r, k_country_w, 6)];
+        u->platform_i = (int)pick(r, k_platform_w, 3);
+        u->platform = k_platforms[u->platform_i];
+        int32_t week1 = cohort ? cw : lw, week2 = cohort ? cw + 7 : ww;
+        char sd[11];
+        synth_format_date(week1, sd);
+        Buf *ub = &g->users.row;
+        buf_put(ub, u->id, u->idlen);
+        TAB(ub);
+        buf_put(ub, sd, 10);
+        TAB(ub);
+        buf_puts(ub, u->country);
+        TAB(ub);
+        buf_puts(ub, u->platform);
+        TAB(ub);
+        buf_puts(ub, "free");
+        AbcStatus st = loader_end_row(g->c, &g->users, err, errlen);
+        if (st == ABC_OK)
+            st = growth_session(g, r, week1, err, errlen);
+        if (st == ABC_OK && (!cohort || j < retained))
+            st = growth_session(g, r, week2, err, errlen);
+        if (st != ABC_OK)
+            return st;
+        g->res.users++;
+        g->res.growth_users++;
+    }
+    return ABC_OK;
+}
+
 /* ---- tables ---------------------------------------------------------------------- */
 
 static const char *const k_tables[] = {"users", "app_events", "payments", "synth_truth"};
@@ -1094,7 +1235,8 @@ static const char *const k_ddl[N_TABLES] = {
     "  platform VARCHAR(16) NOT NULL,\n"
     "  session_seconds DOUBLE NULL,\n"
     "  screen VARCHAR(64) NULL,\n"
-    "  ad_revenue DOUBLE NULL\n"
+    "  ad_revenue DOUBLE NULL,\n"
+    "  properties TEXT NULL\n"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
     "CREATE TABLE ods.payments__synth (\n"
     "  user_id VARCHAR(64) NOT NULL,\n"
@@ -1266,6 +1408,7 @@ AbcStatus synth_run(Warehouse *w, const SynthConfig *cfg, SynthResult *out, char
     Ctx c = {.w = w, .cfg = cfg, .load = cfg->load};
     char dir[PATH_MAX] = "";
     int staged = 0;
+    gsl_rng *gr = NULL;
 
     memset(&g, 0, sizeof g);
     clock_gettime(CLOCK_MONOTONIC, &c.t0);
@@ -1313,7 +1456,7 @@ AbcStatus synth_run(Warehouse *w, const SynthConfig *cfg, SynthResult *out, char
     if (st == ABC_OK)
         st = loader_open(&g.events, dir, "app_events",
                          "(user_id, event_time, event_date, event_name, exp_key, var_key, country, "
-                         "platform, session_seconds, screen, ad_revenue)",
+                         "platform, session_seconds, screen, ad_revenue, properties)",
                          err, errlen);
     if (st == ABC_OK)
         st = loader_open(&g.pays, dir, "payments", "(user_id, paid_at, pay_date, amount, product)",
@@ -1346,6 +1489,18 @@ AbcStatus synth_run(Warehouse *w, const SynthConfig *cfg, SynthResult *out, char
         if (st != ABC_OK)
             goto out;
     }
+    /* the growth plant draws from its own stream, so the users above are
+     * the same with or without it */
+    gr = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!gr) {
+        set_err(err, errlen, "synth: out of memory");
+        st = ABC_ERR_ENV;
+        goto out;
+    }
+    gsl_rng_set(gr, (unsigned long)((cfg->seed ^ (cfg->seed >> 32) ^ 0x9e3779b9u) & 0xffffffffu));
+    st = gen_growth(&g, gr, cfg->users, err, errlen);
+    if (st != ABC_OK)
+        goto out;
     st = loader_flush(&c, &g.users, err, errlen);
     if (st == ABC_OK)
         st = loader_flush(&c, &g.events, err, errlen);
@@ -1367,9 +1522,10 @@ AbcStatus synth_run(Warehouse *w, const SynthConfig *cfg, SynthResult *out, char
     g.res.load_used = c.load == SYNTH_LOAD_INSERT ? SYNTH_LOAD_INSERT : SYNTH_LOAD_INFILE;
     if (cfg->progress)
         fprintf(cfg->progress,
-                "synth: done: %llu users, %llu events (%llu exposures, %llu user-experiment "
-                "exposures), %llu payments in %.1fs (%.0f rows/s, %s)\n",
-                (unsigned long long)g.res.users, (unsigned long long)g.res.events,
+                "synth: done: %llu users (%llu of the growth plant), %llu events (%llu exposures, "
+                "%llu user-experiment exposures), %llu payments in %.1fs (%.0f rows/s, %s)\n",
+                (unsigned long long)g.res.users, (unsigned long long)g.res.growth_users,
+                (unsigned long long)g.res.events,
                 (unsigned long long)g.res.exposures, (unsigned long long)g.res.exposed_users,
                 (unsigned long long)g.res.payments, g.res.seconds,
                 (double)(g.res.users + g.res.events + g.res.payments) /
@@ -1387,6 +1543,8 @@ out:
         rmdir(dir);
     if (g.r)
         gsl_rng_free(g.r);
+    if (gr)
+        gsl_rng_free(gr);
     free(g.dates);
     free(g.u.var);
     free(g.u.exp_day);

@@ -58,6 +58,7 @@ struct Warehouse {
     WhStats stats;
     unsigned last_errno;
     char last_sqlstate[6];
+    int last_no_space;          /* the last error's message says the disk is full (errno 28) */
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -127,12 +128,14 @@ static void first_line(const char *sql, char *out, size_t outlen)
 static void remember_error(Warehouse *w, unsigned code, const char *state)
 {
     w->last_errno = code;
+    w->last_no_space = 0;
     snprintf(w->last_sqlstate, sizeof w->last_sqlstate, "%s", state && *state ? state : "HY000");
 }
 
 static void clear_error(Warehouse *w)
 {
     w->last_errno = 0;
+    w->last_no_space = 0;
     memcpy(w->last_sqlstate, "00000", 6);
 }
 
@@ -142,6 +145,7 @@ static void statement_error(Warehouse *w, const char *sql, char *err, size_t err
     char line[160];
     unsigned code = mysql_errno(w->m);
     remember_error(w, code, mysql_sqlstate(w->m));
+    w->last_no_space = wh_message_no_space(mysql_error(w->m));
     first_line(sql, line, sizeof line);
     set_err(err, errlen, "warehouse error %u (%s): %s [in: %s]", code, w->last_sqlstate,
             mysql_error(w->m), line);
@@ -165,9 +169,9 @@ static AbcStatus status_for(unsigned code)
 {
     if (code >= 2000 || is_transient(code))
         return ABC_ERR_ENV;
+    if (wh_error_kind(code) == WH_ERR_DISK_FULL || code == 1969 || code == 3024)
+        return ABC_ERR_ENV; /* storage errors; a statement timeout (MariaDB, MySQL) */
     switch (code) {
-    case 1021: /* disk full */
-    case 1114: /* table full (the datadir's disk) */
     case 1037: /* out of memory */
     case 1038: /* out of sort memory */
     case 1040: /* too many connections */
@@ -727,7 +731,22 @@ int wh_is_embedded(const Warehouse *w) { return w->embedded; }
 WhStats wh_stats(const Warehouse *w) { return w->stats; }
 unsigned wh_last_errno(const Warehouse *w) { return w->last_errno; }
 const char *wh_last_sqlstate(const Warehouse *w) { return w->last_sqlstate; }
-WhErrKind wh_last_error(const Warehouse *w) { return wh_error_kind(w->last_errno); }
+WhErrKind wh_last_error(const Warehouse *w)
+{
+    /* "Got error 28 "No space left on device" from storage engine" (1030)
+     * and the like: a full disk whatever the code says */
+    if (w->last_errno != 0 && w->last_no_space)
+        return WH_ERR_DISK_FULL;
+    return wh_error_kind(w->last_errno);
+}
+
+bool wh_message_no_space(const char *msg)
+{
+    if (!msg)
+        return false;
+    return strstr(msg, "No space left on device") != NULL || strstr(msg, "errno: 28 ") != NULL ||
+           strstr(msg, "error 28 ") != NULL || strstr(msg, "Errcode: 28 ") != NULL;
+}
 
 WhErrKind wh_error_kind(unsigned code)
 {
@@ -753,12 +772,20 @@ WhErrKind wh_error_kind(unsigned code)
     case 1045: /* access denied for a user */
     case 1142: /* command denied on a table */
         return WH_ERR_ACCESS;
+    case 3:    /* Error writing file (mysys EE_WRITE) */
+    case 20:   /* Disk is full writing a file (mysys EE_DISK_FULL) */
+    case 28:   /* ENOSPC passed through as the code */
     case 1021: /* disk full */
+    case 1026: /* error writing file */
     case 1114: /* table full */
+        return WH_ERR_DISK_FULL;
     case 1037: /* out of memory */
     case 1038: /* out of sort memory */
     case 1041: /* out of resources */
-        return WH_ERR_DISK_FULL;
+        return WH_ERR_RESOURCES;
+    case 1969: /* MariaDB: max_statement_time exceeded */
+    case 3024: /* MySQL: max_execution_time exceeded */
+        return WH_ERR_TIMEOUT;
     case 1205: /* lock wait timeout */
     case 1213: /* deadlock */
         return WH_ERR_LOCK;
@@ -921,6 +948,18 @@ static AbcStatus run_retrying(Warehouse *w, const char *sql, RunCtx *rc, char *e
         sleep_ms(ms > 5000 ? 5000 : ms);
         w->stats.retries++;
     }
+}
+
+AbcStatus wh_set_session(Warehouse *w, const char *sql, char *err, size_t errlen)
+{
+    char *copy = dup_or_null(sql);
+    if (!copy) {
+        set_err(err, errlen, "warehouse: out of memory");
+        return ABC_ERR_ENV;
+    }
+    free(w->init_command);
+    w->init_command = copy;
+    return wh_exec(w, sql, NULL, err, errlen);
 }
 
 AbcStatus wh_exec(Warehouse *w, const char *sql, uint64_t *affected, char *err, size_t errlen)

@@ -16,6 +16,8 @@
 #   MARIADBD_SOCKET  the unix socket path
 #   MARIADBD_PORT    the loopback TCP port
 #   MARIADBD_PID     the server's process id
+# MARIADBD_OPTS (optional, set by the caller): more server options, split on
+# spaces, after the defaults (e.g. a small InnoDB system tablespace).
 # Functions return non-zero (after printing why on stderr) instead of exiting.
 
 _mariadbd_find() { # name... -> first executable found on PATH or in sbin
@@ -84,7 +86,7 @@ mariadbd_start() { # DIR
         --skip-grant-tables --skip-name-resolve --ignore-db-dirs=.tmp --pid-file="$dir/mariadbd.pid" \
         --log-error="$dir/error.log" --innodb-buffer-pool-size=128M \
         --innodb-flush-log-at-trx-commit=2 --character-set-server=utf8mb4 \
-        --collation-server=utf8mb4_general_ci --local-infile=1 \
+        --collation-server=utf8mb4_general_ci --local-infile=1 ${MARIADBD_OPTS:-} \
         >"$dir/stdout.log" 2>&1 &
     MARIADBD_PID=$!
     MARIADBD_DIR="$dir"

@@ -42,7 +42,7 @@ ok "demo"
 # ---- synth without --replace keeps the demo's data ------------------------------
 ./abc synth --snapshot examples/growthbook-snapshot.json --users 500 </dev/null 2>"$tmp/keep.err"
 [ $? -eq 1 ] || fail "synth over the demo's data without --replace should exit 1"
-grep -q 'holds 10000 users' "$tmp/keep.err" || fail "synth should say what it keeps: $(cat "$tmp/keep.err")"
+grep -q 'holds 10750 users' "$tmp/keep.err" || fail "synth should say what it keeps: $(cat "$tmp/keep.err")"
 
 # ---- the walkthrough, one command at a time ------------------------------------
 n=0
@@ -60,7 +60,7 @@ $(tail -5 "$tmp/step$n.err")"
     fi
 done <"$tmp/walk.sh"
 [ "$n" -ge 10 ] || fail "only $n walkthrough commands found"
-grep -q '^abc synth: replacing 10000 users' "$tmp"/step*.err || fail "synth --replace should name what it replaces"
+grep -q '^abc synth: replacing 10750 users' "$tmp"/step*.err || fail "synth --replace should name what it replaces"
 ok "walkthrough: $n commands"
 
 # ---- the memo is the memo of the new data ----------------------------------------

@@ -13,7 +13,11 @@
 # experiment of the tag present, verdict and health banner present, at the
 # top and right for the planted faults, every chart with an axis (ticks,
 # labels, title), text alternatives, no external resource, segments
-# collapsed.  The memos are checked for the same verdicts and health.
+# collapsed; on the pages of specs with an activity block (engagement) the
+# growth charts — DAU / rolling WAU / MAU lines, growth-accounting bars per
+# week and month with churned below the zero line as laid out, retention
+# heatmap cells with their number — and on the others none.  The memos are
+# checked for the same verdicts and health.
 #
 # env ABC = the abc binary; REPORT_SHOTS=DIR also writes screenshots
 # (`make report-shots`); REPORT_KEEP=DIR keeps the pages and probe output.
@@ -105,7 +109,9 @@ for page in "$PAGES"/*.html; do
             fail "$name at $w px: the browser gave no probe result ($(grep -v dbus "$RL_TMP/chrome-$name.err" | tail -n 2 | tr '\n' ' '))"
             continue
         fi
-        python3 tests/integration/report/check.py "$out" "$w" "$tag" "$RL_TMP/snap-run.json" ||
+        # the growth charts on the pages of specs with an activity block only
+        grow=; grep -Eq '^[[:space:]]*activity[[:space:]]' "specs/$tag.ab" && grow=growth
+        python3 tests/integration/report/check.py "$out" "$w" "$tag" "$RL_TMP/snap-run.json" $grow ||
             fail "$name at $w px"
         nchecked=$((nchecked + 1))
     done
@@ -122,6 +128,17 @@ for page in "$PAGES"/*.html; do
             --user-data-dir="$RL_TMP/chrome" --window-size=500,2400 \
             --screenshot="$shots/$name-390.png" "file://$PAGES/shot-$name.htm" >/dev/null 2>&1 ||
             fail "screenshot $name 390"
+        # the growth section: the page scrolled to #growth in an iframe of each width
+        if grep -q 'id="growth"' "$page"; then
+            for w in 1400 390; do
+                printf '<!DOCTYPE html><body style="margin:0;background:#888"><iframe src="%s#growth" style="border:0;width:%spx;height:2400px;background:#fff"></iframe>' \
+                    "$(basename "$page")" "$w" >"$PAGES/shot-growth-$name-$w.htm"
+                timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+                    --user-data-dir="$RL_TMP/chrome" --window-size=$((w < 500 ? 500 : w)),2400 \
+                    --screenshot="$shots/$name-growth-$w.png" "file://$PAGES/shot-growth-$name-$w.htm" >/dev/null 2>&1 ||
+                    fail "screenshot $name growth $w"
+            done
+        fi
     fi
 done
 [ "$nchecked" -ge 20 ] && ok "$nchecked page renderings (run and abc report, every tag, 1400 and 390 px) pass the DOM checks"

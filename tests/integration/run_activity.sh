@@ -6,9 +6,11 @@
 # (tests/integration/run/activity_ref.py, from the events, not from the
 # SQL).  The data crosses Sunday -> Monday, Dec -> Jan and Feb 29, has
 # users active once, a resurrection after several idle periods, NULL users
-# (ignored), empty days (reported as 0) and variation keys with quotes and
-# non-ASCII text.  Daily incremental runs and one --full run publish the
-# same rows, also after a late event within the lookback.
+# (ignored), empty days (reported as 0), a tracking key with a slash and
+# variation keys with quotes, a slash, a percent sign and non-ASCII text
+# (percent-encoded in breakdown_value).  Daily incremental runs and one
+# --full run publish the same rows, also after a late event within the
+# lookback and after a backfill of older dates with --from/--to.
 # env ABC = the abc binary; runs from anywhere.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
@@ -29,6 +31,8 @@ for t in $TABLES; do
     python3 "$REF" check "${t#abc.}" "$RL_TMP/dump-full/$t" || fail "reference: $t"
 done
 python3 "$REF" memo "$RL_TMP/memo/activity.md" || fail "memo: growth section"
+grep -qF "act%2Fexp/it's%2F\"é\" 100%25" "$RL_TMP/dump-full/abc.tbl_activity_report_act_activity" ||
+    fail "breakdown_value: the keys are not percent-encoded"
 [ "$RL_FAILS" = 0 ] && ok "full run: every report and cohort number and the memo's growth section equal the reference"
 
 # the plan lists the activity steps; --dry-run --sql shows them bound
@@ -54,6 +58,32 @@ done
 rl_dump daily "$TABLES"
 rl_same full daily "daily incremental runs equal one --full run" "$TABLES"
 
+# a failed run leaves the previous results: a fault in the last statement of
+# report_publish's transaction (the cohort rows) rolls back the experiment
+# report, the dashboard and the growth report alike, and the run state
+# stays; a fault in activity_stage stops the run before anything is switched
+ALL="$TABLES abc.tbl_report_user_act_activity flow_report_app.tbl_report_ab_testing_result"
+rl_dump before-fail "$ALL"
+f0=$RL_FAILS
+for target in abc.tbl_activity_cohort_act_activity abc.tbl_activity_rstage_act_activity; do
+    printf 'DELIMITER //\nCREATE TRIGGER abc.act_fail BEFORE INSERT ON %s FOR EACH ROW
+        SIGNAL SQLSTATE '"'45000'"' SET MESSAGE_TEXT = '"'injected failure'"' //\n' "$target" |
+        rl_sql || fail "create trigger on $target"
+    rl_run ABC_TODAY=2024-03-07 -- --quiet "$SPEC"
+    [ "$RL_RC" = 1 ] || fail "fault on $target: exit $RL_RC, expected 1"
+    grep -q "injected failure" "$RL_ERR" || fail "fault on $target: the error is not reported"
+    rl_sql -e "DROP TRIGGER abc.act_fail" || fail "drop trigger"
+    rl_dump after-fail "$ALL"
+    for t in $ALL; do
+        cmp -s "$RL_TMP/dump-before-fail/$t" "$RL_TMP/dump-after-fail/$t" ||
+            fail "fault on $target: $t changed"
+    done
+    [ "$(rl_sql -e "SELECT last_date FROM abc.run_state WHERE tag = 'activity'")" = 2024-03-05 ] ||
+        fail "fault on $target: the run state moved"
+done
+[ "$RL_FAILS" = "$f0" ] &&
+    ok "a fault in the publish transaction or in activity_stage leaves every report table as it was"
+
 # a late event within the lookback of the next daily run: that run
 # recomputes its periods; a --full run over the same data agrees, and both
 # equal the reference
@@ -69,4 +99,23 @@ for t in $TABLES; do
 done
 [ "$RL_FAILS" = "$f0" ] && ok "late data: the --full run equals the reference"
 rl_same late-full late-daily "late data: the incremental run equals a --full run" "$TABLES"
+
+# a backfill: events of January arrive after March was run (a new user, and
+# an earlier first active date for another) and are refilled with
+# --from/--to, before the last run's date; the later periods they change
+# (rolling windows, the next periods' growth accounting, the cohorts) are
+# republished too: the result equals the reference and a --full run
+python3 "$REF" backfill | rl_sql || fail "loading the backfilled events"
+rl_run_ok "backfill run" ABC_TODAY=2024-03-07 -- --quiet --from 2024-01-05 --to 2024-01-16 "$SPEC"
+rl_dump backfill "$TABLES"
+f0=$RL_FAILS
+for t in $TABLES; do
+    ACT_LATE=1 ACT_BACKFILL=1 python3 "$REF" check "${t#abc.}" "$RL_TMP/dump-backfill/$t" ||
+        fail "reference after the backfill: $t"
+done
+[ "$RL_FAILS" = "$f0" ] && ok "backfill: every report and cohort number equals the reference"
+rl_sql -e "DROP DATABASE abc; DROP DATABASE IF EXISTS flow_report_app" || fail "reset"
+rl_run_ok "full run after the backfill" ABC_TODAY=2024-03-07 -- --quiet --full "$SPEC"
+rl_dump backfill-full "$TABLES"
+rl_same backfill-full backfill "backfill: the --from/--to run equals a --full run" "$TABLES"
 rl_done

@@ -3,8 +3,8 @@
 #   * `abc run --dry-run` and `abc plan` explain experiments, dates due (and
 #     why) and steps, and change nothing: no database or table created, no
 #     memo, every table byte-identical after them;
-#   * after a run: `abc report TAG` (Markdown), `--json` (parses, one object
-#     per report row), `--html FILE` (a complete page with forest plots);
+#   * after a run: `abc report TAG` (Markdown), `--json` (parses: the tag,
+#     one object per report row, no growth series), `--html FILE` (a complete page with forest plots);
 #     `abc run --format json` parses and carries the documented fields;
 #   * exit codes: usage 2, missing or broken spec 1, unreachable remote
 #     warehouse 3, missing --config or snapshot 3, no results yet 1.
@@ -107,7 +107,9 @@ grep -qi 'nan' "$RL_TMP/code.out" && fail "report: 'nan' in the Markdown: $(grep
 code 0 "report --json" "${rep[@]}" --json
 python3 - "$RL_TMP/code.out" "$(wc -l <"$RL_TMP/dump-after/abc.tbl_report_user_itest_itest")" <<'PY' || fail "report --json"
 import json, sys
-rows = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[1]))
+assert doc["tag"] == "itest" and doc["activity"] == {}, doc.keys()
+rows = doc["rows"]
 assert len(rows) == int(sys.argv[2]), (len(rows), sys.argv[2])
 r = rows[0]
 for k in ("tag", "experiment_id", "tracking_key", "metric", "variation_key", "users", "mean", "decision",

@@ -155,7 +155,7 @@ PY
 "$ABC" report gbtest --json --config "$RL_RUNCFG" --spec "$SPEC" >"$RL_TMP/weird.json" || fail "weird names: abc report --json"
 python3 - "$RL_TMP/weird.json" <<'PY' || fail "weird names: report rows"
 import json, sys
-rows = json.load(open(sys.argv[1]))
+rows = json.load(open(sys.argv[1]))["rows"]
 allu = [r for r in rows if not r["segment"]]
 keys = {(r["tracking_key"], r["variation_key"]): r for r in allu}
 for k in [("trk'\"--;`x`", "0'"), ("trk'\"--;`x`", "1\";--"), ("back\\slash", "0"), ("back\\slash", "2")]:

@@ -92,7 +92,7 @@ cs2=$(rl_sql -e "CHECKSUM TABLE abc.experiment_assignment, abc.tbl_wide_user_ite
     fail "abc report --json (2)"
 python3 - "$RL_TMP/report-full.json" "$RL_TMP/report-incr2.json" <<'PY' || fail "abc report --json differs between runs"
 import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
+a, b = (json.load(open(p))["rows"] for p in sys.argv[1:3])
 strip = lambda rows: [{k: v for k, v in r.items() if k != "computed_at"} for r in rows]
 assert a and strip(a) == strip(b), "report --json rows differ"
 PY

@@ -123,12 +123,49 @@ sed -e 's/^tag itest {/tag itestb {\n  daily_table "tbl_daily_shared";/' "$RL_SP
 [ $? = 1 ] || fail "abc check of two specs sharing a daily table should exit 1"
 grep -q "daily table abc.tbl_daily_shared is also the table of tag 'itesta'" "$RL_TMP/check.err" ||
     fail "abc check: $(cat "$RL_TMP/check.err")"
-# run anyway (one at a time): the second tag's daily rows do not replace the first's
+# run anyway, one at a time: the first tag claims the table (abc.table_owner),
+# the second is refused at run time, naming the owner, before any write
 rl_run_ok "tag a" ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-09 "$RL_TMP/itesta.ab"
 na=$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_daily_shared WHERE tag = 'itesta'")
-rl_run_ok "tag b" ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-09 "$RL_TMP/itestb.ab"
+[ "$(rl_sql -e "SELECT tag FROM abc.table_owner WHERE table_name = 'abc.tbl_daily_shared'")" = itesta ] ||
+    fail "the daily table's owner should be recorded as itesta"
+tables_before=$(rl_sql -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ('abc', 'flow_report_app')")
+rl_run ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-09 "$RL_TMP/itestb.ab"
+[ "$RL_RC" = 1 ] || fail "tag b sharing tag a's daily table: exit $RL_RC, expected 1"
+grep -q "the daily table abc.tbl_daily_shared belongs to tag 'itesta' (abc.table_owner)" "$RL_ERR" &&
+    grep -q "Give this spec its own daily_table" "$RL_ERR" ||
+    fail "tag b's refusal should name the table and its owner: $(tail -n 1 "$RL_ERR")"
 [ "$na" -gt 0 ] && [ "$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_daily_shared WHERE tag = 'itesta'")" = "$na" ] ||
-    fail "tag b's daily publish deleted tag a's rows ($na before)"
-[ "$RL_FAILS" = "$f0" ] && ok "a shared daily table: refused by abc check; each tag replaces only its rows"
+    fail "tag b's run changed tag a's daily rows ($na before)"
+for q in "SELECT COUNT(*) FROM abc.tbl_daily_shared WHERE tag = 'itestb'" \
+         "SELECT COUNT(*) FROM abc.run_state WHERE tag = 'itestb'" \
+         "SELECT COUNT(*) FROM abc.experiment_data WHERE tag = 'itestb'" \
+         "SELECT COUNT(*) FROM abc.table_owner WHERE tag = 'itestb'" \
+         "SELECT COUNT(*) FROM abc.run_lock WHERE tag = 'itestb'"; do
+    [ "$(rl_sql -e "$q")" = 0 ] || fail "the refused run wrote something: $q"
+done
+[ "$(rl_sql -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ('abc', 'flow_report_app')")" = "$tables_before" ] ||
+    fail "the refused run created tables"
+# the owner's own runs go on
+rl_run_ok "tag a again" ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-09 "$RL_TMP/itesta.ab"
+[ "$RL_FAILS" = "$f0" ] && ok "a shared daily table: refused by abc check, and at run time for the tag that does not own it (exit 1, owner named, nothing written)"
+
+# ---- user ids longer than the StarRocks primary keys hold ---------------------------------------
+f0=$RL_FAILS
+rl_dump keys_before "$RL_TABLES"
+rl_sql -e "INSERT INTO ods.app_events (user_id, event_time, event_date, event_name, exp_key, var_key, country, platform)
+           VALUES (REPEAT('u', 60), '2026-10-10 10:00:00', '2026-10-10', 'experiment_viewed', 'it-onboarding', '1', 'US', 'ios')" ||
+    fail "insert a long user id"
+rl_run ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-10 "$RL_SPEC"
+[ "$RL_RC" = 1 ] || fail "a user id over the key bound: exit $RL_RC, expected 1 ($(tail -n 1 "$RL_ERR"))"
+grep -q "1 exposure row of app_events in 2026-10-10 .. 2026-10-10 has a user id longer than 56 bytes (the longest: 60 bytes): on StarRocks the primary key of experiment_assignment (tag, tracking key, user id) holds at most 128 bytes" "$RL_ERR" &&
+    grep -q "one such row cancels the whole load; not run, nothing written" "$RL_ERR" ||
+    fail "the long user id: the message should give the count and the limit: $(tail -n 1 "$RL_ERR")"
+rl_dump keys_after "$RL_TABLES"
+rl_same keys_before keys_after "a user id over the key bound: nothing written" "$RL_TABLES"
+[ "$(rl_sql -e "SELECT COUNT(*) FROM abc.experiment_assignment WHERE user_id = REPEAT('u', 60)")" = 0 ] ||
+    fail "the long user id reached the assignment"
+rl_sql -e "DELETE FROM ods.app_events WHERE user_id = REPEAT('u', 60)"
+[ "$RL_FAILS" = "$f0" ] && ok "a user id longer than the StarRocks keys hold: exit 1 with the count and the limit, nothing written"
 
 rl_done

@@ -28,7 +28,7 @@ PY
 check_report() { # FILE TRACKING_KEY
     python3 - "$1" "$2" <<'PY'
 import json, sys
-rows = json.load(open(sys.argv[1]))
+rows = json.load(open(sys.argv[1]))["rows"]
 bad = [r for r in rows if r["tracking_key"] == sys.argv[2] and not r["is_control"]]
 ok = [r for r in rows if r["tracking_key"] != sys.argv[2] and not r["is_control"] and not r["segment"]]
 assert bad and all(r["decision"] == "invalid" for r in bad), sorted({r["decision"] for r in bad})
@@ -56,7 +56,7 @@ rl_run ABC_TODAY=2026-10-11 -- --quiet specs/retention.ab
     fail "abc report retention --json"
 python3 - "$RL_TMP/ret.json" <<'PY' || fail "specs/retention.ab: report"
 import json, sys
-rows = json.load(open(sys.argv[1]))
+rows = json.load(open(sys.argv[1]))["rows"]
 keys = {r["tracking_key"] for r in rows}
 assert keys == {"it-onboarding"}, keys   # the only experiment tagged retention
 bad = [r for r in rows if not r["is_control"]]

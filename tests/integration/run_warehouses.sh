@@ -24,7 +24,7 @@ reports() { # NAME CONFIG: abc report --json of both tags, computed_at removed
             >"$RL_TMP/$1-$tag.json" 2>>"$RL_TMP/all.err" || fail "$1: abc report $tag --json"
         python3 - "$RL_TMP/$1-$tag.json" <<'PY' || fail "$1: report $tag does not parse or is empty"
 import json, sys
-rows = json.load(open(sys.argv[1]))
+rows = json.load(open(sys.argv[1]))["rows"]
 assert rows
 for r in rows:
     r.pop("computed_at")

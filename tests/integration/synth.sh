@@ -165,7 +165,7 @@ fi
 # ---- the documented schema ---------------------------------------------------------------
 cols=$(sql "SELECT GROUP_CONCAT(CONCAT(COLUMN_NAME, ' ', COLUMN_TYPE) ORDER BY ORDINAL_POSITION SEPARATOR ', ')
             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'ods' AND TABLE_NAME = 'app_events'")
-[ "$cols" = "user_id varchar(64), event_time datetime, event_date date, event_name varchar(64), exp_key varchar(128), var_key varchar(64), country varchar(8), platform varchar(16), session_seconds double, screen varchar(64), ad_revenue double" ] \
+[ "$cols" = "user_id varchar(64), event_time datetime, event_date date, event_name varchar(64), exp_key varchar(128), var_key varchar(64), country varchar(8), platform varchar(16), session_seconds double, screen varchar(64), ad_revenue double, properties text" ] \
     || fail "app_events columns: $cols"
 [ "$(sql "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'ods' AND TABLE_NAME = 'app_events' AND COLUMN_NAME = 'event_date'")" -ge 1 ] \
     || fail "no index on app_events.event_date"

@@ -56,6 +56,7 @@ Test(config, defaults)
         cr_assert_eq(c->growthbook.timeout_ms, 60000);
         cr_assert_eq(c->growthbook.deadline_ms, 300000);
         cr_assert_eq(c->warehouse.read_timeout_s, 3600);
+        cr_assert_eq(c->warehouse.query_timeout_s, 0);
         cr_assert_eq(c->growthbook.allow_insecure_http, 0);
         cr_assert_str_eq(c->databases.abc, "abc");
         cr_assert_str_eq(c->databases.report, "flow_report_app");
@@ -71,6 +72,7 @@ Test(config, every_key)
                             "  embedded_datadir: /var/lib/abc\n"
                             "  dialect: starrocks\n"
                             "  read_timeout_s: 7200\n"
+                            "  query_timeout_s: 1800\n"
                             "growthbook:\n"
                             "  api_host: https://gb.example.com\n"
                             "  project_id: prj_1\n"
@@ -92,6 +94,7 @@ Test(config, every_key)
     cr_assert_str_eq(c->warehouse.embedded_datadir, "/var/lib/abc");
     cr_assert_eq(c->warehouse.dialect, DIALECT_STARROCKS);
     cr_assert_eq(c->warehouse.read_timeout_s, 7200);
+    cr_assert_eq(c->warehouse.query_timeout_s, 1800);
     WhOptions wo;
     config_wh_options(c, &wo);
     cr_assert_eq(wo.read_timeout_s, 7200);
@@ -174,6 +177,11 @@ Test(config, errors_have_positions)
     parse_fails("warehouse:\n  read_timeout_s: 0\n", "t.yaml:2:19: error: "
                                                    "warehouse.read_timeout_s: 0 is outside "
                                                    "1..604800");
+    parse_fails("warehouse:\n  query_timeout_s: 0\n", "t.yaml:2:20: error: "
+                                                    "warehouse.query_timeout_s: 0 is outside "
+                                                    "1..259200");
+    parse_fails("warehouse:\n  query_timeout: 60\n", "unknown key 'query_timeout' in warehouse; "
+                                                     "did you mean 'query_timeout_s'?");
     parse_fails("warehouse:\n  read_timeout_s: 1.5\n", "warehouse.read_timeout_s: expected an "
                                                      "integer, got '1.5'");
     parse_fails("growthbook:\n  deadline_s: 100000\n", "t.yaml:2:15: error: "

@@ -258,9 +258,10 @@ Test(dialect, starrocks_replication_num)
 }
 
 /* Growth analytics: the activity tables and steps exist only for specs
- * with activity blocks; the day arithmetic is the dialect's, and the
- * publish replaces a literal range of periods (StarRocks deletes only by
- * literal predicates), both tables in one transaction on MariaDB. */
+ * with activity blocks; the day arithmetic is the dialect's; the stage is
+ * switched in over a literal range of periods, in report_publish's
+ * transaction on MariaDB and by dynamic partition overwrites on StarRocks
+ * (which deletes only by literal predicates). */
 Test(dialect, activity_steps)
 {
     const Dialect *ds[2] = {&dialect_starrocks, &dialect_mariadb};
@@ -280,22 +281,34 @@ Test(dialect, activity_steps)
         const SqlStep *ddl = step_of(&q, SQLSTEP_DDL);
         for (int i = 0; i < ddl->nstmts; i++)
             cr_assert_null(strstr(ddl->stmts[i], "tbl_activity_"));
-        cr_assert_eq(p.ntables, q.ntables + 4);
+        cr_assert_eq(p.ntables, q.ntables + 9);
 
         const SqlStep *fill = step_of(&p, SQLSTEP_ACTIVITY_FILL);
         const SqlStep *state = step_of(&p, SQLSTEP_ACTIVITY_STATE);
+        const SqlStep *stage = step_of(&p, SQLSTEP_ACTIVITY_STAGE);
         const SqlStep *pub = step_of(&p, SQLSTEP_ACTIVITY_PUBLISH);
         const SqlStep *read = step_of(&p, SQLSTEP_ACTIVITY_READ);
-        cr_assert(fill && state && pub && read);
-        cr_assert(fill < state && state < pub && pub < read);
-        cr_assert(step_of(&p, SQLSTEP_REPORT_PUBLISH) < pub);
+        const SqlStep *rpub = step_of(&p, SQLSTEP_REPORT_PUBLISH);
+        cr_assert(fill && state && stage && pub && read);
+        cr_assert(fill < state && state < stage && stage < pub && pub < read);
+        cr_assert_eq(rpub->params & (SQLP_FROM_DATE | SQLP_TO_DATE),
+                     (unsigned)(SQLP_FROM_DATE | SQLP_TO_DATE));
+        /* report_publish switches the activity stage with the reports: on
+         * MariaDB before its one COMMIT, on StarRocks per partition */
+        bool act_in_pub = false;
+        for (int i = 0; i < rpub->nstmts; i++)
+            act_in_pub |= strstr(rpub->stmts[i], "tbl_activity_report_") != NULL &&
+                          (di == 1 || strstr(rpub->stmts[i], "dynamic_overwrite = true"));
+        cr_assert(act_in_pub);
+        if (di == 1)
+            cr_assert_not_null(strstr(rpub->stmts[rpub->nstmts - 1], "COMMIT"));
         cr_assert_eq(pub->params, (unsigned)(SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID));
         cr_assert_eq(read->ncolumns, 5);
         ddl = step_of(&p, SQLSTEP_DDL);
         int ntables = 0;
         for (int i = 0; i < ddl->nstmts; i++)
             ntables += strstr(ddl->stmts[i], "tbl_activity_") != NULL;
-        cr_assert_eq(ntables, 4);
+        cr_assert_eq(ntables, 9);
 
         char err[256];
         Buf b;
@@ -308,10 +321,13 @@ Test(dialect, activity_steps)
                 cr_assert_not_null(strstr(b.data, "`period` >= '2024-02-26' AND `period` <= '2024-03-05'"),
                                    "%s", b.data);
             cr_assert_not_null(strstr(pub->stmts[pub->nstmts - 1], di == 0 ? "INSERT" : "COMMIT"));
+            if (di == 0)
+                cr_assert_null(strstr(b.data, "DELETE"), "%s", b.data);
         }
         bool day_arith = false;
-        for (int i = 0; i < pub->nstmts; i++)
-            day_arith |= strstr(pub->stmts[i], di == 0 ? "days_add(b.lo, " : "DATE_ADD(b.lo, INTERVAL (") != NULL;
+        for (int i = 0; i < stage->nstmts; i++)
+            day_arith |= strstr(stage->stmts[i], di == 0 ? "days_add({{from_date}}, "
+                                                         : "DATE_ADD({{from_date}}, INTERVAL (") != NULL;
         cr_assert(day_arith);
         cr_assert_eq(pub->flags[0], di == 0 ? 0u : (unsigned)SQLSTMT_TX_BEGIN);
         buf_free(&b);
@@ -319,4 +335,49 @@ Test(dialect, activity_steps)
     }
     spec_unit_free(&with);
     spec_unit_free(&without);
+}
+
+/* StarRocks cancels a load whose encoded primary key is over 128 bytes:
+ * every primary-key table of the programs (with and without activity
+ * blocks) bounds its key strings so the longest key fits, and the DDL
+ * spells the bounds. */
+Test(dialect, starrocks_primary_keys_fit)
+{
+    static const int widths[] = {SQLGEN_KEY_TAG_BYTES, SQLGEN_KEY_TRACKING_KEY_BYTES,
+                                 SQLGEN_KEY_USER_ID_BYTES};
+    static const TableCol cols[] = {{"tag", CT_STR64, true, NULL},
+                                    {"tracking_key", CT_STR128, true, NULL},
+                                    {"user_id", CT_STR128, true, NULL}};
+    TableDef t = {.db = "abc", .name = "t", .cols = cols, .ncols = 3, .key = TKEY_PRIMARY,
+                  .nkey = 3, .part = TPART_NONE, .dist_col = "tag"};
+    cr_expect_eq(starrocks_key_bytes(&t), 258 + 514 + 512);
+    t.key_bytes = widths;
+    cr_expect_eq(starrocks_key_bytes(&t), 22 + 50 + 56);
+    Buf b;
+    buf_init(&b);
+    dialect_starrocks.create_table(&b, &t);
+    cr_expect(strstr(b.data, "`tag` VARCHAR(20) NOT NULL") && strstr(b.data, "`user_id` VARCHAR(56)"),
+              "%s", b.data);
+    buf_free(&b);
+
+    const char *specs[] = {"specs/engagement.ab", "specs/retention.ab", "tests/integration/run/itest.ab"};
+    for (size_t si = 0; si < sizeof specs / sizeof specs[0]; si++) {
+        SpecUnit u;
+        cr_assert_eq(spec_load(&u, specs[si]), ABC_OK);
+        Arena a;
+        arena_init(&a);
+        SqlProgram p;
+        cr_assert_eq(sqlgen_program(u.ir, &dialect_starrocks, &a, &u.diag, &p), ABC_OK);
+        int npk = 0;
+        for (int i = 0; i < p.ntables; i++) {
+            if (p.tables[i].key != TKEY_PRIMARY)
+                continue;
+            npk++;
+            cr_expect(starrocks_key_bytes(&p.tables[i]) <= STARROCKS_KEY_LIMIT, "%s: %s key %d bytes",
+                      specs[si], p.tables[i].name, starrocks_key_bytes(&p.tables[i]));
+        }
+        cr_expect_geq(npk, 6, "%s: %d primary-key tables", specs[si], npk);
+        arena_free(&a);
+        spec_unit_free(&u);
+    }
 }

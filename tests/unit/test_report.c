@@ -100,7 +100,7 @@ Test(report, null_fields_render_in_every_format, .init = setup, .fini = teardown
     }
     Buf b;
     buf_init(&b);
-    report_json(r, 2, &b);
+    report_json("rt", r, 2, su.ir, NULL, &b);
     cr_assert(strstr(b.data, "\"tracking_key\": null"));
     buf_free(&b);
     /* no rows at all; an experiment known only from experiment_data */
@@ -175,4 +175,123 @@ Test(report, health_banner_and_verdicts, .init = setup, .fini = teardown)
     cr_assert(strstr(s, "**Verdict: invalid**"));
     cr_assert(strstr(s, "Control 800 vs 1,000"), "%s", s);
     free(s);
+}
+
+/* ---- growth analytics ------------------------------------------------------- */
+
+static const char GSPEC[] =
+    "tag gt {\n"
+    "  module \"gt\";\n"
+    "  experiments from growthbook tag \"gt\";\n"
+    "  source events \"ods.app_events\" { user user_id; time event_time; date event_date; }\n"
+    "  exposure events where event_name = \"experiment_viewed\" { experiment exp_key; variation var_key; first; }\n"
+    "  metric conv = any(events where event_name = \"buy\") within 7d;\n"
+    "  activity chats { active events where event_name = \"chat\"; reports dau, wau, mau, growth, cohorts_weekly; by variation; }\n"
+    "}\n";
+
+/* attribute value of the first occurrence of attr after p, as a double */
+static double attr_after(const char *p, const char *attr)
+{
+    const char *a = strstr(p, attr);
+    cr_assert_not_null(a, "no %s", attr);
+    return strtod(a + strlen(attr), NULL);
+}
+
+Test(report, growth_charts_and_json)
+{
+    SpecUnit g;
+    cr_assert_eq(spec_load_bytes(&g, "gt.ab", GSPEC, strlen(GSPEC), SYNTAX_DSL), ABC_OK);
+    ReportSeriesRow s[] = {
+        {"chats", "day", "2026-10-05", "", "", "dau", 10},
+        {"chats", "day", "2026-10-05", "", "", "wau_rolling", 30},
+        {"chats", "day", "2026-10-05", "", "", "mau_rolling", 50},
+        {"chats", "day", "2026-10-06", "", "", "dau", 12},
+        {"chats", "day", "2026-10-06", "", "", "wau_rolling", 31},
+        {"chats", "day", "2026-10-06", "", "", "mau_rolling", 52},
+        {"chats", "day", "2026-10-06", "variation", "exp-1/1", "dau", 5},
+        {"chats", "week", "2026-10-05", "", "", "wau", 40},
+        {"chats", "week", "2026-10-05", "", "", "new", 20},
+        {"chats", "week", "2026-10-05", "", "", "retained", 15},
+        {"chats", "week", "2026-10-05", "", "", "resurrected", 5},
+        {"chats", "week", "2026-10-05", "", "", "churned", 8},
+        {"chats", "week", "2026-10-05", "", "", "quick_ratio", 3.125},
+        {"chats", "week", "2026-09-28", "", "", "new", 30},
+        {"chats", "week", "2026-09-28", "", "", "churned", 0},
+        {"chats", "week", "2026-09-28", "", "", "quick_ratio", NAN},
+    };
+    ReportCohortRow c[] = {
+        {"chats", "week", "2026-09-28", "2026-09-28", 0, 30, 30, 1.0},
+        {"chats", "week", "2026-09-28", "2026-10-05", 1, 30, 12, 0.4},
+        {"chats", "week", "2026-10-05", "2026-10-05", 0, 20, 20, 1.0},
+    };
+    ReportActivity act = {s, (int)(sizeof s / sizeof s[0]), c, 3};
+    ReportInput in = {.tag = "gt", .ir = g.ir, .activity = &act};
+    char *h = render(&in, 1);
+    cr_assert(strstr(h, "<section class=\"growth\" id=\"growth\""), "no growth section");
+    cr_assert(strstr(h, "href=\"#growth\""));
+    for (const char *m = "dau\0wau_rolling\0mau_rolling\0"; *m; m += strlen(m) + 1) {
+        char want[64];
+        snprintf(want, sizeof want, "class=\"line\" data-measure=\"%s\"", m);
+        cr_assert(strstr(h, want), "no %s line", m);
+    }
+    /* the churned bar hangs below the zero line, the others stand on it */
+    const char *bars = strstr(h, "growth-bars growth-week");
+    cr_assert_not_null(bars);
+    double zero = attr_after(bars, "class=\"zero\" data-y=\"");
+    const char *ch = strstr(bars, "data-measure=\"churned\" data-period=\"2026-10-05\"");
+    cr_assert_not_null(ch);
+    double cy = attr_after(ch, " y=\""), chh = attr_after(ch, "height=\"");
+    cr_assert(cy >= zero - 0.05 && chh > 1, "churned y %g height %g, zero line %g", cy, chh, zero);
+    const char *nw = strstr(bars, "data-measure=\"new\" data-period=\"2026-10-05\"");
+    cr_assert(attr_after(nw, " y=\"") + attr_after(nw, "height=\"") <= zero + 0.05);
+    /* heatmap cells: the ratio as colour and as text */
+    const char *cell = strstr(h, "data-cohort=\"2026-09-28\" data-k=\"1\" data-ratio=\"0.4\"");
+    cr_assert_not_null(cell, "no k=1 cell");
+    cr_assert(strstr(cell, ">40</text>"), "no number in the cell");
+    cr_assert(strstr(h, "<desc id=") && strstr(h, "quick ratio 3.125"), "description");
+    free(h);
+    /* no activity rows: no growth section */
+    ReportActivity none = {0};
+    in.activity = &none;
+    h = render(&in, 1);
+    cr_assert_null(strstr(h, "class=\"growth\""));
+    cr_assert_null(strstr(h, "growth-bars"));
+    free(h);
+    /* JSON: activity -> series grain -> measure -> rows, and cohorts */
+    Buf b;
+    buf_init(&b);
+    report_json("gt", NULL, 0, g.ir, &act, &b);
+    cr_assert(strstr(b.data, "\"activity\": {\n  \"chats\": {\"series\": {\"day\": {\"dau\": [{\"period\": "
+                             "\"2026-10-05\", \"breakdown\": \"\", \"breakdown_value\": \"\", \"value\": 10}, "
+                             "{\"period\": \"2026-10-06\", \"breakdown\": \"\", \"breakdown_value\": \"\", \"value\": 12}, "
+                             "{\"period\": \"2026-10-06\", \"breakdown\": \"variation\", \"breakdown_value\": \"exp-1/1\", "
+                             "\"value\": 5}]"),
+              "%s", b.data);
+    cr_assert(strstr(b.data, "\"quick_ratio\": [{\"period\": \"2026-09-28\", \"breakdown\": \"\", "
+                             "\"breakdown_value\": \"\", \"value\": null}"), "%s", b.data);
+    cr_assert(strstr(b.data, "\"cohorts\": {\"week\": [{\"cohort\": \"2026-09-28\", \"k\": 0, \"period\": "
+                             "\"2026-09-28\", \"cohort_size\": 30, \"active\": 30, \"ratio\": 1}"), "%s", b.data);
+    cr_assert(strstr(b.data, "\"rows\": [\n]"), "%s", b.data);
+    buf_free(&b);
+    spec_unit_free(&g);
+}
+
+Test(report, growth_rows_read_back)
+{
+    Arena a;
+    arena_init(&a);
+    char err[128];
+    const char *v[] = {"chats", "week", "2026-10-05", "", "", "new", "20"};
+    ReportSeriesRow s;
+    cr_assert_eq(report_series_read(&s, v, 7, &a, err, sizeof err), ABC_OK);
+    cr_assert(s.value == 20 && !strcmp(s.measure, "new"));
+    const char *bad[] = {"chats", "week", "2026-10-05", "", "", "new", "2x"};
+    cr_assert_eq(report_series_read(&s, bad, 7, &a, err, sizeof err), ABC_ERR_SPEC);
+    cr_assert(strstr(err, "value"), "%s", err);
+    cr_assert_eq(report_series_read(&s, v, 6, &a, err, sizeof err), ABC_ERR_SPEC);
+    const char *cv[] = {"chats", "week", "2026-09-28", "1", "2026-10-05", "30", "12", NULL};
+    ReportCohortRow c;
+    cr_assert_eq(report_cohort_read(&c, cv, 8, &a, err, sizeof err), ABC_OK);
+    cr_assert(c.k == 1 && c.cohort_size == 30 && c.active == 12 && isnan(c.ratio));
+    arena_free(&a);
 }

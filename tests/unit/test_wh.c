@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "abc/dialect.h"
 #include "abc/wh.h"
 
 static char g_tmp[256];
@@ -771,10 +772,69 @@ Test(wh, error_kinds)
     cr_assert_eq(wh_error_kind(1062), WH_ERR_DUP_KEY);
     cr_assert_eq(wh_error_kind(1406), WH_ERR_DATA_TOO_LONG);
     cr_assert_eq(wh_error_kind(1021), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(1114), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(1026), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(3), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(20), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(28), WH_ERR_DISK_FULL);
+    cr_assert_eq(wh_error_kind(1037), WH_ERR_RESOURCES);
+    cr_assert_eq(wh_error_kind(1969), WH_ERR_TIMEOUT);
+    cr_assert_eq(wh_error_kind(1030), WH_ERR_OTHER);
+    cr_assert(wh_message_no_space("Got error 28 \"No space left on device\" from storage engine InnoDB"));
+    cr_assert(wh_message_no_space("Error writing file './abc/t.MAI' (errno: 28 \"No space left on device\")"));
+    cr_assert_not(wh_message_no_space("Got error 128 \"Out of memory in engine\" from storage engine"));
+    cr_assert_not(wh_message_no_space(NULL));
     cr_assert_eq(wh_error_kind(1927), WH_ERR_CONN_LOST);
     cr_assert_eq(wh_error_kind(2013), WH_ERR_CONN_LOST);
     cr_assert_eq(wh_error_kind(2003), WH_ERR_CONN_REFUSED);
     cr_assert_eq(wh_error_kind(4166), WH_ERR_LOCAL_INFILE);
     cr_assert_eq(wh_error_kind(2059), WH_ERR_CLIENT);
     cr_assert_eq(wh_error_kind(1366), WH_ERR_OTHER);
+}
+
+/* The MariaDB JSON extraction abc generates, executed: keys with a dot, a
+ * double quote, a backslash, a space, a leading digit and non-ASCII text
+ * are addressed exactly, a missing key or a non-number reads NULL, and a
+ * boolean reads TRUE/FALSE. */
+static char *json_read(Warehouse *w, const char *doc_sql, const char *key, JsonRead as)
+{
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "SELECT ");
+    const char *keys[] = {key};
+    dialect_mariadb.json_value(&b, doc_sql, keys, 1, as);
+    char *v = value(w, b.data);
+    buf_free(&b);
+    return v;
+}
+
+Test(embedded, json_paths_with_hostile_keys_read_exactly)
+{
+    Warehouse *w = open_embedded(NULL);
+    const char *doc = "'{\"a.b\": \"dot\", \"q\\\\\"k\": \"quote\", \"b\\\\\\\\s\": \"slash\", "
+                      "\"sp ace\": \"space\", \"1x\": \"digit\", \"страна\": \"de\", "
+                      "\"n\": 2.5, \"s\": \"text\", \"t\": true, \"f\": false}'";
+    static const struct { const char *key, *want; } strings[] = {
+        {"a.b", "dot"}, {"q\"k", "quote"}, {"b\\s", "slash"},
+        {"sp ace", "space"}, {"1x", "digit"}, {"страна", "de"},
+    };
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        char *v = json_read(w, doc, strings[i].key, JSON_READ_STRING);
+        cr_assert_not_null(v, "key %s read NULL", strings[i].key);
+        cr_assert_str_eq(v, strings[i].want, "key %s", strings[i].key);
+        free(v);
+    }
+    char *v = json_read(w, doc, "n", JSON_READ_NUMBER);
+    cr_assert_str_eq(v, "2.5");
+    free(v);
+    cr_assert_null(json_read(w, doc, "s", JSON_READ_NUMBER), "a string read as a number");
+    cr_assert_null(json_read(w, doc, "missing", JSON_READ_STRING), "a missing key");
+    v = json_read(w, doc, "t", JSON_READ_BOOLEAN);
+    cr_assert_str_eq(v, "1");
+    free(v);
+    v = json_read(w, doc, "f", JSON_READ_BOOLEAN);
+    cr_assert_str_eq(v, "0");
+    free(v);
+    cr_assert_null(json_read(w, doc, "n", JSON_READ_BOOLEAN), "a number read as a boolean");
+    wh_close(w);
 }

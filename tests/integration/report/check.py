@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""check.py PROBE.json WIDTH TAG SNAPSHOT — the DOM checks of one results page
-as laid out by the browser (probe.js findings).  Exit 1 with the reasons."""
+"""check.py PROBE.json WIDTH TAG SNAPSHOT [growth] — the DOM checks of one
+results page as laid out by the browser (probe.js findings); with `growth`
+(the tag's spec has an activity block) the growth charts must be there,
+without it they must not.  Exit 1 with the reasons."""
 import json
 import sys
 
 probe_path, width, tag, snap_path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+growth = sys.argv[5:6] == ["growth"]
 p = json.load(open(probe_path))
 snap = json.load(open(snap_path))
 bad = []
@@ -80,6 +83,38 @@ for i, c in enumerate(p["charts"]):
     check(c["role"] == "img" and c["labelledby"] and c["title"] and c["desc"], "%s: no text alternative" % where)
     check(0 < c["width"] <= c["boxWidth"] + 1 and c["right"] <= width + 1,
           "%s: %d px wide in a %d px box" % (where, c["width"], c["boxWidth"]))
+# growth analytics
+g = p["growth"]
+if not growth:
+    check(g["sections"] == 0 and not g["lines"] and not g["bars"] and not g["heatmaps"],
+          "growth charts on a page without activity data: %r" % {k: len(v) if isinstance(v, list) else v for k, v in g.items()})
+else:
+    check(g["sections"] == 1, "no growth section")
+    check(len(g["lines"]) >= 1 and all(all(l.get(m, 0) >= 7 for m in ("dau", "wau_rolling", "mau_rolling"))
+                                       for l in g["lines"]),
+          "DAU / rolling WAU / MAU lines: %r" % g["lines"])
+    kinds = sorted(b["cls"] for b in g["bars"])
+    check(any("growth-week" in k for k in kinds) and any("growth-month" in k for k in kinds),
+          "growth bars per week and per month: %r" % kinds)
+    for b in g["bars"]:
+        z = b["zeroTop"]
+        churned = [r for r in b["rects"] if r["measure"] == "churned" and r["value"] > 0]
+        up = [r for r in b["rects"] if r["measure"] != "churned" and r["value"] > 0]
+        check(z is not None and churned and up, "%s: no zero line, churned or stacked bars" % b["cls"])
+        if z is None:
+            continue
+        check(all(r["top"] >= z - 1 and r["height"] > 0 for r in churned),
+              "%s: a churned bar above the zero line (zero at %.1f): %r" % (b["cls"], z, churned[:3]))
+        check(all(r["bottom"] <= z + 1 and r["height"] > 0 for r in up),
+              "%s: a new/retained/resurrected bar below the zero line: %r" % (b["cls"], up[:3]))
+    hm = [h for h in g["heatmaps"] if "growth-cohorts-week" in h["cls"]]
+    check(hm and len(hm[0]["cells"]) >= 6, "weekly retention heatmap: %r" % [len(h["cells"]) for h in g["heatmaps"]])
+    for h in hm:
+        check(all(c["text"] == "%.0f" % (c["ratio"] * 100) and c["w"] > 0 for c in h["cells"]),
+              "heatmap cells without their number: %r" % h["cells"][:3])
+        check(all(c["ratio"] == 1 for c in h["cells"] if c["k"] == 0), "k = 0 cells are not 100%")
+        op = [(c["ratio"], c["opacity"]) for c in h["cells"]]
+        check(all(o1 <= o2 for (r1, o1) in op for (r2, o2) in op if r1 < r2), "colour not by ratio")
 check(p["detailsOpen"] == 0, "%d segment breakdowns open by default" % p["detailsOpen"])
 
 if bad:

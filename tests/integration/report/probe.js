@@ -63,6 +63,38 @@
         width: Math.round(r.width), boxWidth: Math.round(box.width), right: Math.round(r.right)
       });
     });
+    /* the growth section: lines, bars (churned below the zero line, in the
+     * layout), heatmap cells (the ratio as text) */
+    var num = function (el, a) { return parseFloat(el.getAttribute(a)); };
+    out.growth = {sections: document.querySelectorAll('section.growth').length,
+                  lines: [], bars: [], heatmaps: []};
+    document.querySelectorAll('svg.growth-lines').forEach(function (svg) {
+      var l = {};
+      svg.querySelectorAll('polyline.line').forEach(function (pl) {
+        var m = pl.getAttribute('data-measure');
+        l[m] = (l[m] || 0) + pl.getAttribute('points').trim().split(/\s+/).length;
+      });
+      out.growth.lines.push(l);
+    });
+    document.querySelectorAll('svg.growth-bars').forEach(function (svg) {
+      var z = svg.querySelector('line.zero'), zr = z ? z.getBoundingClientRect() : null;
+      var b = {cls: svg.getAttribute('class'), zeroTop: zr ? zr.top : null, rects: []};
+      svg.querySelectorAll('rect.bar').forEach(function (r) {
+        var br = r.getBoundingClientRect();
+        b.rects.push({measure: r.getAttribute('data-measure'), value: num(r, 'data-value'),
+                      top: br.top, bottom: br.bottom, height: br.height});
+      });
+      out.growth.bars.push(b);
+    });
+    document.querySelectorAll('svg.growth-heatmap').forEach(function (svg) {
+      var h = {cls: svg.getAttribute('class'), cells: []};
+      svg.querySelectorAll('g.cell').forEach(function (g) {
+        var r = g.querySelector('rect'), t = g.querySelector('text');
+        h.cells.push({ratio: num(g, 'data-ratio'), k: num(g, 'data-k'), text: t ? t.textContent : '',
+                      opacity: r ? num(r, 'fill-opacity') : null, w: r ? r.getBoundingClientRect().width : 0});
+      });
+      out.growth.heatmaps.push(h);
+    });
     out.details = document.querySelectorAll('details').length;
     out.detailsOpen = document.querySelectorAll('details[open]').length;
     parent.postMessage(JSON.stringify(out), '*');

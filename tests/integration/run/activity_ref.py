@@ -4,6 +4,7 @@ independent reference of the growth measures (docs/TABLES.md, "Growth
 analytics"), computed from the events in plain Python.
 
   activity_ref.py sql                 the events table, as SQL
+  activity_ref.py late | backfill     the late event / the backfilled events
   activity_ref.py check TABLE DUMP    compare a dump (tab-separated rows of
                                       tbl_activity_report_* or _cohort_*)
   activity_ref.py memo MEMO           the memo's growth section as of the
@@ -18,9 +19,13 @@ D = date.fromisoformat
 # phase start .. last due date; ACT_LATE=1: a late event (dated within the
 # lookback of the next run) and one more day
 LATE = os.environ.get("ACT_LATE") == "1"
+# ACT_BACKFILL=1: two events of January loaded after March was run (a new
+# user, and an earlier first active date for u5), then backfilled with
+# --from/--to: later rolling windows, growth accounting and cohorts change
+BACKFILL = os.environ.get("ACT_BACKFILL") == "1"
 FIRST, LAST = D("2024-01-01"), D("2024-03-06" if LATE else "2024-03-05")
-SALT, KEY = "act-salt", "act-exp"
-VARS = ["ctl", "it's \"é\""]
+SALT, KEY = "act-salt", "act/exp"
+VARS = ["ctl", "it's/\"é\" 100%"]
 
 
 def events():
@@ -43,12 +48,26 @@ def events():
     ev.append((None, D("2024-01-09"), "crash"))
     if LATE:
         opens("u3", "2024-03-04")                           # arrives after 03-05 was run
+    if BACKFILL:
+        opens("u5", "2024-01-16")
+        opens("u10", "2024-01-05")
     return ev
 
 
 def late_sql():
     return ("INSERT INTO ods.act_events VALUES "
             "('u3', '2024-03-04 10:00:00', '2024-03-04', 'app_open', NULL, NULL);")
+
+
+def backfill_sql():
+    return ("INSERT INTO ods.act_events VALUES "
+            "('u5', '2024-01-16 10:00:00', '2024-01-16', 'app_open', NULL, NULL), "
+            "('u10', '2024-01-05 10:00:00', '2024-01-05', 'app_open', NULL, NULL);")
+
+
+def enc(key):
+    """A key as it appears in breakdown_value: % as %25, / as %2F."""
+    return key.replace("%", "%25").replace("/", "%2F")
 
 
 def variation(u):
@@ -63,7 +82,7 @@ def sql():
     rows = []
     for u, d, n in events():
         uq = "NULL" if u is None else "'%s'" % u
-        ek = "'%s'" % KEY if n == "experiment_viewed" else "NULL"
+        ek = "'%s'" % KEY if n == "experiment_viewed" else "NULL"  # KEY has no quote
         rows.append("(%s, '%s 10:00:00', '%s', '%s', %s, NULL)" % (uq, d, d, n, ek))
     out.append("INSERT INTO ods.act_events VALUES\n" + ",\n".join(rows) + ";")
     return "\n".join(out)
@@ -95,7 +114,7 @@ def reference():
     for v in VARS:
         us = [u for u in expo if variation(u) == v]
         if us:
-            bks[("variation", "%s/%s" % (KEY, v))] = (
+            bks[("variation", "%s/%s" % (enc(KEY), enc(v)))] = (
                 min(expo[u] for u in us),
                 {u: {d for d in active.get(u, ()) if d >= expo[u]} for u in us})
     rep = {}
@@ -220,6 +239,8 @@ if __name__ == "__main__":
         print(sql())
     elif sys.argv[1] == "late":
         print(late_sql())
+    elif sys.argv[1] == "backfill":
+        print(backfill_sql())
     elif sys.argv[1] == "memo":
         sys.exit(memo(sys.argv[2]))
     else:
