@@ -889,7 +889,7 @@ static void hourly_chart(Html *h, const RmExp *x, int e)
     for (int i = 0; i < nh * nv; i++)
         ymax = fmax(ymax, x->hour_exposures[i]);
     double ticks[16], step;
-    int nt = nice_ticks(0, ymax, ticks, &step);
+    int nt = rh_nice_ticks(0, ymax, ticks, &step);
     double yhi = nt ? fmax(ymax, ticks[nt - 1]) : ymax;
     const double W = 480, H = 250, X0 = 58, X1 = 466, Y0 = 12, Y1 = 190;
     double xhi = nh > 1 ? nh - 1 : 1;
@@ -917,12 +917,12 @@ static void hourly_chart(Html *h, const RmExp *x, int e)
     buf_printf(out, "<g class=\"axis\" data-axis=\"y\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
                     "y2=\"%.0f\" stroke=\"#59636e\"/>\n", X0, Y0, X0, Y1);
     for (int t = 0; t < nt; t++) {
-        double ty = sx(ticks[t], 0, yhi, Y1, Y0);
+        double ty = rh_scale(ticks[t], 0, yhi, Y1, Y0);
         buf_printf(out, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#eaeef2\"/>"
                         "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" "
                         "fill=\"#1f2328\">",
                    X0 + 1, ty, X1, ty, X0 - 7, ty + 4);
-        tick_label(out, ticks[t], step, "");
+        rh_tick_label(out, ticks[t], step, "");
         buf_puts(out, "</text>\n");
     }
     buf_printf(out, "<text class=\"axis-title\" transform=\"translate(13 %.0f) rotate(-90)\" "
@@ -932,7 +932,7 @@ static void hourly_chart(Html *h, const RmExp *x, int e)
                     "y2=\"%.0f\" stroke=\"#59636e\"/>\n", X0, Y1, X1, Y1);
     int every = nh <= 8 ? 1 : (nh + 7) / 8;
     for (int i = 0; i < nh; i += every) {
-        double tx = sx(i, 0, xhi, X0, X1);
+        double tx = rh_scale(i, 0, xhi, X0, X1);
         /* 'YYYY-MM-DD HH': "MM-DD HHh" */
         buf_printf(out, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
                         "fill=\"#1f2328\">%.5s %.2sh</text>\n",
@@ -947,8 +947,8 @@ static void hourly_chart(Html *h, const RmExp *x, int e)
         buf_printf(out, "<polyline class=\"observed\" data-variation=\"%d\" fill=\"none\" "
                         "stroke=\"%s\" stroke-width=\"2\" points=\"", v, col);
         for (int i = 0; i < nh; i++)
-            buf_printf(out, "%s%.1f,%.1f", i ? " " : "", sx(i, 0, xhi, X0, X1),
-                       sx(x->hour_exposures[(size_t)i * (size_t)nv + (size_t)v], 0, yhi, Y1, Y0));
+            buf_printf(out, "%s%.1f,%.1f", i ? " " : "", rh_scale(i, 0, xhi, X0, X1),
+                       rh_scale(x->hour_exposures[(size_t)i * (size_t)nv + (size_t)v], 0, yhi, Y1, Y0));
         buf_puts(out, "\"/>\n");
         if (!isfinite(share))
             continue;
@@ -958,8 +958,8 @@ static void hourly_chart(Html *h, const RmExp *x, int e)
             double tot = 0;
             for (int k = 0; k < nv; k++)
                 tot += x->hour_exposures[(size_t)i * (size_t)nv + (size_t)k];
-            buf_printf(out, "%s%.1f,%.1f", i ? " " : "", sx(i, 0, xhi, X0, X1),
-                       sx(tot * share, 0, yhi, Y1, Y0));
+            buf_printf(out, "%s%.1f,%.1f", i ? " " : "", rh_scale(i, 0, xhi, X0, X1),
+                       rh_scale(tot * share, 0, yhi, Y1, Y0));
         }
         buf_puts(out, "\"/>\n");
     }
