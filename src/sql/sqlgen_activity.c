@@ -1088,8 +1088,8 @@ void gen_activity(Gen *g)
 
     s = gen_step(g, SQLSTEP_ACTIVITY_STATE, "activity_state",
                  "upsert the first and last active date of the users with active days in "
-                 "[{{from_date}}, {{to_date}}] or whose first or last one was in it "
-                 "(after activity_fill)");
+                 "[{{from_date}}, {{to_date}}] or whose first or last one was in it, and drop "
+                 "those left with no active day (after activity_fill)");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
     buf_reset(&body);
     buf_printf(&body,
@@ -1121,6 +1121,26 @@ void gen_activity(Gen *g)
                     .comment = "first and last active date per user", .cols = USER_COLUMNS,
                     .ncols = NELEM(USER_COLUMNS), .body = body.data};
     sql_stmts_init(&st, g->a);
+    /* a user whose every active day a refill removed has no state any more
+     * (the upsert below only writes users that still have active days) */
+    Buf gone, del;
+    buf_init(&gone);
+    buf_init(&del);
+    const char *user_t = tname(g, T_ACT_USER);
+    buf_printf(&gone,
+               "(`first_date` >= {{from_date}} AND `first_date` <= {{to_date}}\n"
+               "     OR `last_date` >= {{from_date}} AND `last_date` <= {{to_date}})\n"
+               "  AND NOT EXISTS (\n"
+               "    SELECT 1\n"
+               "    FROM %s d\n"
+               "    WHERE d.`activity` = %s.`activity`\n"
+               "      AND d.`user_id` = %s.`user_id`\n"
+               "  )",
+               tname(g, T_ACT_DAY), user_t, user_t);
+    g->d->delete_where(&del, &g->tables[T_ACT_USER], gone.data);
+    sql_stmts_push(&st, &del);
+    buf_free(&gone);
+    buf_free(&del);
     g->d->write(&st, &w);
     gen_push_stmts(g, s, &st);
 

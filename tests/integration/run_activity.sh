@@ -10,7 +10,8 @@
 # variation keys with quotes, a slash, a percent sign and non-ASCII text
 # (percent-encoded in breakdown_value).  Daily incremental runs and one
 # --full run publish the same rows, also after a late event within the
-# lookback and after a backfill of older dates with --from/--to.
+# lookback, after a backfill of older dates with --from/--to, and after
+# those dates' events are deleted again.
 # env ABC = the abc binary; runs from anywhere.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
@@ -118,4 +119,19 @@ rl_sql -e "DROP DATABASE abc; DROP DATABASE IF EXISTS flow_report_app" || fail "
 rl_run_ok "full run after the backfill" ABC_TODAY=2024-03-07 -- --quiet --full "$SPEC"
 rl_dump backfill-full "$TABLES"
 rl_same backfill-full backfill "backfill: the --from/--to run equals a --full run" "$TABLES"
+
+# the backfilled events are deleted again and their dates refilled: u10,
+# active on no day any more, leaves the user state and its cohort, u5's
+# first active date moves back; the result equals the reference without
+# the backfill
+rl_sql -e "DELETE FROM ods.act_events WHERE (user_id = 'u5' AND event_date = '2024-01-16')
+           OR (user_id = 'u10' AND event_date = '2024-01-05')" || fail "deleting the backfilled events"
+rl_run_ok "refill after deletion" ABC_TODAY=2024-03-07 -- --quiet --from 2024-01-05 --to 2024-01-16 "$SPEC"
+rl_dump unfilled "$TABLES"
+f0=$RL_FAILS
+for t in $TABLES; do
+    ACT_LATE=1 python3 "$REF" check "${t#abc.}" "$RL_TMP/dump-unfilled/$t" ||
+        fail "reference after deleting the backfilled events: $t"
+done
+[ "$RL_FAILS" = "$f0" ] && ok "deleted days: users with no active day left leave the state and the cohorts"
 rl_done
