@@ -181,9 +181,25 @@ static void word_json(Buf *b, const AstWord *w)
         buf_puts(b, w->text && strcmp(w->text, "true") == 0 ? "true" : "false");
 }
 
+/* A JSON path column's keys and type: , "path": ["k", ..], "as": "number". */
+static void path_json(Buf *b, const AstWord *col)
+{
+    static const char *const types[] = {"string", "string", "number", "boolean"};
+    if (!col || col->kind != W_PATH)
+        return;
+    buf_puts(b, ", \"path\": [");
+    for (const AstPathKey *k = col->keys; k; k = k->next) {
+        js_str(b, k->text);
+        if (k->next)
+            buf_puts(b, ", ");
+    }
+    buf_printf(b, "], \"as\": \"%s\"", types[col->as]);
+}
+
 /* A filter as a JSON tree: {"and": [..]}, {"or": [..]}, {"not": ..},
  * {"column", "op", "value"}, {"column", "in": [..], "negated"},
- * {"column", "is_null"}. */
+ * {"column", "is_null"}; a leaf over a JSON path also has "path" (the keys)
+ * and "as" (string, number or boolean). */
 static void cond_json(Buf *b, const IrCond *c)
 {
     static const char *const ops[] = {"=", "<>", "<", "<=", ">", ">="};
@@ -196,6 +212,7 @@ static void cond_json(Buf *b, const IrCond *c)
     case C_CMP:
         buf_puts(b, "{\"column\": ");
         js_str(b, col);
+        path_json(b, c->column);
         buf_printf(b, ", \"op\": \"%s\", \"value\": ", ops[c->op]);
         word_json(b, c->lits);
         buf_putc(b, '}');
@@ -203,6 +220,7 @@ static void cond_json(Buf *b, const IrCond *c)
     case C_IN:
         buf_puts(b, "{\"column\": ");
         js_str(b, col);
+        path_json(b, c->column);
         buf_puts(b, ", \"in\": [");
         for (const AstWord *w = c->lits; w; w = w->next) {
             word_json(b, w);
@@ -214,6 +232,7 @@ static void cond_json(Buf *b, const IrCond *c)
     case C_IS_NULL:
         buf_puts(b, "{\"column\": ");
         js_str(b, col);
+        path_json(b, c->column);
         buf_printf(b, ", \"is_null\": %s}", c->negated ? "false" : "true");
         break;
     case C_AND:
@@ -299,6 +318,15 @@ static void metrics_json(Buf *b, const IrSpec *ir)
         if (m->value_col) {
             buf_puts(b, ", \"value_column\": ");
             js_str(b, m->value_col);
+            if (m->value_path && m->value_path->kind == W_PATH) {
+                buf_puts(b, ", \"value_path\": [");
+                for (const AstPathKey *k = m->value_path->keys; k; k = k->next) {
+                    js_str(b, k->text);
+                    if (k->next)
+                        buf_puts(b, ", ");
+                }
+                buf_puts(b, "]");
+            }
         }
         const char *stats = m->kind == MK_RATIO || m->kind == MK_MEAN ? "ratio"
                             : m->kind == MK_PROPORTION || m->kind == MK_RETENTION ||

@@ -72,6 +72,10 @@ def dataset():
                                    exp_key=key if rnd.random() > 0.03 else "exp_other", var_key=v,
                                    country=country, platform=platform, session_seconds=None,
                                    screen=rnd.choice(["chat", "home", "shop"]), ad_revenue=None))
+    # properties: a JSON object made of the row's own values (no random draw)
+    for e in events:
+        e["properties"] = json.dumps({"opened": e["event_name"] == "app_open", "page": e["screen"],
+                                      "device": e["platform"]}, ensure_ascii=False)
     return users, events, pays
 
 
@@ -97,7 +101,8 @@ def gen(path):
            "platform VARCHAR(16), tier VARCHAR(16)) CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
            "CREATE TABLE ods.app_events (user_id VARCHAR(64), event_time DATETIME, event_date DATE, "
            "event_name VARCHAR(64), exp_key VARCHAR(128), var_key VARCHAR(64), country VARCHAR(8), "
-           "platform VARCHAR(16), session_seconds DOUBLE, screen VARCHAR(64), ad_revenue DOUBLE) "
+           "platform VARCHAR(16), session_seconds DOUBLE, screen VARCHAR(64), ad_revenue DOUBLE, "
+           "properties TEXT) "
            "CHARSET=utf8mb4 COLLATE=utf8mb4_bin PARTITION BY RANGE COLUMNS(event_date) (%s)" % parts,
            "CREATE TABLE ods.payments (user_id VARCHAR(64), paid_at DATETIME, pay_date DATE, "
            "amount DOUBLE, product VARCHAR(32)) CHARSET=utf8mb4 COLLATE=utf8mb4_bin "
@@ -127,11 +132,32 @@ def match(cond, row):
     return match3(cond, row) is True
 
 
+def json_at(text, path, as_type):
+    """The value at a path of a JSON object (docs/LANGUAGE.md: NULL when
+    missing, or when it is not of the type the path is read as)."""
+    if text is None:
+        return None
+    v = json.loads(text)
+    for k in path:
+        if not isinstance(v, dict) or k not in v:
+            return None
+        v = v[k]
+    if as_type == "boolean":
+        return v if isinstance(v, bool) else None
+    if as_type == "number":
+        return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    if v is None or isinstance(v, (dict, list)):
+        return None
+    return v
+
+
 def match3(cond, row):
     """SQL three-valued logic for a leaf (None = unknown)."""
     if "and" in cond or "or" in cond or "not" in cond:
         return match(cond, row)
     v = row.get(cond["column"])
+    if "path" in cond:
+        v = json_at(v, cond["path"], cond["as"])
     if "is_null" in cond:
         return (v is None) == cond["is_null"]
     if v is None:
