@@ -20,7 +20,7 @@ bool sqlgen_activity_select(const SqlProgram *p, SqlActivityRead which, Buf *out
                                          "breakdown_value", "measure", "value"};
     static const char *const cohort[] = {"activity", "grain", "cohort", "k", "period",
                                          "cohort_size", "active", "ratio"};
-    if (!p || !p->ir || p->ir->nactivities == 0 || p->ntables < T_COUNT)
+    if (!p || !p->ir || p->ir->nactivities == 0 || p->ntables <= T_ACT_COHORT)
         return false;
     const Dialect *d = p->dialect;
     const TableDef *t = &p->tables[which == SQL_READ_SERIES ? T_ACT_REPORT : T_ACT_COHORT];
