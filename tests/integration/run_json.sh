@@ -72,7 +72,7 @@ for m in home nopage value long opened version country; do
 done
 [ "$RL_FAILS" = 0 ] && ok "metrics over paths equal their twins over columns"
 seg=$(rl_sql -e "SELECT COUNT(*) FROM abc.experiment_assignment WHERE tag = 'ijson'
-    AND NOT (segment_1 <=> segment_2)")
+    AND NOT (\`device\` <=> \`plat\`)")
 nseg=$(rl_sql -e "SELECT COUNT(*) FROM abc.experiment_assignment WHERE tag = 'ijson'")
 [ "$seg" = 0 ] && [ "${nseg:-0}" -gt 0 ] || fail "segment properties.device differs from platform on $seg of $nseg users"
 ok "segment from properties.device"
