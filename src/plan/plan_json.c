@@ -181,19 +181,27 @@ static void word_json(Buf *b, const AstWord *w)
         buf_puts(b, w->text && strcmp(w->text, "true") == 0 ? "true" : "false");
 }
 
+/* A JSON path's keys as a JSON array: ["k", ..]. */
+static void keys_json(Buf *b, const AstPathKey *keys)
+{
+    buf_putc(b, '[');
+    for (const AstPathKey *k = keys; k; k = k->next) {
+        js_str(b, k->text);
+        if (k->next)
+            buf_puts(b, ", ");
+    }
+    buf_putc(b, ']');
+}
+
 /* A JSON path column's keys and type: , "path": ["k", ..], "as": "number". */
 static void path_json(Buf *b, const AstWord *col)
 {
     static const char *const types[] = {"string", "string", "number", "boolean"};
     if (!col || col->kind != W_PATH)
         return;
-    buf_puts(b, ", \"path\": [");
-    for (const AstPathKey *k = col->keys; k; k = k->next) {
-        js_str(b, k->text);
-        if (k->next)
-            buf_puts(b, ", ");
-    }
-    buf_printf(b, "], \"as\": \"%s\"", types[col->as]);
+    buf_puts(b, ", \"path\": ");
+    keys_json(b, col->keys);
+    buf_printf(b, ", \"as\": \"%s\"", types[col->as]);
 }
 
 /* A filter as a JSON tree: {"and": [..]}, {"or": [..]}, {"not": ..},
@@ -319,13 +327,8 @@ static void metrics_json(Buf *b, const IrSpec *ir)
             buf_puts(b, ", \"value_column\": ");
             js_str(b, m->value_col);
             if (m->value_path && m->value_path->kind == W_PATH) {
-                buf_puts(b, ", \"value_path\": [");
-                for (const AstPathKey *k = m->value_path->keys; k; k = k->next) {
-                    js_str(b, k->text);
-                    if (k->next)
-                        buf_puts(b, ", ");
-                }
-                buf_puts(b, "]");
+                buf_puts(b, ", \"value_path\": ");
+                keys_json(b, m->value_path->keys);
             }
         }
         const char *stats = m->kind == MK_RATIO || m->kind == MK_MEAN ? "ratio"
