@@ -88,6 +88,8 @@ typedef struct TableDef {
     const char *comment;  /* plain text */
     bool evolving;        /* columns will be added by migrations */
     int replication_num;  /* StarRocks PROPERTIES "replication_num"; 0: the cluster's default */
+    const char *lookup_col; /* MariaDB: also index (part_col, lookup_col), for joins that know
+                             * only those two (a source joined to its units by user); NULL: none */
     const int *key_bytes; /* NULL, or per key column: a string of a StarRocks PRIMARY KEY
                            * holds at most this many bytes (VARCHAR(n); 0: the type's
                            * length), so the encoded key fits STARROCKS_KEY_LIMIT */
@@ -167,8 +169,14 @@ typedef struct Dialect {
     void (*col_type)(Buf *out, ColType t);
     /* CREATE TABLE IF NOT EXISTS ... (one statement). */
     void (*create_table)(Buf *out, const TableDef *t);
-    /* One ALTER TABLE adding the columns (NULL for existing rows). */
+    /* One ALTER TABLE adding the columns (NULL for existing rows); on MariaDB
+     * also the lookup index when the table has one and lacks it. */
     void (*add_columns)(Buf *out, const TableDef *t, const TableCol *cols, int n);
+    /* The statement that refreshes the optimizer's statistics of a table
+     * just filled, or NULL where the warehouse keeps them itself (a stale
+     * row count of the assignment table turns the wide fill's join into a
+     * nested loop over every source row per unit). */
+    void (*analyze_table)(Buf *out, const TableDef *t);
     /* The statements that perform one write. */
     void (*write)(SqlStmts *out, const WriteSpec *w);
     /* Several replacements (REPLACE_* writes) meant to be seen together:

@@ -137,6 +137,13 @@ static void mdb_create_table(Buf *out, const TableDef *t)
         mdb_ident(out, t->cols[0].name);
         buf_putc(out, ')');
     }
+    if (t->lookup_col) {
+        buf_puts(out, ",\n    KEY `abc_lookup_key` (");
+        mdb_ident(out, t->part_col);
+        buf_puts(out, ", ");
+        mdb_ident(out, t->lookup_col);
+        buf_putc(out, ')');
+    }
     buf_puts(out, "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     if (t->comment)
         dialect_comment_clause(&dialect_mariadb, out, " COMMENT=", t->comment, "");
@@ -152,6 +159,19 @@ static void mdb_add_columns(Buf *out, const TableDef *t, const TableCol *cols, i
         buf_puts(out, i ? ",\n    ADD COLUMN IF NOT EXISTS " : "\n    ADD COLUMN IF NOT EXISTS ");
         dialect_col_def(&dialect_mariadb, out, &nullable, "    ");
     }
+    if (t->lookup_col) { /* a table created before its lookup index */
+        buf_puts(out, ",\n    ADD KEY IF NOT EXISTS `abc_lookup_key` (");
+        mdb_ident(out, t->part_col);
+        buf_puts(out, ", ");
+        mdb_ident(out, t->lookup_col);
+        buf_putc(out, ')');
+    }
+}
+
+static void mdb_analyze_table(Buf *out, const TableDef *t)
+{
+    buf_puts(out, "-- the optimizer's row counts of the table just filled\nANALYZE TABLE ");
+    dialect_qualified(&dialect_mariadb, out, t->db, t->name);
 }
 
 static void mdb_insert(Buf *out, const WriteSpec *w)
@@ -346,6 +366,7 @@ const Dialect dialect_mariadb = {
     .col_type = mdb_col_type,
     .create_table = mdb_create_table,
     .add_columns = mdb_add_columns,
+    .analyze_table = mdb_analyze_table,
     .write = mdb_write,
     .write_together = mdb_write_together,
     .delete_where = mdb_delete_where,

@@ -157,6 +157,7 @@ void gen_tables(Gen *g)
     acols[nfixed + g->ir->nsegments] = assign_cols[nfixed];
     set_table(&t[T_ASSIGN], acols, nfixed + g->ir->nsegments + 1, TKEY_PRIMARY, 3, TPART_LIST, "tag",
               "user_id", "abc: first exposure per tag x experiment x user");
+    t[T_ASSIGN].lookup_col = "user_id"; /* the wide fill joins each source row by user */
     set_table(&t[T_MIGRATIONS], migration_cols, NELEM(migration_cols), TKEY_PRIMARY, 2,
               TPART_NONE, NULL, "tag", "abc: schema versions applied per tag");
     set_table(&t[T_REPORT], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_LIST, "tag",

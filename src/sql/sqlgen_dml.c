@@ -464,6 +464,7 @@ void gen_assign(Gen *g, bool range)
     sql_stmts_init(&st, g->a);
     g->d->write(&st, &w);
     gen_push_stmts(g, s, &st);
+    gen_analyze(g, s, T_ASSIGN);
     buf_free(&b);
 }
 
@@ -864,6 +865,7 @@ void gen_wide(Gen *g, bool range)
     sql_stmts_init(&st, g->a);
     g->d->write(&st, &w);
     gen_push_stmts(g, s, &st);
+    gen_analyze(g, s, T_WIDE);
     buf_free(&b);
 }
 

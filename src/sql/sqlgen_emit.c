@@ -64,6 +64,17 @@ void gen_push_stmts(Gen *g, SqlStep *s, const SqlStmts *st)
     }
 }
 
+void gen_analyze(Gen *g, SqlStep *s, int table)
+{
+    if (!g->d->analyze_table)
+        return;
+    Buf b;
+    buf_init(&b);
+    g->d->analyze_table(&b, &g->tables[table]);
+    gen_push(g, s, &b);
+    buf_free(&b);
+}
+
 void gen_id(Gen *g, Buf *b, const char *name) { g->d->ident(b, name); }
 
 void gen_col(Gen *g, Buf *b, const char *alias, const char *name)

@@ -3,7 +3,7 @@
 -- step wide_range: rebuild the wide-table days [{{from_date}}, {{to_date}}] (backfill, after
 -- assign_range)
 -- placeholders: {{from_date}} {{to_date}} {{run_id}}
--- 4 statements; send each as its own call.
+-- 5 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -95,3 +95,6 @@ GROUP BY
     u.`exposure_date`;
 
 COMMIT;
+
+-- the optimizer's row counts of the table just filled
+ANALYZE TABLE `abc`.`tbl_wide_user_m_k_time_to`;

@@ -44,13 +44,15 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `activation_date` DATE NULL COMMENT 'its partition date: day 0 of specs with activation',
     `multiple_variations_date` DATE NULL
         COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
-    PRIMARY KEY (`tag`, `tracking_key`, `user_id`)
+    PRIMARY KEY (`tag`, `tracking_key`, `user_id`),
+    KEY `abc_lookup_key` (`tag`, `user_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: first exposure per tag x experiment x user';
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `multiple_variations_date` DATE NULL
-        COMMENT 'first date of an exposure to another variation than the first (NULL: none)';
+        COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`schema_migrations` (
     `tag` VARCHAR(64) NOT NULL,

@@ -3,7 +3,7 @@
 -- step assign_range: merge the first exposures of [{{from_date}}, {{to_date}}] into
 -- experiment_assignment (backfill)
 -- placeholders: {{from_date}} {{to_date}} {{run_id}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
 
 -- first exposure per experiment x user (upsert by tag, tracking_key, user_id)
 INSERT INTO `abc`.`experiment_assignment` (
@@ -149,3 +149,6 @@ ON DUPLICATE KEY UPDATE
     `exposure_date` = VALUES(`exposure_date`),
     `multiple_variations` = VALUES(`multiple_variations`),
     `multiple_variations_date` = VALUES(`multiple_variations_date`);
+
+-- the optimizer's row counts of the table just filled
+ANALYZE TABLE `abc`.`experiment_assignment`;

@@ -3,7 +3,7 @@
 -- spec: tests/golden/sql/o_segment_user_table.ab  tag: o_segment_user_table  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 4 statements; send each as its own call.
+-- 5 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -95,3 +95,6 @@ GROUP BY
     u.`exposure_date`;
 
 COMMIT;
+
+-- the optimizer's row counts of the table just filled
+ANALYZE TABLE `abc`.`tbl_wide_user_m_o_segment_user_table`;

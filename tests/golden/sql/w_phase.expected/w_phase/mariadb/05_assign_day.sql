@@ -3,7 +3,7 @@
 -- step assign_day: merge the first exposures of {{event_date}} into experiment_assignment (per due
 -- date, before wide_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
 
 -- first exposure per experiment x user (upsert by tag, tracking_key, user_id)
 INSERT INTO `abc`.`experiment_assignment` (
@@ -149,3 +149,6 @@ ON DUPLICATE KEY UPDATE
     `exposure_date` = VALUES(`exposure_date`),
     `multiple_variations` = VALUES(`multiple_variations`),
     `multiple_variations_date` = VALUES(`multiple_variations_date`);
+
+-- the optimizer's row counts of the table just filled
+ANALYZE TABLE `abc`.`experiment_assignment`;

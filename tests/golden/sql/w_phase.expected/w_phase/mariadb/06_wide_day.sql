@@ -2,7 +2,7 @@
 -- spec: tests/golden/sql/w_phase.ab  tag: w_phase  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 4 statements; send each as its own call.
+-- 5 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -94,3 +94,6 @@ GROUP BY
     u.`exposure_date`;
 
 COMMIT;
+
+-- the optimizer's row counts of the table just filled
+ANALYZE TABLE `abc`.`tbl_wide_user_m_w_phase`;
