@@ -1645,7 +1645,9 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     AbcStatus st = exec_step(r, fill, &p, err, errlen);
     if (st == ABC_OK && state)
         st = exec_step(r, state, &p, err, errlen);
-    if (st == ABC_OK)
+    if (st == ABC_OK && r->full)
+        progress(r, "activity days filled (every source date through %s) and user state updated", to);
+    else if (st == ABC_OK)
         progress(r, "activity days filled (%s .. %s) and user state updated", p.from_date, to);
     return st;
 }
