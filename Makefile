@@ -151,7 +151,12 @@ fuzz: deps
 	  grep -E "^#[0-9]+ *DONE|Done [0-9]+ runs" build-fuzz/$$f.log | tail -1; \
 	done
 
-bench: $(BIN)
+# what the benchmarks compare against (pandas over the same server) and
+# measure with (GNU time), besides the test dependencies
+BENCH_PKGS := python3-pandas python3-pymysql time
+bench: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
+	$(MAKE) all
 	@bash bench/run.sh
 
 # The main job end to end on the embedded warehouse: synthetic data with
