@@ -114,10 +114,15 @@ typedef enum SqlStepKind {
     SQLSTEP_HOURLY_SRM,       /* {{values}}: the kernel's cumulative SRM p-value per hour */
     SQLSTEP_HOURLY_READ,      /* the exposures of the hours from {{from_time}}, for the report */
     SQLSTEP_HOURLY_STATE_READ,  /* the tag's hourly high-water mark */
-    SQLSTEP_HOURLY_STATE_WRITE  /* {{values}}: record it */
+    SQLSTEP_HOURLY_STATE_WRITE, /* {{values}}: record it */
+    SQLSTEP_PRE_RESET,  /* CUPED specs, rebuilds: drop and create the pre-period table */
+    SQLSTEP_PRE_DAYS,   /* the days of [from, to] the pre-period table holds */
+    SQLSTEP_PRE_FILL,   /* replace its per-user rows of [from, to] from the sources */
+    SQLSTEP_PRE_MARK,   /* {{values}}: mark those days as filled */
+    SQLSTEP_PRE_PRUNE   /* delete its rows before {{from_date}} */
 } SqlStepKind;
 /* How many step kinds there are (arrays indexed by kind); keep it the last one. */
-#define SQLSTEP_NKINDS ((int)SQLSTEP_HOURLY_STATE_WRITE + 1)
+#define SQLSTEP_NKINDS ((int)SQLSTEP_PRE_PRUNE + 1)
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
 enum SqlParam {

@@ -98,6 +98,11 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_HOURLY_READ: return "hourly_read";
     case SQLSTEP_HOURLY_STATE_READ: return "hourly_state_read";
     case SQLSTEP_HOURLY_STATE_WRITE: return "hourly_state_write";
+    case SQLSTEP_PRE_RESET: return "pre_reset";
+    case SQLSTEP_PRE_DAYS: return "pre_days";
+    case SQLSTEP_PRE_FILL: return "pre_fill";
+    case SQLSTEP_PRE_MARK: return "pre_mark";
+    case SQLSTEP_PRE_PRUNE: return "pre_prune";
     }
     return "?";
 }
@@ -150,6 +155,12 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_HOURLY_READ: return "after hourly_srm: the last 48 hours, for the HTML report";
     case SQLSTEP_HOURLY_STATE_READ: return "every run of a spec with hourly, before the hourly steps";
     case SQLSTEP_HOURLY_STATE_WRITE: return "after hourly_srm: the new high-water mark";
+    case SQLSTEP_PRE_RESET: return "a rebuild (first run, --full, a changed spec or abc), before the fills";
+    case SQLSTEP_PRE_DAYS: return "before the fills: the CUPED pre-period days before the first date due";
+    case SQLSTEP_PRE_FILL:
+        return "for the pre-period days pre_days lacks, then before each assign/wide chunk or day";
+    case SQLSTEP_PRE_MARK: return "after each pre_fill: its days";
+    case SQLSTEP_PRE_PRUNE: return "after the fills: the days no later run reads";
     }
     return "";
 }
@@ -384,7 +395,7 @@ void plan_json(const SqlProgram *p, Buf *b)
     static const char *const tnames[] = {"experiment_data", "experiment_assignment",
                                          "schema_migrations", "wide", "report", "daily", "stage",
                                          "dashboard", "run_state", "run_lock", "source_fingerprint",
-                                         "table_owner",
+                                         "table_owner", "pre_period",
                                          "activity_day", "activity_user", "activity_report",
                                          "activity_cohort", "activity_work_breakdown", "activity_work_day",
                                          "activity_work_period", "activity_report_stage",

@@ -56,6 +56,7 @@ typedef struct Runner {
     int nfp, fpcap;
     bool fp_scanned;
     bool stats_only;     /* nothing to fill: the last date's statistics again */
+    bool pre_stale;      /* the CUPED pre-period table may predate this spec: rebuild it */
     Buf late;            /* "events: 2026-10-06 rows 1200 → 1260; ..." */
 } Runner;
 
@@ -1085,6 +1086,9 @@ static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t 
     if (!any_running && r->nexps > 0 && last_phase_end < end)
         end = last_phase_end; /* every phase ended: nothing after it matters */
     r->full = o->full;
+    /* the pre-period table's columns follow the spec: rebuilt with it */
+    r->pre_stale = !state->found || strcmp(state->spec_hash, r->unit.ir->content_hash) != 0 ||
+                   strcmp(state->abc_version, ABC_VERSION) != 0;
     r->horizon_from = 1; /* none unless incremental */
     r->horizon_to = 0;
     if (o->date) {
@@ -1625,6 +1629,118 @@ static void dry_run_plan(Runner *r)
     }
     fprintf(f, "then: analysis in the stats kernel, report tables replaced for tag '%s', run state, memo %s/%s.md\n",
            ir->tag, r->opt->memo_dir ? r->opt->memo_dir : "reports", ir->tag);
+}
+
+/* ---- the CUPED pre-period table (steps pre_*) ---------------------------------- */
+
+/* The longest CUPED pre-period of the spec, in days (0: no CUPED). */
+static int pre_days_max(const IrSpec *ir)
+{
+    int mx = 0;
+    for (int i = 0; i < ir->nmetrics; i++)
+        if (ir->metrics[i].cuped.kind != CUPED_NONE && ir->metrics[i].cuped.pre_days > mx)
+            mx = ir->metrics[i].cuped.pre_days;
+    return mx;
+}
+
+/* pre_fill of [lo, hi], then pre_mark of its days. */
+static AbcStatus pre_fill(Runner *r, const SqlParams *base, long lo, long hi, char *err,
+                          size_t errlen)
+{
+    const SqlStep *fill = find_step(r, SQLSTEP_PRE_FILL), *mark = find_step(r, SQLSTEP_PRE_MARK);
+    if (!fill || !mark || lo > hi)
+        return ABC_OK;
+    char a[11], b[11];
+    date_format(lo, a);
+    date_format(hi, b);
+    SqlParams p = *base;
+    p.from_date = a;
+    p.to_date = b;
+    AbcStatus st = exec_step(r, fill, &p, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    int n = (int)(hi - lo + 1);
+    SqlValue *rows = arena_alloc(&r->arena, sizeof *rows * (size_t)n * 2);
+    char *dates = arena_alloc(&r->arena, (size_t)n * 11);
+    for (int i = 0; i < n; i++) {
+        date_format(lo + i, dates + (size_t)i * 11);
+        rows[2 * i] = sv_date(dates + (size_t)i * 11);
+        rows[2 * i + 1] = sv_str("");
+    }
+    return exec_values(r, mark, rows, n, 2, base, err, errlen);
+}
+
+typedef struct PreDays {
+    long lo;
+    bool *have; /* have[d - lo]: the table marks day d as filled */
+    int n;
+} PreDays;
+
+static AbcStatus pre_days_fn(const WhRow *row, void *ctx)
+{
+    PreDays *pd = ctx;
+    long d;
+    if (row->ncols >= 1 && row->values[0] && date_parse_prefix(row->values[0], &d) &&
+        d >= pd->lo && d < pd->lo + pd->n)
+        pd->have[d - pd->lo] = true;
+    return ABC_OK;
+}
+
+/* Before the fills: a rebuild drops and creates the table (its columns are
+ * the spec's); then the pre-period days before the first date due that
+ * the table does not hold are filled, so that each fill finds the
+ * covariates of its new exposures there. */
+static AbcStatus pre_prepare(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *reset = find_step(r, SQLSTEP_PRE_RESET), *days = find_step(r, SQLSTEP_PRE_DAYS);
+    int mx = pre_days_max(r->unit.ir);
+    if (!reset || !days || mx == 0)
+        return ABC_OK;
+    AbcStatus st;
+    if ((r->full || r->pre_stale) && (st = exec_step(r, reset, base, err, errlen)) != ABC_OK)
+        return st;
+    PreDays pd = {r->from - mx, arena_alloc(&r->arena, (size_t)mx * sizeof(bool)), mx};
+    char a[11], b[11];
+    date_format(r->from - mx, a);
+    date_format(r->from - 1, b);
+    SqlParams p = *base;
+    p.from_date = a;
+    p.to_date = b;
+    if (!r->full && !r->pre_stale &&
+        (st = query_step(r, days, &p, pre_days_fn, &pd, err, errlen)) != ABC_OK)
+        return st;
+    for (int i = 0; i < mx;) {
+        if (pd.have[i]) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j + 1 < mx && !pd.have[j + 1])
+            j++;
+        if ((st = pre_fill(r, base, pd.lo + i, pd.lo + j, err, errlen)) != ABC_OK)
+            return st;
+        i = j + 1;
+    }
+    return ABC_OK;
+}
+
+/* After the fills: the rows no later run reads — before the earliest date
+ * a later incremental run may re-fill (the late-data horizon after the
+ * last date done), less the pre-period.  A backfill of older dates fills
+ * its own pre-period again (pre_prepare). */
+static AbcStatus pre_prune(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(r, SQLSTEP_PRE_PRUNE);
+    int mx = pre_days_max(r->unit.ir);
+    if (!s || mx == 0)
+        return ABC_OK;
+    int lb = r->env->config ? r->env->config->lookback_days : 2;
+    long last = r->published > r->to ? r->published : r->to;
+    char a[11];
+    date_format(last + 1 - lb - mx, a);
+    SqlParams p = *base;
+    p.from_date = a;
+    return exec_step(r, s, &p, err, errlen);
 }
 
 /* Growth analytics (specs with activity blocks): the active days of the
@@ -2432,14 +2548,20 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         const SqlStep *as = find_step(&r, SQLSTEP_ASSIGN_DAY), *wd = find_step(&r, SQLSTEP_WIDE_DAY);
         const SqlStep *ar = find_step(&r, SQLSTEP_ASSIGN_RANGE), *wr = find_step(&r, SQLSTEP_WIDE_RANGE);
         int total = (int)(r.to - r.from + 1), done = 0;
+        if ((st = pre_prepare(&r, &base, err, errlen)) != ABC_OK)
+            goto out;
         for (long day = r.from; day <= r.to;) {
             long last = day + RANGE_CHUNK_DAYS - 1 < r.to ? day + RANGE_CHUNK_DAYS - 1 : r.to;
             char ds[11], de[11];
             date_format(day, ds);
             date_format(last, de);
             SqlParams p = base;
-            if (total == 1 || !ar || !wr) {
+            if (total == 1 || !ar || !wr)
                 last = day;
+            /* the chunk's own pre-period days first: its later exposures read them */
+            if ((st = pre_fill(&r, &base, day, last, err, errlen)) != ABC_OK)
+                goto out;
+            if (total == 1 || !ar || !wr) {
                 p.event_date = ds;
                 if (as && (st = exec_step(&r, as, &p, err, errlen)) != ABC_OK)
                     goto out;
@@ -2459,6 +2581,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         date_format(r.from, a);
         date_format(r.to, b);
         progress(&r, "assignment and wide tables filled for %s .. %s (%d days)", a, b, total);
+        if ((st = pre_prune(&r, &base, err, errlen)) != ABC_OK)
+            goto out;
         if ((st = fingerprint_write(&r, &base, err, errlen)) != ABC_OK)
             goto out;
         if ((st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)

@@ -294,10 +294,17 @@ static void resolve_names(Gen *g)
     t[T_DASHBOARD].name = "tbl_report_ab_testing_result";
     t[T_STATE].db = abc_db;
     t[T_STATE].name = "run_state";
+    t[T_PRE].db = t[T_WIDE].db; /* specs with CUPED: gen_tables gives it columns */
+    t[T_PRE].name = arena_printf(g->a, "%s__pre", t[T_WIDE].name);
     for (int i = T_WIDE; i <= T_STAGE; i++) {
         check_ident(g, t[i].db, none, "database");
         check_ident(g, t[i].name, none, "table");
     }
+    for (int m = 0; m < ir->nmetrics; m++)
+        if (ir->metrics[m].cuped.kind != CUPED_NONE) {
+            check_ident(g, t[T_PRE].name, none, "table");
+            break;
+        }
     /* labels: [A-Za-z0-9_], <= 128 with the step and a 40-character run id */
     snprintf(g->label_tag, sizeof g->label_tag, "%.40s", tag);
 }
@@ -388,6 +395,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_fingerprint(&g);
     gen_owner(&g);
     gen_key_lengths(&g);
+    gen_pre(&g); /* its files come last; it runs before the fills */
     if (g.nerrors)
         return ABC_ERR_SPEC;
     TableDef *tables = arena_alloc(arena, sizeof g.tables);

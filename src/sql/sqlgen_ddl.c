@@ -193,6 +193,34 @@ void gen_tables(Gen *g)
               gen_comment_text(g, arena_printf(g->a, "abc: per-user, per-day metric components "
                                                "of tag %s", g->ir->tag)));
     t[T_WIDE].evolving = true;
+
+    /* the pre-period aggregates (a metric with CUPED): per source day and
+     * user, each CUPED metric's covariate part of that day, for every user
+     * with such events, so that a fill reads the covariates of its new
+     * exposures here instead of re-reading the pre-period's raw events.  A
+     * derived table: rebuilt with the tag, never migrated. */
+    int npre = 0;
+    for (int m = 0; m < g->ir->nmetrics; m++)
+        npre += g->ir->metrics[m].cuped.kind != CUPED_NONE;
+    if (npre) {
+        TableCol *pc = arena_alloc(g->a, (size_t)(2 + npre) * sizeof *pc);
+        int k = 0;
+        pc[k++] = (TableCol){"event_date", CT_DATE, true, "day of the source rows (partition)"};
+        pc[k++] = (TableCol){"user_id", CT_STR128, true,
+                             "a user with covariate events that day; '' marks the day as filled"};
+        for (int m = 0; m < g->ir->nmetrics; m++) {
+            const IrMetric *mt = &g->ir->metrics[m];
+            if (mt->cuped.kind == CUPED_NONE)
+                continue;
+            pc[k++] = (TableCol){gen_metric_col(g, m, "pre"), CT_DOUBLE, false,
+                                 gen_comment_text(g, arena_printf(g->a, "metric %s (spec line %d): "
+                                                                  "its CUPED covariate's part of "
+                                                                  "the day", mt->name, mt->line))};
+        }
+        set_table(&t[T_PRE], pc, k, TKEY_DUPLICATE, 2, TPART_DAY, "event_date", "user_id",
+                  gen_comment_text(g, arena_printf(g->a, "abc: per-user, per-day CUPED pre-period "
+                                                   "parts of tag %s", g->ir->tag)));
+    }
     /* the dialect's limit on a table's columns (InnoDB 1017; StarRocks FE
      * max_column_number_per_table, 10000 by default) */
     int limit = g->d->id == DIALECT_MARIADB ? 1017 : 10000;

@@ -681,93 +681,66 @@ void gen_wide(Gen *g, bool range)
         buf_free(&cols);
     }
 
-    /* CUPED pre-period covariates, on the exposure-day row */
-    for (int src = 0; src < ir->nsources; src++) {
-        int mx = max_pre_days(ir, src);
-        if (mx == 0)
-            continue;
-        const IrSource *so = &ir->sources[src];
-        pre_used[src] = true;
-        Buf d;
-        buf_init(&d);
-        gen_col(g, &d, "s", so->date_col);
+    /* CUPED pre-period covariates, on the exposure-day row: summed from the
+     * pre-period table's per-user days (pre_fill wrote them from the
+     * sources), never from a second read of the raw events */
+    if (g->tables[T_PRE].cols) {
+        int mx = 0, ps = ir->nsources; /* the covariates are the parts of one pseudo-source */
+        for (int src = 0; src < ir->nsources; src++)
+            if (max_pre_days(ir, src) > mx)
+                mx = max_pre_days(ir, src);
+        pre_used[ps] = true;
         buf_puts(&b, ",\n");
-        sql_comment(&b, "", arena_printf(g->a, "source %s: CUPED covariates over days -%d..-1 of "
-                                               "users exposed in the span", so->name, mx));
-        buf_printf(&b, "pre_%d AS (\n    SELECT\n        u.`tracking_key`,\n"
-                       "        u.`user_id`,\n        u.`exposure_date` AS `event_date`", src);
+        sql_comment(&b, "", arena_printf(g->a, "CUPED covariates over days -%d..-1 of the users "
+                                               "exposed in the span, from the pre-period table", mx));
+        buf_puts(&b, "pre AS (\n    SELECT\n        u.`tracking_key`,\n"
+                     "        u.`user_id`,\n        u.`exposure_date` AS `event_date`");
         for (int i = 0; i < ir->nmetrics; i++) {
             const IrMetric *m = &ir->metrics[i];
             if (m->cuped.kind == CUPED_NONE)
                 continue;
             const IrMetric *c = m->cuped.kind == CUPED_SELF ? m : &ir->metrics[m->cuped.metric];
-            if (c->set.source != src)
-                continue;
             const char *col = gen_metric_col(g, i, "pre");
             buf_puts(&b, ",\n");
-            size_t item;
             metric_comment(g, &b, m, arena_printf(g->a, "CUPED covariate: %s %s over days -%d..-1",
                                                     sqlgen_kind_name(c->kind), c->name,
                                                     m->cuped.pre_days));
-            item = b.len;
-            Buf lo;
+            size_t item = b.len;
+            Buf lo, ref;
             buf_init(&lo);
+            buf_init(&ref);
             g->d->date_add_days(&lo, "u.`exposure_date`", -m->cuped.pre_days);
-            const char *in_window = arena_printf(g->a, "%s >= %s", d.data, lo.data);
-            Buf v;
-            buf_init(&v);
-            if (c->kind == MK_SUM || c->kind == MK_MEAN)
-                gen_column(g, &v, "s", c->value_col, c->value_path);
-            switch (c->kind) {
-            case MK_PROPORTION:
-            case MK_RETENTION:
-                buf_puts(&b, "        MAX(");
-                when_filter(g, &b, c->set.filter, in_window, "1", "0");
-                break;
-            case MK_ACTIVE_DAYS:
-                buf_puts(&b, "        COUNT(DISTINCT ");
-                when_filter(g, &b, c->set.filter, in_window, d.data, NULL);
-                break;
-            case MK_SUM:
-            case MK_MEAN:
-                buf_puts(&b, "        SUM(");
-                when_filter(g, &b, c->set.filter, in_window, v.data, NULL);
-                break;
-            default:
-                buf_puts(&b, "        SUM(");
-                when_filter(g, &b, c->set.filter, in_window, "1", "0");
-                break;
-            }
-            buf_puts(&b, ") AS ");
+            gen_col(g, &ref, "p", col);
+            /* a day flag (proportion, retention): any day; the rest add up */
+            bool flag = c->kind == MK_PROPORTION || c->kind == MK_RETENTION;
+            buf_printf(&b, "        %s(CASE WHEN p.`event_date` >= %s THEN %s END) AS ",
+                       flag ? "MAX" : "SUM", lo.data, ref.data);
             gen_id(g, &b, col);
             sql_wrap(&b, item);
-            comps[ncomp++] = (Comp){col, src, true, false};
+            comps[ncomp++] = (Comp){col, ps, true, false};
             buf_free(&lo);
-            buf_free(&v);
+            buf_free(&ref);
         }
         buf_puts(&b, "\n    FROM ");
-        dialect_qualified(g->d, &b, so->database, so->table);
-        buf_puts(&b, " s\n    JOIN units u ON u.`user_id` = ");
-        gen_col(g, &b, "s", so->user_col);
-        buf_puts(&b, "\n    WHERE ");
+        gen_table(g, &b, T_PRE);
+        buf_puts(&b, " p\n    JOIN units u ON u.`user_id` = p.`user_id`\n    WHERE ");
         Buf lo;
         buf_init(&lo);
         g->d->date_add_days(&lo, sp.lo, -mx);
         size_t at = b.len;
-        buf_printf(&b, "%s >= %s AND %s < %s", d.data, lo.data, d.data, sp.hi);
+        buf_printf(&b, "p.`event_date` >= %s AND p.`event_date` < %s", lo.data, sp.hi);
         sql_wrap(&b, at);
         buf_reset(&lo);
         g->d->date_add_days(&lo, "u.`exposure_date`", -mx);
         buf_puts(&b, "\n      AND ");
         span_pred(g, &b, "u", "exposure_date", sp);
         at = b.len;
-        buf_printf(&b, "\n      AND %s >= %s AND %s < u.`exposure_date`", d.data, lo.data, d.data);
+        buf_printf(&b, "\n      AND p.`event_date` >= %s AND p.`event_date` < u.`exposure_date`",
+                   lo.data);
         sql_wrap(&b, at + 1);
-        and_cond(g, &b, so->filter, "s", "      ");
         buf_puts(&b, "\n    GROUP BY\n        u.`tracking_key`,\n        u.`user_id`,\n"
                      "        u.`exposure_date`\n)");
         buf_free(&lo);
-        buf_free(&d);
     }
 
     /* every (experiment, user, day) with activity, plus each exposure day:
@@ -786,7 +759,7 @@ void gen_wide(Gen *g, bool range)
     }
     buf_puts(&b, ",\nparts AS (\n");
     bool first_part = true;
-    for (int src = 0; src < ir->nsources; src++) {
+    for (int src = 0; src <= ir->nsources; src++) { /* nsources: the pre-period table */
         for (int pre = 0; pre < 2; pre++) {
             if (!(pre ? pre_used[src] : used[src]))
                 continue;
@@ -803,7 +776,10 @@ void gen_wide(Gen *g, bool range)
                 buf_puts(&b, " AS ");
                 gen_id(g, &b, order[k]->col);
             }
-            buf_printf(&b, "\n    FROM %s_%d", pre ? "pre" : "agg", src);
+            if (pre)
+                buf_puts(&b, "\n    FROM pre");
+            else
+                buf_printf(&b, "\n    FROM agg_%d", src);
         }
     }
     if (!first_part)
@@ -866,6 +842,190 @@ void gen_wide(Gen *g, bool range)
     g->d->write(&st, &w);
     gen_push_stmts(g, s, &st);
     gen_analyze(g, s, T_WIDE);
+    buf_free(&b);
+}
+
+/* ---- the CUPED pre-period table ------------------------------------------- */
+
+/* Per CUPED metric, the day's part of its covariate for one user: a flag
+ * for proportion, retention and active days, else a count or a sum. */
+static void pre_part(Gen *g, Buf *b, const IrMetric *c)
+{
+    Buf v;
+    buf_init(&v);
+    switch (c->kind) {
+    case MK_PROPORTION:
+    case MK_RETENTION:
+    case MK_ACTIVE_DAYS:
+        buf_puts(b, "MAX(");
+        when_filter(g, b, c->set.filter, NULL, "1", "0");
+        break;
+    case MK_SUM:
+    case MK_MEAN:
+        gen_column(g, &v, "s", c->value_col, c->value_path);
+        buf_puts(b, "SUM(");
+        when_filter(g, b, c->set.filter, NULL, v.data, NULL);
+        break;
+    default:
+        buf_puts(b, "SUM(");
+        when_filter(g, b, c->set.filter, NULL, "1", "0");
+        break;
+    }
+    buf_putc(b, ')');
+    buf_free(&v);
+}
+
+void gen_pre(Gen *g)
+{
+    const IrSpec *ir = g->ir;
+    const TableDef *pt = &g->tables[T_PRE];
+    if (!pt->cols)
+        return;
+    Buf b;
+    buf_init(&b);
+
+    SqlStep *s = gen_step(g, SQLSTEP_PRE_RESET, "pre_reset",
+                          "drop and create the CUPED pre-period table (a rebuild: first run, "
+                          "--full, a changed spec or abc)");
+    buf_puts(&b, "DROP TABLE IF EXISTS ");
+    gen_table(g, &b, T_PRE);
+    gen_push(g, s, &b);
+    buf_reset(&b);
+    g->d->create_table(&b, pt);
+    gen_push(g, s, &b);
+
+    s = gen_step(g, SQLSTEP_PRE_DAYS, "pre_days",
+                 "the days of [{{from_date}}, {{to_date}}] the pre-period table holds (its "
+                 "marks: user_id '')");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+    SqlColumn *dc = arena_alloc(g->a, sizeof *dc);
+    *dc = (SqlColumn){"event_date", -1, "event_date"};
+    s->columns = dc;
+    s->ncolumns = 1;
+    buf_reset(&b);
+    buf_puts(&b, "SELECT `event_date`\nFROM ");
+    gen_table(g, &b, T_PRE);
+    buf_puts(&b, "\nWHERE `user_id` = '' AND `event_date` >= {{from_date}} AND `event_date` <= "
+                 "{{to_date}}");
+    gen_push(g, s, &b);
+
+    /* one SELECT per source a covariate reads, each user's day of it */
+    s = gen_step(g, SQLSTEP_PRE_FILL, "pre_fill",
+                 "replace the pre-period table's user rows of [{{from_date}}, {{to_date}}]: per "
+                 "source day and user, each CUPED covariate's part");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+    const char **cols = arena_alloc(g->a, (size_t)pt->ncols * sizeof *cols);
+    for (int i = 0; i < pt->ncols; i++)
+        cols[i] = pt->cols[i].name;
+    buf_reset(&b);
+    bool first = true;
+    for (int src = 0; src < ir->nsources; src++) {
+        const IrSource *so = &ir->sources[src];
+        Buf sel, having, only;
+        buf_init(&sel);
+        buf_init(&having);
+        buf_init(&only); /* the rows any covariate counts (empty: all of them) */
+        bool any = false, every_row = false;
+        for (int i = 0; i < ir->nmetrics; i++) {
+            const IrMetric *m = &ir->metrics[i];
+            if (m->cuped.kind == CUPED_NONE)
+                continue;
+            const IrMetric *c = m->cuped.kind == CUPED_SELF ? m : &ir->metrics[m->cuped.metric];
+            buf_puts(&sel, ",\n");
+            if (c->set.source != src) {
+                buf_puts(&sel, "    NULL AS ");
+                gen_id(g, &sel, gen_metric_col(g, i, "pre"));
+                continue;
+            }
+            sql_comment(&sel, "    ", arena_printf(g->a, "metric %s (spec line %d): %s %s of the "
+                                                   "day", m->name, m->line,
+                                                   sqlgen_kind_name(c->kind), c->name));
+            size_t item = sel.len;
+            buf_puts(&sel, "    ");
+            size_t expr = sel.len;
+            pre_part(g, &sel, c);
+            buf_printf(&having, "%s%.*s <> 0", any ? "\n    OR " : "", (int)(sel.len - expr),
+                       sel.data + expr);
+            if (!c->set.filter) {
+                every_row = true;
+            } else {
+                buf_puts(&only, only.len ? "\n    OR " : "");
+                gen_cond(g, &only, c->set.filter, "s");
+            }
+            buf_puts(&sel, " AS ");
+            gen_id(g, &sel, gen_metric_col(g, i, "pre"));
+            sql_wrap(&sel, item);
+            any = true;
+        }
+        if (any) {
+            if (!first)
+                buf_puts(&b, "\nUNION ALL\n");
+            first = false;
+            sql_comment(&b, "", arena_printf(g->a, "source %s", so->name));
+            buf_puts(&b, "SELECT\n    ");
+            gen_col(g, &b, "s", so->date_col);
+            buf_puts(&b, " AS `event_date`,\n    ");
+            gen_col(g, &b, "s", so->user_col);
+            buf_puts(&b, " AS `user_id`");
+            buf_puts(&b, sel.data);
+            buf_puts(&b, "\nFROM ");
+            dialect_qualified(g->d, &b, so->database, so->table);
+            buf_puts(&b, " s\nWHERE ");
+            span_pred(g, &b, "s", so->date_col, span_of(true));
+            buf_puts(&b, "\n  AND ");
+            gen_col(g, &b, "s", so->user_col);
+            buf_puts(&b, " IS NOT NULL");
+            and_cond(g, &b, so->filter, "s", "  ");
+            if (!every_row) {
+                size_t at = b.len;
+                buf_printf(&b, "\n  AND (%s)", only.data);
+                sql_wrap(&b, at + 1);
+            }
+            buf_puts(&b, "\nGROUP BY\n    ");
+            gen_col(g, &b, "s", so->date_col);
+            buf_puts(&b, ",\n    ");
+            gen_col(g, &b, "s", so->user_col);
+            buf_puts(&b, "\nHAVING ");
+            buf_puts(&b, having.data);
+        }
+        buf_free(&sel);
+        buf_free(&having);
+        buf_free(&only);
+    }
+    WriteSpec w = {.mode = WRITE_REPLACE_RANGE, .table = pt, .part_col = "event_date",
+                   .lo = "{{from_date}}", .hi = "{{to_date}}", .label = gen_label(g, "pre_fill"),
+                   .comment = "pre-period parts, days [{{from_date}}, {{to_date}}]", .cols = cols,
+                   .ncols = pt->ncols, .body = b.data};
+    SqlStmts st;
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &w);
+    gen_push_stmts(g, s, &st);
+    gen_analyze(g, s, T_PRE);
+
+    s = gen_step(g, SQLSTEP_PRE_MARK, "pre_mark",
+                 "mark the days pre_fill filled ({{values}}: one (event_date, '') row per day)");
+    s->params = SQLP_VALUES | SQLP_RUN_ID;
+    static const char *const mark_cols[] = {"event_date", "user_id"};
+    s->load_table = arena_printf(g->a, "%s.%s", pt->db, pt->name);
+    s->load_columns = mark_cols;
+    s->nload_columns = 2;
+    WriteSpec mw = {.mode = WRITE_APPEND, .table = pt, .label = gen_label(g, "pre_mark"),
+                    .comment = "the days filled", .cols = mark_cols, .ncols = 2,
+                    .body = "VALUES {{values}}"};
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &mw);
+    gen_push_stmts(g, s, &st);
+
+    s = gen_step(g, SQLSTEP_PRE_PRUNE, "pre_prune",
+                 "delete the pre-period rows before {{from_date}}: no later run reads them");
+    s->params = SQLP_FROM_DATE;
+    buf_reset(&b);
+    Buf where;
+    buf_init(&where);
+    buf_puts(&where, "`event_date` < {{from_date}}");
+    g->d->delete_where(&b, pt, where.data);
+    gen_push(g, s, &b);
+    buf_free(&where);
     buf_free(&b);
 }
 

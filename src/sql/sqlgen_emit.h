@@ -11,6 +11,8 @@
 enum {
     T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_STATE,
     T_LOCK, T_FPRINT, T_OWNER,
+    /* the CUPED pre-period aggregates, only when a metric has CUPED */
+    T_PRE,
     /* growth analytics, only when the spec has activity blocks */
     T_ACT_DAY, T_ACT_USER, T_ACT_REPORT, T_ACT_COHORT, T_ACT_WBK, T_ACT_WDAY, T_ACT_WPER, T_ACT_RSTAGE,
     T_ACT_CSTAGE,

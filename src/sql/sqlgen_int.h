@@ -20,6 +20,8 @@ void gen_config_clear(Gen *g);
 void gen_reset(Gen *g);
 void gen_assign(Gen *g, bool range);
 void gen_wide(Gen *g, bool range);
+/* pre_reset, pre_days, pre_fill, pre_mark, pre_prune: specs with CUPED. */
+void gen_pre(Gen *g);
 /* For other phases: the experiments' latest phases CTE (`phases AS (...)`),
  * and the variation key of an exposure row `s` of src (hash assignment). */
 void gen_phases_cte(Gen *g, Buf *b);

@@ -58,10 +58,37 @@ PY
     done
 }
 
+# pre_check WHAT: every exposure-day row's CUPED covariate (opens_7d: app_open
+# events over days -3..-1) equals the count in the raw events, which the
+# runner never reads for it (it sums the pre-period table's user days)
+pre_check() {
+    local bad nonzero
+    bad=$(rl_sql -e "SELECT COUNT(*) FROM (
+        SELECT COALESCE(w.opens_7d__pre, -1) AS v, COALESCE(SUM(d.n), 0) AS ref
+        FROM abc.tbl_wide_user_itest_itest w
+        LEFT JOIN (SELECT user_id, event_date, COUNT(*) AS n FROM ods.app_events
+                   WHERE event_name = 'app_open' GROUP BY user_id, event_date) d
+            ON d.user_id = w.user_id AND d.event_date >= w.exposure_date - INTERVAL 3 DAY
+               AND d.event_date < w.exposure_date
+        WHERE w.event_date = w.exposure_date
+        GROUP BY w.tracking_key, w.user_id, w.opens_7d__pre) x
+        WHERE v <> ref")
+    nonzero=$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_wide_user_itest_itest
+        WHERE event_date = exposure_date AND opens_7d__pre > 0")
+    if [ "$bad" = 0 ] && [ "${nonzero:-0}" -gt 0 ]; then
+        ok "$1: CUPED covariates = the raw events' pre-period ($nonzero non-zero)"
+    else
+        fail "$1: $bad exposure-day rows whose CUPED covariate differs from the raw events" \
+             "(${nonzero:-?} non-zero)"
+    fi
+}
+
 # ---- 1. incremental (default runs, one per day) = --full --------------------------------------
 daily_runs 0 9 && ok "ten daily incremental runs, each over the documented dates"
+pre_check "daily incremental runs"
 rl_dump incr
 rl_run_ok "--full" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
+pre_check "--full"
 rl_dump full
 rl_same incr full "daily incremental runs = one --full run"
 n_dates=$(cut -f9 "$RL_TMP/dump-full/abc.tbl_report_daily_itest_itest" | sort -u | wc -l)
@@ -102,6 +129,7 @@ drop_all
 for d in "${days[@]}"; do
     rl_run_ok "--date $d" ABC_TODAY=2026-10-11 -- --quiet --date "$d" "$RL_SPEC" || break
 done
+pre_check "--date D for each day"
 rl_dump bydate
 rl_same bydate full "--date D for each day = one --full run"
 
@@ -121,8 +149,17 @@ rl_sql -D ods -e "
   INSERT INTO ods.app_events (user_id, event_time, event_date, event_name, country, platform, screen)
     SELECT user_id, '2026-10-06 22:31:00', '2026-10-06', 'crash', country, platform, 'feed' FROM late_users LIMIT 40;
   INSERT INTO ods.payments (user_id, paid_at, pay_date, amount, product)
-    SELECT user_id, '2026-10-06 22:32:00', '2026-10-06', 9.99, 'subscription' FROM late_users LIMIT 50;" ||
+    SELECT user_id, '2026-10-06 22:32:00', '2026-10-06', 9.99, 'subscription' FROM late_users LIMIT 50;
+  -- and app opens in the CUPED pre-period of users first exposed on 2026-10-07
+  CREATE TEMPORARY TABLE late_pre AS
+    SELECT user_id, MIN(country) AS country, MIN(platform) AS platform FROM ods.app_events
+    WHERE event_name = 'experiment_viewed' GROUP BY user_id
+    HAVING MIN(event_date) = '2026-10-07' ORDER BY user_id LIMIT 100;
+  INSERT INTO ods.app_events (user_id, event_time, event_date, event_name, country, platform, screen)
+    SELECT user_id, '2026-10-06 21:00:00', '2026-10-06', 'app_open', country, platform, 'home' FROM late_pre;" ||
     fail "inserting late rows"
+[ "$(rl_sql -e "SELECT COUNT(*) FROM ods.app_events WHERE event_time = '2026-10-06 21:00:00'")" -gt 0 ] ||
+    fail "no late pre-period rows inserted"
 # the plan names the changed source dates, and changes nothing
 rl_run_ok "--dry-run after late rows" ABC_TODAY=2026-10-09 -- --dry-run "$RL_SPEC"
 grep -q "^late data in 2026-10-06 .. 2026-10-07: events: 2026-10-06 rows [0-9]* → [0-9]*; payments: 2026-10-06 rows" "$RL_OUT" ||
@@ -130,6 +167,7 @@ grep -q "^late data in 2026-10-06 .. 2026-10-07: events: 2026-10-06 rows [0-9]* 
 grep -q "^dates due: 2026-10-06 .. 2026-10-08 " "$RL_OUT" ||
     fail "--dry-run after late rows: $(grep "dates due" "$RL_OUT")"
 daily_runs 7 9 2026-10-06  # "today" 2026-10-09 .. 2026-10-11: the first one redoes 2026-10-06
+pre_check "late rows in the pre-period of later exposures"
 rl_dump late_incr
 grep -q "2026-10-06" "$RL_TMP/dump-late_incr/abc.tbl_report_daily_itest_itest" || fail "no daily rows for 2026-10-06"
 if diff <(grep -F "	2026-10-06	" "$RL_TMP/dump-before_late/abc.tbl_report_daily_itest_itest") \

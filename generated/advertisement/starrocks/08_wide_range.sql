@@ -80,23 +80,22 @@ agg_0 AS (
         u.`user_id`,
         s.`event_date`
 ),
--- source events: CUPED covariates over days -14..-1 of users exposed in the span
-pre_0 AS (
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric impressions (spec line 31): CUPED covariate: count impressions over days -14..-1
-        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-            AND s.`event_name` = 'ad_impression' THEN 1 ELSE 0 END) AS `impressions__pre`
-    FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
-        AND s.`event_date` < {{to_date}}
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`impressions__pre` END) AS `impressions__pre`
+    FROM `abc`.`tbl_wide_user_ads_advertisement__pre` p
+    JOIN units u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
+        AND p.`event_date` < {{to_date}}
       AND u.`exposure_date` >= {{from_date}} AND u.`exposure_date` <= {{to_date}}
-      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-          AND s.`event_date` < u.`exposure_date`
-      AND s.`platform` <> 'bot'
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND p.`event_date` < u.`exposure_date`
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
@@ -127,7 +126,7 @@ parts AS (
         NULL AS `retained_d7__events`,
         NULL AS `session_seconds__sum`,
         NULL AS `session_seconds__events`
-    FROM pre_0
+    FROM pre
     UNION ALL
     SELECT
         `tracking_key`,

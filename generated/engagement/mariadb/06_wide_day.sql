@@ -93,23 +93,22 @@ agg_0 AS (
         u.`user_id`,
         s.`event_date`
 ),
--- source events: CUPED covariates over days -7..-1 of users exposed in the span
-pre_0 AS (
+-- CUPED covariates over days -7..-1 of the users exposed in the span, from the pre-period table
+pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric messages (spec line 28): CUPED covariate: count messages over days -7..-1
-        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
-            AND s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `messages__pre`
-    FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -7 DAY)
-        AND s.`event_date` < {{event_date}}
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
+            THEN p.`messages__pre` END) AS `messages__pre`
+    FROM `abc`.`tbl_wide_user_engagement_engagement__pre` p
+    JOIN units u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -7 DAY)
+        AND p.`event_date` < {{event_date}}
       AND u.`exposure_date` = {{event_date}}
-      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
-          AND s.`event_date` < u.`exposure_date`
-      AND (s.`platform` <> 'bot' AND s.`event_name` IS NOT NULL)
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
+          AND p.`event_date` < u.`exposure_date`
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
@@ -148,7 +147,7 @@ parts AS (
         NULL AS `app_opens__events`,
         NULL AS `first_chat__events`,
         NULL AS `crash_rate__events`
-    FROM pre_0
+    FROM pre
     UNION ALL
     SELECT
         `tracking_key`,

@@ -96,43 +96,25 @@ agg_1 AS (
         u.`user_id`,
         s.`pay_date`
 ),
--- source events: CUPED covariates over days -14..-1 of users exposed in the span
-pre_0 AS (
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric opens_7d (spec line 36): CUPED covariate: count opens_7d over days -14..-1
-        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-            AND s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_7d__pre`
-    FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
-        AND s.`event_date` < {{event_date}}
-      AND u.`exposure_date` = {{event_date}}
-      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-          AND s.`event_date` < u.`exposure_date`
-    GROUP BY
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date`
-),
--- source payments: CUPED covariates over days -14..-1 of users exposed in the span
-pre_1 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date` AS `event_date`,
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`opens_7d__pre` END) AS `opens_7d__pre`,
         -- metric revenue_7d (spec line 38): CUPED covariate: sum revenue_7d over days -14..-1
-        SUM(CASE WHEN s.`pay_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY) THEN s.`amount`
-            END) AS `revenue_7d__pre`
-    FROM `ods`.`payments` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`pay_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
-        AND s.`pay_date` < {{event_date}}
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`revenue_7d__pre` END) AS `revenue_7d__pre`
+    FROM `abc`.`tbl_wide_user_retention_retention__pre` p
+    JOIN units u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND p.`event_date` < {{event_date}}
       AND u.`exposure_date` = {{event_date}}
-      AND s.`pay_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-          AND s.`pay_date` < u.`exposure_date`
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND p.`event_date` < u.`exposure_date`
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
@@ -161,21 +143,6 @@ parts AS (
         NULL AS `d1_retained__events`,
         NULL AS `d7_retained__events`,
         NULL AS `opens_7d__events`,
-        `opens_7d__pre` AS `opens_7d__pre`,
-        NULL AS `active_days_14d__events`,
-        NULL AS `revenue_7d__sum`,
-        NULL AS `revenue_7d__pre`,
-        NULL AS `p90_session__sum`,
-        NULL AS `crashes__events`
-    FROM pre_0
-    UNION ALL
-    SELECT
-        `tracking_key`,
-        `user_id`,
-        `event_date`,
-        NULL AS `d1_retained__events`,
-        NULL AS `d7_retained__events`,
-        NULL AS `opens_7d__events`,
         NULL AS `opens_7d__pre`,
         NULL AS `active_days_14d__events`,
         `revenue_7d__sum` AS `revenue_7d__sum`,
@@ -191,13 +158,13 @@ parts AS (
         NULL AS `d1_retained__events`,
         NULL AS `d7_retained__events`,
         NULL AS `opens_7d__events`,
-        NULL AS `opens_7d__pre`,
+        `opens_7d__pre` AS `opens_7d__pre`,
         NULL AS `active_days_14d__events`,
         NULL AS `revenue_7d__sum`,
         `revenue_7d__pre` AS `revenue_7d__pre`,
         NULL AS `p90_session__sum`,
         NULL AS `crashes__events`
-    FROM pre_1
+    FROM pre
     UNION ALL
     SELECT
         `tracking_key`,

@@ -101,22 +101,22 @@ agg_1 AS (
         u.`user_id`,
         s.`pay_date`
 ),
--- source events: CUPED covariates over days -14..-1 of users exposed in the span
-pre_0 AS (
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric sub_revenue (spec line 33): CUPED covariate: count opens_pre over days -14..-1
-        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-            AND s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `sub_revenue__pre`
-    FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
-        AND s.`event_date` < {{event_date}}
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`sub_revenue__pre` END) AS `sub_revenue__pre`
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__pre` p
+    JOIN units u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND p.`event_date` < {{event_date}}
       AND u.`exposure_date` = {{event_date}}
-      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-          AND s.`event_date` < u.`exposure_date`
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND p.`event_date` < u.`exposure_date`
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
@@ -149,11 +149,11 @@ parts AS (
         NULL AS `paywall_funnel__step2_first`,
         NULL AS `paywall_funnel__step3_first`,
         NULL AS `days_to_subscribe__events`,
-        NULL AS `sub_revenue__sum`,
-        `sub_revenue__pre` AS `sub_revenue__pre`,
+        `sub_revenue__sum` AS `sub_revenue__sum`,
+        NULL AS `sub_revenue__pre`,
         NULL AS `opens_pre__events`,
         NULL AS `app_crashes__events`
-    FROM pre_0
+    FROM agg_1
     UNION ALL
     SELECT
         `tracking_key`,
@@ -165,11 +165,11 @@ parts AS (
         NULL AS `paywall_funnel__step2_first`,
         NULL AS `paywall_funnel__step3_first`,
         NULL AS `days_to_subscribe__events`,
-        `sub_revenue__sum` AS `sub_revenue__sum`,
-        NULL AS `sub_revenue__pre`,
+        NULL AS `sub_revenue__sum`,
+        `sub_revenue__pre` AS `sub_revenue__pre`,
         NULL AS `opens_pre__events`,
         NULL AS `app_crashes__events`
-    FROM agg_1
+    FROM pre
     UNION ALL
     SELECT
         `tracking_key`,

@@ -40,6 +40,19 @@ static void next_day(char d[11])
     snprintf(d, 11, "%04d-%02d-%02d", y, m, dd);
 }
 
+static int run_step(Warehouse *w, const SqlStep *s, const SqlParams *p, bool explain);
+
+/* The CUPED pre-period table (specs with CUPED): every source day through
+ * `last` at once (the runner fills only the days its fills read). */
+static int fill_pre(Warehouse *w, const SqlStep *s, SqlParams p, const char *last)
+{
+    if (!s)
+        return 0;
+    p.from_date = "1000-01-01";
+    p.to_date = last;
+    return run_step(w, s, &p, false);
+}
+
 static int run_step(Warehouse *w, const SqlStep *s, const SqlParams *p, bool explain)
 {
     for (int i = 0; i < s->nstmts; i++) {
@@ -215,7 +228,9 @@ int main(int argc, char **argv)
         if ((rc = run_step(w, step[SQLSTEP_DDL], &p, false)) ||
             (rc = migrate(w, &prog, step[SQLSTEP_MIGRATE_COLUMNS], &p)))
             goto done;
-        rc = run_step(w, step[SQLSTEP_ASSIGN_DAY], &p, true) || run_step(w, step[SQLSTEP_WIDE_DAY], &p, true);
+        rc = fill_pre(w, step[SQLSTEP_PRE_FILL], p, explain) ||
+             run_step(w, step[SQLSTEP_ASSIGN_DAY], &p, true) ||
+             run_step(w, step[SQLSTEP_WIDE_DAY], &p, true);
         goto done;
     }
     if ((rc = run_step(w, step[SQLSTEP_DDL], &p, false)) ||
@@ -265,6 +280,8 @@ int main(int argc, char **argv)
     if ((rc = run_step(w, step[SQLSTEP_CONFIG], &p, false)))
         goto done;
     p.values = NULL;
+    if ((rc = fill_pre(w, step[SQLSTEP_PRE_FILL], p, last)))
+        goto done;
     if (range) {
         p.from_date = first;
         p.to_date = last;

@@ -83,22 +83,22 @@ agg_1 AS (
         u.`user_id`,
         s.`pay_date`
 ),
--- source events: CUPED covariates over days -14..-1 of users exposed in the span
-pre_0 AS (
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric revenue (spec line 24): CUPED covariate: count opens_pre over days -14..-1
-        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-            AND s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `revenue__pre`
-    FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
-        AND s.`event_date` < {{to_date}}
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`revenue__pre` END) AS `revenue__pre`
+    FROM `abc`.`tbl_wide_user_m_o_cuped_other__pre` p
+    JOIN units u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
+        AND p.`event_date` < {{to_date}}
       AND u.`exposure_date` >= {{from_date}} AND u.`exposure_date` <= {{to_date}}
-      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-          AND s.`event_date` < u.`exposure_date`
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND p.`event_date` < u.`exposure_date`
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
@@ -118,19 +118,19 @@ parts AS (
         `tracking_key`,
         `user_id`,
         `event_date`,
-        NULL AS `revenue__sum`,
-        `revenue__pre` AS `revenue__pre`,
+        `revenue__sum` AS `revenue__sum`,
+        NULL AS `revenue__pre`,
         NULL AS `opens_pre__events`
-    FROM pre_0
+    FROM agg_1
     UNION ALL
     SELECT
         `tracking_key`,
         `user_id`,
         `event_date`,
-        `revenue__sum` AS `revenue__sum`,
-        NULL AS `revenue__pre`,
+        NULL AS `revenue__sum`,
+        `revenue__pre` AS `revenue__pre`,
         NULL AS `opens_pre__events`
-    FROM agg_1
+    FROM pre
     UNION ALL
     SELECT
         `tracking_key`,

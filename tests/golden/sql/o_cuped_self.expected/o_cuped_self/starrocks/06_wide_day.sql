@@ -59,22 +59,22 @@ agg_0 AS (
         u.`user_id`,
         s.`event_date`
 ),
--- source events: CUPED covariates over days -14..-1 of users exposed in the span
-pre_0 AS (
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date` AS `event_date`,
         -- metric opens (spec line 24): CUPED covariate: count opens over days -14..-1
-        SUM(CASE WHEN s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-            AND s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__pre`
-    FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
-        AND s.`event_date` < {{event_date}}
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`opens__pre` END) AS `opens__pre`
+    FROM `abc`.`tbl_wide_user_m_o_cuped_self__pre` p
+    JOIN units u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND p.`event_date` < {{event_date}}
       AND u.`exposure_date` = {{event_date}}
-      AND s.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
-          AND s.`event_date` < u.`exposure_date`
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND p.`event_date` < u.`exposure_date`
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
@@ -95,7 +95,7 @@ parts AS (
         `event_date`,
         NULL AS `opens__events`,
         `opens__pre` AS `opens__pre`
-    FROM pre_0
+    FROM pre
     UNION ALL
     SELECT
         `tracking_key`,
