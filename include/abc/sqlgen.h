@@ -117,8 +117,7 @@ typedef enum SqlStepKind {
     SQLSTEP_HOURLY_STATE_WRITE, /* {{values}}: record it */
     SQLSTEP_PRE_RESET,  /* CUPED specs, rebuilds: drop and create the pre-period table */
     SQLSTEP_PRE_DAYS,   /* the days of [from, to] the pre-period table holds */
-    SQLSTEP_PRE_FILL,   /* replace its per-user rows of [from, to] from the sources */
-    SQLSTEP_PRE_MARK,   /* {{values}}: mark those days as filled */
+    SQLSTEP_PRE_FILL,   /* replace its rows of [from, to] from the sources; {{values}}: marks */
     SQLSTEP_PRE_PRUNE   /* delete its rows before {{from_date}} */
 } SqlStepKind;
 /* How many step kinds there are (arrays indexed by kind); keep it the last one. */

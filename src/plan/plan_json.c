@@ -101,7 +101,6 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_PRE_RESET: return "pre_reset";
     case SQLSTEP_PRE_DAYS: return "pre_days";
     case SQLSTEP_PRE_FILL: return "pre_fill";
-    case SQLSTEP_PRE_MARK: return "pre_mark";
     case SQLSTEP_PRE_PRUNE: return "pre_prune";
     }
     return "?";
@@ -159,7 +158,6 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_PRE_DAYS: return "before the fills: the CUPED pre-period days before the first date due";
     case SQLSTEP_PRE_FILL:
         return "for the pre-period days pre_days lacks, then before each assign/wide chunk or day";
-    case SQLSTEP_PRE_MARK: return "after each pre_fill: its days";
     case SQLSTEP_PRE_PRUNE: return "after the fills: the days no later run reads";
     }
     return "";

@@ -1643,22 +1643,23 @@ static int pre_days_max(const IrSpec *ir)
     return mx;
 }
 
-/* pre_fill of [lo, hi], then pre_mark of its days. */
+/* pre_fill of [lo, hi], with the marks of its days ({{values}}). */
 static AbcStatus pre_fill(Runner *r, const SqlParams *base, long lo, long hi, char *err,
                           size_t errlen)
 {
-    const SqlStep *fill = find_step(r, SQLSTEP_PRE_FILL), *mark = find_step(r, SQLSTEP_PRE_MARK);
-    if (!fill || !mark || lo > hi)
+    const SqlStep *fill = find_step(r, SQLSTEP_PRE_FILL);
+    if (!fill || lo > hi)
         return ABC_OK;
+    if (hi - lo + 1 > RUN_VALUES_CHUNK) { /* the marks of one fill go in one {{values}} batch */
+        AbcStatus st = pre_fill(r, base, lo, lo + RUN_VALUES_CHUNK - 1, err, errlen);
+        return st != ABC_OK ? st : pre_fill(r, base, lo + RUN_VALUES_CHUNK, hi, err, errlen);
+    }
     char a[11], b[11];
     date_format(lo, a);
     date_format(hi, b);
     SqlParams p = *base;
     p.from_date = a;
     p.to_date = b;
-    AbcStatus st = exec_step(r, fill, &p, err, errlen);
-    if (st != ABC_OK)
-        return st;
     int n = (int)(hi - lo + 1);
     SqlValue *rows = arena_alloc(&r->arena, sizeof *rows * (size_t)n * 2);
     char *dates = arena_alloc(&r->arena, (size_t)n * 11);
@@ -1667,7 +1668,7 @@ static AbcStatus pre_fill(Runner *r, const SqlParams *base, long lo, long hi, ch
         rows[2 * i] = sv_date(dates + (size_t)i * 11);
         rows[2 * i + 1] = sv_str("");
     }
-    return exec_values(r, mark, rows, n, 2, base, err, errlen);
+    return exec_values(r, fill, rows, n, 2, &p, err, errlen);
 }
 
 typedef struct PreDays {

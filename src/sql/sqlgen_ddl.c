@@ -207,7 +207,8 @@ void gen_tables(Gen *g)
         int k = 0;
         pc[k++] = (TableCol){"event_date", CT_DATE, true, "day of the source rows (partition)"};
         pc[k++] = (TableCol){"user_id", CT_STR128, true,
-                             "a user with covariate events that day; '' marks the day as filled"};
+                             "a user with covariate events that day; the empty string marks "
+                             "the day as filled"};
         for (int m = 0; m < g->ir->nmetrics; m++) {
             const IrMetric *mt = &g->ir->metrics[m];
             if (mt->cuped.kind == CUPED_NONE)

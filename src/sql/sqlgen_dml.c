@@ -909,11 +909,18 @@ void gen_pre(Gen *g)
                  "{{to_date}}");
     gen_push(g, s, &b);
 
-    /* one SELECT per source a covariate reads, each user's day of it */
+    /* one SELECT per source a covariate reads, each user's day of it; then
+     * the marks of the days ({{values}}), in the same transaction where the
+     * dialect has one: a day is marked only once its rows are there */
     s = gen_step(g, SQLSTEP_PRE_FILL, "pre_fill",
-                 "replace the pre-period table's user rows of [{{from_date}}, {{to_date}}]: per "
-                 "source day and user, each CUPED covariate's part");
-    s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+                 "replace the pre-period table's rows of [{{from_date}}, {{to_date}}]: per source "
+                 "day and user, each CUPED covariate's part; then mark the days ({{values}}: "
+                 "(event_date, '') per day)");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_VALUES | SQLP_RUN_ID;
+    static const char *const mark_cols[] = {"event_date", "user_id"};
+    s->load_table = arena_printf(g->a, "%s.%s", pt->db, pt->name);
+    s->load_columns = mark_cols;
+    s->nload_columns = 2;
     const char **cols = arena_alloc(g->a, (size_t)pt->ncols * sizeof *cols);
     for (int i = 0; i < pt->ncols; i++)
         cols[i] = pt->cols[i].name;
@@ -996,25 +1003,26 @@ void gen_pre(Gen *g)
                    .lo = "{{from_date}}", .hi = "{{to_date}}", .label = gen_label(g, "pre_fill"),
                    .comment = "pre-period parts, days [{{from_date}}, {{to_date}}]", .cols = cols,
                    .ncols = pt->ncols, .body = b.data};
-    SqlStmts st;
-    sql_stmts_init(&st, g->a);
-    g->d->write(&st, &w);
-    gen_push_stmts(g, s, &st);
-    gen_analyze(g, s, T_PRE);
-
-    s = gen_step(g, SQLSTEP_PRE_MARK, "pre_mark",
-                 "mark the days pre_fill filled ({{values}}: one (event_date, '') row per day)");
-    s->params = SQLP_VALUES | SQLP_RUN_ID;
-    static const char *const mark_cols[] = {"event_date", "user_id"};
-    s->load_table = arena_printf(g->a, "%s.%s", pt->db, pt->name);
-    s->load_columns = mark_cols;
-    s->nload_columns = 2;
     WriteSpec mw = {.mode = WRITE_APPEND, .table = pt, .label = gen_label(g, "pre_mark"),
                     .comment = "the days filled", .cols = mark_cols, .ncols = 2,
                     .body = "VALUES {{values}}"};
+    SqlStmts st, marks;
     sql_stmts_init(&st, g->a);
-    g->d->write(&st, &mw);
-    gen_push_stmts(g, s, &st);
+    sql_stmts_init(&marks, g->a);
+    g->d->write(&st, &w);
+    g->d->write(&marks, &mw);
+    int n = st.n;
+    bool tx = n > 0 && st.flags && (st.flags[n - 1] & SQLSTMT_TX_END);
+    for (int i = 0; i < n - tx; i++) {
+        Buf one = {(char *)st.items[i], strlen(st.items[i]), 0};
+        gen_push_flags(g, s, &one, st.flags ? st.flags[i] : 0);
+    }
+    gen_push_stmts(g, s, &marks);
+    if (tx) {
+        Buf one = {(char *)st.items[n - 1], strlen(st.items[n - 1]), 0};
+        gen_push_flags(g, s, &one, st.flags[n - 1]);
+    }
+    gen_analyze(g, s, T_PRE);
 
     s = gen_step(g, SQLSTEP_PRE_PRUNE, "pre_prune",
                  "delete the pre-period rows before {{from_date}}: no later run reads them");

@@ -56,6 +56,11 @@ static void push_flags(Gen *g, SqlStep *s, const Buf *stmt, unsigned flags)
 
 void gen_push(Gen *g, SqlStep *s, const Buf *stmt) { push_flags(g, s, stmt, 0); }
 
+void gen_push_flags(Gen *g, SqlStep *s, const Buf *stmt, unsigned flags)
+{
+    push_flags(g, s, stmt, flags);
+}
+
 void gen_push_stmts(Gen *g, SqlStep *s, const SqlStmts *st)
 {
     for (int i = 0; i < st->n; i++) {

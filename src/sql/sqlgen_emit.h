@@ -42,6 +42,8 @@ void gen_error(Gen *g, SrcLoc loc, const char *fmt, ...) ABC_PRINTF(3, 4);
 SqlStep *gen_step(Gen *g, SqlStepKind kind, const char *name, const char *summary);
 void gen_push(Gen *g, SqlStep *s, const Buf *stmt);
 void gen_push_stmts(Gen *g, SqlStep *s, const SqlStmts *st);
+/* One statement with its SQLSTMT_* flags (a transaction's begin or end). */
+void gen_push_flags(Gen *g, SqlStep *s, const Buf *stmt, unsigned flags);
 /* After a step's writes: refresh the statistics of tables[table] where the
  * dialect needs it (MariaDB; outside any transaction: ANALYZE commits). */
 void gen_analyze(Gen *g, SqlStep *s, int table);

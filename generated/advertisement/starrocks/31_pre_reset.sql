@@ -9,7 +9,7 @@ DROP TABLE IF EXISTS `abc`.`tbl_wide_user_ads_advertisement__pre`;
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__pre` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(512) NOT NULL
-        COMMENT 'a user with covariate events that day; '''' marks the day as filled',
+        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
     `impressions__pre` DOUBLE NULL
         COMMENT 'metric impressions (spec line 31): its CUPED covariate''s part of the day'
 )

@@ -412,7 +412,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`table_owner` (
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_retention_retention__pre` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(128) NOT NULL
-        COMMENT 'a user with covariate events that day; '''' marks the day as filled',
+        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
     `opens_7d__pre` DOUBLE NULL
         COMMENT 'metric opens_7d (spec line 36): its CUPED covariate''s part of the day',
     `revenue_7d__pre` DOUBLE NULL

@@ -9,7 +9,7 @@ DROP TABLE IF EXISTS `abc`.`tbl_wide_user_subscribe_subscribe__pre`;
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_subscribe_subscribe__pre` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(128) NOT NULL
-        COMMENT 'a user with covariate events that day; '''' marks the day as filled',
+        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
     `sub_revenue__pre` DOUBLE NULL
         COMMENT 'metric sub_revenue (spec line 33): its CUPED covariate''s part of the day',
     KEY `abc_key` (`event_date`, `user_id`),

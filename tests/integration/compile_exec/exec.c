@@ -50,6 +50,10 @@ static int fill_pre(Warehouse *w, const SqlStep *s, SqlParams p, const char *las
         return 0;
     p.from_date = "1000-01-01";
     p.to_date = last;
+    SqlValue mark[2] = {{SQLV_DATE, last, 0, 0}, {SQLV_STRING, "", 0, 0}};
+    p.values = mark; /* the step marks its days; one suffices here */
+    p.nrows = 1;
+    p.ncols = 2;
     return run_step(w, s, &p, false);
 }
 

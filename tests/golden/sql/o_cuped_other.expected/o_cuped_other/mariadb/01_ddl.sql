@@ -394,7 +394,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`table_owner` (
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_cuped_other__pre` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(128) NOT NULL
-        COMMENT 'a user with covariate events that day; '''' marks the day as filled',
+        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
     `revenue__pre` DOUBLE NULL
         COMMENT 'metric revenue (spec line 24): its CUPED covariate''s part of the day',
     KEY `abc_key` (`event_date`, `user_id`),
