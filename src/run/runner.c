@@ -196,6 +196,7 @@ static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char
         AbcStatus st = send_stmt(r, s, i, &q, NULL, NULL, err, errlen);
         if (st != ABC_OK) {
             WhErrKind k = r->env->wh ? wh_last_error(r->env->wh) : WH_ERR_NONE;
+            step_error(r, s, err, errlen); /* before the rollback resets the last error */
             if (in_tx && k != WH_ERR_NONE && k != WH_ERR_CONN_LOST && k != WH_ERR_CONN_REFUSED &&
                 k != WH_ERR_CLIENT) {
                 /* best effort; a lost session rolled back already */
@@ -203,7 +204,6 @@ static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char
                 if (wh_exec(r->env->wh, r->env->dialect->rollback, NULL, rb_err, sizeof rb_err) != ABC_OK)
                     progress(r, "rollback after the failed statement: %s", rb_err);
             }
-            step_error(r, s, err, errlen);
             return st;
         }
         if (flags & SQLSTMT_TX_END)
@@ -1622,6 +1622,15 @@ static void dry_run_plan(Runner *r)
             break;
         case SQLSTEP_HOURLY_READ: when = "  [the last 48 hours, for the HTML page]"; break;
         case SQLSTEP_HOURLY_STATE_WRITE: when = "  [after the hourly fill]"; break;
+        case SQLSTEP_PRE_RESET:
+            when = r->stats_only ? "  [not used: nothing to fill]"
+                   : r->full || r->pre_stale ? "  [a rebuild]" : "  [skipped: not a rebuild]";
+            break;
+        case SQLSTEP_PRE_DAYS:
+        case SQLSTEP_PRE_FILL:
+        case SQLSTEP_PRE_PRUNE:
+            when = r->stats_only ? "  [not used: nothing to fill]" : "";
+            break;
         default: break;
         }
         fprintf(f, "  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
