@@ -17,7 +17,8 @@
 #   3. an intraday run at 2026-12-03 12:10 (its first: from 2026-12-02
 #      22:00, the high-water mark minus one hour);
 #   4. an intraday run at 12:25 (from 11:00: two hours).
-# For each: wall time, Handler_read_* total and the events of the window.
+# For each: wall time, Handler_read_* total, the rows read per table
+# (MariaDB user statistics, `userstat`) and the events of the window.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -53,6 +54,12 @@ echo "ods.app_events: $(mariadbd_sql -N -e 'SELECT COUNT(*) FROM ods.app_events'
 counters() {
     mariadbd_sql -N -e "SHOW GLOBAL STATUS WHERE Variable_name LIKE 'Handler_read%'" | sort
 }
+# rows read per table (MariaDB's user statistics), reset before each run
+mariadbd_sql -e "SET GLOBAL userstat = 1"
+table_reads() {
+    mariadbd_sql -N -e "SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME), ROWS_READ
+        FROM information_schema.TABLE_STATISTICS ORDER BY ROWS_READ DESC LIMIT 6"
+}
 events() { # FROM TO (times, [FROM, TO))
     mariadbd_sql -N -e "SELECT COUNT(*) FROM ods.app_events WHERE event_time >= '$1' AND event_time < '$2'"
 }
@@ -63,6 +70,7 @@ measure() {
     while [ "$1" != -- ]; do envs+=("$1"); shift; done
     shift
     counters >"$tmp/$name.c0"
+    mariadbd_sql -e "FLUSH TABLE_STATISTICS"
     local t0 t1
     t0=$(date +%s.%N)
     env "${envs[@]}" "$ABC" run --config "$tmp/abc.yaml" --memo-dir "$tmp/memo" "$@" "$SPEC" \
@@ -75,6 +83,8 @@ measure() {
     printf '%-44s %8.2f s  Handler_read_* %10d  events of the window %9d  (%.2f reads per event)\n' \
         "$name" "$(echo "$t1 - $t0" | bc)" "$reads" "$ev" "$(echo "$reads / $ev" | bc -l)"
     join "$tmp/$name.c0" "$tmp/$name.c1" | awk '{ printf "    %-28s %10d\n", $1, $3 - $2 }'
+    echo "    rows read per table (TABLE_STATISTICS):"
+    table_reads | awk '{ printf "      %-52s %10d\n", $1, $2 }'
     grep -E "hourly|intraday|filled" "$tmp/$name.err" | sed 's/^/    /' || true
 }
 
