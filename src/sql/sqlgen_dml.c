@@ -512,6 +512,8 @@ static void metric_comment(Gen *g, Buf *b, const IrMetric *m, const char *what)
                                             what));
 }
 
+/* The longest CUPED pre-period of the covariates read from source (< 0:
+ * from any source), in days; 0 without CUPED. */
 static int max_pre_days(const IrSpec *ir, int source)
 {
     int mx = 0;
@@ -520,7 +522,7 @@ static int max_pre_days(const IrSpec *ir, int source)
         if (m->cuped.kind == CUPED_NONE)
             continue;
         const IrMetric *c = m->cuped.kind == CUPED_SELF ? m : &ir->metrics[m->cuped.metric];
-        if (c->set.source == source && m->cuped.pre_days > mx)
+        if ((source < 0 || c->set.source == source) && m->cuped.pre_days > mx)
             mx = m->cuped.pre_days;
     }
     return mx;
@@ -685,10 +687,7 @@ void gen_wide(Gen *g, bool range)
      * pre-period table's per-user days (pre_fill wrote them from the
      * sources), never from a second read of the raw events */
     if (g->tables[T_PRE].cols) {
-        int mx = 0, ps = ir->nsources; /* the covariates are the parts of one pseudo-source */
-        for (int src = 0; src < ir->nsources; src++)
-            if (max_pre_days(ir, src) > mx)
-                mx = max_pre_days(ir, src);
+        int mx = max_pre_days(ir, -1), ps = ir->nsources; /* ps: the covariates' pseudo-source */
         pre_used[ps] = true;
         buf_puts(&b, ",\n");
         sql_comment(&b, "", arena_printf(g->a, "CUPED covariates over days -%d..-1 of the users "
@@ -898,9 +897,8 @@ void gen_pre(Gen *g)
                  "the days of [{{from_date}}, {{to_date}}] the pre-period table holds (its "
                  "marks: user_id '')");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
-    SqlColumn *dc = arena_alloc(g->a, sizeof *dc);
-    *dc = (SqlColumn){"event_date", -1, "event_date"};
-    s->columns = dc;
+    static const char *const day_cols[] = {"event_date"};
+    s->columns = gen_columns(g, day_cols, 1);
     s->ncolumns = 1;
     buf_reset(&b);
     buf_puts(&b, "SELECT `event_date`\nFROM ");

@@ -80,6 +80,14 @@ void gen_analyze(Gen *g, SqlStep *s, int table)
     buf_free(&b);
 }
 
+SqlColumn *gen_columns(Gen *g, const char *const *names, int n)
+{
+    SqlColumn *c = arena_alloc(g->a, (size_t)n * sizeof *c);
+    for (int i = 0; i < n; i++)
+        c[i] = (SqlColumn){names[i], -1, names[i]};
+    return c;
+}
+
 void gen_id(Gen *g, Buf *b, const char *name) { g->d->ident(b, name); }
 
 void gen_col(Gen *g, Buf *b, const char *alias, const char *name)

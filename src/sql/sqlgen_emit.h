@@ -47,6 +47,8 @@ void gen_push_flags(Gen *g, SqlStep *s, const Buf *stmt, unsigned flags);
 /* After a step's writes: refresh the statistics of tables[table] where the
  * dialect needs it (MariaDB; outside any transaction: ANALYZE commits). */
 void gen_analyze(Gen *g, SqlStep *s, int table);
+/* A query step's result columns: dimensions named names[0..n) (metric -1). */
+SqlColumn *gen_columns(Gen *g, const char *const *names, int n);
 /* `name` quoted (already validated). */
 void gen_id(Gen *g, Buf *b, const char *name);
 /* alias.`name` */

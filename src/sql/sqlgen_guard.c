@@ -79,14 +79,6 @@ void gen_owner_table(Gen *g)
     t->comment = "abc: the tag that owns a wide or daily table (one tag per table)";
 }
 
-static SqlColumn *columns(Gen *g, const char *const *names, int n)
-{
-    SqlColumn *c = arena_alloc(g->a, (size_t)n * sizeof *c);
-    for (int i = 0; i < n; i++)
-        c[i] = (SqlColumn){names[i], -1, names[i]};
-    return c;
-}
-
 /* ---- preflight ------------------------------------------------------------- */
 
 static void add_col(Gen *g, SqlSourceCol **cols, int *n, int *cap, int source, const char *col)
@@ -170,7 +162,7 @@ static void gen_preflight(Gen *g)
                           "the source tables' columns the spec reads, from information_schema "
                           "(before the first write; the runner names any that is missing)");
     static const char *const cols[] = {"TABLE_SCHEMA", "TABLE_NAME", "COLUMN_NAME"};
-    s->columns = columns(g, cols, NELEM(cols));
+    s->columns = gen_columns(g, cols, NELEM(cols));
     s->ncolumns = NELEM(cols);
     int n = 0;
     SqlSourceCol *sc = source_columns(g, &n);
@@ -236,7 +228,7 @@ static void gen_null_keys(Gen *g)
                           "data-quality note)");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
     static const char *const cols[] = {"null_key_rows"};
-    s->columns = columns(g, cols, 1);
+    s->columns = gen_columns(g, cols, 1);
     s->ncolumns = 1;
     Buf b;
     buf_init(&b);
@@ -291,7 +283,7 @@ static void gen_lock(Gen *g)
                           "the tag's lease: who holds it and until when (before and after "
                           "lock_take)");
     static const char *const read_cols[] = {"owner", "host", "pid", "expires_at", "expired"};
-    s->columns = columns(g, read_cols, NELEM(read_cols));
+    s->columns = gen_columns(g, read_cols, NELEM(read_cols));
     s->ncolumns = NELEM(read_cols);
     buf_puts(&b, "SELECT\n");
     dialect_ident_lines(g->d, &b, NULL, read_cols, 4, "    ");
@@ -373,7 +365,7 @@ void gen_owner(Gen *g)
                           "the tags that own the wide and the daily table (another tag: the run "
                           "stops before writing)");
     static const char *const read_cols[] = {"table_name", "tag"};
-    s->columns = columns(g, read_cols, NELEM(read_cols));
+    s->columns = gen_columns(g, read_cols, NELEM(read_cols));
     s->ncolumns = NELEM(read_cols);
     buf_puts(&b, "SELECT ");
     gen_id(g, &b, "table_name");
@@ -437,7 +429,7 @@ void gen_key_lengths(Gen *g)
                           "(before the first write; any: the run stops)");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
     static const char *const cols[] = {"long_user_ids", "longest"};
-    s->columns = columns(g, cols, NELEM(cols));
+    s->columns = gen_columns(g, cols, NELEM(cols));
     s->ncolumns = NELEM(cols);
     Buf b, user, len;
     buf_init(&b);

@@ -404,14 +404,6 @@ static void fill_body(Gen *g, Buf *b)
 
 /* ---- the steps -------------------------------------------------------------------- */
 
-static SqlColumn *columns(Gen *g, const char *const *names, int n)
-{
-    SqlColumn *c = arena_alloc(g->a, (size_t)n * sizeof *c);
-    for (int i = 0; i < n; i++)
-        c[i] = (SqlColumn){names[i], -1, names[i]};
-    return c;
-}
-
 static void select_list(Gen *g, Buf *b, const char *alias, const char *const *names, int n)
 {
     buf_puts(b, "SELECT\n");
@@ -484,7 +476,7 @@ void gen_hourly(Gen *g)
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_FROM_TIME | SQLP_TO_TIME;
     static const char *const cum_cols[] = {"hour", "tracking_key", "variation_key", "value",
                                            "weight"};
-    s->columns = columns(g, cum_cols, NELEM(cum_cols));
+    s->columns = gen_columns(g, cum_cols, NELEM(cum_cols));
     s->ncolumns = NELEM(cum_cols);
     buf_reset(&body);
     buf_puts(&body, "SELECT\n    h.`hour`,\n    h.`tracking_key`,\n    h.`variation_key`,\n"
@@ -522,7 +514,7 @@ void gen_hourly(Gen *g)
     s->params = SQLP_FROM_DATE | SQLP_FROM_TIME;
     static const char *const read_cols[] = {"hour", "tracking_key", "variation_key", "measure",
                                             "value", "weight"};
-    s->columns = columns(g, read_cols, NELEM(read_cols));
+    s->columns = gen_columns(g, read_cols, NELEM(read_cols));
     s->ncolumns = NELEM(read_cols);
     buf_reset(&body);
     buf_puts(&body, "SELECT\n    h.`hour`,\n    h.`tracking_key`,\n    h.`variation_key`,\n"
@@ -542,7 +534,7 @@ void gen_hourly(Gen *g)
     s = gen_step(g, SQLSTEP_HOURLY_STATE_READ, "hourly_state_read",
                  "the tag's hourly high-water mark (nothing yet: no hour filled)");
     static const char *const state_read_cols[] = {"high_water", "daily_through"};
-    s->columns = columns(g, state_read_cols, NELEM(state_read_cols));
+    s->columns = gen_columns(g, state_read_cols, NELEM(state_read_cols));
     s->ncolumns = NELEM(state_read_cols);
     buf_reset(&body);
     select_list(g, &body, NULL, state_read_cols, NELEM(state_read_cols));

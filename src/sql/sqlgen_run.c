@@ -75,14 +75,6 @@ void gen_state_table(Gen *g)
     t->comment = "abc: dates done per tag, for incremental runs";
 }
 
-static SqlColumn *columns(Gen *g, const char *const *names, int n)
-{
-    SqlColumn *c = arena_alloc(g->a, (size_t)n * sizeof *c);
-    for (int i = 0; i < n; i++)
-        c[i] = (SqlColumn){names[i], -1, names[i]};
-    return c;
-}
-
 /* SELECT <cols> (quoted; or, when agg is given, agg(<the one column>) AS
  * it) FROM db.table WHERE <col> = '<value>' [AND ...]: pred holds pairs of
  * column and string value. */
@@ -148,7 +140,7 @@ void gen_runstate(Gen *g)
     SqlStep *s = gen_step(g, SQLSTEP_STATE_READ, "state_read",
                           "the tag's last successful run (first, before anything is written)");
     static const char *const read_cols[] = {"last_date", "spec_hash", "abc_version"};
-    s->columns = columns(g, read_cols, NELEM(read_cols));
+    s->columns = gen_columns(g, read_cols, NELEM(read_cols));
     s->ncolumns = NELEM(read_cols);
     select_where(g, &b, read_cols, NELEM(read_cols), NULL, g->tables[T_STATE].db,
                  g->tables[T_STATE].name, tag_pred, 2);
@@ -160,7 +152,7 @@ void gen_runstate(Gen *g)
                         "warehouse (after ddl; none: a new table)"
                       : "the wide table's columns in the warehouse (after ddl; none: a new table)");
     static const char *const col_cols[] = {"TABLE_NAME", "COLUMN_NAME"};
-    s->columns = columns(g, col_cols, 2);
+    s->columns = gen_columns(g, col_cols, 2);
     s->ncolumns = 2;
     buf_reset(&b);
     const char *wide_pred[] = {"TABLE_SCHEMA", g->tables[T_WIDE].db, "TABLE_NAME",
@@ -203,7 +195,7 @@ void gen_runstate(Gen *g)
     s = gen_step(g, SQLSTEP_MIGRATE_VERSION, "migrate_version",
                  "after migrate_wide: the tag's latest recorded schema version (NULL: none, i.e. 1)");
     static const char *const ver_cols[] = {"version"};
-    s->columns = columns(g, ver_cols, 1);
+    s->columns = gen_columns(g, ver_cols, 1);
     s->ncolumns = 1;
     buf_reset(&b);
     select_where(g, &b, ver_cols, 1, "MAX", g->tables[T_MIGRATIONS].db,
@@ -243,7 +235,7 @@ static void row_hash(Gen *g, Buf *b, int source)
 static void fprint_result(Gen *g, SqlStep *s)
 {
     static const char *const cols[] = {"source", "event_date", "row_count", "checksum"};
-    s->columns = columns(g, cols, NELEM(cols));
+    s->columns = gen_columns(g, cols, NELEM(cols));
     s->ncolumns = NELEM(cols);
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
 }
