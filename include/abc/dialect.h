@@ -88,8 +88,10 @@ typedef struct TableDef {
     const char *comment;  /* plain text */
     bool evolving;        /* columns will be added by migrations */
     int replication_num;  /* StarRocks PROPERTIES "replication_num"; 0: the cluster's default */
-    const char *lookup_col; /* MariaDB: also index (part_col, lookup_col), for joins that know
-                             * only those two (a source joined to its units by user); NULL: none */
+    const char *lookup_cols[4]; /* MariaDB: also index `abc_lookup_key` on these columns
+                                 * (NULL-terminated), for reads the primary key does not
+                                 * serve (a source joined to its units by user; units by
+                                 * exposure time); {NULL}: none */
     const int *key_bytes; /* NULL, or per key column: a string of a StarRocks PRIMARY KEY
                            * holds at most this many bytes (VARCHAR(n); 0: the type's
                            * length), so the encoded key fits STARROCKS_KEY_LIMIT */

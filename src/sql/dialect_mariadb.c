@@ -107,14 +107,16 @@ static void mdb_col_type(Buf *out, ColType t)
     }
 }
 
-/* lead, then `abc_lookup_key` (part_col, lookup_col) */
+/* lead, then `abc_lookup_key` (lookup_cols...) */
 static void lookup_key(Buf *out, const TableDef *t, const char *lead)
 {
     buf_puts(out, lead);
     buf_puts(out, "`abc_lookup_key` (");
-    mdb_ident(out, t->part_col);
-    buf_puts(out, ", ");
-    mdb_ident(out, t->lookup_col);
+    for (int i = 0; i < 4 && t->lookup_cols[i]; i++) {
+        if (i)
+            buf_puts(out, ", ");
+        mdb_ident(out, t->lookup_cols[i]);
+    }
     buf_putc(out, ')');
 }
 
@@ -148,7 +150,7 @@ static void mdb_create_table(Buf *out, const TableDef *t)
         mdb_ident(out, t->cols[0].name);
         buf_putc(out, ')');
     }
-    if (t->lookup_col)
+    if (t->lookup_cols[0])
         lookup_key(out, t, ",\n    KEY ");
     buf_puts(out, "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     if (t->comment)
@@ -165,8 +167,8 @@ static void mdb_add_columns(Buf *out, const TableDef *t, const TableCol *cols, i
         buf_puts(out, i ? ",\n    ADD COLUMN IF NOT EXISTS " : "\n    ADD COLUMN IF NOT EXISTS ");
         dialect_col_def(&dialect_mariadb, out, &nullable, "    ");
     }
-    if (t->lookup_col) /* a table created before its lookup index */
-        lookup_key(out, t, ",\n    ADD KEY IF NOT EXISTS ");
+    if (t->lookup_cols[0]) /* a table created before its lookup index */
+        lookup_key(out, t, n ? ",\n    ADD KEY IF NOT EXISTS " : "\n    ADD KEY IF NOT EXISTS ");
 }
 
 static void mdb_analyze_table(Buf *out, const TableDef *t)

@@ -157,7 +157,9 @@ void gen_tables(Gen *g)
     acols[nfixed + g->ir->nsegments] = assign_cols[nfixed];
     set_table(&t[T_ASSIGN], acols, nfixed + g->ir->nsegments + 1, TKEY_PRIMARY, 3, TPART_LIST, "tag",
               "user_id", "abc: first exposure per tag x experiment x user");
-    t[T_ASSIGN].lookup_col = "user_id"; /* the wide fill joins each source row by user */
+    /* the wide fill joins each source row to its units by user */
+    t[T_ASSIGN].lookup_cols[0] = "tag";
+    t[T_ASSIGN].lookup_cols[1] = "user_id";
     set_table(&t[T_MIGRATIONS], migration_cols, NELEM(migration_cols), TKEY_PRIMARY, 2,
               TPART_NONE, NULL, "tag", "abc: schema versions applied per tag");
     set_table(&t[T_REPORT], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_LIST, "tag",
@@ -269,6 +271,11 @@ void gen_ddl(Gen *g)
             const TableDef *t = &g->tables[i];
             buf_reset(&b);
             g->d->add_columns(&b, t, &t->cols[t->ncols - 1], 1);
+            gen_push(g, s, &b);
+        } else if (g->tables[i].lookup_cols[0] && g->d->id == DIALECT_MARIADB) {
+            /* a table created before its lookup index */
+            buf_reset(&b);
+            g->d->add_columns(&b, &g->tables[i], NULL, 0);
             gen_push(g, s, &b);
         }
     }

@@ -105,6 +105,13 @@ void gen_hourly_tables(Gen *g)
               arena_printf(g->a, "tbl_hourly_unit_%s_%s", ir->module, ir->tag), unit_cols,
               NELEM(unit_cols), 2, TPART_NONE, "user_id",
               arena_printf(g->a, "abc: first exposure per unit, hourly series of tag %s", ir->tag));
+    /* the fill reads the units first exposed in its window by a range of
+     * this index, and counts those exposed before it from the index alone
+     * (MariaDB) */
+    TableDef *u = &g->tables[T_HOURLY_UNIT];
+    u->lookup_cols[0] = "first_exposure_time";
+    u->lookup_cols[1] = "tracking_key";
+    u->lookup_cols[2] = "variation_key";
     set_table(g, T_HOURLY_STATE, g->tables[T_STATE].db, "hourly_state", state_cols,
               NELEM(state_cols), 1, TPART_NONE, "tag",
               "abc: hourly high-water mark per tag, for intraday runs");
@@ -273,58 +280,124 @@ static void calendar_ctes(Buf *b)
                 "),\n");
 }
 
-/* One metric's events in the window at or after the unit's exposure. */
-static void metric_cte(Gen *g, Buf *b, int m)
+static bool hourly_measured(const IrMetric *mt)
 {
-    const IrMetric *mt = &g->ir->metrics[m];
-    const IrSource *so = &g->ir->sources[mt->set.source];
-    buf_printf(b, ",\n-- metric %s (spec line %d): its events after the unit's exposure\n"
-                  "ev_%d AS (\n    SELECT\n        u.`tracking_key`,\n        u.`variation_key`,\n"
-                  "        u.`user_id`,\n        ",
-               gen_comment_text(g, mt->name), mt->line, m);
+    return hourly_events(mt->kind) || hourly_sum(mt->kind);
+}
+
+/* The select items of one branch of the unit-hour union after the unit,
+ * variation, hour and user: whether the unit was first exposed in the
+ * hour, then per measured metric its event flag (e_m) and value (t_m).
+ * Source `src` (-1: the exposure branch) gives its own metrics' items,
+ * 0 for every other metric. */
+static void branch_items(Gen *g, Buf *b, int src)
+{
+    const IrSpec *ir = g->ir;
+    buf_printf(b, ",\n            %d AS `new`", src < 0 ? 1 : 0);
+    for (int m = 0; m < ir->nmetrics; m++) {
+        const IrMetric *mt = &ir->metrics[m];
+        if (!hourly_measured(mt))
+            continue;
+        bool mine = src >= 0 && mt->set.source == src;
+        if (hourly_events(mt->kind)) {
+            buf_puts(b, ",\n            ");
+            if (mine && mt->set.filter) {
+                buf_puts(b, "CASE WHEN ");
+                gen_cond(g, b, mt->set.filter, "s");
+                buf_puts(b, " THEN 1 ELSE 0 END");
+            } else
+                buf_puts(b, mine ? "1" : "0");
+            buf_printf(b, " AS `e_%d`", m);
+        }
+        if (hourly_sum(mt->kind)) {
+            buf_puts(b, ",\n            ");
+            if (mine && mt->set.filter) {
+                buf_puts(b, "CASE WHEN ");
+                gen_cond(g, b, mt->set.filter, "s");
+                buf_puts(b, " THEN ");
+                gen_col(g, b, "s", mt->value_col);
+                buf_puts(b, " END");
+            } else if (mine)
+                gen_col(g, b, "s", mt->value_col);
+            else
+                buf_puts(b, "0");
+            buf_printf(b, " AS `t_%d`", m);
+        }
+    }
+}
+
+/* The union branch of source `src`: its rows in the window at or after
+ * the unit's exposure that some measured metric counts, one pass for all
+ * of them; the unit comes from the unit table's primary key. */
+static void source_branch(Gen *g, Buf *b, int src)
+{
+    const IrSpec *ir = g->ir;
+    const IrSource *so = &ir->sources[src];
+    buf_printf(b, "\n        UNION ALL\n        -- source %s, read once: the events of ",
+               gen_comment_text(g, so->name));
+    bool first = true, all = false;
+    int nfiltered = 0;
+    for (int m = 0; m < ir->nmetrics; m++) {
+        const IrMetric *mt = &ir->metrics[m];
+        if (hourly_measured(mt) && mt->set.source == src) {
+            buf_printf(b, "%s%s", first ? "" : ", ", gen_comment_text(g, mt->name));
+            first = false;
+            all = all || !mt->set.filter;
+            nfiltered++;
+        }
+    }
+    buf_puts(b, "\n        -- at or after the unit's exposure\n"
+                "        SELECT\n            u.`tracking_key`,\n            u.`variation_key`,\n"
+                "            ");
     const char *t = col_text(g, "s", so->time_col);
-    hour_floor(b, t, "        ");
-    buf_puts(b, " AS `hour`,\n        ");
-    if (hourly_sum(mt->kind))
-        gen_col(g, b, "s", mt->value_col);
-    else
-        buf_puts(b, "0");
-    buf_puts(b, " AS `v`\n    FROM ");
+    hour_floor(b, t, "            ");
+    buf_puts(b, " AS `hour`,\n            u.`user_id`");
+    branch_items(g, b, src);
+    buf_puts(b, "\n        FROM ");
     dialect_qualified(g->d, b, so->database, so->table);
-    buf_puts(b, " s\n    JOIN units u ON u.`user_id` = ");
+    buf_puts(b, " s\n        CROSS JOIN phases p\n        JOIN ");
+    gen_table(g, b, T_HOURLY_UNIT);
+    buf_puts(b, " u ON u.`tracking_key` = p.`tracking_key`\n            AND u.`user_id` = ");
     gen_col(g, b, "s", so->user_col);
-    buf_puts(b, "\n    WHERE ");
-    window_pred(g, b, so, "      ");
-    buf_printf(b, "\n      AND %s >= u.`first_exposure_time`\n"
-                  "      AND (u.`phase_end` IS NULL OR %s < u.`phase_end`)", t, t);
-    and_cond(g, b, so->filter, "      ");
-    and_cond(g, b, mt->set.filter, "      ");
-    buf_printf(b, "\n),\nm_%d AS (\n    SELECT\n        `tracking_key`,\n        `variation_key`,\n"
-                  "        `hour`,\n        COUNT(*) AS `events`,\n        SUM(`v`) AS `total`\n"
-                  "    FROM ev_%d\n    GROUP BY `tracking_key`, `variation_key`, `hour`\n)",
-               m, m);
+    buf_puts(b, "\n        WHERE ");
+    window_pred(g, b, so, "          ");
+    buf_printf(b, "\n          AND %s >= u.`first_exposure_time`\n"
+                  "          AND u.`first_exposure_time` >= p.`phase_start`\n"
+                  "          AND (p.`phase_end` IS NULL OR %s < p.`phase_end`)", t, t);
+    and_cond(g, b, so->filter, "          ");
+    if (!all) { /* only rows some metric counts */
+        buf_puts(b, nfiltered > 1 ? "\n          AND (" : "\n          AND ");
+        first = true;
+        for (int m = 0; m < ir->nmetrics; m++) {
+            const IrMetric *mt = &ir->metrics[m];
+            if (hourly_measured(mt) && mt->set.source == src) {
+                buf_puts(b, first ? "" : "\n            OR ");
+                first = false;
+                gen_cond(g, b, mt->set.filter, "s");
+            }
+        }
+        if (nfiltered > 1)
+            buf_putc(b, ')');
+    }
 }
 
-/* One SELECT of the final UNION: the grid rows of one measure. */
-static void measure_select(Gen *g, Buf *b, const char *from, const char *metric,
-                           const char *measure, const char *value, bool *first)
+/* The units of the phase, alias u joined to phases p, with the condition
+ * on their first exposure that follows. */
+static void phase_units(Gen *g, Buf *b, const char *indent)
 {
-    buf_puts(b, *first ? "\nSELECT\n" : "\nUNION ALL\nSELECT\n");
-    *first = false;
-    buf_puts(b, "    CAST(c.`hour` AS DATE),\n    c.`hour`,\n    c.`tracking_key`,\n"
-                "    c.`variation_key`,\n    ");
-    gen_str(g, b, metric);
-    buf_puts(b, ",\n    ");
-    gen_str(g, b, measure);
-    buf_puts(b, ",\n    ");
-    gen_str(g, b, g->ir->tag);
-    buf_printf(b, ",\n    %s\n%s", value, from);
+    buf_puts(b, "FROM ");
+    gen_table(g, b, T_HOURLY_UNIT);
+    buf_printf(b, " u\n%sJOIN phases p ON p.`tracking_key` = u.`tracking_key`\n"
+                  "%sWHERE u.`first_exposure_time` >= p.`phase_start`\n"
+                  "%s  AND (p.`phase_end` IS NULL OR u.`first_exposure_time` < p.`phase_end`)\n",
+               indent, indent, indent);
 }
 
-/* The select list of the active units' union, one item per line. */
-#define UNIT_HOUR_ITEMS                                                                      \
-    "            `tracking_key`,\n            `variation_key`,\n            `hour`,\n"      \
-    "            `user_id`\n"
+/* One measure of the series: its metric and measure names, and its value
+ * in a row of counts. */
+typedef struct Measure {
+    const char *metric, *measure, *value;
+} Measure;
 
 static void fill_body(Gen *g, Buf *b)
 {
@@ -338,68 +411,96 @@ static void fill_body(Gen *g, Buf *b)
                 "    JOIN phases p ON DATE_ADD(h.h, INTERVAL 1 HOUR) > p.`phase_start`\n"
                 "        AND (p.`phase_end` IS NULL OR h.h < p.`phase_end`)\n"
                 "    JOIN variations v ON v.`tracking_key` = p.`tracking_key`\n),\n"
-                "-- the units first exposed before the end of the window, in the phase\n"
-                "units AS (\n    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
-                "        u.`variation_key`,\n        u.`first_exposure_time`,\n        ");
-    hour_floor(b, "u.`first_exposure_time`", "        ");
-    buf_puts(b, " AS `hour`,\n        p.`phase_end`\n    FROM ");
-    gen_table(g, b, T_HOURLY_UNIT);
-    buf_puts(b, " u\n    JOIN phases p ON p.`tracking_key` = u.`tracking_key`\n"
-                "    WHERE u.`first_exposure_time` >= p.`phase_start`\n"
-                "      AND (p.`phase_end` IS NULL OR u.`first_exposure_time` < p.`phase_end`)\n"
-                "      AND u.`first_exposure_time` < {{to_time}}\n),\n"
-                "-- new units per hour of the window, and those exposed before it\n"
-                "new_units AS (\n    SELECT\n        `tracking_key`,\n        `variation_key`,\n"
-                "        `hour`,\n        COUNT(*) AS n\n    FROM units\n"
-                "    WHERE `first_exposure_time` >= {{from_time}}\n"
-                "    GROUP BY `tracking_key`, `variation_key`, `hour`\n),\n"
-                "earlier AS (\n    SELECT\n        `tracking_key`,\n        `variation_key`,\n"
-                "        COUNT(*) AS n\n    FROM units\n"
-                "    WHERE `first_exposure_time` < {{from_time}}\n"
-                "    GROUP BY `tracking_key`, `variation_key`\n)");
-    bool any = false;
-    for (int m = 0; m < ir->nmetrics; m++)
-        if (hourly_events(ir->metrics[m].kind) || hourly_sum(ir->metrics[m].kind)) {
-            metric_cte(g, b, m);
-            any = true;
-        }
-    buf_puts(b, ",\n-- active: exposed in the hour, or with an event of a metric in it\n"
-                "active AS (\n    SELECT\n        `tracking_key`,\n        `variation_key`,\n"
-                "        `hour`,\n        COUNT(DISTINCT `user_id`) AS n\n    FROM (\n"
-                "        SELECT\n" UNIT_HOUR_ITEMS
-                "        FROM units\n        WHERE `first_exposure_time` >= {{from_time}}");
-    for (int m = 0; any && m < ir->nmetrics; m++)
-        if (hourly_events(ir->metrics[m].kind) || hourly_sum(ir->metrics[m].kind))
-            buf_printf(b, "\n        UNION ALL\n"
-                          "        SELECT\n" UNIT_HOUR_ITEMS "        FROM ev_%d", m);
-    buf_puts(b, "\n    ) a\n    GROUP BY `tracking_key`, `variation_key`, `hour`\n),\n"
-                "counts AS (\n    SELECT\n        g.`hour`,\n        g.`tracking_key`,\n"
-                "        g.`variation_key`,\n        COALESCE(n.n, 0) AS `exposures`,\n"
-                "        COALESCE(e.n, 0) + SUM(COALESCE(n.n, 0)) OVER (\n"
-                "            PARTITION BY g.`tracking_key`, g.`variation_key`\n"
-                "            ORDER BY g.`hour`\n        ) AS `cumulative_exposures`,\n"
-                "        COALESCE(a.n, 0) AS `active_units`\n    FROM grid g\n"
-                "    LEFT JOIN new_units n ON n.`tracking_key` = g.`tracking_key`\n"
-                "        AND n.`variation_key` = g.`variation_key` AND n.`hour` = g.`hour`\n"
-                "    LEFT JOIN earlier e ON e.`tracking_key` = g.`tracking_key`\n"
-                "        AND e.`variation_key` = g.`variation_key`\n"
-                "    LEFT JOIN active a ON a.`tracking_key` = g.`tracking_key`\n"
-                "        AND a.`variation_key` = g.`variation_key` AND a.`hour` = g.`hour`\n)");
-    bool first = true;
-    measure_select(g, b, "FROM counts c", "", "exposures", "c.`exposures`", &first);
-    measure_select(g, b, "FROM counts c", "", "cumulative_exposures", "c.`cumulative_exposures`",
-                   &first);
-    measure_select(g, b, "FROM counts c", "", "active_units", "c.`active_units`", &first);
+                "-- the units of the phase exposed before the window, per variation\n"
+                "earlier AS (\n    SELECT\n        u.`tracking_key`,\n        u.`variation_key`,\n"
+                "        COUNT(*) AS n\n    ");
+    phase_units(g, b, "    ");
+    buf_puts(b, "      AND u.`first_exposure_time` < {{from_time}}\n"
+                "    GROUP BY u.`tracking_key`, u.`variation_key`\n),\n"
+                "-- per variation and hour of the window: the units first exposed in it, the\n"
+                "-- units active in it (exposed, or with an event of a metric), and each\n"
+                "-- metric's events and sum; every row of the window is read once\n"
+                "totals AS (\n    SELECT\n        x.`tracking_key`,\n        x.`variation_key`,\n"
+                "        x.`hour`,\n        SUM(x.`new`) AS `exposures`,\n"
+                "        COUNT(DISTINCT x.`user_id`) AS `active_units`");
     for (int m = 0; m < ir->nmetrics; m++) {
         const IrMetric *mt = &ir->metrics[m];
-        const char *from = arena_printf(
-            g->a, "FROM grid c\nLEFT JOIN m_%d x ON x.`tracking_key` = c.`tracking_key`\n"
-                  "    AND x.`variation_key` = c.`variation_key` AND x.`hour` = c.`hour`", m);
         if (hourly_events(mt->kind))
-            measure_select(g, b, from, mt->name, "events", "COALESCE(x.`events`, 0)", &first);
+            buf_printf(b, ",\n        SUM(x.`e_%d`) AS `e_%d`", m, m);
         if (hourly_sum(mt->kind))
-            measure_select(g, b, from, mt->name, "sum", "COALESCE(x.`total`, 0)", &first);
+            buf_printf(b, ",\n        SUM(x.`t_%d`) AS `t_%d`", m, m);
     }
+    buf_puts(b, "\n    FROM (\n        -- the units first exposed in the window\n"
+                "        SELECT\n            u.`tracking_key`,\n            u.`variation_key`,\n"
+                "            ");
+    hour_floor(b, "u.`first_exposure_time`", "            ");
+    buf_puts(b, " AS `hour`,\n            u.`user_id`");
+    branch_items(g, b, -1);
+    buf_puts(b, "\n        ");
+    phase_units(g, b, "        ");
+    buf_puts(b, "          AND u.`first_exposure_time` >= {{from_time}}\n"
+                "          AND u.`first_exposure_time` < {{to_time}}");
+    for (int src = 0; src < ir->nsources; src++) {
+        bool used = false;
+        for (int m = 0; m < ir->nmetrics; m++)
+            used = used || (hourly_measured(&ir->metrics[m]) && ir->metrics[m].set.source == src);
+        if (used)
+            source_branch(g, b, src);
+    }
+    buf_puts(b, "\n    ) x\n    GROUP BY x.`tracking_key`, x.`variation_key`, x.`hour`\n),\n"
+                "counts AS (\n    SELECT\n        g.`hour`,\n        g.`tracking_key`,\n"
+                "        g.`variation_key`,\n        COALESCE(t.`exposures`, 0) AS `exposures`,\n"
+                "        COALESCE(e.n, 0) + SUM(COALESCE(t.`exposures`, 0)) OVER (\n"
+                "            PARTITION BY g.`tracking_key`, g.`variation_key`\n"
+                "            ORDER BY g.`hour`\n        ) AS `cumulative_exposures`,\n"
+                "        COALESCE(t.`active_units`, 0) AS `active_units`");
+    for (int m = 0; m < ir->nmetrics; m++) {
+        const IrMetric *mt = &ir->metrics[m];
+        if (hourly_events(mt->kind))
+            buf_printf(b, ",\n        COALESCE(t.`e_%d`, 0) AS `e_%d`", m, m);
+        if (hourly_sum(mt->kind))
+            buf_printf(b, ",\n        COALESCE(t.`t_%d`, 0) AS `t_%d`", m, m);
+    }
+    buf_puts(b, "\n    FROM grid g\n"
+                "    LEFT JOIN totals t ON t.`tracking_key` = g.`tracking_key`\n"
+                "        AND t.`variation_key` = g.`variation_key` AND t.`hour` = g.`hour`\n"
+                "    LEFT JOIN earlier e ON e.`tracking_key` = g.`tracking_key`\n"
+                "        AND e.`variation_key` = g.`variation_key`\n)");
+    /* the measures, unpivoted in one pass over counts */
+    int n = 3;
+    Measure *ms = arena_alloc(g->a, sizeof *ms * (size_t)(3 + 2 * ir->nmetrics));
+    ms[0] = (Measure){"", "exposures", "c.`exposures`"};
+    ms[1] = (Measure){"", "cumulative_exposures", "c.`cumulative_exposures`"};
+    ms[2] = (Measure){"", "active_units", "c.`active_units`"};
+    for (int m = 0; m < ir->nmetrics; m++) {
+        const IrMetric *mt = &ir->metrics[m];
+        if (hourly_events(mt->kind))
+            ms[n++] = (Measure){mt->name, "events", arena_printf(g->a, "c.`e_%d`", m)};
+        if (hourly_sum(mt->kind))
+            ms[n++] = (Measure){mt->name, "sum", arena_printf(g->a, "c.`t_%d`", m)};
+    }
+    buf_puts(b, ",\n-- the measures of a row: metric, measure\nmeasures AS (");
+    for (int k = 0; k < n; k++) {
+        buf_printf(b, k ? "\n    UNION ALL SELECT %d, " : "\n    SELECT %d AS k, ", k);
+        gen_str(g, b, ms[k].metric);
+        buf_puts(b, k ? ", " : " AS `metric`, ");
+        gen_str(g, b, ms[k].measure);
+        if (!k)
+            buf_puts(b, " AS `measure`");
+    }
+    /* a CTE, so that no join ends the select (MariaDB would read its
+     * upsert's ON DUPLICATE KEY as the join's condition) */
+    buf_puts(b, "\n),\n-- each row of counts once per measure\nseries AS (\n    SELECT\n"
+                "        CAST(c.`hour` AS DATE) AS `event_date`,\n        c.`hour`,\n"
+                "        c.`tracking_key`,\n        c.`variation_key`,\n        m.`metric`,\n"
+                "        m.`measure`,\n        CASE m.k");
+    for (int k = 0; k < n; k++)
+        buf_printf(b, "\n            WHEN %d THEN %s", k, ms[k].value);
+    buf_puts(b, "\n        END AS `value`\n    FROM counts c\n    CROSS JOIN measures m\n)\n"
+                "SELECT\n    `event_date`,\n    `hour`,\n    `tracking_key`,\n"
+                "    `variation_key`,\n    `metric`,\n    `measure`,\n    ");
+    gen_str(g, b, ir->tag);
+    buf_puts(b, ",\n    `value`\nFROM series");
 }
 
 /* ---- the steps -------------------------------------------------------------------- */

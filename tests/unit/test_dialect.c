@@ -257,6 +257,38 @@ Test(dialect, starrocks_replication_num)
     buf_free(&b);
 }
 
+/* MariaDB's lookup index: any columns, in the CREATE TABLE and added to a
+ * table created without it (alone, or after added columns); StarRocks has
+ * none. */
+Test(dialect, mariadb_lookup_index)
+{
+    static const TableCol cols[] = {{"tracking_key", CT_STR128, true, NULL},
+                                    {"user_id", CT_STR128, true, NULL},
+                                    {"first_exposure_time", CT_DATETIME, false, NULL}};
+    TableDef t = {.db = "abc", .name = "u", .cols = cols, .ncols = 3, .key = TKEY_PRIMARY,
+                  .nkey = 2, .part = TPART_NONE, .dist_col = "user_id",
+                  .lookup_cols = {"first_exposure_time", "tracking_key"}};
+    Buf b;
+    buf_init(&b);
+    dialect_mariadb.create_table(&b, &t);
+    cr_expect(strstr(b.data, "PRIMARY KEY (`tracking_key`, `user_id`),\n"
+                             "    KEY `abc_lookup_key` (`first_exposure_time`, `tracking_key`)\n)"),
+              "%s", b.data);
+    buf_reset(&b);
+    dialect_mariadb.add_columns(&b, &t, NULL, 0);
+    cr_expect_str_eq(b.data, "ALTER TABLE `abc`.`u`\n    ADD KEY IF NOT EXISTS `abc_lookup_key` "
+                             "(`first_exposure_time`, `tracking_key`)");
+    buf_reset(&b);
+    dialect_mariadb.add_columns(&b, &t, &cols[2], 1);
+    cr_expect(strstr(b.data, "ADD COLUMN IF NOT EXISTS `first_exposure_time` DATETIME NULL,\n"
+                             "    ADD KEY IF NOT EXISTS `abc_lookup_key`"),
+              "%s", b.data);
+    buf_reset(&b);
+    dialect_starrocks.create_table(&b, &t);
+    cr_expect(!strstr(b.data, "abc_lookup_key"), "%s", b.data);
+    buf_free(&b);
+}
+
 /* Growth analytics: the activity tables and steps exist only for specs
  * with activity blocks; the day arithmetic is the dialect's; the stage is
  * switched in over a literal range of periods, in report_publish's

@@ -72,256 +72,161 @@ grid AS (
         AND (p.`phase_end` IS NULL OR h.h < p.`phase_end`)
     JOIN variations v ON v.`tracking_key` = p.`tracking_key`
 ),
--- the units first exposed before the end of the window, in the phase
-units AS (
+-- the units of the phase exposed before the window, per variation
+earlier AS (
     SELECT
         u.`tracking_key`,
-        u.`user_id`,
         u.`variation_key`,
-        u.`first_exposure_time`,
-        DATE_ADD(
-            CAST(DATE(u.`first_exposure_time`) AS DATETIME),
-            INTERVAL HOUR(u.`first_exposure_time`) HOUR
-        ) AS `hour`,
-        p.`phase_end`
+        COUNT(*) AS n
     FROM `abc`.`tbl_hourly_unit_m_hourly` u
     JOIN phases p ON p.`tracking_key` = u.`tracking_key`
     WHERE u.`first_exposure_time` >= p.`phase_start`
       AND (p.`phase_end` IS NULL OR u.`first_exposure_time` < p.`phase_end`)
-      AND u.`first_exposure_time` < {{to_time}}
+      AND u.`first_exposure_time` < {{from_time}}
+    GROUP BY u.`tracking_key`, u.`variation_key`
 ),
--- new units per hour of the window, and those exposed before it
-new_units AS (
+-- per variation and hour of the window: the units first exposed in it, the
+-- units active in it (exposed, or with an event of a metric), and each
+-- metric's events and sum; every row of the window is read once
+totals AS (
     SELECT
-        `tracking_key`,
-        `variation_key`,
-        `hour`,
-        COUNT(*) AS n
-    FROM units
-    WHERE `first_exposure_time` >= {{from_time}}
-    GROUP BY `tracking_key`, `variation_key`, `hour`
-),
-earlier AS (
-    SELECT
-        `tracking_key`,
-        `variation_key`,
-        COUNT(*) AS n
-    FROM units
-    WHERE `first_exposure_time` < {{from_time}}
-    GROUP BY `tracking_key`, `variation_key`
-),
--- metric opens (spec line 25): its events after the unit's exposure
-ev_0 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`variation_key`,
-        u.`user_id`,
-        DATE_ADD(
-            CAST(DATE(s.`event_time`) AS DATETIME),
-            INTERVAL HOUR(s.`event_time`) HOUR
-        ) AS `hour`,
-        0 AS `v`
-    FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
-      AND s.`event_time` >= {{from_time}} AND s.`event_time` < {{to_time}}
-      AND s.`event_time` >= u.`first_exposure_time`
-      AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
-      AND s.`platform` <> 'bot'
-      AND s.`event_name` = 'app_open'
-),
-m_0 AS (
-    SELECT
-        `tracking_key`,
-        `variation_key`,
-        `hour`,
-        COUNT(*) AS `events`,
-        SUM(`v`) AS `total`
-    FROM ev_0
-    GROUP BY `tracking_key`, `variation_key`, `hour`
-),
--- metric paid (spec line 26): its events after the unit's exposure
-ev_1 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`variation_key`,
-        u.`user_id`,
-        DATE_ADD(
-            CAST(DATE(s.`paid_at`) AS DATETIME),
-            INTERVAL HOUR(s.`paid_at`) HOUR
-        ) AS `hour`,
-        0 AS `v`
-    FROM `ods`.`payments` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`pay_date` >= {{from_date}} AND s.`pay_date` <= {{to_date}}
-      AND s.`paid_at` >= {{from_time}} AND s.`paid_at` < {{to_time}}
-      AND s.`paid_at` >= u.`first_exposure_time`
-      AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
-),
-m_1 AS (
-    SELECT
-        `tracking_key`,
-        `variation_key`,
-        `hour`,
-        COUNT(*) AS `events`,
-        SUM(`v`) AS `total`
-    FROM ev_1
-    GROUP BY `tracking_key`, `variation_key`, `hour`
-),
--- metric revenue (spec line 27): its events after the unit's exposure
-ev_2 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`variation_key`,
-        u.`user_id`,
-        DATE_ADD(
-            CAST(DATE(s.`paid_at`) AS DATETIME),
-            INTERVAL HOUR(s.`paid_at`) HOUR
-        ) AS `hour`,
-        s.`amount` AS `v`
-    FROM `ods`.`payments` s
-    JOIN units u ON u.`user_id` = s.`user_id`
-    WHERE s.`pay_date` >= {{from_date}} AND s.`pay_date` <= {{to_date}}
-      AND s.`paid_at` >= {{from_time}} AND s.`paid_at` < {{to_time}}
-      AND s.`paid_at` >= u.`first_exposure_time`
-      AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
-),
-m_2 AS (
-    SELECT
-        `tracking_key`,
-        `variation_key`,
-        `hour`,
-        COUNT(*) AS `events`,
-        SUM(`v`) AS `total`
-    FROM ev_2
-    GROUP BY `tracking_key`, `variation_key`, `hour`
-),
--- active: exposed in the hour, or with an event of a metric in it
-active AS (
-    SELECT
-        `tracking_key`,
-        `variation_key`,
-        `hour`,
-        COUNT(DISTINCT `user_id`) AS n
+        x.`tracking_key`,
+        x.`variation_key`,
+        x.`hour`,
+        SUM(x.`new`) AS `exposures`,
+        COUNT(DISTINCT x.`user_id`) AS `active_units`,
+        SUM(x.`e_0`) AS `e_0`,
+        SUM(x.`e_1`) AS `e_1`,
+        SUM(x.`t_2`) AS `t_2`
     FROM (
+        -- the units first exposed in the window
         SELECT
-            `tracking_key`,
-            `variation_key`,
-            `hour`,
-            `user_id`
-        FROM units
-        WHERE `first_exposure_time` >= {{from_time}}
+            u.`tracking_key`,
+            u.`variation_key`,
+            DATE_ADD(
+                CAST(DATE(u.`first_exposure_time`) AS DATETIME),
+                INTERVAL HOUR(u.`first_exposure_time`) HOUR
+            ) AS `hour`,
+            u.`user_id`,
+            1 AS `new`,
+            0 AS `e_0`,
+            0 AS `e_1`,
+            0 AS `t_2`
+        FROM `abc`.`tbl_hourly_unit_m_hourly` u
+        JOIN phases p ON p.`tracking_key` = u.`tracking_key`
+        WHERE u.`first_exposure_time` >= p.`phase_start`
+          AND (p.`phase_end` IS NULL OR u.`first_exposure_time` < p.`phase_end`)
+          AND u.`first_exposure_time` >= {{from_time}}
+          AND u.`first_exposure_time` < {{to_time}}
         UNION ALL
+        -- source events, read once: the events of opens
+        -- at or after the unit's exposure
         SELECT
-            `tracking_key`,
-            `variation_key`,
-            `hour`,
-            `user_id`
-        FROM ev_0
+            u.`tracking_key`,
+            u.`variation_key`,
+            DATE_ADD(
+                CAST(DATE(s.`event_time`) AS DATETIME),
+                INTERVAL HOUR(s.`event_time`) HOUR
+            ) AS `hour`,
+            u.`user_id`,
+            0 AS `new`,
+            CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END AS `e_0`,
+            0 AS `e_1`,
+            0 AS `t_2`
+        FROM `ods`.`app_events` s
+        CROSS JOIN phases p
+        JOIN `abc`.`tbl_hourly_unit_m_hourly` u ON u.`tracking_key` = p.`tracking_key`
+            AND u.`user_id` = s.`user_id`
+        WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
+          AND s.`event_time` >= {{from_time}} AND s.`event_time` < {{to_time}}
+          AND s.`event_time` >= u.`first_exposure_time`
+          AND u.`first_exposure_time` >= p.`phase_start`
+          AND (p.`phase_end` IS NULL OR s.`event_time` < p.`phase_end`)
+          AND s.`platform` <> 'bot'
+          AND s.`event_name` = 'app_open'
         UNION ALL
+        -- source payments, read once: the events of paid, revenue
+        -- at or after the unit's exposure
         SELECT
-            `tracking_key`,
-            `variation_key`,
-            `hour`,
-            `user_id`
-        FROM ev_1
-        UNION ALL
-        SELECT
-            `tracking_key`,
-            `variation_key`,
-            `hour`,
-            `user_id`
-        FROM ev_2
-    ) a
-    GROUP BY `tracking_key`, `variation_key`, `hour`
+            u.`tracking_key`,
+            u.`variation_key`,
+            DATE_ADD(
+                CAST(DATE(s.`paid_at`) AS DATETIME),
+                INTERVAL HOUR(s.`paid_at`) HOUR
+            ) AS `hour`,
+            u.`user_id`,
+            0 AS `new`,
+            0 AS `e_0`,
+            1 AS `e_1`,
+            s.`amount` AS `t_2`
+        FROM `ods`.`payments` s
+        CROSS JOIN phases p
+        JOIN `abc`.`tbl_hourly_unit_m_hourly` u ON u.`tracking_key` = p.`tracking_key`
+            AND u.`user_id` = s.`user_id`
+        WHERE s.`pay_date` >= {{from_date}} AND s.`pay_date` <= {{to_date}}
+          AND s.`paid_at` >= {{from_time}} AND s.`paid_at` < {{to_time}}
+          AND s.`paid_at` >= u.`first_exposure_time`
+          AND u.`first_exposure_time` >= p.`phase_start`
+          AND (p.`phase_end` IS NULL OR s.`paid_at` < p.`phase_end`)
+    ) x
+    GROUP BY x.`tracking_key`, x.`variation_key`, x.`hour`
 ),
 counts AS (
     SELECT
         g.`hour`,
         g.`tracking_key`,
         g.`variation_key`,
-        COALESCE(n.n, 0) AS `exposures`,
-        COALESCE(e.n, 0) + SUM(COALESCE(n.n, 0)) OVER (
+        COALESCE(t.`exposures`, 0) AS `exposures`,
+        COALESCE(e.n, 0) + SUM(COALESCE(t.`exposures`, 0)) OVER (
             PARTITION BY g.`tracking_key`, g.`variation_key`
             ORDER BY g.`hour`
         ) AS `cumulative_exposures`,
-        COALESCE(a.n, 0) AS `active_units`
+        COALESCE(t.`active_units`, 0) AS `active_units`,
+        COALESCE(t.`e_0`, 0) AS `e_0`,
+        COALESCE(t.`e_1`, 0) AS `e_1`,
+        COALESCE(t.`t_2`, 0) AS `t_2`
     FROM grid g
-    LEFT JOIN new_units n ON n.`tracking_key` = g.`tracking_key`
-        AND n.`variation_key` = g.`variation_key` AND n.`hour` = g.`hour`
+    LEFT JOIN totals t ON t.`tracking_key` = g.`tracking_key`
+        AND t.`variation_key` = g.`variation_key` AND t.`hour` = g.`hour`
     LEFT JOIN earlier e ON e.`tracking_key` = g.`tracking_key`
         AND e.`variation_key` = g.`variation_key`
-    LEFT JOIN active a ON a.`tracking_key` = g.`tracking_key`
-        AND a.`variation_key` = g.`variation_key` AND a.`hour` = g.`hour`
+),
+-- the measures of a row: metric, measure
+measures AS (
+    SELECT 0 AS k, '' AS `metric`, 'exposures' AS `measure`
+    UNION ALL SELECT 1, '', 'cumulative_exposures'
+    UNION ALL SELECT 2, '', 'active_units'
+    UNION ALL SELECT 3, 'opens', 'events'
+    UNION ALL SELECT 4, 'paid', 'events'
+    UNION ALL SELECT 5, 'revenue', 'sum'
+),
+-- each row of counts once per measure
+series AS (
+    SELECT
+        CAST(c.`hour` AS DATE) AS `event_date`,
+        c.`hour`,
+        c.`tracking_key`,
+        c.`variation_key`,
+        m.`metric`,
+        m.`measure`,
+        CASE m.k
+            WHEN 0 THEN c.`exposures`
+            WHEN 1 THEN c.`cumulative_exposures`
+            WHEN 2 THEN c.`active_units`
+            WHEN 3 THEN c.`e_0`
+            WHEN 4 THEN c.`e_1`
+            WHEN 5 THEN c.`t_2`
+        END AS `value`
+    FROM counts c
+    CROSS JOIN measures m
 )
 SELECT
-    CAST(c.`hour` AS DATE),
-    c.`hour`,
-    c.`tracking_key`,
-    c.`variation_key`,
-    '',
-    'exposures',
+    `event_date`,
+    `hour`,
+    `tracking_key`,
+    `variation_key`,
+    `metric`,
+    `measure`,
     'hourly',
-    c.`exposures`
-FROM counts c
-UNION ALL
-SELECT
-    CAST(c.`hour` AS DATE),
-    c.`hour`,
-    c.`tracking_key`,
-    c.`variation_key`,
-    '',
-    'cumulative_exposures',
-    'hourly',
-    c.`cumulative_exposures`
-FROM counts c
-UNION ALL
-SELECT
-    CAST(c.`hour` AS DATE),
-    c.`hour`,
-    c.`tracking_key`,
-    c.`variation_key`,
-    '',
-    'active_units',
-    'hourly',
-    c.`active_units`
-FROM counts c
-UNION ALL
-SELECT
-    CAST(c.`hour` AS DATE),
-    c.`hour`,
-    c.`tracking_key`,
-    c.`variation_key`,
-    'opens',
-    'events',
-    'hourly',
-    COALESCE(x.`events`, 0)
-FROM grid c
-LEFT JOIN m_0 x ON x.`tracking_key` = c.`tracking_key`
-    AND x.`variation_key` = c.`variation_key` AND x.`hour` = c.`hour`
-UNION ALL
-SELECT
-    CAST(c.`hour` AS DATE),
-    c.`hour`,
-    c.`tracking_key`,
-    c.`variation_key`,
-    'paid',
-    'events',
-    'hourly',
-    COALESCE(x.`events`, 0)
-FROM grid c
-LEFT JOIN m_1 x ON x.`tracking_key` = c.`tracking_key`
-    AND x.`variation_key` = c.`variation_key` AND x.`hour` = c.`hour`
-UNION ALL
-SELECT
-    CAST(c.`hour` AS DATE),
-    c.`hour`,
-    c.`tracking_key`,
-    c.`variation_key`,
-    'revenue',
-    'sum',
-    'hourly',
-    COALESCE(x.`total`, 0)
-FROM grid c
-LEFT JOIN m_2 x ON x.`tracking_key` = c.`tracking_key`
-    AND x.`variation_key` = c.`variation_key` AND x.`hour` = c.`hour`;
+    `value`
+FROM series;
