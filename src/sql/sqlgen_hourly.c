@@ -22,7 +22,8 @@
  *   hourly_state_read, hourly_state_write
  * Every statement reads the source partitions of [{{from_date}},
  * {{to_date}}] (the dates of the window) and only events with a time in
- * the window, so an intraday run costs the events of its hours.  Hours are
+ * the window, each row once (hourly_fill reads every metric of a source
+ * in one pass), so an intraday run costs the events of its hours.  Hours are
  * the source's time column truncated to the hour (DATE plus HOUR, which
  * both dialects spell alike). */
 #include "sqlgen_int.h"
@@ -280,6 +281,7 @@ static void calendar_ctes(Buf *b)
                 "),\n");
 }
 
+/* A metric with an hourly measure of either kind. */
 static bool hourly_measured(const IrMetric *mt)
 {
     return hourly_events(mt->kind) || hourly_sum(mt->kind);
