@@ -36,6 +36,8 @@
  *   activity_fill    after the fills: per-user active days of
  *                    [{{from_date}}, {{to_date}}] (a full run: all dates)
  *   activity_state   then: per-user first and last active date
+ *   activity_periods then: per-user first and last active day of the weeks
+ *                    and months starting in [{{from_date}}, {{to_date}}]
  *   activity_publish after report_publish: the report and cohort rows of
  *                    every period from the one {{from_date}} falls in
  *   activity_read    then: the all-users report rows of the periods
@@ -104,6 +106,7 @@ typedef enum SqlStepKind {
     SQLSTEP_ACTIVITY_PUBLISH, /* stage -> growth report and cohort rows (no report_publish) */
     SQLSTEP_ACTIVITY_READ,    /* the all-users report rows of [from, to], for the memo */
     SQLSTEP_ACTIVITY_STAGE,   /* compute the periods due into the activity stage tables */
+    SQLSTEP_ACTIVITY_PERIODS, /* per-user first and last active day of each week and month */
     SQLSTEP_OWNER_READ,    /* the tags that own the wide and daily tables */
     SQLSTEP_OWNER_CLAIM,   /* record this tag as their owner where none is */
     SQLSTEP_KEY_LENGTHS,   /* exposure rows with a user id too long for StarRocks keys */

@@ -87,6 +87,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_PUBLISH: return "activity_publish";
     case SQLSTEP_ACTIVITY_READ: return "activity_read";
     case SQLSTEP_ACTIVITY_STAGE: return "activity_stage";
+    case SQLSTEP_ACTIVITY_PERIODS: return "activity_periods";
     case SQLSTEP_OWNER_READ: return "owner_read";
     case SQLSTEP_OWNER_CLAIM: return "owner_claim";
     case SQLSTEP_KEY_LENGTHS: return "key_lengths";
@@ -138,6 +139,8 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_FPRINT_WRITE: return "after the assignment and wide tables are filled";
     case SQLSTEP_ACTIVITY_FILL: return "after the wide table is filled: the dates due (a full run: every source date)";
     case SQLSTEP_ACTIVITY_STATE: return "after activity_fill";
+    case SQLSTEP_ACTIVITY_PERIODS:
+        return "after activity_state: the weeks and months from the one the first date due falls in";
     case SQLSTEP_ACTIVITY_STAGE:
         return "before report_publish: the periods of the dates due and the later ones they change";
     case SQLSTEP_ACTIVITY_PUBLISH:
@@ -397,8 +400,8 @@ void plan_json(const SqlProgram *p, Buf *b)
                                          "activity_day", "activity_user", "activity_report",
                                          "activity_cohort", "activity_work_breakdown", "activity_work_day",
                                          "activity_work_period", "activity_report_stage",
-                                         "activity_cohort_stage", "hourly", "hourly_unit",
-                                         "hourly_state"};
+                                         "activity_cohort_stage", "activity_period", "hourly",
+                                         "hourly_unit", "hourly_state"};
     enum { NTNAMES = (int)(sizeof tnames / sizeof tnames[0]) };
     int last = -1; /* the last table the program has (optional ones have no columns) */
     for (int i = 0; i < p->ntables; i++)
@@ -416,7 +419,8 @@ void plan_json(const SqlProgram *p, Buf *b)
     buf_puts(b, "  },\n");
 
     buf_puts(b, "  \"placeholders\": {\n"
-                "    \"{{event_date}}\": \"the day a daily step processes, DATE literal\",\n"
+                "    \"{{event_date}}\": \"the day a daily step processes (activity_stage: the first date "
+                "due), DATE literal\",\n"
                 "    \"{{from_date}}\": \"first day of a range (backfill, analysis dates), DATE literal\",\n"
                 "    \"{{to_date}}\": \"last day of a range, inclusive, DATE literal\",\n"
                 "    \"{{analysis_date}}\": \"the analysis date whose results are published, DATE literal\",\n"

@@ -1609,6 +1609,9 @@ static void dry_run_plan(Runner *r)
             when = r->full ? "  [full: every source date up to the last due date]"
                            : "  [the dates due]";
             break;
+        case SQLSTEP_ACTIVITY_PERIODS:
+            when = r->full ? "  [full: every period]" : "  [the weeks and months of the dates due]";
+            break;
         case SQLSTEP_ACTIVITY_STAGE: when = "  [before report_publish]"; break;
         case SQLSTEP_ACTIVITY_PUBLISH: when = "  [when report_publish does not run]"; break;
         case SQLSTEP_ACTIVITY_READ: when = "  [for the memo]"; break;
@@ -1753,31 +1756,6 @@ static AbcStatus pre_prune(Runner *r, const SqlParams *base, char *err, size_t e
     return exec_step(r, s, &p, err, errlen);
 }
 
-/* Growth analytics (specs with activity blocks): the active days of the
- * dates due — on a full run of every source date, so that "first active
- * ever" means since the earliest source date — then the first and last
- * active date of the users those days touch. */
-#define ACTIVITY_HISTORY_START "1000-01-01"
-static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
-                               char *err, size_t errlen)
-{
-    const SqlStep *fill = find_step(r, SQLSTEP_ACTIVITY_FILL);
-    const SqlStep *state = find_step(r, SQLSTEP_ACTIVITY_STATE);
-    if (!fill)
-        return ABC_OK;
-    SqlParams p = *base;
-    p.from_date = r->full ? ACTIVITY_HISTORY_START : from;
-    p.to_date = to;
-    AbcStatus st = exec_step(r, fill, &p, err, errlen);
-    if (st == ABC_OK && state)
-        st = exec_step(r, state, &p, err, errlen);
-    if (st == ABC_OK && r->full)
-        progress(r, "activity days filled (every source date through %s) and user state updated", to);
-    else if (st == ABC_OK)
-        progress(r, "activity days filled (%s .. %s) and user state updated", p.from_date, to);
-    return st;
-}
-
 /* The periods the growth report recomputes: from the earlier of the Monday
  * (ISO week) and the 1st of the month on or before the first date due, to
  * the later of the last date due and the last date an earlier run
@@ -1799,15 +1777,56 @@ static bool activity_range(const Runner *r, const char *from, const char *to, ch
     return true;
 }
 
+/* Growth analytics (specs with activity blocks): the active days of the
+ * dates due — on a full run of every source date, so that "first active
+ * ever" means since the earliest source date — then the first and last
+ * active date of the users those days touch, then the first and last
+ * active day per user of the weeks and months from the one the first date
+ * filled falls in (earlier periods kept their days). */
+#define ACTIVITY_HISTORY_START "1000-01-01"
+static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
+                               char *err, size_t errlen)
+{
+    const SqlStep *fill = find_step(r, SQLSTEP_ACTIVITY_FILL);
+    const SqlStep *state = find_step(r, SQLSTEP_ACTIVITY_STATE);
+    if (!fill)
+        return ABC_OK;
+    SqlParams p = *base;
+    p.from_date = r->full ? ACTIVITY_HISTORY_START : from;
+    p.to_date = to;
+    AbcStatus st = exec_step(r, fill, &p, err, errlen);
+    if (st == ABC_OK && state)
+        st = exec_step(r, state, &p, err, errlen);
+    const SqlStep *periods = find_step(r, SQLSTEP_ACTIVITY_PERIODS);
+    char lo[11], hi[11];
+    if (st == ABC_OK && periods && !r->full) {
+        if (!activity_range(r, from, to, lo, hi)) {
+            snprintf(err, errlen, "activity: '%s' .. '%s' are not dates", from, to);
+            return ABC_ERR_USAGE;
+        }
+        p.from_date = lo;
+    }
+    if (st == ABC_OK && periods)
+        st = exec_step(r, periods, &p, err, errlen);
+    if (st == ABC_OK && r->full)
+        progress(r, "activity days filled (every source date through %s) and user state updated", to);
+    else if (st == ABC_OK)
+        progress(r, "activity days filled (%s .. %s) and user state updated", p.from_date, to);
+    return st;
+}
+
 /* activity_stage: the growth report and cohort rows of [lo, hi] into the
- * stage tables; report_publish (or activity_publish) switches them in. */
-static AbcStatus activity_stage(Runner *r, const SqlParams *base, const char *lo,
-                                const char *hi, char *err, size_t errlen)
+ * stage tables; report_publish (or activity_publish) switches them in.
+ * first: the first date due; the day rows of [lo, first) are kept as
+ * published (a full run recomputes them all). */
+static AbcStatus activity_stage(Runner *r, const SqlParams *base, const char *first,
+                                const char *lo, const char *hi, char *err, size_t errlen)
 {
     const SqlStep *stage = find_step(r, SQLSTEP_ACTIVITY_STAGE);
     if (!stage)
         return ABC_OK;
     SqlParams p = *base;
+    p.event_date = r->full ? lo : first;
     p.from_date = lo;
     p.to_date = hi;
     AbcStatus st = exec_step(r, stage, &p, err, errlen);
@@ -2633,7 +2652,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                 st = ABC_ERR_USAGE;
             }
             if (st == ABC_OK)
-                st = activity_stage(&r, &base, lo, hi, err, errlen);
+                st = activity_stage(&r, &base, a, lo, hi, err, errlen);
             if (st == ABC_OK)
                 st = activity_publish(&r, &base, lo, hi, err, errlen);
         }
@@ -2679,7 +2698,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             st = ABC_ERR_USAGE;
             goto out;
         }
-        if (activity && (st = activity_stage(&r, &base, alo, ahi, err, errlen)) != ABC_OK)
+        if (activity && (st = activity_stage(&r, &base, a, alo, ahi, err, errlen)) != ABC_OK)
             goto out;
         bool activity_published = false;
         for (int i = 0; i < ndates; i++) {

@@ -6,6 +6,8 @@
  *   tbl_activity_user_<module>_<tag>    per activity x user: first and last active date
  *   tbl_activity_report_<module>_<tag>  long format: period x breakdown x measure -> value
  *   tbl_activity_cohort_<module>_<tag>  retention triangles: cohort x k -> active users
+ *   tbl_activity_period_<module>_<tag>  per activity x week or month x active user:
+ *                                       first and last active day in it
  *   tbl_activity_{wbk,wday,wper}_...    work tables of activity_stage
  *   tbl_activity_{rstage,cstage}_...    the report and cohort rows to publish
  * and the steps:
@@ -13,12 +15,22 @@
  *                     (the runner sends the whole history on a full run)
  *   activity_state    upsert the first and last active date of the users
  *                     those days touch
+ *   activity_periods  replace the period rows of the weeks and months
+ *                     starting in [{{from_date}}, {{to_date}}] from the day
+ *                     table (the runner passes the earlier of the Monday and
+ *                     the 1st of the month on or before the first date
+ *                     filled, and the last one): earlier periods keep their
+ *                     rows, so a run reads the day rows of its own week and
+ *                     month only
  *   activity_stage    the report and cohort rows of every period starting in
  *                     [{{from_date}}, {{to_date}}] into the stage tables; the
  *                     runner passes the earlier of the Monday and the 1st of
- *                     the month on or before the first date due, and the
- *                     later of the last date due and the last published
- *                     date, so incremental runs and backfills equal a full one
+ *                     the month on or before the first date due, the later
+ *                     of the last date due and the last published date, and
+ *                     the first date due as {{event_date}}: the day rows
+ *                     before it are kept as published (their days did not
+ *                     change), so incremental runs and backfills equal a
+ *                     full one
  *   activity_publish  the stage into the report and cohort tables, when
  *                     report_publish (which carries the same writes, see
  *                     gen_activity_swap) does not run
@@ -87,7 +99,15 @@ static const TableCol wday_cols[] = {
     {"user_id", CT_STR128, true, NULL},
     {"d", CT_DATE, false, "an active day"},
     {"next_d", CT_DATE, false, "the user's next active day (NULL: none up to the run's last date)"},
-    {"prev_d", CT_DATE, false, "the user's previous active day (NULL: none since lo - 31)"},
+};
+
+static const TableCol period_cols[] = {
+    {"period", CT_DATE, true, "start of the period: the Monday or the 1st (partition)"},
+    {"activity", CT_STR64, true, "activity block name"},
+    {"grain", CT_STR16, true, "week | month"},
+    {"user_id", CT_STR128, true, "a user active in the period"},
+    {"first_d", CT_DATE, false, "the user's first active day in the period"},
+    {"last_d", CT_DATE, false, "the user's last active day in the period"},
 };
 
 static const TableCol wper_cols[] = {
@@ -100,7 +120,9 @@ static const TableCol wper_cols[] = {
 
 static const char *const WBK_COLUMNS[] = {"b", "tracking_key", "variation_key", "breakdown",
                                           "breakdown_value", "since"};
-static const char *const WDAY_COLUMNS[] = {"a", "b", "user_id", "d", "next_d", "prev_d"};
+static const char *const WDAY_COLUMNS[] = {"a", "b", "user_id", "d", "next_d"};
+static const char *const PERIOD_COLUMNS[] = {"period", "activity", "grain", "user_id", "first_d",
+                                             "last_d"};
 static const char *const WPER_COLUMNS[] = {"a", "b", "grain", "user_id", "period"};
 static const char *const DAY_COLUMNS[] = {"event_date", "activity", "user_id"};
 static const char *const USER_COLUMNS[] = {"activity", "user_id", "first_date", "last_date"};
@@ -165,11 +187,14 @@ void gen_activity_tables(Gen *g)
               TPART_NONE, "growth report rows staged for the next publish");
     set_table(g, T_ACT_CSTAGE, "cstage", cohort_cols, NELEM(cohort_cols), TKEY_DUPLICATE, 3,
               TPART_NONE, "retention triangle cells staged for the next publish");
+    set_table(g, T_ACT_PERIOD, "period", period_cols, NELEM(period_cols), TKEY_DUPLICATE, 4,
+              TPART_DAY, "first and last active day per activity, week or month and user");
     /* the work tables have no activity name: spread by user, the small
      * breakdown list by its number */
     g->tables[T_ACT_WBK].dist_col = "b";
     g->tables[T_ACT_WDAY].dist_col = "user_id";
     g->tables[T_ACT_WPER].dist_col = "user_id";
+    g->tables[T_ACT_PERIOD].dist_col = "user_id";
 }
 
 /* ---- date expressions ------------------------------------------------------ */
@@ -395,24 +420,32 @@ static const char *act_index(Gen *g, const char *col, int ind)
     return r;
 }
 
-/* `col IN ('a', 'b')` over every activity's name, wrapped. */
-static const char *names_in(Gen *g, const char *col, int ind)
+/* `col IN ('a', 'b')` over the names of the activities with any of `need`
+ * (and, with `by_variation`, a breakdown by variation), wrapped; FALSE
+ * (1 = 0) when there is none. */
+static const char *names_in(Gen *g, const char *col, int ind, unsigned need, bool by_variation)
 {
     Buf b;
     buf_init(&b);
-    buf_printf(&b, "%s IN (", col);
     size_t line = 0;
+    int n = 0;
     for (int i = 0; i < g->ir->nactivities; i++) {
-        const char *s = lit(g, g->ir->activities[i].name);
-        if (i && b.len - line + strlen(s) + (size_t)ind > 90) {
+        const IrActivity *a = &g->ir->activities[i];
+        if (!(a->reports & need) || (by_variation && !a->by_variation))
+            continue;
+        const char *s = lit(g, a->name);
+        if (n == 0) {
+            buf_printf(&b, "%s IN (", col);
+        } else if (b.len - line + strlen(s) + (size_t)ind > 90) {
             buf_printf(&b, ",\n%*s", ind + 4, "");
             line = b.len - (size_t)(ind + 4);
-        } else if (i) {
+        } else {
             buf_puts(&b, ", ");
         }
         buf_puts(&b, s);
+        n++;
     }
-    buf_putc(&b, ')');
+    buf_puts(&b, n ? ")" : "1 = 0");
     const char *r = arena_strdup(g->a, b.data);
     buf_free(&b);
     return r;
@@ -522,22 +555,24 @@ static const char *wbk_body(Gen *g)
     return s;
 }
 
+/* wday: the active days the day measures need.  A day's rolling windows
+ * reach 27 days back, so the day rows from the first date due on read
+ * [{{event_date}} - 28, hi]: a day before that has left every window (and
+ * its delta rows with it) before the first day reported. */
 static const char *wday_body(Gen *g)
 {
     Buf b, tp;
     buf_init(&b);
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
-    const char *lo31 = addn(g, "{{from_date}}", -31);
-    buf_printf(&b, "-- every active day of [lo - 31, hi] per activity, breakdown and user (the\n"
-                   "-- rolling windows and the previous month), with the user's next and previous\n"
-                   "-- active days\n"
+    const char *lo28 = addn(g, "{{event_date}}", -28);
+    buf_printf(&b, "-- every active day of [first date due - 28, hi] per activity, breakdown and\n"
+                   "-- user (the rolling windows of the days due), with the user's next active day\n"
                    "SELECT t.`a`,\n"
                    "       t.`b`,\n"
                    "       t.`user_id`,\n"
                    "       t.`d`,\n"
-                   "       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`),\n"
-                   "       LAG(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)\n"
+                   "       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)\n"
                    "FROM (\n"
                    "    SELECT %s AS `a`,\n"
                    "           0 AS `b`,\n"
@@ -547,11 +582,11 @@ static const char *wday_body(Gen *g)
                    "    WHERE x.`event_date` >= %s\n"
                    "      AND x.`event_date` <= {{to_date}}\n"
                    "      AND %s",
-               act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), lo31,
-               names_in(g, "x.`activity`", 6));
+               act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), lo28,
+               names_in(g, "x.`activity`", 6, ACT_DAYS, false));
     for (int i = 0; i < g->ir->nactivities; i++) {
         const IrActivity *a = &g->ir->activities[i];
-        if (!a->by_variation)
+        if (!a->by_variation || !(a->reports & ACT_DAYS))
             continue;
         /* from the exposures: the day table's (activity, user_id, event_date)
          * key finds each exposed user's days */
@@ -574,7 +609,7 @@ static const char *wday_body(Gen *g)
                        "        AND x.`event_date` <= {{to_date}}\n"
                        "    WHERE %s",
                    gen_comment_text(g, a->name), i, tname(g, T_ASSIGN), tname(g, T_ACT_WBK),
-                   tname(g, T_ACT_DAY), lit(g, a->name), lo31, tp.data);
+                   tname(g, T_ACT_DAY), lit(g, a->name), lo28, tp.data);
     }
     buf_puts(&b, "\n) t");
     const char *s = arena_strdup(g->a, b.data);
@@ -583,35 +618,103 @@ static const char *wday_body(Gen *g)
     return s;
 }
 
-/* A user is active in a week (month) once: the row of its first active
- * day there, whose previous active day is before the period's start. */
+/* wper: the users active per week and month from the period before lo's
+ * on, per breakdown, from the period table: all users, and per variation
+ * the users with an active day in the period on or after their exposure
+ * (their last active day there is not before it). */
 static const char *wper_body(Gen *g)
+{
+    Buf b, tp;
+    buf_init(&b);
+    buf_init(&tp);
+    gen_tag_pred(g, &tp, "e");
+    const char *range = arena_printf(g->a,
+                                     "(p.`grain` = 'week' AND p.`period` >= %s\n"
+                                     "       OR p.`grain` = 'month' AND p.`period` >= %s)\n"
+                                     "  AND p.`period` <= {{to_date}}",
+                                     addn(g, "{{from_date}}", -7), addn(g, "{{from_date}}", -31));
+    buf_printf(&b, "-- the users active per week and month, from the week and month before lo's\n"
+                   "SELECT %s,\n"
+                   "       0,\n"
+                   "       p.`grain`,\n"
+                   "       p.`user_id`,\n"
+                   "       p.`period`\n"
+                   "FROM %s p\n"
+                   "WHERE %s\n"
+                   "  AND %s",
+               act_index(g, "p.`activity`", 7), tname(g, T_ACT_PERIOD),
+               names_in(g, "p.`activity`", 2, ACT_PERIODS, false), range);
+    const char *by_var = names_in(g, "p.`activity`", 2, ACT_PERIODS, true);
+    if (strcmp(by_var, "1 = 0") != 0)
+        buf_printf(&b, "\nUNION ALL\n"
+                       "-- by variation: active in the period on or after the exposure\n"
+                       "SELECT %s,\n"
+                       "       k.`b`,\n"
+                       "       p.`grain`,\n"
+                       "       p.`user_id`,\n"
+                       "       p.`period`\n"
+                       "FROM %s p\n"
+                       "JOIN %s e\n"
+                       "    ON e.`user_id` = p.`user_id`\n"
+                       "    AND %s\n"
+                       "JOIN %s k\n"
+                       "    ON k.`tracking_key` = e.`tracking_key`\n"
+                       "    AND k.`variation_key` = e.`variation_key`\n"
+                       "    AND k.`b` > 0\n"
+                       "WHERE %s\n"
+                       "  AND %s\n"
+                       "  AND p.`last_d` >= e.`exposure_date`",
+                   act_index(g, "p.`activity`", 7), tname(g, T_ACT_PERIOD), tname(g, T_ASSIGN),
+                   tp.data, tname(g, T_ACT_WBK), by_var, range);
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    buf_free(&tp);
+    return s;
+}
+
+/* activity_periods: the period rows of the weeks and months starting in
+ * [{{from_date}}, {{to_date}}], each from all its days (those after
+ * {{to_date}} too, on a backfill: a month runs at most 30 days past its
+ * start). */
+static const char *period_body(Gen *g)
 {
     Buf b;
     buf_init(&b);
-    const char *in = idx_in(g, "w.`a`", ACT_PERIODS);
-    const char *wk = tmp(g, week_start, "w.`d`"), *mo = tmp(g, month_start, "w.`d`");
-    buf_printf(&b, "-- the users active per week and month: their first active day in it\n"
-                   "SELECT w.`a`,\n"
-                   "       w.`b`,\n"
-                   "       'week' AS `grain`,\n"
-                   "       w.`user_id`,\n"
-                   "       %s AS `period`\n"
-                   "FROM %s w\n"
-                   "WHERE %s\n"
-                   "  AND (w.`prev_d` IS NULL\n"
-                   "       OR w.`prev_d` < %s)\n"
-                   "UNION ALL\n"
-                   "SELECT w.`a`,\n"
-                   "       w.`b`,\n"
-                   "       'month',\n"
-                   "       w.`user_id`,\n"
-                   "       %s\n"
-                   "FROM %s w\n"
-                   "WHERE %s\n"
-                   "  AND (w.`prev_d` IS NULL\n"
-                   "       OR w.`prev_d` < %s)",
-               wk, tname(g, T_ACT_WDAY), in, wk, mo, tname(g, T_ACT_WDAY), in, mo);
+    buf_printf(&b, "SELECT t.`period`,\n"
+                   "       t.`activity`,\n"
+                   "       t.`grain`,\n"
+                   "       t.`user_id`,\n"
+                   "       MIN(t.`d`),\n"
+                   "       MAX(t.`d`)\n"
+                   "FROM (\n"
+                   "    SELECT %s AS `period`,\n"
+                   "           y.`activity`,\n"
+                   "           g.`grain`,\n"
+                   "           y.`user_id`,\n"
+                   "           y.`d`\n"
+                   "    FROM (\n"
+                   "        SELECT x.`activity`,\n"
+                   "               x.`user_id`,\n"
+                   "               x.`event_date` AS `d`\n"
+                   "        FROM %s x\n"
+                   "        WHERE x.`event_date` >= {{from_date}}\n"
+                   "          AND x.`event_date` <= %s\n"
+                   "          AND %s\n"
+                   "    ) y\n"
+                   "    CROSS JOIN (\n"
+                   "        SELECT 'week' AS `grain`\n"
+                   "        UNION ALL\n"
+                   "        SELECT 'month'\n"
+                   "    ) g\n"
+                   ") t\n"
+                   "WHERE t.`period` >= {{from_date}}\n"
+                   "  AND t.`period` <= {{to_date}}\n"
+                   "GROUP BY t.`period`,\n"
+                   "         t.`activity`,\n"
+                   "         t.`grain`,\n"
+                   "         t.`user_id`",
+               pstart(g, "g.`grain`", "y.`d`", 11), tname(g, T_ACT_DAY),
+               addn(g, "{{to_date}}", 30), names_in(g, "x.`activity`", 10, ACT_PERIODS, false));
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     return s;
@@ -701,7 +804,7 @@ static void day_measures(Gen *g, Buf *b)
                  window_end(g, 7, 23), window_end(g, 7, 25), 0, -1, 0, in);
     delta_branch(g, b, "-1 when the 28-day window ends (or the next active day's begins)",
                  window_end(g, 28, 23), window_end(g, 28, 25), 0, 0, -1, in);
-    buf_printf(b, "                -- a zero row for every day and breakdown reported\n"
+    buf_printf(b, "                -- a zero row for every day due and breakdown reported\n"
                   "                SELECT x.`a`,\n"
                   "                       k.`b`,\n"
                   "                       c.`d`,\n"
@@ -712,7 +815,8 @@ static void day_measures(Gen *g, Buf *b)
                   "                FROM days c\n"
                   "                JOIN %s k ON c.`d` >= k.`since`\n"
                   "                JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
-                  "                WHERE %s\n"
+                  "                WHERE c.`d` >= {{event_date}}\n"
+                  "                  AND %s\n"
                   "            ) y\n"
                   "            GROUP BY y.`a`,\n"
                   "                     y.`b`,\n"
@@ -925,6 +1029,29 @@ static const char *rstage_body(Gen *g)
                    "    ON m.`a` = c.`a`\n"
                    "    AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day')",
                tname(g, T_ACT_WBK));
+    if (days) {
+        Buf tp;
+        buf_init(&tp);
+        gen_tag_pred(g, &tp, "r");
+        buf_printf(&b, "\nUNION ALL\n"
+                       "-- the day rows of [lo, first date due) as published: their days did not\n"
+                       "-- change, and a day's measures read no later day\n"
+                       "SELECT r.`period`,\n"
+                       "       r.`tag`,\n"
+                       "       r.`activity`,\n"
+                       "       r.`grain`,\n"
+                       "       r.`breakdown`,\n"
+                       "       r.`breakdown_value`,\n"
+                       "       r.`measure`,\n"
+                       "       r.`value`\n"
+                       "FROM %s r\n"
+                       "WHERE %s\n"
+                       "  AND r.`grain` = 'day'\n"
+                       "  AND r.`period` >= {{from_date}}\n"
+                       "  AND r.`period` < {{event_date}}",
+                   tname(g, T_ACT_REPORT), tp.data);
+        buf_free(&tp);
+    }
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     return s;
@@ -1144,10 +1271,24 @@ void gen_activity(Gen *g)
     g->d->write(&st, &w);
     gen_push_stmts(g, s, &st);
 
+    s = gen_step(g, SQLSTEP_ACTIVITY_PERIODS, "activity_periods",
+                 "replace the first and last active day per user of the weeks and months "
+                 "starting in [{{from_date}}, {{to_date}}] (after activity_state)");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+    w = (WriteSpec){.mode = WRITE_REPLACE_RANGE, .table = &g->tables[T_ACT_PERIOD],
+                    .part_col = "period", .lo = "{{from_date}}", .hi = "{{to_date}}",
+                    .label = gen_label(g, "activity_periods"),
+                    .comment = "first and last active day per user, week and month",
+                    .cols = PERIOD_COLUMNS, .ncols = NELEM(PERIOD_COLUMNS),
+                    .body = period_body(g)};
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &w);
+    gen_push_stmts(g, s, &st);
+
     s = gen_step(g, SQLSTEP_ACTIVITY_STAGE, "activity_stage",
                  "compute the growth report and cohort rows of the periods starting in "
                  "[{{from_date}}, {{to_date}}] into the stage tables (after activity_state)");
-    s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+    s->params = SQLP_EVENT_DATE | SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
     sql_stmts_init(&st, g->a);
     work_write(g, &st, T_ACT_WBK, WBK_COLUMNS, NELEM(WBK_COLUMNS), "activity_wbk",
                "the breakdowns, numbered", wbk_body(g));

@@ -313,16 +313,21 @@ Test(dialect, activity_steps)
         const SqlStep *ddl = step_of(&q, SQLSTEP_DDL);
         for (int i = 0; i < ddl->nstmts; i++)
             cr_assert_null(strstr(ddl->stmts[i], "tbl_activity_"));
-        cr_assert_eq(p.ntables, q.ntables + 9);
+        cr_assert_eq(p.ntables, q.ntables + 10);
 
         const SqlStep *fill = step_of(&p, SQLSTEP_ACTIVITY_FILL);
         const SqlStep *state = step_of(&p, SQLSTEP_ACTIVITY_STATE);
+        const SqlStep *periods = step_of(&p, SQLSTEP_ACTIVITY_PERIODS);
         const SqlStep *stage = step_of(&p, SQLSTEP_ACTIVITY_STAGE);
         const SqlStep *pub = step_of(&p, SQLSTEP_ACTIVITY_PUBLISH);
         const SqlStep *read = step_of(&p, SQLSTEP_ACTIVITY_READ);
         const SqlStep *rpub = step_of(&p, SQLSTEP_REPORT_PUBLISH);
-        cr_assert(fill && state && stage && pub && read);
-        cr_assert(fill < state && state < stage && stage < pub && pub < read);
+        cr_assert(fill && state && periods && stage && pub && read);
+        cr_assert(fill < state && state < periods && periods < stage && stage < pub && pub < read);
+        /* the stage keeps the day rows before the first date due as
+         * published, and reads no active day before it - 28 */
+        cr_assert(stage->params & SQLP_EVENT_DATE);
+        cr_assert_eq(periods->params, (unsigned)(SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID));
         cr_assert_eq(rpub->params & (SQLP_FROM_DATE | SQLP_TO_DATE),
                      (unsigned)(SQLP_FROM_DATE | SQLP_TO_DATE));
         /* report_publish switches the activity stage with the reports: on
@@ -340,7 +345,7 @@ Test(dialect, activity_steps)
         int ntables = 0;
         for (int i = 0; i < ddl->nstmts; i++)
             ntables += strstr(ddl->stmts[i], "tbl_activity_") != NULL;
-        cr_assert_eq(ntables, 9);
+        cr_assert_eq(ntables, 10);
 
         char err[256];
         Buf b;
@@ -356,6 +361,29 @@ Test(dialect, activity_steps)
             if (di == 0)
                 cr_assert_null(strstr(b.data, "DELETE"), "%s", b.data);
         }
+        /* the period rows of the weeks and months starting in the range are
+         * replaced, on both dialects by a DELETE of that range */
+        bool period_delete = false;
+        for (int i = 0; i < periods->nstmts; i++) {
+            buf_reset(&b);
+            cr_assert_eq(sqlgen_bind(ds[di], periods->stmts[i], &prm, &b, err, sizeof err), ABC_OK,
+                         "%s", err);
+            period_delete |= strncmp(b.data, "DELETE", 6) == 0 &&
+                             strstr(b.data, "`period` >= '2024-02-26' AND `period` <= '2024-03-05'");
+        }
+        cr_assert(period_delete);
+        SqlParams sprm = prm;
+        sprm.event_date = "2024-03-04";
+        bool kept = false, lo28 = false;
+        for (int i = 0; i < stage->nstmts; i++) {
+            buf_reset(&b);
+            cr_assert_eq(sqlgen_bind(ds[di], stage->stmts[i], &sprm, &b, err, sizeof err), ABC_OK,
+                         "%s", err);
+            kept |= strstr(b.data, "r.`period` < '2024-03-04'") != NULL;
+            lo28 |= strstr(b.data, di == 0 ? "days_add('2024-03-04', -28)"
+                                           : "DATE_ADD('2024-03-04', INTERVAL (-28) DAY)") != NULL;
+        }
+        cr_assert(kept && lo28);
         bool day_arith = false;
         for (int i = 0; i < stage->nstmts; i++)
             day_arith |= strstr(stage->stmts[i], di == 0 ? "days_add({{from_date}}, "

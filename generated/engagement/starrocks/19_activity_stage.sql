@@ -2,7 +2,7 @@
 -- spec: specs/engagement.ab  tag: engagement  dialect: starrocks
 -- step activity_stage: compute the growth report and cohort rows of the periods starting in
 -- [{{from_date}}, {{to_date}}] into the stage tables (after activity_state)
--- placeholders: {{from_date}} {{to_date}} {{run_id}}
+-- placeholders: {{event_date}} {{from_date}} {{to_date}} {{run_id}}
 -- 5 statements; send each as its own call.
 
 -- the breakdowns, numbered
@@ -20,16 +20,14 @@ SELECT 0 AS `b`,
 -- active days with the next one
 INSERT OVERWRITE `abc`.`tbl_activity_wday_engagement_engagement`
 WITH LABEL `abc_engagement_activity_wday_{{run_id}}`
-(`a`, `b`, `user_id`, `d`, `next_d`, `prev_d`)
--- every active day of [lo - 31, hi] per activity, breakdown and user (the
--- rolling windows and the previous month), with the user's next and previous
--- active days
+(`a`, `b`, `user_id`, `d`, `next_d`)
+-- every active day of [first date due - 28, hi] per activity, breakdown and
+-- user (the rolling windows of the days due), with the user's next active day
 SELECT t.`a`,
        t.`b`,
        t.`user_id`,
        t.`d`,
-       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`),
-       LAG(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)
+       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)
 FROM (
     SELECT CASE x.`activity`
                WHEN 'chat_activity' THEN 0
@@ -38,7 +36,7 @@ FROM (
            x.`user_id`,
            x.`event_date` AS `d`
     FROM `abc`.`tbl_activity_day_engagement_engagement` x
-    WHERE x.`event_date` >= CAST(days_add({{from_date}}, -31) AS DATE)
+    WHERE x.`event_date` >= CAST(days_add({{event_date}}, -28) AS DATE)
       AND x.`event_date` <= {{to_date}}
       AND x.`activity` IN ('chat_activity')
 ) t;
@@ -47,26 +45,19 @@ FROM (
 INSERT OVERWRITE `abc`.`tbl_activity_wper_engagement_engagement`
 WITH LABEL `abc_engagement_activity_wper_{{run_id}}`
 (`a`, `b`, `grain`, `user_id`, `period`)
--- the users active per week and month: their first active day in it
-SELECT w.`a`,
-       w.`b`,
-       'week' AS `grain`,
-       w.`user_id`,
-       CAST(days_add(w.`d`, -((DAYOFWEEK(w.`d`) + 5) % 7)) AS DATE) AS `period`
-FROM `abc`.`tbl_activity_wday_engagement_engagement` w
-WHERE w.`a` IN (0)
-  AND (w.`prev_d` IS NULL
-       OR w.`prev_d` < CAST(days_add(w.`d`, -((DAYOFWEEK(w.`d`) + 5) % 7)) AS DATE))
-UNION ALL
-SELECT w.`a`,
-       w.`b`,
-       'month',
-       w.`user_id`,
-       CAST(days_add(w.`d`, 1 - DAYOFMONTH(w.`d`)) AS DATE)
-FROM `abc`.`tbl_activity_wday_engagement_engagement` w
-WHERE w.`a` IN (0)
-  AND (w.`prev_d` IS NULL
-       OR w.`prev_d` < CAST(days_add(w.`d`, 1 - DAYOFMONTH(w.`d`)) AS DATE));
+-- the users active per week and month, from the week and month before lo's
+SELECT CASE p.`activity`
+           WHEN 'chat_activity' THEN 0
+       END,
+       0,
+       p.`grain`,
+       p.`user_id`,
+       p.`period`
+FROM `abc`.`tbl_activity_period_engagement_engagement` p
+WHERE p.`activity` IN ('chat_activity')
+  AND (p.`grain` = 'week' AND p.`period` >= CAST(days_add({{from_date}}, -7) AS DATE)
+       OR p.`grain` = 'month' AND p.`period` >= CAST(days_add({{from_date}}, -31) AS DATE))
+  AND p.`period` <= {{to_date}};
 
 -- growth measures of the periods due
 INSERT OVERWRITE `abc`.`tbl_activity_rstage_engagement_engagement`
@@ -290,7 +281,7 @@ FROM (
                              ELSE CAST(days_add(w.`d`, 28) AS DATE)
                          END
                 UNION ALL
-                -- a zero row for every day and breakdown reported
+                -- a zero row for every day due and breakdown reported
                 SELECT x.`a`,
                        k.`b`,
                        c.`d`,
@@ -301,7 +292,8 @@ FROM (
                 FROM days c
                 JOIN `abc`.`tbl_activity_wbk_engagement_engagement` k ON c.`d` >= k.`since`
                 JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1
-                WHERE x.`a` IN (0)
+                WHERE c.`d` >= {{event_date}}
+                  AND x.`a` IN (0)
             ) y
             GROUP BY y.`a`,
                      y.`b`,
@@ -422,7 +414,23 @@ JOIN acts x ON x.`a` = c.`a`
 JOIN `abc`.`tbl_activity_wbk_engagement_engagement` k ON k.`b` = c.`b`
 JOIN ms m
     ON m.`a` = c.`a`
-    AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day');
+    AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day')
+UNION ALL
+-- the day rows of [lo, first date due) as published: their days did not
+-- change, and a day's measures read no later day
+SELECT r.`period`,
+       r.`tag`,
+       r.`activity`,
+       r.`grain`,
+       r.`breakdown`,
+       r.`breakdown_value`,
+       r.`measure`,
+       r.`value`
+FROM `abc`.`tbl_activity_report_engagement_engagement` r
+WHERE r.`tag` = 'engagement'
+  AND r.`grain` = 'day'
+  AND r.`period` >= {{from_date}}
+  AND r.`period` < {{event_date}};
 
 -- retention triangle cells of the periods due
 INSERT OVERWRITE `abc`.`tbl_activity_cstage_engagement_engagement`

@@ -2,7 +2,7 @@
 -- spec: specs/retention.ab  tag: retention  dialect: mariadb
 -- step activity_stage: compute the growth report and cohort rows of the periods starting in
 -- [{{from_date}}, {{to_date}}] into the stage tables (after activity_state)
--- placeholders: {{from_date}} {{to_date}} {{run_id}}
+-- placeholders: {{event_date}} {{from_date}} {{to_date}} {{run_id}}
 -- 10 statements; send each as its own call.
 
 TRUNCATE TABLE `abc`.`tbl_activity_wbk_retention_retention`;
@@ -38,16 +38,14 @@ TRUNCATE TABLE `abc`.`tbl_activity_wday_retention_retention`;
 
 -- active days with the next one
 INSERT INTO `abc`.`tbl_activity_wday_retention_retention`
-(`a`, `b`, `user_id`, `d`, `next_d`, `prev_d`)
--- every active day of [lo - 31, hi] per activity, breakdown and user (the
--- rolling windows and the previous month), with the user's next and previous
--- active days
+(`a`, `b`, `user_id`, `d`, `next_d`)
+-- every active day of [first date due - 28, hi] per activity, breakdown and
+-- user (the rolling windows of the days due), with the user's next active day
 SELECT t.`a`,
        t.`b`,
        t.`user_id`,
        t.`d`,
-       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`),
-       LAG(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)
+       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)
 FROM (
     SELECT CASE x.`activity`
                WHEN 'daily_actives' THEN 0
@@ -56,7 +54,7 @@ FROM (
            x.`user_id`,
            x.`event_date` AS `d`
     FROM `abc`.`tbl_activity_day_retention_retention` x
-    WHERE x.`event_date` >= DATE_ADD({{from_date}}, INTERVAL (-31) DAY)
+    WHERE x.`event_date` >= DATE_ADD({{event_date}}, INTERVAL (-28) DAY)
       AND x.`event_date` <= {{to_date}}
       AND x.`activity` IN ('daily_actives')
     UNION ALL
@@ -74,7 +72,7 @@ FROM (
         ON x.`activity` = 'daily_actives'
         AND x.`user_id` = e.`user_id`
         AND x.`event_date` >= e.`exposure_date`
-        AND x.`event_date` >= DATE_ADD({{from_date}}, INTERVAL (-31) DAY)
+        AND x.`event_date` >= DATE_ADD({{event_date}}, INTERVAL (-28) DAY)
         AND x.`event_date` <= {{to_date}}
     WHERE e.`tag` = 'retention'
 ) t;
@@ -84,26 +82,41 @@ TRUNCATE TABLE `abc`.`tbl_activity_wper_retention_retention`;
 -- users active per week and month
 INSERT INTO `abc`.`tbl_activity_wper_retention_retention`
 (`a`, `b`, `grain`, `user_id`, `period`)
--- the users active per week and month: their first active day in it
-SELECT w.`a`,
-       w.`b`,
-       'week' AS `grain`,
-       w.`user_id`,
-       DATE_ADD(w.`d`, INTERVAL (-((DAYOFWEEK(w.`d`) + 5) % 7)) DAY) AS `period`
-FROM `abc`.`tbl_activity_wday_retention_retention` w
-WHERE w.`a` IN (0)
-  AND (w.`prev_d` IS NULL
-       OR w.`prev_d` < DATE_ADD(w.`d`, INTERVAL (-((DAYOFWEEK(w.`d`) + 5) % 7)) DAY))
+-- the users active per week and month, from the week and month before lo's
+SELECT CASE p.`activity`
+           WHEN 'daily_actives' THEN 0
+       END,
+       0,
+       p.`grain`,
+       p.`user_id`,
+       p.`period`
+FROM `abc`.`tbl_activity_period_retention_retention` p
+WHERE p.`activity` IN ('daily_actives')
+  AND (p.`grain` = 'week' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-7) DAY)
+       OR p.`grain` = 'month' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-31) DAY))
+  AND p.`period` <= {{to_date}}
 UNION ALL
-SELECT w.`a`,
-       w.`b`,
-       'month',
-       w.`user_id`,
-       DATE_ADD(w.`d`, INTERVAL (1 - DAYOFMONTH(w.`d`)) DAY)
-FROM `abc`.`tbl_activity_wday_retention_retention` w
-WHERE w.`a` IN (0)
-  AND (w.`prev_d` IS NULL
-       OR w.`prev_d` < DATE_ADD(w.`d`, INTERVAL (1 - DAYOFMONTH(w.`d`)) DAY));
+-- by variation: active in the period on or after the exposure
+SELECT CASE p.`activity`
+           WHEN 'daily_actives' THEN 0
+       END,
+       k.`b`,
+       p.`grain`,
+       p.`user_id`,
+       p.`period`
+FROM `abc`.`tbl_activity_period_retention_retention` p
+JOIN `abc`.`experiment_assignment` e
+    ON e.`user_id` = p.`user_id`
+    AND e.`tag` = 'retention'
+JOIN `abc`.`tbl_activity_wbk_retention_retention` k
+    ON k.`tracking_key` = e.`tracking_key`
+    AND k.`variation_key` = e.`variation_key`
+    AND k.`b` > 0
+WHERE p.`activity` IN ('daily_actives')
+  AND (p.`grain` = 'week' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-7) DAY)
+       OR p.`grain` = 'month' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-31) DAY))
+  AND p.`period` <= {{to_date}}
+  AND p.`last_d` >= e.`exposure_date`;
 
 TRUNCATE TABLE `abc`.`tbl_activity_rstage_retention_retention`;
 
@@ -328,7 +341,7 @@ FROM (
                              ELSE DATE_ADD(w.`d`, INTERVAL (28) DAY)
                          END
                 UNION ALL
-                -- a zero row for every day and breakdown reported
+                -- a zero row for every day due and breakdown reported
                 SELECT x.`a`,
                        k.`b`,
                        c.`d`,
@@ -339,7 +352,8 @@ FROM (
                 FROM days c
                 JOIN `abc`.`tbl_activity_wbk_retention_retention` k ON c.`d` >= k.`since`
                 JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1
-                WHERE x.`a` IN (0)
+                WHERE c.`d` >= {{event_date}}
+                  AND x.`a` IN (0)
             ) y
             GROUP BY y.`a`,
                      y.`b`,
@@ -460,7 +474,23 @@ JOIN acts x ON x.`a` = c.`a`
 JOIN `abc`.`tbl_activity_wbk_retention_retention` k ON k.`b` = c.`b`
 JOIN ms m
     ON m.`a` = c.`a`
-    AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day');
+    AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day')
+UNION ALL
+-- the day rows of [lo, first date due) as published: their days did not
+-- change, and a day's measures read no later day
+SELECT r.`period`,
+       r.`tag`,
+       r.`activity`,
+       r.`grain`,
+       r.`breakdown`,
+       r.`breakdown_value`,
+       r.`measure`,
+       r.`value`
+FROM `abc`.`tbl_activity_report_retention_retention` r
+WHERE r.`tag` = 'retention'
+  AND r.`grain` = 'day'
+  AND r.`period` >= {{from_date}}
+  AND r.`period` < {{event_date}};
 
 TRUNCATE TABLE `abc`.`tbl_activity_cstage_retention_retention`;
 
