@@ -555,10 +555,16 @@ static const char *wbk_body(Gen *g)
     return s;
 }
 
-/* wday: the active days the day measures need.  A day's rolling windows
- * reach 27 days back, so the day rows from the first date due on read
- * [{{event_date}} - 28, hi]: a day before that has left every window (and
- * its delta rows with it) before the first day reported. */
+/* wday: the active days the day measures need, in one of two shapes.
+ * Several days to report ({{event_date}} < {{to_date}}): every active day
+ * of [{{event_date}} - 28, hi] with the next one, for the running sums; a
+ * day's rolling windows reach 27 days back, so a day before that has left
+ * every window (and its delta rows with it) before the first day
+ * reported.  One day, the last ({{event_date}} = {{to_date}}, a daily
+ * run): per activity and user only the last active day of the 28 days
+ * ending on it (next_d NULL, breakdown 0); the breakdowns come from the
+ * exposures in rstage (a user counts for a variation when that day is on
+ * or after its exposure). */
 static const char *wday_body(Gen *g)
 {
     Buf b, tp;
@@ -566,8 +572,10 @@ static const char *wday_body(Gen *g)
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
     const char *lo28 = addn(g, "{{event_date}}", -28);
-    buf_printf(&b, "-- every active day of [first date due - 28, hi] per activity, breakdown and\n"
-                   "-- user (the rolling windows of the days due), with the user's next active day\n"
+    const char *days_in = names_in(g, "x.`activity`", 6, ACT_DAYS, false);
+    buf_printf(&b, "-- several days due: every active day of [first date due - 28, hi] per\n"
+                   "-- activity, breakdown and user (the rolling windows of the days due), with\n"
+                   "-- the user's next active day\n"
                    "SELECT t.`a`,\n"
                    "       t.`b`,\n"
                    "       t.`user_id`,\n"
@@ -579,11 +587,11 @@ static const char *wday_body(Gen *g)
                    "           x.`user_id`,\n"
                    "           x.`event_date` AS `d`\n"
                    "    FROM %s x\n"
-                   "    WHERE x.`event_date` >= %s\n"
+                   "    WHERE {{event_date}} < {{to_date}}\n"
+                   "      AND x.`event_date` >= %s\n"
                    "      AND x.`event_date` <= {{to_date}}\n"
                    "      AND %s",
-               act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), lo28,
-               names_in(g, "x.`activity`", 6, ACT_DAYS, false));
+               act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), lo28, days_in);
     for (int i = 0; i < g->ir->nactivities; i++) {
         const IrActivity *a = &g->ir->activities[i];
         if (!a->by_variation || !(a->reports & ACT_DAYS))
@@ -607,11 +615,29 @@ static const char *wday_body(Gen *g)
                        "        AND x.`event_date` >= e.`exposure_date`\n"
                        "        AND x.`event_date` >= %s\n"
                        "        AND x.`event_date` <= {{to_date}}\n"
-                       "    WHERE %s",
+                       "    WHERE {{event_date}} < {{to_date}}\n"
+                       "      AND %s",
                    gen_comment_text(g, a->name), i, tname(g, T_ASSIGN), tname(g, T_ACT_WBK),
                    tname(g, T_ACT_DAY), lit(g, a->name), lo28, tp.data);
     }
-    buf_puts(&b, "\n) t");
+    buf_printf(&b, "\n) t\n"
+                   "UNION ALL\n"
+                   "-- one day due, the last: per activity and user the last active day of the\n"
+                   "-- 28 days ending on it\n"
+                   "SELECT %s,\n"
+                   "       0,\n"
+                   "       x.`user_id`,\n"
+                   "       MAX(x.`event_date`),\n"
+                   "       NULL\n"
+                   "FROM %s x\n"
+                   "WHERE {{event_date}} = {{to_date}}\n"
+                   "  AND x.`event_date` >= %s\n"
+                   "  AND x.`event_date` <= {{to_date}}\n"
+                   "  AND %s\n"
+                   "GROUP BY x.`activity`,\n"
+                   "         x.`user_id`",
+               act_index(g, "x.`activity`", 7), tname(g, T_ACT_DAY),
+               addn(g, "{{to_date}}", -27), names_in(g, "x.`activity`", 2, ACT_DAYS, false));
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     buf_free(&tp);
@@ -734,7 +760,8 @@ static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, con
                   "                       %d * COUNT(*) AS `dw`,\n"
                   "                       %d * COUNT(*) AS `dm`\n"
                   "                FROM %s w\n"
-                  "                WHERE %s\n"
+                  "                WHERE {{event_date}} < {{to_date}}\n"
+                  "                  AND %s\n"
                   "                GROUP BY w.`a`,\n"
                   "                         w.`b`,\n"
                   "                         %s\n"
@@ -815,7 +842,8 @@ static void day_measures(Gen *g, Buf *b)
                   "                FROM days c\n"
                   "                JOIN %s k ON c.`d` >= k.`since`\n"
                   "                JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
-                  "                WHERE c.`d` >= {{event_date}}\n"
+                  "                WHERE {{event_date}} < {{to_date}}\n"
+                  "                  AND c.`d` >= {{event_date}}\n"
                   "                  AND %s\n"
                   "            ) y\n"
                   "            GROUP BY y.`a`,\n"
@@ -825,6 +853,66 @@ static void day_measures(Gen *g, Buf *b)
                   "    ) r\n"
                   "    WHERE r.`grid` = 1",
                tname(g, T_ACT_WBK), idx_in(g, "x.`a`", ACT_DAYS));
+    Buf tp;
+    buf_init(&tp);
+    gen_tag_pred(g, &tp, "e");
+    buf_printf(b, "\n    UNION ALL\n"
+                  "    -- one day due, the last: from each user's last active day of the 28 days\n"
+                  "    -- ending on it (wday); by variation when that day is on or after the\n"
+                  "    -- user's exposure\n"
+                  "    SELECT x.`a`,\n"
+                  "           k.`b`,\n"
+                  "           'day',\n"
+                  "           CAST({{to_date}} AS DATE),\n"
+                  "           COALESCE(n.`dau`, 0),\n"
+                  "           COALESCE(n.`wau_rolling`, 0),\n"
+                  "           COALESCE(n.`mau_rolling`, 0),\n"
+                  "           0,\n"
+                  "           0,\n"
+                  "           0,\n"
+                  "           0,\n"
+                  "           0\n"
+                  "    FROM %s k\n"
+                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
+                  "    LEFT JOIN (\n"
+                  "        SELECT u.`a`,\n"
+                  "               u.`b`,\n"
+                  "               SUM(CASE WHEN u.`d` = {{to_date}} THEN 1 ELSE 0 END) AS `dau`,\n"
+                  "               SUM(CASE WHEN u.`d` >= %s\n"
+                  "                   THEN 1 ELSE 0 END) AS `wau_rolling`,\n"
+                  "               COUNT(*) AS `mau_rolling`\n"
+                  "        FROM (\n"
+                  "            SELECT w.`a`,\n"
+                  "                   0 AS `b`,\n"
+                  "                   w.`d`\n"
+                  "            FROM %s w\n"
+                  "            WHERE {{event_date}} = {{to_date}}\n"
+                  "            UNION ALL\n"
+                  "            SELECT w.`a`,\n"
+                  "                   k2.`b`,\n"
+                  "                   w.`d`\n"
+                  "            FROM %s w\n"
+                  "            JOIN %s e\n"
+                  "                ON e.`user_id` = w.`user_id`\n"
+                  "                AND %s\n"
+                  "            JOIN %s k2\n"
+                  "                ON k2.`tracking_key` = e.`tracking_key`\n"
+                  "                AND k2.`variation_key` = e.`variation_key`\n"
+                  "                AND k2.`b` > 0\n"
+                  "            JOIN acts x2 ON x2.`a` = w.`a` AND x2.`by_variation` = 1\n"
+                  "            WHERE {{event_date}} = {{to_date}}\n"
+                  "              AND w.`d` >= e.`exposure_date`\n"
+                  "        ) u\n"
+                  "        GROUP BY u.`a`,\n"
+                  "                 u.`b`\n"
+                  "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n"
+                  "    WHERE {{event_date}} = {{to_date}}\n"
+                  "      AND k.`since` <= {{to_date}}\n"
+                  "      AND %s",
+               tname(g, T_ACT_WBK), addn(g, "{{to_date}}", -6), tname(g, T_ACT_WDAY),
+               tname(g, T_ACT_WDAY), tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK),
+               idx_in(g, "x.`a`", ACT_DAYS));
+    buf_free(&tp);
 }
 
 static void period_measures(Gen *g, Buf *b)

@@ -37,8 +37,9 @@ GROUP BY e.`tracking_key`,
 INSERT OVERWRITE `abc`.`tbl_activity_wday_retention_retention`
 WITH LABEL `abc_retention_activity_wday_{{run_id}}`
 (`a`, `b`, `user_id`, `d`, `next_d`)
--- every active day of [first date due - 28, hi] per activity, breakdown and
--- user (the rolling windows of the days due), with the user's next active day
+-- several days due: every active day of [first date due - 28, hi] per
+-- activity, breakdown and user (the rolling windows of the days due), with
+-- the user's next active day
 SELECT t.`a`,
        t.`b`,
        t.`user_id`,
@@ -52,7 +53,8 @@ FROM (
            x.`user_id`,
            x.`event_date` AS `d`
     FROM `abc`.`tbl_activity_day_retention_retention` x
-    WHERE x.`event_date` >= CAST(days_add({{event_date}}, -28) AS DATE)
+    WHERE {{event_date}} < {{to_date}}
+      AND x.`event_date` >= CAST(days_add({{event_date}}, -28) AS DATE)
       AND x.`event_date` <= {{to_date}}
       AND x.`activity` IN ('daily_actives')
     UNION ALL
@@ -72,8 +74,26 @@ FROM (
         AND x.`event_date` >= e.`exposure_date`
         AND x.`event_date` >= CAST(days_add({{event_date}}, -28) AS DATE)
         AND x.`event_date` <= {{to_date}}
-    WHERE e.`tag` = 'retention'
-) t;
+    WHERE {{event_date}} < {{to_date}}
+      AND e.`tag` = 'retention'
+) t
+UNION ALL
+-- one day due, the last: per activity and user the last active day of the
+-- 28 days ending on it
+SELECT CASE x.`activity`
+           WHEN 'daily_actives' THEN 0
+       END,
+       0,
+       x.`user_id`,
+       MAX(x.`event_date`),
+       NULL
+FROM `abc`.`tbl_activity_day_retention_retention` x
+WHERE {{event_date}} = {{to_date}}
+  AND x.`event_date` >= CAST(days_add({{to_date}}, -27) AS DATE)
+  AND x.`event_date` <= {{to_date}}
+  AND x.`activity` IN ('daily_actives')
+GROUP BY x.`activity`,
+         x.`user_id`;
 
 -- users active per week and month
 INSERT OVERWRITE `abc`.`tbl_activity_wper_retention_retention`
@@ -278,7 +298,8 @@ FROM (
                        1 * COUNT(*) AS `dw`,
                        1 * COUNT(*) AS `dm`
                 FROM `abc`.`tbl_activity_wday_retention_retention` w
-                WHERE w.`a` IN (0)
+                WHERE {{event_date}} < {{to_date}}
+                  AND w.`a` IN (0)
                 GROUP BY w.`a`,
                          w.`b`,
                          w.`d`
@@ -292,7 +313,8 @@ FROM (
                        0 * COUNT(*) AS `dw`,
                        0 * COUNT(*) AS `dm`
                 FROM `abc`.`tbl_activity_wday_retention_retention` w
-                WHERE w.`a` IN (0)
+                WHERE {{event_date}} < {{to_date}}
+                  AND w.`a` IN (0)
                 GROUP BY w.`a`,
                          w.`b`,
                          CAST(days_add(w.`d`, 1) AS DATE)
@@ -309,7 +331,8 @@ FROM (
                        -1 * COUNT(*) AS `dw`,
                        0 * COUNT(*) AS `dm`
                 FROM `abc`.`tbl_activity_wday_retention_retention` w
-                WHERE w.`a` IN (0)
+                WHERE {{event_date}} < {{to_date}}
+                  AND w.`a` IN (0)
                 GROUP BY w.`a`,
                          w.`b`,
                          CASE WHEN w.`next_d` < CAST(days_add(w.`d`, 7) AS DATE)
@@ -329,7 +352,8 @@ FROM (
                        0 * COUNT(*) AS `dw`,
                        -1 * COUNT(*) AS `dm`
                 FROM `abc`.`tbl_activity_wday_retention_retention` w
-                WHERE w.`a` IN (0)
+                WHERE {{event_date}} < {{to_date}}
+                  AND w.`a` IN (0)
                 GROUP BY w.`a`,
                          w.`b`,
                          CASE WHEN w.`next_d` < CAST(days_add(w.`d`, 28) AS DATE)
@@ -348,7 +372,8 @@ FROM (
                 FROM days c
                 JOIN `abc`.`tbl_activity_wbk_retention_retention` k ON c.`d` >= k.`since`
                 JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1
-                WHERE c.`d` >= {{event_date}}
+                WHERE {{event_date}} < {{to_date}}
+                  AND c.`d` >= {{event_date}}
                   AND x.`a` IN (0)
             ) y
             GROUP BY y.`a`,
@@ -357,6 +382,59 @@ FROM (
         ) z
     ) r
     WHERE r.`grid` = 1
+    UNION ALL
+    -- one day due, the last: from each user's last active day of the 28 days
+    -- ending on it (wday); by variation when that day is on or after the
+    -- user's exposure
+    SELECT x.`a`,
+           k.`b`,
+           'day',
+           CAST({{to_date}} AS DATE),
+           COALESCE(n.`dau`, 0),
+           COALESCE(n.`wau_rolling`, 0),
+           COALESCE(n.`mau_rolling`, 0),
+           0,
+           0,
+           0,
+           0,
+           0
+    FROM `abc`.`tbl_activity_wbk_retention_retention` k
+    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1
+    LEFT JOIN (
+        SELECT u.`a`,
+               u.`b`,
+               SUM(CASE WHEN u.`d` = {{to_date}} THEN 1 ELSE 0 END) AS `dau`,
+               SUM(CASE WHEN u.`d` >= CAST(days_add({{to_date}}, -6) AS DATE)
+                   THEN 1 ELSE 0 END) AS `wau_rolling`,
+               COUNT(*) AS `mau_rolling`
+        FROM (
+            SELECT w.`a`,
+                   0 AS `b`,
+                   w.`d`
+            FROM `abc`.`tbl_activity_wday_retention_retention` w
+            WHERE {{event_date}} = {{to_date}}
+            UNION ALL
+            SELECT w.`a`,
+                   k2.`b`,
+                   w.`d`
+            FROM `abc`.`tbl_activity_wday_retention_retention` w
+            JOIN `abc`.`experiment_assignment` e
+                ON e.`user_id` = w.`user_id`
+                AND e.`tag` = 'retention'
+            JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
+                ON k2.`tracking_key` = e.`tracking_key`
+                AND k2.`variation_key` = e.`variation_key`
+                AND k2.`b` > 0
+            JOIN acts x2 ON x2.`a` = w.`a` AND x2.`by_variation` = 1
+            WHERE {{event_date}} = {{to_date}}
+              AND w.`d` >= e.`exposure_date`
+        ) u
+        GROUP BY u.`a`,
+                 u.`b`
+    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`
+    WHERE {{event_date}} = {{to_date}}
+      AND k.`since` <= {{to_date}}
+      AND x.`a` IN (0)
     UNION ALL
     -- week and month: active users and growth accounting (new: first active
     -- date in the period; resurrected: active, not in the previous period,
