@@ -38,6 +38,10 @@
  *   activity_state   then: per-user first and last active date
  *   activity_periods then: per-user first and last active day of the weeks
  *                    and months starting in [{{from_date}}, {{to_date}}]
+ *   activity_periods_check  the period rows from {{from_date}} with a day on
+ *                    or after {{event_date}} (columns listed)
+ *   activity_periods_add    none: merge the days of [{{from_date}},
+ *                    {{to_date}}] into the period rows (upsert)
  *   activity_publish after report_publish: the report and cohort rows of
  *                    every period from the one {{from_date}} falls in
  *   activity_read    then: the all-users report rows of the periods
@@ -107,6 +111,8 @@ typedef enum SqlStepKind {
     SQLSTEP_ACTIVITY_READ,    /* the all-users report rows of [from, to], for the memo */
     SQLSTEP_ACTIVITY_STAGE,   /* compute the periods due into the activity stage tables */
     SQLSTEP_ACTIVITY_PERIODS, /* per-user first and last active day of each week and month */
+    SQLSTEP_ACTIVITY_PERIODS_CHECK, /* period rows with a day on or after the first date filled */
+    SQLSTEP_ACTIVITY_PERIODS_ADD,   /* merge the days filled into the period rows */
     SQLSTEP_OWNER_READ,    /* the tags that own the wide and daily tables */
     SQLSTEP_OWNER_CLAIM,   /* record this tag as their owner where none is */
     SQLSTEP_KEY_LENGTHS,   /* exposure rows with a user id too long for StarRocks keys */
@@ -314,6 +320,7 @@ enum {
     SQLGEN_KEY_VARIATION_KEY_BYTES = 56,
     SQLGEN_KEY_USER_ID_BYTES = 56,
     SQLGEN_KEY_NAME_BYTES = 64,       /* a source or activity name */
+    SQLGEN_KEY_GRAIN_BYTES = 8,       /* week | month */
     SQLGEN_KEY_TABLE_NAME_BYTES = 128, /* database.table in abc.table_owner */
     /* the hourly series table (event_date, hour, tracking_key, variation_key,
      * metric, measure) = 4 + 8 + 42 + 26 + 26 + 20 */

@@ -1610,7 +1610,15 @@ static void dry_run_plan(Runner *r)
                            : "  [the dates due]";
             break;
         case SQLSTEP_ACTIVITY_PERIODS:
-            when = r->full ? "  [full: every period]" : "  [the weeks and months of the dates due]";
+            when = r->full ? "  [full: every period]"
+                           : "  [when activity_periods_check finds rows: a refill]";
+            break;
+        case SQLSTEP_ACTIVITY_PERIODS_CHECK:
+            when = r->full ? "  [skipped: a full run]" : "";
+            break;
+        case SQLSTEP_ACTIVITY_PERIODS_ADD:
+            when = r->full ? "  [skipped: a full run]"
+                           : "  [when activity_periods_check finds none: new days]";
             break;
         case SQLSTEP_ACTIVITY_STAGE: when = "  [before report_publish]"; break;
         case SQLSTEP_ACTIVITY_PUBLISH: when = "  [when report_publish does not run]"; break;
@@ -1797,17 +1805,31 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     AbcStatus st = exec_step(r, fill, &p, err, errlen);
     if (st == ABC_OK && state)
         st = exec_step(r, state, &p, err, errlen);
+    /* the weeks and months of the days filled: merged when no stored period
+     * row has a day on or after the first of them (new days, the daily
+     * case), else replaced from the day table (a refill, a full run) */
     const SqlStep *periods = find_step(r, SQLSTEP_ACTIVITY_PERIODS);
+    const SqlStep *check = find_step(r, SQLSTEP_ACTIVITY_PERIODS_CHECK);
+    const SqlStep *add = find_step(r, SQLSTEP_ACTIVITY_PERIODS_ADD);
     char lo[11], hi[11];
+    long stale = 1;
     if (st == ABC_OK && periods && !r->full) {
         if (!activity_range(r, from, to, lo, hi)) {
             snprintf(err, errlen, "activity: '%s' .. '%s' are not dates", from, to);
             return ABC_ERR_USAGE;
         }
-        p.from_date = lo;
+        SqlParams c = p;
+        c.from_date = lo;
+        c.event_date = from;
+        stale = 0;
+        if (check && add)
+            st = query_step(r, check, &c, value_fn, &stale, err, errlen);
+        else
+            stale = 1;
+        p.from_date = stale ? lo : from;
     }
     if (st == ABC_OK && periods)
-        st = exec_step(r, periods, &p, err, errlen);
+        st = exec_step(r, stale ? periods : add, &p, err, errlen);
     if (st == ABC_OK && r->full)
         progress(r, "activity days filled (every source date through %s) and user state updated", to);
     else if (st == ABC_OK)

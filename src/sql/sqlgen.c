@@ -319,6 +319,7 @@ static void bound_keys(Gen *g)
                                  SQLGEN_KEY_USER_ID_BYTES};
     static const int tag_first[] = {SQLGEN_KEY_TAG_BYTES, SQLGEN_KEY_NAME_BYTES, 0};
     static const int act_user[] = {SQLGEN_KEY_NAME_BYTES, SQLGEN_KEY_USER_ID_BYTES};
+    static const int act_period[] = {0, 0, SQLGEN_KEY_GRAIN_BYTES, SQLGEN_KEY_USER_ID_BYTES};
     static const int owner[] = {SQLGEN_KEY_TABLE_NAME_BYTES};
     g->tables[T_EXPDATA].key_bytes = expdata;
     g->tables[T_ASSIGN].key_bytes = assign;
@@ -327,6 +328,7 @@ static void bound_keys(Gen *g)
     g->tables[T_LOCK].key_bytes = tag_first;       /* tag */
     g->tables[T_FPRINT].key_bytes = tag_first;     /* tag, source, event_date */
     g->tables[T_ACT_USER].key_bytes = act_user;    /* activity, user_id */
+    g->tables[T_ACT_PERIOD].key_bytes = act_period; /* period, a, grain, user_id */
     g->tables[T_OWNER].key_bytes = owner;          /* table_name */
     static const int hourly[] = {0, 0, SQLGEN_KEY_HOURLY_TRACKING_KEY_BYTES,
                                  SQLGEN_KEY_HOURLY_VARIATION_KEY_BYTES,

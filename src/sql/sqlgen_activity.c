@@ -6,8 +6,8 @@
  *   tbl_activity_user_<module>_<tag>    per activity x user: first and last active date
  *   tbl_activity_report_<module>_<tag>  long format: period x breakdown x measure -> value
  *   tbl_activity_cohort_<module>_<tag>  retention triangles: cohort x k -> active users
- *   tbl_activity_period_<module>_<tag>  per activity x week or month x active user:
- *                                       first and last active day in it
+ *   tbl_activity_period_<module>_<tag>  per activity number x week or month x active
+ *                                       user: first and last active day in it
  *   tbl_activity_{wbk,wday,wper}_...    work tables of activity_stage
  *   tbl_activity_{rstage,cstage}_...    the report and cohort rows to publish
  * and the steps:
@@ -15,13 +15,18 @@
  *                     (the runner sends the whole history on a full run)
  *   activity_state    upsert the first and last active date of the users
  *                     those days touch
- *   activity_periods  replace the period rows of the weeks and months
- *                     starting in [{{from_date}}, {{to_date}}] from the day
- *                     table (the runner passes the earlier of the Monday and
- *                     the 1st of the month on or before the first date
- *                     filled, and the last one): earlier periods keep their
- *                     rows, so a run reads the day rows of its own week and
- *                     month only
+ *   activity_periods_check  count the period rows from {{from_date}} (the
+ *                     earlier of the Monday and the 1st on or before the
+ *                     first date filled) with a day on or after
+ *                     {{event_date}} (that date): rows the fill may change
+ *   activity_periods_add  none (the days filled are new, the daily case):
+ *                     merge the days of [{{from_date}}, {{to_date}}] into the
+ *                     period rows, reading only those days
+ *   activity_periods  otherwise (a refill, a full run): replace the period
+ *                     rows of the weeks and months starting in
+ *                     [{{from_date}}, {{to_date}}] from the day table (the
+ *                     runner passes the same Monday or 1st, and the last
+ *                     date filled); earlier periods keep their rows
  *   activity_stage    the report and cohort rows of every period starting in
  *                     [{{from_date}}, {{to_date}}] into the stage tables; the
  *                     runner passes the earlier of the Monday and the 1st of
@@ -103,7 +108,7 @@ static const TableCol wday_cols[] = {
 
 static const TableCol period_cols[] = {
     {"period", CT_DATE, true, "start of the period: the Monday or the 1st (partition)"},
-    {"activity", CT_STR64, true, "activity block name"},
+    {"a", CT_INT, true, "activity number (the spec's order; a changed spec rebuilds the table)"},
     {"grain", CT_STR16, true, "week | month"},
     {"user_id", CT_STR128, true, "a user active in the period"},
     {"first_d", CT_DATE, false, "the user's first active day in the period"},
@@ -121,8 +126,7 @@ static const TableCol wper_cols[] = {
 static const char *const WBK_COLUMNS[] = {"b", "tracking_key", "variation_key", "breakdown",
                                           "breakdown_value", "since"};
 static const char *const WDAY_COLUMNS[] = {"a", "b", "user_id", "d", "next_d"};
-static const char *const PERIOD_COLUMNS[] = {"period", "activity", "grain", "user_id", "first_d",
-                                             "last_d"};
+static const char *const PERIOD_COLUMNS[] = {"period", "a", "grain", "user_id", "first_d", "last_d"};
 static const char *const WPER_COLUMNS[] = {"a", "b", "grain", "user_id", "period"};
 static const char *const DAY_COLUMNS[] = {"event_date", "activity", "user_id"};
 static const char *const USER_COLUMNS[] = {"activity", "user_id", "first_date", "last_date"};
@@ -187,7 +191,7 @@ void gen_activity_tables(Gen *g)
               TPART_NONE, "growth report rows staged for the next publish");
     set_table(g, T_ACT_CSTAGE, "cstage", cohort_cols, NELEM(cohort_cols), TKEY_DUPLICATE, 3,
               TPART_NONE, "retention triangle cells staged for the next publish");
-    set_table(g, T_ACT_PERIOD, "period", period_cols, NELEM(period_cols), TKEY_DUPLICATE, 4,
+    set_table(g, T_ACT_PERIOD, "period", period_cols, NELEM(period_cols), TKEY_PRIMARY, 4,
               TPART_DAY, "first and last active day per activity, week or month and user");
     /* the work tables have no activity name: spread by user, the small
      * breakdown list by its number */
@@ -379,6 +383,27 @@ static const char *idx_in(Gen *g, const char *col, unsigned need)
     int n = 0;
     for (int i = 0; i < g->ir->nactivities; i++) {
         if (!(g->ir->activities[i].reports & need))
+            continue;
+        if (n++)
+            buf_printf(&b, ", %d", i);
+        else
+            buf_printf(&b, "%s IN (%d", col, i);
+    }
+    buf_puts(&b, n ? ")" : "1 = 0");
+    const char *r = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return r;
+}
+
+/* `col IN (1, 3)`: the indexes of the activities with any of `need` and a
+ * breakdown by variation; FALSE (1 = 0) when there is none. */
+static const char *idx_in_var(Gen *g, const char *col, unsigned need)
+{
+    Buf b;
+    buf_init(&b);
+    int n = 0;
+    for (int i = 0; i < g->ir->nactivities; i++) {
+        if (!(g->ir->activities[i].reports & need) || !g->ir->activities[i].by_variation)
             continue;
         if (n++)
             buf_printf(&b, ", %d", i);
@@ -660,7 +685,7 @@ static const char *wper_body(Gen *g)
                                      "  AND p.`period` <= {{to_date}}",
                                      addn(g, "{{from_date}}", -7), addn(g, "{{from_date}}", -31));
     buf_printf(&b, "-- the users active per week and month, from the week and month before lo's\n"
-                   "SELECT %s,\n"
+                   "SELECT p.`a`,\n"
                    "       0,\n"
                    "       p.`grain`,\n"
                    "       p.`user_id`,\n"
@@ -668,13 +693,12 @@ static const char *wper_body(Gen *g)
                    "FROM %s p\n"
                    "WHERE %s\n"
                    "  AND %s",
-               act_index(g, "p.`activity`", 7), tname(g, T_ACT_PERIOD),
-               names_in(g, "p.`activity`", 2, ACT_PERIODS, false), range);
-    const char *by_var = names_in(g, "p.`activity`", 2, ACT_PERIODS, true);
+               tname(g, T_ACT_PERIOD), idx_in(g, "p.`a`", ACT_PERIODS), range);
+    const char *by_var = idx_in_var(g, "p.`a`", ACT_PERIODS);
     if (strcmp(by_var, "1 = 0") != 0)
         buf_printf(&b, "\nUNION ALL\n"
                        "-- by variation: active in the period on or after the exposure\n"
-                       "SELECT %s,\n"
+                       "SELECT p.`a`,\n"
                        "       k.`b`,\n"
                        "       p.`grain`,\n"
                        "       p.`user_id`,\n"
@@ -690,12 +714,49 @@ static const char *wper_body(Gen *g)
                        "WHERE %s\n"
                        "  AND %s\n"
                        "  AND p.`last_d` >= e.`exposure_date`",
-                   act_index(g, "p.`activity`", 7), tname(g, T_ACT_PERIOD), tname(g, T_ASSIGN),
-                   tp.data, tname(g, T_ACT_WBK), by_var, range);
+                   tname(g, T_ACT_PERIOD), tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK),
+                   by_var, range);
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     buf_free(&tp);
     return s;
+}
+
+/* The period rows of the days of [{{from_date}}, `last`]: per activity
+ * number, week or month and user, the first and last active day there. */
+static void period_rows(Gen *g, Buf *b, const char *last, int ind)
+{
+    const char *I = arena_printf(g->a, "%*s", ind, "");
+    buf_printf(b, "%sSELECT t.`period`,\n"
+                  "%s       t.`a`,\n"
+                  "%s       t.`grain`,\n"
+                  "%s       t.`user_id`,\n"
+                  "%s       MIN(t.`d`) AS `first_d`,\n"
+                  "%s       MAX(t.`d`) AS `last_d`\n"
+                  "%sFROM (\n"
+                  "%s    SELECT %s AS `period`,\n"
+                  "%s           y.`a`,\n"
+                  "%s           g.`grain`,\n"
+                  "%s           y.`user_id`,\n"
+                  "%s           y.`d`\n"
+                  "%s    FROM (\n"
+                  "%s        SELECT %s AS `a`,\n"
+                  "%s               x.`user_id`,\n"
+                  "%s               x.`event_date` AS `d`\n"
+                  "%s        FROM %s x\n"
+                  "%s        WHERE x.`event_date` >= {{from_date}}\n"
+                  "%s          AND x.`event_date` <= %s\n"
+                  "%s          AND %s\n"
+                  "%s    ) y\n"
+                  "%s    CROSS JOIN (\n"
+                  "%s        SELECT 'week' AS `grain`\n"
+                  "%s        UNION ALL\n"
+                  "%s        SELECT 'month'\n"
+                  "%s    ) g\n"
+                  "%s) t\n",
+               I, I, I, I, I, I, I, I, pstart(g, "g.`grain`", "y.`d`", ind + 11), I, I, I, I, I, I,
+               act_index(g, "x.`activity`", ind + 15), I, I, I, tname(g, T_ACT_DAY), I, I, last,
+               I, names_in(g, "x.`activity`", ind + 10, ACT_PERIODS, false), I, I, I, I, I, I, I);
 }
 
 /* activity_periods: the period rows of the weeks and months starting in
@@ -706,41 +767,46 @@ static const char *period_body(Gen *g)
 {
     Buf b;
     buf_init(&b);
-    buf_printf(&b, "SELECT t.`period`,\n"
-                   "       t.`activity`,\n"
-                   "       t.`grain`,\n"
-                   "       t.`user_id`,\n"
-                   "       MIN(t.`d`),\n"
-                   "       MAX(t.`d`)\n"
+    period_rows(g, &b, addn(g, "{{to_date}}", 30), 0);
+    buf_puts(&b, "WHERE t.`period` >= {{from_date}}\n"
+                 "  AND t.`period` <= {{to_date}}\n"
+                 "GROUP BY t.`period`,\n"
+                 "         t.`a`,\n"
+                 "         t.`grain`,\n"
+                 "         t.`user_id`");
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return s;
+}
+
+/* activity_periods_add: the period rows of the days of [{{from_date}},
+ * {{to_date}}] merged with the stored ones, which activity_periods_check
+ * found to have no day on or after {{from_date}}: the earlier first day and
+ * the later last day. */
+static const char *period_add_body(Gen *g)
+{
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "SELECT n.`period`,\n"
+                   "       n.`a`,\n"
+                   "       n.`grain`,\n"
+                   "       n.`user_id`,\n"
+                   "       LEAST(COALESCE(o.`first_d`, n.`first_d`), n.`first_d`),\n"
+                   "       GREATEST(COALESCE(o.`last_d`, n.`last_d`), n.`last_d`)\n"
                    "FROM (\n"
-                   "    SELECT %s AS `period`,\n"
-                   "           y.`activity`,\n"
-                   "           g.`grain`,\n"
-                   "           y.`user_id`,\n"
-                   "           y.`d`\n"
-                   "    FROM (\n"
-                   "        SELECT x.`activity`,\n"
-                   "               x.`user_id`,\n"
-                   "               x.`event_date` AS `d`\n"
-                   "        FROM %s x\n"
-                   "        WHERE x.`event_date` >= {{from_date}}\n"
-                   "          AND x.`event_date` <= %s\n"
-                   "          AND %s\n"
-                   "    ) y\n"
-                   "    CROSS JOIN (\n"
-                   "        SELECT 'week' AS `grain`\n"
-                   "        UNION ALL\n"
-                   "        SELECT 'month'\n"
-                   "    ) g\n"
-                   ") t\n"
-                   "WHERE t.`period` >= {{from_date}}\n"
-                   "  AND t.`period` <= {{to_date}}\n"
-                   "GROUP BY t.`period`,\n"
-                   "         t.`activity`,\n"
-                   "         t.`grain`,\n"
-                   "         t.`user_id`",
-               pstart(g, "g.`grain`", "y.`d`", 11), tname(g, T_ACT_DAY),
-               addn(g, "{{to_date}}", 30), names_in(g, "x.`activity`", 10, ACT_PERIODS, false));
+                   "    -- the days filled\n");
+    period_rows(g, &b, "{{to_date}}", 4);
+    buf_printf(&b, "    GROUP BY t.`period`,\n"
+                   "             t.`a`,\n"
+                   "             t.`grain`,\n"
+                   "             t.`user_id`\n"
+                   ") n\n"
+                   "LEFT JOIN %s o\n"
+                   "    ON o.`period` = n.`period`\n"
+                   "    AND o.`a` = n.`a`\n"
+                   "    AND o.`grain` = n.`grain`\n"
+                   "    AND o.`user_id` = n.`user_id`",
+               tname(g, T_ACT_PERIOD));
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     return s;
@@ -1356,6 +1422,35 @@ void gen_activity(Gen *g)
     sql_stmts_push(&st, &del);
     buf_free(&gone);
     buf_free(&del);
+    g->d->write(&st, &w);
+    gen_push_stmts(g, s, &st);
+
+    s = gen_step(g, SQLSTEP_ACTIVITY_PERIODS_CHECK, "activity_periods_check",
+                 "the period rows of the weeks and months from {{from_date}} with an active day "
+                 "on or after {{event_date}}, the first date filled (0: merge the new days "
+                 "with activity_periods_add; else replace the periods with activity_periods)");
+    s->params = SQLP_EVENT_DATE | SQLP_FROM_DATE;
+    static const char *const check_cols[] = {"period_rows"};
+    s->columns = gen_columns(g, check_cols, 1);
+    s->ncolumns = 1;
+    buf_reset(&body);
+    buf_printf(&body, "SELECT COUNT(*) AS `period_rows`\n"
+                      "FROM %s\n"
+                      "WHERE `period` >= {{from_date}}\n"
+                      "  AND `last_d` >= {{event_date}}",
+               tname(g, T_ACT_PERIOD));
+    gen_push(g, s, &body);
+
+    s = gen_step(g, SQLSTEP_ACTIVITY_PERIODS_ADD, "activity_periods_add",
+                 "merge the active days of [{{from_date}}, {{to_date}}] into the period rows of "
+                 "their weeks and months (days no period row has yet)");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+    w = (WriteSpec){.mode = WRITE_UPSERT, .table = &g->tables[T_ACT_PERIOD],
+                    .label = gen_label(g, "activity_periods_add"),
+                    .comment = "the days filled merged into their periods",
+                    .cols = PERIOD_COLUMNS, .ncols = NELEM(PERIOD_COLUMNS),
+                    .body = period_add_body(g)};
+    sql_stmts_init(&st, g->a);
     g->d->write(&st, &w);
     gen_push_stmts(g, s, &st);
 

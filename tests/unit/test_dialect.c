@@ -328,6 +328,17 @@ Test(dialect, activity_steps)
          * published, and reads no active day before it - 28 */
         cr_assert(stage->params & SQLP_EVENT_DATE);
         cr_assert_eq(periods->params, (unsigned)(SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID));
+        /* new days are merged into the stored period rows (the earlier first
+         * and the later last day) when the check finds no row they change */
+        const SqlStep *check = step_of(&p, SQLSTEP_ACTIVITY_PERIODS_CHECK);
+        const SqlStep *add = step_of(&p, SQLSTEP_ACTIVITY_PERIODS_ADD);
+        cr_assert(check && add && state < check && check < add && add < periods);
+        cr_assert_eq(check->ncolumns, 1);
+        cr_assert_eq(check->params, (unsigned)(SQLP_EVENT_DATE | SQLP_FROM_DATE));
+        cr_assert_eq(add->nstmts, 1);
+        cr_assert_not_null(strstr(add->stmts[0], "LEAST(COALESCE(o.`first_d`, n.`first_d`)"));
+        cr_assert_not_null(strstr(add->stmts[0], di == 0 ? "INSERT INTO" : "ON DUPLICATE KEY UPDATE"),
+                           "%s", add->stmts[0]);
         cr_assert_eq(rpub->params & (SQLP_FROM_DATE | SQLP_TO_DATE),
                      (unsigned)(SQLP_FROM_DATE | SQLP_TO_DATE));
         /* report_publish switches the activity stage with the reports: on

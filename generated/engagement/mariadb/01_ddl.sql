@@ -534,12 +534,12 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_cstage_engagement_engagement` (
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_period_engagement_engagement` (
     `period` DATE NOT NULL COMMENT 'start of the period: the Monday or the 1st (partition)',
-    `activity` VARCHAR(64) NOT NULL COMMENT 'activity block name',
+    `a` INT NOT NULL
+        COMMENT 'activity number (the spec''s order; a changed spec rebuilds the table)',
     `grain` VARCHAR(16) NOT NULL COMMENT 'week | month',
     `user_id` VARCHAR(128) NOT NULL COMMENT 'a user active in the period',
     `first_d` DATE NULL COMMENT 'the user''s first active day in the period',
     `last_d` DATE NULL COMMENT 'the user''s last active day in the period',
-    KEY `abc_key` (`period`, `activity`, `grain`, `user_id`),
-    KEY `abc_unit_key` (`activity`, `grain`, `user_id`, `period`)
+    PRIMARY KEY (`period`, `a`, `grain`, `user_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: first and last active day per activity, week or month and user of tag engagement';

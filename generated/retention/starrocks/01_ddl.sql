@@ -552,13 +552,14 @@ DISTRIBUTED BY HASH(`activity`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_period_retention_retention` (
     `period` DATE NOT NULL COMMENT 'start of the period: the Monday or the 1st (partition)',
-    `activity` VARCHAR(256) NOT NULL COMMENT 'activity block name',
-    `grain` VARCHAR(64) NOT NULL COMMENT 'week | month',
-    `user_id` VARCHAR(512) NOT NULL COMMENT 'a user active in the period',
+    `a` INT NOT NULL
+        COMMENT 'activity number (the spec''s order; a changed spec rebuilds the table)',
+    `grain` VARCHAR(8) NOT NULL COMMENT 'week | month',
+    `user_id` VARCHAR(56) NOT NULL COMMENT 'a user active in the period',
     `first_d` DATE NULL COMMENT 'the user''s first active day in the period',
     `last_d` DATE NULL COMMENT 'the user''s last active day in the period'
 )
-DUPLICATE KEY (`period`, `activity`, `grain`, `user_id`)
+PRIMARY KEY (`period`, `a`, `grain`, `user_id`)
 COMMENT 'abc: first and last active day per activity, week or month and user of tag retention'
 PARTITION BY date_trunc('day', `period`)
 DISTRIBUTED BY HASH(`user_id`);

@@ -103,23 +103,19 @@ TRUNCATE TABLE `abc`.`tbl_activity_wper_retention_retention`;
 INSERT INTO `abc`.`tbl_activity_wper_retention_retention`
 (`a`, `b`, `grain`, `user_id`, `period`)
 -- the users active per week and month, from the week and month before lo's
-SELECT CASE p.`activity`
-           WHEN 'daily_actives' THEN 0
-       END,
+SELECT p.`a`,
        0,
        p.`grain`,
        p.`user_id`,
        p.`period`
 FROM `abc`.`tbl_activity_period_retention_retention` p
-WHERE p.`activity` IN ('daily_actives')
+WHERE p.`a` IN (0)
   AND (p.`grain` = 'week' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-7) DAY)
        OR p.`grain` = 'month' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-31) DAY))
   AND p.`period` <= {{to_date}}
 UNION ALL
 -- by variation: active in the period on or after the exposure
-SELECT CASE p.`activity`
-           WHEN 'daily_actives' THEN 0
-       END,
+SELECT p.`a`,
        k.`b`,
        p.`grain`,
        p.`user_id`,
@@ -132,7 +128,7 @@ JOIN `abc`.`tbl_activity_wbk_retention_retention` k
     ON k.`tracking_key` = e.`tracking_key`
     AND k.`variation_key` = e.`variation_key`
     AND k.`b` > 0
-WHERE p.`activity` IN ('daily_actives')
+WHERE p.`a` IN (0)
   AND (p.`grain` = 'week' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-7) DAY)
        OR p.`grain` = 'month' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-31) DAY))
   AND p.`period` <= {{to_date}}
