@@ -358,6 +358,20 @@ static const char *pprev(Gen *g, const char *grain, const char *period, int ind)
                         grain, ind + 4, "", addn(g, period, -7), ind + 4, "", period, ind, "");
 }
 
+/* The Monday on or before the first date due ({{event_date}}), `shift`
+ * days on: the weeks before it are complete and kept as published. */
+static const char *monday_due(Gen *g, int shift)
+{
+    Buf b;
+    buf_init(&b);
+    add_days(g, &b, "{{event_date}}",
+             shift ? arena_printf(g->a, "-((DAYOFWEEK({{event_date}}) + 5) %% 7) - %d", -shift)
+                   : "-((DAYOFWEEK({{event_date}}) + 5) % 7)");
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return s;
+}
+
 /* `<tracking key>/<variation key>`, each key percent-encoded as far as
  * needed to split the value at its one slash: % written %25, / written %2F. */
 static const char *variation_value(Gen *g, const char *alias, int ind)
@@ -680,11 +694,14 @@ static const char *wper_body(Gen *g)
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
     const char *range = arena_printf(g->a,
-                                     "(p.`grain` = 'week' AND p.`period` >= %s\n"
+                                     "(p.`grain` = 'week'\n"
+                                     "       AND p.`period` >=\n"
+                                     "           %s\n"
                                      "       OR p.`grain` = 'month' AND p.`period` >= %s)\n"
                                      "  AND p.`period` <= {{to_date}}",
-                                     addn(g, "{{from_date}}", -7), addn(g, "{{from_date}}", -31));
-    buf_printf(&b, "-- the users active per week and month, from the week and month before lo's\n"
+                                     monday_due(g, -7), addn(g, "{{from_date}}", -31));
+    buf_printf(&b, "-- the users active per week and month, from the week before the first date\n"
+                   "-- due's and the month before lo's\n"
                    "SELECT p.`a`,\n"
                    "       0,\n"
                    "       p.`grain`,\n"
@@ -1003,6 +1020,8 @@ static void period_measures(Gen *g, Buf *b)
                   "               d\n"
                   "        FROM days\n"
                   "        WHERE DAYOFWEEK(d) = 2\n"
+                  "          AND d >=\n"
+                  "              %s\n"
                   "        UNION ALL\n"
                   "        SELECT 'month',\n"
                   "               d\n"
@@ -1076,7 +1095,7 @@ static void period_measures(Gen *g, Buf *b)
                   "        AND a.`grain` = c.`grain`\n"
                   "        AND a.`period` = c.`d`\n"
                   "    WHERE %s",
-               tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14),
+               monday_due(g, 0), tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14),
                tname(g, T_ACT_WPER), tname(g, T_ACT_WPER),
                pprev(g, "p.`grain`", "p.`period`", 32), tname(g, T_ACT_USER),
                act_name(g, "p.`a`", 19), pnext(g, "q.`grain`", "q.`period`", 19),
@@ -1183,13 +1202,14 @@ static const char *rstage_body(Gen *g)
                    "    ON m.`a` = c.`a`\n"
                    "    AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day')",
                tname(g, T_ACT_WBK));
-    if (days) {
+    if (days || pers) {
         Buf tp;
         buf_init(&tp);
         gen_tag_pred(g, &tp, "r");
         buf_printf(&b, "\nUNION ALL\n"
-                       "-- the day rows of [lo, first date due) as published: their days did not\n"
-                       "-- change, and a day's measures read no later day\n"
+                       "-- the day rows of [lo, first date due) and the week rows of [lo, its week)\n"
+                       "-- as published: their days did not change, and a period's measures read\n"
+                       "-- no later day\n"
                        "SELECT r.`period`,\n"
                        "       r.`tag`,\n"
                        "       r.`activity`,\n"
@@ -1200,10 +1220,12 @@ static const char *rstage_body(Gen *g)
                        "       r.`value`\n"
                        "FROM %s r\n"
                        "WHERE %s\n"
-                       "  AND r.`grain` = 'day'\n"
                        "  AND r.`period` >= {{from_date}}\n"
-                       "  AND r.`period` < {{event_date}}",
-                   tname(g, T_ACT_REPORT), tp.data);
+                       "  AND (r.`grain` = 'day' AND r.`period` < {{event_date}}\n"
+                       "       OR r.`grain` = 'week'\n"
+                       "       AND r.`period` <\n"
+                       "           %s)",
+                   tname(g, T_ACT_REPORT), tp.data, monday_due(g, 0));
         buf_free(&tp);
     }
     const char *s = arena_strdup(g->a, b.data);
@@ -1213,8 +1235,10 @@ static const char *rstage_body(Gen *g)
 
 static const char *cstage_body(Gen *g)
 {
-    Buf b;
+    Buf b, otp;
     buf_init(&b);
+    buf_init(&otp);
+    gen_tag_pred(g, &otp, "o");
     calendar_ctes(g, &b);
     buf_puts(&b, ",\n-- the cohort grains each activity reports\ncg AS (");
     bool first = true;
@@ -1255,6 +1279,8 @@ static const char *cstage_body(Gen *g)
                    "               d AS `period`\n"
                    "        FROM days\n"
                    "        WHERE DAYOFWEEK(d) = 2\n"
+                   "          AND d >=\n"
+                  "              %s\n"
                    "        UNION ALL\n"
                    "        SELECT 'month',\n"
                    "               d\n"
@@ -1289,18 +1315,41 @@ static const char *cstage_body(Gen *g)
                    "        AND s.`user_id` = w.`user_id`\n"
                    "    WHERE w.`b` = 0\n"
                    "      AND w.`period` >= {{from_date}}\n"
+                   "      AND (w.`grain` = 'month'\n"
+                   "           OR w.`period` >=\n"
+                   "               %s)\n"
                    "      AND s.`first_date` <= {{to_date}}\n"
                    ") q\n"
                    "JOIN acts x ON x.`a` = q.`a`\n"
                    "GROUP BY q.`period`,\n"
                    "         x.`activity`,\n"
                    "         q.`grain`,\n"
-                   "         q.`cohort`",
-               lit(g, g->ir->tag), pstart(g, "c.`grain`", "s.`first_date`", 10),
+                   "         q.`cohort`\n"
+                   "UNION ALL\n"
+                   "-- the cells of the weeks of [lo, the first date due's week) as published:\n"
+                   "-- their days did not change\n"
+                   "SELECT o.`period`,\n"
+                   "       o.`tag`,\n"
+                   "       o.`activity`,\n"
+                   "       o.`grain`,\n"
+                   "       o.`cohort`,\n"
+                   "       o.`k`,\n"
+                   "       o.`cohort_size`,\n"
+                   "       o.`active`,\n"
+                   "       o.`ratio`\n"
+                   "FROM %s o\n"
+                   "WHERE %s\n"
+                   "  AND o.`grain` = 'week'\n"
+                   "  AND o.`period` >= {{from_date}}\n"
+                   "  AND o.`period` <\n"
+                   "      %s",
+               lit(g, g->ir->tag), monday_due(g, 0), pstart(g, "c.`grain`", "s.`first_date`", 10),
                tname(g, T_ACT_USER), act_name(g, "c.`a`", 20),
                pstart(g, "c.`grain`", "s.`first_date`", 9),
                pstart(g, "w.`grain`", "s.`first_date`", 10), tname(g, T_ACT_WPER),
-               tname(g, T_ACT_USER), act_name(g, "w.`a`", 19));
+               tname(g, T_ACT_USER), act_name(g, "w.`a`", 19), monday_due(g, 0),
+               tname(g, T_ACT_COHORT), otp.data, monday_due(g, 0));
+    buf_free(&otp);
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     return s;

@@ -67,7 +67,8 @@ TRUNCATE TABLE `abc`.`tbl_activity_wper_engagement_engagement`;
 -- users active per week and month
 INSERT INTO `abc`.`tbl_activity_wper_engagement_engagement`
 (`a`, `b`, `grain`, `user_id`, `period`)
--- the users active per week and month, from the week and month before lo's
+-- the users active per week and month, from the week before the first date
+-- due's and the month before lo's
 SELECT p.`a`,
        0,
        p.`grain`,
@@ -75,7 +76,9 @@ SELECT p.`a`,
        p.`period`
 FROM `abc`.`tbl_activity_period_engagement_engagement` p
 WHERE p.`a` IN (0)
-  AND (p.`grain` = 'week' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-7) DAY)
+  AND (p.`grain` = 'week'
+       AND p.`period` >=
+           DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7) - 7) DAY)
        OR p.`grain` = 'month' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-31) DAY))
   AND p.`period` <= {{to_date}};
 
@@ -401,6 +404,8 @@ FROM (
                d
         FROM days
         WHERE DAYOFWEEK(d) = 2
+          AND d >=
+              DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7)) DAY)
         UNION ALL
         SELECT 'month',
                d
@@ -495,8 +500,9 @@ JOIN ms m
     ON m.`a` = c.`a`
     AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day')
 UNION ALL
--- the day rows of [lo, first date due) as published: their days did not
--- change, and a day's measures read no later day
+-- the day rows of [lo, first date due) and the week rows of [lo, its week)
+-- as published: their days did not change, and a period's measures read
+-- no later day
 SELECT r.`period`,
        r.`tag`,
        r.`activity`,
@@ -507,9 +513,11 @@ SELECT r.`period`,
        r.`value`
 FROM `abc`.`tbl_activity_report_engagement_engagement` r
 WHERE r.`tag` = 'engagement'
-  AND r.`grain` = 'day'
   AND r.`period` >= {{from_date}}
-  AND r.`period` < {{event_date}};
+  AND (r.`grain` = 'day' AND r.`period` < {{event_date}}
+       OR r.`grain` = 'week'
+       AND r.`period` <
+           DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7)) DAY));
 
 TRUNCATE TABLE `abc`.`tbl_activity_cstage_engagement_engagement`;
 
@@ -587,6 +595,8 @@ FROM (
                d AS `period`
         FROM days
         WHERE DAYOFWEEK(d) = 2
+          AND d >=
+              DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7)) DAY)
         UNION ALL
         SELECT 'month',
                d
@@ -634,10 +644,31 @@ FROM (
         AND s.`user_id` = w.`user_id`
     WHERE w.`b` = 0
       AND w.`period` >= {{from_date}}
+      AND (w.`grain` = 'month'
+           OR w.`period` >=
+               DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7)) DAY))
       AND s.`first_date` <= {{to_date}}
 ) q
 JOIN acts x ON x.`a` = q.`a`
 GROUP BY q.`period`,
          x.`activity`,
          q.`grain`,
-         q.`cohort`;
+         q.`cohort`
+UNION ALL
+-- the cells of the weeks of [lo, the first date due's week) as published:
+-- their days did not change
+SELECT o.`period`,
+       o.`tag`,
+       o.`activity`,
+       o.`grain`,
+       o.`cohort`,
+       o.`k`,
+       o.`cohort_size`,
+       o.`active`,
+       o.`ratio`
+FROM `abc`.`tbl_activity_cohort_engagement_engagement` o
+WHERE o.`tag` = 'engagement'
+  AND o.`grain` = 'week'
+  AND o.`period` >= {{from_date}}
+  AND o.`period` <
+      DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7)) DAY);

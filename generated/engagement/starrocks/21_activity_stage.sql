@@ -64,7 +64,8 @@ GROUP BY x.`activity`,
 INSERT OVERWRITE `abc`.`tbl_activity_wper_engagement_engagement`
 WITH LABEL `abc_engagement_activity_wper_{{run_id}}`
 (`a`, `b`, `grain`, `user_id`, `period`)
--- the users active per week and month, from the week and month before lo's
+-- the users active per week and month, from the week before the first date
+-- due's and the month before lo's
 SELECT p.`a`,
        0,
        p.`grain`,
@@ -72,7 +73,9 @@ SELECT p.`a`,
        p.`period`
 FROM `abc`.`tbl_activity_period_engagement_engagement` p
 WHERE p.`a` IN (0)
-  AND (p.`grain` = 'week' AND p.`period` >= CAST(days_add({{from_date}}, -7) AS DATE)
+  AND (p.`grain` = 'week'
+       AND p.`period` >=
+           CAST(days_add({{event_date}}, -((DAYOFWEEK({{event_date}}) + 5) % 7) - 7) AS DATE)
        OR p.`grain` = 'month' AND p.`period` >= CAST(days_add({{from_date}}, -31) AS DATE))
   AND p.`period` <= {{to_date}};
 
@@ -397,6 +400,8 @@ FROM (
                d
         FROM days
         WHERE DAYOFWEEK(d) = 2
+          AND d >=
+              CAST(days_add({{event_date}}, -((DAYOFWEEK({{event_date}}) + 5) % 7)) AS DATE)
         UNION ALL
         SELECT 'month',
                d
@@ -491,8 +496,9 @@ JOIN ms m
     ON m.`a` = c.`a`
     AND (m.`grain` = c.`grain` OR m.`grain` = '' AND c.`grain` <> 'day')
 UNION ALL
--- the day rows of [lo, first date due) as published: their days did not
--- change, and a day's measures read no later day
+-- the day rows of [lo, first date due) and the week rows of [lo, its week)
+-- as published: their days did not change, and a period's measures read
+-- no later day
 SELECT r.`period`,
        r.`tag`,
        r.`activity`,
@@ -503,9 +509,11 @@ SELECT r.`period`,
        r.`value`
 FROM `abc`.`tbl_activity_report_engagement_engagement` r
 WHERE r.`tag` = 'engagement'
-  AND r.`grain` = 'day'
   AND r.`period` >= {{from_date}}
-  AND r.`period` < {{event_date}};
+  AND (r.`grain` = 'day' AND r.`period` < {{event_date}}
+       OR r.`grain` = 'week'
+       AND r.`period` <
+           CAST(days_add({{event_date}}, -((DAYOFWEEK({{event_date}}) + 5) % 7)) AS DATE));
 
 -- retention triangle cells of the periods due
 INSERT OVERWRITE `abc`.`tbl_activity_cstage_engagement_engagement`
@@ -582,6 +590,8 @@ FROM (
                d AS `period`
         FROM days
         WHERE DAYOFWEEK(d) = 2
+          AND d >=
+              CAST(days_add({{event_date}}, -((DAYOFWEEK({{event_date}}) + 5) % 7)) AS DATE)
         UNION ALL
         SELECT 'month',
                d
@@ -629,10 +639,31 @@ FROM (
         AND s.`user_id` = w.`user_id`
     WHERE w.`b` = 0
       AND w.`period` >= {{from_date}}
+      AND (w.`grain` = 'month'
+           OR w.`period` >=
+               CAST(days_add({{event_date}}, -((DAYOFWEEK({{event_date}}) + 5) % 7)) AS DATE))
       AND s.`first_date` <= {{to_date}}
 ) q
 JOIN acts x ON x.`a` = q.`a`
 GROUP BY q.`period`,
          x.`activity`,
          q.`grain`,
-         q.`cohort`;
+         q.`cohort`
+UNION ALL
+-- the cells of the weeks of [lo, the first date due's week) as published:
+-- their days did not change
+SELECT o.`period`,
+       o.`tag`,
+       o.`activity`,
+       o.`grain`,
+       o.`cohort`,
+       o.`k`,
+       o.`cohort_size`,
+       o.`active`,
+       o.`ratio`
+FROM `abc`.`tbl_activity_cohort_engagement_engagement` o
+WHERE o.`tag` = 'engagement'
+  AND o.`grain` = 'week'
+  AND o.`period` >= {{from_date}}
+  AND o.`period` <
+      CAST(days_add({{event_date}}, -((DAYOFWEEK({{event_date}}) + 5) % 7)) AS DATE);
