@@ -33,9 +33,10 @@
  *                     the month on or before the first date due, the later
  *                     of the last date due and the last published date, and
  *                     the first date due as {{event_date}}: the day rows
- *                     before it are kept as published (their days did not
- *                     change), so incremental runs and backfills equal a
- *                     full one
+ *                     before it and the week rows and weekly cohort cells
+ *                     before its week are kept as published (their days
+ *                     did not change), so incremental runs and backfills
+ *                     equal a full one
  *   activity_publish  the stage into the report and cohort tables, when
  *                     report_publish (which carries the same writes, see
  *                     gen_activity_swap) does not run
