@@ -389,15 +389,17 @@ enum { ACT_PERIODS = ACT_WAU | ACT_MAU | ACT_GROWTH | ACT_COHORTS_WEEKLY | ACT_C
        ACT_GROWTHS = ACT_WAU | ACT_MAU | ACT_GROWTH,
        ACT_COHORTS = ACT_COHORTS_WEEKLY | ACT_COHORTS_MONTHLY };
 
-/* `col IN (0, 2)`: the indexes of the activities with any of `need`;
- * FALSE (1 = 0) when there is none. */
-static const char *idx_in(Gen *g, const char *col, unsigned need)
+/* `col IN (0, 2)`: the indexes of the activities with any of `need` (and,
+ * with `by_variation`, a breakdown by variation); FALSE (1 = 0) when there
+ * is none. */
+static const char *idx_in_of(Gen *g, const char *col, unsigned need, bool by_variation)
 {
     Buf b;
     buf_init(&b);
     int n = 0;
     for (int i = 0; i < g->ir->nactivities; i++) {
-        if (!(g->ir->activities[i].reports & need))
+        const IrActivity *a = &g->ir->activities[i];
+        if (!(a->reports & need) || (by_variation && !a->by_variation))
             continue;
         if (n++)
             buf_printf(&b, ", %d", i);
@@ -410,25 +412,9 @@ static const char *idx_in(Gen *g, const char *col, unsigned need)
     return r;
 }
 
-/* `col IN (1, 3)`: the indexes of the activities with any of `need` and a
- * breakdown by variation; FALSE (1 = 0) when there is none. */
-static const char *idx_in_var(Gen *g, const char *col, unsigned need)
+static const char *idx_in(Gen *g, const char *col, unsigned need)
 {
-    Buf b;
-    buf_init(&b);
-    int n = 0;
-    for (int i = 0; i < g->ir->nactivities; i++) {
-        if (!(g->ir->activities[i].reports & need) || !g->ir->activities[i].by_variation)
-            continue;
-        if (n++)
-            buf_printf(&b, ", %d", i);
-        else
-            buf_printf(&b, "%s IN (%d", col, i);
-    }
-    buf_puts(&b, n ? ")" : "1 = 0");
-    const char *r = arena_strdup(g->a, b.data);
-    buf_free(&b);
-    return r;
+    return idx_in_of(g, col, need, false);
 }
 
 /* The activity's name from its index `col` (the user state and the day
@@ -712,7 +698,7 @@ static const char *wper_body(Gen *g)
                    "WHERE %s\n"
                    "  AND %s",
                tname(g, T_ACT_PERIOD), idx_in(g, "p.`a`", ACT_PERIODS), range);
-    const char *by_var = idx_in_var(g, "p.`a`", ACT_PERIODS);
+    const char *by_var = idx_in_of(g, "p.`a`", ACT_PERIODS, true);
     if (strcmp(by_var, "1 = 0") != 0)
         buf_printf(&b, "\nUNION ALL\n"
                        "-- by variation: active in the period on or after the exposure\n"
@@ -1394,6 +1380,15 @@ int gen_activity_swap(Gen *g, WriteSpec *ws)
     return n;
 }
 
+/* One write into step s. */
+static void push_write(Gen *g, SqlStep *s, const WriteSpec *w)
+{
+    SqlStmts st;
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, w);
+    gen_push_stmts(g, s, &st);
+}
+
 void gen_activity(Gen *g)
 {
     const IrSpec *ir = g->ir;
@@ -1413,9 +1408,7 @@ void gen_activity(Gen *g)
                    .label = gen_label(g, "activity_fill"),
                    .comment = "active users per activity and day", .cols = DAY_COLUMNS,
                    .ncols = NELEM(DAY_COLUMNS), .body = body.data};
-    sql_stmts_init(&st, g->a);
-    g->d->write(&st, &w);
-    gen_push_stmts(g, s, &st);
+    push_write(g, s, &w);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_STATE, "activity_state",
                  "upsert the first and last active date of the users with active days in "
@@ -1500,9 +1493,7 @@ void gen_activity(Gen *g)
                     .comment = "the days filled merged into their periods",
                     .cols = PERIOD_COLUMNS, .ncols = NELEM(PERIOD_COLUMNS),
                     .body = period_add_body(g)};
-    sql_stmts_init(&st, g->a);
-    g->d->write(&st, &w);
-    gen_push_stmts(g, s, &st);
+    push_write(g, s, &w);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_PERIODS, "activity_periods",
                  "replace the first and last active day per user of the weeks and months "
@@ -1514,9 +1505,7 @@ void gen_activity(Gen *g)
                     .comment = "first and last active day per user, week and month",
                     .cols = PERIOD_COLUMNS, .ncols = NELEM(PERIOD_COLUMNS),
                     .body = period_body(g)};
-    sql_stmts_init(&st, g->a);
-    g->d->write(&st, &w);
-    gen_push_stmts(g, s, &st);
+    push_write(g, s, &w);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_STAGE, "activity_stage",
                  "compute the growth report and cohort rows of the periods starting in "
