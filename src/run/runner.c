@@ -1789,8 +1789,9 @@ static bool activity_range(const Runner *r, const char *from, const char *to, ch
  * dates due — on a full run of every source date, so that "first active
  * ever" means since the earliest source date — then the first and last
  * active date of the users those days touch, then the first and last
- * active day per user of the weeks and months from the one the first date
- * filled falls in (earlier periods kept their days). */
+ * active day per user of the weeks and months of the days filled: new days
+ * merged into the stored rows, refilled ones recomputed from the Monday or
+ * the 1st of the first of them (earlier periods keep their rows). */
 #define ACTIVITY_HISTORY_START "1000-01-01"
 static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
                                char *err, size_t errlen)
@@ -1812,8 +1813,8 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     const SqlStep *check = find_step(r, SQLSTEP_ACTIVITY_PERIODS_CHECK);
     const SqlStep *add = find_step(r, SQLSTEP_ACTIVITY_PERIODS_ADD);
     char lo[11], hi[11];
-    long stale = 1;
-    if (st == ABC_OK && periods && !r->full) {
+    long stale = 1; /* rows the fill may change: replace the periods */
+    if (st == ABC_OK && periods && check && add && !r->full) {
         if (!activity_range(r, from, to, lo, hi)) {
             snprintf(err, errlen, "activity: '%s' .. '%s' are not dates", from, to);
             return ABC_ERR_USAGE;
@@ -1821,11 +1822,8 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
         SqlParams c = p;
         c.from_date = lo;
         c.event_date = from;
-        stale = 0;
-        if (check && add)
-            st = query_step(r, check, &c, value_fn, &stale, err, errlen);
-        else
-            stale = 1;
+        stale = 0; /* COUNT(*) answers one row (none when only shown) */
+        st = query_step(r, check, &c, value_fn, &stale, err, errlen);
         p.from_date = stale ? lo : from;
     }
     if (st == ABC_OK && periods)
@@ -1839,8 +1837,9 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
 
 /* activity_stage: the growth report and cohort rows of [lo, hi] into the
  * stage tables; report_publish (or activity_publish) switches them in.
- * first: the first date due; the day rows of [lo, first) are kept as
- * published (a full run recomputes them all). */
+ * first: the first date due; the day rows of [lo, first) and the week
+ * rows before its week are kept as published (a full run recomputes them
+ * all). */
 static AbcStatus activity_stage(Runner *r, const SqlParams *base, const char *first,
                                 const char *lo, const char *hi, char *err, size_t errlen)
 {

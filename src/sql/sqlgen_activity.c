@@ -730,37 +730,45 @@ static const char *wper_body(Gen *g)
  * number, week or month and user, the first and last active day there. */
 static void period_rows(Gen *g, Buf *b, const char *last, int ind)
 {
-    const char *I = arena_printf(g->a, "%*s", ind, "");
-    buf_printf(b, "%sSELECT t.`period`,\n"
-                  "%s       t.`a`,\n"
-                  "%s       t.`grain`,\n"
-                  "%s       t.`user_id`,\n"
-                  "%s       MIN(t.`d`) AS `first_d`,\n"
-                  "%s       MAX(t.`d`) AS `last_d`\n"
-                  "%sFROM (\n"
-                  "%s    SELECT %s AS `period`,\n"
-                  "%s           y.`a`,\n"
-                  "%s           g.`grain`,\n"
-                  "%s           y.`user_id`,\n"
-                  "%s           y.`d`\n"
-                  "%s    FROM (\n"
-                  "%s        SELECT %s AS `a`,\n"
-                  "%s               x.`user_id`,\n"
-                  "%s               x.`event_date` AS `d`\n"
-                  "%s        FROM %s x\n"
-                  "%s        WHERE x.`event_date` >= {{from_date}}\n"
-                  "%s          AND x.`event_date` <= %s\n"
-                  "%s          AND %s\n"
-                  "%s    ) y\n"
-                  "%s    CROSS JOIN (\n"
-                  "%s        SELECT 'week' AS `grain`\n"
-                  "%s        UNION ALL\n"
-                  "%s        SELECT 'month'\n"
-                  "%s    ) g\n"
-                  "%s) t\n",
-               I, I, I, I, I, I, I, I, pstart(g, "g.`grain`", "y.`d`", ind + 11), I, I, I, I, I, I,
-               act_index(g, "x.`activity`", ind + 15), I, I, I, tname(g, T_ACT_DAY), I, I, last,
-               I, names_in(g, "x.`activity`", ind + 10, ACT_PERIODS, false), I, I, I, I, I, I, I);
+    Buf q;
+    buf_init(&q);
+    buf_printf(&q, "SELECT t.`period`,\n"
+                   "       t.`a`,\n"
+                   "       t.`grain`,\n"
+                   "       t.`user_id`,\n"
+                   "       MIN(t.`d`) AS `first_d`,\n"
+                   "       MAX(t.`d`) AS `last_d`\n"
+                   "FROM (\n"
+                   "    SELECT %s AS `period`,\n"
+                   "           y.`a`,\n"
+                   "           g.`grain`,\n"
+                   "           y.`user_id`,\n"
+                   "           y.`d`\n"
+                   "    FROM (\n"
+                   "        SELECT %s AS `a`,\n"
+                   "               x.`user_id`,\n"
+                   "               x.`event_date` AS `d`\n"
+                   "        FROM %s x\n"
+                   "        WHERE x.`event_date` >= {{from_date}}\n"
+                   "          AND x.`event_date` <= %s\n"
+                   "          AND %s\n"
+                   "    ) y\n"
+                   "    CROSS JOIN (\n"
+                   "        SELECT 'week' AS `grain`\n"
+                   "        UNION ALL\n"
+                   "        SELECT 'month'\n"
+                   "    ) g\n"
+                   ") t\n",
+               pstart(g, "g.`grain`", "y.`d`", 11), act_index(g, "x.`activity`", 15),
+               tname(g, T_ACT_DAY), last, names_in(g, "x.`activity`", 10, ACT_PERIODS, false));
+    /* every line indented by `ind` */
+    for (const char *line = q.data; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        buf_printf(b, "%*s%.*s", ind, "", (int)n, line);
+        line += n;
+    }
+    buf_free(&q);
 }
 
 /* activity_periods: the period rows of the weeks and months starting in
