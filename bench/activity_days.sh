@@ -8,7 +8,9 @@
 # progress lines (fill: activity_fill .. the period rows; stage:
 # activity_stage) and Handler_read_* (only abc talks to the server).  With
 # two binaries (the same data, one after the other), the growth report and
-# cohort tables of their day-28 runs must be identical.
+# cohort tables of their day-28 runs must be identical, and the script
+# says whether their experiment results (the daily report rows of every
+# date, computed_at aside) are.
 #
 #   bash bench/activity_days.sh [ABC [ABC2]]      ABC default build/abc
 #   USERS=100000 bash bench/activity_days.sh      scale (default 20,000)
@@ -56,14 +58,18 @@ run_abc() {
         exit 1
     fi
     r1=$(reads)
-    read -r fill stage < <(awk 'match($0, /\(([0-9.]+) s\)$/) {
+    # stats: from the line before the unit state (or before the statistics,
+    # for a binary without it) to "sufficient statistics read"
+    read -r fill stage stats < <(awk 'match($0, /\(([0-9.]+) s\)$/) {
             t = substr($0, RSTART + 1, RLENGTH - 4) + 0
             if ($0 ~ /activity days filled/) fill = t - prev
             else if ($0 ~ /rows of .* staged/) stage = t - prev
+            else if ($0 ~ /unit state of/) ustart = prev
+            else if ($0 ~ /sufficient statistics read/) stats = t - (ustart != "" ? ustart : prev)
             prev = t }
-        END { printf "%.2f %.2f\n", fill, stage }' "$tmp/$name.err")
-    printf '  %-12s %8.2f s   growth fill %5.2f s, stage %5.2f s   Handler_read_* %10d\n' \
-        "$name" "$(echo "$t1 - $t0" | bc)" "$fill" "$stage" $((r1 - r0))
+        END { printf "%.2f %.2f %.2f\n", fill, stage, stats }' "$tmp/$name.err")
+    printf '  %-12s %8.2f s   growth fill %5.2f s, stage %5.2f s   statistics %5.2f s   Handler_read_* %10d\n' \
+        "$name" "$(echo "$t1 - $t0" | bc)" "$fill" "$stage" "$stats" $((r1 - r0))
 }
 
 i=0
@@ -79,10 +85,22 @@ for bin in "${ABCS[@]}"; do
                      ORDER BY period, grain, activity, breakdown_value, measure" >"$tmp/report.$i"
     mariadbd_sql -e "SELECT * FROM abc.tbl_activity_cohort_retention_retention
                      ORDER BY period, grain, activity, cohort, k" >"$tmp/cohort.$i"
+    # the experiment results of every date, computed_at aside
+    cols=$(mariadbd_sql -N -e "SELECT GROUP_CONCAT(CONCAT('\`', COLUMN_NAME, '\`') ORDER BY ORDINAL_POSITION)
+                               FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'abc'
+                               AND TABLE_NAME = 'tbl_report_daily_retention_retention'
+                               AND COLUMN_NAME <> 'computed_at'")
+    mariadbd_sql -e "SELECT $cols FROM abc.tbl_report_daily_retention_retention ORDER BY $cols" \
+        >"$tmp/daily.$i"
     i=$((i + 1))
 done
 if [ "${#ABCS[@]}" = 2 ]; then
     cmp -s "$tmp/report.0" "$tmp/report.1" && cmp -s "$tmp/cohort.0" "$tmp/cohort.1" ||
         { echo "activity_days: the two binaries' growth tables differ" >&2; exit 1; }
     echo "the growth report and cohort tables of both binaries are identical ($(wc -l <"$tmp/report.0") report rows)"
+    if cmp -s "$tmp/daily.0" "$tmp/daily.1"; then
+        echo "their experiment results of every date are identical ($(wc -l <"$tmp/daily.0") daily rows)"
+    else
+        echo "their experiment results differ: $(diff "$tmp/daily.0" "$tmp/daily.1" | grep -c '^<') of $(wc -l <"$tmp/daily.0") daily rows"
+    fi
 fi

@@ -98,7 +98,6 @@ typedef enum SqlStepKind {
     SQLSTEP_MIGRATE_RECORD,
     SQLSTEP_STATE_WRITE,
     SQLSTEP_PREFLIGHT,     /* source tables and columns, before the first write */
-    SQLSTEP_NULL_KEYS,     /* exposure rows with NULL keys (a data-quality note) */
     SQLSTEP_LOCK_READ,     /* the tag's lease */
     SQLSTEP_LOCK_TAKE,
     SQLSTEP_LOCK_RELEASE,
@@ -115,7 +114,8 @@ typedef enum SqlStepKind {
     SQLSTEP_ACTIVITY_PERIODS_ADD,   /* merge the days filled into the period rows */
     SQLSTEP_OWNER_READ,    /* the tags that own the wide and daily tables */
     SQLSTEP_OWNER_CLAIM,   /* record this tag as their owner where none is */
-    SQLSTEP_KEY_LENGTHS,   /* exposure rows with a user id too long for StarRocks keys */
+    SQLSTEP_EXPOSURE_KEYS, /* exposure rows with NULL keys (a data-quality note) and with a
+                            * user id too long for StarRocks keys (the run stops) */
     SQLSTEP_HOURLY_RESET,     /* --full: forget the tag's hourly units (specs with `hourly`) */
     SQLSTEP_HOURLY_UNITS,     /* merge the first exposures of [from_time, to_time) */
     SQLSTEP_HOURLY_FILL,      /* the hourly rows of the hours in [from_time, to_time) */
@@ -127,10 +127,16 @@ typedef enum SqlStepKind {
     SQLSTEP_PRE_RESET,  /* CUPED specs, rebuilds: drop and create the pre-period table */
     SQLSTEP_PRE_DAYS,   /* the days of [from, to] the pre-period table holds */
     SQLSTEP_PRE_FILL,   /* replace its rows of [from, to] from the sources; {{values}}: marks */
-    SQLSTEP_PRE_PRUNE   /* delete its rows before {{from_date}} */
+    SQLSTEP_PRE_PRUNE,  /* delete its rows before {{from_date}} */
+    SQLSTEP_UNIT_STATE_RESET, /* rebuilds: drop and create the per-unit state table */
+    SQLSTEP_UNIT_STATE_CLEAR, /* before the fills: delete its dates from {{from_date}} on */
+    SQLSTEP_UNIT_STATE_LAST,  /* its last date before {{from_date}} */
+    SQLSTEP_UNIT_STATE_DATES, /* the analysis dates of ({{from_date}}, {{to_date}}] */
+    SQLSTEP_UNIT_STATE,       /* the state of {{event_date}} from that of {{from_date}} */
+    SQLSTEP_UNIT_STATE_PRUNE  /* delete its dates before {{from_date}} */
 } SqlStepKind;
 /* How many step kinds there are (arrays indexed by kind); keep it the last one. */
-#define SQLSTEP_NKINDS ((int)SQLSTEP_PRE_PRUNE + 1)
+#define SQLSTEP_NKINDS ((int)SQLSTEP_UNIT_STATE_PRUNE + 1)
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
 enum SqlParam {

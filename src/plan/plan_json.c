@@ -75,7 +75,6 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_MIGRATE_RECORD: return "migrate_record";
     case SQLSTEP_STATE_WRITE: return "state_write";
     case SQLSTEP_PREFLIGHT: return "preflight";
-    case SQLSTEP_NULL_KEYS: return "null_keys";
     case SQLSTEP_LOCK_READ: return "lock_read";
     case SQLSTEP_LOCK_TAKE: return "lock_take";
     case SQLSTEP_LOCK_RELEASE: return "lock_release";
@@ -92,7 +91,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_PERIODS_ADD: return "activity_periods_add";
     case SQLSTEP_OWNER_READ: return "owner_read";
     case SQLSTEP_OWNER_CLAIM: return "owner_claim";
-    case SQLSTEP_KEY_LENGTHS: return "key_lengths";
+    case SQLSTEP_EXPOSURE_KEYS: return "exposure_keys";
     case SQLSTEP_HOURLY_RESET: return "hourly_reset";
     case SQLSTEP_HOURLY_UNITS: return "hourly_units";
     case SQLSTEP_HOURLY_FILL: return "hourly_fill";
@@ -105,6 +104,12 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_PRE_DAYS: return "pre_days";
     case SQLSTEP_PRE_FILL: return "pre_fill";
     case SQLSTEP_PRE_PRUNE: return "pre_prune";
+    case SQLSTEP_UNIT_STATE_RESET: return "unit_state_reset";
+    case SQLSTEP_UNIT_STATE_CLEAR: return "unit_state_clear";
+    case SQLSTEP_UNIT_STATE_LAST: return "unit_state_last";
+    case SQLSTEP_UNIT_STATE_DATES: return "unit_state_dates";
+    case SQLSTEP_UNIT_STATE: return "unit_state";
+    case SQLSTEP_UNIT_STATE_PRUNE: return "unit_state_prune";
     }
     return "?";
 }
@@ -132,7 +137,6 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_MIGRATE_RECORD: return "after migrate_version";
     case SQLSTEP_STATE_WRITE: return "every run that published, last";
     case SQLSTEP_PREFLIGHT: return "every run and plan, after state_read, before ddl";
-    case SQLSTEP_NULL_KEYS: return "after the assignment and wide tables are filled, over the dates due";
     case SQLSTEP_LOCK_READ: return "before and after lock_take";
     case SQLSTEP_LOCK_TAKE: return "every run, first: the tag's lease";
     case SQLSTEP_LOCK_RELEASE: return "every run that took the lease, last (also after a failure)";
@@ -155,7 +159,7 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_ACTIVITY_READ: return "after the stage is published: the latest periods, for the memo";
     case SQLSTEP_OWNER_READ: return "after lock_take (another tag's table: stop) and after owner_claim";
     case SQLSTEP_OWNER_CLAIM: return "after ddl, for the tables no tag owns yet";
-    case SQLSTEP_KEY_LENGTHS: return "every run with dates to fill, before ddl: the dates due";
+    case SQLSTEP_EXPOSURE_KEYS: return "every run, before ddl: the dates due";
     case SQLSTEP_HOURLY_RESET: return "full rebuild only, before hourly_units";
     case SQLSTEP_HOURLY_UNITS: return "after the wide table is filled (daily) or alone (--intraday): the hours due";
     case SQLSTEP_HOURLY_FILL: return "after hourly_units: the hours due";
@@ -169,6 +173,16 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_PRE_FILL:
         return "for the pre-period days pre_days lacks, then before each assign/wide chunk or day";
     case SQLSTEP_PRE_PRUNE: return "after the fills: the days no later run reads";
+    case SQLSTEP_UNIT_STATE_RESET:
+        return "a rebuild (first run, --full, a changed spec or abc), before the fills";
+    case SQLSTEP_UNIT_STATE_CLEAR: return "before the fills: the dates from the first date due on";
+    case SQLSTEP_UNIT_STATE_LAST: return "after the fills, before unit_state_dates";
+    case SQLSTEP_UNIT_STATE_DATES:
+        return "after unit_state_last: the analysis dates after its date, up to the last date due";
+    case SQLSTEP_UNIT_STATE:
+        return "before the statistics: per analysis date after the last one with state, oldest "
+               "first";
+    case SQLSTEP_UNIT_STATE_PRUNE: return "after unit_state: the dates no later run reads";
     }
     return "";
 }

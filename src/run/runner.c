@@ -56,7 +56,9 @@ typedef struct Runner {
     int nfp, fpcap;
     bool fp_scanned;
     bool stats_only;     /* nothing to fill: the last date's statistics again */
-    bool pre_stale;      /* the CUPED pre-period table may predate this spec: rebuild it */
+    long long null_key_rows; /* exposure rows of the dates due with a NULL key */
+    bool pre_stale;      /* the CUPED pre-period and unit state tables may predate this
+                          * spec: rebuild them */
     Buf late;            /* "events: 2026-10-06 rows 1200 → 1260; ..." */
 } Runner;
 
@@ -777,42 +779,30 @@ static AbcStatus preflight(Runner *r, char *err, size_t errlen)
     return st;
 }
 
-/* Exposure rows of the dates due skipped for a NULL key. */
-static AbcStatus count_null_keys(Runner *r, const SqlParams *base, long long *n, char *err,
-                                 size_t errlen)
-{
-    const SqlStep *s = find_step(r, SQLSTEP_NULL_KEYS);
-    long v = 0;
-    *n = 0;
-    if (!s)
-        return ABC_OK;
-    AbcStatus st = query_step(r, s, base, value_fn, &v, err, errlen);
-    *n = v;
-    return st;
-}
+/* One pass over the exposure rows of the dates due, before the first
+ * write: those with a NULL key (the assignment skips them; counted for the
+ * memo's data-quality note) and those whose user id is longer than the
+ * StarRocks primary key of experiment_assignment holds — a load with one
+ * would be cancelled whole, so the run stops (exit 1), on both dialects. */
+typedef struct ExposureKeys {
+    long long null_rows, long_rows, longest;
+} ExposureKeys;
 
-/* Exposure rows of the dates due whose user id is longer than the
- * StarRocks primary key of experiment_assignment holds: a load with one
- * would be cancelled whole, so the run stops before its first write (exit
- * 1).  The same check on MariaDB. */
-typedef struct KeyLengths {
-    long long rows, longest;
-} KeyLengths;
-
-static AbcStatus key_lengths_fn(const WhRow *row, void *ctx)
+static AbcStatus exposure_keys_fn(const WhRow *row, void *ctx)
 {
-    KeyLengths *k = ctx;
-    if (row->ncols >= 2) {
-        k->rows = row->values[0] ? strtoll(row->values[0], NULL, 10) : 0;
-        k->longest = row->values[1] ? strtoll(row->values[1], NULL, 10) : 0;
+    ExposureKeys *k = ctx;
+    if (row->ncols >= 3) {
+        k->null_rows = row->values[0] ? strtoll(row->values[0], NULL, 10) : 0;
+        k->long_rows = row->values[1] ? strtoll(row->values[1], NULL, 10) : 0;
+        k->longest = row->values[2] ? strtoll(row->values[2], NULL, 10) : 0;
     }
     return ABC_OK;
 }
 
-static AbcStatus check_key_lengths(Runner *r, const SqlParams *base, char *err, size_t errlen)
+static AbcStatus check_exposure_keys(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
-    const SqlStep *s = find_step(r, SQLSTEP_KEY_LENGTHS);
-    if (!s || r->from > r->to || r->stats_only)
+    const SqlStep *s = find_step(r, SQLSTEP_EXPOSURE_KEYS);
+    if (!s || r->from > r->to)
         return ABC_OK;
     char a[11], b[11];
     date_format(r->from, a);
@@ -820,9 +810,11 @@ static AbcStatus check_key_lengths(Runner *r, const SqlParams *base, char *err, 
     SqlParams p = *base;
     p.from_date = a;
     p.to_date = b;
-    KeyLengths k = {0, 0};
-    AbcStatus st = query_step(r, s, &p, key_lengths_fn, &k, err, errlen);
-    if (st != ABC_OK || k.rows == 0)
+    ExposureKeys k = {0, 0, 0};
+    AbcStatus st = query_step(r, s, &p, exposure_keys_fn, &k, err, errlen);
+    r->null_key_rows = k.null_rows;
+    /* a run that fills nothing writes no key (its dates were checked) */
+    if (st != ABC_OK || k.long_rows == 0 || r->stats_only)
         return st;
     const IrSource *src = &r->unit.ir->sources[r->unit.ir->exposure.source];
     snprintf(err, errlen,
@@ -830,8 +822,8 @@ static AbcStatus check_key_lengths(Runner *r, const SqlParams *base, char *err, 
              "longest: %lld bytes): on StarRocks the primary key of experiment_assignment (tag, "
              "tracking key, user id) holds at most %d bytes, and one such row cancels the whole "
              "load; not run, nothing written",
-             k.rows, k.rows == 1 ? "" : "s", term_safe(&r->arena, src->table), a, b,
-             k.rows == 1 ? "has" : "have", SQLGEN_KEY_USER_ID_BYTES, k.longest,
+             k.long_rows, k.long_rows == 1 ? "" : "s", term_safe(&r->arena, src->table), a, b,
+             k.long_rows == 1 ? "has" : "have", SQLGEN_KEY_USER_ID_BYTES, k.longest,
              STARROCKS_KEY_LIMIT);
     return ABC_ERR_SPEC;
 }
@@ -1642,6 +1634,12 @@ static void dry_run_plan(Runner *r)
         case SQLSTEP_PRE_PRUNE:
             when = r->stats_only ? "  [not used: nothing to fill]" : "";
             break;
+        case SQLSTEP_UNIT_STATE_RESET:
+            when = r->full || r->pre_stale ? "" : "  [not used: not a rebuild]";
+            break;
+        case SQLSTEP_UNIT_STATE_CLEAR:
+            when = r->full || r->pre_stale ? "  [not used: a rebuild]" : "";
+            break;
         default: break;
         }
         fprintf(f, "  %-28s %d statement%s  %s%s\n", s->name, s->nstmts, s->nstmts == 1 ? " " : "s",
@@ -1762,6 +1760,139 @@ static AbcStatus pre_prune(Runner *r, const SqlParams *base, char *err, size_t e
     SqlParams p = *base;
     p.from_date = a;
     return exec_step(r, s, &p, err, errlen);
+}
+
+/* ---- the per-unit state ------------------------------------------------------------ */
+
+/* Before the fills: a rebuild drops and creates the unit state table (its
+ * columns are the spec's); otherwise the state of the dates from the first
+ * date due on goes before their wide rows change, so a run that fails
+ * after the fills leaves no state older than its wide rows. */
+static AbcStatus unit_state_prepare(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    if (r->full || r->pre_stale) {
+        const SqlStep *reset = find_step(r, SQLSTEP_UNIT_STATE_RESET);
+        return reset ? exec_step(r, reset, base, err, errlen) : ABC_OK;
+    }
+    const SqlStep *clear = find_step(r, SQLSTEP_UNIT_STATE_CLEAR);
+    if (!clear)
+        return ABC_OK;
+    char a[11];
+    date_format(r->from, a);
+    SqlParams p = *base;
+    p.from_date = a;
+    return exec_step(r, clear, &p, err, errlen);
+}
+
+typedef struct StateDates {
+    Arena *arena;
+    long *v;
+    int n, cap;
+} StateDates;
+
+static AbcStatus last_state_fn(const WhRow *row, void *ctx)
+{
+    long *last = ctx;
+    if (row->ncols >= 1 && row->values[0] && !date_parse_prefix(row->values[0], last))
+        *last = -1;
+    return ABC_OK;
+}
+
+static void state_dates_push(StateDates *sd, long d)
+{
+    if (sd->n == sd->cap) {
+        int cap = sd->cap ? sd->cap * 2 : 64;
+        long *v = arena_alloc(sd->arena, (size_t)cap * sizeof *v);
+        if (sd->n)
+            memcpy(v, sd->v, (size_t)sd->n * sizeof *v);
+        sd->v = v;
+        sd->cap = cap;
+    }
+    sd->v[sd->n++] = d;
+}
+
+static AbcStatus state_dates_fn(const WhRow *row, void *ctx)
+{
+    long d;
+    if (row->ncols >= 1 && row->values[0] && date_parse_prefix(row->values[0], &d))
+        state_dates_push(ctx, d);
+    return ABC_OK;
+}
+
+/* Before the statistics: the unit state of every analysis date after the
+ * last date with state (none: from the first), up to the last date due,
+ * oldest first, each from the one before.  A daily run so computes one
+ * date from the previous one; after a backfill of an older date (`--date`)
+ * the next run computes the dates after it again. */
+static AbcStatus unit_state_fill(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *last_s = find_step(r, SQLSTEP_UNIT_STATE_LAST);
+    const SqlStep *dates_s = find_step(r, SQLSTEP_UNIT_STATE_DATES);
+    const SqlStep *fill = find_step(r, SQLSTEP_UNIT_STATE);
+    if (!last_s || !dates_s || !fill)
+        return ABC_OK;
+    char from[11], to[11], prev[11], day[11];
+    date_format(r->from, from);
+    date_format(r->to, to);
+    SqlParams p = *base;
+    p.from_date = from;
+    long last = -1;
+    AbcStatus st = query_step(r, last_s, &p, last_state_fn, &last, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    StateDates sd = {&r->arena, NULL, 0, 0};
+    if (r->show) {
+        /* nothing is read back: shown for the dates due, each from the day before */
+        last = r->from - 1;
+        for (long d = r->from; d <= r->to; d++)
+            state_dates_push(&sd, d);
+    } else {
+        if (last >= 0)
+            date_format(last, prev);
+        else
+            snprintf(prev, sizeof prev, "1000-01-01");
+        p.from_date = prev;
+        p.to_date = to;
+        if ((st = query_step(r, dates_s, &p, state_dates_fn, &sd, err, errlen)) != ABC_OK)
+            return st;
+    }
+    if (last >= 0)
+        date_format(last, prev);
+    else
+        snprintf(prev, sizeof prev, "1000-01-01");
+    for (int i = 0; i < sd.n; i++) {
+        progress_bar(r, i, sd.n, "unit state dates");
+        date_format(sd.v[i], day);
+        p = *base;
+        p.from_date = prev;
+        p.event_date = day;
+        if ((st = exec_step(r, fill, &p, err, errlen)) != ABC_OK)
+            return st;
+        memcpy(prev, day, sizeof prev);
+    }
+    progress_bar(r, sd.n, sd.n, "unit state dates");
+    if (sd.n) {
+        date_format(sd.v[0], day);
+        progress(r, "unit state of %d date%s computed (%s .. %s)", sd.n, sd.n == 1 ? "" : "s",
+                 day, prev);
+    }
+    return ABC_OK;
+}
+
+/* After the statistics read the dates due: the unit state before the
+ * late-data horizon of the next run goes (its first re-filled date needs
+ * the state of the date before it). */
+static AbcStatus unit_state_prune(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *prune = find_step(r, SQLSTEP_UNIT_STATE_PRUNE);
+    if (!prune)
+        return ABC_OK;
+    int lb = r->env->config ? r->env->config->lookback_days : 2;
+    char keep[11];
+    date_format(r->to - lb, keep);
+    SqlParams p = *base;
+    p.from_date = keep;
+    return exec_step(r, prune, &p, err, errlen);
 }
 
 /* The periods the growth report recomputes: from the earlier of the Monday
@@ -2564,8 +2695,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     SqlParams base;
     memset(&base, 0, sizeof base);
     base.run_id = r.run_id;
-    /* before the first write: user ids the StarRocks keys cannot hold */
-    if ((st = check_key_lengths(&r, &base, err, errlen)) != ABC_OK)
+    /* before the first write: user ids the StarRocks keys cannot hold (and
+     * the rows the assignment will skip) */
+    if ((st = check_exposure_keys(&r, &base, err, errlen)) != ABC_OK)
         goto out;
     const SqlStep *ddl = find_step(&r, SQLSTEP_DDL);
     if (ddl && (st = exec_step(&r, ddl, &base, err, errlen)) != ABC_OK)
@@ -2578,6 +2710,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     if ((st = write_config(&r, &base, err, errlen)) != ABC_OK)
         goto out;
     progress(&r, "experiment_data written");
+    if (r.from <= r.to && (st = unit_state_prepare(&r, &base, err, errlen)) != ABC_OK)
+        goto out;
 
     char a[11], b[11];
     if (r.stats_only) {
@@ -2653,15 +2787,15 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         SqlParams p = base;
         p.from_date = a;
         p.to_date = b;
-        long long nnull = 0;
-        if ((st = count_null_keys(&r, &p, &nnull, err, errlen)) != ABC_OK)
-            goto out;
+        long long nnull = r.null_key_rows;
         if (nnull > 0) {
             results_set_null_key_rows(res, nnull);
             progress(&r, "data quality: %lld exposure row%s with a NULL user, experiment or "
                          "variation key skipped", nnull, nnull == 1 ? "" : "s");
         }
-        if ((st = run_stats(&r, res, &p, err, errlen)) != ABC_OK)
+        if ((st = unit_state_fill(&r, &base, err, errlen)) != ABC_OK ||
+            (st = run_stats(&r, res, &p, err, errlen)) != ABC_OK ||
+            (st = unit_state_prune(&r, &base, err, errlen)) != ABC_OK)
             goto out;
     }
     if (r.show) {

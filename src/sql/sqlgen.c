@@ -296,6 +296,9 @@ static void resolve_names(Gen *g)
     t[T_STATE].name = "run_state";
     t[T_PRE].db = t[T_WIDE].db; /* specs with CUPED: gen_tables gives it columns */
     t[T_PRE].name = arena_printf(g->a, "%s__pre", t[T_WIDE].name);
+    t[T_UNIT_STATE].db = t[T_WIDE].db; /* gen_unit_state_table gives it columns */
+    t[T_UNIT_STATE].name = arena_printf(g->a, "%s__unit_state", t[T_WIDE].name);
+    check_ident(g, t[T_UNIT_STATE].name, none, "table");
     for (int i = T_WIDE; i <= T_STAGE; i++) {
         check_ident(g, t[i].db, none, "database");
         check_ident(g, t[i].name, none, "table");
@@ -361,6 +364,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     if (g.nerrors)
         return ABC_ERR_SPEC;
     gen_tables(&g);
+    gen_unit_state_table(&g);
     gen_state_table(&g);
     gen_lock_table(&g);
     gen_owner_table(&g);
@@ -396,7 +400,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_guard(&g);
     gen_fingerprint(&g);
     gen_owner(&g);
-    gen_key_lengths(&g);
+    gen_exposure_keys(&g);
     gen_pre(&g); /* its files come last; it runs before the fills */
     if (g.nerrors)
         return ABC_ERR_SPEC;

@@ -275,7 +275,7 @@ void gen_assign(Gen *g, bool range)
     gen_id(g, &b, "phase_end");
     buf_putc(&b, ')');
     /* a row without a user or experiment key is skipped (and counted by
-     * null_keys); one without a variation key finds none in `valid` */
+     * exposure_keys); one without a variation key finds none in `valid` */
     buf_puts(&b, "\n      AND ");
     gen_col(g, &b, "s", src->user_col);
     buf_puts(&b, " IS NOT NULL AND ");

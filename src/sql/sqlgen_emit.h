@@ -11,6 +11,8 @@
 enum {
     T_EXPDATA, T_ASSIGN, T_MIGRATIONS, T_WIDE, T_REPORT, T_DAILY, T_STAGE, T_DASHBOARD, T_STATE,
     T_LOCK, T_FPRINT, T_OWNER,
+    /* per unit and analysis date, each metric's value as of the date */
+    T_UNIT_STATE,
     /* the CUPED pre-period aggregates, only when a metric has CUPED */
     T_PRE,
     /* growth analytics, only when the spec has activity blocks */
@@ -31,8 +33,8 @@ typedef struct Gen {
     SqlStep *steps;
     int nsteps, cap;
     const TableCol *retired; /* wide-table columns kept from the schema lock */
-    int nretired;
     size_t uv_end;           /* statistics prefix: offset just after the user_values CTE */
+    int nretired;
     SqlSourceCol *source_cols; /* preflight: what the spec reads */
     int nsource_cols;
 } Gen;

@@ -5,9 +5,11 @@
  *   preflight   every source table and column the spec reads, as the
  *               warehouse's information_schema lists them (before the
  *               first write; the runner names what is missing);
- *   null_keys   exposure rows of the due dates with a NULL user, experiment
- *               or variation key: the assignment skips them, the run
- *               reports how many (a data-quality note);
+ *   exposure_keys  in one pass over the exposure rows of the due dates:
+ *               those with a NULL user, experiment or variation key (the
+ *               assignment skips them, the run reports how many: a
+ *               data-quality note) and those whose user id is longer than
+ *               the StarRocks primary keys hold (the run stops);
  *   lock_*      a per-tag lease in abc.run_lock (tag, owner, host, pid,
  *               expires_at, taken_at) held for the whole run: lock_take
  *               drops an expired lease and inserts this run's unless one
@@ -215,56 +217,6 @@ static void gen_preflight(Gen *g)
     buf_free(&b);
 }
 
-/* ---- exposure rows with NULL keys ----------------------------------------------- */
-
-static void gen_null_keys(Gen *g)
-{
-    const IrSpec *ir = g->ir;
-    const IrExposure *e = &ir->exposure;
-    const IrSource *src = &ir->sources[e->source];
-    SqlStep *s = gen_step(g, SQLSTEP_NULL_KEYS, "null_keys",
-                          "exposure rows of [{{from_date}}, {{to_date}}] with a NULL user, "
-                          "experiment or variation key (skipped by the assignment; a "
-                          "data-quality note)");
-    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
-    static const char *const cols[] = {"null_key_rows"};
-    s->columns = gen_columns(g, cols, 1);
-    s->ncolumns = 1;
-    Buf b;
-    buf_init(&b);
-    buf_puts(&b, "SELECT COUNT(*) AS ");
-    gen_id(g, &b, "null_key_rows");
-    buf_puts(&b, "\nFROM ");
-    dialect_qualified(g->d, &b, src->database, src->table);
-    buf_puts(&b, " s\nWHERE ");
-    gen_col(g, &b, "s", src->date_col);
-    buf_puts(&b, " >= {{from_date}} AND ");
-    gen_col(g, &b, "s", src->date_col);
-    buf_puts(&b, " <= {{to_date}}");
-    if (e->filter) {
-        buf_puts(&b, "\n  AND ");
-        gen_cond(g, &b, e->filter, "s");
-    }
-    if (src->filter) {
-        buf_puts(&b, "\n  AND ");
-        gen_cond(g, &b, src->filter, "s");
-    }
-    buf_puts(&b, "\n  AND (");
-    gen_col(g, &b, "s", src->user_col);
-    buf_puts(&b, " IS NULL OR ");
-    gen_col(g, &b, "s", e->experiment_col);
-    buf_puts(&b, " IS NULL");
-    if (ir->nassignments == 0) {
-        /* hash-assigned experiments need no variation column */
-        buf_puts(&b, " OR ");
-        gen_col(g, &b, "s", e->variation_col);
-        buf_puts(&b, " IS NULL");
-    }
-    buf_puts(&b, ")");
-    gen_push(g, s, &b);
-    buf_free(&b);
-}
-
 /* ---- the per-tag lease ------------------------------------------------------------ */
 
 static void lock_pred(Gen *g, Buf *b)
@@ -351,7 +303,6 @@ static void gen_lock(Gen *g)
 void gen_guard(Gen *g)
 {
     gen_preflight(g);
-    gen_null_keys(g);
     gen_lock(g);
 }
 
@@ -416,33 +367,59 @@ void gen_owner(Gen *g)
     buf_free(&b);
 }
 
-/* ---- user ids longer than the StarRocks primary keys hold ------------------------ */
+/* ---- the exposure rows' keys: NULL, or too long for StarRocks ------------------- */
 
-void gen_key_lengths(Gen *g)
+void gen_exposure_keys(Gen *g)
 {
     const IrSpec *ir = g->ir;
     const IrExposure *e = &ir->exposure;
     const IrSource *src = &ir->sources[e->source];
-    SqlStep *s = gen_step(g, SQLSTEP_KEY_LENGTHS, "key_lengths",
-                          "exposure rows of [{{from_date}}, {{to_date}}] whose user id is longer "
-                          "than the primary key of experiment_assignment holds on StarRocks "
-                          "(before the first write; any: the run stops)");
+    SqlStep *s = gen_step(g, SQLSTEP_EXPOSURE_KEYS, "exposure_keys",
+                          "exposure rows of [{{from_date}}, {{to_date}}] with a NULL user, "
+                          "experiment or variation key (skipped by the assignment; a data-quality "
+                          "note) and with a user id longer than the primary key of "
+                          "experiment_assignment holds on StarRocks (before the first write; any: "
+                          "the run stops)");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
-    static const char *const cols[] = {"long_user_ids", "longest"};
+    static const char *const cols[] = {"null_key_rows", "long_user_ids", "longest"};
     s->columns = gen_columns(g, cols, NELEM(cols));
     s->ncolumns = NELEM(cols);
-    Buf b, user, len;
+    Buf b, user, len, nul;
     buf_init(&b);
     buf_init(&user);
     buf_init(&len);
+    buf_init(&nul);
     gen_col(g, &user, "s", src->user_col);
     buf_puts(&len, "LENGTH(");
     g->d->cast_string(&len, user.data);
     buf_putc(&len, ')');
-    buf_puts(&b, "SELECT COUNT(*) AS ");
+    buf_printf(&nul, "%s IS NULL OR ", user.data);
+    gen_col(g, &nul, "s", e->experiment_col);
+    buf_puts(&nul, " IS NULL");
+    if (ir->nassignments == 0) {
+        /* hash-assigned experiments need no variation column */
+        buf_puts(&nul, " OR ");
+        gen_col(g, &nul, "s", e->variation_col);
+        buf_puts(&nul, " IS NULL");
+    }
+    buf_puts(&b, "SELECT\n    ");
+    size_t item = b.len;
+    buf_printf(&b, "SUM(CASE WHEN %s THEN 1 ELSE 0 END) AS ", nul.data);
+    gen_id(g, &b, "null_key_rows");
+    sql_wrap(&b, item);
+    /* LENGTH counts bytes in both dialects */
+    buf_puts(&b, ",\n    ");
+    item = b.len;
+    buf_printf(&b, "SUM(CASE WHEN %s > %d THEN 1 ELSE 0 END) AS ", len.data,
+               SQLGEN_KEY_USER_ID_BYTES);
     gen_id(g, &b, "long_user_ids");
-    buf_printf(&b, ", MAX(%s) AS ", len.data);
+    sql_wrap(&b, item);
+    buf_puts(&b, ",\n    ");
+    item = b.len;
+    buf_printf(&b, "MAX(CASE WHEN %s > %d THEN %s END) AS ", len.data, SQLGEN_KEY_USER_ID_BYTES,
+               len.data);
     gen_id(g, &b, "longest");
+    sql_wrap(&b, item);
     buf_puts(&b, "\nFROM ");
     dialect_qualified(g->d, &b, src->database, src->table);
     buf_puts(&b, " s\nWHERE ");
@@ -458,9 +435,8 @@ void gen_key_lengths(Gen *g)
         buf_puts(&b, "\n  AND ");
         gen_cond(g, &b, src->filter, "s");
     }
-    /* LENGTH counts bytes in both dialects */
-    buf_printf(&b, "\n  AND %s > %d", len.data, SQLGEN_KEY_USER_ID_BYTES);
     gen_push(g, s, &b);
+    buf_free(&nul);
     buf_free(&len);
     buf_free(&user);
     buf_free(&b);

@@ -28,6 +28,10 @@ void gen_phases_cte(Gen *g, Buf *b);
 void gen_exposure_variation(Gen *g, Buf *b, const IrSource *src);
 
 /* ---- sqlgen_stats.c ---- */
+/* The per-unit state table (T_UNIT_STATE), after gen_tables. */
+void gen_unit_state_table(Gen *g);
+/* unit_state_reset, _clear, _dates, unit_state, unit_state_prune, then the
+ * statistics queries (stats_moments, stats_quantile_<m>, stats_survival_<m>). */
 void gen_stats(Gen *g);
 
 /* ---- sqlgen_report.c ---- */
@@ -70,9 +74,9 @@ void gen_lock_table(Gen *g);
 void gen_owner_table(Gen *g);
 /* owner_read, owner_claim: after every other step (their files come last). */
 void gen_owner(Gen *g);
-/* key_lengths: after gen_owner. */
-void gen_key_lengths(Gen *g);
-/* preflight, null_keys and the lease steps. */
+/* exposure_keys: after gen_owner. */
+void gen_exposure_keys(Gen *g);
+/* preflight and the lease steps. */
 void gen_guard(Gen *g);
 
 #endif

@@ -1,10 +1,17 @@
-/* sqlgen_stats.c — the sufficient-statistics queries (docs/STATS.md).
+/* sqlgen_stats.c — the per-unit state and the sufficient-statistics
+ * queries (docs/STATS.md).
  *
- * Every query starts from the same CTEs: the analysis dates in
- * [{{from_date}}, {{to_date}}] (the wide table's days), the tag's units
- * (users seen in more than one variation by an analysis date left out of
- * that date unless the spec keeps them), one row per unit x analysis date with each metric's per-user value
- * over its window as of that date (cumulative), then caps.  From there:
+ * The unit state (T_UNIT_STATE) holds, per analysis date and unit, each
+ * metric's value over its window as of that date; unit_state derives a
+ * date's rows from the previous date's and the wide rows in between, so a
+ * daily run reads the new day's wide rows and one date of state, not every
+ * unit's history.  The units of a date are the tag's units exposed by it
+ * (users seen in more than one variation by the date left out of that date
+ * unless the spec keeps them).
+ *
+ * Every statistics query starts from the same CTEs: the unit state of the
+ * analysis dates in [{{from_date}}, {{to_date}}], then caps and `vals`.
+ * From there:
  *   stats_moments            n, Σx, Σx² per metric (+ CUPED pre sums, ratio
  *                            denominator sums, cap value, funnel steps)
  *   stats_quantile_<metric>  distinct per-user values and their counts
@@ -63,14 +70,178 @@ static void segment_value(Gen *g, Buf *b, int seg)
     buf_puts(b, ", '(null)')");
 }
 
-/* The shared CTEs, up to and including `vals`.  Ends without a comma. */
-static void prefix(Gen *g, Buf *b, int only)
+/* ---- the per-unit state ------------------------------------------------------ */
+
+/* How a metric's state value as of a date follows from the value as of the
+ * previous state date and the wide rows in between. */
+typedef enum Combine {
+    COMBINE_ADD,      /* a sum (none: 0); active days add 1 per active day */
+    COMBINE_FLAG,     /* 0/1: the larger (none: 0) */
+    COMBINE_MIN,      /* the smallest, NULL while none (first step time, day of the event) */
+    COMBINE_MAX       /* the largest, NULL while none (the CUPED covariate) */
+} Combine;
+
+/* One value column of the state: metric m's column `suffix` (NULL: the
+ * metric's name), and its part in one wide row `w` (one row per unit and
+ * day; NULL: none), which `combine` folds into the state. */
+typedef struct StateCol {
+    int metric;
+    const char *suffix;
+    ColType type;
+    Combine combine;
+    const char *part;
+    const char *what; /* for the column's comment */
+} StateCol;
+
+/* The state columns of metric m (not a ratio) into out (at most nsteps + 2). */
+static int state_cols(Gen *g, int m, StateCol *out)
+{
+    const IrMetric *mt = &g->ir->metrics[m];
+    const char *W = window_cond(g, mt);
+    Buf c;
+    buf_init(&c);
+    int n = 0;
+    switch (mt->kind) {
+    case MK_PROPORTION:
+    case MK_RETENTION:
+        ref(g, &c, "w", m, "events");
+        out[n++] = (StateCol){m, NULL, CT_BIGINT, COMBINE_FLAG,
+                              arena_printf(g->a, "CASE WHEN %s AND %s > 0 THEN 1 ELSE 0 END", W,
+                                           c.data),
+                              "1 when an event fell in the window"};
+        break;
+    case MK_COUNT:
+        ref(g, &c, "w", m, "events");
+        out[n++] = (StateCol){m, NULL, CT_BIGINT, COMBINE_ADD,
+                              arena_printf(g->a, "CASE WHEN %s THEN %s END", W, c.data),
+                              "events in the window"};
+        break;
+    case MK_SUM:
+    case MK_QUANTILE:
+        ref(g, &c, "w", m, "sum");
+        out[n++] = (StateCol){m, NULL, CT_DOUBLE, COMBINE_ADD,
+                              arena_printf(g->a, "CASE WHEN %s THEN %s END", W, c.data),
+                              "sum of the value in the window"};
+        break;
+    case MK_MEAN:
+        ref(g, &c, "w", m, "sum");
+        out[n++] = (StateCol){m, "num", CT_DOUBLE, COMBINE_ADD,
+                              arena_printf(g->a, "CASE WHEN %s THEN %s END", W, c.data),
+                              "sum of the value in the window"};
+        buf_reset(&c);
+        ref(g, &c, "w", m, "events");
+        out[n++] = (StateCol){m, "den", CT_BIGINT, COMBINE_ADD,
+                              arena_printf(g->a, "CASE WHEN %s THEN %s END", W, c.data),
+                              "events in the window"};
+        break;
+    case MK_ACTIVE_DAYS:
+        ref(g, &c, "w", m, "events");
+        out[n++] = (StateCol){m, NULL, CT_BIGINT, COMBINE_ADD,
+                              arena_printf(g->a, "CASE WHEN %s AND %s > 0 THEN 1 ELSE 0 END", W,
+                                           c.data),
+                              "active days in the window"};
+        break;
+    case MK_FUNNEL:
+        for (int s = 0; s < mt->nsteps; s++) {
+            const char *sfx = arena_printf(g->a, "step%d_first", s + 1);
+            buf_reset(&c);
+            ref(g, &c, "w", m, sfx);
+            out[n++] = (StateCol){m, sfx, CT_DATETIME, COMBINE_MIN,
+                                  arena_printf(g->a, "CASE WHEN %s THEN %s END", W, c.data),
+                                  arena_printf(g->a, "first step-%d event in the window", s + 1)};
+        }
+        break;
+    case MK_TIME_TO_EVENT:
+        ref(g, &c, "w", m, "events");
+        out[n++] = (StateCol){m, "day", CT_INT, COMBINE_MIN,
+                              arena_printf(g->a, "CASE WHEN %s AND %s > 0 "
+                                                 "THEN w.`days_since_exposure` END", W, c.data),
+                              "day since exposure of the first event in the window"};
+        break;
+    case MK_RATIO:
+        break;
+    }
+    if (mt->cuped.kind != CUPED_NONE) {
+        buf_reset(&c);
+        ref(g, &c, "w", m, "pre");
+        out[n++] = (StateCol){m, "pre", CT_DOUBLE, COMBINE_MAX, arena_strdup(g->a, c.data),
+                              arena_printf(g->a, "CUPED covariate, days -%d..-1 (NULL: none)",
+                                           mt->cuped.pre_days)};
+    }
+    buf_free(&c);
+    return n;
+}
+
+/* Every state value column of the spec, metric by metric. */
+static StateCol *all_state_cols(Gen *g, int *n)
+{
+    int cap = 0;
+    for (int i = 0; i < g->ir->nmetrics; i++)
+        cap += g->ir->metrics[i].nsteps + 2;
+    StateCol *v = arena_alloc(g->a, (size_t)(cap ? cap : 1) * sizeof *v);
+    *n = 0;
+    for (int i = 0; i < g->ir->nmetrics; i++)
+        if (g->ir->metrics[i].kind != MK_RATIO)
+            *n += state_cols(g, i, v + *n);
+    return v;
+}
+
+static const char *state_col_name(Gen *g, const StateCol *c)
+{
+    return c->suffix ? gen_metric_col(g, c->metric, c->suffix) : g->ir->metrics[c->metric].name;
+}
+
+/* The state table: per analysis date, unit (experiment x user) its
+ * variation, exposure date and segment values, and each metric's value
+ * over its window as of the date.  A derived table: its columns follow the
+ * spec, so a rebuild drops and creates it (unit_state_reset), as the
+ * pre-period table.  MariaDB keys it (clustered) by date and unit;
+ * StarRocks partitions it by date and overwrites a date's partition. */
+void gen_unit_state_table(Gen *g)
 {
     const IrSpec *ir = g->ir;
-    buf_puts(b, "WITH\n-- analysis dates: the days of the wide table in the requested range\n"
+    int nv;
+    StateCol *sc = all_state_cols(g, &nv);
+    int n = 0;
+    TableCol *cols = arena_alloc(g->a, (size_t)(5 + ir->nsegments + nv) * sizeof *cols);
+    cols[n++] = (TableCol){"analysis_date", CT_DATE, true, "the date the values are as of (partition)"};
+    cols[n++] = (TableCol){"tracking_key", CT_STR128, true, "experiment"};
+    cols[n++] = (TableCol){"user_id", CT_STR128, true, NULL};
+    cols[n++] = (TableCol){"variation_key", CT_STR128, false, NULL};
+    cols[n++] = (TableCol){"exposure_date", CT_DATE, false, "day 0 of the unit"};
+    for (int i = 0; i < ir->nsegments; i++)
+        cols[n++] = (TableCol){gen_segment_col(g, i), CT_STR255, false,
+                               gen_comment_text(g, arena_printf(g->a, "segment %s (spec line %d)",
+                                                                ir->segments[i].name,
+                                                                ir->segments[i].line))};
+    for (int i = 0; i < nv; i++) {
+        const IrMetric *m = &ir->metrics[sc[i].metric];
+        cols[n++] = (TableCol){state_col_name(g, &sc[i]), sc[i].type, false,
+                               gen_comment_text(g, arena_printf(g->a, "metric %s (spec line %d): %s",
+                                                                m->name, m->line, sc[i].what))};
+    }
+    TableDef *t = &g->tables[T_UNIT_STATE];
+    t->cols = cols;
+    t->ncols = n;
+    t->key = g->d->id == DIALECT_MARIADB ? TKEY_PRIMARY : TKEY_DUPLICATE;
+    t->nkey = 3;
+    t->part = TPART_DAY;
+    t->part_col = "analysis_date";
+    t->dist_col = "user_id";
+    t->comment = gen_comment_text(g, arena_printf(g->a, "abc: per-unit metric values as of each "
+                                                  "analysis date of tag %s", ir->tag));
+}
+
+/* The units of the tag as of the analysis date {{event_date}} (when the
+ * wide table has rows of it): WITH days, units, unit_days.  Ends without a
+ * comma. */
+static void units_ctes(Gen *g, Buf *b)
+{
+    const IrSpec *ir = g->ir;
+    buf_puts(b, "WITH\n-- the analysis date: {{event_date}}, when the wide table has rows of it\n"
                 "days AS (\n    SELECT DISTINCT `event_date` AS `analysis_date`\n    FROM ");
     gen_table(g, b, T_WIDE);
-    buf_puts(b, "\n    WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}}\n),\n");
+    buf_puts(b, "\n    WHERE `event_date` = {{event_date}}\n),\n");
     buf_printf(b, "-- units of the tag (spec line %d)%s\nunits AS (\n"
                   "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n        a.`variation_key`,\n"
                   "        a.`%s` AS `exposure_date`",
@@ -87,131 +258,235 @@ static void prefix(Gen *g, Buf *b, int only)
     gen_tag_pred(g, b, "a");
     if (ir->exposure.has_activation)
         buf_puts(b, " AND a.`activation_time` IS NOT NULL");
-    buf_puts(b, "\n),\nunit_days AS (\n    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
-                "        u.`variation_key`");
+    buf_puts(b, "\n),\nunit_days AS (\n    SELECT\n        d.`analysis_date`,\n"
+                "        u.`tracking_key`,\n        u.`user_id`,\n        u.`variation_key`,\n"
+                "        u.`exposure_date`");
     segment_list(g, b, "u", "        ");
-    buf_puts(b, ",\n        d.`analysis_date`,\n        DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS "
-                "`days_observed`\n    FROM units u\n    JOIN days d ON u.`exposure_date` <= "
-                "d.`analysis_date`");
+    buf_puts(b, "\n    FROM units u\n    JOIN days d ON u.`exposure_date` <= d.`analysis_date`");
     if (ir->exposure.multiple == MULTI_EXCLUDE)
         /* a row without the date (written before the column existed)
          * keeps its flag for every date */
         buf_puts(b, "\n        -- as of the date: not yet seen in another variation\n"
                     "        AND (u.`multiple_variations` = 0\n"
                     "            OR u.`multiple_variations_date` > d.`analysis_date`)");
-    buf_puts(b, "\n),\n-- per unit and analysis date: each metric's value over its "
-                "window, cumulative to the date\nuser_values AS (\n    SELECT\n"
-                "        ud.`analysis_date`,\n        ud.`tracking_key`,\n        ud.`user_id`,\n"
-                "        ud.`variation_key`,\n        ud.`days_observed`");
-    segment_list(g, b, "ud", "        ");
-    for (int i = 0; i < ir->nmetrics; i++) {
-        const IrMetric *m = &ir->metrics[i];
-        const char *W = window_cond(g, m);
-        if (m->kind == MK_RATIO || (only >= 0 && i != only))
-            continue;
-        buf_puts(b, ",\n");
-        sql_comment(b, "        ", arena_printf(g->a, "metric %s (spec line %d): %s, %s", m->name,
-                                                m->line, sqlgen_kind_name(m->kind),
-                                                window_text(g, m)));
-        buf_puts(b, "        ");
-        size_t item = b->len;
-        Buf c;
-        buf_init(&c);
-        switch (m->kind) {
-        case MK_PROPORTION:
-        case MK_RETENTION:
-            ref(g, &c, "w", i, "events");
-            buf_printf(b, "MAX(CASE WHEN %s AND %s > 0 THEN 1 ELSE 0 END) AS ", W, c.data);
-            ref(g, b, NULL, i, NULL);
-            break;
-        case MK_COUNT:
-            ref(g, &c, "w", i, "events");
-            buf_printf(b, "COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
-            ref(g, b, NULL, i, NULL);
-            break;
-        case MK_SUM:
-        case MK_QUANTILE:
-            ref(g, &c, "w", i, "sum");
-            buf_printf(b, "COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
-            ref(g, b, NULL, i, NULL);
-            break;
-        case MK_MEAN:
-            ref(g, &c, "w", i, "sum");
-            buf_printf(b, "COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
-            ref(g, b, NULL, i, "num");
-            buf_reset(&c);
-            ref(g, &c, "w", i, "events");
-            sql_wrap(b, item);
-            buf_puts(b, ",\n        ");
-            item = b->len;
-            buf_printf(b, "COALESCE(SUM(CASE WHEN %s THEN %s END), 0) AS ", W, c.data);
-            ref(g, b, NULL, i, "den");
-            break;
-        case MK_ACTIVE_DAYS:
-            ref(g, &c, "w", i, "events");
-            buf_printf(b, "COUNT(DISTINCT CASE WHEN %s AND %s > 0 THEN w.`event_date` END) AS ", W,
-                       c.data);
-            ref(g, b, NULL, i, NULL);
-            break;
-        case MK_FUNNEL:
-            for (int s = 0; s < m->nsteps; s++) {
-                const char *sfx = arena_printf(g->a, "step%d_first", s + 1);
-                buf_reset(&c);
-                ref(g, &c, "w", i, sfx);
-                if (s) {
-                    sql_wrap(b, item);
-                    buf_puts(b, ",\n        ");
-                    item = b->len;
-                }
-                buf_printf(b, "MIN(CASE WHEN %s THEN %s END) AS ", W, c.data);
-                ref(g, b, NULL, i, sfx);
-            }
-            break;
-        case MK_TIME_TO_EVENT:
-            ref(g, &c, "w", i, "events");
-            buf_printf(b, "MIN(CASE WHEN %s AND %s > 0 THEN w.`days_since_exposure` END) AS ", W,
-                       c.data);
-            ref(g, b, NULL, i, "day");
-            break;
-        case MK_RATIO:
-            break;
-        }
-        sql_wrap(b, item);
-        if (m->cuped.kind != CUPED_NONE) {
-            buf_reset(&c);
-            ref(g, &c, "w", i, "pre");
-            buf_printf(b, ",\n        -- CUPED covariate of %s, days -%d..-1\n        COALESCE(MAX(%s), 0) AS ",
-                       m->name, m->cuped.pre_days, c.data);
-            ref(g, b, NULL, i, "pre");
-            sql_wrap(b, item);
-        }
-        buf_free(&c);
-    }
-    buf_puts(b, "\n    FROM unit_days ud\n    LEFT JOIN ");
-    gen_table(g, b, T_WIDE);
-    buf_puts(b, " w\n        ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`\n"
-                "        AND w.`event_date` <= ud.`analysis_date`");
-    /* when every metric read here has a day window, no row past the
-     * longest window can count: bound the history each unit drags in, so
-     * the cost of a date stops growing with the length of the phase */
+    buf_puts(b, "\n)");
+}
+
+/* The longest day window of the metrics read (-1 when one has none). */
+static int longest_window(Gen *g)
+{
     int max_day = -1;
-    for (int i = 0; i < ir->nmetrics; i++) {
-        const IrMetric *m = &ir->metrics[i];
-        if (m->kind == MK_RATIO || (only >= 0 && i != only))
+    for (int i = 0; i < g->ir->nmetrics; i++) {
+        const IrMetric *m = &g->ir->metrics[i];
+        if (m->kind == MK_RATIO)
             continue;
-        if (m->window.kind != WIN_DAYS) {
-            max_day = -2;
-            break;
-        }
+        if (m->window.kind != WIN_DAYS)
+            return -1;
         if (m->window.to_day > max_day)
             max_day = m->window.to_day;
     }
-    if (max_day >= 0)
-        buf_printf(b, " AND w.`days_since_exposure` <= %d", max_day);
-    buf_puts(b, "\n    GROUP BY\n        ud.`analysis_date`,\n        ud.`tracking_key`,\n"
-                "        ud.`user_id`,\n        ud.`variation_key`,\n        ud.`days_observed`");
+    return max_day;
+}
+
+/* unit_state: the state of {{event_date}} = the state of {{from_date}} (the
+ * previous analysis date; 1000-01-01 when there is none) folded with the
+ * wide rows of (from, event_date], in one GROUP BY over three branches:
+ * one row per unit of the date (its variation, exposure and segments), its
+ * state row of the previous date, its wide rows after it.  Each metric's
+ * value is a fold over the unit's wide rows in date order (a sum, a flag,
+ * a minimum, a maximum) and the runner steps through every analysis date
+ * in order (one wide row per unit and step), so a date's values are those
+ * of one pass over every row up to it, however the date was run. */
+static void unit_state_select(Gen *g, Buf *b)
+{
+    const IrSpec *ir = g->ir;
+    int nv;
+    StateCol *sc = all_state_cols(g, &nv);
+    units_ctes(g, b);
+    buf_puts(b, ",\nparts AS (\n    -- the units of the date\n    SELECT\n        ud.`tracking_key`,\n"
+                "        ud.`user_id`,\n        1 AS `is_unit`,\n        ud.`variation_key`,\n"
+                "        ud.`exposure_date`");
     segment_list(g, b, "ud", "        ");
-    buf_puts(b, "\n)");
+    for (int i = 0; i < nv; i++) {
+        buf_puts(b, ",\n        NULL AS ");
+        gen_id(g, b, state_col_name(g, &sc[i]));
+    }
+    buf_puts(b, "\n    FROM unit_days ud\n    UNION ALL\n    -- their values as of the previous "
+                "analysis date\n    SELECT\n        p.`tracking_key`,\n        p.`user_id`,\n"
+                "        0,\n        NULL,\n        NULL");
+    for (int i = 0; i < ir->nsegments; i++)
+        buf_puts(b, ",\n        NULL");
+    for (int i = 0; i < nv; i++) {
+        buf_puts(b, ",\n        ");
+        gen_col(g, b, "p", state_col_name(g, &sc[i]));
+    }
+    buf_puts(b, "\n    FROM ");
+    gen_table(g, b, T_UNIT_STATE);
+    buf_puts(b, " p\n    WHERE p.`analysis_date` = {{from_date}}\n    UNION ALL\n"
+                "    -- their wide rows after it, up to the date\n    SELECT\n"
+                "        w.`tracking_key`,\n        w.`user_id`,\n        0,\n        NULL,\n"
+                "        NULL");
+    for (int i = 0; i < ir->nsegments; i++)
+        buf_puts(b, ",\n        NULL");
+    for (int i = 0; i < nv; i++) {
+        const IrMetric *m = &ir->metrics[sc[i].metric];
+        buf_puts(b, ",\n");
+        if (i == 0 || sc[i - 1].metric != sc[i].metric)
+            sql_comment(b, "        ", arena_printf(g->a, "metric %s (spec line %d): %s, %s",
+                                                    m->name, m->line, sqlgen_kind_name(m->kind),
+                                                    window_text(g, m)));
+        buf_puts(b, "        ");
+        size_t item = b->len;
+        buf_puts(b, sc[i].part);
+        sql_wrap(b, item);
+    }
+    buf_puts(b, "\n    FROM ");
+    gen_table(g, b, T_WIDE);
+    buf_puts(b, " w\n    WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{event_date}}");
+    /* no row past the longest window can count */
+    int max_day = longest_window(g);
+    if (max_day >= 0)
+        buf_printf(b, "\n        AND w.`days_since_exposure` <= %d", max_day);
+    buf_puts(b, "\n)\nSELECT\n    {{event_date}} AS `analysis_date`,\n    `tracking_key`,\n"
+                "    `user_id`,\n    MAX(`variation_key`) AS `variation_key`,\n"
+                "    MAX(`exposure_date`) AS `exposure_date`");
+    for (int i = 0; i < ir->nsegments; i++) {
+        buf_puts(b, ",\n    MAX(");
+        gen_id(g, b, gen_segment_col(g, i));
+        buf_puts(b, ") AS ");
+        gen_id(g, b, gen_segment_col(g, i));
+    }
+    for (int i = 0; i < nv; i++) {
+        Buf x;
+        buf_init(&x);
+        gen_id(g, &x, state_col_name(g, &sc[i]));
+        buf_puts(b, ",\n    ");
+        size_t item = b->len;
+        switch (sc[i].combine) {
+        case COMBINE_ADD: buf_printf(b, "COALESCE(SUM(%s), 0)", x.data); break;
+        case COMBINE_FLAG: buf_printf(b, "COALESCE(MAX(%s), 0)", x.data); break;
+        case COMBINE_MIN: buf_printf(b, "MIN(%s)", x.data); break;
+        case COMBINE_MAX: buf_printf(b, "MAX(%s)", x.data); break;
+        }
+        buf_printf(b, " AS %s", x.data);
+        sql_wrap(b, item);
+        buf_free(&x);
+    }
+    buf_puts(b, "\nFROM parts\nGROUP BY\n    `tracking_key`,\n    `user_id`\n"
+                "-- units of the date only (a state row of a unit no longer analysed goes)\n"
+                "HAVING MAX(`is_unit`) = 1");
+}
+
+static void gen_unit_state(Gen *g)
+{
+    const TableDef *t = &g->tables[T_UNIT_STATE];
+    Buf b;
+    buf_init(&b);
+
+    SqlStep *s = gen_step(g, SQLSTEP_UNIT_STATE_RESET, "unit_state_reset",
+                          "drop and create the per-unit state table (a rebuild: first run, --full, "
+                          "a changed spec or abc)");
+    buf_puts(&b, "DROP TABLE IF EXISTS ");
+    gen_table(g, &b, T_UNIT_STATE);
+    gen_push(g, s, &b);
+    buf_reset(&b);
+    g->d->create_table(&b, t);
+    gen_push(g, s, &b);
+
+    s = gen_step(g, SQLSTEP_UNIT_STATE_CLEAR, "unit_state_clear",
+                 "delete the unit state of the dates from {{from_date}} (the first date due) on, "
+                 "before the fills change their wide rows");
+    s->params = SQLP_FROM_DATE;
+    buf_reset(&b);
+    g->d->delete_where(&b, t, "`analysis_date` >= {{from_date}}");
+    gen_push(g, s, &b);
+
+    s = gen_step(g, SQLSTEP_UNIT_STATE_LAST, "unit_state_last",
+                 "the last date before {{from_date}} with unit state (NULL: none)");
+    s->params = SQLP_FROM_DATE;
+    static const char *const last_cols[] = {"last_state_date"};
+    s->columns = gen_columns(g, last_cols, 1);
+    s->ncolumns = 1;
+    buf_reset(&b);
+    buf_puts(&b, "SELECT MAX(`analysis_date`) AS `last_state_date`\nFROM ");
+    gen_table(g, &b, T_UNIT_STATE);
+    buf_puts(&b, "\nWHERE `analysis_date` < {{from_date}}");
+    gen_push(g, s, &b);
+
+    s = gen_step(g, SQLSTEP_UNIT_STATE_DATES, "unit_state_dates",
+                 "the analysis dates after {{from_date}} (the last date with unit state), up to "
+                 "{{to_date}}: the wide table's days, oldest first");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+    static const char *const date_cols[] = {"analysis_date"};
+    s->columns = gen_columns(g, date_cols, 1);
+    s->ncolumns = 1;
+    buf_reset(&b);
+    buf_puts(&b, "SELECT DISTINCT `event_date` AS `analysis_date`\nFROM ");
+    gen_table(g, &b, T_WIDE);
+    buf_puts(&b, "\nWHERE `event_date` > {{from_date}} AND `event_date` <= {{to_date}}\n"
+                 "ORDER BY\n    `analysis_date`");
+    gen_push(g, s, &b);
+
+    s = gen_step(g, SQLSTEP_UNIT_STATE, "unit_state",
+                 "replace the unit state of {{event_date}}: each unit's values as of "
+                 "{{from_date}} (the previous date with state) combined with its wide rows after "
+                 "it, up to {{event_date}}");
+    s->params = SQLP_EVENT_DATE | SQLP_FROM_DATE | SQLP_RUN_ID;
+    buf_reset(&b);
+    unit_state_select(g, &b);
+    const char **cols = arena_alloc(g->a, (size_t)t->ncols * sizeof *cols);
+    for (int i = 0; i < t->ncols; i++)
+        cols[i] = t->cols[i].name;
+    WriteSpec w = {.mode = WRITE_REPLACE_PART, .table = t, .part_col = "analysis_date",
+                   .part_value = "{{event_date}}", .label = gen_label(g, "unit_state"),
+                   .comment = "unit state, analysis date {{event_date}}", .cols = cols,
+                   .ncols = t->ncols, .body = b.data};
+    SqlStmts st;
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &w);
+    gen_push_stmts(g, s, &st);
+
+    s = gen_step(g, SQLSTEP_UNIT_STATE_PRUNE, "unit_state_prune",
+                 "delete the unit state before {{from_date}}: no later run reads it");
+    s->params = SQLP_FROM_DATE;
+    buf_reset(&b);
+    g->d->delete_where(&b, t, "`analysis_date` < {{from_date}}");
+    gen_push(g, s, &b);
+    buf_free(&b);
+}
+
+/* The statistics' shared CTEs, up to and including `vals`, over the unit
+ * state of the analysis dates [{{from_date}}, {{to_date}}].  Ends without a
+ * comma. */
+static void prefix(Gen *g, Buf *b, int only)
+{
+    const IrSpec *ir = g->ir;
+    buf_puts(b, "WITH\n-- per unit and analysis date: each metric's value over its window, "
+                "cumulative to the date\n-- (the unit state that unit_state wrote)\n"
+                "user_values AS (\n    SELECT\n        s.`analysis_date`,\n        s.`tracking_key`,\n"
+                "        s.`user_id`,\n        s.`variation_key`,\n        DATEDIFF(s.`analysis_date`, "
+                "s.`exposure_date`) AS `days_observed`");
+    segment_list(g, b, "s", "        ");
+    int nv;
+    StateCol *sc = all_state_cols(g, &nv);
+    for (int i = 0; i < nv; i++) {
+        if (only >= 0 && sc[i].metric != only)
+            continue;
+        const char *name = state_col_name(g, &sc[i]);
+        buf_puts(b, ",\n        ");
+        if (sc[i].combine == COMBINE_MAX) { /* the covariate: 0 without pre-period rows */
+            buf_puts(b, "COALESCE(");
+            gen_col(g, b, "s", name);
+            buf_puts(b, ", 0) AS ");
+            gen_id(g, b, name);
+        } else {
+            gen_col(g, b, "s", name);
+        }
+    }
+    buf_puts(b, "\n    FROM ");
+    gen_table(g, b, T_UNIT_STATE);
+    buf_puts(b, " s\n    WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= "
+                "{{to_date}}\n)");
     g->uv_end = b->len;
 
     /* percentile caps: pooled over the variations of an experiment, per date */
@@ -516,10 +791,10 @@ static const char *file_part(Gen *g, const char *name)
 /* Push a statistics query whose text is the shared prefix (ending with the
  * `vals` CTE) in b[0, plen) followed by its own part.  MariaDB inlines a
  * CTE at every reference (user_values is read by the percentile caps and by
- * vals; vals by every segment grouping), so there the per-user values and
- * then vals are materialised once each into session temporary tables and
- * the query reads those; StarRocks reuses CTEs itself and gets the query in
- * one statement. */
+ * vals; vals by every segment grouping) and re-evaluates a cap's window per
+ * row joined to it, so there the per-unit values and then vals are
+ * materialised once each into session temporary tables and the query reads
+ * those; StarRocks reuses CTEs itself and gets the query in one statement. */
 static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
 {
     if (g->d->id != DIALECT_MARIADB) {
@@ -532,8 +807,7 @@ static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
     dialect_qualified(g->d, &vals, g->tables[T_ASSIGN].db, "abc_stats_vals");
     if (s->metric >= 0) {
         /* a per-metric query reads the `vals` rows stats_moments
-         * materialised in this session (every metric's column is there):
-         * recomputing the per-user values per metric cost as much again */
+         * materialised in this session (every metric's column is there) */
         s->params = 0;
         Buf note;
         buf_init(&note);
@@ -541,37 +815,33 @@ static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
                           "in the same session", vals.data);
         sql_comment(&t, "", note.data);
         buf_free(&note);
-        buf_printf(&t, "WITH vals AS (SELECT * FROM %s)", vals.data);
-        buf_put(&t, b->data + plen, b->len - plen);
+    } else {
+        buf_init(&uv);
+        dialect_qualified(g->d, &uv, g->tables[T_ASSIGN].db, "abc_stats_user_values");
+        buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", uv.data);
+        buf_put(&t, b->data, g->uv_end);
+        buf_puts(&t, "\nSELECT * FROM user_values");
         gen_push(g, s, &t);
-        buf_free(&t);
-        buf_free(&vals);
-        return;
+        buf_reset(&t);
+        buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\nWITH user_values AS (SELECT * "
+                       "FROM %s)", vals.data, uv.data);
+        buf_put(&t, b->data + g->uv_end, plen - g->uv_end);
+        buf_puts(&t, "\nSELECT * FROM vals");
+        gen_push(g, s, &t);
+        buf_reset(&t);
+        buf_free(&uv);
     }
-    buf_init(&uv);
-    dialect_qualified(g->d, &uv, g->tables[T_ASSIGN].db, "abc_stats_user_values");
-    buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", uv.data);
-    buf_put(&t, b->data, g->uv_end);
-    buf_puts(&t, "\nSELECT * FROM user_values");
-    gen_push(g, s, &t);
-    buf_reset(&t);
-    buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\nWITH user_values AS (SELECT * FROM %s)",
-               vals.data, uv.data);
-    buf_put(&t, b->data + g->uv_end, plen - g->uv_end);
-    buf_puts(&t, "\nSELECT * FROM vals");
-    gen_push(g, s, &t);
-    buf_reset(&t);
     buf_printf(&t, "WITH vals AS (SELECT * FROM %s)", vals.data);
     buf_put(&t, b->data + plen, b->len - plen);
     gen_push(g, s, &t);
     buf_free(&t);
-    buf_free(&uv);
     buf_free(&vals);
 }
 
 void gen_stats(Gen *g)
 {
     const IrSpec *ir = g->ir;
+    gen_unit_state(g);
     Buf b;
     buf_init(&b);
 

@@ -9,9 +9,12 @@
 #      abc_stats_user_values runs: no statement is re-sent alone;
 #   C. the warehouse runs out of storage: a server whose InnoDB system
 #      tablespace cannot grow, filled up (error 1114, the table is full).
-# A and B read the wide table through a view that sleeps (SLEEP(3) in an
-# uncorrelated subquery) whenever it is read, so the statistics stay in the
-# server long enough to be timed out or killed.
+# A reads the wide table through a view that sleeps (SLEEP(3) in an
+# uncorrelated subquery) whenever it is read, so a statement stays in the
+# server long enough to be timed out; B reads the unit state table through
+# a view whose function sleeps once per session on the rows of the last
+# date, which only the statistics read, so that they stay in the server
+# long enough to be killed.
 # env ABC = the abc binary; runs from anywhere.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
@@ -25,6 +28,7 @@ report_intact() { # GOOD_DUMP WHAT
     rl_same "$1" now "$2: report rows as after the last good run"
 }
 WIDE=abc.tbl_wide_user_itest_itest
+STATE=abc.tbl_wide_user_itest_itest__unit_state
 
 rl_run_ok "first run" ABC_TODAY=2026-10-08 -- --quiet "$RL_SPEC"
 rl_dump good "$RL_REPORT_TABLES"
@@ -53,7 +57,16 @@ report_intact good "A. statement timeout"
 f0=$RL_FAILS
 # the wide rows A filled before it stopped go (a DELETE through the view
 # would sleep per row); B fills them again
-rl_sql -e "DELETE FROM abc.it_wide_real WHERE event_date >= '2026-10-08'" || fail "B: setup"
+rl_sql -e "DELETE FROM abc.it_wide_real WHERE event_date >= '2026-10-08';
+           DROP VIEW $WIDE; RENAME TABLE abc.it_wide_real TO $WIDE" || fail "B: setup"
+# the unit state behind a view that sleeps 3 s, once per session, when a
+# row of 2026-10-10 is read: unit_state writes that date and reads the
+# dates before it; the statistics read it
+rl_sql -e "RENAME TABLE $STATE TO abc.it_state_real;
+           CREATE FUNCTION abc.it_slow_once(d DATE) RETURNS INT NOT DETERMINISTIC
+             RETURN IF(d = '2026-10-10' AND @it_slept IS NULL, SLEEP(3) + (@it_slept := 1) - 1, 0);
+           CREATE VIEW $STATE AS SELECT * FROM abc.it_state_real WHERE abc.it_slow_once(analysis_date) = 0" ||
+    fail "B: slow unit state view"
 env ABC_TODAY=2026-10-11 "$ABC" run --config "$RL_CFG" --memo-dir "$RL_TMP/memo" "$RL_SPEC" \
     >"$RL_TMP/b.out" 2>"$RL_TMP/b.err" &
 run_pid=$!
@@ -81,7 +94,8 @@ report_intact good "B. connection killed in the statistics"
 [ "$RL_FAILS" = "$f0" ] && ok "B. connection killed in the statistics: exit 3, not retried, previous results kept"
 
 # ---- the next run completes -----------------------------------------------------------------------
-rl_sql -e "DROP VIEW $WIDE; RENAME TABLE abc.it_wide_real TO $WIDE" || fail "restore the wide table"
+rl_sql -e "DROP VIEW $STATE; DROP FUNCTION abc.it_slow_once; RENAME TABLE abc.it_state_real TO $STATE" ||
+    fail "restore the unit state table"
 rl_run_ok "run after the failures" ABC_TODAY=2026-10-11 -- --quiet "$RL_SPEC"
 [ "$(state)" = "itest=2026-10-10 " ] || fail "run state after the failures: $(state)"
 

@@ -57,6 +57,47 @@ static int fill_pre(Warehouse *w, const SqlStep *s, SqlParams p, const char *las
     return run_step(w, s, &p, false);
 }
 
+typedef struct Dates {
+    char v[400][11];
+    int n;
+} Dates;
+
+static AbcStatus date_row(const WhRow *row, void *ctx)
+{
+    Dates *d = ctx;
+    if (row->ncols >= 1 && row->values[0] && d->n < 400)
+        snprintf(d->v[d->n++], 11, "%.10s", row->values[0]);
+    return ABC_OK;
+}
+
+/* The unit state: the analysis dates through `last` (unit_state_dates from
+ * 1000-01-01), then unit_state for each, from the date before. */
+static int fill_unit_state(Warehouse *w, const SqlStep *dates, const SqlStep *fill, SqlParams p,
+                           const char *last)
+{
+    static Dates d;
+    d.n = 0;
+    p.from_date = "1000-01-01";
+    p.to_date = last;
+    Buf sql;
+    buf_init(&sql);
+    if (sqlgen_bind(&dialect_mariadb, dates->stmts[0], &p, &sql, err, sizeof err) != ABC_OK ||
+        wh_query(w, sql.data, date_row, &d, NULL, err, sizeof err) != ABC_OK) {
+        buf_free(&sql);
+        return die(dates->name);
+    }
+    buf_free(&sql);
+    const char *prev = "1000-01-01";
+    for (int i = 0; i < d.n; i++) {
+        p.from_date = prev;
+        p.event_date = d.v[i];
+        if (run_step(w, fill, &p, false))
+            return 1;
+        prev = d.v[i];
+    }
+    return 0;
+}
+
 static int run_step(Warehouse *w, const SqlStep *s, const SqlParams *p, bool explain)
 {
     for (int i = 0; i < s->nstmts; i++) {
@@ -306,6 +347,11 @@ int main(int argc, char **argv)
             next_day(d);
         }
     }
+    /* the unit state of every analysis date, oldest first, each from the
+     * one before (as abc run computes it) */
+    if ((rc = fill_unit_state(w, step[SQLSTEP_UNIT_STATE_DATES], step[SQLSTEP_UNIT_STATE], p,
+                              last)))
+        goto done;
     /* --stats-from: analysis dates from a later day, as an incremental run
      * asks for them (the days before come in as each unit's history) */
     p.from_date = stats_from ? stats_from : first;

@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/o_hash_assignment.ab  tag: o_hash_assignment  dialect: mariadb
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 15 statements; send each as its own call.
+-- 16 statements; send each as its own call.
 
 CREATE DATABASE IF NOT EXISTS `abc`;
 
@@ -387,3 +387,14 @@ CREATE TABLE IF NOT EXISTS `abc`.`table_owner` (
     PRIMARY KEY (`table_name`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: the tag that owns a wide or daily table (one tag per table)';
+
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_hash_assignment__unit_state` (
+    `analysis_date` DATE NOT NULL COMMENT 'the date the values are as of (partition)',
+    `tracking_key` VARCHAR(128) NOT NULL COMMENT 'experiment',
+    `user_id` VARCHAR(128) NOT NULL,
+    `variation_key` VARCHAR(128) NULL,
+    `exposure_date` DATE NULL COMMENT 'day 0 of the unit',
+    `opens` BIGINT NULL COMMENT 'metric opens (spec line 24): events in the window',
+    PRIMARY KEY (`analysis_date`, `tracking_key`, `user_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: per-unit metric values as of each analysis date of tag o_hash_assignment';

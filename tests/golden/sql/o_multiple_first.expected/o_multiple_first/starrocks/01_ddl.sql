@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/o_multiple_first.ab  tag: o_multiple_first  dialect: starrocks
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 12 statements; send each as its own call.
+-- 13 statements; send each as its own call.
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `tag` VARCHAR(20) NOT NULL COMMENT 'spec tag',
@@ -395,3 +395,16 @@ CREATE TABLE IF NOT EXISTS `abc`.`table_owner` (
 PRIMARY KEY (`table_name`)
 COMMENT 'abc: the tag that owns a wide or daily table (one tag per table)'
 DISTRIBUTED BY HASH(`table_name`);
+
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_multiple_first__unit_state` (
+    `analysis_date` DATE NOT NULL COMMENT 'the date the values are as of (partition)',
+    `tracking_key` VARCHAR(512) NOT NULL COMMENT 'experiment',
+    `user_id` VARCHAR(512) NOT NULL,
+    `variation_key` VARCHAR(512) NULL,
+    `exposure_date` DATE NULL COMMENT 'day 0 of the unit',
+    `opens` BIGINT NULL COMMENT 'metric opens (spec line 25): events in the window'
+)
+DUPLICATE KEY (`analysis_date`, `tracking_key`, `user_id`)
+COMMENT 'abc: per-unit metric values as of each analysis date of tag o_multiple_first'
+PARTITION BY date_trunc('day', `analysis_date`)
+DISTRIBUTED BY HASH(`user_id`);
