@@ -82,8 +82,9 @@ typedef enum Combine {
 } Combine;
 
 /* One value column of the state: metric m's column `suffix` (NULL: the
- * metric's name), and its part in one wide row `w` (one row per unit and
- * day; NULL: none), which `combine` folds into the state. */
+ * metric's name), and its part in the unit's wide row `w` of the date (one
+ * row per unit and day; without one, every column of `w` is NULL), which
+ * `combine` folds into the state. */
 typedef struct StateCol {
     int metric;
     const char *suffix;
@@ -290,91 +291,68 @@ static int longest_window(Gen *g)
 
 /* unit_state: the state of {{event_date}} = the state of {{from_date}} (the
  * previous analysis date; 1000-01-01 when there is none) folded with the
- * wide rows of (from, event_date], in one GROUP BY over three branches:
- * one row per unit of the date (its variation, exposure and segments), its
- * state row of the previous date, its wide rows after it.  Each metric's
- * value is a fold over the unit's wide rows in date order (a sum, a flag,
- * a minimum, a maximum) and the runner steps through every analysis date
- * in order (one wide row per unit and step), so a date's values are those
- * of one pass over every row up to it, however the date was run. */
+ * unit's wide row of {{event_date}}.  The runner steps through every
+ * analysis date (every day of the wide table) in order, so no wide row
+ * lies between the two dates, and the wide table has one row per day and
+ * unit: each unit of the date is one primary-key lookup of its previous
+ * state and one of its day's row, no grouping.  Each metric's value is a
+ * fold over the unit's days in date order (a sum, a flag, a minimum, a
+ * maximum), so a date's values are those of one pass over every row up to
+ * it, however the date was run. */
 static void unit_state_select(Gen *g, Buf *b)
 {
     const IrSpec *ir = g->ir;
     int nv;
     StateCol *sc = all_state_cols(g, &nv);
     units_ctes(g, b);
-    buf_puts(b, ",\nparts AS (\n    -- the units of the date\n    SELECT\n        ud.`tracking_key`,\n"
-                "        ud.`user_id`,\n        1 AS `is_unit`,\n        ud.`variation_key`,\n"
-                "        ud.`exposure_date`");
-    segment_list(g, b, "ud", "        ");
-    for (int i = 0; i < nv; i++) {
-        buf_puts(b, ",\n        NULL AS ");
-        gen_id(g, b, state_col_name(g, &sc[i]));
-    }
-    buf_puts(b, "\n    FROM unit_days ud\n    UNION ALL\n    -- their values as of the previous "
-                "analysis date\n    SELECT\n        p.`tracking_key`,\n        p.`user_id`,\n"
-                "        0,\n        NULL,\n        NULL");
-    for (int i = 0; i < ir->nsegments; i++)
-        buf_puts(b, ",\n        NULL");
-    for (int i = 0; i < nv; i++) {
-        buf_puts(b, ",\n        ");
-        gen_col(g, b, "p", state_col_name(g, &sc[i]));
-    }
-    buf_puts(b, "\n    FROM ");
-    gen_table(g, b, T_UNIT_STATE);
-    buf_puts(b, " p\n    WHERE p.`analysis_date` = {{from_date}}\n    UNION ALL\n"
-                "    -- their wide rows after it, up to the date\n    SELECT\n"
-                "        w.`tracking_key`,\n        w.`user_id`,\n        0,\n        NULL,\n"
-                "        NULL");
-    for (int i = 0; i < ir->nsegments; i++)
-        buf_puts(b, ",\n        NULL");
+    buf_puts(b, "\nSELECT\n    ud.`analysis_date`,\n    ud.`tracking_key`,\n    ud.`user_id`,\n"
+                "    ud.`variation_key`,\n    ud.`exposure_date`");
+    segment_list(g, b, "ud", "    ");
     for (int i = 0; i < nv; i++) {
         const IrMetric *m = &ir->metrics[sc[i].metric];
+        const char *name = state_col_name(g, &sc[i]);
+        const char *part = sc[i].part;
+        Buf p;
+        buf_init(&p);
+        gen_col(g, &p, "p", name);
         buf_puts(b, ",\n");
         if (i == 0 || sc[i - 1].metric != sc[i].metric)
-            sql_comment(b, "        ", arena_printf(g->a, "metric %s (spec line %d): %s, %s",
-                                                    m->name, m->line, sqlgen_kind_name(m->kind),
-                                                    window_text(g, m)));
-        buf_puts(b, "        ");
+            sql_comment(b, "    ", arena_printf(g->a, "metric %s (spec line %d): %s, %s", m->name,
+                                                m->line, sqlgen_kind_name(m->kind),
+                                                window_text(g, m)));
+        buf_puts(b, "    ");
         size_t item = b->len;
-        buf_puts(b, sc[i].part);
+        switch (sc[i].combine) {
+        case COMBINE_ADD:
+            buf_printf(b, "COALESCE(%s, 0) + COALESCE(%s, 0)", p.data, part);
+            break;
+        case COMBINE_FLAG: /* the day's part is 0 or 1, also without a row */
+            buf_printf(b, "GREATEST(COALESCE(%s, 0), %s)", p.data, part);
+            break;
+        case COMBINE_MIN:
+            buf_printf(b, "COALESCE(LEAST(%s, %s), %s, %s)", p.data, part, p.data, part);
+            break;
+        case COMBINE_MAX:
+            buf_printf(b, "COALESCE(GREATEST(%s, %s), %s, %s)", p.data, part, p.data, part);
+            break;
+        }
+        buf_puts(b, " AS ");
+        gen_id(g, b, name);
         sql_wrap(b, item);
+        buf_free(&p);
     }
-    buf_puts(b, "\n    FROM ");
+    buf_puts(b, "\nFROM unit_days ud\n-- the unit's values as of the previous analysis date\n"
+                "LEFT JOIN ");
+    gen_table(g, b, T_UNIT_STATE);
+    buf_puts(b, " p\n    ON p.`analysis_date` = {{from_date}} AND p.`tracking_key` = ud.`tracking_key`\n"
+                "    AND p.`user_id` = ud.`user_id`\n-- its row of the date\nLEFT JOIN ");
     gen_table(g, b, T_WIDE);
-    buf_puts(b, " w\n    WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{event_date}}");
+    buf_puts(b, " w\n    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = "
+                "ud.`tracking_key`\n    AND w.`user_id` = ud.`user_id`");
     /* no row past the longest window can count */
     int max_day = longest_window(g);
     if (max_day >= 0)
-        buf_printf(b, "\n        AND w.`days_since_exposure` <= %d", max_day);
-    buf_puts(b, "\n)\nSELECT\n    {{event_date}} AS `analysis_date`,\n    `tracking_key`,\n"
-                "    `user_id`,\n    MAX(`variation_key`) AS `variation_key`,\n"
-                "    MAX(`exposure_date`) AS `exposure_date`");
-    for (int i = 0; i < ir->nsegments; i++) {
-        buf_puts(b, ",\n    MAX(");
-        gen_id(g, b, gen_segment_col(g, i));
-        buf_puts(b, ") AS ");
-        gen_id(g, b, gen_segment_col(g, i));
-    }
-    for (int i = 0; i < nv; i++) {
-        Buf x;
-        buf_init(&x);
-        gen_id(g, &x, state_col_name(g, &sc[i]));
-        buf_puts(b, ",\n    ");
-        size_t item = b->len;
-        switch (sc[i].combine) {
-        case COMBINE_ADD: buf_printf(b, "COALESCE(SUM(%s), 0)", x.data); break;
-        case COMBINE_FLAG: buf_printf(b, "COALESCE(MAX(%s), 0)", x.data); break;
-        case COMBINE_MIN: buf_printf(b, "MIN(%s)", x.data); break;
-        case COMBINE_MAX: buf_printf(b, "MAX(%s)", x.data); break;
-        }
-        buf_printf(b, " AS %s", x.data);
-        sql_wrap(b, item);
-        buf_free(&x);
-    }
-    buf_puts(b, "\nFROM parts\nGROUP BY\n    `tracking_key`,\n    `user_id`\n"
-                "-- units of the date only (a state row of a unit no longer analysed goes)\n"
-                "HAVING MAX(`is_unit`) = 1");
+        buf_printf(b, " AND w.`days_since_exposure` <= %d", max_day);
 }
 
 static void gen_unit_state(Gen *g)
@@ -429,8 +407,8 @@ static void gen_unit_state(Gen *g)
 
     s = gen_step(g, SQLSTEP_UNIT_STATE, "unit_state",
                  "replace the unit state of {{event_date}}: each unit's values as of "
-                 "{{from_date}} (the previous date with state) combined with its wide rows after "
-                 "it, up to {{event_date}}");
+                 "{{from_date}} (the previous analysis date with state; the runner steps "
+                 "through every analysis date) folded with its wide row of {{event_date}}");
     s->params = SQLP_EVENT_DATE | SQLP_FROM_DATE | SQLP_RUN_ID;
     buf_reset(&b);
     unit_state_select(g, &b);

@@ -2,7 +2,8 @@
 -- compile`.
 -- spec: tests/golden/sql/o_multiple_first.ab  tag: o_multiple_first  dialect: starrocks
 -- step unit_state: replace the unit state of {{event_date}}: each unit's values as of {{from_date}}
--- (the previous date with state) combined with its wide rows after it, up to {{event_date}}
+-- (the previous analysis date with state; the runner steps through every analysis date) folded with
+-- its wide row of {{event_date}}
 -- placeholders: {{event_date}} {{from_date}} {{run_id}}
 -- 1 statement; send each as its own call.
 
@@ -43,52 +44,23 @@ unit_days AS (
         u.`exposure_date`
     FROM units u
     JOIN days d ON u.`exposure_date` <= d.`analysis_date`
-),
-parts AS (
-    -- the units of the date
-    SELECT
-        ud.`tracking_key`,
-        ud.`user_id`,
-        1 AS `is_unit`,
-        ud.`variation_key`,
-        ud.`exposure_date`,
-        NULL AS `opens`
-    FROM unit_days ud
-    UNION ALL
-    -- their values as of the previous analysis date
-    SELECT
-        p.`tracking_key`,
-        p.`user_id`,
-        0,
-        NULL,
-        NULL,
-        p.`opens`
-    FROM `abc`.`tbl_wide_user_m_o_multiple_first__unit_state` p
-    WHERE p.`analysis_date` = {{from_date}}
-    UNION ALL
-    -- their wide rows after it, up to the date
-    SELECT
-        w.`tracking_key`,
-        w.`user_id`,
-        0,
-        NULL,
-        NULL,
-        -- metric opens (spec line 25): count, days 0..6
-        CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`opens__events` END
-    FROM `abc`.`tbl_wide_user_m_o_multiple_first` w
-    WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{event_date}}
-        AND w.`days_since_exposure` <= 6
 )
 SELECT
-    {{event_date}} AS `analysis_date`,
-    `tracking_key`,
-    `user_id`,
-    MAX(`variation_key`) AS `variation_key`,
-    MAX(`exposure_date`) AS `exposure_date`,
-    COALESCE(SUM(`opens`), 0) AS `opens`
-FROM parts
-GROUP BY
-    `tracking_key`,
-    `user_id`
--- units of the date only (a state row of a unit no longer analysed goes)
-HAVING MAX(`is_unit`) = 1;
+    ud.`analysis_date`,
+    ud.`tracking_key`,
+    ud.`user_id`,
+    ud.`variation_key`,
+    ud.`exposure_date`,
+    -- metric opens (spec line 25): count, days 0..6
+    COALESCE(p.`opens`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`opens__events` END, 0)
+            AS `opens`
+FROM unit_days ud
+-- the unit's values as of the previous analysis date
+LEFT JOIN `abc`.`tbl_wide_user_m_o_multiple_first__unit_state` p
+    ON p.`analysis_date` = {{from_date}} AND p.`tracking_key` = ud.`tracking_key`
+    AND p.`user_id` = ud.`user_id`
+-- its row of the date
+LEFT JOIN `abc`.`tbl_wide_user_m_o_multiple_first` w
+    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = ud.`tracking_key`
+    AND w.`user_id` = ud.`user_id` AND w.`days_since_exposure` <= 6;

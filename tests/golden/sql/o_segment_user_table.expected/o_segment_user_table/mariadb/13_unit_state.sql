@@ -2,7 +2,8 @@
 -- compile`.
 -- spec: tests/golden/sql/o_segment_user_table.ab  tag: o_segment_user_table  dialect: mariadb
 -- step unit_state: replace the unit state of {{event_date}}: each unit's values as of {{from_date}}
--- (the previous date with state) combined with its wide rows after it, up to {{event_date}}
+-- (the previous analysis date with state; the runner steps through every analysis date) folded with
+-- its wide row of {{event_date}}
 -- placeholders: {{event_date}} {{from_date}} {{run_id}}
 -- 4 statements; send each as its own call.
 
@@ -55,58 +56,26 @@ unit_days AS (
         -- as of the date: not yet seen in another variation
         AND (u.`multiple_variations` = 0
             OR u.`multiple_variations_date` > d.`analysis_date`)
-),
-parts AS (
-    -- the units of the date
-    SELECT
-        ud.`tracking_key`,
-        ud.`user_id`,
-        1 AS `is_unit`,
-        ud.`variation_key`,
-        ud.`exposure_date`,
-        ud.`tier`,
-        NULL AS `opens`
-    FROM unit_days ud
-    UNION ALL
-    -- their values as of the previous analysis date
-    SELECT
-        p.`tracking_key`,
-        p.`user_id`,
-        0,
-        NULL,
-        NULL,
-        NULL,
-        p.`opens`
-    FROM `abc`.`tbl_wide_user_m_o_segment_user_table__unit_state` p
-    WHERE p.`analysis_date` = {{from_date}}
-    UNION ALL
-    -- their wide rows after it, up to the date
-    SELECT
-        w.`tracking_key`,
-        w.`user_id`,
-        0,
-        NULL,
-        NULL,
-        NULL,
-        -- metric opens (spec line 29): count, days 0..6
-        CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`opens__events` END
-    FROM `abc`.`tbl_wide_user_m_o_segment_user_table` w
-    WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{event_date}}
-        AND w.`days_since_exposure` <= 6
 )
 SELECT
-    {{event_date}} AS `analysis_date`,
-    `tracking_key`,
-    `user_id`,
-    MAX(`variation_key`) AS `variation_key`,
-    MAX(`exposure_date`) AS `exposure_date`,
-    MAX(`tier`) AS `tier`,
-    COALESCE(SUM(`opens`), 0) AS `opens`
-FROM parts
-GROUP BY
-    `tracking_key`,
-    `user_id`
--- units of the date only (a state row of a unit no longer analysed goes)
-HAVING MAX(`is_unit`) = 1;
+    ud.`analysis_date`,
+    ud.`tracking_key`,
+    ud.`user_id`,
+    ud.`variation_key`,
+    ud.`exposure_date`,
+    ud.`tier`,
+    -- metric opens (spec line 29): count, days 0..6
+    COALESCE(p.`opens`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`opens__events` END, 0)
+            AS `opens`
+FROM unit_days ud
+-- the unit's values as of the previous analysis date
+LEFT JOIN `abc`.`tbl_wide_user_m_o_segment_user_table__unit_state` p
+    ON p.`analysis_date` = {{from_date}} AND p.`tracking_key` = ud.`tracking_key`
+    AND p.`user_id` = ud.`user_id`
+-- its row of the date
+LEFT JOIN `abc`.`tbl_wide_user_m_o_segment_user_table` w
+    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = ud.`tracking_key`
+    AND w.`user_id` = ud.`user_id` AND w.`days_since_exposure` <= 6;
 
 COMMIT;
