@@ -1846,20 +1846,16 @@ static AbcStatus unit_state_fill(Runner *r, const SqlParams *base, char *err, si
         last = r->from - 1;
         for (long d = r->from; d <= r->to; d++)
             state_dates_push(&sd, d);
-    } else {
-        if (last >= 0)
-            date_format(last, prev);
-        else
-            snprintf(prev, sizeof prev, "1000-01-01");
-        p.from_date = prev;
-        p.to_date = to;
-        if ((st = query_step(r, dates_s, &p, state_dates_fn, &sd, err, errlen)) != ABC_OK)
-            return st;
     }
     if (last >= 0)
         date_format(last, prev);
     else
-        snprintf(prev, sizeof prev, "1000-01-01");
+        snprintf(prev, sizeof prev, "1000-01-01"); /* no state: every date from the first */
+    p.from_date = prev;
+    p.to_date = to;
+    /* (shown, not sent, with --dry-run --sql) */
+    if ((st = query_step(r, dates_s, &p, state_dates_fn, &sd, err, errlen)) != ABC_OK)
+        return st;
     for (int i = 0; i < sd.n; i++) {
         progress_bar(r, i, sd.n, "unit state dates");
         date_format(sd.v[i], day);

@@ -18,8 +18,10 @@
 #   4. every date as of that date (docs/RUNNING.md): with users whose second
 #      variation appears days after their first, and late-arriving earlier
 #      exposures and earlier activation events (inside the lookback), daily
-#      incremental runs, `--date D` runs (in order, then two old dates again)
-#      and one `--full` run leave identical report, daily and dashboard rows
+#      incremental runs, `--date D` runs (in order, then two old dates again,
+#      then the last one, whose unit state is computed again from the older
+#      date on) and one `--full` run leave identical report, daily and
+#      dashboard rows
 #      (and assignment and wide rows), for itest.ab and for itest_act.ab
 #      (day 0 = activation); an assignment table without
 #      multiple_variations_date gets it from the ddl step.
@@ -297,6 +299,14 @@ asof_dump asof_bydate
 for d in 2026-10-04 2026-10-06; do
     rl_run_ok "as of: --date $d again" ABC_TODAY=2026-10-11 -- --quiet --date "$d" "${RUN_SPECS[@]}"
 done
+# the unit state now ends at 2026-10-06: the last date again computes the
+# dates after it first (a state folded from 10-06 straight to 10-10 would
+# miss the days between)
+rl_run_ok "as of: --date 2026-10-10 after them" ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-10 \
+    "${RUN_SPECS[@]}"
+n_state=$(rl_sql -e "SELECT COUNT(DISTINCT analysis_date) FROM abc.tbl_wide_user_itest_itest__unit_state
+                     WHERE analysis_date BETWEEN '2026-10-07' AND '2026-10-10'")
+[ "$n_state" = 3 ] || fail "as of: the unit state after --date 2026-10-10: $n_state dates of 10-07 .. 10-10, expected 3 (10-08 .. 10-10 kept)"
 asof_dump asof_bydate2
 drop_all
 rl_run_ok "as of: --full" ABC_TODAY=2026-10-11 -- --quiet --full "${RUN_SPECS[@]}"
