@@ -1819,23 +1819,47 @@ static AbcStatus state_dates_fn(const WhRow *row, void *ctx)
     return ABC_OK;
 }
 
-/* Before the statistics: the unit state of every analysis date after the
- * last date with state (none: from the first), up to the last date due,
- * oldest first, each from the one before.  A daily run so computes one
- * date from the previous one; after a backfill of an older date (`--date`)
- * the next run computes the dates after it again. */
-static AbcStatus unit_state_fill(Runner *r, const SqlParams *base, char *err, size_t errlen)
+/* The unit state before `keep` goes (`keep` is never later than the last
+ * date done less lookback_days: the next run's first re-filled date needs
+ * the state of the date before it). */
+static AbcStatus unit_state_prune(Runner *r, const SqlParams *base, long keep, char *err,
+                                  size_t errlen)
+{
+    const SqlStep *prune = find_step(r, SQLSTEP_UNIT_STATE_PRUNE);
+    if (!prune)
+        return ABC_OK;
+    int lb = r->env->config ? r->env->config->lookback_days : 2;
+    if (keep > r->to - lb)
+        keep = r->to - lb;
+    char k[11];
+    date_format(keep, k);
+    SqlParams p = *base;
+    p.from_date = k;
+    return exec_step(r, prune, &p, err, errlen);
+}
+
+/* The statistics of the dates due.  First the unit state of every analysis
+ * date after the last date with state (none: from the first), up to the
+ * last date due, oldest first, each from the one before: a daily run so
+ * computes one date from the previous one; after a backfill of an older
+ * date (`--date`) the next run computes the dates after it again.  The
+ * dates go in chunks of RANGE_CHUNK_DAYS: the state of a chunk, the
+ * statistics queries over its dates due, then the state before its last
+ * date is pruned — a full run keeps a week of state, not the phase's. */
+static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char *err,
+                            size_t errlen)
 {
     const SqlStep *last_s = find_step(r, SQLSTEP_UNIT_STATE_LAST);
     const SqlStep *dates_s = find_step(r, SQLSTEP_UNIT_STATE_DATES);
     const SqlStep *fill = find_step(r, SQLSTEP_UNIT_STATE);
-    if (!last_s || !dates_s || !fill)
-        return ABC_OK;
     char from[11], to[11], prev[11], day[11];
     date_format(r->from, from);
     date_format(r->to, to);
     SqlParams p = *base;
     p.from_date = from;
+    p.to_date = to;
+    if (!last_s || !dates_s || !fill)
+        return run_stats(r, res, &p, err, errlen);
     long last = -1;
     AbcStatus st = query_step(r, last_s, &p, last_state_fn, &last, err, errlen);
     if (st != ABC_OK)
@@ -1852,10 +1876,11 @@ static AbcStatus unit_state_fill(Runner *r, const SqlParams *base, char *err, si
     else
         snprintf(prev, sizeof prev, "1000-01-01"); /* no state: every date from the first */
     p.from_date = prev;
-    p.to_date = to;
     /* (shown, not sent, with --dry-run --sql) */
     if ((st = query_step(r, dates_s, &p, state_dates_fn, &sd, err, errlen)) != ABC_OK)
         return st;
+    int due = 0, queried = 0; /* dates due in the chunk; chunks whose statistics ran */
+    long chunk_from = -1;
     for (int i = 0; i < sd.n; i++) {
         progress_bar(r, i, sd.n, "unit state dates");
         date_format(sd.v[i], day);
@@ -1865,6 +1890,20 @@ static AbcStatus unit_state_fill(Runner *r, const SqlParams *base, char *err, si
         if ((st = exec_step(r, fill, &p, err, errlen)) != ABC_OK)
             return st;
         memcpy(prev, day, sizeof prev);
+        if (sd.v[i] >= r->from && due++ == 0)
+            chunk_from = sd.v[i];
+        if (due == 0 || (due < RANGE_CHUNK_DAYS && i + 1 < sd.n))
+            continue;
+        char cf[11];
+        date_format(chunk_from, cf);
+        p = *base;
+        p.from_date = cf;
+        p.to_date = day;
+        if ((st = run_stats(r, res, &p, err, errlen)) != ABC_OK ||
+            (st = unit_state_prune(r, base, sd.v[i], err, errlen)) != ABC_OK)
+            return st;
+        due = 0;
+        queried++;
     }
     progress_bar(r, sd.n, sd.n, "unit state dates");
     if (sd.n) {
@@ -1872,23 +1911,14 @@ static AbcStatus unit_state_fill(Runner *r, const SqlParams *base, char *err, si
         progress(r, "unit state of %d date%s computed (%s .. %s)", sd.n, sd.n == 1 ? "" : "s",
                  day, prev);
     }
-    return ABC_OK;
-}
-
-/* After the statistics read the dates due: the unit state before the
- * late-data horizon of the next run goes (its first re-filled date needs
- * the state of the date before it). */
-static AbcStatus unit_state_prune(Runner *r, const SqlParams *base, char *err, size_t errlen)
-{
-    const SqlStep *prune = find_step(r, SQLSTEP_UNIT_STATE_PRUNE);
-    if (!prune)
-        return ABC_OK;
-    int lb = r->env->config ? r->env->config->lookback_days : 2;
-    char keep[11];
-    date_format(r->to - lb, keep);
-    SqlParams p = *base;
-    p.from_date = keep;
-    return exec_step(r, prune, &p, err, errlen);
+    if (queried == 0) { /* no analysis date due: the queries find nothing */
+        p = *base;
+        p.from_date = from;
+        p.to_date = to;
+        if ((st = run_stats(r, res, &p, err, errlen)) != ABC_OK)
+            return st;
+    }
+    return unit_state_prune(r, base, r->to, err, errlen);
 }
 
 /* The periods the growth report recomputes: from the earlier of the Monday
@@ -2780,18 +2810,13 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     /* statistics for every analysis date due */
     res = results_new(ir, r.exps, r.nexps, r.computed_at);
     {
-        SqlParams p = base;
-        p.from_date = a;
-        p.to_date = b;
         long long nnull = r.null_key_rows;
         if (nnull > 0) {
             results_set_null_key_rows(res, nnull);
             progress(&r, "data quality: %lld exposure row%s with a NULL user, experiment or "
                          "variation key skipped", nnull, nnull == 1 ? "" : "s");
         }
-        if ((st = unit_state_fill(&r, &base, err, errlen)) != ABC_OK ||
-            (st = run_stats(&r, res, &p, err, errlen)) != ABC_OK ||
-            (st = unit_state_prune(&r, &base, err, errlen)) != ABC_OK)
+        if ((st = statistics(&r, res, &base, err, errlen)) != ABC_OK)
             goto out;
     }
     if (r.show) {
