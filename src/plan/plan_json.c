@@ -125,7 +125,8 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_WIDE_DAY: return "when one date is due, after assign_day";
     case SQLSTEP_ASSIGN_RANGE: return "when several dates are due: per chunk of up to 7 dates, oldest first";
     case SQLSTEP_WIDE_RANGE: return "when several dates are due: per chunk, after assign_range";
-    case SQLSTEP_STATS: return "after the wide table is filled; once per run over the analysis dates";
+    case SQLSTEP_STATS:
+        return "after unit_state; once per chunk of up to 7 analysis dates due, in one session";
     case SQLSTEP_REPORT_STAGE: return "after the statistics are computed";
     case SQLSTEP_REPORT_LOAD: return "after report_stage; once per batch of result rows";
     case SQLSTEP_REPORT_PUBLISH: return "after report_load; with the latest analysis date";
@@ -181,8 +182,10 @@ static const char *step_when(SqlStepKind k)
         return "after unit_state_last: the analysis dates after its date, up to the last date due";
     case SQLSTEP_UNIT_STATE:
         return "before the statistics: per analysis date after the last one with state, oldest "
-               "first";
-    case SQLSTEP_UNIT_STATE_PRUNE: return "after unit_state: the dates no later run reads";
+               "first, in chunks of up to 7 dates";
+    case SQLSTEP_UNIT_STATE_PRUNE:
+        return "after the statistics queries of each chunk of up to 7 analysis dates: the dates no "
+               "later run reads";
     }
     return "";
 }
