@@ -420,7 +420,7 @@ void plan_json(const SqlProgram *p, Buf *b)
     static const char *const tnames[] = {"experiment_data", "experiment_assignment",
                                          "schema_migrations", "wide", "report", "daily", "stage",
                                          "dashboard", "run_state", "run_lock", "source_fingerprint",
-                                         "table_owner", "pre_period",
+                                         "table_owner", "unit_state", "pre_period",
                                          "activity_day", "activity_user", "activity_report",
                                          "activity_cohort", "activity_work_breakdown", "activity_work_day",
                                          "activity_work_period", "activity_report_stage",

@@ -7,65 +7,20 @@
 
 CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_user_values` AS
 WITH
--- analysis dates: the days of the wide table in the requested range
-days AS (
-    SELECT DISTINCT `event_date` AS `analysis_date`
-    FROM `abc`.`tbl_wide_user_m_hourly`
-    WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}}
-),
--- units of the tag (spec line 19); a user seen in another variation is left
--- out from that date on
-units AS (
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`,
-        a.`variation_key`,
-        a.`exposure_date` AS `exposure_date`,
-        a.`multiple_variations`,
-        a.`multiple_variations_date`
-    FROM `abc`.`experiment_assignment` a
-    WHERE a.`tag` = 'hourly'
-),
-unit_days AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`variation_key`,
-        d.`analysis_date`,
-        DATEDIFF(d.`analysis_date`, u.`exposure_date`) AS `days_observed`
-    FROM units u
-    JOIN days d ON u.`exposure_date` <= d.`analysis_date`
-        -- as of the date: not yet seen in another variation
-        AND (u.`multiple_variations` = 0
-            OR u.`multiple_variations_date` > d.`analysis_date`)
-),
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
+-- (the unit state that unit_state wrote)
 user_values AS (
     SELECT
-        ud.`analysis_date`,
-        ud.`tracking_key`,
-        ud.`user_id`,
-        ud.`variation_key`,
-        ud.`days_observed`,
-        -- metric opens (spec line 25): count, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`opens__events` END),
-            0) AS `opens`,
-        -- metric paid (spec line 26): proportion, days 0..6
-        MAX(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 AND w.`paid__events` > 0 THEN 1
-            ELSE 0 END) AS `paid`,
-        -- metric revenue (spec line 27): sum, days 0..6
-        COALESCE(SUM(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`revenue__sum` END),
-            0) AS `revenue`
-    FROM unit_days ud
-    LEFT JOIN `abc`.`tbl_wide_user_m_hourly` w
-        ON w.`tracking_key` = ud.`tracking_key` AND w.`user_id` = ud.`user_id`
-        AND w.`event_date` <= ud.`analysis_date` AND w.`days_since_exposure` <= 6
-    GROUP BY
-        ud.`analysis_date`,
-        ud.`tracking_key`,
-        ud.`user_id`,
-        ud.`variation_key`,
-        ud.`days_observed`
+        s.`analysis_date`,
+        s.`tracking_key`,
+        s.`user_id`,
+        s.`variation_key`,
+        DATEDIFF(s.`analysis_date`, s.`exposure_date`) AS `days_observed`,
+        s.`opens`,
+        s.`paid`,
+        s.`revenue`
+    FROM `abc`.`tbl_wide_user_m_hourly__unit_state` s
+    WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}}
 )
 SELECT * FROM user_values;
 
