@@ -1911,13 +1911,14 @@ static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char
         progress(r, "unit state of %d date%s computed (%s .. %s)", sd.n, sd.n == 1 ? "" : "s",
                  day, prev);
     }
-    if (queried == 0) { /* no analysis date due: the queries find nothing */
-        p = *base;
-        p.from_date = from;
-        p.to_date = to;
-        if ((st = run_stats(r, res, &p, err, errlen)) != ABC_OK)
-            return st;
-    }
+    if (queried > 0) /* each chunk pruned behind it */
+        return ABC_OK;
+    /* no analysis date due: the queries find nothing */
+    p = *base;
+    p.from_date = from;
+    p.to_date = to;
+    if ((st = run_stats(r, res, &p, err, errlen)) != ABC_OK)
+        return st;
     return unit_state_prune(r, base, r->to, err, errlen);
 }
 

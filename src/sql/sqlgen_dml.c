@@ -886,12 +886,7 @@ void gen_pre(Gen *g)
     SqlStep *s = gen_step(g, SQLSTEP_PRE_RESET, "pre_reset",
                           "drop and create the CUPED pre-period table (a rebuild: first run, "
                           "--full, a changed spec or abc)");
-    buf_puts(&b, "DROP TABLE IF EXISTS ");
-    gen_table(g, &b, T_PRE);
-    gen_push(g, s, &b);
-    buf_reset(&b);
-    g->d->create_table(&b, pt);
-    gen_push(g, s, &b);
+    gen_recreate(g, s, T_PRE);
 
     s = gen_step(g, SQLSTEP_PRE_DAYS, "pre_days",
                  "the days of [{{from_date}}, {{to_date}}] the pre-period table holds (its "
@@ -919,9 +914,7 @@ void gen_pre(Gen *g)
     s->load_table = arena_printf(g->a, "%s.%s", pt->db, pt->name);
     s->load_columns = mark_cols;
     s->nload_columns = 2;
-    const char **cols = arena_alloc(g->a, (size_t)pt->ncols * sizeof *cols);
-    for (int i = 0; i < pt->ncols; i++)
-        cols[i] = pt->cols[i].name;
+    const char **cols = gen_col_names(g, T_PRE);
     buf_reset(&b);
     bool first = true;
     for (int src = 0; src < ir->nsources; src++) {

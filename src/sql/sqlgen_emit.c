@@ -80,6 +80,28 @@ void gen_analyze(Gen *g, SqlStep *s, int table)
     buf_free(&b);
 }
 
+void gen_recreate(Gen *g, SqlStep *s, int table)
+{
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "DROP TABLE IF EXISTS ");
+    gen_table(g, &b, table);
+    gen_push(g, s, &b);
+    buf_reset(&b);
+    g->d->create_table(&b, &g->tables[table]);
+    gen_push(g, s, &b);
+    buf_free(&b);
+}
+
+const char **gen_col_names(Gen *g, int table)
+{
+    const TableDef *t = &g->tables[table];
+    const char **v = arena_alloc(g->a, (size_t)(t->ncols ? t->ncols : 1) * sizeof *v);
+    for (int i = 0; i < t->ncols; i++)
+        v[i] = t->cols[i].name;
+    return v;
+}
+
 SqlColumn *gen_columns(Gen *g, const char *const *names, int n)
 {
     SqlColumn *c = arena_alloc(g->a, (size_t)n * sizeof *c);

@@ -49,6 +49,11 @@ void gen_push_flags(Gen *g, SqlStep *s, const Buf *stmt, unsigned flags);
 /* After a step's writes: refresh the statistics of tables[table] where the
  * dialect needs it (MariaDB; outside any transaction: ANALYZE commits). */
 void gen_analyze(Gen *g, SqlStep *s, int table);
+/* Drop tables[table] and create it again (a derived table rebuilt with
+ * the tag): two statements of s. */
+void gen_recreate(Gen *g, SqlStep *s, int table);
+/* The names of tables[table]'s columns, in order (a write's target list). */
+const char **gen_col_names(Gen *g, int table);
 /* A query step's result columns: dimensions named names[0..n) (metric -1). */
 SqlColumn *gen_columns(Gen *g, const char *const *names, int n);
 /* `name` quoted (already validated). */

@@ -3,9 +3,9 @@
  *
  * The unit state (T_UNIT_STATE) holds, per analysis date and unit, each
  * metric's value over its window as of that date; unit_state derives a
- * date's rows from the previous date's and the wide rows in between, so a
- * daily run reads the new day's wide rows and one date of state, not every
- * unit's history.  The units of a date are the tag's units exposed by it
+ * date's rows from the previous analysis date's and the unit's wide row of
+ * the day, so a daily run reads the new day's wide rows and one date of
+ * state, not every unit's history.  The units of a date are the tag's units exposed by it
  * (users seen in more than one variation by the date left out of that date
  * unless the spec keeps them).
  *
@@ -73,7 +73,7 @@ static void segment_value(Gen *g, Buf *b, int seg)
 /* ---- the per-unit state ------------------------------------------------------ */
 
 /* How a metric's state value as of a date follows from the value as of the
- * previous state date and the wide rows in between. */
+ * previous analysis date and the unit's wide row of the date. */
 typedef enum Combine {
     COMBINE_ADD,      /* a sum (none: 0); active days add 1 per active day */
     COMBINE_FLAG,     /* 0/1: the larger (none: 0) */
@@ -364,12 +364,7 @@ static void gen_unit_state(Gen *g)
     SqlStep *s = gen_step(g, SQLSTEP_UNIT_STATE_RESET, "unit_state_reset",
                           "drop and create the per-unit state table (a rebuild: first run, --full, "
                           "a changed spec or abc)");
-    buf_puts(&b, "DROP TABLE IF EXISTS ");
-    gen_table(g, &b, T_UNIT_STATE);
-    gen_push(g, s, &b);
-    buf_reset(&b);
-    g->d->create_table(&b, t);
-    gen_push(g, s, &b);
+    gen_recreate(g, s, T_UNIT_STATE);
 
     s = gen_step(g, SQLSTEP_UNIT_STATE_CLEAR, "unit_state_clear",
                  "delete the unit state of the dates from {{from_date}} (the first date due) on, "
@@ -412,9 +407,7 @@ static void gen_unit_state(Gen *g)
     s->params = SQLP_EVENT_DATE | SQLP_FROM_DATE | SQLP_RUN_ID;
     buf_reset(&b);
     unit_state_select(g, &b);
-    const char **cols = arena_alloc(g->a, (size_t)t->ncols * sizeof *cols);
-    for (int i = 0; i < t->ncols; i++)
-        cols[i] = t->cols[i].name;
+    const char **cols = gen_col_names(g, T_UNIT_STATE);
     WriteSpec w = {.mode = WRITE_REPLACE_PART, .table = t, .part_col = "analysis_date",
                    .part_value = "{{event_date}}", .label = gen_label(g, "unit_state"),
                    .comment = "unit state, analysis date {{event_date}}", .cols = cols,
