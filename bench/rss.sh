@@ -6,6 +6,7 @@
 #
 #   bash bench/rss.sh [ABC]                      ABC default build/abc
 #   SCALES="10000 1000000" DAYS=3 bash bench/rss.sh   (the defaults; ~15 min here)
+#   MARIADBD_OPTS=--innodb-buffer-pool-size=8G ...      server options (mariadbd.sh)
 #
 # Per scale: `abc synth` (specs/retention.ab's experiments, DAYS days from
 # 2026-10-01 plus PRE_DAYS pre-period days), then `abc run --full` through
@@ -48,6 +49,10 @@ warehouse: {dsn: "mysql://root@localhost?socket=$MARIADBD_SOCKET"}
 growthbook: {file: $SNAP}
 EOF
 
+handler_reads() { # the server's Handler_read_* counters, summed
+    mariadbd_sql -N -e "SHOW GLOBAL STATUS LIKE 'Handler_read%'" | awk '{ s += $2 } END { print s }'
+}
+
 measure() { # NAME TODAY [options]
     local name=$1 today=$2 rc=0
     shift 2
@@ -72,7 +77,12 @@ for n in $SCALES; do
         END { printf "  %-28s peak RSS %8.1f MB   wall %s\n", "synth", r / 1024, w }' "$tmp/synth.time"
     echo "  events in the window: $(mariadbd_sql -N -e "SELECT COUNT(*) FROM ods.app_events WHERE event_date >= '2026-10-01'")"
     measure "full-through-$(day $((DAYS - 2)))" "$today_full" --full
+    echo "  events of $last: $(mariadbd_sql -N -e "SELECT COUNT(*) FROM ods.app_events WHERE event_date = '$last'")"
+    h0=$(handler_reads)
     measure "daily-run-$last" "$today_inc"
+    h1=$(handler_reads)
+    echo "  Handler_read_* during the daily run: $((h1 - h0))"
+    grep -E '^abc run [a-z_0-9]+: .*\([0-9.]+ s\)$' "$tmp/daily-run-$last.err" | sed 's/^/    /' || true
     units=$(mariadbd_sql -N -e "SELECT COUNT(*) FROM abc.experiment_assignment WHERE tag = 'retention'")
     qrows=$(mariadbd_sql -N -e "SELECT COUNT(*) FROM abc.tbl_report_daily_retention_retention" 2>/dev/null || echo '?')
     echo "  exposed units: $units; daily report rows: $qrows"

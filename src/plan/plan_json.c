@@ -89,6 +89,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_PERIODS: return "activity_periods";
     case SQLSTEP_ACTIVITY_PERIODS_CHECK: return "activity_periods_check";
     case SQLSTEP_ACTIVITY_PERIODS_ADD: return "activity_periods_add";
+    case SQLSTEP_ACTIVITY_STAGE_NEXT: return "activity_stage_next";
     case SQLSTEP_OWNER_READ: return "owner_read";
     case SQLSTEP_OWNER_CLAIM: return "owner_claim";
     case SQLSTEP_EXPOSURE_KEYS: return "exposure_keys";
@@ -155,6 +156,9 @@ static const char *step_when(SqlStepKind k)
         return "after activity_periods_check, when it finds no rows: the days filled are new";
     case SQLSTEP_ACTIVITY_STAGE:
         return "before report_publish: the periods of the dates due and the later ones they change";
+    case SQLSTEP_ACTIVITY_STAGE_NEXT:
+        return "instead of activity_stage when the one date due follows the last published date "
+               "and activity_periods_add merged its days";
     case SQLSTEP_ACTIVITY_PUBLISH:
         return "a run that publishes no latest report (report_publish swaps the stage otherwise)";
     case SQLSTEP_ACTIVITY_READ: return "after the stage is published: the latest periods, for the memo";

@@ -59,6 +59,7 @@ typedef struct Runner {
     long long null_key_rows; /* exposure rows of the dates due with a NULL key */
     bool pre_stale;      /* the CUPED pre-period and unit state tables may predate this
                           * spec: rebuild them */
+    bool activity_merged; /* activity_periods_add merged the days filled: they were new */
     Buf late;            /* "events: 2026-10-06 rows 1200 → 1260; ..." */
 } Runner;
 
@@ -1613,6 +1614,11 @@ static void dry_run_plan(Runner *r)
                            : "  [when activity_periods_check finds none: new days]";
             break;
         case SQLSTEP_ACTIVITY_STAGE: when = "  [before report_publish]"; break;
+        case SQLSTEP_ACTIVITY_STAGE_NEXT:
+            when = !r->full && r->from == r->to && r->published >= 0 && r->published == r->to - 1
+                       ? "  [instead of activity_stage when activity_periods_add runs]"
+                       : "  [not used: not the one date after the last published]";
+            break;
         case SQLSTEP_ACTIVITY_PUBLISH: when = "  [when report_publish does not run]"; break;
         case SQLSTEP_ACTIVITY_READ: when = "  [for the memo]"; break;
         case SQLSTEP_HOURLY_RESET: when = r->full ? "" : "  [skipped: not a full run]"; break;
@@ -1986,6 +1992,7 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     }
     if (st == ABC_OK && periods)
         st = exec_step(r, stale ? periods : add, &p, err, errlen);
+    r->activity_merged = st == ABC_OK && periods && !stale;
     if (st == ABC_OK && r->full)
         progress(r, "activity days filled (every source date through %s) and user state updated", to);
     else if (st == ABC_OK)
@@ -2004,13 +2011,23 @@ static AbcStatus activity_stage(Runner *r, const SqlParams *base, const char *fi
     const SqlStep *stage = find_step(r, SQLSTEP_ACTIVITY_STAGE);
     if (!stage)
         return ABC_OK;
+    /* the daily case: one new date due, the day after the last published
+     * one, its days merged into the period rows (no refill): the week and
+     * month from their published rows plus the day's new active users */
+    const SqlStep *next = find_step(r, SQLSTEP_ACTIVITY_STAGE_NEXT);
+    if (next && !r->full && r->activity_merged && r->from == r->to && r->published >= 0 &&
+        r->published == r->to - 1)
+        stage = next;
     SqlParams p = *base;
     p.event_date = r->full ? lo : first;
     p.from_date = lo;
     p.to_date = hi;
     AbcStatus st = exec_step(r, stage, &p, err, errlen);
-    if (st == ABC_OK)
+    if (st == ABC_OK && stage != next)
         progress(r, "growth report and cohort rows of %s .. %s staged", lo, hi);
+    else if (st == ABC_OK)
+        progress(r, "growth report and cohort rows of %s .. %s staged (the week and month of %s "
+                    "from their published rows and the day's active users)", lo, hi, hi);
     return st;
 }
 

@@ -37,6 +37,11 @@
  *                     before its week are kept as published (their days
  *                     did not change), so incremental runs and backfills
  *                     equal a full one
+ *   activity_stage_next  instead, on the daily run whose one date due
+ *                     follows the last published date and whose days were
+ *                     merged (new): the same rows, the date's week and month
+ *                     from their published rows plus the users active in
+ *                     the period for the first time on that date
  *   activity_publish  the stage into the report and cohort tables, when
  *                     report_publish (which carries the same writes, see
  *                     gen_activity_swap) does not run
@@ -1137,12 +1142,335 @@ static void measure_cte(Gen *g, Buf *b)
     buf_puts(b, "\n)");
 }
 
-static const char *rstage_body(Gen *g)
+/* ---- activity_stage_next: the date after the last published one ------------
+ * A daily run whose one date due, D ({{event_date}} = {{to_date}}), follows
+ * the last published date and whose days filled were new (the period rows
+ * were merged, not replaced): the day measures of D come from the user
+ * state (each user's last active day is on or before D), and the week and
+ * month of D from their rows as published the day before plus the users
+ * that entered the period's active set on D, so the run reads D's active
+ * users, not every user of the month.  {{from_date}} is lo (on or before
+ * D's Monday and 1st). */
+
+/* The day rows of D from the user state: a user counts for the rolling
+ * windows ending on D by the last active day (by variation when that day
+ * is on or after the exposure). */
+static void day_measures_next(Gen *g, Buf *b)
+{
+    Buf tp;
+    buf_init(&tp);
+    gen_tag_pred(g, &tp, "e");
+    const char *lo28 = addn(g, "{{to_date}}", -27);
+    buf_printf(b, "    -- day grain, the date due: from each user's last active day (the user\n"
+                  "    -- state: no day after the date due is filled); by variation when that\n"
+                  "    -- day is on or after the user's exposure\n"
+                  "    SELECT x.`a`,\n"
+                  "           k.`b`,\n"
+                  "           'day' AS `grain`,\n"
+                  "           CAST({{to_date}} AS DATE) AS `period`,\n"
+                  "           COALESCE(n.`dau`, 0) AS `dau`,\n"
+                  "           COALESCE(n.`wau_rolling`, 0) AS `wau_rolling`,\n"
+                  "           COALESCE(n.`mau_rolling`, 0) AS `mau_rolling`,\n"
+                  "           0 AS `active`,\n"
+                  "           0 AS `new_users`,\n"
+                  "           0 AS `retained`,\n"
+                  "           0 AS `resurrected`,\n"
+                  "           0 AS `churned`\n"
+                  "    FROM %s k\n"
+                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
+                  "    LEFT JOIN (\n"
+                  "        SELECT u.`a`,\n"
+                  "               u.`b`,\n"
+                  "               SUM(CASE WHEN u.`d` = {{to_date}} THEN 1 ELSE 0 END) AS `dau`,\n"
+                  "               SUM(CASE WHEN u.`d` >= %s\n"
+                  "                   THEN 1 ELSE 0 END) AS `wau_rolling`,\n"
+                  "               COUNT(*) AS `mau_rolling`\n"
+                  "        FROM (\n"
+                  "            SELECT %s AS `a`,\n"
+                  "                   0 AS `b`,\n"
+                  "                   s.`last_date` AS `d`\n"
+                  "            FROM %s s\n"
+                  "            WHERE s.`last_date` >= %s\n"
+                  "              AND %s\n"
+                  "            UNION ALL\n"
+                  "            SELECT x2.`a`,\n"
+                  "                   k2.`b`,\n"
+                  "                   s.`last_date`\n"
+                  "            FROM %s e\n"
+                  "            JOIN %s k2\n"
+                  "                ON k2.`tracking_key` = e.`tracking_key`\n"
+                  "                AND k2.`variation_key` = e.`variation_key`\n"
+                  "                AND k2.`b` > 0\n"
+                  "            JOIN acts x2 ON x2.`by_variation` = 1\n"
+                  "            JOIN %s s\n"
+                  "                ON s.`activity` = x2.`activity`\n"
+                  "                AND s.`user_id` = e.`user_id`\n"
+                  "            WHERE %s\n"
+                  "              AND %s\n"
+                  "              AND s.`last_date` >= %s\n"
+                  "              AND s.`last_date` >= e.`exposure_date`\n"
+                  "        ) u\n"
+                  "        GROUP BY u.`a`,\n"
+                  "                 u.`b`\n"
+                  "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n"
+                  "    WHERE k.`since` <= {{to_date}}\n"
+                  "      AND %s",
+               tname(g, T_ACT_WBK), addn(g, "{{to_date}}", -6), act_index(g, "s.`activity`", 19),
+               tname(g, T_ACT_USER), lo28, names_in(g, "s.`activity`", 14, ACT_DAYS, false),
+               tname(g, T_ASSIGN), tname(g, T_ACT_WBK), tname(g, T_ACT_USER), tp.data,
+               idx_in(g, "x2.`a`", ACT_DAYS), lo28, idx_in(g, "x.`a`", ACT_DAYS));
+    buf_free(&tp);
+}
+
+/* The week and the month of D: as published the day before (a period
+ * starting on D: nothing, and every user of the period before churned so
+ * far), plus the users entering the period's active set on D. */
+static void period_measures_next(Gen *g, Buf *b)
+{
+    Buf tp;
+    buf_init(&tp);
+    gen_tag_pred(g, &tp, "e");
+    Buf rp;
+    buf_init(&rp);
+    gen_tag_pred(g, &rp, "r");
+    const char *week = tmp(g, week_start, "{{to_date}}");
+    const char *month = tmp(g, month_start, "{{to_date}}");
+    /* the period before D's one, when D starts it (else no row) */
+    const char *prev_of_due =
+        arena_printf(g->a,
+                     "(q.`grain` = 'week'\n"
+                     "               AND {{to_date}} =\n"
+                     "                   %s\n"
+                     "               AND q.`period` = %s\n"
+                     "               OR q.`grain` = 'month'\n"
+                     "               AND {{to_date}} =\n"
+                     "                   %s\n"
+                     "               AND q.`period` =\n"
+                     "                   CAST(DATE_ADD({{to_date}}, INTERVAL -1 MONTH) AS DATE))",
+                     week, addn(g, "{{to_date}}", -7), month);
+    buf_printf(b, "    -- week and month of the date due: as published the day before, plus the\n"
+                  "    -- users that entered the period's active set on the date due (new: first\n"
+                  "    -- active date in the period; retained: active in the previous period;\n"
+                  "    -- resurrected: neither; churned: the previous period's users not back)\n"
+                  "    SELECT x.`a`,\n"
+                  "           k.`b`,\n"
+                  "           c.`grain`,\n"
+                  "           c.`period`,\n"
+                  "           0 AS `dau`,\n"
+                  "           0 AS `wau_rolling`,\n"
+                  "           0 AS `mau_rolling`,\n"
+                  "           COALESCE(o.`active`, 0) + COALESCE(n.`active`, 0) AS `active`,\n"
+                  "           COALESCE(o.`new_users`, 0) + COALESCE(n.`new_users`, 0) AS `new_users`,\n"
+                  "           COALESCE(o.`retained`, 0) + COALESCE(n.`retained`, 0) AS `retained`,\n"
+                  "           COALESCE(o.`resurrected`, 0) + COALESCE(n.`resurrected`, 0) AS `resurrected`,\n"
+                  "           COALESCE(o.`churned`, 0) - COALESCE(n.`retained`, 0) AS `churned`\n"
+                  "    FROM cur c\n"
+                  "    JOIN %s k ON c.`period` >= %s\n"
+                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
+                  "    LEFT JOIN (\n"
+                  "        -- as published the day before\n"
+                  "        SELECT x.`a`,\n"
+                  "               k.`b`,\n"
+                  "               r.`grain`,\n"
+                  "               r.`period`,\n"
+                  "               MAX(CASE WHEN r.`measure` IN ('wau', 'mau') THEN r.`value` END) AS `active`,\n"
+                  "               MAX(CASE WHEN r.`measure` = 'new' THEN r.`value` END) AS `new_users`,\n"
+                  "               MAX(CASE WHEN r.`measure` = 'retained' THEN r.`value` END) AS `retained`,\n"
+                  "               MAX(CASE WHEN r.`measure` = 'resurrected' THEN r.`value` END) AS `resurrected`,\n"
+                  "               MAX(CASE WHEN r.`measure` = 'churned' THEN r.`value` END) AS `churned`\n"
+                  "        FROM %s r\n"
+                  "        JOIN acts x ON x.`activity` = r.`activity`\n"
+                  "        JOIN %s k\n"
+                  "            ON k.`breakdown` = r.`breakdown`\n"
+                  "            AND k.`breakdown_value` = r.`breakdown_value`\n"
+                  "        WHERE %s\n"
+                  "          AND (r.`grain` = 'week'\n"
+                  "               AND r.`period` =\n"
+                  "                   %s\n"
+                  "               OR r.`grain` = 'month'\n"
+                  "               AND r.`period` =\n"
+                  "                   %s)\n"
+                  "          AND r.`period` < {{to_date}}\n"
+                  "        GROUP BY x.`a`,\n"
+                  "                 k.`b`,\n"
+                  "                 r.`grain`,\n"
+                  "                 r.`period`\n"
+                  "        UNION ALL\n"
+                  "        -- a period starting on the date due: the previous period's users\n"
+                  "        SELECT q.`a`,\n"
+                  "               0,\n"
+                  "               q.`grain`,\n"
+                  "               %s,\n"
+                  "               0,\n"
+                  "               0,\n"
+                  "               0,\n"
+                  "               0,\n"
+                  "               COUNT(*)\n"
+                  "        FROM %s q\n"
+                  "        WHERE %s\n"
+                  "          AND %s\n"
+                  "        GROUP BY q.`a`,\n"
+                  "                 q.`grain`,\n"
+                  "                 q.`period`\n",
+               tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14),
+               tname(g, T_ACT_REPORT), tname(g, T_ACT_WBK), rp.data, week, month,
+               pnext(g, "q.`grain`", "q.`period`", 15), tname(g, T_ACT_PERIOD),
+               idx_in(g, "q.`a`", ACT_GROWTHS), prev_of_due);
+    const char *by_var = idx_in_of(g, "q.`a`", ACT_GROWTHS, true);
+    if (strcmp(by_var, "1 = 0") != 0)
+        buf_printf(b, "        UNION ALL\n"
+                      "        -- ... by variation: active there on or after the exposure\n"
+                      "        SELECT q.`a`,\n"
+                      "               k.`b`,\n"
+                      "               q.`grain`,\n"
+                      "               %s,\n"
+                      "               0,\n"
+                      "               0,\n"
+                      "               0,\n"
+                      "               0,\n"
+                      "               COUNT(*)\n"
+                      "        FROM %s q\n"
+                      "        JOIN %s e\n"
+                      "            ON e.`user_id` = q.`user_id`\n"
+                      "            AND %s\n"
+                      "        JOIN %s k\n"
+                      "            ON k.`tracking_key` = e.`tracking_key`\n"
+                      "            AND k.`variation_key` = e.`variation_key`\n"
+                      "            AND k.`b` > 0\n"
+                      "        WHERE %s\n"
+                      "          AND %s\n"
+                      "          AND q.`last_d` >= e.`exposure_date`\n"
+                      "        GROUP BY q.`a`,\n"
+                      "                 k.`b`,\n"
+                      "                 q.`grain`,\n"
+                      "                 q.`period`\n",
+                   pnext(g, "q.`grain`", "q.`period`", 15), tname(g, T_ACT_PERIOD),
+                   tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), by_var, prev_of_due);
+    buf_puts(b, "    ) o\n"
+                  "        ON o.`a` = x.`a`\n"
+                  "        AND o.`b` = k.`b`\n"
+                  "        AND o.`grain` = c.`grain`\n"
+                  "        AND o.`period` = c.`period`\n"
+                  "    LEFT JOIN (\n"
+                  "        -- the users entering the period's active set on the date due\n"
+                  "        SELECT t.`a`,\n"
+                  "               t.`b`,\n"
+                  "               t.`grain`,\n"
+                  "               t.`period`,\n"
+                  "               COUNT(*) AS `active`,\n"
+                  "               SUM(CASE WHEN s.`first_date` >= t.`period` THEN 1 ELSE 0 END) AS `new_users`,\n"
+                  "               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,\n"
+                  "               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < t.`period`\n"
+                  "                   THEN 1 ELSE 0 END) AS `resurrected`\n"
+                  "        FROM (\n"
+                  "            -- all users: active on the date due, on no day before it in the period\n"
+                  "            SELECT v.`a`,\n"
+                  "                   0 AS `b`,\n"
+                  "                   c.`grain`,\n"
+                  "                   c.`period`,\n"
+                  "                   v.`user_id`,\n"
+                  "                   CAST('1000-01-01' AS DATE) AS `since`\n"
+                  "            FROM nd v\n"
+                  "            CROSS JOIN cur c\n"
+                  "            WHERE v.`prev_d` IS NULL OR v.`prev_d` < c.`period`");
+    if (strcmp(idx_in_of(g, "x2.`a`", ACT_GROWTHS, true), "1 = 0") != 0)
+        buf_printf(b, "\n            UNION ALL\n"
+                      "            -- by variation: exposed by the date due, and active on no day\n"
+                      "            -- of the period from the exposure before it\n"
+                      "            SELECT v.`a`,\n"
+                      "                   k2.`b`,\n"
+                      "                   c.`grain`,\n"
+                      "                   c.`period`,\n"
+                      "                   v.`user_id`,\n"
+                      "                   e.`exposure_date`\n"
+                      "            FROM nd v\n"
+                      "            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
+                      "            JOIN %s e\n"
+                      "                ON e.`user_id` = v.`user_id`\n"
+                      "                AND %s\n"
+                      "            JOIN %s k2\n"
+                      "                ON k2.`tracking_key` = e.`tracking_key`\n"
+                      "                AND k2.`variation_key` = e.`variation_key`\n"
+                      "                AND k2.`b` > 0\n"
+                      "            CROSS JOIN cur c\n"
+                      "            WHERE e.`exposure_date` <= {{to_date}}\n"
+                      "              AND (v.`prev_d` IS NULL\n"
+                      "                   OR v.`prev_d` < c.`period`\n"
+                      "                   OR v.`prev_d` < e.`exposure_date`)",
+                   tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK));
+    buf_printf(b, "\n        ) t\n"
+                  "        -- active in the previous period (by variation: on or after the exposure)\n"
+                  "        LEFT JOIN %s q\n"
+                  "            ON q.`period` = %s\n"
+                  "            AND q.`a` = t.`a`\n"
+                  "            AND q.`grain` = t.`grain`\n"
+                  "            AND q.`user_id` = t.`user_id`\n"
+                  "            AND q.`last_d` >= t.`since`\n"
+                  "        LEFT JOIN %s s\n"
+                  "            ON s.`activity` = %s\n"
+                  "            AND s.`user_id` = t.`user_id`\n"
+                  "        GROUP BY t.`a`,\n"
+                  "                 t.`b`,\n"
+                  "                 t.`grain`,\n"
+                  "                 t.`period`\n"
+                  "    ) n\n"
+                  "        ON n.`a` = x.`a`\n"
+                  "        AND n.`b` = k.`b`\n"
+                  "        AND n.`grain` = c.`grain`\n"
+                  "        AND n.`period` = c.`period`\n"
+                  "    WHERE %s",
+               tname(g, T_ACT_PERIOD), pprev(g, "t.`grain`", "t.`period`", 18),
+               tname(g, T_ACT_USER), act_name(g, "t.`a`", 15), idx_in(g, "x.`a`", ACT_GROWTHS));
+    buf_free(&tp);
+    buf_free(&rp);
+}
+
+/* The CTEs of the next-day stage after calendar_ctes: cur (D's week and
+ * month) and nd (per activity the users active on D, with their last
+ * active day before D since lo). */
+static void next_ctes(Gen *g, Buf *b)
+{
+    buf_printf(b, ",\n-- the week and the month of the date due\n"
+                  "cur AS (\n"
+                  "    SELECT 'week' AS `grain`,\n"
+                  "           %s AS `period`\n"
+                  "    UNION ALL\n"
+                  "    SELECT 'month',\n"
+                  "           %s\n"
+                  "),\n"
+                  "-- the users active on the date due, with their last active day before it\n"
+                  "-- since lo (on or before the date due's Monday and 1st)\n"
+                  "nd AS (\n"
+                  "    SELECT %s AS `a`,\n"
+                  "           x.`user_id`,\n"
+                  "           MAX(y.`event_date`) AS `prev_d`\n"
+                  "    FROM %s x\n"
+                  "    LEFT JOIN %s y\n"
+                  "        ON y.`activity` = x.`activity`\n"
+                  "        AND y.`user_id` = x.`user_id`\n"
+                  "        AND y.`event_date` >= {{from_date}}\n"
+                  "        AND y.`event_date` < {{to_date}}\n"
+                  "    WHERE x.`event_date` = {{to_date}}\n"
+                  "      AND %s\n"
+                  "    GROUP BY x.`activity`,\n"
+                  "             x.`user_id`\n"
+                  ")",
+               tmp(g, week_start, "{{to_date}}"), tmp(g, month_start, "{{to_date}}"),
+               act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), tname(g, T_ACT_DAY),
+               names_in(g, "x.`activity`", 6, ACT_GROWTHS, false));
+}
+
+/* rstage: the growth report rows of the periods due; `next`: the
+ * activity_stage_next shape (above). */
+static const char *rstage_body(Gen *g, bool next)
 {
     Buf b;
     buf_init(&b);
     calendar_ctes(g, &b);
     measure_cte(g, &b);
+    bool days = any_report(g->ir, ACT_DAYS), pers = any_report(g->ir, ACT_GROWTHS);
+    if (next && pers)
+        next_ctes(g, &b);
     buf_printf(&b, "\nSELECT c.`period`,\n"
                    "       %s AS `tag`,\n"
                    "       x.`activity`,\n"
@@ -1168,13 +1496,12 @@ static const char *rstage_body(Gen *g)
                    "       END AS `value`\n"
                    "FROM (\n",
                lit(g, g->ir->tag));
-    bool days = any_report(g->ir, ACT_DAYS), pers = any_report(g->ir, ACT_GROWTHS);
     if (days)
-        day_measures(g, &b);
+        (next ? day_measures_next : day_measures)(g, &b);
     if (days && pers)
         buf_puts(&b, "\n    UNION ALL\n");
     if (pers)
-        period_measures(g, &b);
+        (next ? period_measures_next : period_measures)(g, &b);
     if (!days && !pers) /* cohorts only */
         buf_puts(&b, "    SELECT 0 AS `a`,\n"
                      "           0 AS `b`,\n"
@@ -1308,8 +1635,8 @@ static const char *cstage_body(Gen *g)
                    "    JOIN %s s\n"
                    "        ON s.`activity` = %s\n"
                    "        AND s.`user_id` = w.`user_id`\n"
-                   "    WHERE w.`b` = 0\n"
-                   "      AND w.`period` >= {{from_date}}\n"
+                   "    WHERE w.`period` >= {{from_date}}\n"
+                   "      AND w.`period` <= {{to_date}}\n"
                    "      AND (w.`grain` = 'month'\n"
                    "           OR w.`period` >=\n"
                    "               %s)\n"
@@ -1341,7 +1668,7 @@ static const char *cstage_body(Gen *g)
                lit(g, g->ir->tag), monday_due(g, 0), pstart(g, "c.`grain`", "s.`first_date`", 10),
                tname(g, T_ACT_USER), act_name(g, "c.`a`", 20),
                pstart(g, "c.`grain`", "s.`first_date`", 9),
-               pstart(g, "w.`grain`", "s.`first_date`", 10), tname(g, T_ACT_WPER),
+               pstart(g, "w.`grain`", "s.`first_date`", 10), tname(g, T_ACT_PERIOD),
                tname(g, T_ACT_USER), act_name(g, "w.`a`", 19), monday_due(g, 0),
                tname(g, T_ACT_COHORT), otp.data, monday_due(g, 0));
     buf_free(&otp);
@@ -1527,11 +1854,27 @@ void gen_activity(Gen *g)
     work_write(g, &st, T_ACT_WPER, WPER_COLUMNS, NELEM(WPER_COLUMNS), "activity_wper",
                "users active per week and month", wper_body(g));
     work_write(g, &st, T_ACT_RSTAGE, REPORT_COLUMNS, NELEM(REPORT_COLUMNS), "activity_rstage",
-               "growth measures of the periods due", rstage_body(g));
-    if (any_report(ir, ACT_COHORTS))
+               "growth measures of the periods due", rstage_body(g, false));
+    const char *cstage = any_report(ir, ACT_COHORTS) ? cstage_body(g) : NULL;
+    if (cstage)
         work_write(g, &st, T_ACT_CSTAGE, COHORT_COLUMNS, NELEM(COHORT_COLUMNS),
-                   "activity_cstage", "retention triangle cells of the periods due",
-                   cstage_body(g));
+                   "activity_cstage", "retention triangle cells of the periods due", cstage);
+    gen_push_stmts(g, s, &st);
+
+    s = gen_step(g, SQLSTEP_ACTIVITY_STAGE_NEXT, "activity_stage_next",
+                 "instead of activity_stage when the one date due ({{event_date}} = "
+                 "{{to_date}}) follows the last published date and its days were new: the "
+                 "same stage rows, the week and month of the date due from their rows as "
+                 "published plus the users active on it for the first time in the period");
+    s->params = SQLP_EVENT_DATE | SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+    sql_stmts_init(&st, g->a);
+    work_write(g, &st, T_ACT_WBK, WBK_COLUMNS, NELEM(WBK_COLUMNS), "activity_wbk",
+               "the breakdowns, numbered", wbk_body(g));
+    work_write(g, &st, T_ACT_RSTAGE, REPORT_COLUMNS, NELEM(REPORT_COLUMNS), "activity_rstage",
+               "growth measures of the periods due", rstage_body(g, true));
+    if (cstage)
+        work_write(g, &st, T_ACT_CSTAGE, COHORT_COLUMNS, NELEM(COHORT_COLUMNS),
+                   "activity_cstage", "retention triangle cells of the periods due", cstage);
     gen_push_stmts(g, s, &st);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_PUBLISH, "activity_publish",

@@ -52,10 +52,16 @@ grep -q "DELETE FROM \`abc\`.\`tbl_activity_report_act_activity\`\$" "$RL_OUT" |
 rl_sql -e "DROP DATABASE abc; DROP DATABASE IF EXISTS flow_report_app" || fail "reset"
 rl_run_ok "first run" ABC_TODAY=2024-01-02 -- --quiet "$SPEC"
 d=2024-01-03
+nnext=0
 while [ "$d" != 2024-03-07 ]; do
-    rl_run_ok "daily run $d" ABC_TODAY=$d -- --quiet "$SPEC" || break
+    rl_run_ok "daily run $d" ABC_TODAY=$d -- "$SPEC" || break
+    grep -q "from their published rows and the day's active users" "$RL_ERR" && nnext=$((nnext + 1))
     d=$(date -u -d "$d + 1 day" +%F)
 done
+# every daily run after the first two stages the date's week and month
+# from the published rows (activity_stage_next); the equality below checks
+# that path against a --full run
+echo "daily runs through activity_stage_next: $nnext"; [ "$nnext" -ge 60 ] || fail "daily runs: $nnext used activity_stage_next, expected at least 60"
 rl_dump daily "$TABLES"
 rl_same full daily "daily incremental runs equal one --full run" "$TABLES"
 

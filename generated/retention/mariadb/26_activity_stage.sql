@@ -695,15 +695,15 @@ FROM (
           END,
            0,
            1
-    FROM `abc`.`tbl_activity_wper_retention_retention` w
+    FROM `abc`.`tbl_activity_period_retention_retention` w
     JOIN cg c ON c.`a` = w.`a` AND c.`grain` = w.`grain`
     JOIN `abc`.`tbl_activity_user_retention_retention` s
         ON s.`activity` = CASE w.`a`
                        WHEN 0 THEN 'daily_actives'
                    END
         AND s.`user_id` = w.`user_id`
-    WHERE w.`b` = 0
-      AND w.`period` >= {{from_date}}
+    WHERE w.`period` >= {{from_date}}
+      AND w.`period` <= {{to_date}}
       AND (w.`grain` = 'month'
            OR w.`period` >=
                DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7)) DAY))
