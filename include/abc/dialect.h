@@ -92,6 +92,7 @@ typedef struct TableDef {
                                  * (NULL-terminated), for reads the primary key does not
                                  * serve (a source joined to its units by user; units by
                                  * exposure time); {NULL}: none */
+    const char *plan_name; /* the table's key in plan.json "tables" */
     const int *key_bytes; /* NULL, or per key column: a string of a StarRocks PRIMARY KEY
                            * holds at most this many bytes (VARCHAR(n); 0: the type's
                            * length), so the encoded key fits STARROCKS_KEY_LIMIT */

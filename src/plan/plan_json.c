@@ -420,29 +420,17 @@ void plan_json(const SqlProgram *p, Buf *b)
     buf_printf(b, "  \"schema_version\": %d,\n", p->schema_version);
 
     buf_puts(b, "  \"tables\": {\n");
-    /* in the order of the program's tables (sqlgen_emit.h T_*) */
-    static const char *const tnames[] = {"experiment_data", "experiment_assignment",
-                                         "schema_migrations", "wide", "report", "daily", "stage",
-                                         "dashboard", "run_state", "run_lock", "source_fingerprint",
-                                         "table_owner", "unit_state", "pre_period",
-                                         "activity_day", "activity_user", "activity_report",
-                                         "activity_cohort", "activity_work_breakdown", "activity_work_day",
-                                         "activity_work_period", "activity_report_stage",
-                                         "activity_cohort_stage", "activity_period", "hourly",
-                                         "hourly_unit", "hourly_state"};
-    enum { NTNAMES = (int)(sizeof tnames / sizeof tnames[0]) };
+    /* each table under its own name (TableDef.plan_name, set with it) */
     int last = -1; /* the last table the program has (optional ones have no columns) */
     for (int i = 0; i < p->ntables; i++)
-        if (p->tables[i].cols)
+        if (p->tables[i].cols && p->tables[i].plan_name)
             last = i;
     for (int i = 0; i <= last; i++) {
-        if (i >= NTNAMES)
-            abort(); /* a table without a plan.json name: add it above */
-        if (!p->tables[i].cols)
+        if (!p->tables[i].cols || !p->tables[i].plan_name)
             continue;
         char q[600];
         snprintf(q, sizeof q, "%s.%s", p->tables[i].db, p->tables[i].name);
-        kv_str(b, "    ", tnames[i], q, i < last);
+        kv_str(b, "    ", p->tables[i].plan_name, q, i < last);
     }
     buf_puts(b, "  },\n");
 

@@ -372,7 +372,25 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     gen_activity_tables(&g);
     gen_hourly_tables(&g);
     bound_keys(&g);
+    /* plan.json's name of each table, by the table's constant (a table
+     * added without one stops the generation below) */
+    static const char *const plan_names[T_COUNT] = {
+        [T_EXPDATA] = "experiment_data", [T_ASSIGN] = "experiment_assignment",
+        [T_MIGRATIONS] = "schema_migrations", [T_WIDE] = "wide", [T_REPORT] = "report",
+        [T_DAILY] = "daily", [T_STAGE] = "stage", [T_DASHBOARD] = "dashboard",
+        [T_STATE] = "run_state", [T_LOCK] = "run_lock", [T_FPRINT] = "source_fingerprint",
+        [T_OWNER] = "table_owner", [T_UNIT_STATE] = "unit_state", [T_PRE] = "pre_period",
+        [T_ACT_DAY] = "activity_day", [T_ACT_USER] = "activity_user",
+        [T_ACT_REPORT] = "activity_report", [T_ACT_COHORT] = "activity_cohort",
+        [T_ACT_WBK] = "activity_work_breakdown", [T_ACT_WDAY] = "activity_work_day",
+        [T_ACT_WPER] = "activity_work_period", [T_ACT_RSTAGE] = "activity_report_stage",
+        [T_ACT_CSTAGE] = "activity_cohort_stage", [T_ACT_PERIOD] = "activity_period",
+        [T_HOURLY] = "hourly", [T_HOURLY_UNIT] = "hourly_unit", [T_HOURLY_STATE] = "hourly_state",
+    };
     for (int i = 0; i < T_COUNT; i++) {
+        g.tables[i].plan_name = plan_names[i];
+        if (g.tables[i].cols && !plan_names[i])
+            gen_error(&g, (SrcLoc){0, 0}, "internal: table %d has no plan.json name", i);
         g.tables[i].replication_num = ir->replication_num;
         /* a longer key would cancel every StarRocks load into the table */
         if (d->id == DIALECT_STARROCKS && g.tables[i].cols &&
