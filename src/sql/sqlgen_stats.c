@@ -604,11 +604,21 @@ static void dims(Gen *g, Cols *c)
         col_add(g, c, d[i], -1, d[i]);
 }
 
-/* SELECT list head + FROM/GROUP BY for one grouping (seg < 0: all users). */
+/* The grouping by every segment at once: one row per combination of
+ * segment values (`abc_seg_<i>`), which the segment groupings add up. */
+#define SEG_ALL (-2)
+
+/* SELECT list head + FROM/GROUP BY for one grouping (seg -1: all users). */
 static void group_head(Gen *g, Buf *b, int seg)
 {
     buf_puts(b, "SELECT\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`,\n    ");
-    if (seg < 0) {
+    if (seg == SEG_ALL) {
+        for (int i = 0; i < g->ir->nsegments; i++) {
+            buf_puts(b, i ? ",\n    " : "");
+            segment_value(g, b, i);
+            buf_printf(b, " AS `abc_seg_%d`", i);
+        }
+    } else if (seg < 0) {
         buf_puts(b, "'' AS `segment`,\n    '' AS `segment_value`");
     } else {
         gen_str(g, b, g->ir->segments[seg].name);
@@ -622,6 +632,10 @@ static void group_tail(Gen *g, Buf *b, const char *from, int seg, const char *ex
 {
     buf_printf(b, "\nFROM %s\nGROUP BY\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`",
                from);
+    for (int i = 0; seg == SEG_ALL && i < g->ir->nsegments; i++) {
+        buf_puts(b, ",\n    ");
+        segment_value(g, b, i);
+    }
     if (seg >= 0) {
         buf_puts(b, ",\n    ");
         segment_value(g, b, seg);
@@ -809,6 +823,65 @@ static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
     buf_free(&vals);
 }
 
+/* The segment column of grouping `k.i` (0: all users, i + 1: segment i). */
+static void grouping_case(Gen *g, Buf *b, bool value)
+{
+    buf_puts(b, "CASE k.`i`\n        WHEN 0 THEN ''");
+    for (int i = 0; i < g->ir->nsegments; i++) {
+        buf_printf(b, "\n        WHEN %d THEN ", i + 1);
+        if (value)
+            buf_printf(b, "f.`abc_seg_%d`", i);
+        else
+            gen_str(g, b, g->ir->segments[i].name);
+    }
+    buf_puts(b, "\n    END");
+}
+
+/* Specs with segments: the moments of all users and of each segment's
+ * values, added up from one grouping by every segment at once (sums,
+ * counts and sums of products add; the percentile cap is the same in every
+ * cell of a date and experiment), so the units are aggregated once, not
+ * once per grouping.  `c` holds the columns: the dimensions, then the
+ * moments the inner grouping named. */
+static void moments_rollup(Gen *g, Buf *b, Cols *c)
+{
+    const IrSpec *ir = g->ir;
+    buf_puts(b, "-- every grouping (all users, then each segment's values) adds up the cells of\n"
+                "-- one grouping by every segment at once\n"
+                "SELECT\n    f.`analysis_date`,\n    f.`tracking_key`,\n    f.`variation_key`,\n    ");
+    grouping_case(g, b, false);
+    buf_puts(b, " AS `segment`,\n    ");
+    grouping_case(g, b, true);
+    buf_puts(b, " AS `segment_value`");
+    int first = c->n;
+    Buf inner;
+    buf_init(&inner);
+    moments_select(g, &inner, SEG_ALL, c);
+    for (int i = first; i < c->n; i++) {
+        bool cap = strcmp(c->v[i].stat, "cap_value") == 0;
+        buf_printf(b, ",\n    %s(f.", cap ? "MAX" : "SUM");
+        gen_id(g, b, c->v[i].name);
+        buf_puts(b, ") AS ");
+        gen_id(g, b, c->v[i].name);
+    }
+    buf_puts(b, "\nFROM (\n");
+    /* the inner grouping, indented */
+    for (const char *line = inner.data; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        buf_printf(b, "    %.*s", (int)n, line);
+        line += n;
+    }
+    buf_puts(b, "\n) f\nCROSS JOIN (\n    SELECT 0 AS `i`");
+    for (int i = 0; i < ir->nsegments; i++)
+        buf_printf(b, "\n    UNION ALL\n    SELECT %d", i + 1);
+    buf_puts(b, "\n) k\nGROUP BY\n    f.`analysis_date`,\n    f.`tracking_key`,\n    f.`variation_key`,\n    ");
+    grouping_case(g, b, false);
+    buf_puts(b, ",\n    ");
+    grouping_case(g, b, true);
+    buf_free(&inner);
+}
+
 void gen_stats(Gen *g)
 {
     const IrSpec *ir = g->ir;
@@ -825,11 +898,10 @@ void gen_stats(Gen *g)
     prefix(g, &b, -1);
     size_t plen = b.len;
     buf_putc(&b, '\n');
-    for (int seg = -1; seg < ir->nsegments; seg++) {
-        if (seg >= 0)
-            buf_puts(&b, "\nUNION ALL\n");
-        moments_select(g, &b, seg, seg < 0 ? &cols : NULL);
-    }
+    if (ir->nsegments == 0)
+        moments_select(g, &b, -1, &cols);
+    else
+        moments_rollup(g, &b, &cols);
     union_order(&b, 5);
     push_stats(g, s, &b, plen);
     s->columns = cols.v;

@@ -355,8 +355,21 @@ Test(dialect, activity_steps)
         ddl = step_of(&p, SQLSTEP_DDL);
         int ntables = 0;
         for (int i = 0; i < ddl->nstmts; i++)
-            ntables += strstr(ddl->stmts[i], "tbl_activity_") != NULL;
+            ntables += strstr(ddl->stmts[i], "CREATE TABLE") != NULL &&
+                       strstr(ddl->stmts[i], "tbl_activity_") != NULL;
         cr_assert_eq(ntables, 10);
+        /* the daily stage: the same stage tables, no wday/wper copies, the
+         * week and month from the published report rows */
+        const SqlStep *next = step_of(&p, SQLSTEP_ACTIVITY_STAGE_NEXT);
+        cr_assert(next && stage < next && next < pub);
+        cr_assert_eq(next->params, stage->params);
+        bool reads_published = false;
+        for (int i = 0; i < next->nstmts; i++) {
+            cr_assert_null(strstr(next->stmts[i], "tbl_activity_wper_"));
+            cr_assert_null(strstr(next->stmts[i], "tbl_activity_wday_"));
+            reads_published |= strstr(next->stmts[i], "-- as published the day before") != NULL;
+        }
+        cr_assert(reads_published);
 
         char err[256];
         Buf b;

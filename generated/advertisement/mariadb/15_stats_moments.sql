@@ -65,151 +65,123 @@ vals AS (
 SELECT * FROM vals;
 
 WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
+-- every grouping (all users, then each segment's values) adds up the cells of
+-- one grouping by every segment at once
 SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    '' AS `segment`,
-    '' AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric impressions (spec line 31): count,
-    COUNT(*) AS `impressions__n`,
-    SUM(`impressions`) AS `impressions__sum`,
-    SUM(`impressions` * `impressions`) AS `impressions__sum_sq`,
-    SUM(`impressions__pre`) AS `impressions__pre_sum`,
-    SUM(`impressions__pre` * `impressions__pre`) AS `impressions__pre_sum_sq`,
-    SUM(`impressions` * `impressions__pre`) AS `impressions__sum_pre`,
-    -- metric clicks (spec line 32): count,
-    COUNT(*) AS `clicks__n`,
-    SUM(`clicks`) AS `clicks__sum`,
-    SUM(`clicks` * `clicks`) AS `clicks__sum_sq`,
-    -- metric ctr (spec line 33): ratio,
-    COUNT(*) AS `ctr__n`,
-    SUM(`clicks`) AS `ctr__sum`,
-    SUM(`clicks` * `clicks`) AS `ctr__sum_sq`,
-    SUM(`impressions`) AS `ctr__den_sum`,
-    SUM(`impressions` * `impressions`) AS `ctr__den_sum_sq`,
-    SUM(`clicks` * `impressions`) AS `ctr__sum_den`,
-    -- metric ad_revenue (spec line 34): sum,
-    COUNT(*) AS `ad_revenue__n`,
-    SUM(`ad_revenue`) AS `ad_revenue__sum`,
-    SUM(`ad_revenue` * `ad_revenue`) AS `ad_revenue__sum_sq`,
-    MAX(`ad_revenue__cap`) AS `ad_revenue__cap_value`,
-    -- metric retained_d7 (spec line 35): retention,
-    SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `retained_d7__n`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` ELSE 0 END) AS `retained_d7__sum`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` * `retained_d7` ELSE 0 END) AS
-        `retained_d7__sum_sq`,
-    -- metric session_seconds (spec line 36): mean,
-    COUNT(*) AS `session_seconds__n`,
-    SUM(`session_seconds__num`) AS `session_seconds__sum`,
-    SUM(`session_seconds__num` * `session_seconds__num`) AS `session_seconds__sum_sq`,
-    SUM(`session_seconds__den`) AS `session_seconds__den_sum`,
-    SUM(`session_seconds__den` * `session_seconds__den`) AS `session_seconds__den_sum_sq`,
-    SUM(`session_seconds__num` * `session_seconds__den`) AS `session_seconds__sum_den`
-FROM vals
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'platform'
+        WHEN 2 THEN 'country'
+    END AS `segment`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+        WHEN 2 THEN f.`abc_seg_1`
+    END AS `segment_value`,
+    SUM(f.`units`) AS `units`,
+    SUM(f.`impressions__n`) AS `impressions__n`,
+    SUM(f.`impressions__sum`) AS `impressions__sum`,
+    SUM(f.`impressions__sum_sq`) AS `impressions__sum_sq`,
+    SUM(f.`impressions__pre_sum`) AS `impressions__pre_sum`,
+    SUM(f.`impressions__pre_sum_sq`) AS `impressions__pre_sum_sq`,
+    SUM(f.`impressions__sum_pre`) AS `impressions__sum_pre`,
+    SUM(f.`clicks__n`) AS `clicks__n`,
+    SUM(f.`clicks__sum`) AS `clicks__sum`,
+    SUM(f.`clicks__sum_sq`) AS `clicks__sum_sq`,
+    SUM(f.`ctr__n`) AS `ctr__n`,
+    SUM(f.`ctr__sum`) AS `ctr__sum`,
+    SUM(f.`ctr__sum_sq`) AS `ctr__sum_sq`,
+    SUM(f.`ctr__den_sum`) AS `ctr__den_sum`,
+    SUM(f.`ctr__den_sum_sq`) AS `ctr__den_sum_sq`,
+    SUM(f.`ctr__sum_den`) AS `ctr__sum_den`,
+    SUM(f.`ad_revenue__n`) AS `ad_revenue__n`,
+    SUM(f.`ad_revenue__sum`) AS `ad_revenue__sum`,
+    SUM(f.`ad_revenue__sum_sq`) AS `ad_revenue__sum_sq`,
+    MAX(f.`ad_revenue__cap_value`) AS `ad_revenue__cap_value`,
+    SUM(f.`retained_d7__n`) AS `retained_d7__n`,
+    SUM(f.`retained_d7__sum`) AS `retained_d7__sum`,
+    SUM(f.`retained_d7__sum_sq`) AS `retained_d7__sum_sq`,
+    SUM(f.`session_seconds__n`) AS `session_seconds__n`,
+    SUM(f.`session_seconds__sum`) AS `session_seconds__sum`,
+    SUM(f.`session_seconds__sum_sq`) AS `session_seconds__sum_sq`,
+    SUM(f.`session_seconds__den_sum`) AS `session_seconds__den_sum`,
+    SUM(f.`session_seconds__den_sum_sq`) AS `session_seconds__den_sum_sq`,
+    SUM(f.`session_seconds__sum_den`) AS `session_seconds__sum_den`
+FROM (
+    SELECT
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`platform`, '(null)') AS `abc_seg_0`,
+        COALESCE(`country`, '(null)') AS `abc_seg_1`,
+        COUNT(*) AS `units`,
+        -- metric impressions (spec line 31): count,
+        COUNT(*) AS `impressions__n`,
+        SUM(`impressions`) AS `impressions__sum`,
+        SUM(`impressions` * `impressions`) AS `impressions__sum_sq`,
+        SUM(`impressions__pre`) AS `impressions__pre_sum`,
+        SUM(`impressions__pre` * `impressions__pre`) AS `impressions__pre_sum_sq`,
+        SUM(`impressions` * `impressions__pre`) AS `impressions__sum_pre`,
+        -- metric clicks (spec line 32): count,
+        COUNT(*) AS `clicks__n`,
+        SUM(`clicks`) AS `clicks__sum`,
+        SUM(`clicks` * `clicks`) AS `clicks__sum_sq`,
+        -- metric ctr (spec line 33): ratio,
+        COUNT(*) AS `ctr__n`,
+        SUM(`clicks`) AS `ctr__sum`,
+        SUM(`clicks` * `clicks`) AS `ctr__sum_sq`,
+        SUM(`impressions`) AS `ctr__den_sum`,
+        SUM(`impressions` * `impressions`) AS `ctr__den_sum_sq`,
+        SUM(`clicks` * `impressions`) AS `ctr__sum_den`,
+        -- metric ad_revenue (spec line 34): sum,
+        COUNT(*) AS `ad_revenue__n`,
+        SUM(`ad_revenue`) AS `ad_revenue__sum`,
+        SUM(`ad_revenue` * `ad_revenue`) AS `ad_revenue__sum_sq`,
+        MAX(`ad_revenue__cap`) AS `ad_revenue__cap_value`,
+        -- metric retained_d7 (spec line 35): retention,
+        SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `retained_d7__n`,
+        SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` ELSE 0 END) AS `retained_d7__sum`,
+        SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` * `retained_d7` ELSE 0 END) AS
+            `retained_d7__sum_sq`,
+        -- metric session_seconds (spec line 36): mean,
+        COUNT(*) AS `session_seconds__n`,
+        SUM(`session_seconds__num`) AS `session_seconds__sum`,
+        SUM(`session_seconds__num` * `session_seconds__num`) AS `session_seconds__sum_sq`,
+        SUM(`session_seconds__den`) AS `session_seconds__den_sum`,
+        SUM(`session_seconds__den` * `session_seconds__den`) AS `session_seconds__den_sum_sq`,
+        SUM(`session_seconds__num` * `session_seconds__den`) AS `session_seconds__sum_den`
+    FROM vals
+    GROUP BY
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`platform`, '(null)'),
+        COALESCE(`country`, '(null)')
+) f
+CROSS JOIN (
+    SELECT 0 AS `i`
+    UNION ALL
+    SELECT 1
+    UNION ALL
+    SELECT 2
+) k
 GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'platform' AS `segment`,
-    COALESCE(`platform`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric impressions (spec line 31): count,
-    COUNT(*) AS `impressions__n`,
-    SUM(`impressions`) AS `impressions__sum`,
-    SUM(`impressions` * `impressions`) AS `impressions__sum_sq`,
-    SUM(`impressions__pre`) AS `impressions__pre_sum`,
-    SUM(`impressions__pre` * `impressions__pre`) AS `impressions__pre_sum_sq`,
-    SUM(`impressions` * `impressions__pre`) AS `impressions__sum_pre`,
-    -- metric clicks (spec line 32): count,
-    COUNT(*) AS `clicks__n`,
-    SUM(`clicks`) AS `clicks__sum`,
-    SUM(`clicks` * `clicks`) AS `clicks__sum_sq`,
-    -- metric ctr (spec line 33): ratio,
-    COUNT(*) AS `ctr__n`,
-    SUM(`clicks`) AS `ctr__sum`,
-    SUM(`clicks` * `clicks`) AS `ctr__sum_sq`,
-    SUM(`impressions`) AS `ctr__den_sum`,
-    SUM(`impressions` * `impressions`) AS `ctr__den_sum_sq`,
-    SUM(`clicks` * `impressions`) AS `ctr__sum_den`,
-    -- metric ad_revenue (spec line 34): sum,
-    COUNT(*) AS `ad_revenue__n`,
-    SUM(`ad_revenue`) AS `ad_revenue__sum`,
-    SUM(`ad_revenue` * `ad_revenue`) AS `ad_revenue__sum_sq`,
-    MAX(`ad_revenue__cap`) AS `ad_revenue__cap_value`,
-    -- metric retained_d7 (spec line 35): retention,
-    SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `retained_d7__n`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` ELSE 0 END) AS `retained_d7__sum`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` * `retained_d7` ELSE 0 END) AS
-        `retained_d7__sum_sq`,
-    -- metric session_seconds (spec line 36): mean,
-    COUNT(*) AS `session_seconds__n`,
-    SUM(`session_seconds__num`) AS `session_seconds__sum`,
-    SUM(`session_seconds__num` * `session_seconds__num`) AS `session_seconds__sum_sq`,
-    SUM(`session_seconds__den`) AS `session_seconds__den_sum`,
-    SUM(`session_seconds__den` * `session_seconds__den`) AS `session_seconds__den_sum_sq`,
-    SUM(`session_seconds__num` * `session_seconds__den`) AS `session_seconds__sum_den`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`platform`, '(null)')
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'country' AS `segment`,
-    COALESCE(`country`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric impressions (spec line 31): count,
-    COUNT(*) AS `impressions__n`,
-    SUM(`impressions`) AS `impressions__sum`,
-    SUM(`impressions` * `impressions`) AS `impressions__sum_sq`,
-    SUM(`impressions__pre`) AS `impressions__pre_sum`,
-    SUM(`impressions__pre` * `impressions__pre`) AS `impressions__pre_sum_sq`,
-    SUM(`impressions` * `impressions__pre`) AS `impressions__sum_pre`,
-    -- metric clicks (spec line 32): count,
-    COUNT(*) AS `clicks__n`,
-    SUM(`clicks`) AS `clicks__sum`,
-    SUM(`clicks` * `clicks`) AS `clicks__sum_sq`,
-    -- metric ctr (spec line 33): ratio,
-    COUNT(*) AS `ctr__n`,
-    SUM(`clicks`) AS `ctr__sum`,
-    SUM(`clicks` * `clicks`) AS `ctr__sum_sq`,
-    SUM(`impressions`) AS `ctr__den_sum`,
-    SUM(`impressions` * `impressions`) AS `ctr__den_sum_sq`,
-    SUM(`clicks` * `impressions`) AS `ctr__sum_den`,
-    -- metric ad_revenue (spec line 34): sum,
-    COUNT(*) AS `ad_revenue__n`,
-    SUM(`ad_revenue`) AS `ad_revenue__sum`,
-    SUM(`ad_revenue` * `ad_revenue`) AS `ad_revenue__sum_sq`,
-    MAX(`ad_revenue__cap`) AS `ad_revenue__cap_value`,
-    -- metric retained_d7 (spec line 35): retention,
-    SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `retained_d7__n`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` ELSE 0 END) AS `retained_d7__sum`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` * `retained_d7` ELSE 0 END) AS
-        `retained_d7__sum_sq`,
-    -- metric session_seconds (spec line 36): mean,
-    COUNT(*) AS `session_seconds__n`,
-    SUM(`session_seconds__num`) AS `session_seconds__sum`,
-    SUM(`session_seconds__num` * `session_seconds__num`) AS `session_seconds__sum_sq`,
-    SUM(`session_seconds__den`) AS `session_seconds__den_sum`,
-    SUM(`session_seconds__den` * `session_seconds__den`) AS `session_seconds__den_sum_sq`,
-    SUM(`session_seconds__num` * `session_seconds__den`) AS `session_seconds__sum_den`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`country`, '(null)')
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'platform'
+        WHEN 2 THEN 'country'
+    END,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+        WHEN 2 THEN f.`abc_seg_1`
+    END
 ORDER BY
     `analysis_date`,
     `tracking_key`,

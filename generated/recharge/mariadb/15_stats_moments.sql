@@ -64,90 +64,104 @@ vals AS (
 SELECT * FROM vals;
 
 WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
+-- every grouping (all users, then each segment's values) adds up the cells of
+-- one grouping by every segment at once
 SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    '' AS `segment`,
-    '' AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric recharge_revenue (spec line 27): sum,
-    COUNT(*) AS `recharge_revenue__n`,
-    SUM(`recharge_revenue`) AS `recharge_revenue__sum`,
-    SUM(`recharge_revenue` * `recharge_revenue`) AS `recharge_revenue__sum_sq`,
-    500 AS `recharge_revenue__cap_value`,
-    -- metric recharges (spec line 28): count,
-    COUNT(*) AS `recharges__n`,
-    SUM(`recharges`) AS `recharges__sum`,
-    SUM(`recharges` * `recharges`) AS `recharges__sum_sq`,
-    MAX(`recharges__cap`) AS `recharges__cap_value`,
-    -- metric recharged (spec line 29): proportion,
-    COUNT(*) AS `recharged__n`,
-    SUM(`recharged`) AS `recharged__sum`,
-    SUM(`recharged` * `recharged`) AS `recharged__sum_sq`,
-    -- metric avg_recharge (spec line 30): mean,
-    COUNT(*) AS `avg_recharge__n`,
-    SUM(`avg_recharge__num`) AS `avg_recharge__sum`,
-    SUM(`avg_recharge__num` * `avg_recharge__num`) AS `avg_recharge__sum_sq`,
-    SUM(`avg_recharge__den`) AS `avg_recharge__den_sum`,
-    SUM(`avg_recharge__den` * `avg_recharge__den`) AS `avg_recharge__den_sum_sq`,
-    SUM(`avg_recharge__num` * `avg_recharge__den`) AS `avg_recharge__sum_den`,
-    -- metric recharge_days (spec line 31): active_days,
-    COUNT(*) AS `recharge_days__n`,
-    SUM(`recharge_days`) AS `recharge_days__sum`,
-    SUM(`recharge_days` * `recharge_days`) AS `recharge_days__sum_sq`,
-    -- metric median_recharge (spec line 32): quantile,
-    COUNT(*) AS `median_recharge__n`,
-    SUM(`median_recharge`) AS `median_recharge__sum`,
-    SUM(`median_recharge` * `median_recharge`) AS `median_recharge__sum_sq`
-FROM vals
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'country'
+    END AS `segment`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+    END AS `segment_value`,
+    SUM(f.`units`) AS `units`,
+    SUM(f.`recharge_revenue__n`) AS `recharge_revenue__n`,
+    SUM(f.`recharge_revenue__sum`) AS `recharge_revenue__sum`,
+    SUM(f.`recharge_revenue__sum_sq`) AS `recharge_revenue__sum_sq`,
+    MAX(f.`recharge_revenue__cap_value`) AS `recharge_revenue__cap_value`,
+    SUM(f.`recharges__n`) AS `recharges__n`,
+    SUM(f.`recharges__sum`) AS `recharges__sum`,
+    SUM(f.`recharges__sum_sq`) AS `recharges__sum_sq`,
+    MAX(f.`recharges__cap_value`) AS `recharges__cap_value`,
+    SUM(f.`recharged__n`) AS `recharged__n`,
+    SUM(f.`recharged__sum`) AS `recharged__sum`,
+    SUM(f.`recharged__sum_sq`) AS `recharged__sum_sq`,
+    SUM(f.`avg_recharge__n`) AS `avg_recharge__n`,
+    SUM(f.`avg_recharge__sum`) AS `avg_recharge__sum`,
+    SUM(f.`avg_recharge__sum_sq`) AS `avg_recharge__sum_sq`,
+    SUM(f.`avg_recharge__den_sum`) AS `avg_recharge__den_sum`,
+    SUM(f.`avg_recharge__den_sum_sq`) AS `avg_recharge__den_sum_sq`,
+    SUM(f.`avg_recharge__sum_den`) AS `avg_recharge__sum_den`,
+    SUM(f.`recharge_days__n`) AS `recharge_days__n`,
+    SUM(f.`recharge_days__sum`) AS `recharge_days__sum`,
+    SUM(f.`recharge_days__sum_sq`) AS `recharge_days__sum_sq`,
+    SUM(f.`median_recharge__n`) AS `median_recharge__n`,
+    SUM(f.`median_recharge__sum`) AS `median_recharge__sum`,
+    SUM(f.`median_recharge__sum_sq`) AS `median_recharge__sum_sq`
+FROM (
+    SELECT
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`country`, '(null)') AS `abc_seg_0`,
+        COUNT(*) AS `units`,
+        -- metric recharge_revenue (spec line 27): sum,
+        COUNT(*) AS `recharge_revenue__n`,
+        SUM(`recharge_revenue`) AS `recharge_revenue__sum`,
+        SUM(`recharge_revenue` * `recharge_revenue`) AS `recharge_revenue__sum_sq`,
+        500 AS `recharge_revenue__cap_value`,
+        -- metric recharges (spec line 28): count,
+        COUNT(*) AS `recharges__n`,
+        SUM(`recharges`) AS `recharges__sum`,
+        SUM(`recharges` * `recharges`) AS `recharges__sum_sq`,
+        MAX(`recharges__cap`) AS `recharges__cap_value`,
+        -- metric recharged (spec line 29): proportion,
+        COUNT(*) AS `recharged__n`,
+        SUM(`recharged`) AS `recharged__sum`,
+        SUM(`recharged` * `recharged`) AS `recharged__sum_sq`,
+        -- metric avg_recharge (spec line 30): mean,
+        COUNT(*) AS `avg_recharge__n`,
+        SUM(`avg_recharge__num`) AS `avg_recharge__sum`,
+        SUM(`avg_recharge__num` * `avg_recharge__num`) AS `avg_recharge__sum_sq`,
+        SUM(`avg_recharge__den`) AS `avg_recharge__den_sum`,
+        SUM(`avg_recharge__den` * `avg_recharge__den`) AS `avg_recharge__den_sum_sq`,
+        SUM(`avg_recharge__num` * `avg_recharge__den`) AS `avg_recharge__sum_den`,
+        -- metric recharge_days (spec line 31): active_days,
+        COUNT(*) AS `recharge_days__n`,
+        SUM(`recharge_days`) AS `recharge_days__sum`,
+        SUM(`recharge_days` * `recharge_days`) AS `recharge_days__sum_sq`,
+        -- metric median_recharge (spec line 32): quantile,
+        COUNT(*) AS `median_recharge__n`,
+        SUM(`median_recharge`) AS `median_recharge__sum`,
+        SUM(`median_recharge` * `median_recharge`) AS `median_recharge__sum_sq`
+    FROM vals
+    GROUP BY
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`country`, '(null)')
+) f
+CROSS JOIN (
+    SELECT 0 AS `i`
+    UNION ALL
+    SELECT 1
+) k
 GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'country' AS `segment`,
-    COALESCE(`country`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric recharge_revenue (spec line 27): sum,
-    COUNT(*) AS `recharge_revenue__n`,
-    SUM(`recharge_revenue`) AS `recharge_revenue__sum`,
-    SUM(`recharge_revenue` * `recharge_revenue`) AS `recharge_revenue__sum_sq`,
-    500 AS `recharge_revenue__cap_value`,
-    -- metric recharges (spec line 28): count,
-    COUNT(*) AS `recharges__n`,
-    SUM(`recharges`) AS `recharges__sum`,
-    SUM(`recharges` * `recharges`) AS `recharges__sum_sq`,
-    MAX(`recharges__cap`) AS `recharges__cap_value`,
-    -- metric recharged (spec line 29): proportion,
-    COUNT(*) AS `recharged__n`,
-    SUM(`recharged`) AS `recharged__sum`,
-    SUM(`recharged` * `recharged`) AS `recharged__sum_sq`,
-    -- metric avg_recharge (spec line 30): mean,
-    COUNT(*) AS `avg_recharge__n`,
-    SUM(`avg_recharge__num`) AS `avg_recharge__sum`,
-    SUM(`avg_recharge__num` * `avg_recharge__num`) AS `avg_recharge__sum_sq`,
-    SUM(`avg_recharge__den`) AS `avg_recharge__den_sum`,
-    SUM(`avg_recharge__den` * `avg_recharge__den`) AS `avg_recharge__den_sum_sq`,
-    SUM(`avg_recharge__num` * `avg_recharge__den`) AS `avg_recharge__sum_den`,
-    -- metric recharge_days (spec line 31): active_days,
-    COUNT(*) AS `recharge_days__n`,
-    SUM(`recharge_days`) AS `recharge_days__sum`,
-    SUM(`recharge_days` * `recharge_days`) AS `recharge_days__sum_sq`,
-    -- metric median_recharge (spec line 32): quantile,
-    COUNT(*) AS `median_recharge__n`,
-    SUM(`median_recharge`) AS `median_recharge__sum`,
-    SUM(`median_recharge` * `median_recharge`) AS `median_recharge__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`country`, '(null)')
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'country'
+    END,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+    END
 ORDER BY
     `analysis_date`,
     `tracking_key`,

@@ -71,236 +71,146 @@ vals AS (
 SELECT * FROM vals;
 
 WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
+-- every grouping (all users, then each segment's values) adds up the cells of
+-- one grouping by every segment at once
 SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    '' AS `segment`,
-    '' AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric d1_retained (spec line 34): retention,
-    SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` ELSE 0 END) AS `d1_retained__sum`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` * `d1_retained` ELSE 0 END) AS
-        `d1_retained__sum_sq`,
-    -- metric d7_retained (spec line 35): retention,
-    SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `d7_retained__n`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` ELSE 0 END) AS `d7_retained__sum`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` * `d7_retained` ELSE 0 END) AS
-        `d7_retained__sum_sq`,
-    -- metric opens_7d (spec line 36): count,
-    COUNT(*) AS `opens_7d__n`,
-    SUM(`opens_7d`) AS `opens_7d__sum`,
-    SUM(`opens_7d` * `opens_7d`) AS `opens_7d__sum_sq`,
-    SUM(`opens_7d__pre`) AS `opens_7d__pre_sum`,
-    SUM(`opens_7d__pre` * `opens_7d__pre`) AS `opens_7d__pre_sum_sq`,
-    SUM(`opens_7d` * `opens_7d__pre`) AS `opens_7d__sum_pre`,
-    -- metric active_days_14d (spec line 37): active_days,
-    COUNT(*) AS `active_days_14d__n`,
-    SUM(`active_days_14d`) AS `active_days_14d__sum`,
-    SUM(`active_days_14d` * `active_days_14d`) AS `active_days_14d__sum_sq`,
-    -- metric revenue_7d (spec line 38): sum,
-    COUNT(*) AS `revenue_7d__n`,
-    SUM(`revenue_7d`) AS `revenue_7d__sum`,
-    SUM(`revenue_7d` * `revenue_7d`) AS `revenue_7d__sum_sq`,
-    SUM(`revenue_7d__pre`) AS `revenue_7d__pre_sum`,
-    SUM(`revenue_7d__pre` * `revenue_7d__pre`) AS `revenue_7d__pre_sum_sq`,
-    SUM(`revenue_7d` * `revenue_7d__pre`) AS `revenue_7d__sum_pre`,
-    MAX(`revenue_7d__cap`) AS `revenue_7d__cap_value`,
-    -- metric rev_per_open (spec line 39): ratio,
-    COUNT(*) AS `rev_per_open__n`,
-    SUM(`revenue_7d`) AS `rev_per_open__sum`,
-    SUM(`revenue_7d` * `revenue_7d`) AS `rev_per_open__sum_sq`,
-    SUM(`opens_7d`) AS `rev_per_open__den_sum`,
-    SUM(`opens_7d` * `opens_7d`) AS `rev_per_open__den_sum_sq`,
-    SUM(`revenue_7d` * `opens_7d`) AS `rev_per_open__sum_den`,
-    -- metric p90_session (spec line 40): quantile,
-    COUNT(*) AS `p90_session__n`,
-    SUM(`p90_session`) AS `p90_session__sum`,
-    SUM(`p90_session` * `p90_session`) AS `p90_session__sum_sq`,
-    -- metric crashes (spec line 41): count,
-    COUNT(*) AS `crashes__n`,
-    SUM(`crashes`) AS `crashes__sum`,
-    SUM(`crashes` * `crashes`) AS `crashes__sum_sq`
-FROM vals
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'country'
+        WHEN 2 THEN 'platform'
+        WHEN 3 THEN 'tier'
+    END AS `segment`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+        WHEN 2 THEN f.`abc_seg_1`
+        WHEN 3 THEN f.`abc_seg_2`
+    END AS `segment_value`,
+    SUM(f.`units`) AS `units`,
+    SUM(f.`d1_retained__n`) AS `d1_retained__n`,
+    SUM(f.`d1_retained__sum`) AS `d1_retained__sum`,
+    SUM(f.`d1_retained__sum_sq`) AS `d1_retained__sum_sq`,
+    SUM(f.`d7_retained__n`) AS `d7_retained__n`,
+    SUM(f.`d7_retained__sum`) AS `d7_retained__sum`,
+    SUM(f.`d7_retained__sum_sq`) AS `d7_retained__sum_sq`,
+    SUM(f.`opens_7d__n`) AS `opens_7d__n`,
+    SUM(f.`opens_7d__sum`) AS `opens_7d__sum`,
+    SUM(f.`opens_7d__sum_sq`) AS `opens_7d__sum_sq`,
+    SUM(f.`opens_7d__pre_sum`) AS `opens_7d__pre_sum`,
+    SUM(f.`opens_7d__pre_sum_sq`) AS `opens_7d__pre_sum_sq`,
+    SUM(f.`opens_7d__sum_pre`) AS `opens_7d__sum_pre`,
+    SUM(f.`active_days_14d__n`) AS `active_days_14d__n`,
+    SUM(f.`active_days_14d__sum`) AS `active_days_14d__sum`,
+    SUM(f.`active_days_14d__sum_sq`) AS `active_days_14d__sum_sq`,
+    SUM(f.`revenue_7d__n`) AS `revenue_7d__n`,
+    SUM(f.`revenue_7d__sum`) AS `revenue_7d__sum`,
+    SUM(f.`revenue_7d__sum_sq`) AS `revenue_7d__sum_sq`,
+    SUM(f.`revenue_7d__pre_sum`) AS `revenue_7d__pre_sum`,
+    SUM(f.`revenue_7d__pre_sum_sq`) AS `revenue_7d__pre_sum_sq`,
+    SUM(f.`revenue_7d__sum_pre`) AS `revenue_7d__sum_pre`,
+    MAX(f.`revenue_7d__cap_value`) AS `revenue_7d__cap_value`,
+    SUM(f.`rev_per_open__n`) AS `rev_per_open__n`,
+    SUM(f.`rev_per_open__sum`) AS `rev_per_open__sum`,
+    SUM(f.`rev_per_open__sum_sq`) AS `rev_per_open__sum_sq`,
+    SUM(f.`rev_per_open__den_sum`) AS `rev_per_open__den_sum`,
+    SUM(f.`rev_per_open__den_sum_sq`) AS `rev_per_open__den_sum_sq`,
+    SUM(f.`rev_per_open__sum_den`) AS `rev_per_open__sum_den`,
+    SUM(f.`p90_session__n`) AS `p90_session__n`,
+    SUM(f.`p90_session__sum`) AS `p90_session__sum`,
+    SUM(f.`p90_session__sum_sq`) AS `p90_session__sum_sq`,
+    SUM(f.`crashes__n`) AS `crashes__n`,
+    SUM(f.`crashes__sum`) AS `crashes__sum`,
+    SUM(f.`crashes__sum_sq`) AS `crashes__sum_sq`
+FROM (
+    SELECT
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`country`, '(null)') AS `abc_seg_0`,
+        COALESCE(`platform`, '(null)') AS `abc_seg_1`,
+        COALESCE(`tier`, '(null)') AS `abc_seg_2`,
+        COUNT(*) AS `units`,
+        -- metric d1_retained (spec line 34): retention,
+        SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
+        SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` ELSE 0 END) AS `d1_retained__sum`,
+        SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` * `d1_retained` ELSE 0 END) AS
+            `d1_retained__sum_sq`,
+        -- metric d7_retained (spec line 35): retention,
+        SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `d7_retained__n`,
+        SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` ELSE 0 END) AS `d7_retained__sum`,
+        SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` * `d7_retained` ELSE 0 END) AS
+            `d7_retained__sum_sq`,
+        -- metric opens_7d (spec line 36): count,
+        COUNT(*) AS `opens_7d__n`,
+        SUM(`opens_7d`) AS `opens_7d__sum`,
+        SUM(`opens_7d` * `opens_7d`) AS `opens_7d__sum_sq`,
+        SUM(`opens_7d__pre`) AS `opens_7d__pre_sum`,
+        SUM(`opens_7d__pre` * `opens_7d__pre`) AS `opens_7d__pre_sum_sq`,
+        SUM(`opens_7d` * `opens_7d__pre`) AS `opens_7d__sum_pre`,
+        -- metric active_days_14d (spec line 37): active_days,
+        COUNT(*) AS `active_days_14d__n`,
+        SUM(`active_days_14d`) AS `active_days_14d__sum`,
+        SUM(`active_days_14d` * `active_days_14d`) AS `active_days_14d__sum_sq`,
+        -- metric revenue_7d (spec line 38): sum,
+        COUNT(*) AS `revenue_7d__n`,
+        SUM(`revenue_7d`) AS `revenue_7d__sum`,
+        SUM(`revenue_7d` * `revenue_7d`) AS `revenue_7d__sum_sq`,
+        SUM(`revenue_7d__pre`) AS `revenue_7d__pre_sum`,
+        SUM(`revenue_7d__pre` * `revenue_7d__pre`) AS `revenue_7d__pre_sum_sq`,
+        SUM(`revenue_7d` * `revenue_7d__pre`) AS `revenue_7d__sum_pre`,
+        MAX(`revenue_7d__cap`) AS `revenue_7d__cap_value`,
+        -- metric rev_per_open (spec line 39): ratio,
+        COUNT(*) AS `rev_per_open__n`,
+        SUM(`revenue_7d`) AS `rev_per_open__sum`,
+        SUM(`revenue_7d` * `revenue_7d`) AS `rev_per_open__sum_sq`,
+        SUM(`opens_7d`) AS `rev_per_open__den_sum`,
+        SUM(`opens_7d` * `opens_7d`) AS `rev_per_open__den_sum_sq`,
+        SUM(`revenue_7d` * `opens_7d`) AS `rev_per_open__sum_den`,
+        -- metric p90_session (spec line 40): quantile,
+        COUNT(*) AS `p90_session__n`,
+        SUM(`p90_session`) AS `p90_session__sum`,
+        SUM(`p90_session` * `p90_session`) AS `p90_session__sum_sq`,
+        -- metric crashes (spec line 41): count,
+        COUNT(*) AS `crashes__n`,
+        SUM(`crashes`) AS `crashes__sum`,
+        SUM(`crashes` * `crashes`) AS `crashes__sum_sq`
+    FROM vals
+    GROUP BY
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`country`, '(null)'),
+        COALESCE(`platform`, '(null)'),
+        COALESCE(`tier`, '(null)')
+) f
+CROSS JOIN (
+    SELECT 0 AS `i`
+    UNION ALL
+    SELECT 1
+    UNION ALL
+    SELECT 2
+    UNION ALL
+    SELECT 3
+) k
 GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'country' AS `segment`,
-    COALESCE(`country`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric d1_retained (spec line 34): retention,
-    SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` ELSE 0 END) AS `d1_retained__sum`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` * `d1_retained` ELSE 0 END) AS
-        `d1_retained__sum_sq`,
-    -- metric d7_retained (spec line 35): retention,
-    SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `d7_retained__n`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` ELSE 0 END) AS `d7_retained__sum`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` * `d7_retained` ELSE 0 END) AS
-        `d7_retained__sum_sq`,
-    -- metric opens_7d (spec line 36): count,
-    COUNT(*) AS `opens_7d__n`,
-    SUM(`opens_7d`) AS `opens_7d__sum`,
-    SUM(`opens_7d` * `opens_7d`) AS `opens_7d__sum_sq`,
-    SUM(`opens_7d__pre`) AS `opens_7d__pre_sum`,
-    SUM(`opens_7d__pre` * `opens_7d__pre`) AS `opens_7d__pre_sum_sq`,
-    SUM(`opens_7d` * `opens_7d__pre`) AS `opens_7d__sum_pre`,
-    -- metric active_days_14d (spec line 37): active_days,
-    COUNT(*) AS `active_days_14d__n`,
-    SUM(`active_days_14d`) AS `active_days_14d__sum`,
-    SUM(`active_days_14d` * `active_days_14d`) AS `active_days_14d__sum_sq`,
-    -- metric revenue_7d (spec line 38): sum,
-    COUNT(*) AS `revenue_7d__n`,
-    SUM(`revenue_7d`) AS `revenue_7d__sum`,
-    SUM(`revenue_7d` * `revenue_7d`) AS `revenue_7d__sum_sq`,
-    SUM(`revenue_7d__pre`) AS `revenue_7d__pre_sum`,
-    SUM(`revenue_7d__pre` * `revenue_7d__pre`) AS `revenue_7d__pre_sum_sq`,
-    SUM(`revenue_7d` * `revenue_7d__pre`) AS `revenue_7d__sum_pre`,
-    MAX(`revenue_7d__cap`) AS `revenue_7d__cap_value`,
-    -- metric rev_per_open (spec line 39): ratio,
-    COUNT(*) AS `rev_per_open__n`,
-    SUM(`revenue_7d`) AS `rev_per_open__sum`,
-    SUM(`revenue_7d` * `revenue_7d`) AS `rev_per_open__sum_sq`,
-    SUM(`opens_7d`) AS `rev_per_open__den_sum`,
-    SUM(`opens_7d` * `opens_7d`) AS `rev_per_open__den_sum_sq`,
-    SUM(`revenue_7d` * `opens_7d`) AS `rev_per_open__sum_den`,
-    -- metric p90_session (spec line 40): quantile,
-    COUNT(*) AS `p90_session__n`,
-    SUM(`p90_session`) AS `p90_session__sum`,
-    SUM(`p90_session` * `p90_session`) AS `p90_session__sum_sq`,
-    -- metric crashes (spec line 41): count,
-    COUNT(*) AS `crashes__n`,
-    SUM(`crashes`) AS `crashes__sum`,
-    SUM(`crashes` * `crashes`) AS `crashes__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`country`, '(null)')
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'platform' AS `segment`,
-    COALESCE(`platform`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric d1_retained (spec line 34): retention,
-    SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` ELSE 0 END) AS `d1_retained__sum`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` * `d1_retained` ELSE 0 END) AS
-        `d1_retained__sum_sq`,
-    -- metric d7_retained (spec line 35): retention,
-    SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `d7_retained__n`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` ELSE 0 END) AS `d7_retained__sum`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` * `d7_retained` ELSE 0 END) AS
-        `d7_retained__sum_sq`,
-    -- metric opens_7d (spec line 36): count,
-    COUNT(*) AS `opens_7d__n`,
-    SUM(`opens_7d`) AS `opens_7d__sum`,
-    SUM(`opens_7d` * `opens_7d`) AS `opens_7d__sum_sq`,
-    SUM(`opens_7d__pre`) AS `opens_7d__pre_sum`,
-    SUM(`opens_7d__pre` * `opens_7d__pre`) AS `opens_7d__pre_sum_sq`,
-    SUM(`opens_7d` * `opens_7d__pre`) AS `opens_7d__sum_pre`,
-    -- metric active_days_14d (spec line 37): active_days,
-    COUNT(*) AS `active_days_14d__n`,
-    SUM(`active_days_14d`) AS `active_days_14d__sum`,
-    SUM(`active_days_14d` * `active_days_14d`) AS `active_days_14d__sum_sq`,
-    -- metric revenue_7d (spec line 38): sum,
-    COUNT(*) AS `revenue_7d__n`,
-    SUM(`revenue_7d`) AS `revenue_7d__sum`,
-    SUM(`revenue_7d` * `revenue_7d`) AS `revenue_7d__sum_sq`,
-    SUM(`revenue_7d__pre`) AS `revenue_7d__pre_sum`,
-    SUM(`revenue_7d__pre` * `revenue_7d__pre`) AS `revenue_7d__pre_sum_sq`,
-    SUM(`revenue_7d` * `revenue_7d__pre`) AS `revenue_7d__sum_pre`,
-    MAX(`revenue_7d__cap`) AS `revenue_7d__cap_value`,
-    -- metric rev_per_open (spec line 39): ratio,
-    COUNT(*) AS `rev_per_open__n`,
-    SUM(`revenue_7d`) AS `rev_per_open__sum`,
-    SUM(`revenue_7d` * `revenue_7d`) AS `rev_per_open__sum_sq`,
-    SUM(`opens_7d`) AS `rev_per_open__den_sum`,
-    SUM(`opens_7d` * `opens_7d`) AS `rev_per_open__den_sum_sq`,
-    SUM(`revenue_7d` * `opens_7d`) AS `rev_per_open__sum_den`,
-    -- metric p90_session (spec line 40): quantile,
-    COUNT(*) AS `p90_session__n`,
-    SUM(`p90_session`) AS `p90_session__sum`,
-    SUM(`p90_session` * `p90_session`) AS `p90_session__sum_sq`,
-    -- metric crashes (spec line 41): count,
-    COUNT(*) AS `crashes__n`,
-    SUM(`crashes`) AS `crashes__sum`,
-    SUM(`crashes` * `crashes`) AS `crashes__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`platform`, '(null)')
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'tier' AS `segment`,
-    COALESCE(`tier`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric d1_retained (spec line 34): retention,
-    SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` ELSE 0 END) AS `d1_retained__sum`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` * `d1_retained` ELSE 0 END) AS
-        `d1_retained__sum_sq`,
-    -- metric d7_retained (spec line 35): retention,
-    SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `d7_retained__n`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` ELSE 0 END) AS `d7_retained__sum`,
-    SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` * `d7_retained` ELSE 0 END) AS
-        `d7_retained__sum_sq`,
-    -- metric opens_7d (spec line 36): count,
-    COUNT(*) AS `opens_7d__n`,
-    SUM(`opens_7d`) AS `opens_7d__sum`,
-    SUM(`opens_7d` * `opens_7d`) AS `opens_7d__sum_sq`,
-    SUM(`opens_7d__pre`) AS `opens_7d__pre_sum`,
-    SUM(`opens_7d__pre` * `opens_7d__pre`) AS `opens_7d__pre_sum_sq`,
-    SUM(`opens_7d` * `opens_7d__pre`) AS `opens_7d__sum_pre`,
-    -- metric active_days_14d (spec line 37): active_days,
-    COUNT(*) AS `active_days_14d__n`,
-    SUM(`active_days_14d`) AS `active_days_14d__sum`,
-    SUM(`active_days_14d` * `active_days_14d`) AS `active_days_14d__sum_sq`,
-    -- metric revenue_7d (spec line 38): sum,
-    COUNT(*) AS `revenue_7d__n`,
-    SUM(`revenue_7d`) AS `revenue_7d__sum`,
-    SUM(`revenue_7d` * `revenue_7d`) AS `revenue_7d__sum_sq`,
-    SUM(`revenue_7d__pre`) AS `revenue_7d__pre_sum`,
-    SUM(`revenue_7d__pre` * `revenue_7d__pre`) AS `revenue_7d__pre_sum_sq`,
-    SUM(`revenue_7d` * `revenue_7d__pre`) AS `revenue_7d__sum_pre`,
-    MAX(`revenue_7d__cap`) AS `revenue_7d__cap_value`,
-    -- metric rev_per_open (spec line 39): ratio,
-    COUNT(*) AS `rev_per_open__n`,
-    SUM(`revenue_7d`) AS `rev_per_open__sum`,
-    SUM(`revenue_7d` * `revenue_7d`) AS `rev_per_open__sum_sq`,
-    SUM(`opens_7d`) AS `rev_per_open__den_sum`,
-    SUM(`opens_7d` * `opens_7d`) AS `rev_per_open__den_sum_sq`,
-    SUM(`revenue_7d` * `opens_7d`) AS `rev_per_open__sum_den`,
-    -- metric p90_session (spec line 40): quantile,
-    COUNT(*) AS `p90_session__n`,
-    SUM(`p90_session`) AS `p90_session__sum`,
-    SUM(`p90_session` * `p90_session`) AS `p90_session__sum_sq`,
-    -- metric crashes (spec line 41): count,
-    COUNT(*) AS `crashes__n`,
-    SUM(`crashes`) AS `crashes__sum`,
-    SUM(`crashes` * `crashes`) AS `crashes__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`tier`, '(null)')
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'country'
+        WHEN 2 THEN 'platform'
+        WHEN 3 THEN 'tier'
+    END,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+        WHEN 2 THEN f.`abc_seg_1`
+        WHEN 3 THEN f.`abc_seg_2`
+    END
 ORDER BY
     `analysis_date`,
     `tracking_key`,

@@ -71,100 +71,113 @@ vals AS (
 SELECT * FROM vals;
 
 WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
+-- every grouping (all users, then each segment's values) adds up the cells of
+-- one grouping by every segment at once
 SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    '' AS `segment`,
-    '' AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric subscribed (spec line 29): proportion,
-    COUNT(*) AS `subscribed__n`,
-    SUM(`subscribed`) AS `subscribed__sum`,
-    SUM(`subscribed` * `subscribed`) AS `subscribed__sum_sq`,
-    -- metric trial_started (spec line 30): proportion,
-    COUNT(*) AS `trial_started__n`,
-    SUM(`trial_started`) AS `trial_started__sum`,
-    SUM(`trial_started` * `trial_started`) AS `trial_started__sum_sq`,
-    -- metric paywall_funnel (spec line 31): funnel,
-    COUNT(*) AS `paywall_funnel__n`,
-    SUM(`paywall_funnel`) AS `paywall_funnel__sum`,
-    SUM(`paywall_funnel` * `paywall_funnel`) AS `paywall_funnel__sum_sq`,
-    SUM(`paywall_funnel__step_1`) AS `paywall_funnel__step_1`,
-    SUM(`paywall_funnel__step_2`) AS `paywall_funnel__step_2`,
-    SUM(`paywall_funnel__step_3`) AS `paywall_funnel__step_3`,
-    -- metric days_to_subscribe (spec line 32): time_to_event,
-    COUNT(*) AS `days_to_subscribe__n`,
-    SUM(`days_to_subscribe`) AS `days_to_subscribe__sum`,
-    SUM(`days_to_subscribe` * `days_to_subscribe`) AS `days_to_subscribe__sum_sq`,
-    -- metric sub_revenue (spec line 33): sum,
-    COUNT(*) AS `sub_revenue__n`,
-    SUM(`sub_revenue`) AS `sub_revenue__sum`,
-    SUM(`sub_revenue` * `sub_revenue`) AS `sub_revenue__sum_sq`,
-    SUM(`sub_revenue__pre`) AS `sub_revenue__pre_sum`,
-    SUM(`sub_revenue__pre` * `sub_revenue__pre`) AS `sub_revenue__pre_sum_sq`,
-    SUM(`sub_revenue` * `sub_revenue__pre`) AS `sub_revenue__sum_pre`,
-    -- metric opens_pre (spec line 34): count,
-    COUNT(*) AS `opens_pre__n`,
-    SUM(`opens_pre`) AS `opens_pre__sum`,
-    SUM(`opens_pre` * `opens_pre`) AS `opens_pre__sum_sq`,
-    -- metric app_crashes (spec line 35): proportion,
-    COUNT(*) AS `app_crashes__n`,
-    SUM(`app_crashes`) AS `app_crashes__sum`,
-    SUM(`app_crashes` * `app_crashes`) AS `app_crashes__sum_sq`
-FROM vals
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'platform'
+    END AS `segment`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+    END AS `segment_value`,
+    SUM(f.`units`) AS `units`,
+    SUM(f.`subscribed__n`) AS `subscribed__n`,
+    SUM(f.`subscribed__sum`) AS `subscribed__sum`,
+    SUM(f.`subscribed__sum_sq`) AS `subscribed__sum_sq`,
+    SUM(f.`trial_started__n`) AS `trial_started__n`,
+    SUM(f.`trial_started__sum`) AS `trial_started__sum`,
+    SUM(f.`trial_started__sum_sq`) AS `trial_started__sum_sq`,
+    SUM(f.`paywall_funnel__n`) AS `paywall_funnel__n`,
+    SUM(f.`paywall_funnel__sum`) AS `paywall_funnel__sum`,
+    SUM(f.`paywall_funnel__sum_sq`) AS `paywall_funnel__sum_sq`,
+    SUM(f.`paywall_funnel__step_1`) AS `paywall_funnel__step_1`,
+    SUM(f.`paywall_funnel__step_2`) AS `paywall_funnel__step_2`,
+    SUM(f.`paywall_funnel__step_3`) AS `paywall_funnel__step_3`,
+    SUM(f.`days_to_subscribe__n`) AS `days_to_subscribe__n`,
+    SUM(f.`days_to_subscribe__sum`) AS `days_to_subscribe__sum`,
+    SUM(f.`days_to_subscribe__sum_sq`) AS `days_to_subscribe__sum_sq`,
+    SUM(f.`sub_revenue__n`) AS `sub_revenue__n`,
+    SUM(f.`sub_revenue__sum`) AS `sub_revenue__sum`,
+    SUM(f.`sub_revenue__sum_sq`) AS `sub_revenue__sum_sq`,
+    SUM(f.`sub_revenue__pre_sum`) AS `sub_revenue__pre_sum`,
+    SUM(f.`sub_revenue__pre_sum_sq`) AS `sub_revenue__pre_sum_sq`,
+    SUM(f.`sub_revenue__sum_pre`) AS `sub_revenue__sum_pre`,
+    SUM(f.`opens_pre__n`) AS `opens_pre__n`,
+    SUM(f.`opens_pre__sum`) AS `opens_pre__sum`,
+    SUM(f.`opens_pre__sum_sq`) AS `opens_pre__sum_sq`,
+    SUM(f.`app_crashes__n`) AS `app_crashes__n`,
+    SUM(f.`app_crashes__sum`) AS `app_crashes__sum`,
+    SUM(f.`app_crashes__sum_sq`) AS `app_crashes__sum_sq`
+FROM (
+    SELECT
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`platform`, '(null)') AS `abc_seg_0`,
+        COUNT(*) AS `units`,
+        -- metric subscribed (spec line 29): proportion,
+        COUNT(*) AS `subscribed__n`,
+        SUM(`subscribed`) AS `subscribed__sum`,
+        SUM(`subscribed` * `subscribed`) AS `subscribed__sum_sq`,
+        -- metric trial_started (spec line 30): proportion,
+        COUNT(*) AS `trial_started__n`,
+        SUM(`trial_started`) AS `trial_started__sum`,
+        SUM(`trial_started` * `trial_started`) AS `trial_started__sum_sq`,
+        -- metric paywall_funnel (spec line 31): funnel,
+        COUNT(*) AS `paywall_funnel__n`,
+        SUM(`paywall_funnel`) AS `paywall_funnel__sum`,
+        SUM(`paywall_funnel` * `paywall_funnel`) AS `paywall_funnel__sum_sq`,
+        SUM(`paywall_funnel__step_1`) AS `paywall_funnel__step_1`,
+        SUM(`paywall_funnel__step_2`) AS `paywall_funnel__step_2`,
+        SUM(`paywall_funnel__step_3`) AS `paywall_funnel__step_3`,
+        -- metric days_to_subscribe (spec line 32): time_to_event,
+        COUNT(*) AS `days_to_subscribe__n`,
+        SUM(`days_to_subscribe`) AS `days_to_subscribe__sum`,
+        SUM(`days_to_subscribe` * `days_to_subscribe`) AS `days_to_subscribe__sum_sq`,
+        -- metric sub_revenue (spec line 33): sum,
+        COUNT(*) AS `sub_revenue__n`,
+        SUM(`sub_revenue`) AS `sub_revenue__sum`,
+        SUM(`sub_revenue` * `sub_revenue`) AS `sub_revenue__sum_sq`,
+        SUM(`sub_revenue__pre`) AS `sub_revenue__pre_sum`,
+        SUM(`sub_revenue__pre` * `sub_revenue__pre`) AS `sub_revenue__pre_sum_sq`,
+        SUM(`sub_revenue` * `sub_revenue__pre`) AS `sub_revenue__sum_pre`,
+        -- metric opens_pre (spec line 34): count,
+        COUNT(*) AS `opens_pre__n`,
+        SUM(`opens_pre`) AS `opens_pre__sum`,
+        SUM(`opens_pre` * `opens_pre`) AS `opens_pre__sum_sq`,
+        -- metric app_crashes (spec line 35): proportion,
+        COUNT(*) AS `app_crashes__n`,
+        SUM(`app_crashes`) AS `app_crashes__sum`,
+        SUM(`app_crashes` * `app_crashes`) AS `app_crashes__sum_sq`
+    FROM vals
+    GROUP BY
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`platform`, '(null)')
+) f
+CROSS JOIN (
+    SELECT 0 AS `i`
+    UNION ALL
+    SELECT 1
+) k
 GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'platform' AS `segment`,
-    COALESCE(`platform`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric subscribed (spec line 29): proportion,
-    COUNT(*) AS `subscribed__n`,
-    SUM(`subscribed`) AS `subscribed__sum`,
-    SUM(`subscribed` * `subscribed`) AS `subscribed__sum_sq`,
-    -- metric trial_started (spec line 30): proportion,
-    COUNT(*) AS `trial_started__n`,
-    SUM(`trial_started`) AS `trial_started__sum`,
-    SUM(`trial_started` * `trial_started`) AS `trial_started__sum_sq`,
-    -- metric paywall_funnel (spec line 31): funnel,
-    COUNT(*) AS `paywall_funnel__n`,
-    SUM(`paywall_funnel`) AS `paywall_funnel__sum`,
-    SUM(`paywall_funnel` * `paywall_funnel`) AS `paywall_funnel__sum_sq`,
-    SUM(`paywall_funnel__step_1`) AS `paywall_funnel__step_1`,
-    SUM(`paywall_funnel__step_2`) AS `paywall_funnel__step_2`,
-    SUM(`paywall_funnel__step_3`) AS `paywall_funnel__step_3`,
-    -- metric days_to_subscribe (spec line 32): time_to_event,
-    COUNT(*) AS `days_to_subscribe__n`,
-    SUM(`days_to_subscribe`) AS `days_to_subscribe__sum`,
-    SUM(`days_to_subscribe` * `days_to_subscribe`) AS `days_to_subscribe__sum_sq`,
-    -- metric sub_revenue (spec line 33): sum,
-    COUNT(*) AS `sub_revenue__n`,
-    SUM(`sub_revenue`) AS `sub_revenue__sum`,
-    SUM(`sub_revenue` * `sub_revenue`) AS `sub_revenue__sum_sq`,
-    SUM(`sub_revenue__pre`) AS `sub_revenue__pre_sum`,
-    SUM(`sub_revenue__pre` * `sub_revenue__pre`) AS `sub_revenue__pre_sum_sq`,
-    SUM(`sub_revenue` * `sub_revenue__pre`) AS `sub_revenue__sum_pre`,
-    -- metric opens_pre (spec line 34): count,
-    COUNT(*) AS `opens_pre__n`,
-    SUM(`opens_pre`) AS `opens_pre__sum`,
-    SUM(`opens_pre` * `opens_pre`) AS `opens_pre__sum_sq`,
-    -- metric app_crashes (spec line 35): proportion,
-    COUNT(*) AS `app_crashes__n`,
-    SUM(`app_crashes`) AS `app_crashes__sum`,
-    SUM(`app_crashes` * `app_crashes`) AS `app_crashes__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`platform`, '(null)')
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'platform'
+    END,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+    END
 ORDER BY
     `analysis_date`,
     `tracking_key`,

@@ -55,139 +55,115 @@ vals AS (
 SELECT * FROM vals;
 
 WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
+-- every grouping (all users, then each segment's values) adds up the cells of
+-- one grouping by every segment at once
 SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    '' AS `segment`,
-    '' AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric home_views (spec line 28): count,
-    COUNT(*) AS `home_views__n`,
-    SUM(`home_views`) AS `home_views__sum`,
-    SUM(`home_views` * `home_views`) AS `home_views__sum_sq`,
-    -- metric big_scores (spec line 29): count,
-    COUNT(*) AS `big_scores__n`,
-    SUM(`big_scores`) AS `big_scores__sum`,
-    SUM(`big_scores` * `big_scores`) AS `big_scores__sum_sq`,
-    -- metric value_sum (spec line 30): sum,
-    COUNT(*) AS `value_sum__n`,
-    SUM(`value_sum`) AS `value_sum__sum`,
-    SUM(`value_sum` * `value_sum`) AS `value_sum__sum_sq`,
-    -- metric mean_score (spec line 31): mean,
-    COUNT(*) AS `mean_score__n`,
-    SUM(`mean_score__num`) AS `mean_score__sum`,
-    SUM(`mean_score__num` * `mean_score__num`) AS `mean_score__sum_sq`,
-    SUM(`mean_score__den`) AS `mean_score__den_sum`,
-    SUM(`mean_score__den` * `mean_score__den`) AS `mean_score__den_sum_sq`,
-    SUM(`mean_score__num` * `mean_score__den`) AS `mean_score__sum_den`,
-    -- metric p90 (spec line 32): quantile,
-    COUNT(*) AS `p90__n`,
-    SUM(`p90`) AS `p90__sum`,
-    SUM(`p90` * `p90`) AS `p90__sum_sq`,
-    -- metric quoted (spec line 33): proportion,
-    COUNT(*) AS `quoted__n`,
-    SUM(`quoted`) AS `quoted__sum`,
-    SUM(`quoted` * `quoted`) AS `quoted__sum_sq`,
-    -- metric unset (spec line 34): count,
-    COUNT(*) AS `unset__n`,
-    SUM(`unset`) AS `unset__sum`,
-    SUM(`unset` * `unset`) AS `unset__sum_sq`
-FROM vals
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'device'
+        WHEN 2 THEN 'tier'
+    END AS `segment`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+        WHEN 2 THEN f.`abc_seg_1`
+    END AS `segment_value`,
+    SUM(f.`units`) AS `units`,
+    SUM(f.`home_views__n`) AS `home_views__n`,
+    SUM(f.`home_views__sum`) AS `home_views__sum`,
+    SUM(f.`home_views__sum_sq`) AS `home_views__sum_sq`,
+    SUM(f.`big_scores__n`) AS `big_scores__n`,
+    SUM(f.`big_scores__sum`) AS `big_scores__sum`,
+    SUM(f.`big_scores__sum_sq`) AS `big_scores__sum_sq`,
+    SUM(f.`value_sum__n`) AS `value_sum__n`,
+    SUM(f.`value_sum__sum`) AS `value_sum__sum`,
+    SUM(f.`value_sum__sum_sq`) AS `value_sum__sum_sq`,
+    SUM(f.`mean_score__n`) AS `mean_score__n`,
+    SUM(f.`mean_score__sum`) AS `mean_score__sum`,
+    SUM(f.`mean_score__sum_sq`) AS `mean_score__sum_sq`,
+    SUM(f.`mean_score__den_sum`) AS `mean_score__den_sum`,
+    SUM(f.`mean_score__den_sum_sq`) AS `mean_score__den_sum_sq`,
+    SUM(f.`mean_score__sum_den`) AS `mean_score__sum_den`,
+    SUM(f.`p90__n`) AS `p90__n`,
+    SUM(f.`p90__sum`) AS `p90__sum`,
+    SUM(f.`p90__sum_sq`) AS `p90__sum_sq`,
+    SUM(f.`quoted__n`) AS `quoted__n`,
+    SUM(f.`quoted__sum`) AS `quoted__sum`,
+    SUM(f.`quoted__sum_sq`) AS `quoted__sum_sq`,
+    SUM(f.`unset__n`) AS `unset__n`,
+    SUM(f.`unset__sum`) AS `unset__sum`,
+    SUM(f.`unset__sum_sq`) AS `unset__sum_sq`
+FROM (
+    SELECT
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`device`, '(null)') AS `abc_seg_0`,
+        COALESCE(`tier`, '(null)') AS `abc_seg_1`,
+        COUNT(*) AS `units`,
+        -- metric home_views (spec line 28): count,
+        COUNT(*) AS `home_views__n`,
+        SUM(`home_views`) AS `home_views__sum`,
+        SUM(`home_views` * `home_views`) AS `home_views__sum_sq`,
+        -- metric big_scores (spec line 29): count,
+        COUNT(*) AS `big_scores__n`,
+        SUM(`big_scores`) AS `big_scores__sum`,
+        SUM(`big_scores` * `big_scores`) AS `big_scores__sum_sq`,
+        -- metric value_sum (spec line 30): sum,
+        COUNT(*) AS `value_sum__n`,
+        SUM(`value_sum`) AS `value_sum__sum`,
+        SUM(`value_sum` * `value_sum`) AS `value_sum__sum_sq`,
+        -- metric mean_score (spec line 31): mean,
+        COUNT(*) AS `mean_score__n`,
+        SUM(`mean_score__num`) AS `mean_score__sum`,
+        SUM(`mean_score__num` * `mean_score__num`) AS `mean_score__sum_sq`,
+        SUM(`mean_score__den`) AS `mean_score__den_sum`,
+        SUM(`mean_score__den` * `mean_score__den`) AS `mean_score__den_sum_sq`,
+        SUM(`mean_score__num` * `mean_score__den`) AS `mean_score__sum_den`,
+        -- metric p90 (spec line 32): quantile,
+        COUNT(*) AS `p90__n`,
+        SUM(`p90`) AS `p90__sum`,
+        SUM(`p90` * `p90`) AS `p90__sum_sq`,
+        -- metric quoted (spec line 33): proportion,
+        COUNT(*) AS `quoted__n`,
+        SUM(`quoted`) AS `quoted__sum`,
+        SUM(`quoted` * `quoted`) AS `quoted__sum_sq`,
+        -- metric unset (spec line 34): count,
+        COUNT(*) AS `unset__n`,
+        SUM(`unset`) AS `unset__sum`,
+        SUM(`unset` * `unset`) AS `unset__sum_sq`
+    FROM vals
+    GROUP BY
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`device`, '(null)'),
+        COALESCE(`tier`, '(null)')
+) f
+CROSS JOIN (
+    SELECT 0 AS `i`
+    UNION ALL
+    SELECT 1
+    UNION ALL
+    SELECT 2
+) k
 GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'device' AS `segment`,
-    COALESCE(`device`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric home_views (spec line 28): count,
-    COUNT(*) AS `home_views__n`,
-    SUM(`home_views`) AS `home_views__sum`,
-    SUM(`home_views` * `home_views`) AS `home_views__sum_sq`,
-    -- metric big_scores (spec line 29): count,
-    COUNT(*) AS `big_scores__n`,
-    SUM(`big_scores`) AS `big_scores__sum`,
-    SUM(`big_scores` * `big_scores`) AS `big_scores__sum_sq`,
-    -- metric value_sum (spec line 30): sum,
-    COUNT(*) AS `value_sum__n`,
-    SUM(`value_sum`) AS `value_sum__sum`,
-    SUM(`value_sum` * `value_sum`) AS `value_sum__sum_sq`,
-    -- metric mean_score (spec line 31): mean,
-    COUNT(*) AS `mean_score__n`,
-    SUM(`mean_score__num`) AS `mean_score__sum`,
-    SUM(`mean_score__num` * `mean_score__num`) AS `mean_score__sum_sq`,
-    SUM(`mean_score__den`) AS `mean_score__den_sum`,
-    SUM(`mean_score__den` * `mean_score__den`) AS `mean_score__den_sum_sq`,
-    SUM(`mean_score__num` * `mean_score__den`) AS `mean_score__sum_den`,
-    -- metric p90 (spec line 32): quantile,
-    COUNT(*) AS `p90__n`,
-    SUM(`p90`) AS `p90__sum`,
-    SUM(`p90` * `p90`) AS `p90__sum_sq`,
-    -- metric quoted (spec line 33): proportion,
-    COUNT(*) AS `quoted__n`,
-    SUM(`quoted`) AS `quoted__sum`,
-    SUM(`quoted` * `quoted`) AS `quoted__sum_sq`,
-    -- metric unset (spec line 34): count,
-    COUNT(*) AS `unset__n`,
-    SUM(`unset`) AS `unset__sum`,
-    SUM(`unset` * `unset`) AS `unset__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`device`, '(null)')
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'tier' AS `segment`,
-    COALESCE(`tier`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric home_views (spec line 28): count,
-    COUNT(*) AS `home_views__n`,
-    SUM(`home_views`) AS `home_views__sum`,
-    SUM(`home_views` * `home_views`) AS `home_views__sum_sq`,
-    -- metric big_scores (spec line 29): count,
-    COUNT(*) AS `big_scores__n`,
-    SUM(`big_scores`) AS `big_scores__sum`,
-    SUM(`big_scores` * `big_scores`) AS `big_scores__sum_sq`,
-    -- metric value_sum (spec line 30): sum,
-    COUNT(*) AS `value_sum__n`,
-    SUM(`value_sum`) AS `value_sum__sum`,
-    SUM(`value_sum` * `value_sum`) AS `value_sum__sum_sq`,
-    -- metric mean_score (spec line 31): mean,
-    COUNT(*) AS `mean_score__n`,
-    SUM(`mean_score__num`) AS `mean_score__sum`,
-    SUM(`mean_score__num` * `mean_score__num`) AS `mean_score__sum_sq`,
-    SUM(`mean_score__den`) AS `mean_score__den_sum`,
-    SUM(`mean_score__den` * `mean_score__den`) AS `mean_score__den_sum_sq`,
-    SUM(`mean_score__num` * `mean_score__den`) AS `mean_score__sum_den`,
-    -- metric p90 (spec line 32): quantile,
-    COUNT(*) AS `p90__n`,
-    SUM(`p90`) AS `p90__sum`,
-    SUM(`p90` * `p90`) AS `p90__sum_sq`,
-    -- metric quoted (spec line 33): proportion,
-    COUNT(*) AS `quoted__n`,
-    SUM(`quoted`) AS `quoted__sum`,
-    SUM(`quoted` * `quoted`) AS `quoted__sum_sq`,
-    -- metric unset (spec line 34): count,
-    COUNT(*) AS `unset__n`,
-    SUM(`unset`) AS `unset__sum`,
-    SUM(`unset` * `unset`) AS `unset__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`tier`, '(null)')
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'device'
+        WHEN 2 THEN 'tier'
+    END,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+        WHEN 2 THEN f.`abc_seg_1`
+    END
 ORDER BY
     `analysis_date`,
     `tracking_key`,

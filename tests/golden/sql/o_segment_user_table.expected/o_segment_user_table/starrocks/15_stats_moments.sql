@@ -32,40 +32,59 @@ vals AS (
         uv.`opens` AS `opens`
     FROM user_values uv
 )
+-- every grouping (all users, then each segment's values) adds up the cells of
+-- one grouping by every segment at once
 SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    '' AS `segment`,
-    '' AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric opens (spec line 29): count,
-    COUNT(*) AS `opens__n`,
-    SUM(`opens`) AS `opens__sum`,
-    SUM(`opens` * `opens`) AS `opens__sum_sq`
-FROM vals
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'tier'
+    END AS `segment`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+    END AS `segment_value`,
+    SUM(f.`units`) AS `units`,
+    SUM(f.`opens__n`) AS `opens__n`,
+    SUM(f.`opens__sum`) AS `opens__sum`,
+    SUM(f.`opens__sum_sq`) AS `opens__sum_sq`
+FROM (
+    SELECT
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`tier`, '(null)') AS `abc_seg_0`,
+        COUNT(*) AS `units`,
+        -- metric opens (spec line 29): count,
+        COUNT(*) AS `opens__n`,
+        SUM(`opens`) AS `opens__sum`,
+        SUM(`opens` * `opens`) AS `opens__sum_sq`
+    FROM vals
+    GROUP BY
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`tier`, '(null)')
+) f
+CROSS JOIN (
+    SELECT 0 AS `i`
+    UNION ALL
+    SELECT 1
+) k
 GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'tier' AS `segment`,
-    COALESCE(`tier`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric opens (spec line 29): count,
-    COUNT(*) AS `opens__n`,
-    SUM(`opens`) AS `opens__sum`,
-    SUM(`opens` * `opens`) AS `opens__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`tier`, '(null)')
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'tier'
+    END,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+    END
 ORDER BY
     `analysis_date`,
     `tracking_key`,

@@ -35,70 +35,74 @@ vals AS (
         uv.`revenue` AS `revenue`
     FROM user_values uv
 )
+-- every grouping (all users, then each segment's values) adds up the cells of
+-- one grouping by every segment at once
 SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    '' AS `segment`,
-    '' AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric opens (spec line 14): count,
-    COUNT(*) AS `opens__n`,
-    SUM(`opens`) AS `opens__sum`,
-    SUM(`opens` * `opens`) AS `opens__sum_sq`,
-    -- metric revenue (spec line 15): sum,
-    COUNT(*) AS `revenue__n`,
-    SUM(`revenue`) AS `revenue__sum`,
-    SUM(`revenue` * `revenue`) AS `revenue__sum_sq`
-FROM vals
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'country'
+        WHEN 2 THEN 'os'
+    END AS `segment`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+        WHEN 2 THEN f.`abc_seg_1`
+    END AS `segment_value`,
+    SUM(f.`units`) AS `units`,
+    SUM(f.`opens__n`) AS `opens__n`,
+    SUM(f.`opens__sum`) AS `opens__sum`,
+    SUM(f.`opens__sum_sq`) AS `opens__sum_sq`,
+    SUM(f.`revenue__n`) AS `revenue__n`,
+    SUM(f.`revenue__sum`) AS `revenue__sum`,
+    SUM(f.`revenue__sum_sq`) AS `revenue__sum_sq`
+FROM (
+    SELECT
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`country`, '(null)') AS `abc_seg_0`,
+        COALESCE(`os`, '(null)') AS `abc_seg_1`,
+        COUNT(*) AS `units`,
+        -- metric opens (spec line 14): count,
+        COUNT(*) AS `opens__n`,
+        SUM(`opens`) AS `opens__sum`,
+        SUM(`opens` * `opens`) AS `opens__sum_sq`,
+        -- metric revenue (spec line 15): sum,
+        COUNT(*) AS `revenue__n`,
+        SUM(`revenue`) AS `revenue__sum`,
+        SUM(`revenue` * `revenue`) AS `revenue__sum_sq`
+    FROM vals
+    GROUP BY
+        `analysis_date`,
+        `tracking_key`,
+        `variation_key`,
+        COALESCE(`country`, '(null)'),
+        COALESCE(`os`, '(null)')
+) f
+CROSS JOIN (
+    SELECT 0 AS `i`
+    UNION ALL
+    SELECT 1
+    UNION ALL
+    SELECT 2
+) k
 GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'country' AS `segment`,
-    COALESCE(`country`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric opens (spec line 14): count,
-    COUNT(*) AS `opens__n`,
-    SUM(`opens`) AS `opens__sum`,
-    SUM(`opens` * `opens`) AS `opens__sum_sq`,
-    -- metric revenue (spec line 15): sum,
-    COUNT(*) AS `revenue__n`,
-    SUM(`revenue`) AS `revenue__sum`,
-    SUM(`revenue` * `revenue`) AS `revenue__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`country`, '(null)')
-UNION ALL
-SELECT
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    'os' AS `segment`,
-    COALESCE(`os`, '(null)') AS `segment_value`,
-    COUNT(*) AS `units`,
-    -- metric opens (spec line 14): count,
-    COUNT(*) AS `opens__n`,
-    SUM(`opens`) AS `opens__sum`,
-    SUM(`opens` * `opens`) AS `opens__sum_sq`,
-    -- metric revenue (spec line 15): sum,
-    COUNT(*) AS `revenue__n`,
-    SUM(`revenue`) AS `revenue__sum`,
-    SUM(`revenue` * `revenue`) AS `revenue__sum_sq`
-FROM vals
-GROUP BY
-    `analysis_date`,
-    `tracking_key`,
-    `variation_key`,
-    COALESCE(`os`, '(null)')
+    f.`analysis_date`,
+    f.`tracking_key`,
+    f.`variation_key`,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN 'country'
+        WHEN 2 THEN 'os'
+    END,
+    CASE k.`i`
+        WHEN 0 THEN ''
+        WHEN 1 THEN f.`abc_seg_0`
+        WHEN 2 THEN f.`abc_seg_1`
+    END
 ORDER BY
     `analysis_date`,
     `tracking_key`,
