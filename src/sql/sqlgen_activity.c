@@ -834,6 +834,30 @@ static const char *period_add_body(Gen *g)
 
 /* One delta branch of the day measures, summed per activity, breakdown and
  * date first (few rows): `e` and the three deltas per active day. */
+/* The day rows of the one date due, from one row per user and breakdown
+ * with the user's last active day `d` (the `inner` SELECTs, indented 12):
+ * counted for the day and the 7 and 28 days ending on it, every breakdown
+ * reported (0 where none is active). */
+static void one_day_counts(Gen *g, Buf *b, const char *inner)
+{
+    buf_printf(b, "    FROM %s k\n"
+                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
+                  "    LEFT JOIN (\n"
+                  "        SELECT u.`a`,\n"
+                  "               u.`b`,\n"
+                  "               SUM(CASE WHEN u.`d` = {{to_date}} THEN 1 ELSE 0 END) AS `dau`,\n"
+                  "               SUM(CASE WHEN u.`d` >= %s\n"
+                  "                   THEN 1 ELSE 0 END) AS `wau_rolling`,\n"
+                  "               COUNT(*) AS `mau_rolling`\n"
+                  "        FROM (\n"
+                  "%s"
+                  "        ) u\n"
+                  "        GROUP BY u.`a`,\n"
+                  "                 u.`b`\n"
+                  "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n",
+               tname(g, T_ACT_WBK), addn(g, "{{to_date}}", -6), inner);
+}
+
 static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, const char *ge,
                          int dd, int dw, int dm, const char *in)
 {
@@ -942,61 +966,49 @@ static void day_measures(Gen *g, Buf *b)
     Buf tp;
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
-    buf_printf(b, "\n    UNION ALL\n"
-                  "    -- one day due, the last: from each user's last active day of the 28 days\n"
-                  "    -- ending on it (wday); by variation when that day is on or after the\n"
-                  "    -- user's exposure\n"
-                  "    SELECT x.`a`,\n"
-                  "           k.`b`,\n"
-                  "           'day',\n"
-                  "           CAST({{to_date}} AS DATE),\n"
-                  "           COALESCE(n.`dau`, 0),\n"
-                  "           COALESCE(n.`wau_rolling`, 0),\n"
-                  "           COALESCE(n.`mau_rolling`, 0),\n"
-                  "           0,\n"
-                  "           0,\n"
-                  "           0,\n"
-                  "           0,\n"
-                  "           0\n"
-                  "    FROM %s k\n"
-                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
-                  "    LEFT JOIN (\n"
-                  "        SELECT u.`a`,\n"
-                  "               u.`b`,\n"
-                  "               SUM(CASE WHEN u.`d` = {{to_date}} THEN 1 ELSE 0 END) AS `dau`,\n"
-                  "               SUM(CASE WHEN u.`d` >= %s\n"
-                  "                   THEN 1 ELSE 0 END) AS `wau_rolling`,\n"
-                  "               COUNT(*) AS `mau_rolling`\n"
-                  "        FROM (\n"
-                  "            SELECT w.`a`,\n"
-                  "                   0 AS `b`,\n"
-                  "                   w.`d`\n"
-                  "            FROM %s w\n"
-                  "            WHERE {{event_date}} = {{to_date}}\n"
-                  "            UNION ALL\n"
-                  "            SELECT w.`a`,\n"
-                  "                   k2.`b`,\n"
-                  "                   w.`d`\n"
-                  "            FROM %s w\n"
-                  "            JOIN %s e\n"
-                  "                ON e.`user_id` = w.`user_id`\n"
-                  "                AND %s\n"
-                  "            JOIN %s k2\n"
-                  "                ON k2.`tracking_key` = e.`tracking_key`\n"
-                  "                AND k2.`variation_key` = e.`variation_key`\n"
-                  "                AND k2.`b` > 0\n"
-                  "            JOIN acts x2 ON x2.`a` = w.`a` AND x2.`by_variation` = 1\n"
-                  "            WHERE {{event_date}} = {{to_date}}\n"
-                  "              AND w.`d` >= e.`exposure_date`\n"
-                  "        ) u\n"
-                  "        GROUP BY u.`a`,\n"
-                  "                 u.`b`\n"
-                  "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n"
-                  "    WHERE {{event_date}} = {{to_date}}\n"
+    buf_puts(b, "\n    UNION ALL\n"
+                "    -- one day due, the last: from each user's last active day of the 28 days\n"
+                "    -- ending on it (wday); by variation when that day is on or after the\n"
+                "    -- user's exposure\n"
+                "    SELECT x.`a`,\n"
+                "           k.`b`,\n"
+                "           'day',\n"
+                "           CAST({{to_date}} AS DATE),\n"
+                "           COALESCE(n.`dau`, 0),\n"
+                "           COALESCE(n.`wau_rolling`, 0),\n"
+                "           COALESCE(n.`mau_rolling`, 0),\n"
+                "           0,\n"
+                "           0,\n"
+                "           0,\n"
+                "           0,\n"
+                "           0\n");
+    one_day_counts(g, b,
+                   arena_printf(g->a,
+                                "            SELECT w.`a`,\n"
+                                "                   0 AS `b`,\n"
+                                "                   w.`d`\n"
+                                "            FROM %s w\n"
+                                "            WHERE {{event_date}} = {{to_date}}\n"
+                                "            UNION ALL\n"
+                                "            SELECT w.`a`,\n"
+                                "                   k2.`b`,\n"
+                                "                   w.`d`\n"
+                                "            FROM %s w\n"
+                                "            JOIN %s e\n"
+                                "                ON e.`user_id` = w.`user_id`\n"
+                                "                AND %s\n"
+                                "            JOIN %s k2\n"
+                                "                ON k2.`tracking_key` = e.`tracking_key`\n"
+                                "                AND k2.`variation_key` = e.`variation_key`\n"
+                                "                AND k2.`b` > 0\n"
+                                "            JOIN acts x2 ON x2.`a` = w.`a` AND x2.`by_variation` = 1\n"
+                                "            WHERE {{event_date}} = {{to_date}}\n"
+                                "              AND w.`d` >= e.`exposure_date`\n",
+                                tname(g, T_ACT_WDAY), tname(g, T_ACT_WDAY), tname(g, T_ASSIGN),
+                                tp.data, tname(g, T_ACT_WBK)));
+    buf_printf(b, "    WHERE {{event_date}} = {{to_date}}\n"
                   "      AND k.`since` <= {{to_date}}\n"
                   "      AND %s",
-               tname(g, T_ACT_WBK), addn(g, "{{to_date}}", -6), tname(g, T_ACT_WDAY),
-               tname(g, T_ACT_WDAY), tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK),
                idx_in(g, "x.`a`", ACT_DAYS));
     buf_free(&tp);
 }
@@ -1164,64 +1176,53 @@ static void day_measures_next(Gen *g, Buf *b)
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
     const char *lo28 = addn(g, "{{to_date}}", -27);
-    buf_printf(b, "    -- day grain, the date due: from each user's last active day (the user\n"
-                  "    -- state: no day after the date due is filled); by variation when that\n"
-                  "    -- day is on or after the user's exposure\n"
-                  "    SELECT x.`a`,\n"
-                  "           k.`b`,\n"
-                  "           'day' AS `grain`,\n"
-                  "           CAST({{to_date}} AS DATE) AS `period`,\n"
-                  "           COALESCE(n.`dau`, 0) AS `dau`,\n"
-                  "           COALESCE(n.`wau_rolling`, 0) AS `wau_rolling`,\n"
-                  "           COALESCE(n.`mau_rolling`, 0) AS `mau_rolling`,\n"
-                  "           0 AS `active`,\n"
-                  "           0 AS `new_users`,\n"
-                  "           0 AS `retained`,\n"
-                  "           0 AS `resurrected`,\n"
-                  "           0 AS `churned`\n"
-                  "    FROM %s k\n"
-                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
-                  "    LEFT JOIN (\n"
-                  "        SELECT u.`a`,\n"
-                  "               u.`b`,\n"
-                  "               SUM(CASE WHEN u.`d` = {{to_date}} THEN 1 ELSE 0 END) AS `dau`,\n"
-                  "               SUM(CASE WHEN u.`d` >= %s\n"
-                  "                   THEN 1 ELSE 0 END) AS `wau_rolling`,\n"
-                  "               COUNT(*) AS `mau_rolling`\n"
-                  "        FROM (\n"
-                  "            SELECT %s AS `a`,\n"
-                  "                   0 AS `b`,\n"
-                  "                   s.`last_date` AS `d`\n"
-                  "            FROM %s s\n"
-                  "            WHERE s.`last_date` >= %s\n"
-                  "              AND %s\n"
-                  "            UNION ALL\n"
-                  "            SELECT x2.`a`,\n"
-                  "                   k2.`b`,\n"
-                  "                   s.`last_date`\n"
-                  "            FROM %s e\n"
-                  "            JOIN %s k2\n"
-                  "                ON k2.`tracking_key` = e.`tracking_key`\n"
-                  "                AND k2.`variation_key` = e.`variation_key`\n"
-                  "                AND k2.`b` > 0\n"
-                  "            JOIN acts x2 ON x2.`by_variation` = 1\n"
-                  "            JOIN %s s\n"
-                  "                ON s.`activity` = x2.`activity`\n"
-                  "                AND s.`user_id` = e.`user_id`\n"
-                  "            WHERE %s\n"
-                  "              AND %s\n"
-                  "              AND s.`last_date` >= %s\n"
-                  "              AND s.`last_date` >= e.`exposure_date`\n"
-                  "        ) u\n"
-                  "        GROUP BY u.`a`,\n"
-                  "                 u.`b`\n"
-                  "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n"
-                  "    WHERE k.`since` <= {{to_date}}\n"
+    buf_puts(b, "    -- day grain, the date due: from each user's last active day (the user\n"
+                "    -- state: no day after the date due is filled); by variation when that\n"
+                "    -- day is on or after the user's exposure\n"
+                "    SELECT x.`a`,\n"
+                "           k.`b`,\n"
+                "           'day' AS `grain`,\n"
+                "           CAST({{to_date}} AS DATE) AS `period`,\n"
+                "           COALESCE(n.`dau`, 0) AS `dau`,\n"
+                "           COALESCE(n.`wau_rolling`, 0) AS `wau_rolling`,\n"
+                "           COALESCE(n.`mau_rolling`, 0) AS `mau_rolling`,\n"
+                "           0 AS `active`,\n"
+                "           0 AS `new_users`,\n"
+                "           0 AS `retained`,\n"
+                "           0 AS `resurrected`,\n"
+                "           0 AS `churned`\n");
+    one_day_counts(g, b,
+                   arena_printf(g->a,
+                                "            SELECT %s AS `a`,\n"
+                                "                   0 AS `b`,\n"
+                                "                   s.`last_date` AS `d`\n"
+                                "            FROM %s s\n"
+                                "            WHERE s.`last_date` >= %s\n"
+                                "              AND %s\n"
+                                "            UNION ALL\n"
+                                "            SELECT x2.`a`,\n"
+                                "                   k2.`b`,\n"
+                                "                   s.`last_date`\n"
+                                "            FROM %s e\n"
+                                "            JOIN %s k2\n"
+                                "                ON k2.`tracking_key` = e.`tracking_key`\n"
+                                "                AND k2.`variation_key` = e.`variation_key`\n"
+                                "                AND k2.`b` > 0\n"
+                                "            JOIN acts x2 ON x2.`by_variation` = 1\n"
+                                "            JOIN %s s\n"
+                                "                ON s.`activity` = x2.`activity`\n"
+                                "                AND s.`user_id` = e.`user_id`\n"
+                                "            WHERE %s\n"
+                                "              AND %s\n"
+                                "              AND s.`last_date` >= %s\n"
+                                "              AND s.`last_date` >= e.`exposure_date`\n",
+                                act_index(g, "s.`activity`", 19), tname(g, T_ACT_USER), lo28,
+                                names_in(g, "s.`activity`", 14, ACT_DAYS, false), tname(g, T_ASSIGN),
+                                tname(g, T_ACT_WBK), tname(g, T_ACT_USER), tp.data,
+                                idx_in(g, "x2.`a`", ACT_DAYS), lo28));
+    buf_printf(b, "    WHERE k.`since` <= {{to_date}}\n"
                   "      AND %s",
-               tname(g, T_ACT_WBK), addn(g, "{{to_date}}", -6), act_index(g, "s.`activity`", 19),
-               tname(g, T_ACT_USER), lo28, names_in(g, "s.`activity`", 14, ACT_DAYS, false),
-               tname(g, T_ASSIGN), tname(g, T_ACT_WBK), tname(g, T_ACT_USER), tp.data,
-               idx_in(g, "x2.`a`", ACT_DAYS), lo28, idx_in(g, "x.`a`", ACT_DAYS));
+               idx_in(g, "x.`a`", ACT_DAYS));
     buf_free(&tp);
 }
 
