@@ -1461,7 +1461,7 @@ static void next_ctes(Gen *g, Buf *b)
                   ")",
                tmp(g, week_start, "{{to_date}}"), tmp(g, month_start, "{{to_date}}"),
                act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), tname(g, T_ACT_DAY),
-               names_in(g, "x.`activity`", 6, ACT_GROWTHS, false));
+               names_in(g, "x.`activity`", 6, ACT_PERIODS, false));
 }
 
 /* rstage: the growth report rows of the periods due; `next`: the
@@ -1559,27 +1559,115 @@ static const char *rstage_body(Gen *g, bool next)
     return s;
 }
 
-static const char *cstage_body(Gen *g)
+/* The cte `cg`: the cohort grains each activity reports (after
+ * calendar_ctes; the caller closes it). */
+static void cohort_grains(Gen *g, Buf *b)
 {
-    Buf b, otp;
-    buf_init(&b);
-    buf_init(&otp);
-    gen_tag_pred(g, &otp, "o");
-    calendar_ctes(g, &b);
-    buf_puts(&b, ",\n-- the cohort grains each activity reports\ncg AS (");
+    buf_puts(b, ",\n-- the cohort grains each activity reports\ncg AS (");
     bool first = true;
     for (int i = 0; i < g->ir->nactivities; i++) {
         const IrActivity *a = &g->ir->activities[i];
         for (int k = 0; k < 2; k++) {
             if (!(a->reports & (k ? ACT_COHORTS_MONTHLY : ACT_COHORTS_WEEKLY)))
                 continue;
-            buf_printf(&b, "%s\n    SELECT %d%s,\n           '%s'%s", first ? "" : "\n    UNION ALL",
+            buf_printf(b, "%s\n    SELECT %d%s,\n           '%s'%s", first ? "" : "\n    UNION ALL",
                        i, first ? " AS `a`" : "", k ? "month" : "week", first ? " AS `grain`" : "");
             first = false;
         }
     }
-    buf_printf(&b, "\n)\n"
-                   "SELECT q.`period`,\n"
+}
+
+/* The cells of the date due's week and month on the daily path (see
+ * activity_stage_next): as published the day before (a period starting
+ * on the date due: the previous period's cohorts and sizes, none active
+ * yet), plus the users first active on the date (the date's period is
+ * their cohort) and the users entering the period's active set on it, by
+ * cohort.  Rows of (period, a, grain, cohort, cohort_size, active). */
+static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
+{
+    const char *user = tname(g, T_ACT_USER), *cohort = tname(g, T_ACT_COHORT);
+    buf_printf(b, "    -- a period that started before the date due: its cells as published the\n"
+                  "    -- day before\n"
+                  "    SELECT o.`period`,\n"
+                  "           x.`a`,\n"
+                  "           o.`grain`,\n"
+                  "           o.`cohort`,\n"
+                  "           o.`cohort_size`,\n"
+                  "           o.`active`\n"
+                  "    FROM %s o\n"
+                  "    JOIN acts x ON x.`activity` = o.`activity`\n"
+                  "    JOIN cg c ON c.`a` = x.`a` AND c.`grain` = o.`grain`\n"
+                  "    JOIN cur p ON p.`grain` = o.`grain` AND p.`period` = o.`period`\n"
+                  "    WHERE %s\n"
+                  "      AND p.`period` < {{to_date}}\n"
+                  "    UNION ALL\n"
+                  "    -- a period starting on the date due: the previous period's cohorts and\n"
+                  "    -- their sizes\n"
+                  "    SELECT p.`period`,\n"
+                  "           x.`a`,\n"
+                  "           o.`grain`,\n"
+                  "           o.`cohort`,\n"
+                  "           o.`cohort_size`,\n"
+                  "           0\n"
+                  "    FROM %s o\n"
+                  "    JOIN acts x ON x.`activity` = o.`activity`\n"
+                  "    JOIN cg c ON c.`a` = x.`a` AND c.`grain` = o.`grain`\n"
+                  "    JOIN cur p\n"
+                  "        ON p.`grain` = o.`grain`\n"
+                  "        AND p.`period` = {{to_date}}\n"
+                  "        AND o.`period` = %s\n"
+                  "    WHERE %s\n"
+                  "    UNION ALL\n"
+                  "    -- the users first active on the date due: the date's period is their\n"
+                  "    -- cohort\n"
+                  "    SELECT p.`period`,\n"
+                  "           v.`a`,\n"
+                  "           p.`grain`,\n"
+                  "           p.`period`,\n"
+                  "           COUNT(*),\n"
+                  "           0\n"
+                  "    FROM nd v\n"
+                  "    JOIN cg c ON c.`a` = v.`a`\n"
+                  "    JOIN cur p ON p.`grain` = c.`grain`\n"
+                  "    JOIN %s s\n"
+                  "        ON s.`activity` = %s\n"
+                  "        AND s.`user_id` = v.`user_id`\n"
+                  "    WHERE s.`first_date` = {{to_date}}\n"
+                  "    GROUP BY p.`period`,\n"
+                  "             v.`a`,\n"
+                  "             p.`grain`\n"
+                  "    UNION ALL\n"
+                  "    -- the users entering the period's active set on the date due, by cohort\n"
+                  "    SELECT p.`period`,\n"
+                  "           v.`a`,\n"
+                  "           p.`grain`,\n"
+                  "           %s,\n"
+                  "           0,\n"
+                  "           1\n"
+                  "    FROM nd v\n"
+                  "    JOIN cg c ON c.`a` = v.`a`\n"
+                  "    JOIN cur p ON p.`grain` = c.`grain`\n"
+                  "    JOIN %s s\n"
+                  "        ON s.`activity` = %s\n"
+                  "        AND s.`user_id` = v.`user_id`\n"
+                  "    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`\n",
+               cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, user,
+               act_name(g, "v.`a`", 15), pstart(g, "p.`grain`", "s.`first_date`", 11), user,
+               act_name(g, "v.`a`", 15));
+}
+
+static const char *cstage_body(Gen *g, bool next)
+{
+    Buf b, otp;
+    buf_init(&b);
+    buf_init(&otp);
+    gen_tag_pred(g, &otp, "o");
+    calendar_ctes(g, &b);
+    cohort_grains(g, &b);
+    buf_puts(&b, "\n)");
+    if (next)
+        next_ctes(g, &b);
+    buf_printf(&b, "\nSELECT q.`period`,\n"
                    "       %s AS `tag`,\n"
                    "       x.`activity`,\n"
                    "       q.`grain`,\n"
@@ -1592,7 +1680,10 @@ static const char *cstage_body(Gen *g)
                    "       SUM(q.`cohort_size`) AS `cohort_size`,\n"
                    "       SUM(q.`active`) AS `active`,\n"
                    "       1e0 * SUM(q.`active`) / SUM(q.`cohort_size`) AS `ratio`\n"
-                   "FROM (\n"
+                   "FROM (\n",
+               lit(g, g->ir->tag));
+    if (!next)
+        buf_printf(&b,
                    "    -- every cohort x period from the cohort on, with the cohort's size\n"
                    "    SELECT p.`period`,\n"
                    "           z.`a`,\n"
@@ -1644,7 +1735,15 @@ static const char *cstage_body(Gen *g)
                    "      AND (w.`grain` = 'month'\n"
                    "           OR w.`period` >=\n"
                    "               %s)\n"
-                   "      AND s.`first_date` <= {{to_date}}\n"
+                   "      AND s.`first_date` <= {{to_date}}\n",
+                   monday_due(g, 0), pstart(g, "c.`grain`", "s.`first_date`", 10),
+                   tname(g, T_ACT_USER), act_name(g, "c.`a`", 20),
+                   pstart(g, "c.`grain`", "s.`first_date`", 9),
+                   pstart(g, "w.`grain`", "s.`first_date`", 10), tname(g, T_ACT_PERIOD),
+                   tname(g, T_ACT_USER), act_name(g, "w.`a`", 19), monday_due(g, 0));
+    else
+        cohort_cells_next(g, &b, otp.data);
+    buf_printf(&b,
                    ") q\n"
                    "JOIN acts x ON x.`a` = q.`a`\n"
                    "GROUP BY q.`period`,\n"
@@ -1669,11 +1768,6 @@ static const char *cstage_body(Gen *g)
                    "  AND o.`period` >= {{from_date}}\n"
                    "  AND o.`period` <\n"
                    "      %s",
-               lit(g, g->ir->tag), monday_due(g, 0), pstart(g, "c.`grain`", "s.`first_date`", 10),
-               tname(g, T_ACT_USER), act_name(g, "c.`a`", 20),
-               pstart(g, "c.`grain`", "s.`first_date`", 9),
-               pstart(g, "w.`grain`", "s.`first_date`", 10), tname(g, T_ACT_PERIOD),
-               tname(g, T_ACT_USER), act_name(g, "w.`a`", 19), monday_due(g, 0),
                tname(g, T_ACT_COHORT), otp.data, monday_due(g, 0));
     buf_free(&otp);
     const char *s = arena_strdup(g->a, b.data);
@@ -1859,7 +1953,7 @@ void gen_activity(Gen *g)
                "users active per week and month", wper_body(g));
     work_write(g, &st, T_ACT_RSTAGE, REPORT_COLUMNS, NELEM(REPORT_COLUMNS), "activity_rstage",
                "growth measures of the periods due", rstage_body(g, false));
-    const char *cstage = any_report(ir, ACT_COHORTS) ? cstage_body(g) : NULL;
+    const char *cstage = any_report(ir, ACT_COHORTS) ? cstage_body(g, false) : NULL;
     if (cstage)
         work_write(g, &st, T_ACT_CSTAGE, COHORT_COLUMNS, NELEM(COHORT_COLUMNS),
                    "activity_cstage", "retention triangle cells of the periods due", cstage);
@@ -1878,7 +1972,8 @@ void gen_activity(Gen *g)
                "growth measures of the periods due", rstage_body(g, true));
     if (cstage)
         work_write(g, &st, T_ACT_CSTAGE, COHORT_COLUMNS, NELEM(COHORT_COLUMNS),
-                   "activity_cstage", "retention triangle cells of the periods due", cstage);
+                   "activity_cstage", "retention triangle cells of the periods due",
+                   cstage_body(g, true));
     gen_push_stmts(g, s, &st);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_PUBLISH, "activity_publish",

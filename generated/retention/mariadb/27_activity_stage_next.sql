@@ -504,6 +504,33 @@ cg AS (
     UNION ALL
     SELECT 0,
            'month'
+),
+-- the week and the month of the date due
+cur AS (
+    SELECT 'week' AS `grain`,
+           DATE_ADD({{to_date}}, INTERVAL (-((DAYOFWEEK({{to_date}}) + 5) % 7)) DAY) AS `period`
+    UNION ALL
+    SELECT 'month',
+           DATE_ADD({{to_date}}, INTERVAL (1 - DAYOFMONTH({{to_date}})) DAY)
+),
+-- the users active on the date due, with their last active day before it
+-- since lo (on or before the date due's Monday and 1st)
+nd AS (
+    SELECT CASE x.`activity`
+               WHEN 'daily_actives' THEN 0
+           END AS `a`,
+           x.`user_id`,
+           MAX(y.`event_date`) AS `prev_d`
+    FROM `abc`.`tbl_activity_day_retention_retention` x
+    LEFT JOIN `abc`.`tbl_activity_day_retention_retention` y
+        ON y.`activity` = x.`activity`
+        AND y.`user_id` = x.`user_id`
+        AND y.`event_date` >= {{from_date}}
+        AND y.`event_date` < {{to_date}}
+    WHERE x.`event_date` = {{to_date}}
+      AND x.`activity` IN ('daily_actives')
+    GROUP BY x.`activity`,
+             x.`user_id`
 )
 SELECT q.`period`,
        'retention' AS `tag`,
@@ -519,71 +546,81 @@ SELECT q.`period`,
        SUM(q.`active`) AS `active`,
        1e0 * SUM(q.`active`) / SUM(q.`cohort_size`) AS `ratio`
 FROM (
-    -- every cohort x period from the cohort on, with the cohort's size
-    SELECT p.`period`,
-           z.`a`,
-           z.`grain`,
-           z.`cohort`,
-           z.`cohort_size`,
-           0 AS `active`
-    FROM (
-        SELECT 'week' AS `grain`,
-               d AS `period`
-        FROM days
-        WHERE DAYOFWEEK(d) = 2
-          AND d >=
-              DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7)) DAY)
-        UNION ALL
-        SELECT 'month',
-               d
-        FROM days
-        WHERE DAYOFMONTH(d) = 1
-    ) p
-    JOIN (
-        -- users by the period of their first active date
-        SELECT c.`a`,
-               c.`grain`,
-               CASE WHEN c.`grain` = 'week'
-              THEN DATE_ADD(s.`first_date`, INTERVAL (-((DAYOFWEEK(s.`first_date`) + 5) % 7)) DAY)
-              ELSE DATE_ADD(s.`first_date`, INTERVAL (1 - DAYOFMONTH(s.`first_date`)) DAY)
-          END AS `cohort`,
-               COUNT(*) AS `cohort_size`
-        FROM `abc`.`tbl_activity_user_retention_retention` s
-        JOIN cg c ON s.`activity` = CASE c.`a`
-                        WHEN 0 THEN 'daily_actives'
-                    END
-        WHERE s.`first_date` <= {{to_date}}
-        GROUP BY c.`a`,
-                 c.`grain`,
-                 CASE WHEN c.`grain` = 'week'
-             THEN DATE_ADD(s.`first_date`, INTERVAL (-((DAYOFWEEK(s.`first_date`) + 5) % 7)) DAY)
-             ELSE DATE_ADD(s.`first_date`, INTERVAL (1 - DAYOFMONTH(s.`first_date`)) DAY)
-         END
-    ) z ON z.`grain` = p.`grain` AND z.`cohort` <= p.`period`
+    -- a period that started before the date due: its cells as published the
+    -- day before
+    SELECT o.`period`,
+           x.`a`,
+           o.`grain`,
+           o.`cohort`,
+           o.`cohort_size`,
+           o.`active`
+    FROM `abc`.`tbl_activity_cohort_retention_retention` o
+    JOIN acts x ON x.`activity` = o.`activity`
+    JOIN cg c ON c.`a` = x.`a` AND c.`grain` = o.`grain`
+    JOIN cur p ON p.`grain` = o.`grain` AND p.`period` = o.`period`
+    WHERE o.`tag` = 'retention'
+      AND p.`period` < {{to_date}}
     UNION ALL
-    -- of them, the users active per period
-    SELECT w.`period`,
-           w.`a`,
-           w.`grain`,
-           CASE WHEN w.`grain` = 'week'
-              THEN DATE_ADD(s.`first_date`, INTERVAL (-((DAYOFWEEK(s.`first_date`) + 5) % 7)) DAY)
-              ELSE DATE_ADD(s.`first_date`, INTERVAL (1 - DAYOFMONTH(s.`first_date`)) DAY)
-          END,
+    -- a period starting on the date due: the previous period's cohorts and
+    -- their sizes
+    SELECT p.`period`,
+           x.`a`,
+           o.`grain`,
+           o.`cohort`,
+           o.`cohort_size`,
+           0
+    FROM `abc`.`tbl_activity_cohort_retention_retention` o
+    JOIN acts x ON x.`activity` = o.`activity`
+    JOIN cg c ON c.`a` = x.`a` AND c.`grain` = o.`grain`
+    JOIN cur p
+        ON p.`grain` = o.`grain`
+        AND p.`period` = {{to_date}}
+        AND o.`period` = CASE WHEN p.`grain` = 'week'
+                          THEN DATE_ADD(p.`period`, INTERVAL (-7) DAY)
+                          ELSE CAST(DATE_ADD(p.`period`, INTERVAL -1 MONTH) AS DATE)
+                      END
+    WHERE o.`tag` = 'retention'
+    UNION ALL
+    -- the users first active on the date due: the date's period is their
+    -- cohort
+    SELECT p.`period`,
+           v.`a`,
+           p.`grain`,
+           p.`period`,
+           COUNT(*),
+           0
+    FROM nd v
+    JOIN cg c ON c.`a` = v.`a`
+    JOIN cur p ON p.`grain` = c.`grain`
+    JOIN `abc`.`tbl_activity_user_retention_retention` s
+        ON s.`activity` = CASE v.`a`
+                   WHEN 0 THEN 'daily_actives'
+               END
+        AND s.`user_id` = v.`user_id`
+    WHERE s.`first_date` = {{to_date}}
+    GROUP BY p.`period`,
+             v.`a`,
+             p.`grain`
+    UNION ALL
+    -- the users entering the period's active set on the date due, by cohort
+    SELECT p.`period`,
+           v.`a`,
+           p.`grain`,
+           CASE WHEN p.`grain` = 'week'
+               THEN DATE_ADD(s.`first_date`, INTERVAL (-((DAYOFWEEK(s.`first_date`) + 5) % 7)) DAY)
+               ELSE DATE_ADD(s.`first_date`, INTERVAL (1 - DAYOFMONTH(s.`first_date`)) DAY)
+           END,
            0,
            1
-    FROM `abc`.`tbl_activity_period_retention_retention` w
-    JOIN cg c ON c.`a` = w.`a` AND c.`grain` = w.`grain`
+    FROM nd v
+    JOIN cg c ON c.`a` = v.`a`
+    JOIN cur p ON p.`grain` = c.`grain`
     JOIN `abc`.`tbl_activity_user_retention_retention` s
-        ON s.`activity` = CASE w.`a`
-                       WHEN 0 THEN 'daily_actives'
-                   END
-        AND s.`user_id` = w.`user_id`
-    WHERE w.`period` >= {{from_date}}
-      AND w.`period` <= {{to_date}}
-      AND (w.`grain` = 'month'
-           OR w.`period` >=
-               DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7)) DAY))
-      AND s.`first_date` <= {{to_date}}
+        ON s.`activity` = CASE v.`a`
+                   WHEN 0 THEN 'daily_actives'
+               END
+        AND s.`user_id` = v.`user_id`
+    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`
 ) q
 JOIN acts x ON x.`a` = q.`a`
 GROUP BY q.`period`,
