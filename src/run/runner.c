@@ -1526,6 +1526,14 @@ static void plan_migration(Runner *r, FILE *f)
     colset_free(&have);
 }
 
+/* The daily case of the growth stage: one date due, the day after the
+ * last published one (activity_stage_next when its days were also merged,
+ * not refilled). */
+static bool one_date_after_published(const Runner *r)
+{
+    return !r->full && r->from == r->to && r->published >= 0 && r->published == r->to - 1;
+}
+
 static void dry_run_plan(Runner *r)
 {
     FILE *f = r->opt->plan_out ? r->opt->plan_out : stdout;
@@ -1615,7 +1623,7 @@ static void dry_run_plan(Runner *r)
             break;
         case SQLSTEP_ACTIVITY_STAGE: when = "  [before report_publish]"; break;
         case SQLSTEP_ACTIVITY_STAGE_NEXT:
-            when = !r->full && r->from == r->to && r->published >= 0 && r->published == r->to - 1
+            when = one_date_after_published(r)
                        ? "  [instead of activity_stage when activity_periods_add runs]"
                        : "  [not used: not the one date after the last published]";
             break;
@@ -2015,8 +2023,7 @@ static AbcStatus activity_stage(Runner *r, const SqlParams *base, const char *fi
      * one, its days merged into the period rows (no refill): the week and
      * month from their published rows plus the day's new active users */
     const SqlStep *next = find_step(r, SQLSTEP_ACTIVITY_STAGE_NEXT);
-    if (next && !r->full && r->activity_merged && r->from == r->to && r->published >= 0 &&
-        r->published == r->to - 1)
+    if (next && r->activity_merged && one_date_after_published(r))
         stage = next;
     SqlParams p = *base;
     p.event_date = r->full ? lo : first;

@@ -832,8 +832,6 @@ static const char *period_add_body(Gen *g)
     return s;
 }
 
-/* One delta branch of the day measures, summed per activity, breakdown and
- * date first (few rows): `e` and the three deltas per active day. */
 /* The day rows of the one date due, from one row per user and breakdown
  * with the user's last active day `d` (the `inner` SELECTs, indented 12):
  * counted for the day and the 7 and 28 days ending on it, every breakdown
@@ -858,6 +856,8 @@ static void one_day_counts(Gen *g, Buf *b, const char *inner)
                tname(g, T_ACT_WBK), addn(g, "{{to_date}}", -6), inner);
 }
 
+/* One delta branch of the day measures, summed per activity, breakdown and
+ * date first (few rows): `e` and the three deltas per active day. */
 static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, const char *ge,
                          int dd, int dw, int dm, const char *in)
 {
