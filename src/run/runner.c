@@ -2033,8 +2033,8 @@ static AbcStatus activity_stage(Runner *r, const SqlParams *base, const char *fi
     if (st == ABC_OK && stage != next)
         progress(r, "growth report and cohort rows of %s .. %s staged", lo, hi);
     else if (st == ABC_OK)
-        progress(r, "growth report and cohort rows of %s .. %s staged (the week and month of %s "
-                    "from their published rows and the day's active users)", lo, hi, hi);
+        progress(r, "growth report and cohort rows of %s .. %s staged (the day, week and month "
+                    "of %s from their published rows and the day's active users)", lo, hi, hi);
     return st;
 }
 

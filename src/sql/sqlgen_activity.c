@@ -9,6 +9,7 @@
  *   tbl_activity_period_<module>_<tag>  per activity number x week or month x active
  *                                       user: first and last active day in it
  *   tbl_activity_{wbk,wday,wper}_...    work tables of activity_stage
+ *   tbl_activity_wact_...               work table of activity_stage_next
  *   tbl_activity_{rstage,cstage}_...    the report and cohort rows to publish
  * and the steps:
  *   activity_fill     replace the active days of [{{from_date}}, {{to_date}}]
@@ -39,9 +40,10 @@
  *                     equal a full one
  *   activity_stage_next  instead, on the daily run whose one date due
  *                     follows the last published date and whose days were
- *                     merged (new): the same rows, the date's week and month
- *                     from their published rows plus the users active in
- *                     the period for the first time on that date
+ *                     merged (new): the same rows, the date's day, week and
+ *                     month from their published rows the day before plus
+ *                     the users active on the date that enter a window or
+ *                     period (less the users leaving the rolling windows)
  *   activity_publish  the stage into the report and cohort tables, when
  *                     report_publish (which carries the same writes, see
  *                     gen_activity_swap) does not run
@@ -129,11 +131,18 @@ static const TableCol wper_cols[] = {
     {"period", CT_DATE, true, "the Monday or the 1st"},
 };
 
+static const TableCol wact_cols[] = {
+    {"a", CT_INT, true, "activity number (the spec's order)"},
+    {"user_id", CT_STR128, true, "a user active on the date due"},
+    {"prev_d", CT_DATE, false, "the user's last active day in the 30 days before (NULL: none)"},
+};
+
 static const char *const WBK_COLUMNS[] = {"b", "tracking_key", "variation_key", "breakdown",
                                           "breakdown_value", "since"};
 static const char *const WDAY_COLUMNS[] = {"a", "b", "user_id", "d", "next_d"};
 static const char *const PERIOD_COLUMNS[] = {"period", "a", "grain", "user_id", "first_d", "last_d"};
 static const char *const WPER_COLUMNS[] = {"a", "b", "grain", "user_id", "period"};
+static const char *const WACT_COLUMNS[] = {"a", "user_id", "prev_d"};
 static const char *const DAY_COLUMNS[] = {"event_date", "activity", "user_id"};
 static const char *const USER_COLUMNS[] = {"activity", "user_id", "first_date", "last_date"};
 static const char *const REPORT_COLUMNS[] = {"period", "tag", "activity", "grain", "breakdown",
@@ -199,6 +208,8 @@ void gen_activity_tables(Gen *g)
               TPART_NONE, "retention triangle cells staged for the next publish");
     set_table(g, T_ACT_PERIOD, "period", period_cols, NELEM(period_cols), TKEY_PRIMARY, 4,
               TPART_DAY, "first and last active day per activity, week or month and user");
+    set_table(g, T_ACT_WACT, "wact", wact_cols, NELEM(wact_cols), TKEY_DUPLICATE, 2, TPART_NONE,
+              "work table of activity_stage_next: the users active on the date due");
     /* the work tables have no activity name: spread by user, the small
      * breakdown list by its number */
     g->tables[T_ACT_WBK].dist_col = "b";
@@ -208,6 +219,11 @@ void gen_activity_tables(Gen *g)
     g->tables[T_ACT_WDAY].dist_col = "user_id";
     g->tables[T_ACT_WPER].dist_col = "user_id";
     g->tables[T_ACT_PERIOD].dist_col = "user_id";
+    g->tables[T_ACT_WACT].dist_col = "user_id";
+    /* MariaDB: the daily stage finds the users whose rolling windows end
+     * on the date due by their last active date */
+    g->tables[T_ACT_USER].lookup_cols[0] = "activity";
+    g->tables[T_ACT_USER].lookup_cols[1] = "last_date";
 }
 
 /* ---- date expressions ------------------------------------------------------ */
@@ -1160,69 +1176,194 @@ static void measure_cte(Gen *g, Buf *b)
 /* ---- activity_stage_next: the date after the last published one ------------
  * A daily run whose one date due, D ({{event_date}} = {{to_date}}), follows
  * the last published date and whose days filled were new (the period rows
- * were merged, not replaced): the day measures of D come from the user
- * state (each user's last active day is on or before D), and the week and
- * month of D from their rows as published the day before plus the users
- * that entered the period's active set on D, so the run reads D's active
- * users, not every user of the month.  {{from_date}} is lo (on or before
- * D's Monday and 1st). */
+ * were merged, not replaced): the measures of D follow from their rows as
+ * published the day before, plus the users active on D that enter a
+ * window or period (the work table wact: each with the last active day
+ * before D), less, for the rolling windows, the users whose last active
+ * day just left them (the user state: no day after D is filled).  The run
+ * reads D's active users, not every user of the month.  {{from_date}} is
+ * lo (on or before D's Monday and 1st). */
 
-/* The day rows of D from the user state: a user counts for the rolling
- * windows ending on D by the last active day (by variation when that day
- * is on or after the exposure). */
+/* wact: per activity, the users active on D with their last active day in
+ * the 30 days before (every week, month and 28-day window holding D starts
+ * in them). */
+static const char *wact_body(Gen *g)
+{
+    return arena_printf(g->a,
+                        "SELECT %s AS `a`,\n"
+                        "       x.`user_id`,\n"
+                        "       MAX(y.`event_date`) AS `prev_d`\n"
+                        "FROM %s x\n"
+                        "LEFT JOIN %s y\n"
+                        "    ON y.`activity` = x.`activity`\n"
+                        "    AND y.`user_id` = x.`user_id`\n"
+                        "    AND y.`event_date` >= %s\n"
+                        "    AND y.`event_date` < {{to_date}}\n"
+                        "WHERE x.`event_date` = {{to_date}}\n"
+                        "  AND %s\n"
+                        "GROUP BY x.`activity`,\n"
+                        "         x.`user_id`",
+                        act_index(g, "x.`activity`", 7), tname(g, T_ACT_DAY), tname(g, T_ACT_DAY),
+                        addn(g, "{{to_date}}", -30),
+                        names_in(g, "x.`activity`", 2, ACT_PERIODS | ACT_DAYS, false));
+}
+
+/* A LEFT JOIN operand (indented 8): the report rows as published, per
+ * activity `a`, breakdown number `b`, grain and period, one column per
+ * measure (`cols`: MAX(CASE WHEN r.`measure` ... END) AS ..., indented 15),
+ * of the rows `where` picks. */
+static void published_rows(Gen *g, Buf *b, const char *cols, const char *where)
+{
+    Buf rp;
+    buf_init(&rp);
+    gen_tag_pred(g, &rp, "r");
+    buf_printf(b, "        -- as published the day before\n"
+                  "        SELECT x.`a`,\n"
+                  "               k.`b`,\n"
+                  "               r.`grain`,\n"
+                  "               r.`period`,\n"
+                  "%s\n"
+                  "        FROM %s r\n"
+                  "        JOIN acts x ON x.`activity` = r.`activity`\n"
+                  "        JOIN %s k\n"
+                  "            ON k.`breakdown` = r.`breakdown`\n"
+                  "            AND k.`breakdown_value` = r.`breakdown_value`\n"
+                  "        WHERE %s\n"
+                  "          AND %s\n"
+                  "        GROUP BY x.`a`,\n"
+                  "                 k.`b`,\n"
+                  "                 r.`grain`,\n"
+                  "                 r.`period`\n",
+               cols, tname(g, T_ACT_REPORT), tname(g, T_ACT_WBK), rp.data, where);
+    buf_free(&rp);
+}
+
+/* The day rows of D: the rolling windows as published for D - 1, plus the
+ * users active on D with no active day in the window ending on D - 1
+ * (since the exposure, by variation), less the users whose last active day
+ * is the first day of that window (by variation: exposed by then); dau
+ * counts D's active users (exposed by D). */
 static void day_measures_next(Gen *g, Buf *b)
 {
     Buf tp;
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
-    const char *lo28 = addn(g, "{{to_date}}", -27);
-    buf_puts(b, "    -- day grain, the date due: from each user's last active day (the user\n"
-                "    -- state: no day after the date due is filled); by variation when that\n"
-                "    -- day is on or after the user's exposure\n"
+    const char *d7 = addn(g, "{{to_date}}", -7), *d28 = addn(g, "{{to_date}}", -28);
+    buf_puts(b, "    -- day grain, the date due: the rolling windows as published the day\n"
+                "    -- before, plus the users active on the date due and on no day of the\n"
+                "    -- window before (by variation: since the exposure), less the users whose\n"
+                "    -- last active day left the window\n"
                 "    SELECT x.`a`,\n"
                 "           k.`b`,\n"
                 "           'day' AS `grain`,\n"
                 "           CAST({{to_date}} AS DATE) AS `period`,\n"
                 "           COALESCE(n.`dau`, 0) AS `dau`,\n"
-                "           COALESCE(n.`wau_rolling`, 0) AS `wau_rolling`,\n"
-                "           COALESCE(n.`mau_rolling`, 0) AS `mau_rolling`,\n"
+                "           COALESCE(o.`wau_rolling`, 0) + COALESCE(n.`wau_in`, 0)\n"
+                "               - COALESCE(l.`wau_out`, 0) AS `wau_rolling`,\n"
+                "           COALESCE(o.`mau_rolling`, 0) + COALESCE(n.`mau_in`, 0)\n"
+                "               - COALESCE(l.`mau_out`, 0) AS `mau_rolling`,\n"
                 "           0 AS `active`,\n"
                 "           0 AS `new_users`,\n"
                 "           0 AS `retained`,\n"
                 "           0 AS `resurrected`,\n"
                 "           0 AS `churned`\n");
-    one_day_counts(g, b,
-                   arena_printf(g->a,
-                                "            SELECT %s AS `a`,\n"
-                                "                   0 AS `b`,\n"
-                                "                   s.`last_date` AS `d`\n"
-                                "            FROM %s s\n"
-                                "            WHERE s.`last_date` >= %s\n"
-                                "              AND %s\n"
-                                "            UNION ALL\n"
-                                "            SELECT x2.`a`,\n"
-                                "                   k2.`b`,\n"
-                                "                   s.`last_date`\n"
-                                "            FROM %s e\n"
-                                "            JOIN %s k2\n"
-                                "                ON k2.`tracking_key` = e.`tracking_key`\n"
-                                "                AND k2.`variation_key` = e.`variation_key`\n"
-                                "                AND k2.`b` > 0\n"
-                                "            JOIN acts x2 ON x2.`by_variation` = 1\n"
-                                "            JOIN %s s\n"
-                                "                ON s.`activity` = x2.`activity`\n"
-                                "                AND s.`user_id` = e.`user_id`\n"
-                                "            WHERE %s\n"
-                                "              AND %s\n"
-                                "              AND s.`last_date` >= %s\n"
-                                "              AND s.`last_date` >= e.`exposure_date`\n",
-                                act_index(g, "s.`activity`", 19), tname(g, T_ACT_USER), lo28,
-                                names_in(g, "s.`activity`", 14, ACT_DAYS, false), tname(g, T_ASSIGN),
-                                tname(g, T_ACT_WBK), tname(g, T_ACT_USER), tp.data,
-                                idx_in(g, "x2.`a`", ACT_DAYS), lo28));
-    buf_printf(b, "    WHERE k.`since` <= {{to_date}}\n"
+    buf_printf(b, "    FROM %s k\n"
+                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
+                  "    LEFT JOIN (\n",
+               tname(g, T_ACT_WBK));
+    published_rows(g, b,
+                   "               MAX(CASE WHEN r.`measure` = 'wau_rolling' THEN r.`value` END) "
+                   "AS `wau_rolling`,\n"
+                   "               MAX(CASE WHEN r.`measure` = 'mau_rolling' THEN r.`value` END) "
+                   "AS `mau_rolling`",
+                   arena_printf(g->a, "r.`grain` = 'day'\n"
+                                      "          AND r.`period` = %s",
+                                addn(g, "{{to_date}}", -1)));
+    buf_printf(b, "    ) o ON o.`a` = x.`a` AND o.`b` = k.`b`\n"
+                  "    LEFT JOIN (\n"
+                  "        -- the users active on the date due (`since`: counted from then on)\n"
+                  "        SELECT u.`a`,\n"
+                  "               u.`b`,\n"
+                  "               COUNT(*) AS `dau`,\n"
+                  "               SUM(CASE WHEN u.`prev_d` IS NULL\n"
+                  "                   OR u.`prev_d` < GREATEST(%s, u.`since`)\n"
+                  "                   THEN 1 ELSE 0 END) AS `wau_in`,\n"
+                  "               SUM(CASE WHEN u.`prev_d` IS NULL\n"
+                  "                   OR u.`prev_d` < GREATEST(%s, u.`since`)\n"
+                  "                   THEN 1 ELSE 0 END) AS `mau_in`\n"
+                  "        FROM (\n"
+                  "            SELECT v.`a`,\n"
+                  "                   0 AS `b`,\n"
+                  "                   v.`prev_d`,\n"
+                  "                   CAST('1000-01-01' AS DATE) AS `since`\n"
+                  "            FROM %s v\n"
+                  "            WHERE %s\n"
+                  "            UNION ALL\n"
+                  "            SELECT v.`a`,\n"
+                  "                   k2.`b`,\n"
+                  "                   v.`prev_d`,\n"
+                  "                   e.`exposure_date`\n"
+                  "            FROM %s v\n"
+                  "            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
+                  "            JOIN %s e\n"
+                  "                ON e.`user_id` = v.`user_id`\n"
+                  "                AND %s\n"
+                  "            JOIN %s k2\n"
+                  "                ON k2.`tracking_key` = e.`tracking_key`\n"
+                  "                AND k2.`variation_key` = e.`variation_key`\n"
+                  "                AND k2.`b` > 0\n"
+                  "            WHERE %s\n"
+                  "              AND e.`exposure_date` <= {{to_date}}\n"
+                  "        ) u\n"
+                  "        GROUP BY u.`a`,\n"
+                  "                 u.`b`\n"
+                  "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n",
+               d7, d28, tname(g, T_ACT_WACT), idx_in(g, "v.`a`", ACT_DAYS), tname(g, T_ACT_WACT),
+               tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), idx_in(g, "x2.`a`", ACT_DAYS));
+    buf_printf(b, "    LEFT JOIN (\n"
+                  "        -- the users last active on the first day of the window ending the day\n"
+                  "        -- before (the user state; by variation: exposed by that day)\n"
+                  "        SELECT u.`a`,\n"
+                  "               u.`b`,\n"
+                  "               SUM(CASE WHEN u.`last_date` = %s\n"
+                  "                   THEN 1 ELSE 0 END) AS `wau_out`,\n"
+                  "               SUM(CASE WHEN u.`last_date` = %s\n"
+                  "                   THEN 1 ELSE 0 END) AS `mau_out`\n"
+                  "        FROM (\n"
+                  "            SELECT %s AS `a`,\n"
+                  "                   0 AS `b`,\n"
+                  "                   s.`last_date`\n"
+                  "            FROM %s s\n"
+                  "            WHERE %s\n"
+                  "              AND s.`last_date` IN (%s,\n"
+                  "                                    %s)\n"
+                  "            UNION ALL\n"
+                  "            SELECT x2.`a`,\n"
+                  "                   k2.`b`,\n"
+                  "                   s.`last_date`\n"
+                  "            FROM %s s\n"
+                  "            JOIN acts x2 ON x2.`activity` = s.`activity` AND x2.`by_variation` = 1\n"
+                  "            JOIN %s e\n"
+                  "                ON e.`user_id` = s.`user_id`\n"
+                  "                AND %s\n"
+                  "            JOIN %s k2\n"
+                  "                ON k2.`tracking_key` = e.`tracking_key`\n"
+                  "                AND k2.`variation_key` = e.`variation_key`\n"
+                  "                AND k2.`b` > 0\n"
+                  "            WHERE %s\n"
+                  "              AND s.`last_date` IN (%s,\n"
+                  "                                    %s)\n"
+                  "              AND e.`exposure_date` <= s.`last_date`\n"
+                  "        ) u\n"
+                  "        GROUP BY u.`a`,\n"
+                  "                 u.`b`\n"
+                  "    ) l ON l.`a` = x.`a` AND l.`b` = k.`b`\n"
+                  "    WHERE k.`since` <= {{to_date}}\n"
                   "      AND %s",
-               idx_in(g, "x.`a`", ACT_DAYS));
+               d7, d28, act_index(g, "s.`activity`", 19), tname(g, T_ACT_USER),
+               names_in(g, "s.`activity`", 14, ACT_DAYS, false), d7, d28, tname(g, T_ACT_USER),
+               tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), idx_in(g, "x2.`a`", ACT_DAYS), d7,
+               d28, idx_in(g, "x.`a`", ACT_DAYS));
     buf_free(&tp);
 }
 
@@ -1234,9 +1375,6 @@ static void period_measures_next(Gen *g, Buf *b)
     Buf tp;
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
-    Buf rp;
-    buf_init(&rp);
-    gen_tag_pred(g, &rp, "r");
     const char *week = tmp(g, week_start, "{{to_date}}");
     const char *month = tmp(g, month_start, "{{to_date}}");
     /* the period before D's one, when D starts it (else no row) */
@@ -1271,35 +1409,24 @@ static void period_measures_next(Gen *g, Buf *b)
                   "    FROM cur c\n"
                   "    JOIN %s k ON c.`period` >= %s\n"
                   "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
-                  "    LEFT JOIN (\n"
-                  "        -- as published the day before\n"
-                  "        SELECT x.`a`,\n"
-                  "               k.`b`,\n"
-                  "               r.`grain`,\n"
-                  "               r.`period`,\n"
-                  "               MAX(CASE WHEN r.`measure` IN ('wau', 'mau') THEN r.`value` END) AS `active`,\n"
-                  "               MAX(CASE WHEN r.`measure` = 'new' THEN r.`value` END) AS `new_users`,\n"
-                  "               MAX(CASE WHEN r.`measure` = 'retained' THEN r.`value` END) AS `retained`,\n"
-                  "               MAX(CASE WHEN r.`measure` = 'resurrected' THEN r.`value` END) AS `resurrected`,\n"
-                  "               MAX(CASE WHEN r.`measure` = 'churned' THEN r.`value` END) AS `churned`\n"
-                  "        FROM %s r\n"
-                  "        JOIN acts x ON x.`activity` = r.`activity`\n"
-                  "        JOIN %s k\n"
-                  "            ON k.`breakdown` = r.`breakdown`\n"
-                  "            AND k.`breakdown_value` = r.`breakdown_value`\n"
-                  "        WHERE %s\n"
-                  "          AND (r.`grain` = 'week'\n"
-                  "               AND r.`period` =\n"
-                  "                   %s\n"
-                  "               OR r.`grain` = 'month'\n"
-                  "               AND r.`period` =\n"
-                  "                   %s)\n"
-                  "          AND r.`period` < {{to_date}}\n"
-                  "        GROUP BY x.`a`,\n"
-                  "                 k.`b`,\n"
-                  "                 r.`grain`,\n"
-                  "                 r.`period`\n"
-                  "        UNION ALL\n"
+                  "    LEFT JOIN (\n",
+               tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14));
+    published_rows(g, b,
+                   "               MAX(CASE WHEN r.`measure` IN ('wau', 'mau') THEN r.`value` END) AS `active`,\n"
+                   "               MAX(CASE WHEN r.`measure` = 'new' THEN r.`value` END) AS `new_users`,\n"
+                   "               MAX(CASE WHEN r.`measure` = 'retained' THEN r.`value` END) AS `retained`,\n"
+                   "               MAX(CASE WHEN r.`measure` = 'resurrected' THEN r.`value` END) AS `resurrected`,\n"
+                   "               MAX(CASE WHEN r.`measure` = 'churned' THEN r.`value` END) AS `churned`",
+                   arena_printf(g->a,
+                                "(r.`grain` = 'week'\n"
+                                "               AND r.`period` =\n"
+                                "                   %s\n"
+                                "               OR r.`grain` = 'month'\n"
+                                "               AND r.`period` =\n"
+                                "                   %s)\n"
+                                "          AND r.`period` < {{to_date}}",
+                                week, month));
+    buf_printf(b, "        UNION ALL\n"
                   "        -- a period starting on the date due: the previous period's users\n"
                   "        SELECT q.`a`,\n"
                   "               0,\n"
@@ -1316,8 +1443,6 @@ static void period_measures_next(Gen *g, Buf *b)
                   "        GROUP BY q.`a`,\n"
                   "                 q.`grain`,\n"
                   "                 q.`period`\n",
-               tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14),
-               tname(g, T_ACT_REPORT), tname(g, T_ACT_WBK), rp.data, week, month,
                pnext(g, "q.`grain`", "q.`period`", 15), tname(g, T_ACT_PERIOD),
                idx_in(g, "q.`a`", ACT_GROWTHS), prev_of_due);
     const char *by_var = idx_in_of(g, "q.`a`", ACT_GROWTHS, true);
@@ -1350,7 +1475,7 @@ static void period_measures_next(Gen *g, Buf *b)
                       "                 q.`period`\n",
                    pnext(g, "q.`grain`", "q.`period`", 15), tname(g, T_ACT_PERIOD),
                    tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), by_var, prev_of_due);
-    buf_puts(b, "    ) o\n"
+    buf_printf(b, "    ) o\n"
                   "        ON o.`a` = x.`a`\n"
                   "        AND o.`b` = k.`b`\n"
                   "        AND o.`grain` = c.`grain`\n"
@@ -1374,9 +1499,11 @@ static void period_measures_next(Gen *g, Buf *b)
                   "                   c.`period`,\n"
                   "                   v.`user_id`,\n"
                   "                   CAST('1000-01-01' AS DATE) AS `since`\n"
-                  "            FROM nd v\n"
+                  "            FROM %s v\n"
                   "            CROSS JOIN cur c\n"
-                  "            WHERE v.`prev_d` IS NULL OR v.`prev_d` < c.`period`");
+                  "            WHERE %s\n"
+                  "              AND (v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)",
+               tname(g, T_ACT_WACT), idx_in(g, "v.`a`", ACT_GROWTHS));
     if (strcmp(idx_in_of(g, "x2.`a`", ACT_GROWTHS, true), "1 = 0") != 0)
         buf_printf(b, "\n            UNION ALL\n"
                       "            -- by variation: exposed by the date due, and active on no day\n"
@@ -1387,7 +1514,7 @@ static void period_measures_next(Gen *g, Buf *b)
                       "                   c.`period`,\n"
                       "                   v.`user_id`,\n"
                       "                   e.`exposure_date`\n"
-                      "            FROM nd v\n"
+                      "            FROM %s v\n"
                       "            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
                       "            JOIN %s e\n"
                       "                ON e.`user_id` = v.`user_id`\n"
@@ -1401,7 +1528,7 @@ static void period_measures_next(Gen *g, Buf *b)
                       "              AND (v.`prev_d` IS NULL\n"
                       "                   OR v.`prev_d` < c.`period`\n"
                       "                   OR v.`prev_d` < e.`exposure_date`)",
-                   tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK));
+                   tname(g, T_ACT_WACT), tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK));
     buf_printf(b, "\n        ) t\n"
                   "        -- active in the previous period (by variation: on or after the exposure)\n"
                   "        LEFT JOIN %s q\n"
@@ -1426,12 +1553,10 @@ static void period_measures_next(Gen *g, Buf *b)
                tname(g, T_ACT_PERIOD), pprev(g, "t.`grain`", "t.`period`", 18),
                tname(g, T_ACT_USER), act_name(g, "t.`a`", 15), idx_in(g, "x.`a`", ACT_GROWTHS));
     buf_free(&tp);
-    buf_free(&rp);
 }
 
-/* The CTEs of the next-day stage after calendar_ctes: cur (D's week and
- * month) and nd (per activity the users active on D, with their last
- * active day before D since lo). */
+/* The CTE of the next-day stage after calendar_ctes: cur (D's week and
+ * month). */
 static void next_ctes(Gen *g, Buf *b)
 {
     buf_printf(b, ",\n-- the week and the month of the date due\n"
@@ -1441,27 +1566,8 @@ static void next_ctes(Gen *g, Buf *b)
                   "    UNION ALL\n"
                   "    SELECT 'month',\n"
                   "           %s\n"
-                  "),\n"
-                  "-- the users active on the date due, with their last active day before it\n"
-                  "-- since lo (on or before the date due's Monday and 1st)\n"
-                  "nd AS (\n"
-                  "    SELECT %s AS `a`,\n"
-                  "           x.`user_id`,\n"
-                  "           MAX(y.`event_date`) AS `prev_d`\n"
-                  "    FROM %s x\n"
-                  "    LEFT JOIN %s y\n"
-                  "        ON y.`activity` = x.`activity`\n"
-                  "        AND y.`user_id` = x.`user_id`\n"
-                  "        AND y.`event_date` >= {{from_date}}\n"
-                  "        AND y.`event_date` < {{to_date}}\n"
-                  "    WHERE x.`event_date` = {{to_date}}\n"
-                  "      AND %s\n"
-                  "    GROUP BY x.`activity`,\n"
-                  "             x.`user_id`\n"
                   ")",
-               tmp(g, week_start, "{{to_date}}"), tmp(g, month_start, "{{to_date}}"),
-               act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), tname(g, T_ACT_DAY),
-               names_in(g, "x.`activity`", 6, ACT_PERIODS, false));
+               tmp(g, week_start, "{{to_date}}"), tmp(g, month_start, "{{to_date}}"));
 }
 
 /* rstage: the growth report rows of the periods due; `next`: the
@@ -1585,7 +1691,8 @@ static void cohort_grains(Gen *g, Buf *b)
  * cohort.  Rows of (period, a, grain, cohort, cohort_size, active). */
 static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
 {
-    const char *user = tname(g, T_ACT_USER), *cohort = tname(g, T_ACT_COHORT);
+    const char *user = tname(g, T_ACT_USER), *cohort = tname(g, T_ACT_COHORT),
+               *wact = tname(g, T_ACT_WACT);
     buf_printf(b, "    -- a period that started before the date due: its cells as published the\n"
                   "    -- day before\n"
                   "    SELECT o.`period`,\n"
@@ -1626,7 +1733,7 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "           p.`period`,\n"
                   "           COUNT(*),\n"
                   "           0\n"
-                  "    FROM nd v\n"
+                  "    FROM %s v\n"
                   "    JOIN cg c ON c.`a` = v.`a`\n"
                   "    JOIN cur p ON p.`grain` = c.`grain`\n"
                   "    JOIN %s s\n"
@@ -1644,15 +1751,15 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "           %s,\n"
                   "           0,\n"
                   "           1\n"
-                  "    FROM nd v\n"
+                  "    FROM %s v\n"
                   "    JOIN cg c ON c.`a` = v.`a`\n"
                   "    JOIN cur p ON p.`grain` = c.`grain`\n"
                   "    JOIN %s s\n"
                   "        ON s.`activity` = %s\n"
                   "        AND s.`user_id` = v.`user_id`\n"
                   "    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`\n",
-               cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, user,
-               act_name(g, "v.`a`", 15), pstart(g, "p.`grain`", "s.`first_date`", 11), user,
+               cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, wact, user,
+               act_name(g, "v.`a`", 15), pstart(g, "p.`grain`", "s.`first_date`", 11), wact, user,
                act_name(g, "v.`a`", 15));
 }
 
@@ -1962,12 +2069,16 @@ void gen_activity(Gen *g)
     s = gen_step(g, SQLSTEP_ACTIVITY_STAGE_NEXT, "activity_stage_next",
                  "instead of activity_stage when the one date due ({{event_date}} = "
                  "{{to_date}}) follows the last published date and its days were new: the "
-                 "same stage rows, the week and month of the date due from their rows as "
-                 "published plus the users active on it for the first time in the period");
+                 "same stage rows, the day, week and month of the date due from their rows "
+                 "as published the day before plus the users active on it that enter a "
+                 "rolling window or period, less those leaving the rolling windows");
     s->params = SQLP_EVENT_DATE | SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
     sql_stmts_init(&st, g->a);
     work_write(g, &st, T_ACT_WBK, WBK_COLUMNS, NELEM(WBK_COLUMNS), "activity_wbk",
                "the breakdowns, numbered", wbk_body(g));
+    work_write(g, &st, T_ACT_WACT, WACT_COLUMNS, NELEM(WACT_COLUMNS), "activity_wact",
+               "the users active on the date due, with their last active day before it",
+               wact_body(g));
     work_write(g, &st, T_ACT_RSTAGE, REPORT_COLUMNS, NELEM(REPORT_COLUMNS), "activity_rstage",
                "growth measures of the periods due", rstage_body(g, true));
     if (cstage)
