@@ -220,10 +220,6 @@ void gen_activity_tables(Gen *g)
     g->tables[T_ACT_WPER].dist_col = "user_id";
     g->tables[T_ACT_PERIOD].dist_col = "user_id";
     g->tables[T_ACT_WACT].dist_col = "user_id";
-    /* MariaDB: the daily stage finds the users whose rolling windows end
-     * on the date due by their last active date */
-    g->tables[T_ACT_USER].lookup_cols[0] = "activity";
-    g->tables[T_ACT_USER].lookup_cols[1] = "last_date";
 }
 
 /* ---- date expressions ------------------------------------------------------ */
@@ -1320,9 +1316,25 @@ static void day_measures_next(Gen *g, Buf *b)
                   "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n",
                d7, d28, tname(g, T_ACT_WACT), idx_in(g, "v.`a`", ACT_DAYS), tname(g, T_ACT_WACT),
                tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), idx_in(g, "x2.`a`", ACT_DAYS));
+    /* the users active on D - 7 and D - 28 whose last active date it still is */
+    const char *gone = arena_printf(
+        g->a,
+        "            FROM %s y\n"
+        "            JOIN acts x2 ON x2.`activity` = y.`activity`\n"
+        "            JOIN %s s\n"
+        "                ON s.`activity` = y.`activity`\n"
+        "                AND s.`user_id` = y.`user_id`\n"
+        "                AND s.`last_date` = y.`event_date`\n",
+        tname(g, T_ACT_DAY), tname(g, T_ACT_USER));
+    const char *gone_where = arena_printf(g->a,
+                                          "            WHERE y.`event_date` IN (%s,\n"
+                                          "                                     %s)\n"
+                                          "              AND %s\n",
+                                          d7, d28, idx_in(g, "x2.`a`", ACT_DAYS));
     buf_printf(b, "    LEFT JOIN (\n"
                   "        -- the users last active on the first day of the window ending the day\n"
-                  "        -- before (the user state; by variation: exposed by that day)\n"
+                  "        -- before: active that day (the day table) with that last active date\n"
+                  "        -- (the user state); by variation: exposed by that day\n"
                   "        SELECT u.`a`,\n"
                   "               u.`b`,\n"
                   "               SUM(CASE WHEN u.`last_date` = %s\n"
@@ -1330,19 +1342,16 @@ static void day_measures_next(Gen *g, Buf *b)
                   "               SUM(CASE WHEN u.`last_date` = %s\n"
                   "                   THEN 1 ELSE 0 END) AS `mau_out`\n"
                   "        FROM (\n"
-                  "            SELECT %s AS `a`,\n"
+                  "            SELECT x2.`a`,\n"
                   "                   0 AS `b`,\n"
                   "                   s.`last_date`\n"
-                  "            FROM %s s\n"
-                  "            WHERE %s\n"
-                  "              AND s.`last_date` IN (%s,\n"
-                  "                                    %s)\n"
+                  "%s"
+                  "%s"
                   "            UNION ALL\n"
                   "            SELECT x2.`a`,\n"
                   "                   k2.`b`,\n"
                   "                   s.`last_date`\n"
-                  "            FROM %s s\n"
-                  "            JOIN acts x2 ON x2.`activity` = s.`activity` AND x2.`by_variation` = 1\n"
+                  "%s"
                   "            JOIN %s e\n"
                   "                ON e.`user_id` = s.`user_id`\n"
                   "                AND %s\n"
@@ -1350,9 +1359,8 @@ static void day_measures_next(Gen *g, Buf *b)
                   "                ON k2.`tracking_key` = e.`tracking_key`\n"
                   "                AND k2.`variation_key` = e.`variation_key`\n"
                   "                AND k2.`b` > 0\n"
-                  "            WHERE %s\n"
-                  "              AND s.`last_date` IN (%s,\n"
-                  "                                    %s)\n"
+                  "%s"
+                  "              AND x2.`by_variation` = 1\n"
                   "              AND e.`exposure_date` <= s.`last_date`\n"
                   "        ) u\n"
                   "        GROUP BY u.`a`,\n"
@@ -1360,10 +1368,8 @@ static void day_measures_next(Gen *g, Buf *b)
                   "    ) l ON l.`a` = x.`a` AND l.`b` = k.`b`\n"
                   "    WHERE k.`since` <= {{to_date}}\n"
                   "      AND %s",
-               d7, d28, act_index(g, "s.`activity`", 19), tname(g, T_ACT_USER),
-               names_in(g, "s.`activity`", 14, ACT_DAYS, false), d7, d28, tname(g, T_ACT_USER),
-               tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), idx_in(g, "x2.`a`", ACT_DAYS), d7,
-               d28, idx_in(g, "x.`a`", ACT_DAYS));
+               d7, d28, gone, gone_where, gone, tname(g, T_ASSIGN), tp.data,
+               tname(g, T_ACT_WBK), gone_where, idx_in(g, "x.`a`", ACT_DAYS));
     buf_free(&tp);
 }
 

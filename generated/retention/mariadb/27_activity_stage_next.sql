@@ -261,7 +261,8 @@ FROM (
     ) n ON n.`a` = x.`a` AND n.`b` = k.`b`
     LEFT JOIN (
         -- the users last active on the first day of the window ending the day
-        -- before (the user state; by variation: exposed by that day)
+        -- before: active that day (the day table) with that last active date
+        -- (the user state); by variation: exposed by that day
         SELECT u.`a`,
                u.`b`,
                SUM(CASE WHEN u.`last_date` = DATE_ADD({{to_date}}, INTERVAL (-7) DAY)
@@ -269,21 +270,28 @@ FROM (
                SUM(CASE WHEN u.`last_date` = DATE_ADD({{to_date}}, INTERVAL (-28) DAY)
                    THEN 1 ELSE 0 END) AS `mau_out`
         FROM (
-            SELECT CASE s.`activity`
-                       WHEN 'daily_actives' THEN 0
-                   END AS `a`,
+            SELECT x2.`a`,
                    0 AS `b`,
                    s.`last_date`
-            FROM `abc`.`tbl_activity_user_retention_retention` s
-            WHERE s.`activity` IN ('daily_actives')
-              AND s.`last_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
-                                    DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+            FROM `abc`.`tbl_activity_day_retention_retention` y
+            JOIN acts x2 ON x2.`activity` = y.`activity`
+            JOIN `abc`.`tbl_activity_user_retention_retention` s
+                ON s.`activity` = y.`activity`
+                AND s.`user_id` = y.`user_id`
+                AND s.`last_date` = y.`event_date`
+            WHERE y.`event_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
+                                     DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+              AND x2.`a` IN (0)
             UNION ALL
             SELECT x2.`a`,
                    k2.`b`,
                    s.`last_date`
-            FROM `abc`.`tbl_activity_user_retention_retention` s
-            JOIN acts x2 ON x2.`activity` = s.`activity` AND x2.`by_variation` = 1
+            FROM `abc`.`tbl_activity_day_retention_retention` y
+            JOIN acts x2 ON x2.`activity` = y.`activity`
+            JOIN `abc`.`tbl_activity_user_retention_retention` s
+                ON s.`activity` = y.`activity`
+                AND s.`user_id` = y.`user_id`
+                AND s.`last_date` = y.`event_date`
             JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = s.`user_id`
                 AND e.`tag` = 'retention'
@@ -291,9 +299,10 @@ FROM (
                 ON k2.`tracking_key` = e.`tracking_key`
                 AND k2.`variation_key` = e.`variation_key`
                 AND k2.`b` > 0
-            WHERE x2.`a` IN (0)
-              AND s.`last_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
-                                    DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+            WHERE y.`event_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
+                                     DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+              AND x2.`a` IN (0)
+              AND x2.`by_variation` = 1
               AND e.`exposure_date` <= s.`last_date`
         ) u
         GROUP BY u.`a`,
