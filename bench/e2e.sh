@@ -73,7 +73,7 @@ run_abc() {
             t = substr($0, RSTART + 1, RLENGTH - 4) + 0
             if ($0 ~ /tables filled/) { s = "wide"; if (match($0, /\([0-9]+ days?\)/)) d = substr($0, RSTART + 1, RLENGTH - 2) + 0 }
             else if ($0 ~ /activity days filled/) s = "growth-fill"
-            else if ($0 ~ /unit state of/) s = "stats"   # printed after the chunk's statistics
+            else if ($0 ~ /unit state of/) s = "stats"   # printed after the statistics of its chunk
             else if ($0 ~ /statistics read/) s = ""
             else if ($0 ~ /growth report and cohort rows/) s = "growth-stage"
             else if ($0 ~ /analysis done/) s = "kernel"
