@@ -844,6 +844,26 @@ static const char *period_add_body(Gen *g)
     return s;
 }
 
+/* The JOINs (indented 12) of a user (`alias`.`user_id`) to each of the
+ * tag's exposures `e` and its breakdown number `k2` (b > 0). */
+static const char *breakdown_join(Gen *g, const char *alias)
+{
+    Buf tp;
+    buf_init(&tp);
+    gen_tag_pred(g, &tp, "e");
+    const char *r = arena_printf(g->a,
+                                 "            JOIN %s e\n"
+                                 "                ON e.`user_id` = %s.`user_id`\n"
+                                 "                AND %s\n"
+                                 "            JOIN %s k2\n"
+                                 "                ON k2.`tracking_key` = e.`tracking_key`\n"
+                                 "                AND k2.`variation_key` = e.`variation_key`\n"
+                                 "                AND k2.`b` > 0\n",
+                                 tname(g, T_ASSIGN), alias, tp.data, tname(g, T_ACT_WBK));
+    buf_free(&tp);
+    return r;
+}
+
 /* The day rows of the one date due, from one row per user and breakdown
  * with the user's last active day `d` (the `inner` SELECTs, indented 12):
  * counted for the day and the 7 and 28 days ending on it, every breakdown
@@ -975,9 +995,6 @@ static void day_measures(Gen *g, Buf *b)
                   "    ) r\n"
                   "    WHERE r.`grid` = 1",
                tname(g, T_ACT_WBK), idx_in(g, "x.`a`", ACT_DAYS));
-    Buf tp;
-    buf_init(&tp);
-    gen_tag_pred(g, &tp, "e");
     buf_puts(b, "\n    UNION ALL\n"
                 "    -- one day due, the last: from each user's last active day of the 28 days\n"
                 "    -- ending on it (wday); by variation when that day is on or after the\n"
@@ -1006,23 +1023,16 @@ static void day_measures(Gen *g, Buf *b)
                                 "                   k2.`b`,\n"
                                 "                   w.`d`\n"
                                 "            FROM %s w\n"
-                                "            JOIN %s e\n"
-                                "                ON e.`user_id` = w.`user_id`\n"
-                                "                AND %s\n"
-                                "            JOIN %s k2\n"
-                                "                ON k2.`tracking_key` = e.`tracking_key`\n"
-                                "                AND k2.`variation_key` = e.`variation_key`\n"
-                                "                AND k2.`b` > 0\n"
+                                "%s"
                                 "            JOIN acts x2 ON x2.`a` = w.`a` AND x2.`by_variation` = 1\n"
                                 "            WHERE {{event_date}} = {{to_date}}\n"
                                 "              AND w.`d` >= e.`exposure_date`\n",
-                                tname(g, T_ACT_WDAY), tname(g, T_ACT_WDAY), tname(g, T_ASSIGN),
-                                tp.data, tname(g, T_ACT_WBK)));
+                                tname(g, T_ACT_WDAY), tname(g, T_ACT_WDAY),
+                                breakdown_join(g, "w")));
     buf_printf(b, "    WHERE {{event_date}} = {{to_date}}\n"
                   "      AND k.`since` <= {{to_date}}\n"
                   "      AND %s",
                idx_in(g, "x.`a`", ACT_DAYS));
-    buf_free(&tp);
 }
 
 static void period_measures(Gen *g, Buf *b)
@@ -1241,9 +1251,6 @@ static void published_rows(Gen *g, Buf *b, const char *cols, const char *where)
  * counts D's active users (exposed by D). */
 static void day_measures_next(Gen *g, Buf *b)
 {
-    Buf tp;
-    buf_init(&tp);
-    gen_tag_pred(g, &tp, "e");
     const char *d7 = addn(g, "{{to_date}}", -7), *d28 = addn(g, "{{to_date}}", -28);
     buf_puts(b, "    -- day grain, the date due: the rolling windows as published the day\n"
                 "    -- before, plus the users active on the date due and on no day of the\n"
@@ -1301,13 +1308,7 @@ static void day_measures_next(Gen *g, Buf *b)
                   "                   e.`exposure_date`\n"
                   "            FROM %s v\n"
                   "            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
-                  "            JOIN %s e\n"
-                  "                ON e.`user_id` = v.`user_id`\n"
-                  "                AND %s\n"
-                  "            JOIN %s k2\n"
-                  "                ON k2.`tracking_key` = e.`tracking_key`\n"
-                  "                AND k2.`variation_key` = e.`variation_key`\n"
-                  "                AND k2.`b` > 0\n"
+                  "%s"
                   "            WHERE %s\n"
                   "              AND e.`exposure_date` <= {{to_date}}\n"
                   "        ) u\n"
@@ -1315,7 +1316,7 @@ static void day_measures_next(Gen *g, Buf *b)
                   "                 u.`b`\n"
                   "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n",
                d7, d28, tname(g, T_ACT_WACT), idx_in(g, "v.`a`", ACT_DAYS), tname(g, T_ACT_WACT),
-               tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), idx_in(g, "x2.`a`", ACT_DAYS));
+               breakdown_join(g, "v"), idx_in(g, "x2.`a`", ACT_DAYS));
     /* the users active on D - 7 and D - 28 whose last active date it still is */
     const char *gone = arena_printf(
         g->a,
@@ -1352,13 +1353,7 @@ static void day_measures_next(Gen *g, Buf *b)
                   "                   k2.`b`,\n"
                   "                   s.`last_date`\n"
                   "%s"
-                  "            JOIN %s e\n"
-                  "                ON e.`user_id` = s.`user_id`\n"
-                  "                AND %s\n"
-                  "            JOIN %s k2\n"
-                  "                ON k2.`tracking_key` = e.`tracking_key`\n"
-                  "                AND k2.`variation_key` = e.`variation_key`\n"
-                  "                AND k2.`b` > 0\n"
+                  "%s"
                   "%s"
                   "              AND x2.`by_variation` = 1\n"
                   "              AND e.`exposure_date` <= s.`last_date`\n"
@@ -1368,9 +1363,8 @@ static void day_measures_next(Gen *g, Buf *b)
                   "    ) l ON l.`a` = x.`a` AND l.`b` = k.`b`\n"
                   "    WHERE k.`since` <= {{to_date}}\n"
                   "      AND %s",
-               d7, d28, gone, gone_where, gone, tname(g, T_ASSIGN), tp.data,
-               tname(g, T_ACT_WBK), gone_where, idx_in(g, "x.`a`", ACT_DAYS));
-    buf_free(&tp);
+               d7, d28, gone, gone_where, gone, breakdown_join(g, "s"), gone_where,
+               idx_in(g, "x.`a`", ACT_DAYS));
 }
 
 /* The week and the month of D: as published the day before (a period
@@ -1522,19 +1516,13 @@ static void period_measures_next(Gen *g, Buf *b)
                       "                   e.`exposure_date`\n"
                       "            FROM %s v\n"
                       "            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
-                      "            JOIN %s e\n"
-                      "                ON e.`user_id` = v.`user_id`\n"
-                      "                AND %s\n"
-                      "            JOIN %s k2\n"
-                      "                ON k2.`tracking_key` = e.`tracking_key`\n"
-                      "                AND k2.`variation_key` = e.`variation_key`\n"
-                      "                AND k2.`b` > 0\n"
+                      "%s"
                       "            CROSS JOIN cur c\n"
                       "            WHERE e.`exposure_date` <= {{to_date}}\n"
                       "              AND (v.`prev_d` IS NULL\n"
                       "                   OR v.`prev_d` < c.`period`\n"
                       "                   OR v.`prev_d` < e.`exposure_date`)",
-                   tname(g, T_ACT_WACT), tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK));
+                   tname(g, T_ACT_WACT), breakdown_join(g, "v"));
     buf_printf(b, "\n        ) t\n"
                   "        -- active in the previous period (by variation: on or after the exposure)\n"
                   "        LEFT JOIN %s q\n"
