@@ -1115,6 +1115,10 @@ static double mono_ms(void)
     return (double)ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
+/* A request cut to the deadline that times out within this of it ran into
+ * the deadline (curl's clock and ours differ by a millisecond or so). */
+enum { DEADLINE_SLACK_MS = 20 };
+
 /* ms left before the deadline (LONG_MAX without one; <= 0 when past it). */
 static long time_left(const Fetch *f)
 {
@@ -1155,7 +1159,9 @@ static AbcStatus get_page(Fetch *f, const char *url, HttpResp *resp, long *statu
         f->n_requests++;
         CURLcode rc = curl_easy_perform(f->h);
         if (rc != CURLE_OK) {
-            if (rc == CURLE_OPERATION_TIMEDOUT && cut && time_left(f) <= 0)
+            /* the request's limit was the deadline: curl's timer can fire a
+             * millisecond before ours reaches it */
+            if (rc == CURLE_OPERATION_TIMEDOUT && cut && time_left(f) <= DEADLINE_SLACK_MS)
                 deadline_err(f, url, err, errlen);
             else if (resp->too_big)
                 snprintf(err, errlen, "GrowthBook GET %s: response larger than %zu bytes", url,
