@@ -5,7 +5,8 @@
 # and cohort tables is recomputed by an independent Python reference
 # (tests/integration/run/activity_ref.py, from the events, not from the
 # SQL).  The data crosses Sunday -> Monday, Dec -> Jan and Feb 29, has
-# users active once, a resurrection after several idle periods, NULL users
+# users active once, a resurrection after several idle periods, a user
+# leaving the 7- and the 28-day rolling windows on the same day, NULL users
 # (ignored), empty days (reported as 0), a tracking key with a slash and
 # variation keys with quotes, a slash, a percent sign and non-ASCII text
 # (percent-encoded in breakdown_value).  Daily incremental runs and one

@@ -42,6 +42,10 @@ def events():
     opens("u5", "2024-02-05")
     opens("u6", "2024-01-01", "2024-01-29", "2024-02-26", "2024-03-05")
     opens("u9", "2024-01-20", "2024-01-21", "2024-01-22")  # never exposed
+    # active on the first day of a 28-day window and on the first day of
+    # the 7-day window ending on the same day (02-07), idle after: leaves
+    # both rolling windows that day
+    opens("u8", "2024-01-10", "2024-01-31")
     ev.append((None, D("2024-01-20"), "app_open"))          # NULL user: ignored
     ev.append(("u7", D("2024-01-09"), "crash"))             # not an active event of opens
     ev.append(("u1", D("2024-01-09"), "crash"))             # ... the active set of crashes
