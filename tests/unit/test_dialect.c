@@ -367,7 +367,7 @@ Test(dialect, activity_steps)
         for (int i = 0; i < next->nstmts; i++) {
             cr_assert_null(strstr(next->stmts[i], "tbl_activity_wper_"));
             cr_assert_null(strstr(next->stmts[i], "tbl_activity_wday_"));
-            for (const char *q = next->stmts[i]; (q = strstr(q, "-- as published the day before")); q++)
+            for (const char *at = next->stmts[i]; (at = strstr(at, "-- as published the day before")); at++)
                 reads_published++;
             /* the day table is read once, into wact, which the stages read */
             bool writes_wact = strstr(next->stmts[i], "MAX(y.`event_date`)") != NULL;
