@@ -864,30 +864,6 @@ static const char *breakdown_join(Gen *g, const char *alias)
     return r;
 }
 
-/* The day rows of the one date due, from one row per user and breakdown
- * with the user's last active day `d` (the `inner` SELECTs, indented 12):
- * counted for the day and the 7 and 28 days ending on it, every breakdown
- * reported (0 where none is active). */
-static void one_day_counts(Gen *g, Buf *b, const char *inner)
-{
-    buf_printf(b, "    FROM %s k\n"
-                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
-                  "    LEFT JOIN (\n"
-                  "        SELECT u.`a`,\n"
-                  "               u.`b`,\n"
-                  "               SUM(CASE WHEN u.`d` = {{to_date}} THEN 1 ELSE 0 END) AS `dau`,\n"
-                  "               SUM(CASE WHEN u.`d` >= %s\n"
-                  "                   THEN 1 ELSE 0 END) AS `wau_rolling`,\n"
-                  "               COUNT(*) AS `mau_rolling`\n"
-                  "        FROM (\n"
-                  "%s"
-                  "        ) u\n"
-                  "        GROUP BY u.`a`,\n"
-                  "                 u.`b`\n"
-                  "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n",
-               tname(g, T_ACT_WBK), addn(g, "{{to_date}}", -6), inner);
-}
-
 /* One delta branch of the day measures, summed per activity, breakdown and
  * date first (few rows): `e` and the three deltas per active day. */
 static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, const char *ge,
@@ -1011,28 +987,39 @@ static void day_measures(Gen *g, Buf *b)
                 "           0,\n"
                 "           0,\n"
                 "           0\n");
-    one_day_counts(g, b,
-                   arena_printf(g->a,
-                                "            SELECT w.`a`,\n"
-                                "                   0 AS `b`,\n"
-                                "                   w.`d`\n"
-                                "            FROM %s w\n"
-                                "            WHERE {{event_date}} = {{to_date}}\n"
-                                "            UNION ALL\n"
-                                "            SELECT w.`a`,\n"
-                                "                   k2.`b`,\n"
-                                "                   w.`d`\n"
-                                "            FROM %s w\n"
-                                "%s"
-                                "            JOIN acts x2 ON x2.`a` = w.`a` AND x2.`by_variation` = 1\n"
-                                "            WHERE {{event_date}} = {{to_date}}\n"
-                                "              AND w.`d` >= e.`exposure_date`\n",
-                                tname(g, T_ACT_WDAY), tname(g, T_ACT_WDAY),
-                                breakdown_join(g, "w")));
-    buf_printf(b, "    WHERE {{event_date}} = {{to_date}}\n"
+    buf_printf(b, "    FROM %s k\n"
+                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
+                  "    LEFT JOIN (\n"
+                  "        SELECT u.`a`,\n"
+                  "               u.`b`,\n"
+                  "               SUM(CASE WHEN u.`d` = {{to_date}} THEN 1 ELSE 0 END) AS `dau`,\n"
+                  "               SUM(CASE WHEN u.`d` >= %s\n"
+                  "                   THEN 1 ELSE 0 END) AS `wau_rolling`,\n"
+                  "               COUNT(*) AS `mau_rolling`\n"
+                  "        FROM (\n"
+                  "            SELECT w.`a`,\n"
+                  "                   0 AS `b`,\n"
+                  "                   w.`d`\n"
+                  "            FROM %s w\n"
+                  "            WHERE {{event_date}} = {{to_date}}\n"
+                  "            UNION ALL\n"
+                  "            SELECT w.`a`,\n"
+                  "                   k2.`b`,\n"
+                  "                   w.`d`\n"
+                  "            FROM %s w\n"
+                  "%s"
+                  "            JOIN acts x2 ON x2.`a` = w.`a` AND x2.`by_variation` = 1\n"
+                  "            WHERE {{event_date}} = {{to_date}}\n"
+                  "              AND w.`d` >= e.`exposure_date`\n"
+                  "        ) u\n"
+                  "        GROUP BY u.`a`,\n"
+                  "                 u.`b`\n"
+                  "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n"
+                  "    WHERE {{event_date}} = {{to_date}}\n"
                   "      AND k.`since` <= {{to_date}}\n"
                   "      AND %s",
-               idx_in(g, "x.`a`", ACT_DAYS));
+               tname(g, T_ACT_WBK), addn(g, "{{to_date}}", -6), tname(g, T_ACT_WDAY),
+               tname(g, T_ACT_WDAY), breakdown_join(g, "w"), idx_in(g, "x.`a`", ACT_DAYS));
 }
 
 static void period_measures(Gen *g, Buf *b)
