@@ -84,21 +84,24 @@ void analysis_compare_estimates(const IrAnalysis *an, const IrMetric *m, double 
                                 double est_a, double se_a, double est_b, double se_b,
                                 double treated_units, AnalysisArm *out);
 
-/* Quantile metrics over sorted per-unit samples x[v] (n[v] values; v = 0
- * the control): per arm the type-7 quantile and its order-statistic CI;
+/* Quantile metrics over the per-unit values of each arm as value counts
+ * x[v] (k[v] distinct values, stats.h; v = 0 the control; an empty or
+ * invalid arm gets no numbers): per arm the type-7 quantile and its
+ * order-statistic CI;
  * arm SE = CI half-width / z_{1−α/2}; the comparison by
  * analysis_compare_estimates; Mann-Whitney and (when `resample`) the
  * bootstrap as the policy's extras.  out[v] must be cleared. */
 void analysis_quantile_arms(const IrAnalysis *an, const IrMetric *m, double zb,
-                            const double *const *x, const size_t *n, int nv, bool resample,
-                            AnalysisArm *out);
+                            const StatsValueCount *const *x, const size_t *k, int nv,
+                            bool resample, AnalysisArm *out);
 
-/* Time-to-event metrics over (time, event) per unit of each arm: the
- * Kaplan-Meier curve, the arm's restricted mean time to event to τ = the
+/* Time-to-event metrics over the survival table of each arm as time counts
+ * x[v] (k[v] distinct times, stats.h; an empty or invalid arm gets no
+ * numbers): the Kaplan-Meier curve, the arm's restricted mean time to event to τ = the
  * window's last day (RMST ± z·SE as its interval), the Kaplan-Meier
  * median, the comparison of RMSTs and the log-rank p. */
 void analysis_survival_arms(const IrAnalysis *an, const IrMetric *m, double zb,
-                            const double *const *t, const int *const *e, const size_t *n, int nv,
+                            const StatsTimeCount *const *x, const size_t *k, int nv,
                             AnalysisArm *out);
 
 /* The documented rule (docs/STATS.md "Decisions"), from published columns

@@ -6,7 +6,8 @@
  * here aborts or exits: GSL's error handler is switched off by
  * stats_init() (called by every entry point that uses GSL) and GSL return
  * codes are checked.  Nothing allocates except the functions over raw data
- * (bootstrap, Mann-Whitney, quantiles, Kaplan-Meier, log-rank) and
+ * or value counts (bootstrap, Mann-Whitney, quantiles, Kaplan-Meier,
+ * log-rank) and
  * stats_analyse(), whose StatsResult is released with stats_result_free().
  * Definitions follow gbstats 0.8 where gbstats defines a quantity
  * (docs/STATS.md).  A value that is undefined (relative effect with
@@ -246,38 +247,74 @@ AbcStatus stats_uplift(const StatsMoments *a, const StatsMoments *b, double trea
                        double alpha, StatsUplift *out) ABC_MUST_CHECK;
 
 /* ---- nonparametric and resampling -------------------------------------------- */
+/* A sample as its distinct values in ascending order, each with the number
+ * of units holding it (a whole count >= 1).  Quantile metrics arrive from
+ * the warehouse in this form, and the order-statistic, rank and resampling
+ * methods below read it, so their memory follows the distinct values, not
+ * the units.  The forms over raw values build it first (stats_value_counts)
+ * and give the same numbers: a sample's order never matters. */
+typedef struct StatsValueCount {
+    double value, count;
+} StatsValueCount;
+
+/* Sort p[0..n) by value and merge equal values, summing their counts, in
+ * place; returns the number of distinct values left.  NaN values sort last
+ * and are never merged (the methods below reject them). */
+size_t stats_value_counts_merge(StatsValueCount *p, size_t n);
+
+/* The units value counts x[0..k) hold (the sum of the counts), or -1 when
+ * they are not value counts: a NaN value, values not strictly ascending,
+ * or a count that is not a whole number >= 1. */
+double stats_value_counts_units(const StatsValueCount *x, size_t k);
+
+/* The value counts of raw values x[0..n): *out is malloc'd (*k entries;
+ * NULL when n is 0).  ABC_ERR_SPEC on NaN, ABC_ERR_ENV on OOM. */
+AbcStatus stats_value_counts(const double *x, size_t n, StatsValueCount **out,
+                             size_t *k) ABC_MUST_CHECK;
+
 /* Mann-Whitney U with normal approximation, tie correction and continuity
  * correction 0.5 (Mann & Whitney 1947; scipy.stats.mannwhitneyu, method
  * "asymptotic"): u = U of sample a, z = (U_a − n_a n_b/2)/σ_U (no continuity),
- * two-sided p with continuity.  Copies and sorts; ABC_ERR_ENV on OOM,
- * ABC_ERR_SPEC on an empty sample, NaN data, or all values tied. */
+ * two-sided p with continuity.  One merge walk over the two value counts
+ * (the raw form builds them: ABC_ERR_ENV on OOM); ABC_ERR_SPEC on an empty
+ * sample, NaN data, value counts out of order, or all values tied. */
 typedef struct StatsMannWhitney {
     double u, z, p_value;
 } StatsMannWhitney;
 AbcStatus stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
                              StatsMannWhitney *out) ABC_MUST_CHECK;
+AbcStatus stats_mann_whitney_counts(const StatsValueCount *a, size_t ka,
+                                    const StatsValueCount *b, size_t kb,
+                                    StatsMannWhitney *out) ABC_MUST_CHECK;
 
 /* Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al. 2012) of the
  * difference of means (or relative difference) of two samples: each unit
  * gets weight ~ Poisson(1) per resample, from a gsl_rng taus2 seeded with
- * `seed`; percentile CI at α.  Reproducible for a given seed.  Streams: one
- * pass per arm, O(resamples) memory. */
+ * `seed`, the units taken in ascending order of value; percentile CI at α.
+ * Reproducible for a given seed.  Streams: one pass per arm, O(resamples)
+ * memory beyond the value counts. */
 typedef struct StatsBootstrap {
     double est, se, ci_lo, ci_hi;
 } StatsBootstrap;
 AbcStatus stats_bootstrap(const double *a, size_t na, const double *b, size_t nb,
                           StatsEffectType type, size_t resamples, uint64_t seed, double alpha,
                           StatsBootstrap *out) ABC_MUST_CHECK;
+AbcStatus stats_bootstrap_counts(const StatsValueCount *a, size_t ka, const StatsValueCount *b,
+                                 size_t kb, StatsEffectType type, size_t resamples,
+                                 uint64_t seed, double alpha, StatsBootstrap *out) ABC_MUST_CHECK;
 
 /* Quantile q of a sample with the distribution-free CI from order statistics
- * (Conover 1999 §3.2): ranks l = ⌈nq − z√(nq(1−q))⌉, u = ⌈nq + z√(nq(1−q))⌉
- * clamped to [1, n]; estimate is the type-7 (linear) sample quantile. */
+ * (Conover 1999 §3.2): ranks l = ⌊nq − z√(nq(1−q))⌋, u = ⌈nq + z√(nq(1−q))⌉
+ * clamped to [1, n]; estimate is the type-7 (linear) sample quantile.
+ * ABC_ERR_SPEC on an empty sample, NaN data or value counts out of order. */
 typedef struct StatsQuantile {
     double est, ci_lo, ci_hi;
     size_t rank_lo, rank_hi; /* 1-based order statistics used */
 } StatsQuantile;
 AbcStatus stats_quantile_ci(const double *x, size_t n, double q, double alpha,
                             StatsQuantile *out) ABC_MUST_CHECK;
+AbcStatus stats_quantile_ci_counts(const StatsValueCount *x, size_t k, double q, double alpha,
+                                   StatsQuantile *out) ABC_MUST_CHECK;
 
 /* ---- difference-in-differences --------------------------------------------- */
 /* DiD on per-unit (post − pre) changes: est = Δ̄_b − Δ̄_a, Welch SE/dof on
@@ -290,25 +327,57 @@ AbcStatus stats_pretrend(const double *diff, size_t n, double alpha, StatsTest *
                          double *slope) ABC_MUST_CHECK;
 
 /* ---- survival ------------------------------------------------------------------ */
+/* A time-to-event sample as its distinct times in ascending order, each with
+ * the units whose event happened then and the units censored then (whole
+ * counts >= 0, not both 0): the survival table the warehouse returns.  The
+ * functions below read it, so their memory follows the distinct times; the
+ * forms over per-unit (time, event) pairs build it first
+ * (stats_time_counts) and give the same numbers. */
+typedef struct StatsTimeCount {
+    double time, events, censored;
+} StatsTimeCount;
+
+/* The units time counts x[0..k) hold, or -1 when they are not time counts:
+ * a time that is negative, not finite or not strictly ascending, or counts
+ * that are not whole numbers >= 0 with at least one unit. */
+double stats_time_counts_units(const StatsTimeCount *x, size_t k);
+
+/* Sort p[0..n) by time and merge equal times, summing their counts, in
+ * place; returns the number of distinct times left. */
+size_t stats_time_counts_merge(StatsTimeCount *p, size_t n);
+
+/* The time counts of per-unit times and events (time[i] >= 0 and finite,
+ * event[i] 1 = event, 0 = censored): *out is malloc'd (*k entries; NULL
+ * when n is 0).  ABC_ERR_SPEC on a bad time or event, ABC_ERR_ENV on OOM. */
+AbcStatus stats_time_counts(const double *time, const int *event, size_t n, StatsTimeCount **out,
+                            size_t *k) ABC_MUST_CHECK;
+
 /* Kaplan-Meier estimate (Kaplan & Meier 1958) with Greenwood variance.
- * time[i] >= 0, event[i] 1 = event, 0 = censored.  Writes the distinct event
- * times into a malloc'd array of StatsKmPoint (*out, *nout); caller frees. */
+ * Writes the distinct event times into a malloc'd array of StatsKmPoint
+ * (*out, *nout); caller frees.  ABC_ERR_SPEC on no units or malformed
+ * counts. */
 typedef struct StatsKmPoint {
     double time, surv, se; /* S(t) and its Greenwood standard error */
     double at_risk, events;
 } StatsKmPoint;
 AbcStatus stats_kaplan_meier(const double *time, const int *event, size_t n,
                              StatsKmPoint **out, size_t *nout) ABC_MUST_CHECK;
+AbcStatus stats_kaplan_meier_counts(const StatsTimeCount *x, size_t k, StatsKmPoint **out,
+                                    size_t *nout) ABC_MUST_CHECK;
 /* Restricted mean survival time to tau, ∫₀^τ S(t) dt of the Kaplan-Meier
  * curve, with its variance Σ_{t_j ≤ τ} A_j² d_j/(Y_j(Y_j − d_j)), A_j =
  * ∫_{t_j}^τ S (Klein & Moeschberger 2003 §4.5).  ABC_ERR_SPEC on no data or
  * tau <= 0. */
 AbcStatus stats_rmst(const double *time, const int *event, size_t n, double tau, double *est,
                      double *var) ABC_MUST_CHECK;
+AbcStatus stats_rmst_counts(const StatsTimeCount *x, size_t k, double tau, double *est,
+                            double *var) ABC_MUST_CHECK;
 /* Two-group log-rank test (Mantel 1966): χ² on 1 dof and its p-value. */
 AbcStatus stats_logrank(const double *time_a, const int *event_a, size_t na,
                         const double *time_b, const int *event_b, size_t nb, double *chi2,
                         double *p_value) ABC_MUST_CHECK;
+AbcStatus stats_logrank_counts(const StatsTimeCount *a, size_t ka, const StatsTimeCount *b,
+                               size_t kb, double *chi2, double *p_value) ABC_MUST_CHECK;
 
 /* ---- power and MDE ---------------------------------------------------------------- */
 typedef enum StatsDesign { STATS_FIXED, STATS_DESIGN_CS, STATS_DESIGN_GSD } StatsDesign;

@@ -203,18 +203,19 @@ void analysis_compare_estimates(const IrAnalysis *an, const IrMetric *m, double 
 /* ---- per-kind arms ------------------------------------------------------------ */
 
 void analysis_quantile_arms(const IrAnalysis *an, const IrMetric *m, double zb,
-                            const double *const *x, const size_t *n, int nv, bool resample,
-                            AnalysisArm *out)
+                            const StatsValueCount *const *x, const size_t *k, int nv,
+                            bool resample, AnalysisArm *out)
 {
     AnalysisPolicy pol = analysis_policy(an, m);
     double zq = gsl_cdf_ugaussian_Pinv(1 - an->alpha / 2);
     StatsQuantile qa;
-    bool have_a = x[0] && n[0] > 0 && stats_quantile_ci(x[0], n[0], m->quantile, an->alpha, &qa) == ABC_OK;
+    bool have_a = stats_quantile_ci_counts(x[0], k[0], m->quantile, an->alpha, &qa) == ABC_OK;
     for (int v = 0; v < nv; v++) {
         AnalysisArm *o = &out[v];
-        o->n = (double)n[v];
+        double units = stats_value_counts_units(x[v], k[v]);
+        o->n = units > 0 ? units : 0;
         StatsQuantile qb;
-        if (!x[v] || n[v] == 0 || stats_quantile_ci(x[v], n[v], m->quantile, an->alpha, &qb) != ABC_OK)
+        if (stats_quantile_ci_counts(x[v], k[v], m->quantile, an->alpha, &qb) != ABC_OK)
             continue;
         o->mean = qb.est;
         o->value_lo = qb.ci_lo;
@@ -222,14 +223,16 @@ void analysis_quantile_arms(const IrAnalysis *an, const IrMetric *m, double zb,
         if (v == 0 || !have_a)
             continue;
         analysis_compare_estimates(an, m, zb, qa.est, (qa.ci_hi - qa.ci_lo) / (2 * zq), qb.est,
-                                   (qb.ci_hi - qb.ci_lo) / (2 * zq), (double)n[v], o);
+                                   (qb.ci_hi - qb.ci_lo) / (2 * zq), o->n, o);
         StatsMannWhitney mw;
-        if ((pol.extras & AN_X_MANNWHITNEY) && stats_mann_whitney(x[0], n[0], x[v], n[v], &mw) == ABC_OK)
+        if ((pol.extras & AN_X_MANNWHITNEY) &&
+            stats_mann_whitney_counts(x[0], k[0], x[v], k[v], &mw) == ABC_OK)
             o->mw_p = mw.p_value;
         StatsBootstrap bs;
         if (resample && (pol.extras & AN_X_BOOTSTRAP) &&
-            stats_bootstrap(x[0], n[0], x[v], n[v], STATS_ABSOLUTE, (size_t)an->bootstrap_resamples,
-                            an->bootstrap_seed, an->alpha, &bs) == ABC_OK) {
+            stats_bootstrap_counts(x[0], k[0], x[v], k[v], STATS_ABSOLUTE,
+                                   (size_t)an->bootstrap_resamples, an->bootstrap_seed, an->alpha,
+                                   &bs) == ABC_OK) {
             o->boot_est = bs.est;
             o->boot_lo = bs.ci_lo;
             o->boot_hi = bs.ci_hi;
@@ -237,12 +240,12 @@ void analysis_quantile_arms(const IrAnalysis *an, const IrMetric *m, double zb,
     }
 }
 
-static double km_median(const double *t, const int *e, size_t n)
+static double km_median(const StatsTimeCount *x, size_t k)
 {
     StatsKmPoint *pts = NULL;
     size_t np = 0;
     double med = NAN;
-    if (stats_kaplan_meier(t, e, n, &pts, &np) == ABC_OK)
+    if (stats_kaplan_meier_counts(x, k, &pts, &np) == ABC_OK)
         for (size_t i = 0; i < np; i++)
             if (pts[i].surv <= 0.5) {
                 med = pts[i].time;
@@ -253,7 +256,7 @@ static double km_median(const double *t, const int *e, size_t n)
 }
 
 void analysis_survival_arms(const IrAnalysis *an, const IrMetric *m, double zb,
-                            const double *const *t, const int *const *e, const size_t *n, int nv,
+                            const StatsTimeCount *const *x, const size_t *k, int nv,
                             AnalysisArm *out)
 {
     double tau = m->window.to_day > 0 ? (double)m->window.to_day : 1.0;
@@ -261,21 +264,22 @@ void analysis_survival_arms(const IrAnalysis *an, const IrMetric *m, double zb,
     double est_a = NAN, var_a = NAN;
     for (int v = 0; v < nv; v++) {
         AnalysisArm *o = &out[v];
-        o->n = (double)n[v];
+        double units = stats_time_counts_units(x[v], k[v]);
+        o->n = units > 0 ? units : 0;
         double est, var;
-        if (!n[v] || stats_rmst(t[v], e[v], n[v], tau, &est, &var) != ABC_OK)
+        if (stats_rmst_counts(x[v], k[v], tau, &est, &var) != ABC_OK)
             continue;
         o->mean = est;
         o->value_lo = est - zq * sqrt(var);
         o->value_hi = est + zq * sqrt(var);
-        o->km_median = km_median(t[v], e[v], n[v]);
+        o->km_median = km_median(x[v], k[v]);
         if (v == 0) {
             est_a = est;
             var_a = var;
         } else if (isfinite(est_a)) {
-            analysis_compare_estimates(an, m, zb, est_a, sqrt(var_a), est, sqrt(var), (double)n[v], o);
+            analysis_compare_estimates(an, m, zb, est_a, sqrt(var_a), est, sqrt(var), o->n, o);
             double chi2, p;
-            if (stats_logrank(t[0], e[0], n[0], t[v], e[v], n[v], &chi2, &p) == ABC_OK)
+            if (stats_logrank_counts(x[0], k[0], x[v], k[v], &chi2, &p) == ABC_OK)
                 o->logrank_p = p;
         }
     }

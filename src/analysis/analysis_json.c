@@ -8,7 +8,6 @@
 #include "abc/analysis.h"
 
 #include <cjson/cJSON.h>
-#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,9 @@ typedef struct Doc {
     double **x;   /* quantile values, or times */
     int **e;      /* events (time_to) */
     size_t *n;
+    StatsValueCount **vc; /* quantile: the values as value counts */
+    StatsTimeCount **tc;  /* time_to: the times and events as time counts */
+    size_t *k;
 } Doc;
 
 static AbcStatus jerr(char *err, size_t errlen, const char *path, const char *msg)
@@ -270,7 +272,10 @@ static AbcStatus parse_variations(const cJSON *root, Doc *d, bool survival, char
     d->x = calloc((size_t)nv, sizeof *d->x);
     d->e = calloc((size_t)nv, sizeof *d->e);
     d->n = calloc((size_t)nv, sizeof *d->n);
-    if (!d->ids || !d->x || !d->e || !d->n)
+    d->vc = calloc((size_t)nv, sizeof *d->vc);
+    d->tc = calloc((size_t)nv, sizeof *d->tc);
+    d->k = calloc((size_t)nv, sizeof *d->k);
+    if (!d->ids || !d->x || !d->e || !d->n || !d->vc || !d->tc || !d->k)
         return jerr(err, errlen, "$.variations", "out of memory");
     static const char *const qkeys[] = {"id", "values", NULL}, *const skeys[] = {"id", "times", "events", NULL};
     int i = 0;
@@ -304,10 +309,13 @@ static AbcStatus parse_variations(const cJSON *root, Doc *d, bool survival, char
                     snprintf(q, sizeof q, "%s.times[%zu]", p, k);
                     return jerr(err, errlen, q, "must be >= 0");
                 }
+            if (stats_time_counts(d->x[i], d->e[i], d->n[i], &d->tc[i], &d->k[i]) != ABC_OK)
+                return jerr(err, errlen, p, "out of memory");
         } else {
             if ((st = array_at(v, "values", p, false, (void **)&d->x[i], &d->n[i], err, errlen)) != ABC_OK)
                 return st;
-            gsl_sort(d->x[i], 1, d->n[i]);
+            if (stats_value_counts(d->x[i], d->n[i], &d->vc[i], &d->k[i]) != ABC_OK)
+                return jerr(err, errlen, p, "out of memory");
         }
     }
     return ABC_OK;
@@ -398,10 +406,11 @@ AbcStatus analysis_stats_json(const cJSON *root, int digits, char **out_json, ch
         for (int v = 0; v < d.nv; v++)
             analysis_arm_clear(&out[v]);
         if (survival)
-            analysis_survival_arms(&d.an, &d.m, d.zb, (const double *const *)d.x,
-                                   (const int *const *)d.e, d.n, d.nv, out);
+            analysis_survival_arms(&d.an, &d.m, d.zb, (const StatsTimeCount *const *)d.tc, d.k,
+                                   d.nv, out);
         else
-            analysis_quantile_arms(&d.an, &d.m, d.zb, (const double *const *)d.x, d.n, d.nv, true, out);
+            analysis_quantile_arms(&d.an, &d.m, d.zb, (const StatsValueCount *const *)d.vc, d.k,
+                                   d.nv, true, out);
         cJSON *j = render(&d, out, survival);
         Buf b;
         buf_init(&b);
@@ -416,10 +425,17 @@ AbcStatus analysis_stats_json(const cJSON *root, int digits, char **out_json, ch
             free(d.x[v]);
         if (d.e)
             free(d.e[v]);
+        if (d.vc)
+            free(d.vc[v]);
+        if (d.tc)
+            free(d.tc[v]);
     }
     free(d.ids);
     free(d.x);
     free(d.e);
     free(d.n);
+    free(d.vc);
+    free(d.tc);
+    free(d.k);
     return st;
 }

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 
 #include "abc/analysis.h"
 #include "abc/dates.h"
@@ -29,21 +28,19 @@
 #include "abc/results.h"
 #include "abc/stats.h"
 
-typedef struct DistPoint {
-    double value, count;
-} DistPoint;
-
+/* A cell's per-unit values of one quantile metric as value counts
+ * (stats.h): rows are appended as they stream in and merged (sorted, equal
+ * values summed) whenever the array fills, so it holds about one point per
+ * distinct value however many units share it. */
 typedef struct Dist {
-    DistPoint *v;
+    StatsValueCount *v;
     size_t n, cap;
 } Dist;
 
-typedef struct SurvPoint {
-    double day, events, censored;
-} SurvPoint;
-
+/* A cell's survival table of one time-to-event metric as time counts
+ * (stats.h), merged by day before it is analysed. */
 typedef struct Surv {
-    SurvPoint *v;
+    StatsTimeCount *v;
     size_t n, cap;
 } Surv;
 
@@ -218,6 +215,23 @@ static int row_exp(const Results *r, const StatsRow *row)
     return row->tracking_key ? find_exp(r, row->tracking_key) : -1;
 }
 
+/* Append one (value, units) point; a full array is merged first and grows
+ * only when merging freed less than half of it. */
+static void dist_add(Dist *d, double value, double units)
+{
+    if (d->n == d->cap) {
+        d->n = stats_value_counts_merge(d->v, d->n);
+        if (d->cap == 0 || d->n > d->cap / 2) {
+            d->cap = d->cap ? d->cap * 2 : 64;
+            StatsValueCount *p = realloc(d->v, sizeof *p * d->cap);
+            if (!p)
+                abort();
+            d->v = p;
+        }
+    }
+    d->v[d->n++] = (StatsValueCount){value, units};
+}
+
 /* A distribution row holds the distinct values of one unit cell (date,
  * experiment, variation, every segment slot): it is added to the all-users
  * cell and to the cell of its value of each segment. */
@@ -256,15 +270,7 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const Sta
         }
         VarCell *vc = &c->vars[var];
         vc->seen = true;
-        Dist *d = &vc->dist[m];
-        if (d->n == d->cap) {
-            d->cap = d->cap ? d->cap * 2 : 64;
-            DistPoint *p = realloc(d->v, sizeof(DistPoint) * d->cap);
-            if (!p)
-                abort();
-            d->v = p;
-        }
-        d->v[d->n++] = (DistPoint){row->value, row->units};
+        dist_add(&vc->dist[m], row->value, row->units);
     }
     return ABC_OK;
 }
@@ -321,12 +327,12 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, 
         Surv *sv = &vc->surv[m];
         if (sv->n == sv->cap) {
             sv->cap = sv->cap ? sv->cap * 2 : 32;
-            SurvPoint *p = realloc(sv->v, sizeof(SurvPoint) * sv->cap);
+            StatsTimeCount *p = realloc(sv->v, sizeof *p * sv->cap);
             if (!p)
                 abort();
             sv->v = p;
         }
-        sv->v[sv->n++] = (SurvPoint){row->day, row->events, row->censored};
+        sv->v[sv->n++] = (StatsTimeCount){row->day, row->events, row->censored};
     }
     return ABC_OK;
 }
@@ -341,57 +347,6 @@ static StatsCorrection stats_corr(IrCorrection c)
     case CORR_BH: return STATS_CORR_BH;
     default: return STATS_CORR_NONE;
     }
-}
-
-/* Expand a (value, count) distribution into an array (counts are integers). */
-static double *expand(const Dist *d, size_t *n)
-{
-    double total = 0;
-    for (size_t i = 0; i < d->n; i++)
-        total += d->v[i].count;
-    if (total <= 0 || total > 5e7) {
-        *n = 0;
-        return NULL;
-    }
-    double *a = malloc(sizeof(double) * (size_t)total);
-    if (!a)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < d->n; i++)
-        for (double c = 0; c < d->v[i].count; c++)
-            a[k++] = d->v[i].value;
-    /* rows arrive per unit cell: sorted, the values (and a seeded
-     * bootstrap over them) do not depend on the order of the rows */
-    gsl_sort(a, 1, k);
-    *n = k;
-    return a;
-}
-
-/* Expand a survival table into (time, event) arrays. */
-static size_t expand_surv(const Surv *s, double **t, int **e)
-{
-    double total = 0;
-    for (size_t i = 0; i < s->n; i++)
-        total += s->v[i].events + s->v[i].censored;
-    if (total <= 0 || total > 5e7)
-        return 0;
-    *t = malloc(sizeof(double) * (size_t)total);
-    *e = malloc(sizeof(int) * (size_t)total);
-    if (!*t || !*e) {
-        free(*t);
-        free(*e);
-        *t = NULL;
-        *e = NULL;
-        return 0;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        for (double c = 0; c < s->v[i].events; c++)
-            (*t)[k] = s->v[i].day, (*e)[k++] = 1;
-        for (double c = 0; c < s->v[i].censored; c++)
-            (*t)[k] = s->v[i].day, (*e)[k++] = 0;
-    }
-    return k;
 }
 
 static void arm_nan(ArmOut *o)
@@ -420,18 +375,19 @@ static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs)
     int nv = x->nvariations;
     double zb = analysis_gsd_boundary(an, c->date - x->phase_start + 1, ((Results *)r)->obf_z,
                                       &((Results *)r)->obf_ready);
-    double **xs = calloc((size_t)nv, sizeof *xs);
-    size_t *ns = calloc((size_t)nv, sizeof *ns);
-    if (!xs || !ns)
+    const StatsValueCount **xs = calloc((size_t)nv, sizeof *xs);
+    size_t *ks = calloc((size_t)nv, sizeof *ks);
+    if (!xs || !ks)
         abort();
-    for (int v = 0; v < nv; v++)
-        xs[v] = expand(&c->vars[v].dist[m], &ns[v]);
-    analysis_quantile_arms(an, &r->ir->metrics[m], zb, (const double *const *)xs, ns, nv,
-                           !c->segment[0], outs);
-    for (int v = 0; v < nv; v++)
-        free(xs[v]);
+    for (int v = 0; v < nv; v++) {
+        Dist *d = &c->vars[v].dist[m];
+        d->n = stats_value_counts_merge(d->v, d->n);
+        xs[v] = d->v;
+        ks[v] = d->n;
+    }
+    analysis_quantile_arms(an, &r->ir->metrics[m], zb, xs, ks, nv, !c->segment[0], outs);
     free(xs);
-    free(ns);
+    free(ks);
 }
 
 /* Time-to-event metrics (analysis_survival_arms). */
@@ -442,22 +398,19 @@ static void analyse_survival(const Results *r, Cell *c, int m, ArmOut *outs)
     int nv = x->nvariations;
     double zb = analysis_gsd_boundary(an, c->date - x->phase_start + 1, ((Results *)r)->obf_z,
                                       &((Results *)r)->obf_ready);
-    double **ts = calloc((size_t)nv, sizeof *ts);
-    int **es = calloc((size_t)nv, sizeof *es);
-    size_t *ns = calloc((size_t)nv, sizeof *ns);
-    if (!ts || !es || !ns)
+    const StatsTimeCount **ts = calloc((size_t)nv, sizeof *ts);
+    size_t *ks = calloc((size_t)nv, sizeof *ks);
+    if (!ts || !ks)
         abort();
-    for (int v = 0; v < nv; v++)
-        ns[v] = expand_surv(&c->vars[v].surv[m], &ts[v], &es[v]);
-    analysis_survival_arms(an, &r->ir->metrics[m], zb, (const double *const *)ts,
-                           (const int *const *)es, ns, nv, outs);
     for (int v = 0; v < nv; v++) {
-        free(ts[v]);
-        free(es[v]);
+        Surv *s = &c->vars[v].surv[m];
+        s->n = stats_time_counts_merge(s->v, s->n);
+        ts[v] = s->v;
+        ks[v] = s->n;
     }
+    analysis_survival_arms(an, &r->ir->metrics[m], zb, ts, ks, nv, outs);
     free(ts);
-    free(es);
-    free(ns);
+    free(ks);
 }
 
 /* The distribution rows of metric m for date d are complete (the query is

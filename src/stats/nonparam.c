@@ -1,7 +1,8 @@
-/* nonparam.c — tests over raw per-unit data: Mann-Whitney U with the normal
- * approximation and tie correction, and the seeded Poisson bootstrap.
- * Both allocate (a sorted copy; the resample accumulators) and free before
- * returning.
+/* nonparam.c — tests over per-unit data as value counts (distinct values
+ * with their unit counts; raw values are turned into them first):
+ * Mann-Whitney U with the normal approximation and tie correction, and the
+ * seeded Poisson bootstrap.  Both allocate (the value counts of raw data;
+ * the resample accumulators) and free before returning.
  */
 #define HAVE_INLINE 1 /* GSL: inline gsl_rng_get in the bootstrap's inner loop */
 #include "abc/stats.h"
@@ -19,49 +20,88 @@ static int dbl_cmp(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* ---- value counts --------------------------------------------------------------- */
+
+static int vc_cmp(const void *x, const void *y)
+{
+    double a = ((const StatsValueCount *)x)->value, b = ((const StatsValueCount *)y)->value;
+    if (isnan(a) || isnan(b))
+        return isnan(a) - isnan(b); /* NaN last */
+    return (a > b) - (a < b);
+}
+
+size_t stats_value_counts_merge(StatsValueCount *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(p, n, sizeof *p, vc_cmp);
+    size_t k = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (p[i].value == p[k].value)
+            p[k].count += p[i].count;
+        else
+            p[++k] = p[i];
+    }
+    return k + 1;
+}
+
+double stats_value_counts_units(const StatsValueCount *x, size_t k)
+{
+    double units = 0;
+    for (size_t i = 0; i < k; i++) {
+        double c = x[i].count;
+        if (isnan(x[i].value) || (i > 0 && !(x[i].value > x[i - 1].value)) || !(c >= 1) ||
+            c != floor(c) || c > 9e15)
+            return -1;
+        units += c;
+    }
+    return units;
+}
+
+AbcStatus stats_value_counts(const double *x, size_t n, StatsValueCount **out, size_t *k)
+{
+    *out = NULL;
+    *k = 0;
+    if (n == 0)
+        return ABC_OK;
+    StatsValueCount *p = malloc(n * sizeof *p);
+    if (!p)
+        return ABC_ERR_ENV;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i])) {
+            free(p);
+            return ABC_ERR_SPEC;
+        }
+        p[i] = (StatsValueCount){x[i], 1};
+    }
+    *k = stats_value_counts_merge(p, n);
+    *out = p;
+    return ABC_OK;
+}
+
+/* ---- Mann-Whitney U ---------------------------------------------------------------- */
 /* U_a = R_a − n_a(n_a+1)/2 with mid-ranks of the pooled sample; σ² =
  * n_a n_b/12 · ((n+1) − Σ(t³ − t)/(n(n−1))) (Mann & Whitney 1947; tie
- * correction per Lehmann 1975 §1.4); two-sided p = 2Q((|U − μ| − ½)/σ). */
-AbcStatus stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
-                             StatsMannWhitney *out)
+ * correction per Lehmann 1975 §1.4); two-sided p = 2Q((|U − μ| − ½)/σ).
+ * One merge walk over the two value counts: one tie group per value. */
+AbcStatus stats_mann_whitney_counts(const StatsValueCount *a, size_t ka,
+                                    const StatsValueCount *b, size_t kb,
+                                    StatsMannWhitney *out)
 {
     stats_init();
-    if (na == 0 || nb == 0)
+    double na = stats_value_counts_units(a, ka), nb = stats_value_counts_units(b, kb);
+    if (!(na > 0 && nb > 0))
         return ABC_ERR_SPEC;
-    double *sa = malloc(na * sizeof *sa), *sb = malloc(nb * sizeof *sb);
-    if (!sa || !sb) {
-        free(sa);
-        free(sb);
-        return ABC_ERR_ENV;
-    }
-    AbcStatus st = ABC_OK;
-    memcpy(sa, a, na * sizeof *sa);
-    memcpy(sb, b, nb * sizeof *sb);
-    for (size_t i = 0; i < na && st == ABC_OK; i++)
-        if (isnan(sa[i]))
-            st = ABC_ERR_SPEC;
-    for (size_t i = 0; i < nb && st == ABC_OK; i++)
-        if (isnan(sb[i]))
-            st = ABC_ERR_SPEC;
-    if (st != ABC_OK)
-        goto out;
-    qsort(sa, na, sizeof *sa, dbl_cmp);
-    qsort(sb, nb, sizeof *sb, dbl_cmp);
-    /* merge walk: one tie group at a time */
     size_t i = 0, j = 0;
     long double rank = 0, ra = 0, ties = 0;
-    while (i < na || j < nb) {
-        double v = (j >= nb || (i < na && sa[i] <= sb[j])) ? sa[i] : sb[j];
-        size_t ca = 0, cb = 0;
-        while (i < na && sa[i] == v) {
-            i++;
-            ca++;
-        }
-        while (j < nb && sb[j] == v) {
-            j++;
-            cb++;
-        }
-        long double tcnt = (long double)(ca + cb);
+    while (i < ka || j < kb) {
+        double v = (j >= kb || (i < ka && a[i].value <= b[j].value)) ? a[i].value : b[j].value;
+        long double ca = 0, cb = 0;
+        if (i < ka && a[i].value == v)
+            ca = a[i++].count;
+        if (j < kb && b[j].value == v)
+            cb = b[j++].count;
+        long double tcnt = ca + cb;
         long double mid = rank + (tcnt + 1) / 2;
         ra += mid * ca;
         rank += tcnt;
@@ -71,10 +111,8 @@ AbcStatus stats_mann_whitney(const double *a, size_t na, const double *b, size_t
     long double u = ra - n1 * (n1 + 1) / 2;
     long double mu = n1 * n2 / 2;
     long double var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)));
-    if (!(var > 0)) {
-        st = ABC_ERR_SPEC;
-        goto out;
-    }
+    if (!(var > 0))
+        return ABC_ERR_SPEC;
     double sd = sqrt((double)var);
     StatsMannWhitney r;
     r.u = (double)u;
@@ -83,12 +121,25 @@ AbcStatus stats_mann_whitney(const double *a, size_t na, const double *b, size_t
     double p = 2.0 * gsl_cdf_ugaussian_Q(zc);
     r.p_value = p > 1 ? 1 : p;
     *out = r;
-out:
-    free(sa);
-    free(sb);
+    return ABC_OK;
+}
+
+AbcStatus stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+                             StatsMannWhitney *out)
+{
+    StatsValueCount *va = NULL, *vb = NULL;
+    size_t ka = 0, kb = 0;
+    AbcStatus st = stats_value_counts(a, na, &va, &ka);
+    if (st == ABC_OK)
+        st = stats_value_counts(b, nb, &vb, &kb);
+    if (st == ABC_OK)
+        st = stats_mann_whitney_counts(va, ka, vb, kb, out);
+    free(va);
+    free(vb);
     return st;
 }
 
+/* ---- Poisson bootstrap ------------------------------------------------------------ */
 /* Poisson(1) by inversion on one 32-bit draw: thresholds are the CDF at
  * 0, 1, 2, … scaled to 2^32 (error ≤ 2^-32 per cell). */
 typedef struct Pois1 {
@@ -115,32 +166,39 @@ static unsigned pois1_draw(const Pois1 *p, gsl_rng *r)
     return k;
 }
 
-/* One arm's pass: for every unit and resample, weight w ~ Poisson(1);
- * accumulate Σw and Σw·x per resample (streaming, one pass). */
-static void boot_arm(const double *x, size_t n, size_t R, gsl_rng *rng, const Pois1 *p,
-                     double *sw, double *swx)
+/* One arm's pass: for every unit (in ascending order of value) and
+ * resample, weight w ~ Poisson(1); accumulate Σw and Σw·x per resample
+ * (streaming, one pass).  Returns Σx over the units. */
+static long double boot_arm(const StatsValueCount *x, size_t k, size_t R, gsl_rng *rng,
+                            const Pois1 *p, double *sw, double *swx)
 {
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        for (size_t r = 0; r < R; r++) {
-            unsigned w = pois1_draw(p, rng);
-            if (w) {
-                sw[r] += w;
-                swx[r] += w * v;
+    long double sum = 0;
+    for (size_t i = 0; i < k; i++) {
+        double v = x[i].value;
+        for (double c = 0; c < x[i].count; c++) {
+            for (size_t r = 0; r < R; r++) {
+                unsigned w = pois1_draw(p, rng);
+                if (w) {
+                    sw[r] += w;
+                    swx[r] += w * v;
+                }
             }
+            sum += v;
         }
     }
+    return sum;
 }
 
 /* Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al. 2012):
  * resample r gives mean_b^r − mean_a^r (or its ratio − 1); SE is the sd of
  * the replicates; percentile CI at α/2, 1 − α/2 (type-7 interpolation). */
-AbcStatus stats_bootstrap(const double *a, size_t na, const double *b, size_t nb,
-                          StatsEffectType type, size_t resamples, uint64_t seed, double alpha,
-                          StatsBootstrap *out)
+AbcStatus stats_bootstrap_counts(const StatsValueCount *a, size_t ka, const StatsValueCount *b,
+                                 size_t kb, StatsEffectType type, size_t resamples,
+                                 uint64_t seed, double alpha, StatsBootstrap *out)
 {
     stats_init();
-    if (na == 0 || nb == 0 || resamples < 2 || resamples > 1000000 || !(alpha > 0 && alpha < 1))
+    double na = stats_value_counts_units(a, ka), nb = stats_value_counts_units(b, kb);
+    if (!(na > 0 && nb > 0) || resamples < 2 || resamples > 1000000 || !(alpha > 0 && alpha < 1))
         return ABC_ERR_SPEC;
     size_t R = resamples;
     double *buf = calloc(5 * R, sizeof *buf);
@@ -154,13 +212,8 @@ AbcStatus stats_bootstrap(const double *a, size_t na, const double *b, size_t nb
     Pois1 p;
     pois1_init(&p);
     double *swa = buf, *sxa = buf + R, *swb = buf + 2 * R, *sxb = buf + 3 * R, *rep = buf + 4 * R;
-    boot_arm(a, na, R, rng, &p, swa, sxa);
-    boot_arm(b, nb, R, rng, &p, swb, sxb);
-    long double sa = 0, sb = 0;
-    for (size_t i = 0; i < na; i++)
-        sa += a[i];
-    for (size_t i = 0; i < nb; i++)
-        sb += b[i];
+    long double sa = boot_arm(a, ka, R, rng, &p, swa, sxa);
+    long double sb = boot_arm(b, kb, R, rng, &p, swb, sxb);
     double ma = (double)(sa / na), mb = (double)(sb / nb);
     StatsBootstrap res;
     if (type == STATS_RELATIVE) {
@@ -209,6 +262,22 @@ AbcStatus stats_bootstrap(const double *a, size_t na, const double *b, size_t nb
 out:
     gsl_rng_free(rng);
     free(buf);
+    return st;
+}
+
+AbcStatus stats_bootstrap(const double *a, size_t na, const double *b, size_t nb,
+                          StatsEffectType type, size_t resamples, uint64_t seed, double alpha,
+                          StatsBootstrap *out)
+{
+    StatsValueCount *va = NULL, *vb = NULL;
+    size_t ka = 0, kb = 0;
+    AbcStatus st = stats_value_counts(a, na, &va, &ka);
+    if (st == ABC_OK)
+        st = stats_value_counts(b, nb, &vb, &kb);
+    if (st == ABC_OK)
+        st = stats_bootstrap_counts(va, ka, vb, kb, type, resamples, seed, alpha, out);
+    free(va);
+    free(vb);
     return st;
 }
 

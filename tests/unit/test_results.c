@@ -9,11 +9,13 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "abc/dates.h"
 #include "abc/dialect.h"
 #include "abc/spec.h"
+#include "abc/stats.h"
 
 static const char SPEC[] =
     "tag rq {\n"
@@ -167,6 +169,48 @@ Test(results, distribution_rows_fan_out_to_every_segment)
                      want[i].val, want[i].var, col(row, "users"));
         cr_expect_eq(col(row, "mean"), want[i].median, "%s=%s/%s: median %g, want %g",
                      want[i].seg, want[i].val, want[i].var, col(row, "mean"), want[i].median);
+    }
+    results_free(r);
+    teardown_fixture(&f);
+}
+
+/* Thousands of rows over a few dozen values, spread over segment values:
+ * the cells merge their points as they fill, and the published quantile,
+ * its interval and the unit count equal the kernel's over the raw values. */
+Test(results, merged_distribution_points_give_the_raw_quantile)
+{
+    Fixture f;
+    setup_fixture(&f);
+    Results *r = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
+    const char *d = "2025-10-08";
+    static const char *const countries[] = {"DE", "US", "FR"}, *const platforms[] = {"ios", "web"};
+    enum { NROWS = 3000 };
+    static double raw[2][NROWS * 3];
+    size_t nraw[2] = {0, 0};
+    for (int i = 0; i < NROWS; i++) {
+        int var = i % 2, units = 1 + i % 3;
+        char value[32], count[8];
+        snprintf(value, sizeof value, "%g", (double)((i * 7919) % (37 + 4 * var)) / 2);
+        snprintf(count, sizeof count, "%d", units);
+        cr_assert_eq(feed(r, f.dist, d, var ? "1" : "0", countries[i % 3], platforms[i % 2 ? 0 : 1],
+                          value, count),
+                     ABC_OK);
+        for (int u = 0; u < units; u++)
+            raw[var][nraw[var]++] = atof(value);
+    }
+    char err[256];
+    cr_assert_eq(results_compute(r, err, sizeof err), ABC_OK, "%s", err);
+    long day;
+    cr_assert(date_parse(d, &day));
+    for (int var = 0; var < 2; var++) {
+        StatsQuantile q;
+        cr_assert_eq(stats_quantile_ci(raw[var], nraw[var], 0.5, 0.05, &q), ABC_OK);
+        const SqlValue *row = find_row(r, day, "", "", var ? "1" : "0");
+        cr_assert_not_null(row);
+        cr_expect_eq(col(row, "users"), (double)nraw[var]);
+        cr_expect_eq(col(row, "mean"), q.est, "median %g, want %g", col(row, "mean"), q.est);
+        cr_expect_eq(col(row, "value_low"), q.ci_lo);
+        cr_expect_eq(col(row, "value_high"), q.ci_hi);
     }
     results_free(r);
     teardown_fixture(&f);

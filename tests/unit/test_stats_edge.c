@@ -1,6 +1,8 @@
 /* test_stats_edge.c — defined behaviour at the edges: large means, n = 0/1,
  * zero variance, identical arms, control mean 0, proportions 0 and 1,
- * n = 1e12, and the published O'Brien-Fleming boundary table.
+ * n = 1e12, the published O'Brien-Fleming boundary table, and value counts
+ * (the raw and counted forms of the quantile, rank and resampling methods
+ * agree bit for bit).
  */
 #include "abc/stats.h"
 
@@ -23,6 +25,12 @@ static StatsRequest req(StatsMetricKind kind, StatsEffectType eff, StatsVariatio
     q.nvar = k;
     q.vars = v;
     return q;
+}
+
+static int dbl_cmp_asc(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
 }
 
 /* Render and assert no NaN/Inf text can appear; returns the JSON. */
@@ -484,4 +492,186 @@ Test(stats_edge, srm_with_a_zero_weight_variation)
     cr_expect(fabs(p2 - p3) < 1e-15 && isfinite(p2), "p %g vs %g", p2, p3);
     const double neg[] = {0.5, 0.6, -0.1};
     cr_expect_eq(stats_srm(with_users, neg, 3, &p), ABC_ERR_SPEC);
+}
+
+/* ---- value counts ---------------------------------------------------------------- */
+
+/* Two samples with heavy ties, in no particular order: the raw forms and
+ * the value-count forms must give the same numbers, bit for bit, and a
+ * value-count sample built up in pieces (as the results stream them) the
+ * same as one built at once. */
+Test(value_counts, counts_give_the_raw_numbers_exactly)
+{
+    enum { NA = 4001, NB = 3777 };
+    static double a[NA], b[NB];
+    uint64_t s = 12345;
+    for (int i = 0; i < NA; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        a[i] = (double)((s >> 33) % 97) / 4;
+    }
+    for (int i = 0; i < NB; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        b[i] = (double)((s >> 33) % 101) / 4 + 0.5;
+    }
+    StatsValueCount *va, *vb;
+    size_t ka, kb;
+    cr_assert_eq(stats_value_counts(a, NA, &va, &ka), ABC_OK);
+    cr_assert_eq(stats_value_counts(b, NB, &vb, &kb), ABC_OK);
+    cr_expect_leq(ka, 97);
+    cr_expect_eq(stats_value_counts_units(va, ka), NA);
+    cr_expect_eq(stats_value_counts_units(vb, kb), NB);
+
+    StatsQuantile q1, q2;
+    for (double q = 0.05; q < 1; q += 0.15) {
+        cr_assert_eq(stats_quantile_ci(a, NA, q, 0.05, &q1), ABC_OK);
+        cr_assert_eq(stats_quantile_ci_counts(va, ka, q, 0.05, &q2), ABC_OK);
+        cr_expect(q1.est == q2.est && q1.ci_lo == q2.ci_lo && q1.ci_hi == q2.ci_hi &&
+                      q1.rank_lo == q2.rank_lo && q1.rank_hi == q2.rank_hi,
+                  "q %.2f", q);
+    }
+    /* against a sorted copy and its type-7 quantile */
+    double *sorted = malloc(sizeof a);
+    memcpy(sorted, a, sizeof a);
+    qsort(sorted, NA, sizeof *sorted, dbl_cmp_asc);
+    cr_assert_eq(stats_quantile_ci_counts(va, ka, 0.9, 0.05, &q2), ABC_OK);
+    double h = 0.9 * (NA - 1);
+    size_t lo = (size_t)h;
+    cr_expect_eq(q2.est, (1 - (h - lo)) * sorted[lo] + (h - lo) * sorted[lo + 1]);
+    cr_expect_eq(q2.ci_lo, sorted[q2.rank_lo - 1]);
+    cr_expect_eq(q2.ci_hi, sorted[q2.rank_hi - 1]);
+    free(sorted);
+
+    StatsMannWhitney m1, m2;
+    cr_assert_eq(stats_mann_whitney(a, NA, b, NB, &m1), ABC_OK);
+    cr_assert_eq(stats_mann_whitney_counts(va, ka, vb, kb, &m2), ABC_OK);
+    cr_expect(m1.u == m2.u && m1.z == m2.z && m1.p_value == m2.p_value);
+
+    StatsBootstrap b1, b2;
+    cr_assert_eq(stats_bootstrap(a, NA, b, NB, STATS_ABSOLUTE, 200, 7, 0.05, &b1), ABC_OK);
+    cr_assert_eq(stats_bootstrap_counts(va, ka, vb, kb, STATS_ABSOLUTE, 200, 7, 0.05, &b2), ABC_OK);
+    cr_expect(b1.est == b2.est && b1.se == b2.se && b1.ci_lo == b2.ci_lo && b1.ci_hi == b2.ci_hi);
+
+    /* built in pieces: points appended, merged, appended again */
+    StatsValueCount *p = malloc(sizeof *p * NA);
+    size_t n = 0;
+    for (int i = 0; i < NA; i++) {
+        p[n++] = (StatsValueCount){a[i], 1};
+        if (i % 500 == 499)
+            n = stats_value_counts_merge(p, n);
+    }
+    n = stats_value_counts_merge(p, n);
+    cr_assert_eq(n, ka);
+    cr_expect_eq(memcmp(p, va, sizeof *p * n), 0);
+    free(p);
+    free(va);
+    free(vb);
+}
+
+Test(value_counts, malformed_counts_are_refused)
+{
+    StatsQuantile q;
+    StatsMannWhitney mw;
+    StatsValueCount ok[] = {{1, 2}, {2, 1}};
+    StatsValueCount unordered[] = {{2, 1}, {1, 1}};
+    StatsValueCount repeated[] = {{1, 1}, {1, 1}};
+    StatsValueCount zero[] = {{1, 0}, {2, 1}};
+    StatsValueCount part[] = {{1, 1.5}, {2, 1}};
+    StatsValueCount nan[] = {{1, 1}, {NAN, 1}};
+    const StatsValueCount *bad[] = {unordered, repeated, zero, part, nan};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cr_expect_eq(stats_value_counts_units(bad[i], 2), -1, "case %zu", i);
+        cr_expect_eq(stats_quantile_ci_counts(bad[i], 2, 0.5, 0.05, &q), ABC_ERR_SPEC);
+        cr_expect_eq(stats_mann_whitney_counts(ok, 2, bad[i], 2, &mw), ABC_ERR_SPEC);
+    }
+    cr_expect_eq(stats_quantile_ci_counts(ok, 0, 0.5, 0.05, &q), ABC_ERR_SPEC);
+    cr_expect_eq(stats_quantile_ci_counts(ok, 2, 0.5, 0.05, &q), ABC_OK);
+    cr_expect_eq(q.est, 1); /* 1, 1, 2 */
+    double x[] = {3, NAN};
+    StatsValueCount *v;
+    size_t k;
+    cr_expect_eq(stats_value_counts(x, 2, &v, &k), ABC_ERR_SPEC);
+    /* NaN sorts last and is never merged */
+    StatsValueCount m[] = {{NAN, 1}, {2, 1}, {NAN, 1}, {2, 3}};
+    cr_expect_eq(stats_value_counts_merge(m, 4), 3);
+    cr_expect(m[0].value == 2 && m[0].count == 4 && isnan(m[1].value) && isnan(m[2].value));
+}
+
+/* Per-unit (time, event) pairs with ties, in no order, against their time
+ * counts: Kaplan-Meier, RMST and log-rank agree bit for bit, and a table
+ * built in pieces (as the results stream it) merges to the same table. */
+Test(value_counts, time_counts_give_the_raw_numbers_exactly)
+{
+    enum { NA = 3001, NB = 2500 };
+    static double ta[NA], tb[NB];
+    static int ea[NA], eb[NB];
+    uint64_t s = 99;
+    for (int i = 0; i < NA + NB; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double t = (double)((s >> 33) % 15);
+        int e = (s >> 20) % 3 != 0;
+        if (i < NA)
+            ta[i] = t, ea[i] = e;
+        else
+            tb[i - NA] = t + (i % 2), eb[i - NA] = e;
+    }
+    StatsTimeCount *xa, *xb;
+    size_t ka, kb;
+    cr_assert_eq(stats_time_counts(ta, ea, NA, &xa, &ka), ABC_OK);
+    cr_assert_eq(stats_time_counts(tb, eb, NB, &xb, &kb), ABC_OK);
+    cr_expect_leq(ka, 15);
+    cr_expect_eq(stats_time_counts_units(xa, ka), NA);
+
+    StatsKmPoint *p1, *p2;
+    size_t n1, n2;
+    cr_assert_eq(stats_kaplan_meier(ta, ea, NA, &p1, &n1), ABC_OK);
+    cr_assert_eq(stats_kaplan_meier_counts(xa, ka, &p2, &n2), ABC_OK);
+    cr_assert_eq(n1, n2);
+    cr_expect_eq(memcmp(p1, p2, n1 * sizeof *p1), 0);
+    free(p1);
+    free(p2);
+    double e1, v1, e2, v2;
+    cr_assert_eq(stats_rmst(ta, ea, NA, 10, &e1, &v1), ABC_OK);
+    cr_assert_eq(stats_rmst_counts(xa, ka, 10, &e2, &v2), ABC_OK);
+    cr_expect(e1 == e2 && v1 == v2);
+    double c1, q1, c2, q2;
+    cr_assert_eq(stats_logrank(ta, ea, NA, tb, eb, NB, &c1, &q1), ABC_OK);
+    cr_assert_eq(stats_logrank_counts(xa, ka, xb, kb, &c2, &q2), ABC_OK);
+    cr_expect(c1 == c2 && q1 == q2);
+
+    StatsTimeCount *part = malloc(sizeof *part * NA);
+    size_t n = 0;
+    for (int i = 0; i < NA; i++) {
+        part[n++] = (StatsTimeCount){ta[i], ea[i], 1 - ea[i]};
+        if (i % 700 == 699)
+            n = stats_time_counts_merge(part, n);
+    }
+    n = stats_time_counts_merge(part, n);
+    cr_assert_eq(n, ka);
+    cr_expect_eq(memcmp(part, xa, n * sizeof *part), 0);
+    free(part);
+    free(xa);
+    free(xb);
+}
+
+Test(value_counts, malformed_time_counts_are_refused)
+{
+    StatsTimeCount ok[] = {{1, 1, 0}, {2, 1, 1}};
+    StatsTimeCount unordered[] = {{2, 1, 0}, {1, 1, 0}};
+    StatsTimeCount empty[] = {{1, 0, 0}, {2, 1, 0}};
+    StatsTimeCount negative[] = {{-1, 1, 0}, {2, 1, 0}};
+    StatsTimeCount part[] = {{1, 0.5, 0}, {2, 1, 0}};
+    const StatsTimeCount *bad[] = {unordered, empty, negative, part};
+    double est, var, chi2, p;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cr_expect_eq(stats_time_counts_units(bad[i], 2), -1, "case %zu", i);
+        cr_expect_eq(stats_rmst_counts(bad[i], 2, 5, &est, &var), ABC_ERR_SPEC);
+        cr_expect_eq(stats_logrank_counts(ok, 2, bad[i], 2, &chi2, &p), ABC_ERR_SPEC);
+    }
+    cr_expect_eq(stats_rmst_counts(ok, 0, 5, &est, &var), ABC_ERR_SPEC);
+    cr_expect_eq(stats_rmst_counts(ok, 2, 0, &est, &var), ABC_ERR_SPEC);
+    double t[] = {1, 2};
+    int e[] = {1, 2};
+    StatsTimeCount *x;
+    size_t k;
+    cr_expect_eq(stats_time_counts(t, e, 2, &x, &k), ABC_ERR_SPEC);
 }
