@@ -657,7 +657,8 @@ void gen_wide(Gen *g, bool range)
         sql_comment(&b, "", arena_printf(g->a, "source %s: events at or after each user's exposure",
                                          so->name));
         buf_printf(&b, "agg_%d AS (\n"
-                       "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n        ", src);
+                       "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
+                       "        u.`exposure_date`,\n        ", src);
         gen_col(g, &b, "s", so->date_col);
         buf_puts(&b, " AS `event_date`,\n");
         buf_puts(&b, cols.data);
@@ -677,7 +678,8 @@ void gen_wide(Gen *g, bool range)
         buf_puts(&b, " < u.`phase_end`)");
         sql_wrap(&b, at);
         and_cond(g, &b, so->filter, "s", "      ");
-        buf_puts(&b, "\n    GROUP BY\n        u.`tracking_key`,\n        u.`user_id`,\n        ");
+        buf_puts(&b, "\n    GROUP BY\n        u.`tracking_key`,\n        u.`user_id`,\n"
+                     "        u.`exposure_date`,\n        ");
         gen_col(g, &b, "s", so->date_col);
         buf_puts(&b, "\n)");
         buf_free(&cols);
@@ -693,7 +695,8 @@ void gen_wide(Gen *g, bool range)
         sql_comment(&b, "", arena_printf(g->a, "CUPED covariates over days -%d..-1 of the users "
                                                "exposed in the span, from the pre-period table", mx));
         buf_puts(&b, "pre AS (\n    SELECT\n        u.`tracking_key`,\n"
-                     "        u.`user_id`,\n        u.`exposure_date` AS `event_date`");
+                     "        u.`user_id`,\n        u.`exposure_date`,\n"
+                     "        u.`exposure_date` AS `event_date`");
         for (int i = 0; i < ir->nmetrics; i++) {
             const IrMetric *m = &ir->metrics[i];
             if (m->cuped.kind == CUPED_NONE)
@@ -744,7 +747,8 @@ void gen_wide(Gen *g, bool range)
 
     /* every (experiment, user, day) with activity, plus each exposure day:
      * the per-source aggregates stacked with UNION ALL (each row carries
-     * its own components, NULL for the others), then one GROUP BY.  This
+     * its own components, NULL for the others, and the unit's exposure
+     * date, so the units are not joined again), then one GROUP BY.  This
      * is one pass over small rows in both dialects, where LEFT JOINs of
      * several derived tables made MariaDB scan them once per row. */
     const TableDef *wt = &g->tables[T_WIDE];
@@ -765,7 +769,8 @@ void gen_wide(Gen *g, bool range)
             if (!first_part)
                 buf_puts(&b, "\n    UNION ALL\n");
             first_part = false;
-            buf_puts(&b, "    SELECT\n        `tracking_key`,\n        `user_id`,\n        `event_date`");
+            buf_puts(&b, "    SELECT\n        `tracking_key`,\n        `user_id`,\n"
+                         "        `exposure_date`,\n        `event_date`");
             for (int k = 0; k < norder; k++) {
                 buf_puts(&b, ",\n        ");
                 if (order[k]->source == src && order[k]->pre == (pre != 0))
@@ -784,7 +789,7 @@ void gen_wide(Gen *g, bool range)
     if (!first_part)
         buf_puts(&b, "\n    UNION ALL\n");
     buf_puts(&b, "    SELECT\n        `tracking_key`,\n        `user_id`,\n"
-                 "        `exposure_date` AS `event_date`");
+                 "        `exposure_date`,\n        `exposure_date` AS `event_date`");
     for (int k = 0; k < norder; k++) {
         buf_puts(&b, ",\n        NULL AS ");
         gen_id(g, &b, order[k]->col);
@@ -792,7 +797,7 @@ void gen_wide(Gen *g, bool range)
     buf_puts(&b, "\n    FROM units\n    WHERE ");
     span_pred(g, &b, NULL, "exposure_date", sp);
     buf_puts(&b, "\n)\nSELECT\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
-                 "    u.`exposure_date`,\n    DATEDIFF(k.`event_date`, u.`exposure_date`) AS "
+                 "    k.`exposure_date`,\n    DATEDIFF(k.`event_date`, k.`exposure_date`) AS "
                  "`days_since_exposure`");
     const char **cols = arena_alloc(g->a, (size_t)(5 + ncomp) * sizeof *cols);
     static const char *const base[] = {"event_date", "tracking_key", "user_id", "exposure_date",
@@ -807,7 +812,7 @@ void gen_wide(Gen *g, bool range)
         buf_init(&ref);
         gen_col(g, &ref, "k", cp->col);
         if (cp->pre)
-            buf_printf(&b, "CASE WHEN k.`event_date` = u.`exposure_date`\n"
+            buf_printf(&b, "CASE WHEN k.`event_date` = k.`exposure_date`\n"
                            "        THEN COALESCE(SUM(%s), 0) END", ref.data);
         else if (cp->is_time)
             buf_printf(&b, "MIN(%s)", ref.data);
@@ -818,10 +823,9 @@ void gen_wide(Gen *g, bool range)
         buf_free(&ref);
         cols[ncols++] = cp->col;
     }
-    buf_puts(&b, "\nFROM parts k\nJOIN units u\n"
-                 "    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`\n"
+    buf_puts(&b, "\nFROM parts k\n"
                  "GROUP BY\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
-                 "    u.`exposure_date`");
+                 "    k.`exposure_date`");
 
     WriteSpec w = {.table = wt, .part_col = "event_date",
                    .label = gen_label(g, range ? "wide_range" : "wide_day"),

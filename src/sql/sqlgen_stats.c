@@ -786,7 +786,7 @@ static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
         gen_push(g, s, b);
         return;
     }
-    Buf t, uv, vals;
+    Buf t, vals;
     buf_init(&t);
     buf_init(&vals);
     dialect_qualified(g->d, &vals, g->tables[T_ASSIGN].db, "abc_stats_vals");
@@ -801,20 +801,11 @@ static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
         sql_comment(&t, "", note.data);
         buf_free(&note);
     } else {
-        buf_init(&uv);
-        dialect_qualified(g->d, &uv, g->tables[T_ASSIGN].db, "abc_stats_user_values");
-        buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", uv.data);
-        buf_put(&t, b->data, g->uv_end);
-        buf_puts(&t, "\nSELECT * FROM user_values");
-        gen_push(g, s, &t);
-        buf_reset(&t);
-        buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\nWITH user_values AS (SELECT * "
-                       "FROM %s)", vals.data, uv.data);
-        buf_put(&t, b->data + g->uv_end, plen - g->uv_end);
+        buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", vals.data);
+        buf_put(&t, b->data, plen);
         buf_puts(&t, "\nSELECT * FROM vals");
         gen_push(g, s, &t);
         buf_reset(&t);
-        buf_free(&uv);
     }
     buf_printf(&t, "WITH vals AS (SELECT * FROM %s)", vals.data);
     buf_put(&t, b->data + plen, b->len - plen);

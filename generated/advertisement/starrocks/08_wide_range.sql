@@ -53,6 +53,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric impressions (spec line 31): count events of the day
         SUM(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 ELSE 0 END) AS `impressions__events`,
@@ -78,6 +79,7 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 -- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
@@ -85,6 +87,7 @@ pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         u.`exposure_date` AS `event_date`,
         -- metric impressions (spec line 31): CUPED covariate: count impressions over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
@@ -105,6 +108,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `impressions__events` AS `impressions__events`,
         NULL AS `impressions__pre`,
@@ -118,6 +122,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `impressions__events`,
         `impressions__pre` AS `impressions__pre`,
@@ -131,6 +136,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `impressions__events`,
         NULL AS `impressions__pre`,
@@ -146,10 +152,10 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`impressions__events`), 0) AS `impressions__events`,
-    CASE WHEN k.`event_date` = u.`exposure_date`
+    CASE WHEN k.`event_date` = k.`exposure_date`
         THEN COALESCE(SUM(k.`impressions__pre`), 0) END AS `impressions__pre`,
     COALESCE(SUM(k.`clicks__events`), 0) AS `clicks__events`,
     COALESCE(SUM(k.`ad_revenue__sum`), 0) AS `ad_revenue__sum`,
@@ -157,10 +163,8 @@ SELECT
     COALESCE(SUM(k.`session_seconds__sum`), 0) AS `session_seconds__sum`,
     COALESCE(SUM(k.`session_seconds__events`), 0) AS `session_seconds__events`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;

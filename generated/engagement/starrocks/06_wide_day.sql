@@ -54,6 +54,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric messages (spec line 28): count events of the day
         SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `messages__events`,
@@ -88,6 +89,7 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 -- CUPED covariates over days -7..-1 of the users exposed in the span, from the pre-period table
@@ -95,6 +97,7 @@ pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         u.`exposure_date` AS `event_date`,
         -- metric messages (spec line 28): CUPED covariate: count messages over days -7..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
@@ -115,6 +118,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `messages__events` AS `messages__events`,
         NULL AS `messages__pre`,
@@ -132,6 +136,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `messages__events`,
         `messages__pre` AS `messages__pre`,
@@ -149,6 +154,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `messages__events`,
         NULL AS `messages__pre`,
@@ -168,10 +174,10 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`messages__events`), 0) AS `messages__events`,
-    CASE WHEN k.`event_date` = u.`exposure_date`
+    CASE WHEN k.`event_date` = k.`exposure_date`
         THEN COALESCE(SUM(k.`messages__pre`), 0) END AS `messages__pre`,
     COALESCE(SUM(k.`chatted__events`), 0) AS `chatted__events`,
     COALESCE(SUM(k.`chat_days__events`), 0) AS `chat_days__events`,
@@ -183,10 +189,8 @@ SELECT
     COALESCE(SUM(k.`first_chat__events`), 0) AS `first_chat__events`,
     COALESCE(SUM(k.`crash_rate__events`), 0) AS `crash_rate__events`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;

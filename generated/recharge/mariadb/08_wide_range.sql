@@ -54,6 +54,7 @@ agg_1 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date` AS `event_date`,
         -- metric recharge_revenue (spec line 27): sum of amount
         SUM(s.`amount`) AS `recharge_revenue__sum`,
@@ -79,12 +80,14 @@ agg_1 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date`
 ),
 parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `recharge_revenue__sum` AS `recharge_revenue__sum`,
         `recharges__events` AS `recharges__events`,
@@ -98,6 +101,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `recharge_revenue__sum`,
         NULL AS `recharges__events`,
@@ -113,8 +117,8 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`recharge_revenue__sum`), 0) AS `recharge_revenue__sum`,
     COALESCE(SUM(k.`recharges__events`), 0) AS `recharges__events`,
     COALESCE(SUM(k.`recharged__events`), 0) AS `recharged__events`,
@@ -123,13 +127,11 @@ SELECT
     COALESCE(SUM(k.`recharge_days__events`), 0) AS `recharge_days__events`,
     COALESCE(SUM(k.`median_recharge__sum`), 0) AS `median_recharge__sum`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;
 
 COMMIT;
 

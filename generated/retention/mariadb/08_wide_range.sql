@@ -56,6 +56,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric d1_retained (spec line 34): retention events of the day
         SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `d1_retained__events`,
@@ -79,6 +80,7 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 -- source payments: events at or after each user's exposure
@@ -86,6 +88,7 @@ agg_1 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date` AS `event_date`,
         -- metric revenue_7d (spec line 38): sum of amount
         SUM(s.`amount`) AS `revenue_7d__sum`
@@ -98,6 +101,7 @@ agg_1 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date`
 ),
 -- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
@@ -105,6 +109,7 @@ pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         u.`exposure_date` AS `event_date`,
         -- metric opens_7d (spec line 36): CUPED covariate: count opens_7d over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
@@ -128,6 +133,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `d1_retained__events` AS `d1_retained__events`,
         `d7_retained__events` AS `d7_retained__events`,
@@ -143,6 +149,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `d1_retained__events`,
         NULL AS `d7_retained__events`,
@@ -158,6 +165,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `d1_retained__events`,
         NULL AS `d7_retained__events`,
@@ -173,6 +181,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `d1_retained__events`,
         NULL AS `d7_retained__events`,
@@ -190,27 +199,25 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`d1_retained__events`), 0) AS `d1_retained__events`,
     COALESCE(SUM(k.`d7_retained__events`), 0) AS `d7_retained__events`,
     COALESCE(SUM(k.`opens_7d__events`), 0) AS `opens_7d__events`,
-    CASE WHEN k.`event_date` = u.`exposure_date`
+    CASE WHEN k.`event_date` = k.`exposure_date`
         THEN COALESCE(SUM(k.`opens_7d__pre`), 0) END AS `opens_7d__pre`,
     COALESCE(SUM(k.`active_days_14d__events`), 0) AS `active_days_14d__events`,
     COALESCE(SUM(k.`revenue_7d__sum`), 0) AS `revenue_7d__sum`,
-    CASE WHEN k.`event_date` = u.`exposure_date`
+    CASE WHEN k.`event_date` = k.`exposure_date`
         THEN COALESCE(SUM(k.`revenue_7d__pre`), 0) END AS `revenue_7d__pre`,
     COALESCE(SUM(k.`p90_session__sum`), 0) AS `p90_session__sum`,
     COALESCE(SUM(k.`crashes__events`), 0) AS `crashes__events`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;
 
 COMMIT;
 

@@ -56,6 +56,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric subscribed (spec line 29): proportion events of the day
         SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `subscribed__events`,
@@ -82,6 +83,7 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 -- source payments: events at or after each user's exposure
@@ -89,6 +91,7 @@ agg_1 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date` AS `event_date`,
         -- metric sub_revenue (spec line 33): sum of amount
         SUM(s.`amount`) AS `sub_revenue__sum`
@@ -102,6 +105,7 @@ agg_1 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date`
 ),
 -- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
@@ -109,6 +113,7 @@ pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         u.`exposure_date` AS `event_date`,
         -- metric sub_revenue (spec line 33): CUPED covariate: count opens_pre over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
@@ -129,6 +134,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `subscribed__events` AS `subscribed__events`,
         `trial_started__events` AS `trial_started__events`,
@@ -145,6 +151,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `subscribed__events`,
         NULL AS `trial_started__events`,
@@ -161,6 +168,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `subscribed__events`,
         NULL AS `trial_started__events`,
@@ -177,6 +185,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `subscribed__events`,
         NULL AS `trial_started__events`,
@@ -195,8 +204,8 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`subscribed__events`), 0) AS `subscribed__events`,
     COALESCE(SUM(k.`trial_started__events`), 0) AS `trial_started__events`,
     MIN(k.`paywall_funnel__step1_first`) AS `paywall_funnel__step1_first`,
@@ -204,18 +213,16 @@ SELECT
     MIN(k.`paywall_funnel__step3_first`) AS `paywall_funnel__step3_first`,
     COALESCE(SUM(k.`days_to_subscribe__events`), 0) AS `days_to_subscribe__events`,
     COALESCE(SUM(k.`sub_revenue__sum`), 0) AS `sub_revenue__sum`,
-    CASE WHEN k.`event_date` = u.`exposure_date`
+    CASE WHEN k.`event_date` = k.`exposure_date`
         THEN COALESCE(SUM(k.`sub_revenue__pre`), 0) END AS `sub_revenue__pre`,
     COALESCE(SUM(k.`opens_pre__events`), 0) AS `opens_pre__events`,
     COALESCE(SUM(k.`app_crashes__events`), 0) AS `app_crashes__events`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;
 
 COMMIT;
 

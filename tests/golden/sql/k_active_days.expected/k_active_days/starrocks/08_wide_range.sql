@@ -47,6 +47,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric active_days_14d (spec line 24): active_days events of the day
         SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `active_days_14d__events`
@@ -59,12 +60,14 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `active_days_14d__events` AS `active_days_14d__events`
     FROM agg_0
@@ -72,6 +75,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `active_days_14d__events`
     FROM units
@@ -81,14 +85,12 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`active_days_14d__events`), 0) AS `active_days_14d__events`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;

@@ -49,6 +49,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric checkout_funnel (spec line 24): funnel step 1: first event time
         MIN(CASE WHEN s.`event_name` = 'cart_view' THEN s.`event_time` END) AS
@@ -68,12 +69,14 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `checkout_funnel__step1_first` AS `checkout_funnel__step1_first`,
         `checkout_funnel__step2_first` AS `checkout_funnel__step2_first`,
@@ -83,6 +86,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `checkout_funnel__step1_first`,
         NULL AS `checkout_funnel__step2_first`,
@@ -94,16 +98,14 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     MIN(k.`checkout_funnel__step1_first`) AS `checkout_funnel__step1_first`,
     MIN(k.`checkout_funnel__step2_first`) AS `checkout_funnel__step2_first`,
     MIN(k.`checkout_funnel__step3_first`) AS `checkout_funnel__step3_first`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;

@@ -48,6 +48,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric ordered (spec line 24): proportion events of the day
         SUM(CASE WHEN s.`event_name` = 'order' THEN 1 ELSE 0 END) AS `ordered__events`
@@ -60,12 +61,14 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `ordered__events` AS `ordered__events`
     FROM agg_0
@@ -73,6 +76,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `ordered__events`
     FROM units
@@ -82,17 +86,15 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`ordered__events`), 0) AS `ordered__events`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;
 
 COMMIT;
 

@@ -48,6 +48,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric orders (spec line 25): count events of the day
         SUM(CASE WHEN s.`event_name` = 'order' THEN 1 ELSE 0 END) AS `orders__events`
@@ -60,6 +61,7 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 -- source payments: events at or after each user's exposure
@@ -67,6 +69,7 @@ agg_1 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date` AS `event_date`,
         -- metric revenue (spec line 24): sum of amount
         SUM(s.`amount`) AS `revenue__sum`
@@ -79,12 +82,14 @@ agg_1 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date`
 ),
 parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `revenue__sum`,
         `orders__events` AS `orders__events`
@@ -93,6 +98,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `revenue__sum` AS `revenue__sum`,
         NULL AS `orders__events`
@@ -101,6 +107,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `revenue__sum`,
         NULL AS `orders__events`
@@ -111,15 +118,13 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`revenue__sum`), 0) AS `revenue__sum`,
     COALESCE(SUM(k.`orders__events`), 0) AS `orders__events`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;

@@ -49,6 +49,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric opens_pre (spec line 25): count events of the day
         SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_pre__events`
@@ -61,6 +62,7 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 -- source payments: events at or after each user's exposure
@@ -68,6 +70,7 @@ agg_1 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date` AS `event_date`,
         -- metric revenue (spec line 24): sum of amount
         SUM(s.`amount`) AS `revenue__sum`
@@ -80,6 +83,7 @@ agg_1 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`pay_date`
 ),
 -- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
@@ -87,6 +91,7 @@ pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         u.`exposure_date` AS `event_date`,
         -- metric revenue (spec line 24): CUPED covariate: count opens_pre over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
@@ -107,6 +112,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `revenue__sum`,
         NULL AS `revenue__pre`,
@@ -116,6 +122,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `revenue__sum` AS `revenue__sum`,
         NULL AS `revenue__pre`,
@@ -125,6 +132,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `revenue__sum`,
         `revenue__pre` AS `revenue__pre`,
@@ -134,6 +142,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `revenue__sum`,
         NULL AS `revenue__pre`,
@@ -145,20 +154,18 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`revenue__sum`), 0) AS `revenue__sum`,
-    CASE WHEN k.`event_date` = u.`exposure_date`
+    CASE WHEN k.`event_date` = k.`exposure_date`
         THEN COALESCE(SUM(k.`revenue__pre`), 0) END AS `revenue__pre`,
     COALESCE(SUM(k.`opens_pre__events`), 0) AS `opens_pre__events`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;
 
 COMMIT;
 

@@ -48,6 +48,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric opens (spec line 24): count events of the day
         SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__events`
@@ -60,6 +61,7 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 -- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
@@ -67,6 +69,7 @@ pre AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         u.`exposure_date` AS `event_date`,
         -- metric opens (spec line 24): CUPED covariate: count opens over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
@@ -87,6 +90,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `opens__events` AS `opens__events`,
         NULL AS `opens__pre`
@@ -95,6 +99,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         NULL AS `opens__events`,
         `opens__pre` AS `opens__pre`
@@ -103,6 +108,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `opens__events`,
         NULL AS `opens__pre`
@@ -113,19 +119,17 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`opens__events`), 0) AS `opens__events`,
-    CASE WHEN k.`event_date` = u.`exposure_date`
+    CASE WHEN k.`event_date` = k.`exposure_date`
         THEN COALESCE(SUM(k.`opens__pre`), 0) END AS `opens__pre`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;
 
 COMMIT;
 

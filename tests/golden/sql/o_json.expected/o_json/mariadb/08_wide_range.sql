@@ -55,6 +55,7 @@ agg_0 AS (
     SELECT
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric home_views (spec line 28): count events of the day
         SUM(CASE WHEN JSON_VALUE(s.`properties`, '$.page') = 'home' THEN 1 ELSE 0 END) AS
@@ -97,12 +98,14 @@ agg_0 AS (
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,
+        u.`exposure_date`,
         s.`event_date`
 ),
 parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `event_date`,
         `home_views__events` AS `home_views__events`,
         `big_scores__events` AS `big_scores__events`,
@@ -117,6 +120,7 @@ parts AS (
     SELECT
         `tracking_key`,
         `user_id`,
+        `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `home_views__events`,
         NULL AS `big_scores__events`,
@@ -133,8 +137,8 @@ SELECT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`,
-    DATEDIFF(k.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    k.`exposure_date`,
+    DATEDIFF(k.`event_date`, k.`exposure_date`) AS `days_since_exposure`,
     COALESCE(SUM(k.`home_views__events`), 0) AS `home_views__events`,
     COALESCE(SUM(k.`big_scores__events`), 0) AS `big_scores__events`,
     COALESCE(SUM(k.`value_sum__sum`), 0) AS `value_sum__sum`,
@@ -144,13 +148,11 @@ SELECT
     COALESCE(SUM(k.`quoted__events`), 0) AS `quoted__events`,
     COALESCE(SUM(k.`unset__events`), 0) AS `unset__events`
 FROM parts k
-JOIN units u
-    ON u.`tracking_key` = k.`tracking_key` AND u.`user_id` = k.`user_id`
 GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    u.`exposure_date`;
+    k.`exposure_date`;
 
 COMMIT;
 
