@@ -188,6 +188,10 @@ typedef struct Dialect {
     void (*write_together)(SqlStmts *out, const WriteSpec *w, int n);
     /* The statement that abandons an open transaction after a failure. */
     const char *rollback;
+    /* A join that reads its left side first, as the outer loop: MariaDB's
+     * STRAIGHT_JOIN; StarRocks's JOIN (its optimizer orders joins by cost
+     * and broadcasts the small side). */
+    const char *join_left_first;
     /* The session setting that stops any later statement of the session
      * running longer than seconds (StarRocks query_timeout; MariaDB
      * max_statement_time). */

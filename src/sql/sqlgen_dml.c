@@ -528,6 +528,33 @@ static int max_pre_days(const IrSpec *ir, int source)
     return mx;
 }
 
+/* The day form's per-user part of a source: its rows of {{event_date}}
+ * summed per user once, with the per-unit aggregate's columns `cols`.  A
+ * unit exposed before the day whose phase does not end within it counts
+ * every event of the day (the date column is the day of `time`), so it
+ * takes its user's sums; the units_cut match their events one by one. */
+static void day_by_user(Gen *g, Buf *b, const IrSource *so, int src, const char *cols)
+{
+    sql_comment(b, "", arena_printf(g->a, "source %s: the day's events per user, for the units "
+                                          "whose whole day counts", so->name));
+    buf_printf(b, "ua_%d AS (\n    SELECT\n        ", src);
+    gen_col(g, b, "s", so->user_col);
+    buf_puts(b, " AS `user_id`,\n        ");
+    gen_col(g, b, "s", so->date_col);
+    buf_puts(b, " AS `event_date`,\n");
+    buf_puts(b, cols);
+    buf_puts(b, "\n    FROM ");
+    dialect_qualified(g->d, b, so->database, so->table);
+    buf_puts(b, " s\n    WHERE ");
+    span_pred(g, b, "s", so->date_col, span_of(false));
+    and_cond(g, b, so->filter, "s", "      ");
+    buf_puts(b, "\n    GROUP BY\n        ");
+    gen_col(g, b, "s", so->user_col);
+    buf_puts(b, ",\n        ");
+    gen_col(g, b, "s", so->date_col);
+    buf_puts(b, "\n),\n");
+}
+
 void gen_wide(Gen *g, bool range)
 {
     const IrSpec *ir = g->ir;
@@ -559,6 +586,18 @@ void gen_wide(Gen *g, bool range)
     buf_puts(&b, " a\n    JOIN phases p ON p.`tracking_key` = a.`tracking_key`\n    WHERE ");
     gen_tag_pred(g, &b, "a");
     buf_printf(&b, "\n      AND a.`%s` <= %s\n)", ir->exposure.has_activation ? "activation_date" : "exposure_date", sp.hi);
+    Buf next_day;
+    buf_init(&next_day);
+    g->d->date_add_days(&next_day, sp.lo, 1);
+    if (!range)
+        buf_printf(&b, ",\n-- the units whose day is cut by their exposure or their phase's end: their\n"
+                       "-- events are matched one by one (DISTINCT, the rows being unique already,\n"
+                       "-- has MariaDB materialise them once and look them up by user)\n"
+                       "units_cut AS (\n    SELECT DISTINCT\n        `tracking_key`,\n"
+                       "        `user_id`,\n        `first_exposure_time`,\n"
+                       "        `exposure_date`,\n        `phase_end`\n    FROM units\n"
+                       "    WHERE `exposure_date` = %s\n       OR `phase_end` < %s\n)",
+                   sp.lo, next_day.data);
 
     int maxcomp = 8;
     for (int i = 0; i < ir->nmetrics; i++)
@@ -575,6 +614,7 @@ void gen_wide(Gen *g, bool range)
             continue;
         Buf cols;
         buf_init(&cols);
+        int src_first = ncomp;
         for (int i = 0; i < ir->nmetrics; i++) {
             const IrMetric *m = &ir->metrics[i];
             if (m->kind == MK_RATIO)
@@ -654,17 +694,38 @@ void gen_wide(Gen *g, bool range)
         cols.len -= 2; /* drop the last ",\n" */
         cols.data[cols.len] = '\0';
         buf_puts(&b, ",\n");
-        sql_comment(&b, "", arena_printf(g->a, "source %s: events at or after each user's exposure",
+        if (!range)
+            day_by_user(g, &b, so, src, cols.data);
+        sql_comment(&b, "", arena_printf(g->a, range ? "source %s: events at or after each user's "
+                                                       "exposure"
+                                                     : "source %s: events at or after each user's "
+                                                       "exposure: the whole-day units from their "
+                                                       "user's sums, the cut ones event by event",
                                          so->name));
-        buf_printf(&b, "agg_%d AS (\n"
-                       "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
-                       "        u.`exposure_date`,\n        ", src);
+        buf_printf(&b, "agg_%d AS (\n", src);
+        if (!range) {
+            buf_printf(&b, "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
+                           "        u.`exposure_date`,\n        e.`event_date`");
+            for (int k = src_first; k < ncomp; k++) {
+                buf_puts(&b, ",\n        e.");
+                gen_id(g, &b, comps[k].col);
+            }
+            buf_printf(&b, "\n    FROM ua_%d e\n    JOIN units u ON u.`user_id` = e.`user_id`\n"
+                           "    WHERE u.`exposure_date` < e.`event_date`\n"
+                           "      AND (u.`phase_end` IS NULL OR u.`phase_end` >= %s)\n"
+                           "    UNION ALL\n", src, next_day.data);
+        }
+        buf_puts(&b, "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
+                     "        u.`exposure_date`,\n        ");
         gen_col(g, &b, "s", so->date_col);
         buf_puts(&b, " AS `event_date`,\n");
         buf_puts(&b, cols.data);
         buf_puts(&b, "\n    FROM ");
         dialect_qualified(g->d, &b, so->database, so->table);
-        buf_puts(&b, " s\n    JOIN units u ON u.`user_id` = ");
+        if (range)
+            buf_puts(&b, " s\n    JOIN units u ON u.`user_id` = ");
+        else
+            buf_printf(&b, " s\n    %s units_cut u ON u.`user_id` = ", g->d->join_left_first);
         gen_col(g, &b, "s", so->user_col);
         buf_puts(&b, "\n    WHERE ");
         span_pred(g, &b, "s", so->date_col, sp);
@@ -846,6 +907,7 @@ void gen_wide(Gen *g, bool range)
     gen_push_stmts(g, s, &st);
     gen_analyze(g, s, T_WIDE);
     buf_free(&b);
+    buf_free(&next_day);
 }
 
 /* ---- the CUPED pre-period table ------------------------------------------- */

@@ -24,7 +24,9 @@
 #      dashboard rows
 #      (and assignment and wide rows), for itest.ab and for itest_act.ab
 #      (day 0 = activation); an assignment table without
-#      multiple_variations_date gets it from the ddl step.
+#      multiple_variations_date gets it from the ddl step;
+#   5. a phase that ends in the middle of a day: daily runs = --full (the
+#      day fill's units cut by the phase's end match events one by one).
 # env ABC = the abc binary; runs from anywhere.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/run_lib.sh"
@@ -320,5 +322,43 @@ rl_sql -e "ALTER TABLE abc.experiment_assignment DROP COLUMN multiple_variations
 rl_run_ok "as of: --full over an older assignment table" ABC_TODAY=2026-10-11 -- --quiet --full "${RUN_SPECS[@]}"
 asof_dump asof_full2
 asof_same asof_full2 asof_full "as of: --full after the column was added back = --full"
+
+# ---- 5. a phase that ends in the middle of a day ------------------------------------------------
+# it-onboarding's phase ends at 2026-10-06 13:30: the daily fill of that day
+# matches those units' events one by one (the units whose whole day counts
+# take their user's day sums), the range fill of --full does it for every
+# unit; both leave the same wide and report rows
+python3 - "$RL_SNAP" "$RL_TMP/ended.json" <<'PY' || fail "writing the snapshot with an ended phase"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for e in doc["experiments"]:
+    if e["trackingKey"] == "it-onboarding":
+        e["status"] = "stopped"
+        e["phases"][-1]["dateEnded"] = "2026-10-06T13:30:00.000Z"
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+rl_config "$RL_TMP/ended.yaml" "$RL_DSN" "  file: $RL_TMP/ended.json"
+n_around=$(rl_sql -e "SELECT COUNT(*) FROM (SELECT e.user_id FROM ods.app_events e
+  JOIN (SELECT user_id FROM ods.app_events WHERE event_name = 'experiment_viewed'
+        AND exp_key = 'it-onboarding' AND event_date < '2026-10-06' GROUP BY user_id) x
+    ON x.user_id = e.user_id
+  WHERE e.event_date = '2026-10-06' AND e.event_name = 'app_open'
+  GROUP BY e.user_id HAVING MIN(e.event_time) < '2026-10-06 13:30:00'
+     AND MAX(e.event_time) >= '2026-10-06 13:30:00') y")
+[ "${n_around:-0}" -gt 0 ] || fail "no exposed user with app opens on both sides of the phase's end"
+RUN_SPECS=("$RL_SPEC")
+drop_all
+RL_RUNCFG=$RL_TMP/ended.yaml daily_runs 0 9
+rl_dump ended_incr "$ITEST_TABLES_ALL"
+drop_all
+RL_RUNCFG=$RL_TMP/ended.yaml rl_run_ok "phase ended mid-day: --full" ABC_TODAY=2026-10-11 -- --quiet --full \
+    "$RL_SPEC"
+rl_dump ended_full "$ITEST_TABLES_ALL"
+rl_same ended_incr ended_full "a phase that ends mid-day: daily incremental runs = one --full run" \
+    "$ITEST_TABLES_ALL"
+n_after=$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_wide_user_itest_itest
+  WHERE tracking_key = 'it-onboarding' AND event_date > '2026-10-06'
+    AND opens_7d__events > 0")
+[ "${n_after:-1}" = 0 ] || fail "$n_after wide rows of it-onboarding count events after its phase ended"
 
 rl_done

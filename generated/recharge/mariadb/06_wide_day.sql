@@ -48,8 +48,66 @@ units AS (
     WHERE a.`tag` = 'recharge'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source payments: events at or after each user's exposure
+-- the units whose day is cut by their exposure or their phase's end: their
+-- events are matched one by one (DISTINCT, the rows being unique already,
+-- has MariaDB materialise them once and look them up by user)
+units_cut AS (
+    SELECT DISTINCT
+        `tracking_key`,
+        `user_id`,
+        `first_exposure_time`,
+        `exposure_date`,
+        `phase_end`
+    FROM units
+    WHERE `exposure_date` = {{event_date}}
+       OR `phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
+),
+-- source payments: the day's events per user, for the units whose whole day counts
+ua_1 AS (
+    SELECT
+        s.`user_id` AS `user_id`,
+        s.`pay_date` AS `event_date`,
+        -- metric recharge_revenue (spec line 27): sum of amount
+        SUM(s.`amount`) AS `recharge_revenue__sum`,
+        -- metric recharges (spec line 28): count events of the day
+        SUM(1) AS `recharges__events`,
+        -- metric recharged (spec line 29): proportion events of the day
+        SUM(1) AS `recharged__events`,
+        -- metric avg_recharge (spec line 30): sum of amount
+        SUM(s.`amount`) AS `avg_recharge__sum`,
+        -- metric avg_recharge (spec line 30): mean events of the day
+        SUM(1) AS `avg_recharge__events`,
+        -- metric recharge_days (spec line 31): active_days events of the day
+        SUM(1) AS `recharge_days__events`,
+        -- metric median_recharge (spec line 32): sum of amount
+        SUM(s.`amount`) AS `median_recharge__sum`
+    FROM `ods`.`payments` s
+    WHERE s.`pay_date` = {{event_date}}
+      AND s.`product` = 'recharge'
+    GROUP BY
+        s.`user_id`,
+        s.`pay_date`
+),
+-- source payments: events at or after each user's exposure: the whole-day units from their user's
+-- sums, the cut ones event by event
 agg_1 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        e.`event_date`,
+        e.`recharge_revenue__sum`,
+        e.`recharges__events`,
+        e.`recharged__events`,
+        e.`avg_recharge__sum`,
+        e.`avg_recharge__events`,
+        e.`recharge_days__events`,
+        e.`median_recharge__sum`
+    FROM ua_1 e
+    JOIN units u ON u.`user_id` = e.`user_id`
+    WHERE u.`exposure_date` < e.`event_date`
+      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
+    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -70,7 +128,7 @@ agg_1 AS (
         -- metric median_recharge (spec line 32): sum of amount
         SUM(s.`amount`) AS `median_recharge__sum`
     FROM `ods`.`payments` s
-    JOIN units u ON u.`user_id` = s.`user_id`
+    STRAIGHT_JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`pay_date` = {{event_date}}
       AND s.`pay_date` >= u.`exposure_date`
       AND s.`paid_at` >= u.`first_exposure_time`

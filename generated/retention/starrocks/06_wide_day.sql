@@ -47,8 +47,63 @@ units AS (
     WHERE a.`tag` = 'retention'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: events at or after each user's exposure
+-- the units whose day is cut by their exposure or their phase's end: their
+-- events are matched one by one (DISTINCT, the rows being unique already,
+-- has MariaDB materialise them once and look them up by user)
+units_cut AS (
+    SELECT DISTINCT
+        `tracking_key`,
+        `user_id`,
+        `first_exposure_time`,
+        `exposure_date`,
+        `phase_end`
+    FROM units
+    WHERE `exposure_date` = {{event_date}}
+       OR `phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
+),
+-- source events: the day's events per user, for the units whose whole day counts
+ua_0 AS (
+    SELECT
+        s.`user_id` AS `user_id`,
+        s.`event_date` AS `event_date`,
+        -- metric d1_retained (spec line 34): retention events of the day
+        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `d1_retained__events`,
+        -- metric d7_retained (spec line 35): retention events of the day
+        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `d7_retained__events`,
+        -- metric opens_7d (spec line 36): count events of the day
+        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_7d__events`,
+        -- metric active_days_14d (spec line 37): active_days events of the day
+        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `active_days_14d__events`,
+        -- metric p90_session (spec line 40): sum of session_seconds where event_name =
+        -- "session_end"
+        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `p90_session__sum`,
+        -- metric crashes (spec line 41): count events of the day
+        SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `crashes__events`
+    FROM `ods`.`app_events` s
+    WHERE s.`event_date` = {{event_date}}
+    GROUP BY
+        s.`user_id`,
+        s.`event_date`
+),
+-- source events: events at or after each user's exposure: the whole-day units from their user's
+-- sums, the cut ones event by event
 agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        e.`event_date`,
+        e.`d1_retained__events`,
+        e.`d7_retained__events`,
+        e.`opens_7d__events`,
+        e.`active_days_14d__events`,
+        e.`p90_session__sum`,
+        e.`crashes__events`
+    FROM ua_0 e
+    JOIN units u ON u.`user_id` = e.`user_id`
+    WHERE u.`exposure_date` < e.`event_date`
+      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
+    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -68,7 +123,7 @@ agg_0 AS (
         -- metric crashes (spec line 41): count events of the day
         SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `crashes__events`
     FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
+    JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_date` >= u.`exposure_date`
       AND s.`event_time` >= u.`first_exposure_time`
@@ -79,8 +134,33 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- source payments: events at or after each user's exposure
+-- source payments: the day's events per user, for the units whose whole day counts
+ua_1 AS (
+    SELECT
+        s.`user_id` AS `user_id`,
+        s.`pay_date` AS `event_date`,
+        -- metric revenue_7d (spec line 38): sum of amount
+        SUM(s.`amount`) AS `revenue_7d__sum`
+    FROM `ods`.`payments` s
+    WHERE s.`pay_date` = {{event_date}}
+    GROUP BY
+        s.`user_id`,
+        s.`pay_date`
+),
+-- source payments: events at or after each user's exposure: the whole-day units from their user's
+-- sums, the cut ones event by event
 agg_1 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        e.`event_date`,
+        e.`revenue_7d__sum`
+    FROM ua_1 e
+    JOIN units u ON u.`user_id` = e.`user_id`
+    WHERE u.`exposure_date` < e.`event_date`
+      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
+    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -89,7 +169,7 @@ agg_1 AS (
         -- metric revenue_7d (spec line 38): sum of amount
         SUM(s.`amount`) AS `revenue_7d__sum`
     FROM `ods`.`payments` s
-    JOIN units u ON u.`user_id` = s.`user_id`
+    JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`pay_date` = {{event_date}}
       AND s.`pay_date` >= u.`exposure_date`
       AND s.`paid_at` >= u.`first_exposure_time`

@@ -48,8 +48,68 @@ units AS (
     WHERE a.`tag` = 'subscribe'
       AND a.`activation_date` <= {{event_date}}
 ),
--- source events: events at or after each user's exposure
+-- the units whose day is cut by their exposure or their phase's end: their
+-- events are matched one by one (DISTINCT, the rows being unique already,
+-- has MariaDB materialise them once and look them up by user)
+units_cut AS (
+    SELECT DISTINCT
+        `tracking_key`,
+        `user_id`,
+        `first_exposure_time`,
+        `exposure_date`,
+        `phase_end`
+    FROM units
+    WHERE `exposure_date` = {{event_date}}
+       OR `phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
+),
+-- source events: the day's events per user, for the units whose whole day counts
+ua_0 AS (
+    SELECT
+        s.`user_id` AS `user_id`,
+        s.`event_date` AS `event_date`,
+        -- metric subscribed (spec line 29): proportion events of the day
+        SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `subscribed__events`,
+        -- metric trial_started (spec line 30): proportion events of the day
+        SUM(CASE WHEN s.`event_name` = 'trial_start' THEN 1 ELSE 0 END) AS `trial_started__events`,
+        -- metric paywall_funnel (spec line 31): funnel step 1: first event time
+        MIN(CASE WHEN s.`event_name` = 'paywall_view' THEN s.`event_time` END) AS `paywall_funnel__step1_first`,
+        -- metric paywall_funnel (spec line 31): funnel step 2: first event time
+        MIN(CASE WHEN s.`event_name` = 'trial_start' THEN s.`event_time` END) AS `paywall_funnel__step2_first`,
+        -- metric paywall_funnel (spec line 31): funnel step 3: first event time
+        MIN(CASE WHEN s.`event_name` = 'subscribe' THEN s.`event_time` END) AS `paywall_funnel__step3_first`,
+        -- metric days_to_subscribe (spec line 32): time_to_event events of the day
+        SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `days_to_subscribe__events`,
+        -- metric opens_pre (spec line 34): count events of the day
+        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_pre__events`,
+        -- metric app_crashes (spec line 35): proportion events of the day
+        SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `app_crashes__events`
+    FROM `ods`.`app_events` s
+    WHERE s.`event_date` = {{event_date}}
+    GROUP BY
+        s.`user_id`,
+        s.`event_date`
+),
+-- source events: events at or after each user's exposure: the whole-day units from their user's
+-- sums, the cut ones event by event
 agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        e.`event_date`,
+        e.`subscribed__events`,
+        e.`trial_started__events`,
+        e.`paywall_funnel__step1_first`,
+        e.`paywall_funnel__step2_first`,
+        e.`paywall_funnel__step3_first`,
+        e.`days_to_subscribe__events`,
+        e.`opens_pre__events`,
+        e.`app_crashes__events`
+    FROM ua_0 e
+    JOIN units u ON u.`user_id` = e.`user_id`
+    WHERE u.`exposure_date` < e.`event_date`
+      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
+    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -72,7 +132,7 @@ agg_0 AS (
         -- metric app_crashes (spec line 35): proportion events of the day
         SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `app_crashes__events`
     FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
+    JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_date` >= u.`exposure_date`
       AND s.`event_time` >= u.`first_exposure_time`
@@ -83,8 +143,34 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- source payments: events at or after each user's exposure
+-- source payments: the day's events per user, for the units whose whole day counts
+ua_1 AS (
+    SELECT
+        s.`user_id` AS `user_id`,
+        s.`pay_date` AS `event_date`,
+        -- metric sub_revenue (spec line 33): sum of amount
+        SUM(s.`amount`) AS `sub_revenue__sum`
+    FROM `ods`.`payments` s
+    WHERE s.`pay_date` = {{event_date}}
+      AND s.`product` = 'subscription'
+    GROUP BY
+        s.`user_id`,
+        s.`pay_date`
+),
+-- source payments: events at or after each user's exposure: the whole-day units from their user's
+-- sums, the cut ones event by event
 agg_1 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        e.`event_date`,
+        e.`sub_revenue__sum`
+    FROM ua_1 e
+    JOIN units u ON u.`user_id` = e.`user_id`
+    WHERE u.`exposure_date` < e.`event_date`
+      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
+    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -93,7 +179,7 @@ agg_1 AS (
         -- metric sub_revenue (spec line 33): sum of amount
         SUM(s.`amount`) AS `sub_revenue__sum`
     FROM `ods`.`payments` s
-    JOIN units u ON u.`user_id` = s.`user_id`
+    JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`pay_date` = {{event_date}}
       AND s.`pay_date` >= u.`exposure_date`
       AND s.`paid_at` >= u.`first_exposure_time`

@@ -42,8 +42,47 @@ units AS (
     WHERE a.`tag` = 'o_cap_abs'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source payments: events at or after each user's exposure
+-- the units whose day is cut by their exposure or their phase's end: their
+-- events are matched one by one (DISTINCT, the rows being unique already,
+-- has MariaDB materialise them once and look them up by user)
+units_cut AS (
+    SELECT DISTINCT
+        `tracking_key`,
+        `user_id`,
+        `first_exposure_time`,
+        `exposure_date`,
+        `phase_end`
+    FROM units
+    WHERE `exposure_date` = {{event_date}}
+       OR `phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
+),
+-- source payments: the day's events per user, for the units whose whole day counts
+ua_1 AS (
+    SELECT
+        s.`user_id` AS `user_id`,
+        s.`pay_date` AS `event_date`,
+        -- metric revenue (spec line 24): sum of amount
+        SUM(s.`amount`) AS `revenue__sum`
+    FROM `ods`.`payments` s
+    WHERE s.`pay_date` = {{event_date}}
+    GROUP BY
+        s.`user_id`,
+        s.`pay_date`
+),
+-- source payments: events at or after each user's exposure: the whole-day units from their user's
+-- sums, the cut ones event by event
 agg_1 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        e.`event_date`,
+        e.`revenue__sum`
+    FROM ua_1 e
+    JOIN units u ON u.`user_id` = e.`user_id`
+    WHERE u.`exposure_date` < e.`event_date`
+      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
+    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -52,7 +91,7 @@ agg_1 AS (
         -- metric revenue (spec line 24): sum of amount
         SUM(s.`amount`) AS `revenue__sum`
     FROM `ods`.`payments` s
-    JOIN units u ON u.`user_id` = s.`user_id`
+    STRAIGHT_JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`pay_date` = {{event_date}}
       AND s.`pay_date` >= u.`exposure_date`
       AND s.`paid_at` >= u.`first_exposure_time`

@@ -40,8 +40,47 @@ units AS (
     WHERE a.`tag` = 'o_hash_assignment'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: events at or after each user's exposure
+-- the units whose day is cut by their exposure or their phase's end: their
+-- events are matched one by one (DISTINCT, the rows being unique already,
+-- has MariaDB materialise them once and look them up by user)
+units_cut AS (
+    SELECT DISTINCT
+        `tracking_key`,
+        `user_id`,
+        `first_exposure_time`,
+        `exposure_date`,
+        `phase_end`
+    FROM units
+    WHERE `exposure_date` = {{event_date}}
+       OR `phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
+),
+-- source events: the day's events per user, for the units whose whole day counts
+ua_0 AS (
+    SELECT
+        s.`user_id` AS `user_id`,
+        s.`event_date` AS `event_date`,
+        -- metric opens (spec line 24): count events of the day
+        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__events`
+    FROM `ods`.`app_events` s
+    WHERE s.`event_date` = {{event_date}}
+    GROUP BY
+        s.`user_id`,
+        s.`event_date`
+),
+-- source events: events at or after each user's exposure: the whole-day units from their user's
+-- sums, the cut ones event by event
 agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        e.`event_date`,
+        e.`opens__events`
+    FROM ua_0 e
+    JOIN units u ON u.`user_id` = e.`user_id`
+    WHERE u.`exposure_date` < e.`event_date`
+      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
+    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -50,7 +89,7 @@ agg_0 AS (
         -- metric opens (spec line 24): count events of the day
         SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__events`
     FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
+    JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_date` >= u.`exposure_date`
       AND s.`event_time` >= u.`first_exposure_time`

@@ -46,8 +46,79 @@ units AS (
     WHERE a.`tag` = 'o_json'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: events at or after each user's exposure
+-- the units whose day is cut by their exposure or their phase's end: their
+-- events are matched one by one (DISTINCT, the rows being unique already,
+-- has MariaDB materialise them once and look them up by user)
+units_cut AS (
+    SELECT DISTINCT
+        `tracking_key`,
+        `user_id`,
+        `first_exposure_time`,
+        `exposure_date`,
+        `phase_end`
+    FROM units
+    WHERE `exposure_date` = {{event_date}}
+       OR `phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
+),
+-- source events: the day's events per user, for the units whose whole day counts
+ua_0 AS (
+    SELECT
+        s.`user_id` AS `user_id`,
+        s.`event_date` AS `event_date`,
+        -- metric home_views (spec line 28): count events of the day
+        SUM(CASE WHEN get_json_string(s.`properties`, '$.page') = 'home' THEN 1 ELSE 0 END) AS
+            `home_views__events`,
+        -- metric big_scores (spec line 29): count events of the day
+        SUM(CASE WHEN
+            (get_json_double(s.`properties`, '$.score') >= 0.5
+                AND get_json_string(s.`properties`, '$."sp ace"') IN ('a', 'b')) THEN 1 ELSE 0
+                    END) AS `big_scores__events`,
+        -- metric value_sum (spec line 30): sum of properties.value as number
+        SUM(get_json_double(s.`properties`, '$.value')) AS `value_sum__sum`,
+        -- metric mean_score (spec line 31): sum of properties.score as number where
+        -- properties."a.b".c as string is not null
+        SUM(CASE WHEN get_json_string(s.`properties`, '$."a.b".c') IS NOT NULL
+            THEN get_json_double(s.`properties`, '$.score') END) AS `mean_score__sum`,
+        -- metric mean_score (spec line 31): mean events of the day
+        SUM(CASE WHEN get_json_string(s.`properties`, '$."a.b".c') IS NOT NULL THEN 1 ELSE 0 END) AS
+            `mean_score__events`,
+        -- metric p90 (spec line 32): sum of context."load time".ms as number
+        SUM(get_json_double(s.`context`, '$."load time".ms')) AS `p90__sum`,
+        -- metric quoted (spec line 33): proportion events of the day
+        SUM(CASE WHEN
+            (get_json_string(s.`properties`, '$."страница"') = 'главная' AND get_json_string(s.`properties`, '$.path') = 'C:\\tmp')
+                THEN 1 ELSE 0 END) AS `quoted__events`,
+        -- metric unset (spec line 34): count events of the day
+        SUM(CASE WHEN get_json_bool(s.`properties`, '$.missing') IS NULL THEN 1 ELSE 0 END) AS
+            `unset__events`
+    FROM `ods`.`app_events` s
+    WHERE s.`event_date` = {{event_date}}
+      AND get_json_bool(s.`properties`, '$.bot') <> TRUE
+    GROUP BY
+        s.`user_id`,
+        s.`event_date`
+),
+-- source events: events at or after each user's exposure: the whole-day units from their user's
+-- sums, the cut ones event by event
 agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        e.`event_date`,
+        e.`home_views__events`,
+        e.`big_scores__events`,
+        e.`value_sum__sum`,
+        e.`mean_score__sum`,
+        e.`mean_score__events`,
+        e.`p90__sum`,
+        e.`quoted__events`,
+        e.`unset__events`
+    FROM ua_0 e
+    JOIN units u ON u.`user_id` = e.`user_id`
+    WHERE u.`exposure_date` < e.`event_date`
+      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
+    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -80,7 +151,7 @@ agg_0 AS (
         SUM(CASE WHEN get_json_bool(s.`properties`, '$.missing') IS NULL THEN 1 ELSE 0 END) AS
             `unset__events`
     FROM `ods`.`app_events` s
-    JOIN units u ON u.`user_id` = s.`user_id`
+    JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_date` >= u.`exposure_date`
       AND s.`event_time` >= u.`first_exposure_time`
