@@ -592,12 +592,14 @@ void gen_wide(Gen *g, bool range)
     if (!range)
         buf_printf(&b, ",\n-- the units whose day is cut by their exposure or their phase's end: their\n"
                        "-- events are matched one by one (DISTINCT, the rows being unique already,\n"
-                       "-- has MariaDB materialise them once and look them up by user)\n"
+                       "-- has MariaDB materialise them once and look them up by user); a phase\n"
+                       "-- that ended before the day counts none of its events\n"
                        "units_cut AS (\n    SELECT DISTINCT\n        `tracking_key`,\n"
                        "        `user_id`,\n        `first_exposure_time`,\n"
                        "        `exposure_date`,\n        `phase_end`\n    FROM units\n"
-                       "    WHERE `exposure_date` = %s\n       OR `phase_end` < %s\n)",
-                   sp.lo, next_day.data);
+                       "    WHERE `exposure_date` = %s\n"
+                       "       OR (`phase_end` >= %s AND `phase_end` < %s)\n)",
+                   sp.lo, sp.lo, next_day.data);
 
     int maxcomp = 8;
     for (int i = 0; i < ir->nmetrics; i++)

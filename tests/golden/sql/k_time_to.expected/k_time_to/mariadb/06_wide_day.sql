@@ -44,7 +44,8 @@ units AS (
 ),
 -- the units whose day is cut by their exposure or their phase's end: their
 -- events are matched one by one (DISTINCT, the rows being unique already,
--- has MariaDB materialise them once and look them up by user)
+-- has MariaDB materialise them once and look them up by user); a phase
+-- that ended before the day counts none of its events
 units_cut AS (
     SELECT DISTINCT
         `tracking_key`,
@@ -54,7 +55,7 @@ units_cut AS (
         `phase_end`
     FROM units
     WHERE `exposure_date` = {{event_date}}
-       OR `phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
+       OR (`phase_end` >= {{event_date}} AND `phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY))
 ),
 -- source events: the day's events per user, for the units whose whole day counts
 ua_0 AS (
