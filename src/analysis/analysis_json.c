@@ -21,12 +21,9 @@ typedef struct Doc {
     double zb;
     int nv;
     const char **ids;
-    double **x;   /* quantile values, or times */
-    int **e;      /* events (time_to) */
-    size_t *n;
-    StatsValueCount **vc; /* quantile: the values as value counts */
-    StatsTimeCount **tc;  /* time_to: the times and events as time counts */
-    size_t *k;
+    StatsValueCount **vc; /* quantile: each arm's values as value counts */
+    StatsTimeCount **tc;  /* time_to: each arm's times and events as time counts */
+    size_t *k;            /* the entries of vc[v] or tc[v] */
 } Doc;
 
 static AbcStatus jerr(char *err, size_t errlen, const char *path, const char *msg)
@@ -259,6 +256,46 @@ static AbcStatus array_at(const cJSON *v, const char *key, const char *path, boo
     return ABC_OK;
 }
 
+/* Variation i's per-unit numbers at path p, read into d's value counts
+ * (quantile) or time counts (time_to); the raw arrays are freed here. */
+static AbcStatus parse_arm(const cJSON *v, const char *p, bool survival, Doc *d, int i, char *err,
+                           size_t errlen)
+{
+    double *x = NULL;
+    int *e = NULL;
+    size_t n = 0, ne = 0;
+    AbcStatus st;
+    if (!survival) {
+        if ((st = array_at(v, "values", p, false, (void **)&x, &n, err, errlen)) == ABC_OK &&
+            stats_value_counts(x, n, &d->vc[i], &d->k[i]) != ABC_OK)
+            st = jerr(err, errlen, p, "out of memory");
+        free(x);
+        return st;
+    }
+    if ((st = array_at(v, "times", p, false, (void **)&x, &n, err, errlen)) != ABC_OK ||
+        (st = array_at(v, "events", p, true, (void **)&e, &ne, err, errlen)) != ABC_OK)
+        goto out;
+    if (ne != n) {
+        char q[80];
+        snprintf(q, sizeof q, "%s.events", p);
+        st = jerr(err, errlen, q, "must have as many entries as times");
+        goto out;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (x[k] < 0) {
+            char q[96];
+            snprintf(q, sizeof q, "%s.times[%zu]", p, k);
+            st = jerr(err, errlen, q, "must be >= 0");
+            goto out;
+        }
+    if (stats_time_counts(x, e, n, &d->tc[i], &d->k[i]) != ABC_OK)
+        st = jerr(err, errlen, p, "out of memory");
+out:
+    free(x);
+    free(e);
+    return st;
+}
+
 static AbcStatus parse_variations(const cJSON *root, Doc *d, bool survival, char *err, size_t errlen)
 {
     const cJSON *vs = cJSON_GetObjectItemCaseSensitive(root, "variations");
@@ -269,13 +306,10 @@ static AbcStatus parse_variations(const cJSON *root, Doc *d, bool survival, char
         return jerr(err, errlen, "$.variations", "need 2 to 1000 variations");
     d->nv = nv;
     d->ids = calloc((size_t)nv, sizeof *d->ids);
-    d->x = calloc((size_t)nv, sizeof *d->x);
-    d->e = calloc((size_t)nv, sizeof *d->e);
-    d->n = calloc((size_t)nv, sizeof *d->n);
     d->vc = calloc((size_t)nv, sizeof *d->vc);
     d->tc = calloc((size_t)nv, sizeof *d->tc);
     d->k = calloc((size_t)nv, sizeof *d->k);
-    if (!d->ids || !d->x || !d->e || !d->n || !d->vc || !d->tc || !d->k)
+    if (!d->ids || !d->vc || !d->tc || !d->k)
         return jerr(err, errlen, "$.variations", "out of memory");
     static const char *const qkeys[] = {"id", "values", NULL}, *const skeys[] = {"id", "times", "events", NULL};
     int i = 0;
@@ -293,30 +327,8 @@ static AbcStatus parse_variations(const cJSON *root, Doc *d, bool survival, char
             snprintf(q, sizeof q, "%s.id", p);
             return jerr(err, errlen, q, "missing required string");
         }
-        if (survival) {
-            size_t ne = 0;
-            if ((st = array_at(v, "times", p, false, (void **)&d->x[i], &d->n[i], err, errlen)) != ABC_OK ||
-                (st = array_at(v, "events", p, true, (void **)&d->e[i], &ne, err, errlen)) != ABC_OK)
-                return st;
-            if (ne != d->n[i]) {
-                char q[80];
-                snprintf(q, sizeof q, "%s.events", p);
-                return jerr(err, errlen, q, "must have as many entries as times");
-            }
-            for (size_t k = 0; k < d->n[i]; k++)
-                if (d->x[i][k] < 0) {
-                    char q[96];
-                    snprintf(q, sizeof q, "%s.times[%zu]", p, k);
-                    return jerr(err, errlen, q, "must be >= 0");
-                }
-            if (stats_time_counts(d->x[i], d->e[i], d->n[i], &d->tc[i], &d->k[i]) != ABC_OK)
-                return jerr(err, errlen, p, "out of memory");
-        } else {
-            if ((st = array_at(v, "values", p, false, (void **)&d->x[i], &d->n[i], err, errlen)) != ABC_OK)
-                return st;
-            if (stats_value_counts(d->x[i], d->n[i], &d->vc[i], &d->k[i]) != ABC_OK)
-                return jerr(err, errlen, p, "out of memory");
-        }
+        if ((st = parse_arm(v, p, survival, d, i, err, errlen)) != ABC_OK)
+            return st;
     }
     return ABC_OK;
 }
@@ -421,19 +433,12 @@ AbcStatus analysis_stats_json(const cJSON *root, int digits, char **out_json, ch
     }
     free(out);
     for (int v = 0; v < d.nv; v++) {
-        if (d.x)
-            free(d.x[v]);
-        if (d.e)
-            free(d.e[v]);
         if (d.vc)
             free(d.vc[v]);
         if (d.tc)
             free(d.tc[v]);
     }
     free(d.ids);
-    free(d.x);
-    free(d.e);
-    free(d.n);
     free(d.vc);
     free(d.tc);
     free(d.k);

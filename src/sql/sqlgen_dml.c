@@ -586,10 +586,10 @@ void gen_wide(Gen *g, bool range)
     buf_puts(&b, " a\n    JOIN phases p ON p.`tracking_key` = a.`tracking_key`\n    WHERE ");
     gen_tag_pred(g, &b, "a");
     buf_printf(&b, "\n      AND a.`%s` <= %s\n)", ir->exposure.has_activation ? "activation_date" : "exposure_date", sp.hi);
-    Buf next_day;
+    Buf next_day; /* the day form: the day after {{event_date}} */
     buf_init(&next_day);
-    g->d->date_add_days(&next_day, sp.lo, 1);
-    if (!range)
+    if (!range) {
+        g->d->date_add_days(&next_day, sp.lo, 1);
         buf_printf(&b, ",\n-- the units whose day is cut by their exposure or their phase's end: their\n"
                        "-- events are matched one by one (DISTINCT, the rows being unique already,\n"
                        "-- has MariaDB materialise them once and look them up by user); a phase\n"
@@ -600,6 +600,7 @@ void gen_wide(Gen *g, bool range)
                        "    WHERE `exposure_date` = %s\n"
                        "       OR (`phase_end` >= %s AND `phase_end` < %s)\n)",
                    sp.lo, sp.lo, next_day.data);
+    }
 
     int maxcomp = 8;
     for (int i = 0; i < ir->nmetrics; i++)
