@@ -84,13 +84,31 @@ void analysis_compare_estimates(const IrAnalysis *an, const IrMetric *m, double 
                                 double est_a, double se_a, double est_b, double se_b,
                                 double treated_units, AnalysisArm *out);
 
-/* Quantile metrics over the per-unit values of each arm as value counts
- * x[v] (k[v] distinct values, stats.h; v = 0 the control; an empty or
- * invalid arm gets no numbers): per arm the type-7 quantile and its
- * order-statistic CI;
- * arm SE = CI half-width / z_{1−α/2}; the comparison by
- * analysis_compare_estimates; Mann-Whitney and (when `resample`) the
- * bootstrap as the policy's extras.  out[v] must be cleared. */
+/* Quantile metrics, one cell (date × experiment × segment value) streamed:
+ * per arm the type-7 quantile and its order-statistic CI; arm SE = CI
+ * half-width / z_{1−α/2}; the comparison by analysis_compare_estimates;
+ * Mann-Whitney and (when `resample`) the bootstrap as the policy's extras.
+ *
+ * units[v] is arm v's sample size (v = 0 the control), known before the
+ * first value: the order statistics wanted follow from it.  Then each
+ * distinct value of the pooled sample, in ascending order, with every arm's
+ * count there (0 where the arm lacks it).  The cell holds a few numbers per
+ * arm (and the bootstrap's resample sums), never the values, so a
+ * distribution streamed from the warehouse is analysed in O(arms) memory.
+ * finish fills out[v] (cleared by the caller; an arm without units gets no
+ * numbers) or, when the values were out of order or an arm's counts do not
+ * add up to its units, gives ABC_ERR_SPEC with a message. */
+typedef struct AnalysisQuantileCell AnalysisQuantileCell;
+AnalysisQuantileCell *analysis_quantile_cell_new(const IrAnalysis *an, const IrMetric *m,
+                                                 const double *units, int nv, bool resample);
+void analysis_quantile_cell_push(AnalysisQuantileCell *c, double value, const double *counts);
+AbcStatus analysis_quantile_cell_finish(AnalysisQuantileCell *c, double zb, AnalysisArm *out,
+                                        char *err, size_t errlen) ABC_MUST_CHECK;
+void analysis_quantile_cell_free(AnalysisQuantileCell *c);
+
+/* The same over each arm's per-unit values as value counts x[v] (k[v]
+ * distinct values, stats.h; an empty or invalid arm gets no numbers),
+ * merged into one stream.  out[v] must be cleared. */
 void analysis_quantile_arms(const IrAnalysis *an, const IrMetric *m, double zb,
                             const StatsValueCount *const *x, const size_t *k, int nv,
                             bool resample, AnalysisArm *out);

@@ -277,7 +277,11 @@ AbcStatus stats_value_counts(const double *x, size_t n, StatsValueCount **out,
  * "asymptotic"): u = U of sample a, z = (U_a − n_a n_b/2)/σ_U (no continuity),
  * two-sided p with continuity.  One merge walk over the two value counts
  * (the raw form builds them: ABC_ERR_ENV on OOM); ABC_ERR_SPEC on an empty
- * sample, NaN data, value counts out of order, or all values tied. */
+ * sample, NaN data, value counts out of order, or all values tied.
+ *
+ * The stream form takes the pooled sample one distinct value at a time, in
+ * ascending order, as its counts in a and in b (either may be 0), and holds
+ * no values: the counts form is this stream over the merge walk. */
 typedef struct StatsMannWhitney {
     double u, z, p_value;
 } StatsMannWhitney;
@@ -286,13 +290,26 @@ AbcStatus stats_mann_whitney(const double *a, size_t na, const double *b, size_t
 AbcStatus stats_mann_whitney_counts(const StatsValueCount *a, size_t ka,
                                     const StatsValueCount *b, size_t kb,
                                     StatsMannWhitney *out) ABC_MUST_CHECK;
+typedef struct StatsMannWhitneyStream {
+    long double na, nb, rank, ra, ties;
+    bool bad; /* a count that is not a whole number >= 0 was pushed */
+} StatsMannWhitneyStream;
+void stats_mann_whitney_stream_init(StatsMannWhitneyStream *s);
+void stats_mann_whitney_stream_push(StatsMannWhitneyStream *s, double ca, double cb);
+AbcStatus stats_mann_whitney_stream_result(const StatsMannWhitneyStream *s,
+                                           StatsMannWhitney *out) ABC_MUST_CHECK;
 
 /* Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al. 2012) of the
  * difference of means (or relative difference) of two samples: each unit
- * gets weight ~ Poisson(1) per resample, from a gsl_rng taus2 seeded with
- * `seed`, the units taken in ascending order of value; percentile CI at α.
- * Reproducible for a given seed.  Streams: one pass per arm, O(resamples)
- * memory beyond the value counts. */
+ * gets weight ~ Poisson(1) per resample, the units taken in ascending order
+ * of value; percentile CI at α.  Each arm draws from its own gsl_rng taus2,
+ * arm k seeded with stats_bootstrap_seed(seed, k) (a: 0, b: 1), so the
+ * arms can stream side by side and a control's draws do not depend on the
+ * treatment it is compared with.  Reproducible for a given seed.
+ *
+ * The arm form streams one arm: init, push each distinct value in
+ * ascending order with its count, then stats_bootstrap_arms compares two
+ * arms of the same resample count; O(resamples) memory per arm. */
 typedef struct StatsBootstrap {
     double est, se, ci_lo, ci_hi;
 } StatsBootstrap;
@@ -302,11 +319,34 @@ AbcStatus stats_bootstrap(const double *a, size_t na, const double *b, size_t nb
 AbcStatus stats_bootstrap_counts(const StatsValueCount *a, size_t ka, const StatsValueCount *b,
                                  size_t kb, StatsEffectType type, size_t resamples,
                                  uint64_t seed, double alpha, StatsBootstrap *out) ABC_MUST_CHECK;
+typedef struct StatsBootstrapArm {
+    size_t resamples;
+    void *rng;           /* gsl_rng */
+    double *sw, *swx;    /* per resample: Σw, Σw·x */
+    long double sum;     /* Σx */
+    double n, last;      /* units pushed, the last value */
+    uint64_t cut[12];    /* Poisson(1) inversion thresholds */
+    bool bad;            /* a value out of order or a count not a whole number >= 1 */
+} StatsBootstrapArm;
+uint64_t stats_bootstrap_seed(uint64_t seed, unsigned arm);
+/* ABC_ERR_SPEC on resamples outside [2, 10^6], ABC_ERR_ENV on OOM. */
+AbcStatus stats_bootstrap_arm_init(StatsBootstrapArm *a, size_t resamples,
+                                   uint64_t seed) ABC_MUST_CHECK;
+void stats_bootstrap_arm_push(StatsBootstrapArm *a, double value, double count);
+AbcStatus stats_bootstrap_arms(const StatsBootstrapArm *a, const StatsBootstrapArm *b,
+                               StatsEffectType type, double alpha,
+                               StatsBootstrap *out) ABC_MUST_CHECK;
+void stats_bootstrap_arm_free(StatsBootstrapArm *a);
 
 /* Quantile q of a sample with the distribution-free CI from order statistics
  * (Conover 1999 §3.2): ranks l = ⌊nq − z√(nq(1−q))⌋, u = ⌈nq + z√(nq(1−q))⌉
  * clamped to [1, n]; estimate is the type-7 (linear) sample quantile.
- * ABC_ERR_SPEC on an empty sample, NaN data or value counts out of order. */
+ * ABC_ERR_SPEC on an empty sample, NaN data or value counts out of order.
+ *
+ * The stream form knows n before the first value (the order statistics
+ * wanted follow from it), takes the distinct values in ascending order with
+ * their counts and keeps only the four values it needs; its result is
+ * ABC_ERR_SPEC unless the counts pushed add up to n. */
 typedef struct StatsQuantile {
     double est, ci_lo, ci_hi;
     size_t rank_lo, rank_hi; /* 1-based order statistics used */
@@ -315,6 +355,20 @@ AbcStatus stats_quantile_ci(const double *x, size_t n, double q, double alpha,
                             StatsQuantile *out) ABC_MUST_CHECK;
 AbcStatus stats_quantile_ci_counts(const StatsValueCount *x, size_t k, double q, double alpha,
                                    StatsQuantile *out) ABC_MUST_CHECK;
+typedef struct StatsQuantileStream {
+    double n, seen, last;
+    double at[4];   /* 0-based positions: type-7 ⌊q(n−1)⌋ and the next, CI l − 1, u − 1 */
+    double val[4];  /* the values found there */
+    unsigned found; /* bit k: val[k] set */
+    double delta;   /* type-7 interpolation weight */
+    size_t rank_lo, rank_hi;
+    bool bad;       /* a value out of order or a count not a whole number >= 1 */
+} StatsQuantileStream;
+AbcStatus stats_quantile_stream_init(StatsQuantileStream *s, double n, double q,
+                                     double alpha) ABC_MUST_CHECK;
+void stats_quantile_stream_push(StatsQuantileStream *s, double value, double count);
+AbcStatus stats_quantile_stream_result(const StatsQuantileStream *s,
+                                       StatsQuantile *out) ABC_MUST_CHECK;
 
 /* ---- difference-in-differences --------------------------------------------- */
 /* DiD on per-unit (post − pre) changes: est = Δ̄_b − Δ̄_a, Welch SE/dof on

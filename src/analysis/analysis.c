@@ -202,42 +202,171 @@ void analysis_compare_estimates(const IrAnalysis *an, const IrMetric *m, double 
 
 /* ---- per-kind arms ------------------------------------------------------------ */
 
-void analysis_quantile_arms(const IrAnalysis *an, const IrMetric *m, double zb,
-                            const StatsValueCount *const *x, const size_t *k, int nv,
-                            bool resample, AnalysisArm *out)
+struct AnalysisQuantileCell {
+    const IrAnalysis *an;
+    const IrMetric *m;
+    int nv;
+    bool mw, boot;
+    double last;                 /* the last value pushed */
+    bool any, out_of_order;
+    double *units, *seen;        /* per arm */
+    StatsQuantileStream *q;      /* per arm; q[v].n is 0 when the arm has no units */
+    StatsMannWhitneyStream *mws; /* per arm v > 0: the control against v */
+    StatsBootstrapArm *bs;       /* per arm when `boot`; rng NULL when not drawn */
+};
+
+AnalysisQuantileCell *analysis_quantile_cell_new(const IrAnalysis *an, const IrMetric *m,
+                                                 const double *units, int nv, bool resample)
 {
+    AnalysisQuantileCell *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
     AnalysisPolicy pol = analysis_policy(an, m);
+    c->an = an;
+    c->m = m;
+    c->nv = nv;
+    c->mw = (pol.extras & AN_X_MANNWHITNEY) != 0;
+    c->boot = resample && (pol.extras & AN_X_BOOTSTRAP);
+    size_t n = nv > 0 ? (size_t)nv : 1;
+    c->units = calloc(n, sizeof *c->units);
+    c->seen = calloc(n, sizeof *c->seen);
+    c->q = calloc(n, sizeof *c->q);
+    c->mws = calloc(n, sizeof *c->mws);
+    c->bs = calloc(n, sizeof *c->bs);
+    if (!c->units || !c->seen || !c->q || !c->mws || !c->bs)
+        abort();
+    for (int v = 0; v < nv; v++) {
+        c->units[v] = units[v];
+        if (!(units[v] >= 1) ||
+            stats_quantile_stream_init(&c->q[v], units[v], m->quantile, an->alpha) != ABC_OK)
+            c->q[v].n = 0;
+        stats_mann_whitney_stream_init(&c->mws[v]);
+        if (c->boot && c->q[v].n > 0 &&
+            stats_bootstrap_arm_init(&c->bs[v], (size_t)an->bootstrap_resamples,
+                                     stats_bootstrap_seed(an->bootstrap_seed, (unsigned)v)) !=
+                ABC_OK)
+            stats_bootstrap_arm_free(&c->bs[v]);
+    }
+    return c;
+}
+
+void analysis_quantile_cell_push(AnalysisQuantileCell *c, double value, const double *counts)
+{
+    if (c->any && !(value > c->last))
+        c->out_of_order = true;
+    c->any = true;
+    c->last = value;
+    for (int v = 0; v < c->nv; v++) {
+        if (counts[v] > 0) {
+            c->seen[v] += counts[v];
+            if (c->q[v].n > 0)
+                stats_quantile_stream_push(&c->q[v], value, counts[v]);
+            if (c->bs[v].rng)
+                stats_bootstrap_arm_push(&c->bs[v], value, counts[v]);
+        }
+        if (v > 0 && c->mw && counts[0] + counts[v] > 0)
+            stats_mann_whitney_stream_push(&c->mws[v], counts[0], counts[v]);
+    }
+}
+
+AbcStatus analysis_quantile_cell_finish(AnalysisQuantileCell *c, double zb, AnalysisArm *out,
+                                        char *err, size_t errlen)
+{
+    if (c->out_of_order) {
+        snprintf(err, errlen, "values out of ascending order");
+        return ABC_ERR_SPEC;
+    }
+    for (int v = 0; v < c->nv; v++)
+        if (c->seen[v] != (c->units[v] > 0 ? c->units[v] : 0)) {
+            snprintf(err, errlen, "variation %d: the values count %.17g units, the cell %.17g",
+                     v, c->seen[v], c->units[v]);
+            return ABC_ERR_SPEC;
+        }
+    const IrAnalysis *an = c->an;
     double zq = gsl_cdf_ugaussian_Pinv(1 - an->alpha / 2);
     StatsQuantile qa;
-    bool have_a = stats_quantile_ci_counts(x[0], k[0], m->quantile, an->alpha, &qa) == ABC_OK;
-    for (int v = 0; v < nv; v++) {
+    bool have_a = c->nv > 0 && c->q[0].n > 0 && stats_quantile_stream_result(&c->q[0], &qa) == ABC_OK;
+    for (int v = 0; v < c->nv; v++) {
         AnalysisArm *o = &out[v];
-        double units = stats_value_counts_units(x[v], k[v]);
-        o->n = units > 0 ? units : 0;
+        o->n = c->units[v] > 0 ? c->units[v] : 0;
         StatsQuantile qb;
-        if (stats_quantile_ci_counts(x[v], k[v], m->quantile, an->alpha, &qb) != ABC_OK)
+        if (c->q[v].n == 0 || stats_quantile_stream_result(&c->q[v], &qb) != ABC_OK)
             continue;
         o->mean = qb.est;
         o->value_lo = qb.ci_lo;
         o->value_hi = qb.ci_hi;
         if (v == 0 || !have_a)
             continue;
-        analysis_compare_estimates(an, m, zb, qa.est, (qa.ci_hi - qa.ci_lo) / (2 * zq), qb.est,
+        analysis_compare_estimates(an, c->m, zb, qa.est, (qa.ci_hi - qa.ci_lo) / (2 * zq), qb.est,
                                    (qb.ci_hi - qb.ci_lo) / (2 * zq), o->n, o);
         StatsMannWhitney mw;
-        if ((pol.extras & AN_X_MANNWHITNEY) &&
-            stats_mann_whitney_counts(x[0], k[0], x[v], k[v], &mw) == ABC_OK)
+        if (c->mw && stats_mann_whitney_stream_result(&c->mws[v], &mw) == ABC_OK)
             o->mw_p = mw.p_value;
         StatsBootstrap bs;
-        if (resample && (pol.extras & AN_X_BOOTSTRAP) &&
-            stats_bootstrap_counts(x[0], k[0], x[v], k[v], STATS_ABSOLUTE,
-                                   (size_t)an->bootstrap_resamples, an->bootstrap_seed, an->alpha,
-                                   &bs) == ABC_OK) {
+        if (c->bs[0].rng && c->bs[v].rng &&
+            stats_bootstrap_arms(&c->bs[0], &c->bs[v], STATS_ABSOLUTE, an->alpha, &bs) == ABC_OK) {
             o->boot_est = bs.est;
             o->boot_lo = bs.ci_lo;
             o->boot_hi = bs.ci_hi;
         }
     }
+    return ABC_OK;
+}
+
+void analysis_quantile_cell_free(AnalysisQuantileCell *c)
+{
+    if (!c)
+        return;
+    for (int v = 0; v < c->nv; v++)
+        stats_bootstrap_arm_free(&c->bs[v]);
+    free(c->units);
+    free(c->seen);
+    free(c->q);
+    free(c->mws);
+    free(c->bs);
+    free(c);
+}
+
+void analysis_quantile_arms(const IrAnalysis *an, const IrMetric *m, double zb,
+                            const StatsValueCount *const *x, const size_t *k, int nv,
+                            bool resample, AnalysisArm *out)
+{
+    size_t n = nv > 0 ? (size_t)nv : 1;
+    double *units = calloc(n, sizeof *units), *counts = calloc(n, sizeof *counts);
+    size_t *at = calloc(n, sizeof *at);
+    if (!units || !counts || !at)
+        abort();
+    for (int v = 0; v < nv; v++) {
+        units[v] = stats_value_counts_units(x[v], k[v]);
+        if (!(units[v] > 0))
+            units[v] = 0; /* empty or not value counts: the arm gets no numbers */
+    }
+    AnalysisQuantileCell *c = analysis_quantile_cell_new(an, m, units, nv, resample);
+    /* the arms' value counts merged: one push per distinct value of the pooled sample */
+    for (;;) {
+        bool any = false;
+        double value = 0;
+        for (int v = 0; v < nv; v++)
+            if (units[v] > 0 && at[v] < k[v] && (!any || x[v][at[v]].value < value)) {
+                value = x[v][at[v]].value;
+                any = true;
+            }
+        if (!any)
+            break;
+        for (int v = 0; v < nv; v++) {
+            counts[v] = 0;
+            if (units[v] > 0 && at[v] < k[v] && x[v][at[v]].value == value)
+                counts[v] = x[v][at[v]++].count;
+        }
+        analysis_quantile_cell_push(c, value, counts);
+    }
+    char err[160];
+    if (analysis_quantile_cell_finish(c, zb, out, err, sizeof err) != ABC_OK)
+        abort(); /* the value counts were checked above */
+    analysis_quantile_cell_free(c);
+    free(units);
+    free(counts);
+    free(at);
 }
 
 static double km_median(const StatsTimeCount *x, size_t k)

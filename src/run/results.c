@@ -28,14 +28,17 @@
 #include "abc/results.h"
 #include "abc/stats.h"
 
-/* A cell's per-unit values of one quantile metric as value counts
- * (stats.h): rows are appended as they stream in and merged (sorted, equal
- * values summed) whenever the array fills, so it holds about one point per
- * distinct value however many units share it. */
-typedef struct Dist {
-    StatsValueCount *v;
-    size_t n, cap;
-} Dist;
+/* A cell's quantile metric while its distribution streams in: the rows of
+ * one date and experiment come in ascending order of value, so each cell
+ * gathers the arms' counts of the current value and hands them to its
+ * analysis stream (analysis.h) when the next value begins.  Nothing per
+ * value is kept. */
+typedef struct QStream {
+    AnalysisQuantileCell *cell;
+    double value;      /* the value being gathered */
+    double *counts;    /* per variation, at `value` */
+    bool pending;
+} QStream;
 
 /* A cell's survival table of one time-to-event metric as time counts
  * (stats.h), merged by day before it is analysed. */
@@ -50,7 +53,6 @@ typedef struct VarCell {
     StatsSums *sums;   /* per metric */
     double **steps;    /* per metric: funnel step counts (NULL otherwise) */
     double *cap;       /* per metric: cap value in force (NaN when none) */
-    Dist *dist;        /* per metric */
     Surv *surv;        /* per metric */
 } VarCell;
 
@@ -65,7 +67,8 @@ typedef struct Cell {
     double srm_p;
     bool srm_flag, dq_flag;
     ArmOut **out;        /* [metric][variation] */
-    ArmOut **qout;       /* [metric]: quantile results computed while streaming, or NULL */
+    QStream **qs;        /* [metric]: the quantile stream open, or NULL */
+    ArmOut **qout;       /* [metric]: quantile results of the finished stream, or NULL */
     struct Cell *next;   /* hash chain */
 } Cell;
 
@@ -88,16 +91,18 @@ struct Results {
     int unknown_variations;
     long long null_key_rows; /* exposure rows skipped for a NULL key */
     bool obf_ready;          /* group-sequential boundaries, computed once */
-    bool q_set;              /* distribution rows being streamed: metric and date */
+    bool q_set;              /* distribution rows being streamed: metric, date, experiment */
     int q_metric;
     long q_date;
+    int q_exp;
+    const char *q_step;      /* its step's name (the plan's) */
     double obf_z[64];
     const ReportHourly *hourly; /* the last 48 hours of the hourly series (borrowed) */
     int nhourly;
     Arena arena;
 };
 
-static void finish_quantiles(Results *r, int m, long d);
+static AbcStatus finish_quantiles(Results *r, int m, long d, int exp, char *err, size_t errlen);
 
 static uint64_t fnv(const char *s, uint64_t h)
 {
@@ -130,9 +135,12 @@ void results_free(Results *r)
         Cell *c = r->cells[i];
         const RunExperiment *x = &r->exps[c->exp];
         for (int v = 0; v < x->nvariations; v++)
-            for (int m = 0; m < r->ir->nmetrics; m++) {
-                free(c->vars[v].dist[m].v);
+            for (int m = 0; m < r->ir->nmetrics; m++)
                 free(c->vars[v].surv[m].v);
+        for (int m = 0; c->qs && m < r->ir->nmetrics; m++)
+            if (c->qs[m]) {
+                analysis_quantile_cell_free(c->qs[m]->cell);
+                free(c->qs[m]->counts);
             }
     }
     free(r->cells);
@@ -177,7 +185,6 @@ static Cell *get_cell(Results *r, long date, int exp, const char *seg, const cha
         vc->sums = arena_alloc(&r->arena, sizeof(StatsSums) * (size_t)(nm + 1));
         vc->steps = arena_alloc(&r->arena, sizeof(double *) * (size_t)(nm + 1));
         vc->cap = arena_alloc(&r->arena, sizeof(double) * (size_t)(nm + 1));
-        vc->dist = arena_alloc(&r->arena, sizeof(Dist) * (size_t)(nm + 1));
         vc->surv = arena_alloc(&r->arena, sizeof(Surv) * (size_t)(nm + 1));
         for (int m = 0; m < nm; m++) {
             vc->cap[m] = NAN;
@@ -215,26 +222,42 @@ static int row_exp(const Results *r, const StatsRow *row)
     return row->tracking_key ? find_exp(r, row->tracking_key) : -1;
 }
 
-/* Append one (value, units) point; a full array is merged first and grows
- * only when merging freed less than half of it. */
-static void dist_add(Dist *d, double value, double units)
+/* The quantile stream of metric m in cell c, opened on its first row with
+ * each arm's units from the moments rows (read before). */
+static QStream *cell_stream(Results *r, Cell *c, int m)
 {
-    if (d->n == d->cap) {
-        d->n = stats_value_counts_merge(d->v, d->n);
-        if (d->cap == 0 || d->n > d->cap / 2) {
-            d->cap = d->cap ? d->cap * 2 : 64;
-            StatsValueCount *p = realloc(d->v, sizeof *p * d->cap);
-            if (!p)
-                abort();
-            d->v = p;
-        }
-    }
-    d->v[d->n++] = (StatsValueCount){value, units};
+    if (!c->qs)
+        c->qs = arena_alloc(&r->arena, sizeof(QStream *) * (size_t)(r->ir->nmetrics + 1));
+    if (c->qs[m])
+        return c->qs[m];
+    int nv = r->exps[c->exp].nvariations;
+    QStream *q = arena_alloc(&r->arena, sizeof *q);
+    q->counts = calloc((size_t)nv + 1, sizeof *q->counts);
+    double *units = calloc((size_t)nv + 1, sizeof *units);
+    if (!q->counts || !units)
+        abort();
+    for (int v = 0; v < nv; v++)
+        units[v] = c->vars[v].sums[m].n;
+    q->cell = analysis_quantile_cell_new(&r->ir->analysis, &r->ir->metrics[m], units, nv,
+                                         !c->segment[0]);
+    free(units);
+    c->qs[m] = q;
+    return q;
 }
 
-/* A distribution row holds the distinct values of one unit cell (date,
- * experiment, variation, every segment slot): it is added to the all-users
- * cell and to the cell of its value of each segment. */
+static void stream_flush(QStream *q, int nv)
+{
+    if (!q->pending)
+        return;
+    analysis_quantile_cell_push(q->cell, q->value, q->counts);
+    memset(q->counts, 0, sizeof *q->counts * (size_t)nv);
+    q->pending = false;
+}
+
+/* A distribution row holds one distinct value of one unit cell (date,
+ * experiment, variation, every segment slot) with its units.  The rows come
+ * ordered by date, experiment and value, so the value goes straight to the
+ * all-users cell's stream and to that of its value of each segment. */
 static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const StatsRow *row,
                                       char *err, size_t errlen)
 {
@@ -245,18 +268,18 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const Sta
     int exp = row_exp(r, row);
     if (exp < 0)
         return ABC_OK;
-    if (r->q_set && r->q_metric == m) {
-        if (date < r->q_date) {
-            snprintf(err, errlen, "step %s: rows are not ordered by analysis_date", step->name);
-            return ABC_ERR_SPEC;
-        }
-        if (date > r->q_date)
-            finish_quantiles(r, m, r->q_date);
+    if (r->q_set && r->q_metric == m && (date != r->q_date || exp != r->q_exp)) {
+        AbcStatus st = finish_quantiles(r, m, r->q_date, r->q_exp, err, errlen);
+        if (st != ABC_OK)
+            return st;
     }
     r->q_set = true;
+    r->q_step = step->name;
     r->q_metric = m;
     r->q_date = date;
+    r->q_exp = exp;
     int var = find_var(&r->exps[exp], row->variation_key);
+    int nv = r->exps[exp].nvariations;
     for (int seg = -1; seg < r->ir->nsegments; seg++) {
         const char *name = "", *value = "";
         if (seg >= 0) {
@@ -268,9 +291,23 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const Sta
             c->dq_flag = true;
             continue;
         }
-        VarCell *vc = &c->vars[var];
-        vc->seen = true;
-        dist_add(&vc->dist[m], row->value, row->units);
+        if (c->qout && c->qout[m]) {
+            snprintf(err, errlen, "step %s: rows are not ordered by analysis_date and tracking_key",
+                     step->name);
+            return ABC_ERR_SPEC;
+        }
+        c->vars[var].seen = true;
+        QStream *q = cell_stream(r, c, m);
+        if (q->pending && row->value != q->value) {
+            if (!(row->value > q->value)) {
+                snprintf(err, errlen, "step %s: rows are not ordered by value", step->name);
+                return ABC_ERR_SPEC;
+            }
+            stream_flush(q, nv);
+        }
+        q->value = row->value;
+        q->pending = true;
+        q->counts[var] += row->units;
     }
     return ABC_OK;
 }
@@ -366,30 +403,6 @@ static StatsSums cell_sums(const Results *r, const Cell *c, int v, int m)
     return s;
 }
 
-/* Quantile metrics (analysis_quantile_arms); the bootstrap on the
- * all-users cells only, every date alike. */
-static void analyse_quantile(const Results *r, Cell *c, int m, ArmOut *outs)
-{
-    const IrAnalysis *an = &r->ir->analysis;
-    const RunExperiment *x = &r->exps[c->exp];
-    int nv = x->nvariations;
-    double zb = analysis_gsd_boundary(an, c->date - x->phase_start + 1, ((Results *)r)->obf_z,
-                                      &((Results *)r)->obf_ready);
-    const StatsValueCount **xs = calloc((size_t)nv, sizeof *xs);
-    size_t *ks = calloc((size_t)nv, sizeof *ks);
-    if (!xs || !ks)
-        abort();
-    for (int v = 0; v < nv; v++) {
-        Dist *d = &c->vars[v].dist[m];
-        d->n = stats_value_counts_merge(d->v, d->n);
-        xs[v] = d->v;
-        ks[v] = d->n;
-    }
-    analysis_quantile_arms(an, &r->ir->metrics[m], zb, xs, ks, nv, !c->segment[0], outs);
-    free(xs);
-    free(ks);
-}
-
 /* Time-to-event metrics (analysis_survival_arms). */
 static void analyse_survival(const Results *r, Cell *c, int m, ArmOut *outs)
 {
@@ -413,32 +426,45 @@ static void analyse_survival(const Results *r, Cell *c, int m, ArmOut *outs)
     free(ks);
 }
 
-/* The distribution rows of metric m for date d are complete (the query is
- * ordered by date and a later date has begun): analyse those cells now and
- * release their per-user values, so memory holds one date's distributions
- * at a time.  The last date is left to results_compute (bootstrap runs
- * there only). */
-static void finish_quantiles(Results *r, int m, long d)
+/* The distribution rows of metric m for date d and experiment exp are
+ * complete (the query is ordered by date, experiment and value, and the next
+ * has begun, or the rows have ended): finish those cells' streams into their
+ * quantile results.  exp -1: every experiment of every date. */
+static AbcStatus finish_quantiles(Results *r, int m, long d, int exp, char *err, size_t errlen)
 {
     for (int i = 0; i < r->ncells; i++) {
         Cell *c = r->cells[i];
-        if (c->date != d || (c->qout && c->qout[m]))
+        if (!c->qs || !c->qs[m] || (exp >= 0 && (c->date != d || c->exp != exp)))
             continue;
         const RunExperiment *x = &r->exps[c->exp];
+        QStream *q = c->qs[m];
+        stream_flush(q, x->nvariations);
         if (!c->qout)
             c->qout = arena_alloc(&r->arena, sizeof(ArmOut *) * (size_t)(r->ir->nmetrics + 1));
         ArmOut *o = arena_alloc(&r->arena, sizeof(ArmOut) * (size_t)x->nvariations);
         for (int v = 0; v < x->nvariations; v++)
             arm_nan(&o[v]);
-        analyse_quantile(r, c, m, o);
+        double zb = analysis_gsd_boundary(&r->ir->analysis, c->date - x->phase_start + 1, r->obf_z,
+                                          &r->obf_ready);
+        char why[200];
+        AbcStatus st = analysis_quantile_cell_finish(q->cell, zb, o, why, sizeof why);
+        analysis_quantile_cell_free(q->cell);
+        free(q->counts);
+        c->qs[m] = NULL;
         c->qout[m] = o;
-        for (int v = 0; v < x->nvariations; v++) {
-            Dist *dd = &c->vars[v].dist[m];
-            free(dd->v);
-            dd->v = NULL;
-            dd->n = dd->cap = 0;
+        if (st != ABC_OK) {
+            char ds[11];
+            date_format(c->date, ds);
+            if (c->segment[0])
+                snprintf(err, errlen, "step %s: experiment %s, %s, segment %s = %s: %s", r->q_step,
+                         x->tracking_key, ds, c->segment, c->value, why);
+            else
+                snprintf(err, errlen, "step %s: experiment %s, %s: %s", r->q_step,
+                         x->tracking_key, ds, why);
+            return st;
         }
     }
+    return ABC_OK;
 }
 
 static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
@@ -452,10 +478,11 @@ static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
     for (int v = 0; v < nv; v++)
         arm_nan(&outs[v]);
     if (mt->kind == MK_QUANTILE) {
-        if (c->qout && c->qout[m])
+        if (c->qout && c->qout[m]) /* finished as the rows streamed in */
             memcpy(outs, c->qout[m], sizeof(ArmOut) * (size_t)nv);
-        else
-            analyse_quantile(r, c, m, outs);
+        else /* no distribution rows: no units with a value */
+            for (int v = 0; v < nv; v++)
+                outs[v].n = 0;
         return;
     }
     if (mt->kind == MK_TIME_TO_EVENT) {
@@ -718,9 +745,12 @@ static const char *flags_text(Results *r, const Cell *c, const ArmOut *o, int v)
 
 AbcStatus results_compute(Results *r, char *err, size_t errlen)
 {
-    (void)err;
-    (void)errlen;
     stats_init();
+    for (int m = 0; m < r->ir->nmetrics; m++) { /* the last date's streams */
+        AbcStatus st = finish_quantiles(r, m, 0, -1, err, errlen);
+        if (st != ABC_OK)
+            return st;
+    }
     if (r->ndates > 1) /* no statistics rows: no dates, and no array */
         qsort(r->dates, (size_t)r->ndates, sizeof(long), cmp_long);
     if (r->ncells > 1)

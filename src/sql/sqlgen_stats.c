@@ -919,8 +919,9 @@ void gen_stats(Gen *g)
                        arena_printf(g->a, "%s_%s", q ? "stats_quantile" : "stats_survival",
                                     file_part(g, m->name)),
                        q ? "distinct per-user values and their counts per date x experiment x "
-                           "variation x segment slots (order statistics for the quantile and its "
-                           "CI; abc adds the cells up per segment value)"
+                           "variation x segment slots, in ascending order of value per date x "
+                           "experiment (order statistics for the quantile and its CI, streamed "
+                           "into the cells of every segment value)"
                          : "days since exposure to the first event: events and censored units "
                            "(Kaplan-Meier, log-rank)",
                        q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
@@ -934,17 +935,19 @@ void gen_stats(Gen *g)
         ref(g, &v, NULL, i, NULL);
         if (q) {
             /* one grouping: per unit cell (date, experiment, variation and
-             * every segment slot) the distinct values and their counts;
-             * abc adds each row to the all-users group and to its value's
-             * group of every segment, so the rows are not repeated per
-             * segment */
+             * every segment slot) the distinct values and their counts,
+             * ordered by date, experiment and value: abc adds each row to
+             * the all-users cell and to its value's cell of every segment,
+             * whose streams then see their values in ascending order (no
+             * rows repeated per segment, no values held) */
             static const char *const d3[] = {"analysis_date", "tracking_key", "variation_key"};
             for (int k = 0; k < 3; k++)
                 col_add(g, &c, d3[k], -1, d3[k]);
             buf_puts(&b, "\nSELECT\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`");
             Buf grp;
             buf_init(&grp);
-            buf_puts(&grp, "\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`");
+            buf_printf(&grp, "\n    `analysis_date`,\n    `tracking_key`,\n    %s,\n    `variation_key`",
+                       v.data);
             for (int seg = 0; seg < ir->nsegments; seg++) {
                 const char *slot = gen_segment_col(g, seg);
                 buf_puts(&b, ",\n    ");
@@ -955,9 +958,9 @@ void gen_stats(Gen *g)
                 segment_value(g, &grp, seg);
                 col_add(g, &c, slot, -1, "segment_slot");
             }
-            buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY%s,\n    %s"
-                           "\nORDER BY%s,\n    `value`",
-                       v.data, grp.data, v.data, grp.data);
+            buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY%s"
+                           "\nORDER BY%s",
+                       v.data, grp.data, grp.data);
             buf_free(&grp);
             col_add(g, &c, "value", i, "value");
             col_add(g, &c, "units", i, "units");

@@ -83,34 +83,36 @@ AbcStatus stats_value_counts(const double *x, size_t n, StatsValueCount **out, s
 /* U_a = R_a − n_a(n_a+1)/2 with mid-ranks of the pooled sample; σ² =
  * n_a n_b/12 · ((n+1) − Σ(t³ − t)/(n(n−1))) (Mann & Whitney 1947; tie
  * correction per Lehmann 1975 §1.4); two-sided p = 2Q((|U − μ| − ½)/σ).
- * One merge walk over the two value counts: one tie group per value. */
-AbcStatus stats_mann_whitney_counts(const StatsValueCount *a, size_t ka,
-                                    const StatsValueCount *b, size_t kb,
-                                    StatsMannWhitney *out)
+ * The stream takes one tie group per distinct value of the pooled sample. */
+void stats_mann_whitney_stream_init(StatsMannWhitneyStream *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void stats_mann_whitney_stream_push(StatsMannWhitneyStream *s, double ca, double cb)
+{
+    if (!(ca >= 0 && cb >= 0) || ca != floor(ca) || cb != floor(cb)) {
+        s->bad = true;
+        return;
+    }
+    long double tcnt = (long double)ca + cb;
+    long double mid = s->rank + (tcnt + 1) / 2;
+    s->ra += mid * ca;
+    s->rank += tcnt;
+    s->ties += tcnt * tcnt * tcnt - tcnt;
+    s->na += ca;
+    s->nb += cb;
+}
+
+AbcStatus stats_mann_whitney_stream_result(const StatsMannWhitneyStream *s, StatsMannWhitney *out)
 {
     stats_init();
-    double na = stats_value_counts_units(a, ka), nb = stats_value_counts_units(b, kb);
-    if (!(na > 0 && nb > 0))
+    if (s->bad || !(s->na > 0 && s->nb > 0))
         return ABC_ERR_SPEC;
-    size_t i = 0, j = 0;
-    long double rank = 0, ra = 0, ties = 0;
-    while (i < ka || j < kb) {
-        double v = (j >= kb || (i < ka && a[i].value <= b[j].value)) ? a[i].value : b[j].value;
-        long double ca = 0, cb = 0;
-        if (i < ka && a[i].value == v)
-            ca = a[i++].count;
-        if (j < kb && b[j].value == v)
-            cb = b[j++].count;
-        long double tcnt = ca + cb;
-        long double mid = rank + (tcnt + 1) / 2;
-        ra += mid * ca;
-        rank += tcnt;
-        ties += tcnt * tcnt * tcnt - tcnt;
-    }
-    long double n1 = na, n2 = nb, n = n1 + n2;
-    long double u = ra - n1 * (n1 + 1) / 2;
+    long double n1 = s->na, n2 = s->nb, n = n1 + n2;
+    long double u = s->ra - n1 * (n1 + 1) / 2;
     long double mu = n1 * n2 / 2;
-    long double var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)));
+    long double var = n1 * n2 / 12 * ((n + 1) - s->ties / (n * (n - 1)));
     if (!(var > 0))
         return ABC_ERR_SPEC;
     double sd = sqrt((double)var);
@@ -122,6 +124,28 @@ AbcStatus stats_mann_whitney_counts(const StatsValueCount *a, size_t ka,
     r.p_value = p > 1 ? 1 : p;
     *out = r;
     return ABC_OK;
+}
+
+/* One merge walk over the two value counts. */
+AbcStatus stats_mann_whitney_counts(const StatsValueCount *a, size_t ka,
+                                    const StatsValueCount *b, size_t kb,
+                                    StatsMannWhitney *out)
+{
+    if (!(stats_value_counts_units(a, ka) > 0 && stats_value_counts_units(b, kb) > 0))
+        return ABC_ERR_SPEC;
+    StatsMannWhitneyStream s;
+    stats_mann_whitney_stream_init(&s);
+    size_t i = 0, j = 0;
+    while (i < ka || j < kb) {
+        double v = (j >= kb || (i < ka && a[i].value <= b[j].value)) ? a[i].value : b[j].value;
+        double ca = 0, cb = 0;
+        if (i < ka && a[i].value == v)
+            ca = a[i++].count;
+        if (j < kb && b[j].value == v)
+            cb = b[j++].count;
+        stats_mann_whitney_stream_push(&s, ca, cb);
+    }
+    return stats_mann_whitney_stream_result(&s, out);
 }
 
 AbcStatus stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
@@ -142,79 +166,101 @@ AbcStatus stats_mann_whitney(const double *a, size_t na, const double *b, size_t
 /* ---- Poisson bootstrap ------------------------------------------------------------ */
 /* Poisson(1) by inversion on one 32-bit draw: thresholds are the CDF at
  * 0, 1, 2, … scaled to 2^32 (error ≤ 2^-32 per cell). */
-typedef struct Pois1 {
-    uint64_t cut[12];
-} Pois1;
-
-static void pois1_init(Pois1 *p)
+static void pois1_init(uint64_t cut[12])
 {
     double pmf = exp(-1.0), cdf = 0;
     for (int k = 0; k < 12; k++) {
         cdf += pmf;
         pmf /= (k + 1);
         double c = cdf * 4294967296.0;
-        p->cut[k] = c >= 4294967296.0 ? UINT64_C(4294967296) : (uint64_t)c;
+        cut[k] = c >= 4294967296.0 ? UINT64_C(4294967296) : (uint64_t)c;
     }
 }
 
-static unsigned pois1_draw(const Pois1 *p, gsl_rng *r)
+static unsigned pois1_draw(const uint64_t cut[12], gsl_rng *r)
 {
     uint64_t u = gsl_rng_get(r);
     unsigned k = 0;
-    while (k < 11 && u >= p->cut[k])
+    while (k < 11 && u >= cut[k])
         k++;
     return k;
 }
 
-/* One arm's pass: for every unit (in ascending order of value) and
- * resample, weight w ~ Poisson(1); accumulate Σw and Σw·x per resample
- * (streaming, one pass).  Returns Σx over the units. */
-static long double boot_arm(const StatsValueCount *x, size_t k, size_t R, gsl_rng *rng,
-                            const Pois1 *p, double *sw, double *swx)
+uint64_t stats_bootstrap_seed(uint64_t seed, unsigned arm)
 {
-    long double sum = 0;
-    for (size_t i = 0; i < k; i++) {
-        double v = x[i].value;
-        for (double c = 0; c < x[i].count; c++) {
-            for (size_t r = 0; r < R; r++) {
-                unsigned w = pois1_draw(p, rng);
-                if (w) {
-                    sw[r] += w;
-                    swx[r] += w * v;
-                }
-            }
-            sum += v;
-        }
+    return seed + (uint64_t)arm * UINT64_C(0x9E3779B97F4A7C15);
+}
+
+AbcStatus stats_bootstrap_arm_init(StatsBootstrapArm *a, size_t resamples, uint64_t seed)
+{
+    memset(a, 0, sizeof *a);
+    if (resamples < 2 || resamples > 1000000)
+        return ABC_ERR_SPEC;
+    a->resamples = resamples;
+    a->sw = calloc(2 * resamples, sizeof *a->sw);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+    if (!a->sw || !rng) {
+        free(a->sw);
+        a->sw = NULL;
+        if (rng)
+            gsl_rng_free(rng);
+        return ABC_ERR_ENV;
     }
-    return sum;
+    gsl_rng_set(rng, (unsigned long)(seed ^ (seed >> 32)));
+    a->rng = rng;
+    a->swx = a->sw + resamples;
+    pois1_init(a->cut);
+    return ABC_OK;
+}
+
+/* For every unit and resample, weight w ~ Poisson(1); accumulate Σw and
+ * Σw·x per resample. */
+void stats_bootstrap_arm_push(StatsBootstrapArm *a, double value, double count)
+{
+    if (isnan(value) || !(count >= 1) || count != floor(count) || !(value > a->last || a->n == 0)) {
+        a->bad = true;
+        return;
+    }
+    gsl_rng *rng = a->rng;
+    size_t R = a->resamples;
+    for (double c = 0; c < count; c++) {
+        for (size_t r = 0; r < R; r++) {
+            unsigned w = pois1_draw(a->cut, rng);
+            if (w) {
+                a->sw[r] += w;
+                a->swx[r] += w * value;
+            }
+        }
+        a->sum += value;
+    }
+    a->n += count;
+    a->last = value;
+}
+
+void stats_bootstrap_arm_free(StatsBootstrapArm *a)
+{
+    if (a->rng)
+        gsl_rng_free(a->rng);
+    free(a->sw);
+    memset(a, 0, sizeof *a);
 }
 
 /* Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al. 2012):
  * resample r gives mean_b^r − mean_a^r (or its ratio − 1); SE is the sd of
  * the replicates; percentile CI at α/2, 1 − α/2 (type-7 interpolation). */
-AbcStatus stats_bootstrap_counts(const StatsValueCount *a, size_t ka, const StatsValueCount *b,
-                                 size_t kb, StatsEffectType type, size_t resamples,
-                                 uint64_t seed, double alpha, StatsBootstrap *out)
+AbcStatus stats_bootstrap_arms(const StatsBootstrapArm *a, const StatsBootstrapArm *b,
+                               StatsEffectType type, double alpha, StatsBootstrap *out)
 {
     stats_init();
-    double na = stats_value_counts_units(a, ka), nb = stats_value_counts_units(b, kb);
-    if (!(na > 0 && nb > 0) || resamples < 2 || resamples > 1000000 || !(alpha > 0 && alpha < 1))
+    if (a->bad || b->bad || !(a->n > 0 && b->n > 0) || a->resamples != b->resamples ||
+        a->resamples < 2 || !(alpha > 0 && alpha < 1))
         return ABC_ERR_SPEC;
-    size_t R = resamples;
-    double *buf = calloc(5 * R, sizeof *buf);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+    size_t R = a->resamples;
+    double *rep = malloc(R * sizeof *rep);
+    if (!rep)
+        return ABC_ERR_ENV;
     AbcStatus st = ABC_OK;
-    if (!buf || !rng) {
-        st = ABC_ERR_ENV;
-        goto out;
-    }
-    gsl_rng_set(rng, (unsigned long)(seed ^ (seed >> 32)));
-    Pois1 p;
-    pois1_init(&p);
-    double *swa = buf, *sxa = buf + R, *swb = buf + 2 * R, *sxb = buf + 3 * R, *rep = buf + 4 * R;
-    long double sa = boot_arm(a, ka, R, rng, &p, swa, sxa);
-    long double sb = boot_arm(b, kb, R, rng, &p, swb, sxb);
-    double ma = (double)(sa / na), mb = (double)(sb / nb);
+    double ma = (double)(a->sum / a->n), mb = (double)(b->sum / b->n);
     StatsBootstrap res;
     if (type == STATS_RELATIVE) {
         if (ma == 0) {
@@ -229,9 +275,9 @@ AbcStatus stats_bootstrap_counts(const StatsValueCount *a, size_t ka, const Stat
     StatsRunning run;
     stats_running_init(&run);
     for (size_t r = 0; r < R; r++) {
-        if (swa[r] == 0 || swb[r] == 0)
+        if (a->sw[r] == 0 || b->sw[r] == 0)
             continue; /* an empty resample has no mean */
-        double ra = sxa[r] / swa[r], rb = sxb[r] / swb[r];
+        double ra = a->swx[r] / a->sw[r], rb = b->swx[r] / b->sw[r];
         double d;
         if (type == STATS_RELATIVE) {
             if (ra == 0)
@@ -260,8 +306,34 @@ AbcStatus stats_bootstrap_counts(const StatsValueCount *a, size_t ka, const Stat
     res.ci_hi = ci[1];
     *out = res;
 out:
-    gsl_rng_free(rng);
-    free(buf);
+    free(rep);
+    return st;
+}
+
+static AbcStatus boot_arm_counts(StatsBootstrapArm *arm, const StatsValueCount *x, size_t k,
+                                 size_t resamples, uint64_t seed)
+{
+    if (!(stats_value_counts_units(x, k) > 0))
+        return ABC_ERR_SPEC;
+    AbcStatus st = stats_bootstrap_arm_init(arm, resamples, seed);
+    for (size_t i = 0; st == ABC_OK && i < k; i++)
+        stats_bootstrap_arm_push(arm, x[i].value, x[i].count);
+    return st;
+}
+
+AbcStatus stats_bootstrap_counts(const StatsValueCount *a, size_t ka, const StatsValueCount *b,
+                                 size_t kb, StatsEffectType type, size_t resamples,
+                                 uint64_t seed, double alpha, StatsBootstrap *out)
+{
+    StatsBootstrapArm arm_a, arm_b;
+    memset(&arm_b, 0, sizeof arm_b);
+    AbcStatus st = boot_arm_counts(&arm_a, a, ka, resamples, stats_bootstrap_seed(seed, 0));
+    if (st == ABC_OK)
+        st = boot_arm_counts(&arm_b, b, kb, resamples, stats_bootstrap_seed(seed, 1));
+    if (st == ABC_OK)
+        st = stats_bootstrap_arms(&arm_a, &arm_b, type, alpha, out);
+    stats_bootstrap_arm_free(&arm_a);
+    stats_bootstrap_arm_free(&arm_b);
     return st;
 }
 

@@ -1,8 +1,9 @@
 /* test_results.c — results.c on hand-made statistics rows: a quantile
  * metric's distribution rows (one per unit cell: date, experiment,
- * variation and every segment slot) are added up into the all-users group
- * and into each segment value's group, whatever their order within a date;
- * rows out of date order and malformed rows are errors.
+ * variation and every segment slot, ordered by date, experiment and value)
+ * stream into the all-users cell and into each segment value's cell, whose
+ * unit counts come from the moments rows before them; rows out of order,
+ * counts that disagree with the moments and malformed rows are errors.
  */
 #include "abc/results.h"
 
@@ -94,6 +95,81 @@ static AbcStatus feed(Results *r, const SqlStep *s, const char *date, const char
     return feed_row(r, s, &row, NULL, 0);
 }
 
+static const SqlStep *moments_step(const Fixture *f)
+{
+    for (int i = 0; i < f->prog.nsteps; i++)
+        if (f->prog.steps[i].kind == SQLSTEP_STATS && f->prog.steps[i].shape == STATS_MOMENTS)
+            return &f->prog.steps[i];
+    cr_assert_fail("no moments step");
+    return NULL;
+}
+
+/* Feed one moments row: the cell's units, all with a value of med. */
+static AbcStatus feed_moments(Results *r, const Fixture *f, const char *date, const char *var,
+                              const char *seg, const char *segval, double units)
+{
+    static const char *const names[] = {"analysis_date", "tracking_key", "variation_key", "segment",
+                                        "segment_value", "units", "med__n", "med__sum",
+                                        "med__sum_sq"};
+    char u[32];
+    snprintf(u, sizeof u, "%.17g", units);
+    const char *values[] = {date, "exp-rq", var, seg, segval, u, u, "0", "0"};
+    WhRow row = {9, names, values, NULL, 0};
+    return feed_row(r, moments_step(f), &row, NULL, 0);
+}
+
+/* A distribution row of a test: variation, country, platform, value, units. */
+typedef struct DRow {
+    int var;
+    const char *country, *platform;
+    double value, units;
+} DRow;
+
+static int drow_cmp(const void *x, const void *y)
+{
+    const DRow *a = x, *b = y;
+    return (a->value > b->value) - (a->value < b->value);
+}
+
+/* Feed rows as the warehouse sends them: the moments of every cell (all
+ * users, each country, each platform) first, then the distribution rows in
+ * ascending order of value. */
+static void feed_date(Results *r, const Fixture *f, const char *date, DRow *rows, size_t n)
+{
+    const char *segs[16], *vals[16];
+    double units[2][16];
+    int ncell = 0;
+    memset(units, 0, sizeof units);
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++) {
+            const char *seg = k == 0 ? "" : k == 1 ? "country" : "platform";
+            const char *val = k == 0 ? "" : k == 1 ? rows[i].country : rows[i].platform;
+            int c = 0;
+            while (c < ncell && !(strcmp(segs[c], seg) == 0 && strcmp(vals[c], val) == 0))
+                c++;
+            if (c == ncell) {
+                cr_assert_lt(ncell, 16);
+                segs[c] = seg;
+                vals[c] = val;
+                ncell++;
+            }
+            units[rows[i].var][c] += rows[i].units;
+        }
+    for (int v = 0; v < 2; v++)
+        for (int c = 0; c < ncell; c++)
+            cr_assert_eq(feed_moments(r, f, date, v ? "1" : "0", segs[c], vals[c], units[v][c]),
+                         ABC_OK);
+    qsort(rows, n, sizeof *rows, drow_cmp);
+    for (size_t i = 0; i < n; i++) {
+        char value[32], count[32];
+        snprintf(value, sizeof value, "%.17g", rows[i].value);
+        snprintf(count, sizeof count, "%.17g", rows[i].units);
+        cr_assert_eq(feed(r, f->dist, date, rows[i].var ? "1" : "0", rows[i].country,
+                          rows[i].platform, value, count),
+                     ABC_OK);
+    }
+}
+
 /* The report row of metric med for (segment, value, variation), or NULL. */
 static const SqlValue *find_row(Results *r, long date, const char *seg, const char *val,
                                 const char *var)
@@ -130,19 +206,15 @@ Test(results, distribution_rows_fan_out_to_every_segment)
     setup_fixture(&f);
     Results *r = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
     const char *d = "2025-10-08";
-    /* control: DE/ios {1, 2, 2}, DE/web {3}, US/ios {10, 20}, NULL country {5} */
-    cr_assert_eq(feed(r, f.dist, d, "0", "US", "ios", "20", "1"), ABC_OK);
-    cr_assert_eq(feed(r, f.dist, d, "0", "DE", "ios", "2", "2"), ABC_OK);
-    cr_assert_eq(feed(r, f.dist, d, "0", "DE", "web", "3", "1"), ABC_OK);
-    cr_assert_eq(feed(r, f.dist, d, "0", "DE", "ios", "1", "1"), ABC_OK);
-    cr_assert_eq(feed(r, f.dist, d, "0", "US", "ios", "10", "1"), ABC_OK);
-    cr_assert_eq(feed(r, f.dist, d, "0", "(null)", "web", "5", "1"), ABC_OK);
-    /* treatment: DE/web {4, 6}, US/ios {30, 40, 50} */
-    cr_assert_eq(feed(r, f.dist, d, "1", "US", "ios", "40", "1"), ABC_OK);
-    cr_assert_eq(feed(r, f.dist, d, "1", "DE", "web", "4", "1"), ABC_OK);
-    cr_assert_eq(feed(r, f.dist, d, "1", "US", "ios", "30", "1"), ABC_OK);
-    cr_assert_eq(feed(r, f.dist, d, "1", "DE", "web", "6", "1"), ABC_OK);
-    cr_assert_eq(feed(r, f.dist, d, "1", "US", "ios", "50", "1"), ABC_OK);
+    DRow rows[] = {
+        /* control: DE/ios {1, 2, 2}, DE/web {3}, US/ios {10, 20}, NULL country {5} */
+        {0, "US", "ios", 20, 1}, {0, "DE", "ios", 2, 2}, {0, "DE", "web", 3, 1},
+        {0, "DE", "ios", 1, 1}, {0, "US", "ios", 10, 1}, {0, "(null)", "web", 5, 1},
+        /* treatment: DE/web {4, 6}, US/ios {30, 40, 50} */
+        {1, "US", "ios", 40, 1}, {1, "DE", "web", 4, 1}, {1, "US", "ios", 30, 1},
+        {1, "DE", "web", 6, 1}, {1, "US", "ios", 50, 1},
+    };
+    feed_date(r, &f, d, rows, sizeof rows / sizeof rows[0]);
     char err[256];
     cr_assert_eq(results_compute(r, err, sizeof err), ABC_OK, "%s", err);
     long day;
@@ -174,10 +246,11 @@ Test(results, distribution_rows_fan_out_to_every_segment)
     teardown_fixture(&f);
 }
 
-/* Thousands of rows over a few dozen values, spread over segment values:
- * the cells merge their points as they fill, and the published quantile,
- * its interval and the unit count equal the kernel's over the raw values. */
-Test(results, merged_distribution_points_give_the_raw_quantile)
+/* Thousands of rows over a few dozen values, spread over segment values,
+ * several rows per value and cell: the streams gather each value's counts,
+ * and the published quantile, its interval and the unit count equal the
+ * kernel's over the raw values. */
+Test(results, streamed_distribution_gives_the_raw_quantile)
 {
     Fixture f;
     setup_fixture(&f);
@@ -186,18 +259,16 @@ Test(results, merged_distribution_points_give_the_raw_quantile)
     static const char *const countries[] = {"DE", "US", "FR"}, *const platforms[] = {"ios", "web"};
     enum { NROWS = 3000 };
     static double raw[2][NROWS * 3];
+    static DRow rows[NROWS];
     size_t nraw[2] = {0, 0};
     for (int i = 0; i < NROWS; i++) {
         int var = i % 2, units = 1 + i % 3;
-        char value[32], count[8];
-        snprintf(value, sizeof value, "%g", (double)((i * 7919) % (37 + 4 * var)) / 2);
-        snprintf(count, sizeof count, "%d", units);
-        cr_assert_eq(feed(r, f.dist, d, var ? "1" : "0", countries[i % 3], platforms[i % 2 ? 0 : 1],
-                          value, count),
-                     ABC_OK);
+        double value = (double)((i * 7919) % (37 + 4 * var)) / 2;
+        rows[i] = (DRow){var, countries[i % 3], platforms[i % 2 ? 0 : 1], value, units};
         for (int u = 0; u < units; u++)
-            raw[var][nraw[var]++] = atof(value);
+            raw[var][nraw[var]++] = value;
     }
+    feed_date(r, &f, d, rows, NROWS);
     char err[256];
     cr_assert_eq(results_compute(r, err, sizeof err), ABC_OK, "%s", err);
     long day;
@@ -216,12 +287,25 @@ Test(results, merged_distribution_points_give_the_raw_quantile)
     teardown_fixture(&f);
 }
 
-Test(results, distribution_rows_out_of_date_order_or_malformed_are_errors)
+Test(results, distribution_rows_out_of_order_or_malformed_are_errors)
 {
     Fixture f;
     setup_fixture(&f);
     Results *r = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
     cr_assert_eq(feed(r, f.dist, "2025-10-08", "0", "DE", "ios", "1", "1"), ABC_OK);
+    cr_assert_eq(feed(r, f.dist, "2025-10-08", "1", "DE", "ios", "3", "1"), ABC_OK);
+    char err[256] = "";
+    cr_expect_neq(feed_row(r, f.dist,
+                           &(WhRow){7,
+                                    (const char *const[]){"analysis_date", "tracking_key",
+                                                          "variation_key", "country", "platform",
+                                                          "value", "units"},
+                                    (const char *const[]){"2025-10-08", "exp-rq", "0", "DE", "web",
+                                                          "2", "1"},
+                                    NULL, 0},
+                           err, sizeof err),
+                  ABC_OK, "a value below the last of its cell");
+    cr_expect(strstr(err, "ordered by value") != NULL, "%s", err);
     cr_expect_neq(feed(r, f.dist, "2025-10-07", "0", "DE", "ios", "1", "1"), ABC_OK);
     cr_expect_neq(feed(r, f.dist, "2025-10-08", "0", "DE", "ios", "x", "1"), ABC_OK);
     cr_expect_neq(feed(r, f.dist, "not a date", "0", "DE", "ios", "1", "1"), ABC_OK);
@@ -229,9 +313,27 @@ Test(results, distribution_rows_out_of_date_order_or_malformed_are_errors)
                                         "country", "value", "units"};
     const char *values[] = {"2025-10-08", "exp-rq", "0", "DE", "1", "1"};
     WhRow row = {6, names, values, NULL, 0};
-    char err[256] = "";
     cr_expect_neq(feed_row(r, f.dist, &row, err, sizeof err), ABC_OK);
     cr_expect(strstr(err, "platform") != NULL, "error names the missing slot: %s", err);
+    results_free(r);
+    teardown_fixture(&f);
+}
+
+/* The moments say how many units each arm of a cell holds; values that add
+ * up to another number fail the run, naming the cell. */
+Test(results, distribution_counts_that_disagree_with_the_moments_are_errors)
+{
+    Fixture f;
+    setup_fixture(&f);
+    Results *r = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
+    const char *d = "2025-10-08";
+    DRow rows[] = {{0, "DE", "ios", 1, 1}, {0, "DE", "ios", 2, 1}, {1, "DE", "ios", 3, 2}};
+    feed_date(r, &f, d, rows, 3);
+    /* one more control value than the moments counted */
+    cr_assert_eq(feed(r, f.dist, d, "0", "DE", "ios", "9", "1"), ABC_OK);
+    char err[256] = "";
+    cr_expect_neq(results_compute(r, err, sizeof err), ABC_OK);
+    cr_expect(strstr(err, "exp-rq") && strstr(err, "2025-10-08") && strstr(err, "units"), "%s", err);
     results_free(r);
     teardown_fixture(&f);
 }
@@ -261,12 +363,20 @@ Test(results, users_in_a_zero_weight_variation_are_an_srm_failure)
         const char *values[] = {d, "exp-rq", var[v], "", "", "20", "20", "200", "2500"};
         WhRow row = {9, names, values, NULL, 0};
         cr_assert_eq(feed_row(r, mom, &row, NULL, 0), ABC_OK);
-        for (int u = 0; u < 20; u++) {
-            char val[16];
-            snprintf(val, sizeof val, "%d", u + v);
-            cr_assert_eq(feed(r, f.dist, d, var[v], "US", "ios", val, "1"), ABC_OK);
+        for (int k = 0; k < 2; k++) {
+            const char *segrow[] = {d, "exp-rq", var[v], k ? "platform" : "country", k ? "ios" : "US",
+                                    "20", "20", "200", "2500"};
+            WhRow srow = {9, names, segrow, NULL, 0};
+            cr_assert_eq(feed_row(r, mom, &srow, NULL, 0), ABC_OK);
         }
     }
+    for (int x = 0; x < 22; x++) /* values ascending: variation v holds v .. v + 19 */
+        for (int v = 0; v < 3; v++)
+            if (x >= v && x < v + 20) {
+                char val[16];
+                snprintf(val, sizeof val, "%d", x);
+                cr_assert_eq(feed(r, f.dist, d, var[v], "US", "ios", val, "1"), ABC_OK);
+            }
     char err[256];
     cr_assert_eq(results_compute(r, err, sizeof err), ABC_OK, "%s", err);
     long day;

@@ -596,6 +596,59 @@ Test(value_counts, malformed_counts_are_refused)
     cr_expect(m[0].value == 2 && m[0].count == 4 && isnan(m[1].value) && isnan(m[2].value));
 }
 
+/* The stream forms: a quantile stream whose counts do not add up to the n
+ * it was opened with, values out of order, fractional counts, and
+ * bootstrap arms of different sizes give ABC_ERR_SPEC; an arm's draws
+ * depend on its seed and values only. */
+Test(value_counts, streams_refuse_what_does_not_add_up)
+{
+    StatsQuantileStream qs;
+    StatsQuantile q;
+    cr_assert_eq(stats_quantile_stream_init(&qs, 3, 0.5, 0.05), ABC_OK);
+    stats_quantile_stream_push(&qs, 1, 1);
+    stats_quantile_stream_push(&qs, 2, 1);
+    cr_expect_eq(stats_quantile_stream_result(&qs, &q), ABC_ERR_SPEC, "2 of 3 units");
+    stats_quantile_stream_push(&qs, 5, 1);
+    cr_expect_eq(stats_quantile_stream_result(&qs, &q), ABC_OK);
+    cr_expect_eq(q.est, 2);
+    stats_quantile_stream_push(&qs, 4, 1);
+    cr_expect_eq(stats_quantile_stream_result(&qs, &q), ABC_ERR_SPEC, "out of order");
+    cr_expect_eq(stats_quantile_stream_init(&qs, 2.5, 0.5, 0.05), ABC_ERR_SPEC);
+    cr_expect_eq(stats_quantile_stream_init(&qs, 0, 0.5, 0.05), ABC_ERR_SPEC);
+
+    StatsMannWhitneyStream ms;
+    StatsMannWhitney mw;
+    stats_mann_whitney_stream_init(&ms);
+    stats_mann_whitney_stream_push(&ms, 2, 0);
+    stats_mann_whitney_stream_push(&ms, 1, 3);
+    cr_expect_eq(stats_mann_whitney_stream_result(&ms, &mw), ABC_OK);
+    stats_mann_whitney_stream_push(&ms, 0.5, 1);
+    cr_expect_eq(stats_mann_whitney_stream_result(&ms, &mw), ABC_ERR_SPEC, "half a unit");
+
+    StatsBootstrapArm a1, a2, b;
+    StatsBootstrap bs;
+    cr_assert_eq(stats_bootstrap_arm_init(&a1, 50, stats_bootstrap_seed(7, 0)), ABC_OK);
+    cr_assert_eq(stats_bootstrap_arm_init(&a2, 50, stats_bootstrap_seed(7, 0)), ABC_OK);
+    cr_assert_eq(stats_bootstrap_arm_init(&b, 40, stats_bootstrap_seed(7, 1)), ABC_OK);
+    for (int i = 0; i < 20; i++) {
+        stats_bootstrap_arm_push(&a1, i, 1 + i % 3);
+        stats_bootstrap_arm_push(&b, i * 0.5, 1);
+        stats_bootstrap_arm_push(&a2, i, 1 + i % 3);
+    }
+    cr_expect_eq(memcmp(a1.sw, a2.sw, 2 * 50 * sizeof *a1.sw), 0, "same seed, same values");
+    cr_expect_eq(stats_bootstrap_arms(&a1, &b, STATS_ABSOLUTE, 0.05, &bs), ABC_ERR_SPEC,
+                 "50 against 40 resamples");
+    cr_expect_eq(stats_bootstrap_arms(&a1, &a2, STATS_ABSOLUTE, 0.05, &bs), ABC_OK);
+    cr_expect_eq(bs.est, 0);
+    stats_bootstrap_arm_push(&a2, 3, 1);
+    cr_expect_eq(stats_bootstrap_arms(&a1, &a2, STATS_ABSOLUTE, 0.05, &bs), ABC_ERR_SPEC,
+                 "out of order");
+    stats_bootstrap_arm_free(&a1);
+    stats_bootstrap_arm_free(&a2);
+    stats_bootstrap_arm_free(&b);
+    cr_expect_eq(stats_bootstrap_arm_init(&b, 1, 7), ABC_ERR_SPEC);
+}
+
 /* Per-unit (time, event) pairs with ties, in no order, against their time
  * counts: Kaplan-Meier, RMST and log-rank agree bit for bit, and a table
  * built in pieces (as the results stream it) merges to the same table. */
