@@ -12,10 +12,10 @@
 # 2026-10-01 plus PRE_DAYS pre-period days), then `abc run --full` through
 # the last day but one and the daily run of the last day, each under
 # /usr/bin/time -v.  What abc holds in memory follows the result rows of
-# one analysis date: report cells, and per quantile metric and cell one
-# point per distinct value (value counts, merged as they stream in, analysed
-# and freed date by date), so neither the days nor the units that share a
-# value change the peak.
+# one analysis date: report cells, and per quantile metric and cell a few
+# numbers per arm (the distribution rows stream through each cell in
+# ascending order of value, none of them kept), so neither the days nor the
+# units change the peak.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

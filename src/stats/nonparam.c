@@ -1,8 +1,8 @@
 /* nonparam.c — tests over per-unit data as value counts (distinct values
  * with their unit counts; raw values are turned into them first):
  * Mann-Whitney U with the normal approximation and tie correction, and the
- * seeded Poisson bootstrap.  Both allocate (the value counts of raw data;
- * the resample accumulators) and free before returning.
+ * seeded Poisson bootstrap, each as a stream fed one distinct value at a
+ * time in ascending order (the array forms walk their arrays into it).
  */
 #define HAVE_INLINE 1 /* GSL: inline gsl_rng_get in the bootstrap's inner loop */
 #include "abc/stats.h"
