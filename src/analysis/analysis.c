@@ -237,9 +237,8 @@ AnalysisQuantileCell *analysis_quantile_cell_new(const IrAnalysis *an, const IrM
         abort();
     for (int v = 0; v < nv; v++) {
         c->units[v] = units[v];
-        if (!(units[v] >= 1) ||
-            stats_quantile_stream_init(&c->q[v], units[v], m->quantile, an->alpha) != ABC_OK)
-            c->q[v].n = 0;
+        if (stats_quantile_stream_init(&c->q[v], units[v], m->quantile, an->alpha) != ABC_OK)
+            c->q[v].n = 0; /* no units: the arm gets no numbers */
         stats_mann_whitney_stream_init(&c->mws[v]);
         if (c->boot && c->q[v].n > 0 &&
             stats_bootstrap_arm_init(&c->bs[v], (size_t)an->bootstrap_resamples,
