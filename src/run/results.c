@@ -4,7 +4,8 @@
  * Cells: one per analysis date × experiment × segment × segment value, with
  * per variation the unit count, each metric's StatsSums, funnel step counts,
  * the cap in force, for time-to-event metrics the survival table, and for
- * quantile metrics the stream their distribution rows pass through.  Analysis per metric:
+ * quantile metrics the stream their distribution rows pass through.
+ * Analysis per metric:
  *   proportion, retention, funnel (all steps), time_to (converted within
  *   the window) → proportion statistics; count, sum, active_days → mean;
  *   mean per event and ratio → ratio (delta method); quantile → per-arm
