@@ -52,6 +52,7 @@ typedef struct ConfigWarehouse {
     unsigned lock_ttl_s;          /* a run's lease on its tag; default 21600 */
     unsigned query_timeout_s;     /* statement timeout of the run's session; 0 (default):
                                    * the server's (StarRocks query_timeout 300 s) */
+    int connections;              /* remote: connections a run uses, 1 or 2 (default) */
 } ConfigWarehouse;
 
 typedef struct ConfigGrowthbook {

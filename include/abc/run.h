@@ -59,6 +59,9 @@ typedef struct RunOptions {
 typedef struct RunEnv {
     const AbcConfig *config;
     Warehouse *wh;                /* NULL with dry_run when no warehouse is needed */
+    Warehouse *wh_side;           /* a second connection to the same remote warehouse, or
+                                   * NULL: the growth tables are filled on it while the
+                                   * experiments' statistics run on wh */
     const Dialect *dialect;
 } RunEnv;
 

@@ -116,6 +116,13 @@ AbcStatus wh_open_remote(const char *host, unsigned port, const char *user,
 /* Close the connection and free the handle; NULL is a no-op. */
 void wh_close(Warehouse *w);
 
+/* A thread other than the one that opened the library calls
+ * wh_thread_begin() before its first statement on a handle (opened
+ * elsewhere, used by this thread alone) and wh_thread_end() before it
+ * exits: the client library's per-thread state. */
+void wh_thread_begin(void);
+void wh_thread_end(void);
+
 /* End the library (stops the embedded server).  Call once, after every
  * handle is closed; later opens fail.  Handles still open are disconnected
  * (every later call on them fails; wh_close() still frees them).  Safe

@@ -418,6 +418,13 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
         w->lock_ttl_s = (unsigned)secs;
         return ABC_OK;
     }
+    if (strcmp(k, "connections") == 0) {
+        long n;
+        if ((st = y_int(y, v, "warehouse.connections", 1, 2, &n)) != ABC_OK)
+            return st;
+        w->connections = (int)n;
+        return ABC_OK;
+    }
     if (strcmp(k, "query_timeout_s") == 0) {
         long secs;
         if ((st = y_int(y, v, "warehouse.query_timeout_s", 1, 259200, &secs)) != ABC_OK)
@@ -430,7 +437,7 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
                            "the ABC_PASSWORD environment variable or warehouse.password_file");
     static const char *const keys[] = {"dsn", "password_file", "embedded_datadir", "dialect",
                                        "read_timeout_s", "replication_num", "lock_ttl_s",
-                                       "query_timeout_s", NULL};
+                                       "query_timeout_s", "connections", NULL};
     return unknown_key(y, kn, "warehouse", k, keys);
 }
 
@@ -529,6 +536,7 @@ static AbcConfig *config_new(void)
     c->warehouse.dialect = DIALECT_AUTO;
     c->warehouse.read_timeout_s = 3600;
     c->warehouse.lock_ttl_s = 21600;
+    c->warehouse.connections = 2;
     c->growthbook.connect_timeout_ms = 10000;
     c->growthbook.timeout_ms = 60000;
     c->growthbook.deadline_ms = 300000;
@@ -838,8 +846,10 @@ void config_describe(const AbcConfig *c, Buf *out)
         buf_printf(out, "warehouse: embedded MariaDB, datadir %s\n", w->embedded_datadir);
     }
     buf_printf(out, "warehouse.dialect: %s\n", dialect_id_name(w->dialect));
-    if (w->remote)
+    if (w->remote) {
         buf_printf(out, "warehouse.read_timeout_s: %u\n", w->read_timeout_s);
+        buf_printf(out, "warehouse.connections: %d\n", w->connections);
+    }
     if (w->query_timeout_s)
         buf_printf(out, "warehouse.query_timeout_s: %u\n", w->query_timeout_s);
     if (w->password)

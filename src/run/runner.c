@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,12 +93,19 @@ static void progress(Runner *r, const char *fmt, ...)
     FILE *f = r->opt->progress;
     if (!f || r->show)
         return;
+    /* one write per line: the side connection's thread reports too */
+    char line[1024];
+    int n = snprintf(line, sizeof line, "abc run %s: ", r->unit.ir ? r->unit.ir->tag : "?");
     va_list ap;
     va_start(ap, fmt);
-    fprintf(f, "abc run %s: ", r->unit.ir ? r->unit.ir->tag : "?");
-    vfprintf(f, fmt, ap);
-    fprintf(f, " (%.2f s)\n", now_s() - r->t0);
+    if (n >= 0 && (size_t)n < sizeof line)
+        n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, " (%.2f s)\n", now_s() - r->t0);
+    else
+        snprintf(line + sizeof line - 2, 2, "\n");
+    fputs(line, f);
 }
 
 /* A live bar on a terminal; nothing otherwise. */
@@ -2055,6 +2063,81 @@ static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *
     return st;
 }
 
+/* ---- the growth tables beside the statistics ------------------------------------ */
+/* With a second connection to a remote warehouse (RunEnv.wh_side), a thread
+ * fills the activity days and periods and stages the growth rows on it
+ * while this one computes the unit state and the statistics.  The two read
+ * the assignment and source tables, write disjoint tables, and nothing is
+ * published before both have ended (side_join); the stage is switched in by
+ * report_publish as before.  The thread runs on a copy of the runner with
+ * its own arena and statement numbers. */
+typedef struct SideJob {
+    Runner r;
+    RunEnv env;
+    SqlParams base;
+    char first[11], last[11], lo[11], hi[11];
+    bool stage;        /* stage the growth rows too (else only the fill) */
+    bool started;
+    pthread_t thread;
+    AbcStatus st;
+    char err[1024];
+} SideJob;
+
+static void *side_main(void *arg)
+{
+    SideJob *j = arg;
+    wh_thread_begin();
+    j->st = activity_fill(&j->r, &j->base, j->first, j->last, j->err, sizeof j->err);
+    if (j->st == ABC_OK && j->stage)
+        j->st = activity_stage(&j->r, &j->base, j->first, j->lo, j->hi, j->err, sizeof j->err);
+    wh_thread_end();
+    return NULL;
+}
+
+/* Start the fill (and, when lo/hi are given, the stage) on the side
+ * connection; false when it could not start (the caller runs them itself). */
+static bool side_start(SideJob *j, Runner *r, const SqlParams *base, const char *first,
+                       const char *last, const char *lo, const char *hi)
+{
+    memset(j, 0, sizeof *j);
+    j->r = *r;
+    j->env = *r->env;
+    j->env.wh = r->env->wh_side;
+    j->env.wh_side = NULL;
+    j->r.env = &j->env;
+    arena_init(&j->r.arena);
+    buf_init(&j->r.late);
+    j->r.fp = NULL;
+    j->r.nexec = 1000000; /* {{run_id}}s distinct from this thread's */
+    j->base = *base;
+    snprintf(j->first, sizeof j->first, "%s", first);
+    snprintf(j->last, sizeof j->last, "%s", last);
+    j->stage = lo && hi;
+    if (j->stage) {
+        snprintf(j->lo, sizeof j->lo, "%s", lo);
+        snprintf(j->hi, sizeof j->hi, "%s", hi);
+    }
+    j->started = pthread_create(&j->thread, NULL, side_main, j) == 0;
+    if (!j->started)
+        arena_free(&j->r.arena);
+    return j->started;
+}
+
+/* Wait for the side job; its error (when this thread had none) in err. */
+static AbcStatus side_join(SideJob *j, Runner *r, char *err, size_t errlen)
+{
+    if (!j->started)
+        return ABC_OK;
+    pthread_join(j->thread, NULL);
+    j->started = false;
+    r->activity_merged = j->r.activity_merged;
+    arena_free(&j->r.arena);
+    buf_free(&j->r.late);
+    if (j->st != ABC_OK)
+        snprintf(err, errlen, "%s", j->err);
+    return j->st;
+}
+
 /* The memo's growth section: per activity, the all-users measures of the
  * day, the ISO week and the month of the last date due (the week and the
  * month so far), read back from the published report. */
@@ -2590,6 +2673,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     r.t0 = now_s();
     arena_init(&r.arena);
     Results *res = NULL;
+    SideJob side;         /* the growth tables on env->wh_side (side_start) */
+    side.started = false;
+    bool side_staged = false;
     AbcStatus st = spec_load(&r.unit, spec_path);
     r.unit_loaded = true;
     if (st != ABC_OK) {
@@ -2820,7 +2906,16 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             goto out;
         if ((st = fingerprint_write(&r, &base, err, errlen)) != ABC_OK)
             goto out;
-        if ((st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
+        /* the growth tables: on the side connection when there is one (the
+         * fill and the stage of the publish below), else here */
+        bool side_run = false;
+        if (env->wh_side && !r.show && find_step(&r, SQLSTEP_ACTIVITY_FILL)) {
+            char lo[11], hi[11];
+            bool stage = find_step(&r, SQLSTEP_ACTIVITY_STAGE) && activity_range(&r, a, b, lo, hi);
+            side_run = side_start(&side, &r, &base, a, b, stage ? lo : NULL, stage ? hi : NULL);
+            side_staged = side_run && stage;
+        }
+        if (!side_run && (st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
             goto out;
         if ((st = hourly_daily(&r, &base, err, errlen)) != ABC_OK)
             goto out;
@@ -2899,7 +2994,10 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             st = ABC_ERR_USAGE;
             goto out;
         }
-        if (activity && (st = activity_stage(&r, &base, a, alo, ahi, err, errlen)) != ABC_OK)
+        if ((st = side_join(&side, &r, err, errlen)) != ABC_OK)
+            goto out;
+        if (activity && !side_staged &&
+            (st = activity_stage(&r, &base, a, alo, ahi, err, errlen)) != ABC_OK)
             goto out;
         bool activity_published = false;
         for (int i = 0; i < ndates; i++) {
@@ -2964,6 +3062,13 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                          ((fail_on & FAIL_DATA_QUALITY) && h.data_quality_failures);
     results_json(res, r.to, &out->json);
 out:
+    if (side.started) { /* a failure here: the side job's end is waited for, its error kept second */
+        char side_err[1024];
+        if (side_join(&side, &r, side_err, sizeof side_err) != ABC_OK && st == ABC_OK) {
+            st = ABC_ERR_ENV;
+            snprintf(err, errlen, "%s", side_err);
+        }
+    }
     lock_release(&r);
     free(r.fp);
     buf_free(&r.late);

@@ -702,6 +702,16 @@ void wh_close(Warehouse *w)
     free(w);
 }
 
+void wh_thread_begin(void)
+{
+    mysql_thread_init();
+}
+
+void wh_thread_end(void)
+{
+    mysql_thread_end();
+}
+
 void wh_shutdown(void)
 {
     /* connections still open would keep server sessions (and InnoDB

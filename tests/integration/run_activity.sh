@@ -141,4 +141,20 @@ for t in $TABLES; do
         fail "reference after deleting the backfilled events: $t"
 done
 [ "$RL_FAILS" = "$f0" ] && ok "deleted days: users with no active day left leave the state and the cohorts"
+# one connection or two: by default a remote run fills the growth tables on a
+# second connection beside the statistics; warehouse.connections: 1 runs
+# everything in turn on one.  Both publish the same rows.
+ONE=$RL_TMP/one.yaml
+{ echo "warehouse:"; echo "  connections: 1"; tail -n +2 "$RL_CFG"; } >"$ONE"
+conns() { rl_sql -N -e "SHOW GLOBAL STATUS LIKE 'Connections'" | awk '{ print $2 }'; }
+for n in 2 1; do
+    cfg=$RL_CFG; [ "$n" = 1 ] && cfg=$ONE
+    c0=$(conns)
+    RL_CFG=$cfg rl_run_ok "full run on $n connection(s)" ABC_TODAY=2024-03-07 -- --quiet --full "$SPEC"
+    c1=$(conns)
+    # the second reading connects once itself
+    [ $((c1 - c0 - 1)) = "$n" ] || fail "warehouse.connections $n: the run opened $((c1 - c0 - 1))"
+    rl_dump "conn$n" "$ALL"
+done
+rl_same conn2 conn1 "two connections and one publish the same growth and report rows" "$ALL"
 rl_done

@@ -61,6 +61,7 @@ Test(config, defaults)
         cr_assert_str_eq(c->databases.abc, "abc");
         cr_assert_str_eq(c->databases.report, "flow_report_app");
         cr_assert_eq(c->lookback_days, 2);
+        cr_assert_eq(c->warehouse.connections, 2);
         config_free(c);
     }
 }
@@ -73,6 +74,7 @@ Test(config, every_key)
                             "  dialect: starrocks\n"
                             "  read_timeout_s: 7200\n"
                             "  query_timeout_s: 1800\n"
+                            "  connections: 1\n"
                             "growthbook:\n"
                             "  api_host: https://gb.example.com\n"
                             "  project_id: prj_1\n"
@@ -95,6 +97,7 @@ Test(config, every_key)
     cr_assert_eq(c->warehouse.dialect, DIALECT_STARROCKS);
     cr_assert_eq(c->warehouse.read_timeout_s, 7200);
     cr_assert_eq(c->warehouse.query_timeout_s, 1800);
+    cr_assert_eq(c->warehouse.connections, 1);
     WhOptions wo;
     config_wh_options(c, &wo);
     cr_assert_eq(wo.read_timeout_s, 7200);
@@ -180,6 +183,8 @@ Test(config, errors_have_positions)
     parse_fails("warehouse:\n  query_timeout_s: 0\n", "t.yaml:2:20: error: "
                                                     "warehouse.query_timeout_s: 0 is outside "
                                                     "1..259200");
+    parse_fails("warehouse:\n  connections: 3\n", "t.yaml:2:16: error: "
+                                                 "warehouse.connections: 3 is outside 1..2");
     parse_fails("warehouse:\n  query_timeout: 60\n", "unknown key 'query_timeout' in warehouse; "
                                                      "did you mean 'query_timeout_s'?");
     parse_fails("warehouse:\n  read_timeout_s: 1.5\n", "warehouse.read_timeout_s: expected an "
