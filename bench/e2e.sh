@@ -68,7 +68,9 @@ run_abc() {
         for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$tmp/$name.time")
     RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$tmp/$name.time")
     # progress lines carry the elapsed time since the start: turn them into
-    # per-step durations
+    # per-step durations (on a remote warehouse the growth steps run on a
+    # second connection beside the statistics, so their lines interleave
+    # and a duration is the time since the line before, not the step's own)
     STEPS=$(awk '/^abc run [a-z_0-9]+: / && match($0, /\(([0-9.]+) s\)$/) {
             t = substr($0, RSTART + 1, RLENGTH - 4) + 0
             if ($0 ~ /tables filled/) { s = "wide"; if (match($0, /\([0-9]+ days?\)/)) d = substr($0, RSTART + 1, RLENGTH - 2) + 0 }
