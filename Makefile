@@ -116,7 +116,8 @@ TSAN_SPECS = $(filter-out $(patsubst %.stderr,%.ab,$(wildcard tests/golden/sql/*
   $(sort $(wildcard tests/golden/sql/k_*.ab tests/golden/sql/o_*.ab)))
 
 # The whole suite again under ASan + UBSan + LeakSanitizer; the parallel
-# compiler under ThreadSanitizer.
+# compiler and a run's second warehouse connection (run_threads.sh) under
+# ThreadSanitizer.
 check: deps
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
@@ -125,6 +126,7 @@ check: deps
 	@rm -rf build-tsan/out && TSAN_OPTIONS=halt_on_error=1 build-tsan/abc compile -j 4 \
 	  --dialect all -o build-tsan/out specs/*.ab $(TSAN_SPECS) \
 	  && echo "== abc compile -j 4 under ThreadSanitizer: ok"
+	ABC=build-tsan/abc bash tests/integration/run_threads.sh
 
 unit-asan: $(UNIT_BIN)
 	@set -e; export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp; \
