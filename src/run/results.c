@@ -97,13 +97,18 @@ struct Results {
     long q_date;
     int q_exp;
     const char *q_step;      /* its step's name (the plan's) */
+    struct OpenStream {      /* the quantile streams open: cell and metric */
+        struct Cell *c;
+        int m;
+    } *qopen;
+    int nqopen, capqopen;
     double obf_z[64];
     const ReportHourly *hourly; /* the last 48 hours of the hourly series (borrowed) */
     int nhourly;
     Arena arena;
 };
 
-static AbcStatus finish_quantiles(Results *r, int m, long d, int exp, char *err, size_t errlen);
+static AbcStatus finish_quantiles(Results *r, int exp, long d, char *err, size_t errlen);
 
 static uint64_t fnv(const char *s, uint64_t h)
 {
@@ -138,12 +143,13 @@ void results_free(Results *r)
         for (int v = 0; v < x->nvariations; v++)
             for (int m = 0; m < r->ir->nmetrics; m++)
                 free(c->vars[v].surv[m].v);
-        for (int m = 0; c->qs && m < r->ir->nmetrics; m++)
-            if (c->qs[m]) {
-                analysis_quantile_cell_free(c->qs[m]->cell);
-                free(c->qs[m]->counts);
-            }
     }
+    for (int i = 0; i < r->nqopen; i++) { /* streams of a run that stopped early */
+        QStream *q = r->qopen[i].c->qs[r->qopen[i].m];
+        analysis_quantile_cell_free(q->cell);
+        free(q->counts);
+    }
+    free(r->qopen);
     free(r->cells);
     arena_free(&r->arena);
     free(r);
@@ -243,6 +249,14 @@ static QStream *cell_stream(Results *r, Cell *c, int m)
                                          !c->segment[0]);
     free(units);
     c->qs[m] = q;
+    if (r->nqopen == r->capqopen) {
+        r->capqopen = r->capqopen ? r->capqopen * 2 : 64;
+        struct OpenStream *p = realloc(r->qopen, sizeof *p * (size_t)r->capqopen);
+        if (!p)
+            abort();
+        r->qopen = p;
+    }
+    r->qopen[r->nqopen++] = (struct OpenStream){c, m};
     return q;
 }
 
@@ -270,7 +284,7 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const Sta
     if (exp < 0)
         return ABC_OK;
     if (r->q_set && r->q_metric == m && (date != r->q_date || exp != r->q_exp)) {
-        AbcStatus st = finish_quantiles(r, m, r->q_date, r->q_exp, err, errlen);
+        AbcStatus st = finish_quantiles(r, r->q_exp, r->q_date, err, errlen);
         if (st != ABC_OK)
             return st;
     }
@@ -427,16 +441,21 @@ static void analyse_survival(const Results *r, Cell *c, int m, ArmOut *outs)
     free(ks);
 }
 
-/* The distribution rows of metric m for date d and experiment exp are
- * complete (the query is ordered by date, experiment and value, and the next
- * has begun, or the rows have ended): finish those cells' streams into their
- * quantile results.  exp -1: every experiment of every date. */
-static AbcStatus finish_quantiles(Results *r, int m, long d, int exp, char *err, size_t errlen)
+/* The distribution rows of date d and experiment exp are complete (the
+ * query is ordered by date, experiment and value, and the next has begun, or
+ * the rows have ended): finish those cells' open streams into their
+ * quantile results.  exp -1: every stream still open. */
+static AbcStatus finish_quantiles(Results *r, int exp, long d, char *err, size_t errlen)
 {
-    for (int i = 0; i < r->ncells; i++) {
-        Cell *c = r->cells[i];
-        if (!c->qs || !c->qs[m] || (exp >= 0 && (c->date != d || c->exp != exp)))
+    int kept = 0;
+    AbcStatus st = ABC_OK;
+    for (int i = 0; i < r->nqopen; i++) {
+        Cell *c = r->qopen[i].c;
+        int m = r->qopen[i].m;
+        if (st != ABC_OK || (exp >= 0 && (c->date != d || c->exp != exp))) {
+            r->qopen[kept++] = r->qopen[i];
             continue;
+        }
         const RunExperiment *x = &r->exps[c->exp];
         QStream *q = c->qs[m];
         stream_flush(q, x->nvariations);
@@ -448,7 +467,7 @@ static AbcStatus finish_quantiles(Results *r, int m, long d, int exp, char *err,
         double zb = analysis_gsd_boundary(&r->ir->analysis, c->date - x->phase_start + 1, r->obf_z,
                                           &r->obf_ready);
         char why[200];
-        AbcStatus st = analysis_quantile_cell_finish(q->cell, zb, o, why, sizeof why);
+        st = analysis_quantile_cell_finish(q->cell, zb, o, why, sizeof why);
         analysis_quantile_cell_free(q->cell);
         free(q->counts);
         c->qs[m] = NULL;
@@ -462,10 +481,10 @@ static AbcStatus finish_quantiles(Results *r, int m, long d, int exp, char *err,
             else
                 snprintf(err, errlen, "step %s: experiment %s, %s: %s", r->q_step,
                          x->tracking_key, ds, why);
-            return st;
         }
     }
-    return ABC_OK;
+    r->nqopen = kept;
+    return st;
 }
 
 static void analyse_metric(Results *r, Cell *c, int m, ArmOut *outs)
@@ -747,11 +766,9 @@ static const char *flags_text(Results *r, const Cell *c, const ArmOut *o, int v)
 AbcStatus results_compute(Results *r, char *err, size_t errlen)
 {
     stats_init();
-    for (int m = 0; m < r->ir->nmetrics; m++) { /* the last date's streams */
-        AbcStatus st = finish_quantiles(r, m, 0, -1, err, errlen);
-        if (st != ABC_OK)
-            return st;
-    }
+    AbcStatus st = finish_quantiles(r, -1, 0, err, errlen); /* the last date's streams */
+    if (st != ABC_OK)
+        return st;
     if (r->ndates > 1) /* no statistics rows: no dates, and no array */
         qsort(r->dates, (size_t)r->ndates, sizeof(long), cmp_long);
     if (r->ncells > 1)
