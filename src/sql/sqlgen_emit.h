@@ -33,7 +33,6 @@ typedef struct Gen {
     SqlStep *steps;
     int nsteps, cap;
     const TableCol *retired; /* wide-table columns kept from the schema lock */
-    size_t uv_end;           /* statistics prefix: offset just after the user_values CTE */
     int nretired;
     SqlSourceCol *source_cols; /* preflight: what the spec reads */
     int nsource_cols;

@@ -426,13 +426,23 @@ static void gen_unit_state(Gen *g)
     buf_free(&b);
 }
 
-/* The statistics' shared CTEs, up to and including `vals`, over the unit
- * state of the analysis dates [{{from_date}}, {{to_date}}].  Ends without a
- * comma. */
-static void prefix(Gen *g, Buf *b, int only)
+/* Whether the percentile caps are computed once into a session table
+ * (caps_session_stmt) that the queries join, rather than by a CTE of every
+ * query.  MariaDB inlines a CTE at every reference and re-evaluates a cap's
+ * window per row joined to it; StarRocks reuses CTEs itself. */
+static bool caps_in_session(const Gen *g) { return g->d->id == DIALECT_MARIADB; }
+
+static void caps_table(const Gen *g, Buf *b)
 {
-    const IrSpec *ir = g->ir;
-    buf_puts(b, "WITH\n-- per unit and analysis date: each metric's value over its window, "
+    dialect_qualified(g->d, b, g->tables[T_ASSIGN].db, "abc_stats_caps");
+}
+
+/* "user_values AS (...)": each unit's state row of the analysis dates in
+ * [{{from_date}}, {{to_date}}], with metric `only`'s columns (-1: every
+ * metric's). */
+static void user_values_cte(Gen *g, Buf *b, int only)
+{
+    buf_puts(b, "-- per unit and analysis date: each metric's value over its window, "
                 "cumulative to the date\n-- (the unit state that unit_state wrote)\n"
                 "user_values AS (\n    SELECT\n        s.`analysis_date`,\n        s.`tracking_key`,\n"
                 "        s.`user_id`,\n        s.`variation_key`,\n        DATEDIFF(s.`analysis_date`, "
@@ -458,17 +468,82 @@ static void prefix(Gen *g, Buf *b, int only)
     gen_table(g, b, T_UNIT_STATE);
     buf_puts(b, " s\n    WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= "
                 "{{to_date}}\n)");
-    g->uv_end = b->len;
+}
+
+/* The percentile of metric i's cap over its column in [alias.]: pooled
+ * over the variations of an experiment, per date. */
+static void cap_expr(Gen *g, Buf *b, const char *alias, int i)
+{
+    Buf v;
+    buf_init(&v);
+    ref(g, &v, alias, i, NULL);
+    g->d->percentile(b, v.data, g->ir->metrics[i].cap.value, "`analysis_date`, `tracking_key`");
+    buf_free(&v);
+}
+
+static bool any_cap_pct(const Gen *g)
+{
+    for (int i = 0; i < g->ir->nmetrics; i++)
+        if (has_cap_pct(&g->ir->metrics[i]))
+            return true;
+    return false;
+}
+
+/* The session table of every percentile cap (caps_in_session): one row per
+ * analysis date x experiment, a column cap_<i> per capped metric i, from
+ * one read of the unit state's date, experiment and capped columns (the
+ * window sorts only those). */
+static void caps_session_stmt(Gen *g, Buf *b)
+{
+    buf_puts(b, "CREATE OR REPLACE TEMPORARY TABLE ");
+    caps_table(g, b);
+    buf_puts(b, " AS\nSELECT DISTINCT\n    s.`analysis_date`,\n    s.`tracking_key`");
+    for (int i = 0; i < g->ir->nmetrics; i++) {
+        const IrMetric *m = &g->ir->metrics[i];
+        if (!has_cap_pct(m))
+            continue;
+        buf_puts(b, ",\n");
+        sql_comment(b, "    ", arena_printf(g->a, "metric %s (spec line %d): the pooled p%g of "
+                                                   "per-user values", m->name, m->line,
+                                             m->cap.value * 100));
+        buf_puts(b, "    ");
+        size_t item = b->len;
+        cap_expr(g, b, "s", i);
+        buf_printf(b, " AS `cap_%d`", i);
+        sql_wrap(b, item);
+    }
+    buf_puts(b, "\nFROM ");
+    gen_table(g, b, T_UNIT_STATE);
+    buf_puts(b, " s\nWHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= "
+                "{{to_date}}");
+}
+
+/* The statistics' shared CTEs, up to and including `vals`, over the unit
+ * state of the analysis dates [{{from_date}}, {{to_date}}], with metric
+ * `only`'s columns (-1: every metric's).  Ends without a comma. */
+static void prefix(Gen *g, Buf *b, int only)
+{
+    const IrSpec *ir = g->ir;
+    buf_puts(b, "WITH\n");
+    user_values_cte(g, b, only);
 
     /* percentile caps: pooled over the variations of an experiment, per date */
     for (int i = 0; i < ir->nmetrics; i++) {
         const IrMetric *m = &ir->metrics[i];
         if (!has_cap_pct(m) || (only >= 0 && i != only))
             continue;
-        Buf v;
-        buf_init(&v);
-        ref(g, &v, NULL, i, NULL);
         buf_puts(b, ",\n");
+        if (caps_in_session(g)) {
+            sql_comment(b, "", arena_printf(g->a, "metric %s (spec line %d): cap at the pooled "
+                                                  "p%g of per-user values (stats_moments' "
+                                                  "session table)", m->name, m->line,
+                                            m->cap.value * 100));
+            buf_printf(b, "cap_%d AS (\n    SELECT `analysis_date`, `tracking_key`, `cap_%d` AS "
+                          "`cap`\n    FROM ", i, i);
+            caps_table(g, b);
+            buf_puts(b, "\n)");
+            continue;
+        }
         sql_comment(b, "", arena_printf(g->a, "metric %s (spec line %d): cap at the pooled p%g of "
                                               "per-user values", m->name, m->line,
                                         m->cap.value * 100));
@@ -476,14 +551,13 @@ static void prefix(Gen *g, Buf *b, int only)
                       "        `tracking_key`,\n        ",
                    i, g->d->percentile_is_window ? " DISTINCT" : "");
         size_t item = b->len;
-        g->d->percentile(b, v.data, m->cap.value, "`analysis_date`, `tracking_key`");
+        cap_expr(g, b, NULL, i);
         buf_puts(b, " AS `cap`");
         sql_wrap(b, item);
         buf_puts(b, "\n    FROM user_values");
         if (!g->d->percentile_is_window)
             buf_puts(b, "\n    GROUP BY\n        `analysis_date`,\n        `tracking_key`");
         buf_puts(b, "\n)");
-        buf_free(&v);
     }
 
     /* vals: capped values, funnel flags, conversion flags */
@@ -773,57 +847,37 @@ static const char *file_part(Gen *g, const char *name)
     return c;
 }
 
-/* Push a statistics query whose text is the shared prefix (ending with the
- * `vals` CTE) in b[0, plen) followed by its own part.  MariaDB inlines a
- * CTE at every reference (user_values is read by the percentile caps and by
- * vals; vals by every segment grouping) and re-evaluates a cap's window per
- * row joined to it, so there the per-unit values and then vals are
- * materialised once each into session temporary tables and the query reads
- * those; StarRocks reuses CTEs itself and gets the query in one statement.
- * The copy of the per-unit values stays: reading the unit state twice
- * through the CTE instead (for the caps and for vals) ran for minutes on
- * the embedded server in a --full run, where the copy takes seconds. */
-static void push_stats(Gen *g, SqlStep *s, const Buf *b, size_t plen)
+/* Push a statistics query.  With the caps in a session table
+ * (caps_in_session), stats_moments writes that table first, and a
+ * per-metric query of a capped metric reads it, so it runs after
+ * stats_moments in the same session.  Each statement reads the unit state
+ * once: a statement reading it twice (for a cap's window and for the
+ * values) ran for minutes on the embedded server in a --full run. */
+static void push_stats(Gen *g, SqlStep *s, const Buf *b)
 {
-    if (g->d->id != DIALECT_MARIADB) {
+    bool capped = s->metric < 0 ? any_cap_pct(g) : has_cap_pct(&g->ir->metrics[s->metric]);
+    if (!caps_in_session(g) || !capped) {
         gen_push(g, s, b);
         return;
     }
-    Buf t, uv, vals;
+    Buf t;
     buf_init(&t);
-    buf_init(&vals);
-    dialect_qualified(g->d, &vals, g->tables[T_ASSIGN].db, "abc_stats_vals");
-    if (s->metric >= 0) {
-        /* a per-metric query reads the `vals` rows stats_moments
-         * materialised in this session (every metric's column is there) */
-        s->params = 0;
-        Buf note;
-        buf_init(&note);
-        buf_printf(&note, "reads the session table %s written by stats_moments: run after it, "
-                          "in the same session", vals.data);
-        sql_comment(&t, "", note.data);
-        buf_free(&note);
+    if (s->metric < 0) {
+        caps_session_stmt(g, &t);
+        gen_push(g, s, &t);
+        gen_push(g, s, b);
     } else {
-        buf_init(&uv);
-        dialect_qualified(g->d, &uv, g->tables[T_ASSIGN].db, "abc_stats_user_values");
-        buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\n", uv.data);
-        buf_put(&t, b->data, g->uv_end);
-        buf_puts(&t, "\nSELECT * FROM user_values");
+        Buf tbl;
+        buf_init(&tbl);
+        caps_table(g, &tbl);
+        sql_comment(&t, "", arena_printf(g->a, "reads the session table %s written by "
+                                               "stats_moments: run after it, in the same session",
+                                         tbl.data));
+        buf_put(&t, b->data, b->len);
         gen_push(g, s, &t);
-        buf_reset(&t);
-        buf_printf(&t, "CREATE OR REPLACE TEMPORARY TABLE %s AS\nWITH user_values AS (SELECT * "
-                       "FROM %s)", vals.data, uv.data);
-        buf_put(&t, b->data + g->uv_end, plen - g->uv_end);
-        buf_puts(&t, "\nSELECT * FROM vals");
-        gen_push(g, s, &t);
-        buf_reset(&t);
-        buf_free(&uv);
+        buf_free(&tbl);
     }
-    buf_printf(&t, "WITH vals AS (SELECT * FROM %s)", vals.data);
-    buf_put(&t, b->data + plen, b->len - plen);
-    gen_push(g, s, &t);
     buf_free(&t);
-    buf_free(&vals);
 }
 
 /* The segment column of grouping `k.i` (0: all users, i + 1: segment i). */
@@ -899,14 +953,13 @@ void gen_stats(Gen *g)
     Cols cols = {0};
     dims(g, &cols);
     prefix(g, &b, -1);
-    size_t plen = b.len;
     buf_putc(&b, '\n');
     if (ir->nsegments == 0)
         moments_select(g, &b, -1, &cols);
     else
         moments_rollup(g, &b, &cols);
     union_order(&b, 5);
-    push_stats(g, s, &b, plen);
+    push_stats(g, s, &b);
     s->columns = cols.v;
     s->ncolumns = cols.n;
 
@@ -927,9 +980,7 @@ void gen_stats(Gen *g)
                        q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
         Cols c = {0};
         buf_reset(&b);
-        if (g->d->id != DIALECT_MARIADB) /* MariaDB reads stats_moments' vals (push_stats) */
-            prefix(g, &b, i);
-        plen = b.len;
+        prefix(g, &b, i);
         Buf v;
         buf_init(&v);
         ref(g, &v, NULL, i, NULL);
@@ -1005,7 +1056,7 @@ void gen_stats(Gen *g)
             col_add(g, &c, "events", i, "events");
             col_add(g, &c, "censored", i, "censored");
         }
-        push_stats(g, s, &b, plen);
+        push_stats(g, s, &b);
         s->columns = c.v;
         s->ncolumns = c.n;
         buf_free(&v);

@@ -2,11 +2,38 @@
 -- spec: specs/engagement.ab  tag: engagement  dialect: mariadb
 -- step stats_survival_first_chat: days since exposure to the first event: events and censored units
 -- (Kaplan-Meier, log-rank)
+-- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
--- reads the session table `abc`.`abc_stats_vals` written by stats_moments: run after it, in the
--- same session
-WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`),
+WITH
+-- per unit and analysis date: each metric's value over its window, cumulative to the date
+-- (the unit state that unit_state wrote)
+user_values AS (
+    SELECT
+        s.`analysis_date`,
+        s.`tracking_key`,
+        s.`user_id`,
+        s.`variation_key`,
+        DATEDIFF(s.`analysis_date`, s.`exposure_date`) AS `days_observed`,
+        s.`tier`,
+        s.`platform`,
+        s.`first_chat__day`
+    FROM `abc`.`tbl_wide_user_engagement_engagement__unit_state` s
+    WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}}
+),
+vals AS (
+    SELECT
+        uv.`analysis_date`,
+        uv.`tracking_key`,
+        uv.`user_id`,
+        uv.`variation_key`,
+        uv.`days_observed`,
+        uv.`tier`,
+        uv.`platform`,
+        uv.`first_chat__day`,
+        CASE WHEN uv.`first_chat__day` IS NOT NULL THEN 1 ELSE 0 END AS `first_chat`
+    FROM user_values uv
+),
 -- metric first_chat (spec line 37): time to the first event, censored at the window end or the
 -- analysis date
 survival AS (

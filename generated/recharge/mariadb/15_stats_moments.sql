@@ -3,9 +3,18 @@
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x
 -- variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 3 statements; send each as its own call.
+-- 2 statements; send each as its own call.
 
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_user_values` AS
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_caps` AS
+SELECT DISTINCT
+    s.`analysis_date`,
+    s.`tracking_key`,
+    -- metric recharges (spec line 28): the pooled p99 of per-user values
+    PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY s.`recharges`)
+        OVER (PARTITION BY `analysis_date`, `tracking_key`) AS `cap_1`
+FROM `abc`.`tbl_wide_user_recharge_recharge__unit_state` s
+WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}};
+
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 -- (the unit state that unit_state wrote)
@@ -26,19 +35,12 @@ user_values AS (
         s.`median_recharge`
     FROM `abc`.`tbl_wide_user_recharge_recharge__unit_state` s
     WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}}
-)
-SELECT * FROM user_values;
-
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
-WITH user_values AS (SELECT * FROM `abc`.`abc_stats_user_values`),
--- metric recharges (spec line 28): cap at the pooled p99 of per-user values
+),
+-- metric recharges (spec line 28): cap at the pooled p99 of per-user values (stats_moments' session
+-- table)
 cap_1 AS (
-    SELECT DISTINCT
-        `analysis_date`,
-        `tracking_key`,
-        PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY `recharges`)
-            OVER (PARTITION BY `analysis_date`, `tracking_key`) AS `cap`
-    FROM user_values
+    SELECT `analysis_date`, `tracking_key`, `cap_1` AS `cap`
+    FROM `abc`.`abc_stats_caps`
 ),
 vals AS (
     SELECT
@@ -61,9 +63,6 @@ vals AS (
     LEFT JOIN cap_1 c1
         ON c1.`analysis_date` = uv.`analysis_date` AND c1.`tracking_key` = uv.`tracking_key`
 )
-SELECT * FROM vals;
-
-WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
 -- every grouping (all users, then each segment's values) adds up the cells of
 -- one grouping by every segment at once
 SELECT

@@ -3,11 +3,39 @@
 -- step stats_quantile_p90_session: distinct per-user values and their counts per date x experiment
 -- x variation x segment slots, in ascending order of value per date x experiment (order statistics
 -- for the quantile and its CI, streamed into the cells of every segment value)
+-- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
--- reads the session table `abc`.`abc_stats_vals` written by stats_moments: run after it, in the
--- same session
-WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
+WITH
+-- per unit and analysis date: each metric's value over its window, cumulative to the date
+-- (the unit state that unit_state wrote)
+user_values AS (
+    SELECT
+        s.`analysis_date`,
+        s.`tracking_key`,
+        s.`user_id`,
+        s.`variation_key`,
+        DATEDIFF(s.`analysis_date`, s.`exposure_date`) AS `days_observed`,
+        s.`country`,
+        s.`platform`,
+        s.`tier`,
+        s.`p90_session`
+    FROM `abc`.`tbl_wide_user_retention_retention__unit_state` s
+    WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}}
+),
+vals AS (
+    SELECT
+        uv.`analysis_date`,
+        uv.`tracking_key`,
+        uv.`user_id`,
+        uv.`variation_key`,
+        uv.`days_observed`,
+        uv.`country`,
+        uv.`platform`,
+        uv.`tier`,
+        uv.`p90_session` AS `p90_session`
+    FROM user_values uv
+)
 SELECT
     `analysis_date`,
     `tracking_key`,

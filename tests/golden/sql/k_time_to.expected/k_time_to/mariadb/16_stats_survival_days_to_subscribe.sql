@@ -2,11 +2,34 @@
 -- spec: tests/golden/sql/k_time_to.ab  tag: k_time_to  dialect: mariadb
 -- step stats_survival_days_to_subscribe: days since exposure to the first event: events and
 -- censored units (Kaplan-Meier, log-rank)
+-- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
--- reads the session table `abc`.`abc_stats_vals` written by stats_moments: run after it, in the
--- same session
-WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`),
+WITH
+-- per unit and analysis date: each metric's value over its window, cumulative to the date
+-- (the unit state that unit_state wrote)
+user_values AS (
+    SELECT
+        s.`analysis_date`,
+        s.`tracking_key`,
+        s.`user_id`,
+        s.`variation_key`,
+        DATEDIFF(s.`analysis_date`, s.`exposure_date`) AS `days_observed`,
+        s.`days_to_subscribe__day`
+    FROM `abc`.`tbl_wide_user_m_k_time_to__unit_state` s
+    WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}}
+),
+vals AS (
+    SELECT
+        uv.`analysis_date`,
+        uv.`tracking_key`,
+        uv.`user_id`,
+        uv.`variation_key`,
+        uv.`days_observed`,
+        uv.`days_to_subscribe__day`,
+        CASE WHEN uv.`days_to_subscribe__day` IS NOT NULL THEN 1 ELSE 0 END AS `days_to_subscribe`
+    FROM user_values uv
+),
 -- metric days_to_subscribe (spec line 24): time to the first event, censored at the window end or
 -- the analysis date
 survival AS (

@@ -3,9 +3,18 @@
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x
 -- variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 3 statements; send each as its own call.
+-- 2 statements; send each as its own call.
 
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_user_values` AS
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_caps` AS
+SELECT DISTINCT
+    s.`analysis_date`,
+    s.`tracking_key`,
+    -- metric revenue (spec line 24): the pooled p99 of per-user values
+    PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY s.`revenue`)
+        OVER (PARTITION BY `analysis_date`, `tracking_key`) AS `cap_0`
+FROM `abc`.`tbl_wide_user_m_o_cap_pct__unit_state` s
+WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}};
+
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 -- (the unit state that unit_state wrote)
@@ -19,19 +28,12 @@ user_values AS (
         s.`revenue`
     FROM `abc`.`tbl_wide_user_m_o_cap_pct__unit_state` s
     WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}}
-)
-SELECT * FROM user_values;
-
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
-WITH user_values AS (SELECT * FROM `abc`.`abc_stats_user_values`),
--- metric revenue (spec line 24): cap at the pooled p99 of per-user values
+),
+-- metric revenue (spec line 24): cap at the pooled p99 of per-user values (stats_moments' session
+-- table)
 cap_0 AS (
-    SELECT DISTINCT
-        `analysis_date`,
-        `tracking_key`,
-        PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY `revenue`)
-            OVER (PARTITION BY `analysis_date`, `tracking_key`) AS `cap`
-    FROM user_values
+    SELECT `analysis_date`, `tracking_key`, `cap_0` AS `cap`
+    FROM `abc`.`abc_stats_caps`
 ),
 vals AS (
     SELECT
@@ -46,9 +48,6 @@ vals AS (
     LEFT JOIN cap_0 c0
         ON c0.`analysis_date` = uv.`analysis_date` AND c0.`tracking_key` = uv.`tracking_key`
 )
-SELECT * FROM vals;
-
-WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
 SELECT
     `analysis_date`,
     `tracking_key`,

@@ -4,9 +4,8 @@
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x
 -- variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 3 statements; send each as its own call.
+-- 1 statement; send each as its own call.
 
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_user_values` AS
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 -- (the unit state that unit_state wrote)
@@ -21,11 +20,7 @@ user_values AS (
         s.`crashes`
     FROM `abc`.`tbl_wide_user_m_o_direction_lower__unit_state` s
     WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}}
-)
-SELECT * FROM user_values;
-
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
-WITH user_values AS (SELECT * FROM `abc`.`abc_stats_user_values`),
+),
 vals AS (
     SELECT
         uv.`analysis_date`,
@@ -37,9 +32,6 @@ vals AS (
         uv.`crashes` AS `crashes`
     FROM user_values uv
 )
-SELECT * FROM vals;
-
-WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
 SELECT
     `analysis_date`,
     `tracking_key`,

@@ -3,9 +3,8 @@
 -- step stats_moments: sufficient statistics of every metric per analysis date x experiment x
 -- variation x segment value
 -- placeholders: {{from_date}} {{to_date}}
--- 3 statements; send each as its own call.
+-- 1 statement; send each as its own call.
 
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_user_values` AS
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 -- (the unit state that unit_state wrote)
@@ -22,11 +21,7 @@ user_values AS (
         s.`revenue`
     FROM `abc`.`tbl_wide_user_m_mig__unit_state` s
     WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= {{to_date}}
-)
-SELECT * FROM user_values;
-
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_vals` AS
-WITH user_values AS (SELECT * FROM `abc`.`abc_stats_user_values`),
+),
 vals AS (
     SELECT
         uv.`analysis_date`,
@@ -40,9 +35,6 @@ vals AS (
         uv.`revenue` AS `revenue`
     FROM user_values uv
 )
-SELECT * FROM vals;
-
-WITH vals AS (SELECT * FROM `abc`.`abc_stats_vals`)
 -- every grouping (all users, then each segment's values) adds up the cells of
 -- one grouping by every segment at once
 SELECT
