@@ -188,6 +188,11 @@ typedef struct Dialect {
     void (*write_together)(SqlStmts *out, const WriteSpec *w, int n);
     /* The statement that abandons an open transaction after a failure. */
     const char *rollback;
+    /* The statement that opens a read-only transaction whose reads all see
+     * the data as of that statement (MariaDB: START TRANSACTION WITH
+     * CONSISTENT SNAPSHOT), or NULL where there is none (StarRocks); the
+     * transaction ends with "COMMIT". */
+    const char *snapshot_begin;
     /* A join that reads its left side first, as the outer loop: MariaDB's
      * STRAIGHT_JOIN; StarRocks's JOIN (its optimizer orders joins by cost
      * and broadcasts the small side). */

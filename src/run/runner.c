@@ -1363,6 +1363,152 @@ static AbcStatus fingerprint_write(Runner *r, const SqlParams *base, char *err, 
     return exec_values(r, s, rows, (int)k, nc, base, err, errlen);
 }
 
+/* The progress line of the late-data check (none for a plan). */
+static void late_progress(Runner *r)
+{
+    if (r->opt->dry_run)
+        return;
+    if (r->late.len) {
+        progress(r, "late data: %s", r->late.data);
+    } else if (r->horizon_from <= r->horizon_to && r->fp_scanned) {
+        char hf[11], ht[11];
+        date_format(r->horizon_from, hf);
+        date_format(r->horizon_to, ht);
+        progress(r, "no late data within the lookback (%s .. %s): only new dates are due", hf, ht);
+    }
+}
+
+/* ---- the fingerprints beside the first fill ------------------------------------ */
+/* With a second connection (RunEnv.wh_side) and dates due, fingerprint_check
+ * runs on it in a thread while this one fills the dates due.  Its reads see
+ * the sources as of a snapshot taken before the first fill statement is
+ * sent (Dialect.snapshot_begin), so a fingerprint never counts a row the
+ * fill did not read: a row that arrives in between is filled now and again
+ * by the next run, whose scan sees it.  When it finds late data the run
+ * moves its first date back as fingerprint_check does and fills from there
+ * (every fill replaces its dates, those filled first included).  Without a
+ * snapshot statement (StarRocks) the scan runs before the fill. */
+typedef struct FprintJob {
+    Runner r;            /* a copy: its own arena, the side connection */
+    RunEnv env;
+    bool started;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool snapshot_done;  /* the snapshot statement has returned (snapshot_st) */
+    AbcStatus snapshot_st, st;
+    char err[1024];
+} FprintJob;
+
+static void *fprint_main(void *arg)
+{
+    FprintJob *j = arg;
+    wh_thread_begin();
+    Warehouse *wh = j->env.wh;
+    AbcStatus st = wh_exec(wh, j->env.dialect->snapshot_begin, NULL, j->err, sizeof j->err);
+    pthread_mutex_lock(&j->mu);
+    j->snapshot_done = true;
+    j->snapshot_st = st;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    if (st == ABC_OK) {
+        st = fingerprint_check(&j->r, j->err, sizeof j->err);
+        char cerr[256];
+        AbcStatus cst = wh_exec(wh, "COMMIT", NULL, cerr, sizeof cerr);
+        if (st == ABC_OK && cst != ABC_OK) {
+            snprintf(j->err, sizeof j->err, "%s", cerr);
+            st = cst;
+        }
+    }
+    j->st = st;
+    wh_thread_end();
+    return NULL;
+}
+
+static void fprint_beside_free(FprintJob *j)
+{
+    free(j->r.fp);
+    j->r.fp = NULL;
+    buf_free(&j->r.late);
+    arena_free(&j->r.arena);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+}
+
+/* Start fingerprint_check on the side connection and wait for its snapshot;
+ * false when it does not apply or could not start (the caller then runs
+ * fingerprint_check itself, before the fill). */
+static bool fprint_beside_start(FprintJob *j, Runner *r)
+{
+    j->started = false;
+    const RunEnv *env = r->env;
+    const SqlStep *scan = find_step(r, SQLSTEP_FPRINT_SCAN);
+    if (!env->wh || !env->wh_side || r->show || r->opt->dry_run || r->from > r->to || !scan ||
+        scan->nstmts == 0 || !env->dialect->snapshot_begin)
+        return false;
+    memset(j, 0, sizeof *j);
+    j->r = *r;
+    j->env = *env;
+    j->env.wh = env->wh_side;
+    j->env.wh_side = NULL;
+    j->r.env = &j->env;
+    arena_init(&j->r.arena);
+    buf_init(&j->r.late);
+    j->r.fp = NULL;
+    j->r.nexec = 2000000; /* {{run_id}}s distinct from the other threads' */
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    if (pthread_create(&j->thread, NULL, fprint_main, j) != 0) {
+        fprint_beside_free(j);
+        return false;
+    }
+    j->started = true;
+    pthread_mutex_lock(&j->mu);
+    while (!j->snapshot_done)
+        pthread_cond_wait(&j->cv, &j->mu);
+    AbcStatus snap = j->snapshot_st;
+    pthread_mutex_unlock(&j->mu);
+    if (snap != ABC_OK) { /* e.g. the side connection was lost: scan here instead */
+        pthread_join(j->thread, NULL);
+        j->started = false;
+        fprint_beside_free(j);
+        return false;
+    }
+    return true;
+}
+
+/* Wait for the job and take its findings: the fingerprints scanned, the
+ * late data, and the dates due it moved back (*late: it did). */
+static AbcStatus fprint_beside_join(FprintJob *j, Runner *r, bool *late, char *err, size_t errlen)
+{
+    *late = false;
+    if (!j->started)
+        return ABC_OK;
+    pthread_join(j->thread, NULL);
+    j->started = false;
+    AbcStatus st = j->st;
+    if (st != ABC_OK) {
+        snprintf(err, errlen, "%s", j->err);
+    } else {
+        r->fp = j->r.fp;
+        r->nfp = j->r.nfp;
+        r->fpcap = j->r.fpcap;
+        j->r.fp = NULL;
+        for (int i = 0; i < r->nfp; i++) /* out of the job's arena */
+            r->fp[i].source = arena_strdup(&r->arena, r->fp[i].source);
+        r->fp_scanned = j->r.fp_scanned;
+        if (j->r.late.len) {
+            buf_puts(&r->late, j->r.late.data);
+            r->from = j->r.from;
+            r->to = j->r.to;
+            r->reason = arena_strdup(&r->arena, j->r.reason);
+            *late = true;
+        }
+    }
+    fprint_beside_free(j);
+    return st;
+}
+
 static AbcStatus write_config(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
     const SqlStep *s = find_step(r, SQLSTEP_CONFIG);
@@ -2063,6 +2209,56 @@ static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *
     return st;
 }
 
+/* ---- the fill of the dates due ------------------------------------------------- */
+
+/* The pre-period, assignment and wide tables of the dates due.  One due
+ * date: the day steps (on StarRocks an atomic partition overwrite).
+ * Several: the range steps, in chunks of at most RANGE_CHUNK_DAYS, oldest
+ * first — a range statement reads the CUPED pre-period of its exposures
+ * once, where day statements read it once per day. */
+static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t errlen)
+{
+    const SqlStep *as = find_step(r, SQLSTEP_ASSIGN_DAY), *wd = find_step(r, SQLSTEP_WIDE_DAY);
+    const SqlStep *ar = find_step(r, SQLSTEP_ASSIGN_RANGE), *wr = find_step(r, SQLSTEP_WIDE_RANGE);
+    int total = (int)(r->to - r->from + 1), done = 0;
+    AbcStatus st = pre_prepare(r, base, err, errlen);
+    if (st != ABC_OK)
+        return st;
+    for (long day = r->from; day <= r->to;) {
+        long last = day + RANGE_CHUNK_DAYS - 1 < r->to ? day + RANGE_CHUNK_DAYS - 1 : r->to;
+        char ds[11], de[11];
+        date_format(day, ds);
+        date_format(last, de);
+        SqlParams p = *base;
+        if (total == 1 || !ar || !wr)
+            last = day;
+        /* the chunk's own pre-period days first: its later exposures read them */
+        if ((st = pre_fill(r, base, day, last, err, errlen)) != ABC_OK)
+            return st;
+        if (total == 1 || !ar || !wr) {
+            p.event_date = ds;
+            if (as && (st = exec_step(r, as, &p, err, errlen)) != ABC_OK)
+                return st;
+            if (wd && (st = exec_step(r, wd, &p, err, errlen)) != ABC_OK)
+                return st;
+        } else {
+            p.from_date = ds;
+            p.to_date = de;
+            if ((st = exec_step(r, ar, &p, err, errlen)) != ABC_OK ||
+                (st = exec_step(r, wr, &p, err, errlen)) != ABC_OK)
+                return st;
+        }
+        done += (int)(last - day + 1);
+        progress_bar(r, done, total, "days");
+        day = last + 1;
+    }
+    char a[11], b[11];
+    date_format(r->from, a);
+    date_format(r->to, b);
+    progress(r, "assignment and wide tables filled for %s .. %s (%d days)", a, b, total);
+    return ABC_OK;
+}
+
 /* ---- the growth tables beside the statistics ------------------------------------ */
 /* With a second connection to a remote warehouse (RunEnv.wh_side), a thread
  * fills the activity days and periods and stages the growth rows on it
@@ -2675,6 +2871,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     Results *res = NULL;
     SideJob side;         /* the growth tables on env->wh_side (side_start) */
     side.started = false;
+    FprintJob fpj;        /* the fingerprints on env->wh_side (fprint_beside_start) */
+    fpj.started = false;
     bool side_staged = false;
     AbcStatus st = spec_load(&r.unit, spec_path);
     r.unit_loaded = true;
@@ -2771,7 +2969,10 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     /* after a spec or abc change everything is rebuilt, so the last
      * published date only guards against moving backwards otherwise */
     r.published = state.found && !r.full ? state.last_date : -1;
-    if (env->wh && !r.show && (st = fingerprint_check(&r, err, errlen)) != ABC_OK)
+    /* late data: scanned beside the fill of the dates due where it can be
+     * (fprint_beside_start), else before it */
+    bool fp_beside = fprint_beside_start(&fpj, &r);
+    if (env->wh && !r.show && !fp_beside && (st = fingerprint_check(&r, err, errlen)) != ABC_OK)
         goto out;
     if (r.horizon_from <= r.horizon_to && r.from > r.to && r.fp_scanned) {
         /* nothing new and no late data: nothing is filled, but the last
@@ -2780,14 +2981,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         r.from = r.to = r.horizon_to;
         r.stats_only = true;
     }
-    if (r.late.len && !o->dry_run) {
-        progress(&r, "late data: %s", r.late.data);
-    } else if (r.horizon_from <= r.horizon_to && !o->dry_run && r.fp_scanned) {
-        char hf[11], ht[11];
-        date_format(r.horizon_from, hf);
-        date_format(r.horizon_to, ht);
-        progress(&r, "no late data within the lookback (%s .. %s): only new dates are due", hf, ht);
-    }
+    if (!fp_beside)
+        late_progress(&r);
     if (r.show) {
         char a[11], b[11];
         date_format(r.from, a);
@@ -2861,47 +3056,24 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             if (reset && (st = exec_step(&r, reset, &base, err, errlen)) != ABC_OK)
                 goto out;
         }
-        /* One due date: the day steps (on StarRocks an atomic partition
-         * overwrite).  Several: the range steps, in chunks of at most
-         * RANGE_CHUNK_DAYS, oldest first — a range statement reads the
-         * CUPED pre-period of its exposures once, where day statements
-         * read it once per day. */
-        const SqlStep *as = find_step(&r, SQLSTEP_ASSIGN_DAY), *wd = find_step(&r, SQLSTEP_WIDE_DAY);
-        const SqlStep *ar = find_step(&r, SQLSTEP_ASSIGN_RANGE), *wr = find_step(&r, SQLSTEP_WIDE_RANGE);
-        int total = (int)(r.to - r.from + 1), done = 0;
-        if ((st = pre_prepare(&r, &base, err, errlen)) != ABC_OK)
+        if ((st = fill_dates(&r, &base, err, errlen)) != ABC_OK)
             goto out;
-        for (long day = r.from; day <= r.to;) {
-            long last = day + RANGE_CHUNK_DAYS - 1 < r.to ? day + RANGE_CHUNK_DAYS - 1 : r.to;
-            char ds[11], de[11];
-            date_format(day, ds);
-            date_format(last, de);
-            SqlParams p = base;
-            if (total == 1 || !ar || !wr)
-                last = day;
-            /* the chunk's own pre-period days first: its later exposures read them */
-            if ((st = pre_fill(&r, &base, day, last, err, errlen)) != ABC_OK)
+        if (fp_beside) {
+            /* the fingerprints scanned beside the fill: late data moves the
+             * first date back, and the dates from there are filled (again) */
+            bool late;
+            fp_beside = false;
+            if ((st = fprint_beside_join(&fpj, &r, &late, err, errlen)) != ABC_OK)
                 goto out;
-            if (total == 1 || !ar || !wr) {
-                p.event_date = ds;
-                if (as && (st = exec_step(&r, as, &p, err, errlen)) != ABC_OK)
-                    goto out;
-                if (wd && (st = exec_step(&r, wd, &p, err, errlen)) != ABC_OK)
-                    goto out;
-            } else {
-                p.from_date = ds;
-                p.to_date = de;
-                if ((st = exec_step(&r, ar, &p, err, errlen)) != ABC_OK ||
-                    (st = exec_step(&r, wr, &p, err, errlen)) != ABC_OK)
-                    goto out;
-            }
-            done += (int)(last - day + 1);
-            progress_bar(&r, done, total, "days");
-            day = last + 1;
+            late_progress(&r);
+            if (late && ((st = check_exposure_keys(&r, &base, err, errlen)) != ABC_OK ||
+                         (st = unit_state_prepare(&r, &base, err, errlen)) != ABC_OK ||
+                         (st = fill_dates(&r, &base, err, errlen)) != ABC_OK))
+                goto out;
         }
         date_format(r.from, a);
         date_format(r.to, b);
-        progress(&r, "assignment and wide tables filled for %s .. %s (%d days)", a, b, total);
+        int total = (int)(r.to - r.from + 1);
         if ((st = pre_prune(&r, &base, err, errlen)) != ABC_OK)
             goto out;
         if ((st = fingerprint_write(&r, &base, err, errlen)) != ABC_OK)
@@ -3062,6 +3234,11 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                          ((fail_on & FAIL_DATA_QUALITY) && h.data_quality_failures);
     results_json(res, r.to, &out->json);
 out:
+    if (fpj.started) { /* a failure here: the scan's end is waited for, its findings dropped */
+        bool late;
+        char fp_err[1024];
+        (void)fprint_beside_join(&fpj, &r, &late, fp_err, sizeof fp_err);
+    }
     if (side.started) { /* a failure here: the side job's end is waited for, its error kept second */
         char side_err[1024];
         if (side_join(&side, &r, side_err, sizeof side_err) != ABC_OK && st == ABC_OK) {

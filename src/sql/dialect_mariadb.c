@@ -374,6 +374,7 @@ const Dialect dialect_mariadb = {
     .write_together = mdb_write_together,
     .delete_where = mdb_delete_where,
     .rollback = "ROLLBACK",
+    .snapshot_begin = "START TRANSACTION WITH CONSISTENT SNAPSHOT",
     .join_left_first = "STRAIGHT_JOIN",
     .statement_timeout = mdb_statement_timeout,
     .date_literal = mdb_date_literal,

@@ -399,6 +399,7 @@ const Dialect dialect_starrocks = {
     .write_together = sr_write_together,
     .delete_where = sr_delete_where,
     .rollback = "ROLLBACK",
+    .snapshot_begin = NULL, /* no snapshot across statements */
     .join_left_first = "JOIN",
     .statement_timeout = sr_statement_timeout,
     .date_literal = sr_date_literal,
