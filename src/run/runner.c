@@ -1612,8 +1612,9 @@ static AbcStatus run_stats_once(Runner *r, Results *res, const SqlParams *base, 
     return ABC_OK;
 }
 
-/* The statistics steps are one session-dependent group (MariaDB: the
- * later queries read session temporary tables of stats_moments): a lost
+/* The statistics steps are one session-dependent group (their rows are
+ * added up as they stream in; on MariaDB the queries of capped metrics
+ * read stats_moments' session table of caps): a lost
  * connection fails the group, never one statement re-sent alone on a new
  * session; the run then stops with a warehouse error (exit 3) and the next
  * run redoes the dates. */
@@ -1625,9 +1626,9 @@ static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char 
     wh_session_bound(r->env->wh, false);
     if (st != ABC_OK && r->env->wh && wh_last_error(r->env->wh) == WH_ERR_CONN_LOST) {
         static const char head[] =
-            "the connection to the warehouse was lost during the statistics queries (their "
-            "session's temporary tables are gone, so no query is re-sent alone); nothing was "
-            "published and the next run redoes the dates: ";
+            "the connection to the warehouse was lost during the statistics queries (they "
+            "depend on their session and on the rows already read, so no query is re-sent "
+            "alone); nothing was published and the next run redoes the dates: ";
         err_prepend(err, errlen, head);
         st = ABC_ERR_ENV;
     }

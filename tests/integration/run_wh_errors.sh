@@ -5,8 +5,8 @@
 # were, and the next run completes.
 #   A. a statement runs past warehouse.query_timeout_s (MariaDB error 1969);
 #   B. abc's connection is killed (KILL CONNECTION from a second client)
-#      while the statistics query that fills the session temporary table
-#      abc_stats_user_values runs: no statement is re-sent alone;
+#      while the first statistics query (stats_moments, over the unit
+#      state) runs: no statement of the group is re-sent alone;
 #   C. the warehouse runs out of storage: a server whose InnoDB system
 #      tablespace cannot grow, filled up (error 1114, the table is full).
 # A reads the wide table through a view that sleeps (SLEEP(3) in an
@@ -73,7 +73,7 @@ run_pid=$!
 conn=
 for i in $(seq 1 600); do
     conn=$(rl_sql -e "SELECT ID FROM information_schema.PROCESSLIST
-                      WHERE COMMAND = 'Query' AND INFO LIKE 'CREATE OR REPLACE TEMPORARY TABLE \`abc\`.\`abc_stats_user_values\`%'")
+                      WHERE COMMAND = 'Query' AND INFO LIKE 'WITH%user_values AS (%'")
     [ -n "$conn" ] && break
     kill -0 "$run_pid" 2>/dev/null || break
     sleep 0.05
