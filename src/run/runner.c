@@ -1405,6 +1405,9 @@ static void *fprint_main(void *arg)
     FprintJob *j = arg;
     wh_thread_begin();
     Warehouse *wh = j->env.wh;
+    /* the scan belongs to the snapshot: a lost connection fails it (and the
+     * run) rather than re-sending a statement outside the snapshot */
+    wh_session_bound(wh, true);
     AbcStatus st = wh_exec(wh, j->env.dialect->snapshot_begin, NULL, j->err, sizeof j->err);
     pthread_mutex_lock(&j->mu);
     j->snapshot_done = true;
@@ -1420,6 +1423,9 @@ static void *fprint_main(void *arg)
             st = cst;
         }
     }
+    wh_session_bound(wh, false);
+    if (st != ABC_OK)
+        err_prepend(j->err, sizeof j->err, "the late-data scan on the second connection: ");
     j->st = st;
     wh_thread_end();
     return NULL;
