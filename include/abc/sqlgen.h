@@ -112,6 +112,7 @@ typedef enum SqlStepKind {
     SQLSTEP_ACTIVITY_PERIODS, /* per-user first and last active day of each week and month */
     SQLSTEP_ACTIVITY_PERIODS_CHECK, /* period rows with a day on or after the first date filled */
     SQLSTEP_ACTIVITY_PERIODS_ADD,   /* merge the days filled into the period rows */
+    SQLSTEP_ACTIVITY_STATE_ADD,     /* activity_state of new days: their users only */
     SQLSTEP_ACTIVITY_STAGE_NEXT,    /* activity_stage of the day after the last published */
     SQLSTEP_OWNER_READ,    /* the tags that own the wide and daily tables */
     SQLSTEP_OWNER_CLAIM,   /* record this tag as their owner where none is */

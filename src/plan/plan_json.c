@@ -89,6 +89,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_PERIODS: return "activity_periods";
     case SQLSTEP_ACTIVITY_PERIODS_CHECK: return "activity_periods_check";
     case SQLSTEP_ACTIVITY_PERIODS_ADD: return "activity_periods_add";
+    case SQLSTEP_ACTIVITY_STATE_ADD: return "activity_state_add";
     case SQLSTEP_ACTIVITY_STAGE_NEXT: return "activity_stage_next";
     case SQLSTEP_OWNER_READ: return "owner_read";
     case SQLSTEP_OWNER_CLAIM: return "owner_claim";
@@ -146,14 +147,19 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_FPRINT_SCAN: return "after state_read, before ddl: the horizon and the dates due";
     case SQLSTEP_FPRINT_WRITE: return "after the assignment and wide tables are filled";
     case SQLSTEP_ACTIVITY_FILL: return "after the wide table is filled: the dates due (a full run: every source date)";
-    case SQLSTEP_ACTIVITY_STATE: return "after activity_fill";
+    case SQLSTEP_ACTIVITY_STATE:
+        return "after activity_periods_check when it finds rows (a refill of filled days), or "
+               "after activity_fill on a full run";
     case SQLSTEP_ACTIVITY_PERIODS:
         return "after activity_state, when activity_periods_check finds rows (a refill of filled "
                "days) or on a full run: the weeks and months from the one the first date due "
                "falls in";
-    case SQLSTEP_ACTIVITY_PERIODS_CHECK: return "after activity_state, on a run that is not full";
+    case SQLSTEP_ACTIVITY_PERIODS_CHECK: return "after activity_fill, on a run that is not full";
+    case SQLSTEP_ACTIVITY_STATE_ADD:
+        return "instead of activity_state when activity_periods_check finds no rows: the days "
+               "filled are new";
     case SQLSTEP_ACTIVITY_PERIODS_ADD:
-        return "after activity_periods_check, when it finds no rows: the days filled are new";
+        return "after activity_state_add: the days filled are new";
     case SQLSTEP_ACTIVITY_STAGE:
         return "before report_publish: the periods of the dates due and the later ones they change";
     case SQLSTEP_ACTIVITY_STAGE_NEXT:

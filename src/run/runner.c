@@ -1779,6 +1779,7 @@ static void dry_run_plan(Runner *r)
             when = r->full ? "  [skipped: a full run]" : "";
             break;
         case SQLSTEP_ACTIVITY_PERIODS_ADD:
+        case SQLSTEP_ACTIVITY_STATE_ADD:
             when = r->full ? "  [skipped: a full run]"
                            : "  [when activity_periods_check finds none: new days]";
             break;
@@ -2131,23 +2132,24 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
 {
     const SqlStep *fill = find_step(r, SQLSTEP_ACTIVITY_FILL);
     const SqlStep *state = find_step(r, SQLSTEP_ACTIVITY_STATE);
+    const SqlStep *state_add = find_step(r, SQLSTEP_ACTIVITY_STATE_ADD);
     if (!fill)
         return ABC_OK;
     SqlParams p = *base;
     p.from_date = r->full ? ACTIVITY_HISTORY_START : from;
     p.to_date = to;
     AbcStatus st = exec_step(r, fill, &p, err, errlen);
-    if (st == ABC_OK && state)
-        st = exec_step(r, state, &p, err, errlen);
-    /* the weeks and months of the days filled: merged when no stored period
-     * row has a day on or after the first of them (new days, the daily
-     * case), else replaced from the day table (a refill, a full run) */
+    /* Whether the days filled are new: no stored period row has a day on or
+     * after the first of them (the daily case).  Then the users' states and
+     * the weeks and months are merged with those days (activity_state_add,
+     * activity_periods_add), else recomputed from the day table (a refill,
+     * a full run). */
     const SqlStep *periods = find_step(r, SQLSTEP_ACTIVITY_PERIODS);
     const SqlStep *check = find_step(r, SQLSTEP_ACTIVITY_PERIODS_CHECK);
     const SqlStep *add = find_step(r, SQLSTEP_ACTIVITY_PERIODS_ADD);
     char lo[11], hi[11];
-    long stale = 1; /* rows the fill may change: replace the periods */
-    if (st == ABC_OK && periods && check && add && !r->full) {
+    long stale = 1; /* rows the fill may change */
+    if (st == ABC_OK && periods && check && add && state_add && !r->full) {
         if (!activity_range(r, from, to, lo, hi)) {
             snprintf(err, errlen, "activity: '%s' .. '%s' are not dates", from, to);
             return ABC_ERR_USAGE;
@@ -2157,15 +2159,20 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
         c.event_date = from;
         stale = 0; /* COUNT(*) answers one row (none when only shown) */
         st = query_step(r, check, &c, value_fn, &stale, err, errlen);
-        p.from_date = stale ? lo : from;
     }
+    if (st == ABC_OK && state)
+        st = exec_step(r, stale ? state : state_add, &p, err, errlen);
+    /* the periods: the new days, or every period from the Monday or 1st */
+    SqlParams pp = p;
+    if (st == ABC_OK && periods && check && add && state_add && !r->full)
+        pp.from_date = stale ? lo : from;
     if (st == ABC_OK && periods)
-        st = exec_step(r, stale ? periods : add, &p, err, errlen);
+        st = exec_step(r, stale ? periods : add, &pp, err, errlen);
     r->activity_merged = st == ABC_OK && periods && !stale;
     if (st == ABC_OK && r->full)
         progress(r, "activity days filled (every source date through %s) and user state updated", to);
     else if (st == ABC_OK)
-        progress(r, "activity days filled (%s .. %s) and user state updated", p.from_date, to);
+        progress(r, "activity days filled (%s .. %s) and user state updated", pp.from_date, to);
     return st;
 }
 

@@ -14,15 +14,17 @@
  * and the steps:
  *   activity_fill     replace the active days of [{{from_date}}, {{to_date}}]
  *                     (the runner sends the whole history on a full run)
- *   activity_state    upsert the first and last active date of the users
- *                     those days touch
  *   activity_periods_check  count the period rows from {{from_date}} (the
  *                     earlier of the Monday and the 1st on or before the
  *                     first date filled) with a day on or after
  *                     {{event_date}} (that date): rows the fill may change
- *   activity_periods_add  none (the days filled are new, the daily case):
- *                     merge the days of [{{from_date}}, {{to_date}}] into the
- *                     period rows, reading only those days
+ *   activity_state    some (a refill, a full run): upsert the first and last
+ *                     active date of the users those days touch, from all
+ *                     their days
+ *   activity_state_add  none (the days filled are new, the daily case): the
+ *                     same from those days and the users' stored first date
+ *   activity_periods_add  none: merge the days of [{{from_date}}, {{to_date}}]
+ *                     into the period rows, reading only those days
  *   activity_periods  otherwise (a refill, a full run): replace the period
  *                     rows of the weeks and months starting in
  *                     [{{from_date}}, {{to_date}}] from the day table (the
@@ -2004,6 +2006,33 @@ void gen_activity(Gen *g)
                       "  AND `last_d` >= {{event_date}}",
                tname(g, T_ACT_PERIOD));
     gen_push(g, s, &body);
+
+    s = gen_step(g, SQLSTEP_ACTIVITY_STATE_ADD, "activity_state_add",
+                 "upsert the first and last active date of the users with active days in "
+                 "[{{from_date}}, {{to_date}}] when those days are new (activity_periods_check "
+                 "counts none): the first stays as stored, the last is the last of the days");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+    buf_reset(&body);
+    buf_printf(&body,
+               "SELECT t.`activity`,\n"
+               "       t.`user_id`,\n"
+               "       COALESCE(MIN(u.`first_date`), MIN(t.`event_date`)),\n"
+               "       MAX(t.`event_date`)\n"
+               "FROM %s t\n"
+               "-- no stored day is on or after the first of these: the stored first date\n"
+               "-- stays, the last is the last of the new days\n"
+               "LEFT JOIN %s u\n"
+               "    ON u.`activity` = t.`activity` AND u.`user_id` = t.`user_id`\n"
+               "WHERE t.`event_date` >= {{from_date}}\n"
+               "  AND t.`event_date` <= {{to_date}}\n"
+               "GROUP BY t.`activity`,\n"
+               "         t.`user_id`",
+               tname(g, T_ACT_DAY), tname(g, T_ACT_USER));
+    w = (WriteSpec){.mode = WRITE_UPSERT, .table = &g->tables[T_ACT_USER],
+                    .label = gen_label(g, "activity_state_add"),
+                    .comment = "first and last active date of the users of the new days",
+                    .cols = USER_COLUMNS, .ncols = NELEM(USER_COLUMNS), .body = body.data};
+    push_write(g, s, &w);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_PERIODS_ADD, "activity_periods_add",
                  "merge the active days of [{{from_date}}, {{to_date}}] into the period rows of "

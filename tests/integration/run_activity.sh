@@ -29,6 +29,10 @@ rl_sql <"$RL_TMP/events.sql" || fail "loading the events"
 # one full run up to 2024-03-05
 rl_run_ok "full run" ABC_TODAY=2024-03-06 -- --quiet --full "$SPEC"
 rl_dump full "$TABLES"
+# each user's first and last active date (daily runs merge the new days:
+# activity_state_add)
+USER_STATE=abc.tbl_activity_user_act_activity
+rl_dump full-users "$USER_STATE"
 for t in $TABLES; do
     python3 "$REF" check "${t#abc.}" "$RL_TMP/dump-full/$t" || fail "reference: $t"
 done
@@ -65,6 +69,9 @@ done
 echo "daily runs through activity_stage_next: $nnext"; [ "$nnext" -ge 60 ] || fail "daily runs: $nnext used activity_stage_next, expected at least 60"
 rl_dump daily "$TABLES"
 rl_same full daily "daily incremental runs equal one --full run" "$TABLES"
+rl_dump daily-users "$USER_STATE"
+rl_same full-users daily-users "daily incremental runs: the users' first and last active dates" \
+    "$USER_STATE"
 
 # a failed run leaves the previous results: a fault in the last statement of
 # report_publish's transaction (the cohort rows) rolls back the experiment
