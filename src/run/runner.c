@@ -30,6 +30,15 @@
  * statement's intermediate results on a long backfill). */
 enum { RANGE_CHUNK_DAYS = 7 };
 
+/* A one-shot signal between the run's threads: set once with a status
+ * (the first latch_set wins), waited for by another thread. */
+typedef struct Latch {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool set;
+    AbcStatus st;
+} Latch;
+
 typedef struct Runner {
     const RunEnv *env;
     const RunOptions *opt;
@@ -85,6 +94,58 @@ static double now_s(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void latch_init(Latch *l)
+{
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cv, NULL);
+    l->set = false;
+    l->st = ABC_OK;
+}
+
+static void latch_set(Latch *l, AbcStatus st)
+{
+    pthread_mutex_lock(&l->mu);
+    if (!l->set) {
+        l->set = true;
+        l->st = st;
+        pthread_cond_broadcast(&l->cv);
+    }
+    pthread_mutex_unlock(&l->mu);
+}
+
+static AbcStatus latch_wait(Latch *l)
+{
+    pthread_mutex_lock(&l->mu);
+    while (!l->set)
+        pthread_cond_wait(&l->cv, &l->mu);
+    AbcStatus st = l->st;
+    pthread_mutex_unlock(&l->mu);
+    return st;
+}
+
+static void latch_destroy(Latch *l)
+{
+    pthread_mutex_destroy(&l->mu);
+    pthread_cond_destroy(&l->cv);
+}
+
+/* A copy of the runner for a thread on the side connection (env: the copy's
+ * environment, wh = RunEnv.wh_side): its own arena, late-data text and
+ * statement numbers from nexec ({{run_id}}s distinct from the other
+ * threads'), no fingerprints. */
+static void runner_side_copy(Runner *dst, RunEnv *env, const Runner *r, unsigned nexec)
+{
+    *dst = *r;
+    *env = *r->env;
+    env->wh = r->env->wh_side;
+    env->wh_side = NULL;
+    dst->env = env;
+    arena_init(&dst->arena);
+    buf_init(&dst->late);
+    dst->fp = NULL;
+    dst->nexec = nexec;
 }
 
 static void progress(Runner *r, const char *fmt, ...) ABC_PRINTF(2, 3);
@@ -1378,143 +1439,6 @@ static void late_progress(Runner *r)
     }
 }
 
-/* ---- the fingerprints beside the first fill ------------------------------------ */
-/* With a second connection (RunEnv.wh_side) and dates due, fingerprint_check
- * runs on it in a thread while this one fills the dates due.  Its reads see
- * the sources as of a snapshot taken before the first fill statement is
- * sent (Dialect.snapshot_begin), so a fingerprint never counts a row the
- * fill did not read: a row that arrives in between is filled now and again
- * by the next run, whose scan sees it.  When it finds late data the run
- * moves its first date back as fingerprint_check does and fills from there
- * (every fill replaces its dates, those filled first included).  Without a
- * snapshot statement (StarRocks) the scan runs before the fill. */
-typedef struct FprintJob {
-    Runner r;            /* a copy: its own arena, the side connection */
-    RunEnv env;
-    bool started;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool snapshot_done;  /* the snapshot statement has returned (snapshot_st) */
-    AbcStatus snapshot_st, st;
-    char err[1024];
-} FprintJob;
-
-static void *fprint_main(void *arg)
-{
-    FprintJob *j = arg;
-    wh_thread_begin();
-    Warehouse *wh = j->env.wh;
-    /* the scan belongs to the snapshot: a lost connection fails it (and the
-     * run) rather than re-sending a statement outside the snapshot */
-    wh_session_bound(wh, true);
-    AbcStatus st = wh_exec(wh, j->env.dialect->snapshot_begin, NULL, j->err, sizeof j->err);
-    pthread_mutex_lock(&j->mu);
-    j->snapshot_done = true;
-    j->snapshot_st = st;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    if (st == ABC_OK) {
-        st = fingerprint_check(&j->r, j->err, sizeof j->err);
-        char cerr[256];
-        AbcStatus cst = wh_exec(wh, "COMMIT", NULL, cerr, sizeof cerr);
-        if (st == ABC_OK && cst != ABC_OK) {
-            snprintf(j->err, sizeof j->err, "%s", cerr);
-            st = cst;
-        }
-    }
-    wh_session_bound(wh, false);
-    if (st != ABC_OK)
-        err_prepend(j->err, sizeof j->err, "the late-data scan on the second connection: ");
-    j->st = st;
-    wh_thread_end();
-    return NULL;
-}
-
-static void fprint_beside_free(FprintJob *j)
-{
-    free(j->r.fp);
-    j->r.fp = NULL;
-    buf_free(&j->r.late);
-    arena_free(&j->r.arena);
-    pthread_mutex_destroy(&j->mu);
-    pthread_cond_destroy(&j->cv);
-}
-
-/* Start fingerprint_check on the side connection and wait for its snapshot;
- * false when it does not apply or could not start (the caller then runs
- * fingerprint_check itself, before the fill). */
-static bool fprint_beside_start(FprintJob *j, Runner *r)
-{
-    j->started = false;
-    const RunEnv *env = r->env;
-    const SqlStep *scan = find_step(r, SQLSTEP_FPRINT_SCAN);
-    if (!env->wh || !env->wh_side || r->show || r->opt->dry_run || r->from > r->to || !scan ||
-        scan->nstmts == 0 || !env->dialect->snapshot_begin)
-        return false;
-    memset(j, 0, sizeof *j);
-    j->r = *r;
-    j->env = *env;
-    j->env.wh = env->wh_side;
-    j->env.wh_side = NULL;
-    j->r.env = &j->env;
-    arena_init(&j->r.arena);
-    buf_init(&j->r.late);
-    j->r.fp = NULL;
-    j->r.nexec = 2000000; /* {{run_id}}s distinct from the other threads' */
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
-    if (pthread_create(&j->thread, NULL, fprint_main, j) != 0) {
-        fprint_beside_free(j);
-        return false;
-    }
-    j->started = true;
-    pthread_mutex_lock(&j->mu);
-    while (!j->snapshot_done)
-        pthread_cond_wait(&j->cv, &j->mu);
-    AbcStatus snap = j->snapshot_st;
-    pthread_mutex_unlock(&j->mu);
-    if (snap != ABC_OK) { /* e.g. the side connection was lost: scan here instead */
-        pthread_join(j->thread, NULL);
-        j->started = false;
-        fprint_beside_free(j);
-        return false;
-    }
-    return true;
-}
-
-/* Wait for the job and take its findings: the fingerprints scanned, the
- * late data, and the dates due it moved back (*late: it did). */
-static AbcStatus fprint_beside_join(FprintJob *j, Runner *r, bool *late, char *err, size_t errlen)
-{
-    *late = false;
-    if (!j->started)
-        return ABC_OK;
-    pthread_join(j->thread, NULL);
-    j->started = false;
-    AbcStatus st = j->st;
-    if (st != ABC_OK) {
-        snprintf(err, errlen, "%s", j->err);
-    } else {
-        r->fp = j->r.fp;
-        r->nfp = j->r.nfp;
-        r->fpcap = j->r.fpcap;
-        j->r.fp = NULL;
-        for (int i = 0; i < r->nfp; i++) /* out of the job's arena */
-            r->fp[i].source = arena_strdup(&r->arena, r->fp[i].source);
-        r->fp_scanned = j->r.fp_scanned;
-        if (j->r.late.len) {
-            buf_puts(&r->late, j->r.late.data);
-            r->from = j->r.from;
-            r->to = j->r.to;
-            r->reason = arena_strdup(&r->arena, j->r.reason);
-            *late = true;
-        }
-    }
-    fprint_beside_free(j);
-    return st;
-}
-
 static AbcStatus write_config(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
     const SqlStep *s = find_step(r, SQLSTEP_CONFIG);
@@ -2223,6 +2147,160 @@ static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *
     return st;
 }
 
+/* ---- the fingerprints beside the first fill ------------------------------------ */
+/* With a second connection (RunEnv.wh_side) and dates due, fingerprint_check
+ * runs on it in a thread while this one fills the dates due.  Its reads see
+ * the sources as of a snapshot taken before the first fill statement is
+ * sent (Dialect.snapshot_begin), so a fingerprint never counts a row the
+ * fill did not read: a row that arrives in between is filled now and again
+ * by the next run, whose scan sees it.  When it finds late data the run
+ * moves its first date back as fingerprint_check does and fills from there
+ * (every fill replaces its dates, those filled first included).  Without a
+ * snapshot statement (StarRocks) the scan runs before the fill.  Then, once
+ * the run's tables are ready (tables_ready), the same thread fills the
+ * growth tables' days, user state and periods of the dates due
+ * (activity_fill reads only the sources and its own tables), so a full
+ * run fills them beside the wide table instead of beside the statistics. */
+typedef struct FprintJob {
+    Runner r;            /* a copy: its own arena, the side connection */
+    RunEnv env;
+    bool growth;         /* then fill the growth tables of the dates due */
+    bool growth_filled;  /* it did */
+    Latch *tables_ready; /* the run's tables exist and are the tag's (owners_check) */
+    bool started;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool snapshot_done;  /* the snapshot statement has returned (snapshot_st) */
+    AbcStatus snapshot_st, st;
+    char err[1024];
+} FprintJob;
+
+static void *fprint_main(void *arg)
+{
+    FprintJob *j = arg;
+    wh_thread_begin();
+    Warehouse *wh = j->env.wh;
+    /* the scan belongs to the snapshot: a lost connection fails it (and the
+     * run) rather than re-sending a statement outside the snapshot */
+    wh_session_bound(wh, true);
+    AbcStatus st = wh_exec(wh, j->env.dialect->snapshot_begin, NULL, j->err, sizeof j->err);
+    pthread_mutex_lock(&j->mu);
+    j->snapshot_done = true;
+    j->snapshot_st = st;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    if (st == ABC_OK) {
+        st = fingerprint_check(&j->r, j->err, sizeof j->err);
+        char cerr[256];
+        AbcStatus cst = wh_exec(wh, "COMMIT", NULL, cerr, sizeof cerr);
+        if (st == ABC_OK && cst != ABC_OK) {
+            snprintf(j->err, sizeof j->err, "%s", cerr);
+            st = cst;
+        }
+    }
+    wh_session_bound(wh, false);
+    if (st != ABC_OK)
+        err_prepend(j->err, sizeof j->err, "the late-data scan on the second connection: ");
+    if (st == ABC_OK && j->growth && latch_wait(j->tables_ready) == ABC_OK) {
+        char a[11], b[11];
+        date_format(j->r.from, a); /* (moved back by late data) */
+        date_format(j->r.to, b);
+        SqlParams base;
+        memset(&base, 0, sizeof base);
+        base.run_id = j->r.run_id;
+        st = activity_fill(&j->r, &base, a, b, j->err, sizeof j->err);
+        j->growth_filled = st == ABC_OK;
+    }
+    j->st = st;
+    wh_thread_end();
+    return NULL;
+}
+
+static void fprint_beside_free(FprintJob *j)
+{
+    free(j->r.fp);
+    j->r.fp = NULL;
+    buf_free(&j->r.late);
+    arena_free(&j->r.arena);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+}
+
+/* Start fingerprint_check (and then the growth fill) on the side
+ * connection and wait for its snapshot; false when it does not apply or
+ * could not start (the caller then runs fingerprint_check itself, before
+ * the fill, and the growth fill after it). */
+static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready)
+{
+    j->started = false;
+    const RunEnv *env = r->env;
+    const SqlStep *scan = find_step(r, SQLSTEP_FPRINT_SCAN);
+    if (!env->wh || !env->wh_side || r->show || r->opt->dry_run || r->from > r->to || !scan ||
+        scan->nstmts == 0 || !env->dialect->snapshot_begin)
+        return false;
+    memset(j, 0, sizeof *j);
+    runner_side_copy(&j->r, &j->env, r, 2000000);
+    j->growth = find_step(r, SQLSTEP_ACTIVITY_FILL) != NULL;
+    j->tables_ready = tables_ready;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    if (pthread_create(&j->thread, NULL, fprint_main, j) != 0) {
+        fprint_beside_free(j);
+        return false;
+    }
+    j->started = true;
+    pthread_mutex_lock(&j->mu);
+    while (!j->snapshot_done)
+        pthread_cond_wait(&j->cv, &j->mu);
+    AbcStatus snap = j->snapshot_st;
+    pthread_mutex_unlock(&j->mu);
+    if (snap != ABC_OK) { /* e.g. the side connection was lost: scan here instead */
+        pthread_join(j->thread, NULL);
+        j->started = false;
+        fprint_beside_free(j);
+        return false;
+    }
+    return true;
+}
+
+/* Wait for the job and take its findings: the fingerprints scanned, the
+ * late data, and the dates due it moved back (*late: it did); *growth: it
+ * filled the growth tables of those dates. */
+static AbcStatus fprint_beside_join(FprintJob *j, Runner *r, bool *late, bool *growth,
+                                    char *err, size_t errlen)
+{
+    *late = false;
+    *growth = false;
+    if (!j->started)
+        return ABC_OK;
+    pthread_join(j->thread, NULL);
+    j->started = false;
+    AbcStatus st = j->st;
+    if (st != ABC_OK) {
+        snprintf(err, errlen, "%s", j->err);
+    } else {
+        r->fp = j->r.fp;
+        r->nfp = j->r.nfp;
+        r->fpcap = j->r.fpcap;
+        j->r.fp = NULL;
+        for (int i = 0; i < r->nfp; i++) /* out of the job's arena */
+            r->fp[i].source = arena_strdup(&r->arena, r->fp[i].source);
+        r->fp_scanned = j->r.fp_scanned;
+        *growth = j->growth_filled;
+        r->activity_merged = j->r.activity_merged;
+        if (j->r.late.len) {
+            buf_puts(&r->late, j->r.late.data);
+            r->from = j->r.from;
+            r->to = j->r.to;
+            r->reason = arena_strdup(&r->arena, j->r.reason);
+            *late = true;
+        }
+    }
+    fprint_beside_free(j);
+    return st;
+}
+
 /* ---- the fill of the dates due ------------------------------------------------- */
 
 /* The pre-period, assignment and wide tables of the dates due.  One due
@@ -2286,7 +2364,8 @@ typedef struct SideJob {
     RunEnv env;
     SqlParams base;
     char first[11], last[11], lo[11], hi[11];
-    bool stage;        /* stage the growth rows too (else only the fill) */
+    bool growth;       /* fill the growth tables (else the fingerprint job did) */
+    bool stage;        /* stage the growth rows */
     bool started;
     pthread_t thread;
     AbcStatus st;
@@ -2297,28 +2376,23 @@ static void *side_main(void *arg)
 {
     SideJob *j = arg;
     wh_thread_begin();
-    j->st = activity_fill(&j->r, &j->base, j->first, j->last, j->err, sizeof j->err);
+    j->st = j->growth ? activity_fill(&j->r, &j->base, j->first, j->last, j->err, sizeof j->err)
+                      : ABC_OK;
     if (j->st == ABC_OK && j->stage)
         j->st = activity_stage(&j->r, &j->base, j->first, j->lo, j->hi, j->err, sizeof j->err);
     wh_thread_end();
     return NULL;
 }
 
-/* Start the fill (and, when lo/hi are given, the stage) on the side
- * connection; false when it could not start (the caller runs them itself). */
-static bool side_start(SideJob *j, Runner *r, const SqlParams *base, const char *first,
-                       const char *last, const char *lo, const char *hi)
+/* Start the fill (when growth) and, when lo/hi are given, the stage on the
+ * side connection; false when it could not start (the caller runs them
+ * itself). */
+static bool side_start(SideJob *j, Runner *r, const SqlParams *base, bool growth,
+                       const char *first, const char *last, const char *lo, const char *hi)
 {
     memset(j, 0, sizeof *j);
-    j->r = *r;
-    j->env = *r->env;
-    j->env.wh = r->env->wh_side;
-    j->env.wh_side = NULL;
-    j->r.env = &j->env;
-    arena_init(&j->r.arena);
-    buf_init(&j->r.late);
-    j->r.fp = NULL;
-    j->r.nexec = 1000000; /* {{run_id}}s distinct from this thread's */
+    runner_side_copy(&j->r, &j->env, r, 1000000);
+    j->growth = growth;
     j->base = *base;
     snprintf(j->first, sizeof j->first, "%s", first);
     snprintf(j->last, sizeof j->last, "%s", last);
@@ -2887,6 +2961,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     side.started = false;
     FprintJob fpj;        /* the fingerprints on env->wh_side (fprint_beside_start) */
     fpj.started = false;
+    Latch tables_ready;   /* for fpj's growth fill: the tables exist and are the tag's */
+    latch_init(&tables_ready);
+    bool growth_filled = false; /* fpj filled the growth tables of the dates due */
     bool side_staged = false;
     AbcStatus st = spec_load(&r.unit, spec_path);
     r.unit_loaded = true;
@@ -2985,7 +3062,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     r.published = state.found && !r.full ? state.last_date : -1;
     /* late data: scanned beside the fill of the dates due where it can be
      * (fprint_beside_start), else before it */
-    bool fp_beside = fprint_beside_start(&fpj, &r);
+    bool fp_beside = fprint_beside_start(&fpj, &r, &tables_ready);
     if (env->wh && !r.show && !fp_beside && (st = fingerprint_check(&r, err, errlen)) != ABC_OK)
         goto out;
     if (r.horizon_from <= r.horizon_to && r.from > r.to && r.fp_scanned) {
@@ -3056,6 +3133,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     if ((st = write_config(&r, &base, err, errlen)) != ABC_OK)
         goto out;
     progress(&r, "experiment_data written");
+    latch_set(&tables_ready, ABC_OK);
     if (r.from <= r.to && (st = unit_state_prepare(&r, &base, err, errlen)) != ABC_OK)
         goto out;
 
@@ -3077,7 +3155,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
              * first date back, and the dates from there are filled (again) */
             bool late;
             fp_beside = false;
-            if ((st = fprint_beside_join(&fpj, &r, &late, err, errlen)) != ABC_OK)
+            if ((st = fprint_beside_join(&fpj, &r, &late, &growth_filled, err, errlen)) != ABC_OK)
                 goto out;
             late_progress(&r);
             if (late && ((st = check_exposure_keys(&r, &base, err, errlen)) != ABC_OK ||
@@ -3093,15 +3171,18 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         if ((st = fingerprint_write(&r, &base, err, errlen)) != ABC_OK)
             goto out;
         /* the growth tables: on the side connection when there is one (the
-         * fill and the stage of the publish below), else here */
+         * fill, unless the fingerprint job did it, and the stage of the
+         * publish below), else here */
         bool side_run = false;
+        bool growth = find_step(&r, SQLSTEP_ACTIVITY_FILL) && !growth_filled;
         if (env->wh_side && !r.show && find_step(&r, SQLSTEP_ACTIVITY_FILL)) {
             char lo[11], hi[11];
             bool stage = find_step(&r, SQLSTEP_ACTIVITY_STAGE) && activity_range(&r, a, b, lo, hi);
-            side_run = side_start(&side, &r, &base, a, b, stage ? lo : NULL, stage ? hi : NULL);
+            side_run = (growth || stage) &&
+                       side_start(&side, &r, &base, growth, a, b, stage ? lo : NULL, stage ? hi : NULL);
             side_staged = side_run && stage;
         }
-        if (!side_run && (st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
+        if (!side_run && growth && (st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
             goto out;
         if ((st = hourly_daily(&r, &base, err, errlen)) != ABC_OK)
             goto out;
@@ -3249,9 +3330,10 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     results_json(res, r.to, &out->json);
 out:
     if (fpj.started) { /* a failure here: the scan's end is waited for, its findings dropped */
-        bool late;
+        latch_set(&tables_ready, ABC_ERR_ENV); /* (no growth fill then) */
+        bool late, filled;
         char fp_err[1024];
-        (void)fprint_beside_join(&fpj, &r, &late, fp_err, sizeof fp_err);
+        (void)fprint_beside_join(&fpj, &r, &late, &filled, fp_err, sizeof fp_err);
     }
     if (side.started) { /* a failure here: the side job's end is waited for, its error kept second */
         char side_err[1024];
@@ -3260,6 +3342,7 @@ out:
             snprintf(err, errlen, "%s", side_err);
         }
     }
+    latch_destroy(&tables_ready);
     lock_release(&r);
     free(r.fp);
     buf_free(&r.late);
