@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # run_threads.sh — on a remote warehouse `abc run` opens two connections and
-# uses the second for two threads: the late-data fingerprints, scanned while
-# the first fills the dates due, and then the growth tables, filled while
-# the first computes the unit state and the statistics.  Two tags with
-# activity blocks (specs/retention.ab and specs/engagement.ab) in one `abc
-# run`: a --full run, a daily run, then late rows for a date inside the
-# lookback and the next daily run (which finds them, beside its fill on two
-# connections, and fills again from their date).  Each run opens two connections, exits 0,
-# and publishes the same report and growth rows as the same runs on one
+# uses the second for two threads: the first scans the late-data
+# fingerprints and then fills the growth tables' days while the main one
+# fills the dates due; the second stages the growth rows while the main
+# one computes the unit state and the statistics.  Two tags with activity
+# blocks (specs/retention.ab and specs/engagement.ab) in one `abc run`: a
+# --full run, a daily run, then late rows for a date inside the lookback
+# and the next daily run (which finds them beside its fill and fills again
+# from their date).  Each run opens two connections, exits 0, and
+# publishes the same report and growth rows as the same runs on one
 # connection (warehouse.connections: 1).  `make check` runs it again with
 # the ThreadSanitizer build (halt_on_error: a data race fails the run).
 # env ABC = the abc binary; runs from anywhere.
