@@ -2169,10 +2169,8 @@ typedef struct FprintJob {
     Latch *tables_ready; /* the run's tables exist and are the tag's (owners_check) */
     bool started;
     pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool snapshot_done;  /* the snapshot statement has returned (snapshot_st) */
-    AbcStatus snapshot_st, st;
+    Latch snapshot;      /* the snapshot statement has returned, with its status */
+    AbcStatus st;
     char err[1024];
 } FprintJob;
 
@@ -2185,11 +2183,7 @@ static void *fprint_main(void *arg)
      * run) rather than re-sending a statement outside the snapshot */
     wh_session_bound(wh, true);
     AbcStatus st = wh_exec(wh, j->env.dialect->snapshot_begin, NULL, j->err, sizeof j->err);
-    pthread_mutex_lock(&j->mu);
-    j->snapshot_done = true;
-    j->snapshot_st = st;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
+    latch_set(&j->snapshot, st);
     if (st == ABC_OK) {
         st = fingerprint_check(&j->r, j->err, sizeof j->err);
         char cerr[256];
@@ -2223,8 +2217,7 @@ static void fprint_beside_free(FprintJob *j)
     j->r.fp = NULL;
     buf_free(&j->r.late);
     arena_free(&j->r.arena);
-    pthread_mutex_destroy(&j->mu);
-    pthread_cond_destroy(&j->cv);
+    latch_destroy(&j->snapshot);
 }
 
 /* Start fingerprint_check (and then the growth fill) on the side
@@ -2243,19 +2236,13 @@ static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready)
     runner_side_copy(&j->r, &j->env, r, 2000000);
     j->growth = find_step(r, SQLSTEP_ACTIVITY_FILL) != NULL;
     j->tables_ready = tables_ready;
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
+    latch_init(&j->snapshot);
     if (pthread_create(&j->thread, NULL, fprint_main, j) != 0) {
         fprint_beside_free(j);
         return false;
     }
     j->started = true;
-    pthread_mutex_lock(&j->mu);
-    while (!j->snapshot_done)
-        pthread_cond_wait(&j->cv, &j->mu);
-    AbcStatus snap = j->snapshot_st;
-    pthread_mutex_unlock(&j->mu);
-    if (snap != ABC_OK) { /* e.g. the side connection was lost: scan here instead */
+    if (latch_wait(&j->snapshot) != ABC_OK) { /* e.g. the side connection was lost: scan here instead */
         pthread_join(j->thread, NULL);
         j->started = false;
         fprint_beside_free(j);
