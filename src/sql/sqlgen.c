@@ -299,6 +299,10 @@ static void resolve_names(Gen *g)
     t[T_UNIT_STATE].db = t[T_WIDE].db; /* gen_unit_state_table gives it columns */
     t[T_UNIT_STATE].name = arena_printf(g->a, "%s__unit_state", t[T_WIDE].name);
     check_ident(g, t[T_UNIT_STATE].name, none, "table");
+    t[T_UNIT_STATE_DATES].db = t[T_WIDE].db;
+    t[T_UNIT_STATE_DATES].name = arena_printf(g->a, "%s__unit_state_dates", t[T_WIDE].name);
+    if (g->d->id == DIALECT_MARIADB) /* its versions' dates: sqlgen_stats.c */
+        check_ident(g, t[T_UNIT_STATE_DATES].name, none, "table");
     for (int i = T_WIDE; i <= T_STAGE; i++) {
         check_ident(g, t[i].db, none, "database");
         check_ident(g, t[i].name, none, "table");
@@ -379,7 +383,8 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
         [T_MIGRATIONS] = "schema_migrations", [T_WIDE] = "wide", [T_REPORT] = "report",
         [T_DAILY] = "daily", [T_STAGE] = "stage", [T_DASHBOARD] = "dashboard",
         [T_STATE] = "run_state", [T_LOCK] = "run_lock", [T_FPRINT] = "source_fingerprint",
-        [T_OWNER] = "table_owner", [T_UNIT_STATE] = "unit_state", [T_PRE] = "pre_period",
+        [T_OWNER] = "table_owner", [T_UNIT_STATE] = "unit_state",
+        [T_UNIT_STATE_DATES] = "unit_state_dates", [T_PRE] = "pre_period",
         [T_ACT_DAY] = "activity_day", [T_ACT_USER] = "activity_user",
         [T_ACT_REPORT] = "activity_report", [T_ACT_COHORT] = "activity_cohort",
         [T_ACT_WBK] = "activity_work_breakdown", [T_ACT_WDAY] = "activity_work_day",

@@ -13,6 +13,8 @@ enum {
     T_LOCK, T_FPRINT, T_OWNER,
     /* per unit and analysis date, each metric's value as of the date */
     T_UNIT_STATE,
+    /* MariaDB: the analysis dates whose unit state T_UNIT_STATE's versions hold */
+    T_UNIT_STATE_DATES,
     /* the CUPED pre-period aggregates, only when a metric has CUPED */
     T_PRE,
     /* growth analytics, only when the spec has activity blocks */

@@ -1,13 +1,14 @@
 /* sqlgen_stats.c — the per-unit state and the sufficient-statistics
  * queries (docs/STATS.md).
  *
- * The unit state (T_UNIT_STATE) holds, per analysis date and unit, each
- * metric's value over its window as of that date; unit_state derives a
- * date's rows from the previous analysis date's and the unit's wide row of
- * the day, so a daily run reads the new day's wide rows and one date of
- * state, not every unit's history.  The units of a date are the tag's units exposed by it
- * (users seen in more than one variation by the date left out of that date
- * unless the spec keeps them).
+ * The unit state (T_UNIT_STATE) holds, per unit, each metric's value over
+ * its window as of each analysis date (StarRocks: a row per date; MariaDB:
+ * a version per change, state_versions); unit_state derives a date's
+ * values from the previous analysis date's and the unit's wide row of the
+ * day, so a daily run reads the new day's wide rows and one date of state,
+ * not every unit's history.  The units of a date are the tag's units
+ * exposed by it (users seen in more than one variation by the date left
+ * out of that date unless the spec keeps them).
  *
  * Every statistics query starts from the same CTEs: the unit state of the
  * analysis dates in [{{from_date}}, {{to_date}}], then caps and `vals`.
@@ -192,22 +193,47 @@ static const char *state_col_name(Gen *g, const StateCol *c)
     return c->suffix ? gen_metric_col(g, c->metric, c->suffix) : g->ir->metrics[c->metric].name;
 }
 
-/* The state table: per analysis date, unit (experiment x user) its
- * variation, exposure date and segment values, and each metric's value
- * over its window as of the date.  A derived table: its columns follow the
- * spec, so a rebuild drops and creates it (unit_state_reset), as the
- * pre-period table.  MariaDB keys it (clustered) by date and unit;
- * StarRocks partitions it by date and overwrites a date's partition. */
+/* How the unit state is kept.  StarRocks: one row per analysis date and
+ * unit, a date's partition overwritten from the previous date's (columnar
+ * writes are cheap).  MariaDB: versions — a unit's row holds its values
+ * over [valid_from, valid_to), a date writes a version only for the units
+ * whose values change on it (a wide row of the date, or exposed on it) and
+ * ends their previous one, so a daily run writes the day's active units,
+ * not every unit (a row store pays a B-tree insert per row).  The dates
+ * the versions cover are listed in T_UNIT_STATE_DATES. */
+static bool state_versions(const Gen *g) { return g->d->id == DIALECT_MARIADB; }
+
+/* valid_to of a version that still holds */
+#define OPEN_VERSION "'9999-12-31'"
+
+/* The state table: per unit (experiment x user) its variation, exposure
+ * date and segment values, and each metric's value over its window as of
+ * an analysis date (state_versions: over a range of them).  A derived
+ * table: its columns follow the spec, so a rebuild drops and creates it
+ * (unit_state_reset), as the pre-period table.  MariaDB keys it (clustered)
+ * by unit and valid_from: a date's rows are read in unit order whatever
+ * versions a run left, so its sums of doubles add in the same order however
+ * the date was run (daily, --date, --full).  StarRocks partitions it by
+ * date and overwrites a date's partition. */
 void gen_unit_state_table(Gen *g)
 {
     const IrSpec *ir = g->ir;
     int nv;
     StateCol *sc = all_state_cols(g, &nv);
     int n = 0;
-    TableCol *cols = arena_alloc(g->a, (size_t)(5 + ir->nsegments + nv) * sizeof *cols);
-    cols[n++] = (TableCol){"analysis_date", CT_DATE, true, "the date the values are as of (partition)"};
+    TableCol *cols = arena_alloc(g->a, (size_t)(6 + ir->nsegments + nv) * sizeof *cols);
+    if (!state_versions(g))
+        cols[n++] = (TableCol){"analysis_date", CT_DATE, true,
+                               "the date the values are as of (partition)"};
     cols[n++] = (TableCol){"tracking_key", CT_STR128, true, "experiment"};
     cols[n++] = (TableCol){"user_id", CT_STR128, true, NULL};
+    if (state_versions(g)) {
+        cols[n++] = (TableCol){"valid_from", CT_DATE, true, "the first analysis date the values "
+                                                            "hold"};
+        cols[n++] = (TableCol){"valid_to", CT_DATE, true,
+                               "the first analysis date the values no longer hold (9999-12-31: "
+                               "they still do)"};
+    }
     cols[n++] = (TableCol){"variation_key", CT_STR128, false, NULL};
     cols[n++] = (TableCol){"exposure_date", CT_DATE, false, "day 0 of the unit"};
     for (int i = 0; i < ir->nsegments; i++)
@@ -224,13 +250,37 @@ void gen_unit_state_table(Gen *g)
     TableDef *t = &g->tables[T_UNIT_STATE];
     t->cols = cols;
     t->ncols = n;
-    t->key = g->d->id == DIALECT_MARIADB ? TKEY_PRIMARY : TKEY_DUPLICATE;
+    t->dist_col = "user_id";
+    if (state_versions(g)) {
+        t->key = TKEY_PRIMARY;
+        t->nkey = 3;
+        t->part = TPART_NONE;
+        t->comment = gen_comment_text(g, arena_printf(g->a, "abc: per-unit metric values of tag "
+                                                      "%s, a version per change", ir->tag));
+        static const TableCol date_cols[] = {
+            {"analysis_date", CT_DATE, true, "a date whose unit state the versions hold"}};
+        TableDef *dt = &g->tables[T_UNIT_STATE_DATES];
+        dt->cols = date_cols;
+        dt->ncols = 1;
+        dt->key = TKEY_PRIMARY;
+        dt->nkey = 1;
+        dt->part = TPART_NONE;
+        dt->comment = gen_comment_text(g, arena_printf(g->a, "abc: the analysis dates of %s",
+                                                       t->name));
+        return;
+    }
+    t->key = TKEY_DUPLICATE;
     t->nkey = 3;
     t->part = TPART_DAY;
     t->part_col = "analysis_date";
-    t->dist_col = "user_id";
     t->comment = gen_comment_text(g, arena_printf(g->a, "abc: per-unit metric values as of each "
                                                   "analysis date of tag %s", ir->tag));
+}
+
+/* The assignment column a unit's day 0 is read from. */
+static const char *exposure_col(const Gen *g)
+{
+    return g->ir->exposure.has_activation ? "activation_date" : "exposure_date";
 }
 
 /* The units of the tag as of the analysis date {{event_date}} (when the
@@ -249,7 +299,7 @@ static void units_ctes(Gen *g, Buf *b)
                ir->exposure.line,
                ir->exposure.multiple == MULTI_EXCLUDE ? "; a user seen in another variation is left\n"
                                                         "-- out from that date on" : "",
-               ir->exposure.has_activation ? "activation_date" : "exposure_date");
+               exposure_col(g));
     segment_list(g, b, "a", "        ");
     if (ir->exposure.multiple == MULTI_EXCLUDE)
         buf_puts(b, ",\n        a.`multiple_variations`,\n        a.`multiple_variations_date`");
@@ -289,25 +339,18 @@ static int longest_window(Gen *g)
     return max_day;
 }
 
-/* unit_state: the state of {{event_date}} = the state of {{from_date}} (the
- * previous analysis date; 1000-01-01 when there is none) folded with the
- * unit's wide row of {{event_date}}.  The runner steps through every
- * analysis date (every day of the wide table) in order, so no wide row
- * lies between the two dates, and the wide table has one row per day and
- * unit: each unit of the date is one primary-key lookup of its previous
- * state and one of its day's row, no grouping.  Each metric's value is a
- * fold over the unit's days in date order (a sum, a flag, a minimum, a
+/* ",\n    <metric value as of {{event_date}}> AS `<column>`" per state column:
+ * the unit's previous values `p` (every column NULL without them) folded
+ * with its wide row `w` of {{event_date}}.  Each metric's value is a fold
+ * over the unit's days in date order (a sum, a flag, a minimum, a
  * maximum), so a date's values are those of one pass over every row up to
- * it, however the date was run. */
-static void unit_state_select(Gen *g, Buf *b)
+ * it, however the date was run; a unit without a wide row keeps its
+ * values. */
+static void state_values(Gen *g, Buf *b)
 {
     const IrSpec *ir = g->ir;
     int nv;
     StateCol *sc = all_state_cols(g, &nv);
-    units_ctes(g, b);
-    buf_puts(b, "\nSELECT\n    ud.`analysis_date`,\n    ud.`tracking_key`,\n    ud.`user_id`,\n"
-                "    ud.`variation_key`,\n    ud.`exposure_date`");
-    segment_list(g, b, "ud", "    ");
     for (int i = 0; i < nv; i++) {
         const IrMetric *m = &ir->metrics[sc[i].metric];
         const char *name = state_col_name(g, &sc[i]);
@@ -341,23 +384,175 @@ static void unit_state_select(Gen *g, Buf *b)
         sql_wrap(b, item);
         buf_free(&p);
     }
-    buf_puts(b, "\nFROM unit_days ud\n-- the unit's values as of the previous analysis date\n"
-                "LEFT JOIN ");
-    gen_table(g, b, T_UNIT_STATE);
-    buf_puts(b, " p\n    ON p.`analysis_date` = {{from_date}} AND p.`tracking_key` = ud.`tracking_key`\n"
-                "    AND p.`user_id` = ud.`user_id`\n-- its row of the date\nLEFT JOIN ");
-    gen_table(g, b, T_WIDE);
-    buf_puts(b, " w\n    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = "
-                "ud.`tracking_key`\n    AND w.`user_id` = ud.`user_id`");
-    /* no row past the longest window can count */
+}
+
+/* " AND w.`days_since_exposure` <= N": no wide row past the longest
+ * window can count (nothing when a metric's window is the phase). */
+static void counted_rows(Gen *g, Buf *b)
+{
     int max_day = longest_window(g);
     if (max_day >= 0)
         buf_printf(b, " AND w.`days_since_exposure` <= %d", max_day);
 }
 
+/* "LEFT JOIN <wide> w ON <the unit's row of {{event_date}}>" */
+static void wide_row_join(Gen *g, Buf *b)
+{
+    buf_puts(b, "\n-- its row of the date\nLEFT JOIN ");
+    gen_table(g, b, T_WIDE);
+    buf_puts(b, " w\n    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = "
+                "ud.`tracking_key`\n    AND w.`user_id` = ud.`user_id`");
+    counted_rows(g, b);
+}
+
+/* unit_state (one row per date): the state of {{event_date}} = the state
+ * of {{from_date}} (the previous analysis date; 1000-01-01 when there is
+ * none) folded with the unit's wide row of {{event_date}}.  The runner
+ * steps through every analysis date (every day of the wide table) in
+ * order, so no wide row lies between the two dates, and the wide table has
+ * one row per day and unit: each unit of the date is one primary-key
+ * lookup of its previous state and one of its day's row, no grouping. */
+static void unit_state_select(Gen *g, Buf *b)
+{
+    units_ctes(g, b);
+    buf_puts(b, "\nSELECT\n    ud.`analysis_date`,\n    ud.`tracking_key`,\n    ud.`user_id`,\n"
+                "    ud.`variation_key`,\n    ud.`exposure_date`");
+    segment_list(g, b, "ud", "    ");
+    state_values(g, b);
+    buf_puts(b, "\nFROM unit_days ud\n-- the unit's values as of the previous analysis date\n"
+                "LEFT JOIN ");
+    gen_table(g, b, T_UNIT_STATE);
+    buf_puts(b, " p\n    ON p.`analysis_date` = {{from_date}} AND p.`tracking_key` = ud.`tracking_key`\n"
+                "    AND p.`user_id` = ud.`user_id`");
+    wide_row_join(g, b);
+}
+
+/* The versions of {{event_date}} (state_versions), inserted after the
+ * versions they follow end on the date: WITH changed (the units with a
+ * counted wide row of the date, and those whose day 0 it is), unit_days
+ * (those of them that are units of the tag as of the date), then each
+ * one's values: its version that ended on the date (none: a new unit)
+ * folded with its wide row. */
+static void versions_select(Gen *g, Buf *b)
+{
+    const IrSpec *ir = g->ir;
+    const char *exp = exposure_col(g);
+    buf_puts(b, "WITH\n-- the units whose values change on {{event_date}}: a wide row of the date, "
+                "or day 0\nchanged AS (\n    SELECT\n        w.`tracking_key`,\n"
+                "        w.`user_id`\n    FROM ");
+    gen_table(g, b, T_WIDE);
+    buf_puts(b, " w\n    WHERE w.`event_date` = {{event_date}}");
+    counted_rows(g, b);
+    buf_puts(b, "\n    UNION\n    SELECT\n        a.`tracking_key`,\n        a.`user_id`\n    FROM ");
+    gen_table(g, b, T_ASSIGN);
+    buf_puts(b, " a\n    WHERE ");
+    gen_tag_pred(g, b, "a");
+    buf_printf(b, " AND a.`%s` = {{event_date}}\n),\n", exp);
+    sql_comment(b, "", arena_printf(g->a, "those that are units of the tag (spec line %d) on the "
+                                          "date%s", ir->exposure.line,
+                                    ir->exposure.multiple == MULTI_EXCLUDE
+                                        ? "; a user seen in another variation is left out from "
+                                          "that date on" : ""));
+    buf_printf(b, "unit_days AS (\n    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
+                  "        a.`variation_key`,\n        a.`%s` AS `exposure_date`", exp);
+    segment_list(g, b, "a", "        ");
+    buf_puts(b, "\n    FROM changed c\n    JOIN ");
+    gen_table(g, b, T_ASSIGN);
+    buf_puts(b, " a\n        ON ");
+    gen_tag_pred(g, b, "a");
+    buf_printf(b, "\n        AND a.`tracking_key` = c.`tracking_key` AND a.`user_id` = c.`user_id`\n"
+                  "    WHERE a.`%s` <= {{event_date}}", exp);
+    if (ir->exposure.has_activation)
+        buf_puts(b, " AND a.`activation_time` IS NOT NULL");
+    if (ir->exposure.multiple == MULTI_EXCLUDE)
+        /* a row without the date (written before the column existed)
+         * keeps its flag for every date */
+        buf_puts(b, "\n      AND (a.`multiple_variations` = 0\n"
+                    "          OR a.`multiple_variations_date` > {{event_date}})");
+    buf_puts(b, "\n)\nSELECT\n    ud.`tracking_key`,\n    ud.`user_id`,\n"
+                "    {{event_date}} AS `valid_from`,\n    " OPEN_VERSION " AS `valid_to`,\n"
+                "    ud.`variation_key`,\n    ud.`exposure_date`");
+    segment_list(g, b, "ud", "    ");
+    state_values(g, b);
+    buf_puts(b, "\nFROM unit_days ud\n-- the unit's values until the date: its version that "
+                "ended on it\nLEFT JOIN ");
+    gen_table(g, b, T_UNIT_STATE);
+    buf_puts(b, " p\n    ON p.`tracking_key` = ud.`tracking_key` AND p.`user_id` = ud.`user_id`\n"
+                "    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}");
+    wide_row_join(g, b);
+}
+
+/* The statements of unit_state under state_versions, one transaction:
+ * the versions of the units with a counted wide row of {{event_date}} end
+ * on it, so do those of the units seen in another variation by it (when
+ * the spec leaves them out), then the date's versions go in and the date
+ * is listed.  A unit's versions are a primary-key range. */
+static void gen_versions_step(Gen *g, SqlStep *s)
+{
+    const TableDef *t = &g->tables[T_UNIT_STATE];
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "START TRANSACTION");
+    gen_push_flags(g, s, &b, SQLSTMT_TX_BEGIN);
+
+    buf_reset(&b);
+    sql_comment(&b, "", "unit state, analysis date {{event_date}}: end the versions of the "
+                        "units with a wide row of it");
+    buf_puts(&b, "UPDATE ");
+    gen_table(g, &b, T_WIDE);
+    buf_puts(&b, " w\nSTRAIGHT_JOIN ");
+    gen_table(g, &b, T_UNIT_STATE);
+    buf_puts(&b, " s\n    ON s.`tracking_key` = w.`tracking_key` AND s.`user_id` = w.`user_id`\n"
+                 "    AND s.`valid_from` < {{event_date}} AND s.`valid_to` = " OPEN_VERSION "\n"
+                 "SET s.`valid_to` = {{event_date}}\n"
+                 "WHERE w.`event_date` = {{event_date}}");
+    counted_rows(g, &b);
+    gen_push(g, s, &b);
+
+    if (g->ir->exposure.multiple == MULTI_EXCLUDE) {
+        buf_reset(&b);
+        sql_comment(&b, "", "unit state, analysis date {{event_date}}: end the versions of the "
+                            "users seen in another variation by it");
+        buf_puts(&b, "UPDATE ");
+        gen_table(g, &b, T_ASSIGN);
+        buf_puts(&b, " a\nSTRAIGHT_JOIN ");
+        gen_table(g, &b, T_UNIT_STATE);
+        buf_puts(&b, " s\n    ON s.`tracking_key` = a.`tracking_key` AND s.`user_id` = "
+                     "a.`user_id`\n    AND s.`valid_from` < {{event_date}} AND s.`valid_to` = "
+                     OPEN_VERSION "\nSET s.`valid_to` = {{event_date}}\nWHERE ");
+        gen_tag_pred(g, &b, "a");
+        buf_puts(&b, " AND a.`multiple_variations` <> 0\n    AND (a.`multiple_variations_date` IS "
+                     "NULL OR a.`multiple_variations_date` <= {{event_date}})");
+        gen_push(g, s, &b);
+    }
+
+    buf_reset(&b);
+    versions_select(g, &b);
+    const char **cols = gen_col_names(g, T_UNIT_STATE);
+    WriteSpec w = {.mode = WRITE_APPEND, .table = t, .label = gen_label(g, "unit_state"),
+                   .comment = "unit state, analysis date {{event_date}}: its versions",
+                   .cols = cols, .ncols = t->ncols, .body = b.data};
+    SqlStmts st;
+    sql_stmts_init(&st, g->a);
+    g->d->write(&st, &w);
+    gen_push_stmts(g, s, &st);
+
+    buf_reset(&b);
+    buf_puts(&b, "INSERT INTO ");
+    gen_table(g, &b, T_UNIT_STATE_DATES);
+    buf_puts(&b, " (`analysis_date`)\nVALUES ({{event_date}})");
+    gen_push(g, s, &b);
+
+    buf_reset(&b);
+    buf_puts(&b, "COMMIT");
+    gen_push_flags(g, s, &b, SQLSTMT_TX_END);
+    buf_free(&b);
+}
+
 static void gen_unit_state(Gen *g)
 {
     const TableDef *t = &g->tables[T_UNIT_STATE];
+    bool versions = state_versions(g);
     Buf b;
     buf_init(&b);
 
@@ -365,14 +560,50 @@ static void gen_unit_state(Gen *g)
                           "drop and create the per-unit state table (a rebuild: first run, --full, "
                           "a changed spec or abc)");
     gen_recreate(g, s, T_UNIT_STATE);
+    if (versions)
+        gen_recreate(g, s, T_UNIT_STATE_DATES);
 
     s = gen_step(g, SQLSTEP_UNIT_STATE_CLEAR, "unit_state_clear",
-                 "delete the unit state of the dates from {{from_date}} (the first date due) on, "
-                 "before the fills change their wide rows");
+                 versions ? "take the unit state back to before {{from_date}} (the first date due), "
+                            "before the fills change their wide rows: the versions from it go, "
+                            "those that ended on or after it hold again; none is left when no "
+                            "earlier date is listed (pruned)"
+                          : "delete the unit state of the dates from {{from_date}} (the first date "
+                            "due) on, before the fills change their wide rows");
     s->params = SQLP_FROM_DATE;
-    buf_reset(&b);
-    g->d->delete_where(&b, t, "`analysis_date` >= {{from_date}}");
-    gen_push(g, s, &b);
+    if (versions) {
+        buf_reset(&b);
+        buf_puts(&b, "START TRANSACTION");
+        gen_push_flags(g, s, &b, SQLSTMT_TX_BEGIN);
+        buf_reset(&b);
+        g->d->delete_where(&b, &g->tables[T_UNIT_STATE_DATES], "`analysis_date` >= {{from_date}}");
+        gen_push(g, s, &b);
+        buf_reset(&b);
+        g->d->delete_where(&b, t, "`valid_from` >= {{from_date}}");
+        gen_push(g, s, &b);
+        buf_reset(&b);
+        Buf none;
+        buf_init(&none);
+        buf_puts(&none, "NOT EXISTS (SELECT 1 FROM ");
+        gen_table(g, &none, T_UNIT_STATE_DATES);
+        buf_puts(&none, ")");
+        g->d->delete_where(&b, t, none.data);
+        buf_free(&none);
+        gen_push(g, s, &b);
+        buf_reset(&b);
+        buf_puts(&b, "UPDATE ");
+        gen_table(g, &b, T_UNIT_STATE);
+        buf_puts(&b, "\nSET `valid_to` = " OPEN_VERSION "\nWHERE `valid_to` >= {{from_date}} AND "
+                     "`valid_to` < " OPEN_VERSION);
+        gen_push(g, s, &b);
+        buf_reset(&b);
+        buf_puts(&b, "COMMIT");
+        gen_push_flags(g, s, &b, SQLSTMT_TX_END);
+    } else {
+        buf_reset(&b);
+        g->d->delete_where(&b, t, "`analysis_date` >= {{from_date}}");
+        gen_push(g, s, &b);
+    }
 
     s = gen_step(g, SQLSTEP_UNIT_STATE_LAST, "unit_state_last",
                  "the last date before {{from_date}} with unit state (NULL: none)");
@@ -382,7 +613,7 @@ static void gen_unit_state(Gen *g)
     s->ncolumns = 1;
     buf_reset(&b);
     buf_puts(&b, "SELECT MAX(`analysis_date`) AS `last_state_date`\nFROM ");
-    gen_table(g, &b, T_UNIT_STATE);
+    gen_table(g, &b, versions ? T_UNIT_STATE_DATES : T_UNIT_STATE);
     buf_puts(&b, "\nWHERE `analysis_date` < {{from_date}}");
     gen_push(g, s, &b);
 
@@ -400,29 +631,44 @@ static void gen_unit_state(Gen *g)
                  "ORDER BY\n    `analysis_date`");
     gen_push(g, s, &b);
 
-    s = gen_step(g, SQLSTEP_UNIT_STATE, "unit_state",
-                 "replace the unit state of {{event_date}}: each unit's values as of "
-                 "{{from_date}} (the previous analysis date with state; the runner steps "
-                 "through every analysis date) folded with its wide row of {{event_date}}");
-    s->params = SQLP_EVENT_DATE | SQLP_FROM_DATE | SQLP_RUN_ID;
-    buf_reset(&b);
-    unit_state_select(g, &b);
-    const char **cols = gen_col_names(g, T_UNIT_STATE);
-    WriteSpec w = {.mode = WRITE_REPLACE_PART, .table = t, .part_col = "analysis_date",
-                   .part_value = "{{event_date}}", .label = gen_label(g, "unit_state"),
-                   .comment = "unit state, analysis date {{event_date}}", .cols = cols,
-                   .ncols = t->ncols, .body = b.data};
-    SqlStmts st;
-    sql_stmts_init(&st, g->a);
-    g->d->write(&st, &w);
-    gen_push_stmts(g, s, &st);
+    if (versions) {
+        s = gen_step(g, SQLSTEP_UNIT_STATE, "unit_state",
+                     "the unit state of {{event_date}}: a version for each unit whose values "
+                     "change on it (its wide row of the date folded into the version it ends; "
+                     "the runner steps through every analysis date, oldest first)");
+        s->params = SQLP_EVENT_DATE | SQLP_RUN_ID;
+        gen_versions_step(g, s);
+    } else {
+        s = gen_step(g, SQLSTEP_UNIT_STATE, "unit_state",
+                     "replace the unit state of {{event_date}}: each unit's values as of "
+                     "{{from_date}} (the previous analysis date with state; the runner steps "
+                     "through every analysis date) folded with its wide row of {{event_date}}");
+        s->params = SQLP_EVENT_DATE | SQLP_FROM_DATE | SQLP_RUN_ID;
+        buf_reset(&b);
+        unit_state_select(g, &b);
+        const char **cols = gen_col_names(g, T_UNIT_STATE);
+        WriteSpec w = {.mode = WRITE_REPLACE_PART, .table = t, .part_col = "analysis_date",
+                       .part_value = "{{event_date}}", .label = gen_label(g, "unit_state"),
+                       .comment = "unit state, analysis date {{event_date}}", .cols = cols,
+                       .ncols = t->ncols, .body = b.data};
+        SqlStmts st;
+        sql_stmts_init(&st, g->a);
+        g->d->write(&st, &w);
+        gen_push_stmts(g, s, &st);
+    }
 
     s = gen_step(g, SQLSTEP_UNIT_STATE_PRUNE, "unit_state_prune",
                  "delete the unit state before {{from_date}}: no later run reads it");
     s->params = SQLP_FROM_DATE;
     buf_reset(&b);
-    g->d->delete_where(&b, t, "`analysis_date` < {{from_date}}");
+    g->d->delete_where(&b, t, versions ? "`valid_to` <= {{from_date}}"
+                                       : "`analysis_date` < {{from_date}}");
     gen_push(g, s, &b);
+    if (versions) {
+        buf_reset(&b);
+        g->d->delete_where(&b, &g->tables[T_UNIT_STATE_DATES], "`analysis_date` < {{from_date}}");
+        gen_push(g, s, &b);
+    }
     buf_free(&b);
 }
 
@@ -437,6 +683,39 @@ static void caps_table(const Gen *g, Buf *b)
     dialect_qualified(g->d, b, g->tables[T_ASSIGN].db, "abc_stats_caps");
 }
 
+/* The analysis date of a unit state row read by state_of_dates. */
+static const char *state_date(const Gen *g)
+{
+    return state_versions(g) ? "d.`analysis_date`" : "s.`analysis_date`";
+}
+
+/* state_date as the select item `analysis_date` */
+static const char *state_date_item(const Gen *g)
+{
+    return state_versions(g) ? "d.`analysis_date` AS `analysis_date`" : "s.`analysis_date`";
+}
+
+/* "FROM <unit state> s ... WHERE ...": each unit's state row `s` of the
+ * analysis dates in [{{from_date}}, {{to_date}}] (state_versions: each
+ * listed date `d` joined to the versions that hold on it); the date is
+ * state_date. */
+static void state_of_dates(Gen *g, Buf *b, const char *indent)
+{
+    buf_puts(b, "FROM ");
+    gen_table(g, b, T_UNIT_STATE);
+    if (!state_versions(g)) {
+        buf_printf(b, " s\n%sWHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= "
+                      "{{to_date}}", indent);
+        return;
+    }
+    buf_printf(b, " s\n%sJOIN ", indent);
+    gen_table(g, b, T_UNIT_STATE_DATES);
+    buf_printf(b, " d\n%s    ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > "
+                  "d.`analysis_date`\n%sWHERE d.`analysis_date` >= {{from_date}} AND "
+                  "d.`analysis_date` <= {{to_date}}\n%s  AND s.`valid_to` > {{from_date}} AND "
+                  "s.`valid_from` <= {{to_date}}", indent, indent, indent);
+}
+
 /* "user_values AS (...)": each unit's state row of the analysis dates in
  * [{{from_date}}, {{to_date}}], with metric `only`'s columns (-1: every
  * metric's). */
@@ -444,9 +723,10 @@ static void user_values_cte(Gen *g, Buf *b, int only)
 {
     buf_puts(b, "-- per unit and analysis date: each metric's value over its window, "
                 "cumulative to the date\n-- (the unit state that unit_state wrote)\n"
-                "user_values AS (\n    SELECT\n        s.`analysis_date`,\n        s.`tracking_key`,\n"
-                "        s.`user_id`,\n        s.`variation_key`,\n        DATEDIFF(s.`analysis_date`, "
-                "s.`exposure_date`) AS `days_observed`");
+                "user_values AS (\n    SELECT\n        ");
+    buf_printf(b, "%s,\n        s.`tracking_key`,\n        s.`user_id`,\n"
+                  "        s.`variation_key`,\n        DATEDIFF(%s, s.`exposure_date`) AS "
+                  "`days_observed`", state_date_item(g), state_date(g));
     segment_list(g, b, "s", "        ");
     int nv;
     StateCol *sc = all_state_cols(g, &nv);
@@ -464,10 +744,9 @@ static void user_values_cte(Gen *g, Buf *b, int only)
             gen_col(g, b, "s", name);
         }
     }
-    buf_puts(b, "\n    FROM ");
-    gen_table(g, b, T_UNIT_STATE);
-    buf_puts(b, " s\n    WHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= "
-                "{{to_date}}\n)");
+    buf_puts(b, "\n    ");
+    state_of_dates(g, b, "    ");
+    buf_puts(b, "\n)");
 }
 
 /* The percentile of metric i's cap over its column in [alias.]: pooled
@@ -497,7 +776,7 @@ static void caps_session_stmt(Gen *g, Buf *b)
 {
     buf_puts(b, "CREATE OR REPLACE TEMPORARY TABLE ");
     caps_table(g, b);
-    buf_puts(b, " AS\nSELECT DISTINCT\n    s.`analysis_date`,\n    s.`tracking_key`");
+    buf_printf(b, " AS\nSELECT DISTINCT\n    %s,\n    s.`tracking_key`", state_date_item(g));
     for (int i = 0; i < g->ir->nmetrics; i++) {
         const IrMetric *m = &g->ir->metrics[i];
         if (!has_cap_pct(m))
@@ -512,10 +791,8 @@ static void caps_session_stmt(Gen *g, Buf *b)
         buf_printf(b, " AS `cap_%d`", i);
         sql_wrap(b, item);
     }
-    buf_puts(b, "\nFROM ");
-    gen_table(g, b, T_UNIT_STATE);
-    buf_puts(b, " s\nWHERE s.`analysis_date` >= {{from_date}} AND s.`analysis_date` <= "
-                "{{to_date}}");
+    buf_puts(b, "\n");
+    state_of_dates(g, b, "");
 }
 
 /* The statistics' shared CTEs, up to and including `vals`, over the unit

@@ -306,7 +306,7 @@ done
 # miss the days between)
 rl_run_ok "as of: --date 2026-10-10 after them" ABC_TODAY=2026-10-11 -- --quiet --date 2026-10-10 \
     "${RUN_SPECS[@]}"
-n_state=$(rl_sql -e "SELECT COUNT(DISTINCT analysis_date) FROM abc.tbl_wide_user_itest_itest__unit_state
+n_state=$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_wide_user_itest_itest__unit_state_dates
                      WHERE analysis_date BETWEEN '2026-10-07' AND '2026-10-10'")
 [ "$n_state" = 3 ] || fail "as of: the unit state after --date 2026-10-10: $n_state dates of 10-07 .. 10-10, expected 3 (10-08 .. 10-10 kept)"
 asof_dump asof_bydate2

@@ -60,12 +60,12 @@ f0=$RL_FAILS
 rl_sql -e "DELETE FROM abc.it_wide_real WHERE event_date >= '2026-10-08';
            DROP VIEW $WIDE; RENAME TABLE abc.it_wide_real TO $WIDE" || fail "B: setup"
 # the unit state behind a view that sleeps 3 s, once per session, when a
-# row of 2026-10-10 is read: unit_state writes that date and reads the
-# dates before it; the statistics read it
+# version that starts on 2026-10-10 is read: unit_state writes those and
+# reads the versions before them; the statistics read them
 rl_sql -e "RENAME TABLE $STATE TO abc.it_state_real;
            CREATE FUNCTION abc.it_slow_once(d DATE) RETURNS INT NOT DETERMINISTIC
              RETURN IF(d = '2026-10-10' AND @it_slept IS NULL, SLEEP(3) + (@it_slept := 1) - 1, 0);
-           CREATE VIEW $STATE AS SELECT * FROM abc.it_state_real WHERE abc.it_slow_once(analysis_date) = 0" ||
+           CREATE VIEW $STATE AS SELECT * FROM abc.it_state_real WHERE abc.it_slow_once(valid_from) = 0" ||
     fail "B: slow unit state view"
 env ABC_TODAY=2026-10-11 "$ABC" run --config "$RL_CFG" --memo-dir "$RL_TMP/memo" "$RL_SPEC" \
     >"$RL_TMP/b.out" 2>"$RL_TMP/b.err" &

@@ -70,14 +70,18 @@ static AbcStatus date_row(const WhRow *row, void *ctx)
     return ABC_OK;
 }
 
-/* The unit state: the analysis dates through `last` (unit_state_dates from
- * 1000-01-01), then unit_state for each, from the date before. */
-static int fill_unit_state(Warehouse *w, const SqlStep *dates, const SqlStep *fill, SqlParams p,
-                           const char *last)
+/* The unit state: none left (unit_state_clear from 1000-01-01, as abc run
+ * clears from its first date due: a second run over the same tables steps
+ * every date again), the analysis dates through `last` (unit_state_dates
+ * from 1000-01-01), then unit_state for each, from the date before. */
+static int fill_unit_state(Warehouse *w, const SqlStep *clear, const SqlStep *dates,
+                           const SqlStep *fill, SqlParams p, const char *last)
 {
     static Dates d;
     d.n = 0;
     p.from_date = "1000-01-01";
+    if (run_step(w, clear, &p, false))
+        return 1;
     p.to_date = last;
     Buf sql;
     buf_init(&sql);
@@ -349,8 +353,8 @@ int main(int argc, char **argv)
     }
     /* the unit state of every analysis date, oldest first, each from the
      * one before (as abc run computes it) */
-    if ((rc = fill_unit_state(w, step[SQLSTEP_UNIT_STATE_DATES], step[SQLSTEP_UNIT_STATE], p,
-                              last)))
+    if ((rc = fill_unit_state(w, step[SQLSTEP_UNIT_STATE_CLEAR], step[SQLSTEP_UNIT_STATE_DATES],
+                              step[SQLSTEP_UNIT_STATE], p, last)))
         goto done;
     /* --stats-from: analysis dates from a later day, as an incremental run
      * asks for them (the days before come in as each unit's history) */
