@@ -163,6 +163,11 @@ typedef struct Dialect {
     const char *name;   /* "starrocks" | "mariadb" */
     int max_ident;      /* longest identifier, in characters */
     bool percentile_is_window; /* percentile() is a window function, not an aggregate */
+    /* Several dates due are filled a day statement per date (assign_day,
+     * wide_day), not a range statement per chunk of dates: on a row store
+     * (MariaDB) a day's statement sums each user's events once before
+     * joining the units, where a range statement joins every event. */
+    bool fill_by_day;
 
     AbcStatus (*check_ident)(const char *name, char *why, size_t whylen);
     void (*ident)(Buf *out, const char *name);

@@ -116,8 +116,16 @@ static const char *step_kind(SqlStepKind k)
     return "?";
 }
 
-static const char *step_when(SqlStepKind k)
+static const char *step_when(SqlStepKind k, const Dialect *d)
 {
+    if (d->fill_by_day) /* every date due filled on its own (fill_by_day) */
+        switch (k) {
+        case SQLSTEP_ASSIGN_DAY: return "per date due, oldest first";
+        case SQLSTEP_WIDE_DAY: return "per date due, after assign_day";
+        case SQLSTEP_ASSIGN_RANGE:
+        case SQLSTEP_WIDE_RANGE: return "not run by abc run on this dialect (assign_day, wide_day)";
+        default: break;
+        }
     switch (k) {
     case SQLSTEP_DDL: return "every run, after state_read; then the migration of the wide table";
     case SQLSTEP_CONFIG: return "every run, after ddl";
@@ -186,7 +194,7 @@ static const char *step_when(SqlStepKind k)
     case SQLSTEP_PRE_PRUNE: return "after the fills: the days no later run reads";
     case SQLSTEP_UNIT_STATE_RESET:
         return "a rebuild (first run, --full, a changed spec or abc), before the fills";
-    case SQLSTEP_UNIT_STATE_CLEAR: return "before the fills: the dates from the first date due on";
+    case SQLSTEP_UNIT_STATE_CLEAR: return "before the fills: back to before the first date due";
     case SQLSTEP_UNIT_STATE_LAST: return "after the fills, before unit_state_dates";
     case SQLSTEP_UNIT_STATE_DATES:
         return "after unit_state_last: the analysis dates after its date, up to the last date due";
@@ -564,7 +572,7 @@ void plan_json(const SqlProgram *p, Buf *b)
         kv_str(b, "      ", "name", s->name, true);
         kv_str(b, "      ", "kind", step_kind(s->kind), true);
         kv_str(b, "      ", "file", s->file, true);
-        kv_str(b, "      ", "when", step_when(s->kind), true);
+        kv_str(b, "      ", "when", step_when(s->kind, p->dialect), true);
         kv_str(b, "      ", "summary", s->summary, true);
         buf_printf(b, "      \"statements\": %d,\n      \"params\": [", s->nstmts);
         bool first = true;

@@ -306,6 +306,14 @@ static const SqlStep *find_step(const Runner *r, SqlStepKind kind)
     return NULL;
 }
 
+/* Whether the dates due are filled a day at a time: one date due, or a
+ * dialect whose day statements beat its range statements (fill_by_day). */
+static bool fills_by_day(const Runner *r)
+{
+    return r->from == r->to || r->env->dialect->fill_by_day ||
+           !find_step(r, SQLSTEP_ASSIGN_RANGE) || !find_step(r, SQLSTEP_WIDE_RANGE);
+}
+
 static SqlValue sv_str(const char *s) { return (SqlValue){SQLV_STRING, s ? s : "", 0, 0}; }
 static SqlValue sv_int(long long i) { return (SqlValue){SQLV_INT, NULL, i, 0}; }
 static SqlValue sv_dbl(double d) { return (SqlValue){SQLV_DOUBLE, NULL, 0, d}; }
@@ -1681,11 +1689,16 @@ static void dry_run_plan(Runner *r)
             }
             if (s->kind == SQLSTEP_FPRINT_WRITE)
                 break;
-            when = r->from == r->to ? "  [the due date]" : "  [not used: several dates are due]";
+            when = r->from == r->to ? "  [the due date]"
+                   : fills_by_day(r) ? "  [per due date]"
+                                     : "  [not used: several dates are due]";
             break;
         case SQLSTEP_ASSIGN_RANGE:
         case SQLSTEP_WIDE_RANGE:
-            when = r->stats_only ? "  [not used: nothing to fill]" : r->from < r->to ? "  [per chunk of up to 7 due dates]" : "  [not used: one date is due]";
+            when = r->stats_only ? "  [not used: nothing to fill]"
+                   : fills_by_day(r) ? (r->from < r->to ? "  [not used: filled by day]"
+                                                        : "  [not used: one date is due]")
+                                     : "  [per chunk of up to 7 due dates]";
             break;
         case SQLSTEP_DAILY_PUBLISH: when = "  [once per analysis date]"; break;
         case SQLSTEP_FPRINT_READ:
@@ -2290,15 +2303,16 @@ static AbcStatus fprint_beside_join(FprintJob *j, Runner *r, bool *late, bool *g
 
 /* ---- the fill of the dates due ------------------------------------------------- */
 
-/* The pre-period, assignment and wide tables of the dates due.  One due
- * date: the day steps (on StarRocks an atomic partition overwrite).
- * Several: the range steps, in chunks of at most RANGE_CHUNK_DAYS, oldest
- * first — a range statement reads the CUPED pre-period of its exposures
- * once, where day statements read it once per day. */
+/* The pre-period, assignment and wide tables of the dates due, oldest
+ * first: by day (fills_by_day; on StarRocks an atomic partition overwrite
+ * per day), else the range steps in chunks of at most RANGE_CHUNK_DAYS — a
+ * StarRocks range statement reads the CUPED pre-period of its exposures
+ * once and overwrites its partitions in one load. */
 static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
     const SqlStep *as = find_step(r, SQLSTEP_ASSIGN_DAY), *wd = find_step(r, SQLSTEP_WIDE_DAY);
     const SqlStep *ar = find_step(r, SQLSTEP_ASSIGN_RANGE), *wr = find_step(r, SQLSTEP_WIDE_RANGE);
+    bool by_day = fills_by_day(r);
     int total = (int)(r->to - r->from + 1), done = 0;
     AbcStatus st = pre_prepare(r, base, err, errlen);
     if (st != ABC_OK)
@@ -2309,12 +2323,12 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
         date_format(day, ds);
         date_format(last, de);
         SqlParams p = *base;
-        if (total == 1 || !ar || !wr)
+        if (by_day)
             last = day;
         /* the chunk's own pre-period days first: its later exposures read them */
         if ((st = pre_fill(r, base, day, last, err, errlen)) != ABC_OK)
             return st;
-        if (total == 1 || !ar || !wr) {
+        if (by_day) {
             p.event_date = ds;
             if (as && (st = exec_step(r, as, &p, err, errlen)) != ABC_OK)
                 return st;

@@ -362,6 +362,7 @@ const Dialect dialect_mariadb = {
     .name = "mariadb",
     .max_ident = MDB_MAX_IDENT,
     .percentile_is_window = true,
+    .fill_by_day = true,
     .check_ident = mdb_check_ident,
     .ident = mdb_ident,
     .check_string = mdb_check_string,

@@ -388,6 +388,7 @@ const Dialect dialect_starrocks = {
     .name = "starrocks",
     .max_ident = SR_MAX_IDENT,
     .percentile_is_window = false,
+    .fill_by_day = false, /* a range overwrites its partitions in one load */
     .check_ident = sr_check_ident,
     .ident = sr_ident,
     .check_string = sr_check_string,

@@ -33,8 +33,8 @@ diff <(grep -v '^then:' "$RL_TMP/dry.out") <(grep -v '^then:' "$RL_TMP/code.out"
     fail "abc plan and abc run --dry-run say different things"
 for want in '^experiments (2):' '^  it-onboarding  exp_it_a  phase "Main" from 2026-10-01 (running), 2 variations: 0=0.5 1=0.5' \
             '^  it-reminder  exp_it_b  phase "Main" from 2026-10-03 (running), 3 variations' \
-            '^dates due: 2026-10-01 .. 2026-10-10 (10 days; first run' '^steps:' '^  assign_range .*per chunk of up to 7 due dates' \
-            '^  wide_day' '^  stats_moments' '^  report_publish' '^then: .*memo'; do
+            '^dates due: 2026-10-01 .. 2026-10-10 (10 days; first run' '^steps:' '^  assign_day .*per due date' \
+            '^  assign_range .*not used: filled by day' '^  wide_day .*per due date' '^  stats_moments' '^  report_publish' '^then: .*memo'; do
     grep -q -- "$want" "$RL_TMP/dry.out" || fail "dry run output lacks /$want/"
 done
 grep -q "other-exp" "$RL_TMP/dry.out" && fail "dry run lists an experiment of another tag"

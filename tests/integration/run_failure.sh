@@ -42,7 +42,7 @@ trigger "CREATE TRIGGER abc.it_fail BEFORE INSERT ON abc.tbl_wide_user_itest_ite
            END IF" || fail "create trigger A"
 rl_run ABC_TODAY=2026-10-11 -- "$RL_SPEC"
 [ "$RL_RC" = 1 ] || fail "A: a failing statement should exit 1, got $RL_RC"
-grep -q "injected failure on 2026-10-09" "$RL_ERR" && grep -q "(step wide_range)" "$RL_ERR" ||
+grep -q "injected failure on 2026-10-09" "$RL_ERR" && grep -q "(step wide_day)" "$RL_ERR" ||
     fail "A: the error should name the server's message and the step: $(tail -n 2 "$RL_ERR")"
 grep -q "2026-10-08" "$RL_ERR" || grep -q "filled" "$RL_ERR" && fail "A: the run went past the failing day"
 report_intact good "A. statement failure mid-way"
