@@ -769,14 +769,54 @@ static bool any_cap_pct(const Gen *g)
 }
 
 /* The session table of every percentile cap (caps_in_session): one row per
- * analysis date x experiment, a column cap_<i> per capped metric i, from
- * one read of the unit state's date, experiment and capped columns (the
- * window sorts only those). */
+ * analysis date x experiment, a column cap_<i> per capped metric i.  Not a
+ * window over every unit (a sort of all of them per metric): each metric's
+ * distinct per-user values with how many units hold each (one grouping of
+ * the unit state's date, experiment and capped columns), their cumulative
+ * counts, then PERCENTILE_CONT's interpolation between the values at the
+ * 0-based ranks FLOOR(p(n-1)) and CEILING(p(n-1)) of the n non-NULL
+ * values. */
 static void caps_session_stmt(Gen *g, Buf *b)
 {
     buf_puts(b, "CREATE OR REPLACE TEMPORARY TABLE ");
     caps_table(g, b);
-    buf_printf(b, " AS\nSELECT DISTINCT\n    %s,\n    s.`tracking_key`", state_date_item(g));
+    buf_puts(b, " AS\nWITH\n-- each capped metric i's per-user values, and how many units hold "
+                "each\ncap_values AS (");
+    bool first = true;
+    for (int i = 0; i < g->ir->nmetrics; i++) {
+        const IrMetric *m = &g->ir->metrics[i];
+        if (!has_cap_pct(m))
+            continue;
+        buf_puts(b, first ? "\n" : "\n    UNION ALL\n");
+        first = false;
+        sql_comment(b, "    ", arena_printf(g->a, "metric %s (spec line %d): capped at the pooled "
+                                                   "p%g", m->name, m->line, m->cap.value * 100));
+        Buf v;
+        buf_init(&v);
+        ref(g, &v, "s", i, NULL);
+        buf_printf(b, "    SELECT\n        %d AS `i`,\n        ", i);
+        dialect_number(b, m->cap.value);
+        buf_printf(b, " AS `p`,\n        %s,\n        s.`tracking_key`,\n        %s AS `v`,\n"
+                      "        COUNT(*) AS `c`\n    ", state_date_item(g), v.data);
+        state_of_dates(g, b, "    ");
+        buf_printf(b, "\n      AND %s IS NOT NULL\n    GROUP BY\n        %s,\n        s.`tracking_key`,\n"
+                      "        %s", v.data, state_date(g), v.data);
+        buf_free(&v);
+    }
+    buf_puts(b, "\n),\n-- the units up to each value (n: all of them)\ncap_ranks AS (\n"
+                "    SELECT\n        `i`,\n        `p`,\n        `analysis_date`,\n"
+                "        `tracking_key`,\n        `v`,\n"
+                "        SUM(`c`) OVER (PARTITION BY `i`, `analysis_date`, `tracking_key` "
+                "ORDER BY `v`) AS `upto`,\n"
+                "        SUM(`c`) OVER (PARTITION BY `i`, `analysis_date`, `tracking_key`) AS `n`\n"
+                "    FROM cap_values\n),\n"
+                "-- the values at the 0-based ranks FLOOR(pos) and CEILING(pos), pos = p(n - 1)\n"
+                "cap_bounds AS (\n    SELECT\n        `i`,\n        `analysis_date`,\n"
+                "        `tracking_key`,\n        MAX(`p` * (`n` - 1)) AS `pos`,\n"
+                "        MIN(CASE WHEN `upto` > FLOOR(`p` * (`n` - 1)) THEN `v` END) AS `lo`,\n"
+                "        MIN(CASE WHEN `upto` > CEILING(`p` * (`n` - 1)) THEN `v` END) AS `hi`\n"
+                "    FROM cap_ranks\n    GROUP BY\n        `i`,\n        `analysis_date`,\n"
+                "        `tracking_key`\n)\nSELECT\n    `analysis_date`,\n    `tracking_key`");
     for (int i = 0; i < g->ir->nmetrics; i++) {
         const IrMetric *m = &g->ir->metrics[i];
         if (!has_cap_pct(m))
@@ -785,14 +825,11 @@ static void caps_session_stmt(Gen *g, Buf *b)
         sql_comment(b, "    ", arena_printf(g->a, "metric %s (spec line %d): the pooled p%g of "
                                                    "per-user values", m->name, m->line,
                                              m->cap.value * 100));
-        buf_puts(b, "    ");
-        size_t item = b->len;
-        cap_expr(g, b, "s", i);
-        buf_printf(b, " AS `cap_%d`", i);
-        sql_wrap(b, item);
+        buf_printf(b, "    MAX(CASE WHEN `i` = %d THEN CASE WHEN `lo` = `hi` THEN `lo`\n"
+                      "        ELSE (CEILING(`pos`) - `pos`) * `lo` + (`pos` - FLOOR(`pos`)) * `hi` "
+                      "END END)\n        AS `cap_%d`", i, i);
     }
-    buf_puts(b, "\n");
-    state_of_dates(g, b, "");
+    buf_puts(b, "\nFROM cap_bounds\nGROUP BY\n    `analysis_date`,\n    `tracking_key`");
 }
 
 /* The statistics' shared CTEs, up to and including `vals`, over the unit

@@ -6,17 +6,66 @@
 -- 2 statements; send each as its own call.
 
 CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_caps` AS
-SELECT DISTINCT
-    d.`analysis_date` AS `analysis_date`,
-    s.`tracking_key`,
+WITH
+-- each capped metric i's per-user values, and how many units hold each
+cap_values AS (
+    -- metric revenue (spec line 24): capped at the pooled p99
+    SELECT
+        0 AS `i`,
+        0.99 AS `p`,
+        d.`analysis_date` AS `analysis_date`,
+        s.`tracking_key`,
+        s.`revenue` AS `v`,
+        COUNT(*) AS `c`
+    FROM `abc`.`tbl_wide_user_m_o_cap_pct__unit_state` s
+    JOIN `abc`.`tbl_wide_user_m_o_cap_pct__unit_state_dates` d
+        ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
+    WHERE d.`analysis_date` >= {{from_date}} AND d.`analysis_date` <= {{to_date}}
+      AND s.`valid_to` > {{from_date}} AND s.`valid_from` <= {{to_date}}
+      AND s.`revenue` IS NOT NULL
+    GROUP BY
+        d.`analysis_date`,
+        s.`tracking_key`,
+        s.`revenue`
+),
+-- the units up to each value (n: all of them)
+cap_ranks AS (
+    SELECT
+        `i`,
+        `p`,
+        `analysis_date`,
+        `tracking_key`,
+        `v`,
+        SUM(`c`) OVER (PARTITION BY `i`, `analysis_date`, `tracking_key` ORDER BY `v`) AS `upto`,
+        SUM(`c`) OVER (PARTITION BY `i`, `analysis_date`, `tracking_key`) AS `n`
+    FROM cap_values
+),
+-- the values at the 0-based ranks FLOOR(pos) and CEILING(pos), pos = p(n - 1)
+cap_bounds AS (
+    SELECT
+        `i`,
+        `analysis_date`,
+        `tracking_key`,
+        MAX(`p` * (`n` - 1)) AS `pos`,
+        MIN(CASE WHEN `upto` > FLOOR(`p` * (`n` - 1)) THEN `v` END) AS `lo`,
+        MIN(CASE WHEN `upto` > CEILING(`p` * (`n` - 1)) THEN `v` END) AS `hi`
+    FROM cap_ranks
+    GROUP BY
+        `i`,
+        `analysis_date`,
+        `tracking_key`
+)
+SELECT
+    `analysis_date`,
+    `tracking_key`,
     -- metric revenue (spec line 24): the pooled p99 of per-user values
-    PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY s.`revenue`)
-        OVER (PARTITION BY `analysis_date`, `tracking_key`) AS `cap_0`
-FROM `abc`.`tbl_wide_user_m_o_cap_pct__unit_state` s
-JOIN `abc`.`tbl_wide_user_m_o_cap_pct__unit_state_dates` d
-    ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
-WHERE d.`analysis_date` >= {{from_date}} AND d.`analysis_date` <= {{to_date}}
-  AND s.`valid_to` > {{from_date}} AND s.`valid_from` <= {{to_date}};
+    MAX(CASE WHEN `i` = 0 THEN CASE WHEN `lo` = `hi` THEN `lo`
+        ELSE (CEILING(`pos`) - `pos`) * `lo` + (`pos` - FLOOR(`pos`)) * `hi` END END)
+        AS `cap_0`
+FROM cap_bounds
+GROUP BY
+    `analysis_date`,
+    `tracking_key`;
 
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
