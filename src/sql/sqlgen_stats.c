@@ -395,10 +395,17 @@ static void counted_rows(Gen *g, Buf *b)
         buf_printf(b, " AND w.`days_since_exposure` <= %d", max_day);
 }
 
-/* "LEFT JOIN <wide> w ON <the unit's row of {{event_date}}>" */
-static void wide_row_join(Gen *g, Buf *b)
+/* The end of a unit state select over unit_days `ud`: the segment columns
+ * and state_values, then FROM unit_days joined to the unit's previous
+ * values `p` (the state table ON prev_on, said by prev_what) and to its
+ * wide row `w` of {{event_date}}. */
+static void state_fold(Gen *g, Buf *b, const char *prev_what, const char *prev_on)
 {
-    buf_puts(b, "\n-- its row of the date\nLEFT JOIN ");
+    segment_list(g, b, "ud", "    ");
+    state_values(g, b);
+    buf_printf(b, "\nFROM unit_days ud\n-- %s\nLEFT JOIN ", prev_what);
+    gen_table(g, b, T_UNIT_STATE);
+    buf_printf(b, " p\n    ON %s\n-- its row of the date\nLEFT JOIN ", prev_on);
     gen_table(g, b, T_WIDE);
     buf_puts(b, " w\n    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = "
                 "ud.`tracking_key`\n    AND w.`user_id` = ud.`user_id`");
@@ -417,14 +424,9 @@ static void unit_state_select(Gen *g, Buf *b)
     units_ctes(g, b);
     buf_puts(b, "\nSELECT\n    ud.`analysis_date`,\n    ud.`tracking_key`,\n    ud.`user_id`,\n"
                 "    ud.`variation_key`,\n    ud.`exposure_date`");
-    segment_list(g, b, "ud", "    ");
-    state_values(g, b);
-    buf_puts(b, "\nFROM unit_days ud\n-- the unit's values as of the previous analysis date\n"
-                "LEFT JOIN ");
-    gen_table(g, b, T_UNIT_STATE);
-    buf_puts(b, " p\n    ON p.`analysis_date` = {{from_date}} AND p.`tracking_key` = ud.`tracking_key`\n"
-                "    AND p.`user_id` = ud.`user_id`");
-    wide_row_join(g, b);
+    state_fold(g, b, "the unit's values as of the previous analysis date",
+               "p.`analysis_date` = {{from_date}} AND p.`tracking_key` = ud.`tracking_key`\n"
+               "    AND p.`user_id` = ud.`user_id`");
 }
 
 /* The versions of {{event_date}} (state_versions), inserted after the
@@ -472,14 +474,9 @@ static void versions_select(Gen *g, Buf *b)
     buf_puts(b, "\n)\nSELECT\n    ud.`tracking_key`,\n    ud.`user_id`,\n"
                 "    {{event_date}} AS `valid_from`,\n    " OPEN_VERSION " AS `valid_to`,\n"
                 "    ud.`variation_key`,\n    ud.`exposure_date`");
-    segment_list(g, b, "ud", "    ");
-    state_values(g, b);
-    buf_puts(b, "\nFROM unit_days ud\n-- the unit's values until the date: its version that "
-                "ended on it\nLEFT JOIN ");
-    gen_table(g, b, T_UNIT_STATE);
-    buf_puts(b, " p\n    ON p.`tracking_key` = ud.`tracking_key` AND p.`user_id` = ud.`user_id`\n"
-                "    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}");
-    wide_row_join(g, b);
+    state_fold(g, b, "the unit's values until the date: its version that ended on it",
+               "p.`tracking_key` = ud.`tracking_key` AND p.`user_id` = ud.`user_id`\n"
+               "    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}");
 }
 
 /* The statements of unit_state under state_versions, one transaction:
