@@ -479,6 +479,17 @@ static void versions_select(Gen *g, Buf *b)
                "    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}");
 }
 
+/* MariaDB's START TRANSACTION (SQLSTMT_TX_BEGIN) or COMMIT (SQLSTMT_TX_END)
+ * around the statements of a state_versions step. */
+static void versions_tx(Gen *g, SqlStep *s, unsigned flag)
+{
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, flag == SQLSTMT_TX_BEGIN ? "START TRANSACTION" : "COMMIT");
+    gen_push_flags(g, s, &b, flag);
+    buf_free(&b);
+}
+
 /* The statements of unit_state under state_versions, one transaction:
  * the versions of the units with a counted wide row of {{event_date}} end
  * on it, so do those of the units seen in another variation by it (when
@@ -489,8 +500,7 @@ static void gen_versions_step(Gen *g, SqlStep *s)
     const TableDef *t = &g->tables[T_UNIT_STATE];
     Buf b;
     buf_init(&b);
-    buf_puts(&b, "START TRANSACTION");
-    gen_push_flags(g, s, &b, SQLSTMT_TX_BEGIN);
+    versions_tx(g, s, SQLSTMT_TX_BEGIN);
 
     buf_reset(&b);
     sql_comment(&b, "", "unit state, analysis date {{event_date}}: end the versions of the "
@@ -540,9 +550,7 @@ static void gen_versions_step(Gen *g, SqlStep *s)
     buf_puts(&b, " (`analysis_date`)\nVALUES ({{event_date}})");
     gen_push(g, s, &b);
 
-    buf_reset(&b);
-    buf_puts(&b, "COMMIT");
-    gen_push_flags(g, s, &b, SQLSTMT_TX_END);
+    versions_tx(g, s, SQLSTMT_TX_END);
     buf_free(&b);
 }
 
@@ -569,9 +577,7 @@ static void gen_unit_state(Gen *g)
                             "due) on, before the fills change their wide rows");
     s->params = SQLP_FROM_DATE;
     if (versions) {
-        buf_reset(&b);
-        buf_puts(&b, "START TRANSACTION");
-        gen_push_flags(g, s, &b, SQLSTMT_TX_BEGIN);
+        versions_tx(g, s, SQLSTMT_TX_BEGIN);
         buf_reset(&b);
         g->d->delete_where(&b, &g->tables[T_UNIT_STATE_DATES], "`analysis_date` >= {{from_date}}");
         gen_push(g, s, &b);
@@ -593,9 +599,7 @@ static void gen_unit_state(Gen *g)
         buf_puts(&b, "\nSET `valid_to` = " OPEN_VERSION "\nWHERE `valid_to` >= {{from_date}} AND "
                      "`valid_to` < " OPEN_VERSION);
         gen_push(g, s, &b);
-        buf_reset(&b);
-        buf_puts(&b, "COMMIT");
-        gen_push_flags(g, s, &b, SQLSTMT_TX_END);
+        versions_tx(g, s, SQLSTMT_TX_END);
     } else {
         buf_reset(&b);
         g->d->delete_where(&b, t, "`analysis_date` >= {{from_date}}");
