@@ -75,6 +75,12 @@ typedef enum TablePart {
                    * table several tags may write, each replacing only its days */
 } TablePart;
 
+/* a MariaDB secondary index of a TableDef: `name` over cols (NULL-terminated) */
+typedef struct TableIndex {
+    const char *name;
+    const char *cols[4];
+} TableIndex;
+
 typedef struct TableDef {
     const char *db;   /* may be NULL: unqualified */
     const char *name;
@@ -88,10 +94,10 @@ typedef struct TableDef {
     const char *comment;  /* plain text */
     bool evolving;        /* columns will be added by migrations */
     int replication_num;  /* StarRocks PROPERTIES "replication_num"; 0: the cluster's default */
-    const char *lookup_cols[4]; /* MariaDB: also index `abc_lookup_key` on these columns
-                                 * (NULL-terminated), for reads the primary key does not
-                                 * serve (a source joined to its units by user; units by
-                                 * exposure time); {NULL}: none */
+    TableIndex indexes[3]; /* MariaDB: also these secondary indexes, for reads the primary
+                            * key does not serve (a source joined to its units by user;
+                            * units by their day 0; units by exposure time); name NULL:
+                            * none from there on */
     const char *plan_name; /* the table's key in plan.json "tables" */
     const int *key_bytes; /* NULL, or per key column: a string of a StarRocks PRIMARY KEY
                            * holds at most this many bytes (VARCHAR(n); 0: the type's
@@ -168,6 +174,12 @@ typedef struct Dialect {
      * (MariaDB) a day's statement sums each user's events once before
      * joining the units, where a range statement joins every event. */
     bool fill_by_day;
+    /* A quantile metric's distribution is sent a row per unit, sorted, and
+     * abc adds up the units of equal values as they pass, instead of a
+     * grouping by value: MariaDB groups through a temporary table that
+     * costs more than the rows it saves when values are nearly all
+     * distinct; a columnar engine's hash grouping is cheap. */
+    bool distribution_per_unit;
 
     AbcStatus (*check_ident)(const char *name, char *why, size_t whylen);
     void (*ident)(Buf *out, const char *name);

@@ -107,15 +107,16 @@ static void mdb_col_type(Buf *out, ColType t)
     }
 }
 
-/* lead, then `abc_lookup_key` (lookup_cols...) */
-static void lookup_key(Buf *out, const TableDef *t, const char *lead)
+/* lead, then index x's name and (cols...) */
+static void index_def(Buf *out, const TableIndex *x, const char *lead)
 {
     buf_puts(out, lead);
-    buf_puts(out, "`abc_lookup_key` (");
-    for (int i = 0; i < 4 && t->lookup_cols[i]; i++) {
+    mdb_ident(out, x->name);
+    buf_puts(out, " (");
+    for (int i = 0; i < 4 && x->cols[i]; i++) {
         if (i)
             buf_puts(out, ", ");
-        mdb_ident(out, t->lookup_cols[i]);
+        mdb_ident(out, x->cols[i]);
     }
     buf_putc(out, ')');
 }
@@ -150,8 +151,8 @@ static void mdb_create_table(Buf *out, const TableDef *t)
         mdb_ident(out, t->cols[0].name);
         buf_putc(out, ')');
     }
-    if (t->lookup_cols[0])
-        lookup_key(out, t, ",\n    KEY ");
+    for (int i = 0; i < 3 && t->indexes[i].name; i++)
+        index_def(out, &t->indexes[i], ",\n    KEY ");
     buf_puts(out, "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     if (t->comment)
         dialect_comment_clause(&dialect_mariadb, out, " COMMENT=", t->comment, "");
@@ -167,8 +168,9 @@ static void mdb_add_columns(Buf *out, const TableDef *t, const TableCol *cols, i
         buf_puts(out, i ? ",\n    ADD COLUMN IF NOT EXISTS " : "\n    ADD COLUMN IF NOT EXISTS ");
         dialect_col_def(&dialect_mariadb, out, &nullable, "    ");
     }
-    if (t->lookup_cols[0]) /* a table created before its lookup index */
-        lookup_key(out, t, n ? ",\n    ADD KEY IF NOT EXISTS " : "\n    ADD KEY IF NOT EXISTS ");
+    for (int i = 0; i < 3 && t->indexes[i].name; i++) /* a table created before its indexes */
+        index_def(out, &t->indexes[i],
+                  n || i ? ",\n    ADD KEY IF NOT EXISTS " : "\n    ADD KEY IF NOT EXISTS ");
 }
 
 static void mdb_analyze_table(Buf *out, const TableDef *t)
@@ -363,6 +365,7 @@ const Dialect dialect_mariadb = {
     .max_ident = MDB_MAX_IDENT,
     .percentile_is_window = true,
     .fill_by_day = true,
+    .distribution_per_unit = true,
     .check_ident = mdb_check_ident,
     .ident = mdb_ident,
     .check_string = mdb_check_string,

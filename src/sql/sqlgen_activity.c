@@ -216,8 +216,8 @@ void gen_activity_tables(Gen *g)
      * breakdown list by its number */
     g->tables[T_ACT_WBK].dist_col = "b";
     /* MariaDB: the growth steps join each exposure to its breakdown number */
-    g->tables[T_ACT_WBK].lookup_cols[0] = "tracking_key";
-    g->tables[T_ACT_WBK].lookup_cols[1] = "variation_key";
+    g->tables[T_ACT_WBK].indexes[0] = (TableIndex){"abc_lookup_key",
+                                                   {"tracking_key", "variation_key"}};
     g->tables[T_ACT_WDAY].dist_col = "user_id";
     g->tables[T_ACT_WPER].dist_col = "user_id";
     g->tables[T_ACT_PERIOD].dist_col = "user_id";

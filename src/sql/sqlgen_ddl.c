@@ -157,9 +157,12 @@ void gen_tables(Gen *g)
     acols[nfixed + g->ir->nsegments] = assign_cols[nfixed];
     set_table(&t[T_ASSIGN], acols, nfixed + g->ir->nsegments + 1, TKEY_PRIMARY, 3, TPART_LIST, "tag",
               "user_id", "abc: first exposure per tag x experiment x user");
-    /* the wide fill joins each source row to its units by user */
-    t[T_ASSIGN].lookup_cols[0] = "tag";
-    t[T_ASSIGN].lookup_cols[1] = "user_id";
+    /* the wide fill joins each source row to its units by user, and reads
+     * the units of a day 0 (exposure, or activation where the spec has it) */
+    t[T_ASSIGN].indexes[0] = (TableIndex){"abc_lookup_key", {"tag", "user_id"}};
+    t[T_ASSIGN].indexes[1] = g->ir->exposure.has_activation
+                                 ? (TableIndex){"abc_activation_key", {"tag", "activation_date"}}
+                                 : (TableIndex){"abc_exposure_key", {"tag", "exposure_date"}};
     set_table(&t[T_MIGRATIONS], migration_cols, NELEM(migration_cols), TKEY_PRIMARY, 2,
               TPART_NONE, NULL, "tag", "abc: schema versions applied per tag");
     set_table(&t[T_REPORT], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_LIST, "tag",
@@ -272,8 +275,8 @@ void gen_ddl(Gen *g)
             buf_reset(&b);
             g->d->add_columns(&b, t, &t->cols[t->ncols - 1], 1);
             gen_push(g, s, &b);
-        } else if (g->tables[i].lookup_cols[0] && g->d->id == DIALECT_MARIADB) {
-            /* a table created before its lookup index */
+        } else if (g->tables[i].indexes[0].name && g->d->id == DIALECT_MARIADB) {
+            /* a table created before its indexes */
             buf_reset(&b);
             g->d->add_columns(&b, &g->tables[i], NULL, 0);
             gen_push(g, s, &b);

@@ -555,6 +555,31 @@ static void day_by_user(Gen *g, Buf *b, const IrSource *so, int src, const char 
     buf_puts(b, "\n),\n");
 }
 
+/* SELECT of the units' columns (day 0 being the activation where the spec
+ * has it) from the assignment joined to the phases, the phases read first
+ * when phases_first (the assignment then by its key); the caller writes
+ * the WHERE */
+static void units_select(Gen *g, Buf *b, bool phases_first)
+{
+    if (g->ir->exposure.has_activation)
+        buf_puts(b, "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
+                    "        a.`activation_time` AS `first_exposure_time`,\n"
+                    "        a.`activation_date` AS `exposure_date`,\n        p.`phase_end`\n");
+    else
+        buf_puts(b, "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
+                    "        a.`first_exposure_time`,\n        a.`exposure_date`,\n"
+                    "        p.`phase_end`\n");
+    if (phases_first) {
+        buf_printf(b, "    FROM phases p\n    %s ", g->d->join_left_first);
+        gen_table(g, b, T_ASSIGN);
+        buf_puts(b, " a\n        ON a.`tracking_key` = p.`tracking_key`");
+    } else {
+        buf_puts(b, "    FROM ");
+        gen_table(g, b, T_ASSIGN);
+        buf_puts(b, " a\n    JOIN phases p ON p.`tracking_key` = a.`tracking_key`");
+    }
+}
+
 void gen_wide(Gen *g, bool range)
 {
     const IrSpec *ir = g->ir;
@@ -571,35 +596,34 @@ void gen_wide(Gen *g, bool range)
     buf_init(&b);
     buf_puts(&b, "WITH\n");
     phases_cte(g, &b);
-    if (ir->exposure.has_activation)
-        buf_puts(&b, ",\n-- users activated by the last day of the span (day 0 = activation)\nunits AS (\n"
-                     "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
-                     "        a.`activation_time` AS `first_exposure_time`,\n"
-                     "        a.`activation_date` AS `exposure_date`,\n        p.`phase_end`\n"
-                     "    FROM ");
-    else
-        buf_puts(&b, ",\n-- users exposed by the last day of the span\nunits AS (\n"
-                     "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
-                     "        a.`first_exposure_time`,\n        a.`exposure_date`,\n"
-                     "        p.`phase_end`\n    FROM ");
-    gen_table(g, &b, T_ASSIGN);
-    buf_puts(&b, " a\n    JOIN phases p ON p.`tracking_key` = a.`tracking_key`\n    WHERE ");
+    const char *day0 = ir->exposure.has_activation ? "activation_date" : "exposure_date";
+    buf_puts(&b, ir->exposure.has_activation
+                     ? ",\n-- users activated by the last day of the span (day 0 = activation)\nunits AS (\n"
+                     : ",\n-- users exposed by the last day of the span\nunits AS (\n");
+    units_select(g, &b, false);
+    buf_puts(&b, "\n    WHERE ");
     gen_tag_pred(g, &b, "a");
-    buf_printf(&b, "\n      AND a.`%s` <= %s\n)", ir->exposure.has_activation ? "activation_date" : "exposure_date", sp.hi);
+    buf_printf(&b, "\n      AND a.`%s` <= %s\n)", day0, sp.hi);
     Buf next_day; /* the day form: the day after {{event_date}} */
     buf_init(&next_day);
     if (!range) {
         g->d->date_add_days(&next_day, sp.lo, 1);
+        /* two branches, each read by an index: the units of day 0 by its
+         * date, those of a phase ending on the day by their experiment */
         buf_printf(&b, ",\n-- the units whose day is cut by their exposure or their phase's end: their\n"
-                       "-- events are matched one by one (DISTINCT, the rows being unique already,\n"
-                       "-- has MariaDB materialise them once and look them up by user); a phase\n"
-                       "-- that ended before the day counts none of its events\n"
-                       "units_cut AS (\n    SELECT DISTINCT\n        `tracking_key`,\n"
+                       "-- events are matched one by one (UNION: MariaDB materialises them once\n"
+                       "-- and looks them up by user); a phase that ended before the day counts\n"
+                       "-- none of its events\n"
+                       "units_cut AS (\n    SELECT\n        `tracking_key`,\n"
                        "        `user_id`,\n        `first_exposure_time`,\n"
                        "        `exposure_date`,\n        `phase_end`\n    FROM units\n"
-                       "    WHERE `exposure_date` = %s\n"
-                       "       OR (`phase_end` >= %s AND `phase_end` < %s)\n)",
-                   sp.lo, sp.lo, next_day.data);
+                       "    WHERE `exposure_date` = %s\n    UNION\n",
+                   sp.lo);
+        units_select(g, &b, true);
+        buf_printf(&b, "\n    WHERE p.`phase_end` >= %s\n      AND p.`phase_end` < %s\n      AND ",
+                   sp.lo, next_day.data);
+        gen_tag_pred(g, &b, "a");
+        buf_printf(&b, "\n      AND a.`%s` <= %s\n)", day0, sp.lo);
     }
 
     int maxcomp = 8;

@@ -110,9 +110,8 @@ void gen_hourly_tables(Gen *g)
      * this index, and counts those exposed before it from the index alone
      * (MariaDB) */
     TableDef *u = &g->tables[T_HOURLY_UNIT];
-    u->lookup_cols[0] = "first_exposure_time";
-    u->lookup_cols[1] = "tracking_key";
-    u->lookup_cols[2] = "variation_key";
+    u->indexes[0] = (TableIndex){"abc_lookup_key",
+                                 {"first_exposure_time", "tracking_key", "variation_key"}};
     set_table(g, T_HOURLY_STATE, g->tables[T_STATE].db, "hourly_state", state_cols,
               NELEM(state_cols), 1, TPART_NONE, "tag",
               "abc: hourly high-water mark per tag, for intraday runs");

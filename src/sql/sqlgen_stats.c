@@ -15,7 +15,8 @@
  * From there:
  *   stats_moments            n, Σx, Σx² per metric (+ CUPED pre sums, ratio
  *                            denominator sums, cap value, funnel steps)
- *   stats_quantile_<metric>  distinct per-user values and their counts
+ *   stats_quantile_<metric>  distinct per-user values and their counts (a
+ *                            row per unit where distribution_per_unit)
  *   stats_survival_<metric>  per day since exposure: events and censored
  * each per analysis date x experiment x variation x segment value, the
  * segment '' with value '' standing for all users.  Day-N / range retention
@@ -1286,10 +1287,15 @@ void gen_stats(Gen *g)
         s = stats_step(g,
                        arena_printf(g->a, "%s_%s", q ? "stats_quantile" : "stats_survival",
                                     file_part(g, m->name)),
-                       q ? "distinct per-user values and their counts per date x experiment x "
-                           "variation x segment slots, in ascending order of value per date x "
-                           "experiment (order statistics for the quantile and its CI, streamed "
-                           "into the cells of every segment value)"
+                       q ? (g->d->distribution_per_unit
+                                ? "per-user values, a row per unit (units 1) per date x experiment "
+                                  "x variation x segment slots, in ascending order of value per "
+                                  "date x experiment (order statistics for the quantile and its CI, "
+                                  "streamed into the cells of every segment value)"
+                                : "distinct per-user values and their counts per date x experiment "
+                                  "x variation x segment slots, in ascending order of value per "
+                                  "date x experiment (order statistics for the quantile and its CI, "
+                                  "streamed into the cells of every segment value)")
                          : "days since exposure to the first event: events and censored units "
                            "(Kaplan-Meier, log-rank)",
                        q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
@@ -1301,7 +1307,8 @@ void gen_stats(Gen *g)
         ref(g, &v, NULL, i, NULL);
         if (q) {
             /* one grouping: per unit cell (date, experiment, variation and
-             * every segment slot) the distinct values and their counts,
+             * every segment slot) the distinct values and their counts (or,
+             * where distribution_per_unit, a row per unit: the same order),
              * ordered by date, experiment and value: abc adds each row to
              * the all-users cell and to its value's cell of every segment,
              * whose streams then see their values in ascending order (no
@@ -1324,9 +1331,13 @@ void gen_stats(Gen *g)
                 segment_value(g, &grp, seg);
                 col_add(g, &c, slot, -1, "segment_slot");
             }
-            buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY%s"
-                           "\nORDER BY%s",
-                       v.data, grp.data, grp.data);
+            if (g->d->distribution_per_unit) /* a row per unit, sorted (dialect.h) */
+                buf_printf(&b, ",\n    %s AS `value`,\n    1 AS `units`\nFROM vals\nORDER BY%s",
+                           v.data, grp.data);
+            else
+                buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY%s"
+                               "\nORDER BY%s",
+                           v.data, grp.data, grp.data);
             buf_free(&grp);
             col_add(g, &c, "value", i, "value");
             col_add(g, &c, "units", i, "units");

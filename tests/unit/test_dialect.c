@@ -267,7 +267,7 @@ Test(dialect, mariadb_lookup_index)
                                     {"first_exposure_time", CT_DATETIME, false, NULL}};
     TableDef t = {.db = "abc", .name = "u", .cols = cols, .ncols = 3, .key = TKEY_PRIMARY,
                   .nkey = 2, .part = TPART_NONE, .dist_col = "user_id",
-                  .lookup_cols = {"first_exposure_time", "tracking_key"}};
+                  .indexes = {{"abc_lookup_key", {"first_exposure_time", "tracking_key"}}}};
     Buf b;
     buf_init(&b);
     dialect_mariadb.create_table(&b, &t);

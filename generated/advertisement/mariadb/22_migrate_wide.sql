@@ -25,4 +25,5 @@ ALTER TABLE `abc`.`experiment_assignment`
         COMMENT 'segment platform (spec line 28 of tag advertisement): its value at exposure',
     ADD COLUMN IF NOT EXISTS `country` VARCHAR(255) NULL
         COMMENT 'segment country (spec line 29 of tag advertisement): its value at exposure',
-    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);

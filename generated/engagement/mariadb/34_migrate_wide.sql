@@ -33,4 +33,5 @@ ALTER TABLE `abc`.`experiment_assignment`
         COMMENT 'segment tier (spec line 25 of tag engagement): its value at exposure',
     ADD COLUMN IF NOT EXISTS `platform` VARCHAR(255) NULL
         COMMENT 'segment platform (spec line 26 of tag engagement): its value at exposure',
-    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);

@@ -23,4 +23,5 @@ ALTER TABLE `abc`.`tbl_wide_user_recharge_recharge`
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `country` VARCHAR(255) NULL
         COMMENT 'segment country (spec line 25 of tag recharge): its value at exposure',
-    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);

@@ -31,4 +31,5 @@ ALTER TABLE `abc`.`experiment_assignment`
         COMMENT 'segment platform (spec line 31 of tag retention): its value at exposure',
     ADD COLUMN IF NOT EXISTS `tier` VARCHAR(255) NULL
         COMMENT 'segment tier (spec line 32 of tag retention): its value at exposure',
-    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);

@@ -29,4 +29,5 @@ ALTER TABLE `abc`.`tbl_wide_user_subscribe_subscribe`
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `platform` VARCHAR(255) NULL
         COMMENT 'segment platform (spec line 27 of tag subscribe): its value at exposure',
-    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
+    ADD KEY IF NOT EXISTS `abc_activation_key` (`tag`, `activation_date`);

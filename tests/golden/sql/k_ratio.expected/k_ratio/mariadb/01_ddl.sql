@@ -45,14 +45,16 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
     `multiple_variations_date` DATE NULL
         COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
     PRIMARY KEY (`tag`, `tracking_key`, `user_id`),
-    KEY `abc_lookup_key` (`tag`, `user_id`)
+    KEY `abc_lookup_key` (`tag`, `user_id`),
+    KEY `abc_exposure_key` (`tag`, `exposure_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: first exposure per tag x experiment x user';
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `multiple_variations_date` DATE NULL
         COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
-    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`schema_migrations` (
     `tag` VARCHAR(64) NOT NULL,

@@ -45,11 +45,11 @@ units AS (
       AND a.`exposure_date` <= {{event_date}}
 ),
 -- the units whose day is cut by their exposure or their phase's end: their
--- events are matched one by one (DISTINCT, the rows being unique already,
--- has MariaDB materialise them once and look them up by user); a phase
--- that ended before the day counts none of its events
+-- events are matched one by one (UNION: MariaDB materialises them once
+-- and looks them up by user); a phase that ended before the day counts
+-- none of its events
 units_cut AS (
-    SELECT DISTINCT
+    SELECT
         `tracking_key`,
         `user_id`,
         `first_exposure_time`,
@@ -57,7 +57,20 @@ units_cut AS (
         `phase_end`
     FROM units
     WHERE `exposure_date` = {{event_date}}
-       OR (`phase_end` >= {{event_date}} AND `phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY))
+    UNION
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM phases p
+    STRAIGHT_JOIN `abc`.`experiment_assignment` a
+        ON a.`tracking_key` = p.`tracking_key`
+    WHERE p.`phase_end` >= {{event_date}}
+      AND p.`phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
+      AND a.`tag` = 'o_direction_lower'
+      AND a.`exposure_date` <= {{event_date}}
 ),
 -- source events: the day's events per user, for the units whose whole day counts
 ua_0 AS (

@@ -27,4 +27,5 @@ ALTER TABLE `abc`.`experiment_assignment`
         COMMENT 'segment device (spec line 25 of tag o_json): its value at exposure',
     ADD COLUMN IF NOT EXISTS `tier` VARCHAR(255) NULL
         COMMENT 'segment tier (spec line 26 of tag o_json): its value at exposure',
-    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);

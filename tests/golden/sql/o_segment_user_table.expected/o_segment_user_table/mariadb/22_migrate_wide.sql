@@ -12,4 +12,5 @@ ALTER TABLE `abc`.`tbl_wide_user_m_o_segment_user_table`
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `tier` VARCHAR(255) NULL
         COMMENT 'segment tier (spec line 10 of tag o_segment_user_table): its value at exposure',
-    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);

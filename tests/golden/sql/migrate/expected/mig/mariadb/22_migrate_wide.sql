@@ -17,4 +17,5 @@ ALTER TABLE `abc`.`experiment_assignment`
         COMMENT 'segment country (spec line 16 of tag mig): its value at exposure',
     ADD COLUMN IF NOT EXISTS `os` VARCHAR(255) NULL
         COMMENT 'segment os (spec line 17 of tag mig): its value at exposure',
-    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`);
+    ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);
