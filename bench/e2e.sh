@@ -6,6 +6,8 @@
 #   bash bench/e2e.sh [ABC]            ABC default build/abc
 #   USERS=20000 bash bench/e2e.sh      scale (default below; see bench/RESULTS.md)
 #   E2E_PARTS=remote ...               only the remote part (default: embedded remote)
+#   EMB_POOL_MB=2048 ...               the embedded server's buffer pool
+#                                      (warehouse.embedded_buffer_pool_mb; default abc's)
 #   RSS_USERS="10000 50000" ...        extra remote scales for peak RSS only
 #                                      (synth + full run + day-28 run each)
 #
@@ -97,9 +99,10 @@ case " $E2E_PARTS " in *" embedded "*)
 echo
 echo "== embedded warehouse"
 cat >"$tmp/emb.yaml" <<EOF
-warehouse: {embedded_datadir: $tmp/emb}
+warehouse: {embedded_datadir: $tmp/emb${EMB_POOL_MB:+, embedded_buffer_pool_mb: $EMB_POOL_MB}}
 growthbook: {file: $SNAP}
 EOF
+[ -z "${EMB_POOL_MB:-}" ] || echo "  embedded buffer pool: $EMB_POOL_MB MiB"
 t0=$(date +%s.%N)
 # shellcheck disable=SC2046
 "$ABC" synth --datadir "$tmp/emb" $(synth_opts "$USERS")

@@ -53,6 +53,7 @@ typedef struct ConfigWarehouse {
     unsigned query_timeout_s;     /* statement timeout of the run's session; 0 (default):
                                    * the server's (StarRocks query_timeout 300 s) */
     int connections;              /* remote: connections a run uses, 1 or 2 (default) */
+    unsigned embedded_buffer_pool_mb; /* embedded server's InnoDB buffer pool; default 256 */
 } ConfigWarehouse;
 
 typedef struct ConfigGrowthbook {

@@ -137,15 +137,15 @@ AbcStatus runcli_open_warehouse(const AbcConfig *cfg, Warehouse **wh, const Dial
 {
     const ConfigWarehouse *c = &cfg->warehouse;
     AbcStatus st;
+    WhOptions wo;
+    config_wh_options(cfg, &wo);
     if (c->remote) {
         /* no default database: abc qualifies every table, and its DDL creates
          * the databases, so a fresh server works */
-        WhOptions wo;
-        config_wh_options(cfg, &wo);
         st = wh_open_remote(c->dsn.host, c->dsn.port, c->dsn.user, c->password, NULL,
                             c->dsn.socket, &wo, wh, err, errlen);
     } else {
-        st = wh_open_embedded(c->embedded_datadir, NULL, NULL, wh, err, errlen);
+        st = wh_open_embedded(c->embedded_datadir, NULL, &wo, wh, err, errlen);
     }
     if (st != ABC_OK)
         return st;

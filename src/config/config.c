@@ -425,6 +425,13 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
         w->connections = (int)n;
         return ABC_OK;
     }
+    if (strcmp(k, "embedded_buffer_pool_mb") == 0) {
+        long mb;
+        if ((st = y_int(y, v, "warehouse.embedded_buffer_pool_mb", 32, 1048576, &mb)) != ABC_OK)
+            return st;
+        w->embedded_buffer_pool_mb = (unsigned)mb;
+        return ABC_OK;
+    }
     if (strcmp(k, "query_timeout_s") == 0) {
         long secs;
         if ((st = y_int(y, v, "warehouse.query_timeout_s", 1, 259200, &secs)) != ABC_OK)
@@ -437,7 +444,8 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
                            "the ABC_PASSWORD environment variable or warehouse.password_file");
     static const char *const keys[] = {"dsn", "password_file", "embedded_datadir", "dialect",
                                        "read_timeout_s", "replication_num", "lock_ttl_s",
-                                       "query_timeout_s", "connections", NULL};
+                                       "query_timeout_s", "connections",
+                                       "embedded_buffer_pool_mb", NULL};
     return unknown_key(y, kn, "warehouse", k, keys);
 }
 
@@ -537,6 +545,7 @@ static AbcConfig *config_new(void)
     c->warehouse.read_timeout_s = 3600;
     c->warehouse.lock_ttl_s = 21600;
     c->warehouse.connections = 2;
+    c->warehouse.embedded_buffer_pool_mb = 256;
     c->growthbook.connect_timeout_ms = 10000;
     c->growthbook.timeout_ms = 60000;
     c->growthbook.deadline_ms = 300000;
@@ -828,6 +837,7 @@ void config_wh_options(const AbcConfig *c, WhOptions *o)
     memset(o, 0, sizeof *o);
     o->max_retries = 3;
     o->read_timeout_s = c->warehouse.read_timeout_s;
+    o->buffer_pool_mb = c->warehouse.embedded_buffer_pool_mb;
 }
 
 void config_describe(const AbcConfig *c, Buf *out)
@@ -844,6 +854,7 @@ void config_describe(const AbcConfig *c, Buf *out)
             buf_printf(out, "warehouse.socket: %s\n", w->dsn.socket);
     } else {
         buf_printf(out, "warehouse: embedded MariaDB, datadir %s\n", w->embedded_datadir);
+        buf_printf(out, "warehouse.embedded_buffer_pool_mb: %u\n", w->embedded_buffer_pool_mb);
     }
     buf_printf(out, "warehouse.dialect: %s\n", dialect_id_name(w->dialect));
     if (w->remote) {

@@ -62,6 +62,7 @@ Test(config, defaults)
         cr_assert_str_eq(c->databases.report, "flow_report_app");
         cr_assert_eq(c->lookback_days, 2);
         cr_assert_eq(c->warehouse.connections, 2);
+        cr_assert_eq(c->warehouse.embedded_buffer_pool_mb, 256);
         config_free(c);
     }
 }
@@ -75,6 +76,7 @@ Test(config, every_key)
                             "  read_timeout_s: 7200\n"
                             "  query_timeout_s: 1800\n"
                             "  connections: 1\n"
+                            "  embedded_buffer_pool_mb: 2048\n"
                             "growthbook:\n"
                             "  api_host: https://gb.example.com\n"
                             "  project_id: prj_1\n"
@@ -102,6 +104,8 @@ Test(config, every_key)
     config_wh_options(c, &wo);
     cr_assert_eq(wo.read_timeout_s, 7200);
     cr_assert_eq(wo.max_retries, 3);
+    cr_assert_eq(c->warehouse.embedded_buffer_pool_mb, 2048);
+    cr_assert_eq(wo.buffer_pool_mb, 2048);
     cr_assert_str_eq(c->growthbook.api_host, "https://gb.example.com");
     cr_assert_str_eq(c->growthbook.project_id, "prj_1");
     cr_assert_eq(c->growthbook.connect_timeout_ms, 2500);
@@ -183,6 +187,9 @@ Test(config, errors_have_positions)
     parse_fails("warehouse:\n  query_timeout_s: 0\n", "t.yaml:2:20: error: "
                                                     "warehouse.query_timeout_s: 0 is outside "
                                                     "1..259200");
+    parse_fails("warehouse:\n  embedded_buffer_pool_mb: 16\n", "t.yaml:2:28: error: "
+                                                             "warehouse.embedded_buffer_pool_mb: "
+                                                             "16 is outside 32..1048576");
     parse_fails("warehouse:\n  connections: 3\n", "t.yaml:2:16: error: "
                                                  "warehouse.connections: 3 is outside 1..2");
     parse_fails("warehouse:\n  query_timeout: 60\n", "unknown key 'query_timeout' in warehouse; "

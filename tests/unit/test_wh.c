@@ -225,6 +225,15 @@ Test(embedded, refuses_a_datadir_owned_by_another_user)
     cr_assert_neq(access(probe, F_OK), 0, "a directory was created in the datadir");
 }
 
+Test(embedded, buffer_pool_from_options)
+{
+    /* warehouse.embedded_buffer_pool_mb reaches the server abc starts */
+    WhOptions opt = {.buffer_pool_mb = 64};
+    Warehouse *w = open_embedded(&opt);
+    assert_value(w, "SELECT @@innodb_buffer_pool_size", "67108864");
+    wh_close(w);
+}
+
 Test(embedded, exec_query_nulls_and_names)
 {
     Warehouse *w = open_embedded(NULL);
