@@ -76,6 +76,7 @@ typedef enum TablePart {
 } TablePart;
 
 /* a MariaDB secondary index of a TableDef: `name` over cols (NULL-terminated) */
+#define TABLE_MAX_INDEXES 3
 typedef struct TableIndex {
     const char *name;
     const char *cols[4];
@@ -94,10 +95,10 @@ typedef struct TableDef {
     const char *comment;  /* plain text */
     bool evolving;        /* columns will be added by migrations */
     int replication_num;  /* StarRocks PROPERTIES "replication_num"; 0: the cluster's default */
-    TableIndex indexes[3]; /* MariaDB: also these secondary indexes, for reads the primary
-                            * key does not serve (a source joined to its units by user;
-                            * units by their day 0; units by exposure time); name NULL:
-                            * none from there on */
+    /* MariaDB: also these secondary indexes, for reads the primary key does
+     * not serve (a source joined to its units by user; units by their day 0;
+     * units by exposure time); name NULL: none from there on */
+    TableIndex indexes[TABLE_MAX_INDEXES];
     const char *plan_name; /* the table's key in plan.json "tables" */
     const int *key_bytes; /* NULL, or per key column: a string of a StarRocks PRIMARY KEY
                            * holds at most this many bytes (VARCHAR(n); 0: the type's

@@ -151,7 +151,7 @@ static void mdb_create_table(Buf *out, const TableDef *t)
         mdb_ident(out, t->cols[0].name);
         buf_putc(out, ')');
     }
-    for (int i = 0; i < 3 && t->indexes[i].name; i++)
+    for (int i = 0; i < TABLE_MAX_INDEXES && t->indexes[i].name; i++)
         index_def(out, &t->indexes[i], ",\n    KEY ");
     buf_puts(out, "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
     if (t->comment)
@@ -168,7 +168,7 @@ static void mdb_add_columns(Buf *out, const TableDef *t, const TableCol *cols, i
         buf_puts(out, i ? ",\n    ADD COLUMN IF NOT EXISTS " : "\n    ADD COLUMN IF NOT EXISTS ");
         dialect_col_def(&dialect_mariadb, out, &nullable, "    ");
     }
-    for (int i = 0; i < 3 && t->indexes[i].name; i++) /* a table created before its indexes */
+    for (int i = 0; i < TABLE_MAX_INDEXES && t->indexes[i].name; i++) /* a table created before its indexes */
         index_def(out, &t->indexes[i],
                   n || i ? ",\n    ADD KEY IF NOT EXISTS " : "\n    ADD KEY IF NOT EXISTS ");
 }

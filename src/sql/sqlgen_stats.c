@@ -1287,15 +1287,14 @@ void gen_stats(Gen *g)
         s = stats_step(g,
                        arena_printf(g->a, "%s_%s", q ? "stats_quantile" : "stats_survival",
                                     file_part(g, m->name)),
-                       q ? (g->d->distribution_per_unit
-                                ? "per-user values, a row per unit (units 1) per date x experiment "
-                                  "x variation x segment slots, in ascending order of value per "
-                                  "date x experiment (order statistics for the quantile and its CI, "
-                                  "streamed into the cells of every segment value)"
-                                : "distinct per-user values and their counts per date x experiment "
-                                  "x variation x segment slots, in ascending order of value per "
-                                  "date x experiment (order statistics for the quantile and its CI, "
-                                  "streamed into the cells of every segment value)")
+                       q ? arena_printf(g->a, "%s per date x experiment x variation x segment "
+                                              "slots, in ascending order of value per date x "
+                                              "experiment (order statistics for the quantile and "
+                                              "its CI, streamed into the cells of every segment "
+                                              "value)",
+                                        g->d->distribution_per_unit
+                                            ? "per-user values, a row per unit (units 1)"
+                                            : "distinct per-user values and their counts")
                          : "days since exposure to the first event: events and censored units "
                            "(Kaplan-Meier, log-rank)",
                        q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
