@@ -169,7 +169,6 @@ typedef struct Dialect {
     DialectId id;
     const char *name;   /* "starrocks" | "mariadb" */
     int max_ident;      /* longest identifier, in characters */
-    bool percentile_is_window; /* percentile() is a window function, not an aggregate */
     /* Several dates due are filled a day statement per date (assign_day,
      * wide_day), not a range statement per chunk of dates: on a row store
      * (MariaDB) a day's statement sums each user's events once before
@@ -234,9 +233,11 @@ typedef struct Dialect {
     /* date_expr plus days_expr (an integer expression) days, a DATE. */
     void (*date_add_expr)(Buf *out, const char *date_expr, const char *days_expr);
     void (*crc32)(Buf *out, const char *string_expr);          /* zlib CRC-32, >= 0 */
-    /* Continuous percentile (linear interpolation) of expr at p: an
-     * aggregate, or, with percentile_is_window, a window over partition_by. */
-    void (*percentile)(Buf *out, const char *expr, double p, const char *partition_by);
+    /* Continuous percentile (linear interpolation) of expr at p, an
+     * aggregate (the caller groups); NULL where the dialect has none
+     * (MariaDB has it only as a window): the percentile caps then come from
+     * value counts, in a session table (sqlgen_stats.c caps_in_session). */
+    void (*percentile)(Buf *out, const char *expr, double p);
     /* JSON: whether a key can be addressed in this dialect's JSON paths
      * (the key is valid UTF-8 without control characters); then the value
      * of json_expr at the keys, read as `as` (NULL when the path is missing

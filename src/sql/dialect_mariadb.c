@@ -315,13 +315,6 @@ static void mdb_crc32(Buf *out, const char *expr)
     buf_printf(out, "CRC32(%s)", expr);
 }
 
-static void mdb_percentile(Buf *out, const char *expr, double p, const char *partition_by)
-{
-    buf_puts(out, "PERCENTILE_CONT(");
-    dialect_number(out, p);
-    buf_printf(out, ") WITHIN GROUP (ORDER BY %s) OVER (PARTITION BY %s)", expr, partition_by);
-}
-
 /* Every key can be addressed: a quoted key escapes " and \\. */
 static AbcStatus mdb_check_json_key(const char *key, char *why, size_t whylen)
 {
@@ -363,7 +356,6 @@ const Dialect dialect_mariadb = {
     .id = DIALECT_MARIADB,
     .name = "mariadb",
     .max_ident = MDB_MAX_IDENT,
-    .percentile_is_window = true,
     .fill_by_day = true,
     .distribution_per_unit = true,
     .check_ident = mdb_check_ident,
@@ -387,7 +379,7 @@ const Dialect dialect_mariadb = {
     .date_add_days = mdb_date_add_days,
     .date_add_expr = mdb_date_add_expr,
     .crc32 = mdb_crc32,
-    .percentile = mdb_percentile,
+    .percentile = NULL, /* a window only: caps from value counts (dialect.h) */
     .check_json_key = mdb_check_json_key,
     .json_value = mdb_json_value,
 };

@@ -343,9 +343,8 @@ static void sr_crc32(Buf *out, const char *expr)
     buf_printf(out, "crc32(%s)", expr);
 }
 
-static void sr_percentile(Buf *out, const char *expr, double p, const char *partition_by)
+static void sr_percentile(Buf *out, const char *expr, double p)
 {
-    (void)partition_by; /* an aggregate: the caller groups */
     buf_printf(out, "percentile_cont(%s, ", expr);
     dialect_number(out, p);
     buf_putc(out, ')');
@@ -387,7 +386,6 @@ const Dialect dialect_starrocks = {
     .id = DIALECT_STARROCKS,
     .name = "starrocks",
     .max_ident = SR_MAX_IDENT,
-    .percentile_is_window = false,
     .fill_by_day = false, /* a range overwrites its partitions in one load */
     .distribution_per_unit = false, /* a hash grouping in the warehouse */
     .check_ident = sr_check_ident,

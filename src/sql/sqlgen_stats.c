@@ -675,10 +675,11 @@ static void gen_unit_state(Gen *g)
 }
 
 /* Whether the percentile caps are computed once into a session table
- * (caps_session_stmt) that the queries join, rather than by a CTE of every
- * query.  MariaDB inlines a CTE at every reference and re-evaluates a cap's
- * window per row joined to it; StarRocks reuses CTEs itself. */
-static bool caps_in_session(const Gen *g) { return g->d->id == DIALECT_MARIADB; }
+ * (caps_session_stmt, from value counts) that the queries join, rather
+ * than by a CTE of every query: where the dialect has no percentile
+ * aggregate (MariaDB, which would also inline such a CTE at every
+ * reference); StarRocks aggregates and reuses CTEs itself. */
+static bool caps_in_session(const Gen *g) { return g->d->percentile == NULL; }
 
 static void caps_table(const Gen *g, Buf *b)
 {
@@ -751,14 +752,14 @@ static void user_values_cte(Gen *g, Buf *b, int only)
     buf_puts(b, "\n)");
 }
 
-/* The percentile of metric i's cap over its column in [alias.]: pooled
- * over the variations of an experiment, per date. */
-static void cap_expr(Gen *g, Buf *b, const char *alias, int i)
+/* The percentile of metric i's cap over its column, an aggregate: pooled
+ * over the variations of an experiment, per date (the caller groups). */
+static void cap_expr(Gen *g, Buf *b, int i)
 {
     Buf v;
     buf_init(&v);
-    ref(g, &v, alias, i, NULL);
-    g->d->percentile(b, v.data, g->ir->metrics[i].cap.value, "`analysis_date`, `tracking_key`");
+    ref(g, &v, NULL, i, NULL);
+    g->d->percentile(b, v.data, g->ir->metrics[i].cap.value);
     buf_free(&v);
 }
 
@@ -863,16 +864,14 @@ static void prefix(Gen *g, Buf *b, int only)
         sql_comment(b, "", arena_printf(g->a, "metric %s (spec line %d): cap at the pooled p%g of "
                                               "per-user values", m->name, m->line,
                                         m->cap.value * 100));
-        buf_printf(b, "cap_%d AS (\n    SELECT%s\n        `analysis_date`,\n"
-                      "        `tracking_key`,\n        ",
-                   i, g->d->percentile_is_window ? " DISTINCT" : "");
+        buf_printf(b, "cap_%d AS (\n    SELECT\n        `analysis_date`,\n"
+                      "        `tracking_key`,\n        ", i);
         size_t item = b->len;
-        cap_expr(g, b, NULL, i);
+        cap_expr(g, b, i);
         buf_puts(b, " AS `cap`");
         sql_wrap(b, item);
-        buf_puts(b, "\n    FROM user_values");
-        if (!g->d->percentile_is_window)
-            buf_puts(b, "\n    GROUP BY\n        `analysis_date`,\n        `tracking_key`");
+        buf_puts(b, "\n    FROM user_values\n    GROUP BY\n        `analysis_date`,\n"
+                    "        `tracking_key`");
         buf_puts(b, "\n)");
     }
 
