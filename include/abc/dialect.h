@@ -76,7 +76,7 @@ typedef enum TablePart {
 } TablePart;
 
 /* a MariaDB secondary index of a TableDef: `name` over cols (NULL-terminated) */
-#define TABLE_MAX_INDEXES 3
+#define TABLE_MAX_INDEXES 4
 typedef struct TableIndex {
     const char *name;
     const char *cols[4];

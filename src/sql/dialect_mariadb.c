@@ -107,12 +107,17 @@ static void mdb_col_type(Buf *out, ColType t)
     }
 }
 
-/* lead, then index x's name and (cols...) */
+/* lead, then index x's name and (cols...); the columns on a line of their
+ * own when the line would pass 100 characters */
 static void index_def(Buf *out, const TableIndex *x, const char *lead)
 {
     buf_puts(out, lead);
+    const char *nl = strrchr(lead, '\n');
+    size_t width = strlen(nl ? nl + 1 : lead) + strlen(x->name) + 5;
+    for (int i = 0; i < 4 && x->cols[i]; i++)
+        width += strlen(x->cols[i]) + 4;
     mdb_ident(out, x->name);
-    buf_puts(out, " (");
+    buf_puts(out, width > 100 ? " (\n        " : " (");
     for (int i = 0; i < 4 && x->cols[i]; i++) {
         if (i)
             buf_puts(out, ", ");

@@ -218,6 +218,9 @@ void gen_activity_tables(Gen *g)
     /* MariaDB: the growth steps join each exposure to its breakdown number */
     g->tables[T_ACT_WBK].indexes[0] = (TableIndex){"abc_lookup_key",
                                                    {"tracking_key", "variation_key"}};
+    /* MariaDB: activity_periods_check asks for rows with a day on or after
+     * the first date filled (none on a new day): read by last_d, not all */
+    g->tables[T_ACT_PERIOD].indexes[0] = (TableIndex){"abc_last_key", {"last_d"}};
     g->tables[T_ACT_WDAY].dist_col = "user_id";
     g->tables[T_ACT_WPER].dist_col = "user_id";
     g->tables[T_ACT_PERIOD].dist_col = "user_id";
@@ -581,6 +584,10 @@ static const char *wbk_body(Gen *g)
     bool by_var = false;
     for (int i = 0; i < g->ir->nactivities; i++)
         by_var |= g->ir->activities[i].by_variation;
+    /* MariaDB: the assignment's variation index read loosely (a row per
+     * variation; the optimizer picks it only when told, and only when
+     * grouped by the whole prefix) */
+    bool loose = g->d->id == DIALECT_MARIADB;
     if (by_var)
         buf_printf(&b, "\nUNION ALL\n"
                        "-- each tracking and variation key pair: from its first exposure\n"
@@ -590,13 +597,15 @@ static const char *wbk_body(Gen *g)
                        "       'variation',\n"
                        "       %s,\n"
                        "       MIN(e.`exposure_date`)\n"
-                       "FROM %s e\n"
+                       "FROM %s e%s\n"
                        "WHERE %s\n"
                        "  AND e.`variation_key` IS NOT NULL\n"
                        "  AND e.`exposure_date` <= {{to_date}}\n"
-                       "GROUP BY e.`tracking_key`,\n"
+                       "GROUP BY %se.`tracking_key`,\n"
                        "         e.`variation_key`",
-                   variation_value(g, "e", 0), tname(g, T_ASSIGN), tp.data);
+                   variation_value(g, "e", 0), tname(g, T_ASSIGN),
+                   loose ? " FORCE INDEX (`" ASSIGN_VARIATION_KEY "`)" : "", tp.data,
+                   loose ? "e.`tag`,\n         " : "");
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     buf_free(&tp);
@@ -1184,6 +1193,28 @@ static void measure_cte(Gen *g, Buf *b)
  * in them). */
 static const char *wact_body(Gen *g)
 {
+    if (g->d->id == DIALECT_MARIADB)
+        /* the previous day read backwards from the day's key, one row per
+         * user (a join reads every active day of the 30) */
+        return arena_printf(g->a,
+                            "SELECT %s AS `a`,\n"
+                            "       x.`user_id`,\n"
+                            "       (SELECT y.`event_date`\n"
+                            "        FROM %s y\n"
+                            "        WHERE y.`activity` = x.`activity`\n"
+                            "          AND y.`user_id` = x.`user_id`\n"
+                            "          AND y.`event_date` >= %s\n"
+                            "          AND y.`event_date` < {{to_date}}\n"
+                            "        ORDER BY y.`event_date` DESC\n"
+                            "        LIMIT 1) AS `prev_d`\n"
+                            "FROM %s x\n"
+                            "WHERE x.`event_date` = {{to_date}}\n"
+                            "  AND %s\n"
+                            "GROUP BY x.`activity`,\n"
+                            "         x.`user_id`",
+                            act_index(g, "x.`activity`", 7), tname(g, T_ACT_DAY),
+                            addn(g, "{{to_date}}", -30), tname(g, T_ACT_DAY),
+                            names_in(g, "x.`activity`", 2, ACT_PERIODS | ACT_DAYS, false));
     return arena_printf(g->a,
                         "SELECT %s AS `a`,\n"
                         "       x.`user_id`,\n"

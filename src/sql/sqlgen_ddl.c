@@ -163,6 +163,13 @@ void gen_tables(Gen *g)
     t[T_ASSIGN].indexes[1] = g->ir->exposure.has_activation
                                  ? (TableIndex){"abc_activation_key", {"tag", "activation_date"}}
                                  : (TableIndex){"abc_exposure_key", {"tag", "exposure_date"}};
+    /* the unit state ends the versions of the units seen in another
+     * variation: the few flagged, not the tag's every unit */
+    t[T_ASSIGN].indexes[2] = (TableIndex){"abc_multiple_key", {"tag", "multiple_variations"}};
+    /* the growth steps number the tag's variations: a loose scan of this
+     * index reads a row per variation, not per unit (ASSIGN_VARIATION_KEY) */
+    t[T_ASSIGN].indexes[3] = (TableIndex){ASSIGN_VARIATION_KEY,
+                                          {"tag", "tracking_key", "variation_key", "exposure_date"}};
     set_table(&t[T_MIGRATIONS], migration_cols, NELEM(migration_cols), TKEY_PRIMARY, 2,
               TPART_NONE, NULL, "tag", "abc: schema versions applied per tag");
     set_table(&t[T_REPORT], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_LIST, "tag",

@@ -24,6 +24,10 @@ enum {
     T_HOURLY, T_HOURLY_UNIT, T_HOURLY_STATE, T_COUNT
 };
 
+/* MariaDB: the assignment's index by (tag, tracking_key, variation_key,
+ * exposure_date), named where a statement must force it */
+#define ASSIGN_VARIATION_KEY "abc_variation_key"
+
 typedef struct Gen {
     const IrSpec *ir;
     const Dialect *d;

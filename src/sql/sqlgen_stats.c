@@ -258,6 +258,10 @@ void gen_unit_state_table(Gen *g)
         t->part = TPART_NONE;
         t->comment = gen_comment_text(g, arena_printf(g->a, "abc: per-unit metric values of tag "
                                                       "%s, a version per change", ir->tag));
+        /* unit_state_clear and unit_state_prune find the versions that
+         * start or end in a range of dates (usually none, or a day's) */
+        t->indexes[0] = (TableIndex){"abc_from_key", {"valid_from"}};
+        t->indexes[1] = (TableIndex){"abc_to_key", {"valid_to"}};
         static const TableCol date_cols[] = {
             {"analysis_date", CT_DATE, true, "a date whose unit state the versions hold"}};
         TableDef *dt = &g->tables[T_UNIT_STATE_DATES];

@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__unit_state` (
         COMMENT 'metric session_seconds (spec line 36): sum of the value in the window',
     `session_seconds__den` BIGINT NULL
         COMMENT 'metric session_seconds (spec line 36): events in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag advertisement, a version per change';
 

@@ -34,7 +34,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_engagement_engagement__unit_stat
         COMMENT 'metric first_chat (spec line 37): day since exposure of the first event in the window',
     `crash_rate` BIGINT NULL
         COMMENT 'metric crash_rate (spec line 38): 1 when an event fell in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag engagement, a version per change';
 

@@ -29,13 +29,15 @@ SELECT CASE x.`activity`
            WHEN 'chat_activity' THEN 0
        END AS `a`,
        x.`user_id`,
-       MAX(y.`event_date`) AS `prev_d`
+       (SELECT y.`event_date`
+        FROM `abc`.`tbl_activity_day_engagement_engagement` y
+        WHERE y.`activity` = x.`activity`
+          AND y.`user_id` = x.`user_id`
+          AND y.`event_date` >= DATE_ADD({{to_date}}, INTERVAL (-30) DAY)
+          AND y.`event_date` < {{to_date}}
+        ORDER BY y.`event_date` DESC
+        LIMIT 1) AS `prev_d`
 FROM `abc`.`tbl_activity_day_engagement_engagement` x
-LEFT JOIN `abc`.`tbl_activity_day_engagement_engagement` y
-    ON y.`activity` = x.`activity`
-    AND y.`user_id` = x.`user_id`
-    AND y.`event_date` >= DATE_ADD({{to_date}}, INTERVAL (-30) DAY)
-    AND y.`event_date` < {{to_date}}
 WHERE x.`event_date` = {{to_date}}
   AND x.`activity` IN ('chat_activity')
 GROUP BY x.`activity`,

@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_recharge_recharge__unit_state` (
         COMMENT 'metric recharge_days (spec line 31): active days in the window',
     `median_recharge` DOUBLE NULL
         COMMENT 'metric median_recharge (spec line 32): sum of the value in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag recharge, a version per change';
 

@@ -24,4 +24,7 @@ ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `country` VARCHAR(255) NULL
         COMMENT 'segment country (spec line 25 of tag recharge): its value at exposure',
     ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
-    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`),
+    ADD KEY IF NOT EXISTS `abc_multiple_key` (`tag`, `multiple_variations`),
+    ADD KEY IF NOT EXISTS `abc_variation_key` (
+        `tag`, `tracking_key`, `variation_key`, `exposure_date`);

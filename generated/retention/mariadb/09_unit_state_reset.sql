@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_retention_retention__unit_state`
     `p90_session` DOUBLE NULL
         COMMENT 'metric p90_session (spec line 40): sum of the value in the window',
     `crashes` BIGINT NULL COMMENT 'metric crashes (spec line 41): events in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag retention, a version per change';
 

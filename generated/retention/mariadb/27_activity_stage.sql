@@ -27,11 +27,12 @@ SELECT ROW_NUMBER() OVER (ORDER BY e.`tracking_key`, e.`variation_key`),
        '/',
        REPLACE(REPLACE(e.`variation_key`, '%', '%25'), '/', '%2F')),
        MIN(e.`exposure_date`)
-FROM `abc`.`experiment_assignment` e
+FROM `abc`.`experiment_assignment` e FORCE INDEX (`abc_variation_key`)
 WHERE e.`tag` = 'retention'
   AND e.`variation_key` IS NOT NULL
   AND e.`exposure_date` <= {{to_date}}
-GROUP BY e.`tracking_key`,
+GROUP BY e.`tag`,
+         e.`tracking_key`,
          e.`variation_key`;
 
 TRUNCATE TABLE `abc`.`tbl_activity_wday_retention_retention`;

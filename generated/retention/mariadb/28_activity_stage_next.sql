@@ -29,11 +29,12 @@ SELECT ROW_NUMBER() OVER (ORDER BY e.`tracking_key`, e.`variation_key`),
        '/',
        REPLACE(REPLACE(e.`variation_key`, '%', '%25'), '/', '%2F')),
        MIN(e.`exposure_date`)
-FROM `abc`.`experiment_assignment` e
+FROM `abc`.`experiment_assignment` e FORCE INDEX (`abc_variation_key`)
 WHERE e.`tag` = 'retention'
   AND e.`variation_key` IS NOT NULL
   AND e.`exposure_date` <= {{to_date}}
-GROUP BY e.`tracking_key`,
+GROUP BY e.`tag`,
+         e.`tracking_key`,
          e.`variation_key`;
 
 TRUNCATE TABLE `abc`.`tbl_activity_wact_retention_retention`;
@@ -45,13 +46,15 @@ SELECT CASE x.`activity`
            WHEN 'daily_actives' THEN 0
        END AS `a`,
        x.`user_id`,
-       MAX(y.`event_date`) AS `prev_d`
+       (SELECT y.`event_date`
+        FROM `abc`.`tbl_activity_day_retention_retention` y
+        WHERE y.`activity` = x.`activity`
+          AND y.`user_id` = x.`user_id`
+          AND y.`event_date` >= DATE_ADD({{to_date}}, INTERVAL (-30) DAY)
+          AND y.`event_date` < {{to_date}}
+        ORDER BY y.`event_date` DESC
+        LIMIT 1) AS `prev_d`
 FROM `abc`.`tbl_activity_day_retention_retention` x
-LEFT JOIN `abc`.`tbl_activity_day_retention_retention` y
-    ON y.`activity` = x.`activity`
-    AND y.`user_id` = x.`user_id`
-    AND y.`event_date` >= DATE_ADD({{to_date}}, INTERVAL (-30) DAY)
-    AND y.`event_date` < {{to_date}}
 WHERE x.`event_date` = {{to_date}}
   AND x.`activity` IN ('daily_actives')
 GROUP BY x.`activity`,

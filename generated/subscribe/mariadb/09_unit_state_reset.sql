@@ -34,7 +34,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_subscribe_subscribe__unit_state`
     `opens_pre` BIGINT NULL COMMENT 'metric opens_pre (spec line 34): events in the window',
     `app_crashes` BIGINT NULL
         COMMENT 'metric app_crashes (spec line 35): 1 when an event fell in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag subscribe, a version per change';
 

@@ -30,4 +30,7 @@ ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `platform` VARCHAR(255) NULL
         COMMENT 'segment platform (spec line 27 of tag subscribe): its value at exposure',
     ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
-    ADD KEY IF NOT EXISTS `abc_activation_key` (`tag`, `activation_date`);
+    ADD KEY IF NOT EXISTS `abc_activation_key` (`tag`, `activation_date`),
+    ADD KEY IF NOT EXISTS `abc_multiple_key` (`tag`, `multiple_variations`),
+    ADD KEY IF NOT EXISTS `abc_variation_key` (
+        `tag`, `tracking_key`, `variation_key`, `exposure_date`);

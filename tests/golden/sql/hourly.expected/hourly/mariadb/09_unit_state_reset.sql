@@ -17,7 +17,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_hourly__unit_state` (
     `opens` BIGINT NULL COMMENT 'metric opens (spec line 25): events in the window',
     `paid` BIGINT NULL COMMENT 'metric paid (spec line 26): 1 when an event fell in the window',
     `revenue` DOUBLE NULL COMMENT 'metric revenue (spec line 27): sum of the value in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag hourly, a version per change';
 

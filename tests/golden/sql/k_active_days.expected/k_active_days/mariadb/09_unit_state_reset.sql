@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_k_active_days__unit_state` (
     `exposure_date` DATE NULL COMMENT 'day 0 of the unit',
     `active_days_14d` BIGINT NULL
         COMMENT 'metric active_days_14d (spec line 24): active days in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag k_active_days, a version per change';
 

@@ -20,7 +20,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_k_funnel__unit_state` (
         COMMENT 'metric checkout_funnel (spec line 24): first step-2 event in the window',
     `checkout_funnel__step3_first` DATETIME NULL
         COMMENT 'metric checkout_funnel (spec line 24): first step-3 event in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag k_funnel, a version per change';
 

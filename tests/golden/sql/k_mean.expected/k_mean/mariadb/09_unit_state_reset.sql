@@ -18,7 +18,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_k_mean__unit_state` (
         COMMENT 'metric session_length (spec line 24): sum of the value in the window',
     `session_length__den` BIGINT NULL
         COMMENT 'metric session_length (spec line 24): events in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag k_mean, a version per change';
 

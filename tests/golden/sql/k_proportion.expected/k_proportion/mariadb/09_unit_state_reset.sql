@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_k_proportion__unit_state` (
     `exposure_date` DATE NULL COMMENT 'day 0 of the unit',
     `ordered` BIGINT NULL
         COMMENT 'metric ordered (spec line 24): 1 when an event fell in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag k_proportion, a version per change';
 

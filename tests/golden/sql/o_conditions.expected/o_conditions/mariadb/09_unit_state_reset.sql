@@ -15,7 +15,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_conditions__unit_state` (
     `variation_key` VARCHAR(128) NULL,
     `exposure_date` DATE NULL COMMENT 'day 0 of the unit',
     `filtered` BIGINT NULL COMMENT 'metric filtered (spec line 24): events in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag o_conditions, a version per change';
 

@@ -18,7 +18,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_cuped_other__unit_state` (
     `revenue__pre` DOUBLE NULL
         COMMENT 'metric revenue (spec line 24): CUPED covariate, days -14..-1 (NULL: none)',
     `opens_pre` BIGINT NULL COMMENT 'metric opens_pre (spec line 25): events in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag o_cuped_other, a version per change';
 

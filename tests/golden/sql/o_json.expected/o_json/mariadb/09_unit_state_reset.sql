@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_json__unit_state` (
     `p90` DOUBLE NULL COMMENT 'metric p90 (spec line 32): sum of the value in the window',
     `quoted` BIGINT NULL COMMENT 'metric quoted (spec line 33): 1 when an event fell in the window',
     `unset` BIGINT NULL COMMENT 'metric unset (spec line 34): events in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag o_json, a version per change';
 

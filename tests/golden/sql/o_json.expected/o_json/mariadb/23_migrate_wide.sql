@@ -28,4 +28,7 @@ ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `tier` VARCHAR(255) NULL
         COMMENT 'segment tier (spec line 26 of tag o_json): its value at exposure',
     ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
-    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`),
+    ADD KEY IF NOT EXISTS `abc_multiple_key` (`tag`, `multiple_variations`),
+    ADD KEY IF NOT EXISTS `abc_variation_key` (
+        `tag`, `tracking_key`, `variation_key`, `exposure_date`);

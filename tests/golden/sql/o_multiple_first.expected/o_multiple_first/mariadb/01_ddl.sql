@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/o_multiple_first.ab  tag: o_multiple_first  dialect: mariadb
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 17 statements; send each as its own call.
+-- 18 statements; send each as its own call.
 
 CREATE DATABASE IF NOT EXISTS `abc`;
 
@@ -47,7 +47,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`experiment_assignment` (
         COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
     PRIMARY KEY (`tag`, `tracking_key`, `user_id`),
     KEY `abc_lookup_key` (`tag`, `user_id`),
-    KEY `abc_exposure_key` (`tag`, `exposure_date`)
+    KEY `abc_exposure_key` (`tag`, `exposure_date`),
+    KEY `abc_multiple_key` (`tag`, `multiple_variations`),
+    KEY `abc_variation_key` (`tag`, `tracking_key`, `variation_key`, `exposure_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: first exposure per tag x experiment x user';
 
@@ -55,7 +57,10 @@ ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `multiple_variations_date` DATE NULL
         COMMENT 'first date of an exposure to another variation than the first (NULL: none)',
     ADD KEY IF NOT EXISTS `abc_lookup_key` (`tag`, `user_id`),
-    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`);
+    ADD KEY IF NOT EXISTS `abc_exposure_key` (`tag`, `exposure_date`),
+    ADD KEY IF NOT EXISTS `abc_multiple_key` (`tag`, `multiple_variations`),
+    ADD KEY IF NOT EXISTS `abc_variation_key` (
+        `tag`, `tracking_key`, `variation_key`, `exposure_date`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`schema_migrations` (
     `tag` VARCHAR(64) NOT NULL,
@@ -399,9 +404,15 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_multiple_first__unit_state` 
     `variation_key` VARCHAR(128) NULL,
     `exposure_date` DATE NULL COMMENT 'day 0 of the unit',
     `opens` BIGINT NULL COMMENT 'metric opens (spec line 25): events in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag o_multiple_first, a version per change';
+
+ALTER TABLE `abc`.`tbl_wide_user_m_o_multiple_first__unit_state`
+    ADD KEY IF NOT EXISTS `abc_from_key` (`valid_from`),
+    ADD KEY IF NOT EXISTS `abc_to_key` (`valid_to`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_multiple_first__unit_state_dates` (
     `analysis_date` DATE NOT NULL COMMENT 'a date whose unit state the versions hold',

@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_w_within__unit_state` (
     `exposure_date` DATE NULL COMMENT 'day 0 of the unit',
     `opens` BIGINT NULL COMMENT 'metric opens (spec line 24): events in the window',
     `opens_1d` BIGINT NULL COMMENT 'metric opens_1d (spec line 25): events in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag w_within, a version per change';
 

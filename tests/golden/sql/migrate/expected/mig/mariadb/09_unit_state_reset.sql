@@ -18,7 +18,9 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_mig__unit_state` (
     `os` VARCHAR(255) NULL COMMENT 'segment os (spec line 17)',
     `opens` BIGINT NULL COMMENT 'metric opens (spec line 14): events in the window',
     `revenue` DOUBLE NULL COMMENT 'metric revenue (spec line 15): sum of the value in the window',
-    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`)
+    PRIMARY KEY (`tracking_key`, `user_id`, `valid_from`),
+    KEY `abc_from_key` (`valid_from`),
+    KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag mig, a version per change';
 
