@@ -221,6 +221,9 @@ void gen_activity_tables(Gen *g)
     /* MariaDB: activity_periods_check asks for rows with a day on or after
      * the first date filled (none on a new day): read by last_d, not all */
     g->tables[T_ACT_PERIOD].indexes[0] = (TableIndex){"abc_last_key", {"last_d"}};
+    /* MariaDB: the daily stage counts the users whose last active day left
+     * a rolling window: read by that day, not all */
+    g->tables[T_ACT_USER].indexes[0] = (TableIndex){"abc_last_key", {"activity", "last_date"}};
     g->tables[T_ACT_WDAY].dist_col = "user_id";
     g->tables[T_ACT_WPER].dist_col = "user_id";
     g->tables[T_ACT_PERIOD].dist_col = "user_id";
@@ -1347,11 +1350,17 @@ static void day_measures_next(Gen *g, Buf *b)
         "                AND s.`user_id` = y.`user_id`\n"
         "                AND s.`last_date` = y.`event_date`\n",
         tname(g, T_ACT_DAY), tname(g, T_ACT_USER));
+    /* the join's dates and activities repeated on s: read by its last date */
     const char *gone_where = arena_printf(g->a,
                                           "            WHERE y.`event_date` IN (%s,\n"
                                           "                                     %s)\n"
+                                          "              AND s.`last_date` IN (%s,\n"
+                                          "                                    %s)\n"
+                                          "              AND %s\n"
                                           "              AND %s\n",
-                                          d7, d28, idx_in(g, "x2.`a`", ACT_DAYS));
+                                          d7, d28, d7, d28,
+                                          names_in(g, "s.`activity`", 14, ACT_DAYS, false),
+                                          idx_in(g, "x2.`a`", ACT_DAYS));
     buf_printf(b, "    LEFT JOIN (\n"
                   "        -- the users last active on the first day of the window ending the day\n"
                   "        -- before: active that day (the day table) with that last active date\n"

@@ -262,6 +262,9 @@ FROM (
                 AND s.`last_date` = y.`event_date`
             WHERE y.`event_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
                                      CAST(days_add({{to_date}}, -28) AS DATE))
+              AND s.`last_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
+                                    CAST(days_add({{to_date}}, -28) AS DATE))
+              AND s.`activity` IN ('chat_activity')
               AND x2.`a` IN (0)
             UNION ALL
             SELECT x2.`a`,
@@ -282,6 +285,9 @@ FROM (
                 AND k2.`b` > 0
             WHERE y.`event_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
                                      CAST(days_add({{to_date}}, -28) AS DATE))
+              AND s.`last_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
+                                    CAST(days_add({{to_date}}, -28) AS DATE))
+              AND s.`activity` IN ('chat_activity')
               AND x2.`a` IN (0)
               AND x2.`by_variation` = 1
               AND e.`exposure_date` <= s.`last_date`

@@ -284,6 +284,9 @@ FROM (
                 AND s.`last_date` = y.`event_date`
             WHERE y.`event_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
                                      DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+              AND s.`last_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
+                                    DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+              AND s.`activity` IN ('daily_actives')
               AND x2.`a` IN (0)
             UNION ALL
             SELECT x2.`a`,
@@ -304,6 +307,9 @@ FROM (
                 AND k2.`b` > 0
             WHERE y.`event_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
                                      DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+              AND s.`last_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
+                                    DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+              AND s.`activity` IN ('daily_actives')
               AND x2.`a` IN (0)
               AND x2.`by_variation` = 1
               AND e.`exposure_date` <= s.`last_date`
