@@ -180,6 +180,10 @@ typedef struct Dialect {
      * costs more than the rows it saves when values are nearly all
      * distinct; a columnar engine's hash grouping is cheap. */
     bool distribution_per_unit;
+    /* NULL, or put before that sorted per-unit statement: MariaDB keeps the
+     * sorted rows' columns in its sort buffer (a second read of every row
+     * by its position otherwise) */
+    const char *per_unit_sort_prefix;
 
     AbcStatus (*check_ident)(const char *name, char *why, size_t whylen);
     void (*ident)(Buf *out, const char *name);

@@ -6,6 +6,9 @@
 -- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
+-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,
+-- less than a row of segment values)
+SET STATEMENT max_length_for_sort_data = 16384 FOR
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 -- (the unit state that unit_state wrote)
