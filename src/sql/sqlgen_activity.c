@@ -224,6 +224,8 @@ void gen_activity_tables(Gen *g)
     /* MariaDB: the daily stage counts the users whose last active day left
      * a rolling window: read by that day, not all */
     g->tables[T_ACT_USER].indexes[0] = (TableIndex){"abc_last_key", {"activity", "last_date"}};
+    /* ... and the users first active on the date due, its new cohort */
+    g->tables[T_ACT_USER].indexes[1] = (TableIndex){"abc_first_key", {"activity", "first_date"}};
     g->tables[T_ACT_WDAY].dist_col = "user_id";
     g->tables[T_ACT_WPER].dist_col = "user_id";
     g->tables[T_ACT_PERIOD].dist_col = "user_id";
@@ -1748,23 +1750,22 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "        AND o.`period` = %s\n"
                   "    WHERE %s\n"
                   "    UNION ALL\n"
-                  "    -- the users first active on the date due: the date's period is their\n"
-                  "    -- cohort\n"
+                  "    -- the users first active on the date due (active on it, so among the\n"
+                  "    -- users of the date due): the date's period is their cohort\n"
                   "    SELECT p.`period`,\n"
-                  "           v.`a`,\n"
+                  "           x.`a`,\n"
                   "           p.`grain`,\n"
                   "           p.`period`,\n"
                   "           COUNT(*),\n"
                   "           0\n"
-                  "    FROM %s v\n"
-                  "    JOIN cg c ON c.`a` = v.`a`\n"
+                  "    FROM acts x\n"
+                  "    JOIN cg c ON c.`a` = x.`a`\n"
                   "    JOIN cur p ON p.`grain` = c.`grain`\n"
                   "    JOIN %s s\n"
-                  "        ON s.`activity` = %s\n"
-                  "        AND s.`user_id` = v.`user_id`\n"
-                  "    WHERE s.`first_date` = {{to_date}}\n"
+                  "        ON s.`activity` = x.`activity`\n"
+                  "        AND s.`first_date` = {{to_date}}\n"
                   "    GROUP BY p.`period`,\n"
-                  "             v.`a`,\n"
+                  "             x.`a`,\n"
                   "             p.`grain`\n"
                   "    UNION ALL\n"
                   "    -- the users entering the period's active set on the date due, by cohort\n"
@@ -1781,8 +1782,8 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "        ON s.`activity` = %s\n"
                   "        AND s.`user_id` = v.`user_id`\n"
                   "    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`\n",
-               cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, wact, user,
-               act_name(g, "v.`a`", 15), pstart(g, "p.`grain`", "s.`first_date`", 11), wact, user,
+               cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, user,
+               pstart(g, "p.`grain`", "s.`first_date`", 11), wact, user,
                act_name(g, "v.`a`", 15));
 }
 

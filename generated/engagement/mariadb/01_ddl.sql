@@ -488,12 +488,14 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_user_engagement_engagement` (
     `first_date` DATE NULL COMMENT 'first active date ever (since the earliest source date)',
     `last_date` DATE NULL COMMENT 'last active date',
     PRIMARY KEY (`activity`, `user_id`),
-    KEY `abc_last_key` (`activity`, `last_date`)
+    KEY `abc_last_key` (`activity`, `last_date`),
+    KEY `abc_first_key` (`activity`, `first_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: first and last active date per activity and user of tag engagement';
 
 ALTER TABLE `abc`.`tbl_activity_user_engagement_engagement`
-    ADD KEY IF NOT EXISTS `abc_last_key` (`activity`, `last_date`);
+    ADD KEY IF NOT EXISTS `abc_last_key` (`activity`, `last_date`),
+    ADD KEY IF NOT EXISTS `abc_first_key` (`activity`, `first_date`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_report_engagement_engagement` (
     `period` DATE NOT NULL COMMENT 'start of the period: the day, the Monday, the 1st (partition)',

@@ -562,25 +562,22 @@ FROM (
                       END
     WHERE o.`tag` = 'engagement'
     UNION ALL
-    -- the users first active on the date due: the date's period is their
-    -- cohort
+    -- the users first active on the date due (active on it, so among the
+    -- users of the date due): the date's period is their cohort
     SELECT p.`period`,
-           v.`a`,
+           x.`a`,
            p.`grain`,
            p.`period`,
            COUNT(*),
            0
-    FROM `abc`.`tbl_activity_wact_engagement_engagement` v
-    JOIN cg c ON c.`a` = v.`a`
+    FROM acts x
+    JOIN cg c ON c.`a` = x.`a`
     JOIN cur p ON p.`grain` = c.`grain`
     JOIN `abc`.`tbl_activity_user_engagement_engagement` s
-        ON s.`activity` = CASE v.`a`
-                   WHEN 0 THEN 'chat_activity'
-               END
-        AND s.`user_id` = v.`user_id`
-    WHERE s.`first_date` = {{to_date}}
+        ON s.`activity` = x.`activity`
+        AND s.`first_date` = {{to_date}}
     GROUP BY p.`period`,
-             v.`a`,
+             x.`a`,
              p.`grain`
     UNION ALL
     -- the users entering the period's active set on the date due, by cohort

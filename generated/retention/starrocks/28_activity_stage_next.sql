@@ -641,25 +641,22 @@ FROM (
                       END
     WHERE o.`tag` = 'retention'
     UNION ALL
-    -- the users first active on the date due: the date's period is their
-    -- cohort
+    -- the users first active on the date due (active on it, so among the
+    -- users of the date due): the date's period is their cohort
     SELECT p.`period`,
-           v.`a`,
+           x.`a`,
            p.`grain`,
            p.`period`,
            COUNT(*),
            0
-    FROM `abc`.`tbl_activity_wact_retention_retention` v
-    JOIN cg c ON c.`a` = v.`a`
+    FROM acts x
+    JOIN cg c ON c.`a` = x.`a`
     JOIN cur p ON p.`grain` = c.`grain`
     JOIN `abc`.`tbl_activity_user_retention_retention` s
-        ON s.`activity` = CASE v.`a`
-                   WHEN 0 THEN 'daily_actives'
-               END
-        AND s.`user_id` = v.`user_id`
-    WHERE s.`first_date` = {{to_date}}
+        ON s.`activity` = x.`activity`
+        AND s.`first_date` = {{to_date}}
     GROUP BY p.`period`,
-             v.`a`,
+             x.`a`,
              p.`grain`
     UNION ALL
     -- the users entering the period's active set on the date due, by cohort
