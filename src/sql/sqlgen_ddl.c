@@ -282,8 +282,11 @@ void gen_ddl(Gen *g)
             buf_reset(&b);
             g->d->add_columns(&b, t, &t->cols[t->ncols - 1], 1);
             gen_push(g, s, &b);
-        } else if (g->tables[i].indexes[0].name && g->d->id == DIALECT_MARIADB) {
-            /* a table created before its indexes */
+        } else if (g->tables[i].indexes[0].name && g->d->id == DIALECT_MARIADB &&
+                   i != T_UNIT_STATE) {
+            /* a table created before its indexes (the unit state is
+             * derived: a rebuild, an upgrade of abc included, creates it
+             * with them) */
             buf_reset(&b);
             g->d->add_columns(&b, &g->tables[i], NULL, 0);
             gen_push(g, s, &b);

@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/o_direction_lower.ab  tag: o_direction_lower  dialect: mariadb
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 18 statements; send each as its own call.
+-- 17 statements; send each as its own call.
 
 CREATE DATABASE IF NOT EXISTS `abc`;
 
@@ -412,10 +412,6 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_direction_lower__unit_state`
     KEY `abc_to_key` (`valid_to`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-unit metric values of tag o_direction_lower, a version per change';
-
-ALTER TABLE `abc`.`tbl_wide_user_m_o_direction_lower__unit_state`
-    ADD KEY IF NOT EXISTS `abc_from_key` (`valid_from`),
-    ADD KEY IF NOT EXISTS `abc_to_key` (`valid_to`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_direction_lower__unit_state_dates` (
     `analysis_date` DATE NOT NULL COMMENT 'a date whose unit state the versions hold',
