@@ -289,6 +289,61 @@ Test(dialect, mariadb_lookup_index)
     buf_free(&b);
 }
 
+/* MariaDB's lookups of a few rows in a large table: the unit state's
+ * versions by valid_from and valid_to (created with the table, never
+ * ALTERed in: it is derived, and a view may stand in its place), the
+ * assignment's flagged units and its variations (read loosely, forced), a
+ * quantile's per-unit rows sorted with the rows in the sort buffer;
+ * StarRocks has none of these. */
+Test(dialect, mariadb_few_rows_by_index)
+{
+    SpecUnit u;
+    cr_assert_eq(spec_load(&u, "specs/retention.ab"), ABC_OK);
+    const Dialect *ds[2] = {&dialect_starrocks, &dialect_mariadb};
+    for (int di = 0; di < 2; di++) {
+        bool mdb = di == 1;
+        Arena a;
+        arena_init(&a);
+        SqlProgram p;
+        cr_assert_eq(sqlgen_program(u.ir, ds[di], &a, &u.diag, &p), ABC_OK);
+        const SqlStep *reset = step_of(&p, SQLSTEP_UNIT_STATE_RESET);
+        bool state_keys = false;
+        for (int i = 0; i < reset->nstmts; i++)
+            state_keys |= strstr(reset->stmts[i], "KEY `abc_from_key` (`valid_from`),\n"
+                                                  "    KEY `abc_to_key` (`valid_to`)") != NULL;
+        cr_expect_eq(state_keys, mdb);
+        const SqlStep *ddl = step_of(&p, SQLSTEP_DDL);
+        bool assign_keys = false;
+        for (int i = 0; i < ddl->nstmts; i++) {
+            cr_expect(!(strstr(ddl->stmts[i], "ALTER TABLE") &&
+                        strstr(ddl->stmts[i], "__unit_state`")),
+                      "%s", ddl->stmts[i]);
+            assign_keys |= strstr(ddl->stmts[i], "CREATE TABLE IF NOT EXISTS `abc`.`experiment_"
+                                                 "assignment`") &&
+                           strstr(ddl->stmts[i], "KEY `abc_multiple_key` (`tag`, "
+                                                 "`multiple_variations`)") &&
+                           strstr(ddl->stmts[i], "KEY `abc_variation_key` (`tag`, `tracking_key`, "
+                                                 "`variation_key`, `exposure_date`)");
+        }
+        cr_expect_eq(assign_keys, mdb);
+        bool forced = false, sorted = false;
+        for (int k = 0; k < p.nsteps; k++) {
+            const SqlStep *s = &p.steps[k];
+            for (int i = 0; i < s->nstmts; i++) {
+                forced |= strstr(s->stmts[i], "FORCE INDEX (`abc_variation_key`)\nWHERE") &&
+                          strstr(s->stmts[i], "GROUP BY e.`tag`,\n         e.`tracking_key`");
+                if (s->kind == SQLSTEP_STATS && strstr(s->name, "stats_quantile_") == s->name)
+                    sorted = strstr(s->stmts[i], "SET STATEMENT max_length_for_sort_data = 16384 "
+                                                 "FOR\nWITH") != NULL;
+            }
+        }
+        cr_expect_eq(forced, mdb);
+        cr_expect_eq(sorted, mdb);
+        arena_free(&a);
+    }
+    spec_unit_free(&u);
+}
+
 /* Growth analytics: the activity tables and steps exist only for specs
  * with activity blocks; the day arithmetic is the dialect's; the stage is
  * switched in over a literal range of periods, in report_publish's
