@@ -1198,44 +1198,42 @@ static void measure_cte(Gen *g, Buf *b)
  * in them). */
 static const char *wact_body(Gen *g)
 {
-    if (g->d->id == DIALECT_MARIADB)
-        /* the previous day read backwards from the day's key, one row per
-         * user (a join reads every active day of the 30) */
-        return arena_printf(g->a,
-                            "SELECT %s AS `a`,\n"
-                            "       x.`user_id`,\n"
-                            "       (SELECT y.`event_date`\n"
-                            "        FROM %s y\n"
-                            "        WHERE y.`activity` = x.`activity`\n"
-                            "          AND y.`user_id` = x.`user_id`\n"
-                            "          AND y.`event_date` >= %s\n"
-                            "          AND y.`event_date` < {{to_date}}\n"
-                            "        ORDER BY y.`event_date` DESC\n"
-                            "        LIMIT 1) AS `prev_d`\n"
-                            "FROM %s x\n"
-                            "WHERE x.`event_date` = {{to_date}}\n"
-                            "  AND %s\n"
-                            "GROUP BY x.`activity`,\n"
-                            "         x.`user_id`",
-                            act_index(g, "x.`activity`", 7), tname(g, T_ACT_DAY),
-                            addn(g, "{{to_date}}", -30), tname(g, T_ACT_DAY),
-                            names_in(g, "x.`activity`", 2, ACT_PERIODS | ACT_DAYS, false));
+    const char *day = tname(g, T_ACT_DAY), *lo = addn(g, "{{to_date}}", -30);
+    /* MariaDB: the previous day read backwards from the day's key, one row
+     * per user (the join reads every active day of the 30) */
+    bool backwards = g->d->id == DIALECT_MARIADB;
+    const char *prev =
+        backwards ? arena_printf(g->a,
+                                 "(SELECT y.`event_date`\n"
+                                 "        FROM %s y\n"
+                                 "        WHERE y.`activity` = x.`activity`\n"
+                                 "          AND y.`user_id` = x.`user_id`\n"
+                                 "          AND y.`event_date` >= %s\n"
+                                 "          AND y.`event_date` < {{to_date}}\n"
+                                 "        ORDER BY y.`event_date` DESC\n"
+                                 "        LIMIT 1)",
+                                 day, lo)
+                  : "MAX(y.`event_date`)";
+    const char *join =
+        backwards ? ""
+                  : arena_printf(g->a,
+                                 "LEFT JOIN %s y\n"
+                                 "    ON y.`activity` = x.`activity`\n"
+                                 "    AND y.`user_id` = x.`user_id`\n"
+                                 "    AND y.`event_date` >= %s\n"
+                                 "    AND y.`event_date` < {{to_date}}\n",
+                                 day, lo);
     return arena_printf(g->a,
                         "SELECT %s AS `a`,\n"
                         "       x.`user_id`,\n"
-                        "       MAX(y.`event_date`) AS `prev_d`\n"
+                        "       %s AS `prev_d`\n"
                         "FROM %s x\n"
-                        "LEFT JOIN %s y\n"
-                        "    ON y.`activity` = x.`activity`\n"
-                        "    AND y.`user_id` = x.`user_id`\n"
-                        "    AND y.`event_date` >= %s\n"
-                        "    AND y.`event_date` < {{to_date}}\n"
+                        "%s"
                         "WHERE x.`event_date` = {{to_date}}\n"
                         "  AND %s\n"
                         "GROUP BY x.`activity`,\n"
                         "         x.`user_id`",
-                        act_index(g, "x.`activity`", 7), tname(g, T_ACT_DAY), tname(g, T_ACT_DAY),
-                        addn(g, "{{to_date}}", -30),
+                        act_index(g, "x.`activity`", 7), prev, day, join,
                         names_in(g, "x.`activity`", 2, ACT_PERIODS | ACT_DAYS, false));
 }
 

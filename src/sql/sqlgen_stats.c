@@ -1303,6 +1303,8 @@ void gen_stats(Gen *g)
                        q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
         Cols c = {0};
         buf_reset(&b);
+        if (q && g->d->distribution_per_unit && g->d->per_unit_sort_prefix)
+            buf_puts(&b, g->d->per_unit_sort_prefix); /* the sorted rows (dialect.h) */
         prefix(g, &b, i);
         Buf v;
         buf_init(&v);
@@ -1333,19 +1335,10 @@ void gen_stats(Gen *g)
                 segment_value(g, &grp, seg);
                 col_add(g, &c, slot, -1, "segment_slot");
             }
-            if (g->d->distribution_per_unit) { /* a row per unit, sorted (dialect.h) */
+            if (g->d->distribution_per_unit) /* a row per unit, sorted (dialect.h) */
                 buf_printf(&b, ",\n    %s AS `value`,\n    1 AS `units`\nFROM vals\nORDER BY%s",
                            v.data, grp.data);
-                if (g->d->per_unit_sort_prefix) {
-                    Buf whole;
-                    buf_init(&whole);
-                    buf_puts(&whole, g->d->per_unit_sort_prefix);
-                    buf_puts(&whole, b.data);
-                    buf_reset(&b);
-                    buf_puts(&b, whole.data);
-                    buf_free(&whole);
-                }
-            } else
+            else
                 buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY%s"
                                "\nORDER BY%s",
                            v.data, grp.data, grp.data);
