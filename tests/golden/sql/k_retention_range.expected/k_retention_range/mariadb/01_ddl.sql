@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/k_retention_range.ab  tag: k_retention_range  dialect: mariadb
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 17 statements; send each as its own call.
+-- 18 statements; send each as its own call.
 
 CREATE DATABASE IF NOT EXISTS `abc`;
 
@@ -216,9 +216,13 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_daily_m_k_retention_range` (
     `spec_hash` VARCHAR(16) NULL,
     `abc_version` VARCHAR(32) NULL,
     KEY `abc_key` (`tag`, `module`, `experiment_id`),
-    KEY `abc_unit_key` (`module`, `experiment_id`, `tag`)
+    KEY `abc_unit_key` (`module`, `experiment_id`, `tag`),
+    KEY `abc_date_key` (`tag`, `analysis_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: results of tag k_retention_range per analysis date';
+
+ALTER TABLE `abc`.`tbl_report_daily_m_k_retention_range`
+    ADD KEY IF NOT EXISTS `abc_date_key` (`tag`, `analysis_date`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_k_retention_range__stage` (
     `tag` VARCHAR(64) NOT NULL,
