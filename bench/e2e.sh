@@ -137,18 +137,25 @@ echo "  ods.app_events: $total_events rows ($(mariadbd_sql -N -e "SELECT COUNT(*
 
 counters() { # -> "name value" lines
     # Innodb_rows_read is gone from MariaDB 10.11's status (reported when
-    # present); Innodb_buffer_pool_read_requests counts logical page reads
-    mariadbd_sql -N -e "SHOW GLOBAL STATUS WHERE Variable_name LIKE 'Handler_read%' OR Variable_name IN ('Innodb_rows_read', 'Innodb_buffer_pool_read_requests')"
+    # present); Innodb_buffer_pool_read_requests counts logical page reads;
+    # Rows_read counts the rows read from stored tables, Rows_tmp_read those
+    # read from the statements' internal temporary tables (a GROUP BY, a
+    # derived table): Handler_read_* counts both
+    mariadbd_sql -N -e "SHOW GLOBAL STATUS WHERE Variable_name LIKE 'Handler_read%' OR Variable_name IN ('Innodb_rows_read', 'Innodb_buffer_pool_read_requests', 'Rows_read', 'Rows_tmp_read')"
 }
 # rows_read NAME DAY FROM: counters around the previous run_abc (files $tmp/NAME.c0/.c1)
 rows_report() {
-    local name=$1 day=$2 from=$3 ev evr
+    local name=$1 day=$2 from=$3 ev evr units
     ev=$(mariadbd_sql -N -e "SELECT COUNT(*) FROM ods.app_events WHERE event_date = '$day'")
+    units=$(mariadbd_sql -N -e "SELECT COUNT(*) FROM abc.experiment_assignment WHERE tag = 'retention' AND exposure_date <= '$day'")
     evr=$(mariadbd_sql -N -e "SELECT COUNT(*) FROM ods.app_events WHERE event_date BETWEEN '$from' AND '$day'")
-    join "$tmp/$name.c0" "$tmp/$name.c1" | awk -v ev="$ev" -v evr="$evr" -v day="$day" -v from="$from" '
+    join "$tmp/$name.c0" "$tmp/$name.c1" | awk -v ev="$ev" -v evr="$evr" -v units="$units" -v day="$day" -v from="$from" '
         { d = $3 - $2; printf "    %-32s %12d  (%.2f x the day'"'"'s events%s)\n", $1, d, d / ev, ($1 ~ /buffer_pool/) ? "; pages, not rows" : ""
-          if ($1 ~ /^Handler_read/) h += d }
+          if ($1 ~ /^Handler_read/) h += d
+          if ($1 == "Rows_read") r = d }
         END { printf "    %-32s %12d  (%.2f x the day'"'"'s events)\n", "Handler_read_* total", h, h / ev
+              printf "    exposed units by %s: %d; Handler_read_* total = %.2f x (events + units), Rows_read (stored tables) = %.2f x\n",
+                     day, units, h / (ev + units), r / (ev + units)
               printf "    events of %s: %d; of the %s..%s span the run processes: %d (Handler_read_* total = %.2f x)\n",
                      day, ev, from, day, evr, h / evr }'
     echo "    (ods.app_events holds $total_events rows in all)"
