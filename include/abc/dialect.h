@@ -155,6 +155,10 @@ typedef struct WriteSpec {
                              * (a table several tags may write); NULL: every row.  StarRocks
                              * overwrites the partition (`tag`, part_col) of a TPART_TAG_DAY
                              * table and deletes by tag too in a REPLACE_RANGE */
+    const char *const *upsert_set; /* UPSERT, MariaDB: per column of cols, the ON DUPLICATE KEY
+                                    * UPDATE expression (`c` the stored value, VALUES(`c`) the
+                                    * new row's); NULL array or entry: VALUES(`c`).  StarRocks
+                                    * replaces the row: its body computes the merged values */
     bool touched_parts;     /* REPLACE_RANGE: every partition of [lo, hi] that had rows gets
                              * rows from body; StarRocks then replaces the partitions the rows
                              * fill with one atomic dynamic INSERT OVERWRITE (no DELETE) */

@@ -255,9 +255,14 @@ static void mdb_write(SqlStmts *out, const WriteSpec *w)
                 continue;
             buf_puts(&b, first ? "\n    " : ",\n    ");
             mdb_ident(&b, w->cols[i]);
-            buf_puts(&b, " = VALUES(");
-            mdb_ident(&b, w->cols[i]);
-            buf_putc(&b, ')');
+            if (w->upsert_set && w->upsert_set[i]) {
+                buf_puts(&b, " = ");
+                buf_puts(&b, w->upsert_set[i]);
+            } else {
+                buf_puts(&b, " = VALUES(");
+                mdb_ident(&b, w->cols[i]);
+                buf_putc(&b, ')');
+            }
             first = false;
         }
         sql_stmts_push(out, &b);

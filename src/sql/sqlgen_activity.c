@@ -763,8 +763,10 @@ static const char *wper_body(Gen *g)
 }
 
 /* The period rows of the days of [{{from_date}}, `last`]: per activity
- * number, week or month and user, the first and last active day there. */
-static void period_rows(Gen *g, Buf *b, const char *last, int ind)
+ * number, week or month and user, the first and last active day there
+ * (grouped: the caller adds the GROUP BY), or a row per active day with
+ * the day as both (not grouped). */
+static void period_rows(Gen *g, Buf *b, const char *last, bool grouped, int ind)
 {
     Buf q;
     buf_init(&q);
@@ -772,8 +774,8 @@ static void period_rows(Gen *g, Buf *b, const char *last, int ind)
                    "       t.`a`,\n"
                    "       t.`grain`,\n"
                    "       t.`user_id`,\n"
-                   "       MIN(t.`d`) AS `first_d`,\n"
-                   "       MAX(t.`d`) AS `last_d`\n"
+                   "       %s AS `first_d`,\n"
+                   "       %s AS `last_d`\n"
                    "FROM (\n"
                    "    SELECT %s AS `period`,\n"
                    "           y.`a`,\n"
@@ -795,6 +797,7 @@ static void period_rows(Gen *g, Buf *b, const char *last, int ind)
                    "        SELECT 'month'\n"
                    "    ) g\n"
                    ") t\n",
+               grouped ? "MIN(t.`d`)" : "t.`d`", grouped ? "MAX(t.`d`)" : "t.`d`",
                pstart(g, "g.`grain`", "y.`d`", 11), act_index(g, "x.`activity`", 15),
                tname(g, T_ACT_DAY), last, names_in(g, "x.`activity`", 10, ACT_PERIODS, false));
     /* every line indented by `ind` */
@@ -815,7 +818,7 @@ static const char *period_body(Gen *g)
 {
     Buf b;
     buf_init(&b);
-    period_rows(g, &b, addn(g, "{{to_date}}", 30), 0);
+    period_rows(g, &b, addn(g, "{{to_date}}", 30), true, 0);
     buf_puts(&b, "WHERE t.`period` >= {{from_date}}\n"
                  "  AND t.`period` <= {{to_date}}\n"
                  "GROUP BY t.`period`,\n"
@@ -830,11 +833,25 @@ static const char *period_body(Gen *g)
 /* activity_periods_add: the period rows of the days of [{{from_date}},
  * {{to_date}}] merged with the stored ones, which activity_periods_check
  * found to have no day on or after {{from_date}}: the earlier first day and
- * the later last day. */
+ * the later last day.  MariaDB merges each active day into its stored row
+ * by the upsert (PERIOD_MERGE_SET), so a daily run reads the day's rows
+ * alone; StarRocks's upsert replaces the row, so the body groups the days
+ * and joins the stored rows. */
+static const char *const PERIOD_MERGE_SET[] = {
+    NULL, NULL, NULL, NULL, "LEAST(COALESCE(`first_d`, VALUES(`first_d`)), VALUES(`first_d`))",
+    "GREATEST(COALESCE(`last_d`, VALUES(`last_d`)), VALUES(`last_d`))"};
+
 static const char *period_add_body(Gen *g)
 {
     Buf b;
     buf_init(&b);
+    if (g->d->id == DIALECT_MARIADB) {
+        buf_puts(&b, "-- the days filled, each merged into its stored period row\n");
+        period_rows(g, &b, "{{to_date}}", false, 0);
+        const char *s = arena_strndup(g->a, b.data, b.len - 1); /* less its last newline */
+        buf_free(&b);
+        return s;
+    }
     buf_printf(&b, "SELECT n.`period`,\n"
                    "       n.`a`,\n"
                    "       n.`grain`,\n"
@@ -843,7 +860,7 @@ static const char *period_add_body(Gen *g)
                    "       GREATEST(COALESCE(o.`last_d`, n.`last_d`), n.`last_d`)\n"
                    "FROM (\n"
                    "    -- the days filled\n");
-    period_rows(g, &b, "{{to_date}}", 4);
+    period_rows(g, &b, "{{to_date}}", true, 4);
     buf_printf(&b, "    GROUP BY t.`period`,\n"
                    "             t.`a`,\n"
                    "             t.`grain`,\n"
@@ -2052,25 +2069,47 @@ void gen_activity(Gen *g)
                  "counts none): the first stays as stored, the last is the last of the days");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
     buf_reset(&body);
-    buf_printf(&body,
-               "SELECT t.`activity`,\n"
-               "       t.`user_id`,\n"
-               "       COALESCE(MIN(u.`first_date`), MIN(t.`event_date`)),\n"
-               "       MAX(t.`event_date`)\n"
-               "FROM %s t\n"
-               "-- no stored day is on or after the first of these: the stored first date\n"
-               "-- stays, the last is the last of the new days\n"
-               "LEFT JOIN %s u\n"
-               "    ON u.`activity` = t.`activity` AND u.`user_id` = t.`user_id`\n"
-               "WHERE t.`event_date` >= {{from_date}}\n"
-               "  AND t.`event_date` <= {{to_date}}\n"
-               "GROUP BY t.`activity`,\n"
-               "         t.`user_id`",
-               tname(g, T_ACT_DAY), tname(g, T_ACT_USER));
+    /* MariaDB merges each active day into the stored row by the upsert
+     * (USER_MERGE_SET: no stored day is on or after the first of these, so
+     * the stored first date stays and the last is the last new day);
+     * StarRocks's upsert replaces the row: the body reads the stored one */
+    static const char *const USER_MERGE_SET[] = {
+        NULL, NULL,
+        "LEAST(COALESCE(`first_date`, VALUES(`first_date`)), VALUES(`first_date`))",
+        "GREATEST(COALESCE(`last_date`, VALUES(`last_date`)), VALUES(`last_date`))"};
+    bool merge = g->d->id == DIALECT_MARIADB;
+    if (merge)
+        buf_printf(&body,
+                   "-- a row per new active day, merged into the user's stored row\n"
+                   "SELECT t.`activity`,\n"
+                   "       t.`user_id`,\n"
+                   "       t.`event_date`,\n"
+                   "       t.`event_date`\n"
+                   "FROM %s t\n"
+                   "WHERE t.`event_date` >= {{from_date}}\n"
+                   "  AND t.`event_date` <= {{to_date}}",
+                   tname(g, T_ACT_DAY));
+    else
+        buf_printf(&body,
+                   "SELECT t.`activity`,\n"
+                   "       t.`user_id`,\n"
+                   "       COALESCE(MIN(u.`first_date`), MIN(t.`event_date`)),\n"
+                   "       MAX(t.`event_date`)\n"
+                   "FROM %s t\n"
+                   "-- no stored day is on or after the first of these: the stored first date\n"
+                   "-- stays, the last is the last of the new days\n"
+                   "LEFT JOIN %s u\n"
+                   "    ON u.`activity` = t.`activity` AND u.`user_id` = t.`user_id`\n"
+                   "WHERE t.`event_date` >= {{from_date}}\n"
+                   "  AND t.`event_date` <= {{to_date}}\n"
+                   "GROUP BY t.`activity`,\n"
+                   "         t.`user_id`",
+                   tname(g, T_ACT_DAY), tname(g, T_ACT_USER));
     w = (WriteSpec){.mode = WRITE_UPSERT, .table = &g->tables[T_ACT_USER],
                     .label = gen_label(g, "activity_state_add"),
                     .comment = "first and last active date of the users of the new days",
-                    .cols = USER_COLUMNS, .ncols = NELEM(USER_COLUMNS), .body = body.data};
+                    .cols = USER_COLUMNS, .ncols = NELEM(USER_COLUMNS),
+                    .upsert_set = merge ? USER_MERGE_SET : NULL, .body = body.data};
     push_write(g, s, &w);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_PERIODS_ADD, "activity_periods_add",
@@ -2081,7 +2120,7 @@ void gen_activity(Gen *g)
                     .label = gen_label(g, "activity_periods_add"),
                     .comment = "the days filled merged into their periods",
                     .cols = PERIOD_COLUMNS, .ncols = NELEM(PERIOD_COLUMNS),
-                    .body = period_add_body(g)};
+                    .upsert_set = PERIOD_MERGE_SET, .body = period_add_body(g)};
     push_write(g, s, &w);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_PERIODS, "activity_periods",

@@ -178,7 +178,7 @@ void gen_tables(Gen *g)
               "analysis_date", "experiment_id",
               arena_printf(g->a, "abc: results of tag %s per analysis date", g->ir->tag));
     /* a daily run replaces one date's rows of the tag: read those, not
-     * every date's (MariaDB; StarRocks drops the date's partition) */
+     * every date's (MariaDB; StarRocks overwrites the date's partition) */
     t[T_DAILY].indexes[0] = (TableIndex){"abc_date_key", {"tag", "analysis_date"}};
     set_table(&t[T_STAGE], report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3, TPART_NONE, NULL,
               "experiment_id", arena_printf(g->a, "abc: staged results of tag %s", g->ir->tag));

@@ -13,19 +13,14 @@ INSERT INTO `abc`.`tbl_activity_user_retention_retention` (
     `first_date`,
     `last_date`
 )
+-- a row per new active day, merged into the user's stored row
 SELECT t.`activity`,
        t.`user_id`,
-       COALESCE(MIN(u.`first_date`), MIN(t.`event_date`)),
-       MAX(t.`event_date`)
+       t.`event_date`,
+       t.`event_date`
 FROM `abc`.`tbl_activity_day_retention_retention` t
--- no stored day is on or after the first of these: the stored first date
--- stays, the last is the last of the new days
-LEFT JOIN `abc`.`tbl_activity_user_retention_retention` u
-    ON u.`activity` = t.`activity` AND u.`user_id` = t.`user_id`
 WHERE t.`event_date` >= {{from_date}}
   AND t.`event_date` <= {{to_date}}
-GROUP BY t.`activity`,
-         t.`user_id`
 ON DUPLICATE KEY UPDATE
-    `first_date` = VALUES(`first_date`),
-    `last_date` = VALUES(`last_date`);
+    `first_date` = LEAST(COALESCE(`first_date`, VALUES(`first_date`)), VALUES(`first_date`)),
+    `last_date` = GREATEST(COALESCE(`last_date`, VALUES(`last_date`)), VALUES(`last_date`));

@@ -14,56 +14,39 @@ INSERT INTO `abc`.`tbl_activity_period_retention_retention` (
     `first_d`,
     `last_d`
 )
-SELECT n.`period`,
-       n.`a`,
-       n.`grain`,
-       n.`user_id`,
-       LEAST(COALESCE(o.`first_d`, n.`first_d`), n.`first_d`),
-       GREATEST(COALESCE(o.`last_d`, n.`last_d`), n.`last_d`)
+-- the days filled, each merged into its stored period row
+SELECT t.`period`,
+       t.`a`,
+       t.`grain`,
+       t.`user_id`,
+       t.`d` AS `first_d`,
+       t.`d` AS `last_d`
 FROM (
-    -- the days filled
-    SELECT t.`period`,
-           t.`a`,
-           t.`grain`,
-           t.`user_id`,
-           MIN(t.`d`) AS `first_d`,
-           MAX(t.`d`) AS `last_d`
+    SELECT CASE WHEN g.`grain` = 'week'
+               THEN DATE_ADD(y.`d`, INTERVAL (-((DAYOFWEEK(y.`d`) + 5) % 7)) DAY)
+               ELSE DATE_ADD(y.`d`, INTERVAL (1 - DAYOFMONTH(y.`d`)) DAY)
+           END AS `period`,
+           y.`a`,
+           g.`grain`,
+           y.`user_id`,
+           y.`d`
     FROM (
-        SELECT CASE WHEN g.`grain` = 'week'
-                   THEN DATE_ADD(y.`d`, INTERVAL (-((DAYOFWEEK(y.`d`) + 5) % 7)) DAY)
-                   ELSE DATE_ADD(y.`d`, INTERVAL (1 - DAYOFMONTH(y.`d`)) DAY)
-               END AS `period`,
-               y.`a`,
-               g.`grain`,
-               y.`user_id`,
-               y.`d`
-        FROM (
-            SELECT CASE x.`activity`
-                       WHEN 'daily_actives' THEN 0
-                   END AS `a`,
-                   x.`user_id`,
-                   x.`event_date` AS `d`
-            FROM `abc`.`tbl_activity_day_retention_retention` x
-            WHERE x.`event_date` >= {{from_date}}
-              AND x.`event_date` <= {{to_date}}
-              AND x.`activity` IN ('daily_actives')
-        ) y
-        CROSS JOIN (
-            SELECT 'week' AS `grain`
-            UNION ALL
-            SELECT 'month'
-        ) g
-    ) t
-    GROUP BY t.`period`,
-             t.`a`,
-             t.`grain`,
-             t.`user_id`
-) n
-LEFT JOIN `abc`.`tbl_activity_period_retention_retention` o
-    ON o.`period` = n.`period`
-    AND o.`a` = n.`a`
-    AND o.`grain` = n.`grain`
-    AND o.`user_id` = n.`user_id`
+        SELECT CASE x.`activity`
+                   WHEN 'daily_actives' THEN 0
+               END AS `a`,
+               x.`user_id`,
+               x.`event_date` AS `d`
+        FROM `abc`.`tbl_activity_day_retention_retention` x
+        WHERE x.`event_date` >= {{from_date}}
+          AND x.`event_date` <= {{to_date}}
+          AND x.`activity` IN ('daily_actives')
+    ) y
+    CROSS JOIN (
+        SELECT 'week' AS `grain`
+        UNION ALL
+        SELECT 'month'
+    ) g
+) t
 ON DUPLICATE KEY UPDATE
-    `first_d` = VALUES(`first_d`),
-    `last_d` = VALUES(`last_d`);
+    `first_d` = LEAST(COALESCE(`first_d`, VALUES(`first_d`)), VALUES(`first_d`)),
+    `last_d` = GREATEST(COALESCE(`last_d`, VALUES(`last_d`)), VALUES(`last_d`));
