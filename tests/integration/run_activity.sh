@@ -59,8 +59,12 @@ rl_run_ok "first run" ABC_TODAY=2024-01-02 -- --quiet "$SPEC"
 d=2024-01-03
 nnext=0
 while [ "$d" != 2024-03-07 ]; do
-    rl_run_ok "daily run $d" ABC_TODAY=$d -- "$SPEC" || break
-    grep -q "day, week and month of [0-9-]* from their published rows and the day's active users" "$RL_ERR" && nnext=$((nnext + 1))
+    # no run on 2024-02-10: the next one merges two new days at once into
+    # the users' and the periods' rows (the same week, the same month)
+    if [ "$d" != 2024-02-10 ]; then
+        rl_run_ok "daily run $d" ABC_TODAY=$d -- "$SPEC" || break
+        grep -q "day, week and month of [0-9-]* from their published rows and the day's active users" "$RL_ERR" && nnext=$((nnext + 1))
+    fi
     d=$(date -u -d "$d + 1 day" +%F)
 done
 # every daily run after the first two stages the date's week and month
