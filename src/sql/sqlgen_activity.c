@@ -147,6 +147,17 @@ static const char *const WPER_COLUMNS[] = {"a", "b", "grain", "user_id", "period
 static const char *const WACT_COLUMNS[] = {"a", "user_id", "prev_d"};
 static const char *const DAY_COLUMNS[] = {"event_date", "activity", "user_id"};
 static const char *const USER_COLUMNS[] = {"activity", "user_id", "first_date", "last_date"};
+/* MariaDB's upserts of new days (WriteSpec.upsert_set, per column of the
+ * list above them): a stored row keeps the earlier first and the later
+ * last day */
+static const char *const PERIOD_MERGE_SET[] = {
+    NULL, NULL, NULL, NULL, "LEAST(COALESCE(`first_d`, VALUES(`first_d`)), VALUES(`first_d`))",
+    "GREATEST(COALESCE(`last_d`, VALUES(`last_d`)), VALUES(`last_d`))"};
+static const char *const USER_MERGE_SET[] = {
+    NULL, NULL, "LEAST(COALESCE(`first_date`, VALUES(`first_date`)), VALUES(`first_date`))",
+    "GREATEST(COALESCE(`last_date`, VALUES(`last_date`)), VALUES(`last_date`))"};
+_Static_assert(NELEM(PERIOD_MERGE_SET) == NELEM(PERIOD_COLUMNS), "a merge per period column");
+_Static_assert(NELEM(USER_MERGE_SET) == NELEM(USER_COLUMNS), "a merge per user column");
 static const char *const REPORT_COLUMNS[] = {"period", "tag", "activity", "grain", "breakdown",
                                              "breakdown_value", "measure", "value"};
 static const char *const COHORT_COLUMNS[] = {"period", "tag", "activity", "grain", "cohort",
@@ -837,10 +848,6 @@ static const char *period_body(Gen *g)
  * by the upsert (PERIOD_MERGE_SET), so a daily run reads the day's rows
  * alone; StarRocks's upsert replaces the row, so the body groups the days
  * and joins the stored rows. */
-static const char *const PERIOD_MERGE_SET[] = {
-    NULL, NULL, NULL, NULL, "LEAST(COALESCE(`first_d`, VALUES(`first_d`)), VALUES(`first_d`))",
-    "GREATEST(COALESCE(`last_d`, VALUES(`last_d`)), VALUES(`last_d`))"};
-
 static const char *period_add_body(Gen *g)
 {
     Buf b;
@@ -2073,10 +2080,6 @@ void gen_activity(Gen *g)
      * (USER_MERGE_SET: no stored day is on or after the first of these, so
      * the stored first date stays and the last is the last new day);
      * StarRocks's upsert replaces the row: the body reads the stored one */
-    static const char *const USER_MERGE_SET[] = {
-        NULL, NULL,
-        "LEAST(COALESCE(`first_date`, VALUES(`first_date`)), VALUES(`first_date`))",
-        "GREATEST(COALESCE(`last_date`, VALUES(`last_date`)), VALUES(`last_date`))"};
     bool merge = g->d->id == DIALECT_MARIADB;
     if (merge)
         buf_printf(&body,
