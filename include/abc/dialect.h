@@ -140,6 +140,14 @@ typedef enum WriteMode {
     WRITE_REPLACE_RANGE  /* replace the rows with lo <= part_col <= hi */
 } WriteMode;
 
+/* How an upsert meets a stored row with the same key, per column (MariaDB;
+ * a NULL stored value takes the new one). */
+typedef enum UpsertMerge {
+    UPSERT_NEW = 0, /* the new row's value */
+    UPSERT_LEAST,   /* the lesser of the two */
+    UPSERT_GREATEST /* the greater of the two */
+} UpsertMerge;
+
 typedef struct WriteSpec {
     WriteMode mode;
     const TableDef *table;
@@ -155,10 +163,9 @@ typedef struct WriteSpec {
                              * (a table several tags may write); NULL: every row.  StarRocks
                              * overwrites the partition (`tag`, part_col) of a TPART_TAG_DAY
                              * table and deletes by tag too in a REPLACE_RANGE */
-    const char *const *upsert_set; /* UPSERT, MariaDB: per column of cols, the ON DUPLICATE KEY
-                                    * UPDATE expression (`c` the stored value, VALUES(`c`) the
-                                    * new row's); NULL array or entry: VALUES(`c`).  StarRocks
-                                    * replaces the row: its body computes the merged values */
+    const UpsertMerge *upsert_merge; /* UPSERT, MariaDB: per column of cols; NULL: every column
+                                      * UPSERT_NEW.  StarRocks replaces the row: its body
+                                      * computes the merged values */
     bool touched_parts;     /* REPLACE_RANGE: every partition of [lo, hi] that had rows gets
                              * rows from body; StarRocks then replaces the partitions the rows
                              * fill with one atomic dynamic INSERT OVERWRITE (no DELETE) */

@@ -255,13 +255,19 @@ static void mdb_write(SqlStmts *out, const WriteSpec *w)
                 continue;
             buf_puts(&b, first ? "\n    " : ",\n    ");
             mdb_ident(&b, w->cols[i]);
-            if (w->upsert_set && w->upsert_set[i]) {
-                buf_puts(&b, " = ");
-                buf_puts(&b, w->upsert_set[i]);
-            } else {
+            UpsertMerge m = w->upsert_merge ? w->upsert_merge[i] : UPSERT_NEW;
+            if (m == UPSERT_NEW) {
                 buf_puts(&b, " = VALUES(");
                 mdb_ident(&b, w->cols[i]);
                 buf_putc(&b, ')');
+            } else {
+                buf_puts(&b, m == UPSERT_LEAST ? " = LEAST(COALESCE(" : " = GREATEST(COALESCE(");
+                mdb_ident(&b, w->cols[i]);
+                buf_puts(&b, ", VALUES(");
+                mdb_ident(&b, w->cols[i]);
+                buf_puts(&b, ")), VALUES(");
+                mdb_ident(&b, w->cols[i]);
+                buf_puts(&b, "))");
             }
             first = false;
         }

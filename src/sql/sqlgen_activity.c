@@ -147,17 +147,13 @@ static const char *const WPER_COLUMNS[] = {"a", "b", "grain", "user_id", "period
 static const char *const WACT_COLUMNS[] = {"a", "user_id", "prev_d"};
 static const char *const DAY_COLUMNS[] = {"event_date", "activity", "user_id"};
 static const char *const USER_COLUMNS[] = {"activity", "user_id", "first_date", "last_date"};
-/* MariaDB's upserts of new days (WriteSpec.upsert_set, per column of the
- * list above them): a stored row keeps the earlier first and the later
- * last day */
-static const char *const PERIOD_MERGE_SET[] = {
-    NULL, NULL, NULL, NULL, "LEAST(COALESCE(`first_d`, VALUES(`first_d`)), VALUES(`first_d`))",
-    "GREATEST(COALESCE(`last_d`, VALUES(`last_d`)), VALUES(`last_d`))"};
-static const char *const USER_MERGE_SET[] = {
-    NULL, NULL, "LEAST(COALESCE(`first_date`, VALUES(`first_date`)), VALUES(`first_date`))",
-    "GREATEST(COALESCE(`last_date`, VALUES(`last_date`)), VALUES(`last_date`))"};
-_Static_assert(NELEM(PERIOD_MERGE_SET) == NELEM(PERIOD_COLUMNS), "a merge per period column");
-_Static_assert(NELEM(USER_MERGE_SET) == NELEM(USER_COLUMNS), "a merge per user column");
+/* MariaDB's upserts of new days (per column of the list above them): a
+ * stored row keeps the earlier first and the later last day */
+static const UpsertMerge PERIOD_MERGE[] = {UPSERT_NEW, UPSERT_NEW, UPSERT_NEW,
+                                           UPSERT_NEW, UPSERT_LEAST, UPSERT_GREATEST};
+static const UpsertMerge USER_MERGE[] = {UPSERT_NEW, UPSERT_NEW, UPSERT_LEAST, UPSERT_GREATEST};
+_Static_assert(NELEM(PERIOD_MERGE) == NELEM(PERIOD_COLUMNS), "a merge per period column");
+_Static_assert(NELEM(USER_MERGE) == NELEM(USER_COLUMNS), "a merge per user column");
 static const char *const REPORT_COLUMNS[] = {"period", "tag", "activity", "grain", "breakdown",
                                              "breakdown_value", "measure", "value"};
 static const char *const COHORT_COLUMNS[] = {"period", "tag", "activity", "grain", "cohort",
@@ -845,7 +841,7 @@ static const char *period_body(Gen *g)
  * {{to_date}}] merged with the stored ones, which activity_periods_check
  * found to have no day on or after {{from_date}}: the earlier first day and
  * the later last day.  MariaDB merges each active day into its stored row
- * by the upsert (PERIOD_MERGE_SET), so a daily run reads the day's rows
+ * by the upsert (PERIOD_MERGE), so a daily run reads the day's rows
  * alone; StarRocks's upsert replaces the row, so the body groups the days
  * and joins the stored rows. */
 static const char *period_add_body(Gen *g)
@@ -2077,7 +2073,7 @@ void gen_activity(Gen *g)
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
     buf_reset(&body);
     /* MariaDB merges each active day into the stored row by the upsert
-     * (USER_MERGE_SET: no stored day is on or after the first of these, so
+     * (USER_MERGE: no stored day is on or after the first of these, so
      * the stored first date stays and the last is the last new day);
      * StarRocks's upsert replaces the row: the body reads the stored one */
     bool merge = g->d->id == DIALECT_MARIADB;
@@ -2112,7 +2108,7 @@ void gen_activity(Gen *g)
                     .label = gen_label(g, "activity_state_add"),
                     .comment = "first and last active date of the users of the new days",
                     .cols = USER_COLUMNS, .ncols = NELEM(USER_COLUMNS),
-                    .upsert_set = merge ? USER_MERGE_SET : NULL, .body = body.data};
+                    .upsert_merge = merge ? USER_MERGE : NULL, .body = body.data};
     push_write(g, s, &w);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_PERIODS_ADD, "activity_periods_add",
@@ -2123,7 +2119,7 @@ void gen_activity(Gen *g)
                     .label = gen_label(g, "activity_periods_add"),
                     .comment = "the days filled merged into their periods",
                     .cols = PERIOD_COLUMNS, .ncols = NELEM(PERIOD_COLUMNS),
-                    .upsert_set = PERIOD_MERGE_SET, .body = period_add_body(g)};
+                    .upsert_merge = PERIOD_MERGE, .body = period_add_body(g)};
     push_write(g, s, &w);
 
     s = gen_step(g, SQLSTEP_ACTIVITY_PERIODS, "activity_periods",
