@@ -7,6 +7,8 @@
 #   bash bench/rss.sh [ABC]                      ABC default build/abc
 #   SCALES="10000 1000000" DAYS=3 bash bench/rss.sh   (the defaults; ~15 min here)
 #   MARIADBD_OPTS=--innodb-buffer-pool-size=8G ...      server options (mariadbd.sh)
+#   PREFILL=daily ...   reach the last day but one by a daily run per day, as
+#                       a scheduler does, instead of one `--full` run
 #
 # Per scale: `abc synth` (specs/retention.ab's experiments, DAYS days from
 # 2026-10-01 plus PRE_DAYS pre-period days), then `abc run --full` through
@@ -23,6 +25,7 @@ ABC=${1:-${ABC:-build/abc}}
 case "$ABC" in /*) ;; *) ABC="$root/$ABC" ;; esac
 SCALES=${SCALES:-"10000 1000000"}
 DAYS=${DAYS:-3}
+PREFILL=${PREFILL:-full}
 PRE_DAYS=${PRE_DAYS:-3}
 SPEC=specs/retention.ab
 SNAP=$root/examples/growthbook-snapshot.json
@@ -30,6 +33,7 @@ TIME=/usr/bin/time
 [ -x "$ABC" ] || { echo "rss: $ABC not found" >&2; exit 2; }
 [ -x "$TIME" ] || { echo "rss: /usr/bin/time missing (apt-get install time)" >&2; exit 2; }
 [ "$DAYS" -ge 2 ] || { echo "rss: DAYS must be at least 2" >&2; exit 2; }
+case "$PREFILL" in full|daily) ;; *) echo "rss: PREFILL must be full or daily" >&2; exit 2 ;; esac
 
 . tests/integration/mariadbd.sh
 tmp=$(mktemp -d /tmp/abc-rss.XXXXXX)
@@ -43,7 +47,7 @@ today_full=$last               # "today" = the last day: due through the day bef
 today_inc=$(day "$DAYS")       # the next day: the last day is due
 
 echo "machine: $(nproc) cpus, $(free -g | awk '/^Mem:/ { print $2 }') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "abc: $ABC, tree $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $DAYS days from 2026-10-01 (+$PRE_DAYS pre)"
+echo "abc: $ABC, tree $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $DAYS days from 2026-10-01 (+$PRE_DAYS pre); prefill: $PREFILL"
 mariadbd_start "$tmp/srv"
 echo "server: $(mariadbd_sql -N -e 'SELECT VERSION()') on $MARIADBD_SOCKET"
 cat >"$tmp/rem.yaml" <<EOF
@@ -78,7 +82,19 @@ for n in $SCALES; do
     awk -F': ' '/Elapsed \(wall clock\)/ { w = $2 } /Maximum resident set size/ { r = $2 }
         END { printf "  %-28s peak RSS %8.1f MB   wall %s\n", "synth", r / 1024, w }' "$tmp/synth.time"
     echo "  events in the window: $(mariadbd_sql -N -e "SELECT COUNT(*) FROM ods.app_events WHERE event_date >= '2026-10-01'")"
-    measure "full-through-$(day $((DAYS - 2)))" "$today_full" --full
+    if [ "$PREFILL" = full ]; then
+        measure "full-through-$(day $((DAYS - 2)))" "$today_full" --full
+    else  # the first run fills the first day; each later run the day before its "today"
+        t0=$(date +%s)
+        peak=0
+        for ((i = 1; i < DAYS; i++)); do
+            measure "daily-run-$(day $((i - 1)))" "$(day "$i")" >"$tmp/prefill.line"
+            peak=$(awk -F': ' -v p="$peak" '/Maximum resident set size/ { r = $2 / 1024 } END { printf "%.1f", (r > p) ? r : p }' \
+                "$tmp/daily-run-$(day $((i - 1))).time")
+        done
+        printf '  %-28s peak RSS %8.1f MB   wall %d s (%d daily runs)\n' "daily-through-$(day $((DAYS - 2)))" \
+            "$peak" $(($(date +%s) - t0)) $((DAYS - 1))
+    fi
     echo "  events of $last: $(mariadbd_sql -N -e "SELECT COUNT(*) FROM ods.app_events WHERE event_date = '$last'")"
     h0=$(handler_reads)
     measure "daily-run-$last" "$today_inc"

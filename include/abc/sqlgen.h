@@ -203,6 +203,10 @@ typedef struct SqlProgram {
     const TableDef *tables; /* every table the DDL creates */
     int ntables;
     int schema_version;     /* set by the caller (plan.h) before rendering */
+    /* the statistics queries (SQLSTEP_STATS) read the analysis date
+     * {{to_date}} alone, not every date from {{from_date}}: the runner
+     * sends each date due by itself (MariaDB's unit state versions) */
+    bool stats_one_date;
     const SqlSourceCol *source_cols; /* every source column the spec reads */
     int nsource_cols;
 } SqlProgram;

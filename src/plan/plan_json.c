@@ -116,7 +116,8 @@ static const char *step_kind(SqlStepKind k)
     return "?";
 }
 
-static const char *step_when(SqlStepKind k, const Dialect *d)
+/* one_date: SqlProgram.stats_one_date */
+static const char *step_when(SqlStepKind k, const Dialect *d, bool one_date)
 {
     if (d->fill_by_day) /* every date due filled on its own (fill_by_day) */
         switch (k) {
@@ -126,6 +127,8 @@ static const char *step_when(SqlStepKind k, const Dialect *d)
         case SQLSTEP_WIDE_RANGE: return "not run by abc run on this dialect (assign_day, wide_day)";
         default: break;
         }
+    if (k == SQLSTEP_STATS && one_date)
+        return "after unit_state; once per analysis date due ({{to_date}}), in one session";
     switch (k) {
     case SQLSTEP_DDL: return "every run, after state_read; then the migration of the wide table";
     case SQLSTEP_CONFIG: return "every run, after ddl";
@@ -572,7 +575,7 @@ void plan_json(const SqlProgram *p, Buf *b)
         kv_str(b, "      ", "name", s->name, true);
         kv_str(b, "      ", "kind", step_kind(s->kind), true);
         kv_str(b, "      ", "file", s->file, true);
-        kv_str(b, "      ", "when", step_when(s->kind, p->dialect), true);
+        kv_str(b, "      ", "when", step_when(s->kind, p->dialect, p->stats_one_date), true);
         kv_str(b, "      ", "summary", s->summary, true);
         buf_printf(b, "      \"statements\": %d,\n      \"params\": [", s->nstmts);
         bool first = true;

@@ -1956,9 +1956,10 @@ static AbcStatus unit_state_prune(Runner *r, const SqlParams *base, long keep, c
  * last date due, oldest first, each from the one before: a daily run so
  * computes one date from the previous one; after a backfill of an older
  * date (`--date`) the next run computes the dates after it again.  The
- * dates go in chunks of RANGE_CHUNK_DAYS: the state of a chunk, the
- * statistics queries over its dates due, then the state before its last
- * date is pruned — a full run keeps a week of state, not the phase's. */
+ * dates go in chunks of RANGE_CHUNK_DAYS (one date where the queries read
+ * one, stats_one_date): the state of a chunk, the statistics queries over
+ * its dates due, then the state before its last date is pruned — a full
+ * run keeps a week of state at most, not the phase's. */
 static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char *err,
                             size_t errlen)
 {
@@ -1993,6 +1994,7 @@ static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char
     if ((st = query_step(r, dates_s, &p, state_dates_fn, &sd, err, errlen)) != ABC_OK)
         return st;
     int due = 0, queried = 0; /* dates due in the chunk; chunks whose statistics ran */
+    int chunk_days = r->prog.stats_one_date ? 1 : RANGE_CHUNK_DAYS; /* sqlgen.h */
     long chunk_from = -1;
     for (int i = 0; i < sd.n; i++) {
         progress_bar(r, i, sd.n, "unit state dates");
@@ -2005,7 +2007,7 @@ static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char
         memcpy(prev, day, sizeof prev);
         if (sd.v[i] >= r->from && due++ == 0)
             chunk_from = sd.v[i];
-        if (due == 0 || (due < RANGE_CHUNK_DAYS && i + 1 < sd.n))
+        if (due == 0 || (due < chunk_days && i + 1 < sd.n))
             continue;
         char cf[11];
         date_format(chunk_from, cf);

@@ -375,8 +375,9 @@ const Dialect dialect_mariadb = {
     .fill_by_day = true,
     .distribution_per_unit = true,
     .per_unit_sort_prefix = "-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,\n"
-                            "-- less than a row of segment values)\n"
+                            "-- less than these rows)\n"
                             "SET STATEMENT max_length_for_sort_data = 16384 FOR\n",
+    .group_by_sort = "SQL_BIG_RESULT",
     .check_ident = mdb_check_ident,
     .ident = mdb_ident,
     .check_string = mdb_check_string,

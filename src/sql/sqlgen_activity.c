@@ -290,7 +290,9 @@ static void fill_body(Gen *g, Buf *b)
         const IrSource *src = &ir->sources[a->active.source];
         if (i)
             buf_puts(b, "\nUNION ALL\n");
-        buf_printf(b, "-- activity %s: the active events\nSELECT ", gen_comment_text(g, a->name));
+        buf_printf(b, "-- activity %s: the active events\n", gen_comment_text(g, a->name));
+        gen_select_grouped(g, b);
+        buf_puts(b, g->d->group_by_sort ? "\n       " : " ");
         gen_col(g, b, "s", src->date_col);
         buf_puts(b, ",\n       ");
         gen_str(g, b, a->name);

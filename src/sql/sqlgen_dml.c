@@ -537,7 +537,9 @@ static void day_by_user(Gen *g, Buf *b, const IrSource *so, int src, const char 
 {
     sql_comment(b, "", arena_printf(g->a, "source %s: the day's events per user, for the units "
                                           "whose whole day counts", so->name));
-    buf_printf(b, "ua_%d AS (\n    SELECT\n        ", src);
+    buf_printf(b, "ua_%d AS (\n    ", src);
+    gen_select_grouped(g, b);
+    buf_puts(b, "\n        ");
     gen_col(g, b, "s", so->user_col);
     buf_puts(b, " AS `user_id`,\n        ");
     gen_col(g, b, "s", so->date_col);
@@ -884,7 +886,9 @@ void gen_wide(Gen *g, bool range)
     }
     buf_puts(&b, "\n    FROM units\n    WHERE ");
     span_pred(g, &b, NULL, "exposure_date", sp);
-    buf_puts(&b, "\n)\nSELECT\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
+    buf_puts(&b, "\n)\n");
+    gen_select_grouped(g, &b);
+    buf_puts(&b, "\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
                  "    k.`exposure_date`,\n    DATEDIFF(k.`event_date`, k.`exposure_date`) AS "
                  "`days_since_exposure`");
     const char **cols = arena_alloc(g->a, (size_t)(5 + ncomp) * sizeof *cols);
@@ -1053,7 +1057,8 @@ void gen_pre(Gen *g)
                 buf_puts(&b, "\nUNION ALL\n");
             first = false;
             sql_comment(&b, "", arena_printf(g->a, "source %s", so->name));
-            buf_puts(&b, "SELECT\n    ");
+            gen_select_grouped(g, &b);
+            buf_puts(&b, "\n    ");
             gen_col(g, &b, "s", so->date_col);
             buf_puts(&b, " AS `event_date`,\n    ");
             gen_col(g, &b, "s", so->user_col);

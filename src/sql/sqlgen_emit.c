@@ -112,6 +112,13 @@ SqlColumn *gen_columns(Gen *g, const char *const *names, int n)
 
 void gen_id(Gen *g, Buf *b, const char *name) { g->d->ident(b, name); }
 
+void gen_select_grouped(Gen *g, Buf *b)
+{
+    buf_puts(b, "SELECT");
+    if (g->d->group_by_sort)
+        buf_printf(b, " %s", g->d->group_by_sort);
+}
+
 void gen_col(Gen *g, Buf *b, const char *alias, const char *name)
 {
     if (alias) {

@@ -63,6 +63,9 @@ const char **gen_col_names(Gen *g, int table);
 SqlColumn *gen_columns(Gen *g, const char *const *names, int n);
 /* `name` quoted (already validated). */
 void gen_id(Gen *g, Buf *b, const char *name);
+/* "SELECT" of a grouping of many rows of one table, with the dialect's
+ * group_by_sort modifier where it has one (dialect.h). */
+void gen_select_grouped(Gen *g, Buf *b);
 /* alias.`name` */
 void gen_col(Gen *g, Buf *b, const char *alias, const char *name);
 void gen_str(Gen *g, Buf *b, const char *s);

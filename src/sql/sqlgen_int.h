@@ -33,6 +33,9 @@ void gen_unit_state_table(Gen *g);
 /* unit_state_reset, _clear, _dates, unit_state, unit_state_prune, then the
  * statistics queries (stats_moments, stats_quantile_<m>, stats_survival_<m>). */
 void gen_stats(Gen *g);
+/* Whether the statistics queries read one analysis date, {{to_date}}
+ * (SqlProgram.stats_one_date). */
+bool gen_stats_one_date(const Gen *g);
 
 /* ---- sqlgen_report.c ---- */
 void gen_report(Gen *g);

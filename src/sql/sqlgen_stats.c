@@ -11,7 +11,8 @@
  * out of that date unless the spec keeps them).
  *
  * Every statistics query starts from the same CTEs: the unit state of the
- * analysis dates in [{{from_date}}, {{to_date}}], then caps and `vals`.
+ * analysis dates in [{{from_date}}, {{to_date}}] (MariaDB: of {{to_date}}
+ * alone, stats_one_date), then caps and `vals`.
  * From there:
  *   stats_moments            n, Σx, Σx² per metric (+ CUPED pre sums, ratio
  *                            denominator sums, cap value, funnel steps)
@@ -203,6 +204,8 @@ static const char *state_col_name(Gen *g, const StateCol *c)
  * not every unit (a row store pays a B-tree insert per row).  The dates
  * the versions cover are listed in T_UNIT_STATE_DATES. */
 static bool state_versions(const Gen *g) { return g->d->id == DIALECT_MARIADB; }
+
+bool gen_stats_one_date(const Gen *g) { return state_versions(g); }
 
 /* valid_to of a version that still holds */
 #define OPEN_VERSION "'9999-12-31'"
@@ -703,9 +706,13 @@ static const char *state_date_item(const Gen *g)
 }
 
 /* "FROM <unit state> s ... WHERE ...": each unit's state row `s` of the
- * analysis dates in [{{from_date}}, {{to_date}}] (state_versions: each
- * listed date `d` joined to the versions that hold on it); the date is
- * state_date. */
+ * analysis dates in [{{from_date}}, {{to_date}}]; the date is state_date.
+ * state_versions: the versions that hold on {{to_date}} alone, when it is
+ * a listed date `d` (stats_one_date: the runner sends each date due by
+ * itself).  `d` is then one row found by its key, a constant to MariaDB,
+ * so the query reads one table: a grouping or an ORDER BY of its rows
+ * sorts them as they are read, where a join of several dates would first
+ * copy every row into a temporary table. */
 static void state_of_dates(Gen *g, Buf *b, const char *indent)
 {
     buf_puts(b, "FROM ");
@@ -717,10 +724,9 @@ static void state_of_dates(Gen *g, Buf *b, const char *indent)
     }
     buf_printf(b, " s\n%sJOIN ", indent);
     gen_table(g, b, T_UNIT_STATE_DATES);
-    buf_printf(b, " d\n%s    ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > "
-                  "d.`analysis_date`\n%sWHERE d.`analysis_date` >= {{from_date}} AND "
-                  "d.`analysis_date` <= {{to_date}}\n%s  AND s.`valid_to` > {{from_date}} AND "
-                  "s.`valid_from` <= {{to_date}}", indent, indent, indent);
+    buf_printf(b, " d\n%s    ON d.`analysis_date` = {{to_date}} AND d.`analysis_date` >= "
+                  "{{from_date}}\n%sWHERE s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > "
+                  "d.`analysis_date`", indent, indent);
 }
 
 /* "user_values AS (...)": each unit's state row of the analysis dates in
@@ -785,6 +791,8 @@ static bool any_cap_pct(const Gen *g)
  * values. */
 static void caps_session_stmt(Gen *g, Buf *b)
 {
+    if (g->d->per_unit_sort_prefix) /* the grouping's sort (dialect.h) */
+        buf_puts(b, g->d->per_unit_sort_prefix);
     buf_puts(b, "CREATE OR REPLACE TEMPORARY TABLE ");
     caps_table(g, b);
     buf_puts(b, " AS\nWITH\n-- each capped metric i's per-user values, and how many units hold "
@@ -801,7 +809,9 @@ static void caps_session_stmt(Gen *g, Buf *b)
         Buf v;
         buf_init(&v);
         ref(g, &v, "s", i, NULL);
-        buf_printf(b, "    SELECT\n        %d AS `i`,\n        ", i);
+        buf_puts(b, "    ");
+        gen_select_grouped(g, b);
+        buf_printf(b, "\n        %d AS `i`,\n        ", i);
         dialect_number(b, m->cap.value);
         buf_printf(b, " AS `p`,\n        %s,\n        s.`tracking_key`,\n        %s AS `v`,\n"
                       "        COUNT(*) AS `c`\n    ", state_date_item(g), v.data);
@@ -1001,10 +1011,20 @@ static void dims(Gen *g, Cols *c)
  * segment values (`abc_seg_<i>`), which the segment groupings add up. */
 #define SEG_ALL (-2)
 
-/* SELECT list head + FROM/GROUP BY for one grouping (seg -1: all users). */
-static void group_head(Gen *g, Buf *b, int seg)
+/* Whether `vals` reads the unit state alone: no metric's percentile cap
+ * joins the caps' session table (caps_in_session), so the dialect's
+ * group_by_sort applies to a grouping of it. */
+static bool vals_alone(const Gen *g) { return !caps_in_session(g) || !any_cap_pct(g); }
+
+/* SELECT list head + FROM/GROUP BY for one grouping (seg -1: all users);
+ * sorted: by the dialect's group_by_sort (a grouping of `vals` alone). */
+static void group_head(Gen *g, Buf *b, int seg, bool sorted)
 {
-    buf_puts(b, "SELECT\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`,\n    ");
+    if (sorted)
+        gen_select_grouped(g, b);
+    else
+        buf_puts(b, "SELECT");
+    buf_puts(b, "\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`,\n    ");
     if (seg == SEG_ALL) {
         for (int i = 0; i < g->ir->nsegments; i++) {
             buf_puts(b, i ? ",\n    " : "");
@@ -1065,7 +1085,7 @@ static void moment(Gen *g, Buf *b, Cols *c, int m, const char *stat, const char 
 static void moments_select(Gen *g, Buf *b, int seg, Cols *c)
 {
     const IrSpec *ir = g->ir;
-    group_head(g, b, seg);
+    group_head(g, b, seg, vals_alone(g));
     buf_puts(b, ",\n    COUNT(*) AS `units`");
     if (c)
         col_add(g, c, "units", -1, "units");
@@ -1271,6 +1291,8 @@ void gen_stats(Gen *g)
                             STATS_MOMENTS, -1);
     Cols cols = {0};
     dims(g, &cols);
+    if (vals_alone(g) && g->d->group_by_sort && g->d->per_unit_sort_prefix)
+        buf_puts(&b, g->d->per_unit_sort_prefix); /* the grouping's sort (dialect.h) */
     prefix(g, &b, -1);
     buf_putc(&b, '\n');
     if (ir->nsegments == 0)
@@ -1375,7 +1397,7 @@ void gen_stats(Gen *g)
             for (int seg = -1; seg < ir->nsegments; seg++) {
                 if (seg >= 0)
                     buf_puts(&b, "\nUNION ALL\n");
-                group_head(g, &b, seg);
+                group_head(g, &b, seg, false);
                 buf_puts(&b, ",\n    `day`,\n    SUM(`event`) AS `events`,\n    SUM(1 - `event`) AS "
                              "`censored`");
                 group_tail(g, &b, "survival", seg, "`day`");

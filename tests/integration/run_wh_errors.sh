@@ -73,7 +73,8 @@ run_pid=$!
 conn=
 for i in $(seq 1 600); do
     conn=$(rl_sql -e "SELECT ID FROM information_schema.PROCESSLIST
-                      WHERE COMMAND = 'Query' AND INFO LIKE 'WITH%user_values AS (%'")
+                      WHERE COMMAND = 'Query' AND ID <> CONNECTION_ID()
+                        AND INFO LIKE '%user_values AS (%'")
     [ -n "$conn" ] && break
     kill -0 "$run_pid" 2>/dev/null || break
     sleep 0.05

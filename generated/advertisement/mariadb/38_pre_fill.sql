@@ -18,7 +18,7 @@ INSERT INTO `abc`.`tbl_wide_user_ads_advertisement__pre` (
     `impressions__pre`
 )
 -- source events
-SELECT
+SELECT SQL_BIG_RESULT
     s.`event_date` AS `event_date`,
     s.`user_id` AS `user_id`,
     -- metric impressions (spec line 31): count impressions of the day

@@ -20,9 +20,8 @@ user_values AS (
         s.`first_chat__day`
     FROM `abc`.`tbl_wide_user_engagement_engagement__unit_state` s
     JOIN `abc`.`tbl_wide_user_engagement_engagement__unit_state_dates` d
-        ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
-    WHERE d.`analysis_date` >= {{from_date}} AND d.`analysis_date` <= {{to_date}}
-      AND s.`valid_to` > {{from_date}} AND s.`valid_from` <= {{to_date}}
+        ON d.`analysis_date` = {{to_date}} AND d.`analysis_date` >= {{from_date}}
+    WHERE s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
 ),
 vals AS (
     SELECT

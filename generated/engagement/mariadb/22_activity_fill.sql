@@ -17,7 +17,8 @@ INSERT INTO `abc`.`tbl_activity_day_engagement_engagement` (
     `user_id`
 )
 -- activity chat_activity: the active events
-SELECT s.`event_date`,
+SELECT SQL_BIG_RESULT
+       s.`event_date`,
        'chat_activity',
        s.`user_id`
 FROM `ods`.`app_events` s

@@ -18,7 +18,7 @@ INSERT INTO `abc`.`tbl_wide_user_engagement_engagement__pre` (
     `messages__pre`
 )
 -- source events
-SELECT
+SELECT SQL_BIG_RESULT
     s.`event_date` AS `event_date`,
     s.`user_id` AS `user_id`,
     -- metric messages (spec line 28): count messages of the day

@@ -17,7 +17,8 @@ INSERT INTO `abc`.`tbl_activity_day_retention_retention` (
     `user_id`
 )
 -- activity daily_actives: the active events
-SELECT s.`event_date`,
+SELECT SQL_BIG_RESULT
+       s.`event_date`,
        'daily_actives',
        s.`user_id`
 FROM `ods`.`app_events` s

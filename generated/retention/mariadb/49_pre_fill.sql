@@ -19,7 +19,7 @@ INSERT INTO `abc`.`tbl_wide_user_retention_retention__pre` (
     `revenue_7d__pre`
 )
 -- source events
-SELECT
+SELECT SQL_BIG_RESULT
     s.`event_date` AS `event_date`,
     s.`user_id` AS `user_id`,
     -- metric opens_7d (spec line 36): count opens_7d of the day
@@ -35,7 +35,7 @@ GROUP BY
 HAVING SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) <> 0
 UNION ALL
 -- source payments
-SELECT
+SELECT SQL_BIG_RESULT
     s.`pay_date` AS `event_date`,
     s.`user_id` AS `user_id`,
     NULL AS `opens_7d__pre`,

@@ -18,7 +18,7 @@ INSERT INTO `abc`.`tbl_wide_user_subscribe_subscribe__pre` (
     `sub_revenue__pre`
 )
 -- source events
-SELECT
+SELECT SQL_BIG_RESULT
     s.`event_date` AS `event_date`,
     s.`user_id` AS `user_id`,
     -- metric sub_revenue (spec line 33): count opens_pre of the day

@@ -70,15 +70,18 @@ static AbcStatus date_row(const WhRow *row, void *ctx)
     return ABC_OK;
 }
 
+/* The analysis dates unit_state_dates listed, oldest first. */
+static Dates state_dates;
+
 /* The unit state: none left (unit_state_clear from 1000-01-01, as abc run
  * clears from its first date due: a second run over the same tables steps
  * every date again), the analysis dates through `last` (unit_state_dates
- * from 1000-01-01), then unit_state for each, from the date before. */
+ * from 1000-01-01, into state_dates), then unit_state for each, from the
+ * date before. */
 static int fill_unit_state(Warehouse *w, const SqlStep *clear, const SqlStep *dates,
                            const SqlStep *fill, SqlParams p, const char *last)
 {
-    static Dates d;
-    d.n = 0;
+    state_dates.n = 0;
     p.from_date = "1000-01-01";
     if (run_step(w, clear, &p, false))
         return 1;
@@ -86,18 +89,18 @@ static int fill_unit_state(Warehouse *w, const SqlStep *clear, const SqlStep *da
     Buf sql;
     buf_init(&sql);
     if (sqlgen_bind(&dialect_mariadb, dates->stmts[0], &p, &sql, err, sizeof err) != ABC_OK ||
-        wh_query(w, sql.data, date_row, &d, NULL, err, sizeof err) != ABC_OK) {
+        wh_query(w, sql.data, date_row, &state_dates, NULL, err, sizeof err) != ABC_OK) {
         buf_free(&sql);
         return die(dates->name);
     }
     buf_free(&sql);
     const char *prev = "1000-01-01";
-    for (int i = 0; i < d.n; i++) {
+    for (int i = 0; i < state_dates.n; i++) {
         p.from_date = prev;
-        p.event_date = d.v[i];
+        p.event_date = state_dates.v[i];
         if (run_step(w, fill, &p, false))
             return 1;
-        prev = d.v[i];
+        prev = state_dates.v[i];
     }
     return 0;
 }
@@ -174,14 +177,23 @@ static int migrate(Warehouse *w, const SqlProgram *prog, const SqlStep *cols, co
     return rc;
 }
 
+/* A query's rows as TSV, the column names first (once per file: the
+ * statistics of several dates go to one file). */
+typedef struct Tsv {
+    FILE *f;
+    bool head;
+} Tsv;
+
 static AbcStatus tsv_row(const WhRow *row, void *ctx)
 {
-    FILE *f = ctx;
-    if (row->index == 0)
+    Tsv *t = ctx;
+    FILE *f = t->f;
+    if (!t->head) {
         for (unsigned c = 0; c < row->ncols; c++)
             fprintf(f, "%s%s", c ? "\t" : "", row->names[c]);
-    if (row->index == 0)
         fputc('\n', f);
+        t->head = true;
+    }
     for (unsigned c = 0; c < row->ncols; c++)
         fprintf(f, "%s%s", c ? "\t" : "", row->values[c] ? row->values[c] : "\\N");
     fputc('\n', f);
@@ -357,42 +369,61 @@ int main(int argc, char **argv)
                               step[SQLSTEP_UNIT_STATE], p, last)))
         goto done;
     /* --stats-from: analysis dates from a later day, as an incremental run
-     * asks for them (the days before come in as each unit's history) */
-    p.from_date = stats_from ? stats_from : first;
-    p.to_date = last;
-    for (int i = 0; i < prog.nsteps; i++) {
-        const SqlStep *s = &prog.steps[i];
-        if (s->kind != SQLSTEP_STATS)
+     * asks for them (the days before come in as each unit's history).
+     * Where the statistics queries read one analysis date (stats_one_date)
+     * every listed date of the span is sent by itself, all the steps of a
+     * date in order (a capped metric's query reads the caps stats_moments
+     * wrote for it), as abc run sends them */
+    const char *from = stats_from ? stats_from : first;
+    Tsv files[64] = {{0}};
+    int nfiles = 0;
+    for (int i = 0; i < prog.nsteps && nfiles < 64; i++) {
+        if (prog.steps[i].kind != SQLSTEP_STATS)
             continue;
-        /* a statistics step may first materialise its shared rows (MariaDB):
-         * every statement runs in order; the rows come from the last one */
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s.tsv", out, s->name);
-        FILE *f = fopen(path, "w");
-        if (!f) {
-            rc = die(s->name);
-            goto done;
+        snprintf(path, sizeof path, "%s/%s.tsv", out, prog.steps[i].name);
+        if (!(files[nfiles++].f = fopen(path, "w"))) {
+            rc = die(prog.steps[i].name);
+            goto stats_done;
         }
-        Buf sql;
-        buf_init(&sql);
-        for (int k = 0; k < s->nstmts; k++) {
-            buf_reset(&sql);
-            if (sqlgen_bind(&dialect_mariadb, s->stmts[k], &p, &sql, err, sizeof err) != ABC_OK) {
-                rc = die("bind");
-                fclose(f);
-                buf_free(&sql);
-                goto done;
-            }
-            if (wh_query(w, sql.data, tsv_row, f, NULL, err, sizeof err) != ABC_OK) {
-                rc = die(s->name);
-                fclose(f);
-                buf_free(&sql);
-                goto done;
-            }
-        }
-        fclose(f);
-        buf_free(&sql);
     }
+    int ndates = prog.stats_one_date ? state_dates.n : 1;
+    for (int k = 0; k < ndates; k++) {
+        if (prog.stats_one_date) {
+            if (strcmp(state_dates.v[k], from) < 0 || strcmp(state_dates.v[k], last) > 0)
+                continue;
+            p.from_date = p.to_date = state_dates.v[k];
+        } else {
+            p.from_date = from;
+            p.to_date = last;
+        }
+        for (int i = 0, f = 0; i < prog.nsteps; i++) {
+            const SqlStep *s = &prog.steps[i];
+            if (s->kind != SQLSTEP_STATS)
+                continue;
+            /* a statistics step may first materialise its shared rows
+             * (MariaDB): every statement runs in order; the rows come from
+             * the last one */
+            Buf sql;
+            buf_init(&sql);
+            for (int j = 0; j < s->nstmts; j++) {
+                buf_reset(&sql);
+                if (sqlgen_bind(&dialect_mariadb, s->stmts[j], &p, &sql, err, sizeof err) !=
+                        ABC_OK ||
+                    wh_query(w, sql.data, tsv_row, &files[f], NULL, err, sizeof err) != ABC_OK) {
+                    rc = die(s->name);
+                    buf_free(&sql);
+                    goto stats_done;
+                }
+            }
+            buf_free(&sql);
+            f++;
+        }
+    }
+stats_done:
+    for (int i = 0; i < nfiles; i++)
+        if (files[i].f)
+            fclose(files[i].f);
 done:
     wh_close(w);
     wh_shutdown();

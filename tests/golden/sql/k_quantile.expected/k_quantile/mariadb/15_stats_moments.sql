@@ -5,6 +5,9 @@
 -- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
+-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,
+-- less than these rows)
+SET STATEMENT max_length_for_sort_data = 16384 FOR
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 -- (the unit state that unit_state wrote)
@@ -18,9 +21,8 @@ user_values AS (
         s.`p90_payment`
     FROM `abc`.`tbl_wide_user_m_k_quantile__unit_state` s
     JOIN `abc`.`tbl_wide_user_m_k_quantile__unit_state_dates` d
-        ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
-    WHERE d.`analysis_date` >= {{from_date}} AND d.`analysis_date` <= {{to_date}}
-      AND s.`valid_to` > {{from_date}} AND s.`valid_from` <= {{to_date}}
+        ON d.`analysis_date` = {{to_date}} AND d.`analysis_date` >= {{from_date}}
+    WHERE s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
 ),
 vals AS (
     SELECT
@@ -32,7 +34,7 @@ vals AS (
         uv.`p90_payment` AS `p90_payment`
     FROM user_values uv
 )
-SELECT
+SELECT SQL_BIG_RESULT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,

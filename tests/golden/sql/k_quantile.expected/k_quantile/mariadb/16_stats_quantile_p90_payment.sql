@@ -7,7 +7,7 @@
 -- 1 statement; send each as its own call.
 
 -- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,
--- less than a row of segment values)
+-- less than these rows)
 SET STATEMENT max_length_for_sort_data = 16384 FOR
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
@@ -22,9 +22,8 @@ user_values AS (
         s.`p90_payment`
     FROM `abc`.`tbl_wide_user_m_k_quantile__unit_state` s
     JOIN `abc`.`tbl_wide_user_m_k_quantile__unit_state_dates` d
-        ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
-    WHERE d.`analysis_date` >= {{from_date}} AND d.`analysis_date` <= {{to_date}}
-      AND s.`valid_to` > {{from_date}} AND s.`valid_from` <= {{to_date}}
+        ON d.`analysis_date` = {{to_date}} AND d.`analysis_date` >= {{from_date}}
+    WHERE s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
 ),
 vals AS (
     SELECT

@@ -72,7 +72,7 @@ units_cut AS (
 ),
 -- source payments: the day's events per user, for the units whose whole day counts
 ua_1 AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         s.`user_id` AS `user_id`,
         s.`pay_date` AS `event_date`,
         -- metric revenue (spec line 24): sum of amount
@@ -134,7 +134,7 @@ parts AS (
     FROM units
     WHERE `exposure_date` = {{event_date}}
 )
-SELECT
+SELECT SQL_BIG_RESULT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,

@@ -82,7 +82,7 @@ parts AS (
     FROM units
     WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
 )
-SELECT
+SELECT SQL_BIG_RESULT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,

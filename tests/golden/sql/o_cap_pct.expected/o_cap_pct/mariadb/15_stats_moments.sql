@@ -5,12 +5,15 @@
 -- placeholders: {{from_date}} {{to_date}}
 -- 2 statements; send each as its own call.
 
+-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,
+-- less than these rows)
+SET STATEMENT max_length_for_sort_data = 16384 FOR
 CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_caps` AS
 WITH
 -- each capped metric i's per-user values, and how many units hold each
 cap_values AS (
     -- metric revenue (spec line 24): capped at the pooled p99
-    SELECT
+    SELECT SQL_BIG_RESULT
         0 AS `i`,
         0.99 AS `p`,
         d.`analysis_date` AS `analysis_date`,
@@ -19,9 +22,8 @@ cap_values AS (
         COUNT(*) AS `c`
     FROM `abc`.`tbl_wide_user_m_o_cap_pct__unit_state` s
     JOIN `abc`.`tbl_wide_user_m_o_cap_pct__unit_state_dates` d
-        ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
-    WHERE d.`analysis_date` >= {{from_date}} AND d.`analysis_date` <= {{to_date}}
-      AND s.`valid_to` > {{from_date}} AND s.`valid_from` <= {{to_date}}
+        ON d.`analysis_date` = {{to_date}} AND d.`analysis_date` >= {{from_date}}
+    WHERE s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
       AND s.`revenue` IS NOT NULL
     GROUP BY
         d.`analysis_date`,
@@ -80,9 +82,8 @@ user_values AS (
         s.`revenue`
     FROM `abc`.`tbl_wide_user_m_o_cap_pct__unit_state` s
     JOIN `abc`.`tbl_wide_user_m_o_cap_pct__unit_state_dates` d
-        ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
-    WHERE d.`analysis_date` >= {{from_date}} AND d.`analysis_date` <= {{to_date}}
-      AND s.`valid_to` > {{from_date}} AND s.`valid_from` <= {{to_date}}
+        ON d.`analysis_date` = {{to_date}} AND d.`analysis_date` >= {{from_date}}
+    WHERE s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
 ),
 -- metric revenue (spec line 24): cap at the pooled p99 of per-user values (stats_moments' session
 -- table)

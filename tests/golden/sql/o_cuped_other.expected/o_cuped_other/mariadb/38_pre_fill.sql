@@ -18,7 +18,7 @@ INSERT INTO `abc`.`tbl_wide_user_m_o_cuped_other__pre` (
     `revenue__pre`
 )
 -- source events
-SELECT
+SELECT SQL_BIG_RESULT
     s.`event_date` AS `event_date`,
     s.`user_id` AS `user_id`,
     -- metric revenue (spec line 24): count opens_pre of the day

@@ -73,7 +73,7 @@ units_cut AS (
 ),
 -- source events: the day's events per user, for the units whose whole day counts
 ua_0 AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         s.`user_id` AS `user_id`,
         s.`event_date` AS `event_date`,
         -- metric opens (spec line 24): count events of the day
@@ -135,7 +135,7 @@ parts AS (
     FROM units
     WHERE `exposure_date` = {{event_date}}
 )
-SELECT
+SELECT SQL_BIG_RESULT
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,

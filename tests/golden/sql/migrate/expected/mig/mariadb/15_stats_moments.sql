@@ -5,6 +5,9 @@
 -- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
+-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,
+-- less than these rows)
+SET STATEMENT max_length_for_sort_data = 16384 FOR
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 -- (the unit state that unit_state wrote)
@@ -21,9 +24,8 @@ user_values AS (
         s.`revenue`
     FROM `abc`.`tbl_wide_user_m_mig__unit_state` s
     JOIN `abc`.`tbl_wide_user_m_mig__unit_state_dates` d
-        ON s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
-    WHERE d.`analysis_date` >= {{from_date}} AND d.`analysis_date` <= {{to_date}}
-      AND s.`valid_to` > {{from_date}} AND s.`valid_from` <= {{to_date}}
+        ON d.`analysis_date` = {{to_date}} AND d.`analysis_date` >= {{from_date}}
+    WHERE s.`valid_from` <= d.`analysis_date` AND s.`valid_to` > d.`analysis_date`
 ),
 vals AS (
     SELECT
@@ -62,7 +64,7 @@ SELECT
     SUM(f.`revenue__sum`) AS `revenue__sum`,
     SUM(f.`revenue__sum_sq`) AS `revenue__sum_sq`
 FROM (
-    SELECT
+    SELECT SQL_BIG_RESULT
         `analysis_date`,
         `tracking_key`,
         `variation_key`,
