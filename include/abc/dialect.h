@@ -191,11 +191,12 @@ typedef struct Dialect {
      * costs more than the rows it saves when values are nearly all
      * distinct; a columnar engine's hash grouping is cheap. */
     bool distribution_per_unit;
-    /* NULL, or put before a statement whose rows MariaDB sorts (that
-     * sorted per-unit statement, the caps' grouping): MariaDB keeps the
+    /* NULL, or put before a statement whose rows MariaDB sorts (the
+     * sorted per-unit distribution, the sorted groupings of the unit state
+     * under group_by_sort): MariaDB keeps the
      * sorted rows' columns in its sort buffer (a second read of every row
      * by its position otherwise) */
-    const char *per_unit_sort_prefix;
+    const char *sort_rows_prefix;
     /* NULL, or the SELECT modifier of a grouping of many rows of one table
      * (the day's events per user, the unit state's values): MariaDB then
      * groups them by a sort instead of a lookup per row in a temporary

@@ -374,7 +374,7 @@ const Dialect dialect_mariadb = {
     .max_ident = MDB_MAX_IDENT,
     .fill_by_day = true,
     .distribution_per_unit = true,
-    .per_unit_sort_prefix = "-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,\n"
+    .sort_rows_prefix = "-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,\n"
                             "-- less than these rows)\n"
                             "SET STATEMENT max_length_for_sort_data = 16384 FOR\n",
     .group_by_sort = "SQL_BIG_RESULT",

@@ -791,8 +791,8 @@ static bool any_cap_pct(const Gen *g)
  * values. */
 static void caps_session_stmt(Gen *g, Buf *b)
 {
-    if (g->d->per_unit_sort_prefix) /* the grouping's sort (dialect.h) */
-        buf_puts(b, g->d->per_unit_sort_prefix);
+    if (g->d->sort_rows_prefix) /* the grouping's sort (dialect.h) */
+        buf_puts(b, g->d->sort_rows_prefix);
     buf_puts(b, "CREATE OR REPLACE TEMPORARY TABLE ");
     caps_table(g, b);
     buf_puts(b, " AS\nWITH\n-- each capped metric i's per-user values, and how many units hold "
@@ -1291,8 +1291,8 @@ void gen_stats(Gen *g)
                             STATS_MOMENTS, -1);
     Cols cols = {0};
     dims(g, &cols);
-    if (vals_alone(g) && g->d->group_by_sort && g->d->per_unit_sort_prefix)
-        buf_puts(&b, g->d->per_unit_sort_prefix); /* the grouping's sort (dialect.h) */
+    if (vals_alone(g) && g->d->group_by_sort && g->d->sort_rows_prefix)
+        buf_puts(&b, g->d->sort_rows_prefix); /* the grouping's sort (dialect.h) */
     prefix(g, &b, -1);
     buf_putc(&b, '\n');
     if (ir->nsegments == 0)
@@ -1325,8 +1325,8 @@ void gen_stats(Gen *g)
                        q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
         Cols c = {0};
         buf_reset(&b);
-        if (q && g->d->distribution_per_unit && g->d->per_unit_sort_prefix)
-            buf_puts(&b, g->d->per_unit_sort_prefix); /* the sorted rows (dialect.h) */
+        if (q && g->d->distribution_per_unit && g->d->sort_rows_prefix)
+            buf_puts(&b, g->d->sort_rows_prefix); /* the sorted rows (dialect.h) */
         prefix(g, &b, i);
         Buf v;
         buf_init(&v);
