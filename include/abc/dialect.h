@@ -236,6 +236,9 @@ typedef struct Dialect {
      * STRAIGHT_JOIN; StarRocks's JOIN (its optimizer orders joins by cost
      * and broadcasts the small side). */
     const char *join_left_first;
+    /* The same for a join without a condition (every pair of rows):
+     * MariaDB's STRAIGHT_JOIN, StarRocks's CROSS JOIN. */
+    const char *cross_join_left_first;
     /* The session setting that stops any later statement of the session
      * running longer than seconds (StarRocks query_timeout; MariaDB
      * max_statement_time). */

@@ -392,6 +392,7 @@ const Dialect dialect_mariadb = {
     .rollback = "ROLLBACK",
     .snapshot_begin = "START TRANSACTION WITH CONSISTENT SNAPSHOT",
     .join_left_first = "STRAIGHT_JOIN",
+    .cross_join_left_first = "STRAIGHT_JOIN",
     .statement_timeout = mdb_statement_timeout,
     .date_literal = mdb_date_literal,
     .datetime_literal = mdb_datetime_literal,

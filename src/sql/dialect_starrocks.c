@@ -401,6 +401,7 @@ const Dialect dialect_starrocks = {
     .rollback = "ROLLBACK",
     .snapshot_begin = NULL, /* no snapshot across statements */
     .join_left_first = "JOIN",
+    .cross_join_left_first = "CROSS JOIN",
     .statement_timeout = sr_statement_timeout,
     .date_literal = sr_date_literal,
     .datetime_literal = sr_datetime_literal,

@@ -1568,12 +1568,13 @@ static void period_measures_next(Gen *g, Buf *b)
                       "            FROM %s v\n"
                       "            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
                       "%s"
-                      "            CROSS JOIN cur c\n"
+                      "            -- the week and the month joined last: each user's exposures looked up once\n"
+                      "            %s cur c\n"
                       "            WHERE e.`exposure_date` <= {{to_date}}\n"
                       "              AND (v.`prev_d` IS NULL\n"
                       "                   OR v.`prev_d` < c.`period`\n"
                       "                   OR v.`prev_d` < e.`exposure_date`)",
-                   tname(g, T_ACT_WACT), breakdown_join(g, "v"));
+                   tname(g, T_ACT_WACT), breakdown_join(g, "v"), g->d->cross_join_left_first);
     buf_printf(b, "\n        ) t\n"
                   "        -- active in the previous period (by variation: on or after the exposure)\n"
                   "        LEFT JOIN %s q\n"
