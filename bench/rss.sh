@@ -88,7 +88,7 @@ for n in $SCALES; do
         t0=$(date +%s)
         peak=0
         for ((i = 1; i < DAYS; i++)); do
-            measure "daily-run-$(day $((i - 1)))" "$(day "$i")" >"$tmp/prefill.line"
+            measure "daily-run-$(day $((i - 1)))" "$(day "$i")" >/dev/null
             peak=$(awk -F': ' -v p="$peak" '/Maximum resident set size/ { r = $2 / 1024 } END { printf "%.1f", (r > p) ? r : p }' \
                 "$tmp/daily-run-$(day $((i - 1))).time")
         done

@@ -2,7 +2,9 @@
 """explain_check.py EXPLAIN.json DAY — every access to a source table (ods.*)
 in the EXPLAIN FORMAT=JSON of the daily DML reads only partitions of DAY or,
 for CUPED pre-periods, of the 366 days before it (never a later day, never
-all partitions)."""
+all partitions); and no grouping of a source table's rows alone goes
+through a temporary table (a lookup in it per row: SELECT SQL_BIG_RESULT
+makes MariaDB sort them instead)."""
 import datetime as dt
 import json
 import sys
@@ -16,6 +18,13 @@ for chunk in text.split("== ")[1:]:
     def walk(o):
         global bad, seen
         if isinstance(o, dict):
+            temp = o.get("filesort", {}).get("temporary_table")
+            if isinstance(temp, dict):
+                loop = [x.get("table") for x in temp.get("nested_loop", []) if isinstance(x, dict)]
+                if len(loop) == 1 and isinstance(loop[0], dict) and "partitions" in loop[0]:
+                    print("%s: the rows of source table %s grouped through a temporary table"
+                          % (name, loop[0].get("table_name")))
+                    bad += 1
             t = o.get("table")
             if isinstance(t, dict) and "partitions" in t:
                 parts = t["partitions"]
