@@ -72,8 +72,11 @@ env ABC_TODAY=2026-10-11 "$ABC" run --config "$RL_CFG" --memo-dir "$RL_TMP/memo"
 run_pid=$!
 conn=
 for i in $(seq 1 600); do
+    # the statistics query while it sleeps in the view: one that has already
+    # returned would leave the KILL to whatever statement comes next
     conn=$(rl_sql -e "SELECT ID FROM information_schema.PROCESSLIST
                       WHERE COMMAND = 'Query' AND ID <> CONNECTION_ID()
+                        AND STATE = 'User sleep'
                         AND INFO LIKE '%user_values AS (%'")
     [ -n "$conn" ] && break
     kill -0 "$run_pid" 2>/dev/null || break
