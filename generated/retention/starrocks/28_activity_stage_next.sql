@@ -475,7 +475,8 @@ FROM (
                 ON k2.`tracking_key` = e.`tracking_key`
                 AND k2.`variation_key` = e.`variation_key`
                 AND k2.`b` > 0
-            -- the week and the month joined last: each user's exposures looked up once
+            -- on MariaDB the week and the month are joined last: each user's
+            -- exposures looked up once
             CROSS JOIN cur c
             WHERE e.`exposure_date` <= {{to_date}}
               AND (v.`prev_d` IS NULL
