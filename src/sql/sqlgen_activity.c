@@ -883,21 +883,26 @@ static const char *period_add_body(Gen *g)
 }
 
 /* The JOINs (indented 12) of a user (`alias`.`user_id`) to each of the
- * tag's exposures `e` and its breakdown number `k2` (b > 0). */
+ * tag's exposures `e` and its breakdown number `k2` (b > 0), both read
+ * after the users (Dialect.join_left_first): once an experiment has many
+ * units MariaDB otherwise reads every unit of each breakdown and looks its
+ * user up, instead of the few users' exposures by user. */
 static const char *breakdown_join(Gen *g, const char *alias)
 {
     Buf tp;
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
     const char *r = arena_printf(g->a,
-                                 "            JOIN %s e\n"
+                                 "            -- the users' exposures, looked up by user\n"
+                                 "            %s %s e\n"
                                  "                ON e.`user_id` = %s.`user_id`\n"
                                  "                AND %s\n"
-                                 "            JOIN %s k2\n"
+                                 "            %s %s k2\n"
                                  "                ON k2.`tracking_key` = e.`tracking_key`\n"
                                  "                AND k2.`variation_key` = e.`variation_key`\n"
                                  "                AND k2.`b` > 0\n",
-                                 tname(g, T_ASSIGN), alias, tp.data, tname(g, T_ACT_WBK));
+                                 g->d->join_left_first, tname(g, T_ASSIGN), alias, tp.data,
+                                 g->d->join_left_first, tname(g, T_ACT_WBK));
     buf_free(&tp);
     return r;
 }

@@ -557,11 +557,17 @@ static void day_by_user(Gen *g, Buf *b, const IrSource *so, int src, const char 
     buf_puts(b, "\n),\n");
 }
 
+/* Which table units_select reads first. */
+typedef enum UnitsOrder {
+    UNITS_ANY,           /* the optimizer's choice */
+    UNITS_PHASES_FIRST,  /* the phases, then the assignment by its key */
+    UNITS_ASSIGN_FIRST,  /* the assignment (by its exposure date), then the phases */
+} UnitsOrder;
+
 /* SELECT of the units' columns (day 0 being the activation where the spec
- * has it) from the assignment joined to the phases, the phases read first
- * when phases_first (the assignment then by its key); the caller writes
- * the WHERE */
-static void units_select(Gen *g, Buf *b, bool phases_first)
+ * has it) from the assignment joined to the phases, in the order `order`;
+ * the caller writes the WHERE */
+static void units_select(Gen *g, Buf *b, UnitsOrder order)
 {
     if (g->ir->exposure.has_activation)
         buf_puts(b, "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
@@ -571,14 +577,15 @@ static void units_select(Gen *g, Buf *b, bool phases_first)
         buf_puts(b, "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
                     "        a.`first_exposure_time`,\n        a.`exposure_date`,\n"
                     "        p.`phase_end`\n");
-    if (phases_first) {
+    if (order == UNITS_PHASES_FIRST) {
         buf_printf(b, "    FROM phases p\n    %s ", g->d->join_left_first);
         gen_table(g, b, T_ASSIGN);
         buf_puts(b, " a\n        ON a.`tracking_key` = p.`tracking_key`");
     } else {
         buf_puts(b, "    FROM ");
         gen_table(g, b, T_ASSIGN);
-        buf_puts(b, " a\n    JOIN phases p ON p.`tracking_key` = a.`tracking_key`");
+        buf_printf(b, " a\n    %s phases p ON p.`tracking_key` = a.`tracking_key`",
+                   order == UNITS_ASSIGN_FIRST ? g->d->join_left_first : "JOIN");
     }
 }
 
@@ -602,10 +609,22 @@ void gen_wide(Gen *g, bool range)
     buf_puts(&b, ir->exposure.has_activation
                      ? ",\n-- users activated by the last day of the span (day 0 = activation)\nunits AS (\n"
                      : ",\n-- users exposed by the last day of the span\nunits AS (\n");
-    units_select(g, &b, false);
+    units_select(g, &b, UNITS_ANY);
     buf_puts(&b, "\n    WHERE ");
     gen_tag_pred(g, &b, "a");
     buf_printf(&b, "\n      AND a.`%s` <= %s\n)", day0, sp.hi);
+    /* the assignment first (Dialect.join_left_first), by its day-0 date
+     * index: joined from the phases (MariaDB's choice once an experiment
+     * has many units) it read every unit of the experiment to find these */
+    buf_printf(&b, ",\n-- the units whose day 0 falls in the span, found by their %s date\n"
+                   "units_new AS (\n",
+               ir->exposure.has_activation ? "activation" : "exposure");
+    units_select(g, &b, UNITS_ASSIGN_FIRST);
+    buf_puts(&b, "\n    WHERE ");
+    gen_tag_pred(g, &b, "a");
+    buf_puts(&b, "\n      AND ");
+    span_pred(g, &b, "a", day0, sp);
+    buf_puts(&b, "\n)");
     Buf next_day; /* the day form: the day after {{event_date}} */
     buf_init(&next_day);
     if (!range) {
@@ -618,10 +637,9 @@ void gen_wide(Gen *g, bool range)
                        "-- none of its events\n"
                        "units_cut AS (\n    SELECT\n        `tracking_key`,\n"
                        "        `user_id`,\n        `first_exposure_time`,\n"
-                       "        `exposure_date`,\n        `phase_end`\n    FROM units\n"
-                       "    WHERE `exposure_date` = %s\n    UNION\n",
-                   sp.lo);
-        units_select(g, &b, true);
+                       "        `exposure_date`,\n        `phase_end`\n    FROM units_new\n"
+                       "    UNION\n");
+        units_select(g, &b, UNITS_PHASES_FIRST);
         buf_printf(&b, "\n    WHERE p.`phase_end` >= %s\n      AND p.`phase_end` < %s\n      AND ",
                    sp.lo, next_day.data);
         gen_tag_pred(g, &b, "a");
@@ -815,7 +833,7 @@ void gen_wide(Gen *g, bool range)
         }
         buf_puts(&b, "\n    FROM ");
         gen_table(g, &b, T_PRE);
-        buf_puts(&b, " p\n    JOIN units u ON u.`user_id` = p.`user_id`\n    WHERE ");
+        buf_puts(&b, " p\n    JOIN units_new u ON u.`user_id` = p.`user_id`\n    WHERE ");
         Buf lo;
         buf_init(&lo);
         g->d->date_add_days(&lo, sp.lo, -mx);
@@ -824,8 +842,6 @@ void gen_wide(Gen *g, bool range)
         sql_wrap(&b, at);
         buf_reset(&lo);
         g->d->date_add_days(&lo, "u.`exposure_date`", -mx);
-        buf_puts(&b, "\n      AND ");
-        span_pred(g, &b, "u", "exposure_date", sp);
         at = b.len;
         buf_printf(&b, "\n      AND p.`event_date` >= %s AND p.`event_date` < u.`exposure_date`",
                    lo.data);
@@ -884,9 +900,7 @@ void gen_wide(Gen *g, bool range)
         buf_puts(&b, ",\n        NULL AS ");
         gen_id(g, &b, order[k]->col);
     }
-    buf_puts(&b, "\n    FROM units\n    WHERE ");
-    span_pred(g, &b, NULL, "exposure_date", sp);
-    buf_puts(&b, "\n)\n");
+    buf_puts(&b, "\n    FROM units_new\n)\n");
     gen_select_grouped(g, &b);
     buf_puts(&b, "\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
                  "    k.`exposure_date`,\n    DATEDIFF(k.`event_date`, k.`exposure_date`) AS "

@@ -48,6 +48,19 @@ units AS (
     WHERE a.`tag` = 'advertisement'
       AND a.`exposure_date` <= {{to_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'advertisement'
+      AND a.`exposure_date` >= {{from_date}} AND a.`exposure_date` <= {{to_date}}
+),
 -- source events: events at or after each user's exposure
 agg_0 AS (
     SELECT
@@ -93,10 +106,9 @@ pre AS (
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`impressions__pre` END) AS `impressions__pre`
     FROM `abc`.`tbl_wide_user_ads_advertisement__pre` p
-    JOIN units u ON u.`user_id` = p.`user_id`
+    JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{to_date}}
-      AND u.`exposure_date` >= {{from_date}} AND u.`exposure_date` <= {{to_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
     GROUP BY
@@ -145,8 +157,7 @@ parts AS (
         NULL AS `retained_d7__events`,
         NULL AS `session_seconds__sum`,
         NULL AS `session_seconds__events`
-    FROM units
-    WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
+    FROM units_new
 )
 SELECT
     k.`event_date`,

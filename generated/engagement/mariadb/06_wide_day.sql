@@ -52,6 +52,19 @@ units AS (
     WHERE a.`tag` = 'engagement'
       AND a.`exposure_date` <= {{event_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'engagement'
+      AND a.`exposure_date` = {{event_date}}
+),
 -- the units whose day is cut by their exposure or their phase's end: their
 -- events are matched one by one (UNION: MariaDB materialises them once
 -- and looks them up by user); a phase that ended before the day counts
@@ -63,8 +76,7 @@ units_cut AS (
         `first_exposure_time`,
         `exposure_date`,
         `phase_end`
-    FROM units
-    WHERE `exposure_date` = {{event_date}}
+    FROM units_new
     UNION
     SELECT
         a.`tracking_key`,
@@ -190,10 +202,9 @@ pre AS (
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
             THEN p.`messages__pre` END) AS `messages__pre`
     FROM `abc`.`tbl_wide_user_engagement_engagement__pre` p
-    JOIN units u ON u.`user_id` = p.`user_id`
+    JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -7 DAY)
         AND p.`event_date` < {{event_date}}
-      AND u.`exposure_date` = {{event_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
           AND p.`event_date` < u.`exposure_date`
     GROUP BY
@@ -254,8 +265,7 @@ parts AS (
         NULL AS `app_opens__events`,
         NULL AS `first_chat__events`,
         NULL AS `crash_rate__events`
-    FROM units
-    WHERE `exposure_date` = {{event_date}}
+    FROM units_new
 )
 SELECT SQL_BIG_RESULT
     k.`event_date`,

@@ -366,10 +366,11 @@ FROM (
                    k2.`b`,
                    w.`d`
             FROM `abc`.`tbl_activity_wday_engagement_engagement` w
-            JOIN `abc`.`experiment_assignment` e
+            -- the users' exposures, looked up by user
+            STRAIGHT_JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = w.`user_id`
                 AND e.`tag` = 'engagement'
-            JOIN `abc`.`tbl_activity_wbk_engagement_engagement` k2
+            STRAIGHT_JOIN `abc`.`tbl_activity_wbk_engagement_engagement` k2
                 ON k2.`tracking_key` = e.`tracking_key`
                 AND k2.`variation_key` = e.`variation_key`
                 AND k2.`b` > 0

@@ -362,6 +362,7 @@ FROM (
                    k2.`b`,
                    w.`d`
             FROM `abc`.`tbl_activity_wday_engagement_engagement` w
+            -- the users' exposures, looked up by user
             JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = w.`user_id`
                 AND e.`tag` = 'engagement'

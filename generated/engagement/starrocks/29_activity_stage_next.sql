@@ -227,6 +227,7 @@ FROM (
                    e.`exposure_date`
             FROM `abc`.`tbl_activity_wact_engagement_engagement` v
             JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
+            -- the users' exposures, looked up by user
             JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = v.`user_id`
                 AND e.`tag` = 'engagement'
@@ -276,6 +277,7 @@ FROM (
                 ON s.`activity` = y.`activity`
                 AND s.`user_id` = y.`user_id`
                 AND s.`last_date` = y.`event_date`
+            -- the users' exposures, looked up by user
             JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = s.`user_id`
                 AND e.`tag` = 'engagement'

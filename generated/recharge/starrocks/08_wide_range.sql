@@ -48,6 +48,19 @@ units AS (
     WHERE a.`tag` = 'recharge'
       AND a.`exposure_date` <= {{to_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'recharge'
+      AND a.`exposure_date` >= {{from_date}} AND a.`exposure_date` <= {{to_date}}
+),
 -- source payments: events at or after each user's exposure
 agg_1 AS (
     SELECT
@@ -109,8 +122,7 @@ parts AS (
         NULL AS `avg_recharge__events`,
         NULL AS `recharge_days__events`,
         NULL AS `median_recharge__sum`
-    FROM units
-    WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
+    FROM units_new
 )
 SELECT
     k.`event_date`,

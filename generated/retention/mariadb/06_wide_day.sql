@@ -50,6 +50,19 @@ units AS (
     WHERE a.`tag` = 'retention'
       AND a.`exposure_date` <= {{event_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'retention'
+      AND a.`exposure_date` = {{event_date}}
+),
 -- the units whose day is cut by their exposure or their phase's end: their
 -- events are matched one by one (UNION: MariaDB materialises them once
 -- and looks them up by user); a phase that ended before the day counts
@@ -61,8 +74,7 @@ units_cut AS (
         `first_exposure_time`,
         `exposure_date`,
         `phase_end`
-    FROM units
-    WHERE `exposure_date` = {{event_date}}
+    FROM units_new
     UNION
     SELECT
         a.`tracking_key`,
@@ -211,10 +223,9 @@ pre AS (
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`revenue_7d__pre` END) AS `revenue_7d__pre`
     FROM `abc`.`tbl_wide_user_retention_retention__pre` p
-    JOIN units u ON u.`user_id` = p.`user_id`
+    JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}
-      AND u.`exposure_date` = {{event_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
     GROUP BY
@@ -285,8 +296,7 @@ parts AS (
         NULL AS `revenue_7d__pre`,
         NULL AS `p90_session__sum`,
         NULL AS `crashes__events`
-    FROM units
-    WHERE `exposure_date` = {{event_date}}
+    FROM units_new
 )
 SELECT SQL_BIG_RESULT
     k.`event_date`,

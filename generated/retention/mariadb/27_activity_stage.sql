@@ -424,10 +424,11 @@ FROM (
                    k2.`b`,
                    w.`d`
             FROM `abc`.`tbl_activity_wday_retention_retention` w
-            JOIN `abc`.`experiment_assignment` e
+            -- the users' exposures, looked up by user
+            STRAIGHT_JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = w.`user_id`
                 AND e.`tag` = 'retention'
-            JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
+            STRAIGHT_JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
                 ON k2.`tracking_key` = e.`tracking_key`
                 AND k2.`variation_key` = e.`variation_key`
                 AND k2.`b` > 0

@@ -249,10 +249,11 @@ FROM (
                    e.`exposure_date`
             FROM `abc`.`tbl_activity_wact_retention_retention` v
             JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
-            JOIN `abc`.`experiment_assignment` e
+            -- the users' exposures, looked up by user
+            STRAIGHT_JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = v.`user_id`
                 AND e.`tag` = 'retention'
-            JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
+            STRAIGHT_JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
                 ON k2.`tracking_key` = e.`tracking_key`
                 AND k2.`variation_key` = e.`variation_key`
                 AND k2.`b` > 0
@@ -298,10 +299,11 @@ FROM (
                 ON s.`activity` = y.`activity`
                 AND s.`user_id` = y.`user_id`
                 AND s.`last_date` = y.`event_date`
-            JOIN `abc`.`experiment_assignment` e
+            -- the users' exposures, looked up by user
+            STRAIGHT_JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = s.`user_id`
                 AND e.`tag` = 'retention'
-            JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
+            STRAIGHT_JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
                 ON k2.`tracking_key` = e.`tracking_key`
                 AND k2.`variation_key` = e.`variation_key`
                 AND k2.`b` > 0
@@ -474,10 +476,11 @@ FROM (
                    e.`exposure_date`
             FROM `abc`.`tbl_activity_wact_retention_retention` v
             JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
-            JOIN `abc`.`experiment_assignment` e
+            -- the users' exposures, looked up by user
+            STRAIGHT_JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = v.`user_id`
                 AND e.`tag` = 'retention'
-            JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
+            STRAIGHT_JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
                 ON k2.`tracking_key` = e.`tracking_key`
                 AND k2.`variation_key` = e.`variation_key`
                 AND k2.`b` > 0

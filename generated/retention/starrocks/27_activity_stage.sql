@@ -419,6 +419,7 @@ FROM (
                    k2.`b`,
                    w.`d`
             FROM `abc`.`tbl_activity_wday_retention_retention` w
+            -- the users' exposures, looked up by user
             JOIN `abc`.`experiment_assignment` e
                 ON e.`user_id` = w.`user_id`
                 AND e.`tag` = 'retention'

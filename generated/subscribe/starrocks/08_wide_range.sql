@@ -51,6 +51,19 @@ units AS (
     WHERE a.`tag` = 'subscribe'
       AND a.`activation_date` <= {{to_date}}
 ),
+-- the units whose day 0 falls in the span, found by their activation date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`activation_time` AS `first_exposure_time`,
+        a.`activation_date` AS `exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'subscribe'
+      AND a.`activation_date` >= {{from_date}} AND a.`activation_date` <= {{to_date}}
+),
 -- source events: events at or after each user's exposure
 agg_0 AS (
     SELECT
@@ -119,10 +132,9 @@ pre AS (
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`sub_revenue__pre` END) AS `sub_revenue__pre`
     FROM `abc`.`tbl_wide_user_subscribe_subscribe__pre` p
-    JOIN units u ON u.`user_id` = p.`user_id`
+    JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{to_date}}
-      AND u.`exposure_date` >= {{from_date}} AND u.`exposure_date` <= {{to_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
     GROUP BY
@@ -197,8 +209,7 @@ parts AS (
         NULL AS `sub_revenue__pre`,
         NULL AS `opens_pre__events`,
         NULL AS `app_crashes__events`
-    FROM units
-    WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
+    FROM units_new
 )
 SELECT
     k.`event_date`,

@@ -44,6 +44,19 @@ units AS (
     WHERE a.`tag` = 'k_mean'
       AND a.`exposure_date` <= {{to_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'k_mean'
+      AND a.`exposure_date` >= {{from_date}} AND a.`exposure_date` <= {{to_date}}
+),
 -- source events: events at or after each user's exposure
 agg_0 AS (
     SELECT
@@ -85,8 +98,7 @@ parts AS (
         `exposure_date` AS `event_date`,
         NULL AS `session_length__sum`,
         NULL AS `session_length__events`
-    FROM units
-    WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
+    FROM units_new
 )
 SELECT SQL_BIG_RESULT
     k.`event_date`,

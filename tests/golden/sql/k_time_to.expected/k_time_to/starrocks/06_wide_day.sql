@@ -39,6 +39,19 @@ units AS (
     WHERE a.`tag` = 'k_time_to'
       AND a.`exposure_date` <= {{event_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'k_time_to'
+      AND a.`exposure_date` = {{event_date}}
+),
 -- the units whose day is cut by their exposure or their phase's end: their
 -- events are matched one by one (UNION: MariaDB materialises them once
 -- and looks them up by user); a phase that ended before the day counts
@@ -50,8 +63,7 @@ units_cut AS (
         `first_exposure_time`,
         `exposure_date`,
         `phase_end`
-    FROM units
-    WHERE `exposure_date` = {{event_date}}
+    FROM units_new
     UNION
     SELECT
         a.`tracking_key`,
@@ -128,8 +140,7 @@ parts AS (
         `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `days_to_subscribe__events`
-    FROM units
-    WHERE `exposure_date` = {{event_date}}
+    FROM units_new
 )
 SELECT
     k.`event_date`,

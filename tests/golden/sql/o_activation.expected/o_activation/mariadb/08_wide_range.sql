@@ -43,6 +43,19 @@ units AS (
     WHERE a.`tag` = 'o_activation'
       AND a.`activation_date` <= {{to_date}}
 ),
+-- the units whose day 0 falls in the span, found by their activation date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`activation_time` AS `first_exposure_time`,
+        a.`activation_date` AS `exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'o_activation'
+      AND a.`activation_date` >= {{from_date}} AND a.`activation_date` <= {{to_date}}
+),
 -- source events: events at or after each user's exposure
 agg_0 AS (
     SELECT
@@ -79,8 +92,7 @@ parts AS (
         `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `opens__events`
-    FROM units
-    WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
+    FROM units_new
 )
 SELECT SQL_BIG_RESULT
     k.`event_date`,

@@ -43,6 +43,19 @@ units AS (
     WHERE a.`tag` = 'o_cap_abs'
       AND a.`exposure_date` <= {{to_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'o_cap_abs'
+      AND a.`exposure_date` >= {{from_date}} AND a.`exposure_date` <= {{to_date}}
+),
 -- source payments: events at or after each user's exposure
 agg_1 AS (
     SELECT
@@ -79,8 +92,7 @@ parts AS (
         `exposure_date`,
         `exposure_date` AS `event_date`,
         NULL AS `revenue__sum`
-    FROM units
-    WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
+    FROM units_new
 )
 SELECT SQL_BIG_RESULT
     k.`event_date`,

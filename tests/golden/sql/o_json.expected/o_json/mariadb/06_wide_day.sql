@@ -49,6 +49,19 @@ units AS (
     WHERE a.`tag` = 'o_json'
       AND a.`exposure_date` <= {{event_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'o_json'
+      AND a.`exposure_date` = {{event_date}}
+),
 -- the units whose day is cut by their exposure or their phase's end: their
 -- events are matched one by one (UNION: MariaDB materialises them once
 -- and looks them up by user); a phase that ended before the day counts
@@ -60,8 +73,7 @@ units_cut AS (
         `first_exposure_time`,
         `exposure_date`,
         `phase_end`
-    FROM units
-    WHERE `exposure_date` = {{event_date}}
+    FROM units_new
     UNION
     SELECT
         a.`tracking_key`,
@@ -219,8 +231,7 @@ parts AS (
         NULL AS `p90__sum`,
         NULL AS `quoted__events`,
         NULL AS `unset__events`
-    FROM units
-    WHERE `exposure_date` = {{event_date}}
+    FROM units_new
 )
 SELECT SQL_BIG_RESULT
     k.`event_date`,

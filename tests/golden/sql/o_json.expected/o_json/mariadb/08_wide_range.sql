@@ -50,6 +50,19 @@ units AS (
     WHERE a.`tag` = 'o_json'
       AND a.`exposure_date` <= {{to_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'o_json'
+      AND a.`exposure_date` >= {{from_date}} AND a.`exposure_date` <= {{to_date}}
+),
 -- source events: events at or after each user's exposure
 agg_0 AS (
     SELECT
@@ -130,8 +143,7 @@ parts AS (
         NULL AS `p90__sum`,
         NULL AS `quoted__events`,
         NULL AS `unset__events`
-    FROM units
-    WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
+    FROM units_new
 )
 SELECT SQL_BIG_RESULT
     k.`event_date`,

@@ -43,6 +43,19 @@ units AS (
     WHERE a.`tag` = 'w_within'
       AND a.`exposure_date` <= {{to_date}}
 ),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'w_within'
+      AND a.`exposure_date` >= {{from_date}} AND a.`exposure_date` <= {{to_date}}
+),
 -- source events: events at or after each user's exposure
 agg_0 AS (
     SELECT
@@ -83,8 +96,7 @@ parts AS (
         `exposure_date` AS `event_date`,
         NULL AS `opens__events`,
         NULL AS `opens_1d__events`
-    FROM units
-    WHERE `exposure_date` >= {{from_date}} AND `exposure_date` <= {{to_date}}
+    FROM units_new
 )
 SELECT
     k.`event_date`,
