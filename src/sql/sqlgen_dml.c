@@ -561,7 +561,7 @@ static void day_by_user(Gen *g, Buf *b, const IrSource *so, int src, const char 
 typedef enum UnitsOrder {
     UNITS_ANY,           /* the optimizer's choice */
     UNITS_PHASES_FIRST,  /* the phases, then the assignment by its key */
-    UNITS_ASSIGN_FIRST,  /* the assignment (by its exposure date), then the phases */
+    UNITS_ASSIGN_FIRST,  /* the assignment (by its day-0 date), then the phases */
 } UnitsOrder;
 
 /* SELECT of the units' columns (day 0 being the activation where the spec
