@@ -207,6 +207,10 @@ typedef struct SqlProgram {
      * {{to_date}} alone, not every date from {{from_date}}: the runner
      * sends each date due by itself (MariaDB's unit state versions) */
     bool stats_one_date;
+    /* the exposure source's statement in fingerprint_scan (-1: none): the
+     * runner binds it to the late-data horizon only, since exposure_keys
+     * returns that source's fingerprints of the dates due */
+    int fprint_exposure_stmt;
     const SqlSourceCol *source_cols; /* every source column the spec reads */
     int nsource_cols;
 } SqlProgram;

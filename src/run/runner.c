@@ -65,6 +65,9 @@ typedef struct Runner {
     struct Fprint *fp;   /* fingerprint_scan's rows (malloc'd), fp_scanned: it ran */
     int nfp, fpcap;
     bool fp_scanned;
+    struct Fprint *fpx;  /* the exposure source's rows of the dates due, from
+                          * exposure_keys (malloc'd; SqlProgram.fprint_exposure_stmt) */
+    int nfpx, fpxcap;
     bool stats_only;     /* nothing to fill: the last date's statistics again */
     long long null_key_rows; /* exposure rows of the dates due with a NULL key */
     bool pre_stale;      /* the CUPED pre-period and unit state tables may predate this
@@ -145,6 +148,8 @@ static void runner_side_copy(Runner *dst, RunEnv *env, const Runner *r, unsigned
     arena_init(&dst->arena);
     buf_init(&dst->late);
     dst->fp = NULL;
+    dst->fpx = NULL;
+    dst->nfpx = dst->fpxcap = 0;
     dst->nexec = nexec;
 }
 
@@ -857,24 +862,39 @@ static AbcStatus preflight(Runner *r, char *err, size_t errlen)
     return st;
 }
 
-/* One pass over the exposure rows of the dates due, before the first
- * write: those with a NULL key (the assignment skips them; counted for the
- * memo's data-quality note) and those whose user id is longer than the
- * StarRocks primary key of experiment_assignment holds — a load with one
- * would be cancelled whole, so the run stops (exit 1), on both dialects. */
+/* One pass over the exposure source's rows of the dates due, before the
+ * first write: the exposure rows with a NULL key (the assignment skips
+ * them; counted for the memo's data-quality note) and those whose user id
+ * is longer than the StarRocks primary key of experiment_assignment holds —
+ * a load with one would be cancelled whole, so the run stops (exit 1), on
+ * both dialects — and, per date, the source's fingerprint (Runner.fpx,
+ * recorded by fingerprint_write). */
 typedef struct ExposureKeys {
+    Runner *r;
     long long null_rows, long_rows, longest;
 } ExposureKeys;
+
+static AbcStatus fprint_add(Runner *r, struct Fprint **v, int *n, int *cap, const char *source,
+                            long day, long long rows, long long checksum);
 
 static AbcStatus exposure_keys_fn(const WhRow *row, void *ctx)
 {
     ExposureKeys *k = ctx;
-    if (row->ncols >= 3) {
-        k->null_rows = row->values[0] ? strtoll(row->values[0], NULL, 10) : 0;
-        k->long_rows = row->values[1] ? strtoll(row->values[1], NULL, 10) : 0;
-        k->longest = row->values[2] ? strtoll(row->values[2], NULL, 10) : 0;
-    }
-    return ABC_OK;
+    if (row->ncols < 4)
+        return ABC_OK;
+    k->null_rows += row->values[1] ? strtoll(row->values[1], NULL, 10) : 0;
+    k->long_rows += row->values[2] ? strtoll(row->values[2], NULL, 10) : 0;
+    long long longest = row->values[3] ? strtoll(row->values[3], NULL, 10) : 0;
+    if (longest > k->longest)
+        k->longest = longest;
+    long day;
+    Runner *r = k->r;
+    if (row->ncols < 6 || !row->values[0] || !date_parse_prefix(row->values[0], &day))
+        return ABC_OK;
+    const char *source = r->unit.ir->sources[r->unit.ir->exposure.source].name;
+    return fprint_add(r, &r->fpx, &r->nfpx, &r->fpxcap, source, day,
+                      row->values[4] ? strtoll(row->values[4], NULL, 10) : 0,
+                      row->values[5] ? strtoll(row->values[5], NULL, 10) : 0);
 }
 
 static AbcStatus check_exposure_keys(Runner *r, const SqlParams *base, char *err, size_t errlen)
@@ -888,7 +908,8 @@ static AbcStatus check_exposure_keys(Runner *r, const SqlParams *base, char *err
     SqlParams p = *base;
     p.from_date = a;
     p.to_date = b;
-    ExposureKeys k = {0, 0, 0};
+    ExposureKeys k = {r, 0, 0, 0};
+    r->nfpx = 0; /* (again after late data: the dates due from the first late one) */
     AbcStatus st = query_step(r, s, &p, exposure_keys_fn, &k, err, errlen);
     r->null_key_rows = k.null_rows;
     /* a run that fills nothing writes no key (its dates were checked) */
@@ -1240,6 +1261,21 @@ typedef struct FprintList {
     int n, cap;
 } FprintList;
 
+static AbcStatus fprint_add(Runner *r, Fprint **v, int *n, int *cap, const char *source,
+                            long day, long long rows, long long checksum)
+{
+    if (*n == *cap) {
+        int nc = *cap ? *cap * 2 : 64;
+        Fprint *p = realloc(*v, sizeof *p * (size_t)nc);
+        if (!p)
+            return ABC_ERR_ENV;
+        *v = p;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = (Fprint){arena_strdup(&r->arena, source), day, rows, checksum};
+    return ABC_OK;
+}
+
 static AbcStatus fprint_fn(const WhRow *row, void *ctx)
 {
     FprintList *l = ctx;
@@ -1247,20 +1283,9 @@ static AbcStatus fprint_fn(const WhRow *row, void *ctx)
     if (row->ncols < 4 || !row->values[0] || !row->values[1] ||
         !date_parse_prefix(row->values[1], &day))
         return ABC_OK;
-    if (l->n == l->cap) {
-        int nc = l->cap ? l->cap * 2 : 64;
-        Fprint *p = realloc(l->items, sizeof *p * (size_t)nc);
-        if (!p)
-            return ABC_ERR_ENV;
-        l->items = p;
-        l->cap = nc;
-    }
-    Fprint *f = &l->items[l->n++];
-    f->source = arena_strdup(&l->r->arena, row->values[0]);
-    f->day = day;
-    f->rows = row->values[2] ? strtoll(row->values[2], NULL, 10) : 0;
-    f->checksum = row->values[3] ? strtoll(row->values[3], NULL, 10) : 0;
-    return ABC_OK;
+    return fprint_add(l->r, &l->items, &l->n, &l->cap, row->values[0], day,
+                      row->values[2] ? strtoll(row->values[2], NULL, 10) : 0,
+                      row->values[3] ? strtoll(row->values[3], NULL, 10) : 0);
 }
 
 static const Fprint *fprint_find(const Fprint *v, int n, const char *source, long day)
@@ -1326,7 +1351,22 @@ static AbcStatus fingerprint_check(Runner *r, char *err, size_t errlen)
     p.from_date = a;
     p.to_date = b;
     FprintList now = {r, NULL, 0, 0};
-    AbcStatus st = query_step(r, scan, &p, fprint_fn, &now, err, errlen);
+    /* the exposure source's statement: the horizon alone (exposure_keys
+     * reads its dates due) */
+    char ha[11], hb[11];
+    date_format(r->horizon_from, ha);
+    date_format(r->horizon_to, hb);
+    SqlParams ph = p;
+    ph.from_date = ha;
+    ph.to_date = hb;
+    AbcStatus st = ABC_OK;
+    for (int i = 0; st == ABC_OK && i < scan->nstmts; i++) {
+        bool x = i == r->prog.fprint_exposure_stmt;
+        if (x && !horizon)
+            continue;
+        if ((st = send_stmt(r, scan, i, x ? &ph : &p, fprint_fn, &now, err, errlen)) != ABC_OK)
+            step_error(r, scan, err, errlen);
+    }
     r->fp = now.items;
     r->nfp = now.n;
     r->fpcap = now.cap;
@@ -1414,7 +1454,10 @@ static AbcStatus fingerprint_write(Runner *r, const SqlParams *base, char *err, 
         for (int i = 0; i < ir->nsources; i++) {
             if (!fprint_source(r, i))
                 continue;
-            const Fprint *f = fprint_find(r->fp, r->nfp, ir->sources[i].name, d);
+            /* the exposure source's dates due: from exposure_keys' pass */
+            const Fprint *f = i == ir->exposure.source && r->prog.fprint_exposure_stmt >= 0
+                                  ? fprint_find(r->fpx, r->nfpx, ir->sources[i].name, d)
+                                  : fprint_find(r->fp, r->nfp, ir->sources[i].name, d);
             SqlValue *row = rows + k++ * (size_t)nc;
             for (int c = 0; c < nc; c++) {
                 const char *col = SQLGEN_FPRINT_COLUMNS[c];
@@ -3092,10 +3135,13 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             p.from_date = a;
             p.to_date = b;
             fprintf(r.show, "-- an incremental run reads first the fingerprints recorded for the "
-                            "last lookback_days dates done (fingerprint_read); shown: the scan "
-                            "of the dates due\n\n");
-            if ((st = query_step(&r, scan, &p, NULL, NULL, err, errlen)) != ABC_OK)
-                goto out;
+                            "last lookback_days dates done (fingerprint_read) and scans them; "
+                            "shown: the scan of the dates due (the exposure source's are "
+                            "exposure_keys' pass, below)\n\n");
+            for (int i = 0; i < scan->nstmts; i++)
+                if (i != r.prog.fprint_exposure_stmt &&
+                    (st = send_stmt(&r, scan, i, &p, NULL, NULL, err, errlen)) != ABC_OK)
+                    goto out;
         }
     }
     if (o->dry_run && !r.show) {
@@ -3348,6 +3394,7 @@ out:
     latch_destroy(&tables_ready);
     lock_release(&r);
     free(r.fp);
+    free(r.fpx);
     buf_free(&r.late);
     results_free(res);
     if (r.gb)

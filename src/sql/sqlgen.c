@@ -443,6 +443,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
     out->assign = &tables[T_ASSIGN];
     out->schema_version = 1;
     out->stats_one_date = gen_stats_one_date(&g);
+    out->fprint_exposure_stmt = gen_fprint_exposure_stmt(&g);
     out->source_cols = g.source_cols;
     out->nsource_cols = g.nsource_cols;
     return ABC_OK;

@@ -5,11 +5,14 @@
  *   preflight   every source table and column the spec reads, as the
  *               warehouse's information_schema lists them (before the
  *               first write; the runner names what is missing);
- *   exposure_keys  in one pass over the exposure rows of the due dates:
- *               those with a NULL user, experiment or variation key (the
- *               assignment skips them, the run reports how many: a
- *               data-quality note) and those whose user id is longer than
- *               the StarRocks primary keys hold (the run stops);
+ *   exposure_keys  in one pass over the exposure source's rows of the
+ *               due dates, per date: the exposure rows with a NULL user,
+ *               experiment or variation key (the assignment skips them,
+ *               the run reports how many: a data-quality note), those whose
+ *               user id is longer than the StarRocks primary keys hold (the
+ *               run stops), and the source's fingerprint of the date (its
+ *               rows and checksum, as fingerprint_scan reads them: that
+ *               scan then reads only the late-data horizon of this source);
  *   lock_*      a per-tag lease in abc.run_lock (tag, owner, host, pid,
  *               expires_at, taken_at) held for the whole run: lock_take
  *               drops an expired lease and inserts this run's unless one
@@ -369,21 +372,50 @@ void gen_owner(Gen *g)
 
 /* ---- the exposure rows' keys: NULL, or too long for StarRocks ------------------- */
 
+/* ",\n    AGG(CASE WHEN conds[0] AND ... THEN then END) AS name", a
+ * condition per line when there are several, each line wrapped. */
+static void exposure_sum(Gen *g, Buf *b, const char *agg, const char *const *conds, int n,
+                         const char *then, const char *name)
+{
+    buf_puts(b, ",\n    ");
+    size_t item = b->len;
+    buf_printf(b, "%s(CASE WHEN %s", agg, conds[0]);
+    for (int i = 1; i < n; i++) {
+        sql_wrap(b, item);
+        buf_puts(b, "\n            AND ");
+        item = b->len;
+        buf_puts(b, conds[i]);
+    }
+    if (n > 1) {
+        sql_wrap(b, item);
+        buf_puts(b, "\n        ");
+        item = b->len;
+    } else {
+        buf_putc(b, ' ');
+    }
+    buf_printf(b, "THEN %s END) AS ", then);
+    gen_id(g, b, name);
+    sql_wrap(b, item);
+}
+
 void gen_exposure_keys(Gen *g)
 {
     const IrSpec *ir = g->ir;
     const IrExposure *e = &ir->exposure;
     const IrSource *src = &ir->sources[e->source];
+    bool fprint = gen_fprint_source(g, e->source);
     SqlStep *s = gen_step(g, SQLSTEP_EXPOSURE_KEYS, "exposure_keys",
-                          "exposure rows of [{{from_date}}, {{to_date}}] with a NULL user, "
-                          "experiment or variation key (skipped by the assignment; a data-quality "
-                          "note) and with a user id longer than the primary key of "
+                          "per date of [{{from_date}}, {{to_date}}]: the exposure rows with a NULL "
+                          "user, experiment or variation key (skipped by the assignment; a "
+                          "data-quality note) and with a user id longer than the primary key of "
                           "experiment_assignment holds on StarRocks (before the first write; any: "
-                          "the run stops)");
+                          "the run stops), and the exposure source's rows and checksum (its "
+                          "fingerprint of the date, recorded by fingerprint_write)");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
-    static const char *const cols[] = {"null_key_rows", "long_user_ids", "longest"};
-    s->columns = gen_columns(g, cols, NELEM(cols));
-    s->ncolumns = NELEM(cols);
+    static const char *const cols[] = {"event_date", "null_key_rows", "long_user_ids", "longest",
+                                       "row_count", "checksum"};
+    s->columns = gen_columns(g, cols, fprint ? NELEM(cols) : NELEM(cols) - 2);
+    s->ncolumns = fprint ? NELEM(cols) : NELEM(cols) - 2;
     Buf b, user, len, nul;
     buf_init(&b);
     buf_init(&user);
@@ -402,39 +434,60 @@ void gen_exposure_keys(Gen *g)
         gen_col(g, &nul, "s", e->variation_col);
         buf_puts(&nul, " IS NULL");
     }
+    /* the exposure rows: the filters in each sum, not in WHERE, so that the
+     * pass counts every row of the date for the fingerprint (a filter that
+     * is NULL keeps a row out, as in WHERE) */
+    Buf filt[2];
+    const char *conds[3];
+    int nf = 0;
+    const IrCond *filters[] = {e->filter, src->filter};
+    for (int i = 0; i < 2; i++) {
+        if (!filters[i])
+            continue;
+        buf_init(&filt[nf]);
+        buf_putc(&filt[nf], '(');
+        gen_cond(g, &filt[nf], filters[i], "s");
+        buf_putc(&filt[nf], ')');
+        conds[nf] = filt[nf].data;
+        nf++;
+    }
     buf_puts(&b, "SELECT\n    ");
-    size_t item = b.len;
-    buf_printf(&b, "SUM(CASE WHEN %s THEN 1 ELSE 0 END) AS ", nul.data);
-    gen_id(g, &b, "null_key_rows");
-    sql_wrap(&b, item);
+    gen_col(g, &b, "s", src->date_col);
+    buf_puts(&b, " AS ");
+    gen_id(g, &b, "event_date");
+    Buf cond;
+    buf_init(&cond);
+    buf_printf(&cond, "(%s)", nul.data);
+    conds[nf] = cond.data;
+    exposure_sum(g, &b, "SUM", conds, nf + 1, "1 ELSE 0", "null_key_rows");
     /* LENGTH counts bytes in both dialects */
-    buf_puts(&b, ",\n    ");
-    item = b.len;
-    buf_printf(&b, "SUM(CASE WHEN %s > %d THEN 1 ELSE 0 END) AS ", len.data,
-               SQLGEN_KEY_USER_ID_BYTES);
-    gen_id(g, &b, "long_user_ids");
-    sql_wrap(&b, item);
-    buf_puts(&b, ",\n    ");
-    item = b.len;
-    buf_printf(&b, "MAX(CASE WHEN %s > %d THEN %s END) AS ", len.data, SQLGEN_KEY_USER_ID_BYTES,
-               len.data);
-    gen_id(g, &b, "longest");
-    sql_wrap(&b, item);
+    buf_reset(&cond);
+    buf_printf(&cond, "%s > %d", len.data, SQLGEN_KEY_USER_ID_BYTES);
+    conds[nf] = cond.data;
+    exposure_sum(g, &b, "SUM", conds, nf + 1, "1 ELSE 0", "long_user_ids");
+    exposure_sum(g, &b, "MAX", conds, nf + 1, len.data, "longest");
+    buf_free(&cond);
+    for (int i = 0; i < nf; i++)
+        buf_free(&filt[i]);
+    if (fprint) {
+        buf_puts(&b, ",\n    COUNT(*) AS ");
+        gen_id(g, &b, "row_count");
+        buf_puts(&b, ",\n    ");
+        size_t item = b.len;
+        buf_puts(&b, "SUM(");
+        gen_row_hash(g, &b, e->source);
+        buf_puts(&b, ") AS ");
+        gen_id(g, &b, "checksum");
+        sql_wrap(&b, item);
+    }
     buf_puts(&b, "\nFROM ");
     dialect_qualified(g->d, &b, src->database, src->table);
     buf_puts(&b, " s\nWHERE ");
     gen_col(g, &b, "s", src->date_col);
     buf_puts(&b, " >= {{from_date}} AND ");
     gen_col(g, &b, "s", src->date_col);
-    buf_puts(&b, " <= {{to_date}}");
-    if (e->filter) {
-        buf_puts(&b, "\n  AND ");
-        gen_cond(g, &b, e->filter, "s");
-    }
-    if (src->filter) {
-        buf_puts(&b, "\n  AND ");
-        gen_cond(g, &b, src->filter, "s");
-    }
+    buf_puts(&b, " <= {{to_date}}\nGROUP BY ");
+    gen_col(g, &b, "s", src->date_col);
     gen_push(g, s, &b);
     buf_free(&nul);
     buf_free(&len);

@@ -69,6 +69,14 @@ void gen_fprint_table(Gen *g);
 /* fingerprint_read, _scan and _write; after gen_guard (reads the source
  * columns preflight lists). */
 void gen_fingerprint(Gen *g);
+/* Source i is fingerprinted: the spec reads it and it has a date column. */
+bool gen_fprint_source(const Gen *g, int source);
+/* The index of the exposure source's statement in fingerprint_scan; -1
+ * when it is not fingerprinted. */
+int gen_fprint_exposure_stmt(const Gen *g);
+/* The checksum of a source row (alias s): a 32-bit hash of the columns
+ * the spec reads from it, joined (MariaDB CRC32, StarRocks murmur_hash3_32). */
+void gen_row_hash(Gen *g, Buf *b, int source);
 
 /* ---- sqlgen_guard.c ---- */
 /* The lease table (T_LOCK), after gen_state_table. */

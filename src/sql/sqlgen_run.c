@@ -215,9 +215,7 @@ void gen_runstate(Gen *g)
 
 /* ---- source fingerprints ---------------------------------------------------- */
 
-/* The checksum of a source row: a 32-bit hash of the columns the spec
- * reads from it, joined (MariaDB CRC32, StarRocks murmur_hash3_32). */
-static void row_hash(Gen *g, Buf *b, int source)
+void gen_row_hash(Gen *g, Buf *b, int source)
 {
     bool mdb = g->d->id == DIALECT_MARIADB;
     buf_puts(b, mdb ? "CRC32(CONCAT_WS('|'" : "murmur_hash3_32(CONCAT_WS('|'");
@@ -230,6 +228,28 @@ static void row_hash(Gen *g, Buf *b, int source)
             buf_puts(b, " AS VARCHAR)");
     }
     buf_puts(b, "))");
+}
+
+bool gen_fprint_source(const Gen *g, int source)
+{
+    const IrSource *so = &g->ir->sources[source];
+    if (so->is_user_table || !so->date_col)
+        return false;
+    for (int i = 0; i < g->nsource_cols; i++)
+        if (g->source_cols[i].source == source)
+            return true;
+    return false;
+}
+
+int gen_fprint_exposure_stmt(const Gen *g)
+{
+    int e = g->ir->exposure.source;
+    if (!gen_fprint_source(g, e))
+        return -1;
+    int k = 0;
+    for (int src = 0; src < e; src++)
+        k += gen_fprint_source(g, src);
+    return k;
 }
 
 static void fprint_result(Gen *g, SqlStep *s)
@@ -270,14 +290,13 @@ void gen_fingerprint(Gen *g)
      * one partition's scan) */
     s = gen_step(g, SQLSTEP_FPRINT_SCAN, "fingerprint_scan",
                  "before the fill: per source table and date of the horizon and the dates "
-                 "due, its rows and checksum now (a date without rows: none)");
+                 "due, its rows and checksum now (a date without rows: none); the exposure "
+                 "source's dates due are exposure_keys' pass, so its statement reads the "
+                 "horizon only");
     fprint_result(g, s);
     for (int src = 0; src < ir->nsources; src++) {
         const IrSource *so = &ir->sources[src];
-        bool read = false;
-        for (int i = 0; i < g->nsource_cols && !read; i++)
-            read = g->source_cols[i].source == src;
-        if (!read || so->is_user_table || !so->date_col)
+        if (!gen_fprint_source(g, src))
             continue;
         buf_reset(&b);
         buf_puts(&b, "SELECT\n    ");
@@ -293,7 +312,7 @@ void gen_fingerprint(Gen *g)
         buf_puts(&b, ",\n    ");
         size_t item = b.len;
         buf_puts(&b, "SUM(");
-        row_hash(g, &b, src);
+        gen_row_hash(g, &b, src);
         buf_puts(&b, ") AS ");
         gen_id(g, &b, "checksum");
         sql_wrap(&b, item);

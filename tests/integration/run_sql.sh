@@ -39,7 +39,8 @@ for spec in specs/*.ab; do
                 '^INSERT INTO `abc`.`schema_migrations`' '^-- config, ' '^-- stats_moments, ' \
                 '^-- report_publish, ' '^-- state_write, statement 1 of 1' "^INSERT INTO \`abc\`.\`run_state\`" \
                 "^    ('$tag', DATE '2026-10-11', DATE '20..-..-..', '[0-9a-f]*', '[^']*', DATETIME '....-..-.. ..:..:..');\$" \
-                "DATETIME '2026-10-01 00:00:00'" '^-- fingerprint_scan, statement 1 of ' \
+                "DATETIME '2026-10-01 00:00:00'" '^-- exposure_keys, statement 1 of 1' \
+                '^    COUNT(\*) AS `row_count`,$' '^    SUM(murmur_hash3_32(CONCAT_WS(' \
                 "^WHERE s.\`.*\` >= '20..-..-..' AND s.\`.*\` <= '2026-10-11'\$" \
                 '^-- fingerprint_write, statement 1 of 1' '^INSERT INTO `abc`.`source_fingerprint`'; do
         grep -q -- "$want" "$out" || fail "starrocks $tag: no /$want/"

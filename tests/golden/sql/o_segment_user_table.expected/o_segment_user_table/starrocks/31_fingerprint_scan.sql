@@ -2,7 +2,8 @@
 -- compile`.
 -- spec: tests/golden/sql/o_segment_user_table.ab  tag: o_segment_user_table  dialect: starrocks
 -- step fingerprint_scan: before the fill: per source table and date of the horizon and the dates
--- due, its rows and checksum now (a date without rows: none)
+-- due, its rows and checksum now (a date without rows: none); the exposure source's dates due are
+-- exposure_keys' pass, so its statement reads the horizon only
 -- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
