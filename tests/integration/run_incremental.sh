@@ -16,7 +16,9 @@
 #      (report tables, assignment, wide table, experiment_data, run_state)
 #      identical; a rerun with nothing new and no late data processes no date;
 #   4. every date as of that date (docs/RUNNING.md): with users whose second
-#      variation appears days after their first, and late-arriving earlier
+#      variation appears days after their first or on their first day (each
+#      such unit keeps its first exposure's variation and is flagged from
+#      that day), and late-arriving earlier
 #      exposures and earlier activation events (inside the lookback), daily
 #      incremental runs, `--date D` runs (in order, then two old dates again,
 #      then the last one, whose unit state is computed again from the older
@@ -252,7 +254,17 @@ rl_sql -D ods -e "
     SELECT user_id, t + INTERVAL 3 DAY, DATE(t + INTERVAL 3 DAY), 'experiment_viewed', exp_key,
            CASE var_key WHEN '0' THEN '1' ELSE '0' END, country, platform, 'home'
     FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY exp_key ORDER BY user_id) AS rn FROM asof_multi) m
-    WHERE rn <= 150;" || fail "inserting second-variation exposures"
+    WHERE rn <= 150;
+  -- and 140 more see the other variation on their first day: 70 a second
+  -- after their first exposure, 70 a second before it (it becomes the first)
+  INSERT INTO ods.app_events ($EXPOSURE_COLS)
+    SELECT user_id, t + INTERVAL (CASE WHEN rn <= 220 THEN 1 ELSE -1 END) SECOND, DATE(t),
+           'experiment_viewed', exp_key, CASE var_key WHEN '0' THEN '1' ELSE '0' END, country,
+           platform, 'home'
+    FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY exp_key ORDER BY user_id) AS rn FROM asof_multi) m
+    WHERE rn BETWEEN 151 AND 290
+      AND DATE(t + INTERVAL (CASE WHEN rn <= 220 THEN 1 ELSE -1 END) SECOND) = DATE(t);" ||
+    fail "inserting second-variation exposures"
 n_multi=$(rl_sql -e "SELECT COUNT(*) FROM (SELECT user_id FROM ods.app_events
   WHERE event_name = 'experiment_viewed' AND exp_key = 'it-onboarding'
   GROUP BY user_id HAVING COUNT(DISTINCT var_key) > 1 AND MIN(event_date) < MAX(event_date)) x")
@@ -313,6 +325,31 @@ asof_dump asof_bydate2
 drop_all
 rl_run_ok "as of: --full" ABC_TODAY=2026-10-11 -- --quiet --full "${RUN_SPECS[@]}"
 asof_dump asof_full
+# the units that saw two variations on their first day: the first exposure's
+# variation (the earlier, by time then key), seen in another from that day
+rl_sql -e "
+  WITH ev AS (
+    SELECT exp_key, user_id, var_key, event_time, event_date FROM ods.app_events
+    WHERE event_name = 'experiment_viewed' AND exp_key IN ('it-onboarding', 'it-reminder')),
+  day0 AS (SELECT exp_key, user_id, MIN(event_date) AS d FROM ev GROUP BY exp_key, user_id),
+  two AS (
+    SELECT e.exp_key, e.user_id, z.d FROM ev e JOIN day0 z USING (exp_key, user_id)
+    WHERE e.event_date = z.d GROUP BY e.exp_key, e.user_id, z.d HAVING COUNT(DISTINCT e.var_key) > 1),
+  firstrow AS (
+    SELECT exp_key, user_id, var_key FROM (
+      SELECT e.*, ROW_NUMBER() OVER (PARTITION BY exp_key, user_id ORDER BY event_time, var_key) AS rn
+      FROM ev e) x WHERE rn = 1)
+  SELECT COUNT(*), COALESCE(SUM(a.variation_key = f.var_key AND a.multiple_variations_date = t.d), 0)
+  FROM two t JOIN firstrow f USING (exp_key, user_id)
+  JOIN abc.experiment_assignment a
+    ON a.tag = 'itest' AND a.tracking_key = t.exp_key AND a.user_id = t.user_id" >"$RL_TMP/asof-sameday.n" ||
+    fail "reading the units with two variations on their first day"
+read -r n_two n_two_ok <"$RL_TMP/asof-sameday.n"
+if [ "${n_two:-0}" -ge 100 ] && [ "$n_two" = "$n_two_ok" ]; then
+    ok "as of: $n_two units saw two variations on their first day: first variation and multiple_variations_date of that day"
+else
+    fail "as of: units with two variations on their first day: ${n_two_ok:-0} of ${n_two:-0} right (expected >= 100, all)"
+fi
 asof_same asof_incr asof_full "as of: daily incremental runs with late rows = one --full run"
 asof_same asof_bydate asof_full "as of: --date D for each day = one --full run"
 asof_same asof_bydate2 asof_full "as of: --date of older dates again = one --full run"

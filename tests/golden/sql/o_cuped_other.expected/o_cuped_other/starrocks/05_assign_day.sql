@@ -64,23 +64,16 @@ ranked AS (
             PARTITION BY x.`tracking_key`, x.`user_id`
             ORDER BY x.`exposure_time`, x.`variation_key`
         ) AS `rn`,
-        FIRST_VALUE(x.`variation_key`) OVER (
-            PARTITION BY x.`tracking_key`, x.`user_id`
-            ORDER BY x.`exposure_time`, x.`variation_key`
-        ) AS `first_variation`
+        -- the day, when the user saw two variations of it that day
+        CASE WHEN MIN(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`)
+                <> MAX(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`)
+            THEN x.`exposure_date` END AS `other_date`
     FROM valid x
 ),
--- each user's first exposure in this span, and the first date in it of an
--- exposure to another variation
+-- each user's first exposure of the day, and the day again if the user saw
+-- another variation in it
 firsts AS (
-    SELECT * FROM (
-        SELECT x.*,
-            MIN(CASE WHEN x.`variation_key` <> x.`first_variation`
-                THEN x.`exposure_date` END)
-                OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `other_date`
-        FROM ranked x
-    ) r
-    WHERE r.`rn` = 1
+    SELECT * FROM ranked r WHERE r.`rn` = 1
 ),
 -- what earlier days already recorded (a row flagged before multiple_variations_date
 -- existed counts as seen in another variation from its exposure date)
