@@ -821,22 +821,47 @@ static void period_rows(Gen *g, Buf *b, const char *last, bool grouped, int ind)
 
 /* activity_periods: the period rows of the weeks and months starting in
  * [{{from_date}}, {{to_date}}], each from all its days (those after
- * {{to_date}} too, on a backfill: a month runs at most 30 days past its
- * start). */
+ * {{to_date}} too, on a backfill: a week runs 6 days past its start, a
+ * month at most 30).  One grouping of the day table per grain, each of one
+ * table (MariaDB: by a sort, group_by_sort), not a grouping of the days
+ * joined to the two grains. */
 static const char *period_body(Gen *g)
 {
     Buf b;
     buf_init(&b);
-    period_rows(g, &b, addn(g, "{{to_date}}", 30), true, 0);
-    buf_puts(&b, "WHERE t.`period` >= {{from_date}}\n"
-                 "  AND t.`period` <= {{to_date}}\n"
-                 "GROUP BY t.`period`,\n"
-                 "         t.`a`,\n"
-                 "         t.`grain`,\n"
-                 "         t.`user_id`");
-    const char *s = arena_strdup(g->a, b.data);
+    static const struct {
+        const char *grain;
+        void (*start)(Gen *, Buf *, const char *);
+        int last;
+    } grains[] = {{"week", week_start, 6}, {"month", month_start, 30}};
+    for (int i = 0; i < 2; i++) {
+        const char *start = tmp(g, grains[i].start, "x.`event_date`");
+        buf_printf(&b, "%s-- the %ss\n", i ? "UNION ALL\n" : "", grains[i].grain);
+        gen_select_grouped(g, &b);
+        buf_printf(&b, "%s%s AS `period`,\n"
+                       "       %s AS `a`,\n"
+                       "       '%s' AS `grain`,\n"
+                       "       x.`user_id`,\n"
+                       "       MIN(x.`event_date`) AS `first_d`,\n"
+                       "       MAX(x.`event_date`) AS `last_d`\n"
+                       "FROM %s x\n"
+                       "WHERE x.`event_date` >= {{from_date}}\n"
+                       "  AND x.`event_date` <= %s\n"
+                       "  AND %s\n"
+                       "  AND %s\n"
+                       "      BETWEEN {{from_date}} AND {{to_date}}\n"
+                       "GROUP BY %s,\n"
+                       "         x.`activity`,\n"
+                       "         x.`user_id`%s",
+                   g->d->group_by_sort ? "\n       " : " ", start,
+                   act_index(g, "x.`activity`", 7), grains[i].grain, tname(g, T_ACT_DAY),
+                   addn(g, "{{to_date}}", grains[i].last),
+                   names_in(g, "x.`activity`", 2, ACT_PERIODS, false), start, start,
+                   i ? "" : "\n");
+    }
+    const char *r = arena_strdup(g->a, b.data);
     buf_free(&b);
-    return s;
+    return r;
 }
 
 /* activity_periods_add: the period rows of the days of [{{from_date}},

@@ -19,43 +19,44 @@ INSERT INTO `abc`.`tbl_activity_period_engagement_engagement` (
     `first_d`,
     `last_d`
 )
-SELECT t.`period`,
-       t.`a`,
-       t.`grain`,
-       t.`user_id`,
-       MIN(t.`d`) AS `first_d`,
-       MAX(t.`d`) AS `last_d`
-FROM (
-    SELECT CASE WHEN g.`grain` = 'week'
-               THEN DATE_ADD(y.`d`, INTERVAL (-((DAYOFWEEK(y.`d`) + 5) % 7)) DAY)
-               ELSE DATE_ADD(y.`d`, INTERVAL (1 - DAYOFMONTH(y.`d`)) DAY)
-           END AS `period`,
-           y.`a`,
-           g.`grain`,
-           y.`user_id`,
-           y.`d`
-    FROM (
-        SELECT CASE x.`activity`
-                   WHEN 'chat_activity' THEN 0
-               END AS `a`,
-               x.`user_id`,
-               x.`event_date` AS `d`
-        FROM `abc`.`tbl_activity_day_engagement_engagement` x
-        WHERE x.`event_date` >= {{from_date}}
-          AND x.`event_date` <= DATE_ADD({{to_date}}, INTERVAL (30) DAY)
-          AND x.`activity` IN ('chat_activity')
-    ) y
-    CROSS JOIN (
-        SELECT 'week' AS `grain`
-        UNION ALL
-        SELECT 'month'
-    ) g
-) t
-WHERE t.`period` >= {{from_date}}
-  AND t.`period` <= {{to_date}}
-GROUP BY t.`period`,
-         t.`a`,
-         t.`grain`,
-         t.`user_id`;
+-- the weeks
+SELECT SQL_BIG_RESULT
+       DATE_ADD(x.`event_date`, INTERVAL (-((DAYOFWEEK(x.`event_date`) + 5) % 7)) DAY) AS `period`,
+       CASE x.`activity`
+           WHEN 'chat_activity' THEN 0
+       END AS `a`,
+       'week' AS `grain`,
+       x.`user_id`,
+       MIN(x.`event_date`) AS `first_d`,
+       MAX(x.`event_date`) AS `last_d`
+FROM `abc`.`tbl_activity_day_engagement_engagement` x
+WHERE x.`event_date` >= {{from_date}}
+  AND x.`event_date` <= DATE_ADD({{to_date}}, INTERVAL (6) DAY)
+  AND x.`activity` IN ('chat_activity')
+  AND DATE_ADD(x.`event_date`, INTERVAL (-((DAYOFWEEK(x.`event_date`) + 5) % 7)) DAY)
+      BETWEEN {{from_date}} AND {{to_date}}
+GROUP BY DATE_ADD(x.`event_date`, INTERVAL (-((DAYOFWEEK(x.`event_date`) + 5) % 7)) DAY),
+         x.`activity`,
+         x.`user_id`
+UNION ALL
+-- the months
+SELECT SQL_BIG_RESULT
+       DATE_ADD(x.`event_date`, INTERVAL (1 - DAYOFMONTH(x.`event_date`)) DAY) AS `period`,
+       CASE x.`activity`
+           WHEN 'chat_activity' THEN 0
+       END AS `a`,
+       'month' AS `grain`,
+       x.`user_id`,
+       MIN(x.`event_date`) AS `first_d`,
+       MAX(x.`event_date`) AS `last_d`
+FROM `abc`.`tbl_activity_day_engagement_engagement` x
+WHERE x.`event_date` >= {{from_date}}
+  AND x.`event_date` <= DATE_ADD({{to_date}}, INTERVAL (30) DAY)
+  AND x.`activity` IN ('chat_activity')
+  AND DATE_ADD(x.`event_date`, INTERVAL (1 - DAYOFMONTH(x.`event_date`)) DAY)
+      BETWEEN {{from_date}} AND {{to_date}}
+GROUP BY DATE_ADD(x.`event_date`, INTERVAL (1 - DAYOFMONTH(x.`event_date`)) DAY),
+         x.`activity`,
+         x.`user_id`;
 
 COMMIT;

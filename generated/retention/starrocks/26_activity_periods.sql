@@ -18,41 +18,40 @@ WITH LABEL `abc_retention_activity_periods_{{run_id}}` (
     `first_d`,
     `last_d`
 )
-SELECT t.`period`,
-       t.`a`,
-       t.`grain`,
-       t.`user_id`,
-       MIN(t.`d`) AS `first_d`,
-       MAX(t.`d`) AS `last_d`
-FROM (
-    SELECT CASE WHEN g.`grain` = 'week'
-               THEN CAST(days_add(y.`d`, -((DAYOFWEEK(y.`d`) + 5) % 7)) AS DATE)
-               ELSE CAST(days_add(y.`d`, 1 - DAYOFMONTH(y.`d`)) AS DATE)
-           END AS `period`,
-           y.`a`,
-           g.`grain`,
-           y.`user_id`,
-           y.`d`
-    FROM (
-        SELECT CASE x.`activity`
-                   WHEN 'daily_actives' THEN 0
-               END AS `a`,
-               x.`user_id`,
-               x.`event_date` AS `d`
-        FROM `abc`.`tbl_activity_day_retention_retention` x
-        WHERE x.`event_date` >= {{from_date}}
-          AND x.`event_date` <= CAST(days_add({{to_date}}, 30) AS DATE)
-          AND x.`activity` IN ('daily_actives')
-    ) y
-    CROSS JOIN (
-        SELECT 'week' AS `grain`
-        UNION ALL
-        SELECT 'month'
-    ) g
-) t
-WHERE t.`period` >= {{from_date}}
-  AND t.`period` <= {{to_date}}
-GROUP BY t.`period`,
-         t.`a`,
-         t.`grain`,
-         t.`user_id`;
+-- the weeks
+SELECT CAST(days_add(x.`event_date`, -((DAYOFWEEK(x.`event_date`) + 5) % 7)) AS DATE) AS `period`,
+       CASE x.`activity`
+           WHEN 'daily_actives' THEN 0
+       END AS `a`,
+       'week' AS `grain`,
+       x.`user_id`,
+       MIN(x.`event_date`) AS `first_d`,
+       MAX(x.`event_date`) AS `last_d`
+FROM `abc`.`tbl_activity_day_retention_retention` x
+WHERE x.`event_date` >= {{from_date}}
+  AND x.`event_date` <= CAST(days_add({{to_date}}, 6) AS DATE)
+  AND x.`activity` IN ('daily_actives')
+  AND CAST(days_add(x.`event_date`, -((DAYOFWEEK(x.`event_date`) + 5) % 7)) AS DATE)
+      BETWEEN {{from_date}} AND {{to_date}}
+GROUP BY CAST(days_add(x.`event_date`, -((DAYOFWEEK(x.`event_date`) + 5) % 7)) AS DATE),
+         x.`activity`,
+         x.`user_id`
+UNION ALL
+-- the months
+SELECT CAST(days_add(x.`event_date`, 1 - DAYOFMONTH(x.`event_date`)) AS DATE) AS `period`,
+       CASE x.`activity`
+           WHEN 'daily_actives' THEN 0
+       END AS `a`,
+       'month' AS `grain`,
+       x.`user_id`,
+       MIN(x.`event_date`) AS `first_d`,
+       MAX(x.`event_date`) AS `last_d`
+FROM `abc`.`tbl_activity_day_retention_retention` x
+WHERE x.`event_date` >= {{from_date}}
+  AND x.`event_date` <= CAST(days_add({{to_date}}, 30) AS DATE)
+  AND x.`activity` IN ('daily_actives')
+  AND CAST(days_add(x.`event_date`, 1 - DAYOFMONTH(x.`event_date`)) AS DATE)
+      BETWEEN {{from_date}} AND {{to_date}}
+GROUP BY CAST(days_add(x.`event_date`, 1 - DAYOFMONTH(x.`event_date`)) AS DATE),
+         x.`activity`,
+         x.`user_id`;
