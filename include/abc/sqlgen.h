@@ -215,6 +215,11 @@ typedef struct SqlProgram {
     int nsource_cols;
 } SqlProgram;
 
+/* Whether source i is fingerprinted for late data (fingerprint_scan has
+ * a statement for it): the spec reads it (p->source_cols) and it is a
+ * dated table, not a user table. */
+bool sqlgen_fprint_source(const SqlProgram *p, int source);
+
 /* Reading a tag's growth rows back (src/sql/sqlgen_read.c): one SELECT of
  * every row of the tag in the activity report table (SQL_READ_SERIES:
  * activity, grain, period, breakdown, breakdown_value, measure, value) or

@@ -1296,19 +1296,6 @@ static const Fprint *fprint_find(const Fprint *v, int n, const char *source, lon
     return NULL;
 }
 
-/* Source i is fingerprinted: the spec reads it and it has a date column
- * (as in sqlgen's fingerprint_scan). */
-static bool fprint_source(const Runner *r, int i)
-{
-    const IrSource *so = &r->unit.ir->sources[i];
-    if (so->is_user_table || !so->date_col)
-        return false;
-    for (int k = 0; k < r->prog.nsource_cols; k++)
-        if (r->prog.source_cols[k].source == i)
-            return true;
-    return false;
-}
-
 static void late_note(Runner *r, const char *source, long day, long long was, long long now,
                       bool checksum_only)
 {
@@ -1391,7 +1378,7 @@ static AbcStatus fingerprint_check(Runner *r, char *err, size_t errlen)
     }
     long first = -1;
     for (int i = 0; st == ABC_OK && i < r->unit.ir->nsources; i++) {
-        if (!fprint_source(r, i))
+        if (!sqlgen_fprint_source(&r->prog, i))
             continue;
         const char *name = r->unit.ir->sources[i].name;
         for (long d = r->horizon_from; d <= r->horizon_to; d++) {
@@ -1440,7 +1427,7 @@ static AbcStatus fingerprint_write(Runner *r, const SqlParams *base, char *err, 
     const IrSpec *ir = r->unit.ir;
     int nsrc = 0;
     for (int i = 0; i < ir->nsources; i++)
-        nsrc += fprint_source(r, i);
+        nsrc += sqlgen_fprint_source(&r->prog, i);
     size_t nrows = (size_t)nsrc * (size_t)(r->to - r->from + 1);
     if (nrows == 0)
         return ABC_OK;
@@ -1452,7 +1439,7 @@ static AbcStatus fingerprint_write(Runner *r, const SqlParams *base, char *err, 
         char *ds = dates + (size_t)(d - r->from) * 11;
         date_format(d, ds);
         for (int i = 0; i < ir->nsources; i++) {
-            if (!fprint_source(r, i))
+            if (!sqlgen_fprint_source(&r->prog, i))
                 continue;
             /* the exposure source's dates due: from exposure_keys' pass */
             const Fprint *f = i == ir->exposure.source && r->prog.fprint_exposure_stmt >= 0

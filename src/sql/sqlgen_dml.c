@@ -296,14 +296,13 @@ void gen_assign(Gen *g, bool range)
     buf_puts(&b, "\n),\n-- only variation keys the experiment has (a NULL key has none)\nvalid AS (\n"
                  "    SELECT x.*\n    FROM exposures x\n    JOIN variations v\n"
                  "        ON v.`tracking_key` = x.`tracking_key` AND v.`variation_key` = x.`variation_key`\n"
-                 "),\n");
+                 "),\nranked AS (\n    SELECT x.*,\n"
+                 "        ROW_NUMBER() OVER (\n"
+                 "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
+                 "            ORDER BY x.`exposure_time`, x.`variation_key`\n"
+                 "        ) AS `rn`,\n");
     if (range)
-        buf_puts(&b, "ranked AS (\n    SELECT x.*,\n"
-                     "        ROW_NUMBER() OVER (\n"
-                     "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
-                     "            ORDER BY x.`exposure_time`, x.`variation_key`\n"
-                     "        ) AS `rn`,\n"
-                     "        FIRST_VALUE(x.`variation_key`) OVER (\n"
+        buf_puts(&b, "        FIRST_VALUE(x.`variation_key`) OVER (\n"
                      "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
                      "            ORDER BY x.`exposure_time`, x.`variation_key`\n"
                      "        ) AS `first_variation`\n"
@@ -317,12 +316,7 @@ void gen_assign(Gen *g, bool range)
                      "        FROM ranked x\n    ) r\n    WHERE r.`rn` = 1\n),\n");
     else /* one day: an exposure to another variation than the first is on
           * the day itself, so one pass of window functions does */
-        buf_puts(&b, "ranked AS (\n    SELECT x.*,\n"
-                     "        ROW_NUMBER() OVER (\n"
-                     "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
-                     "            ORDER BY x.`exposure_time`, x.`variation_key`\n"
-                     "        ) AS `rn`,\n"
-                     "        -- the day, when the user saw two variations of it that day\n"
+        buf_puts(&b, "        -- the day, when the user saw two variations of it that day\n"
                      "        CASE WHEN MIN(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, "
                      "x.`user_id`)\n"
                      "                <> MAX(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, "

@@ -230,15 +230,25 @@ void gen_row_hash(Gen *g, Buf *b, int source)
     buf_puts(b, "))");
 }
 
-bool gen_fprint_source(const Gen *g, int source)
+static bool source_fingerprinted(const IrSpec *ir, const SqlSourceCol *cols, int ncols, int source)
 {
-    const IrSource *so = &g->ir->sources[source];
+    const IrSource *so = &ir->sources[source];
     if (so->is_user_table || !so->date_col)
         return false;
-    for (int i = 0; i < g->nsource_cols; i++)
-        if (g->source_cols[i].source == source)
+    for (int i = 0; i < ncols; i++)
+        if (cols[i].source == source)
             return true;
     return false;
+}
+
+bool sqlgen_fprint_source(const SqlProgram *p, int source)
+{
+    return source_fingerprinted(p->ir, p->source_cols, p->nsource_cols, source);
+}
+
+bool gen_fprint_source(const Gen *g, int source)
+{
+    return source_fingerprinted(g->ir, g->source_cols, g->nsource_cols, source);
 }
 
 int gen_fprint_exposure_stmt(const Gen *g)
