@@ -135,6 +135,8 @@ typedef enum SqlStepKind {
     SQLSTEP_UNIT_STATE_LAST,  /* its last date before {{from_date}} */
     SQLSTEP_UNIT_STATE_DATES, /* the analysis dates of ({{from_date}}, {{to_date}}] */
     SQLSTEP_UNIT_STATE,       /* the state of {{event_date}} from that of {{from_date}} */
+    SQLSTEP_UNIT_STATE_END,   /* MariaDB, several dates: end the versions before them */
+    SQLSTEP_UNIT_STATE_VERSIONS, /* MariaDB, several dates: the versions of {{event_date}} */
     SQLSTEP_UNIT_STATE_PRUNE  /* delete its dates before {{from_date}} */
 } SqlStepKind;
 /* How many step kinds there are (arrays indexed by kind); keep it the last one. */

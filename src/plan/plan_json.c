@@ -111,6 +111,8 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_UNIT_STATE_LAST: return "unit_state_last";
     case SQLSTEP_UNIT_STATE_DATES: return "unit_state_dates";
     case SQLSTEP_UNIT_STATE: return "unit_state";
+    case SQLSTEP_UNIT_STATE_END: return "unit_state_end";
+    case SQLSTEP_UNIT_STATE_VERSIONS: return "unit_state_versions";
     case SQLSTEP_UNIT_STATE_PRUNE: return "unit_state_prune";
     }
     return "?";
@@ -128,7 +130,13 @@ static const char *step_when(SqlStepKind k, const Dialect *d, bool one_date)
         default: break;
         }
     if (k == SQLSTEP_STATS && one_date)
-        return "after unit_state; once per analysis date due ({{to_date}}), in one session";
+        return "after unit_state (or unit_state_versions); once per analysis date due "
+               "({{to_date}}), in one session";
+    if (k == SQLSTEP_UNIT_STATE && one_date)
+        return "before the statistics, when one analysis date follows the last one with state "
+               "(a daily run): that date";
+    if (k == SQLSTEP_UNIT_STATE_PRUNE && one_date)
+        return "after the statistics queries of each analysis date: the dates no later run reads";
     switch (k) {
     case SQLSTEP_DDL: return "every run, after state_read; then the migration of the wide table";
     case SQLSTEP_CONFIG: return "every run, after ddl";
@@ -204,6 +212,12 @@ static const char *step_when(SqlStepKind k, const Dialect *d, bool one_date)
     case SQLSTEP_UNIT_STATE:
         return "before the statistics: per analysis date after the last one with state, oldest "
                "first, in chunks of up to 7 dates";
+    case SQLSTEP_UNIT_STATE_END:
+        return "before the statistics, when several analysis dates follow the last one with "
+               "state (a full run, a backfill, late data) and some state is left: once";
+    case SQLSTEP_UNIT_STATE_VERSIONS:
+        return "after unit_state_end (a full run: without it): per analysis date after the last "
+               "one with state, oldest first";
     case SQLSTEP_UNIT_STATE_PRUNE:
         return "after the statistics queries of each chunk of up to 7 analysis dates: the dates no "
                "later run reads";

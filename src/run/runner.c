@@ -1989,7 +1989,9 @@ static AbcStatus unit_state_prune(Runner *r, const SqlParams *base, long keep, c
  * dates go in chunks of RANGE_CHUNK_DAYS (one date where the queries read
  * one, stats_one_date): the state of a chunk, the statistics queries over
  * its dates due, then the state before its last date is pruned — a full
- * run keeps a week of state at most, not the phase's. */
+ * run keeps a week of state at most, not the phase's.  Several dates with
+ * unit_state_versions (MariaDB) go in with their versions' ends known: no
+ * date updates the versions of the one before. */
 static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char *err,
                             size_t errlen)
 {
@@ -2023,6 +2025,22 @@ static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char
     /* (shown, not sent, with --dry-run --sql) */
     if ((st = query_step(r, dates_s, &p, state_dates_fn, &sd, err, errlen)) != ABC_OK)
         return st;
+    /* several dates in a row (MariaDB's versions): the versions before them
+     * end once (none to end without state), then each date's go in with
+     * their end */
+    const SqlStep *vend = find_step(r, SQLSTEP_UNIT_STATE_END);
+    const SqlStep *vins = find_step(r, SQLSTEP_UNIT_STATE_VERSIONS);
+    bool batch = vend && vins && sd.n > 1;
+    char batch_to[11];
+    if (batch) {
+        date_format(sd.v[sd.n - 1], batch_to);
+        p = *base;
+        p.from_date = prev;
+        p.to_date = batch_to;
+        if (last >= 0 && (st = exec_step(r, vend, &p, err, errlen)) != ABC_OK)
+            return st;
+        fill = vins;
+    }
     int due = 0, queried = 0; /* dates due in the chunk; chunks whose statistics ran */
     int chunk_days = r->prog.stats_one_date ? 1 : RANGE_CHUNK_DAYS; /* sqlgen.h */
     long chunk_from = -1;
@@ -2032,6 +2050,8 @@ static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char
         p = *base;
         p.from_date = prev;
         p.event_date = day;
+        if (batch)
+            p.to_date = batch_to;
         if ((st = exec_step(r, fill, &p, err, errlen)) != ABC_OK)
             return st;
         memcpy(prev, day, sizeof prev);

@@ -442,8 +442,13 @@ static void unit_state_select(Gen *g, Buf *b)
  * counted wide row of the date, and those whose day 0 it is), unit_days
  * (those of them that are units of the tag as of the date), then each
  * one's values: its version that ended on the date (none: a new unit)
- * folded with its wide row. */
-static void versions_select(Gen *g, Buf *b)
+ * folded with its wide row.  `batch` (a date of several computed in a row,
+ * up to {{to_date}}, whose wide rows are all filled): each version is
+ * written with its end — the unit's next date with a counted wide row, or
+ * the first date from which the unit is left out (the first wide table
+ * date on or after multiple_variations_date), up to {{to_date}} — so no
+ * later date of the batch updates it. */
+static void versions_select(Gen *g, Buf *b, bool batch)
 {
     const IrSpec *ir = g->ir;
     const char *exp = exposure_col(g);
@@ -466,7 +471,16 @@ static void versions_select(Gen *g, Buf *b)
     buf_printf(b, "unit_days AS (\n    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
                   "        a.`variation_key`,\n        a.`%s` AS `exposure_date`", exp);
     segment_list(g, b, "a", "        ");
-    buf_puts(b, "\n    FROM changed c\n    JOIN ");
+    if (batch && ir->exposure.multiple == MULTI_EXCLUDE) {
+        buf_puts(b, ",\n        CASE WHEN a.`multiple_variations` <> 0 THEN (\n"
+                    "            SELECT x.`event_date`\n            FROM ");
+        gen_table(g, b, T_WIDE);
+        buf_puts(b, " x\n            WHERE x.`event_date` > {{event_date}} AND x.`event_date` <= "
+                    "{{to_date}}\n              AND x.`event_date` >= a.`multiple_variations_date`\n"
+                    "            ORDER BY\n                x.`event_date`\n            LIMIT 1\n"
+                    "        ) END AS `left_out_date`");
+    }
+    buf_puts(b, "\n    FROM changed c\n    -- each unit looked up by its key\n    STRAIGHT_JOIN ");
     gen_table(g, b, T_ASSIGN);
     buf_puts(b, " a\n        ON ");
     gen_tag_pred(g, b, "a");
@@ -480,8 +494,29 @@ static void versions_select(Gen *g, Buf *b)
         buf_puts(b, "\n      AND (a.`multiple_variations` = 0\n"
                     "          OR a.`multiple_variations_date` > {{event_date}})");
     buf_puts(b, "\n)\nSELECT\n    ud.`tracking_key`,\n    ud.`user_id`,\n"
-                "    {{event_date}} AS `valid_from`,\n    " OPEN_VERSION " AS `valid_to`,\n"
-                "    ud.`variation_key`,\n    ud.`exposure_date`");
+                "    {{event_date}} AS `valid_from`,\n    ");
+    if (batch) {
+        bool exclude = ir->exposure.multiple == MULTI_EXCLUDE;
+        buf_puts(b, "-- until the unit's next change in the batch\n    ");
+        if (exclude)
+            buf_puts(b, "LEAST(");
+        buf_puts(b, "COALESCE((\n        SELECT w2.`event_date`\n        FROM ");
+        gen_table(g, b, T_WIDE);
+        buf_puts(b, " w2\n        WHERE w2.`tracking_key` = ud.`tracking_key` AND w2.`user_id` = "
+                    "ud.`user_id`\n          AND w2.`event_date` > {{event_date}} AND w2.`event_date` "
+                    "<= {{to_date}}");
+        int max_day = longest_window(g);
+        if (max_day >= 0)
+            buf_printf(b, "\n          AND w2.`days_since_exposure` <= %d", max_day);
+        buf_puts(b, "\n        ORDER BY\n            w2.`event_date`\n        LIMIT 1\n    ), DATE "
+                    OPEN_VERSION ")");
+        if (exclude)
+            buf_puts(b, ",\n        COALESCE(ud.`left_out_date`, DATE " OPEN_VERSION "))");
+        buf_puts(b, " AS `valid_to`,\n");
+    } else {
+        buf_puts(b, OPEN_VERSION " AS `valid_to`,\n");
+    }
+    buf_puts(b, "    ud.`variation_key`,\n    ud.`exposure_date`");
     state_fold(g, b, "the unit's values until the date: its version that ended on it",
                "p.`tracking_key` = ud.`tracking_key` AND p.`user_id` = ud.`user_id`\n"
                "    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}");
@@ -502,13 +537,18 @@ static void versions_tx(Gen *g, SqlStep *s, unsigned flag)
  * the versions of the units with a counted wide row of {{event_date}} end
  * on it, so do those of the units seen in another variation by it (when
  * the spec leaves them out), then the date's versions go in and the date
- * is listed.  A unit's versions are a primary-key range. */
-static void gen_versions_step(Gen *g, SqlStep *s)
+ * is listed.  A unit's versions are a primary-key range.  `batch`
+ * (unit_state_versions): the versions go in with their end
+ * (versions_select), the versions before the batch having ended by
+ * unit_state_end, so nothing is updated. */
+static void gen_versions_step(Gen *g, SqlStep *s, bool batch)
 {
     const TableDef *t = &g->tables[T_UNIT_STATE];
     Buf b;
     buf_init(&b);
     versions_tx(g, s, SQLSTMT_TX_BEGIN);
+    if (batch)
+        goto versions;
 
     buf_reset(&b);
     sql_comment(&b, "", "unit state, analysis date {{event_date}}: end the versions of the "
@@ -541,8 +581,9 @@ static void gen_versions_step(Gen *g, SqlStep *s)
         gen_push(g, s, &b);
     }
 
+versions:
     buf_reset(&b);
-    versions_select(g, &b);
+    versions_select(g, &b, batch);
     const char **cols = gen_col_names(g, T_UNIT_STATE);
     WriteSpec w = {.mode = WRITE_APPEND, .table = t, .label = gen_label(g, "unit_state"),
                    .comment = "unit state, analysis date {{event_date}}: its versions",
@@ -559,6 +600,55 @@ static void gen_versions_step(Gen *g, SqlStep *s)
     gen_push(g, s, &b);
 
     versions_tx(g, s, SQLSTMT_TX_END);
+    buf_free(&b);
+}
+
+/* unit_state_end (state_versions): before the dates of a batch in
+ * ({{from_date}}, {{to_date}}] go in by unit_state_versions, the versions
+ * that hold at {{from_date}} end on their unit's first date of the batch
+ * with a counted wide row, or on the first wide table date from which a
+ * user seen in another variation is left out — where unit_state would
+ * end them, date by date. */
+static void gen_versions_end_step(Gen *g, SqlStep *s)
+{
+    Buf b;
+    buf_init(&b);
+    sql_comment(&b, "", "unit state, analysis dates ({{from_date}}, {{to_date}}]: end the "
+                        "versions that hold at {{from_date}} on their unit's first change");
+    buf_puts(&b, "UPDATE (\n    SELECT\n        e.`tracking_key`,\n        e.`user_id`,\n"
+                 "        MIN(e.`end_date`) AS `end_date`\n    FROM (\n"
+                 "        -- the unit's first date of the batch with a counted wide row\n"
+                 "        SELECT\n            w.`tracking_key`,\n            w.`user_id`,\n"
+                 "            MIN(w.`event_date`) AS `end_date`\n        FROM ");
+    gen_table(g, &b, T_WIDE);
+    buf_puts(&b, " w\n        WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{to_date}}");
+    int max_day = longest_window(g);
+    if (max_day >= 0)
+        buf_printf(&b, "\n          AND w.`days_since_exposure` <= %d", max_day);
+    buf_puts(&b, "\n        GROUP BY\n            w.`tracking_key`,\n            w.`user_id`");
+    if (g->ir->exposure.multiple == MULTI_EXCLUDE) {
+        buf_puts(&b, "\n        UNION ALL\n        -- the first date a user seen in another "
+                     "variation is left out from\n        SELECT\n            a.`tracking_key`,\n"
+                     "            a.`user_id`,\n            (\n                SELECT x.`event_date`\n"
+                     "                FROM ");
+        gen_table(g, &b, T_WIDE);
+        buf_puts(&b, " x\n                WHERE x.`event_date` > {{from_date}} AND x.`event_date` <= "
+                     "{{to_date}}\n                  AND (a.`multiple_variations_date` IS NULL\n"
+                     "                      OR x.`event_date` >= a.`multiple_variations_date`)\n"
+                     "                ORDER BY\n                    x.`event_date`\n"
+                     "                LIMIT 1\n            )\n        FROM ");
+        gen_table(g, &b, T_ASSIGN);
+        buf_puts(&b, " a\n        WHERE ");
+        gen_tag_pred(g, &b, "a");
+        buf_puts(&b, " AND a.`multiple_variations` <> 0");
+    }
+    buf_puts(&b, "\n    ) e\n    GROUP BY\n        e.`tracking_key`,\n        e.`user_id`\n) e\n"
+                 "STRAIGHT_JOIN ");
+    gen_table(g, &b, T_UNIT_STATE);
+    buf_puts(&b, " s\n    ON s.`tracking_key` = e.`tracking_key` AND s.`user_id` = e.`user_id`\n"
+                 "    AND s.`valid_from` <= {{from_date}} AND s.`valid_to` = " OPEN_VERSION "\n"
+                 "SET s.`valid_to` = e.`end_date`\nWHERE e.`end_date` IS NOT NULL");
+    gen_push(g, s, &b);
     buf_free(&b);
 }
 
@@ -646,7 +736,19 @@ static void gen_unit_state(Gen *g)
                      "change on it (its wide row of the date folded into the version it ends; "
                      "the runner steps through every analysis date, oldest first)");
         s->params = SQLP_EVENT_DATE | SQLP_RUN_ID;
-        gen_versions_step(g, s);
+        gen_versions_step(g, s, false);
+        s = gen_step(g, SQLSTEP_UNIT_STATE_END, "unit_state_end",
+                     "before several analysis dates in ({{from_date}}, {{to_date}}] go in by "
+                     "unit_state_versions: end the versions that hold at {{from_date}} (the last "
+                     "date with state) on their unit's first change");
+        s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+        gen_versions_end_step(g, s);
+        s = gen_step(g, SQLSTEP_UNIT_STATE_VERSIONS, "unit_state_versions",
+                     "the unit state of {{event_date}}, one of several analysis dates up to "
+                     "{{to_date}} computed in a row: unit_state's versions, each written with its "
+                     "end (the unit's next change up to {{to_date}}), nothing updated");
+        s->params = SQLP_EVENT_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+        gen_versions_step(g, s, true);
     } else {
         s = gen_step(g, SQLSTEP_UNIT_STATE, "unit_state",
                      "replace the unit state of {{event_date}}: each unit's values as of "

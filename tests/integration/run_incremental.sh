@@ -230,8 +230,12 @@ ACT_SPEC=tests/integration/run/itest_act.ab
 RUN_SPECS=("$RL_SPEC" "$ACT_SPEC")
 ACT_TABLES="abc.tbl_report_user_itest_act_itest_act abc.tbl_report_daily_itest_act_itest_act
 flow_report_app.tbl_report_ab_testing_result"
-ACT_TABLES_ALL="$ACT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_act_itest_act"
-ITEST_TABLES_ALL="$RL_REPORT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_itest"
+# and the unit state: its versions and dates, however the dates were computed
+# (a daily run's one date, a --full run's chunks of several in one pass)
+ACT_TABLES_ALL="$ACT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_act_itest_act
+abc.tbl_wide_user_itest_act_itest_act__unit_state abc.tbl_wide_user_itest_act_itest_act__unit_state_dates"
+ITEST_TABLES_ALL="$RL_REPORT_TABLES abc.experiment_assignment abc.tbl_wide_user_itest_itest
+abc.tbl_wide_user_itest_itest__unit_state abc.tbl_wide_user_itest_itest__unit_state_dates"
 asof_dump() { # NAME: the report, assignment and wide tables of both tags
     rl_dump "$1" "$ITEST_TABLES_ALL"
     RL_TAG=itest_act rl_dump "$1-act" "$ACT_TABLES_ALL"
@@ -349,6 +353,14 @@ if [ "${n_two:-0}" -ge 100 ] && [ "$n_two" = "$n_two_ok" ]; then
     ok "as of: $n_two units saw two variations on their first day: first variation and multiple_variations_date of that day"
 else
     fail "as of: units with two variations on their first day: ${n_two_ok:-0} of ${n_two:-0} right (expected >= 100, all)"
+fi
+n_versions=$(wc -l <"$RL_TMP/dump-asof_full/abc.tbl_wide_user_itest_itest__unit_state")
+n_ended=$(grep -vc "	9999-12-31	" "$RL_TMP/dump-asof_full/abc.tbl_wide_user_itest_itest__unit_state")
+n_dates=$(wc -l <"$RL_TMP/dump-asof_full/abc.tbl_wide_user_itest_itest__unit_state_dates")
+if [ "$n_versions" -ge 1000 ] && [ "$n_ended" -ge 100 ] && [ "$n_dates" -ge 2 ]; then
+    ok "as of: the unit state compared: $n_versions versions ($n_ended ended), $n_dates dates"
+else
+    fail "as of: the unit state to compare: $n_versions versions ($n_ended ended), $n_dates dates (expected >= 1000, >= 100, >= 2)"
 fi
 asof_same asof_incr asof_full "as of: daily incremental runs with late rows = one --full run"
 asof_same asof_bydate asof_full "as of: --date D for each day = one --full run"

@@ -60,7 +60,8 @@ unit_days AS (
         a.`variation_key`,
         a.`activation_date` AS `exposure_date`
     FROM changed c
-    JOIN `abc`.`experiment_assignment` a
+    -- each unit looked up by its key
+    STRAIGHT_JOIN `abc`.`experiment_assignment` a
         ON a.`tag` = 'o_activation'
         AND a.`tracking_key` = c.`tracking_key` AND a.`user_id` = c.`user_id`
     WHERE a.`activation_date` <= {{event_date}} AND a.`activation_time` IS NOT NULL

@@ -60,7 +60,8 @@ unit_days AS (
         a.`variation_key`,
         a.`exposure_date` AS `exposure_date`
     FROM changed c
-    JOIN `abc`.`experiment_assignment` a
+    -- each unit looked up by its key
+    STRAIGHT_JOIN `abc`.`experiment_assignment` a
         ON a.`tag` = 'o_source_filter'
         AND a.`tracking_key` = c.`tracking_key` AND a.`user_id` = c.`user_id`
     WHERE a.`exposure_date` <= {{event_date}}
