@@ -533,24 +533,13 @@ static void versions_tx(Gen *g, SqlStep *s, unsigned flag)
     buf_free(&b);
 }
 
-/* The statements of unit_state under state_versions, one transaction:
- * the versions of the units with a counted wide row of {{event_date}} end
- * on it, so do those of the units seen in another variation by it (when
- * the spec leaves them out), then the date's versions go in and the date
- * is listed.  A unit's versions are a primary-key range.  `batch`
- * (unit_state_versions): the versions go in with their end
- * (versions_select), the versions before the batch having ended by
- * unit_state_end, so nothing is updated. */
-static void gen_versions_step(Gen *g, SqlStep *s, bool batch)
+/* unit_state's first statements: the versions of the units with a
+ * counted wide row of {{event_date}} end on it, so do those of the users
+ * seen in another variation by it (multiple exclude). */
+static void end_versions_of_date(Gen *g, SqlStep *s)
 {
-    const TableDef *t = &g->tables[T_UNIT_STATE];
     Buf b;
     buf_init(&b);
-    versions_tx(g, s, SQLSTMT_TX_BEGIN);
-    if (batch)
-        goto versions;
-
-    buf_reset(&b);
     sql_comment(&b, "", "unit state, analysis date {{event_date}}: end the versions of the "
                         "units with a wide row of it");
     buf_puts(&b, "UPDATE ");
@@ -580,8 +569,26 @@ static void gen_versions_step(Gen *g, SqlStep *s, bool batch)
                      "NULL OR a.`multiple_variations_date` <= {{event_date}})");
         gen_push(g, s, &b);
     }
+    buf_free(&b);
+}
 
-versions:
+/* The statements of unit_state under state_versions, one transaction:
+ * the versions of the units with a counted wide row of {{event_date}} end
+ * on it, so do those of the units seen in another variation by it (when
+ * the spec leaves them out), then the date's versions go in and the date
+ * is listed.  A unit's versions are a primary-key range.  `batch`
+ * (unit_state_versions): the versions go in with their end
+ * (versions_select), the versions before the batch having ended by
+ * unit_state_end, so nothing is updated. */
+static void gen_versions_step(Gen *g, SqlStep *s, bool batch)
+{
+    const TableDef *t = &g->tables[T_UNIT_STATE];
+    Buf b;
+    buf_init(&b);
+    versions_tx(g, s, SQLSTMT_TX_BEGIN);
+    if (!batch)
+        end_versions_of_date(g, s);
+
     buf_reset(&b);
     versions_select(g, &b, batch);
     const char **cols = gen_col_names(g, T_UNIT_STATE);
