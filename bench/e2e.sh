@@ -161,20 +161,19 @@ rows_report() {
     echo "    (ods.app_events holds $total_events rows in all)"
 }
 # A daily run meets a server that finished the day before's work: before each
-# incremental run, wait (at most 180 s) until InnoDB has purged the undo
-# history and flushed the dirty pages the full run before it left, which it
-# does in the background and which would otherwise share the 2 cores with
-# the run measured.  The wait is printed.
+# incremental run, wait (at most 60 s) until InnoDB has purged the undo
+# history the full run before it left, which it does in the background and
+# which would otherwise share the 2 cores with the run measured.  The wait
+# is printed.
 settle() {
-    local t0 i hist dirty
+    local t0 i hist=0
     t0=$(date +%s)
-    for i in $(seq 180); do
+    for i in $(seq 60); do
         hist=$(mariadbd_sql -N -e "SELECT COUNT FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'")
-        dirty=$(mariadbd_sql -N -e "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_DIRTY'")
-        [ "${hist:-0}" -lt 1000 ] && [ "${dirty:-0}" -lt 100 ] && break
+        [ "${hist:-0}" -lt 1000 ] && break
         sleep 1
     done
-    echo "    (server settled in $(( $(date +%s) - t0 )) s: undo history $hist, dirty pages $dirty)"
+    echo "    (server settled in $(( $(date +%s) - t0 )) s: undo history $hist)"
 }
 run_counted() { # NAME TODAY DAY FROM
     local name=$1 today=$2 day=$3 from=$4
