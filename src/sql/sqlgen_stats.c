@@ -437,6 +437,22 @@ static void unit_state_select(Gen *g, Buf *b)
                "    AND p.`user_id` = ud.`user_id`");
 }
 
+/* "(SELECT ...)": the first wide table date after `after`, up to
+ * {{to_date}}, on or after the multiple_variations_date of the assignment
+ * row `a` (any, without one) — the date unit_state would leave the user
+ * out from, ending his version (the wide table's days are the analysis
+ * dates).  `indent`: that of the opening parenthesis's line. */
+static void left_out_date(Gen *g, Buf *b, const char *after, const char *indent)
+{
+    buf_printf(b, "(\n%s    SELECT x.`event_date`\n%s    FROM ", indent, indent);
+    gen_table(g, b, T_WIDE);
+    buf_printf(b, " x\n%s    WHERE x.`event_date` > %s AND x.`event_date` <= {{to_date}}\n"
+                  "%s      AND (a.`multiple_variations_date` IS NULL\n"
+                  "%s          OR x.`event_date` >= a.`multiple_variations_date`)\n"
+                  "%s    ORDER BY\n%s        x.`event_date`\n%s    LIMIT 1\n%s)",
+               indent, after, indent, indent, indent, indent, indent, indent);
+}
+
 /* The versions of {{event_date}} (state_versions), inserted after the
  * versions they follow end on the date: WITH changed (the units with a
  * counted wide row of the date, and those whose day 0 it is), unit_days
@@ -472,13 +488,9 @@ static void versions_select(Gen *g, Buf *b, bool batch)
                   "        a.`variation_key`,\n        a.`%s` AS `exposure_date`", exp);
     segment_list(g, b, "a", "        ");
     if (batch && ir->exposure.multiple == MULTI_EXCLUDE) {
-        buf_puts(b, ",\n        CASE WHEN a.`multiple_variations` <> 0 THEN (\n"
-                    "            SELECT x.`event_date`\n            FROM ");
-        gen_table(g, b, T_WIDE);
-        buf_puts(b, " x\n            WHERE x.`event_date` > {{event_date}} AND x.`event_date` <= "
-                    "{{to_date}}\n              AND x.`event_date` >= a.`multiple_variations_date`\n"
-                    "            ORDER BY\n                x.`event_date`\n            LIMIT 1\n"
-                    "        ) END AS `left_out_date`");
+        buf_puts(b, ",\n        CASE WHEN a.`multiple_variations` <> 0 THEN ");
+        left_out_date(g, b, "{{event_date}}", "        ");
+        buf_puts(b, " END AS `left_out_date`");
     }
     buf_puts(b, "\n    FROM changed c\n    -- each unit looked up by its key\n    STRAIGHT_JOIN ");
     gen_table(g, b, T_ASSIGN);
@@ -636,14 +648,9 @@ static void gen_versions_end_step(Gen *g, SqlStep *s)
     if (g->ir->exposure.multiple == MULTI_EXCLUDE) {
         buf_puts(&b, "\n        UNION ALL\n        -- the first date a user seen in another "
                      "variation is left out from\n        SELECT\n            a.`tracking_key`,\n"
-                     "            a.`user_id`,\n            (\n                SELECT x.`event_date`\n"
-                     "                FROM ");
-        gen_table(g, &b, T_WIDE);
-        buf_puts(&b, " x\n                WHERE x.`event_date` > {{from_date}} AND x.`event_date` <= "
-                     "{{to_date}}\n                  AND (a.`multiple_variations_date` IS NULL\n"
-                     "                      OR x.`event_date` >= a.`multiple_variations_date`)\n"
-                     "                ORDER BY\n                    x.`event_date`\n"
-                     "                LIMIT 1\n            )\n        FROM ");
+                     "            a.`user_id`,\n            ");
+        left_out_date(g, &b, "{{from_date}}", "            ");
+        buf_puts(&b, "\n        FROM ");
         gen_table(g, &b, T_ASSIGN);
         buf_puts(&b, " a\n        WHERE ");
         gen_tag_pred(g, &b, "a");

@@ -46,7 +46,8 @@ unit_days AS (
             SELECT x.`event_date`
             FROM `abc`.`tbl_wide_user_m_k_mean` x
             WHERE x.`event_date` > {{event_date}} AND x.`event_date` <= {{to_date}}
-              AND x.`event_date` >= a.`multiple_variations_date`
+              AND (a.`multiple_variations_date` IS NULL
+                  OR x.`event_date` >= a.`multiple_variations_date`)
             ORDER BY
                 x.`event_date`
             LIMIT 1
