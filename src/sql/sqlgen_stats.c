@@ -394,14 +394,17 @@ static void state_values(Gen *g, Buf *b)
     }
 }
 
-/* " AND w.`days_since_exposure` <= N": no wide row past the longest
- * window can count (nothing when a metric's window is the phase). */
-static void counted_rows(Gen *g, Buf *b)
+/* "<sep>AND <alias>.`days_since_exposure` <= N": no wide row past the
+ * longest window can count (nothing when a metric's window is the phase);
+ * counted_rows: " AND w...". */
+static void counted_rows_of(Gen *g, Buf *b, const char *alias, const char *sep)
 {
     int max_day = longest_window(g);
     if (max_day >= 0)
-        buf_printf(b, " AND w.`days_since_exposure` <= %d", max_day);
+        buf_printf(b, "%sAND %s.`days_since_exposure` <= %d", sep, alias, max_day);
 }
+
+static void counted_rows(Gen *g, Buf *b) { counted_rows_of(g, b, "w", " "); }
 
 /* The end of a unit state select over unit_days `ud`: the segment columns
  * and state_values, then FROM unit_days joined to the unit's previous
@@ -517,9 +520,7 @@ static void versions_select(Gen *g, Buf *b, bool batch)
         buf_puts(b, " w2\n        WHERE w2.`tracking_key` = ud.`tracking_key` AND w2.`user_id` = "
                     "ud.`user_id`\n          AND w2.`event_date` > {{event_date}} AND w2.`event_date` "
                     "<= {{to_date}}");
-        int max_day = longest_window(g);
-        if (max_day >= 0)
-            buf_printf(b, "\n          AND w2.`days_since_exposure` <= %d", max_day);
+        counted_rows_of(g, b, "w2", "\n          ");
         buf_puts(b, "\n        ORDER BY\n            w2.`event_date`\n        LIMIT 1\n    ), DATE "
                     OPEN_VERSION ")");
         if (exclude)
@@ -641,9 +642,7 @@ static void gen_versions_end_step(Gen *g, SqlStep *s)
                  "            MIN(w.`event_date`) AS `end_date`\n        FROM ");
     gen_table(g, &b, T_WIDE);
     buf_puts(&b, " w\n        WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{to_date}}");
-    int max_day = longest_window(g);
-    if (max_day >= 0)
-        buf_printf(&b, "\n          AND w.`days_since_exposure` <= %d", max_day);
+    counted_rows_of(g, &b, "w", "\n          ");
     buf_puts(&b, "\n        GROUP BY\n            w.`tracking_key`,\n            w.`user_id`");
     if (g->ir->exposure.multiple == MULTI_EXCLUDE) {
         buf_puts(&b, "\n        UNION ALL\n        -- the first date a user seen in another "
