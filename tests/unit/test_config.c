@@ -4,6 +4,7 @@
 
 #include "abc/config.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,22 @@ static void clear_env(void)
     unsetenv("GROWTHBOOK_API_KEY");
 }
 
-TestSuite(config, .init = clear_env);
+/* each test runs in its own process: the files a test wrote go with it */
+static char g_dir[64];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void remove_files(void)
+{
+    if (g_dir[0])
+        nftw(g_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(config, .init = clear_env, .fini = remove_files);
 
 static AbcConfig *parse_ok(const char *text)
 {
@@ -302,8 +318,6 @@ Test(config, dsn_forms)
 }
 
 /* ---- files, environment, secrets --------------------------------------------- */
-
-static char g_dir[64];
 
 static const char *tmp_path(const char *name)
 {
