@@ -166,14 +166,21 @@ rows_report() {
 # which would otherwise share the 2 cores with the run measured.  The wait
 # is printed.
 settle() {
-    local t0 i hist=0
+    # a daily run starts on a server idle since the day before: InnoDB's
+    # purge of old row versions done and the pages the run before changed
+    # written back (flushed at once here, then the setting restored)
+    local t0 i hist=0 dirty=0 pct
     t0=$(date +%s)
-    for i in $(seq 60); do
+    pct=$(mariadbd_sql -N -e "SELECT @@GLOBAL.innodb_max_dirty_pages_pct")
+    mariadbd_sql -e "SET GLOBAL innodb_max_dirty_pages_pct = 0"
+    for i in $(seq 120); do
         hist=$(mariadbd_sql -N -e "SELECT COUNT FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'")
-        [ "${hist:-0}" -lt 1000 ] && break
+        dirty=$(mariadbd_sql -N -e "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_DIRTY'")
+        [ "${hist:-0}" -lt 1000 ] && [ "${dirty:-0}" -lt 100 ] && break
         sleep 1
     done
-    echo "    (server settled in $(( $(date +%s) - t0 )) s: undo history $hist)"
+    mariadbd_sql -e "SET GLOBAL innodb_max_dirty_pages_pct = $pct"
+    echo "    (server settled in $(( $(date +%s) - t0 )) s: undo history $hist, dirty pages $dirty)"
 }
 run_counted() { # NAME TODAY DAY FROM
     local name=$1 today=$2 day=$3 from=$4

@@ -570,6 +570,87 @@ static void day_by_user(Gen *g, Buf *b, const IrSource *so, int src, const char 
     buf_puts(b, "\n),\n");
 }
 
+int gen_day_sums(Gen *g, int src, DaySum *out)
+{
+    const IrSpec *ir = g->ir;
+    if (src < 0 || src >= ir->nsources || ir->sources[src].is_user_table)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        if (m->kind == MK_RATIO)
+            continue;
+        int nsets = m->kind == MK_FUNNEL ? m->nsteps : 1;
+        for (int k = 0; k < nsets; k++) {
+            if (comp_set(m, k)->source != src)
+                continue;
+            bool count = m->kind == MK_PROPORTION || m->kind == MK_COUNT ||
+                         m->kind == MK_ACTIVE_DAYS || m->kind == MK_RETENTION ||
+                         m->kind == MK_TIME_TO_EVENT || m->kind == MK_MEAN;
+            bool sum = m->kind == MK_SUM || m->kind == MK_QUANTILE || m->kind == MK_MEAN;
+            if (sum)
+                out[n++] = (DaySum){gen_metric_col(g, i, "sum"), CT_DOUBLE, i, k};
+            if (count)
+                out[n++] = (DaySum){gen_metric_col(g, i, "events"), CT_BIGINT, i, k};
+            if (m->kind == MK_FUNNEL)
+                out[n++] = (DaySum){gen_metric_col(g, i, arena_printf(g->a, "step%d_first", k + 1)),
+                                    CT_DATETIME, i, k};
+        }
+    }
+    return n;
+}
+
+/* The select items of day sums ds[0..n) over the rows `s` of source so,
+ * each "        <aggregate> AS <col>,\n" after its comment line. */
+static void day_sum_items(Gen *g, Buf *cols, const IrSource *so, const DaySum *ds, int n)
+{
+    for (int k = 0; k < n; k++) {
+        const IrMetric *m = &g->ir->metrics[ds[k].metric];
+        const IrEventSet *set = comp_set(m, ds[k].step);
+        size_t item;
+        if (ds[k].type == CT_DOUBLE) {
+            Buf v, f;
+            buf_init(&v);
+            buf_init(&f);
+            gen_column(g, &v, "s", m->value_col, m->value_path);
+            if (m->value_path)
+                ir_put_column(&f, m->value_path);
+            else
+                buf_puts(&f, m->value_col);
+            if (set->filter) {
+                buf_puts(&f, " where ");
+                ir_cond_to_text(set->filter, &f);
+            }
+            metric_comment(g, cols, m, arena_printf(g->a, "sum of %s", f.data));
+            item = cols->len;
+            buf_puts(cols, "        SUM(");
+            when_filter(g, cols, set->filter, NULL, v.data, NULL);
+            buf_free(&f);
+            buf_free(&v);
+        } else if (ds[k].type == CT_BIGINT) {
+            metric_comment(g, cols, m, arena_printf(g->a, "%s events of the day",
+                                                    sqlgen_kind_name(m->kind)));
+            item = cols->len;
+            buf_puts(cols, "        SUM(");
+            when_filter(g, cols, set->filter, NULL, "1", "0");
+        } else {
+            Buf t;
+            buf_init(&t);
+            gen_col(g, &t, "s", so->time_col);
+            metric_comment(g, cols, m, arena_printf(g->a, "funnel step %d: first event time",
+                                                    ds[k].step + 1));
+            item = cols->len;
+            buf_puts(cols, "        MIN(");
+            when_filter(g, cols, set->filter, NULL, t.data, NULL);
+            buf_free(&t);
+        }
+        buf_puts(cols, ") AS ");
+        gen_id(g, cols, ds[k].col);
+        sql_wrap(cols, item);
+        buf_puts(cols, ",\n");
+    }
+}
+
 /* Which table units_select reads first. */
 typedef enum UnitsOrder {
     UNITS_ANY,           /* the optimizer's choice */
@@ -668,84 +749,16 @@ void gen_wide(Gen *g, bool range)
     bool *pre_used = arena_alloc(g->a, (size_t)(ir->nsources + 1) * sizeof *pre_used);
 
     /* post-exposure aggregates, one CTE per event source */
+    DaySum *ds = arena_alloc(g->a, (size_t)maxcomp * sizeof *ds);
     for (int src = 0; src < ir->nsources; src++) {
         const IrSource *so = &ir->sources[src];
-        if (so->is_user_table)
-            continue;
         Buf cols;
         buf_init(&cols);
         int src_first = ncomp;
-        for (int i = 0; i < ir->nmetrics; i++) {
-            const IrMetric *m = &ir->metrics[i];
-            if (m->kind == MK_RATIO)
-                continue;
-            int nsets = m->kind == MK_FUNNEL ? m->nsteps : 1;
-            for (int k = 0; k < nsets; k++) {
-                const IrEventSet *set = comp_set(m, k);
-                if (set->source != src)
-                    continue;
-                bool count = m->kind == MK_PROPORTION || m->kind == MK_COUNT ||
-                             m->kind == MK_ACTIVE_DAYS || m->kind == MK_RETENTION ||
-                             m->kind == MK_TIME_TO_EVENT || m->kind == MK_MEAN;
-                bool sum = m->kind == MK_SUM || m->kind == MK_QUANTILE || m->kind == MK_MEAN;
-                if (sum) {
-                    const char *col = gen_metric_col(g, i, "sum");
-                    Buf v;
-                    buf_init(&v);
-                    gen_column(g, &v, "s", m->value_col, m->value_path);
-                    Buf f;
-                    buf_init(&f);
-                    if (m->value_path)
-                        ir_put_column(&f, m->value_path);
-                    else
-                        buf_puts(&f, m->value_col);
-                    if (set->filter) {
-                        buf_puts(&f, " where ");
-                        ir_cond_to_text(set->filter, &f);
-                    }
-                    metric_comment(g, &cols, m, arena_printf(g->a, "sum of %s", f.data));
-                    buf_free(&f);
-                    size_t item = cols.len;
-                    buf_puts(&cols, "        SUM(");
-                    when_filter(g, &cols, set->filter, NULL, v.data, NULL);
-                    buf_puts(&cols, ") AS ");
-                    gen_id(g, &cols, col);
-                    sql_wrap(&cols, item);
-                    buf_puts(&cols, ",\n");
-                    comps[ncomp++] = (Comp){col, src, false, false};
-                    buf_free(&v);
-                }
-                if (count) {
-                    const char *col = gen_metric_col(g, i, "events");
-                    metric_comment(g, &cols, m, arena_printf(g->a, "%s events of the day",
-                                                               sqlgen_kind_name(m->kind)));
-                    size_t item = cols.len;
-                    buf_puts(&cols, "        SUM(");
-                    when_filter(g, &cols, set->filter, NULL, "1", "0");
-                    buf_puts(&cols, ") AS ");
-                    gen_id(g, &cols, col);
-                    sql_wrap(&cols, item);
-                    buf_puts(&cols, ",\n");
-                    comps[ncomp++] = (Comp){col, src, false, false};
-                }
-                if (m->kind == MK_FUNNEL) {
-                    const char *col = gen_metric_col(g, i, arena_printf(g->a, "step%d_first", k + 1));
-                    Buf t;
-                    buf_init(&t);
-                    gen_col(g, &t, "s", so->time_col);
-                    metric_comment(g, &cols, m, arena_printf(g->a, "funnel step %d: first event time", k + 1));
-                    size_t item = cols.len;
-                    buf_puts(&cols, "        MIN(");
-                    when_filter(g, &cols, set->filter, NULL, t.data, NULL);
-                    buf_puts(&cols, ") AS ");
-                    gen_id(g, &cols, col);
-                    sql_wrap(&cols, item);
-                    buf_puts(&cols, ",\n");
-                    comps[ncomp++] = (Comp){col, src, false, true};
-                    buf_free(&t);
-                }
-            }
-        }
+        int nds = gen_day_sums(g, src, ds);
+        day_sum_items(g, &cols, so, ds, nds);
+        for (int k = 0; k < nds; k++)
+            comps[ncomp++] = (Comp){ds[k].col, src, false, ds[k].type == CT_DATETIME};
         if (cols.len == 0) {
             buf_free(&cols);
             continue;

@@ -20,6 +20,19 @@ void gen_config_clear(Gen *g);
 void gen_reset(Gen *g);
 void gen_assign(Gen *g, bool range);
 void gen_wide(Gen *g, bool range);
+/* One per-user day sum of an event source: a wide-table component column
+ * (`<m>__sum` DOUBLE, `<m>__events` BIGINT, `<m>__stepK_first` DATETIME)
+ * of metric `metric` (its funnel step `step`), summed over a user's rows of
+ * a day.  The wide fill's whole-day units take them from the per-user day
+ * table (T_PRE), which pre_fill writes. */
+typedef struct DaySum {
+    const char *col;
+    ColType type;
+    int metric, step;
+} DaySum;
+/* Source src's day sums into out (room for every component of the spec);
+ * returns how many (0 for a user table). */
+int gen_day_sums(Gen *g, int src, DaySum *out);
 /* pre_reset, pre_days, pre_fill, pre_mark, pre_prune: specs with CUPED. */
 void gen_pre(Gen *g);
 /* For other phases: the experiments' latest phases CTE (`phases AS (...)`),
