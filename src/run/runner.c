@@ -70,7 +70,7 @@ typedef struct Runner {
     int nfpx, fpxcap;
     bool stats_only;     /* nothing to fill: the last date's statistics again */
     long long null_key_rows; /* exposure rows of the dates due with a NULL key */
-    bool pre_stale;      /* the CUPED pre-period and unit state tables may predate this
+    bool pre_stale;      /* the per-user day and unit state tables may predate this
                           * spec: rebuild them */
     bool activity_merged; /* activity_periods_add merged the days filled: they were new */
     Buf late;            /* "events: 2026-10-06 rows 1200 → 1260; ..." */
@@ -1177,7 +1177,7 @@ static AbcStatus plan_dates(Runner *r, const StateRow *state, char *err, size_t 
     if (!any_running && r->nexps > 0 && last_phase_end < end)
         end = last_phase_end; /* every phase ended: nothing after it matters */
     r->full = o->full;
-    /* the pre-period table's columns follow the spec: rebuilt with it */
+    /* the per-user day table's columns follow the spec: rebuilt with it */
     r->pre_stale = !state->found || strcmp(state->spec_hash, r->unit.ir->content_hash) != 0 ||
                    strcmp(state->abc_version, ABC_VERSION) != 0;
     r->horizon_from = 1; /* none unless incremental */
@@ -1792,7 +1792,7 @@ static void dry_run_plan(Runner *r)
            ir->tag, r->opt->memo_dir ? r->opt->memo_dir : "reports", ir->tag);
 }
 
-/* ---- the CUPED pre-period table (steps pre_*) ---------------------------------- */
+/* ---- the per-user day table (steps pre_*) --------------------------------------- */
 
 /* The longest CUPED pre-period of the spec, in days (0: no CUPED). */
 static int pre_days_max(const IrSpec *ir)
@@ -1849,18 +1849,20 @@ static AbcStatus pre_days_fn(const WhRow *row, void *ctx)
 }
 
 /* Before the fills: a rebuild drops and creates the table (its columns are
- * the spec's); then the pre-period days before the first date due that
- * the table does not hold are filled, so that each fill finds the
+ * the spec's); then, with CUPED, the pre-period days before the first date
+ * due that the table does not hold are filled, so that each fill finds the
  * covariates of its new exposures there. */
 static AbcStatus pre_prepare(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
     const SqlStep *reset = find_step(r, SQLSTEP_PRE_RESET), *days = find_step(r, SQLSTEP_PRE_DAYS);
     int mx = pre_days_max(r->unit.ir);
-    if (!reset || !days || mx == 0)
+    if (!reset || !days)
         return ABC_OK;
     AbcStatus st;
     if ((r->full || r->pre_stale) && (st = exec_step(r, reset, base, err, errlen)) != ABC_OK)
         return st;
+    if (mx == 0)
+        return ABC_OK;
     PreDays pd = {r->from - mx, arena_alloc(&r->arena, (size_t)mx * sizeof(bool)), mx};
     char a[11], b[11];
     date_format(r->from - mx, a);
@@ -1894,7 +1896,7 @@ static AbcStatus pre_prune(Runner *r, const SqlParams *base, char *err, size_t e
 {
     const SqlStep *s = find_step(r, SQLSTEP_PRE_PRUNE);
     int mx = pre_days_max(r->unit.ir);
-    if (!s || mx == 0)
+    if (!s)
         return ABC_OK;
     int lb = r->env->config ? r->env->config->lookback_days : 2;
     long last = r->published > r->to ? r->published : r->to;
@@ -2377,8 +2379,12 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
         SqlParams p = *base;
         if (by_day)
             last = day;
-        /* the chunk's own pre-period days first: its later exposures read them */
-        if ((st = pre_fill(r, base, day, last, err, errlen)) != ABC_OK)
+        /* the chunk's per-user days first: a fill by day reads its users'
+         * sums there, and the later exposures of the chunk their covariates
+         * (a range fill reads the sources itself: without CUPED it needs
+         * none) */
+        if ((by_day || pre_days_max(r->unit.ir) > 0) &&
+            (st = pre_fill(r, base, day, last, err, errlen)) != ABC_OK)
             return st;
         if (by_day) {
             p.event_date = ds;

@@ -294,8 +294,8 @@ static void resolve_names(Gen *g)
     t[T_DASHBOARD].name = "tbl_report_ab_testing_result";
     t[T_STATE].db = abc_db;
     t[T_STATE].name = "run_state";
-    t[T_PRE].db = t[T_WIDE].db; /* specs with CUPED: gen_tables gives it columns */
-    t[T_PRE].name = arena_printf(g->a, "%s__pre", t[T_WIDE].name);
+    t[T_PRE].db = t[T_WIDE].db; /* gen_tables gives it columns */
+    t[T_PRE].name = arena_printf(g->a, "%s__day", t[T_WIDE].name);
     t[T_UNIT_STATE].db = t[T_WIDE].db; /* gen_unit_state_table gives it columns */
     t[T_UNIT_STATE].name = arena_printf(g->a, "%s__unit_state", t[T_WIDE].name);
     check_ident(g, t[T_UNIT_STATE].name, none, "table");
@@ -384,7 +384,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
         [T_DAILY] = "daily", [T_STAGE] = "stage", [T_DASHBOARD] = "dashboard",
         [T_STATE] = "run_state", [T_LOCK] = "run_lock", [T_FPRINT] = "source_fingerprint",
         [T_OWNER] = "table_owner", [T_UNIT_STATE] = "unit_state",
-        [T_UNIT_STATE_DATES] = "unit_state_dates", [T_PRE] = "pre_period",
+        [T_UNIT_STATE_DATES] = "unit_state_dates", [T_PRE] = "user_day",
         [T_ACT_DAY] = "activity_day", [T_ACT_USER] = "activity_user",
         [T_ACT_REPORT] = "activity_report", [T_ACT_COHORT] = "activity_cohort",
         [T_ACT_WBK] = "activity_work_breakdown", [T_ACT_WDAY] = "activity_work_day",

@@ -11,9 +11,12 @@
  * quantity is as of the date: docs/RUNNING.md).  The wide table gets, per
  * experiment x user x day, each metric's components from that day's events
  * at or after the user's first exposure (and before the phase end); the
- * exposure-day row also carries the CUPED pre-period covariates.  The daily
- * statements read only the source partitions of that day (plus the
- * pre-period days before it when CUPED is used). */
+ * exposure-day row also carries the CUPED pre-period covariates.  pre_fill
+ * reads a day's rows of each source once into the per-user day table
+ * (T_PRE: each user's day sums, the covariate parts); the daily wide fill
+ * takes its whole-day units' sums and its new units' covariates there, and
+ * reads the day's source rows again only for the units whose day an
+ * exposure or a phase end cuts. */
 #include "sqlgen_int.h"
 
 #include <string.h>
@@ -519,10 +522,14 @@ static void when_filter(Gen *g, Buf *b, const IrCond *f, const char *extra, cons
 }
 
 /* The whole comment, wrapped over "-- " lines of at most 100 characters. */
+static const char *metric_text(Gen *g, const IrMetric *m, const char *what)
+{
+    return arena_printf(g->a, "metric %s (spec line %d): %s", m->name, m->line, what);
+}
+
 static void metric_comment(Gen *g, Buf *b, const IrMetric *m, const char *what)
 {
-    sql_comment(b, "        ", arena_printf(g->a, "metric %s (spec line %d): %s", m->name, m->line,
-                                            what));
+    sql_comment(b, "        ", metric_text(g, m, what));
 }
 
 /* The longest CUPED pre-period of the covariates read from source (< 0:
@@ -541,33 +548,27 @@ static int max_pre_days(const IrSpec *ir, int source)
     return mx;
 }
 
-/* The day form's per-user part of a source: its rows of {{event_date}}
- * summed per user once, with the per-unit aggregate's columns `cols`.  A
- * unit exposed before the day whose phase does not end within it counts
- * every event of the day (the date column is the day of `time`), so it
- * takes its user's sums; the units_cut match their events one by one. */
-static void day_by_user(Gen *g, Buf *b, const IrSource *so, int src, const char *cols)
+/* The day form's per-user part of a source: each user's day sums of
+ * {{event_date}} (ds[0..n)), from the per-user day table (pre_fill read the
+ * day's rows of the source once, before this fill).  A unit exposed before
+ * the day whose phase does not end within it counts every event of the day
+ * (the date column is the day of `time`), so it takes its user's sums; the
+ * units_cut match their events one by one. */
+static void day_by_user(Gen *g, Buf *b, const IrSource *so, int src, const DaySum *ds, int n)
 {
-    sql_comment(b, "", arena_printf(g->a, "source %s: the day's events per user, for the units "
-                                          "whose whole day counts", so->name));
-    buf_printf(b, "ua_%d AS (\n    ", src);
-    gen_select_grouped(g, b);
-    buf_puts(b, "\n        ");
-    gen_col(g, b, "s", so->user_col);
-    buf_puts(b, " AS `user_id`,\n        ");
-    gen_col(g, b, "s", so->date_col);
-    buf_puts(b, " AS `event_date`,\n");
-    buf_puts(b, cols);
+    sql_comment(b, "", arena_printf(g->a, "source %s: the users' sums of the day (the per-user "
+                                          "day table), for the units whose whole day counts",
+                                    so->name));
+    buf_printf(b, "ua_%d AS (\n    SELECT\n        d.`user_id`,\n        d.`event_date`", src);
+    for (int k = 0; k < n; k++) {
+        buf_puts(b, ",\n        ");
+        gen_col(g, b, "d", ds[k].col);
+    }
     buf_puts(b, "\n    FROM ");
-    dialect_qualified(g->d, b, so->database, so->table);
-    buf_puts(b, " s\n    WHERE ");
-    span_pred(g, b, "s", so->date_col, span_of(false));
-    and_cond(g, b, so->filter, "s", "      ");
-    buf_puts(b, "\n    GROUP BY\n        ");
-    gen_col(g, b, "s", so->user_col);
-    buf_puts(b, ",\n        ");
-    gen_col(g, b, "s", so->date_col);
-    buf_puts(b, "\n),\n");
+    gen_table(g, b, T_PRE);
+    buf_puts(b, " d\n    WHERE ");
+    span_pred(g, b, "d", "event_date", span_of(false));
+    buf_printf(b, "\n      AND d.`source` = %d\n),\n", src);
 }
 
 int gen_day_sums(Gen *g, int src, DaySum *out)
@@ -601,8 +602,9 @@ int gen_day_sums(Gen *g, int src, DaySum *out)
 }
 
 /* The select items of day sums ds[0..n) over the rows `s` of source so,
- * each "        <aggregate> AS <col>,\n" after its comment line. */
-static void day_sum_items(Gen *g, Buf *cols, const IrSource *so, const DaySum *ds, int n)
+ * each "<ind><aggregate> AS <col>,\n" after its comment line. */
+static void day_sum_items(Gen *g, Buf *cols, const char *ind, const IrSource *so,
+                          const DaySum *ds, int n)
 {
     for (int k = 0; k < n; k++) {
         const IrMetric *m = &g->ir->metrics[ds[k].metric];
@@ -621,26 +623,26 @@ static void day_sum_items(Gen *g, Buf *cols, const IrSource *so, const DaySum *d
                 buf_puts(&f, " where ");
                 ir_cond_to_text(set->filter, &f);
             }
-            metric_comment(g, cols, m, arena_printf(g->a, "sum of %s", f.data));
+            sql_comment(cols, ind, metric_text(g, m, arena_printf(g->a, "sum of %s", f.data)));
             item = cols->len;
-            buf_puts(cols, "        SUM(");
+            buf_printf(cols, "%sSUM(", ind);
             when_filter(g, cols, set->filter, NULL, v.data, NULL);
             buf_free(&f);
             buf_free(&v);
         } else if (ds[k].type == CT_BIGINT) {
-            metric_comment(g, cols, m, arena_printf(g->a, "%s events of the day",
-                                                    sqlgen_kind_name(m->kind)));
+            sql_comment(cols, ind, metric_text(g, m, arena_printf(g->a, "%s events of the day",
+                                                                  sqlgen_kind_name(m->kind))));
             item = cols->len;
-            buf_puts(cols, "        SUM(");
+            buf_printf(cols, "%sSUM(", ind);
             when_filter(g, cols, set->filter, NULL, "1", "0");
         } else {
             Buf t;
             buf_init(&t);
             gen_col(g, &t, "s", so->time_col);
-            metric_comment(g, cols, m, arena_printf(g->a, "funnel step %d: first event time",
-                                                    ds[k].step + 1));
+            sql_comment(cols, ind, metric_text(g, m, arena_printf(g->a, "funnel step %d: first "
+                                                                  "event time", ds[k].step + 1)));
             item = cols->len;
-            buf_puts(cols, "        MIN(");
+            buf_printf(cols, "%sMIN(", ind);
             when_filter(g, cols, set->filter, NULL, t.data, NULL);
             buf_free(&t);
         }
@@ -756,7 +758,7 @@ void gen_wide(Gen *g, bool range)
         buf_init(&cols);
         int src_first = ncomp;
         int nds = gen_day_sums(g, src, ds);
-        day_sum_items(g, &cols, so, ds, nds);
+        day_sum_items(g, &cols, "        ", so, ds, nds);
         for (int k = 0; k < nds; k++)
             comps[ncomp++] = (Comp){ds[k].col, src, false, ds[k].type == CT_DATETIME};
         if (cols.len == 0) {
@@ -768,7 +770,7 @@ void gen_wide(Gen *g, bool range)
         cols.data[cols.len] = '\0';
         buf_puts(&b, ",\n");
         if (!range)
-            day_by_user(g, &b, so, src, cols.data);
+            day_by_user(g, &b, so, src, ds, nds);
         sql_comment(&b, "", arena_printf(g->a, range ? "source %s: events at or after each user's "
                                                        "exposure"
                                                      : "source %s: events at or after each user's "
@@ -783,10 +785,11 @@ void gen_wide(Gen *g, bool range)
                 buf_puts(&b, ",\n        e.");
                 gen_id(g, &b, comps[k].col);
             }
-            buf_printf(&b, "\n    FROM ua_%d e\n    JOIN units u ON u.`user_id` = e.`user_id`\n"
+            /* the day's users first, each unit looked up by user */
+            buf_printf(&b, "\n    FROM ua_%d e\n    %s units u ON u.`user_id` = e.`user_id`\n"
                            "    WHERE u.`exposure_date` < e.`event_date`\n"
                            "      AND (u.`phase_end` IS NULL OR u.`phase_end` >= %s)\n"
-                           "    UNION ALL\n", src, next_day.data);
+                           "    UNION ALL\n", src, g->d->join_left_first, next_day.data);
         }
         buf_puts(&b, "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
                      "        u.`exposure_date`,\n        ");
@@ -820,14 +823,14 @@ void gen_wide(Gen *g, bool range)
     }
 
     /* CUPED pre-period covariates, on the exposure-day row: summed from the
-     * pre-period table's per-user days (pre_fill wrote them from the
-     * sources), never from a second read of the raw events */
-    if (g->tables[T_PRE].cols) {
+     * per-user day table (pre_fill wrote it from the sources), never from a
+     * second read of the raw events */
+    if (g->tables[T_PRE].cols && max_pre_days(ir, -1) > 0) {
         int mx = max_pre_days(ir, -1), ps = ir->nsources; /* ps: the covariates' pseudo-source */
         pre_used[ps] = true;
         buf_puts(&b, ",\n");
         sql_comment(&b, "", arena_printf(g->a, "CUPED covariates over days -%d..-1 of the users "
-                                               "exposed in the span, from the pre-period table", mx));
+                                               "exposed in the span, from the per-user day table", mx));
         buf_puts(&b, "pre AS (\n    SELECT\n        u.`tracking_key`,\n"
                      "        u.`user_id`,\n        u.`exposure_date`,\n"
                      "        u.`exposure_date` AS `event_date`");
@@ -872,6 +875,21 @@ void gen_wide(Gen *g, bool range)
         buf_printf(&b, "\n      AND p.`event_date` >= %s AND p.`event_date` < u.`exposure_date`",
                    lo.data);
         sql_wrap(&b, at + 1);
+        /* the days with a covariate part (the table holds every active
+         * user's day): a unit without any has no pre-period row */
+        at = b.len;
+        buf_puts(&b, "\n      AND (");
+        bool any_part = false;
+        for (int i = 0; i < ir->nmetrics; i++) {
+            if (ir->metrics[i].cuped.kind == CUPED_NONE)
+                continue;
+            buf_puts(&b, any_part ? " OR " : "");
+            gen_col(g, &b, "p", gen_metric_col(g, i, "pre"));
+            buf_puts(&b, " <> 0");
+            any_part = true;
+        }
+        buf_putc(&b, ')');
+        sql_wrap(&b, at + 1);
         buf_puts(&b, "\n    GROUP BY\n        u.`tracking_key`,\n        u.`user_id`,\n"
                      "        u.`exposure_date`\n)");
         buf_free(&lo);
@@ -894,7 +912,7 @@ void gen_wide(Gen *g, bool range)
     }
     buf_puts(&b, ",\nparts AS (\n");
     bool first_part = true;
-    for (int src = 0; src <= ir->nsources; src++) { /* nsources: the pre-period table */
+    for (int src = 0; src <= ir->nsources; src++) { /* nsources: the per-user day table (covariates) */
         for (int pre = 0; pre < 2; pre++) {
             if (!(pre ? pre_used[src] : used[src]))
                 continue;
@@ -981,7 +999,7 @@ void gen_wide(Gen *g, bool range)
     buf_free(&next_day);
 }
 
-/* ---- the CUPED pre-period table ------------------------------------------- */
+/* ---- the per-user day table ----------------------------------------------- */
 
 /* Per CUPED metric, the day's part of its covariate for one user: a flag
  * for proportion, retention and active days, else a count or a sum. */
@@ -1021,12 +1039,12 @@ void gen_pre(Gen *g)
     buf_init(&b);
 
     SqlStep *s = gen_step(g, SQLSTEP_PRE_RESET, "pre_reset",
-                          "drop and create the CUPED pre-period table (a rebuild: first run, "
-                          "--full, a changed spec or abc)");
+                          "drop and create the per-user day table (a rebuild: first run, --full, "
+                          "a changed spec or abc)");
     gen_recreate(g, s, T_PRE);
 
     s = gen_step(g, SQLSTEP_PRE_DAYS, "pre_days",
-                 "the days of [{{from_date}}, {{to_date}}] the pre-period table holds (its "
+                 "the days of [{{from_date}}, {{to_date}}] the per-user day table holds (its "
                  "marks: user_id '')");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
     static const char *const day_cols[] = {"event_date"};
@@ -1039,19 +1057,22 @@ void gen_pre(Gen *g)
                  "{{to_date}}");
     gen_push(g, s, &b);
 
-    /* one SELECT per source a covariate reads, each user's day of it; then
-     * the marks of the days ({{values}}), in the same transaction where the
-     * dialect has one: a day is marked only once its rows are there */
+    /* one SELECT per source, each user's day of it: its day sums (the wide
+     * fill's whole-day units read them) and the covariate parts it holds;
+     * then the marks of the days ({{values}}), in the same transaction
+     * where the dialect has one: a day is marked only once its rows are
+     * there */
     s = gen_step(g, SQLSTEP_PRE_FILL, "pre_fill",
-                 "replace the pre-period table's rows of [{{from_date}}, {{to_date}}]: per source "
-                 "day and user, each CUPED covariate's part; then mark the days ({{values}}: "
-                 "(event_date, '') per day)");
+                 "replace the per-user day table's rows of [{{from_date}}, {{to_date}}]: per "
+                 "source, day and user, the wide table's day sums and each CUPED covariate's "
+                 "part; then mark the days ({{values}}: (event_date, '') per day)");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_VALUES | SQLP_RUN_ID;
     static const char *const mark_cols[] = {"event_date", "user_id"};
     s->load_table = arena_printf(g->a, "%s.%s", pt->db, pt->name);
     s->load_columns = mark_cols;
     s->nload_columns = 2;
     const char **cols = gen_col_names(g, T_PRE);
+    DaySum *ds = arena_alloc(g->a, (size_t)pt->ncols * sizeof *ds);
     buf_reset(&b);
     bool first = true;
     for (int src = 0; src < ir->nsources; src++) {
@@ -1092,7 +1113,30 @@ void gen_pre(Gen *g)
             sql_wrap(&sel, item);
             any = true;
         }
-        if (any) {
+        /* the day sums of every source, this one's computed */
+        int nown = 0;
+        for (int s2 = 0; s2 < ir->nsources; s2++) {
+            int nd = gen_day_sums(g, s2, ds);
+            if (s2 == src) {
+                nown = nd;
+                if (nd) {
+                    Buf items;
+                    buf_init(&items);
+                    day_sum_items(g, &items, "    ", so, ds, nd);
+                    items.len -= 2; /* the last ",\n" */
+                    items.data[items.len] = '\0';
+                    buf_puts(&sel, ",\n");
+                    buf_puts(&sel, items.data);
+                    buf_free(&items);
+                }
+                continue;
+            }
+            for (int k = 0; k < nd; k++) {
+                buf_puts(&sel, ",\n    NULL AS ");
+                gen_id(g, &sel, ds[k].col);
+            }
+        }
+        if (any || nown) {
             if (!first)
                 buf_puts(&b, "\nUNION ALL\n");
             first = false;
@@ -1102,7 +1146,7 @@ void gen_pre(Gen *g)
             gen_col(g, &b, "s", so->date_col);
             buf_puts(&b, " AS `event_date`,\n    ");
             gen_col(g, &b, "s", so->user_col);
-            buf_puts(&b, " AS `user_id`");
+            buf_printf(&b, " AS `user_id`,\n    %d AS `source`", src);
             buf_puts(&b, sel.data);
             buf_puts(&b, "\nFROM ");
             dialect_qualified(g->d, &b, so->database, so->table);
@@ -1112,7 +1156,8 @@ void gen_pre(Gen *g)
             gen_col(g, &b, "s", so->user_col);
             buf_puts(&b, " IS NOT NULL");
             and_cond(g, &b, so->filter, "s", "  ");
-            if (!every_row) {
+            /* without day sums, only the users with a covariate part */
+            if (!nown && !every_row) {
                 size_t at = b.len;
                 buf_printf(&b, "\n  AND (%s)", only.data);
                 sql_wrap(&b, at + 1);
@@ -1121,8 +1166,10 @@ void gen_pre(Gen *g)
             gen_col(g, &b, "s", so->date_col);
             buf_puts(&b, ",\n    ");
             gen_col(g, &b, "s", so->user_col);
-            buf_puts(&b, "\nHAVING ");
-            buf_puts(&b, having.data);
+            if (!nown) {
+                buf_puts(&b, "\nHAVING ");
+                buf_puts(&b, having.data);
+            }
         }
         buf_free(&sel);
         buf_free(&having);
@@ -1154,7 +1201,7 @@ void gen_pre(Gen *g)
     gen_analyze(g, s, T_PRE);
 
     s = gen_step(g, SQLSTEP_PRE_PRUNE, "pre_prune",
-                 "delete the pre-period rows before {{from_date}}: no later run reads them");
+                 "delete the per-user day rows before {{from_date}}: no later run reads them");
     s->params = SQLP_FROM_DATE;
     buf_reset(&b);
     Buf where;

@@ -33,7 +33,8 @@ typedef struct DaySum {
 /* Source src's day sums into out (room for every component of the spec);
  * returns how many (0 for a user table). */
 int gen_day_sums(Gen *g, int src, DaySum *out);
-/* pre_reset, pre_days, pre_fill, pre_mark, pre_prune: specs with CUPED. */
+/* pre_reset, pre_days, pre_fill, pre_mark, pre_prune: the per-user day table
+ * (T_PRE: every spec whose wide table sums an event source, or with CUPED). */
 void gen_pre(Gen *g);
 /* For other phases: the experiments' latest phases CTE (`phases AS (...)`),
  * and the variation key of an exposure row `s` of src (hash assignment). */

@@ -214,7 +214,7 @@ bool gen_stats_one_date(const Gen *g) { return state_versions(g); }
  * date and segment values, and each metric's value over its window as of
  * an analysis date (state_versions: over a range of them).  A derived
  * table: its columns follow the spec, so a rebuild drops and creates it
- * (unit_state_reset), as the pre-period table.  MariaDB keys it (clustered)
+ * (unit_state_reset), as the per-user day table.  MariaDB keys it (clustered)
  * by unit and valid_from: a date's rows are read in unit order whatever
  * versions a run left, so its sums of doubles add in the same order however
  * the date was run (daily, --date, --full).  StarRocks partitions it by

@@ -448,13 +448,26 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__unit_state_da
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: the analysis dates of tbl_wide_user_ads_advertisement__unit_state';
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__pre` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(128) NOT NULL
-        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
     `impressions__pre` DOUBLE NULL
         COMMENT 'metric impressions (spec line 31): its CUPED covariate''s part of the day',
+    `impressions__events` BIGINT NULL
+        COMMENT 'metric impressions (spec line 31): the user''s day of source events',
+    `clicks__events` BIGINT NULL
+        COMMENT 'metric clicks (spec line 32): the user''s day of source events',
+    `ad_revenue__sum` DOUBLE NULL
+        COMMENT 'metric ad_revenue (spec line 34): the user''s day of source events',
+    `retained_d7__events` BIGINT NULL
+        COMMENT 'metric retained_d7 (spec line 35): the user''s day of source events',
+    `session_seconds__sum` DOUBLE NULL
+        COMMENT 'metric session_seconds (spec line 36): the user''s day of source events',
+    `session_seconds__events` BIGINT NULL
+        COMMENT 'metric session_seconds (spec line 36): the user''s day of source events',
     KEY `abc_key` (`event_date`, `user_id`),
     KEY `abc_unit_key` (`user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
-    COMMENT='abc: per-user, per-day CUPED pre-period parts of tag advertisement';
+    COMMENT='abc: per-user day sums and CUPED pre-period parts of tag advertisement';

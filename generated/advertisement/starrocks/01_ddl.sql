@@ -437,14 +437,27 @@ COMMENT 'abc: per-unit metric values as of each analysis date of tag advertiseme
 PARTITION BY date_trunc('day', `analysis_date`)
 DISTRIBUTED BY HASH(`user_id`);
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__pre` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(512) NOT NULL
-        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
     `impressions__pre` DOUBLE NULL
-        COMMENT 'metric impressions (spec line 31): its CUPED covariate''s part of the day'
+        COMMENT 'metric impressions (spec line 31): its CUPED covariate''s part of the day',
+    `impressions__events` BIGINT NULL
+        COMMENT 'metric impressions (spec line 31): the user''s day of source events',
+    `clicks__events` BIGINT NULL
+        COMMENT 'metric clicks (spec line 32): the user''s day of source events',
+    `ad_revenue__sum` DOUBLE NULL
+        COMMENT 'metric ad_revenue (spec line 34): the user''s day of source events',
+    `retained_d7__events` BIGINT NULL
+        COMMENT 'metric retained_d7 (spec line 35): the user''s day of source events',
+    `session_seconds__sum` DOUBLE NULL
+        COMMENT 'metric session_seconds (spec line 36): the user''s day of source events',
+    `session_seconds__events` BIGINT NULL
+        COMMENT 'metric session_seconds (spec line 36): the user''s day of source events'
 )
 DUPLICATE KEY (`event_date`, `user_id`)
-COMMENT 'abc: per-user, per-day CUPED pre-period parts of tag advertisement'
+COMMENT 'abc: per-user day sums and CUPED pre-period parts of tag advertisement'
 PARTITION BY date_trunc('day', `event_date`)
 DISTRIBUTED BY HASH(`user_id`);

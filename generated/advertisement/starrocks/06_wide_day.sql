@@ -85,31 +85,21 @@ units_cut AS (
       AND a.`tag` = 'advertisement'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric impressions (spec line 31): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 ELSE 0 END) AS `impressions__events`,
-        -- metric clicks (spec line 32): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'ad_click' THEN 1 ELSE 0 END) AS `clicks__events`,
-        -- metric ad_revenue (spec line 34): sum of ad_revenue where event_name in ("ad_impression",
-        -- "ad_click")
-        SUM(CASE WHEN s.`event_name` IN ('ad_impression', 'ad_click') THEN s.`ad_revenue` END) AS `ad_revenue__sum`,
-        -- metric retained_d7 (spec line 35): retention events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `retained_d7__events`,
-        -- metric session_seconds (spec line 36): sum of session_seconds where event_name =
-        -- "session_end"
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_seconds__sum`,
-        -- metric session_seconds (spec line 36): mean events of the day
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_seconds__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-      AND s.`platform` <> 'bot'
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`impressions__events`,
+        d.`clicks__events`,
+        d.`ad_revenue__sum`,
+        d.`retained_d7__events`,
+        d.`session_seconds__sum`,
+        d.`session_seconds__events`
+    FROM `abc`.`tbl_wide_user_ads_advertisement__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -162,7 +152,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
 pre AS (
     SELECT
         u.`tracking_key`,
@@ -172,12 +162,13 @@ pre AS (
         -- metric impressions (spec line 31): CUPED covariate: count impressions over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`impressions__pre` END) AS `impressions__pre`
-    FROM `abc`.`tbl_wide_user_ads_advertisement__pre` p
+    FROM `abc`.`tbl_wide_user_ads_advertisement__day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
+      AND (p.`impressions__pre` <> 0)
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,

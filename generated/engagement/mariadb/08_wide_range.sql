@@ -109,7 +109,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- CUPED covariates over days -7..-1 of the users exposed in the span, from the pre-period table
+-- CUPED covariates over days -7..-1 of the users exposed in the span, from the per-user day table
 pre AS (
     SELECT
         u.`tracking_key`,
@@ -119,12 +119,13 @@ pre AS (
         -- metric messages (spec line 28): CUPED covariate: count messages over days -7..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
             THEN p.`messages__pre` END) AS `messages__pre`
-    FROM `abc`.`tbl_wide_user_engagement_engagement__pre` p
+    FROM `abc`.`tbl_wide_user_engagement_engagement__day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -7 DAY)
         AND p.`event_date` < {{to_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
           AND p.`event_date` < u.`exposure_date`
+      AND (p.`messages__pre` <> 0)
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,

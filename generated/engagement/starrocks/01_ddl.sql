@@ -451,15 +451,36 @@ COMMENT 'abc: per-unit metric values as of each analysis date of tag engagement'
 PARTITION BY date_trunc('day', `analysis_date`)
 DISTRIBUTED BY HASH(`user_id`);
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_engagement_engagement__pre` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_engagement_engagement__day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(512) NOT NULL
-        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
     `messages__pre` DOUBLE NULL
-        COMMENT 'metric messages (spec line 28): its CUPED covariate''s part of the day'
+        COMMENT 'metric messages (spec line 28): its CUPED covariate''s part of the day',
+    `messages__events` BIGINT NULL
+        COMMENT 'metric messages (spec line 28): the user''s day of source events',
+    `chatted__events` BIGINT NULL
+        COMMENT 'metric chatted (spec line 29): the user''s day of source events',
+    `chat_days__events` BIGINT NULL
+        COMMENT 'metric chat_days (spec line 30): the user''s day of source events',
+    `session_length__sum` DOUBLE NULL
+        COMMENT 'metric session_length (spec line 31): the user''s day of source events',
+    `session_length__events` BIGINT NULL
+        COMMENT 'metric session_length (spec line 31): the user''s day of source events',
+    `p50_session__sum` DOUBLE NULL
+        COMMENT 'metric p50_session (spec line 32): the user''s day of source events',
+    `sessions__events` BIGINT NULL
+        COMMENT 'metric sessions (spec line 34): the user''s day of source events',
+    `app_opens__events` BIGINT NULL
+        COMMENT 'metric app_opens (spec line 36): the user''s day of source events',
+    `first_chat__events` BIGINT NULL
+        COMMENT 'metric first_chat (spec line 37): the user''s day of source events',
+    `crash_rate__events` BIGINT NULL
+        COMMENT 'metric crash_rate (spec line 38): the user''s day of source events'
 )
 DUPLICATE KEY (`event_date`, `user_id`)
-COMMENT 'abc: per-user, per-day CUPED pre-period parts of tag engagement'
+COMMENT 'abc: per-user day sums and CUPED pre-period parts of tag engagement'
 PARTITION BY date_trunc('day', `event_date`)
 DISTRIBUTED BY HASH(`user_id`);
 

@@ -89,40 +89,25 @@ units_cut AS (
       AND a.`tag` = 'engagement'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric messages (spec line 28): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `messages__events`,
-        -- metric chatted (spec line 29): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `chatted__events`,
-        -- metric chat_days (spec line 30): active_days events of the day
-        SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `chat_days__events`,
-        -- metric session_length (spec line 31): sum of session_seconds where event_name =
-        -- "session_end"
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_length__sum`,
-        -- metric session_length (spec line 31): mean events of the day
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_length__events`,
-        -- metric p50_session (spec line 32): sum of session_seconds where event_name =
-        -- "session_end"
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `p50_session__sum`,
-        -- metric sessions (spec line 34): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `sessions__events`,
-        -- metric app_opens (spec line 36): count events of the day
-        SUM(CASE WHEN get_json_bool(s.`properties`, '$.opened') = TRUE THEN 1 ELSE 0 END) AS
-            `app_opens__events`,
-        -- metric first_chat (spec line 37): time_to_event events of the day
-        SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `first_chat__events`,
-        -- metric crash_rate (spec line 38): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `crash_rate__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-      AND (s.`platform` <> 'bot' AND s.`event_name` IS NOT NULL)
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`messages__events`,
+        d.`chatted__events`,
+        d.`chat_days__events`,
+        d.`session_length__sum`,
+        d.`session_length__events`,
+        d.`p50_session__sum`,
+        d.`sessions__events`,
+        d.`app_opens__events`,
+        d.`first_chat__events`,
+        d.`crash_rate__events`
+    FROM `abc`.`tbl_wide_user_engagement_engagement__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -188,7 +173,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- CUPED covariates over days -7..-1 of the users exposed in the span, from the pre-period table
+-- CUPED covariates over days -7..-1 of the users exposed in the span, from the per-user day table
 pre AS (
     SELECT
         u.`tracking_key`,
@@ -198,12 +183,13 @@ pre AS (
         -- metric messages (spec line 28): CUPED covariate: count messages over days -7..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
             THEN p.`messages__pre` END) AS `messages__pre`
-    FROM `abc`.`tbl_wide_user_engagement_engagement__pre` p
+    FROM `abc`.`tbl_wide_user_engagement_engagement__day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -7 DAY)
         AND p.`event_date` < {{event_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
           AND p.`event_date` < u.`exposure_date`
+      AND (p.`messages__pre` <> 0)
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,

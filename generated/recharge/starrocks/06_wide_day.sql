@@ -85,31 +85,22 @@ units_cut AS (
       AND a.`tag` = 'recharge'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source payments: the day's events per user, for the units whose whole day counts
+-- source payments: the users' sums of the day (the per-user day table), for the units whose whole
+-- day counts
 ua_1 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`pay_date` AS `event_date`,
-        -- metric recharge_revenue (spec line 27): sum of amount
-        SUM(s.`amount`) AS `recharge_revenue__sum`,
-        -- metric recharges (spec line 28): count events of the day
-        SUM(1) AS `recharges__events`,
-        -- metric recharged (spec line 29): proportion events of the day
-        SUM(1) AS `recharged__events`,
-        -- metric avg_recharge (spec line 30): sum of amount
-        SUM(s.`amount`) AS `avg_recharge__sum`,
-        -- metric avg_recharge (spec line 30): mean events of the day
-        SUM(1) AS `avg_recharge__events`,
-        -- metric recharge_days (spec line 31): active_days events of the day
-        SUM(1) AS `recharge_days__events`,
-        -- metric median_recharge (spec line 32): sum of amount
-        SUM(s.`amount`) AS `median_recharge__sum`
-    FROM `ods`.`payments` s
-    WHERE s.`pay_date` = {{event_date}}
-      AND s.`product` = 'recharge'
-    GROUP BY
-        s.`user_id`,
-        s.`pay_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`recharge_revenue__sum`,
+        d.`recharges__events`,
+        d.`recharged__events`,
+        d.`avg_recharge__sum`,
+        d.`avg_recharge__events`,
+        d.`recharge_days__events`,
+        d.`median_recharge__sum`
+    FROM `abc`.`tbl_wide_user_recharge_recharge__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
 ),
 -- source payments: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event

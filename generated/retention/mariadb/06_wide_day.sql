@@ -90,29 +90,21 @@ units_cut AS (
       AND a.`tag` = 'retention'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
-    SELECT SQL_BIG_RESULT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric d1_retained (spec line 34): retention events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `d1_retained__events`,
-        -- metric d7_retained (spec line 35): retention events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `d7_retained__events`,
-        -- metric opens_7d (spec line 36): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_7d__events`,
-        -- metric active_days_14d (spec line 37): active_days events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `active_days_14d__events`,
-        -- metric p90_session (spec line 40): sum of session_seconds where event_name =
-        -- "session_end"
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `p90_session__sum`,
-        -- metric crashes (spec line 41): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `crashes__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+    SELECT
+        d.`user_id`,
+        d.`event_date`,
+        d.`d1_retained__events`,
+        d.`d7_retained__events`,
+        d.`opens_7d__events`,
+        d.`active_days_14d__events`,
+        d.`p90_session__sum`,
+        d.`crashes__events`
+    FROM `abc`.`tbl_wide_user_retention_retention__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -129,7 +121,7 @@ agg_0 AS (
         e.`p90_session__sum`,
         e.`crashes__events`
     FROM ua_0 e
-    JOIN units u ON u.`user_id` = e.`user_id`
+    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
     WHERE u.`exposure_date` < e.`event_date`
       AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
     UNION ALL
@@ -163,18 +155,16 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- source payments: the day's events per user, for the units whose whole day counts
+-- source payments: the users' sums of the day (the per-user day table), for the units whose whole
+-- day counts
 ua_1 AS (
-    SELECT SQL_BIG_RESULT
-        s.`user_id` AS `user_id`,
-        s.`pay_date` AS `event_date`,
-        -- metric revenue_7d (spec line 38): sum of amount
-        SUM(s.`amount`) AS `revenue_7d__sum`
-    FROM `ods`.`payments` s
-    WHERE s.`pay_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`pay_date`
+    SELECT
+        d.`user_id`,
+        d.`event_date`,
+        d.`revenue_7d__sum`
+    FROM `abc`.`tbl_wide_user_retention_retention__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
 ),
 -- source payments: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -186,7 +176,7 @@ agg_1 AS (
         e.`event_date`,
         e.`revenue_7d__sum`
     FROM ua_1 e
-    JOIN units u ON u.`user_id` = e.`user_id`
+    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
     WHERE u.`exposure_date` < e.`event_date`
       AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
     UNION ALL
@@ -209,7 +199,7 @@ agg_1 AS (
         u.`exposure_date`,
         s.`pay_date`
 ),
--- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
 pre AS (
     SELECT
         u.`tracking_key`,
@@ -222,12 +212,13 @@ pre AS (
         -- metric revenue_7d (spec line 38): CUPED covariate: sum revenue_7d over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`revenue_7d__pre` END) AS `revenue_7d__pre`
-    FROM `abc`.`tbl_wide_user_retention_retention__pre` p
+    FROM `abc`.`tbl_wide_user_retention_retention__day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
+      AND (p.`opens_7d__pre` <> 0 OR p.`revenue_7d__pre` <> 0)
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,

@@ -448,17 +448,32 @@ COMMENT 'abc: per-unit metric values as of each analysis date of tag retention'
 PARTITION BY date_trunc('day', `analysis_date`)
 DISTRIBUTED BY HASH(`user_id`);
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_retention_retention__pre` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_retention_retention__day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(512) NOT NULL
-        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
     `opens_7d__pre` DOUBLE NULL
         COMMENT 'metric opens_7d (spec line 36): its CUPED covariate''s part of the day',
     `revenue_7d__pre` DOUBLE NULL
-        COMMENT 'metric revenue_7d (spec line 38): its CUPED covariate''s part of the day'
+        COMMENT 'metric revenue_7d (spec line 38): its CUPED covariate''s part of the day',
+    `d1_retained__events` BIGINT NULL
+        COMMENT 'metric d1_retained (spec line 34): the user''s day of source events',
+    `d7_retained__events` BIGINT NULL
+        COMMENT 'metric d7_retained (spec line 35): the user''s day of source events',
+    `opens_7d__events` BIGINT NULL
+        COMMENT 'metric opens_7d (spec line 36): the user''s day of source events',
+    `active_days_14d__events` BIGINT NULL
+        COMMENT 'metric active_days_14d (spec line 37): the user''s day of source events',
+    `p90_session__sum` DOUBLE NULL
+        COMMENT 'metric p90_session (spec line 40): the user''s day of source events',
+    `crashes__events` BIGINT NULL
+        COMMENT 'metric crashes (spec line 41): the user''s day of source events',
+    `revenue_7d__sum` DOUBLE NULL
+        COMMENT 'metric revenue_7d (spec line 38): the user''s day of source payments'
 )
 DUPLICATE KEY (`event_date`, `user_id`)
-COMMENT 'abc: per-user, per-day CUPED pre-period parts of tag retention'
+COMMENT 'abc: per-user day sums and CUPED pre-period parts of tag retention'
 PARTITION BY date_trunc('day', `event_date`)
 DISTRIBUTED BY HASH(`user_id`);
 

@@ -458,13 +458,32 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_subscribe_subscribe__unit_state_
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: the analysis dates of tbl_wide_user_subscribe_subscribe__unit_state';
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_subscribe_subscribe__pre` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_subscribe_subscribe__day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(128) NOT NULL
-        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
     `sub_revenue__pre` DOUBLE NULL
         COMMENT 'metric sub_revenue (spec line 33): its CUPED covariate''s part of the day',
+    `subscribed__events` BIGINT NULL
+        COMMENT 'metric subscribed (spec line 29): the user''s day of source events',
+    `trial_started__events` BIGINT NULL
+        COMMENT 'metric trial_started (spec line 30): the user''s day of source events',
+    `paywall_funnel__step1_first` DATETIME NULL
+        COMMENT 'metric paywall_funnel (spec line 31): the user''s day of source events',
+    `paywall_funnel__step2_first` DATETIME NULL
+        COMMENT 'metric paywall_funnel (spec line 31): the user''s day of source events',
+    `paywall_funnel__step3_first` DATETIME NULL
+        COMMENT 'metric paywall_funnel (spec line 31): the user''s day of source events',
+    `days_to_subscribe__events` BIGINT NULL
+        COMMENT 'metric days_to_subscribe (spec line 32): the user''s day of source events',
+    `opens_pre__events` BIGINT NULL
+        COMMENT 'metric opens_pre (spec line 34): the user''s day of source events',
+    `app_crashes__events` BIGINT NULL
+        COMMENT 'metric app_crashes (spec line 35): the user''s day of source events',
+    `sub_revenue__sum` DOUBLE NULL
+        COMMENT 'metric sub_revenue (spec line 33): the user''s day of source payments',
     KEY `abc_key` (`event_date`, `user_id`),
     KEY `abc_unit_key` (`user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
-    COMMENT='abc: per-user, per-day CUPED pre-period parts of tag subscribe';
+    COMMENT='abc: per-user day sums and CUPED pre-period parts of tag subscribe';

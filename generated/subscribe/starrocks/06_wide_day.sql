@@ -88,32 +88,23 @@ units_cut AS (
       AND a.`tag` = 'subscribe'
       AND a.`activation_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric subscribed (spec line 29): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `subscribed__events`,
-        -- metric trial_started (spec line 30): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'trial_start' THEN 1 ELSE 0 END) AS `trial_started__events`,
-        -- metric paywall_funnel (spec line 31): funnel step 1: first event time
-        MIN(CASE WHEN s.`event_name` = 'paywall_view' THEN s.`event_time` END) AS `paywall_funnel__step1_first`,
-        -- metric paywall_funnel (spec line 31): funnel step 2: first event time
-        MIN(CASE WHEN s.`event_name` = 'trial_start' THEN s.`event_time` END) AS `paywall_funnel__step2_first`,
-        -- metric paywall_funnel (spec line 31): funnel step 3: first event time
-        MIN(CASE WHEN s.`event_name` = 'subscribe' THEN s.`event_time` END) AS `paywall_funnel__step3_first`,
-        -- metric days_to_subscribe (spec line 32): time_to_event events of the day
-        SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `days_to_subscribe__events`,
-        -- metric opens_pre (spec line 34): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_pre__events`,
-        -- metric app_crashes (spec line 35): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `app_crashes__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`subscribed__events`,
+        d.`trial_started__events`,
+        d.`paywall_funnel__step1_first`,
+        d.`paywall_funnel__step2_first`,
+        d.`paywall_funnel__step3_first`,
+        d.`days_to_subscribe__events`,
+        d.`opens_pre__events`,
+        d.`app_crashes__events`
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -169,19 +160,16 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- source payments: the day's events per user, for the units whose whole day counts
+-- source payments: the users' sums of the day (the per-user day table), for the units whose whole
+-- day counts
 ua_1 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`pay_date` AS `event_date`,
-        -- metric sub_revenue (spec line 33): sum of amount
-        SUM(s.`amount`) AS `sub_revenue__sum`
-    FROM `ods`.`payments` s
-    WHERE s.`pay_date` = {{event_date}}
-      AND s.`product` = 'subscription'
-    GROUP BY
-        s.`user_id`,
-        s.`pay_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`sub_revenue__sum`
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
 ),
 -- source payments: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -217,7 +205,7 @@ agg_1 AS (
         u.`exposure_date`,
         s.`pay_date`
 ),
--- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
 pre AS (
     SELECT
         u.`tracking_key`,
@@ -227,12 +215,13 @@ pre AS (
         -- metric sub_revenue (spec line 33): CUPED covariate: count opens_pre over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`sub_revenue__pre` END) AS `sub_revenue__pre`
-    FROM `abc`.`tbl_wide_user_subscribe_subscribe__pre` p
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
+      AND (p.`sub_revenue__pre` <> 0)
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,

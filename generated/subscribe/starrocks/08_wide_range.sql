@@ -121,7 +121,7 @@ agg_1 AS (
         u.`exposure_date`,
         s.`pay_date`
 ),
--- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
 pre AS (
     SELECT
         u.`tracking_key`,
@@ -131,12 +131,13 @@ pre AS (
         -- metric sub_revenue (spec line 33): CUPED covariate: count opens_pre over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`sub_revenue__pre` END) AS `sub_revenue__pre`
-    FROM `abc`.`tbl_wide_user_subscribe_subscribe__pre` p
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{to_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
+      AND (p.`sub_revenue__pre` <> 0)
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,

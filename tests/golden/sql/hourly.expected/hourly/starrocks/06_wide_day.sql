@@ -81,19 +81,16 @@ units_cut AS (
       AND a.`tag` = 'hourly'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric opens (spec line 25): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-      AND s.`platform` <> 'bot'
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`opens__events`
+    FROM `abc`.`tbl_wide_user_m_hourly__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -129,20 +126,17 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- source payments: the day's events per user, for the units whose whole day counts
+-- source payments: the users' sums of the day (the per-user day table), for the units whose whole
+-- day counts
 ua_1 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`pay_date` AS `event_date`,
-        -- metric paid (spec line 26): proportion events of the day
-        SUM(1) AS `paid__events`,
-        -- metric revenue (spec line 27): sum of amount
-        SUM(s.`amount`) AS `revenue__sum`
-    FROM `ods`.`payments` s
-    WHERE s.`pay_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`pay_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`paid__events`,
+        d.`revenue__sum`
+    FROM `abc`.`tbl_wide_user_m_hourly__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
 ),
 -- source payments: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event

@@ -84,25 +84,18 @@ units_cut AS (
       AND a.`tag` = 'k_funnel'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
-    SELECT SQL_BIG_RESULT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric checkout_funnel (spec line 24): funnel step 1: first event time
-        MIN(CASE WHEN s.`event_name` = 'cart_view' THEN s.`event_time` END) AS
-            `checkout_funnel__step1_first`,
-        -- metric checkout_funnel (spec line 24): funnel step 2: first event time
-        MIN(CASE WHEN s.`event_name` = 'checkout_start' THEN s.`event_time` END) AS
-            `checkout_funnel__step2_first`,
-        -- metric checkout_funnel (spec line 24): funnel step 3: first event time
-        MIN(CASE WHEN s.`event_name` = 'order' THEN s.`event_time` END) AS
-            `checkout_funnel__step3_first`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+    SELECT
+        d.`user_id`,
+        d.`event_date`,
+        d.`checkout_funnel__step1_first`,
+        d.`checkout_funnel__step2_first`,
+        d.`checkout_funnel__step3_first`
+    FROM `abc`.`tbl_wide_user_m_k_funnel__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -116,7 +109,7 @@ agg_0 AS (
         e.`checkout_funnel__step2_first`,
         e.`checkout_funnel__step3_first`
     FROM ua_0 e
-    JOIN units u ON u.`user_id` = e.`user_id`
+    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
     WHERE u.`exposure_date` < e.`event_date`
       AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
     UNION ALL

@@ -80,21 +80,17 @@ units_cut AS (
       AND a.`tag` = 'k_mean'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric session_length (spec line 24): sum of session_seconds where event_name =
-        -- "session_end"
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_length__sum`,
-        -- metric session_length (spec line 24): mean events of the day
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_length__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`session_length__sum`,
+        d.`session_length__events`
+    FROM `abc`.`tbl_wide_user_m_k_mean__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event

@@ -80,18 +80,16 @@ units_cut AS (
       AND a.`tag` = 'k_ratio'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric orders (spec line 25): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'order' THEN 1 ELSE 0 END) AS `orders__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`orders__events`
+    FROM `abc`.`tbl_wide_user_m_k_ratio__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -126,18 +124,16 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- source payments: the day's events per user, for the units whose whole day counts
+-- source payments: the users' sums of the day (the per-user day table), for the units whose whole
+-- day counts
 ua_1 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`pay_date` AS `event_date`,
-        -- metric revenue (spec line 24): sum of amount
-        SUM(s.`amount`) AS `revenue__sum`
-    FROM `ods`.`payments` s
-    WHERE s.`pay_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`pay_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`revenue__sum`
+    FROM `abc`.`tbl_wide_user_m_k_ratio__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
 ),
 -- source payments: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event

@@ -426,13 +426,18 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_cuped_other__unit_state_date
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: the analysis dates of tbl_wide_user_m_o_cuped_other__unit_state';
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_cuped_other__pre` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_cuped_other__day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(128) NOT NULL
-        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
     `revenue__pre` DOUBLE NULL
         COMMENT 'metric revenue (spec line 24): its CUPED covariate''s part of the day',
+    `opens_pre__events` BIGINT NULL
+        COMMENT 'metric opens_pre (spec line 25): the user''s day of source events',
+    `revenue__sum` DOUBLE NULL
+        COMMENT 'metric revenue (spec line 24): the user''s day of source payments',
     KEY `abc_key` (`event_date`, `user_id`),
     KEY `abc_unit_key` (`user_id`, `event_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
-    COMMENT='abc: per-user, per-day CUPED pre-period parts of tag o_cuped_other';
+    COMMENT='abc: per-user day sums and CUPED pre-period parts of tag o_cuped_other';

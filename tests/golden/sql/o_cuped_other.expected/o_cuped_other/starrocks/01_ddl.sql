@@ -415,14 +415,19 @@ COMMENT 'abc: per-unit metric values as of each analysis date of tag o_cuped_oth
 PARTITION BY date_trunc('day', `analysis_date`)
 DISTRIBUTED BY HASH(`user_id`);
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_cuped_other__pre` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_cuped_other__day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(512) NOT NULL
-        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
     `revenue__pre` DOUBLE NULL
-        COMMENT 'metric revenue (spec line 24): its CUPED covariate''s part of the day'
+        COMMENT 'metric revenue (spec line 24): its CUPED covariate''s part of the day',
+    `opens_pre__events` BIGINT NULL
+        COMMENT 'metric opens_pre (spec line 25): the user''s day of source events',
+    `revenue__sum` DOUBLE NULL
+        COMMENT 'metric revenue (spec line 24): the user''s day of source payments'
 )
 DUPLICATE KEY (`event_date`, `user_id`)
-COMMENT 'abc: per-user, per-day CUPED pre-period parts of tag o_cuped_other'
+COMMENT 'abc: per-user day sums and CUPED pre-period parts of tag o_cuped_other'
 PARTITION BY date_trunc('day', `event_date`)
 DISTRIBUTED BY HASH(`user_id`);

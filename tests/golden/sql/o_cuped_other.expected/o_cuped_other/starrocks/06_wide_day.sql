@@ -81,18 +81,16 @@ units_cut AS (
       AND a.`tag` = 'o_cuped_other'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric opens_pre (spec line 25): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_pre__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`opens_pre__events`
+    FROM `abc`.`tbl_wide_user_m_o_cuped_other__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -127,18 +125,16 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- source payments: the day's events per user, for the units whose whole day counts
+-- source payments: the users' sums of the day (the per-user day table), for the units whose whole
+-- day counts
 ua_1 AS (
     SELECT
-        s.`user_id` AS `user_id`,
-        s.`pay_date` AS `event_date`,
-        -- metric revenue (spec line 24): sum of amount
-        SUM(s.`amount`) AS `revenue__sum`
-    FROM `ods`.`payments` s
-    WHERE s.`pay_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`pay_date`
+        d.`user_id`,
+        d.`event_date`,
+        d.`revenue__sum`
+    FROM `abc`.`tbl_wide_user_m_o_cuped_other__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
 ),
 -- source payments: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -173,7 +169,7 @@ agg_1 AS (
         u.`exposure_date`,
         s.`pay_date`
 ),
--- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
 pre AS (
     SELECT
         u.`tracking_key`,
@@ -183,12 +179,13 @@ pre AS (
         -- metric revenue (spec line 24): CUPED covariate: count opens_pre over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`revenue__pre` END) AS `revenue__pre`
-    FROM `abc`.`tbl_wide_user_m_o_cuped_other__pre` p
+    FROM `abc`.`tbl_wide_user_m_o_cuped_other__day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
+      AND (p.`revenue__pre` <> 0)
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,

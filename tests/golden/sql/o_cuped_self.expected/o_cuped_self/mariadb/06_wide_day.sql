@@ -83,18 +83,16 @@ units_cut AS (
       AND a.`tag` = 'o_cuped_self'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
-    SELECT SQL_BIG_RESULT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric opens (spec line 24): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+    SELECT
+        d.`user_id`,
+        d.`event_date`,
+        d.`opens__events`
+    FROM `abc`.`tbl_wide_user_m_o_cuped_self__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -106,7 +104,7 @@ agg_0 AS (
         e.`event_date`,
         e.`opens__events`
     FROM ua_0 e
-    JOIN units u ON u.`user_id` = e.`user_id`
+    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
     WHERE u.`exposure_date` < e.`event_date`
       AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
     UNION ALL
@@ -129,7 +127,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
 pre AS (
     SELECT
         u.`tracking_key`,
@@ -139,12 +137,13 @@ pre AS (
         -- metric opens (spec line 24): CUPED covariate: count opens over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`opens__pre` END) AS `opens__pre`
-    FROM `abc`.`tbl_wide_user_m_o_cuped_self__pre` p
+    FROM `abc`.`tbl_wide_user_m_o_cuped_self__day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
+      AND (p.`opens__pre` <> 0)
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,

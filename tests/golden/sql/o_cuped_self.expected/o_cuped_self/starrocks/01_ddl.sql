@@ -412,14 +412,17 @@ COMMENT 'abc: per-unit metric values as of each analysis date of tag o_cuped_sel
 PARTITION BY date_trunc('day', `analysis_date`)
 DISTRIBUTED BY HASH(`user_id`);
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_cuped_self__pre` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_cuped_self__day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(512) NOT NULL
-        COMMENT 'a user with covariate events that day; the empty string marks the day as filled',
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
     `opens__pre` DOUBLE NULL
-        COMMENT 'metric opens (spec line 24): its CUPED covariate''s part of the day'
+        COMMENT 'metric opens (spec line 24): its CUPED covariate''s part of the day',
+    `opens__events` BIGINT NULL
+        COMMENT 'metric opens (spec line 24): the user''s day of source events'
 )
 DUPLICATE KEY (`event_date`, `user_id`)
-COMMENT 'abc: per-user, per-day CUPED pre-period parts of tag o_cuped_self'
+COMMENT 'abc: per-user day sums and CUPED pre-period parts of tag o_cuped_self'
 PARTITION BY date_trunc('day', `event_date`)
 DISTRIBUTED BY HASH(`user_id`);

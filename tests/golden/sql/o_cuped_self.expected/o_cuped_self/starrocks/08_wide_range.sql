@@ -77,7 +77,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- CUPED covariates over days -14..-1 of the users exposed in the span, from the pre-period table
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
 pre AS (
     SELECT
         u.`tracking_key`,
@@ -87,12 +87,13 @@ pre AS (
         -- metric opens (spec line 24): CUPED covariate: count opens over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`opens__pre` END) AS `opens__pre`
-    FROM `abc`.`tbl_wide_user_m_o_cuped_self__pre` p
+    FROM `abc`.`tbl_wide_user_m_o_cuped_self__day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{to_date}}
       AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
           AND p.`event_date` < u.`exposure_date`
+      AND (p.`opens__pre` <> 0)
     GROUP BY
         u.`tracking_key`,
         u.`user_id`,

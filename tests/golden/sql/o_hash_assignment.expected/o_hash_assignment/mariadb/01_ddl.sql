@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/o_hash_assignment.ab  tag: o_hash_assignment  dialect: mariadb
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 18 statements; send each as its own call.
+-- 19 statements; send each as its own call.
 
 CREATE DATABASE IF NOT EXISTS `abc`;
 
@@ -419,3 +419,15 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_hash_assignment__unit_state_
     PRIMARY KEY (`analysis_date`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: the analysis dates of tbl_wide_user_m_o_hash_assignment__unit_state';
+
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_hash_assignment__day` (
+    `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
+    `user_id` VARCHAR(128) NOT NULL
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
+    `opens__events` BIGINT NULL
+        COMMENT 'metric opens (spec line 24): the user''s day of source events',
+    KEY `abc_key` (`event_date`, `user_id`),
+    KEY `abc_unit_key` (`user_id`, `event_date`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+    COMMENT='abc: per-user day sums and CUPED pre-period parts of tag o_hash_assignment';

@@ -89,48 +89,23 @@ units_cut AS (
       AND a.`tag` = 'o_json'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the day's events per user, for the units whose whole day counts
+-- source events: the users' sums of the day (the per-user day table), for the units whose whole day
+-- counts
 ua_0 AS (
-    SELECT SQL_BIG_RESULT
-        s.`user_id` AS `user_id`,
-        s.`event_date` AS `event_date`,
-        -- metric home_views (spec line 28): count events of the day
-        SUM(CASE WHEN JSON_VALUE(s.`properties`, '$.page') = 'home' THEN 1 ELSE 0 END) AS
-            `home_views__events`,
-        -- metric big_scores (spec line 29): count events of the day
-        SUM(CASE WHEN
-            (IF(JSON_TYPE(JSON_EXTRACT(s.`properties`, '$.score')) IN ('INTEGER', 'DOUBLE'),
-                CAST(JSON_VALUE(s.`properties`, '$.score') AS DOUBLE), NULL) >= 0.5
-                    AND JSON_VALUE(s.`properties`, '$."sp ace"') IN ('a', 'b')) THEN 1 ELSE 0
-                        END) AS `big_scores__events`,
-        -- metric value_sum (spec line 30): sum of properties.value as number
-        SUM(IF(JSON_TYPE(JSON_EXTRACT(s.`properties`, '$.value')) IN ('INTEGER', 'DOUBLE'),
-            CAST(JSON_VALUE(s.`properties`, '$.value') AS DOUBLE), NULL)) AS `value_sum__sum`,
-        -- metric mean_score (spec line 31): sum of properties.score as number where
-        -- properties."a.b".c as string is not null
-        SUM(CASE WHEN JSON_VALUE(s.`properties`, '$."a.b".c') IS NOT NULL
-            THEN IF(JSON_TYPE(JSON_EXTRACT(s.`properties`, '$.score')) IN ('INTEGER', 'DOUBLE'),
-                CAST(JSON_VALUE(s.`properties`, '$.score') AS DOUBLE), NULL) END) AS `mean_score__sum`,
-        -- metric mean_score (spec line 31): mean events of the day
-        SUM(CASE WHEN JSON_VALUE(s.`properties`, '$."a.b".c') IS NOT NULL THEN 1 ELSE 0 END) AS
-            `mean_score__events`,
-        -- metric p90 (spec line 32): sum of context."load time".ms as number
-        SUM(IF(JSON_TYPE(JSON_EXTRACT(s.`context`, '$."load time".ms')) IN ('INTEGER', 'DOUBLE'),
-            CAST(JSON_VALUE(s.`context`, '$."load time".ms') AS DOUBLE), NULL)) AS `p90__sum`,
-        -- metric quoted (spec line 33): proportion events of the day
-        SUM(CASE WHEN
-            (JSON_VALUE(s.`properties`, '$."страница"') = 'главная'
-                AND JSON_VALUE(s.`properties`, '$.path') = CONCAT('C:', CHAR(92 USING utf8mb4), 'tmp')) THEN 1
-                    ELSE 0 END) AS `quoted__events`,
-        -- metric unset (spec line 34): count events of the day
-        SUM(CASE WHEN CASE JSON_EXTRACT(s.`properties`, '$.missing') WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE
-            END IS NULL THEN 1 ELSE 0 END) AS `unset__events`
-    FROM `ods`.`app_events` s
-    WHERE s.`event_date` = {{event_date}}
-      AND CASE JSON_EXTRACT(s.`properties`, '$.bot') WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END <> TRUE
-    GROUP BY
-        s.`user_id`,
-        s.`event_date`
+    SELECT
+        d.`user_id`,
+        d.`event_date`,
+        d.`home_views__events`,
+        d.`big_scores__events`,
+        d.`value_sum__sum`,
+        d.`mean_score__sum`,
+        d.`mean_score__events`,
+        d.`p90__sum`,
+        d.`quoted__events`,
+        d.`unset__events`
+    FROM `abc`.`tbl_wide_user_m_o_json__day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 -- source events: events at or after each user's exposure: the whole-day units from their user's
 -- sums, the cut ones event by event
@@ -149,7 +124,7 @@ agg_0 AS (
         e.`quoted__events`,
         e.`unset__events`
     FROM ua_0 e
-    JOIN units u ON u.`user_id` = e.`user_id`
+    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
     WHERE u.`exposure_date` < e.`event_date`
       AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
     UNION ALL

@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/o_multiple_first.ab  tag: o_multiple_first  dialect: starrocks
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 13 statements; send each as its own call.
+-- 14 statements; send each as its own call.
 
 CREATE TABLE IF NOT EXISTS `abc`.`experiment_data` (
     `tag` VARCHAR(20) NOT NULL COMMENT 'spec tag',
@@ -407,4 +407,17 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_multiple_first__unit_state` 
 DUPLICATE KEY (`analysis_date`, `tracking_key`, `user_id`)
 COMMENT 'abc: per-unit metric values as of each analysis date of tag o_multiple_first'
 PARTITION BY date_trunc('day', `analysis_date`)
+DISTRIBUTED BY HASH(`user_id`);
+
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_multiple_first__day` (
+    `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
+    `user_id` VARCHAR(512) NOT NULL
+        COMMENT 'a user with events that day; the empty string marks the day as filled',
+    `source` INT NULL COMMENT 'the source of the row: its number in the spec (NULL on a mark)',
+    `opens__events` BIGINT NULL
+        COMMENT 'metric opens (spec line 25): the user''s day of source events'
+)
+DUPLICATE KEY (`event_date`, `user_id`)
+COMMENT 'abc: per-user day sums and CUPED pre-period parts of tag o_multiple_first'
+PARTITION BY date_trunc('day', `event_date`)
 DISTRIBUTED BY HASH(`user_id`);
