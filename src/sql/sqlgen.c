@@ -295,7 +295,7 @@ static void resolve_names(Gen *g)
     t[T_STATE].db = abc_db;
     t[T_STATE].name = "run_state";
     t[T_PRE].db = t[T_WIDE].db; /* gen_tables gives it columns */
-    t[T_PRE].name = arena_printf(g->a, "%s__day", t[T_WIDE].name);
+    t[T_PRE].name = arena_printf(g->a, "%s__user_day", t[T_WIDE].name);
     t[T_UNIT_STATE].db = t[T_WIDE].db; /* gen_unit_state_table gives it columns */
     t[T_UNIT_STATE].name = arena_printf(g->a, "%s__unit_state", t[T_WIDE].name);
     check_ident(g, t[T_UNIT_STATE].name, none, "table");

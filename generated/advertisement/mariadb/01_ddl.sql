@@ -448,7 +448,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__unit_state_da
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: the analysis dates of tbl_wide_user_ads_advertisement__unit_state';
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__day` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_ads_advertisement__user_day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(128) NOT NULL
         COMMENT 'a user with events that day; the empty string marks the day as filled',

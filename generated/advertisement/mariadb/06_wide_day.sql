@@ -100,7 +100,7 @@ ua_0 AS (
         d.`retained_d7__events`,
         d.`session_seconds__sum`,
         d.`session_seconds__events`
-    FROM `abc`.`tbl_wide_user_ads_advertisement__day` d
+    FROM `abc`.`tbl_wide_user_ads_advertisement__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),
@@ -165,7 +165,7 @@ pre AS (
         -- metric impressions (spec line 31): CUPED covariate: count impressions over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`impressions__pre` END) AS `impressions__pre`
-    FROM `abc`.`tbl_wide_user_ads_advertisement__day` p
+    FROM `abc`.`tbl_wide_user_ads_advertisement__user_day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}

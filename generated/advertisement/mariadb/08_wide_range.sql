@@ -106,7 +106,7 @@ pre AS (
         -- metric impressions (spec line 31): CUPED covariate: count impressions over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`impressions__pre` END) AS `impressions__pre`
-    FROM `abc`.`tbl_wide_user_ads_advertisement__day` p
+    FROM `abc`.`tbl_wide_user_ads_advertisement__user_day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{to_date}}

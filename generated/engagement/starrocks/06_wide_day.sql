@@ -105,7 +105,7 @@ ua_0 AS (
         d.`app_opens__events`,
         d.`first_chat__events`,
         d.`crash_rate__events`
-    FROM `abc`.`tbl_wide_user_engagement_engagement__day` d
+    FROM `abc`.`tbl_wide_user_engagement_engagement__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),
@@ -183,7 +183,7 @@ pre AS (
         -- metric messages (spec line 28): CUPED covariate: count messages over days -7..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
             THEN p.`messages__pre` END) AS `messages__pre`
-    FROM `abc`.`tbl_wide_user_engagement_engagement__day` p
+    FROM `abc`.`tbl_wide_user_engagement_engagement__user_day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -7 DAY)
         AND p.`event_date` < {{event_date}}

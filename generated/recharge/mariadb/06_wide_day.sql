@@ -101,7 +101,7 @@ ua_1 AS (
         d.`avg_recharge__events`,
         d.`recharge_days__events`,
         d.`median_recharge__sum`
-    FROM `abc`.`tbl_wide_user_recharge_recharge__day` d
+    FROM `abc`.`tbl_wide_user_recharge_recharge__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 1
 ),

@@ -6,11 +6,11 @@
 -- placeholders: {{from_date}} {{to_date}} {{run_id}} {{values}}
 -- 3 statements; send each as its own call.
 
-DELETE FROM `abc`.`tbl_wide_user_recharge_recharge__day`
+DELETE FROM `abc`.`tbl_wide_user_recharge_recharge__user_day`
 WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}};
 
 -- pre-period parts, days [{{from_date}}, {{to_date}}]
-INSERT INTO `abc`.`tbl_wide_user_recharge_recharge__day`
+INSERT INTO `abc`.`tbl_wide_user_recharge_recharge__user_day`
 WITH LABEL `abc_recharge_pre_fill_{{run_id}}` (
     `event_date`,
     `user_id`,
@@ -51,7 +51,7 @@ GROUP BY
     s.`user_id`;
 
 -- the days filled
-INSERT INTO `abc`.`tbl_wide_user_recharge_recharge__day`
+INSERT INTO `abc`.`tbl_wide_user_recharge_recharge__user_day`
 WITH LABEL `abc_recharge_pre_mark_{{run_id}}` (
     `event_date`,
     `user_id`

@@ -102,7 +102,7 @@ ua_0 AS (
         d.`active_days_14d__events`,
         d.`p90_session__sum`,
         d.`crashes__events`
-    FROM `abc`.`tbl_wide_user_retention_retention__day` d
+    FROM `abc`.`tbl_wide_user_retention_retention__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),
@@ -162,7 +162,7 @@ ua_1 AS (
         d.`user_id`,
         d.`event_date`,
         d.`revenue_7d__sum`
-    FROM `abc`.`tbl_wide_user_retention_retention__day` d
+    FROM `abc`.`tbl_wide_user_retention_retention__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 1
 ),
@@ -212,7 +212,7 @@ pre AS (
         -- metric revenue_7d (spec line 38): CUPED covariate: sum revenue_7d over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`revenue_7d__pre` END) AS `revenue_7d__pre`
-    FROM `abc`.`tbl_wide_user_retention_retention__day` p
+    FROM `abc`.`tbl_wide_user_retention_retention__user_day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}

@@ -129,7 +129,7 @@ pre AS (
         -- metric revenue_7d (spec line 38): CUPED covariate: sum revenue_7d over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`revenue_7d__pre` END) AS `revenue_7d__pre`
-    FROM `abc`.`tbl_wide_user_retention_retention__day` p
+    FROM `abc`.`tbl_wide_user_retention_retention__user_day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{to_date}}

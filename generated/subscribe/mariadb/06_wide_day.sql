@@ -105,7 +105,7 @@ ua_0 AS (
         d.`days_to_subscribe__events`,
         d.`opens_pre__events`,
         d.`app_crashes__events`
-    FROM `abc`.`tbl_wide_user_subscribe_subscribe__day` d
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),
@@ -170,7 +170,7 @@ ua_1 AS (
         d.`user_id`,
         d.`event_date`,
         d.`sub_revenue__sum`
-    FROM `abc`.`tbl_wide_user_subscribe_subscribe__day` d
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 1
 ),
@@ -218,7 +218,7 @@ pre AS (
         -- metric sub_revenue (spec line 33): CUPED covariate: count opens_pre over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`sub_revenue__pre` END) AS `sub_revenue__pre`
-    FROM `abc`.`tbl_wide_user_subscribe_subscribe__day` p
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__user_day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}

@@ -131,7 +131,7 @@ pre AS (
         -- metric sub_revenue (spec line 33): CUPED covariate: count opens_pre over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`sub_revenue__pre` END) AS `sub_revenue__pre`
-    FROM `abc`.`tbl_wide_user_subscribe_subscribe__day` p
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__user_day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{to_date}}

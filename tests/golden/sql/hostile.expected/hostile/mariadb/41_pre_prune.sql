@@ -4,5 +4,5 @@
 -- placeholders: {{from_date}}
 -- 1 statement; send each as its own call.
 
-DELETE FROM `abc`.`tbl_wide_user_m_hostile__day`
+DELETE FROM `abc`.`tbl_wide_user_m_hostile__user_day`
 WHERE `event_date` < {{from_date}};

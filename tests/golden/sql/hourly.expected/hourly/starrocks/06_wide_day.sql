@@ -88,7 +88,7 @@ ua_0 AS (
         d.`user_id`,
         d.`event_date`,
         d.`opens__events`
-    FROM `abc`.`tbl_wide_user_m_hourly__day` d
+    FROM `abc`.`tbl_wide_user_m_hourly__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),
@@ -134,7 +134,7 @@ ua_1 AS (
         d.`event_date`,
         d.`paid__events`,
         d.`revenue__sum`
-    FROM `abc`.`tbl_wide_user_m_hourly__day` d
+    FROM `abc`.`tbl_wide_user_m_hourly__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 1
 ),

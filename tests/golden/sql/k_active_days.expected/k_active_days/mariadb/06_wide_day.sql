@@ -89,7 +89,7 @@ ua_0 AS (
         d.`user_id`,
         d.`event_date`,
         d.`active_days_14d__events`
-    FROM `abc`.`tbl_wide_user_m_k_active_days__day` d
+    FROM `abc`.`tbl_wide_user_m_k_active_days__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

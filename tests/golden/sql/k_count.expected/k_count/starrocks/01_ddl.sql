@@ -408,7 +408,7 @@ COMMENT 'abc: per-unit metric values as of each analysis date of tag k_count'
 PARTITION BY date_trunc('day', `analysis_date`)
 DISTRIBUTED BY HASH(`user_id`);
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_k_count__day` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_k_count__user_day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(512) NOT NULL
         COMMENT 'a user with events that day; the empty string marks the day as filled',

@@ -93,7 +93,7 @@ ua_0 AS (
         d.`checkout_funnel__step1_first`,
         d.`checkout_funnel__step2_first`,
         d.`checkout_funnel__step3_first`
-    FROM `abc`.`tbl_wide_user_m_k_funnel__day` d
+    FROM `abc`.`tbl_wide_user_m_k_funnel__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

@@ -88,7 +88,7 @@ ua_0 AS (
         d.`event_date`,
         d.`session_length__sum`,
         d.`session_length__events`
-    FROM `abc`.`tbl_wide_user_m_k_mean__day` d
+    FROM `abc`.`tbl_wide_user_m_k_mean__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

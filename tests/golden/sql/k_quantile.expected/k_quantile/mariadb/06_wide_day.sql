@@ -89,7 +89,7 @@ ua_1 AS (
         d.`user_id`,
         d.`event_date`,
         d.`p90_payment__sum`
-    FROM `abc`.`tbl_wide_user_m_k_quantile__day` d
+    FROM `abc`.`tbl_wide_user_m_k_quantile__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 1
 ),

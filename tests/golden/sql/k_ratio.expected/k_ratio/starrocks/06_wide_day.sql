@@ -87,7 +87,7 @@ ua_0 AS (
         d.`user_id`,
         d.`event_date`,
         d.`orders__events`
-    FROM `abc`.`tbl_wide_user_m_k_ratio__day` d
+    FROM `abc`.`tbl_wide_user_m_k_ratio__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),
@@ -131,7 +131,7 @@ ua_1 AS (
         d.`user_id`,
         d.`event_date`,
         d.`revenue__sum`
-    FROM `abc`.`tbl_wide_user_m_k_ratio__day` d
+    FROM `abc`.`tbl_wide_user_m_k_ratio__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 1
 ),

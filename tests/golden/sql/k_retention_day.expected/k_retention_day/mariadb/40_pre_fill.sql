@@ -8,11 +8,11 @@
 
 START TRANSACTION;
 
-DELETE FROM `abc`.`tbl_wide_user_m_k_retention_day__day`
+DELETE FROM `abc`.`tbl_wide_user_m_k_retention_day__user_day`
 WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}};
 
 -- pre-period parts, days [{{from_date}}, {{to_date}}]
-INSERT INTO `abc`.`tbl_wide_user_m_k_retention_day__day` (
+INSERT INTO `abc`.`tbl_wide_user_m_k_retention_day__user_day` (
     `event_date`,
     `user_id`,
     `source`,
@@ -33,7 +33,7 @@ GROUP BY
     s.`user_id`;
 
 -- the days filled
-INSERT INTO `abc`.`tbl_wide_user_m_k_retention_day__day` (
+INSERT INTO `abc`.`tbl_wide_user_m_k_retention_day__user_day` (
     `event_date`,
     `user_id`
 )
@@ -42,4 +42,4 @@ VALUES {{values}};
 COMMIT;
 
 -- the optimizer's row counts of the table just filled
-ANALYZE TABLE `abc`.`tbl_wide_user_m_k_retention_day__day`;
+ANALYZE TABLE `abc`.`tbl_wide_user_m_k_retention_day__user_day`;

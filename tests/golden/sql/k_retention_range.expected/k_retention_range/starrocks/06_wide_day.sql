@@ -87,7 +87,7 @@ ua_0 AS (
         d.`user_id`,
         d.`event_date`,
         d.`d7_retained__events`
-    FROM `abc`.`tbl_wide_user_m_k_retention_range__day` d
+    FROM `abc`.`tbl_wide_user_m_k_retention_range__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

@@ -86,7 +86,7 @@ ua_0 AS (
         d.`user_id`,
         d.`event_date`,
         d.`days_to_subscribe__events`
-    FROM `abc`.`tbl_wide_user_m_k_time_to__day` d
+    FROM `abc`.`tbl_wide_user_m_k_time_to__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

@@ -86,7 +86,7 @@ ua_1 AS (
         d.`user_id`,
         d.`event_date`,
         d.`revenue__sum`
-    FROM `abc`.`tbl_wide_user_m_o_cap_abs__day` d
+    FROM `abc`.`tbl_wide_user_m_o_cap_abs__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 1
 ),

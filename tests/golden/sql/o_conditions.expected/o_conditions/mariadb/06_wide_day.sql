@@ -89,7 +89,7 @@ ua_0 AS (
         d.`user_id`,
         d.`event_date`,
         d.`filtered__events`
-    FROM `abc`.`tbl_wide_user_m_o_conditions__day` d
+    FROM `abc`.`tbl_wide_user_m_o_conditions__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

@@ -88,7 +88,7 @@ ua_0 AS (
         d.`user_id`,
         d.`event_date`,
         d.`opens_pre__events`
-    FROM `abc`.`tbl_wide_user_m_o_cuped_other__day` d
+    FROM `abc`.`tbl_wide_user_m_o_cuped_other__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),
@@ -132,7 +132,7 @@ ua_1 AS (
         d.`user_id`,
         d.`event_date`,
         d.`revenue__sum`
-    FROM `abc`.`tbl_wide_user_m_o_cuped_other__day` d
+    FROM `abc`.`tbl_wide_user_m_o_cuped_other__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 1
 ),
@@ -179,7 +179,7 @@ pre AS (
         -- metric revenue (spec line 24): CUPED covariate: count opens_pre over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`revenue__pre` END) AS `revenue__pre`
-    FROM `abc`.`tbl_wide_user_m_o_cuped_other__day` p
+    FROM `abc`.`tbl_wide_user_m_o_cuped_other__user_day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{event_date}}

@@ -88,7 +88,7 @@ pre AS (
         -- metric opens (spec line 24): CUPED covariate: count opens over days -14..-1
         SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
             THEN p.`opens__pre` END) AS `opens__pre`
-    FROM `abc`.`tbl_wide_user_m_o_cuped_self__day` p
+    FROM `abc`.`tbl_wide_user_m_o_cuped_self__user_day` p
     JOIN units_new u ON u.`user_id` = p.`user_id`
     WHERE p.`event_date` >= DATE_ADD({{from_date}}, INTERVAL -14 DAY)
         AND p.`event_date` < {{to_date}}

@@ -9,11 +9,11 @@
 
 START TRANSACTION;
 
-DELETE FROM `abc`.`tbl_wide_user_m_o_direction_lower__day`
+DELETE FROM `abc`.`tbl_wide_user_m_o_direction_lower__user_day`
 WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}};
 
 -- pre-period parts, days [{{from_date}}, {{to_date}}]
-INSERT INTO `abc`.`tbl_wide_user_m_o_direction_lower__day` (
+INSERT INTO `abc`.`tbl_wide_user_m_o_direction_lower__user_day` (
     `event_date`,
     `user_id`,
     `source`,
@@ -37,7 +37,7 @@ GROUP BY
     s.`user_id`;
 
 -- the days filled
-INSERT INTO `abc`.`tbl_wide_user_m_o_direction_lower__day` (
+INSERT INTO `abc`.`tbl_wide_user_m_o_direction_lower__user_day` (
     `event_date`,
     `user_id`
 )
@@ -46,4 +46,4 @@ VALUES {{values}};
 COMMIT;
 
 -- the optimizer's row counts of the table just filled
-ANALYZE TABLE `abc`.`tbl_wide_user_m_o_direction_lower__day`;
+ANALYZE TABLE `abc`.`tbl_wide_user_m_o_direction_lower__user_day`;

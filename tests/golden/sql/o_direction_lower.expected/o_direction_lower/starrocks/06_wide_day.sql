@@ -89,7 +89,7 @@ ua_0 AS (
         d.`event_date`,
         d.`opens__events`,
         d.`crashes__events`
-    FROM `abc`.`tbl_wide_user_m_o_direction_lower__day` d
+    FROM `abc`.`tbl_wide_user_m_o_direction_lower__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

@@ -7,11 +7,11 @@
 -- placeholders: {{from_date}} {{to_date}} {{run_id}} {{values}}
 -- 3 statements; send each as its own call.
 
-DELETE FROM `abc`.`tbl_wide_user_m_o_direction_lower__day`
+DELETE FROM `abc`.`tbl_wide_user_m_o_direction_lower__user_day`
 WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}};
 
 -- pre-period parts, days [{{from_date}}, {{to_date}}]
-INSERT INTO `abc`.`tbl_wide_user_m_o_direction_lower__day`
+INSERT INTO `abc`.`tbl_wide_user_m_o_direction_lower__user_day`
 WITH LABEL `abc_o_direction_lower_pre_fill_{{run_id}}` (
     `event_date`,
     `user_id`,
@@ -36,7 +36,7 @@ GROUP BY
     s.`user_id`;
 
 -- the days filled
-INSERT INTO `abc`.`tbl_wide_user_m_o_direction_lower__day`
+INSERT INTO `abc`.`tbl_wide_user_m_o_direction_lower__user_day`
 WITH LABEL `abc_o_direction_lower_pre_mark_{{run_id}}` (
     `event_date`,
     `user_id`

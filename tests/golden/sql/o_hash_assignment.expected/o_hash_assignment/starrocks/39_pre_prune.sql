@@ -5,5 +5,5 @@
 -- placeholders: {{from_date}}
 -- 1 statement; send each as its own call.
 
-DELETE FROM `abc`.`tbl_wide_user_m_o_hash_assignment__day`
+DELETE FROM `abc`.`tbl_wide_user_m_o_hash_assignment__user_day`
 WHERE `event_date` < {{from_date}};

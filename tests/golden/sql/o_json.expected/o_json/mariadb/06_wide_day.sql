@@ -103,7 +103,7 @@ ua_0 AS (
         d.`p90__sum`,
         d.`quoted__events`,
         d.`unset__events`
-    FROM `abc`.`tbl_wide_user_m_o_json__day` d
+    FROM `abc`.`tbl_wide_user_m_o_json__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

@@ -90,7 +90,7 @@ ua_0 AS (
         d.`user_id`,
         d.`event_date`,
         d.`opens__events`
-    FROM `abc`.`tbl_wide_user_m_o_multiple_first__day` d
+    FROM `abc`.`tbl_wide_user_m_o_multiple_first__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

@@ -423,7 +423,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_segment_user_table__unit_sta
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: the analysis dates of tbl_wide_user_m_o_segment_user_table__unit_state';
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_segment_user_table__day` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_segment_user_table__user_day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(128) NOT NULL
         COMMENT 'a user with events that day; the empty string marks the day as filled',

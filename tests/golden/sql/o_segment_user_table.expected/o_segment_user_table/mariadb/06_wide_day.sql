@@ -90,7 +90,7 @@ ua_1 AS (
         d.`user_id`,
         d.`event_date`,
         d.`opens__events`
-    FROM `abc`.`tbl_wide_user_m_o_segment_user_table__day` d
+    FROM `abc`.`tbl_wide_user_m_o_segment_user_table__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 1
 ),

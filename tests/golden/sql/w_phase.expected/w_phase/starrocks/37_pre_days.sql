@@ -6,5 +6,5 @@
 -- 1 statement; send each as its own call.
 
 SELECT `event_date`
-FROM `abc`.`tbl_wide_user_m_w_phase__day`
+FROM `abc`.`tbl_wide_user_m_w_phase__user_day`
 WHERE `user_id` = '' AND `event_date` >= {{from_date}} AND `event_date` <= {{to_date}};

@@ -91,7 +91,7 @@ ua_0 AS (
         d.`event_date`,
         d.`opens__events`,
         d.`opens_1d__events`
-    FROM `abc`.`tbl_wide_user_m_w_within__day` d
+    FROM `abc`.`tbl_wide_user_m_w_within__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),

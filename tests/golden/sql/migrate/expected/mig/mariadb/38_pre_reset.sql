@@ -4,9 +4,9 @@
 -- spec or abc)
 -- 2 statements; send each as its own call.
 
-DROP TABLE IF EXISTS `abc`.`tbl_wide_user_m_mig__day`;
+DROP TABLE IF EXISTS `abc`.`tbl_wide_user_m_mig__user_day`;
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_mig__day` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_mig__user_day` (
     `event_date` DATE NOT NULL COMMENT 'day of the source rows (partition)',
     `user_id` VARCHAR(128) NOT NULL
         COMMENT 'a user with events that day; the empty string marks the day as filled',

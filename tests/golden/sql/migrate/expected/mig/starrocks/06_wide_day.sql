@@ -88,7 +88,7 @@ ua_0 AS (
         d.`event_date`,
         d.`opens__events`,
         d.`revenue__sum`
-    FROM `abc`.`tbl_wide_user_m_mig__day` d
+    FROM `abc`.`tbl_wide_user_m_mig__user_day` d
     WHERE d.`event_date` = {{event_date}}
       AND d.`source` = 0
 ),
