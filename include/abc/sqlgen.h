@@ -126,9 +126,11 @@ typedef enum SqlStepKind {
     SQLSTEP_HOURLY_READ,      /* the exposures of the hours from {{from_time}}, for the report */
     SQLSTEP_HOURLY_STATE_READ,  /* the tag's hourly high-water mark */
     SQLSTEP_HOURLY_STATE_WRITE, /* {{values}}: record it */
-    SQLSTEP_PRE_RESET,  /* CUPED specs, rebuilds: drop and create the pre-period table */
-    SQLSTEP_PRE_DAYS,   /* the days of [from, to] the pre-period table holds */
+    SQLSTEP_PRE_RESET,  /* rebuilds: drop and create the per-user day table */
+    SQLSTEP_PRE_DAYS,   /* CUPED specs: the days of [from, to] the per-user day table holds */
     SQLSTEP_PRE_FILL,   /* replace its rows of [from, to] from the sources; {{values}}: marks */
+    SQLSTEP_PRE_FILL_COVARIATES, /* CUPED specs: the same for pre-period days, their covariate
+                                  * parts only (day sums NULL) */
     SQLSTEP_PRE_PRUNE,  /* delete its rows before {{from_date}} */
     SQLSTEP_UNIT_STATE_RESET, /* rebuilds: drop and create the per-unit state table */
     SQLSTEP_UNIT_STATE_CLEAR, /* before the fills: delete its dates from {{from_date}} on */

@@ -105,6 +105,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_PRE_RESET: return "pre_reset";
     case SQLSTEP_PRE_DAYS: return "pre_days";
     case SQLSTEP_PRE_FILL: return "pre_fill";
+    case SQLSTEP_PRE_FILL_COVARIATES: return "pre_fill_covariates";
     case SQLSTEP_PRE_PRUNE: return "pre_prune";
     case SQLSTEP_UNIT_STATE_RESET: return "unit_state_reset";
     case SQLSTEP_UNIT_STATE_CLEAR: return "unit_state_clear";
@@ -201,7 +202,9 @@ static const char *step_when(SqlStepKind k, const Dialect *d, bool one_date)
     case SQLSTEP_PRE_RESET: return "a rebuild (first run, --full, a changed spec or abc), before the fills";
     case SQLSTEP_PRE_DAYS: return "before the fills: the CUPED pre-period days before the first date due";
     case SQLSTEP_PRE_FILL:
-        return "for the pre-period days pre_days lacks, then before each assign/wide chunk or day";
+        return "before each assign_day/wide_day day (and, with CUPED, each assign_range/wide_range "
+               "chunk): its days";
+    case SQLSTEP_PRE_FILL_COVARIATES: return "after pre_days: the pre-period days it lacks";
     case SQLSTEP_PRE_PRUNE: return "after the fills: the days no later run reads";
     case SQLSTEP_UNIT_STATE_RESET:
         return "a rebuild (first run, --full, a changed spec or abc), before the fills";

@@ -1657,6 +1657,16 @@ static bool one_date_after_published(const Runner *r)
     return !r->full && r->from == r->to && r->published >= 0 && r->published == r->to - 1;
 }
 
+/* The longest CUPED pre-period of the spec, in days (0: no CUPED). */
+static int pre_days_max(const IrSpec *ir)
+{
+    int mx = 0;
+    for (int i = 0; i < ir->nmetrics; i++)
+        if (ir->metrics[i].cuped.kind != CUPED_NONE && ir->metrics[i].cuped.pre_days > mx)
+            mx = ir->metrics[i].cuped.pre_days;
+    return mx;
+}
+
 static void dry_run_plan(Runner *r)
 {
     FILE *f = r->opt->plan_out ? r->opt->plan_out : stdout;
@@ -1773,7 +1783,20 @@ static void dry_run_plan(Runner *r)
                    : r->full || r->pre_stale ? "  [a rebuild]" : "  [skipped: not a rebuild]";
             break;
         case SQLSTEP_PRE_DAYS:
+            when = r->stats_only                     ? "  [not used: nothing to fill]"
+                   : pre_days_max(r->unit.ir) == 0 ? "  [not used: no CUPED]"
+                                                     : "";
+            break;
+        case SQLSTEP_PRE_FILL_COVARIATES:
+            when = r->stats_only ? "  [not used: nothing to fill]"
+                                 : "  [the pre-period days pre_days lacks]";
+            break;
         case SQLSTEP_PRE_FILL:
+            when = r->stats_only ? "  [not used: nothing to fill]"
+                   : !fills_by_day(r) && pre_days_max(r->unit.ir) == 0
+                       ? "  [not used: range fills without CUPED]"
+                       : "";
+            break;
         case SQLSTEP_PRE_PRUNE:
             when = r->stats_only ? "  [not used: nothing to fill]" : "";
             break;
@@ -1794,26 +1817,18 @@ static void dry_run_plan(Runner *r)
 
 /* ---- the per-user day table (steps pre_*) --------------------------------------- */
 
-/* The longest CUPED pre-period of the spec, in days (0: no CUPED). */
-static int pre_days_max(const IrSpec *ir)
+/* pre_fill (kind SQLSTEP_PRE_FILL) or pre_fill_covariates of [lo, hi],
+ * with the marks of its days ({{values}}). */
+static AbcStatus pre_fill(Runner *r, SqlStepKind kind, const SqlParams *base, long lo, long hi,
+                          char *err, size_t errlen)
 {
-    int mx = 0;
-    for (int i = 0; i < ir->nmetrics; i++)
-        if (ir->metrics[i].cuped.kind != CUPED_NONE && ir->metrics[i].cuped.pre_days > mx)
-            mx = ir->metrics[i].cuped.pre_days;
-    return mx;
-}
-
-/* pre_fill of [lo, hi], with the marks of its days ({{values}}). */
-static AbcStatus pre_fill(Runner *r, const SqlParams *base, long lo, long hi, char *err,
-                          size_t errlen)
-{
-    const SqlStep *fill = find_step(r, SQLSTEP_PRE_FILL);
+    const SqlStep *fill = find_step(r, kind);
     if (!fill || lo > hi)
         return ABC_OK;
     if (hi - lo + 1 > RUN_VALUES_CHUNK) { /* the marks of one fill go in one {{values}} batch */
-        AbcStatus st = pre_fill(r, base, lo, lo + RUN_VALUES_CHUNK - 1, err, errlen);
-        return st != ABC_OK ? st : pre_fill(r, base, lo + RUN_VALUES_CHUNK, hi, err, errlen);
+        AbcStatus st = pre_fill(r, kind, base, lo, lo + RUN_VALUES_CHUNK - 1, err, errlen);
+        return st != ABC_OK ? st
+                            : pre_fill(r, kind, base, lo + RUN_VALUES_CHUNK, hi, err, errlen);
     }
     char a[11], b[11];
     date_format(lo, a);
@@ -1850,8 +1865,9 @@ static AbcStatus pre_days_fn(const WhRow *row, void *ctx)
 
 /* Before the fills: a rebuild drops and creates the table (its columns are
  * the spec's); then, with CUPED, the pre-period days before the first date
- * due that the table does not hold are filled, so that each fill finds the
- * covariates of its new exposures there. */
+ * due that the table does not hold are filled with their covariate parts
+ * (pre_fill_covariates), so that each fill finds the covariates of its new
+ * exposures there. */
 static AbcStatus pre_prepare(Runner *r, const SqlParams *base, char *err, size_t errlen)
 {
     const SqlStep *reset = find_step(r, SQLSTEP_PRE_RESET), *days = find_step(r, SQLSTEP_PRE_DAYS);
@@ -1881,7 +1897,8 @@ static AbcStatus pre_prepare(Runner *r, const SqlParams *base, char *err, size_t
         int j = i;
         while (j + 1 < mx && !pd.have[j + 1])
             j++;
-        if ((st = pre_fill(r, base, pd.lo + i, pd.lo + j, err, errlen)) != ABC_OK)
+        if ((st = pre_fill(r, SQLSTEP_PRE_FILL_COVARIATES, base, pd.lo + i, pd.lo + j, err,
+                           errlen)) != ABC_OK)
             return st;
         i = j + 1;
     }
@@ -2384,7 +2401,7 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
          * (a range fill reads the sources itself: without CUPED it needs
          * none) */
         if ((by_day || pre_days_max(r->unit.ir) > 0) &&
-            (st = pre_fill(r, base, day, last, err, errlen)) != ABC_OK)
+            (st = pre_fill(r, SQLSTEP_PRE_FILL, base, day, last, err, errlen)) != ABC_OK)
             return st;
         if (by_day) {
             p.event_date = ds;

@@ -1029,43 +1029,29 @@ static void pre_part(Gen *g, Buf *b, const IrMetric *c)
     buf_free(&v);
 }
 
-void gen_pre(Gen *g)
+/* pre_fill (sums: the dates due, every user's day sums and covariate
+ * parts) or pre_fill_covariates (the pre-period days before them: only the
+ * users with a covariate part, their parts; the day sums stay NULL, as no
+ * fill reads them): one SELECT per source, each user's day of it; then the
+ * marks of the days ({{values}}), in the same transaction where the
+ * dialect has one: a day is marked only once its rows are there. */
+static void pre_fill_step(Gen *g, bool sums)
 {
     const IrSpec *ir = g->ir;
     const TableDef *pt = &g->tables[T_PRE];
-    if (!pt->cols)
-        return;
     Buf b;
     buf_init(&b);
-
-    SqlStep *s = gen_step(g, SQLSTEP_PRE_RESET, "pre_reset",
-                          "drop and create the per-user day table (a rebuild: first run, --full, "
-                          "a changed spec or abc)");
-    gen_recreate(g, s, T_PRE);
-
-    s = gen_step(g, SQLSTEP_PRE_DAYS, "pre_days",
-                 "the days of [{{from_date}}, {{to_date}}] the per-user day table holds (its "
-                 "marks: user_id '')");
-    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
-    static const char *const day_cols[] = {"event_date"};
-    s->columns = gen_columns(g, day_cols, 1);
-    s->ncolumns = 1;
-    buf_reset(&b);
-    buf_puts(&b, "SELECT `event_date`\nFROM ");
-    gen_table(g, &b, T_PRE);
-    buf_puts(&b, "\nWHERE `user_id` = '' AND `event_date` >= {{from_date}} AND `event_date` <= "
-                 "{{to_date}}");
-    gen_push(g, s, &b);
-
-    /* one SELECT per source, each user's day of it: its day sums (the wide
-     * fill's whole-day units read them) and the covariate parts it holds;
-     * then the marks of the days ({{values}}), in the same transaction
-     * where the dialect has one: a day is marked only once its rows are
-     * there */
-    s = gen_step(g, SQLSTEP_PRE_FILL, "pre_fill",
-                 "replace the per-user day table's rows of [{{from_date}}, {{to_date}}]: per "
-                 "source, day and user, the wide table's day sums and each CUPED covariate's "
-                 "part; then mark the days ({{values}}: (event_date, '') per day)");
+    SqlStep *s =
+        sums ? gen_step(g, SQLSTEP_PRE_FILL, "pre_fill",
+                        "replace the per-user day table's rows of [{{from_date}}, {{to_date}}]: "
+                        "per source, day and user, the wide table's day sums and each CUPED "
+                        "covariate's part; then mark the days ({{values}}: (event_date, '') per "
+                        "day)")
+             : gen_step(g, SQLSTEP_PRE_FILL_COVARIATES, "pre_fill_covariates",
+                        "replace the per-user day table's rows of the pre-period days "
+                        "[{{from_date}}, {{to_date}}]: per source, day and user with a CUPED "
+                        "covariate part, the parts (day sums NULL); then mark the days "
+                        "({{values}}: (event_date, '') per day)");
     s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_VALUES | SQLP_RUN_ID;
     static const char *const mark_cols[] = {"event_date", "user_id"};
     s->load_table = arena_printf(g->a, "%s.%s", pt->db, pt->name);
@@ -1073,7 +1059,6 @@ void gen_pre(Gen *g)
     s->nload_columns = 2;
     const char **cols = gen_col_names(g, T_PRE);
     DaySum *ds = arena_alloc(g->a, (size_t)pt->ncols * sizeof *ds);
-    buf_reset(&b);
     bool first = true;
     for (int src = 0; src < ir->nsources; src++) {
         const IrSource *so = &ir->sources[src];
@@ -1117,7 +1102,7 @@ void gen_pre(Gen *g)
         int nown = 0;
         for (int s2 = 0; s2 < ir->nsources; s2++) {
             int nd = gen_day_sums(g, s2, ds);
-            if (s2 == src) {
+            if (s2 == src && sums) {
                 nown = nd;
                 if (nd) {
                     Buf items;
@@ -1176,9 +1161,12 @@ void gen_pre(Gen *g)
         buf_free(&only);
     }
     WriteSpec w = {.mode = WRITE_REPLACE_RANGE, .table = pt, .part_col = "event_date",
-                   .lo = "{{from_date}}", .hi = "{{to_date}}", .label = gen_label(g, "pre_fill"),
-                   .comment = "pre-period parts, days [{{from_date}}, {{to_date}}]", .cols = cols,
-                   .ncols = pt->ncols, .body = b.data};
+                   .lo = "{{from_date}}", .hi = "{{to_date}}",
+                   .label = gen_label(g, sums ? "pre_fill" : "pre_fill_covariates"),
+                   .comment = sums ? "the users' days, days [{{from_date}}, {{to_date}}]"
+                                   : "the users' covariate parts, pre-period days "
+                                     "[{{from_date}}, {{to_date}}]",
+                   .cols = cols, .ncols = pt->ncols, .body = b.data};
     WriteSpec mw = {.mode = WRITE_APPEND, .table = pt, .label = gen_label(g, "pre_mark"),
                     .comment = "the days filled", .cols = mark_cols, .ncols = 2,
                     .body = "VALUES {{values}}"};
@@ -1199,6 +1187,40 @@ void gen_pre(Gen *g)
         gen_push_flags(g, s, &one, st.flags[n - 1]);
     }
     gen_analyze(g, s, T_PRE);
+    buf_free(&b);
+}
+
+void gen_pre(Gen *g)
+{
+    const IrSpec *ir = g->ir;
+    const TableDef *pt = &g->tables[T_PRE];
+    if (!pt->cols)
+        return;
+    Buf b;
+    buf_init(&b);
+
+    SqlStep *s = gen_step(g, SQLSTEP_PRE_RESET, "pre_reset",
+                          "drop and create the per-user day table (a rebuild: first run, --full, "
+                          "a changed spec or abc)");
+    gen_recreate(g, s, T_PRE);
+
+    s = gen_step(g, SQLSTEP_PRE_DAYS, "pre_days",
+                 "the days of [{{from_date}}, {{to_date}}] the per-user day table holds (its "
+                 "marks: user_id '')");
+    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+    static const char *const day_cols[] = {"event_date"};
+    s->columns = gen_columns(g, day_cols, 1);
+    s->ncolumns = 1;
+    buf_reset(&b);
+    buf_puts(&b, "SELECT `event_date`\nFROM ");
+    gen_table(g, &b, T_PRE);
+    buf_puts(&b, "\nWHERE `user_id` = '' AND `event_date` >= {{from_date}} AND `event_date` <= "
+                 "{{to_date}}");
+    gen_push(g, s, &b);
+
+    pre_fill_step(g, true);
+    if (max_pre_days(ir, -1) > 0)
+        pre_fill_step(g, false);
 
     s = gen_step(g, SQLSTEP_PRE_PRUNE, "pre_prune",
                  "delete the per-user day rows before {{from_date}}: no later run reads them");

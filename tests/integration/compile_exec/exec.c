@@ -341,7 +341,9 @@ int main(int argc, char **argv)
     if ((rc = run_step(w, step[SQLSTEP_CONFIG], &p, false)))
         goto done;
     p.values = NULL;
-    if ((rc = fill_pre(w, step[SQLSTEP_PRE_FILL], p, last)))
+    /* the covariates-only form first (its rows are then replaced) */
+    if ((rc = fill_pre(w, step[SQLSTEP_PRE_FILL_COVARIATES], p, last)) ||
+        (rc = fill_pre(w, step[SQLSTEP_PRE_FILL], p, last)))
         goto done;
     if (range) {
         p.from_date = first;
