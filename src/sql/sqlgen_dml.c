@@ -830,7 +830,8 @@ void gen_wide(Gen *g, bool range)
         pre_used[ps] = true;
         buf_puts(&b, ",\n");
         sql_comment(&b, "", arena_printf(g->a, "CUPED covariates over days -%d..-1 of the users "
-                                               "exposed in the span, from the per-user day table", mx));
+                                               "exposed in the span, from the per-user day table",
+                                         mx));
         buf_puts(&b, "pre AS (\n    SELECT\n        u.`tracking_key`,\n"
                      "        u.`user_id`,\n        u.`exposure_date`,\n"
                      "        u.`exposure_date` AS `event_date`");
@@ -912,7 +913,8 @@ void gen_wide(Gen *g, bool range)
     }
     buf_puts(&b, ",\nparts AS (\n");
     bool first_part = true;
-    for (int src = 0; src <= ir->nsources; src++) { /* nsources: the per-user day table (covariates) */
+    /* src == nsources: the covariates, from the per-user day table */
+    for (int src = 0; src <= ir->nsources; src++) {
         for (int pre = 0; pre < 2; pre++) {
             if (!(pre ? pre_used[src] : used[src]))
                 continue;
@@ -1163,8 +1165,9 @@ static void pre_fill_step(Gen *g, bool sums)
     WriteSpec w = {.mode = WRITE_REPLACE_RANGE, .table = pt, .part_col = "event_date",
                    .lo = "{{from_date}}", .hi = "{{to_date}}",
                    .label = gen_label(g, sums ? "pre_fill" : "pre_fill_covariates"),
-                   .comment = sums ? "the users' days, days [{{from_date}}, {{to_date}}]"
-                                   : "the users' covariate parts, pre-period days "
+                   .comment = sums ? "each user's day sums and covariate parts, days "
+                                     "[{{from_date}}, {{to_date}}]"
+                                   : "each user's covariate parts, pre-period days "
                                      "[{{from_date}}, {{to_date}}]",
                    .cols = cols, .ncols = pt->ncols, .body = b.data};
     WriteSpec mw = {.mode = WRITE_APPEND, .table = pt, .label = gen_label(g, "pre_mark"),

@@ -9,7 +9,7 @@
 DELETE FROM `abc`.`tbl_wide_user_engagement_engagement__user_day`
 WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}};
 
--- the users' days, days [{{from_date}}, {{to_date}}]
+-- each user's day sums and covariate parts, days [{{from_date}}, {{to_date}}]
 INSERT INTO `abc`.`tbl_wide_user_engagement_engagement__user_day`
 WITH LABEL `abc_engagement_pre_fill_{{run_id}}` (
     `event_date`,

@@ -11,7 +11,7 @@ START TRANSACTION;
 DELETE FROM `abc`.`tbl_wide_user_m_k_ratio__user_day`
 WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}};
 
--- the users' days, days [{{from_date}}, {{to_date}}]
+-- each user's day sums and covariate parts, days [{{from_date}}, {{to_date}}]
 INSERT INTO `abc`.`tbl_wide_user_m_k_ratio__user_day` (
     `event_date`,
     `user_id`,

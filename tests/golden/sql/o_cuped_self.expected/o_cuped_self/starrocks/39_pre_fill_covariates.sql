@@ -9,7 +9,7 @@
 DELETE FROM `abc`.`tbl_wide_user_m_o_cuped_self__user_day`
 WHERE `event_date` >= {{from_date}} AND `event_date` <= {{to_date}};
 
--- the users' covariate parts, pre-period days [{{from_date}}, {{to_date}}]
+-- each user's covariate parts, pre-period days [{{from_date}}, {{to_date}}]
 INSERT INTO `abc`.`tbl_wide_user_m_o_cuped_self__user_day`
 WITH LABEL `abc_o_cuped_self_pre_fill_covariates_{{run_id}}` (
     `event_date`,
