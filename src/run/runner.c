@@ -1783,9 +1783,7 @@ static void dry_run_plan(Runner *r)
                    : r->full || r->pre_stale ? "  [a rebuild]" : "  [skipped: not a rebuild]";
             break;
         case SQLSTEP_PRE_DAYS:
-            when = r->stats_only                     ? "  [not used: nothing to fill]"
-                   : pre_days_max(r->unit.ir) == 0 ? "  [not used: no CUPED]"
-                                                     : "";
+            when = r->stats_only ? "  [not used: nothing to fill]" : "";
             break;
         case SQLSTEP_PRE_FILL_COVARIATES:
             when = r->stats_only ? "  [not used: nothing to fill]"
@@ -1872,12 +1870,12 @@ static AbcStatus pre_prepare(Runner *r, const SqlParams *base, char *err, size_t
 {
     const SqlStep *reset = find_step(r, SQLSTEP_PRE_RESET), *days = find_step(r, SQLSTEP_PRE_DAYS);
     int mx = pre_days_max(r->unit.ir);
-    if (!reset || !days)
+    if (!reset)
         return ABC_OK;
     AbcStatus st;
     if ((r->full || r->pre_stale) && (st = exec_step(r, reset, base, err, errlen)) != ABC_OK)
         return st;
-    if (mx == 0)
+    if (mx == 0 || !days)
         return ABC_OK;
     PreDays pd = {r->from - mx, arena_alloc(&r->arena, (size_t)mx * sizeof(bool)), mx};
     char a[11], b[11];

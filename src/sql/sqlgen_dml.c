@@ -1207,22 +1207,26 @@ void gen_pre(Gen *g)
                           "a changed spec or abc)");
     gen_recreate(g, s, T_PRE);
 
-    s = gen_step(g, SQLSTEP_PRE_DAYS, "pre_days",
-                 "the days of [{{from_date}}, {{to_date}}] the per-user day table holds (its "
-                 "marks: user_id '')");
-    s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
-    static const char *const day_cols[] = {"event_date"};
-    s->columns = gen_columns(g, day_cols, 1);
-    s->ncolumns = 1;
-    buf_reset(&b);
-    buf_puts(&b, "SELECT `event_date`\nFROM ");
-    gen_table(g, &b, T_PRE);
-    buf_puts(&b, "\nWHERE `user_id` = '' AND `event_date` >= {{from_date}} AND `event_date` <= "
-                 "{{to_date}}");
-    gen_push(g, s, &b);
-
+    /* with CUPED, the pre-period days before the first date due: which the
+     * table holds, and the fill of the others */
+    bool cuped = max_pre_days(ir, -1) > 0;
+    if (cuped) {
+        s = gen_step(g, SQLSTEP_PRE_DAYS, "pre_days",
+                     "the days of [{{from_date}}, {{to_date}}] the per-user day table holds (its "
+                     "marks: user_id '')");
+        s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
+        static const char *const day_cols[] = {"event_date"};
+        s->columns = gen_columns(g, day_cols, 1);
+        s->ncolumns = 1;
+        buf_reset(&b);
+        buf_puts(&b, "SELECT `event_date`\nFROM ");
+        gen_table(g, &b, T_PRE);
+        buf_puts(&b, "\nWHERE `user_id` = '' AND `event_date` >= {{from_date}} AND "
+                     "`event_date` <= {{to_date}}");
+        gen_push(g, s, &b);
+    }
     pre_fill_step(g, true);
-    if (max_pre_days(ir, -1) > 0)
+    if (cuped)
         pre_fill_step(g, false);
 
     s = gen_step(g, SQLSTEP_PRE_PRUNE, "pre_prune",
