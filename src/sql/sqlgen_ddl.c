@@ -215,48 +215,42 @@ void gen_tables(Gen *g)
      * user with events that day, exposed or not — each source row is read
      * once, by the fill of its own day (pre_fill), and a fill reads the
      * covariates of its new exposures here.  A derived table: rebuilt with
-     * the tag, never migrated. */
-    int nday = 0;
+     * the tag, never migrated.  Each of its value columns is also a wide
+     * table column (n of them). */
     DaySum *ds = arena_alloc(g->a, (size_t)(n + 1) * sizeof *ds);
-    for (int src = 0; src < g->ir->nsources; src++)
-        nday += gen_day_sums(g, src, ds);
-    int npre = 0;
-    for (int m = 0; m < g->ir->nmetrics; m++)
-        npre += g->ir->metrics[m].cuped.kind != CUPED_NONE;
-    if (npre || nday) {
-        TableCol *pc = arena_alloc(g->a, (size_t)(3 + npre + nday) * sizeof *pc);
-        int k = 0;
-        pc[k++] = (TableCol){"event_date", CT_DATE, true, "day of the source rows (partition)"};
-        pc[k++] = (TableCol){"user_id", CT_STR128, true,
-                             "a user with events that day; the empty string marks the day as "
-                             "filled"};
-        pc[k++] = (TableCol){"source", CT_INT, false,
-                             "the source of the row: its number in the spec (NULL on a mark)"};
-        for (int m = 0; m < g->ir->nmetrics; m++) {
-            const IrMetric *mt = &g->ir->metrics[m];
-            if (mt->cuped.kind == CUPED_NONE)
-                continue;
-            pc[k++] = (TableCol){gen_metric_col(g, m, "pre"), CT_DOUBLE, false,
-                                 gen_comment_text(g, arena_printf(g->a, "metric %s (spec line %d): "
-                                                                  "its CUPED covariate's part of "
-                                                                  "the day", mt->name, mt->line))};
+    TableCol *pc = arena_alloc(g->a, (size_t)(3 + n) * sizeof *pc);
+    int k = 0;
+    pc[k++] = (TableCol){"event_date", CT_DATE, true, "day of the source rows (partition)"};
+    pc[k++] = (TableCol){"user_id", CT_STR128, true,
+                         "a user with events that day; the empty string marks the day as "
+                         "filled"};
+    pc[k++] = (TableCol){"source", CT_INT, false,
+                         "the source of the row: its number in the spec (NULL on a mark)"};
+    for (int m = 0; m < g->ir->nmetrics; m++) {
+        const IrMetric *mt = &g->ir->metrics[m];
+        if (mt->cuped.kind == CUPED_NONE)
+            continue;
+        pc[k++] = (TableCol){gen_metric_col(g, m, "pre"), CT_DOUBLE, false,
+                             gen_comment_text(g, arena_printf(g->a, "metric %s (spec line %d): "
+                                                              "its CUPED covariate's part of "
+                                                              "the day", mt->name, mt->line))};
+    }
+    for (int src = 0; src < g->ir->nsources; src++) {
+        int nd = gen_day_sums(g, src, ds);
+        for (int i = 0; i < nd; i++) {
+            const IrMetric *mt = &g->ir->metrics[ds[i].metric];
+            pc[k++] = (TableCol){ds[i].col, ds[i].type, false,
+                                 gen_comment_text(g, arena_printf(g->a, "metric %s (spec line "
+                                                                  "%d): the user's day of "
+                                                                  "source %s", mt->name,
+                                                                  mt->line,
+                                                                  g->ir->sources[src].name))};
         }
-        for (int src = 0; src < g->ir->nsources; src++) {
-            int nd = gen_day_sums(g, src, ds);
-            for (int i = 0; i < nd; i++) {
-                const IrMetric *mt = &g->ir->metrics[ds[i].metric];
-                pc[k++] = (TableCol){ds[i].col, ds[i].type, false,
-                                     gen_comment_text(g, arena_printf(g->a, "metric %s (spec line "
-                                                                      "%d): the user's day of "
-                                                                      "source %s", mt->name,
-                                                                      mt->line,
-                                                                      g->ir->sources[src].name))};
-            }
-        }
+    }
+    if (k > 3) /* a day sum or a covariate part */
         set_table(&t[T_PRE], pc, k, TKEY_DUPLICATE, 2, TPART_DAY, "event_date", "user_id",
                   gen_comment_text(g, arena_printf(g->a, "abc: per-user day sums and CUPED "
                                                    "pre-period parts of tag %s", g->ir->tag)));
-    }
     /* the dialect's limit on a table's columns (InnoDB 1017; StarRocks FE
      * max_column_number_per_table, 10000 by default) */
     int limit = g->d->id == DIALECT_MARIADB ? 1017 : 10000;
