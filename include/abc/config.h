@@ -54,6 +54,9 @@ typedef struct ConfigWarehouse {
                                    * the server's (StarRocks query_timeout 300 s) */
     int connections;              /* remote: connections a run uses, 1 or 2 (default) */
     unsigned embedded_buffer_pool_mb; /* embedded server's InnoDB buffer pool; default 256 */
+    unsigned temp_table_mb;       /* MariaDB sessions: a statement's temporary tables kept
+                                   * in memory up to this size; default 256; 0: the
+                                   * server's (16 MiB unless set) */
 } ConfigWarehouse;
 
 typedef struct ConfigGrowthbook {
@@ -108,6 +111,8 @@ void config_gb_options(const AbcConfig *c, GbOptions *o);
 /* WhOptions for the configured warehouse: wh.h's defaults (3 retries, ...)
  * with the read timeout of the configuration. */
 void config_wh_options(const AbcConfig *c, WhOptions *o);
+/* The settings a run sends on each warehouse session (dialect.h). */
+void config_session_settings(const AbcConfig *c, SessionSettings *s);
 
 /* Human-readable summary, one "key: value" per line; secrets appear only
  * as "set (from ORIGIN)" or "not set". */

@@ -176,6 +176,18 @@ typedef struct WriteSpec {
  * NULL unless the value is a JSON boolean). */
 typedef enum JsonRead { JSON_READ_STRING, JSON_READ_NUMBER, JSON_READ_BOOLEAN } JsonRead;
 
+/* What a run sets on each of its sessions (warehouse.* in abc.yaml); 0: the
+ * server's own setting. */
+typedef struct SessionSettings {
+    unsigned timeout_s;     /* stop a statement running longer (StarRocks
+                             * query_timeout; MariaDB max_statement_time) */
+    unsigned temp_table_mb; /* MariaDB: the size a statement's internal
+                             * temporary table (a GROUP BY, a derived table)
+                             * keeps in memory before it moves to disk
+                             * (tmp_table_size, max_heap_table_size);
+                             * StarRocks has none */
+} SessionSettings;
+
 typedef struct Dialect {
     DialectId id;
     const char *name;   /* "starrocks" | "mariadb" */
@@ -239,10 +251,10 @@ typedef struct Dialect {
     /* The same for a join without a condition (every pair of rows):
      * MariaDB's STRAIGHT_JOIN, StarRocks's CROSS JOIN. */
     const char *cross_join_left_first;
-    /* The session setting that stops any later statement of the session
-     * running longer than seconds (StarRocks query_timeout; MariaDB
-     * max_statement_time). */
-    void (*statement_timeout)(Buf *out, unsigned seconds);
+    /* The session's settings as one statement, sent on every connection
+     * before the steps; nothing written when none applies (see
+     * SessionSettings). */
+    void (*session_settings)(Buf *out, const SessionSettings *s);
     /* Delete the rows of t matching `where` (SQL text), as one statement. */
     void (*delete_where)(Buf *out, const TableDef *t, const char *where);
 

@@ -150,20 +150,19 @@ AbcStatus runcli_open_warehouse(const AbcConfig *cfg, Warehouse **wh, const Dial
     if (st != ABC_OK)
         return st;
     *dialect = dialect_by_id(c->dialect != DIALECT_AUTO ? c->dialect : wh_dialect(*wh));
-    if (c->query_timeout_s) {
-        /* on the session, so a reconnect keeps it */
-        Buf set;
-        buf_init(&set);
-        (*dialect)->statement_timeout(&set, c->query_timeout_s);
-        st = wh_set_session(*wh, set.data, err, errlen);
-        buf_free(&set);
-        if (st != ABC_OK) {
-            wh_close(*wh);
-            *wh = NULL;
-            return st;
-        }
+    /* on the session, so a reconnect keeps it */
+    SessionSettings ss;
+    config_session_settings(cfg, &ss);
+    Buf set;
+    buf_init(&set);
+    (*dialect)->session_settings(&set, &ss);
+    st = set.len ? wh_set_session(*wh, set.data, err, errlen) : ABC_OK;
+    buf_free(&set);
+    if (st != ABC_OK) {
+        wh_close(*wh);
+        *wh = NULL;
     }
-    return ABC_OK;
+    return st;
 }
 
 /* The configured dialect, when it is known without asking the server:

@@ -432,6 +432,13 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
         w->embedded_buffer_pool_mb = (unsigned)mb;
         return ABC_OK;
     }
+    if (strcmp(k, "temp_table_mb") == 0) {
+        long mb;
+        if ((st = y_int(y, v, "warehouse.temp_table_mb", 0, 65536, &mb)) != ABC_OK)
+            return st;
+        w->temp_table_mb = (unsigned)mb;
+        return ABC_OK;
+    }
     if (strcmp(k, "query_timeout_s") == 0) {
         long secs;
         if ((st = y_int(y, v, "warehouse.query_timeout_s", 1, 259200, &secs)) != ABC_OK)
@@ -445,7 +452,7 @@ static AbcStatus warehouse_pair(YCtx *y, const char *k, const yaml_node_t *kn,
     static const char *const keys[] = {"dsn", "password_file", "embedded_datadir", "dialect",
                                        "read_timeout_s", "replication_num", "lock_ttl_s",
                                        "query_timeout_s", "connections",
-                                       "embedded_buffer_pool_mb", NULL};
+                                       "embedded_buffer_pool_mb", "temp_table_mb", NULL};
     return unknown_key(y, kn, "warehouse", k, keys);
 }
 
@@ -546,6 +553,7 @@ static AbcConfig *config_new(void)
     c->warehouse.lock_ttl_s = 21600;
     c->warehouse.connections = 2;
     c->warehouse.embedded_buffer_pool_mb = 256;
+    c->warehouse.temp_table_mb = 256;
     c->growthbook.connect_timeout_ms = 10000;
     c->growthbook.timeout_ms = 60000;
     c->growthbook.deadline_ms = 300000;
@@ -840,6 +848,13 @@ void config_wh_options(const AbcConfig *c, WhOptions *o)
     o->buffer_pool_mb = c->warehouse.embedded_buffer_pool_mb;
 }
 
+void config_session_settings(const AbcConfig *c, SessionSettings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->timeout_s = c->warehouse.query_timeout_s;
+    s->temp_table_mb = c->warehouse.temp_table_mb;
+}
+
 void config_describe(const AbcConfig *c, Buf *out)
 {
     const ConfigWarehouse *w = &c->warehouse;
@@ -863,6 +878,10 @@ void config_describe(const AbcConfig *c, Buf *out)
     }
     if (w->query_timeout_s)
         buf_printf(out, "warehouse.query_timeout_s: %u\n", w->query_timeout_s);
+    if (w->temp_table_mb)
+        buf_printf(out, "warehouse.temp_table_mb: %u\n", w->temp_table_mb);
+    else
+        buf_puts(out, "warehouse.temp_table_mb: 0 (the server's)\n");
     if (w->password)
         buf_printf(out, "warehouse.password: set (from %s)\n", w->password_origin);
     else

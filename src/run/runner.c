@@ -3094,13 +3094,17 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         fprintf(r.show, "-- abc run %s --dry-run --sql (%s, dialect %s): every statement the run "
                         "sends, in order, bound with its values; nothing was sent\n\n",
                 ir->tag, ir->path, env->dialect->name);
-        if (env->config && env->config->warehouse.query_timeout_s) {
+        if (env->config) {
             /* sent once per connection, before the steps (cmd_run.c) */
+            SessionSettings ss;
+            config_session_settings(env->config, &ss);
             Buf set;
             buf_init(&set);
-            env->dialect->statement_timeout(&set, env->config->warehouse.query_timeout_s);
-            fprintf(r.show, "-- the session's statement timeout (warehouse.query_timeout_s), on "
-                            "every connection\n%s;\n\n", set.data);
+            env->dialect->session_settings(&set, &ss);
+            if (set.len)
+                fprintf(r.show, "-- the session's settings (warehouse.query_timeout_s, "
+                                "warehouse.temp_table_mb), on every connection\n%s;\n\n",
+                        set.data);
             buf_free(&set);
         }
     }

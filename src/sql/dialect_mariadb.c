@@ -292,11 +292,22 @@ static void mdb_write_together(SqlStmts *out, const WriteSpec *w, int n)
     push_text(out, "COMMIT", SQLSTMT_TX_END);
 }
 
-/* Every statement of the session, reads and writes (error 1969 when one
- * runs past it). */
-static void mdb_statement_timeout(Buf *out, unsigned seconds)
+/* max_statement_time bounds every statement of the session, reads and
+ * writes (error 1969 when one runs past it); an internal temporary table
+ * stays in memory up to the smaller of tmp_table_size and
+ * max_heap_table_size (16 MiB by default), then moves to an on-disk Aria
+ * table. */
+static void mdb_session_settings(Buf *out, const SessionSettings *s)
 {
-    buf_printf(out, "SET SESSION max_statement_time = %u", seconds);
+    const char *sep = "SET SESSION ";
+    if (s->timeout_s) {
+        buf_printf(out, "%smax_statement_time = %u", sep, s->timeout_s);
+        sep = ", ";
+    }
+    if (s->temp_table_mb) {
+        unsigned long long bytes = (unsigned long long)s->temp_table_mb * 1048576u;
+        buf_printf(out, "%stmp_table_size = %llu, max_heap_table_size = %llu", sep, bytes, bytes);
+    }
 }
 
 static void mdb_delete_where(Buf *out, const TableDef *t, const char *where)
@@ -393,7 +404,7 @@ const Dialect dialect_mariadb = {
     .snapshot_begin = "START TRANSACTION WITH CONSISTENT SNAPSHOT",
     .join_left_first = "STRAIGHT_JOIN",
     .cross_join_left_first = "STRAIGHT_JOIN",
-    .statement_timeout = mdb_statement_timeout,
+    .session_settings = mdb_session_settings,
     .date_literal = mdb_date_literal,
     .datetime_literal = mdb_datetime_literal,
     .cast_string = mdb_cast_string,

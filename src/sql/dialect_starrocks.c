@@ -304,10 +304,12 @@ static void sr_delete_where(Buf *out, const TableDef *t, const char *where)
 }
 
 /* query_timeout bounds queries (since v3.4 not INSERT, UPDATE, DELETE:
- * insert_timeout does); the statistics are queries. */
-static void sr_statement_timeout(Buf *out, unsigned seconds)
+ * insert_timeout does); the statistics are queries.  StarRocks sizes its
+ * operators' memory itself: temp_table_mb does not apply. */
+static void sr_session_settings(Buf *out, const SessionSettings *s)
 {
-    buf_printf(out, "SET query_timeout = %u", seconds);
+    if (s->timeout_s)
+        buf_printf(out, "SET query_timeout = %u", s->timeout_s);
 }
 
 /* The literals of StarRocks's grammar: (DATE | DATETIME) string. */
@@ -402,7 +404,7 @@ const Dialect dialect_starrocks = {
     .snapshot_begin = NULL, /* no snapshot across statements */
     .join_left_first = "JOIN",
     .cross_join_left_first = "CROSS JOIN",
-    .statement_timeout = sr_statement_timeout,
+    .session_settings = sr_session_settings,
     .date_literal = sr_date_literal,
     .datetime_literal = sr_datetime_literal,
     .cast_string = sr_cast_string,

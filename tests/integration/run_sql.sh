@@ -45,6 +45,8 @@ for spec in specs/*.ab; do
                 '^-- fingerprint_write, statement 1 of 1' '^INSERT INTO `abc`.`source_fingerprint`'; do
         grep -q -- "$want" "$out" || fail "starrocks $tag: no /$want/"
     done
+    # StarRocks sizes its operators' memory itself: no session setting without a timeout
+    grep -q 'tmp_table_size\|^SET ' "$out" && fail "starrocks $tag: a session setting: $(grep -m1 '^SET ' "$out")"
     if grep -nE "$SR_BAD" "$out" >"$RL_TMP/bad"; then
         fail "starrocks $tag: MariaDB-only syntax: $(head -3 "$RL_TMP/bad")"
     fi
@@ -74,10 +76,17 @@ dbs() { rl_sql -e "SELECT GROUP_CONCAT(SCHEMA_NAME ORDER BY SCHEMA_NAME) FROM in
 ABC_TODAY=2026-10-08 "$ABC" run --config "$RL_CFG" --dry-run --sql "$RL_SPEC" >"$RL_TMP/mdb.sql" 2>"$RL_TMP/mdb.err" ||
     fail "mariadb --dry-run --sql: $(head -c 300 "$RL_TMP/mdb.err")"
 for want in '^-- state_read, ' '^-- migrate_record, ' '^-- state_write, ' '^START TRANSACTION;$' '^COMMIT;$' \
-            '^ON DUPLICATE KEY UPDATE$' "^    ('itest', '2026-10-07', '2026-10-01', '[0-9a-f]*', '[^']*', '....-..-.. ..:..:..')"; do
+            '^ON DUPLICATE KEY UPDATE$' '^SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456;$' \
+            "^    ('itest', '2026-10-07', '2026-10-01', '[0-9a-f]*', '[^']*', '....-..-.. ..:..:..')"; do
     grep -q -- "$want" "$RL_TMP/mdb.sql" || fail "mariadb: no /$want/"
 done
 [ "$(dbs)" = ods ] || fail "mariadb --dry-run --sql created databases: $(dbs)"
+# warehouse.temp_table_mb: 0 leaves the server's size; with a timeout both go in one statement
+sed 's/^warehouse:$/warehouse:\n  temp_table_mb: 0\n  query_timeout_s: 600/' "$RL_CFG" >"$RL_TMP/tt0.yaml"
+ABC_TODAY=2026-10-08 "$ABC" run --config "$RL_TMP/tt0.yaml" --dry-run --sql "$RL_SPEC" >"$RL_TMP/mdb0.sql" 2>"$RL_TMP/mdb.err" ||
+    fail "mariadb --dry-run --sql, temp_table_mb 0: $(head -c 300 "$RL_TMP/mdb.err")"
+[ "$(grep '^SET SESSION' "$RL_TMP/mdb0.sql")" = "SET SESSION max_statement_time = 600;" ] ||
+    fail "temp_table_mb 0: $(grep '^SET SESSION' "$RL_TMP/mdb0.sql")"
 [ "$RL_FAILS" = "$f0" ] && ok "mariadb --dry-run --sql: transactions, run state, nothing created"
 
 # ---- MariaDB: a real run, then a spec change that needs a migration ----------------------------

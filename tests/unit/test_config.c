@@ -79,6 +79,11 @@ Test(config, defaults)
         cr_assert_eq(c->lookback_days, 2);
         cr_assert_eq(c->warehouse.connections, 2);
         cr_assert_eq(c->warehouse.embedded_buffer_pool_mb, 256);
+        cr_assert_eq(c->warehouse.temp_table_mb, 256);
+        SessionSettings ss;
+        config_session_settings(c, &ss);
+        cr_assert_eq(ss.timeout_s, 0);
+        cr_assert_eq(ss.temp_table_mb, 256);
         config_free(c);
     }
 }
@@ -93,6 +98,7 @@ Test(config, every_key)
                             "  query_timeout_s: 1800\n"
                             "  connections: 1\n"
                             "  embedded_buffer_pool_mb: 2048\n"
+                            "  temp_table_mb: 0\n"
                             "growthbook:\n"
                             "  api_host: https://gb.example.com\n"
                             "  project_id: prj_1\n"
@@ -122,6 +128,11 @@ Test(config, every_key)
     cr_assert_eq(wo.max_retries, 3);
     cr_assert_eq(c->warehouse.embedded_buffer_pool_mb, 2048);
     cr_assert_eq(wo.buffer_pool_mb, 2048);
+    cr_assert_eq(c->warehouse.temp_table_mb, 0);
+    SessionSettings ss;
+    config_session_settings(c, &ss);
+    cr_assert_eq(ss.timeout_s, 1800);
+    cr_assert_eq(ss.temp_table_mb, 0);
     cr_assert_str_eq(c->growthbook.api_host, "https://gb.example.com");
     cr_assert_str_eq(c->growthbook.project_id, "prj_1");
     cr_assert_eq(c->growthbook.connect_timeout_ms, 2500);
@@ -206,6 +217,11 @@ Test(config, errors_have_positions)
     parse_fails("warehouse:\n  embedded_buffer_pool_mb: 16\n", "t.yaml:2:28: error: "
                                                              "warehouse.embedded_buffer_pool_mb: "
                                                              "16 is outside 32..1048576");
+    parse_fails("warehouse:\n  temp_table_mb: 65537\n", "t.yaml:2:18: error: "
+                                                       "warehouse.temp_table_mb: 65537 is outside "
+                                                       "0..65536");
+    parse_fails("warehouse:\n  temp_table_mb: -1\n", "warehouse.temp_table_mb: -1 is outside "
+                                                    "0..65536");
     parse_fails("warehouse:\n  connections: 3\n", "t.yaml:2:16: error: "
                                                  "warehouse.connections: 3 is outside 1..2");
     parse_fails("warehouse:\n  query_timeout: 60\n", "unknown key 'query_timeout' in warehouse; "

@@ -110,6 +110,32 @@ Test(dialect, temporal_literals)
     buf_free(&b);
 }
 
+static char *session_sql(const Dialect *d, unsigned timeout_s, unsigned temp_table_mb)
+{
+    static char out[512];
+    SessionSettings ss = {.timeout_s = timeout_s, .temp_table_mb = temp_table_mb};
+    Buf b;
+    buf_init(&b);
+    d->session_settings(&b, &ss);
+    snprintf(out, sizeof out, "%s", b.len ? b.data : "");
+    buf_free(&b);
+    return out;
+}
+
+/* One statement with every setting that applies, none when none does. */
+Test(dialect, session_settings)
+{
+    cr_assert_str_eq(session_sql(&dialect_mariadb, 0, 0), "");
+    cr_assert_str_eq(session_sql(&dialect_mariadb, 60, 0), "SET SESSION max_statement_time = 60");
+    cr_assert_str_eq(session_sql(&dialect_mariadb, 0, 256),
+                     "SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456");
+    cr_assert_str_eq(session_sql(&dialect_mariadb, 30, 65536),
+                     "SET SESSION max_statement_time = 30, tmp_table_size = 68719476736, "
+                     "max_heap_table_size = 68719476736");
+    cr_assert_str_eq(session_sql(&dialect_starrocks, 0, 256), "");
+    cr_assert_str_eq(session_sql(&dialect_starrocks, 60, 256), "SET query_timeout = 60");
+}
+
 Test(dialect, transactions_are_flags)
 {
     Arena a;
