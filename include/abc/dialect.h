@@ -244,6 +244,16 @@ typedef struct Dialect {
      * CONSISTENT SNAPSHOT), or NULL where there is none (StarRocks); the
      * transaction ends with "COMMIT". */
     const char *snapshot_begin;
+    /* The statement that makes the next transaction's reads lock nothing
+     * (MariaDB: SET TRANSACTION ISOLATION LEVEL READ COMMITTED: an INSERT
+     * ... SELECT under REPEATABLE READ takes shared next-key locks on the
+     * rows it reads, and would queue behind, or block, a writer of the
+     * same tables on another connection), and the query that says whether
+     * it may be used (one row, 1 or 0: READ COMMITTED cannot write a
+     * statement-format binary log); NULL where reads take no locks
+     * (StarRocks). */
+    const char *read_committed_next;
+    const char *read_committed_check;
     /* A join that reads its left side first, as the outer loop: MariaDB's
      * STRAIGHT_JOIN; StarRocks's JOIN (its optimizer orders joins by cost
      * and broadcasts the small side). */

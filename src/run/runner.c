@@ -74,6 +74,8 @@ typedef struct Runner {
                           * spec: rebuild them */
     bool activity_merged; /* activity_periods_add merged the days filled: they were new */
     Buf late;            /* "events: 2026-10-06 rows 1200 → 1260; ..." */
+    struct PrePipe *pipe; /* offered to the next fill_dates: the side connection fills
+                           * the per-user days and the assignment (PrePipe) */
 } Runner;
 
 /* One source's rows of one date: fingerprint_scan / fingerprint_read. */
@@ -134,6 +136,119 @@ static void latch_destroy(Latch *l)
     pthread_cond_destroy(&l->cv);
 }
 
+/* The fill of several dates due by day, split over the two connections:
+ * the side one fills each day's per-user day rows and assignment
+ * (pre_prepare, then pre_fill and assign_day per day, oldest first) while
+ * this one fills the wide table of each day as soon as the side one has
+ * filled that day (fill_dates).  Offered by fprint_beside_start, taken or
+ * turned down (pipe_off) by the first fill_dates. */
+typedef enum { PIPE_IDLE, PIPE_GO, PIPE_OFF } PipeState;
+typedef struct PrePipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    PipeState state;
+    long from, to;     /* the days to fill (with PIPE_GO) */
+    long done;         /* filled through this day */
+    bool failed;       /* the side connection's fill (or its scan) failed: st, err */
+    AbcStatus st;
+    char err[1024];
+} PrePipe;
+
+static void pipe_init(PrePipe *p)
+{
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->state = PIPE_IDLE;
+}
+
+static void pipe_destroy(PrePipe *p)
+{
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+}
+
+/* This connection will not wait for the side one's fill (a no-op once it
+ * has started it). */
+static void pipe_off(PrePipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    if (p->state == PIPE_IDLE) {
+        p->state = PIPE_OFF;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+static AbcStatus pipe_failure(PrePipe *p, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s", p->err);
+    return p->st;
+}
+
+/* Start the side connection's fill of [from, to]; its failure so far, if any. */
+static AbcStatus pipe_go(PrePipe *p, long from, long to, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&p->mu);
+    AbcStatus st = ABC_OK;
+    if (p->failed) {
+        st = pipe_failure(p, err, errlen);
+    } else {
+        p->state = PIPE_GO;
+        p->from = from;
+        p->to = to;
+        p->done = from - 1;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
+/* Wait until the side connection has filled day (or failed). */
+static AbcStatus pipe_wait(PrePipe *p, long day, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->failed && p->done < day)
+        pthread_cond_wait(&p->cv, &p->mu);
+    AbcStatus st = p->failed ? pipe_failure(p, err, errlen) : ABC_OK;
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
+/* The side connection: wait for this one's decision; true with the days
+ * to fill when it is PIPE_GO. */
+static bool pipe_take(PrePipe *p, long *from, long *to)
+{
+    pthread_mutex_lock(&p->mu);
+    while (p->state == PIPE_IDLE)
+        pthread_cond_wait(&p->cv, &p->mu);
+    bool go = p->state == PIPE_GO;
+    *from = p->from;
+    *to = p->to;
+    pthread_mutex_unlock(&p->mu);
+    return go;
+}
+
+static void pipe_done(PrePipe *p, long day)
+{
+    pthread_mutex_lock(&p->mu);
+    p->done = day;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void pipe_fail(PrePipe *p, AbcStatus st, const char *err)
+{
+    pthread_mutex_lock(&p->mu);
+    if (!p->failed) {
+        p->failed = true;
+        p->st = st;
+        snprintf(p->err, sizeof p->err, "%s", err);
+    }
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
 /* A copy of the runner for a thread on the side connection (env: the copy's
  * environment, wh = RunEnv.wh_side): its own arena, late-data text and
  * statement numbers from nexec ({{run_id}}s distinct from the other
@@ -151,6 +266,7 @@ static void runner_side_copy(Runner *dst, RunEnv *env, const Runner *r, unsigned
     dst->fpx = NULL;
     dst->nfpx = dst->fpxcap = 0;
     dst->nexec = nexec;
+    dst->pipe = NULL;
 }
 
 static void progress(Runner *r, const char *fmt, ...) ABC_PRINTF(2, 3);
@@ -2242,12 +2358,17 @@ static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *
  * the run's tables are ready (tables_ready), the same thread fills the
  * growth tables' days, user state and periods of the dates due
  * (activity_fill reads only the sources and its own tables), so a full
- * run fills them beside the wide table instead of beside the statistics. */
+ * run fills them beside the wide table instead of beside the statistics.
+ * When several dates are due by day, it first fills their per-user days
+ * and assignment ahead of this connection's wide fill instead (PrePipe),
+ * and leaves the growth tables to the side job beside the statistics. */
 typedef struct FprintJob {
     Runner r;            /* a copy: its own arena, the side connection */
     RunEnv env;
     bool growth;         /* then fill the growth tables of the dates due */
     bool growth_filled;  /* it did */
+    bool pipe_on;        /* pipe offered to the first fill_dates */
+    PrePipe pipe;
     Latch *tables_ready; /* the run's tables exist and are the tag's (owners_check) */
     bool started;
     pthread_t thread;
@@ -2255,6 +2376,32 @@ typedef struct FprintJob {
     AbcStatus st;
     char err[1024];
 } FprintJob;
+
+/* The side connection's part of a PrePipe fill of [from, to]. */
+static AbcStatus pipe_fill(FprintJob *j, long from, long to, char *err, size_t errlen)
+{
+    Runner *r = &j->r;
+    SqlParams base;
+    memset(&base, 0, sizeof base);
+    base.run_id = r->run_id;
+    const SqlStep *as = find_step(r, SQLSTEP_ASSIGN_DAY);
+    long keep_from = r->from, keep_to = r->to; /* the scan's findings, for fprint_beside_join */
+    r->from = from;
+    r->to = to;
+    AbcStatus st = pre_prepare(r, &base, err, errlen);
+    for (long day = from; st == ABC_OK && day <= to; day++) {
+        char ds[11];
+        date_format(day, ds);
+        SqlParams p = base;
+        p.event_date = ds;
+        if ((st = pre_fill(r, SQLSTEP_PRE_FILL, &base, day, day, err, errlen)) == ABC_OK &&
+            (st = exec_step(r, as, &p, err, errlen)) == ABC_OK)
+            pipe_done(&j->pipe, day);
+    }
+    r->from = keep_from;
+    r->to = keep_to;
+    return st;
+}
 
 static void *fprint_main(void *arg)
 {
@@ -2278,7 +2425,21 @@ static void *fprint_main(void *arg)
     wh_session_bound(wh, false);
     if (st != ABC_OK)
         err_prepend(j->err, sizeof j->err, "the late-data scan on the second connection: ");
-    if (st == ABC_OK && j->growth && latch_wait(j->tables_ready) == ABC_OK) {
+    bool piped = false;
+    if (j->pipe_on) {
+        long from, to;
+        if (st != ABC_OK) {
+            pipe_fail(&j->pipe, st, j->err);
+        } else if (pipe_take(&j->pipe, &from, &to)) {
+            piped = true;
+            st = pipe_fill(j, from, to, j->err, sizeof j->err);
+            if (st != ABC_OK) {
+                err_prepend(j->err, sizeof j->err, "the second connection: ");
+                pipe_fail(&j->pipe, st, j->err);
+            }
+        }
+    }
+    if (st == ABC_OK && j->growth && !piped && latch_wait(j->tables_ready) == ABC_OK) {
         char a[11], b[11];
         date_format(j->r.from, a); /* (moved back by late data) */
         date_format(j->r.to, b);
@@ -2300,6 +2461,7 @@ static void fprint_beside_free(FprintJob *j)
     buf_free(&j->r.late);
     arena_free(&j->r.arena);
     latch_destroy(&j->snapshot);
+    pipe_destroy(&j->pipe);
 }
 
 /* Start fingerprint_check (and then the growth fill) on the side
@@ -2319,6 +2481,10 @@ static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready)
     j->growth = find_step(r, SQLSTEP_ACTIVITY_FILL) != NULL;
     j->tables_ready = tables_ready;
     latch_init(&j->snapshot);
+    pipe_init(&j->pipe);
+    j->pipe_on = r->from < r->to && fills_by_day(r) && find_step(r, SQLSTEP_ASSIGN_DAY) &&
+                 find_step(r, SQLSTEP_WIDE_DAY) && env->dialect->read_committed_next &&
+                 env->dialect->read_committed_check;
     if (pthread_create(&j->thread, NULL, fprint_main, j) != 0) {
         fprint_beside_free(j);
         return false;
@@ -2343,6 +2509,7 @@ static AbcStatus fprint_beside_join(FprintJob *j, Runner *r, bool *late, bool *g
     *growth = false;
     if (!j->started)
         return ABC_OK;
+    pipe_off(&j->pipe); /* (when no fill took it) */
     pthread_join(j->thread, NULL);
     j->started = false;
     AbcStatus st = j->st;
@@ -2372,6 +2539,25 @@ static AbcStatus fprint_beside_join(FprintJob *j, Runner *r, bool *late, bool *g
 
 /* ---- the fill of the dates due ------------------------------------------------- */
 
+static AbcStatus one_flag_fn(const WhRow *row, void *ctx)
+{
+    *(bool *)ctx = row->ncols >= 1 && row->values[0] && strcmp(row->values[0], "1") == 0;
+    return ABC_OK;
+}
+
+/* Whether this connection may read without locks (Dialect.read_committed_check). */
+static bool read_committed_ok(Runner *r)
+{
+    const Dialect *d = r->env->dialect;
+    bool ok = false;
+    char qerr[256];
+    if (!r->env->wh || !d->read_committed_next || !d->read_committed_check ||
+        wh_query(r->env->wh, d->read_committed_check, one_flag_fn, &ok, NULL, qerr, sizeof qerr) !=
+            ABC_OK)
+        return false;
+    return ok;
+}
+
 /* The pre-period, assignment and wide tables of the dates due, oldest
  * first: by day (fills_by_day; on StarRocks an atomic partition overwrite
  * per day), else the range steps in chunks of at most RANGE_CHUNK_DAYS — a
@@ -2383,7 +2569,23 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
     const SqlStep *ar = find_step(r, SQLSTEP_ASSIGN_RANGE), *wr = find_step(r, SQLSTEP_WIDE_RANGE);
     bool by_day = fills_by_day(r);
     int total = (int)(r->to - r->from + 1), done = 0;
-    AbcStatus st = pre_prepare(r, base, err, errlen);
+    AbcStatus st;
+    /* the side connection's fill (PrePipe) when offered and this
+     * connection's wide fills can read without locks */
+    PrePipe *pipe = r->pipe;
+    r->pipe = NULL;
+    if (pipe && (!by_day || !read_committed_ok(r))) {
+        pipe_off(pipe);
+        pipe = NULL;
+    }
+    if (pipe) {
+        st = pipe_go(pipe, r->from, r->to, err, errlen);
+        if (st == ABC_OK)
+            progress(r, "per-user days and assignment of %d days on the second connection, "
+                        "the wide table here", total);
+    } else {
+        st = pre_prepare(r, base, err, errlen);
+    }
     if (st != ABC_OK)
         return st;
     for (long day = r->from; day <= r->to;) {
@@ -2398,12 +2600,21 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
          * sums there, and the later exposures of the chunk their covariates
          * (a range fill reads the sources itself: without CUPED it needs
          * none) */
-        if ((by_day || pre_days_max(r->unit.ir) > 0) &&
-            (st = pre_fill(r, SQLSTEP_PRE_FILL, base, day, last, err, errlen)) != ABC_OK)
+        if (pipe) {
+            if ((st = pipe_wait(pipe, day, err, errlen)) != ABC_OK)
+                return st;
+        } else if ((by_day || pre_days_max(r->unit.ir) > 0) &&
+                   (st = pre_fill(r, SQLSTEP_PRE_FILL, base, day, last, err, errlen)) != ABC_OK) {
             return st;
+        }
         if (by_day) {
             p.event_date = ds;
-            if (as && (st = exec_step(r, as, &p, err, errlen)) != ABC_OK)
+            if (!pipe && as && (st = exec_step(r, as, &p, err, errlen)) != ABC_OK)
+                return st;
+            /* beside the side connection's writes to the tables it reads */
+            if (pipe && wd &&
+                (st = wh_exec(r->env->wh, r->env->dialect->read_committed_next, NULL, err,
+                              errlen)) != ABC_OK)
                 return st;
             if (wd && (st = exec_step(r, wd, &p, err, errlen)) != ABC_OK)
                 return st;
@@ -3229,6 +3440,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             if (reset && (st = exec_step(&r, reset, &base, err, errlen)) != ABC_OK)
                 goto out;
         }
+        r.pipe = fp_beside && fpj.pipe_on ? &fpj.pipe : NULL;
         if ((st = fill_dates(&r, &base, err, errlen)) != ABC_OK)
             goto out;
         if (fp_beside) {
@@ -3412,6 +3624,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
 out:
     if (fpj.started) { /* a failure here: the scan's end is waited for, its findings dropped */
         latch_set(&tables_ready, ABC_ERR_ENV); /* (no growth fill then) */
+        pipe_off(&fpj.pipe);
         bool late, filled;
         char fp_err[1024];
         (void)fprint_beside_join(&fpj, &r, &late, &filled, fp_err, sizeof fp_err);

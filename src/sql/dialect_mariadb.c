@@ -402,6 +402,8 @@ const Dialect dialect_mariadb = {
     .delete_where = mdb_delete_where,
     .rollback = "ROLLBACK",
     .snapshot_begin = "START TRANSACTION WITH CONSISTENT SNAPSHOT",
+    .read_committed_next = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
+    .read_committed_check = "SELECT @@log_bin = 0 OR @@binlog_format <> 'STATEMENT'",
     .join_left_first = "STRAIGHT_JOIN",
     .cross_join_left_first = "STRAIGHT_JOIN",
     .session_settings = mdb_session_settings,

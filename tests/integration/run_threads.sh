@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # run_threads.sh — on a remote warehouse `abc run` opens two connections and
 # uses the second for two threads: the first scans the late-data
-# fingerprints and then fills the growth tables' days while the main one
-# fills the dates due; the second stages the growth rows while the main
-# one computes the unit state and the statistics.  Two tags with activity
-# blocks (specs/retention.ab and specs/engagement.ab) in one `abc run`: a
-# --full run, a daily run, then late rows for a date inside the lookback
-# and the next daily run (which finds them beside its fill and fills again
-# from their date).  Each run opens two connections, exits 0, and
+# fingerprints and then, with several dates due, fills their per-user days
+# and assignment ahead of the main one's wide fill (else the growth
+# tables' days beside it); the second fills the growth tables' days when
+# the first did not and stages the growth rows while the main one computes
+# the unit state and the statistics.  Two tags with activity blocks
+# (specs/retention.ab and specs/engagement.ab) in one `abc run`: a --full
+# run, a daily run, then late rows for a date inside the lookback and a
+# run two days later (which finds them beside its two-day fill and fills
+# again from their date).  Each run opens two connections, exits 0, and
 # publishes the same report and growth rows as the same runs on one
 # connection (warehouse.connections: 1).  `make check` runs it again with
 # the ThreadSanitizer build (halt_on_error: a data race fails the run).
@@ -21,7 +23,7 @@ SPECS=(specs/retention.ab specs/engagement.ab)
 TWO=$RL_TMP/two.yaml ONE=$RL_TMP/one.yaml
 rl_config "$TWO" "$RL_DSN" "  file: $RL_ROOT/examples/growthbook-snapshot.json"
 { echo "warehouse:"; echo "  connections: 1"; tail -n +2 "$TWO"; } >"$ONE"
-"$ABC" synth --socket "$MARIADBD_SOCKET" --replace --users 3000 --days 8 --pre-days 3 \
+"$ABC" synth --socket "$MARIADBD_SOCKET" --replace --users 3000 --days 9 --pre-days 3 \
     --start 2026-10-01 --seed 5 --snapshot examples/growthbook-snapshot.json --quiet ||
     fail "abc synth"
 
@@ -57,10 +59,10 @@ for n in 2 1; do
     cfg=$TWO; [ "$n" = 1 ] && cfg=$ONE
     rl_sql -e "DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flow_report_app" || fail "reset"
     no_late_rows
-    for run in "--full ABC_TODAY=2026-10-07" "daily ABC_TODAY=2026-10-08" "late ABC_TODAY=2026-10-09"; do
+    for run in "--full ABC_TODAY=2026-10-07" "daily ABC_TODAY=2026-10-08" "late ABC_TODAY=2026-10-10"; do
         set -- $run
         [ "$1" = late ] && late_rows
-        args=(--quiet "${SPECS[@]}"); [ "$1" = --full ] && args=(--full "${args[@]}")
+        args=("${SPECS[@]}"); [ "$1" = --full ] && args=(--full "${args[@]}")
         c0=$(conns)
         RL_CFG=$cfg rl_run_ok "$1 run on $n connection(s)" "$2" -- "${args[@]}"
         c1=$(conns)
@@ -68,9 +70,13 @@ for n in 2 1; do
         [ $((c1 - c0 - 1)) = "$n" ] || fail "$1 run, warehouse.connections $n: $((c1 - c0 - 1)) connections"
         grep -q "ThreadSanitizer" "$RL_ERR" && fail "$1 run on $n connection(s): ThreadSanitizer: $(grep -m1 WARNING "$RL_ERR")"
         if [ "$1" = late ]; then
-            grep -q "retention .* 2026-10-06 .. 2026-10-08 (3 days)" "$RL_ERR" ||
+            grep -q "retention .* 2026-10-06 .. 2026-10-09 (4 days)" "$RL_ERR" ||
                 fail "late run on $n connection(s) does not fill from the late date: $(cat "$RL_ERR")"
         fi
+        # several dates due by day: their per-user days and assignment on the second connection
+        piped=$(grep -c "per-user days and assignment of [0-9]* days on the second connection" "$RL_ERR")
+        want=0; [ "$n" = 2 ] && [ "$1" != daily ] && want=2
+        [ "$piped" = "$want" ] || fail "$1 run on $n connection(s): $piped of 2 tags filled beside the wide fill (want $want)"
     done
     dump "conn$n"
 done
@@ -80,4 +86,43 @@ for tag in retention engagement; do
          flow_report_app.tbl_report_ab_testing_result abc.tbl_activity_report_${tag}_$tag
          abc.tbl_activity_cohort_${tag}_$tag"
 done
+
+# ---- the second connection's fill fails midway ---------------------------------------------
+# A trigger refuses the assignment rows of 2026-10-06, which the second
+# connection writes in a run of five dates due: the run stops with the
+# exit status the same refusal gets on one connection (1, a statement the
+# warehouse refused), naming the second connection and the trigger's
+# message, the report rows
+# and the run state stay as the run before left them, and once the trigger
+# is gone the next run completes.
+f0=$RL_FAILS
+rl_sql -e "DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flow_report_app" || fail "reset"
+no_late_rows
+RL_CFG=$TWO rl_run_ok "full run through 2026-10-03" ABC_TODAY=2026-10-04 -- --quiet --full specs/retention.ab
+RET_TABLES="abc.tbl_report_user_retention_retention abc.tbl_report_daily_retention_retention
+            flow_report_app.tbl_report_ab_testing_result abc.tbl_activity_report_retention_retention"
+RL_TAG=retention rl_dump good "$RET_TABLES"
+rl_sql -e "DELIMITER //
+           CREATE TRIGGER abc.refuse_day BEFORE INSERT ON abc.experiment_assignment FOR EACH ROW
+             IF NEW.exposure_date = '2026-10-06' THEN
+               SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'assignment of 2026-10-06 refused';
+             END IF //" || fail "creating the trigger"
+RL_CFG=$ONE rl_run ABC_TODAY=2026-10-09 -- --quiet specs/retention.ab
+rc_one=$RL_RC
+RL_CFG=$TWO rl_run ABC_TODAY=2026-10-09 -- specs/retention.ab
+[ "$rc_one" != 0 ] && [ "$RL_RC" = "$rc_one" ] ||
+    fail "a refused statement on the second connection: exit $RL_RC (on one connection: $rc_one)"
+grep -q "per-user days and assignment of 5 days on the second connection" "$RL_ERR" ||
+    fail "the five dates due were not filled beside the wide fill: $(cat "$RL_ERR")"
+grep -q "the second connection: .*assignment of 2026-10-06 refused" "$RL_ERR" ||
+    fail "the error does not name the second connection and the cause: $(tail -n 3 "$RL_ERR")"
+[ "$(rl_sql -e "SELECT last_date FROM abc.run_state WHERE tag = 'retention'")" = 2026-10-03 ] ||
+    fail "the failed run moved the run state"
+RL_TAG=retention rl_dump after "$RET_TABLES"
+RL_TAG=retention rl_same good after "a failed fill on the second connection leaves the report rows" "$RET_TABLES"
+rl_sql -e "DROP TRIGGER abc.refuse_day" || fail "dropping the trigger"
+RL_CFG=$TWO rl_run_ok "the run after the failure" ABC_TODAY=2026-10-09 -- --quiet specs/retention.ab
+[ "$(rl_sql -e "SELECT last_date FROM abc.run_state WHERE tag = 'retention'")" = 2026-10-08 ] ||
+    fail "the run after the failure did not reach 2026-10-08"
+[ "$RL_FAILS" = "$f0" ] && ok "a failed fill on the second connection: exit $rc_one as on one connection, naming it; report rows and run state kept; the next run completes"
 rl_done
