@@ -149,6 +149,7 @@ typedef struct PrePipe {
     PipeState state;
     long from, to;     /* the days to fill (with PIPE_GO) */
     long done;         /* filled through this day */
+    bool cancelled;    /* this connection failed: the side one stops after its day */
     bool failed;       /* the side connection's fill (or its scan) failed: st, err */
     AbcStatus st;
     char err[1024];
@@ -169,15 +170,27 @@ static void pipe_destroy(PrePipe *p)
 }
 
 /* This connection will not wait for the side one's fill (a no-op once it
- * has started it). */
-static void pipe_off(PrePipe *p)
+ * has started it); cancel: this connection failed, so a fill started stops
+ * after the day it is on. */
+static void pipe_off_or_cancel(PrePipe *p, bool cancel)
 {
     pthread_mutex_lock(&p->mu);
     if (p->state == PIPE_IDLE) {
         p->state = PIPE_OFF;
         pthread_cond_broadcast(&p->cv);
     }
+    p->cancelled |= cancel;
     pthread_mutex_unlock(&p->mu);
+}
+
+static void pipe_off(PrePipe *p) { pipe_off_or_cancel(p, false); }
+
+static bool pipe_cancelled(PrePipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    bool c = p->cancelled;
+    pthread_mutex_unlock(&p->mu);
+    return c;
 }
 
 static AbcStatus pipe_failure(PrePipe *p, char *err, size_t errlen)
@@ -2389,7 +2402,7 @@ static AbcStatus pipe_fill(FprintJob *j, long from, long to, char *err, size_t e
     r->from = from;
     r->to = to;
     AbcStatus st = pre_prepare(r, &base, err, errlen);
-    for (long day = from; st == ABC_OK && day <= to; day++) {
+    for (long day = from; st == ABC_OK && day <= to && !pipe_cancelled(&j->pipe); day++) {
         char ds[11];
         date_format(day, ds);
         SqlParams p = base;
@@ -3624,7 +3637,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
 out:
     if (fpj.started) { /* a failure here: the scan's end is waited for, its findings dropped */
         latch_set(&tables_ready, ABC_ERR_ENV); /* (no growth fill then) */
-        pipe_off(&fpj.pipe);
+        pipe_off_or_cancel(&fpj.pipe, true);
         bool late, filled;
         char fp_err[1024];
         (void)fprint_beside_join(&fpj, &r, &late, &filled, fp_err, sizeof fp_err);

@@ -87,42 +87,49 @@ for tag in retention engagement; do
          abc.tbl_activity_cohort_${tag}_$tag"
 done
 
-# ---- the second connection's fill fails midway ---------------------------------------------
-# A trigger refuses the assignment rows of 2026-10-06, which the second
-# connection writes in a run of five dates due: the run stops with the
-# exit status the same refusal gets on one connection (1, a statement the
-# warehouse refused), naming the second connection and the trigger's
-# message, the report rows
-# and the run state stay as the run before left them, and once the trigger
-# is gone the next run completes.
-f0=$RL_FAILS
-rl_sql -e "DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flow_report_app" || fail "reset"
-no_late_rows
-RL_CFG=$TWO rl_run_ok "full run through 2026-10-03" ABC_TODAY=2026-10-04 -- --quiet --full specs/retention.ab
+# ---- a fill of several days fails midway --------------------------------------------------
+# A trigger refuses the rows of 2026-10-06 in a run of five dates due:
+#   A. the assignment's, which the second connection writes;
+#   B. the wide table's, which the first writes while the second fills the
+#      days after (it stops after the day it is on, and the run ends).
+# Either stops the run with the exit status the same refusal gets on one
+# connection (1, a statement the warehouse refused) and the trigger's
+# message (A: naming the second connection), the report rows and the run
+# state stay as the run before left them, and once the trigger is gone the
+# next run completes.
 RET_TABLES="abc.tbl_report_user_retention_retention abc.tbl_report_daily_retention_retention
             flow_report_app.tbl_report_ab_testing_result abc.tbl_activity_report_retention_retention"
-RL_TAG=retention rl_dump good "$RET_TABLES"
-rl_sql -e "DELIMITER //
-           CREATE TRIGGER abc.refuse_day BEFORE INSERT ON abc.experiment_assignment FOR EACH ROW
-             IF NEW.exposure_date = '2026-10-06' THEN
-               SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'assignment of 2026-10-06 refused';
-             END IF //" || fail "creating the trigger"
-RL_CFG=$ONE rl_run ABC_TODAY=2026-10-09 -- --quiet specs/retention.ab
-rc_one=$RL_RC
-RL_CFG=$TWO rl_run ABC_TODAY=2026-10-09 -- specs/retention.ab
-[ "$rc_one" != 0 ] && [ "$RL_RC" = "$rc_one" ] ||
-    fail "a refused statement on the second connection: exit $RL_RC (on one connection: $rc_one)"
-grep -q "per-user days and assignment of 5 days on the second connection" "$RL_ERR" ||
-    fail "the five dates due were not filled beside the wide fill: $(cat "$RL_ERR")"
-grep -q "the second connection: .*assignment of 2026-10-06 refused" "$RL_ERR" ||
-    fail "the error does not name the second connection and the cause: $(tail -n 3 "$RL_ERR")"
-[ "$(rl_sql -e "SELECT last_date FROM abc.run_state WHERE tag = 'retention'")" = 2026-10-03 ] ||
-    fail "the failed run moved the run state"
-RL_TAG=retention rl_dump after "$RET_TABLES"
-RL_TAG=retention rl_same good after "a failed fill on the second connection leaves the report rows" "$RET_TABLES"
-rl_sql -e "DROP TRIGGER abc.refuse_day" || fail "dropping the trigger"
-RL_CFG=$TWO rl_run_ok "the run after the failure" ABC_TODAY=2026-10-09 -- --quiet specs/retention.ab
-[ "$(rl_sql -e "SELECT last_date FROM abc.run_state WHERE tag = 'retention'")" = 2026-10-08 ] ||
-    fail "the run after the failure did not reach 2026-10-08"
-[ "$RL_FAILS" = "$f0" ] && ok "a failed fill on the second connection: exit $rc_one as on one connection, naming it; report rows and run state kept; the next run completes"
+refused_fill() { # CASE TABLE DATE_COLUMN WANT_ERR
+    local f0=$RL_FAILS rc_one
+    rl_sql -e "DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flow_report_app" || fail "reset"
+    RL_CFG=$TWO rl_run_ok "$1: full run through 2026-10-03" ABC_TODAY=2026-10-04 -- --quiet --full specs/retention.ab
+    RL_TAG=retention rl_dump good "$RET_TABLES"
+    rl_sql -e "DELIMITER //
+               CREATE TRIGGER abc.refuse_day BEFORE INSERT ON $2 FOR EACH ROW
+                 IF NEW.\`$3\` = '2026-10-06' THEN
+                   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'rows of 2026-10-06 refused';
+                 END IF //" || fail "$1: creating the trigger"
+    RL_CFG=$ONE rl_run ABC_TODAY=2026-10-09 -- --quiet specs/retention.ab
+    rc_one=$RL_RC
+    RL_CFG=$TWO rl_run ABC_TODAY=2026-10-09 -- specs/retention.ab
+    [ "$rc_one" != 0 ] && [ "$RL_RC" = "$rc_one" ] ||
+        fail "$1: exit $RL_RC on two connections, $rc_one on one"
+    grep -q "per-user days and assignment of 5 days on the second connection" "$RL_ERR" ||
+        fail "$1: the five dates due were not filled beside the wide fill: $(cat "$RL_ERR")"
+    grep -q "$4" "$RL_ERR" || fail "$1: the error is not /$4/: $(tail -n 3 "$RL_ERR")"
+    [ "$(rl_sql -e "SELECT last_date FROM abc.run_state WHERE tag = 'retention'")" = 2026-10-03 ] ||
+        fail "$1: the failed run moved the run state"
+    RL_TAG=retention rl_dump after "$RET_TABLES"
+    RL_TAG=retention rl_same good after "$1: the report rows are kept" "$RET_TABLES"
+    rl_sql -e "DROP TRIGGER abc.refuse_day" || fail "$1: dropping the trigger"
+    RL_CFG=$TWO rl_run_ok "$1: the run after the failure" ABC_TODAY=2026-10-09 -- --quiet specs/retention.ab
+    [ "$(rl_sql -e "SELECT last_date FROM abc.run_state WHERE tag = 'retention'")" = 2026-10-08 ] ||
+        fail "$1: the run after the failure did not reach 2026-10-08"
+    [ "$RL_FAILS" = "$f0" ] && ok "$1: exit $rc_one as on one connection, /$4/; report rows and run state kept; the next run completes"
+}
+no_late_rows
+refused_fill "A. the assignment refused on the second connection" abc.experiment_assignment \
+    exposure_date "the second connection: .*rows of 2026-10-06 refused"
+refused_fill "B. the wide table refused on the first connection" abc.tbl_wide_user_retention_retention \
+    event_date "rows of 2026-10-06 refused"
 rl_done
