@@ -132,4 +132,23 @@ refused_fill "A. the assignment refused on the second connection" abc.experiment
     exposure_date "the second connection: .*rows of 2026-10-06 refused"
 refused_fill "B. the wide table refused on the first connection" abc.tbl_wide_user_retention_retention \
     event_date "rows of 2026-10-06 refused"
+
+# ---- a statement-format binary log -----------------------------------------------------------
+# READ COMMITTED transactions cannot be written to a statement-format binary
+# log: on such a server the first connection fills every table of a run of
+# five dates due itself, and the run completes.
+f0=$RL_FAILS
+mariadbd_stop
+MARIADBD_OPTS="--log-bin --binlog-format=STATEMENT" mariadbd_start "$MARIADBD_DIR" ||
+    { fail "restarting the server with a binary log"; rl_done; }
+[ "$(rl_sql -e 'SELECT @@log_bin, @@binlog_format')" = "$(printf '1\tSTATEMENT')" ] ||
+    fail "the server writes no statement-format binary log"
+rl_sql -e "DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flow_report_app" || fail "reset"
+RL_CFG=$TWO rl_run_ok "statement-format binary log: full run" ABC_TODAY=2026-10-04 -- --full specs/retention.ab
+RL_CFG=$TWO rl_run_ok "statement-format binary log: five dates due" ABC_TODAY=2026-10-09 -- specs/retention.ab
+grep -q "on the second connection, the wide table here" "$RL_ERR" &&
+    fail "statement-format binary log: the fill was split over the connections"
+[ "$(rl_sql -e "SELECT last_date FROM abc.run_state WHERE tag = 'retention'")" = 2026-10-08 ] ||
+    fail "statement-format binary log: the run did not reach 2026-10-08"
+[ "$RL_FAILS" = "$f0" ] && ok "statement-format binary log: the first connection fills the five dates due, the run completes"
 rl_done
