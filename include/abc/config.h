@@ -111,8 +111,10 @@ void config_gb_options(const AbcConfig *c, GbOptions *o);
 /* WhOptions for the configured warehouse: wh.h's defaults (3 retries, ...)
  * with the read timeout of the configuration. */
 void config_wh_options(const AbcConfig *c, WhOptions *o);
-/* The settings a run sends on each warehouse session (dialect.h). */
+/* The settings a run sends on each warehouse session (dialect.h), and
+ * their statement in dialect d (appended to out; nothing when none applies). */
 void config_session_settings(const AbcConfig *c, SessionSettings *s);
+void config_session_statement(const AbcConfig *c, const Dialect *d, Buf *out);
 
 /* Human-readable summary, one "key: value" per line; secrets appear only
  * as "set (from ORIGIN)" or "not set". */

@@ -151,11 +151,9 @@ AbcStatus runcli_open_warehouse(const AbcConfig *cfg, Warehouse **wh, const Dial
         return st;
     *dialect = dialect_by_id(c->dialect != DIALECT_AUTO ? c->dialect : wh_dialect(*wh));
     /* on the session, so a reconnect keeps it */
-    SessionSettings ss;
-    config_session_settings(cfg, &ss);
     Buf set;
     buf_init(&set);
-    (*dialect)->session_settings(&set, &ss);
+    config_session_statement(cfg, *dialect, &set);
     st = set.len ? wh_set_session(*wh, set.data, err, errlen) : ABC_OK;
     buf_free(&set);
     if (st != ABC_OK) {

@@ -855,6 +855,13 @@ void config_session_settings(const AbcConfig *c, SessionSettings *s)
     s->temp_table_mb = c->warehouse.temp_table_mb;
 }
 
+void config_session_statement(const AbcConfig *c, const Dialect *d, Buf *out)
+{
+    SessionSettings s;
+    config_session_settings(c, &s);
+    d->session_settings(out, &s);
+}
+
 void config_describe(const AbcConfig *c, Buf *out)
 {
     const ConfigWarehouse *w = &c->warehouse;

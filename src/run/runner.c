@@ -2552,23 +2552,17 @@ static AbcStatus fprint_beside_join(FprintJob *j, Runner *r, bool *late, bool *g
 
 /* ---- the fill of the dates due ------------------------------------------------- */
 
-static AbcStatus one_flag_fn(const WhRow *row, void *ctx)
-{
-    *(bool *)ctx = row->ncols >= 1 && row->values[0] && strcmp(row->values[0], "1") == 0;
-    return ABC_OK;
-}
-
 /* Whether this connection may read without locks (Dialect.read_committed_check). */
 static bool read_committed_ok(Runner *r)
 {
     const Dialect *d = r->env->dialect;
-    bool ok = false;
+    long ok = 0;
     char qerr[256];
     if (!r->env->wh || !d->read_committed_next || !d->read_committed_check ||
-        wh_query(r->env->wh, d->read_committed_check, one_flag_fn, &ok, NULL, qerr, sizeof qerr) !=
+        wh_query(r->env->wh, d->read_committed_check, value_fn, &ok, NULL, qerr, sizeof qerr) !=
             ABC_OK)
         return false;
-    return ok;
+    return ok == 1;
 }
 
 /* The pre-period, assignment and wide tables of the dates due, oldest
@@ -3320,11 +3314,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                 ir->tag, ir->path, env->dialect->name);
         if (env->config) {
             /* sent once per connection, before the steps (cmd_run.c) */
-            SessionSettings ss;
-            config_session_settings(env->config, &ss);
             Buf set;
             buf_init(&set);
-            env->dialect->session_settings(&set, &ss);
+            config_session_statement(env->config, env->dialect, &set);
             if (set.len)
                 fprintf(r.show, "-- the session's settings (warehouse.query_timeout_s, "
                                 "warehouse.temp_table_mb), on every connection\n%s;\n\n",
