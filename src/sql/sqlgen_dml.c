@@ -521,6 +521,19 @@ static void when_filter(Gen *g, Buf *b, const IrCond *f, const char *extra, cons
     buf_puts(b, " END");
 }
 
+/* The rows of a group that pass filter f, less its closing parenthesis:
+ * "COUNT(CASE WHEN <f> THEN 1 END" or "COUNT(*" (a BIGINT count, where a
+ * SUM of 1s and 0s would add DECIMALs on MariaDB). */
+static void count_filter(Gen *g, Buf *b, const IrCond *f)
+{
+    if (!f) {
+        buf_puts(b, "COUNT(*");
+        return;
+    }
+    buf_puts(b, "COUNT(");
+    when_filter(g, b, f, NULL, "1", NULL);
+}
+
 /* The whole comment, wrapped over "-- " lines of at most 100 characters. */
 static const char *metric_text(Gen *g, const IrMetric *m, const char *what)
 {
@@ -633,8 +646,8 @@ static void day_sum_items(Gen *g, Buf *cols, const char *ind, const IrSource *so
             sql_comment(cols, ind, metric_text(g, m, arena_printf(g->a, "%s events of the day",
                                                                   sqlgen_kind_name(m->kind))));
             item = cols->len;
-            buf_printf(cols, "%sSUM(", ind);
-            when_filter(g, cols, set->filter, NULL, "1", "0");
+            buf_puts(cols, ind);
+            count_filter(g, cols, set->filter);
         } else {
             Buf t;
             buf_init(&t);
@@ -1023,8 +1036,7 @@ static void pre_part(Gen *g, Buf *b, const IrMetric *c)
         when_filter(g, b, c->set.filter, NULL, v.data, NULL);
         break;
     default:
-        buf_puts(b, "SUM(");
-        when_filter(g, b, c->set.filter, NULL, "1", "0");
+        count_filter(g, b, c->set.filter);
         break;
     }
     buf_putc(b, ')');

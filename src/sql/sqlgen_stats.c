@@ -1172,13 +1172,18 @@ static void group_tail(Gen *g, Buf *b, const char *from, int seg, const char *ex
         buf_printf(b, ",\n    %s", extra);
 }
 
-/* Aggregates of one moments row; `inc` restricts to mature units (or NULL). */
-static void agg_sum(Buf *b, const char *inc, const char *x)
+/* Aggregates of one moments row; `inc` restricts to mature units (or NULL).
+ * MariaDB sums an integer column as DECIMAL, one digit group at a time, and
+ * multiplies two BIGINTs as BIGINT (an error past 2^63): the sums start
+ * from 1e0, so each term and its products are DOUBLE, as the kernel reads
+ * them (a DOUBLE term is unchanged). */
+static void agg_sum(Gen *g, Buf *b, const char *inc, const char *x)
 {
+    const char *term = g->d->id == DIALECT_MARIADB ? arena_printf(g->a, "1e0 * %s", x) : x;
     if (inc)
-        buf_printf(b, "SUM(CASE WHEN %s THEN %s ELSE 0 END)", inc, x);
+        buf_printf(b, "SUM(CASE WHEN %s THEN %s ELSE 0 END)", inc, term);
     else
-        buf_printf(b, "SUM(%s)", x);
+        buf_printf(b, "SUM(%s)", term);
 }
 
 static void moment(Gen *g, Buf *b, Cols *c, int m, const char *stat, const char *inc, const char *x)
@@ -1187,9 +1192,9 @@ static void moment(Gen *g, Buf *b, Cols *c, int m, const char *stat, const char 
     buf_puts(b, ",\n    ");
     size_t item = b->len;
     if (strcmp(stat, "n") == 0)
-        buf_puts(b, inc ? arena_printf(g->a, "SUM(CASE WHEN %s THEN 1 ELSE 0 END)", inc) : "COUNT(*)");
+        buf_puts(b, inc ? arena_printf(g->a, "COUNT(CASE WHEN %s THEN 1 END)", inc) : "COUNT(*)");
     else
-        agg_sum(b, inc, x);
+        agg_sum(g, b, inc, x);
     buf_puts(b, " AS ");
     gen_id(g, b, name);
     sql_wrap(b, item);
@@ -1376,12 +1381,16 @@ static void moments_rollup(Gen *g, Buf *b, Cols *c)
         gen_id(g, b, c->v[i].name);
     }
     buf_puts(b, "\nFROM (\n");
-    /* the inner grouping, indented */
+    /* the inner grouping, indented, each line wrapped again at its new width */
     for (const char *line = inner.data; *line;) {
         const char *nl = strchr(line, '\n');
-        size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        size_t at = b->len;
         buf_printf(b, "    %.*s", (int)n, line);
-        line += n;
+        sql_wrap(b, at);
+        if (nl)
+            buf_putc(b, '\n');
+        line += n + (nl ? 1 : 0);
     }
     buf_puts(b, "\n) f\nCROSS JOIN (\n    SELECT 0 AS `i`");
     for (int i = 0; i < ir->nsegments; i++)

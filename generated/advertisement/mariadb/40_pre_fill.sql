@@ -30,21 +30,21 @@ SELECT SQL_BIG_RESULT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric impressions (spec line 31): count impressions of the day
-    SUM(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 ELSE 0 END) AS `impressions__pre`,
+    COUNT(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 END) AS `impressions__pre`,
     -- metric impressions (spec line 31): count events of the day
-    SUM(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 ELSE 0 END) AS `impressions__events`,
+    COUNT(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 END) AS `impressions__events`,
     -- metric clicks (spec line 32): count events of the day
-    SUM(CASE WHEN s.`event_name` = 'ad_click' THEN 1 ELSE 0 END) AS `clicks__events`,
+    COUNT(CASE WHEN s.`event_name` = 'ad_click' THEN 1 END) AS `clicks__events`,
     -- metric ad_revenue (spec line 34): sum of ad_revenue where event_name in ("ad_impression",
     -- "ad_click")
     SUM(CASE WHEN s.`event_name` IN ('ad_impression', 'ad_click') THEN s.`ad_revenue` END) AS `ad_revenue__sum`,
     -- metric retained_d7 (spec line 35): retention events of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `retained_d7__events`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `retained_d7__events`,
     -- metric session_seconds (spec line 36): sum of session_seconds where event_name =
     -- "session_end"
     SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_seconds__sum`,
     -- metric session_seconds (spec line 36): mean events of the day
-    SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_seconds__events`
+    COUNT(CASE WHEN s.`event_name` = 'session_end' THEN 1 END) AS `session_seconds__events`
 FROM `ods`.`app_events` s
 WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
   AND s.`user_id` IS NOT NULL

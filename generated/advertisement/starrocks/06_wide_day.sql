@@ -126,19 +126,19 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric impressions (spec line 31): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 ELSE 0 END) AS `impressions__events`,
+        COUNT(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 END) AS `impressions__events`,
         -- metric clicks (spec line 32): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'ad_click' THEN 1 ELSE 0 END) AS `clicks__events`,
+        COUNT(CASE WHEN s.`event_name` = 'ad_click' THEN 1 END) AS `clicks__events`,
         -- metric ad_revenue (spec line 34): sum of ad_revenue where event_name in ("ad_impression",
         -- "ad_click")
         SUM(CASE WHEN s.`event_name` IN ('ad_impression', 'ad_click') THEN s.`ad_revenue` END) AS `ad_revenue__sum`,
         -- metric retained_d7 (spec line 35): retention events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `retained_d7__events`,
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `retained_d7__events`,
         -- metric session_seconds (spec line 36): sum of session_seconds where event_name =
         -- "session_end"
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_seconds__sum`,
         -- metric session_seconds (spec line 36): mean events of the day
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_seconds__events`
+        COUNT(CASE WHEN s.`event_name` = 'session_end' THEN 1 END) AS `session_seconds__events`
     FROM `ods`.`app_events` s
     JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}

@@ -136,7 +136,7 @@ FROM (
         SUM(`ad_revenue` * `ad_revenue`) AS `ad_revenue__sum_sq`,
         MAX(`ad_revenue__cap`) AS `ad_revenue__cap_value`,
         -- metric retained_d7 (spec line 35): retention,
-        SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `retained_d7__n`,
+        COUNT(CASE WHEN `days_observed` >= 7 THEN 1 END) AS `retained_d7__n`,
         SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` ELSE 0 END) AS `retained_d7__sum`,
         SUM(CASE WHEN `days_observed` >= 7 THEN `retained_d7` * `retained_d7` ELSE 0 END) AS
             `retained_d7__sum_sq`,

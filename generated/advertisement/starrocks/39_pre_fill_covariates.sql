@@ -29,7 +29,7 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric impressions (spec line 31): count impressions of the day
-    SUM(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 ELSE 0 END) AS `impressions__pre`,
+    COUNT(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 END) AS `impressions__pre`,
     NULL AS `impressions__events`,
     NULL AS `clicks__events`,
     NULL AS `ad_revenue__sum`,
@@ -44,7 +44,7 @@ WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
 GROUP BY
     s.`event_date`,
     s.`user_id`
-HAVING SUM(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 ELSE 0 END) <> 0;
+HAVING COUNT(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 END) <> 0;
 
 -- the days filled
 INSERT INTO `abc`.`tbl_wide_user_ads_advertisement__user_day`

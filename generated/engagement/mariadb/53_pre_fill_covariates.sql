@@ -34,7 +34,7 @@ SELECT SQL_BIG_RESULT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric messages (spec line 28): count messages of the day
-    SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `messages__pre`,
+    COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) AS `messages__pre`,
     NULL AS `messages__events`,
     NULL AS `chatted__events`,
     NULL AS `chat_days__events`,
@@ -53,7 +53,7 @@ WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
 GROUP BY
     s.`event_date`,
     s.`user_id`
-HAVING SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) <> 0;
+HAVING COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) <> 0;
 
 -- the days filled
 INSERT INTO `abc`.`tbl_wide_user_engagement_engagement__user_day` (

@@ -138,28 +138,27 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric messages (spec line 28): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `messages__events`,
+        COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) AS `messages__events`,
         -- metric chatted (spec line 29): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `chatted__events`,
+        COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) AS `chatted__events`,
         -- metric chat_days (spec line 30): active_days events of the day
-        SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `chat_days__events`,
+        COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) AS `chat_days__events`,
         -- metric session_length (spec line 31): sum of session_seconds where event_name =
         -- "session_end"
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_length__sum`,
         -- metric session_length (spec line 31): mean events of the day
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_length__events`,
+        COUNT(CASE WHEN s.`event_name` = 'session_end' THEN 1 END) AS `session_length__events`,
         -- metric p50_session (spec line 32): sum of session_seconds where event_name =
         -- "session_end"
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `p50_session__sum`,
         -- metric sessions (spec line 34): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `sessions__events`,
+        COUNT(CASE WHEN s.`event_name` = 'session_end' THEN 1 END) AS `sessions__events`,
         -- metric app_opens (spec line 36): count events of the day
-        SUM(CASE WHEN get_json_bool(s.`properties`, '$.opened') = TRUE THEN 1 ELSE 0 END) AS
-            `app_opens__events`,
+        COUNT(CASE WHEN get_json_bool(s.`properties`, '$.opened') = TRUE THEN 1 END) AS `app_opens__events`,
         -- metric first_chat (spec line 37): time_to_event events of the day
-        SUM(CASE WHEN s.`event_name` = 'chat_message' THEN 1 ELSE 0 END) AS `first_chat__events`,
+        COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) AS `first_chat__events`,
         -- metric crash_rate (spec line 38): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `crash_rate__events`
+        COUNT(CASE WHEN s.`event_name` = 'crash' THEN 1 END) AS `crash_rate__events`
     FROM `ods`.`app_events` s
     JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}

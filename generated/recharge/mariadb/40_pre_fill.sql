@@ -32,15 +32,15 @@ SELECT SQL_BIG_RESULT
     -- metric recharge_revenue (spec line 27): sum of amount
     SUM(s.`amount`) AS `recharge_revenue__sum`,
     -- metric recharges (spec line 28): count events of the day
-    SUM(1) AS `recharges__events`,
+    COUNT(*) AS `recharges__events`,
     -- metric recharged (spec line 29): proportion events of the day
-    SUM(1) AS `recharged__events`,
+    COUNT(*) AS `recharged__events`,
     -- metric avg_recharge (spec line 30): sum of amount
     SUM(s.`amount`) AS `avg_recharge__sum`,
     -- metric avg_recharge (spec line 30): mean events of the day
-    SUM(1) AS `avg_recharge__events`,
+    COUNT(*) AS `avg_recharge__events`,
     -- metric recharge_days (spec line 31): active_days events of the day
-    SUM(1) AS `recharge_days__events`,
+    COUNT(*) AS `recharge_days__events`,
     -- metric median_recharge (spec line 32): sum of amount
     SUM(s.`amount`) AS `median_recharge__sum`
 FROM `ods`.`payments` s

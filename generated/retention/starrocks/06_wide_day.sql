@@ -128,18 +128,18 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric d1_retained (spec line 34): retention events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `d1_retained__events`,
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `d1_retained__events`,
         -- metric d7_retained (spec line 35): retention events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `d7_retained__events`,
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `d7_retained__events`,
         -- metric opens_7d (spec line 36): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_7d__events`,
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens_7d__events`,
         -- metric active_days_14d (spec line 37): active_days events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `active_days_14d__events`,
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `active_days_14d__events`,
         -- metric p90_session (spec line 40): sum of session_seconds where event_name =
         -- "session_end"
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `p90_session__sum`,
         -- metric crashes (spec line 41): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `crashes__events`
+        COUNT(CASE WHEN s.`event_name` = 'crash' THEN 1 END) AS `crashes__events`
     FROM `ods`.`app_events` s
     JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}

@@ -128,12 +128,12 @@ FROM (
         COALESCE(`tier`, '(null)') AS `abc_seg_2`,
         COUNT(*) AS `units`,
         -- metric d1_retained (spec line 34): retention,
-        SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
+        COUNT(CASE WHEN `days_observed` >= 1 THEN 1 END) AS `d1_retained__n`,
         SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` ELSE 0 END) AS `d1_retained__sum`,
         SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` * `d1_retained` ELSE 0 END) AS
             `d1_retained__sum_sq`,
         -- metric d7_retained (spec line 35): retention,
-        SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `d7_retained__n`,
+        COUNT(CASE WHEN `days_observed` >= 7 THEN 1 END) AS `d7_retained__n`,
         SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` ELSE 0 END) AS `d7_retained__sum`,
         SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` * `d7_retained` ELSE 0 END) AS
             `d7_retained__sum_sq`,

@@ -31,7 +31,7 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric opens_7d (spec line 36): count opens_7d of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_7d__pre`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens_7d__pre`,
     NULL AS `revenue_7d__pre`,
     NULL AS `d1_retained__events`,
     NULL AS `d7_retained__events`,
@@ -47,7 +47,7 @@ WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
 GROUP BY
     s.`event_date`,
     s.`user_id`
-HAVING SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) <> 0
+HAVING COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) <> 0
 UNION ALL
 -- source payments
 SELECT

@@ -33,11 +33,11 @@ SELECT SQL_BIG_RESULT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric sub_revenue (spec line 33): count opens_pre of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `sub_revenue__pre`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `sub_revenue__pre`,
     -- metric subscribed (spec line 29): proportion events of the day
-    SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `subscribed__events`,
+    COUNT(CASE WHEN s.`event_name` = 'subscribe' THEN 1 END) AS `subscribed__events`,
     -- metric trial_started (spec line 30): proportion events of the day
-    SUM(CASE WHEN s.`event_name` = 'trial_start' THEN 1 ELSE 0 END) AS `trial_started__events`,
+    COUNT(CASE WHEN s.`event_name` = 'trial_start' THEN 1 END) AS `trial_started__events`,
     -- metric paywall_funnel (spec line 31): funnel step 1: first event time
     MIN(CASE WHEN s.`event_name` = 'paywall_view' THEN s.`event_time` END) AS `paywall_funnel__step1_first`,
     -- metric paywall_funnel (spec line 31): funnel step 2: first event time
@@ -45,11 +45,11 @@ SELECT SQL_BIG_RESULT
     -- metric paywall_funnel (spec line 31): funnel step 3: first event time
     MIN(CASE WHEN s.`event_name` = 'subscribe' THEN s.`event_time` END) AS `paywall_funnel__step3_first`,
     -- metric days_to_subscribe (spec line 32): time_to_event events of the day
-    SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `days_to_subscribe__events`,
+    COUNT(CASE WHEN s.`event_name` = 'subscribe' THEN 1 END) AS `days_to_subscribe__events`,
     -- metric opens_pre (spec line 34): count events of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_pre__events`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens_pre__events`,
     -- metric app_crashes (spec line 35): proportion events of the day
-    SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `app_crashes__events`,
+    COUNT(CASE WHEN s.`event_name` = 'crash' THEN 1 END) AS `app_crashes__events`,
     NULL AS `sub_revenue__sum`
 FROM `ods`.`app_events` s
 WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}

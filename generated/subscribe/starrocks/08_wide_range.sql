@@ -72,9 +72,9 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric subscribed (spec line 29): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `subscribed__events`,
+        COUNT(CASE WHEN s.`event_name` = 'subscribe' THEN 1 END) AS `subscribed__events`,
         -- metric trial_started (spec line 30): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'trial_start' THEN 1 ELSE 0 END) AS `trial_started__events`,
+        COUNT(CASE WHEN s.`event_name` = 'trial_start' THEN 1 END) AS `trial_started__events`,
         -- metric paywall_funnel (spec line 31): funnel step 1: first event time
         MIN(CASE WHEN s.`event_name` = 'paywall_view' THEN s.`event_time` END) AS `paywall_funnel__step1_first`,
         -- metric paywall_funnel (spec line 31): funnel step 2: first event time
@@ -82,11 +82,11 @@ agg_0 AS (
         -- metric paywall_funnel (spec line 31): funnel step 3: first event time
         MIN(CASE WHEN s.`event_name` = 'subscribe' THEN s.`event_time` END) AS `paywall_funnel__step3_first`,
         -- metric days_to_subscribe (spec line 32): time_to_event events of the day
-        SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `days_to_subscribe__events`,
+        COUNT(CASE WHEN s.`event_name` = 'subscribe' THEN 1 END) AS `days_to_subscribe__events`,
         -- metric opens_pre (spec line 34): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_pre__events`,
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens_pre__events`,
         -- metric app_crashes (spec line 35): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'crash' THEN 1 ELSE 0 END) AS `app_crashes__events`
+        COUNT(CASE WHEN s.`event_name` = 'crash' THEN 1 END) AS `app_crashes__events`
     FROM `ods`.`app_events` s
     JOIN units u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}

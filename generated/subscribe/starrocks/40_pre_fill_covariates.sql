@@ -32,7 +32,7 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric sub_revenue (spec line 33): count opens_pre of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `sub_revenue__pre`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `sub_revenue__pre`,
     NULL AS `subscribed__events`,
     NULL AS `trial_started__events`,
     NULL AS `paywall_funnel__step1_first`,
@@ -49,7 +49,7 @@ WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
 GROUP BY
     s.`event_date`,
     s.`user_id`
-HAVING SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) <> 0;
+HAVING COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) <> 0;
 
 -- the days filled
 INSERT INTO `abc`.`tbl_wide_user_subscribe_subscribe__user_day`

@@ -25,7 +25,7 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric opens (spec line 25): count events of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__events`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens__events`,
     NULL AS `paid__events`,
     NULL AS `revenue__sum`
 FROM `ods`.`app_events` s
@@ -43,7 +43,7 @@ SELECT
     1 AS `source`,
     NULL AS `opens__events`,
     -- metric paid (spec line 26): proportion events of the day
-    SUM(1) AS `paid__events`,
+    COUNT(*) AS `paid__events`,
     -- metric revenue (spec line 27): sum of amount
     SUM(s.`amount`) AS `revenue__sum`
 FROM `ods`.`payments` s

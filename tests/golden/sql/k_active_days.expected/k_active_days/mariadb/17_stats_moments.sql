@@ -43,8 +43,8 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric active_days_14d (spec line 24): active_days,
     COUNT(*) AS `active_days_14d__n`,
-    SUM(`active_days_14d`) AS `active_days_14d__sum`,
-    SUM(`active_days_14d` * `active_days_14d`) AS `active_days_14d__sum_sq`
+    SUM(1e0 * `active_days_14d`) AS `active_days_14d__sum`,
+    SUM(1e0 * `active_days_14d` * `active_days_14d`) AS `active_days_14d__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

@@ -43,8 +43,8 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric opens (spec line 24): count,
     COUNT(*) AS `opens__n`,
-    SUM(`opens`) AS `opens__sum`,
-    SUM(`opens` * `opens`) AS `opens__sum_sq`
+    SUM(1e0 * `opens`) AS `opens__sum`,
+    SUM(1e0 * `opens` * `opens`) AS `opens__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

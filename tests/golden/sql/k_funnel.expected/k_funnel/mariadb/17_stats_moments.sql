@@ -60,11 +60,11 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric checkout_funnel (spec line 24): funnel,
     COUNT(*) AS `checkout_funnel__n`,
-    SUM(`checkout_funnel`) AS `checkout_funnel__sum`,
-    SUM(`checkout_funnel` * `checkout_funnel`) AS `checkout_funnel__sum_sq`,
-    SUM(`checkout_funnel__step_1`) AS `checkout_funnel__step_1`,
-    SUM(`checkout_funnel__step_2`) AS `checkout_funnel__step_2`,
-    SUM(`checkout_funnel__step_3`) AS `checkout_funnel__step_3`
+    SUM(1e0 * `checkout_funnel`) AS `checkout_funnel__sum`,
+    SUM(1e0 * `checkout_funnel` * `checkout_funnel`) AS `checkout_funnel__sum_sq`,
+    SUM(1e0 * `checkout_funnel__step_1`) AS `checkout_funnel__step_1`,
+    SUM(1e0 * `checkout_funnel__step_2`) AS `checkout_funnel__step_2`,
+    SUM(1e0 * `checkout_funnel__step_3`) AS `checkout_funnel__step_3`
 FROM vals
 GROUP BY
     `analysis_date`,

@@ -45,11 +45,11 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric session_length (spec line 24): mean,
     COUNT(*) AS `session_length__n`,
-    SUM(`session_length__num`) AS `session_length__sum`,
-    SUM(`session_length__num` * `session_length__num`) AS `session_length__sum_sq`,
-    SUM(`session_length__den`) AS `session_length__den_sum`,
-    SUM(`session_length__den` * `session_length__den`) AS `session_length__den_sum_sq`,
-    SUM(`session_length__num` * `session_length__den`) AS `session_length__sum_den`
+    SUM(1e0 * `session_length__num`) AS `session_length__sum`,
+    SUM(1e0 * `session_length__num` * `session_length__num`) AS `session_length__sum_sq`,
+    SUM(1e0 * `session_length__den`) AS `session_length__den_sum`,
+    SUM(1e0 * `session_length__den` * `session_length__den`) AS `session_length__den_sum_sq`,
+    SUM(1e0 * `session_length__num` * `session_length__den`) AS `session_length__sum_den`
 FROM vals
 GROUP BY
     `analysis_date`,

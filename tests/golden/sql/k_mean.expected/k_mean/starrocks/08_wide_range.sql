@@ -67,7 +67,7 @@ agg_0 AS (
         -- "session_end"
         SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_length__sum`,
         -- metric session_length (spec line 24): mean events of the day
-        SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_length__events`
+        COUNT(CASE WHEN s.`event_name` = 'session_end' THEN 1 END) AS `session_length__events`
     FROM `ods`.`app_events` s
     JOIN units u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}

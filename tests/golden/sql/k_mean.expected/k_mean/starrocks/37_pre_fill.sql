@@ -26,7 +26,7 @@ SELECT
     -- metric session_length (spec line 24): sum of session_seconds where event_name = "session_end"
     SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_length__sum`,
     -- metric session_length (spec line 24): mean events of the day
-    SUM(CASE WHEN s.`event_name` = 'session_end' THEN 1 ELSE 0 END) AS `session_length__events`
+    COUNT(CASE WHEN s.`event_name` = 'session_end' THEN 1 END) AS `session_length__events`
 FROM `ods`.`app_events` s
 WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
   AND s.`user_id` IS NOT NULL

@@ -43,8 +43,8 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric ordered (spec line 24): proportion,
     COUNT(*) AS `ordered__n`,
-    SUM(`ordered`) AS `ordered__sum`,
-    SUM(`ordered` * `ordered`) AS `ordered__sum_sq`
+    SUM(1e0 * `ordered`) AS `ordered__sum`,
+    SUM(1e0 * `ordered` * `ordered`) AS `ordered__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

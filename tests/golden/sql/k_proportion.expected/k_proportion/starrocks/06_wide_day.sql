@@ -110,7 +110,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric ordered (spec line 24): proportion events of the day
-        SUM(CASE WHEN s.`event_name` = 'order' THEN 1 ELSE 0 END) AS `ordered__events`
+        COUNT(CASE WHEN s.`event_name` = 'order' THEN 1 END) AS `ordered__events`
     FROM `ods`.`app_events` s
     JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}

@@ -23,7 +23,7 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric ordered (spec line 24): proportion events of the day
-    SUM(CASE WHEN s.`event_name` = 'order' THEN 1 ELSE 0 END) AS `ordered__events`
+    COUNT(CASE WHEN s.`event_name` = 'order' THEN 1 END) AS `ordered__events`
 FROM `ods`.`app_events` s
 WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
   AND s.`user_id` IS NOT NULL

@@ -43,8 +43,8 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric p90_payment (spec line 24): quantile,
     COUNT(*) AS `p90_payment__n`,
-    SUM(`p90_payment`) AS `p90_payment__sum`,
-    SUM(`p90_payment` * `p90_payment`) AS `p90_payment__sum_sq`
+    SUM(1e0 * `p90_payment`) AS `p90_payment__sum`,
+    SUM(1e0 * `p90_payment` * `p90_payment`) AS `p90_payment__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

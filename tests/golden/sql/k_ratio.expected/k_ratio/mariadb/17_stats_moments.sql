@@ -45,19 +45,19 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric revenue (spec line 24): sum,
     COUNT(*) AS `revenue__n`,
-    SUM(`revenue`) AS `revenue__sum`,
-    SUM(`revenue` * `revenue`) AS `revenue__sum_sq`,
+    SUM(1e0 * `revenue`) AS `revenue__sum`,
+    SUM(1e0 * `revenue` * `revenue`) AS `revenue__sum_sq`,
     -- metric orders (spec line 25): count,
     COUNT(*) AS `orders__n`,
-    SUM(`orders`) AS `orders__sum`,
-    SUM(`orders` * `orders`) AS `orders__sum_sq`,
+    SUM(1e0 * `orders`) AS `orders__sum`,
+    SUM(1e0 * `orders` * `orders`) AS `orders__sum_sq`,
     -- metric revenue_per_order (spec line 26): ratio,
     COUNT(*) AS `revenue_per_order__n`,
-    SUM(`revenue`) AS `revenue_per_order__sum`,
-    SUM(`revenue` * `revenue`) AS `revenue_per_order__sum_sq`,
-    SUM(`orders`) AS `revenue_per_order__den_sum`,
-    SUM(`orders` * `orders`) AS `revenue_per_order__den_sum_sq`,
-    SUM(`revenue` * `orders`) AS `revenue_per_order__sum_den`
+    SUM(1e0 * `revenue`) AS `revenue_per_order__sum`,
+    SUM(1e0 * `revenue` * `revenue`) AS `revenue_per_order__sum_sq`,
+    SUM(1e0 * `orders`) AS `revenue_per_order__den_sum`,
+    SUM(1e0 * `orders` * `orders`) AS `revenue_per_order__den_sum_sq`,
+    SUM(1e0 * `revenue` * `orders`) AS `revenue_per_order__sum_den`
 FROM vals
 GROUP BY
     `analysis_date`,

@@ -24,7 +24,7 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric orders (spec line 25): count events of the day
-    SUM(CASE WHEN s.`event_name` = 'order' THEN 1 ELSE 0 END) AS `orders__events`,
+    COUNT(CASE WHEN s.`event_name` = 'order' THEN 1 END) AS `orders__events`,
     NULL AS `revenue__sum`
 FROM `ods`.`app_events` s
 WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}

@@ -42,9 +42,9 @@ SELECT SQL_BIG_RESULT
     '' AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric d1_retained (spec line 24): retention,
-    SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` ELSE 0 END) AS `d1_retained__sum`,
-    SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` * `d1_retained` ELSE 0 END) AS
+    COUNT(CASE WHEN `days_observed` >= 1 THEN 1 END) AS `d1_retained__n`,
+    SUM(CASE WHEN `days_observed` >= 1 THEN 1e0 * `d1_retained` ELSE 0 END) AS `d1_retained__sum`,
+    SUM(CASE WHEN `days_observed` >= 1 THEN 1e0 * `d1_retained` * `d1_retained` ELSE 0 END) AS
         `d1_retained__sum_sq`
 FROM vals
 GROUP BY

@@ -37,7 +37,7 @@ SELECT
     '' AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric d1_retained (spec line 24): retention,
-    SUM(CASE WHEN `days_observed` >= 1 THEN 1 ELSE 0 END) AS `d1_retained__n`,
+    COUNT(CASE WHEN `days_observed` >= 1 THEN 1 END) AS `d1_retained__n`,
     SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` ELSE 0 END) AS `d1_retained__sum`,
     SUM(CASE WHEN `days_observed` >= 1 THEN `d1_retained` * `d1_retained` ELSE 0 END) AS
         `d1_retained__sum_sq`

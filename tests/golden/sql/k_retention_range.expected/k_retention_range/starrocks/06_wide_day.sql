@@ -111,7 +111,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric d7_retained (spec line 24): retention events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `d7_retained__events`
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `d7_retained__events`
     FROM `ods`.`app_events` s
     JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}

@@ -38,7 +38,7 @@ SELECT
     '' AS `segment_value`,
     COUNT(*) AS `units`,
     -- metric d7_retained (spec line 24): retention,
-    SUM(CASE WHEN `days_observed` >= 7 THEN 1 ELSE 0 END) AS `d7_retained__n`,
+    COUNT(CASE WHEN `days_observed` >= 7 THEN 1 END) AS `d7_retained__n`,
     SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` ELSE 0 END) AS `d7_retained__sum`,
     SUM(CASE WHEN `days_observed` >= 7 THEN `d7_retained` * `d7_retained` ELSE 0 END) AS
         `d7_retained__sum_sq`

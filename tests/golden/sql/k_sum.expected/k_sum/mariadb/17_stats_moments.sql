@@ -43,8 +43,8 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric revenue (spec line 24): sum,
     COUNT(*) AS `revenue__n`,
-    SUM(`revenue`) AS `revenue__sum`,
-    SUM(`revenue` * `revenue`) AS `revenue__sum_sq`
+    SUM(1e0 * `revenue`) AS `revenue__sum`,
+    SUM(1e0 * `revenue` * `revenue`) AS `revenue__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

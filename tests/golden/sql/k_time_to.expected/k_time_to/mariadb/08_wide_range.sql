@@ -64,7 +64,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric days_to_subscribe (spec line 24): time_to_event events of the day
-        SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `days_to_subscribe__events`
+        COUNT(CASE WHEN s.`event_name` = 'subscribe' THEN 1 END) AS `days_to_subscribe__events`
     FROM `ods`.`app_events` s
     JOIN units u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}

@@ -44,8 +44,8 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric days_to_subscribe (spec line 24): time_to_event,
     COUNT(*) AS `days_to_subscribe__n`,
-    SUM(`days_to_subscribe`) AS `days_to_subscribe__sum`,
-    SUM(`days_to_subscribe` * `days_to_subscribe`) AS `days_to_subscribe__sum_sq`
+    SUM(1e0 * `days_to_subscribe`) AS `days_to_subscribe__sum`,
+    SUM(1e0 * `days_to_subscribe` * `days_to_subscribe`) AS `days_to_subscribe__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

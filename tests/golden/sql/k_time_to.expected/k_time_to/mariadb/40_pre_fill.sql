@@ -24,7 +24,7 @@ SELECT SQL_BIG_RESULT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric days_to_subscribe (spec line 24): time_to_event events of the day
-    SUM(CASE WHEN s.`event_name` = 'subscribe' THEN 1 ELSE 0 END) AS `days_to_subscribe__events`
+    COUNT(CASE WHEN s.`event_name` = 'subscribe' THEN 1 END) AS `days_to_subscribe__events`
 FROM `ods`.`app_events` s
 WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
   AND s.`user_id` IS NOT NULL

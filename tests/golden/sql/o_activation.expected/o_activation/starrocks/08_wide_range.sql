@@ -63,7 +63,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric opens (spec line 25): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__events`
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens__events`
     FROM `ods`.`app_events` s
     JOIN units u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}

@@ -44,8 +44,8 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric revenue (spec line 24): sum,
     COUNT(*) AS `revenue__n`,
-    SUM(`revenue`) AS `revenue__sum`,
-    SUM(`revenue` * `revenue`) AS `revenue__sum_sq`,
+    SUM(1e0 * `revenue`) AS `revenue__sum`,
+    SUM(1e0 * `revenue` * `revenue`) AS `revenue__sum_sq`,
     100 AS `revenue__cap_value`
 FROM vals
 GROUP BY

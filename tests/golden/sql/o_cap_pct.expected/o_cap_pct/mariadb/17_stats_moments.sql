@@ -113,8 +113,8 @@ SELECT
     COUNT(*) AS `units`,
     -- metric revenue (spec line 24): sum,
     COUNT(*) AS `revenue__n`,
-    SUM(`revenue`) AS `revenue__sum`,
-    SUM(`revenue` * `revenue`) AS `revenue__sum_sq`,
+    SUM(1e0 * `revenue`) AS `revenue__sum`,
+    SUM(1e0 * `revenue` * `revenue`) AS `revenue__sum_sq`,
     MAX(`revenue__cap`) AS `revenue__cap_value`
 FROM vals
 GROUP BY

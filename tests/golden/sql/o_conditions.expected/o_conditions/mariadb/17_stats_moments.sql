@@ -43,8 +43,8 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric filtered (spec line 24): count,
     COUNT(*) AS `filtered__n`,
-    SUM(`filtered`) AS `filtered__sum`,
-    SUM(`filtered` * `filtered`) AS `filtered__sum_sq`
+    SUM(1e0 * `filtered`) AS `filtered__sum`,
+    SUM(1e0 * `filtered` * `filtered`) AS `filtered__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

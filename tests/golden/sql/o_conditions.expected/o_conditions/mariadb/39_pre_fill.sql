@@ -24,10 +24,10 @@ SELECT SQL_BIG_RESULT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric filtered (spec line 24): count events of the day
-    SUM(CASE WHEN
+    COUNT(CASE WHEN
         (((s.`event_name` IN ('a', 'b') AND s.`country` NOT IN ('XX', 'YY'))
             OR (s.`referrer` IS NULL AND NOT (s.`is_test` = TRUE))) OR (s.`campaign` IS NOT NULL
-                AND s.`amount` >= 10)) THEN 1 ELSE 0 END) AS `filtered__events`
+                AND s.`amount` >= 10)) THEN 1 END) AS `filtered__events`
 FROM `ods`.`app_events` s
 WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
   AND s.`user_id` IS NOT NULL

@@ -47,15 +47,15 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric revenue (spec line 24): sum,
     COUNT(*) AS `revenue__n`,
-    SUM(`revenue`) AS `revenue__sum`,
-    SUM(`revenue` * `revenue`) AS `revenue__sum_sq`,
-    SUM(`revenue__pre`) AS `revenue__pre_sum`,
-    SUM(`revenue__pre` * `revenue__pre`) AS `revenue__pre_sum_sq`,
-    SUM(`revenue` * `revenue__pre`) AS `revenue__sum_pre`,
+    SUM(1e0 * `revenue`) AS `revenue__sum`,
+    SUM(1e0 * `revenue` * `revenue`) AS `revenue__sum_sq`,
+    SUM(1e0 * `revenue__pre`) AS `revenue__pre_sum`,
+    SUM(1e0 * `revenue__pre` * `revenue__pre`) AS `revenue__pre_sum_sq`,
+    SUM(1e0 * `revenue` * `revenue__pre`) AS `revenue__sum_pre`,
     -- metric opens_pre (spec line 25): count,
     COUNT(*) AS `opens_pre__n`,
-    SUM(`opens_pre`) AS `opens_pre__sum`,
-    SUM(`opens_pre` * `opens_pre`) AS `opens_pre__sum_sq`
+    SUM(1e0 * `opens_pre`) AS `opens_pre__sum`,
+    SUM(1e0 * `opens_pre` * `opens_pre`) AS `opens_pre__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

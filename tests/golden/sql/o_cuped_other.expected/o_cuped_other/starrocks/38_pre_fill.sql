@@ -25,9 +25,9 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric revenue (spec line 24): count opens_pre of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `revenue__pre`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `revenue__pre`,
     -- metric opens_pre (spec line 25): count events of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens_pre__events`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens_pre__events`,
     NULL AS `revenue__sum`
 FROM `ods`.`app_events` s
 WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}

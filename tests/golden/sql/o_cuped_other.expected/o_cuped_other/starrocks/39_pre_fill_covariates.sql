@@ -25,7 +25,7 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric revenue (spec line 24): count opens_pre of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `revenue__pre`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `revenue__pre`,
     NULL AS `opens_pre__events`,
     NULL AS `revenue__sum`
 FROM `ods`.`app_events` s
@@ -35,7 +35,7 @@ WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
 GROUP BY
     s.`event_date`,
     s.`user_id`
-HAVING SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) <> 0;
+HAVING COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) <> 0;
 
 -- the days filled
 INSERT INTO `abc`.`tbl_wide_user_m_o_cuped_other__user_day`

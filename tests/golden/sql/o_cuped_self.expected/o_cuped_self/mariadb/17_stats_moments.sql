@@ -45,11 +45,11 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric opens (spec line 24): count,
     COUNT(*) AS `opens__n`,
-    SUM(`opens`) AS `opens__sum`,
-    SUM(`opens` * `opens`) AS `opens__sum_sq`,
-    SUM(`opens__pre`) AS `opens__pre_sum`,
-    SUM(`opens__pre` * `opens__pre`) AS `opens__pre_sum_sq`,
-    SUM(`opens` * `opens__pre`) AS `opens__sum_pre`
+    SUM(1e0 * `opens`) AS `opens__sum`,
+    SUM(1e0 * `opens` * `opens`) AS `opens__sum_sq`,
+    SUM(1e0 * `opens__pre`) AS `opens__pre_sum`,
+    SUM(1e0 * `opens__pre` * `opens__pre`) AS `opens__pre_sum_sq`,
+    SUM(1e0 * `opens` * `opens__pre`) AS `opens__sum_pre`
 FROM vals
 GROUP BY
     `analysis_date`,

@@ -24,7 +24,7 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric opens (spec line 24): count opens of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__pre`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens__pre`,
     NULL AS `opens__events`
 FROM `ods`.`app_events` s
 WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
@@ -33,7 +33,7 @@ WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
 GROUP BY
     s.`event_date`,
     s.`user_id`
-HAVING SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) <> 0;
+HAVING COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) <> 0;
 
 -- the days filled
 INSERT INTO `abc`.`tbl_wide_user_m_o_cuped_self__user_day`

@@ -46,12 +46,12 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric opens (spec line 24): count,
     COUNT(*) AS `opens__n`,
-    SUM(`opens`) AS `opens__sum`,
-    SUM(`opens` * `opens`) AS `opens__sum_sq`,
+    SUM(1e0 * `opens`) AS `opens__sum`,
+    SUM(1e0 * `opens` * `opens`) AS `opens__sum_sq`,
     -- metric crashes (spec line 25): count,
     COUNT(*) AS `crashes__n`,
-    SUM(`crashes`) AS `crashes__sum`,
-    SUM(`crashes` * `crashes`) AS `crashes__sum_sq`
+    SUM(1e0 * `crashes`) AS `crashes__sum`,
+    SUM(1e0 * `crashes` * `crashes`) AS `crashes__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

@@ -134,13 +134,12 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric home_views (spec line 28): count events of the day
-        SUM(CASE WHEN JSON_VALUE(s.`properties`, '$.page') = 'home' THEN 1 ELSE 0 END) AS
-            `home_views__events`,
+        COUNT(CASE WHEN JSON_VALUE(s.`properties`, '$.page') = 'home' THEN 1 END) AS `home_views__events`,
         -- metric big_scores (spec line 29): count events of the day
-        SUM(CASE WHEN
+        COUNT(CASE WHEN
             (IF(JSON_TYPE(JSON_EXTRACT(s.`properties`, '$.score')) IN ('INTEGER', 'DOUBLE'),
                 CAST(JSON_VALUE(s.`properties`, '$.score') AS DOUBLE), NULL) >= 0.5
-                    AND JSON_VALUE(s.`properties`, '$."sp ace"') IN ('a', 'b')) THEN 1 ELSE 0
+                    AND JSON_VALUE(s.`properties`, '$."sp ace"') IN ('a', 'b')) THEN 1
                         END) AS `big_scores__events`,
         -- metric value_sum (spec line 30): sum of properties.value as number
         SUM(IF(JSON_TYPE(JSON_EXTRACT(s.`properties`, '$.value')) IN ('INTEGER', 'DOUBLE'),
@@ -151,19 +150,19 @@ agg_0 AS (
             THEN IF(JSON_TYPE(JSON_EXTRACT(s.`properties`, '$.score')) IN ('INTEGER', 'DOUBLE'),
                 CAST(JSON_VALUE(s.`properties`, '$.score') AS DOUBLE), NULL) END) AS `mean_score__sum`,
         -- metric mean_score (spec line 31): mean events of the day
-        SUM(CASE WHEN JSON_VALUE(s.`properties`, '$."a.b".c') IS NOT NULL THEN 1 ELSE 0 END) AS
+        COUNT(CASE WHEN JSON_VALUE(s.`properties`, '$."a.b".c') IS NOT NULL THEN 1 END) AS
             `mean_score__events`,
         -- metric p90 (spec line 32): sum of context."load time".ms as number
         SUM(IF(JSON_TYPE(JSON_EXTRACT(s.`context`, '$."load time".ms')) IN ('INTEGER', 'DOUBLE'),
             CAST(JSON_VALUE(s.`context`, '$."load time".ms') AS DOUBLE), NULL)) AS `p90__sum`,
         -- metric quoted (spec line 33): proportion events of the day
-        SUM(CASE WHEN
+        COUNT(CASE WHEN
             (JSON_VALUE(s.`properties`, '$."страница"') = 'главная'
                 AND JSON_VALUE(s.`properties`, '$.path') = CONCAT('C:', CHAR(92 USING utf8mb4), 'tmp')) THEN 1
-                    ELSE 0 END) AS `quoted__events`,
+                    END) AS `quoted__events`,
         -- metric unset (spec line 34): count events of the day
-        SUM(CASE WHEN CASE JSON_EXTRACT(s.`properties`, '$.missing') WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE
-            END IS NULL THEN 1 ELSE 0 END) AS `unset__events`
+        COUNT(CASE WHEN CASE JSON_EXTRACT(s.`properties`, '$.missing') WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE
+            END IS NULL THEN 1 END) AS `unset__events`
     FROM `ods`.`app_events` s
     STRAIGHT_JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}

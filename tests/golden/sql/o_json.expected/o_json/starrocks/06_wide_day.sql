@@ -131,12 +131,12 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric home_views (spec line 28): count events of the day
-        SUM(CASE WHEN get_json_string(s.`properties`, '$.page') = 'home' THEN 1 ELSE 0 END) AS
+        COUNT(CASE WHEN get_json_string(s.`properties`, '$.page') = 'home' THEN 1 END) AS
             `home_views__events`,
         -- metric big_scores (spec line 29): count events of the day
-        SUM(CASE WHEN
+        COUNT(CASE WHEN
             (get_json_double(s.`properties`, '$.score') >= 0.5
-                AND get_json_string(s.`properties`, '$."sp ace"') IN ('a', 'b')) THEN 1 ELSE 0
+                AND get_json_string(s.`properties`, '$."sp ace"') IN ('a', 'b')) THEN 1
                     END) AS `big_scores__events`,
         -- metric value_sum (spec line 30): sum of properties.value as number
         SUM(get_json_double(s.`properties`, '$.value')) AS `value_sum__sum`,
@@ -145,17 +145,16 @@ agg_0 AS (
         SUM(CASE WHEN get_json_string(s.`properties`, '$."a.b".c') IS NOT NULL
             THEN get_json_double(s.`properties`, '$.score') END) AS `mean_score__sum`,
         -- metric mean_score (spec line 31): mean events of the day
-        SUM(CASE WHEN get_json_string(s.`properties`, '$."a.b".c') IS NOT NULL THEN 1 ELSE 0 END) AS
+        COUNT(CASE WHEN get_json_string(s.`properties`, '$."a.b".c') IS NOT NULL THEN 1 END) AS
             `mean_score__events`,
         -- metric p90 (spec line 32): sum of context."load time".ms as number
         SUM(get_json_double(s.`context`, '$."load time".ms')) AS `p90__sum`,
         -- metric quoted (spec line 33): proportion events of the day
-        SUM(CASE WHEN
+        COUNT(CASE WHEN
             (get_json_string(s.`properties`, '$."страница"') = 'главная' AND get_json_string(s.`properties`, '$.path') = 'C:\\tmp')
-                THEN 1 ELSE 0 END) AS `quoted__events`,
+                THEN 1 END) AS `quoted__events`,
         -- metric unset (spec line 34): count events of the day
-        SUM(CASE WHEN get_json_bool(s.`properties`, '$.missing') IS NULL THEN 1 ELSE 0 END) AS
-            `unset__events`
+        COUNT(CASE WHEN get_json_bool(s.`properties`, '$.missing') IS NULL THEN 1 END) AS `unset__events`
     FROM `ods`.`app_events` s
     JOIN units_cut u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}

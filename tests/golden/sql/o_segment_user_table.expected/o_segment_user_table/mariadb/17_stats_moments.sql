@@ -64,8 +64,8 @@ FROM (
         COUNT(*) AS `units`,
         -- metric opens (spec line 29): count,
         COUNT(*) AS `opens__n`,
-        SUM(`opens`) AS `opens__sum`,
-        SUM(`opens` * `opens`) AS `opens__sum_sq`
+        SUM(1e0 * `opens`) AS `opens__sum`,
+        SUM(1e0 * `opens` * `opens`) AS `opens__sum_sq`
     FROM vals
     GROUP BY
         `analysis_date`,

@@ -45,12 +45,12 @@ SELECT SQL_BIG_RESULT
     COUNT(*) AS `units`,
     -- metric opens (spec line 24): count,
     COUNT(*) AS `opens__n`,
-    SUM(`opens`) AS `opens__sum`,
-    SUM(`opens` * `opens`) AS `opens__sum_sq`,
+    SUM(1e0 * `opens`) AS `opens__sum`,
+    SUM(1e0 * `opens` * `opens`) AS `opens__sum_sq`,
     -- metric opens_1d (spec line 25): count,
     COUNT(*) AS `opens_1d__n`,
-    SUM(`opens_1d`) AS `opens_1d__sum`,
-    SUM(`opens_1d` * `opens_1d`) AS `opens_1d__sum_sq`
+    SUM(1e0 * `opens_1d`) AS `opens_1d__sum`,
+    SUM(1e0 * `opens_1d` * `opens_1d`) AS `opens_1d__sum_sq`
 FROM vals
 GROUP BY
     `analysis_date`,

@@ -116,7 +116,7 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date` AS `event_date`,
         -- metric opens (spec line 14): count events of the day
-        SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__events`,
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens__events`,
         -- metric revenue (spec line 15): sum of ad_revenue
         SUM(s.`ad_revenue`) AS `revenue__sum`
     FROM `ods`.`app_events` s

@@ -73,12 +73,12 @@ FROM (
         COUNT(*) AS `units`,
         -- metric opens (spec line 14): count,
         COUNT(*) AS `opens__n`,
-        SUM(`opens`) AS `opens__sum`,
-        SUM(`opens` * `opens`) AS `opens__sum_sq`,
+        SUM(1e0 * `opens`) AS `opens__sum`,
+        SUM(1e0 * `opens` * `opens`) AS `opens__sum_sq`,
         -- metric revenue (spec line 15): sum,
         COUNT(*) AS `revenue__n`,
-        SUM(`revenue`) AS `revenue__sum`,
-        SUM(`revenue` * `revenue`) AS `revenue__sum_sq`
+        SUM(1e0 * `revenue`) AS `revenue__sum`,
+        SUM(1e0 * `revenue` * `revenue`) AS `revenue__sum_sq`
     FROM vals
     GROUP BY
         `analysis_date`,

@@ -24,7 +24,7 @@ SELECT
     s.`user_id` AS `user_id`,
     0 AS `source`,
     -- metric opens (spec line 14): count events of the day
-    SUM(CASE WHEN s.`event_name` = 'app_open' THEN 1 ELSE 0 END) AS `opens__events`,
+    COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens__events`,
     -- metric revenue (spec line 15): sum of ad_revenue
     SUM(s.`ad_revenue`) AS `revenue__sum`
 FROM `ods`.`app_events` s
