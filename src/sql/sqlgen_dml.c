@@ -561,27 +561,85 @@ static int max_pre_days(const IrSpec *ir, int source)
     return mx;
 }
 
-/* The day form's per-user part of a source: each user's day sums of
- * {{event_date}} (ds[0..n)), from the per-user day table (pre_fill read the
- * day's rows of the source once, before this fill).  A unit exposed before
- * the day whose phase does not end within it counts every event of the day
- * (the date column is the day of `time`), so it takes its user's sums; the
- * units_cut match their events one by one. */
-static void day_by_user(Gen *g, Buf *b, const IrSource *so, int src, const DaySum *ds, int n)
+/* The day form's whole-day units: a unit exposed before the day whose
+ * phase does not end within it counts every event of the day (the date
+ * column is the day of `time`), so its row is its user's day sums, which
+ * pre_fill wrote to the per-user day table from one read of each source.
+ * `ua`: a row per user of the day, each source's sums side by side (with
+ * several sources, the table's rows grouped in its (event_date, user_id)
+ * order).  No other part of the fill gives these units a row of the day,
+ * so whole_day_select adds one row per unit without a GROUP BY. */
+static void whole_day_cte(Gen *g, Buf *b, const Comp *comps, int ncomp, const bool *used)
 {
-    sql_comment(b, "", arena_printf(g->a, "source %s: the users' sums of the day (the per-user "
-                                          "day table), for the units whose whole day counts",
-                                    so->name));
-    buf_printf(b, "ua_%d AS (\n    SELECT\n        d.`user_id`,\n        d.`event_date`", src);
-    for (int k = 0; k < n; k++) {
+    const IrSpec *ir = g->ir;
+    int nused = 0, only = -1;
+    for (int src = 0; src < ir->nsources; src++)
+        if (used[src]) {
+            nused++;
+            only = src;
+        }
+    sql_comment(b, "", "the users' day sums of every source (the per-user day table), for the "
+                       "units whose whole day counts");
+    buf_puts(b, "ua AS (\n    SELECT\n        d.`event_date`,\n        d.`user_id`");
+    for (int k = 0; k < ncomp; k++) {
+        if (comps[k].pre || !used[comps[k].source])
+            continue;
         buf_puts(b, ",\n        ");
-        gen_col(g, b, "d", ds[k].col);
+        size_t item = b->len;
+        if (nused == 1) {
+            gen_col(g, b, "d", comps[k].col);
+        } else {
+            buf_printf(b, "%s(CASE WHEN d.`source` = %d THEN ", comps[k].is_time ? "MIN" : "MAX",
+                       comps[k].source);
+            gen_col(g, b, "d", comps[k].col);
+            buf_puts(b, " END) AS ");
+            gen_id(g, b, comps[k].col);
+        }
+        sql_wrap(b, item);
     }
     buf_puts(b, "\n    FROM ");
     gen_table(g, b, T_PRE);
     buf_puts(b, " d\n    WHERE ");
     span_pred(g, b, "d", "event_date", span_of(false));
-    buf_printf(b, "\n      AND d.`source` = %d\n),\n", src);
+    if (nused == 1) {
+        buf_printf(b, "\n      AND d.`source` = %d\n)", only);
+        return;
+    }
+    buf_puts(b, "\n      AND d.`source` IN (");
+    for (int src = 0, n = 0; src < ir->nsources; src++)
+        if (used[src])
+            buf_printf(b, n++ ? ", %d" : "%d", src);
+    buf_puts(b, ")\n    GROUP BY\n        d.`event_date`,\n        d.`user_id`\n)");
+}
+
+/* The whole-day units' rows (see whole_day_cte), in the columns `order` of
+ * the wide table: the day's users first, each unit looked up by user. */
+static void whole_day_select(Gen *g, Buf *b, const Comp *const *order, int norder,
+                             const char *next_day)
+{
+    buf_puts(b, "\nUNION ALL\n-- the whole-day units: their users' day sums\n"
+                "SELECT\n    e.`event_date`,\n    u.`tracking_key`,\n    u.`user_id`,\n"
+                "    u.`exposure_date`,\n"
+                "    DATEDIFF(e.`event_date`, u.`exposure_date`) AS `days_since_exposure`");
+    for (int k = 0; k < norder; k++) {
+        const Comp *cp = order[k];
+        buf_puts(b, ",\n    ");
+        if (cp->pre) /* the covariates: on the exposure day only */
+            buf_puts(b, "NULL");
+        else if (cp->is_time)
+            gen_col(g, b, "e", cp->col);
+        else {
+            buf_puts(b, "COALESCE(");
+            gen_col(g, b, "e", cp->col);
+            buf_puts(b, ", 0)");
+        }
+        buf_puts(b, " AS ");
+        gen_id(g, b, cp->col);
+    }
+    buf_printf(b, "\nFROM ua e\n%s units u ON u.`user_id` = e.`user_id`\n"
+                  "WHERE u.`exposure_date` < e.`event_date`\n"
+                  "  AND (u.`phase_end` IS NULL OR u.`phase_end` >= %s)",
+               g->d->join_left_first, next_day);
 }
 
 int gen_day_sums(Gen *g, int src, DaySum *out)
@@ -769,7 +827,6 @@ void gen_wide(Gen *g, bool range)
         const IrSource *so = &ir->sources[src];
         Buf cols;
         buf_init(&cols);
-        int src_first = ncomp;
         int nds = gen_day_sums(g, src, ds);
         day_sum_items(g, &cols, "        ", so, ds, nds);
         for (int k = 0; k < nds; k++)
@@ -782,28 +839,13 @@ void gen_wide(Gen *g, bool range)
         cols.len -= 2; /* drop the last ",\n" */
         cols.data[cols.len] = '\0';
         buf_puts(&b, ",\n");
-        if (!range)
-            day_by_user(g, &b, so, src, ds, nds);
         sql_comment(&b, "", arena_printf(g->a, range ? "source %s: events at or after each user's "
                                                        "exposure"
-                                                     : "source %s: events at or after each user's "
-                                                       "exposure: the whole-day units from their "
-                                                       "user's sums, the cut ones event by event",
+                                                     : "source %s: the events of the units whose "
+                                                       "day is cut, at or after the exposure "
+                                                       "(the whole-day units: whole_day below)",
                                          so->name));
         buf_printf(&b, "agg_%d AS (\n", src);
-        if (!range) {
-            buf_printf(&b, "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
-                           "        u.`exposure_date`,\n        e.`event_date`");
-            for (int k = src_first; k < ncomp; k++) {
-                buf_puts(&b, ",\n        e.");
-                gen_id(g, &b, comps[k].col);
-            }
-            /* the day's users first, each unit looked up by user */
-            buf_printf(&b, "\n    FROM ua_%d e\n    %s units u ON u.`user_id` = e.`user_id`\n"
-                           "    WHERE u.`exposure_date` < e.`event_date`\n"
-                           "      AND (u.`phase_end` IS NULL OR u.`phase_end` >= %s)\n"
-                           "    UNION ALL\n", src, g->d->join_left_first, next_day.data);
-        }
         buf_puts(&b, "    SELECT\n        u.`tracking_key`,\n        u.`user_id`,\n"
                      "        u.`exposure_date`,\n        ");
         gen_col(g, &b, "s", so->date_col);
@@ -909,12 +951,22 @@ void gen_wide(Gen *g, bool range)
         buf_free(&lo);
     }
 
+    bool any_used = false;
+    for (int src = 0; src < ir->nsources; src++)
+        any_used = any_used || used[src];
+    if (!range && any_used) {
+        buf_puts(&b, ",\n");
+        whole_day_cte(g, &b, comps, ncomp, used);
+    }
+
     /* every (experiment, user, day) with activity, plus each exposure day:
      * the per-source aggregates stacked with UNION ALL (each row carries
      * its own components, NULL for the others, and the unit's exposure
      * date, so the units are not joined again), then one GROUP BY.  This
      * is one pass over small rows in both dialects, where LEFT JOINs of
-     * several derived tables made MariaDB scan them once per row. */
+     * several derived tables made MariaDB scan them once per row.  The day
+     * form stacks only the cut units, the covariates and the exposure days
+     * there; its whole-day units follow, one row each (whole_day_select). */
     const TableDef *wt = &g->tables[T_WIDE];
     const Comp **order = arena_alloc(g->a, (size_t)(wt->ncols + 1) * sizeof *order);
     int norder = 0;
@@ -991,6 +1043,8 @@ void gen_wide(Gen *g, bool range)
     buf_puts(&b, "\nFROM parts k\n"
                  "GROUP BY\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
                  "    k.`exposure_date`");
+    if (!range && any_used)
+        whole_day_select(g, &b, order, norder, next_day.data);
 
     WriteSpec w = {.table = wt, .part_col = "event_date",
                    .label = gen_label(g, range ? "wide_range" : "wide_day"),

@@ -85,41 +85,9 @@ units_cut AS (
       AND a.`tag` = 'advertisement'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the users' sums of the day (the per-user day table), for the units whose whole day
--- counts
-ua_0 AS (
-    SELECT
-        d.`user_id`,
-        d.`event_date`,
-        d.`impressions__events`,
-        d.`clicks__events`,
-        d.`ad_revenue__sum`,
-        d.`retained_d7__events`,
-        d.`session_seconds__sum`,
-        d.`session_seconds__events`
-    FROM `abc`.`tbl_wide_user_ads_advertisement__user_day` d
-    WHERE d.`event_date` = {{event_date}}
-      AND d.`source` = 0
-),
--- source events: events at or after each user's exposure: the whole-day units from their user's
--- sums, the cut ones event by event
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
 agg_0 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date`,
-        e.`event_date`,
-        e.`impressions__events`,
-        e.`clicks__events`,
-        e.`ad_revenue__sum`,
-        e.`retained_d7__events`,
-        e.`session_seconds__sum`,
-        e.`session_seconds__events`
-    FROM ua_0 e
-    JOIN units u ON u.`user_id` = e.`user_id`
-    WHERE u.`exposure_date` < e.`event_date`
-      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
-    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -173,6 +141,22 @@ pre AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        d.`impressions__events`,
+        d.`clicks__events`,
+        d.`ad_revenue__sum`,
+        d.`retained_d7__events`,
+        d.`session_seconds__sum`,
+        d.`session_seconds__events`
+    FROM `abc`.`tbl_wide_user_ads_advertisement__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 parts AS (
     SELECT
@@ -236,4 +220,23 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`;
+    k.`exposure_date`
+UNION ALL
+-- the whole-day units: their users' day sums
+SELECT
+    e.`event_date`,
+    u.`tracking_key`,
+    u.`user_id`,
+    u.`exposure_date`,
+    DATEDIFF(e.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    COALESCE(e.`impressions__events`, 0) AS `impressions__events`,
+    NULL AS `impressions__pre`,
+    COALESCE(e.`clicks__events`, 0) AS `clicks__events`,
+    COALESCE(e.`ad_revenue__sum`, 0) AS `ad_revenue__sum`,
+    COALESCE(e.`retained_d7__events`, 0) AS `retained_d7__events`,
+    COALESCE(e.`session_seconds__sum`, 0) AS `session_seconds__sum`,
+    COALESCE(e.`session_seconds__events`, 0) AS `session_seconds__events`
+FROM ua e
+JOIN units u ON u.`user_id` = e.`user_id`
+WHERE u.`exposure_date` < e.`event_date`
+  AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY));

@@ -92,49 +92,9 @@ units_cut AS (
       AND a.`tag` = 'engagement'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the users' sums of the day (the per-user day table), for the units whose whole day
--- counts
-ua_0 AS (
-    SELECT
-        d.`user_id`,
-        d.`event_date`,
-        d.`messages__events`,
-        d.`chatted__events`,
-        d.`chat_days__events`,
-        d.`session_length__sum`,
-        d.`session_length__events`,
-        d.`p50_session__sum`,
-        d.`sessions__events`,
-        d.`app_opens__events`,
-        d.`first_chat__events`,
-        d.`crash_rate__events`
-    FROM `abc`.`tbl_wide_user_engagement_engagement__user_day` d
-    WHERE d.`event_date` = {{event_date}}
-      AND d.`source` = 0
-),
--- source events: events at or after each user's exposure: the whole-day units from their user's
--- sums, the cut ones event by event
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
 agg_0 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date`,
-        e.`event_date`,
-        e.`messages__events`,
-        e.`chatted__events`,
-        e.`chat_days__events`,
-        e.`session_length__sum`,
-        e.`session_length__events`,
-        e.`p50_session__sum`,
-        e.`sessions__events`,
-        e.`app_opens__events`,
-        e.`first_chat__events`,
-        e.`crash_rate__events`
-    FROM ua_0 e
-    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
-    WHERE u.`exposure_date` < e.`event_date`
-      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
-    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -197,6 +157,26 @@ pre AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        d.`messages__events`,
+        d.`chatted__events`,
+        d.`chat_days__events`,
+        d.`session_length__sum`,
+        d.`session_length__events`,
+        d.`p50_session__sum`,
+        d.`sessions__events`,
+        d.`app_opens__events`,
+        d.`first_chat__events`,
+        d.`crash_rate__events`
+    FROM `abc`.`tbl_wide_user_engagement_engagement__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
 ),
 parts AS (
     SELECT
@@ -276,7 +256,30 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`;
+    k.`exposure_date`
+UNION ALL
+-- the whole-day units: their users' day sums
+SELECT
+    e.`event_date`,
+    u.`tracking_key`,
+    u.`user_id`,
+    u.`exposure_date`,
+    DATEDIFF(e.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    COALESCE(e.`messages__events`, 0) AS `messages__events`,
+    NULL AS `messages__pre`,
+    COALESCE(e.`chatted__events`, 0) AS `chatted__events`,
+    COALESCE(e.`chat_days__events`, 0) AS `chat_days__events`,
+    COALESCE(e.`session_length__sum`, 0) AS `session_length__sum`,
+    COALESCE(e.`session_length__events`, 0) AS `session_length__events`,
+    COALESCE(e.`p50_session__sum`, 0) AS `p50_session__sum`,
+    COALESCE(e.`sessions__events`, 0) AS `sessions__events`,
+    COALESCE(e.`app_opens__events`, 0) AS `app_opens__events`,
+    COALESCE(e.`first_chat__events`, 0) AS `first_chat__events`,
+    COALESCE(e.`crash_rate__events`, 0) AS `crash_rate__events`
+FROM ua e
+STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
+WHERE u.`exposure_date` < e.`event_date`
+  AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY));
 
 COMMIT;
 

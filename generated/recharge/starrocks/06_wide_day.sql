@@ -85,43 +85,9 @@ units_cut AS (
       AND a.`tag` = 'recharge'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source payments: the users' sums of the day (the per-user day table), for the units whose whole
--- day counts
-ua_1 AS (
-    SELECT
-        d.`user_id`,
-        d.`event_date`,
-        d.`recharge_revenue__sum`,
-        d.`recharges__events`,
-        d.`recharged__events`,
-        d.`avg_recharge__sum`,
-        d.`avg_recharge__events`,
-        d.`recharge_days__events`,
-        d.`median_recharge__sum`
-    FROM `abc`.`tbl_wide_user_recharge_recharge__user_day` d
-    WHERE d.`event_date` = {{event_date}}
-      AND d.`source` = 1
-),
--- source payments: events at or after each user's exposure: the whole-day units from their user's
--- sums, the cut ones event by event
+-- source payments: the events of the units whose day is cut, at or after the exposure (the
+-- whole-day units: whole_day below)
 agg_1 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date`,
-        e.`event_date`,
-        e.`recharge_revenue__sum`,
-        e.`recharges__events`,
-        e.`recharged__events`,
-        e.`avg_recharge__sum`,
-        e.`avg_recharge__events`,
-        e.`recharge_days__events`,
-        e.`median_recharge__sum`
-    FROM ua_1 e
-    JOIN units u ON u.`user_id` = e.`user_id`
-    WHERE u.`exposure_date` < e.`event_date`
-      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
-    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -153,6 +119,23 @@ agg_1 AS (
         u.`user_id`,
         u.`exposure_date`,
         s.`pay_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        d.`recharge_revenue__sum`,
+        d.`recharges__events`,
+        d.`recharged__events`,
+        d.`avg_recharge__sum`,
+        d.`avg_recharge__events`,
+        d.`recharge_days__events`,
+        d.`median_recharge__sum`
+    FROM `abc`.`tbl_wide_user_recharge_recharge__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
 ),
 parts AS (
     SELECT
@@ -201,4 +184,23 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`;
+    k.`exposure_date`
+UNION ALL
+-- the whole-day units: their users' day sums
+SELECT
+    e.`event_date`,
+    u.`tracking_key`,
+    u.`user_id`,
+    u.`exposure_date`,
+    DATEDIFF(e.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    COALESCE(e.`recharge_revenue__sum`, 0) AS `recharge_revenue__sum`,
+    COALESCE(e.`recharges__events`, 0) AS `recharges__events`,
+    COALESCE(e.`recharged__events`, 0) AS `recharged__events`,
+    COALESCE(e.`avg_recharge__sum`, 0) AS `avg_recharge__sum`,
+    COALESCE(e.`avg_recharge__events`, 0) AS `avg_recharge__events`,
+    COALESCE(e.`recharge_days__events`, 0) AS `recharge_days__events`,
+    COALESCE(e.`median_recharge__sum`, 0) AS `median_recharge__sum`
+FROM ua e
+JOIN units u ON u.`user_id` = e.`user_id`
+WHERE u.`exposure_date` < e.`event_date`
+  AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY));

@@ -90,41 +90,9 @@ units_cut AS (
       AND a.`tag` = 'retention'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source events: the users' sums of the day (the per-user day table), for the units whose whole day
--- counts
-ua_0 AS (
-    SELECT
-        d.`user_id`,
-        d.`event_date`,
-        d.`d1_retained__events`,
-        d.`d7_retained__events`,
-        d.`opens_7d__events`,
-        d.`active_days_14d__events`,
-        d.`p90_session__sum`,
-        d.`crashes__events`
-    FROM `abc`.`tbl_wide_user_retention_retention__user_day` d
-    WHERE d.`event_date` = {{event_date}}
-      AND d.`source` = 0
-),
--- source events: events at or after each user's exposure: the whole-day units from their user's
--- sums, the cut ones event by event
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
 agg_0 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date`,
-        e.`event_date`,
-        e.`d1_retained__events`,
-        e.`d7_retained__events`,
-        e.`opens_7d__events`,
-        e.`active_days_14d__events`,
-        e.`p90_session__sum`,
-        e.`crashes__events`
-    FROM ua_0 e
-    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
-    WHERE u.`exposure_date` < e.`event_date`
-      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
-    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -155,31 +123,9 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- source payments: the users' sums of the day (the per-user day table), for the units whose whole
--- day counts
-ua_1 AS (
-    SELECT
-        d.`user_id`,
-        d.`event_date`,
-        d.`revenue_7d__sum`
-    FROM `abc`.`tbl_wide_user_retention_retention__user_day` d
-    WHERE d.`event_date` = {{event_date}}
-      AND d.`source` = 1
-),
--- source payments: events at or after each user's exposure: the whole-day units from their user's
--- sums, the cut ones event by event
+-- source payments: the events of the units whose day is cut, at or after the exposure (the
+-- whole-day units: whole_day below)
 agg_1 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date`,
-        e.`event_date`,
-        e.`revenue_7d__sum`
-    FROM ua_1 e
-    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
-    WHERE u.`exposure_date` < e.`event_date`
-      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
-    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -223,6 +169,27 @@ pre AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`d1_retained__events` END) AS `d1_retained__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`d7_retained__events` END) AS `d7_retained__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`opens_7d__events` END) AS `opens_7d__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`active_days_14d__events` END) AS
+            `active_days_14d__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`p90_session__sum` END) AS `p90_session__sum`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`crashes__events` END) AS `crashes__events`,
+        MAX(CASE WHEN d.`source` = 1 THEN d.`revenue_7d__sum` END) AS `revenue_7d__sum`
+    FROM `abc`.`tbl_wide_user_retention_retention__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` IN (0, 1)
+    GROUP BY
+        d.`event_date`,
+        d.`user_id`
 ),
 parts AS (
     SELECT
@@ -311,7 +278,28 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`;
+    k.`exposure_date`
+UNION ALL
+-- the whole-day units: their users' day sums
+SELECT
+    e.`event_date`,
+    u.`tracking_key`,
+    u.`user_id`,
+    u.`exposure_date`,
+    DATEDIFF(e.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    COALESCE(e.`d1_retained__events`, 0) AS `d1_retained__events`,
+    COALESCE(e.`d7_retained__events`, 0) AS `d7_retained__events`,
+    COALESCE(e.`opens_7d__events`, 0) AS `opens_7d__events`,
+    NULL AS `opens_7d__pre`,
+    COALESCE(e.`active_days_14d__events`, 0) AS `active_days_14d__events`,
+    COALESCE(e.`revenue_7d__sum`, 0) AS `revenue_7d__sum`,
+    NULL AS `revenue_7d__pre`,
+    COALESCE(e.`p90_session__sum`, 0) AS `p90_session__sum`,
+    COALESCE(e.`crashes__events`, 0) AS `crashes__events`
+FROM ua e
+STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
+WHERE u.`exposure_date` < e.`event_date`
+  AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY));
 
 COMMIT;
 

@@ -91,45 +91,9 @@ units_cut AS (
       AND a.`tag` = 'subscribe'
       AND a.`activation_date` <= {{event_date}}
 ),
--- source events: the users' sums of the day (the per-user day table), for the units whose whole day
--- counts
-ua_0 AS (
-    SELECT
-        d.`user_id`,
-        d.`event_date`,
-        d.`subscribed__events`,
-        d.`trial_started__events`,
-        d.`paywall_funnel__step1_first`,
-        d.`paywall_funnel__step2_first`,
-        d.`paywall_funnel__step3_first`,
-        d.`days_to_subscribe__events`,
-        d.`opens_pre__events`,
-        d.`app_crashes__events`
-    FROM `abc`.`tbl_wide_user_subscribe_subscribe__user_day` d
-    WHERE d.`event_date` = {{event_date}}
-      AND d.`source` = 0
-),
--- source events: events at or after each user's exposure: the whole-day units from their user's
--- sums, the cut ones event by event
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
 agg_0 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date`,
-        e.`event_date`,
-        e.`subscribed__events`,
-        e.`trial_started__events`,
-        e.`paywall_funnel__step1_first`,
-        e.`paywall_funnel__step2_first`,
-        e.`paywall_funnel__step3_first`,
-        e.`days_to_subscribe__events`,
-        e.`opens_pre__events`,
-        e.`app_crashes__events`
-    FROM ua_0 e
-    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
-    WHERE u.`exposure_date` < e.`event_date`
-      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
-    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -163,31 +127,9 @@ agg_0 AS (
         u.`exposure_date`,
         s.`event_date`
 ),
--- source payments: the users' sums of the day (the per-user day table), for the units whose whole
--- day counts
-ua_1 AS (
-    SELECT
-        d.`user_id`,
-        d.`event_date`,
-        d.`sub_revenue__sum`
-    FROM `abc`.`tbl_wide_user_subscribe_subscribe__user_day` d
-    WHERE d.`event_date` = {{event_date}}
-      AND d.`source` = 1
-),
--- source payments: events at or after each user's exposure: the whole-day units from their user's
--- sums, the cut ones event by event
+-- source payments: the events of the units whose day is cut, at or after the exposure (the
+-- whole-day units: whole_day below)
 agg_1 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date`,
-        e.`event_date`,
-        e.`sub_revenue__sum`
-    FROM ua_1 e
-    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
-    WHERE u.`exposure_date` < e.`event_date`
-      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
-    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -229,6 +171,32 @@ pre AS (
         u.`tracking_key`,
         u.`user_id`,
         u.`exposure_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`subscribed__events` END) AS `subscribed__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`trial_started__events` END) AS `trial_started__events`,
+        MIN(CASE WHEN d.`source` = 0 THEN d.`paywall_funnel__step1_first` END) AS
+            `paywall_funnel__step1_first`,
+        MIN(CASE WHEN d.`source` = 0 THEN d.`paywall_funnel__step2_first` END) AS
+            `paywall_funnel__step2_first`,
+        MIN(CASE WHEN d.`source` = 0 THEN d.`paywall_funnel__step3_first` END) AS
+            `paywall_funnel__step3_first`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`days_to_subscribe__events` END) AS
+            `days_to_subscribe__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`opens_pre__events` END) AS `opens_pre__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`app_crashes__events` END) AS `app_crashes__events`,
+        MAX(CASE WHEN d.`source` = 1 THEN d.`sub_revenue__sum` END) AS `sub_revenue__sum`
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` IN (0, 1)
+    GROUP BY
+        d.`event_date`,
+        d.`user_id`
 ),
 parts AS (
     SELECT
@@ -321,7 +289,29 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`;
+    k.`exposure_date`
+UNION ALL
+-- the whole-day units: their users' day sums
+SELECT
+    e.`event_date`,
+    u.`tracking_key`,
+    u.`user_id`,
+    u.`exposure_date`,
+    DATEDIFF(e.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    COALESCE(e.`subscribed__events`, 0) AS `subscribed__events`,
+    COALESCE(e.`trial_started__events`, 0) AS `trial_started__events`,
+    e.`paywall_funnel__step1_first` AS `paywall_funnel__step1_first`,
+    e.`paywall_funnel__step2_first` AS `paywall_funnel__step2_first`,
+    e.`paywall_funnel__step3_first` AS `paywall_funnel__step3_first`,
+    COALESCE(e.`days_to_subscribe__events`, 0) AS `days_to_subscribe__events`,
+    COALESCE(e.`sub_revenue__sum`, 0) AS `sub_revenue__sum`,
+    NULL AS `sub_revenue__pre`,
+    COALESCE(e.`opens_pre__events`, 0) AS `opens_pre__events`,
+    COALESCE(e.`app_crashes__events`, 0) AS `app_crashes__events`
+FROM ua e
+STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
+WHERE u.`exposure_date` < e.`event_date`
+  AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY));
 
 COMMIT;
 

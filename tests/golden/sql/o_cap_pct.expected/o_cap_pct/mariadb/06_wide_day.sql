@@ -82,31 +82,9 @@ units_cut AS (
       AND a.`tag` = 'o_cap_pct'
       AND a.`exposure_date` <= {{event_date}}
 ),
--- source payments: the users' sums of the day (the per-user day table), for the units whose whole
--- day counts
-ua_1 AS (
-    SELECT
-        d.`user_id`,
-        d.`event_date`,
-        d.`revenue__sum`
-    FROM `abc`.`tbl_wide_user_m_o_cap_pct__user_day` d
-    WHERE d.`event_date` = {{event_date}}
-      AND d.`source` = 1
-),
--- source payments: events at or after each user's exposure: the whole-day units from their user's
--- sums, the cut ones event by event
+-- source payments: the events of the units whose day is cut, at or after the exposure (the
+-- whole-day units: whole_day below)
 agg_1 AS (
-    SELECT
-        u.`tracking_key`,
-        u.`user_id`,
-        u.`exposure_date`,
-        e.`event_date`,
-        e.`revenue__sum`
-    FROM ua_1 e
-    STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
-    WHERE u.`exposure_date` < e.`event_date`
-      AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY))
-    UNION ALL
     SELECT
         u.`tracking_key`,
         u.`user_id`,
@@ -125,6 +103,17 @@ agg_1 AS (
         u.`user_id`,
         u.`exposure_date`,
         s.`pay_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        d.`revenue__sum`
+    FROM `abc`.`tbl_wide_user_m_o_cap_pct__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
 ),
 parts AS (
     SELECT
@@ -155,7 +144,20 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`;
+    k.`exposure_date`
+UNION ALL
+-- the whole-day units: their users' day sums
+SELECT
+    e.`event_date`,
+    u.`tracking_key`,
+    u.`user_id`,
+    u.`exposure_date`,
+    DATEDIFF(e.`event_date`, u.`exposure_date`) AS `days_since_exposure`,
+    COALESCE(e.`revenue__sum`, 0) AS `revenue__sum`
+FROM ua e
+STRAIGHT_JOIN units u ON u.`user_id` = e.`user_id`
+WHERE u.`exposure_date` < e.`event_date`
+  AND (u.`phase_end` IS NULL OR u.`phase_end` >= DATE_ADD({{event_date}}, INTERVAL 1 DAY));
 
 COMMIT;
 
