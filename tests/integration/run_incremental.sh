@@ -89,9 +89,52 @@ pre_check() {
     fi
 }
 
+# wide_check WHAT: every (unit, day) of the wide table holds the unit's app
+# opens (opens_7d) and payments (revenue_7d) of that day at or after its
+# first exposure, counted here from the raw rows, and every unit with an app
+# open of a day up to 2026-10-10 after its exposure has that day's row: the
+# daily fill reads the whole-day units' sums from the per-user day table and
+# only the cut units' raw events, so this holds it to the events themselves
+wide_check() {
+    local bad missing rows
+    bad=$(rl_sql -e "SELECT COUNT(*) FROM (
+        SELECT w.opens_7d__events AS v, w.revenue_7d__sum AS r,
+               (SELECT COUNT(*) FROM ods.app_events e
+                WHERE e.user_id = w.user_id AND e.event_date = w.event_date
+                  AND e.event_name = 'app_open' AND e.event_time >= a.first_exposure_time) AS v_ref,
+               (SELECT COALESCE(SUM(p.amount), 0) FROM ods.payments p
+                WHERE p.user_id = w.user_id AND p.pay_date = w.event_date
+                  AND p.paid_at >= a.first_exposure_time) AS r_ref
+        FROM abc.tbl_wide_user_itest_itest w
+        JOIN abc.experiment_assignment a
+            ON a.tag = 'itest' AND a.tracking_key = w.tracking_key AND a.user_id = w.user_id) x
+        WHERE v <> v_ref OR ABS(r - r_ref) > 1e-9 * GREATEST(1, ABS(r_ref))")
+    missing=$(rl_sql -e "SELECT COUNT(*) FROM (
+        SELECT a.tracking_key, a.user_id, e.event_date
+        FROM abc.experiment_assignment a
+        JOIN ods.app_events e
+            ON e.user_id = a.user_id AND e.event_name = 'app_open'
+           AND e.event_time >= a.first_exposure_time AND e.event_date <= '2026-10-10'
+        WHERE a.tag = 'itest'
+        GROUP BY a.tracking_key, a.user_id, e.event_date) u
+        LEFT JOIN abc.tbl_wide_user_itest_itest w
+            ON w.tracking_key = u.tracking_key AND w.user_id = u.user_id
+           AND w.event_date = u.event_date
+        WHERE w.user_id IS NULL")
+    rows=$(rl_sql -e "SELECT COUNT(*) FROM abc.tbl_wide_user_itest_itest WHERE event_date > exposure_date
+        AND opens_7d__events > 0")
+    if [ "$bad" = 0 ] && [ "$missing" = 0 ] && [ "${rows:-0}" -gt 0 ]; then
+        ok "$1: wide rows = the raw events and payments after each exposure ($rows whole-day rows with opens)"
+    else
+        fail "$1: $bad wide rows differ from the raw events or payments, $missing (unit, day) rows" \
+             "missing (${rows:-?} whole-day rows with opens)"
+    fi
+}
+
 # ---- 1. incremental (default runs, one per day) = --full --------------------------------------
 daily_runs 0 9 && ok "ten daily incremental runs, each over the documented dates"
 pre_check "daily incremental runs"
+wide_check "daily incremental runs"
 rl_dump incr
 rl_run_ok "--full" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
 pre_check "--full"
