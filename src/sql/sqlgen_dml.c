@@ -566,9 +566,9 @@ static int max_pre_days(const IrSpec *ir, int source)
  * column is the day of `time`), so its row is its user's day sums, which
  * pre_fill wrote to the per-user day table from one read of each source.
  * `ua`: a row per user of the day, each source's sums side by side (with
- * several sources, the table's rows grouped in its (event_date, user_id)
- * order).  No other part of the fill gives these units a row of the day,
- * so whole_day_select adds one row per unit without a GROUP BY. */
+ * several sources, the user's rows of the day grouped, one per source).
+ * No other part of the fill gives these units a row of the day, so
+ * whole_day_select adds one row per unit without a GROUP BY. */
 static void whole_day_cte(Gen *g, Buf *b, const Comp *comps, int ncomp, const bool *used)
 {
     const IrSpec *ir = g->ir;
