@@ -568,8 +568,9 @@ static int max_pre_days(const IrSpec *ir, int source)
  * `ua`: a row per user of the day, each source's sums side by side (with
  * several sources, the user's rows of the day grouped, one per source).
  * No other part of the fill gives these units a row of the day, so
- * whole_day_select adds one row per unit without a GROUP BY. */
-static void whole_day_cte(Gen *g, Buf *b, const Comp *comps, int ncomp, const bool *used)
+ * whole_day_select adds one row per unit without a GROUP BY.  Returns
+ * false, writing nothing, when no source has day sums. */
+static bool whole_day_cte(Gen *g, Buf *b, const Comp *comps, int ncomp, const bool *used)
 {
     const IrSpec *ir = g->ir;
     int nused = 0, only = -1;
@@ -578,11 +579,14 @@ static void whole_day_cte(Gen *g, Buf *b, const Comp *comps, int ncomp, const bo
             nused++;
             only = src;
         }
+    if (nused == 0)
+        return false;
+    buf_puts(b, ",\n");
     sql_comment(b, "", "the users' day sums of every source (the per-user day table), for the "
                        "units whose whole day counts");
     buf_puts(b, "ua AS (\n    SELECT\n        d.`event_date`,\n        d.`user_id`");
     for (int k = 0; k < ncomp; k++) {
-        if (comps[k].pre || !used[comps[k].source])
+        if (comps[k].pre) /* (every other component is a used source's day sum) */
             continue;
         buf_puts(b, ",\n        ");
         size_t item = b->len;
@@ -603,13 +607,14 @@ static void whole_day_cte(Gen *g, Buf *b, const Comp *comps, int ncomp, const bo
     span_pred(g, b, "d", "event_date", span_of(false));
     if (nused == 1) {
         buf_printf(b, "\n      AND d.`source` = %d\n)", only);
-        return;
+        return true;
     }
     buf_puts(b, "\n      AND d.`source` IN (");
     for (int src = 0, n = 0; src < ir->nsources; src++)
         if (used[src])
             buf_printf(b, n++ ? ", %d" : "%d", src);
     buf_puts(b, ")\n    GROUP BY\n        d.`event_date`,\n        d.`user_id`\n)");
+    return true;
 }
 
 /* The whole-day units' rows (see whole_day_cte), in the columns `order` of
@@ -951,13 +956,7 @@ void gen_wide(Gen *g, bool range)
         buf_free(&lo);
     }
 
-    bool any_used = false;
-    for (int src = 0; src < ir->nsources; src++)
-        any_used = any_used || used[src];
-    if (!range && any_used) {
-        buf_puts(&b, ",\n");
-        whole_day_cte(g, &b, comps, ncomp, used);
-    }
+    bool whole_day = !range && whole_day_cte(g, &b, comps, ncomp, used);
 
     /* every (experiment, user, day) with activity, plus each exposure day:
      * the per-source aggregates stacked with UNION ALL (each row carries
@@ -1043,7 +1042,7 @@ void gen_wide(Gen *g, bool range)
     buf_puts(&b, "\nFROM parts k\n"
                  "GROUP BY\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
                  "    k.`exposure_date`");
-    if (!range && any_used)
+    if (whole_day)
         whole_day_select(g, &b, order, norder, next_day.data);
 
     WriteSpec w = {.table = wt, .part_col = "event_date",
