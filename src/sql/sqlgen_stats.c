@@ -903,14 +903,15 @@ static bool any_cap_pct(const Gen *g)
  * the unit state's date, experiment and capped columns), their cumulative
  * counts, then PERCENTILE_CONT's interpolation between the values at the
  * 0-based ranks FLOOR(p(n-1)) and CEILING(p(n-1)) of the n non-NULL
- * values. */
+ * values.  Keyed by date and experiment: `vals` finds a unit's row by
+ * that key (group_head). */
 static void caps_session_stmt(Gen *g, Buf *b)
 {
     if (g->d->sort_rows_prefix) /* the grouping's sort (dialect.h) */
         buf_puts(b, g->d->sort_rows_prefix);
     buf_puts(b, "CREATE OR REPLACE TEMPORARY TABLE ");
     caps_table(g, b);
-    buf_puts(b, " AS\nWITH\n-- each capped metric i's per-user values, and how many units hold "
+    buf_puts(b, " (\n    PRIMARY KEY (`analysis_date`, `tracking_key`)\n) AS\nWITH\n-- each capped metric i's per-user values, and how many units hold "
                 "each\ncap_values AS (");
     bool first = true;
     for (int i = 0; i < g->ir->nmetrics; i++) {
@@ -1126,13 +1127,14 @@ static void dims(Gen *g, Cols *c)
  * segment values (`abc_seg_<i>`), which the segment groupings add up. */
 #define SEG_ALL (-2)
 
-/* Whether `vals` reads the unit state alone: no metric's percentile cap
- * joins the caps' session table (caps_in_session), so the dialect's
- * group_by_sort applies to a grouping of it. */
-static bool vals_alone(const Gen *g) { return !caps_in_session(g) || !any_cap_pct(g); }
-
 /* SELECT list head + FROM/GROUP BY for one grouping (seg -1: all users);
- * sorted: by the dialect's group_by_sort (a grouping of `vals` alone). */
+ * sorted: by the dialect's group_by_sort.  `vals` reads the unit state
+ * and, for a percentile cap, finds its experiment's row in the caps'
+ * session table by that table's key: one lookup per experiment, as the
+ * unit state comes in experiment order, and no join buffer, so MariaDB
+ * sorts the unit state's rows before the lookups and groups them in that
+ * order (a join buffer of the caps' rows made it group every row through
+ * a lookup in a temporary table). */
 static void group_head(Gen *g, Buf *b, int seg, bool sorted)
 {
     if (sorted)
@@ -1205,7 +1207,7 @@ static void moment(Gen *g, Buf *b, Cols *c, int m, const char *stat, const char 
 static void moments_select(Gen *g, Buf *b, int seg, Cols *c)
 {
     const IrSpec *ir = g->ir;
-    group_head(g, b, seg, vals_alone(g));
+    group_head(g, b, seg, true);
     buf_puts(b, ",\n    COUNT(*) AS `units`");
     if (c)
         col_add(g, c, "units", -1, "units");
@@ -1415,7 +1417,7 @@ void gen_stats(Gen *g)
                             STATS_MOMENTS, -1);
     Cols cols = {0};
     dims(g, &cols);
-    if (vals_alone(g) && g->d->group_by_sort && g->d->sort_rows_prefix)
+    if (g->d->group_by_sort && g->d->sort_rows_prefix)
         buf_puts(&b, g->d->sort_rows_prefix); /* the grouping's sort (dialect.h) */
     prefix(g, &b, -1);
     buf_putc(&b, '\n');

@@ -8,7 +8,9 @@
 -- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,
 -- less than these rows)
 SET STATEMENT max_length_for_sort_data = 16384 FOR
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_caps` AS
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_caps` (
+    PRIMARY KEY (`analysis_date`, `tracking_key`)
+) AS
 WITH
 -- each capped metric i's per-user values, and how many units hold each
 cap_values AS (
@@ -69,6 +71,9 @@ GROUP BY
     `analysis_date`,
     `tracking_key`;
 
+-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,
+-- less than these rows)
+SET STATEMENT max_length_for_sort_data = 16384 FOR
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 -- (the unit state that unit_state wrote)
@@ -158,7 +163,7 @@ SELECT
     SUM(f.`median_recharge__sum`) AS `median_recharge__sum`,
     SUM(f.`median_recharge__sum_sq`) AS `median_recharge__sum_sq`
 FROM (
-    SELECT
+    SELECT SQL_BIG_RESULT
         `analysis_date`,
         `tracking_key`,
         `variation_key`,

@@ -8,7 +8,9 @@
 -- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,
 -- less than these rows)
 SET STATEMENT max_length_for_sort_data = 16384 FOR
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_caps` AS
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_stats_caps` (
+    PRIMARY KEY (`analysis_date`, `tracking_key`)
+) AS
 WITH
 -- each capped metric i's per-user values, and how many units hold each
 cap_values AS (
@@ -69,6 +71,9 @@ GROUP BY
     `analysis_date`,
     `tracking_key`;
 
+-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,
+-- less than these rows)
+SET STATEMENT max_length_for_sort_data = 16384 FOR
 WITH
 -- per unit and analysis date: each metric's value over its window, cumulative to the date
 -- (the unit state that unit_state wrote)
@@ -104,7 +109,7 @@ vals AS (
     LEFT JOIN cap_0 c0
         ON c0.`analysis_date` = uv.`analysis_date` AND c0.`tracking_key` = uv.`tracking_key`
 )
-SELECT
+SELECT SQL_BIG_RESULT
     `analysis_date`,
     `tracking_key`,
     `variation_key`,
