@@ -907,29 +907,36 @@ static const char *period_add_body(Gen *g)
     return s;
 }
 
-/* The JOINs (indented 12) of a user (`alias`.`user_id`) to each of the
- * tag's exposures `e` and its breakdown number `k2` (b > 0), both read
- * after the users (Dialect.join_left_first): once an experiment has many
- * units MariaDB otherwise reads every unit of each breakdown and looks its
- * user up, instead of the few users' exposures by user. */
-static const char *breakdown_join(Gen *g, const char *alias)
+/* The JOINs (each line after `ind`) of a user (`alias`.`user_id`) to each
+ * of the tag's exposures `e` and its breakdown number `k2` (b > 0), both
+ * read after the users (Dialect.join_left_first): once an experiment has
+ * many units MariaDB otherwise reads every unit of each breakdown and
+ * looks its user up, instead of the few users' exposures by user. */
+static const char *breakdown_join_at(Gen *g, const char *alias, const char *ind)
 {
     Buf tp;
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
     const char *r = arena_printf(g->a,
-                                 "            -- the users' exposures, looked up by user\n"
-                                 "            %s %s e\n"
-                                 "                ON e.`user_id` = %s.`user_id`\n"
-                                 "                AND %s\n"
-                                 "            %s %s k2\n"
-                                 "                ON k2.`tracking_key` = e.`tracking_key`\n"
-                                 "                AND k2.`variation_key` = e.`variation_key`\n"
-                                 "                AND k2.`b` > 0\n",
-                                 g->d->join_left_first, tname(g, T_ASSIGN), alias, tp.data,
-                                 g->d->join_left_first, tname(g, T_ACT_WBK));
+                                 "%s-- the users' exposures, looked up by user\n"
+                                 "%s%s %s e\n"
+                                 "%s    ON e.`user_id` = %s.`user_id`\n"
+                                 "%s    AND %s\n"
+                                 "%s%s %s k2\n"
+                                 "%s    ON k2.`tracking_key` = e.`tracking_key`\n"
+                                 "%s    AND k2.`variation_key` = e.`variation_key`\n"
+                                 "%s    AND k2.`b` > 0\n",
+                                 ind, ind, g->d->join_left_first, tname(g, T_ASSIGN), ind, alias,
+                                 ind, tp.data, ind, g->d->join_left_first, tname(g, T_ACT_WBK),
+                                 ind, ind, ind);
     buf_free(&tp);
     return r;
+}
+
+/* breakdown_join_at indented 12 */
+static const char *breakdown_join(Gen *g, const char *alias)
+{
+    return breakdown_join_at(g, alias, "            ");
 }
 
 /* One delta branch of the day measures, summed per activity, breakdown and
@@ -1357,41 +1364,47 @@ static void day_measures_next(Gen *g, Buf *b)
                    arena_printf(g->a, "r.`grain` = 'day'\n"
                                       "          AND r.`period` = %s",
                                 addn(g, "{{to_date}}", -1)));
+    /* each part grouped by itself: a grouping of their UNION would first
+     * copy every user's row into a derived table and read it back */
     buf_printf(b, "    ) o ON o.`a` = x.`a` AND o.`b` = k.`b`\n"
                   "    LEFT JOIN (\n"
-                  "        -- the users active on the date due (`since`: counted from then on)\n"
-                  "        SELECT u.`a`,\n"
-                  "               u.`b`,\n"
+                  "        -- the users active on the date due, and on no day of the window before\n"
+                  "        SELECT v.`a`,\n"
+                  "               0 AS `b`,\n"
                   "               COUNT(*) AS `dau`,\n"
-                  "               SUM(CASE WHEN u.`prev_d` IS NULL\n"
-                  "                   OR u.`prev_d` < GREATEST(%s, u.`since`)\n"
+                  "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
+                  "                   OR v.`prev_d` < %s\n"
                   "                   THEN 1 ELSE 0 END) AS `wau_in`,\n"
-                  "               SUM(CASE WHEN u.`prev_d` IS NULL\n"
-                  "                   OR u.`prev_d` < GREATEST(%s, u.`since`)\n"
+                  "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
+                  "                   OR v.`prev_d` < %s\n"
                   "                   THEN 1 ELSE 0 END) AS `mau_in`\n"
-                  "        FROM (\n"
-                  "            SELECT v.`a`,\n"
-                  "                   0 AS `b`,\n"
-                  "                   v.`prev_d`,\n"
-                  "                   CAST('1000-01-01' AS DATE) AS `since`\n"
-                  "            FROM %s v\n"
-                  "            WHERE %s\n"
-                  "            UNION ALL\n"
-                  "            SELECT v.`a`,\n"
-                  "                   k2.`b`,\n"
-                  "                   v.`prev_d`,\n"
-                  "                   e.`exposure_date`\n"
-                  "            FROM %s v\n"
-                  "            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
+                  "        FROM %s v\n"
+                  "        WHERE %s\n"
+                  "        GROUP BY v.`a`\n"
+                  "        UNION ALL\n"
+                  "        -- by variation: counted from the exposure on\n"
+                  "        SELECT v.`a`,\n"
+                  "               k2.`b`,\n"
+                  "               COUNT(*),\n"
+                  "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
+                  "                   OR v.`prev_d` < GREATEST(%s,\n"
+                  "                                            e.`exposure_date`)\n"
+                  "                   THEN 1 ELSE 0 END),\n"
+                  "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
+                  "                   OR v.`prev_d` < GREATEST(%s,\n"
+                  "                                            e.`exposure_date`)\n"
+                  "                   THEN 1 ELSE 0 END)\n"
+                  "        FROM %s v\n"
+                  "        JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
                   "%s"
-                  "            WHERE %s\n"
-                  "              AND e.`exposure_date` <= {{to_date}}\n"
-                  "        ) u\n"
-                  "        GROUP BY u.`a`,\n"
-                  "                 u.`b`\n"
+                  "        WHERE %s\n"
+                  "          AND e.`exposure_date` <= {{to_date}}\n"
+                  "        GROUP BY v.`a`,\n"
+                  "                 k2.`b`\n"
                   "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n",
-               d7, d28, tname(g, T_ACT_WACT), idx_in(g, "v.`a`", ACT_DAYS), tname(g, T_ACT_WACT),
-               breakdown_join(g, "v"), idx_in(g, "x2.`a`", ACT_DAYS));
+               d7, d28, tname(g, T_ACT_WACT), idx_in(g, "v.`a`", ACT_DAYS), d7, d28,
+               tname(g, T_ACT_WACT), breakdown_join_at(g, "v", "        "),
+               idx_in(g, "x2.`a`", ACT_DAYS));
     /* the users active on D - 7 and D - 28 whose last active date it still is */
     const char *gone = arena_printf(
         g->a,
@@ -1556,79 +1569,87 @@ static void period_measures_next(Gen *g, Buf *b)
                       "                 q.`period`\n",
                    pnext(g, "q.`grain`", "q.`period`", 15), tname(g, T_ACT_PERIOD),
                    tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), by_var, prev_of_due);
+    /* each user's previous period (q) and first active date (s), by part;
+     * each part grouped by itself: a grouping of their UNION would first
+     * copy every user's row into a derived table and read it back */
+    const char *agg =
+        "               COUNT(*) AS `active`,\n"
+        "               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,\n"
+        "               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,\n"
+        "               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`\n"
+        "                   THEN 1 ELSE 0 END) AS `resurrected`\n";
+    const char *prev_join =
+        arena_printf(g->a,
+                     "        LEFT JOIN %s q\n"
+                     "            ON q.`period` = %s\n"
+                     "            AND q.`a` = v.`a`\n"
+                     "            AND q.`grain` = c.`grain`\n"
+                     "            AND q.`user_id` = v.`user_id`\n"
+                     "            AND q.`last_d` >= %%s\n"
+                     "        LEFT JOIN %s s\n"
+                     "            ON s.`activity` = %s\n"
+                     "            AND s.`user_id` = v.`user_id`\n",
+                     tname(g, T_ACT_PERIOD), pprev(g, "c.`grain`", "c.`period`", 18),
+                     tname(g, T_ACT_USER), act_name(g, "v.`a`", 15));
     buf_printf(b, "    ) o\n"
                   "        ON o.`a` = x.`a`\n"
                   "        AND o.`b` = k.`b`\n"
                   "        AND o.`grain` = c.`grain`\n"
                   "        AND o.`period` = c.`period`\n"
                   "    LEFT JOIN (\n"
-                  "        -- the users entering the period's active set on the date due\n"
-                  "        SELECT t.`a`,\n"
-                  "               t.`b`,\n"
-                  "               t.`grain`,\n"
-                  "               t.`period`,\n"
-                  "               COUNT(*) AS `active`,\n"
-                  "               SUM(CASE WHEN s.`first_date` >= t.`period` THEN 1 ELSE 0 END) AS `new_users`,\n"
-                  "               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,\n"
-                  "               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < t.`period`\n"
-                  "                   THEN 1 ELSE 0 END) AS `resurrected`\n"
-                  "        FROM (\n"
-                  "            -- all users: active on the date due, on no day before it in the period\n"
-                  "            SELECT v.`a`,\n"
-                  "                   0 AS `b`,\n"
-                  "                   c.`grain`,\n"
-                  "                   c.`period`,\n"
-                  "                   v.`user_id`,\n"
-                  "                   CAST('1000-01-01' AS DATE) AS `since`\n"
-                  "            FROM %s v\n"
-                  "            CROSS JOIN cur c\n"
-                  "            WHERE %s\n"
-                  "              AND (v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)",
-               tname(g, T_ACT_WACT), idx_in(g, "v.`a`", ACT_GROWTHS));
-    if (strcmp(idx_in_of(g, "x2.`a`", ACT_GROWTHS, true), "1 = 0") != 0)
-        buf_printf(b, "\n            UNION ALL\n"
-                      "            -- by variation: exposed by the date due, and active on no day\n"
-                      "            -- of the period from the exposure before it\n"
-                      "            SELECT v.`a`,\n"
-                      "                   k2.`b`,\n"
-                      "                   c.`grain`,\n"
-                      "                   c.`period`,\n"
-                      "                   v.`user_id`,\n"
-                      "                   e.`exposure_date`\n"
-                      "            FROM %s v\n"
-                      "            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
+                  "        -- the users entering the period's active set on the date due: active\n"
+                  "        -- on it, on no day before it in the period; active in the previous\n"
+                  "        -- period (q) or not, active before or not (s)\n"
+                  "        SELECT v.`a`,\n"
+                  "               0 AS `b`,\n"
+                  "               c.`grain`,\n"
+                  "               c.`period`,\n"
+                  "%s"
+                  "        FROM %s v\n"
+                  "        CROSS JOIN cur c\n",
+               agg, tname(g, T_ACT_WACT));
+    buf_printf(b, prev_join, "CAST('1000-01-01' AS DATE)");
+    buf_printf(b, "        WHERE %s\n"
+                  "          AND (v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)\n"
+                  "        GROUP BY v.`a`,\n"
+                  "                 c.`grain`,\n"
+                  "                 c.`period`\n",
+               idx_in(g, "v.`a`", ACT_GROWTHS));
+    if (strcmp(idx_in_of(g, "x2.`a`", ACT_GROWTHS, true), "1 = 0") != 0) {
+        buf_printf(b, "        UNION ALL\n"
+                      "        -- by variation: exposed by the date due, and active on no day of the\n"
+                      "        -- period from the exposure before it; the previous period from the\n"
+                      "        -- exposure on\n"
+                      "        SELECT v.`a`,\n"
+                      "               k2.`b`,\n"
+                      "               c.`grain`,\n"
+                      "               c.`period`,\n"
                       "%s"
-                      "            -- on MariaDB the week and the month are joined last: each user's\n"
-                      "            -- exposures looked up once\n"
-                      "            %s cur c\n"
-                      "            WHERE e.`exposure_date` <= {{to_date}}\n"
-                      "              AND (v.`prev_d` IS NULL\n"
-                      "                   OR v.`prev_d` < c.`period`\n"
-                      "                   OR v.`prev_d` < e.`exposure_date`)",
-                   tname(g, T_ACT_WACT), breakdown_join(g, "v"), g->d->cross_join_left_first);
-    buf_printf(b, "\n        ) t\n"
-                  "        -- active in the previous period (by variation: on or after the exposure)\n"
-                  "        LEFT JOIN %s q\n"
-                  "            ON q.`period` = %s\n"
-                  "            AND q.`a` = t.`a`\n"
-                  "            AND q.`grain` = t.`grain`\n"
-                  "            AND q.`user_id` = t.`user_id`\n"
-                  "            AND q.`last_d` >= t.`since`\n"
-                  "        LEFT JOIN %s s\n"
-                  "            ON s.`activity` = %s\n"
-                  "            AND s.`user_id` = t.`user_id`\n"
-                  "        GROUP BY t.`a`,\n"
-                  "                 t.`b`,\n"
-                  "                 t.`grain`,\n"
-                  "                 t.`period`\n"
-                  "    ) n\n"
+                      "        FROM %s v\n"
+                      "        JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
+                      "%s"
+                      "        -- on MariaDB the week and the month are joined last: each user's\n"
+                      "        -- exposures looked up once\n"
+                      "        %s cur c\n",
+                   agg, tname(g, T_ACT_WACT), breakdown_join_at(g, "v", "        "),
+                   g->d->cross_join_left_first);
+        buf_printf(b, prev_join, "e.`exposure_date`");
+        buf_puts(b, "        WHERE e.`exposure_date` <= {{to_date}}\n"
+                    "          AND (v.`prev_d` IS NULL\n"
+                    "               OR v.`prev_d` < c.`period`\n"
+                    "               OR v.`prev_d` < e.`exposure_date`)\n"
+                    "        GROUP BY v.`a`,\n"
+                    "                 k2.`b`,\n"
+                    "                 c.`grain`,\n"
+                    "                 c.`period`\n");
+    }
+    buf_printf(b, "    ) n\n"
                   "        ON n.`a` = x.`a`\n"
                   "        AND n.`b` = k.`b`\n"
                   "        AND n.`grain` = c.`grain`\n"
                   "        AND n.`period` = c.`period`\n"
                   "    WHERE %s",
-               tname(g, T_ACT_PERIOD), pprev(g, "t.`grain`", "t.`period`", 18),
-               tname(g, T_ACT_USER), act_name(g, "t.`a`", 15), idx_in(g, "x.`a`", ACT_GROWTHS));
+               idx_in(g, "x.`a`", ACT_GROWTHS));
     buf_free(&tp);
 }
 
@@ -1821,22 +1842,29 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "             p.`grain`\n"
                   "    UNION ALL\n"
                   "    -- the users entering the period's active set on the date due, by cohort\n"
+                  "    -- (counted here: a row per user would be copied into the derived table\n"
+                  "    -- and read back)\n"
                   "    SELECT p.`period`,\n"
                   "           v.`a`,\n"
                   "           p.`grain`,\n"
                   "           %s,\n"
                   "           0,\n"
-                  "           1\n"
+                  "           COUNT(*)\n"
                   "    FROM %s v\n"
                   "    JOIN cg c ON c.`a` = v.`a`\n"
                   "    JOIN cur p ON p.`grain` = c.`grain`\n"
                   "    JOIN %s s\n"
                   "        ON s.`activity` = %s\n"
                   "        AND s.`user_id` = v.`user_id`\n"
-                  "    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`\n",
+                  "    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`\n"
+                  "    GROUP BY\n"
+                  "        p.`period`,\n"
+                  "        v.`a`,\n"
+                  "        p.`grain`,\n"
+                  "        %s\n",
                cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, user,
                pstart(g, "p.`grain`", "s.`first_date`", 11), wact, user,
-               act_name(g, "v.`a`", 15));
+               act_name(g, "v.`a`", 15), pstart(g, "p.`grain`", "s.`first_date`", 8));
 }
 
 static const char *cstage_body(Gen *g, bool next)

@@ -219,43 +219,46 @@ FROM (
                  r.`period`
     ) o ON o.`a` = x.`a` AND o.`b` = k.`b`
     LEFT JOIN (
-        -- the users active on the date due (`since`: counted from then on)
-        SELECT u.`a`,
-               u.`b`,
+        -- the users active on the date due, and on no day of the window before
+        SELECT v.`a`,
+               0 AS `b`,
                COUNT(*) AS `dau`,
-               SUM(CASE WHEN u.`prev_d` IS NULL
-                   OR u.`prev_d` < GREATEST(CAST(days_add({{to_date}}, -7) AS DATE), u.`since`)
+               SUM(CASE WHEN v.`prev_d` IS NULL
+                   OR v.`prev_d` < CAST(days_add({{to_date}}, -7) AS DATE)
                    THEN 1 ELSE 0 END) AS `wau_in`,
-               SUM(CASE WHEN u.`prev_d` IS NULL
-                   OR u.`prev_d` < GREATEST(CAST(days_add({{to_date}}, -28) AS DATE), u.`since`)
+               SUM(CASE WHEN v.`prev_d` IS NULL
+                   OR v.`prev_d` < CAST(days_add({{to_date}}, -28) AS DATE)
                    THEN 1 ELSE 0 END) AS `mau_in`
-        FROM (
-            SELECT v.`a`,
-                   0 AS `b`,
-                   v.`prev_d`,
-                   CAST('1000-01-01' AS DATE) AS `since`
-            FROM `abc`.`tbl_activity_wact_retention_retention` v
-            WHERE v.`a` IN (0)
-            UNION ALL
-            SELECT v.`a`,
-                   k2.`b`,
-                   v.`prev_d`,
-                   e.`exposure_date`
-            FROM `abc`.`tbl_activity_wact_retention_retention` v
-            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
-            -- the users' exposures, looked up by user
-            JOIN `abc`.`experiment_assignment` e
-                ON e.`user_id` = v.`user_id`
-                AND e.`tag` = 'retention'
-            JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
-                ON k2.`tracking_key` = e.`tracking_key`
-                AND k2.`variation_key` = e.`variation_key`
-                AND k2.`b` > 0
-            WHERE x2.`a` IN (0)
-              AND e.`exposure_date` <= {{to_date}}
-        ) u
-        GROUP BY u.`a`,
-                 u.`b`
+        FROM `abc`.`tbl_activity_wact_retention_retention` v
+        WHERE v.`a` IN (0)
+        GROUP BY v.`a`
+        UNION ALL
+        -- by variation: counted from the exposure on
+        SELECT v.`a`,
+               k2.`b`,
+               COUNT(*),
+               SUM(CASE WHEN v.`prev_d` IS NULL
+                   OR v.`prev_d` < GREATEST(CAST(days_add({{to_date}}, -7) AS DATE),
+                                            e.`exposure_date`)
+                   THEN 1 ELSE 0 END),
+               SUM(CASE WHEN v.`prev_d` IS NULL
+                   OR v.`prev_d` < GREATEST(CAST(days_add({{to_date}}, -28) AS DATE),
+                                            e.`exposure_date`)
+                   THEN 1 ELSE 0 END)
+        FROM `abc`.`tbl_activity_wact_retention_retention` v
+        JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
+        -- the users' exposures, looked up by user
+        JOIN `abc`.`experiment_assignment` e
+            ON e.`user_id` = v.`user_id`
+            AND e.`tag` = 'retention'
+        JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
+            ON k2.`tracking_key` = e.`tracking_key`
+            AND k2.`variation_key` = e.`variation_key`
+            AND k2.`b` > 0
+        WHERE x2.`a` IN (0)
+          AND e.`exposure_date` <= {{to_date}}
+        GROUP BY v.`a`,
+                 k2.`b`
     ) n ON n.`a` = x.`a` AND n.`b` = k.`b`
     LEFT JOIN (
         -- the users last active on the first day of the window ending the day
@@ -437,74 +440,87 @@ FROM (
         AND o.`grain` = c.`grain`
         AND o.`period` = c.`period`
     LEFT JOIN (
-        -- the users entering the period's active set on the date due
-        SELECT t.`a`,
-               t.`b`,
-               t.`grain`,
-               t.`period`,
+        -- the users entering the period's active set on the date due: active
+        -- on it, on no day before it in the period; active in the previous
+        -- period (q) or not, active before or not (s)
+        SELECT v.`a`,
+               0 AS `b`,
+               c.`grain`,
+               c.`period`,
                COUNT(*) AS `active`,
-               SUM(CASE WHEN s.`first_date` >= t.`period` THEN 1 ELSE 0 END) AS `new_users`,
+               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
                SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
-               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < t.`period`
+               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`
                    THEN 1 ELSE 0 END) AS `resurrected`
-        FROM (
-            -- all users: active on the date due, on no day before it in the period
-            SELECT v.`a`,
-                   0 AS `b`,
-                   c.`grain`,
-                   c.`period`,
-                   v.`user_id`,
-                   CAST('1000-01-01' AS DATE) AS `since`
-            FROM `abc`.`tbl_activity_wact_retention_retention` v
-            CROSS JOIN cur c
-            WHERE v.`a` IN (0)
-              AND (v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)
-            UNION ALL
-            -- by variation: exposed by the date due, and active on no day
-            -- of the period from the exposure before it
-            SELECT v.`a`,
-                   k2.`b`,
-                   c.`grain`,
-                   c.`period`,
-                   v.`user_id`,
-                   e.`exposure_date`
-            FROM `abc`.`tbl_activity_wact_retention_retention` v
-            JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
-            -- the users' exposures, looked up by user
-            JOIN `abc`.`experiment_assignment` e
-                ON e.`user_id` = v.`user_id`
-                AND e.`tag` = 'retention'
-            JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
-                ON k2.`tracking_key` = e.`tracking_key`
-                AND k2.`variation_key` = e.`variation_key`
-                AND k2.`b` > 0
-            -- on MariaDB the week and the month are joined last: each user's
-            -- exposures looked up once
-            CROSS JOIN cur c
-            WHERE e.`exposure_date` <= {{to_date}}
-              AND (v.`prev_d` IS NULL
-                   OR v.`prev_d` < c.`period`
-                   OR v.`prev_d` < e.`exposure_date`)
-        ) t
-        -- active in the previous period (by variation: on or after the exposure)
+        FROM `abc`.`tbl_activity_wact_retention_retention` v
+        CROSS JOIN cur c
         LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
-            ON q.`period` = CASE WHEN t.`grain` = 'week'
-                      THEN CAST(days_add(t.`period`, -7) AS DATE)
-                      ELSE CAST(DATE_ADD(t.`period`, INTERVAL -1 MONTH) AS DATE)
+            ON q.`period` = CASE WHEN c.`grain` = 'week'
+                      THEN CAST(days_add(c.`period`, -7) AS DATE)
+                      ELSE CAST(DATE_ADD(c.`period`, INTERVAL -1 MONTH) AS DATE)
                   END
-            AND q.`a` = t.`a`
-            AND q.`grain` = t.`grain`
-            AND q.`user_id` = t.`user_id`
-            AND q.`last_d` >= t.`since`
+            AND q.`a` = v.`a`
+            AND q.`grain` = c.`grain`
+            AND q.`user_id` = v.`user_id`
+            AND q.`last_d` >= CAST('1000-01-01' AS DATE)
         LEFT JOIN `abc`.`tbl_activity_user_retention_retention` s
-            ON s.`activity` = CASE t.`a`
+            ON s.`activity` = CASE v.`a`
                    WHEN 0 THEN 'daily_actives'
                END
-            AND s.`user_id` = t.`user_id`
-        GROUP BY t.`a`,
-                 t.`b`,
-                 t.`grain`,
-                 t.`period`
+            AND s.`user_id` = v.`user_id`
+        WHERE v.`a` IN (0)
+          AND (v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)
+        GROUP BY v.`a`,
+                 c.`grain`,
+                 c.`period`
+        UNION ALL
+        -- by variation: exposed by the date due, and active on no day of the
+        -- period from the exposure before it; the previous period from the
+        -- exposure on
+        SELECT v.`a`,
+               k2.`b`,
+               c.`grain`,
+               c.`period`,
+               COUNT(*) AS `active`,
+               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
+               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
+               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`
+                   THEN 1 ELSE 0 END) AS `resurrected`
+        FROM `abc`.`tbl_activity_wact_retention_retention` v
+        JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
+        -- the users' exposures, looked up by user
+        JOIN `abc`.`experiment_assignment` e
+            ON e.`user_id` = v.`user_id`
+            AND e.`tag` = 'retention'
+        JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
+            ON k2.`tracking_key` = e.`tracking_key`
+            AND k2.`variation_key` = e.`variation_key`
+            AND k2.`b` > 0
+        -- on MariaDB the week and the month are joined last: each user's
+        -- exposures looked up once
+        CROSS JOIN cur c
+        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
+            ON q.`period` = CASE WHEN c.`grain` = 'week'
+                      THEN CAST(days_add(c.`period`, -7) AS DATE)
+                      ELSE CAST(DATE_ADD(c.`period`, INTERVAL -1 MONTH) AS DATE)
+                  END
+            AND q.`a` = v.`a`
+            AND q.`grain` = c.`grain`
+            AND q.`user_id` = v.`user_id`
+            AND q.`last_d` >= e.`exposure_date`
+        LEFT JOIN `abc`.`tbl_activity_user_retention_retention` s
+            ON s.`activity` = CASE v.`a`
+                   WHEN 0 THEN 'daily_actives'
+               END
+            AND s.`user_id` = v.`user_id`
+        WHERE e.`exposure_date` <= {{to_date}}
+          AND (v.`prev_d` IS NULL
+               OR v.`prev_d` < c.`period`
+               OR v.`prev_d` < e.`exposure_date`)
+        GROUP BY v.`a`,
+                 k2.`b`,
+                 c.`grain`,
+                 c.`period`
     ) n
         ON n.`a` = x.`a`
         AND n.`b` = k.`b`
@@ -665,6 +681,8 @@ FROM (
              p.`grain`
     UNION ALL
     -- the users entering the period's active set on the date due, by cohort
+    -- (counted here: a row per user would be copied into the derived table
+    -- and read back)
     SELECT p.`period`,
            v.`a`,
            p.`grain`,
@@ -673,7 +691,7 @@ FROM (
                ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
            END,
            0,
-           1
+           COUNT(*)
     FROM `abc`.`tbl_activity_wact_retention_retention` v
     JOIN cg c ON c.`a` = v.`a`
     JOIN cur p ON p.`grain` = c.`grain`
@@ -683,6 +701,14 @@ FROM (
                END
         AND s.`user_id` = v.`user_id`
     WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`
+    GROUP BY
+        p.`period`,
+        v.`a`,
+        p.`grain`,
+        CASE WHEN p.`grain` = 'week'
+            THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
+            ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
+        END
 ) q
 JOIN acts x ON x.`a` = q.`a`
 GROUP BY q.`period`,
