@@ -1282,6 +1282,9 @@ static const char *wact_body(Gen *g)
                                  "    AND y.`event_date` >= %s\n"
                                  "    AND y.`event_date` < {{to_date}}\n",
                                  day, lo);
+    /* the day table holds a row per day, activity and user (activity_fill
+     * groups them): the date due's rows need a grouping only for the MAX
+     * of the join */
     return arena_printf(g->a,
                         "SELECT %s AS `a`,\n"
                         "       x.`user_id`,\n"
@@ -1289,11 +1292,12 @@ static const char *wact_body(Gen *g)
                         "FROM %s x\n"
                         "%s"
                         "WHERE x.`event_date` = {{to_date}}\n"
-                        "  AND %s\n"
-                        "GROUP BY x.`activity`,\n"
-                        "         x.`user_id`",
+                        "  AND %s%s",
                         act_index(g, "x.`activity`", 7), prev, day, join,
-                        names_in(g, "x.`activity`", 2, ACT_PERIODS | ACT_DAYS, false));
+                        names_in(g, "x.`activity`", 2, ACT_PERIODS | ACT_DAYS, false),
+                        backwards ? ""
+                                  : "\nGROUP BY x.`activity`,\n"
+                                    "         x.`user_id`");
 }
 
 /* A LEFT JOIN operand (indented 8): the report rows as published, per

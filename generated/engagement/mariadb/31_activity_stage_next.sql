@@ -39,9 +39,7 @@ SELECT CASE x.`activity`
         LIMIT 1) AS `prev_d`
 FROM `abc`.`tbl_activity_day_engagement_engagement` x
 WHERE x.`event_date` = {{to_date}}
-  AND x.`activity` IN ('chat_activity')
-GROUP BY x.`activity`,
-         x.`user_id`;
+  AND x.`activity` IN ('chat_activity');
 
 TRUNCATE TABLE `abc`.`tbl_activity_rstage_engagement_engagement`;
 

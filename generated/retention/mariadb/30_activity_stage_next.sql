@@ -56,9 +56,7 @@ SELECT CASE x.`activity`
         LIMIT 1) AS `prev_d`
 FROM `abc`.`tbl_activity_day_retention_retention` x
 WHERE x.`event_date` = {{to_date}}
-  AND x.`activity` IN ('daily_actives')
-GROUP BY x.`activity`,
-         x.`user_id`;
+  AND x.`activity` IN ('daily_actives');
 
 TRUNCATE TABLE `abc`.`tbl_activity_rstage_retention_retention`;
 
