@@ -911,8 +911,9 @@ static void caps_session_stmt(Gen *g, Buf *b)
         buf_puts(b, g->d->sort_rows_prefix);
     buf_puts(b, "CREATE OR REPLACE TEMPORARY TABLE ");
     caps_table(g, b);
-    buf_puts(b, " (\n    PRIMARY KEY (`analysis_date`, `tracking_key`)\n) AS\nWITH\n-- each capped metric i's per-user values, and how many units hold "
-                "each\ncap_values AS (");
+    buf_puts(b, " (\n    PRIMARY KEY (`analysis_date`, `tracking_key`)\n) AS\nWITH\n"
+                "-- each capped metric i's per-user values, and how many units hold each\n"
+                "cap_values AS (");
     bool first = true;
     for (int i = 0; i < g->ir->nmetrics; i++) {
         const IrMetric *m = &g->ir->metrics[i];
@@ -1130,11 +1131,11 @@ static void dims(Gen *g, Cols *c)
 /* SELECT list head + FROM/GROUP BY for one grouping (seg -1: all users);
  * sorted: by the dialect's group_by_sort.  `vals` reads the unit state
  * and, for a percentile cap, finds its experiment's row in the caps'
- * session table by that table's key: one lookup per experiment, as the
- * unit state comes in experiment order, and no join buffer, so MariaDB
- * sorts the unit state's rows before the lookups and groups them in that
- * order (a join buffer of the caps' rows made it group every row through
- * a lookup in a temporary table). */
+ * session table by that table's key, with no join buffer: MariaDB then
+ * sorts the unit state's rows before the lookups (one per experiment, the
+ * sorted rows coming in experiment order) and groups them in that order
+ * (a join buffer of the caps' rows made it group every row through a
+ * lookup in a temporary table). */
 static void group_head(Gen *g, Buf *b, int seg, bool sorted)
 {
     if (sorted)
