@@ -186,6 +186,18 @@ static void and_cond(Gen *g, Buf *b, const IrCond *c, const char *alias, const c
     gen_cond(g, b, c, alias);
 }
 
+/* Segment i's value, a string, from the row `alias` (the exposure's row
+ * or the segment's user table's). */
+static void segment_value_expr(Gen *g, Buf *b, int i, const char *alias)
+{
+    const IrSegment *sg = &g->ir->segments[i];
+    Buf c;
+    buf_init(&c);
+    gen_column(g, &c, alias, sg->column, sg->path);
+    g->d->cast_string(b, c.data);
+    buf_free(&c);
+}
+
 void gen_assign(Gen *g, bool range)
 {
     const IrSpec *ir = g->ir;
@@ -233,16 +245,15 @@ void gen_assign(Gen *g, bool range)
     gen_col(g, &b, "s", src->date_col);
     buf_puts(&b, " AS ");
     gen_id(g, &b, "exposure_date");
+    /* the exposure's own segments here; a user table's in `merged`, looked
+     * up once per first exposure rather than per exposure row */
     for (int i = 0; i < nseg; i++) {
         const IrSegment *sg = &ir->segments[i];
+        if (sg->from == SEG_USER_TABLE)
+            continue;
         buf_printf(&b, ",\n        -- segment %s (spec line %d)\n        ",
                    gen_comment_text(g, sg->name), sg->line);
-        Buf c;
-        buf_init(&c);
-        gen_column(g, &c, sg->from == SEG_USER_TABLE ? arena_printf(g->a, "u%d", i) : "s", sg->column,
-                   sg->path);
-        g->d->cast_string(&b, c.data);
-        buf_free(&c);
+        segment_value_expr(g, &b, i, "s");
         buf_puts(&b, " AS ");
         gen_id(g, &b, gen_segment_col(g, i));
     }
@@ -252,18 +263,6 @@ void gen_assign(Gen *g, bool range)
     gen_id(g, &b, "tracking_key");
     buf_puts(&b, " = ");
     gen_col(g, &b, "s", e->experiment_col);
-    for (int i = 0; i < nseg; i++) {
-        const IrSegment *sg = &ir->segments[i];
-        if (sg->from != SEG_USER_TABLE)
-            continue;
-        const IrSource *us = &ir->sources[sg->source];
-        buf_puts(&b, "\n    LEFT JOIN ");
-        dialect_qualified(g->d, &b, us->database, us->table);
-        buf_printf(&b, " u%d ON u%d.", i, i);
-        gen_id(g, &b, us->user_col);
-        buf_puts(&b, " = ");
-        gen_col(g, &b, "s", src->user_col);
-    }
     buf_puts(&b, "\n    WHERE ");
     span_pred(g, &b, "s", src->date_col, sp);
     buf_puts(&b, "\n      AND ");
@@ -383,9 +382,15 @@ void gen_assign(Gen *g, bool range)
                  "            THEN n.`other_date` ELSE o.`multiple_variations_date` END\n"
                  "    END AS `multiple_variations_date`");
     for (int i = 0; i < nseg; i++) {
+        const IrSegment *sg = &ir->segments[i];
         const char *c = gen_segment_col(g, i);
         buf_printf(&b, ",\n    %s ", earlier);
-        gen_col(g, &b, "n", c);
+        if (sg->from == SEG_USER_TABLE) {
+            segment_value_expr(g, &b, i, arena_printf(g->a, "u%d", i));
+            buf_puts(&b, "\n       ");
+        } else {
+            gen_col(g, &b, "n", c);
+        }
         buf_puts(&b, " ELSE ");
         gen_col(g, &b, "o", c);
         buf_puts(&b, " END AS ");
@@ -395,6 +400,18 @@ void gen_assign(Gen *g, bool range)
         buf_puts(&b, ",\n    o.`activation_time`,\n    o.`activation_date`");
     buf_puts(&b, "\nFROM firsts n\nLEFT JOIN known o\n"
                  "    ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`");
+    for (int i = 0; i < nseg; i++) {
+        const IrSegment *sg = &ir->segments[i];
+        if (sg->from != SEG_USER_TABLE)
+            continue;
+        const IrSource *us = &ir->sources[sg->source];
+        buf_printf(&b, "\n-- segment %s (spec line %d): the user table's row of the user\nLEFT JOIN ",
+                   gen_comment_text(g, sg->name), sg->line);
+        dialect_qualified(g->d, &b, us->database, us->table);
+        buf_printf(&b, " u%d ON u%d.", i, i);
+        gen_id(g, &b, us->user_col);
+        buf_puts(&b, " = n.`user_id`");
+    }
     const char *multi = "    CASE WHEN b.`multiple_variations_date` IS NULL THEN 0 ELSE 1 END\n"
                         "        AS `multiple_variations`,\n    b.`multiple_variations_date`";
     const char *head = "    b.`tag`,\n    b.`tracking_key`,\n    b.`user_id`,\n    b.`variation_key`,\n"

@@ -45,13 +45,10 @@ exposures AS (
         s.`var_key` AS `variation_key`,
         s.`event_time` AS `exposure_time`,
         s.`event_date` AS `exposure_date`,
-        -- segment tier (spec line 25)
-        CAST(u0.`tier` AS VARCHAR) AS `tier`,
         -- segment platform (spec line 26)
         CAST(s.`platform` AS VARCHAR) AS `platform`
     FROM `ods`.`app_events` s
     JOIN phases p ON p.`tracking_key` = s.`exp_key`
-    LEFT JOIN `ods`.`users` u0 ON u0.`user_id` = s.`user_id`
     WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
       AND s.`event_time` >= p.`phase_start`
       AND (p.`phase_end` IS NULL OR s.`event_time` < p.`phase_end`)
@@ -140,12 +137,15 @@ SELECT
             THEN n.`other_date` ELSE o.`multiple_variations_date` END
     END AS `multiple_variations_date`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`tier` ELSE o.`tier` END AS `tier`,
+        THEN CAST(u0.`tier` AS VARCHAR)
+        ELSE o.`tier` END AS `tier`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
         THEN n.`platform` ELSE o.`platform` END AS `platform`
 FROM firsts n
 LEFT JOIN known o
     ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
+-- segment tier (spec line 25): the user table's row of the user
+LEFT JOIN `ods`.`users` u0 ON u0.`user_id` = n.`user_id`
 )
 SELECT
     b.`tag`,

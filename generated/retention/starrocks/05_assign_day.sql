@@ -49,12 +49,9 @@ exposures AS (
         -- segment country (spec line 30)
         CAST(s.`country` AS VARCHAR) AS `country`,
         -- segment platform (spec line 31)
-        CAST(s.`platform` AS VARCHAR) AS `platform`,
-        -- segment tier (spec line 32)
-        CAST(u2.`tier` AS VARCHAR) AS `tier`
+        CAST(s.`platform` AS VARCHAR) AS `platform`
     FROM `ods`.`app_events` s
     JOIN phases p ON p.`tracking_key` = s.`exp_key`
-    LEFT JOIN `ods`.`users` u2 ON u2.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_time` >= p.`phase_start`
       AND (p.`phase_end` IS NULL OR s.`event_time` < p.`phase_end`)
@@ -140,10 +137,13 @@ SELECT
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
         THEN n.`platform` ELSE o.`platform` END AS `platform`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`tier` ELSE o.`tier` END AS `tier`
+        THEN CAST(u2.`tier` AS VARCHAR)
+        ELSE o.`tier` END AS `tier`
 FROM firsts n
 LEFT JOIN known o
     ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
+-- segment tier (spec line 32): the user table's row of the user
+LEFT JOIN `ods`.`users` u2 ON u2.`user_id` = n.`user_id`
 )
 SELECT
     b.`tag`,

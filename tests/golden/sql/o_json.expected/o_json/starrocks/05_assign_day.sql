@@ -46,12 +46,9 @@ exposures AS (
         s.`event_time` AS `exposure_time`,
         s.`event_date` AS `exposure_date`,
         -- segment device (spec line 25)
-        CAST(get_json_string(s.`properties`, '$.device') AS VARCHAR) AS `device`,
-        -- segment tier (spec line 26)
-        CAST(get_json_string(u1.`attrs`, '$."plan.tier"') AS VARCHAR) AS `tier`
+        CAST(get_json_string(s.`properties`, '$.device') AS VARCHAR) AS `device`
     FROM `ods`.`app_events` s
     JOIN phases p ON p.`tracking_key` = s.`exp_key`
-    LEFT JOIN `ods`.`users` u1 ON u1.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_time` >= p.`phase_start`
       AND (p.`phase_end` IS NULL OR s.`event_time` < p.`phase_end`)
@@ -135,10 +132,13 @@ SELECT
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
         THEN n.`device` ELSE o.`device` END AS `device`,
     CASE WHEN o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`
-        THEN n.`tier` ELSE o.`tier` END AS `tier`
+        THEN CAST(get_json_string(u1.`attrs`, '$."plan.tier"') AS VARCHAR)
+        ELSE o.`tier` END AS `tier`
 FROM firsts n
 LEFT JOIN known o
     ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
+-- segment tier (spec line 26): the user table's row of the user
+LEFT JOIN `ods`.`users` u1 ON u1.`user_id` = n.`user_id`
 )
 SELECT
     b.`tag`,
