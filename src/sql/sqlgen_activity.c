@@ -1465,6 +1465,24 @@ static void day_measures_next(Gen *g, Buf *b)
                idx_in(g, "x.`a`", ACT_DAYS));
 }
 
+/* The LEFT JOINs (indented 8) of an entering user `v` in period `c`: its
+ * row of the previous period (q), active there on or after `since`, and
+ * its user state (s: the first active date). */
+static void entering_lookups(Gen *g, Buf *b, const char *since)
+{
+    buf_printf(b, "        LEFT JOIN %s q\n"
+                  "            ON q.`period` = %s\n"
+                  "            AND q.`a` = v.`a`\n"
+                  "            AND q.`grain` = c.`grain`\n"
+                  "            AND q.`user_id` = v.`user_id`\n"
+                  "            AND q.`last_d` >= %s\n"
+                  "        LEFT JOIN %s s\n"
+                  "            ON s.`activity` = %s\n"
+                  "            AND s.`user_id` = v.`user_id`\n",
+               tname(g, T_ACT_PERIOD), pprev(g, "c.`grain`", "c.`period`", 18), since,
+               tname(g, T_ACT_USER), act_name(g, "v.`a`", 15));
+}
+
 /* The week and the month of D: as published the day before (a period
  * starting on D: nothing, and every user of the period before churned so
  * far), plus the users entering the period's active set on D. */
@@ -1573,8 +1591,7 @@ static void period_measures_next(Gen *g, Buf *b)
                       "                 q.`period`\n",
                    pnext(g, "q.`grain`", "q.`period`", 15), tname(g, T_ACT_PERIOD),
                    tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), by_var, prev_of_due);
-    /* each user's previous period (q) and first active date (s), by part;
-     * each part grouped by itself: a grouping of their UNION would first
+    /* each part grouped by itself: a grouping of their UNION would first
      * copy every user's row into a derived table and read it back */
     const char *agg =
         "               COUNT(*) AS `active`,\n"
@@ -1582,19 +1599,6 @@ static void period_measures_next(Gen *g, Buf *b)
         "               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,\n"
         "               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`\n"
         "                   THEN 1 ELSE 0 END) AS `resurrected`\n";
-    const char *prev_join =
-        arena_printf(g->a,
-                     "        LEFT JOIN %s q\n"
-                     "            ON q.`period` = %s\n"
-                     "            AND q.`a` = v.`a`\n"
-                     "            AND q.`grain` = c.`grain`\n"
-                     "            AND q.`user_id` = v.`user_id`\n"
-                     "            AND q.`last_d` >= %%s\n"
-                     "        LEFT JOIN %s s\n"
-                     "            ON s.`activity` = %s\n"
-                     "            AND s.`user_id` = v.`user_id`\n",
-                     tname(g, T_ACT_PERIOD), pprev(g, "c.`grain`", "c.`period`", 18),
-                     tname(g, T_ACT_USER), act_name(g, "v.`a`", 15));
     buf_printf(b, "    ) o\n"
                   "        ON o.`a` = x.`a`\n"
                   "        AND o.`b` = k.`b`\n"
@@ -1612,7 +1616,7 @@ static void period_measures_next(Gen *g, Buf *b)
                   "        FROM %s v\n"
                   "        CROSS JOIN cur c\n",
                agg, tname(g, T_ACT_WACT));
-    buf_printf(b, prev_join, "CAST('1000-01-01' AS DATE)");
+    entering_lookups(g, b, "CAST('1000-01-01' AS DATE)");
     buf_printf(b, "        WHERE %s\n"
                   "          AND (v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)\n"
                   "        GROUP BY v.`a`,\n"
@@ -1637,7 +1641,7 @@ static void period_measures_next(Gen *g, Buf *b)
                       "        %s cur c\n",
                    agg, tname(g, T_ACT_WACT), breakdown_join_at(g, "v", "        "),
                    g->d->cross_join_left_first);
-        buf_printf(b, prev_join, "e.`exposure_date`");
+        entering_lookups(g, b, "e.`exposure_date`");
         buf_puts(b, "        WHERE e.`exposure_date` <= {{to_date}}\n"
                     "          AND (v.`prev_d` IS NULL\n"
                     "               OR v.`prev_d` < c.`period`\n"
