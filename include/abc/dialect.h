@@ -94,6 +94,10 @@ typedef struct TableDef {
     const char *dist_col; /* StarRocks hash-distribution column */
     const char *comment;  /* plain text */
     bool evolving;        /* columns will be added by migrations */
+    /* MariaDB: every read of the table names its day, so a day-partitioned
+     * TKEY_DUPLICATE table gets no second index in unit order
+     * (abc_unit_key), whose upkeep is a random insert per row */
+    bool read_by_day;
     int replication_num;  /* StarRocks PROPERTIES "replication_num"; 0: the cluster's default */
     /* MariaDB: also these secondary indexes, for reads the primary key does
      * not serve (a source joined to its units by user; units by their day 0;

@@ -146,7 +146,8 @@ WhErrKind wh_last_error(const Warehouse *w);
 /* While on, the statements sent depend on the session (temporary tables of
  * earlier ones): a lost connection is not retried statement by statement
  * but returned (ABC_ERR_ENV, WH_ERR_CONN_LOST), for the caller to redo the
- * whole group on a new connection or stop. */
+ * whole group on a new connection or stop.  Calls nest: each `on` is ended
+ * by one `off`, and the last `off` ends it. */
 void wh_session_bound(Warehouse *w, bool on);
 /* Run sql (a session setting, e.g. "SET ...") now and again on every
  * reconnect, replacing any earlier one and the WhOptions init_command. */

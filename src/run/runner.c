@@ -2127,6 +2127,67 @@ static AbcStatus unit_state_prune(Runner *r, const SqlParams *base, long keep, c
     return exec_step(r, prune, &p, err, errlen);
 }
 
+/* The unit state of the analysis dates sd (oldest first, after `prev`),
+ * each followed in chunks by the statistics queries of its dates due, then
+ * the state before the chunk's last date pruned (statistics).  batch_to:
+ * the dates are a batch of unit_state_versions up to it (NULL: unit_state,
+ * date by date). */
+static AbcStatus state_dates_run(Runner *r, Results *res, const SqlParams *base,
+                                 const StateDates *sd, char prev[11], const char *batch_to,
+                                 const SqlStep *fill, char *err, size_t errlen)
+{
+    char day[11];
+    SqlParams p;
+    AbcStatus st;
+    int due = 0, queried = 0; /* dates due in the chunk; chunks whose statistics ran */
+    int chunk_days = r->prog.stats_one_date ? 1 : RANGE_CHUNK_DAYS; /* sqlgen.h */
+    long chunk_from = -1;
+    for (int i = 0; i < sd->n; i++) {
+        progress_bar(r, i, sd->n, "unit state dates");
+        date_format(sd->v[i], day);
+        p = *base;
+        p.from_date = prev;
+        p.event_date = day;
+        if (batch_to)
+            p.to_date = batch_to;
+        if ((st = exec_step(r, fill, &p, err, errlen)) != ABC_OK)
+            return st;
+        memcpy(prev, day, 11);
+        if (sd->v[i] >= r->from && due++ == 0)
+            chunk_from = sd->v[i];
+        if (due == 0 || (due < chunk_days && i + 1 < sd->n))
+            continue;
+        char cf[11];
+        date_format(chunk_from, cf);
+        p = *base;
+        p.from_date = cf;
+        p.to_date = day;
+        if ((st = run_stats(r, res, &p, err, errlen)) != ABC_OK ||
+            (st = unit_state_prune(r, base, sd->v[i], err, errlen)) != ABC_OK)
+            return st;
+        due = 0;
+        queried++;
+    }
+    progress_bar(r, sd->n, sd->n, "unit state dates");
+    if (sd->n) {
+        date_format(sd->v[0], day);
+        progress(r, "unit state of %d date%s computed (%s .. %s)", sd->n, sd->n == 1 ? "" : "s",
+                 day, prev);
+    }
+    if (queried > 0) /* each chunk pruned behind it */
+        return ABC_OK;
+    /* no analysis date due: the queries find nothing */
+    char from[11], to[11];
+    date_format(r->from, from);
+    date_format(r->to, to);
+    p = *base;
+    p.from_date = from;
+    p.to_date = to;
+    if ((st = run_stats(r, res, &p, err, errlen)) != ABC_OK)
+        return st;
+    return unit_state_prune(r, base, r->to, err, errlen);
+}
+
 /* The statistics of the dates due.  First the unit state of every analysis
  * date after the last date with state (none: from the first), up to the
  * last date due, oldest first, each from the one before: a daily run so
@@ -2144,7 +2205,7 @@ static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char
     const SqlStep *last_s = find_step(r, SQLSTEP_UNIT_STATE_LAST);
     const SqlStep *dates_s = find_step(r, SQLSTEP_UNIT_STATE_DATES);
     const SqlStep *fill = find_step(r, SQLSTEP_UNIT_STATE);
-    char from[11], to[11], prev[11], day[11];
+    char from[11], to[11], prev[11];
     date_format(r->from, from);
     date_format(r->to, to);
     SqlParams p = *base;
@@ -2171,66 +2232,25 @@ static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char
     /* (shown, not sent, with --dry-run --sql) */
     if ((st = query_step(r, dates_s, &p, state_dates_fn, &sd, err, errlen)) != ABC_OK)
         return st;
-    /* several dates in a row (MariaDB's versions): the versions before them
-     * end once (none to end without state), then each date's go in with
-     * their end */
+    /* several dates in a row (MariaDB's versions): unit_state_end lists
+     * their units' changes in a session table and ends the versions before
+     * them (none without state), then each date's go in with their end,
+     * found in that table.  The batch is bound to its session: a lost
+     * connection stops the run (the next one redoes the dates). */
     const SqlStep *vend = find_step(r, SQLSTEP_UNIT_STATE_END);
     const SqlStep *vins = find_step(r, SQLSTEP_UNIT_STATE_VERSIONS);
-    bool batch = vend && vins && sd.n > 1;
+    if (!vend || !vins || sd.n <= 1)
+        return state_dates_run(r, res, base, &sd, prev, NULL, fill, err, errlen);
     char batch_to[11];
-    if (batch) {
-        date_format(sd.v[sd.n - 1], batch_to);
-        p = *base;
-        p.from_date = prev;
-        p.to_date = batch_to;
-        if (last >= 0 && (st = exec_step(r, vend, &p, err, errlen)) != ABC_OK)
-            return st;
-        fill = vins;
-    }
-    int due = 0, queried = 0; /* dates due in the chunk; chunks whose statistics ran */
-    int chunk_days = r->prog.stats_one_date ? 1 : RANGE_CHUNK_DAYS; /* sqlgen.h */
-    long chunk_from = -1;
-    for (int i = 0; i < sd.n; i++) {
-        progress_bar(r, i, sd.n, "unit state dates");
-        date_format(sd.v[i], day);
-        p = *base;
-        p.from_date = prev;
-        p.event_date = day;
-        if (batch)
-            p.to_date = batch_to;
-        if ((st = exec_step(r, fill, &p, err, errlen)) != ABC_OK)
-            return st;
-        memcpy(prev, day, sizeof prev);
-        if (sd.v[i] >= r->from && due++ == 0)
-            chunk_from = sd.v[i];
-        if (due == 0 || (due < chunk_days && i + 1 < sd.n))
-            continue;
-        char cf[11];
-        date_format(chunk_from, cf);
-        p = *base;
-        p.from_date = cf;
-        p.to_date = day;
-        if ((st = run_stats(r, res, &p, err, errlen)) != ABC_OK ||
-            (st = unit_state_prune(r, base, sd.v[i], err, errlen)) != ABC_OK)
-            return st;
-        due = 0;
-        queried++;
-    }
-    progress_bar(r, sd.n, sd.n, "unit state dates");
-    if (sd.n) {
-        date_format(sd.v[0], day);
-        progress(r, "unit state of %d date%s computed (%s .. %s)", sd.n, sd.n == 1 ? "" : "s",
-                 day, prev);
-    }
-    if (queried > 0) /* each chunk pruned behind it */
-        return ABC_OK;
-    /* no analysis date due: the queries find nothing */
+    date_format(sd.v[sd.n - 1], batch_to);
     p = *base;
-    p.from_date = from;
-    p.to_date = to;
-    if ((st = run_stats(r, res, &p, err, errlen)) != ABC_OK)
-        return st;
-    return unit_state_prune(r, base, r->to, err, errlen);
+    p.from_date = prev;
+    p.to_date = batch_to;
+    wh_session_bound(r->env->wh, true);
+    if ((st = exec_step(r, vend, &p, err, errlen)) == ABC_OK)
+        st = state_dates_run(r, res, base, &sd, prev, batch_to, vins, err, errlen);
+    wh_session_bound(r->env->wh, false);
+    return st;
 }
 
 /* The periods the growth report recomputes: from the earlier of the Monday

@@ -144,7 +144,7 @@ static void mdb_create_table(Buf *out, const TableDef *t)
     }
     buf_putc(out, ')');
     if (t->key == TKEY_DUPLICATE && (t->part == TPART_DAY || t->part == TPART_TAG_DAY) &&
-        t->nkey >= 2) {
+        t->nkey >= 2 && !t->read_by_day) {
         /* day-partitioned tables are also read per unit across days (the
          * statistics join on the other key columns): index them in that
          * order too, with the day last */

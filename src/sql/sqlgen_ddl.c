@@ -208,6 +208,9 @@ void gen_tables(Gen *g)
               gen_comment_text(g, arena_printf(g->a, "abc: per-user, per-day metric components "
                                                "of tag %s", g->ir->tag)));
     t[T_WIDE].evolving = true;
+    /* read by day only: the batch of unit_state_versions finds each unit's
+     * next day in a session table of its own (sqlgen_stats.c) */
+    t[T_WIDE].read_by_day = true;
 
     /* the per-user day table: per source day and user, the wide table's
      * day sums of that source (the wide fill's whole-day units take them
@@ -292,7 +295,15 @@ void gen_ddl(Gen *g)
         buf_reset(&b);
         g->d->create_table(&b, &g->tables[i]);
         gen_push(g, s, &b);
-        if (i == T_ASSIGN && g->d->id == DIALECT_MARIADB) {
+        if (i == T_WIDE && g->d->id == DIALECT_MARIADB) {
+            /* a wide table created by an earlier abc, with an index in
+             * unit order that nothing reads any more (read_by_day) */
+            buf_reset(&b);
+            buf_puts(&b, "ALTER TABLE ");
+            gen_table(g, &b, T_WIDE);
+            buf_puts(&b, "\n    DROP KEY IF EXISTS `abc_unit_key`");
+            gen_push(g, s, &b);
+        } else if (i == T_ASSIGN && g->d->id == DIALECT_MARIADB) {
             /* an assignment table created before the column existed
              * (MariaDB adds it only when missing) */
             const TableDef *t = &g->tables[i];

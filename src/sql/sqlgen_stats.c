@@ -440,6 +440,15 @@ static void unit_state_select(Gen *g, Buf *b)
                "    AND p.`user_id` = ud.`user_id`");
 }
 
+/* The session table of a batch of analysis dates (unit_state_end): the
+ * units' counted wide rows of ({{from_date}}, {{to_date}}], keyed in unit
+ * order, where each version of the batch finds its unit's next change (the
+ * wide table is read by day only: T_WIDE's read_by_day). */
+static void changes_table(const Gen *g, Buf *b)
+{
+    dialect_qualified(g->d, b, g->tables[T_ASSIGN].db, "abc_state_changes");
+}
+
 /* "(SELECT ...)": the first wide table date after `after`, up to
  * {{to_date}}, on or after the multiple_variations_date of the assignment
  * row `a` (any, without one) — the date unit_state would leave the user
@@ -515,14 +524,11 @@ static void versions_select(Gen *g, Buf *b, bool batch)
         buf_puts(b, "-- until the unit's next change in the batch\n    ");
         if (exclude)
             buf_puts(b, "LEAST(");
-        buf_puts(b, "COALESCE((\n        SELECT w2.`event_date`\n        FROM ");
-        gen_table(g, b, T_WIDE);
-        buf_puts(b, " w2\n        WHERE w2.`tracking_key` = ud.`tracking_key` AND w2.`user_id` = "
-                    "ud.`user_id`\n          AND w2.`event_date` > {{event_date}} AND w2.`event_date` "
-                    "<= {{to_date}}");
-        counted_rows_of(g, b, "w2", "\n          ");
-        buf_puts(b, "\n        ORDER BY\n            w2.`event_date`\n        LIMIT 1\n    ), DATE "
-                    OPEN_VERSION ")");
+        buf_puts(b, "COALESCE((\n        SELECT c2.`event_date`\n        FROM ");
+        changes_table(g, b);
+        buf_puts(b, " c2\n        WHERE c2.`tracking_key` = ud.`tracking_key` AND c2.`user_id` = "
+                    "ud.`user_id`\n          AND c2.`event_date` > {{event_date}}\n        ORDER BY\n"
+                    "            c2.`event_date`\n        LIMIT 1\n    ), DATE " OPEN_VERSION ")");
         if (exclude)
             buf_puts(b, ",\n        COALESCE(ud.`left_out_date`, DATE " OPEN_VERSION "))");
         buf_puts(b, " AS `valid_to`,\n");
@@ -633,17 +639,28 @@ static void gen_versions_end_step(Gen *g, SqlStep *s)
 {
     Buf b;
     buf_init(&b);
+    sql_comment(&b, "", "unit state, analysis dates ({{from_date}}, {{to_date}}]: the units' "
+                        "counted wide rows, in unit order (the session table the versions of "
+                        "the batch find their unit's next change in)");
+    buf_puts(&b, "CREATE OR REPLACE TEMPORARY TABLE ");
+    changes_table(g, &b);
+    buf_puts(&b, " (\n    PRIMARY KEY (`tracking_key`, `user_id`, `event_date`)\n) AS\n"
+                 "SELECT\n    w.`tracking_key`,\n    w.`user_id`,\n    w.`event_date`\nFROM ");
+    gen_table(g, &b, T_WIDE);
+    buf_puts(&b, " w\nWHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{to_date}}");
+    counted_rows_of(g, &b, "w", "\n  ");
+    gen_push(g, s, &b);
+
+    buf_reset(&b);
     sql_comment(&b, "", "unit state, analysis dates ({{from_date}}, {{to_date}}]: end the "
                         "versions that hold at {{from_date}} on their unit's first change");
     buf_puts(&b, "UPDATE (\n    SELECT\n        e.`tracking_key`,\n        e.`user_id`,\n"
                  "        MIN(e.`end_date`) AS `end_date`\n    FROM (\n"
                  "        -- the unit's first date of the batch with a counted wide row\n"
-                 "        SELECT\n            w.`tracking_key`,\n            w.`user_id`,\n"
-                 "            MIN(w.`event_date`) AS `end_date`\n        FROM ");
-    gen_table(g, &b, T_WIDE);
-    buf_puts(&b, " w\n        WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{to_date}}");
-    counted_rows_of(g, &b, "w", "\n          ");
-    buf_puts(&b, "\n        GROUP BY\n            w.`tracking_key`,\n            w.`user_id`");
+                 "        SELECT\n            c.`tracking_key`,\n            c.`user_id`,\n"
+                 "            MIN(c.`event_date`) AS `end_date`\n        FROM ");
+    changes_table(g, &b);
+    buf_puts(&b, " c\n        GROUP BY\n            c.`tracking_key`,\n            c.`user_id`");
     if (g->ir->exposure.multiple == MULTI_EXCLUDE) {
         buf_puts(&b, "\n        UNION ALL\n        -- the first date a user seen in another "
                      "variation is left out from\n        SELECT\n            a.`tracking_key`,\n"
@@ -752,14 +769,16 @@ static void gen_unit_state(Gen *g)
         gen_versions_step(g, s, false);
         s = gen_step(g, SQLSTEP_UNIT_STATE_END, "unit_state_end",
                      "before several analysis dates in ({{from_date}}, {{to_date}}] go in by "
-                     "unit_state_versions: end the versions that hold at {{from_date}} (the last "
+                     "unit_state_versions: their units' counted wide rows into a session table "
+                     "in unit order, then end the versions that hold at {{from_date}} (the last "
                      "date with state) on their unit's first change");
         s->params = SQLP_FROM_DATE | SQLP_TO_DATE;
         gen_versions_end_step(g, s);
         s = gen_step(g, SQLSTEP_UNIT_STATE_VERSIONS, "unit_state_versions",
                      "the unit state of {{event_date}}, one of several analysis dates up to "
                      "{{to_date}} computed in a row: unit_state's versions, each written with its "
-                     "end (the unit's next change up to {{to_date}}), nothing updated");
+                     "end (the unit's next change up to {{to_date}}, from unit_state_end's session "
+                     "table), nothing updated");
         s->params = SQLP_EVENT_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
         gen_versions_step(g, s, true);
     } else {

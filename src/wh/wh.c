@@ -1130,6 +1130,8 @@ void wh_counters_free(WhCounters *c)
 
 void wh_session_bound(Warehouse *w, bool on)
 {
-    if (w)
-        w->session_bound = on ? 1 : 0;
+    if (w && on)
+        w->session_bound++;
+    else if (w && w->session_bound > 0)
+        w->session_bound--;
 }

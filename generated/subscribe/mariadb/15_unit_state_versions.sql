@@ -2,7 +2,7 @@
 -- spec: specs/subscribe.ab  tag: subscribe  dialect: mariadb
 -- step unit_state_versions: the unit state of {{event_date}}, one of several analysis dates up to
 -- {{to_date}} computed in a row: unit_state's versions, each written with its end (the unit's next
--- change up to {{to_date}}), nothing updated
+-- change up to {{to_date}}, from unit_state_end's session table), nothing updated
 -- placeholders: {{event_date}} {{to_date}} {{run_id}}
 -- 4 statements; send each as its own call.
 
@@ -77,12 +77,12 @@ SELECT
     {{event_date}} AS `valid_from`,
     -- until the unit's next change in the batch
     LEAST(COALESCE((
-        SELECT w2.`event_date`
-        FROM `abc`.`tbl_wide_user_subscribe_subscribe` w2
-        WHERE w2.`tracking_key` = ud.`tracking_key` AND w2.`user_id` = ud.`user_id`
-          AND w2.`event_date` > {{event_date}} AND w2.`event_date` <= {{to_date}}
+        SELECT c2.`event_date`
+        FROM `abc`.`abc_state_changes` c2
+        WHERE c2.`tracking_key` = ud.`tracking_key` AND c2.`user_id` = ud.`user_id`
+          AND c2.`event_date` > {{event_date}}
         ORDER BY
-            w2.`event_date`
+            c2.`event_date`
         LIMIT 1
     ), DATE '9999-12-31'),
         COALESCE(ud.`left_out_date`, DATE '9999-12-31')) AS `valid_to`,

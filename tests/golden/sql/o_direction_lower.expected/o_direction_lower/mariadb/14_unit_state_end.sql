@@ -2,10 +2,23 @@
 -- compile`.
 -- spec: tests/golden/sql/o_direction_lower.ab  tag: o_direction_lower  dialect: mariadb
 -- step unit_state_end: before several analysis dates in ({{from_date}}, {{to_date}}] go in by
--- unit_state_versions: end the versions that hold at {{from_date}} (the last date with state) on
--- their unit's first change
+-- unit_state_versions: their units' counted wide rows into a session table in unit order, then end
+-- the versions that hold at {{from_date}} (the last date with state) on their unit's first change
 -- placeholders: {{from_date}} {{to_date}}
--- 1 statement; send each as its own call.
+-- 2 statements; send each as its own call.
+
+-- unit state, analysis dates ({{from_date}}, {{to_date}}]: the units' counted wide rows, in unit
+-- order (the session table the versions of the batch find their unit's next change in)
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_state_changes` (
+    PRIMARY KEY (`tracking_key`, `user_id`, `event_date`)
+) AS
+SELECT
+    w.`tracking_key`,
+    w.`user_id`,
+    w.`event_date`
+FROM `abc`.`tbl_wide_user_m_o_direction_lower` w
+WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{to_date}}
+  AND w.`days_since_exposure` <= 6;
 
 -- unit state, analysis dates ({{from_date}}, {{to_date}}]: end the versions that hold at
 -- {{from_date}} on their unit's first change
@@ -17,15 +30,13 @@ UPDATE (
     FROM (
         -- the unit's first date of the batch with a counted wide row
         SELECT
-            w.`tracking_key`,
-            w.`user_id`,
-            MIN(w.`event_date`) AS `end_date`
-        FROM `abc`.`tbl_wide_user_m_o_direction_lower` w
-        WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{to_date}}
-          AND w.`days_since_exposure` <= 6
+            c.`tracking_key`,
+            c.`user_id`,
+            MIN(c.`event_date`) AS `end_date`
+        FROM `abc`.`abc_state_changes` c
         GROUP BY
-            w.`tracking_key`,
-            w.`user_id`
+            c.`tracking_key`,
+            c.`user_id`
         UNION ALL
         -- the first date a user seen in another variation is left out from
         SELECT
