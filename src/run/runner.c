@@ -2665,8 +2665,9 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
 
 /* ---- the growth tables beside the statistics ------------------------------------ */
 /* With a second connection to a remote warehouse (RunEnv.wh_side), a thread
- * fills the activity days and periods and stages the growth rows on it
- * while this one computes the unit state and the statistics.  The two read
+ * fills the activity days and periods, stages the growth rows and then
+ * prunes the per-user day table on it while this one computes the unit
+ * state and the statistics.  The two read
  * the assignment and source tables, write disjoint tables, and nothing is
  * published before both have ended (side_join); the stage is switched in by
  * report_publish as before.  The thread runs on a copy of the runner with
@@ -2678,6 +2679,7 @@ typedef struct SideJob {
     char first[11], last[11], lo[11], hi[11];
     bool growth;       /* fill the growth tables (else the fingerprint job did) */
     bool stage;        /* stage the growth rows */
+    bool prune;        /* then prune the per-user day table (pre_prune) */
     bool started;
     pthread_t thread;
     AbcStatus st;
@@ -2692,19 +2694,23 @@ static void *side_main(void *arg)
                       : ABC_OK;
     if (j->st == ABC_OK && j->stage)
         j->st = activity_stage(&j->r, &j->base, j->first, j->lo, j->hi, j->err, sizeof j->err);
+    if (j->st == ABC_OK && j->prune)
+        j->st = pre_prune(&j->r, &j->base, j->err, sizeof j->err);
     wh_thread_end();
     return NULL;
 }
 
 /* Start the fill (when growth) and, when lo/hi are given, the stage on the
- * side connection; false when it could not start (the caller runs them
- * itself). */
+ * side connection, then the prune of the per-user day table (which nothing
+ * reads before the next run); false when it could not start (the caller
+ * runs them itself). */
 static bool side_start(SideJob *j, Runner *r, const SqlParams *base, bool growth,
                        const char *first, const char *last, const char *lo, const char *hi)
 {
     memset(j, 0, sizeof *j);
     runner_side_copy(&j->r, &j->env, r, 1000000);
     j->growth = growth;
+    j->prune = true;
     j->base = *base;
     snprintf(j->first, sizeof j->first, "%s", first);
     snprintf(j->last, sizeof j->last, "%s", last);
@@ -3484,8 +3490,6 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
         date_format(r.from, a);
         date_format(r.to, b);
         int total = (int)(r.to - r.from + 1);
-        if ((st = pre_prune(&r, &base, err, errlen)) != ABC_OK)
-            goto out;
         if ((st = fingerprint_write(&r, &base, err, errlen)) != ABC_OK)
             goto out;
         /* the growth tables: on the side connection when there is one (the
@@ -3501,6 +3505,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             side_staged = side_run && stage;
         }
         if (!side_run && growth && (st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
+            goto out;
+        /* the side job prunes the per-user day table after its stage */
+        if (!side_run && (st = pre_prune(&r, &base, err, errlen)) != ABC_OK)
             goto out;
         if ((st = hourly_daily(&r, &base, err, errlen)) != ABC_OK)
             goto out;
