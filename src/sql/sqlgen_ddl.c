@@ -295,15 +295,7 @@ void gen_ddl(Gen *g)
         buf_reset(&b);
         g->d->create_table(&b, &g->tables[i]);
         gen_push(g, s, &b);
-        if (i == T_WIDE && g->d->id == DIALECT_MARIADB) {
-            /* a wide table created by an earlier abc, with an index in
-             * unit order that nothing reads any more (read_by_day) */
-            buf_reset(&b);
-            buf_puts(&b, "ALTER TABLE ");
-            gen_table(g, &b, T_WIDE);
-            buf_puts(&b, "\n    DROP KEY IF EXISTS `abc_unit_key`");
-            gen_push(g, s, &b);
-        } else if (i == T_ASSIGN && g->d->id == DIALECT_MARIADB) {
+        if (i == T_ASSIGN && g->d->id == DIALECT_MARIADB) {
             /* an assignment table created before the column existed
              * (MariaDB adds it only when missing) */
             const TableDef *t = &g->tables[i];

@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/o_multiple_first.ab  tag: o_multiple_first  dialect: mariadb
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 20 statements; send each as its own call.
+-- 19 statements; send each as its own call.
 
 CREATE DATABASE IF NOT EXISTS `abc`;
 
@@ -83,9 +83,6 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_multiple_first` (
     KEY `abc_key` (`event_date`, `tracking_key`, `user_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-user, per-day metric components of tag o_multiple_first';
-
-ALTER TABLE `abc`.`tbl_wide_user_m_o_multiple_first`
-    DROP KEY IF EXISTS `abc_unit_key`;
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_o_multiple_first` (
     `tag` VARCHAR(64) NOT NULL,
