@@ -145,9 +145,10 @@ static void mdb_create_table(Buf *out, const TableDef *t)
     buf_putc(out, ')');
     if (t->key == TKEY_DUPLICATE && (t->part == TPART_DAY || t->part == TPART_TAG_DAY) &&
         t->nkey >= 2 && !t->read_by_day) {
-        /* day-partitioned tables are also read per unit across days (the
-         * statistics join on the other key columns): index them in that
-         * order too, with the day last */
+        /* day-partitioned tables are also read per unit across days (a
+         * unit's pre-period days, a user's previous active day): index
+         * them in that order too, with the day last, unless every read
+         * names the day (read_by_day) */
         buf_puts(out, ",\n    KEY `abc_unit_key` (");
         for (int i = 1; i < t->nkey; i++) {
             mdb_ident(out, t->cols[i].name);

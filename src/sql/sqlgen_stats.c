@@ -472,7 +472,7 @@ static void left_out_date(Gen *g, Buf *b, const char *after, const char *indent)
  * one's values: its version that ended on the date (none: a new unit)
  * folded with its wide row.  `batch` (a date of several computed in a row,
  * up to {{to_date}}, whose wide rows are all filled): each version is
- * written with its end — the unit's next date with a counted wide row, or
+ * written with its end — the unit's next date in changes_table, or
  * the first date from which the unit is left out (the first wide table
  * date on or after multiple_variations_date), up to {{to_date}} — so no
  * later date of the batch updates it. */
@@ -630,11 +630,11 @@ static void gen_versions_step(Gen *g, SqlStep *s, bool batch)
 }
 
 /* unit_state_end (state_versions): before the dates of a batch in
- * ({{from_date}}, {{to_date}}] go in by unit_state_versions, the versions
- * that hold at {{from_date}} end on their unit's first date of the batch
- * with a counted wide row, or on the first wide table date from which a
- * user seen in another variation is left out — where unit_state would
- * end them, date by date. */
+ * ({{from_date}}, {{to_date}}] go in by unit_state_versions, the batch's
+ * counted wide rows go into the session table changes_table, then the
+ * versions that hold at {{from_date}} end on their unit's first date there,
+ * or on the first wide table date from which a user seen in another
+ * variation is left out — where unit_state would end them, date by date. */
 static void gen_versions_end_step(Gen *g, SqlStep *s)
 {
     Buf b;
