@@ -2679,7 +2679,6 @@ typedef struct SideJob {
     char first[11], last[11], lo[11], hi[11];
     bool growth;       /* fill the growth tables (else the fingerprint job did) */
     bool stage;        /* stage the growth rows */
-    bool prune;        /* then prune the per-user day table (pre_prune) */
     bool started;
     pthread_t thread;
     AbcStatus st;
@@ -2694,7 +2693,7 @@ static void *side_main(void *arg)
                       : ABC_OK;
     if (j->st == ABC_OK && j->stage)
         j->st = activity_stage(&j->r, &j->base, j->first, j->lo, j->hi, j->err, sizeof j->err);
-    if (j->st == ABC_OK && j->prune)
+    if (j->st == ABC_OK) /* then the per-user day rows no later run reads */
         j->st = pre_prune(&j->r, &j->base, j->err, sizeof j->err);
     wh_thread_end();
     return NULL;
@@ -2710,7 +2709,6 @@ static bool side_start(SideJob *j, Runner *r, const SqlParams *base, bool growth
     memset(j, 0, sizeof *j);
     runner_side_copy(&j->r, &j->env, r, 1000000);
     j->growth = growth;
-    j->prune = true;
     j->base = *base;
     snprintf(j->first, sizeof j->first, "%s", first);
     snprintf(j->last, sizeof j->last, "%s", last);
