@@ -207,6 +207,12 @@ typedef struct Dialect {
      * costs more than the rows it saves when values are nearly all
      * distinct; a columnar engine's hash grouping is cheap. */
     bool distribution_per_unit;
+    /* stats_moments sends a row per unit (its cell and each metric's
+     * value), unsorted, and abc adds the moments up (results.c) instead of
+     * a grouping in the warehouse: MariaDB evaluates the grouping's forty
+     * or so aggregate expressions per row slower than it sends the row; a
+     * columnar engine aggregates in the warehouse. */
+    bool moments_per_unit;
     /* NULL, or put before a statement whose rows MariaDB sorts (the
      * sorted per-unit distribution, the sorted groupings of the unit state
      * under group_by_sort): MariaDB keeps the

@@ -1,7 +1,8 @@
 /* results.h — from sufficient-statistics rows to report rows.
  *
- * The runner feeds every row of every stats query (results_add_row), then
- * results_compute() groups them by analysis date × experiment × segment
+ * The runner feeds every row of every stats query (results_add_row) and
+ * ends each query (results_end_step: a units query's rows, a row per unit,
+ * are then added into their cells' sums), then results_compute() groups them by analysis date × experiment × segment
  * value × metric, runs the stats kernel (stats_analyse and, where the spec
  * asks, Mann-Whitney, bootstrap, quantile CIs, Kaplan-Meier/log-rank),
  * applies the multiple-testing correction over each family (goal and
@@ -50,6 +51,11 @@ void results_free(Results *r);
 /* Consume one decoded row of a statistics step's result (stats_rows.h). */
 AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, char *err,
                           size_t errlen) ABC_MUST_CHECK;
+
+/* A statistics step's rows have all been added: a units step's sums go
+ * into their cells (before the steps that read the cells' unit counts). */
+AbcStatus results_end_step(Results *r, const SqlStep *step, char *err,
+                           size_t errlen) ABC_MUST_CHECK;
 
 /* Analyse everything fed so far. */
 AbcStatus results_compute(Results *r, char *err, size_t errlen) ABC_MUST_CHECK;

@@ -160,7 +160,9 @@ typedef enum SqlStatsShape {
     STATS_NONE,
     STATS_MOMENTS,      /* one row per date x experiment x variation x segment value */
     STATS_DISTRIBUTION, /* ... x distinct per-user value: users */
-    STATS_SURVIVAL      /* ... x day since exposure: events, censored */
+    STATS_SURVIVAL,     /* ... x day since exposure: events, censored */
+    STATS_UNITS         /* a row per unit: date, experiment, variation, segment slots,
+                           days observed, each metric's value; abc adds up the moments */
 } SqlStatsShape;
 
 /* One column of a query's result. */

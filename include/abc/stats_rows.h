@@ -20,11 +20,16 @@
 #define STATS_ROW_MAX_SLOTS 16
 
 typedef enum StatsRowStat {
+    /* moments rows */
     SRS_N, SRS_SUM, SRS_SUM_SQ, SRS_PRE_SUM, SRS_PRE_SUM_SQ, SRS_SUM_PRE, SRS_DEN_SUM,
-    SRS_DEN_SUM_SQ, SRS_SUM_DEN, SRS_CAP, SRS_STEP
+    SRS_DEN_SUM_SQ, SRS_SUM_DEN, SRS_CAP,
+    SRS_STEP, /* moments: a funnel step's count; units: the unit's step flag */
+    /* unit rows: the unit's value, CUPED covariate, percentile cap in
+     * force, mean numerator and denominator */
+    SRS_VALUE, SRS_PRE, SRS_UNIT_CAP, SRS_NUM, SRS_DEN
 } StatsRowStat;
 
-/* One moment of one metric in a moments row. */
+/* One moment of one metric in a moments row (a unit's value in a units row). */
 typedef struct StatsRowMoment {
     int metric;
     StatsRowStat stat;
@@ -38,11 +43,12 @@ typedef struct StatsRow {
     const char *tracking_key;           /* NULL: the row has NULL keys */
     const char *variation_key;
     const char *segment, *segment_value; /* moments and survival rows ("" = all users) */
-    int nslots;                         /* distribution rows: the segments' values */
+    int nslots;                         /* distribution and units rows: the segments' values */
     const char *slots[STATS_ROW_MAX_SLOTS];
     double units;                       /* moments: units; distribution: count of the value */
     double value;                       /* distribution: the per-unit value */
     double day, events, censored;       /* survival */
+    double days_observed;               /* units */
     int nmoments;
     StatsRowMoment *moments;            /* decoder-owned, valid until the next decode */
 } StatsRow;

@@ -235,6 +235,7 @@ static const char *shape_name(SqlStatsShape s)
     case STATS_MOMENTS: return "moments";
     case STATS_DISTRIBUTION: return "distribution";
     case STATS_SURVIVAL: return "survival";
+    case STATS_UNITS: return "units";
     }
     return NULL;
 }

@@ -4,7 +4,9 @@
  * Cells: one per analysis date × experiment × segment × segment value, with
  * per variation the unit count, each metric's StatsSums, funnel step counts,
  * the cap in force, for time-to-event metrics the survival table, and for
- * quantile metrics the stream their distribution rows pass through.
+ * quantile metrics the stream their distribution rows pass through.  The
+ * sums come as a moments row per cell, or (MariaDB) as a row per unit that
+ * is added into every cell it belongs to ("unit rows" below).
  * Analysis per metric:
  *   proportion, retention, funnel (all steps), time_to (converted within
  *   the window) → proportion statistics; count, sum, active_days → mean;
@@ -97,6 +99,10 @@ struct Results {
     long q_date;
     int q_exp;
     const char *q_step;      /* its step's name (the plan's) */
+    struct UnitCombo *combo_buckets[NBUCKETS]; /* a units step's rows, added up (UnitCombo) */
+    struct UnitCombo *combos;                  /* ... in order of first row */
+    double *unit_vals;       /* a units row's values: [metric * UV_COUNT + UV_*] */
+    double **unit_steps;     /* ... and funnel step flags: [metric][step] */
     struct OpenStream {      /* the quantile streams open: cell and metric */
         struct Cell *c;
         int m;
@@ -133,10 +139,18 @@ Results *results_new(const IrSpec *ir, const RunExperiment *exps, int nexps,
     return r;
 }
 
+static void combos_free(Results *r);
+
 void results_free(Results *r)
 {
     if (!r)
         return;
+    combos_free(r);
+    if (r->unit_steps)
+        for (int m = 0; m < r->ir->nmetrics; m++)
+            free(r->unit_steps[m]);
+    free(r->unit_steps);
+    free(r->unit_vals);
     for (int i = 0; i < r->ncells; i++) {
         Cell *c = r->cells[i];
         const RunExperiment *x = &r->exps[c->exp];
@@ -327,11 +341,278 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const Sta
     return ABC_OK;
 }
 
+/* ---- unit rows: the moments added up here ------------------------------------ */
+/* A units step (STATS_UNITS) sends a row per unit in no order.  Its rows
+ * are added into one accumulator per combination of date, experiment,
+ * variation and every segment's value, with compensated sums (Neumaier),
+ * so the totals do not depend on the order the warehouse sends the units
+ * in.  At the step's end (results_end_step) each combination is added to
+ * its all-users cell and to its value's cell of every segment: the sums a
+ * moments row of each cell holds (sqlgen_stats.c, moments_select). */
+
+typedef struct KSum {
+    double s, c; /* sum, and the low-order part lost from it */
+} KSum;
+
+static void ksum_add(KSum *k, double x)
+{
+    double t = k->s + x;
+    k->c += fabs(k->s) >= fabs(x) ? (k->s - t) + x : (x - t) + k->s;
+    k->s = t;
+}
+
+static double ksum(const KSum *k) { return k->s + k->c; }
+
+/* Per metric, the moments a unit adds to (StatsSums' fields). */
+enum { KS_N, KS_SUM, KS_SUM_SQ, KS_PRE_SUM, KS_PRE_SUM_SQ, KS_SUM_PRE, KS_DEN_SUM, KS_DEN_SUM_SQ,
+       KS_SUM_DEN, KS_COUNT };
+
+/* A units row's values per metric. */
+enum { UV_VALUE, UV_PRE, UV_CAP, UV_NUM, UV_DEN, UV_COUNT };
+
+typedef struct UnitCombo {
+    long date;
+    int exp, var;            /* var -1: a variation the experiment does not have */
+    char **slots;            /* every segment's value */
+    uint64_t h;
+    KSum units;
+    KSum *sums;              /* [metric * KS_COUNT + KS_*] */
+    KSum **steps;            /* [metric][step]: funnel step counts */
+    double *cap;             /* per metric: the cap in force (NaN: none) */
+    struct UnitCombo *next;  /* hash chain */
+    struct UnitCombo *order; /* the next combination in order of first row */
+} UnitCombo;
+
+static void combos_free(Results *r)
+{
+    int nm = r->ir->nmetrics;
+    for (UnitCombo *u = r->combos, *next; u; u = next) {
+        next = u->order;
+        for (int i = 0; i < r->ir->nsegments; i++)
+            free(u->slots[i]);
+        for (int m = 0; m < nm; m++)
+            free(u->steps[m]);
+        free(u->slots);
+        free(u->sums);
+        free(u->steps);
+        free(u->cap);
+        free(u);
+    }
+    r->combos = NULL;
+    memset(r->combo_buckets, 0, sizeof r->combo_buckets);
+}
+
+static const char *row_slot(const Results *r, const StatsRow *row, int seg)
+{
+    (void)r;
+    return seg < row->nslots && row->slots[seg] ? row->slots[seg] : "(null)";
+}
+
+static UnitCombo *get_combo(Results *r, const StatsRow *row, long date, int exp, int var)
+{
+    int ns = r->ir->nsegments, nm = r->ir->nmetrics;
+    uint64_t h = 1469598103934665603ULL;
+    h = (h ^ (uint64_t)date) * 1099511628211ULL;
+    h = (h ^ (uint64_t)(unsigned)exp) * 1099511628211ULL;
+    h = (h ^ (uint64_t)(unsigned)(var + 1)) * 1099511628211ULL;
+    for (int i = 0; i < ns; i++)
+        h = fnv("|", fnv(row_slot(r, row, i), h));
+    UnitCombo **b = &r->combo_buckets[h % NBUCKETS];
+    for (UnitCombo *u = *b; u; u = u->next) {
+        if (u->h != h || u->date != date || u->exp != exp || u->var != var)
+            continue;
+        int i = 0;
+        while (i < ns && strcmp(u->slots[i], row_slot(r, row, i)) == 0)
+            i++;
+        if (i == ns)
+            return u;
+    }
+    UnitCombo *u = calloc(1, sizeof *u);
+    if (!u || !(u->slots = calloc((size_t)ns + 1, sizeof *u->slots)) ||
+        !(u->sums = calloc((size_t)nm * KS_COUNT + 1, sizeof *u->sums)) ||
+        !(u->steps = calloc((size_t)nm + 1, sizeof *u->steps)) ||
+        !(u->cap = calloc((size_t)nm + 1, sizeof *u->cap)))
+        abort();
+    u->date = date;
+    u->exp = exp;
+    u->var = var;
+    u->h = h;
+    for (int i = 0; i < ns; i++)
+        if (!(u->slots[i] = strdup(row_slot(r, row, i))))
+            abort();
+    for (int m = 0; m < nm; m++) {
+        const IrMetric *mt = &r->ir->metrics[m];
+        u->cap[m] = NAN;
+        if (mt->kind == MK_FUNNEL && mt->nsteps > 0 &&
+            !(u->steps[m] = calloc((size_t)mt->nsteps, sizeof *u->steps[m])))
+            abort();
+    }
+    u->next = *b;
+    *b = u;
+    UnitCombo **tail = &r->combos;
+    while (*tail)
+        tail = &(*tail)->order;
+    *tail = u;
+    return u;
+}
+
+/* NULL reads as 0 in a sum (as SUM skips it); the unit still counts. */
+static double uv(const Results *r, int m, int k)
+{
+    double v = r->unit_vals[m * UV_COUNT + k];
+    return isnan(v) ? 0 : v;
+}
+
+static AbcStatus add_unit_row(Results *r, const StatsRow *row)
+{
+    const IrSpec *ir = r->ir;
+    int nm = ir->nmetrics;
+    int exp = row_exp(r, row);
+    if (exp < 0)
+        return ABC_OK; /* NULL keys, or an experiment no longer in the tag */
+    int var = find_var(&r->exps[exp], row->variation_key);
+    if (!r->unit_vals) {
+        r->unit_vals = calloc((size_t)nm * UV_COUNT + 1, sizeof *r->unit_vals);
+        r->unit_steps = calloc((size_t)nm + 1, sizeof *r->unit_steps);
+        if (!r->unit_vals || !r->unit_steps)
+            abort();
+        for (int m = 0; m < nm; m++)
+            if (ir->metrics[m].kind == MK_FUNNEL && ir->metrics[m].nsteps > 0 &&
+                !(r->unit_steps[m] = calloc((size_t)ir->metrics[m].nsteps, sizeof(double))))
+                abort();
+    }
+    for (int i = 0; i < nm * UV_COUNT; i++)
+        r->unit_vals[i] = NAN;
+    for (int m = 0; m < nm; m++)
+        if (r->unit_steps[m])
+            memset(r->unit_steps[m], 0, sizeof(double) * (size_t)ir->metrics[m].nsteps);
+    for (int i = 0; i < row->nmoments; i++) {
+        const StatsRowMoment *mo = &row->moments[i];
+        if (mo->metric < 0 || mo->metric >= nm)
+            continue;
+        double v = mo->is_null ? NAN : mo->value;
+        switch (mo->stat) {
+        case SRS_VALUE: r->unit_vals[mo->metric * UV_COUNT + UV_VALUE] = v; break;
+        case SRS_PRE: r->unit_vals[mo->metric * UV_COUNT + UV_PRE] = v; break;
+        case SRS_UNIT_CAP: r->unit_vals[mo->metric * UV_COUNT + UV_CAP] = v; break;
+        case SRS_NUM: r->unit_vals[mo->metric * UV_COUNT + UV_NUM] = v; break;
+        case SRS_DEN: r->unit_vals[mo->metric * UV_COUNT + UV_DEN] = v; break;
+        case SRS_STEP:
+            if (r->unit_steps[mo->metric] && mo->step < ir->metrics[mo->metric].nsteps)
+                r->unit_steps[mo->metric][mo->step] = mo->is_null ? 0 : mo->value;
+            break;
+        default: break;
+        }
+    }
+    UnitCombo *u = get_combo(r, row, row->date, exp, var);
+    ksum_add(&u->units, 1);
+    if (var < 0)
+        return ABC_OK; /* counted once per cell, as a data-quality flag */
+    for (int m = 0; m < nm; m++) {
+        const IrMetric *mt = &ir->metrics[m];
+        KSum *k = &u->sums[m * KS_COUNT];
+        if (mt->kind == MK_RATIO || mt->kind == MK_MEAN) {
+            double num, den;
+            if (mt->kind == MK_MEAN) {
+                num = uv(r, m, UV_NUM);
+                den = uv(r, m, UV_DEN);
+            } else {
+                int a = mt->num, b = mt->den;
+                num = uv(r, a, ir->metrics[a].kind == MK_MEAN ? UV_NUM : UV_VALUE);
+                den = uv(r, b, ir->metrics[b].kind == MK_MEAN ? UV_NUM : UV_VALUE);
+            }
+            ksum_add(&k[KS_N], 1);
+            ksum_add(&k[KS_SUM], num);
+            ksum_add(&k[KS_SUM_SQ], num * num);
+            ksum_add(&k[KS_DEN_SUM], den);
+            ksum_add(&k[KS_DEN_SUM_SQ], den * den);
+            ksum_add(&k[KS_SUM_DEN], num * den);
+            continue;
+        }
+        /* day-N and range retention count only units whose window has
+         * fully elapsed */
+        bool inc = !(mt->kind == MK_RETENTION && mt->window.kind == WIN_DAYS) ||
+                   row->days_observed >= mt->window.to_day;
+        if (inc) {
+            double x = uv(r, m, UV_VALUE);
+            ksum_add(&k[KS_N], 1);
+            ksum_add(&k[KS_SUM], x);
+            ksum_add(&k[KS_SUM_SQ], x * x);
+            if (mt->cuped.kind != CUPED_NONE) {
+                double p = uv(r, m, UV_PRE);
+                ksum_add(&k[KS_PRE_SUM], p);
+                ksum_add(&k[KS_PRE_SUM_SQ], p * p);
+                ksum_add(&k[KS_SUM_PRE], x * p);
+            }
+        }
+        for (int st = 0; u->steps[m] && st < mt->nsteps; st++)
+            ksum_add(&u->steps[m][st], r->unit_steps[m][st]);
+        if (mt->cap.kind == CAP_ABSOLUTE) {
+            u->cap[m] = mt->cap.value;
+        } else if (mt->cap.kind == CAP_PERCENTILE) {
+            double c = r->unit_vals[m * UV_COUNT + UV_CAP];
+            if (!isnan(c) && (isnan(u->cap[m]) || c > u->cap[m]))
+                u->cap[m] = c;
+        }
+    }
+    return ABC_OK;
+}
+
+/* Each combination into its all-users cell and its value's cell of every
+ * segment. */
+static void fold_combos(Results *r)
+{
+    const IrSpec *ir = r->ir;
+    int nm = ir->nmetrics;
+    for (const UnitCombo *u = r->combos; u; u = u->order) {
+        for (int seg = -1; seg < ir->nsegments; seg++) {
+            Cell *c = get_cell(r, u->date, u->exp, seg < 0 ? "" : ir->segments[seg].name,
+                               seg < 0 ? "" : u->slots[seg]);
+            if (u->var < 0) {
+                c->dq_flag = true;
+                continue;
+            }
+            VarCell *vc = &c->vars[u->var];
+            vc->seen = true;
+            vc->units += ksum(&u->units);
+            for (int m = 0; m < nm; m++) {
+                const KSum *k = &u->sums[m * KS_COUNT];
+                StatsSums *sm = &vc->sums[m];
+                sm->n += ksum(&k[KS_N]);
+                sm->sum += ksum(&k[KS_SUM]);
+                sm->sum_sq += ksum(&k[KS_SUM_SQ]);
+                sm->pre_sum += ksum(&k[KS_PRE_SUM]);
+                sm->pre_sum_sq += ksum(&k[KS_PRE_SUM_SQ]);
+                sm->sum_pre += ksum(&k[KS_SUM_PRE]);
+                sm->den_sum += ksum(&k[KS_DEN_SUM]);
+                sm->den_sum_sq += ksum(&k[KS_DEN_SUM_SQ]);
+                sm->sum_den += ksum(&k[KS_SUM_DEN]);
+                for (int st = 0; u->steps[m] && vc->steps[m] && st < ir->metrics[m].nsteps; st++)
+                    vc->steps[m][st] += ksum(&u->steps[m][st]);
+                if (!isnan(u->cap[m]) && (isnan(vc->cap[m]) || u->cap[m] > vc->cap[m]))
+                    vc->cap[m] = u->cap[m];
+            }
+        }
+    }
+    combos_free(r);
+}
+
+AbcStatus results_end_step(Results *r, const SqlStep *step, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    if (step->shape == STATS_UNITS)
+        fold_combos(r);
+    return ABC_OK;
+}
+
 AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, char *err,
                           size_t errlen)
 {
     if (step->shape == STATS_DISTRIBUTION)
         return add_distribution_row(r, step, row, err, errlen);
+    if (step->shape == STATS_UNITS)
+        return add_unit_row(r, row);
     int exp = row_exp(r, row);
     if (exp < 0)
         return ABC_OK; /* NULL keys, or an experiment no longer in the tag */
@@ -368,6 +649,7 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, 
                 if (vc->steps[mo->metric] && mo->step < r->ir->metrics[mo->metric].nsteps)
                     vc->steps[mo->metric][mo->step] = v;
                 break;
+            default: break; /* (a units row's values) */
             }
         }
         return ABC_OK;

@@ -1702,6 +1702,8 @@ static AbcStatus run_stats_once(Runner *r, Results *res, const SqlParams *base, 
         StatsFeed feed = {res, s, r->unit.ir->nsegments, NULL, err, errlen};
         AbcStatus st = query_step(r, s, base, stats_row_fn, &feed, err, errlen);
         stats_rows_decoder_free(feed.dec);
+        if (st == ABC_OK)
+            st = results_end_step(res, s, err, errlen);
         if (st != ABC_OK)
             return st;
         progress_bar(r, ++done, total, "statistics queries");

@@ -12,7 +12,7 @@
 
 typedef enum Role {
     R_IGNORE, R_DATE, R_KEY, R_VAR, R_SEG, R_SEGVAL, R_SLOT, R_UNITS, R_VALUE, R_DAY, R_EVENTS,
-    R_CENSORED, R_MOMENT
+    R_CENSORED, R_DAYS_OBSERVED, R_MOMENT
 } Role;
 
 typedef struct ColRole {
@@ -48,7 +48,28 @@ static bool stat_of(const char *s, StatsRowStat *st, int *step)
     return false;
 }
 
-/* The slot (0-based) of a distribution result column: its position among
+/* A units row's per-unit column (the SqlColumn stat units_select names). */
+static bool unit_stat_of(const char *s, StatsRowStat *st, int *step)
+{
+    static const struct {
+        const char *name;
+        StatsRowStat st;
+    } names[] = {{"value", SRS_VALUE}, {"pre", SRS_PRE}, {"cap", SRS_UNIT_CAP},
+                 {"num", SRS_NUM},     {"den", SRS_DEN}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(s, names[i].name)) {
+            *st = names[i].st;
+            return true;
+        }
+    if (!strncmp(s, "step_", 5) && atoi(s + 5) >= 1) {
+        *st = SRS_STEP;
+        *step = atoi(s + 5) - 1;
+        return true;
+    }
+    return false;
+}
+
+/* The slot (0-based) of a distribution or units result column: its position among
  * the step's segment_slot columns (named after the segments); -1 when it
  * is none of them. */
 static int slot_of(const SqlStep *step, const char *name)
@@ -107,21 +128,25 @@ AbcStatus stats_rows_decoder(const SqlStep *step, int nsegments, const WhRow *fi
         else if (step->shape == STATS_SURVIVAL && !strcmp(n, "day")) c->role = R_DAY;
         else if (step->shape == STATS_SURVIVAL && !strcmp(n, "events")) c->role = R_EVENTS;
         else if (step->shape == STATS_SURVIVAL && !strcmp(n, "censored")) c->role = R_CENSORED;
-        else if (step->shape == STATS_DISTRIBUTION && (c->slot = slot_of(step, n)) >= 0) {
+        else if (step->shape == STATS_UNITS && !strcmp(n, "days_observed")) c->role = R_DAYS_OBSERVED;
+        else if ((step->shape == STATS_DISTRIBUTION || step->shape == STATS_UNITS) &&
+                 (c->slot = slot_of(step, n)) >= 0) {
             /* a segment slot: the k-th segment_slot column of the step,
              * named after its segment */
             c->role = R_SLOT;
             slot_seen[c->slot] = true;
             if (c->slot + 1 > d->nslots)
                 d->nslots = c->slot + 1;
-        } else if (step->shape == STATS_MOMENTS) {
+        } else if (step->shape == STATS_MOMENTS || step->shape == STATS_UNITS) {
+            bool units = step->shape == STATS_UNITS;
             for (int k = 0; k < step->ncolumns; k++) {
                 const SqlColumn *sc = &step->columns[k];
                 if (strcmp(sc->name, n) != 0)
                     continue;
-                if (sc->metric < 0 && !strcmp(sc->stat, "units"))
+                if (!units && sc->metric < 0 && !strcmp(sc->stat, "units"))
                     c->role = R_UNITS;
-                else if (sc->metric >= 0 && stat_of(sc->stat, &c->stat, &c->step)) {
+                else if (sc->metric >= 0 && (units ? unit_stat_of(sc->stat, &c->stat, &c->step)
+                                                   : stat_of(sc->stat, &c->stat, &c->step))) {
                     c->role = R_MOMENT;
                     c->metric = sc->metric;
                 }
@@ -132,10 +157,13 @@ AbcStatus stats_rows_decoder(const SqlStep *step, int nsegments, const WhRow *fi
     }
     const char *missing = !have[R_DATE] ? "analysis_date" : !have[R_KEY] ? "tracking_key"
                         : !have[R_VAR] ? "variation_key" : NULL;
-    if (!missing && step->shape != STATS_DISTRIBUTION)
+    if (!missing && step->shape != STATS_DISTRIBUTION && step->shape != STATS_UNITS)
         missing = !have[R_SEG] ? "segment" : !have[R_SEGVAL] ? "segment_value" : NULL;
-    if (!missing && step->shape == STATS_DISTRIBUTION) {
-        missing = !have[R_VALUE] ? "value" : !have[R_UNITS] ? "units" : NULL;
+    if (!missing && step->shape == STATS_UNITS)
+        missing = !have[R_DAYS_OBSERVED] ? "days_observed" : NULL;
+    if (!missing && (step->shape == STATS_DISTRIBUTION || step->shape == STATS_UNITS)) {
+        if (step->shape == STATS_DISTRIBUTION)
+            missing = !have[R_VALUE] ? "value" : !have[R_UNITS] ? "units" : NULL;
         for (int k = 0; !missing && k < nsegments && k < STATS_ROW_MAX_SLOTS; k++)
             if (!slot_seen[k])
                 missing = slot_name(step, k);
@@ -202,6 +230,7 @@ AbcStatus stats_rows_decode(StatsRowDecoder *d, const WhRow *row, StatsRow *out,
         case R_DAY: out->day = v; break;
         case R_EVENTS: out->events = v; break;
         case R_CENSORED: out->censored = v; break;
+        case R_DAYS_OBSERVED: out->days_observed = v; break;
         case R_MOMENT:
             d->moments[out->nmoments++] =
                 (StatsRowMoment){c->metric, c->stat, c->step, s ? v : NAN, s == NULL};

@@ -386,6 +386,7 @@ const Dialect dialect_mariadb = {
     .max_ident = MDB_MAX_IDENT,
     .fill_by_day = true,
     .distribution_per_unit = true,
+    .moments_per_unit = true,
     .sort_rows_prefix = "-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,\n"
                             "-- less than these rows)\n"
                             "SET STATEMENT max_length_for_sort_data = 16384 FOR\n",

@@ -1424,6 +1424,64 @@ static void moments_rollup(Gen *g, Buf *b, Cols *c)
     buf_free(&inner);
 }
 
+/* moments_per_unit: a row per unit of `vals` — its cell (date,
+ * experiment, variation, every segment slot), its days observed and each
+ * metric's value as the moments would read it (capped; CUPED covariate;
+ * mean numerator and denominator; funnel steps) — in no order.  abc adds
+ * up the moments of every cell as they pass (results.c), the sums
+ * moments_select would compute. */
+static void units_select(Gen *g, Buf *b, Cols *c)
+{
+    const IrSpec *ir = g->ir;
+    static const char *const d3[] = {"analysis_date", "tracking_key", "variation_key"};
+    for (int k = 0; k < 3; k++)
+        col_add(g, c, d3[k], -1, d3[k]);
+    col_add(g, c, "days_observed", -1, "days_observed");
+    buf_puts(b, "SELECT\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`,\n"
+                "    `days_observed`");
+    for (int seg = 0; seg < ir->nsegments; seg++) {
+        const char *slot = gen_segment_col(g, seg);
+        buf_puts(b, ",\n    ");
+        segment_value(g, b, seg);
+        buf_puts(b, " AS ");
+        gen_id(g, b, slot);
+        col_add(g, c, slot, -1, "segment_slot");
+    }
+    for (int i = 0; i < ir->nmetrics; i++) {
+        const IrMetric *m = &ir->metrics[i];
+        if (m->kind == MK_RATIO)
+            continue; /* its numerator's and denominator's values */
+        buf_printf(b, ",\n    -- metric %s (spec line %d): %s", m->name, m->line,
+                   sqlgen_kind_name(m->kind));
+        const char *stats[8];
+        int n = 0;
+        if (m->kind == MK_MEAN) {
+            stats[n++] = "num";
+            stats[n++] = "den";
+        } else {
+            stats[n++] = "value";
+            if (m->cap.kind == CAP_PERCENTILE)
+                stats[n++] = "cap";
+            if (m->cuped.kind != CUPED_NONE)
+                stats[n++] = "pre";
+        }
+        for (int k = 0; k < n; k++) {
+            const char *col = strcmp(stats[k], "value") ? gen_metric_col(g, i, stats[k]) : m->name;
+            buf_puts(b, k ? ",\n    " : "\n    ");
+            gen_id(g, b, col);
+            col_add(g, c, col, i, stats[k]);
+        }
+        for (int k = 0; m->kind == MK_FUNNEL && k < m->nsteps; k++) {
+            const char *sfx = arena_printf(g->a, "step_%d", k + 1);
+            const char *col = gen_metric_col(g, i, sfx);
+            buf_puts(b, ",\n    ");
+            gen_id(g, b, col);
+            col_add(g, c, col, i, sfx);
+        }
+    }
+    buf_puts(b, "\nFROM vals");
+}
+
 void gen_stats(Gen *g)
 {
     const IrSpec *ir = g->ir;
@@ -1431,21 +1489,32 @@ void gen_stats(Gen *g)
     Buf b;
     buf_init(&b);
 
+    bool per_unit = g->d->moments_per_unit;
     SqlStep *s = stats_step(g, "stats_moments",
-                            "sufficient statistics of every metric per analysis date x experiment x "
-                            "variation x segment value",
-                            STATS_MOMENTS, -1);
+                            per_unit ? "a row per unit and analysis date: its cell (experiment, "
+                                       "variation, segment slots), days observed and every "
+                                       "metric's value, from which abc adds up the sufficient "
+                                       "statistics of every cell (no order)"
+                                     : "sufficient statistics of every metric per analysis date x "
+                                       "experiment x variation x segment value",
+                            per_unit ? STATS_UNITS : STATS_MOMENTS, -1);
     Cols cols = {0};
-    dims(g, &cols);
-    if (g->d->group_by_sort && g->d->sort_rows_prefix)
-        buf_puts(&b, g->d->sort_rows_prefix); /* the grouping's sort (dialect.h) */
-    prefix(g, &b, -1);
-    buf_putc(&b, '\n');
-    if (ir->nsegments == 0)
-        moments_select(g, &b, -1, &cols);
-    else
-        moments_rollup(g, &b, &cols);
-    union_order(&b, 5);
+    if (per_unit) {
+        prefix(g, &b, -1);
+        buf_putc(&b, '\n');
+        units_select(g, &b, &cols);
+    } else {
+        dims(g, &cols);
+        if (g->d->group_by_sort && g->d->sort_rows_prefix)
+            buf_puts(&b, g->d->sort_rows_prefix); /* the grouping's sort (dialect.h) */
+        prefix(g, &b, -1);
+        buf_putc(&b, '\n');
+        if (ir->nsegments == 0)
+            moments_select(g, &b, -1, &cols);
+        else
+            moments_rollup(g, &b, &cols);
+        union_order(&b, 5);
+    }
     push_stats(g, s, &b);
     s->columns = cols.v;
     s->ncolumns = cols.n;

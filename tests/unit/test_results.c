@@ -2,7 +2,8 @@
  * metric's distribution rows (one per unit cell: date, experiment,
  * variation and every segment slot, ordered by date, experiment and value)
  * stream into the all-users cell and into each segment value's cell, whose
- * unit counts come from the moments rows before them; rows out of order,
+ * unit counts come from the moments rows before them (test_results_units.c:
+ * MariaDB's units rows give the same cells); rows out of order,
  * counts that disagree with the moments and malformed rows are errors.
  */
 #include "abc/results.h"
@@ -33,6 +34,7 @@ typedef struct Fixture {
     SpecUnit su;
     Arena a;
     SqlProgram prog;
+    SqlProgram sr; /* the moments rows: StarRocks groups them (MariaDB sends units) */
     const SqlStep *dist;
     RunVariation vars[2];
     RunExperiment exp;
@@ -44,6 +46,7 @@ static void setup_fixture(Fixture *f)
     cr_assert_eq(spec_load_bytes(&f->su, "rq.ab", SPEC, strlen(SPEC), SYNTAX_DSL), ABC_OK);
     arena_init(&f->a);
     cr_assert_eq(sqlgen_program(f->su.ir, &dialect_mariadb, &f->a, &f->su.diag, &f->prog), ABC_OK);
+    cr_assert_eq(sqlgen_program(f->su.ir, &dialect_starrocks, &f->a, &f->su.diag, &f->sr), ABC_OK);
     for (int i = 0; i < f->prog.nsteps; i++)
         if (f->prog.steps[i].kind == SQLSTEP_STATS && f->prog.steps[i].shape == STATS_DISTRIBUTION)
             f->dist = &f->prog.steps[i];
@@ -97,9 +100,9 @@ static AbcStatus feed(Results *r, const SqlStep *s, const char *date, const char
 
 static const SqlStep *moments_step(const Fixture *f)
 {
-    for (int i = 0; i < f->prog.nsteps; i++)
-        if (f->prog.steps[i].kind == SQLSTEP_STATS && f->prog.steps[i].shape == STATS_MOMENTS)
-            return &f->prog.steps[i];
+    for (int i = 0; i < f->sr.nsteps; i++)
+        if (f->sr.steps[i].kind == SQLSTEP_STATS && f->sr.steps[i].shape == STATS_MOMENTS)
+            return &f->sr.steps[i];
     cr_assert_fail("no moments step");
     return NULL;
 }
@@ -352,9 +355,9 @@ Test(results, users_in_a_zero_weight_variation_are_an_srm_failure)
     const char *d = "2025-10-08";
     const char *const var[] = {"0", "1", "2"};
     const SqlStep *mom = NULL;
-    for (int i = 0; i < f.prog.nsteps; i++)
-        if (f.prog.steps[i].kind == SQLSTEP_STATS && f.prog.steps[i].shape == STATS_MOMENTS)
-            mom = &f.prog.steps[i];
+    for (int i = 0; i < f.sr.nsteps; i++)
+        if (f.sr.steps[i].kind == SQLSTEP_STATS && f.sr.steps[i].shape == STATS_MOMENTS)
+            mom = &f.sr.steps[i];
     cr_assert_not_null(mom);
     static const char *const names[] = {"analysis_date", "tracking_key", "variation_key", "segment",
                                         "segment_value", "units", "med__n", "med__sum",

@@ -430,6 +430,62 @@ def close(a, b):
     return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
+def units_moments(plan, step, head, rows):
+    """A units step's rows (a row per unit and date, no order) added up into
+    the moments of every cell, as abc adds them: the grouping a moments step
+    would send."""
+    mi = {m["name"]: m for m in plan["metrics"]}
+    hx = {h: i for i, h in enumerate(head)}
+    cols = [(c["name"], c["metric"], c["stat"]) for c in step["columns"] if "metric" in c]
+    groups = [("", None)] + [(sg["name"], sg["assignment_column"]) for sg in plan["segments"]]
+    got = {}
+    for r in rows:
+        per = {(m, st): (None if r[hx[n]] == "\\N" else float(r[hx[n]])) for n, m, st in cols}
+        def unit(m, st):
+            x = per.get((m, st))
+            return 0.0 if x is None else x
+        obs = int(r[hx["days_observed"]])
+        for gname, slot in groups:
+            sv = "" if slot is None else r[hx[slot]]
+            row = got.setdefault(tuple(r[hx[c]] for c in ("analysis_date", "tracking_key", "variation_key"))
+                                 + (gname, sv), {"units": 0})
+            row["units"] += 1
+            for m in plan["metrics"]:
+                name = m["name"]
+                def add(stat, x):
+                    row[name + "__" + stat] = row.get(name + "__" + stat, 0) + x
+                if m["kind"] in ("ratio", "mean"):
+                    if m["kind"] == "mean":
+                        num, den = unit(name, "num"), unit(name, "den")
+                    else:
+                        nm, dm = mi[m["numerator"]], mi[m["denominator"]]
+                        num = unit(nm["name"], "num" if nm["kind"] == "mean" else "value")
+                        den = unit(dm["name"], "num" if dm["kind"] == "mean" else "value")
+                    for stat, x in (("n", 1), ("sum", num), ("sum_sq", num * num), ("den_sum", den),
+                                    ("den_sum_sq", den * den), ("sum_den", num * den)):
+                        add(stat, x)
+                    continue
+                inc = m["kind"] != "retention" or m["window"]["kind"] != "days" or \
+                    obs >= m["window"]["to_day"]
+                x = unit(name, "value") if inc else 0
+                add("n", 1 if inc else 0)
+                add("sum", x)
+                add("sum_sq", x * x)
+                if "cuped" in m:
+                    pr = unit(name, "pre") if inc else 0
+                    add("pre_sum", pr)
+                    add("pre_sum_sq", pr * pr)
+                    add("sum_pre", x * pr)
+                if m["kind"] == "funnel":
+                    for k in range(len(m["steps"])):
+                        add("step_%d" % (k + 1), unit(name, "step_%d" % (k + 1)))
+                if "cap" in m:
+                    c = m["cap"]["value"] if m["cap"]["kind"] == "absolute" else per.get((name, "cap"))
+                    if c is not None:
+                        row[name + "__cap_value"] = max(row.get(name + "__cap_value", c), c)
+    return got
+
+
 def compare(plan_path, tsvdir, *args):
     plan, em, eq, es = check(plan_path, tsvdir, *args)
     bad = 0
@@ -438,8 +494,11 @@ def compare(plan_path, tsvdir, *args):
         if step["kind"] != "stats":
             continue
         head, rows = read_tsv("%s/%s.tsv" % (tsvdir, step["name"]))
-        if step["shape"] == "moments":
-            got = {tuple(r[:5]): dict(zip(head[5:], r[5:])) for r in rows}
+        if step["shape"] in ("moments", "units"):
+            if step["shape"] == "units":
+                got = units_moments(plan, step, head, rows)
+            else:
+                got = {tuple(r[:5]): dict(zip(head[5:], r[5:])) for r in rows}
             if set(got) != set(em):
                 print("moments: row keys differ: only SQL %s, only reference %s" % (
                     sorted(set(got) - set(em))[:3], sorted(set(em) - set(got))[:3]))
