@@ -100,7 +100,7 @@ struct Results {
     int q_exp;
     const char *q_step;      /* its step's name (the plan's) */
     struct UnitCombo *combo_buckets[NBUCKETS]; /* a units step's rows, added up (UnitCombo) */
-    struct UnitCombo *combos;                  /* ... in order of first row */
+    struct UnitCombo *combos, **combos_end;    /* ... in order of first row */
     double *unit_vals;       /* a units row's values: [metric * UV_COUNT + UV_*] */
     double **unit_steps;     /* ... and funnel step flags: [metric][step] */
     struct OpenStream {      /* the quantile streams open: cell and metric */
@@ -135,6 +135,7 @@ Results *results_new(const IrSpec *ir, const RunExperiment *exps, int nexps,
     r->exps = exps;
     r->nexps = nexps;
     snprintf(r->computed_at, sizeof r->computed_at, "%s", computed_at);
+    r->combos_end = &r->combos;
     arena_init(&r->arena);
     return r;
 }
@@ -399,12 +400,12 @@ static void combos_free(Results *r)
         free(u);
     }
     r->combos = NULL;
+    r->combos_end = &r->combos;
     memset(r->combo_buckets, 0, sizeof r->combo_buckets);
 }
 
-static const char *row_slot(const Results *r, const StatsRow *row, int seg)
+static const char *row_slot(const StatsRow *row, int seg)
 {
-    (void)r;
     return seg < row->nslots && row->slots[seg] ? row->slots[seg] : "(null)";
 }
 
@@ -416,13 +417,13 @@ static UnitCombo *get_combo(Results *r, const StatsRow *row, long date, int exp,
     h = (h ^ (uint64_t)(unsigned)exp) * 1099511628211ULL;
     h = (h ^ (uint64_t)(unsigned)(var + 1)) * 1099511628211ULL;
     for (int i = 0; i < ns; i++)
-        h = fnv("|", fnv(row_slot(r, row, i), h));
+        h = fnv("|", fnv(row_slot(row, i), h));
     UnitCombo **b = &r->combo_buckets[h % NBUCKETS];
     for (UnitCombo *u = *b; u; u = u->next) {
         if (u->h != h || u->date != date || u->exp != exp || u->var != var)
             continue;
         int i = 0;
-        while (i < ns && strcmp(u->slots[i], row_slot(r, row, i)) == 0)
+        while (i < ns && strcmp(u->slots[i], row_slot(row, i)) == 0)
             i++;
         if (i == ns)
             return u;
@@ -438,7 +439,7 @@ static UnitCombo *get_combo(Results *r, const StatsRow *row, long date, int exp,
     u->var = var;
     u->h = h;
     for (int i = 0; i < ns; i++)
-        if (!(u->slots[i] = strdup(row_slot(r, row, i))))
+        if (!(u->slots[i] = strdup(row_slot(row, i))))
             abort();
     for (int m = 0; m < nm; m++) {
         const IrMetric *mt = &r->ir->metrics[m];
@@ -449,10 +450,8 @@ static UnitCombo *get_combo(Results *r, const StatsRow *row, long date, int exp,
     }
     u->next = *b;
     *b = u;
-    UnitCombo **tail = &r->combos;
-    while (*tail)
-        tail = &(*tail)->order;
-    *tail = u;
+    *r->combos_end = u;
+    r->combos_end = &u->order;
     return u;
 }
 
