@@ -2,8 +2,8 @@
  *
  * The runner feeds every row of every stats query (results_add_row) and
  * ends each query (results_end_step: a units query's rows, a row per unit,
- * are then added into their cells' sums), then results_compute() groups them by analysis date × experiment × segment
- * value × metric, runs the stats kernel (stats_analyse and, where the spec
+ * are then added into their cells' sums), then results_compute() groups
+ * them by analysis date × experiment × segment value × metric, runs the stats kernel (stats_analyse and, where the spec
  * asks, Mann-Whitney, bootstrap, quantile CIs, Kaplan-Meier/log-rank),
  * applies the multiple-testing correction over each family (goal and
  * secondary metrics × treatments, per experiment, segment value and date),
@@ -54,8 +54,7 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, 
 
 /* A statistics step's rows have all been added: a units step's sums go
  * into their cells (before the steps that read the cells' unit counts). */
-AbcStatus results_end_step(Results *r, const SqlStep *step, char *err,
-                           size_t errlen) ABC_MUST_CHECK;
+void results_end_step(Results *r, const SqlStep *step);
 
 /* Analyse everything fed so far. */
 AbcStatus results_compute(Results *r, char *err, size_t errlen) ABC_MUST_CHECK;

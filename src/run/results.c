@@ -596,13 +596,10 @@ static void fold_combos(Results *r)
     combos_free(r);
 }
 
-AbcStatus results_end_step(Results *r, const SqlStep *step, char *err, size_t errlen)
+void results_end_step(Results *r, const SqlStep *step)
 {
-    (void)err;
-    (void)errlen;
     if (step->shape == STATS_UNITS)
         fold_combos(r);
-    return ABC_OK;
 }
 
 AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, char *err,

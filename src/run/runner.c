@@ -1703,7 +1703,7 @@ static AbcStatus run_stats_once(Runner *r, Results *res, const SqlParams *base, 
         AbcStatus st = query_step(r, s, base, stats_row_fn, &feed, err, errlen);
         stats_rows_decoder_free(feed.dec);
         if (st == ABC_OK)
-            st = results_end_step(res, s, err, errlen);
+            results_end_step(res, s);
         if (st != ABC_OK)
             return st;
         progress_bar(r, ++done, total, "statistics queries");
