@@ -6,7 +6,8 @@
  * CUPED covariates, percentile and absolute caps, ratio and mean of
  * numerator and denominator, funnel steps, time-to-event flags — and for
  * every segment's values; the order of the rows does not change them; a
- * malformed units row is an error naming the step and column.
+ * unit of a variation the experiment lacks flags its cells; a malformed
+ * units row is an error naming the step and column.
  */
 #include "abc/results.h"
 
@@ -384,5 +385,37 @@ Test(results_units, malformed_unit_rows_are_errors)
     cr_expect_eq(stats_rows_decode(d, &row3, &typed, err, sizeof err), ABC_ERR_SPEC);
     cr_expect(strstr(err, "opens") && strstr(err, "not a number"), "%s", err);
     stats_rows_decoder_free(d);
+    teardown_fixture(&f);
+}
+
+/* A unit in a variation the experiment does not have is counted in no
+ * arm: its date's cells are flagged (data quality), as a moments row of
+ * that variation flags them. */
+Test(results_units, a_unit_of_an_unknown_variation_flags_its_cells)
+{
+    Fixture f;
+    setup_fixture(&f);
+    static Unit u[NUNITS];
+    make_units(u, NUNITS);
+    const char *d = "2025-10-08";
+    long day;
+    cr_assert(date_parse(d, &day));
+    char err[256];
+    Results *a = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
+    for (int i = 0; i < NUNITS; i++)
+        feed_unit(a, &f, d, &u[i]);
+    RunExperiment one = f.exp; /* the treatment's units are of no variation of this one */
+    one.nvariations = 1;
+    Results *b = results_new(f.su.ir, &one, 1, "2025-10-09 00:00:00");
+    for (int i = 0; i < NUNITS; i++)
+        feed_unit(b, &f, d, &u[i]);
+    results_end_step(a, f.units);
+    results_end_step(b, f.units);
+    cr_assert_eq(results_compute(a, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(results_compute(b, err, sizeof err), ABC_OK, "%s", err);
+    cr_expect_eq(results_health(a, day).data_quality_failures, 0);
+    cr_expect_gt(results_health(b, day).data_quality_failures, 0);
+    results_free(a);
+    results_free(b);
     teardown_fixture(&f);
 }
