@@ -1572,9 +1572,13 @@ void gen_stats(Gen *g)
                 segment_value(g, &grp, seg);
                 col_add(g, &c, slot, -1, "segment_slot");
             }
-            if (g->d->distribution_per_unit) /* a row per unit, sorted (dialect.h) */
-                buf_printf(&b, ",\n    %s AS `value`,\n    1 AS `units`\nFROM vals\nORDER BY%s",
-                           v.data, grp.data);
+            /* a row per unit (dialect.h), sorted by date, experiment and value
+             * alone: abc adds up the counts of equal values before they go on,
+             * so ties need no order, and a shorter key sorts faster */
+            if (g->d->distribution_per_unit)
+                buf_printf(&b, ",\n    %s AS `value`,\n    1 AS `units`\nFROM vals\nORDER BY\n"
+                               "    `analysis_date`,\n    `tracking_key`,\n    %s",
+                           v.data, v.data);
             else
                 buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY%s"
                                "\nORDER BY%s",

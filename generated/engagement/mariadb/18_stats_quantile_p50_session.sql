@@ -51,7 +51,4 @@ FROM vals
 ORDER BY
     `analysis_date`,
     `tracking_key`,
-    `p50_session`,
-    `variation_key`,
-    COALESCE(`tier`, '(null)'),
-    COALESCE(`platform`, '(null)');
+    `p50_session`;

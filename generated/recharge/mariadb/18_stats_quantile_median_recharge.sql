@@ -48,6 +48,4 @@ FROM vals
 ORDER BY
     `analysis_date`,
     `tracking_key`,
-    `median_recharge`,
-    `variation_key`,
-    COALESCE(`country`, '(null)');
+    `median_recharge`;

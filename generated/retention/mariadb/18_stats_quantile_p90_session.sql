@@ -54,8 +54,4 @@ FROM vals
 ORDER BY
     `analysis_date`,
     `tracking_key`,
-    `p90_session`,
-    `variation_key`,
-    COALESCE(`country`, '(null)'),
-    COALESCE(`platform`, '(null)'),
-    COALESCE(`tier`, '(null)');
+    `p90_session`;

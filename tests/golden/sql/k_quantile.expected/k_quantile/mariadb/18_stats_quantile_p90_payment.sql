@@ -45,5 +45,4 @@ FROM vals
 ORDER BY
     `analysis_date`,
     `tracking_key`,
-    `p90_payment`,
-    `variation_key`;
+    `p90_payment`;

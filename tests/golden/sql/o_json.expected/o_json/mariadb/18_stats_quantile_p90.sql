@@ -51,7 +51,4 @@ FROM vals
 ORDER BY
     `analysis_date`,
     `tracking_key`,
-    `p90`,
-    `variation_key`,
-    COALESCE(`device`, '(null)'),
-    COALESCE(`tier`, '(null)');
+    `p90`;
