@@ -140,6 +140,22 @@ static void make_units(Unit *u, int n)
 
 static void fmt(char *buf, size_t n, double v) { snprintf(buf, n, "%.17g", v); }
 
+/* Decode one warehouse row as the runner does and feed it; it must be good. */
+static AbcStatus feed_row(Results *r, const SqlStep *s, const WhRow *row)
+{
+    char err[256];
+    StatsRowDecoder *d = NULL;
+    StatsRow typed;
+    AbcStatus st = stats_rows_decoder(s, NSEG, row, &d, err, sizeof err);
+    if (st == ABC_OK)
+        st = stats_rows_decode(d, row, &typed, err, sizeof err);
+    if (st == ABC_OK)
+        st = results_add_row(r, s, &typed, err, sizeof err);
+    stats_rows_decoder_free(d);
+    cr_assert_eq(st, ABC_OK, "%s", err);
+    return st;
+}
+
 /* Feed one unit as a units row, by the step's column names. */
 static AbcStatus feed_unit(Results *r, const Fixture *f, const char *date, const Unit *u)
 {
@@ -173,17 +189,22 @@ static AbcStatus feed_unit(Results *r, const Fixture *f, const char *date, const
             fmt(num[i], sizeof num[i], v);
     }
     WhRow row = {(unsigned)s->ncolumns, names, values, NULL, 0};
+    return feed_row(r, s, &row);
+}
+
+
+/* The results of units u[0..n) of experiment x as a units step sends them
+ * (reverse: last first), computed. */
+static Results *units_results(const Fixture *f, const RunExperiment *x, const char *date,
+                              const Unit *u, int n, bool reverse)
+{
+    Results *r = results_new(f->su.ir, x, 1, "2025-10-09 00:00:00");
+    for (int i = 0; i < n; i++)
+        feed_unit(r, f, date, &u[reverse ? n - 1 - i : i]);
+    results_end_step(r, f->units);
     char err[256];
-    StatsRowDecoder *d = NULL;
-    StatsRow typed;
-    AbcStatus st = stats_rows_decoder(s, NSEG, &row, &d, err, sizeof err);
-    if (st == ABC_OK)
-        st = stats_rows_decode(d, &row, &typed, err, sizeof err);
-    if (st == ABC_OK)
-        st = results_add_row(r, s, &typed, err, sizeof err);
-    stats_rows_decoder_free(d);
-    cr_assert_eq(st, ABC_OK, "%s", err);
-    return st;
+    cr_assert_eq(results_compute(r, err, sizeof err), ABC_OK, "%s", err);
+    return r;
 }
 
 /* The moments of one cell and variation, as a warehouse grouping sums them. */
@@ -259,16 +280,7 @@ static void feed_moments(Results *r, const Fixture *f, const char *date, const c
         }
     }
     WhRow row = {(unsigned)s->ncolumns, names, values, NULL, 0};
-    char err[256];
-    StatsRowDecoder *d = NULL;
-    StatsRow typed;
-    AbcStatus st = stats_rows_decoder(s, NSEG, &row, &d, err, sizeof err);
-    if (st == ABC_OK)
-        st = stats_rows_decode(d, &row, &typed, err, sizeof err);
-    if (st == ABC_OK)
-        st = results_add_row(r, s, &typed, err, sizeof err);
-    stats_rows_decoder_free(d);
-    cr_assert_eq(st, ABC_OK, "%s", err);
+    feed_row(r, s, &row);
 }
 
 /* The moments rows of every cell (all users, each country, each platform). */
@@ -327,11 +339,7 @@ Test(results_units, unit_rows_give_the_report_of_their_moments)
     cr_assert(date_parse(d, &day));
     char err[256];
 
-    Results *a = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
-    for (int i = 0; i < NUNITS; i++)
-        feed_unit(a, &f, d, &u[i]);
-    results_end_step(a, f.units);
-    cr_assert_eq(results_compute(a, err, sizeof err), ABC_OK, "%s", err);
+    Results *a = units_results(&f, &f.exp, d, u, NUNITS, false);
 
     Results *b = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
     feed_all_moments(b, &f, d, u, NUNITS);
@@ -340,11 +348,7 @@ Test(results_units, unit_rows_give_the_report_of_their_moments)
     compare_rows(a, b, day, 1e-9);
 
     /* the same units in the opposite order */
-    Results *c = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
-    for (int i = NUNITS - 1; i >= 0; i--)
-        feed_unit(c, &f, d, &u[i]);
-    results_end_step(c, f.units);
-    cr_assert_eq(results_compute(c, err, sizeof err), ABC_OK, "%s", err);
+    Results *c = units_results(&f, &f.exp, d, u, NUNITS, true);
     compare_rows(a, c, day, 1e-13);
 
     results_free(a);
@@ -400,19 +404,10 @@ Test(results_units, a_unit_of_an_unknown_variation_flags_its_cells)
     const char *d = "2025-10-08";
     long day;
     cr_assert(date_parse(d, &day));
-    char err[256];
-    Results *a = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
-    for (int i = 0; i < NUNITS; i++)
-        feed_unit(a, &f, d, &u[i]);
+    Results *a = units_results(&f, &f.exp, d, u, NUNITS, false);
     RunExperiment one = f.exp; /* the treatment's units are of no variation of this one */
     one.nvariations = 1;
-    Results *b = results_new(f.su.ir, &one, 1, "2025-10-09 00:00:00");
-    for (int i = 0; i < NUNITS; i++)
-        feed_unit(b, &f, d, &u[i]);
-    results_end_step(a, f.units);
-    results_end_step(b, f.units);
-    cr_assert_eq(results_compute(a, err, sizeof err), ABC_OK, "%s", err);
-    cr_assert_eq(results_compute(b, err, sizeof err), ABC_OK, "%s", err);
+    Results *b = units_results(&f, &one, d, u, NUNITS, false);
     cr_expect_eq(results_health(a, day).data_quality_failures, 0);
     cr_expect_gt(results_health(b, day).data_quality_failures, 0);
     results_free(a);
