@@ -1424,6 +1424,35 @@ static void moments_rollup(Gen *g, Buf *b, Cols *c)
     buf_free(&inner);
 }
 
+/* The head of a query with a row per unit cell (the quantile's
+ * distribution, the rows per unit): "SELECT date, experiment, variation",
+ * and those columns. */
+static void unit_cell_head(Gen *g, Buf *b, Cols *c)
+{
+    static const char *const d3[] = {"analysis_date", "tracking_key", "variation_key"};
+    for (int k = 0; k < 3; k++)
+        col_add(g, c, d3[k], -1, d3[k]);
+    buf_puts(b, "SELECT\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`");
+}
+
+/* Each segment's value as a slot column named after the segment (NULL as
+ * '(null)'); grp (or NULL) gets the same values for a GROUP BY. */
+static void slot_columns(Gen *g, Buf *b, Cols *c, Buf *grp)
+{
+    for (int seg = 0; seg < g->ir->nsegments; seg++) {
+        const char *slot = gen_segment_col(g, seg);
+        buf_puts(b, ",\n    ");
+        segment_value(g, b, seg);
+        buf_puts(b, " AS ");
+        gen_id(g, b, slot);
+        if (grp) {
+            buf_puts(grp, ",\n    ");
+            segment_value(g, grp, seg);
+        }
+        col_add(g, c, slot, -1, "segment_slot");
+    }
+}
+
 /* moments_per_unit: a row per unit of `vals` — its cell (date,
  * experiment, variation, every segment slot), its days observed and each
  * metric's value as the moments would read it (capped; CUPED covariate;
@@ -1433,20 +1462,10 @@ static void moments_rollup(Gen *g, Buf *b, Cols *c)
 static void units_select(Gen *g, Buf *b, Cols *c)
 {
     const IrSpec *ir = g->ir;
-    static const char *const d3[] = {"analysis_date", "tracking_key", "variation_key"};
-    for (int k = 0; k < 3; k++)
-        col_add(g, c, d3[k], -1, d3[k]);
+    unit_cell_head(g, b, c);
     col_add(g, c, "days_observed", -1, "days_observed");
-    buf_puts(b, "SELECT\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`,\n"
-                "    `days_observed`");
-    for (int seg = 0; seg < ir->nsegments; seg++) {
-        const char *slot = gen_segment_col(g, seg);
-        buf_puts(b, ",\n    ");
-        segment_value(g, b, seg);
-        buf_puts(b, " AS ");
-        gen_id(g, b, slot);
-        col_add(g, c, slot, -1, "segment_slot");
-    }
+    buf_puts(b, ",\n    `days_observed`");
+    slot_columns(g, b, c, NULL);
     for (int i = 0; i < ir->nmetrics; i++) {
         const IrMetric *m = &ir->metrics[i];
         if (m->kind == MK_RATIO)
@@ -1554,24 +1573,13 @@ void gen_stats(Gen *g)
              * the all-users cell and to its value's cell of every segment,
              * whose streams then see their values in ascending order (no
              * rows repeated per segment, no values held) */
-            static const char *const d3[] = {"analysis_date", "tracking_key", "variation_key"};
-            for (int k = 0; k < 3; k++)
-                col_add(g, &c, d3[k], -1, d3[k]);
-            buf_puts(&b, "\nSELECT\n    `analysis_date`,\n    `tracking_key`,\n    `variation_key`");
+            buf_putc(&b, '\n');
+            unit_cell_head(g, &b, &c);
             Buf grp;
             buf_init(&grp);
             buf_printf(&grp, "\n    `analysis_date`,\n    `tracking_key`,\n    %s,\n    `variation_key`",
                        v.data);
-            for (int seg = 0; seg < ir->nsegments; seg++) {
-                const char *slot = gen_segment_col(g, seg);
-                buf_puts(&b, ",\n    ");
-                segment_value(g, &b, seg);
-                buf_puts(&b, " AS ");
-                gen_id(g, &b, slot);
-                buf_puts(&grp, ",\n    ");
-                segment_value(g, &grp, seg);
-                col_add(g, &c, slot, -1, "segment_slot");
-            }
+            slot_columns(g, &b, &c, &grp);
             /* a row per unit (dialect.h), sorted by date, experiment and value
              * alone: abc adds up the counts of equal values before they go on,
              * so ties need no order, and a shorter key sorts faster */
