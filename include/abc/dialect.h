@@ -213,6 +213,14 @@ typedef struct Dialect {
      * or so aggregate expressions per row slower than it sends the row; a
      * columnar engine aggregates in the warehouse. */
     bool moments_per_unit;
+    /* wide_day first writes the units whose day is cut (by their exposure
+     * or their phase's end) to a session table keyed by user, which the
+     * fill joins: MariaDB then knows their number, and looks their events
+     * up by user where the source has an index led by (date, user), rather
+     * than reading every event of the day (it estimates a derived UNION
+     * from its branches' worst cases).  A columnar engine hash-joins the
+     * CTE. */
+    bool cut_units_session;
     /* NULL, or put before a statement whose rows MariaDB sorts (the
      * sorted per-unit distribution, the sorted groupings of the unit state
      * under group_by_sort): MariaDB keeps the

@@ -387,6 +387,7 @@ const Dialect dialect_mariadb = {
     .fill_by_day = true,
     .distribution_per_unit = true,
     .moments_per_unit = true,
+    .cut_units_session = true,
     .sort_rows_prefix = "-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,\n"
                             "-- less than these rows)\n"
                             "SET STATEMENT max_length_for_sort_data = 16384 FOR\n",

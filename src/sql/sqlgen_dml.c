@@ -778,6 +778,41 @@ static void units_select(Gen *g, Buf *b, UnitsOrder order)
     }
 }
 
+/* ",\n-- ...\nunits_new AS (...)": the units whose day 0 falls in the
+ * span sp.  The assignment first (Dialect.join_left_first), by its day-0
+ * date index: joined from the phases (MariaDB's choice once an experiment
+ * has many units) it read every unit of the experiment to find these. */
+static void units_new_cte(Gen *g, Buf *b, Span sp)
+{
+    bool act = g->ir->exposure.has_activation;
+    buf_printf(b, ",\n-- the units whose day 0 falls in the span, found by their %s date\n"
+                  "units_new AS (\n",
+               act ? "activation" : "exposure");
+    units_select(g, b, UNITS_ASSIGN_FIRST);
+    buf_puts(b, "\n    WHERE ");
+    gen_tag_pred(g, b, "a");
+    buf_puts(b, "\n      AND ");
+    span_pred(g, b, "a", act ? "activation_date" : "exposure_date", sp);
+    buf_puts(b, "\n)");
+}
+
+/* The day form's units whose day is cut by their exposure or their
+ * phase's end (next_day: the day after sp.lo), a SELECT reading
+ * units_new: two branches, each read by an index, the units of day 0 by
+ * its date, those of a phase ending on the day by their experiment. */
+static void units_cut_select(Gen *g, Buf *b, Span sp, const char *next_day)
+{
+    buf_puts(b, "    SELECT\n        `tracking_key`,\n        `user_id`,\n"
+                "        `first_exposure_time`,\n        `exposure_date`,\n        `phase_end`\n"
+                "    FROM units_new\n    UNION\n");
+    units_select(g, b, UNITS_PHASES_FIRST);
+    buf_printf(b, "\n    WHERE p.`phase_end` >= %s\n      AND p.`phase_end` < %s\n      AND ", sp.lo,
+               next_day);
+    gen_tag_pred(g, b, "a");
+    buf_printf(b, "\n      AND a.`%s` <= %s",
+               g->ir->exposure.has_activation ? "activation_date" : "exposure_date", sp.lo);
+}
+
 void gen_wide(Gen *g, bool range)
 {
     const IrSpec *ir = g->ir;
@@ -802,37 +837,44 @@ void gen_wide(Gen *g, bool range)
     buf_puts(&b, "\n    WHERE ");
     gen_tag_pred(g, &b, "a");
     buf_printf(&b, "\n      AND a.`%s` <= %s\n)", day0, sp.hi);
-    /* the assignment first (Dialect.join_left_first), by its day-0 date
-     * index: joined from the phases (MariaDB's choice once an experiment
-     * has many units) it read every unit of the experiment to find these */
-    buf_printf(&b, ",\n-- the units whose day 0 falls in the span, found by their %s date\n"
-                   "units_new AS (\n",
-               ir->exposure.has_activation ? "activation" : "exposure");
-    units_select(g, &b, UNITS_ASSIGN_FIRST);
-    buf_puts(&b, "\n    WHERE ");
-    gen_tag_pred(g, &b, "a");
-    buf_puts(&b, "\n      AND ");
-    span_pred(g, &b, "a", day0, sp);
-    buf_puts(&b, "\n)");
+    units_new_cte(g, &b, sp);
     Buf next_day; /* the day form: the day after {{event_date}} */
     buf_init(&next_day);
+    /* the day form's units whose day is cut: a CTE, or (cut_units_session)
+     * the session table a statement before the fill writes */
+    bool cut_session = !range && g->d->cut_units_session;
+    Buf cut_create, cut_name;
+    buf_init(&cut_create);
+    buf_init(&cut_name);
     if (!range) {
         g->d->date_add_days(&next_day, sp.lo, 1);
-        /* two branches, each read by an index: the units of day 0 by its
-         * date, those of a phase ending on the day by their experiment */
-        buf_printf(&b, ",\n-- the units whose day is cut by their exposure or their phase's end: their\n"
-                       "-- events are matched one by one (UNION: MariaDB materialises them once\n"
-                       "-- and looks them up by user); a phase that ended before the day counts\n"
-                       "-- none of its events\n"
-                       "units_cut AS (\n    SELECT\n        `tracking_key`,\n"
-                       "        `user_id`,\n        `first_exposure_time`,\n"
-                       "        `exposure_date`,\n        `phase_end`\n    FROM units_new\n"
-                       "    UNION\n");
-        units_select(g, &b, UNITS_PHASES_FIRST);
-        buf_printf(&b, "\n    WHERE p.`phase_end` >= %s\n      AND p.`phase_end` < %s\n      AND ",
-                   sp.lo, next_day.data);
-        gen_tag_pred(g, &b, "a");
-        buf_printf(&b, "\n      AND a.`%s` <= %s\n)", day0, sp.lo);
+        if (cut_session) {
+            dialect_qualified(g->d, &cut_name, g->tables[T_ASSIGN].db, "abc_cut_units");
+            buf_printf(&cut_create,
+                       "-- the units whose day is cut by their exposure or their phase's end, keyed by\n"
+                       "-- user: the fill below matches their events one by one, and MariaDB, knowing\n"
+                       "-- their number, looks their events up by user where the source has an index\n"
+                       "-- led by (date, user); a phase that ended before the day counts none of its\n"
+                       "-- events\n"
+                       "CREATE OR REPLACE TEMPORARY TABLE %s (\n"
+                       "    PRIMARY KEY (`user_id`, `tracking_key`)\n) AS\nWITH\n",
+                       cut_name.data);
+            phases_cte(g, &cut_create);
+            units_new_cte(g, &cut_create, sp);
+            buf_puts(&cut_create, ",\nunits_cut AS (\n");
+            units_cut_select(g, &cut_create, sp, next_day.data);
+            buf_puts(&cut_create, "\n)\nSELECT\n    `tracking_key`,\n    `user_id`,\n"
+                                  "    `first_exposure_time`,\n    `exposure_date`,\n"
+                                  "    `phase_end`\nFROM units_cut");
+        } else {
+            buf_puts(&cut_name, "units_cut");
+            buf_puts(&b, ",\n-- the units whose day is cut by their exposure or their phase's end: their\n"
+                         "-- events are matched one by one; a phase that ended before the day counts\n"
+                         "-- none of its events\n"
+                         "units_cut AS (\n");
+            units_cut_select(g, &b, sp, next_day.data);
+            buf_puts(&b, "\n)");
+        }
     }
 
     int maxcomp = 8;
@@ -875,10 +917,11 @@ void gen_wide(Gen *g, bool range)
         buf_puts(&b, cols.data);
         buf_puts(&b, "\n    FROM ");
         dialect_qualified(g->d, &b, so->database, so->table);
-        if (range)
-            buf_puts(&b, " s\n    JOIN units u ON u.`user_id` = ");
-        else
-            buf_printf(&b, " s\n    %s units_cut u ON u.`user_id` = ", g->d->join_left_first);
+        /* the day form leaves the order to the warehouse: MariaDB looks
+         * the cut units' events up by user when the source has an index
+         * led by (date, user), and otherwise reads the day's events once,
+         * each looked up among the cut units (docs/GENERATED.md) */
+        buf_printf(&b, " s\n    JOIN %s u ON u.`user_id` = ", range ? "units" : cut_name.data);
         gen_col(g, &b, "s", so->user_col);
         buf_puts(&b, "\n    WHERE ");
         span_pred(g, &b, "s", so->date_col, sp);
@@ -1078,10 +1121,28 @@ void gen_wide(Gen *g, bool range)
     SqlStmts st;
     sql_stmts_init(&st, g->a);
     g->d->write(&st, &w);
-    gen_push_stmts(g, s, &st);
+    if (cut_session) {
+        /* inside the write's transaction, when it opens one: a lost session
+         * then fails the step rather than re-sending the fill alone (wh.c),
+         * and the fill's isolation level (Dialect.read_committed_next)
+         * holds for the session table's reads too */
+        int at = st.n > 0 && st.flags && (st.flags[0] & SQLSTMT_TX_BEGIN) ? 1 : 0;
+        SqlStmts head = st, rest = st;
+        head.n = at;
+        gen_push_stmts(g, s, &head);
+        gen_push(g, s, &cut_create);
+        rest.items += at;
+        rest.flags = st.flags ? st.flags + at : NULL;
+        rest.n -= at;
+        gen_push_stmts(g, s, &rest);
+    } else {
+        gen_push_stmts(g, s, &st);
+    }
     gen_analyze(g, s, T_WIDE);
     buf_free(&b);
     buf_free(&next_day);
+    buf_free(&cut_create);
+    buf_free(&cut_name);
 }
 
 /* ---- the per-user day table ----------------------------------------------- */

@@ -53,8 +53,7 @@ units_new AS (
       AND a.`exposure_date` = {{event_date}}
 ),
 -- the units whose day is cut by their exposure or their phase's end: their
--- events are matched one by one (UNION: MariaDB materialises them once
--- and looks them up by user); a phase that ended before the day counts
+-- events are matched one by one; a phase that ended before the day counts
 -- none of its events
 units_cut AS (
     SELECT

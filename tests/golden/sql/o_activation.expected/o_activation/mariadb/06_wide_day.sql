@@ -2,9 +2,72 @@
 -- spec: tests/golden/sql/o_activation.ab  tag: o_activation  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 5 statements; send each as its own call.
+-- 6 statements; send each as its own call.
 
 START TRANSACTION;
+
+-- the units whose day is cut by their exposure or their phase's end, keyed by
+-- user: the fill below matches their events one by one, and MariaDB, knowing
+-- their number, looks their events up by user where the source has an index
+-- led by (date, user); a phase that ended before the day counts none of its
+-- events
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_cut_units` (
+    PRIMARY KEY (`user_id`, `tracking_key`)
+) AS
+WITH
+-- experiments of the tag and their latest phase (written by the config step)
+phases AS (
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'o_activation'
+    GROUP BY `tracking_key`
+),
+-- the units whose day 0 falls in the span, found by their activation date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`activation_time` AS `first_exposure_time`,
+        a.`activation_date` AS `exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'o_activation'
+      AND a.`activation_date` = {{event_date}}
+),
+units_cut AS (
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `first_exposure_time`,
+        `exposure_date`,
+        `phase_end`
+    FROM units_new
+    UNION
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`activation_time` AS `first_exposure_time`,
+        a.`activation_date` AS `exposure_date`,
+        p.`phase_end`
+    FROM phases p
+    STRAIGHT_JOIN `abc`.`experiment_assignment` a
+        ON a.`tracking_key` = p.`tracking_key`
+    WHERE p.`phase_end` >= {{event_date}}
+      AND p.`phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
+      AND a.`tag` = 'o_activation'
+      AND a.`activation_date` <= {{event_date}}
+)
+SELECT
+    `tracking_key`,
+    `user_id`,
+    `first_exposure_time`,
+    `exposure_date`,
+    `phase_end`
+FROM units_cut;
 
 DELETE FROM `abc`.`tbl_wide_user_m_o_activation`
 WHERE `event_date` = {{event_date}};
@@ -55,33 +118,6 @@ units_new AS (
     WHERE a.`tag` = 'o_activation'
       AND a.`activation_date` = {{event_date}}
 ),
--- the units whose day is cut by their exposure or their phase's end: their
--- events are matched one by one (UNION: MariaDB materialises them once
--- and looks them up by user); a phase that ended before the day counts
--- none of its events
-units_cut AS (
-    SELECT
-        `tracking_key`,
-        `user_id`,
-        `first_exposure_time`,
-        `exposure_date`,
-        `phase_end`
-    FROM units_new
-    UNION
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`,
-        a.`activation_time` AS `first_exposure_time`,
-        a.`activation_date` AS `exposure_date`,
-        p.`phase_end`
-    FROM phases p
-    STRAIGHT_JOIN `abc`.`experiment_assignment` a
-        ON a.`tracking_key` = p.`tracking_key`
-    WHERE p.`phase_end` >= {{event_date}}
-      AND p.`phase_end` < DATE_ADD({{event_date}}, INTERVAL 1 DAY)
-      AND a.`tag` = 'o_activation'
-      AND a.`activation_date` <= {{event_date}}
-),
 -- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
 -- units: whole_day below)
 agg_0 AS (
@@ -93,7 +129,7 @@ agg_0 AS (
         -- metric opens (spec line 25): count events of the day
         COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens__events`
     FROM `ods`.`app_events` s
-    STRAIGHT_JOIN units_cut u ON u.`user_id` = s.`user_id`
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_date` >= u.`exposure_date`
       AND s.`event_time` >= u.`first_exposure_time`
