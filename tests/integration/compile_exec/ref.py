@@ -102,11 +102,11 @@ def gen(path):
            "CREATE TABLE ods.app_events (user_id VARCHAR(64), event_time DATETIME, event_date DATE, "
            "event_name VARCHAR(64), exp_key VARCHAR(128), var_key VARCHAR(64), country VARCHAR(8), "
            "platform VARCHAR(16), session_seconds DOUBLE, screen VARCHAR(64), ad_revenue DOUBLE, "
-           "properties TEXT) "
+           "properties TEXT, KEY idx_event_date_user (event_date, user_id)) "
            "CHARSET=utf8mb4 COLLATE=utf8mb4_bin PARTITION BY RANGE COLUMNS(event_date) (%s)" % parts,
            "CREATE TABLE ods.payments (user_id VARCHAR(64), paid_at DATETIME, pay_date DATE, "
-           "amount DOUBLE, product VARCHAR(32)) CHARSET=utf8mb4 COLLATE=utf8mb4_bin "
-           "PARTITION BY RANGE COLUMNS(pay_date) (%s)" % parts]
+           "amount DOUBLE, product VARCHAR(32), KEY idx_pay_date_user (pay_date, user_id)) "
+           "CHARSET=utf8mb4 COLLATE=utf8mb4_bin PARTITION BY RANGE COLUMNS(pay_date) (%s)" % parts]
     for table, rows in (("users", users), ("app_events", events), ("payments", pays)):
         cols = list(rows[0].keys())
         for i in range(0, len(rows), 500):
