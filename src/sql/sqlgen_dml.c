@@ -198,6 +198,37 @@ static void segment_value_expr(Gen *g, Buf *b, int i, const char *alias)
     buf_free(&c);
 }
 
+/* The one-day form of assign_day's `firsts` (after `ranked`'s select
+ * list): each user's first exposure of the day (the row ranked first) and
+ * the day again if the user saw another variation in it, by one grouping
+ * of the ranked rows (group_by_sort): MariaDB computes a window aggregate
+ * over the whole partition by reading each partition's rows again, twice
+ * per such aggregate. */
+static void one_day_firsts(Gen *g, Buf *b)
+{
+    const IrSpec *ir = g->ir;
+    buf_puts(b, "\n    FROM valid x\n),\n"
+                "-- each user's first exposure of the day (ranked first), and the day again if\n"
+                "-- the user saw another variation in it\nfirsts AS (\n    ");
+    gen_select_grouped(g, b);
+    buf_puts(b, "\n        r.`tracking_key`,\n        r.`user_id`,\n"
+                "        MAX(CASE WHEN r.`rn` = 1 THEN r.`variation_key` END) AS `variation_key`,\n"
+                "        MAX(CASE WHEN r.`rn` = 1 THEN r.`exposure_time` END) AS `exposure_time`,\n"
+                "        MAX(r.`exposure_date`) AS `exposure_date`,\n"
+                "        CASE WHEN MIN(r.`variation_key`) <> MAX(r.`variation_key`)\n"
+                "            THEN MAX(r.`exposure_date`) END AS `other_date`");
+    for (int i = 0; i < ir->nsegments; i++) {
+        if (ir->segments[i].from == SEG_USER_TABLE)
+            continue;
+        const char *c = gen_segment_col(g, i);
+        buf_puts(b, ",\n        MAX(CASE WHEN r.`rn` = 1 THEN ");
+        gen_col(g, b, "r", c);
+        buf_puts(b, " END) AS ");
+        gen_id(g, b, c);
+    }
+    buf_puts(b, "\n    FROM ranked r\n    GROUP BY\n        r.`tracking_key`,\n        r.`user_id`\n),\n");
+}
+
 void gen_assign(Gen *g, bool range)
 {
     const IrSpec *ir = g->ir;
@@ -302,9 +333,9 @@ void gen_assign(Gen *g, bool range)
                  "        ROW_NUMBER() OVER (\n"
                  "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
                  "            ORDER BY x.`exposure_time`, x.`variation_key`\n"
-                 "        ) AS `rn`,\n");
+                 "        ) AS `rn`");
     if (range)
-        buf_puts(&b, "        FIRST_VALUE(x.`variation_key`) OVER (\n"
+        buf_puts(&b, ",\n        FIRST_VALUE(x.`variation_key`) OVER (\n"
                      "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
                      "            ORDER BY x.`exposure_time`, x.`variation_key`\n"
                      "        ) AS `first_variation`\n"
@@ -316,18 +347,8 @@ void gen_assign(Gen *g, bool range)
                      "                THEN x.`exposure_date` END)\n"
                      "                OVER (PARTITION BY x.`tracking_key`, x.`user_id`) AS `other_date`\n"
                      "        FROM ranked x\n    ) r\n    WHERE r.`rn` = 1\n),\n");
-    else /* one day: an exposure to another variation than the first is on
-          * the day itself, so one pass of window functions does */
-        buf_puts(&b, "        -- the day, when the user saw two variations of it that day\n"
-                     "        CASE WHEN MIN(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, "
-                     "x.`user_id`)\n"
-                     "                <> MAX(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, "
-                     "x.`user_id`)\n"
-                     "            THEN x.`exposure_date` END AS `other_date`\n"
-                     "    FROM valid x\n),\n"
-                     "-- each user's first exposure of the day, and the day again if the user saw\n"
-                     "-- another variation in it\nfirsts AS (\n"
-                     "    SELECT * FROM ranked r WHERE r.`rn` = 1\n),\n");
+    else
+        one_day_firsts(g, &b);
     buf_puts(&b, "-- what earlier days already recorded (a row flagged before "
                  "multiple_variations_date\n-- existed counts as seen in another variation from "
                  "its exposure date)\nknown AS (\n    SELECT\n        `tag`,\n        `tracking_key`,\n"

@@ -62,17 +62,24 @@ ranked AS (
         ROW_NUMBER() OVER (
             PARTITION BY x.`tracking_key`, x.`user_id`
             ORDER BY x.`exposure_time`, x.`variation_key`
-        ) AS `rn`,
-        -- the day, when the user saw two variations of it that day
-        CASE WHEN MIN(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`)
-                <> MAX(x.`variation_key`) OVER (PARTITION BY x.`tracking_key`, x.`user_id`)
-            THEN x.`exposure_date` END AS `other_date`
+        ) AS `rn`
     FROM valid x
 ),
--- each user's first exposure of the day, and the day again if the user saw
--- another variation in it
+-- each user's first exposure of the day (ranked first), and the day again if
+-- the user saw another variation in it
 firsts AS (
-    SELECT * FROM ranked r WHERE r.`rn` = 1
+    SELECT SQL_BIG_RESULT
+        r.`tracking_key`,
+        r.`user_id`,
+        MAX(CASE WHEN r.`rn` = 1 THEN r.`variation_key` END) AS `variation_key`,
+        MAX(CASE WHEN r.`rn` = 1 THEN r.`exposure_time` END) AS `exposure_time`,
+        MAX(r.`exposure_date`) AS `exposure_date`,
+        CASE WHEN MIN(r.`variation_key`) <> MAX(r.`variation_key`)
+            THEN MAX(r.`exposure_date`) END AS `other_date`
+    FROM ranked r
+    GROUP BY
+        r.`tracking_key`,
+        r.`user_id`
 ),
 -- what earlier days already recorded (a row flagged before multiple_variations_date
 -- existed counts as seen in another variation from its exposure date)
