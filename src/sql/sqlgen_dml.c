@@ -202,8 +202,8 @@ static void segment_value_expr(Gen *g, Buf *b, int i, const char *alias)
  * list): each user's first exposure of the day (the row ranked first) and
  * the day again if the user saw another variation in it, by one grouping
  * of the ranked rows (group_by_sort): MariaDB computes a window aggregate
- * over the whole partition by reading each partition's rows again, twice
- * per such aggregate. */
+ * over a whole partition by reading the partition's rows again, for each
+ * such aggregate. */
 static void one_day_firsts(Gen *g, Buf *b)
 {
     const IrSpec *ir = g->ir;
