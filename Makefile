@@ -4,7 +4,7 @@
 CC      ?= cc
 BUILD   ?= build
 PREFIX  ?= /usr/local
-VERSION := 0.2.0
+VERSION := 0.2.1
 
 PKGS    := yaml-0.1 libcurl libcjson gsl
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes

@@ -139,10 +139,12 @@ typedef enum SqlStepKind {
     SQLSTEP_UNIT_STATE,       /* the state of {{event_date}} from that of {{from_date}} */
     SQLSTEP_UNIT_STATE_END,   /* MariaDB, several dates: end the versions before them */
     SQLSTEP_UNIT_STATE_VERSIONS, /* MariaDB, several dates: the versions of {{event_date}} */
-    SQLSTEP_UNIT_STATE_PRUNE  /* delete its dates before {{from_date}} */
+    SQLSTEP_UNIT_STATE_PRUNE, /* delete its dates before {{from_date}} */
+    SQLSTEP_ACTIVITY_FILL_DAYS /* activity_fill of days pre_fill filled, from the per-user day
+                                * table (each activity's source has day sums there) */
 } SqlStepKind;
 /* How many step kinds there are (arrays indexed by kind); keep it the last one. */
-#define SQLSTEP_NKINDS ((int)SQLSTEP_UNIT_STATE_PRUNE + 1)
+#define SQLSTEP_NKINDS ((int)SQLSTEP_ACTIVITY_FILL_DAYS + 1)
 
 /* Placeholders a statement may contain (bit set in SqlStep.params). */
 enum SqlParam {

@@ -82,6 +82,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_FPRINT_SCAN: return "fingerprint_scan";
     case SQLSTEP_FPRINT_WRITE: return "fingerprint_write";
     case SQLSTEP_ACTIVITY_FILL: return "activity_fill";
+    case SQLSTEP_ACTIVITY_FILL_DAYS: return "activity_fill_days";
     case SQLSTEP_ACTIVITY_STATE: return "activity_state";
     case SQLSTEP_ACTIVITY_PUBLISH: return "activity_publish";
     case SQLSTEP_ACTIVITY_READ: return "activity_read";
@@ -167,6 +168,9 @@ static const char *step_when(SqlStepKind k, const Dialect *d, bool one_date)
     case SQLSTEP_FPRINT_SCAN: return "after state_read, before ddl: the horizon and the dates due";
     case SQLSTEP_FPRINT_WRITE: return "after the assignment and wide tables are filled";
     case SQLSTEP_ACTIVITY_FILL: return "after the wide table is filled: the dates due (a full run: every source date)";
+    case SQLSTEP_ACTIVITY_FILL_DAYS:
+        return "instead of activity_fill when pre_fill filled every date due in this run (not a "
+               "full run, no late data before them)";
     case SQLSTEP_ACTIVITY_STATE:
         return "after activity_periods_check when it finds rows (a refill of filled days), or "
                "after activity_fill on a full run";

@@ -74,6 +74,8 @@ typedef struct Runner {
                           * spec: rebuild them */
     bool activity_merged; /* activity_periods_add merged the days filled: they were new */
     Buf late;            /* "events: 2026-10-06 rows 1200 → 1260; ..." */
+    Latch *pre_filled;    /* NULL, or set by fill_dates once the per-user day table holds
+                           * every date due (a fill by day; the side job's active days) */
     struct PrePipe *pipe; /* offered to the next fill_dates: the side connection fills
                            * the per-user days and the assignment (PrePipe) */
 } Runner;
@@ -280,6 +282,7 @@ static void runner_side_copy(Runner *dst, RunEnv *env, const Runner *r, unsigned
     dst->nfpx = dst->fpxcap = 0;
     dst->nexec = nexec;
     dst->pipe = NULL;
+    dst->pre_filled = NULL;
 }
 
 static void progress(Runner *r, const char *fmt, ...) ABC_PRINTF(2, 3);
@@ -446,6 +449,14 @@ static bool fills_by_day(const Runner *r)
 {
     return r->from == r->to || r->env->dialect->fill_by_day ||
            !find_step(r, SQLSTEP_ASSIGN_RANGE) || !find_step(r, SQLSTEP_WIDE_RANGE);
+}
+
+/* Whether activity_fill may read the active days of the dates due from
+ * the per-user day table (activity_fill_days): a run that is not full and
+ * fills its dates by day, so pre_fill wrote each of them in this run. */
+static bool activity_days_in_pre(const Runner *r)
+{
+    return find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS) && !r->full && fills_by_day(r);
 }
 
 static SqlValue sv_str(const char *s) { return (SqlValue){SQLV_STRING, s ? s : "", 0, 0}; }
@@ -1876,8 +1887,15 @@ static void dry_run_plan(Runner *r)
             when = r->horizon_from <= r->horizon_to ? "" : "  [not used: not an incremental run]";
             break;
         case SQLSTEP_ACTIVITY_FILL:
-            when = r->full ? "  [full: every source date up to the last due date]"
-                           : "  [the dates due]";
+            when = r->full                  ? "  [full: every source date up to the last due date]"
+                   : activity_days_in_pre(r) ? "  [when the scan beside the fill finds late data; "
+                                               "else activity_fill_days]"
+                                             : "  [the dates due]";
+            break;
+        case SQLSTEP_ACTIVITY_FILL_DAYS:
+            when = activity_days_in_pre(r) ? "  [the dates due, from the per-user day table]"
+                   : r->full               ? "  [not used: a full run]"
+                                           : "  [not used: the dates due are filled by range]";
             break;
         case SQLSTEP_ACTIVITY_PERIODS:
             when = r->full ? "  [full: every period]"
@@ -2284,10 +2302,13 @@ static bool activity_range(const Runner *r, const char *from, const char *to, ch
  * merged into the stored rows, refilled ones recomputed from the Monday or
  * the 1st of the first of them (earlier periods keep their rows). */
 #define ACTIVITY_HISTORY_START "1000-01-01"
+/* from_pre: [from, to] are dates pre_fill wrote in this run (see
+ * activity_days_in_pre); their active days are then read there rather
+ * than from the sources. */
 static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
-                               char *err, size_t errlen)
+                               bool from_pre, char *err, size_t errlen)
 {
-    const SqlStep *fill = find_step(r, SQLSTEP_ACTIVITY_FILL);
+    const SqlStep *fill = find_step(r, from_pre ? SQLSTEP_ACTIVITY_FILL_DAYS : SQLSTEP_ACTIVITY_FILL);
     const SqlStep *state = find_step(r, SQLSTEP_ACTIVITY_STATE);
     const SqlStep *state_add = find_step(r, SQLSTEP_ACTIVITY_STATE_ADD);
     if (!fill)
@@ -2329,7 +2350,8 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     if (st == ABC_OK && r->full)
         progress(r, "activity days filled (every source date through %s) and user state updated", to);
     else if (st == ABC_OK)
-        progress(r, "activity days filled (%s .. %s) and user state updated", pp.from_date, to);
+        progress(r, "activity days filled (%s .. %s%s) and user state updated", pp.from_date, to,
+                 from_pre ? ", from the per-user day table" : "");
     return st;
 }
 
@@ -2405,6 +2427,8 @@ typedef struct FprintJob {
     bool pipe_on;        /* pipe offered to the first fill_dates */
     PrePipe pipe;
     Latch *tables_ready; /* the run's tables exist and are the tag's (owners_check) */
+    Latch *pre_filled;   /* the per-user day table holds every date due (Runner.pre_filled) */
+    long due_from;       /* the first date due before the scan (late data moves it back) */
     bool started;
     pthread_t thread;
     Latch snapshot;      /* the snapshot statement has returned, with its status */
@@ -2474,14 +2498,19 @@ static void *fprint_main(void *arg)
             }
         }
     }
-    if (st == ABC_OK && j->growth && !piped && latch_wait(j->tables_ready) == ABC_OK) {
+    /* the active days of dates due filled by day (late data moved none
+     * back) come from the per-user day table, once this run's pre_fill has
+     * written them there; a failed fill leaves the growth fill to no one */
+    bool from_pre = j->r.from == j->due_from && activity_days_in_pre(&j->r);
+    if (st == ABC_OK && j->growth && !piped && latch_wait(j->tables_ready) == ABC_OK &&
+        (!from_pre || latch_wait(j->pre_filled) == ABC_OK)) {
         char a[11], b[11];
         date_format(j->r.from, a); /* (moved back by late data) */
         date_format(j->r.to, b);
         SqlParams base;
         memset(&base, 0, sizeof base);
         base.run_id = j->r.run_id;
-        st = activity_fill(&j->r, &base, a, b, j->err, sizeof j->err);
+        st = activity_fill(&j->r, &base, a, b, from_pre, j->err, sizeof j->err);
         j->growth_filled = st == ABC_OK;
     }
     j->st = st;
@@ -2503,7 +2532,7 @@ static void fprint_beside_free(FprintJob *j)
  * connection and wait for its snapshot; false when it does not apply or
  * could not start (the caller then runs fingerprint_check itself, before
  * the fill, and the growth fill after it). */
-static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready)
+static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready, Latch *pre_filled)
 {
     j->started = false;
     const RunEnv *env = r->env;
@@ -2515,6 +2544,8 @@ static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready)
     runner_side_copy(&j->r, &j->env, r, 2000000);
     j->growth = find_step(r, SQLSTEP_ACTIVITY_FILL) != NULL;
     j->tables_ready = tables_ready;
+    j->pre_filled = pre_filled;
+    j->due_from = r->from;
     latch_init(&j->snapshot);
     pipe_init(&j->pipe);
     j->pipe_on = r->from < r->to && fills_by_day(r) && find_step(r, SQLSTEP_ASSIGN_DAY) &&
@@ -2636,6 +2667,8 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
                    (st = pre_fill(r, SQLSTEP_PRE_FILL, base, day, last, err, errlen)) != ABC_OK) {
             return st;
         }
+        if (by_day && last >= r->to && r->pre_filled)
+            latch_set(r->pre_filled, ABC_OK);
         if (by_day) {
             p.event_date = ds;
             if (!pipe && as && (st = exec_step(r, as, &p, err, errlen)) != ABC_OK)
@@ -2691,7 +2724,8 @@ static void *side_main(void *arg)
 {
     SideJob *j = arg;
     wh_thread_begin();
-    j->st = j->growth ? activity_fill(&j->r, &j->base, j->first, j->last, j->err, sizeof j->err)
+    j->st = j->growth ? activity_fill(&j->r, &j->base, j->first, j->last,
+                                      activity_days_in_pre(&j->r), j->err, sizeof j->err)
                       : ABC_OK;
     if (j->st == ABC_OK && j->stage)
         j->st = activity_stage(&j->r, &j->base, j->first, j->lo, j->hi, j->err, sizeof j->err);
@@ -3281,6 +3315,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     fpj.started = false;
     Latch tables_ready;   /* for fpj's growth fill: the tables exist and are the tag's */
     latch_init(&tables_ready);
+    Latch pre_filled;     /* for fpj's growth fill: the per-user days of the dates due */
+    latch_init(&pre_filled);
+    r.pre_filled = &pre_filled;
     bool growth_filled = false; /* fpj filled the growth tables of the dates due */
     bool side_staged = false;
     AbcStatus st = spec_load(&r.unit, spec_path);
@@ -3382,7 +3419,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     r.published = state.found && !r.full ? state.last_date : -1;
     /* late data: scanned beside the fill of the dates due where it can be
      * (fprint_beside_start), else before it */
-    bool fp_beside = fprint_beside_start(&fpj, &r, &tables_ready);
+    bool fp_beside = fprint_beside_start(&fpj, &r, &tables_ready, &pre_filled);
     if (env->wh && !r.show && !fp_beside && (st = fingerprint_check(&r, err, errlen)) != ABC_OK)
         goto out;
     if (r.horizon_from <= r.horizon_to && r.from > r.to && r.fp_scanned) {
@@ -3504,7 +3541,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
                        side_start(&side, &r, &base, growth, a, b, stage ? lo : NULL, stage ? hi : NULL);
             side_staged = side_run && stage;
         }
-        if (!side_run && growth && (st = activity_fill(&r, &base, a, b, err, errlen)) != ABC_OK)
+        if (!side_run && growth &&
+            (st = activity_fill(&r, &base, a, b, activity_days_in_pre(&r), err, errlen)) != ABC_OK)
             goto out;
         /* the side job prunes the per-user day table after its stage */
         if (!side_run && (st = pre_prune(&r, &base, err, errlen)) != ABC_OK)
@@ -3656,6 +3694,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
 out:
     if (fpj.started) { /* a failure here: the scan's end is waited for, its findings dropped */
         latch_set(&tables_ready, ABC_ERR_ENV); /* (no growth fill then) */
+        latch_set(&pre_filled, ABC_ERR_ENV);
         pipe_off_or_cancel(&fpj.pipe, true);
         bool late, filled;
         char fp_err[1024];
@@ -3669,6 +3708,7 @@ out:
         }
     }
     latch_destroy(&tables_ready);
+    latch_destroy(&pre_filled);
     lock_release(&r);
     free(r.fp);
     free(r.fpx);

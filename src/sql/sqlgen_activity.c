@@ -322,6 +322,30 @@ static void fill_body(Gen *g, Buf *b)
     }
 }
 
+/* activity_fill_days' body: each activity's users of the days, from the
+ * per-user day table (gen_activity_days_in_pre), one row per day and user
+ * of its source there, without a grouping. */
+static void fill_days_body(Gen *g, Buf *b)
+{
+    const IrSpec *ir = g->ir;
+    for (int i = 0; i < ir->nactivities; i++) {
+        const IrActivity *a = &ir->activities[i];
+        if (i)
+            buf_puts(b, "\nUNION ALL\n");
+        buf_printf(b, "-- activity %s: its flag in the per-user day table\nSELECT p.`event_date`,\n"
+                      "       ",
+                   gen_comment_text(g, a->name));
+        gen_str(g, b, a->name);
+        buf_puts(b, ",\n       p.`user_id`\nFROM ");
+        gen_table(g, b, T_PRE);
+        buf_printf(b, " p\nWHERE p.`event_date` >= {{from_date}}\n  AND p.`event_date` <= {{to_date}}"
+                      "\n  AND p.`source` = %d\n  AND p.",
+                   a->active.source);
+        gen_id(g, b, gen_activity_day_col(g, i));
+        buf_puts(b, " = 1");
+    }
+}
+
 /* ---- activity_stage --------------------------------------------------------
  * Four statements over work tables, each reading what it needs once (a CTE
  * named twice is evaluated twice on MariaDB):
@@ -2061,6 +2085,22 @@ void gen_activity(Gen *g)
                    .comment = "active users per activity and day", .cols = DAY_COLUMNS,
                    .ncols = NELEM(DAY_COLUMNS), .body = body.data};
     push_write(g, s, &w);
+
+    if (gen_activity_days_in_pre(g)) {
+        s = gen_step(g, SQLSTEP_ACTIVITY_FILL_DAYS, "activity_fill_days",
+                     "replace the active users of the days in [{{from_date}}, {{to_date}}] from "
+                     "the per-user day table (days pre_fill filled in this run)");
+        s->params = SQLP_FROM_DATE | SQLP_TO_DATE | SQLP_RUN_ID;
+        buf_reset(&body);
+        fill_days_body(g, &body);
+        WriteSpec wd = {.mode = WRITE_REPLACE_RANGE, .table = &g->tables[T_ACT_DAY],
+                        .part_col = "event_date", .lo = "{{from_date}}", .hi = "{{to_date}}",
+                        .label = gen_label(g, "activity_fill_days"),
+                        .comment = "active users per activity and day, from the per-user day "
+                                   "table",
+                        .cols = DAY_COLUMNS, .ncols = NELEM(DAY_COLUMNS), .body = body.data};
+        push_write(g, s, &wd);
+    }
 
     s = gen_step(g, SQLSTEP_ACTIVITY_STATE, "activity_state",
                  "upsert the first and last active date of the users with active days in "

@@ -221,7 +221,7 @@ void gen_tables(Gen *g)
      * the tag, never migrated.  Each of its value columns is also a wide
      * table column (n of them). */
     DaySum *ds = arena_alloc(g->a, (size_t)(n + 1) * sizeof *ds);
-    TableCol *pc = arena_alloc(g->a, (size_t)(3 + n) * sizeof *pc);
+    TableCol *pc = arena_alloc(g->a, (size_t)(3 + n + g->ir->nactivities) * sizeof *pc);
     int k = 0;
     pc[k++] = (TableCol){"event_date", CT_DATE, true, "day of the source rows (partition)"};
     pc[k++] = (TableCol){"user_id", CT_STR128, true,
@@ -249,6 +249,16 @@ void gen_tables(Gen *g)
                                                                   mt->line,
                                                                   g->ir->sources[src].name))};
         }
+    }
+    /* each activity's flag of the day (activity_fill_days reads it), where
+     * every activity's source has day sums here */
+    bool act_days = k > 3 && gen_activity_days_in_pre(g);
+    for (int a = 0; act_days && a < g->ir->nactivities; a++) {
+        const IrActivity *ac = &g->ir->activities[a];
+        pc[k++] = (TableCol){gen_activity_day_col(g, a), CT_INT, false,
+                             gen_comment_text(g, arena_printf(g->a, "activity %s: 1 when the "
+                                                              "user was active that day",
+                                                              ac->name))};
     }
     if (k > 3) /* a day sum or a covariate part */
         set_table(&t[T_PRE], pc, k, TKEY_DUPLICATE, 2, TPART_DAY, "event_date", "user_id",

@@ -685,6 +685,26 @@ static void whole_day_select(Gen *g, Buf *b, const Comp *const *order, int norde
                g->d->join_left_first, next_day);
 }
 
+bool gen_activity_days_in_pre(Gen *g)
+{
+    const IrSpec *ir = g->ir;
+    if (ir->nactivities == 0)
+        return false;
+    int room = 1;
+    for (int i = 0; i < ir->nmetrics; i++)
+        room += 2 + ir->metrics[i].nsteps;
+    DaySum *ds = arena_alloc(g->a, (size_t)room * sizeof *ds);
+    for (int a = 0; a < ir->nactivities; a++)
+        if (gen_day_sums(g, ir->activities[a].active.source, ds) == 0)
+            return false;
+    return true;
+}
+
+const char *gen_activity_day_col(Gen *g, int a)
+{
+    return arena_printf(g->a, "%s__active", g->ir->activities[a].name);
+}
+
 int gen_day_sums(Gen *g, int src, DaySum *out)
 {
     const IrSpec *ir = g->ir;
@@ -1226,6 +1246,7 @@ static void pre_fill_step(Gen *g, bool sums)
     const char **cols = gen_col_names(g, T_PRE);
     DaySum *ds = arena_alloc(g->a, (size_t)pt->ncols * sizeof *ds);
     bool first = true;
+    bool act_days = gen_activity_days_in_pre(g);
     for (int src = 0; src < ir->nsources; src++) {
         const IrSource *so = &ir->sources[src];
         Buf sel, having, only;
@@ -1286,6 +1307,25 @@ static void pre_fill_step(Gen *g, bool sums)
                 buf_puts(&sel, ",\n    NULL AS ");
                 gen_id(g, &sel, ds[k].col);
             }
+        }
+        /* each activity's flag of the day (gen_activity_days_in_pre): this
+         * source's activities over every row of the user's day */
+        for (int a = 0; act_days && a < ir->nactivities; a++) {
+            const IrActivity *ac = &ir->activities[a];
+            buf_puts(&sel, ",\n");
+            if (ac->active.source != src || !sums) {
+                buf_puts(&sel, "    NULL AS ");
+                gen_id(g, &sel, gen_activity_day_col(g, a));
+                continue;
+            }
+            sql_comment(&sel, "    ", arena_printf(g->a, "activity %s: active that day",
+                                                   ac->name));
+            size_t item = sel.len;
+            buf_puts(&sel, "    MAX(");
+            when_filter(g, &sel, ac->active.filter, NULL, "1", "0");
+            buf_puts(&sel, ") AS ");
+            gen_id(g, &sel, gen_activity_day_col(g, a));
+            sql_wrap(&sel, item);
         }
         if (any || nown) {
             if (!first)

@@ -33,6 +33,13 @@ typedef struct DaySum {
 /* Source src's day sums into out (room for every component of the spec);
  * returns how many (0 for a user table). */
 int gen_day_sums(Gen *g, int src, DaySum *out);
+/* Whether the per-user day table serves the growth tables' active days
+ * (activity_fill_days): the spec has activities and each one's source has
+ * day sums there, so pre_fill writes a row per day and user of every user
+ * with rows of it; each activity's flag of the day is then the column
+ * gen_activity_day_col(g, a). */
+bool gen_activity_days_in_pre(Gen *g);
+const char *gen_activity_day_col(Gen *g, int a);
 /* pre_reset, pre_days, pre_fill, pre_mark, pre_prune: the per-user day table
  * (T_PRE: every spec whose wide table sums an event source, or with CUPED). */
 void gen_pre(Gen *g);

@@ -58,19 +58,24 @@ rl_sql -e "DROP DATABASE abc; DROP DATABASE IF EXISTS flow_report_app" || fail "
 rl_run_ok "first run" ABC_TODAY=2024-01-02 -- --quiet "$SPEC"
 d=2024-01-03
 nnext=0
+npre=0
 while [ "$d" != 2024-03-07 ]; do
     # no run on 2024-02-10: the next one merges two new days at once into
     # the users' and the periods' rows (the same week, the same month)
     if [ "$d" != 2024-02-10 ]; then
         rl_run_ok "daily run $d" ABC_TODAY=$d -- "$SPEC" || break
         grep -q "day, week and month of [0-9-]* from their published rows and the day's active users" "$RL_ERR" && nnext=$((nnext + 1))
+        grep -q "activity days filled ([0-9-]* .. [0-9-]*, from the per-user day table)" "$RL_ERR" && npre=$((npre + 1))
     fi
     d=$(date -u -d "$d + 1 day" +%F)
 done
 # every daily run after the first two stages the date's week and month
-# from the published rows (activity_stage_next); the equality below checks
-# that path against a --full run
+# from the published rows (activity_stage_next), and every one takes the
+# active days of its dates from the per-user day table its fill wrote
+# (activity_fill_days); the equality below checks both paths against a
+# --full run, which reads the sources
 echo "daily runs through activity_stage_next: $nnext"; [ "$nnext" -ge 60 ] || fail "daily runs: $nnext used activity_stage_next, expected at least 60"
+echo "daily runs through activity_fill_days: $npre"; [ "$npre" -ge 60 ] || fail "daily runs: $npre took their active days from the per-user day table, expected at least 60"
 rl_dump daily "$TABLES"
 rl_same full daily "daily incremental runs equal one --full run" "$TABLES"
 rl_dump daily-users "$USER_STATE"
