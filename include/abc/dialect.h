@@ -170,6 +170,10 @@ typedef struct WriteSpec {
     const UpsertMerge *upsert_merge; /* UPSERT, MariaDB: per column of cols; NULL: every column
                                       * UPSERT_NEW.  StarRocks replaces the row: its body
                                       * computes the merged values */
+    const char *prelude;    /* write, not write_together: NULL, or a statement sent first —
+                             * inside the transaction where the dialect opens one (MariaDB's
+                             * replace), so a session table the body reads is written under
+                             * the write's isolation level and never re-sent alone */
     bool touched_parts;     /* REPLACE_RANGE: every partition of [lo, hi] that had rows gets
                              * rows from body; StarRocks then replaces the partitions the rows
                              * fill with one atomic dynamic INSERT OVERWRITE (no DELETE) */

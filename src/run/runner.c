@@ -2532,7 +2532,7 @@ static void fprint_beside_free(FprintJob *j)
  * connection and wait for its snapshot; false when it does not apply or
  * could not start (the caller then runs fingerprint_check itself, before
  * the fill, and the growth fill after it). */
-static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready, Latch *pre_filled)
+static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready)
 {
     j->started = false;
     const RunEnv *env = r->env;
@@ -2544,7 +2544,7 @@ static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready, La
     runner_side_copy(&j->r, &j->env, r, 2000000);
     j->growth = find_step(r, SQLSTEP_ACTIVITY_FILL) != NULL;
     j->tables_ready = tables_ready;
-    j->pre_filled = pre_filled;
+    j->pre_filled = r->pre_filled;
     j->due_from = r->from;
     latch_init(&j->snapshot);
     pipe_init(&j->pipe);
@@ -3419,7 +3419,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     r.published = state.found && !r.full ? state.last_date : -1;
     /* late data: scanned beside the fill of the dates due where it can be
      * (fprint_beside_start), else before it */
-    bool fp_beside = fprint_beside_start(&fpj, &r, &tables_ready, &pre_filled);
+    bool fp_beside = fprint_beside_start(&fpj, &r, &tables_ready);
     if (env->wh && !r.show && !fp_beside && (st = fingerprint_check(&r, err, errlen)) != ABC_OK)
         goto out;
     if (r.horizon_from <= r.horizon_to && r.from > r.to && r.fp_scanned) {

@@ -238,6 +238,11 @@ static void mdb_write(SqlStmts *out, const WriteSpec *w)
 {
     Buf b;
     buf_init(&b);
+    bool tx = w->mode == WRITE_REPLACE_PART || w->mode == WRITE_REPLACE_RANGE;
+    if (tx)
+        push_text(out, "START TRANSACTION", SQLSTMT_TX_BEGIN);
+    if (w->prelude)
+        push_text(out, w->prelude, 0);
     switch (w->mode) {
     case WRITE_APPEND:
         mdb_insert(&b, w);
@@ -277,11 +282,11 @@ static void mdb_write(SqlStmts *out, const WriteSpec *w)
     }
     case WRITE_REPLACE_PART:
     case WRITE_REPLACE_RANGE:
-        push_text(out, "START TRANSACTION", SQLSTMT_TX_BEGIN);
         mdb_replace(out, w);
-        push_text(out, "COMMIT", SQLSTMT_TX_END);
         break;
     }
+    if (tx)
+        push_text(out, "COMMIT", SQLSTMT_TX_END);
     buf_free(&b);
 }
 

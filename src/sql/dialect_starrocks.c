@@ -251,6 +251,11 @@ static void sr_write(SqlStmts *out, const WriteSpec *w)
 {
     Buf b;
     buf_init(&b);
+    if (w->prelude) { /* no transaction to hold it: first */
+        buf_puts(&b, w->prelude);
+        sql_stmts_push(out, &b);
+        buf_reset(&b);
+    }
     switch (w->mode) {
     case WRITE_UPSERT: /* a PRIMARY KEY table: INSERT is an upsert */
     case WRITE_APPEND:

@@ -252,7 +252,7 @@ void gen_tables(Gen *g)
     }
     /* each activity's flag of the day (activity_fill_days reads it), where
      * every activity's source has day sums here */
-    bool act_days = k > 3 && gen_activity_days_in_pre(g);
+    bool act_days = gen_activity_days_in_pre(g); /* (day sums here, so k > 3) */
     for (int a = 0; act_days && a < g->ir->nactivities; a++) {
         const IrActivity *ac = &g->ir->activities[a];
         pc[k++] = (TableCol){gen_activity_day_col(g, a), CT_INT, false,

@@ -1159,26 +1159,16 @@ void gen_wide(Gen *g, bool range)
         w.mode = WRITE_REPLACE_PART;
         w.part_value = sp.lo;
     }
+    /* the session table inside the write's transaction (WriteSpec.prelude):
+     * a lost session then fails the step rather than re-sending the fill
+     * alone (wh.c), and the fill's isolation level
+     * (Dialect.read_committed_next) holds for its reads too */
+    if (cut_session)
+        w.prelude = cut_create.data;
     SqlStmts st;
     sql_stmts_init(&st, g->a);
     g->d->write(&st, &w);
-    if (cut_session) {
-        /* inside the write's transaction, when it opens one: a lost session
-         * then fails the step rather than re-sending the fill alone (wh.c),
-         * and the fill's isolation level (Dialect.read_committed_next)
-         * holds for the session table's reads too */
-        int at = st.n > 0 && st.flags && (st.flags[0] & SQLSTMT_TX_BEGIN) ? 1 : 0;
-        SqlStmts head = st, rest = st;
-        head.n = at;
-        gen_push_stmts(g, s, &head);
-        gen_push(g, s, &cut_create);
-        rest.items += at;
-        rest.flags = st.flags ? st.flags + at : NULL;
-        rest.n -= at;
-        gen_push_stmts(g, s, &rest);
-    } else {
-        gen_push_stmts(g, s, &st);
-    }
+    gen_push_stmts(g, s, &st);
     gen_analyze(g, s, T_WIDE);
     buf_free(&b);
     buf_free(&next_day);
