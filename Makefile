@@ -51,10 +51,22 @@ $(BUILD)/gen/parser.c: grammar/parser.y
 
 $(BUILD)/gen/parser.h: $(BUILD)/gen/parser.c
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+# The compile command's flags, kept in a file rewritten only when they change
+# (VERSION, OPT, SAN, a package's cflags): every object depends on it, so a
+# changed flag rebuilds what it compiled.
+FLAGS_FILE := $(BUILD)/compile-flags
+COMPILE_FLAGS := $(CC) $(CPPFLAGS) $(CFLAGS) $(WARN)
+$(FLAGS_FILE): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(COMPILE_FLAGS)' | cmp -s - $@ || printf '%s\n' '$(COMPILE_FLAGS)' > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(FLAGS_FILE)
 	$(CC) $(CPPFLAGS) -Isrc/front $(CFLAGS) -w -c -o $@ $<
 
-$(BUILD)/%.o: %.c | $(GEN_C)
+$(BUILD)/%.o: %.c $(FLAGS_FILE) | $(GEN_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
@@ -64,7 +76,7 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(MAIN_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIB) -lcriterion $(LDLIBS)
 
