@@ -163,6 +163,16 @@ typedef struct WriteSpec {
     const char *const *cols; /* target columns, in order */
     int ncols;
     const char *body;       /* the query (WITH ... SELECT ...) or VALUES ... */
+    /* REPLACE_*: more queries whose rows the write adds (each a SELECT with
+     * its comment lines), and the WITH clause (`with`, NULL: none) that body
+     * and branches read, written before body here rather than in it.  One
+     * statement where the dialect needs it to replace a partition once
+     * (StarRocks: with, body, UNION ALL each branch); an INSERT per query
+     * inside the write's transaction where it has one (MariaDB: a UNION ALL
+     * feeding an INSERT goes through a temporary table, read once more). */
+    const char *with;
+    const char *const *branches;
+    int nbranches;
     const char *tag_value;  /* REPLACE_*: only rows with `tag` = this SQL literal are replaced
                              * (a table several tags may write); NULL: every row.  StarRocks
                              * overwrites the partition (`tag`, part_col) of a TPART_TAG_DAY

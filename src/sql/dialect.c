@@ -159,6 +159,17 @@ void dialect_comment_line(Buf *out, const char *comment)
         sql_comment(out, "", comment);
 }
 
+void dialect_write_query(Buf *out, const WriteSpec *w)
+{
+    if (w->with)
+        buf_puts(out, w->with);
+    buf_puts(out, w->body);
+    for (int i = 0; i < w->nbranches; i++) {
+        buf_puts(out, "\nUNION ALL\n");
+        buf_puts(out, w->branches[i]);
+    }
+}
+
 void dialect_col_def(const Dialect *d, Buf *out, const TableCol *c, const char *indent)
 {
     d->ident(out, c->name);

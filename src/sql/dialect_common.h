@@ -22,6 +22,9 @@ void dialect_comment_clause(const Dialect *d, Buf *out, const char *clause, cons
                             const char *indent);
 /* Write the comment lines of a WriteSpec ("-- text\n") if any. */
 void dialect_comment_line(Buf *out, const char *comment);
+/* A write's query as one statement's text: its `with`, its body and each
+ * of its branches after UNION ALL (WriteSpec). */
+void dialect_write_query(Buf *out, const WriteSpec *w);
 
 /* Layout of the generated SQL (docs/GENERATED.md "Layout"): every line
  * holds at most SQL_WIDTH characters outside string literals. */

@@ -185,15 +185,21 @@ static void mdb_analyze_table(Buf *out, const TableDef *t)
     dialect_qualified(&dialect_mariadb, out, t->db, t->name);
 }
 
-static void mdb_insert(Buf *out, const WriteSpec *w)
+/* The INSERT of w's rows: every query of it (WriteSpec.branches) in one. */
+static void mdb_insert_head(Buf *out, const WriteSpec *w, const char *comment)
 {
-    dialect_comment_line(out, w->comment);
+    dialect_comment_line(out, comment);
     buf_puts(out, "INSERT INTO ");
     dialect_qualified(&dialect_mariadb, out, w->table->db, w->table->name);
     buf_puts(out, " (\n");
     dialect_ident_lines(&dialect_mariadb, out, NULL, w->cols, w->ncols, "    ");
     buf_puts(out, "\n)\n");
-    buf_puts(out, w->body);
+}
+
+static void mdb_insert(Buf *out, const WriteSpec *w)
+{
+    mdb_insert_head(out, w, w->comment);
+    dialect_write_query(out, w);
 }
 
 static void push_text(SqlStmts *out, const char *text, unsigned flags)
@@ -229,8 +235,21 @@ static void mdb_replace(SqlStmts *out, const WriteSpec *w)
     }
     sql_stmts_push(out, &b);
     buf_reset(&b);
-    mdb_insert(&b, w);
+    /* an INSERT per query, the body's first (the branches' comments say
+     * what each adds) */
+    mdb_insert_head(&b, w, w->comment);
+    if (w->with)
+        buf_puts(&b, w->with);
+    buf_puts(&b, w->body);
     sql_stmts_push(out, &b);
+    for (int i = 0; i < w->nbranches; i++) {
+        buf_reset(&b);
+        mdb_insert_head(&b, w, w->comment);
+        if (w->with)
+            buf_puts(&b, w->with);
+        buf_puts(&b, w->branches[i]);
+        sql_stmts_push(out, &b);
+    }
     buf_free(&b);
 }
 

@@ -227,7 +227,7 @@ static void sr_insert_head(Buf *out, const WriteSpec *w, bool overwrite)
     buf_puts(out, " (\n");
     dialect_ident_lines(&dialect_starrocks, out, NULL, w->cols, w->ncols, "    ");
     buf_puts(out, "\n)\n");
-    buf_puts(out, w->body);
+    dialect_write_query(out, w);
 }
 
 /* A whole-table INSERT OVERWRITE with dynamic_overwrite: it replaces the
@@ -244,7 +244,7 @@ static void sr_touched_head(Buf *out, const WriteSpec *w)
     buf_puts(out, "\n(");
     dialect_ident_list(&dialect_starrocks, out, w->cols, w->ncols);
     buf_puts(out, ")\n");
-    buf_puts(out, w->body);
+    dialect_write_query(out, w);
 }
 
 static void sr_write(SqlStmts *out, const WriteSpec *w)

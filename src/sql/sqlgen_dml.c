@@ -656,11 +656,12 @@ static bool whole_day_cte(Gen *g, Buf *b, const Comp *comps, int ncomp, const bo
 }
 
 /* The whole-day units' rows (see whole_day_cte), in the columns `order` of
- * the wide table: the day's users first, each unit looked up by user. */
+ * the wide table: the day's users first, each unit looked up by user.  A
+ * query of its own (a branch of the write, reading the body's CTEs). */
 static void whole_day_select(Gen *g, Buf *b, const Comp *const *order, int norder,
                              const char *next_day)
 {
-    buf_puts(b, "\nUNION ALL\n-- the whole-day units: their users' day sums\n"
+    buf_puts(b, "-- the whole-day units: their users' day sums\n"
                 "SELECT\n    e.`event_date`,\n    u.`tracking_key`,\n    u.`user_id`,\n"
                 "    u.`exposure_date`,\n"
                 "    DATEDIFF(e.`event_date`, u.`exposure_date`) AS `days_since_exposure`");
@@ -1112,6 +1113,7 @@ void gen_wide(Gen *g, bool range)
         gen_id(g, &b, order[k]->col);
     }
     buf_puts(&b, "\n    FROM units_new\n)\n");
+    size_t with_end = b.len; /* the WITH clause ends: WriteSpec.with */
     gen_select_grouped(g, &b);
     buf_puts(&b, "\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
                  "    k.`exposure_date`,\n    DATEDIFF(k.`event_date`, k.`exposure_date`) AS "
@@ -1143,14 +1145,25 @@ void gen_wide(Gen *g, bool range)
     buf_puts(&b, "\nFROM parts k\n"
                  "GROUP BY\n    k.`event_date`,\n    k.`tracking_key`,\n    k.`user_id`,\n"
                  "    k.`exposure_date`");
-    if (whole_day)
-        whole_day_select(g, &b, order, norder, next_day.data);
+    /* the whole-day units' rows: a branch of the write (WriteSpec), which
+     * MariaDB inserts by itself rather than through a UNION ALL's
+     * temporary table */
+    Buf whole;
+    buf_init(&whole);
+    const char **branches = NULL;
+    if (whole_day) {
+        whole_day_select(g, &whole, order, norder, next_day.data);
+        branches = arena_alloc(g->a, sizeof *branches);
+        branches[0] = whole.data;
+    }
 
     WriteSpec w = {.table = wt, .part_col = "event_date",
                    .label = gen_label(g, range ? "wide_range" : "wide_day"),
                    .comment = range ? "wide table, days [{{from_date}}, {{to_date}}]"
                                     : "wide table, partition {{event_date}}",
-                   .cols = cols, .ncols = ncols, .body = b.data};
+                   .cols = cols, .ncols = ncols,
+                   .with = arena_strndup(g->a, b.data, with_end), .body = b.data + with_end,
+                   .branches = branches, .nbranches = whole_day ? 1 : 0};
     if (range) {
         w.mode = WRITE_REPLACE_RANGE;
         w.lo = sp.lo;
@@ -1171,6 +1184,7 @@ void gen_wide(Gen *g, bool range)
     gen_push_stmts(g, s, &st);
     gen_analyze(g, s, T_WIDE);
     buf_free(&b);
+    buf_free(&whole);
     buf_free(&next_day);
     buf_free(&cut_create);
     buf_free(&cut_name);
@@ -1235,7 +1249,10 @@ static void pre_fill_step(Gen *g, bool sums)
     s->nload_columns = 2;
     const char **cols = gen_col_names(g, T_PRE);
     DaySum *ds = arena_alloc(g->a, (size_t)pt->ncols * sizeof *ds);
-    bool first = true;
+    /* a SELECT per source, each where it starts in b: the write's body and
+     * its branches (WriteSpec), which MariaDB inserts one by one */
+    size_t *starts = arena_alloc(g->a, (size_t)(ir->nsources + 1) * sizeof *starts);
+    int nparts = 0;
     bool act_days = gen_activity_days_in_pre(g);
     for (int src = 0; src < ir->nsources; src++) {
         const IrSource *so = &ir->sources[src];
@@ -1318,9 +1335,7 @@ static void pre_fill_step(Gen *g, bool sums)
             sql_wrap(&sel, item);
         }
         if (any || nown) {
-            if (!first)
-                buf_puts(&b, "\nUNION ALL\n");
-            first = false;
+            starts[nparts++] = b.len;
             sql_comment(&b, "", arena_printf(g->a, "source %s", so->name));
             gen_select_grouped(g, &b);
             buf_puts(&b, "\n    ");
@@ -1364,6 +1379,15 @@ static void pre_fill_step(Gen *g, bool sums)
                                    : "each user's covariate parts, pre-period days "
                                      "[{{from_date}}, {{to_date}}]",
                    .cols = cols, .ncols = pt->ncols, .body = b.data};
+    if (nparts > 1) {
+        starts[nparts] = b.len;
+        const char **branches = arena_alloc(g->a, (size_t)(nparts - 1) * sizeof *branches);
+        for (int i = 1; i < nparts; i++)
+            branches[i - 1] = arena_strndup(g->a, b.data + starts[i], starts[i + 1] - starts[i]);
+        w.body = arena_strndup(g->a, b.data, starts[1]);
+        w.branches = branches;
+        w.nbranches = nparts - 1;
+    }
     WriteSpec mw = {.mode = WRITE_APPEND, .table = pt, .label = gen_label(g, "pre_mark"),
                     .comment = "the days filled", .cols = mark_cols, .ncols = 2,
                     .body = "VALUES {{values}}"};

@@ -2,7 +2,7 @@
 -- spec: specs/advertisement.ab  tag: advertisement  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -259,8 +259,176 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`
-UNION ALL
+    k.`exposure_date`;
+
+-- wide table, partition {{event_date}}
+INSERT INTO `abc`.`tbl_wide_user_ads_advertisement` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `impressions__events`,
+    `impressions__pre`,
+    `clicks__events`,
+    `ad_revenue__sum`,
+    `retained_d7__events`,
+    `session_seconds__sum`,
+    `session_seconds__events`
+)
+WITH
+-- experiments of the tag and their latest phase (written by the config step)
+phases AS (
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'advertisement'
+    GROUP BY `tracking_key`
+),
+-- users exposed by the last day of the span
+units AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'advertisement'
+      AND a.`exposure_date` <= {{event_date}}
+),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'advertisement'
+      AND a.`exposure_date` = {{event_date}}
+),
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
+agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date` AS `event_date`,
+        -- metric impressions (spec line 31): count events of the day
+        COUNT(CASE WHEN s.`event_name` = 'ad_impression' THEN 1 END) AS `impressions__events`,
+        -- metric clicks (spec line 32): count events of the day
+        COUNT(CASE WHEN s.`event_name` = 'ad_click' THEN 1 END) AS `clicks__events`,
+        -- metric ad_revenue (spec line 34): sum of ad_revenue where event_name in ("ad_impression",
+        -- "ad_click")
+        SUM(CASE WHEN s.`event_name` IN ('ad_impression', 'ad_click') THEN s.`ad_revenue` END) AS `ad_revenue__sum`,
+        -- metric retained_d7 (spec line 35): retention events of the day
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `retained_d7__events`,
+        -- metric session_seconds (spec line 36): sum of session_seconds where event_name =
+        -- "session_end"
+        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_seconds__sum`,
+        -- metric session_seconds (spec line 36): mean events of the day
+        COUNT(CASE WHEN s.`event_name` = 'session_end' THEN 1 END) AS `session_seconds__events`
+    FROM `ods`.`app_events` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`event_date` = {{event_date}}
+      AND s.`event_date` >= u.`exposure_date`
+      AND s.`event_time` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
+      AND s.`platform` <> 'bot'
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date`
+),
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
+pre AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        u.`exposure_date` AS `event_date`,
+        -- metric impressions (spec line 31): CUPED covariate: count impressions over days -14..-1
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`impressions__pre` END) AS `impressions__pre`
+    FROM `abc`.`tbl_wide_user_ads_advertisement__user_day` p
+    JOIN units_new u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND p.`event_date` < {{event_date}}
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND p.`event_date` < u.`exposure_date`
+      AND (p.`impressions__pre` <> 0)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        d.`impressions__events`,
+        d.`clicks__events`,
+        d.`ad_revenue__sum`,
+        d.`retained_d7__events`,
+        d.`session_seconds__sum`,
+        d.`session_seconds__events`
+    FROM `abc`.`tbl_wide_user_ads_advertisement__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
+),
+parts AS (
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        `impressions__events` AS `impressions__events`,
+        NULL AS `impressions__pre`,
+        `clicks__events` AS `clicks__events`,
+        `ad_revenue__sum` AS `ad_revenue__sum`,
+        `retained_d7__events` AS `retained_d7__events`,
+        `session_seconds__sum` AS `session_seconds__sum`,
+        `session_seconds__events` AS `session_seconds__events`
+    FROM agg_0
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        NULL AS `impressions__events`,
+        `impressions__pre` AS `impressions__pre`,
+        NULL AS `clicks__events`,
+        NULL AS `ad_revenue__sum`,
+        NULL AS `retained_d7__events`,
+        NULL AS `session_seconds__sum`,
+        NULL AS `session_seconds__events`
+    FROM pre
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `exposure_date` AS `event_date`,
+        NULL AS `impressions__events`,
+        NULL AS `impressions__pre`,
+        NULL AS `clicks__events`,
+        NULL AS `ad_revenue__sum`,
+        NULL AS `retained_d7__events`,
+        NULL AS `session_seconds__sum`,
+        NULL AS `session_seconds__events`
+    FROM units_new
+)
 -- the whole-day units: their users' day sums
 SELECT
     e.`event_date`,

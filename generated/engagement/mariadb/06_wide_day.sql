@@ -2,7 +2,7 @@
 -- spec: specs/engagement.ab  tag: engagement  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -292,8 +292,205 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`
-UNION ALL
+    k.`exposure_date`;
+
+-- wide table, partition {{event_date}}
+INSERT INTO `abc`.`tbl_wide_user_engagement_engagement` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `messages__events`,
+    `messages__pre`,
+    `chatted__events`,
+    `chat_days__events`,
+    `session_length__sum`,
+    `session_length__events`,
+    `p50_session__sum`,
+    `sessions__events`,
+    `app_opens__events`,
+    `first_chat__events`,
+    `crash_rate__events`
+)
+WITH
+-- experiments of the tag and their latest phase (written by the config step)
+phases AS (
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'engagement'
+    GROUP BY `tracking_key`
+),
+-- users exposed by the last day of the span
+units AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'engagement'
+      AND a.`exposure_date` <= {{event_date}}
+),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'engagement'
+      AND a.`exposure_date` = {{event_date}}
+),
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
+agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date` AS `event_date`,
+        -- metric messages (spec line 28): count events of the day
+        COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) AS `messages__events`,
+        -- metric chatted (spec line 29): proportion events of the day
+        COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) AS `chatted__events`,
+        -- metric chat_days (spec line 30): active_days events of the day
+        COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) AS `chat_days__events`,
+        -- metric session_length (spec line 31): sum of session_seconds where event_name =
+        -- "session_end"
+        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `session_length__sum`,
+        -- metric session_length (spec line 31): mean events of the day
+        COUNT(CASE WHEN s.`event_name` = 'session_end' THEN 1 END) AS `session_length__events`,
+        -- metric p50_session (spec line 32): sum of session_seconds where event_name =
+        -- "session_end"
+        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `p50_session__sum`,
+        -- metric sessions (spec line 34): count events of the day
+        COUNT(CASE WHEN s.`event_name` = 'session_end' THEN 1 END) AS `sessions__events`,
+        -- metric app_opens (spec line 36): count events of the day
+        COUNT(CASE WHEN CASE JSON_EXTRACT(s.`properties`, '$.opened') WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE
+            END = TRUE THEN 1 END) AS `app_opens__events`,
+        -- metric first_chat (spec line 37): time_to_event events of the day
+        COUNT(CASE WHEN s.`event_name` = 'chat_message' THEN 1 END) AS `first_chat__events`,
+        -- metric crash_rate (spec line 38): proportion events of the day
+        COUNT(CASE WHEN s.`event_name` = 'crash' THEN 1 END) AS `crash_rate__events`
+    FROM `ods`.`app_events` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`event_date` = {{event_date}}
+      AND s.`event_date` >= u.`exposure_date`
+      AND s.`event_time` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
+      AND (s.`platform` <> 'bot' AND s.`event_name` IS NOT NULL)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date`
+),
+-- CUPED covariates over days -7..-1 of the users exposed in the span, from the per-user day table
+pre AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        u.`exposure_date` AS `event_date`,
+        -- metric messages (spec line 28): CUPED covariate: count messages over days -7..-1
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
+            THEN p.`messages__pre` END) AS `messages__pre`
+    FROM `abc`.`tbl_wide_user_engagement_engagement__user_day` p
+    JOIN units_new u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -7 DAY)
+        AND p.`event_date` < {{event_date}}
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -7 DAY)
+          AND p.`event_date` < u.`exposure_date`
+      AND (p.`messages__pre` <> 0)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        d.`messages__events`,
+        d.`chatted__events`,
+        d.`chat_days__events`,
+        d.`session_length__sum`,
+        d.`session_length__events`,
+        d.`p50_session__sum`,
+        d.`sessions__events`,
+        d.`app_opens__events`,
+        d.`first_chat__events`,
+        d.`crash_rate__events`
+    FROM `abc`.`tbl_wide_user_engagement_engagement__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
+),
+parts AS (
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        `messages__events` AS `messages__events`,
+        NULL AS `messages__pre`,
+        `chatted__events` AS `chatted__events`,
+        `chat_days__events` AS `chat_days__events`,
+        `session_length__sum` AS `session_length__sum`,
+        `session_length__events` AS `session_length__events`,
+        `p50_session__sum` AS `p50_session__sum`,
+        `sessions__events` AS `sessions__events`,
+        `app_opens__events` AS `app_opens__events`,
+        `first_chat__events` AS `first_chat__events`,
+        `crash_rate__events` AS `crash_rate__events`
+    FROM agg_0
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        NULL AS `messages__events`,
+        `messages__pre` AS `messages__pre`,
+        NULL AS `chatted__events`,
+        NULL AS `chat_days__events`,
+        NULL AS `session_length__sum`,
+        NULL AS `session_length__events`,
+        NULL AS `p50_session__sum`,
+        NULL AS `sessions__events`,
+        NULL AS `app_opens__events`,
+        NULL AS `first_chat__events`,
+        NULL AS `crash_rate__events`
+    FROM pre
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `exposure_date` AS `event_date`,
+        NULL AS `messages__events`,
+        NULL AS `messages__pre`,
+        NULL AS `chatted__events`,
+        NULL AS `chat_days__events`,
+        NULL AS `session_length__sum`,
+        NULL AS `session_length__events`,
+        NULL AS `p50_session__sum`,
+        NULL AS `sessions__events`,
+        NULL AS `app_opens__events`,
+        NULL AS `first_chat__events`,
+        NULL AS `crash_rate__events`
+    FROM units_new
+)
 -- the whole-day units: their users' day sums
 SELECT
     e.`event_date`,

@@ -2,7 +2,7 @@
 -- spec: specs/recharge.ab  tag: recharge  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -223,8 +223,141 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`
-UNION ALL
+    k.`exposure_date`;
+
+-- wide table, partition {{event_date}}
+INSERT INTO `abc`.`tbl_wide_user_recharge_recharge` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `recharge_revenue__sum`,
+    `recharges__events`,
+    `recharged__events`,
+    `avg_recharge__sum`,
+    `avg_recharge__events`,
+    `recharge_days__events`,
+    `median_recharge__sum`
+)
+WITH
+-- experiments of the tag and their latest phase (written by the config step)
+phases AS (
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'recharge'
+    GROUP BY `tracking_key`
+),
+-- users exposed by the last day of the span
+units AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'recharge'
+      AND a.`exposure_date` <= {{event_date}}
+),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'recharge'
+      AND a.`exposure_date` = {{event_date}}
+),
+-- source payments: the events of the units whose day is cut, at or after the exposure (the
+-- whole-day units: whole_day below)
+agg_1 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date` AS `event_date`,
+        -- metric recharge_revenue (spec line 27): sum of amount
+        SUM(s.`amount`) AS `recharge_revenue__sum`,
+        -- metric recharges (spec line 28): count events of the day
+        COUNT(*) AS `recharges__events`,
+        -- metric recharged (spec line 29): proportion events of the day
+        COUNT(*) AS `recharged__events`,
+        -- metric avg_recharge (spec line 30): sum of amount
+        SUM(s.`amount`) AS `avg_recharge__sum`,
+        -- metric avg_recharge (spec line 30): mean events of the day
+        COUNT(*) AS `avg_recharge__events`,
+        -- metric recharge_days (spec line 31): active_days events of the day
+        COUNT(*) AS `recharge_days__events`,
+        -- metric median_recharge (spec line 32): sum of amount
+        SUM(s.`amount`) AS `median_recharge__sum`
+    FROM `ods`.`payments` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`pay_date` = {{event_date}}
+      AND s.`pay_date` >= u.`exposure_date`
+      AND s.`paid_at` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
+      AND s.`product` = 'recharge'
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        d.`recharge_revenue__sum`,
+        d.`recharges__events`,
+        d.`recharged__events`,
+        d.`avg_recharge__sum`,
+        d.`avg_recharge__events`,
+        d.`recharge_days__events`,
+        d.`median_recharge__sum`
+    FROM `abc`.`tbl_wide_user_recharge_recharge__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
+),
+parts AS (
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        `recharge_revenue__sum` AS `recharge_revenue__sum`,
+        `recharges__events` AS `recharges__events`,
+        `recharged__events` AS `recharged__events`,
+        `avg_recharge__sum` AS `avg_recharge__sum`,
+        `avg_recharge__events` AS `avg_recharge__events`,
+        `recharge_days__events` AS `recharge_days__events`,
+        `median_recharge__sum` AS `median_recharge__sum`
+    FROM agg_1
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `exposure_date` AS `event_date`,
+        NULL AS `recharge_revenue__sum`,
+        NULL AS `recharges__events`,
+        NULL AS `recharged__events`,
+        NULL AS `avg_recharge__sum`,
+        NULL AS `avg_recharge__events`,
+        NULL AS `recharge_days__events`,
+        NULL AS `median_recharge__sum`
+    FROM units_new
+)
 -- the whole-day units: their users' day sums
 SELECT
     e.`event_date`,

@@ -2,7 +2,7 @@
 -- spec: specs/retention.ab  tag: retention  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -314,8 +314,228 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`
-UNION ALL
+    k.`exposure_date`;
+
+-- wide table, partition {{event_date}}
+INSERT INTO `abc`.`tbl_wide_user_retention_retention` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `d1_retained__events`,
+    `d7_retained__events`,
+    `opens_7d__events`,
+    `opens_7d__pre`,
+    `active_days_14d__events`,
+    `revenue_7d__sum`,
+    `revenue_7d__pre`,
+    `p90_session__sum`,
+    `crashes__events`
+)
+WITH
+-- experiments of the tag and their latest phase (written by the config step)
+phases AS (
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'retention'
+    GROUP BY `tracking_key`
+),
+-- users exposed by the last day of the span
+units AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'retention'
+      AND a.`exposure_date` <= {{event_date}}
+),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'retention'
+      AND a.`exposure_date` = {{event_date}}
+),
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
+agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date` AS `event_date`,
+        -- metric d1_retained (spec line 34): retention events of the day
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `d1_retained__events`,
+        -- metric d7_retained (spec line 35): retention events of the day
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `d7_retained__events`,
+        -- metric opens_7d (spec line 36): count events of the day
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens_7d__events`,
+        -- metric active_days_14d (spec line 37): active_days events of the day
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `active_days_14d__events`,
+        -- metric p90_session (spec line 40): sum of session_seconds where event_name =
+        -- "session_end"
+        SUM(CASE WHEN s.`event_name` = 'session_end' THEN s.`session_seconds` END) AS `p90_session__sum`,
+        -- metric crashes (spec line 41): count events of the day
+        COUNT(CASE WHEN s.`event_name` = 'crash' THEN 1 END) AS `crashes__events`
+    FROM `ods`.`app_events` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`event_date` = {{event_date}}
+      AND s.`event_date` >= u.`exposure_date`
+      AND s.`event_time` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date`
+),
+-- source payments: the events of the units whose day is cut, at or after the exposure (the
+-- whole-day units: whole_day below)
+agg_1 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date` AS `event_date`,
+        -- metric revenue_7d (spec line 38): sum of amount
+        SUM(s.`amount`) AS `revenue_7d__sum`
+    FROM `ods`.`payments` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`pay_date` = {{event_date}}
+      AND s.`pay_date` >= u.`exposure_date`
+      AND s.`paid_at` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date`
+),
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
+pre AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        u.`exposure_date` AS `event_date`,
+        -- metric opens_7d (spec line 36): CUPED covariate: count opens_7d over days -14..-1
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`opens_7d__pre` END) AS `opens_7d__pre`,
+        -- metric revenue_7d (spec line 38): CUPED covariate: sum revenue_7d over days -14..-1
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`revenue_7d__pre` END) AS `revenue_7d__pre`
+    FROM `abc`.`tbl_wide_user_retention_retention__user_day` p
+    JOIN units_new u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND p.`event_date` < {{event_date}}
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND p.`event_date` < u.`exposure_date`
+      AND (p.`opens_7d__pre` <> 0 OR p.`revenue_7d__pre` <> 0)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`d1_retained__events` END) AS `d1_retained__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`d7_retained__events` END) AS `d7_retained__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`opens_7d__events` END) AS `opens_7d__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`active_days_14d__events` END) AS
+            `active_days_14d__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`p90_session__sum` END) AS `p90_session__sum`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`crashes__events` END) AS `crashes__events`,
+        MAX(CASE WHEN d.`source` = 1 THEN d.`revenue_7d__sum` END) AS `revenue_7d__sum`
+    FROM `abc`.`tbl_wide_user_retention_retention__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` IN (0, 1)
+    GROUP BY
+        d.`event_date`,
+        d.`user_id`
+),
+parts AS (
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        `d1_retained__events` AS `d1_retained__events`,
+        `d7_retained__events` AS `d7_retained__events`,
+        `opens_7d__events` AS `opens_7d__events`,
+        NULL AS `opens_7d__pre`,
+        `active_days_14d__events` AS `active_days_14d__events`,
+        NULL AS `revenue_7d__sum`,
+        NULL AS `revenue_7d__pre`,
+        `p90_session__sum` AS `p90_session__sum`,
+        `crashes__events` AS `crashes__events`
+    FROM agg_0
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        NULL AS `d1_retained__events`,
+        NULL AS `d7_retained__events`,
+        NULL AS `opens_7d__events`,
+        NULL AS `opens_7d__pre`,
+        NULL AS `active_days_14d__events`,
+        `revenue_7d__sum` AS `revenue_7d__sum`,
+        NULL AS `revenue_7d__pre`,
+        NULL AS `p90_session__sum`,
+        NULL AS `crashes__events`
+    FROM agg_1
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        NULL AS `d1_retained__events`,
+        NULL AS `d7_retained__events`,
+        NULL AS `opens_7d__events`,
+        `opens_7d__pre` AS `opens_7d__pre`,
+        NULL AS `active_days_14d__events`,
+        NULL AS `revenue_7d__sum`,
+        `revenue_7d__pre` AS `revenue_7d__pre`,
+        NULL AS `p90_session__sum`,
+        NULL AS `crashes__events`
+    FROM pre
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `exposure_date` AS `event_date`,
+        NULL AS `d1_retained__events`,
+        NULL AS `d7_retained__events`,
+        NULL AS `opens_7d__events`,
+        NULL AS `opens_7d__pre`,
+        NULL AS `active_days_14d__events`,
+        NULL AS `revenue_7d__sum`,
+        NULL AS `revenue_7d__pre`,
+        NULL AS `p90_session__sum`,
+        NULL AS `crashes__events`
+    FROM units_new
+)
 -- the whole-day units: their users' day sums
 SELECT
     e.`event_date`,

@@ -2,7 +2,7 @@
 -- spec: specs/subscribe.ab  tag: subscribe  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -325,8 +325,239 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`
-UNION ALL
+    k.`exposure_date`;
+
+-- wide table, partition {{event_date}}
+INSERT INTO `abc`.`tbl_wide_user_subscribe_subscribe` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `subscribed__events`,
+    `trial_started__events`,
+    `paywall_funnel__step1_first`,
+    `paywall_funnel__step2_first`,
+    `paywall_funnel__step3_first`,
+    `days_to_subscribe__events`,
+    `sub_revenue__sum`,
+    `sub_revenue__pre`,
+    `opens_pre__events`,
+    `app_crashes__events`
+)
+WITH
+-- experiments of the tag and their latest phase (written by the config step)
+phases AS (
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'subscribe'
+    GROUP BY `tracking_key`
+),
+-- users activated by the last day of the span (day 0 = activation)
+units AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`activation_time` AS `first_exposure_time`,
+        a.`activation_date` AS `exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'subscribe'
+      AND a.`activation_date` <= {{event_date}}
+),
+-- the units whose day 0 falls in the span, found by their activation date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`activation_time` AS `first_exposure_time`,
+        a.`activation_date` AS `exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'subscribe'
+      AND a.`activation_date` = {{event_date}}
+),
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
+agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date` AS `event_date`,
+        -- metric subscribed (spec line 29): proportion events of the day
+        COUNT(CASE WHEN s.`event_name` = 'subscribe' THEN 1 END) AS `subscribed__events`,
+        -- metric trial_started (spec line 30): proportion events of the day
+        COUNT(CASE WHEN s.`event_name` = 'trial_start' THEN 1 END) AS `trial_started__events`,
+        -- metric paywall_funnel (spec line 31): funnel step 1: first event time
+        MIN(CASE WHEN s.`event_name` = 'paywall_view' THEN s.`event_time` END) AS `paywall_funnel__step1_first`,
+        -- metric paywall_funnel (spec line 31): funnel step 2: first event time
+        MIN(CASE WHEN s.`event_name` = 'trial_start' THEN s.`event_time` END) AS `paywall_funnel__step2_first`,
+        -- metric paywall_funnel (spec line 31): funnel step 3: first event time
+        MIN(CASE WHEN s.`event_name` = 'subscribe' THEN s.`event_time` END) AS `paywall_funnel__step3_first`,
+        -- metric days_to_subscribe (spec line 32): time_to_event events of the day
+        COUNT(CASE WHEN s.`event_name` = 'subscribe' THEN 1 END) AS `days_to_subscribe__events`,
+        -- metric opens_pre (spec line 34): count events of the day
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens_pre__events`,
+        -- metric app_crashes (spec line 35): proportion events of the day
+        COUNT(CASE WHEN s.`event_name` = 'crash' THEN 1 END) AS `app_crashes__events`
+    FROM `ods`.`app_events` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`event_date` = {{event_date}}
+      AND s.`event_date` >= u.`exposure_date`
+      AND s.`event_time` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date`
+),
+-- source payments: the events of the units whose day is cut, at or after the exposure (the
+-- whole-day units: whole_day below)
+agg_1 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date` AS `event_date`,
+        -- metric sub_revenue (spec line 33): sum of amount
+        SUM(s.`amount`) AS `sub_revenue__sum`
+    FROM `ods`.`payments` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`pay_date` = {{event_date}}
+      AND s.`pay_date` >= u.`exposure_date`
+      AND s.`paid_at` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
+      AND s.`product` = 'subscription'
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date`
+),
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
+pre AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        u.`exposure_date` AS `event_date`,
+        -- metric sub_revenue (spec line 33): CUPED covariate: count opens_pre over days -14..-1
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`sub_revenue__pre` END) AS `sub_revenue__pre`
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__user_day` p
+    JOIN units_new u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND p.`event_date` < {{event_date}}
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND p.`event_date` < u.`exposure_date`
+      AND (p.`sub_revenue__pre` <> 0)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`subscribed__events` END) AS `subscribed__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`trial_started__events` END) AS `trial_started__events`,
+        MIN(CASE WHEN d.`source` = 0 THEN d.`paywall_funnel__step1_first` END) AS
+            `paywall_funnel__step1_first`,
+        MIN(CASE WHEN d.`source` = 0 THEN d.`paywall_funnel__step2_first` END) AS
+            `paywall_funnel__step2_first`,
+        MIN(CASE WHEN d.`source` = 0 THEN d.`paywall_funnel__step3_first` END) AS
+            `paywall_funnel__step3_first`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`days_to_subscribe__events` END) AS
+            `days_to_subscribe__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`opens_pre__events` END) AS `opens_pre__events`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`app_crashes__events` END) AS `app_crashes__events`,
+        MAX(CASE WHEN d.`source` = 1 THEN d.`sub_revenue__sum` END) AS `sub_revenue__sum`
+    FROM `abc`.`tbl_wide_user_subscribe_subscribe__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` IN (0, 1)
+    GROUP BY
+        d.`event_date`,
+        d.`user_id`
+),
+parts AS (
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        `subscribed__events` AS `subscribed__events`,
+        `trial_started__events` AS `trial_started__events`,
+        `paywall_funnel__step1_first` AS `paywall_funnel__step1_first`,
+        `paywall_funnel__step2_first` AS `paywall_funnel__step2_first`,
+        `paywall_funnel__step3_first` AS `paywall_funnel__step3_first`,
+        `days_to_subscribe__events` AS `days_to_subscribe__events`,
+        NULL AS `sub_revenue__sum`,
+        NULL AS `sub_revenue__pre`,
+        `opens_pre__events` AS `opens_pre__events`,
+        `app_crashes__events` AS `app_crashes__events`
+    FROM agg_0
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        NULL AS `subscribed__events`,
+        NULL AS `trial_started__events`,
+        NULL AS `paywall_funnel__step1_first`,
+        NULL AS `paywall_funnel__step2_first`,
+        NULL AS `paywall_funnel__step3_first`,
+        NULL AS `days_to_subscribe__events`,
+        `sub_revenue__sum` AS `sub_revenue__sum`,
+        NULL AS `sub_revenue__pre`,
+        NULL AS `opens_pre__events`,
+        NULL AS `app_crashes__events`
+    FROM agg_1
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        NULL AS `subscribed__events`,
+        NULL AS `trial_started__events`,
+        NULL AS `paywall_funnel__step1_first`,
+        NULL AS `paywall_funnel__step2_first`,
+        NULL AS `paywall_funnel__step3_first`,
+        NULL AS `days_to_subscribe__events`,
+        NULL AS `sub_revenue__sum`,
+        `sub_revenue__pre` AS `sub_revenue__pre`,
+        NULL AS `opens_pre__events`,
+        NULL AS `app_crashes__events`
+    FROM pre
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `exposure_date` AS `event_date`,
+        NULL AS `subscribed__events`,
+        NULL AS `trial_started__events`,
+        NULL AS `paywall_funnel__step1_first`,
+        NULL AS `paywall_funnel__step2_first`,
+        NULL AS `paywall_funnel__step3_first`,
+        NULL AS `days_to_subscribe__events`,
+        NULL AS `sub_revenue__sum`,
+        NULL AS `sub_revenue__pre`,
+        NULL AS `opens_pre__events`,
+        NULL AS `app_crashes__events`
+    FROM units_new
+)
 -- the whole-day units: their users' day sums
 SELECT
     e.`event_date`,

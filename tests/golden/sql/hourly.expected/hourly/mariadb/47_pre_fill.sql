@@ -4,7 +4,7 @@
 -- day and user, the wide table's day sums and each CUPED covariate's part; then mark the days
 -- ({{values}}: (event_date, '') per day)
 -- placeholders: {{from_date}} {{to_date}} {{run_id}} {{values}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -35,8 +35,17 @@ WHERE s.`event_date` >= {{from_date}} AND s.`event_date` <= {{to_date}}
   AND s.`platform` <> 'bot'
 GROUP BY
     s.`event_date`,
-    s.`user_id`
-UNION ALL
+    s.`user_id`;
+
+-- each user's day sums and covariate parts, days [{{from_date}}, {{to_date}}]
+INSERT INTO `abc`.`tbl_wide_user_m_hourly__user_day` (
+    `event_date`,
+    `user_id`,
+    `source`,
+    `opens__events`,
+    `paid__events`,
+    `revenue__sum`
+)
 -- source payments
 SELECT SQL_BIG_RESULT
     s.`pay_date` AS `event_date`,

@@ -2,7 +2,7 @@
 -- spec: tests/golden/sql/k_sum.ab  tag: k_sum  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -180,8 +180,104 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`
-UNION ALL
+    k.`exposure_date`;
+
+-- wide table, partition {{event_date}}
+INSERT INTO `abc`.`tbl_wide_user_m_k_sum` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `revenue__sum`
+)
+WITH
+-- experiments of the tag and their latest phase (written by the config step)
+phases AS (
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'k_sum'
+    GROUP BY `tracking_key`
+),
+-- users exposed by the last day of the span
+units AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'k_sum'
+      AND a.`exposure_date` <= {{event_date}}
+),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'k_sum'
+      AND a.`exposure_date` = {{event_date}}
+),
+-- source payments: the events of the units whose day is cut, at or after the exposure (the
+-- whole-day units: whole_day below)
+agg_1 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date` AS `event_date`,
+        -- metric revenue (spec line 24): sum of amount
+        SUM(s.`amount`) AS `revenue__sum`
+    FROM `ods`.`payments` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`pay_date` = {{event_date}}
+      AND s.`pay_date` >= u.`exposure_date`
+      AND s.`paid_at` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        d.`revenue__sum`
+    FROM `abc`.`tbl_wide_user_m_k_sum__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 1
+),
+parts AS (
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        `revenue__sum` AS `revenue__sum`
+    FROM agg_1
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `exposure_date` AS `event_date`,
+        NULL AS `revenue__sum`
+    FROM units_new
+)
 -- the whole-day units: their users' day sums
 SELECT
     e.`event_date`,

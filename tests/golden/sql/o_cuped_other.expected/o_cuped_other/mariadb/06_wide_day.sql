@@ -2,7 +2,7 @@
 -- spec: tests/golden/sql/o_cuped_other.ab  tag: o_cuped_other  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -257,8 +257,178 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`
-UNION ALL
+    k.`exposure_date`;
+
+-- wide table, partition {{event_date}}
+INSERT INTO `abc`.`tbl_wide_user_m_o_cuped_other` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `revenue__sum`,
+    `revenue__pre`,
+    `opens_pre__events`
+)
+WITH
+-- experiments of the tag and their latest phase (written by the config step)
+phases AS (
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'o_cuped_other'
+    GROUP BY `tracking_key`
+),
+-- users exposed by the last day of the span
+units AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'o_cuped_other'
+      AND a.`exposure_date` <= {{event_date}}
+),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'o_cuped_other'
+      AND a.`exposure_date` = {{event_date}}
+),
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
+agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date` AS `event_date`,
+        -- metric opens_pre (spec line 25): count events of the day
+        COUNT(CASE WHEN s.`event_name` = 'app_open' THEN 1 END) AS `opens_pre__events`
+    FROM `ods`.`app_events` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`event_date` = {{event_date}}
+      AND s.`event_date` >= u.`exposure_date`
+      AND s.`event_time` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date`
+),
+-- source payments: the events of the units whose day is cut, at or after the exposure (the
+-- whole-day units: whole_day below)
+agg_1 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date` AS `event_date`,
+        -- metric revenue (spec line 24): sum of amount
+        SUM(s.`amount`) AS `revenue__sum`
+    FROM `ods`.`payments` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`pay_date` = {{event_date}}
+      AND s.`pay_date` >= u.`exposure_date`
+      AND s.`paid_at` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`paid_at` < u.`phase_end`)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`pay_date`
+),
+-- CUPED covariates over days -14..-1 of the users exposed in the span, from the per-user day table
+pre AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        u.`exposure_date` AS `event_date`,
+        -- metric revenue (spec line 24): CUPED covariate: count opens_pre over days -14..-1
+        SUM(CASE WHEN p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+            THEN p.`revenue__pre` END) AS `revenue__pre`
+    FROM `abc`.`tbl_wide_user_m_o_cuped_other__user_day` p
+    JOIN units_new u ON u.`user_id` = p.`user_id`
+    WHERE p.`event_date` >= DATE_ADD({{event_date}}, INTERVAL -14 DAY)
+        AND p.`event_date` < {{event_date}}
+      AND p.`event_date` >= DATE_ADD(u.`exposure_date`, INTERVAL -14 DAY)
+          AND p.`event_date` < u.`exposure_date`
+      AND (p.`revenue__pre` <> 0)
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        MAX(CASE WHEN d.`source` = 0 THEN d.`opens_pre__events` END) AS `opens_pre__events`,
+        MAX(CASE WHEN d.`source` = 1 THEN d.`revenue__sum` END) AS `revenue__sum`
+    FROM `abc`.`tbl_wide_user_m_o_cuped_other__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` IN (0, 1)
+    GROUP BY
+        d.`event_date`,
+        d.`user_id`
+),
+parts AS (
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        NULL AS `revenue__sum`,
+        NULL AS `revenue__pre`,
+        `opens_pre__events` AS `opens_pre__events`
+    FROM agg_0
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        `revenue__sum` AS `revenue__sum`,
+        NULL AS `revenue__pre`,
+        NULL AS `opens_pre__events`
+    FROM agg_1
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        NULL AS `revenue__sum`,
+        `revenue__pre` AS `revenue__pre`,
+        NULL AS `opens_pre__events`
+    FROM pre
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `exposure_date` AS `event_date`,
+        NULL AS `revenue__sum`,
+        NULL AS `revenue__pre`,
+        NULL AS `opens_pre__events`
+    FROM units_new
+)
 -- the whole-day units: their users' day sums
 SELECT
     e.`event_date`,

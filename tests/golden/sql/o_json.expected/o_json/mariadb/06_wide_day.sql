@@ -2,7 +2,7 @@
 -- spec: tests/golden/sql/o_json.ab  tag: o_json  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -244,8 +244,161 @@ GROUP BY
     k.`event_date`,
     k.`tracking_key`,
     k.`user_id`,
-    k.`exposure_date`
-UNION ALL
+    k.`exposure_date`;
+
+-- wide table, partition {{event_date}}
+INSERT INTO `abc`.`tbl_wide_user_m_o_json` (
+    `event_date`,
+    `tracking_key`,
+    `user_id`,
+    `exposure_date`,
+    `days_since_exposure`,
+    `home_views__events`,
+    `big_scores__events`,
+    `value_sum__sum`,
+    `mean_score__sum`,
+    `mean_score__events`,
+    `p90__sum`,
+    `quoted__events`,
+    `unset__events`
+)
+WITH
+-- experiments of the tag and their latest phase (written by the config step)
+phases AS (
+    SELECT
+        `tracking_key`,
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'o_json'
+    GROUP BY `tracking_key`
+),
+-- users exposed by the last day of the span
+units AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'o_json'
+      AND a.`exposure_date` <= {{event_date}}
+),
+-- the units whose day 0 falls in the span, found by their exposure date
+units_new AS (
+    SELECT
+        a.`tracking_key`,
+        a.`user_id`,
+        a.`first_exposure_time`,
+        a.`exposure_date`,
+        p.`phase_end`
+    FROM `abc`.`experiment_assignment` a
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    WHERE a.`tag` = 'o_json'
+      AND a.`exposure_date` = {{event_date}}
+),
+-- source events: the events of the units whose day is cut, at or after the exposure (the whole-day
+-- units: whole_day below)
+agg_0 AS (
+    SELECT
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date` AS `event_date`,
+        -- metric home_views (spec line 28): count events of the day
+        COUNT(CASE WHEN JSON_VALUE(s.`properties`, '$.page') = 'home' THEN 1 END) AS `home_views__events`,
+        -- metric big_scores (spec line 29): count events of the day
+        COUNT(CASE WHEN
+            (IF(JSON_TYPE(JSON_EXTRACT(s.`properties`, '$.score')) IN ('INTEGER', 'DOUBLE'),
+                CAST(JSON_VALUE(s.`properties`, '$.score') AS DOUBLE), NULL) >= 0.5
+                    AND JSON_VALUE(s.`properties`, '$."sp ace"') IN ('a', 'b')) THEN 1
+                        END) AS `big_scores__events`,
+        -- metric value_sum (spec line 30): sum of properties.value as number
+        SUM(IF(JSON_TYPE(JSON_EXTRACT(s.`properties`, '$.value')) IN ('INTEGER', 'DOUBLE'),
+            CAST(JSON_VALUE(s.`properties`, '$.value') AS DOUBLE), NULL)) AS `value_sum__sum`,
+        -- metric mean_score (spec line 31): sum of properties.score as number where
+        -- properties."a.b".c as string is not null
+        SUM(CASE WHEN JSON_VALUE(s.`properties`, '$."a.b".c') IS NOT NULL
+            THEN IF(JSON_TYPE(JSON_EXTRACT(s.`properties`, '$.score')) IN ('INTEGER', 'DOUBLE'),
+                CAST(JSON_VALUE(s.`properties`, '$.score') AS DOUBLE), NULL) END) AS `mean_score__sum`,
+        -- metric mean_score (spec line 31): mean events of the day
+        COUNT(CASE WHEN JSON_VALUE(s.`properties`, '$."a.b".c') IS NOT NULL THEN 1 END) AS
+            `mean_score__events`,
+        -- metric p90 (spec line 32): sum of context."load time".ms as number
+        SUM(IF(JSON_TYPE(JSON_EXTRACT(s.`context`, '$."load time".ms')) IN ('INTEGER', 'DOUBLE'),
+            CAST(JSON_VALUE(s.`context`, '$."load time".ms') AS DOUBLE), NULL)) AS `p90__sum`,
+        -- metric quoted (spec line 33): proportion events of the day
+        COUNT(CASE WHEN
+            (JSON_VALUE(s.`properties`, '$."страница"') = 'главная'
+                AND JSON_VALUE(s.`properties`, '$.path') = CONCAT('C:', CHAR(92 USING utf8mb4), 'tmp')) THEN 1
+                    END) AS `quoted__events`,
+        -- metric unset (spec line 34): count events of the day
+        COUNT(CASE WHEN CASE JSON_EXTRACT(s.`properties`, '$.missing') WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE
+            END IS NULL THEN 1 END) AS `unset__events`
+    FROM `ods`.`app_events` s
+    JOIN `abc`.`abc_cut_units` u ON u.`user_id` = s.`user_id`
+    WHERE s.`event_date` = {{event_date}}
+      AND s.`event_date` >= u.`exposure_date`
+      AND s.`event_time` >= u.`first_exposure_time`
+      AND (u.`phase_end` IS NULL OR s.`event_time` < u.`phase_end`)
+      AND CASE JSON_EXTRACT(s.`properties`, '$.bot') WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END <> TRUE
+    GROUP BY
+        u.`tracking_key`,
+        u.`user_id`,
+        u.`exposure_date`,
+        s.`event_date`
+),
+-- the users' day sums of every source (the per-user day table), for the units whose whole day
+-- counts
+ua AS (
+    SELECT
+        d.`event_date`,
+        d.`user_id`,
+        d.`home_views__events`,
+        d.`big_scores__events`,
+        d.`value_sum__sum`,
+        d.`mean_score__sum`,
+        d.`mean_score__events`,
+        d.`p90__sum`,
+        d.`quoted__events`,
+        d.`unset__events`
+    FROM `abc`.`tbl_wide_user_m_o_json__user_day` d
+    WHERE d.`event_date` = {{event_date}}
+      AND d.`source` = 0
+),
+parts AS (
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `event_date`,
+        `home_views__events` AS `home_views__events`,
+        `big_scores__events` AS `big_scores__events`,
+        `value_sum__sum` AS `value_sum__sum`,
+        `mean_score__sum` AS `mean_score__sum`,
+        `mean_score__events` AS `mean_score__events`,
+        `p90__sum` AS `p90__sum`,
+        `quoted__events` AS `quoted__events`,
+        `unset__events` AS `unset__events`
+    FROM agg_0
+    UNION ALL
+    SELECT
+        `tracking_key`,
+        `user_id`,
+        `exposure_date`,
+        `exposure_date` AS `event_date`,
+        NULL AS `home_views__events`,
+        NULL AS `big_scores__events`,
+        NULL AS `value_sum__sum`,
+        NULL AS `mean_score__sum`,
+        NULL AS `mean_score__events`,
+        NULL AS `p90__sum`,
+        NULL AS `quoted__events`,
+        NULL AS `unset__events`
+    FROM units_new
+)
 -- the whole-day units: their users' day sums
 SELECT
     e.`event_date`,
