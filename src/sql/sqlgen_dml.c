@@ -622,7 +622,15 @@ static bool whole_day_cte(Gen *g, Buf *b, const Comp *comps, int ncomp, const bo
     buf_puts(b, ",\n");
     sql_comment(b, "", "the users' day sums of every source (the per-user day table), for the "
                        "units whose whole day counts");
-    buf_puts(b, "ua AS (\n    SELECT\n        d.`event_date`,\n        d.`user_id`");
+    /* with several sources, a grouping of the day's rows by user: by a sort
+     * where the dialect has one (group_by_sort), not a temporary table
+     * looked up per row */
+    buf_puts(b, "ua AS (\n    ");
+    if (nused > 1)
+        gen_select_grouped(g, b);
+    else
+        buf_puts(b, "SELECT");
+    buf_puts(b, "\n        d.`event_date`,\n        d.`user_id`");
     for (int k = 0; k < ncomp; k++) {
         if (comps[k].pre) /* (every other component is a used source's day sum) */
             continue;

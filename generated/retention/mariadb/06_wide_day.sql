@@ -209,7 +209,7 @@ pre AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`d1_retained__events` END) AS `d1_retained__events`,
@@ -453,7 +453,7 @@ pre AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`d1_retained__events` END) AS `d1_retained__events`,

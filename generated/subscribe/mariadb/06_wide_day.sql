@@ -211,7 +211,7 @@ pre AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`subscribed__events` END) AS `subscribed__events`,
@@ -466,7 +466,7 @@ pre AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`subscribed__events` END) AS `subscribed__events`,

@@ -170,7 +170,7 @@ agg_1 AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`opens__events` END) AS `opens__events`,
@@ -328,7 +328,7 @@ agg_1 AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`opens__events` END) AS `opens__events`,

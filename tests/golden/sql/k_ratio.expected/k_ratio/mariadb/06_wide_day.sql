@@ -166,7 +166,7 @@ agg_1 AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`orders__events` END) AS `orders__events`,
@@ -315,7 +315,7 @@ agg_1 AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`orders__events` END) AS `orders__events`,

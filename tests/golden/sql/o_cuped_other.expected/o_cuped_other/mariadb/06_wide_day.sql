@@ -189,7 +189,7 @@ pre AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`opens_pre__events` END) AS `opens_pre__events`,
@@ -376,7 +376,7 @@ pre AS (
 -- the users' day sums of every source (the per-user day table), for the units whose whole day
 -- counts
 ua AS (
-    SELECT
+    SELECT SQL_BIG_RESULT
         d.`event_date`,
         d.`user_id`,
         MAX(CASE WHEN d.`source` = 0 THEN d.`opens_pre__events` END) AS `opens_pre__events`,
