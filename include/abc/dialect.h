@@ -180,10 +180,12 @@ typedef struct WriteSpec {
     const UpsertMerge *upsert_merge; /* UPSERT, MariaDB: per column of cols; NULL: every column
                                       * UPSERT_NEW.  StarRocks replaces the row: its body
                                       * computes the merged values */
-    const char *prelude;    /* write, not write_together: NULL, or a statement sent first —
-                             * inside the transaction where the dialect opens one (MariaDB's
-                             * replace), so a session table the body reads is written under
-                             * the write's isolation level and never re-sent alone */
+    const char *const *prelude; /* write, not write_together: nprelude statements sent
+                                 * first, in order — inside the transaction where the
+                                 * dialect opens one (MariaDB's replace), so a session
+                                 * table the body reads is written under the write's
+                                 * isolation level and never re-sent alone */
+    int nprelude;
     bool touched_parts;     /* REPLACE_RANGE: every partition of [lo, hi] that had rows gets
                              * rows from body; StarRocks then replaces the partitions the rows
                              * fill with one atomic dynamic INSERT OVERWRITE (no DELETE) */
@@ -232,8 +234,10 @@ typedef struct Dialect {
      * fill joins: MariaDB then knows their number, and looks their events
      * up by user where the source has an index led by (date, user), rather
      * than reading every event of the day (it estimates a derived UNION
-     * from its branches' worst cases).  A columnar engine hash-joins the
-     * CTE. */
+     * from its branches' worst cases).  The experiments' phases go to a
+     * session table too, without an index: the fill joins them from a join
+     * buffer instead of looking a derived table's key up once per unit.  A
+     * columnar engine hash-joins the CTEs. */
     bool cut_units_session;
     /* NULL, or put before a statement whose rows MariaDB sorts (the
      * sorted per-unit distribution, the sorted groupings of the unit state

@@ -260,8 +260,8 @@ static void mdb_write(SqlStmts *out, const WriteSpec *w)
     bool tx = w->mode == WRITE_REPLACE_PART || w->mode == WRITE_REPLACE_RANGE;
     if (tx)
         push_text(out, "START TRANSACTION", SQLSTMT_TX_BEGIN);
-    if (w->prelude)
-        push_text(out, w->prelude, 0);
+    for (int i = 0; i < w->nprelude; i++)
+        push_text(out, w->prelude[i], 0);
     switch (w->mode) {
     case WRITE_APPEND:
         mdb_insert(&b, w);

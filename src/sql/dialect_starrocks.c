@@ -251,8 +251,8 @@ static void sr_write(SqlStmts *out, const WriteSpec *w)
 {
     Buf b;
     buf_init(&b);
-    if (w->prelude) { /* no transaction to hold it: first */
-        buf_puts(&b, w->prelude);
+    for (int i = 0; i < w->nprelude; i++) { /* no transaction to hold them: first */
+        buf_puts(&b, w->prelude[i]);
         sql_stmts_push(out, &b);
         buf_reset(&b);
     }

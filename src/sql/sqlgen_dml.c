@@ -71,6 +71,20 @@ static void phases_cte(Gen *g, Buf *b)
     buf_puts(b, "\n)");
 }
 
+/* The phases CTE over the session table `name` (gen_wide with
+ * cut_units_session), which holds phases_cte's rows. */
+static void phases_session_cte(Gen *g, Buf *b, const char *name)
+{
+    buf_puts(b, "-- experiments of the tag and their latest phase (the session table above)\n"
+                "phases AS (\n    SELECT\n        ");
+    gen_id(g, b, "tracking_key");
+    buf_puts(b, ",\n        ");
+    gen_id(g, b, "phase_start");
+    buf_puts(b, ",\n        ");
+    gen_id(g, b, "phase_end");
+    buf_printf(b, "\n    FROM %s\n)", name);
+}
+
 void gen_config(Gen *g)
 {
     SqlStep *s = gen_step(g, SQLSTEP_CONFIG, "config",
@@ -875,10 +889,32 @@ void gen_wide(Gen *g, bool range)
                                   "after assign_day)");
     s->params = (range ? SQLP_FROM_DATE | SQLP_TO_DATE : SQLP_EVENT_DATE) | SQLP_RUN_ID;
 
+    /* the day form's units whose day is cut: a CTE, or (cut_units_session)
+     * the session table a statement before the fill writes, after the one
+     * of the phases */
+    bool cut_session = !range && g->d->cut_units_session;
+    Buf phases_create, phases_name;
+    buf_init(&phases_create);
+    buf_init(&phases_name);
+    if (cut_session) {
+        dialect_qualified(g->d, &phases_name, g->tables[T_ASSIGN].db, "abc_phases");
+        buf_printf(&phases_create,
+                   "-- the experiments' latest phases, without an index: the fill joins its few rows\n"
+                   "-- from a join buffer rather than looking them up once per unit\n"
+                   "CREATE OR REPLACE TEMPORARY TABLE %s AS\nWITH\n",
+                   phases_name.data);
+        phases_cte(g, &phases_create);
+        buf_puts(&phases_create, "\nSELECT\n    `tracking_key`,\n    `phase_start`,\n"
+                                 "    `phase_end`\nFROM phases");
+    }
+
     Buf b;
     buf_init(&b);
     buf_puts(&b, "WITH\n");
-    phases_cte(g, &b);
+    if (cut_session)
+        phases_session_cte(g, &b, phases_name.data);
+    else
+        phases_cte(g, &b);
     const char *day0 = ir->exposure.has_activation ? "activation_date" : "exposure_date";
     buf_puts(&b, ir->exposure.has_activation
                      ? ",\n-- users activated by the last day of the span (day 0 = activation)\nunits AS (\n"
@@ -890,9 +926,6 @@ void gen_wide(Gen *g, bool range)
     units_new_cte(g, &b, sp);
     Buf next_day; /* the day form: the day after {{event_date}} */
     buf_init(&next_day);
-    /* the day form's units whose day is cut: a CTE, or (cut_units_session)
-     * the session table a statement before the fill writes */
-    bool cut_session = !range && g->d->cut_units_session;
     Buf cut_create, cut_name;
     buf_init(&cut_create);
     buf_init(&cut_name);
@@ -909,7 +942,7 @@ void gen_wide(Gen *g, bool range)
                        "CREATE OR REPLACE TEMPORARY TABLE %s (\n"
                        "    PRIMARY KEY (`user_id`, `tracking_key`)\n) AS\nWITH\n",
                        cut_name.data);
-            phases_cte(g, &cut_create);
+            phases_session_cte(g, &cut_create, phases_name.data);
             units_new_cte(g, &cut_create, sp);
             buf_puts(&cut_create, ",\nunits_cut AS (\n");
             units_cut_select(g, &cut_create, sp, next_day.data);
@@ -1180,12 +1213,15 @@ void gen_wide(Gen *g, bool range)
         w.mode = WRITE_REPLACE_PART;
         w.part_value = sp.lo;
     }
-    /* the session table inside the write's transaction (WriteSpec.prelude):
+    /* the session tables inside the write's transaction (WriteSpec.prelude):
      * a lost session then fails the step rather than re-sending the fill
      * alone (wh.c), and the fill's isolation level
      * (Dialect.read_committed_next) holds for its reads too */
-    if (cut_session)
-        w.prelude = cut_create.data;
+    const char *prelude[2] = {phases_create.data, cut_create.data};
+    if (cut_session) {
+        w.prelude = prelude;
+        w.nprelude = 2;
+    }
     SqlStmts st;
     sql_stmts_init(&st, g->a);
     g->d->write(&st, &w);
@@ -1196,6 +1232,8 @@ void gen_wide(Gen *g, bool range)
     buf_free(&next_day);
     buf_free(&cut_create);
     buf_free(&cut_name);
+    buf_free(&phases_create);
+    buf_free(&phases_name);
 }
 
 /* ---- the per-user day table ----------------------------------------------- */

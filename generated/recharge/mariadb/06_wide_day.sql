@@ -2,18 +2,13 @@
 -- spec: specs/recharge.ab  tag: recharge  dialect: mariadb
 -- step wide_day: rebuild the wide-table partition {{event_date}} (per due date, after assign_day)
 -- placeholders: {{event_date}} {{run_id}}
--- 7 statements; send each as its own call.
+-- 8 statements; send each as its own call.
 
 START TRANSACTION;
 
--- the units whose day is cut by their exposure or their phase's end, keyed by
--- user: the fill below matches their events one by one, and MariaDB, knowing
--- their number, looks their events up by user where the source has an index
--- led by (date, user); a phase that ended before the day counts none of its
--- events
-CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_cut_units` (
-    PRIMARY KEY (`user_id`, `tracking_key`)
-) AS
+-- the experiments' latest phases, without an index: the fill joins its few rows
+-- from a join buffer rather than looking them up once per unit
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_phases` AS
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
 phases AS (
@@ -24,6 +19,29 @@ phases AS (
     FROM `abc`.`experiment_data`
     WHERE `tag` = 'recharge'
     GROUP BY `tracking_key`
+)
+SELECT
+    `tracking_key`,
+    `phase_start`,
+    `phase_end`
+FROM phases;
+
+-- the units whose day is cut by their exposure or their phase's end, keyed by
+-- user: the fill below matches their events one by one, and MariaDB, knowing
+-- their number, looks their events up by user where the source has an index
+-- led by (date, user); a phase that ended before the day counts none of its
+-- events
+CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_cut_units` (
+    PRIMARY KEY (`user_id`, `tracking_key`)
+) AS
+WITH
+-- experiments of the tag and their latest phase (the session table above)
+phases AS (
+    SELECT
+        `tracking_key`,
+        `phase_start`,
+        `phase_end`
+    FROM `abc`.`abc_phases`
 ),
 -- the units whose day 0 falls in the span, found by their exposure date
 units_new AS (
@@ -88,15 +106,13 @@ INSERT INTO `abc`.`tbl_wide_user_recharge_recharge` (
     `median_recharge__sum`
 )
 WITH
--- experiments of the tag and their latest phase (written by the config step)
+-- experiments of the tag and their latest phase (the session table above)
 phases AS (
     SELECT
         `tracking_key`,
-        MAX(`phase_start`) AS `phase_start`,
-        MAX(`phase_end`) AS `phase_end`
-    FROM `abc`.`experiment_data`
-    WHERE `tag` = 'recharge'
-    GROUP BY `tracking_key`
+        `phase_start`,
+        `phase_end`
+    FROM `abc`.`abc_phases`
 ),
 -- users exposed by the last day of the span
 units AS (
@@ -241,15 +257,13 @@ INSERT INTO `abc`.`tbl_wide_user_recharge_recharge` (
     `median_recharge__sum`
 )
 WITH
--- experiments of the tag and their latest phase (written by the config step)
+-- experiments of the tag and their latest phase (the session table above)
 phases AS (
     SELECT
         `tracking_key`,
-        MAX(`phase_start`) AS `phase_start`,
-        MAX(`phase_end`) AS `phase_end`
-    FROM `abc`.`experiment_data`
-    WHERE `tag` = 'recharge'
-    GROUP BY `tracking_key`
+        `phase_start`,
+        `phase_end`
+    FROM `abc`.`abc_phases`
 ),
 -- users exposed by the last day of the span
 units AS (
