@@ -163,13 +163,14 @@ typedef struct WriteSpec {
     const char *const *cols; /* target columns, in order */
     int ncols;
     const char *body;       /* the query (WITH ... SELECT ...) or VALUES ... */
-    /* REPLACE_*: more queries whose rows the write adds (each a SELECT with
-     * its comment lines), and the WITH clause (`with`, NULL: none) that body
-     * and branches read, written before body here rather than in it.  One
-     * statement where the dialect needs it to replace a partition once
-     * (StarRocks: with, body, UNION ALL each branch); an INSERT per query
-     * inside the write's transaction where it has one (MariaDB: a UNION ALL
-     * feeding an INSERT goes through a temporary table, read once more). */
+    /* `branches`: more queries whose rows the write adds (each a SELECT
+     * with its comment lines); `with`: NULL, or the WITH clause body and
+     * branches share, kept out of body so that each statement can repeat
+     * it.  StarRocks writes them in one statement (with, body, UNION ALL
+     * each branch), its overwrite replacing a partition once; MariaDB's
+     * replace sends an INSERT per query inside its transaction (a UNION
+     * ALL feeding an INSERT goes through a temporary table read once
+     * more), its other writes one INSERT of them all. */
     const char *with;
     const char *const *branches;
     int nbranches;

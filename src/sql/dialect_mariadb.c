@@ -185,21 +185,23 @@ static void mdb_analyze_table(Buf *out, const TableDef *t)
     dialect_qualified(&dialect_mariadb, out, t->db, t->name);
 }
 
-/* The INSERT of w's rows: every query of it (WriteSpec.branches) in one. */
-static void mdb_insert_head(Buf *out, const WriteSpec *w, const char *comment)
+/* An INSERT of w's rows from `query` (NULL: all of w's queries in one,
+ * dialect_write_query), after w's WITH clause. */
+static void mdb_insert(Buf *out, const WriteSpec *w, const char *query)
 {
-    dialect_comment_line(out, comment);
+    dialect_comment_line(out, w->comment);
     buf_puts(out, "INSERT INTO ");
     dialect_qualified(&dialect_mariadb, out, w->table->db, w->table->name);
     buf_puts(out, " (\n");
     dialect_ident_lines(&dialect_mariadb, out, NULL, w->cols, w->ncols, "    ");
     buf_puts(out, "\n)\n");
-}
-
-static void mdb_insert(Buf *out, const WriteSpec *w)
-{
-    mdb_insert_head(out, w, w->comment);
-    dialect_write_query(out, w);
+    if (!query) {
+        dialect_write_query(out, w);
+        return;
+    }
+    if (w->with)
+        buf_puts(out, w->with);
+    buf_puts(out, query);
 }
 
 static void push_text(SqlStmts *out, const char *text, unsigned flags)
@@ -234,20 +236,11 @@ static void mdb_replace(SqlStmts *out, const WriteSpec *w)
         buf_printf(&b, " = %s", w->tag_value);
     }
     sql_stmts_push(out, &b);
-    buf_reset(&b);
     /* an INSERT per query, the body's first (the branches' comments say
      * what each adds) */
-    mdb_insert_head(&b, w, w->comment);
-    if (w->with)
-        buf_puts(&b, w->with);
-    buf_puts(&b, w->body);
-    sql_stmts_push(out, &b);
-    for (int i = 0; i < w->nbranches; i++) {
+    for (int i = -1; i < w->nbranches; i++) {
         buf_reset(&b);
-        mdb_insert_head(&b, w, w->comment);
-        if (w->with)
-            buf_puts(&b, w->with);
-        buf_puts(&b, w->branches[i]);
+        mdb_insert(&b, w, i < 0 ? w->body : w->branches[i]);
         sql_stmts_push(out, &b);
     }
     buf_free(&b);
@@ -264,11 +257,11 @@ static void mdb_write(SqlStmts *out, const WriteSpec *w)
         push_text(out, w->prelude[i], 0);
     switch (w->mode) {
     case WRITE_APPEND:
-        mdb_insert(&b, w);
+        mdb_insert(&b, w, NULL);
         sql_stmts_push(out, &b);
         break;
     case WRITE_UPSERT: {
-        mdb_insert(&b, w);
+        mdb_insert(&b, w, NULL);
         buf_puts(&b, "\nON DUPLICATE KEY UPDATE");
         bool first = true;
         for (int i = 0; i < w->ncols; i++) {
