@@ -236,9 +236,9 @@ typedef struct Dialect {
      * up by user where the source has an index led by (date, user), rather
      * than reading every event of the day (it estimates a derived UNION
      * from its branches' worst cases).  The experiments' phases go to a
-     * session table too, without an index: the fill joins them from a join
-     * buffer instead of looking a derived table's key up once per unit.  A
-     * columnar engine hash-joins the CTEs. */
+     * session table too, without an index: the whole-day units join them
+     * from a join buffer instead of looking a derived table's key up once
+     * per unit.  A columnar engine hash-joins the CTEs. */
     bool cut_units_session;
     /* NULL, or put before a statement whose rows MariaDB sorts (the
      * sorted per-unit distribution, the sorted groupings of the unit state

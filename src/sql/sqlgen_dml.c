@@ -71,20 +71,6 @@ static void phases_cte(Gen *g, Buf *b)
     buf_puts(b, "\n)");
 }
 
-/* The phases CTE over the session table `name` (gen_wide with
- * cut_units_session), which holds phases_cte's rows. */
-static void phases_session_cte(Gen *g, Buf *b, const char *name)
-{
-    buf_puts(b, "-- experiments of the tag and their latest phase (the session table above)\n"
-                "phases AS (\n    SELECT\n        ");
-    gen_id(g, b, "tracking_key");
-    buf_puts(b, ",\n        ");
-    gen_id(g, b, "phase_start");
-    buf_puts(b, ",\n        ");
-    gen_id(g, b, "phase_end");
-    buf_printf(b, "\n    FROM %s\n)", name);
-}
-
 void gen_config(Gen *g)
 {
     SqlStep *s = gen_step(g, SQLSTEP_CONFIG, "config",
@@ -820,7 +806,7 @@ typedef enum UnitsOrder {
 /* SELECT of the units' columns (day 0 being the activation where the spec
  * has it) from the assignment joined to the phases, in the order `order`;
  * the caller writes the WHERE */
-static void units_select(Gen *g, Buf *b, UnitsOrder order)
+static void units_select(Gen *g, Buf *b, UnitsOrder order, const char *phases)
 {
     if (g->ir->exposure.has_activation)
         buf_puts(b, "    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
@@ -831,14 +817,14 @@ static void units_select(Gen *g, Buf *b, UnitsOrder order)
                     "        a.`first_exposure_time`,\n        a.`exposure_date`,\n"
                     "        p.`phase_end`\n");
     if (order == UNITS_PHASES_FIRST) {
-        buf_printf(b, "    FROM phases p\n    %s ", g->d->join_left_first);
+        buf_printf(b, "    FROM %s p\n    %s ", phases, g->d->join_left_first);
         gen_table(g, b, T_ASSIGN);
         buf_puts(b, " a\n        ON a.`tracking_key` = p.`tracking_key`");
     } else {
         buf_puts(b, "    FROM ");
         gen_table(g, b, T_ASSIGN);
-        buf_printf(b, " a\n    %s phases p ON p.`tracking_key` = a.`tracking_key`",
-                   order == UNITS_ASSIGN_FIRST ? g->d->join_left_first : "JOIN");
+        buf_printf(b, " a\n    %s %s p ON p.`tracking_key` = a.`tracking_key`",
+                   order == UNITS_ASSIGN_FIRST ? g->d->join_left_first : "JOIN", phases);
     }
 }
 
@@ -852,7 +838,7 @@ static void units_new_cte(Gen *g, Buf *b, Span sp)
     buf_printf(b, ",\n-- the units whose day 0 falls in the span, found by their %s date\n"
                   "units_new AS (\n",
                act ? "activation" : "exposure");
-    units_select(g, b, UNITS_ASSIGN_FIRST);
+    units_select(g, b, UNITS_ASSIGN_FIRST, "phases");
     buf_puts(b, "\n    WHERE ");
     gen_tag_pred(g, b, "a");
     buf_puts(b, "\n      AND ");
@@ -869,7 +855,7 @@ static void units_cut_select(Gen *g, Buf *b, Span sp, const char *next_day)
     buf_puts(b, "    SELECT\n        `tracking_key`,\n        `user_id`,\n"
                 "        `first_exposure_time`,\n        `exposure_date`,\n        `phase_end`\n"
                 "    FROM units_new\n    UNION\n");
-    units_select(g, b, UNITS_PHASES_FIRST);
+    units_select(g, b, UNITS_PHASES_FIRST, "phases");
     buf_printf(b, "\n    WHERE p.`phase_end` >= %s\n      AND p.`phase_end` < %s\n      AND ", sp.lo,
                next_day);
     gen_tag_pred(g, b, "a");
@@ -891,7 +877,13 @@ void gen_wide(Gen *g, bool range)
 
     /* the day form's units whose day is cut: a CTE, or (cut_units_session)
      * the session table a statement before the fill writes, after the one
-     * of the phases */
+     * of the phases.  That one, without an index, is for the whole-day
+     * units alone, each found by user and then joined to its phase from a
+     * join buffer; the units of day 0 and of a phase ending keep the
+     * phases CTE, which they read after the assignment (STRAIGHT_JOIN):
+     * the session table, merged into their statement, let MariaDB read
+     * the phases first and every unit of each experiment after them (at
+     * 1,000,000 users) */
     bool cut_session = !range && g->d->cut_units_session;
     Buf phases_create, phases_name;
     buf_init(&phases_create);
@@ -899,8 +891,8 @@ void gen_wide(Gen *g, bool range)
     if (cut_session) {
         dialect_qualified(g->d, &phases_name, g->tables[T_ASSIGN].db, "abc_phases");
         buf_printf(&phases_create,
-                   "-- the experiments' latest phases, without an index: the fill joins its few rows\n"
-                   "-- from a join buffer rather than looking them up once per unit\n"
+                   "-- the experiments' latest phases, without an index: the whole-day units join\n"
+                   "-- its few rows from a join buffer rather than looking them up once per unit\n"
                    "CREATE OR REPLACE TEMPORARY TABLE %s AS\nWITH\n",
                    phases_name.data);
         phases_cte(g, &phases_create);
@@ -911,15 +903,12 @@ void gen_wide(Gen *g, bool range)
     Buf b;
     buf_init(&b);
     buf_puts(&b, "WITH\n");
-    if (cut_session)
-        phases_session_cte(g, &b, phases_name.data);
-    else
-        phases_cte(g, &b);
+    phases_cte(g, &b);
     const char *day0 = ir->exposure.has_activation ? "activation_date" : "exposure_date";
     buf_puts(&b, ir->exposure.has_activation
                      ? ",\n-- users activated by the last day of the span (day 0 = activation)\nunits AS (\n"
                      : ",\n-- users exposed by the last day of the span\nunits AS (\n");
-    units_select(g, &b, UNITS_ANY);
+    units_select(g, &b, UNITS_ANY, cut_session ? phases_name.data : "phases");
     buf_puts(&b, "\n    WHERE ");
     gen_tag_pred(g, &b, "a");
     buf_printf(&b, "\n      AND a.`%s` <= %s\n)", day0, sp.hi);
@@ -942,7 +931,7 @@ void gen_wide(Gen *g, bool range)
                        "CREATE OR REPLACE TEMPORARY TABLE %s (\n"
                        "    PRIMARY KEY (`user_id`, `tracking_key`)\n) AS\nWITH\n",
                        cut_name.data);
-            phases_session_cte(g, &cut_create, phases_name.data);
+            phases_cte(g, &cut_create);
             units_new_cte(g, &cut_create, sp);
             buf_puts(&cut_create, ",\nunits_cut AS (\n");
             units_cut_select(g, &cut_create, sp, next_day.data);

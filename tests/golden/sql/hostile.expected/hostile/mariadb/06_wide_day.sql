@@ -6,8 +6,8 @@
 
 START TRANSACTION;
 
--- the experiments' latest phases, without an index: the fill joins its few rows
--- from a join buffer rather than looking them up once per unit
+-- the experiments' latest phases, without an index: the whole-day units join
+-- its few rows from a join buffer rather than looking them up once per unit
 CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_phases` AS
 WITH
 -- experiments of the tag and their latest phase (written by the config step)
@@ -35,13 +35,15 @@ CREATE OR REPLACE TEMPORARY TABLE `abc`.`abc_cut_units` (
     PRIMARY KEY (`user_id`, `tracking_key`)
 ) AS
 WITH
--- experiments of the tag and their latest phase (the session table above)
+-- experiments of the tag and their latest phase (written by the config step)
 phases AS (
     SELECT
         `tracking_key`,
-        `phase_start`,
-        `phase_end`
-    FROM `abc`.`abc_phases`
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'hostile'
+    GROUP BY `tracking_key`
 ),
 -- the units whose day 0 falls in the span, found by their exposure date
 units_new AS (
@@ -100,13 +102,15 @@ INSERT INTO `abc`.`tbl_wide_user_m_hostile` (
     `opens__events`
 )
 WITH
--- experiments of the tag and their latest phase (the session table above)
+-- experiments of the tag and their latest phase (written by the config step)
 phases AS (
     SELECT
         `tracking_key`,
-        `phase_start`,
-        `phase_end`
-    FROM `abc`.`abc_phases`
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'hostile'
+    GROUP BY `tracking_key`
 ),
 -- users exposed by the last day of the span
 units AS (
@@ -117,7 +121,7 @@ units AS (
         a.`exposure_date`,
         p.`phase_end`
     FROM `abc`.`experiment_assignment` a
-    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    JOIN `abc`.`abc_phases` p ON p.`tracking_key` = a.`tracking_key`
     WHERE a.`tag` = 'hostile'
       AND a.`exposure_date` <= {{event_date}}
 ),
@@ -208,13 +212,15 @@ INSERT INTO `abc`.`tbl_wide_user_m_hostile` (
     `opens__events`
 )
 WITH
--- experiments of the tag and their latest phase (the session table above)
+-- experiments of the tag and their latest phase (written by the config step)
 phases AS (
     SELECT
         `tracking_key`,
-        `phase_start`,
-        `phase_end`
-    FROM `abc`.`abc_phases`
+        MAX(`phase_start`) AS `phase_start`,
+        MAX(`phase_end`) AS `phase_end`
+    FROM `abc`.`experiment_data`
+    WHERE `tag` = 'hostile'
+    GROUP BY `tracking_key`
 ),
 -- users exposed by the last day of the span
 units AS (
@@ -225,7 +231,7 @@ units AS (
         a.`exposure_date`,
         p.`phase_end`
     FROM `abc`.`experiment_assignment` a
-    JOIN phases p ON p.`tracking_key` = a.`tracking_key`
+    JOIN `abc`.`abc_phases` p ON p.`tracking_key` = a.`tracking_key`
     WHERE a.`tag` = 'hostile'
       AND a.`exposure_date` <= {{event_date}}
 ),
