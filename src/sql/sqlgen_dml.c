@@ -875,15 +875,14 @@ void gen_wide(Gen *g, bool range)
                                   "after assign_day)");
     s->params = (range ? SQLP_FROM_DATE | SQLP_TO_DATE : SQLP_EVENT_DATE) | SQLP_RUN_ID;
 
-    /* the day form's units whose day is cut: a CTE, or (cut_units_session)
-     * the session table a statement before the fill writes, after the one
-     * of the phases.  That one, without an index, is for the whole-day
-     * units alone, each found by user and then joined to its phase from a
-     * join buffer; the units of day 0 and of a phase ending keep the
-     * phases CTE, which they read after the assignment (STRAIGHT_JOIN):
-     * the session table, merged into their statement, let MariaDB read
-     * the phases first and every unit of each experiment after them (at
-     * 1,000,000 users) */
+    /* cut_units_session: the day form writes two session tables before
+     * the fill.  The phases, without an index: `units` (in the day form,
+     * the whole-day units alone) joins them from a join buffer after each
+     * unit's lookup by user.  The units of day 0 and of a phase ending
+     * keep the phases CTE, read after the assignment: the session table,
+     * merged into their statement, let MariaDB read the phases first and
+     * every unit of each experiment after them (1,000,000 users).  Then
+     * the units whose day is cut (cut_create below). */
     bool cut_session = !range && g->d->cut_units_session;
     Buf phases_create, phases_name;
     buf_init(&phases_create);
