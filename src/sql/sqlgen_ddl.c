@@ -211,6 +211,9 @@ void gen_tables(Gen *g)
     /* read by day only: the batch of unit_state_versions finds each unit's
      * next day in a session table of its own (sqlgen_stats.c) */
     t[T_WIDE].read_by_day = true;
+    /* the unit state reads a day's wide rows still inside the longest
+     * window (days_since_exposure <= W), not the day's every row */
+    t[T_WIDE].indexes[0] = (TableIndex){"abc_window_key", {"event_date", "days_since_exposure"}};
 
     /* the per-user day table: per source day and user, the wide table's
      * day sums of that source (the wide fill's whole-day units take them

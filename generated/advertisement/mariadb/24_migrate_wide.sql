@@ -18,7 +18,8 @@ ALTER TABLE `abc`.`tbl_wide_user_ads_advertisement`
     ADD COLUMN IF NOT EXISTS `session_seconds__sum` DOUBLE NULL
         COMMENT 'metric session_seconds (spec line 36): sum of the value over the day''s events after exposure',
     ADD COLUMN IF NOT EXISTS `session_seconds__events` BIGINT NULL
-        COMMENT 'metric session_seconds (spec line 36): events of the day after exposure';
+        COMMENT 'metric session_seconds (spec line 36): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `platform` VARCHAR(255) NULL

@@ -26,7 +26,8 @@ ALTER TABLE `abc`.`tbl_wide_user_engagement_engagement`
     ADD COLUMN IF NOT EXISTS `first_chat__events` BIGINT NULL
         COMMENT 'metric first_chat (spec line 37): events of the day after exposure',
     ADD COLUMN IF NOT EXISTS `crash_rate__events` BIGINT NULL
-        COMMENT 'metric crash_rate (spec line 38): events of the day after exposure';
+        COMMENT 'metric crash_rate (spec line 38): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `tier` VARCHAR(255) NULL

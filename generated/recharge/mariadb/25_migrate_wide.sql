@@ -18,7 +18,8 @@ ALTER TABLE `abc`.`tbl_wide_user_recharge_recharge`
     ADD COLUMN IF NOT EXISTS `recharge_days__events` BIGINT NULL
         COMMENT 'metric recharge_days (spec line 31): events of the day after exposure',
     ADD COLUMN IF NOT EXISTS `median_recharge__sum` DOUBLE NULL
-        COMMENT 'metric median_recharge (spec line 32): sum of the value over the day''s events after exposure';
+        COMMENT 'metric median_recharge (spec line 32): sum of the value over the day''s events after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `country` VARCHAR(255) NULL

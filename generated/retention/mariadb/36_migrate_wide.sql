@@ -22,7 +22,8 @@ ALTER TABLE `abc`.`tbl_wide_user_retention_retention`
     ADD COLUMN IF NOT EXISTS `p90_session__sum` DOUBLE NULL
         COMMENT 'metric p90_session (spec line 40): sum of the value over the day''s events after exposure',
     ADD COLUMN IF NOT EXISTS `crashes__events` BIGINT NULL
-        COMMENT 'metric crashes (spec line 41): events of the day after exposure';
+        COMMENT 'metric crashes (spec line 41): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `country` VARCHAR(255) NULL

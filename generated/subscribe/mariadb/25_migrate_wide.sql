@@ -24,7 +24,8 @@ ALTER TABLE `abc`.`tbl_wide_user_subscribe_subscribe`
     ADD COLUMN IF NOT EXISTS `opens_pre__events` BIGINT NULL
         COMMENT 'metric opens_pre (spec line 34): events of the day after exposure',
     ADD COLUMN IF NOT EXISTS `app_crashes__events` BIGINT NULL
-        COMMENT 'metric app_crashes (spec line 35): events of the day after exposure';
+        COMMENT 'metric app_crashes (spec line 35): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `platform` VARCHAR(255) NULL

@@ -6,4 +6,5 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_hostile`
     ADD COLUMN IF NOT EXISTS `opens__events` BIGINT NULL
-        COMMENT 'metric opens (spec line 14): events of the day after exposure';
+        COMMENT 'metric opens (spec line 14): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

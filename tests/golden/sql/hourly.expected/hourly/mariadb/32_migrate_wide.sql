@@ -10,4 +10,5 @@ ALTER TABLE `abc`.`tbl_wide_user_m_hourly`
     ADD COLUMN IF NOT EXISTS `paid__events` BIGINT NULL
         COMMENT 'metric paid (spec line 26): events of the day after exposure',
     ADD COLUMN IF NOT EXISTS `revenue__sum` DOUBLE NULL
-        COMMENT 'metric revenue (spec line 27): sum of the value over the day''s events after exposure';
+        COMMENT 'metric revenue (spec line 27): sum of the value over the day''s events after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

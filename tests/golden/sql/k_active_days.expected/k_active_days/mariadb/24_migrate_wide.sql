@@ -6,4 +6,5 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_k_active_days`
     ADD COLUMN IF NOT EXISTS `active_days_14d__events` BIGINT NULL
-        COMMENT 'metric active_days_14d (spec line 24): events of the day after exposure';
+        COMMENT 'metric active_days_14d (spec line 24): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

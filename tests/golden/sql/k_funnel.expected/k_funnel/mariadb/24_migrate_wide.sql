@@ -10,4 +10,5 @@ ALTER TABLE `abc`.`tbl_wide_user_m_k_funnel`
     ADD COLUMN IF NOT EXISTS `checkout_funnel__step2_first` DATETIME NULL
         COMMENT 'metric checkout_funnel (spec line 24): first step-2 event of the day',
     ADD COLUMN IF NOT EXISTS `checkout_funnel__step3_first` DATETIME NULL
-        COMMENT 'metric checkout_funnel (spec line 24): first step-3 event of the day';
+        COMMENT 'metric checkout_funnel (spec line 24): first step-3 event of the day',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

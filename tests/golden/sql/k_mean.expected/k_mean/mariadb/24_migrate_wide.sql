@@ -8,4 +8,5 @@ ALTER TABLE `abc`.`tbl_wide_user_m_k_mean`
     ADD COLUMN IF NOT EXISTS `session_length__sum` DOUBLE NULL
         COMMENT 'metric session_length (spec line 24): sum of the value over the day''s events after exposure',
     ADD COLUMN IF NOT EXISTS `session_length__events` BIGINT NULL
-        COMMENT 'metric session_length (spec line 24): events of the day after exposure';
+        COMMENT 'metric session_length (spec line 24): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

@@ -6,4 +6,5 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_k_proportion`
     ADD COLUMN IF NOT EXISTS `ordered__events` BIGINT NULL
-        COMMENT 'metric ordered (spec line 24): events of the day after exposure';
+        COMMENT 'metric ordered (spec line 24): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

@@ -8,4 +8,5 @@ ALTER TABLE `abc`.`tbl_wide_user_m_k_ratio`
     ADD COLUMN IF NOT EXISTS `revenue__sum` DOUBLE NULL
         COMMENT 'metric revenue (spec line 24): sum of the value over the day''s events after exposure',
     ADD COLUMN IF NOT EXISTS `orders__events` BIGINT NULL
-        COMMENT 'metric orders (spec line 25): events of the day after exposure';
+        COMMENT 'metric orders (spec line 25): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

@@ -6,4 +6,5 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_k_retention_day`
     ADD COLUMN IF NOT EXISTS `d1_retained__events` BIGINT NULL
-        COMMENT 'metric d1_retained (spec line 24): events of the day after exposure';
+        COMMENT 'metric d1_retained (spec line 24): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

@@ -7,4 +7,5 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_k_retention_range`
     ADD COLUMN IF NOT EXISTS `d7_retained__events` BIGINT NULL
-        COMMENT 'metric d7_retained (spec line 24): events of the day after exposure';
+        COMMENT 'metric d7_retained (spec line 24): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

@@ -6,4 +6,5 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_o_cap_abs`
     ADD COLUMN IF NOT EXISTS `revenue__sum` DOUBLE NULL
-        COMMENT 'metric revenue (spec line 24): sum of the value over the day''s events after exposure';
+        COMMENT 'metric revenue (spec line 24): sum of the value over the day''s events after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

@@ -6,4 +6,5 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_o_conditions`
     ADD COLUMN IF NOT EXISTS `filtered__events` BIGINT NULL
-        COMMENT 'metric filtered (spec line 24): events of the day after exposure';
+        COMMENT 'metric filtered (spec line 24): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

@@ -10,4 +10,5 @@ ALTER TABLE `abc`.`tbl_wide_user_m_o_cuped_other`
     ADD COLUMN IF NOT EXISTS `revenue__pre` DOUBLE NULL
         COMMENT 'metric revenue (spec line 24): CUPED covariate, days -14..-1 (exposure-day row)',
     ADD COLUMN IF NOT EXISTS `opens_pre__events` BIGINT NULL
-        COMMENT 'metric opens_pre (spec line 25): events of the day after exposure';
+        COMMENT 'metric opens_pre (spec line 25): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

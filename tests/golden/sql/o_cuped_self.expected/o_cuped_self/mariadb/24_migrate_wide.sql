@@ -8,4 +8,5 @@ ALTER TABLE `abc`.`tbl_wide_user_m_o_cuped_self`
     ADD COLUMN IF NOT EXISTS `opens__events` BIGINT NULL
         COMMENT 'metric opens (spec line 24): events of the day after exposure',
     ADD COLUMN IF NOT EXISTS `opens__pre` DOUBLE NULL
-        COMMENT 'metric opens (spec line 24): CUPED covariate, days -14..-1 (exposure-day row)';
+        COMMENT 'metric opens (spec line 24): CUPED covariate, days -14..-1 (exposure-day row)',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

@@ -7,4 +7,5 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_o_hash_assignment`
     ADD COLUMN IF NOT EXISTS `opens__events` BIGINT NULL
-        COMMENT 'metric opens (spec line 24): events of the day after exposure';
+        COMMENT 'metric opens (spec line 24): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);

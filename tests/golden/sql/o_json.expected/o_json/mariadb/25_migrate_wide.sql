@@ -20,7 +20,8 @@ ALTER TABLE `abc`.`tbl_wide_user_m_o_json`
     ADD COLUMN IF NOT EXISTS `quoted__events` BIGINT NULL
         COMMENT 'metric quoted (spec line 33): events of the day after exposure',
     ADD COLUMN IF NOT EXISTS `unset__events` BIGINT NULL
-        COMMENT 'metric unset (spec line 34): events of the day after exposure';
+        COMMENT 'metric unset (spec line 34): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `device` VARCHAR(255) NULL

@@ -7,7 +7,8 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_o_segment_user_table`
     ADD COLUMN IF NOT EXISTS `opens__events` BIGINT NULL
-        COMMENT 'metric opens (spec line 29): events of the day after exposure';
+        COMMENT 'metric opens (spec line 29): events of the day after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `tier` VARCHAR(255) NULL

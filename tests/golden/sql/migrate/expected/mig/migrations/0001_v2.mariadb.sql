@@ -9,7 +9,8 @@
 
 ALTER TABLE `abc`.`tbl_wide_user_m_mig`
     ADD COLUMN IF NOT EXISTS `revenue__sum` DOUBLE NULL
-        COMMENT 'metric revenue (spec line 15): sum of the value over the day''s events after exposure';
+        COMMENT 'metric revenue (spec line 15): sum of the value over the day''s events after exposure',
+    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 ALTER TABLE `abc`.`experiment_assignment`
     ADD COLUMN IF NOT EXISTS `os` VARCHAR(255) NULL
