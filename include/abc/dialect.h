@@ -101,7 +101,8 @@ typedef struct TableDef {
     int replication_num;  /* StarRocks PROPERTIES "replication_num"; 0: the cluster's default */
     /* MariaDB: also these secondary indexes, for reads the primary key does
      * not serve (a source joined to its units by user; units by their day 0;
-     * units by exposure time); name NULL: none from there on */
+     * units by exposure time; a day's wide rows inside the longest window);
+     * name NULL: none from there on */
     TableIndex indexes[TABLE_MAX_INDEXES];
     const char *plan_name; /* the table's key in plan.json "tables" */
     const int *key_bytes; /* NULL, or per key column: a string of a StarRocks PRIMARY KEY
