@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/o_multiple_first.ab  tag: o_multiple_first  dialect: mariadb
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 20 statements; send each as its own call.
+-- 19 statements; send each as its own call.
 
 CREATE DATABASE IF NOT EXISTS `abc`;
 
@@ -84,9 +84,6 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_multiple_first` (
     KEY `abc_window_key` (`event_date`, `days_since_exposure`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-user, per-day metric components of tag o_multiple_first';
-
-ALTER TABLE `abc`.`tbl_wide_user_m_o_multiple_first`
-    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_o_multiple_first` (
     `tag` VARCHAR(64) NOT NULL,

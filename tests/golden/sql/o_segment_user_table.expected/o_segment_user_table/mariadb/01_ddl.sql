@@ -2,7 +2,7 @@
 -- compile`.
 -- spec: tests/golden/sql/o_segment_user_table.ab  tag: o_segment_user_table  dialect: mariadb
 -- step ddl: create every table of the tag if missing (idempotent; every run, first)
--- 20 statements; send each as its own call.
+-- 19 statements; send each as its own call.
 
 CREATE DATABASE IF NOT EXISTS `abc`;
 
@@ -86,9 +86,6 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_wide_user_m_o_segment_user_table` (
     KEY `abc_window_key` (`event_date`, `days_since_exposure`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
     COMMENT='abc: per-user, per-day metric components of tag o_segment_user_table';
-
-ALTER TABLE `abc`.`tbl_wide_user_m_o_segment_user_table`
-    ADD KEY IF NOT EXISTS `abc_window_key` (`event_date`, `days_since_exposure`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_report_user_m_o_segment_user_table` (
     `tag` VARCHAR(64) NOT NULL,
