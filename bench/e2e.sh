@@ -43,16 +43,12 @@ TIME=/usr/bin/time
     { echo "e2e: needs python3-pandas python3-pymysql python3-scipy" >&2; exit 2; }
 
 . tests/integration/mariadbd.sh
+. bench/lib/e2e_data.sh
 tmp=$(mktemp -d /tmp/abc-e2e.XXXXXX)
 cleanup() { mariadbd_stop; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-synth_opts() { # USERS
-    echo --users "$1" --days 28 --pre-days 14 --start 2026-10-01 --seed 42 --snapshot "$SNAP" \
-        --effect ret-onboarding-v2/1:active=0.10 --effect ret-push-reminder/2:active=0.05 \
-        --effect sub-paywall-annual-first:subscribe=0.25 --replace --quiet
-}
 
 # run_abc NAME CONFIG TODAY [abc run options...]: one timed `abc run`; sets
 # WALL (s), RSS (MB), and STEPS (per-step seconds from the progress lines).
@@ -105,7 +101,7 @@ EOF
 [ -z "${EMB_POOL_MB:-}" ] || echo "  embedded buffer pool: $EMB_POOL_MB MiB"
 t0=$(date +%s.%N)
 # shellcheck disable=SC2046
-"$ABC" synth --datadir "$tmp/emb" $(synth_opts "$USERS")
+"$ABC" synth --datadir "$tmp/emb" $(e2e_synth_opts "$USERS")
 printf '  %-34s %8.2f s\n' "synth (embedded)" "$(echo "$(date +%s.%N) - $t0" | bc)"
 run_abc emb-full-through-day6 "$tmp/emb.yaml" 2026-10-07 --full
 run_abc emb-incremental-day7 "$tmp/emb.yaml" 2026-10-08; e_inc7=$WALL
@@ -130,7 +126,7 @@ growthbook: {file: $SNAP}
 EOF
 t0=$(date +%s.%N)
 # shellcheck disable=SC2046
-"$ABC" synth --socket "$MARIADBD_SOCKET" $(synth_opts "$USERS")
+"$ABC" synth --socket "$MARIADBD_SOCKET" $(e2e_synth_opts "$USERS")
 printf '  %-34s %8.2f s\n' "synth (remote)" "$(echo "$(date +%s.%N) - $t0" | bc)"
 total_events=$(mariadbd_sql -N -e 'SELECT COUNT(*) FROM ods.app_events')
 echo "  ods.app_events: $total_events rows ($(mariadbd_sql -N -e "SELECT COUNT(*) FROM ods.app_events WHERE event_date >= '2026-10-01'") in the 28 days)"
@@ -214,7 +210,7 @@ for n in $RSS_USERS; do
     echo
     echo "== peak RSS, remote, $n users"
     # shellcheck disable=SC2046
-    "$ABC" synth --socket "$MARIADBD_SOCKET" $(synth_opts "$n")
+    "$ABC" synth --socket "$MARIADBD_SOCKET" $(e2e_synth_opts "$n")
     mariadbd_sql -e 'DROP DATABASE IF EXISTS abc; DROP DATABASE IF EXISTS flow_report_app'
     run_abc "rss-$n-full-through-day27" "$tmp/rem.yaml" 2026-10-28 --full
     run_abc "rss-$n-incremental-day28" "$tmp/rem.yaml" 2026-10-29

@@ -32,6 +32,7 @@ SNAP=$root/examples/growthbook-snapshot.json
 "$PY" -c 'import pymysql' 2>/dev/null || { echo "statements: needs python3-pymysql" >&2; exit 2; }
 
 . tests/integration/mariadbd.sh
+. bench/lib/e2e_data.sh
 tmp=$(mktemp -d /tmp/abc-statements.XXXXXX)
 cleanup() { mariadbd_stop; rm -rf "$tmp"; }
 trap cleanup EXIT
@@ -58,10 +59,8 @@ run() { # TODAY [options]
 echo "abc: $ABC ($("$ABC" version 2>/dev/null | head -1)), tree $(git rev-parse --short HEAD 2>/dev/null || echo '?'); scale: $USERS users x 28 days (+14 pre)"
 mariadbd_start "$tmp/srv"
 config
-"$ABC" synth --socket "$MARIADBD_SOCKET" --users "$USERS" --days 28 --pre-days 14 \
-    --start 2026-10-01 --seed 42 --snapshot "$SNAP" \
-    --effect ret-onboarding-v2/1:active=0.10 --effect ret-push-reminder/2:active=0.05 \
-    --effect sub-paywall-annual-first:subscribe=0.25 --replace --quiet
+# shellcheck disable=SC2046
+"$ABC" synth --socket "$MARIADBD_SOCKET" $(e2e_synth_opts "$USERS")
 run 2026-10-28 --full
 mariadbd_stop
 cp -a "$tmp/srv" "$tmp/day27"
