@@ -219,17 +219,15 @@ typedef struct Dialect {
      * (MariaDB) a day's statement sums each user's events once before
      * joining the units, where a range statement joins every event. */
     bool fill_by_day;
-    /* A quantile metric's distribution is sent a row per unit, sorted, and
-     * abc adds up the units of equal values as they pass, instead of a
-     * grouping by value: MariaDB groups through a temporary table that
-     * costs more than the rows it saves when values are nearly all
-     * distinct; a columnar engine's hash grouping is cheap. */
-    bool distribution_per_unit;
     /* stats_moments sends a row per unit (its cell and each metric's
      * value), unsorted, and abc adds the moments up (results.c) instead of
      * a grouping in the warehouse: MariaDB evaluates the grouping's forty
      * or so aggregate expressions per row slower than it sends the row; a
-     * columnar engine aggregates in the warehouse. */
+     * columnar engine aggregates in the warehouse.  abc then also takes
+     * the percentile caps and the quantiles from those rows (a percentile
+     * capped metric's value comes uncapped), so a date's unit state is
+     * read once: no caps query, no query per quantile metric.  A dialect
+     * without a percentile aggregate needs this. */
     bool moments_per_unit;
     /* wide_day first writes the units whose day is cut (by their exposure
      * or their phase's end) to a session table keyed by user, which the
@@ -241,12 +239,6 @@ typedef struct Dialect {
      * from a join buffer instead of looking a derived table's key up once
      * per unit.  A columnar engine hash-joins the CTEs. */
     bool cut_units_session;
-    /* NULL, or put before a statement whose rows MariaDB sorts (the
-     * sorted per-unit distribution, the sorted groupings of the unit state
-     * under group_by_sort): MariaDB keeps the
-     * sorted rows' columns in its sort buffer (a second read of every row
-     * by its position otherwise) */
-    const char *sort_rows_prefix;
     /* NULL, or the SELECT modifier of a grouping of many rows of one table
      * (the day's events per user, the unit state's values): MariaDB then
      * groups them by a sort instead of a lookup per row in a temporary
@@ -320,8 +312,8 @@ typedef struct Dialect {
     void (*crc32)(Buf *out, const char *string_expr);          /* zlib CRC-32, >= 0 */
     /* Continuous percentile (linear interpolation) of expr at p, an
      * aggregate (the caller groups); NULL where the dialect has none
-     * (MariaDB has it only as a window): the percentile caps then come from
-     * value counts, in a session table (sqlgen_stats.c caps_in_session). */
+     * (MariaDB has it only as a window): abc then computes the percentile
+     * caps (moments_per_unit). */
     void (*percentile)(Buf *out, const char *expr, double p);
     /* JSON: whether a key can be addressed in this dialect's JSON paths
      * (the key is valid UTF-8 without control characters); then the value

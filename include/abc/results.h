@@ -52,9 +52,13 @@ void results_free(Results *r);
 AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, char *err,
                           size_t errlen) ABC_MUST_CHECK;
 
-/* A statistics step's rows have all been added: a units step's sums go
- * into their cells (before the steps that read the cells' unit counts). */
-void results_end_step(Results *r, const SqlStep *step);
+/* A statistics step's rows have all been added: a units step's
+ * percentile caps are taken from its values, its sums go into their cells
+ * (before the steps that read the cells' unit counts), and its quantile
+ * values stream into their cells in order (in bounded memory: an error
+ * when the temporary file of sorted values fails). */
+AbcStatus results_end_step(Results *r, const SqlStep *step, char *err,
+                           size_t errlen) ABC_MUST_CHECK;
 
 /* Analyse everything fed so far. */
 AbcStatus results_compute(Results *r, char *err, size_t errlen) ABC_MUST_CHECK;

@@ -24,9 +24,9 @@ typedef enum StatsRowStat {
     SRS_N, SRS_SUM, SRS_SUM_SQ, SRS_PRE_SUM, SRS_PRE_SUM_SQ, SRS_SUM_PRE, SRS_DEN_SUM,
     SRS_DEN_SUM_SQ, SRS_SUM_DEN, SRS_CAP,
     SRS_STEP, /* moments: a funnel step's count; units: the unit's step flag */
-    /* unit rows: the unit's value, CUPED covariate, percentile cap in
-     * force, mean numerator and denominator */
-    SRS_VALUE, SRS_PRE, SRS_UNIT_CAP, SRS_NUM, SRS_DEN
+    /* unit rows: the unit's value (a percentile capped metric's
+     * uncapped), CUPED covariate, mean numerator and denominator */
+    SRS_VALUE, SRS_PRE, SRS_NUM, SRS_DEN
 } StatsRowStat;
 
 /* One moment of one metric in a moments row (a unit's value in a units row). */

@@ -30,6 +30,7 @@
 #include "abc/report_row.h"
 #include "abc/results.h"
 #include "abc/stats.h"
+#include "abc/extsort.h"
 
 /* A cell's quantile metric while its distribution streams in: the rows of
  * one date and experiment come in ascending order of value, so each cell
@@ -101,6 +102,7 @@ struct Results {
     const char *q_step;      /* its step's name (the plan's) */
     struct UnitCombo *combo_buckets[NBUCKETS]; /* a units step's rows, added up (UnitCombo) */
     struct UnitCombo *combos, **combos_end;    /* ... in order of first row */
+    struct UnitsOrder *order; /* ... and its values that wait for their order */
     double *unit_vals;       /* a units row's values: [metric * UV_COUNT + UV_*] */
     double **unit_steps;     /* ... and funnel step flags: [metric][step] */
     struct OpenStream {      /* the quantile streams open: cell and metric */
@@ -141,12 +143,14 @@ Results *results_new(const IrSpec *ir, const RunExperiment *exps, int nexps,
 }
 
 static void combos_free(Results *r);
+static void units_order_free(Results *r);
 
 void results_free(Results *r)
 {
     if (!r)
         return;
     combos_free(r);
+    units_order_free(r);
     if (r->unit_steps)
         for (int m = 0; m < r->ir->nmetrics; m++)
             free(r->unit_steps[m]);
@@ -284,62 +288,84 @@ static void stream_flush(QStream *q, int nv)
     q->pending = false;
 }
 
-/* A distribution row holds one distinct value of one unit cell (date,
- * experiment, variation, every segment slot) with its units.  The rows come
- * ordered by date, experiment and value, so the value goes straight to the
- * all-users cell's stream and to that of its value of each segment. */
-static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const StatsRow *row,
-                                      char *err, size_t errlen)
+/* The segment values of a unit cell: a distribution row's slots, or a
+ * units combination's (UnitCombo). */
+typedef const char *(*SlotFn)(const void *src, int seg);
+
+/* One value of a unit cell (date, experiment, variation, every segment
+ * slot) with its units, in ascending order of value per date and
+ * experiment: the value goes straight to the all-users cell's stream and to
+ * that of its value of each segment; the date's and experiment's streams
+ * end when the next date or experiment begins.  var -1: a variation the
+ * experiment does not have (its cells are flagged from the moments). */
+static AbcStatus distribution_value(Results *r, const char *step, int m, long date, int exp,
+                                    int var, SlotFn slot, const void *src, double value,
+                                    double units, char *err, size_t errlen)
 {
-    int m = step->metric;
-    if (m < 0 || m >= r->ir->nmetrics)
-        return ABC_OK;
-    long date = row->date;
-    int exp = row_exp(r, row);
-    if (exp < 0)
-        return ABC_OK;
     if (r->q_set && r->q_metric == m && (date != r->q_date || exp != r->q_exp)) {
         AbcStatus st = finish_quantiles(r, r->q_exp, r->q_date, err, errlen);
         if (st != ABC_OK)
             return st;
     }
     r->q_set = true;
-    r->q_step = step->name;
+    r->q_step = step;
     r->q_metric = m;
     r->q_date = date;
     r->q_exp = exp;
-    int var = find_var(&r->exps[exp], row->variation_key);
     int nv = r->exps[exp].nvariations;
     for (int seg = -1; seg < r->ir->nsegments; seg++) {
-        const char *name = "", *value = "";
+        const char *name = "", *val = "";
         if (seg >= 0) {
             name = r->ir->segments[seg].name;
-            value = seg < row->nslots && row->slots[seg] ? row->slots[seg] : "(null)";
+            val = slot(src, seg);
         }
-        Cell *c = get_cell(r, date, exp, name, value);
+        Cell *c = get_cell(r, date, exp, name, val);
         if (var < 0) { /* counted once, from the moments rows */
             c->dq_flag = true;
             continue;
         }
         if (c->qout && c->qout[m]) {
             snprintf(err, errlen, "step %s: rows are not ordered by analysis_date and tracking_key",
-                     step->name);
+                     step);
             return ABC_ERR_SPEC;
         }
         c->vars[var].seen = true;
         QStream *q = cell_stream(r, c, m);
-        if (q->pending && row->value != q->value) {
-            if (!(row->value > q->value)) {
-                snprintf(err, errlen, "step %s: rows are not ordered by value", step->name);
+        if (q->pending && value != q->value) {
+            if (!(value > q->value)) {
+                snprintf(err, errlen, "step %s: rows are not ordered by value", step);
                 return ABC_ERR_SPEC;
             }
             stream_flush(q, nv);
         }
-        q->value = row->value;
+        q->value = value;
         q->pending = true;
-        q->counts[var] += row->units;
+        q->counts[var] += units;
     }
     return ABC_OK;
+}
+
+static const char *row_slot(const StatsRow *row, int seg)
+{
+    return seg < row->nslots && row->slots[seg] ? row->slots[seg] : "(null)";
+}
+
+static const char *row_slot_fn(const void *row, int seg) { return row_slot(row, seg); }
+
+/* A distribution row holds one distinct value of one unit cell with its
+ * units; the rows come ordered by date, experiment and value. */
+static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const StatsRow *row,
+                                      char *err, size_t errlen)
+{
+    int m = step->metric;
+    if (m < 0 || m >= r->ir->nmetrics)
+        return ABC_OK;
+    int exp = row_exp(r, row);
+    if (exp < 0)
+        return ABC_OK;
+    int var = find_var(&r->exps[exp], row->variation_key);
+    return distribution_value(r, step->name, m, row->date, exp, var, row_slot_fn, row, row->value,
+                              row->units, err, errlen);
 }
 
 /* ---- unit rows: the moments added up here ------------------------------------ */
@@ -369,7 +395,7 @@ enum { KS_N, KS_SUM, KS_SUM_SQ, KS_PRE_SUM, KS_PRE_SUM_SQ, KS_SUM_PRE, KS_DEN_SU
        KS_SUM_DEN, KS_COUNT };
 
 /* A units row's values per metric. */
-enum { UV_VALUE, UV_PRE, UV_CAP, UV_NUM, UV_DEN, UV_COUNT };
+enum { UV_VALUE, UV_PRE, UV_NUM, UV_DEN, UV_COUNT };
 
 typedef struct UnitCombo {
     long date;
@@ -402,11 +428,6 @@ static void combos_free(Results *r)
     r->combos = NULL;
     r->combos_end = &r->combos;
     memset(r->combo_buckets, 0, sizeof r->combo_buckets);
-}
-
-static const char *row_slot(const StatsRow *row, int seg)
-{
-    return seg < row->nslots && row->slots[seg] ? row->slots[seg] : "(null)";
 }
 
 static UnitCombo *get_combo(Results *r, const StatsRow *row, long date, int exp, int var)
@@ -462,7 +483,205 @@ static double uv(const Results *r, int m, int k)
     return isnan(v) ? 0 : v;
 }
 
-static AbcStatus add_unit_row(Results *r, const StatsRow *row)
+/* ---- unit rows: the values that wait for their order ---------------------------- */
+/* A percentile cap is the pooled percentile of its experiment's non-NULL
+ * values as of the date (PERCENTILE_CONT: linear between the values at the
+ * 0-based ranks floor(p(n - 1)) and ceil(p(n - 1))), and a quantile's
+ * order statistics need its values in order: neither is known while the
+ * units stream in, in no order.  So a units step's rows also go, in bounded
+ * memory (extsort.h), to
+ *   caps   each percentile capped value (of every unit of the experiment),
+ *          sorted by metric, date, experiment and value, and counted;
+ *   defer  each unit's values of the metrics whose moments need a cap (the
+ *          capped metric, a ratio of one), in the order they came;
+ *   quant  each quantile value with its unit's combination, sorted by
+ *          metric, date, experiment and value;
+ * and at the step's end (units_end) the caps are read off their sorted
+ * values, the deferred units' moments are added with their values capped,
+ * and the quantile values stream into their cells in order.  The unit
+ * state of a date is read once by the warehouse; these are abc's own
+ * passes. */
+
+enum { ORDER_MEM = 1 << 15 }; /* records per sort held in memory */
+
+typedef struct OrderRec {
+    double value;
+    long date;
+    UnitCombo *combo; /* quant: the unit's combination; caps: NULL */
+    int exp, metric;
+} OrderRec;
+
+/* A cap's date, experiment and metric: its non-NULL values, then the cap. */
+typedef struct CapOf {
+    long date;
+    int exp, metric;
+    long long n;
+    double cap;
+} CapOf;
+
+typedef struct UnitsOrder {
+    ExtSort *caps, *defer, *quant;
+    CapOf *capof;
+    int ncapof, capcapof;
+    bool *waits;   /* per metric: its moments wait for a cap */
+    int *slot;     /* the deferred values: unit_vals indices */
+    int nslot;
+    size_t defer_size;
+    unsigned char *rec; /* one deferred unit: combo, days observed, the slot values */
+} UnitsOrder;
+
+/* Metric m's value is capped at a pooled percentile (the kinds whose
+ * value the cap applies to: not a ratio, mean, funnel or time to event). */
+static bool pct_capped(const IrMetric *m)
+{
+    return m->cap.kind == CAP_PERCENTILE && m->kind != MK_RATIO && m->kind != MK_MEAN &&
+           m->kind != MK_FUNNEL && m->kind != MK_TIME_TO_EVENT;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+    const OrderRec *x = a, *y = b;
+    if (x->metric != y->metric)
+        return x->metric < y->metric ? -1 : 1;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    if (x->exp != y->exp)
+        return x->exp < y->exp ? -1 : 1;
+    return (x->value > y->value) - (x->value < y->value);
+}
+
+static void add_slot(UnitsOrder *o, int idx)
+{
+    for (int i = 0; i < o->nslot; i++)
+        if (o->slot[i] == idx)
+            return;
+    o->slot[o->nslot++] = idx;
+}
+
+static UnitsOrder *units_order(Results *r)
+{
+    if (r->order)
+        return r->order;
+    const IrSpec *ir = r->ir;
+    int nm = ir->nmetrics;
+    UnitsOrder *o = calloc(1, sizeof *o);
+    if (!o || !(o->waits = calloc((size_t)nm + 1, sizeof *o->waits)) ||
+        !(o->slot = calloc((size_t)nm * 2 + 1, sizeof *o->slot)))
+        abort();
+    for (int m = 0; m < nm; m++) {
+        const IrMetric *mt = &ir->metrics[m];
+        if (mt->kind == MK_RATIO) {
+            const IrMetric *a = &ir->metrics[mt->num], *b = &ir->metrics[mt->den];
+            if (!pct_capped(a) && !pct_capped(b))
+                continue;
+            o->waits[m] = true;
+            add_slot(o, mt->num * UV_COUNT + (a->kind == MK_MEAN ? UV_NUM : UV_VALUE));
+            add_slot(o, mt->den * UV_COUNT + (b->kind == MK_MEAN ? UV_NUM : UV_VALUE));
+        } else if (pct_capped(mt)) {
+            o->waits[m] = true;
+            add_slot(o, m * UV_COUNT + UV_VALUE);
+            if (mt->cuped.kind != CUPED_NONE)
+                add_slot(o, m * UV_COUNT + UV_PRE);
+        }
+    }
+    o->defer_size = sizeof(UnitCombo *) + sizeof(double) * (size_t)(1 + o->nslot);
+    if (!(o->rec = malloc(o->defer_size)))
+        abort();
+    o->caps = extsort_new(sizeof(OrderRec), cmp_order, ORDER_MEM);
+    o->quant = extsort_new(sizeof(OrderRec), cmp_order, ORDER_MEM);
+    o->defer = extsort_new(o->defer_size, NULL, ORDER_MEM);
+    r->order = o;
+    return o;
+}
+
+static void units_order_free(Results *r)
+{
+    UnitsOrder *o = r->order;
+    if (!o)
+        return;
+    extsort_free(o->caps);
+    extsort_free(o->defer);
+    extsort_free(o->quant);
+    free(o->capof);
+    free(o->waits);
+    free(o->slot);
+    free(o->rec);
+    free(o);
+    r->order = NULL;
+}
+
+static CapOf *cap_of(UnitsOrder *o, long date, int exp, int metric, bool add)
+{
+    for (int i = o->ncapof; i-- > 0;)
+        if (o->capof[i].date == date && o->capof[i].exp == exp && o->capof[i].metric == metric)
+            return &o->capof[i];
+    if (!add)
+        return NULL;
+    if (o->ncapof == o->capcapof) {
+        o->capcapof = o->capcapof ? o->capcapof * 2 : 8;
+        CapOf *p = realloc(o->capof, sizeof *p * (size_t)o->capcapof);
+        if (!p)
+            abort();
+        o->capof = p;
+    }
+    o->capof[o->ncapof] = (CapOf){date, exp, metric, 0, NAN};
+    return &o->capof[o->ncapof++];
+}
+
+static AbcStatus order_failed(const ExtSort *e, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "statistics: %s", extsort_error(e) ? extsort_error(e) : "sort failed");
+    return ABC_ERR_ENV;
+}
+
+/* The moments unit row r->unit_vals adds to combination u for metric m
+ * (moments_select's sums). */
+static void unit_moments(Results *r, UnitCombo *u, int m, double days_observed)
+{
+    const IrSpec *ir = r->ir;
+    const IrMetric *mt = &ir->metrics[m];
+    KSum *k = &u->sums[m * KS_COUNT];
+    if (mt->kind == MK_RATIO || mt->kind == MK_MEAN) {
+        double num, den;
+        if (mt->kind == MK_MEAN) {
+            num = uv(r, m, UV_NUM);
+            den = uv(r, m, UV_DEN);
+        } else {
+            int a = mt->num, b = mt->den;
+            num = uv(r, a, ir->metrics[a].kind == MK_MEAN ? UV_NUM : UV_VALUE);
+            den = uv(r, b, ir->metrics[b].kind == MK_MEAN ? UV_NUM : UV_VALUE);
+        }
+        ksum_add(&k[KS_N], 1);
+        ksum_add(&k[KS_SUM], num);
+        ksum_add(&k[KS_SUM_SQ], num * num);
+        ksum_add(&k[KS_DEN_SUM], den);
+        ksum_add(&k[KS_DEN_SUM_SQ], den * den);
+        ksum_add(&k[KS_SUM_DEN], num * den);
+        return;
+    }
+    /* day-N and range retention count only units whose window has fully
+     * elapsed */
+    bool inc = !(mt->kind == MK_RETENTION && mt->window.kind == WIN_DAYS) ||
+               days_observed >= mt->window.to_day;
+    if (inc) {
+        double x = uv(r, m, UV_VALUE);
+        ksum_add(&k[KS_N], 1);
+        ksum_add(&k[KS_SUM], x);
+        ksum_add(&k[KS_SUM_SQ], x * x);
+        if (mt->cuped.kind != CUPED_NONE) {
+            double p = uv(r, m, UV_PRE);
+            ksum_add(&k[KS_PRE_SUM], p);
+            ksum_add(&k[KS_PRE_SUM_SQ], p * p);
+            ksum_add(&k[KS_SUM_PRE], x * p);
+        }
+    }
+    for (int st = 0; u->steps[m] && st < mt->nsteps; st++)
+        ksum_add(&u->steps[m][st], r->unit_steps[m][st]);
+    if (mt->cap.kind == CAP_ABSOLUTE)
+        u->cap[m] = mt->cap.value;
+}
+
+static AbcStatus add_unit_row(Results *r, const StatsRow *row, char *err, size_t errlen)
 {
     const IrSpec *ir = r->ir;
     int nm = ir->nmetrics;
@@ -480,6 +699,7 @@ static AbcStatus add_unit_row(Results *r, const StatsRow *row)
                 !(r->unit_steps[m] = calloc((size_t)ir->metrics[m].nsteps, sizeof(double))))
                 abort();
     }
+    UnitsOrder *o = units_order(r);
     for (int i = 0; i < nm * UV_COUNT; i++)
         r->unit_vals[i] = NAN;
     for (int m = 0; m < nm; m++)
@@ -493,7 +713,6 @@ static AbcStatus add_unit_row(Results *r, const StatsRow *row)
         switch (mo->stat) {
         case SRS_VALUE: r->unit_vals[mo->metric * UV_COUNT + UV_VALUE] = v; break;
         case SRS_PRE: r->unit_vals[mo->metric * UV_COUNT + UV_PRE] = v; break;
-        case SRS_UNIT_CAP: r->unit_vals[mo->metric * UV_COUNT + UV_CAP] = v; break;
         case SRS_NUM: r->unit_vals[mo->metric * UV_COUNT + UV_NUM] = v; break;
         case SRS_DEN: r->unit_vals[mo->metric * UV_COUNT + UV_DEN] = v; break;
         case SRS_STEP:
@@ -503,58 +722,147 @@ static AbcStatus add_unit_row(Results *r, const StatsRow *row)
         default: break;
         }
     }
+    /* a percentile cap pools every unit of the experiment */
+    for (int m = 0; m < nm; m++) {
+        double x = r->unit_vals[m * UV_COUNT + UV_VALUE];
+        if (!pct_capped(&ir->metrics[m]) || isnan(x))
+            continue;
+        OrderRec rec = {x, row->date, NULL, exp, m};
+        if (!extsort_add(o->caps, &rec))
+            return order_failed(o->caps, err, errlen);
+        cap_of(o, row->date, exp, m, true)->n++;
+    }
     UnitCombo *u = get_combo(r, row, row->date, exp, var);
     ksum_add(&u->units, 1);
     if (var < 0)
         return ABC_OK; /* counted once per cell, as a data-quality flag */
+    for (int m = 0; m < nm; m++)
+        if (!o->waits[m])
+            unit_moments(r, u, m, row->days_observed);
+    if (o->nslot > 0) {
+        double days = row->days_observed;
+        memcpy(o->rec, &u, sizeof u);
+        memcpy(o->rec + sizeof u, &days, sizeof days);
+        for (int i = 0; i < o->nslot; i++)
+            memcpy(o->rec + sizeof u + sizeof(double) * (size_t)(1 + i), &r->unit_vals[o->slot[i]],
+                   sizeof(double));
+        if (!extsort_add(o->defer, o->rec))
+            return order_failed(o->defer, err, errlen);
+    }
     for (int m = 0; m < nm; m++) {
-        const IrMetric *mt = &ir->metrics[m];
-        KSum *k = &u->sums[m * KS_COUNT];
-        if (mt->kind == MK_RATIO || mt->kind == MK_MEAN) {
-            double num, den;
-            if (mt->kind == MK_MEAN) {
-                num = uv(r, m, UV_NUM);
-                den = uv(r, m, UV_DEN);
-            } else {
-                int a = mt->num, b = mt->den;
-                num = uv(r, a, ir->metrics[a].kind == MK_MEAN ? UV_NUM : UV_VALUE);
-                den = uv(r, b, ir->metrics[b].kind == MK_MEAN ? UV_NUM : UV_VALUE);
-            }
-            ksum_add(&k[KS_N], 1);
-            ksum_add(&k[KS_SUM], num);
-            ksum_add(&k[KS_SUM_SQ], num * num);
-            ksum_add(&k[KS_DEN_SUM], den);
-            ksum_add(&k[KS_DEN_SUM_SQ], den * den);
-            ksum_add(&k[KS_SUM_DEN], num * den);
+        if (ir->metrics[m].kind != MK_QUANTILE)
             continue;
-        }
-        /* day-N and range retention count only units whose window has
-         * fully elapsed */
-        bool inc = !(mt->kind == MK_RETENTION && mt->window.kind == WIN_DAYS) ||
-                   row->days_observed >= mt->window.to_day;
-        if (inc) {
-            double x = uv(r, m, UV_VALUE);
-            ksum_add(&k[KS_N], 1);
-            ksum_add(&k[KS_SUM], x);
-            ksum_add(&k[KS_SUM_SQ], x * x);
-            if (mt->cuped.kind != CUPED_NONE) {
-                double p = uv(r, m, UV_PRE);
-                ksum_add(&k[KS_PRE_SUM], p);
-                ksum_add(&k[KS_PRE_SUM_SQ], p * p);
-                ksum_add(&k[KS_SUM_PRE], x * p);
-            }
-        }
-        for (int st = 0; u->steps[m] && st < mt->nsteps; st++)
-            ksum_add(&u->steps[m][st], r->unit_steps[m][st]);
-        if (mt->cap.kind == CAP_ABSOLUTE) {
-            u->cap[m] = mt->cap.value;
-        } else if (mt->cap.kind == CAP_PERCENTILE) {
-            double c = r->unit_vals[m * UV_COUNT + UV_CAP];
-            if (!isnan(c) && (isnan(u->cap[m]) || c > u->cap[m]))
-                u->cap[m] = c;
-        }
+        OrderRec rec = {r->unit_vals[m * UV_COUNT + UV_VALUE], row->date, u, exp, m};
+        if (isnan(rec.value)) /* NULL reads as 0, as in a moment */
+            rec.value = 0;
+        if (!extsort_add(o->quant, &rec))
+            return order_failed(o->quant, err, errlen);
     }
     return ABC_OK;
+}
+
+/* Each cap from its sorted values: the values at the 0-based ranks
+ * floor(pos) and ceil(pos), pos = P(n - 1)/100 for the spec's pP (an
+ * integer, so pos and its weights are exact, as PERCENTILE_CONT's DECIMAL
+ * arithmetic has them). */
+static AbcStatus compute_caps(Results *r, UnitsOrder *o, char *err, size_t errlen)
+{
+    if (!extsort_finish(o->caps))
+        return order_failed(o->caps, err, errlen);
+    OrderRec rec;
+    CapOf *c = NULL;
+    long long k = 0, lo_rank = 0, hi_rank = 0, frac = 0;
+    double lo = NAN, hi = NAN;
+    for (bool more = extsort_next(o->caps, &rec);; more = extsort_next(o->caps, &rec)) {
+        if (c && (!more || rec.date != c->date || rec.exp != c->exp || rec.metric != c->metric)) {
+            c->cap = lo == hi || frac == 0
+                         ? lo
+                         : (double)(100 - frac) / 100 * lo + (double)frac / 100 * hi;
+            c = NULL;
+        }
+        if (!more)
+            break;
+        if (!c) {
+            c = cap_of(o, rec.date, rec.exp, rec.metric, false);
+            if (!c)
+                abort(); /* every value was counted */
+            long long pct = llround(r->ir->metrics[rec.metric].cap.value * 100);
+            long long pos100 = pct * (c->n - 1);
+            lo_rank = pos100 / 100;
+            frac = pos100 % 100;
+            hi_rank = lo_rank + (frac ? 1 : 0);
+            k = 0;
+            lo = hi = NAN;
+        }
+        if (k == lo_rank)
+            lo = rec.value;
+        if (k == hi_rank)
+            hi = rec.value;
+        k++;
+    }
+    return extsort_error(o->caps) ? order_failed(o->caps, err, errlen) : ABC_OK;
+}
+
+/* The deferred units' moments, their percentile capped values capped
+ * (MariaDB's LEAST: NULL stays NULL). */
+static AbcStatus deferred_moments(Results *r, UnitsOrder *o, char *err, size_t errlen)
+{
+    const IrSpec *ir = r->ir;
+    int nm = ir->nmetrics;
+    if (!extsort_finish(o->defer))
+        return order_failed(o->defer, err, errlen);
+    while (extsort_next(o->defer, o->rec)) {
+        UnitCombo *u;
+        double days;
+        memcpy(&u, o->rec, sizeof u);
+        memcpy(&days, o->rec + sizeof u, sizeof days);
+        for (int i = 0; i < nm * UV_COUNT; i++)
+            r->unit_vals[i] = NAN;
+        for (int i = 0; i < o->nslot; i++)
+            memcpy(&r->unit_vals[o->slot[i]], o->rec + sizeof u + sizeof(double) * (size_t)(1 + i),
+                   sizeof(double));
+        for (int m = 0; m < nm; m++) {
+            if (!pct_capped(&ir->metrics[m]))
+                continue;
+            const CapOf *c = cap_of(o, u->date, u->exp, m, false);
+            double cap = c ? c->cap : NAN, *x = &r->unit_vals[m * UV_COUNT + UV_VALUE];
+            if (!isnan(*x))
+                *x = *x < cap ? *x : cap;
+            if (!isnan(cap))
+                u->cap[m] = cap;
+        }
+        for (int m = 0; m < nm; m++)
+            if (o->waits[m])
+                unit_moments(r, u, m, days);
+    }
+    return extsort_error(o->defer) ? order_failed(o->defer, err, errlen) : ABC_OK;
+}
+
+static const char *combo_slot_fn(const void *u, int seg) { return ((const UnitCombo *)u)->slots[seg]; }
+
+/* The quantile values in order into their cells' streams (after the
+ * moments: a stream starts from its arms' unit counts). */
+static AbcStatus quantiles_of_units(Results *r, UnitsOrder *o, const SqlStep *step, char *err,
+                                    size_t errlen)
+{
+    if (!extsort_finish(o->quant))
+        return order_failed(o->quant, err, errlen);
+    OrderRec rec;
+    while (extsort_next(o->quant, &rec)) {
+        const UnitCombo *u = rec.combo;
+        if (pct_capped(&r->ir->metrics[rec.metric])) {
+            const CapOf *c = cap_of(o, u->date, u->exp, rec.metric, false);
+            if (c && rec.value > c->cap)
+                rec.value = c->cap;
+        }
+        AbcStatus st = distribution_value(r, step->name, rec.metric, u->date, u->exp, u->var,
+                                          combo_slot_fn, u, rec.value, 1, err, errlen);
+        if (st != ABC_OK)
+            return st;
+    }
+    if (extsort_error(o->quant))
+        return order_failed(o->quant, err, errlen);
+    return finish_quantiles(r, -1, 0, err, errlen);
 }
 
 /* Each combination into its all-users cell and its value's cell of every
@@ -593,13 +901,30 @@ static void fold_combos(Results *r)
             }
         }
     }
-    combos_free(r);
 }
 
-void results_end_step(Results *r, const SqlStep *step)
+/* A units step has ended: caps, the deferred moments, the cells' sums,
+ * then the quantiles. */
+static AbcStatus units_end(Results *r, const SqlStep *step, char *err, size_t errlen)
+{
+    AbcStatus st = ABC_OK;
+    UnitsOrder *o = r->order;
+    if (o && (st = compute_caps(r, o, err, errlen)) == ABC_OK)
+        st = deferred_moments(r, o, err, errlen);
+    if (st == ABC_OK)
+        fold_combos(r);
+    if (st == ABC_OK && o)
+        st = quantiles_of_units(r, o, step, err, errlen);
+    combos_free(r);
+    units_order_free(r);
+    return st;
+}
+
+AbcStatus results_end_step(Results *r, const SqlStep *step, char *err, size_t errlen)
 {
     if (step->shape == STATS_UNITS)
-        fold_combos(r);
+        return units_end(r, step, err, errlen);
+    return ABC_OK;
 }
 
 AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, char *err,
@@ -608,7 +933,7 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, 
     if (step->shape == STATS_DISTRIBUTION)
         return add_distribution_row(r, step, row, err, errlen);
     if (step->shape == STATS_UNITS)
-        return add_unit_row(r, row);
+        return add_unit_row(r, row, err, errlen);
     int exp = row_exp(r, row);
     if (exp < 0)
         return ABC_OK; /* NULL keys, or an experiment no longer in the tag */

@@ -1714,7 +1714,7 @@ static AbcStatus run_stats_once(Runner *r, Results *res, const SqlParams *base, 
         AbcStatus st = query_step(r, s, base, stats_row_fn, &feed, err, errlen);
         stats_rows_decoder_free(feed.dec);
         if (st == ABC_OK)
-            results_end_step(res, s);
+            st = results_end_step(res, s, err, errlen);
         if (st != ABC_OK)
             return st;
         progress_bar(r, ++done, total, "statistics queries");

@@ -402,12 +402,8 @@ const Dialect dialect_mariadb = {
     .name = "mariadb",
     .max_ident = MDB_MAX_IDENT,
     .fill_by_day = true,
-    .distribution_per_unit = true,
     .moments_per_unit = true,
     .cut_units_session = true,
-    .sort_rows_prefix = "-- the sort carries the rows (max_length_for_sort_data: 1024 bytes by default,\n"
-                            "-- less than these rows)\n"
-                            "SET STATEMENT max_length_for_sort_data = 16384 FOR\n",
     .group_by_sort = "SQL_BIG_RESULT",
     .check_ident = mdb_check_ident,
     .ident = mdb_ident,
@@ -433,7 +429,7 @@ const Dialect dialect_mariadb = {
     .date_add_days = mdb_date_add_days,
     .date_add_expr = mdb_date_add_expr,
     .crc32 = mdb_crc32,
-    .percentile = NULL, /* a window only: caps from value counts (dialect.h) */
+    .percentile = NULL, /* a window only: abc computes the caps (dialect.h) */
     .check_json_key = mdb_check_json_key,
     .json_value = mdb_json_value,
 };

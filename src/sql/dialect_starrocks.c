@@ -394,7 +394,6 @@ const Dialect dialect_starrocks = {
     .name = "starrocks",
     .max_ident = SR_MAX_IDENT,
     .fill_by_day = false, /* a range overwrites its partitions in one load */
-    .distribution_per_unit = false, /* a hash grouping in the warehouse */
     .moments_per_unit = false,      /* aggregated in the warehouse */
     .cut_units_session = false,      /* a CTE, hash-joined */
     .check_ident = sr_check_ident,

@@ -15,9 +15,12 @@
  * alone, stats_one_date), then caps and `vals`.
  * From there:
  *   stats_moments            n, Σx, Σx² per metric (+ CUPED pre sums, ratio
- *                            denominator sums, cap value, funnel steps)
- *   stats_quantile_<metric>  distinct per-user values and their counts (a
- *                            row per unit where distribution_per_unit)
+ *                            denominator sums, cap value, funnel steps);
+ *                            where moments_per_unit a row per unit instead,
+ *                            from which abc also takes the percentile caps
+ *                            and the quantiles (caps_in_abc)
+ *   stats_quantile_<metric>  distinct per-user values and their counts
+ *                            (not where moments_per_unit)
  *   stats_survival_<metric>  per day since exposure: events and censored
  * each per analysis date x experiment x variation x segment value, the
  * segment '' with value '' standing for all users.  Day-N / range retention
@@ -815,17 +818,13 @@ static void gen_unit_state(Gen *g)
     buf_free(&b);
 }
 
-/* Whether the percentile caps are computed once into a session table
- * (caps_session_stmt, from value counts) that the queries join, rather
- * than by a CTE of every query: where the dialect has no percentile
- * aggregate (MariaDB, which would also inline such a CTE at every
- * reference); StarRocks aggregates and reuses CTEs itself. */
-static bool caps_in_session(const Gen *g) { return g->d->percentile == NULL; }
-
-static void caps_table(const Gen *g, Buf *b)
-{
-    dialect_qualified(g->d, b, g->tables[T_ASSIGN].db, "abc_stats_caps");
-}
+/* Whether abc computes the percentile caps and the quantiles itself, from
+ * the units rows of stats_moments (results.c), where the moments come a row
+ * per unit: the unit state of a date is then read once, where a caps query
+ * and a query per quantile metric read it again each (MariaDB, which has
+ * no percentile aggregate either).  The units rows then hold a percentile
+ * capped metric's value uncapped. */
+static bool caps_in_abc(const Gen *g) { return g->d->moments_per_unit; }
 
 /* The analysis date of a unit state row read by state_of_dates. */
 static const char *state_date(const Gen *g)
@@ -907,84 +906,6 @@ static void cap_expr(Gen *g, Buf *b, int i)
     buf_free(&v);
 }
 
-static bool any_cap_pct(const Gen *g)
-{
-    for (int i = 0; i < g->ir->nmetrics; i++)
-        if (has_cap_pct(&g->ir->metrics[i]))
-            return true;
-    return false;
-}
-
-/* The session table of every percentile cap (caps_in_session): one row per
- * analysis date x experiment, a column cap_<i> per capped metric i.  Not a
- * window over every unit (a sort of all of them per metric): each metric's
- * distinct per-user values with how many units hold each (one grouping of
- * the unit state's date, experiment and capped columns), their cumulative
- * counts, then PERCENTILE_CONT's interpolation between the values at the
- * 0-based ranks FLOOR(p(n-1)) and CEILING(p(n-1)) of the n non-NULL
- * values.  Keyed by date and experiment: `vals` finds a unit's row by
- * that key (group_head). */
-static void caps_session_stmt(Gen *g, Buf *b)
-{
-    if (g->d->sort_rows_prefix) /* the grouping's sort (dialect.h) */
-        buf_puts(b, g->d->sort_rows_prefix);
-    buf_puts(b, "CREATE OR REPLACE TEMPORARY TABLE ");
-    caps_table(g, b);
-    buf_puts(b, " (\n    PRIMARY KEY (`analysis_date`, `tracking_key`)\n) AS\nWITH\n"
-                "-- each capped metric i's per-user values, and how many units hold each\n"
-                "cap_values AS (");
-    bool first = true;
-    for (int i = 0; i < g->ir->nmetrics; i++) {
-        const IrMetric *m = &g->ir->metrics[i];
-        if (!has_cap_pct(m))
-            continue;
-        buf_puts(b, first ? "\n" : "\n    UNION ALL\n");
-        first = false;
-        sql_comment(b, "    ", arena_printf(g->a, "metric %s (spec line %d): capped at the pooled "
-                                                   "p%g", m->name, m->line, m->cap.value * 100));
-        Buf v;
-        buf_init(&v);
-        ref(g, &v, "s", i, NULL);
-        buf_puts(b, "    ");
-        gen_select_grouped(g, b);
-        buf_printf(b, "\n        %d AS `i`,\n        ", i);
-        dialect_number(b, m->cap.value);
-        buf_printf(b, " AS `p`,\n        %s,\n        s.`tracking_key`,\n        %s AS `v`,\n"
-                      "        COUNT(*) AS `c`\n    ", state_date_item(g), v.data);
-        state_of_dates(g, b, "    ");
-        buf_printf(b, "\n      AND %s IS NOT NULL\n    GROUP BY\n        %s,\n        s.`tracking_key`,\n"
-                      "        %s", v.data, state_date(g), v.data);
-        buf_free(&v);
-    }
-    buf_puts(b, "\n),\n-- the units up to each value (n: all of them)\ncap_ranks AS (\n"
-                "    SELECT\n        `i`,\n        `p`,\n        `analysis_date`,\n"
-                "        `tracking_key`,\n        `v`,\n"
-                "        SUM(`c`) OVER (PARTITION BY `i`, `analysis_date`, `tracking_key` "
-                "ORDER BY `v`) AS `upto`,\n"
-                "        SUM(`c`) OVER (PARTITION BY `i`, `analysis_date`, `tracking_key`) AS `n`\n"
-                "    FROM cap_values\n),\n"
-                "-- the values at the 0-based ranks FLOOR(pos) and CEILING(pos), pos = p(n - 1)\n"
-                "cap_bounds AS (\n    SELECT\n        `i`,\n        `analysis_date`,\n"
-                "        `tracking_key`,\n        MAX(`p` * (`n` - 1)) AS `pos`,\n"
-                "        MIN(CASE WHEN `upto` > FLOOR(`p` * (`n` - 1)) THEN `v` END) AS `lo`,\n"
-                "        MIN(CASE WHEN `upto` > CEILING(`p` * (`n` - 1)) THEN `v` END) AS `hi`\n"
-                "    FROM cap_ranks\n    GROUP BY\n        `i`,\n        `analysis_date`,\n"
-                "        `tracking_key`\n)\nSELECT\n    `analysis_date`,\n    `tracking_key`");
-    for (int i = 0; i < g->ir->nmetrics; i++) {
-        const IrMetric *m = &g->ir->metrics[i];
-        if (!has_cap_pct(m))
-            continue;
-        buf_puts(b, ",\n");
-        sql_comment(b, "    ", arena_printf(g->a, "metric %s (spec line %d): the pooled p%g of "
-                                                   "per-user values", m->name, m->line,
-                                             m->cap.value * 100));
-        buf_printf(b, "    MAX(CASE WHEN `i` = %d THEN CASE WHEN `lo` = `hi` THEN `lo`\n"
-                      "        ELSE (CEILING(`pos`) - `pos`) * `lo` + (`pos` - FLOOR(`pos`)) * `hi` "
-                      "END END)\n        AS `cap_%d`", i, i);
-    }
-    buf_puts(b, "\nFROM cap_bounds\nGROUP BY\n    `analysis_date`,\n    `tracking_key`");
-}
-
 /* The statistics' shared CTEs, up to and including `vals`, over the unit
  * state of the analysis dates [{{from_date}}, {{to_date}}], with metric
  * `only`'s columns (-1: every metric's).  Ends without a comma. */
@@ -999,18 +920,9 @@ static void prefix(Gen *g, Buf *b, int only)
         const IrMetric *m = &ir->metrics[i];
         if (!has_cap_pct(m) || (only >= 0 && i != only))
             continue;
-        buf_puts(b, ",\n");
-        if (caps_in_session(g)) {
-            sql_comment(b, "", arena_printf(g->a, "metric %s (spec line %d): cap at the pooled "
-                                                  "p%g of per-user values (stats_moments' "
-                                                  "session table)", m->name, m->line,
-                                            m->cap.value * 100));
-            buf_printf(b, "cap_%d AS (\n    SELECT `analysis_date`, `tracking_key`, `cap_%d` AS "
-                          "`cap`\n    FROM ", i, i);
-            caps_table(g, b);
-            buf_puts(b, "\n)");
+        if (caps_in_abc(g))
             continue;
-        }
+        buf_puts(b, ",\n");
         sql_comment(b, "", arena_printf(g->a, "metric %s (spec line %d): cap at the pooled p%g of "
                                               "per-user values", m->name, m->line,
                                         m->cap.value * 100));
@@ -1089,13 +1001,15 @@ static void prefix(Gen *g, Buf *b, int only)
                 buf_printf(b, "\n        LEAST(%s, ", v.data);
                 dialect_number(b, m->cap.value);
                 buf_puts(b, ") AS ");
-            } else if (m->cap.kind == CAP_PERCENTILE) {
+            } else if (m->cap.kind == CAP_PERCENTILE && !caps_in_abc(g)) {
                 buf_printf(b, "LEAST(%s, c%d.`cap`) AS ", v.data, i);
             } else {
+                if (m->cap.kind == CAP_PERCENTILE)
+                    buf_puts(b, "-- uncapped: abc caps it at the pooled percentile\n        ");
                 buf_printf(b, "%s AS ", v.data);
             }
             ref(g, b, NULL, i, NULL);
-            if (m->cap.kind == CAP_PERCENTILE) {
+            if (m->cap.kind == CAP_PERCENTILE && !caps_in_abc(g)) {
                 buf_printf(b, ",\n        c%d.`cap` AS ", i);
                 ref(g, b, NULL, i, "cap");
             }
@@ -1109,7 +1023,7 @@ static void prefix(Gen *g, Buf *b, int only)
     }
     buf_puts(b, "\n    FROM user_values uv");
     for (int i = 0; i < ir->nmetrics; i++)
-        if (has_cap_pct(&ir->metrics[i]) && (only < 0 || i == only))
+        if (has_cap_pct(&ir->metrics[i]) && (only < 0 || i == only) && !caps_in_abc(g))
             buf_printf(b, "\n    LEFT JOIN cap_%d c%d\n        ON c%d.`analysis_date` = uv.`analysis_date` "
                           "AND c%d.`tracking_key` = uv.`tracking_key`", i, i, i, i);
     buf_puts(b, "\n)");
@@ -1328,39 +1242,6 @@ static const char *file_part(Gen *g, const char *name)
     return c;
 }
 
-/* Push a statistics query.  With the caps in a session table
- * (caps_in_session), stats_moments writes that table first, and a
- * per-metric query of a capped metric reads it, so it runs after
- * stats_moments in the same session.  Each statement reads the unit state
- * once: a statement reading it twice (for a cap's window and for the
- * values) ran for minutes on the embedded server in a --full run. */
-static void push_stats(Gen *g, SqlStep *s, const Buf *b)
-{
-    bool capped = s->metric < 0 ? any_cap_pct(g) : has_cap_pct(&g->ir->metrics[s->metric]);
-    if (!caps_in_session(g) || !capped) {
-        gen_push(g, s, b);
-        return;
-    }
-    Buf t;
-    buf_init(&t);
-    if (s->metric < 0) {
-        caps_session_stmt(g, &t);
-        gen_push(g, s, &t);
-        gen_push(g, s, b);
-    } else {
-        Buf tbl;
-        buf_init(&tbl);
-        caps_table(g, &tbl);
-        sql_comment(&t, "", arena_printf(g->a, "reads the session table %s written by "
-                                               "stats_moments: run after it, in the same session",
-                                         tbl.data));
-        buf_put(&t, b->data, b->len);
-        gen_push(g, s, &t);
-        buf_free(&tbl);
-    }
-    buf_free(&t);
-}
-
 /* The segment column of grouping `k.i` (0: all users, i + 1: segment i). */
 static void grouping_case(Gen *g, Buf *b, bool value)
 {
@@ -1455,10 +1336,12 @@ static void slot_columns(Gen *g, Buf *b, Cols *c, Buf *grp)
 
 /* moments_per_unit: a row per unit of `vals` — its cell (date,
  * experiment, variation, every segment slot), its days observed and each
- * metric's value as the moments would read it (capped; CUPED covariate;
- * mean numerator and denominator; funnel steps) — in no order.  abc adds
- * up the moments of every cell as they pass (results.c), the sums
- * moments_select would compute. */
+ * metric's value as the moments would read it (an absolute cap applied; a
+ * percentile capped value uncapped; CUPED covariate; mean numerator and
+ * denominator; funnel steps) — in no order.  abc adds up the moments of
+ * every cell as they pass, the sums moments_select would compute, and
+ * sorts the values of the percentile capped and the quantile metrics for
+ * their caps and order statistics (results.c, caps_in_abc). */
 static void units_select(Gen *g, Buf *b, Cols *c)
 {
     const IrSpec *ir = g->ir;
@@ -1479,8 +1362,6 @@ static void units_select(Gen *g, Buf *b, Cols *c)
             stats[n++] = "den";
         } else {
             stats[n++] = "value";
-            if (m->cap.kind == CAP_PERCENTILE)
-                stats[n++] = "cap";
             if (m->cuped.kind != CUPED_NONE)
                 stats[n++] = "pre";
         }
@@ -1512,8 +1393,10 @@ void gen_stats(Gen *g)
     SqlStep *s = stats_step(g, "stats_moments",
                             per_unit ? "a row per unit and analysis date: its cell (experiment, "
                                        "variation, segment slots), days observed and every "
-                                       "metric's value, from which abc adds up the sufficient "
-                                       "statistics of every cell (no order)"
+                                       "metric's value (a percentile capped metric's uncapped), "
+                                       "from which abc adds up the sufficient statistics of every "
+                                       "cell and takes the percentile caps and the quantiles (no "
+                                       "order)"
                                      : "sufficient statistics of every metric per analysis date x "
                                        "experiment x variation x segment value",
                             per_unit ? STATS_UNITS : STATS_MOMENTS, -1);
@@ -1524,8 +1407,6 @@ void gen_stats(Gen *g)
         units_select(g, &b, &cols);
     } else {
         dims(g, &cols);
-        if (g->d->group_by_sort && g->d->sort_rows_prefix)
-            buf_puts(&b, g->d->sort_rows_prefix); /* the grouping's sort (dialect.h) */
         prefix(g, &b, -1);
         buf_putc(&b, '\n');
         if (ir->nsegments == 0)
@@ -1534,7 +1415,7 @@ void gen_stats(Gen *g)
             moments_rollup(g, &b, &cols);
         union_order(&b, 5);
     }
-    push_stats(g, s, &b);
+    gen_push(g, s, &b);
     s->columns = cols.v;
     s->ncolumns = cols.n;
 
@@ -1542,33 +1423,28 @@ void gen_stats(Gen *g)
         const IrMetric *m = &ir->metrics[i];
         if (m->kind != MK_QUANTILE && m->kind != MK_TIME_TO_EVENT)
             continue;
+        if (m->kind == MK_QUANTILE && caps_in_abc(g))
+            continue; /* from the units rows */
         bool q = m->kind == MK_QUANTILE;
         s = stats_step(g,
                        arena_printf(g->a, "%s_%s", q ? "stats_quantile" : "stats_survival",
                                     file_part(g, m->name)),
-                       q ? arena_printf(g->a, "%s per date x experiment x variation x segment "
-                                              "slots, in ascending order of value per date x "
-                                              "experiment (order statistics for the quantile and "
-                                              "its CI, streamed into the cells of every segment "
-                                              "value)",
-                                        g->d->distribution_per_unit
-                                            ? "per-user values, a row per unit (units 1)"
-                                            : "distinct per-user values and their counts")
+                       q ? "distinct per-user values and their counts per date x experiment x "
+                           "variation x segment slots, in ascending order of value per date x "
+                           "experiment (order statistics for the quantile and its CI, streamed "
+                           "into the cells of every segment value)"
                          : "days since exposure to the first event: events and censored units "
                            "(Kaplan-Meier, log-rank)",
                        q ? STATS_DISTRIBUTION : STATS_SURVIVAL, i);
         Cols c = {0};
         buf_reset(&b);
-        if (q && g->d->distribution_per_unit && g->d->sort_rows_prefix)
-            buf_puts(&b, g->d->sort_rows_prefix); /* the sorted rows (dialect.h) */
         prefix(g, &b, i);
         Buf v;
         buf_init(&v);
         ref(g, &v, NULL, i, NULL);
         if (q) {
             /* one grouping: per unit cell (date, experiment, variation and
-             * every segment slot) the distinct values and their counts (or,
-             * where distribution_per_unit, a row per unit: the same order),
+             * every segment slot) the distinct values and their counts,
              * ordered by date, experiment and value: abc adds each row to
              * the all-users cell and to its value's cell of every segment,
              * whose streams then see their values in ascending order (no
@@ -1580,17 +1456,9 @@ void gen_stats(Gen *g)
             buf_printf(&grp, "\n    `analysis_date`,\n    `tracking_key`,\n    %s,\n    `variation_key`",
                        v.data);
             slot_columns(g, &b, &c, &grp);
-            /* a row per unit (dialect.h), sorted by date, experiment and value
-             * alone: abc adds up the counts of equal values before they go on,
-             * so ties need no order, and a shorter key sorts faster */
-            if (g->d->distribution_per_unit)
-                buf_printf(&b, ",\n    %s AS `value`,\n    1 AS `units`\nFROM vals\nORDER BY\n"
-                               "    `analysis_date`,\n    `tracking_key`,\n    %s",
-                           v.data, v.data);
-            else
-                buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY%s"
-                               "\nORDER BY%s",
-                           v.data, grp.data, grp.data);
+            buf_printf(&b, ",\n    %s AS `value`,\n    COUNT(*) AS `units`\nFROM vals\nGROUP BY%s"
+                           "\nORDER BY%s",
+                       v.data, grp.data, grp.data);
             buf_free(&grp);
             col_add(g, &c, "value", i, "value");
             col_add(g, &c, "units", i, "units");
@@ -1635,7 +1503,7 @@ void gen_stats(Gen *g)
             col_add(g, &c, "events", i, "events");
             col_add(g, &c, "censored", i, "censored");
         }
-        push_stats(g, s, &b);
+        gen_push(g, s, &b);
         s->columns = c.v;
         s->ncolumns = c.n;
         buf_free(&v);

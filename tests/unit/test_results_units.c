@@ -1,13 +1,16 @@
 /* test_results_units.c — results.c on a units step's rows (STATS_UNITS: a
- * row per unit, in no order, whose moments results.c adds up): every
- * report row equals the one computed from moments rows of the same units
- * (the shape a warehouse-side grouping sends), for every metric kind the
- * moments carry — retention counted only once its window has elapsed,
- * CUPED covariates, percentile and absolute caps, ratio and mean of
- * numerator and denominator, funnel steps, time-to-event flags — and for
- * every segment's values; the order of the rows does not change them; a
- * unit of a variation the experiment lacks flags its cells; a malformed
- * units row is an error naming the step and column.
+ * row per unit, in no order, whose moments results.c adds up, and from
+ * which it takes the percentile caps and the quantiles): every report row
+ * equals the one computed from moments and distribution rows of the same
+ * units (the shapes a warehouse-side grouping sends), for every metric kind
+ * the moments carry — retention counted only once its window has elapsed,
+ * CUPED covariates, the pooled percentile cap (PERCENTILE_CONT) and an
+ * absolute cap, a ratio of a capped metric, mean of numerator and
+ * denominator, funnel steps, time-to-event flags, a quantile — and for
+ * every segment's values; the order of the rows does not change them, nor
+ * does a number of units past what abc sorts in memory; a unit of a
+ * variation the experiment lacks flags its cells; a malformed units row is
+ * an error naming the step and column.
  */
 #include "abc/results.h"
 
@@ -40,6 +43,8 @@ static const char SPEC[] =
     "  metric fun = funnel(events where event_name = \"cart_view\",\n"
     "                      events where event_name = \"order\") within 7d secondary;\n"
     "  metric conv = time_to(events where event_name = \"subscribe\") within 14d secondary;\n"
+    "  metric p90s = quantile(events.session_seconds where event_name = \"session_end\", 0.9)\n"
+    "      within 7d secondary;\n"
     "}\n";
 
 enum { NUNITS = 600, NSEG = 2 };
@@ -49,15 +54,15 @@ typedef struct Unit {
     int var;
     const char *country, *platform;
     int days;
-    double d1, opens, opens_pre, revenue, revenue_cap, spend, sess_num, sess_den, fun1, fun2, conv;
-    bool revenue_null;
+    double d1, opens, opens_pre, revenue, spend, sess_num, sess_den, fun1, fun2, conv, p90s;
+    bool revenue_null; /* revenue: uncapped, as the units rows send it */
 } Unit;
 
 typedef struct Fixture {
     SpecUnit su;
     Arena a;
     SqlProgram mdb, sr;
-    const SqlStep *units, *moments;
+    const SqlStep *units, *moments, *dist;
     RunVariation vars[2];
     RunExperiment exp;
 } Fixture;
@@ -79,6 +84,10 @@ static void setup_fixture(Fixture *f)
     cr_assert_eq(sqlgen_program(f->su.ir, &dialect_starrocks, &f->a, &f->su.diag, &f->sr), ABC_OK);
     f->units = stats_step_of(&f->mdb, STATS_UNITS);
     f->moments = stats_step_of(&f->sr, STATS_MOMENTS);
+    f->dist = stats_step_of(&f->sr, STATS_DISTRIBUTION);
+    cr_assert_not_null(f->dist, "StarRocks sends no quantile distribution step");
+    cr_assert_null(stats_step_of(&f->mdb, STATS_DISTRIBUTION),
+                   "MariaDB reads the unit state again for a quantile");
     cr_assert_not_null(f->units, "MariaDB sends no units step");
     cr_assert_not_null(f->moments, "StarRocks sends no moments step");
     cr_assert_null(stats_step_of(&f->mdb, STATS_MOMENTS));
@@ -125,11 +134,11 @@ static void make_units(Unit *u, int n)
         t->d1 = (x / 108) % 3 == 0;
         t->opens = (double)((x / 7) % 23);
         t->opens_pre = (double)((x / 11) % 31);
-        double raw = (x % 97) * 1.37 + (x % 5 == 0 ? 400.25 : 0);
-        t->revenue_cap = 250.5; /* the cap in force for the date and experiment */
+        double raw = (x % 97) * 1.37 + (x % 5 == 0 ? 400.25 + (x % 1009) * 0.013 : 0);
         t->revenue_null = x % 13 == 0;
-        t->revenue = t->revenue_null ? 0 : fmin(raw, t->revenue_cap);
+        t->revenue = raw;
         t->spend = fmin(raw, 100);
+        t->p90s = x % 11 == 0 ? NAN : (double)((x / 13) % 53) * 3.5;
         t->sess_num = (x % 41) * 12.5;
         t->sess_den = (double)(x % 4);
         t->fun1 = (x / 3) % 2;
@@ -178,8 +187,8 @@ static AbcStatus feed_unit(Results *r, const Fixture *f, const char *date, const
         else if (!strcmp(st, "days_observed")) v = u->days;
         else if (!strcmp(mn, "d1")) v = u->d1;
         else if (!strcmp(mn, "opens")) v = !strcmp(st, "pre") ? u->opens_pre : u->opens;
-        else if (!strcmp(mn, "revenue") && !strcmp(st, "cap")) v = u->revenue_cap;
         else if (!strcmp(mn, "revenue")) values[i] = u->revenue_null ? NULL : num[i], v = u->revenue;
+        else if (!strcmp(mn, "p90s")) values[i] = isnan(u->p90s) ? NULL : num[i], v = u->p90s;
         else if (!strcmp(mn, "spend")) v = u->spend;
         else if (!strcmp(mn, "sess")) v = !strcmp(st, "num") ? u->sess_num : u->sess_den;
         else if (c->metric == mf) v = !strcmp(st, "step_1") ? u->fun1 : u->fun2; /* value: the last step */
@@ -201,8 +210,8 @@ static Results *units_results(const Fixture *f, const RunExperiment *x, const ch
     Results *r = results_new(f->su.ir, x, 1, "2025-10-09 00:00:00");
     for (int i = 0; i < n; i++)
         feed_unit(r, f, date, &u[reverse ? n - 1 - i : i]);
-    results_end_step(r, f->units);
     char err[256];
+    cr_assert_eq(results_end_step(r, f->units, err, sizeof err), ABC_OK, "%s", err);
     cr_assert_eq(results_compute(r, err, sizeof err), ABC_OK, "%s", err);
     return r;
 }
@@ -216,8 +225,32 @@ typedef struct Mom {
 enum { M_N, M_SUM, M_SUM_SQ, M_PRE_SUM, M_PRE_SUM_SQ, M_SUM_PRE, M_DEN_SUM, M_DEN_SUM_SQ,
        M_SUM_DEN, M_STEP1, M_STEP2 };
 
-static void mom_add(const Fixture *f, Mom *m, const Unit *u)
+static int cmp_double(const void *a, const void *b)
 {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The pooled p99 of the units' non-NULL revenue (every variation's), as
+ * PERCENTILE_CONT interpolates it. */
+static double revenue_cap(const Unit *u, int n)
+{
+    double *v = malloc(sizeof *v * (size_t)(n + 1));
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!u[i].revenue_null)
+            v[k++] = u[i].revenue;
+    cr_assert_gt(k, 0);
+    qsort(v, (size_t)k, sizeof *v, cmp_double);
+    double pos = 0.99 * (k - 1), lo = v[(int)floor(pos)], hi = v[(int)ceil(pos)];
+    double cap = lo == hi ? lo : (ceil(pos) - pos) * lo + (pos - floor(pos)) * hi;
+    free(v);
+    return cap;
+}
+
+static void mom_add(const Fixture *f, Mom *m, const Unit *u, double cap)
+{
+    double revenue = u->revenue_null ? 0 : fmin(u->revenue, cap);
     const IrSpec *ir = f->su.ir;
     m->units += 1;
     for (int i = 0; i < ir->nmetrics; i++) {
@@ -227,12 +260,13 @@ static void mom_add(const Fixture *f, Mom *m, const Unit *u)
         bool inc = true, ratio = false;
         if (!strcmp(n, "d1")) x = u->d1, inc = u->days >= 1;
         else if (!strcmp(n, "opens")) x = u->opens, p = u->opens_pre;
-        else if (!strcmp(n, "revenue")) x = u->revenue, m->cap[i] = u->revenue_cap;
+        else if (!strcmp(n, "revenue")) x = revenue, m->cap[i] = cap;
         else if (!strcmp(n, "spend")) x = u->spend, m->cap[i] = 100;
-        else if (!strcmp(n, "rpo")) ratio = true, num = u->revenue, den = u->opens;
+        else if (!strcmp(n, "rpo")) ratio = true, num = revenue, den = u->opens;
         else if (!strcmp(n, "sess")) ratio = true, num = u->sess_num, den = u->sess_den;
         else if (!strcmp(n, "fun")) x = u->fun2, v[M_STEP1] += u->fun1, v[M_STEP2] += u->fun2;
         else if (!strcmp(n, "conv")) x = u->conv;
+        else if (!strcmp(n, "p90s")) x = isnan(u->p90s) ? 0 : u->p90s;
         if (ratio) {
             v[M_N] += 1;
             v[M_SUM] += num;
@@ -287,6 +321,7 @@ static void feed_moments(Results *r, const Fixture *f, const char *date, const c
 static void feed_all_moments(Results *r, const Fixture *f, const char *date, const Unit *u, int n)
 {
     static const char *const countries[] = {"DE", "US", "(null)"}, *const platforms[] = {"ios", "web"};
+    double cap = revenue_cap(u, n);
     for (int var = 0; var < 2; var++)
         for (int g = 0; g < 1 + 3 + 2; g++) {
             const char *seg = g == 0 ? "" : g <= 3 ? "country" : "platform";
@@ -297,9 +332,66 @@ static void feed_all_moments(Results *r, const Fixture *f, const char *date, con
                 m.cap[k] = NAN;
             for (int i = 0; i < n; i++)
                 if (u[i].var == var && (g == 0 || !strcmp(g <= 3 ? u[i].country : u[i].platform, val)))
-                    mom_add(f, &m, &u[i]);
+                    mom_add(f, &m, &u[i], cap);
             feed_moments(r, f, date, seg, val, var, &m);
         }
+}
+
+static const Unit *by_p90s_units;
+
+static int cmp_p90s(const void *a, const void *b)
+{
+    const Unit *x = &by_p90s_units[*(const int *)a], *y = &by_p90s_units[*(const int *)b];
+    double p = isnan(x->p90s) ? 0 : x->p90s, q = isnan(y->p90s) ? 0 : y->p90s;
+    return (p > q) - (p < q);
+}
+
+/* The quantile's distribution rows, as StarRocks sends them: a row per
+ * unit cell and value, here one per unit (units 1), in ascending order of
+ * value (NULL read as 0). */
+static void feed_distribution(Results *r, const Fixture *f, const char *date, const Unit *u, int n)
+{
+    int *ix = malloc(sizeof *ix * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        ix[i] = i;
+    by_p90s_units = u;
+    qsort(ix, (size_t)n, sizeof *ix, cmp_p90s);
+    const SqlStep *s = f->dist;
+    const char *names[16], *values[16];
+    char num[16][40];
+    cr_assert_lt(s->ncolumns, 16);
+    for (int k = 0; k < n; k++) {
+        const Unit *t = &u[ix[k]];
+        for (int i = 0; i < s->ncolumns; i++) {
+            const SqlColumn *c = &s->columns[i];
+            names[i] = c->name;
+            values[i] = num[i];
+            if (!strcmp(c->stat, "analysis_date")) values[i] = date;
+            else if (!strcmp(c->stat, "tracking_key")) values[i] = "exp-ru";
+            else if (!strcmp(c->stat, "variation_key")) values[i] = t->var ? "1" : "0";
+            else if (!strcmp(c->stat, "segment_slot"))
+                values[i] = !strcmp(c->name, "country") ? t->country : t->platform;
+            else if (!strcmp(c->stat, "value")) fmt(num[i], sizeof num[i], isnan(t->p90s) ? 0 : t->p90s);
+            else if (!strcmp(c->stat, "units")) values[i] = "1";
+            else cr_assert_fail("distribution column %s (%s) unexpected", c->name, c->stat);
+        }
+        WhRow row = {(unsigned)s->ncolumns, names, values, NULL, 0};
+        feed_row(r, s, &row);
+    }
+    free(ix);
+}
+
+/* The results of the same units from moments and distribution rows. */
+static Results *grouped_results(const Fixture *f, const char *date, const Unit *u, int n)
+{
+    char err[256];
+    Results *b = results_new(f->su.ir, &f->exp, 1, "2025-10-09 00:00:00");
+    feed_all_moments(b, f, date, u, n);
+    cr_assert_eq(results_end_step(b, f->moments, err, sizeof err), ABC_OK, "%s", err);
+    feed_distribution(b, f, date, u, n);
+    cr_assert_eq(results_end_step(b, f->dist, err, sizeof err), ABC_OK, "%s", err);
+    cr_assert_eq(results_compute(b, err, sizeof err), ABC_OK, "%s", err);
+    return b;
 }
 
 static void compare_rows(const Results *a, const Results *b, long day, double tol)
@@ -337,14 +429,9 @@ Test(results_units, unit_rows_give_the_report_of_their_moments)
     const char *d = "2025-10-08";
     long day;
     cr_assert(date_parse(d, &day));
-    char err[256];
 
     Results *a = units_results(&f, &f.exp, d, u, NUNITS, false);
-
-    Results *b = results_new(f.su.ir, &f.exp, 1, "2025-10-09 00:00:00");
-    feed_all_moments(b, &f, d, u, NUNITS);
-    results_end_step(b, f.moments);
-    cr_assert_eq(results_compute(b, err, sizeof err), ABC_OK, "%s", err);
+    Results *b = grouped_results(&f, d, u, NUNITS);
     compare_rows(a, b, day, 1e-9);
 
     /* the same units in the opposite order */
@@ -354,6 +441,27 @@ Test(results_units, unit_rows_give_the_report_of_their_moments)
     results_free(a);
     results_free(b);
     results_free(c);
+    teardown_fixture(&f);
+}
+
+/* More units than abc sorts in memory: the caps' and the quantile's values
+ * go through sorted runs on disk, with the same results. */
+Test(results_units, past_memory_the_sorted_values_give_the_same_results, .timeout = 120)
+{
+    Fixture f;
+    setup_fixture(&f);
+    enum { BIG = 70001 };
+    Unit *u = calloc(BIG, sizeof *u);
+    make_units(u, BIG);
+    const char *d = "2025-10-08";
+    long day;
+    cr_assert(date_parse(d, &day));
+    Results *a = units_results(&f, &f.exp, d, u, BIG, true);
+    Results *b = grouped_results(&f, d, u, BIG);
+    compare_rows(a, b, day, 1e-9);
+    results_free(a);
+    results_free(b);
+    free(u);
     teardown_fixture(&f);
 }
 

@@ -381,8 +381,7 @@ int main(int argc, char **argv)
      * asks for them (the days before come in as each unit's history).
      * Where the statistics queries read one analysis date (stats_one_date)
      * every listed date of the span is sent by itself, all the steps of a
-     * date in order (a capped metric's query reads the caps stats_moments
-     * wrote for it), as abc run sends them */
+     * date in order, as abc run sends them */
     const char *from = stats_from ? stats_from : first;
     Tsv files[64] = {{0}};
     int nfiles = 0;

@@ -430,21 +430,52 @@ def close(a, b):
     return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
+def pct_capped(m):
+    return m.get("cap", {}).get("kind") == "percentile" and \
+        m["kind"] not in ("ratio", "mean", "funnel", "time_to_event")
+
+
 def units_moments(plan, step, head, rows):
     """A units step's rows (a row per unit and date, no order) added up into
     the moments of every cell, as abc adds them: the grouping a moments step
-    would send."""
+    would send; a percentile cap is the pooled percentile of the date's and
+    experiment's non-NULL values, which the rows send uncapped.  Also the
+    quantile metrics' values per unit cell, as the distribution rows count
+    them (NULL as 0)."""
     mi = {m["name"]: m for m in plan["metrics"]}
     hx = {h: i for i, h in enumerate(head)}
     cols = [(c["name"], c["metric"], c["stat"]) for c in step["columns"] if "metric" in c]
     groups = [("", None)] + [(sg["name"], sg["assignment_column"]) for sg in plan["segments"]]
-    got = {}
+    def raw(r):
+        return {(m, st): (None if r[hx[n]] == "\\N" else float(r[hx[n]])) for n, m, st in cols}
+    pooled = {}
     for r in rows:
-        per = {(m, st): (None if r[hx[n]] == "\\N" else float(r[hx[n]])) for n, m, st in cols}
+        per = raw(r)
+        for m in plan["metrics"]:
+            x = per.get((m["name"], "value"))
+            if pct_capped(m) and x is not None:
+                pooled.setdefault((r[hx["analysis_date"]], r[hx["tracking_key"]], m["name"]), []).append(x)
+    caps = {k: pct(v, mi[k[2]]["cap"]["value"]) for k, v in pooled.items()}
+    got, got_q = {}, {}
+    for r in rows:
+        per = raw(r)
+        for m in plan["metrics"]:
+            x = per.get((m["name"], "value"))
+            if pct_capped(m) and x is not None:
+                per[(m["name"], "value")] = min(x, caps[(r[hx["analysis_date"]], r[hx["tracking_key"]],
+                                                         m["name"])])
         def unit(m, st):
             x = per.get((m, st))
             return 0.0 if x is None else x
         obs = int(r[hx["days_observed"]])
+        for m in plan["metrics"]:
+            if m["kind"] == "quantile":
+                for gname, slot in groups:
+                    sv = "" if slot is None else r[hx[slot]]
+                    k = (m["name"],) + tuple(r[hx[c]] for c in ("analysis_date", "tracking_key",
+                                                                 "variation_key")) + (gname, sv)
+                    k += (round(unit(m["name"], "value"), 6),)
+                    got_q[k] = got_q.get(k, 0) + 1
         for gname, slot in groups:
             sv = "" if slot is None else r[hx[slot]]
             row = got.setdefault(tuple(r[hx[c]] for c in ("analysis_date", "tracking_key", "variation_key"))
@@ -480,10 +511,11 @@ def units_moments(plan, step, head, rows):
                     for k in range(len(m["steps"])):
                         add("step_%d" % (k + 1), unit(name, "step_%d" % (k + 1)))
                 if "cap" in m:
-                    c = m["cap"]["value"] if m["cap"]["kind"] == "absolute" else per.get((name, "cap"))
+                    c = m["cap"]["value"] if m["cap"]["kind"] == "absolute" else caps.get(
+                        (r[hx["analysis_date"]], r[hx["tracking_key"]], name))
                     if c is not None:
                         row[name + "__cap_value"] = max(row.get(name + "__cap_value", c), c)
-    return got
+    return got, got_q
 
 
 def compare(plan_path, tsvdir, *args):
@@ -496,7 +528,18 @@ def compare(plan_path, tsvdir, *args):
         head, rows = read_tsv("%s/%s.tsv" % (tsvdir, step["name"]))
         if step["shape"] in ("moments", "units"):
             if step["shape"] == "units":
-                got = units_moments(plan, step, head, rows)
+                got, got_q = units_moments(plan, step, head, rows)
+                qnames = {k[0] for k in got_q} | {m["name"] for m in plan["metrics"]
+                                                   if m["kind"] == "quantile"}
+                for name in sorted(qnames):
+                    ref = {k[1:]: v for k, v in eq.items() if k[0] == name}
+                    gq = {k[1:]: v for k, v in got_q.items() if k[0] == name}
+                    nvals += len(gq)
+                    if gq != ref:
+                        print("%s %s: %d unit cells x values, %d reference ones; first differences %s" % (
+                            step["name"], name, len(gq), len(ref),
+                            sorted(set(gq.items()) ^ set(ref.items()))[:3]))
+                        bad += 1
             else:
                 got = {tuple(r[:5]): dict(zip(head[5:], r[5:])) for r in rows}
             if set(got) != set(em):
