@@ -530,13 +530,9 @@ typedef struct UnitsOrder {
     unsigned char *rec; /* one deferred unit: combo, days observed, the slot values */
 } UnitsOrder;
 
-/* Metric m's value is capped at a pooled percentile (the kinds whose
- * value the cap applies to: not a ratio, mean, funnel or time to event). */
-static bool pct_capped(const IrMetric *m)
-{
-    return m->cap.kind == CAP_PERCENTILE && m->kind != MK_RATIO && m->kind != MK_MEAN &&
-           m->kind != MK_FUNNEL && m->kind != MK_TIME_TO_EVENT;
-}
+/* Metric m's value is capped at a pooled percentile (a count, sum or
+ * active days metric: sema allows a cap on no other kind). */
+static bool pct_capped(const IrMetric *m) { return m->cap.kind == CAP_PERCENTILE; }
 
 static int cmp_order(const void *a, const void *b)
 {
@@ -850,11 +846,6 @@ static AbcStatus quantiles_of_units(Results *r, UnitsOrder *o, const SqlStep *st
     OrderRec rec;
     while (extsort_next(o->quant, &rec)) {
         const UnitCombo *u = rec.combo;
-        if (pct_capped(&r->ir->metrics[rec.metric])) {
-            const CapOf *c = cap_of(o, u->date, u->exp, rec.metric, false);
-            if (c && rec.value > c->cap)
-                rec.value = c->cap;
-        }
         AbcStatus st = distribution_value(r, step->name, rec.metric, u->date, u->exp, u->var,
                                           combo_slot_fn, u, rec.value, 1, err, errlen);
         if (st != ABC_OK)
