@@ -224,10 +224,11 @@ typedef struct Dialect {
      * a grouping in the warehouse: MariaDB evaluates the grouping's forty
      * or so aggregate expressions per row slower than it sends the row; a
      * columnar engine aggregates in the warehouse.  abc then also takes
-     * the percentile caps and the quantiles from those rows (a percentile
-     * capped metric's value comes uncapped), so a date's unit state is
-     * read once: no caps query, no query per quantile metric.  A dialect
-     * without a percentile aggregate needs this. */
+     * the percentile caps, the quantiles and the survival tables from
+     * those rows (a percentile capped metric's value comes uncapped), so a
+     * date's unit state is read once: no caps query, no query per quantile
+     * or time-to-event metric.  A dialect without a percentile aggregate
+     * needs this. */
     bool moments_per_unit;
     /* wide_day first writes the units whose day is cut (by their exposure
      * or their phase's end) to a session table keyed by user, which the

@@ -25,8 +25,9 @@ typedef enum StatsRowStat {
     SRS_DEN_SUM_SQ, SRS_SUM_DEN, SRS_CAP,
     SRS_STEP, /* moments: a funnel step's count; units: the unit's step flag */
     /* unit rows: the unit's value (a percentile capped metric's
-     * uncapped), CUPED covariate, mean numerator and denominator */
-    SRS_VALUE, SRS_PRE, SRS_NUM, SRS_DEN
+     * uncapped), CUPED covariate, mean numerator and denominator, a
+     * time-to-event metric's day of the event (NULL: none yet) */
+    SRS_VALUE, SRS_PRE, SRS_NUM, SRS_DEN, SRS_EVENT_DAY
 } StatsRowStat;
 
 /* One moment of one metric in a moments row (a unit's value in a units row). */

@@ -368,6 +368,18 @@ static AbcStatus add_distribution_row(Results *r, const SqlStep *step, const Sta
                               row->units, err, errlen);
 }
 
+static void surv_add(Surv *sv, StatsTimeCount t)
+{
+    if (sv->n == sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 32;
+        StatsTimeCount *p = realloc(sv->v, sizeof *p * sv->cap);
+        if (!p)
+            abort();
+        sv->v = p;
+    }
+    sv->v[sv->n++] = t;
+}
+
 /* ---- unit rows: the moments added up here ------------------------------------ */
 /* A units step (STATS_UNITS) sends a row per unit in no order.  Its rows
  * are added into one accumulator per combination of date, experiment,
@@ -395,7 +407,7 @@ enum { KS_N, KS_SUM, KS_SUM_SQ, KS_PRE_SUM, KS_PRE_SUM_SQ, KS_SUM_PRE, KS_DEN_SU
        KS_SUM_DEN, KS_COUNT };
 
 /* A units row's values per metric. */
-enum { UV_VALUE, UV_PRE, UV_NUM, UV_DEN, UV_COUNT };
+enum { UV_VALUE, UV_PRE, UV_NUM, UV_DEN, UV_DAY, UV_COUNT };
 
 typedef struct UnitCombo {
     long date;
@@ -406,6 +418,10 @@ typedef struct UnitCombo {
     KSum *sums;              /* [metric * KS_COUNT + KS_*] */
     KSum **steps;            /* [metric][step]: funnel step counts */
     double *cap;             /* per metric: the cap in force (NaN: none) */
+    struct DayCounts {       /* per metric: time-to-event events and censored units by day */
+        double *events, *censored;
+        int n;
+    } *days;
     struct UnitCombo *next;  /* hash chain */
     struct UnitCombo *order; /* the next combination in order of first row */
 } UnitCombo;
@@ -417,8 +433,12 @@ static void combos_free(Results *r)
         next = u->order;
         for (int i = 0; i < r->ir->nsegments; i++)
             free(u->slots[i]);
-        for (int m = 0; m < nm; m++)
+        for (int m = 0; m < nm; m++) {
             free(u->steps[m]);
+            free(u->days[m].events);
+            free(u->days[m].censored);
+        }
+        free(u->days);
         free(u->slots);
         free(u->sums);
         free(u->steps);
@@ -453,7 +473,8 @@ static UnitCombo *get_combo(Results *r, const StatsRow *row, long date, int exp,
     if (!u || !(u->slots = calloc((size_t)ns + 1, sizeof *u->slots)) ||
         !(u->sums = calloc((size_t)nm * KS_COUNT + 1, sizeof *u->sums)) ||
         !(u->steps = calloc((size_t)nm + 1, sizeof *u->steps)) ||
-        !(u->cap = calloc((size_t)nm + 1, sizeof *u->cap)))
+        !(u->cap = calloc((size_t)nm + 1, sizeof *u->cap)) ||
+        !(u->days = calloc((size_t)nm + 1, sizeof *u->days)))
         abort();
     u->date = date;
     u->exp = exp;
@@ -677,7 +698,46 @@ static void unit_moments(Results *r, UnitCombo *u, int m, double days_observed)
         u->cap[m] = mt->cap.value;
 }
 
-static AbcStatus add_unit_row(Results *r, const StatsRow *row, char *err, size_t errlen)
+/* A time-to-event metric's unit into its combination's counts by day: the
+ * day of the event, or censored at the end of its window or at the days
+ * observed (stats_survival's rows, sqlgen_stats.c). */
+static AbcStatus unit_time_to_event(Results *r, UnitCombo *u, int m, double days_observed,
+                                    const SqlStep *step, char *err, size_t errlen)
+{
+    const IrMetric *mt = &r->ir->metrics[m];
+    double day = r->unit_vals[m * UV_COUNT + UV_DAY];
+    bool event = !isnan(day);
+    if (!event)
+        day = mt->window.kind == WIN_DAYS && mt->window.to_day < days_observed ? mt->window.to_day
+                                                                                : days_observed;
+    if (!(day >= 0 && day <= 366000) || day != floor(day)) {
+        snprintf(err, errlen, "step %s: metric %s: %g is not a whole number of days since the "
+                              "exposure", step->name, mt->name, day);
+        return ABC_ERR_SPEC;
+    }
+    struct DayCounts *dc = &u->days[m];
+    int d = (int)day;
+    if (d >= dc->n) {
+        int n = d + 1 > 2 * dc->n ? d + 1 : 2 * dc->n;
+        double *e = realloc(dc->events, sizeof *e * (size_t)n),
+               *c = e ? realloc(dc->censored, sizeof *c * (size_t)n) : NULL;
+        if (!e || !c)
+            abort();
+        memset(e + dc->n, 0, sizeof *e * (size_t)(n - dc->n));
+        memset(c + dc->n, 0, sizeof *c * (size_t)(n - dc->n));
+        dc->events = e;
+        dc->censored = c;
+        dc->n = n;
+    }
+    if (event)
+        dc->events[d] += 1;
+    else
+        dc->censored[d] += 1;
+    return ABC_OK;
+}
+
+static AbcStatus add_unit_row(Results *r, const SqlStep *step, const StatsRow *row, char *err,
+                              size_t errlen)
 {
     const IrSpec *ir = r->ir;
     int nm = ir->nmetrics;
@@ -711,6 +771,7 @@ static AbcStatus add_unit_row(Results *r, const StatsRow *row, char *err, size_t
         case SRS_PRE: r->unit_vals[mo->metric * UV_COUNT + UV_PRE] = v; break;
         case SRS_NUM: r->unit_vals[mo->metric * UV_COUNT + UV_NUM] = v; break;
         case SRS_DEN: r->unit_vals[mo->metric * UV_COUNT + UV_DEN] = v; break;
+        case SRS_EVENT_DAY: r->unit_vals[mo->metric * UV_COUNT + UV_DAY] = v; break;
         case SRS_STEP:
             if (r->unit_steps[mo->metric] && mo->step < ir->metrics[mo->metric].nsteps)
                 r->unit_steps[mo->metric][mo->step] = mo->is_null ? 0 : mo->value;
@@ -735,6 +796,12 @@ static AbcStatus add_unit_row(Results *r, const StatsRow *row, char *err, size_t
     for (int m = 0; m < nm; m++)
         if (!o->waits[m])
             unit_moments(r, u, m, row->days_observed);
+    for (int m = 0; m < nm; m++)
+        if (ir->metrics[m].kind == MK_TIME_TO_EVENT) {
+            AbcStatus st = unit_time_to_event(r, u, m, row->days_observed, step, err, errlen);
+            if (st != ABC_OK)
+                return st;
+        }
     if (o->nslot > 0) {
         double days = row->days_observed;
         memcpy(o->rec, &u, sizeof u);
@@ -889,6 +956,10 @@ static void fold_combos(Results *r)
                     vc->steps[m][st] += ksum(&u->steps[m][st]);
                 if (!isnan(u->cap[m]) && (isnan(vc->cap[m]) || u->cap[m] > vc->cap[m]))
                     vc->cap[m] = u->cap[m];
+                for (int d = 0; d < u->days[m].n; d++)
+                    if (u->days[m].events[d] > 0 || u->days[m].censored[d] > 0)
+                        surv_add(&vc->surv[m], (StatsTimeCount){d, u->days[m].events[d],
+                                                                u->days[m].censored[d]});
             }
         }
     }
@@ -924,7 +995,7 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, 
     if (step->shape == STATS_DISTRIBUTION)
         return add_distribution_row(r, step, row, err, errlen);
     if (step->shape == STATS_UNITS)
-        return add_unit_row(r, row, err, errlen);
+        return add_unit_row(r, step, row, err, errlen);
     int exp = row_exp(r, row);
     if (exp < 0)
         return ABC_OK; /* NULL keys, or an experiment no longer in the tag */
@@ -969,17 +1040,8 @@ AbcStatus results_add_row(Results *r, const SqlStep *step, const StatsRow *row, 
     int m = step->metric;
     if (m < 0 || m >= r->ir->nmetrics)
         return ABC_OK;
-    if (step->shape == STATS_SURVIVAL) {
-        Surv *sv = &vc->surv[m];
-        if (sv->n == sv->cap) {
-            sv->cap = sv->cap ? sv->cap * 2 : 32;
-            StatsTimeCount *p = realloc(sv->v, sizeof *p * sv->cap);
-            if (!p)
-                abort();
-            sv->v = p;
-        }
-        sv->v[sv->n++] = (StatsTimeCount){row->day, row->events, row->censored};
-    }
+    if (step->shape == STATS_SURVIVAL)
+        surv_add(&vc->surv[m], (StatsTimeCount){row->day, row->events, row->censored});
     return ABC_OK;
 }
 

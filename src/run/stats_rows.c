@@ -54,7 +54,9 @@ static bool unit_stat_of(const char *s, StatsRowStat *st, int *step)
     static const struct {
         const char *name;
         StatsRowStat st;
-    } names[] = {{"value", SRS_VALUE}, {"pre", SRS_PRE}, {"num", SRS_NUM}, {"den", SRS_DEN}};
+    } names[] = {{"value", SRS_VALUE}, {"pre", SRS_PRE},
+                 {"num", SRS_NUM},     {"den", SRS_DEN},
+                 {"day", SRS_EVENT_DAY}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i].name)) {
             *st = names[i].st;

@@ -17,10 +17,10 @@
  *   stats_moments            n, Σx, Σx² per metric (+ CUPED pre sums, ratio
  *                            denominator sums, cap value, funnel steps);
  *                            where moments_per_unit a row per unit instead,
- *                            from which abc also takes the percentile caps
- *                            and the quantiles (caps_in_abc)
+ *                            from which abc also takes the percentile caps,
+ *                            the quantiles and the survival tables
+ *                            (stats_in_abc), so no other query follows
  *   stats_quantile_<metric>  distinct per-user values and their counts
- *                            (not where moments_per_unit)
  *   stats_survival_<metric>  per day since exposure: events and censored
  * each per analysis date x experiment x variation x segment value, the
  * segment '' with value '' standing for all users.  Day-N / range retention
@@ -818,13 +818,15 @@ static void gen_unit_state(Gen *g)
     buf_free(&b);
 }
 
-/* Whether abc computes the percentile caps and the quantiles itself, from
- * the units rows of stats_moments (results.c), where the moments come a row
- * per unit: the unit state of a date is then read once, where a caps query
- * and a query per quantile metric read it again each (MariaDB, which has
- * no percentile aggregate either).  The units rows then hold a percentile
- * capped metric's value uncapped. */
-static bool caps_in_abc(const Gen *g) { return g->d->moments_per_unit; }
+/* Whether abc computes the percentile caps, the quantiles' order
+ * statistics and the survival tables itself, from the units rows of
+ * stats_moments (results.c), where the moments come a row per unit: the
+ * unit state of a date is then read once, where a caps query and a query
+ * per quantile or time-to-event metric read it again each (MariaDB, which
+ * has no percentile aggregate either).  The units rows then hold a
+ * percentile capped metric's value uncapped, and a time-to-event metric's
+ * day of the event. */
+static bool stats_in_abc(const Gen *g) { return g->d->moments_per_unit; }
 
 /* The analysis date of a unit state row read by state_of_dates. */
 static const char *state_date(const Gen *g)
@@ -920,7 +922,7 @@ static void prefix(Gen *g, Buf *b, int only)
         const IrMetric *m = &ir->metrics[i];
         if (!has_cap_pct(m) || (only >= 0 && i != only))
             continue;
-        if (caps_in_abc(g))
+        if (stats_in_abc(g))
             continue;
         buf_puts(b, ",\n");
         sql_comment(b, "", arena_printf(g->a, "metric %s (spec line %d): cap at the pooled p%g of "
@@ -1001,7 +1003,7 @@ static void prefix(Gen *g, Buf *b, int only)
                 buf_printf(b, "\n        LEAST(%s, ", v.data);
                 dialect_number(b, m->cap.value);
                 buf_puts(b, ") AS ");
-            } else if (m->cap.kind == CAP_PERCENTILE && !caps_in_abc(g)) {
+            } else if (m->cap.kind == CAP_PERCENTILE && !stats_in_abc(g)) {
                 buf_printf(b, "LEAST(%s, c%d.`cap`) AS ", v.data, i);
             } else {
                 if (m->cap.kind == CAP_PERCENTILE)
@@ -1009,7 +1011,7 @@ static void prefix(Gen *g, Buf *b, int only)
                 buf_printf(b, "%s AS ", v.data);
             }
             ref(g, b, NULL, i, NULL);
-            if (m->cap.kind == CAP_PERCENTILE && !caps_in_abc(g)) {
+            if (m->cap.kind == CAP_PERCENTILE && !stats_in_abc(g)) {
                 buf_printf(b, ",\n        c%d.`cap` AS ", i);
                 ref(g, b, NULL, i, "cap");
             }
@@ -1023,7 +1025,7 @@ static void prefix(Gen *g, Buf *b, int only)
     }
     buf_puts(b, "\n    FROM user_values uv");
     for (int i = 0; i < ir->nmetrics; i++)
-        if (has_cap_pct(&ir->metrics[i]) && (only < 0 || i == only) && !caps_in_abc(g))
+        if (has_cap_pct(&ir->metrics[i]) && (only < 0 || i == only) && !stats_in_abc(g))
             buf_printf(b, "\n    LEFT JOIN cap_%d c%d\n        ON c%d.`analysis_date` = uv.`analysis_date` "
                           "AND c%d.`tracking_key` = uv.`tracking_key`", i, i, i, i);
     buf_puts(b, "\n)");
@@ -1338,10 +1340,11 @@ static void slot_columns(Gen *g, Buf *b, Cols *c, Buf *grp)
  * experiment, variation, every segment slot), its days observed and each
  * metric's value as the moments would read it (an absolute cap applied; a
  * percentile capped value uncapped; CUPED covariate; mean numerator and
- * denominator; funnel steps) — in no order.  abc adds up the moments of
- * every cell as they pass, the sums moments_select would compute, and
- * sorts the values of the percentile capped and the quantile metrics for
- * their caps and order statistics (results.c, caps_in_abc). */
+ * denominator; funnel steps; a time-to-event metric's day) — in no order.
+ * abc adds up the moments of every cell as they pass, the sums
+ * moments_select would compute, sorts the values of the percentile capped
+ * and the quantile metrics for their caps and order statistics, and counts
+ * the time-to-event days (results.c, stats_in_abc). */
 static void units_select(Gen *g, Buf *b, Cols *c)
 {
     const IrSpec *ir = g->ir;
@@ -1362,6 +1365,8 @@ static void units_select(Gen *g, Buf *b, Cols *c)
             stats[n++] = "den";
         } else {
             stats[n++] = "value";
+            if (m->kind == MK_TIME_TO_EVENT)
+                stats[n++] = "day"; /* the survival's time (stats_in_abc) */
             if (m->cuped.kind != CUPED_NONE)
                 stats[n++] = "pre";
         }
@@ -1395,8 +1400,8 @@ void gen_stats(Gen *g)
                                        "variation, segment slots), days observed and every "
                                        "metric's value (a percentile capped metric's uncapped), "
                                        "from which abc adds up the sufficient statistics of every "
-                                       "cell and takes the percentile caps and the quantiles (no "
-                                       "order)"
+                                       "cell and takes the percentile caps, the quantiles and the "
+                                       "survival tables (no order)"
                                      : "sufficient statistics of every metric per analysis date x "
                                        "experiment x variation x segment value",
                             per_unit ? STATS_UNITS : STATS_MOMENTS, -1);
@@ -1423,7 +1428,7 @@ void gen_stats(Gen *g)
         const IrMetric *m = &ir->metrics[i];
         if (m->kind != MK_QUANTILE && m->kind != MK_TIME_TO_EVENT)
             continue;
-        if (m->kind == MK_QUANTILE && caps_in_abc(g))
+        if (stats_in_abc(g))
             continue; /* from the units rows */
         bool q = m->kind == MK_QUANTILE;
         s = stats_step(g,

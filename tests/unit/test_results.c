@@ -1,9 +1,10 @@
 /* test_results.c — results.c on hand-made statistics rows: a quantile
- * metric's distribution rows (one per unit cell: date, experiment,
- * variation and every segment slot, ordered by date, experiment and value)
- * stream into the all-users cell and into each segment value's cell, whose
- * unit counts come from the moments rows before them (test_results_units.c:
- * MariaDB's units rows give the same cells); rows out of order,
+ * metric's distribution rows (StarRocks's: one per unit cell — date,
+ * experiment, variation and every segment slot — ordered by date,
+ * experiment and value) stream into the all-users cell and into each
+ * segment value's cell, whose unit counts come from the moments rows
+ * before them (test_results_units.c: MariaDB's units rows give the same
+ * cells, their values sorted by abc); rows out of order,
  * counts that disagree with the moments and malformed rows are errors.
  */
 #include "abc/results.h"
@@ -33,8 +34,7 @@ static const char SPEC[] =
 typedef struct Fixture {
     SpecUnit su;
     Arena a;
-    SqlProgram prog;
-    SqlProgram sr; /* the moments rows: StarRocks groups them (MariaDB sends units) */
+    SqlProgram sr; /* StarRocks groups the moments and the distribution (MariaDB sends units) */
     const SqlStep *dist;
     RunVariation vars[2];
     RunExperiment exp;
@@ -45,11 +45,10 @@ static void setup_fixture(Fixture *f)
     memset(f, 0, sizeof *f);
     cr_assert_eq(spec_load_bytes(&f->su, "rq.ab", SPEC, strlen(SPEC), SYNTAX_DSL), ABC_OK);
     arena_init(&f->a);
-    cr_assert_eq(sqlgen_program(f->su.ir, &dialect_mariadb, &f->a, &f->su.diag, &f->prog), ABC_OK);
     cr_assert_eq(sqlgen_program(f->su.ir, &dialect_starrocks, &f->a, &f->su.diag, &f->sr), ABC_OK);
-    for (int i = 0; i < f->prog.nsteps; i++)
-        if (f->prog.steps[i].kind == SQLSTEP_STATS && f->prog.steps[i].shape == STATS_DISTRIBUTION)
-            f->dist = &f->prog.steps[i];
+    for (int i = 0; i < f->sr.nsteps; i++)
+        if (f->sr.steps[i].kind == SQLSTEP_STATS && f->sr.steps[i].shape == STATS_DISTRIBUTION)
+            f->dist = &f->sr.steps[i];
     cr_assert_not_null(f->dist);
     f->vars[0] = (RunVariation){"v0", "0", "Control", 0.5, true};
     f->vars[1] = (RunVariation){"v1", "1", "Treatment", 0.5, false};

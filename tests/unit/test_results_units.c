@@ -6,7 +6,8 @@
  * the moments carry — retention counted only once its window has elapsed,
  * CUPED covariates, the pooled percentile cap (PERCENTILE_CONT) and an
  * absolute cap, a ratio of a capped metric, mean of numerator and
- * denominator, funnel steps, time-to-event flags, a quantile — and for
+ * denominator, funnel steps, time-to-event flags and survival tables, a
+ * quantile — and for
  * every segment's values; the order of the rows does not change them, nor
  * does a number of units past what abc sorts in memory; a unit of a
  * variation the experiment lacks flags its cells; a malformed units row is
@@ -54,7 +55,7 @@ typedef struct Unit {
     int var;
     const char *country, *platform;
     int days;
-    double d1, opens, opens_pre, revenue, spend, sess_num, sess_den, fun1, fun2, conv, p90s;
+    double d1, opens, opens_pre, revenue, spend, sess_num, sess_den, fun1, fun2, conv, conv_day, p90s;
     bool revenue_null; /* revenue: uncapped, as the units rows send it */
 } Unit;
 
@@ -62,7 +63,7 @@ typedef struct Fixture {
     SpecUnit su;
     Arena a;
     SqlProgram mdb, sr;
-    const SqlStep *units, *moments, *dist;
+    const SqlStep *units, *moments, *dist, *surv;
     RunVariation vars[2];
     RunExperiment exp;
 } Fixture;
@@ -85,6 +86,10 @@ static void setup_fixture(Fixture *f)
     f->units = stats_step_of(&f->mdb, STATS_UNITS);
     f->moments = stats_step_of(&f->sr, STATS_MOMENTS);
     f->dist = stats_step_of(&f->sr, STATS_DISTRIBUTION);
+    f->surv = stats_step_of(&f->sr, STATS_SURVIVAL);
+    cr_assert_not_null(f->surv, "StarRocks sends no survival step");
+    cr_assert_null(stats_step_of(&f->mdb, STATS_SURVIVAL),
+                   "MariaDB reads the unit state again for a time-to-event metric");
     cr_assert_not_null(f->dist, "StarRocks sends no quantile distribution step");
     cr_assert_null(stats_step_of(&f->mdb, STATS_DISTRIBUTION),
                    "MariaDB reads the unit state again for a quantile");
@@ -144,6 +149,7 @@ static void make_units(Unit *u, int n)
         t->fun1 = (x / 3) % 2;
         t->fun2 = t->fun1 && (x / 5) % 2;
         t->conv = (x / 17) % 4 == 0;
+        t->conv_day = t->conv ? (double)((x / 19) % (unsigned)(t->days + 1)) : NAN;
     }
 }
 
@@ -192,6 +198,8 @@ static AbcStatus feed_unit(Results *r, const Fixture *f, const char *date, const
         else if (!strcmp(mn, "spend")) v = u->spend;
         else if (!strcmp(mn, "sess")) v = !strcmp(st, "num") ? u->sess_num : u->sess_den;
         else if (c->metric == mf) v = !strcmp(st, "step_1") ? u->fun1 : u->fun2; /* value: the last step */
+        else if (!strcmp(mn, "conv") && !strcmp(st, "day"))
+            values[i] = isnan(u->conv_day) ? NULL : num[i], v = u->conv_day;
         else if (!strcmp(mn, "conv")) v = u->conv;
         else cr_assert_fail("units column %s (%s) unexpected", c->name, st);
         if (values[i] == num[i])
@@ -381,7 +389,54 @@ static void feed_distribution(Results *r, const Fixture *f, const char *date, co
     free(ix);
 }
 
-/* The results of the same units from moments and distribution rows. */
+/* The time-to-event metric's survival rows, as StarRocks sends them: per
+ * cell and day, the events and the units censored (at the window's last
+ * day, 13, or the days observed). */
+static void feed_survival(Results *r, const Fixture *f, const char *date, const Unit *u, int n)
+{
+    static const char *const countries[] = {"DE", "US", "(null)"}, *const platforms[] = {"ios", "web"};
+    const SqlStep *s = f->surv;
+    const char *names[16], *values[16];
+    char num[16][40];
+    cr_assert_lt(s->ncolumns, 16);
+    for (int var = 0; var < 2; var++)
+        for (int g = 0; g < 1 + 3 + 2; g++) {
+            const char *seg = g == 0 ? "" : g <= 3 ? "country" : "platform";
+            const char *val = g == 0 ? "" : g <= 3 ? countries[g - 1] : platforms[g - 4];
+            for (int day = 0; day <= 13; day++) {
+                double ev = 0, ce = 0;
+                for (int i = 0; i < n; i++) {
+                    if (u[i].var != var || (g && strcmp(g <= 3 ? u[i].country : u[i].platform, val)))
+                        continue;
+                    if (u[i].conv && u[i].conv_day == day)
+                        ev++;
+                    else if (!u[i].conv && (u[i].days < 13 ? u[i].days : 13) == day)
+                        ce++;
+                }
+                if (ev == 0 && ce == 0)
+                    continue;
+                for (int i = 0; i < s->ncolumns; i++) {
+                    const SqlColumn *c = &s->columns[i];
+                    names[i] = c->name;
+                    values[i] = num[i];
+                    if (!strcmp(c->stat, "analysis_date")) values[i] = date;
+                    else if (!strcmp(c->stat, "tracking_key")) values[i] = "exp-ru";
+                    else if (!strcmp(c->stat, "variation_key")) values[i] = var ? "1" : "0";
+                    else if (!strcmp(c->stat, "segment")) values[i] = seg;
+                    else if (!strcmp(c->stat, "segment_value")) values[i] = val;
+                    else if (!strcmp(c->stat, "day")) fmt(num[i], sizeof num[i], day);
+                    else if (!strcmp(c->stat, "events")) fmt(num[i], sizeof num[i], ev);
+                    else if (!strcmp(c->stat, "censored")) fmt(num[i], sizeof num[i], ce);
+                    else cr_assert_fail("survival column %s (%s) unexpected", c->name, c->stat);
+                }
+                WhRow row = {(unsigned)s->ncolumns, names, values, NULL, 0};
+                feed_row(r, s, &row);
+            }
+        }
+}
+
+/* The results of the same units from moments, distribution and survival
+ * rows. */
 static Results *grouped_results(const Fixture *f, const char *date, const Unit *u, int n)
 {
     char err[256];
@@ -390,6 +445,8 @@ static Results *grouped_results(const Fixture *f, const char *date, const Unit *
     cr_assert_eq(results_end_step(b, f->moments, err, sizeof err), ABC_OK, "%s", err);
     feed_distribution(b, f, date, u, n);
     cr_assert_eq(results_end_step(b, f->dist, err, sizeof err), ABC_OK, "%s", err);
+    feed_survival(b, f, date, u, n);
+    cr_assert_eq(results_end_step(b, f->surv, err, sizeof err), ABC_OK, "%s", err);
     cr_assert_eq(results_compute(b, err, sizeof err), ABC_OK, "%s", err);
     return b;
 }

@@ -441,7 +441,8 @@ def units_moments(plan, step, head, rows):
     would send; a percentile cap is the pooled percentile of the date's and
     experiment's non-NULL values, which the rows send uncapped.  Also the
     quantile metrics' values per unit cell, as the distribution rows count
-    them (NULL as 0)."""
+    them (NULL as 0), and the time-to-event metrics' events and censored
+    units per cell and day, as the survival rows count them."""
     mi = {m["name"]: m for m in plan["metrics"]}
     hx = {h: i for i, h in enumerate(head)}
     cols = [(c["name"], c["metric"], c["stat"]) for c in step["columns"] if "metric" in c]
@@ -456,7 +457,7 @@ def units_moments(plan, step, head, rows):
             if pct_capped(m) and x is not None:
                 pooled.setdefault((r[hx["analysis_date"]], r[hx["tracking_key"]], m["name"]), []).append(x)
     caps = {k: pct(v, mi[k[2]]["cap"]["value"]) for k, v in pooled.items()}
-    got, got_q = {}, {}
+    got, got_q, got_s = {}, {}, {}
     for r in rows:
         per = raw(r)
         for m in plan["metrics"]:
@@ -476,6 +477,15 @@ def units_moments(plan, step, head, rows):
                                                                  "variation_key")) + (gname, sv)
                     k += (round(unit(m["name"], "value"), 6),)
                     got_q[k] = got_q.get(k, 0) + 1
+            if m["kind"] == "time_to_event":
+                w, d = m["window"], per.get((m["name"], "day"))
+                day = int(d) if d is not None else (min(obs, w["to_day"]) if w["kind"] == "days" else obs)
+                for gname, slot in groups:
+                    sv = "" if slot is None else r[hx[slot]]
+                    k = (m["name"],) + tuple(r[hx[c]] for c in ("analysis_date", "tracking_key",
+                                                                 "variation_key")) + (gname, sv, day)
+                    e = got_s.setdefault(k, [0, 0])
+                    e[0 if d is not None else 1] += 1
         for gname, slot in groups:
             sv = "" if slot is None else r[hx[slot]]
             row = got.setdefault(tuple(r[hx[c]] for c in ("analysis_date", "tracking_key", "variation_key"))
@@ -515,7 +525,7 @@ def units_moments(plan, step, head, rows):
                         (r[hx["analysis_date"]], r[hx["tracking_key"]], name))
                     if c is not None:
                         row[name + "__cap_value"] = max(row.get(name + "__cap_value", c), c)
-    return got, got_q
+    return got, got_q, got_s
 
 
 def compare(plan_path, tsvdir, *args):
@@ -528,18 +538,19 @@ def compare(plan_path, tsvdir, *args):
         head, rows = read_tsv("%s/%s.tsv" % (tsvdir, step["name"]))
         if step["shape"] in ("moments", "units"):
             if step["shape"] == "units":
-                got, got_q = units_moments(plan, step, head, rows)
-                qnames = {k[0] for k in got_q} | {m["name"] for m in plan["metrics"]
-                                                   if m["kind"] == "quantile"}
-                for name in sorted(qnames):
-                    ref = {k[1:]: v for k, v in eq.items() if k[0] == name}
-                    gq = {k[1:]: v for k, v in got_q.items() if k[0] == name}
-                    nvals += len(gq)
-                    if gq != ref:
-                        print("%s %s: %d unit cells x values, %d reference ones; first differences %s" % (
-                            step["name"], name, len(gq), len(ref),
-                            sorted(set(gq.items()) ^ set(ref.items()))[:3]))
-                        bad += 1
+                got, got_q, got_s = units_moments(plan, step, head, rows)
+                for kind, gotx, refx in (("quantile", got_q, eq), ("time_to_event", got_s, es)):
+                    for name in sorted(m["name"] for m in plan["metrics"] if m["kind"] == kind):
+                        ref = {k[1:]: tuple(v) if isinstance(v, list) else v
+                               for k, v in refx.items() if k[0] == name}
+                        gx = {k[1:]: tuple(v) if isinstance(v, list) else v
+                              for k, v in gotx.items() if k[0] == name}
+                        nvals += len(gx)
+                        if gx != ref or not gx:
+                            print("%s %s: %d rows, %d reference ones; first differences %s" % (
+                                step["name"], name, len(gx), len(ref),
+                                sorted(set(gx.items()) ^ set(ref.items()))[:3]))
+                            bad += 1
             else:
                 got = {tuple(r[:5]): dict(zip(head[5:], r[5:])) for r in rows}
             if set(got) != set(em):

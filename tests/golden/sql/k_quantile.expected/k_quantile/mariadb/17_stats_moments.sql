@@ -2,8 +2,8 @@
 -- spec: tests/golden/sql/k_quantile.ab  tag: k_quantile  dialect: mariadb
 -- step stats_moments: a row per unit and analysis date: its cell (experiment, variation, segment
 -- slots), days observed and every metric's value (a percentile capped metric's uncapped), from
--- which abc adds up the sufficient statistics of every cell and takes the percentile caps and the
--- quantiles (no order)
+-- which abc adds up the sufficient statistics of every cell and takes the percentile caps, the
+-- quantiles and the survival tables (no order)
 -- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
