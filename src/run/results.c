@@ -6,7 +6,9 @@
  * the cap in force, for time-to-event metrics the survival table, and for
  * quantile metrics the stream their distribution rows pass through.  The
  * sums come as a moments row per cell, or (MariaDB) as a row per unit that
- * is added into every cell it belongs to ("unit rows" below).
+ * is added into every cell it belongs to, and from which the percentile
+ * caps, the quantiles' ordered values and the survival tables come too
+ * ("unit rows" below).
  * Analysis per metric:
  *   proportion, retention, funnel (all steps), time_to (converted within
  *   the window) → proportion statistics; count, sum, active_days → mean;
@@ -26,11 +28,11 @@
 
 #include "abc/analysis.h"
 #include "abc/dates.h"
+#include "abc/extsort.h"
 #include "abc/report.h"
 #include "abc/report_row.h"
 #include "abc/results.h"
 #include "abc/stats.h"
-#include "abc/extsort.h"
 
 /* A cell's quantile metric while its distribution streams in: the rows of
  * one date and experiment come in ascending order of value, so each cell
@@ -385,9 +387,11 @@ static void surv_add(Surv *sv, StatsTimeCount t)
  * are added into one accumulator per combination of date, experiment,
  * variation and every segment's value, with compensated sums (Neumaier),
  * so the totals do not depend on the order the warehouse sends the units
- * in.  At the step's end (results_end_step) each combination is added to
- * its all-users cell and to its value's cell of every segment: the sums a
- * moments row of each cell holds (sqlgen_stats.c, moments_select). */
+ * in, and with a time-to-event metric's events and censored units by day.
+ * At the step's end (results_end_step) each combination is added to its
+ * all-users cell and to its value's cell of every segment: the sums a
+ * moments row of each cell holds (sqlgen_stats.c, moments_select), and
+ * the rows of a survival step. */
 
 typedef struct KSum {
     double s, c; /* sum, and the low-order part lost from it */

@@ -1723,9 +1723,7 @@ static AbcStatus run_stats_once(Runner *r, Results *res, const SqlParams *base, 
 }
 
 /* The statistics steps are one session-dependent group (their rows are
- * added up as they stream in; on MariaDB the queries of capped metrics
- * read stats_moments' session table of caps): a lost
- * connection fails the group, never one statement re-sent alone on a new
+ * added up as they stream in): a lost connection fails the group, never one statement re-sent alone on a new
  * session; the run then stops with a warehouse error (exit 3) and the next
  * run redoes the dates. */
 static AbcStatus run_stats(Runner *r, Results *res, const SqlParams *base, char *err,
