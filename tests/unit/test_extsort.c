@@ -1,13 +1,16 @@
 /* test_extsort.c — extsort.c: records come back in order whether they fit
  * in memory or spill into several runs (a window of one record per run
  * included), equal keys all come back, with no comparison they come back
- * in the order added, and nothing can be added after finishing.
+ * in the order added, nothing can be added after finishing, and a
+ * temporary file that cannot be written is an error that says so.
  */
 #include "abc/extsort.h"
 
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 typedef struct Rec {
     double key;
@@ -95,6 +98,28 @@ Test(extsort, nothing_added_after_finish)
     cr_assert_not(extsort_add(e, &r));
     cr_assert_not(extsort_finish(e));
     cr_assert(extsort_next(e, &r));
+    cr_assert_not(extsort_next(e, &r));
+    extsort_free(e);
+}
+
+/* Files limited to 1 byte (this test's process only): the first run
+ * cannot be written; every call after fails, and the error names it. */
+Test(extsort, a_write_that_fails_is_an_error)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit one = {1, 1};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &one), 0);
+    ExtSort *e = extsort_new(sizeof(Rec), cmp_rec, 4);
+    bool ok = true;
+    for (int i = 0; i < 64 && ok; i++) {
+        Rec r = {(double)i, i};
+        ok = extsort_add(e, &r);
+    }
+    cr_assert_not(ok, "records past memory were added with no file to write them to");
+    cr_assert_not_null(extsort_error(e));
+    cr_expect(strstr(extsort_error(e), "temporary file"), "%s", extsort_error(e));
+    Rec r;
+    cr_assert_not(extsort_finish(e));
     cr_assert_not(extsort_next(e, &r));
     extsort_free(e);
 }
