@@ -1064,13 +1064,8 @@ static void dims(Gen *g, Cols *c)
 #define SEG_ALL (-2)
 
 /* SELECT list head + FROM/GROUP BY for one grouping (seg -1: all users);
- * sorted: by the dialect's group_by_sort.  `vals` reads the unit state
- * and, for a percentile cap, finds its experiment's row in the caps'
- * session table by that table's key, with no join buffer: MariaDB then
- * sorts the unit state's rows before the lookups (one per experiment, the
- * sorted rows coming in experiment order) and groups them in that order
- * (a join buffer of the caps' rows made it group every row through a
- * lookup in a temporary table). */
+ * sorted: under the dialect's group_by_sort (a grouping of the unit
+ * state's many rows). */
 static void group_head(Gen *g, Buf *b, int seg, bool sorted)
 {
     if (sorted)
@@ -1398,10 +1393,11 @@ void gen_stats(Gen *g)
     SqlStep *s = stats_step(g, "stats_moments",
                             per_unit ? "a row per unit and analysis date: its cell (experiment, "
                                        "variation, segment slots), days observed and every "
-                                       "metric's value (a percentile capped metric's uncapped), "
-                                       "from which abc adds up the sufficient statistics of every "
-                                       "cell and takes the percentile caps, the quantiles and the "
-                                       "survival tables (no order)"
+                                       "metric's value (a percentile capped metric's uncapped; a "
+                                       "time-to-event metric's day), from which abc adds up the "
+                                       "sufficient statistics of every cell and takes the "
+                                       "percentile caps, the quantiles and the survival tables (no "
+                                       "order)"
                                      : "sufficient statistics of every metric per analysis date x "
                                        "experiment x variation x segment value",
                             per_unit ? STATS_UNITS : STATS_MOMENTS, -1);

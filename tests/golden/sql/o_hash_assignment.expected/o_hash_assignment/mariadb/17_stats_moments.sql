@@ -2,9 +2,9 @@
 -- compile`.
 -- spec: tests/golden/sql/o_hash_assignment.ab  tag: o_hash_assignment  dialect: mariadb
 -- step stats_moments: a row per unit and analysis date: its cell (experiment, variation, segment
--- slots), days observed and every metric's value (a percentile capped metric's uncapped), from
--- which abc adds up the sufficient statistics of every cell and takes the percentile caps, the
--- quantiles and the survival tables (no order)
+-- slots), days observed and every metric's value (a percentile capped metric's uncapped; a
+-- time-to-event metric's day), from which abc adds up the sufficient statistics of every cell and
+-- takes the percentile caps, the quantiles and the survival tables (no order)
 -- placeholders: {{from_date}} {{to_date}}
 -- 1 statement; send each as its own call.
 
