@@ -797,15 +797,6 @@ static AbcStatus add_unit_row(Results *r, const SqlStep *step, const StatsRow *r
     ksum_add(&u->units, 1);
     if (var < 0)
         return ABC_OK; /* counted once per cell, as a data-quality flag */
-    for (int m = 0; m < nm; m++)
-        if (!o->waits[m])
-            unit_moments(r, u, m, row->days_observed);
-    for (int m = 0; m < nm; m++)
-        if (ir->metrics[m].kind == MK_TIME_TO_EVENT) {
-            AbcStatus st = unit_time_to_event(r, u, m, row->days_observed, step, err, errlen);
-            if (st != ABC_OK)
-                return st;
-        }
     if (o->nslot > 0) {
         double days = row->days_observed;
         memcpy(o->rec, &u, sizeof u);
@@ -817,13 +808,19 @@ static AbcStatus add_unit_row(Results *r, const SqlStep *step, const StatsRow *r
             return order_failed(o->defer, err, errlen);
     }
     for (int m = 0; m < nm; m++) {
-        if (ir->metrics[m].kind != MK_QUANTILE)
-            continue;
-        OrderRec rec = {r->unit_vals[m * UV_COUNT + UV_VALUE], row->date, u, exp, m};
-        if (isnan(rec.value)) /* NULL reads as 0, as in a moment */
-            rec.value = 0;
-        if (!extsort_add(o->quant, &rec))
-            return order_failed(o->quant, err, errlen);
+        if (!o->waits[m])
+            unit_moments(r, u, m, row->days_observed);
+        if (ir->metrics[m].kind == MK_TIME_TO_EVENT) {
+            AbcStatus st = unit_time_to_event(r, u, m, row->days_observed, step, err, errlen);
+            if (st != ABC_OK)
+                return st;
+        } else if (ir->metrics[m].kind == MK_QUANTILE) {
+            OrderRec rec = {r->unit_vals[m * UV_COUNT + UV_VALUE], row->date, u, exp, m};
+            if (isnan(rec.value)) /* NULL reads as 0, as in a moment */
+                rec.value = 0;
+            if (!extsort_add(o->quant, &rec))
+                return order_failed(o->quant, err, errlen);
+        }
     }
     return ABC_OK;
 }
@@ -871,11 +868,19 @@ static AbcStatus compute_caps(Results *r, UnitsOrder *o, char *err, size_t errle
 }
 
 /* The deferred units' moments, their percentile capped values capped
- * (MariaDB's LEAST: NULL stays NULL). */
+ * (MariaDB's LEAST: NULL stays NULL) at their combination's cap in force,
+ * set first from the caps of its date and experiment. */
 static AbcStatus deferred_moments(Results *r, UnitsOrder *o, char *err, size_t errlen)
 {
     const IrSpec *ir = r->ir;
     int nm = ir->nmetrics;
+    for (UnitCombo *u = r->combos; u; u = u->order)
+        for (int m = 0; m < nm; m++) {
+            const CapOf *c = pct_capped(&ir->metrics[m]) ? cap_of(o, u->date, u->exp, m, false)
+                                                         : NULL;
+            if (c)
+                u->cap[m] = c->cap;
+        }
     if (!extsort_finish(o->defer))
         return order_failed(o->defer, err, errlen);
     while (extsort_next(o->defer, o->rec)) {
@@ -889,14 +894,9 @@ static AbcStatus deferred_moments(Results *r, UnitsOrder *o, char *err, size_t e
             memcpy(&r->unit_vals[o->slot[i]], o->rec + sizeof u + sizeof(double) * (size_t)(1 + i),
                    sizeof(double));
         for (int m = 0; m < nm; m++) {
-            if (!pct_capped(&ir->metrics[m]))
-                continue;
-            const CapOf *c = cap_of(o, u->date, u->exp, m, false);
-            double cap = c ? c->cap : NAN, *x = &r->unit_vals[m * UV_COUNT + UV_VALUE];
-            if (!isnan(*x))
-                *x = *x < cap ? *x : cap;
-            if (!isnan(cap))
-                u->cap[m] = cap;
+            double *x = &r->unit_vals[m * UV_COUNT + UV_VALUE];
+            if (pct_capped(&ir->metrics[m]) && !isnan(*x))
+                *x = *x < u->cap[m] ? *x : u->cap[m]; /* a NaN cap (none): NaN */
         }
         for (int m = 0; m < nm; m++)
             if (o->waits[m])
