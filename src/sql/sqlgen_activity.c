@@ -8,7 +8,7 @@
  *   tbl_activity_cohort_<module>_<tag>  retention triangles: cohort x k -> active users
  *   tbl_activity_period_<module>_<tag>  per activity number x week or month x active
  *                                       user: first and last active day in it
- *   tbl_activity_{wbk,wday,wper}_...    work tables of activity_stage
+ *   tbl_activity_{wbk,wdelta,wday,wper}_... work tables of activity_stage
  *   tbl_activity_wact_...               work table of activity_stage_next
  *   tbl_activity_{rstage,cstage}_...    the report and cohort rows to publish
  * and the steps:
@@ -112,8 +112,17 @@ static const TableCol wday_cols[] = {
     {"a", CT_INT, true, "activity number (the spec's order)"},
     {"b", CT_INT, true, "breakdown number (tbl_activity_wbk_*)"},
     {"user_id", CT_STR128, true, NULL},
-    {"d", CT_DATE, false, "an active day"},
-    {"next_d", CT_DATE, false, "the user's next active day (NULL: none up to the run's last date)"},
+    {"d", CT_DATE, false, "the user's last active day of the 28 days ending on the date due"},
+};
+
+static const TableCol wdelta_cols[] = {
+    {"a", CT_INT, true, "activity number (the spec's order)"},
+    {"b", CT_INT, true, "breakdown number (tbl_activity_wbk_*)"},
+    {"d", CT_DATE, true, "an active day"},
+    {"next_d", CT_DATE, false,
+     "the users' next active day, when less than 28 days later (NULL: later, or none up to the "
+     "run's last date)"},
+    {"n", CT_BIGINT, false, "the users active on d with that next active day"},
 };
 
 static const TableCol period_cols[] = {
@@ -141,7 +150,8 @@ static const TableCol wact_cols[] = {
 
 static const char *const WBK_COLUMNS[] = {"b", "tracking_key", "variation_key", "breakdown",
                                           "breakdown_value", "since"};
-static const char *const WDAY_COLUMNS[] = {"a", "b", "user_id", "d", "next_d"};
+static const char *const WDAY_COLUMNS[] = {"a", "b", "user_id", "d"};
+static const char *const WDELTA_COLUMNS[] = {"a", "b", "d", "next_d", "n"};
 static const char *const PERIOD_COLUMNS[] = {"period", "a", "grain", "user_id", "first_d", "last_d"};
 static const char *const WPER_COLUMNS[] = {"a", "b", "grain", "user_id", "period"};
 static const char *const WACT_COLUMNS[] = {"a", "user_id", "prev_d"};
@@ -208,7 +218,10 @@ void gen_activity_tables(Gen *g)
     set_table(g, T_ACT_WBK, "wbk", wbk_cols, NELEM(wbk_cols), TKEY_DUPLICATE, 1, TPART_NONE,
               "work table of activity_stage: the breakdowns, numbered");
     set_table(g, T_ACT_WDAY, "wday", wday_cols, NELEM(wday_cols), TKEY_DUPLICATE, 3, TPART_NONE,
-              "work table of activity_stage: active days with the next one");
+              "work table of activity_stage: each user's last active day of the 28 days "
+              "ending on the date due");
+    set_table(g, T_ACT_WDELTA, "wdelta", wdelta_cols, NELEM(wdelta_cols), TKEY_DUPLICATE, 3,
+              TPART_NONE, "work table of activity_stage: active users per day and next active day");
     set_table(g, T_ACT_WPER, "wper", wper_cols, NELEM(wper_cols), TKEY_DUPLICATE, 5, TPART_NONE,
               "work table of activity_stage: users active per week and month");
     set_table(g, T_ACT_RSTAGE, "rstage", report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3,
@@ -234,6 +247,7 @@ void gen_activity_tables(Gen *g)
     /* ... and the users first active on the date due, its new cohort */
     g->tables[T_ACT_USER].indexes[1] = (TableIndex){"abc_first_key", {"activity", "first_date"}};
     g->tables[T_ACT_WDAY].dist_col = "user_id";
+    g->tables[T_ACT_WDELTA].dist_col = "d";
     g->tables[T_ACT_WPER].dist_col = "user_id";
     g->tables[T_ACT_PERIOD].dist_col = "user_id";
     g->tables[T_ACT_WACT].dist_col = "user_id";
@@ -347,16 +361,22 @@ static void fill_days_body(Gen *g, Buf *b)
 }
 
 /* ---- activity_stage --------------------------------------------------------
- * Four statements over work tables, each reading what it needs once (a CTE
+ * Statements over work tables, each reading what it needs once (a CTE
  * named twice is evaluated twice on MariaDB):
- *   wday    every active day of [lo - 31, hi] per activity, breakdown and
- *           user, with the user's next active day there (LEAD)
- *   wper    the users active per week and month, from wday
+ *   wbk     the breakdowns, numbered
+ *   wdelta  several days due: per activity, breakdown, active day of
+ *           [first date due - 28, hi] and next active day (LEAD over the
+ *           user's days, kept when less than 28 days later), the number of
+ *           users: each such user adds the same four deltas below, so the
+ *           rows per user are counted here, not copied
+ *   wday    one day due, the last: each user's last active day of the 28
+ *           days ending on it
+ *   wper    the users active per week and month, from the period table
  *   rstage  the report rows of the periods starting in [lo, hi]: rolling
  *           distinct users as running sums of +1 on an active day and -1
  *           where its window ends (the day after for DAU, 7 and 28 days on
  *           for WAU and MAU, or earlier at the user's next active day, whose
- *           own window takes over), so each active day adds four rows;
+ *           own window takes over), so each wdelta row adds four rows of n;
  *           week and month growth accounting from wper and the user state
  *   cstage  the retention triangle cells of the weeks and months starting
  *           in [lo, hi], from wper and the user state
@@ -650,93 +670,115 @@ static const char *wbk_body(Gen *g)
     return s;
 }
 
-/* wday: the active days the day measures need, in one of two shapes.
- * Several days to report ({{event_date}} < {{to_date}}): every active day
- * of [{{event_date}} - 28, hi] with the next one, for the running sums; a
- * day's rolling windows reach 27 days back, so a day before that has left
- * every window (and its delta rows with it) before the first day
- * reported.  One day, the last ({{event_date}} = {{to_date}}, a daily
- * run): per activity and user only the last active day of the 28 days
- * ending on it (next_d NULL, breakdown 0); the breakdowns come from the
- * exposures in rstage (a user counts for a variation when that day is on
- * or after its exposure). */
-static const char *wday_body(Gen *g)
+/* wdelta: several days to report ({{event_date}} < {{to_date}}): every
+ * active day of [{{event_date}} - 28, hi] per activity, breakdown and user
+ * with the user's next active day there, counted per activity, breakdown,
+ * day and next day (a next day 28 or more days on, or none, as NULL: it
+ * ends no window earlier than the window's own end).  A day's rolling
+ * windows reach 27 days back, so a day before that has left every window
+ * (and its delta rows with it) before the first day reported.  By
+ * variation, a user's days from its exposure on. */
+static const char *wdelta_body(Gen *g)
 {
     Buf b, tp;
     buf_init(&b);
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
     const char *lo28 = addn(g, "{{event_date}}", -28);
-    const char *days_in = names_in(g, "x.`activity`", 6, ACT_DAYS, false);
+    const char *days_in = names_in(g, "x.`activity`", 10, ACT_DAYS, false);
+    const char *cap = arena_printf(g->a,
+                                   "CASE WHEN t.`next_d` < %s THEN t.`next_d` END",
+                                   addn(g, "t.`d`", 28));
     buf_printf(&b, "-- several days due: every active day of [first date due - 28, hi] per\n"
                    "-- activity, breakdown and user (the rolling windows of the days due), with\n"
-                   "-- the user's next active day\n"
+                   "-- the user's next active day; counted per day and next day\n"
                    "SELECT t.`a`,\n"
                    "       t.`b`,\n"
-                   "       t.`user_id`,\n"
                    "       t.`d`,\n"
-                   "       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)\n"
+                   "       %s,\n"
+                   "       COUNT(*)\n"
                    "FROM (\n"
-                   "    SELECT %s AS `a`,\n"
-                   "           0 AS `b`,\n"
-                   "           x.`user_id`,\n"
-                   "           x.`event_date` AS `d`\n"
-                   "    FROM %s x\n"
-                   "    WHERE {{event_date}} < {{to_date}}\n"
-                   "      AND x.`event_date` >= %s\n"
-                   "      AND x.`event_date` <= {{to_date}}\n"
-                   "      AND %s",
-               act_index(g, "x.`activity`", 11), tname(g, T_ACT_DAY), lo28, days_in);
+                   "    SELECT u.`a`,\n"
+                   "           u.`b`,\n"
+                   "           u.`d`,\n"
+                   "           LEAD(u.`d`) OVER (PARTITION BY u.`a`, u.`b`, u.`user_id` ORDER BY u.`d`)\n"
+                   "               AS `next_d`\n"
+                   "    FROM (\n"
+                   "        SELECT %s AS `a`,\n"
+                   "               0 AS `b`,\n"
+                   "               x.`user_id`,\n"
+                   "               x.`event_date` AS `d`\n"
+                   "        FROM %s x\n"
+                   "        WHERE {{event_date}} < {{to_date}}\n"
+                   "          AND x.`event_date` >= %s\n"
+                   "          AND x.`event_date` <= {{to_date}}\n"
+                   "          AND %s",
+               cap, act_index(g, "x.`activity`", 15), tname(g, T_ACT_DAY), lo28, days_in);
     for (int i = 0; i < g->ir->nactivities; i++) {
         const IrActivity *a = &g->ir->activities[i];
         if (!a->by_variation || !(a->reports & ACT_DAYS))
             continue;
         /* from the exposures: the day table's (activity, user_id, event_date)
          * key finds each exposed user's days */
-        buf_printf(&b, "\n    UNION ALL\n"
-                       "    -- activity %s by variation: a user's active days from its exposure on\n"
-                       "    SELECT %d,\n"
-                       "           k.`b`,\n"
-                       "           x.`user_id`,\n"
-                       "           x.`event_date`\n"
-                       "    FROM %s e\n"
-                       "    JOIN %s k\n"
-                       "        ON k.`tracking_key` = e.`tracking_key`\n"
-                       "        AND k.`variation_key` = e.`variation_key`\n"
-                       "        AND k.`b` > 0\n"
-                       "    JOIN %s x\n"
-                       "        ON x.`activity` = %s\n"
-                       "        AND x.`user_id` = e.`user_id`\n"
-                       "        AND x.`event_date` >= e.`exposure_date`\n"
-                       "        AND x.`event_date` >= %s\n"
-                       "        AND x.`event_date` <= {{to_date}}\n"
-                       "    WHERE {{event_date}} < {{to_date}}\n"
-                       "      AND %s",
+        buf_printf(&b, "\n        UNION ALL\n"
+                       "        -- activity %s by variation: a user's active days from its exposure on\n"
+                       "        SELECT %d,\n"
+                       "               k.`b`,\n"
+                       "               x.`user_id`,\n"
+                       "               x.`event_date`\n"
+                       "        FROM %s e\n"
+                       "        JOIN %s k\n"
+                       "            ON k.`tracking_key` = e.`tracking_key`\n"
+                       "            AND k.`variation_key` = e.`variation_key`\n"
+                       "            AND k.`b` > 0\n"
+                       "        JOIN %s x\n"
+                       "            ON x.`activity` = %s\n"
+                       "            AND x.`user_id` = e.`user_id`\n"
+                       "            AND x.`event_date` >= e.`exposure_date`\n"
+                       "            AND x.`event_date` >= %s\n"
+                       "            AND x.`event_date` <= {{to_date}}\n"
+                       "        WHERE {{event_date}} < {{to_date}}\n"
+                       "          AND %s",
                    gen_comment_text(g, a->name), i, tname(g, T_ASSIGN), tname(g, T_ACT_WBK),
                    tname(g, T_ACT_DAY), lit(g, a->name), lo28, tp.data);
     }
-    buf_printf(&b, "\n) t\n"
-                   "UNION ALL\n"
-                   "-- one day due, the last: per activity and user the last active day of the\n"
-                   "-- 28 days ending on it\n"
-                   "SELECT %s,\n"
-                   "       0,\n"
-                   "       x.`user_id`,\n"
-                   "       MAX(x.`event_date`),\n"
-                   "       NULL\n"
-                   "FROM %s x\n"
-                   "WHERE {{event_date}} = {{to_date}}\n"
-                   "  AND x.`event_date` >= %s\n"
-                   "  AND x.`event_date` <= {{to_date}}\n"
-                   "  AND %s\n"
-                   "GROUP BY x.`activity`,\n"
-                   "         x.`user_id`",
-               act_index(g, "x.`activity`", 7), tname(g, T_ACT_DAY),
-               addn(g, "{{to_date}}", -27), names_in(g, "x.`activity`", 2, ACT_DAYS, false));
+    buf_printf(&b, "\n    ) u\n"
+                   ") t\n"
+                   "GROUP BY t.`a`,\n"
+                   "         t.`b`,\n"
+                   "         t.`d`,\n"
+                   "         %s",
+               cap);
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     buf_free(&tp);
     return s;
+}
+
+/* wday: one day to report, the last ({{event_date}} = {{to_date}}, a
+ * run whose one date due does not take activity_stage_next): per activity
+ * and user only the last active day of the 28 days ending on it, breakdown
+ * 0; the breakdowns come from the exposures in rstage (a user counts for a
+ * variation when that day is on or after its exposure). */
+static const char *wday_body(Gen *g)
+{
+    return arena_printf(g->a,
+                        "-- one day due, the last: per activity and user the last active day of the\n"
+                        "-- 28 days ending on it\n"
+                        "SELECT %s,\n"
+                        "       0,\n"
+                        "       x.`user_id`,\n"
+                        "       MAX(x.`event_date`)\n"
+                        "FROM %s x\n"
+                        "WHERE {{event_date}} = {{to_date}}\n"
+                        "  AND x.`event_date` >= %s\n"
+                        "  AND x.`event_date` <= {{to_date}}\n"
+                        "  AND %s\n"
+                        "GROUP BY x.`activity`,\n"
+                        "         x.`user_id`",
+                        act_index(g, "x.`activity`", 7), tname(g, T_ACT_DAY),
+                        addn(g, "{{to_date}}", -27),
+                        names_in(g, "x.`activity`", 2, ACT_DAYS, false));
 }
 
 /* wper: the users active per week and month from the period before lo's
@@ -964,7 +1006,8 @@ static const char *breakdown_join(Gen *g, const char *alias)
 }
 
 /* One delta branch of the day measures, summed per activity, breakdown and
- * date first (few rows): `e` and the three deltas per active day. */
+ * date first (few rows): `e` and the three deltas per active day, each
+ * times the users of the wdelta row. */
 static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, const char *ge,
                          int dd, int dw, int dm, const char *in)
 {
@@ -973,9 +1016,9 @@ static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, con
                   "                       w.`b`,\n"
                   "                       %s AS `e`,\n"
                   "                       0 AS `grid`,\n"
-                  "                       %d * COUNT(*) AS `dd`,\n"
-                  "                       %d * COUNT(*) AS `dw`,\n"
-                  "                       %d * COUNT(*) AS `dm`\n"
+                  "                       %d * SUM(w.`n`) AS `dd`,\n"
+                  "                       %d * SUM(w.`n`) AS `dw`,\n"
+                  "                       %d * SUM(w.`n`) AS `dm`\n"
                   "                FROM %s w\n"
                   "                WHERE {{event_date}} < {{to_date}}\n"
                   "                  AND %s\n"
@@ -983,7 +1026,7 @@ static void delta_branch(Gen *g, Buf *b, const char *comment, const char *e, con
                   "                         w.`b`,\n"
                   "                         %s\n"
                   "                UNION ALL\n",
-               comment, e, dd, dw, dm, tname(g, T_ACT_WDAY), in, ge);
+               comment, e, dd, dw, dm, tname(g, T_ACT_WDELTA), in, ge);
 }
 
 /* where the n-day window of an active day stops counting: n days on, or
@@ -2251,8 +2294,11 @@ void gen_activity(Gen *g)
     sql_stmts_init(&st, g->a);
     work_write(g, &st, T_ACT_WBK, WBK_COLUMNS, NELEM(WBK_COLUMNS), "activity_wbk",
                "the breakdowns, numbered", wbk_body(g));
+    work_write(g, &st, T_ACT_WDELTA, WDELTA_COLUMNS, NELEM(WDELTA_COLUMNS), "activity_wdelta",
+               "active users per day and next active day", wdelta_body(g));
     work_write(g, &st, T_ACT_WDAY, WDAY_COLUMNS, NELEM(WDAY_COLUMNS), "activity_wday",
-               "active days with the next one", wday_body(g));
+               "each user's last active day of the 28 days ending on the date due",
+               wday_body(g));
     work_write(g, &st, T_ACT_WPER, WPER_COLUMNS, NELEM(WPER_COLUMNS), "activity_wper",
                "users active per week and month", wper_body(g));
     work_write(g, &st, T_ACT_RSTAGE, REPORT_COLUMNS, NELEM(REPORT_COLUMNS), "activity_rstage",

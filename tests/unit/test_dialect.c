@@ -405,7 +405,7 @@ Test(dialect, activity_steps)
         const SqlStep *ddl = step_of(&q, SQLSTEP_DDL);
         for (int i = 0; i < ddl->nstmts; i++)
             cr_assert_null(strstr(ddl->stmts[i], "tbl_activity_"));
-        cr_assert_eq(p.ntables, q.ntables + 11);
+        cr_assert_eq(p.ntables, q.ntables + 12);
 
         const SqlStep *fill = step_of(&p, SQLSTEP_ACTIVITY_FILL);
         const SqlStep *state = step_of(&p, SQLSTEP_ACTIVITY_STATE);
@@ -473,7 +473,29 @@ Test(dialect, activity_steps)
         for (int i = 0; i < ddl->nstmts; i++)
             ntables += strstr(ddl->stmts[i], "CREATE TABLE") != NULL &&
                        strstr(ddl->stmts[i], "tbl_activity_") != NULL;
-        cr_assert_eq(ntables, 11);
+        cr_assert_eq(ntables, 12);
+        /* several days due: the active days with the next one are counted
+         * per day and next day (wdelta), and the day measures sum those
+         * counts; wday keeps a row per user for one day due only */
+        int wdelta_writes = 0, delta_sums = 0;
+        for (int i = 0; i < stage->nstmts; i++) {
+            const char *sq = stage->stmts[i];
+            if (strstr(sq, " `abc`.`tbl_activity_wdelta_") && strstr(sq, "LEAD(u.`d`)")) {
+                wdelta_writes++;
+                cr_assert_not_null(strstr(sq, "COUNT(*)\nFROM ("), "%s", sq);
+                cr_assert_not_null(strstr(sq, "GROUP BY t.`a`,"), "%s", sq);
+            }
+            if (strstr(sq, "-- growth measures of the periods due")) {
+                cr_assert_not_null(strstr(sq, "1 * SUM(w.`n`) AS `dd`"), "%s", sq);
+                cr_assert_null(strstr(sq, "COUNT(*) AS `dd`"), "%s", sq);
+                delta_sums++;
+            }
+            if (strstr(sq, "INTO `abc`.`tbl_activity_wday_") ||
+                strstr(sq, "OVERWRITE `abc`.`tbl_activity_wday_"))
+                cr_assert_null(strstr(sq, "next_d"), "%s", sq);
+        }
+        cr_assert_eq(wdelta_writes, 1);
+        cr_assert_eq(delta_sums, 1);
         /* the daily stage: the same stage tables, no wday/wper copies, the
          * week and month from the published report rows */
         const SqlStep *next = step_of(&p, SQLSTEP_ACTIVITY_STAGE_NEXT);

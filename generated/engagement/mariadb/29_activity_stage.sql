@@ -3,7 +3,7 @@
 -- step activity_stage: compute the growth report and cohort rows of the periods starting in
 -- [{{from_date}}, {{to_date}}] into the stage tables (after activity_state)
 -- placeholders: {{event_date}} {{from_date}} {{to_date}} {{run_id}}
--- 10 statements; send each as its own call.
+-- 12 statements; send each as its own call.
 
 TRUNCATE TABLE `abc`.`tbl_activity_wbk_engagement_engagement`;
 
@@ -18,33 +18,49 @@ SELECT 0 AS `b`,
        '' AS `breakdown_value`,
        CAST({{from_date}} AS DATE) AS `since`;
 
-TRUNCATE TABLE `abc`.`tbl_activity_wday_engagement_engagement`;
+TRUNCATE TABLE `abc`.`tbl_activity_wdelta_engagement_engagement`;
 
--- active days with the next one
-INSERT INTO `abc`.`tbl_activity_wday_engagement_engagement`
-(`a`, `b`, `user_id`, `d`, `next_d`)
+-- active users per day and next active day
+INSERT INTO `abc`.`tbl_activity_wdelta_engagement_engagement`
+(`a`, `b`, `d`, `next_d`, `n`)
 -- several days due: every active day of [first date due - 28, hi] per
 -- activity, breakdown and user (the rolling windows of the days due), with
--- the user's next active day
+-- the user's next active day; counted per day and next day
 SELECT t.`a`,
        t.`b`,
-       t.`user_id`,
        t.`d`,
-       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)
+       CASE WHEN t.`next_d` < DATE_ADD(t.`d`, INTERVAL (28) DAY) THEN t.`next_d` END,
+       COUNT(*)
 FROM (
-    SELECT CASE x.`activity`
-               WHEN 'chat_activity' THEN 0
-           END AS `a`,
-           0 AS `b`,
-           x.`user_id`,
-           x.`event_date` AS `d`
-    FROM `abc`.`tbl_activity_day_engagement_engagement` x
-    WHERE {{event_date}} < {{to_date}}
-      AND x.`event_date` >= DATE_ADD({{event_date}}, INTERVAL (-28) DAY)
-      AND x.`event_date` <= {{to_date}}
-      AND x.`activity` IN ('chat_activity')
+    SELECT u.`a`,
+           u.`b`,
+           u.`d`,
+           LEAD(u.`d`) OVER (PARTITION BY u.`a`, u.`b`, u.`user_id` ORDER BY u.`d`)
+               AS `next_d`
+    FROM (
+        SELECT CASE x.`activity`
+                   WHEN 'chat_activity' THEN 0
+               END AS `a`,
+               0 AS `b`,
+               x.`user_id`,
+               x.`event_date` AS `d`
+        FROM `abc`.`tbl_activity_day_engagement_engagement` x
+        WHERE {{event_date}} < {{to_date}}
+          AND x.`event_date` >= DATE_ADD({{event_date}}, INTERVAL (-28) DAY)
+          AND x.`event_date` <= {{to_date}}
+          AND x.`activity` IN ('chat_activity')
+    ) u
 ) t
-UNION ALL
+GROUP BY t.`a`,
+         t.`b`,
+         t.`d`,
+         CASE WHEN t.`next_d` < DATE_ADD(t.`d`, INTERVAL (28) DAY) THEN t.`next_d` END;
+
+TRUNCATE TABLE `abc`.`tbl_activity_wday_engagement_engagement`;
+
+-- each user's last active day of the 28 days ending on the date due
+INSERT INTO `abc`.`tbl_activity_wday_engagement_engagement`
+(`a`, `b`, `user_id`, `d`)
 -- one day due, the last: per activity and user the last active day of the
 -- 28 days ending on it
 SELECT CASE x.`activity`
@@ -52,8 +68,7 @@ SELECT CASE x.`activity`
        END,
        0,
        x.`user_id`,
-       MAX(x.`event_date`),
-       NULL
+       MAX(x.`event_date`)
 FROM `abc`.`tbl_activity_day_engagement_engagement` x
 WHERE {{event_date}} = {{to_date}}
   AND x.`event_date` >= DATE_ADD({{to_date}}, INTERVAL (-27) DAY)
@@ -242,10 +257,10 @@ FROM (
                        w.`b`,
                        w.`d` AS `e`,
                        0 AS `grid`,
-                       1 * COUNT(*) AS `dd`,
-                       1 * COUNT(*) AS `dw`,
-                       1 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_engagement_engagement` w
+                       1 * SUM(w.`n`) AS `dd`,
+                       1 * SUM(w.`n`) AS `dw`,
+                       1 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_engagement_engagement` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
@@ -257,10 +272,10 @@ FROM (
                        w.`b`,
                        DATE_ADD(w.`d`, INTERVAL (1) DAY) AS `e`,
                        0 AS `grid`,
-                       -1 * COUNT(*) AS `dd`,
-                       0 * COUNT(*) AS `dw`,
-                       0 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_engagement_engagement` w
+                       -1 * SUM(w.`n`) AS `dd`,
+                       0 * SUM(w.`n`) AS `dw`,
+                       0 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_engagement_engagement` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
@@ -275,10 +290,10 @@ FROM (
                            ELSE DATE_ADD(w.`d`, INTERVAL (7) DAY)
                        END AS `e`,
                        0 AS `grid`,
-                       0 * COUNT(*) AS `dd`,
-                       -1 * COUNT(*) AS `dw`,
-                       0 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_engagement_engagement` w
+                       0 * SUM(w.`n`) AS `dd`,
+                       -1 * SUM(w.`n`) AS `dw`,
+                       0 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_engagement_engagement` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
@@ -296,10 +311,10 @@ FROM (
                            ELSE DATE_ADD(w.`d`, INTERVAL (28) DAY)
                        END AS `e`,
                        0 AS `grid`,
-                       0 * COUNT(*) AS `dd`,
-                       0 * COUNT(*) AS `dw`,
-                       -1 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_engagement_engagement` w
+                       0 * SUM(w.`n`) AS `dd`,
+                       0 * SUM(w.`n`) AS `dw`,
+                       -1 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_engagement_engagement` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,

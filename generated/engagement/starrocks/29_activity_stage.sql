@@ -3,7 +3,7 @@
 -- step activity_stage: compute the growth report and cohort rows of the periods starting in
 -- [{{from_date}}, {{to_date}}] into the stage tables (after activity_state)
 -- placeholders: {{event_date}} {{from_date}} {{to_date}} {{run_id}}
--- 5 statements; send each as its own call.
+-- 6 statements; send each as its own call.
 
 -- the breakdowns, numbered
 INSERT OVERWRITE `abc`.`tbl_activity_wbk_engagement_engagement`
@@ -17,32 +17,47 @@ SELECT 0 AS `b`,
        '' AS `breakdown_value`,
        CAST({{from_date}} AS DATE) AS `since`;
 
--- active days with the next one
-INSERT OVERWRITE `abc`.`tbl_activity_wday_engagement_engagement`
-WITH LABEL `abc_engagement_activity_wday_{{run_id}}`
-(`a`, `b`, `user_id`, `d`, `next_d`)
+-- active users per day and next active day
+INSERT OVERWRITE `abc`.`tbl_activity_wdelta_engagement_engagement`
+WITH LABEL `abc_engagement_activity_wdelta_{{run_id}}`
+(`a`, `b`, `d`, `next_d`, `n`)
 -- several days due: every active day of [first date due - 28, hi] per
 -- activity, breakdown and user (the rolling windows of the days due), with
--- the user's next active day
+-- the user's next active day; counted per day and next day
 SELECT t.`a`,
        t.`b`,
-       t.`user_id`,
        t.`d`,
-       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)
+       CASE WHEN t.`next_d` < CAST(days_add(t.`d`, 28) AS DATE) THEN t.`next_d` END,
+       COUNT(*)
 FROM (
-    SELECT CASE x.`activity`
-               WHEN 'chat_activity' THEN 0
-           END AS `a`,
-           0 AS `b`,
-           x.`user_id`,
-           x.`event_date` AS `d`
-    FROM `abc`.`tbl_activity_day_engagement_engagement` x
-    WHERE {{event_date}} < {{to_date}}
-      AND x.`event_date` >= CAST(days_add({{event_date}}, -28) AS DATE)
-      AND x.`event_date` <= {{to_date}}
-      AND x.`activity` IN ('chat_activity')
+    SELECT u.`a`,
+           u.`b`,
+           u.`d`,
+           LEAD(u.`d`) OVER (PARTITION BY u.`a`, u.`b`, u.`user_id` ORDER BY u.`d`)
+               AS `next_d`
+    FROM (
+        SELECT CASE x.`activity`
+                   WHEN 'chat_activity' THEN 0
+               END AS `a`,
+               0 AS `b`,
+               x.`user_id`,
+               x.`event_date` AS `d`
+        FROM `abc`.`tbl_activity_day_engagement_engagement` x
+        WHERE {{event_date}} < {{to_date}}
+          AND x.`event_date` >= CAST(days_add({{event_date}}, -28) AS DATE)
+          AND x.`event_date` <= {{to_date}}
+          AND x.`activity` IN ('chat_activity')
+    ) u
 ) t
-UNION ALL
+GROUP BY t.`a`,
+         t.`b`,
+         t.`d`,
+         CASE WHEN t.`next_d` < CAST(days_add(t.`d`, 28) AS DATE) THEN t.`next_d` END;
+
+-- each user's last active day of the 28 days ending on the date due
+INSERT OVERWRITE `abc`.`tbl_activity_wday_engagement_engagement`
+WITH LABEL `abc_engagement_activity_wday_{{run_id}}`
+(`a`, `b`, `user_id`, `d`)
 -- one day due, the last: per activity and user the last active day of the
 -- 28 days ending on it
 SELECT CASE x.`activity`
@@ -50,8 +65,7 @@ SELECT CASE x.`activity`
        END,
        0,
        x.`user_id`,
-       MAX(x.`event_date`),
-       NULL
+       MAX(x.`event_date`)
 FROM `abc`.`tbl_activity_day_engagement_engagement` x
 WHERE {{event_date}} = {{to_date}}
   AND x.`event_date` >= CAST(days_add({{to_date}}, -27) AS DATE)
@@ -238,10 +252,10 @@ FROM (
                        w.`b`,
                        w.`d` AS `e`,
                        0 AS `grid`,
-                       1 * COUNT(*) AS `dd`,
-                       1 * COUNT(*) AS `dw`,
-                       1 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_engagement_engagement` w
+                       1 * SUM(w.`n`) AS `dd`,
+                       1 * SUM(w.`n`) AS `dw`,
+                       1 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_engagement_engagement` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
@@ -253,10 +267,10 @@ FROM (
                        w.`b`,
                        CAST(days_add(w.`d`, 1) AS DATE) AS `e`,
                        0 AS `grid`,
-                       -1 * COUNT(*) AS `dd`,
-                       0 * COUNT(*) AS `dw`,
-                       0 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_engagement_engagement` w
+                       -1 * SUM(w.`n`) AS `dd`,
+                       0 * SUM(w.`n`) AS `dw`,
+                       0 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_engagement_engagement` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
@@ -271,10 +285,10 @@ FROM (
                            ELSE CAST(days_add(w.`d`, 7) AS DATE)
                        END AS `e`,
                        0 AS `grid`,
-                       0 * COUNT(*) AS `dd`,
-                       -1 * COUNT(*) AS `dw`,
-                       0 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_engagement_engagement` w
+                       0 * SUM(w.`n`) AS `dd`,
+                       -1 * SUM(w.`n`) AS `dw`,
+                       0 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_engagement_engagement` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
@@ -292,10 +306,10 @@ FROM (
                            ELSE CAST(days_add(w.`d`, 28) AS DATE)
                        END AS `e`,
                        0 AS `grid`,
-                       0 * COUNT(*) AS `dd`,
-                       0 * COUNT(*) AS `dw`,
-                       -1 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_engagement_engagement` w
+                       0 * SUM(w.`n`) AS `dd`,
+                       0 * SUM(w.`n`) AS `dw`,
+                       -1 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_engagement_engagement` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,

@@ -3,7 +3,7 @@
 -- step activity_stage: compute the growth report and cohort rows of the periods starting in
 -- [{{from_date}}, {{to_date}}] into the stage tables (after activity_state)
 -- placeholders: {{event_date}} {{from_date}} {{to_date}} {{run_id}}
--- 10 statements; send each as its own call.
+-- 12 statements; send each as its own call.
 
 TRUNCATE TABLE `abc`.`tbl_activity_wbk_retention_retention`;
 
@@ -35,52 +35,68 @@ GROUP BY e.`tag`,
          e.`tracking_key`,
          e.`variation_key`;
 
-TRUNCATE TABLE `abc`.`tbl_activity_wday_retention_retention`;
+TRUNCATE TABLE `abc`.`tbl_activity_wdelta_retention_retention`;
 
--- active days with the next one
-INSERT INTO `abc`.`tbl_activity_wday_retention_retention`
-(`a`, `b`, `user_id`, `d`, `next_d`)
+-- active users per day and next active day
+INSERT INTO `abc`.`tbl_activity_wdelta_retention_retention`
+(`a`, `b`, `d`, `next_d`, `n`)
 -- several days due: every active day of [first date due - 28, hi] per
 -- activity, breakdown and user (the rolling windows of the days due), with
--- the user's next active day
+-- the user's next active day; counted per day and next day
 SELECT t.`a`,
        t.`b`,
-       t.`user_id`,
        t.`d`,
-       LEAD(t.`d`) OVER (PARTITION BY t.`a`, t.`b`, t.`user_id` ORDER BY t.`d`)
+       CASE WHEN t.`next_d` < DATE_ADD(t.`d`, INTERVAL (28) DAY) THEN t.`next_d` END,
+       COUNT(*)
 FROM (
-    SELECT CASE x.`activity`
-               WHEN 'daily_actives' THEN 0
-           END AS `a`,
-           0 AS `b`,
-           x.`user_id`,
-           x.`event_date` AS `d`
-    FROM `abc`.`tbl_activity_day_retention_retention` x
-    WHERE {{event_date}} < {{to_date}}
-      AND x.`event_date` >= DATE_ADD({{event_date}}, INTERVAL (-28) DAY)
-      AND x.`event_date` <= {{to_date}}
-      AND x.`activity` IN ('daily_actives')
-    UNION ALL
-    -- activity daily_actives by variation: a user's active days from its exposure on
-    SELECT 0,
-           k.`b`,
-           x.`user_id`,
-           x.`event_date`
-    FROM `abc`.`experiment_assignment` e
-    JOIN `abc`.`tbl_activity_wbk_retention_retention` k
-        ON k.`tracking_key` = e.`tracking_key`
-        AND k.`variation_key` = e.`variation_key`
-        AND k.`b` > 0
-    JOIN `abc`.`tbl_activity_day_retention_retention` x
-        ON x.`activity` = 'daily_actives'
-        AND x.`user_id` = e.`user_id`
-        AND x.`event_date` >= e.`exposure_date`
-        AND x.`event_date` >= DATE_ADD({{event_date}}, INTERVAL (-28) DAY)
-        AND x.`event_date` <= {{to_date}}
-    WHERE {{event_date}} < {{to_date}}
-      AND e.`tag` = 'retention'
+    SELECT u.`a`,
+           u.`b`,
+           u.`d`,
+           LEAD(u.`d`) OVER (PARTITION BY u.`a`, u.`b`, u.`user_id` ORDER BY u.`d`)
+               AS `next_d`
+    FROM (
+        SELECT CASE x.`activity`
+                   WHEN 'daily_actives' THEN 0
+               END AS `a`,
+               0 AS `b`,
+               x.`user_id`,
+               x.`event_date` AS `d`
+        FROM `abc`.`tbl_activity_day_retention_retention` x
+        WHERE {{event_date}} < {{to_date}}
+          AND x.`event_date` >= DATE_ADD({{event_date}}, INTERVAL (-28) DAY)
+          AND x.`event_date` <= {{to_date}}
+          AND x.`activity` IN ('daily_actives')
+        UNION ALL
+        -- activity daily_actives by variation: a user's active days from its exposure on
+        SELECT 0,
+               k.`b`,
+               x.`user_id`,
+               x.`event_date`
+        FROM `abc`.`experiment_assignment` e
+        JOIN `abc`.`tbl_activity_wbk_retention_retention` k
+            ON k.`tracking_key` = e.`tracking_key`
+            AND k.`variation_key` = e.`variation_key`
+            AND k.`b` > 0
+        JOIN `abc`.`tbl_activity_day_retention_retention` x
+            ON x.`activity` = 'daily_actives'
+            AND x.`user_id` = e.`user_id`
+            AND x.`event_date` >= e.`exposure_date`
+            AND x.`event_date` >= DATE_ADD({{event_date}}, INTERVAL (-28) DAY)
+            AND x.`event_date` <= {{to_date}}
+        WHERE {{event_date}} < {{to_date}}
+          AND e.`tag` = 'retention'
+    ) u
 ) t
-UNION ALL
+GROUP BY t.`a`,
+         t.`b`,
+         t.`d`,
+         CASE WHEN t.`next_d` < DATE_ADD(t.`d`, INTERVAL (28) DAY) THEN t.`next_d` END;
+
+TRUNCATE TABLE `abc`.`tbl_activity_wday_retention_retention`;
+
+-- each user's last active day of the 28 days ending on the date due
+INSERT INTO `abc`.`tbl_activity_wday_retention_retention`
+(`a`, `b`, `user_id`, `d`)
 -- one day due, the last: per activity and user the last active day of the
 -- 28 days ending on it
 SELECT CASE x.`activity`
@@ -88,8 +104,7 @@ SELECT CASE x.`activity`
        END,
        0,
        x.`user_id`,
-       MAX(x.`event_date`),
-       NULL
+       MAX(x.`event_date`)
 FROM `abc`.`tbl_activity_day_retention_retention` x
 WHERE {{event_date}} = {{to_date}}
   AND x.`event_date` >= DATE_ADD({{to_date}}, INTERVAL (-27) DAY)
@@ -300,10 +315,10 @@ FROM (
                        w.`b`,
                        w.`d` AS `e`,
                        0 AS `grid`,
-                       1 * COUNT(*) AS `dd`,
-                       1 * COUNT(*) AS `dw`,
-                       1 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_retention_retention` w
+                       1 * SUM(w.`n`) AS `dd`,
+                       1 * SUM(w.`n`) AS `dw`,
+                       1 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_retention_retention` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
@@ -315,10 +330,10 @@ FROM (
                        w.`b`,
                        DATE_ADD(w.`d`, INTERVAL (1) DAY) AS `e`,
                        0 AS `grid`,
-                       -1 * COUNT(*) AS `dd`,
-                       0 * COUNT(*) AS `dw`,
-                       0 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_retention_retention` w
+                       -1 * SUM(w.`n`) AS `dd`,
+                       0 * SUM(w.`n`) AS `dw`,
+                       0 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_retention_retention` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
@@ -333,10 +348,10 @@ FROM (
                            ELSE DATE_ADD(w.`d`, INTERVAL (7) DAY)
                        END AS `e`,
                        0 AS `grid`,
-                       0 * COUNT(*) AS `dd`,
-                       -1 * COUNT(*) AS `dw`,
-                       0 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_retention_retention` w
+                       0 * SUM(w.`n`) AS `dd`,
+                       -1 * SUM(w.`n`) AS `dw`,
+                       0 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_retention_retention` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
@@ -354,10 +369,10 @@ FROM (
                            ELSE DATE_ADD(w.`d`, INTERVAL (28) DAY)
                        END AS `e`,
                        0 AS `grid`,
-                       0 * COUNT(*) AS `dd`,
-                       0 * COUNT(*) AS `dw`,
-                       -1 * COUNT(*) AS `dm`
-                FROM `abc`.`tbl_activity_wday_retention_retention` w
+                       0 * SUM(w.`n`) AS `dd`,
+                       0 * SUM(w.`n`) AS `dw`,
+                       -1 * SUM(w.`n`) AS `dm`
+                FROM `abc`.`tbl_activity_wdelta_retention_retention` w
                 WHERE {{event_date}} < {{to_date}}
                   AND w.`a` IN (0)
                 GROUP BY w.`a`,
