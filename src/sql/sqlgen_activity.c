@@ -1397,85 +1397,12 @@ static void published_rows(Gen *g, Buf *b, const char *cols, const char *where)
     buf_free(&rp);
 }
 
-/* The day rows of D: the rolling windows as published for D - 1, plus the
- * users active on D with no active day in the window ending on D - 1
- * (since the exposure, by variation), less the users whose last active day
- * is the first day of that window (by variation: exposed by then); dau
- * counts D's active users (exposed by D). */
-static void day_measures_next(Gen *g, Buf *b)
+/* The LEFT JOIN (indented 4) of the daily stage's day rows: the users last
+ * active on the first day of the window ending on D - 1, who leave it on D
+ * (by variation: exposed by that day), per activity and breakdown. */
+static void leaving_users(Gen *g, Buf *b)
 {
     const char *d7 = addn(g, "{{to_date}}", -7), *d28 = addn(g, "{{to_date}}", -28);
-    buf_puts(b, "    -- day grain, the date due: the rolling windows as published the day\n"
-                "    -- before, plus the users active on the date due and on no day of the\n"
-                "    -- window before (by variation: since the exposure), less the users whose\n"
-                "    -- last active day left the window\n"
-                "    SELECT x.`a`,\n"
-                "           k.`b`,\n"
-                "           'day' AS `grain`,\n"
-                "           CAST({{to_date}} AS DATE) AS `period`,\n"
-                "           COALESCE(n.`dau`, 0) AS `dau`,\n"
-                "           COALESCE(o.`wau_rolling`, 0) + COALESCE(n.`wau_in`, 0)\n"
-                "               - COALESCE(l.`wau_out`, 0) AS `wau_rolling`,\n"
-                "           COALESCE(o.`mau_rolling`, 0) + COALESCE(n.`mau_in`, 0)\n"
-                "               - COALESCE(l.`mau_out`, 0) AS `mau_rolling`,\n"
-                "           0 AS `active`,\n"
-                "           0 AS `new_users`,\n"
-                "           0 AS `retained`,\n"
-                "           0 AS `resurrected`,\n"
-                "           0 AS `churned`\n");
-    buf_printf(b, "    FROM %s k\n"
-                  "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
-                  "    LEFT JOIN (\n",
-               tname(g, T_ACT_WBK));
-    published_rows(g, b,
-                   "               MAX(CASE WHEN r.`measure` = 'wau_rolling' THEN r.`value` END) "
-                   "AS `wau_rolling`,\n"
-                   "               MAX(CASE WHEN r.`measure` = 'mau_rolling' THEN r.`value` END) "
-                   "AS `mau_rolling`",
-                   arena_printf(g->a, "r.`grain` = 'day'\n"
-                                      "          AND r.`period` = %s",
-                                addn(g, "{{to_date}}", -1)));
-    /* each part grouped by itself: a grouping of their UNION would first
-     * copy every user's row into a derived table and read it back */
-    buf_printf(b, "    ) o ON o.`a` = x.`a` AND o.`b` = k.`b`\n"
-                  "    LEFT JOIN (\n"
-                  "        -- the users active on the date due, and on no day of the window before\n"
-                  "        SELECT v.`a`,\n"
-                  "               0 AS `b`,\n"
-                  "               COUNT(*) AS `dau`,\n"
-                  "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
-                  "                   OR v.`prev_d` < %s\n"
-                  "                   THEN 1 ELSE 0 END) AS `wau_in`,\n"
-                  "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
-                  "                   OR v.`prev_d` < %s\n"
-                  "                   THEN 1 ELSE 0 END) AS `mau_in`\n"
-                  "        FROM %s v\n"
-                  "        WHERE %s\n"
-                  "        GROUP BY v.`a`\n"
-                  "        UNION ALL\n"
-                  "        -- by variation: counted from the exposure on\n"
-                  "        SELECT v.`a`,\n"
-                  "               k2.`b`,\n"
-                  "               COUNT(*),\n"
-                  "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
-                  "                   OR v.`prev_d` < GREATEST(%s,\n"
-                  "                                            e.`exposure_date`)\n"
-                  "                   THEN 1 ELSE 0 END),\n"
-                  "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
-                  "                   OR v.`prev_d` < GREATEST(%s,\n"
-                  "                                            e.`exposure_date`)\n"
-                  "                   THEN 1 ELSE 0 END)\n"
-                  "        FROM %s v\n"
-                  "        JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
-                  "%s"
-                  "        WHERE %s\n"
-                  "          AND e.`exposure_date` <= {{to_date}}\n"
-                  "        GROUP BY v.`a`,\n"
-                  "                 k2.`b`\n"
-                  "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n",
-               d7, d28, tname(g, T_ACT_WACT), idx_in(g, "v.`a`", ACT_DAYS), d7, d28,
-               tname(g, T_ACT_WACT), breakdown_join_at(g, "v", "        "),
-               idx_in(g, "x2.`a`", ACT_DAYS));
     /* the users active on D - 7 and D - 28 whose last active date it still is */
     const char *gone = arena_printf(
         g->a,
@@ -1525,222 +1452,317 @@ static void day_measures_next(Gen *g, Buf *b)
                   "        ) u\n"
                   "        GROUP BY u.`a`,\n"
                   "                 u.`b`\n"
-                  "    ) l ON l.`a` = x.`a` AND l.`b` = k.`b`\n"
-                  "    WHERE k.`since` <= {{to_date}}\n"
-                  "      AND %s",
-               d7, d28, gone, gone_where, gone, breakdown_join(g, "s"), gone_where,
-               idx_in(g, "x.`a`", ACT_DAYS));
+                  "    ) l ON c.`grain` = 'day' AND l.`a` = x.`a` AND l.`b` = k.`b`\n",
+               d7, d28, gone, gone_where, gone, breakdown_join(g, "s"), gone_where);
 }
 
-/* The LEFT JOINs (indented 8) of an entering user `v` in period `c`: its
- * row of the previous period (q), active there on or after `since`, and
- * its user state (s: the first active date). */
+/* The LEFT JOINs (indented 8) of an entering user `v` in the grain due `c`:
+ * for a week or a month, its row of the previous period (q), active there
+ * on or after `since`, and its user state (s: the first active date); a
+ * day row looks neither up (the guard on c is checked before each lookup). */
 static void entering_lookups(Gen *g, Buf *b, const char *since)
 {
     buf_printf(b, "        LEFT JOIN %s q\n"
-                  "            ON q.`period` = %s\n"
+                  "            ON c.`grain` <> 'day'\n"
+                  "            AND q.`period` = %s\n"
                   "            AND q.`a` = v.`a`\n"
                   "            AND q.`grain` = c.`grain`\n"
                   "            AND q.`user_id` = v.`user_id`\n"
                   "            AND q.`last_d` >= %s\n"
                   "        LEFT JOIN %s s\n"
-                  "            ON s.`activity` = %s\n"
+                  "            ON c.`grain` <> 'day'\n"
+                  "            AND s.`activity` = %s\n"
                   "            AND s.`user_id` = v.`user_id`\n",
                tname(g, T_ACT_PERIOD), pprev(g, "c.`grain`", "c.`period`", 18), since,
                tname(g, T_ACT_USER), act_name(g, "v.`a`", 15));
 }
 
-/* The week and the month of D: as published the day before (a period
- * starting on D: nothing, and every user of the period before churned so
- * far), plus the users entering the period's active set on D. */
-static void period_measures_next(Gen *g, Buf *b)
+/* The activities a row of grain `grain` (of `due`) reports: the day
+ * measures' for the day, the growth measures' for the week and month. */
+static const char *grain_acts(Gen *g, const char *grain, const char *a, int ind)
+{
+    return arena_printf(g->a, "(%s = 'day' AND %s\n%*sOR %s <> 'day' AND %s)", grain,
+                        idx_in(g, a, ACT_DAYS), ind, "", grain, idx_in(g, a, ACT_GROWTHS));
+}
+
+/* The daily stage's rows of D (activity_stage_next), in one branch over
+ * `due` (D's day, week and month, as reported): per activity, breakdown
+ * and grain, the measures as published the day before (o: the rolling
+ * windows of D - 1, the week's and month's counts so far; a period
+ * starting on D: no row, and every user of the period before churned so
+ * far), plus the users active on D that enter a rolling window or the
+ * period (n: active on no day of the window or period before D; by
+ * variation, since the exposure), less the users whose last active day
+ * left a rolling window on D (l).  New users are first active in the
+ * period, retained ones active in the period before (q), resurrected ones
+ * neither.  The users active on D (wact) are read once for all users and
+ * once by variation, each row joined to the grains due. */
+static void measures_next(Gen *g, Buf *b, bool days, bool pers)
 {
     Buf tp;
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
+    const char *d7 = addn(g, "{{to_date}}", -7), *d28 = addn(g, "{{to_date}}", -28);
     const char *week = tmp(g, week_start, "{{to_date}}");
     const char *month = tmp(g, month_start, "{{to_date}}");
-    /* the period before D's one, when D starts it (else no row) */
-    const char *prev_of_due =
-        arena_printf(g->a,
-                     "(q.`grain` = 'week'\n"
-                     "               AND {{to_date}} =\n"
-                     "                   %s\n"
-                     "               AND q.`period` = %s\n"
-                     "               OR q.`grain` = 'month'\n"
-                     "               AND {{to_date}} =\n"
-                     "                   %s\n"
-                     "               AND q.`period` =\n"
-                     "                   CAST(DATE_ADD({{to_date}}, INTERVAL -1 MONTH) AS DATE))",
-                     week, addn(g, "{{to_date}}", -7), month);
-    buf_printf(b, "    -- week and month of the date due: as published the day before, plus the\n"
-                  "    -- users that entered the period's active set on the date due (new: first\n"
-                  "    -- active date in the period; retained: active in the previous period;\n"
-                  "    -- resurrected: neither; churned: the previous period's users not back)\n"
-                  "    SELECT x.`a`,\n"
-                  "           k.`b`,\n"
-                  "           c.`grain`,\n"
-                  "           c.`period`,\n"
-                  "           0 AS `dau`,\n"
-                  "           0 AS `wau_rolling`,\n"
-                  "           0 AS `mau_rolling`,\n"
-                  "           COALESCE(o.`active`, 0) + COALESCE(n.`active`, 0) AS `active`,\n"
-                  "           COALESCE(o.`new_users`, 0) + COALESCE(n.`new_users`, 0) AS `new_users`,\n"
-                  "           COALESCE(o.`retained`, 0) + COALESCE(n.`retained`, 0) AS `retained`,\n"
-                  "           COALESCE(o.`resurrected`, 0) + COALESCE(n.`resurrected`, 0) AS `resurrected`,\n"
-                  "           COALESCE(o.`churned`, 0) - COALESCE(n.`retained`, 0) AS `churned`\n"
-                  "    FROM cur c\n"
-                  "    JOIN %s k ON c.`period` >= %s\n"
+    buf_puts(b, "    -- the day, week and month of the date due: as published the day before,\n"
+                "    -- plus the users active on the date due that enter a rolling window or\n"
+                "    -- the period (new: first active date in the period; retained: active in\n"
+                "    -- the previous period; resurrected: neither; churned: the previous\n"
+                "    -- period's users not back), less the users leaving a rolling window\n"
+                "    SELECT x.`a`,\n"
+                "           k.`b`,\n"
+                "           c.`grain`,\n"
+                "           c.`period`,\n");
+    if (days)
+        buf_puts(b, "           CASE WHEN c.`grain` = 'day' THEN COALESCE(n.`active`, 0) ELSE 0 END AS `dau`,\n"
+                    "           CASE WHEN c.`grain` = 'day'\n"
+                    "               THEN COALESCE(o.`wau_rolling`, 0) + COALESCE(n.`wau_in`, 0)\n"
+                    "                   - COALESCE(l.`wau_out`, 0)\n"
+                    "               ELSE 0\n"
+                    "           END AS `wau_rolling`,\n"
+                    "           CASE WHEN c.`grain` = 'day'\n"
+                    "               THEN COALESCE(o.`mau_rolling`, 0) + COALESCE(n.`mau_in`, 0)\n"
+                    "                   - COALESCE(l.`mau_out`, 0)\n"
+                    "               ELSE 0\n"
+                    "           END AS `mau_rolling`,\n");
+    else
+        buf_puts(b, "           0 AS `dau`,\n"
+                    "           0 AS `wau_rolling`,\n"
+                    "           0 AS `mau_rolling`,\n");
+    static const char *const counts[] = {"active", "new_users", "retained", "resurrected"};
+    for (int i = 0; i < 4; i++)
+        if (pers)
+            buf_printf(b, "           CASE WHEN c.`grain` = 'day' THEN 0\n"
+                          "               ELSE COALESCE(o.`%s`, 0) + COALESCE(n.`%s`, 0)\n"
+                          "           END AS `%s`,\n",
+                       counts[i], counts[i], counts[i]);
+        else
+            buf_printf(b, "           0 AS `%s`,\n", counts[i]);
+    if (pers)
+        buf_puts(b, "           CASE WHEN c.`grain` = 'day' THEN 0\n"
+                    "               ELSE COALESCE(o.`churned`, 0) - COALESCE(n.`retained`, 0)\n"
+                    "           END AS `churned`\n");
+    else
+        buf_puts(b, "           0 AS `churned`\n");
+    buf_printf(b, "    FROM due c\n"
+                  "    JOIN %s k\n"
+                  "        ON c.`grain` = 'day' AND k.`since` <= {{to_date}}\n"
+                  "        OR c.`grain` <> 'day' AND c.`period` >= %s\n"
                   "    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1\n"
                   "    LEFT JOIN (\n",
                tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14));
+    /* o: the day's rolling windows of D - 1, and the counts of D's week and
+     * month so far (when they started before D) */
+    const char *o_where = arena_printf(
+        g->a, "(%s%s%s)", days ? arena_printf(g->a, "r.`grain` = 'day' AND r.`period` = %s",
+                                              addn(g, "{{to_date}}", -1))
+                               : "",
+        days && pers ? "\n               OR " : "",
+        pers ? arena_printf(g->a,
+                            "(r.`grain` = 'week'\n"
+                            "                   AND r.`period` =\n"
+                            "                       %s\n"
+                            "                   OR r.`grain` = 'month'\n"
+                            "                   AND r.`period` =\n"
+                            "                       %s)\n"
+                            "               AND r.`period` < {{to_date}}",
+                            week, month)
+             : "");
     published_rows(g, b,
+                   "               MAX(CASE WHEN r.`measure` = 'wau_rolling' THEN r.`value` END) "
+                   "AS `wau_rolling`,\n"
+                   "               MAX(CASE WHEN r.`measure` = 'mau_rolling' THEN r.`value` END) "
+                   "AS `mau_rolling`,\n"
                    "               MAX(CASE WHEN r.`measure` IN ('wau', 'mau') THEN r.`value` END) AS `active`,\n"
                    "               MAX(CASE WHEN r.`measure` = 'new' THEN r.`value` END) AS `new_users`,\n"
                    "               MAX(CASE WHEN r.`measure` = 'retained' THEN r.`value` END) AS `retained`,\n"
                    "               MAX(CASE WHEN r.`measure` = 'resurrected' THEN r.`value` END) AS `resurrected`,\n"
                    "               MAX(CASE WHEN r.`measure` = 'churned' THEN r.`value` END) AS `churned`",
-                   arena_printf(g->a,
-                                "(r.`grain` = 'week'\n"
-                                "               AND r.`period` =\n"
-                                "                   %s\n"
-                                "               OR r.`grain` = 'month'\n"
-                                "               AND r.`period` =\n"
-                                "                   %s)\n"
-                                "          AND r.`period` < {{to_date}}",
-                                week, month));
-    buf_printf(b, "        UNION ALL\n"
-                  "        -- a period starting on the date due: the previous period's users\n"
-                  "        SELECT q.`a`,\n"
-                  "               0,\n"
-                  "               q.`grain`,\n"
-                  "               %s,\n"
-                  "               0,\n"
-                  "               0,\n"
-                  "               0,\n"
-                  "               0,\n"
-                  "               COUNT(*)\n"
-                  "        FROM %s q\n"
-                  "        WHERE %s\n"
-                  "          AND %s\n"
-                  "        GROUP BY q.`a`,\n"
-                  "                 q.`grain`,\n"
-                  "                 q.`period`\n",
-               pnext(g, "q.`grain`", "q.`period`", 15), tname(g, T_ACT_PERIOD),
-               idx_in(g, "q.`a`", ACT_GROWTHS), prev_of_due);
-    const char *by_var = idx_in_of(g, "q.`a`", ACT_GROWTHS, true);
-    if (strcmp(by_var, "1 = 0") != 0)
+                   o_where);
+    if (pers) {
+        /* the period before D's one, when D starts it (else no row) */
+        const char *prev_of_due =
+            arena_printf(g->a,
+                         "(q.`grain` = 'week'\n"
+                         "               AND {{to_date}} =\n"
+                         "                   %s\n"
+                         "               AND q.`period` = %s\n"
+                         "               OR q.`grain` = 'month'\n"
+                         "               AND {{to_date}} =\n"
+                         "                   %s\n"
+                         "               AND q.`period` =\n"
+                         "                   CAST(DATE_ADD({{to_date}}, INTERVAL -1 MONTH) AS DATE))",
+                         week, addn(g, "{{to_date}}", -7), month);
         buf_printf(b, "        UNION ALL\n"
-                      "        -- ... by variation: active there on or after the exposure\n"
+                      "        -- a period starting on the date due: the previous period's users\n"
                       "        SELECT q.`a`,\n"
-                      "               k.`b`,\n"
+                      "               0,\n"
                       "               q.`grain`,\n"
                       "               %s,\n"
                       "               0,\n"
                       "               0,\n"
                       "               0,\n"
                       "               0,\n"
+                      "               0,\n"
+                      "               0,\n"
                       "               COUNT(*)\n"
                       "        FROM %s q\n"
-                      "        JOIN %s e\n"
-                      "            ON e.`user_id` = q.`user_id`\n"
-                      "            AND %s\n"
-                      "        JOIN %s k\n"
-                      "            ON k.`tracking_key` = e.`tracking_key`\n"
-                      "            AND k.`variation_key` = e.`variation_key`\n"
-                      "            AND k.`b` > 0\n"
                       "        WHERE %s\n"
                       "          AND %s\n"
-                      "          AND q.`last_d` >= e.`exposure_date`\n"
                       "        GROUP BY q.`a`,\n"
-                      "                 k.`b`,\n"
                       "                 q.`grain`,\n"
                       "                 q.`period`\n",
                    pnext(g, "q.`grain`", "q.`period`", 15), tname(g, T_ACT_PERIOD),
-                   tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), by_var, prev_of_due);
-    /* each part grouped by itself: a grouping of their UNION would first
-     * copy every user's row into a derived table and read it back */
-    const char *agg =
+                   idx_in(g, "q.`a`", ACT_GROWTHS), prev_of_due);
+        const char *by_var = idx_in_of(g, "q.`a`", ACT_GROWTHS, true);
+        if (strcmp(by_var, "1 = 0") != 0)
+            buf_printf(b, "        UNION ALL\n"
+                          "        -- ... by variation: active there on or after the exposure\n"
+                          "        SELECT q.`a`,\n"
+                          "               k.`b`,\n"
+                          "               q.`grain`,\n"
+                          "               %s,\n"
+                          "               0,\n"
+                          "               0,\n"
+                          "               0,\n"
+                          "               0,\n"
+                          "               0,\n"
+                          "               0,\n"
+                          "               COUNT(*)\n"
+                          "        FROM %s q\n"
+                          "        JOIN %s e\n"
+                          "            ON e.`user_id` = q.`user_id`\n"
+                          "            AND %s\n"
+                          "        JOIN %s k\n"
+                          "            ON k.`tracking_key` = e.`tracking_key`\n"
+                          "            AND k.`variation_key` = e.`variation_key`\n"
+                          "            AND k.`b` > 0\n"
+                          "        WHERE %s\n"
+                          "          AND %s\n"
+                          "          AND q.`last_d` >= e.`exposure_date`\n"
+                          "        GROUP BY q.`a`,\n"
+                          "                 k.`b`,\n"
+                          "                 q.`grain`,\n"
+                          "                 q.`period`\n",
+                       pnext(g, "q.`grain`", "q.`period`", 15), tname(g, T_ACT_PERIOD),
+                       tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), by_var, prev_of_due);
+    }
+    /* n: each part grouped by itself (a grouping of their UNION would
+     * first copy every user's row into a derived table and read it back) */
+    const char *agg = arena_printf(
+        g->a,
         "               COUNT(*) AS `active`,\n"
+        "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
+        "                   OR v.`prev_d` < %%s\n"
+        "                   THEN 1 ELSE 0 END) AS `wau_in`,\n"
+        "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
+        "                   OR v.`prev_d` < %%s\n"
+        "                   THEN 1 ELSE 0 END) AS `mau_in`,\n"
         "               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,\n"
         "               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,\n"
         "               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`\n"
-        "                   THEN 1 ELSE 0 END) AS `resurrected`\n";
+        "                   THEN 1 ELSE 0 END) AS `resurrected`\n");
     buf_printf(b, "    ) o\n"
                   "        ON o.`a` = x.`a`\n"
                   "        AND o.`b` = k.`b`\n"
                   "        AND o.`grain` = c.`grain`\n"
-                  "        AND o.`period` = c.`period`\n"
+                  "        AND o.`period` = CASE WHEN c.`grain` = 'day'\n"
+                  "                             THEN %s\n"
+                  "                             ELSE c.`period`\n"
+                  "                         END\n"
                   "    LEFT JOIN (\n"
-                  "        -- the users entering the period's active set on the date due: active\n"
-                  "        -- on it, on no day before it in the period; active in the previous\n"
-                  "        -- period (q) or not, active before or not (s)\n"
+                  "        -- the users active on the date due: on no day of the rolling window\n"
+                  "        -- before it (wau_in, mau_in), or of the week or month before it\n"
                   "        SELECT v.`a`,\n"
                   "               0 AS `b`,\n"
                   "               c.`grain`,\n"
-                  "               c.`period`,\n"
-                  "%s"
-                  "        FROM %s v\n"
-                  "        CROSS JOIN cur c\n",
-               agg, tname(g, T_ACT_WACT));
+                  "               c.`period`,\n",
+               addn(g, "{{to_date}}", -1));
+    buf_printf(b, agg, d7, d28);
+    buf_printf(b, "        FROM %s v\n"
+                  "        %s due c\n",
+               tname(g, T_ACT_WACT), g->d->cross_join_left_first);
     entering_lookups(g, b, "CAST('1000-01-01' AS DATE)");
     buf_printf(b, "        WHERE %s\n"
-                  "          AND (v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)\n"
+                  "          AND (c.`grain` = 'day' OR v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)\n"
                   "        GROUP BY v.`a`,\n"
                   "                 c.`grain`,\n"
                   "                 c.`period`\n",
-               idx_in(g, "v.`a`", ACT_GROWTHS));
-    if (strcmp(idx_in_of(g, "x2.`a`", ACT_GROWTHS, true), "1 = 0") != 0) {
-        buf_printf(b, "        UNION ALL\n"
-                      "        -- by variation: exposed by the date due, and active on no day of the\n"
-                      "        -- period from the exposure before it; the previous period from the\n"
-                      "        -- exposure on\n"
-                      "        SELECT v.`a`,\n"
-                      "               k2.`b`,\n"
-                      "               c.`grain`,\n"
-                      "               c.`period`,\n"
-                      "%s"
-                      "        FROM %s v\n"
+               grain_acts(g, "c.`grain`", "v.`a`", 14));
+    if (strcmp(idx_in_of(g, "x2.`a`", ACT_DAYS | ACT_GROWTHS, true), "1 = 0") != 0) {
+        buf_puts(b, "        UNION ALL\n"
+                    "        -- by variation: exposed by the date due, counted from the exposure on\n"
+                    "        -- (the window or period before it from the exposure on)\n"
+                    "        SELECT v.`a`,\n"
+                    "               k2.`b`,\n"
+                    "               c.`grain`,\n"
+                    "               c.`period`,\n");
+        const char *since_fmt = "GREATEST(%s,\n                                    e.`exposure_date`)";
+        buf_printf(b, agg, arena_printf(g->a, since_fmt, d7), arena_printf(g->a, since_fmt, d28));
+        buf_printf(b, "        FROM %s v\n"
                       "        JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
                       "%s"
-                      "        -- on MariaDB the week and the month are joined last: each user's\n"
-                      "        -- exposures looked up once\n"
-                      "        %s cur c\n",
-                   agg, tname(g, T_ACT_WACT), breakdown_join_at(g, "v", "        "),
+                      "        -- on MariaDB the grains are joined last: each user's exposures\n"
+                      "        -- looked up once\n"
+                      "        %s due c\n",
+                   tname(g, T_ACT_WACT), breakdown_join_at(g, "v", "        "),
                    g->d->cross_join_left_first);
         entering_lookups(g, b, "e.`exposure_date`");
-        buf_puts(b, "        WHERE e.`exposure_date` <= {{to_date}}\n"
-                    "          AND (v.`prev_d` IS NULL\n"
-                    "               OR v.`prev_d` < c.`period`\n"
-                    "               OR v.`prev_d` < e.`exposure_date`)\n"
-                    "        GROUP BY v.`a`,\n"
-                    "                 k2.`b`,\n"
-                    "                 c.`grain`,\n"
-                    "                 c.`period`\n");
+        buf_printf(b, "        WHERE e.`exposure_date` <= {{to_date}}\n"
+                      "          AND %s\n"
+                      "          AND (c.`grain` = 'day'\n"
+                      "               OR v.`prev_d` IS NULL\n"
+                      "               OR v.`prev_d` < c.`period`\n"
+                      "               OR v.`prev_d` < e.`exposure_date`)\n"
+                      "        GROUP BY v.`a`,\n"
+                      "                 k2.`b`,\n"
+                      "                 c.`grain`,\n"
+                      "                 c.`period`\n",
+                   grain_acts(g, "c.`grain`", "x2.`a`", 14));
     }
-    buf_printf(b, "    ) n\n"
-                  "        ON n.`a` = x.`a`\n"
-                  "        AND n.`b` = k.`b`\n"
-                  "        AND n.`grain` = c.`grain`\n"
-                  "        AND n.`period` = c.`period`\n"
-                  "    WHERE %s",
-               idx_in(g, "x.`a`", ACT_GROWTHS));
+    buf_puts(b, "    ) n\n"
+                "        ON n.`a` = x.`a`\n"
+                "        AND n.`b` = k.`b`\n"
+                "        AND n.`grain` = c.`grain`\n"
+                "        AND n.`period` = c.`period`\n");
+    if (days)
+        leaving_users(g, b);
+    buf_printf(b, "    WHERE %s", grain_acts(g, "c.`grain`", "x.`a`", 10));
     buf_free(&tp);
 }
 
-/* The CTE of the next-day stage after calendar_ctes: cur (D's week and
- * month). */
-static void next_ctes(Gen *g, Buf *b)
+/* The CTEs of the daily stage after calendar_ctes: `due` (rstage: D's day,
+ * week and month, as reported) or `cur` (cstage: D's week and month). */
+static void next_ctes(Gen *g, Buf *b, bool rstage, bool days, bool pers)
 {
-    buf_printf(b, ",\n-- the week and the month of the date due\n"
-                  "cur AS (\n"
-                  "    SELECT 'week' AS `grain`,\n"
-                  "           %s AS `period`\n"
-                  "    UNION ALL\n"
-                  "    SELECT 'month',\n"
-                  "           %s\n"
-                  ")",
-               tmp(g, week_start, "{{to_date}}"), tmp(g, month_start, "{{to_date}}"));
+    const char *week = tmp(g, week_start, "{{to_date}}"), *month = tmp(g, month_start, "{{to_date}}");
+    if (!rstage) {
+        buf_printf(b, ",\n-- the week and the month of the date due\n"
+                      "cur AS (\n"
+                      "    SELECT 'week' AS `grain`,\n"
+                      "           %s AS `period`\n"
+                      "    UNION ALL\n"
+                      "    SELECT 'month',\n"
+                      "           %s\n"
+                      ")",
+                   week, month);
+        return;
+    }
+    buf_puts(b, ",\n-- the grains of the date due reported: its day, week and month\ndue AS (");
+    if (days)
+        buf_puts(b, "\n    SELECT 'day' AS `grain`,\n"
+                    "           CAST({{to_date}} AS DATE) AS `period`");
+    if (days && pers)
+        buf_puts(b, "\n    UNION ALL");
+    if (pers)
+        buf_printf(b, "\n    SELECT 'week'%s,\n"
+                      "           %s%s\n"
+                      "    UNION ALL\n"
+                      "    SELECT 'month',\n"
+                      "           %s",
+                   days ? "" : " AS `grain`", week, days ? "" : " AS `period`", month);
+    buf_puts(b, "\n)");
 }
 
 /* rstage: the growth report rows of the periods due; `next`: the
@@ -1752,8 +1774,8 @@ static const char *rstage_body(Gen *g, bool next)
     calendar_ctes(g, &b);
     measure_cte(g, &b);
     bool days = any_report(g->ir, ACT_DAYS), pers = any_report(g->ir, ACT_GROWTHS);
-    if (next && pers)
-        next_ctes(g, &b);
+    if (next && (days || pers))
+        next_ctes(g, &b, true, days, pers);
     buf_printf(&b, "\nSELECT c.`period`,\n"
                    "       %s AS `tag`,\n"
                    "       x.`activity`,\n"
@@ -1779,12 +1801,14 @@ static const char *rstage_body(Gen *g, bool next)
                    "       END AS `value`\n"
                    "FROM (\n",
                lit(g, g->ir->tag));
-    if (days)
-        (next ? day_measures_next : day_measures)(g, &b);
-    if (days && pers)
+    if (next && (days || pers))
+        measures_next(g, &b, days, pers);
+    if (!next && days)
+        day_measures(g, &b);
+    if (!next && days && pers)
         buf_puts(&b, "\n    UNION ALL\n");
-    if (pers)
-        (next ? period_measures_next : period_measures)(g, &b);
+    if (!next && pers)
+        period_measures(g, &b);
     if (!days && !pers) /* cohorts only */
         buf_puts(&b, "    SELECT 0 AS `a`,\n"
                      "           0 AS `b`,\n"
@@ -1952,7 +1976,7 @@ static const char *cstage_body(Gen *g, bool next)
     cohort_grains(g, &b);
     buf_puts(&b, "\n)");
     if (next)
-        next_ctes(g, &b);
+        next_ctes(g, &b, false, false, true);
     buf_printf(&b, "\nSELECT q.`period`,\n"
                    "       %s AS `tag`,\n"
                    "       x.`activity`,\n"

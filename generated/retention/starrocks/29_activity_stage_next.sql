@@ -145,10 +145,13 @@ ms AS (
            '',
            'quick_ratio'
 ),
--- the week and the month of the date due
-cur AS (
-    SELECT 'week' AS `grain`,
-           CAST(days_add({{to_date}}, -((DAYOFWEEK({{to_date}}) + 5) % 7)) AS DATE) AS `period`
+-- the grains of the date due reported: its day, week and month
+due AS (
+    SELECT 'day' AS `grain`,
+           CAST({{to_date}} AS DATE) AS `period`
+    UNION ALL
+    SELECT 'week',
+           CAST(days_add({{to_date}}, -((DAYOFWEEK({{to_date}}) + 5) % 7)) AS DATE)
     UNION ALL
     SELECT 'month',
            CAST(days_add({{to_date}}, 1 - DAYOFMONTH({{to_date}})) AS DATE)
@@ -177,25 +180,48 @@ SELECT c.`period`,
                    THEN 1e0 * (c.`new_users` + c.`resurrected`) / c.`churned` END
        END AS `value`
 FROM (
-    -- day grain, the date due: the rolling windows as published the day
-    -- before, plus the users active on the date due and on no day of the
-    -- window before (by variation: since the exposure), less the users whose
-    -- last active day left the window
+    -- the day, week and month of the date due: as published the day before,
+    -- plus the users active on the date due that enter a rolling window or
+    -- the period (new: first active date in the period; retained: active in
+    -- the previous period; resurrected: neither; churned: the previous
+    -- period's users not back), less the users leaving a rolling window
     SELECT x.`a`,
            k.`b`,
-           'day' AS `grain`,
-           CAST({{to_date}} AS DATE) AS `period`,
-           COALESCE(n.`dau`, 0) AS `dau`,
-           COALESCE(o.`wau_rolling`, 0) + COALESCE(n.`wau_in`, 0)
-               - COALESCE(l.`wau_out`, 0) AS `wau_rolling`,
-           COALESCE(o.`mau_rolling`, 0) + COALESCE(n.`mau_in`, 0)
-               - COALESCE(l.`mau_out`, 0) AS `mau_rolling`,
-           0 AS `active`,
-           0 AS `new_users`,
-           0 AS `retained`,
-           0 AS `resurrected`,
-           0 AS `churned`
-    FROM `abc`.`tbl_activity_wbk_retention_retention` k
+           c.`grain`,
+           c.`period`,
+           CASE WHEN c.`grain` = 'day' THEN COALESCE(n.`active`, 0) ELSE 0 END AS `dau`,
+           CASE WHEN c.`grain` = 'day'
+               THEN COALESCE(o.`wau_rolling`, 0) + COALESCE(n.`wau_in`, 0)
+                   - COALESCE(l.`wau_out`, 0)
+               ELSE 0
+           END AS `wau_rolling`,
+           CASE WHEN c.`grain` = 'day'
+               THEN COALESCE(o.`mau_rolling`, 0) + COALESCE(n.`mau_in`, 0)
+                   - COALESCE(l.`mau_out`, 0)
+               ELSE 0
+           END AS `mau_rolling`,
+           CASE WHEN c.`grain` = 'day' THEN 0
+               ELSE COALESCE(o.`active`, 0) + COALESCE(n.`active`, 0)
+           END AS `active`,
+           CASE WHEN c.`grain` = 'day' THEN 0
+               ELSE COALESCE(o.`new_users`, 0) + COALESCE(n.`new_users`, 0)
+           END AS `new_users`,
+           CASE WHEN c.`grain` = 'day' THEN 0
+               ELSE COALESCE(o.`retained`, 0) + COALESCE(n.`retained`, 0)
+           END AS `retained`,
+           CASE WHEN c.`grain` = 'day' THEN 0
+               ELSE COALESCE(o.`resurrected`, 0) + COALESCE(n.`resurrected`, 0)
+           END AS `resurrected`,
+           CASE WHEN c.`grain` = 'day' THEN 0
+               ELSE COALESCE(o.`churned`, 0) - COALESCE(n.`retained`, 0)
+           END AS `churned`
+    FROM due c
+    JOIN `abc`.`tbl_activity_wbk_retention_retention` k
+        ON c.`grain` = 'day' AND k.`since` <= {{to_date}}
+        OR c.`grain` <> 'day' AND c.`period` >= CASE WHEN c.`grain` = 'week'
+                  THEN CAST(days_add(k.`since`, -((DAYOFWEEK(k.`since`) + 5) % 7)) AS DATE)
+                  ELSE CAST(days_add(k.`since`, 1 - DAYOFMONTH(k.`since`)) AS DATE)
+              END
     JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1
     LEFT JOIN (
         -- as published the day before
@@ -204,47 +230,169 @@ FROM (
                r.`grain`,
                r.`period`,
                MAX(CASE WHEN r.`measure` = 'wau_rolling' THEN r.`value` END) AS `wau_rolling`,
-               MAX(CASE WHEN r.`measure` = 'mau_rolling' THEN r.`value` END) AS `mau_rolling`
+               MAX(CASE WHEN r.`measure` = 'mau_rolling' THEN r.`value` END) AS `mau_rolling`,
+               MAX(CASE WHEN r.`measure` IN ('wau', 'mau') THEN r.`value` END) AS `active`,
+               MAX(CASE WHEN r.`measure` = 'new' THEN r.`value` END) AS `new_users`,
+               MAX(CASE WHEN r.`measure` = 'retained' THEN r.`value` END) AS `retained`,
+               MAX(CASE WHEN r.`measure` = 'resurrected' THEN r.`value` END) AS `resurrected`,
+               MAX(CASE WHEN r.`measure` = 'churned' THEN r.`value` END) AS `churned`
         FROM `abc`.`tbl_activity_report_retention_retention` r
         JOIN acts x ON x.`activity` = r.`activity`
         JOIN `abc`.`tbl_activity_wbk_retention_retention` k
             ON k.`breakdown` = r.`breakdown`
             AND k.`breakdown_value` = r.`breakdown_value`
         WHERE r.`tag` = 'retention'
-          AND r.`grain` = 'day'
-          AND r.`period` = CAST(days_add({{to_date}}, -1) AS DATE)
+          AND (r.`grain` = 'day' AND r.`period` = CAST(days_add({{to_date}}, -1) AS DATE)
+               OR (r.`grain` = 'week'
+                   AND r.`period` =
+                       CAST(days_add({{to_date}}, -((DAYOFWEEK({{to_date}}) + 5) % 7)) AS DATE)
+                   OR r.`grain` = 'month'
+                   AND r.`period` =
+                       CAST(days_add({{to_date}}, 1 - DAYOFMONTH({{to_date}})) AS DATE))
+               AND r.`period` < {{to_date}})
         GROUP BY x.`a`,
                  k.`b`,
                  r.`grain`,
                  r.`period`
-    ) o ON o.`a` = x.`a` AND o.`b` = k.`b`
+        UNION ALL
+        -- a period starting on the date due: the previous period's users
+        SELECT q.`a`,
+               0,
+               q.`grain`,
+               CASE WHEN q.`grain` = 'week'
+                   THEN CAST(days_add(q.`period`, 7) AS DATE)
+                   ELSE CAST(DATE_ADD(q.`period`, INTERVAL 1 MONTH) AS DATE)
+               END,
+               0,
+               0,
+               0,
+               0,
+               0,
+               0,
+               COUNT(*)
+        FROM `abc`.`tbl_activity_period_retention_retention` q
+        WHERE q.`a` IN (0)
+          AND (q.`grain` = 'week'
+               AND {{to_date}} =
+                   CAST(days_add({{to_date}}, -((DAYOFWEEK({{to_date}}) + 5) % 7)) AS DATE)
+               AND q.`period` = CAST(days_add({{to_date}}, -7) AS DATE)
+               OR q.`grain` = 'month'
+               AND {{to_date}} =
+                   CAST(days_add({{to_date}}, 1 - DAYOFMONTH({{to_date}})) AS DATE)
+               AND q.`period` =
+                   CAST(DATE_ADD({{to_date}}, INTERVAL -1 MONTH) AS DATE))
+        GROUP BY q.`a`,
+                 q.`grain`,
+                 q.`period`
+        UNION ALL
+        -- ... by variation: active there on or after the exposure
+        SELECT q.`a`,
+               k.`b`,
+               q.`grain`,
+               CASE WHEN q.`grain` = 'week'
+                   THEN CAST(days_add(q.`period`, 7) AS DATE)
+                   ELSE CAST(DATE_ADD(q.`period`, INTERVAL 1 MONTH) AS DATE)
+               END,
+               0,
+               0,
+               0,
+               0,
+               0,
+               0,
+               COUNT(*)
+        FROM `abc`.`tbl_activity_period_retention_retention` q
+        JOIN `abc`.`experiment_assignment` e
+            ON e.`user_id` = q.`user_id`
+            AND e.`tag` = 'retention'
+        JOIN `abc`.`tbl_activity_wbk_retention_retention` k
+            ON k.`tracking_key` = e.`tracking_key`
+            AND k.`variation_key` = e.`variation_key`
+            AND k.`b` > 0
+        WHERE q.`a` IN (0)
+          AND (q.`grain` = 'week'
+               AND {{to_date}} =
+                   CAST(days_add({{to_date}}, -((DAYOFWEEK({{to_date}}) + 5) % 7)) AS DATE)
+               AND q.`period` = CAST(days_add({{to_date}}, -7) AS DATE)
+               OR q.`grain` = 'month'
+               AND {{to_date}} =
+                   CAST(days_add({{to_date}}, 1 - DAYOFMONTH({{to_date}})) AS DATE)
+               AND q.`period` =
+                   CAST(DATE_ADD({{to_date}}, INTERVAL -1 MONTH) AS DATE))
+          AND q.`last_d` >= e.`exposure_date`
+        GROUP BY q.`a`,
+                 k.`b`,
+                 q.`grain`,
+                 q.`period`
+    ) o
+        ON o.`a` = x.`a`
+        AND o.`b` = k.`b`
+        AND o.`grain` = c.`grain`
+        AND o.`period` = CASE WHEN c.`grain` = 'day'
+                             THEN CAST(days_add({{to_date}}, -1) AS DATE)
+                             ELSE c.`period`
+                         END
     LEFT JOIN (
-        -- the users active on the date due, and on no day of the window before
+        -- the users active on the date due: on no day of the rolling window
+        -- before it (wau_in, mau_in), or of the week or month before it
         SELECT v.`a`,
                0 AS `b`,
-               COUNT(*) AS `dau`,
+               c.`grain`,
+               c.`period`,
+               COUNT(*) AS `active`,
                SUM(CASE WHEN v.`prev_d` IS NULL
                    OR v.`prev_d` < CAST(days_add({{to_date}}, -7) AS DATE)
                    THEN 1 ELSE 0 END) AS `wau_in`,
                SUM(CASE WHEN v.`prev_d` IS NULL
                    OR v.`prev_d` < CAST(days_add({{to_date}}, -28) AS DATE)
-                   THEN 1 ELSE 0 END) AS `mau_in`
+                   THEN 1 ELSE 0 END) AS `mau_in`,
+               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
+               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
+               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`
+                   THEN 1 ELSE 0 END) AS `resurrected`
         FROM `abc`.`tbl_activity_wact_retention_retention` v
-        WHERE v.`a` IN (0)
-        GROUP BY v.`a`
+        CROSS JOIN due c
+        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
+            ON c.`grain` <> 'day'
+            AND q.`period` = CASE WHEN c.`grain` = 'week'
+                      THEN CAST(days_add(c.`period`, -7) AS DATE)
+                      ELSE CAST(DATE_ADD(c.`period`, INTERVAL -1 MONTH) AS DATE)
+                  END
+            AND q.`a` = v.`a`
+            AND q.`grain` = c.`grain`
+            AND q.`user_id` = v.`user_id`
+            AND q.`last_d` >= CAST('1000-01-01' AS DATE)
+        LEFT JOIN `abc`.`tbl_activity_user_retention_retention` s
+            ON c.`grain` <> 'day'
+            AND s.`activity` = CASE v.`a`
+                   WHEN 0 THEN 'daily_actives'
+               END
+            AND s.`user_id` = v.`user_id`
+        WHERE (c.`grain` = 'day' AND v.`a` IN (0)
+              OR c.`grain` <> 'day' AND v.`a` IN (0))
+          AND (c.`grain` = 'day' OR v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)
+        GROUP BY v.`a`,
+                 c.`grain`,
+                 c.`period`
         UNION ALL
-        -- by variation: counted from the exposure on
+        -- by variation: exposed by the date due, counted from the exposure on
+        -- (the window or period before it from the exposure on)
         SELECT v.`a`,
                k2.`b`,
-               COUNT(*),
+               c.`grain`,
+               c.`period`,
+               COUNT(*) AS `active`,
                SUM(CASE WHEN v.`prev_d` IS NULL
                    OR v.`prev_d` < GREATEST(CAST(days_add({{to_date}}, -7) AS DATE),
-                                            e.`exposure_date`)
-                   THEN 1 ELSE 0 END),
+                                    e.`exposure_date`)
+                   THEN 1 ELSE 0 END) AS `wau_in`,
                SUM(CASE WHEN v.`prev_d` IS NULL
                    OR v.`prev_d` < GREATEST(CAST(days_add({{to_date}}, -28) AS DATE),
-                                            e.`exposure_date`)
-                   THEN 1 ELSE 0 END)
+                                    e.`exposure_date`)
+                   THEN 1 ELSE 0 END) AS `mau_in`,
+               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
+               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
+               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`
+                   THEN 1 ELSE 0 END) AS `resurrected`
         FROM `abc`.`tbl_activity_wact_retention_retention` v
         JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
         -- the users' exposures, looked up by user
@@ -255,11 +403,41 @@ FROM (
             ON k2.`tracking_key` = e.`tracking_key`
             AND k2.`variation_key` = e.`variation_key`
             AND k2.`b` > 0
-        WHERE x2.`a` IN (0)
-          AND e.`exposure_date` <= {{to_date}}
+        -- on MariaDB the grains are joined last: each user's exposures
+        -- looked up once
+        CROSS JOIN due c
+        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
+            ON c.`grain` <> 'day'
+            AND q.`period` = CASE WHEN c.`grain` = 'week'
+                      THEN CAST(days_add(c.`period`, -7) AS DATE)
+                      ELSE CAST(DATE_ADD(c.`period`, INTERVAL -1 MONTH) AS DATE)
+                  END
+            AND q.`a` = v.`a`
+            AND q.`grain` = c.`grain`
+            AND q.`user_id` = v.`user_id`
+            AND q.`last_d` >= e.`exposure_date`
+        LEFT JOIN `abc`.`tbl_activity_user_retention_retention` s
+            ON c.`grain` <> 'day'
+            AND s.`activity` = CASE v.`a`
+                   WHEN 0 THEN 'daily_actives'
+               END
+            AND s.`user_id` = v.`user_id`
+        WHERE e.`exposure_date` <= {{to_date}}
+          AND (c.`grain` = 'day' AND x2.`a` IN (0)
+              OR c.`grain` <> 'day' AND x2.`a` IN (0))
+          AND (c.`grain` = 'day'
+               OR v.`prev_d` IS NULL
+               OR v.`prev_d` < c.`period`
+               OR v.`prev_d` < e.`exposure_date`)
         GROUP BY v.`a`,
-                 k2.`b`
-    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`
+                 k2.`b`,
+                 c.`grain`,
+                 c.`period`
+    ) n
+        ON n.`a` = x.`a`
+        AND n.`b` = k.`b`
+        AND n.`grain` = c.`grain`
+        AND n.`period` = c.`period`
     LEFT JOIN (
         -- the users last active on the first day of the window ending the day
         -- before: active that day (the day table) with that last active date
@@ -315,218 +493,9 @@ FROM (
         ) u
         GROUP BY u.`a`,
                  u.`b`
-    ) l ON l.`a` = x.`a` AND l.`b` = k.`b`
-    WHERE k.`since` <= {{to_date}}
-      AND x.`a` IN (0)
-    UNION ALL
-    -- week and month of the date due: as published the day before, plus the
-    -- users that entered the period's active set on the date due (new: first
-    -- active date in the period; retained: active in the previous period;
-    -- resurrected: neither; churned: the previous period's users not back)
-    SELECT x.`a`,
-           k.`b`,
-           c.`grain`,
-           c.`period`,
-           0 AS `dau`,
-           0 AS `wau_rolling`,
-           0 AS `mau_rolling`,
-           COALESCE(o.`active`, 0) + COALESCE(n.`active`, 0) AS `active`,
-           COALESCE(o.`new_users`, 0) + COALESCE(n.`new_users`, 0) AS `new_users`,
-           COALESCE(o.`retained`, 0) + COALESCE(n.`retained`, 0) AS `retained`,
-           COALESCE(o.`resurrected`, 0) + COALESCE(n.`resurrected`, 0) AS `resurrected`,
-           COALESCE(o.`churned`, 0) - COALESCE(n.`retained`, 0) AS `churned`
-    FROM cur c
-    JOIN `abc`.`tbl_activity_wbk_retention_retention` k ON c.`period` >= CASE WHEN c.`grain` = 'week'
-                  THEN CAST(days_add(k.`since`, -((DAYOFWEEK(k.`since`) + 5) % 7)) AS DATE)
-                  ELSE CAST(days_add(k.`since`, 1 - DAYOFMONTH(k.`since`)) AS DATE)
-              END
-    JOIN acts x ON k.`b` = 0 OR x.`by_variation` = 1
-    LEFT JOIN (
-        -- as published the day before
-        SELECT x.`a`,
-               k.`b`,
-               r.`grain`,
-               r.`period`,
-               MAX(CASE WHEN r.`measure` IN ('wau', 'mau') THEN r.`value` END) AS `active`,
-               MAX(CASE WHEN r.`measure` = 'new' THEN r.`value` END) AS `new_users`,
-               MAX(CASE WHEN r.`measure` = 'retained' THEN r.`value` END) AS `retained`,
-               MAX(CASE WHEN r.`measure` = 'resurrected' THEN r.`value` END) AS `resurrected`,
-               MAX(CASE WHEN r.`measure` = 'churned' THEN r.`value` END) AS `churned`
-        FROM `abc`.`tbl_activity_report_retention_retention` r
-        JOIN acts x ON x.`activity` = r.`activity`
-        JOIN `abc`.`tbl_activity_wbk_retention_retention` k
-            ON k.`breakdown` = r.`breakdown`
-            AND k.`breakdown_value` = r.`breakdown_value`
-        WHERE r.`tag` = 'retention'
-          AND (r.`grain` = 'week'
-               AND r.`period` =
-                   CAST(days_add({{to_date}}, -((DAYOFWEEK({{to_date}}) + 5) % 7)) AS DATE)
-               OR r.`grain` = 'month'
-               AND r.`period` =
-                   CAST(days_add({{to_date}}, 1 - DAYOFMONTH({{to_date}})) AS DATE))
-          AND r.`period` < {{to_date}}
-        GROUP BY x.`a`,
-                 k.`b`,
-                 r.`grain`,
-                 r.`period`
-        UNION ALL
-        -- a period starting on the date due: the previous period's users
-        SELECT q.`a`,
-               0,
-               q.`grain`,
-               CASE WHEN q.`grain` = 'week'
-                   THEN CAST(days_add(q.`period`, 7) AS DATE)
-                   ELSE CAST(DATE_ADD(q.`period`, INTERVAL 1 MONTH) AS DATE)
-               END,
-               0,
-               0,
-               0,
-               0,
-               COUNT(*)
-        FROM `abc`.`tbl_activity_period_retention_retention` q
-        WHERE q.`a` IN (0)
-          AND (q.`grain` = 'week'
-               AND {{to_date}} =
-                   CAST(days_add({{to_date}}, -((DAYOFWEEK({{to_date}}) + 5) % 7)) AS DATE)
-               AND q.`period` = CAST(days_add({{to_date}}, -7) AS DATE)
-               OR q.`grain` = 'month'
-               AND {{to_date}} =
-                   CAST(days_add({{to_date}}, 1 - DAYOFMONTH({{to_date}})) AS DATE)
-               AND q.`period` =
-                   CAST(DATE_ADD({{to_date}}, INTERVAL -1 MONTH) AS DATE))
-        GROUP BY q.`a`,
-                 q.`grain`,
-                 q.`period`
-        UNION ALL
-        -- ... by variation: active there on or after the exposure
-        SELECT q.`a`,
-               k.`b`,
-               q.`grain`,
-               CASE WHEN q.`grain` = 'week'
-                   THEN CAST(days_add(q.`period`, 7) AS DATE)
-                   ELSE CAST(DATE_ADD(q.`period`, INTERVAL 1 MONTH) AS DATE)
-               END,
-               0,
-               0,
-               0,
-               0,
-               COUNT(*)
-        FROM `abc`.`tbl_activity_period_retention_retention` q
-        JOIN `abc`.`experiment_assignment` e
-            ON e.`user_id` = q.`user_id`
-            AND e.`tag` = 'retention'
-        JOIN `abc`.`tbl_activity_wbk_retention_retention` k
-            ON k.`tracking_key` = e.`tracking_key`
-            AND k.`variation_key` = e.`variation_key`
-            AND k.`b` > 0
-        WHERE q.`a` IN (0)
-          AND (q.`grain` = 'week'
-               AND {{to_date}} =
-                   CAST(days_add({{to_date}}, -((DAYOFWEEK({{to_date}}) + 5) % 7)) AS DATE)
-               AND q.`period` = CAST(days_add({{to_date}}, -7) AS DATE)
-               OR q.`grain` = 'month'
-               AND {{to_date}} =
-                   CAST(days_add({{to_date}}, 1 - DAYOFMONTH({{to_date}})) AS DATE)
-               AND q.`period` =
-                   CAST(DATE_ADD({{to_date}}, INTERVAL -1 MONTH) AS DATE))
-          AND q.`last_d` >= e.`exposure_date`
-        GROUP BY q.`a`,
-                 k.`b`,
-                 q.`grain`,
-                 q.`period`
-    ) o
-        ON o.`a` = x.`a`
-        AND o.`b` = k.`b`
-        AND o.`grain` = c.`grain`
-        AND o.`period` = c.`period`
-    LEFT JOIN (
-        -- the users entering the period's active set on the date due: active
-        -- on it, on no day before it in the period; active in the previous
-        -- period (q) or not, active before or not (s)
-        SELECT v.`a`,
-               0 AS `b`,
-               c.`grain`,
-               c.`period`,
-               COUNT(*) AS `active`,
-               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
-               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
-               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`
-                   THEN 1 ELSE 0 END) AS `resurrected`
-        FROM `abc`.`tbl_activity_wact_retention_retention` v
-        CROSS JOIN cur c
-        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
-            ON q.`period` = CASE WHEN c.`grain` = 'week'
-                      THEN CAST(days_add(c.`period`, -7) AS DATE)
-                      ELSE CAST(DATE_ADD(c.`period`, INTERVAL -1 MONTH) AS DATE)
-                  END
-            AND q.`a` = v.`a`
-            AND q.`grain` = c.`grain`
-            AND q.`user_id` = v.`user_id`
-            AND q.`last_d` >= CAST('1000-01-01' AS DATE)
-        LEFT JOIN `abc`.`tbl_activity_user_retention_retention` s
-            ON s.`activity` = CASE v.`a`
-                   WHEN 0 THEN 'daily_actives'
-               END
-            AND s.`user_id` = v.`user_id`
-        WHERE v.`a` IN (0)
-          AND (v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)
-        GROUP BY v.`a`,
-                 c.`grain`,
-                 c.`period`
-        UNION ALL
-        -- by variation: exposed by the date due, and active on no day of the
-        -- period from the exposure before it; the previous period from the
-        -- exposure on
-        SELECT v.`a`,
-               k2.`b`,
-               c.`grain`,
-               c.`period`,
-               COUNT(*) AS `active`,
-               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
-               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
-               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`
-                   THEN 1 ELSE 0 END) AS `resurrected`
-        FROM `abc`.`tbl_activity_wact_retention_retention` v
-        JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
-        -- the users' exposures, looked up by user
-        JOIN `abc`.`experiment_assignment` e
-            ON e.`user_id` = v.`user_id`
-            AND e.`tag` = 'retention'
-        JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
-            ON k2.`tracking_key` = e.`tracking_key`
-            AND k2.`variation_key` = e.`variation_key`
-            AND k2.`b` > 0
-        -- on MariaDB the week and the month are joined last: each user's
-        -- exposures looked up once
-        CROSS JOIN cur c
-        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
-            ON q.`period` = CASE WHEN c.`grain` = 'week'
-                      THEN CAST(days_add(c.`period`, -7) AS DATE)
-                      ELSE CAST(DATE_ADD(c.`period`, INTERVAL -1 MONTH) AS DATE)
-                  END
-            AND q.`a` = v.`a`
-            AND q.`grain` = c.`grain`
-            AND q.`user_id` = v.`user_id`
-            AND q.`last_d` >= e.`exposure_date`
-        LEFT JOIN `abc`.`tbl_activity_user_retention_retention` s
-            ON s.`activity` = CASE v.`a`
-                   WHEN 0 THEN 'daily_actives'
-               END
-            AND s.`user_id` = v.`user_id`
-        WHERE e.`exposure_date` <= {{to_date}}
-          AND (v.`prev_d` IS NULL
-               OR v.`prev_d` < c.`period`
-               OR v.`prev_d` < e.`exposure_date`)
-        GROUP BY v.`a`,
-                 k2.`b`,
-                 c.`grain`,
-                 c.`period`
-    ) n
-        ON n.`a` = x.`a`
-        AND n.`b` = k.`b`
-        AND n.`grain` = c.`grain`
-        AND n.`period` = c.`period`
-    WHERE x.`a` IN (0)
+    ) l ON c.`grain` = 'day' AND l.`a` = x.`a` AND l.`b` = k.`b`
+    WHERE (c.`grain` = 'day' AND x.`a` IN (0)
+          OR c.`grain` <> 'day' AND x.`a` IN (0))
 ) c
 JOIN acts x ON x.`a` = c.`a`
 JOIN `abc`.`tbl_activity_wbk_retention_retention` k ON k.`b` = c.`b`
