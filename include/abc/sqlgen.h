@@ -114,6 +114,7 @@ typedef enum SqlStepKind {
     SQLSTEP_ACTIVITY_PERIODS_ADD,   /* merge the days filled into the period rows */
     SQLSTEP_ACTIVITY_STATE_ADD,     /* activity_state of new days: their users only */
     SQLSTEP_ACTIVITY_STAGE_NEXT,    /* activity_stage of the day after the last published */
+    SQLSTEP_ACTIVITY_DUE_USERS,     /* the users of a new date due, read by the above */
     SQLSTEP_OWNER_READ,    /* the tags that own the wide and daily tables */
     SQLSTEP_OWNER_CLAIM,   /* record this tag as their owner where none is */
     SQLSTEP_EXPOSURE_KEYS, /* exposure rows with NULL keys (a data-quality note) and with a

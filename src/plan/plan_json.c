@@ -92,6 +92,7 @@ static const char *step_kind(SqlStepKind k)
     case SQLSTEP_ACTIVITY_PERIODS_ADD: return "activity_periods_add";
     case SQLSTEP_ACTIVITY_STATE_ADD: return "activity_state_add";
     case SQLSTEP_ACTIVITY_STAGE_NEXT: return "activity_stage_next";
+    case SQLSTEP_ACTIVITY_DUE_USERS: return "activity_due_users";
     case SQLSTEP_OWNER_READ: return "owner_read";
     case SQLSTEP_OWNER_CLAIM: return "owner_claim";
     case SQLSTEP_EXPOSURE_KEYS: return "exposure_keys";
@@ -189,6 +190,9 @@ static const char *step_when(SqlStepKind k, const Dialect *d, bool one_date)
     case SQLSTEP_ACTIVITY_STAGE_NEXT:
         return "instead of activity_stage when the one date due follows the last published date "
                "and activity_periods_add merged its days";
+    case SQLSTEP_ACTIVITY_DUE_USERS:
+        return "after activity_periods_check when it finds no rows and one date was filled: "
+               "before activity_state_add merges it";
     case SQLSTEP_ACTIVITY_PUBLISH:
         return "a run that publishes no latest report (report_publish swaps the stage otherwise)";
     case SQLSTEP_ACTIVITY_READ: return "after the stage is published: the latest periods, for the memo";

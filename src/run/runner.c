@@ -72,7 +72,8 @@ typedef struct Runner {
     long long null_key_rows; /* exposure rows of the dates due with a NULL key */
     bool pre_stale;      /* the per-user day and unit state tables may predate this
                           * spec: rebuild them */
-    bool activity_merged; /* activity_periods_add merged the days filled: they were new */
+    bool activity_merged; /* activity_periods_add merged the one date filled (new), and
+                           * activity_due_users wrote its users */
     Buf late;            /* "events: 2026-10-06 rows 1200 → 1260; ..." */
     Latch *pre_filled;    /* NULL, or set by fill_dates once the per-user day table holds
                            * every date due (a fill by day; the side job's active days) */
@@ -1907,6 +1908,12 @@ static void dry_run_plan(Runner *r)
             when = r->full ? "  [skipped: a full run]"
                            : "  [when activity_periods_check finds none: new days]";
             break;
+        case SQLSTEP_ACTIVITY_DUE_USERS:
+            when = r->full ? "  [skipped: a full run]"
+                   : r->from == r->to
+                       ? "  [when activity_periods_check finds none: a new date]"
+                       : "  [not used: several dates are due]";
+            break;
         case SQLSTEP_ACTIVITY_STAGE: when = "  [before report_publish]"; break;
         case SQLSTEP_ACTIVITY_STAGE_NEXT:
             when = one_date_after_published(r)
@@ -2336,6 +2343,13 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
         stale = 0; /* COUNT(*) answers one row (none when only shown) */
         st = query_step(r, check, &c, value_fn, &stale, err, errlen);
     }
+    /* one new date: its users with their previous active day and first
+     * active date, read from the user state before state_add merges the
+     * date (activity_stage_next reads them) */
+    const SqlStep *due_users = find_step(r, SQLSTEP_ACTIVITY_DUE_USERS);
+    bool one_new_date = st == ABC_OK && !r->full && !stale && due_users && strcmp(from, to) == 0;
+    if (one_new_date)
+        st = exec_step(r, due_users, &p, err, errlen);
     if (st == ABC_OK && state)
         st = exec_step(r, stale ? state : state_add, &p, err, errlen);
     /* the periods: the new days, or every period from the Monday or 1st */
@@ -2344,7 +2358,7 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
         pp.from_date = stale ? lo : from;
     if (st == ABC_OK && periods)
         st = exec_step(r, stale ? periods : add, &pp, err, errlen);
-    r->activity_merged = st == ABC_OK && periods && !stale;
+    r->activity_merged = st == ABC_OK && periods && one_new_date;
     if (st == ABC_OK && r->full)
         progress(r, "activity days filled (every source date through %s) and user state updated", to);
     else if (st == ABC_OK)

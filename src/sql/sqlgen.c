@@ -390,7 +390,7 @@ AbcStatus sqlgen_program_ex(const IrSpec *ir, const Dialect *d, const TableCol *
         [T_ACT_WBK] = "activity_work_breakdown", [T_ACT_WDAY] = "activity_work_day",
         [T_ACT_WPER] = "activity_work_period", [T_ACT_RSTAGE] = "activity_report_stage",
         [T_ACT_CSTAGE] = "activity_cohort_stage", [T_ACT_PERIOD] = "activity_period",
-        [T_ACT_WACT] = "activity_work_active", [T_ACT_WDELTA] = "activity_work_delta",
+        [T_ACT_WDUE] = "activity_work_due", [T_ACT_WDELTA] = "activity_work_delta",
         [T_HOURLY] = "hourly", [T_HOURLY_UNIT] = "hourly_unit", [T_HOURLY_STATE] = "hourly_state",
     };
     for (int i = 0; i < T_COUNT; i++) {

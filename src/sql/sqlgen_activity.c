@@ -9,7 +9,8 @@
  *   tbl_activity_period_<module>_<tag>  per activity number x week or month x active
  *                                       user: first and last active day in it
  *   tbl_activity_{wbk,wdelta,wday,wper}_... work tables of activity_stage
- *   tbl_activity_wact_...               work table of activity_stage_next
+ *   tbl_activity_wdue_...               work table of activity_due_users, read by
+ *                                       activity_stage_next
  *   tbl_activity_{rstage,cstage}_...    the report and cohort rows to publish
  * and the steps:
  *   activity_fill     replace the active days of [{{from_date}}, {{to_date}}]
@@ -142,10 +143,11 @@ static const TableCol wper_cols[] = {
     {"period", CT_DATE, true, "the Monday or the 1st"},
 };
 
-static const TableCol wact_cols[] = {
+static const TableCol wdue_cols[] = {
     {"a", CT_INT, true, "activity number (the spec's order)"},
     {"user_id", CT_STR128, true, "a user active on the date due"},
     {"prev_d", CT_DATE, false, "the user's last active day in the 30 days before (NULL: none)"},
+    {"first_date", CT_DATE, false, "the user's first active date (the date due: none before)"},
 };
 
 static const char *const WBK_COLUMNS[] = {"b", "tracking_key", "variation_key", "breakdown",
@@ -154,7 +156,7 @@ static const char *const WDAY_COLUMNS[] = {"a", "b", "user_id", "d"};
 static const char *const WDELTA_COLUMNS[] = {"a", "b", "d", "next_d", "n"};
 static const char *const PERIOD_COLUMNS[] = {"period", "a", "grain", "user_id", "first_d", "last_d"};
 static const char *const WPER_COLUMNS[] = {"a", "b", "grain", "user_id", "period"};
-static const char *const WACT_COLUMNS[] = {"a", "user_id", "prev_d"};
+static const char *const WDUE_COLUMNS[] = {"a", "user_id", "prev_d", "first_date"};
 static const char *const DAY_COLUMNS[] = {"event_date", "activity", "user_id"};
 static const char *const USER_COLUMNS[] = {"activity", "user_id", "first_date", "last_date"};
 /* MariaDB's upserts of new days (per column of the list above them): a
@@ -230,8 +232,8 @@ void gen_activity_tables(Gen *g)
               TPART_NONE, "retention triangle cells staged for the next publish");
     set_table(g, T_ACT_PERIOD, "period", period_cols, NELEM(period_cols), TKEY_PRIMARY, 4,
               TPART_DAY, "first and last active day per activity, week or month and user");
-    set_table(g, T_ACT_WACT, "wact", wact_cols, NELEM(wact_cols), TKEY_DUPLICATE, 2, TPART_NONE,
-              "work table of activity_stage_next: the users active on the date due");
+    set_table(g, T_ACT_WDUE, "wdue", wdue_cols, NELEM(wdue_cols), TKEY_DUPLICATE, 2, TPART_NONE,
+              "work table of activity_due_users: the users active on the date due");
     /* the work tables have no activity name: spread by user, the small
      * breakdown list by its number */
     g->tables[T_ACT_WBK].dist_col = "b";
@@ -250,7 +252,7 @@ void gen_activity_tables(Gen *g)
     g->tables[T_ACT_WDELTA].dist_col = "d";
     g->tables[T_ACT_WPER].dist_col = "user_id";
     g->tables[T_ACT_PERIOD].dist_col = "user_id";
-    g->tables[T_ACT_WACT].dist_col = "user_id";
+    g->tables[T_ACT_WDUE].dist_col = "user_id";
 }
 
 /* ---- date expressions ------------------------------------------------------ */
@@ -1313,58 +1315,38 @@ static void measure_cte(Gen *g, Buf *b)
  * the last published date and whose days filled were new (the period rows
  * were merged, not replaced): the measures of D follow from their rows as
  * published the day before, plus the users active on D that enter a
- * window or period (the work table wact: each with the last active day
- * before D), less, for the rolling windows, the users whose last active
- * day just left them (the user state: no day after D is filled).  The run
- * reads D's active users, not every user of the month.  {{from_date}} is
- * lo (on or before D's Monday and 1st). */
+ * window or period (the work table wdue, written by activity_due_users:
+ * each with the last active day before D and the first active date), less,
+ * for the rolling windows, the users whose last active day just left them
+ * (the user state: no day after D is filled).  The run reads D's active
+ * users, not every user of the month.  {{from_date}} is lo (on or before
+ * D's Monday and 1st). */
 
-/* wact: per activity, the users active on D with their last active day in
- * the 30 days before (every week, month and 28-day window holding D starts
- * in them). */
-static const char *wact_body(Gen *g)
+/* wdue (activity_due_users, after activity_fill and before
+ * activity_state_add merges D): per activity, the users active on D with
+ * their last active day in the 30 days before (every week, month and
+ * 28-day window holding D starts in them) and their first active date,
+ * both from the user state as it stands before D (a user without a row
+ * there: none before, first active on D); one lookup per user. */
+static const char *wdue_body(Gen *g)
 {
-    const char *day = tname(g, T_ACT_DAY), *lo = addn(g, "{{to_date}}", -30);
-    /* MariaDB: the previous day read backwards from the day's key, one row
-     * per user (the join reads every active day of the 30) */
-    bool backwards = g->d->id == DIALECT_MARIADB;
-    const char *prev =
-        backwards ? arena_printf(g->a,
-                                 "(SELECT y.`event_date`\n"
-                                 "        FROM %s y\n"
-                                 "        WHERE y.`activity` = x.`activity`\n"
-                                 "          AND y.`user_id` = x.`user_id`\n"
-                                 "          AND y.`event_date` >= %s\n"
-                                 "          AND y.`event_date` < {{to_date}}\n"
-                                 "        ORDER BY y.`event_date` DESC\n"
-                                 "        LIMIT 1)",
-                                 day, lo)
-                  : "MAX(y.`event_date`)";
-    const char *join =
-        backwards ? ""
-                  : arena_printf(g->a,
-                                 "LEFT JOIN %s y\n"
-                                 "    ON y.`activity` = x.`activity`\n"
-                                 "    AND y.`user_id` = x.`user_id`\n"
-                                 "    AND y.`event_date` >= %s\n"
-                                 "    AND y.`event_date` < {{to_date}}\n",
-                                 day, lo);
-    /* the day table holds a row per day, activity and user (activity_fill
-     * groups them): the date due's rows need a grouping only for the MAX
-     * of the join */
     return arena_printf(g->a,
                         "SELECT %s AS `a`,\n"
                         "       x.`user_id`,\n"
-                        "       %s AS `prev_d`\n"
+                        "       CASE WHEN s.`last_date` >= %s\n"
+                        "           AND s.`last_date` < {{to_date}}\n"
+                        "           THEN s.`last_date`\n"
+                        "       END AS `prev_d`,\n"
+                        "       COALESCE(s.`first_date`, CAST({{to_date}} AS DATE)) AS `first_date`\n"
                         "FROM %s x\n"
-                        "%s"
+                        "LEFT JOIN %s s\n"
+                        "    ON s.`activity` = x.`activity`\n"
+                        "    AND s.`user_id` = x.`user_id`\n"
                         "WHERE x.`event_date` = {{to_date}}\n"
-                        "  AND %s%s",
-                        act_index(g, "x.`activity`", 7), prev, day, join,
-                        names_in(g, "x.`activity`", 2, ACT_PERIODS | ACT_DAYS, false),
-                        backwards ? ""
-                                  : "\nGROUP BY x.`activity`,\n"
-                                    "         x.`user_id`");
+                        "  AND %s",
+                        act_index(g, "x.`activity`", 7), addn(g, "{{to_date}}", -30),
+                        tname(g, T_ACT_DAY), tname(g, T_ACT_USER),
+                        names_in(g, "x.`activity`", 2, ACT_PERIODS | ACT_DAYS, false));
 }
 
 /* A LEFT JOIN operand (indented 8): the report rows as published, per
@@ -1456,11 +1438,11 @@ static void leaving_users(Gen *g, Buf *b)
                d7, d28, gone, gone_where, gone, breakdown_join(g, "s"), gone_where);
 }
 
-/* The LEFT JOINs (indented 8) of an entering user `v` in the grain due `c`:
+/* The LEFT JOIN (indented 8) of an entering user `v` in the grain due `c`:
  * for a week or a month, its row of the previous period (q), active there
- * on or after `since`, and its user state (s: the first active date); a
- * day row looks neither up (the guard on c is checked before each lookup). */
-static void entering_lookups(Gen *g, Buf *b, const char *since)
+ * on or after `since`; a day row looks none up (the guard on c is checked
+ * before each lookup). */
+static void entering_lookup(Gen *g, Buf *b, const char *since)
 {
     buf_printf(b, "        LEFT JOIN %s q\n"
                   "            ON c.`grain` <> 'day'\n"
@@ -1468,13 +1450,8 @@ static void entering_lookups(Gen *g, Buf *b, const char *since)
                   "            AND q.`a` = v.`a`\n"
                   "            AND q.`grain` = c.`grain`\n"
                   "            AND q.`user_id` = v.`user_id`\n"
-                  "            AND q.`last_d` >= %s\n"
-                  "        LEFT JOIN %s s\n"
-                  "            ON c.`grain` <> 'day'\n"
-                  "            AND s.`activity` = %s\n"
-                  "            AND s.`user_id` = v.`user_id`\n",
-               tname(g, T_ACT_PERIOD), pprev(g, "c.`grain`", "c.`period`", 18), since,
-               tname(g, T_ACT_USER), act_name(g, "v.`a`", 15));
+                  "            AND q.`last_d` >= %s\n",
+               tname(g, T_ACT_PERIOD), pprev(g, "c.`grain`", "c.`period`", 18), since);
 }
 
 /* The activities a row of grain `grain` (of `due`) reports: the day
@@ -1495,8 +1472,9 @@ static const char *grain_acts(Gen *g, const char *grain, const char *a, int ind)
  * variation, since the exposure), less the users whose last active day
  * left a rolling window on D (l).  New users are first active in the
  * period, retained ones active in the period before (q), resurrected ones
- * neither.  The users active on D (wact) are read once for all users and
- * once by variation, each row joined to the grains due. */
+ * neither (the first active date from wdue).  The users active on D
+ * (wdue) are read once for all users and once by variation, each row
+ * joined to the grains due. */
 static void measures_next(Gen *g, Buf *b, bool days, bool pers)
 {
     Buf tp;
@@ -1659,9 +1637,9 @@ static void measures_next(Gen *g, Buf *b, bool days, bool pers)
         "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
         "                   OR v.`prev_d` < %%s\n"
         "                   THEN 1 ELSE 0 END) AS `mau_in`,\n"
-        "               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,\n"
+        "               SUM(CASE WHEN v.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,\n"
         "               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,\n"
-        "               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`\n"
+        "               SUM(CASE WHEN q.`user_id` IS NULL AND v.`first_date` < c.`period`\n"
         "                   THEN 1 ELSE 0 END) AS `resurrected`\n");
     buf_printf(b, "    ) o\n"
                   "        ON o.`a` = x.`a`\n"
@@ -1682,8 +1660,8 @@ static void measures_next(Gen *g, Buf *b, bool days, bool pers)
     buf_printf(b, agg, d7, d28);
     buf_printf(b, "        FROM %s v\n"
                   "        %s due c\n",
-               tname(g, T_ACT_WACT), g->d->cross_join_left_first);
-    entering_lookups(g, b, "CAST('1000-01-01' AS DATE)");
+               tname(g, T_ACT_WDUE), g->d->cross_join_left_first);
+    entering_lookup(g, b, "CAST('1000-01-01' AS DATE)");
     buf_printf(b, "        WHERE %s\n"
                   "          AND (c.`grain` = 'day' OR v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)\n"
                   "        GROUP BY v.`a`,\n"
@@ -1706,9 +1684,9 @@ static void measures_next(Gen *g, Buf *b, bool days, bool pers)
                       "        -- on MariaDB the grains are joined last: each user's exposures\n"
                       "        -- looked up once\n"
                       "        %s due c\n",
-                   tname(g, T_ACT_WACT), breakdown_join_at(g, "v", "        "),
+                   tname(g, T_ACT_WDUE), breakdown_join_at(g, "v", "        "),
                    g->d->cross_join_left_first);
-        entering_lookups(g, b, "e.`exposure_date`");
+        entering_lookup(g, b, "e.`exposure_date`");
         buf_printf(b, "        WHERE e.`exposure_date` <= {{to_date}}\n"
                       "          AND %s\n"
                       "          AND (c.`grain` = 'day'\n"
@@ -1889,7 +1867,7 @@ static void cohort_grains(Gen *g, Buf *b)
 static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
 {
     const char *user = tname(g, T_ACT_USER), *cohort = tname(g, T_ACT_COHORT),
-               *wact = tname(g, T_ACT_WACT);
+               *wdue = tname(g, T_ACT_WDUE);
     buf_printf(b, "    -- a period that started before the date due: its cells as published the\n"
                   "    -- day before\n"
                   "    SELECT o.`period`,\n"
@@ -1952,9 +1930,6 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "    FROM %s v\n"
                   "    JOIN cg c ON c.`a` = v.`a`\n"
                   "    JOIN cur p ON p.`grain` = c.`grain`\n"
-                  "    JOIN %s s\n"
-                  "        ON s.`activity` = %s\n"
-                  "        AND s.`user_id` = v.`user_id`\n"
                   "    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`\n"
                   "    GROUP BY\n"
                   "        p.`period`,\n"
@@ -1962,8 +1937,8 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "        p.`grain`,\n"
                   "        %s\n",
                cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, user,
-               pstart(g, "p.`grain`", "s.`first_date`", 11), wact, user,
-               act_name(g, "v.`a`", 15), pstart(g, "p.`grain`", "s.`first_date`", 8));
+               pstart(g, "p.`grain`", "v.`first_date`", 11), wdue,
+               pstart(g, "p.`grain`", "v.`first_date`", 8));
 }
 
 static const char *cstage_body(Gen *g, bool next)
@@ -2243,6 +2218,19 @@ void gen_activity(Gen *g)
                tname(g, T_ACT_PERIOD));
     gen_push(g, s, &body);
 
+    s = gen_step(g, SQLSTEP_ACTIVITY_DUE_USERS, "activity_due_users",
+                 "the users active on {{to_date}} with their last active day in the 30 days "
+                 "before and their first active date, from the user state before "
+                 "activity_state_add merges the day (one new date filled; read by "
+                 "activity_stage_next)");
+    s->params = SQLP_TO_DATE | SQLP_RUN_ID;
+    sql_stmts_init(&st, g->a);
+    work_write(g, &st, T_ACT_WDUE, WDUE_COLUMNS, NELEM(WDUE_COLUMNS), "activity_wdue",
+               "the users active on the date due, with their last active day before it and "
+               "their first active date",
+               wdue_body(g));
+    gen_push_stmts(g, s, &st);
+
     s = gen_step(g, SQLSTEP_ACTIVITY_STATE_ADD, "activity_state_add",
                  "upsert the first and last active date of the users with active days in "
                  "[{{from_date}}, {{to_date}}] when those days are new (activity_periods_check "
@@ -2343,9 +2331,6 @@ void gen_activity(Gen *g)
     sql_stmts_init(&st, g->a);
     work_write(g, &st, T_ACT_WBK, WBK_COLUMNS, NELEM(WBK_COLUMNS), "activity_wbk",
                "the breakdowns, numbered", wbk_body(g));
-    work_write(g, &st, T_ACT_WACT, WACT_COLUMNS, NELEM(WACT_COLUMNS), "activity_wact",
-               "the users active on the date due, with their last active day before it",
-               wact_body(g));
     work_write(g, &st, T_ACT_RSTAGE, REPORT_COLUMNS, NELEM(REPORT_COLUMNS), "activity_rstage",
                "growth measures of the periods due", rstage_body(g, true));
     if (cstage)

@@ -19,7 +19,7 @@ enum {
     T_PRE,
     /* growth analytics, only when the spec has activity blocks */
     T_ACT_DAY, T_ACT_USER, T_ACT_REPORT, T_ACT_COHORT, T_ACT_WBK, T_ACT_WDAY, T_ACT_WPER, T_ACT_RSTAGE,
-    T_ACT_CSTAGE, T_ACT_PERIOD, T_ACT_WACT, T_ACT_WDELTA,
+    T_ACT_CSTAGE, T_ACT_PERIOD, T_ACT_WDUE, T_ACT_WDELTA,
     /* the hourly series, only when the spec says `hourly` */
     T_HOURLY, T_HOURLY_UNIT, T_HOURLY_STATE, T_COUNT
 };

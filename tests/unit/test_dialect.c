@@ -501,23 +501,38 @@ Test(dialect, activity_steps)
         const SqlStep *next = step_of(&p, SQLSTEP_ACTIVITY_STAGE_NEXT);
         cr_assert(next && stage < next && next < pub);
         cr_assert_eq(next->params, stage->params);
-        int reads_published = 0, day_scans = 0, wact_reads = 0;
+        int reads_published = 0, wdue_reads = 0;
         for (int i = 0; i < next->nstmts; i++) {
             cr_assert_null(strstr(next->stmts[i], "tbl_activity_wper_"));
             cr_assert_null(strstr(next->stmts[i], "tbl_activity_wday_"));
+            /* the day table's users of D come from wdue, written before */
+            cr_assert_null(strstr(next->stmts[i], "INTO `abc`.`tbl_activity_wdue_"));
+            cr_assert_null(strstr(next->stmts[i], "OVERWRITE `abc`.`tbl_activity_wdue_"));
             for (const char *at = next->stmts[i]; (at = strstr(at, "-- as published the day before")); at++)
                 reads_published++;
-            /* the day table is read once, into wact, which the stages read */
-            bool writes_wact = strstr(next->stmts[i], "AS `prev_d`") != NULL;
-            day_scans += writes_wact;
-            /* MariaDB: a user's previous day read backwards, a row per user */
-            if (writes_wact)
-                cr_assert_not_null(strstr(next->stmts[i], di == 1 ? "ORDER BY y.`event_date` DESC\n"
-                                                                    "        LIMIT 1"
-                                                                  : "MAX(y.`event_date`)"));
-            wact_reads += !writes_wact && !strstr(next->stmts[i], "TRUNCATE") &&
-                          strstr(next->stmts[i], "tbl_activity_wact_") != NULL;
+            wdue_reads += !strstr(next->stmts[i], "TRUNCATE") &&
+                          strstr(next->stmts[i], "tbl_activity_wdue_") != NULL;
         }
+        cr_assert_eq(wdue_reads, 2); /* rstage and cstage */
+        /* activity_due_users: D's users with their previous active day and
+         * first active date, one lookup of the user state each, before
+         * activity_state_add merges D (in a new date's fill) */
+        const SqlStep *due = step_of(&p, SQLSTEP_ACTIVITY_DUE_USERS);
+        cr_assert(due && check < due && due < uadd);
+        cr_assert_eq(due->params, (unsigned)(SQLP_TO_DATE | SQLP_RUN_ID));
+        int due_writes = 0;
+        for (int i = 0; i < due->nstmts; i++) {
+            const char *sq = due->stmts[i];
+            if (!strstr(sq, "AS `prev_d`"))
+                continue;
+            due_writes++;
+            cr_assert_not_null(strstr(sq, "LEFT JOIN `abc`.`tbl_activity_user_"), "%s", sq);
+            cr_assert_not_null(strstr(sq, "COALESCE(s.`first_date`, CAST({{to_date}} AS DATE))"),
+                               "%s", sq);
+            cr_assert_null(strstr(sq, "GROUP BY"), "%s", sq);
+            cr_assert_null(strstr(sq, "ORDER BY"), "%s", sq);
+        }
+        cr_assert_eq(due_writes, 1);
         /* the day rows, the periods and the cohort cells start from the
          * published rows */
         cr_assert_geq(reads_published, 1);
@@ -534,7 +549,7 @@ Test(dialect, activity_steps)
             int published = 0, wact_scans = 0, guards = 0;
             for (const char *at = sq; (at = strstr(at, "-- as published the day before")); at++)
                 published++;
-            for (const char *at = sq; (at = strstr(at, "FROM `abc`.`tbl_activity_wact_")); at++)
+            for (const char *at = sq; (at = strstr(at, "FROM `abc`.`tbl_activity_wdue_")); at++)
                 wact_scans++;
             for (const char *at = sq; (at = strstr(at, "ON c.`grain` <> 'day'\n")); at++)
                 guards++;
@@ -543,12 +558,12 @@ Test(dialect, activity_steps)
             for (int a = 0; a < with.ir->nactivities; a++)
                 by_variation |= with.ir->activities[a].by_variation;
             cr_assert_eq(wact_scans, by_variation ? 2 : 1, "%s", sq);
-            cr_assert_eq(guards, by_variation ? 4 : 2, "%s", sq);
+            cr_assert_eq(guards, by_variation ? 2 : 1, "%s", sq);
+            /* the first active date from wdue, not from the user state */
+            cr_assert_null(strstr(sq, "s.`first_date` >= c.`period`"), "%s", sq);
             cr_assert_not_null(strstr(sq, "due AS (\n    SELECT 'day' AS `grain`"), "%s", sq);
         }
         cr_assert_eq(rstages, 1);
-        cr_assert_eq(day_scans, 1);
-        cr_assert_eq(wact_reads, 2); /* rstage and cstage */
         /* the users leaving the rolling windows: the day table's rows of
          * D - 7 and D - 28 whose last active date that still is, not a
          * scan of the user state */

@@ -631,13 +631,14 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_period_engagement_engagement` (
 ALTER TABLE `abc`.`tbl_activity_period_engagement_engagement`
     ADD KEY IF NOT EXISTS `abc_last_key` (`last_d`);
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wact_engagement_engagement` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wdue_engagement_engagement` (
     `a` INT NOT NULL COMMENT 'activity number (the spec''s order)',
     `user_id` VARCHAR(128) NOT NULL COMMENT 'a user active on the date due',
     `prev_d` DATE NULL COMMENT 'the user''s last active day in the 30 days before (NULL: none)',
+    `first_date` DATE NULL COMMENT 'the user''s first active date (the date due: none before)',
     KEY `abc_key` (`a`, `user_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
-    COMMENT='abc: work table of activity_stage_next: the users active on the date due of tag engagement';
+    COMMENT='abc: work table of activity_due_users: the users active on the date due of tag engagement';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wdelta_engagement_engagement` (
     `a` INT NOT NULL COMMENT 'activity number (the spec''s order)',

@@ -624,13 +624,14 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_period_retention_retention` (
 ALTER TABLE `abc`.`tbl_activity_period_retention_retention`
     ADD KEY IF NOT EXISTS `abc_last_key` (`last_d`);
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wact_retention_retention` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wdue_retention_retention` (
     `a` INT NOT NULL COMMENT 'activity number (the spec''s order)',
     `user_id` VARCHAR(128) NOT NULL COMMENT 'a user active on the date due',
     `prev_d` DATE NULL COMMENT 'the user''s last active day in the 30 days before (NULL: none)',
+    `first_date` DATE NULL COMMENT 'the user''s first active date (the date due: none before)',
     KEY `abc_key` (`a`, `user_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
-    COMMENT='abc: work table of activity_stage_next: the users active on the date due of tag retention';
+    COMMENT='abc: work table of activity_due_users: the users active on the date due of tag retention';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wdelta_retention_retention` (
     `a` INT NOT NULL COMMENT 'activity number (the spec''s order)',

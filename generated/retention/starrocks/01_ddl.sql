@@ -611,13 +611,14 @@ COMMENT 'abc: first and last active day per activity, week or month and user of 
 PARTITION BY date_trunc('day', `period`)
 DISTRIBUTED BY HASH(`user_id`);
 
-CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wact_retention_retention` (
+CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wdue_retention_retention` (
     `a` INT NOT NULL COMMENT 'activity number (the spec''s order)',
     `user_id` VARCHAR(512) NOT NULL COMMENT 'a user active on the date due',
-    `prev_d` DATE NULL COMMENT 'the user''s last active day in the 30 days before (NULL: none)'
+    `prev_d` DATE NULL COMMENT 'the user''s last active day in the 30 days before (NULL: none)',
+    `first_date` DATE NULL COMMENT 'the user''s first active date (the date due: none before)'
 )
 DUPLICATE KEY (`a`, `user_id`)
-COMMENT 'abc: work table of activity_stage_next: the users active on the date due of tag retention'
+COMMENT 'abc: work table of activity_due_users: the users active on the date due of tag retention'
 DISTRIBUTED BY HASH(`user_id`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wdelta_retention_retention` (

@@ -5,7 +5,7 @@
 -- week and month of the date due from their rows as published the day before plus the users active
 -- on it that enter a rolling window or period, less those leaving the rolling windows
 -- placeholders: {{event_date}} {{from_date}} {{to_date}} {{run_id}}
--- 4 statements; send each as its own call.
+-- 3 statements; send each as its own call.
 
 -- the breakdowns, numbered
 INSERT OVERWRITE `abc`.`tbl_activity_wbk_retention_retention`
@@ -34,26 +34,6 @@ WHERE e.`tag` = 'retention'
   AND e.`exposure_date` <= {{to_date}}
 GROUP BY e.`tracking_key`,
          e.`variation_key`;
-
--- the users active on the date due, with their last active day before it
-INSERT OVERWRITE `abc`.`tbl_activity_wact_retention_retention`
-WITH LABEL `abc_retention_activity_wact_{{run_id}}`
-(`a`, `user_id`, `prev_d`)
-SELECT CASE x.`activity`
-           WHEN 'daily_actives' THEN 0
-       END AS `a`,
-       x.`user_id`,
-       MAX(y.`event_date`) AS `prev_d`
-FROM `abc`.`tbl_activity_day_retention_retention` x
-LEFT JOIN `abc`.`tbl_activity_day_retention_retention` y
-    ON y.`activity` = x.`activity`
-    AND y.`user_id` = x.`user_id`
-    AND y.`event_date` >= CAST(days_add({{to_date}}, -30) AS DATE)
-    AND y.`event_date` < {{to_date}}
-WHERE x.`event_date` = {{to_date}}
-  AND x.`activity` IN ('daily_actives')
-GROUP BY x.`activity`,
-         x.`user_id`;
 
 -- growth measures of the periods due
 INSERT OVERWRITE `abc`.`tbl_activity_rstage_retention_retention`
@@ -345,11 +325,11 @@ FROM (
                SUM(CASE WHEN v.`prev_d` IS NULL
                    OR v.`prev_d` < CAST(days_add({{to_date}}, -28) AS DATE)
                    THEN 1 ELSE 0 END) AS `mau_in`,
-               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
+               SUM(CASE WHEN v.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
                SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
-               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`
+               SUM(CASE WHEN q.`user_id` IS NULL AND v.`first_date` < c.`period`
                    THEN 1 ELSE 0 END) AS `resurrected`
-        FROM `abc`.`tbl_activity_wact_retention_retention` v
+        FROM `abc`.`tbl_activity_wdue_retention_retention` v
         CROSS JOIN due c
         LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
             ON c.`grain` <> 'day'
@@ -361,12 +341,6 @@ FROM (
             AND q.`grain` = c.`grain`
             AND q.`user_id` = v.`user_id`
             AND q.`last_d` >= CAST('1000-01-01' AS DATE)
-        LEFT JOIN `abc`.`tbl_activity_user_retention_retention` s
-            ON c.`grain` <> 'day'
-            AND s.`activity` = CASE v.`a`
-                   WHEN 0 THEN 'daily_actives'
-               END
-            AND s.`user_id` = v.`user_id`
         WHERE (c.`grain` = 'day' AND v.`a` IN (0)
               OR c.`grain` <> 'day' AND v.`a` IN (0))
           AND (c.`grain` = 'day' OR v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)
@@ -389,11 +363,11 @@ FROM (
                    OR v.`prev_d` < GREATEST(CAST(days_add({{to_date}}, -28) AS DATE),
                                     e.`exposure_date`)
                    THEN 1 ELSE 0 END) AS `mau_in`,
-               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
+               SUM(CASE WHEN v.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
                SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
-               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`
+               SUM(CASE WHEN q.`user_id` IS NULL AND v.`first_date` < c.`period`
                    THEN 1 ELSE 0 END) AS `resurrected`
-        FROM `abc`.`tbl_activity_wact_retention_retention` v
+        FROM `abc`.`tbl_activity_wdue_retention_retention` v
         JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
         -- the users' exposures, looked up by user
         JOIN `abc`.`experiment_assignment` e
@@ -416,12 +390,6 @@ FROM (
             AND q.`grain` = c.`grain`
             AND q.`user_id` = v.`user_id`
             AND q.`last_d` >= e.`exposure_date`
-        LEFT JOIN `abc`.`tbl_activity_user_retention_retention` s
-            ON c.`grain` <> 'day'
-            AND s.`activity` = CASE v.`a`
-                   WHEN 0 THEN 'daily_actives'
-               END
-            AND s.`user_id` = v.`user_id`
         WHERE e.`exposure_date` <= {{to_date}}
           AND (c.`grain` = 'day' AND x2.`a` IN (0)
               OR c.`grain` <> 'day' AND x2.`a` IN (0))
@@ -656,27 +624,22 @@ FROM (
            v.`a`,
            p.`grain`,
            CASE WHEN p.`grain` = 'week'
-               THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
-               ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
+               THEN CAST(days_add(v.`first_date`, -((DAYOFWEEK(v.`first_date`) + 5) % 7)) AS DATE)
+               ELSE CAST(days_add(v.`first_date`, 1 - DAYOFMONTH(v.`first_date`)) AS DATE)
            END,
            0,
            COUNT(*)
-    FROM `abc`.`tbl_activity_wact_retention_retention` v
+    FROM `abc`.`tbl_activity_wdue_retention_retention` v
     JOIN cg c ON c.`a` = v.`a`
     JOIN cur p ON p.`grain` = c.`grain`
-    JOIN `abc`.`tbl_activity_user_retention_retention` s
-        ON s.`activity` = CASE v.`a`
-                   WHEN 0 THEN 'daily_actives'
-               END
-        AND s.`user_id` = v.`user_id`
     WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`
     GROUP BY
         p.`period`,
         v.`a`,
         p.`grain`,
         CASE WHEN p.`grain` = 'week'
-            THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
-            ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
+            THEN CAST(days_add(v.`first_date`, -((DAYOFWEEK(v.`first_date`) + 5) % 7)) AS DATE)
+            ELSE CAST(days_add(v.`first_date`, 1 - DAYOFMONTH(v.`first_date`)) AS DATE)
         END
 ) q
 JOIN acts x ON x.`a` = q.`a`

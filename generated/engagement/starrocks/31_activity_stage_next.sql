@@ -5,7 +5,7 @@
 -- week and month of the date due from their rows as published the day before plus the users active
 -- on it that enter a rolling window or period, less those leaving the rolling windows
 -- placeholders: {{event_date}} {{from_date}} {{to_date}} {{run_id}}
--- 4 statements; send each as its own call.
+-- 3 statements; send each as its own call.
 
 -- the breakdowns, numbered
 INSERT OVERWRITE `abc`.`tbl_activity_wbk_engagement_engagement`
@@ -18,26 +18,6 @@ SELECT 0 AS `b`,
        '' AS `breakdown`,
        '' AS `breakdown_value`,
        CAST({{from_date}} AS DATE) AS `since`;
-
--- the users active on the date due, with their last active day before it
-INSERT OVERWRITE `abc`.`tbl_activity_wact_engagement_engagement`
-WITH LABEL `abc_engagement_activity_wact_{{run_id}}`
-(`a`, `user_id`, `prev_d`)
-SELECT CASE x.`activity`
-           WHEN 'chat_activity' THEN 0
-       END AS `a`,
-       x.`user_id`,
-       MAX(y.`event_date`) AS `prev_d`
-FROM `abc`.`tbl_activity_day_engagement_engagement` x
-LEFT JOIN `abc`.`tbl_activity_day_engagement_engagement` y
-    ON y.`activity` = x.`activity`
-    AND y.`user_id` = x.`user_id`
-    AND y.`event_date` >= CAST(days_add({{to_date}}, -30) AS DATE)
-    AND y.`event_date` < {{to_date}}
-WHERE x.`event_date` = {{to_date}}
-  AND x.`activity` IN ('chat_activity')
-GROUP BY x.`activity`,
-         x.`user_id`;
 
 -- growth measures of the periods due
 INSERT OVERWRITE `abc`.`tbl_activity_rstage_engagement_engagement`
@@ -290,11 +270,11 @@ FROM (
                SUM(CASE WHEN v.`prev_d` IS NULL
                    OR v.`prev_d` < CAST(days_add({{to_date}}, -28) AS DATE)
                    THEN 1 ELSE 0 END) AS `mau_in`,
-               SUM(CASE WHEN s.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
+               SUM(CASE WHEN v.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
                SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
-               SUM(CASE WHEN q.`user_id` IS NULL AND s.`first_date` < c.`period`
+               SUM(CASE WHEN q.`user_id` IS NULL AND v.`first_date` < c.`period`
                    THEN 1 ELSE 0 END) AS `resurrected`
-        FROM `abc`.`tbl_activity_wact_engagement_engagement` v
+        FROM `abc`.`tbl_activity_wdue_engagement_engagement` v
         CROSS JOIN due c
         LEFT JOIN `abc`.`tbl_activity_period_engagement_engagement` q
             ON c.`grain` <> 'day'
@@ -306,12 +286,6 @@ FROM (
             AND q.`grain` = c.`grain`
             AND q.`user_id` = v.`user_id`
             AND q.`last_d` >= CAST('1000-01-01' AS DATE)
-        LEFT JOIN `abc`.`tbl_activity_user_engagement_engagement` s
-            ON c.`grain` <> 'day'
-            AND s.`activity` = CASE v.`a`
-                   WHEN 0 THEN 'chat_activity'
-               END
-            AND s.`user_id` = v.`user_id`
         WHERE (c.`grain` = 'day' AND v.`a` IN (0)
               OR c.`grain` <> 'day' AND v.`a` IN (0))
           AND (c.`grain` = 'day' OR v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)
@@ -538,27 +512,22 @@ FROM (
            v.`a`,
            p.`grain`,
            CASE WHEN p.`grain` = 'week'
-               THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
-               ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
+               THEN CAST(days_add(v.`first_date`, -((DAYOFWEEK(v.`first_date`) + 5) % 7)) AS DATE)
+               ELSE CAST(days_add(v.`first_date`, 1 - DAYOFMONTH(v.`first_date`)) AS DATE)
            END,
            0,
            COUNT(*)
-    FROM `abc`.`tbl_activity_wact_engagement_engagement` v
+    FROM `abc`.`tbl_activity_wdue_engagement_engagement` v
     JOIN cg c ON c.`a` = v.`a`
     JOIN cur p ON p.`grain` = c.`grain`
-    JOIN `abc`.`tbl_activity_user_engagement_engagement` s
-        ON s.`activity` = CASE v.`a`
-                   WHEN 0 THEN 'chat_activity'
-               END
-        AND s.`user_id` = v.`user_id`
     WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`
     GROUP BY
         p.`period`,
         v.`a`,
         p.`grain`,
         CASE WHEN p.`grain` = 'week'
-            THEN CAST(days_add(s.`first_date`, -((DAYOFWEEK(s.`first_date`) + 5) % 7)) AS DATE)
-            ELSE CAST(days_add(s.`first_date`, 1 - DAYOFMONTH(s.`first_date`)) AS DATE)
+            THEN CAST(days_add(v.`first_date`, -((DAYOFWEEK(v.`first_date`) + 5) % 7)) AS DATE)
+            ELSE CAST(days_add(v.`first_date`, 1 - DAYOFMONTH(v.`first_date`)) AS DATE)
         END
 ) q
 JOIN acts x ON x.`a` = q.`a`
