@@ -458,6 +458,18 @@ static const char *monday_due(Gen *g, int shift)
     return s;
 }
 
+/* The Monday on or before `date`, `shift` days on (one DATE_ADD). */
+static const char *monday_of(Gen *g, const char *date, int shift)
+{
+    Buf b;
+    buf_init(&b);
+    add_days(g, &b, date,
+             arena_printf(g->a, "-((DAYOFWEEK(%s) + 5) %% 7) - %d", date, -shift));
+    const char *s = arena_strdup(g->a, b.data);
+    buf_free(&b);
+    return s;
+}
+
 /* `<tracking key>/<variation key>`, each key percent-encoded as far as
  * needed to split the value at its one slash: % written %25, / written %2F. */
 static const char *variation_value(Gen *g, const char *alias, int ind)
@@ -1438,22 +1450,6 @@ static void leaving_users(Gen *g, Buf *b)
                d7, d28, gone, gone_where, gone, breakdown_join(g, "s"), gone_where);
 }
 
-/* The LEFT JOIN (indented 8) of an entering user `v` in the grain due `c`:
- * for a week or a month, its row of the previous period (q), active there
- * on or after `since`; a day row looks none up (the guard on c is checked
- * before each lookup). */
-static void entering_lookup(Gen *g, Buf *b, const char *since)
-{
-    buf_printf(b, "        LEFT JOIN %s q\n"
-                  "            ON c.`grain` <> 'day'\n"
-                  "            AND q.`period` = %s\n"
-                  "            AND q.`a` = v.`a`\n"
-                  "            AND q.`grain` = c.`grain`\n"
-                  "            AND q.`user_id` = v.`user_id`\n"
-                  "            AND q.`last_d` >= %s\n",
-               tname(g, T_ACT_PERIOD), pprev(g, "c.`grain`", "c.`period`", 18), since);
-}
-
 /* The activities a row of grain `grain` (of `due`) reports: the day
  * measures' for the day, the growth measures' for the week and month. */
 static const char *grain_acts(Gen *g, const char *grain, const char *a, int ind)
@@ -1493,7 +1489,7 @@ static void measures_next(Gen *g, Buf *b, bool days, bool pers)
                 "           c.`grain`,\n"
                 "           c.`period`,\n");
     if (days)
-        buf_puts(b, "           CASE WHEN c.`grain` = 'day' THEN COALESCE(n.`active`, 0) ELSE 0 END AS `dau`,\n"
+        buf_puts(b, "           CASE WHEN c.`grain` = 'day' THEN COALESCE(n.`dau`, 0) ELSE 0 END AS `dau`,\n"
                     "           CASE WHEN c.`grain` = 'day'\n"
                     "               THEN COALESCE(o.`wau_rolling`, 0) + COALESCE(n.`wau_in`, 0)\n"
                     "                   - COALESCE(l.`wau_out`, 0)\n"
@@ -1508,18 +1504,24 @@ static void measures_next(Gen *g, Buf *b, bool days, bool pers)
         buf_puts(b, "           0 AS `dau`,\n"
                     "           0 AS `wau_rolling`,\n"
                     "           0 AS `mau_rolling`,\n");
+    /* n: a row per activity and breakdown, the week's counts as w_*, the
+     * month's as m_* */
     static const char *const counts[] = {"active", "new_users", "retained", "resurrected"};
     for (int i = 0; i < 4; i++)
         if (pers)
-            buf_printf(b, "           CASE WHEN c.`grain` = 'day' THEN 0\n"
-                          "               ELSE COALESCE(o.`%s`, 0) + COALESCE(n.`%s`, 0)\n"
+            buf_printf(b, "           CASE c.`grain`\n"
+                          "               WHEN 'week' THEN COALESCE(o.`%s`, 0) + COALESCE(n.`w_%s`, 0)\n"
+                          "               WHEN 'month' THEN COALESCE(o.`%s`, 0) + COALESCE(n.`m_%s`, 0)\n"
+                          "               ELSE 0\n"
                           "           END AS `%s`,\n",
-                       counts[i], counts[i], counts[i]);
+                       counts[i], counts[i], counts[i], counts[i], counts[i]);
         else
             buf_printf(b, "           0 AS `%s`,\n", counts[i]);
     if (pers)
-        buf_puts(b, "           CASE WHEN c.`grain` = 'day' THEN 0\n"
-                    "               ELSE COALESCE(o.`churned`, 0) - COALESCE(n.`retained`, 0)\n"
+        buf_puts(b, "           CASE c.`grain`\n"
+                    "               WHEN 'week' THEN COALESCE(o.`churned`, 0) - COALESCE(n.`w_retained`, 0)\n"
+                    "               WHEN 'month' THEN COALESCE(o.`churned`, 0) - COALESCE(n.`m_retained`, 0)\n"
+                    "               ELSE 0\n"
                     "           END AS `churned`\n");
     else
         buf_puts(b, "           0 AS `churned`\n");
@@ -1627,20 +1629,10 @@ static void measures_next(Gen *g, Buf *b, bool days, bool pers)
                        tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK), by_var, prev_of_due);
     }
     /* n: each part grouped by itself (a grouping of their UNION would
-     * first copy every user's row into a derived table and read it back) */
-    const char *agg = arena_printf(
-        g->a,
-        "               COUNT(*) AS `active`,\n"
-        "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
-        "                   OR v.`prev_d` < %%s\n"
-        "                   THEN 1 ELSE 0 END) AS `wau_in`,\n"
-        "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
-        "                   OR v.`prev_d` < %%s\n"
-        "                   THEN 1 ELSE 0 END) AS `mau_in`,\n"
-        "               SUM(CASE WHEN v.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,\n"
-        "               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,\n"
-        "               SUM(CASE WHEN q.`user_id` IS NULL AND v.`first_date` < c.`period`\n"
-        "                   THEN 1 ELSE 0 END) AS `resurrected`\n");
+     * first copy every user's row into a derived table and read it back),
+     * one row per activity and breakdown: a user's row is counted for the
+     * day, the week and the month in its columns, not joined to the grains
+     * (a grouping reads a temporary table per row it groups) */
     buf_printf(b, "    ) o\n"
                   "        ON o.`a` = x.`a`\n"
                   "        AND o.`b` = k.`b`\n"
@@ -1650,60 +1642,89 @@ static void measures_next(Gen *g, Buf *b, bool days, bool pers)
                   "                             ELSE c.`period`\n"
                   "                         END\n"
                   "    LEFT JOIN (\n"
-                  "        -- the users active on the date due: on no day of the rolling window\n"
-                  "        -- before it (wau_in, mau_in), or of the week or month before it\n"
+                  "        -- the users active on the date due, counted for the day (wau_in,\n"
+                  "        -- mau_in: active on no day of the rolling window before it), the week\n"
+                  "        -- (w_*) and the month (m_*: active on no day of the period before it,\n"
+                  "        -- and of those new, retained or resurrected)\n"
                   "        SELECT v.`a`,\n"
-                  "               0 AS `b`,\n"
-                  "               c.`grain`,\n"
-                  "               c.`period`,\n",
+                  "               0 AS `b`,\n",
                addn(g, "{{to_date}}", -1));
-    buf_printf(b, agg, d7, d28);
-    buf_printf(b, "        FROM %s v\n"
-                  "        %s due c\n",
-               tname(g, T_ACT_WDUE), g->d->cross_join_left_first);
-    entering_lookup(g, b, "CAST('1000-01-01' AS DATE)");
-    buf_printf(b, "        WHERE %s\n"
-                  "          AND (c.`grain` = 'day' OR v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)\n"
-                  "        GROUP BY v.`a`,\n"
-                  "                 c.`grain`,\n"
-                  "                 c.`period`\n",
-               grain_acts(g, "c.`grain`", "v.`a`", 14));
-    if (strcmp(idx_in_of(g, "x2.`a`", ACT_DAYS | ACT_GROWTHS, true), "1 = 0") != 0) {
-        buf_puts(b, "        UNION ALL\n"
-                    "        -- by variation: exposed by the date due, counted from the exposure on\n"
-                    "        -- (the window or period before it from the exposure on)\n"
-                    "        SELECT v.`a`,\n"
-                    "               k2.`b`,\n"
-                    "               c.`grain`,\n"
-                    "               c.`period`,\n");
+    struct {
+        const char *prefix, *start, *prev, *alias;
+    } per[2] = {{"w", "pd.`week`", "pd.`prev_week`", "qw"},
+                {"m", "pd.`month`", "pd.`prev_month`", "qm"}};
+    for (int part = 0; part < 2; part++) {
+        if (part == 1) {
+            if (strcmp(idx_in_of(g, "x2.`a`", ACT_DAYS | ACT_GROWTHS, true), "1 = 0") == 0)
+                break;
+            buf_puts(b, "        UNION ALL\n"
+                        "        -- by variation: exposed by the date due, counted from the exposure on\n"
+                        "        -- (a window or period before it from the exposure on)\n"
+                        "        SELECT v.`a`,\n"
+                        "               k2.`b`,\n");
+        }
+        /* the day (window) or period before D the user was not active in */
+        const char *since = part ? "e.`exposure_date`" : NULL;
+        const char *fresh_fmt =
+            part ? "(v.`prev_d` IS NULL OR v.`prev_d` < %s\n"
+                   "                   OR v.`prev_d` < e.`exposure_date`)"
+                 : "(v.`prev_d` IS NULL OR v.`prev_d` < %s)";
         const char *since_fmt = "GREATEST(%s,\n                                    e.`exposure_date`)";
-        buf_printf(b, agg, arena_printf(g->a, since_fmt, d7), arena_printf(g->a, since_fmt, d28));
-        buf_printf(b, "        FROM %s v\n"
-                      "        JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n"
-                      "%s"
-                      "        -- on MariaDB the grains are joined last: each user's exposures\n"
-                      "        -- looked up once\n"
-                      "        %s due c\n",
-                   tname(g, T_ACT_WDUE), breakdown_join_at(g, "v", "        "),
-                   g->d->cross_join_left_first);
-        entering_lookup(g, b, "e.`exposure_date`");
-        buf_printf(b, "        WHERE e.`exposure_date` <= {{to_date}}\n"
-                      "          AND %s\n"
-                      "          AND (c.`grain` = 'day'\n"
-                      "               OR v.`prev_d` IS NULL\n"
-                      "               OR v.`prev_d` < c.`period`\n"
-                      "               OR v.`prev_d` < e.`exposure_date`)\n"
-                      "        GROUP BY v.`a`,\n"
-                      "                 k2.`b`,\n"
-                      "                 c.`grain`,\n"
-                      "                 c.`period`\n",
-                   grain_acts(g, "c.`grain`", "x2.`a`", 14));
+        buf_printf(b, "               COUNT(*) AS `dau`,\n"
+                      "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
+                      "                   OR v.`prev_d` < %s\n"
+                      "                   THEN 1 ELSE 0 END) AS `wau_in`,\n"
+                      "               SUM(CASE WHEN v.`prev_d` IS NULL\n"
+                      "                   OR v.`prev_d` < %s\n"
+                      "                   THEN 1 ELSE 0 END) AS `mau_in`",
+                   part ? arena_printf(g->a, since_fmt, d7) : d7,
+                   part ? arena_printf(g->a, since_fmt, d28) : d28);
+        for (int q = 0; pers && q < 2; q++) {
+            const char *fresh = arena_printf(g->a, fresh_fmt, per[q].start);
+            buf_printf(b, ",\n"
+                          "               SUM(CASE WHEN %s\n"
+                          "                   THEN 1 ELSE 0 END) AS `%s_active`,\n"
+                          "               SUM(CASE WHEN %s\n"
+                          "                   AND v.`first_date` >= %s\n"
+                          "                   THEN 1 ELSE 0 END) AS `%s_new_users`,\n"
+                          "               SUM(CASE WHEN %s.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `%s_retained`,\n"
+                          "               SUM(CASE WHEN %s\n"
+                          "                   AND %s.`user_id` IS NULL AND v.`first_date` < %s\n"
+                          "                   THEN 1 ELSE 0 END) AS `%s_resurrected`",
+                       fresh, per[q].prefix, fresh, per[q].start, per[q].prefix, per[q].alias,
+                       per[q].prefix, fresh, per[q].alias, per[q].start, per[q].prefix);
+        }
+        buf_printf(b, "\n        FROM %s v\n%s", tname(g, T_ACT_WDUE),
+                   pers ? "        CROSS JOIN bounds pd\n" : "");
+        if (part)
+            buf_printf(b, "        JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1\n%s",
+                       breakdown_join_at(g, "v", "        "));
+        /* the previous period's row of a user entering the period: the
+         * condition on v is checked before the lookup */
+        for (int q = 0; pers && q < 2; q++)
+            buf_printf(b, "        LEFT JOIN %s %s\n"
+                          "            ON %s\n"
+                          "            AND %s.`period` = %s\n"
+                          "            AND %s.`a` = v.`a`\n"
+                          "            AND %s.`grain` = '%s'\n"
+                          "            AND %s.`user_id` = v.`user_id`%s%s%s\n",
+                       tname(g, T_ACT_PERIOD), per[q].alias,
+                       arena_printf(g->a, fresh_fmt, per[q].start), per[q].alias, per[q].prev,
+                       per[q].alias, per[q].alias, q ? "month" : "week", per[q].alias,
+                       since ? "\n            AND " : "", since ? per[q].alias : "",
+                       since ? arena_printf(g->a, ".`last_d` >= %s", since) : "");
+        if (part)
+            buf_printf(b, "        WHERE e.`exposure_date` <= {{to_date}}\n"
+                          "          AND %s\n"
+                          "        GROUP BY v.`a`,\n"
+                          "                 k2.`b`\n",
+                       idx_in(g, "x2.`a`", ACT_DAYS | ACT_GROWTHS));
+        else
+            buf_printf(b, "        WHERE %s\n"
+                          "        GROUP BY v.`a`\n",
+                       idx_in(g, "v.`a`", ACT_DAYS | ACT_GROWTHS));
     }
-    buf_puts(b, "    ) n\n"
-                "        ON n.`a` = x.`a`\n"
-                "        AND n.`b` = k.`b`\n"
-                "        AND n.`grain` = c.`grain`\n"
-                "        AND n.`period` = c.`period`\n");
+    buf_puts(b, "    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`\n");
     if (days)
         leaving_users(g, b);
     buf_printf(b, "    WHERE %s", grain_acts(g, "c.`grain`", "x.`a`", 10));
@@ -1741,6 +1762,17 @@ static void next_ctes(Gen *g, Buf *b, bool rstage, bool days, bool pers)
                       "           %s",
                    days ? "" : " AS `grain`", week, days ? "" : " AS `period`", month);
     buf_puts(b, "\n)");
+    if (pers)
+        buf_printf(b, ",\n-- the week and the month of the date due and the periods before them\n"
+                      "bounds AS (\n"
+                      "    SELECT %s AS `week`,\n"
+                      "           %s\n"
+                      "               AS `prev_week`,\n"
+                      "           %s AS `month`,\n"
+                      "           CAST(DATE_ADD(%s,\n"
+                      "                         INTERVAL -1 MONTH) AS DATE) AS `prev_month`\n"
+                      ")",
+                   week, monday_of(g, "{{to_date}}", -7), month, month);
 }
 
 /* rstage: the growth report rows of the periods due; `next`: the

@@ -138,6 +138,15 @@ due AS (
     UNION ALL
     SELECT 'month',
            DATE_ADD({{to_date}}, INTERVAL (1 - DAYOFMONTH({{to_date}})) DAY)
+),
+-- the week and the month of the date due and the periods before them
+bounds AS (
+    SELECT DATE_ADD({{to_date}}, INTERVAL (-((DAYOFWEEK({{to_date}}) + 5) % 7)) DAY) AS `week`,
+           DATE_ADD({{to_date}}, INTERVAL (-((DAYOFWEEK({{to_date}}) + 5) % 7) - 7) DAY)
+               AS `prev_week`,
+           DATE_ADD({{to_date}}, INTERVAL (1 - DAYOFMONTH({{to_date}})) DAY) AS `month`,
+           CAST(DATE_ADD(DATE_ADD({{to_date}}, INTERVAL (1 - DAYOFMONTH({{to_date}})) DAY),
+                         INTERVAL -1 MONTH) AS DATE) AS `prev_month`
 )
 SELECT c.`period`,
        'retention' AS `tag`,
@@ -172,7 +181,7 @@ FROM (
            k.`b`,
            c.`grain`,
            c.`period`,
-           CASE WHEN c.`grain` = 'day' THEN COALESCE(n.`active`, 0) ELSE 0 END AS `dau`,
+           CASE WHEN c.`grain` = 'day' THEN COALESCE(n.`dau`, 0) ELSE 0 END AS `dau`,
            CASE WHEN c.`grain` = 'day'
                THEN COALESCE(o.`wau_rolling`, 0) + COALESCE(n.`wau_in`, 0)
                    - COALESCE(l.`wau_out`, 0)
@@ -183,20 +192,30 @@ FROM (
                    - COALESCE(l.`mau_out`, 0)
                ELSE 0
            END AS `mau_rolling`,
-           CASE WHEN c.`grain` = 'day' THEN 0
-               ELSE COALESCE(o.`active`, 0) + COALESCE(n.`active`, 0)
+           CASE c.`grain`
+               WHEN 'week' THEN COALESCE(o.`active`, 0) + COALESCE(n.`w_active`, 0)
+               WHEN 'month' THEN COALESCE(o.`active`, 0) + COALESCE(n.`m_active`, 0)
+               ELSE 0
            END AS `active`,
-           CASE WHEN c.`grain` = 'day' THEN 0
-               ELSE COALESCE(o.`new_users`, 0) + COALESCE(n.`new_users`, 0)
+           CASE c.`grain`
+               WHEN 'week' THEN COALESCE(o.`new_users`, 0) + COALESCE(n.`w_new_users`, 0)
+               WHEN 'month' THEN COALESCE(o.`new_users`, 0) + COALESCE(n.`m_new_users`, 0)
+               ELSE 0
            END AS `new_users`,
-           CASE WHEN c.`grain` = 'day' THEN 0
-               ELSE COALESCE(o.`retained`, 0) + COALESCE(n.`retained`, 0)
+           CASE c.`grain`
+               WHEN 'week' THEN COALESCE(o.`retained`, 0) + COALESCE(n.`w_retained`, 0)
+               WHEN 'month' THEN COALESCE(o.`retained`, 0) + COALESCE(n.`m_retained`, 0)
+               ELSE 0
            END AS `retained`,
-           CASE WHEN c.`grain` = 'day' THEN 0
-               ELSE COALESCE(o.`resurrected`, 0) + COALESCE(n.`resurrected`, 0)
+           CASE c.`grain`
+               WHEN 'week' THEN COALESCE(o.`resurrected`, 0) + COALESCE(n.`w_resurrected`, 0)
+               WHEN 'month' THEN COALESCE(o.`resurrected`, 0) + COALESCE(n.`m_resurrected`, 0)
+               ELSE 0
            END AS `resurrected`,
-           CASE WHEN c.`grain` = 'day' THEN 0
-               ELSE COALESCE(o.`churned`, 0) - COALESCE(n.`retained`, 0)
+           CASE c.`grain`
+               WHEN 'week' THEN COALESCE(o.`churned`, 0) - COALESCE(n.`w_retained`, 0)
+               WHEN 'month' THEN COALESCE(o.`churned`, 0) - COALESCE(n.`m_retained`, 0)
+               ELSE 0
            END AS `churned`
     FROM due c
     JOIN `abc`.`tbl_activity_wbk_retention_retention` k
@@ -315,49 +334,59 @@ FROM (
                              ELSE c.`period`
                          END
     LEFT JOIN (
-        -- the users active on the date due: on no day of the rolling window
-        -- before it (wau_in, mau_in), or of the week or month before it
+        -- the users active on the date due, counted for the day (wau_in,
+        -- mau_in: active on no day of the rolling window before it), the week
+        -- (w_*) and the month (m_*: active on no day of the period before it,
+        -- and of those new, retained or resurrected)
         SELECT v.`a`,
                0 AS `b`,
-               c.`grain`,
-               c.`period`,
-               COUNT(*) AS `active`,
+               COUNT(*) AS `dau`,
                SUM(CASE WHEN v.`prev_d` IS NULL
                    OR v.`prev_d` < DATE_ADD({{to_date}}, INTERVAL (-7) DAY)
                    THEN 1 ELSE 0 END) AS `wau_in`,
                SUM(CASE WHEN v.`prev_d` IS NULL
                    OR v.`prev_d` < DATE_ADD({{to_date}}, INTERVAL (-28) DAY)
                    THEN 1 ELSE 0 END) AS `mau_in`,
-               SUM(CASE WHEN v.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
-               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
-               SUM(CASE WHEN q.`user_id` IS NULL AND v.`first_date` < c.`period`
-                   THEN 1 ELSE 0 END) AS `resurrected`
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`week`)
+                   THEN 1 ELSE 0 END) AS `w_active`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`week`)
+                   AND v.`first_date` >= pd.`week`
+                   THEN 1 ELSE 0 END) AS `w_new_users`,
+               SUM(CASE WHEN qw.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `w_retained`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`week`)
+                   AND qw.`user_id` IS NULL AND v.`first_date` < pd.`week`
+                   THEN 1 ELSE 0 END) AS `w_resurrected`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`month`)
+                   THEN 1 ELSE 0 END) AS `m_active`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`month`)
+                   AND v.`first_date` >= pd.`month`
+                   THEN 1 ELSE 0 END) AS `m_new_users`,
+               SUM(CASE WHEN qm.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `m_retained`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`month`)
+                   AND qm.`user_id` IS NULL AND v.`first_date` < pd.`month`
+                   THEN 1 ELSE 0 END) AS `m_resurrected`
         FROM `abc`.`tbl_activity_wdue_retention_retention` v
-        STRAIGHT_JOIN due c
-        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
-            ON c.`grain` <> 'day'
-            AND q.`period` = CASE WHEN c.`grain` = 'week'
-                      THEN DATE_ADD(c.`period`, INTERVAL (-7) DAY)
-                      ELSE CAST(DATE_ADD(c.`period`, INTERVAL -1 MONTH) AS DATE)
-                  END
-            AND q.`a` = v.`a`
-            AND q.`grain` = c.`grain`
-            AND q.`user_id` = v.`user_id`
-            AND q.`last_d` >= CAST('1000-01-01' AS DATE)
-        WHERE (c.`grain` = 'day' AND v.`a` IN (0)
-              OR c.`grain` <> 'day' AND v.`a` IN (0))
-          AND (c.`grain` = 'day' OR v.`prev_d` IS NULL OR v.`prev_d` < c.`period`)
-        GROUP BY v.`a`,
-                 c.`grain`,
-                 c.`period`
+        CROSS JOIN bounds pd
+        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` qw
+            ON (v.`prev_d` IS NULL OR v.`prev_d` < pd.`week`)
+            AND qw.`period` = pd.`prev_week`
+            AND qw.`a` = v.`a`
+            AND qw.`grain` = 'week'
+            AND qw.`user_id` = v.`user_id`
+        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` qm
+            ON (v.`prev_d` IS NULL OR v.`prev_d` < pd.`month`)
+            AND qm.`period` = pd.`prev_month`
+            AND qm.`a` = v.`a`
+            AND qm.`grain` = 'month'
+            AND qm.`user_id` = v.`user_id`
+        WHERE v.`a` IN (0)
+        GROUP BY v.`a`
         UNION ALL
         -- by variation: exposed by the date due, counted from the exposure on
-        -- (the window or period before it from the exposure on)
+        -- (a window or period before it from the exposure on)
         SELECT v.`a`,
                k2.`b`,
-               c.`grain`,
-               c.`period`,
-               COUNT(*) AS `active`,
+               COUNT(*) AS `dau`,
                SUM(CASE WHEN v.`prev_d` IS NULL
                    OR v.`prev_d` < GREATEST(DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
                                     e.`exposure_date`)
@@ -366,11 +395,32 @@ FROM (
                    OR v.`prev_d` < GREATEST(DATE_ADD({{to_date}}, INTERVAL (-28) DAY),
                                     e.`exposure_date`)
                    THEN 1 ELSE 0 END) AS `mau_in`,
-               SUM(CASE WHEN v.`first_date` >= c.`period` THEN 1 ELSE 0 END) AS `new_users`,
-               SUM(CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `retained`,
-               SUM(CASE WHEN q.`user_id` IS NULL AND v.`first_date` < c.`period`
-                   THEN 1 ELSE 0 END) AS `resurrected`
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`week`
+                   OR v.`prev_d` < e.`exposure_date`)
+                   THEN 1 ELSE 0 END) AS `w_active`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`week`
+                   OR v.`prev_d` < e.`exposure_date`)
+                   AND v.`first_date` >= pd.`week`
+                   THEN 1 ELSE 0 END) AS `w_new_users`,
+               SUM(CASE WHEN qw.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `w_retained`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`week`
+                   OR v.`prev_d` < e.`exposure_date`)
+                   AND qw.`user_id` IS NULL AND v.`first_date` < pd.`week`
+                   THEN 1 ELSE 0 END) AS `w_resurrected`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`month`
+                   OR v.`prev_d` < e.`exposure_date`)
+                   THEN 1 ELSE 0 END) AS `m_active`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`month`
+                   OR v.`prev_d` < e.`exposure_date`)
+                   AND v.`first_date` >= pd.`month`
+                   THEN 1 ELSE 0 END) AS `m_new_users`,
+               SUM(CASE WHEN qm.`user_id` IS NOT NULL THEN 1 ELSE 0 END) AS `m_retained`,
+               SUM(CASE WHEN (v.`prev_d` IS NULL OR v.`prev_d` < pd.`month`
+                   OR v.`prev_d` < e.`exposure_date`)
+                   AND qm.`user_id` IS NULL AND v.`first_date` < pd.`month`
+                   THEN 1 ELSE 0 END) AS `m_resurrected`
         FROM `abc`.`tbl_activity_wdue_retention_retention` v
+        CROSS JOIN bounds pd
         JOIN acts x2 ON x2.`a` = v.`a` AND x2.`by_variation` = 1
         -- the users' exposures, looked up by user
         STRAIGHT_JOIN `abc`.`experiment_assignment` e
@@ -380,35 +430,27 @@ FROM (
             ON k2.`tracking_key` = e.`tracking_key`
             AND k2.`variation_key` = e.`variation_key`
             AND k2.`b` > 0
-        -- on MariaDB the grains are joined last: each user's exposures
-        -- looked up once
-        STRAIGHT_JOIN due c
-        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
-            ON c.`grain` <> 'day'
-            AND q.`period` = CASE WHEN c.`grain` = 'week'
-                      THEN DATE_ADD(c.`period`, INTERVAL (-7) DAY)
-                      ELSE CAST(DATE_ADD(c.`period`, INTERVAL -1 MONTH) AS DATE)
-                  END
-            AND q.`a` = v.`a`
-            AND q.`grain` = c.`grain`
-            AND q.`user_id` = v.`user_id`
-            AND q.`last_d` >= e.`exposure_date`
+        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` qw
+            ON (v.`prev_d` IS NULL OR v.`prev_d` < pd.`week`
+                   OR v.`prev_d` < e.`exposure_date`)
+            AND qw.`period` = pd.`prev_week`
+            AND qw.`a` = v.`a`
+            AND qw.`grain` = 'week'
+            AND qw.`user_id` = v.`user_id`
+            AND qw.`last_d` >= e.`exposure_date`
+        LEFT JOIN `abc`.`tbl_activity_period_retention_retention` qm
+            ON (v.`prev_d` IS NULL OR v.`prev_d` < pd.`month`
+                   OR v.`prev_d` < e.`exposure_date`)
+            AND qm.`period` = pd.`prev_month`
+            AND qm.`a` = v.`a`
+            AND qm.`grain` = 'month'
+            AND qm.`user_id` = v.`user_id`
+            AND qm.`last_d` >= e.`exposure_date`
         WHERE e.`exposure_date` <= {{to_date}}
-          AND (c.`grain` = 'day' AND x2.`a` IN (0)
-              OR c.`grain` <> 'day' AND x2.`a` IN (0))
-          AND (c.`grain` = 'day'
-               OR v.`prev_d` IS NULL
-               OR v.`prev_d` < c.`period`
-               OR v.`prev_d` < e.`exposure_date`)
+          AND x2.`a` IN (0)
         GROUP BY v.`a`,
-                 k2.`b`,
-                 c.`grain`,
-                 c.`period`
-    ) n
-        ON n.`a` = x.`a`
-        AND n.`b` = k.`b`
-        AND n.`grain` = c.`grain`
-        AND n.`period` = c.`period`
+                 k2.`b`
+    ) n ON n.`a` = x.`a` AND n.`b` = k.`b`
     LEFT JOIN (
         -- the users last active on the first day of the window ending the day
         -- before: active that day (the day table) with that last active date
