@@ -188,6 +188,10 @@ typedef struct WriteSpec {
                                  * table the body reads is written under the write's
                                  * isolation level and never re-sent alone */
     int nprelude;
+    bool small_derived_buffered; /* MariaDB: the body joins its derived tables (each of a
+                                  * few rows, read after the large table) from a join
+                                  * buffer, not through a key built on each (a lookup per
+                                  * row): SET STATEMENT derived_with_keys=off */
     bool touched_parts;     /* REPLACE_RANGE: every partition of [lo, hi] that had rows gets
                              * rows from body; StarRocks then replaces the partitions the rows
                              * fill with one atomic dynamic INSERT OVERWRITE (no DELETE) */

@@ -460,6 +460,15 @@ static bool activity_days_in_pre(const Runner *r)
     return find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS) && !r->full && fills_by_day(r);
 }
 
+/* Whether a full run's activity_fill, once the fill of the dates due has
+ * ended (pre_fill wrote each of them), may read their active days from the
+ * per-user day table and only the source dates before them from the
+ * source. */
+static bool activity_full_in_pre(const Runner *r)
+{
+    return find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS) && r->full && fills_by_day(r);
+}
+
 static SqlValue sv_str(const char *s) { return (SqlValue){SQLV_STRING, s ? s : "", 0, 0}; }
 static SqlValue sv_int(long long i) { return (SqlValue){SQLV_INT, NULL, i, 0}; }
 static SqlValue sv_dbl(double d) { return (SqlValue){SQLV_DOUBLE, NULL, 0, d}; }
@@ -1886,13 +1895,18 @@ static void dry_run_plan(Runner *r)
             when = r->horizon_from <= r->horizon_to ? "" : "  [not used: not an incremental run]";
             break;
         case SQLSTEP_ACTIVITY_FILL:
-            when = r->full                  ? "  [full: every source date up to the last due date]"
+            when = r->full && activity_full_in_pre(r)
+                       ? "  [full: every source date up to the last due date, or, after the fill "
+                         "of the dates due, only those before the first]"
+                   : r->full                ? "  [full: every source date up to the last due date]"
                    : activity_days_in_pre(r) ? "  [when the scan beside the fill finds late data; "
                                                "else activity_fill_days]"
                                              : "  [the dates due]";
             break;
         case SQLSTEP_ACTIVITY_FILL_DAYS:
             when = activity_days_in_pre(r) ? "  [the dates due, from the per-user day table]"
+                   : r->full && activity_full_in_pre(r)
+                       ? "  [full: the dates due, after their fill]"
                    : r->full               ? "  [not used: a full run]"
                                            : "  [not used: the dates due are filled by range]";
             break;
@@ -2313,7 +2327,8 @@ static bool activity_range(const Runner *r, const char *from, const char *to, ch
 static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
                                bool from_pre, char *err, size_t errlen)
 {
-    const SqlStep *fill = find_step(r, from_pre ? SQLSTEP_ACTIVITY_FILL_DAYS : SQLSTEP_ACTIVITY_FILL);
+    const SqlStep *fill =
+        find_step(r, from_pre && !r->full ? SQLSTEP_ACTIVITY_FILL_DAYS : SQLSTEP_ACTIVITY_FILL);
     const SqlStep *state = find_step(r, SQLSTEP_ACTIVITY_STATE);
     const SqlStep *state_add = find_step(r, SQLSTEP_ACTIVITY_STATE_ADD);
     if (!fill)
@@ -2321,7 +2336,24 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     SqlParams p = *base;
     p.from_date = r->full ? ACTIVITY_HISTORY_START : from;
     p.to_date = to;
-    AbcStatus st = exec_step(r, fill, &p, err, errlen);
+    AbcStatus st;
+    const SqlStep *fill_days = find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS);
+    long first;
+    if (r->full && from_pre && fill_days && date_parse(from, &first)) {
+        /* a full run after its fill (activity_full_in_pre): the source
+         * dates before the first date due from the source, the dates due
+         * from the per-user day table (one read of their events less) */
+        char before[11];
+        date_format(first - 1, before);
+        SqlParams src = p, pre = p;
+        src.to_date = before;
+        pre.from_date = from;
+        st = exec_step(r, fill, &src, err, errlen);
+        if (st == ABC_OK)
+            st = exec_step(r, fill_days, &pre, err, errlen);
+    } else {
+        st = exec_step(r, fill, &p, err, errlen);
+    }
     /* Whether the days filled are new: no stored period row has a day on or
      * after the first of them (the daily case).  Then the users' states and
      * the weeks and months are merged with those days (activity_state_add,
@@ -2736,8 +2768,11 @@ static void *side_main(void *arg)
 {
     SideJob *j = arg;
     wh_thread_begin();
+    /* (started after the fill of the dates due: a full run's may come from
+     * the per-user day table too) */
     j->st = j->growth ? activity_fill(&j->r, &j->base, j->first, j->last,
-                                      activity_days_in_pre(&j->r), j->err, sizeof j->err)
+                                      activity_days_in_pre(&j->r) || activity_full_in_pre(&j->r),
+                                      j->err, sizeof j->err)
                       : ABC_OK;
     if (j->st == ABC_OK && j->stage)
         j->st = activity_stage(&j->r, &j->base, j->first, j->lo, j->hi, j->err, sizeof j->err);
@@ -3554,7 +3589,9 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             side_staged = side_run && stage;
         }
         if (!side_run && growth &&
-            (st = activity_fill(&r, &base, a, b, activity_days_in_pre(&r), err, errlen)) != ABC_OK)
+            (st = activity_fill(&r, &base, a, b,
+                                activity_days_in_pre(&r) || activity_full_in_pre(&r), err,
+                                errlen)) != ABC_OK)
             goto out;
         /* the side job prunes the per-user day table after its stage */
         if (!side_run && (st = pre_prune(&r, &base, err, errlen)) != ABC_OK)

@@ -190,6 +190,8 @@ static void mdb_analyze_table(Buf *out, const TableDef *t)
 static void mdb_insert(Buf *out, const WriteSpec *w, const char *query)
 {
     dialect_comment_line(out, w->comment);
+    if (w->small_derived_buffered)
+        buf_puts(out, "SET STATEMENT optimizer_switch = 'derived_with_keys=off' FOR\n");
     buf_puts(out, "INSERT INTO ");
     dialect_qualified(&dialect_mariadb, out, w->table->db, w->table->name);
     buf_puts(out, " (\n");

@@ -248,6 +248,9 @@ void gen_activity_tables(Gen *g)
     g->tables[T_ACT_USER].indexes[0] = (TableIndex){"abc_last_key", {"activity", "last_date"}};
     /* ... and the users first active on the date due, its new cohort */
     g->tables[T_ACT_USER].indexes[1] = (TableIndex){"abc_first_key", {"activity", "first_date"}};
+    /* MariaDB: the daily cohort cells read the users of the date due that
+     * enter its week or month, by their previous active day, not all */
+    g->tables[T_ACT_WDUE].indexes[0] = (TableIndex){"abc_prev_key", {"prev_d"}};
     g->tables[T_ACT_WDAY].dist_col = "user_id";
     g->tables[T_ACT_WDELTA].dist_col = "d";
     g->tables[T_ACT_WPER].dist_col = "user_id";
@@ -1397,57 +1400,64 @@ static void published_rows(Gen *g, Buf *b, const char *cols, const char *where)
 static void leaving_users(Gen *g, Buf *b)
 {
     const char *d7 = addn(g, "{{to_date}}", -7), *d28 = addn(g, "{{to_date}}", -28);
-    /* the users active on D - 7 and D - 28 whose last active date it still is */
-    const char *gone = arena_printf(
-        g->a,
-        "            FROM %s y\n"
-        "            JOIN acts x2 ON x2.`activity` = y.`activity`\n"
-        "            JOIN %s s\n"
-        "                ON s.`activity` = y.`activity`\n"
-        "                AND s.`user_id` = y.`user_id`\n"
-        "                AND s.`last_date` = y.`event_date`\n",
-        tname(g, T_ACT_DAY), tname(g, T_ACT_USER));
+    /* the users whose last active date is D - 7 or D - 28 (a user's last
+     * active date is one of its active days): MariaDB reads them from the
+     * user state by that date (its (activity, last_date) index); StarRocks
+     * reads the day table's two partitions and joins the user state by
+     * key, not the user state whole */
+    bool by_last_key = g->d->id == DIALECT_MARIADB;
+    const char *gone =
+        by_last_key
+            ? arena_printf(g->a,
+                           "        FROM %s s\n"
+                           "        JOIN acts x2 ON x2.`activity` = s.`activity`\n",
+                           tname(g, T_ACT_USER))
+            : arena_printf(g->a,
+                           "        FROM %s y\n"
+                           "        JOIN acts x2 ON x2.`activity` = y.`activity`\n"
+                           "        JOIN %s s\n"
+                           "            ON s.`activity` = y.`activity`\n"
+                           "            AND s.`user_id` = y.`user_id`\n"
+                           "            AND s.`last_date` = y.`event_date`\n",
+                           tname(g, T_ACT_DAY), tname(g, T_ACT_USER));
     /* the join's dates and activities repeated on s: read by its last date */
-    const char *gone_where = arena_printf(g->a,
-                                          "            WHERE y.`event_date` IN (%s,\n"
-                                          "                                     %s)\n"
-                                          "              AND s.`last_date` IN (%s,\n"
-                                          "                                    %s)\n"
-                                          "              AND %s\n"
-                                          "              AND %s\n",
-                                          d7, d28, d7, d28,
-                                          names_in(g, "s.`activity`", 14, ACT_DAYS, false),
-                                          idx_in(g, "x2.`a`", ACT_DAYS));
+    const char *gone_where = arena_printf(
+        g->a, "        WHERE %s%s%s%s          AND %s\n          AND %s\n",
+        by_last_key ? "" : "y.`event_date` IN (",
+        by_last_key ? "" : arena_printf(g->a, "%s,\n                                 %s)\n", d7, d28),
+        by_last_key ? "" : "          AND ",
+        arena_printf(g->a, "s.`last_date` IN (%s,\n                                %s)\n", d7, d28),
+        names_in(g, "s.`activity`", 10, ACT_DAYS, false), idx_in(g, "x2.`a`", ACT_DAYS));
+    /* each part grouped by itself: a grouping of their UNION would first
+     * copy every user's row into a derived table and read it back */
+    const char *sums = arena_printf(g->a,
+                                    "               SUM(CASE WHEN s.`last_date` = %s\n"
+                                    "                   THEN 1 ELSE 0 END) AS `wau_out`,\n"
+                                    "               SUM(CASE WHEN s.`last_date` = %s\n"
+                                    "                   THEN 1 ELSE 0 END) AS `mau_out`\n",
+                                    d7, d28);
     buf_printf(b, "    LEFT JOIN (\n"
-                  "        -- the users last active on the first day of the window ending the day\n"
-                  "        -- before: active that day (the day table) with that last active date\n"
-                  "        -- (the user state); by variation: exposed by that day\n"
-                  "        SELECT u.`a`,\n"
-                  "               u.`b`,\n"
-                  "               SUM(CASE WHEN u.`last_date` = %s\n"
-                  "                   THEN 1 ELSE 0 END) AS `wau_out`,\n"
-                  "               SUM(CASE WHEN u.`last_date` = %s\n"
-                  "                   THEN 1 ELSE 0 END) AS `mau_out`\n"
-                  "        FROM (\n"
-                  "            SELECT x2.`a`,\n"
-                  "                   0 AS `b`,\n"
-                  "                   s.`last_date`\n"
-                  "%s"
-                  "%s"
-                  "            UNION ALL\n"
-                  "            SELECT x2.`a`,\n"
-                  "                   k2.`b`,\n"
-                  "                   s.`last_date`\n"
+                  "        -- the users whose last active date is the first day of the window\n"
+                  "        -- ending the day before (by variation: exposed by that day)\n"
+                  "        SELECT x2.`a`,\n"
+                  "               0 AS `b`,\n"
                   "%s"
                   "%s"
                   "%s"
-                  "              AND x2.`by_variation` = 1\n"
-                  "              AND e.`exposure_date` <= s.`last_date`\n"
-                  "        ) u\n"
-                  "        GROUP BY u.`a`,\n"
-                  "                 u.`b`\n"
+                  "        GROUP BY x2.`a`\n"
+                  "        UNION ALL\n"
+                  "        SELECT x2.`a`,\n"
+                  "               k2.`b`,\n"
+                  "%s"
+                  "%s"
+                  "%s"
+                  "%s"
+                  "          AND x2.`by_variation` = 1\n"
+                  "          AND e.`exposure_date` <= s.`last_date`\n"
+                  "        GROUP BY x2.`a`,\n"
+                  "                 k2.`b`\n"
                   "    ) l ON c.`grain` = 'day' AND l.`a` = x.`a` AND l.`b` = k.`b`\n",
-               d7, d28, gone, gone_where, gone, breakdown_join(g, "s"), gone_where);
+               sums, gone, gone_where, sums, gone, breakdown_join_at(g, "s", "        "), gone_where);
 }
 
 /* The activities a row of grain `grain` (of `due`) reports: the day
@@ -1952,17 +1962,22 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "    UNION ALL\n"
                   "    -- the users entering the period's active set on the date due, by cohort\n"
                   "    -- (counted here: a row per user would be copied into the derived table\n"
-                  "    -- and read back)\n"
+                  "    -- and read back; on MariaDB the users read once, the grains after them)\n"
                   "    SELECT p.`period`,\n"
                   "           v.`a`,\n"
                   "           p.`grain`,\n"
                   "           %s,\n"
                   "           0,\n"
                   "           COUNT(*)\n"
-                  "    FROM %s v\n"
-                  "    JOIN cg c ON c.`a` = v.`a`\n"
-                  "    JOIN cur p ON p.`grain` = c.`grain`\n"
-                  "    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`\n"
+                  "    FROM %s v%s\n"
+                  "    %s cg c ON c.`a` = v.`a`\n"
+                  "    %s cur p ON p.`grain` = c.`grain`\n"
+                  "    WHERE (v.`prev_d` IS NULL OR v.`prev_d` < p.`period`)\n"
+                  "      -- (the users entering the week or the month: read by that day)\n"
+                  "      AND (v.`prev_d` IS NULL\n"
+                  "           OR v.`prev_d` < GREATEST(\n"
+                  "               %s,\n"
+                  "               %s))\n"
                   "    GROUP BY\n"
                   "        p.`period`,\n"
                   "        v.`a`,\n"
@@ -1970,7 +1985,12 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "        %s\n",
                cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, user,
                pstart(g, "p.`grain`", "v.`first_date`", 11), wdue,
-               pstart(g, "p.`grain`", "v.`first_date`", 8));
+               /* MariaDB: by the index, which it takes for a scan when about
+                * half the users enter */
+               g->d->id == DIALECT_MARIADB ? " FORCE INDEX (`abc_prev_key`)" : "",
+               g->d->join_left_first,
+               g->d->join_left_first, tmp(g, week_start, "{{to_date}}"),
+               tmp(g, month_start, "{{to_date}}"), pstart(g, "p.`grain`", "v.`first_date`", 8));
 }
 
 static const char *cstage_body(Gen *g, bool next)

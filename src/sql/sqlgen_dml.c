@@ -247,7 +247,9 @@ void gen_assign(Gen *g, bool range)
     buf_init(&b);
     buf_puts(&b, "WITH\n");
     phases_cte(g, &b);
-    buf_puts(&b, ",\nvariations AS (\n    SELECT\n        ");
+    /* DISTINCT: a derived table (MariaDB: joined from a join buffer, see
+     * small_derived_buffered below), not merged into a lookup per row */
+    buf_puts(&b, ",\nvariations AS (\n    SELECT DISTINCT\n        ");
     gen_id(g, &b, "tracking_key");
     buf_puts(&b, ",\n        ");
     gen_id(g, &b, "variation_key");
@@ -290,7 +292,7 @@ void gen_assign(Gen *g, bool range)
     }
     buf_puts(&b, "\n    FROM ");
     dialect_qualified(g->d, &b, src->database, src->table);
-    buf_puts(&b, " s\n    JOIN phases p ON p.");
+    buf_printf(&b, " s\n    %s phases p ON p.", g->d->join_left_first);
     gen_id(g, &b, "tracking_key");
     buf_puts(&b, " = ");
     gen_col(g, &b, "s", e->experiment_col);
@@ -326,14 +328,15 @@ void gen_assign(Gen *g, bool range)
         }
         buf_puts(&b, "\n      )");
     }
-    buf_puts(&b, "\n),\n-- only variation keys the experiment has (a NULL key has none)\nvalid AS (\n"
-                 "    SELECT x.*\n    FROM exposures x\n    JOIN variations v\n"
+    buf_printf(&b, "\n),\n-- only variation keys the experiment has (a NULL key has none)\nvalid AS (\n"
+                 "    SELECT x.*\n    FROM exposures x\n    %s variations v\n"
                  "        ON v.`tracking_key` = x.`tracking_key` AND v.`variation_key` = x.`variation_key`\n"
                  "),\nranked AS (\n    SELECT x.*,\n"
                  "        ROW_NUMBER() OVER (\n"
                  "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
                  "            ORDER BY x.`exposure_time`, x.`variation_key`\n"
-                 "        ) AS `rn`");
+                 "        ) AS `rn`",
+               g->d->join_left_first);
     if (range)
         buf_puts(&b, ",\n        FIRST_VALUE(x.`variation_key`) OVER (\n"
                      "            PARTITION BY x.`tracking_key`, x.`user_id`\n"
@@ -426,10 +429,16 @@ void gen_assign(Gen *g, bool range)
         if (sg->from != SEG_USER_TABLE)
             continue;
         const IrSource *us = &ir->sources[sg->source];
-        buf_printf(&b, "\n-- segment %s (spec line %d): the user table's row of the user\nLEFT JOIN ",
+        /* only where the new exposure is the unit's first (the value is
+         * used only there): the condition on n and o is checked before
+         * the lookup */
+        buf_printf(&b, "\n-- segment %s (spec line %d): the user table's row of the user, where the\n"
+                       "-- exposure is the unit's first\nLEFT JOIN ",
                    gen_comment_text(g, sg->name), sg->line);
         dialect_qualified(g->d, &b, us->database, us->table);
-        buf_printf(&b, " u%d ON u%d.", i, i);
+        buf_printf(&b, " u%d\n    ON (o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`)\n"
+                       "    AND u%d.",
+                   i, i);
         gen_id(g, &b, us->user_col);
         buf_puts(&b, " = n.`user_id`");
     }
@@ -513,7 +522,11 @@ void gen_assign(Gen *g, bool range)
     WriteSpec w = {.mode = WRITE_UPSERT, .table = &g->tables[T_ASSIGN],
                    .label = gen_label(g, range ? "assign_range" : "assign_day"),
                    .comment = "first exposure per experiment x user (upsert by tag, tracking_key, user_id)",
-                   .cols = cols, .ncols = ncols, .body = b.data};
+                   .cols = cols, .ncols = ncols, .body = b.data,
+                   /* the phases and the variation keys (a few rows each) from a
+                    * join buffer after the exposure rows; not with activation,
+                    * whose act_first is a derived table of a row per unit */
+                   .small_derived_buffered = !act};
     SqlStmts st;
     sql_stmts_init(&st, g->a);
     g->d->write(&st, &w);

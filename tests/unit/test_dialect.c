@@ -376,6 +376,30 @@ Test(dialect, mariadb_few_rows_by_index)
         cr_expect_eq(quantile_step, !mdb);
         cr_expect_eq(capped_in_sql, !mdb);
         cr_expect(!caps_table);
+        /* assign_day: the exposure rows read first, the phases and the
+         * variation keys (a few rows each) joined from a join buffer after
+         * them on MariaDB, not looked up per row; the user table's segment
+         * looked up only where the exposure is the unit's first */
+        const SqlStep *assign = step_of(&p, SQLSTEP_ASSIGN_DAY);
+        bool upsert = false;
+        for (int i = 0; i < assign->nstmts; i++) {
+            const char *sq = assign->stmts[i];
+            if (!strstr(sq, "INSERT INTO") && !strstr(sq, "INSERT OVERWRITE"))
+                continue;
+            upsert = true;
+            cr_expect_eq(strstr(sq, "SET STATEMENT optimizer_switch = 'derived_with_keys=off' FOR\n"
+                                    "INSERT INTO") != NULL,
+                         mdb, "%s", sq);
+            cr_expect_eq(strstr(sq, "STRAIGHT_JOIN phases p ON") != NULL, mdb, "%s", sq);
+            cr_expect_eq(strstr(sq, "STRAIGHT_JOIN variations v") != NULL, mdb, "%s", sq);
+            cr_expect_not_null(strstr(sq, "variations AS (\n    SELECT DISTINCT"), "%s", sq);
+            cr_expect_not_null(strstr(sq, "LEFT JOIN `ods`.`users` u2\n"
+                                          "    ON (o.`user_id` IS NULL OR n.`exposure_time` < "
+                                          "o.`first_exposure_time`)\n"
+                                          "    AND u2.`user_id` = n.`user_id`"),
+                               "%s", sq);
+        }
+        cr_expect(upsert);
         arena_free(&a);
     }
     spec_unit_free(&u);
@@ -514,6 +538,14 @@ Test(dialect, activity_steps)
                           strstr(next->stmts[i], "tbl_activity_wdue_") != NULL;
         }
         cr_assert_eq(wdue_reads, 2); /* rstage and cstage */
+        /* the cohort cells: the users entering D's week or month read by
+         * their previous active day (MariaDB: that index, forced) */
+        bool entering_by_prev = false;
+        for (int i = 0; i < next->nstmts; i++)
+            entering_by_prev |= strstr(next->stmts[i], "-- retention triangle cells") &&
+                                strstr(next->stmts[i], "OR v.`prev_d` < GREATEST(\n") &&
+                                (di == 0 || strstr(next->stmts[i], " v FORCE INDEX (`abc_prev_key`)\n"));
+        cr_assert(entering_by_prev);
         /* activity_due_users: D's users with their previous active day and
          * first active date, one lookup of the user state each, before
          * activity_state_add merges D (in a new date's fill) */
@@ -570,13 +602,16 @@ Test(dialect, activity_steps)
             cr_assert_not_null(strstr(sq, "due AS (\n    SELECT 'day' AS `grain`"), "%s", sq);
         }
         cr_assert_eq(rstages, 1);
-        /* the users leaving the rolling windows: the day table's rows of
-         * D - 7 and D - 28 whose last active date that still is, not a
-         * scan of the user state */
+        /* the users leaving the rolling windows, whose last active date is
+         * D - 7 or D - 28, not a scan of the user state: on MariaDB read by
+         * that date (the user state's (activity, last_date) index), on
+         * StarRocks from the day table's two partitions */
         bool leaving = false;
         for (int i = 0; i < next->nstmts; i++)
-            leaving |= strstr(next->stmts[i], "AND s.`last_date` = y.`event_date`") != NULL &&
-                       strstr(next->stmts[i], "WHERE y.`event_date` IN (") != NULL;
+            leaving |= di == 1 ? strstr(next->stmts[i], "        FROM `abc`.`tbl_activity_user_") &&
+                                     strstr(next->stmts[i], "WHERE s.`last_date` IN (")
+                               : strstr(next->stmts[i], "AND s.`last_date` = y.`event_date`") &&
+                                     strstr(next->stmts[i], "WHERE y.`event_date` IN (");
         cr_assert(leaving);
 
         char err[256];

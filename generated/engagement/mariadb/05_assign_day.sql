@@ -6,6 +6,7 @@
 -- 2 statements; send each as its own call.
 
 -- first exposure per experiment x user (upsert by tag, tracking_key, user_id)
+SET STATEMENT optimizer_switch = 'derived_with_keys=off' FOR
 INSERT INTO `abc`.`experiment_assignment` (
     `tag`,
     `tracking_key`,
@@ -30,7 +31,7 @@ phases AS (
     GROUP BY `tracking_key`
 ),
 variations AS (
-    SELECT
+    SELECT DISTINCT
         `tracking_key`,
         `variation_key`
     FROM `abc`.`experiment_data`
@@ -47,7 +48,7 @@ exposures AS (
         -- segment platform (spec line 26)
         CAST(s.`platform` AS CHAR) AS `platform`
     FROM `ods`.`app_events` s
-    JOIN phases p ON p.`tracking_key` = s.`exp_key`
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = s.`exp_key`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_time` >= p.`phase_start`
       AND (p.`phase_end` IS NULL OR s.`event_time` < p.`phase_end`)
@@ -59,7 +60,7 @@ exposures AS (
 valid AS (
     SELECT x.*
     FROM exposures x
-    JOIN variations v
+    STRAIGHT_JOIN variations v
         ON v.`tracking_key` = x.`tracking_key` AND v.`variation_key` = x.`variation_key`
 ),
 ranked AS (
@@ -144,8 +145,11 @@ SELECT
 FROM firsts n
 LEFT JOIN known o
     ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
--- segment tier (spec line 25): the user table's row of the user
-LEFT JOIN `ods`.`users` u0 ON u0.`user_id` = n.`user_id`
+-- segment tier (spec line 25): the user table's row of the user, where the
+-- exposure is the unit's first
+LEFT JOIN `ods`.`users` u0
+    ON (o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`)
+    AND u0.`user_id` = n.`user_id`
 )
 SELECT
     b.`tag`,

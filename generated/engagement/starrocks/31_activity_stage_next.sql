@@ -325,60 +325,58 @@ FROM (
         GROUP BY v.`a`
     ) n ON n.`a` = x.`a` AND n.`b` = k.`b`
     LEFT JOIN (
-        -- the users last active on the first day of the window ending the day
-        -- before: active that day (the day table) with that last active date
-        -- (the user state); by variation: exposed by that day
-        SELECT u.`a`,
-               u.`b`,
-               SUM(CASE WHEN u.`last_date` = CAST(days_add({{to_date}}, -7) AS DATE)
+        -- the users whose last active date is the first day of the window
+        -- ending the day before (by variation: exposed by that day)
+        SELECT x2.`a`,
+               0 AS `b`,
+               SUM(CASE WHEN s.`last_date` = CAST(days_add({{to_date}}, -7) AS DATE)
                    THEN 1 ELSE 0 END) AS `wau_out`,
-               SUM(CASE WHEN u.`last_date` = CAST(days_add({{to_date}}, -28) AS DATE)
+               SUM(CASE WHEN s.`last_date` = CAST(days_add({{to_date}}, -28) AS DATE)
                    THEN 1 ELSE 0 END) AS `mau_out`
-        FROM (
-            SELECT x2.`a`,
-                   0 AS `b`,
-                   s.`last_date`
-            FROM `abc`.`tbl_activity_day_engagement_engagement` y
-            JOIN acts x2 ON x2.`activity` = y.`activity`
-            JOIN `abc`.`tbl_activity_user_engagement_engagement` s
-                ON s.`activity` = y.`activity`
-                AND s.`user_id` = y.`user_id`
-                AND s.`last_date` = y.`event_date`
-            WHERE y.`event_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
-                                     CAST(days_add({{to_date}}, -28) AS DATE))
-              AND s.`last_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
-                                    CAST(days_add({{to_date}}, -28) AS DATE))
-              AND s.`activity` IN ('chat_activity')
-              AND x2.`a` IN (0)
-            UNION ALL
-            SELECT x2.`a`,
-                   k2.`b`,
-                   s.`last_date`
-            FROM `abc`.`tbl_activity_day_engagement_engagement` y
-            JOIN acts x2 ON x2.`activity` = y.`activity`
-            JOIN `abc`.`tbl_activity_user_engagement_engagement` s
-                ON s.`activity` = y.`activity`
-                AND s.`user_id` = y.`user_id`
-                AND s.`last_date` = y.`event_date`
-            -- the users' exposures, looked up by user
-            JOIN `abc`.`experiment_assignment` e
-                ON e.`user_id` = s.`user_id`
-                AND e.`tag` = 'engagement'
-            JOIN `abc`.`tbl_activity_wbk_engagement_engagement` k2
-                ON k2.`tracking_key` = e.`tracking_key`
-                AND k2.`variation_key` = e.`variation_key`
-                AND k2.`b` > 0
-            WHERE y.`event_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
-                                     CAST(days_add({{to_date}}, -28) AS DATE))
-              AND s.`last_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
-                                    CAST(days_add({{to_date}}, -28) AS DATE))
-              AND s.`activity` IN ('chat_activity')
-              AND x2.`a` IN (0)
-              AND x2.`by_variation` = 1
-              AND e.`exposure_date` <= s.`last_date`
-        ) u
-        GROUP BY u.`a`,
-                 u.`b`
+        FROM `abc`.`tbl_activity_day_engagement_engagement` y
+        JOIN acts x2 ON x2.`activity` = y.`activity`
+        JOIN `abc`.`tbl_activity_user_engagement_engagement` s
+            ON s.`activity` = y.`activity`
+            AND s.`user_id` = y.`user_id`
+            AND s.`last_date` = y.`event_date`
+        WHERE y.`event_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
+                                 CAST(days_add({{to_date}}, -28) AS DATE))
+          AND s.`last_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
+                                CAST(days_add({{to_date}}, -28) AS DATE))
+          AND s.`activity` IN ('chat_activity')
+          AND x2.`a` IN (0)
+        GROUP BY x2.`a`
+        UNION ALL
+        SELECT x2.`a`,
+               k2.`b`,
+               SUM(CASE WHEN s.`last_date` = CAST(days_add({{to_date}}, -7) AS DATE)
+                   THEN 1 ELSE 0 END) AS `wau_out`,
+               SUM(CASE WHEN s.`last_date` = CAST(days_add({{to_date}}, -28) AS DATE)
+                   THEN 1 ELSE 0 END) AS `mau_out`
+        FROM `abc`.`tbl_activity_day_engagement_engagement` y
+        JOIN acts x2 ON x2.`activity` = y.`activity`
+        JOIN `abc`.`tbl_activity_user_engagement_engagement` s
+            ON s.`activity` = y.`activity`
+            AND s.`user_id` = y.`user_id`
+            AND s.`last_date` = y.`event_date`
+        -- the users' exposures, looked up by user
+        JOIN `abc`.`experiment_assignment` e
+            ON e.`user_id` = s.`user_id`
+            AND e.`tag` = 'engagement'
+        JOIN `abc`.`tbl_activity_wbk_engagement_engagement` k2
+            ON k2.`tracking_key` = e.`tracking_key`
+            AND k2.`variation_key` = e.`variation_key`
+            AND k2.`b` > 0
+        WHERE y.`event_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
+                                 CAST(days_add({{to_date}}, -28) AS DATE))
+          AND s.`last_date` IN (CAST(days_add({{to_date}}, -7) AS DATE),
+                                CAST(days_add({{to_date}}, -28) AS DATE))
+          AND s.`activity` IN ('chat_activity')
+          AND x2.`a` IN (0)
+          AND x2.`by_variation` = 1
+          AND e.`exposure_date` <= s.`last_date`
+        GROUP BY x2.`a`,
+                 k2.`b`
     ) l ON c.`grain` = 'day' AND l.`a` = x.`a` AND l.`b` = k.`b`
     WHERE (c.`grain` = 'day' AND x.`a` IN (0)
           OR c.`grain` <> 'day' AND x.`a` IN (0))
@@ -534,7 +532,7 @@ FROM (
     UNION ALL
     -- the users entering the period's active set on the date due, by cohort
     -- (counted here: a row per user would be copied into the derived table
-    -- and read back)
+    -- and read back; on MariaDB the users read once, the grains after them)
     SELECT p.`period`,
            v.`a`,
            p.`grain`,
@@ -547,7 +545,12 @@ FROM (
     FROM `abc`.`tbl_activity_wdue_engagement_engagement` v
     JOIN cg c ON c.`a` = v.`a`
     JOIN cur p ON p.`grain` = c.`grain`
-    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`
+    WHERE (v.`prev_d` IS NULL OR v.`prev_d` < p.`period`)
+      -- (the users entering the week or the month: read by that day)
+      AND (v.`prev_d` IS NULL
+           OR v.`prev_d` < GREATEST(
+               CAST(days_add({{to_date}}, -((DAYOFWEEK({{to_date}}) + 5) % 7)) AS DATE),
+               CAST(days_add({{to_date}}, 1 - DAYOFMONTH({{to_date}})) AS DATE)))
     GROUP BY
         p.`period`,
         v.`a`,

@@ -452,60 +452,46 @@ FROM (
                  k2.`b`
     ) n ON n.`a` = x.`a` AND n.`b` = k.`b`
     LEFT JOIN (
-        -- the users last active on the first day of the window ending the day
-        -- before: active that day (the day table) with that last active date
-        -- (the user state); by variation: exposed by that day
-        SELECT u.`a`,
-               u.`b`,
-               SUM(CASE WHEN u.`last_date` = DATE_ADD({{to_date}}, INTERVAL (-7) DAY)
+        -- the users whose last active date is the first day of the window
+        -- ending the day before (by variation: exposed by that day)
+        SELECT x2.`a`,
+               0 AS `b`,
+               SUM(CASE WHEN s.`last_date` = DATE_ADD({{to_date}}, INTERVAL (-7) DAY)
                    THEN 1 ELSE 0 END) AS `wau_out`,
-               SUM(CASE WHEN u.`last_date` = DATE_ADD({{to_date}}, INTERVAL (-28) DAY)
+               SUM(CASE WHEN s.`last_date` = DATE_ADD({{to_date}}, INTERVAL (-28) DAY)
                    THEN 1 ELSE 0 END) AS `mau_out`
-        FROM (
-            SELECT x2.`a`,
-                   0 AS `b`,
-                   s.`last_date`
-            FROM `abc`.`tbl_activity_day_retention_retention` y
-            JOIN acts x2 ON x2.`activity` = y.`activity`
-            JOIN `abc`.`tbl_activity_user_retention_retention` s
-                ON s.`activity` = y.`activity`
-                AND s.`user_id` = y.`user_id`
-                AND s.`last_date` = y.`event_date`
-            WHERE y.`event_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
-                                     DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
-              AND s.`last_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
-                                    DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
-              AND s.`activity` IN ('daily_actives')
-              AND x2.`a` IN (0)
-            UNION ALL
-            SELECT x2.`a`,
-                   k2.`b`,
-                   s.`last_date`
-            FROM `abc`.`tbl_activity_day_retention_retention` y
-            JOIN acts x2 ON x2.`activity` = y.`activity`
-            JOIN `abc`.`tbl_activity_user_retention_retention` s
-                ON s.`activity` = y.`activity`
-                AND s.`user_id` = y.`user_id`
-                AND s.`last_date` = y.`event_date`
-            -- the users' exposures, looked up by user
-            STRAIGHT_JOIN `abc`.`experiment_assignment` e
-                ON e.`user_id` = s.`user_id`
-                AND e.`tag` = 'retention'
-            STRAIGHT_JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
-                ON k2.`tracking_key` = e.`tracking_key`
-                AND k2.`variation_key` = e.`variation_key`
-                AND k2.`b` > 0
-            WHERE y.`event_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
-                                     DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
-              AND s.`last_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
-                                    DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
-              AND s.`activity` IN ('daily_actives')
-              AND x2.`a` IN (0)
-              AND x2.`by_variation` = 1
-              AND e.`exposure_date` <= s.`last_date`
-        ) u
-        GROUP BY u.`a`,
-                 u.`b`
+        FROM `abc`.`tbl_activity_user_retention_retention` s
+        JOIN acts x2 ON x2.`activity` = s.`activity`
+        WHERE s.`last_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
+                                DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+          AND s.`activity` IN ('daily_actives')
+          AND x2.`a` IN (0)
+        GROUP BY x2.`a`
+        UNION ALL
+        SELECT x2.`a`,
+               k2.`b`,
+               SUM(CASE WHEN s.`last_date` = DATE_ADD({{to_date}}, INTERVAL (-7) DAY)
+                   THEN 1 ELSE 0 END) AS `wau_out`,
+               SUM(CASE WHEN s.`last_date` = DATE_ADD({{to_date}}, INTERVAL (-28) DAY)
+                   THEN 1 ELSE 0 END) AS `mau_out`
+        FROM `abc`.`tbl_activity_user_retention_retention` s
+        JOIN acts x2 ON x2.`activity` = s.`activity`
+        -- the users' exposures, looked up by user
+        STRAIGHT_JOIN `abc`.`experiment_assignment` e
+            ON e.`user_id` = s.`user_id`
+            AND e.`tag` = 'retention'
+        STRAIGHT_JOIN `abc`.`tbl_activity_wbk_retention_retention` k2
+            ON k2.`tracking_key` = e.`tracking_key`
+            AND k2.`variation_key` = e.`variation_key`
+            AND k2.`b` > 0
+        WHERE s.`last_date` IN (DATE_ADD({{to_date}}, INTERVAL (-7) DAY),
+                                DATE_ADD({{to_date}}, INTERVAL (-28) DAY))
+          AND s.`activity` IN ('daily_actives')
+          AND x2.`a` IN (0)
+          AND x2.`by_variation` = 1
+          AND e.`exposure_date` <= s.`last_date`
+        GROUP BY x2.`a`,
+                 k2.`b`
     ) l ON c.`grain` = 'day' AND l.`a` = x.`a` AND l.`b` = k.`b`
     WHERE (c.`grain` = 'day' AND x.`a` IN (0)
           OR c.`grain` <> 'day' AND x.`a` IN (0))
@@ -665,7 +651,7 @@ FROM (
     UNION ALL
     -- the users entering the period's active set on the date due, by cohort
     -- (counted here: a row per user would be copied into the derived table
-    -- and read back)
+    -- and read back; on MariaDB the users read once, the grains after them)
     SELECT p.`period`,
            v.`a`,
            p.`grain`,
@@ -675,10 +661,15 @@ FROM (
            END,
            0,
            COUNT(*)
-    FROM `abc`.`tbl_activity_wdue_retention_retention` v
-    JOIN cg c ON c.`a` = v.`a`
-    JOIN cur p ON p.`grain` = c.`grain`
-    WHERE v.`prev_d` IS NULL OR v.`prev_d` < p.`period`
+    FROM `abc`.`tbl_activity_wdue_retention_retention` v FORCE INDEX (`abc_prev_key`)
+    STRAIGHT_JOIN cg c ON c.`a` = v.`a`
+    STRAIGHT_JOIN cur p ON p.`grain` = c.`grain`
+    WHERE (v.`prev_d` IS NULL OR v.`prev_d` < p.`period`)
+      -- (the users entering the week or the month: read by that day)
+      AND (v.`prev_d` IS NULL
+           OR v.`prev_d` < GREATEST(
+               DATE_ADD({{to_date}}, INTERVAL (-((DAYOFWEEK({{to_date}}) + 5) % 7)) DAY),
+               DATE_ADD({{to_date}}, INTERVAL (1 - DAYOFMONTH({{to_date}})) DAY)))
     GROUP BY
         p.`period`,
         v.`a`,

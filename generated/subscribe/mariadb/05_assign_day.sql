@@ -31,7 +31,7 @@ phases AS (
     GROUP BY `tracking_key`
 ),
 variations AS (
-    SELECT
+    SELECT DISTINCT
         `tracking_key`,
         `variation_key`
     FROM `abc`.`experiment_data`
@@ -48,7 +48,7 @@ exposures AS (
         -- segment platform (spec line 27)
         CAST(s.`platform` AS CHAR) AS `platform`
     FROM `ods`.`app_events` s
-    JOIN phases p ON p.`tracking_key` = s.`exp_key`
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = s.`exp_key`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_time` >= p.`phase_start`
       AND (p.`phase_end` IS NULL OR s.`event_time` < p.`phase_end`)
@@ -59,7 +59,7 @@ exposures AS (
 valid AS (
     SELECT x.*
     FROM exposures x
-    JOIN variations v
+    STRAIGHT_JOIN variations v
         ON v.`tracking_key` = x.`tracking_key` AND v.`variation_key` = x.`variation_key`
 ),
 ranked AS (

@@ -114,6 +114,19 @@ static int run_step(Warehouse *w, const SqlStep *s, const SqlParams *p, bool exp
             buf_puts(&sql, "EXPLAIN FORMAT=JSON ");
         if (sqlgen_bind(&dialect_mariadb, s->stmts[i], p, &sql, err, sizeof err) != ABC_OK)
             return die("bind");
+        /* "SET STATEMENT ... FOR <statement>": the EXPLAIN goes after FOR */
+        const char *set = explain ? strstr(sql.data, "\nSET STATEMENT ") : NULL;
+        const char *for_ = set ? strstr(set, " FOR\n") : NULL;
+        if (for_) {
+            size_t at = (size_t)(for_ + strlen(" FOR\n") - sql.data);
+            Buf moved;
+            buf_init(&moved);
+            buf_printf(&moved, "%.*sEXPLAIN FORMAT=JSON %s",
+                       (int)(at - strlen("EXPLAIN FORMAT=JSON ")), sql.data + strlen("EXPLAIN FORMAT=JSON "),
+                       sql.data + at);
+            buf_free(&sql);
+            sql = moved;
+        }
         if (explain && !strstr(s->stmts[i], "INSERT INTO")) {
             /* a session table the step's INSERT reads (wide_day's cut
              * units) is written for real, so that its plan can be read */

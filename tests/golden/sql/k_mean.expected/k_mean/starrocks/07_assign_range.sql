@@ -29,7 +29,7 @@ phases AS (
     GROUP BY `tracking_key`
 ),
 variations AS (
-    SELECT
+    SELECT DISTINCT
         `tracking_key`,
         `variation_key`
     FROM `abc`.`experiment_data`

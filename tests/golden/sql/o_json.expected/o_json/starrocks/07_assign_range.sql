@@ -31,7 +31,7 @@ phases AS (
     GROUP BY `tracking_key`
 ),
 variations AS (
-    SELECT
+    SELECT DISTINCT
         `tracking_key`,
         `variation_key`
     FROM `abc`.`experiment_data`
@@ -144,8 +144,11 @@ SELECT
 FROM firsts n
 LEFT JOIN known o
     ON o.`tracking_key` = n.`tracking_key` AND o.`user_id` = n.`user_id`
--- segment tier (spec line 26): the user table's row of the user
-LEFT JOIN `ods`.`users` u1 ON u1.`user_id` = n.`user_id`
+-- segment tier (spec line 26): the user table's row of the user, where the
+-- exposure is the unit's first
+LEFT JOIN `ods`.`users` u1
+    ON (o.`user_id` IS NULL OR n.`exposure_time` < o.`first_exposure_time`)
+    AND u1.`user_id` = n.`user_id`
 )
 SELECT
     b.`tag`,

@@ -6,6 +6,7 @@
 -- 2 statements; send each as its own call.
 
 -- first exposure per experiment x user (upsert by tag, tracking_key, user_id)
+SET STATEMENT optimizer_switch = 'derived_with_keys=off' FOR
 INSERT INTO `abc`.`experiment_assignment` (
     `tag`,
     `tracking_key`,
@@ -28,7 +29,7 @@ phases AS (
     GROUP BY `tracking_key`
 ),
 variations AS (
-    SELECT
+    SELECT DISTINCT
         `tracking_key`,
         `variation_key`
     FROM `abc`.`experiment_data`
@@ -43,7 +44,7 @@ exposures AS (
         s.`event_time` AS `exposure_time`,
         s.`event_date` AS `exposure_date`
     FROM `ods`.`app_events` s
-    JOIN phases p ON p.`tracking_key` = s.`exp_key`
+    STRAIGHT_JOIN phases p ON p.`tracking_key` = s.`exp_key`
     WHERE s.`event_date` = {{event_date}}
       AND s.`event_time` >= p.`phase_start`
       AND (p.`phase_end` IS NULL OR s.`event_time` < p.`phase_end`)
@@ -54,7 +55,7 @@ exposures AS (
 valid AS (
     SELECT x.*
     FROM exposures x
-    JOIN variations v
+    STRAIGHT_JOIN variations v
         ON v.`tracking_key` = x.`tracking_key` AND v.`variation_key` = x.`variation_key`
 ),
 ranked AS (
