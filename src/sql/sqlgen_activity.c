@@ -1908,8 +1908,10 @@ static void cohort_grains(Gen *g, Buf *b)
  * cohort.  Rows of (period, a, grain, cohort, cohort_size, active). */
 static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
 {
-    const char *user = tname(g, T_ACT_USER), *cohort = tname(g, T_ACT_COHORT),
-               *wdue = tname(g, T_ACT_WDUE);
+    const char *cohort = tname(g, T_ACT_COHORT), *wdue = tname(g, T_ACT_WDUE);
+    /* MariaDB: wdue's users read by their previous active day, forced: it
+     * takes a scan when about half of them enter the week or month */
+    const char *by_prev = g->d->id == DIALECT_MARIADB ? " FORCE INDEX (`abc_prev_key`)" : "";
     buf_printf(b, "    -- a period that started before the date due: its cells as published the\n"
                   "    -- day before\n"
                   "    SELECT o.`period`,\n"
@@ -1942,22 +1944,21 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "        AND o.`period` = %s\n"
                   "    WHERE %s\n"
                   "    UNION ALL\n"
-                  "    -- the users first active on the date due (active on it, so among the\n"
-                  "    -- users of the date due): the date's period is their cohort\n"
+                  "    -- the users first active on the date due (among its users, with no\n"
+                  "    -- active day before): the date's period is their cohort\n"
                   "    SELECT p.`period`,\n"
-                  "           x.`a`,\n"
+                  "           v.`a`,\n"
                   "           p.`grain`,\n"
                   "           p.`period`,\n"
                   "           COUNT(*),\n"
                   "           0\n"
-                  "    FROM acts x\n"
-                  "    JOIN cg c ON c.`a` = x.`a`\n"
-                  "    JOIN cur p ON p.`grain` = c.`grain`\n"
-                  "    JOIN %s s\n"
-                  "        ON s.`activity` = x.`activity`\n"
-                  "        AND s.`first_date` = {{to_date}}\n"
+                  "    FROM %s v%s\n"
+                  "    %s cg c ON c.`a` = v.`a`\n"
+                  "    %s cur p ON p.`grain` = c.`grain`\n"
+                  "    WHERE v.`prev_d` IS NULL\n"
+                  "      AND v.`first_date` = {{to_date}}\n"
                   "    GROUP BY p.`period`,\n"
-                  "             x.`a`,\n"
+                  "             v.`a`,\n"
                   "             p.`grain`\n"
                   "    UNION ALL\n"
                   "    -- the users entering the period's active set on the date due, by cohort\n"
@@ -1983,11 +1984,10 @@ static void cohort_cells_next(Gen *g, Buf *b, const char *otp)
                   "        v.`a`,\n"
                   "        p.`grain`,\n"
                   "        %s\n",
-               cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, user,
+               cohort, otp, cohort, pprev(g, "p.`grain`", "p.`period`", 22), otp, wdue, by_prev,
+               g->d->join_left_first, g->d->join_left_first,
                pstart(g, "p.`grain`", "v.`first_date`", 11), wdue,
-               /* MariaDB: by the index, which it takes for a scan when about
-                * half the users enter */
-               g->d->id == DIALECT_MARIADB ? " FORCE INDEX (`abc_prev_key`)" : "",
+               by_prev,
                g->d->join_left_first,
                g->d->join_left_first, tmp(g, week_start, "{{to_date}}"),
                tmp(g, month_start, "{{to_date}}"), pstart(g, "p.`grain`", "v.`first_date`", 8));

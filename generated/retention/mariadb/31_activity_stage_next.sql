@@ -631,22 +631,21 @@ FROM (
                       END
     WHERE o.`tag` = 'retention'
     UNION ALL
-    -- the users first active on the date due (active on it, so among the
-    -- users of the date due): the date's period is their cohort
+    -- the users first active on the date due (among its users, with no
+    -- active day before): the date's period is their cohort
     SELECT p.`period`,
-           x.`a`,
+           v.`a`,
            p.`grain`,
            p.`period`,
            COUNT(*),
            0
-    FROM acts x
-    JOIN cg c ON c.`a` = x.`a`
-    JOIN cur p ON p.`grain` = c.`grain`
-    JOIN `abc`.`tbl_activity_user_retention_retention` s
-        ON s.`activity` = x.`activity`
-        AND s.`first_date` = {{to_date}}
+    FROM `abc`.`tbl_activity_wdue_retention_retention` v FORCE INDEX (`abc_prev_key`)
+    STRAIGHT_JOIN cg c ON c.`a` = v.`a`
+    STRAIGHT_JOIN cur p ON p.`grain` = c.`grain`
+    WHERE v.`prev_d` IS NULL
+      AND v.`first_date` = {{to_date}}
     GROUP BY p.`period`,
-             x.`a`,
+             v.`a`,
              p.`grain`
     UNION ALL
     -- the users entering the period's active set on the date due, by cohort
