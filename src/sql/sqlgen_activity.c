@@ -24,6 +24,10 @@
  *                     their days
  *   activity_state_add  none (the days filled are new, the daily case): the
  *                     same from those days and the users' stored first date
+ *   activity_due_users  none, one date filled: its users with their previous
+ *                     active day and first active date, from the user state
+ *                     before activity_state_add merges the date (wdue, read
+ *                     by activity_stage_next)
  *   activity_periods_add  none: merge the days of [{{from_date}}, {{to_date}}]
  *                     into the period rows, reading only those days
  *   activity_periods  otherwise (a refill, a full run): replace the period

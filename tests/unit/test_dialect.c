@@ -587,8 +587,8 @@ Test(dialect, activity_steps)
                 lookups++;
             cr_assert_eq(published, 1, "%s", sq);
             bool by_variation = false;
-            for (int a = 0; a < with.ir->nactivities; a++)
-                by_variation |= with.ir->activities[a].by_variation;
+            for (int ai = 0; ai < with.ir->nactivities; ai++)
+                by_variation |= with.ir->activities[ai].by_variation;
             cr_assert_eq(wdue_scans, by_variation ? 2 : 1, "%s", sq);
             /* the previous week's and month's rows, looked up per part */
             cr_assert_eq(lookups, by_variation ? 4 : 2, "%s", sq);
