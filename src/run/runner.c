@@ -460,13 +460,13 @@ static bool activity_days_in_pre(const Runner *r)
     return find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS) && !r->full && fills_by_day(r);
 }
 
-/* Whether a full run's activity_fill, once the fill of the dates due has
- * ended (pre_fill wrote each of them), may read their active days from the
- * per-user day table and only the source dates before them from the
- * source. */
-static bool activity_full_in_pre(const Runner *r)
+/* Whether activity_fill, once the fill of the dates due has ended (pre_fill
+ * wrote each of them), may read their active days from the per-user day
+ * table: a run that fills by day, full or not (a full run reads only the
+ * source dates before them from the source). */
+static bool activity_days_in_pre_after_fill(const Runner *r)
 {
-    return find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS) && r->full && fills_by_day(r);
+    return find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS) && fills_by_day(r);
 }
 
 static SqlValue sv_str(const char *s) { return (SqlValue){SQLV_STRING, s ? s : "", 0, 0}; }
@@ -1895,7 +1895,7 @@ static void dry_run_plan(Runner *r)
             when = r->horizon_from <= r->horizon_to ? "" : "  [not used: not an incremental run]";
             break;
         case SQLSTEP_ACTIVITY_FILL:
-            when = r->full && activity_full_in_pre(r)
+            when = r->full && activity_days_in_pre_after_fill(r)
                        ? "  [full: every source date up to the last due date, or, after the fill "
                          "of the dates due, only those before the first]"
                    : r->full                ? "  [full: every source date up to the last due date]"
@@ -1905,7 +1905,7 @@ static void dry_run_plan(Runner *r)
             break;
         case SQLSTEP_ACTIVITY_FILL_DAYS:
             when = activity_days_in_pre(r) ? "  [the dates due, from the per-user day table]"
-                   : r->full && activity_full_in_pre(r)
+                   : r->full && activity_days_in_pre_after_fill(r)
                        ? "  [full: the dates due, after their fill]"
                    : r->full               ? "  [not used: a full run]"
                                            : "  [not used: the dates due are filled by range]";
@@ -2340,9 +2340,10 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     const SqlStep *fill_days = find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS);
     long first;
     if (r->full && from_pre && fill_days && date_parse(from, &first)) {
-        /* a full run after its fill (activity_full_in_pre): the source
-         * dates before the first date due from the source, the dates due
-         * from the per-user day table (one read of their events less) */
+        /* a full run after its fill (activity_days_in_pre_after_fill):
+         * the source dates before the first date due from the source, the
+         * dates due from the per-user day table (one read of their events
+         * less) */
         char before[11];
         date_format(first - 1, before);
         SqlParams src = p, pre = p;
@@ -2771,7 +2772,7 @@ static void *side_main(void *arg)
     /* (started after the fill of the dates due: a full run's may come from
      * the per-user day table too) */
     j->st = j->growth ? activity_fill(&j->r, &j->base, j->first, j->last,
-                                      activity_days_in_pre(&j->r) || activity_full_in_pre(&j->r),
+                                      activity_days_in_pre_after_fill(&j->r),
                                       j->err, sizeof j->err)
                       : ABC_OK;
     if (j->st == ABC_OK && j->stage)
@@ -3589,8 +3590,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             side_staged = side_run && stage;
         }
         if (!side_run && growth &&
-            (st = activity_fill(&r, &base, a, b,
-                                activity_days_in_pre(&r) || activity_full_in_pre(&r), err,
+            (st = activity_fill(&r, &base, a, b, activity_days_in_pre_after_fill(&r), err,
                                 errlen)) != ABC_OK)
             goto out;
         /* the side job prunes the per-user day table after its stage */

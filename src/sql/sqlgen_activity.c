@@ -451,30 +451,24 @@ static const char *pprev(Gen *g, const char *grain, const char *period, int ind)
                         grain, ind + 4, "", addn(g, period, -7), ind + 4, "", period, ind, "");
 }
 
-/* The Monday on or before the first date due ({{event_date}}), `shift`
- * days on: the weeks before it are complete and kept as published. */
-static const char *monday_due(Gen *g, int shift)
-{
-    Buf b;
-    buf_init(&b);
-    add_days(g, &b, "{{event_date}}",
-             shift ? arena_printf(g->a, "-((DAYOFWEEK({{event_date}}) + 5) %% 7) - %d", -shift)
-                   : "-((DAYOFWEEK({{event_date}}) + 5) % 7)");
-    const char *s = arena_strdup(g->a, b.data);
-    buf_free(&b);
-    return s;
-}
-
 /* The Monday on or before `date`, `shift` days on (one DATE_ADD). */
 static const char *monday_of(Gen *g, const char *date, int shift)
 {
     Buf b;
     buf_init(&b);
     add_days(g, &b, date,
-             arena_printf(g->a, "-((DAYOFWEEK(%s) + 5) %% 7) - %d", date, -shift));
+             shift ? arena_printf(g->a, "-((DAYOFWEEK(%s) + 5) %% 7) - %d", date, -shift)
+                   : arena_printf(g->a, "-((DAYOFWEEK(%s) + 5) %% 7)", date));
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     return s;
+}
+
+/* The Monday on or before the first date due ({{event_date}}), `shift`
+ * days on: the weeks before it are complete and kept as published. */
+static const char *monday_due(Gen *g, int shift)
+{
+    return monday_of(g, "{{event_date}}", shift);
 }
 
 /* `<tracking key>/<variation key>`, each key percent-encoded as far as
@@ -1425,13 +1419,21 @@ static void leaving_users(Gen *g, Buf *b)
                            "            AND s.`last_date` = y.`event_date`\n",
                            tname(g, T_ACT_DAY), tname(g, T_ACT_USER));
     /* the join's dates and activities repeated on s: read by its last date */
-    const char *gone_where = arena_printf(
-        g->a, "        WHERE %s%s%s%s          AND %s\n          AND %s\n",
-        by_last_key ? "" : "y.`event_date` IN (",
-        by_last_key ? "" : arena_printf(g->a, "%s,\n                                 %s)\n", d7, d28),
-        by_last_key ? "" : "          AND ",
-        arena_printf(g->a, "s.`last_date` IN (%s,\n                                %s)\n", d7, d28),
-        names_in(g, "s.`activity`", 10, ACT_DAYS, false), idx_in(g, "x2.`a`", ACT_DAYS));
+    const char *day_rows =
+        by_last_key ? ""
+                    : arena_printf(g->a,
+                                   "y.`event_date` IN (%s,\n"
+                                   "                                 %s)\n"
+                                   "          AND ",
+                                   d7, d28);
+    const char *gone_where = arena_printf(g->a,
+                                          "        WHERE %ss.`last_date` IN (%s,\n"
+                                          "                                %s)\n"
+                                          "          AND %s\n"
+                                          "          AND %s\n",
+                                          day_rows, d7, d28,
+                                          names_in(g, "s.`activity`", 10, ACT_DAYS, false),
+                                          idx_in(g, "x2.`a`", ACT_DAYS));
     /* each part grouped by itself: a grouping of their UNION would first
      * copy every user's row into a derived table and read it back */
     const char *sums = arena_printf(g->a,
