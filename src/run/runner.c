@@ -79,6 +79,9 @@ typedef struct Runner {
                            * every date due (a fill by day; the side job's active days) */
     struct PrePipe *pipe; /* offered to the next fill_dates: the side connection fills
                            * the per-user days and the assignment (PrePipe) */
+    bool activity_days_filled; /* the last fill_dates, piped, also filled the active days of
+                                * the dates due (and on a full run of every source date
+                                * before them): activity_fill starts at the user state */
 } Runner;
 
 /* One source's rows of one date: fingerprint_scan / fingerprint_read. */
@@ -2323,7 +2326,7 @@ static bool activity_range(const Runner *r, const char *from, const char *to, ch
 #define ACTIVITY_HISTORY_START "1000-01-01"
 /* from_pre: [from, to] are dates pre_fill wrote in this run (see
  * activity_days_in_pre); their active days are then read there rather
- * than from the sources. */
+ * than from the sources, or were already (Runner.activity_days_filled). */
 static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *from, const char *to,
                                bool from_pre, char *err, size_t errlen)
 {
@@ -2339,7 +2342,10 @@ static AbcStatus activity_fill(Runner *r, const SqlParams *base, const char *fro
     AbcStatus st;
     const SqlStep *fill_days = find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS);
     long first;
-    if (r->full && from_pre && fill_days && date_parse(from, &first)) {
+    if (from_pre && r->activity_days_filled) {
+        /* fill_dates filled them beside the wide table */
+        st = ABC_OK;
+    } else if (r->full && from_pre && fill_days && date_parse(from, &first)) {
         /* a full run after its fill (activity_days_in_pre_after_fill):
          * the source dates before the first date due from the source, the
          * dates due from the per-user day table (one read of their events
@@ -2679,15 +2685,33 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
      * connection's wide fills can read without locks */
     PrePipe *pipe = r->pipe;
     r->pipe = NULL;
+    r->activity_days_filled = false;
     if (pipe && (!by_day || !read_committed_ok(r))) {
         pipe_off(pipe);
         pipe = NULL;
     }
+    /* beside the pipe, this connection also fills the growth tables'
+     * active days: on a full run the source dates before the first date
+     * due while the side connection fills that date, then each date's from
+     * the per-user day table once the side connection has written it (the
+     * side connection's growth fill then starts at the user state) */
+    const SqlStep *afill = find_step(r, SQLSTEP_ACTIVITY_FILL);
+    const SqlStep *adays = find_step(r, SQLSTEP_ACTIVITY_FILL_DAYS);
+    if (!pipe || !afill || !activity_days_in_pre_after_fill(r))
+        adays = NULL;
     if (pipe) {
         st = pipe_go(pipe, r->from, r->to, err, errlen);
         if (st == ABC_OK)
             progress(r, "per-user days and assignment of %d days on the second connection, "
-                        "the wide table here", total);
+                        "the wide table%s here", total, adays ? " and the active days" : "");
+        if (st == ABC_OK && adays && r->full) {
+            char before[11];
+            date_format(r->from - 1, before);
+            SqlParams src = *base;
+            src.from_date = ACTIVITY_HISTORY_START;
+            src.to_date = before;
+            st = exec_step(r, afill, &src, err, errlen);
+        }
     } else {
         st = pre_prepare(r, base, err, errlen);
     }
@@ -2725,6 +2749,14 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
                 return st;
             if (wd && (st = exec_step(r, wd, &p, err, errlen)) != ABC_OK)
                 return st;
+            if (adays) {
+                SqlParams d = p;
+                d.from_date = d.to_date = ds;
+                if ((st = wh_exec(r->env->wh, r->env->dialect->read_committed_next, NULL, err,
+                                  errlen)) != ABC_OK ||
+                    (st = exec_step(r, adays, &d, err, errlen)) != ABC_OK)
+                    return st;
+            }
         } else {
             p.from_date = ds;
             p.to_date = de;
@@ -2740,6 +2772,7 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
     date_format(r->from, a);
     date_format(r->to, b);
     progress(r, "assignment and wide tables filled for %s .. %s (%d days)", a, b, total);
+    r->activity_days_filled = adays != NULL;
     return ABC_OK;
 }
 
@@ -2751,7 +2784,10 @@ static AbcStatus fill_dates(Runner *r, const SqlParams *base, char *err, size_t 
  * the assignment and source tables, write disjoint tables, and nothing is
  * published before both have ended (side_join); the stage is switched in by
  * report_publish as before.  The thread runs on a copy of the runner with
- * its own arena and statement numbers. */
+ * its own arena and statement numbers.  The prune (which nothing after the
+ * growth fill reads) goes to whichever connection is free first: this one
+ * takes it after the statistics when the side job has ended its growth fill
+ * and not yet begun the prune (side_prune_claim). */
 typedef struct SideJob {
     Runner r;
     RunEnv env;
@@ -2761,9 +2797,24 @@ typedef struct SideJob {
     bool stage;        /* stage the growth rows */
     bool started;
     pthread_t thread;
+    pthread_mutex_t mu; /* guards the two below */
+    bool filled;       /* the growth fill has ended (or there was none) */
+    bool prune_taken;  /* a connection has taken the prune */
     AbcStatus st;
     char err[1024];
 } SideJob;
+
+/* Take the prune when no one has and (this connection) the side job's
+ * growth fill has ended; true: the caller prunes. */
+static bool side_prune_take(SideJob *j, bool need_filled)
+{
+    pthread_mutex_lock(&j->mu);
+    bool take = !j->prune_taken && (!need_filled || j->filled);
+    if (take)
+        j->prune_taken = true;
+    pthread_mutex_unlock(&j->mu);
+    return take;
+}
 
 static void *side_main(void *arg)
 {
@@ -2775,9 +2826,16 @@ static void *side_main(void *arg)
                                       activity_days_in_pre_after_fill(&j->r),
                                       j->err, sizeof j->err)
                       : ABC_OK;
+    if (j->st == ABC_OK) {
+        pthread_mutex_lock(&j->mu);
+        j->filled = true;
+        pthread_mutex_unlock(&j->mu);
+    }
     if (j->st == ABC_OK && j->stage)
         j->st = activity_stage(&j->r, &j->base, j->first, j->lo, j->hi, j->err, sizeof j->err);
-    if (j->st == ABC_OK) /* then the per-user day rows no later run reads */
+    /* then the per-user day rows no later run reads, unless the other
+     * connection took them (side_prune_claim) */
+    if (j->st == ABC_OK && side_prune_take(j, false))
         j->st = pre_prune(&j->r, &j->base, j->err, sizeof j->err);
     wh_thread_end();
     return NULL;
@@ -2801,10 +2859,24 @@ static bool side_start(SideJob *j, Runner *r, const SqlParams *base, bool growth
         snprintf(j->lo, sizeof j->lo, "%s", lo);
         snprintf(j->hi, sizeof j->hi, "%s", hi);
     }
+    pthread_mutex_init(&j->mu, NULL);
     j->started = pthread_create(&j->thread, NULL, side_main, j) == 0;
-    if (!j->started)
+    if (!j->started) {
         arena_free(&j->r.arena);
+        pthread_mutex_destroy(&j->mu);
+    }
     return j->started;
+}
+
+/* This connection, free before the side job has ended: the prune of the
+ * per-user day table when the side job has filled the growth tables and
+ * not begun the prune itself. */
+static AbcStatus side_prune_claim(SideJob *j, Runner *r, const SqlParams *base, char *err,
+                                  size_t errlen)
+{
+    if (!j->started || !side_prune_take(j, true))
+        return ABC_OK;
+    return pre_prune(r, base, err, errlen);
 }
 
 /* Wait for the side job; its error (when this thread had none) in err. */
@@ -2814,6 +2886,7 @@ static AbcStatus side_join(SideJob *j, Runner *r, char *err, size_t errlen)
         return ABC_OK;
     pthread_join(j->thread, NULL);
     j->started = false;
+    pthread_mutex_destroy(&j->mu);
     r->activity_merged = j->r.activity_merged;
     arena_free(&j->r.arena);
     buf_free(&j->r.late);
@@ -3673,7 +3746,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             st = ABC_ERR_USAGE;
             goto out;
         }
-        if ((st = side_join(&side, &r, err, errlen)) != ABC_OK)
+        if ((st = side_prune_claim(&side, &r, &base, err, errlen)) != ABC_OK ||
+            (st = side_join(&side, &r, err, errlen)) != ABC_OK)
             goto out;
         if (activity && !side_staged &&
             (st = activity_stage(&r, &base, a, alo, ahi, err, errlen)) != ABC_OK)
