@@ -1050,7 +1050,36 @@ static AbcStatus exposure_keys_fn(const WhRow *row, void *ctx)
                       row->values[5] ? strtoll(row->values[5], NULL, 10) : 0);
 }
 
-static AbcStatus check_exposure_keys(Runner *r, const SqlParams *base, char *err, size_t errlen)
+/* exposure_keys' pass over [from, to] (none when from > to): its counts
+ * added to k, the fingerprints to k->r->fpx. */
+static AbcStatus exposure_keys_scan(ExposureKeys *k, const SqlParams *base, long from, long to,
+                                    char *err, size_t errlen)
+{
+    const SqlStep *s = find_step(k->r, SQLSTEP_EXPOSURE_KEYS);
+    if (!s || from > to)
+        return ABC_OK;
+    char a[11], b[11];
+    date_format(from, a);
+    date_format(to, b);
+    SqlParams p = *base;
+    p.from_date = a;
+    p.to_date = b;
+    return query_step(k->r, s, &p, exposure_keys_fn, k, err, errlen);
+}
+
+/* The later dates of the first exposure_keys pass, taken by the
+ * fingerprint job on the side connection (FprintJob) while this one scans
+ * the earlier ones: [from, to] (none when from > to), its findings once
+ * done is set. */
+typedef struct KeysBeside {
+    long from, to;
+    Latch done;
+    ExposureKeys k; /* k.r: the job's runner, its fingerprints in k.r->fpx */
+    char err[1024];
+} KeysBeside;
+
+static AbcStatus check_exposure_keys(Runner *r, const SqlParams *base, KeysBeside *beside,
+                                     char *err, size_t errlen)
 {
     const SqlStep *s = find_step(r, SQLSTEP_EXPOSURE_KEYS);
     if (!s || r->from > r->to)
@@ -1058,12 +1087,27 @@ static AbcStatus check_exposure_keys(Runner *r, const SqlParams *base, char *err
     char a[11], b[11];
     date_format(r->from, a);
     date_format(r->to, b);
-    SqlParams p = *base;
-    p.from_date = a;
-    p.to_date = b;
+    if (beside && beside->from > beside->to)
+        beside = NULL;
     ExposureKeys k = {r, 0, 0, 0};
     r->nfpx = 0; /* (again after late data: the dates due from the first late one) */
-    AbcStatus st = query_step(r, s, &p, exposure_keys_fn, &k, err, errlen);
+    AbcStatus st =
+        exposure_keys_scan(&k, base, r->from, beside ? beside->from - 1 : r->to, err, errlen);
+    if (beside) {
+        AbcStatus bst = latch_wait(&beside->done);
+        if (st == ABC_OK && bst != ABC_OK) {
+            snprintf(err, errlen, "%s", beside->err);
+            st = bst;
+        }
+        const Runner *br = beside->k.r;
+        for (int i = 0; st == ABC_OK && i < br->nfpx; i++)
+            st = fprint_add(r, &r->fpx, &r->nfpx, &r->fpxcap, br->fpx[i].source, br->fpx[i].day,
+                            br->fpx[i].rows, br->fpx[i].checksum);
+        k.null_rows += beside->k.null_rows;
+        k.long_rows += beside->k.long_rows;
+        if (beside->k.longest > k.longest)
+            k.longest = beside->k.longest;
+    }
     r->null_key_rows = k.null_rows;
     /* a run that fills nothing writes no key (its dates were checked) */
     if (st != ABC_OK || k.long_rows == 0 || r->stats_only)
@@ -2469,7 +2513,10 @@ static AbcStatus activity_publish(Runner *r, const SqlParams *base, const char *
  * run fills them beside the wide table instead of beside the statistics.
  * When several dates are due by day, it first fills their per-user days
  * and assignment ahead of this connection's wide fill instead (PrePipe),
- * and leaves the growth tables to the side job beside the statistics. */
+ * and leaves the growth tables to this connection's fill (the active days)
+ * and the side job beside the statistics.  Between the scan and the fill
+ * it checks the exposure keys of the later half of the dates due
+ * (KeysBeside), which this connection waits for before its first write. */
 typedef struct FprintJob {
     Runner r;            /* a copy: its own arena, the side connection */
     RunEnv env;
@@ -2483,6 +2530,7 @@ typedef struct FprintJob {
     bool started;
     pthread_t thread;
     Latch snapshot;      /* the snapshot statement has returned, with its status */
+    KeysBeside keys;     /* then the later dates of exposure_keys' first pass */
     AbcStatus st;
     char err[1024];
 } FprintJob;
@@ -2535,6 +2583,21 @@ static void *fprint_main(void *arg)
     wh_session_bound(wh, false);
     if (st != ABC_OK)
         err_prepend(j->err, sizeof j->err, "the late-data scan on the second connection: ");
+    if (j->keys.from <= j->keys.to) {
+        /* (after the scan, outside its snapshot, as this connection's pass) */
+        if (st == ABC_OK) {
+            SqlParams base;
+            memset(&base, 0, sizeof base);
+            base.run_id = j->r.run_id;
+            st = exposure_keys_scan(&j->keys.k, &base, j->keys.from, j->keys.to, j->err,
+                                    sizeof j->err);
+            if (st != ABC_OK)
+                err_prepend(j->err, sizeof j->err, "the exposure key check on the second "
+                                                   "connection: ");
+        }
+        snprintf(j->keys.err, sizeof j->keys.err, "%s", j->err);
+        latch_set(&j->keys.done, st);
+    }
     bool piped = false;
     if (j->pipe_on) {
         long from, to;
@@ -2573,6 +2636,9 @@ static void fprint_beside_free(FprintJob *j)
 {
     free(j->r.fp);
     j->r.fp = NULL;
+    free(j->r.fpx);
+    j->r.fpx = NULL;
+    latch_destroy(&j->keys.done);
     buf_free(&j->r.late);
     arena_free(&j->r.arena);
     latch_destroy(&j->snapshot);
@@ -2602,6 +2668,12 @@ static bool fprint_beside_start(FprintJob *j, Runner *r, Latch *tables_ready)
     j->pipe_on = r->from < r->to && fills_by_day(r) && find_step(r, SQLSTEP_ASSIGN_DAY) &&
                  find_step(r, SQLSTEP_WIDE_DAY) && env->dialect->read_committed_next &&
                  env->dialect->read_committed_check;
+    /* the later half of the dates due's exposure_keys pass, which the run
+     * waits for before its first write */
+    latch_init(&j->keys.done);
+    j->keys.k = (ExposureKeys){&j->r, 0, 0, 0};
+    j->keys.to = r->to;
+    j->keys.from = r->to - (r->to - r->from + 1) / 2 + 1;
     if (pthread_create(&j->thread, NULL, fprint_main, j) != 0) {
         fprint_beside_free(j);
         return false;
@@ -3601,7 +3673,8 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     base.run_id = r.run_id;
     /* before the first write: user ids the StarRocks keys cannot hold (and
      * the rows the assignment will skip) */
-    if ((st = check_exposure_keys(&r, &base, err, errlen)) != ABC_OK)
+    if ((st = check_exposure_keys(&r, &base, fp_beside ? &fpj.keys : NULL, err, errlen)) !=
+        ABC_OK)
         goto out;
     const SqlStep *ddl = find_step(&r, SQLSTEP_DDL);
     if (ddl && (st = exec_step(&r, ddl, &base, err, errlen)) != ABC_OK)
@@ -3640,7 +3713,7 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
             if ((st = fprint_beside_join(&fpj, &r, &late, &growth_filled, err, errlen)) != ABC_OK)
                 goto out;
             late_progress(&r);
-            if (late && ((st = check_exposure_keys(&r, &base, err, errlen)) != ABC_OK ||
+            if (late && ((st = check_exposure_keys(&r, &base, NULL, err, errlen)) != ABC_OK ||
                          (st = unit_state_prepare(&r, &base, err, errlen)) != ABC_OK ||
                          (st = fill_dates(&r, &base, err, errlen)) != ABC_OK))
                 goto out;

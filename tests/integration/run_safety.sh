@@ -7,7 +7,11 @@
 #   * a spec reading a missing source column: `abc run` and `abc plan` exit
 #     1 naming the table and column, and nothing of the tag is written;
 #   * an exposure row with a NULL user id is skipped (the run succeeds) and
-#     counted as a data-quality note in the memo;
+#     counted as a data-quality note in the memo, also when the full run's
+#     key check splits the dates over two connections (rows in both halves);
+#   * a user id longer than the StarRocks keys hold stops the run before
+#     anything is written, by --date and by a full run whose other
+#     connection checks the date of that row;
 #   * two `abc run` of one tag started together: one runs, the other exits
 #     3 naming the holder of the tag's lease; a stale lease is taken over;
 #     the lease is released at the end, also after a failure;
@@ -67,7 +71,7 @@ f0=$RL_FAILS
 rl_sql -e "ALTER TABLE ods.app_events MODIFY user_id VARCHAR(64) NULL;
            INSERT INTO ods.app_events (user_id, event_time, event_date, event_name, exp_key, var_key, country, platform)
            VALUES (NULL, '2026-10-05 10:00:00', '2026-10-05', 'experiment_viewed', 'it-onboarding', '0', 'US', 'ios'),
-                  ('u-null-var', '2026-10-05 10:00:00', '2026-10-05', 'experiment_viewed', 'it-onboarding', NULL, 'US', 'ios')"
+                  ('u-null-var', '2026-10-09 10:00:00', '2026-10-09', 'experiment_viewed', 'it-onboarding', NULL, 'US', 'ios')"
 rl_run_ok "a NULL user id" ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
 grep -q "Data quality note: 2 exposure rows with a NULL user, experiment or variation key were skipped" "$RL_TMP/memo/$RL_TAG.md" ||
     fail "memo: no note on the NULL keys: $(grep -i 'data quality' "$RL_TMP/memo/$RL_TAG.md")"
@@ -163,6 +167,13 @@ grep -q "1 exposure row of app_events in 2026-10-10 .. 2026-10-10 has a user id 
     fail "the long user id: the message should give the count and the limit: $(tail -n 1 "$RL_ERR")"
 rl_dump keys_after "$RL_TABLES"
 rl_same keys_before keys_after "a user id over the key bound: nothing written" "$RL_TABLES"
+# a full run: its later dates' keys are checked on the second connection
+rl_run ABC_TODAY=2026-10-11 -- --quiet --full "$RL_SPEC"
+[ "$RL_RC" = 1 ] || fail "a user id over the key bound, full run: exit $RL_RC, expected 1 ($(tail -n 1 "$RL_ERR"))"
+grep -q "1 exposure row of app_events in 2026-10-0[0-9] .. 2026-10-10 has a user id longer than 56 bytes (the longest: 60 bytes)" "$RL_ERR" ||
+    fail "the long user id, full run: $(tail -n 1 "$RL_ERR")"
+rl_dump keys_after_full "$RL_TABLES"
+rl_same keys_before keys_after_full "a user id over the key bound, full run: nothing written" "$RL_TABLES"
 [ "$(rl_sql -e "SELECT COUNT(*) FROM abc.experiment_assignment WHERE user_id = REPEAT('u', 60)")" = 0 ] ||
     fail "the long user id reached the assignment"
 rl_sql -e "DELETE FROM ods.app_events WHERE user_id = REPEAT('u', 60)"
