@@ -120,7 +120,9 @@ int starrocks_key_bytes(const TableDef *t);
  * bits, never by reading the SQL. */
 enum SqlStmtFlag {
     SQLSTMT_TX_BEGIN = 1u << 0, /* opens a transaction (MariaDB START TRANSACTION) */
-    SQLSTMT_TX_END = 1u << 1    /* commits it; a failure in between needs a ROLLBACK */
+    SQLSTMT_TX_END = 1u << 1,   /* commits it; a failure in between needs a ROLLBACK */
+    SQLSTMT_EARLIER_STATE = 1u << 2 /* changes only unit state written before the dates due:
+                                     * nothing to do (the runner skips it) without any */
 };
 
 /* A list of statements, each a NUL-terminated string in the arena, with

@@ -391,9 +391,10 @@ static void step_error(Runner *r, const SqlStep *s, char *err, size_t errlen)
  * transaction is rolled back here, before returning: otherwise the
  * half-done work (e.g. the DELETE of the tag's dashboard rows) would stay
  * open on the connection and be committed by the next statement that
- * commits implicitly — the next spec's DDL in a run of several specs. */
-static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char *err,
-                           size_t errlen)
+ * commits implicitly — the next spec's DDL in a run of several specs.
+ * The statements with a SqlStmtFlag bit of skip are left out. */
+static AbcStatus exec_step_skipping(Runner *r, const SqlStep *s, const SqlParams *p,
+                                    unsigned skip, char *err, size_t errlen)
 {
     /* {{run_id}} is fresh for every execution of a step (StarRocks load
      * labels are unique per database): the run's id plus a sequence number */
@@ -404,6 +405,8 @@ static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char
     bool in_tx = false;
     for (int i = 0; i < s->nstmts; i++) {
         unsigned flags = s->flags ? s->flags[i] : 0;
+        if (flags & skip)
+            continue;
         if (flags & SQLSTMT_TX_BEGIN)
             in_tx = true;
         AbcStatus st = send_stmt(r, s, i, &q, NULL, NULL, err, errlen);
@@ -423,6 +426,12 @@ static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char
             in_tx = false;
     }
     return ABC_OK;
+}
+
+static AbcStatus exec_step(Runner *r, const SqlStep *s, const SqlParams *p, char *err,
+                           size_t errlen)
+{
+    return exec_step_skipping(r, s, p, 0, err, errlen);
 }
 
 /* Run a query step, every statement's rows to fn. */
@@ -2333,7 +2342,9 @@ static AbcStatus statistics(Runner *r, Results *res, const SqlParams *base, char
     p.from_date = prev;
     p.to_date = batch_to;
     wh_session_bound(r->env->wh, true);
-    if ((st = exec_step(r, vend, &p, err, errlen)) == ABC_OK)
+    /* without state before the batch (a full run) no version is to end */
+    if ((st = exec_step_skipping(r, vend, &p, last < 0 ? SQLSTMT_EARLIER_STATE : 0, err,
+                                 errlen)) == ABC_OK)
         st = state_dates_run(r, res, base, &sd, prev, batch_to, vins, err, errlen);
     wh_session_bound(r->env->wh, false);
     return st;
@@ -3699,7 +3710,11 @@ AbcStatus run_spec(const RunEnv *env, const char *spec_path, const RunOptions *o
     } else if (r.from <= r.to) {
         if (r.full) {
             const SqlStep *reset = find_step(&r, SQLSTEP_RESET);
-            if (reset && (st = exec_step(&r, reset, &base, err, errlen)) != ABC_OK)
+            SqlParams rp = base;
+            char last_due[11];
+            date_format(r.to, last_due);
+            rp.to_date = last_due;
+            if (reset && (st = exec_step(&r, reset, &rp, err, errlen)) != ABC_OK)
                 goto out;
         }
         r.pipe = fp_beside && fpj.pipe_on ? &fpj.pipe : NULL;

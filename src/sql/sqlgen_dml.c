@@ -114,16 +114,39 @@ void gen_config_clear(Gen *g)
     buf_free(&b);
 }
 
+/* reset: a full run forgets the tag's assignments; with growth analytics
+ * also the active days, users and periods after the last date due that
+ * an earlier run through a later date left, so the tables hold what the
+ * full run computes and the next daily run merges its day into them
+ * (activity_periods_check finds no later period). */
 void gen_reset(Gen *g)
 {
+    bool activity = g->ir->nactivities > 0;
     SqlStep *s = gen_step(g, SQLSTEP_RESET, "reset",
-                          "full rebuild only: forget the tag's assignments before the backfill");
+                          activity ? "full rebuild only: forget the tag's assignments before the "
+                                     "backfill, and the growth tables' active days, users first "
+                                     "active and periods after {{to_date}} (the last date due)"
+                                   : "full rebuild only: forget the tag's assignments before the "
+                                     "backfill");
     Buf where, b;
     buf_init(&where);
     buf_init(&b);
     gen_tag_pred(g, &where, NULL);
     g->d->delete_where(&b, &g->tables[T_ASSIGN], where.data);
     gen_push(g, s, &b);
+    if (activity) {
+        static const struct { int table; const char *where; } later[] = {
+            {T_ACT_DAY, "`event_date` > {{to_date}}"},
+            {T_ACT_USER, "`first_date` > {{to_date}}"},
+            {T_ACT_PERIOD, "`period` > {{to_date}}"},
+        };
+        s->params |= SQLP_TO_DATE;
+        for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+            buf_reset(&b);
+            g->d->delete_where(&b, &g->tables[later[i].table], later[i].where);
+            gen_push(g, s, &b);
+        }
+    }
     buf_free(&where);
     buf_free(&b);
 }

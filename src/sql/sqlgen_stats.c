@@ -469,79 +469,84 @@ static void left_out_date(Gen *g, Buf *b, const char *after, const char *indent)
 }
 
 /* The versions of {{event_date}} (state_versions), inserted after the
- * versions they follow end on the date: WITH changed (the units with a
- * counted wide row of the date, and those whose day 0 it is), unit_days
- * (those of them that are units of the tag as of the date), then each
- * one's values: its version that ended on the date (none: a new unit)
- * folded with its wide row.  `batch` (a date of several computed in a row,
- * up to {{to_date}}, whose wide rows are all filled): each version is
- * written with its end — the unit's next date in changes_table, or
- * the first date from which the unit is left out (the first wide table
- * date on or after multiple_variations_date), up to {{to_date}} — so no
- * later date of the batch updates it. */
-static void versions_select(Gen *g, Buf *b, bool batch)
+ * versions they follow end on the date, in two selects that need no
+ * grouping: `day0` false, the units with a counted wide row of the date,
+ * read from that row; true, the units whose day 0 it is without one.  Of
+ * those, the ones that are units of the tag as of the date, each with its
+ * values: its version that ended on the date (none: a new unit) folded
+ * with its wide row.  `batch` (a date of several computed in a row, up to
+ * {{to_date}}, whose wide rows are all filled): each version is written
+ * with its end — the unit's next date in changes_table, or the first date
+ * from which the unit is left out (the first wide table date on or after
+ * multiple_variations_date), up to {{to_date}} — so no later date of the
+ * batch updates it. */
+static void versions_select(Gen *g, Buf *b, bool batch, bool day0)
 {
     const IrSpec *ir = g->ir;
     const char *exp = exposure_col(g);
-    buf_puts(b, "WITH\n-- the units whose values change on {{event_date}}: a wide row of the date, "
-                "or day 0\nchanged AS (\n    SELECT\n        w.`tracking_key`,\n"
-                "        w.`user_id`\n    FROM ");
-    gen_table(g, b, T_WIDE);
-    buf_puts(b, " w\n    WHERE w.`event_date` = {{event_date}}");
-    counted_rows(g, b);
-    buf_puts(b, "\n    UNION\n    SELECT\n        a.`tracking_key`,\n        a.`user_id`\n    FROM ");
-    gen_table(g, b, T_ASSIGN);
-    buf_puts(b, " a\n    WHERE ");
-    gen_tag_pred(g, b, "a");
-    buf_printf(b, " AND a.`%s` = {{event_date}}\n),\n", exp);
-    sql_comment(b, "", arena_printf(g->a, "those that are units of the tag (spec line %d) on the "
-                                          "date%s", ir->exposure.line,
-                                    ir->exposure.multiple == MULTI_EXCLUDE
-                                        ? "; a user seen in another variation is left out from "
-                                          "that date on" : ""));
-    buf_printf(b, "unit_days AS (\n    SELECT\n        a.`tracking_key`,\n        a.`user_id`,\n"
-                  "        a.`variation_key`,\n        a.`%s` AS `exposure_date`", exp);
-    segment_list(g, b, "a", "        ");
-    if (batch && ir->exposure.multiple == MULTI_EXCLUDE) {
-        buf_puts(b, ",\n        CASE WHEN a.`multiple_variations` <> 0 THEN ");
-        left_out_date(g, b, "{{event_date}}", "        ");
-        buf_puts(b, " END AS `left_out_date`");
-    }
-    buf_puts(b, "\n    FROM changed c\n    -- each unit looked up by its key\n    STRAIGHT_JOIN ");
-    gen_table(g, b, T_ASSIGN);
-    buf_puts(b, " a\n        ON ");
-    gen_tag_pred(g, b, "a");
-    buf_printf(b, "\n        AND a.`tracking_key` = c.`tracking_key` AND a.`user_id` = c.`user_id`\n"
-                  "    WHERE a.`%s` <= {{event_date}}", exp);
-    if (ir->exposure.has_activation)
-        buf_puts(b, " AND a.`activation_time` IS NOT NULL");
-    if (ir->exposure.multiple == MULTI_EXCLUDE)
-        /* a row without the date (written before the column existed)
-         * keeps its flag for every date */
-        buf_puts(b, "\n      AND (a.`multiple_variations` = 0\n"
-                    "          OR a.`multiple_variations_date` > {{event_date}})");
-    buf_puts(b, "\n)\nSELECT\n    ud.`tracking_key`,\n    ud.`user_id`,\n"
-                "    {{event_date}} AS `valid_from`,\n    ");
+    bool exclude = ir->exposure.multiple == MULTI_EXCLUDE;
+    buf_puts(b, "SELECT\n    a.`tracking_key`,\n    a.`user_id`,\n    {{event_date}} AS `valid_from`,\n    ");
     if (batch) {
-        bool exclude = ir->exposure.multiple == MULTI_EXCLUDE;
-        buf_puts(b, "-- until the unit's next change in the batch\n    ");
+        buf_puts(b, "-- until the unit's next change in the batch");
+        if (exclude)
+            buf_puts(b, ", or the date it is left out from");
+        buf_puts(b, "\n    ");
         if (exclude)
             buf_puts(b, "LEAST(");
         buf_puts(b, "COALESCE((\n        SELECT c2.`event_date`\n        FROM ");
         changes_table(g, b);
-        buf_puts(b, " c2\n        WHERE c2.`tracking_key` = ud.`tracking_key` AND c2.`user_id` = "
-                    "ud.`user_id`\n          AND c2.`event_date` > {{event_date}}\n        ORDER BY\n"
+        buf_puts(b, " c2\n        WHERE c2.`tracking_key` = a.`tracking_key` AND c2.`user_id` = "
+                    "a.`user_id`\n          AND c2.`event_date` > {{event_date}}\n        ORDER BY\n"
                     "            c2.`event_date`\n        LIMIT 1\n    ), DATE " OPEN_VERSION ")");
-        if (exclude)
-            buf_puts(b, ",\n        COALESCE(ud.`left_out_date`, DATE " OPEN_VERSION "))");
+        if (exclude) {
+            buf_puts(b, ",\n        COALESCE(CASE WHEN a.`multiple_variations` <> 0 THEN ");
+            left_out_date(g, b, "{{event_date}}", "        ");
+            buf_puts(b, " END, DATE " OPEN_VERSION "))");
+        }
         buf_puts(b, " AS `valid_to`,\n");
     } else {
         buf_puts(b, OPEN_VERSION " AS `valid_to`,\n");
     }
-    buf_puts(b, "    ud.`variation_key`,\n    ud.`exposure_date`");
-    state_fold(g, b, "the unit's values until the date: its version that ended on it",
-               "p.`tracking_key` = ud.`tracking_key` AND p.`user_id` = ud.`user_id`\n"
-               "    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}");
+    buf_printf(b, "    a.`variation_key`,\n    a.`%s` AS `exposure_date`", exp);
+    segment_list(g, b, "a", "    ");
+    state_values(g, b);
+    if (!day0) {
+        buf_puts(b, "\n-- the units with a counted wide row of the date, each looked up by its key\nFROM ");
+        gen_table(g, b, T_WIDE);
+        buf_puts(b, " w\nSTRAIGHT_JOIN ");
+        gen_table(g, b, T_ASSIGN);
+        buf_puts(b, " a\n    ON ");
+        gen_tag_pred(g, b, "a");
+        buf_puts(b, " AND a.`tracking_key` = w.`tracking_key` AND a.`user_id` = w.`user_id`");
+    } else {
+        buf_puts(b, "\n-- the units whose day 0 the date is, without a counted wide row of it\nFROM ");
+        gen_table(g, b, T_ASSIGN);
+        buf_puts(b, " a\nLEFT JOIN ");
+        gen_table(g, b, T_WIDE);
+        buf_puts(b, " w\n    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = "
+                    "a.`tracking_key`\n    AND w.`user_id` = a.`user_id`");
+        counted_rows(g, b);
+    }
+    buf_puts(b, "\n-- the unit's values until the date: its version that ended on it\nLEFT JOIN ");
+    gen_table(g, b, T_UNIT_STATE);
+    buf_puts(b, " p\n    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`\n"
+                "    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}\nWHERE ");
+    if (!day0) {
+        buf_puts(b, "w.`event_date` = {{event_date}}");
+        counted_rows(g, b);
+        buf_printf(b, "\n  AND a.`%s` <= {{event_date}}", exp);
+    } else {
+        gen_tag_pred(g, b, "a");
+        buf_printf(b, " AND a.`%s` = {{event_date}} AND w.`user_id` IS NULL", exp);
+    }
+    if (ir->exposure.has_activation)
+        buf_puts(b, " AND a.`activation_time` IS NOT NULL");
+    if (exclude)
+        /* a row without the date (written before the column existed)
+         * keeps its flag for every date */
+        buf_puts(b, "\n  -- a user seen in another variation is left out from that date on\n"
+                    "  AND (a.`multiple_variations` = 0\n"
+                    "      OR a.`multiple_variations_date` > {{event_date}})");
 }
 
 /* MariaDB's START TRANSACTION (SQLSTMT_TX_BEGIN) or COMMIT (SQLSTMT_TX_END)
@@ -611,16 +616,21 @@ static void gen_versions_step(Gen *g, SqlStep *s, bool batch)
     if (!batch)
         end_versions_of_date(g, s);
 
-    buf_reset(&b);
-    versions_select(g, &b, batch);
     const char **cols = gen_col_names(g, T_UNIT_STATE);
-    WriteSpec w = {.mode = WRITE_APPEND, .table = t, .label = gen_label(g, "unit_state"),
-                   .comment = "unit state, analysis date {{event_date}}: its versions",
-                   .cols = cols, .ncols = t->ncols, .body = b.data};
-    SqlStmts st;
-    sql_stmts_init(&st, g->a);
-    g->d->write(&st, &w);
-    gen_push_stmts(g, s, &st);
+    for (int day0 = 0; day0 <= 1; day0++) {
+        buf_reset(&b);
+        versions_select(g, &b, batch, day0);
+        WriteSpec w = {.mode = WRITE_APPEND, .table = t, .label = gen_label(g, "unit_state"),
+                       .comment = day0 ? "unit state, analysis date {{event_date}}: the versions "
+                                         "of the units whose day 0 it is, without a wide row of it"
+                                       : "unit state, analysis date {{event_date}}: the versions "
+                                         "of the units with a wide row of it",
+                       .cols = cols, .ncols = t->ncols, .body = b.data};
+        SqlStmts st;
+        sql_stmts_init(&st, g->a);
+        g->d->write(&st, &w);
+        gen_push_stmts(g, s, &st);
+    }
 
     buf_reset(&b);
     buf_puts(&b, "INSERT INTO ");
@@ -656,7 +666,8 @@ static void gen_versions_end_step(Gen *g, SqlStep *s)
 
     buf_reset(&b);
     sql_comment(&b, "", "unit state, analysis dates ({{from_date}}, {{to_date}}]: end the "
-                        "versions that hold at {{from_date}} on their unit's first change");
+                        "versions that hold at {{from_date}} on their unit's first change "
+                        "(none when no earlier date has state: abc run leaves it out then)");
     buf_puts(&b, "UPDATE (\n    SELECT\n        e.`tracking_key`,\n        e.`user_id`,\n"
                  "        MIN(e.`end_date`) AS `end_date`\n    FROM (\n"
                  "        -- the unit's first date of the batch with a counted wide row\n"
@@ -681,7 +692,7 @@ static void gen_versions_end_step(Gen *g, SqlStep *s)
     buf_puts(&b, " s\n    ON s.`tracking_key` = e.`tracking_key` AND s.`user_id` = e.`user_id`\n"
                  "    AND s.`valid_from` <= {{from_date}} AND s.`valid_to` = " OPEN_VERSION "\n"
                  "SET s.`valid_to` = e.`end_date`\nWHERE e.`end_date` IS NOT NULL");
-    gen_push(g, s, &b);
+    gen_push_flags(g, s, &b, SQLSTMT_EARLIER_STATE);
     buf_free(&b);
 }
 

@@ -173,4 +173,23 @@ for n in 2 1; do
     rl_dump "conn$n" "$ALL"
 done
 rl_same conn2 conn1 "two connections and one publish the same growth and report rows" "$ALL"
+
+# a --full run through an earlier date than the last published one (the
+# runs above reached 2024-03-06) forgets the later active days, users and
+# periods: the next daily run merges its one new day, and the users' first
+# and last active dates equal those of a --full run through that day
+f0=$RL_FAILS
+rl_run_ok "full run through an earlier date" ABC_TODAY=2024-03-01 -- --quiet --full "$SPEC"
+[ "$(rl_sql -N -e "SELECT COUNT(*) FROM abc.tbl_activity_day_act_activity WHERE event_date > '2024-02-29'")" = 0 ] ||
+    fail "--full through 2024-02-29: active days after it are left"
+rl_run_ok "daily run after it" ABC_TODAY=2024-03-02 -- "$SPEC"
+grep -q "activity days filled (2024-03-01 .. 2024-03-01" "$RL_ERR" ||
+    fail "the daily run after a --full run through the day before did not merge its one day: $(grep 'activity days filled' "$RL_ERR")"
+rl_dump after-earlier-users "$USER_STATE"
+rl_run_ok "full run through 2024-03-01" ABC_TODAY=2024-03-02 -- --quiet --full "$SPEC"
+rl_dump full-0301-users "$USER_STATE"
+rl_same full-0301-users after-earlier-users \
+    "after a --full run through an earlier date, a daily run: the users' first and last active dates" \
+    "$USER_STATE"
+[ "$RL_FAILS" = "$f0" ] && ok "a --full run through an earlier date leaves no later growth rows behind"
 rl_done

@@ -4,7 +4,7 @@
 -- it (its wide row of the date folded into the version it ends; the runner steps through every
 -- analysis date, oldest first)
 -- placeholders: {{event_date}} {{run_id}}
--- 5 statements; send each as its own call.
+-- 6 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -16,7 +16,7 @@ STRAIGHT_JOIN `abc`.`tbl_wide_user_ads_advertisement__unit_state` s
 SET s.`valid_to` = {{event_date}}
 WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 7;
 
--- unit state, analysis date {{event_date}}: its versions
+-- unit state, analysis date {{event_date}}: the versions of the units with a wide row of it
 INSERT INTO `abc`.`tbl_wide_user_ads_advertisement__unit_state` (
     `tracking_key`,
     `user_id`,
@@ -34,46 +34,15 @@ INSERT INTO `abc`.`tbl_wide_user_ads_advertisement__unit_state` (
     `session_seconds__num`,
     `session_seconds__den`
 )
-WITH
--- the units whose values change on {{event_date}}: a wide row of the date, or day 0
-changed AS (
-    SELECT
-        w.`tracking_key`,
-        w.`user_id`
-    FROM `abc`.`tbl_wide_user_ads_advertisement` w
-    WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 7
-    UNION
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`
-    FROM `abc`.`experiment_assignment` a
-    WHERE a.`tag` = 'advertisement' AND a.`exposure_date` = {{event_date}}
-),
--- those that are units of the tag (spec line 21) on the date
-unit_days AS (
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`,
-        a.`variation_key`,
-        a.`exposure_date` AS `exposure_date`,
-        a.`platform`,
-        a.`country`
-    FROM changed c
-    -- each unit looked up by its key
-    STRAIGHT_JOIN `abc`.`experiment_assignment` a
-        ON a.`tag` = 'advertisement'
-        AND a.`tracking_key` = c.`tracking_key` AND a.`user_id` = c.`user_id`
-    WHERE a.`exposure_date` <= {{event_date}}
-)
 SELECT
-    ud.`tracking_key`,
-    ud.`user_id`,
+    a.`tracking_key`,
+    a.`user_id`,
     {{event_date}} AS `valid_from`,
     '9999-12-31' AS `valid_to`,
-    ud.`variation_key`,
-    ud.`exposure_date`,
-    ud.`platform`,
-    ud.`country`,
+    a.`variation_key`,
+    a.`exposure_date` AS `exposure_date`,
+    a.`platform`,
+    a.`country`,
     -- metric impressions (spec line 31): count, days 0..6
     COALESCE(p.`impressions`, 0) +
         COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`impressions__events`
@@ -98,15 +67,79 @@ SELECT
     COALESCE(p.`session_seconds__den`, 0) +
         COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`session_seconds__events`
             END, 0) AS `session_seconds__den`
-FROM unit_days ud
+-- the units with a counted wide row of the date, each looked up by its key
+FROM `abc`.`tbl_wide_user_ads_advertisement` w
+STRAIGHT_JOIN `abc`.`experiment_assignment` a
+    ON a.`tag` = 'advertisement' AND a.`tracking_key` = w.`tracking_key` AND a.`user_id` = w.`user_id`
 -- the unit's values until the date: its version that ended on it
 LEFT JOIN `abc`.`tbl_wide_user_ads_advertisement__unit_state` p
-    ON p.`tracking_key` = ud.`tracking_key` AND p.`user_id` = ud.`user_id`
+    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
--- its row of the date
+WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 7
+  AND a.`exposure_date` <= {{event_date}};
+
+-- unit state, analysis date {{event_date}}: the versions of the units whose day 0 it is, without a
+-- wide row of it
+INSERT INTO `abc`.`tbl_wide_user_ads_advertisement__unit_state` (
+    `tracking_key`,
+    `user_id`,
+    `valid_from`,
+    `valid_to`,
+    `variation_key`,
+    `exposure_date`,
+    `platform`,
+    `country`,
+    `impressions`,
+    `impressions__pre`,
+    `clicks`,
+    `ad_revenue`,
+    `retained_d7`,
+    `session_seconds__num`,
+    `session_seconds__den`
+)
+SELECT
+    a.`tracking_key`,
+    a.`user_id`,
+    {{event_date}} AS `valid_from`,
+    '9999-12-31' AS `valid_to`,
+    a.`variation_key`,
+    a.`exposure_date` AS `exposure_date`,
+    a.`platform`,
+    a.`country`,
+    -- metric impressions (spec line 31): count, days 0..6
+    COALESCE(p.`impressions`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`impressions__events`
+            END, 0) AS `impressions`,
+    COALESCE(GREATEST(p.`impressions__pre`, w.`impressions__pre`), p.`impressions__pre`,
+        w.`impressions__pre`) AS `impressions__pre`,
+    -- metric clicks (spec line 32): count, days 0..6
+    COALESCE(p.`clicks`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`clicks__events` END, 0)
+            AS `clicks`,
+    -- metric ad_revenue (spec line 34): sum, days 0..6
+    COALESCE(p.`ad_revenue`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`ad_revenue__sum` END, 0)
+            AS `ad_revenue`,
+    -- metric retained_d7 (spec line 35): retention, days 1..7
+    GREATEST(COALESCE(p.`retained_d7`, 0), CASE WHEN w.`days_since_exposure` BETWEEN 1 AND 7
+        AND w.`retained_d7__events` > 0 THEN 1 ELSE 0 END) AS `retained_d7`,
+    -- metric session_seconds (spec line 36): mean, days 0..6
+    COALESCE(p.`session_seconds__num`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`session_seconds__sum`
+            END, 0) AS `session_seconds__num`,
+    COALESCE(p.`session_seconds__den`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`session_seconds__events`
+            END, 0) AS `session_seconds__den`
+-- the units whose day 0 the date is, without a counted wide row of it
+FROM `abc`.`experiment_assignment` a
 LEFT JOIN `abc`.`tbl_wide_user_ads_advertisement` w
-    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = ud.`tracking_key`
-    AND w.`user_id` = ud.`user_id` AND w.`days_since_exposure` <= 7;
+    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = a.`tracking_key`
+    AND w.`user_id` = a.`user_id` AND w.`days_since_exposure` <= 7
+-- the unit's values until the date: its version that ended on it
+LEFT JOIN `abc`.`tbl_wide_user_ads_advertisement__unit_state` p
+    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
+    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+WHERE a.`tag` = 'advertisement' AND a.`exposure_date` = {{event_date}} AND w.`user_id` IS NULL;
 
 INSERT INTO `abc`.`tbl_wide_user_ads_advertisement__unit_state_dates` (`analysis_date`)
 VALUES ({{event_date}});

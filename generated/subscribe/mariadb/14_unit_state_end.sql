@@ -19,7 +19,8 @@ FROM `abc`.`tbl_wide_user_subscribe_subscribe` w
 WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{to_date}};
 
 -- unit state, analysis dates ({{from_date}}, {{to_date}}]: end the versions that hold at
--- {{from_date}} on their unit's first change
+-- {{from_date}} on their unit's first change (none when no earlier date has state: abc run leaves
+-- it out then)
 UPDATE (
     SELECT
         e.`tracking_key`,

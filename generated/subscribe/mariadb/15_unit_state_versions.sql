@@ -4,11 +4,11 @@
 -- {{to_date}} computed in a row: unit_state's versions, each written with its end (the unit's next
 -- change up to {{to_date}}, from unit_state_end's session table), nothing updated
 -- placeholders: {{event_date}} {{to_date}} {{run_id}}
--- 4 statements; send each as its own call.
+-- 5 statements; send each as its own call.
 
 START TRANSACTION;
 
--- unit state, analysis date {{event_date}}: its versions
+-- unit state, analysis date {{event_date}}: the versions of the units with a wide row of it
 INSERT INTO `abc`.`tbl_wide_user_subscribe_subscribe__unit_state` (
     `tracking_key`,
     `user_id`,
@@ -28,31 +28,21 @@ INSERT INTO `abc`.`tbl_wide_user_subscribe_subscribe__unit_state` (
     `opens_pre`,
     `app_crashes`
 )
-WITH
--- the units whose values change on {{event_date}}: a wide row of the date, or day 0
-changed AS (
-    SELECT
-        w.`tracking_key`,
-        w.`user_id`
-    FROM `abc`.`tbl_wide_user_subscribe_subscribe` w
-    WHERE w.`event_date` = {{event_date}}
-    UNION
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`
-    FROM `abc`.`experiment_assignment` a
-    WHERE a.`tag` = 'subscribe' AND a.`activation_date` = {{event_date}}
-),
--- those that are units of the tag (spec line 20) on the date; a user seen in another variation is
--- left out from that date on
-unit_days AS (
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`,
-        a.`variation_key`,
-        a.`activation_date` AS `exposure_date`,
-        a.`platform`,
-        CASE WHEN a.`multiple_variations` <> 0 THEN (
+SELECT
+    a.`tracking_key`,
+    a.`user_id`,
+    {{event_date}} AS `valid_from`,
+    -- until the unit's next change in the batch, or the date it is left out from
+    LEAST(COALESCE((
+        SELECT c2.`event_date`
+        FROM `abc`.`abc_state_changes` c2
+        WHERE c2.`tracking_key` = a.`tracking_key` AND c2.`user_id` = a.`user_id`
+          AND c2.`event_date` > {{event_date}}
+        ORDER BY
+            c2.`event_date`
+        LIMIT 1
+    ), DATE '9999-12-31'),
+        COALESCE(CASE WHEN a.`multiple_variations` <> 0 THEN (
             SELECT x.`event_date`
             FROM `abc`.`tbl_wide_user_subscribe_subscribe` x
             WHERE x.`event_date` > {{event_date}} AND x.`event_date` <= {{to_date}}
@@ -61,34 +51,10 @@ unit_days AS (
             ORDER BY
                 x.`event_date`
             LIMIT 1
-        ) END AS `left_out_date`
-    FROM changed c
-    -- each unit looked up by its key
-    STRAIGHT_JOIN `abc`.`experiment_assignment` a
-        ON a.`tag` = 'subscribe'
-        AND a.`tracking_key` = c.`tracking_key` AND a.`user_id` = c.`user_id`
-    WHERE a.`activation_date` <= {{event_date}} AND a.`activation_time` IS NOT NULL
-      AND (a.`multiple_variations` = 0
-          OR a.`multiple_variations_date` > {{event_date}})
-)
-SELECT
-    ud.`tracking_key`,
-    ud.`user_id`,
-    {{event_date}} AS `valid_from`,
-    -- until the unit's next change in the batch
-    LEAST(COALESCE((
-        SELECT c2.`event_date`
-        FROM `abc`.`abc_state_changes` c2
-        WHERE c2.`tracking_key` = ud.`tracking_key` AND c2.`user_id` = ud.`user_id`
-          AND c2.`event_date` > {{event_date}}
-        ORDER BY
-            c2.`event_date`
-        LIMIT 1
-    ), DATE '9999-12-31'),
-        COALESCE(ud.`left_out_date`, DATE '9999-12-31')) AS `valid_to`,
-    ud.`variation_key`,
-    ud.`exposure_date`,
-    ud.`platform`,
+        ) END, DATE '9999-12-31')) AS `valid_to`,
+    a.`variation_key`,
+    a.`activation_date` AS `exposure_date`,
+    a.`platform`,
     -- metric subscribed (spec line 29): proportion, days 0..13
     GREATEST(COALESCE(p.`subscribed`, 0), CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
         AND w.`subscribed__events` > 0 THEN 1 ELSE 0 END) AS `subscribed`,
@@ -127,15 +93,119 @@ SELECT
     -- metric app_crashes (spec line 35): proportion, days 0..13
     GREATEST(COALESCE(p.`app_crashes`, 0), CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
         AND w.`app_crashes__events` > 0 THEN 1 ELSE 0 END) AS `app_crashes`
-FROM unit_days ud
+-- the units with a counted wide row of the date, each looked up by its key
+FROM `abc`.`tbl_wide_user_subscribe_subscribe` w
+STRAIGHT_JOIN `abc`.`experiment_assignment` a
+    ON a.`tag` = 'subscribe' AND a.`tracking_key` = w.`tracking_key` AND a.`user_id` = w.`user_id`
 -- the unit's values until the date: its version that ended on it
 LEFT JOIN `abc`.`tbl_wide_user_subscribe_subscribe__unit_state` p
-    ON p.`tracking_key` = ud.`tracking_key` AND p.`user_id` = ud.`user_id`
+    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
--- its row of the date
+WHERE w.`event_date` = {{event_date}}
+  AND a.`activation_date` <= {{event_date}} AND a.`activation_time` IS NOT NULL
+  -- a user seen in another variation is left out from that date on
+  AND (a.`multiple_variations` = 0
+      OR a.`multiple_variations_date` > {{event_date}});
+
+-- unit state, analysis date {{event_date}}: the versions of the units whose day 0 it is, without a
+-- wide row of it
+INSERT INTO `abc`.`tbl_wide_user_subscribe_subscribe__unit_state` (
+    `tracking_key`,
+    `user_id`,
+    `valid_from`,
+    `valid_to`,
+    `variation_key`,
+    `exposure_date`,
+    `platform`,
+    `subscribed`,
+    `trial_started`,
+    `paywall_funnel__step1_first`,
+    `paywall_funnel__step2_first`,
+    `paywall_funnel__step3_first`,
+    `days_to_subscribe__day`,
+    `sub_revenue`,
+    `sub_revenue__pre`,
+    `opens_pre`,
+    `app_crashes`
+)
+SELECT
+    a.`tracking_key`,
+    a.`user_id`,
+    {{event_date}} AS `valid_from`,
+    -- until the unit's next change in the batch, or the date it is left out from
+    LEAST(COALESCE((
+        SELECT c2.`event_date`
+        FROM `abc`.`abc_state_changes` c2
+        WHERE c2.`tracking_key` = a.`tracking_key` AND c2.`user_id` = a.`user_id`
+          AND c2.`event_date` > {{event_date}}
+        ORDER BY
+            c2.`event_date`
+        LIMIT 1
+    ), DATE '9999-12-31'),
+        COALESCE(CASE WHEN a.`multiple_variations` <> 0 THEN (
+            SELECT x.`event_date`
+            FROM `abc`.`tbl_wide_user_subscribe_subscribe` x
+            WHERE x.`event_date` > {{event_date}} AND x.`event_date` <= {{to_date}}
+              AND (a.`multiple_variations_date` IS NULL
+                  OR x.`event_date` >= a.`multiple_variations_date`)
+            ORDER BY
+                x.`event_date`
+            LIMIT 1
+        ) END, DATE '9999-12-31')) AS `valid_to`,
+    a.`variation_key`,
+    a.`activation_date` AS `exposure_date`,
+    a.`platform`,
+    -- metric subscribed (spec line 29): proportion, days 0..13
+    GREATEST(COALESCE(p.`subscribed`, 0), CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
+        AND w.`subscribed__events` > 0 THEN 1 ELSE 0 END) AS `subscribed`,
+    -- metric trial_started (spec line 30): proportion, days 0..13
+    GREATEST(COALESCE(p.`trial_started`, 0), CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
+        AND w.`trial_started__events` > 0 THEN 1 ELSE 0 END) AS `trial_started`,
+    -- metric paywall_funnel (spec line 31): funnel, days 0..13
+    COALESCE(LEAST(p.`paywall_funnel__step1_first`, CASE WHEN w.`days_since_exposure` BETWEEN 0
+        AND 13 THEN w.`paywall_funnel__step1_first` END), p.`paywall_funnel__step1_first`, CASE
+            WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`paywall_funnel__step1_first`
+                END) AS `paywall_funnel__step1_first`,
+    COALESCE(LEAST(p.`paywall_funnel__step2_first`, CASE WHEN w.`days_since_exposure` BETWEEN 0
+        AND 13 THEN w.`paywall_funnel__step2_first` END), p.`paywall_funnel__step2_first`, CASE
+            WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`paywall_funnel__step2_first`
+                END) AS `paywall_funnel__step2_first`,
+    COALESCE(LEAST(p.`paywall_funnel__step3_first`, CASE WHEN w.`days_since_exposure` BETWEEN 0
+        AND 13 THEN w.`paywall_funnel__step3_first` END), p.`paywall_funnel__step3_first`, CASE
+            WHEN w.`days_since_exposure` BETWEEN 0 AND 13 THEN w.`paywall_funnel__step3_first`
+                END) AS `paywall_funnel__step3_first`,
+    -- metric days_to_subscribe (spec line 32): time_to_event, days 0..13
+    COALESCE(LEAST(p.`days_to_subscribe__day`, CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
+        AND w.`days_to_subscribe__events` > 0 THEN w.`days_since_exposure`
+            END), p.`days_to_subscribe__day`, CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
+                AND w.`days_to_subscribe__events` > 0 THEN w.`days_since_exposure`
+                    END) AS `days_to_subscribe__day`,
+    -- metric sub_revenue (spec line 33): sum, whole phase
+    COALESCE(p.`sub_revenue`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` >= 0 THEN w.`sub_revenue__sum` END, 0) AS
+            `sub_revenue`,
+    COALESCE(GREATEST(p.`sub_revenue__pre`, w.`sub_revenue__pre`), p.`sub_revenue__pre`,
+        w.`sub_revenue__pre`) AS `sub_revenue__pre`,
+    -- metric opens_pre (spec line 34): count, days 0..6
+    COALESCE(p.`opens_pre`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`opens_pre__events`
+            END, 0) AS `opens_pre`,
+    -- metric app_crashes (spec line 35): proportion, days 0..13
+    GREATEST(COALESCE(p.`app_crashes`, 0), CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 13
+        AND w.`app_crashes__events` > 0 THEN 1 ELSE 0 END) AS `app_crashes`
+-- the units whose day 0 the date is, without a counted wide row of it
+FROM `abc`.`experiment_assignment` a
 LEFT JOIN `abc`.`tbl_wide_user_subscribe_subscribe` w
-    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = ud.`tracking_key`
-    AND w.`user_id` = ud.`user_id`;
+    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = a.`tracking_key`
+    AND w.`user_id` = a.`user_id`
+-- the unit's values until the date: its version that ended on it
+LEFT JOIN `abc`.`tbl_wide_user_subscribe_subscribe__unit_state` p
+    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
+    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+WHERE a.`tag` = 'subscribe' AND a.`activation_date` = {{event_date}} AND w.`user_id` IS NULL AND a.`activation_time` IS NOT NULL
+  -- a user seen in another variation is left out from that date on
+  AND (a.`multiple_variations` = 0
+      OR a.`multiple_variations_date` > {{event_date}});
 
 INSERT INTO `abc`.`tbl_wide_user_subscribe_subscribe__unit_state_dates` (`analysis_date`)
 VALUES ({{event_date}});

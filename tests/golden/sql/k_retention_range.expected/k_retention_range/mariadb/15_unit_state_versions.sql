@@ -5,11 +5,11 @@
 -- {{to_date}} computed in a row: unit_state's versions, each written with its end (the unit's next
 -- change up to {{to_date}}, from unit_state_end's session table), nothing updated
 -- placeholders: {{event_date}} {{to_date}} {{run_id}}
--- 4 statements; send each as its own call.
+-- 5 statements; send each as its own call.
 
 START TRANSACTION;
 
--- unit state, analysis date {{event_date}}: its versions
+-- unit state, analysis date {{event_date}}: the versions of the units with a wide row of it
 INSERT INTO `abc`.`tbl_wide_user_m_k_retention_range__unit_state` (
     `tracking_key`,
     `user_id`,
@@ -19,30 +19,21 @@ INSERT INTO `abc`.`tbl_wide_user_m_k_retention_range__unit_state` (
     `exposure_date`,
     `d7_retained`
 )
-WITH
--- the units whose values change on {{event_date}}: a wide row of the date, or day 0
-changed AS (
-    SELECT
-        w.`tracking_key`,
-        w.`user_id`
-    FROM `abc`.`tbl_wide_user_m_k_retention_range` w
-    WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 7
-    UNION
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`
-    FROM `abc`.`experiment_assignment` a
-    WHERE a.`tag` = 'k_retention_range' AND a.`exposure_date` = {{event_date}}
-),
--- those that are units of the tag (spec line 18) on the date; a user seen in another variation is
--- left out from that date on
-unit_days AS (
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`,
-        a.`variation_key`,
-        a.`exposure_date` AS `exposure_date`,
-        CASE WHEN a.`multiple_variations` <> 0 THEN (
+SELECT
+    a.`tracking_key`,
+    a.`user_id`,
+    {{event_date}} AS `valid_from`,
+    -- until the unit's next change in the batch, or the date it is left out from
+    LEAST(COALESCE((
+        SELECT c2.`event_date`
+        FROM `abc`.`abc_state_changes` c2
+        WHERE c2.`tracking_key` = a.`tracking_key` AND c2.`user_id` = a.`user_id`
+          AND c2.`event_date` > {{event_date}}
+        ORDER BY
+            c2.`event_date`
+        LIMIT 1
+    ), DATE '9999-12-31'),
+        COALESCE(CASE WHEN a.`multiple_variations` <> 0 THEN (
             SELECT x.`event_date`
             FROM `abc`.`tbl_wide_user_m_k_retention_range` x
             WHERE x.`event_date` > {{event_date}} AND x.`event_date` <= {{to_date}}
@@ -51,45 +42,79 @@ unit_days AS (
             ORDER BY
                 x.`event_date`
             LIMIT 1
-        ) END AS `left_out_date`
-    FROM changed c
-    -- each unit looked up by its key
-    STRAIGHT_JOIN `abc`.`experiment_assignment` a
-        ON a.`tag` = 'k_retention_range'
-        AND a.`tracking_key` = c.`tracking_key` AND a.`user_id` = c.`user_id`
-    WHERE a.`exposure_date` <= {{event_date}}
-      AND (a.`multiple_variations` = 0
-          OR a.`multiple_variations_date` > {{event_date}})
+        ) END, DATE '9999-12-31')) AS `valid_to`,
+    a.`variation_key`,
+    a.`exposure_date` AS `exposure_date`,
+    -- metric d7_retained (spec line 24): retention, days 1..7
+    GREATEST(COALESCE(p.`d7_retained`, 0), CASE WHEN w.`days_since_exposure` BETWEEN 1 AND 7
+        AND w.`d7_retained__events` > 0 THEN 1 ELSE 0 END) AS `d7_retained`
+-- the units with a counted wide row of the date, each looked up by its key
+FROM `abc`.`tbl_wide_user_m_k_retention_range` w
+STRAIGHT_JOIN `abc`.`experiment_assignment` a
+    ON a.`tag` = 'k_retention_range' AND a.`tracking_key` = w.`tracking_key` AND a.`user_id` = w.`user_id`
+-- the unit's values until the date: its version that ended on it
+LEFT JOIN `abc`.`tbl_wide_user_m_k_retention_range__unit_state` p
+    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
+    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 7
+  AND a.`exposure_date` <= {{event_date}}
+  -- a user seen in another variation is left out from that date on
+  AND (a.`multiple_variations` = 0
+      OR a.`multiple_variations_date` > {{event_date}});
+
+-- unit state, analysis date {{event_date}}: the versions of the units whose day 0 it is, without a
+-- wide row of it
+INSERT INTO `abc`.`tbl_wide_user_m_k_retention_range__unit_state` (
+    `tracking_key`,
+    `user_id`,
+    `valid_from`,
+    `valid_to`,
+    `variation_key`,
+    `exposure_date`,
+    `d7_retained`
 )
 SELECT
-    ud.`tracking_key`,
-    ud.`user_id`,
+    a.`tracking_key`,
+    a.`user_id`,
     {{event_date}} AS `valid_from`,
-    -- until the unit's next change in the batch
+    -- until the unit's next change in the batch, or the date it is left out from
     LEAST(COALESCE((
         SELECT c2.`event_date`
         FROM `abc`.`abc_state_changes` c2
-        WHERE c2.`tracking_key` = ud.`tracking_key` AND c2.`user_id` = ud.`user_id`
+        WHERE c2.`tracking_key` = a.`tracking_key` AND c2.`user_id` = a.`user_id`
           AND c2.`event_date` > {{event_date}}
         ORDER BY
             c2.`event_date`
         LIMIT 1
     ), DATE '9999-12-31'),
-        COALESCE(ud.`left_out_date`, DATE '9999-12-31')) AS `valid_to`,
-    ud.`variation_key`,
-    ud.`exposure_date`,
+        COALESCE(CASE WHEN a.`multiple_variations` <> 0 THEN (
+            SELECT x.`event_date`
+            FROM `abc`.`tbl_wide_user_m_k_retention_range` x
+            WHERE x.`event_date` > {{event_date}} AND x.`event_date` <= {{to_date}}
+              AND (a.`multiple_variations_date` IS NULL
+                  OR x.`event_date` >= a.`multiple_variations_date`)
+            ORDER BY
+                x.`event_date`
+            LIMIT 1
+        ) END, DATE '9999-12-31')) AS `valid_to`,
+    a.`variation_key`,
+    a.`exposure_date` AS `exposure_date`,
     -- metric d7_retained (spec line 24): retention, days 1..7
     GREATEST(COALESCE(p.`d7_retained`, 0), CASE WHEN w.`days_since_exposure` BETWEEN 1 AND 7
         AND w.`d7_retained__events` > 0 THEN 1 ELSE 0 END) AS `d7_retained`
-FROM unit_days ud
+-- the units whose day 0 the date is, without a counted wide row of it
+FROM `abc`.`experiment_assignment` a
+LEFT JOIN `abc`.`tbl_wide_user_m_k_retention_range` w
+    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = a.`tracking_key`
+    AND w.`user_id` = a.`user_id` AND w.`days_since_exposure` <= 7
 -- the unit's values until the date: its version that ended on it
 LEFT JOIN `abc`.`tbl_wide_user_m_k_retention_range__unit_state` p
-    ON p.`tracking_key` = ud.`tracking_key` AND p.`user_id` = ud.`user_id`
+    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
--- its row of the date
-LEFT JOIN `abc`.`tbl_wide_user_m_k_retention_range` w
-    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = ud.`tracking_key`
-    AND w.`user_id` = ud.`user_id` AND w.`days_since_exposure` <= 7;
+WHERE a.`tag` = 'k_retention_range' AND a.`exposure_date` = {{event_date}} AND w.`user_id` IS NULL
+  -- a user seen in another variation is left out from that date on
+  AND (a.`multiple_variations` = 0
+      OR a.`multiple_variations_date` > {{event_date}});
 
 INSERT INTO `abc`.`tbl_wide_user_m_k_retention_range__unit_state_dates` (`analysis_date`)
 VALUES ({{event_date}});

@@ -4,7 +4,7 @@
 -- it (its wide row of the date folded into the version it ends; the runner steps through every
 -- analysis date, oldest first)
 -- placeholders: {{event_date}} {{run_id}}
--- 6 statements; send each as its own call.
+-- 7 statements; send each as its own call.
 
 START TRANSACTION;
 
@@ -26,7 +26,7 @@ SET s.`valid_to` = {{event_date}}
 WHERE a.`tag` = 'k_sum' AND a.`multiple_variations` <> 0
     AND (a.`multiple_variations_date` IS NULL OR a.`multiple_variations_date` <= {{event_date}});
 
--- unit state, analysis date {{event_date}}: its versions
+-- unit state, analysis date {{event_date}}: the versions of the units with a wide row of it
 INSERT INTO `abc`.`tbl_wide_user_m_k_sum__unit_state` (
     `tracking_key`,
     `user_id`,
@@ -36,58 +36,66 @@ INSERT INTO `abc`.`tbl_wide_user_m_k_sum__unit_state` (
     `exposure_date`,
     `revenue`
 )
-WITH
--- the units whose values change on {{event_date}}: a wide row of the date, or day 0
-changed AS (
-    SELECT
-        w.`tracking_key`,
-        w.`user_id`
-    FROM `abc`.`tbl_wide_user_m_k_sum` w
-    WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 6
-    UNION
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`
-    FROM `abc`.`experiment_assignment` a
-    WHERE a.`tag` = 'k_sum' AND a.`exposure_date` = {{event_date}}
-),
--- those that are units of the tag (spec line 18) on the date; a user seen in another variation is
--- left out from that date on
-unit_days AS (
-    SELECT
-        a.`tracking_key`,
-        a.`user_id`,
-        a.`variation_key`,
-        a.`exposure_date` AS `exposure_date`
-    FROM changed c
-    -- each unit looked up by its key
-    STRAIGHT_JOIN `abc`.`experiment_assignment` a
-        ON a.`tag` = 'k_sum'
-        AND a.`tracking_key` = c.`tracking_key` AND a.`user_id` = c.`user_id`
-    WHERE a.`exposure_date` <= {{event_date}}
-      AND (a.`multiple_variations` = 0
-          OR a.`multiple_variations_date` > {{event_date}})
-)
 SELECT
-    ud.`tracking_key`,
-    ud.`user_id`,
+    a.`tracking_key`,
+    a.`user_id`,
     {{event_date}} AS `valid_from`,
     '9999-12-31' AS `valid_to`,
-    ud.`variation_key`,
-    ud.`exposure_date`,
+    a.`variation_key`,
+    a.`exposure_date` AS `exposure_date`,
     -- metric revenue (spec line 24): sum, days 0..6
     COALESCE(p.`revenue`, 0) +
         COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`revenue__sum` END, 0) AS
             `revenue`
-FROM unit_days ud
+-- the units with a counted wide row of the date, each looked up by its key
+FROM `abc`.`tbl_wide_user_m_k_sum` w
+STRAIGHT_JOIN `abc`.`experiment_assignment` a
+    ON a.`tag` = 'k_sum' AND a.`tracking_key` = w.`tracking_key` AND a.`user_id` = w.`user_id`
 -- the unit's values until the date: its version that ended on it
 LEFT JOIN `abc`.`tbl_wide_user_m_k_sum__unit_state` p
-    ON p.`tracking_key` = ud.`tracking_key` AND p.`user_id` = ud.`user_id`
+    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
--- its row of the date
+WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 6
+  AND a.`exposure_date` <= {{event_date}}
+  -- a user seen in another variation is left out from that date on
+  AND (a.`multiple_variations` = 0
+      OR a.`multiple_variations_date` > {{event_date}});
+
+-- unit state, analysis date {{event_date}}: the versions of the units whose day 0 it is, without a
+-- wide row of it
+INSERT INTO `abc`.`tbl_wide_user_m_k_sum__unit_state` (
+    `tracking_key`,
+    `user_id`,
+    `valid_from`,
+    `valid_to`,
+    `variation_key`,
+    `exposure_date`,
+    `revenue`
+)
+SELECT
+    a.`tracking_key`,
+    a.`user_id`,
+    {{event_date}} AS `valid_from`,
+    '9999-12-31' AS `valid_to`,
+    a.`variation_key`,
+    a.`exposure_date` AS `exposure_date`,
+    -- metric revenue (spec line 24): sum, days 0..6
+    COALESCE(p.`revenue`, 0) +
+        COALESCE(CASE WHEN w.`days_since_exposure` BETWEEN 0 AND 6 THEN w.`revenue__sum` END, 0) AS
+            `revenue`
+-- the units whose day 0 the date is, without a counted wide row of it
+FROM `abc`.`experiment_assignment` a
 LEFT JOIN `abc`.`tbl_wide_user_m_k_sum` w
-    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = ud.`tracking_key`
-    AND w.`user_id` = ud.`user_id` AND w.`days_since_exposure` <= 6;
+    ON w.`event_date` = {{event_date}} AND w.`tracking_key` = a.`tracking_key`
+    AND w.`user_id` = a.`user_id` AND w.`days_since_exposure` <= 6
+-- the unit's values until the date: its version that ended on it
+LEFT JOIN `abc`.`tbl_wide_user_m_k_sum__unit_state` p
+    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
+    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+WHERE a.`tag` = 'k_sum' AND a.`exposure_date` = {{event_date}} AND w.`user_id` IS NULL
+  -- a user seen in another variation is left out from that date on
+  AND (a.`multiple_variations` = 0
+      OR a.`multiple_variations_date` > {{event_date}});
 
 INSERT INTO `abc`.`tbl_wide_user_m_k_sum__unit_state_dates` (`analysis_date`)
 VALUES ({{event_date}});

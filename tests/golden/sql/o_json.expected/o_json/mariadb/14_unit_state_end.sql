@@ -20,7 +20,8 @@ WHERE w.`event_date` > {{from_date}} AND w.`event_date` <= {{to_date}}
   AND w.`days_since_exposure` <= 6;
 
 -- unit state, analysis dates ({{from_date}}, {{to_date}}]: end the versions that hold at
--- {{from_date}} on their unit's first change
+-- {{from_date}} on their unit's first change (none when no earlier date has state: abc run leaves
+-- it out then)
 UPDATE (
     SELECT
         e.`tracking_key`,
