@@ -485,7 +485,8 @@ static void versions_select(Gen *g, Buf *b, bool batch, bool day0)
     const IrSpec *ir = g->ir;
     const char *exp = exposure_col(g);
     bool exclude = ir->exposure.multiple == MULTI_EXCLUDE;
-    buf_puts(b, "SELECT\n    a.`tracking_key`,\n    a.`user_id`,\n    {{event_date}} AS `valid_from`,\n    ");
+    buf_puts(b, "SELECT\n    a.`tracking_key`,\n    a.`user_id`,\n"
+                "    {{event_date}} AS `valid_from`,\n    ");
     if (batch) {
         buf_puts(b, "-- until the unit's next change in the batch");
         if (exclude)
@@ -496,8 +497,9 @@ static void versions_select(Gen *g, Buf *b, bool batch, bool day0)
         buf_puts(b, "COALESCE((\n        SELECT c2.`event_date`\n        FROM ");
         changes_table(g, b);
         buf_puts(b, " c2\n        WHERE c2.`tracking_key` = a.`tracking_key` AND c2.`user_id` = "
-                    "a.`user_id`\n          AND c2.`event_date` > {{event_date}}\n        ORDER BY\n"
-                    "            c2.`event_date`\n        LIMIT 1\n    ), DATE " OPEN_VERSION ")");
+                    "a.`user_id`\n          AND c2.`event_date` > {{event_date}}\n"
+                    "        ORDER BY\n            c2.`event_date`\n        LIMIT 1\n"
+                    "    ), DATE " OPEN_VERSION ")");
         if (exclude) {
             buf_puts(b, ",\n        COALESCE(CASE WHEN a.`multiple_variations` <> 0 THEN ");
             left_out_date(g, b, "{{event_date}}", "        ");
@@ -511,7 +513,8 @@ static void versions_select(Gen *g, Buf *b, bool batch, bool day0)
     segment_list(g, b, "a", "    ");
     state_values(g, b);
     if (!day0) {
-        buf_puts(b, "\n-- the units with a counted wide row of the date, each looked up by its key\nFROM ");
+        buf_puts(b, "\n-- the units with a counted wide row of the date, each looked up by its "
+                    "key\nFROM ");
         gen_table(g, b, T_WIDE);
         buf_puts(b, " w\nSTRAIGHT_JOIN ");
         gen_table(g, b, T_ASSIGN);
@@ -519,7 +522,8 @@ static void versions_select(Gen *g, Buf *b, bool batch, bool day0)
         gen_tag_pred(g, b, "a");
         buf_puts(b, " AND a.`tracking_key` = w.`tracking_key` AND a.`user_id` = w.`user_id`");
     } else {
-        buf_puts(b, "\n-- the units whose day 0 the date is, without a counted wide row of it\nFROM ");
+        buf_puts(b, "\n-- the units whose day 0 the date is, without a counted wide row of "
+                    "it\nFROM ");
         gen_table(g, b, T_ASSIGN);
         buf_puts(b, " a\nLEFT JOIN ");
         gen_table(g, b, T_WIDE);
@@ -530,7 +534,12 @@ static void versions_select(Gen *g, Buf *b, bool batch, bool day0)
     buf_puts(b, "\n-- the unit's values until the date: its version that ended on it\nLEFT JOIN ");
     gen_table(g, b, T_UNIT_STATE);
     buf_puts(b, " p\n    ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`\n"
-                "    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}\nWHERE ");
+                "    AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}\n");
+    sql_comment(b, "", arena_printf(g->a, "units of the tag (spec line %d) as of the date%s",
+                                    ir->exposure.line,
+                                    exclude ? "; a user seen in another variation is left out "
+                                              "from that date on" : ""));
+    buf_puts(b, "WHERE ");
     if (!day0) {
         buf_puts(b, "w.`event_date` = {{event_date}}");
         counted_rows(g, b);
@@ -544,8 +553,7 @@ static void versions_select(Gen *g, Buf *b, bool batch, bool day0)
     if (exclude)
         /* a row without the date (written before the column existed)
          * keeps its flag for every date */
-        buf_puts(b, "\n  -- a user seen in another variation is left out from that date on\n"
-                    "  AND (a.`multiple_variations` = 0\n"
+        buf_puts(b, "\n  AND (a.`multiple_variations` = 0\n"
                     "      OR a.`multiple_variations_date` > {{event_date}})");
 }
 

@@ -76,6 +76,7 @@ STRAIGHT_JOIN `abc`.`experiment_assignment` a
 LEFT JOIN `abc`.`tbl_wide_user_ads_advertisement__unit_state` p
     ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+-- units of the tag (spec line 21) as of the date
 WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 7
   AND a.`exposure_date` <= {{event_date}};
 
@@ -149,6 +150,7 @@ LEFT JOIN `abc`.`tbl_wide_user_ads_advertisement` w
 LEFT JOIN `abc`.`tbl_wide_user_ads_advertisement__unit_state` p
     ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+-- units of the tag (spec line 21) as of the date
 WHERE a.`tag` = 'advertisement' AND a.`exposure_date` = {{event_date}} AND w.`user_id` IS NULL;
 
 INSERT INTO `abc`.`tbl_wide_user_ads_advertisement__unit_state_dates` (`analysis_date`)

@@ -93,9 +93,10 @@ STRAIGHT_JOIN `abc`.`experiment_assignment` a
 LEFT JOIN `abc`.`tbl_wide_user_m_o_json__unit_state` p
     ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+-- units of the tag (spec line 20) as of the date; a user seen in another variation is left out from
+-- that date on
 WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 6
   AND a.`exposure_date` <= {{event_date}}
-  -- a user seen in another variation is left out from that date on
   AND (a.`multiple_variations` = 0
       OR a.`multiple_variations_date` > {{event_date}});
 
@@ -186,8 +187,9 @@ LEFT JOIN `abc`.`tbl_wide_user_m_o_json` w
 LEFT JOIN `abc`.`tbl_wide_user_m_o_json__unit_state` p
     ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+-- units of the tag (spec line 20) as of the date; a user seen in another variation is left out from
+-- that date on
 WHERE a.`tag` = 'o_json' AND a.`exposure_date` = {{event_date}} AND w.`user_id` IS NULL
-  -- a user seen in another variation is left out from that date on
   AND (a.`multiple_variations` = 0
       OR a.`multiple_variations_date` > {{event_date}});
 

@@ -46,6 +46,7 @@ STRAIGHT_JOIN `abc`.`experiment_assignment` a
 LEFT JOIN `abc`.`tbl_wide_user_m_o_multiple_first__unit_state` p
     ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+-- units of the tag (spec line 18) as of the date
 WHERE w.`event_date` = {{event_date}} AND w.`days_since_exposure` <= 6
   AND a.`exposure_date` <= {{event_date}};
 
@@ -80,6 +81,7 @@ LEFT JOIN `abc`.`tbl_wide_user_m_o_multiple_first` w
 LEFT JOIN `abc`.`tbl_wide_user_m_o_multiple_first__unit_state` p
     ON p.`tracking_key` = a.`tracking_key` AND p.`user_id` = a.`user_id`
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
+-- units of the tag (spec line 18) as of the date
 WHERE a.`tag` = 'o_multiple_first' AND a.`exposure_date` = {{event_date}} AND w.`user_id` IS NULL;
 
 INSERT INTO `abc`.`tbl_wide_user_m_o_multiple_first__unit_state_dates` (`analysis_date`)
