@@ -229,7 +229,7 @@ void gen_activity_tables(Gen *g)
     set_table(g, T_ACT_WDELTA, "wdelta", wdelta_cols, NELEM(wdelta_cols), TKEY_DUPLICATE, 3,
               TPART_NONE, "work table of activity_stage: active users per day and next active day");
     set_table(g, T_ACT_WPER, "wper", wper_cols, NELEM(wper_cols), TKEY_DUPLICATE, 5, TPART_NONE,
-              "work table of activity_stage: users active per week and month");
+              "work table of activity_stage: users active per week and month by variation");
     set_table(g, T_ACT_RSTAGE, "rstage", report_cols, NELEM(report_cols), TKEY_DUPLICATE, 3,
               TPART_NONE, "growth report rows staged for the next publish");
     set_table(g, T_ACT_CSTAGE, "cstage", cohort_cols, NELEM(cohort_cols), TKEY_DUPLICATE, 3,
@@ -380,15 +380,17 @@ static void fill_days_body(Gen *g, Buf *b)
  *           rows per user are counted here, not copied
  *   wday    one day due, the last: each user's last active day of the 28
  *           days ending on it
- *   wper    the users active per week and month, from the period table
+ *   wper    per variation breakdown, the users active per week and month
+ *           on or after their exposure, from the period table
  *   rstage  the report rows of the periods starting in [lo, hi]: rolling
  *           distinct users as running sums of +1 on an active day and -1
  *           where its window ends (the day after for DAU, 7 and 28 days on
  *           for WAU and MAU, or earlier at the user's next active day, whose
  *           own window takes over), so each wdelta row adds four rows of n;
- *           week and month growth accounting from wper and the user state
+ *           week and month growth accounting from the period table (all
+ *           users), wper (by variation) and the user state
  *   cstage  the retention triangle cells of the weeks and months starting
- *           in [lo, hi], from wper and the user state
+ *           in [lo, hi], from the period table and the user state
  * lo and hi are {{from_date}} and {{to_date}}; the runner passes lo on or
  * before the Monday and the 1st of the month of the first date due. */
 
@@ -796,56 +798,58 @@ static const char *wday_body(Gen *g)
                         names_in(g, "x.`activity`", 2, ACT_DAYS, false));
 }
 
-/* wper: the users active per week and month from the period before lo's
- * on, per breakdown, from the period table: all users, and per variation
- * the users with an active day in the period on or after their exposure
- * (their last active day there is not before it). */
+/* The weeks and months the growth accounting reads, for the period rows
+ * `alias`: the weeks from the one before the first date due's
+ * ({{event_date}}) and the months from the one before lo's, up to hi
+ * (earlier weeks keep their rows as published). */
+static const char *period_range(Gen *g, const char *alias)
+{
+    return arena_printf(g->a,
+                        "(%s.`grain` = 'week'\n"
+                        "       AND %s.`period` >=\n"
+                        "           %s\n"
+                        "       OR %s.`grain` = 'month' AND %s.`period` >= %s)\n"
+                        "  AND %s.`period` <= {{to_date}}",
+                        alias, alias, monday_due(g, -7), alias, alias,
+                        addn(g, "{{from_date}}", -31), alias);
+}
+
+/* Whether an activity reports weeks or months by variation (wper). */
+static bool by_variation_periods(Gen *g)
+{
+    return strcmp(idx_in_of(g, "a", ACT_PERIODS, true), "1 = 0") != 0;
+}
+
+/* wper: per variation, the users with an active day in the week or month
+ * on or after their exposure (their last active day there is not before
+ * it), from the period table (period_range); the growth accounting of all
+ * users reads the period table itself. */
 static const char *wper_body(Gen *g)
 {
     Buf b, tp;
     buf_init(&b);
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
-    const char *range = arena_printf(g->a,
-                                     "(p.`grain` = 'week'\n"
-                                     "       AND p.`period` >=\n"
-                                     "           %s\n"
-                                     "       OR p.`grain` = 'month' AND p.`period` >= %s)\n"
-                                     "  AND p.`period` <= {{to_date}}",
-                                     monday_due(g, -7), addn(g, "{{from_date}}", -31));
-    buf_printf(&b, "-- the users active per week and month, from the week before the first date\n"
-                   "-- due's and the month before lo's\n"
+    buf_printf(&b, "-- by variation: active in the period on or after the exposure, from the\n"
+                   "-- week before the first date due's and the month before lo's\n"
                    "SELECT p.`a`,\n"
-                   "       0,\n"
+                   "       k.`b`,\n"
                    "       p.`grain`,\n"
                    "       p.`user_id`,\n"
                    "       p.`period`\n"
                    "FROM %s p\n"
+                   "JOIN %s e\n"
+                   "    ON e.`user_id` = p.`user_id`\n"
+                   "    AND %s\n"
+                   "JOIN %s k\n"
+                   "    ON k.`tracking_key` = e.`tracking_key`\n"
+                   "    AND k.`variation_key` = e.`variation_key`\n"
+                   "    AND k.`b` > 0\n"
                    "WHERE %s\n"
-                   "  AND %s",
-               tname(g, T_ACT_PERIOD), idx_in(g, "p.`a`", ACT_PERIODS), range);
-    const char *by_var = idx_in_of(g, "p.`a`", ACT_PERIODS, true);
-    if (strcmp(by_var, "1 = 0") != 0)
-        buf_printf(&b, "\nUNION ALL\n"
-                       "-- by variation: active in the period on or after the exposure\n"
-                       "SELECT p.`a`,\n"
-                       "       k.`b`,\n"
-                       "       p.`grain`,\n"
-                       "       p.`user_id`,\n"
-                       "       p.`period`\n"
-                       "FROM %s p\n"
-                       "JOIN %s e\n"
-                       "    ON e.`user_id` = p.`user_id`\n"
-                       "    AND %s\n"
-                       "JOIN %s k\n"
-                       "    ON k.`tracking_key` = e.`tracking_key`\n"
-                       "    AND k.`variation_key` = e.`variation_key`\n"
-                       "    AND k.`b` > 0\n"
-                       "WHERE %s\n"
-                       "  AND %s\n"
-                       "  AND p.`last_d` >= e.`exposure_date`",
-                   tname(g, T_ACT_PERIOD), tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK),
-                   by_var, range);
+                   "  AND %s\n"
+                   "  AND p.`last_d` >= e.`exposure_date`",
+               tname(g, T_ACT_PERIOD), tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK),
+               idx_in_of(g, "p.`a`", ACT_PERIODS, true), period_range(g, "p"));
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     buf_free(&tp);
@@ -1179,6 +1183,77 @@ static void day_measures(Gen *g, Buf *b)
                tname(g, T_ACT_WDAY), breakdown_join(g, "w"), idx_in(g, "x.`a`", ACT_DAYS));
 }
 
+/* The rows of period_measures' growth accounting from `table`: the period
+ * table (all users, breakdown 0) or wper (by variation).  A user active in
+ * a period counts there, retained when active in the previous one too
+ * (q), new or resurrected by the user state; a user active in a period
+ * and not in the next counts as churned in the next.  The period table
+ * also holds weeks before the one before the first date due's (wper's
+ * first): their rows fall outside the weeks reported (from the first date
+ * due's), as do those of periods after hi.  Indented 12; ends without a
+ * newline. */
+static void growth_rows(Gen *g, Buf *b, int table)
+{
+    bool all = table == T_ACT_PERIOD;
+    const char *t = tname(g, table);
+    buf_printf(b, "            -- users active in the period: in the previous one too (q), or "
+                  "not%s\n"
+                  "            SELECT p.`a`,\n"
+                  "                   %s AS `b`,\n"
+                  "                   p.`grain`,\n"
+                  "                   p.`period`,\n"
+                  "                   1 AS `cur`,\n"
+                  "                   CASE WHEN s.`first_date` >= p.`period` THEN 1 ELSE 0 END AS `new_users`,\n"
+                  "                   CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END AS `retained`,\n"
+                  "                   CASE WHEN q.`user_id` IS NULL AND s.`first_date` < p.`period`\n"
+                  "                       THEN 1 ELSE 0 END AS `resurrected`,\n"
+                  "                   0 AS `churned`\n"
+                  "            FROM %s p\n"
+                  "            LEFT JOIN %s q\n"
+                  "                ON q.`a` = p.`a`\n"
+                  "%s"
+                  "                AND q.`grain` = p.`grain`\n"
+                  "                AND q.`user_id` = p.`user_id`\n"
+                  "                AND q.`period` = %s\n"
+                  "            LEFT JOIN %s s\n"
+                  "                ON s.`activity` = %s\n"
+                  "                AND s.`user_id` = p.`user_id`\n"
+                  "            WHERE p.`period` >= {{from_date}}",
+               all ? " (all users)" : " (by variation)", all ? "0" : "p.`b`", t, t,
+               all ? "" : "                AND q.`b` = p.`b`\n",
+               pprev(g, "p.`grain`", "p.`period`", 32), tname(g, T_ACT_USER),
+               act_name(g, "p.`a`", 19));
+    if (all)
+        buf_printf(b, "\n              AND p.`period` <= {{to_date}}\n              AND %s",
+                   idx_in(g, "p.`a`", ACT_PERIODS));
+    buf_printf(b, "\n            UNION ALL\n"
+                  "            -- users active in the previous period, not in this one\n"
+                  "            SELECT q.`a`,\n"
+                  "                   %s,\n"
+                  "                   q.`grain`,\n"
+                  "                   %s,\n"
+                  "                   0,\n"
+                  "                   0,\n"
+                  "                   0,\n"
+                  "                   0,\n"
+                  "                   1\n"
+                  "            FROM %s q\n"
+                  "            LEFT JOIN %s p\n"
+                  "                ON p.`a` = q.`a`\n"
+                  "%s"
+                  "                AND p.`grain` = q.`grain`\n"
+                  "                AND p.`user_id` = q.`user_id`\n"
+                  "                AND p.`period` = %s\n"
+                  "            WHERE p.`user_id` IS NULL\n"
+                  "              AND q.`period` >= %s\n"
+                  "              AND q.`period` < {{to_date}}",
+               all ? "0" : "q.`b`", pnext(g, "q.`grain`", "q.`period`", 19), t, t,
+               all ? "" : "                AND p.`b` = q.`b`\n",
+               pnext(g, "q.`grain`", "q.`period`", 32), addn(g, "{{from_date}}", -31));
+    if (all)
+        buf_printf(b, "\n              AND %s", idx_in(g, "q.`a`", ACT_PERIODS));
+}
+
 static void period_measures(Gen *g, Buf *b)
 {
     buf_printf(b, "    -- week and month: active users and growth accounting (new: first active\n"
@@ -1221,50 +1296,14 @@ static void period_measures(Gen *g, Buf *b)
                   "               SUM(u.`retained`) AS `retained`,\n"
                   "               SUM(u.`resurrected`) AS `resurrected`,\n"
                   "               SUM(u.`churned`) AS `churned`\n"
-                  "        FROM (\n"
-                  "            -- users active in the period: in the previous one too (q), or not\n"
-                  "            SELECT p.`a`,\n"
-                  "                   p.`b`,\n"
-                  "                   p.`grain`,\n"
-                  "                   p.`period`,\n"
-                  "                   1 AS `cur`,\n"
-                  "                   CASE WHEN s.`first_date` >= p.`period` THEN 1 ELSE 0 END AS `new_users`,\n"
-                  "                   CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END AS `retained`,\n"
-                  "                   CASE WHEN q.`user_id` IS NULL AND s.`first_date` < p.`period`\n"
-                  "                       THEN 1 ELSE 0 END AS `resurrected`,\n"
-                  "                   0 AS `churned`\n"
-                  "            FROM %s p\n"
-                  "            LEFT JOIN %s q\n"
-                  "                ON q.`a` = p.`a`\n"
-                  "                AND q.`b` = p.`b`\n"
-                  "                AND q.`grain` = p.`grain`\n"
-                  "                AND q.`user_id` = p.`user_id`\n"
-                  "                AND q.`period` = %s\n"
-                  "            LEFT JOIN %s s\n"
-                  "                ON s.`activity` = %s\n"
-                  "                AND s.`user_id` = p.`user_id`\n"
-                  "            WHERE p.`period` >= {{from_date}}\n"
-                  "            UNION ALL\n"
-                  "            -- users active in the previous period, not in this one\n"
-                  "            SELECT q.`a`,\n"
-                  "                   q.`b`,\n"
-                  "                   q.`grain`,\n"
-                  "                   %s,\n"
-                  "                   0,\n"
-                  "                   0,\n"
-                  "                   0,\n"
-                  "                   0,\n"
-                  "                   1\n"
-                  "            FROM %s q\n"
-                  "            LEFT JOIN %s p\n"
-                  "                ON p.`a` = q.`a`\n"
-                  "                AND p.`b` = q.`b`\n"
-                  "                AND p.`grain` = q.`grain`\n"
-                  "                AND p.`user_id` = q.`user_id`\n"
-                  "                AND p.`period` = %s\n"
-                  "            WHERE p.`user_id` IS NULL\n"
-                  "              AND q.`period` >= %s\n"
-                  "              AND q.`period` < {{to_date}}\n"
+                  "        FROM (\n",
+               monday_due(g, 0), tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14));
+    growth_rows(g, b, T_ACT_PERIOD);
+    if (by_variation_periods(g)) {
+        buf_puts(b, "\n            UNION ALL\n");
+        growth_rows(g, b, T_ACT_WPER);
+    }
+    buf_printf(b, "\n"
                   "        ) u\n"
                   "        GROUP BY u.`a`,\n"
                   "                 u.`b`,\n"
@@ -1276,12 +1315,6 @@ static void period_measures(Gen *g, Buf *b)
                   "        AND a.`grain` = c.`grain`\n"
                   "        AND a.`period` = c.`d`\n"
                   "    WHERE %s",
-               monday_due(g, 0), tname(g, T_ACT_WBK), pstart(g, "c.`grain`", "k.`since`", 14),
-               tname(g, T_ACT_WPER), tname(g, T_ACT_WPER),
-               pprev(g, "p.`grain`", "p.`period`", 32), tname(g, T_ACT_USER),
-               act_name(g, "p.`a`", 19), pnext(g, "q.`grain`", "q.`period`", 19),
-               tname(g, T_ACT_WPER), tname(g, T_ACT_WPER),
-               pnext(g, "q.`grain`", "q.`period`", 32), addn(g, "{{from_date}}", -31),
                idx_in(g, "x.`a`", ACT_GROWTHS));
 }
 
@@ -2369,8 +2402,9 @@ void gen_activity(Gen *g)
     work_write(g, &st, T_ACT_WDAY, WDAY_COLUMNS, NELEM(WDAY_COLUMNS), "activity_wday",
                "each user's last active day of the 28 days ending on the date due",
                wday_body(g));
-    work_write(g, &st, T_ACT_WPER, WPER_COLUMNS, NELEM(WPER_COLUMNS), "activity_wper",
-               "users active per week and month", wper_body(g));
+    if (by_variation_periods(g))
+        work_write(g, &st, T_ACT_WPER, WPER_COLUMNS, NELEM(WPER_COLUMNS), "activity_wper",
+                   "users active per week and month by variation", wper_body(g));
     work_write(g, &st, T_ACT_RSTAGE, REPORT_COLUMNS, NELEM(REPORT_COLUMNS), "activity_rstage",
                "growth measures of the periods due", rstage_body(g, false));
     const char *cstage = any_report(ir, ACT_COHORTS) ? cstage_body(g, false) : NULL;

@@ -3,7 +3,7 @@
 -- step activity_stage: compute the growth report and cohort rows of the periods starting in
 -- [{{from_date}}, {{to_date}}] into the stage tables (after activity_state)
 -- placeholders: {{event_date}} {{from_date}} {{to_date}} {{run_id}}
--- 12 statements; send each as its own call.
+-- 10 statements; send each as its own call.
 
 TRUNCATE TABLE `abc`.`tbl_activity_wbk_engagement_engagement`;
 
@@ -76,26 +76,6 @@ WHERE {{event_date}} = {{to_date}}
   AND x.`activity` IN ('chat_activity')
 GROUP BY x.`activity`,
          x.`user_id`;
-
-TRUNCATE TABLE `abc`.`tbl_activity_wper_engagement_engagement`;
-
--- users active per week and month
-INSERT INTO `abc`.`tbl_activity_wper_engagement_engagement`
-(`a`, `b`, `grain`, `user_id`, `period`)
--- the users active per week and month, from the week before the first date
--- due's and the month before lo's
-SELECT p.`a`,
-       0,
-       p.`grain`,
-       p.`user_id`,
-       p.`period`
-FROM `abc`.`tbl_activity_period_engagement_engagement` p
-WHERE p.`a` IN (0)
-  AND (p.`grain` = 'week'
-       AND p.`period` >=
-           DATE_ADD({{event_date}}, INTERVAL (-((DAYOFWEEK({{event_date}}) + 5) % 7) - 7) DAY)
-       OR p.`grain` = 'month' AND p.`period` >= DATE_ADD({{from_date}}, INTERVAL (-31) DAY))
-  AND p.`period` <= {{to_date}};
 
 TRUNCATE TABLE `abc`.`tbl_activity_rstage_engagement_engagement`;
 
@@ -444,9 +424,9 @@ FROM (
                SUM(u.`resurrected`) AS `resurrected`,
                SUM(u.`churned`) AS `churned`
         FROM (
-            -- users active in the period: in the previous one too (q), or not
+            -- users active in the period: in the previous one too (q), or not (all users)
             SELECT p.`a`,
-                   p.`b`,
+                   0 AS `b`,
                    p.`grain`,
                    p.`period`,
                    1 AS `cur`,
@@ -455,10 +435,9 @@ FROM (
                    CASE WHEN q.`user_id` IS NULL AND s.`first_date` < p.`period`
                        THEN 1 ELSE 0 END AS `resurrected`,
                    0 AS `churned`
-            FROM `abc`.`tbl_activity_wper_engagement_engagement` p
-            LEFT JOIN `abc`.`tbl_activity_wper_engagement_engagement` q
+            FROM `abc`.`tbl_activity_period_engagement_engagement` p
+            LEFT JOIN `abc`.`tbl_activity_period_engagement_engagement` q
                 ON q.`a` = p.`a`
-                AND q.`b` = p.`b`
                 AND q.`grain` = p.`grain`
                 AND q.`user_id` = p.`user_id`
                 AND q.`period` = CASE WHEN p.`grain` = 'week'
@@ -471,10 +450,12 @@ FROM (
                    END
                 AND s.`user_id` = p.`user_id`
             WHERE p.`period` >= {{from_date}}
+              AND p.`period` <= {{to_date}}
+              AND p.`a` IN (0)
             UNION ALL
             -- users active in the previous period, not in this one
             SELECT q.`a`,
-                   q.`b`,
+                   0,
                    q.`grain`,
                    CASE WHEN q.`grain` = 'week'
                        THEN DATE_ADD(q.`period`, INTERVAL (7) DAY)
@@ -485,10 +466,9 @@ FROM (
                    0,
                    0,
                    1
-            FROM `abc`.`tbl_activity_wper_engagement_engagement` q
-            LEFT JOIN `abc`.`tbl_activity_wper_engagement_engagement` p
+            FROM `abc`.`tbl_activity_period_engagement_engagement` q
+            LEFT JOIN `abc`.`tbl_activity_period_engagement_engagement` p
                 ON p.`a` = q.`a`
-                AND p.`b` = q.`b`
                 AND p.`grain` = q.`grain`
                 AND p.`user_id` = q.`user_id`
                 AND p.`period` = CASE WHEN q.`grain` = 'week'
@@ -498,6 +478,7 @@ FROM (
             WHERE p.`user_id` IS NULL
               AND q.`period` >= DATE_ADD({{from_date}}, INTERVAL (-31) DAY)
               AND q.`period` < {{to_date}}
+              AND q.`a` IN (0)
         ) u
         GROUP BY u.`a`,
                  u.`b`,

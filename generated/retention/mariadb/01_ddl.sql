@@ -577,7 +577,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wper_retention_retention` (
     `period` DATE NOT NULL COMMENT 'the Monday or the 1st',
     KEY `abc_key` (`a`, `b`, `grain`, `user_id`, `period`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
-    COMMENT='abc: work table of activity_stage: users active per week and month of tag retention';
+    COMMENT='abc: work table of activity_stage: users active per week and month by variation of tag retention';
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_rstage_retention_retention` (
     `period` DATE NOT NULL COMMENT 'start of the period: the day, the Monday, the 1st (partition)',

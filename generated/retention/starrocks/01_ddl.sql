@@ -563,7 +563,7 @@ CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_wper_retention_retention` (
     `period` DATE NOT NULL COMMENT 'the Monday or the 1st'
 )
 DUPLICATE KEY (`a`, `b`, `grain`, `user_id`, `period`)
-COMMENT 'abc: work table of activity_stage: users active per week and month of tag retention'
+COMMENT 'abc: work table of activity_stage: users active per week and month by variation of tag retention'
 DISTRIBUTED BY HASH(`user_id`);
 
 CREATE TABLE IF NOT EXISTS `abc`.`tbl_activity_rstage_retention_retention` (

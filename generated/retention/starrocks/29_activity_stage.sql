@@ -109,26 +109,12 @@ WHERE {{event_date}} = {{to_date}}
 GROUP BY x.`activity`,
          x.`user_id`;
 
--- users active per week and month
+-- users active per week and month by variation
 INSERT OVERWRITE `abc`.`tbl_activity_wper_retention_retention`
 WITH LABEL `abc_retention_activity_wper_{{run_id}}`
 (`a`, `b`, `grain`, `user_id`, `period`)
--- the users active per week and month, from the week before the first date
--- due's and the month before lo's
-SELECT p.`a`,
-       0,
-       p.`grain`,
-       p.`user_id`,
-       p.`period`
-FROM `abc`.`tbl_activity_period_retention_retention` p
-WHERE p.`a` IN (0)
-  AND (p.`grain` = 'week'
-       AND p.`period` >=
-           CAST(days_add({{event_date}}, -((DAYOFWEEK({{event_date}}) + 5) % 7) - 7) AS DATE)
-       OR p.`grain` = 'month' AND p.`period` >= CAST(days_add({{from_date}}, -31) AS DATE))
-  AND p.`period` <= {{to_date}}
-UNION ALL
--- by variation: active in the period on or after the exposure
+-- by variation: active in the period on or after the exposure, from the
+-- week before the first date due's and the month before lo's
 SELECT p.`a`,
        k.`b`,
        p.`grain`,
@@ -496,9 +482,65 @@ FROM (
                SUM(u.`resurrected`) AS `resurrected`,
                SUM(u.`churned`) AS `churned`
         FROM (
-            -- users active in the period: in the previous one too (q), or not
+            -- users active in the period: in the previous one too (q), or not (all users)
             SELECT p.`a`,
-                   p.`b`,
+                   0 AS `b`,
+                   p.`grain`,
+                   p.`period`,
+                   1 AS `cur`,
+                   CASE WHEN s.`first_date` >= p.`period` THEN 1 ELSE 0 END AS `new_users`,
+                   CASE WHEN q.`user_id` IS NOT NULL THEN 1 ELSE 0 END AS `retained`,
+                   CASE WHEN q.`user_id` IS NULL AND s.`first_date` < p.`period`
+                       THEN 1 ELSE 0 END AS `resurrected`,
+                   0 AS `churned`
+            FROM `abc`.`tbl_activity_period_retention_retention` p
+            LEFT JOIN `abc`.`tbl_activity_period_retention_retention` q
+                ON q.`a` = p.`a`
+                AND q.`grain` = p.`grain`
+                AND q.`user_id` = p.`user_id`
+                AND q.`period` = CASE WHEN p.`grain` = 'week'
+                                    THEN CAST(days_add(p.`period`, -7) AS DATE)
+                                    ELSE CAST(DATE_ADD(p.`period`, INTERVAL -1 MONTH) AS DATE)
+                                END
+            LEFT JOIN `abc`.`tbl_activity_user_retention_retention` s
+                ON s.`activity` = CASE p.`a`
+                       WHEN 0 THEN 'daily_actives'
+                   END
+                AND s.`user_id` = p.`user_id`
+            WHERE p.`period` >= {{from_date}}
+              AND p.`period` <= {{to_date}}
+              AND p.`a` IN (0)
+            UNION ALL
+            -- users active in the previous period, not in this one
+            SELECT q.`a`,
+                   0,
+                   q.`grain`,
+                   CASE WHEN q.`grain` = 'week'
+                       THEN CAST(days_add(q.`period`, 7) AS DATE)
+                       ELSE CAST(DATE_ADD(q.`period`, INTERVAL 1 MONTH) AS DATE)
+                   END,
+                   0,
+                   0,
+                   0,
+                   0,
+                   1
+            FROM `abc`.`tbl_activity_period_retention_retention` q
+            LEFT JOIN `abc`.`tbl_activity_period_retention_retention` p
+                ON p.`a` = q.`a`
+                AND p.`grain` = q.`grain`
+                AND p.`user_id` = q.`user_id`
+                AND p.`period` = CASE WHEN q.`grain` = 'week'
+                                    THEN CAST(days_add(q.`period`, 7) AS DATE)
+                                    ELSE CAST(DATE_ADD(q.`period`, INTERVAL 1 MONTH) AS DATE)
+                                END
+            WHERE p.`user_id` IS NULL
+              AND q.`period` >= CAST(days_add({{from_date}}, -31) AS DATE)
+              AND q.`period` < {{to_date}}
+              AND q.`a` IN (0)
+            UNION ALL
+            -- users active in the period: in the previous one too (q), or not (by variation)
+            SELECT p.`a`,
+                   p.`b` AS `b`,
                    p.`grain`,
                    p.`period`,
                    1 AS `cur`,
