@@ -549,7 +549,7 @@ static void versions_select(Gen *g, Buf *b, bool batch, bool day0)
         buf_printf(b, " AND a.`%s` = {{event_date}} AND w.`user_id` IS NULL", exp);
     }
     if (ir->exposure.has_activation)
-        buf_puts(b, " AND a.`activation_time` IS NOT NULL");
+        buf_puts(b, "\n  AND a.`activation_time` IS NOT NULL");
     if (exclude)
         /* a row without the date (written before the column existed)
          * keeps its flag for every date */

@@ -104,7 +104,8 @@ LEFT JOIN `abc`.`tbl_wide_user_subscribe_subscribe__unit_state` p
 -- units of the tag (spec line 20) as of the date; a user seen in another variation is left out from
 -- that date on
 WHERE w.`event_date` = {{event_date}}
-  AND a.`activation_date` <= {{event_date}} AND a.`activation_time` IS NOT NULL
+  AND a.`activation_date` <= {{event_date}}
+  AND a.`activation_time` IS NOT NULL
   AND (a.`multiple_variations` = 0
       OR a.`multiple_variations_date` > {{event_date}});
 
@@ -205,7 +206,8 @@ LEFT JOIN `abc`.`tbl_wide_user_subscribe_subscribe__unit_state` p
     AND p.`valid_from` < {{event_date}} AND p.`valid_to` = {{event_date}}
 -- units of the tag (spec line 20) as of the date; a user seen in another variation is left out from
 -- that date on
-WHERE a.`tag` = 'subscribe' AND a.`activation_date` = {{event_date}} AND w.`user_id` IS NULL AND a.`activation_time` IS NOT NULL
+WHERE a.`tag` = 'subscribe' AND a.`activation_date` = {{event_date}} AND w.`user_id` IS NULL
+  AND a.`activation_time` IS NOT NULL
   AND (a.`multiple_variations` = 0
       OR a.`multiple_variations_date` > {{event_date}});
 
