@@ -798,22 +798,6 @@ static const char *wday_body(Gen *g)
                         names_in(g, "x.`activity`", 2, ACT_DAYS, false));
 }
 
-/* The weeks and months the growth accounting reads, for the period rows
- * `alias`: the weeks from the one before the first date due's
- * ({{event_date}}) and the months from the one before lo's, up to hi
- * (earlier weeks keep their rows as published). */
-static const char *period_range(Gen *g, const char *alias)
-{
-    return arena_printf(g->a,
-                        "(%s.`grain` = 'week'\n"
-                        "       AND %s.`period` >=\n"
-                        "           %s\n"
-                        "       OR %s.`grain` = 'month' AND %s.`period` >= %s)\n"
-                        "  AND %s.`period` <= {{to_date}}",
-                        alias, alias, monday_due(g, -7), alias, alias,
-                        addn(g, "{{from_date}}", -31), alias);
-}
-
 /* Whether an activity reports weeks or months by variation (wper). */
 static bool by_variation_periods(Gen *g)
 {
@@ -822,14 +806,23 @@ static bool by_variation_periods(Gen *g)
 
 /* wper: per variation, the users with an active day in the week or month
  * on or after their exposure (their last active day there is not before
- * it), from the period table (period_range); the growth accounting of all
- * users reads the period table itself. */
+ * it), from the period table: the weeks from the one before the first date
+ * due's ({{event_date}}) and the months from the one before lo's, up to hi
+ * (earlier weeks keep their rows as published); the growth accounting of
+ * all users reads the period table itself. */
 static const char *wper_body(Gen *g)
 {
     Buf b, tp;
     buf_init(&b);
     buf_init(&tp);
     gen_tag_pred(g, &tp, "e");
+    const char *range = arena_printf(g->a,
+                                     "(p.`grain` = 'week'\n"
+                                     "       AND p.`period` >=\n"
+                                     "           %s\n"
+                                     "       OR p.`grain` = 'month' AND p.`period` >= %s)\n"
+                                     "  AND p.`period` <= {{to_date}}",
+                                     monday_due(g, -7), addn(g, "{{from_date}}", -31));
     buf_printf(&b, "-- by variation: active in the period on or after the exposure, from the\n"
                    "-- week before the first date due's and the month before lo's\n"
                    "SELECT p.`a`,\n"
@@ -849,7 +842,7 @@ static const char *wper_body(Gen *g)
                    "  AND %s\n"
                    "  AND p.`last_d` >= e.`exposure_date`",
                tname(g, T_ACT_PERIOD), tname(g, T_ASSIGN), tp.data, tname(g, T_ACT_WBK),
-               idx_in_of(g, "p.`a`", ACT_PERIODS, true), period_range(g, "p"));
+               idx_in_of(g, "p.`a`", ACT_PERIODS, true), range);
     const char *s = arena_strdup(g->a, b.data);
     buf_free(&b);
     buf_free(&tp);
